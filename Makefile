@@ -1,0 +1,136 @@
+# Tollgate: build, run and test.  `make help` lists the targets.
+#
+# Two builds share the sources: the release build in build/ (binaries in
+# build/bin/) and a sanitizer build in build/asan/ (AddressSanitizer and
+# UndefinedBehaviorSanitizer), which the unit and end-to-end tests run.
+
+BUILD    ?= build
+CC       ?= cc
+AR       ?= ar
+NODE     ?= node
+NPM      ?= npm
+
+PKGS      = libmicrohttpd jansson sqlite3 libcrypto
+CLI_PKGS  = jansson libcurl libcrypto
+
+WARNINGS  = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wpointer-arith -Wformat=2
+CFLAGS_COMMON = -std=c17 $(WARNINGS) -D_POSIX_C_SOURCE=200809L \
+            -D_DEFAULT_SOURCE -Iinclude -Idaemon -fno-strict-aliasing \
+            $(shell pkg-config --cflags $(PKGS) $(CLI_PKGS) 2>/dev/null)
+RELEASE_FLAGS = -O2 -g
+ASAN_FLAGS    = -O1 -g -fno-omit-frame-pointer \
+            -fsanitize=address,undefined -fno-sanitize-recover=all
+
+LDLIBS_DAEMON = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+LDLIBS_CLI    = $(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null) -lm
+LDLIBS_UNIT   = $(shell pkg-config --libs cmocka libcrypto 2>/dev/null) -lm
+
+LIB_SRCS    := $(sort $(wildcard lib/*.c))
+DAEMON_SRCS := $(sort $(wildcard daemon/*.c daemon/*/*.c))
+CLI_SRCS    := $(sort $(wildcard cli/*.c))
+UNIT_SRCS   := $(sort $(wildcard test/unit/test_*.c))
+UNIT_NAMES  := $(UNIT_SRCS:test/unit/%.c=%)
+FORMATTED   := $(sort $(wildcard include/tollgate/*.h lib/*.c daemon/*.[ch] \
+               daemon/*/*.[ch] cli/*.[ch] test/unit/*.[ch] \
+               test/e2e/*.mjs test/e2e/lib/*.mjs))
+
+# The daemon's sources that unit tests may link, all but its main().
+DAEMON_LIB_SRCS := $(filter-out daemon/main.c,$(DAEMON_SRCS))
+
+# $(call variant,DIR,FLAGS): the rules of one build.
+define variant
+$(1)/obj/%.o: %.c
+	@mkdir -p $$(@D)
+	$$(CC) $$(CFLAGS_COMMON) $(2) -MMD -MP -c $$< -o $$@
+
+$(1)/libtollgate.a: $$(LIB_SRCS:%.c=$(1)/obj/%.o)
+	$$(AR) rcs $$@ $$^
+
+$(1)/libtollgated.a: $$(DAEMON_LIB_SRCS:%.c=$(1)/obj/%.o)
+	$$(AR) rcs $$@ $$^
+
+$(1)/bin/tollgated: $(1)/obj/daemon/main.o $(1)/libtollgated.a \
+                    $(1)/libtollgate.a
+	@mkdir -p $$(@D)
+	$$(CC) $(2) $$^ $$(LDLIBS_DAEMON) -o $$@
+
+$(1)/bin/tollgate: $$(CLI_SRCS:%.c=$(1)/obj/%.o) $(1)/libtollgate.a
+	@mkdir -p $$(@D)
+	$$(CC) $(2) $$^ $$(LDLIBS_CLI) -o $$@
+
+$(1)/test/%: $(1)/obj/test/unit/%.o $(1)/libtollgated.a $(1)/libtollgate.a
+	@mkdir -p $$(@D)
+	$$(CC) $(2) $$^ $$(LDLIBS_UNIT) $$(LDLIBS_DAEMON) -o $$@
+endef
+
+$(eval $(call variant,$(BUILD),$(RELEASE_FLAGS)))
+$(eval $(call variant,$(BUILD)/asan,$(ASAN_FLAGS)))
+
+BINS      = $(BUILD)/bin/tollgated $(BUILD)/bin/tollgate
+ASAN_BINS = $(BUILD)/asan/bin/tollgated $(BUILD)/asan/bin/tollgate
+UNITS      = $(UNIT_NAMES:%=$(BUILD)/test/%)
+ASAN_UNITS = $(UNIT_NAMES:%=$(BUILD)/asan/test/%)
+
+.PHONY: all help deps deps-build build asan run test unit e2e e2e-deps \
+        format format-check clean
+.SECONDARY:
+
+all: build
+
+help:
+	@echo 'make run           install, build and start tollgated (./var)'
+	@echo 'make test          install, build and run every test'
+	@echo 'make deps          install the Debian packages (idempotent)'
+	@echo 'make build         build build/bin/tollgated and tollgate'
+	@echo 'make asan          build the sanitizer binaries and unit tests'
+	@echo 'make unit          run the C unit tests, plain and sanitized'
+	@echo 'make e2e           run the end-to-end tests (sanitized daemon)'
+	@echo 'make format        format every source file'
+	@echo 'make format-check  fail if a file is not formatted'
+	@echo 'make clean         remove build/'
+
+deps:
+	@./scripts/deps.sh test
+
+deps-build:
+	@./scripts/deps.sh build
+
+build: $(BINS)
+
+asan: $(ASAN_BINS) $(ASAN_UNITS)
+
+# Starts the daemon in the foreground with the embedded defaults; extra
+# flags go in ARGS, e.g. make run ARGS='--listen 0.0.0.0:9080'.
+run: deps-build
+	@$(MAKE) --no-print-directory build
+	exec $(BUILD)/bin/tollgated $(ARGS)
+
+test: deps
+	@$(MAKE) --no-print-directory format-check
+	@$(MAKE) --no-print-directory build asan
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory e2e
+
+unit: $(UNITS) $(ASAN_UNITS)
+	@set -e; for t in $(UNITS) $(ASAN_UNITS); do \
+	    echo "== $$t"; $$t; \
+	done
+
+e2e-deps:
+	@cd test/e2e && $(NPM) ci --no-audit --no-fund --loglevel=error
+
+e2e: $(ASAN_BINS) e2e-deps
+	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/asan/bin \
+	    $(NODE) --test --test-reporter=spec test/e2e/*.test.mjs
+
+format:
+	clang-format -i $(FORMATTED)
+
+format-check:
+	clang-format --dry-run -Werror $(FORMATTED)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

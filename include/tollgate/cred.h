@@ -1,0 +1,96 @@
+/*
+ * Credentials: generating them and checking caller-supplied ones.
+ *
+ * Generated values come from the OS CSPRNG, carry at least 128 bits of
+ * entropy, and satisfy every vendor's published format, so one app reads
+ * the same way in every dialect:
+ *
+ *   id          32 lowercase hex                 128 bits
+ *   AppKey      24 of [A-Za-z0-9]                142 bits  (Huawei: 8-200,
+ *                                                           alnum first)
+ *   AppSecret   40 of [A-Za-z0-9]                238 bits  (Huawei: 8-128)
+ *   AppCode     64 lowercase hex                 256 bits  (Huawei: 64-180)
+ *   access key  "TG" + 22 of [A-Za-z0-9]         131 bits
+ *   its secret  40 of [A-Za-z0-9]                238 bits
+ *   AppId       integer in [10^13, 10^14)        (Alibaba's AppId is an
+ *                                                 integer; below 2^53)
+ *
+ * Caller-supplied values are checked against the rules below.  Each
+ * *_check() returns 0 or TG_EINVALID and sets *rule (if not NULL) to a
+ * static sentence that never contains the value.  Generators return 0 or
+ * TG_EINTERNAL if the CSPRNG failed.
+ */
+
+#ifndef TOLLGATE_CRED_H
+#define TOLLGATE_CRED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tollgate/app.h"
+#include "tollgate/str.h"
+
+
+#define TG_APP_KEY_LEN           24
+#define TG_APP_KEY_MIN           8
+#define TG_APP_KEY_MAX           200
+#define TG_APP_SECRET_LEN        40
+#define TG_APP_SECRET_MIN        8
+#define TG_APP_SECRET_MAX        128
+#define TG_APP_CODE_LEN          64
+#define TG_APP_CODE_MIN          32
+#define TG_APP_CODE_MAX          180
+#define TG_ACCESS_KEY_ID_LEN     24
+#define TG_ACCESS_KEY_ID_MIN     4
+#define TG_ACCESS_KEY_ID_MAX     64
+#define TG_ACCESS_KEY_SECRET_LEN 40
+#define TG_ACCESS_KEY_SECRET_MIN 16
+#define TG_ACCESS_KEY_SECRET_MAX 128
+#define TG_APP_ID_MIN            10000000000000LL
+#define TG_APP_ID_MAX            99999999999999LL
+#define TG_REQUEST_ID_LEN        36
+#define TG_MASK_LEN              18 /* the longest tg_secret_mask() output */
+
+
+int tg_id_generate(char out[TG_ID_LEN + 1]);
+int tg_app_id_generate(int64_t *out);
+int tg_app_key_generate(char out[TG_APP_KEY_LEN + 1]);
+int tg_app_secret_generate(char out[TG_APP_SECRET_LEN + 1]);
+int tg_app_code_generate(char out[TG_APP_CODE_LEN + 1]);
+int tg_access_key_id_generate(char out[TG_ACCESS_KEY_ID_LEN + 1]);
+int tg_access_key_secret_generate(char out[TG_ACCESS_KEY_SECRET_LEN + 1]);
+
+/* A random (version 4) UUID in lowercase, for request ids. */
+int tg_request_id_generate(char out[TG_REQUEST_ID_LEN + 1]);
+
+/* 1 if s is 32 lowercase hex characters, else 0. */
+int tg_id_valid(tg_str_t s);
+
+/* AppKeys: 8-200 of [A-Za-z0-9_-], starting with a letter or digit
+ * (Huawei's app_key rule, the strictest published). */
+int tg_app_key_check(tg_str_t key, const char **rule);
+
+/* AppSecrets: 8-128 of [A-Za-z0-9_-!@#$%], starting with a letter or
+ * digit (Huawei's app_secret rule). */
+int tg_app_secret_check(tg_str_t secret, const char **rule);
+
+/* AppCodes: 32-180 of [A-Za-z0-9+_!@#$%-/=], starting with a letter, a
+ * digit, '+' or '/' (Huawei's character rule; its 64-character minimum is
+ * the Huawei dialect's, since Alibaba's AppCodes are 32 characters). */
+int tg_app_code_check(tg_str_t code, const char **rule);
+
+/* Access-key ids: 4-64 of [A-Za-z0-9_.-] (never ':', for HTTP Basic). */
+int tg_access_key_id_check(tg_str_t id, const char **rule);
+
+/* Access-key secrets: 16-128 printable ASCII characters, no space. */
+int tg_access_key_secret_check(tg_str_t secret, const char **rule);
+
+/*
+ * Writes a masked form of a secret and a NUL into out, which holds
+ * TG_MASK_LEN + 1 bytes: the first and last 3 characters around 12 '*'
+ * if the secret has at least 24 characters (too few to matter), else 12
+ * '*' alone.  Returns the number of characters written.
+ */
+size_t tg_secret_mask(tg_str_t secret, char out[TG_MASK_LEN + 1]);
+
+#endif /* TOLLGATE_CRED_H */

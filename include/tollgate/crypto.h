@@ -1,0 +1,70 @@
+/*
+ * Digests, MACs, randomness and the text encodings they travel in.
+ *
+ * Thin wrappers over OpenSSL's libcrypto with tg_ error codes.  Output
+ * buffers are caller-owned and sized by the constants below; nothing here
+ * allocates.
+ */
+
+#ifndef TOLLGATE_CRYPTO_H
+#define TOLLGATE_CRYPTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tollgate/str.h"
+
+
+#define TG_SHA256_LEN 32
+#define TG_SHA1_LEN   20
+#define TG_MD5_LEN    16
+
+/* Bytes needed to base64-encode n bytes, with padding, plus a NUL. */
+#define TG_BASE64_ENCODED_LEN(n) ((((n) + 2) / 3) * 4 + 1)
+
+
+/*
+ * Fills buf with n bytes from the OS CSPRNG.  Returns 0, or TG_EINTERNAL
+ * if the generator failed (buf is then zeroed).
+ */
+int tg_random_bytes(void *buf, size_t n);
+
+/*
+ * A uniformly distributed integer in [0, bound), bound > 0, drawn from the
+ * CSPRNG without modulo bias.  Returns 0, or TG_EINTERNAL.
+ */
+int tg_random_below(uint64_t bound, uint64_t *out);
+
+/* HMAC-SHA256 of msg under key.  Returns 0, or TG_EINTERNAL. */
+int tg_hmac_sha256(tg_str_t key, tg_str_t msg, uint8_t out[TG_SHA256_LEN]);
+
+/* HMAC-SHA1 of msg under key.  Returns 0, or TG_EINTERNAL. */
+int tg_hmac_sha1(tg_str_t key, tg_str_t msg, uint8_t out[TG_SHA1_LEN]);
+
+/* SHA-256 of msg.  Returns 0, or TG_EINTERNAL. */
+int tg_sha256(tg_str_t msg, uint8_t out[TG_SHA256_LEN]);
+
+/* MD5 of msg (for Content-MD5 only).  Returns 0, or TG_EINTERNAL. */
+int tg_md5(tg_str_t msg, uint8_t out[TG_MD5_LEN]);
+
+/*
+ * Writes the lowercase hex of n bytes and a NUL to out, which holds at
+ * least 2n + 1 bytes.  Returns the number of characters written.
+ */
+size_t tg_hex_encode(const uint8_t *in, size_t n, char *out);
+
+/*
+ * Writes the standard base64 (RFC 4648 section 4, padded) of n bytes and a
+ * NUL to out, which holds TG_BASE64_ENCODED_LEN(n) bytes.  Returns the
+ * number of characters written.
+ */
+size_t tg_base64_encode(const uint8_t *in, size_t n, char *out);
+
+/*
+ * Decodes padded standard base64 into out, which holds at least
+ * in.len / 4 * 3 bytes.  Returns 0 and sets *n, or TG_EINVALID if in is
+ * not canonical base64 (bad length, character, padding or trailing bits).
+ */
+int tg_base64_decode(tg_str_t in, uint8_t *out, size_t *n);
+
+#endif /* TOLLGATE_CRYPTO_H */

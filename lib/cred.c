@@ -1,0 +1,311 @@
+/*
+ * Credential generation from the CSPRNG, and the format rules for
+ * credentials that callers supply.
+ */
+
+#include <string.h>
+
+#include "tollgate/cred.h"
+#include "tollgate/crypto.h"
+#include "tollgate/error.h"
+
+
+static const char tg_alnum[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+
+static int
+tg_fail(const char **rule, const char *text)
+{
+    if (rule != NULL) {
+        *rule = text;
+    }
+    return TG_EINVALID;
+}
+
+
+/*
+ * Fills out[0..n) with characters drawn uniformly from the 62 of
+ * tg_alnum, and NUL-terminates it.  Bytes of 248 or more are rejected so
+ * that each character is equally likely (248 = 4 * 62).
+ */
+static int
+tg_alnum_generate(char *out, size_t n)
+{
+    uint8_t pool[64];
+    size_t  i = 0, j;
+
+    while (i < n) {
+        if (tg_random_bytes(pool, sizeof(pool)) != TG_OK) {
+            return TG_EINTERNAL;
+        }
+
+        for (j = 0; j < sizeof(pool) && i < n; j++) {
+            if (pool[j] < 248) {
+                out[i++] = tg_alnum[pool[j] % 62];
+            }
+        }
+    }
+
+    tg_wipe(pool, sizeof(pool));
+    out[n] = '\0';
+    return TG_OK;
+}
+
+
+static int
+tg_hex_generate(char *out, size_t nbytes)
+{
+    uint8_t raw[64];
+
+    if (nbytes > sizeof(raw) || tg_random_bytes(raw, nbytes) != TG_OK) {
+        return TG_EINTERNAL;
+    }
+
+    tg_hex_encode(raw, nbytes, out);
+    tg_wipe(raw, sizeof(raw));
+    return TG_OK;
+}
+
+
+int
+tg_id_generate(char out[TG_ID_LEN + 1])
+{
+    return tg_hex_generate(out, TG_ID_LEN / 2);
+}
+
+
+int
+tg_app_id_generate(int64_t *out)
+{
+    uint64_t r;
+
+    if (tg_random_below(TG_APP_ID_MAX - TG_APP_ID_MIN + 1, &r) != TG_OK) {
+        return TG_EINTERNAL;
+    }
+
+    *out = TG_APP_ID_MIN + (int64_t) r;
+    return TG_OK;
+}
+
+
+int
+tg_app_key_generate(char out[TG_APP_KEY_LEN + 1])
+{
+    return tg_alnum_generate(out, TG_APP_KEY_LEN);
+}
+
+
+int
+tg_app_secret_generate(char out[TG_APP_SECRET_LEN + 1])
+{
+    return tg_alnum_generate(out, TG_APP_SECRET_LEN);
+}
+
+
+int
+tg_app_code_generate(char out[TG_APP_CODE_LEN + 1])
+{
+    return tg_hex_generate(out, TG_APP_CODE_LEN / 2);
+}
+
+
+int
+tg_access_key_id_generate(char out[TG_ACCESS_KEY_ID_LEN + 1])
+{
+    out[0] = 'T';
+    out[1] = 'G';
+    return tg_alnum_generate(out + 2, TG_ACCESS_KEY_ID_LEN - 2);
+}
+
+
+int
+tg_access_key_secret_generate(char out[TG_ACCESS_KEY_SECRET_LEN + 1])
+{
+    return tg_alnum_generate(out, TG_ACCESS_KEY_SECRET_LEN);
+}
+
+
+int
+tg_request_id_generate(char out[TG_REQUEST_ID_LEN + 1])
+{
+    uint8_t raw[16];
+    char    hex[33];
+
+    if (tg_random_bytes(raw, sizeof(raw)) != TG_OK) {
+        return TG_EINTERNAL;
+    }
+
+    raw[6] = (uint8_t) ((raw[6] & 0x0f) | 0x40); /* version 4 */
+    raw[8] = (uint8_t) ((raw[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+    tg_hex_encode(raw, sizeof(raw), hex);
+
+    memcpy(out, hex, 8);
+    out[8] = '-';
+    memcpy(out + 9, hex + 8, 4);
+    out[13] = '-';
+    memcpy(out + 14, hex + 12, 4);
+    out[18] = '-';
+    memcpy(out + 19, hex + 16, 4);
+    out[23] = '-';
+    memcpy(out + 24, hex + 20, 12);
+    out[36] = '\0';
+    return TG_OK;
+}
+
+
+int
+tg_id_valid(tg_str_t s)
+{
+    size_t i;
+
+    if (s.len != TG_ID_LEN) {
+        return 0;
+    }
+
+    for (i = 0; i < s.len; i++) {
+        char c = s.ptr[i];
+
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+static int
+tg_is_alnum(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
+           || (c >= '0' && c <= '9');
+}
+
+
+/*
+ * 1 if s has min..max characters, its first is alnum or in first_extra,
+ * and every other is alnum or in rest_extra.
+ */
+static int
+tg_charset_match(tg_str_t s, size_t min, size_t max, const char *first_extra,
+                 const char *rest_extra)
+{
+    size_t i;
+
+    if (s.len < min || s.len > max) {
+        return 0;
+    }
+
+    for (i = 0; i < s.len; i++) {
+        unsigned char c = (unsigned char) s.ptr[i];
+        const char   *extra = i == 0 ? first_extra : rest_extra;
+
+        if (!tg_is_alnum(c) && (c == '\0' || strchr(extra, c) == NULL)) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+int
+tg_app_key_check(tg_str_t key, const char **rule)
+{
+    if (!tg_charset_match(key, TG_APP_KEY_MIN, TG_APP_KEY_MAX, "", "_-")) {
+        return tg_fail(rule, "must be 8-200 of letters, digits, '_' or '-', "
+                             "starting with a letter or digit");
+    }
+    return TG_OK;
+}
+
+
+int
+tg_app_secret_check(tg_str_t secret, const char **rule)
+{
+    if (!tg_charset_match(secret, TG_APP_SECRET_MIN, TG_APP_SECRET_MAX, "",
+                          "_-!@#$%"))
+    {
+        return tg_fail(rule, "must be 8-128 of letters, digits or _-!@#$%, "
+                             "starting with a letter or digit");
+    }
+    return TG_OK;
+}
+
+
+int
+tg_app_code_check(tg_str_t code, const char **rule)
+{
+    if (!tg_charset_match(code, TG_APP_CODE_MIN, TG_APP_CODE_MAX, "+/",
+                          "+_!@#$%-/="))
+    {
+        return tg_fail(rule, "must be 32-180 of letters, digits or "
+                             "+_!@#$%-/=, starting with a letter, a digit, "
+                             "'+' or '/'");
+    }
+    return TG_OK;
+}
+
+
+int
+tg_access_key_id_check(tg_str_t id, const char **rule)
+{
+    if (!tg_charset_match(id, TG_ACCESS_KEY_ID_MIN, TG_ACCESS_KEY_ID_MAX, "_.-",
+                          "_.-"))
+    {
+        return tg_fail(rule,
+                       "must be 4-64 of letters, digits, '_', '.' or '-'");
+    }
+    return TG_OK;
+}
+
+
+int
+tg_access_key_secret_check(tg_str_t secret, const char **rule)
+{
+    size_t i;
+
+    if (secret.len < TG_ACCESS_KEY_SECRET_MIN
+        || secret.len > TG_ACCESS_KEY_SECRET_MAX)
+    {
+        goto invalid;
+    }
+
+    for (i = 0; i < secret.len; i++) {
+        if (secret.ptr[i] < 0x21 || secret.ptr[i] > 0x7e) {
+            goto invalid;
+        }
+    }
+
+    return TG_OK;
+
+invalid:
+
+    return tg_fail(rule, "must be 16-128 printable ASCII characters "
+                         "without spaces");
+}
+
+
+size_t
+tg_secret_mask(tg_str_t secret, char out[TG_MASK_LEN + 1])
+{
+    static const char stars[] = "************";
+    size_t            n = 0;
+
+    if (secret.len >= 24) {
+        memcpy(out, secret.ptr, 3);
+        n = 3;
+    }
+
+    memcpy(out + n, stars, sizeof(stars) - 1);
+    n += sizeof(stars) - 1;
+
+    if (secret.len >= 24) {
+        memcpy(out + n, secret.ptr + secret.len - 3, 3);
+        n += 3;
+    }
+
+    out[n] = '\0';
+    return n;
+}

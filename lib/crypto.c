@@ -1,0 +1,233 @@
+/*
+ * libcrypto wrappers: CSPRNG, HMAC, digests, hex and base64.
+ */
+
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include "tollgate/crypto.h"
+#include "tollgate/error.h"
+
+
+int
+tg_random_bytes(void *buf, size_t n)
+{
+    if (n > 0 && (n > (size_t) INT32_MAX || RAND_bytes(buf, (int) n) != 1)) {
+        memset(buf, 0, n);
+        return TG_EINTERNAL;
+    }
+
+    return TG_OK;
+}
+
+
+int
+tg_random_below(uint64_t bound, uint64_t *out)
+{
+    uint64_t r, limit;
+
+    if (bound == 0) {
+        return TG_EINTERNAL;
+    }
+
+    /* The largest multiple of bound that fits; draws above it are
+     * rejected, so every residue is equally likely. */
+
+    limit = UINT64_MAX - UINT64_MAX % bound;
+
+    do {
+        if (tg_random_bytes(&r, sizeof(r)) != TG_OK) {
+            return TG_EINTERNAL;
+        }
+    } while (r >= limit);
+
+    *out = r % bound;
+    return TG_OK;
+}
+
+
+static int
+tg_hmac(const EVP_MD *md, tg_str_t key, tg_str_t msg, uint8_t *out,
+        unsigned expect)
+{
+    unsigned len = 0;
+
+    if (key.len > INT32_MAX
+        || HMAC(md, key.ptr != NULL ? key.ptr : "", (int) key.len,
+                (const unsigned char *) (msg.ptr != NULL ? msg.ptr : ""),
+                msg.len, out, &len)
+               == NULL
+        || len != expect)
+    {
+        return TG_EINTERNAL;
+    }
+
+    return TG_OK;
+}
+
+
+int
+tg_hmac_sha256(tg_str_t key, tg_str_t msg, uint8_t out[TG_SHA256_LEN])
+{
+    return tg_hmac(EVP_sha256(), key, msg, out, TG_SHA256_LEN);
+}
+
+
+int
+tg_hmac_sha1(tg_str_t key, tg_str_t msg, uint8_t out[TG_SHA1_LEN])
+{
+    return tg_hmac(EVP_sha1(), key, msg, out, TG_SHA1_LEN);
+}
+
+
+static int
+tg_digest(const EVP_MD *md, tg_str_t msg, uint8_t *out, unsigned expect)
+{
+    unsigned len = 0;
+
+    if (EVP_Digest(msg.ptr != NULL ? msg.ptr : "", msg.len, out, &len, md, NULL)
+            != 1
+        || len != expect)
+    {
+        return TG_EINTERNAL;
+    }
+
+    return TG_OK;
+}
+
+
+int
+tg_sha256(tg_str_t msg, uint8_t out[TG_SHA256_LEN])
+{
+    return tg_digest(EVP_sha256(), msg, out, TG_SHA256_LEN);
+}
+
+
+int
+tg_md5(tg_str_t msg, uint8_t out[TG_MD5_LEN])
+{
+    return tg_digest(EVP_md5(), msg, out, TG_MD5_LEN);
+}
+
+
+size_t
+tg_hex_encode(const uint8_t *in, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    size_t            i;
+
+    for (i = 0; i < n; i++) {
+        out[2 * i] = digits[in[i] >> 4];
+        out[2 * i + 1] = digits[in[i] & 0x0f];
+    }
+
+    out[2 * n] = '\0';
+    return 2 * n;
+}
+
+
+static const char tg_base64_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+
+size_t
+tg_base64_encode(const uint8_t *in, size_t n, char *out)
+{
+    size_t   i, o = 0;
+    uint32_t v;
+
+    for (i = 0; i + 2 < n; i += 3) {
+        v = (uint32_t) in[i] << 16 | (uint32_t) in[i + 1] << 8 | in[i + 2];
+        out[o++] = tg_base64_alphabet[v >> 18];
+        out[o++] = tg_base64_alphabet[(v >> 12) & 63];
+        out[o++] = tg_base64_alphabet[(v >> 6) & 63];
+        out[o++] = tg_base64_alphabet[v & 63];
+    }
+
+    if (i < n) {
+        v = (uint32_t) in[i] << 16;
+        if (i + 1 < n) {
+            v |= (uint32_t) in[i + 1] << 8;
+        }
+
+        out[o++] = tg_base64_alphabet[v >> 18];
+        out[o++] = tg_base64_alphabet[(v >> 12) & 63];
+        out[o++] = i + 1 < n ? tg_base64_alphabet[(v >> 6) & 63] : '=';
+        out[o++] = '=';
+    }
+
+    out[o] = '\0';
+    return o;
+}
+
+
+static int
+tg_base64_value(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z') {
+        return c - 'A';
+    }
+    if (c >= 'a' && c <= 'z') {
+        return c - 'a' + 26;
+    }
+    if (c >= '0' && c <= '9') {
+        return c - '0' + 52;
+    }
+    if (c == '+') {
+        return 62;
+    }
+    if (c == '/') {
+        return 63;
+    }
+    return -1;
+}
+
+
+int
+tg_base64_decode(tg_str_t in, uint8_t *out, size_t *n)
+{
+    size_t   i, o = 0, pad = 0;
+    uint32_t v = 0;
+    int      d, k;
+
+    if (in.len % 4 != 0) {
+        return TG_EINVALID;
+    }
+
+    if (in.len > 0 && in.ptr[in.len - 1] == '=') {
+        pad = (in.len > 1 && in.ptr[in.len - 2] == '=') ? 2 : 1;
+    }
+
+    for (i = 0; i < in.len; i += 4) {
+        v = 0;
+        for (k = 0; k < 4; k++) {
+            if (i + (size_t) k >= in.len - pad) {
+                d = 0;
+            } else if ((d = tg_base64_value((unsigned char) in.ptr[i + k])) < 0)
+            {
+                return TG_EINVALID;
+            }
+            v = v << 6 | (uint32_t) d;
+        }
+
+        out[o++] = (uint8_t) (v >> 16);
+        if (i + 4 < in.len || pad < 2) {
+            out[o++] = (uint8_t) (v >> 8);
+        }
+        if (i + 4 < in.len || pad < 1) {
+            out[o++] = (uint8_t) v;
+        }
+    }
+
+    /* Canonical form only: the bits that padding hides must be zero. */
+
+    if ((pad == 1 && (v & 0xff) != 0) || (pad == 2 && (v & 0xffff) != 0)) {
+        return TG_EINVALID;
+    }
+
+    *n = o;
+    return TG_OK;
+}

@@ -1,0 +1,280 @@
+/*
+ * Length-carrying byte strings, a growable buffer, constant-time
+ * comparison and wiping.
+ */
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "tollgate/error.h"
+#include "tollgate/str.h"
+
+
+tg_str_t
+tg_str_c(const char *s)
+{
+    if (s == NULL) {
+        return TG_STR_NULL;
+    }
+
+    return (tg_str_t){ s, strlen(s) };
+}
+
+
+int
+tg_str_eq(tg_str_t a, tg_str_t b)
+{
+    return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
+}
+
+
+int
+tg_str_eq_c(tg_str_t a, const char *s)
+{
+    return tg_str_eq(a, tg_str_c(s));
+}
+
+
+static int
+tg_ascii_lower(int c)
+{
+    return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+
+int
+tg_str_eq_nocase(tg_str_t a, tg_str_t b)
+{
+    size_t i;
+
+    if (a.len != b.len) {
+        return 0;
+    }
+
+    for (i = 0; i < a.len; i++) {
+        if (tg_ascii_lower((unsigned char) a.ptr[i])
+            != tg_ascii_lower((unsigned char) b.ptr[i]))
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+int
+tg_str_has_prefix(tg_str_t s, tg_str_t prefix)
+{
+    return s.len >= prefix.len
+           && (prefix.len == 0 || memcmp(s.ptr, prefix.ptr, prefix.len) == 0);
+}
+
+
+tg_str_t
+tg_str_trim(tg_str_t s)
+{
+    while (s.len > 0 && (s.ptr[0] == ' ' || s.ptr[0] == '\t')) {
+        s.ptr++;
+        s.len--;
+    }
+
+    while (s.len > 0 && (s.ptr[s.len - 1] == ' ' || s.ptr[s.len - 1] == '\t')) {
+        s.len--;
+    }
+
+    return s;
+}
+
+
+int
+tg_equal_ct(const void *a, size_t alen, const void *b, size_t blen)
+{
+    if (alen != blen) {
+        return 0;
+    }
+
+    /* constant time comparison */
+
+    return alen == 0 || CRYPTO_memcmp(a, b, alen) == 0;
+}
+
+
+void
+tg_wipe(void *p, size_t n)
+{
+    if (p != NULL && n > 0) {
+        OPENSSL_cleanse(p, n);
+    }
+}
+
+
+int
+tg_str_to_int64(tg_str_t s, int64_t min, int64_t max, int64_t *out)
+{
+    size_t   i = 0;
+    int      negative = 0;
+    int64_t  v;
+    uint64_t value = 0, limit;
+
+    if (s.len > 0 && s.ptr[0] == '-') {
+        negative = 1;
+        i = 1;
+    }
+
+    if (i == s.len || s.len - i > 19) {
+        return TG_EINVALID;
+    }
+
+    limit = negative ? (uint64_t) INT64_MAX + 1 : (uint64_t) INT64_MAX;
+
+    for (; i < s.len; i++) {
+        unsigned d = (unsigned char) s.ptr[i] - '0';
+
+        if (d > 9 || value > (limit - d) / 10) {
+            return TG_EINVALID;
+        }
+
+        value = value * 10 + d;
+    }
+
+    v = negative ? (int64_t) (0 - value) : (int64_t) value;
+    if (v < min || v > max) {
+        return TG_EINVALID;
+    }
+
+    *out = v;
+    return TG_OK;
+}
+
+
+char *
+tg_strndup(const char *s, size_t len)
+{
+    char *p = malloc(len + 1);
+
+    if (p == NULL) {
+        return NULL;
+    }
+
+    if (len > 0) {
+        memcpy(p, s, len);
+    }
+
+    p[len] = '\0';
+    return p;
+}
+
+
+int
+tg_buf_reserve(tg_buf_t *b, size_t extra)
+{
+    size_t cap;
+    char  *p;
+
+    if (extra >= SIZE_MAX / 2 - b->len) {
+        return TG_ENOMEM;
+    }
+
+    if (b->len + extra + 1 <= b->cap) {
+        return TG_OK;
+    }
+
+    cap = b->cap > 0 ? b->cap : 64;
+    while (cap < b->len + extra + 1) {
+        cap *= 2;
+    }
+
+    p = realloc(b->ptr, cap);
+    if (p == NULL) {
+        return TG_ENOMEM;
+    }
+
+    b->ptr = p;
+    b->cap = cap;
+    return TG_OK;
+}
+
+
+int
+tg_buf_append(tg_buf_t *b, const void *data, size_t len)
+{
+    if (tg_buf_reserve(b, len) != TG_OK) {
+        return TG_ENOMEM;
+    }
+
+    if (len > 0) {
+        memcpy(b->ptr + b->len, data, len);
+    }
+
+    b->len += len;
+    b->ptr[b->len] = '\0';
+    return TG_OK;
+}
+
+
+int
+tg_buf_append_c(tg_buf_t *b, const char *s)
+{
+    return tg_buf_append(b, s, strlen(s));
+}
+
+
+int
+tg_buf_printf(tg_buf_t *b, const char *fmt, ...)
+{
+    va_list ap;
+    int     n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+
+    if (n < 0 || tg_buf_reserve(b, (size_t) n) != TG_OK) {
+        return TG_ENOMEM;
+    }
+
+    va_start(ap, fmt);
+    vsnprintf(b->ptr + b->len, (size_t) n + 1, fmt, ap);
+    va_end(ap);
+
+    b->len += (size_t) n;
+    return TG_OK;
+}
+
+
+void
+tg_buf_reset(tg_buf_t *b)
+{
+    b->len = 0;
+    if (b->ptr != NULL) {
+        b->ptr[0] = '\0';
+    }
+}
+
+
+void
+tg_buf_free(tg_buf_t *b)
+{
+    free(b->ptr);
+    *b = TG_BUF_INIT;
+}
+
+
+void
+tg_buf_wipe(tg_buf_t *b)
+{
+    tg_wipe(b->ptr, b->cap);
+    tg_buf_free(b);
+}
+
+
+tg_str_t
+tg_buf_str(const tg_buf_t *b)
+{
+    return (tg_str_t){ b->ptr, b->len };
+}

@@ -1,0 +1,50 @@
+#!/bin/sh
+# Installs the Debian 12 packages Tollgate needs, only those that are
+# missing, so running it again does nothing.  Groups:
+#   build   compile tollgated and the tollgate CLI
+#   test    build, plus what the test suite runs (cmocka, Node.js)
+set -eu
+
+build="gcc make pkg-config libc6-dev libssl-dev libmicrohttpd-dev
+       libjansson-dev libsqlite3-dev libcurl4-openssl-dev"
+test="$build libcmocka-dev clang-format"
+
+case "${1:-test}" in
+build) wanted=$build ;;
+test) wanted=$test ;;
+*) echo "usage: $0 [build|test]" >&2; exit 2 ;;
+esac
+
+missing=
+for p in $wanted; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'
+    then
+        missing="$missing $p"
+    fi
+done
+
+# The tests need Node.js 18 or later with npm.  Debian 12 ships 18; a
+# newer one already on the machine is used as it is.
+if [ "${1:-test}" = test ]; then
+    major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+    if [ "$major" -lt 18 ]; then
+        missing="$missing nodejs npm"
+    elif ! command -v npm >/dev/null 2>&1; then
+        missing="$missing npm"
+    fi
+fi
+
+if [ -z "$missing" ]; then
+    exit 0
+fi
+
+sudo=
+if [ "$(id -u)" -ne 0 ]; then
+    sudo=sudo
+fi
+
+echo "deps: installing$missing"
+$sudo apt-get update -qq
+# shellcheck disable=SC2086
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+    --no-install-recommends $missing >/dev/null
