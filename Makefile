@@ -45,10 +45,10 @@ $(1)/obj/%.o: %.c
 	$$(CC) $$(CFLAGS_COMMON) $(2) -MMD -MP -c $$< -o $$@
 
 $(1)/libtollgate.a: $$(LIB_SRCS:%.c=$(1)/obj/%.o)
-	$$(AR) rcs $$@ $$^
+	rm -f $$@ && $$(AR) rcs $$@ $$^
 
 $(1)/libtollgated.a: $$(DAEMON_LIB_SRCS:%.c=$(1)/obj/%.o)
-	$$(AR) rcs $$@ $$^
+	rm -f $$@ && $$(AR) rcs $$@ $$^
 
 $(1)/bin/tollgated: $(1)/obj/daemon/main.o $(1)/libtollgated.a \
                     $(1)/libtollgate.a

@@ -110,6 +110,7 @@ tg_error_set(tg_error_t *err, int code, tg_field_t field, const char *fmt, ...)
     err->code = code;
     err->field = field;
     err->detail[0] = '\0';
+    err->retry_after = 0;
 
     if (fmt != NULL) {
         va_start(ap, fmt);
@@ -124,5 +125,9 @@ tg_error_set(tg_error_t *err, int code, tg_field_t field, const char *fmt, ...)
 int
 tg_error_code(tg_error_t *err, int code)
 {
+    if (err != NULL && err->code == code) {
+        return code;
+    }
+
     return tg_error_set(err, code, TG_FIELD_NONE, NULL);
 }

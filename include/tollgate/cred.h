@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tollgate/app.h"
+#include "tollgate/rules.h"
 #include "tollgate/str.h"
 
 

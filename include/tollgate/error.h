@@ -149,6 +149,7 @@ typedef struct {
     int        code;                        /* TG_E*, or TG_OK */
     tg_field_t field;                       /* TG_FIELD_NONE if none */
     char       detail[TG_ERROR_DETAIL_MAX]; /* the rule; "" for default */
+    long long  retry_after;                 /* seconds, when rate limited */
 } tg_error_t;
 
 
@@ -174,7 +175,11 @@ const char *tg_field_name(tg_field_t field);
 int tg_error_set(tg_error_t *err, int code, tg_field_t field, const char *fmt,
                  ...) __attribute__((format(printf, 4, 5)));
 
-/* Like tg_error_set() with no detail, for errors that need none. */
+/*
+ * Records code with no detail, unless err already holds this very code
+ * (then its details are kept), and returns code.  Callers use it to pass
+ * on an error that may have been detailed further down.
+ */
 int tg_error_code(tg_error_t *err, int code);
 
 #endif /* TOLLGATE_ERROR_H */

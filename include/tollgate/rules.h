@@ -1,5 +1,5 @@
 /*
- * The app model and the rules its fields obey.
+ * The rules that the model's fields obey.
  *
  * These are the native rules, the loosest Tollgate accepts.  A vendor
  * dialect may apply its own stricter rules at its boundary first (Alibaba
@@ -8,63 +8,17 @@
  * Each *_check() function returns 0 or TG_EINVALID; on TG_EINVALID it sets
  * *rule to a static sentence describing the rule ("must be ..."), which
  * never contains the checked value.  rule may be NULL.
- *
- * Ownership: a tg_app_t owns its strings; tg_app_free() releases them.
  */
 
-#ifndef TOLLGATE_APP_H
-#define TOLLGATE_APP_H
+#ifndef TOLLGATE_RULES_H
+#define TOLLGATE_RULES_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tollgate/model.h"
 #include "tollgate/str.h"
 
-
-#define TG_ID_LEN              32 /* ids are 32 lowercase hex characters */
-#define TG_APP_NAME_MAX        64
-#define TG_APP_DESCRIPTION_MAX 255
-#define TG_APP_EXTEND_MAX      1024
-#define TG_TAGS_MAX            20
-#define TG_TAG_KEY_MAX         128
-#define TG_TAG_VALUE_MAX       128
-#define TG_STAGE_MAX           32
-#define TG_IDENTIFIER_MAX      64
-#define TG_RATE_MAX            1000000
-
-typedef enum {
-    TG_CREATOR_USER = 0,
-    TG_CREATOR_MARKET = 1
-} tg_creator_t;
-
-typedef struct {
-    char *key;
-    char *value;
-} tg_tag_t;
-
-typedef struct {
-    char         id[TG_ID_LEN + 1];
-    int64_t      app_id; /* the numeric id (Alibaba's AppId) */
-    char         account_id[TG_ID_LEN + 1];
-    char        *name;
-    char        *description;
-    char        *extend;
-    tg_tag_t     tags[TG_TAGS_MAX];
-    size_t       ntags;
-    int          enabled;
-    tg_creator_t creator;
-    int64_t      rate_rps;   /* requests per second; 0 means no limit */
-    int64_t      rate_burst; /* bucket size; 0 when rate_rps is 0 */
-    int64_t      created_at; /* Unix ms */
-    int64_t      updated_at;
-} tg_app_t;
-
-
-/* Releases the strings an app owns and zeroes it.  app may be NULL. */
-void tg_app_free(tg_app_t *app);
-
-/* Frees the strings of n tags.  This function can't fail. */
-void tg_tags_free(tg_tag_t *tags, size_t n);
 
 /*
  * App names: 1-64 characters of ASCII letters, digits, '_', '-' and CJK
@@ -123,4 +77,4 @@ const char *tg_status_name(int enabled);
 int         tg_creator_parse(tg_str_t text, tg_creator_t *creator);
 const char *tg_creator_name(tg_creator_t creator);
 
-#endif /* TOLLGATE_APP_H */
+#endif /* TOLLGATE_RULES_H */

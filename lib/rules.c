@@ -1,12 +1,12 @@
 /*
- * The app model's validation rules.  Every rule about what an app's
+ * The model's validation rules.  Every rule about what an app's
  * fields may hold lives here, shared by all dialects.
  */
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "tollgate/app.h"
+#include "tollgate/rules.h"
 #include "tollgate/error.h"
 #include "tollgate/utf8.h"
 
@@ -32,35 +32,6 @@ static int
 tg_ascii_digit(int32_t c)
 {
     return c >= '0' && c <= '9';
-}
-
-
-void
-tg_tags_free(tg_tag_t *tags, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        free(tags[i].key);
-        free(tags[i].value);
-        tags[i].key = NULL;
-        tags[i].value = NULL;
-    }
-}
-
-
-void
-tg_app_free(tg_app_t *app)
-{
-    if (app == NULL) {
-        return;
-    }
-
-    free(app->name);
-    free(app->description);
-    free(app->extend);
-    tg_tags_free(app->tags, app->ntags);
-    memset(app, 0, sizeof(*app));
 }
 
 

@@ -1,0 +1,505 @@
+/*
+ * The HTTP server: libmicrohttpd with an internal thread pool and epoll.
+ *
+ * libmicrohttpd calls the access handler several times per request: once
+ * when the headers are in, once per chunk of body, and once more when
+ * the body is complete.  The first call sets up a tg_http_request_t; a
+ * body beyond max_body is dropped and flagged (a Content-Length beyond it
+ * is answered at once, before the body is read); the last call runs the
+ * handler and queues the response.
+ */
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <microhttpd.h>
+
+#include "tollgate/cred.h"
+#include "tollgate/error.h"
+#include "tollgate/time.h"
+#include "http/http.h"
+#include "log.h"
+
+
+struct tg_http_server_s {
+    struct MHD_Daemon *daemon;
+    tg_http_options_t  options;
+    unsigned           port;
+};
+
+struct tg_http_request_s {
+    struct MHD_Connection *conn;
+    const char            *method;
+    char                  *path;
+    tg_buf_t               body;
+    int                    too_large;
+    int                    answered;
+    char                   request_id[TG_REQUEST_ID_LEN + 1];
+    char                   remote[INET6_ADDRSTRLEN];
+    char                   actor[80];
+    int64_t                started_ms;
+};
+
+
+const char *
+tg_http_method(const tg_http_request_t *req)
+{
+    return req->method;
+}
+
+
+const char *
+tg_http_path(const tg_http_request_t *req)
+{
+    return req->path;
+}
+
+
+tg_str_t
+tg_http_body(const tg_http_request_t *req)
+{
+    return tg_buf_str(&req->body);
+}
+
+
+int
+tg_http_body_too_large(const tg_http_request_t *req)
+{
+    return req->too_large;
+}
+
+
+const char *
+tg_http_header(const tg_http_request_t *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+
+const char *
+tg_http_query(const tg_http_request_t *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+
+typedef struct {
+    tg_http_arg_pt fn;
+    void          *data;
+} tg_http_each_t;
+
+
+static enum MHD_Result
+tg_http_each_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                 const char *value)
+{
+    tg_http_each_t *each = cls;
+
+    (void) kind;
+    return each->fn(each->data, key, value) == 0 ? MHD_YES : MHD_NO;
+}
+
+
+void
+tg_http_query_each(const tg_http_request_t *req, tg_http_arg_pt fn, void *data)
+{
+    tg_http_each_t each = { fn, data };
+
+    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND,
+                              tg_http_each_arg, &each);
+}
+
+
+const char *
+tg_http_request_id(const tg_http_request_t *req)
+{
+    return req->request_id;
+}
+
+
+const char *
+tg_http_remote(const tg_http_request_t *req)
+{
+    return req->remote;
+}
+
+
+void
+tg_http_set_actor(tg_http_request_t *req, const char *key_id)
+{
+    snprintf(req->actor, sizeof(req->actor), "%s", key_id);
+}
+
+
+void
+tg_http_response_header(tg_http_response_t *res, const char *name,
+                        const char *fmt, ...)
+{
+    tg_http_header_t *h;
+    va_list           ap;
+
+    if (res->nheaders == TG_HTTP_HEADERS_MAX) {
+        return;
+    }
+
+    h = &res->headers[res->nheaders++];
+    h->name = name;
+    va_start(ap, fmt);
+    vsnprintf(h->value, sizeof(h->value), fmt, ap);
+    va_end(ap);
+}
+
+
+static void
+tg_http_remote_address(struct MHD_Connection *conn, char *out, size_t size)
+{
+    const union MHD_ConnectionInfo *info;
+    const struct sockaddr          *sa;
+
+    snprintf(out, size, "-");
+
+    info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (info == NULL || info->client_addr == NULL) {
+        return;
+    }
+
+    sa = info->client_addr;
+    if (sa->sa_family == AF_INET) {
+        inet_ntop(AF_INET, &((const struct sockaddr_in *) sa)->sin_addr, out,
+                  (socklen_t) size);
+    } else if (sa->sa_family == AF_INET6) {
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *) sa)->sin6_addr, out,
+                  (socklen_t) size);
+    }
+}
+
+
+static tg_http_request_t *
+tg_http_request_create(struct MHD_Connection *conn, const char *url,
+                       const char *method)
+{
+    tg_http_request_t *req;
+
+    req = calloc(1, sizeof(tg_http_request_t));
+    if (req == NULL) {
+        return NULL;
+    }
+
+    req->conn = conn;
+    req->method = method;
+    req->path = tg_strndup(url, strlen(url));
+    req->started_ms = tg_time_monotonic_ms();
+    snprintf(req->actor, sizeof(req->actor), "-");
+    tg_http_remote_address(conn, req->remote, sizeof(req->remote));
+
+    if (req->path == NULL || tg_request_id_generate(req->request_id) != TG_OK) {
+        free(req->path);
+        free(req);
+        return NULL;
+    }
+
+    return req;
+}
+
+
+static void
+tg_http_request_destroy(tg_http_request_t *req)
+{
+    tg_buf_wipe(&req->body);
+    free(req->path);
+    free(req);
+}
+
+
+/* Frees a response body once libmicrohttpd has sent it; bodies may hold
+ * secrets, so they are wiped first. */
+static void
+tg_http_body_free(void *body)
+{
+    tg_wipe(body, strlen(body));
+    free(body);
+}
+
+
+static void
+tg_http_log(const tg_http_request_t *req, unsigned status, size_t bytes)
+{
+    TG_LOG(status >= 500 ? TG_LOG_ERROR : TG_LOG_INFO, "request",
+           TG_LF_STR("id", req->request_id), TG_LF_STR("remote", req->remote),
+           TG_LF_STR("method", req->method), TG_LF_STR("path", req->path),
+           TG_LF_INT("status", status), TG_LF_INT("bytes", bytes),
+           TG_LF_INT("ms", tg_time_monotonic_ms() - req->started_ms),
+           TG_LF_STR("actor", req->actor));
+}
+
+
+/* Runs the handler and queues its response. */
+static enum MHD_Result
+tg_http_answer(tg_http_server_t *srv, tg_http_request_t *req)
+{
+    tg_http_response_t   res;
+    struct MHD_Response *response;
+    enum MHD_Result      rc;
+    size_t               i, len;
+    char                *body;
+
+    memset(&res, 0, sizeof(res));
+    res.status = 500;
+
+    srv->options.handler(srv->options.data, req, &res);
+
+    if (res.body.ptr == NULL && tg_buf_append(&res.body, "", 0) != TG_OK) {
+        return MHD_NO;
+    }
+
+    body = res.body.ptr;
+    len = res.body.len;
+
+    response = MHD_create_response_from_buffer_with_free_callback(
+        len, body, tg_http_body_free);
+    if (response == NULL) {
+        tg_buf_wipe(&res.body);
+        return MHD_NO;
+    }
+
+    MHD_add_response_header(response, "X-Request-Id", req->request_id);
+    MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            res.content_type != NULL ? res.content_type
+                                                     : "application/json");
+    MHD_add_response_header(response, "Cache-Control", "no-store");
+
+    for (i = 0; i < res.nheaders; i++) {
+        MHD_add_response_header(response, res.headers[i].name,
+                                res.headers[i].value);
+    }
+
+    rc = MHD_queue_response(req->conn, res.status, response);
+    MHD_destroy_response(response);
+
+    req->answered = 1;
+    tg_http_log(req, res.status, len);
+    return rc;
+}
+
+
+static enum MHD_Result
+tg_http_access(void *cls, struct MHD_Connection *conn, const char *url,
+               const char *method, const char *version, const char *upload_data,
+               size_t *upload_data_size, void **con_cls)
+{
+    tg_http_server_t  *srv = cls;
+    tg_http_request_t *req = *con_cls;
+    const char        *length;
+    unsigned long long declared;
+    char              *end;
+
+    (void) version;
+
+    if (req == NULL) {
+        req = tg_http_request_create(conn, url, method);
+        if (req == NULL) {
+            return MHD_NO;
+        }
+        *con_cls = req;
+
+        /* A declared body beyond the cap is refused before it is read. */
+
+        length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                             MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (length != NULL) {
+            declared = strtoull(length, &end, 10);
+            if (*end == '\0' && declared > srv->options.max_body) {
+                req->too_large = 1;
+                return tg_http_answer(srv, req);
+            }
+        }
+
+        return MHD_YES;
+    }
+
+    if (req->answered) {
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+
+    if (*upload_data_size > 0) {
+        if (!req->too_large
+            && req->body.len + *upload_data_size <= srv->options.max_body)
+        {
+            if (tg_buf_append(&req->body, upload_data, *upload_data_size)
+                != TG_OK) {
+                return MHD_NO;
+            }
+        } else {
+            req->too_large = 1;
+            tg_buf_wipe(&req->body);
+        }
+
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+
+    return tg_http_answer(srv, req);
+}
+
+
+static void
+tg_http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                  enum MHD_RequestTerminationCode toe)
+{
+    (void) cls;
+    (void) conn;
+    (void) toe;
+
+    if (*con_cls != NULL) {
+        tg_http_request_destroy(*con_cls);
+        *con_cls = NULL;
+    }
+}
+
+
+static void
+tg_http_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char   line[256];
+    size_t n;
+
+    (void) cls;
+    vsnprintf(line, sizeof(line), fmt, ap);
+    n = strlen(line);
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) {
+        line[--n] = '\0';
+    }
+    TG_LOG(TG_LOG_WARN, "http", TG_LF_STR("detail", line));
+}
+
+
+/* Splits "host:port" or "[v6]:port". */
+static int
+tg_http_split_listen(const char *listen, char *host, size_t hostlen, char *port,
+                     size_t portlen)
+{
+    const char *colon;
+    size_t      n;
+
+    if (listen[0] == '[') {
+        const char *close = strchr(listen, ']');
+
+        if (close == NULL || close[1] != ':') {
+            return TG_EINVALID;
+        }
+        n = (size_t) (close - listen - 1);
+        colon = close + 1;
+        listen++;
+
+    } else {
+        colon = strrchr(listen, ':');
+        if (colon == NULL) {
+            return TG_EINVALID;
+        }
+        n = (size_t) (colon - listen);
+    }
+
+    if (n == 0 || n >= hostlen || strlen(colon + 1) == 0
+        || strlen(colon + 1) >= portlen)
+    {
+        return TG_EINVALID;
+    }
+
+    memcpy(host, listen, n);
+    host[n] = '\0';
+    snprintf(port, portlen, "%s", colon + 1);
+    return TG_OK;
+}
+
+
+int
+tg_http_start(const tg_http_options_t *options, tg_http_server_t **out,
+              char *errbuf, size_t errlen)
+{
+    tg_http_server_t           *srv;
+    struct addrinfo             hints, *ai = NULL;
+    const union MHD_DaemonInfo *info;
+    char                        host[256], port[16];
+    unsigned                    flags;
+    int                         rc;
+
+    if (tg_http_split_listen(options->listen, host, sizeof(host), port,
+                             sizeof(port))
+        != TG_OK)
+    {
+        snprintf(errbuf, errlen, "listen: expected host:port, got \"%s\"",
+                 options->listen);
+        return TG_EINVALID;
+    }
+
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+
+    rc = getaddrinfo(host, port, &hints, &ai);
+    if (rc != 0) {
+        snprintf(errbuf, errlen, "listen %s: %s", options->listen,
+                 gai_strerror(rc));
+        return TG_EINVALID;
+    }
+
+    srv = calloc(1, sizeof(tg_http_server_t));
+    if (srv == NULL) {
+        freeaddrinfo(ai);
+        return TG_ENOMEM;
+    }
+
+    srv->options = *options;
+
+    flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    if (ai->ai_family == AF_INET6) {
+        flags |= MHD_USE_IPv6;
+    }
+
+    srv->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, tg_http_access, srv, MHD_OPTION_EXTERNAL_LOGGER,
+        tg_http_mhd_log, srv, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+        MHD_OPTION_THREAD_POOL_SIZE, options->threads,
+        MHD_OPTION_NOTIFY_COMPLETED, tg_http_completed, srv,
+        MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 1024u,
+        MHD_OPTION_END);
+
+    freeaddrinfo(ai);
+
+    if (srv->daemon == NULL) {
+        snprintf(errbuf, errlen, "cannot listen on %s (address in use?)",
+                 options->listen);
+        free(srv);
+        return TG_EINVALID;
+    }
+
+    info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    srv->port = info != NULL ? info->port : 0;
+
+    *out = srv;
+    return TG_OK;
+}
+
+
+unsigned
+tg_http_port(const tg_http_server_t *srv)
+{
+    return srv->port;
+}
+
+
+void
+tg_http_stop(tg_http_server_t *srv)
+{
+    if (srv != NULL) {
+        MHD_stop_daemon(srv->daemon);
+        free(srv);
+    }
+}

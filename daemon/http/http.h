@@ -1,0 +1,101 @@
+/*
+ * tollgated's HTTP server, over libmicrohttpd.
+ *
+ * The server collects each request (its body capped at max_body), gives
+ * it a request id, calls one handler, and sends the response with an
+ * X-Request-Id header.  It then logs one line for the request.  It knows
+ * nothing of routes or dialects: the handler does.
+ *
+ * Ownership: a request and its strings live until the handler returns.
+ * The handler fills the response; the server sends its body and then
+ * wipes and frees it, since bodies may carry secrets.
+ */
+
+#ifndef TOLLGATE_HTTP_H
+#define TOLLGATE_HTTP_H
+
+#include <stddef.h>
+
+#include "tollgate/str.h"
+
+
+#define TG_HTTP_HEADERS_MAX 6
+
+typedef struct tg_http_server_s  tg_http_server_t;
+typedef struct tg_http_request_s tg_http_request_t;
+
+typedef struct {
+    const char *name;
+    char        value[160];
+} tg_http_header_t;
+
+typedef struct {
+    unsigned         status;
+    const char      *content_type; /* default application/json */
+    tg_buf_t         body;
+    tg_http_header_t headers[TG_HTTP_HEADERS_MAX];
+    size_t           nheaders;
+} tg_http_response_t;
+
+typedef void (*tg_http_handler_pt)(void *data, tg_http_request_t *req,
+                                   tg_http_response_t *res);
+
+typedef struct {
+    const char        *listen; /* "host:port", "[v6]:port" */
+    unsigned           threads;
+    size_t             max_body;
+    tg_http_handler_pt handler;
+    void              *data;
+} tg_http_options_t;
+
+
+/*
+ * Binds and starts serving.  Returns 0, or an error with a message in
+ * errbuf.
+ */
+int tg_http_start(const tg_http_options_t *options, tg_http_server_t **srv,
+                  char *errbuf, size_t errlen);
+
+/* The port the server listens on (useful with port 0). */
+unsigned tg_http_port(const tg_http_server_t *srv);
+
+/* Stops serving, waiting for requests in progress.  srv may be NULL. */
+void tg_http_stop(tg_http_server_t *srv);
+
+
+const char *tg_http_method(const tg_http_request_t *req);
+
+/* The path, percent-decoded, without the query. */
+const char *tg_http_path(const tg_http_request_t *req);
+
+tg_str_t tg_http_body(const tg_http_request_t *req);
+
+/* 1 if the body was larger than max_body (and was dropped). */
+int tg_http_body_too_large(const tg_http_request_t *req);
+
+/* A request header (case-insensitive name), or NULL. */
+const char *tg_http_header(const tg_http_request_t *req, const char *name);
+
+/* The first value of a query argument, or NULL. */
+const char *tg_http_query(const tg_http_request_t *req, const char *name);
+
+/* Calls fn for every query argument in order; value may be NULL for a
+ * bare "?key".  Stops early if fn returns non-zero. */
+typedef int (*tg_http_arg_pt)(void *data, const char *key, const char *value);
+void tg_http_query_each(const tg_http_request_t *req, tg_http_arg_pt fn,
+                        void *data);
+
+const char *tg_http_request_id(const tg_http_request_t *req);
+
+/* The client's address, as text. */
+const char *tg_http_remote(const tg_http_request_t *req);
+
+/* Names the access key that made the request, for the request log. */
+void tg_http_set_actor(tg_http_request_t *req, const char *key_id);
+
+/* Adds a response header; the value is formatted and truncated to fit. */
+void tg_http_response_header(tg_http_response_t *res, const char *name,
+                             const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif /* TOLLGATE_HTTP_H */

@@ -1,0 +1,386 @@
+/*
+ * tollgated: Tollgate's control plane.
+ *
+ * Start-up, in order: settings; the data directory (0700); the keyring
+ * (generated on first start); the store (migrated to the current schema);
+ * the first admin access key if the store has none; the HTTP server.
+ * Then the main thread waits for SIGINT or SIGTERM and shuts everything
+ * down in reverse.  Every file tollgated creates is private to its user.
+ */
+
+#include <errno.h>
+#include <limits.h>
+#include <malloc.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "tollgate/cred.h"
+#include "tollgate/error.h"
+#include "tollgate/seal.h"
+#include "http/http.h"
+#include "keyring_file.h"
+#include "log.h"
+#include "native/native.h"
+#include "service/service.h"
+#include "settings.h"
+#include "store/store.h"
+
+
+#define TG_ADMIN_KEY_FILE "admin-access-key"
+
+typedef struct {
+    tg_settings_t     settings;
+    tg_keyring_t     *keyring;
+    tg_store_t       *store;
+    tg_service_t     *service;
+    tg_http_server_t *http;
+    char              data_dir[PATH_MAX];
+} tg_daemon_t;
+
+
+/* jansson's memory may hold secrets (request bodies, responses): wipe
+ * every block it frees. */
+static void
+tg_json_free(void *p)
+{
+    if (p != NULL) {
+        tg_wipe(p, malloc_usable_size(p));
+        free(p);
+    }
+}
+
+
+static void
+tg_fatal(const char *what, const char *detail)
+{
+    TG_LOG(TG_LOG_ERROR, "cannot start", TG_LF_STR("step", what),
+           TG_LF_STR("error", detail));
+}
+
+
+/* Creates the data directory (and its parents) with mode 0700. */
+static int
+tg_data_dir_prepare(tg_daemon_t *d)
+{
+    char   path[PATH_MAX];
+    size_t i, len;
+
+    len = strlen(d->settings.data_dir);
+    if (len == 0 || len >= sizeof(path)) {
+        tg_fatal("data_dir", "the path is empty or too long");
+        return TG_EINVALID;
+    }
+
+    memcpy(path, d->settings.data_dir, len + 1);
+
+    for (i = 1; i <= len; i++) {
+        if (path[i] == '/' || path[i] == '\0') {
+            char saved = path[i];
+
+            path[i] = '\0';
+            if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+                tg_fatal("data_dir", strerror(errno));
+                return TG_EINTERNAL;
+            }
+            path[i] = saved;
+        }
+    }
+
+    if (realpath(path, d->data_dir) == NULL) {
+        tg_fatal("data_dir", strerror(errno));
+        return TG_EINTERNAL;
+    }
+
+    return TG_OK;
+}
+
+
+static void
+tg_data_path(const tg_daemon_t *d, const char *name, char *out, size_t size)
+{
+    snprintf(out, size, "%s/%s", d->data_dir, name);
+}
+
+
+static int
+tg_keyring_prepare(tg_daemon_t *d)
+{
+    char path[PATH_MAX + 32], errbuf[512];
+    int  created;
+
+    tg_data_path(d, "keyring.json", path, sizeof(path));
+
+    if (tg_keyring_file_open(path, &d->keyring, &created, errbuf,
+                             sizeof(errbuf))
+        != TG_OK)
+    {
+        tg_fatal("keyring", errbuf);
+        return TG_EINVALID;
+    }
+
+    TG_LOG(TG_LOG_INFO, created ? "keyring created" : "keyring loaded",
+           TG_LF_STR("path", path),
+           TG_LF_STR("primary", tg_keyring_primary(d->keyring)));
+    return TG_OK;
+}
+
+
+static int
+tg_store_prepare(tg_daemon_t *d)
+{
+    tg_db_options_t options;
+    char            path[PATH_MAX + 32];
+    int             rc;
+
+    tg_data_path(d, "tollgate.db", path, sizeof(path));
+
+    memset(&options, 0, sizeof(options));
+    options.path = path;
+    options.connections = (unsigned) d->settings.threads + 1;
+    options.sync_full = strcmp(d->settings.sync, "full") == 0;
+    options.busy_ms = 10000;
+
+    rc = tg_store_open(&tg_db_sqlite, &options, &d->store);
+    if (rc != TG_OK) {
+        tg_fatal("store", tg_strerror(rc));
+        return rc;
+    }
+
+    TG_LOG(TG_LOG_INFO, "store opened", TG_LF_STR("path", path),
+           TG_LF_STR("driver", tg_db_sqlite.name),
+           TG_LF_INT("schema", tg_store_schema_version(d->store)));
+    return TG_OK;
+}
+
+
+static int
+tg_service_prepare(tg_daemon_t *d)
+{
+    tg_service_limits_t limits;
+
+    limits.max_apps = d->settings.max_apps;
+    limits.max_key_pairs = d->settings.max_key_pairs;
+    limits.max_codes = d->settings.max_codes;
+    limits.max_grace_seconds = d->settings.max_grace_seconds;
+    limits.app_write_rate = d->settings.app_write_rate;
+    limits.app_write_burst = d->settings.app_write_burst;
+    limits.code_reset_interval = d->settings.code_reset_interval;
+
+    if (tg_service_create(d->store, d->keyring, &limits, &d->service) != TG_OK)
+    {
+        tg_fatal("service", "out of memory");
+        return TG_ENOMEM;
+    }
+
+    return TG_OK;
+}
+
+
+/* Writes a generated first admin key where the operator will find it,
+ * before the store learns of it, so that it is never lost. */
+static int
+tg_admin_key_save(const tg_daemon_t *d, const char *path, const char *id,
+                  const char *secret)
+{
+    tg_buf_t text = TG_BUF_INIT;
+    char     errbuf[512];
+    int      rc;
+
+    rc = tg_buf_printf(&text,
+                       "# The first admin access key of this Tollgate, made "
+                       "on first start.\n"
+                       "# Use it with the CLI (tollgate --config %s ...)\n"
+                       "# or with curl -u \"ID:SECRET\".  Keep it private.\n"
+                       "endpoint = http://%s\n"
+                       "access_key_id = %s\n"
+                       "access_key_secret = %s\n",
+                       path, d->settings.listen, id, secret);
+    if (rc == TG_OK) {
+        rc = tg_file_write_private(path, text.ptr, errbuf, sizeof(errbuf));
+        if (rc != TG_OK) {
+            tg_fatal("admin access key", errbuf);
+        }
+    }
+
+    tg_buf_wipe(&text);
+    return rc;
+}
+
+
+/*
+ * On an empty store, creates the first admin key: the one the settings
+ * name, or a generated one saved to the data directory first.
+ */
+static int
+tg_bootstrap(tg_daemon_t *d)
+{
+    char       id[TG_ACCESS_KEY_ID_LEN + 1];
+    char       secret[TG_ACCESS_KEY_SECRET_LEN + 1];
+    char       path[PATH_MAX + 32];
+    tg_error_t err;
+    tg_str_t   key_id, key_secret;
+    int        needed, created = 0, rc;
+
+    memset(&err, 0, sizeof(err));
+
+    rc = tg_service_bootstrap_needed(d->service, &needed, &err);
+    if (rc != TG_OK || !needed) {
+        if (rc != TG_OK) {
+            tg_fatal("bootstrap", tg_strerror(rc));
+        }
+        return rc;
+    }
+
+    tg_data_path(d, TG_ADMIN_KEY_FILE, path, sizeof(path));
+
+    if (d->settings.admin_access_key_id != NULL) {
+        key_id = tg_str_c(d->settings.admin_access_key_id);
+        key_secret = tg_str_c(d->settings.admin_access_key_secret);
+
+    } else {
+        rc = tg_access_key_id_generate(id);
+        if (rc == TG_OK) {
+            rc = tg_access_key_secret_generate(secret);
+        }
+        if (rc == TG_OK) {
+            rc = tg_admin_key_save(d, path, id, secret);
+        }
+        if (rc != TG_OK) {
+            tg_wipe(secret, sizeof(secret));
+            return rc;
+        }
+        key_id = tg_str_c(id);
+        key_secret = tg_str_c(secret);
+    }
+
+    rc = tg_service_bootstrap(d->service, key_id, key_secret, &created, &err);
+    tg_wipe(secret, sizeof(secret));
+
+    if (rc != TG_OK) {
+        TG_LOG(TG_LOG_ERROR, "cannot create the first admin access key",
+               TG_LF_STR("field", tg_field_name(err.field)),
+               TG_LF_STR("error",
+                         err.detail[0] != '\0' ? err.detail : tg_strerror(rc)));
+        return rc;
+    }
+
+    if (d->settings.admin_access_key_id != NULL) {
+        TG_LOG(TG_LOG_INFO, "first admin access key created from settings",
+               TG_LF_STR("access_key_id", d->settings.admin_access_key_id));
+    } else {
+        TG_LOG(TG_LOG_INFO, "first admin access key written",
+               TG_LF_STR("path", path), TG_LF_STR("access_key_id", id));
+    }
+
+    return TG_OK;
+}
+
+
+/* Routes each request to its dialect: only the native one for now. */
+static void
+tg_dispatch(void *data, tg_http_request_t *req, tg_http_response_t *res)
+{
+    tg_daemon_t *d = data;
+
+    tg_native_handle(d->service, req, res);
+}
+
+
+static int
+tg_http_prepare(tg_daemon_t *d)
+{
+    tg_http_options_t options;
+    char              errbuf[512], port[16];
+    char              path[PATH_MAX + 32];
+
+    memset(&options, 0, sizeof(options));
+    options.listen = d->settings.listen;
+    options.threads = (unsigned) d->settings.threads;
+    options.max_body = (size_t) d->settings.max_body;
+    options.handler = tg_dispatch;
+    options.data = d;
+
+    if (tg_http_start(&options, &d->http, errbuf, sizeof(errbuf)) != TG_OK) {
+        tg_fatal("listen", errbuf);
+        return TG_EINVALID;
+    }
+
+    snprintf(port, sizeof(port), "%u", tg_http_port(d->http));
+    tg_data_path(d, TG_ADMIN_KEY_FILE, path, sizeof(path));
+
+    TG_LOG(
+        TG_LOG_INFO, "tollgated listening",
+        TG_LF_STR("listen", d->settings.listen), TG_LF_STR("port", port),
+        TG_LF_STR("data_dir", d->data_dir),
+        TG_LF_STR("admin_key_file", access(path, F_OK) == 0 ? path : "(none)"));
+    return TG_OK;
+}
+
+
+static void
+tg_daemon_close(tg_daemon_t *d)
+{
+    tg_http_stop(d->http);
+    tg_service_destroy(d->service);
+    tg_store_close(d->store);
+    tg_keyring_destroy(d->keyring);
+    tg_settings_free(&d->settings);
+}
+
+
+int
+main(int argc, char **argv)
+{
+    tg_daemon_t    d;
+    tg_log_level_t level = TG_LOG_INFO;
+    sigset_t       signals;
+    char           errbuf[512];
+    int            sig = 0, rc = 1;
+
+    memset(&d, 0, sizeof(d));
+    umask(077);
+    json_set_alloc_funcs(malloc, tg_json_free);
+
+    switch (tg_settings_load(&d.settings, argc, argv, errbuf, sizeof(errbuf))) {
+    case TG_SETTINGS_EXIT:
+        tg_settings_free(&d.settings);
+        return 0;
+    case TG_SETTINGS_ERROR:
+        fprintf(stderr, "tollgated: %s\n", errbuf);
+        tg_settings_free(&d.settings);
+        return 2;
+    default:
+        break;
+    }
+
+    (void) tg_log_level_parse(d.settings.log_level, &level);
+    tg_log_configure(strcmp(d.settings.log_format, "json") == 0, level);
+
+    /* Every thread inherits this mask, so only the main thread takes the
+     * signals, in sigwait() below. */
+
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (tg_data_dir_prepare(&d) == TG_OK && tg_keyring_prepare(&d) == TG_OK
+        && tg_store_prepare(&d) == TG_OK && tg_service_prepare(&d) == TG_OK
+        && tg_bootstrap(&d) == TG_OK && tg_http_prepare(&d) == TG_OK)
+    {
+        sigwait(&signals, &sig);
+        TG_LOG(TG_LOG_INFO, "shutting down",
+               TG_LF_STR("signal", sig == SIGINT ? "SIGINT" : "SIGTERM"));
+        rc = 0;
+    }
+
+    tg_daemon_close(&d);
+    return rc;
+}

@@ -1,0 +1,20 @@
+/*
+ * The native REST API: Tollgate's own dialect of the management API.
+ *
+ * It routes /healthz and /v1/..., authenticates HTTP Basic access keys,
+ * turns JSON requests into core-service calls and renders the results
+ * and errors.  The route table is in native.c; docs/api.md describes it.
+ */
+
+#ifndef TOLLGATE_NATIVE_H
+#define TOLLGATE_NATIVE_H
+
+#include "http/http.h"
+#include "service/service.h"
+
+
+/* Answers one request on the native API. */
+void tg_native_handle(tg_service_t *svc, tg_http_request_t *req,
+                      tg_http_response_t *res);
+
+#endif /* TOLLGATE_NATIVE_H */

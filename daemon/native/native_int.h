@@ -1,0 +1,148 @@
+/*
+ * The native API's private helpers, shared by native_*.c: one call's
+ * state, strict JSON input, query parameters and rendering.
+ */
+
+#ifndef TOLLGATE_NATIVE_INT_H
+#define TOLLGATE_NATIVE_INT_H
+
+#include <jansson.h>
+
+#include "native/native.h"
+
+
+#define TG_NATIVE_ARGS_MAX 3
+
+/* One request in progress. */
+typedef struct {
+    tg_service_t       *svc;
+    tg_http_request_t  *req;
+    tg_http_response_t *res;
+    tg_actor_t          actor;
+    tg_str_t            args[TG_NATIVE_ARGS_MAX]; /* the route's {...} */
+    json_t             *body;                     /* the parsed object */
+    tg_error_t          err;
+} tg_native_call_t;
+
+typedef void (*tg_native_handler_pt)(tg_native_call_t *call);
+
+/* JSON types a body field accepts (a mask). */
+#define TG_J_STRING  0x01u
+#define TG_J_INTEGER 0x02u
+#define TG_J_BOOL    0x04u
+#define TG_J_OBJECT  0x08u
+#define TG_J_ARRAY   0x10u
+#define TG_J_NULL    0x20u
+
+typedef struct {
+    const char *name;
+    unsigned    types;
+} tg_native_field_t;
+
+#define TG_NATIVE_FIELDS(...)                              \
+    (const tg_native_field_t[]){ __VA_ARGS__ },            \
+        sizeof((const tg_native_field_t[]){ __VA_ARGS__ }) \
+            / sizeof(tg_native_field_t)
+
+
+/*
+ * Parses the body into call->body: a JSON object whose members are all
+ * among fields, with the types they allow.  An empty body is an empty
+ * object.  Returns 0, or an error recorded in call->err.
+ */
+int tg_native_body(tg_native_call_t *call, const tg_native_field_t *fields,
+                   size_t n);
+
+/* A body member's string; NULL ptr if absent or null. */
+tg_str_t tg_native_str(const tg_native_call_t *call, const char *name);
+
+/* 1 if the body has the member (even null). */
+int tg_native_has(const tg_native_call_t *call, const char *name);
+
+/* 1 if the body's member is JSON null. */
+int tg_native_is_null(const tg_native_call_t *call, const char *name);
+
+/* A body member (borrowed), or NULL. */
+json_t *tg_native_get(const tg_native_call_t *call, const char *name);
+
+/*
+ * Checks the query: every parameter among names (a NULL-terminated
+ * list), none repeated except those in repeatable.  Returns 0 or an error
+ * in call->err.
+ */
+int tg_native_query_check(tg_native_call_t *call, const char *const *names,
+                          const char *const *repeatable);
+
+/* A query integer in [min, max], or def when absent. */
+int tg_native_query_int(tg_native_call_t *call, const char *name,
+                        tg_field_t field, int64_t min, int64_t max, int64_t def,
+                        int64_t *out);
+
+/* A query time (RFC 3339), or 0 when absent. */
+int tg_native_query_time(tg_native_call_t *call, const char *name,
+                         tg_field_t field, int64_t *out);
+
+/* Parses an RFC 3339 body member; 0 when absent or null. */
+int tg_native_body_time(tg_native_call_t *call, const char *name,
+                        tg_field_t field, int64_t *out);
+
+/* Sends obj (consumed) with status. */
+void tg_native_reply(tg_native_call_t *call, unsigned status, json_t *obj);
+
+/* Sends 204 No Content. */
+void tg_native_no_content(tg_native_call_t *call);
+
+/* Sends the error in call->err. */
+void tg_native_fail(tg_native_call_t *call);
+
+/* A JSON string of an RFC 3339 time, or null for 0. */
+json_t *tg_native_time(int64_t ms);
+
+/* A JSON string of a tg_str_t. */
+json_t *tg_native_string(tg_str_t s);
+
+/* A {"items": [...], "total": n} page; items is consumed. */
+json_t *tg_native_page(json_t *items, int64_t total);
+
+/* The handlers, by file. */
+void tg_native_app_create(tg_native_call_t *call);
+void tg_native_app_list(tg_native_call_t *call);
+void tg_native_app_get(tg_native_call_t *call);
+void tg_native_app_update(tg_native_call_t *call);
+void tg_native_app_delete(tg_native_call_t *call);
+void tg_native_secret_reset(tg_native_call_t *call);
+void tg_native_key_secret_reset(tg_native_call_t *call);
+void tg_native_secret_reveal(tg_native_call_t *call);
+void tg_native_key_add(tg_native_call_t *call);
+void tg_native_key_list(tg_native_call_t *call);
+void tg_native_key_update(tg_native_call_t *call);
+void tg_native_key_delete(tg_native_call_t *call);
+void tg_native_code_add(tg_native_call_t *call);
+void tg_native_code_list(tg_native_call_t *call);
+void tg_native_code_reset(tg_native_call_t *call);
+void tg_native_code_delete(tg_native_call_t *call);
+
+void tg_native_api_create(tg_native_call_t *call);
+void tg_native_api_list(tg_native_call_t *call);
+void tg_native_api_get(tg_native_call_t *call);
+void tg_native_api_update(tg_native_call_t *call);
+void tg_native_api_delete(tg_native_call_t *call);
+void tg_native_grant_put(tg_native_call_t *call);
+void tg_native_grant_delete(tg_native_call_t *call);
+void tg_native_grant_list_by_app(tg_native_call_t *call);
+void tg_native_grant_list_by_api(tg_native_call_t *call);
+
+void tg_native_account_create(tg_native_call_t *call);
+void tg_native_account_list(tg_native_call_t *call);
+void tg_native_account_get(tg_native_call_t *call);
+void tg_native_account_update(tg_native_call_t *call);
+void tg_native_account_delete(tg_native_call_t *call);
+void tg_native_access_key_create(tg_native_call_t *call);
+void tg_native_access_key_list(tg_native_call_t *call);
+void tg_native_access_key_get(tg_native_call_t *call);
+void tg_native_access_key_update(tg_native_call_t *call);
+void tg_native_access_key_delete(tg_native_call_t *call);
+void tg_native_audit_list(tg_native_call_t *call);
+void tg_native_whoami(tg_native_call_t *call);
+
+#endif /* TOLLGATE_NATIVE_INT_H */

@@ -1,0 +1,489 @@
+/*
+ * The core service's lifecycle and the helpers its operations share:
+ * auditing, the change log, loading what an actor may see, sealing, and
+ * the per-account rate limit on app writes.
+ */
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tollgate/time.h"
+#include "service/service_int.h"
+
+
+int
+tg_service_create(tg_store_t *store, const tg_keyring_t *keyring,
+                  const tg_service_limits_t *limits, tg_service_t **out)
+{
+    tg_service_t *svc;
+
+    svc = calloc(1, sizeof(tg_service_t));
+    if (svc == NULL) {
+        return TG_ENOMEM;
+    }
+
+    svc->store = store;
+    svc->keyring = keyring;
+    svc->limits = *limits;
+    pthread_mutex_init(&svc->lock, NULL);
+
+    *out = svc;
+    return TG_OK;
+}
+
+
+void
+tg_service_destroy(tg_service_t *svc)
+{
+    if (svc != NULL) {
+        pthread_mutex_destroy(&svc->lock);
+        free(svc->buckets);
+        free(svc);
+    }
+}
+
+
+static void
+tg_copy_str(char *dst, size_t size, tg_str_t src)
+{
+    size_t n = src.len < size - 1 ? src.len : size - 1;
+
+    if (n > 0) {
+        memcpy(dst, src.ptr, n);
+    }
+    dst[n] = '\0';
+}
+
+
+void
+tg_audit_start(tg_audit_event_t *ev, const tg_actor_t *actor,
+               const char *action, const char *target_type, tg_str_t target)
+{
+    memset(ev, 0, sizeof(*ev));
+    ev->at = tg_time_now_ms();
+    tg_copy_str(ev->actor, sizeof(ev->actor), tg_str_c(actor->key_id));
+    tg_copy_str(ev->account_id, sizeof(ev->account_id),
+                tg_str_c(actor->account_id));
+    tg_copy_str(ev->action, sizeof(ev->action), tg_str_c(action));
+    tg_copy_str(ev->target_type, sizeof(ev->target_type),
+                tg_str_c(target_type));
+    tg_copy_str(ev->target, sizeof(ev->target), target);
+    tg_copy_str(ev->request_id, sizeof(ev->request_id),
+                tg_str_c(actor->request_id));
+    tg_copy_str(ev->source, sizeof(ev->source), tg_str_c(actor->source));
+}
+
+
+void
+tg_audit_app(tg_audit_event_t *ev, const tg_app_t *app)
+{
+    memcpy(ev->app, app->id, sizeof(ev->app));
+    memcpy(ev->account_id, app->account_id, sizeof(ev->account_id));
+
+    if (strcmp(ev->target_type, "app") == 0) {
+        tg_copy_str(ev->target, sizeof(ev->target), tg_str_c(app->id));
+    }
+}
+
+
+void
+tg_audit_detail(tg_audit_event_t *ev, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(ev->detail, sizeof(ev->detail), fmt, ap);
+    va_end(ap);
+}
+
+
+int
+tg_audit_commit(tg_service_t *svc, tg_txn_t *t, tg_audit_event_t *ev)
+{
+    int rc;
+
+    (void) svc;
+    ev->success = 1;
+
+    rc = tg_store_audit_insert(t, ev);
+    if (rc != TG_OK) {
+        tg_txn_rollback(t);
+        return rc;
+    }
+
+    return tg_txn_commit(t);
+}
+
+
+int
+tg_audit_failure(tg_service_t *svc, tg_audit_event_t *ev, int rc,
+                 tg_error_t *err)
+{
+    tg_txn_t t;
+
+    tg_error_code(err, rc);
+
+    ev->success = 0;
+    tg_copy_str(ev->error, sizeof(ev->error), tg_str_c(tg_err_name(rc)));
+
+    /* Best effort: a store that cannot take the event has already
+     * failed the operation, and the request log still records it. */
+
+    if (tg_txn_begin(svc->store, 1, &t) == TG_OK) {
+        if (tg_store_audit_insert(&t, ev) == TG_OK) {
+            (void) tg_txn_commit(&t);
+        } else {
+            tg_txn_rollback(&t);
+        }
+    }
+
+    return rc;
+}
+
+
+int
+tg_change(tg_txn_t *t, const char *entity, const char *id, const char *app,
+          const char *op)
+{
+    return tg_store_change_append(t, entity, tg_str_c(id), tg_str_c(app), op,
+                                  tg_time_now_ms());
+}
+
+
+int
+tg_actor_reaches(const tg_actor_t *actor, const char *account_id)
+{
+    return actor->admin || strcmp(actor->account_id, account_id) == 0;
+}
+
+
+/* 1 if s is a decimal AppId. */
+static int
+tg_app_number_parse(tg_str_t s, int64_t *number)
+{
+    return s.len > 0 && s.len <= 18
+           && tg_str_to_int64(s, 1, INT64_MAX, number) == TG_OK;
+}
+
+
+int
+tg_app_load(tg_txn_t *t, const tg_actor_t *actor, tg_str_t ref, tg_app_t *app,
+            tg_error_t *err)
+{
+    int64_t number;
+    int     rc;
+
+    if (tg_id_valid(ref)) {
+        rc = tg_store_app_get(t, ref, app);
+
+    } else if (tg_app_number_parse(ref, &number)) {
+        rc = tg_store_app_get_by_number(t, number, app);
+
+    } else {
+        rc = TG_EAPP_NOT_FOUND;
+    }
+
+    if (rc == TG_OK && !tg_actor_reaches(actor, app->account_id)) {
+        tg_app_free(app);
+        rc = TG_EAPP_NOT_FOUND;
+    }
+
+    return rc == TG_OK ? rc : tg_error_code(err, rc);
+}
+
+
+/* Writes "context" "id" into a buffer for use as sealing context. */
+static int
+tg_seal_context(tg_buf_t *b, const char *context, const char *id)
+{
+    if (tg_buf_append_c(b, context) != TG_OK || tg_buf_append_c(b, id) != TG_OK)
+    {
+        return TG_ENOMEM;
+    }
+    return TG_OK;
+}
+
+
+int
+tg_seal_for(const tg_service_t *svc, const char *context, const char *id,
+            tg_str_t secret, char **sealed)
+{
+    tg_buf_t ctx = TG_BUF_INIT, out = TG_BUF_INIT;
+    int      rc;
+
+    rc = tg_seal_context(&ctx, context, id);
+    if (rc == TG_OK) {
+        rc = tg_seal(svc->keyring, tg_buf_str(&ctx), secret, &out);
+    }
+
+    tg_buf_free(&ctx);
+
+    if (rc != TG_OK) {
+        tg_buf_free(&out);
+        return rc;
+    }
+
+    *sealed = out.ptr;
+    return TG_OK;
+}
+
+
+int
+tg_unseal_for(const tg_service_t *svc, const char *context, const char *id,
+              const char *sealed, char **secret)
+{
+    tg_buf_t ctx = TG_BUF_INIT, out = TG_BUF_INIT;
+    int      rc;
+
+    rc = tg_seal_context(&ctx, context, id);
+    if (rc == TG_OK) {
+        rc = tg_unseal(svc->keyring, tg_buf_str(&ctx), tg_str_c(sealed), &out);
+    }
+
+    /* An empty secret still needs a string to hand out. */
+
+    if (rc == TG_OK && out.ptr == NULL) {
+        rc = tg_buf_append(&out, "", 0);
+    }
+
+    tg_buf_free(&ctx);
+
+    if (rc != TG_OK) {
+        tg_buf_wipe(&out);
+        return rc;
+    }
+
+    *secret = out.ptr;
+    return TG_OK;
+}
+
+
+void
+tg_secret_free(char *secret)
+{
+    if (secret != NULL) {
+        tg_wipe(secret, strlen(secret));
+        free(secret);
+    }
+}
+
+
+int
+tg_rate_take(tg_service_t *svc, const char *account_id, tg_error_t *err)
+{
+    tg_account_bucket_t *b = NULL, *grown;
+    int64_t              retry_ms = 0;
+    size_t               i;
+    int                  rc;
+
+    if (svc->limits.app_write_rate <= 0) {
+        return TG_OK;
+    }
+
+    pthread_mutex_lock(&svc->lock);
+
+    for (i = 0; i < svc->nbuckets; i++) {
+        if (strcmp(svc->buckets[i].account_id, account_id) == 0) {
+            b = &svc->buckets[i];
+            break;
+        }
+    }
+
+    if (b == NULL) {
+        if (svc->nbuckets == svc->cap) {
+            size_t cap = svc->cap > 0 ? svc->cap * 2 : 16;
+
+            grown = realloc(svc->buckets, cap * sizeof(*grown));
+            if (grown == NULL) {
+                pthread_mutex_unlock(&svc->lock);
+                return tg_error_code(err, TG_ENOMEM);
+            }
+            svc->buckets = grown;
+            svc->cap = cap;
+        }
+
+        b = &svc->buckets[svc->nbuckets++];
+        snprintf(b->account_id, sizeof(b->account_id), "%s", account_id);
+        b->bucket = TG_BUCKET_INIT;
+    }
+
+    rc = tg_bucket_take(&b->bucket, svc->limits.app_write_rate,
+                        svc->limits.app_write_burst, tg_time_monotonic_ms(),
+                        &retry_ms);
+
+    pthread_mutex_unlock(&svc->lock);
+
+    if (rc != TG_OK) {
+        tg_error_set(err, rc, TG_FIELD_NONE,
+                     "the account may create, modify or delete at most %g "
+                     "apps per second",
+                     svc->limits.app_write_rate);
+        if (err != NULL) {
+            err->retry_after = (retry_ms + 999) / 1000;
+        }
+    }
+
+    return rc;
+}
+
+
+int
+tg_key_view_fill(const tg_service_t *svc, const tg_key_pair_t *kp, int reveal,
+                 tg_key_view_t *view)
+{
+    char *secret = NULL;
+    int   rc;
+
+    memset(view, 0, sizeof(*view));
+
+    rc = tg_unseal_for(svc, TG_SEAL_KEY_PAIR, kp->id, kp->secret_sealed,
+                       &secret);
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    memcpy(view->id, kp->id, sizeof(view->id));
+    tg_secret_mask(tg_str_c(secret), view->secret_mask);
+    view->primary = kp->primary;
+    view->created_at = kp->created_at;
+    view->updated_at = kp->updated_at;
+    view->app_key = tg_strndup(kp->app_key, strlen(kp->app_key));
+
+    if (kp->prev_app_key != NULL && kp->prev_expires_at > tg_time_now_ms()) {
+        view->prev_app_key =
+            tg_strndup(kp->prev_app_key, strlen(kp->prev_app_key));
+        view->prev_expires_at = kp->prev_expires_at;
+        if (view->prev_app_key == NULL) {
+            rc = TG_ENOMEM;
+        }
+    }
+
+    if (view->app_key == NULL) {
+        rc = TG_ENOMEM;
+    }
+
+    if (rc == TG_OK && reveal) {
+        view->secret = secret;
+        secret = NULL;
+    }
+
+    tg_secret_free(secret);
+
+    if (rc != TG_OK) {
+        tg_key_view_free(view);
+    }
+
+    return rc;
+}
+
+
+int
+tg_code_view_fill(const tg_service_t *svc, const tg_app_code_t *code,
+                  int reveal, tg_code_view_t *view)
+{
+    char *plain = NULL;
+    int   rc;
+
+    memset(view, 0, sizeof(*view));
+
+    rc = tg_unseal_for(svc, TG_SEAL_APP_CODE, code->id, code->code_sealed,
+                       &plain);
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    memcpy(view->id, code->id, sizeof(view->id));
+    tg_secret_mask(tg_str_c(plain), view->code_mask);
+    view->created_at = code->created_at;
+    view->updated_at = code->updated_at;
+
+    if (reveal) {
+        view->code = plain;
+    } else {
+        tg_secret_free(plain);
+    }
+
+    return TG_OK;
+}
+
+
+void
+tg_key_view_free(tg_key_view_t *view)
+{
+    if (view != NULL) {
+        free(view->app_key);
+        tg_secret_free(view->secret);
+        free(view->prev_app_key);
+        memset(view, 0, sizeof(*view));
+    }
+}
+
+
+void
+tg_code_view_free(tg_code_view_t *view)
+{
+    if (view != NULL) {
+        tg_secret_free(view->code);
+        memset(view, 0, sizeof(*view));
+    }
+}
+
+
+void
+tg_key_view_list_free(tg_key_view_t *items, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        tg_key_view_free(&items[i]);
+    }
+    free(items);
+}
+
+
+void
+tg_code_view_list_free(tg_code_view_t *items, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        tg_code_view_free(&items[i]);
+    }
+    free(items);
+}
+
+
+void
+tg_app_view_free(tg_app_view_t *view)
+{
+    if (view != NULL) {
+        tg_app_free(&view->app);
+        tg_key_view_free(&view->key);
+        tg_key_view_list_free(view->keys, view->nkeys);
+        tg_code_view_list_free(view->codes, view->ncodes);
+        memset(view, 0, sizeof(*view));
+    }
+}
+
+
+void
+tg_app_view_list_free(tg_app_view_t *items, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        tg_app_view_free(&items[i]);
+    }
+    free(items);
+}
+
+
+int
+tg_begin(tg_service_t *svc, int write, tg_txn_t *t, tg_error_t *err)
+{
+    int rc = tg_txn_begin(svc->store, write, t);
+
+    return rc == TG_OK ? rc : tg_error_code(err, rc);
+}

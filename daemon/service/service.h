@@ -1,0 +1,335 @@
+/*
+ * The core service: the one implementation of every management operation.
+ *
+ * Every dialect (the native REST API now, the vendor dialects later) turns
+ * its request into a call here and renders the result in its own shape.
+ * All business rules live here: validation (through lib/'s rules),
+ * permissions and tenant isolation, uniqueness, quotas and rate limits,
+ * secret generation, sealing and masking, rotation with grace, the audit
+ * trail and the change log.  Each call is one store transaction.
+ *
+ * Permissions: an access key acts within its own account; an admin key
+ * may act on every account.  An app, key pair or AppCode outside the
+ * caller's reach reads as not found, so one account never learns what
+ * another holds.
+ *
+ * Errors are TG_E* values, with details in *err (which may be NULL).  On
+ * error nothing was written, except the audit event of the failure.
+ *
+ * Ownership: output records and views are the caller's and are released
+ * with their *_free() function; views that carry secrets wipe them.
+ * Inputs are only read during the call.
+ */
+
+#ifndef TOLLGATE_SERVICE_H
+#define TOLLGATE_SERVICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tollgate/cred.h"
+#include "tollgate/error.h"
+#include "tollgate/model.h"
+#include "tollgate/seal.h"
+#include "store/store.h"
+
+
+typedef struct tg_service_s tg_service_t;
+
+typedef struct {
+    int64_t max_apps;            /* per account, unless it sets its own */
+    int64_t max_key_pairs;       /* per app */
+    int64_t max_codes;           /* per app */
+    int64_t max_grace_seconds;   /* longest rotation grace */
+    double  app_write_rate;      /* app create/modify/delete per second per
+                                    account; 0: unlimited */
+    double  app_write_burst;     /* and how many may come at once */
+    int64_t code_reset_interval; /* seconds between resets of one AppCode */
+} tg_service_limits_t;
+
+/* Who is calling: for permissions and the audit trail. */
+typedef struct {
+    char key_id[TG_KEY_ID_MAX + 1]; /* "" until authenticated */
+    char account_id[TG_ID_LEN + 1];
+    int  admin;
+    char request_id[40];
+    char source[TG_AUDIT_SOURCE_MAX + 1];
+} tg_actor_t;
+
+typedef struct {
+    tg_str_t key;
+    tg_str_t value;
+} tg_tag_spec_t;
+
+/* What an app create sets, or an update changes (see TG_APP_SET_*).
+ * Absent strings (NULL ptr) take defaults on create. */
+typedef struct {
+    tg_str_t             account_id; /* create: admin only; NULL: caller's */
+    tg_str_t             name;
+    tg_str_t             description;
+    tg_str_t             extend;
+    const tg_tag_spec_t *tags;
+    size_t               ntags;
+    int                  enabled;
+    tg_creator_t         creator;
+    int64_t              rate_rps;
+    int64_t              rate_burst;
+    tg_str_t             app_key;           /* create: custom AppKey */
+    tg_str_t             app_secret;        /* create: custom AppSecret */
+    tg_str_t             app_code;          /* create: custom AppCode */
+    int                  generate_app_code; /* create: make one */
+} tg_app_spec_t;
+
+#define TG_APP_SET_NAME        0x01u
+#define TG_APP_SET_DESCRIPTION 0x02u
+#define TG_APP_SET_EXTEND      0x04u
+#define TG_APP_SET_TAGS        0x08u
+#define TG_APP_SET_ENABLED     0x10u
+#define TG_APP_SET_CREATOR     0x20u
+#define TG_APP_SET_RATE        0x40u
+
+/* A key pair as shown: the secret in clear only where the contract
+ * reveals it (create, reset, reveal), otherwise masked. */
+typedef struct {
+    char    id[TG_ID_LEN + 1];
+    char   *app_key;
+    char   *secret; /* in clear, or NULL */
+    char    secret_mask[TG_MASK_LEN + 1];
+    int     primary;
+    char   *prev_app_key;    /* during a grace period, else NULL */
+    int64_t prev_expires_at; /* 0 when there is none */
+    int64_t created_at;
+    int64_t updated_at;
+} tg_key_view_t;
+
+typedef struct {
+    char    id[TG_ID_LEN + 1];
+    char   *code; /* in clear, or NULL */
+    char    code_mask[TG_MASK_LEN + 1];
+    int64_t created_at;
+    int64_t updated_at;
+} tg_code_view_t;
+
+typedef struct {
+    tg_app_t        app;
+    tg_key_view_t   key;  /* the primary pair */
+    tg_key_view_t  *keys; /* reveal: every pair, in clear */
+    size_t          nkeys;
+    tg_code_view_t *codes; /* create: the code made with it; reveal: all */
+    size_t          ncodes;
+} tg_app_view_t;
+
+typedef struct {
+    tg_str_t key;         /* the pair: its id or AppKey; NULL: primary */
+    tg_str_t new_app_key; /* NULL: keep the AppKey */
+    tg_str_t new_secret;  /* NULL: generate one */
+    int64_t  grace_seconds;
+} tg_reset_spec_t;
+
+typedef struct {
+    tg_str_t account_id; /* admin only; NULL: the caller's */
+    tg_str_t name;
+    tg_str_t description;
+    tg_str_t stage; /* NULL or empty: not tied to a stage */
+} tg_api_spec_t;
+
+#define TG_API_SET_DESCRIPTION 0x01u
+#define TG_API_SET_STAGE       0x02u
+
+typedef struct {
+    tg_str_t stage;      /* NULL: the API's stage, else RELEASE */
+    int64_t  expires_at; /* 0: never */
+} tg_grant_spec_t;
+
+typedef struct {
+    tg_str_t name;
+    int      enabled;
+    int64_t  app_quota; /* 0: the default */
+} tg_account_spec_t;
+
+#define TG_ACCOUNT_SET_NAME    0x01u
+#define TG_ACCOUNT_SET_ENABLED 0x02u
+#define TG_ACCOUNT_SET_QUOTA   0x04u
+
+typedef struct {
+    tg_str_t id;     /* NULL: generate */
+    tg_str_t secret; /* NULL: generate */
+    int      admin;
+    int      enabled;
+    tg_str_t description;
+} tg_access_key_spec_t;
+
+#define TG_ACCESS_KEY_SET_ENABLED     0x01u
+#define TG_ACCESS_KEY_SET_DESCRIPTION 0x02u
+
+
+/*
+ * Creates the service over an open store and keyring, which it uses but
+ * does not own.  Returns 0 or TG_ENOMEM.
+ */
+int tg_service_create(tg_store_t *store, const tg_keyring_t *keyring,
+                      const tg_service_limits_t *limits, tg_service_t **svc);
+
+void tg_service_destroy(tg_service_t *svc);
+
+/* Releases a view, wiping any secret it holds. */
+void tg_key_view_free(tg_key_view_t *view);
+void tg_code_view_free(tg_code_view_t *view);
+void tg_app_view_free(tg_app_view_t *view);
+void tg_app_view_list_free(tg_app_view_t *items, size_t n);
+void tg_key_view_list_free(tg_key_view_t *items, size_t n);
+void tg_code_view_list_free(tg_code_view_t *items, size_t n);
+
+
+/* Sets *needed if the store holds no access key at all. */
+int tg_service_bootstrap_needed(tg_service_t *svc, int *needed,
+                                tg_error_t *err);
+
+/*
+ * On first start with an empty store: creates the account "default" and
+ * in it an admin access key with this id and secret (which the caller
+ * took from the settings or generated, and saved first).  Sets *created;
+ * does nothing if any access key exists.
+ */
+int tg_service_bootstrap(tg_service_t *svc, tg_str_t key_id, tg_str_t secret,
+                         int *created, tg_error_t *err);
+
+/*
+ * Checks an access key and its secret.  On success fills actor's key id,
+ * account and role.  A failure is TG_EUNAUTHENTICATED, whatever the cause,
+ * and is audited with actor's request id and source.
+ */
+int tg_service_authenticate(tg_service_t *svc, tg_str_t key_id, tg_str_t secret,
+                            tg_actor_t *actor, tg_error_t *err);
+
+/* Apps.  ref is an app's id, or its numeric AppId in decimal. */
+int tg_service_app_create(tg_service_t *svc, const tg_actor_t *actor,
+                          const tg_app_spec_t *spec, tg_app_view_t *out,
+                          tg_error_t *err);
+int tg_service_app_get(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
+                       tg_app_view_t *out, tg_error_t *err);
+int tg_service_app_list(tg_service_t *svc, const tg_actor_t *actor,
+                        const tg_app_filter_t *filter, tg_app_view_t **items,
+                        size_t *n, int64_t *total, tg_error_t *err);
+int tg_service_app_update(tg_service_t *svc, const tg_actor_t *actor,
+                          tg_str_t ref, const tg_app_spec_t *patch,
+                          unsigned set, tg_app_view_t *out, tg_error_t *err);
+int tg_service_app_delete(tg_service_t *svc, const tg_actor_t *actor,
+                          tg_str_t ref, tg_error_t *err);
+
+/*
+ * Rotates a key pair's secret (and optionally its AppKey).  With ref
+ * NULL, spec->key must name the pair by its AppKey and the app is the
+ * one that holds it.  out receives the new AppKey and secret in clear.
+ */
+int tg_service_secret_reset(tg_service_t *svc, const tg_actor_t *actor,
+                            tg_str_t ref, const tg_reset_spec_t *spec,
+                            tg_key_view_t *out, tg_error_t *err);
+
+/* Every key pair and AppCode of an app in clear.  Audited. */
+int tg_service_secret_reveal(tg_service_t *svc, const tg_actor_t *actor,
+                             tg_str_t ref, tg_app_view_t *out, tg_error_t *err);
+
+/* Key pairs.  key is the pair's id or its AppKey. */
+int tg_service_key_add(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
+                       tg_str_t app_key, tg_str_t secret, int primary,
+                       tg_key_view_t *out, tg_error_t *err);
+int tg_service_key_list(tg_service_t *svc, const tg_actor_t *actor,
+                        tg_str_t ref, tg_key_view_t **items, size_t *n,
+                        tg_error_t *err);
+int tg_service_key_make_primary(tg_service_t *svc, const tg_actor_t *actor,
+                                tg_str_t ref, tg_str_t key, tg_key_view_t *out,
+                                tg_error_t *err);
+int tg_service_key_delete(tg_service_t *svc, const tg_actor_t *actor,
+                          tg_str_t ref, tg_str_t key, tg_error_t *err);
+
+/* AppCodes.  code_id is the code's id. */
+int tg_service_code_add(tg_service_t *svc, const tg_actor_t *actor,
+                        tg_str_t ref, tg_str_t code, tg_code_view_t *out,
+                        tg_error_t *err);
+int tg_service_code_list(tg_service_t *svc, const tg_actor_t *actor,
+                         tg_str_t ref, tg_code_view_t **items, size_t *n,
+                         tg_error_t *err);
+int tg_service_code_reset(tg_service_t *svc, const tg_actor_t *actor,
+                          tg_str_t ref, tg_str_t code_id, tg_str_t new_code,
+                          tg_code_view_t *out, tg_error_t *err);
+int tg_service_code_delete(tg_service_t *svc, const tg_actor_t *actor,
+                           tg_str_t ref, tg_str_t code_id, tg_error_t *err);
+
+/* The API registry.  api is an API's id or its name. */
+int tg_service_api_create(tg_service_t *svc, const tg_actor_t *actor,
+                          const tg_api_spec_t *spec, tg_api_t *out,
+                          tg_error_t *err);
+int tg_service_api_get(tg_service_t *svc, const tg_actor_t *actor, tg_str_t api,
+                       tg_api_t *out, tg_error_t *err);
+int tg_service_api_list(tg_service_t *svc, const tg_actor_t *actor,
+                        tg_str_t account_id, int64_t limit, int64_t offset,
+                        tg_api_t **items, size_t *n, int64_t *total,
+                        tg_error_t *err);
+int tg_service_api_update(tg_service_t *svc, const tg_actor_t *actor,
+                          tg_str_t api, const tg_api_spec_t *patch,
+                          unsigned set, tg_api_t *out, tg_error_t *err);
+int tg_service_api_delete(tg_service_t *svc, const tg_actor_t *actor,
+                          tg_str_t api, tg_error_t *err);
+
+/* Grants.  *created tells a new grant from an updated one. */
+int tg_service_grant_put(tg_service_t *svc, const tg_actor_t *actor,
+                         tg_str_t ref, tg_str_t api,
+                         const tg_grant_spec_t *spec, tg_grant_t *out,
+                         int *created, tg_error_t *err);
+/* Revokes the grant on one stage, or on every stage if stage is NULL. */
+int tg_service_grant_delete(tg_service_t *svc, const tg_actor_t *actor,
+                            tg_str_t ref, tg_str_t api, tg_str_t stage,
+                            tg_error_t *err);
+int tg_service_grant_list_by_app(tg_service_t *svc, const tg_actor_t *actor,
+                                 tg_str_t ref, tg_grant_t **items, size_t *n,
+                                 tg_error_t *err);
+int tg_service_grant_list_by_api(tg_service_t *svc, const tg_actor_t *actor,
+                                 tg_str_t api, tg_grant_t **items, size_t *n,
+                                 tg_error_t *err);
+
+/* Accounts.  account is an account's id or its name. */
+int tg_service_account_create(tg_service_t *svc, const tg_actor_t *actor,
+                              const tg_account_spec_t *spec, tg_account_t *out,
+                              tg_error_t *err);
+int tg_service_account_get(tg_service_t *svc, const tg_actor_t *actor,
+                           tg_str_t account, tg_account_t *out,
+                           tg_error_t *err);
+int tg_service_account_list(tg_service_t *svc, const tg_actor_t *actor,
+                            int64_t limit, int64_t offset, tg_account_t **items,
+                            size_t *n, int64_t *total, tg_error_t *err);
+int tg_service_account_update(tg_service_t *svc, const tg_actor_t *actor,
+                              tg_str_t account, const tg_account_spec_t *patch,
+                              unsigned set, tg_account_t *out, tg_error_t *err);
+int tg_service_account_delete(tg_service_t *svc, const tg_actor_t *actor,
+                              tg_str_t account, tg_error_t *err);
+
+/* Access keys.  The secret is returned once, by create, in secret_out. */
+int tg_service_access_key_create(tg_service_t *svc, const tg_actor_t *actor,
+                                 tg_str_t                    account,
+                                 const tg_access_key_spec_t *spec,
+                                 tg_access_key_t            *out,
+                                 char secret_out[TG_ACCESS_KEY_SECRET_MAX + 1],
+                                 tg_error_t *err);
+int tg_service_access_key_list(tg_service_t *svc, const tg_actor_t *actor,
+                               tg_str_t account, tg_access_key_t **items,
+                               size_t *n, tg_error_t *err);
+int tg_service_access_key_get(tg_service_t *svc, const tg_actor_t *actor,
+                              tg_str_t account, tg_str_t key_id,
+                              tg_access_key_t *out, tg_error_t *err);
+int tg_service_access_key_update(tg_service_t *svc, const tg_actor_t *actor,
+                                 tg_str_t account, tg_str_t key_id,
+                                 const tg_access_key_spec_t *patch,
+                                 unsigned set, tg_access_key_t *out,
+                                 tg_error_t *err);
+int tg_service_access_key_delete(tg_service_t *svc, const tg_actor_t *actor,
+                                 tg_str_t account, tg_str_t key_id,
+                                 tg_error_t *err);
+
+/* Audit events, newest first; a non-admin sees only its account's. */
+int tg_service_audit_list(tg_service_t *svc, const tg_actor_t *actor,
+                          const tg_audit_filter_t *filter,
+                          tg_audit_event_t **items, size_t *n, int64_t *total,
+                          tg_error_t *err);
+
+#endif /* TOLLGATE_SERVICE_H */

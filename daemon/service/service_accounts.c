@@ -1,0 +1,996 @@
+/*
+ * Accounts (tenants), their access keys, and how a management call
+ * proves which key it holds.
+ *
+ * Access-key secrets only need comparing, so the store keeps a keyed
+ * hash of each (HMAC-SHA256 under the keyring's index key), never the
+ * secret.  Only admins manage accounts.  An account's own keys may manage
+ * its non-admin keys; admin keys are an admin's to manage, and the last
+ * enabled admin key can be neither disabled nor deleted.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tollgate/rules.h"
+#include "tollgate/time.h"
+#include "service/service_int.h"
+
+
+#define TG_DEFAULT_ACCOUNT "default"
+#define TG_TOUCH_INTERVAL  60000 /* ms between last_used_at writes */
+
+/* The hash compared when the presented key id is unknown, so that a
+ * miss costs what a hit costs. */
+#define TG_NO_HASH \
+    "0000000000000000000000000000000000000000000000000000000000000000"
+
+
+static int
+tg_admin_only(const tg_actor_t *actor, tg_error_t *err)
+{
+    if (!actor->admin) {
+        return tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_NONE,
+                            "only an admin key may do this");
+    }
+    return TG_OK;
+}
+
+
+/* Loads the account ref names (id or name) if actor may see it. */
+static int
+tg_account_load(tg_txn_t *t, const tg_actor_t *actor, tg_str_t ref,
+                tg_account_t *account, tg_error_t *err)
+{
+    int rc = TG_EACCOUNT_NOT_FOUND;
+
+    if (tg_id_valid(ref)) {
+        rc = tg_store_account_get(t, ref, account);
+    }
+    if (rc == TG_EACCOUNT_NOT_FOUND) {
+        rc = tg_store_account_find(t, ref, account);
+    }
+
+    if (rc == TG_OK && !tg_actor_reaches(actor, account->id)) {
+        tg_account_free(account);
+        rc = TG_EACCOUNT_NOT_FOUND;
+    }
+
+    return rc == TG_OK ? rc : tg_error_code(err, rc);
+}
+
+
+static int
+tg_account_spec_check(const tg_account_spec_t *spec, unsigned set,
+                      tg_error_t *err)
+{
+    const char *rule;
+
+    if ((set & TG_ACCOUNT_SET_NAME)
+        && tg_identifier_check(spec->name, &rule) != TG_OK)
+    {
+        return tg_error_set(err, TG_EINVALID, TG_FIELD_NAME, "%s", rule);
+    }
+
+    if ((set & TG_ACCOUNT_SET_QUOTA)
+        && (spec->app_quota < 0 || spec->app_quota > 1000000))
+    {
+        return tg_error_set(err, TG_EINVALID, TG_FIELD_APP_QUOTA,
+                            "must be an integer from 0 (the default) to "
+                            "1000000");
+    }
+
+    return TG_OK;
+}
+
+
+/* Fails with TG_ENAME-like conflict if another account has the name. */
+static int
+tg_account_name_free(tg_txn_t *t, tg_str_t name, const char *except_id,
+                     tg_error_t *err)
+{
+    tg_account_t other;
+    int          rc;
+
+    memset(&other, 0, sizeof(other));
+    rc = tg_store_account_find(t, name, &other);
+    if (rc == TG_OK) {
+        rc = strcmp(other.id, except_id) == 0
+                 ? TG_OK
+                 : tg_error_set(err, TG_EACCOUNT_NAME_TAKEN, TG_FIELD_NAME,
+                                NULL);
+        tg_account_free(&other);
+        return rc;
+    }
+
+    return rc == TG_EACCOUNT_NOT_FOUND ? TG_OK : tg_error_code(err, rc);
+}
+
+
+/* Inserts an account named name into t. */
+static int
+tg_account_insert(tg_txn_t *t, tg_str_t name, int64_t app_quota,
+                  tg_account_t *out)
+{
+    int64_t now = tg_time_now_ms();
+    int     rc;
+
+    rc = tg_id_generate(out->id);
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    out->name = tg_strndup(name.ptr, name.len);
+    if (out->name == NULL) {
+        return TG_ENOMEM;
+    }
+
+    out->enabled = 1;
+    out->app_quota = app_quota;
+    out->created_at = now;
+    out->updated_at = now;
+    return tg_store_account_insert(t, out);
+}
+
+
+int
+tg_service_account_create(tg_service_t *svc, const tg_actor_t *actor,
+                          const tg_account_spec_t *spec, tg_account_t *out,
+                          tg_error_t *err)
+{
+    tg_audit_event_t ev;
+    tg_txn_t         t;
+    int              rc;
+
+    memset(out, 0, sizeof(*out));
+    tg_audit_start(&ev, actor, "account.create", "account", spec->name);
+
+    rc = tg_admin_only(actor, err);
+    if (rc == TG_OK) {
+        rc = tg_account_spec_check(
+            spec, TG_ACCOUNT_SET_NAME | TG_ACCOUNT_SET_QUOTA, err);
+    }
+    if (rc == TG_OK) {
+        rc = tg_begin(svc, 1, &t, err);
+    }
+    if (rc != TG_OK) {
+        goto failed;
+    }
+
+    rc = tg_account_name_free(&t, spec->name, "", err);
+    if (rc == TG_OK) {
+        rc = tg_account_insert(&t, spec->name, spec->app_quota, out);
+    }
+    if (rc == TG_OK) {
+        memcpy(ev.account_id, out->id, sizeof(ev.account_id));
+        snprintf(ev.target, sizeof(ev.target), "%s", out->id);
+        tg_audit_detail(&ev, "{\"name\":\"%s\"}", out->name);
+    }
+    if (rc != TG_OK) {
+        tg_txn_rollback(&t);
+        goto failed;
+    }
+
+    rc = tg_audit_commit(svc, &t, &ev);
+    if (rc != TG_OK) {
+        goto failed;
+    }
+
+    return TG_OK;
+
+failed:
+
+    tg_account_free(out);
+    return tg_audit_failure(svc, &ev, rc, err);
+}
+
+
+int
+tg_service_account_get(tg_service_t *svc, const tg_actor_t *actor,
+                       tg_str_t account, tg_account_t *out, tg_error_t *err)
+{
+    tg_txn_t t;
+    int      rc;
+
+    memset(out, 0, sizeof(*out));
+
+    rc = tg_begin(svc, 0, &t, err);
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    rc = tg_account_load(&t, actor, account, out, err);
+    tg_txn_rollback(&t);
+    return rc;
+}
+
+
+int
+tg_service_account_list(tg_service_t *svc, const tg_actor_t *actor,
+                        int64_t limit, int64_t offset, tg_account_t **items,
+                        size_t *n, int64_t *total, tg_error_t *err)
+{
+    tg_txn_t t;
+    int      rc;
+
+    *items = NULL;
+    *n = 0;
+
+    rc = tg_begin(svc, 0, &t, err);
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    /* A non-admin key sees its own account only. */
+
+    if (actor->admin) {
+        rc = tg_store_account_list(&t, limit, offset, items, n, total);
+
+    } else {
+        *items = calloc(1, sizeof(tg_account_t));
+        rc = *items != NULL
+                 ? tg_store_account_get(&t, tg_str_c(actor->account_id), *items)
+                 : TG_ENOMEM;
+        *n = rc == TG_OK && offset == 0 && limit > 0 ? 1 : 0;
+        *total = rc == TG_OK ? 1 : 0;
+        if (rc == TG_OK && *n == 0) {
+            tg_account_free(*items);
+        }
+    }
+
+    tg_txn_rollback(&t);
+
+    if (rc != TG_OK) {
+        free(*items);
+        *items = NULL;
+        *n = 0;
+        return tg_error_code(err, rc);
+    }
+
+    return TG_OK;
+}
+
+
+/*
+ * Fails with TG_ELAST_ADMIN if the change would leave no enabled admin
+ * key in an enabled account.  removed is how many such keys it removes.
+ */
+static int
+tg_admin_keys_remain(tg_txn_t *t, int64_t removed, tg_error_t *err)
+{
+    int64_t n;
+    int     rc;
+
+    rc = tg_store_access_key_count_admins(t, &n);
+    if (rc != TG_OK) {
+        return tg_error_code(err, rc);
+    }
+
+    return n - removed >= 1 ? TG_OK : tg_error_code(err, TG_ELAST_ADMIN);
+}
+
+
+/* How many enabled admin keys an account holds. */
+static int
+tg_account_admin_keys(tg_txn_t *t, const char *account_id, int64_t *n)
+{
+    tg_access_key_t *keys = NULL;
+    size_t           count = 0, i;
+    int              rc;
+
+    *n = 0;
+    rc = tg_store_access_key_list(t, tg_str_c(account_id), &keys, &count);
+
+    for (i = 0; i < count; i++) {
+        *n += keys[i].admin && keys[i].enabled;
+    }
+
+    tg_store_access_key_list_free(keys, count);
+    return rc;
+}
+
+
+int
+tg_service_account_update(tg_service_t *svc, const tg_actor_t *actor,
+                          tg_str_t account, const tg_account_spec_t *patch,
+                          unsigned set, tg_account_t *out, tg_error_t *err)
+{
+    tg_audit_event_t ev;
+    tg_txn_t         t;
+    int64_t          admins;
+    char            *name;
+    int              rc;
+
+    memset(out, 0, sizeof(*out));
+    tg_audit_start(&ev, actor, "account.update", "account", account);
+
+    rc = tg_admin_only(actor, err);
+    if (rc == TG_OK) {
+        rc = tg_account_spec_check(patch, set, err);
+    }
+    if (rc == TG_OK) {
+        rc = tg_begin(svc, 1, &t, err);
+    }
+    if (rc != TG_OK) {
+        goto failed;
+    }
+
+    rc = tg_account_load(&t, actor, account, out, err);
+    if (rc == TG_OK) {
+        memcpy(ev.account_id, out->id, sizeof(ev.account_id));
+        snprintf(ev.target, sizeof(ev.target), "%s", out->id);
+    }
+    if (rc == TG_OK && (set & TG_ACCOUNT_SET_NAME)) {
+        rc = tg_account_name_free(&t, patch->name, out->id, err);
+        name =
+            rc == TG_OK ? tg_strndup(patch->name.ptr, patch->name.len) : NULL;
+        if (rc == TG_OK && name == NULL) {
+            rc = TG_ENOMEM;
+        }
+        if (rc == TG_OK) {
+            free(out->name);
+            out->name = name;
+        }
+    }
+    if (rc == TG_OK && (set & TG_ACCOUNT_SET_ENABLED) && !patch->enabled
+        && out->enabled)
+    {
+        rc = tg_account_admin_keys(&t, out->id, &admins);
+        if (rc == TG_OK) {
+            rc = tg_admin_keys_remain(&t, admins, err);
+        }
+    }
+    if (rc == TG_OK) {
+        if (set & TG_ACCOUNT_SET_ENABLED) {
+            out->enabled = patch->enabled;
+        }
+        if (set & TG_ACCOUNT_SET_QUOTA) {
+            out->app_quota = patch->app_quota;
+        }
+        out->updated_at = tg_time_now_ms();
+        rc = tg_store_account_update(&t, out);
+    }
+    if (rc != TG_OK) {
+        tg_txn_rollback(&t);
+        goto failed;
+    }
+
+    rc = tg_audit_commit(svc, &t, &ev);
+    if (rc != TG_OK) {
+        goto failed;
+    }
+
+    return TG_OK;
+
+failed:
+
+    tg_account_free(out);
+    return tg_audit_failure(svc, &ev, rc, err);
+}
+
+
+int
+tg_service_account_delete(tg_service_t *svc, const tg_actor_t *actor,
+                          tg_str_t account, tg_error_t *err)
+{
+    tg_audit_event_t ev;
+    tg_account_t     record;
+    tg_txn_t         t;
+    int64_t          apps, apis, keys;
+    int              rc;
+
+    memset(&record, 0, sizeof(record));
+    tg_audit_start(&ev, actor, "account.delete", "account", account);
+
+    rc = tg_admin_only(actor, err);
+    if (rc == TG_OK) {
+        rc = tg_begin(svc, 1, &t, err);
+    }
+    if (rc != TG_OK) {
+        goto failed;
+    }
+
+    rc = tg_account_load(&t, actor, account, &record, err);
+    if (rc == TG_OK) {
+        memcpy(ev.account_id, record.id, sizeof(ev.account_id));
+        snprintf(ev.target, sizeof(ev.target), "%s", record.id);
+        tg_audit_detail(&ev, "{\"name\":\"%s\"}", record.name);
+        rc = tg_store_account_usage(&t, tg_str_c(record.id), &apps, &apis,
+                                    &keys);
+    }
+    if (rc == TG_OK && apps + apis + keys > 0) {
+        rc = tg_error_set(err, TG_EACCOUNT_NOT_EMPTY, TG_FIELD_NONE,
+                          "the account still owns %lld apps, %lld APIs and "
+                          "%lld access keys",
+                          (long long) apps, (long long) apis, (long long) keys);
+    }
+    if (rc == TG_OK) {
+        rc = tg_store_account_delete(&t, tg_str_c(record.id));
+    }
+    if (rc != TG_OK) {
+        tg_txn_rollback(&t);
+        goto failed;
+    }
+
+    rc = tg_audit_commit(svc, &t, &ev);
+    if (rc != TG_OK) {
+        goto failed;
+    }
+
+    tg_account_free(&record);
+    return TG_OK;
+
+failed:
+
+    tg_account_free(&record);
+    return tg_audit_failure(svc, &ev, rc, err);
+}
+
+
+/* The stored form of an access-key secret. */
+static int
+tg_access_hash(const tg_service_t *svc, tg_str_t secret,
+               char out[TG_HASH_HEX_LEN + 1])
+{
+    return tg_keyring_index(svc->keyring, TG_STR(TG_INDEX_ACCESS), secret, out);
+}
+
+
+/*
+ * Inserts an access key in account_id with the spec's id and secret, or
+ * generated ones; copies the secret to secret_out.
+ */
+static int
+tg_access_key_insert(tg_service_t *svc, tg_txn_t *t, const char *account_id,
+                     const tg_access_key_spec_t *spec, tg_access_key_t *out,
+                     char        secret_out[TG_ACCESS_KEY_SECRET_MAX + 1],
+                     tg_error_t *err)
+{
+    tg_access_key_t other;
+    const char     *rule;
+    tg_str_t        secret = spec->secret;
+    int64_t         now = tg_time_now_ms();
+    int             rc;
+
+    if (spec->id.ptr != NULL && tg_access_key_id_check(spec->id, &rule)) {
+        return tg_error_set(err, TG_EINVALID, TG_FIELD_ACCESS_KEY_ID, "%s",
+                            rule);
+    }
+    if (secret.ptr != NULL && tg_access_key_secret_check(secret, &rule)) {
+        return tg_error_set(err, TG_EINVALID, TG_FIELD_ACCESS_KEY_SECRET, "%s",
+                            rule);
+    }
+    if (spec->description.ptr != NULL
+        && tg_app_description_check(spec->description, &rule) != TG_OK)
+    {
+        return tg_error_set(err, TG_EINVALID, TG_FIELD_DESCRIPTION, "%s", rule);
+    }
+
+    if (spec->id.ptr != NULL) {
+        snprintf(out->id, sizeof(out->id), TG_STR_FMT, TG_STR_ARG(spec->id));
+        rc = TG_OK;
+    } else {
+        rc = tg_access_key_id_generate(out->id);
+    }
+
+    if (rc == TG_OK && secret.ptr == NULL) {
+        rc = tg_access_key_secret_generate(secret_out);
+        secret = tg_str_c(secret_out);
+    } else if (rc == TG_OK) {
+        memcpy(secret_out, secret.ptr, secret.len);
+        secret_out[secret.len] = '\0';
+    }
+    if (rc != TG_OK) {
+        return tg_error_code(err, rc);
+    }
+
+    memset(&other, 0, sizeof(other));
+    rc = tg_store_access_key_get(t, tg_str_c(out->id), &other);
+    if (rc == TG_OK) {
+        tg_access_key_free(&other);
+        return tg_error_set(err, TG_EACCESS_KEY_TAKEN, TG_FIELD_ACCESS_KEY_ID,
+                            NULL);
+    }
+    if (rc != TG_EACCESS_KEY_NOT_FOUND) {
+        return tg_error_code(err, rc);
+    }
+
+    memcpy(out->account_id, account_id, sizeof(out->account_id));
+    out->admin = spec->admin;
+    out->enabled = spec->enabled;
+    out->created_at = now;
+    out->updated_at = now;
+    out->description =
+        tg_strndup(spec->description.ptr != NULL ? spec->description.ptr : "",
+                   spec->description.len);
+
+    rc = out->description != NULL
+             ? tg_access_hash(svc, secret, out->secret_hash)
+             : TG_ENOMEM;
+    if (rc == TG_OK) {
+        rc = tg_store_access_key_insert(t, out);
+    }
+
+    return rc == TG_OK ? rc : tg_error_code(err, rc);
+}
+
+
+int
+tg_service_access_key_create(tg_service_t *svc, const tg_actor_t *actor,
+                             tg_str_t account, const tg_access_key_spec_t *spec,
+                             tg_access_key_t *out,
+                             char secret_out[TG_ACCESS_KEY_SECRET_MAX + 1],
+                             tg_error_t *err)
+{
+    tg_audit_event_t ev;
+    tg_account_t     record;
+    tg_txn_t         t;
+    int              rc;
+
+    memset(out, 0, sizeof(*out));
+    memset(&record, 0, sizeof(record));
+    secret_out[0] = '\0';
+    tg_audit_start(&ev, actor, "access_key.create", "access_key",
+                   spec->id.ptr != NULL ? spec->id : TG_STR(""));
+
+    if (spec->admin && !actor->admin) {
+        rc = tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_ROLE,
+                          "only an admin key may create admin keys");
+        goto failed;
+    }
+
+    rc = tg_begin(svc, 1, &t, err);
+    if (rc != TG_OK) {
+        goto failed;
+    }
+
+    rc = tg_account_load(&t, actor, account, &record, err);
+    if (rc == TG_OK) {
+        memcpy(ev.account_id, record.id, sizeof(ev.account_id));
+        rc = tg_access_key_insert(svc, &t, record.id, spec, out, secret_out,
+                                  err);
+    }
+    if (rc != TG_OK) {
+        tg_txn_rollback(&t);
+        goto failed;
+    }
+
+    snprintf(ev.target, sizeof(ev.target), "%s", out->id);
+    tg_audit_detail(&ev, "{\"role\":\"%s\"}", out->admin ? "admin" : "member");
+
+    rc = tg_audit_commit(svc, &t, &ev);
+    if (rc != TG_OK) {
+        goto failed;
+    }
+
+    tg_account_free(&record);
+    return TG_OK;
+
+failed:
+
+    tg_wipe(secret_out, TG_ACCESS_KEY_SECRET_MAX + 1);
+    tg_account_free(&record);
+    tg_access_key_free(out);
+    return tg_audit_failure(svc, &ev, rc, err);
+}
+
+
+int
+tg_service_access_key_list(tg_service_t *svc, const tg_actor_t *actor,
+                           tg_str_t account, tg_access_key_t **items, size_t *n,
+                           tg_error_t *err)
+{
+    tg_account_t record;
+    tg_txn_t     t;
+    int          rc;
+
+    *items = NULL;
+    *n = 0;
+    memset(&record, 0, sizeof(record));
+
+    rc = tg_begin(svc, 0, &t, err);
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    rc = tg_account_load(&t, actor, account, &record, err);
+    if (rc == TG_OK) {
+        rc = tg_store_access_key_list(&t, tg_str_c(record.id), items, n);
+    }
+
+    tg_txn_rollback(&t);
+    tg_account_free(&record);
+    return rc == TG_OK ? rc : tg_error_code(err, rc);
+}
+
+
+/* Loads key_id within the account ref names. */
+static int
+tg_access_key_load(tg_txn_t *t, const tg_actor_t *actor, tg_str_t account,
+                   tg_str_t key_id, tg_access_key_t *key, tg_error_t *err)
+{
+    tg_account_t record;
+    int          rc;
+
+    memset(&record, 0, sizeof(record));
+
+    rc = tg_account_load(t, actor, account, &record, err);
+    if (rc == TG_OK) {
+        rc = tg_store_access_key_get(t, key_id, key);
+        if (rc == TG_OK && strcmp(key->account_id, record.id) != 0) {
+            tg_access_key_free(key);
+            rc = TG_EACCESS_KEY_NOT_FOUND;
+        }
+    }
+
+    tg_account_free(&record);
+    return rc == TG_OK ? rc : tg_error_code(err, rc);
+}
+
+
+int
+tg_service_access_key_get(tg_service_t *svc, const tg_actor_t *actor,
+                          tg_str_t account, tg_str_t key_id,
+                          tg_access_key_t *out, tg_error_t *err)
+{
+    tg_txn_t t;
+    int      rc;
+
+    memset(out, 0, sizeof(*out));
+
+    rc = tg_begin(svc, 0, &t, err);
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    rc = tg_access_key_load(&t, actor, account, key_id, out, err);
+    tg_txn_rollback(&t);
+    return rc;
+}
+
+
+int
+tg_service_access_key_update(tg_service_t *svc, const tg_actor_t *actor,
+                             tg_str_t account, tg_str_t key_id,
+                             const tg_access_key_spec_t *patch, unsigned set,
+                             tg_access_key_t *out, tg_error_t *err)
+{
+    tg_audit_event_t ev;
+    tg_txn_t         t;
+    const char      *rule;
+    char            *description;
+    int              rc;
+
+    memset(out, 0, sizeof(*out));
+    tg_audit_start(&ev, actor, "access_key.update", "access_key", key_id);
+
+    if ((set & TG_ACCESS_KEY_SET_DESCRIPTION)
+        && tg_app_description_check(patch->description, &rule) != TG_OK)
+    {
+        rc = tg_error_set(err, TG_EINVALID, TG_FIELD_DESCRIPTION, "%s", rule);
+        goto failed;
+    }
+
+    rc = tg_begin(svc, 1, &t, err);
+    if (rc != TG_OK) {
+        goto failed;
+    }
+
+    rc = tg_access_key_load(&t, actor, account, key_id, out, err);
+    if (rc == TG_OK) {
+        memcpy(ev.account_id, out->account_id, sizeof(ev.account_id));
+        if (out->admin && !actor->admin) {
+            rc = tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_NONE,
+                              "only an admin key may change admin keys");
+        }
+    }
+    if (rc == TG_OK && (set & TG_ACCESS_KEY_SET_ENABLED)) {
+        tg_audit_detail(&ev, "{\"status\":\"%s\"}",
+                        tg_status_name(patch->enabled));
+        if (out->admin && out->enabled && !patch->enabled) {
+            rc = tg_admin_keys_remain(&t, 1, err);
+        }
+        out->enabled = patch->enabled;
+    }
+    if (rc == TG_OK && (set & TG_ACCESS_KEY_SET_DESCRIPTION)) {
+        description = tg_strndup(
+            patch->description.ptr != NULL ? patch->description.ptr : "",
+            patch->description.len);
+        if (description == NULL) {
+            rc = TG_ENOMEM;
+        } else {
+            free(out->description);
+            out->description = description;
+        }
+    }
+    if (rc == TG_OK) {
+        out->updated_at = tg_time_now_ms();
+        rc = tg_store_access_key_update(&t, out);
+    }
+    if (rc != TG_OK) {
+        tg_txn_rollback(&t);
+        goto failed;
+    }
+
+    rc = tg_audit_commit(svc, &t, &ev);
+    if (rc != TG_OK) {
+        goto failed;
+    }
+
+    return TG_OK;
+
+failed:
+
+    tg_access_key_free(out);
+    return tg_audit_failure(svc, &ev, rc, err);
+}
+
+
+int
+tg_service_access_key_delete(tg_service_t *svc, const tg_actor_t *actor,
+                             tg_str_t account, tg_str_t key_id, tg_error_t *err)
+{
+    tg_audit_event_t ev;
+    tg_access_key_t  key;
+    tg_txn_t         t;
+    int              rc;
+
+    memset(&key, 0, sizeof(key));
+    tg_audit_start(&ev, actor, "access_key.delete", "access_key", key_id);
+
+    rc = tg_begin(svc, 1, &t, err);
+    if (rc != TG_OK) {
+        goto failed;
+    }
+
+    rc = tg_access_key_load(&t, actor, account, key_id, &key, err);
+    if (rc == TG_OK) {
+        memcpy(ev.account_id, key.account_id, sizeof(ev.account_id));
+        if (key.admin && !actor->admin) {
+            rc = tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_NONE,
+                              "only an admin key may delete admin keys");
+        }
+    }
+    if (rc == TG_OK && key.admin && key.enabled) {
+        rc = tg_admin_keys_remain(&t, 1, err);
+    }
+    if (rc == TG_OK) {
+        rc = tg_store_access_key_delete(&t, tg_str_c(key.id));
+    }
+    if (rc != TG_OK) {
+        tg_txn_rollback(&t);
+        goto failed;
+    }
+
+    rc = tg_audit_commit(svc, &t, &ev);
+    if (rc != TG_OK) {
+        goto failed;
+    }
+
+    tg_access_key_free(&key);
+    return TG_OK;
+
+failed:
+
+    tg_access_key_free(&key);
+    return tg_audit_failure(svc, &ev, rc, err);
+}
+
+
+/* Records that a key was used, at most once a minute per key. */
+static void
+tg_access_key_touch(tg_service_t *svc, const tg_access_key_t *key)
+{
+    int64_t  now = tg_time_now_ms();
+    tg_txn_t t;
+
+    if (now - key->last_used_at < TG_TOUCH_INTERVAL) {
+        return;
+    }
+
+    if (tg_txn_begin(svc->store, 1, &t) == TG_OK) {
+        if (tg_store_access_key_touch(&t, tg_str_c(key->id), now) == TG_OK) {
+            (void) tg_txn_commit(&t);
+        } else {
+            tg_txn_rollback(&t);
+        }
+    }
+}
+
+
+/* Checks a key and secret; returns the reason for the audit trail. */
+static int
+tg_access_key_verify(tg_service_t *svc, tg_str_t key_id, tg_str_t secret,
+                     tg_access_key_t *key, const char **reason)
+{
+    tg_account_t account;
+    tg_txn_t     t;
+    char         hash[TG_HASH_HEX_LEN + 1];
+    int          rc, found, match;
+
+    memset(&account, 0, sizeof(account));
+
+    rc = tg_txn_begin(svc->store, 0, &t);
+    if (rc != TG_OK) {
+        *reason = "store unavailable";
+        return rc;
+    }
+
+    found = tg_access_key_id_check(key_id, NULL) == TG_OK
+            && tg_store_access_key_get(&t, key_id, key) == TG_OK;
+
+    if (found
+        && tg_store_account_get(&t, tg_str_c(key->account_id), &account)
+               != TG_OK)
+    {
+        found = 0;
+    }
+
+    tg_txn_rollback(&t);
+
+    /* The hash is computed and compared whether or not the key exists. */
+
+    rc = tg_access_hash(svc, secret, hash);
+    match =
+        rc == TG_OK
+        && tg_equal_ct(hash, TG_HASH_HEX_LEN,
+                       found ? key->secret_hash : TG_NO_HASH, TG_HASH_HEX_LEN);
+    tg_wipe(hash, sizeof(hash));
+
+    if (!found) {
+        *reason = "unknown access key";
+    } else if (!match) {
+        *reason = "wrong secret";
+    } else if (!key->enabled) {
+        *reason = "access key disabled";
+    } else if (!account.enabled) {
+        *reason = "account disabled";
+    } else {
+        *reason = NULL;
+    }
+
+    tg_account_free(&account);
+    return *reason == NULL ? TG_OK : TG_EUNAUTHENTICATED;
+}
+
+
+int
+tg_service_authenticate(tg_service_t *svc, tg_str_t key_id, tg_str_t secret,
+                        tg_actor_t *actor, tg_error_t *err)
+{
+    tg_audit_event_t ev;
+    tg_access_key_t  key;
+    const char      *reason = NULL;
+    int              rc;
+
+    memset(&key, 0, sizeof(key));
+
+    rc = tg_access_key_verify(svc, key_id, secret, &key, &reason);
+    if (rc == TG_OK) {
+        snprintf(actor->key_id, sizeof(actor->key_id), "%s", key.id);
+        memcpy(actor->account_id, key.account_id, sizeof(actor->account_id));
+        actor->admin = key.admin;
+        tg_access_key_touch(svc, &key);
+        tg_access_key_free(&key);
+        return TG_OK;
+    }
+
+    /* Only a well-formed key id is recorded: a malformed one may be a
+     * secret pasted in the wrong place. */
+
+    tg_audit_start(&ev, actor, "auth.failure", "access_key",
+                   tg_access_key_id_check(key_id, NULL) == TG_OK ? key_id
+                                                                 : TG_STR(""));
+    snprintf(ev.actor, sizeof(ev.actor), "%.*s", TG_KEY_ID_MAX, ev.target);
+    snprintf(ev.account_id, sizeof(ev.account_id), "%s", key.account_id);
+    tg_audit_detail(&ev, "{\"reason\":\"%s\"}", reason);
+    tg_access_key_free(&key);
+
+    (void) tg_audit_failure(svc, &ev, TG_EUNAUTHENTICATED, NULL);
+    return tg_error_code(err, rc == TG_EUNAUTHENTICATED ? rc : TG_EBUSY);
+}
+
+
+int
+tg_service_bootstrap_needed(tg_service_t *svc, int *needed, tg_error_t *err)
+{
+    tg_txn_t t;
+    int64_t  n = 0;
+    int      rc;
+
+    rc = tg_begin(svc, 0, &t, err);
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    rc = tg_store_access_key_count(&t, &n);
+    tg_txn_rollback(&t);
+
+    *needed = rc == TG_OK && n == 0;
+    return rc == TG_OK ? rc : tg_error_code(err, rc);
+}
+
+
+int
+tg_service_bootstrap(tg_service_t *svc, tg_str_t key_id, tg_str_t secret,
+                     int *created, tg_error_t *err)
+{
+    char                 secret_copy[TG_ACCESS_KEY_SECRET_MAX + 1];
+    tg_access_key_spec_t spec;
+    tg_access_key_t      key;
+    tg_account_t         account;
+    tg_txn_t             t;
+    int64_t              n;
+    int                  rc;
+
+    *created = 0;
+    memset(&key, 0, sizeof(key));
+    memset(&account, 0, sizeof(account));
+
+    rc = tg_begin(svc, 1, &t, err);
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    rc = tg_store_access_key_count(&t, &n);
+    if (rc != TG_OK || n > 0) {
+        tg_txn_rollback(&t);
+        return rc == TG_OK ? rc : tg_error_code(err, rc);
+    }
+
+    rc = tg_store_account_find(&t, TG_STR(TG_DEFAULT_ACCOUNT), &account);
+    if (rc == TG_EACCOUNT_NOT_FOUND) {
+        rc = tg_account_insert(&t, TG_STR(TG_DEFAULT_ACCOUNT), 0, &account);
+    }
+
+    if (rc == TG_OK) {
+        memset(&spec, 0, sizeof(spec));
+        spec.id = key_id;
+        spec.secret = secret;
+        spec.admin = 1;
+        spec.enabled = 1;
+        spec.description = TG_STR("bootstrap admin key");
+        rc = tg_access_key_insert(svc, &t, account.id, &spec, &key, secret_copy,
+                                  err);
+        tg_wipe(secret_copy, sizeof(secret_copy));
+    }
+
+    if (rc == TG_OK) {
+        rc = tg_txn_commit(&t);
+        *created = rc == TG_OK;
+    } else {
+        tg_txn_rollback(&t);
+    }
+
+    tg_access_key_free(&key);
+    tg_account_free(&account);
+    return rc == TG_OK ? rc : tg_error_code(err, rc);
+}
+
+
+int
+tg_service_audit_list(tg_service_t *svc, const tg_actor_t *actor,
+                      const tg_audit_filter_t *filter, tg_audit_event_t **items,
+                      size_t *n, int64_t *total, tg_error_t *err)
+{
+    tg_audit_filter_t f = *filter;
+    tg_txn_t          t;
+    int               rc;
+
+    *items = NULL;
+    *n = 0;
+
+    if (!actor->admin) {
+        f.account_id = tg_str_c(actor->account_id);
+    }
+
+    rc = tg_begin(svc, 0, &t, err);
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    rc = tg_store_audit_list(&t, &f, items, n, total);
+    tg_txn_rollback(&t);
+    return rc == TG_OK ? rc : tg_error_code(err, rc);
+}

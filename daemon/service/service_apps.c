@@ -1,0 +1,720 @@
+/*
+ * Apps: create, read, list, modify and delete.
+ *
+ * An app is born with one key pair (generated, or the caller's AppKey and
+ * AppSecret) and optionally one AppCode, all in one transaction, or not
+ * at all.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tollgate/rules.h"
+#include "tollgate/time.h"
+#include "service/service_int.h"
+
+
+#define TG_APP_ID_ATTEMPTS 8
+
+
+static int
+tg_invalid(tg_error_t *err, tg_field_t field, const char *rule)
+{
+    return tg_error_set(err, TG_EINVALID, field, "%s", rule);
+}
+
+
+static int
+tg_tags_check(const tg_tag_spec_t *tags, size_t n, tg_error_t *err)
+{
+    const char *rule;
+    size_t      i, j;
+
+    if (n > TG_TAGS_MAX) {
+        return tg_invalid(err, TG_FIELD_TAGS, "must hold at most 20 tags");
+    }
+
+    for (i = 0; i < n; i++) {
+        if (tg_tag_key_check(tags[i].key, &rule) != TG_OK
+            || tg_tag_value_check(tags[i].value, &rule) != TG_OK)
+        {
+            return tg_invalid(err, TG_FIELD_TAGS, rule);
+        }
+
+        for (j = 0; j < i; j++) {
+            if (tg_str_eq(tags[i].key, tags[j].key)) {
+                return tg_invalid(err, TG_FIELD_TAGS,
+                                  "tag keys must be unique");
+            }
+        }
+    }
+
+    return TG_OK;
+}
+
+
+/* Checks the fields of spec that set selects. */
+static int
+tg_app_spec_check(const tg_app_spec_t *spec, unsigned set, tg_error_t *err)
+{
+    const char *rule;
+
+    if ((set & TG_APP_SET_NAME)
+        && tg_app_name_check(spec->name, &rule) != TG_OK) {
+        return tg_invalid(err, TG_FIELD_NAME, rule);
+    }
+
+    if ((set & TG_APP_SET_DESCRIPTION)
+        && tg_app_description_check(spec->description, &rule) != TG_OK)
+    {
+        return tg_invalid(err, TG_FIELD_DESCRIPTION, rule);
+    }
+
+    if ((set & TG_APP_SET_EXTEND)
+        && tg_app_extend_check(spec->extend, &rule) != TG_OK)
+    {
+        return tg_invalid(err, TG_FIELD_EXTEND, rule);
+    }
+
+    if ((set & TG_APP_SET_TAGS)
+        && tg_tags_check(spec->tags, spec->ntags, err) != TG_OK)
+    {
+        return TG_EINVALID;
+    }
+
+    if ((set & TG_APP_SET_RATE)
+        && tg_rate_limit_check(spec->rate_rps, spec->rate_burst, &rule)
+               != TG_OK)
+    {
+        return tg_invalid(err, TG_FIELD_RATE_LIMIT, rule);
+    }
+
+    return TG_OK;
+}
+
+
+/* Checks the credentials a create may supply. */
+static int
+tg_app_spec_credentials_check(const tg_app_spec_t *spec, tg_error_t *err)
+{
+    const char *rule;
+
+    if (spec->app_key.ptr != NULL
+        && tg_app_key_check(spec->app_key, &rule) != TG_OK)
+    {
+        return tg_invalid(err, TG_FIELD_APP_KEY, rule);
+    }
+
+    if (spec->app_secret.ptr != NULL
+        && tg_app_secret_check(spec->app_secret, &rule) != TG_OK)
+    {
+        return tg_invalid(err, TG_FIELD_APP_SECRET, rule);
+    }
+
+    if (spec->app_code.ptr != NULL
+        && tg_app_code_check(spec->app_code, &rule) != TG_OK)
+    {
+        return tg_invalid(err, TG_FIELD_APP_CODE, rule);
+    }
+
+    return TG_OK;
+}
+
+
+/* Copies the fields of spec that set selects into app.  TG_ENOMEM
+ * leaves app partly updated; the caller frees it. */
+static int
+tg_app_apply(tg_app_t *app, const tg_app_spec_t *spec, unsigned set)
+{
+    size_t i;
+
+#define TG_REPLACE(member, value)                                            \
+    do {                                                                     \
+        char *copy_ =                                                        \
+            tg_strndup((value).ptr != NULL ? (value).ptr : "", (value).len); \
+        if (copy_ == NULL) {                                                 \
+            return TG_ENOMEM;                                                \
+        }                                                                    \
+        free(app->member);                                                   \
+        app->member = copy_;                                                 \
+    } while (0)
+
+    if (set & TG_APP_SET_NAME) {
+        TG_REPLACE(name, spec->name);
+    }
+    if (set & TG_APP_SET_DESCRIPTION) {
+        TG_REPLACE(description, spec->description);
+    }
+    if (set & TG_APP_SET_EXTEND) {
+        TG_REPLACE(extend, spec->extend);
+    }
+
+#undef TG_REPLACE
+
+    if (set & TG_APP_SET_TAGS) {
+        tg_tags_free(app->tags, app->ntags);
+        app->ntags = 0;
+
+        for (i = 0; i < spec->ntags; i++) {
+            app->tags[i].key =
+                tg_strndup(spec->tags[i].key.ptr, spec->tags[i].key.len);
+            app->tags[i].value = tg_strndup(
+                spec->tags[i].value.ptr != NULL ? spec->tags[i].value.ptr : "",
+                spec->tags[i].value.len);
+            app->ntags = i + 1;
+
+            if (app->tags[i].key == NULL || app->tags[i].value == NULL) {
+                return TG_ENOMEM;
+            }
+        }
+    }
+
+    if (set & TG_APP_SET_ENABLED) {
+        app->enabled = spec->enabled;
+    }
+    if (set & TG_APP_SET_CREATOR) {
+        app->creator = spec->creator;
+    }
+    if (set & TG_APP_SET_RATE) {
+        app->rate_rps = spec->rate_rps;
+        app->rate_burst = spec->rate_burst;
+    }
+
+    return TG_OK;
+}
+
+
+/* The account a create goes to: the caller's, or (admins only) one the
+ * spec names. */
+static int
+tg_app_target_account(tg_txn_t *t, const tg_actor_t *actor,
+                      const tg_app_spec_t *spec, char *account_id,
+                      tg_error_t *err)
+{
+    tg_account_t account;
+    int          rc;
+
+    if (spec->account_id.ptr == NULL
+        || tg_str_eq_c(spec->account_id, actor->account_id))
+    {
+        memcpy(account_id, actor->account_id, TG_ID_LEN + 1);
+        return TG_OK;
+    }
+
+    if (!actor->admin) {
+        return tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_ACCOUNT_ID,
+                            "only an admin key may act on another account");
+    }
+
+    memset(&account, 0, sizeof(account));
+    rc = tg_store_account_get(t, spec->account_id, &account);
+    if (rc != TG_OK) {
+        return tg_error_set(err, rc, TG_FIELD_ACCOUNT_ID, NULL);
+    }
+
+    memcpy(account_id, account.id, TG_ID_LEN + 1);
+    tg_account_free(&account);
+    return TG_OK;
+}
+
+
+/* Checks the account's app quota and the name's uniqueness in it. */
+static int
+tg_app_room_check(tg_service_t *svc, tg_txn_t *t, const char *account_id,
+                  tg_str_t name, tg_error_t *err)
+{
+    tg_account_t account;
+    int64_t      count, quota;
+    int          taken, rc;
+
+    memset(&account, 0, sizeof(account));
+    rc = tg_store_account_get(t, tg_str_c(account_id), &account);
+    if (rc != TG_OK) {
+        return tg_error_set(err, rc, TG_FIELD_ACCOUNT_ID, NULL);
+    }
+
+    quota = account.app_quota > 0 ? account.app_quota : svc->limits.max_apps;
+    tg_account_free(&account);
+
+    rc = tg_store_app_count(t, tg_str_c(account_id), &count);
+    if (rc != TG_OK) {
+        return tg_error_code(err, rc);
+    }
+
+    if (count >= quota) {
+        return tg_error_set(err, TG_EAPP_LIMIT, TG_FIELD_NONE,
+                            "the account may hold at most %lld apps",
+                            (long long) quota);
+    }
+
+    rc = tg_store_app_name_taken(t, tg_str_c(account_id), name, TG_STR(""),
+                                 &taken);
+    if (rc == TG_OK && taken) {
+        rc = tg_error_set(err, TG_ENAME_TAKEN, TG_FIELD_NAME, NULL);
+    }
+
+    return rc == TG_OK ? rc : tg_error_code(err, rc);
+}
+
+
+/* Draws numeric AppIds until one is free. */
+static int
+tg_app_number_assign(tg_txn_t *t, int64_t *number, tg_error_t *err)
+{
+    int taken, attempt, rc;
+
+    for (attempt = 0; attempt < TG_APP_ID_ATTEMPTS; attempt++) {
+        rc = tg_app_id_generate(number);
+        if (rc == TG_OK) {
+            rc = tg_store_app_number_taken(t, *number, &taken);
+        }
+        if (rc != TG_OK) {
+            return tg_error_code(err, rc);
+        }
+        if (!taken) {
+            return TG_OK;
+        }
+    }
+
+    return tg_error_code(err, TG_EINTERNAL);
+}
+
+
+/*
+ * Makes the first key pair of a new app: the caller's AppKey and secret
+ * or generated ones, checked for uniqueness, sealed and stored.  Fills
+ * view with the secret in clear.
+ */
+static int
+tg_app_first_key(tg_service_t *svc, tg_txn_t *t, const tg_app_t *app,
+                 const tg_app_spec_t *spec, int64_t now, tg_key_view_t *view,
+                 tg_error_t *err)
+{
+    tg_key_pair_t kp;
+    char          key[TG_APP_KEY_LEN + 1], secret[TG_APP_SECRET_LEN + 1];
+    tg_str_t      app_key, app_secret;
+    int           taken, rc;
+
+    memset(&kp, 0, sizeof(kp));
+    app_key = spec->app_key;
+    app_secret = spec->app_secret;
+
+    rc = tg_id_generate(kp.id);
+    if (rc == TG_OK && app_key.ptr == NULL) {
+        rc = tg_app_key_generate(key);
+        app_key = tg_str_c(key);
+    }
+    if (rc == TG_OK && app_secret.ptr == NULL) {
+        rc = tg_app_secret_generate(secret);
+        app_secret = tg_str_c(secret);
+    }
+    if (rc == TG_OK) {
+        rc = tg_store_app_key_taken(t, app_key, TG_STR(""), now, &taken);
+        if (rc == TG_OK && taken) {
+            rc = tg_error_set(err, TG_EAPP_KEY_TAKEN, TG_FIELD_APP_KEY, NULL);
+        }
+    }
+    if (rc != TG_OK) {
+        goto cleanup;
+    }
+
+    memcpy(kp.app, app->id, sizeof(kp.app));
+    kp.primary = 1;
+    kp.created_at = now;
+    kp.updated_at = now;
+    kp.app_key = tg_strndup(app_key.ptr, app_key.len);
+    rc = kp.app_key == NULL ? TG_ENOMEM
+                            : tg_seal_for(svc, TG_SEAL_KEY_PAIR, kp.id,
+                                          app_secret, &kp.secret_sealed);
+
+    if (rc == TG_OK) {
+        rc = tg_store_key_pair_insert(t, &kp);
+    }
+    if (rc == TG_OK) {
+        rc = tg_change(t, "key_pair", kp.id, app->id, "upsert");
+    }
+    if (rc == TG_OK) {
+        rc = tg_key_view_fill(svc, &kp, 1, view);
+    }
+
+cleanup:
+
+    tg_wipe(secret, sizeof(secret));
+    tg_key_pair_free(&kp);
+    return rc == TG_OK ? rc : tg_error_code(err, rc);
+}
+
+
+/* Makes the AppCode a create asked for, and fills a one-item list. */
+static int
+tg_app_first_code(tg_service_t *svc, tg_txn_t *t, const tg_app_t *app,
+                  const tg_app_spec_t *spec, int64_t now, tg_app_view_t *view,
+                  tg_error_t *err)
+{
+    tg_app_code_t code;
+    char          generated[TG_APP_CODE_LEN + 1];
+    tg_str_t      value = spec->app_code;
+    int           rc;
+
+    memset(&code, 0, sizeof(code));
+
+    rc = tg_id_generate(code.id);
+    if (rc == TG_OK && value.ptr == NULL) {
+        rc = tg_app_code_generate(generated);
+        value = tg_str_c(generated);
+    }
+    if (rc == TG_OK) {
+        rc = tg_keyring_index(svc->keyring, TG_STR(TG_INDEX_APP_CODE), value,
+                              code.code_hash);
+    }
+    if (rc == TG_OK) {
+        tg_app_code_t other;
+
+        memset(&other, 0, sizeof(other));
+        rc = tg_store_app_code_find(t, tg_str_c(code.code_hash), &other);
+        if (rc == TG_OK) {
+            tg_app_code_free(&other);
+            rc = tg_error_set(err, TG_EAPP_CODE_TAKEN, TG_FIELD_APP_CODE, NULL);
+        } else if (rc == TG_ECODE_NOT_FOUND) {
+            rc = TG_OK;
+        }
+    }
+    if (rc == TG_OK) {
+        memcpy(code.app, app->id, sizeof(code.app));
+        code.created_at = now;
+        code.updated_at = now;
+        rc = tg_seal_for(svc, TG_SEAL_APP_CODE, code.id, value,
+                         &code.code_sealed);
+    }
+    if (rc == TG_OK) {
+        rc = tg_store_app_code_insert(t, &code);
+    }
+    if (rc == TG_OK) {
+        rc = tg_change(t, "app_code", code.id, app->id, "upsert");
+    }
+    if (rc == TG_OK) {
+        view->codes = calloc(1, sizeof(tg_code_view_t));
+        rc = view->codes == NULL
+                 ? TG_ENOMEM
+                 : tg_code_view_fill(svc, &code, 1, view->codes);
+        view->ncodes = rc == TG_OK ? 1 : 0;
+    }
+
+    tg_wipe(generated, sizeof(generated));
+    tg_app_code_free(&code);
+    return rc == TG_OK ? rc : tg_error_code(err, rc);
+}
+
+
+int
+tg_service_app_create(tg_service_t *svc, const tg_actor_t *actor,
+                      const tg_app_spec_t *spec, tg_app_view_t *out,
+                      tg_error_t *err)
+{
+    static const unsigned all = TG_APP_SET_NAME | TG_APP_SET_DESCRIPTION
+                                | TG_APP_SET_EXTEND | TG_APP_SET_TAGS
+                                | TG_APP_SET_ENABLED | TG_APP_SET_CREATOR
+                                | TG_APP_SET_RATE;
+    tg_audit_event_t ev;
+    tg_txn_t         t;
+    tg_app_t        *app = &out->app;
+    int64_t          now = tg_time_now_ms();
+    int              rc;
+
+    memset(out, 0, sizeof(*out));
+    tg_audit_start(&ev, actor, "app.create", "app", spec->name);
+
+    rc = tg_app_spec_check(spec, all, err);
+    if (rc == TG_OK) {
+        rc = tg_app_spec_credentials_check(spec, err);
+    }
+    if (rc != TG_OK) {
+        goto failed;
+    }
+
+    rc = tg_begin(svc, 1, &t, err);
+    if (rc != TG_OK) {
+        goto failed;
+    }
+
+    rc = tg_app_target_account(&t, actor, spec, app->account_id, err);
+    if (rc == TG_OK) {
+        memcpy(ev.account_id, app->account_id, sizeof(ev.account_id));
+        rc = tg_rate_take(svc, app->account_id, err);
+    }
+    if (rc == TG_OK) {
+        rc = tg_app_room_check(svc, &t, app->account_id, spec->name, err);
+    }
+    if (rc == TG_OK) {
+        rc = tg_id_generate(app->id);
+    }
+    if (rc == TG_OK) {
+        rc = tg_app_number_assign(&t, &app->app_id, err);
+    }
+    if (rc == TG_OK) {
+        app->created_at = now;
+        app->updated_at = now;
+        rc = tg_app_apply(app, spec, all);
+    }
+    if (rc == TG_OK) {
+        tg_audit_app(&ev, app);
+        rc = tg_store_app_insert(&t, app);
+    }
+    if (rc == TG_OK) {
+        rc = tg_change(&t, "app", app->id, app->id, "upsert");
+    }
+    if (rc == TG_OK) {
+        rc = tg_app_first_key(svc, &t, app, spec, now, &out->key, err);
+    }
+    if (rc == TG_OK && (spec->app_code.ptr != NULL || spec->generate_app_code))
+    {
+        rc = tg_app_first_code(svc, &t, app, spec, now, out, err);
+    }
+    if (rc != TG_OK) {
+        tg_txn_rollback(&t);
+        goto failed;
+    }
+
+    rc = tg_audit_commit(svc, &t, &ev);
+    if (rc != TG_OK) {
+        goto failed;
+    }
+
+    return TG_OK;
+
+failed:
+
+    tg_app_view_free(out);
+    return tg_audit_failure(svc, &ev, rc, err);
+}
+
+
+/* Fills out with app (taken over) and its primary pair, masked. */
+static int
+tg_app_view_make(tg_service_t *svc, tg_txn_t *t, tg_app_t *app,
+                 tg_app_view_t *out)
+{
+    tg_key_pair_t kp;
+    int           rc;
+
+    memset(&kp, 0, sizeof(kp));
+    out->app = *app;
+    memset(app, 0, sizeof(*app));
+
+    rc = tg_store_key_pair_primary(t, tg_str_c(out->app.id), &kp);
+    if (rc == TG_OK) {
+        rc = tg_key_view_fill(svc, &kp, 0, &out->key);
+        tg_key_pair_free(&kp);
+    }
+
+    return rc;
+}
+
+
+int
+tg_service_app_get(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
+                   tg_app_view_t *out, tg_error_t *err)
+{
+    tg_txn_t t;
+    tg_app_t app;
+    int      rc;
+
+    memset(out, 0, sizeof(*out));
+    memset(&app, 0, sizeof(app));
+
+    rc = tg_begin(svc, 0, &t, err);
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    rc = tg_app_load(&t, actor, ref, &app, err);
+    if (rc == TG_OK) {
+        rc = tg_app_view_make(svc, &t, &app, out);
+    }
+
+    tg_txn_rollback(&t);
+
+    if (rc != TG_OK) {
+        tg_app_view_free(out);
+        return tg_error_code(err, rc);
+    }
+
+    return TG_OK;
+}
+
+
+int
+tg_service_app_list(tg_service_t *svc, const tg_actor_t *actor,
+                    const tg_app_filter_t *filter, tg_app_view_t **items,
+                    size_t *n, int64_t *total, tg_error_t *err)
+{
+    tg_app_filter_t f = *filter;
+    tg_app_view_t  *views = NULL;
+    tg_app_t       *apps = NULL;
+    tg_txn_t        t;
+    size_t          napps = 0, i;
+    int             rc;
+
+    *items = NULL;
+    *n = 0;
+
+    if (!actor->admin) {
+        f.account_id = tg_str_c(actor->account_id);
+    }
+
+    rc = tg_begin(svc, 0, &t, err);
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    rc = tg_store_app_list(&t, &f, &apps, &napps, total);
+    if (rc == TG_OK && napps > 0) {
+        views = calloc(napps, sizeof(tg_app_view_t));
+        if (views == NULL) {
+            rc = TG_ENOMEM;
+        }
+    }
+
+    for (i = 0; i < napps && rc == TG_OK; i++) {
+        rc = tg_app_view_make(svc, &t, &apps[i], &views[i]);
+    }
+
+    tg_txn_rollback(&t);
+    tg_store_app_list_free(apps, napps);
+
+    if (rc != TG_OK) {
+        tg_app_view_list_free(views, views != NULL ? napps : 0);
+        return tg_error_code(err, rc);
+    }
+
+    *items = views;
+    *n = napps;
+    return TG_OK;
+}
+
+
+int
+tg_service_app_update(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
+                      const tg_app_spec_t *patch, unsigned set,
+                      tg_app_view_t *out, tg_error_t *err)
+{
+    tg_audit_event_t ev;
+    tg_txn_t         t;
+    tg_app_t         app;
+    int              taken, rc;
+
+    memset(out, 0, sizeof(*out));
+    memset(&app, 0, sizeof(app));
+    tg_audit_start(&ev, actor, "app.update", "app", ref);
+    tg_audit_detail(&ev,
+                    "{\"name\":%s,\"description\":%s,\"extend\":%s,"
+                    "\"tags\":%s,\"status\":%s,\"rate_limit\":%s}",
+                    set & TG_APP_SET_NAME ? "true" : "false",
+                    set & TG_APP_SET_DESCRIPTION ? "true" : "false",
+                    set & TG_APP_SET_EXTEND ? "true" : "false",
+                    set & TG_APP_SET_TAGS ? "true" : "false",
+                    set & TG_APP_SET_ENABLED ? "true" : "false",
+                    set & TG_APP_SET_RATE ? "true" : "false");
+
+    rc = tg_app_spec_check(patch, set, err);
+    if (rc != TG_OK) {
+        goto failed;
+    }
+
+    rc = tg_begin(svc, 1, &t, err);
+    if (rc != TG_OK) {
+        goto failed;
+    }
+
+    rc = tg_app_load(&t, actor, ref, &app, err);
+    if (rc == TG_OK) {
+        tg_audit_app(&ev, &app);
+        rc = tg_rate_take(svc, app.account_id, err);
+    }
+    if (rc == TG_OK && (set & TG_APP_SET_NAME)) {
+        rc = tg_store_app_name_taken(&t, tg_str_c(app.account_id), patch->name,
+                                     tg_str_c(app.id), &taken);
+        if (rc == TG_OK && taken) {
+            rc = tg_error_set(err, TG_ENAME_TAKEN, TG_FIELD_NAME, NULL);
+        }
+    }
+    if (rc == TG_OK) {
+        rc = tg_app_apply(&app, patch, set);
+    }
+    if (rc == TG_OK) {
+        app.updated_at = tg_time_now_ms();
+        rc = tg_store_app_update(&t, &app);
+    }
+    if (rc == TG_OK) {
+        rc = tg_change(&t, "app", app.id, app.id, "upsert");
+    }
+    if (rc == TG_OK) {
+        rc = tg_app_view_make(svc, &t, &app, out);
+    }
+    if (rc != TG_OK) {
+        tg_txn_rollback(&t);
+        goto failed;
+    }
+
+    rc = tg_audit_commit(svc, &t, &ev);
+    if (rc != TG_OK) {
+        goto failed;
+    }
+
+    return TG_OK;
+
+failed:
+
+    tg_app_free(&app);
+    tg_app_view_free(out);
+    return tg_audit_failure(svc, &ev, rc, err);
+}
+
+
+int
+tg_service_app_delete(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
+                      tg_error_t *err)
+{
+    tg_audit_event_t ev;
+    tg_txn_t         t;
+    tg_app_t         app;
+    int              rc;
+
+    memset(&app, 0, sizeof(app));
+    tg_audit_start(&ev, actor, "app.delete", "app", ref);
+
+    rc = tg_begin(svc, 1, &t, err);
+    if (rc != TG_OK) {
+        goto failed;
+    }
+
+    rc = tg_app_load(&t, actor, ref, &app, err);
+    if (rc == TG_OK) {
+        tg_audit_app(&ev, &app);
+        tg_audit_detail(&ev, "{\"app_id\":%lld}", (long long) app.app_id);
+        rc = tg_rate_take(svc, app.account_id, err);
+    }
+    if (rc == TG_OK) {
+        rc = tg_store_app_delete(&t, tg_str_c(app.id));
+    }
+    if (rc == TG_OK) {
+        rc = tg_change(&t, "app", app.id, app.id, "delete");
+    }
+    if (rc != TG_OK) {
+        tg_txn_rollback(&t);
+        goto failed;
+    }
+
+    rc = tg_audit_commit(svc, &t, &ev);
+    if (rc != TG_OK) {
+        goto failed;
+    }
+
+    tg_app_free(&app);
+    return TG_OK;
+
+failed:
+
+    tg_app_free(&app);
+    return tg_audit_failure(svc, &ev, rc, err);
+}

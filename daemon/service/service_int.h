@@ -1,0 +1,105 @@
+/*
+ * The core service's private helpers, shared by service_*.c.
+ */
+
+#ifndef TOLLGATE_SERVICE_INT_H
+#define TOLLGATE_SERVICE_INT_H
+
+#include <pthread.h>
+
+#include "tollgate/ratelimit.h"
+#include "service/service.h"
+
+
+typedef struct {
+    char        account_id[TG_ID_LEN + 1];
+    tg_bucket_t bucket;
+} tg_account_bucket_t;
+
+struct tg_service_s {
+    tg_store_t         *store;
+    const tg_keyring_t *keyring;
+    tg_service_limits_t limits;
+
+    pthread_mutex_t      lock; /* guards buckets */
+    tg_account_bucket_t *buckets;
+    size_t               nbuckets;
+    size_t               cap;
+};
+
+/* Sealing contexts and index domains: a sealed value is bound to the
+ * kind and id of the row that holds it. */
+#define TG_SEAL_KEY_PAIR  "key_pair:"
+#define TG_SEAL_APP_CODE  "app_code:"
+#define TG_INDEX_APP_CODE "app_code"
+#define TG_INDEX_ACCESS   "access_key"
+
+
+/* Starts an audit event for action on a target of target_type. */
+void tg_audit_start(tg_audit_event_t *ev, const tg_actor_t *actor,
+                    const char *action, const char *target_type,
+                    tg_str_t target);
+
+/* Notes the app an event concerns (and its account). */
+void tg_audit_app(tg_audit_event_t *ev, const tg_app_t *app);
+
+/* Sets the event's detail to a JSON object text. */
+void tg_audit_detail(tg_audit_event_t *ev, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
+ * Records a successful event in t and commits t.  Returns 0 or the
+ * store's error (then t was rolled back).
+ */
+int tg_audit_commit(tg_service_t *svc, tg_txn_t *t, tg_audit_event_t *ev);
+
+/*
+ * Records a failed event in a transaction of its own, makes sure *err
+ * carries rc, and returns rc.  Call it after rolling back.
+ */
+int tg_audit_failure(tg_service_t *svc, tg_audit_event_t *ev, int rc,
+                     tg_error_t *err);
+
+/* Appends one row to the change log in t. */
+int tg_change(tg_txn_t *t, const char *entity, const char *id, const char *app,
+              const char *op);
+
+/*
+ * Loads the app that ref names (id or numeric AppId) if actor may see
+ * it; otherwise TG_EAPP_NOT_FOUND.
+ */
+int tg_app_load(tg_txn_t *t, const tg_actor_t *actor, tg_str_t ref,
+                tg_app_t *app, tg_error_t *err);
+
+/* Whether actor may act on the account's resources. */
+int tg_actor_reaches(const tg_actor_t *actor, const char *account_id);
+
+/* Seals a secret for the row context:id into a malloc'd string. */
+int tg_seal_for(const tg_service_t *svc, const char *context, const char *id,
+                tg_str_t secret, char **sealed);
+
+/* Opens a secret sealed for context:id into a malloc'd string. */
+int tg_unseal_for(const tg_service_t *svc, const char *context, const char *id,
+                  const char *sealed, char **secret);
+
+/* Frees a string that held a secret, wiping it first. */
+void tg_secret_free(char *secret);
+
+/*
+ * Takes a token from the account's app-write bucket.  Returns 0 or
+ * TG_ERATE_LIMITED (with err->retry_after set).
+ */
+int tg_rate_take(tg_service_t *svc, const char *account_id, tg_error_t *err);
+
+/* Fills a key view from a stored pair: the secret masked, or in clear
+ * if reveal is set. */
+int tg_key_view_fill(const tg_service_t *svc, const tg_key_pair_t *kp,
+                     int reveal, tg_key_view_t *view);
+
+int tg_code_view_fill(const tg_service_t *svc, const tg_app_code_t *code,
+                      int reveal, tg_code_view_t *view);
+
+/* Begins a transaction, reporting a failure in err. */
+int tg_begin(tg_service_t *svc, int write, tg_txn_t *t, tg_error_t *err);
+
+#endif /* TOLLGATE_SERVICE_INT_H */

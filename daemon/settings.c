@@ -1,0 +1,491 @@
+/*
+ * The settings table, and loading it from the config file, the
+ * environment and the command line.
+ */
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tollgate/conf.h"
+#include "tollgate/error.h"
+#include "tollgate/str.h"
+#include "settings.h"
+
+
+#define TG_VERSION "0.1.0"
+
+typedef enum {
+    TG_SETTING_STRING,
+    TG_SETTING_INT,
+    TG_SETTING_NUMBER
+} tg_setting_type_t;
+
+typedef struct {
+    const char       *name;
+    tg_setting_type_t type;
+    size_t            offset;
+    const char       *def; /* NULL: unset */
+    double            min; /* numbers */
+    double            max;
+    const char       *choices; /* strings: "a|b", or NULL for any */
+    const char       *help;
+} tg_setting_t;
+
+#define TG_OFF(member) offsetof(tg_settings_t, member)
+
+/* clang-format off */
+
+static const tg_setting_t tg_settings[] = {
+    { "config", TG_SETTING_STRING, TG_OFF(config), NULL, 0, 0, NULL,
+      "a settings file of \"name = value\" lines" },
+    { "data_dir", TG_SETTING_STRING, TG_OFF(data_dir), "./var", 0, 0, NULL,
+      "where the database, keyring and first admin key live" },
+    { "listen", TG_SETTING_STRING, TG_OFF(listen), "127.0.0.1:9080", 0, 0,
+      NULL, "the management API's address, host:port (port 0: any free)" },
+    { "log_format", TG_SETTING_STRING, TG_OFF(log_format), "text", 0, 0,
+      "text|json", "log lines as text or JSON" },
+    { "log_level", TG_SETTING_STRING, TG_OFF(log_level), "info", 0, 0,
+      "debug|info|warn|error", "the least severe level logged" },
+    { "threads", TG_SETTING_INT, TG_OFF(threads), "4", 1, 64, NULL,
+      "HTTP worker threads (and database connections)" },
+    { "max_body", TG_SETTING_INT, TG_OFF(max_body), "65536", 1024, 16777216,
+      NULL, "the largest request body in bytes; larger gets 413" },
+    { "max_apps", TG_SETTING_INT, TG_OFF(max_apps), "1000", 1, 100000000,
+      NULL, "apps per account, unless the account sets its own quota" },
+    { "max_key_pairs", TG_SETTING_INT, TG_OFF(max_key_pairs), "5", 1, 100,
+      NULL, "AppKey/AppSecret pairs per app" },
+    { "max_codes", TG_SETTING_INT, TG_OFF(max_codes), "5", 1, 100, NULL,
+      "AppCodes per app" },
+    { "max_grace_seconds", TG_SETTING_INT, TG_OFF(max_grace_seconds),
+      "604800", 0, 31536000, NULL,
+      "the longest grace period a secret reset may grant" },
+    { "app_write_rate", TG_SETTING_NUMBER, TG_OFF(app_write_rate), "50", 0,
+      1000000, NULL,
+      "app creates, modifies and deletes per second per account (0: no "
+      "limit)" },
+    { "app_write_burst", TG_SETTING_NUMBER, TG_OFF(app_write_burst), "50", 1,
+      1000000, NULL, "how many of those may come at once" },
+    { "code_reset_interval", TG_SETTING_INT, TG_OFF(code_reset_interval),
+      "60", 0, 86400, NULL, "seconds between two resets of one AppCode" },
+    { "sync", TG_SETTING_STRING, TG_OFF(sync), "full", 0, 0, "full|normal",
+      "full: fsync every commit (survives power loss); normal: survives "
+      "a crash of tollgated only" },
+    { "admin_access_key_id", TG_SETTING_STRING, TG_OFF(admin_access_key_id),
+      NULL, 0, 0, NULL,
+      "the first admin key's id, used once on an empty store" },
+    { "admin_access_key_secret", TG_SETTING_STRING,
+      TG_OFF(admin_access_key_secret), NULL, 0, 0, NULL,
+      "its secret (prefer the environment: flags show in ps)" },
+};
+
+/* clang-format on */
+
+#define TG_NSETTINGS (sizeof(tg_settings) / sizeof(tg_settings[0]))
+
+
+static const tg_setting_t *
+tg_setting_find(tg_str_t name)
+{
+    size_t i;
+
+    for (i = 0; i < TG_NSETTINGS; i++) {
+        if (tg_str_eq_c(name, tg_settings[i].name)) {
+            return &tg_settings[i];
+        }
+    }
+
+    return NULL;
+}
+
+
+/* "--data-dir" for "data_dir". */
+static void
+tg_setting_flag(const tg_setting_t *st, char *out, size_t size)
+{
+    size_t i;
+
+    snprintf(out, size, "--%s", st->name);
+    for (i = 2; out[i] != '\0'; i++) {
+        if (out[i] == '_') {
+            out[i] = '-';
+        }
+    }
+}
+
+
+/* "TOLLGATE_DATA_DIR" for "data_dir". */
+static void
+tg_setting_env(const tg_setting_t *st, char *out, size_t size)
+{
+    size_t i;
+
+    snprintf(out, size, "TOLLGATE_%s", st->name);
+    for (i = 0; out[i] != '\0'; i++) {
+        out[i] = (char) toupper((unsigned char) out[i]);
+    }
+}
+
+
+static int
+tg_choice_ok(const char *choices, tg_str_t value)
+{
+    const char *p = choices, *bar;
+    size_t      len;
+
+    for (;;) {
+        bar = strchr(p, '|');
+        len = bar != NULL ? (size_t) (bar - p) : strlen(p);
+        if (value.len == len && memcmp(value.ptr, p, len) == 0) {
+            return 1;
+        }
+        if (bar == NULL) {
+            return 0;
+        }
+        p = bar + 1;
+    }
+}
+
+
+/* Stores value into the setting st of s. */
+static int
+tg_setting_apply(tg_settings_t *s, const tg_setting_t *st, tg_str_t value,
+                 const char *origin, char *errbuf, size_t errlen)
+{
+    char  *field = (char *) s + st->offset, *copy, *end;
+    double number;
+
+    if (st->type == TG_SETTING_STRING) {
+        if (st->choices != NULL && !tg_choice_ok(st->choices, value)) {
+            snprintf(errbuf, errlen, "%s: %s must be one of %s", origin,
+                     st->name, st->choices);
+            return TG_EINVALID;
+        }
+
+        copy = tg_strndup(value.ptr, value.len);
+        if (copy == NULL) {
+            return TG_ENOMEM;
+        }
+
+        if (*(char **) field != NULL) {
+            tg_wipe(*(char **) field, strlen(*(char **) field));
+            free(*(char **) field);
+        }
+        *(char **) field = copy;
+        return TG_OK;
+    }
+
+    copy = tg_strndup(value.ptr, value.len);
+    if (copy == NULL) {
+        return TG_ENOMEM;
+    }
+
+    errno = 0;
+    number = strtod(copy, &end);
+    if (value.len == 0 || *end != '\0' || errno != 0 || isnan(number)
+        || number < st->min || number > st->max
+        || (st->type == TG_SETTING_INT && number != floor(number)))
+    {
+        snprintf(errbuf, errlen, "%s: %s must be %s from %g to %g", origin,
+                 st->name,
+                 st->type == TG_SETTING_INT ? "an integer" : "a number",
+                 st->min, st->max);
+        free(copy);
+        return TG_EINVALID;
+    }
+
+    free(copy);
+
+    if (st->type == TG_SETTING_INT) {
+        *(int64_t *) field = (int64_t) number;
+    } else {
+        *(double *) field = number;
+    }
+
+    return TG_OK;
+}
+
+
+typedef struct {
+    tg_settings_t *settings;
+    const char    *path;
+    char          *errbuf;
+    size_t         errlen;
+} tg_conf_ctx_t;
+
+
+static int
+tg_settings_conf_line(void *data, tg_str_t name, tg_str_t value, unsigned line)
+{
+    tg_conf_ctx_t      *ctx = data;
+    const tg_setting_t *st = tg_setting_find(name);
+    char                origin[512];
+
+    snprintf(origin, sizeof(origin), "%s:%u", ctx->path, line);
+
+    if (st == NULL || strcmp(st->name, "config") == 0) {
+        snprintf(ctx->errbuf, ctx->errlen, "%s: unknown setting \"%.*s\"",
+                 origin, (int) name.len, name.ptr);
+        return TG_EINVALID;
+    }
+
+    return tg_setting_apply(ctx->settings, st, value, origin, ctx->errbuf,
+                            ctx->errlen);
+}
+
+
+static int
+tg_settings_read_file(tg_settings_t *s, const char *path, char *errbuf,
+                      size_t errlen)
+{
+    tg_conf_ctx_t ctx = { s, path, errbuf, errlen };
+    tg_buf_t      text = TG_BUF_INIT;
+    FILE         *f;
+    char          chunk[4096];
+    size_t        n;
+    unsigned      line = 0;
+    int           rc = TG_OK;
+
+    f = fopen(path, "r");
+    if (f == NULL) {
+        snprintf(errbuf, errlen, "config file %s: %s", path, strerror(errno));
+        return TG_EINVALID;
+    }
+
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && rc == TG_OK) {
+        rc = tg_buf_append(&text, chunk, n);
+    }
+    fclose(f);
+
+    if (rc == TG_OK) {
+        rc = tg_conf_parse(tg_buf_str(&text), tg_settings_conf_line, &ctx,
+                           &line);
+        if (rc == TG_EINVALID && errbuf[0] == '\0') {
+            snprintf(errbuf, errlen, "%s:%u: expected \"name = value\"", path,
+                     line);
+        }
+    }
+
+    tg_buf_wipe(&text);
+    return rc;
+}
+
+
+/* Finds --config / --config=FILE among the flags. */
+static const char *
+tg_settings_config_flag(int argc, char **argv)
+{
+    int i;
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+            return argv[i + 1];
+        }
+        if (strncmp(argv[i], "--config=", 9) == 0) {
+            return argv[i] + 9;
+        }
+    }
+
+    return NULL;
+}
+
+
+static int
+tg_settings_defaults(tg_settings_t *s)
+{
+    char   errbuf[64];
+    size_t i;
+
+    memset(s, 0, sizeof(*s));
+
+    for (i = 0; i < TG_NSETTINGS; i++) {
+        if (tg_settings[i].def != NULL
+            && tg_setting_apply(s, &tg_settings[i],
+                                tg_str_c(tg_settings[i].def), "default", errbuf,
+                                sizeof(errbuf))
+                   != TG_OK)
+        {
+            return TG_ENOMEM;
+        }
+    }
+
+    return TG_OK;
+}
+
+
+static int
+tg_settings_environment(tg_settings_t *s, char *errbuf, size_t errlen)
+{
+    char        env[80];
+    const char *value;
+    size_t      i;
+    int         rc;
+
+    for (i = 0; i < TG_NSETTINGS; i++) {
+        tg_setting_env(&tg_settings[i], env, sizeof(env));
+        value = getenv(env);
+        if (value != NULL) {
+            rc = tg_setting_apply(s, &tg_settings[i], tg_str_c(value), env,
+                                  errbuf, errlen);
+            if (rc != TG_OK) {
+                return rc;
+            }
+        }
+    }
+
+    return TG_OK;
+}
+
+
+/* Applies one flag; *i advances past its value. */
+static int
+tg_settings_flag(tg_settings_t *s, int argc, char **argv, int *i, char *errbuf,
+                 size_t errlen)
+{
+    const char *arg = argv[*i], *eq;
+    char        flag[80];
+    tg_str_t    value;
+    size_t      k;
+
+    eq = strchr(arg, '=');
+
+    for (k = 0; k < TG_NSETTINGS; k++) {
+        tg_setting_flag(&tg_settings[k], flag, sizeof(flag));
+
+        if (eq != NULL && strlen(flag) == (size_t) (eq - arg)
+            && strncmp(arg, flag, (size_t) (eq - arg)) == 0)
+        {
+            value = tg_str_c(eq + 1);
+            break;
+        }
+
+        if (eq == NULL && strcmp(arg, flag) == 0) {
+            if (*i + 1 >= argc) {
+                snprintf(errbuf, errlen, "%s needs a value", flag);
+                return TG_EINVALID;
+            }
+            value = tg_str_c(argv[++*i]);
+            break;
+        }
+    }
+
+    if (k == TG_NSETTINGS) {
+        snprintf(errbuf, errlen, "unknown flag %.60s (see --help)", arg);
+        return TG_EINVALID;
+    }
+
+    return tg_setting_apply(s, &tg_settings[k], value, flag, errbuf, errlen);
+}
+
+
+tg_settings_result_t
+tg_settings_load(tg_settings_t *s, int argc, char **argv, char *errbuf,
+                 size_t errlen)
+{
+    const char *config;
+    int         i;
+
+    errbuf[0] = '\0';
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            tg_settings_usage(stdout);
+            return TG_SETTINGS_EXIT;
+        }
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("tollgated %s\n", TG_VERSION);
+            return TG_SETTINGS_EXIT;
+        }
+    }
+
+    if (tg_settings_defaults(s) != TG_OK) {
+        snprintf(errbuf, errlen, "out of memory");
+        return TG_SETTINGS_ERROR;
+    }
+
+    config = tg_settings_config_flag(argc, argv);
+    if (config == NULL) {
+        config = getenv("TOLLGATE_CONFIG");
+    }
+
+    if (config != NULL
+        && tg_settings_read_file(s, config, errbuf, errlen) != TG_OK) {
+        return TG_SETTINGS_ERROR;
+    }
+
+    if (tg_settings_environment(s, errbuf, errlen) != TG_OK) {
+        return TG_SETTINGS_ERROR;
+    }
+
+    for (i = 1; i < argc; i++) {
+        if (tg_settings_flag(s, argc, argv, &i, errbuf, errlen) != TG_OK) {
+            return TG_SETTINGS_ERROR;
+        }
+    }
+
+    if ((s->admin_access_key_id == NULL)
+        != (s->admin_access_key_secret == NULL)) {
+        snprintf(errbuf, errlen,
+                 "admin_access_key_id and admin_access_key_secret go "
+                 "together");
+        return TG_SETTINGS_ERROR;
+    }
+
+    return TG_SETTINGS_RUN;
+}
+
+
+void
+tg_settings_free(tg_settings_t *s)
+{
+    size_t i;
+    char **field;
+
+    for (i = 0; i < TG_NSETTINGS; i++) {
+        if (tg_settings[i].type == TG_SETTING_STRING) {
+            field = (char **) ((char *) s + tg_settings[i].offset);
+            if (*field != NULL) {
+                tg_wipe(*field, strlen(*field));
+                free(*field);
+                *field = NULL;
+            }
+        }
+    }
+}
+
+
+void
+tg_settings_usage(FILE *out)
+{
+    char   flag[80], env[80];
+    size_t i;
+
+    fprintf(out, "usage: tollgated [--name value]...\n"
+                 "\n"
+                 "Runs Tollgate's control plane: the management API over the "
+                 "embedded store.\n"
+                 "Each setting is a flag, an environment variable, or a line "
+                 "\"name = value\"\n"
+                 "in the --config file; flags win over the environment, which "
+                 "wins over the file.\n"
+                 "\n");
+
+    for (i = 0; i < TG_NSETTINGS; i++) {
+        const tg_setting_t *st = &tg_settings[i];
+
+        tg_setting_flag(st, flag, sizeof(flag));
+        tg_setting_env(st, env, sizeof(env));
+        fprintf(out, "  %-28s %s\n      %s", flag, env, st->help);
+        if (st->choices != NULL) {
+            fprintf(out, " (%s)", st->choices);
+        }
+        if (st->def != NULL) {
+            fprintf(out, " [default: %s]", st->def);
+        }
+        fprintf(out, "\n");
+    }
+
+    fprintf(out, "\n  --help, --version\n");
+}

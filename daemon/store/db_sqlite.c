@@ -1,0 +1,552 @@
+/*
+ * The SQLite driver: the embedded default store.
+ *
+ * The database runs in WAL mode, so readers never wait for the writer.
+ * With sync_full, every commit is fsynced before it returns, so an
+ * acknowledged write survives a crash of the process or of the machine;
+ * without it, a crash of the process still loses nothing.
+ *
+ * Each connection belongs to one thread at a time (the pool hands it
+ * out), so connections are opened without SQLite's own mutexes.
+ * Statements are cached per connection by the address of their SQL text,
+ * which the store passes as string literals.
+ */
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "tollgate/error.h"
+#include "store/db.h"
+
+
+#define TG_SQLITE_CACHE_MAX 96
+
+struct tg_db_stmt_s {
+    sqlite3_stmt *stmt;
+    const char   *sql;
+    sqlite3      *handle;
+    int           owned; /* not cached: freed by finish() */
+};
+
+struct tg_db_conn_s {
+    sqlite3     *handle;
+    tg_db_stmt_t cache[TG_SQLITE_CACHE_MAX];
+    unsigned     ncache;
+    int          busy; /* handed out */
+};
+
+struct tg_db_s {
+    tg_db_conn_t   *conns;
+    unsigned        nconns;
+    pthread_mutex_t lock;
+    pthread_cond_t  free;
+};
+
+
+static int
+tg_sqlite_error(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_OK:
+        return TG_OK;
+    case SQLITE_NOMEM:
+        return TG_ENOMEM;
+    case SQLITE_CONSTRAINT:
+        return TG_ECONFLICT;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return TG_EBUSY;
+    default:
+        return TG_ESTORE;
+    }
+}
+
+
+static int
+tg_sqlite_conn_open(const tg_db_options_t *options, tg_db_conn_t *conn)
+{
+    char sql[160];
+    int  rc;
+
+    rc = sqlite3_open_v2(
+        options->path, &conn->handle,
+        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        return tg_sqlite_error(rc);
+    }
+
+    sqlite3_busy_timeout(conn->handle, (int) options->busy_ms);
+    sqlite3_extended_result_codes(conn->handle, 1);
+
+    snprintf(sql, sizeof(sql),
+             "PRAGMA journal_mode = WAL;"
+             "PRAGMA synchronous = %s;"
+             "PRAGMA foreign_keys = ON;"
+             "PRAGMA secure_delete = ON;",
+             options->sync_full ? "FULL" : "NORMAL");
+
+    return tg_sqlite_error(sqlite3_exec(conn->handle, sql, NULL, NULL, NULL));
+}
+
+
+static void
+tg_sqlite_conn_close(tg_db_conn_t *conn)
+{
+    unsigned i;
+
+    for (i = 0; i < conn->ncache; i++) {
+        sqlite3_finalize(conn->cache[i].stmt);
+    }
+
+    conn->ncache = 0;
+    sqlite3_close(conn->handle);
+    conn->handle = NULL;
+}
+
+
+static void
+tg_sqlite_close(tg_db_t *db)
+{
+    unsigned i;
+
+    if (db == NULL) {
+        return;
+    }
+
+    for (i = 0; i < db->nconns; i++) {
+        if (db->conns[i].handle != NULL) {
+            tg_sqlite_conn_close(&db->conns[i]);
+        }
+    }
+
+    pthread_cond_destroy(&db->free);
+    pthread_mutex_destroy(&db->lock);
+    free(db->conns);
+    free(db);
+}
+
+
+static int
+tg_sqlite_open(const tg_db_options_t *options, tg_db_t **out)
+{
+    tg_db_t *db;
+    unsigned i;
+    int      rc;
+
+    db = calloc(1, sizeof(tg_db_t));
+    if (db == NULL) {
+        return TG_ENOMEM;
+    }
+
+    db->nconns = options->connections > 0 ? options->connections : 1;
+    db->conns = calloc(db->nconns, sizeof(tg_db_conn_t));
+    if (db->conns == NULL) {
+        free(db);
+        return TG_ENOMEM;
+    }
+
+    pthread_mutex_init(&db->lock, NULL);
+    pthread_cond_init(&db->free, NULL);
+
+    for (i = 0; i < db->nconns; i++) {
+        rc = tg_sqlite_conn_open(options, &db->conns[i]);
+        if (rc != TG_OK) {
+            tg_sqlite_close(db);
+            return rc;
+        }
+    }
+
+    *out = db;
+    return TG_OK;
+}
+
+
+static int
+tg_sqlite_acquire(tg_db_t *db, tg_db_conn_t **conn)
+{
+    unsigned i;
+
+    pthread_mutex_lock(&db->lock);
+
+    for (;;) {
+        for (i = 0; i < db->nconns; i++) {
+            if (!db->conns[i].busy) {
+                db->conns[i].busy = 1;
+                *conn = &db->conns[i];
+                pthread_mutex_unlock(&db->lock);
+                return TG_OK;
+            }
+        }
+
+        pthread_cond_wait(&db->free, &db->lock);
+    }
+}
+
+
+static void
+tg_sqlite_release(tg_db_t *db, tg_db_conn_t *conn)
+{
+    unsigned i;
+
+    for (i = 0; i < conn->ncache; i++) {
+        sqlite3_reset(conn->cache[i].stmt);
+        sqlite3_clear_bindings(conn->cache[i].stmt);
+    }
+
+    pthread_mutex_lock(&db->lock);
+    conn->busy = 0;
+    pthread_cond_signal(&db->free);
+    pthread_mutex_unlock(&db->lock);
+}
+
+
+static int
+tg_sqlite_exec(tg_db_conn_t *conn, const char *sql)
+{
+    return tg_sqlite_error(sqlite3_exec(conn->handle, sql, NULL, NULL, NULL));
+}
+
+
+static int
+tg_sqlite_begin(tg_db_conn_t *conn, int write)
+{
+    return tg_sqlite_exec(conn, write ? "BEGIN IMMEDIATE" : "BEGIN");
+}
+
+
+static int
+tg_sqlite_commit(tg_db_conn_t *conn)
+{
+    int rc = tg_sqlite_exec(conn, "COMMIT");
+
+    if (rc != TG_OK && !sqlite3_get_autocommit(conn->handle)) {
+        sqlite3_exec(conn->handle, "ROLLBACK", NULL, NULL, NULL);
+    }
+
+    return rc;
+}
+
+
+static void
+tg_sqlite_rollback(tg_db_conn_t *conn)
+{
+    if (!sqlite3_get_autocommit(conn->handle)) {
+        sqlite3_exec(conn->handle, "ROLLBACK", NULL, NULL, NULL);
+    }
+}
+
+
+static int
+tg_sqlite_prepare(tg_db_conn_t *conn, const char *sql, int cache,
+                  tg_db_stmt_t **out)
+{
+    sqlite3_stmt *stmt;
+    tg_db_stmt_t *st;
+    unsigned      i;
+    int           rc;
+
+    if (cache) {
+        for (i = 0; i < conn->ncache; i++) {
+            if (conn->cache[i].sql == sql) {
+                *out = &conn->cache[i];
+                return TG_OK;
+            }
+        }
+
+        if (conn->ncache == TG_SQLITE_CACHE_MAX) {
+            return TG_ESTORE;
+        }
+    }
+
+    rc = sqlite3_prepare_v3(conn->handle, sql, -1,
+                            cache ? SQLITE_PREPARE_PERSISTENT : 0, &stmt, NULL);
+    if (rc != SQLITE_OK) {
+        return tg_sqlite_error(rc);
+    }
+
+    if (cache) {
+        st = &conn->cache[conn->ncache++];
+
+    } else {
+        st = calloc(1, sizeof(tg_db_stmt_t));
+        if (st == NULL) {
+            sqlite3_finalize(stmt);
+            return TG_ENOMEM;
+        }
+        st->owned = 1;
+    }
+
+    st->stmt = stmt;
+    st->sql = sql;
+    st->handle = conn->handle;
+    *out = st;
+    return TG_OK;
+}
+
+
+/* The SQL text numbers parameters "$1", "$2"...; SQLite indexes them in
+ * order of first appearance, so look each one up by its name. */
+static int
+tg_sqlite_index(tg_db_stmt_t *st, int index)
+{
+    char name[16];
+
+    snprintf(name, sizeof(name), "$%d", index);
+    return sqlite3_bind_parameter_index(st->stmt, name);
+}
+
+
+static int
+tg_sqlite_bind_text(tg_db_stmt_t *st, int index, tg_str_t value)
+{
+    int i = tg_sqlite_index(st, index);
+
+    if (i == 0 || value.len > INT32_MAX) {
+        return TG_ESTORE;
+    }
+
+    return tg_sqlite_error(
+        sqlite3_bind_text(st->stmt, i, value.ptr != NULL ? value.ptr : "",
+                          (int) value.len, SQLITE_TRANSIENT));
+}
+
+
+static int
+tg_sqlite_bind_int(tg_db_stmt_t *st, int index, int64_t value)
+{
+    int i = tg_sqlite_index(st, index);
+
+    if (i == 0) {
+        return TG_ESTORE;
+    }
+
+    return tg_sqlite_error(sqlite3_bind_int64(st->stmt, i, value));
+}
+
+
+static int
+tg_sqlite_bind_null(tg_db_stmt_t *st, int index)
+{
+    int i = tg_sqlite_index(st, index);
+
+    if (i == 0) {
+        return TG_ESTORE;
+    }
+
+    return tg_sqlite_error(sqlite3_bind_null(st->stmt, i));
+}
+
+
+static int
+tg_sqlite_step(tg_db_stmt_t *st)
+{
+    int rc = sqlite3_step(st->stmt);
+
+    if (rc == SQLITE_ROW) {
+        return TG_DB_ROW;
+    }
+
+    if (rc == SQLITE_DONE) {
+        return TG_DB_DONE;
+    }
+
+    return tg_sqlite_error(sqlite3_extended_errcode(st->handle));
+}
+
+
+static int64_t
+tg_sqlite_column_int(tg_db_stmt_t *st, int column)
+{
+    return sqlite3_column_int64(st->stmt, column);
+}
+
+
+static tg_str_t
+tg_sqlite_column_text(tg_db_stmt_t *st, int column)
+{
+    const unsigned char *text;
+
+    if (sqlite3_column_type(st->stmt, column) == SQLITE_NULL) {
+        return TG_STR_NULL;
+    }
+
+    text = sqlite3_column_text(st->stmt, column);
+    if (text == NULL) {
+        return TG_STR_NULL;
+    }
+
+    return (tg_str_t){ (const char *) text,
+                       (size_t) sqlite3_column_bytes(st->stmt, column) };
+}
+
+
+static int64_t
+tg_sqlite_changes(tg_db_stmt_t *st)
+{
+    return sqlite3_changes64(st->handle);
+}
+
+
+static void
+tg_sqlite_finish(tg_db_stmt_t *st)
+{
+    if (st->owned) {
+        sqlite3_finalize(st->stmt);
+        free(st);
+        return;
+    }
+
+    sqlite3_reset(st->stmt);
+    sqlite3_clear_bindings(st->stmt);
+}
+
+
+/* clang-format off */
+
+static const char *const tg_sqlite_migrations[] = {
+
+    /* 1: the initial schema. */
+    "CREATE TABLE accounts ("
+    "    id           TEXT PRIMARY KEY,"
+    "    name         TEXT NOT NULL UNIQUE,"
+    "    enabled      INTEGER NOT NULL,"
+    "    app_quota    INTEGER NOT NULL,"
+    "    created_at   INTEGER NOT NULL,"
+    "    updated_at   INTEGER NOT NULL);"
+
+    "CREATE TABLE access_keys ("
+    "    id           TEXT PRIMARY KEY,"
+    "    account_id   TEXT NOT NULL REFERENCES accounts (id),"
+    "    secret_hash  TEXT NOT NULL,"
+    "    admin        INTEGER NOT NULL,"
+    "    enabled      INTEGER NOT NULL,"
+    "    description  TEXT NOT NULL,"
+    "    created_at   INTEGER NOT NULL,"
+    "    updated_at   INTEGER NOT NULL,"
+    "    last_used_at INTEGER NOT NULL);"
+    "CREATE INDEX access_keys_account ON access_keys (account_id);"
+
+    "CREATE TABLE apps ("
+    "    id           TEXT PRIMARY KEY,"
+    "    app_id       INTEGER NOT NULL UNIQUE,"
+    "    account_id   TEXT NOT NULL REFERENCES accounts (id),"
+    "    name         TEXT NOT NULL,"
+    "    description  TEXT NOT NULL,"
+    "    extend       TEXT NOT NULL,"
+    "    enabled      INTEGER NOT NULL,"
+    "    creator      TEXT NOT NULL,"
+    "    rate_rps     INTEGER NOT NULL,"
+    "    rate_burst   INTEGER NOT NULL,"
+    "    created_at   INTEGER NOT NULL,"
+    "    updated_at   INTEGER NOT NULL,"
+    "    UNIQUE (account_id, name));"
+
+    "CREATE TABLE app_tags ("
+    "    app          TEXT NOT NULL REFERENCES apps (id),"
+    "    k            TEXT NOT NULL,"
+    "    v            TEXT NOT NULL,"
+    "    pos          INTEGER NOT NULL,"
+    "    PRIMARY KEY (app, k));"
+    "CREATE INDEX app_tags_kv ON app_tags (k, v);"
+
+    "CREATE TABLE key_pairs ("
+    "    id                 TEXT PRIMARY KEY,"
+    "    app                TEXT NOT NULL REFERENCES apps (id),"
+    "    app_key            TEXT NOT NULL UNIQUE,"
+    "    secret_sealed      TEXT NOT NULL,"
+    "    is_primary         INTEGER NOT NULL,"
+    "    prev_app_key       TEXT,"
+    "    prev_secret_sealed TEXT,"
+    "    prev_expires_at    INTEGER NOT NULL,"
+    "    created_at         INTEGER NOT NULL,"
+    "    updated_at         INTEGER NOT NULL);"
+    "CREATE INDEX key_pairs_app ON key_pairs (app);"
+    "CREATE INDEX key_pairs_prev ON key_pairs (prev_app_key);"
+
+    "CREATE TABLE app_codes ("
+    "    id           TEXT PRIMARY KEY,"
+    "    app          TEXT NOT NULL REFERENCES apps (id),"
+    "    code_hash    TEXT NOT NULL UNIQUE,"
+    "    code_sealed  TEXT NOT NULL,"
+    "    created_at   INTEGER NOT NULL,"
+    "    updated_at   INTEGER NOT NULL);"
+    "CREATE INDEX app_codes_app ON app_codes (app);"
+
+    "CREATE TABLE apis ("
+    "    id           TEXT PRIMARY KEY,"
+    "    account_id   TEXT NOT NULL REFERENCES accounts (id),"
+    "    name         TEXT NOT NULL UNIQUE,"
+    "    description  TEXT NOT NULL,"
+    "    stage        TEXT NOT NULL,"
+    "    created_at   INTEGER NOT NULL,"
+    "    updated_at   INTEGER NOT NULL);"
+    "CREATE INDEX apis_account ON apis (account_id);"
+
+    "CREATE TABLE grants ("
+    "    id           TEXT PRIMARY KEY,"
+    "    app          TEXT NOT NULL REFERENCES apps (id),"
+    "    api          TEXT NOT NULL REFERENCES apis (id),"
+    "    stage        TEXT NOT NULL,"
+    "    expires_at   INTEGER NOT NULL,"
+    "    created_at   INTEGER NOT NULL,"
+    "    updated_at   INTEGER NOT NULL,"
+    "    UNIQUE (app, api, stage));"
+    "CREATE INDEX grants_api ON grants (api);"
+
+    "CREATE TABLE audit_events ("
+    "    id           INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "    at           INTEGER NOT NULL,"
+    "    actor        TEXT NOT NULL,"
+    "    account_id   TEXT NOT NULL,"
+    "    action       TEXT NOT NULL,"
+    "    target_type  TEXT NOT NULL,"
+    "    target       TEXT NOT NULL,"
+    "    app          TEXT NOT NULL,"
+    "    success      INTEGER NOT NULL,"
+    "    error        TEXT NOT NULL,"
+    "    request_id   TEXT NOT NULL,"
+    "    source       TEXT NOT NULL,"
+    "    detail       TEXT NOT NULL);"
+    "CREATE INDEX audit_events_at ON audit_events (at);"
+    "CREATE INDEX audit_events_app ON audit_events (app);"
+    "CREATE INDEX audit_events_actor ON audit_events (actor);"
+    "CREATE INDEX audit_events_account ON audit_events (account_id);"
+
+    "CREATE TABLE changes ("
+    "    seq          INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "    at           INTEGER NOT NULL,"
+    "    entity       TEXT NOT NULL,"
+    "    entity_id    TEXT NOT NULL,"
+    "    app          TEXT NOT NULL,"
+    "    op           TEXT NOT NULL);",
+};
+
+/* clang-format on */
+
+
+const tg_db_driver_t tg_db_sqlite = {
+    "sqlite",
+    tg_sqlite_open,
+    tg_sqlite_close,
+    tg_sqlite_acquire,
+    tg_sqlite_release,
+    tg_sqlite_begin,
+    tg_sqlite_commit,
+    tg_sqlite_rollback,
+    tg_sqlite_exec,
+    tg_sqlite_prepare,
+    tg_sqlite_bind_text,
+    tg_sqlite_bind_int,
+    tg_sqlite_bind_null,
+    tg_sqlite_step,
+    tg_sqlite_column_int,
+    tg_sqlite_column_text,
+    tg_sqlite_changes,
+    tg_sqlite_finish,
+    tg_sqlite_migrations,
+    sizeof(tg_sqlite_migrations) / sizeof(tg_sqlite_migrations[0]),
+};

@@ -1,0 +1,422 @@
+/*
+ * The store's lifecycle, schema migrations, transactions, and the query
+ * helpers the record files (store_*.c) share.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tollgate/error.h"
+#include "store/store_int.h"
+
+
+#define TG_DRIVER(t) ((t)->store->driver)
+
+
+int
+tg_cursor_open(tg_txn_t *t, const char *sql, int cache,
+               const tg_param_t *params, size_t n, tg_cursor_t *c)
+{
+    const tg_db_driver_t *d = TG_DRIVER(t);
+    size_t                i;
+    int                   rc = TG_OK;
+
+    c->txn = t;
+    c->rc = TG_OK;
+
+    rc = d->prepare(t->conn, sql, cache, &c->stmt);
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    for (i = 0; i < n && rc == TG_OK; i++) {
+        int index = (int) i + 1;
+
+        switch (params[i].type) {
+        case 't':
+            rc = d->bind_text(c->stmt, index, params[i].text);
+            break;
+        case 'i':
+            rc = d->bind_int(c->stmt, index, params[i].num);
+            break;
+        default:
+            rc = d->bind_null(c->stmt, index);
+            break;
+        }
+    }
+
+    if (rc != TG_OK) {
+        d->finish(c->stmt);
+    }
+
+    return rc;
+}
+
+
+int
+tg_cursor_next(tg_cursor_t *c)
+{
+    return TG_DRIVER(c->txn)->step(c->stmt);
+}
+
+
+void
+tg_cursor_close(tg_cursor_t *c)
+{
+    TG_DRIVER(c->txn)->finish(c->stmt);
+}
+
+
+int64_t
+tg_col_int(tg_cursor_t *c, int column)
+{
+    return TG_DRIVER(c->txn)->column_int(c->stmt, column);
+}
+
+
+char *
+tg_col_dup_opt(tg_cursor_t *c, int column)
+{
+    tg_str_t s = TG_DRIVER(c->txn)->column_text(c->stmt, column);
+    char    *p;
+
+    if (s.ptr == NULL) {
+        return NULL;
+    }
+
+    p = tg_strndup(s.ptr, s.len);
+    if (p == NULL) {
+        c->rc = TG_ENOMEM;
+    }
+
+    return p;
+}
+
+
+char *
+tg_col_dup(tg_cursor_t *c, int column)
+{
+    tg_str_t s = TG_DRIVER(c->txn)->column_text(c->stmt, column);
+    char    *p = tg_strndup(s.ptr != NULL ? s.ptr : "", s.len);
+
+    if (p == NULL) {
+        c->rc = TG_ENOMEM;
+    }
+
+    return p;
+}
+
+
+void
+tg_col_copy(tg_cursor_t *c, int column, char *dst, size_t size)
+{
+    tg_str_t s = TG_DRIVER(c->txn)->column_text(c->stmt, column);
+
+    if (s.len >= size) {
+        c->rc = TG_ESTORE;
+        dst[0] = '\0';
+        return;
+    }
+
+    if (s.len > 0) {
+        memcpy(dst, s.ptr, s.len);
+    }
+    dst[s.len] = '\0';
+}
+
+
+int
+tg_run(tg_txn_t *t, const char *sql, const tg_param_t *params, size_t n,
+       int64_t *changes)
+{
+    tg_cursor_t c;
+    int         rc;
+
+    rc = tg_cursor_open(t, sql, 1, params, n, &c);
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    rc = tg_cursor_next(&c);
+    if (rc == TG_DB_DONE || rc == TG_DB_ROW) {
+        if (changes != NULL) {
+            *changes = TG_DRIVER(t)->changes(c.stmt);
+        }
+        rc = TG_OK;
+    }
+
+    tg_cursor_close(&c);
+    return rc;
+}
+
+
+int
+tg_scalar(tg_txn_t *t, const char *sql, const tg_param_t *params, size_t n,
+          int64_t *out)
+{
+    tg_cursor_t c;
+    int         rc;
+
+    rc = tg_cursor_open(t, sql, 1, params, n, &c);
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    rc = tg_cursor_next(&c);
+    if (rc == TG_DB_ROW || rc == TG_DB_DONE) {
+        *out = rc == TG_DB_ROW ? tg_col_int(&c, 0) : 0;
+        rc = TG_OK;
+    }
+
+    tg_cursor_close(&c);
+    return rc;
+}
+
+
+int
+tg_read_rows(tg_txn_t *t, const char *sql, int cache, const tg_param_t *params,
+             size_t n, size_t elem_size, tg_row_read_pt read,
+             tg_row_free_pt free_item, void **items, size_t *count)
+{
+    tg_cursor_t c;
+    char       *array = NULL, *grown;
+    size_t      len = 0, cap = 0, i;
+    int         rc;
+
+    *items = NULL;
+    *count = 0;
+
+    rc = tg_cursor_open(t, sql, cache, params, n, &c);
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    while ((rc = tg_cursor_next(&c)) == TG_DB_ROW) {
+        if (len == cap) {
+            cap = cap > 0 ? cap * 2 : 8;
+            grown = realloc(array, cap * elem_size);
+            if (grown == NULL) {
+                rc = TG_ENOMEM;
+                break;
+            }
+            array = grown;
+        }
+
+        memset(array + len * elem_size, 0, elem_size);
+        read(&c, array + len * elem_size);
+        len++;
+
+        if (c.rc != TG_OK) {
+            rc = c.rc;
+            break;
+        }
+    }
+
+    tg_cursor_close(&c);
+
+    if (rc != TG_DB_DONE) {
+        for (i = 0; i < len; i++) {
+            free_item(array + i * elem_size);
+        }
+        free(array);
+        return rc;
+    }
+
+    *items = array;
+    *count = len;
+    return TG_OK;
+}
+
+
+int
+tg_read_one(tg_txn_t *t, const char *sql, const tg_param_t *params, size_t n,
+            tg_row_read_pt read, tg_row_free_pt free_item, void *item,
+            int not_found)
+{
+    tg_cursor_t c;
+    int         rc;
+
+    rc = tg_cursor_open(t, sql, 1, params, n, &c);
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    rc = tg_cursor_next(&c);
+    if (rc == TG_DB_ROW) {
+        read(&c, item);
+        rc = c.rc;
+        if (rc != TG_OK) {
+            free_item(item);
+        }
+
+    } else if (rc == TG_DB_DONE) {
+        rc = not_found;
+    }
+
+    tg_cursor_close(&c);
+    return rc;
+}
+
+
+int
+tg_txn_begin(tg_store_t *store, int write, tg_txn_t *txn)
+{
+    int rc;
+
+    txn->store = store;
+
+    rc = store->driver->acquire(store->db, &txn->conn);
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    rc = store->driver->begin(txn->conn, write);
+    if (rc != TG_OK) {
+        store->driver->release(store->db, txn->conn);
+        txn->conn = NULL;
+    }
+
+    return rc;
+}
+
+
+int
+tg_txn_commit(tg_txn_t *txn)
+{
+    tg_store_t *store = txn->store;
+    int         rc;
+
+    rc = store->driver->commit(txn->conn);
+    store->driver->release(store->db, txn->conn);
+    txn->conn = NULL;
+    return rc;
+}
+
+
+void
+tg_txn_rollback(tg_txn_t *txn)
+{
+    tg_store_t *store = txn->store;
+
+    if (txn->conn != NULL) {
+        store->driver->rollback(txn->conn);
+        store->driver->release(store->db, txn->conn);
+        txn->conn = NULL;
+    }
+}
+
+
+/*
+ * Brings the schema up to the driver's newest version, one migration per
+ * transaction, recording each in schema_version.
+ */
+static int
+tg_store_migrate(tg_store_t *store)
+{
+    tg_txn_t txn;
+    int64_t  version;
+    unsigned v;
+    int      rc;
+
+    rc = tg_txn_begin(store, 1, &txn);
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    rc = store->driver->exec(txn.conn,
+                             "CREATE TABLE IF NOT EXISTS schema_version ("
+                             "version INTEGER NOT NULL)");
+    if (rc == TG_OK) {
+        rc = tg_scalar(&txn, "SELECT MAX(version) FROM schema_version",
+                       TG_NO_PARAMS, &version);
+    }
+
+    if (rc != TG_OK) {
+        tg_txn_rollback(&txn);
+        return rc;
+    }
+
+    rc = tg_txn_commit(&txn);
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    if (version < 0 || version > store->driver->nmigrations) {
+        return TG_ESTORE; /* a newer Tollgate wrote this database */
+    }
+
+    for (v = (unsigned) version; v < store->driver->nmigrations; v++) {
+        rc = tg_txn_begin(store, 1, &txn);
+        if (rc != TG_OK) {
+            return rc;
+        }
+
+        rc = store->driver->exec(txn.conn, store->driver->migrations[v]);
+        if (rc == TG_OK) {
+            rc =
+                tg_run(&txn, "INSERT INTO schema_version (version) VALUES ($1)",
+                       TG_PARAMS(TG_P_INT(v + 1)), NULL);
+        }
+
+        if (rc != TG_OK) {
+            tg_txn_rollback(&txn);
+            return rc;
+        }
+
+        rc = tg_txn_commit(&txn);
+        if (rc != TG_OK) {
+            return rc;
+        }
+    }
+
+    store->version = store->driver->nmigrations;
+    return TG_OK;
+}
+
+
+int
+tg_store_open(const tg_db_driver_t *driver, const tg_db_options_t *options,
+              tg_store_t **out)
+{
+    tg_store_t *store;
+    int         rc;
+
+    store = calloc(1, sizeof(tg_store_t));
+    if (store == NULL) {
+        return TG_ENOMEM;
+    }
+
+    store->driver = driver;
+
+    rc = driver->open(options, &store->db);
+    if (rc != TG_OK) {
+        free(store);
+        return rc;
+    }
+
+    rc = tg_store_migrate(store);
+    if (rc != TG_OK) {
+        tg_store_close(store);
+        return rc;
+    }
+
+    *out = store;
+    return TG_OK;
+}
+
+
+void
+tg_store_close(tg_store_t *store)
+{
+    if (store != NULL) {
+        store->driver->close(store->db);
+        free(store);
+    }
+}
+
+
+unsigned
+tg_store_schema_version(const tg_store_t *store)
+{
+    return store->version;
+}

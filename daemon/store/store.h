@@ -1,0 +1,200 @@
+/*
+ * The store: Tollgate's records in a relational database.
+ *
+ * Every operation runs inside a transaction (tg_txn_t) that the caller
+ * begins, and commits or rolls back; the core service runs one
+ * transaction per request.  The store enforces no business rule beyond
+ * what the schema guarantees (unique names and keys, references): quotas,
+ * permissions and validation are the service's.  Every query is portable
+ * SQL over the driver interface in db.h.
+ *
+ * Errors: TG_ENOMEM, TG_ESTORE, TG_EBUSY, TG_ECONFLICT (a uniqueness
+ * violation), and the *_NOT_FOUND code of the record type for lookups that
+ * find nothing.  On error, output records are left empty.
+ *
+ * Ownership: records read into caller storage own their strings (free
+ * them with the model's *_free()).  Lists are malloc'd arrays that the
+ * matching tg_store_*_list_free() releases.  Strings passed in are only
+ * read during the call.
+ */
+
+#ifndef TOLLGATE_STORE_H
+#define TOLLGATE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tollgate/model.h"
+#include "tollgate/str.h"
+#include "store/db.h"
+
+
+typedef struct tg_store_s tg_store_t;
+
+typedef struct {
+    /* private */
+    tg_store_t   *store;
+    tg_db_conn_t *conn;
+} tg_txn_t;
+
+typedef struct {
+    tg_str_t account_id; /* NULL ptr: every account */
+    tg_str_t name;       /* exact; NULL ptr: any */
+    tg_str_t app_key;    /* any of the app's key pairs; NULL ptr: any */
+    int      enabled;    /* -1: any */
+    tg_str_t tag_keys[TG_TAGS_MAX];
+    tg_str_t tag_values[TG_TAGS_MAX]; /* NULL ptr: any value */
+    size_t   ntags;
+    int64_t  limit;
+    int64_t  offset;
+} tg_app_filter_t;
+
+typedef struct {
+    tg_str_t account_id; /* NULL ptr: every account */
+    tg_str_t app;
+    tg_str_t actor;
+    tg_str_t action;
+    int64_t  since; /* inclusive; 0: no bound */
+    int64_t  until; /* exclusive; 0: no bound */
+    int64_t  limit;
+    int64_t  offset;
+} tg_audit_filter_t;
+
+
+/*
+ * Opens the database with driver and applies any schema migrations it
+ * lacks, each in its own transaction.  Returns 0 or an error; *store is
+ * set only on success.
+ */
+int tg_store_open(const tg_db_driver_t *driver, const tg_db_options_t *options,
+                  tg_store_t **store);
+
+/* Closes the store.  No transaction may be open.  store may be NULL. */
+void tg_store_close(tg_store_t *store);
+
+/* The schema version the database is at. */
+unsigned tg_store_schema_version(const tg_store_t *store);
+
+/* Begins a transaction; a write one holds the write lock until it ends. */
+int tg_txn_begin(tg_store_t *store, int write, tg_txn_t *txn);
+
+/* Commits and ends the transaction.  On error it is rolled back. */
+int tg_txn_commit(tg_txn_t *txn);
+
+/* Rolls back and ends the transaction.  This function can't fail. */
+void tg_txn_rollback(tg_txn_t *txn);
+
+
+/* Accounts. */
+int tg_store_account_insert(tg_txn_t *t, const tg_account_t *account);
+int tg_store_account_get(tg_txn_t *t, tg_str_t id, tg_account_t *out);
+int tg_store_account_find(tg_txn_t *t, tg_str_t name, tg_account_t *out);
+int tg_store_account_list(tg_txn_t *t, int64_t limit, int64_t offset,
+                          tg_account_t **items, size_t *n, int64_t *total);
+int tg_store_account_update(tg_txn_t *t, const tg_account_t *account);
+int tg_store_account_delete(tg_txn_t *t, tg_str_t id);
+/* How many apps, APIs and access keys an account owns. */
+int  tg_store_account_usage(tg_txn_t *t, tg_str_t id, int64_t *apps,
+                            int64_t *apis, int64_t *keys);
+void tg_store_account_list_free(tg_account_t *items, size_t n);
+
+/* Access keys. */
+int tg_store_access_key_insert(tg_txn_t *t, const tg_access_key_t *key);
+int tg_store_access_key_get(tg_txn_t *t, tg_str_t id, tg_access_key_t *out);
+/* All keys of one account, or of every account if account_id is NULL. */
+int tg_store_access_key_list(tg_txn_t *t, tg_str_t account_id,
+                             tg_access_key_t **items, size_t *n);
+int tg_store_access_key_update(tg_txn_t *t, const tg_access_key_t *key);
+int tg_store_access_key_touch(tg_txn_t *t, tg_str_t id, int64_t at);
+int tg_store_access_key_delete(tg_txn_t *t, tg_str_t id);
+/* Enabled admin keys whose account is enabled. */
+int  tg_store_access_key_count_admins(tg_txn_t *t, int64_t *n);
+int  tg_store_access_key_count(tg_txn_t *t, int64_t *n);
+void tg_store_access_key_list_free(tg_access_key_t *items, size_t n);
+
+/* Apps (tags are read and written with their app). */
+int tg_store_app_insert(tg_txn_t *t, const tg_app_t *app);
+int tg_store_app_get(tg_txn_t *t, tg_str_t id, tg_app_t *out);
+int tg_store_app_get_by_number(tg_txn_t *t, int64_t app_id, tg_app_t *out);
+int tg_store_app_number_taken(tg_txn_t *t, int64_t app_id, int *taken);
+/* Whether another app of the account (not except_id) has this name. */
+int tg_store_app_name_taken(tg_txn_t *t, tg_str_t account_id, tg_str_t name,
+                            tg_str_t except_id, int *taken);
+int tg_store_app_count(tg_txn_t *t, tg_str_t account_id, int64_t *n);
+int tg_store_app_list(tg_txn_t *t, const tg_app_filter_t *filter,
+                      tg_app_t **items, size_t *n, int64_t *total);
+int tg_store_app_update(tg_txn_t *t, const tg_app_t *app);
+/* Deletes an app with its tags, key pairs, AppCodes and grants. */
+int  tg_store_app_delete(tg_txn_t *t, tg_str_t id);
+void tg_store_app_list_free(tg_app_t *items, size_t n);
+
+/* Key pairs.  Lists put the primary pair first, then the oldest. */
+int tg_store_key_pair_insert(tg_txn_t *t, const tg_key_pair_t *kp);
+int tg_store_key_pair_get(tg_txn_t *t, tg_str_t id, tg_key_pair_t *out);
+int tg_store_key_pair_find(tg_txn_t *t, tg_str_t app_key, tg_key_pair_t *out);
+int tg_store_key_pair_primary(tg_txn_t *t, tg_str_t app, tg_key_pair_t *out);
+int tg_store_key_pair_list(tg_txn_t *t, tg_str_t app, tg_key_pair_t **items,
+                           size_t *n);
+int tg_store_key_pair_count(tg_txn_t *t, tg_str_t app, int64_t *n);
+int tg_store_key_pair_update(tg_txn_t *t, const tg_key_pair_t *kp);
+int tg_store_key_pair_delete(tg_txn_t *t, tg_str_t id);
+/*
+ * Whether an AppKey is in use by a pair other than except_id: as a
+ * current key, or as a replaced key whose grace lasts beyond now.
+ */
+int  tg_store_app_key_taken(tg_txn_t *t, tg_str_t app_key, tg_str_t except_id,
+                            int64_t now, int *taken);
+void tg_store_key_pair_list_free(tg_key_pair_t *items, size_t n);
+
+/* AppCodes, oldest first. */
+int tg_store_app_code_insert(tg_txn_t *t, const tg_app_code_t *code);
+int tg_store_app_code_get(tg_txn_t *t, tg_str_t id, tg_app_code_t *out);
+int tg_store_app_code_find(tg_txn_t *t, tg_str_t code_hash, tg_app_code_t *out);
+int tg_store_app_code_list(tg_txn_t *t, tg_str_t app, tg_app_code_t **items,
+                           size_t *n);
+int tg_store_app_code_count(tg_txn_t *t, tg_str_t app, int64_t *n);
+int tg_store_app_code_update(tg_txn_t *t, const tg_app_code_t *code);
+int tg_store_app_code_delete(tg_txn_t *t, tg_str_t id);
+void tg_store_app_code_list_free(tg_app_code_t *items, size_t n);
+
+/* APIs. */
+int tg_store_api_insert(tg_txn_t *t, const tg_api_t *api);
+int tg_store_api_get(tg_txn_t *t, tg_str_t id, tg_api_t *out);
+int tg_store_api_find(tg_txn_t *t, tg_str_t name, tg_api_t *out);
+int tg_store_api_list(tg_txn_t *t, tg_str_t account_id, int64_t limit,
+                      int64_t offset, tg_api_t **items, size_t *n,
+                      int64_t *total);
+int tg_store_api_update(tg_txn_t *t, const tg_api_t *api);
+/* Deletes an API with its grants. */
+int  tg_store_api_delete(tg_txn_t *t, tg_str_t id);
+void tg_store_api_list_free(tg_api_t *items, size_t n);
+
+/* Grants.  Lists read the app's and API's names with each grant. */
+int tg_store_grant_insert(tg_txn_t *t, const tg_grant_t *grant);
+int tg_store_grant_find(tg_txn_t *t, tg_str_t app, tg_str_t api, tg_str_t stage,
+                        tg_grant_t *out);
+int tg_store_grant_update(tg_txn_t *t, const tg_grant_t *grant);
+int tg_store_grant_delete(tg_txn_t *t, tg_str_t id);
+int tg_store_grant_list_by_app(tg_txn_t *t, tg_str_t app, tg_grant_t **items,
+                               size_t *n);
+/* Grants on an API, only to apps of account_id unless it is NULL. */
+int  tg_store_grant_list_by_api(tg_txn_t *t, tg_str_t api, tg_str_t account_id,
+                                tg_grant_t **items, size_t *n);
+void tg_store_grant_list_free(tg_grant_t *items, size_t n);
+
+/* Audit events, newest first. */
+int tg_store_audit_insert(tg_txn_t *t, const tg_audit_event_t *event);
+int tg_store_audit_list(tg_txn_t *t, const tg_audit_filter_t *filter,
+                        tg_audit_event_t **items, size_t *n, int64_t *total);
+
+/*
+ * Appends to the change log, which the data plane follows: entity is
+ * "app", "key_pair", "app_code", "grant" or "api"; op is "upsert" or
+ * "delete"; app is the app concerned (may be empty).
+ */
+int tg_store_change_append(tg_txn_t *t, const char *entity, tg_str_t entity_id,
+                           tg_str_t app, const char *op, int64_t at);
+/* The newest change's sequence number, 0 if none. */
+int tg_store_change_last(tg_txn_t *t, int64_t *seq);
+
+#endif /* TOLLGATE_STORE_H */

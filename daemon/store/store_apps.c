@@ -1,0 +1,411 @@
+/*
+ * Apps and their tags in the store.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tollgate/error.h"
+#include "tollgate/rules.h"
+#include "store/store_int.h"
+
+
+#define TG_APP_COLUMNS                                                      \
+    "id, app_id, account_id, name, description, extend, enabled, creator, " \
+    "rate_rps, rate_burst, created_at, updated_at"
+
+/* An app filter has at most this many parameters. */
+#define TG_APP_FILTER_PARAMS (6 + 2 * TG_TAGS_MAX)
+
+
+static void
+tg_app_read(tg_cursor_t *c, void *item)
+{
+    tg_app_t    *app = item;
+    tg_creator_t creator = TG_CREATOR_USER;
+    char         text[16];
+
+    tg_col_copy(c, 0, app->id, sizeof(app->id));
+    app->app_id = tg_col_int(c, 1);
+    tg_col_copy(c, 2, app->account_id, sizeof(app->account_id));
+    app->name = tg_col_dup(c, 3);
+    app->description = tg_col_dup(c, 4);
+    app->extend = tg_col_dup(c, 5);
+    app->enabled = (int) tg_col_int(c, 6);
+    tg_col_copy(c, 7, text, sizeof(text));
+    (void) tg_creator_parse(tg_str_c(text), &creator);
+    app->creator = creator;
+    app->rate_rps = tg_col_int(c, 8);
+    app->rate_burst = tg_col_int(c, 9);
+    app->created_at = tg_col_int(c, 10);
+    app->updated_at = tg_col_int(c, 11);
+}
+
+
+static void
+tg_app_release(void *item)
+{
+    tg_app_free(item);
+}
+
+
+void
+tg_store_app_list_free(tg_app_t *items, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        tg_app_free(&items[i]);
+    }
+    free(items);
+}
+
+
+static void
+tg_tag_read(tg_cursor_t *c, void *item)
+{
+    tg_tag_t *tag = item;
+
+    tag->key = tg_col_dup(c, 0);
+    tag->value = tg_col_dup(c, 1);
+}
+
+
+static void
+tg_tag_release(void *item)
+{
+    tg_tags_free(item, 1);
+}
+
+
+/* Reads an app's tags into app->tags. */
+static int
+tg_app_tags_read(tg_txn_t *t, tg_app_t *app)
+{
+    tg_tag_t *tags;
+    size_t    n, i;
+    int       rc;
+
+    rc = tg_read_rows(t,
+                      "SELECT k, v FROM app_tags WHERE app = $1 "
+                      "ORDER BY pos",
+                      1, TG_PARAMS(TG_P_CSTR(app->id)), sizeof(tg_tag_t),
+                      tg_tag_read, tg_tag_release, (void **) &tags, &n);
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    if (n > TG_TAGS_MAX) {
+        tg_tags_free(tags, n);
+        free(tags);
+        return TG_ESTORE;
+    }
+
+    for (i = 0; i < n; i++) {
+        app->tags[i] = tags[i];
+    }
+    app->ntags = n;
+
+    free(tags);
+    return TG_OK;
+}
+
+
+static int
+tg_app_tags_write(tg_txn_t *t, const tg_app_t *app)
+{
+    size_t i;
+    int    rc;
+
+    rc = tg_run(t, "DELETE FROM app_tags WHERE app = $1",
+                TG_PARAMS(TG_P_CSTR(app->id)), NULL);
+
+    for (i = 0; i < app->ntags && rc == TG_OK; i++) {
+        rc = tg_run(t,
+                    "INSERT INTO app_tags (app, k, v, pos) "
+                    "VALUES ($1, $2, $3, $4)",
+                    TG_PARAMS(TG_P_CSTR(app->id), TG_P_CSTR(app->tags[i].key),
+                              TG_P_CSTR(app->tags[i].value), TG_P_INT(i)),
+                    NULL);
+    }
+
+    return rc;
+}
+
+
+/* Reads one app selected by sql and its tags. */
+static int
+tg_app_read_one(tg_txn_t *t, const char *sql, const tg_param_t *params,
+                size_t n, tg_app_t *out)
+{
+    int rc;
+
+    rc = tg_read_one(t, sql, params, n, tg_app_read, tg_app_release, out,
+                     TG_EAPP_NOT_FOUND);
+    if (rc == TG_OK) {
+        rc = tg_app_tags_read(t, out);
+        if (rc != TG_OK) {
+            tg_app_free(out);
+        }
+    }
+
+    return rc;
+}
+
+
+int
+tg_store_app_insert(tg_txn_t *t, const tg_app_t *app)
+{
+    int rc;
+
+    rc = tg_run(t,
+                "INSERT INTO apps (" TG_APP_COLUMNS ") "
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                TG_PARAMS(TG_P_CSTR(app->id), TG_P_INT(app->app_id),
+                          TG_P_CSTR(app->account_id), TG_P_CSTR(app->name),
+                          TG_P_CSTR(app->description), TG_P_CSTR(app->extend),
+                          TG_P_INT(app->enabled),
+                          TG_P_CSTR(tg_creator_name(app->creator)),
+                          TG_P_INT(app->rate_rps), TG_P_INT(app->rate_burst),
+                          TG_P_INT(app->created_at), TG_P_INT(app->updated_at)),
+                NULL);
+
+    return rc == TG_OK ? tg_app_tags_write(t, app) : rc;
+}
+
+
+int
+tg_store_app_get(tg_txn_t *t, tg_str_t id, tg_app_t *out)
+{
+    return tg_app_read_one(t,
+                           "SELECT " TG_APP_COLUMNS " FROM apps WHERE id = $1",
+                           TG_PARAMS(TG_P_TEXT(id)), out);
+}
+
+
+int
+tg_store_app_get_by_number(tg_txn_t *t, int64_t app_id, tg_app_t *out)
+{
+    return tg_app_read_one(
+        t, "SELECT " TG_APP_COLUMNS " FROM apps WHERE app_id = $1",
+        TG_PARAMS(TG_P_INT(app_id)), out);
+}
+
+
+int
+tg_store_app_number_taken(tg_txn_t *t, int64_t app_id, int *taken)
+{
+    int64_t n;
+    int     rc;
+
+    rc = tg_scalar(t, "SELECT COUNT(*) FROM apps WHERE app_id = $1",
+                   TG_PARAMS(TG_P_INT(app_id)), &n);
+    *taken = n > 0;
+    return rc;
+}
+
+
+int
+tg_store_app_name_taken(tg_txn_t *t, tg_str_t account_id, tg_str_t name,
+                        tg_str_t except_id, int *taken)
+{
+    int64_t n = 0;
+    int     rc;
+
+    rc = tg_scalar(
+        t,
+        "SELECT COUNT(*) FROM apps WHERE account_id = $1 "
+        "AND name = $2 AND id <> $3",
+        TG_PARAMS(TG_P_TEXT(account_id), TG_P_TEXT(name), TG_P_TEXT(except_id)),
+        &n);
+    *taken = n > 0;
+    return rc;
+}
+
+
+int
+tg_store_app_count(tg_txn_t *t, tg_str_t account_id, int64_t *n)
+{
+    return tg_scalar(t, "SELECT COUNT(*) FROM apps WHERE account_id = $1",
+                     TG_PARAMS(TG_P_TEXT(account_id)), n);
+}
+
+
+/*
+ * Writes the WHERE clause of a filter into sql, and its parameters into
+ * params (from $1).  Returns 0 or TG_ENOMEM.
+ */
+static int
+tg_app_filter_sql(const tg_app_filter_t *f, tg_buf_t *sql, tg_param_t *params,
+                  size_t *n)
+{
+    size_t i;
+    int    rc;
+
+    *n = 0;
+    rc = tg_buf_append_c(sql, " WHERE 1 = 1");
+
+#define TG_ADD_TEXT(clause, value)                  \
+    do {                                            \
+        params[*n] = (tg_param_t) TG_P_TEXT(value); \
+        (*n)++;                                     \
+        if (rc == TG_OK) {                          \
+            rc = tg_buf_printf(sql, clause, *n);    \
+        }                                           \
+    } while (0)
+
+    if (f->account_id.ptr != NULL) {
+        TG_ADD_TEXT(" AND account_id = $%zu", f->account_id);
+    }
+    if (f->name.ptr != NULL) {
+        TG_ADD_TEXT(" AND name = $%zu", f->name);
+    }
+    if (f->app_key.ptr != NULL) {
+        TG_ADD_TEXT(" AND EXISTS (SELECT 1 FROM key_pairs p "
+                    "WHERE p.app = apps.id AND p.app_key = $%zu)",
+                    f->app_key);
+    }
+    if (f->enabled >= 0 && rc == TG_OK) {
+        rc = tg_buf_printf(sql, " AND enabled = %d", f->enabled ? 1 : 0);
+    }
+
+    for (i = 0; i < f->ntags && i < TG_TAGS_MAX; i++) {
+        TG_ADD_TEXT(" AND EXISTS (SELECT 1 FROM app_tags g "
+                    "WHERE g.app = apps.id AND g.k = $%zu",
+                    f->tag_keys[i]);
+        if (f->tag_values[i].ptr != NULL) {
+            TG_ADD_TEXT(" AND g.v = $%zu", f->tag_values[i]);
+        }
+        if (rc == TG_OK) {
+            rc = tg_buf_append_c(sql, ")");
+        }
+    }
+
+#undef TG_ADD_TEXT
+
+    return rc;
+}
+
+
+int
+tg_store_app_list(tg_txn_t *t, const tg_app_filter_t *f, tg_app_t **items,
+                  size_t *n, int64_t *total)
+{
+    tg_param_t  params[TG_APP_FILTER_PARAMS + 2];
+    tg_buf_t    where = TG_BUF_INIT, sql = TG_BUF_INIT;
+    tg_cursor_t c;
+    size_t      np, i;
+    int         rc;
+
+    *items = NULL;
+    *n = 0;
+
+    rc = tg_app_filter_sql(f, &where, params, &np);
+    if (rc == TG_OK) {
+        rc = tg_buf_printf(&sql, "SELECT COUNT(*) FROM apps%s", where.ptr);
+    }
+    if (rc != TG_OK) {
+        goto cleanup;
+    }
+
+    rc = tg_cursor_open(t, sql.ptr, 0, params, np, &c);
+    if (rc != TG_OK) {
+        goto cleanup;
+    }
+
+    rc = tg_cursor_next(&c);
+    if (rc == TG_DB_ROW) {
+        *total = tg_col_int(&c, 0);
+        rc = TG_OK;
+    } else if (rc == TG_DB_DONE) {
+        rc = TG_ESTORE;
+    }
+    tg_cursor_close(&c);
+    if (rc != TG_OK) {
+        goto cleanup;
+    }
+
+    params[np] = (tg_param_t) TG_P_INT(f->limit);
+    params[np + 1] = (tg_param_t) TG_P_INT(f->offset);
+
+    tg_buf_reset(&sql);
+    rc = tg_buf_printf(&sql,
+                       "SELECT " TG_APP_COLUMNS " FROM apps%s "
+                       "ORDER BY created_at, id LIMIT $%zu OFFSET $%zu",
+                       where.ptr, np + 1, np + 2);
+    if (rc != TG_OK) {
+        goto cleanup;
+    }
+
+    rc = tg_read_rows(t, sql.ptr, 0, params, np + 2, sizeof(tg_app_t),
+                      tg_app_read, tg_app_release, (void **) items, n);
+
+    for (i = 0; i < *n && rc == TG_OK; i++) {
+        rc = tg_app_tags_read(t, &(*items)[i]);
+    }
+
+    if (rc != TG_OK) {
+        tg_store_app_list_free(*items, *n);
+        *items = NULL;
+        *n = 0;
+    }
+
+cleanup:
+
+    tg_buf_free(&where);
+    tg_buf_free(&sql);
+    return rc;
+}
+
+
+int
+tg_store_app_update(tg_txn_t *t, const tg_app_t *app)
+{
+    int64_t changes;
+    int     rc;
+
+    rc = tg_run(t,
+                "UPDATE apps SET name = $2, description = $3, extend = $4, "
+                "enabled = $5, creator = $6, rate_rps = $7, rate_burst = $8, "
+                "updated_at = $9 WHERE id = $1",
+                TG_PARAMS(TG_P_CSTR(app->id), TG_P_CSTR(app->name),
+                          TG_P_CSTR(app->description), TG_P_CSTR(app->extend),
+                          TG_P_INT(app->enabled),
+                          TG_P_CSTR(tg_creator_name(app->creator)),
+                          TG_P_INT(app->rate_rps), TG_P_INT(app->rate_burst),
+                          TG_P_INT(app->updated_at)),
+                &changes);
+
+    if (rc == TG_OK && changes == 0) {
+        return TG_EAPP_NOT_FOUND;
+    }
+
+    return rc == TG_OK ? tg_app_tags_write(t, app) : rc;
+}
+
+
+int
+tg_store_app_delete(tg_txn_t *t, tg_str_t id)
+{
+    static const char *const children[] = {
+        "DELETE FROM app_tags WHERE app = $1",
+        "DELETE FROM key_pairs WHERE app = $1",
+        "DELETE FROM app_codes WHERE app = $1",
+        "DELETE FROM grants WHERE app = $1",
+    };
+    int64_t changes = 0;
+    size_t  i;
+    int     rc = TG_OK;
+
+    for (i = 0; i < sizeof(children) / sizeof(children[0]) && rc == TG_OK; i++)
+    {
+        rc = tg_run(t, children[i], TG_PARAMS(TG_P_TEXT(id)), NULL);
+    }
+
+    if (rc == TG_OK) {
+        rc = tg_run(t, "DELETE FROM apps WHERE id = $1",
+                    TG_PARAMS(TG_P_TEXT(id)), &changes);
+    }
+
+    return rc == TG_OK && changes == 0 ? TG_EAPP_NOT_FOUND : rc;
+}
