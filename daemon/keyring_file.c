@@ -299,14 +299,22 @@ tg_keyring_file_read(const char *path, int fd, tg_keyring_t **out, char *errbuf,
 
 
 int
-tg_keyring_file_open(const char *path, tg_keyring_t **kr, int *created,
-                     char *errbuf, size_t errlen)
+tg_keyring_file_open(const char *path, int allow_create, tg_keyring_t **kr,
+                     int *created, char *errbuf, size_t errlen)
 {
     int fd, rc;
 
     *created = 0;
 
     fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT && !allow_create) {
+        snprintf(errbuf, errlen,
+                 "%s is missing, but the store exists and its secrets are "
+                 "sealed under it; restore the file from a backup",
+                 path);
+        return TG_EINVALID;
+    }
+
     if (fd < 0 && errno == ENOENT) {
         rc = tg_keyring_file_create(path, kr, errbuf, errlen);
         *created = rc == TG_OK;

@@ -21,11 +21,13 @@
 
 
 /*
- * Loads the keyring at path, or creates it if there is no file.  Sets
- * *created when it did.  Returns 0, or an error with a message in errbuf.
+ * Loads the keyring at path.  If there is no file and allow_create is
+ * set, creates one and sets *created; without allow_create (the store
+ * already exists, sealed under a keyring), a missing file is an error.
+ * Returns 0, or an error with a message in errbuf.
  */
-int tg_keyring_file_open(const char *path, tg_keyring_t **kr, int *created,
-                         char *errbuf, size_t errlen);
+int tg_keyring_file_open(const char *path, int allow_create, tg_keyring_t **kr,
+                         int *created, char *errbuf, size_t errlen);
 
 /*
  * Writes text to path atomically: a temporary file of mode 0600 in the

@@ -108,16 +108,18 @@ tg_data_path(const tg_daemon_t *d, const char *name, char *out, size_t size)
 }
 
 
+/* Opens the keyring; a new one is made only for a new store. */
 static int
 tg_keyring_prepare(tg_daemon_t *d)
 {
-    char path[PATH_MAX + 32], errbuf[512];
+    char path[PATH_MAX + 32], db[PATH_MAX + 32], errbuf[768];
     int  created;
 
     tg_data_path(d, "keyring.json", path, sizeof(path));
+    tg_data_path(d, "tollgate.db", db, sizeof(db));
 
-    if (tg_keyring_file_open(path, &d->keyring, &created, errbuf,
-                             sizeof(errbuf))
+    if (tg_keyring_file_open(path, access(db, F_OK) != 0, &d->keyring, &created,
+                             errbuf, sizeof(errbuf))
         != TG_OK)
     {
         tg_fatal("keyring", errbuf);
@@ -176,6 +178,12 @@ tg_service_prepare(tg_daemon_t *d)
     {
         tg_fatal("service", "out of memory");
         return TG_ENOMEM;
+    }
+
+    if (tg_service_keyring_verify(d->service, NULL) != TG_OK) {
+        tg_fatal("keyring", "the keyring does not open this store's secrets "
+                            "(is keyring.json from another installation?)");
+        return TG_ESEALED;
     }
 
     return TG_OK;

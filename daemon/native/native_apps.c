@@ -151,13 +151,12 @@ tg_native_tags(tg_native_call_t *call, tg_tag_spec_t **tags, size_t *n)
 /* Reads "rate_limit": {"rps": n, "burst": m} (burst defaults to rps),
  * or null for no limit. */
 static int
-tg_native_rate_limit(tg_native_call_t *call, int64_t *rps, int64_t *burst)
+tg_native_rate_limit(tg_native_call_t *call, tg_app_spec_t *spec)
 {
     json_t     *obj = tg_native_get(call, "rate_limit"), *value;
     const char *key;
 
-    *rps = 0;
-    *burst = 0;
+    spec->rate_limited = 0;
 
     if (obj == NULL || json_is_null(obj)) {
         return TG_OK;
@@ -182,9 +181,11 @@ tg_native_rate_limit(tg_native_call_t *call, int64_t *rps, int64_t *burst)
                             "rps is required");
     }
 
-    *rps = json_integer_value(value);
+    spec->rate_limited = 1;
+    spec->rate_rps = json_integer_value(value);
     value = json_object_get(obj, "burst");
-    *burst = value != NULL ? json_integer_value(value) : *rps;
+    spec->rate_burst =
+        value != NULL ? json_integer_value(value) : spec->rate_rps;
     return TG_OK;
 }
 
@@ -242,7 +243,7 @@ tg_native_app_spec(tg_native_call_t *call, tg_app_spec_t *spec,
         *set |= TG_APP_SET_CREATOR;
     }
     if (tg_native_has(call, "rate_limit")) {
-        rc = tg_native_rate_limit(call, &spec->rate_rps, &spec->rate_burst);
+        rc = tg_native_rate_limit(call, spec);
         if (rc != TG_OK) {
             return rc;
         }

@@ -72,6 +72,7 @@ typedef struct {
     size_t               ntags;
     int                  enabled;
     tg_creator_t         creator;
+    int                  rate_limited; /* else no limit: rps, burst unused */
     int64_t              rate_rps;
     int64_t              rate_burst;
     tg_str_t             app_key;           /* create: custom AppKey */
@@ -180,6 +181,13 @@ void tg_app_view_list_free(tg_app_view_t *items, size_t n);
 void tg_key_view_list_free(tg_key_view_t *items, size_t n);
 void tg_code_view_list_free(tg_code_view_t *items, size_t n);
 
+
+/*
+ * Checks that the keyring opens this store's secrets: the first time, it
+ * seals a known value into the store; later, that value must open.
+ * Returns 0, or TG_ESEALED when the keyring belongs elsewhere.
+ */
+int tg_service_keyring_verify(tg_service_t *svc, tg_error_t *err);
 
 /* Sets *needed if the store holds no access key at all. */
 int tg_service_bootstrap_needed(tg_service_t *svc, int *needed,

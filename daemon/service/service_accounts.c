@@ -876,12 +876,11 @@ tg_service_authenticate(tg_service_t *svc, tg_str_t key_id, tg_str_t secret,
         return TG_OK;
     }
 
-    /* Only a well-formed key id is recorded: a malformed one may be a
-     * secret pasted in the wrong place. */
+    /* Only the id of a key that exists is recorded: an unknown one may be
+     * a secret pasted in the wrong place, and secrets look like ids. */
 
     tg_audit_start(&ev, actor, "auth.failure", "access_key",
-                   tg_access_key_id_check(key_id, NULL) == TG_OK ? key_id
-                                                                 : TG_STR(""));
+                   key.id[0] != '\0' ? tg_str_c(key.id) : TG_STR(""));
     snprintf(ev.actor, sizeof(ev.actor), "%.*s", TG_KEY_ID_MAX, ev.target);
     snprintf(ev.account_id, sizeof(ev.account_id), "%s", key.account_id);
     tg_audit_detail(&ev, "{\"reason\":\"%s\"}", reason);

@@ -82,11 +82,15 @@ tg_app_spec_check(const tg_app_spec_t *spec, unsigned set, tg_error_t *err)
         return TG_EINVALID;
     }
 
-    if ((set & TG_APP_SET_RATE)
-        && tg_rate_limit_check(spec->rate_rps, spec->rate_burst, &rule)
-               != TG_OK)
+    /* A limit that is given must limit: rps 0 is not "no limit". */
+
+    if ((set & TG_APP_SET_RATE) && spec->rate_limited
+        && (spec->rate_rps == 0
+            || tg_rate_limit_check(spec->rate_rps, spec->rate_burst, &rule)
+                   != TG_OK))
     {
-        return tg_invalid(err, TG_FIELD_RATE_LIMIT, rule);
+        return tg_invalid(err, TG_FIELD_RATE_LIMIT,
+                          "rps and burst must each be 1-1000000");
     }
 
     return TG_OK;
@@ -176,8 +180,8 @@ tg_app_apply(tg_app_t *app, const tg_app_spec_t *spec, unsigned set)
         app->creator = spec->creator;
     }
     if (set & TG_APP_SET_RATE) {
-        app->rate_rps = spec->rate_rps;
-        app->rate_burst = spec->rate_burst;
+        app->rate_rps = spec->rate_limited ? spec->rate_rps : 0;
+        app->rate_burst = spec->rate_limited ? spec->rate_burst : 0;
     }
 
     return TG_OK;

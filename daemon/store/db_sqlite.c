@@ -516,6 +516,10 @@ static const char *const tg_sqlite_migrations[] = {
     "CREATE INDEX audit_events_actor ON audit_events (actor);"
     "CREATE INDEX audit_events_account ON audit_events (account_id);"
 
+    "CREATE TABLE meta ("
+    "    name         TEXT PRIMARY KEY,"
+    "    value        TEXT NOT NULL);"
+
     "CREATE TABLE changes ("
     "    seq          INTEGER PRIMARY KEY AUTOINCREMENT,"
     "    at           INTEGER NOT NULL,"

@@ -188,6 +188,13 @@ int tg_store_audit_list(tg_txn_t *t, const tg_audit_filter_t *filter,
                         tg_audit_event_t **items, size_t *n, int64_t *total);
 
 /*
+ * Named values about the store itself.  tg_store_meta_get() sets *value
+ * to a malloc'd copy, or to NULL when the name is absent.
+ */
+int tg_store_meta_get(tg_txn_t *t, const char *name, char **value);
+int tg_store_meta_put(tg_txn_t *t, const char *name, tg_str_t value);
+
+/*
  * Appends to the change log, which the data plane follows: entity is
  * "app", "key_pair", "app_code", "grant" or "api"; op is "upsert" or
  * "delete"; app is the app concerned (may be empty).

@@ -1,0 +1,148 @@
+// Starts a real tollgated for a test: a fresh data directory, a free
+// loopback port (--listen 127.0.0.1:0, read back from the log), JSON logs.
+// stop() fails if the daemon exited badly or a sanitizer reported anything.
+
+import {spawn} from 'node:child_process';
+import {mkdtemp, rm} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repoRoot = path.resolve(here, '../../..');
+export const binDir = process.env.TOLLGATE_BIN_DIR || path.join(repoRoot, 'build/bin');
+
+export const ADMIN_ID = 'TGe2eAdminKey0000000001';
+export const ADMIN_SECRET = 'e2e-admin-secret-0123456789abcdef';
+
+const SANITIZER = /AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:/;
+
+// A daemon that a failed test forgot to stop is killed after this long,
+// so that the run ends with the failure instead of hanging.
+const WATCHDOG_MS = 5 * 60 * 1000;
+
+export class Tollgated {
+  constructor(opts = {}) {
+    this.args = opts.args || [];
+    this.env = opts.env || {};
+    this.bootstrapEnv = opts.bootstrap !== false;
+    this.dataDir = opts.dataDir || null;
+    this.ownsDataDir = !opts.dataDir;
+    this.proc = null;
+    this.stderr = '';
+    this.port = 0;
+  }
+
+  get url() {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get logLines() {
+    return this.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  }
+
+  async start() {
+    if (!this.dataDir) {
+      this.dataDir = await mkdtemp(path.join(tmpdir(), 'tollgate-e2e-'));
+    }
+    const env = {...process.env, ...this.env};
+    if (this.bootstrapEnv) {
+      env.TOLLGATE_ADMIN_ACCESS_KEY_ID = ADMIN_ID;
+      env.TOLLGATE_ADMIN_ACCESS_KEY_SECRET = ADMIN_SECRET;
+    }
+    // The sanitizer build must not stop at the first leak report silently.
+    env.ASAN_OPTIONS = env.ASAN_OPTIONS || 'detect_leaks=1:abort_on_error=0';
+    env.UBSAN_OPTIONS = env.UBSAN_OPTIONS || 'print_stacktrace=1';
+
+    const args = [
+      '--data-dir', this.dataDir, '--listen', '127.0.0.1:0', '--log-format', 'json', ...this.args
+    ];
+    const proc =
+        spawn(path.join(binDir, 'tollgated'), args, {env, stdio: ['ignore', 'ignore', 'pipe']});
+    const watchdog = setTimeout(() => proc.kill('SIGKILL'), WATCHDOG_MS).unref();
+    this.proc = proc;
+    this.exited = new Promise((resolve) => proc.on('exit', (code, signal) => {
+      clearTimeout(watchdog);
+      resolve({code, signal});
+    }));
+    this.proc.stderr.setEncoding('utf8');
+
+    this.port = await new Promise((resolve, reject) => {
+      const timer =
+          setTimeout(() => reject(new Error(`tollgated did not start:\n${this.stderr}`)), 15000);
+      this.proc.stderr.on('data', (chunk) => {
+        this.stderr += chunk;
+        const m = this.stderr.match(/tollgated listening.*?port"?[:=]"?(\d+)/);
+        if (m) {
+          clearTimeout(timer);
+          resolve(Number(m[1]));
+        }
+      });
+      this.exited.then(({code, signal}) => {
+        clearTimeout(timer);
+        reject(new Error(`tollgated exited (${code ?? signal}) before listening:\n${this.stderr}`));
+      });
+    });
+    return this;
+  }
+
+  // Stops with SIGTERM; rejects on a bad exit or a sanitizer report.
+  async stop({keepData = false} = {}) {
+    if (this.proc && this.proc.exitCode === null && this.proc.signalCode === null) {
+      this.proc.kill('SIGTERM');
+    }
+    const {code, signal} = await this.exited;
+    this.proc = null;
+    if (!keepData && this.ownsDataDir) {
+      await rm(this.dataDir, {recursive: true, force: true});
+    }
+    if (SANITIZER.test(this.stderr)) {
+      throw new Error(`sanitizer report from tollgated:\n${this.stderr}`);
+    }
+    if (code !== 0) {
+      throw new Error(`tollgated exited with ${code ?? signal}:\n${this.stderr}`);
+    }
+  }
+
+  // Kills the daemon the hard way, as a crash would.
+  async kill9() {
+    this.proc.kill('SIGKILL');
+    await this.exited;
+    this.proc = null;
+  }
+
+  async restart() {
+    this.stderr = '';
+    return this.start();
+  }
+
+  // One HTTP call.  auth: [id, secret], null for none; default the admin.
+  async call(method, pathname, {body, auth = [ADMIN_ID, ADMIN_SECRET], headers = {}, raw} = {}) {
+    const h = {...headers};
+    if (auth) {
+      h.authorization = 'Basic ' + Buffer.from(`${auth[0]}:${auth[1]}`).toString('base64');
+    }
+    let payload;
+    if (raw !== undefined) {
+      payload = raw;
+    } else if (body !== undefined) {
+      payload = JSON.stringify(body);
+      h['content-type'] = h['content-type'] || 'application/json';
+    }
+    const res = await fetch(this.url + pathname, {method, headers: h, body: payload});
+    const text = await res.text();
+    let json = null;
+    if (text.length > 0) {
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = null;
+      }
+    }
+    return {status: res.status, headers: res.headers, text, json};
+  }
+}
+
+export async function startTollgated(opts) {
+  return new Tollgated(opts).start();
+}
