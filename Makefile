@@ -33,7 +33,7 @@ UNIT_SRCS   := $(sort $(wildcard test/unit/test_*.c))
 UNIT_NAMES  := $(UNIT_SRCS:test/unit/%.c=%)
 FORMATTED   := $(sort $(wildcard include/tollgate/*.h lib/*.c daemon/*.[ch] \
                daemon/*/*.[ch] cli/*.[ch] test/unit/*.[ch] \
-               test/e2e/*.mjs test/e2e/lib/*.mjs))
+               test/e2e/*.mjs test/e2e/lib/*.mjs bench/*.mjs))
 
 # The daemon's sources that unit tests may link, all but its main().
 DAEMON_LIB_SRCS := $(filter-out daemon/main.c,$(DAEMON_SRCS))
@@ -73,7 +73,7 @@ UNITS      = $(UNIT_NAMES:%=$(BUILD)/test/%)
 ASAN_UNITS = $(UNIT_NAMES:%=$(BUILD)/asan/test/%)
 
 .PHONY: all help deps deps-build build asan run test unit e2e e2e-deps \
-        format format-check clean
+        bench format format-check clean
 .SECONDARY:
 
 all: build
@@ -86,6 +86,7 @@ help:
 	@echo 'make asan          build the sanitizer binaries and unit tests'
 	@echo 'make unit          run the C unit tests, plain and sanitized'
 	@echo 'make e2e           run the end-to-end tests (sanitized daemon)'
+	@echo 'make bench         measure (not part of the tests); see bench/'
 	@echo 'make format        format every source file'
 	@echo 'make format-check  fail if a file is not formatted'
 	@echo 'make clean         remove build/'
@@ -123,6 +124,11 @@ e2e-deps:
 e2e: $(ASAN_BINS) e2e-deps
 	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/asan/bin \
 	    $(NODE) --test --test-reporter=spec test/e2e/*.test.mjs
+
+# Benchmarks print figures; they are never part of the tests.
+bench: deps
+	@$(MAKE) --no-print-directory build
+	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/bin $(NODE) bench/mgmt_latency.mjs
 
 format:
 	clang-format -i $(FORMATTED)

@@ -9,12 +9,14 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,6 +42,7 @@ typedef struct {
     tg_store_t       *store;
     tg_service_t     *service;
     tg_http_server_t *http;
+    int               lock_fd;
     char              data_dir[PATH_MAX];
 } tg_daemon_t;
 
@@ -105,6 +108,33 @@ static void
 tg_data_path(const tg_daemon_t *d, const char *name, char *out, size_t size)
 {
     snprintf(out, size, "%s/%s", d->data_dir, name);
+}
+
+
+/* Takes the data directory for this process alone: two daemons on one
+ * store would each trust their own view of the keyring. */
+static int
+tg_data_dir_lock(tg_daemon_t *d)
+{
+    char path[PATH_MAX + 32];
+
+    tg_data_path(d, "lock", path, sizeof(path));
+
+    d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (d->lock_fd < 0) {
+        tg_fatal("data_dir", strerror(errno));
+        return TG_EINTERNAL;
+    }
+
+    if (flock(d->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        tg_fatal("data_dir", errno == EWOULDBLOCK
+                                 ? "another tollgated is using this data "
+                                   "directory"
+                                 : strerror(errno));
+        return TG_EINVALID;
+    }
+
+    return TG_OK;
 }
 
 
@@ -339,6 +369,10 @@ tg_daemon_close(tg_daemon_t *d)
     tg_store_close(d->store);
     tg_keyring_destroy(d->keyring);
     tg_settings_free(&d->settings);
+
+    if (d->lock_fd >= 0) {
+        close(d->lock_fd);
+    }
 }
 
 
@@ -352,6 +386,7 @@ main(int argc, char **argv)
     int            sig = 0, rc = 1;
 
     memset(&d, 0, sizeof(d));
+    d.lock_fd = -1;
     umask(077);
     json_set_alloc_funcs(malloc, tg_json_free);
 
@@ -379,9 +414,10 @@ main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    if (tg_data_dir_prepare(&d) == TG_OK && tg_keyring_prepare(&d) == TG_OK
-        && tg_store_prepare(&d) == TG_OK && tg_service_prepare(&d) == TG_OK
-        && tg_bootstrap(&d) == TG_OK && tg_http_prepare(&d) == TG_OK)
+    if (tg_data_dir_prepare(&d) == TG_OK && tg_data_dir_lock(&d) == TG_OK
+        && tg_keyring_prepare(&d) == TG_OK && tg_store_prepare(&d) == TG_OK
+        && tg_service_prepare(&d) == TG_OK && tg_bootstrap(&d) == TG_OK
+        && tg_http_prepare(&d) == TG_OK)
     {
         sigwait(&signals, &sig);
         TG_LOG(TG_LOG_INFO, "shutting down",

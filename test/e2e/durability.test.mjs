@@ -105,6 +105,20 @@ test('secrets never reach the database files or the logs in clear', async () => 
   }
 });
 
+test('one data directory serves one daemon at a time', async () => {
+  const d = await startTollgated();
+  try {
+    const res = spawnSync(
+        path.join(binDir, 'tollgated'), ['--data-dir', d.dataDir, '--listen', '127.0.0.1:0'],
+        {encoding: 'utf8', timeout: 10000});
+    assert.equal(res.status, 1, res.stderr);
+    assert.match(res.stderr, /another tollgated is using this data directory/);
+    assert.equal((await d.call('GET', '/healthz', {auth: null})).status, 200);
+  } finally {
+    await d.stop();
+  }
+});
+
 test('the data directory and its files are private', async () => {
   const d = await startTollgated();
   try {
