@@ -676,6 +676,46 @@ tg_native_string(tg_str_t s)
 
 
 json_t *
+tg_native_array(const void *items, size_t n, size_t size,
+                tg_native_render_pt render)
+{
+    json_t *array = json_array();
+    size_t  i;
+
+    for (i = 0; array != NULL && i < n; i++) {
+        if (json_array_append_new(array,
+                                  render((const char *) items + i * size))
+            != 0) {
+            json_decref(array);
+            return NULL;
+        }
+    }
+
+    return array;
+}
+
+
+int
+tg_native_paging(tg_native_call_t *call, const char *const *names,
+                 const char *const *repeatable, int64_t def_limit,
+                 int64_t *limit, int64_t *offset)
+{
+    if (tg_native_query_check(call, names, repeatable) != TG_OK
+        || tg_native_query_int(call, "limit", TG_FIELD_LIMIT, 1, 100, def_limit,
+                               limit)
+               != TG_OK
+        || tg_native_query_int(call, "offset", TG_FIELD_OFFSET, 0, 1000000000,
+                               0, offset)
+               != TG_OK)
+    {
+        return call->err.code;
+    }
+
+    return TG_OK;
+}
+
+
+json_t *
 tg_native_page(json_t *items, int64_t total)
 {
     if (items == NULL) {

@@ -15,8 +15,10 @@
 
 
 static json_t *
-tg_native_account_json(const tg_account_t *a)
+tg_native_account_json(const void *item)
 {
+    const tg_account_t *a = item;
+
     return json_pack("{s:s,s:s,s:s,s:o,s:o,s:o}", "id", a->id, "name", a->name,
                      "status", tg_status_name(a->enabled), "app_quota",
                      a->app_quota > 0 ? json_integer(a->app_quota)
@@ -27,8 +29,10 @@ tg_native_account_json(const tg_account_t *a)
 
 
 static json_t *
-tg_native_access_key_json(const tg_access_key_t *k)
+tg_native_access_key_json(const void *item)
 {
+    const tg_access_key_t *k = item;
+
     return json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o}", "id", k->id,
                      "account_id", k->account_id, "role",
                      k->admin ? "admin" : "member", "status",
@@ -40,10 +44,11 @@ tg_native_access_key_json(const tg_access_key_t *k)
 
 
 static json_t *
-tg_native_audit_json(const tg_audit_event_t *e)
+tg_native_audit_json(const void *item)
 {
-    char    at[TG_RFC3339_LEN + 1];
-    json_t *detail = NULL;
+    const tg_audit_event_t *e = item;
+    char                    at[TG_RFC3339_LEN + 1];
+    json_t                 *detail = NULL;
 
     tg_time_format(e->at, 1, at);
 
@@ -125,17 +130,10 @@ tg_native_account_list(tg_native_call_t *call)
 {
     static const char *const names[] = { "limit", "offset", NULL };
     tg_account_t            *items = NULL;
-    json_t                  *array;
     int64_t                  limit, offset, total = 0;
-    size_t                   n = 0, i;
+    size_t                   n = 0;
 
-    if (tg_native_query_check(call, names, NULL) != TG_OK
-        || tg_native_query_int(call, "limit", TG_FIELD_LIMIT, 1, 100, 20,
-                               &limit)
-               != TG_OK
-        || tg_native_query_int(call, "offset", TG_FIELD_OFFSET, 0, 1000000000,
-                               0, &offset)
-               != TG_OK
+    if (tg_native_paging(call, names, NULL, 20, &limit, &offset) != TG_OK
         || tg_service_account_list(call->svc, &call->actor, limit, offset,
                                    &items, &n, &total, &call->err)
                != TG_OK)
@@ -144,13 +142,11 @@ tg_native_account_list(tg_native_call_t *call)
         return;
     }
 
-    array = json_array();
-    for (i = 0; array != NULL && i < n; i++) {
-        json_array_append_new(array, tg_native_account_json(&items[i]));
-    }
-
+    tg_native_reply(call, 200,
+                    tg_native_page(tg_native_array(items, n, sizeof(*items),
+                                                   tg_native_account_json),
+                                   total));
     tg_store_account_list_free(items, n);
-    tg_native_reply(call, 200, tg_native_page(array, total));
 }
 
 
@@ -296,8 +292,7 @@ void
 tg_native_access_key_list(tg_native_call_t *call)
 {
     tg_access_key_t *items;
-    json_t          *array;
-    size_t           n, i;
+    size_t           n;
 
     if (tg_service_access_key_list(call->svc, &call->actor, call->args[0],
                                    &items, &n, &call->err)
@@ -307,13 +302,11 @@ tg_native_access_key_list(tg_native_call_t *call)
         return;
     }
 
-    array = json_array();
-    for (i = 0; array != NULL && i < n; i++) {
-        json_array_append_new(array, tg_native_access_key_json(&items[i]));
-    }
-
+    tg_native_reply(call, 200,
+                    tg_native_page(tg_native_array(items, n, sizeof(*items),
+                                                   tg_native_access_key_json),
+                                   (int64_t) n));
     tg_store_access_key_list_free(items, n);
-    tg_native_reply(call, 200, tg_native_page(array, (int64_t) n));
 }
 
 
@@ -401,19 +394,12 @@ tg_native_audit_list(tg_native_call_t *call)
                                          "limit", "offset", NULL };
     tg_audit_event_t        *items = NULL;
     tg_audit_filter_t        f;
-    json_t                  *array;
     int64_t                  total = 0;
-    size_t                   n = 0, i;
+    size_t                   n = 0;
 
     memset(&f, 0, sizeof(f));
 
-    if (tg_native_query_check(call, names, NULL) != TG_OK
-        || tg_native_query_int(call, "limit", TG_FIELD_LIMIT, 1, 100, 50,
-                               &f.limit)
-               != TG_OK
-        || tg_native_query_int(call, "offset", TG_FIELD_OFFSET, 0, 1000000000,
-                               0, &f.offset)
-               != TG_OK
+    if (tg_native_paging(call, names, NULL, 50, &f.limit, &f.offset) != TG_OK
         || tg_native_query_time(call, "since", TG_FIELD_SINCE, &f.since)
                != TG_OK
         || tg_native_query_time(call, "until", TG_FIELD_UNTIL, &f.until)
@@ -436,13 +422,11 @@ tg_native_audit_list(tg_native_call_t *call)
         return;
     }
 
-    array = json_array();
-    for (i = 0; array != NULL && i < n; i++) {
-        json_array_append_new(array, tg_native_audit_json(&items[i]));
-    }
-
+    tg_native_reply(call, 200,
+                    tg_native_page(tg_native_array(items, n, sizeof(*items),
+                                                   tg_native_audit_json),
+                                   total));
     free(items);
-    tg_native_reply(call, 200, tg_native_page(array, total));
 }
 
 

@@ -13,8 +13,10 @@
 
 
 static json_t *
-tg_native_api_json(const tg_api_t *api)
+tg_native_api_json(const void *item)
 {
+    const tg_api_t *api = item;
+
     return json_pack("{s:s,s:s,s:s,s:s?,s:s,s:o,s:o}", "id", api->id, "name",
                      api->name, "description", api->description, "stage",
                      api->stage[0] != '\0' ? api->stage : NULL, "account_id",
@@ -25,8 +27,11 @@ tg_native_api_json(const tg_api_t *api)
 
 
 static json_t *
-tg_native_grant_json(const tg_grant_t *g, int64_t now)
+tg_native_grant_json(const void *item)
 {
+    const tg_grant_t *g = item;
+    int64_t           now = tg_time_now_ms();
+
     return json_pack(
         "{s:s,s:{s:s,s:I,s:s?,s:s},s:{s:s,s:s?},s:s,s:o,s:b,s:o,s:o}", "id",
         g->id, "app", "id", g->app, "app_id", (json_int_t) g->app_numeric_id,
@@ -86,17 +91,10 @@ tg_native_api_list(tg_native_call_t *call)
     static const char *const names[] = { "limit", "offset", "account_id",
                                          NULL };
     tg_api_t                *items = NULL;
-    json_t                  *array;
     int64_t                  limit, offset, total = 0;
-    size_t                   n = 0, i;
+    size_t                   n = 0;
 
-    if (tg_native_query_check(call, names, NULL) != TG_OK
-        || tg_native_query_int(call, "limit", TG_FIELD_LIMIT, 1, 100, 20,
-                               &limit)
-               != TG_OK
-        || tg_native_query_int(call, "offset", TG_FIELD_OFFSET, 0, 1000000000,
-                               0, &offset)
-               != TG_OK
+    if (tg_native_paging(call, names, NULL, 20, &limit, &offset) != TG_OK
         || tg_service_api_list(call->svc, &call->actor,
                                tg_str_c(tg_http_query(call->req, "account_id")),
                                limit, offset, &items, &n, &total, &call->err)
@@ -106,13 +104,11 @@ tg_native_api_list(tg_native_call_t *call)
         return;
     }
 
-    array = json_array();
-    for (i = 0; array != NULL && i < n; i++) {
-        json_array_append_new(array, tg_native_api_json(&items[i]));
-    }
-
+    tg_native_reply(call, 200,
+                    tg_native_page(tg_native_array(items, n, sizeof(*items),
+                                                   tg_native_api_json),
+                                   total));
     tg_store_api_list_free(items, n);
-    tg_native_reply(call, 200, tg_native_page(array, total));
 }
 
 
@@ -220,8 +216,7 @@ tg_native_grant_put(tg_native_call_t *call)
         return;
     }
 
-    tg_native_reply(call, created ? 201 : 200,
-                    tg_native_grant_json(&grant, grant.updated_at));
+    tg_native_reply(call, created ? 201 : 200, tg_native_grant_json(&grant));
     tg_grant_free(&grant);
 }
 
@@ -248,16 +243,11 @@ tg_native_grant_delete(tg_native_call_t *call)
 static void
 tg_native_grants_reply(tg_native_call_t *call, tg_grant_t *items, size_t n)
 {
-    json_t *array = json_array();
-    int64_t now = tg_time_now_ms();
-    size_t  i;
-
-    for (i = 0; array != NULL && i < n; i++) {
-        json_array_append_new(array, tg_native_grant_json(&items[i], now));
-    }
-
+    tg_native_reply(call, 200,
+                    tg_native_page(tg_native_array(items, n, sizeof(*items),
+                                                   tg_native_grant_json),
+                                   (int64_t) n));
     tg_store_grant_list_free(items, n);
-    tg_native_reply(call, 200, tg_native_page(array, (int64_t) n));
 }
 
 

@@ -42,9 +42,10 @@ static const tg_native_field_t tg_app_update_fields[] = {
 
 
 static json_t *
-tg_native_key_json(const tg_key_view_t *key)
+tg_native_key_json(const void *item)
 {
-    json_t *obj;
+    const tg_key_view_t *key = item;
+    json_t              *obj;
 
     obj = json_pack("{s:s,s:s?,s:s?,s:b,s:s?,s:o,s:o,s:o}", "id", key->id,
                     "app_key", key->app_key, "app_secret",
@@ -59,8 +60,10 @@ tg_native_key_json(const tg_key_view_t *key)
 
 
 static json_t *
-tg_native_code_json(const tg_code_view_t *code)
+tg_native_code_json(const void *item)
 {
+    const tg_code_view_t *code = item;
+
     return json_pack("{s:s,s:s,s:o,s:o}", "id", code->id, "app_code",
                      code->code != NULL ? code->code : code->code_mask,
                      "created_at", tg_native_time(code->created_at),
@@ -69,11 +72,12 @@ tg_native_code_json(const tg_code_view_t *code)
 
 
 static json_t *
-tg_native_app_json(const tg_app_view_t *view)
+tg_native_app_json(const void *item)
 {
-    const tg_app_t *app = &view->app;
-    json_t         *tags, *rate, *obj;
-    size_t          i;
+    const tg_app_view_t *view = item;
+    const tg_app_t      *app = &view->app;
+    json_t              *tags, *rate, *obj;
+    size_t               i;
 
     tags = json_object();
     for (i = 0; tags != NULL && i < app->ntags; i++) {
@@ -98,12 +102,10 @@ tg_native_app_json(const tg_app_view_t *view)
         tg_native_time(app->updated_at));
 
     if (obj != NULL && view->codes != NULL) {
-        json_t *codes = json_array();
-
-        for (i = 0; codes != NULL && i < view->ncodes; i++) {
-            json_array_append_new(codes, tg_native_code_json(&view->codes[i]));
-        }
-        json_object_set_new(obj, "app_codes", codes);
+        json_object_set_new(obj, "app_codes",
+                            tg_native_array(view->codes, view->ncodes,
+                                            sizeof(*view->codes),
+                                            tg_native_code_json));
     }
 
     return obj;
@@ -351,21 +353,16 @@ tg_native_app_list(tg_native_call_t *call)
     tg_app_filter_t          filter;
     tg_tag_args_t            tag_args;
     const char              *status;
-    json_t                  *array;
     int64_t                  total = 0;
-    size_t                   n = 0, i;
+    size_t                   n = 0;
 
     memset(&filter, 0, sizeof(filter));
     filter.enabled = -1;
     call->err.code = TG_OK;
 
-    if (tg_native_query_check(call, names, repeatable) != TG_OK
-        || tg_native_query_int(call, "limit", TG_FIELD_LIMIT, 1, 100, 20,
-                               &filter.limit)
-               != TG_OK
-        || tg_native_query_int(call, "offset", TG_FIELD_OFFSET, 0, 1000000000,
-                               0, &filter.offset)
-               != TG_OK)
+    if (tg_native_paging(call, names, repeatable, 20, &filter.limit,
+                         &filter.offset)
+        != TG_OK)
     {
         tg_native_fail(call);
         return;
@@ -401,13 +398,11 @@ tg_native_app_list(tg_native_call_t *call)
         return;
     }
 
-    array = json_array();
-    for (i = 0; array != NULL && i < n; i++) {
-        json_array_append_new(array, tg_native_app_json(&items[i]));
-    }
-
+    tg_native_reply(call, 200,
+                    tg_native_page(tg_native_array(items, n, sizeof(*items),
+                                                   tg_native_app_json),
+                                   total));
     tg_app_view_list_free(items, n);
-    tg_native_reply(call, 200, tg_native_page(array, total));
 }
 
 
@@ -547,10 +542,8 @@ tg_native_secret_reveal(tg_native_call_t *call)
         json_array_append_new(codes, json_string(view.codes[i].code));
     }
 
-    keys = json_array();
-    for (i = 0; keys != NULL && i < view.nkeys; i++) {
-        json_array_append_new(keys, tg_native_key_json(&view.keys[i]));
-    }
+    keys = tg_native_array(view.keys, view.nkeys, sizeof(*view.keys),
+                           tg_native_key_json);
 
     obj = json_pack("{s:s,s:s?,s:s?,s:o?,s:o?}", "id", view.app.id, "app_key",
                     view.key.app_key, "app_secret", view.key.secret,
@@ -592,8 +585,7 @@ void
 tg_native_key_list(tg_native_call_t *call)
 {
     tg_key_view_t *items;
-    json_t        *array;
-    size_t         n, i;
+    size_t         n;
 
     if (tg_service_key_list(call->svc, &call->actor, call->args[0], &items, &n,
                             &call->err)
@@ -603,13 +595,11 @@ tg_native_key_list(tg_native_call_t *call)
         return;
     }
 
-    array = json_array();
-    for (i = 0; array != NULL && i < n; i++) {
-        json_array_append_new(array, tg_native_key_json(&items[i]));
-    }
-
+    tg_native_reply(call, 200,
+                    tg_native_page(tg_native_array(items, n, sizeof(*items),
+                                                   tg_native_key_json),
+                                   (int64_t) n));
     tg_key_view_list_free(items, n);
-    tg_native_reply(call, 200, tg_native_page(array, (int64_t) n));
 }
 
 
@@ -690,8 +680,7 @@ void
 tg_native_code_list(tg_native_call_t *call)
 {
     tg_code_view_t *items;
-    json_t         *array;
-    size_t          n, i;
+    size_t          n;
 
     if (tg_service_code_list(call->svc, &call->actor, call->args[0], &items, &n,
                              &call->err)
@@ -701,13 +690,11 @@ tg_native_code_list(tg_native_call_t *call)
         return;
     }
 
-    array = json_array();
-    for (i = 0; array != NULL && i < n; i++) {
-        json_array_append_new(array, tg_native_code_json(&items[i]));
-    }
-
+    tg_native_reply(call, 200,
+                    tg_native_page(tg_native_array(items, n, sizeof(*items),
+                                                   tg_native_code_json),
+                                   (int64_t) n));
     tg_code_view_list_free(items, n);
-    tg_native_reply(call, 200, tg_native_page(array, (int64_t) n));
 }
 
 

@@ -104,6 +104,21 @@ json_t *tg_native_string(tg_str_t s);
 /* A {"items": [...], "total": n} page; items is consumed. */
 json_t *tg_native_page(json_t *items, int64_t total);
 
+/* Renders one record of a list. */
+typedef json_t *(*tg_native_render_pt)(const void *item);
+
+/* A JSON array of n records of size bytes each, rendered one by one. */
+json_t *tg_native_array(const void *items, size_t n, size_t size,
+                        tg_native_render_pt render);
+
+/*
+ * Checks the query (as tg_native_query_check()) and reads "limit" (1-100,
+ * default def_limit) and "offset".  Returns 0, or an error in call->err.
+ */
+int tg_native_paging(tg_native_call_t *call, const char *const *names,
+                     const char *const *repeatable, int64_t def_limit,
+                     int64_t *limit, int64_t *offset);
+
 /* The handlers, by file. */
 void tg_native_app_create(tg_native_call_t *call);
 void tg_native_app_list(tg_native_call_t *call);

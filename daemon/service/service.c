@@ -532,3 +532,47 @@ tg_begin(tg_service_t *svc, int write, tg_txn_t *t, tg_error_t *err)
 
     return rc == TG_OK ? rc : tg_error_code(err, rc);
 }
+
+
+int
+tg_write(tg_service_t *svc, tg_audit_event_t *ev, tg_txn_body_pt body,
+         void *data, tg_error_t *err)
+{
+    tg_txn_t t;
+    int      rc;
+
+    rc = tg_begin(svc, 1, &t, err);
+    if (rc != TG_OK) {
+        return tg_audit_failure(svc, ev, rc, err);
+    }
+
+    rc = body(svc, &t, data, ev, err);
+    if (rc != TG_OK) {
+        tg_txn_rollback(&t);
+        return tg_audit_failure(svc, ev, rc, err);
+    }
+
+    rc = tg_audit_commit(svc, &t, ev);
+    if (rc != TG_OK) {
+        return tg_audit_failure(svc, ev, rc, err);
+    }
+
+    return TG_OK;
+}
+
+
+int
+tg_read(tg_service_t *svc, tg_txn_body_pt body, void *data, tg_error_t *err)
+{
+    tg_txn_t t;
+    int      rc;
+
+    rc = tg_begin(svc, 0, &t, err);
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    rc = body(svc, &t, data, NULL, err);
+    tg_txn_rollback(&t);
+    return rc == TG_OK ? rc : tg_error_code(err, rc);
+}

@@ -85,7 +85,7 @@ tg_account_spec_check(const tg_account_spec_t *spec, unsigned set,
 }
 
 
-/* Fails with TG_ENAME-like conflict if another account has the name. */
+/* Fails with TG_EACCOUNT_NAME_TAKEN if another account has the name. */
 static int
 tg_account_name_free(tg_txn_t *t, tg_str_t name, const char *except_id,
                      tg_error_t *err)
@@ -134,16 +134,91 @@ tg_account_insert(tg_txn_t *t, tg_str_t name, int64_t app_quota,
 }
 
 
+/* One operation on accounts or access keys in progress. */
+typedef struct {
+    const tg_actor_t           *actor;
+    tg_str_t                    account; /* id or name */
+    tg_str_t                    key_id;
+    const tg_account_spec_t    *spec;
+    const tg_access_key_spec_t *key_spec;
+    unsigned                    set;
+    tg_account_t                record;
+    tg_access_key_t             key;
+    tg_account_t               *account_out;
+    tg_access_key_t            *key_out;
+    char                       *secret_out;
+    void                       *items;
+    size_t                      n;
+    int64_t                     limit;
+    int64_t                     offset;
+    int64_t                     total;
+} tg_account_op_t;
+
+
+static void
+tg_account_op_init(tg_account_op_t *op, const tg_actor_t *actor,
+                   tg_str_t account)
+{
+    memset(op, 0, sizeof(*op));
+    op->actor = actor;
+    op->account = account;
+}
+
+
+static void
+tg_account_op_free(tg_account_op_t *op)
+{
+    tg_account_free(&op->record);
+    tg_access_key_free(&op->key);
+}
+
+
+/* Notes an account as the target of an event. */
+static void
+tg_audit_account(tg_audit_event_t *ev, const tg_account_t *account)
+{
+    memcpy(ev->account_id, account->id, sizeof(ev->account_id));
+    snprintf(ev->target, sizeof(ev->target), "%s", account->id);
+}
+
+
+static int
+tg_account_create_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                      tg_audit_event_t *ev, tg_error_t *err)
+{
+    tg_account_op_t *op = data;
+    int              rc;
+
+    (void) svc;
+
+    rc = tg_account_name_free(t, op->spec->name, "", err);
+    if (rc == TG_OK) {
+        rc = tg_account_insert(t, op->spec->name, op->spec->app_quota,
+                               op->account_out);
+    }
+    if (rc == TG_OK) {
+        tg_audit_account(ev, op->account_out);
+        tg_audit_detail(ev, "{\"name\":\"%s\"}", op->account_out->name);
+    }
+
+    return rc;
+}
+
+
 int
 tg_service_account_create(tg_service_t *svc, const tg_actor_t *actor,
                           const tg_account_spec_t *spec, tg_account_t *out,
                           tg_error_t *err)
 {
     tg_audit_event_t ev;
-    tg_txn_t         t;
+    tg_account_op_t  op;
     int              rc;
 
     memset(out, 0, sizeof(*out));
+    tg_account_op_init(&op, actor, TG_STR_NULL);
+    op.spec = spec;
+    op.account_out = out;
+
     tg_audit_start(&ev, actor, "account.create", "account", spec->name);
 
     rc = tg_admin_only(actor, err);
@@ -151,38 +226,28 @@ tg_service_account_create(tg_service_t *svc, const tg_actor_t *actor,
         rc = tg_account_spec_check(
             spec, TG_ACCOUNT_SET_NAME | TG_ACCOUNT_SET_QUOTA, err);
     }
-    if (rc == TG_OK) {
-        rc = tg_begin(svc, 1, &t, err);
-    }
+
+    rc = rc == TG_OK ? tg_write(svc, &ev, tg_account_create_txn, &op, err)
+                     : tg_audit_failure(svc, &ev, rc, err);
+
+    tg_account_op_free(&op);
     if (rc != TG_OK) {
-        goto failed;
+        tg_account_free(out);
     }
 
-    rc = tg_account_name_free(&t, spec->name, "", err);
-    if (rc == TG_OK) {
-        rc = tg_account_insert(&t, spec->name, spec->app_quota, out);
-    }
-    if (rc == TG_OK) {
-        memcpy(ev.account_id, out->id, sizeof(ev.account_id));
-        snprintf(ev.target, sizeof(ev.target), "%s", out->id);
-        tg_audit_detail(&ev, "{\"name\":\"%s\"}", out->name);
-    }
-    if (rc != TG_OK) {
-        tg_txn_rollback(&t);
-        goto failed;
-    }
+    return rc;
+}
 
-    rc = tg_audit_commit(svc, &t, &ev);
-    if (rc != TG_OK) {
-        goto failed;
-    }
 
-    return TG_OK;
+static int
+tg_account_get_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                   tg_audit_event_t *ev, tg_error_t *err)
+{
+    tg_account_op_t *op = data;
 
-failed:
-
-    tg_account_free(out);
-    return tg_audit_failure(svc, &ev, rc, err);
+    (void) svc;
+    (void) ev;
+    return tg_account_load(t, op->actor, op->account, op->account_out, err);
 }
 
 
@@ -190,19 +255,54 @@ int
 tg_service_account_get(tg_service_t *svc, const tg_actor_t *actor,
                        tg_str_t account, tg_account_t *out, tg_error_t *err)
 {
-    tg_txn_t t;
-    int      rc;
+    tg_account_op_t op;
 
     memset(out, 0, sizeof(*out));
+    tg_account_op_init(&op, actor, account);
+    op.account_out = out;
 
-    rc = tg_begin(svc, 0, &t, err);
+    return tg_read(svc, tg_account_get_txn, &op, err);
+}
+
+
+static int
+tg_account_list_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                    tg_audit_event_t *ev, tg_error_t *err)
+{
+    tg_account_op_t *op = data;
+    int              rc;
+
+    (void) svc;
+    (void) ev;
+    (void) err;
+
+    if (op->actor->admin) {
+        return tg_store_account_list(t, op->limit, op->offset,
+                                     (tg_account_t **) &op->items, &op->n,
+                                     &op->total);
+    }
+
+    /* A non-admin key sees its own account only. */
+
+    rc = tg_store_account_get(t, tg_str_c(op->actor->account_id), &op->record);
     if (rc != TG_OK) {
         return rc;
     }
 
-    rc = tg_account_load(&t, actor, account, out, err);
-    tg_txn_rollback(&t);
-    return rc;
+    op->total = 1;
+    if (op->offset > 0) {
+        return TG_OK;
+    }
+
+    op->items = calloc(1, sizeof(tg_account_t));
+    if (op->items == NULL) {
+        return TG_ENOMEM;
+    }
+
+    *(tg_account_t *) op->items = op->record;
+    memset(&op->record, 0, sizeof(op->record));
+    op->n = 1;
+    return TG_OK;
 }
 
 
@@ -211,44 +311,25 @@ tg_service_account_list(tg_service_t *svc, const tg_actor_t *actor,
                         int64_t limit, int64_t offset, tg_account_t **items,
                         size_t *n, int64_t *total, tg_error_t *err)
 {
-    tg_txn_t t;
-    int      rc;
+    tg_account_op_t op;
+    int             rc;
 
-    *items = NULL;
-    *n = 0;
+    tg_account_op_init(&op, actor, TG_STR_NULL);
+    op.limit = limit;
+    op.offset = offset;
 
-    rc = tg_begin(svc, 0, &t, err);
+    rc = tg_read(svc, tg_account_list_txn, &op, err);
     if (rc != TG_OK) {
-        return rc;
+        tg_store_account_list_free(op.items, op.n);
+        op.items = NULL;
+        op.n = 0;
     }
 
-    /* A non-admin key sees its own account only. */
-
-    if (actor->admin) {
-        rc = tg_store_account_list(&t, limit, offset, items, n, total);
-
-    } else {
-        *items = calloc(1, sizeof(tg_account_t));
-        rc = *items != NULL
-                 ? tg_store_account_get(&t, tg_str_c(actor->account_id), *items)
-                 : TG_ENOMEM;
-        *n = rc == TG_OK && offset == 0 && limit > 0 ? 1 : 0;
-        *total = rc == TG_OK ? 1 : 0;
-        if (rc == TG_OK && *n == 0) {
-            tg_account_free(*items);
-        }
-    }
-
-    tg_txn_rollback(&t);
-
-    if (rc != TG_OK) {
-        free(*items);
-        *items = NULL;
-        *n = 0;
-        return tg_error_code(err, rc);
-    }
-
-    return TG_OK;
+    tg_account_op_free(&op);
+    *items = op.items;
+    *n = op.n;
+    *total = op.total;
+    return rc;
 }
 
 
@@ -291,112 +372,112 @@ tg_account_admin_keys(tg_txn_t *t, const char *account_id, int64_t *n)
 }
 
 
+static int
+tg_account_update_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                      tg_audit_event_t *ev, tg_error_t *err)
+{
+    tg_account_op_t         *op = data;
+    const tg_account_spec_t *patch = op->spec;
+    tg_account_t            *out = op->account_out;
+    int64_t                  admins;
+    char                    *name;
+    int                      rc;
+
+    (void) svc;
+
+    rc = tg_account_load(t, op->actor, op->account, out, err);
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    tg_audit_account(ev, out);
+
+    if (op->set & TG_ACCOUNT_SET_NAME) {
+        rc = tg_account_name_free(t, patch->name, out->id, err);
+        if (rc != TG_OK) {
+            return rc;
+        }
+        name = tg_strndup(patch->name.ptr, patch->name.len);
+        if (name == NULL) {
+            return tg_error_code(err, TG_ENOMEM);
+        }
+        free(out->name);
+        out->name = name;
+    }
+
+    /* Disabling an account disables its keys: keep one admin key. */
+
+    if ((op->set & TG_ACCOUNT_SET_ENABLED) && !patch->enabled && out->enabled) {
+        rc = tg_account_admin_keys(t, out->id, &admins);
+        if (rc == TG_OK) {
+            rc = tg_admin_keys_remain(t, admins, err);
+        }
+        if (rc != TG_OK) {
+            return tg_error_code(err, rc);
+        }
+    }
+
+    if (op->set & TG_ACCOUNT_SET_ENABLED) {
+        out->enabled = patch->enabled;
+    }
+    if (op->set & TG_ACCOUNT_SET_QUOTA) {
+        out->app_quota = patch->app_quota;
+    }
+
+    out->updated_at = tg_time_now_ms();
+    return tg_store_account_update(t, out);
+}
+
+
 int
 tg_service_account_update(tg_service_t *svc, const tg_actor_t *actor,
                           tg_str_t account, const tg_account_spec_t *patch,
                           unsigned set, tg_account_t *out, tg_error_t *err)
 {
     tg_audit_event_t ev;
-    tg_txn_t         t;
-    int64_t          admins;
-    char            *name;
+    tg_account_op_t  op;
     int              rc;
 
     memset(out, 0, sizeof(*out));
+    tg_account_op_init(&op, actor, account);
+    op.spec = patch;
+    op.set = set;
+    op.account_out = out;
+
     tg_audit_start(&ev, actor, "account.update", "account", account);
 
     rc = tg_admin_only(actor, err);
     if (rc == TG_OK) {
         rc = tg_account_spec_check(patch, set, err);
     }
-    if (rc == TG_OK) {
-        rc = tg_begin(svc, 1, &t, err);
-    }
+
+    rc = rc == TG_OK ? tg_write(svc, &ev, tg_account_update_txn, &op, err)
+                     : tg_audit_failure(svc, &ev, rc, err);
+
+    tg_account_op_free(&op);
     if (rc != TG_OK) {
-        goto failed;
+        tg_account_free(out);
     }
 
-    rc = tg_account_load(&t, actor, account, out, err);
-    if (rc == TG_OK) {
-        memcpy(ev.account_id, out->id, sizeof(ev.account_id));
-        snprintf(ev.target, sizeof(ev.target), "%s", out->id);
-    }
-    if (rc == TG_OK && (set & TG_ACCOUNT_SET_NAME)) {
-        rc = tg_account_name_free(&t, patch->name, out->id, err);
-        name =
-            rc == TG_OK ? tg_strndup(patch->name.ptr, patch->name.len) : NULL;
-        if (rc == TG_OK && name == NULL) {
-            rc = TG_ENOMEM;
-        }
-        if (rc == TG_OK) {
-            free(out->name);
-            out->name = name;
-        }
-    }
-    if (rc == TG_OK && (set & TG_ACCOUNT_SET_ENABLED) && !patch->enabled
-        && out->enabled)
-    {
-        rc = tg_account_admin_keys(&t, out->id, &admins);
-        if (rc == TG_OK) {
-            rc = tg_admin_keys_remain(&t, admins, err);
-        }
-    }
-    if (rc == TG_OK) {
-        if (set & TG_ACCOUNT_SET_ENABLED) {
-            out->enabled = patch->enabled;
-        }
-        if (set & TG_ACCOUNT_SET_QUOTA) {
-            out->app_quota = patch->app_quota;
-        }
-        out->updated_at = tg_time_now_ms();
-        rc = tg_store_account_update(&t, out);
-    }
-    if (rc != TG_OK) {
-        tg_txn_rollback(&t);
-        goto failed;
-    }
-
-    rc = tg_audit_commit(svc, &t, &ev);
-    if (rc != TG_OK) {
-        goto failed;
-    }
-
-    return TG_OK;
-
-failed:
-
-    tg_account_free(out);
-    return tg_audit_failure(svc, &ev, rc, err);
+    return rc;
 }
 
 
-int
-tg_service_account_delete(tg_service_t *svc, const tg_actor_t *actor,
-                          tg_str_t account, tg_error_t *err)
+static int
+tg_account_delete_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                      tg_audit_event_t *ev, tg_error_t *err)
 {
-    tg_audit_event_t ev;
-    tg_account_t     record;
-    tg_txn_t         t;
+    tg_account_op_t *op = data;
     int64_t          apps, apis, keys;
     int              rc;
 
-    memset(&record, 0, sizeof(record));
-    tg_audit_start(&ev, actor, "account.delete", "account", account);
+    (void) svc;
 
-    rc = tg_admin_only(actor, err);
+    rc = tg_account_load(t, op->actor, op->account, &op->record, err);
     if (rc == TG_OK) {
-        rc = tg_begin(svc, 1, &t, err);
-    }
-    if (rc != TG_OK) {
-        goto failed;
-    }
-
-    rc = tg_account_load(&t, actor, account, &record, err);
-    if (rc == TG_OK) {
-        memcpy(ev.account_id, record.id, sizeof(ev.account_id));
-        snprintf(ev.target, sizeof(ev.target), "%s", record.id);
-        tg_audit_detail(&ev, "{\"name\":\"%s\"}", record.name);
-        rc = tg_store_account_usage(&t, tg_str_c(record.id), &apps, &apis,
+        tg_audit_account(ev, &op->record);
+        tg_audit_detail(ev, "{\"name\":\"%s\"}", op->record.name);
+        rc = tg_store_account_usage(t, tg_str_c(op->record.id), &apps, &apis,
                                     &keys);
     }
     if (rc == TG_OK && apps + apis + keys > 0) {
@@ -406,25 +487,30 @@ tg_service_account_delete(tg_service_t *svc, const tg_actor_t *actor,
                           (long long) apps, (long long) apis, (long long) keys);
     }
     if (rc == TG_OK) {
-        rc = tg_store_account_delete(&t, tg_str_c(record.id));
-    }
-    if (rc != TG_OK) {
-        tg_txn_rollback(&t);
-        goto failed;
+        rc = tg_store_account_delete(t, tg_str_c(op->record.id));
     }
 
-    rc = tg_audit_commit(svc, &t, &ev);
-    if (rc != TG_OK) {
-        goto failed;
-    }
+    return rc;
+}
 
-    tg_account_free(&record);
-    return TG_OK;
 
-failed:
+int
+tg_service_account_delete(tg_service_t *svc, const tg_actor_t *actor,
+                          tg_str_t account, tg_error_t *err)
+{
+    tg_audit_event_t ev;
+    tg_account_op_t  op;
+    int              rc;
 
-    tg_account_free(&record);
-    return tg_audit_failure(svc, &ev, rc, err);
+    tg_account_op_init(&op, actor, account);
+    tg_audit_start(&ev, actor, "account.delete", "account", account);
+
+    rc = tg_admin_only(actor, err);
+    rc = rc == TG_OK ? tg_write(svc, &ev, tg_account_delete_txn, &op, err)
+                     : tg_audit_failure(svc, &ev, rc, err);
+
+    tg_account_op_free(&op);
+    return rc;
 }
 
 
@@ -516,6 +602,29 @@ tg_access_key_insert(tg_service_t *svc, tg_txn_t *t, const char *account_id,
 }
 
 
+static int
+tg_access_key_create_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                         tg_audit_event_t *ev, tg_error_t *err)
+{
+    tg_account_op_t *op = data;
+    int              rc;
+
+    rc = tg_account_load(t, op->actor, op->account, &op->record, err);
+    if (rc == TG_OK) {
+        memcpy(ev->account_id, op->record.id, sizeof(ev->account_id));
+        rc = tg_access_key_insert(svc, t, op->record.id, op->key_spec,
+                                  op->key_out, op->secret_out, err);
+    }
+    if (rc == TG_OK) {
+        snprintf(ev->target, sizeof(ev->target), "%s", op->key_out->id);
+        tg_audit_detail(ev, "{\"role\":\"%s\"}",
+                        op->key_out->admin ? "admin" : "member");
+    }
+
+    return rc;
+}
+
+
 int
 tg_service_access_key_create(tg_service_t *svc, const tg_actor_t *actor,
                              tg_str_t account, const tg_access_key_spec_t *spec,
@@ -524,55 +633,75 @@ tg_service_access_key_create(tg_service_t *svc, const tg_actor_t *actor,
                              tg_error_t *err)
 {
     tg_audit_event_t ev;
-    tg_account_t     record;
-    tg_txn_t         t;
-    int              rc;
+    tg_account_op_t  op;
+    int              rc = TG_OK;
 
     memset(out, 0, sizeof(*out));
-    memset(&record, 0, sizeof(record));
     secret_out[0] = '\0';
+    tg_account_op_init(&op, actor, account);
+    op.key_spec = spec;
+    op.key_out = out;
+    op.secret_out = secret_out;
+
     tg_audit_start(&ev, actor, "access_key.create", "access_key",
                    spec->id.ptr != NULL ? spec->id : TG_STR(""));
 
     if (spec->admin && !actor->admin) {
         rc = tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_ROLE,
                           "only an admin key may create admin keys");
-        goto failed;
     }
 
-    rc = tg_begin(svc, 1, &t, err);
+    rc = rc == TG_OK ? tg_write(svc, &ev, tg_access_key_create_txn, &op, err)
+                     : tg_audit_failure(svc, &ev, rc, err);
+
+    tg_account_op_free(&op);
     if (rc != TG_OK) {
-        goto failed;
+        tg_wipe(secret_out, TG_ACCESS_KEY_SECRET_MAX + 1);
+        tg_access_key_free(out);
     }
 
-    rc = tg_account_load(&t, actor, account, &record, err);
-    if (rc == TG_OK) {
-        memcpy(ev.account_id, record.id, sizeof(ev.account_id));
-        rc = tg_access_key_insert(svc, &t, record.id, spec, out, secret_out,
-                                  err);
-    }
+    return rc;
+}
+
+
+/* Loads op->key_id within the account op->account names. */
+static int
+tg_access_key_load(tg_txn_t *t, tg_account_op_t *op, tg_access_key_t *key,
+                   tg_error_t *err)
+{
+    int rc;
+
+    rc = tg_account_load(t, op->actor, op->account, &op->record, err);
     if (rc != TG_OK) {
-        tg_txn_rollback(&t);
-        goto failed;
+        return rc;
     }
 
-    snprintf(ev.target, sizeof(ev.target), "%s", out->id);
-    tg_audit_detail(&ev, "{\"role\":\"%s\"}", out->admin ? "admin" : "member");
-
-    rc = tg_audit_commit(svc, &t, &ev);
-    if (rc != TG_OK) {
-        goto failed;
+    rc = tg_store_access_key_get(t, op->key_id, key);
+    if (rc == TG_OK && strcmp(key->account_id, op->record.id) != 0) {
+        tg_access_key_free(key);
+        rc = TG_EACCESS_KEY_NOT_FOUND;
     }
 
-    tg_account_free(&record);
-    return TG_OK;
+    return rc == TG_OK ? rc : tg_error_code(err, rc);
+}
 
-failed:
 
-    tg_wipe(secret_out, TG_ACCESS_KEY_SECRET_MAX + 1);
-    tg_account_free(&record);
-    tg_access_key_free(out);
-    return tg_audit_failure(svc, &ev, rc, err);
+static int
+tg_access_key_list_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                       tg_audit_event_t *ev, tg_error_t *err)
+{
+    tg_account_op_t *op = data;
+    int              rc;
+
+    (void) svc;
+    (void) ev;
+
+    rc = tg_account_load(t, op->actor, op->account, &op->record, err);
+    return rc == TG_OK
+               ? tg_store_access_key_list(t, tg_str_c(op->record.id),
+                                          (tg_access_key_t **) &op->items,
+                                          &op->n)
+               : rc;
 }
 
 
@@ -581,51 +710,28 @@ tg_service_access_key_list(tg_service_t *svc, const tg_actor_t *actor,
                            tg_str_t account, tg_access_key_t **items, size_t *n,
                            tg_error_t *err)
 {
-    tg_account_t record;
-    tg_txn_t     t;
-    int          rc;
+    tg_account_op_t op;
+    int             rc;
 
-    *items = NULL;
-    *n = 0;
-    memset(&record, 0, sizeof(record));
+    tg_account_op_init(&op, actor, account);
 
-    rc = tg_begin(svc, 0, &t, err);
-    if (rc != TG_OK) {
-        return rc;
-    }
-
-    rc = tg_account_load(&t, actor, account, &record, err);
-    if (rc == TG_OK) {
-        rc = tg_store_access_key_list(&t, tg_str_c(record.id), items, n);
-    }
-
-    tg_txn_rollback(&t);
-    tg_account_free(&record);
-    return rc == TG_OK ? rc : tg_error_code(err, rc);
+    rc = tg_read(svc, tg_access_key_list_txn, &op, err);
+    tg_account_op_free(&op);
+    *items = op.items;
+    *n = op.n;
+    return rc;
 }
 
 
-/* Loads key_id within the account ref names. */
 static int
-tg_access_key_load(tg_txn_t *t, const tg_actor_t *actor, tg_str_t account,
-                   tg_str_t key_id, tg_access_key_t *key, tg_error_t *err)
+tg_access_key_get_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                      tg_audit_event_t *ev, tg_error_t *err)
 {
-    tg_account_t record;
-    int          rc;
+    tg_account_op_t *op = data;
 
-    memset(&record, 0, sizeof(record));
-
-    rc = tg_account_load(t, actor, account, &record, err);
-    if (rc == TG_OK) {
-        rc = tg_store_access_key_get(t, key_id, key);
-        if (rc == TG_OK && strcmp(key->account_id, record.id) != 0) {
-            tg_access_key_free(key);
-            rc = TG_EACCESS_KEY_NOT_FOUND;
-        }
-    }
-
-    tg_account_free(&record);
-    return rc == TG_OK ? rc : tg_error_code(err, rc);
+    (void) svc;
+    (void) ev;
+    return tg_access_key_load(t, op, op->key_out, err);
 }
 
 
@@ -634,19 +740,69 @@ tg_service_access_key_get(tg_service_t *svc, const tg_actor_t *actor,
                           tg_str_t account, tg_str_t key_id,
                           tg_access_key_t *out, tg_error_t *err)
 {
-    tg_txn_t t;
-    int      rc;
+    tg_account_op_t op;
+    int             rc;
 
     memset(out, 0, sizeof(*out));
+    tg_account_op_init(&op, actor, account);
+    op.key_id = key_id;
+    op.key_out = out;
 
-    rc = tg_begin(svc, 0, &t, err);
+    rc = tg_read(svc, tg_access_key_get_txn, &op, err);
+    tg_account_op_free(&op);
+    return rc;
+}
+
+
+static int
+tg_access_key_update_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                         tg_audit_event_t *ev, tg_error_t *err)
+{
+    tg_account_op_t            *op = data;
+    const tg_access_key_spec_t *patch = op->key_spec;
+    tg_access_key_t            *out = op->key_out;
+    char                       *description;
+    int                         rc;
+
+    (void) svc;
+
+    rc = tg_access_key_load(t, op, out, err);
     if (rc != TG_OK) {
         return rc;
     }
 
-    rc = tg_access_key_load(&t, actor, account, key_id, out, err);
-    tg_txn_rollback(&t);
-    return rc;
+    memcpy(ev->account_id, out->account_id, sizeof(ev->account_id));
+
+    if (out->admin && !op->actor->admin) {
+        return tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_NONE,
+                            "only an admin key may change admin keys");
+    }
+
+    if (op->set & TG_ACCESS_KEY_SET_ENABLED) {
+        tg_audit_detail(ev, "{\"status\":\"%s\"}",
+                        tg_status_name(patch->enabled));
+        if (out->admin && out->enabled && !patch->enabled) {
+            rc = tg_admin_keys_remain(t, 1, err);
+            if (rc != TG_OK) {
+                return rc;
+            }
+        }
+        out->enabled = patch->enabled;
+    }
+
+    if (op->set & TG_ACCESS_KEY_SET_DESCRIPTION) {
+        description = tg_strndup(
+            patch->description.ptr != NULL ? patch->description.ptr : "",
+            patch->description.len);
+        if (description == NULL) {
+            return tg_error_code(err, TG_ENOMEM);
+        }
+        free(out->description);
+        out->description = description;
+    }
+
+    out->updated_at = tg_time_now_ms();
+    return tg_store_access_key_update(t, out);
 }
 
 
@@ -657,73 +813,64 @@ tg_service_access_key_update(tg_service_t *svc, const tg_actor_t *actor,
                              tg_access_key_t *out, tg_error_t *err)
 {
     tg_audit_event_t ev;
-    tg_txn_t         t;
+    tg_account_op_t  op;
     const char      *rule;
-    char            *description;
-    int              rc;
+    int              rc = TG_OK;
 
     memset(out, 0, sizeof(*out));
+    tg_account_op_init(&op, actor, account);
+    op.key_id = key_id;
+    op.key_spec = patch;
+    op.set = set;
+    op.key_out = out;
+
     tg_audit_start(&ev, actor, "access_key.update", "access_key", key_id);
 
     if ((set & TG_ACCESS_KEY_SET_DESCRIPTION)
         && tg_app_description_check(patch->description, &rule) != TG_OK)
     {
         rc = tg_error_set(err, TG_EINVALID, TG_FIELD_DESCRIPTION, "%s", rule);
-        goto failed;
     }
 
-    rc = tg_begin(svc, 1, &t, err);
+    rc = rc == TG_OK ? tg_write(svc, &ev, tg_access_key_update_txn, &op, err)
+                     : tg_audit_failure(svc, &ev, rc, err);
+
+    tg_account_op_free(&op);
     if (rc != TG_OK) {
-        goto failed;
+        tg_access_key_free(out);
     }
 
-    rc = tg_access_key_load(&t, actor, account, key_id, out, err);
-    if (rc == TG_OK) {
-        memcpy(ev.account_id, out->account_id, sizeof(ev.account_id));
-        if (out->admin && !actor->admin) {
-            rc = tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_NONE,
-                              "only an admin key may change admin keys");
-        }
-    }
-    if (rc == TG_OK && (set & TG_ACCESS_KEY_SET_ENABLED)) {
-        tg_audit_detail(&ev, "{\"status\":\"%s\"}",
-                        tg_status_name(patch->enabled));
-        if (out->admin && out->enabled && !patch->enabled) {
-            rc = tg_admin_keys_remain(&t, 1, err);
-        }
-        out->enabled = patch->enabled;
-    }
-    if (rc == TG_OK && (set & TG_ACCESS_KEY_SET_DESCRIPTION)) {
-        description = tg_strndup(
-            patch->description.ptr != NULL ? patch->description.ptr : "",
-            patch->description.len);
-        if (description == NULL) {
-            rc = TG_ENOMEM;
-        } else {
-            free(out->description);
-            out->description = description;
-        }
-    }
-    if (rc == TG_OK) {
-        out->updated_at = tg_time_now_ms();
-        rc = tg_store_access_key_update(&t, out);
-    }
+    return rc;
+}
+
+
+static int
+tg_access_key_delete_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                         tg_audit_event_t *ev, tg_error_t *err)
+{
+    tg_account_op_t *op = data;
+    int              rc;
+
+    (void) svc;
+
+    rc = tg_access_key_load(t, op, &op->key, err);
     if (rc != TG_OK) {
-        tg_txn_rollback(&t);
-        goto failed;
+        return rc;
     }
 
-    rc = tg_audit_commit(svc, &t, &ev);
-    if (rc != TG_OK) {
-        goto failed;
+    memcpy(ev->account_id, op->key.account_id, sizeof(ev->account_id));
+
+    if (op->key.admin && !op->actor->admin) {
+        return tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_NONE,
+                            "only an admin key may delete admin keys");
     }
 
-    return TG_OK;
+    if (op->key.admin && op->key.enabled) {
+        rc = tg_admin_keys_remain(t, 1, err);
+    }
 
-failed:
-
-    tg_access_key_free(out);
-    return tg_audit_failure(svc, &ev, rc, err);
+    return rc == TG_OK ? tg_store_access_key_delete(t, tg_str_c(op->key.id))
+                       : rc;
 }
 
 
@@ -732,49 +879,17 @@ tg_service_access_key_delete(tg_service_t *svc, const tg_actor_t *actor,
                              tg_str_t account, tg_str_t key_id, tg_error_t *err)
 {
     tg_audit_event_t ev;
-    tg_access_key_t  key;
-    tg_txn_t         t;
+    tg_account_op_t  op;
     int              rc;
 
-    memset(&key, 0, sizeof(key));
+    tg_account_op_init(&op, actor, account);
+    op.key_id = key_id;
+
     tg_audit_start(&ev, actor, "access_key.delete", "access_key", key_id);
+    rc = tg_write(svc, &ev, tg_access_key_delete_txn, &op, err);
 
-    rc = tg_begin(svc, 1, &t, err);
-    if (rc != TG_OK) {
-        goto failed;
-    }
-
-    rc = tg_access_key_load(&t, actor, account, key_id, &key, err);
-    if (rc == TG_OK) {
-        memcpy(ev.account_id, key.account_id, sizeof(ev.account_id));
-        if (key.admin && !actor->admin) {
-            rc = tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_NONE,
-                              "only an admin key may delete admin keys");
-        }
-    }
-    if (rc == TG_OK && key.admin && key.enabled) {
-        rc = tg_admin_keys_remain(&t, 1, err);
-    }
-    if (rc == TG_OK) {
-        rc = tg_store_access_key_delete(&t, tg_str_c(key.id));
-    }
-    if (rc != TG_OK) {
-        tg_txn_rollback(&t);
-        goto failed;
-    }
-
-    rc = tg_audit_commit(svc, &t, &ev);
-    if (rc != TG_OK) {
-        goto failed;
-    }
-
-    tg_access_key_free(&key);
-    return TG_OK;
-
-failed:
-
-    tg_access_key_free(&key);
-    return tg_audit_failure(svc, &ev, rc, err);
+    tg_account_op_free(&op);
+    return rc;
 }
 
 
@@ -891,23 +1006,26 @@ tg_service_authenticate(tg_service_t *svc, tg_str_t key_id, tg_str_t secret,
 }
 
 
+static int
+tg_access_key_count_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                        tg_audit_event_t *ev, tg_error_t *err)
+{
+    (void) svc;
+    (void) ev;
+    (void) err;
+    return tg_store_access_key_count(t, data);
+}
+
+
 int
 tg_service_bootstrap_needed(tg_service_t *svc, int *needed, tg_error_t *err)
 {
-    tg_txn_t t;
-    int64_t  n = 0;
-    int      rc;
+    int64_t n = 0;
+    int     rc;
 
-    rc = tg_begin(svc, 0, &t, err);
-    if (rc != TG_OK) {
-        return rc;
-    }
-
-    rc = tg_store_access_key_count(&t, &n);
-    tg_txn_rollback(&t);
-
+    rc = tg_read(svc, tg_access_key_count_txn, &n, err);
     *needed = rc == TG_OK && n == 0;
-    return rc == TG_OK ? rc : tg_error_code(err, rc);
+    return rc;
 }
 
 
@@ -968,28 +1086,45 @@ tg_service_bootstrap(tg_service_t *svc, tg_str_t key_id, tg_str_t secret,
 }
 
 
+typedef struct {
+    const tg_audit_filter_t *filter;
+    tg_audit_event_t        *items;
+    size_t                   n;
+    int64_t                  total;
+} tg_audit_list_t;
+
+
+static int
+tg_audit_list_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                  tg_audit_event_t *ev, tg_error_t *err)
+{
+    tg_audit_list_t *op = data;
+
+    (void) svc;
+    (void) ev;
+    (void) err;
+    return tg_store_audit_list(t, op->filter, &op->items, &op->n, &op->total);
+}
+
+
 int
 tg_service_audit_list(tg_service_t *svc, const tg_actor_t *actor,
                       const tg_audit_filter_t *filter, tg_audit_event_t **items,
                       size_t *n, int64_t *total, tg_error_t *err)
 {
     tg_audit_filter_t f = *filter;
-    tg_txn_t          t;
+    tg_audit_list_t   op = { &f, NULL, 0, 0 };
     int               rc;
 
-    *items = NULL;
-    *n = 0;
+    /* A non-admin key sees its own account's events only. */
 
     if (!actor->admin) {
         f.account_id = tg_str_c(actor->account_id);
     }
 
-    rc = tg_begin(svc, 0, &t, err);
-    if (rc != TG_OK) {
-        return rc;
-    }
-
-    rc = tg_store_audit_list(&t, &f, items, n, total);
-    tg_txn_rollback(&t);
-    return rc == TG_OK ? rc : tg_error_code(err, rc);
+    rc = tg_read(svc, tg_audit_list_txn, &op, err);
+    *items = op.items;
+    *n = op.n;
+    *total = op.total;
+    return rc;
 }

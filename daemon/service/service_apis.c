@@ -77,59 +77,78 @@ tg_api_spec_check(const tg_api_spec_t *spec, unsigned set, int create,
 }
 
 
-int
-tg_service_api_create(tg_service_t *svc, const tg_actor_t *actor,
-                      const tg_api_spec_t *spec, tg_api_t *out, tg_error_t *err)
+/* One operation on the registry or on grants in progress. */
+typedef struct {
+    const tg_actor_t      *actor;
+    tg_str_t               api_ref;
+    tg_str_t               app_ref;
+    tg_str_t               stage;
+    const tg_api_spec_t   *spec;
+    const tg_grant_spec_t *grant_spec;
+    unsigned               set;
+    int                    created;
+    tg_api_t               api;
+    tg_app_t               app;
+    tg_api_t              *api_out;
+    tg_grant_t            *grant_out;
+    tg_grant_t            *grants;
+    size_t                 ngrants;
+} tg_api_op_t;
+
+
+static void
+tg_api_op_init(tg_api_op_t *op, const tg_actor_t *actor)
 {
-    tg_audit_event_t ev;
-    tg_account_t     account;
-    tg_api_t         other;
-    tg_txn_t         t;
-    int64_t          now = tg_time_now_ms();
-    int              rc;
+    memset(op, 0, sizeof(*op));
+    op->actor = actor;
+}
 
-    memset(out, 0, sizeof(*out));
+
+static void
+tg_api_op_free(tg_api_op_t *op)
+{
+    tg_api_free(&op->api);
+    tg_app_free(&op->app);
+}
+
+
+static int
+tg_api_create_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                  tg_audit_event_t *ev, tg_error_t *err)
+{
+    tg_api_op_t         *op = data;
+    const tg_api_spec_t *spec = op->spec;
+    tg_api_t            *out = op->api_out;
+    tg_account_t         account;
+    int64_t              now = tg_time_now_ms();
+    int                  rc;
+
+    (void) svc;
     memset(&account, 0, sizeof(account));
-    memset(&other, 0, sizeof(other));
-    tg_audit_start(&ev, actor, "api.create", "api", spec->name);
 
-    rc = tg_api_spec_check(spec, TG_API_SET_DESCRIPTION | TG_API_SET_STAGE, 1,
-                           err);
-    if (rc == TG_OK && spec->account_id.ptr != NULL && !actor->admin
-        && !tg_str_eq_c(spec->account_id, actor->account_id))
-    {
-        rc = tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_ACCOUNT_ID,
-                          "only an admin key may act on another account");
-    }
-    if (rc == TG_OK) {
-        rc = tg_begin(svc, 1, &t, err);
-    }
-    if (rc != TG_OK) {
-        goto failed;
-    }
-
-    rc = tg_store_account_get(&t,
+    rc = tg_store_account_get(t,
                               spec->account_id.ptr != NULL
                                   ? spec->account_id
-                                  : tg_str_c(actor->account_id),
+                                  : tg_str_c(op->actor->account_id),
                               &account);
     if (rc != TG_OK) {
-        tg_error_set(err, rc, TG_FIELD_ACCOUNT_ID, NULL);
+        return tg_error_set(err, rc, TG_FIELD_ACCOUNT_ID, NULL);
     }
+
+    memcpy(ev->account_id, account.id, sizeof(ev->account_id));
+    memcpy(out->account_id, account.id, sizeof(out->account_id));
+    tg_account_free(&account);
+
+    rc = tg_store_api_find(t, spec->name, &op->api);
     if (rc == TG_OK) {
-        memcpy(ev.account_id, account.id, sizeof(ev.account_id));
-        rc = tg_store_api_find(&t, spec->name, &other);
-        if (rc == TG_OK) {
-            rc = tg_error_set(err, TG_EAPI_NAME_TAKEN, TG_FIELD_NAME, NULL);
-        } else if (rc == TG_EAPI_NOT_FOUND) {
-            rc = TG_OK;
-        }
+        return tg_error_set(err, TG_EAPI_NAME_TAKEN, TG_FIELD_NAME, NULL);
     }
-    if (rc == TG_OK) {
-        rc = tg_id_generate(out->id);
+    if (rc != TG_EAPI_NOT_FOUND) {
+        return tg_error_code(err, rc);
     }
+
+    rc = tg_id_generate(out->id);
     if (rc == TG_OK) {
-        memcpy(out->account_id, account.id, sizeof(out->account_id));
         out->name = tg_strndup(spec->name.ptr, spec->name.len);
         out->description = tg_strndup(
             spec->description.ptr != NULL ? spec->description.ptr : "",
@@ -142,32 +161,62 @@ tg_service_api_create(tg_service_t *svc, const tg_actor_t *actor,
         rc = out->name != NULL && out->description != NULL ? TG_OK : TG_ENOMEM;
     }
     if (rc == TG_OK) {
-        snprintf(ev.target, sizeof(ev.target), "%s", out->id);
-        rc = tg_store_api_insert(&t, out);
+        snprintf(ev->target, sizeof(ev->target), "%s", out->id);
+        rc = tg_store_api_insert(t, out);
     }
     if (rc == TG_OK) {
-        rc = tg_change(&t, "api", out->id, "", "upsert");
+        rc = tg_change(t, "api", out->id, "", "upsert");
     }
+
+    return rc;
+}
+
+
+int
+tg_service_api_create(tg_service_t *svc, const tg_actor_t *actor,
+                      const tg_api_spec_t *spec, tg_api_t *out, tg_error_t *err)
+{
+    tg_audit_event_t ev;
+    tg_api_op_t      op;
+    int              rc;
+
+    memset(out, 0, sizeof(*out));
+    tg_api_op_init(&op, actor);
+    op.spec = spec;
+    op.api_out = out;
+
+    tg_audit_start(&ev, actor, "api.create", "api", spec->name);
+
+    rc = tg_api_spec_check(spec, TG_API_SET_DESCRIPTION | TG_API_SET_STAGE, 1,
+                           err);
+    if (rc == TG_OK && spec->account_id.ptr != NULL && !actor->admin
+        && !tg_str_eq_c(spec->account_id, actor->account_id))
+    {
+        rc = tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_ACCOUNT_ID,
+                          "only an admin key may act on another account");
+    }
+
+    rc = rc == TG_OK ? tg_write(svc, &ev, tg_api_create_txn, &op, err)
+                     : tg_audit_failure(svc, &ev, rc, err);
+
+    tg_api_op_free(&op);
     if (rc != TG_OK) {
-        tg_txn_rollback(&t);
-        goto failed;
+        tg_api_free(out);
     }
 
-    rc = tg_audit_commit(svc, &t, &ev);
-    if (rc != TG_OK) {
-        goto failed;
-    }
+    return rc;
+}
 
-    tg_account_free(&account);
-    tg_api_free(&other);
-    return TG_OK;
 
-failed:
+static int
+tg_api_get_txn(tg_service_t *svc, tg_txn_t *t, void *data, tg_audit_event_t *ev,
+               tg_error_t *err)
+{
+    tg_api_op_t *op = data;
 
-    tg_account_free(&account);
-    tg_api_free(&other);
-    tg_api_free(out);
-    return tg_audit_failure(svc, &ev, rc, err);
+    (void) svc;
+    (void) ev;
+    return tg_api_load(t, op->api_ref, op->api_out, err);
 }
 
 
@@ -175,20 +224,40 @@ int
 tg_service_api_get(tg_service_t *svc, const tg_actor_t *actor, tg_str_t api,
                    tg_api_t *out, tg_error_t *err)
 {
-    tg_txn_t t;
-    int      rc;
+    tg_api_op_t op;
 
-    (void) actor; /* the registry is a catalogue every key may read */
+    /* The registry is a catalogue every key may read. */
+
     memset(out, 0, sizeof(*out));
+    tg_api_op_init(&op, actor);
+    op.api_ref = api;
+    op.api_out = out;
 
-    rc = tg_begin(svc, 0, &t, err);
-    if (rc != TG_OK) {
-        return rc;
-    }
+    return tg_read(svc, tg_api_get_txn, &op, err);
+}
 
-    rc = tg_api_load(&t, api, out, err);
-    tg_txn_rollback(&t);
-    return rc;
+
+typedef struct {
+    tg_str_t  account_id;
+    int64_t   limit;
+    int64_t   offset;
+    tg_api_t *items;
+    size_t    n;
+    int64_t   total;
+} tg_api_list_t;
+
+
+static int
+tg_api_list_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                tg_audit_event_t *ev, tg_error_t *err)
+{
+    tg_api_list_t *op = data;
+
+    (void) svc;
+    (void) ev;
+    (void) err;
+    return tg_store_api_list(t, op->account_id, op->limit, op->offset,
+                             &op->items, &op->n, &op->total);
 }
 
 
@@ -198,21 +267,61 @@ tg_service_api_list(tg_service_t *svc, const tg_actor_t *actor,
                     tg_api_t **items, size_t *n, int64_t *total,
                     tg_error_t *err)
 {
-    tg_txn_t t;
-    int      rc;
+    tg_api_list_t op = { account_id, limit, offset, NULL, 0, 0 };
+    int           rc;
 
     (void) actor;
-    *items = NULL;
-    *n = 0;
 
-    rc = tg_begin(svc, 0, &t, err);
-    if (rc != TG_OK) {
-        return rc;
+    rc = tg_read(svc, tg_api_list_txn, &op, err);
+    *items = op.items;
+    *n = op.n;
+    *total = op.total;
+    return rc;
+}
+
+
+static int
+tg_api_update_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                  tg_audit_event_t *ev, tg_error_t *err)
+{
+    tg_api_op_t *op = data;
+    tg_api_t    *out = op->api_out;
+    char        *description;
+    int          rc;
+
+    (void) svc;
+
+    rc = tg_api_load(t, op->api_ref, out, err);
+    if (rc == TG_OK) {
+        memcpy(ev->account_id, out->account_id, sizeof(ev->account_id));
+        snprintf(ev->target, sizeof(ev->target), "%s", out->id);
+        rc = tg_api_owner_check(op->actor, out, err);
+    }
+    if (rc == TG_OK && (op->set & TG_API_SET_DESCRIPTION)) {
+        description = tg_strndup(
+            op->spec->description.ptr != NULL ? op->spec->description.ptr : "",
+            op->spec->description.len);
+        if (description == NULL) {
+            return tg_error_code(err, TG_ENOMEM);
+        }
+        free(out->description);
+        out->description = description;
+    }
+    if (rc == TG_OK && (op->set & TG_API_SET_STAGE)) {
+        out->stage[0] = '\0';
+        if (op->spec->stage.len > 0) {
+            tg_stage_normalize(op->spec->stage, out->stage);
+        }
+    }
+    if (rc == TG_OK) {
+        out->updated_at = tg_time_now_ms();
+        rc = tg_store_api_update(t, out);
+    }
+    if (rc == TG_OK) {
+        rc = tg_change(t, "api", out->id, "", "upsert");
     }
 
-    rc = tg_store_api_list(&t, account_id, limit, offset, items, n, total);
-    tg_txn_rollback(&t);
-    return rc == TG_OK ? rc : tg_error_code(err, rc);
+    return rc;
 }
 
 
@@ -222,67 +331,67 @@ tg_service_api_update(tg_service_t *svc, const tg_actor_t *actor, tg_str_t api,
                       tg_error_t *err)
 {
     tg_audit_event_t ev;
-    tg_txn_t         t;
-    char            *description;
+    tg_api_op_t      op;
     int              rc;
 
     memset(out, 0, sizeof(*out));
+    tg_api_op_init(&op, actor);
+    op.api_ref = api;
+    op.spec = patch;
+    op.set = set;
+    op.api_out = out;
+
     tg_audit_start(&ev, actor, "api.update", "api", api);
 
     rc = tg_api_spec_check(patch, set, 0, err);
-    if (rc == TG_OK) {
-        rc = tg_begin(svc, 1, &t, err);
-    }
+    rc = rc == TG_OK ? tg_write(svc, &ev, tg_api_update_txn, &op, err)
+                     : tg_audit_failure(svc, &ev, rc, err);
+
+    tg_api_op_free(&op);
     if (rc != TG_OK) {
-        goto failed;
+        tg_api_free(out);
     }
 
-    rc = tg_api_load(&t, api, out, err);
+    return rc;
+}
+
+
+static int
+tg_api_delete_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                  tg_audit_event_t *ev, tg_error_t *err)
+{
+    tg_api_op_t *op = data;
+    size_t       i;
+    int          rc;
+
+    (void) svc;
+
+    rc = tg_api_load(t, op->api_ref, &op->api, err);
     if (rc == TG_OK) {
-        memcpy(ev.account_id, out->account_id, sizeof(ev.account_id));
-        snprintf(ev.target, sizeof(ev.target), "%s", out->id);
-        rc = tg_api_owner_check(actor, out, err);
+        memcpy(ev->account_id, op->api.account_id, sizeof(ev->account_id));
+        snprintf(ev->target, sizeof(ev->target), "%s", op->api.id);
+        tg_audit_detail(ev, "{\"name\":\"%s\"}", op->api.name);
+        rc = tg_api_owner_check(op->actor, &op->api, err);
     }
-    if (rc == TG_OK && (set & TG_API_SET_DESCRIPTION)) {
-        description = tg_strndup(
-            patch->description.ptr != NULL ? patch->description.ptr : "",
-            patch->description.len);
-        if (description == NULL) {
-            rc = TG_ENOMEM;
-        } else {
-            free(out->description);
-            out->description = description;
-        }
+
+    /* The data plane learns of each grant that goes with the API. */
+
+    if (rc == TG_OK) {
+        rc = tg_store_grant_list_by_api(t, tg_str_c(op->api.id), TG_STR_NULL,
+                                        &op->grants, &op->ngrants);
     }
-    if (rc == TG_OK && (set & TG_API_SET_STAGE)) {
-        out->stage[0] = '\0';
-        if (patch->stage.len > 0) {
-            tg_stage_normalize(patch->stage, out->stage);
-        }
+    for (i = 0; i < op->ngrants && rc == TG_OK; i++) {
+        rc = tg_change(t, "grant", op->grants[i].id, op->grants[i].app,
+                       "delete");
     }
     if (rc == TG_OK) {
-        out->updated_at = tg_time_now_ms();
-        rc = tg_store_api_update(&t, out);
+        rc = tg_store_api_delete(t, tg_str_c(op->api.id));
     }
     if (rc == TG_OK) {
-        rc = tg_change(&t, "api", out->id, "", "upsert");
-    }
-    if (rc != TG_OK) {
-        tg_txn_rollback(&t);
-        goto failed;
+        rc = tg_change(t, "api", op->api.id, "", "delete");
     }
 
-    rc = tg_audit_commit(svc, &t, &ev);
-    if (rc != TG_OK) {
-        goto failed;
-    }
-
-    return TG_OK;
-
-failed:
-
-    tg_api_free(out);
-    return tg_audit_failure(svc, &ev, rc, err);
+    return rc;
 }
 
 
@@ -291,62 +400,18 @@ tg_service_api_delete(tg_service_t *svc, const tg_actor_t *actor, tg_str_t api,
                       tg_error_t *err)
 {
     tg_audit_event_t ev;
-    tg_grant_t      *grants = NULL;
-    tg_api_t         record;
-    tg_txn_t         t;
-    size_t           n = 0, i;
+    tg_api_op_t      op;
     int              rc;
 
-    memset(&record, 0, sizeof(record));
+    tg_api_op_init(&op, actor);
+    op.api_ref = api;
+
     tg_audit_start(&ev, actor, "api.delete", "api", api);
+    rc = tg_write(svc, &ev, tg_api_delete_txn, &op, err);
 
-    rc = tg_begin(svc, 1, &t, err);
-    if (rc != TG_OK) {
-        goto failed;
-    }
-
-    rc = tg_api_load(&t, api, &record, err);
-    if (rc == TG_OK) {
-        memcpy(ev.account_id, record.account_id, sizeof(ev.account_id));
-        snprintf(ev.target, sizeof(ev.target), "%s", record.id);
-        tg_audit_detail(&ev, "{\"name\":\"%s\"}", record.name);
-        rc = tg_api_owner_check(actor, &record, err);
-    }
-
-    /* The data plane learns of each grant that goes with the API. */
-
-    if (rc == TG_OK) {
-        rc = tg_store_grant_list_by_api(&t, tg_str_c(record.id), TG_STR_NULL,
-                                        &grants, &n);
-    }
-    for (i = 0; i < n && rc == TG_OK; i++) {
-        rc = tg_change(&t, "grant", grants[i].id, grants[i].app, "delete");
-    }
-    if (rc == TG_OK) {
-        rc = tg_store_api_delete(&t, tg_str_c(record.id));
-    }
-    if (rc == TG_OK) {
-        rc = tg_change(&t, "api", record.id, "", "delete");
-    }
-    if (rc != TG_OK) {
-        tg_txn_rollback(&t);
-        goto failed;
-    }
-
-    rc = tg_audit_commit(svc, &t, &ev);
-    if (rc != TG_OK) {
-        goto failed;
-    }
-
-    tg_store_grant_list_free(grants, n);
-    tg_api_free(&record);
-    return TG_OK;
-
-failed:
-
-    tg_store_grant_list_free(grants, n);
-    tg_api_free(&record);
-    return tg_audit_failure(svc, &ev, rc, err);
+    tg_store_grant_list_free(op.grants, op.ngrants);
+    tg_api_op_free(&op);
+    return rc;
 }
 
 
@@ -381,19 +446,78 @@ tg_grant_stage(const tg_api_t *api, tg_str_t asked, char *stage,
 
 /* Loads the app and the API of a grant request and checks both. */
 static int
-tg_grant_parties(tg_txn_t *t, const tg_actor_t *actor, tg_str_t ref,
-                 tg_str_t api_ref, tg_app_t *app, tg_api_t *api,
-                 tg_audit_event_t *ev, tg_error_t *err)
+tg_grant_parties(tg_txn_t *t, tg_api_op_t *op, tg_audit_event_t *ev,
+                 tg_error_t *err)
 {
     int rc;
 
-    rc = tg_app_load(t, actor, ref, app, err);
+    rc = tg_app_load(t, op->actor, op->app_ref, &op->app, err);
     if (rc == TG_OK) {
-        tg_audit_app(ev, app);
-        rc = tg_api_load(t, api_ref, api, err);
+        tg_audit_app(ev, &op->app);
+        rc = tg_api_load(t, op->api_ref, &op->api, err);
     }
     if (rc == TG_OK) {
-        rc = tg_api_owner_check(actor, api, err);
+        rc = tg_api_owner_check(op->actor, &op->api, err);
+    }
+
+    return rc;
+}
+
+
+static int
+tg_grant_put_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                 tg_audit_event_t *ev, tg_error_t *err)
+{
+    tg_api_op_t *op = data;
+    tg_grant_t  *out = op->grant_out;
+    char         stage[TG_STAGE_MAX + 1];
+    int64_t      now = tg_time_now_ms();
+    int          rc;
+
+    (void) svc;
+
+    rc = tg_grant_parties(t, op, ev, err);
+    if (rc == TG_OK) {
+        rc = tg_grant_stage(&op->api, op->grant_spec->stage, stage, err);
+    }
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    tg_audit_detail(ev, "{\"api\":\"%s\",\"stage\":\"%s\"}", op->api.name,
+                    stage);
+
+    rc = tg_store_grant_find(t, tg_str_c(op->app.id), tg_str_c(op->api.id),
+                             tg_str_c(stage), out);
+    if (rc == TG_OK) {
+        out->expires_at = op->grant_spec->expires_at;
+        out->updated_at = now;
+        rc = tg_store_grant_update(t, out);
+
+    } else if (rc == TG_EGRANT_NOT_FOUND) {
+        op->created = 1;
+        rc = tg_id_generate(out->id);
+        if (rc == TG_OK) {
+            memcpy(out->app, op->app.id, sizeof(out->app));
+            memcpy(out->api, op->api.id, sizeof(out->api));
+            memcpy(out->stage, stage, sizeof(out->stage));
+            out->expires_at = op->grant_spec->expires_at;
+            out->created_at = now;
+            out->updated_at = now;
+            rc = tg_store_grant_insert(t, out);
+        }
+    }
+    if (rc == TG_OK) {
+        snprintf(ev->target, sizeof(ev->target), "%s", out->id);
+        rc = tg_change(t, "grant", out->id, op->app.id, "upsert");
+    }
+
+    /* Read it back whole, with the names that go with it. */
+
+    if (rc == TG_OK) {
+        tg_grant_free(out);
+        rc = tg_store_grant_find(t, tg_str_c(op->app.id), tg_str_c(op->api.id),
+                                 tg_str_c(stage), out);
     }
 
     return rc;
@@ -406,87 +530,80 @@ tg_service_grant_put(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
                      tg_grant_t *out, int *created, tg_error_t *err)
 {
     tg_audit_event_t ev;
-    tg_txn_t         t;
-    tg_app_t         app;
-    tg_api_t         api;
-    char             stage[TG_STAGE_MAX + 1];
-    int64_t          now = tg_time_now_ms();
-    int              rc;
+    tg_api_op_t      op;
+    int              rc = TG_OK;
 
     memset(out, 0, sizeof(*out));
-    memset(&app, 0, sizeof(app));
-    memset(&api, 0, sizeof(api));
-    *created = 0;
+    tg_api_op_init(&op, actor);
+    op.app_ref = ref;
+    op.api_ref = api_ref;
+    op.grant_spec = spec;
+    op.grant_out = out;
+
     tg_audit_start(&ev, actor, "grant.put", "grant", api_ref);
 
-    if (spec->expires_at != 0 && spec->expires_at <= now) {
+    if (spec->expires_at != 0 && spec->expires_at <= tg_time_now_ms()) {
         rc = tg_error_set(err, TG_EINVALID, TG_FIELD_EXPIRES_AT,
                           "must be in the future");
-        goto failed;
     }
 
-    rc = tg_begin(svc, 1, &t, err);
+    rc = rc == TG_OK ? tg_write(svc, &ev, tg_grant_put_txn, &op, err)
+                     : tg_audit_failure(svc, &ev, rc, err);
+
+    *created = op.created;
+    tg_api_op_free(&op);
     if (rc != TG_OK) {
-        goto failed;
-    }
-
-    rc = tg_grant_parties(&t, actor, ref, api_ref, &app, &api, &ev, err);
-    if (rc == TG_OK) {
-        rc = tg_grant_stage(&api, spec->stage, stage, err);
-    }
-    if (rc == TG_OK) {
-        tg_audit_detail(&ev, "{\"api\":\"%s\",\"stage\":\"%s\"}", api.name,
-                        stage);
-        rc = tg_store_grant_find(&t, tg_str_c(app.id), tg_str_c(api.id),
-                                 tg_str_c(stage), out);
-        if (rc == TG_OK) {
-            out->expires_at = spec->expires_at;
-            out->updated_at = now;
-            rc = tg_store_grant_update(&t, out);
-
-        } else if (rc == TG_EGRANT_NOT_FOUND) {
-            *created = 1;
-            rc = tg_id_generate(out->id);
-            if (rc == TG_OK) {
-                memcpy(out->app, app.id, sizeof(out->app));
-                memcpy(out->api, api.id, sizeof(out->api));
-                memcpy(out->stage, stage, sizeof(out->stage));
-                out->expires_at = spec->expires_at;
-                out->created_at = now;
-                out->updated_at = now;
-                rc = tg_store_grant_insert(&t, out);
-            }
-        }
-    }
-    if (rc == TG_OK) {
-        snprintf(ev.target, sizeof(ev.target), "%s", out->id);
-        rc = tg_change(&t, "grant", out->id, app.id, "upsert");
-    }
-    if (rc == TG_OK) {
         tg_grant_free(out);
-        rc = tg_store_grant_find(&t, tg_str_c(app.id), tg_str_c(api.id),
-                                 tg_str_c(stage), out);
-    }
-    if (rc != TG_OK) {
-        tg_txn_rollback(&t);
-        goto failed;
     }
 
-    rc = tg_audit_commit(svc, &t, &ev);
-    if (rc != TG_OK) {
-        goto failed;
+    return rc;
+}
+
+
+static int
+tg_grant_delete_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                    tg_audit_event_t *ev, tg_error_t *err)
+{
+    tg_api_op_t *op = data;
+    char         stage[TG_STAGE_MAX + 1];
+    size_t       i, deleted = 0;
+    int          rc;
+
+    (void) svc;
+
+    if (op->stage.ptr != NULL) {
+        tg_stage_normalize(op->stage, stage);
     }
 
-    tg_app_free(&app);
-    tg_api_free(&api);
-    return TG_OK;
+    rc = tg_grant_parties(t, op, ev, err);
+    if (rc == TG_OK) {
+        tg_audit_detail(ev, "{\"api\":\"%s\",\"stage\":\"%s\"}", op->api.name,
+                        op->stage.ptr != NULL ? stage : "*");
+        rc = tg_store_grant_list_by_app(t, tg_str_c(op->app.id), &op->grants,
+                                        &op->ngrants);
+    }
 
-failed:
+    for (i = 0; i < op->ngrants && rc == TG_OK; i++) {
+        const tg_grant_t *g = &op->grants[i];
 
-    tg_app_free(&app);
-    tg_api_free(&api);
-    tg_grant_free(out);
-    return tg_audit_failure(svc, &ev, rc, err);
+        if (strcmp(g->api, op->api.id) != 0
+            || (op->stage.ptr != NULL && strcmp(g->stage, stage) != 0))
+        {
+            continue;
+        }
+
+        rc = tg_store_grant_delete(t, tg_str_c(g->id));
+        if (rc == TG_OK) {
+            rc = tg_change(t, "grant", g->id, op->app.id, "delete");
+        }
+        deleted++;
+    }
+
+    if (rc == TG_OK && deleted == 0) {
+        rc = tg_error_code(err, TG_EGRANT_NOT_FOUND);
+    }
+
+    return rc;
 }
 
 
@@ -496,77 +613,79 @@ tg_service_grant_delete(tg_service_t *svc, const tg_actor_t *actor,
                         tg_error_t *err)
 {
     tg_audit_event_t ev;
-    tg_grant_t      *grants = NULL;
-    tg_txn_t         t;
-    tg_app_t         app;
-    tg_api_t         api;
-    char             normal[TG_STAGE_MAX + 1];
+    tg_api_op_t      op;
     const char      *rule;
-    size_t           n = 0, i, deleted = 0;
-    int              rc;
+    int              rc = TG_OK;
 
-    memset(&app, 0, sizeof(app));
-    memset(&api, 0, sizeof(api));
+    tg_api_op_init(&op, actor);
+    op.app_ref = ref;
+    op.api_ref = api_ref;
+    op.stage = stage;
+
     tg_audit_start(&ev, actor, "grant.delete", "grant", api_ref);
 
     if (stage.ptr != NULL && tg_stage_check(stage, &rule) != TG_OK) {
         rc = tg_error_set(err, TG_EINVALID, TG_FIELD_STAGE, "%s", rule);
-        goto failed;
-    }
-    if (stage.ptr != NULL) {
-        tg_stage_normalize(stage, normal);
     }
 
-    rc = tg_begin(svc, 1, &t, err);
-    if (rc != TG_OK) {
-        goto failed;
-    }
+    rc = rc == TG_OK ? tg_write(svc, &ev, tg_grant_delete_txn, &op, err)
+                     : tg_audit_failure(svc, &ev, rc, err);
 
-    rc = tg_grant_parties(&t, actor, ref, api_ref, &app, &api, &ev, err);
-    if (rc == TG_OK) {
-        tg_audit_detail(&ev, "{\"api\":\"%s\",\"stage\":\"%s\"}", api.name,
-                        stage.ptr != NULL ? normal : "*");
-        rc = tg_store_grant_list_by_app(&t, tg_str_c(app.id), &grants, &n);
-    }
+    tg_store_grant_list_free(op.grants, op.ngrants);
+    tg_api_op_free(&op);
+    return rc;
+}
 
-    for (i = 0; i < n && rc == TG_OK; i++) {
-        if (strcmp(grants[i].api, api.id) != 0
-            || (stage.ptr != NULL && strcmp(grants[i].stage, normal) != 0))
-        {
-            continue;
-        }
 
-        rc = tg_store_grant_delete(&t, tg_str_c(grants[i].id));
-        if (rc == TG_OK) {
-            rc = tg_change(&t, "grant", grants[i].id, app.id, "delete");
-        }
-        deleted++;
-    }
+static int
+tg_grant_list_app_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                      tg_audit_event_t *ev, tg_error_t *err)
+{
+    tg_api_op_t *op = data;
+    int          rc;
 
-    if (rc == TG_OK && deleted == 0) {
-        rc = tg_error_code(err, TG_EGRANT_NOT_FOUND);
-    }
-    if (rc != TG_OK) {
-        tg_txn_rollback(&t);
-        goto failed;
-    }
+    (void) svc;
+    (void) ev;
 
-    rc = tg_audit_commit(svc, &t, &ev);
-    if (rc != TG_OK) {
-        goto failed;
-    }
+    rc = tg_app_load(t, op->actor, op->app_ref, &op->app, err);
+    return rc == TG_OK ? tg_store_grant_list_by_app(t, tg_str_c(op->app.id),
+                                                    &op->grants, &op->ngrants)
+                       : rc;
+}
 
-    tg_store_grant_list_free(grants, n);
-    tg_app_free(&app);
-    tg_api_free(&api);
-    return TG_OK;
 
-failed:
+static int
+tg_grant_list_api_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                      tg_audit_event_t *ev, tg_error_t *err)
+{
+    tg_api_op_t *op = data;
+    int          rc;
 
-    tg_store_grant_list_free(grants, n);
-    tg_app_free(&app);
-    tg_api_free(&api);
-    return tg_audit_failure(svc, &ev, rc, err);
+    (void) svc;
+    (void) ev;
+
+    /* A non-admin sees only the grants that reach its own apps. */
+
+    rc = tg_api_load(t, op->api_ref, &op->api, err);
+    return rc == TG_OK ? tg_store_grant_list_by_api(
+               t, tg_str_c(op->api.id),
+               op->actor->admin ? TG_STR_NULL : tg_str_c(op->actor->account_id),
+               &op->grants, &op->ngrants)
+                       : rc;
+}
+
+
+/* Runs a grant listing and hands its result over. */
+static int
+tg_grant_list(tg_service_t *svc, tg_api_op_t *op, tg_txn_body_pt body,
+              tg_grant_t **items, size_t *n, tg_error_t *err)
+{
+    int rc = tg_read(svc, body, op, err);
+
+    tg_api_op_free(op);
+    *items = op->grants;
+    *n = op->ngrants;
+    return rc;
 }
 
 
@@ -575,27 +694,11 @@ tg_service_grant_list_by_app(tg_service_t *svc, const tg_actor_t *actor,
                              tg_str_t ref, tg_grant_t **items, size_t *n,
                              tg_error_t *err)
 {
-    tg_txn_t t;
-    tg_app_t app;
-    int      rc;
+    tg_api_op_t op;
 
-    *items = NULL;
-    *n = 0;
-    memset(&app, 0, sizeof(app));
-
-    rc = tg_begin(svc, 0, &t, err);
-    if (rc != TG_OK) {
-        return rc;
-    }
-
-    rc = tg_app_load(&t, actor, ref, &app, err);
-    if (rc == TG_OK) {
-        rc = tg_store_grant_list_by_app(&t, tg_str_c(app.id), items, n);
-    }
-
-    tg_txn_rollback(&t);
-    tg_app_free(&app);
-    return rc == TG_OK ? rc : tg_error_code(err, rc);
+    tg_api_op_init(&op, actor);
+    op.app_ref = ref;
+    return tg_grant_list(svc, &op, tg_grant_list_app_txn, items, n, err);
 }
 
 
@@ -604,29 +707,9 @@ tg_service_grant_list_by_api(tg_service_t *svc, const tg_actor_t *actor,
                              tg_str_t api_ref, tg_grant_t **items, size_t *n,
                              tg_error_t *err)
 {
-    tg_txn_t t;
-    tg_api_t api;
-    int      rc;
+    tg_api_op_t op;
 
-    *items = NULL;
-    *n = 0;
-    memset(&api, 0, sizeof(api));
-
-    rc = tg_begin(svc, 0, &t, err);
-    if (rc != TG_OK) {
-        return rc;
-    }
-
-    /* A non-admin sees only the grants that reach its own apps. */
-
-    rc = tg_api_load(&t, api_ref, &api, err);
-    if (rc == TG_OK) {
-        rc = tg_store_grant_list_by_api(
-            &t, tg_str_c(api.id),
-            actor->admin ? TG_STR_NULL : tg_str_c(actor->account_id), items, n);
-    }
-
-    tg_txn_rollback(&t);
-    tg_api_free(&api);
-    return rc == TG_OK ? rc : tg_error_code(err, rc);
+    tg_api_op_init(&op, actor);
+    op.api_ref = api_ref;
+    return tg_grant_list(svc, &op, tg_grant_list_api_txn, items, n, err);
 }

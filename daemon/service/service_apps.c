@@ -284,129 +284,71 @@ tg_app_number_assign(tg_txn_t *t, int64_t *number, tg_error_t *err)
 }
 
 
-/*
- * Makes the first key pair of a new app: the caller's AppKey and secret
- * or generated ones, checked for uniqueness, sealed and stored.  Fills
- * view with the secret in clear.
- */
+/* One app create in progress. */
+typedef struct {
+    const tg_actor_t    *actor;
+    const tg_app_spec_t *spec;
+    tg_app_view_t       *out;
+} tg_app_create_t;
+
+
+#define TG_APP_SET_ALL                                            \
+    (TG_APP_SET_NAME | TG_APP_SET_DESCRIPTION | TG_APP_SET_EXTEND \
+     | TG_APP_SET_TAGS | TG_APP_SET_ENABLED | TG_APP_SET_CREATOR  \
+     | TG_APP_SET_RATE)
+
+
 static int
-tg_app_first_key(tg_service_t *svc, tg_txn_t *t, const tg_app_t *app,
-                 const tg_app_spec_t *spec, int64_t now, tg_key_view_t *view,
-                 tg_error_t *err)
+tg_app_create_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                  tg_audit_event_t *ev, tg_error_t *err)
 {
-    tg_key_pair_t kp;
-    char          key[TG_APP_KEY_LEN + 1], secret[TG_APP_SECRET_LEN + 1];
-    tg_str_t      app_key, app_secret;
-    int           taken, rc;
+    tg_app_create_t     *op = data;
+    const tg_app_spec_t *spec = op->spec;
+    tg_app_t            *app = &op->out->app;
+    int64_t              now = tg_time_now_ms();
+    int                  rc;
 
-    memset(&kp, 0, sizeof(kp));
-    app_key = spec->app_key;
-    app_secret = spec->app_secret;
-
-    rc = tg_id_generate(kp.id);
-    if (rc == TG_OK && app_key.ptr == NULL) {
-        rc = tg_app_key_generate(key);
-        app_key = tg_str_c(key);
-    }
-    if (rc == TG_OK && app_secret.ptr == NULL) {
-        rc = tg_app_secret_generate(secret);
-        app_secret = tg_str_c(secret);
+    rc = tg_app_target_account(t, op->actor, spec, app->account_id, err);
+    if (rc == TG_OK) {
+        memcpy(ev->account_id, app->account_id, sizeof(ev->account_id));
+        rc = tg_rate_take(svc, app->account_id, err);
     }
     if (rc == TG_OK) {
-        rc = tg_store_app_key_taken(t, app_key, TG_STR(""), now, &taken);
-        if (rc == TG_OK && taken) {
-            rc = tg_error_set(err, TG_EAPP_KEY_TAKEN, TG_FIELD_APP_KEY, NULL);
-        }
-    }
-    if (rc != TG_OK) {
-        goto cleanup;
-    }
-
-    memcpy(kp.app, app->id, sizeof(kp.app));
-    kp.primary = 1;
-    kp.created_at = now;
-    kp.updated_at = now;
-    kp.app_key = tg_strndup(app_key.ptr, app_key.len);
-    rc = kp.app_key == NULL ? TG_ENOMEM
-                            : tg_seal_for(svc, TG_SEAL_KEY_PAIR, kp.id,
-                                          app_secret, &kp.secret_sealed);
-
-    if (rc == TG_OK) {
-        rc = tg_store_key_pair_insert(t, &kp);
+        rc = tg_app_room_check(svc, t, app->account_id, spec->name, err);
     }
     if (rc == TG_OK) {
-        rc = tg_change(t, "key_pair", kp.id, app->id, "upsert");
+        rc = tg_id_generate(app->id);
     }
     if (rc == TG_OK) {
-        rc = tg_key_view_fill(svc, &kp, 1, view);
-    }
-
-cleanup:
-
-    tg_wipe(secret, sizeof(secret));
-    tg_key_pair_free(&kp);
-    return rc == TG_OK ? rc : tg_error_code(err, rc);
-}
-
-
-/* Makes the AppCode a create asked for, and fills a one-item list. */
-static int
-tg_app_first_code(tg_service_t *svc, tg_txn_t *t, const tg_app_t *app,
-                  const tg_app_spec_t *spec, int64_t now, tg_app_view_t *view,
-                  tg_error_t *err)
-{
-    tg_app_code_t code;
-    char          generated[TG_APP_CODE_LEN + 1];
-    tg_str_t      value = spec->app_code;
-    int           rc;
-
-    memset(&code, 0, sizeof(code));
-
-    rc = tg_id_generate(code.id);
-    if (rc == TG_OK && value.ptr == NULL) {
-        rc = tg_app_code_generate(generated);
-        value = tg_str_c(generated);
+        rc = tg_app_number_assign(t, &app->app_id, err);
     }
     if (rc == TG_OK) {
-        rc = tg_keyring_index(svc->keyring, TG_STR(TG_INDEX_APP_CODE), value,
-                              code.code_hash);
+        app->created_at = now;
+        app->updated_at = now;
+        rc = tg_app_apply(app, spec, TG_APP_SET_ALL);
     }
     if (rc == TG_OK) {
-        tg_app_code_t other;
-
-        memset(&other, 0, sizeof(other));
-        rc = tg_store_app_code_find(t, tg_str_c(code.code_hash), &other);
-        if (rc == TG_OK) {
-            tg_app_code_free(&other);
-            rc = tg_error_set(err, TG_EAPP_CODE_TAKEN, TG_FIELD_APP_CODE, NULL);
-        } else if (rc == TG_ECODE_NOT_FOUND) {
-            rc = TG_OK;
-        }
+        tg_audit_app(ev, app);
+        rc = tg_store_app_insert(t, app);
     }
     if (rc == TG_OK) {
-        memcpy(code.app, app->id, sizeof(code.app));
-        code.created_at = now;
-        code.updated_at = now;
-        rc = tg_seal_for(svc, TG_SEAL_APP_CODE, code.id, value,
-                         &code.code_sealed);
+        rc = tg_change(t, "app", app->id, app->id, "upsert");
     }
     if (rc == TG_OK) {
-        rc = tg_store_app_code_insert(t, &code);
+        rc = tg_key_pair_create(svc, t, app->id, spec->app_key,
+                                spec->app_secret, 1, now, &op->out->key, err);
     }
-    if (rc == TG_OK) {
-        rc = tg_change(t, "app_code", code.id, app->id, "upsert");
-    }
-    if (rc == TG_OK) {
-        view->codes = calloc(1, sizeof(tg_code_view_t));
-        rc = view->codes == NULL
+    if (rc == TG_OK && (spec->app_code.ptr != NULL || spec->generate_app_code))
+    {
+        op->out->codes = calloc(1, sizeof(tg_code_view_t));
+        rc = op->out->codes == NULL
                  ? TG_ENOMEM
-                 : tg_code_view_fill(svc, &code, 1, view->codes);
-        view->ncodes = rc == TG_OK ? 1 : 0;
+                 : tg_app_code_create(svc, t, app->id, spec->app_code, now,
+                                      op->out->codes, err);
+        op->out->ncodes = op->out->codes != NULL ? 1 : 0;
     }
 
-    tg_wipe(generated, sizeof(generated));
-    tg_app_code_free(&code);
-    return rc == TG_OK ? rc : tg_error_code(err, rc);
+    return rc;
 }
 
 
@@ -415,81 +357,26 @@ tg_service_app_create(tg_service_t *svc, const tg_actor_t *actor,
                       const tg_app_spec_t *spec, tg_app_view_t *out,
                       tg_error_t *err)
 {
-    static const unsigned all = TG_APP_SET_NAME | TG_APP_SET_DESCRIPTION
-                                | TG_APP_SET_EXTEND | TG_APP_SET_TAGS
-                                | TG_APP_SET_ENABLED | TG_APP_SET_CREATOR
-                                | TG_APP_SET_RATE;
+    tg_app_create_t  op = { actor, spec, out };
     tg_audit_event_t ev;
-    tg_txn_t         t;
-    tg_app_t        *app = &out->app;
-    int64_t          now = tg_time_now_ms();
     int              rc;
 
     memset(out, 0, sizeof(*out));
     tg_audit_start(&ev, actor, "app.create", "app", spec->name);
 
-    rc = tg_app_spec_check(spec, all, err);
+    rc = tg_app_spec_check(spec, TG_APP_SET_ALL, err);
     if (rc == TG_OK) {
         rc = tg_app_spec_credentials_check(spec, err);
     }
+
+    rc = rc == TG_OK ? tg_write(svc, &ev, tg_app_create_txn, &op, err)
+                     : tg_audit_failure(svc, &ev, rc, err);
+
     if (rc != TG_OK) {
-        goto failed;
+        tg_app_view_free(out);
     }
 
-    rc = tg_begin(svc, 1, &t, err);
-    if (rc != TG_OK) {
-        goto failed;
-    }
-
-    rc = tg_app_target_account(&t, actor, spec, app->account_id, err);
-    if (rc == TG_OK) {
-        memcpy(ev.account_id, app->account_id, sizeof(ev.account_id));
-        rc = tg_rate_take(svc, app->account_id, err);
-    }
-    if (rc == TG_OK) {
-        rc = tg_app_room_check(svc, &t, app->account_id, spec->name, err);
-    }
-    if (rc == TG_OK) {
-        rc = tg_id_generate(app->id);
-    }
-    if (rc == TG_OK) {
-        rc = tg_app_number_assign(&t, &app->app_id, err);
-    }
-    if (rc == TG_OK) {
-        app->created_at = now;
-        app->updated_at = now;
-        rc = tg_app_apply(app, spec, all);
-    }
-    if (rc == TG_OK) {
-        tg_audit_app(&ev, app);
-        rc = tg_store_app_insert(&t, app);
-    }
-    if (rc == TG_OK) {
-        rc = tg_change(&t, "app", app->id, app->id, "upsert");
-    }
-    if (rc == TG_OK) {
-        rc = tg_app_first_key(svc, &t, app, spec, now, &out->key, err);
-    }
-    if (rc == TG_OK && (spec->app_code.ptr != NULL || spec->generate_app_code))
-    {
-        rc = tg_app_first_code(svc, &t, app, spec, now, out, err);
-    }
-    if (rc != TG_OK) {
-        tg_txn_rollback(&t);
-        goto failed;
-    }
-
-    rc = tg_audit_commit(svc, &t, &ev);
-    if (rc != TG_OK) {
-        goto failed;
-    }
-
-    return TG_OK;
-
-failed:
-
-    tg_app_view_free(out);
-    return tg_audit_failure(svc, &ev, rc, err);
+    return rc;
 }
 
 
@@ -515,35 +402,82 @@ tg_app_view_make(tg_service_t *svc, tg_txn_t *t, tg_app_t *app,
 }
 
 
+/* One app read or list in progress. */
+typedef struct {
+    const tg_actor_t      *actor;
+    tg_str_t               ref;
+    const tg_app_filter_t *filter;
+    tg_app_view_t         *views;
+    size_t                 n;
+    int64_t                total;
+} tg_app_read_t;
+
+
+static int
+tg_app_get_txn(tg_service_t *svc, tg_txn_t *t, void *data, tg_audit_event_t *ev,
+               tg_error_t *err)
+{
+    tg_app_read_t *op = data;
+    tg_app_t       app;
+    int            rc;
+
+    (void) ev;
+    memset(&app, 0, sizeof(app));
+
+    rc = tg_app_load(t, op->actor, op->ref, &app, err);
+    if (rc == TG_OK) {
+        rc = tg_app_view_make(svc, t, &app, op->views);
+    }
+
+    return rc;
+}
+
+
 int
 tg_service_app_get(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
                    tg_app_view_t *out, tg_error_t *err)
 {
-    tg_txn_t t;
-    tg_app_t app;
-    int      rc;
+    tg_app_read_t op = { actor, ref, NULL, out, 1, 0 };
+    int           rc;
 
     memset(out, 0, sizeof(*out));
-    memset(&app, 0, sizeof(app));
 
-    rc = tg_begin(svc, 0, &t, err);
-    if (rc != TG_OK) {
-        return rc;
-    }
-
-    rc = tg_app_load(&t, actor, ref, &app, err);
-    if (rc == TG_OK) {
-        rc = tg_app_view_make(svc, &t, &app, out);
-    }
-
-    tg_txn_rollback(&t);
-
+    rc = tg_read(svc, tg_app_get_txn, &op, err);
     if (rc != TG_OK) {
         tg_app_view_free(out);
-        return tg_error_code(err, rc);
     }
 
-    return TG_OK;
+    return rc;
+}
+
+
+static int
+tg_app_list_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                tg_audit_event_t *ev, tg_error_t *err)
+{
+    tg_app_read_t *op = data;
+    tg_app_t      *apps = NULL;
+    size_t         napps = 0, i;
+    int            rc;
+
+    (void) ev;
+    (void) err;
+
+    rc = tg_store_app_list(t, op->filter, &apps, &napps, &op->total);
+    if (rc == TG_OK && napps > 0) {
+        op->views = calloc(napps, sizeof(tg_app_view_t));
+        rc = op->views != NULL ? TG_OK : TG_ENOMEM;
+    }
+    if (rc == TG_OK) {
+        op->n = napps;
+    }
+
+    for (i = 0; i < op->n && rc == TG_OK; i++) {
+        rc = tg_app_view_make(svc, t, &apps[i], &op->views[i]);
+    }
+
+    tg_store_app_list_free(apps, napps);
+    return rc;
 }
 
 
@@ -553,47 +487,73 @@ tg_service_app_list(tg_service_t *svc, const tg_actor_t *actor,
                     size_t *n, int64_t *total, tg_error_t *err)
 {
     tg_app_filter_t f = *filter;
-    tg_app_view_t  *views = NULL;
-    tg_app_t       *apps = NULL;
-    tg_txn_t        t;
-    size_t          napps = 0, i;
+    tg_app_read_t   op = { actor, TG_STR_NULL, &f, NULL, 0, 0 };
     int             rc;
-
-    *items = NULL;
-    *n = 0;
 
     if (!actor->admin) {
         f.account_id = tg_str_c(actor->account_id);
     }
 
-    rc = tg_begin(svc, 0, &t, err);
+    rc = tg_read(svc, tg_app_list_txn, &op, err);
     if (rc != TG_OK) {
-        return rc;
+        tg_app_view_list_free(op.views, op.n);
+        op.views = NULL;
+        op.n = 0;
     }
 
-    rc = tg_store_app_list(&t, &f, &apps, &napps, total);
-    if (rc == TG_OK && napps > 0) {
-        views = calloc(napps, sizeof(tg_app_view_t));
-        if (views == NULL) {
-            rc = TG_ENOMEM;
+    *items = op.views;
+    *n = op.n;
+    *total = op.total;
+    return rc;
+}
+
+
+/* One app update or delete in progress. */
+typedef struct {
+    const tg_actor_t    *actor;
+    tg_str_t             ref;
+    const tg_app_spec_t *patch;
+    unsigned             set;
+    tg_app_t             app;
+    tg_app_view_t       *out;
+} tg_app_change_t;
+
+
+static int
+tg_app_update_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                  tg_audit_event_t *ev, tg_error_t *err)
+{
+    tg_app_change_t *op = data;
+    int              taken, rc;
+
+    rc = tg_app_load(t, op->actor, op->ref, &op->app, err);
+    if (rc == TG_OK) {
+        tg_audit_app(ev, &op->app);
+        rc = tg_rate_take(svc, op->app.account_id, err);
+    }
+    if (rc == TG_OK && (op->set & TG_APP_SET_NAME)) {
+        rc = tg_store_app_name_taken(t, tg_str_c(op->app.account_id),
+                                     op->patch->name, tg_str_c(op->app.id),
+                                     &taken);
+        if (rc == TG_OK && taken) {
+            rc = tg_error_set(err, TG_ENAME_TAKEN, TG_FIELD_NAME, NULL);
         }
     }
-
-    for (i = 0; i < napps && rc == TG_OK; i++) {
-        rc = tg_app_view_make(svc, &t, &apps[i], &views[i]);
+    if (rc == TG_OK) {
+        rc = tg_app_apply(&op->app, op->patch, op->set);
+    }
+    if (rc == TG_OK) {
+        op->app.updated_at = tg_time_now_ms();
+        rc = tg_store_app_update(t, &op->app);
+    }
+    if (rc == TG_OK) {
+        rc = tg_change(t, "app", op->app.id, op->app.id, "upsert");
+    }
+    if (rc == TG_OK) {
+        rc = tg_app_view_make(svc, t, &op->app, op->out);
     }
 
-    tg_txn_rollback(&t);
-    tg_store_app_list_free(apps, napps);
-
-    if (rc != TG_OK) {
-        tg_app_view_list_free(views, views != NULL ? napps : 0);
-        return tg_error_code(err, rc);
-    }
-
-    *items = views;
-    *n = napps;
-    return TG_OK;
+    return rc;
 }
 
 
@@ -602,13 +562,24 @@ tg_service_app_update(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
                       const tg_app_spec_t *patch, unsigned set,
                       tg_app_view_t *out, tg_error_t *err)
 {
+    tg_app_change_t  op;
     tg_audit_event_t ev;
-    tg_txn_t         t;
-    tg_app_t         app;
-    int              taken, rc;
+    int              rc;
+
+    /* Nothing to change: a read, as Alibaba's ModifyApp does. */
+
+    if (set == 0) {
+        return tg_service_app_get(svc, actor, ref, out, err);
+    }
 
     memset(out, 0, sizeof(*out));
-    memset(&app, 0, sizeof(app));
+    memset(&op, 0, sizeof(op));
+    op.actor = actor;
+    op.ref = ref;
+    op.patch = patch;
+    op.set = set;
+    op.out = out;
+
     tg_audit_start(&ev, actor, "app.update", "app", ref);
     tg_audit_detail(&ev,
                     "{\"name\":%s,\"description\":%s,\"extend\":%s,"
@@ -621,57 +592,39 @@ tg_service_app_update(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
                     set & TG_APP_SET_RATE ? "true" : "false");
 
     rc = tg_app_spec_check(patch, set, err);
+    rc = rc == TG_OK ? tg_write(svc, &ev, tg_app_update_txn, &op, err)
+                     : tg_audit_failure(svc, &ev, rc, err);
+
+    tg_app_free(&op.app);
     if (rc != TG_OK) {
-        goto failed;
+        tg_app_view_free(out);
     }
 
-    rc = tg_begin(svc, 1, &t, err);
-    if (rc != TG_OK) {
-        goto failed;
-    }
+    return rc;
+}
 
-    rc = tg_app_load(&t, actor, ref, &app, err);
+
+static int
+tg_app_delete_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                  tg_audit_event_t *ev, tg_error_t *err)
+{
+    tg_app_change_t *op = data;
+    int              rc;
+
+    rc = tg_app_load(t, op->actor, op->ref, &op->app, err);
     if (rc == TG_OK) {
-        tg_audit_app(&ev, &app);
-        rc = tg_rate_take(svc, app.account_id, err);
-    }
-    if (rc == TG_OK && (set & TG_APP_SET_NAME)) {
-        rc = tg_store_app_name_taken(&t, tg_str_c(app.account_id), patch->name,
-                                     tg_str_c(app.id), &taken);
-        if (rc == TG_OK && taken) {
-            rc = tg_error_set(err, TG_ENAME_TAKEN, TG_FIELD_NAME, NULL);
-        }
-    }
-    if (rc == TG_OK) {
-        rc = tg_app_apply(&app, patch, set);
+        tg_audit_app(ev, &op->app);
+        tg_audit_detail(ev, "{\"app_id\":%lld}", (long long) op->app.app_id);
+        rc = tg_rate_take(svc, op->app.account_id, err);
     }
     if (rc == TG_OK) {
-        app.updated_at = tg_time_now_ms();
-        rc = tg_store_app_update(&t, &app);
+        rc = tg_store_app_delete(t, tg_str_c(op->app.id));
     }
     if (rc == TG_OK) {
-        rc = tg_change(&t, "app", app.id, app.id, "upsert");
-    }
-    if (rc == TG_OK) {
-        rc = tg_app_view_make(svc, &t, &app, out);
-    }
-    if (rc != TG_OK) {
-        tg_txn_rollback(&t);
-        goto failed;
+        rc = tg_change(t, "app", op->app.id, op->app.id, "delete");
     }
 
-    rc = tg_audit_commit(svc, &t, &ev);
-    if (rc != TG_OK) {
-        goto failed;
-    }
-
-    return TG_OK;
-
-failed:
-
-    tg_app_free(&app);
-    tg_app_view_free(out);
-    return tg_audit_failure(svc, &ev, rc, err);
+    return rc;
 }
 
 
@@ -679,46 +632,17 @@ int
 tg_service_app_delete(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
                       tg_error_t *err)
 {
+    tg_app_change_t  op;
     tg_audit_event_t ev;
-    tg_txn_t         t;
-    tg_app_t         app;
     int              rc;
 
-    memset(&app, 0, sizeof(app));
+    memset(&op, 0, sizeof(op));
+    op.actor = actor;
+    op.ref = ref;
+
     tg_audit_start(&ev, actor, "app.delete", "app", ref);
+    rc = tg_write(svc, &ev, tg_app_delete_txn, &op, err);
 
-    rc = tg_begin(svc, 1, &t, err);
-    if (rc != TG_OK) {
-        goto failed;
-    }
-
-    rc = tg_app_load(&t, actor, ref, &app, err);
-    if (rc == TG_OK) {
-        tg_audit_app(&ev, &app);
-        tg_audit_detail(&ev, "{\"app_id\":%lld}", (long long) app.app_id);
-        rc = tg_rate_take(svc, app.account_id, err);
-    }
-    if (rc == TG_OK) {
-        rc = tg_store_app_delete(&t, tg_str_c(app.id));
-    }
-    if (rc == TG_OK) {
-        rc = tg_change(&t, "app", app.id, app.id, "delete");
-    }
-    if (rc != TG_OK) {
-        tg_txn_rollback(&t);
-        goto failed;
-    }
-
-    rc = tg_audit_commit(svc, &t, &ev);
-    if (rc != TG_OK) {
-        goto failed;
-    }
-
-    tg_app_free(&app);
-    return TG_OK;
-
-failed:
-
-    tg_app_free(&app);
-    return tg_audit_failure(svc, &ev, rc, err);
+    tg_app_free(&op.app);
+    return rc;
 }

@@ -99,7 +99,42 @@ int tg_key_view_fill(const tg_service_t *svc, const tg_key_pair_t *kp,
 int tg_code_view_fill(const tg_service_t *svc, const tg_app_code_t *code,
                       int reveal, tg_code_view_t *view);
 
+/*
+ * Makes a key pair (the given AppKey and secret, or generated ones) for
+ * app, checked for uniqueness, sealed, stored and logged; fills view with
+ * the secret in clear.  Inputs must have passed their rules already.
+ */
+int tg_key_pair_create(tg_service_t *svc, tg_txn_t *t, const char *app,
+                       tg_str_t app_key, tg_str_t secret, int primary,
+                       int64_t now, tg_key_view_t *view, tg_error_t *err);
+
+/* Makes an AppCode (the given one or a generated one) likewise. */
+int tg_app_code_create(tg_service_t *svc, tg_txn_t *t, const char *app,
+                       tg_str_t given, int64_t now, tg_code_view_t *view,
+                       tg_error_t *err);
+
 /* Begins a transaction, reporting a failure in err. */
 int tg_begin(tg_service_t *svc, int write, tg_txn_t *t, tg_error_t *err);
+
+/*
+ * The body of an operation: its reads and writes inside transaction t.
+ * It notes what the event concerns in ev, and returns 0 or an error
+ * (detailed in err).  It never commits or rolls back.
+ */
+typedef int (*tg_txn_body_pt)(tg_service_t *svc, tg_txn_t *t, void *data,
+                              tg_audit_event_t *ev, tg_error_t *err);
+
+/*
+ * Runs a mutation: body in one write transaction, committed together with
+ * ev as a success; or, when body fails, rolled back, with ev recorded as a
+ * failure in a transaction of its own.  Returns body's result, or the
+ * store's error.  ev is started by the caller (tg_audit_start()).
+ */
+int tg_write(tg_service_t *svc, tg_audit_event_t *ev, tg_txn_body_pt body,
+             void *data, tg_error_t *err);
+
+/* Runs body in one read transaction (ev is NULL for it); no audit. */
+int tg_read(tg_service_t *svc, tg_txn_body_pt body, void *data,
+            tg_error_t *err);
 
 #endif /* TOLLGATE_SERVICE_INT_H */

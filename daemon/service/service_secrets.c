@@ -17,6 +17,159 @@
 #include "service/service_int.h"
 
 
+/*
+ * Makes a key pair for app: the given AppKey and secret, or generated
+ * ones; checks the AppKey is free, seals the secret, stores the pair and
+ * logs the change.  Fills view with the secret in clear.
+ */
+int
+tg_key_pair_create(tg_service_t *svc, tg_txn_t *t, const char *app,
+                   tg_str_t app_key, tg_str_t secret, int primary, int64_t now,
+                   tg_key_view_t *view, tg_error_t *err)
+{
+    tg_key_pair_t kp;
+    char          key[TG_APP_KEY_LEN + 1], generated[TG_APP_SECRET_LEN + 1];
+    int           taken, rc;
+
+    memset(&kp, 0, sizeof(kp));
+
+    rc = tg_id_generate(kp.id);
+    if (rc == TG_OK && app_key.ptr == NULL) {
+        rc = tg_app_key_generate(key);
+        app_key = tg_str_c(key);
+    }
+    if (rc == TG_OK && secret.ptr == NULL) {
+        rc = tg_app_secret_generate(generated);
+        secret = tg_str_c(generated);
+    }
+    if (rc == TG_OK) {
+        rc = tg_store_app_key_taken(t, app_key, TG_STR(""), now, &taken);
+        if (rc == TG_OK && taken) {
+            rc = tg_error_set(err, TG_EAPP_KEY_TAKEN, TG_FIELD_APP_KEY, NULL);
+        }
+    }
+    if (rc == TG_OK) {
+        memcpy(kp.app, app, sizeof(kp.app));
+        kp.primary = primary;
+        kp.created_at = now;
+        kp.updated_at = now;
+        kp.app_key = tg_strndup(app_key.ptr, app_key.len);
+        rc = kp.app_key == NULL ? TG_ENOMEM
+                                : tg_seal_for(svc, TG_SEAL_KEY_PAIR, kp.id,
+                                              secret, &kp.secret_sealed);
+    }
+    if (rc == TG_OK) {
+        rc = tg_store_key_pair_insert(t, &kp);
+    }
+    if (rc == TG_OK) {
+        rc = tg_change(t, "key_pair", kp.id, app, "upsert");
+    }
+    if (rc == TG_OK) {
+        rc = tg_key_view_fill(svc, &kp, 1, view);
+    }
+
+    tg_wipe(generated, sizeof(generated));
+    tg_key_pair_free(&kp);
+    return rc == TG_OK ? rc : tg_error_code(err, rc);
+}
+
+
+/* The index hash of a code, and whether another code has it. */
+static int
+tg_code_hash(const tg_service_t *svc, tg_txn_t *t, tg_str_t code,
+             char hash[TG_HASH_HEX_LEN + 1], tg_error_t *err)
+{
+    tg_app_code_t other;
+    int           rc;
+
+    rc = tg_keyring_index(svc->keyring, TG_STR(TG_INDEX_APP_CODE), code, hash);
+    if (rc != TG_OK) {
+        return tg_error_code(err, rc);
+    }
+
+    memset(&other, 0, sizeof(other));
+    rc = tg_store_app_code_find(t, tg_str_c(hash), &other);
+    if (rc == TG_OK) {
+        tg_app_code_free(&other);
+        return tg_error_set(err, TG_EAPP_CODE_TAKEN, TG_FIELD_APP_CODE, NULL);
+    }
+
+    return rc == TG_ECODE_NOT_FOUND ? TG_OK : tg_error_code(err, rc);
+}
+
+
+/* The code a caller gave, checked, or a generated one in buf. */
+static int
+tg_code_value(tg_str_t given, char buf[TG_APP_CODE_LEN + 1], tg_str_t *value,
+              tg_error_t *err)
+{
+    const char *rule;
+
+    if (given.ptr != NULL) {
+        if (tg_app_code_check(given, &rule) != TG_OK) {
+            return tg_error_set(err, TG_EINVALID, TG_FIELD_APP_CODE, "%s",
+                                rule);
+        }
+        *value = given;
+        return TG_OK;
+    }
+
+    if (tg_app_code_generate(buf) != TG_OK) {
+        return tg_error_code(err, TG_EINTERNAL);
+    }
+
+    *value = tg_str_c(buf);
+    return TG_OK;
+}
+
+
+/*
+ * Makes an AppCode for app: the given one (already checked) or a
+ * generated one; checks it is free, seals and stores it, logs the change.
+ * Fills view with the code in clear.
+ */
+int
+tg_app_code_create(tg_service_t *svc, tg_txn_t *t, const char *app,
+                   tg_str_t given, int64_t now, tg_code_view_t *view,
+                   tg_error_t *err)
+{
+    tg_app_code_t code;
+    char          buf[TG_APP_CODE_LEN + 1];
+    tg_str_t      value;
+    int           rc;
+
+    memset(&code, 0, sizeof(code));
+
+    rc = tg_code_value(given, buf, &value, err);
+    if (rc == TG_OK) {
+        rc = tg_id_generate(code.id);
+    }
+    if (rc == TG_OK) {
+        rc = tg_code_hash(svc, t, value, code.code_hash, err);
+    }
+    if (rc == TG_OK) {
+        memcpy(code.app, app, sizeof(code.app));
+        code.created_at = now;
+        code.updated_at = now;
+        rc = tg_seal_for(svc, TG_SEAL_APP_CODE, code.id, value,
+                         &code.code_sealed);
+    }
+    if (rc == TG_OK) {
+        rc = tg_store_app_code_insert(t, &code);
+    }
+    if (rc == TG_OK) {
+        rc = tg_change(t, "app_code", code.id, app, "upsert");
+    }
+    if (rc == TG_OK) {
+        rc = tg_code_view_fill(svc, &code, 1, view);
+    }
+
+    tg_wipe(buf, sizeof(buf));
+    tg_app_code_free(&code);
+    return rc == TG_OK ? rc : tg_error_code(err, rc);
+}
+
+
 /* Loads the pair that key names (id or AppKey) within app. */
 static int
 tg_pair_load(tg_txn_t *t, const tg_app_t *app, tg_str_t key, tg_key_pair_t *kp,
@@ -46,26 +199,109 @@ tg_pair_load(tg_txn_t *t, const tg_app_t *app, tg_str_t key, tg_key_pair_t *kp,
 }
 
 
-/* Loads the app that ref names, or with ref NULL the app holding the
- * pair whose AppKey is key; then that pair. */
+/* Loads the code with id code_id if it belongs to app. */
 static int
-tg_reset_target(tg_txn_t *t, const tg_actor_t *actor, tg_str_t ref,
-                tg_str_t key, tg_app_t *app, tg_key_pair_t *kp, tg_error_t *err)
+tg_code_load(tg_txn_t *t, const tg_app_t *app, tg_str_t code_id,
+             tg_app_code_t *code, tg_error_t *err)
+{
+    int rc = tg_id_valid(code_id) ? tg_store_app_code_get(t, code_id, code)
+                                  : TG_ECODE_NOT_FOUND;
+
+    if (rc == TG_OK && strcmp(code->app, app->id) != 0) {
+        tg_app_code_free(code);
+        rc = TG_ECODE_NOT_FOUND;
+    }
+
+    return rc == TG_OK ? rc : tg_error_code(err, rc);
+}
+
+
+/* One operation on an app's secrets in progress: what it names, what it
+ * loaded, and where its answer goes. */
+typedef struct {
+    const tg_actor_t      *actor;
+    tg_str_t               ref;   /* the app */
+    tg_str_t               key;   /* a pair (id or AppKey), or a code id */
+    tg_str_t               value; /* a given AppKey, secret or code */
+    tg_str_t               secret;
+    int                    primary;
+    const tg_reset_spec_t *reset;
+    tg_app_t               app;
+    tg_key_pair_t          kp;
+    tg_app_code_t          code;
+    tg_key_view_t         *key_view;
+    tg_code_view_t        *code_view;
+    tg_app_view_t         *app_view;
+    void                  *items; /* lists */
+    size_t                 n;
+} tg_secret_op_t;
+
+
+static void
+tg_secret_op_init(tg_secret_op_t *op, const tg_actor_t *actor, tg_str_t ref)
+{
+    memset(op, 0, sizeof(*op));
+    op->actor = actor;
+    op->ref = ref;
+}
+
+
+static void
+tg_secret_op_free(tg_secret_op_t *op)
+{
+    tg_app_free(&op->app);
+    tg_key_pair_free(&op->kp);
+    tg_app_code_free(&op->code);
+}
+
+
+/* Loads the app op->ref names, noting it in ev (which may be NULL). */
+static int
+tg_secret_op_app(tg_txn_t *t, tg_secret_op_t *op, tg_audit_event_t *ev,
+                 tg_error_t *err)
+{
+    int rc = tg_app_load(t, op->actor, op->ref, &op->app, err);
+
+    if (rc == TG_OK && ev != NULL) {
+        tg_audit_app(ev, &op->app);
+    }
+
+    return rc;
+}
+
+
+/* Notes the pair or code an event is about as its target. */
+static void
+tg_audit_target_id(tg_audit_event_t *ev, const char *id)
+{
+    snprintf(ev->target, sizeof(ev->target), "%s", id);
+}
+
+
+/* Loads the app op->ref names, or with no ref the app that holds the
+ * pair whose AppKey is op->key; then that pair. */
+static int
+tg_reset_target(tg_txn_t *t, tg_secret_op_t *op, tg_audit_event_t *ev,
+                tg_error_t *err)
 {
     int rc;
 
-    if (ref.ptr != NULL) {
-        rc = tg_app_load(t, actor, ref, app, err);
-        return rc == TG_OK ? tg_pair_load(t, app, key, kp, err) : rc;
+    if (op->ref.ptr != NULL) {
+        rc = tg_secret_op_app(t, op, ev, err);
+        return rc == TG_OK ? tg_pair_load(t, &op->app, op->key, &op->kp, err)
+                           : rc;
     }
 
-    rc = tg_store_key_pair_find(t, key, kp);
+    rc = tg_store_key_pair_find(t, op->key, &op->kp);
     if (rc == TG_OK) {
-        rc = tg_app_load(t, actor, tg_str_c(kp->app), app, NULL);
+        rc = tg_app_load(t, op->actor, tg_str_c(op->kp.app), &op->app, NULL);
         if (rc != TG_OK) {
-            tg_key_pair_free(kp);
+            tg_key_pair_free(&op->kp);
             rc = TG_EKEY_NOT_FOUND;
         }
+    }
+    if (rc == TG_OK) {
+        tg_audit_app(ev, &op->app);
     }
 
     return rc == TG_OK ? rc : tg_error_set(err, rc, TG_FIELD_APP_KEY, NULL);
@@ -159,23 +395,61 @@ tg_reset_app_key(tg_txn_t *t, tg_key_pair_t *kp, tg_str_t new_key, int64_t now,
 }
 
 
+static int
+tg_reset_txn(tg_service_t *svc, tg_txn_t *t, void *data, tg_audit_event_t *ev,
+             tg_error_t *err)
+{
+    tg_secret_op_t *op = data;
+    tg_key_pair_t  *kp = &op->kp;
+    int64_t         now = tg_time_now_ms();
+    char           *sealed = NULL;
+    int             rc;
+
+    rc = tg_reset_target(t, op, ev, err);
+    if (rc == TG_OK) {
+        tg_audit_target_id(ev, kp->id);
+        rc = tg_reset_grace(kp, op->reset->grace_seconds, now);
+    }
+    if (rc == TG_OK) {
+        rc = tg_reset_app_key(t, kp, op->reset->new_app_key, now, err);
+    }
+    if (rc == TG_OK) {
+        rc = tg_seal_for(svc, TG_SEAL_KEY_PAIR, kp->id, op->secret, &sealed);
+    }
+    if (rc == TG_OK) {
+        free(kp->secret_sealed);
+        kp->secret_sealed = sealed;
+        kp->updated_at = now;
+        rc = tg_store_key_pair_update(t, kp);
+    }
+    if (rc == TG_OK) {
+        rc = tg_change(t, "key_pair", kp->id, op->app.id, "upsert");
+    }
+    if (rc == TG_OK) {
+        rc = tg_key_view_fill(svc, kp, 1, op->key_view);
+    }
+
+    return rc;
+}
+
+
 int
 tg_service_secret_reset(tg_service_t *svc, const tg_actor_t *actor,
                         tg_str_t ref, const tg_reset_spec_t *spec,
                         tg_key_view_t *out, tg_error_t *err)
 {
     tg_audit_event_t ev;
-    tg_key_pair_t    kp;
-    tg_txn_t         t;
-    tg_app_t         app;
-    char             generated[TG_APP_SECRET_LEN + 1], *sealed = NULL;
-    tg_str_t         secret = spec->new_secret;
-    int64_t          now = tg_time_now_ms();
+    tg_secret_op_t   op;
+    char             generated[TG_APP_SECRET_LEN + 1];
     int              rc;
 
     memset(out, 0, sizeof(*out));
-    memset(&kp, 0, sizeof(kp));
-    memset(&app, 0, sizeof(app));
+    tg_secret_op_init(&op, actor, ref);
+    op.key = spec->key;
+    op.reset = spec;
+    op.secret = spec->new_secret;
+    op.key_view = out;
+
     tg_audit_start(&ev, actor, "app.secret.reset", "key_pair",
                    ref.ptr != NULL ? ref : spec->key);
     tg_audit_detail(&ev, "{\"grace_seconds\":%lld,\"new_app_key\":%s}",
@@ -183,65 +457,21 @@ tg_service_secret_reset(tg_service_t *svc, const tg_actor_t *actor,
                     spec->new_app_key.ptr != NULL ? "true" : "false");
 
     rc = tg_reset_check(svc, spec, err);
-    if (rc == TG_OK && secret.ptr == NULL) {
+    if (rc == TG_OK && op.secret.ptr == NULL) {
         rc = tg_app_secret_generate(generated);
-        secret = tg_str_c(generated);
-    }
-    if (rc != TG_OK) {
-        goto failed;
+        op.secret = tg_str_c(generated);
     }
 
-    rc = tg_begin(svc, 1, &t, err);
-    if (rc != TG_OK) {
-        goto failed;
-    }
-
-    rc = tg_reset_target(&t, actor, ref, spec->key, &app, &kp, err);
-    if (rc == TG_OK) {
-        tg_audit_app(&ev, &app);
-        snprintf(ev.target, sizeof(ev.target), "%s", kp.id);
-        rc = tg_reset_grace(&kp, spec->grace_seconds, now);
-    }
-    if (rc == TG_OK) {
-        rc = tg_reset_app_key(&t, &kp, spec->new_app_key, now, err);
-    }
-    if (rc == TG_OK) {
-        rc = tg_seal_for(svc, TG_SEAL_KEY_PAIR, kp.id, secret, &sealed);
-    }
-    if (rc == TG_OK) {
-        free(kp.secret_sealed);
-        kp.secret_sealed = sealed;
-        kp.updated_at = now;
-        rc = tg_store_key_pair_update(&t, &kp);
-    }
-    if (rc == TG_OK) {
-        rc = tg_change(&t, "key_pair", kp.id, app.id, "upsert");
-    }
-    if (rc == TG_OK) {
-        rc = tg_key_view_fill(svc, &kp, 1, out);
-    }
-    if (rc != TG_OK) {
-        tg_txn_rollback(&t);
-        goto failed;
-    }
-
-    rc = tg_audit_commit(svc, &t, &ev);
-    if (rc != TG_OK) {
-        goto failed;
-    }
+    rc = rc == TG_OK ? tg_write(svc, &ev, tg_reset_txn, &op, err)
+                     : tg_audit_failure(svc, &ev, rc, err);
 
     tg_wipe(generated, sizeof(generated));
-    tg_key_pair_free(&kp);
-    tg_app_free(&app);
-    return TG_OK;
+    tg_secret_op_free(&op);
+    if (rc != TG_OK) {
+        tg_key_view_free(out);
+    }
 
-failed:
-
-    tg_wipe(generated, sizeof(generated));
-    tg_key_pair_free(&kp);
-    tg_app_free(&app);
-    tg_key_view_free(out);
-    return tg_audit_failure(svc, &ev, rc, err);
+    return rc;
 }
 
 
@@ -286,47 +516,47 @@ tg_reveal_all(tg_service_t *svc, tg_txn_t *t, tg_app_view_t *view)
 }
 
 
+static int
+tg_reveal_txn(tg_service_t *svc, tg_txn_t *t, void *data, tg_audit_event_t *ev,
+              tg_error_t *err)
+{
+    tg_secret_op_t *op = data;
+    int             rc;
+
+    rc = tg_app_load(t, op->actor, op->ref, &op->app_view->app, err);
+    if (rc == TG_OK) {
+        tg_audit_app(ev, &op->app_view->app);
+        rc = tg_reveal_all(svc, t, op->app_view);
+    }
+
+    return rc;
+}
+
+
 int
 tg_service_secret_reveal(tg_service_t *svc, const tg_actor_t *actor,
                          tg_str_t ref, tg_app_view_t *out, tg_error_t *err)
 {
     tg_audit_event_t ev;
-    tg_txn_t         t;
+    tg_secret_op_t   op;
     int              rc;
 
     memset(out, 0, sizeof(*out));
+    tg_secret_op_init(&op, actor, ref);
+    op.app_view = out;
+
     tg_audit_start(&ev, actor, "app.secret.reveal", "app", ref);
+    rc = tg_write(svc, &ev, tg_reveal_txn, &op, err);
 
-    rc = tg_begin(svc, 1, &t, err);
     if (rc != TG_OK) {
-        goto failed;
+        tg_app_view_free(out);
     }
 
-    rc = tg_app_load(&t, actor, ref, &out->app, err);
-    if (rc == TG_OK) {
-        tg_audit_app(&ev, &out->app);
-        rc = tg_reveal_all(svc, &t, out);
-    }
-    if (rc != TG_OK) {
-        tg_txn_rollback(&t);
-        goto failed;
-    }
-
-    rc = tg_audit_commit(svc, &t, &ev);
-    if (rc != TG_OK) {
-        goto failed;
-    }
-
-    return TG_OK;
-
-failed:
-
-    tg_app_view_free(out);
-    return tg_audit_failure(svc, &ev, rc, err);
+    return rc;
 }
 
 
-/* Makes kp the app's only primary pair. */
+/* Makes pair_id the app's only primary pair. */
 static int
 tg_primary_set(tg_txn_t *t, const char *app, const char *pair_id, int64_t now)
 {
@@ -354,55 +584,17 @@ tg_primary_set(tg_txn_t *t, const char *app, const char *pair_id, int64_t now)
 }
 
 
-int
-tg_service_key_add(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
-                   tg_str_t app_key, tg_str_t secret, int primary,
-                   tg_key_view_t *out, tg_error_t *err)
+static int
+tg_key_add_txn(tg_service_t *svc, tg_txn_t *t, void *data, tg_audit_event_t *ev,
+               tg_error_t *err)
 {
-    tg_audit_event_t ev;
-    tg_key_pair_t    kp;
-    tg_txn_t         t;
-    tg_app_t         app;
-    const char      *rule;
-    char             key[TG_APP_KEY_LEN + 1], generated[TG_APP_SECRET_LEN + 1];
-    int64_t          now = tg_time_now_ms(), count;
-    int              taken, rc;
+    tg_secret_op_t *op = data;
+    int64_t         now = tg_time_now_ms(), count;
+    int             rc;
 
-    memset(out, 0, sizeof(*out));
-    memset(&kp, 0, sizeof(kp));
-    memset(&app, 0, sizeof(app));
-    tg_audit_start(&ev, actor, "key.create", "key_pair", ref);
-
-    if (app_key.ptr != NULL && tg_app_key_check(app_key, &rule) != TG_OK) {
-        rc = tg_error_set(err, TG_EINVALID, TG_FIELD_APP_KEY, "%s", rule);
-        goto failed;
-    }
-    if (secret.ptr != NULL && tg_app_secret_check(secret, &rule) != TG_OK) {
-        rc = tg_error_set(err, TG_EINVALID, TG_FIELD_APP_SECRET, "%s", rule);
-        goto failed;
-    }
-
-    rc = tg_id_generate(kp.id);
-    if (rc == TG_OK && app_key.ptr == NULL) {
-        rc = tg_app_key_generate(key);
-        app_key = tg_str_c(key);
-    }
-    if (rc == TG_OK && secret.ptr == NULL) {
-        rc = tg_app_secret_generate(generated);
-        secret = tg_str_c(generated);
-    }
+    rc = tg_secret_op_app(t, op, ev, err);
     if (rc == TG_OK) {
-        rc = tg_begin(svc, 1, &t, err);
-    }
-    if (rc != TG_OK) {
-        goto failed;
-    }
-
-    rc = tg_app_load(&t, actor, ref, &app, err);
-    if (rc == TG_OK) {
-        tg_audit_app(&ev, &app);
-        snprintf(ev.target, sizeof(ev.target), "%s", kp.id);
-        rc = tg_store_key_pair_count(&t, tg_str_c(app.id), &count);
+        rc = tg_store_key_pair_count(t, tg_str_c(op->app.id), &count);
     }
     if (rc == TG_OK && count >= svc->limits.max_key_pairs) {
         rc = tg_error_set(err, TG_EKEY_LIMIT, TG_FIELD_NONE,
@@ -410,55 +602,86 @@ tg_service_key_add(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
                           (long long) svc->limits.max_key_pairs);
     }
     if (rc == TG_OK) {
-        rc = tg_store_app_key_taken(&t, app_key, TG_STR(""), now, &taken);
-        if (rc == TG_OK && taken) {
-            rc = tg_error_set(err, TG_EAPP_KEY_TAKEN, TG_FIELD_APP_KEY, NULL);
-        }
+        rc = tg_key_pair_create(svc, t, op->app.id, op->value, op->secret, 0,
+                                now, op->key_view, err);
     }
     if (rc == TG_OK) {
-        memcpy(kp.app, app.id, sizeof(kp.app));
-        kp.created_at = now;
-        kp.updated_at = now;
-        kp.app_key = tg_strndup(app_key.ptr, app_key.len);
-        rc = kp.app_key == NULL ? TG_ENOMEM
-                                : tg_seal_for(svc, TG_SEAL_KEY_PAIR, kp.id,
-                                              secret, &kp.secret_sealed);
+        tg_audit_target_id(ev, op->key_view->id);
     }
-    if (rc == TG_OK) {
-        rc = tg_store_key_pair_insert(&t, &kp);
+    if (rc == TG_OK && op->primary) {
+        rc = tg_primary_set(t, op->app.id, op->key_view->id, now);
+        op->key_view->primary = 1;
     }
-    if (rc == TG_OK) {
-        rc = tg_change(&t, "key_pair", kp.id, app.id, "upsert");
+
+    return rc;
+}
+
+
+int
+tg_service_key_add(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
+                   tg_str_t app_key, tg_str_t secret, int primary,
+                   tg_key_view_t *out, tg_error_t *err)
+{
+    tg_audit_event_t ev;
+    tg_secret_op_t   op;
+    const char      *rule;
+    int              rc = TG_OK;
+
+    memset(out, 0, sizeof(*out));
+    tg_secret_op_init(&op, actor, ref);
+    op.value = app_key;
+    op.secret = secret;
+    op.primary = primary;
+    op.key_view = out;
+
+    tg_audit_start(&ev, actor, "key.create", "key_pair", ref);
+
+    if (app_key.ptr != NULL && tg_app_key_check(app_key, &rule) != TG_OK) {
+        rc = tg_error_set(err, TG_EINVALID, TG_FIELD_APP_KEY, "%s", rule);
+    } else if (secret.ptr != NULL
+               && tg_app_secret_check(secret, &rule) != TG_OK) {
+        rc = tg_error_set(err, TG_EINVALID, TG_FIELD_APP_SECRET, "%s", rule);
     }
-    if (rc == TG_OK && primary) {
-        rc = tg_primary_set(&t, app.id, kp.id, now);
-        kp.primary = 1;
-    }
-    if (rc == TG_OK) {
-        rc = tg_key_view_fill(svc, &kp, 1, out);
-    }
+
+    rc = rc == TG_OK ? tg_write(svc, &ev, tg_key_add_txn, &op, err)
+                     : tg_audit_failure(svc, &ev, rc, err);
+
+    tg_secret_op_free(&op);
     if (rc != TG_OK) {
-        tg_txn_rollback(&t);
-        goto failed;
+        tg_key_view_free(out);
     }
 
-    rc = tg_audit_commit(svc, &t, &ev);
-    if (rc != TG_OK) {
-        goto failed;
+    return rc;
+}
+
+
+static int
+tg_key_list_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                tg_audit_event_t *ev, tg_error_t *err)
+{
+    tg_secret_op_t *op = data;
+    tg_key_pair_t  *pairs = NULL;
+    tg_key_view_t  *views;
+    size_t          npairs = 0, i;
+    int             rc;
+
+    rc = tg_secret_op_app(t, op, ev, err);
+    if (rc == TG_OK) {
+        rc = tg_store_key_pair_list(t, tg_str_c(op->app.id), &pairs, &npairs);
+    }
+    if (rc == TG_OK && npairs > 0) {
+        op->items = calloc(npairs, sizeof(tg_key_view_t));
+        rc = op->items != NULL ? TG_OK : TG_ENOMEM;
     }
 
-    tg_wipe(generated, sizeof(generated));
-    tg_key_pair_free(&kp);
-    tg_app_free(&app);
-    return TG_OK;
+    views = op->items;
+    for (i = 0; i < npairs && rc == TG_OK; i++) {
+        rc = tg_key_view_fill(svc, &pairs[i], 0, &views[i]);
+        op->n = i + 1;
+    }
 
-failed:
-
-    tg_wipe(generated, sizeof(generated));
-    tg_key_pair_free(&kp);
-    tg_app_free(&app);
-    tg_key_view_free(out);
-    return tg_audit_failure(svc, &ev, rc, err);
+    tg_store_key_pair_list_free(pairs, npairs);
+    return rc;
 }
 
 
@@ -466,47 +689,47 @@ int
 tg_service_key_list(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
                     tg_key_view_t **items, size_t *n, tg_error_t *err)
 {
-    tg_key_pair_t *pairs = NULL;
-    tg_key_view_t *views = NULL;
-    tg_txn_t       t;
-    tg_app_t       app;
-    size_t         npairs = 0, i;
+    tg_secret_op_t op;
     int            rc;
 
-    *items = NULL;
-    *n = 0;
-    memset(&app, 0, sizeof(app));
+    tg_secret_op_init(&op, actor, ref);
 
-    rc = tg_begin(svc, 0, &t, err);
+    rc = tg_read(svc, tg_key_list_txn, &op, err);
     if (rc != TG_OK) {
-        return rc;
+        tg_key_view_list_free(op.items, op.n);
+        op.items = NULL;
+        op.n = 0;
     }
 
-    rc = tg_app_load(&t, actor, ref, &app, err);
+    tg_secret_op_free(&op);
+    *items = op.items;
+    *n = op.n;
+    return rc;
+}
+
+
+static int
+tg_key_primary_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                   tg_audit_event_t *ev, tg_error_t *err)
+{
+    tg_secret_op_t *op = data;
+    int             rc;
+
+    rc = tg_secret_op_app(t, op, ev, err);
     if (rc == TG_OK) {
-        rc = tg_store_key_pair_list(&t, tg_str_c(app.id), &pairs, &npairs);
+        rc = tg_pair_load(t, &op->app, op->key, &op->kp, err);
     }
-    tg_txn_rollback(&t);
-
-    if (rc == TG_OK && npairs > 0) {
-        views = calloc(npairs, sizeof(tg_key_view_t));
-        rc = views != NULL ? TG_OK : TG_ENOMEM;
+    if (rc == TG_OK) {
+        tg_audit_target_id(ev, op->kp.id);
+        tg_audit_detail(ev, "{\"primary\":true}");
+        rc = tg_primary_set(t, op->app.id, op->kp.id, tg_time_now_ms());
+        op->kp.primary = 1;
     }
-    for (i = 0; i < npairs && rc == TG_OK; i++) {
-        rc = tg_key_view_fill(svc, &pairs[i], 0, &views[i]);
-    }
-
-    tg_store_key_pair_list_free(pairs, npairs);
-    tg_app_free(&app);
-
-    if (rc != TG_OK) {
-        tg_key_view_list_free(views, views != NULL ? npairs : 0);
-        return tg_error_code(err, rc);
+    if (rc == TG_OK) {
+        rc = tg_key_view_fill(svc, &op->kp, 0, op->key_view);
     }
 
-    *items = views;
-    *n = npairs;
-    return TG_OK;
+    return rc;
 }
 
 
@@ -516,55 +739,67 @@ tg_service_key_make_primary(tg_service_t *svc, const tg_actor_t *actor,
                             tg_error_t *err)
 {
     tg_audit_event_t ev;
-    tg_key_pair_t    kp;
-    tg_txn_t         t;
-    tg_app_t         app;
+    tg_secret_op_t   op;
     int              rc;
 
     memset(out, 0, sizeof(*out));
-    memset(&kp, 0, sizeof(kp));
-    memset(&app, 0, sizeof(app));
+    tg_secret_op_init(&op, actor, ref);
+    op.key = key;
+    op.key_view = out;
+
     tg_audit_start(&ev, actor, "key.update", "key_pair", key);
+    rc = tg_write(svc, &ev, tg_key_primary_txn, &op, err);
 
-    rc = tg_begin(svc, 1, &t, err);
+    tg_secret_op_free(&op);
     if (rc != TG_OK) {
-        goto failed;
+        tg_key_view_free(out);
     }
 
-    rc = tg_app_load(&t, actor, ref, &app, err);
+    return rc;
+}
+
+
+static int
+tg_key_delete_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                  tg_audit_event_t *ev, tg_error_t *err)
+{
+    tg_secret_op_t *op = data;
+    tg_key_pair_t  *pairs = NULL;
+    size_t          n = 0;
+    int64_t         count;
+    int             rc;
+
+    (void) svc;
+
+    rc = tg_secret_op_app(t, op, ev, err);
     if (rc == TG_OK) {
-        tg_audit_app(&ev, &app);
-        rc = tg_pair_load(&t, &app, key, &kp, err);
+        rc = tg_pair_load(t, &op->app, op->key, &op->kp, err);
     }
     if (rc == TG_OK) {
-        snprintf(ev.target, sizeof(ev.target), "%s", kp.id);
-        tg_audit_detail(&ev, "{\"primary\":true}");
-        rc = tg_primary_set(&t, app.id, kp.id, tg_time_now_ms());
-        kp.primary = 1;
+        tg_audit_target_id(ev, op->kp.id);
+        rc = tg_store_key_pair_count(t, tg_str_c(op->app.id), &count);
+    }
+    if (rc == TG_OK && count <= 1) {
+        rc = tg_error_code(err, TG_ELAST_KEY);
     }
     if (rc == TG_OK) {
-        rc = tg_key_view_fill(svc, &kp, 0, out);
+        rc = tg_store_key_pair_delete(t, tg_str_c(op->kp.id));
     }
-    if (rc != TG_OK) {
-        tg_txn_rollback(&t);
-        goto failed;
-    }
-
-    rc = tg_audit_commit(svc, &t, &ev);
-    if (rc != TG_OK) {
-        goto failed;
+    if (rc == TG_OK) {
+        rc = tg_change(t, "key_pair", op->kp.id, op->app.id, "delete");
     }
 
-    tg_key_pair_free(&kp);
-    tg_app_free(&app);
-    return TG_OK;
+    /* The oldest remaining pair takes over as primary. */
 
-failed:
+    if (rc == TG_OK && op->kp.primary) {
+        rc = tg_store_key_pair_list(t, tg_str_c(op->app.id), &pairs, &n);
+        if (rc == TG_OK && n > 0) {
+            rc = tg_primary_set(t, op->app.id, pairs[0].id, tg_time_now_ms());
+        }
+        tg_store_key_pair_list_free(pairs, n);
+    }
 
-    tg_key_pair_free(&kp);
-    tg_app_free(&app);
-    tg_key_view_free(out);
-    return tg_audit_failure(svc, &ev, rc, err);
+    return rc;
 }
 
 
@@ -573,122 +808,46 @@ tg_service_key_delete(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
                       tg_str_t key, tg_error_t *err)
 {
     tg_audit_event_t ev;
-    tg_key_pair_t    kp, next;
-    tg_txn_t         t;
-    tg_app_t         app;
-    int64_t          count;
+    tg_secret_op_t   op;
     int              rc;
 
-    memset(&kp, 0, sizeof(kp));
-    memset(&next, 0, sizeof(next));
-    memset(&app, 0, sizeof(app));
+    tg_secret_op_init(&op, actor, ref);
+    op.key = key;
+
     tg_audit_start(&ev, actor, "key.delete", "key_pair", key);
+    rc = tg_write(svc, &ev, tg_key_delete_txn, &op, err);
 
-    rc = tg_begin(svc, 1, &t, err);
-    if (rc != TG_OK) {
-        goto failed;
-    }
-
-    rc = tg_app_load(&t, actor, ref, &app, err);
-    if (rc == TG_OK) {
-        tg_audit_app(&ev, &app);
-        rc = tg_pair_load(&t, &app, key, &kp, err);
-    }
-    if (rc == TG_OK) {
-        snprintf(ev.target, sizeof(ev.target), "%s", kp.id);
-        rc = tg_store_key_pair_count(&t, tg_str_c(app.id), &count);
-    }
-    if (rc == TG_OK && count <= 1) {
-        rc = tg_error_code(err, TG_ELAST_KEY);
-    }
-    if (rc == TG_OK) {
-        rc = tg_store_key_pair_delete(&t, tg_str_c(kp.id));
-    }
-    if (rc == TG_OK) {
-        rc = tg_change(&t, "key_pair", kp.id, app.id, "delete");
-    }
-
-    /* The oldest remaining pair takes over as primary. */
-
-    if (rc == TG_OK && kp.primary) {
-        tg_key_pair_t *pairs = NULL;
-        size_t         n = 0;
-
-        rc = tg_store_key_pair_list(&t, tg_str_c(app.id), &pairs, &n);
-        if (rc == TG_OK && n > 0) {
-            rc = tg_primary_set(&t, app.id, pairs[0].id, tg_time_now_ms());
-        }
-        tg_store_key_pair_list_free(pairs, n);
-    }
-
-    if (rc != TG_OK) {
-        tg_txn_rollback(&t);
-        goto failed;
-    }
-
-    rc = tg_audit_commit(svc, &t, &ev);
-    if (rc != TG_OK) {
-        goto failed;
-    }
-
-    tg_key_pair_free(&kp);
-    tg_app_free(&app);
-    return TG_OK;
-
-failed:
-
-    tg_key_pair_free(&kp);
-    tg_app_free(&app);
-    return tg_audit_failure(svc, &ev, rc, err);
+    tg_secret_op_free(&op);
+    return rc;
 }
 
 
-/* The index hash of a code, and whether another code has it. */
 static int
-tg_code_hash(const tg_service_t *svc, tg_txn_t *t, tg_str_t code,
-             char hash[TG_HASH_HEX_LEN + 1], tg_error_t *err)
+tg_code_add_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                tg_audit_event_t *ev, tg_error_t *err)
 {
-    tg_app_code_t other;
-    int           rc;
+    tg_secret_op_t *op = data;
+    int64_t         count;
+    int             rc;
 
-    rc = tg_keyring_index(svc->keyring, TG_STR(TG_INDEX_APP_CODE), code, hash);
-    if (rc != TG_OK) {
-        return tg_error_code(err, rc);
-    }
-
-    memset(&other, 0, sizeof(other));
-    rc = tg_store_app_code_find(t, tg_str_c(hash), &other);
+    rc = tg_secret_op_app(t, op, ev, err);
     if (rc == TG_OK) {
-        tg_app_code_free(&other);
-        return tg_error_set(err, TG_EAPP_CODE_TAKEN, TG_FIELD_APP_CODE, NULL);
+        rc = tg_store_app_code_count(t, tg_str_c(op->app.id), &count);
+    }
+    if (rc == TG_OK && count >= svc->limits.max_codes) {
+        rc = tg_error_set(err, TG_ECODE_LIMIT, TG_FIELD_NONE,
+                          "an app may hold at most %lld AppCodes",
+                          (long long) svc->limits.max_codes);
+    }
+    if (rc == TG_OK) {
+        rc = tg_app_code_create(svc, t, op->app.id, op->value, tg_time_now_ms(),
+                                op->code_view, err);
+    }
+    if (rc == TG_OK) {
+        tg_audit_target_id(ev, op->code_view->id);
     }
 
-    return rc == TG_ECODE_NOT_FOUND ? TG_OK : tg_error_code(err, rc);
-}
-
-
-/* The code a caller gave, checked, or a generated one in buf. */
-static int
-tg_code_value(tg_str_t given, char buf[TG_APP_CODE_LEN + 1], tg_str_t *value,
-              tg_error_t *err)
-{
-    const char *rule;
-
-    if (given.ptr != NULL) {
-        if (tg_app_code_check(given, &rule) != TG_OK) {
-            return tg_error_set(err, TG_EINVALID, TG_FIELD_APP_CODE, "%s",
-                                rule);
-        }
-        *value = given;
-        return TG_OK;
-    }
-
-    if (tg_app_code_generate(buf) != TG_OK) {
-        return tg_error_code(err, TG_EINTERNAL);
-    }
-
-    *value = tg_str_c(buf);
-    return TG_OK;
+    return rc;
 }
 
 
@@ -697,82 +856,60 @@ tg_service_code_add(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
                     tg_str_t given, tg_code_view_t *out, tg_error_t *err)
 {
     tg_audit_event_t ev;
-    tg_app_code_t    code;
-    tg_txn_t         t;
-    tg_app_t         app;
-    char             buf[TG_APP_CODE_LEN + 1];
-    tg_str_t         value;
-    int64_t          now = tg_time_now_ms(), count;
-    int              rc;
+    tg_secret_op_t   op;
+    const char      *rule;
+    int              rc = TG_OK;
 
     memset(out, 0, sizeof(*out));
-    memset(&code, 0, sizeof(code));
-    memset(&app, 0, sizeof(app));
+    tg_secret_op_init(&op, actor, ref);
+    op.value = given;
+    op.code_view = out;
+
     tg_audit_start(&ev, actor, "code.create", "app_code", ref);
 
-    rc = tg_code_value(given, buf, &value, err);
-    if (rc == TG_OK) {
-        rc = tg_id_generate(code.id);
+    if (given.ptr != NULL && tg_app_code_check(given, &rule) != TG_OK) {
+        rc = tg_error_set(err, TG_EINVALID, TG_FIELD_APP_CODE, "%s", rule);
     }
-    if (rc == TG_OK) {
-        rc = tg_begin(svc, 1, &t, err);
-    }
+
+    rc = rc == TG_OK ? tg_write(svc, &ev, tg_code_add_txn, &op, err)
+                     : tg_audit_failure(svc, &ev, rc, err);
+
+    tg_secret_op_free(&op);
     if (rc != TG_OK) {
-        goto failed;
+        tg_code_view_free(out);
     }
 
-    rc = tg_app_load(&t, actor, ref, &app, err);
+    return rc;
+}
+
+
+static int
+tg_code_list_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                 tg_audit_event_t *ev, tg_error_t *err)
+{
+    tg_secret_op_t *op = data;
+    tg_app_code_t  *codes = NULL;
+    tg_code_view_t *views;
+    size_t          ncodes = 0, i;
+    int             rc;
+
+    rc = tg_secret_op_app(t, op, ev, err);
     if (rc == TG_OK) {
-        tg_audit_app(&ev, &app);
-        snprintf(ev.target, sizeof(ev.target), "%s", code.id);
-        rc = tg_store_app_code_count(&t, tg_str_c(app.id), &count);
+        rc = tg_store_app_code_list(t, tg_str_c(op->app.id), &codes, &ncodes);
     }
-    if (rc == TG_OK && count >= svc->limits.max_codes) {
-        rc = tg_error_set(err, TG_ECODE_LIMIT, TG_FIELD_NONE,
-                          "an app may hold at most %lld AppCodes",
-                          (long long) svc->limits.max_codes);
-    }
-    if (rc == TG_OK) {
-        rc = tg_code_hash(svc, &t, value, code.code_hash, err);
-    }
-    if (rc == TG_OK) {
-        memcpy(code.app, app.id, sizeof(code.app));
-        code.created_at = now;
-        code.updated_at = now;
-        rc = tg_seal_for(svc, TG_SEAL_APP_CODE, code.id, value,
-                         &code.code_sealed);
-    }
-    if (rc == TG_OK) {
-        rc = tg_store_app_code_insert(&t, &code);
-    }
-    if (rc == TG_OK) {
-        rc = tg_change(&t, "app_code", code.id, app.id, "upsert");
-    }
-    if (rc == TG_OK) {
-        rc = tg_code_view_fill(svc, &code, 1, out);
-    }
-    if (rc != TG_OK) {
-        tg_txn_rollback(&t);
-        goto failed;
+    if (rc == TG_OK && ncodes > 0) {
+        op->items = calloc(ncodes, sizeof(tg_code_view_t));
+        rc = op->items != NULL ? TG_OK : TG_ENOMEM;
     }
 
-    rc = tg_audit_commit(svc, &t, &ev);
-    if (rc != TG_OK) {
-        goto failed;
+    views = op->items;
+    for (i = 0; i < ncodes && rc == TG_OK; i++) {
+        rc = tg_code_view_fill(svc, &codes[i], 0, &views[i]);
+        op->n = i + 1;
     }
 
-    tg_wipe(buf, sizeof(buf));
-    tg_app_code_free(&code);
-    tg_app_free(&app);
-    return TG_OK;
-
-failed:
-
-    tg_wipe(buf, sizeof(buf));
-    tg_app_code_free(&code);
-    tg_app_free(&app);
-    tg_code_view_free(out);
-    return tg_audit_failure(svc, &ev, rc, err);
+    tg_store_app_code_list_free(codes, ncodes);
+    return rc;
 }
 
 
@@ -780,64 +917,74 @@ int
 tg_service_code_list(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
                      tg_code_view_t **items, size_t *n, tg_error_t *err)
 {
-    tg_app_code_t  *codes = NULL;
-    tg_code_view_t *views = NULL;
-    tg_txn_t        t;
-    tg_app_t        app;
-    size_t          ncodes = 0, i;
+    tg_secret_op_t op;
+    int            rc;
+
+    tg_secret_op_init(&op, actor, ref);
+
+    rc = tg_read(svc, tg_code_list_txn, &op, err);
+    if (rc != TG_OK) {
+        tg_code_view_list_free(op.items, op.n);
+        op.items = NULL;
+        op.n = 0;
+    }
+
+    tg_secret_op_free(&op);
+    *items = op.items;
+    *n = op.n;
+    return rc;
+}
+
+
+static int
+tg_code_reset_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                  tg_audit_event_t *ev, tg_error_t *err)
+{
+    tg_secret_op_t *op = data;
+    tg_app_code_t  *code = &op->code;
+    int64_t         now = tg_time_now_ms(), next;
+    char           *sealed = NULL;
     int             rc;
 
-    *items = NULL;
-    *n = 0;
-    memset(&app, 0, sizeof(app));
-
-    rc = tg_begin(svc, 0, &t, err);
+    rc = tg_secret_op_app(t, op, ev, err);
+    if (rc == TG_OK) {
+        rc = tg_code_load(t, &op->app, op->key, code, err);
+    }
     if (rc != TG_OK) {
         return rc;
     }
 
-    rc = tg_app_load(&t, actor, ref, &app, err);
+    /* Alibaba's contract: an AppCode can be reset once a minute. */
+
+    next = code->updated_at + svc->limits.code_reset_interval * 1000;
+    if (now < next) {
+        rc = tg_error_set(err, TG_ERATE_LIMITED, TG_FIELD_NONE,
+                          "an AppCode can be reset once every %lld seconds",
+                          (long long) svc->limits.code_reset_interval);
+        if (err != NULL) {
+            err->retry_after = (next - now + 999) / 1000;
+        }
+        return rc;
+    }
+
+    rc = tg_code_hash(svc, t, op->value, code->code_hash, err);
     if (rc == TG_OK) {
-        rc = tg_store_app_code_list(&t, tg_str_c(app.id), &codes, &ncodes);
+        rc = tg_seal_for(svc, TG_SEAL_APP_CODE, code->id, op->value, &sealed);
     }
-    tg_txn_rollback(&t);
-
-    if (rc == TG_OK && ncodes > 0) {
-        views = calloc(ncodes, sizeof(tg_code_view_t));
-        rc = views != NULL ? TG_OK : TG_ENOMEM;
+    if (rc == TG_OK) {
+        free(code->code_sealed);
+        code->code_sealed = sealed;
+        code->updated_at = now;
+        rc = tg_store_app_code_update(t, code);
     }
-    for (i = 0; i < ncodes && rc == TG_OK; i++) {
-        rc = tg_code_view_fill(svc, &codes[i], 0, &views[i]);
+    if (rc == TG_OK) {
+        rc = tg_change(t, "app_code", code->id, op->app.id, "upsert");
     }
-
-    tg_store_app_code_list_free(codes, ncodes);
-    tg_app_free(&app);
-
-    if (rc != TG_OK) {
-        tg_code_view_list_free(views, views != NULL ? ncodes : 0);
-        return tg_error_code(err, rc);
+    if (rc == TG_OK) {
+        rc = tg_code_view_fill(svc, code, 1, op->code_view);
     }
 
-    *items = views;
-    *n = ncodes;
-    return TG_OK;
-}
-
-
-/* Loads the code with id code_id if it belongs to app. */
-static int
-tg_code_load(tg_txn_t *t, const tg_app_t *app, tg_str_t code_id,
-             tg_app_code_t *code, tg_error_t *err)
-{
-    int rc = tg_id_valid(code_id) ? tg_store_app_code_get(t, code_id, code)
-                                  : TG_ECODE_NOT_FOUND;
-
-    if (rc == TG_OK && strcmp(code->app, app->id) != 0) {
-        tg_app_code_free(code);
-        rc = TG_ECODE_NOT_FOUND;
-    }
-
-    return rc == TG_OK ? rc : tg_error_code(err, rc);
+    return rc;
 }
 
 
@@ -847,84 +994,52 @@ tg_service_code_reset(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
                       tg_error_t *err)
 {
     tg_audit_event_t ev;
-    tg_app_code_t    code;
-    tg_txn_t         t;
-    tg_app_t         app;
-    char             buf[TG_APP_CODE_LEN + 1], *sealed = NULL;
-    tg_str_t         value;
-    int64_t          now = tg_time_now_ms(), next;
+    tg_secret_op_t   op;
+    char             buf[TG_APP_CODE_LEN + 1];
     int              rc;
 
     memset(out, 0, sizeof(*out));
-    memset(&code, 0, sizeof(code));
-    memset(&app, 0, sizeof(app));
+    tg_secret_op_init(&op, actor, ref);
+    op.key = code_id;
+    op.code_view = out;
+
     tg_audit_start(&ev, actor, "code.reset", "app_code", code_id);
 
-    rc = tg_code_value(given, buf, &value, err);
-    if (rc == TG_OK) {
-        rc = tg_begin(svc, 1, &t, err);
-    }
-    if (rc != TG_OK) {
-        goto failed;
-    }
-
-    rc = tg_app_load(&t, actor, ref, &app, err);
-    if (rc == TG_OK) {
-        tg_audit_app(&ev, &app);
-        rc = tg_code_load(&t, &app, code_id, &code, err);
-    }
-
-    /* Alibaba's contract: an AppCode can be reset once a minute. */
-
-    next = code.updated_at + svc->limits.code_reset_interval * 1000;
-    if (rc == TG_OK && now < next) {
-        rc = tg_error_set(err, TG_ERATE_LIMITED, TG_FIELD_NONE,
-                          "an AppCode can be reset once every %lld seconds",
-                          (long long) svc->limits.code_reset_interval);
-        if (err != NULL) {
-            err->retry_after = (next - now + 999) / 1000;
-        }
-    }
-    if (rc == TG_OK) {
-        rc = tg_code_hash(svc, &t, value, code.code_hash, err);
-    }
-    if (rc == TG_OK) {
-        rc = tg_seal_for(svc, TG_SEAL_APP_CODE, code.id, value, &sealed);
-    }
-    if (rc == TG_OK) {
-        free(code.code_sealed);
-        code.code_sealed = sealed;
-        code.updated_at = now;
-        rc = tg_store_app_code_update(&t, &code);
-    }
-    if (rc == TG_OK) {
-        rc = tg_change(&t, "app_code", code.id, app.id, "upsert");
-    }
-    if (rc == TG_OK) {
-        rc = tg_code_view_fill(svc, &code, 1, out);
-    }
-    if (rc != TG_OK) {
-        tg_txn_rollback(&t);
-        goto failed;
-    }
-
-    rc = tg_audit_commit(svc, &t, &ev);
-    if (rc != TG_OK) {
-        goto failed;
-    }
+    rc = tg_code_value(given, buf, &op.value, err);
+    rc = rc == TG_OK ? tg_write(svc, &ev, tg_code_reset_txn, &op, err)
+                     : tg_audit_failure(svc, &ev, rc, err);
 
     tg_wipe(buf, sizeof(buf));
-    tg_app_code_free(&code);
-    tg_app_free(&app);
-    return TG_OK;
+    tg_secret_op_free(&op);
+    if (rc != TG_OK) {
+        tg_code_view_free(out);
+    }
 
-failed:
+    return rc;
+}
 
-    tg_wipe(buf, sizeof(buf));
-    tg_app_code_free(&code);
-    tg_app_free(&app);
-    tg_code_view_free(out);
-    return tg_audit_failure(svc, &ev, rc, err);
+
+static int
+tg_code_delete_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                   tg_audit_event_t *ev, tg_error_t *err)
+{
+    tg_secret_op_t *op = data;
+    int             rc;
+
+    (void) svc;
+
+    rc = tg_secret_op_app(t, op, ev, err);
+    if (rc == TG_OK) {
+        rc = tg_code_load(t, &op->app, op->key, &op->code, err);
+    }
+    if (rc == TG_OK) {
+        rc = tg_store_app_code_delete(t, tg_str_c(op->code.id));
+    }
+    if (rc == TG_OK) {
+        rc = tg_change(t, "app_code", op->code.id, op->app.id, "delete");
+    }
+
+    return rc;
 }
 
 
@@ -933,48 +1048,15 @@ tg_service_code_delete(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
                        tg_str_t code_id, tg_error_t *err)
 {
     tg_audit_event_t ev;
-    tg_app_code_t    code;
-    tg_txn_t         t;
-    tg_app_t         app;
+    tg_secret_op_t   op;
     int              rc;
 
-    memset(&code, 0, sizeof(code));
-    memset(&app, 0, sizeof(app));
+    tg_secret_op_init(&op, actor, ref);
+    op.key = code_id;
+
     tg_audit_start(&ev, actor, "code.delete", "app_code", code_id);
+    rc = tg_write(svc, &ev, tg_code_delete_txn, &op, err);
 
-    rc = tg_begin(svc, 1, &t, err);
-    if (rc != TG_OK) {
-        goto failed;
-    }
-
-    rc = tg_app_load(&t, actor, ref, &app, err);
-    if (rc == TG_OK) {
-        tg_audit_app(&ev, &app);
-        rc = tg_code_load(&t, &app, code_id, &code, err);
-    }
-    if (rc == TG_OK) {
-        rc = tg_store_app_code_delete(&t, tg_str_c(code.id));
-    }
-    if (rc == TG_OK) {
-        rc = tg_change(&t, "app_code", code.id, app.id, "delete");
-    }
-    if (rc != TG_OK) {
-        tg_txn_rollback(&t);
-        goto failed;
-    }
-
-    rc = tg_audit_commit(svc, &t, &ev);
-    if (rc != TG_OK) {
-        goto failed;
-    }
-
-    tg_app_code_free(&code);
-    tg_app_free(&app);
-    return TG_OK;
-
-failed:
-
-    tg_app_code_free(&code);
-    tg_app_free(&app);
-    return tg_audit_failure(svc, &ev, rc, err);
+    tg_secret_op_free(&op);
+    return rc;
 }
