@@ -15,7 +15,6 @@
 
 #include "tollgate/crypto.h"
 #include "tollgate/error.h"
-#include "tollgate/time.h"
 #include "keyring_file.h"
 
 
@@ -106,6 +105,45 @@ tg_keyring_json_key(const uint8_t key[TG_SEAL_KEY_LEN])
 }
 
 
+int
+tg_keyring_file_write(const char *path, const tg_keyring_t *kr, char *errbuf,
+                      size_t errlen)
+{
+    const uint8_t *key;
+    const char    *kid;
+    json_t        *doc, *keys;
+    char          *text = NULL;
+    size_t         i;
+    int            rc = TG_ENOMEM;
+
+    keys = json_array();
+    doc = json_pack("{s:s,s:s,s:o,s:o}", "format", TG_KEYRING_FORMAT, "primary",
+                    tg_keyring_primary(kr), "keys", keys, "index_key",
+                    tg_keyring_json_key(tg_keyring_index_key(kr)));
+
+    for (i = 0; doc != NULL && i < tg_keyring_count(kr); i++) {
+        tg_keyring_key_at(kr, i, &kid, &key);
+        json_array_append_new(keys, json_pack("{s:s,s:o}", "id", kid, "key",
+                                              tg_keyring_json_key(key)));
+    }
+
+    text = doc != NULL ? json_dumps(doc, JSON_INDENT(2)) : NULL;
+    if (text != NULL) {
+        rc = tg_file_write_private(path, text, errbuf, errlen);
+        tg_wipe(text, strlen(text));
+        free(text);
+    } else {
+        snprintf(errbuf, errlen, "out of memory");
+    }
+
+    if (doc != NULL) {
+        json_decref(doc);
+    }
+
+    return rc;
+}
+
+
 /* Creates a keyring of one fresh key and a fresh index key, and writes
  * it to path. */
 static int
@@ -114,8 +152,6 @@ tg_keyring_file_create(const char *path, tg_keyring_t **out, char *errbuf,
 {
     tg_keyring_t *kr = NULL;
     uint8_t       key[TG_SEAL_KEY_LEN], index[TG_SEAL_KEY_LEN];
-    char          now[TG_RFC3339_LEN + 1], *text = NULL;
-    json_t       *doc = NULL;
     int           rc;
 
     rc = tg_random_bytes(key, sizeof(key));
@@ -128,39 +164,20 @@ tg_keyring_file_create(const char *path, tg_keyring_t **out, char *errbuf,
     if (rc == TG_OK) {
         rc = tg_keyring_add(kr, TG_STR("k1"), key);
     }
+
+    tg_wipe(key, sizeof(key));
+
     if (rc != TG_OK) {
         snprintf(errbuf, errlen, "cannot generate the keyring");
-        goto cleanup;
+        tg_wipe(index, sizeof(index));
+        tg_keyring_destroy(kr);
+        return rc;
     }
 
     tg_keyring_set_index_key(kr, index);
-    tg_time_format(tg_time_now_ms(), 0, now);
-
-    doc = json_pack("{s:s,s:s,s:[{s:s,s:o,s:s}],s:o}", "format",
-                    TG_KEYRING_FORMAT, "primary", "k1", "keys", "id", "k1",
-                    "key", tg_keyring_json_key(key), "created_at", now,
-                    "index_key", tg_keyring_json_key(index));
-    text = doc != NULL ? json_dumps(doc, JSON_INDENT(2)) : NULL;
-    if (text == NULL) {
-        snprintf(errbuf, errlen, "out of memory");
-        rc = TG_ENOMEM;
-        goto cleanup;
-    }
-
-    rc = tg_file_write_private(path, text, errbuf, errlen);
-
-cleanup:
-
-    tg_wipe(key, sizeof(key));
     tg_wipe(index, sizeof(index));
-    if (text != NULL) {
-        tg_wipe(text, strlen(text));
-        free(text);
-    }
-    if (doc != NULL) {
-        json_decref(doc);
-    }
 
+    rc = tg_keyring_file_write(path, kr, errbuf, errlen);
     if (rc != TG_OK) {
         tg_keyring_destroy(kr);
         return rc;

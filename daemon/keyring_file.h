@@ -5,7 +5,7 @@
  * AES-256 key (id "k1") and a fresh index key:
  *
  *   {"format": "tollgate-keyring/1", "primary": "k1",
- *    "keys": [{"id": "k1", "key": "<base64>", "created_at": "..."}],
+ *    "keys": [{"id": "k1", "key": "<base64>"}],
  *    "index_key": "<base64>"}
  *
  * Tollgate never ships key material.  A file that others can read is
@@ -28,6 +28,14 @@
  */
 int tg_keyring_file_open(const char *path, int allow_create, tg_keyring_t **kr,
                          int *created, char *errbuf, size_t errlen);
+
+/*
+ * Writes every key of kr, its primary and its index key to path,
+ * atomically (see tg_file_write_private()).  Returns 0, or an error with a
+ * message in errbuf.
+ */
+int tg_keyring_file_write(const char *path, const tg_keyring_t *kr,
+                          char *errbuf, size_t errlen);
 
 /*
  * Writes text to path atomically: a temporary file of mode 0600 in the

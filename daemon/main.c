@@ -1,11 +1,15 @@
 /*
  * tollgated: Tollgate's control plane.
  *
- * Start-up, in order: settings; the data directory (0700); the keyring
- * (generated on first start); the store (migrated to the current schema);
- * the first admin access key if the store has none; the HTTP server.
- * Then the main thread waits for SIGINT or SIGTERM and shuts everything
- * down in reverse.  Every file tollgated creates is private to its user.
+ * Start-up, in order: settings; the data directory (0700, locked for
+ * this process); the keyring (generated on first start); the store
+ * (migrated to the current schema); the first admin access key if the
+ * store has none; the HTTP server.  Then the main thread waits for SIGINT
+ * or SIGTERM and shuts everything down in reverse.  Every file tollgated
+ * creates is private to its user.
+ *
+ * "tollgated rotate-keyring [settings]" instead rotates the keyring of a
+ * stopped installation and exits.
  */
 
 #include <errno.h>
@@ -23,6 +27,7 @@
 #include <jansson.h>
 
 #include "tollgate/cred.h"
+#include "tollgate/crypto.h"
 #include "tollgate/error.h"
 #include "tollgate/seal.h"
 #include "http/http.h"
@@ -320,6 +325,100 @@ tg_bootstrap(tg_daemon_t *d)
 }
 
 
+/* The next free key id of the form "k<n>". */
+static void
+tg_keyring_next_kid(const tg_keyring_t *kr, char *kid, size_t size)
+{
+    const uint8_t *key;
+    const char    *id;
+    unsigned long  n, max = 0;
+    size_t         i;
+
+    for (i = 0; i < tg_keyring_count(kr); i++) {
+        tg_keyring_key_at(kr, i, &id, &key);
+        n = id[0] == 'k' ? strtoul(id + 1, NULL, 10) : 0;
+        if (n > max && n < 100000000) {
+            max = n;
+        }
+    }
+
+    snprintf(kid, size, "k%u", (unsigned) (max + 1));
+}
+
+
+/*
+ * Rotates the keyring: adds a new primary key and saves the keyring with
+ * both; re-seals every secret under the new key in one transaction; then
+ * saves the keyring without the old keys.  A crash at any point leaves a
+ * keyring that opens everything, and running it again finishes the job.
+ */
+static int
+tg_rotate_keyring(tg_daemon_t *d)
+{
+    tg_keyring_t *fresh = NULL;
+    tg_actor_t    actor;
+    tg_error_t    err;
+    uint8_t       key[TG_SEAL_KEY_LEN];
+    char          kid[TG_SEAL_KID_MAX + 1], path[PATH_MAX + 32], errbuf[512];
+    int64_t       pairs, codes;
+    int           rc;
+
+    memset(&actor, 0, sizeof(actor));
+    memset(&err, 0, sizeof(err));
+    snprintf(actor.source, sizeof(actor.source), "local");
+    (void) tg_request_id_generate(actor.request_id);
+
+    tg_data_path(d, "keyring.json", path, sizeof(path));
+    tg_keyring_next_kid(d->keyring, kid, sizeof(kid));
+
+    rc = tg_random_bytes(key, sizeof(key));
+    if (rc == TG_OK) {
+        rc = tg_keyring_add(d->keyring, tg_str_c(kid), key);
+    }
+    if (rc == TG_OK) {
+        rc = tg_keyring_set_primary(d->keyring, tg_str_c(kid));
+    }
+    if (rc == TG_OK) {
+        rc = tg_keyring_file_write(path, d->keyring, errbuf, sizeof(errbuf));
+    }
+    if (rc != TG_OK) {
+        tg_fatal("rotate-keyring", "cannot add a key to the keyring");
+        goto cleanup;
+    }
+
+    rc = tg_service_keyring_reseal(d->service, &actor, &pairs, &codes, &err);
+    if (rc != TG_OK) {
+        tg_fatal("rotate-keyring", tg_strerror(rc));
+        goto cleanup;
+    }
+
+    /* Everything opens with the new key: keep only it. */
+
+    rc = tg_keyring_create(&fresh);
+    if (rc == TG_OK) {
+        rc = tg_keyring_add(fresh, tg_str_c(kid), key);
+    }
+    if (rc == TG_OK) {
+        tg_keyring_set_index_key(fresh, tg_keyring_index_key(d->keyring));
+        rc = tg_keyring_file_write(path, fresh, errbuf, sizeof(errbuf));
+    }
+    if (rc != TG_OK) {
+        tg_fatal("rotate-keyring", "cannot drop the old keys");
+        goto cleanup;
+    }
+
+    TG_LOG(TG_LOG_INFO, "keyring rotated", TG_LF_STR("path", path),
+           TG_LF_STR("primary", kid), TG_LF_INT("key_pairs", pairs),
+           TG_LF_INT("app_codes", codes));
+
+cleanup:
+
+    tg_wipe(key, sizeof(key));
+    tg_keyring_destroy(fresh);
+    return rc;
+}
+
+
 /* Routes each request to its dialect: only the native one for now. */
 static void
 tg_dispatch(void *data, tg_http_request_t *req, tg_http_response_t *res)
@@ -383,12 +482,19 @@ main(int argc, char **argv)
     tg_log_level_t level = TG_LOG_INFO;
     sigset_t       signals;
     char           errbuf[512];
-    int            sig = 0, rc = 1;
+    int            sig = 0, rc = 1, rotate = 0;
 
     memset(&d, 0, sizeof(d));
     d.lock_fd = -1;
     umask(077);
     json_set_alloc_funcs(malloc, tg_json_free);
+
+    if (argc > 1 && strcmp(argv[1], "rotate-keyring") == 0) {
+        rotate = 1;
+        argv[1] = argv[0];
+        argc--;
+        argv++;
+    }
 
     switch (tg_settings_load(&d.settings, argc, argv, errbuf, sizeof(errbuf))) {
     case TG_SETTINGS_EXIT:
@@ -414,10 +520,20 @@ main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    if (tg_data_dir_prepare(&d) == TG_OK && tg_data_dir_lock(&d) == TG_OK
-        && tg_keyring_prepare(&d) == TG_OK && tg_store_prepare(&d) == TG_OK
-        && tg_service_prepare(&d) == TG_OK && tg_bootstrap(&d) == TG_OK
-        && tg_http_prepare(&d) == TG_OK)
+    if (rotate) {
+        if (tg_data_dir_prepare(&d) == TG_OK && tg_data_dir_lock(&d) == TG_OK
+            && tg_keyring_prepare(&d) == TG_OK && tg_store_prepare(&d) == TG_OK
+            && tg_service_prepare(&d) == TG_OK
+            && tg_rotate_keyring(&d) == TG_OK)
+        {
+            rc = 0;
+        }
+
+    } else if (tg_data_dir_prepare(&d) == TG_OK && tg_data_dir_lock(&d) == TG_OK
+               && tg_keyring_prepare(&d) == TG_OK
+               && tg_store_prepare(&d) == TG_OK
+               && tg_service_prepare(&d) == TG_OK && tg_bootstrap(&d) == TG_OK
+               && tg_http_prepare(&d) == TG_OK)
     {
         sigwait(&signals, &sig);
         TG_LOG(TG_LOG_INFO, "shutting down",

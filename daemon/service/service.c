@@ -480,51 +480,6 @@ tg_app_view_list_free(tg_app_view_t *items, size_t n)
 }
 
 
-#define TG_KEYRING_CHECK       "keyring_check"
-#define TG_KEYRING_CHECK_VALUE "tollgate keyring check"
-
-
-int
-tg_service_keyring_verify(tg_service_t *svc, tg_error_t *err)
-{
-    tg_txn_t t;
-    char    *stored = NULL, *opened = NULL, *sealed = NULL;
-    int      rc;
-
-    rc = tg_begin(svc, 1, &t, err);
-    if (rc != TG_OK) {
-        return rc;
-    }
-
-    rc = tg_store_meta_get(&t, TG_KEYRING_CHECK, &stored);
-
-    if (rc == TG_OK && stored == NULL) {
-        rc = tg_seal_for(svc, "meta:", TG_KEYRING_CHECK,
-                         TG_STR(TG_KEYRING_CHECK_VALUE), &sealed);
-        if (rc == TG_OK) {
-            rc = tg_store_meta_put(&t, TG_KEYRING_CHECK, tg_str_c(sealed));
-        }
-
-    } else if (rc == TG_OK) {
-        rc = tg_unseal_for(svc, "meta:", TG_KEYRING_CHECK, stored, &opened);
-        if (rc == TG_OK && strcmp(opened, TG_KEYRING_CHECK_VALUE) != 0) {
-            rc = TG_ESEALED;
-        }
-    }
-
-    if (rc == TG_OK) {
-        rc = tg_txn_commit(&t);
-    } else {
-        tg_txn_rollback(&t);
-    }
-
-    free(stored);
-    free(sealed);
-    tg_secret_free(opened);
-    return rc == TG_OK ? rc : tg_error_code(err, rc);
-}
-
-
 int
 tg_begin(tg_service_t *svc, int write, tg_txn_t *t, tg_error_t *err)
 {

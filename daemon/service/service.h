@@ -189,6 +189,16 @@ void tg_code_view_list_free(tg_code_view_t *items, size_t n);
  */
 int tg_service_keyring_verify(tg_service_t *svc, tg_error_t *err);
 
+/*
+ * Re-seals every secret in the store (key pairs, their grace secrets,
+ * AppCodes, the keyring check) under the keyring's primary key, in one
+ * transaction; the old keys must still be in the keyring.  Audited as
+ * "keyring.rotate".  Sets the number of pairs and codes re-sealed.
+ */
+int tg_service_keyring_reseal(tg_service_t *svc, const tg_actor_t *actor,
+                              int64_t *pairs, int64_t *codes,
+                              tg_error_t *err);
+
 /* Sets *needed if the store holds no access key at all. */
 int tg_service_bootstrap_needed(tg_service_t *svc, int *needed,
                                 tg_error_t *err);

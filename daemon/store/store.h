@@ -138,6 +138,9 @@ int tg_store_key_pair_list(tg_txn_t *t, tg_str_t app, tg_key_pair_t **items,
 int tg_store_key_pair_count(tg_txn_t *t, tg_str_t app, int64_t *n);
 int tg_store_key_pair_update(tg_txn_t *t, const tg_key_pair_t *kp);
 int tg_store_key_pair_delete(tg_txn_t *t, tg_str_t id);
+/* Every pair in id order, limit at a time after the id after ("" first). */
+int tg_store_key_pair_page(tg_txn_t *t, tg_str_t after, int64_t limit,
+                           tg_key_pair_t **items, size_t *n);
 /*
  * Whether an AppKey is in use by a pair other than except_id: as a
  * current key, or as a replaced key whose grace lasts beyond now.
@@ -155,6 +158,8 @@ int tg_store_app_code_list(tg_txn_t *t, tg_str_t app, tg_app_code_t **items,
 int tg_store_app_code_count(tg_txn_t *t, tg_str_t app, int64_t *n);
 int tg_store_app_code_update(tg_txn_t *t, const tg_app_code_t *code);
 int tg_store_app_code_delete(tg_txn_t *t, tg_str_t id);
+int tg_store_app_code_page(tg_txn_t *t, tg_str_t after, int64_t limit,
+                           tg_app_code_t **items, size_t *n);
 void tg_store_app_code_list_free(tg_app_code_t *items, size_t n);
 
 /* APIs. */

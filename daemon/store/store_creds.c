@@ -160,6 +160,19 @@ tg_store_key_pair_delete(tg_txn_t *t, tg_str_t id)
 
 
 int
+tg_store_key_pair_page(tg_txn_t *t, tg_str_t after, int64_t limit,
+                       tg_key_pair_t **items, size_t *n)
+{
+    return tg_read_rows(t,
+                        "SELECT " TG_KEY_PAIR_COLUMNS " FROM key_pairs "
+                        "WHERE id > $1 ORDER BY id LIMIT $2",
+                        1, TG_PARAMS(TG_P_TEXT(after), TG_P_INT(limit)),
+                        sizeof(tg_key_pair_t), tg_key_pair_read,
+                        tg_key_pair_release, (void **) items, n);
+}
+
+
+int
 tg_store_app_key_taken(tg_txn_t *t, tg_str_t app_key, tg_str_t except_id,
                        int64_t now, int *taken)
 {
@@ -254,6 +267,19 @@ tg_store_app_code_list(tg_txn_t *t, tg_str_t app, tg_app_code_t **items,
                         1, TG_PARAMS(TG_P_TEXT(app)), sizeof(tg_app_code_t),
                         tg_app_code_read, tg_app_code_release, (void **) items,
                         n);
+}
+
+
+int
+tg_store_app_code_page(tg_txn_t *t, tg_str_t after, int64_t limit,
+                       tg_app_code_t **items, size_t *n)
+{
+    return tg_read_rows(t,
+                        "SELECT " TG_APP_CODE_COLUMNS " FROM app_codes "
+                        "WHERE id > $1 ORDER BY id LIMIT $2",
+                        1, TG_PARAMS(TG_P_TEXT(after), TG_P_INT(limit)),
+                        sizeof(tg_app_code_t), tg_app_code_read,
+                        tg_app_code_release, (void **) items, n);
 }
 
 

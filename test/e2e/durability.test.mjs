@@ -224,3 +224,65 @@ test('a keyring that is loose, missing or foreign is refused', async () => {
     await rm(other, {recursive: true, force: true});
   }
 });
+
+test('rotate-keyring re-seals every secret under a new key and drops the old', async () => {
+  const d = await startTollgated({args: ['--code-reset-interval', '0']});
+  const rotate = () => spawnSync(
+      path.join(binDir, 'tollgated'), ['rotate-keyring', '--data-dir', d.dataDir],
+      {encoding: 'utf8', timeout: 30000});
+  try {
+    const app = (await d.call('POST', '/v1/apps', {
+                  body: {name: 'rotated', app_secret: 'BeforeRotation_1', app_code: 'r'.repeat(40)}
+                })).json;
+    await d.call(
+        'POST', `/v1/apps/${app.id}/reset-secret`,
+        {body: {app_secret: 'BeforeRotation_2', grace_seconds: 600}});
+    const member = (await d.call('POST', '/v1/accounts/default/access-keys')).json;
+
+    // Not while the daemon runs.
+    let res = rotate();
+    assert.equal(res.status, 1, res.stderr);
+    assert.match(res.stderr, /another tollgated is using this data directory/);
+
+    await d.stop({keepData: true});
+    const indexBefore = JSON.parse(await readFile(path.join(d.dataDir, 'keyring.json'))).index_key;
+    res = rotate();
+    assert.equal(res.status, 0, res.stderr);
+    assert.match(res.stderr, /keyring rotated.*primary=k2 key_pairs=1 app_codes=1/);
+    const keyring = JSON.parse(await readFile(path.join(d.dataDir, 'keyring.json')));
+    assert.equal(keyring.primary, 'k2');
+    assert.deepEqual(keyring.keys.map((k) => k.id), ['k2']);
+    assert.equal(keyring.index_key, indexBefore);
+    assert.equal((await stat(path.join(d.dataDir, 'keyring.json'))).mode & 0o777, 0o600);
+
+    await d.restart();
+    // Every sealed value now names k2; none is left under k1.
+    const db = Buffer.concat((await filesOf(d.dataDir))
+                                 .filter((f) => f.name.startsWith('tollgate.db'))
+                                 .map((f) => f.data));
+    assert.ok(db.includes('tg1.k2.'));
+    const shown = (await d.call('GET', `/v1/apps/${app.id}/secret`)).json;
+    assert.equal(shown.app_secret, 'BeforeRotation_2');
+    assert.deepEqual(shown.app_codes, ['r'.repeat(40)]);
+    assert.equal(shown.key_pairs[0].previous_app_key, app.app_key);
+    assert.equal(
+        (await d.call('GET', '/v1/whoami', {auth: [member.id, member.secret]})).status, 200);
+    const event = (await d.call('GET', '/v1/audit?action=keyring.rotate')).json.items[0];
+    assert.equal(event.result, 'success');
+    assert.equal(event.source, 'local');
+    assert.deepEqual(event.detail, {primary: 'k2', key_pairs: 1, app_codes: 1});
+
+    // New values seal under k2; a second rotation moves on to k3.
+    await d.call('POST', `/v1/apps/${app.id}/codes`, {body: {app_code: 's'.repeat(40)}});
+    await d.stop({keepData: true});
+    res = rotate();
+    assert.equal(res.status, 0, res.stderr);
+    assert.match(res.stderr, /primary=k3 key_pairs=1 app_codes=2/);
+    await d.restart();
+    assert.deepEqual(
+        (await d.call('GET', `/v1/apps/${app.id}/secret`)).json.app_codes,
+        ['r'.repeat(40), 's'.repeat(40)]);
+  } finally {
+    await d.stop();
+  }
+});
