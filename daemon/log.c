@@ -9,6 +9,7 @@
 #include "tollgate/error.h"
 #include "tollgate/str.h"
 #include "tollgate/time.h"
+#include "tollgate/utf8.h"
 #include "log.h"
 
 
@@ -43,16 +44,18 @@ tg_log_level_parse(const char *text, tg_log_level_t *level)
 }
 
 
-/* Appends s as a JSON string, escaped. */
+/* Appends text as a JSON string, escaped; invalid UTF-8 becomes '?'. */
 static void
-tg_log_json_string(tg_buf_t *b, const char *s)
+tg_log_json_string(tg_buf_t *b, const char *text)
 {
     static const char    hex[] = "0123456789abcdef";
+    char                 clean[512];
     const unsigned char *p;
 
+    tg_utf8_sanitize(tg_str_c(text), clean, sizeof(clean));
     tg_buf_append(b, "\"", 1);
 
-    for (p = (const unsigned char *) s; *p != '\0'; p++) {
+    for (p = (const unsigned char *) clean; *p != '\0'; p++) {
         if (*p == '"' || *p == '\\') {
             char esc[2] = { '\\', (char) *p };
             tg_buf_append(b, esc, 2);
@@ -68,15 +71,15 @@ tg_log_json_string(tg_buf_t *b, const char *s)
 }
 
 
-/* Appends a text-format value: bare when it has no space, quote or
- * control character, else quoted and escaped like JSON. */
+/* Appends a text-format value: bare when it is plain ASCII without
+ * spaces, quotes or '=', else quoted and escaped like JSON. */
 static void
 tg_log_text_value(tg_buf_t *b, const char *s)
 {
     const unsigned char *p;
 
     for (p = (const unsigned char *) s; *p != '\0'; p++) {
-        if (*p <= ' ' || *p == '"' || *p == '\\' || *p == '=') {
+        if (*p <= ' ' || *p >= 0x7f || *p == '"' || *p == '\\' || *p == '=') {
             tg_log_json_string(b, s);
             return;
         }

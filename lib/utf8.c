@@ -2,6 +2,8 @@
  * Strict UTF-8 decoding, and the character classes that name rules use.
  */
 
+#include <string.h>
+
 #include "tollgate/error.h"
 #include "tollgate/utf8.h"
 
@@ -104,4 +106,38 @@ int
 tg_utf8_is_control(int32_t cp)
 {
     return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
+}
+
+
+size_t
+tg_utf8_sanitize(tg_str_t s, char *out, size_t size)
+{
+    size_t  pos = 0, start, len = 0, n;
+    int32_t cp;
+
+    while (pos < s.len) {
+        start = pos;
+        cp = tg_utf8_next(s, &pos);
+
+        if (cp < 0 || tg_utf8_is_control(cp)) {
+            if (cp < 0) {
+                pos = start + 1;
+            }
+            if (len + 1 >= size) {
+                break;
+            }
+            out[len++] = '?';
+            continue;
+        }
+
+        n = pos - start;
+        if (len + n >= size) {
+            break;
+        }
+        memcpy(out + len, s.ptr + start, n);
+        len += n;
+    }
+
+    out[len] = '\0';
+    return len;
 }

@@ -16,6 +16,7 @@
 
 #include "tollgate/crypto.h"
 #include "tollgate/time.h"
+#include "tollgate/utf8.h"
 #include "native/native_int.h"
 
 
@@ -565,15 +566,16 @@ tg_native_body_time(tg_native_call_t *call, const char *name, tg_field_t field,
 }
 
 
-/* The reply when there is no memory left to build one. */
+/* The reply when a response could not be built (no memory). */
 static void
-tg_native_reply_oom(tg_native_call_t *call)
+tg_native_reply_failed(tg_native_call_t *call)
 {
     tg_buf_reset(&call->res->body);
     call->res->status = 500;
     (void) tg_buf_append_c(&call->res->body,
-                           "{\"error\":{\"code\":\"out_of_memory\","
-                           "\"message\":\"out of memory\"}}\n");
+                           "{\"error\":{\"code\":\"internal_error\","
+                           "\"message\":\"the response could not be "
+                           "built\"}}\n");
 }
 
 
@@ -588,7 +590,7 @@ tg_native_reply(tg_native_call_t *call, unsigned status, json_t *obj)
     }
 
     if (text == NULL) {
-        tg_native_reply_oom(call);
+        tg_native_reply_failed(call);
         return;
     }
 
@@ -631,6 +633,13 @@ tg_native_fail(tg_native_call_t *call)
         tg_buf_printf(&message, "%s: %s", field, tg_strerror(code));
     } else {
         tg_buf_append_c(&message, tg_strerror(code));
+    }
+
+    /* Messages may quote names from the request: keep them valid text. */
+
+    if (message.ptr != NULL) {
+        message.len = tg_utf8_sanitize(tg_buf_str(&message), message.ptr,
+                                       message.len + 1);
     }
 
     obj = json_pack("{s:s,s:s?,s:s}", "code", tg_err_name(code), "message",

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tollgate/time.h"
+#include "tollgate/utf8.h"
 #include "service/service_int.h"
 
 
@@ -69,7 +70,10 @@ tg_audit_start(tg_audit_event_t *ev, const tg_actor_t *actor,
     tg_copy_str(ev->action, sizeof(ev->action), tg_str_c(action));
     tg_copy_str(ev->target_type, sizeof(ev->target_type),
                 tg_str_c(target_type));
-    tg_copy_str(ev->target, sizeof(ev->target), target);
+
+    /* The target may come straight from a request path. */
+
+    tg_utf8_sanitize(target, ev->target, sizeof(ev->target));
     tg_copy_str(ev->request_id, sizeof(ev->request_id),
                 tg_str_c(actor->request_id));
     tg_copy_str(ev->source, sizeof(ev->source), tg_str_c(actor->source));

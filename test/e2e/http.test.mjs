@@ -218,3 +218,38 @@ describe('settings', () => {
         /^\d{4}-\d\d-\d\dT[\d:.]+Z info {2}request id=[0-9a-f-]{36} remote=127\.0\.0\.1 method=GET path=\/v1\/apps status=200 /m);
   });
 });
+
+describe('hostile text', () => {
+  let d;
+
+  before(async () => {
+    d = await startTollgated();
+  });
+
+  after(async () => {
+    await d.stop();
+  });
+
+  test(
+      'invalid UTF-8 in paths and queries never breaks a response, the audit or the log',
+      async () => {
+        let res = await d.call('DELETE', '/v1/apps/%FF%FEabc');
+        assert.equal(res.status, 404);
+        res = await d.call('GET', '/v1/apps?%FF%01=1');
+        assert.equal(res.status, 400);
+        assert.equal(res.json.error.code, 'bad_request');
+        assert.match(res.json.error.message, /unknown query parameter "\?\?"/);
+        res = await d.call('GET', '/v1/apis/%C3%28');
+        assert.equal(res.status, 404);
+        const audit = await d.call('GET', '/v1/audit?action=app.delete');
+        assert.equal(audit.status, 200, audit.text);
+        assert.equal(audit.json.items[0].target.id, '??abc');
+        await new Promise((r) => setTimeout(r, 50));
+        for (const line of d.stderr.split('\n').filter((l) => l.length > 0)) {
+          // stderr is decoded as UTF-8: an invalid byte would be U+FFFD.
+          assert.ok(!line.includes('\uFFFD'), line);
+          JSON.parse(line);
+        }
+        assert.ok(d.logLines.some((l) => l.path === '/v1/apps/??abc'));
+      });
+});
