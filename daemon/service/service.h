@@ -196,8 +196,7 @@ int tg_service_keyring_verify(tg_service_t *svc, tg_error_t *err);
  * "keyring.rotate".  Sets the number of pairs and codes re-sealed.
  */
 int tg_service_keyring_reseal(tg_service_t *svc, const tg_actor_t *actor,
-                              int64_t *pairs, int64_t *codes,
-                              tg_error_t *err);
+                              int64_t *pairs, int64_t *codes, tg_error_t *err);
 
 /* Sets *needed if the store holds no access key at all. */
 int tg_service_bootstrap_needed(tg_service_t *svc, int *needed,

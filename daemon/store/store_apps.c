@@ -195,7 +195,7 @@ tg_store_app_get_by_number(tg_txn_t *t, int64_t app_id, tg_app_t *out)
 int
 tg_store_app_number_taken(tg_txn_t *t, int64_t app_id, int *taken)
 {
-    int64_t n;
+    int64_t n = 0;
     int     rc;
 
     rc = tg_scalar(t, "SELECT COUNT(*) FROM apps WHERE app_id = $1",

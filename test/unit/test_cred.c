@@ -1,0 +1,518 @@
+/*
+ * Tests of lib/cred.c: each generator's length, alphabet and uniformity
+ * (every character shows up over many draws, none far more often than
+ * the others), that each passes its own validator; then each validator
+ * at its edges, and masking.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tollgate/cred.h"
+
+#include "unit.h"
+
+
+#define DRAWS 10000
+
+static const char alnum[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+static const char hexdigits[] = "0123456789abcdef";
+
+static char big[512];
+
+
+static tg_str_t
+rep(const char *unit, size_t n)
+{
+    return tg_test_repeat(big, sizeof(big), unit, n);
+}
+
+
+/* A generator of fixed-length text. */
+typedef int (*generate_pt)(char *out);
+
+static int
+gen_id(char *out)
+{
+    return tg_id_generate(out);
+}
+
+static int
+gen_app_key(char *out)
+{
+    return tg_app_key_generate(out);
+}
+
+static int
+gen_app_secret(char *out)
+{
+    return tg_app_secret_generate(out);
+}
+
+static int
+gen_app_code(char *out)
+{
+    return tg_app_code_generate(out);
+}
+
+static int
+gen_access_key_id(char *out)
+{
+    return tg_access_key_id_generate(out);
+}
+
+static int
+gen_access_key_secret(char *out)
+{
+    return tg_access_key_secret_generate(out);
+}
+
+
+/*
+ * Draws DRAWS values of len characters from generate into a buffer of
+ * exactly len + 1 bytes (so that a write past it shows), checks each one
+ * is len characters of alphabet after skip fixed leading characters,
+ * that two draws in a row differ, and that the characters are close to
+ * uniform: each one of the alphabet appears within 10% of the expected
+ * count.  With at least 160,000 characters drawn that is over six
+ * standard deviations, so the check does not flake; a generator with
+ * modulo bias (some characters 25% likelier) fails it.
+ */
+static void
+check_generator(generate_pt generate, size_t len, size_t skip,
+                const char *alphabet)
+{
+    size_t nalpha = strlen(alphabet), i, j, total;
+    size_t counts[256] = { 0 };
+    char  *out, *prev;
+    double expect;
+
+    out = malloc(len + 1);
+    prev = malloc(len + 1);
+    assert_non_null(out);
+    assert_non_null(prev);
+    prev[0] = '\0';
+
+    for (i = 0; i < DRAWS; i++) {
+        assert_rc(generate(out), TG_OK);
+        assert_int_equal(strlen(out), len);
+        assert_string_not_equal(out, prev);
+
+        for (j = skip; j < len; j++) {
+            if (strchr(alphabet, out[j]) == NULL) {
+                print_error("'%c' is not in the alphabet\n", out[j]);
+                fail();
+            }
+            counts[(unsigned char) out[j]]++;
+        }
+
+        memcpy(prev, out, len + 1);
+    }
+
+    total = DRAWS * (len - skip);
+    expect = (double) total / (double) nalpha;
+
+    for (i = 0; i < nalpha; i++) {
+        size_t n = counts[(unsigned char) alphabet[i]];
+
+        if (n < expect * 0.9 || n > expect * 1.1) {
+            print_error("'%c' drawn %zu times, expected about %.0f\n",
+                        alphabet[i], n, expect);
+            fail();
+        }
+    }
+
+    free(out);
+    free(prev);
+}
+
+
+static void
+test_id_generate(void **state)
+{
+    char id[TG_ID_LEN + 1];
+
+    (void) state;
+
+    check_generator(gen_id, TG_ID_LEN, 0, hexdigits);
+
+    assert_rc(tg_id_generate(id), TG_OK);
+    assert_true(tg_id_valid(tg_str_c(id)));
+}
+
+
+static void
+test_app_key_generate(void **state)
+{
+    char key[TG_APP_KEY_LEN + 1];
+
+    (void) state;
+
+    check_generator(gen_app_key, TG_APP_KEY_LEN, 0, alnum);
+
+    assert_rc(tg_app_key_generate(key), TG_OK);
+    assert_rc(tg_app_key_check(tg_str_c(key), NULL), TG_OK);
+}
+
+
+static void
+test_app_secret_generate(void **state)
+{
+    char secret[TG_APP_SECRET_LEN + 1];
+
+    (void) state;
+
+    check_generator(gen_app_secret, TG_APP_SECRET_LEN, 0, alnum);
+
+    assert_rc(tg_app_secret_generate(secret), TG_OK);
+    assert_rc(tg_app_secret_check(tg_str_c(secret), NULL), TG_OK);
+}
+
+
+static void
+test_app_code_generate(void **state)
+{
+    char code[TG_APP_CODE_LEN + 1];
+
+    (void) state;
+
+    check_generator(gen_app_code, TG_APP_CODE_LEN, 0, hexdigits);
+
+    assert_rc(tg_app_code_generate(code), TG_OK);
+    assert_rc(tg_app_code_check(tg_str_c(code), NULL), TG_OK);
+}
+
+
+static void
+test_access_key_id_generate(void **state)
+{
+    char id[TG_ACCESS_KEY_ID_LEN + 1];
+
+    (void) state;
+
+    check_generator(gen_access_key_id, TG_ACCESS_KEY_ID_LEN, 2, alnum);
+
+    assert_rc(tg_access_key_id_generate(id), TG_OK);
+    assert_memory_equal(id, "TG", 2);
+    assert_rc(tg_access_key_id_check(tg_str_c(id), NULL), TG_OK);
+}
+
+
+static void
+test_access_key_secret_generate(void **state)
+{
+    char secret[TG_ACCESS_KEY_SECRET_LEN + 1];
+
+    (void) state;
+
+    check_generator(gen_access_key_secret, TG_ACCESS_KEY_SECRET_LEN, 0, alnum);
+
+    assert_rc(tg_access_key_secret_generate(secret), TG_OK);
+    assert_rc(tg_access_key_secret_check(tg_str_c(secret), NULL), TG_OK);
+}
+
+
+/* AppIds stay in [10^13, 10^14), and spread over the range. */
+static void
+test_app_id_generate(void **state)
+{
+    int64_t  id, prev = 0;
+    unsigned first_digit[10] = { 0 };
+    size_t   i;
+
+    (void) state;
+
+    for (i = 0; i < DRAWS; i++) {
+        assert_rc(tg_app_id_generate(&id), TG_OK);
+        assert_true(id >= TG_APP_ID_MIN);
+        assert_true(id <= TG_APP_ID_MAX);
+        assert_true(id != prev);
+        first_digit[id / TG_APP_ID_MIN]++;
+        prev = id;
+    }
+
+    /* Leading digits 1-9 are equally likely: about 1111 each. */
+    assert_int_equal(first_digit[0], 0);
+    for (i = 1; i <= 9; i++) {
+        assert_in_range(first_digit[i], 900, 1350);
+    }
+
+    assert_true(TG_APP_ID_MAX < (int64_t) 1 << 53);
+}
+
+
+/* Version 4 and the RFC 4122 variant, in lowercase 8-4-4-4-12 form. */
+static void
+test_request_id_generate(void **state)
+{
+    char    *id, prev[TG_REQUEST_ID_LEN + 1] = "";
+    unsigned variants = 0;
+    size_t   i, j;
+
+    (void) state;
+
+    id = malloc(TG_REQUEST_ID_LEN + 1);
+    assert_non_null(id);
+
+    for (i = 0; i < 1000; i++) {
+        assert_rc(tg_request_id_generate(id), TG_OK);
+        assert_int_equal(strlen(id), 36);
+        assert_string_not_equal(id, prev);
+
+        for (j = 0; j < 36; j++) {
+            if (j == 8 || j == 13 || j == 18 || j == 23) {
+                assert_int_equal(id[j], '-');
+            } else {
+                assert_non_null(strchr(hexdigits, id[j]));
+            }
+        }
+
+        assert_int_equal(id[14], '4');
+        assert_non_null(strchr("89ab", id[19]));
+        variants |= 1u << (strchr("89ab", id[19]) - "89ab");
+
+        memcpy(prev, id, sizeof(prev));
+    }
+
+    /* The variant fixes two bits only: all four nibbles occur. */
+    assert_int_equal(variants, 0xf);
+    free(id);
+}
+
+
+static void
+test_id_valid(void **state)
+{
+    (void) state;
+
+    assert_true(tg_id_valid(TG_STR("0123456789abcdef0123456789abcdef")));
+    assert_true(tg_id_valid(rep("f", 32)));
+    assert_false(tg_id_valid(rep("f", 31)));
+    assert_false(tg_id_valid(rep("f", 33)));
+    assert_false(tg_id_valid(TG_STR("")));
+    assert_false(tg_id_valid(TG_STR("0123456789ABCDEF0123456789abcdef")));
+    assert_false(tg_id_valid(TG_STR("0123456789abcdeg0123456789abcdef")));
+    assert_false(tg_id_valid(TG_STR("0123456789abcdef0123456789abcde ")));
+    assert_false(tg_id_valid(TG_STR("0123456789abcdef0123456789abcde\0")));
+}
+
+
+#define assert_ok(check, s)  assert_rc(check((s), NULL), TG_OK)
+#define assert_bad(check, s) assert_rc(check((s), NULL), TG_EINVALID)
+
+
+static void
+test_app_key_check(void **state)
+{
+    const char *rule = NULL;
+
+    (void) state;
+
+    assert_ok(tg_app_key_check, rep("a", 8));
+    assert_bad(tg_app_key_check, rep("a", 7));
+    assert_ok(tg_app_key_check, rep("a", 200));
+    assert_bad(tg_app_key_check, rep("a", 201));
+    assert_bad(tg_app_key_check, TG_STR(""));
+
+    assert_ok(tg_app_key_check, TG_STR("1bcdefgh"));
+    assert_ok(tg_app_key_check, TG_STR("Ab_cd-ef"));
+    assert_ok(tg_app_key_check, TG_STR("abcdefg_"));
+    assert_ok(tg_app_key_check, TG_STR("abcdefg-"));
+    assert_bad(tg_app_key_check, TG_STR("_bcdefgh"));
+    assert_bad(tg_app_key_check, TG_STR("-bcdefgh"));
+    assert_bad(tg_app_key_check, TG_STR("abcdefg!"));
+    assert_bad(tg_app_key_check, TG_STR("abcdefg."));
+    assert_bad(tg_app_key_check, TG_STR("abcd efgh"));
+    assert_bad(tg_app_key_check, TG_STR("abcdefg\0"));
+    assert_bad(tg_app_key_check, TG_STR("abcdefg\xc3\xa9"));
+
+    assert_rc(tg_app_key_check(TG_STR("short"), &rule), TG_EINVALID);
+    assert_non_null(rule);
+    assert_null(strstr(rule, "short"));
+}
+
+
+static void
+test_app_secret_check(void **state)
+{
+    (void) state;
+
+    assert_ok(tg_app_secret_check, rep("s", 8));
+    assert_bad(tg_app_secret_check, rep("s", 7));
+    assert_ok(tg_app_secret_check, rep("s", 128));
+    assert_bad(tg_app_secret_check, rep("s", 129));
+
+    /* Each special character, after the first. */
+    assert_ok(tg_app_secret_check, TG_STR("s_-!@#$%"));
+    assert_ok(tg_app_secret_check, TG_STR("s_______"));
+    assert_ok(tg_app_secret_check, TG_STR("s-------"));
+    assert_ok(tg_app_secret_check, TG_STR("s!!!!!!!"));
+    assert_ok(tg_app_secret_check, TG_STR("s@@@@@@@"));
+    assert_ok(tg_app_secret_check, TG_STR("s#######"));
+    assert_ok(tg_app_secret_check, TG_STR("s$$$$$$$"));
+    assert_ok(tg_app_secret_check, TG_STR("s%%%%%%%"));
+    assert_ok(tg_app_secret_check, TG_STR("9abcdefg"));
+
+    /* Never first. */
+    assert_bad(tg_app_secret_check, TG_STR("_secret1"));
+    assert_bad(tg_app_secret_check, TG_STR("!secret1"));
+    assert_bad(tg_app_secret_check, TG_STR("%secret1"));
+
+    /* Other punctuation. */
+    assert_bad(tg_app_secret_check, TG_STR("secret1^"));
+    assert_bad(tg_app_secret_check, TG_STR("secret1&"));
+    assert_bad(tg_app_secret_check, TG_STR("secret1*"));
+    assert_bad(tg_app_secret_check, TG_STR("secret1="));
+    assert_bad(tg_app_secret_check, TG_STR("secret 1"));
+    assert_bad(tg_app_secret_check, TG_STR("secret1\0"));
+}
+
+
+static void
+test_app_code_check(void **state)
+{
+    char code[40];
+
+    (void) state;
+
+    assert_ok(tg_app_code_check, rep("c", 32));
+    assert_bad(tg_app_code_check, rep("c", 31));
+    assert_ok(tg_app_code_check, rep("c", 180));
+    assert_bad(tg_app_code_check, rep("c", 181));
+
+    /* First character: a letter, a digit, '+' or '/'. */
+    memset(code, 'c', 32);
+    code[32] = '\0';
+    code[0] = '+';
+    assert_ok(tg_app_code_check, tg_str_c(code));
+    code[0] = '/';
+    assert_ok(tg_app_code_check, tg_str_c(code));
+    code[0] = '7';
+    assert_ok(tg_app_code_check, tg_str_c(code));
+    code[0] = '=';
+    assert_bad(tg_app_code_check, tg_str_c(code));
+    code[0] = '_';
+    assert_bad(tg_app_code_check, tg_str_c(code));
+    code[0] = '-';
+    assert_bad(tg_app_code_check, tg_str_c(code));
+    code[0] = '!';
+    assert_bad(tg_app_code_check, tg_str_c(code));
+
+    /* The rest: also _!@#$%-= */
+    assert_ok(tg_app_code_check, TG_STR("c+_!@#$%-/=ccccccccccccccccccccccc"));
+    code[0] = 'c';
+    code[31] = '.';
+    assert_bad(tg_app_code_check, tg_str_c(code));
+    code[31] = '&';
+    assert_bad(tg_app_code_check, tg_str_c(code));
+    code[31] = ' ';
+    assert_bad(tg_app_code_check, tg_str_c(code));
+}
+
+
+static void
+test_access_key_id_check(void **state)
+{
+    (void) state;
+
+    assert_ok(tg_access_key_id_check, TG_STR("abcd"));
+    assert_bad(tg_access_key_id_check, TG_STR("abc"));
+    assert_ok(tg_access_key_id_check, rep("k", 64));
+    assert_bad(tg_access_key_id_check, rep("k", 65));
+
+    assert_ok(tg_access_key_id_check, TG_STR("_.-x"));
+    assert_ok(tg_access_key_id_check, TG_STR("TG.admin-key_1"));
+
+    /* ':' would split HTTP Basic credentials. */
+    assert_bad(tg_access_key_id_check, TG_STR("ab:cd"));
+    assert_bad(tg_access_key_id_check, TG_STR(":abc"));
+    assert_bad(tg_access_key_id_check, TG_STR("abc:"));
+
+    assert_bad(tg_access_key_id_check, TG_STR("ab cd"));
+    assert_bad(tg_access_key_id_check, TG_STR("ab@cd"));
+    assert_bad(tg_access_key_id_check, TG_STR("ab/cd"));
+    assert_bad(tg_access_key_id_check, TG_STR("abc\0"));
+}
+
+
+static void
+test_access_key_secret_check(void **state)
+{
+    char   printable[95];
+    size_t i;
+
+    (void) state;
+
+    assert_ok(tg_access_key_secret_check, rep("s", 16));
+    assert_bad(tg_access_key_secret_check, rep("s", 15));
+    assert_ok(tg_access_key_secret_check, rep("s", 128));
+    assert_bad(tg_access_key_secret_check, rep("s", 129));
+
+    /* Every printable ASCII character but space. */
+    for (i = 0; i < 94; i++) {
+        printable[i] = (char) (0x21 + i);
+    }
+    printable[94] = '\0';
+    assert_ok(tg_access_key_secret_check, tg_str_c(printable));
+
+    assert_bad(tg_access_key_secret_check, TG_STR("secret with space"));
+    assert_bad(tg_access_key_secret_check, TG_STR("secret_with\ttab_"));
+    assert_bad(tg_access_key_secret_check, TG_STR("secret_with_del\x7f"));
+    assert_bad(tg_access_key_secret_check, TG_STR("secret_with_nul\0"));
+    assert_bad(tg_access_key_secret_check, TG_STR("secret_with_\xc3\xa9__"));
+}
+
+
+/* Masks into a buffer of exactly TG_MASK_LEN + 1 bytes. */
+static void
+check_mask(tg_str_t secret, const char *expect)
+{
+    char  *out = malloc(TG_MASK_LEN + 1);
+    size_t n;
+
+    assert_non_null(out);
+    n = tg_secret_mask(secret, out);
+    assert_int_equal(n, strlen(expect));
+    assert_string_equal(out, expect);
+    free(out);
+}
+
+
+static void
+test_secret_mask(void **state)
+{
+    (void) state;
+
+    check_mask(TG_STR("abcdefghijklmnopqrstuvw"), "************");
+    check_mask(TG_STR("abcdefghijklmnopqrstuvwx"), "abc************vwx");
+    check_mask(TG_STR("0123456789012345678901234567890123456789"),
+               "012************789");
+    check_mask(TG_STR("a"), "************");
+    check_mask(TG_STR(""), "************");
+}
+
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_id_generate),
+        cmocka_unit_test(test_app_key_generate),
+        cmocka_unit_test(test_app_secret_generate),
+        cmocka_unit_test(test_app_code_generate),
+        cmocka_unit_test(test_access_key_id_generate),
+        cmocka_unit_test(test_access_key_secret_generate),
+        cmocka_unit_test(test_app_id_generate),
+        cmocka_unit_test(test_request_id_generate),
+        cmocka_unit_test(test_id_valid),
+        cmocka_unit_test(test_app_key_check),
+        cmocka_unit_test(test_app_secret_check),
+        cmocka_unit_test(test_app_code_check),
+        cmocka_unit_test(test_access_key_id_check),
+        cmocka_unit_test(test_access_key_secret_check),
+        cmocka_unit_test(test_secret_mask),
+    };
+
+    return cmocka_run_group_tests_name("cred", tests, NULL, NULL);
+}

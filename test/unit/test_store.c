@@ -1,0 +1,2614 @@
+/*
+ * Tests of the daemon's store (daemon/store/) over its SQLite driver, on
+ * a database file in a fresh temporary directory per test: migrations,
+ * each record type's insert, read, update and delete, the not-found and
+ * conflict codes, list filters and order, the app delete's cascade, the
+ * AppKey grace rule, the audit trail, the change log, and that a rolled
+ * back transaction leaves nothing behind.
+ *
+ * Where a test must see what is on disk rather than what the store says,
+ * it asks SQLite directly on a connection of its own.
+ */
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+#include "unit.h"
+
+
+/* Ids of 32 lowercase hex characters: 4 for the kind, zeros, a digit. */
+#define ID(kind, n) kind "000000000000000000000000000" #n
+
+#define ACC_A  ID("acca", 1)
+#define ACC_B  ID("accb", 2)
+#define APP_1  ID("a0a0", 1)
+#define APP_2  ID("a0a0", 2)
+#define APP_3  ID("a0a0", 3)
+#define APP_4  ID("a0a0", 4)
+#define KP_1   ID("b0b0", 1)
+#define KP_2   ID("b0b0", 2)
+#define KP_3   ID("b0b0", 3)
+#define CODE_1 ID("c0de", 1)
+#define CODE_2 ID("c0de", 2)
+#define CODE_3 ID("c0de", 3)
+#define API_1  ID("d0d0", 1)
+#define API_2  ID("d0d0", 2)
+#define API_3  ID("d0d0", 3)
+#define GR_1   ID("e0e0", 1)
+#define GR_2   ID("e0e0", 2)
+#define GR_3   ID("e0e0", 3)
+#define GR_4   ID("e0e0", 4)
+
+/* 64-character hashes: a character and zeros. */
+#define HASH(c) \
+    c "000000000000000000000000000000000000000000000000000000000000000"
+
+typedef struct {
+    char        dir[64];
+    char        path[128];
+    tg_store_t *store;
+} fixture_t;
+
+
+static tg_db_options_t
+options(const fixture_t *f)
+{
+    tg_db_options_t o;
+
+    o.path = f->path;
+    o.connections = 2;
+    o.sync_full = 0;
+    o.busy_ms = 100;
+    return o;
+}
+
+
+static int
+setup(void **state)
+{
+    fixture_t      *f;
+    tg_db_options_t o;
+
+    f = calloc(1, sizeof(*f));
+    if (f == NULL) {
+        return -1;
+    }
+
+    snprintf(f->dir, sizeof(f->dir), "/tmp/tollgate-test-store-XXXXXX");
+    if (mkdtemp(f->dir) == NULL) {
+        free(f);
+        return -1;
+    }
+    snprintf(f->path, sizeof(f->path), "%s/tollgate.db", f->dir);
+
+    o = options(f);
+    *state = f;
+    return tg_store_open(&tg_db_sqlite, &o, &f->store) == TG_OK ? 0 : -1;
+}
+
+
+/* Closes the store and removes the directory and everything in it. */
+static int
+teardown(void **state)
+{
+    fixture_t     *f = *state;
+    DIR           *d;
+    struct dirent *e;
+    char           path[512];
+
+    tg_store_close(f->store);
+
+    d = opendir(f->dir);
+    if (d != NULL) {
+        while ((e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+                snprintf(path, sizeof(path), "%s/%s", f->dir, e->d_name);
+                unlink(path);
+            }
+        }
+        closedir(d);
+    }
+
+    rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+
+static tg_txn_t
+begin(fixture_t *f)
+{
+    tg_txn_t t;
+
+    assert_rc(tg_txn_begin(f->store, 1, &t), TG_OK);
+    return t;
+}
+
+
+static void
+commit(tg_txn_t *t)
+{
+    assert_rc(tg_txn_commit(t), TG_OK);
+}
+
+
+/* The first column of the first row of sql, read by SQLite directly. */
+static int64_t
+sql_int(const fixture_t *f, const char *sql)
+{
+    sqlite3      *db;
+    sqlite3_stmt *st;
+    int64_t       n;
+
+    assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READWRITE, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
+
+static void
+sql_exec(const fixture_t *f, const char *sql)
+{
+    sqlite3 *db;
+
+    assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READWRITE, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+
+/* Records to insert.  Their strings are literals that the store only
+ * reads, so they are never passed to a *_free(). */
+
+static tg_account_t
+account_rec(const char *id, const char *name, int64_t at)
+{
+    tg_account_t a;
+
+    memset(&a, 0, sizeof(a));
+    snprintf(a.id, sizeof(a.id), "%s", id);
+    a.name = (char *) name;
+    a.enabled = 1;
+    a.created_at = at;
+    a.updated_at = at;
+    return a;
+}
+
+
+static tg_app_t
+app_rec(const char *id, int64_t app_id, const char *account, const char *name,
+        int64_t at)
+{
+    tg_app_t app;
+
+    memset(&app, 0, sizeof(app));
+    snprintf(app.id, sizeof(app.id), "%s", id);
+    snprintf(app.account_id, sizeof(app.account_id), "%s", account);
+    app.app_id = app_id;
+    app.name = (char *) name;
+    app.description = (char *) "";
+    app.extend = (char *) "";
+    app.enabled = 1;
+    app.created_at = at;
+    app.updated_at = at;
+    return app;
+}
+
+
+static tg_key_pair_t
+key_pair_rec(const char *id, const char *app, const char *app_key, int primary,
+             int64_t at)
+{
+    tg_key_pair_t kp;
+
+    memset(&kp, 0, sizeof(kp));
+    snprintf(kp.id, sizeof(kp.id), "%s", id);
+    snprintf(kp.app, sizeof(kp.app), "%s", app);
+    kp.app_key = (char *) app_key;
+    kp.secret_sealed = (char *) "tg1.k1.c2VhbGVk";
+    kp.primary = primary;
+    kp.created_at = at;
+    kp.updated_at = at;
+    return kp;
+}
+
+
+static tg_app_code_t
+code_rec(const char *id, const char *app, const char *hash, int64_t at)
+{
+    tg_app_code_t c;
+
+    memset(&c, 0, sizeof(c));
+    snprintf(c.id, sizeof(c.id), "%s", id);
+    snprintf(c.app, sizeof(c.app), "%s", app);
+    snprintf(c.code_hash, sizeof(c.code_hash), "%s", hash);
+    c.code_sealed = (char *) "tg1.k1.Y29kZQ==";
+    c.created_at = at;
+    c.updated_at = at;
+    return c;
+}
+
+
+static tg_api_t
+api_rec(const char *id, const char *account, const char *name, int64_t at)
+{
+    tg_api_t api;
+
+    memset(&api, 0, sizeof(api));
+    snprintf(api.id, sizeof(api.id), "%s", id);
+    snprintf(api.account_id, sizeof(api.account_id), "%s", account);
+    api.name = (char *) name;
+    api.description = (char *) "";
+    api.created_at = at;
+    api.updated_at = at;
+    return api;
+}
+
+
+static tg_grant_t
+grant_rec(const char *id, const char *app, const char *api, const char *stage,
+          int64_t at)
+{
+    tg_grant_t g;
+
+    memset(&g, 0, sizeof(g));
+    snprintf(g.id, sizeof(g.id), "%s", id);
+    snprintf(g.app, sizeof(g.app), "%s", app);
+    snprintf(g.api, sizeof(g.api), "%s", api);
+    snprintf(g.stage, sizeof(g.stage), "%s", stage);
+    g.created_at = at;
+    g.updated_at = at;
+    return g;
+}
+
+
+static void
+insert_account(tg_txn_t *t, const char *id, const char *name, int64_t at)
+{
+    tg_account_t a = account_rec(id, name, at);
+
+    assert_rc(tg_store_account_insert(t, &a), TG_OK);
+}
+
+
+static void
+insert_app(tg_txn_t *t, const char *id, int64_t app_id, const char *account,
+           const char *name, int64_t at)
+{
+    tg_app_t app = app_rec(id, app_id, account, name, at);
+
+    assert_rc(tg_store_app_insert(t, &app), TG_OK);
+}
+
+
+static void
+insert_key_pair(tg_txn_t *t, const char *id, const char *app,
+                const char *app_key, int primary, int64_t at)
+{
+    tg_key_pair_t kp = key_pair_rec(id, app, app_key, primary, at);
+
+    assert_rc(tg_store_key_pair_insert(t, &kp), TG_OK);
+}
+
+
+static void
+insert_code(tg_txn_t *t, const char *id, const char *app, const char *hash,
+            int64_t at)
+{
+    tg_app_code_t c = code_rec(id, app, hash, at);
+
+    assert_rc(tg_store_app_code_insert(t, &c), TG_OK);
+}
+
+
+static void
+insert_api(tg_txn_t *t, const char *id, const char *account, const char *name,
+           int64_t at)
+{
+    tg_api_t api = api_rec(id, account, name, at);
+
+    assert_rc(tg_store_api_insert(t, &api), TG_OK);
+}
+
+
+static void
+insert_grant(tg_txn_t *t, const char *id, const char *app, const char *api,
+             const char *stage, int64_t at)
+{
+    tg_grant_t g = grant_rec(id, app, api, stage, at);
+
+    assert_rc(tg_store_grant_insert(t, &g), TG_OK);
+}
+
+
+/* Two accounts: "acme" (A) and "globex" (B). */
+static void
+seed_accounts(fixture_t *f)
+{
+    tg_txn_t t = begin(f);
+
+    insert_account(&t, ACC_A, "acme", 100);
+    insert_account(&t, ACC_B, "globex", 200);
+    commit(&t);
+}
+
+
+/* ---- schema ---- */
+
+
+static void
+test_open_migrates(void **state)
+{
+    fixture_t *f = *state;
+
+    assert_int_equal(tg_store_schema_version(f->store), 1);
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM schema_version"), 1);
+    assert_int_equal(sql_int(f, "SELECT MAX(version) FROM schema_version"), 1);
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM sqlite_master "
+                                "WHERE type = 'table' AND name IN ("
+                                "'accounts', 'access_keys', 'apps', "
+                                "'app_tags', 'key_pairs', 'app_codes', "
+                                "'apis', 'grants', 'audit_events', "
+                                "'meta', 'changes')"),
+                     11);
+    assert_string_equal(tg_db_sqlite.name, "sqlite");
+    assert_int_equal(tg_db_sqlite.nmigrations, 1);
+}
+
+
+/* Reopening finds the schema in place: no migration runs again, and the
+ * data is still there. */
+static void
+test_reopen_does_not_migrate(void **state)
+{
+    fixture_t      *f = *state;
+    tg_db_options_t o = options(f);
+    tg_account_t    a;
+    tg_txn_t        t;
+    int             i;
+
+    seed_accounts(f);
+
+    for (i = 0; i < 2; i++) {
+        tg_store_close(f->store);
+        f->store = NULL;
+        assert_rc(tg_store_open(&tg_db_sqlite, &o, &f->store), TG_OK);
+        assert_int_equal(tg_store_schema_version(f->store), 1);
+    }
+
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM schema_version"), 1);
+
+    memset(&a, 0, sizeof(a));
+    assert_rc(tg_txn_begin(f->store, 0, &t), TG_OK);
+    assert_rc(tg_store_account_get(&t, TG_STR(ACC_A), &a), TG_OK);
+    assert_string_equal(a.name, "acme");
+    tg_account_free(&a);
+    tg_txn_rollback(&t);
+}
+
+
+/* A database from a newer Tollgate is refused, not downgraded. */
+static void
+test_open_newer_schema(void **state)
+{
+    fixture_t      *f = *state;
+    tg_db_options_t o = options(f);
+    tg_store_t     *store = (tg_store_t *) f;
+
+    tg_store_close(f->store);
+    f->store = NULL;
+    sql_exec(f, "INSERT INTO schema_version (version) VALUES (2)");
+
+    assert_rc(tg_store_open(&tg_db_sqlite, &o, &store), TG_ESTORE);
+    assert_ptr_equal(store, (tg_store_t *) f);
+}
+
+
+static void
+test_open_bad_path(void **state)
+{
+    tg_db_options_t o;
+    tg_store_t     *store = NULL;
+
+    (void) state;
+
+    memset(&o, 0, sizeof(o));
+    o.path = "/nonexistent-tollgate-dir/sub/tollgate.db";
+    o.connections = 1;
+
+    assert_rc(tg_store_open(&tg_db_sqlite, &o, &store), TG_ESTORE);
+    assert_null(store);
+}
+
+
+/* ---- accounts and access keys ---- */
+
+
+static void
+test_accounts(void **state)
+{
+    fixture_t   *f = *state;
+    tg_account_t a, other, *items;
+    size_t       n;
+    int64_t      total;
+    tg_txn_t     t;
+
+    seed_accounts(f);
+    t = begin(f);
+
+    memset(&a, 0, sizeof(a));
+    assert_rc(tg_store_account_get(&t, TG_STR(ACC_A), &a), TG_OK);
+    assert_string_equal(a.id, ACC_A);
+    assert_string_equal(a.name, "acme");
+    assert_int_equal(a.enabled, 1);
+    assert_i64_equal(a.app_quota, 0);
+    assert_i64_equal(a.created_at, 100);
+    tg_account_free(&a);
+
+    assert_rc(tg_store_account_find(&t, TG_STR("globex"), &a), TG_OK);
+    assert_string_equal(a.id, ACC_B);
+    tg_account_free(&a);
+
+    assert_rc(tg_store_account_find(&t, TG_STR("nobody"), &a),
+              TG_EACCOUNT_NOT_FOUND);
+    assert_null(a.name);
+    assert_rc(tg_store_account_get(&t, TG_STR(ID("acc0", 9)), &a),
+              TG_EACCOUNT_NOT_FOUND);
+    assert_null(a.name);
+
+    /* Ids and names are unique. */
+    other = account_rec(ACC_A, "other", 300);
+    assert_rc(tg_store_account_insert(&t, &other), TG_ECONFLICT);
+    other = account_rec(ID("acc0", 9), "acme", 300);
+    assert_rc(tg_store_account_insert(&t, &other), TG_ECONFLICT);
+
+    /* Oldest first, a page at a time, with the total. */
+    assert_rc(tg_store_account_list(&t, 1, 0, &items, &n, &total), TG_OK);
+    assert_int_equal(n, 1);
+    assert_i64_equal(total, 2);
+    assert_string_equal(items[0].name, "acme");
+    tg_store_account_list_free(items, n);
+
+    assert_rc(tg_store_account_list(&t, 10, 1, &items, &n, &total), TG_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(items[0].name, "globex");
+    tg_store_account_list_free(items, n);
+
+    assert_rc(tg_store_account_list(&t, 10, 2, &items, &n, &total), TG_OK);
+    assert_int_equal(n, 0);
+    assert_i64_equal(total, 2);
+    tg_store_account_list_free(items, n);
+
+    commit(&t);
+}
+
+
+static void
+test_account_update_delete(void **state)
+{
+    fixture_t   *f = *state;
+    tg_account_t a;
+    tg_txn_t     t;
+
+    seed_accounts(f);
+    t = begin(f);
+
+    a = account_rec(ACC_B, "initech", 200);
+    a.enabled = 0;
+    a.app_quota = 7;
+    a.updated_at = 300;
+    assert_rc(tg_store_account_update(&t, &a), TG_OK);
+
+    memset(&a, 0, sizeof(a));
+    assert_rc(tg_store_account_get(&t, TG_STR(ACC_B), &a), TG_OK);
+    assert_string_equal(a.name, "initech");
+    assert_int_equal(a.enabled, 0);
+    assert_i64_equal(a.app_quota, 7);
+    assert_i64_equal(a.created_at, 200);
+    assert_i64_equal(a.updated_at, 300);
+    tg_account_free(&a);
+
+    a = account_rec(ACC_B, "acme", 200);
+    assert_rc(tg_store_account_update(&t, &a), TG_ECONFLICT);
+    a = account_rec(ID("acc0", 9), "x", 200);
+    assert_rc(tg_store_account_update(&t, &a), TG_EACCOUNT_NOT_FOUND);
+
+    assert_rc(tg_store_account_delete(&t, TG_STR(ACC_B)), TG_OK);
+    assert_rc(tg_store_account_get(&t, TG_STR(ACC_B), &a),
+              TG_EACCOUNT_NOT_FOUND);
+    assert_rc(tg_store_account_delete(&t, TG_STR(ACC_B)),
+              TG_EACCOUNT_NOT_FOUND);
+
+    commit(&t);
+}
+
+
+static void
+test_account_usage(void **state)
+{
+    fixture_t      *f = *state;
+    tg_access_key_t k;
+    int64_t         apps, apis, keys;
+    tg_txn_t        t;
+
+    seed_accounts(f);
+    t = begin(f);
+
+    insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
+    insert_app(&t, APP_2, 10000000000002, ACC_A, "beta", 2000);
+    insert_app(&t, APP_4, 10000000000004, ACC_B, "delta", 4000);
+    insert_api(&t, API_1, ACC_A, "payments", 1000);
+
+    memset(&k, 0, sizeof(k));
+    snprintf(k.id, sizeof(k.id), "TGkey1");
+    snprintf(k.account_id, sizeof(k.account_id), ACC_A);
+    k.description = (char *) "";
+    assert_rc(tg_store_access_key_insert(&t, &k), TG_OK);
+
+    assert_rc(tg_store_account_usage(&t, TG_STR(ACC_A), &apps, &apis, &keys),
+              TG_OK);
+    assert_i64_equal(apps, 2);
+    assert_i64_equal(apis, 1);
+    assert_i64_equal(keys, 1);
+
+    assert_rc(tg_store_account_usage(&t, TG_STR(ACC_B), &apps, &apis, &keys),
+              TG_OK);
+    assert_i64_equal(apps, 1);
+    assert_i64_equal(apis, 0);
+    assert_i64_equal(keys, 0);
+
+    commit(&t);
+}
+
+
+static tg_access_key_t
+access_key_rec(const char *id, const char *account, int admin, int64_t at)
+{
+    tg_access_key_t k;
+
+    memset(&k, 0, sizeof(k));
+    snprintf(k.id, sizeof(k.id), "%s", id);
+    snprintf(k.account_id, sizeof(k.account_id), "%s", account);
+    snprintf(k.secret_hash, sizeof(k.secret_hash), "%s", HASH("a"));
+    k.admin = admin;
+    k.enabled = 1;
+    k.description = (char *) "ci";
+    k.created_at = at;
+    k.updated_at = at;
+    return k;
+}
+
+
+static void
+test_access_keys(void **state)
+{
+    /* The longest id allowed: 64 characters. */
+    static const char long_id[] =
+        "TG_long.key-id_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLM";
+    fixture_t      *f = *state;
+    tg_access_key_t k, *items;
+    size_t          n;
+    tg_txn_t        t;
+
+    assert_int_equal(strlen(long_id), TG_KEY_ID_MAX);
+
+    seed_accounts(f);
+    t = begin(f);
+
+    k = access_key_rec(long_id, ACC_A, 1, 1000);
+    assert_rc(tg_store_access_key_insert(&t, &k), TG_OK);
+    k = access_key_rec("TGkey2", ACC_A, 0, 2000);
+    assert_rc(tg_store_access_key_insert(&t, &k), TG_OK);
+    k = access_key_rec("TGkey3", ACC_B, 1, 3000);
+    assert_rc(tg_store_access_key_insert(&t, &k), TG_OK);
+
+    k = access_key_rec("TGkey2", ACC_B, 0, 4000);
+    assert_rc(tg_store_access_key_insert(&t, &k), TG_ECONFLICT);
+
+    memset(&k, 0, sizeof(k));
+    assert_rc(tg_store_access_key_get(&t, tg_str_c(long_id), &k), TG_OK);
+    assert_string_equal(k.id, long_id);
+    assert_string_equal(k.account_id, ACC_A);
+    assert_string_equal(k.secret_hash, HASH("a"));
+    assert_int_equal(k.admin, 1);
+    assert_int_equal(k.enabled, 1);
+    assert_string_equal(k.description, "ci");
+    assert_i64_equal(k.created_at, 1000);
+    assert_i64_equal(k.last_used_at, 0);
+    tg_access_key_free(&k);
+
+    assert_rc(tg_store_access_key_get(&t, TG_STR("TGnone"), &k),
+              TG_EACCESS_KEY_NOT_FOUND);
+
+    /* By account, oldest first; or every account's. */
+    assert_rc(tg_store_access_key_list(&t, TG_STR(ACC_A), &items, &n), TG_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(items[0].id, long_id);
+    assert_string_equal(items[1].id, "TGkey2");
+    tg_store_access_key_list_free(items, n);
+
+    assert_rc(tg_store_access_key_list(&t, TG_STR_NULL, &items, &n), TG_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(items[2].id, "TGkey3");
+    tg_store_access_key_list_free(items, n);
+
+    assert_rc(tg_store_access_key_list(&t, TG_STR(ID("acc0", 9)), &items, &n),
+              TG_OK);
+    assert_int_equal(n, 0);
+    tg_store_access_key_list_free(items, n);
+
+    commit(&t);
+}
+
+
+static void
+test_access_key_update_touch_delete(void **state)
+{
+    fixture_t      *f = *state;
+    tg_access_key_t k;
+    tg_txn_t        t;
+
+    seed_accounts(f);
+    t = begin(f);
+
+    k = access_key_rec("TGkey1", ACC_A, 1, 1000);
+    assert_rc(tg_store_access_key_insert(&t, &k), TG_OK);
+
+    k.enabled = 0;
+    k.description = (char *) "rotated";
+    k.updated_at = 2000;
+    assert_rc(tg_store_access_key_update(&t, &k), TG_OK);
+    assert_rc(tg_store_access_key_touch(&t, TG_STR("TGkey1"), 5000), TG_OK);
+
+    memset(&k, 0, sizeof(k));
+    assert_rc(tg_store_access_key_get(&t, TG_STR("TGkey1"), &k), TG_OK);
+    assert_int_equal(k.enabled, 0);
+    assert_string_equal(k.description, "rotated");
+    assert_i64_equal(k.created_at, 1000);
+    assert_i64_equal(k.updated_at, 2000);
+    assert_i64_equal(k.last_used_at, 5000);
+    tg_access_key_free(&k);
+
+    k = access_key_rec("TGnone", ACC_A, 1, 1000);
+    assert_rc(tg_store_access_key_update(&t, &k), TG_EACCESS_KEY_NOT_FOUND);
+
+    assert_rc(tg_store_access_key_delete(&t, TG_STR("TGkey1")), TG_OK);
+    assert_rc(tg_store_access_key_get(&t, TG_STR("TGkey1"), &k),
+              TG_EACCESS_KEY_NOT_FOUND);
+    assert_rc(tg_store_access_key_delete(&t, TG_STR("TGkey1")),
+              TG_EACCESS_KEY_NOT_FOUND);
+
+    commit(&t);
+}
+
+
+/* Admin keys count only while the key and its account are enabled. */
+static void
+test_access_key_counts(void **state)
+{
+    fixture_t      *f = *state;
+    tg_access_key_t k;
+    tg_account_t    a;
+    int64_t         n;
+    tg_txn_t        t;
+
+    seed_accounts(f);
+    t = begin(f);
+
+    k = access_key_rec("TGadminA", ACC_A, 1, 1000);
+    assert_rc(tg_store_access_key_insert(&t, &k), TG_OK);
+    k = access_key_rec("TGuserA", ACC_A, 0, 1000);
+    assert_rc(tg_store_access_key_insert(&t, &k), TG_OK);
+    k = access_key_rec("TGadminB", ACC_B, 1, 1000);
+    assert_rc(tg_store_access_key_insert(&t, &k), TG_OK);
+
+    assert_rc(tg_store_access_key_count(&t, &n), TG_OK);
+    assert_i64_equal(n, 3);
+    assert_rc(tg_store_access_key_count_admins(&t, &n), TG_OK);
+    assert_i64_equal(n, 2);
+
+    k.enabled = 0;
+    assert_rc(tg_store_access_key_update(&t, &k), TG_OK);
+    assert_rc(tg_store_access_key_count_admins(&t, &n), TG_OK);
+    assert_i64_equal(n, 1);
+
+    a = account_rec(ACC_A, "acme", 100);
+    a.enabled = 0;
+    assert_rc(tg_store_account_update(&t, &a), TG_OK);
+    assert_rc(tg_store_access_key_count_admins(&t, &n), TG_OK);
+    assert_i64_equal(n, 0);
+
+    a.enabled = 1;
+    assert_rc(tg_store_account_update(&t, &a), TG_OK);
+    assert_rc(tg_store_access_key_count_admins(&t, &n), TG_OK);
+    assert_i64_equal(n, 1);
+
+    assert_rc(tg_store_access_key_count(&t, &n), TG_OK);
+    assert_i64_equal(n, 3);
+
+    commit(&t);
+}
+
+
+/* ---- apps ---- */
+
+
+static void
+test_app_insert_get(void **state)
+{
+    fixture_t *f = *state;
+    tg_app_t   app, got;
+    tg_txn_t   t;
+
+    seed_accounts(f);
+    t = begin(f);
+
+    app = app_rec(APP_1, 12345678901234, ACC_A,
+                  "\xe4\xb8\xad\xe6\x96\x87"
+                  "app",
+                  1000);
+    app.description = (char *) "caf\xc3\xa9 \"quoted\"\nline";
+    app.extend = (char *) "{\"x\":1}";
+    app.creator = TG_CREATOR_MARKET;
+    app.rate_rps = 10;
+    app.rate_burst = 20;
+    app.updated_at = 1500;
+
+    /* Kept in the order given, not sorted. */
+    app.tags[0] = (tg_tag_t){ (char *) "zone", (char *) "z1" };
+    app.tags[1] = (tg_tag_t){ (char *) "app", (char *) "" };
+    app.tags[2] = (tg_tag_t){ (char *) "m", (char *) "a:b" };
+    app.ntags = 3;
+    assert_rc(tg_store_app_insert(&t, &app), TG_OK);
+
+    memset(&got, 0, sizeof(got));
+    assert_rc(tg_store_app_get(&t, TG_STR(APP_1), &got), TG_OK);
+    assert_string_equal(got.id, APP_1);
+    assert_i64_equal(got.app_id, 12345678901234);
+    assert_string_equal(got.account_id, ACC_A);
+    assert_string_equal(got.name, app.name);
+    assert_string_equal(got.description, app.description);
+    assert_string_equal(got.extend, "{\"x\":1}");
+    assert_int_equal(got.enabled, 1);
+    assert_int_equal(got.creator, TG_CREATOR_MARKET);
+    assert_i64_equal(got.rate_rps, 10);
+    assert_i64_equal(got.rate_burst, 20);
+    assert_i64_equal(got.created_at, 1000);
+    assert_i64_equal(got.updated_at, 1500);
+    assert_int_equal(got.ntags, 3);
+    assert_string_equal(got.tags[0].key, "zone");
+    assert_string_equal(got.tags[0].value, "z1");
+    assert_string_equal(got.tags[1].key, "app");
+    assert_string_equal(got.tags[1].value, "");
+    assert_string_equal(got.tags[2].key, "m");
+    assert_string_equal(got.tags[2].value, "a:b");
+    tg_app_free(&got);
+
+    assert_rc(tg_store_app_get_by_number(&t, 12345678901234, &got), TG_OK);
+    assert_string_equal(got.id, APP_1);
+    assert_int_equal(got.ntags, 3);
+    tg_app_free(&got);
+
+    assert_rc(tg_store_app_get(&t, TG_STR(APP_2), &got), TG_EAPP_NOT_FOUND);
+    assert_null(got.name);
+    assert_rc(tg_store_app_get_by_number(&t, 12345678901235, &got),
+              TG_EAPP_NOT_FOUND);
+    assert_null(got.name);
+
+    commit(&t);
+}
+
+
+static void
+test_app_lookups(void **state)
+{
+    fixture_t *f = *state;
+    int64_t    n;
+    int        taken;
+    tg_txn_t   t;
+
+    seed_accounts(f);
+    t = begin(f);
+
+    insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
+    insert_app(&t, APP_2, 10000000000002, ACC_A, "beta", 2000);
+
+    assert_rc(tg_store_app_number_taken(&t, 10000000000001, &taken), TG_OK);
+    assert_int_equal(taken, 1);
+    assert_rc(tg_store_app_number_taken(&t, 10000000000003, &taken), TG_OK);
+    assert_int_equal(taken, 0);
+
+    /* Names are per account; an app does not clash with itself. */
+    assert_rc(tg_store_app_name_taken(&t, TG_STR(ACC_A), TG_STR("alpha"),
+                                      TG_STR(""), &taken),
+              TG_OK);
+    assert_int_equal(taken, 1);
+    assert_rc(tg_store_app_name_taken(&t, TG_STR(ACC_A), TG_STR("alpha"),
+                                      TG_STR(APP_1), &taken),
+              TG_OK);
+    assert_int_equal(taken, 0);
+    assert_rc(tg_store_app_name_taken(&t, TG_STR(ACC_A), TG_STR("alpha"),
+                                      TG_STR(APP_2), &taken),
+              TG_OK);
+    assert_int_equal(taken, 1);
+    assert_rc(tg_store_app_name_taken(&t, TG_STR(ACC_B), TG_STR("alpha"),
+                                      TG_STR(""), &taken),
+              TG_OK);
+    assert_int_equal(taken, 0);
+    assert_rc(tg_store_app_name_taken(&t, TG_STR(ACC_A), TG_STR("Alpha"),
+                                      TG_STR(""), &taken),
+              TG_OK);
+    assert_int_equal(taken, 0);
+
+    assert_rc(tg_store_app_count(&t, TG_STR(ACC_A), &n), TG_OK);
+    assert_i64_equal(n, 2);
+    assert_rc(tg_store_app_count(&t, TG_STR(ACC_B), &n), TG_OK);
+    assert_i64_equal(n, 0);
+
+    commit(&t);
+}
+
+
+static void
+test_app_uniqueness(void **state)
+{
+    fixture_t *f = *state;
+    tg_app_t   app;
+    tg_txn_t   t;
+
+    seed_accounts(f);
+    t = begin(f);
+
+    insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
+
+    /* The same name in the same account. */
+    app = app_rec(APP_2, 10000000000002, ACC_A, "alpha", 2000);
+    assert_rc(tg_store_app_insert(&t, &app), TG_ECONFLICT);
+
+    /* The same AppId. */
+    app = app_rec(APP_2, 10000000000001, ACC_A, "beta", 2000);
+    assert_rc(tg_store_app_insert(&t, &app), TG_ECONFLICT);
+
+    /* The same id. */
+    app = app_rec(APP_1, 10000000000002, ACC_A, "beta", 2000);
+    assert_rc(tg_store_app_insert(&t, &app), TG_ECONFLICT);
+
+    /* The same name in another account is fine. */
+    insert_app(&t, APP_4, 10000000000004, ACC_B, "alpha", 4000);
+
+    /* Renaming onto a taken name. */
+    insert_app(&t, APP_2, 10000000000002, ACC_A, "beta", 2000);
+    app = app_rec(APP_2, 10000000000002, ACC_A, "alpha", 2000);
+    assert_rc(tg_store_app_update(&t, &app), TG_ECONFLICT);
+
+    commit(&t);
+}
+
+
+/* Two tags with one key in an app break the tags' primary key. */
+static void
+test_app_duplicate_tag_key(void **state)
+{
+    fixture_t *f = *state;
+    tg_app_t   app;
+    tg_txn_t   t;
+
+    seed_accounts(f);
+    t = begin(f);
+
+    app = app_rec(APP_1, 10000000000001, ACC_A, "alpha", 1000);
+    app.tags[0] = (tg_tag_t){ (char *) "env", (char *) "a" };
+    app.tags[1] = (tg_tag_t){ (char *) "env", (char *) "b" };
+    app.ntags = 2;
+    assert_rc(tg_store_app_insert(&t, &app), TG_ECONFLICT);
+
+    tg_txn_rollback(&t);
+}
+
+
+static void
+test_app_update(void **state)
+{
+    fixture_t *f = *state;
+    tg_app_t   app, got;
+    tg_txn_t   t;
+
+    seed_accounts(f);
+    t = begin(f);
+
+    app = app_rec(APP_1, 10000000000001, ACC_A, "alpha", 1000);
+    app.description = (char *) "old";
+    app.creator = TG_CREATOR_MARKET;
+    app.rate_rps = 5;
+    app.rate_burst = 5;
+    app.tags[0] = (tg_tag_t){ (char *) "a", (char *) "1" };
+    app.tags[1] = (tg_tag_t){ (char *) "b", (char *) "2" };
+    app.ntags = 2;
+    assert_rc(tg_store_app_insert(&t, &app), TG_OK);
+    commit(&t);
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM app_tags"), 2);
+
+    /* Every field but id, AppId, account and created_at may change; the
+     * tags are replaced. */
+    t = begin(f);
+    app = app_rec(APP_1, 99999999999999, ACC_B, "alpha2", 7777);
+    app.description = (char *) "";
+    app.extend = (char *) "{}";
+    app.enabled = 0;
+    app.creator = TG_CREATOR_USER;
+    app.updated_at = 2000;
+    app.tags[0] = (tg_tag_t){ (char *) "c", (char *) "3" };
+    app.ntags = 1;
+    assert_rc(tg_store_app_update(&t, &app), TG_OK);
+
+    memset(&got, 0, sizeof(got));
+    assert_rc(tg_store_app_get(&t, TG_STR(APP_1), &got), TG_OK);
+    assert_string_equal(got.name, "alpha2");
+    assert_string_equal(got.description, "");
+    assert_string_equal(got.extend, "{}");
+    assert_int_equal(got.enabled, 0);
+    assert_int_equal(got.creator, TG_CREATOR_USER);
+    assert_i64_equal(got.rate_rps, 0);
+    assert_i64_equal(got.rate_burst, 0);
+    assert_i64_equal(got.app_id, 10000000000001);
+    assert_string_equal(got.account_id, ACC_A);
+    assert_i64_equal(got.created_at, 1000);
+    assert_i64_equal(got.updated_at, 2000);
+    assert_int_equal(got.ntags, 1);
+    assert_string_equal(got.tags[0].key, "c");
+    assert_string_equal(got.tags[0].value, "3");
+    tg_app_free(&got);
+
+    app.ntags = 0;
+    assert_rc(tg_store_app_update(&t, &app), TG_OK);
+    assert_rc(tg_store_app_get(&t, TG_STR(APP_1), &got), TG_OK);
+    assert_int_equal(got.ntags, 0);
+    tg_app_free(&got);
+    commit(&t);
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM app_tags"), 0);
+
+    t = begin(f);
+    app = app_rec(APP_2, 10000000000002, ACC_A, "ghost", 1000);
+    assert_rc(tg_store_app_update(&t, &app), TG_EAPP_NOT_FOUND);
+    commit(&t);
+}
+
+
+/*
+ * The apps that filters run over:
+ *
+ *   APP_1 "alpha"  A  enabled   env=prod team=red  keys KEYALPHA1 KEYALPHA2
+ *   APP_2 "beta"   A  disabled  env=dev            key  KEYBETA1
+ *   APP_3 "gamma"  A  enabled   env=prod team=""
+ *   APP_4 "alpha"  B  enabled   env=prod
+ */
+static void
+seed_apps(fixture_t *f)
+{
+    tg_app_t app;
+    tg_txn_t t;
+
+    seed_accounts(f);
+    t = begin(f);
+
+    app = app_rec(APP_1, 10000000000001, ACC_A, "alpha", 1000);
+    app.tags[0] = (tg_tag_t){ (char *) "env", (char *) "prod" };
+    app.tags[1] = (tg_tag_t){ (char *) "team", (char *) "red" };
+    app.ntags = 2;
+    assert_rc(tg_store_app_insert(&t, &app), TG_OK);
+
+    app = app_rec(APP_2, 10000000000002, ACC_A, "beta", 2000);
+    app.enabled = 0;
+    app.tags[0] = (tg_tag_t){ (char *) "env", (char *) "dev" };
+    app.ntags = 1;
+    assert_rc(tg_store_app_insert(&t, &app), TG_OK);
+
+    app = app_rec(APP_3, 10000000000003, ACC_A, "gamma", 3000);
+    app.tags[0] = (tg_tag_t){ (char *) "env", (char *) "prod" };
+    app.tags[1] = (tg_tag_t){ (char *) "team", (char *) "" };
+    app.ntags = 2;
+    assert_rc(tg_store_app_insert(&t, &app), TG_OK);
+
+    app = app_rec(APP_4, 10000000000004, ACC_B, "alpha", 4000);
+    app.tags[0] = (tg_tag_t){ (char *) "env", (char *) "prod" };
+    app.ntags = 1;
+    assert_rc(tg_store_app_insert(&t, &app), TG_OK);
+
+    insert_key_pair(&t, KP_1, APP_1, "KEYALPHA1", 1, 1000);
+    insert_key_pair(&t, KP_2, APP_1, "KEYALPHA2", 0, 1100);
+    insert_key_pair(&t, KP_3, APP_2, "KEYBETA1", 1, 2000);
+
+    commit(&t);
+}
+
+
+/* A filter that matches every app. */
+static tg_app_filter_t
+any_app(void)
+{
+    tg_app_filter_t filter;
+
+    memset(&filter, 0, sizeof(filter));
+    filter.enabled = -1;
+    filter.limit = 100;
+    return filter;
+}
+
+
+static void
+add_tag(tg_app_filter_t *filter, const char *key, const char *value)
+{
+    filter->tag_keys[filter->ntags] = tg_str_c(key);
+    filter->tag_values[filter->ntags] = tg_str_c(value);
+    filter->ntags++;
+}
+
+
+/* Lists with filter and expects total and the ids that follow, in order,
+ * up to a NULL. */
+static void
+check_list(tg_txn_t *t, const tg_app_filter_t *filter, int64_t expect_total,
+           ...)
+{
+    tg_app_t   *items;
+    size_t      n, i = 0;
+    int64_t     total = -1;
+    const char *id;
+    va_list     ap;
+
+    assert_rc(tg_store_app_list(t, filter, &items, &n, &total), TG_OK);
+    assert_i64_equal(total, expect_total);
+
+    va_start(ap, expect_total);
+    while ((id = va_arg(ap, const char *)) != NULL) {
+        if (i >= n) {
+            print_error("only %zu apps listed; %s missing\n", n, id);
+            fail();
+        }
+        assert_string_equal(items[i].id, id);
+        i++;
+    }
+    va_end(ap);
+
+    assert_int_equal(n, i);
+    tg_store_app_list_free(items, n);
+}
+
+
+static void
+test_app_list_filters(void **state)
+{
+    fixture_t      *f = *state;
+    tg_app_filter_t filter;
+    tg_txn_t        t;
+
+    seed_apps(f);
+    assert_rc(tg_txn_begin(f->store, 0, &t), TG_OK);
+
+    filter = any_app();
+    check_list(&t, &filter, 4, APP_1, APP_2, APP_3, APP_4, NULL);
+
+    filter.account_id = TG_STR(ACC_A);
+    check_list(&t, &filter, 3, APP_1, APP_2, APP_3, NULL);
+    filter.account_id = TG_STR(ID("acc0", 9));
+    check_list(&t, &filter, 0, NULL);
+
+    /* Names match exactly, in every account unless one is given. */
+    filter = any_app();
+    filter.name = TG_STR("alpha");
+    check_list(&t, &filter, 2, APP_1, APP_4, NULL);
+    filter.account_id = TG_STR(ACC_B);
+    check_list(&t, &filter, 1, APP_4, NULL);
+    filter = any_app();
+    filter.name = TG_STR("alph");
+    check_list(&t, &filter, 0, NULL);
+
+    /* Any of an app's keys finds it, once. */
+    filter = any_app();
+    filter.app_key = TG_STR("KEYALPHA2");
+    check_list(&t, &filter, 1, APP_1, NULL);
+    filter.app_key = TG_STR("KEYBETA1");
+    check_list(&t, &filter, 1, APP_2, NULL);
+    filter.app_key = TG_STR("KEYNONE");
+    check_list(&t, &filter, 0, NULL);
+
+    filter = any_app();
+    filter.enabled = 1;
+    check_list(&t, &filter, 3, APP_1, APP_3, APP_4, NULL);
+    filter.enabled = 0;
+    check_list(&t, &filter, 1, APP_2, NULL);
+
+    commit(&t);
+}
+
+
+static void
+test_app_list_tags(void **state)
+{
+    fixture_t      *f = *state;
+    tg_app_filter_t filter;
+    tg_txn_t        t;
+
+    seed_apps(f);
+    assert_rc(tg_txn_begin(f->store, 0, &t), TG_OK);
+
+    /* A key without a value matches any value, "" included. */
+    filter = any_app();
+    add_tag(&filter, "env", NULL);
+    check_list(&t, &filter, 4, APP_1, APP_2, APP_3, APP_4, NULL);
+
+    filter = any_app();
+    add_tag(&filter, "team", NULL);
+    check_list(&t, &filter, 2, APP_1, APP_3, NULL);
+
+    filter = any_app();
+    add_tag(&filter, "env", "prod");
+    check_list(&t, &filter, 3, APP_1, APP_3, APP_4, NULL);
+
+    /* An empty value matches only an empty value. */
+    filter = any_app();
+    add_tag(&filter, "team", "");
+    check_list(&t, &filter, 1, APP_3, NULL);
+
+    /* Several tags must all match. */
+    filter = any_app();
+    add_tag(&filter, "env", "prod");
+    add_tag(&filter, "team", NULL);
+    check_list(&t, &filter, 2, APP_1, APP_3, NULL);
+
+    filter = any_app();
+    add_tag(&filter, "env", "prod");
+    add_tag(&filter, "team", "red");
+    check_list(&t, &filter, 1, APP_1, NULL);
+
+    filter = any_app();
+    add_tag(&filter, "env", "dev");
+    add_tag(&filter, "team", NULL);
+    check_list(&t, &filter, 0, NULL);
+
+    filter = any_app();
+    add_tag(&filter, "nope", NULL);
+    check_list(&t, &filter, 0, NULL);
+
+    /* Values compare exactly. */
+    filter = any_app();
+    add_tag(&filter, "env", "Prod");
+    check_list(&t, &filter, 0, NULL);
+
+    /* Tags combine with the other filters. */
+    filter = any_app();
+    filter.account_id = TG_STR(ACC_A);
+    filter.enabled = 1;
+    add_tag(&filter, "env", "prod");
+    check_list(&t, &filter, 2, APP_1, APP_3, NULL);
+
+    commit(&t);
+}
+
+
+/* The largest filter: every field and TG_TAGS_MAX tags with values, the
+ * most parameters a list query binds. */
+static void
+test_app_list_largest_filter(void **state)
+{
+    fixture_t      *f = *state;
+    tg_app_filter_t filter;
+    tg_txn_t        t;
+    size_t          i;
+
+    seed_apps(f);
+    assert_rc(tg_txn_begin(f->store, 0, &t), TG_OK);
+
+    filter = any_app();
+    filter.account_id = TG_STR(ACC_A);
+    filter.name = TG_STR("alpha");
+    filter.app_key = TG_STR("KEYALPHA1");
+    filter.enabled = 1;
+    for (i = 0; i < TG_TAGS_MAX; i++) {
+        add_tag(&filter, i % 2 ? "env" : "team", i % 2 ? "prod" : "red");
+    }
+    check_list(&t, &filter, 1, APP_1, NULL);
+
+    filter.tag_values[TG_TAGS_MAX - 1] = TG_STR("dev");
+    check_list(&t, &filter, 0, NULL);
+
+    commit(&t);
+}
+
+
+/* Pages by limit and offset, oldest first; the total ignores paging. */
+static void
+test_app_list_paging(void **state)
+{
+    fixture_t      *f = *state;
+    tg_app_filter_t filter;
+    tg_app_t       *items;
+    size_t          n;
+    int64_t         total;
+    tg_txn_t        t;
+
+    seed_apps(f);
+    assert_rc(tg_txn_begin(f->store, 0, &t), TG_OK);
+
+    filter = any_app();
+    filter.limit = 2;
+    check_list(&t, &filter, 4, APP_1, APP_2, NULL);
+    filter.offset = 2;
+    check_list(&t, &filter, 4, APP_3, APP_4, NULL);
+    filter.offset = 3;
+    check_list(&t, &filter, 4, APP_4, NULL);
+    filter.offset = 4;
+    check_list(&t, &filter, 4, NULL);
+    filter.offset = 0;
+    filter.limit = 0;
+    check_list(&t, &filter, 4, NULL);
+
+    /* Listed apps carry their tags. */
+    filter = any_app();
+    filter.offset = 2;
+    filter.limit = 1;
+    assert_rc(tg_store_app_list(&t, &filter, &items, &n, &total), TG_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(items[0].name, "gamma");
+    assert_int_equal(items[0].ntags, 2);
+    assert_string_equal(items[0].tags[0].key, "env");
+    assert_string_equal(items[0].tags[1].key, "team");
+    assert_string_equal(items[0].tags[1].value, "");
+    tg_store_app_list_free(items, n);
+
+    commit(&t);
+}
+
+
+/* Deleting an app deletes its tags, key pairs, AppCodes and grants, and
+ * nothing of another app's. */
+static void
+test_app_delete_cascades(void **state)
+{
+    fixture_t    *f = *state;
+    tg_app_t      app;
+    tg_api_t      api;
+    tg_key_pair_t kp;
+    tg_app_code_t code;
+    tg_grant_t    grant;
+    tg_txn_t      t;
+
+    seed_apps(f);
+    t = begin(f);
+    insert_code(&t, CODE_1, APP_1, HASH("1"), 1000);
+    insert_code(&t, CODE_2, APP_1, HASH("2"), 1000);
+    insert_code(&t, CODE_3, APP_2, HASH("3"), 1000);
+    insert_api(&t, API_1, ACC_A, "payments", 1000);
+    insert_grant(&t, GR_1, APP_1, API_1, "RELEASE", 1000);
+    insert_grant(&t, GR_2, APP_1, API_1, "TEST", 1000);
+    insert_grant(&t, GR_3, APP_2, API_1, "RELEASE", 1000);
+    commit(&t);
+
+    t = begin(f);
+    assert_rc(tg_store_app_delete(&t, TG_STR(APP_1)), TG_OK);
+    commit(&t);
+
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM app_tags "
+                                "WHERE app = '" APP_1 "'"),
+                     0);
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM key_pairs "
+                                "WHERE app = '" APP_1 "'"),
+                     0);
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM app_codes "
+                                "WHERE app = '" APP_1 "'"),
+                     0);
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM grants "
+                                "WHERE app = '" APP_1 "'"),
+                     0);
+
+    t = begin(f);
+    memset(&app, 0, sizeof(app));
+    memset(&kp, 0, sizeof(kp));
+    memset(&code, 0, sizeof(code));
+    memset(&grant, 0, sizeof(grant));
+
+    assert_rc(tg_store_app_get(&t, TG_STR(APP_1), &app), TG_EAPP_NOT_FOUND);
+    assert_rc(tg_store_key_pair_get(&t, TG_STR(KP_1), &kp), TG_EKEY_NOT_FOUND);
+    assert_rc(tg_store_key_pair_find(&t, TG_STR("KEYALPHA2"), &kp),
+              TG_EKEY_NOT_FOUND);
+    assert_rc(tg_store_app_code_get(&t, TG_STR(CODE_1), &code),
+              TG_ECODE_NOT_FOUND);
+    assert_rc(tg_store_grant_find(&t, TG_STR(APP_1), TG_STR(API_1),
+                                  TG_STR("TEST"), &grant),
+              TG_EGRANT_NOT_FOUND);
+
+    /* The other app keeps everything. */
+    assert_rc(tg_store_app_get(&t, TG_STR(APP_2), &app), TG_OK);
+    assert_int_equal(app.ntags, 1);
+    tg_app_free(&app);
+    assert_rc(tg_store_key_pair_get(&t, TG_STR(KP_3), &kp), TG_OK);
+    tg_key_pair_free(&kp);
+    assert_rc(tg_store_app_code_get(&t, TG_STR(CODE_3), &code), TG_OK);
+    tg_app_code_free(&code);
+    assert_rc(tg_store_grant_find(&t, TG_STR(APP_2), TG_STR(API_1),
+                                  TG_STR("RELEASE"), &grant),
+              TG_OK);
+    tg_grant_free(&grant);
+    memset(&api, 0, sizeof(api));
+    assert_rc(tg_store_api_get(&t, TG_STR(API_1), &api), TG_OK);
+    tg_api_free(&api);
+
+    assert_rc(tg_store_app_delete(&t, TG_STR(APP_1)), TG_EAPP_NOT_FOUND);
+    assert_rc(tg_store_app_delete(&t, TG_STR(ID("a0a0", 9))),
+              TG_EAPP_NOT_FOUND);
+    commit(&t);
+}
+
+
+/* References are enforced: no record may name a missing parent, and a
+ * parent with children cannot go. */
+static void
+test_foreign_keys(void **state)
+{
+    fixture_t    *f = *state;
+    tg_app_t      app;
+    tg_key_pair_t kp;
+    tg_app_code_t code;
+    tg_grant_t    grant;
+    tg_txn_t      t;
+
+    seed_apps(f);
+    t = begin(f);
+
+    app = app_rec(ID("a0a0", 9), 10000000000009, ID("acc0", 9), "orphan", 1);
+    assert_rc(tg_store_app_insert(&t, &app), TG_ECONFLICT);
+
+    kp = key_pair_rec(ID("b0b0", 9), ID("a0a0", 9), "KEYORPHAN", 1, 1);
+    assert_rc(tg_store_key_pair_insert(&t, &kp), TG_ECONFLICT);
+
+    code = code_rec(ID("c0de", 9), ID("a0a0", 9), HASH("9"), 1);
+    assert_rc(tg_store_app_code_insert(&t, &code), TG_ECONFLICT);
+
+    grant = grant_rec(ID("e0e0", 9), APP_1, ID("d0d0", 9), "RELEASE", 1);
+    assert_rc(tg_store_grant_insert(&t, &grant), TG_ECONFLICT);
+
+    assert_rc(tg_store_account_delete(&t, TG_STR(ACC_A)), TG_ECONFLICT);
+
+    tg_txn_rollback(&t);
+}
+
+
+/* ---- key pairs ---- */
+
+
+static void
+test_key_pairs(void **state)
+{
+    fixture_t    *f = *state;
+    tg_key_pair_t kp, *items;
+    size_t        n;
+    int64_t       count;
+    tg_txn_t      t;
+
+    seed_accounts(f);
+    t = begin(f);
+    insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
+    insert_app(&t, APP_2, 10000000000002, ACC_A, "beta", 1000);
+
+    /* The primary pair lists first, then the oldest. */
+    insert_key_pair(&t, KP_1, APP_1, "KEYONE01", 0, 1000);
+    insert_key_pair(&t, KP_2, APP_1, "KEYTWO02", 1, 2000);
+    insert_key_pair(&t, KP_3, APP_1, "KEYTHREE", 0, 500);
+
+    memset(&kp, 0, sizeof(kp));
+    assert_rc(tg_store_key_pair_get(&t, TG_STR(KP_1), &kp), TG_OK);
+    assert_string_equal(kp.id, KP_1);
+    assert_string_equal(kp.app, APP_1);
+    assert_string_equal(kp.app_key, "KEYONE01");
+    assert_string_equal(kp.secret_sealed, "tg1.k1.c2VhbGVk");
+    assert_int_equal(kp.primary, 0);
+    assert_null(kp.prev_app_key);
+    assert_null(kp.prev_secret_sealed);
+    assert_i64_equal(kp.prev_expires_at, 0);
+    assert_i64_equal(kp.created_at, 1000);
+    tg_key_pair_free(&kp);
+
+    assert_rc(tg_store_key_pair_find(&t, TG_STR("KEYTWO02"), &kp), TG_OK);
+    assert_string_equal(kp.id, KP_2);
+    tg_key_pair_free(&kp);
+    assert_rc(tg_store_key_pair_find(&t, TG_STR("keytwo02"), &kp),
+              TG_EKEY_NOT_FOUND);
+    assert_null(kp.app_key);
+
+    assert_rc(tg_store_key_pair_primary(&t, TG_STR(APP_1), &kp), TG_OK);
+    assert_string_equal(kp.id, KP_2);
+    tg_key_pair_free(&kp);
+    assert_rc(tg_store_key_pair_primary(&t, TG_STR(APP_2), &kp),
+              TG_EKEY_NOT_FOUND);
+
+    assert_rc(tg_store_key_pair_list(&t, TG_STR(APP_1), &items, &n), TG_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(items[0].id, KP_2);
+    assert_string_equal(items[1].id, KP_3);
+    assert_string_equal(items[2].id, KP_1);
+    tg_store_key_pair_list_free(items, n);
+
+    assert_rc(tg_store_key_pair_list(&t, TG_STR(APP_2), &items, &n), TG_OK);
+    assert_int_equal(n, 0);
+    tg_store_key_pair_list_free(items, n);
+
+    assert_rc(tg_store_key_pair_count(&t, TG_STR(APP_1), &count), TG_OK);
+    assert_i64_equal(count, 3);
+
+    /* AppKeys are unique across apps, ids too. */
+    kp = key_pair_rec(ID("b0b0", 9), APP_2, "KEYONE01", 1, 1);
+    assert_rc(tg_store_key_pair_insert(&t, &kp), TG_ECONFLICT);
+    kp = key_pair_rec(KP_1, APP_2, "KEYOTHER", 1, 1);
+    assert_rc(tg_store_key_pair_insert(&t, &kp), TG_ECONFLICT);
+
+    commit(&t);
+}
+
+
+static void
+test_key_pair_update_delete(void **state)
+{
+    fixture_t    *f = *state;
+    tg_key_pair_t kp;
+    tg_txn_t      t;
+
+    seed_accounts(f);
+    t = begin(f);
+    insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
+    insert_key_pair(&t, KP_1, APP_1, "KEYONE01", 1, 1000);
+
+    /* A reset with grace keeps the replaced key and secret. */
+    kp = key_pair_rec(KP_1, APP_1, "KEYONE02", 1, 1000);
+    kp.secret_sealed = (char *) "tg1.k1.bmV3";
+    kp.prev_app_key = (char *) "KEYONE01";
+    kp.prev_secret_sealed = (char *) "tg1.k1.b2xk";
+    kp.prev_expires_at = 9000;
+    kp.updated_at = 3000;
+    assert_rc(tg_store_key_pair_update(&t, &kp), TG_OK);
+
+    memset(&kp, 0, sizeof(kp));
+    assert_rc(tg_store_key_pair_get(&t, TG_STR(KP_1), &kp), TG_OK);
+    assert_string_equal(kp.app_key, "KEYONE02");
+    assert_string_equal(kp.secret_sealed, "tg1.k1.bmV3");
+    assert_string_equal(kp.prev_app_key, "KEYONE01");
+    assert_string_equal(kp.prev_secret_sealed, "tg1.k1.b2xk");
+    assert_i64_equal(kp.prev_expires_at, 9000);
+    assert_i64_equal(kp.created_at, 1000);
+    assert_i64_equal(kp.updated_at, 3000);
+    tg_key_pair_free(&kp);
+
+    /* find() looks at current keys only. */
+    assert_rc(tg_store_key_pair_find(&t, TG_STR("KEYONE01"), &kp),
+              TG_EKEY_NOT_FOUND);
+    assert_rc(tg_store_key_pair_find(&t, TG_STR("KEYONE02"), &kp), TG_OK);
+    tg_key_pair_free(&kp);
+
+    /* The grace ends: the previous key goes back to NULL. */
+    kp = key_pair_rec(KP_1, APP_1, "KEYONE02", 0, 1000);
+    kp.updated_at = 4000;
+    assert_rc(tg_store_key_pair_update(&t, &kp), TG_OK);
+    memset(&kp, 0, sizeof(kp));
+    assert_rc(tg_store_key_pair_get(&t, TG_STR(KP_1), &kp), TG_OK);
+    assert_null(kp.prev_app_key);
+    assert_null(kp.prev_secret_sealed);
+    assert_i64_equal(kp.prev_expires_at, 0);
+    assert_int_equal(kp.primary, 0);
+    tg_key_pair_free(&kp);
+
+    kp = key_pair_rec(KP_2, APP_1, "KEYGHOST", 0, 1000);
+    assert_rc(tg_store_key_pair_update(&t, &kp), TG_EKEY_NOT_FOUND);
+
+    assert_rc(tg_store_key_pair_delete(&t, TG_STR(KP_1)), TG_OK);
+    assert_rc(tg_store_key_pair_get(&t, TG_STR(KP_1), &kp), TG_EKEY_NOT_FOUND);
+    assert_rc(tg_store_key_pair_delete(&t, TG_STR(KP_1)), TG_EKEY_NOT_FOUND);
+
+    commit(&t);
+}
+
+
+static void
+test_key_pair_page(void **state)
+{
+    fixture_t     *f = *state;
+    tg_key_pair_t *items;
+    size_t         n;
+    tg_txn_t       t;
+
+    seed_apps(f);
+    assert_rc(tg_txn_begin(f->store, 0, &t), TG_OK);
+
+    assert_rc(tg_store_key_pair_page(&t, TG_STR(""), 2, &items, &n), TG_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(items[0].id, KP_1);
+    assert_string_equal(items[1].id, KP_2);
+    tg_store_key_pair_list_free(items, n);
+
+    assert_rc(tg_store_key_pair_page(&t, TG_STR(KP_2), 2, &items, &n), TG_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(items[0].id, KP_3);
+    tg_store_key_pair_list_free(items, n);
+
+    assert_rc(tg_store_key_pair_page(&t, TG_STR(KP_3), 2, &items, &n), TG_OK);
+    assert_int_equal(n, 0);
+    tg_store_key_pair_list_free(items, n);
+
+    commit(&t);
+}
+
+
+static int
+key_taken(tg_txn_t *t, const char *key, const char *except, int64_t now)
+{
+    int taken = -1;
+
+    assert_rc(
+        tg_store_app_key_taken(t, tg_str_c(key), tg_str_c(except), now, &taken),
+        TG_OK);
+    return taken;
+}
+
+
+/* A current AppKey is always taken; a replaced one only while its grace
+ * lasts, that is while prev_expires_at > now. */
+static void
+test_app_key_taken(void **state)
+{
+    fixture_t    *f = *state;
+    tg_key_pair_t kp;
+    tg_txn_t      t;
+
+    seed_accounts(f);
+    t = begin(f);
+    insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
+
+    kp = key_pair_rec(KP_1, APP_1, "CURRENT1", 1, 1000);
+    kp.prev_app_key = (char *) "REPLACED1";
+    kp.prev_secret_sealed = (char *) "tg1.k1.b2xk";
+    kp.prev_expires_at = 5000;
+    assert_rc(tg_store_key_pair_insert(&t, &kp), TG_OK);
+    insert_key_pair(&t, KP_2, APP_1, "CURRENT2", 0, 1000);
+
+    assert_int_equal(key_taken(&t, "CURRENT1", "", 0), 1);
+    assert_int_equal(key_taken(&t, "CURRENT1", "", 99999), 1);
+    assert_int_equal(key_taken(&t, "CURRENT1", KP_1, 0), 0);
+    assert_int_equal(key_taken(&t, "CURRENT1", KP_2, 0), 1);
+
+    assert_int_equal(key_taken(&t, "REPLACED1", "", 0), 1);
+    assert_int_equal(key_taken(&t, "REPLACED1", "", 4999), 1);
+    assert_int_equal(key_taken(&t, "REPLACED1", "", 5000), 0);
+    assert_int_equal(key_taken(&t, "REPLACED1", "", 5001), 0);
+    assert_int_equal(key_taken(&t, "REPLACED1", KP_1, 0), 0);
+    assert_int_equal(key_taken(&t, "REPLACED1", KP_2, 0), 1);
+
+    assert_int_equal(key_taken(&t, "UNUSED", "", 0), 0);
+    assert_int_equal(key_taken(&t, "current1", "", 0), 0);
+
+    commit(&t);
+}
+
+
+/* ---- AppCodes ---- */
+
+
+static void
+test_app_codes(void **state)
+{
+    fixture_t    *f = *state;
+    tg_app_code_t code, *items;
+    size_t        n;
+    int64_t       count;
+    tg_txn_t      t;
+
+    seed_accounts(f);
+    t = begin(f);
+    insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
+    insert_app(&t, APP_2, 10000000000002, ACC_A, "beta", 1000);
+
+    insert_code(&t, CODE_1, APP_1, HASH("1"), 2000);
+    insert_code(&t, CODE_2, APP_1, HASH("2"), 1000);
+    insert_code(&t, CODE_3, APP_2, HASH("3"), 1000);
+
+    memset(&code, 0, sizeof(code));
+    assert_rc(tg_store_app_code_get(&t, TG_STR(CODE_1), &code), TG_OK);
+    assert_string_equal(code.id, CODE_1);
+    assert_string_equal(code.app, APP_1);
+    assert_string_equal(code.code_hash, HASH("1"));
+    assert_string_equal(code.code_sealed, "tg1.k1.Y29kZQ==");
+    assert_i64_equal(code.created_at, 2000);
+    tg_app_code_free(&code);
+
+    assert_rc(tg_store_app_code_find(&t, TG_STR(HASH("2")), &code), TG_OK);
+    assert_string_equal(code.id, CODE_2);
+    tg_app_code_free(&code);
+    assert_rc(tg_store_app_code_find(&t, TG_STR(HASH("9")), &code),
+              TG_ECODE_NOT_FOUND);
+    assert_rc(tg_store_app_code_get(&t, TG_STR(ID("c0de", 9)), &code),
+              TG_ECODE_NOT_FOUND);
+
+    /* Oldest first. */
+    assert_rc(tg_store_app_code_list(&t, TG_STR(APP_1), &items, &n), TG_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(items[0].id, CODE_2);
+    assert_string_equal(items[1].id, CODE_1);
+    tg_store_app_code_list_free(items, n);
+
+    assert_rc(tg_store_app_code_count(&t, TG_STR(APP_1), &count), TG_OK);
+    assert_i64_equal(count, 2);
+
+    /* Hashes are unique across apps. */
+    code = code_rec(ID("c0de", 9), APP_2, HASH("1"), 1);
+    assert_rc(tg_store_app_code_insert(&t, &code), TG_ECONFLICT);
+
+    assert_rc(tg_store_app_code_page(&t, TG_STR(CODE_1), 10, &items, &n),
+              TG_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(items[0].id, CODE_2);
+    assert_string_equal(items[1].id, CODE_3);
+    tg_store_app_code_list_free(items, n);
+
+    commit(&t);
+}
+
+
+static void
+test_app_code_update_delete(void **state)
+{
+    fixture_t    *f = *state;
+    tg_app_code_t code;
+    tg_txn_t      t;
+
+    seed_accounts(f);
+    t = begin(f);
+    insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
+    insert_code(&t, CODE_1, APP_1, HASH("1"), 1000);
+    insert_code(&t, CODE_2, APP_1, HASH("2"), 1000);
+
+    /* A reset: new hash and sealed code. */
+    code = code_rec(CODE_1, APP_1, HASH("a"), 1000);
+    code.code_sealed = (char *) "tg1.k1.bmV3";
+    code.updated_at = 5000;
+    assert_rc(tg_store_app_code_update(&t, &code), TG_OK);
+
+    assert_rc(tg_store_app_code_find(&t, TG_STR(HASH("1")), &code),
+              TG_ECODE_NOT_FOUND);
+    memset(&code, 0, sizeof(code));
+    assert_rc(tg_store_app_code_find(&t, TG_STR(HASH("a")), &code), TG_OK);
+    assert_string_equal(code.id, CODE_1);
+    assert_string_equal(code.code_sealed, "tg1.k1.bmV3");
+    assert_i64_equal(code.created_at, 1000);
+    assert_i64_equal(code.updated_at, 5000);
+    tg_app_code_free(&code);
+
+    /* Onto another code's hash. */
+    code = code_rec(CODE_1, APP_1, HASH("2"), 1000);
+    assert_rc(tg_store_app_code_update(&t, &code), TG_ECONFLICT);
+
+    code = code_rec(ID("c0de", 9), APP_1, HASH("9"), 1000);
+    assert_rc(tg_store_app_code_update(&t, &code), TG_ECODE_NOT_FOUND);
+
+    assert_rc(tg_store_app_code_delete(&t, TG_STR(CODE_1)), TG_OK);
+    assert_rc(tg_store_app_code_get(&t, TG_STR(CODE_1), &code),
+              TG_ECODE_NOT_FOUND);
+    assert_rc(tg_store_app_code_delete(&t, TG_STR(CODE_1)), TG_ECODE_NOT_FOUND);
+
+    tg_txn_rollback(&t);
+}
+
+
+/* ---- APIs and grants ---- */
+
+
+static void
+test_apis(void **state)
+{
+    fixture_t *f = *state;
+    tg_api_t   api, *items;
+    size_t     n;
+    int64_t    total;
+    tg_txn_t   t;
+
+    seed_accounts(f);
+    t = begin(f);
+
+    api = api_rec(API_1, ACC_A, "payments", 1000);
+    api.description = (char *) "Payments API";
+    snprintf(api.stage, sizeof(api.stage), "RELEASE");
+    assert_rc(tg_store_api_insert(&t, &api), TG_OK);
+    insert_api(&t, API_2, ACC_A, "billing", 2000);
+    insert_api(&t, API_3, ACC_B, "zeta", 3000);
+
+    memset(&api, 0, sizeof(api));
+    assert_rc(tg_store_api_get(&t, TG_STR(API_1), &api), TG_OK);
+    assert_string_equal(api.id, API_1);
+    assert_string_equal(api.account_id, ACC_A);
+    assert_string_equal(api.name, "payments");
+    assert_string_equal(api.description, "Payments API");
+    assert_string_equal(api.stage, "RELEASE");
+    assert_i64_equal(api.created_at, 1000);
+    tg_api_free(&api);
+
+    assert_rc(tg_store_api_find(&t, TG_STR("zeta"), &api), TG_OK);
+    assert_string_equal(api.id, API_3);
+    assert_string_equal(api.stage, "");
+    tg_api_free(&api);
+    assert_rc(tg_store_api_find(&t, TG_STR("nope"), &api), TG_EAPI_NOT_FOUND);
+    assert_rc(tg_store_api_get(&t, TG_STR(ID("d0d0", 9)), &api),
+              TG_EAPI_NOT_FOUND);
+
+    /* API names are unique across accounts. */
+    api = api_rec(ID("d0d0", 9), ACC_B, "payments", 1);
+    assert_rc(tg_store_api_insert(&t, &api), TG_ECONFLICT);
+
+    /* By name, per account or all. */
+    assert_rc(tg_store_api_list(&t, TG_STR(ACC_A), 10, 0, &items, &n, &total),
+              TG_OK);
+    assert_int_equal(n, 2);
+    assert_i64_equal(total, 2);
+    assert_string_equal(items[0].name, "billing");
+    assert_string_equal(items[1].name, "payments");
+    tg_store_api_list_free(items, n);
+
+    assert_rc(tg_store_api_list(&t, TG_STR_NULL, 10, 0, &items, &n, &total),
+              TG_OK);
+    assert_int_equal(n, 3);
+    assert_i64_equal(total, 3);
+    assert_string_equal(items[2].name, "zeta");
+    tg_store_api_list_free(items, n);
+
+    assert_rc(tg_store_api_list(&t, TG_STR_NULL, 1, 1, &items, &n, &total),
+              TG_OK);
+    assert_int_equal(n, 1);
+    assert_i64_equal(total, 3);
+    assert_string_equal(items[0].name, "payments");
+    tg_store_api_list_free(items, n);
+
+    commit(&t);
+}
+
+
+static void
+test_api_update_delete(void **state)
+{
+    fixture_t *f = *state;
+    tg_api_t   api;
+    tg_grant_t grant;
+    tg_txn_t   t;
+
+    seed_accounts(f);
+    t = begin(f);
+    insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
+    insert_api(&t, API_1, ACC_A, "payments", 1000);
+    insert_api(&t, API_2, ACC_A, "billing", 1000);
+    insert_grant(&t, GR_1, APP_1, API_1, "RELEASE", 1000);
+    insert_grant(&t, GR_2, APP_1, API_2, "RELEASE", 1000);
+
+    api = api_rec(API_1, ACC_A, "payments", 1000);
+    api.description = (char *) "v2";
+    snprintf(api.stage, sizeof(api.stage), "TEST");
+    api.updated_at = 2000;
+    assert_rc(tg_store_api_update(&t, &api), TG_OK);
+
+    memset(&api, 0, sizeof(api));
+    assert_rc(tg_store_api_get(&t, TG_STR(API_1), &api), TG_OK);
+    assert_string_equal(api.description, "v2");
+    assert_string_equal(api.stage, "TEST");
+    assert_i64_equal(api.created_at, 1000);
+    assert_i64_equal(api.updated_at, 2000);
+    tg_api_free(&api);
+
+    api = api_rec(ID("d0d0", 9), ACC_A, "ghost", 1000);
+    assert_rc(tg_store_api_update(&t, &api), TG_EAPI_NOT_FOUND);
+
+    /* Deleting an API deletes its grants, and only its own. */
+    assert_rc(tg_store_api_delete(&t, TG_STR(API_1)), TG_OK);
+    assert_rc(tg_store_api_get(&t, TG_STR(API_1), &api), TG_EAPI_NOT_FOUND);
+    memset(&grant, 0, sizeof(grant));
+    assert_rc(tg_store_grant_find(&t, TG_STR(APP_1), TG_STR(API_1),
+                                  TG_STR("RELEASE"), &grant),
+              TG_EGRANT_NOT_FOUND);
+    assert_rc(tg_store_grant_find(&t, TG_STR(APP_1), TG_STR(API_2),
+                                  TG_STR("RELEASE"), &grant),
+              TG_OK);
+    tg_grant_free(&grant);
+    assert_rc(tg_store_api_delete(&t, TG_STR(API_1)), TG_EAPI_NOT_FOUND);
+
+    commit(&t);
+}
+
+
+/*
+ * Grants over:  APP_1 "alpha" (A) and APP_4 "delta" (B);
+ *               API_1 "payments" and API_2 "billing".
+ */
+static void
+seed_grants(fixture_t *f)
+{
+    tg_grant_t g;
+    tg_txn_t   t;
+
+    seed_accounts(f);
+    t = begin(f);
+    insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
+    insert_app(&t, APP_4, 10000000000004, ACC_B, "delta", 1000);
+    insert_api(&t, API_1, ACC_A, "payments", 1000);
+    insert_api(&t, API_2, ACC_A, "billing", 1000);
+
+    insert_grant(&t, GR_1, APP_1, API_1, "RELEASE", 1000);
+    g = grant_rec(GR_2, APP_1, API_2, "TEST", 2000);
+    g.expires_at = 5000;
+    assert_rc(tg_store_grant_insert(&t, &g), TG_OK);
+    insert_grant(&t, GR_3, APP_4, API_1, "RELEASE", 3000);
+    insert_grant(&t, GR_4, APP_1, API_1, "PRE", 4000);
+    commit(&t);
+}
+
+
+static void
+test_grants(void **state)
+{
+    fixture_t *f = *state;
+    tg_grant_t g;
+    tg_txn_t   t;
+
+    seed_grants(f);
+    t = begin(f);
+
+    /* A grant reads with its app's and API's names. */
+    memset(&g, 0, sizeof(g));
+    assert_rc(tg_store_grant_find(&t, TG_STR(APP_1), TG_STR(API_2),
+                                  TG_STR("TEST"), &g),
+              TG_OK);
+    assert_string_equal(g.id, GR_2);
+    assert_string_equal(g.app, APP_1);
+    assert_string_equal(g.api, API_2);
+    assert_string_equal(g.stage, "TEST");
+    assert_i64_equal(g.expires_at, 5000);
+    assert_i64_equal(g.created_at, 2000);
+    assert_string_equal(g.app_name, "alpha");
+    assert_i64_equal(g.app_numeric_id, 10000000000001);
+    assert_string_equal(g.app_account_id, ACC_A);
+    assert_string_equal(g.api_name, "billing");
+    tg_grant_free(&g);
+
+    assert_rc(tg_store_grant_find(&t, TG_STR(APP_1), TG_STR(API_2),
+                                  TG_STR("RELEASE"), &g),
+              TG_EGRANT_NOT_FOUND);
+    assert_null(g.app_name);
+    assert_rc(tg_store_grant_find(&t, TG_STR(APP_4), TG_STR(API_2),
+                                  TG_STR("TEST"), &g),
+              TG_EGRANT_NOT_FOUND);
+
+    /* One grant per app, API and stage. */
+    g = grant_rec(ID("e0e0", 9), APP_1, API_1, "RELEASE", 9000);
+    assert_rc(tg_store_grant_insert(&t, &g), TG_ECONFLICT);
+
+    g = grant_rec(GR_2, APP_1, API_2, "TEST", 2000);
+    g.expires_at = 0;
+    g.updated_at = 6000;
+    assert_rc(tg_store_grant_update(&t, &g), TG_OK);
+    memset(&g, 0, sizeof(g));
+    assert_rc(tg_store_grant_find(&t, TG_STR(APP_1), TG_STR(API_2),
+                                  TG_STR("TEST"), &g),
+              TG_OK);
+    assert_i64_equal(g.expires_at, 0);
+    assert_i64_equal(g.updated_at, 6000);
+    tg_grant_free(&g);
+
+    g = grant_rec(ID("e0e0", 9), APP_1, API_1, "X", 1);
+    assert_rc(tg_store_grant_update(&t, &g), TG_EGRANT_NOT_FOUND);
+
+    assert_rc(tg_store_grant_delete(&t, TG_STR(GR_2)), TG_OK);
+    assert_rc(tg_store_grant_find(&t, TG_STR(APP_1), TG_STR(API_2),
+                                  TG_STR("TEST"), &g),
+              TG_EGRANT_NOT_FOUND);
+    assert_rc(tg_store_grant_delete(&t, TG_STR(GR_2)), TG_EGRANT_NOT_FOUND);
+
+    commit(&t);
+}
+
+
+static void
+test_grant_lists(void **state)
+{
+    fixture_t  *f = *state;
+    tg_grant_t *items;
+    size_t      n;
+    tg_txn_t    t;
+
+    seed_grants(f);
+    assert_rc(tg_txn_begin(f->store, 0, &t), TG_OK);
+
+    /* By app: by API name, then stage. */
+    assert_rc(tg_store_grant_list_by_app(&t, TG_STR(APP_1), &items, &n), TG_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(items[0].id, GR_2); /* billing TEST */
+    assert_string_equal(items[1].id, GR_4); /* payments PRE */
+    assert_string_equal(items[2].id, GR_1); /* payments RELEASE */
+    assert_string_equal(items[0].api_name, "billing");
+    tg_store_grant_list_free(items, n);
+
+    /* By API: by app name, then stage; optionally one account's apps. */
+    assert_rc(
+        tg_store_grant_list_by_api(&t, TG_STR(API_1), TG_STR_NULL, &items, &n),
+        TG_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(items[0].id, GR_4); /* alpha PRE */
+    assert_string_equal(items[1].id, GR_1); /* alpha RELEASE */
+    assert_string_equal(items[2].id, GR_3); /* delta RELEASE */
+    assert_string_equal(items[2].app_name, "delta");
+    assert_string_equal(items[2].app_account_id, ACC_B);
+    tg_store_grant_list_free(items, n);
+
+    assert_rc(tg_store_grant_list_by_api(&t, TG_STR(API_1), TG_STR(ACC_B),
+                                         &items, &n),
+              TG_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(items[0].id, GR_3);
+    tg_store_grant_list_free(items, n);
+
+    assert_rc(tg_store_grant_list_by_api(&t, TG_STR(API_2), TG_STR(ACC_B),
+                                         &items, &n),
+              TG_OK);
+    assert_int_equal(n, 0);
+    tg_store_grant_list_free(items, n);
+
+    commit(&t);
+}
+
+
+/* ---- audit trail, change log, meta ---- */
+
+
+static void
+insert_event(tg_txn_t *t, int64_t at, const char *actor, const char *account,
+             const char *action, const char *app, int success)
+{
+    tg_audit_event_t e;
+
+    memset(&e, 0, sizeof(e));
+    e.at = at;
+    snprintf(e.actor, sizeof(e.actor), "%s", actor);
+    snprintf(e.account_id, sizeof(e.account_id), "%s", account);
+    snprintf(e.action, sizeof(e.action), "%s", action);
+    snprintf(e.target_type, sizeof(e.target_type), "app");
+    snprintf(e.target, sizeof(e.target), "%s", app);
+    snprintf(e.app, sizeof(e.app), "%s", app);
+    e.success = success;
+    snprintf(e.error, sizeof(e.error), "%s", success ? "" : "invalid_field");
+    snprintf(e.request_id, sizeof(e.request_id), "req-%lld", (long long) at);
+    snprintf(e.source, sizeof(e.source), "127.0.0.1");
+    snprintf(e.detail, sizeof(e.detail), "{\"at\":%lld}", (long long) at);
+    assert_rc(tg_store_audit_insert(t, &e), TG_OK);
+}
+
+
+/*
+ * Events, in the order inserted:
+ *
+ *   1  at 1000  TGadmin  A  app.create  APP_1  ok
+ *   2  at 2000  TGadmin  A  app.modify  APP_1  failed
+ *   3  at 3000  TGother  A  app.create  APP_2  ok
+ *   4  at 4000  TGbeta   B  app.create  APP_4  ok
+ *   5  at 4000  TGadmin  A  api.create  ""     ok
+ */
+static void
+seed_events(fixture_t *f)
+{
+    tg_txn_t t = begin(f);
+
+    insert_event(&t, 1000, "TGadmin", ACC_A, "app.create", APP_1, 1);
+    insert_event(&t, 2000, "TGadmin", ACC_A, "app.modify", APP_1, 0);
+    insert_event(&t, 3000, "TGother", ACC_A, "app.create", APP_2, 1);
+    insert_event(&t, 4000, "TGbeta", ACC_B, "app.create", APP_4, 1);
+    insert_event(&t, 4000, "TGadmin", ACC_A, "api.create", "", 1);
+    commit(&t);
+}
+
+
+static tg_audit_filter_t
+any_event(void)
+{
+    tg_audit_filter_t filter;
+
+    memset(&filter, 0, sizeof(filter));
+    filter.limit = 100;
+    return filter;
+}
+
+
+/* Lists with filter, expecting total and the request ids (the events'
+ * times) that follow, in order, up to a 0. */
+static void
+check_events(tg_txn_t *t, const tg_audit_filter_t *filter, int64_t expect_total,
+             ...)
+{
+    tg_audit_event_t *items;
+    size_t            n, i = 0;
+    int64_t           total = -1, at;
+    char              request_id[40];
+    va_list           ap;
+
+    assert_rc(tg_store_audit_list(t, filter, &items, &n, &total), TG_OK);
+    assert_i64_equal(total, expect_total);
+
+    va_start(ap, expect_total);
+    while ((at = va_arg(ap, int64_t)) != 0) {
+        if (i >= n) {
+            print_error("only %zu events listed\n", n);
+            fail();
+        }
+        snprintf(request_id, sizeof(request_id), "req-%lld", (long long) at);
+        assert_string_equal(items[i].request_id, request_id);
+        i++;
+    }
+    va_end(ap);
+
+    assert_int_equal(n, i);
+    free(items);
+}
+
+
+#define AT(ms) ((int64_t) (ms))
+
+
+static void
+test_audit_round_trip(void **state)
+{
+    fixture_t        *f = *state;
+    tg_audit_event_t  e, *items;
+    tg_audit_filter_t filter = any_event();
+    size_t            n;
+    int64_t           total;
+    tg_txn_t          t;
+
+    /* Every field at its longest. */
+    memset(&e, 0, sizeof(e));
+    e.at = 1700000000123;
+    memset(e.actor, 'a', TG_KEY_ID_MAX);
+    memcpy(e.account_id, ACC_A, TG_ID_LEN);
+    memset(e.action, 'b', TG_AUDIT_ACTION_MAX);
+    memset(e.target_type, 'c', sizeof(e.target_type) - 1);
+    memset(e.target, 'd', TG_AUDIT_TARGET_MAX);
+    memcpy(e.app, APP_1, TG_ID_LEN);
+    e.success = 0;
+    memset(e.error, 'e', sizeof(e.error) - 1);
+    memset(e.request_id, 'f', sizeof(e.request_id) - 1);
+    memset(e.source, 'g', TG_AUDIT_SOURCE_MAX);
+    memset(e.detail, 'h', TG_AUDIT_DETAIL_MAX);
+
+    t = begin(f);
+    assert_rc(tg_store_audit_insert(&t, &e), TG_OK);
+    commit(&t);
+
+    assert_rc(tg_txn_begin(f->store, 0, &t), TG_OK);
+    assert_rc(tg_store_audit_list(&t, &filter, &items, &n, &total), TG_OK);
+    assert_int_equal(n, 1);
+    assert_i64_equal(total, 1);
+    assert_true(items[0].id > 0);
+    assert_i64_equal(items[0].at, e.at);
+    assert_string_equal(items[0].actor, e.actor);
+    assert_string_equal(items[0].account_id, e.account_id);
+    assert_string_equal(items[0].action, e.action);
+    assert_string_equal(items[0].target_type, e.target_type);
+    assert_string_equal(items[0].target, e.target);
+    assert_string_equal(items[0].app, e.app);
+    assert_int_equal(items[0].success, 0);
+    assert_string_equal(items[0].error, e.error);
+    assert_string_equal(items[0].request_id, e.request_id);
+    assert_string_equal(items[0].source, e.source);
+    assert_string_equal(items[0].detail, e.detail);
+    free(items);
+    tg_txn_rollback(&t);
+}
+
+
+static void
+test_audit_order_and_paging(void **state)
+{
+    fixture_t        *f = *state;
+    tg_audit_filter_t filter = any_event();
+    tg_txn_t          t;
+
+    seed_events(f);
+    assert_rc(tg_txn_begin(f->store, 0, &t), TG_OK);
+
+    /* Newest first: events at one instant in the order written. */
+    check_events(&t, &filter, 5, AT(4000), AT(4000), AT(3000), AT(2000),
+                 AT(1000), AT(0));
+
+    filter.limit = 2;
+    filter.offset = 1;
+    check_events(&t, &filter, 5, AT(4000), AT(3000), AT(0));
+    filter.offset = 4;
+    check_events(&t, &filter, 5, AT(1000), AT(0));
+    filter.offset = 5;
+    check_events(&t, &filter, 5, AT(0));
+
+    tg_txn_rollback(&t);
+}
+
+
+static void
+test_audit_filters(void **state)
+{
+    fixture_t        *f = *state;
+    tg_audit_filter_t filter;
+    tg_audit_event_t *items;
+    size_t            n;
+    int64_t           total;
+    tg_txn_t          t;
+
+    seed_events(f);
+    assert_rc(tg_txn_begin(f->store, 0, &t), TG_OK);
+
+    filter = any_event();
+    filter.account_id = TG_STR(ACC_B);
+    check_events(&t, &filter, 1, AT(4000), AT(0));
+
+    filter = any_event();
+    filter.app = TG_STR(APP_1);
+    check_events(&t, &filter, 2, AT(2000), AT(1000), AT(0));
+
+    /* An empty app is a value: the events about no app. */
+    filter = any_event();
+    filter.app = TG_STR("");
+    assert_rc(tg_store_audit_list(&t, &filter, &items, &n, &total), TG_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(items[0].action, "api.create");
+    free(items);
+
+    filter = any_event();
+    filter.actor = TG_STR("TGadmin");
+    check_events(&t, &filter, 3, AT(4000), AT(2000), AT(1000), AT(0));
+
+    filter = any_event();
+    filter.action = TG_STR("app.create");
+    check_events(&t, &filter, 3, AT(4000), AT(3000), AT(1000), AT(0));
+
+    filter.actor = TG_STR("TGadmin");
+    check_events(&t, &filter, 1, AT(1000), AT(0));
+
+    /* since is inclusive, until exclusive. */
+    filter = any_event();
+    filter.since = 2000;
+    check_events(&t, &filter, 4, AT(4000), AT(4000), AT(3000), AT(2000), AT(0));
+    filter.since = 2001;
+    check_events(&t, &filter, 3, AT(4000), AT(4000), AT(3000), AT(0));
+
+    filter = any_event();
+    filter.until = 4000;
+    check_events(&t, &filter, 3, AT(3000), AT(2000), AT(1000), AT(0));
+    filter.until = 4001;
+    check_events(&t, &filter, 5, AT(4000), AT(4000), AT(3000), AT(2000),
+                 AT(1000), AT(0));
+
+    filter = any_event();
+    filter.since = 2000;
+    filter.until = 3000;
+    check_events(&t, &filter, 1, AT(2000), AT(0));
+
+    filter = any_event();
+    filter.actor = TG_STR("TGnobody");
+    check_events(&t, &filter, 0, AT(0));
+
+    tg_txn_rollback(&t);
+}
+
+
+static void
+test_change_log(void **state)
+{
+    fixture_t *f = *state;
+    int64_t    seq = -1;
+    tg_txn_t   t;
+
+    t = begin(f);
+    assert_rc(tg_store_change_last(&t, &seq), TG_OK);
+    assert_i64_equal(seq, 0);
+
+    assert_rc(tg_store_change_append(&t, "app", TG_STR(APP_1), TG_STR(APP_1),
+                                     "upsert", 1000),
+              TG_OK);
+    assert_rc(tg_store_change_append(&t, "key_pair", TG_STR(KP_1),
+                                     TG_STR(APP_1), "upsert", 1001),
+              TG_OK);
+    assert_rc(tg_store_change_append(&t, "api", TG_STR(API_1), TG_STR(""),
+                                     "delete", 1002),
+              TG_OK);
+    assert_rc(tg_store_change_last(&t, &seq), TG_OK);
+    assert_i64_equal(seq, 3);
+    commit(&t);
+
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM changes WHERE seq = 2 "
+                                "AND entity = 'key_pair' AND entity_id = '" KP_1
+                                "' AND app = '" APP_1 "' AND op = 'upsert' "
+                                "AND at = 1001"),
+                     1);
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM changes WHERE seq = 3 "
+                                "AND entity = 'api' AND app = '' "
+                                "AND op = 'delete'"),
+                     1);
+
+    /* A rolled-back append leaves no trace and no gap. */
+    t = begin(f);
+    assert_rc(tg_store_change_append(&t, "app", TG_STR(APP_2), TG_STR(APP_2),
+                                     "delete", 2000),
+              TG_OK);
+    tg_txn_rollback(&t);
+
+    t = begin(f);
+    assert_rc(tg_store_change_last(&t, &seq), TG_OK);
+    assert_i64_equal(seq, 3);
+    assert_rc(tg_store_change_append(&t, "grant", TG_STR(GR_1), TG_STR(APP_1),
+                                     "upsert", 3000),
+              TG_OK);
+    assert_rc(tg_store_change_last(&t, &seq), TG_OK);
+    assert_i64_equal(seq, 4);
+    commit(&t);
+}
+
+
+static void
+test_meta(void **state)
+{
+    fixture_t *f = *state;
+    char      *value = (char *) "untouched";
+    tg_txn_t   t;
+
+    t = begin(f);
+    assert_rc(tg_store_meta_get(&t, "keyring_check", &value), TG_OK);
+    assert_null(value);
+
+    assert_rc(tg_store_meta_put(&t, "keyring_check", TG_STR("abc")), TG_OK);
+    assert_rc(tg_store_meta_get(&t, "keyring_check", &value), TG_OK);
+    assert_string_equal(value, "abc");
+    free(value);
+
+    assert_rc(tg_store_meta_put(&t, "keyring_check", TG_STR("def")), TG_OK);
+    assert_rc(tg_store_meta_put(&t, "empty", TG_STR("")), TG_OK);
+    commit(&t);
+
+    t = begin(f);
+    assert_rc(tg_store_meta_get(&t, "keyring_check", &value), TG_OK);
+    assert_string_equal(value, "def");
+    free(value);
+    assert_rc(tg_store_meta_get(&t, "empty", &value), TG_OK);
+    assert_non_null(value);
+    assert_string_equal(value, "");
+    free(value);
+    commit(&t);
+
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM meta"), 2);
+}
+
+
+/* ---- transactions ---- */
+
+
+/*
+ * One connection runs every statement the store has: the driver keeps
+ * each prepared statement in a fixed-size cache per connection, and a
+ * full cache would fail whatever came next.
+ */
+static void
+test_one_connection_runs_everything(void **state)
+{
+    fixture_t        *f = *state;
+    tg_db_options_t   o = options(f);
+    tg_access_key_t   k = access_key_rec("TGkey1", ACC_A, 1, 1);
+    tg_app_filter_t   filter = any_app();
+    tg_audit_filter_t events = any_event();
+    tg_account_t      account, *accounts;
+    tg_access_key_t   key, *keys;
+    tg_app_t          app, *apps;
+    tg_key_pair_t     kp, *kps;
+    tg_app_code_t     code, *codes;
+    tg_api_t          api, *apis;
+    tg_grant_t        grant, *grants;
+    tg_audit_event_t *list;
+    char             *value;
+    size_t            n;
+    int64_t           x, y, z;
+    int               taken;
+    tg_txn_t          t;
+
+    tg_store_close(f->store);
+    f->store = NULL;
+    o.connections = 1;
+    assert_rc(tg_store_open(&tg_db_sqlite, &o, &f->store), TG_OK);
+
+    t = begin(f);
+    insert_account(&t, ACC_A, "acme", 1);
+    assert_rc(tg_store_account_get(&t, TG_STR(ACC_A), &account), TG_OK);
+    assert_rc(tg_store_account_update(&t, &account), TG_OK);
+    tg_account_free(&account);
+    assert_rc(tg_store_account_find(&t, TG_STR("acme"), &account), TG_OK);
+    tg_account_free(&account);
+    assert_rc(tg_store_account_list(&t, 10, 0, &accounts, &n, &x), TG_OK);
+    tg_store_account_list_free(accounts, n);
+    assert_rc(tg_store_account_usage(&t, TG_STR(ACC_A), &x, &y, &z), TG_OK);
+
+    assert_rc(tg_store_access_key_insert(&t, &k), TG_OK);
+    assert_rc(tg_store_access_key_get(&t, TG_STR("TGkey1"), &key), TG_OK);
+    assert_rc(tg_store_access_key_update(&t, &key), TG_OK);
+    tg_access_key_free(&key);
+    assert_rc(tg_store_access_key_list(&t, TG_STR_NULL, &keys, &n), TG_OK);
+    tg_store_access_key_list_free(keys, n);
+    assert_rc(tg_store_access_key_touch(&t, TG_STR("TGkey1"), 2), TG_OK);
+    assert_rc(tg_store_access_key_count_admins(&t, &x), TG_OK);
+    assert_rc(tg_store_access_key_count(&t, &x), TG_OK);
+
+    insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1);
+    assert_rc(tg_store_app_get(&t, TG_STR(APP_1), &app), TG_OK);
+    assert_rc(tg_store_app_update(&t, &app), TG_OK);
+    tg_app_free(&app);
+    assert_rc(tg_store_app_get_by_number(&t, 10000000000001, &app), TG_OK);
+    tg_app_free(&app);
+    assert_rc(tg_store_app_number_taken(&t, 1, &taken), TG_OK);
+    assert_rc(tg_store_app_name_taken(&t, TG_STR(ACC_A), TG_STR("a"),
+                                      TG_STR(""), &taken),
+              TG_OK);
+    assert_rc(tg_store_app_count(&t, TG_STR(ACC_A), &x), TG_OK);
+    assert_rc(tg_store_app_list(&t, &filter, &apps, &n, &x), TG_OK);
+    tg_store_app_list_free(apps, n);
+
+    insert_key_pair(&t, KP_1, APP_1, "KEYALPHA1", 1, 1);
+    assert_rc(tg_store_key_pair_get(&t, TG_STR(KP_1), &kp), TG_OK);
+    assert_rc(tg_store_key_pair_update(&t, &kp), TG_OK);
+    tg_key_pair_free(&kp);
+    assert_rc(tg_store_key_pair_find(&t, TG_STR("KEYALPHA1"), &kp), TG_OK);
+    tg_key_pair_free(&kp);
+    assert_rc(tg_store_key_pair_primary(&t, TG_STR(APP_1), &kp), TG_OK);
+    tg_key_pair_free(&kp);
+    assert_rc(tg_store_key_pair_list(&t, TG_STR(APP_1), &kps, &n), TG_OK);
+    tg_store_key_pair_list_free(kps, n);
+    assert_rc(tg_store_key_pair_page(&t, TG_STR(""), 10, &kps, &n), TG_OK);
+    tg_store_key_pair_list_free(kps, n);
+    assert_rc(tg_store_key_pair_count(&t, TG_STR(APP_1), &x), TG_OK);
+    assert_rc(tg_store_app_key_taken(&t, TG_STR("K"), TG_STR(""), 0, &taken),
+              TG_OK);
+
+    insert_code(&t, CODE_1, APP_1, HASH("1"), 1);
+    assert_rc(tg_store_app_code_get(&t, TG_STR(CODE_1), &code), TG_OK);
+    assert_rc(tg_store_app_code_update(&t, &code), TG_OK);
+    tg_app_code_free(&code);
+    assert_rc(tg_store_app_code_find(&t, TG_STR(HASH("1")), &code), TG_OK);
+    tg_app_code_free(&code);
+    assert_rc(tg_store_app_code_list(&t, TG_STR(APP_1), &codes, &n), TG_OK);
+    tg_store_app_code_list_free(codes, n);
+    assert_rc(tg_store_app_code_page(&t, TG_STR(""), 10, &codes, &n), TG_OK);
+    tg_store_app_code_list_free(codes, n);
+    assert_rc(tg_store_app_code_count(&t, TG_STR(APP_1), &x), TG_OK);
+
+    insert_api(&t, API_1, ACC_A, "payments", 1);
+    assert_rc(tg_store_api_get(&t, TG_STR(API_1), &api), TG_OK);
+    assert_rc(tg_store_api_update(&t, &api), TG_OK);
+    tg_api_free(&api);
+    assert_rc(tg_store_api_find(&t, TG_STR("payments"), &api), TG_OK);
+    tg_api_free(&api);
+    assert_rc(tg_store_api_list(&t, TG_STR_NULL, 10, 0, &apis, &n, &x), TG_OK);
+    tg_store_api_list_free(apis, n);
+
+    insert_grant(&t, GR_1, APP_1, API_1, "RELEASE", 1);
+    assert_rc(tg_store_grant_find(&t, TG_STR(APP_1), TG_STR(API_1),
+                                  TG_STR("RELEASE"), &grant),
+              TG_OK);
+    assert_rc(tg_store_grant_update(&t, &grant), TG_OK);
+    tg_grant_free(&grant);
+    assert_rc(tg_store_grant_list_by_app(&t, TG_STR(APP_1), &grants, &n),
+              TG_OK);
+    tg_store_grant_list_free(grants, n);
+    assert_rc(
+        tg_store_grant_list_by_api(&t, TG_STR(API_1), TG_STR_NULL, &grants, &n),
+        TG_OK);
+    tg_store_grant_list_free(grants, n);
+
+    insert_event(&t, 1, "TGkey1", ACC_A, "app.create", APP_1, 1);
+    assert_rc(tg_store_audit_list(&t, &events, &list, &n, &x), TG_OK);
+    free(list);
+    assert_rc(tg_store_change_append(&t, "app", TG_STR(APP_1), TG_STR(APP_1),
+                                     "upsert", 1),
+              TG_OK);
+    assert_rc(tg_store_change_last(&t, &x), TG_OK);
+    assert_rc(tg_store_meta_put(&t, "m", TG_STR("v")), TG_OK);
+    assert_rc(tg_store_meta_get(&t, "m", &value), TG_OK);
+    free(value);
+
+    assert_rc(tg_store_grant_delete(&t, TG_STR(GR_1)), TG_OK);
+    assert_rc(tg_store_api_delete(&t, TG_STR(API_1)), TG_OK);
+    assert_rc(tg_store_app_code_delete(&t, TG_STR(CODE_1)), TG_OK);
+    assert_rc(tg_store_key_pair_delete(&t, TG_STR(KP_1)), TG_OK);
+    assert_rc(tg_store_app_delete(&t, TG_STR(APP_1)), TG_OK);
+    assert_rc(tg_store_access_key_delete(&t, TG_STR("TGkey1")), TG_OK);
+    assert_rc(tg_store_account_delete(&t, TG_STR(ACC_A)), TG_OK);
+    commit(&t);
+}
+
+
+/* One write transaction touches every table, then rolls back: nothing of
+ * it is left, in the store or on disk. */
+static void
+test_rollback_leaves_nothing(void **state)
+{
+    static const char *const tables[] = {
+        "accounts",     "access_keys", "apps",    "app_tags",
+        "key_pairs",    "app_codes",   "apis",    "grants",
+        "audit_events", "meta",        "changes",
+    };
+    fixture_t        *f = *state;
+    tg_access_key_t   k = access_key_rec("TGkey1", ACC_A, 1, 1000);
+    tg_app_t          app = app_rec(APP_1, 10000000000001, ACC_A, "alpha", 1);
+    tg_account_t      a;
+    tg_app_t          got;
+    tg_audit_filter_t filter = any_event();
+    tg_audit_event_t *events;
+    char             *value;
+    char              sql[80];
+    size_t            i, n;
+    int64_t           count;
+    tg_txn_t          t;
+
+    t = begin(f);
+    insert_account(&t, ACC_A, "acme", 1);
+    assert_rc(tg_store_access_key_insert(&t, &k), TG_OK);
+    app.tags[0] = (tg_tag_t){ (char *) "env", (char *) "prod" };
+    app.ntags = 1;
+    assert_rc(tg_store_app_insert(&t, &app), TG_OK);
+    insert_key_pair(&t, KP_1, APP_1, "KEYALPHA1", 1, 1);
+    insert_code(&t, CODE_1, APP_1, HASH("1"), 1);
+    insert_api(&t, API_1, ACC_A, "payments", 1);
+    insert_grant(&t, GR_1, APP_1, API_1, "RELEASE", 1);
+    insert_event(&t, 1, "TGkey1", ACC_A, "app.create", APP_1, 1);
+    assert_rc(tg_store_meta_put(&t, "keyring_check", TG_STR("x")), TG_OK);
+    assert_rc(tg_store_change_append(&t, "app", TG_STR(APP_1), TG_STR(APP_1),
+                                     "upsert", 1),
+              TG_OK);
+    tg_txn_rollback(&t);
+    assert_null(t.conn);
+
+    for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+        snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM %s", tables[i]);
+        if (sql_int(f, sql) != 0) {
+            print_error("%s is not empty\n", tables[i]);
+            fail();
+        }
+    }
+
+    assert_rc(tg_txn_begin(f->store, 0, &t), TG_OK);
+    memset(&a, 0, sizeof(a));
+    assert_rc(tg_store_account_get(&t, TG_STR(ACC_A), &a),
+              TG_EACCOUNT_NOT_FOUND);
+    memset(&got, 0, sizeof(got));
+    assert_rc(tg_store_app_get(&t, TG_STR(APP_1), &got), TG_EAPP_NOT_FOUND);
+    assert_rc(tg_store_access_key_count(&t, &count), TG_OK);
+    assert_i64_equal(count, 0);
+    assert_rc(tg_store_change_last(&t, &count), TG_OK);
+    assert_i64_equal(count, 0);
+    assert_rc(tg_store_meta_get(&t, "keyring_check", &value), TG_OK);
+    assert_null(value);
+    assert_rc(tg_store_audit_list(&t, &filter, &events, &n, &count), TG_OK);
+    assert_int_equal(n, 0);
+    assert_i64_equal(count, 0);
+    free(events);
+    tg_txn_rollback(&t);
+
+    /* Rolling back twice is harmless. */
+    tg_txn_rollback(&t);
+}
+
+
+/* A read transaction does not see another's uncommitted writes. */
+static void
+test_uncommitted_is_invisible(void **state)
+{
+    fixture_t   *f = *state;
+    tg_account_t a;
+    tg_txn_t     w, r;
+
+    w = begin(f);
+    insert_account(&w, ACC_A, "acme", 1);
+
+    memset(&a, 0, sizeof(a));
+    assert_rc(tg_txn_begin(f->store, 0, &r), TG_OK);
+    assert_rc(tg_store_account_get(&r, TG_STR(ACC_A), &a),
+              TG_EACCOUNT_NOT_FOUND);
+    tg_txn_rollback(&r);
+
+    commit(&w);
+
+    assert_rc(tg_txn_begin(f->store, 0, &r), TG_OK);
+    assert_rc(tg_store_account_get(&r, TG_STR(ACC_A), &a), TG_OK);
+    assert_string_equal(a.name, "acme");
+    tg_account_free(&a);
+    tg_txn_rollback(&r);
+}
+
+
+/* A second writer waits busy_ms for the lock, then gets TG_EBUSY and
+ * its connection back in the pool. */
+static void
+test_second_writer_busy(void **state)
+{
+    fixture_t *f = *state;
+    tg_txn_t   first, second;
+
+    first = begin(f);
+    insert_account(&first, ACC_A, "acme", 1);
+
+    assert_rc(tg_txn_begin(f->store, 1, &second), TG_EBUSY);
+    assert_null(second.conn);
+
+    commit(&first);
+
+    /* Both connections are free again. */
+    first = begin(f);
+    assert_rc(tg_txn_begin(f->store, 0, &second), TG_OK);
+    tg_txn_rollback(&second);
+    tg_txn_rollback(&first);
+}
+
+
+#define STORE_TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        STORE_TEST(test_open_migrates),
+        STORE_TEST(test_reopen_does_not_migrate),
+        STORE_TEST(test_open_newer_schema),
+        cmocka_unit_test(test_open_bad_path),
+        STORE_TEST(test_accounts),
+        STORE_TEST(test_account_update_delete),
+        STORE_TEST(test_account_usage),
+        STORE_TEST(test_access_keys),
+        STORE_TEST(test_access_key_update_touch_delete),
+        STORE_TEST(test_access_key_counts),
+        STORE_TEST(test_app_insert_get),
+        STORE_TEST(test_app_lookups),
+        STORE_TEST(test_app_uniqueness),
+        STORE_TEST(test_app_duplicate_tag_key),
+        STORE_TEST(test_app_update),
+        STORE_TEST(test_app_list_filters),
+        STORE_TEST(test_app_list_tags),
+        STORE_TEST(test_app_list_largest_filter),
+        STORE_TEST(test_app_list_paging),
+        STORE_TEST(test_app_delete_cascades),
+        STORE_TEST(test_foreign_keys),
+        STORE_TEST(test_key_pairs),
+        STORE_TEST(test_key_pair_update_delete),
+        STORE_TEST(test_key_pair_page),
+        STORE_TEST(test_app_key_taken),
+        STORE_TEST(test_app_codes),
+        STORE_TEST(test_app_code_update_delete),
+        STORE_TEST(test_apis),
+        STORE_TEST(test_api_update_delete),
+        STORE_TEST(test_grants),
+        STORE_TEST(test_grant_lists),
+        STORE_TEST(test_audit_round_trip),
+        STORE_TEST(test_audit_order_and_paging),
+        STORE_TEST(test_audit_filters),
+        STORE_TEST(test_change_log),
+        STORE_TEST(test_meta),
+        STORE_TEST(test_one_connection_runs_everything),
+        STORE_TEST(test_rollback_leaves_nothing),
+        STORE_TEST(test_uncommitted_is_invisible),
+        STORE_TEST(test_second_writer_busy),
+    };
+
+    return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
