@@ -227,23 +227,49 @@ tg_service_prepare(tg_daemon_t *d)
 
 /* Writes a generated first admin key where the operator will find it,
  * before the store learns of it, so that it is never lost. */
+/*
+ * The URL a client on this host reaches tollgated at: the listen host (a
+ * wildcard becomes loopback) and the port actually bound (port 0 picks one).
+ */
+static void
+tg_endpoint(const tg_daemon_t *d, char *out, size_t size)
+{
+    const char *listen = d->settings.listen, *colon = strrchr(listen, ':');
+    size_t      hostlen = colon != NULL ? (size_t) (colon - listen) : 0;
+    const char *host = listen;
+
+    if ((hostlen == 7 && strncmp(listen, "0.0.0.0", 7) == 0) || hostlen == 0) {
+        host = "127.0.0.1";
+        hostlen = 9;
+    } else if (hostlen == 4 && strncmp(listen, "[::]", 4) == 0) {
+        host = "[::1]";
+        hostlen = 5;
+    }
+
+    snprintf(out, size, "http://%.*s:%u", (int) hostlen, host,
+             tg_http_port(d->http));
+}
+
+
 static int
 tg_admin_key_save(const tg_daemon_t *d, const char *path, const char *id,
                   const char *secret)
 {
     tg_buf_t text = TG_BUF_INIT;
-    char     errbuf[512];
+    char     errbuf[512], endpoint[300];
     int      rc;
+
+    tg_endpoint(d, endpoint, sizeof(endpoint));
 
     rc = tg_buf_printf(&text,
                        "# The first admin access key of this Tollgate, made "
                        "on first start.\n"
                        "# Use it with the CLI (tollgate --config %s ...)\n"
                        "# or with curl -u \"ID:SECRET\".  Keep it private.\n"
-                       "endpoint = http://%s\n"
+                       "endpoint = %s\n"
                        "access_key_id = %s\n"
                        "access_key_secret = %s\n",
-                       path, d->settings.listen, id, secret);
+                       path, endpoint, id, secret);
     if (rc == TG_OK) {
         rc = tg_file_write_private(path, text.ptr, errbuf, sizeof(errbuf));
         if (rc != TG_OK) {
@@ -433,8 +459,7 @@ static int
 tg_http_prepare(tg_daemon_t *d)
 {
     tg_http_options_t options;
-    char              errbuf[512], port[16];
-    char              path[PATH_MAX + 32];
+    char              errbuf[512];
 
     memset(&options, 0, sizeof(options));
     options.listen = d->settings.listen;
@@ -447,6 +472,16 @@ tg_http_prepare(tg_daemon_t *d)
         tg_fatal("listen", errbuf);
         return TG_EINVALID;
     }
+    return TG_OK;
+}
+
+
+/* Says where tollgated listens, once it is ready to serve. */
+static int
+tg_announce(tg_daemon_t *d)
+{
+    char port[16];
+    char path[PATH_MAX + 32];
 
     snprintf(port, sizeof(port), "%u", tg_http_port(d->http));
     tg_data_path(d, TG_ADMIN_KEY_FILE, path, sizeof(path));
@@ -532,8 +567,9 @@ main(int argc, char **argv)
     } else if (tg_data_dir_prepare(&d) == TG_OK && tg_data_dir_lock(&d) == TG_OK
                && tg_keyring_prepare(&d) == TG_OK
                && tg_store_prepare(&d) == TG_OK
-               && tg_service_prepare(&d) == TG_OK && tg_bootstrap(&d) == TG_OK
-               && tg_http_prepare(&d) == TG_OK)
+               && tg_service_prepare(&d) == TG_OK
+               && tg_http_prepare(&d) == TG_OK && tg_bootstrap(&d) == TG_OK
+               && tg_announce(&d) == TG_OK)
     {
         sigwait(&signals, &sig);
         TG_LOG(TG_LOG_INFO, "shutting down",

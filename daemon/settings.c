@@ -12,10 +12,9 @@
 #include "tollgate/conf.h"
 #include "tollgate/error.h"
 #include "tollgate/str.h"
+#include "tollgate/version.h"
 #include "settings.h"
 
-
-#define TG_VERSION "0.1.0"
 
 typedef enum {
     TG_SETTING_STRING,
