@@ -1,0 +1,176 @@
+/*
+ * The steps commands share: request bodies from options, app paths, and
+ * sending a request and printing its answer.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tollgate/error.h"
+#include "tollgate/str.h"
+#include "cli.h"
+
+
+static int
+tg_cli_body_set(json_t *body, const char *field, json_t *v)
+{
+    if (v == NULL || json_object_set_new(body, field, v) != 0) {
+        return tg_cli_nomem();
+    }
+    return TG_CLI_OK;
+}
+
+
+int
+tg_cli_body_str(json_t *body, const char *field, const tg_cli_args_t *a,
+                const char *opt)
+{
+    const char *value = tg_cli_opt(a, opt);
+    json_t     *v;
+
+    if (value == NULL) {
+        return TG_CLI_OK;
+    }
+    /* json_string() refuses what is not UTF-8, and so would tollgated. */
+    v = json_string(value);
+    if (v == NULL) {
+        return tg_cli_usage_error("--%s: not valid UTF-8", opt);
+    }
+    return tg_cli_body_set(body, field, v);
+}
+
+
+int
+tg_cli_body_int(json_t *body, const char *field, const tg_cli_args_t *a,
+                const char *opt, int64_t min, int64_t max)
+{
+    int64_t n;
+    int     rc;
+
+    if (!tg_cli_has(a, opt)) {
+        return TG_CLI_OK;
+    }
+    rc = tg_cli_opt_int(a, opt, min, max, &n);
+    if (rc != TG_CLI_OK) {
+        return rc;
+    }
+    return tg_cli_body_set(body, field, json_integer((json_int_t) n));
+}
+
+
+int
+tg_cli_body_flag(json_t *body, const char *field, const tg_cli_args_t *a,
+                 const char *opt)
+{
+    if (!tg_cli_has(a, opt)) {
+        return TG_CLI_OK;
+    }
+    return tg_cli_body_set(body, field, json_true());
+}
+
+
+int
+tg_cli_body_tags(json_t *body, const tg_cli_args_t *a)
+{
+    const char *tag, *eq;
+    json_t     *tags, *value;
+    char       *key;
+    int         i = 0;
+
+    if (!tg_cli_has(a, "tag")) {
+        return TG_CLI_OK;
+    }
+
+    tags = json_object();
+    if (tags == NULL) {
+        return tg_cli_nomem();
+    }
+
+    while ((tag = tg_cli_opt_next(a, "tag", &i)) != NULL) {
+        eq = strchr(tag, '=');
+        if (eq == NULL) {
+            json_decref(tags);
+            return tg_cli_usage_error("--tag %s: expected KEY=VALUE", tag);
+        }
+        key = tg_strndup(tag, (size_t) (eq - tag));
+        if (key == NULL) {
+            json_decref(tags);
+            return tg_cli_nomem();
+        }
+        if (json_object_get(tags, key) != NULL) {
+            free(key);
+            json_decref(tags);
+            return tg_cli_usage_error("--tag %s: the key is given twice", tag);
+        }
+        value = json_string(eq + 1);
+        if (value == NULL || json_object_set_new(tags, key, value) != 0) {
+            free(key);
+            json_decref(tags);
+            return tg_cli_usage_error("--tag %s: not valid UTF-8", tag);
+        }
+        free(key);
+    }
+
+    return tg_cli_body_set(body, "tags", tags);
+}
+
+
+int
+tg_cli_app_path(tg_cli_t *cli, const tg_cli_args_t *a, tg_buf_t *path,
+                const char *suffix)
+{
+    char id[64];
+    int  rc;
+
+    rc = tg_cli_app_ref(cli, a->pos[0], id);
+    if (rc != TG_CLI_OK) {
+        return rc;
+    }
+
+    if (tg_cli_path(path, "/v1/apps/%s", id) != TG_OK
+        || tg_cli_path(path, suffix, a->pos[1], a->pos[2]) != TG_OK)
+    {
+        return tg_cli_nomem();
+    }
+    return TG_CLI_OK;
+}
+
+
+int
+tg_cli_send(tg_cli_t *cli, const char *method, tg_buf_t *path, json_t *body,
+            const char *done)
+{
+    json_t *answer = NULL;
+    int     rc;
+
+    rc = tg_cli_call(cli, method, path->ptr, body, &answer);
+    if (rc == TG_CLI_OK) {
+        if (answer != NULL) {
+            tg_cli_print_object(cli, answer);
+        } else if (!cli->json && done != NULL) {
+            puts(done);
+        }
+    }
+
+    json_decref(answer);
+    json_decref(body);
+    tg_buf_free(path);
+    return rc;
+}
+
+
+int
+tg_cli_show_list(tg_cli_t *cli, const tg_cli_args_t *a, tg_buf_t *path,
+                 int pageable, const tg_cli_col_t *cols)
+{
+    json_t *items = NULL;
+    int     rc;
+
+    rc = tg_cli_list(cli, a, path, pageable, &items);
+    if (rc == TG_CLI_OK) {
+        tg_cli_print_list(cli, items, cols);
+    }
+    json_decref(items);
+    tg_buf_free(path);
+    return rc;
+}

@@ -1,0 +1,466 @@
+/*
+ * tollgate account|access-key|audit|whoami: tenants, the keys that act in
+ * them, and the trail of what they did.
+ */
+
+#include "tollgate/error.h"
+#include "tollgate/str.h"
+#include "cli.h"
+
+
+#define TG_CLI_MAX_QUOTA 1000000000
+
+static const tg_cli_col_t tg_cli_account_cols[] = {
+    { "ID", "id" },
+    { "NAME", "name" },
+    { "STATUS", "status" },
+    { "APP_QUOTA", "app_quota" },
+    { "CREATED", "created_at" },
+    { NULL, NULL },
+};
+
+static const tg_cli_col_t tg_cli_access_key_cols[] = {
+    { "ID", "id" },
+    { "ROLE", "role" },
+    { "STATUS", "status" },
+    { "DESCRIPTION", "description" },
+    { "LAST_USED", "last_used_at" },
+    { "CREATED", "created_at" },
+    { NULL, NULL },
+};
+
+static const tg_cli_col_t tg_cli_audit_cols[] = {
+    { "ID", "id" },
+    { "TIME", "time" },
+    { "ACTOR", "actor" },
+    { "ACTION", "action" },
+    { "TARGET", "target.id" },
+    { "RESULT", "result" },
+    { "ERROR", "error" },
+    { NULL, NULL },
+};
+
+
+static int
+tg_cli_account_create(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    tg_buf_t path = TG_BUF_INIT;
+    json_t  *body;
+    int      rc;
+
+    body = json_pack("{s:s}", "name", a->pos[0]);
+    if (body == NULL) {
+        return tg_cli_usage_error("NAME: not valid UTF-8");
+    }
+
+    rc =
+        tg_cli_body_int(body, "app_quota", a, "app-quota", 0, TG_CLI_MAX_QUOTA);
+    if (rc == TG_CLI_OK && tg_buf_append_c(&path, "/v1/accounts") != TG_OK) {
+        rc = tg_cli_nomem();
+    }
+    if (rc != TG_CLI_OK) {
+        json_decref(body);
+        return rc;
+    }
+    return tg_cli_send(cli, "POST", &path, body, NULL);
+}
+
+
+static int
+tg_cli_account_list(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    tg_buf_t path = TG_BUF_INIT;
+
+    if (tg_buf_append_c(&path, "/v1/accounts") != TG_OK) {
+        return tg_cli_nomem();
+    }
+    return tg_cli_show_list(cli, a, &path, 1, tg_cli_account_cols);
+}
+
+
+static int
+tg_cli_account_simple(tg_cli_t *cli, tg_cli_args_t *a, const char *method,
+                      const char *done)
+{
+    tg_buf_t path = TG_BUF_INIT;
+
+    if (tg_cli_path(&path, "/v1/accounts/%s", a->pos[0]) != TG_OK) {
+        tg_buf_free(&path);
+        return tg_cli_nomem();
+    }
+    return tg_cli_send(cli, method, &path, NULL, done);
+}
+
+
+static int
+tg_cli_account_show(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    return tg_cli_account_simple(cli, a, "GET", NULL);
+}
+
+
+static int
+tg_cli_account_delete(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    return tg_cli_account_simple(cli, a, "DELETE", "account deleted");
+}
+
+
+static int
+tg_cli_account_update(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    tg_buf_t path = TG_BUF_INIT;
+    json_t  *body;
+    int      rc;
+
+    if (tg_cli_has(a, "app-quota") && tg_cli_has(a, "default-quota")) {
+        return tg_cli_usage_error("--app-quota and --default-quota exclude "
+                                  "each other");
+    }
+
+    body = json_object();
+    if (body == NULL) {
+        return tg_cli_nomem();
+    }
+
+    rc = tg_cli_body_str(body, "name", a, "name");
+    if (rc == TG_CLI_OK) {
+        rc = tg_cli_body_str(body, "status", a, "status");
+    }
+    if (rc == TG_CLI_OK) {
+        rc = tg_cli_body_int(body, "app_quota", a, "app-quota", 0,
+                             TG_CLI_MAX_QUOTA);
+    }
+    if (rc == TG_CLI_OK && tg_cli_has(a, "default-quota")
+        && json_object_set_new(body, "app_quota", json_null()) != 0)
+    {
+        rc = tg_cli_nomem();
+    }
+    if (rc == TG_CLI_OK && json_object_size(body) == 0) {
+        rc = tg_cli_usage_error("nothing to change (see --help)");
+    }
+    if (rc == TG_CLI_OK
+        && tg_cli_path(&path, "/v1/accounts/%s", a->pos[0]) != TG_OK)
+    {
+        rc = tg_cli_nomem();
+    }
+    if (rc != TG_CLI_OK) {
+        json_decref(body);
+        tg_buf_free(&path);
+        return rc;
+    }
+    return tg_cli_send(cli, "PATCH", &path, body, NULL);
+}
+
+
+/*
+ * Builds "/v1/accounts/<account>/access-keys" and then suffix (with the
+ * key id for its "%s"): the account is --account, else the caller's own.
+ */
+static int
+tg_cli_access_key_path(tg_cli_t *cli, const tg_cli_args_t *a, tg_buf_t *path,
+                       const char *suffix)
+{
+    const char *account = tg_cli_opt(a, "account");
+    char        own[64];
+    int         rc;
+
+    if (account == NULL) {
+        rc = tg_cli_own_account(cli, own);
+        if (rc != TG_CLI_OK) {
+            return rc;
+        }
+        account = own;
+    }
+
+    if (tg_cli_path(path, "/v1/accounts/%s/access-keys", account) != TG_OK
+        || tg_cli_path(path, suffix, a->pos[0]) != TG_OK)
+    {
+        return tg_cli_nomem();
+    }
+    return TG_CLI_OK;
+}
+
+
+static int
+tg_cli_access_key_create(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    tg_buf_t path = TG_BUF_INIT;
+    json_t  *body;
+    int      rc;
+
+    body = json_object();
+    if (body == NULL) {
+        return tg_cli_nomem();
+    }
+
+    rc = tg_cli_body_str(body, "id", a, "id");
+    if (rc == TG_CLI_OK) {
+        rc = tg_cli_body_str(body, "secret", a, "secret");
+    }
+    if (rc == TG_CLI_OK) {
+        rc = tg_cli_body_str(body, "role", a, "role");
+    }
+    if (rc == TG_CLI_OK) {
+        rc = tg_cli_body_str(body, "description", a, "description");
+    }
+    if (rc == TG_CLI_OK) {
+        rc = tg_cli_access_key_path(cli, a, &path, "");
+    }
+    if (rc != TG_CLI_OK) {
+        json_decref(body);
+        tg_buf_free(&path);
+        return rc;
+    }
+    return tg_cli_send(cli, "POST", &path, body, NULL);
+}
+
+
+static int
+tg_cli_access_key_list(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    tg_buf_t path = TG_BUF_INIT;
+    int      rc;
+
+    rc = tg_cli_access_key_path(cli, a, &path, "");
+    if (rc != TG_CLI_OK) {
+        tg_buf_free(&path);
+        return rc;
+    }
+    return tg_cli_show_list(cli, a, &path, 0, tg_cli_access_key_cols);
+}
+
+
+/* Sends method to the key's path, with body (may be NULL). */
+static int
+tg_cli_access_key_send(tg_cli_t *cli, tg_cli_args_t *a, const char *method,
+                       json_t *body, const char *done)
+{
+    tg_buf_t path = TG_BUF_INIT;
+    int      rc;
+
+    rc = tg_cli_access_key_path(cli, a, &path, "/%s");
+    if (rc != TG_CLI_OK) {
+        json_decref(body);
+        tg_buf_free(&path);
+        return rc;
+    }
+    return tg_cli_send(cli, method, &path, body, done);
+}
+
+
+static int
+tg_cli_access_key_show(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    return tg_cli_access_key_send(cli, a, "GET", NULL, NULL);
+}
+
+
+static int
+tg_cli_access_key_delete(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    return tg_cli_access_key_send(cli, a, "DELETE", NULL, "access key deleted");
+}
+
+
+static int
+tg_cli_access_key_status(tg_cli_t *cli, tg_cli_args_t *a, const char *status)
+{
+    json_t *body = json_pack("{s:s}", "status", status);
+
+    if (body == NULL) {
+        return tg_cli_nomem();
+    }
+    return tg_cli_access_key_send(cli, a, "PATCH", body, NULL);
+}
+
+
+static int
+tg_cli_access_key_enable(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    return tg_cli_access_key_status(cli, a, "enabled");
+}
+
+
+static int
+tg_cli_access_key_disable(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    return tg_cli_access_key_status(cli, a, "disabled");
+}
+
+
+static int
+tg_cli_access_key_update(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    json_t *body;
+    int     rc;
+
+    body = json_object();
+    if (body == NULL) {
+        return tg_cli_nomem();
+    }
+    rc = tg_cli_body_str(body, "description", a, "description");
+    if (rc == TG_CLI_OK && json_object_size(body) == 0) {
+        rc = tg_cli_usage_error("nothing to change (see --help)");
+    }
+    if (rc != TG_CLI_OK) {
+        json_decref(body);
+        return rc;
+    }
+    return tg_cli_access_key_send(cli, a, "PATCH", body, NULL);
+}
+
+
+static int
+tg_cli_audit(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    static const char *const filters[][2] = {
+        { "actor", "actor" }, { "action", "action" }, { "since", "since" },
+        { "until", "until" }, { "limit", "limit" },   { "offset", "offset" },
+    };
+    tg_buf_t path = TG_BUF_INIT;
+    char     id[64];
+    size_t   i;
+    int      rc = TG_CLI_OK;
+
+    if (tg_buf_append_c(&path, "/v1/audit") != TG_OK) {
+        return tg_cli_nomem();
+    }
+
+    for (i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
+        if (tg_cli_query(&path, filters[i][1], tg_cli_opt(a, filters[i][0]))
+            != TG_OK) {
+            rc = tg_cli_nomem();
+        }
+    }
+
+    if (rc == TG_CLI_OK && tg_cli_has(a, "app")) {
+        rc = tg_cli_app_ref(cli, tg_cli_opt(a, "app"), id);
+        if (rc == TG_CLI_OK && tg_cli_query(&path, "app", id) != TG_OK) {
+            rc = tg_cli_nomem();
+        }
+    }
+    if (rc == TG_CLI_OK && tg_cli_has(a, "account")) {
+        rc = tg_cli_account_ref(cli, tg_cli_opt(a, "account"), id);
+        if (rc == TG_CLI_OK && tg_cli_query(&path, "account_id", id) != TG_OK) {
+            rc = tg_cli_nomem();
+        }
+    }
+    if (rc != TG_CLI_OK) {
+        tg_buf_free(&path);
+        return rc;
+    }
+
+    /* The trail is read a page at a time: it can be long. */
+    return tg_cli_show_list(cli, a, &path, 0, tg_cli_audit_cols);
+}
+
+
+static int
+tg_cli_whoami(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    tg_buf_t path = TG_BUF_INIT;
+
+    (void) a;
+    if (tg_buf_append_c(&path, "/v1/whoami") != TG_OK) {
+        return tg_cli_nomem();
+    }
+    return tg_cli_send(cli, "GET", &path, NULL, NULL);
+}
+
+
+static const tg_cli_opt_t tg_cli_account_create_opts[] = {
+    { "app-quota", TG_OPT_VALUE, "N",
+      "its apps at most (default: --max-apps)" },
+    { NULL, 0, NULL, NULL },
+};
+
+static const tg_cli_opt_t tg_cli_account_list_opts[] = {
+    TG_CLI_PAGE_OPTS,
+    { NULL, 0, NULL, NULL },
+};
+
+static const tg_cli_opt_t tg_cli_account_update_opts[] = {
+    { "name", TG_OPT_VALUE, "NAME", "a new name" },
+    { "status", TG_OPT_VALUE, "STATUS", "enabled or disabled" },
+    { "app-quota", TG_OPT_VALUE, "N", "its apps at most" },
+    { "default-quota", 0, NULL, "use the daemon's --max-apps" },
+    { NULL, 0, NULL, NULL },
+};
+
+#define TG_CLI_ACCOUNT_OPT                                \
+    {                                                     \
+        "account", TG_OPT_VALUE, "ACCOUNT",               \
+            "the account (id or name; default: your own)" \
+    }
+
+static const tg_cli_opt_t tg_cli_access_key_opts[] = {
+    TG_CLI_ACCOUNT_OPT,
+    { NULL, 0, NULL, NULL },
+};
+
+static const tg_cli_opt_t tg_cli_access_key_create_opts[] = {
+    TG_CLI_ACCOUNT_OPT,
+    { "id", TG_OPT_VALUE, "ID", "the key's id (else generated)" },
+    { "secret", TG_OPT_VALUE | TG_OPT_STDIN, "SECRET",
+      "the key's secret (else generated)" },
+    { "role", TG_OPT_VALUE, "ROLE", "member (default) or admin" },
+    { "description", TG_OPT_VALUE, "TEXT", "what the key is for" },
+    { NULL, 0, NULL, NULL },
+};
+
+static const tg_cli_opt_t tg_cli_access_key_update_opts[] = {
+    TG_CLI_ACCOUNT_OPT,
+    { "description", TG_OPT_VALUE, "TEXT", "what the key is for" },
+    { NULL, 0, NULL, NULL },
+};
+
+static const tg_cli_opt_t tg_cli_audit_opts[] = {
+    { "app", TG_OPT_VALUE, "APP", "only events of this app" },
+    { "actor", TG_OPT_VALUE, "KEY_ID", "only what this access key did" },
+    { "action", TG_OPT_VALUE, "ACTION", "only this action (app.create...)" },
+    { "since", TG_OPT_VALUE, "TIME", "from this time on (RFC 3339)" },
+    { "until", TG_OPT_VALUE, "TIME", "before this time (RFC 3339)" },
+    { "account", TG_OPT_VALUE, "ACCOUNT", "admins: only this account's" },
+    { "limit", TG_OPT_VALUE, "N", "at most N events (1-100, default 50)" },
+    { "offset", TG_OPT_VALUE, "N", "skip the N newest" },
+    { NULL, 0, NULL, NULL },
+};
+
+
+const tg_cli_cmd_t tg_cli_account_cmds[] = {
+    { "account", "create", "NAME", 1, 1, tg_cli_account_create_opts,
+      "Create an account (admins).", tg_cli_account_create },
+    { "account", "list", "", 0, 0, tg_cli_account_list_opts,
+      "List accounts (a member sees its own).", tg_cli_account_list },
+    { "account", "show", "ACCOUNT", 1, 1, NULL, "Show an account (id or name).",
+      tg_cli_account_show },
+    { "account", "update", "ACCOUNT", 1, 1, tg_cli_account_update_opts,
+      "Change an account (admins).", tg_cli_account_update },
+    { "account", "delete", "ACCOUNT", 1, 1, NULL,
+      "Delete an empty account (admins).", tg_cli_account_delete },
+
+    { "access-key", "create", "", 0, 0, tg_cli_access_key_create_opts,
+      "Create an access key; prints its secret, shown only once.",
+      tg_cli_access_key_create },
+    { "access-key", "list", "", 0, 0, tg_cli_access_key_opts,
+      "List an account's access keys.", tg_cli_access_key_list },
+    { "access-key", "show", "ID", 1, 1, tg_cli_access_key_opts,
+      "Show an access key.", tg_cli_access_key_show },
+    { "access-key", "update", "ID", 1, 1, tg_cli_access_key_update_opts,
+      "Change an access key's description.", tg_cli_access_key_update },
+    { "access-key", "enable", "ID", 1, 1, tg_cli_access_key_opts,
+      "Enable an access key.", tg_cli_access_key_enable },
+    { "access-key", "disable", "ID", 1, 1, tg_cli_access_key_opts,
+      "Disable an access key: it no longer authenticates.",
+      tg_cli_access_key_disable },
+    { "access-key", "delete", "ID", 1, 1, tg_cli_access_key_opts,
+      "Delete an access key.", tg_cli_access_key_delete },
+
+    { "audit", NULL, "", 0, 0, tg_cli_audit_opts,
+      "Read the audit trail, newest first.", tg_cli_audit },
+    { "whoami", NULL, "", 0, 0, NULL,
+      "Show the access key in use, its account and role.", tg_cli_whoami },
+
+    { NULL, NULL, NULL, 0, 0, NULL, NULL, NULL },
+};

@@ -1,0 +1,302 @@
+/*
+ * tollgate api|grant: the API registry, and which apps may call what.
+ */
+
+#include "tollgate/error.h"
+#include "tollgate/str.h"
+#include "cli.h"
+
+
+static const tg_cli_col_t tg_cli_api_cols[] = {
+    { "ID", "id" },
+    { "NAME", "name" },
+    { "STAGE", "stage" },
+    { "ACCOUNT_ID", "account_id" },
+    { "DESCRIPTION", "description" },
+    { "CREATED", "created_at" },
+    { NULL, NULL },
+};
+
+static const tg_cli_col_t tg_cli_grant_cols[] = {
+    { "APP", "app.name" },       { "APP_ID", "app.app_id" },
+    { "API", "api.name" },       { "STAGE", "stage" },
+    { "EXPIRES", "expires_at" }, { "EXPIRED", "expired" },
+    { "UPDATED", "updated_at" }, { NULL, NULL },
+};
+
+
+/* Sets body's "account_id" from --account (an id or a name). */
+static int
+tg_cli_body_account(tg_cli_t *cli, const tg_cli_args_t *a, json_t *body)
+{
+    char account[64];
+    int  rc;
+
+    if (!tg_cli_has(a, "account")) {
+        return TG_CLI_OK;
+    }
+    rc = tg_cli_account_ref(cli, tg_cli_opt(a, "account"), account);
+    if (rc == TG_CLI_OK
+        && json_object_set_new(body, "account_id", json_string(account)) != 0)
+    {
+        rc = tg_cli_nomem();
+    }
+    return rc;
+}
+
+
+static int
+tg_cli_api_create(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    tg_buf_t path = TG_BUF_INIT;
+    json_t  *body;
+    int      rc;
+
+    body = json_pack("{s:s}", "name", a->pos[0]);
+    if (body == NULL) {
+        return tg_cli_usage_error("NAME: not valid UTF-8");
+    }
+
+    rc = tg_cli_body_str(body, "description", a, "description");
+    if (rc == TG_CLI_OK) {
+        rc = tg_cli_body_str(body, "stage", a, "stage");
+    }
+    if (rc == TG_CLI_OK) {
+        rc = tg_cli_body_account(cli, a, body);
+    }
+    if (rc == TG_CLI_OK && tg_buf_append_c(&path, "/v1/apis") != TG_OK) {
+        rc = tg_cli_nomem();
+    }
+    if (rc != TG_CLI_OK) {
+        json_decref(body);
+        return rc;
+    }
+    return tg_cli_send(cli, "POST", &path, body, NULL);
+}
+
+
+static int
+tg_cli_api_list(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    tg_buf_t path = TG_BUF_INIT;
+    char     account[64];
+    int      rc = TG_CLI_OK;
+
+    if (tg_buf_append_c(&path, "/v1/apis") != TG_OK) {
+        return tg_cli_nomem();
+    }
+    if (tg_cli_has(a, "account")) {
+        rc = tg_cli_account_ref(cli, tg_cli_opt(a, "account"), account);
+        if (rc == TG_CLI_OK
+            && tg_cli_query(&path, "account_id", account) != TG_OK) {
+            rc = tg_cli_nomem();
+        }
+    }
+    if (rc != TG_CLI_OK) {
+        tg_buf_free(&path);
+        return rc;
+    }
+    return tg_cli_show_list(cli, a, &path, 1, tg_cli_api_cols);
+}
+
+
+static int
+tg_cli_api_simple(tg_cli_t *cli, tg_cli_args_t *a, const char *method,
+                  const char *done)
+{
+    tg_buf_t path = TG_BUF_INIT;
+
+    if (tg_cli_path(&path, "/v1/apis/%s", a->pos[0]) != TG_OK) {
+        tg_buf_free(&path);
+        return tg_cli_nomem();
+    }
+    return tg_cli_send(cli, method, &path, NULL, done);
+}
+
+
+static int
+tg_cli_api_show(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    return tg_cli_api_simple(cli, a, "GET", NULL);
+}
+
+
+static int
+tg_cli_api_delete(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    return tg_cli_api_simple(cli, a, "DELETE", "API deleted");
+}
+
+
+static int
+tg_cli_api_update(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    tg_buf_t path = TG_BUF_INIT;
+    json_t  *body;
+    int      rc;
+
+    if (tg_cli_has(a, "stage") && tg_cli_has(a, "no-stage")) {
+        return tg_cli_usage_error("--stage and --no-stage exclude each other");
+    }
+
+    body = json_object();
+    if (body == NULL) {
+        return tg_cli_nomem();
+    }
+
+    rc = tg_cli_body_str(body, "description", a, "description");
+    if (rc == TG_CLI_OK) {
+        rc = tg_cli_body_str(body, "stage", a, "stage");
+    }
+    if (rc == TG_CLI_OK && tg_cli_has(a, "no-stage")
+        && json_object_set_new(body, "stage", json_null()) != 0)
+    {
+        rc = tg_cli_nomem();
+    }
+    if (rc == TG_CLI_OK && json_object_size(body) == 0) {
+        rc = tg_cli_usage_error("nothing to change (see --help)");
+    }
+    if (rc == TG_CLI_OK
+        && tg_cli_path(&path, "/v1/apis/%s", a->pos[0]) != TG_OK) {
+        rc = tg_cli_nomem();
+    }
+    if (rc != TG_CLI_OK) {
+        json_decref(body);
+        tg_buf_free(&path);
+        return rc;
+    }
+    return tg_cli_send(cli, "PATCH", &path, body, NULL);
+}
+
+
+static int
+tg_cli_grant_add(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    tg_buf_t path = TG_BUF_INIT;
+    json_t  *body;
+    int      rc;
+
+    body = json_object();
+    if (body == NULL) {
+        return tg_cli_nomem();
+    }
+
+    rc = tg_cli_body_str(body, "stage", a, "stage");
+    if (rc == TG_CLI_OK) {
+        rc = tg_cli_body_str(body, "expires_at", a, "expires-at");
+    }
+    if (rc == TG_CLI_OK) {
+        rc = tg_cli_app_path(cli, a, &path, "/grants/%s");
+    }
+    if (rc != TG_CLI_OK) {
+        json_decref(body);
+        tg_buf_free(&path);
+        return rc;
+    }
+    return tg_cli_send(cli, "PUT", &path, body, NULL);
+}
+
+
+static int
+tg_cli_grant_remove(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    tg_buf_t path = TG_BUF_INIT;
+    int      rc;
+
+    rc = tg_cli_app_path(cli, a, &path, "/grants/%s");
+    if (rc == TG_CLI_OK
+        && tg_cli_query(&path, "stage", tg_cli_opt(a, "stage")) != TG_OK)
+    {
+        rc = tg_cli_nomem();
+    }
+    if (rc != TG_CLI_OK) {
+        tg_buf_free(&path);
+        return rc;
+    }
+    return tg_cli_send(cli, "DELETE", &path, NULL, "grant removed");
+}
+
+
+static int
+tg_cli_grant_list(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    tg_buf_t path = TG_BUF_INIT;
+    int      rc = TG_CLI_OK;
+
+    if ((a->npos == 1) == tg_cli_has(a, "api")) {
+        return tg_cli_usage_error("grant list takes an APP or --api API");
+    }
+
+    if (a->npos == 1) {
+        rc = tg_cli_app_path(cli, a, &path, "/grants");
+    } else if (tg_cli_path(&path, "/v1/apis/%s/grants", tg_cli_opt(a, "api"))
+               != TG_OK)
+    {
+        rc = tg_cli_nomem();
+    }
+    if (rc != TG_CLI_OK) {
+        tg_buf_free(&path);
+        return rc;
+    }
+    return tg_cli_show_list(cli, a, &path, 0, tg_cli_grant_cols);
+}
+
+
+static const tg_cli_opt_t tg_cli_api_create_opts[] = {
+    { "description", TG_OPT_VALUE, "TEXT", "what the API does" },
+    { "stage", TG_OPT_VALUE, "STAGE", "the only stage it is on" },
+    { "account", TG_OPT_VALUE, "ACCOUNT", "admins: the provider account" },
+    { NULL, 0, NULL, NULL },
+};
+
+static const tg_cli_opt_t tg_cli_api_list_opts[] = {
+    { "account", TG_OPT_VALUE, "ACCOUNT", "only this provider's" },
+    TG_CLI_PAGE_OPTS,
+    { NULL, 0, NULL, NULL },
+};
+
+static const tg_cli_opt_t tg_cli_api_update_opts[] = {
+    { "description", TG_OPT_VALUE, "TEXT", "a new description" },
+    { "stage", TG_OPT_VALUE, "STAGE", "the only stage it is on" },
+    { "no-stage", 0, NULL, "no longer bound to one stage" },
+    { NULL, 0, NULL, NULL },
+};
+
+static const tg_cli_opt_t tg_cli_grant_add_opts[] = {
+    { "stage", TG_OPT_VALUE, "STAGE", "default: the API's, else RELEASE" },
+    { "expires-at", TG_OPT_VALUE, "TIME", "RFC 3339 (default: never)" },
+    { NULL, 0, NULL, NULL },
+};
+
+static const tg_cli_opt_t tg_cli_grant_remove_opts[] = {
+    { "stage", TG_OPT_VALUE, "STAGE", "only on this stage (default: all)" },
+    { NULL, 0, NULL, NULL },
+};
+
+static const tg_cli_opt_t tg_cli_grant_list_opts[] = {
+    { "api", TG_OPT_VALUE, "API", "the grants of this API instead" },
+    { NULL, 0, NULL, NULL },
+};
+
+
+const tg_cli_cmd_t tg_cli_api_cmds[] = {
+    { "api", "create", "NAME", 1, 1, tg_cli_api_create_opts, "Register an API.",
+      tg_cli_api_create },
+    { "api", "list", "", 0, 0, tg_cli_api_list_opts, "List APIs by name.",
+      tg_cli_api_list },
+    { "api", "show", "API", 1, 1, NULL, "Show an API (id or name).",
+      tg_cli_api_show },
+    { "api", "update", "API", 1, 1, tg_cli_api_update_opts,
+      "Change an API's description or stage.", tg_cli_api_update },
+    { "api", "delete", "API", 1, 1, NULL, "Delete an API and its grants.",
+      tg_cli_api_delete },
+
+    { "grant", "add", "APP API", 2, 2, tg_cli_grant_add_opts,
+      "Let an app call an API (on a stage, until a time).", tg_cli_grant_add },
+    { "grant", "remove", "APP API", 2, 2, tg_cli_grant_remove_opts,
+      "Revoke an app's grant to an API.", tg_cli_grant_remove },
+    { "grant", "list", "[APP]", 0, 1, tg_cli_grant_list_opts,
+      "List an app's grants, or an API's (--api).", tg_cli_grant_list },
+
+    { NULL, NULL, NULL, 0, 0, NULL, NULL, NULL },
+};

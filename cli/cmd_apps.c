@@ -1,0 +1,586 @@
+/*
+ * tollgate app|key|code: apps, their key pairs and their AppCodes.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tollgate/error.h"
+#include "tollgate/str.h"
+#include "cli.h"
+
+
+#define TG_CLI_MAX_RATE  1000000
+#define TG_CLI_MAX_GRACE (100LL * 365 * 86400)
+
+
+static const tg_cli_col_t tg_cli_app_cols[] = {
+    { "ID", "id" },
+    { "APP_ID", "app_id" },
+    { "NAME", "name" },
+    { "STATUS", "status" },
+    { "APP_KEY", "app_key" },
+    { "TAGS", "tags" },
+    { "CREATED", "created_at" },
+    { NULL, NULL },
+};
+
+static const tg_cli_col_t tg_cli_key_cols[] = {
+    { "ID", "id" },
+    { "APP_KEY", "app_key" },
+    { "APP_SECRET", "app_secret" },
+    { "PRIMARY", "primary" },
+    { "PREVIOUS_KEY_EXPIRES", "previous_expires_at" },
+    { "CREATED", "created_at" },
+    { NULL, NULL },
+};
+
+static const tg_cli_col_t tg_cli_code_cols[] = {
+    { "ID", "id" },
+    { "APP_CODE", "app_code" },
+    { "CREATED", "created_at" },
+    { "UPDATED", "updated_at" },
+    { NULL, NULL },
+};
+
+
+/* The fields an app's create and update share. */
+static int
+tg_cli_app_fields(const tg_cli_args_t *a, json_t *body)
+{
+    json_t *limit;
+    int     rc;
+
+    rc = tg_cli_body_str(body, "description", a, "description");
+    if (rc == TG_CLI_OK) {
+        rc = tg_cli_body_str(body, "extend", a, "extend");
+    }
+    if (rc == TG_CLI_OK) {
+        rc = tg_cli_body_str(body, "status", a, "status");
+    }
+    if (rc == TG_CLI_OK) {
+        rc = tg_cli_body_str(body, "creator", a, "creator");
+    }
+    if (rc == TG_CLI_OK) {
+        rc = tg_cli_body_tags(body, a);
+    }
+    if (rc != TG_CLI_OK) {
+        return rc;
+    }
+
+    if (tg_cli_has(a, "burst") && !tg_cli_has(a, "rps")) {
+        return tg_cli_usage_error("--burst needs --rps");
+    }
+    if (!tg_cli_has(a, "rps")) {
+        return TG_CLI_OK;
+    }
+
+    limit = json_object();
+    if (limit == NULL || json_object_set_new(body, "rate_limit", limit) != 0) {
+        return tg_cli_nomem();
+    }
+    rc = tg_cli_body_int(limit, "rps", a, "rps", 1, TG_CLI_MAX_RATE);
+    if (rc == TG_CLI_OK) {
+        rc = tg_cli_body_int(limit, "burst", a, "burst", 1, TG_CLI_MAX_RATE);
+    }
+    return rc;
+}
+
+
+static int
+tg_cli_app_create(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    tg_buf_t path = TG_BUF_INIT;
+    json_t  *body;
+    char     account[64];
+    int      rc;
+
+    body = json_pack("{s:s}", "name", a->pos[0]);
+    if (body == NULL) {
+        return tg_cli_usage_error("NAME: not valid UTF-8");
+    }
+
+    rc = tg_cli_app_fields(a, body);
+    if (rc == TG_CLI_OK) {
+        rc = tg_cli_body_str(body, "app_key", a, "app-key");
+    }
+    if (rc == TG_CLI_OK) {
+        rc = tg_cli_body_str(body, "app_secret", a, "app-secret");
+    }
+    if (rc == TG_CLI_OK) {
+        rc = tg_cli_body_str(body, "app_code", a, "app-code");
+    }
+    if (rc == TG_CLI_OK) {
+        rc = tg_cli_body_flag(body, "generate_app_code", a, "generate-code");
+    }
+    if (rc == TG_CLI_OK && tg_cli_has(a, "account")) {
+        rc = tg_cli_account_ref(cli, tg_cli_opt(a, "account"), account);
+        if (rc == TG_CLI_OK
+            && json_object_set_new(body, "account_id", json_string(account))
+                   != 0)
+        {
+            rc = tg_cli_nomem();
+        }
+    }
+    if (rc != TG_CLI_OK) {
+        json_decref(body);
+        return rc;
+    }
+
+    if (tg_buf_append_c(&path, "/v1/apps") != TG_OK) {
+        json_decref(body);
+        return tg_cli_nomem();
+    }
+    return tg_cli_send(cli, "POST", &path, body, NULL);
+}
+
+
+static int
+tg_cli_app_list(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    tg_buf_t    path = TG_BUF_INIT;
+    const char *tag;
+    char        account[64], *filter;
+    int         i = 0, rc = TG_CLI_OK;
+
+    if (tg_buf_append_c(&path, "/v1/apps") != TG_OK
+        || tg_cli_query(&path, "name", tg_cli_opt(a, "name")) != TG_OK
+        || tg_cli_query(&path, "app_key", tg_cli_opt(a, "app-key")) != TG_OK
+        || tg_cli_query(&path, "status", tg_cli_opt(a, "status")) != TG_OK)
+    {
+        rc = tg_cli_nomem();
+    }
+
+    /* The API's tag filter is "key:value"; the CLI's is KEY=VALUE. */
+    while (rc == TG_CLI_OK && (tag = tg_cli_opt_next(a, "tag", &i)) != NULL) {
+        filter = tg_strndup(tag, strlen(tag));
+        if (filter == NULL) {
+            rc = tg_cli_nomem();
+            break;
+        }
+        if (strchr(filter, '=') != NULL) {
+            *strchr(filter, '=') = ':';
+        }
+        if (tg_cli_query(&path, "tag", filter) != TG_OK) {
+            rc = tg_cli_nomem();
+        }
+        free(filter);
+    }
+
+    if (rc == TG_CLI_OK && tg_cli_has(a, "account")) {
+        rc = tg_cli_account_ref(cli, tg_cli_opt(a, "account"), account);
+        if (rc == TG_CLI_OK
+            && tg_cli_query(&path, "account_id", account) != TG_OK) {
+            rc = tg_cli_nomem();
+        }
+    }
+
+    if (rc != TG_CLI_OK) {
+        tg_buf_free(&path);
+        return rc;
+    }
+    return tg_cli_show_list(cli, a, &path, 1, tg_cli_app_cols);
+}
+
+
+static int
+tg_cli_app_show(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    tg_buf_t path = TG_BUF_INIT;
+    int      rc;
+
+    rc = tg_cli_app_path(cli, a, &path, "");
+    if (rc != TG_CLI_OK) {
+        tg_buf_free(&path);
+        return rc;
+    }
+    return tg_cli_send(cli, "GET", &path, NULL, NULL);
+}
+
+
+static int
+tg_cli_app_update(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    tg_buf_t path = TG_BUF_INIT;
+    json_t  *body;
+    int      rc;
+
+    if (tg_cli_has(a, "clear-tags") && tg_cli_has(a, "tag")) {
+        return tg_cli_usage_error("--clear-tags and --tag exclude each other");
+    }
+    if (tg_cli_has(a, "no-rate-limit") && tg_cli_has(a, "rps")) {
+        return tg_cli_usage_error("--no-rate-limit and --rps exclude each "
+                                  "other");
+    }
+
+    body = json_object();
+    if (body == NULL) {
+        return tg_cli_nomem();
+    }
+
+    rc = tg_cli_body_str(body, "name", a, "name");
+    if (rc == TG_CLI_OK) {
+        rc = tg_cli_app_fields(a, body);
+    }
+    if (rc == TG_CLI_OK && tg_cli_has(a, "clear-tags")
+        && json_object_set_new(body, "tags", json_object()) != 0)
+    {
+        rc = tg_cli_nomem();
+    }
+    if (rc == TG_CLI_OK && tg_cli_has(a, "no-rate-limit")
+        && json_object_set_new(body, "rate_limit", json_null()) != 0)
+    {
+        rc = tg_cli_nomem();
+    }
+    if (rc == TG_CLI_OK && json_object_size(body) == 0) {
+        rc = tg_cli_usage_error("nothing to change (see --help)");
+    }
+    if (rc == TG_CLI_OK) {
+        rc = tg_cli_app_path(cli, a, &path, "");
+    }
+    if (rc != TG_CLI_OK) {
+        json_decref(body);
+        tg_buf_free(&path);
+        return rc;
+    }
+    return tg_cli_send(cli, "PATCH", &path, body, NULL);
+}
+
+
+/* Sends method to the app's path + suffix without a body. */
+static int
+tg_cli_app_simple(tg_cli_t *cli, tg_cli_args_t *a, const char *method,
+                  const char *suffix, const char *done)
+{
+    tg_buf_t path = TG_BUF_INIT;
+    int      rc;
+
+    rc = tg_cli_app_path(cli, a, &path, suffix);
+    if (rc != TG_CLI_OK) {
+        tg_buf_free(&path);
+        return rc;
+    }
+    return tg_cli_send(cli, method, &path, NULL, done);
+}
+
+
+static int
+tg_cli_app_delete(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    return tg_cli_app_simple(cli, a, "DELETE", "", "app deleted");
+}
+
+
+static int
+tg_cli_app_reveal(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    return tg_cli_app_simple(cli, a, "GET", "/secret", NULL);
+}
+
+
+/* Resets a pair's secret: the app's primary pair, or the one suffix names. */
+static int
+tg_cli_reset(tg_cli_t *cli, tg_cli_args_t *a, const char *suffix)
+{
+    tg_buf_t path = TG_BUF_INIT;
+    json_t  *body;
+    int      rc;
+
+    body = json_object();
+    if (body == NULL) {
+        return tg_cli_nomem();
+    }
+
+    rc = tg_cli_body_str(body, "app_secret", a, "app-secret");
+    if (rc == TG_CLI_OK) {
+        rc = tg_cli_body_str(body, "app_key", a, "app-key");
+    }
+    if (rc == TG_CLI_OK) {
+        rc = tg_cli_body_int(body, "grace_seconds", a, "grace", 0,
+                             TG_CLI_MAX_GRACE);
+    }
+    if (rc == TG_CLI_OK) {
+        rc = tg_cli_body_str(body, "key", a, "key");
+    }
+    if (rc == TG_CLI_OK) {
+        rc = tg_cli_app_path(cli, a, &path, suffix);
+    }
+    if (rc != TG_CLI_OK) {
+        json_decref(body);
+        tg_buf_free(&path);
+        return rc;
+    }
+    return tg_cli_send(cli, "POST", &path, body, NULL);
+}
+
+
+static int
+tg_cli_app_reset_secret(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    return tg_cli_reset(cli, a, "/reset-secret");
+}
+
+
+static int
+tg_cli_key_reset_secret(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    return tg_cli_reset(cli, a, "/keys/%s/reset-secret");
+}
+
+
+static int
+tg_cli_key_list(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    tg_buf_t path = TG_BUF_INIT;
+    int      rc;
+
+    rc = tg_cli_app_path(cli, a, &path, "/keys");
+    if (rc != TG_CLI_OK) {
+        tg_buf_free(&path);
+        return rc;
+    }
+    return tg_cli_show_list(cli, a, &path, 0, tg_cli_key_cols);
+}
+
+
+static int
+tg_cli_key_add(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    tg_buf_t path = TG_BUF_INIT;
+    json_t  *body;
+    int      rc;
+
+    body = json_object();
+    if (body == NULL) {
+        return tg_cli_nomem();
+    }
+
+    rc = tg_cli_body_str(body, "app_key", a, "app-key");
+    if (rc == TG_CLI_OK) {
+        rc = tg_cli_body_str(body, "app_secret", a, "app-secret");
+    }
+    if (rc == TG_CLI_OK) {
+        rc = tg_cli_body_flag(body, "primary", a, "primary");
+    }
+    if (rc == TG_CLI_OK) {
+        rc = tg_cli_app_path(cli, a, &path, "/keys");
+    }
+    if (rc != TG_CLI_OK) {
+        json_decref(body);
+        tg_buf_free(&path);
+        return rc;
+    }
+    return tg_cli_send(cli, "POST", &path, body, NULL);
+}
+
+
+static int
+tg_cli_key_primary(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    tg_buf_t path = TG_BUF_INIT;
+    json_t  *body;
+    int      rc;
+
+    rc = tg_cli_app_path(cli, a, &path, "/keys/%s");
+    body = json_pack("{s:b}", "primary", 1);
+    if (rc == TG_CLI_OK && body == NULL) {
+        rc = tg_cli_nomem();
+    }
+    if (rc != TG_CLI_OK) {
+        json_decref(body);
+        tg_buf_free(&path);
+        return rc;
+    }
+    return tg_cli_send(cli, "PATCH", &path, body, NULL);
+}
+
+
+static int
+tg_cli_key_delete(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    return tg_cli_app_simple(cli, a, "DELETE", "/keys/%s", "key pair deleted");
+}
+
+
+static int
+tg_cli_code_list(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    tg_buf_t path = TG_BUF_INIT;
+    int      rc;
+
+    rc = tg_cli_app_path(cli, a, &path, "/codes");
+    if (rc != TG_CLI_OK) {
+        tg_buf_free(&path);
+        return rc;
+    }
+    return tg_cli_show_list(cli, a, &path, 0, tg_cli_code_cols);
+}
+
+
+/* Adds a code, or resets the one suffix names. */
+static int
+tg_cli_code_write(tg_cli_t *cli, tg_cli_args_t *a, const char *suffix)
+{
+    tg_buf_t path = TG_BUF_INIT;
+    json_t  *body;
+    int      rc;
+
+    body = json_object();
+    if (body == NULL) {
+        return tg_cli_nomem();
+    }
+
+    rc = tg_cli_body_str(body, "app_code", a, "app-code");
+    if (rc == TG_CLI_OK) {
+        rc = tg_cli_app_path(cli, a, &path, suffix);
+    }
+    if (rc != TG_CLI_OK) {
+        json_decref(body);
+        tg_buf_free(&path);
+        return rc;
+    }
+    return tg_cli_send(cli, "POST", &path, body, NULL);
+}
+
+
+static int
+tg_cli_code_add(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    return tg_cli_code_write(cli, a, "/codes");
+}
+
+
+static int
+tg_cli_code_reset(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    return tg_cli_code_write(cli, a, "/codes/%s/reset");
+}
+
+
+static int
+tg_cli_code_delete(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    return tg_cli_app_simple(cli, a, "DELETE", "/codes/%s", "AppCode deleted");
+}
+
+
+#define TG_CLI_APP_FIELD_OPTS                                            \
+    { "description", TG_OPT_VALUE, "TEXT", "at most 255 characters" },   \
+        { "tag", TG_OPT_VALUE | TG_OPT_MULTI, "KEY=VALUE",               \
+          "a tag (at most 20)" },                                        \
+        { "extend", TG_OPT_VALUE, "TEXT",                                \
+          "free text, at most 1024 characters" },                        \
+        { "status", TG_OPT_VALUE, "STATUS", "enabled or disabled" },     \
+        { "creator", TG_OPT_VALUE, "CREATOR", "USER or MARKET" },        \
+        { "rps", TG_OPT_VALUE, "N", "rate limit: requests per second" }, \
+    {                                                                    \
+        "burst", TG_OPT_VALUE, "N", "rate limit: burst (default: --rps)" \
+    }
+
+static const tg_cli_opt_t tg_cli_app_create_opts[] = {
+    TG_CLI_APP_FIELD_OPTS,
+    { "app-key", TG_OPT_VALUE, "KEY", "the AppKey (else generated)" },
+    { "app-secret", TG_OPT_VALUE | TG_OPT_STDIN, "SECRET",
+      "the AppSecret (else generated)" },
+    { "app-code", TG_OPT_VALUE | TG_OPT_STDIN, "CODE", "an AppCode" },
+    { "generate-code", 0, NULL, "generate an AppCode" },
+    { "account", TG_OPT_VALUE, "ACCOUNT", "admins: the account (id or name)" },
+    { NULL, 0, NULL, NULL },
+};
+
+static const tg_cli_opt_t tg_cli_app_list_opts[] = {
+    { "name", TG_OPT_VALUE, "NAME", "only the app with this name" },
+    { "app-key", TG_OPT_VALUE, "KEY", "only the app holding this AppKey" },
+    { "tag", TG_OPT_VALUE | TG_OPT_MULTI, "KEY[=VALUE]",
+      "only apps with this tag" },
+    { "status", TG_OPT_VALUE, "STATUS", "only enabled or disabled apps" },
+    { "account", TG_OPT_VALUE, "ACCOUNT", "admins: only this account's" },
+    TG_CLI_PAGE_OPTS,
+    { NULL, 0, NULL, NULL },
+};
+
+static const tg_cli_opt_t tg_cli_app_update_opts[] = {
+    { "name", TG_OPT_VALUE, "NAME", "a new name" },
+    TG_CLI_APP_FIELD_OPTS,
+    { "clear-tags", 0, NULL, "remove every tag" },
+    { "no-rate-limit", 0, NULL, "remove the rate limit" },
+    { NULL, 0, NULL, NULL },
+};
+
+#define TG_CLI_RESET_OPTS                                                      \
+    { "app-secret", TG_OPT_VALUE | TG_OPT_STDIN, "SECRET",                     \
+      "the new AppSecret (else generated)" },                                  \
+        { "app-key", TG_OPT_VALUE, "KEY", "also give the pair a new AppKey" }, \
+    {                                                                          \
+        "grace", TG_OPT_VALUE, "SECONDS",                                      \
+            "keep the old key and secret valid this long"                      \
+    }
+
+static const tg_cli_opt_t tg_cli_reset_opts[] = {
+    TG_CLI_RESET_OPTS,
+    { NULL, 0, NULL, NULL },
+};
+
+static const tg_cli_opt_t tg_cli_app_reset_opts[] = {
+    { "key", TG_OPT_VALUE, "KEY", "the pair (id or AppKey; default primary)" },
+    TG_CLI_RESET_OPTS,
+    { NULL, 0, NULL, NULL },
+};
+
+static const tg_cli_opt_t tg_cli_key_add_opts[] = {
+    { "app-key", TG_OPT_VALUE, "KEY", "the AppKey (else generated)" },
+    { "app-secret", TG_OPT_VALUE | TG_OPT_STDIN, "SECRET",
+      "the AppSecret (else generated)" },
+    { "primary", 0, NULL, "make it the primary pair" },
+    { NULL, 0, NULL, NULL },
+};
+
+static const tg_cli_opt_t tg_cli_code_opts[] = {
+    { "app-code", TG_OPT_VALUE | TG_OPT_STDIN, "CODE",
+      "the AppCode (else generated)" },
+    { NULL, 0, NULL, NULL },
+};
+
+
+const tg_cli_cmd_t tg_cli_app_cmds[] = {
+    { "app", "create", "NAME", 1, 1, tg_cli_app_create_opts,
+      "Create an app with one key pair; prints its secret in clear.",
+      tg_cli_app_create },
+    { "app", "list", "", 0, 0, tg_cli_app_list_opts, "List apps, oldest first.",
+      tg_cli_app_list },
+    { "app", "show", "APP", 1, 1, NULL,
+      "Show an app (APP: its id, AppId or name).", tg_cli_app_show },
+    { "app", "update", "APP", 1, 1, tg_cli_app_update_opts,
+      "Change an app's fields; --tag replaces every tag.", tg_cli_app_update },
+    { "app", "delete", "APP", 1, 1, NULL,
+      "Delete an app with its keys, codes and grants.", tg_cli_app_delete },
+    { "app", "reset-secret", "APP", 1, 1, tg_cli_app_reset_opts,
+      "Rotate a key pair's secret; prints the new one.",
+      tg_cli_app_reset_secret },
+    { "app", "reveal", "APP", 1, 1, NULL,
+      "Show an app's secrets and AppCodes in clear (audited).",
+      tg_cli_app_reveal },
+
+    { "key", "list", "APP", 1, 1, NULL,
+      "List an app's key pairs, primary first.", tg_cli_key_list },
+    { "key", "add", "APP", 1, 1, tg_cli_key_add_opts,
+      "Add a key pair; prints its secret in clear.", tg_cli_key_add },
+    { "key", "primary", "APP KEY", 2, 2, NULL,
+      "Make a key pair (id or AppKey) the primary one.", tg_cli_key_primary },
+    { "key", "delete", "APP KEY", 2, 2, NULL,
+      "Delete a key pair (not the last).", tg_cli_key_delete },
+    { "key", "reset-secret", "APP KEY", 2, 2, tg_cli_reset_opts,
+      "Rotate a key pair's secret; prints the new one.",
+      tg_cli_key_reset_secret },
+
+    { "code", "list", "APP", 1, 1, NULL, "List an app's AppCodes, masked.",
+      tg_cli_code_list },
+    { "code", "add", "APP", 1, 1, tg_cli_code_opts,
+      "Add an AppCode; prints it in clear.", tg_cli_code_add },
+    { "code", "reset", "APP CODE_ID", 2, 2, tg_cli_code_opts,
+      "Replace an AppCode; prints the new one.", tg_cli_code_reset },
+    { "code", "delete", "APP CODE_ID", 2, 2, NULL, "Delete an AppCode.",
+      tg_cli_code_delete },
+
+    { NULL, NULL, NULL, 0, 0, NULL, NULL, NULL },
+};
