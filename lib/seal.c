@@ -250,6 +250,43 @@ cleanup:
 
 
 int
+tg_seal_raw(const uint8_t key[TG_SEAL_KEY_LEN], tg_str_t aad,
+            tg_str_t plaintext, uint8_t *out)
+{
+    int rc;
+
+    rc = tg_random_bytes(out, TG_SEAL_NONCE_LEN);
+    if (rc != TG_OK) {
+        return rc;
+    }
+    return tg_gcm(1, key, out, aad, (const uint8_t *) plaintext.ptr,
+                  plaintext.len, out + TG_SEAL_NONCE_LEN,
+                  out + TG_SEAL_NONCE_LEN + plaintext.len);
+}
+
+
+int
+tg_open_raw(const uint8_t key[TG_SEAL_KEY_LEN], tg_str_t aad, const uint8_t *in,
+            size_t len, uint8_t *out)
+{
+    size_t n;
+    int    rc;
+
+    if (len < TG_SEAL_OVERHEAD) {
+        return TG_ESEALED;
+    }
+    n = len - TG_SEAL_OVERHEAD;
+
+    rc = tg_gcm(0, key, in, aad, in + TG_SEAL_NONCE_LEN, n, out,
+                (uint8_t *) in + TG_SEAL_NONCE_LEN + n);
+    if (rc != TG_OK) {
+        tg_wipe(out, n);
+    }
+    return rc;
+}
+
+
+int
 tg_seal(const tg_keyring_t *kr, tg_str_t context, tg_str_t plaintext,
         tg_buf_t *out)
 {

@@ -98,6 +98,25 @@ int tg_seal(const tg_keyring_t *kr, tg_str_t context, tg_str_t plaintext,
 int tg_unseal(const tg_keyring_t *kr, tg_str_t context, tg_str_t sealed,
               tg_buf_t *out);
 
+/*
+ * Raw sealing with one key, for the data-plane projection, which must open
+ * values without allocating: out receives nonce || ciphertext || tag, so
+ * it holds plaintext.len + TG_SEAL_OVERHEAD bytes.  Returns 0, or
+ * TG_EINTERNAL.
+ */
+#define TG_SEAL_OVERHEAD (TG_SEAL_NONCE_LEN + TG_SEAL_TAG_LEN)
+
+int tg_seal_raw(const uint8_t key[TG_SEAL_KEY_LEN], tg_str_t aad,
+                tg_str_t plaintext, uint8_t *out);
+
+/*
+ * Opens what tg_seal_raw() made (in, len bytes) into out, which holds
+ * len - TG_SEAL_OVERHEAD bytes.  Returns 0; TG_ESEALED if len is too short
+ * or authentication fails (out is then wiped); TG_EINTERNAL.
+ */
+int tg_open_raw(const uint8_t key[TG_SEAL_KEY_LEN], tg_str_t aad,
+                const uint8_t *in, size_t len, uint8_t *out);
+
 /* Sets *kid to the key id inside sealed.  Returns 0, or TG_ESEALED. */
 int tg_sealed_kid(tg_str_t sealed, tg_str_t *kid);
 

@@ -1,0 +1,136 @@
+/*
+ * The data-plane projection's records: what tollgated writes into LMDB
+ * and the gateway reads, one format shared by both.
+ *
+ * The projection is one LMDB environment with five named databases:
+ *
+ *     meta    "seq"     -> the last change-log seq applied (int64, LE)
+ *             "format"  -> TG_PROJ_FORMAT (one byte)
+ *     apps    app id    -> enabled, AppId, rate limit; and, for the
+ *                          writer, the AppKeys and code hashes it owns
+ *     keys    AppKey    -> app id, and its secrets sealed under the
+ *                          data-plane key, each with an expiry
+ *     codes   HMAC(dp key, AppCode) -> app id
+ *     grants  app id 0x00 API name 0x00 STAGE -> expiry
+ *
+ * Integers are little-endian.  Times are Unix milliseconds; an expiry of
+ * 0 means never.  A secret is sealed by tg_seal_raw() with the AAD
+ * "tg.dp.key:" AppKey, so it cannot be moved to another key's record.
+ *
+ * Decoders return views into the value (LMDB's memory) and never
+ * allocate: the gateway calls them per request.
+ */
+
+#ifndef TOLLGATE_PROJECTION_H
+#define TOLLGATE_PROJECTION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tollgate/seal.h"
+#include "tollgate/str.h"
+
+
+#define TG_PROJ_FORMAT     1
+#define TG_PROJ_ID_LEN     32 /* app ids: 32 lowercase hex */
+#define TG_PROJ_HASH_LEN   32 /* AppCode keys: HMAC-SHA256 */
+#define TG_PROJ_SECRETS    2  /* the current secret, and one in grace */
+#define TG_PROJ_KEY_FILE   "dataplane.key"
+#define TG_PROJ_DIR        "projection"
+#define TG_PROJ_SECRET_MAX 128 /* the longest AppSecret */
+
+/* The AAD prefix of a sealed secret; the AppKey follows. */
+#define TG_PROJ_SECRET_AAD "tg.dp.key:"
+
+typedef struct {
+    int      enabled;
+    int64_t  app_id;     /* the numeric id */
+    uint32_t rate_rps;   /* 0: no limit */
+    uint32_t rate_burst; /* 0 when rate_rps is 0 */
+} tg_proj_app_t;
+
+typedef struct {
+    int64_t  expires_at; /* 0: the current secret */
+    tg_str_t sealed;     /* nonce || ciphertext || tag */
+} tg_proj_secret_t;
+
+typedef struct {
+    tg_str_t         app; /* the app id */
+    tg_proj_secret_t secrets[TG_PROJ_SECRETS];
+    size_t           nsecrets;
+} tg_proj_key_t;
+
+
+/*
+ * Appends an apps record: app, then the AppKeys (keys, nkeys) and AppCode
+ * hashes (codes, ncodes) whose records belong to the app.  Returns 0,
+ * TG_EINVALID (a count or length that does not fit), or TG_ENOMEM.
+ */
+int tg_proj_app_encode(const tg_proj_app_t *app, const tg_str_t *keys,
+                       size_t nkeys, const uint8_t (*codes)[TG_PROJ_HASH_LEN],
+                       size_t ncodes, tg_buf_t *out);
+
+/* Reads an apps record's fixed part.  Returns 0, or TG_EINVALID. */
+int tg_proj_app_decode(tg_str_t value, tg_proj_app_t *app);
+
+/*
+ * Calls fn for every AppKey (kind 'k') and code hash (kind 'c') an apps
+ * record lists.  Returns 0, TG_EINVALID, or the first non-zero value fn
+ * returned.
+ */
+int tg_proj_app_owned(tg_str_t value,
+                      int (*fn)(void *data, int kind, tg_str_t item),
+                      void *data);
+
+/*
+ * Appends a keys record for app with secrets.  Returns 0, TG_EINVALID,
+ * or TG_ENOMEM.
+ */
+int tg_proj_key_encode(tg_str_t app, const tg_proj_secret_t *secrets,
+                       size_t nsecrets, tg_buf_t *out);
+
+/* Reads a keys record.  Returns 0, or TG_EINVALID. */
+int tg_proj_key_decode(tg_str_t value, tg_proj_key_t *key);
+
+/*
+ * Seals secret for app_key under the data-plane key and appends it to
+ * out.  Returns 0, TG_EINVALID (too long), TG_EINTERNAL or TG_ENOMEM.
+ */
+int tg_proj_secret_seal(const uint8_t key[TG_SEAL_KEY_LEN], tg_str_t app_key,
+                        tg_str_t secret, tg_buf_t *out);
+
+/*
+ * Opens a sealed secret of app_key into out (TG_PROJ_SECRET_MAX bytes)
+ * and sets *len.  Returns 0, or TG_ESEALED.  The caller wipes out.
+ */
+int tg_proj_secret_open(const uint8_t key[TG_SEAL_KEY_LEN], tg_str_t app_key,
+                        tg_str_t sealed, char *out, size_t *len);
+
+/* The codes key of an AppCode: HMAC-SHA256 under the data-plane key. */
+int tg_proj_code_key(const uint8_t key[TG_SEAL_KEY_LEN], tg_str_t code,
+                     uint8_t out[TG_PROJ_HASH_LEN]);
+
+/* A codes record: the app id.  Decoding checks its length. */
+int tg_proj_code_decode(tg_str_t value, tg_str_t *app);
+
+/*
+ * Writes the grants key of (app, api, stage) into out (cap bytes) and
+ * sets *len.  Returns 0, or TG_EINVALID if it does not fit or a part
+ * holds a NUL.
+ */
+int tg_proj_grant_key(tg_str_t app, tg_str_t api, tg_str_t stage, char *out,
+                      size_t cap, size_t *len);
+
+/* Encodes an expiry (a grants value, or meta "seq") as 8 bytes. */
+void tg_proj_i64_encode(int64_t v, uint8_t out[8]);
+
+/* Decodes 8 bytes.  Returns 0, or TG_EINVALID if value is not 8 bytes. */
+int tg_proj_i64_decode(tg_str_t value, int64_t *v);
+
+/*
+ * Parses the data-plane key file's text: 64 hex digits, optionally
+ * followed by a newline.  Returns 0, or TG_EINVALID.
+ */
+int tg_proj_key_parse(tg_str_t text, uint8_t key[TG_SEAL_KEY_LEN]);
+
+#endif /* TOLLGATE_PROJECTION_H */

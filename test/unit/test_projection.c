@@ -1,0 +1,254 @@
+/*
+ * Tests of the projection's record formats (lib/projection.c): round
+ * trips, every truncation of a record refused, the bounds of each field,
+ * sealed secrets bound to their AppKey, grant keys and the key file.
+ */
+
+#include <stdlib.h>
+
+#include "tollgate/projection.h"
+
+#include "unit.h"
+
+
+static const uint8_t KEY[TG_SEAL_KEY_LEN] = { 9, 8, 7, 6, 5, 4, 3, 2, 1 };
+#define APP "0123456789abcdef0123456789abcdef"
+
+
+static int
+accept_all(void *data, int kind, tg_str_t item)
+{
+    (void) data;
+    (void) kind;
+    (void) item;
+    return TG_OK;
+}
+
+
+static void
+test_app_round_trip(void **state)
+{
+    tg_proj_app_t app = { 1, 90153903871685, 1000000, 5 }, back;
+    tg_str_t      keys[2] = { TG_STR("KeyOne_0001"), TG_STR("KeyTwo_0002") };
+    uint8_t       codes[1][TG_PROJ_HASH_LEN] = { { 0xaa, 0xbb } };
+    tg_buf_t      rec = TG_BUF_INIT;
+    size_t        len;
+
+    (void) state;
+    assert_rc(tg_proj_app_encode(&app, keys, 2,
+                                 (const uint8_t(*)[TG_PROJ_HASH_LEN]) codes, 1,
+                                 &rec),
+              TG_OK);
+    assert_rc(tg_proj_app_decode(tg_buf_str(&rec), &back), TG_OK);
+    assert_true(back.enabled);
+    assert_i64_equal(back.app_id, 90153903871685);
+    assert_int_equal(back.rate_rps, 1000000);
+    assert_int_equal(back.rate_burst, 5);
+
+    /* Every strict prefix of the record is refused by the full reader. */
+    for (len = 0; len < rec.len; len++) {
+        tg_str_t cut = { rec.ptr, len };
+
+        assert_int_not_equal(tg_proj_app_owned(cut, accept_all, NULL), TG_OK);
+    }
+
+    /* So is a record with a byte too many, or another format. */
+    assert_rc(tg_buf_append(&rec, "x", 1), TG_OK);
+    assert_rc(
+        tg_proj_app_owned((tg_str_t){ rec.ptr, rec.len }, accept_all, NULL),
+        TG_EINVALID);
+    rec.ptr[0] = 2;
+    assert_rc(tg_proj_app_decode(tg_buf_str(&rec), &back), TG_EINVALID);
+    tg_buf_free(&rec);
+}
+
+
+typedef struct {
+    int keys, codes;
+} owned_t;
+
+static int
+count_owned(void *data, int kind, tg_str_t item)
+{
+    owned_t *o = data;
+
+    if (kind == 'k') {
+        o->keys++;
+        return item.len == 11 ? TG_OK : TG_EINVALID;
+    }
+    o->codes++;
+    return item.len == TG_PROJ_HASH_LEN ? TG_OK : TG_EINVALID;
+}
+
+
+static void
+test_app_owned(void **state)
+{
+    tg_proj_app_t app = { 0, 1, 0, 0 };
+    tg_str_t      keys[2] = { TG_STR("KeyOne_0001"), TG_STR("KeyTwo_0002") };
+    uint8_t       codes[3][TG_PROJ_HASH_LEN];
+    tg_buf_t      rec = TG_BUF_INIT;
+    owned_t       o = { 0, 0 };
+
+    (void) state;
+    memset(codes, 1, sizeof(codes));
+    assert_rc(tg_proj_app_encode(&app, keys, 2,
+                                 (const uint8_t(*)[TG_PROJ_HASH_LEN]) codes, 3,
+                                 &rec),
+              TG_OK);
+    assert_rc(tg_proj_app_owned(tg_buf_str(&rec), count_owned, &o), TG_OK);
+    assert_int_equal(o.keys, 2);
+    assert_int_equal(o.codes, 3);
+    tg_buf_free(&rec);
+}
+
+
+static void
+test_key_round_trip(void **state)
+{
+    tg_proj_secret_t secrets[2];
+    tg_buf_t         s1 = TG_BUF_INIT, s2 = TG_BUF_INIT, rec = TG_BUF_INIT;
+    tg_proj_key_t    k;
+    char             out[TG_PROJ_SECRET_MAX];
+    size_t           len;
+
+    (void) state;
+    assert_rc(tg_proj_secret_seal(KEY, TG_STR("AppKey_01"),
+                                  TG_STR("current-secret"), &s1),
+              TG_OK);
+    assert_rc(
+        tg_proj_secret_seal(KEY, TG_STR("AppKey_01"), TG_STR("previous"), &s2),
+        TG_OK);
+    assert_int_equal(s1.len, 14 + TG_SEAL_OVERHEAD);
+    secrets[0] = (tg_proj_secret_t){ 0, tg_buf_str(&s1) };
+    secrets[1] = (tg_proj_secret_t){ 1893456000000, tg_buf_str(&s2) };
+
+    assert_rc(tg_proj_key_encode(TG_STR(APP), secrets, 2, &rec), TG_OK);
+    assert_rc(tg_proj_key_decode(tg_buf_str(&rec), &k), TG_OK);
+    assert_int_equal(k.nsecrets, 2);
+    assert_memory_equal(k.app.ptr, APP, 32);
+    assert_i64_equal(k.secrets[1].expires_at, 1893456000000);
+
+    assert_rc(tg_proj_secret_open(KEY, TG_STR("AppKey_01"), k.secrets[0].sealed,
+                                  out, &len),
+              TG_OK);
+    assert_int_equal(len, 14);
+    assert_memory_equal(out, "current-secret", 14);
+
+    /* Bound to the AppKey and the key; a flipped bit fails. */
+    assert_rc(tg_proj_secret_open(KEY, TG_STR("AppKey_02"), k.secrets[0].sealed,
+                                  out, &len),
+              TG_ESEALED);
+    s1.ptr[TG_SEAL_NONCE_LEN] ^= 1;
+    assert_rc(tg_proj_secret_open(KEY, TG_STR("AppKey_01"), tg_buf_str(&s1),
+                                  out, &len),
+              TG_ESEALED);
+
+    /* Truncations, counts and app ids out of bounds. */
+    for (len = 0; len < rec.len; len++) {
+        assert_rc(tg_proj_key_decode((tg_str_t){ rec.ptr, len }, &k),
+                  TG_EINVALID);
+    }
+    assert_rc(tg_proj_key_encode(TG_STR(APP), secrets, 0, &rec), TG_EINVALID);
+    assert_rc(tg_proj_key_encode(TG_STR(APP), secrets, 3, &rec), TG_EINVALID);
+    assert_rc(tg_proj_key_encode(TG_STR("short"), secrets, 1, &rec),
+              TG_EINVALID);
+
+    tg_buf_free(&s1);
+    tg_buf_free(&s2);
+    tg_buf_free(&rec);
+}
+
+
+static void
+test_secret_limits(void **state)
+{
+    char     big[TG_PROJ_SECRET_MAX + 1];
+    tg_buf_t s = TG_BUF_INIT;
+    char     out[TG_PROJ_SECRET_MAX];
+    size_t   len;
+
+    (void) state;
+    memset(big, 'a', sizeof(big));
+    assert_rc(tg_proj_secret_seal(KEY, TG_STR("k"),
+                                  (tg_str_t){ big, TG_PROJ_SECRET_MAX }, &s),
+              TG_OK);
+    assert_rc(tg_proj_secret_open(KEY, TG_STR("k"), tg_buf_str(&s), out, &len),
+              TG_OK);
+    assert_int_equal(len, TG_PROJ_SECRET_MAX);
+    tg_buf_free(&s);
+    assert_rc(tg_proj_secret_seal(KEY, TG_STR("k"),
+                                  (tg_str_t){ big, TG_PROJ_SECRET_MAX + 1 },
+                                  &s),
+              TG_EINVALID);
+    assert_rc(
+        tg_proj_secret_open(KEY, TG_STR("k"), TG_STR("too short"), out, &len),
+        TG_ESEALED);
+}
+
+
+static void
+test_grant_key(void **state)
+{
+    char   out[64];
+    size_t len;
+
+    (void) state;
+    assert_rc(tg_proj_grant_key(TG_STR(APP), TG_STR("orders"),
+                                TG_STR("RELEASE"), out, sizeof(out), &len),
+              TG_OK);
+    assert_int_equal(len, 32 + 1 + 6 + 1 + 7);
+    assert_memory_equal(out, APP "\0orders\0RELEASE", len);
+
+    /* Exactly full fits; one byte less does not. */
+    assert_rc(tg_proj_grant_key(TG_STR(APP), TG_STR("orders"),
+                                TG_STR("RELEASE"), out, 47, &len),
+              TG_OK);
+    assert_rc(tg_proj_grant_key(TG_STR(APP), TG_STR("orders"),
+                                TG_STR("RELEASE"), out, 46, &len),
+              TG_EINVALID);
+    assert_rc(tg_proj_grant_key(TG_STR(APP), (tg_str_t){ "a\0b", 3 },
+                                TG_STR("RELEASE"), out, sizeof(out), &len),
+              TG_EINVALID);
+}
+
+
+static void
+test_i64_and_key_file(void **state)
+{
+    uint8_t b[8], key[TG_SEAL_KEY_LEN];
+    int64_t v;
+
+    (void) state;
+    tg_proj_i64_encode(-2, b);
+    assert_rc(tg_proj_i64_decode((tg_str_t){ (char *) b, 8 }, &v), TG_OK);
+    assert_i64_equal(v, -2);
+    assert_rc(tg_proj_i64_decode((tg_str_t){ (char *) b, 7 }, &v), TG_EINVALID);
+
+    assert_rc(tg_proj_key_parse(TG_STR("000102030405060708090a0b0c0d0e0f"
+                                       "101112131415161718191A1B1C1D1E1F\n"),
+                                key),
+              TG_OK);
+    assert_int_equal(key[31], 0x1f);
+    assert_rc(tg_proj_key_parse(TG_STR("0001"), key), TG_EINVALID);
+    assert_rc(tg_proj_key_parse(TG_STR("000102030405060708090a0b0c0d0e0f"
+                                       "101112131415161718191a1b1c1d1e1g"),
+                                key),
+              TG_EINVALID);
+}
+
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_app_round_trip),
+        cmocka_unit_test(test_app_owned),
+        cmocka_unit_test(test_key_round_trip),
+        cmocka_unit_test(test_secret_limits),
+        cmocka_unit_test(test_grant_key),
+        cmocka_unit_test(test_i64_and_key_file),
+    };
+
+    return cmocka_run_group_tests_name("projection", tests, NULL, NULL);
+}
