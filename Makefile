@@ -10,7 +10,7 @@ AR       ?= ar
 NODE     ?= node
 NPM      ?= npm
 
-PKGS      = libmicrohttpd jansson sqlite3 libcrypto
+PKGS      = libmicrohttpd jansson sqlite3 libcrypto lmdb
 CLI_PKGS  = jansson libcurl libcrypto
 
 WARNINGS  = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \

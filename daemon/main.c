@@ -36,6 +36,7 @@
 #include "native/native.h"
 #include "service/service.h"
 #include "settings.h"
+#include "projection/projector.h"
 #include "store/store.h"
 
 
@@ -46,6 +47,7 @@ typedef struct {
     tg_keyring_t     *keyring;
     tg_store_t       *store;
     tg_service_t     *service;
+    tg_projector_t   *projector;
     tg_http_server_t *http;
     int               lock_fd;
     char              data_dir[PATH_MAX];
@@ -495,10 +497,42 @@ tg_announce(tg_daemon_t *d)
 }
 
 
+/*
+ * Opens the data plane's projection, brings it up to date with the store,
+ * and follows the service's commits from now on.
+ */
+static int
+tg_projection_prepare(tg_daemon_t *d)
+{
+    tg_projector_options_t options;
+    char                   errbuf[512];
+    int                    rc;
+
+    options.data_dir = d->data_dir;
+    options.map_size = (size_t) d->settings.projection_map_size << 20;
+    options.service = d->service;
+
+    rc = tg_projector_open(&options, &d->projector, errbuf, sizeof(errbuf));
+    if (rc == TG_OK) {
+        rc = tg_projector_start(d->projector);
+        snprintf(errbuf, sizeof(errbuf), "cannot start its thread");
+    }
+    if (rc != TG_OK) {
+        tg_fatal("projection", errbuf);
+        return rc;
+    }
+
+    TG_LOG(TG_LOG_INFO, "projection ready",
+           TG_LF_INT("seq", tg_projector_seq(d->projector)));
+    return TG_OK;
+}
+
+
 static void
 tg_daemon_close(tg_daemon_t *d)
 {
     tg_http_stop(d->http);
+    tg_projector_close(d->projector);
     tg_service_destroy(d->service);
     tg_store_close(d->store);
     tg_keyring_destroy(d->keyring);
@@ -568,6 +602,7 @@ main(int argc, char **argv)
                && tg_keyring_prepare(&d) == TG_OK
                && tg_store_prepare(&d) == TG_OK
                && tg_service_prepare(&d) == TG_OK
+               && tg_projection_prepare(&d) == TG_OK
                && tg_http_prepare(&d) == TG_OK && tg_bootstrap(&d) == TG_OK
                && tg_announce(&d) == TG_OK)
     {

@@ -69,6 +69,10 @@ static const tg_setting_t tg_settings[] = {
       1000000, NULL, "how many of those may come at once" },
     { "code_reset_interval", TG_SETTING_INT, TG_OFF(code_reset_interval),
       "60", 0, 86400, NULL, "seconds between two resets of one AppCode" },
+    { "projection_map_size", TG_SETTING_INT, TG_OFF(projection_map_size),
+      "1024", 16, 1048576, NULL,
+      "the LMDB projection's largest size, in MiB (the file grows as "
+      "needed)" },
     { "sync", TG_SETTING_STRING, TG_OFF(sync), "full", 0, 0, "full|normal",
       "full: fsync every commit (survives power loss); normal: survives "
       "a crash of tollgated only" },

@@ -6,7 +6,7 @@
 set -eu
 
 build="gcc make pkg-config libc6-dev libssl-dev libmicrohttpd-dev
-       libjansson-dev libsqlite3-dev libcurl4-openssl-dev"
+       libjansson-dev libsqlite3-dev libcurl4-openssl-dev liblmdb-dev"
 test="$build libcmocka-dev clang-format"
 
 case "${1:-test}" in

@@ -516,7 +516,18 @@ tg_write(tg_service_t *svc, tg_audit_event_t *ev, tg_txn_body_pt body,
         return tg_audit_failure(svc, ev, rc, err);
     }
 
+    if (svc->on_commit != NULL) {
+        svc->on_commit(svc->on_commit_data);
+    }
     return TG_OK;
+}
+
+
+void
+tg_service_on_commit(tg_service_t *svc, void (*fn)(void *data), void *data)
+{
+    svc->on_commit = fn;
+    svc->on_commit_data = data;
 }
 
 

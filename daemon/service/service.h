@@ -349,4 +349,45 @@ int tg_service_audit_list(tg_service_t *svc, const tg_actor_t *actor,
                           tg_audit_event_t **items, size_t *n, int64_t *total,
                           tg_error_t *err);
 
+
+/*
+ * The data plane's feed.  The projection follows the change log: it asks
+ * for the changes after the last one it applied, and gets, read in one
+ * snapshot, the current state of every app they concern, with secrets in
+ * clear (the projection re-seals them under its own key).
+ */
+typedef struct {
+    char           id[TG_ID_LEN + 1];
+    int            exists; /* 0: the app was deleted */
+    tg_app_t       app;
+    tg_key_pair_t *pairs;
+    char         **secrets;      /* per pair: the current secret */
+    char         **prev_secrets; /* per pair: the one in grace, or NULL */
+    size_t         npairs;
+    char         **codes; /* AppCodes in clear */
+    size_t         ncodes;
+    tg_grant_t    *grants; /* with their API names */
+    size_t         ngrants;
+} tg_dp_app_t;
+
+typedef int (*tg_dp_apply_pt)(void *data, int64_t seq, const tg_dp_app_t *apps,
+                              size_t n);
+
+/*
+ * Reads at most limit changes after *seq and calls apply with the apps
+ * they concern and the seq of the last one; then sets *seq to it.  With
+ * no new change, apply is not called.  *more is set when limit changes
+ * were read.  Returns 0, apply's error, or a store error.
+ */
+int tg_service_dp_changes(tg_service_t *svc, int64_t *seq, int64_t limit,
+                          tg_dp_apply_pt apply, void *data, int *more,
+                          tg_error_t *err);
+
+/*
+ * Calls fn(data) after every committed write, from the writing thread;
+ * fn must be quick and thread-safe.  One observer; NULL removes it.
+ */
+void tg_service_on_commit(tg_service_t *svc, void (*fn)(void *data),
+                          void         *data);
+
 #endif /* TOLLGATE_SERVICE_H */

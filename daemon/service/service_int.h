@@ -21,6 +21,9 @@ struct tg_service_s {
     const tg_keyring_t *keyring;
     tg_service_limits_t limits;
 
+    void (*on_commit)(void *data); /* set before serving, then read only */
+    void *on_commit_data;
+
     pthread_mutex_t      lock; /* guards buckets */
     tg_account_bucket_t *buckets;
     size_t               nbuckets;

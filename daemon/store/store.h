@@ -209,4 +209,8 @@ int tg_store_change_append(tg_txn_t *t, const char *entity, tg_str_t entity_id,
 /* The newest change's sequence number, 0 if none. */
 int tg_store_change_last(tg_txn_t *t, int64_t *seq);
 
+/* The changes after seq, oldest first, at most limit of them. */
+int tg_store_change_list(tg_txn_t *t, int64_t after, int64_t limit,
+                         tg_change_t **items, size_t *n);
+
 #endif /* TOLLGATE_STORE_H */

@@ -115,3 +115,30 @@ tg_store_change_last(tg_txn_t *t, int64_t *seq)
 {
     return tg_scalar(t, "SELECT MAX(seq) FROM changes", TG_NO_PARAMS, seq);
 }
+
+
+static void
+tg_change_read(tg_cursor_t *c, void *item)
+{
+    tg_change_t *ch = item;
+
+    ch->seq = tg_col_int(c, 0);
+    ch->at = tg_col_int(c, 1);
+    tg_col_copy(c, 2, ch->entity, sizeof(ch->entity));
+    tg_col_copy(c, 3, ch->entity_id, sizeof(ch->entity_id));
+    tg_col_copy(c, 4, ch->app, sizeof(ch->app));
+    tg_col_copy(c, 5, ch->op, sizeof(ch->op));
+}
+
+
+int
+tg_store_change_list(tg_txn_t *t, int64_t after, int64_t limit,
+                     tg_change_t **items, size_t *n)
+{
+    return tg_read_rows(t,
+                        "SELECT seq, at, entity, entity_id, app, op "
+                        "FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2",
+                        1, TG_PARAMS(TG_P_INT(after), TG_P_INT(limit)),
+                        sizeof(tg_change_t), tg_change_read, tg_audit_release,
+                        (void **) items, n);
+}

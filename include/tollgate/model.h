@@ -153,6 +153,16 @@ typedef struct {
     char    detail[TG_AUDIT_DETAIL_MAX + 1]; /* JSON object text or "" */
 } tg_audit_event_t;
 
+/* One row of the change log: something about an app (or an API) changed. */
+typedef struct {
+    int64_t seq;
+    int64_t at;
+    char    entity[16]; /* "app", "key_pair", "app_code", ... */
+    char    entity_id[TG_ID_LEN + 1];
+    char    app[TG_ID_LEN + 1]; /* the app concerned, or "" */
+    char    op[8];              /* "upsert" or "delete" */
+} tg_change_t;
+
 
 void tg_tags_free(tg_tag_t *tags, size_t n);
 void tg_app_free(tg_app_t *app);

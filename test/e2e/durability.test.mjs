@@ -12,9 +12,15 @@ import {test} from 'node:test';
 
 import {binDir, startTollgated, Tollgated} from './lib/tollgated.mjs';
 
+// Every file under dir (the database, the keyring, the LMDB projection...),
+// named by its path relative to dir.
 async function filesOf(dir) {
-  const names = await readdir(dir);
-  return Promise.all(names.map(async (n) => ({name: n, data: await readFile(path.join(dir, n))})));
+  const entries = await readdir(dir, {recursive: true, withFileTypes: true});
+  const files = entries.filter((e) => e.isFile());
+  return Promise.all(files.map(async (e) => {
+    const full = path.join(e.path ?? e.parentPath, e.name);
+    return {name: path.relative(dir, full), data: await readFile(full)};
+  }));
 }
 
 test('acknowledged writes survive kill -9', async () => {
@@ -82,6 +88,8 @@ test('secrets never reach the database files or the logs in clear', async () => 
     await d.kill9();
     const files = await filesOf(d.dataDir);
     assert.ok(files.some((f) => f.name === 'tollgate.db-wal'), files.map((f) => f.name).join());
+    // The projection holds them too, sealed under the data-plane key.
+    assert.ok(files.some((f) => f.name === 'projection/data.mdb'), files.map((f) => f.name).join());
     const logs = Buffer.from(d.stderr);
     for (const [what, value] of Object.entries(known)) {
       const needle = Buffer.from(value);

@@ -1,0 +1,620 @@
+/*
+ * The projector (see projector.h): the change log into LMDB.
+ *
+ * Each batch re-projects every app its changes name, whole: the app's old
+ * records (listed in its apps record, and its grants by key prefix) are
+ * deleted and its current state written.  That is idempotent, so a batch
+ * applied twice, or an app named by several changes, comes out the same.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <lmdb.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tollgate/crypto.h"
+#include "tollgate/error.h"
+#include "tollgate/projection.h"
+#include "tollgate/str.h"
+#include "tollgate/time.h"
+#include "keyring_file.h"
+#include "log.h"
+#include "projection/projector.h"
+
+
+#define TG_PROJ_BATCH         500  /* changes per LMDB transaction */
+#define TG_PROJ_POLL_MS       1000 /* the safety-net poll */
+#define TG_PROJ_GRANT_KEY_MAX 512
+
+struct tg_projector_s {
+    tg_service_t *service;
+    MDB_env      *env;
+    MDB_dbi       meta, apps, keys, codes, grants;
+    uint8_t       key[TG_SEAL_KEY_LEN];
+    int64_t       seq;
+
+    pthread_t       thread;
+    int             running;
+    pthread_mutex_t lock; /* guards wake, stop, and applying */
+    pthread_cond_t  cond;
+    int             wake;
+    int             stop;
+};
+
+typedef struct {
+    tg_projector_t *p;
+    MDB_txn        *txn;
+} tg_proj_batch_t;
+
+
+static MDB_val
+tg_val(const void *p, size_t len)
+{
+    MDB_val v;
+
+    v.mv_data = (void *) p;
+    v.mv_size = len;
+    return v;
+}
+
+
+static int
+tg_lmdb_error(int rc, const char *what, char *errbuf, size_t size)
+{
+    snprintf(errbuf, size, "projection: %s: %s", what, mdb_strerror(rc));
+    return TG_EINTERNAL;
+}
+
+
+/* Loads <data_dir>/dataplane.key, or makes one. */
+static int
+tg_proj_key_load(tg_projector_t *p, const char *data_dir, char *errbuf,
+                 size_t size)
+{
+    char        path[4096], text[TG_SEAL_KEY_LEN * 2 + 2];
+    uint8_t     raw[TG_SEAL_KEY_LEN];
+    struct stat st;
+    ssize_t     n;
+    int         fd, rc;
+
+    snprintf(path, sizeof(path), "%s/%s", data_dir, TG_PROJ_KEY_FILE);
+
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+        rc = tg_random_bytes(raw, sizeof(raw));
+        if (rc == TG_OK) {
+            tg_hex_encode(raw, sizeof(raw), text);
+            strcat(text, "\n");
+            rc = tg_file_write_private(path, text, errbuf, size);
+        }
+        tg_wipe(raw, sizeof(raw));
+        if (rc == TG_OK) {
+            rc = tg_proj_key_parse(tg_str_c(text), p->key);
+        }
+        tg_wipe(text, sizeof(text));
+        return rc;
+    }
+    if (fd < 0) {
+        snprintf(errbuf, size, "%s: %s", path, strerror(errno));
+        return TG_EINTERNAL;
+    }
+
+    if (fstat(fd, &st) == 0 && (st.st_mode & 077) != 0) {
+        close(fd);
+        snprintf(errbuf, size, "%s: others may read it (chmod 600 it)", path);
+        return TG_EINVALID;
+    }
+
+    n = read(fd, text, sizeof(text));
+    close(fd);
+    rc = n > 0 ? tg_proj_key_parse((tg_str_t){ text, (size_t) n }, p->key)
+               : TG_EINVALID;
+    tg_wipe(text, sizeof(text));
+    if (rc != TG_OK) {
+        snprintf(errbuf, size, "%s: expected 64 hex digits", path);
+    }
+    return rc;
+}
+
+
+static int
+tg_proj_env_open(tg_projector_t *p, const tg_projector_options_t *o,
+                 char *errbuf, size_t size)
+{
+    char     dir[4096];
+    MDB_txn *txn;
+    MDB_val  k, v;
+    int      rc;
+
+    snprintf(dir, sizeof(dir), "%s/%s", o->data_dir, TG_PROJ_DIR);
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        snprintf(errbuf, size, "%s: %s", dir, strerror(errno));
+        return TG_EINTERNAL;
+    }
+
+    rc = mdb_env_create(&p->env);
+    if (rc == MDB_SUCCESS) {
+        rc = mdb_env_set_maxdbs(p->env, 8);
+    }
+    if (rc == MDB_SUCCESS) {
+        rc = mdb_env_set_mapsize(p->env, o->map_size);
+    }
+    if (rc == MDB_SUCCESS) {
+        rc = mdb_env_open(p->env, dir, MDB_NOTLS, 0600);
+    }
+    if (rc != MDB_SUCCESS) {
+        return tg_lmdb_error(rc, dir, errbuf, size);
+    }
+
+    rc = mdb_txn_begin(p->env, NULL, 0, &txn);
+    if (rc != MDB_SUCCESS) {
+        return tg_lmdb_error(rc, "begin", errbuf, size);
+    }
+    if ((rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &p->meta)) != 0
+        || (rc = mdb_dbi_open(txn, "apps", MDB_CREATE, &p->apps)) != 0
+        || (rc = mdb_dbi_open(txn, "keys", MDB_CREATE, &p->keys)) != 0
+        || (rc = mdb_dbi_open(txn, "codes", MDB_CREATE, &p->codes)) != 0
+        || (rc = mdb_dbi_open(txn, "grants", MDB_CREATE, &p->grants)) != 0)
+    {
+        mdb_txn_abort(txn);
+        return tg_lmdb_error(rc, "open databases", errbuf, size);
+    }
+
+    k = tg_val("seq", 3);
+    rc = mdb_get(txn, p->meta, &k, &v);
+    if (rc == MDB_SUCCESS) {
+        if (tg_proj_i64_decode((tg_str_t){ v.mv_data, v.mv_size }, &p->seq)
+            != TG_OK) {
+            mdb_txn_abort(txn);
+            snprintf(errbuf, size, "projection: a malformed seq");
+            return TG_EINVALID;
+        }
+    } else if (rc != MDB_NOTFOUND) {
+        mdb_txn_abort(txn);
+        return tg_lmdb_error(rc, "read seq", errbuf, size);
+    }
+
+    rc = mdb_txn_commit(txn);
+    return rc == MDB_SUCCESS ? TG_OK
+                             : tg_lmdb_error(rc, "commit", errbuf, size);
+}
+
+
+/* Deletes one record an app owned (callback of tg_proj_app_owned). */
+static int
+tg_proj_drop_owned(void *data, int kind, tg_str_t item)
+{
+    tg_proj_batch_t *b = data;
+    MDB_val          k = tg_val(item.ptr, item.len);
+    int              rc;
+
+    rc = mdb_del(b->txn, kind == 'k' ? b->p->keys : b->p->codes, &k, NULL);
+    return rc == MDB_SUCCESS || rc == MDB_NOTFOUND ? TG_OK : TG_EINTERNAL;
+}
+
+
+/* Deletes the grants whose key starts with "<app id>\0". */
+static int
+tg_proj_drop_grants(tg_proj_batch_t *b, const char *id)
+{
+    MDB_cursor *c;
+    MDB_val     k, v;
+    size_t      len = strlen(id) + 1;
+    int         rc;
+
+    rc = mdb_cursor_open(b->txn, b->p->grants, &c);
+    if (rc != MDB_SUCCESS) {
+        return TG_EINTERNAL;
+    }
+
+    /* After a delete, MDB_NEXT lands on the record that followed it. */
+    k = tg_val(id, len);
+    rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+    while (rc == MDB_SUCCESS && k.mv_size >= len
+           && memcmp(k.mv_data, id, len) == 0) {
+        rc = mdb_cursor_del(c, 0);
+        if (rc == MDB_SUCCESS) {
+            rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+        }
+    }
+
+    mdb_cursor_close(c);
+    return rc == MDB_SUCCESS || rc == MDB_NOTFOUND ? TG_OK : TG_EINTERNAL;
+}
+
+
+/* Deletes everything the projection holds for app id. */
+static int
+tg_proj_drop_app(tg_proj_batch_t *b, const char *id)
+{
+    MDB_val k = tg_val(id, strlen(id)), v;
+    int     rc;
+
+    rc = mdb_get(b->txn, b->p->apps, &k, &v);
+    if (rc == MDB_SUCCESS) {
+        rc = tg_proj_app_owned((tg_str_t){ v.mv_data, v.mv_size },
+                               tg_proj_drop_owned, b);
+        if (rc != TG_OK) {
+            return rc;
+        }
+        rc = mdb_del(b->txn, b->p->apps, &k, NULL);
+    }
+    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
+        return TG_EINTERNAL;
+    }
+    return tg_proj_drop_grants(b, id);
+}
+
+
+static int
+tg_proj_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
+            const void *val, size_t vlen)
+{
+    MDB_val k = tg_val(key, klen), v = tg_val(val, vlen);
+
+    return mdb_put(txn, dbi, &k, &v, 0) == MDB_SUCCESS ? TG_OK : TG_EINTERNAL;
+}
+
+
+/* Writes a keys record for app_key with up to two secrets. */
+static int
+tg_proj_write_key(tg_proj_batch_t *b, const char *app, const char *app_key,
+                  const char *secret, const char *prev, int64_t prev_expires)
+{
+    tg_proj_secret_t secrets[TG_PROJ_SECRETS];
+    tg_buf_t         sealed[TG_PROJ_SECRETS] = { TG_BUF_INIT, TG_BUF_INIT };
+    tg_buf_t         rec = TG_BUF_INIT;
+    size_t           n = 0, i;
+    int              rc = TG_OK;
+
+    if (secret != NULL) {
+        rc = tg_proj_secret_seal(b->p->key, tg_str_c(app_key), tg_str_c(secret),
+                                 &sealed[n]);
+        secrets[n].expires_at = 0;
+        n++;
+    }
+    if (rc == TG_OK && prev != NULL) {
+        rc = tg_proj_secret_seal(b->p->key, tg_str_c(app_key), tg_str_c(prev),
+                                 &sealed[n]);
+        secrets[n].expires_at = prev_expires;
+        n++;
+    }
+    for (i = 0; i < n; i++) {
+        secrets[i].sealed = tg_buf_str(&sealed[i]);
+    }
+
+    if (rc == TG_OK) {
+        rc = tg_proj_key_encode(tg_str_c(app), secrets, n, &rec);
+    }
+    if (rc == TG_OK) {
+        rc = tg_proj_put(b->txn, b->p->keys, app_key, strlen(app_key), rec.ptr,
+                         rec.len);
+    }
+
+    tg_buf_free(&rec);
+    for (i = 0; i < TG_PROJ_SECRETS; i++) {
+        tg_buf_free(&sealed[i]);
+    }
+    return rc;
+}
+
+
+/*
+ * Writes an app's key records.  A pair's previous secret (within grace)
+ * verifies under the previous AppKey: the same record when the key was
+ * kept, its own record when the key changed.  keys receives every AppKey
+ * written.
+ */
+static int
+tg_proj_write_pairs(tg_proj_batch_t *b, const tg_dp_app_t *a, int64_t now,
+                    tg_str_t *keys, size_t *nkeys)
+{
+    const tg_key_pair_t *kp;
+    const char          *prev;
+    size_t               i;
+    int                  rc = TG_OK, grace, same;
+
+    for (i = 0; i < a->npairs && rc == TG_OK; i++) {
+        kp = &a->pairs[i];
+        prev = a->prev_secrets[i];
+        grace = prev != NULL && kp->prev_app_key != NULL
+                && kp->prev_expires_at > now;
+        same = grace && strcmp(kp->prev_app_key, kp->app_key) == 0;
+
+        rc = tg_proj_write_key(b, a->id, kp->app_key, a->secrets[i],
+                               same ? prev : NULL, kp->prev_expires_at);
+        keys[(*nkeys)++] = tg_str_c(kp->app_key);
+
+        if (rc == TG_OK && grace && !same) {
+            rc = tg_proj_write_key(b, a->id, kp->prev_app_key, NULL, prev,
+                                   kp->prev_expires_at);
+            keys[(*nkeys)++] = tg_str_c(kp->prev_app_key);
+        }
+    }
+    return rc;
+}
+
+
+static int
+tg_proj_write_codes(tg_proj_batch_t *b, const tg_dp_app_t *a,
+                    uint8_t (*hashes)[TG_PROJ_HASH_LEN])
+{
+    size_t i;
+    int    rc = TG_OK;
+
+    for (i = 0; i < a->ncodes && rc == TG_OK; i++) {
+        rc = tg_proj_code_key(b->p->key, tg_str_c(a->codes[i]), hashes[i]);
+        if (rc == TG_OK) {
+            rc = tg_proj_put(b->txn, b->p->codes, hashes[i], TG_PROJ_HASH_LEN,
+                             a->id, TG_PROJ_ID_LEN);
+        }
+    }
+    return rc;
+}
+
+
+static int
+tg_proj_write_grants(tg_proj_batch_t *b, const tg_dp_app_t *a)
+{
+    const tg_grant_t *g;
+    char              key[TG_PROJ_GRANT_KEY_MAX];
+    uint8_t           expires[8];
+    size_t            len, i;
+    int               rc = TG_OK;
+
+    for (i = 0; i < a->ngrants && rc == TG_OK; i++) {
+        g = &a->grants[i];
+        rc = tg_proj_grant_key(tg_str_c(a->id), tg_str_c(g->api_name),
+                               tg_str_c(g->stage), key, sizeof(key), &len);
+        if (rc == TG_OK) {
+            tg_proj_i64_encode(g->expires_at, expires);
+            rc = tg_proj_put(b->txn, b->p->grants, key, len, expires,
+                             sizeof(expires));
+        }
+    }
+    return rc;
+}
+
+
+/* Writes an app's current state (its old records are already gone). */
+static int
+tg_proj_write_app(tg_proj_batch_t *b, const tg_dp_app_t *a, int64_t now)
+{
+    tg_proj_app_t app;
+    tg_str_t     *keys;
+    uint8_t(*hashes)[TG_PROJ_HASH_LEN];
+    tg_buf_t rec = TG_BUF_INIT;
+    size_t   nkeys = 0;
+    int      rc;
+
+    keys = calloc(2 * a->npairs + 1, sizeof(tg_str_t));
+    hashes = calloc(a->ncodes + 1, TG_PROJ_HASH_LEN);
+    if (keys == NULL || hashes == NULL) {
+        free(keys);
+        free(hashes);
+        return TG_ENOMEM;
+    }
+
+    rc = tg_proj_write_pairs(b, a, now, keys, &nkeys);
+    if (rc == TG_OK) {
+        rc = tg_proj_write_codes(b, a, hashes);
+    }
+    if (rc == TG_OK) {
+        rc = tg_proj_write_grants(b, a);
+    }
+
+    if (rc == TG_OK) {
+        app.enabled = a->app.enabled;
+        app.app_id = a->app.app_id;
+        app.rate_rps = (uint32_t) a->app.rate_rps;
+        app.rate_burst = (uint32_t) a->app.rate_burst;
+        rc = tg_proj_app_encode(&app, keys, nkeys,
+                                (const uint8_t(*)[TG_PROJ_HASH_LEN]) hashes,
+                                a->ncodes, &rec);
+    }
+    if (rc == TG_OK) {
+        rc = tg_proj_put(b->txn, b->p->apps, a->id, strlen(a->id), rec.ptr,
+                         rec.len);
+    }
+
+    tg_buf_free(&rec);
+    tg_wipe(hashes, (a->ncodes + 1) * TG_PROJ_HASH_LEN);
+    free(hashes);
+    free(keys);
+    return rc;
+}
+
+
+/* Applies one batch (tg_dp_apply_pt): one LMDB transaction. */
+static int
+tg_proj_apply(void *data, int64_t seq, const tg_dp_app_t *apps, size_t n)
+{
+    tg_projector_t *p = data;
+    tg_proj_batch_t b;
+    uint8_t         s[8];
+    int64_t         now = tg_time_now_ms();
+    size_t          i;
+    int             rc;
+
+    b.p = p;
+    if (mdb_txn_begin(p->env, NULL, 0, &b.txn) != MDB_SUCCESS) {
+        return TG_EINTERNAL;
+    }
+
+    rc = TG_OK;
+    for (i = 0; i < n && rc == TG_OK; i++) {
+        rc = tg_proj_drop_app(&b, apps[i].id);
+        if (rc == TG_OK && apps[i].exists) {
+            rc = tg_proj_write_app(&b, &apps[i], now);
+        }
+    }
+
+    if (rc == TG_OK) {
+        tg_proj_i64_encode(seq, s);
+        rc = tg_proj_put(b.txn, p->meta, "seq", 3, s, sizeof(s));
+    }
+    if (rc == TG_OK) {
+        rc = mdb_txn_commit(b.txn) == MDB_SUCCESS ? TG_OK : TG_EINTERNAL;
+    } else {
+        mdb_txn_abort(b.txn);
+    }
+    return rc;
+}
+
+
+int
+tg_projector_sync(tg_projector_t *p)
+{
+    tg_error_t err;
+    int64_t    seq;
+    int        rc, more = 1;
+
+    memset(&err, 0, sizeof(err));
+
+    pthread_mutex_lock(&p->lock);
+    seq = p->seq;
+    rc = TG_OK;
+    while (more && rc == TG_OK) {
+        rc = tg_service_dp_changes(p->service, &seq, TG_PROJ_BATCH,
+                                   tg_proj_apply, p, &more, &err);
+    }
+    p->seq = seq;
+    pthread_mutex_unlock(&p->lock);
+
+    if (rc != TG_OK) {
+        TG_LOG(TG_LOG_ERROR, "projection update failed",
+               TG_LF_STR("error", tg_strerror(rc)));
+    }
+    return rc;
+}
+
+
+static void
+tg_projector_wake(void *data)
+{
+    tg_projector_t *p = data;
+
+    pthread_mutex_lock(&p->lock);
+    p->wake = 1;
+    pthread_cond_signal(&p->cond);
+    pthread_mutex_unlock(&p->lock);
+}
+
+
+static void *
+tg_projector_main(void *data)
+{
+    tg_projector_t *p = data;
+    struct timespec deadline;
+    int             stop;
+
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        if (!p->wake && !p->stop) {
+            clock_gettime(CLOCK_REALTIME, &deadline);
+            deadline.tv_sec += TG_PROJ_POLL_MS / 1000;
+            pthread_cond_timedwait(&p->cond, &p->lock, &deadline);
+        }
+        p->wake = 0;
+        stop = p->stop;
+        pthread_mutex_unlock(&p->lock);
+
+        if (stop) {
+            return NULL;
+        }
+        (void) tg_projector_sync(p);
+    }
+}
+
+
+int
+tg_projector_open(const tg_projector_options_t *o, tg_projector_t **out,
+                  char *errbuf, size_t size)
+{
+    tg_projector_t *p;
+    int             rc;
+
+    p = calloc(1, sizeof(*p));
+    if (p == NULL) {
+        snprintf(errbuf, size, "projection: out of memory");
+        return TG_ENOMEM;
+    }
+    p->service = o->service;
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->cond, NULL);
+
+    rc = tg_proj_key_load(p, o->data_dir, errbuf, size);
+    if (rc == TG_OK) {
+        rc = tg_proj_env_open(p, o, errbuf, size);
+    }
+    if (rc == TG_OK) {
+        rc = tg_projector_sync(p);
+        if (rc != TG_OK) {
+            snprintf(errbuf, size, "projection: catching up: %s",
+                     tg_strerror(rc));
+        }
+    }
+    if (rc != TG_OK) {
+        tg_projector_close(p);
+        return rc;
+    }
+
+    *out = p;
+    return TG_OK;
+}
+
+
+int
+tg_projector_start(tg_projector_t *p)
+{
+    if (pthread_create(&p->thread, NULL, tg_projector_main, p) != 0) {
+        return TG_EINTERNAL;
+    }
+    p->running = 1;
+    tg_service_on_commit(p->service, tg_projector_wake, p);
+    return TG_OK;
+}
+
+
+int64_t
+tg_projector_seq(tg_projector_t *p)
+{
+    int64_t seq;
+
+    pthread_mutex_lock(&p->lock);
+    seq = p->seq;
+    pthread_mutex_unlock(&p->lock);
+    return seq;
+}
+
+
+void
+tg_projector_close(tg_projector_t *p)
+{
+    if (p == NULL) {
+        return;
+    }
+
+    if (p->running) {
+        tg_service_on_commit(p->service, NULL, NULL);
+        pthread_mutex_lock(&p->lock);
+        p->stop = 1;
+        pthread_cond_signal(&p->cond);
+        pthread_mutex_unlock(&p->lock);
+        pthread_join(p->thread, NULL);
+    }
+
+    if (p->env != NULL) {
+        mdb_env_close(p->env);
+    }
+    tg_wipe(p->key, sizeof(p->key));
+    pthread_cond_destroy(&p->cond);
+    pthread_mutex_destroy(&p->lock);
+    free(p);
+}

@@ -1,0 +1,51 @@
+/*
+ * The projector: keeps the data plane's LMDB projection current.
+ *
+ * It owns <data_dir>/projection/ (an LMDB environment, the format of
+ * include/tollgate/projection.h) and <data_dir>/dataplane.key (the key
+ * that seals secrets in it, made on first start, mode 0600).  It applies
+ * the change log in order, one LMDB transaction per batch that also
+ * records the last seq applied, so the projection always matches some
+ * committed state of the store.  At open it catches up from that seq; a
+ * thread then follows new commits, woken by the service, and polls as a
+ * safety net.
+ */
+
+#ifndef TOLLGATE_PROJECTOR_H
+#define TOLLGATE_PROJECTOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "service/service.h"
+
+
+typedef struct tg_projector_s tg_projector_t;
+
+typedef struct {
+    const char   *data_dir;
+    size_t        map_size; /* the LMDB map size in bytes */
+    tg_service_t *service;
+} tg_projector_options_t;
+
+
+/*
+ * Opens (creating if needed) the projection and its key, and catches up
+ * with the change log.  Returns 0, or an error with a message in errbuf.
+ */
+int tg_projector_open(const tg_projector_options_t *options,
+                      tg_projector_t **out, char *errbuf, size_t size);
+
+/* Starts following the service's commits in a thread. */
+int tg_projector_start(tg_projector_t *p);
+
+/* Applies every change committed so far, in the calling thread. */
+int tg_projector_sync(tg_projector_t *p);
+
+/* The last change-log seq applied. */
+int64_t tg_projector_seq(tg_projector_t *p);
+
+/* Stops the thread and closes the projection.  p may be NULL. */
+void tg_projector_close(tg_projector_t *p);
+
+#endif /* TOLLGATE_PROJECTOR_H */

@@ -1,0 +1,496 @@
+/*
+ * Tests of the projector (daemon/projection/): the real store and core
+ * service on a temporary SQLite database, driven through the service's
+ * operations, and the LMDB projection they produce, read back the way the
+ * gateway reads it (include/tollgate/projection.h).
+ *
+ * LMDB must not open one environment twice in a process, so each check
+ * closes the projector, reads the environment, and opens the projector
+ * again: every reopen is also a catch-up from the recorded seq.
+ */
+
+#define _XOPEN_SOURCE 700
+
+#include <ftw.h>
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tollgate/projection.h"
+#include "tollgate/time.h"
+#include "projection/projector.h"
+#include "service/service.h"
+
+#include "unit.h"
+
+
+typedef struct {
+    char            dir[64];
+    tg_store_t     *store;
+    tg_keyring_t   *keyring;
+    tg_service_t   *svc;
+    tg_projector_t *proj;
+    tg_actor_t      admin;
+    uint8_t         dp_key[TG_SEAL_KEY_LEN];
+} fixture_t;
+
+/* What the projection holds, read in one transaction. */
+typedef struct {
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi  meta, apps, keys, codes, grants;
+} view_t;
+
+
+static void
+projector_open(fixture_t *f)
+{
+    tg_projector_options_t o;
+    char                   errbuf[256];
+
+    o.data_dir = f->dir;
+    o.map_size = 64 << 20;
+    o.service = f->svc;
+    assert_rc(tg_projector_open(&o, &f->proj, errbuf, sizeof(errbuf)), TG_OK);
+}
+
+
+static int
+setup(void **state)
+{
+    static const uint8_t master[TG_SEAL_KEY_LEN] = { 1, 2, 3 };
+    tg_service_limits_t  limits = { 100, 5, 5, 86400, 0, 1, 0 };
+    tg_db_options_t      o;
+    tg_error_t           err;
+    fixture_t           *f;
+    char                 path[128], text[80];
+    FILE                *fp;
+    int                  created;
+
+    f = calloc(1, sizeof(*f));
+    snprintf(f->dir, sizeof(f->dir), "/tmp/tollgate-test-proj-XXXXXX");
+    if (f == NULL || mkdtemp(f->dir) == NULL) {
+        return -1;
+    }
+    snprintf(path, sizeof(path), "%s/tollgate.db", f->dir);
+    o.path = path;
+    o.connections = 2;
+    o.sync_full = 0;
+    o.busy_ms = 1000;
+
+    memset(&err, 0, sizeof(err));
+    if (tg_store_open(&tg_db_sqlite, &o, &f->store) != TG_OK
+        || tg_keyring_create(&f->keyring) != TG_OK
+        || tg_keyring_add(f->keyring, TG_STR("k1"), master) != TG_OK)
+    {
+        return -1;
+    }
+    tg_keyring_set_index_key(f->keyring, master);
+
+    if (tg_service_create(f->store, f->keyring, &limits, &f->svc) != TG_OK
+        || tg_service_bootstrap(f->svc, TG_STR("TGprojAdmin0001"),
+                                TG_STR("proj-admin-secret-0123456789"),
+                                &created, &err)
+               != TG_OK
+        || tg_service_authenticate(f->svc, TG_STR("TGprojAdmin0001"),
+                                   TG_STR("proj-admin-secret-0123456789"),
+                                   &f->admin, &err)
+               != TG_OK)
+    {
+        return -1;
+    }
+
+    projector_open(f);
+
+    snprintf(path, sizeof(path), "%s/%s", f->dir, TG_PROJ_KEY_FILE);
+    fp = fopen(path, "r");
+    if (fp == NULL || fgets(text, sizeof(text), fp) == NULL
+        || tg_proj_key_parse(tg_str_c(text), f->dp_key) != TG_OK)
+    {
+        return -1;
+    }
+    fclose(fp);
+
+    *state = f;
+    return 0;
+}
+
+
+static int
+remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void) st;
+    (void) flag;
+    (void) ftw;
+    return remove(path);
+}
+
+
+static int
+teardown(void **state)
+{
+    fixture_t *f = *state;
+
+    tg_projector_close(f->proj);
+    tg_service_destroy(f->svc);
+    tg_store_close(f->store);
+    tg_keyring_destroy(f->keyring);
+    nftw(f->dir, remove_one, 8, FTW_DEPTH | FTW_PHYS);
+    free(f);
+    return 0;
+}
+
+
+/* Closes the projector (applying everything first) and opens the view. */
+static void
+view_open(fixture_t *f, view_t *v)
+{
+    char dir[128];
+
+    assert_rc(tg_projector_sync(f->proj), TG_OK);
+    tg_projector_close(f->proj);
+    f->proj = NULL;
+
+    snprintf(dir, sizeof(dir), "%s/%s", f->dir, TG_PROJ_DIR);
+    assert_int_equal(mdb_env_create(&v->env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(v->env, 8), 0);
+    assert_int_equal(mdb_env_open(v->env, dir, MDB_RDONLY, 0600), 0);
+    assert_int_equal(mdb_txn_begin(v->env, NULL, MDB_RDONLY, &v->txn), 0);
+    assert_int_equal(mdb_dbi_open(v->txn, "meta", 0, &v->meta), 0);
+    assert_int_equal(mdb_dbi_open(v->txn, "apps", 0, &v->apps), 0);
+    assert_int_equal(mdb_dbi_open(v->txn, "keys", 0, &v->keys), 0);
+    assert_int_equal(mdb_dbi_open(v->txn, "codes", 0, &v->codes), 0);
+    assert_int_equal(mdb_dbi_open(v->txn, "grants", 0, &v->grants), 0);
+}
+
+
+/* Closes the view and opens the projector again (a catch-up). */
+static void
+view_close(fixture_t *f, view_t *v)
+{
+    mdb_txn_abort(v->txn);
+    mdb_env_close(v->env);
+    projector_open(f);
+}
+
+
+/* Looks key up in dbi; returns 1 and sets *out if found. */
+static int
+get(view_t *v, MDB_dbi dbi, const void *key, size_t len, tg_str_t *out)
+{
+    MDB_val k = { len, (void *) key }, val;
+    int     rc = mdb_get(v->txn, dbi, &k, &val);
+
+    assert_true(rc == 0 || rc == MDB_NOTFOUND);
+    if (rc == 0) {
+        out->ptr = val.mv_data;
+        out->len = val.mv_size;
+    }
+    return rc == 0;
+}
+
+
+/* Opens secret i of the keys record of app_key into out. */
+static void
+secret_of(fixture_t *f, const tg_proj_key_t *k, size_t i, const char *app_key,
+          char *out)
+{
+    size_t len;
+
+    assert_rc(tg_proj_secret_open(f->dp_key, tg_str_c(app_key),
+                                  k->secrets[i].sealed, out, &len),
+              TG_OK);
+    out[len] = '\0';
+}
+
+
+static void
+create_app(fixture_t *f, tg_app_view_t *app)
+{
+    tg_app_spec_t spec;
+    tg_error_t    err;
+
+    memset(&spec, 0, sizeof(spec));
+    memset(&err, 0, sizeof(err));
+    spec.name = TG_STR("proj_app");
+    spec.enabled = 1;
+    spec.rate_limited = 1;
+    spec.rate_rps = 10;
+    spec.rate_burst = 20;
+    spec.app_key = TG_STR("ProjKey_0001");
+    spec.app_secret = TG_STR("ProjSecret_0001");
+    spec.app_code = TG_STR("projcode0123456789abcdef0123456789");
+    assert_rc(tg_service_app_create(f->svc, &f->admin, &spec, app, &err),
+              TG_OK);
+}
+
+
+static void
+grant(fixture_t *f, const char *app, const char *api_name, int64_t expires)
+{
+    tg_api_spec_t   spec;
+    tg_grant_spec_t gs;
+    tg_api_t        api;
+    tg_grant_t      g;
+    tg_error_t      err;
+    int             created;
+
+    memset(&spec, 0, sizeof(spec));
+    memset(&gs, 0, sizeof(gs));
+    memset(&err, 0, sizeof(err));
+    spec.name = tg_str_c(api_name);
+    assert_rc(tg_service_api_create(f->svc, &f->admin, &spec, &api, &err),
+              TG_OK);
+    gs.expires_at = expires;
+    assert_rc(tg_service_grant_put(f->svc, &f->admin, tg_str_c(app),
+                                   tg_str_c(api_name), &gs, &g, &created, &err),
+              TG_OK);
+    tg_api_free(&api);
+    tg_grant_free(&g);
+}
+
+
+static void
+test_app_projected(void **state)
+{
+    fixture_t    *f = *state;
+    tg_app_view_t app;
+    tg_proj_app_t pa;
+    tg_proj_key_t pk;
+    uint8_t       code_key[TG_PROJ_HASH_LEN];
+    char          gkey[256], secret[TG_PROJ_SECRET_MAX + 1];
+    tg_str_t      val;
+    int64_t       seq, expires;
+    size_t        glen;
+    tg_txn_t      t;
+    view_t        v;
+
+    create_app(f, &app);
+    grant(f, app.app.id, "orders", 0);
+
+    view_open(f, &v);
+
+    assert_true(get(&v, v.apps, app.app.id, strlen(app.app.id), &val));
+    assert_rc(tg_proj_app_decode(val, &pa), TG_OK);
+    assert_true(pa.enabled);
+    assert_i64_equal(pa.app_id, app.app.app_id);
+    assert_int_equal(pa.rate_rps, 10);
+    assert_int_equal(pa.rate_burst, 20);
+
+    assert_true(get(&v, v.keys, "ProjKey_0001", 12, &val));
+    assert_rc(tg_proj_key_decode(val, &pk), TG_OK);
+    assert_memory_equal(pk.app.ptr, app.app.id, 32);
+    assert_int_equal(pk.nsecrets, 1);
+    assert_i64_equal(pk.secrets[0].expires_at, 0);
+    secret_of(f, &pk, 0, "ProjKey_0001", secret);
+    assert_string_equal(secret, "ProjSecret_0001");
+
+    /* The secret is bound to its AppKey. */
+    assert_rc(tg_proj_secret_open(f->dp_key, TG_STR("ProjKey_0002"),
+                                  pk.secrets[0].sealed, secret, &glen),
+              TG_ESEALED);
+
+    assert_rc(tg_proj_code_key(f->dp_key,
+                               TG_STR("projcode0123456789abcdef0123456789"),
+                               code_key),
+              TG_OK);
+    assert_true(get(&v, v.codes, code_key, sizeof(code_key), &val));
+    assert_memory_equal(val.ptr, app.app.id, 32);
+
+    assert_rc(tg_proj_grant_key(tg_str_c(app.app.id), TG_STR("orders"),
+                                TG_STR("RELEASE"), gkey, sizeof(gkey), &glen),
+              TG_OK);
+    assert_true(get(&v, v.grants, gkey, glen, &val));
+    assert_rc(tg_proj_i64_decode(val, &expires), TG_OK);
+    assert_i64_equal(expires, 0);
+
+    /* The recorded seq is the store's last change. */
+    assert_true(get(&v, v.meta, "seq", 3, &val));
+    assert_rc(tg_proj_i64_decode(val, &seq), TG_OK);
+    assert_rc(tg_txn_begin(f->store, 0, &t), TG_OK);
+    assert_rc(tg_store_change_last(&t, &expires), TG_OK);
+    tg_txn_rollback(&t);
+    assert_i64_equal(seq, expires);
+
+    view_close(f, &v);
+    assert_i64_equal(tg_projector_seq(f->proj), seq);
+    tg_app_view_free(&app);
+}
+
+
+static void
+reset(fixture_t *f, const char *app, const char *new_key, int64_t grace)
+{
+    tg_reset_spec_t spec;
+    tg_key_view_t   out;
+    tg_error_t      err;
+
+    memset(&spec, 0, sizeof(spec));
+    memset(&err, 0, sizeof(err));
+    spec.new_app_key = tg_str_c(new_key);
+    spec.grace_seconds = grace;
+    assert_rc(tg_service_secret_reset(f->svc, &f->admin, tg_str_c(app), &spec,
+                                      &out, &err),
+              TG_OK);
+    tg_key_view_free(&out);
+}
+
+
+static void
+test_rotation_with_grace(void **state)
+{
+    fixture_t    *f = *state;
+    tg_app_view_t app;
+    tg_proj_key_t pk;
+    char          secret[TG_PROJ_SECRET_MAX + 1];
+    tg_str_t      val;
+    view_t        v;
+    int64_t       now = tg_time_now_ms();
+
+    create_app(f, &app);
+
+    /* A new AppKey with grace: the old key keeps the old secret. */
+    reset(f, app.app.id, "ProjKey_0002", 3600);
+    view_open(f, &v);
+    assert_true(get(&v, v.keys, "ProjKey_0002", 12, &val));
+    assert_rc(tg_proj_key_decode(val, &pk), TG_OK);
+    assert_int_equal(pk.nsecrets, 1);
+    secret_of(f, &pk, 0, "ProjKey_0002", secret);
+    assert_string_not_equal(secret, "ProjSecret_0001");
+
+    assert_true(get(&v, v.keys, "ProjKey_0001", 12, &val));
+    assert_rc(tg_proj_key_decode(val, &pk), TG_OK);
+    assert_int_equal(pk.nsecrets, 1);
+    assert_true(pk.secrets[0].expires_at >= now + 3600 * 1000 - 5000);
+    assert_true(pk.secrets[0].expires_at <= now + 3600 * 1000 + 60000);
+    secret_of(f, &pk, 0, "ProjKey_0001", secret);
+    assert_string_equal(secret, "ProjSecret_0001");
+    view_close(f, &v);
+
+    /* Same key, grace: one record holds both secrets. */
+    reset(f, app.app.id, NULL, 600);
+    view_open(f, &v);
+    assert_false(get(&v, v.keys, "ProjKey_0001", 12, &val));
+    assert_true(get(&v, v.keys, "ProjKey_0002", 12, &val));
+    assert_rc(tg_proj_key_decode(val, &pk), TG_OK);
+    assert_int_equal(pk.nsecrets, 2);
+    assert_i64_equal(pk.secrets[0].expires_at, 0);
+    assert_true(pk.secrets[1].expires_at > now);
+    view_close(f, &v);
+
+    /* No grace: the previous secret is gone at once. */
+    reset(f, app.app.id, NULL, 0);
+    view_open(f, &v);
+    assert_true(get(&v, v.keys, "ProjKey_0002", 12, &val));
+    assert_rc(tg_proj_key_decode(val, &pk), TG_OK);
+    assert_int_equal(pk.nsecrets, 1);
+    view_close(f, &v);
+
+    tg_app_view_free(&app);
+}
+
+
+static void
+test_disable_and_delete(void **state)
+{
+    fixture_t    *f = *state;
+    tg_app_view_t app, updated;
+    tg_app_spec_t patch;
+    tg_proj_app_t pa;
+    tg_error_t    err;
+    uint8_t       code_key[TG_PROJ_HASH_LEN];
+    char          gkey[256];
+    size_t        glen;
+    tg_str_t      val;
+    view_t        v;
+
+    create_app(f, &app);
+    grant(f, app.app.id, "billing", 0);
+
+    memset(&patch, 0, sizeof(patch));
+    memset(&err, 0, sizeof(err));
+    patch.enabled = 0;
+    assert_rc(tg_service_app_update(f->svc, &f->admin, tg_str_c(app.app.id),
+                                    &patch, TG_APP_SET_ENABLED, &updated, &err),
+              TG_OK);
+    tg_app_view_free(&updated);
+
+    view_open(f, &v);
+    assert_true(get(&v, v.apps, app.app.id, 32, &val));
+    assert_rc(tg_proj_app_decode(val, &pa), TG_OK);
+    assert_false(pa.enabled);
+    view_close(f, &v);
+
+    assert_rc(
+        tg_service_app_delete(f->svc, &f->admin, tg_str_c(app.app.id), &err),
+        TG_OK);
+    view_open(f, &v);
+    assert_false(get(&v, v.apps, app.app.id, 32, &val));
+    assert_false(get(&v, v.keys, "ProjKey_0001", 12, &val));
+    assert_rc(tg_proj_code_key(f->dp_key,
+                               TG_STR("projcode0123456789abcdef0123456789"),
+                               code_key),
+              TG_OK);
+    assert_false(get(&v, v.codes, code_key, sizeof(code_key), &val));
+    assert_rc(tg_proj_grant_key(tg_str_c(app.app.id), TG_STR("billing"),
+                                TG_STR("RELEASE"), gkey, sizeof(gkey), &glen),
+              TG_OK);
+    assert_false(get(&v, v.grants, gkey, glen, &val));
+    view_close(f, &v);
+
+    tg_app_view_free(&app);
+}
+
+
+/* The projection follows commits by itself once started. */
+static void
+test_follows_commits(void **state)
+{
+    fixture_t    *f = *state;
+    tg_app_view_t app;
+    int64_t       before, deadline;
+
+    assert_rc(tg_projector_start(f->proj), TG_OK);
+    before = tg_projector_seq(f->proj);
+    create_app(f, &app);
+
+    deadline = tg_time_now_ms() + 5000;
+    while (tg_projector_seq(f->proj) == before && tg_time_now_ms() < deadline) {
+        usleep(1000);
+    }
+    assert_true(tg_projector_seq(f->proj) > before);
+    tg_app_view_free(&app);
+}
+
+
+static void
+test_key_file_private(void **state)
+{
+    fixture_t  *f = *state;
+    struct stat st;
+    char        path[128];
+
+    snprintf(path, sizeof(path), "%s/%s", f->dir, TG_PROJ_KEY_FILE);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+}
+
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_app_projected, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rotation_with_grace, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_disable_and_delete, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_follows_commits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_key_file_private, setup, teardown),
+    };
+
+    return cmocka_run_group_tests_name("projector", tests, NULL, NULL);
+}
