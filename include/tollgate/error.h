@@ -82,6 +82,16 @@
        "the account still owns apps, APIs or access keys")                    \
     XX(TOO_LARGE,          413, "body_too_large",                             \
        "the request body is too large")                                       \
+    XX(SIGNATURE,          401, "invalid_signature",                          \
+       "the request signature does not match")                                \
+    XX(TIMESTAMP,          400, "invalid_timestamp",                          \
+       "the request timestamp is not a valid time")                           \
+    XX(SKEW,               401, "timestamp_expired",                          \
+       "the request timestamp is outside the allowed clock skew")             \
+    XX(DIGEST,             400, "invalid_content_digest",                     \
+       "the body digest does not match the body")                             \
+    XX(NOSPC,              500, "buffer_too_small",                           \
+       "an output buffer is too small")                                       \
     XX(RATE_LIMITED,       429, "rate_limited",                               \
        "too many requests; retry later")
 

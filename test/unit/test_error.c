@@ -44,6 +44,11 @@ test_known_entries(void **state)
         { TG_ENAME_TAKEN, 409, "app_name_taken" },
         { TG_ECONFLICT, 409, "conflict" },
         { TG_ETOO_LARGE, 413, "body_too_large" },
+        { TG_ESIGNATURE, 401, "invalid_signature" },
+        { TG_ETIMESTAMP, 400, "invalid_timestamp" },
+        { TG_ESKEW, 401, "timestamp_expired" },
+        { TG_EDIGEST, 400, "invalid_content_digest" },
+        { TG_ENOSPC, 500, "buffer_too_small" },
         { TG_ERATE_LIMITED, 429, "rate_limited" },
     };
     size_t i;
