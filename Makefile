@@ -31,8 +31,9 @@ DAEMON_SRCS := $(sort $(wildcard daemon/*.c daemon/*/*.c))
 CLI_SRCS    := $(sort $(wildcard cli/*.c))
 UNIT_SRCS   := $(sort $(wildcard test/unit/test_*.c))
 UNIT_NAMES  := $(UNIT_SRCS:test/unit/%.c=%)
+FUZZ_SRCS   := $(sort $(wildcard test/fuzz/fuzz_*.c))
 FORMATTED   := $(sort $(wildcard include/tollgate/*.h lib/*.c daemon/*.[ch] \
-               daemon/*/*.[ch] cli/*.[ch] test/unit/*.[ch] \
+               daemon/*/*.[ch] cli/*.[ch] test/unit/*.[ch] test/fuzz/*.c \
                test/e2e/*.mjs test/e2e/lib/*.mjs bench/*.mjs))
 
 # The daemon's sources that unit tests may link, all but its main().
@@ -73,7 +74,7 @@ UNITS      = $(UNIT_NAMES:%=$(BUILD)/test/%)
 ASAN_UNITS = $(UNIT_NAMES:%=$(BUILD)/asan/test/%)
 
 .PHONY: all help deps deps-build build asan run test unit e2e e2e-deps \
-        bench format format-check clean
+        bench fuzz format format-check clean
 .SECONDARY:
 
 all: build
@@ -87,6 +88,7 @@ help:
 	@echo 'make unit          run the C unit tests, plain and sanitized'
 	@echo 'make e2e           run the end-to-end tests (sanitized daemon)'
 	@echo 'make bench         measure (not part of the tests); see bench/'
+	@echo 'make fuzz          run each libFuzzer target FUZZ_SECONDS (not a test)'
 	@echo 'make format        format every source file'
 	@echo 'make format-check  fail if a file is not formatted'
 	@echo 'make clean         remove build/'
@@ -129,6 +131,24 @@ e2e: $(ASAN_BINS) e2e-deps
 bench: deps
 	@$(MAKE) --no-print-directory build
 	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/bin $(NODE) bench/mgmt_latency.mjs
+
+# libFuzzer targets (clang), built with the library's sources; each runs
+# FUZZ_SECONDS on its own corpus in build/fuzz/.  Never part of the tests.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS    = -O1 -g -fno-omit-frame-pointer \
+            -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
+$(BUILD)/fuzz/%: test/fuzz/%.c $(LIB_SRCS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CFLAGS_COMMON) $(FUZZ_FLAGS) $^ \
+	    $(shell pkg-config --libs libcrypto 2>/dev/null) -o $@
+
+fuzz: $(FUZZ_SRCS:test/fuzz/%.c=$(BUILD)/fuzz/%)
+	@set -e; for f in $^; do \
+	    mkdir -p $$f.corpus; \
+	    $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $$f.corpus; \
+	done
 
 format:
 	clang-format -i $(FORMATTED)
