@@ -1,0 +1,309 @@
+/*
+ * The shared-memory zone of nonces and rate buckets (see the header).
+ */
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+
+#include "tollgate/ratelimit.h"
+#include "ngx_http_tollgate_zone.h"
+
+
+#define NGX_TOLLGATE_NONCE  'n'
+#define NGX_TOLLGATE_BUCKET 'b'
+
+typedef struct {
+    ngx_rbtree_t      rbtree;
+    ngx_rbtree_node_t sentinel;
+    ngx_queue_t       nonces;  /* oldest first */
+    ngx_queue_t       buckets; /* least recently used first */
+} ngx_http_tollgate_shctx_t;
+
+/* Lives from the rbtree node's color field on, as limit_req's nodes do. */
+typedef struct {
+    u_char      color;
+    u_char      kind;
+    u_short     len;
+    ngx_queue_t queue;
+    int64_t     expires_ms; /* nonces */
+    tg_bucket_t bucket;     /* buckets */
+    u_char      data[1];    /* the key */
+} ngx_http_tollgate_node_t;
+
+
+static ngx_http_tollgate_node_t *
+ngx_http_tollgate_node(ngx_rbtree_node_t *node)
+{
+    return (ngx_http_tollgate_node_t *) &node->color;
+}
+
+
+static ngx_rbtree_node_t *
+ngx_http_tollgate_rbnode(ngx_http_tollgate_node_t *tn)
+{
+    return (ngx_rbtree_node_t *) ((u_char *) tn
+                                  - offsetof(ngx_rbtree_node_t, color));
+}
+
+
+/* Orders nodes by hash, then kind, length and bytes. */
+static ngx_int_t
+ngx_http_tollgate_cmp(ngx_http_tollgate_node_t *a, u_char kind, u_char *data,
+                      size_t len)
+{
+    if (a->kind != kind) {
+        return (ngx_int_t) a->kind - kind;
+    }
+    if (a->len != len) {
+        return (ngx_int_t) a->len - (ngx_int_t) len;
+    }
+    return ngx_memcmp(a->data, data, len);
+}
+
+
+static void
+ngx_http_tollgate_rbtree_insert(ngx_rbtree_node_t *temp,
+                                ngx_rbtree_node_t *node,
+                                ngx_rbtree_node_t *sentinel)
+{
+    ngx_rbtree_node_t       **p;
+    ngx_http_tollgate_node_t *tn, *tt;
+
+    for (;;) {
+        if (node->key != temp->key) {
+            p = node->key < temp->key ? &temp->left : &temp->right;
+        } else {
+            tn = ngx_http_tollgate_node(node);
+            tt = ngx_http_tollgate_node(temp);
+            p = ngx_http_tollgate_cmp(tn, tt->kind, tt->data, tt->len) < 0
+                    ? &temp->left
+                    : &temp->right;
+        }
+
+        if (*p == sentinel) {
+            break;
+        }
+        temp = *p;
+    }
+
+    *p = node;
+    node->parent = temp;
+    node->left = sentinel;
+    node->right = sentinel;
+    ngx_rbt_red(node);
+}
+
+
+ngx_int_t
+ngx_http_tollgate_zone_init(ngx_shm_zone_t *zone, void *data)
+{
+    ngx_http_tollgate_shctx_t *sh;
+    ngx_slab_pool_t           *shpool;
+
+    if (data != NULL) {
+        zone->data = data; /* a reload keeps the old zone's state */
+        return NGX_OK;
+    }
+
+    shpool = (ngx_slab_pool_t *) zone->shm.addr;
+    if (zone->shm.exists) {
+        zone->data = shpool->data;
+        return NGX_OK;
+    }
+
+    sh = ngx_slab_alloc(shpool, sizeof(ngx_http_tollgate_shctx_t));
+    if (sh == NULL) {
+        return NGX_ERROR;
+    }
+    ngx_rbtree_init(&sh->rbtree, &sh->sentinel,
+                    ngx_http_tollgate_rbtree_insert);
+    ngx_queue_init(&sh->nonces);
+    ngx_queue_init(&sh->buckets);
+
+    shpool->data = sh;
+    zone->data = sh;
+    shpool->log_nomem = 0;
+    return NGX_OK;
+}
+
+
+static ngx_http_tollgate_node_t *
+ngx_http_tollgate_lookup(ngx_http_tollgate_shctx_t *sh, uint32_t hash,
+                         u_char kind, u_char *data, size_t len)
+{
+    ngx_rbtree_node_t        *node = sh->rbtree.root;
+    ngx_rbtree_node_t        *sentinel = sh->rbtree.sentinel;
+    ngx_http_tollgate_node_t *tn;
+    ngx_int_t                 rc;
+
+    while (node != sentinel) {
+        if (hash != node->key) {
+            node = hash < node->key ? node->left : node->right;
+            continue;
+        }
+        tn = ngx_http_tollgate_node(node);
+        rc = ngx_http_tollgate_cmp(tn, kind, data, len);
+        if (rc == 0) {
+            return tn;
+        }
+        node = rc > 0 ? node->left : node->right;
+    }
+    return NULL;
+}
+
+
+static void
+ngx_http_tollgate_free(ngx_slab_pool_t *shpool, ngx_http_tollgate_shctx_t *sh,
+                       ngx_http_tollgate_node_t *tn)
+{
+    ngx_queue_remove(&tn->queue);
+    ngx_rbtree_delete(&sh->rbtree, ngx_http_tollgate_rbnode(tn));
+    ngx_slab_free_locked(shpool, ngx_http_tollgate_rbnode(tn));
+}
+
+
+/* Frees the expired nonces; with all, also one live bucket. */
+static void
+ngx_http_tollgate_expire(ngx_slab_pool_t *shpool, ngx_http_tollgate_shctx_t *sh,
+                         int64_t now_ms, ngx_uint_t all)
+{
+    ngx_http_tollgate_node_t *tn;
+    ngx_queue_t              *q;
+
+    while (!ngx_queue_empty(&sh->nonces)) {
+        q = ngx_queue_head(&sh->nonces);
+        tn = ngx_queue_data(q, ngx_http_tollgate_node_t, queue);
+        if (tn->expires_ms > now_ms) {
+            break;
+        }
+        ngx_http_tollgate_free(shpool, sh, tn);
+    }
+
+    if (all && !ngx_queue_empty(&sh->buckets)) {
+        q = ngx_queue_head(&sh->buckets);
+        tn = ngx_queue_data(q, ngx_http_tollgate_node_t, queue);
+        ngx_http_tollgate_free(shpool, sh, tn);
+    }
+}
+
+
+/* Allocates and inserts a node; expires what it can when full. */
+static ngx_http_tollgate_node_t *
+ngx_http_tollgate_add(ngx_slab_pool_t *shpool, ngx_http_tollgate_shctx_t *sh,
+                      uint32_t hash, u_char kind, u_char *data, size_t len,
+                      int64_t now_ms)
+{
+    ngx_http_tollgate_node_t *tn;
+    ngx_rbtree_node_t        *node;
+    size_t                    size;
+
+    if (len > 0xffff) {
+        return NULL;
+    }
+
+    size = offsetof(ngx_rbtree_node_t, color)
+           + offsetof(ngx_http_tollgate_node_t, data) + len;
+
+    node = ngx_slab_alloc_locked(shpool, size);
+    if (node == NULL) {
+        ngx_http_tollgate_expire(shpool, sh, now_ms, 1);
+        node = ngx_slab_alloc_locked(shpool, size);
+        if (node == NULL) {
+            return NULL;
+        }
+    }
+
+    node->key = hash;
+    tn = ngx_http_tollgate_node(node);
+    tn->kind = kind;
+    tn->len = (u_short) len;
+    tn->expires_ms = 0;
+    tn->bucket = TG_BUCKET_INIT;
+    ngx_memcpy(tn->data, data, len);
+    ngx_rbtree_insert(&sh->rbtree, node);
+    ngx_queue_insert_tail(
+        kind == NGX_TOLLGATE_NONCE ? &sh->nonces : &sh->buckets, &tn->queue);
+    return tn;
+}
+
+
+ngx_int_t
+ngx_http_tollgate_nonce_use(ngx_shm_zone_t *zone, ngx_str_t *key,
+                            ngx_str_t *nonce, int64_t now_ms,
+                            int64_t expires_ms)
+{
+    ngx_http_tollgate_shctx_t *sh = zone->data;
+    ngx_slab_pool_t           *shpool = (ngx_slab_pool_t *) zone->shm.addr;
+    ngx_http_tollgate_node_t  *tn;
+    u_char                     buf[512];
+    size_t                     len;
+    uint32_t                   hash;
+    ngx_int_t                  rc = NGX_OK;
+
+    /* The entry is AppKey \0 nonce: a nonce is the app's to use once. */
+    len = key->len + 1 + nonce->len;
+    if (len > sizeof(buf)) {
+        return NGX_ERROR;
+    }
+    ngx_memcpy(buf, key->data, key->len);
+    buf[key->len] = '\0';
+    ngx_memcpy(buf + key->len + 1, nonce->data, nonce->len);
+    hash = ngx_crc32_short(buf, len);
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    ngx_http_tollgate_expire(shpool, sh, now_ms, 0);
+
+    tn = ngx_http_tollgate_lookup(sh, hash, NGX_TOLLGATE_NONCE, buf, len);
+    if (tn != NULL) {
+        rc = NGX_DECLINED;
+    } else {
+        tn = ngx_http_tollgate_add(shpool, sh, hash, NGX_TOLLGATE_NONCE, buf,
+                                   len, now_ms);
+        if (tn == NULL) {
+            rc = NGX_ERROR;
+        } else {
+            tn->expires_ms = expires_ms;
+        }
+    }
+
+    ngx_shmtx_unlock(&shpool->mutex);
+    return rc;
+}
+
+
+ngx_int_t
+ngx_http_tollgate_rate_take(ngx_shm_zone_t *zone, ngx_str_t *app, double rate,
+                            double burst, int64_t now_ms, int64_t *retry_ms)
+{
+    ngx_http_tollgate_shctx_t *sh = zone->data;
+    ngx_slab_pool_t           *shpool = (ngx_slab_pool_t *) zone->shm.addr;
+    ngx_http_tollgate_node_t  *tn;
+    uint32_t                   hash;
+    ngx_int_t                  rc;
+
+    hash = ngx_crc32_short(app->data, app->len);
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    tn = ngx_http_tollgate_lookup(sh, hash, NGX_TOLLGATE_BUCKET, app->data,
+                                  app->len);
+    if (tn == NULL) {
+        tn = ngx_http_tollgate_add(shpool, sh, hash, NGX_TOLLGATE_BUCKET,
+                                   app->data, app->len, now_ms);
+    } else {
+        ngx_queue_remove(&tn->queue);
+        ngx_queue_insert_tail(&sh->buckets, &tn->queue);
+    }
+
+    if (tn == NULL) {
+        rc = NGX_ERROR;
+    } else {
+        rc = tg_bucket_take(&tn->bucket, rate, burst, now_ms, retry_ms) == 0
+                 ? NGX_OK
+                 : NGX_BUSY;
+    }
+
+    ngx_shmtx_unlock(&shpool->mutex);
+    return rc;
+}

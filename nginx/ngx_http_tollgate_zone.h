@@ -1,0 +1,40 @@
+/*
+ * The Tollgate module's shared-memory zone: the nonces seen recently and
+ * each app's rate-limit bucket, shared by every worker.
+ *
+ * One red-black tree keyed by a CRC32 of the entry's kind and key, as
+ * limit_req keeps its states.  Nonces sit in a queue in insertion order;
+ * all live for the same time, so the oldest expire first.  Buckets sit in
+ * a queue in order of last use, and the least recently used one is given
+ * up when the zone is full.
+ */
+
+#ifndef NGX_HTTP_TOLLGATE_ZONE_H
+#define NGX_HTTP_TOLLGATE_ZONE_H
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+
+
+/* Initializes a zone (ngx_shm_zone_t's init). */
+ngx_int_t ngx_http_tollgate_zone_init(ngx_shm_zone_t *zone, void *data);
+
+/*
+ * Records nonce for key (an AppKey) until expires_ms.  Returns NGX_OK if
+ * it was new, NGX_DECLINED if it is already recorded and not expired,
+ * NGX_ERROR if the zone is full even after expiring old nonces.
+ */
+ngx_int_t ngx_http_tollgate_nonce_use(ngx_shm_zone_t *zone, ngx_str_t *key,
+                                      ngx_str_t *nonce, int64_t now_ms,
+                                      int64_t expires_ms);
+
+/*
+ * Takes a token from app's bucket (rate per second, burst).  Returns
+ * NGX_OK, NGX_BUSY with *retry_ms set when the bucket is empty, or
+ * NGX_ERROR if the zone cannot hold the bucket.
+ */
+ngx_int_t ngx_http_tollgate_rate_take(ngx_shm_zone_t *zone, ngx_str_t *app,
+                                      double rate, double burst, int64_t now_ms,
+                                      int64_t *retry_ms);
+
+#endif /* NGX_HTTP_TOLLGATE_ZONE_H */
