@@ -1,0 +1,369 @@
+// The data plane: nginx with the Tollgate module in front of an echo
+// upstream, fed by a real tollgated's LMDB projection.  Calls are signed by
+// Alibaba's own npm client (aliyun-api-gateway), which nobody here wrote,
+// and by hand where a failure needs a request that client will not make.
+
+import aliyun from 'aliyun-api-gateway';
+import assert from 'node:assert/strict';
+import {createHash, createHmac, randomUUID} from 'node:crypto';
+import {after, before, describe, test} from 'node:test';
+
+import {startGateway} from './lib/gateway.mjs';
+
+let gw;
+let api;  // the admin API of the stack's tollgated
+
+const LOCATIONS = (upstream) => `
+    location / {
+      tollgate on;
+      tollgate_api default;
+      tollgate_appcode_query on;
+      proxy_set_header X-Tollgate-App-Id $tollgate_app_id;
+      proxy_set_header X-Tollgate-App $tollgate_app;
+      proxy_set_header X-Tollgate-Scheme $tollgate_scheme;
+      proxy_pass ${upstream};
+    }
+    location /pre/ {
+      tollgate on;
+      tollgate_api orders PRE;
+      tollgate_schemes alibaba;
+      proxy_pass ${upstream};
+    }
+    location /keep/ {
+      tollgate on;
+      tollgate_strip_credentials off;
+      proxy_pass ${upstream};
+    }
+    location /open/ {
+      proxy_pass ${upstream};
+    }`;
+
+async function call(method, pathname, body) {
+  const r = await api.call(method, pathname, body === undefined ? {} : {body});
+  assert.ok(r.status < 300, `${method} ${pathname}: ${r.text}`);
+  return r.json;
+}
+
+// Creates an app granted to the API "default" (and to "orders" on PRE).
+async function grantedApp(name, extra = {}) {
+  const app = await call('POST', '/v1/apps', {name, ...extra});
+  await call('PUT', `/v1/apps/${app.id}/grants/default`, {});
+  return app;
+}
+
+// Polls fn until it returns true: the projection follows commits
+// asynchronously (in milliseconds).
+async function eventually(fn, ms = 3000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await fn()) {
+      return;
+    }
+    if (Date.now() > deadline) {
+      assert.fail('the gateway did not converge');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+// Calls with the npm client; returns {status, message, data}.
+async function signed(client, method, url, opts = {}) {
+  try {
+    const data = await client[method](`${gw.url}${url}`, opts);
+    return {status: 200, data};
+  } catch (err) {
+    if (err.code === undefined || typeof err.code !== 'number') {
+      throw err;
+    }
+    return {
+      status: err.code,
+      message: err.data.headers['x-ca-error-message'],
+      headers: err.data.headers
+    };
+  }
+}
+
+// A request signed by hand, per reference/alibaba.md section 4.2.
+function handSigned(
+    {key, secret, method = 'GET', path = '/hand', headers = {}, body, sign = {}, algo = 'sha256'}) {
+  const h = {
+    'x-ca-key': key,
+    'x-ca-timestamp': String(Date.now()),
+    'x-ca-nonce': randomUUID(),
+    accept: 'application/json',
+    ...headers,
+  };
+  const names = sign.names || Object.keys(h).filter((n) => n.startsWith('x-ca-')).sort();
+  const lines = [
+    method,
+    h.accept || '',
+    h['content-md5'] || '',
+    h['content-type'] || '',
+    h.date || '',
+    ...names.map((n) => `${n}:${h[n] ?? ''}`),
+  ];
+  const sts = lines.join('\n') + '\n' + path;
+  h['x-ca-signature-headers'] = names.join(',');
+  h['x-ca-signature'] = createHmac(algo, secret).update(sts).digest('base64');
+  return fetch(`${gw.url}${path}`, {method, headers: h, body});
+}
+
+before(async () => {
+  gw = await startGateway({locations: LOCATIONS, tollgatedArgs: ['--app-write-rate', '0']});
+  api = gw.admin;
+  await call('POST', '/v1/apis', {name: 'default'});
+  await call('POST', '/v1/apis', {name: 'orders', stage: 'PRE'});
+});
+
+after(async () => {
+  await gw.stop();
+});
+
+describe('signed calls that pass', () => {
+  let app;
+  let client;
+  before(async () => {
+    app = await grantedApp('signer');
+    client = new aliyun.Client(app.app_key, app.app_secret);
+    await eventually(async () => (await signed(client, 'get', '/warmup')).status === 200);
+  });
+
+  test('GET with a query: the upstream learns which app called', async () => {
+    const r = await signed(client, 'get', '/orders/list?b=2&a=1', {query: {c: '你好 world'}});
+    assert.equal(r.status, 200, r.message);
+    assert.equal(r.data.method, 'GET');
+    assert.equal(r.data.headers['x-tollgate-app-id'], String(app.app_id));
+    assert.equal(r.data.headers['x-tollgate-app'], app.id);
+    assert.equal(r.data.headers['x-tollgate-scheme'], 'alibaba');
+    // Credentials are stripped before proxying.
+    assert.equal(r.data.headers['x-ca-signature'], undefined);
+    assert.equal(r.data.headers['x-ca-key'], app.app_key);
+  });
+
+  test('POST JSON (Content-MD5) and POST form (parameters signed)', async () => {
+    let r = await signed(client, 'post', '/orders', {data: {item: 'book', n: 2}});
+    assert.equal(r.status, 200, r.message);
+    assert.deepEqual(JSON.parse(r.data.body), {item: 'book', n: 2});
+
+    r = await signed(client, 'post', '/orders/form?z=last', {
+      data: {nickname: 'nick', room_id: '6893', empty: ''},
+      headers: {'content-type': aliyun.CONTENT_TYPE_FORM},
+    });
+    assert.equal(r.status, 200, r.message);
+    assert.equal(r.data.body, 'nickname=nick&room_id=6893&empty=');
+  });
+
+  test('HmacSHA1, a stage pinned by the location, strip off', async () => {
+    await call('PUT', `/v1/apps/${app.id}/grants/orders`, {stage: 'PRE'});
+    await eventually(async () => (await signed(client, 'get', '/pre/x')).status === 200);
+    const r = await handSigned({key: app.app_key, secret: app.app_secret, path: '/keep/y'});
+    assert.equal(r.status, 200, r.headers.get('x-ca-error-message'));
+    const seen = await r.json();
+    assert.ok(seen.headers['x-ca-signature'], 'strip off keeps the signature');
+
+    // HmacSHA1, signed by hand (the npm client only signs SHA-256).
+    const sha1 = await handSigned({
+      key: app.app_key,
+      secret: app.app_secret,
+      path: '/sha1',
+      headers: {'x-ca-signature-method': 'HmacSHA1'},
+      algo: 'sha1',
+    });
+    assert.equal(sha1.status, 200, sha1.headers.get('x-ca-error-message'));
+    // The npm client, told to send the SHA-1 method header, still signs
+    // SHA-256: the gateway checks SHA-1 and refuses.
+    const res =
+        await signed(client, 'get', '/sha1', {headers: {'x-ca-signature-method': 'HmacSHA1'}});
+    assert.equal(res.status, 400);
+    assert.match(res.message, /^Invalid Signature, Server StringToSign:`GET#/);
+    const bogus = await handSigned(
+        {key: app.app_key, secret: app.app_secret, headers: {'x-ca-signature-method': 'HmacMD5'}});
+    assert.equal(bogus.status, 400);
+    assert.equal(bogus.headers.get('x-ca-error-message'), 'Invalid Signature Method');
+  });
+
+  test('AppCode in the header (SimpleClient) and in the query', async () => {
+    const withCode = await grantedApp('coded', {generate_app_code: true});
+    const code = withCode.app_codes[0].app_code;
+    const simple = new aliyun.SimpleClient(code);
+    await eventually(async () => (await signed(simple, 'get', '/code')).status === 200);
+    const r = await signed(simple, 'get', '/code/header');
+    assert.equal(r.data.headers['x-tollgate-scheme'], 'appcode');
+    assert.equal(r.data.headers['x-tollgate-app-id'], String(withCode.app_id));
+    assert.equal(r.data.headers.authorization, undefined);
+
+    const q = await fetch(`${gw.url}/code/query?AppCode=${code}`);
+    assert.equal(q.status, 200);
+    const unknown = await fetch(`${gw.url}/code/query`, {headers: {authorization: 'APPCODE nope'}});
+    assert.equal(unknown.status, 400);
+    assert.equal(unknown.headers.get('x-ca-error-message'), 'Invalid AppCode `not exists`');
+    assert.match(
+        unknown.headers.get('x-ca-request-id'),
+        /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/);
+    // The /pre/ location accepts only signatures.
+    const pre = await signed(simple, 'get', '/pre/code');
+    assert.equal(pre.status, 401);
+  });
+
+  test('an unauthenticated location is left alone', async () => {
+    const r = await fetch(`${gw.url}/open/x`);
+    assert.equal(r.status, 200);
+  });
+});
+
+describe('signed calls that fail, as Alibaba\'s gateway answers', () => {
+  let app;
+  let client;
+  before(async () => {
+    app = await grantedApp('failing');
+    client = new aliyun.Client(app.app_key, app.app_secret);
+    await eventually(async () => (await signed(client, 'get', '/warmup')).status === 200);
+  });
+
+  test('wrong secret: the server\'s string to sign in the message', async () => {
+    const bad = new aliyun.Client(app.app_key, 'not-the-secret');
+    const r = await signed(bad, 'get', '/x?q=1');
+    assert.equal(r.status, 400);
+    assert.match(
+        r.message, /^Invalid Signature, Server StringToSign:`GET#application\/json##.*#x-ca-key:/);
+    assert.match(r.message, /#\/x\?q=1`$/);
+    assert.match(r.headers['x-ca-request-id'], /^[0-9A-F-]{36}$/);
+  });
+
+  test('unknown key, no credentials, no signature', async () => {
+    let r = await signed(new aliyun.Client('NoSuchKey_0001', 'whatever'), 'get', '/x');
+    assert.deepEqual([r.status, r.message], [400, 'Invalid AppKey']);
+    const none = await fetch(`${gw.url}/x`);
+    assert.equal(none.status, 401);
+    assert.equal(none.headers.get('x-ca-error-message'), 'Empty Signature');
+    const noSig = await fetch(`${gw.url}/x`, {headers: {'x-ca-key': app.app_key}});
+    assert.equal(noSig.status, 401);
+    assert.equal(noSig.headers.get('x-ca-error-message'), 'Empty Signature');
+  });
+
+  test('replayed nonce, stale and malformed timestamps', async () => {
+    const nonce = randomUUID();
+    let r = await signed(client, 'get', '/once', {headers: {'x-ca-nonce': nonce}});
+    assert.equal(r.status, 200, r.message);
+    r = await signed(client, 'get', '/once', {headers: {'x-ca-nonce': nonce}});
+    assert.deepEqual([r.status, r.message], [400, 'Nonce Used']);
+
+    // 15 minutes is accepted (less a second for the trip); 15 min 1 s is not.
+    r = await signed(
+        client, 'get', '/t', {headers: {'x-ca-timestamp': Date.now() - 15 * 60000 + 1000}});
+    assert.equal(r.status, 200, r.message);
+    r = await signed(
+        client, 'get', '/t', {headers: {'x-ca-timestamp': Date.now() - 15 * 60000 - 1000}});
+    assert.deepEqual([r.status, r.message], [400, 'Timestamp Expired']);
+    r = await signed(client, 'get', '/t', {headers: {'x-ca-timestamp': Date.now() + 16 * 60000}});
+    assert.deepEqual([r.status, r.message], [400, 'Timestamp Expired']);
+    r = await signed(client, 'get', '/t', {headers: {'x-ca-timestamp': 'yesterday'}});
+    assert.deepEqual([r.status, r.message], [400, 'Invalid Timestamp']);
+  });
+
+  test('wrong Content-MD5, missing signed header', async () => {
+    const body = '{"a":1}';
+    let r = await handSigned({
+      key: app.app_key,
+      secret: app.app_secret,
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'content-md5': createHash('md5').update('{"a":2}').digest('base64')
+      },
+      body,
+    });
+    assert.equal(r.status, 400);
+    assert.equal(r.headers.get('x-ca-error-message'), 'Invalid Content-MD5');
+
+    r = await handSigned({
+      key: app.app_key,
+      secret: app.app_secret,
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'content-md5': createHash('md5').update(body).digest('base64')
+      },
+      body,
+    });
+    assert.equal(r.status, 200, r.headers.get('x-ca-error-message'));
+
+    r = await handSigned({
+      key: app.app_key,
+      secret: app.app_secret,
+      sign: {names: ['x-ca-key', 'x-ca-missing', 'x-ca-nonce', 'x-ca-timestamp']},
+    });
+    assert.equal(r.status, 400);
+    assert.equal(r.headers.get('x-ca-error-message'), 'Header x-ca-missing is Required');
+  });
+
+  test('no grant, an expired grant, a disabled app, a deleted app', async () => {
+    const lonely = await call('POST', '/v1/apps', {name: 'ungranted'});
+    const c = new aliyun.Client(lonely.app_key, lonely.app_secret);
+    await eventually(async () => (await signed(c, 'get', '/x')).message === 'Unauthorized');
+    assert.equal((await signed(c, 'get', '/x')).status, 403);
+
+    const soon = new Date(Date.now() + 1500).toISOString();
+    await call('PUT', `/v1/apps/${lonely.id}/grants/default`, {expires_at: soon});
+    await eventually(async () => (await signed(c, 'get', '/x')).status === 200);
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+    const expired = await signed(c, 'get', '/x');
+    assert.deepEqual([expired.status, expired.message], [403, 'Expiry of Authorization']);
+
+    await call('PUT', `/v1/apps/${lonely.id}/grants/default`, {expires_at: null});
+    await call('PATCH', `/v1/apps/${lonely.id}`, {status: 'disabled'});
+    await eventually(async () => (await signed(c, 'get', '/x')).message === 'App Disabled');
+    await call('PATCH', `/v1/apps/${lonely.id}`, {status: 'enabled'});
+    await eventually(async () => (await signed(c, 'get', '/x')).status === 200);
+
+    await api.call('DELETE', `/v1/apps/${lonely.id}`);
+    await eventually(async () => (await signed(c, 'get', '/x')).message === 'Invalid AppKey');
+  });
+
+  test('the app\'s rate limit: 429 with Retry-After', async () => {
+    const limited = await grantedApp('limited', {rate_limit: {rps: 1, burst: 2}});
+    const c = new aliyun.Client(limited.app_key, limited.app_secret);
+    await eventually(async () => (await signed(c, 'get', '/r')).status !== 400);
+    const results = [];
+    for (let i = 0; i < 4; i++) {
+      results.push(await signed(c, 'get', '/r'));
+    }
+    const refused = results.filter((r) => r.status === 429);
+    assert.ok(refused.length >= 2, JSON.stringify(results.map((r) => r.status)));
+    assert.equal(refused[0].message, 'Throttled by APP Flow Control');
+    assert.equal(refused[0].headers['retry-after'], '1');
+  });
+});
+
+describe('rotation', () => {
+  test(
+      'a reset without grace rejects the old secret; with grace both work until it ends',
+      async () => {
+        const app = await grantedApp('rotating');
+        const old = new aliyun.Client(app.app_key, app.app_secret);
+        await eventually(async () => (await signed(old, 'get', '/r')).status === 200);
+
+        // Without grace: the old secret stops at once.  Measure how long the
+        // gateway takes to enforce the committed reset.
+        const started = Date.now();
+        const reset = await call('POST', `/v1/apps/${app.id}/reset-secret`, {});
+        const committed = Date.now();
+        await eventually(async () => (await signed(old, 'get', '/r')).status === 400);
+        console.log(`# reset enforced by the gateway ${
+            Date.now() - committed} ms after its answer (${committed - started} ms to commit)`);
+        const fresh = new aliyun.Client(reset.app_key, reset.app_secret);
+        assert.equal((await signed(fresh, 'get', '/r')).status, 200);
+
+        // With grace and a new AppKey: both pairs verify until it ends.
+        const graced = await call(
+            'POST', `/v1/apps/${app.id}/reset-secret`,
+            {grace_seconds: 2, app_key: 'RotatedKey_0002'});
+        const newest = new aliyun.Client('RotatedKey_0002', graced.app_secret);
+        await eventually(async () => (await signed(newest, 'get', '/r')).status === 200);
+        assert.equal((await signed(fresh, 'get', '/r')).status, 200);
+        await new Promise((resolve) => setTimeout(resolve, 2100));
+        const ended = await signed(fresh, 'get', '/r');
+        assert.deepEqual([ended.status, ended.message], [400, 'Invalid AppKey']);
+        assert.equal((await signed(newest, 'get', '/r')).status, 200);
+      });
+});
