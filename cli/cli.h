@@ -93,6 +93,7 @@ struct tg_cli_cmd_s {
 extern const tg_cli_cmd_t tg_cli_app_cmds[];
 extern const tg_cli_cmd_t tg_cli_api_cmds[];
 extern const tg_cli_cmd_t tg_cli_account_cmds[];
+extern const tg_cli_cmd_t tg_cli_sign_cmds[];
 
 
 /* args.c */

@@ -173,6 +173,13 @@ tg_cli_call(tg_cli_t *cli, const char *method, const char *path, json_t *body,
         *out = NULL;
     }
 
+    if (cli->key_id == NULL || cli->key_secret == NULL) {
+        return tg_cli_usage_error(
+            "no access key: give --access-key-id and --access-key-secret, "
+            "set TOLLGATE_ACCESS_KEY_ID and TOLLGATE_ACCESS_KEY_SECRET, or "
+            "use --config FILE (e.g. the data directory's admin-access-key)");
+    }
+
     if (body != NULL) {
         text = json_dumps(body, JSON_COMPACT);
         if (text == NULL) {

@@ -5,10 +5,13 @@
 
 import aliyun from 'aliyun-api-gateway';
 import assert from 'node:assert/strict';
+import {spawn} from 'node:child_process';
 import {createHash, createHmac, randomUUID} from 'node:crypto';
+import path from 'node:path';
 import {after, before, describe, test} from 'node:test';
 
 import {startGateway} from './lib/gateway.mjs';
+import {ADMIN_ID, ADMIN_SECRET, binDir} from './lib/tollgated.mjs';
 
 let gw;
 let api;  // the admin API of the stack's tollgated
@@ -366,4 +369,80 @@ describe('rotation', () => {
         assert.deepEqual([ended.status, ended.message], [400, 'Invalid AppKey']);
         assert.equal((await signed(newest, 'get', '/r')).status, 200);
       });
+});
+
+describe('tollgate sign', () => {
+  // Runs the CLI against the stack (its management endpoint for --app).
+  // Asynchronously: the echo upstream runs in this process.
+  function sign(args, input) {
+    const proc = spawn(path.join(binDir, 'tollgate'), ['sign', ...args], {
+      env: {
+        PATH: process.env.PATH,
+        HOME: '/nonexistent',
+        TOLLGATE_ENDPOINT: api.url,
+        TOLLGATE_ACCESS_KEY_ID: ADMIN_ID,
+        TOLLGATE_ACCESS_KEY_SECRET: ADMIN_SECRET,
+      },
+    });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.setEncoding('utf8');
+    proc.stderr.setEncoding('utf8');
+    proc.stdout.on('data', (c) => stdout += c);
+    proc.stderr.on('data', (c) => stderr += c);
+    proc.stdin.end(input ?? '');
+    return new Promise((resolve) => proc.on('close', (status) => {
+      assert.doesNotMatch(stderr, /AddressSanitizer|runtime error:/);
+      resolve({status, stdout, stderr});
+    }));
+  }
+
+  test('signs as an app, GET, POST JSON and POST form, and the gateway admits it', async () => {
+    const app = await grantedApp('cli_signer');
+    const c = new aliyun.Client(app.app_key, app.app_secret);
+    await eventually(async () => (await signed(c, 'get', '/w')).status === 200);
+
+    let r = await sign(['--app', 'cli_signer', `${gw.url}/cli/get?b=2&a=1`]);
+    assert.equal(r.status, 0, r.stderr);
+    let seen = JSON.parse(r.stdout);
+    assert.equal(seen.headers['x-tollgate-app-id'], String(app.app_id));
+    assert.equal(seen.url, '/cli/get?b=2&a=1');
+
+    r = await sign(
+        ['--app-key', app.app_key, '--app-secret', '-', '--data', '{"x":1}', `${gw.url}/cli/json`],
+        app.app_secret + '\n');
+    assert.equal(r.status, 0, r.stderr);
+    seen = JSON.parse(r.stdout);
+    assert.equal(seen.method, 'POST');
+    assert.equal(seen.body, '{"x":1}');
+
+    r = await sign(
+        ['--app', app.id, '--form', '--data', 'name=a+b&empty=', '--sha1', `${gw.url}/cli/form`]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).body, 'name=a+b&empty=');
+  });
+
+  test('a refused signature shows both strings to sign; --print sends nothing', async () => {
+    const app = await grantedApp('cli_wrong');
+    let r = await sign(
+        ['--app-key', app.app_key, '--app-secret', 'wrong-secret-0000', `${gw.url}/cli/x?q=1`]);
+    assert.equal(r.status, 1);
+    assert.match(
+        r.stderr, /the gateway answered 400: Invalid Signature, Server StringToSign:`GET#/);
+    assert.match(r.stderr, /^client StringToSign: `GET#application\/json###.*#\/cli\/x\?q=1`$/m);
+
+    r = await sign([
+      '--app-key', 'AnyKey_0001', '--app-secret', 'appSecret', '--print', 'http://127.0.0.1:1/p?a=1'
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^client StringToSign: `GET#application\/json####x-ca-key:AnyKey_0001#/);
+    assert.match(r.stdout, /^x-ca-signature: [A-Za-z0-9+\/]{43}=$/m);
+
+    r = await sign(['--app', 'cli_wrong', '--app-key', 'x', 'http://127.0.0.1:1/']);
+    assert.equal(r.status, 2);
+    r = await sign(['--app-key', 'x', '--app-secret', 'y', 'ftp://host/']);
+    assert.equal(r.status, 2);
+    r = await sign(['--app-key', 'x', '--app-secret', 'y', 'http://127.0.0.1:1/']);
+    assert.equal(r.status, 3);
+  });
 });
