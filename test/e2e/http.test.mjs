@@ -3,6 +3,7 @@
 
 import assert from 'node:assert/strict';
 import {spawnSync} from 'node:child_process';
+import {mkdtempSync, rmSync} from 'node:fs';
 import {mkdtemp, rm, writeFile} from 'node:fs/promises';
 import net from 'node:net';
 import {tmpdir} from 'node:os';
@@ -149,10 +150,13 @@ describe('settings', () => {
       [['--listen', 'nonsense'], /listen: expected host:port/],
       [['--admin-access-key-id', 'abcd'], /go together/],
     ];
+    // A fresh data directory each time: one left by another build could
+    // hold a newer schema and fail earlier than the setting does.
     for (const [args, re] of cases) {
-      const res = spawnSync(
-          bin(), ['--data-dir', path.join(tmpdir(), 'tg-unused'), ...args],
-          {encoding: 'utf8', timeout: 10000});
+      const dir = mkdtempSync(path.join(tmpdir(), 'tg-unused-'));
+      const res =
+          spawnSync(bin(), ['--data-dir', dir, ...args], {encoding: 'utf8', timeout: 10000});
+      rmSync(dir, {recursive: true, force: true});
       assert.notEqual(res.status, 0, args.join(' '));
       assert.match(res.stderr, re, res.stderr);
     }
