@@ -1057,6 +1057,7 @@ ngx_http_tollgate_alibaba(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
     ngx_str_t               key, n;
     ngx_uint_t              live;
     ngx_int_t               rc;
+    int64_t                 nonce_until;
     u_char                 *q;
     int                     form;
 
@@ -1077,6 +1078,11 @@ ngx_http_tollgate_alibaba(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
                                        "Invalid Signature Method");
     }
 
+    /* A nonce is remembered until its request's timestamp leaves the
+     * window (without a timestamp, for the skew): a replay after that
+     * fails the timestamp check anyway. */
+    nonce_until = now_ms + (int64_t) lcf->skew;
+
     ts = ngx_http_tollgate_value(r, "X-Ca-Timestamp");
     if (ts.ptr != NULL) {
         rc = tg_xca_timestamp_check(ts, now_ms, (int64_t) lcf->skew);
@@ -1088,6 +1094,8 @@ ngx_http_tollgate_alibaba(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
             return ngx_http_tollgate_failc(r, ctx, NGX_HTTP_BAD_REQUEST,
                                            "Timestamp Expired");
         }
+        nonce_until =
+            ngx_atoof((u_char *) ts.ptr, ts.len) + (int64_t) lcf->skew;
     }
 
     rc = ngx_http_tollgate_find_key(r, mcf, app_key, &k, &app);
@@ -1168,7 +1176,7 @@ ngx_http_tollgate_alibaba(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
         n.data = (u_char *) nonce.ptr;
         n.len = nonce.len;
         rc = ngx_http_tollgate_nonce_use(mcf->zone, &key, &n, now_ms,
-                                         now_ms + 2 * (int64_t) lcf->skew);
+                                         nonce_until);
         if (rc == NGX_DECLINED) {
             return ngx_http_tollgate_failc(r, ctx, NGX_HTTP_BAD_REQUEST,
                                            "Nonce Used");

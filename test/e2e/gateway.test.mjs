@@ -306,10 +306,10 @@ describe('signed calls that fail, as Alibaba\'s gateway answers', () => {
     await eventually(async () => (await signed(c, 'get', '/x')).message === 'Unauthorized');
     assert.equal((await signed(c, 'get', '/x')).status, 403);
 
-    const soon = new Date(Date.now() + 1500).toISOString();
+    const soon = new Date(Date.now() + 2500).toISOString();
     await call('PUT', `/v1/apps/${lonely.id}/grants/default`, {expires_at: soon});
     await eventually(async () => (await signed(c, 'get', '/x')).status === 200);
-    await new Promise((resolve) => setTimeout(resolve, 1600));
+    await new Promise((resolve) => setTimeout(resolve, Date.parse(soon) - Date.now() + 100));
     const expired = await signed(c, 'get', '/x');
     assert.deepEqual([expired.status, expired.message], [403, 'Expiry of Authorization']);
 
@@ -360,11 +360,14 @@ describe('rotation', () => {
         // With grace and a new AppKey: both pairs verify until it ends.
         const graced = await call(
             'POST', `/v1/apps/${app.id}/reset-secret`,
-            {grace_seconds: 2, app_key: 'RotatedKey_0002'});
+            {grace_seconds: 3, app_key: 'RotatedKey_0002'});
         const newest = new aliyun.Client('RotatedKey_0002', graced.app_secret);
         await eventually(async () => (await signed(newest, 'get', '/r')).status === 200);
         assert.equal((await signed(fresh, 'get', '/r')).status, 200);
-        await new Promise((resolve) => setTimeout(resolve, 2100));
+        // previous_expires_at is shown to the second: the grace ends within
+        // the second after it.
+        const wait = Date.parse(graced.previous_expires_at) - Date.now() + 1100;
+        await new Promise((resolve) => setTimeout(resolve, wait));
         const ended = await signed(fresh, 'get', '/r');
         assert.deepEqual([ended.status, ended.message], [400, 'Invalid AppKey']);
         assert.equal((await signed(newest, 'get', '/r')).status, 200);

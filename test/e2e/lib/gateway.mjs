@@ -43,13 +43,13 @@ async function startEcho() {
   return server;
 }
 
-function nginxConf({dir, dataDir, port, upstream, locations}) {
+function nginxConf({dir, dataDir, port, upstream, locations, workers, servers, zone}) {
   const user = process.getuid && process.getuid() === 0 ? 'user root root;' : '';
   return `load_module ${moduleFile};
 ${user}
 daemon off;
 master_process on;
-worker_processes 2;
+worker_processes ${workers};
 error_log ${dir}/error.log info;
 pid ${dir}/nginx.pid;
 events { worker_connections 512; }
@@ -64,12 +64,13 @@ http {
 
   tollgate_projection ${dataDir}/projection;
   tollgate_key_file ${dataDir}/dataplane.key;
-  tollgate_zone tollgate:1m;
+  tollgate_zone tollgate:${zone};
 
   server {
     listen 127.0.0.1:${port};
 ${locations(`http://127.0.0.1:${upstream}`)}
   }
+${servers}
 }
 `;
 }
@@ -78,6 +79,9 @@ export class Gateway {
   constructor(opts = {}) {
     this.tollgatedArgs = opts.tollgatedArgs || [];
     this.locations = opts.locations;
+    this.workers = opts.workers || 2;
+    this.zone = opts.zone || '1m';
+    this.servers = opts.servers || '';  // more server blocks, verbatim
   }
 
   get url() {
@@ -95,6 +99,9 @@ export class Gateway {
       port: this.port,
       upstream: this.echo.address().port,
       locations: this.locations,
+      workers: this.workers,
+      servers: this.servers,
+      zone: this.zone,
     });
     this.confFile = path.join(this.dir, 'nginx.conf');
     await writeFile(this.confFile, conf);
