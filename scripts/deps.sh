@@ -8,7 +8,7 @@ set -eu
 build="gcc make pkg-config libc6-dev libssl-dev libmicrohttpd-dev
        libjansson-dev libsqlite3-dev libcurl4-openssl-dev liblmdb-dev
        nginx-dev libpcre2-dev zlib1g-dev"
-test="$build libcmocka-dev clang-format nginx"
+test="$build libcmocka-dev clang-format nginx wrk"
 
 case "${1:-test}" in
 build) wanted=$build ;;
