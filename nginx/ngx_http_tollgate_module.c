@@ -24,6 +24,7 @@
 #include "tollgate/projection.h"
 #include "tollgate/str.h"
 #include "tollgate/xca.h"
+#include "ngx_http_tollgate_echo.h"
 #include "ngx_http_tollgate_zone.h"
 
 
@@ -97,6 +98,8 @@ static char     *ngx_http_tollgate_schemes(ngx_conf_t *cf, ngx_command_t *cmd,
                                            void *conf);
 static char     *ngx_http_tollgate_zone(ngx_conf_t *cf, ngx_command_t *cmd,
                                         void *conf);
+static char     *ngx_http_tollgate_echo(ngx_conf_t *cf, ngx_command_t *cmd,
+                                        void *conf);
 static ngx_int_t ngx_http_tollgate_init_process(ngx_cycle_t *cycle);
 static void      ngx_http_tollgate_exit_process(ngx_cycle_t *cycle);
 
@@ -160,6 +163,9 @@ static ngx_command_t ngx_http_tollgate_commands[] = {
           | NGX_CONF_TAKE1,
       ngx_conf_set_size_slot, NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_tollgate_loc_conf_t, body_max), NULL },
+
+    { ngx_string("tollgate_echo"), NGX_HTTP_LOC_CONF | NGX_CONF_NOARGS,
+      ngx_http_tollgate_echo, NGX_HTTP_LOC_CONF_OFFSET, 0, NULL },
 
     ngx_null_command
 };
@@ -412,6 +418,18 @@ ngx_http_tollgate_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
     mcf->zone->init = ngx_http_tollgate_zone_init;
+    return NGX_CONF_OK;
+}
+
+
+/* tollgate_echo; */
+static char *
+ngx_http_tollgate_echo(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_core_loc_conf_t *clcf;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_tollgate_echo_handler;
     return NGX_CONF_OK;
 }
 

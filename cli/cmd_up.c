@@ -1,0 +1,576 @@
+/*
+ * tollgate up: the whole stack in the foreground.  Starts tollgated,
+ * registers the API "default" if it is missing, renders nginx.conf from
+ * the repository's template (etc/nginx.conf.in), starts nginx with the
+ * Tollgate module, waits until both answer, prints where they are and an
+ * example, and stops both on SIGINT or SIGTERM, or when either dies.
+ *
+ * The children run in their own process groups, so a Ctrl-C reaches only
+ * this process, which stops them in order: nginx first (it stops taking
+ * calls), then tollgated.
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tollgate/error.h"
+#include "tollgate/str.h"
+#include "tollgate/time.h"
+#include "cli.h"
+
+
+#define TG_UP_WAIT_MS  15000
+#define TG_UP_MODULE   "ngx_http_tollgate_module.so"
+#define TG_UP_TEMPLATE "etc/nginx.conf.in"
+
+typedef struct {
+    char data_dir[PATH_MAX];
+    char prefix[PATH_MAX]; /* <data-dir>/nginx */
+    char conf[PATH_MAX];   /* the nginx.conf used */
+    char exe_dir[PATH_MAX];
+    char tollgated[PATH_MAX];
+    char module[PATH_MAX];
+    char template[PATH_MAX];
+    char        upstream[PATH_MAX + 32];
+    const char *admin;   /* host:port */
+    const char *gateway; /* host:port */
+    const char *nginx;
+    pid_t       tollgated_pid;
+    pid_t       nginx_pid;
+} tg_up_t;
+
+
+/* out = a followed by b, or an error if that is longer than PATH_MAX. */
+static int
+tg_up_join(char *out, const char *a, const char *b)
+{
+    int n = snprintf(out, PATH_MAX, "%s%s", a, b);
+
+    if (n < 0 || n >= PATH_MAX) {
+        return tg_cli_usage_error("path too long: %s%s", a, b);
+    }
+    return TG_CLI_OK;
+}
+
+
+/* Finds rel under the executable's directory or one of its parents. */
+static int
+tg_up_find(const tg_up_t *up, const char *const *rels, char *out)
+{
+    size_t i;
+
+    for (i = 0; rels[i] != NULL; i++) {
+        if (tg_up_join(out, up->exe_dir, "/") == TG_CLI_OK
+            && strlen(out) + strlen(rels[i]) < PATH_MAX
+            && strcat(out, rels[i]) != NULL && access(out, R_OK) == 0)
+        {
+            return TG_CLI_OK;
+        }
+    }
+    return TG_CLI_EUSAGE;
+}
+
+
+static int
+tg_up_paths(tg_up_t *up, const tg_cli_args_t *a)
+{
+    static const char *const modules[] = { "../nginx/" TG_UP_MODULE,
+                                           "../../nginx/" TG_UP_MODULE, NULL };
+    static const char *const templates[] = { "../../" TG_UP_TEMPLATE,
+                                             "../../../" TG_UP_TEMPLATE, NULL };
+    char                     exe[PATH_MAX];
+    const char              *env, *dir = tg_cli_opt(a, "data-dir");
+    ssize_t                  n;
+
+    n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n <= 0) {
+        return tg_cli_usage_error("cannot find my own executable");
+    }
+    exe[n] = '\0';
+    snprintf(up->exe_dir, sizeof(up->exe_dir), "%s", dirname(exe));
+
+    env = getenv("TOLLGATE_TOLLGATED");
+    if (tg_up_join(up->tollgated, env != NULL ? env : up->exe_dir,
+                   env != NULL ? "" : "/tollgated")
+        != TG_CLI_OK)
+    {
+        return TG_CLI_EUSAGE;
+    }
+
+    env = getenv("TOLLGATE_NGINX_MODULE");
+    if (env != NULL) {
+        snprintf(up->module, sizeof(up->module), "%s", env);
+    } else if (tg_up_find(up, modules, up->module) != TG_CLI_OK) {
+        return tg_cli_usage_error("cannot find %s near %s (make build)",
+                                  TG_UP_MODULE, up->exe_dir);
+    }
+
+    env = getenv("TOLLGATE_NGINX_TEMPLATE");
+    if (env != NULL) {
+        snprintf(up->template, sizeof(up->template), "%s", env);
+    } else if (!tg_cli_has(a, "nginx-conf")
+               && tg_up_find(up, templates, up->template) != TG_CLI_OK)
+    {
+        return tg_cli_usage_error("cannot find %s near %s", TG_UP_TEMPLATE,
+                                  up->exe_dir);
+    }
+
+    if (dir == NULL) {
+        dir = "./var";
+    }
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        return tg_cli_usage_error("%s: %s", dir, strerror(errno));
+    }
+    if (realpath(dir, up->data_dir) == NULL) {
+        return tg_cli_usage_error("%s: %s", dir, strerror(errno));
+    }
+    if (tg_up_join(up->prefix, up->data_dir, "/nginx") != TG_CLI_OK) {
+        return TG_CLI_EUSAGE;
+    }
+    if (mkdir(up->prefix, 0700) != 0 && errno != EEXIST) {
+        return tg_cli_usage_error("%s: %s", up->prefix, strerror(errno));
+    }
+
+    if (tg_cli_has(a, "upstream")) {
+        snprintf(up->upstream, sizeof(up->upstream), "%s",
+                 tg_cli_opt(a, "upstream"));
+    } else {
+        snprintf(up->upstream, sizeof(up->upstream),
+                 "http://unix:%s/echo.sock:", up->prefix);
+    }
+    return TG_CLI_OK;
+}
+
+
+/* Starts argv in its own process group, with the signals unblocked. */
+static pid_t
+tg_up_spawn(char *const argv[])
+{
+    sigset_t none;
+    pid_t    pid;
+
+    pid = fork();
+    if (pid == 0) {
+        setpgid(0, 0);
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        execv(argv[0], argv);
+        fprintf(stderr, "tollgate: cannot run %s: %s\n", argv[0],
+                strerror(errno));
+        _exit(127);
+    }
+    return pid;
+}
+
+
+/* Splits "host:port" into an IPv4 address. */
+static int
+tg_up_addr(const char *listen, struct sockaddr_in *sin)
+{
+    const char *colon = strrchr(listen, ':');
+    char        host[64];
+    size_t      len;
+
+    if (colon == NULL || (len = (size_t) (colon - listen)) >= sizeof(host)) {
+        return TG_CLI_EUSAGE;
+    }
+    memcpy(host, listen, len);
+    host[len] = '\0';
+    if (strcmp(host, "0.0.0.0") == 0 || len == 0) {
+        strcpy(host, "127.0.0.1");
+    }
+
+    memset(sin, 0, sizeof(*sin));
+    sin->sin_family = AF_INET;
+    sin->sin_port = htons((uint16_t) atoi(colon + 1));
+    if (atoi(colon + 1) <= 0 || inet_pton(AF_INET, host, &sin->sin_addr) != 1) {
+        return TG_CLI_EUSAGE;
+    }
+    return TG_CLI_OK;
+}
+
+
+static int
+tg_up_connects(const struct sockaddr_in *sin)
+{
+    int fd, ok;
+
+    fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return 0;
+    }
+    ok = connect(fd, (const struct sockaddr *) sin, sizeof(*sin)) == 0;
+    close(fd);
+    return ok;
+}
+
+
+static int
+tg_up_alive(pid_t pid)
+{
+    return pid > 0 && waitpid(pid, NULL, WNOHANG) == 0;
+}
+
+
+/* Waits until listen accepts connections while pid lives. */
+static int
+tg_up_wait(const char *what, const char *listen, pid_t pid)
+{
+    struct sockaddr_in sin;
+    struct timespec    pause = { 0, 20 * 1000 * 1000 };
+    int64_t            deadline = tg_time_now_ms() + TG_UP_WAIT_MS;
+
+    if (tg_up_addr(listen, &sin) != TG_CLI_OK) {
+        return tg_cli_usage_error("%s: expected IPv4 host:port, not \"%s\"",
+                                  what, listen);
+    }
+    while (!tg_up_connects(&sin)) {
+        if (!tg_up_alive(pid)) {
+            fprintf(stderr, "tollgate: %s exited before it was ready\n", what);
+            return TG_CLI_ESERVER;
+        }
+        if (tg_time_now_ms() > deadline) {
+            fprintf(stderr, "tollgate: %s is not answering on %s\n", what,
+                    listen);
+            return TG_CLI_ESERVER;
+        }
+        nanosleep(&pause, NULL);
+    }
+    return TG_CLI_OK;
+}
+
+
+/*
+ * Registers the API "default" unless it exists, with the access key the
+ * CLI was given, else the data directory's first admin key, else the
+ * bootstrap key in the environment.
+ */
+static int
+tg_up_register(tg_cli_t *cli, tg_up_t *up)
+{
+    char    path[PATH_MAX + 32], endpoint[128];
+    json_t *body, *api = NULL;
+    int     rc;
+
+    snprintf(endpoint, sizeof(endpoint), "http://%s", up->admin);
+    if (cli->key_id == NULL) {
+        snprintf(path, sizeof(path), "%s/admin-access-key", up->data_dir);
+        if (access(path, R_OK) == 0) {
+            rc = tg_cli_load_config_file(cli, path);
+            if (rc != TG_CLI_OK) {
+                return rc;
+            }
+        } else if (getenv("TOLLGATE_ADMIN_ACCESS_KEY_ID") != NULL) {
+            cli->key_id = strdup(getenv("TOLLGATE_ADMIN_ACCESS_KEY_ID"));
+            cli->key_secret =
+                strdup(getenv("TOLLGATE_ADMIN_ACCESS_KEY_SECRET") != NULL
+                           ? getenv("TOLLGATE_ADMIN_ACCESS_KEY_SECRET")
+                           : "");
+        }
+    }
+    free(cli->endpoint);
+    cli->endpoint = strdup(endpoint);
+    if (cli->endpoint == NULL) {
+        return tg_cli_nomem();
+    }
+
+    cli->quiet = 1;
+    rc = tg_cli_call(cli, "GET", "/v1/apis/default", NULL, &api);
+    cli->quiet = 0;
+    json_decref(api);
+    if (rc == TG_CLI_OK || cli->status != 404) {
+        return rc;
+    }
+
+    body = json_pack("{s:s,s:s}", "name", "default", "description",
+                     "every path of the gateway (tollgate up)");
+    if (body == NULL) {
+        return tg_cli_nomem();
+    }
+    rc = tg_cli_call(cli, "POST", "/v1/apis", body, NULL);
+    json_decref(body);
+    if (rc == TG_CLI_OK) {
+        printf("registered the API \"default\"\n");
+    }
+    return rc;
+}
+
+
+/* Replaces every "@NAME@" of text with its value into out. */
+static int
+tg_up_render_text(tg_str_t text, const char *const (*vars)[2], tg_buf_t *out)
+{
+    size_t i = 0, k, n;
+    int    rc = TG_OK;
+
+    while (i < text.len && rc == TG_OK) {
+        for (k = 0; vars[k][0] != NULL; k++) {
+            n = strlen(vars[k][0]);
+            if (text.len - i >= n && memcmp(text.ptr + i, vars[k][0], n) == 0) {
+                break;
+            }
+        }
+        if (vars[k][0] != NULL) {
+            rc = tg_buf_append_c(out, vars[k][1]);
+            i += strlen(vars[k][0]);
+        } else {
+            rc = tg_buf_append(out, text.ptr + i, 1);
+            i++;
+        }
+    }
+    return rc;
+}
+
+
+static int
+tg_up_render(tg_up_t *up)
+{
+    const char *const vars[][2] = {
+        { "@MODULE@", up->module },
+        { "@USER@", geteuid() == 0 ? "user root root;" : "" },
+        { "@PREFIX@", up->prefix },
+        { "@DATA_DIR@", up->data_dir },
+        { "@GATEWAY_LISTEN@", up->gateway },
+        { "@UPSTREAM@", up->upstream },
+        { NULL, NULL },
+    };
+    tg_buf_t in = TG_BUF_INIT, out = TG_BUF_INIT;
+    char     chunk[4096];
+    FILE    *f;
+    size_t   n;
+    int      rc = TG_CLI_OK;
+
+    f = fopen(up->template, "r");
+    if (f == NULL) {
+        return tg_cli_usage_error("%s: %s", up->template, strerror(errno));
+    }
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        if (tg_buf_append(&in, chunk, n) != TG_OK) {
+            rc = tg_cli_nomem();
+            break;
+        }
+    }
+    fclose(f);
+
+    if (rc == TG_CLI_OK
+        && tg_up_join(up->conf, up->prefix, "/nginx.conf") != TG_CLI_OK)
+    {
+        rc = TG_CLI_EUSAGE;
+    }
+    if (rc == TG_CLI_OK
+        && tg_up_render_text(tg_buf_str(&in), vars, &out) != TG_OK) {
+        rc = tg_cli_nomem();
+    }
+    if (rc == TG_CLI_OK) {
+        f = fopen(up->conf, "w");
+        if (f == NULL || fwrite(out.ptr, 1, out.len, f) != out.len) {
+            rc = tg_cli_usage_error("%s: %s", up->conf, strerror(errno));
+        }
+        if (f != NULL && fclose(f) != 0 && rc == TG_CLI_OK) {
+            rc = tg_cli_usage_error("%s: %s", up->conf, strerror(errno));
+        }
+    }
+
+    tg_buf_free(&in);
+    tg_buf_free(&out);
+    return rc;
+}
+
+
+/* Stops a child with sig, and waits for it (SIGKILL after 10 s). */
+static int
+tg_up_stop(pid_t pid, int sig)
+{
+    struct timespec pause = { 0, 20 * 1000 * 1000 };
+    int64_t         deadline = tg_time_now_ms() + 10000;
+    int             status = 0;
+
+    if (pid <= 0) {
+        return 0;
+    }
+    kill(pid, sig);
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+        if (tg_time_now_ms() > deadline) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            return -1;
+        }
+        nanosleep(&pause, NULL);
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+
+static void
+tg_up_banner(const tg_up_t *up, const tg_cli_args_t *a)
+{
+    printf("\nTollgate is up.\n"
+           "  gateway   http://%s   (nginx; config %s)\n"
+           "  admin     http://%s   (tollgated; data %s)\n"
+           "  admin key %s/admin-access-key\n"
+           "  upstream  %s\n\n"
+           "Try it, in another terminal:\n"
+           "  export TOLLGATE_CLI_CONFIG=%s/admin-access-key\n"
+           "  %s/tollgate app create demo\n"
+           "  %s/tollgate grant add demo default\n"
+           "  %s/tollgate sign --app demo http://%s/hello?name=world\n\n"
+           "Ctrl-C stops both.\n",
+           up->gateway, up->conf, up->admin, up->data_dir, up->data_dir,
+           tg_cli_has(a, "upstream") ? up->upstream
+                                     : "the sample echo (answers with the "
+                                       "request it received)",
+           up->data_dir, up->exe_dir, up->exe_dir, up->exe_dir, up->gateway);
+    fflush(stdout);
+}
+
+
+/* Waits for a signal or a child's death; returns the exit status. */
+static int
+tg_up_supervise(tg_up_t *up, const sigset_t *set)
+{
+    int   sig, rc = TG_CLI_OK;
+    pid_t dead;
+
+    for (;;) {
+        if (sigwait(set, &sig) != 0) {
+            continue;
+        }
+        if (sig != SIGCHLD) {
+            printf("stopping\n");
+            break;
+        }
+        dead = waitpid(-1, NULL, WNOHANG);
+        if (dead == up->nginx_pid || dead == up->tollgated_pid) {
+            fprintf(stderr, "tollgate: %s exited; stopping\n",
+                    dead == up->nginx_pid ? "nginx" : "tollgated");
+            if (dead == up->nginx_pid) {
+                up->nginx_pid = 0;
+            } else {
+                up->tollgated_pid = 0;
+            }
+            rc = TG_CLI_ESERVER;
+            break;
+        }
+    }
+
+    if (tg_up_stop(up->nginx_pid, SIGQUIT) != 0 && rc == TG_CLI_OK) {
+        rc = TG_CLI_ESERVER;
+    }
+    if (tg_up_stop(up->tollgated_pid, SIGTERM) != 0 && rc == TG_CLI_OK) {
+        rc = TG_CLI_ESERVER;
+    }
+    return rc;
+}
+
+
+static int
+tg_up_run(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    tg_up_t  up;
+    sigset_t set, old;
+    char    *targv[6], *nargv[6];
+    int      rc;
+
+    memset(&up, 0, sizeof(up));
+    up.admin = tg_cli_has(a, "admin-listen") ? tg_cli_opt(a, "admin-listen")
+                                             : "127.0.0.1:9080";
+    up.gateway = tg_cli_has(a, "gateway-listen")
+                     ? tg_cli_opt(a, "gateway-listen")
+                     : "127.0.0.1:8080";
+    up.nginx =
+        tg_cli_has(a, "nginx") ? tg_cli_opt(a, "nginx") : "/usr/sbin/nginx";
+
+    rc = tg_up_paths(&up, a);
+    if (rc != TG_CLI_OK) {
+        return rc;
+    }
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &set, &old);
+
+    targv[0] = up.tollgated;
+    targv[1] = "--data-dir";
+    targv[2] = up.data_dir;
+    targv[3] = "--listen";
+    targv[4] = (char *) up.admin;
+    targv[5] = NULL;
+    up.tollgated_pid = tg_up_spawn(targv);
+    rc = up.tollgated_pid > 0 ? TG_CLI_OK : TG_CLI_ESERVER;
+
+    if (rc == TG_CLI_OK) {
+        rc = tg_up_wait("tollgated", up.admin, up.tollgated_pid);
+    }
+    if (rc == TG_CLI_OK) {
+        rc = tg_up_register(cli, &up);
+    }
+    if (rc == TG_CLI_OK && tg_cli_has(a, "nginx-conf")) {
+        if (realpath(tg_cli_opt(a, "nginx-conf"), up.conf) == NULL) {
+            rc = tg_cli_usage_error("%s: %s", tg_cli_opt(a, "nginx-conf"),
+                                    strerror(errno));
+        }
+    } else if (rc == TG_CLI_OK) {
+        rc = tg_up_render(&up);
+    }
+    if (rc == TG_CLI_OK) {
+        nargv[0] = (char *) up.nginx;
+        nargv[1] = "-c";
+        nargv[2] = up.conf;
+        nargv[3] = "-p";
+        nargv[4] = up.prefix;
+        nargv[5] = NULL;
+        up.nginx_pid = tg_up_spawn(nargv);
+        rc = up.nginx_pid > 0 ? TG_CLI_OK : TG_CLI_ESERVER;
+    }
+    if (rc == TG_CLI_OK) {
+        rc = tg_up_wait("nginx", up.gateway, up.nginx_pid);
+    }
+
+    if (rc == TG_CLI_OK) {
+        tg_up_banner(&up, a);
+        rc = tg_up_supervise(&up, &set);
+    } else {
+        tg_up_stop(up.nginx_pid, SIGQUIT);
+        tg_up_stop(up.tollgated_pid, SIGTERM);
+    }
+
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    return rc;
+}
+
+
+static const tg_cli_opt_t tg_up_opts[] = {
+    { "data-dir", TG_OPT_VALUE, "DIR", "tollgated's data (default ./var)" },
+    { "admin-listen", TG_OPT_VALUE, "HOST:PORT",
+      "the management API (default 127.0.0.1:9080)" },
+    { "gateway-listen", TG_OPT_VALUE, "HOST:PORT",
+      "the gateway (default 127.0.0.1:8080)" },
+    { "upstream", TG_OPT_VALUE, "URL",
+      "the backend (default: the sample echo)" },
+    { "nginx-conf", TG_OPT_VALUE, "FILE",
+      "use this nginx.conf instead of rendering the template" },
+    { "nginx", TG_OPT_VALUE, "PATH",
+      "the nginx binary (default /usr/sbin/nginx)" },
+    { NULL, 0, NULL, NULL },
+};
+
+
+const tg_cli_cmd_t tg_cli_up_cmds[] = {
+    { "up", NULL, "", 0, 0, tg_up_opts,
+      "Start tollgated and nginx with the Tollgate module in the foreground.",
+      tg_up_run },
+    { NULL, NULL, NULL, 0, 0, NULL, NULL, NULL },
+};
