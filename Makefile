@@ -97,7 +97,7 @@ ASAN_UNITS = $(UNIT_NAMES:%=$(BUILD)/asan/test/%)
 all: build
 
 help:
-	@echo 'make run           install, build and start tollgated (./var)'
+	@echo 'make run           install, build and start the stack (./var)'
 	@echo 'make test          install, build and run every test'
 	@echo 'make deps          install the Debian packages (idempotent)'
 	@echo 'make build         build build/bin/tollgated and tollgate'
@@ -120,11 +120,12 @@ build: $(BINS)
 
 asan: $(ASAN_BINS) $(ASAN_UNITS)
 
-# Starts the daemon in the foreground with the embedded defaults; extra
-# flags go in ARGS, e.g. make run ARGS='--listen 0.0.0.0:9080'.
+# Starts the whole stack in the foreground (tollgated, and nginx with the
+# module, in front of the sample upstream); flags of `tollgate up` go in
+# ARGS, e.g. make run ARGS='--upstream http://127.0.0.1:3000'.
 run: deps-build
 	@$(MAKE) --no-print-directory build
-	exec $(BUILD)/bin/tollgated $(ARGS)
+	exec $(BUILD)/bin/tollgate up $(ARGS)
 
 test: deps
 	@$(MAKE) --no-print-directory format-check

@@ -37,8 +37,10 @@ typedef struct {
     char *endpoint;
     char *key_id;
     char *key_secret;
-    int   json; /* --json: print the API's JSON as it is */
-    CURL *curl; /* one handle, reused: keeps the connection */
+    int   json;   /* --json: print the API's JSON as it is */
+    int   quiet;  /* do not print a refusal (the caller handles it) */
+    long  status; /* the last answer's HTTP status */
+    CURL *curl;   /* one handle, reused: keeps the connection */
 } tg_cli_t;
 
 
@@ -94,6 +96,10 @@ extern const tg_cli_cmd_t tg_cli_app_cmds[];
 extern const tg_cli_cmd_t tg_cli_api_cmds[];
 extern const tg_cli_cmd_t tg_cli_account_cmds[];
 extern const tg_cli_cmd_t tg_cli_sign_cmds[];
+extern const tg_cli_cmd_t tg_cli_up_cmds[];
+
+/* main.c: loads a config file ("name = value") into cli; path must exist. */
+int tg_cli_load_config_file(tg_cli_t *cli, const char *path);
 
 
 /* args.c */

@@ -195,6 +195,7 @@ tg_cli_call(tg_cli_t *cli, const char *method, const char *path, json_t *body,
     }
 
     rc = tg_cli_perform(cli, method, url.ptr, text, &ans, &status);
+    cli->status = status;
     if (rc != TG_CLI_OK) {
         goto done;
     }
@@ -212,7 +213,9 @@ tg_cli_call(tg_cli_t *cli, const char *method, const char *path, json_t *body,
         goto done;
     }
 
-    tg_cli_print_error(status, doc, ans.request_id);
+    if (!cli->quiet) {
+        tg_cli_print_error(status, doc, ans.request_id);
+    }
     rc = (status >= 400 && status < 500) ? TG_CLI_EAPI : TG_CLI_ESERVER;
 
 done:

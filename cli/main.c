@@ -43,10 +43,8 @@ typedef struct {
 
 
 static const tg_cli_cmd_t *const tg_cli_tables[] = {
-    tg_cli_app_cmds,
-    tg_cli_api_cmds,
-    tg_cli_account_cmds,
-    tg_cli_sign_cmds,
+    tg_cli_app_cmds,  tg_cli_api_cmds, tg_cli_account_cmds,
+    tg_cli_sign_cmds, tg_cli_up_cmds,
 };
 
 #define TG_CLI_NTABLES (sizeof(tg_cli_tables) / sizeof(tg_cli_tables[0]))
@@ -372,6 +370,13 @@ tg_cli_load_config(tg_cli_t *cli, const char *path)
                 path);
     }
     return TG_CLI_OK;
+}
+
+
+int
+tg_cli_load_config_file(tg_cli_t *cli, const char *path)
+{
+    return tg_cli_load_config(cli, path);
 }
 
 

@@ -1,14 +1,14 @@
 #!/bin/sh
 # Installs the Debian 12 packages Tollgate needs, only those that are
 # missing, so running it again does nothing.  Groups:
-#   build   compile tollgated, the tollgate CLI and the nginx module
+#   build   compile and run tollgated, the tollgate CLI and the nginx module
 #   test    build, plus what the test suite runs (cmocka, Node.js)
 set -eu
 
 build="gcc make pkg-config libc6-dev libssl-dev libmicrohttpd-dev
        libjansson-dev libsqlite3-dev libcurl4-openssl-dev liblmdb-dev
-       nginx-dev libpcre2-dev zlib1g-dev"
-test="$build libcmocka-dev clang-format nginx wrk"
+       nginx nginx-dev libpcre2-dev zlib1g-dev"
+test="$build libcmocka-dev clang-format wrk"
 
 case "${1:-test}" in
 build) wanted=$build ;;

@@ -1,0 +1,178 @@
+// tollgate up: the whole stack from one command.  It starts tollgated and
+// nginx with the module, registers the API "default", answers a signed
+// call through the sample echo upstream, and stops both on SIGINT.
+
+import aliyun from 'aliyun-api-gateway';
+import assert from 'node:assert/strict';
+import {spawn} from 'node:child_process';
+import {mkdtemp, readFile, rm} from 'node:fs/promises';
+import http from 'node:http';
+import net from 'node:net';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {test} from 'node:test';
+
+import {binDir} from './lib/tollgated.mjs';
+
+const SANITIZER = /AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:/;
+
+async function freePort() {
+  const server = net.createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const {port} = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function refuses(port) {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.on('connect', () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.on('error', () => resolve(true));
+  });
+}
+
+// Starts `tollgate up`; resolves once it printed its banner.
+async function up(args, env = {}) {
+  const proc = spawn(path.join(binDir, 'tollgate'), ['up', ...args], {
+    env: {PATH: process.env.PATH, HOME: '/nonexistent', ...env},
+  });
+  const run = {proc, out: ''};
+  proc.stdout.setEncoding('utf8');
+  proc.stderr.setEncoding('utf8');
+  proc.stdout.on('data', (c) => run.out += c);
+  proc.stderr.on('data', (c) => run.out += c);
+  run.exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({code, signal})));
+  const ready = new Promise((resolve, reject) => {
+    const timer =
+        setTimeout(() => reject(new Error(`tollgate up did not start:\n${run.out}`)), 20000);
+    proc.stdout.on('data', () => {
+      if (run.out.includes('Ctrl-C stops both.')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    run.exited.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  await ready;
+  return run;
+}
+
+async function admin(dataDir, port, method, pathname, body) {
+  const text = await readFile(path.join(dataDir, 'admin-access-key'), 'utf8');
+  const id = text.match(/^access_key_id = (\S+)$/m)[1];
+  const secret = text.match(/^access_key_secret = (\S+)$/m)[1];
+  const res = await fetch(`http://127.0.0.1:${port}${pathname}`, {
+    method,
+    headers: {
+      authorization: 'Basic ' + Buffer.from(`${id}:${secret}`).toString('base64'),
+      'content-type': 'application/json',
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return {status: res.status, json: await res.json()};
+}
+
+test(
+    'tollgate up serves a signed call through the sample upstream, and Ctrl-C stops both',
+    async () => {
+      const dataDir = await mkdtemp(path.join(tmpdir(), 'tollgate-up-'));
+      const adminPort = await freePort();
+      const gatewayPort = await freePort();
+      const run = await up([
+        '--data-dir', dataDir, '--admin-listen', `127.0.0.1:${adminPort}`, '--gateway-listen',
+        `127.0.0.1:${gatewayPort}`
+      ]);
+      try {
+        assert.match(run.out, /registered the API "default"/);
+        assert.match(run.out, new RegExp(`gateway   http://127\\.0\\.0\\.1:${gatewayPort}`));
+        assert.match(run.out, new RegExp(`admin     http://127\\.0\\.0\\.1:${adminPort}`));
+        assert.match(run.out, /tollgate sign --app demo/);
+
+        assert.equal((await admin(dataDir, adminPort, 'GET', '/v1/apis/default')).status, 200);
+        const app = (await admin(dataDir, adminPort, 'POST', '/v1/apps', {name: 'demo'})).json;
+        assert.equal(
+            (await admin(dataDir, adminPort, 'PUT', `/v1/apps/${app.id}/grants/default`, {}))
+                .status,
+            201);
+
+        const client = new aliyun.Client(app.app_key, app.app_secret);
+        let echo;
+        const deadline = Date.now() + 3000;
+        while (!echo) {
+          try {
+            echo = await client.get(`http://127.0.0.1:${gatewayPort}/hello?name=world`);
+          } catch (err) {
+            if (Date.now() > deadline) {
+              throw err;
+            }
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+        }
+        // The sample upstream shows what the gateway passed on.
+        assert.equal(echo.method, 'GET');
+        assert.equal(echo.uri, '/hello?name=world');
+        assert.equal(echo.headers['X-Tollgate-App-Id'], String(app.app_id));
+        assert.equal(echo.headers['X-Tollgate-Scheme'], 'alibaba');
+        assert.equal(echo.headers['x-ca-signature'], undefined);
+
+        // The rendered configuration is kept for the operator to copy.
+        const conf = await readFile(path.join(dataDir, 'nginx/nginx.conf'), 'utf8');
+        assert.match(conf, /tollgate_api default;/);
+        assert.doesNotMatch(conf, /@[A-Z_]+@/);
+      } finally {
+        run.proc.kill('SIGINT');
+      }
+      const {code} = await run.exited;
+      assert.equal(code, 0, run.out);
+      assert.match(run.out, /stopping/);
+      assert.ok(await refuses(gatewayPort), 'nginx still listens');
+      assert.ok(await refuses(adminPort), 'tollgated still listens');
+      assert.doesNotMatch(run.out, SANITIZER);
+      await rm(dataDir, {recursive: true, force: true});
+    });
+
+test('tollgate up with --upstream, and a kept nginx.conf', async () => {
+  const upstream = http.createServer((req, res) => {
+    res.writeHead(200, {'content-type': 'application/json'});
+    res.end(JSON.stringify({mine: true, app: req.headers['x-tollgate-app-id']}));
+  });
+  await new Promise((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'tollgate-up-'));
+  const adminPort = await freePort();
+  const gatewayPort = await freePort();
+  const args = [
+    '--data-dir', dataDir, '--admin-listen', `127.0.0.1:${adminPort}`, '--gateway-listen',
+    `127.0.0.1:${gatewayPort}`, '--upstream', `http://127.0.0.1:${upstream.address().port}`
+  ];
+  let run = await up(args);
+  try {
+    const app = (await admin(dataDir, adminPort, 'POST', '/v1/apps', {name: 'mine'})).json;
+    await admin(dataDir, adminPort, 'PUT', `/v1/apps/${app.id}/grants/default`, {});
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const client = new aliyun.Client(app.app_key, app.app_secret);
+    const answer = await client.get(`http://127.0.0.1:${gatewayPort}/x`);
+    assert.deepEqual(answer, {mine: true, app: String(app.app_id)});
+  } finally {
+    run.proc.kill('SIGTERM');
+  }
+  assert.equal((await run.exited).code, 0, run.out);
+
+  // A second start with the kept (here unchanged) file, and a missing
+  // nginx binary: tollgated is stopped again and the exit says why.
+  run = await up([
+    ...args, '--nginx-conf', path.join(dataDir, 'nginx/nginx.conf'), '--nginx', '/nonexistent/nginx'
+  ]);
+  const {code} = await run.exited;
+  assert.notEqual(code, 0);
+  assert.match(run.out, /cannot run \/nonexistent\/nginx|nginx exited before it was ready/);
+  assert.ok(await refuses(adminPort), 'tollgated still listens');
+  await new Promise((resolve) => upstream.close(resolve));
+  await rm(dataDir, {recursive: true, force: true});
+});
