@@ -150,6 +150,7 @@ bench: deps
 	@$(MAKE) --no-print-directory build
 	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/bin $(NODE) bench/mgmt_latency.mjs
 	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/bin $(NODE) bench/gateway.mjs
+	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/bin $(NODE) bench/propagation.mjs
 
 # libFuzzer targets (clang), built with the library's sources; each runs
 # FUZZ_SECONDS on its own corpus in build/fuzz/.  Never part of the tests.
