@@ -191,9 +191,10 @@ int tg_service_keyring_verify(tg_service_t *svc, tg_error_t *err);
 
 /*
  * Re-seals every secret in the store (key pairs, their grace secrets,
- * AppCodes, the keyring check) under the keyring's primary key, in one
- * transaction; the old keys must still be in the keyring.  Audited as
- * "keyring.rotate".  Sets the number of pairs and codes re-sealed.
+ * AppCodes, sealed access-key secrets, the keyring check) under the
+ * keyring's primary key, in one transaction; the old keys must still be in the
+ * keyring.  Audited as "keyring.rotate".  Sets the number of pairs and codes
+ * re-sealed.
  */
 int tg_service_keyring_reseal(tg_service_t *svc, const tg_actor_t *actor,
                               int64_t *pairs, int64_t *codes, tg_error_t *err);
@@ -218,6 +219,36 @@ int tg_service_bootstrap(tg_service_t *svc, tg_str_t key_id, tg_str_t secret,
  */
 int tg_service_authenticate(tg_service_t *svc, tg_str_t key_id, tg_str_t secret,
                             tg_actor_t *actor, tg_error_t *err);
+
+/* Why a signed request was refused: dialects whose errors tell the
+ * causes apart (Alibaba's do) render them. */
+typedef enum {
+    TG_AUTH_OK = 0,
+    TG_AUTH_UNKNOWN_KEY,
+    TG_AUTH_NO_SIGNING_SECRET, /* made before schema 2, not used since */
+    TG_AUTH_BAD_SIGNATURE,
+    TG_AUTH_DISABLED /* the key or its account */
+} tg_auth_outcome_t;
+
+/* Checks a request's signature with the key's secret: 0 on a match,
+ * TG_EUNAUTHENTICATED on a mismatch, or TG_ENOMEM. */
+typedef int (*tg_signature_check_pt)(void *data, tg_str_t secret);
+
+/*
+ * Authenticates a request signed with an access key's secret (HMAC
+ * schemes need the secret itself, which the store keeps sealed): opens
+ * the key's secret, has check(data, secret) verify the signature, and
+ * wipes the secret.  On success fills actor as tg_service_authenticate()
+ * does.  A failure is TG_EUNAUTHENTICATED with *outcome telling why,
+ * audited as "auth.failure"; check is not called for an unknown key or
+ * one without a sealed secret.  The key's status is told only to a
+ * request whose signature matched.  Other errors: TG_ENOMEM, TG_ESTORE,
+ * TG_EBUSY, TG_ESEALED.
+ */
+int tg_service_authenticate_signed(tg_service_t *svc, tg_str_t key_id,
+                                   tg_signature_check_pt check, void *data,
+                                   tg_actor_t        *actor,
+                                   tg_auth_outcome_t *outcome, tg_error_t *err);
 
 /* Apps.  ref is an app's id, or its numeric AppId in decimal. */
 int tg_service_app_create(tg_service_t *svc, const tg_actor_t *actor,

@@ -106,6 +106,8 @@ int tg_store_access_key_list(tg_txn_t *t, tg_str_t account_id,
                              tg_access_key_t **items, size_t *n);
 int tg_store_access_key_update(tg_txn_t *t, const tg_access_key_t *key);
 int tg_store_access_key_touch(tg_txn_t *t, tg_str_t id, int64_t at);
+/* Sets the key's sealed secret (first use after schema 2, or re-seal). */
+int tg_store_access_key_seal(tg_txn_t *t, tg_str_t id, tg_str_t sealed);
 int tg_store_access_key_delete(tg_txn_t *t, tg_str_t id);
 /* Enabled admin keys whose account is enabled. */
 int  tg_store_access_key_count_admins(tg_txn_t *t, int64_t *n);
