@@ -70,6 +70,10 @@ static const tg_setting_t tg_settings[] = {
       1000000, NULL, "how many of those may come at once" },
     { "code_reset_interval", TG_SETTING_INT, TG_OFF(code_reset_interval),
       "60", 0, 86400, NULL, "seconds between two resets of one AppCode" },
+    { "alibaba_nonces", TG_SETTING_INT, TG_OFF(alibaba_nonces), "200000",
+      1, 16777216, NULL,
+      "signature nonces the Alibaba dialect remembers (30 minutes each); "
+      "when full, new calls get 503 until the oldest expire" },
     { "sync", TG_SETTING_STRING, TG_OFF(sync), "full", 0, 0, "full|normal",
       "full: fsync every commit (survives power loss); normal: survives "
       "a crash of tollgated only" },

@@ -31,6 +31,7 @@ typedef struct {
     double  app_write_rate;
     double  app_write_burst;
     int64_t code_reset_interval;
+    int64_t alibaba_nonces;
     char   *sync;
     char   *admin_access_key_id;
     char   *admin_access_key_secret;

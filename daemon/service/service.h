@@ -304,6 +304,19 @@ int tg_service_code_reset(tg_service_t *svc, const tg_actor_t *actor,
 int tg_service_code_delete(tg_service_t *svc, const tg_actor_t *actor,
                            tg_str_t ref, tg_str_t code_id, tg_error_t *err);
 
+/*
+ * The same, naming the code by its value, as Alibaba does (found through
+ * its index hash; never audited as a target).  With ref NULL, a reset
+ * acts on whichever app of the caller's reach holds the code.  A code
+ * out of reach, or not the app's, is TG_ECODE_NOT_FOUND.
+ */
+int tg_service_code_reset_by_value(tg_service_t *svc, const tg_actor_t *actor,
+                                   tg_str_t ref, tg_str_t code, tg_str_t given,
+                                   tg_code_view_t *out, tg_error_t *err);
+int tg_service_code_delete_by_value(tg_service_t *svc, const tg_actor_t *actor,
+                                    tg_str_t ref, tg_str_t code,
+                                    tg_error_t *err);
+
 /* The API registry.  api is an API's id or its name. */
 int tg_service_api_create(tg_service_t *svc, const tg_actor_t *actor,
                           const tg_api_spec_t *spec, tg_api_t *out,

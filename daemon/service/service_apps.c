@@ -488,13 +488,26 @@ tg_service_app_list(tg_service_t *svc, const tg_actor_t *actor,
 {
     tg_app_filter_t f = *filter;
     tg_app_read_t   op = { actor, TG_STR_NULL, &f, NULL, 0, 0 };
+    char            code_hash[TG_HASH_HEX_LEN + 1];
     int             rc;
 
     if (!actor->admin) {
         f.account_id = tg_str_c(actor->account_id);
     }
 
+    /* AppCodes are found by their index hash, never compared in clear. */
+
+    if (f.app_code.ptr != NULL) {
+        rc = tg_keyring_index(svc->keyring, TG_STR(TG_INDEX_APP_CODE),
+                              f.app_code, code_hash);
+        if (rc != TG_OK) {
+            return tg_error_code(err, rc);
+        }
+        f.app_code_hash = tg_str_c(code_hash);
+    }
+
     rc = tg_read(svc, tg_app_list_txn, &op, err);
+    tg_wipe(code_hash, sizeof(code_hash));
     if (rc != TG_OK) {
         tg_app_view_list_free(op.views, op.n);
         op.views = NULL;
