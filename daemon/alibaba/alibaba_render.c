@@ -384,6 +384,32 @@ tg_ali_host(const tg_ali_call_t *call, char *out, size_t size)
 }
 
 
+/*
+ * Messages may quote names from the request: keep them valid text, line
+ * by line, so that the newlines of a V3 string to sign stay newlines.
+ */
+static void
+tg_ali_message_sanitize(const char *in, char *out, size_t size)
+{
+    const char *p = in, *nl;
+    size_t      used = 0, n;
+
+    out[0] = '\0';
+
+    while (used + 1 < size) {
+        nl = strchr(p, '\n');
+        n = nl != NULL ? (size_t) (nl - p) : strlen(p);
+        used += tg_utf8_sanitize((tg_str_t){ p, n }, out + used, size - used);
+        if (nl == NULL || used + 1 >= size) {
+            break;
+        }
+        out[used++] = '\n';
+        out[used] = '\0';
+        p = nl + 1;
+    }
+}
+
+
 void
 tg_ali_send_error(tg_ali_call_t *call)
 {
@@ -394,8 +420,7 @@ tg_ali_send_error(tg_ali_call_t *call)
         tg_ali_core_error(call);
     }
 
-    /* Messages may quote names from the request: keep them valid text. */
-    tg_utf8_sanitize(tg_str_c(call->message), message, sizeof(message));
+    tg_ali_message_sanitize(call->message, message, sizeof(message));
     tg_ali_host(call, host, sizeof(host));
     snprintf(recommend, sizeof(recommend), "%s%s&requestId=%s",
              TG_ALI_RECOMMEND, call->code, call->request_id);
