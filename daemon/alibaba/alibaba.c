@@ -41,6 +41,12 @@ static const tg_ali_action_t tg_ali_actions[] = {
     { "DeleteAppCode",            tg_ali_delete_app_code },
     { "CreateAppKey",             tg_ali_create_app_key },
     { "DeleteAppKey",             tg_ali_delete_app_key },
+    { "SetAppsAuthorities",       tg_ali_set_apps_authorities },
+    { "RemoveAppsAuthorities",    tg_ali_remove_apps_authorities },
+    { "SetApisAuthorities",       tg_ali_set_apis_authorities },
+    { "RemoveApisAuthorities",    tg_ali_remove_apis_authorities },
+    { "DescribeAuthorizedApis",   tg_ali_describe_authorized_apis },
+    { "DescribeAuthorizedApps",   tg_ali_describe_authorized_apps },
 };
 
 /* clang-format on */

@@ -342,6 +342,18 @@ int tg_service_grant_put(tg_service_t *svc, const tg_actor_t *actor,
 int tg_service_grant_delete(tg_service_t *svc, const tg_actor_t *actor,
                             tg_str_t ref, tg_str_t api, tg_str_t stage,
                             tg_error_t *err);
+/*
+ * Grants (or revokes, on one stage or, with stage NULL, on every stage)
+ * on n (app, API) pairs, apps[i] with apis[i], in one transaction: all
+ * of them or, at the first failure, none.  Audited as one event.
+ */
+int tg_service_grants_put(tg_service_t *svc, const tg_actor_t *actor,
+                          const tg_str_t *apps, const tg_str_t *apis, size_t n,
+                          const tg_grant_spec_t *spec, tg_error_t *err);
+int tg_service_grants_delete(tg_service_t *svc, const tg_actor_t *actor,
+                             const tg_str_t *apps, const tg_str_t *apis,
+                             size_t n, tg_str_t stage, tg_error_t *err);
+
 int tg_service_grant_list_by_app(tg_service_t *svc, const tg_actor_t *actor,
                                  tg_str_t ref, tg_grant_t **items, size_t *n,
                                  tg_error_t *err);
