@@ -47,6 +47,9 @@ static const tg_ali_action_t tg_ali_actions[] = {
     { "RemoveApisAuthorities",    tg_ali_remove_apis_authorities },
     { "DescribeAuthorizedApis",   tg_ali_describe_authorized_apis },
     { "DescribeAuthorizedApps",   tg_ali_describe_authorized_apps },
+    { "TagResources",             tg_ali_tag_resources },
+    { "UntagResources",           tg_ali_untag_resources },
+    { "ListTagResources",         tg_ali_list_tag_resources },
 };
 
 /* clang-format on */

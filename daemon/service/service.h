@@ -266,6 +266,18 @@ int tg_service_app_delete(tg_service_t *svc, const tg_actor_t *actor,
                           tg_str_t ref, tg_error_t *err);
 
 /*
+ * Changes the tags of n apps in one transaction, all of them or none:
+ * sets the tags in set (a key already there takes the new value), and
+ * removes the keys in remove, or every tag first if remove_all.  An app
+ * would hold more than 20 tags: TG_EINVALID.  Counts as one app write.
+ */
+int tg_service_app_tags_change(tg_service_t *svc, const tg_actor_t *actor,
+                               const tg_str_t *refs, size_t n,
+                               const tg_tag_spec_t *set, size_t nset,
+                               const tg_str_t *remove, size_t nremove,
+                               int remove_all, tg_error_t *err);
+
+/*
  * Rotates a key pair's secret (and optionally its AppKey).  With ref
  * NULL, spec->key must name the pair by its AppKey and the app is the
  * one that holds it.  out receives the new AppKey and secret in clear.
