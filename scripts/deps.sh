@@ -2,12 +2,13 @@
 # Installs the Debian 12 packages Tollgate needs, only those that are
 # missing, so running it again does nothing.  Groups:
 #   build   compile tollgated and the tollgate CLI
-#   test    build, plus what the test suite runs (cmocka, Node.js)
+#   test    build, plus what the test suite runs (cmocka, Node.js, the
+#           sqlite3 shell that edits a stopped store)
 set -eu
 
 build="gcc make pkg-config libc6-dev libssl-dev libmicrohttpd-dev
        libjansson-dev libsqlite3-dev libcurl4-openssl-dev"
-test="$build libcmocka-dev clang-format"
+test="$build libcmocka-dev clang-format sqlite3"
 
 case "${1:-test}" in
 build) wanted=$build ;;

@@ -361,3 +361,38 @@ describe('dispatch and formats', () => {
     assert.equal(json.Code, 'UnsupportedHTTPMethod');
   });
 });
+
+describe('access keys made before schema 2', () => {
+  test('sign nothing until used once with Basic, then sign', async () => {
+    const {spawnSync} = await import('node:child_process');
+    const path = (await import('node:path')).default;
+    const q = await startTollgated();
+    try {
+      const key = (await q.call('POST', '/v1/accounts/default/access-keys')).json;
+      await q.stop({keepData: true});
+      // As a schema 1 store left it: the hash, no sealed secret.
+      const sql = spawnSync(
+          'sqlite3',
+          [
+            path.join(q.dataDir, 'tollgate.db'),
+            `UPDATE access_keys SET secret_sealed = NULL WHERE id = '${key.id}'`
+          ],
+          {encoding: 'utf8'});
+      assert.equal(sql.status, 0, sql.stderr);
+      await q.restart();
+
+      const e = await rejects(
+          () =>
+              popCore(q, {id: key.id, secret: key.secret}).request('DescribeApps', {AppOwner: 1}));
+      assert.equal(e.code, 'InvalidAccessKeyId.Inactive');
+      assert.match(e.data.Message, /made before Tollgate kept signing secrets/);
+      // Basic still works, and seals the secret on the way.
+      assert.equal((await q.call('GET', '/v1/whoami', {auth: [key.id, key.secret]})).status, 200);
+      const ok =
+          await popCore(q, {id: key.id, secret: key.secret}).request('DescribeApps', {AppOwner: 1});
+      assert.ok(ok.Apps);
+    } finally {
+      await q.stop();
+    }
+  });
+});
