@@ -30,6 +30,7 @@
 #include "tollgate/crypto.h"
 #include "tollgate/error.h"
 #include "tollgate/seal.h"
+#include "alibaba/alibaba.h"
 #include "http/http.h"
 #include "keyring_file.h"
 #include "log.h"
@@ -51,6 +52,7 @@ typedef struct {
     tg_http_server_t *http;
     int               lock_fd;
     char              data_dir[PATH_MAX];
+    tg_alibaba_t     *alibaba;
 } tg_daemon_t;
 
 
@@ -212,6 +214,14 @@ tg_service_prepare(tg_daemon_t *d)
     limits.code_reset_interval = d->settings.code_reset_interval;
 
     if (tg_service_create(d->store, d->keyring, &limits, &d->service) != TG_OK)
+    {
+        tg_fatal("service", "out of memory");
+        return TG_ENOMEM;
+    }
+
+    if (tg_alibaba_create(d->service, (size_t) d->settings.alibaba_nonces,
+                          &d->alibaba)
+        != TG_OK)
     {
         tg_fatal("service", "out of memory");
         return TG_ENOMEM;
@@ -447,11 +457,17 @@ cleanup:
 }
 
 
-/* Routes each request to its dialect: only the native one for now. */
+/* Routes each request to its dialect: Alibaba's RPC calls to "/",
+ * the native API for everything else. */
 static void
 tg_dispatch(void *data, tg_http_request_t *req, tg_http_response_t *res)
 {
     tg_daemon_t *d = data;
+
+    if (tg_alibaba_claims(req)) {
+        tg_alibaba_handle(d->alibaba, req, res);
+        return;
+    }
 
     tg_native_handle(d->service, req, res);
 }
@@ -533,6 +549,7 @@ tg_daemon_close(tg_daemon_t *d)
 {
     tg_http_stop(d->http);
     tg_projector_close(d->projector);
+    tg_alibaba_destroy(d->alibaba);
     tg_service_destroy(d->service);
     tg_store_close(d->store);
     tg_keyring_destroy(d->keyring);

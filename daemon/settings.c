@@ -73,6 +73,10 @@ static const tg_setting_t tg_settings[] = {
       "1024", 16, 1048576, NULL,
       "the LMDB projection's largest size, in MiB (the file grows as "
       "needed)" },
+    { "alibaba_nonces", TG_SETTING_INT, TG_OFF(alibaba_nonces), "200000",
+      1, 16777216, NULL,
+      "signature nonces the Alibaba dialect remembers (30 minutes each); "
+      "when full, new calls get 503 until the oldest expire" },
     { "sync", TG_SETTING_STRING, TG_OFF(sync), "full", 0, 0, "full|normal",
       "full: fsync every commit (survives power loss); normal: survives "
       "a crash of tollgated only" },

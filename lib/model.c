@@ -118,6 +118,7 @@ tg_access_key_free(tg_access_key_t *key)
 {
     if (key != NULL) {
         free(key->description);
+        free(key->secret_sealed);
         memset(key, 0, sizeof(*key));
     }
 }

@@ -97,6 +97,46 @@ tg_text_check_max(tg_str_t text, size_t max, const char *too_long,
 
 
 int
+tg_alibaba_app_name_check(tg_str_t name, const char **rule)
+{
+    static const char text[] =
+        "must be 4-26 characters of letters, digits, '_' or CJK, starting "
+        "with a letter or CJK";
+    size_t  pos = 0, n = 0;
+    int32_t c;
+
+    while (pos < name.len) {
+        c = tg_utf8_next(name, &pos);
+        if (c < 0) {
+            return tg_fail(rule, "must be valid UTF-8");
+        }
+
+        if (n == 0 && !(tg_ascii_alpha(c) || tg_utf8_is_cjk(c))) {
+            return tg_fail(rule, text);
+        }
+
+        if (!(tg_ascii_alpha(c) || tg_ascii_digit(c) || c == '_'
+              || tg_utf8_is_cjk(c))) {
+            return tg_fail(rule, text);
+        }
+
+        if (++n > 26) {
+            return tg_fail(rule, text);
+        }
+    }
+
+    return n >= 4 ? TG_OK : tg_fail(rule, text);
+}
+
+
+int
+tg_alibaba_description_check(tg_str_t text, const char **rule)
+{
+    return tg_text_check_max(text, 180, "must be at most 180 characters", rule);
+}
+
+
+int
 tg_text_check(tg_str_t text, size_t max, const char **rule)
 {
     return tg_text_check_max(text, max, "is too long", rule);

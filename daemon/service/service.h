@@ -191,9 +191,10 @@ int tg_service_keyring_verify(tg_service_t *svc, tg_error_t *err);
 
 /*
  * Re-seals every secret in the store (key pairs, their grace secrets,
- * AppCodes, the keyring check) under the keyring's primary key, in one
- * transaction; the old keys must still be in the keyring.  Audited as
- * "keyring.rotate".  Sets the number of pairs and codes re-sealed.
+ * AppCodes, sealed access-key secrets, the keyring check) under the
+ * keyring's primary key, in one transaction; the old keys must still be in the
+ * keyring.  Audited as "keyring.rotate".  Sets the number of pairs and codes
+ * re-sealed.
  */
 int tg_service_keyring_reseal(tg_service_t *svc, const tg_actor_t *actor,
                               int64_t *pairs, int64_t *codes, tg_error_t *err);
@@ -219,6 +220,36 @@ int tg_service_bootstrap(tg_service_t *svc, tg_str_t key_id, tg_str_t secret,
 int tg_service_authenticate(tg_service_t *svc, tg_str_t key_id, tg_str_t secret,
                             tg_actor_t *actor, tg_error_t *err);
 
+/* Why a signed request was refused: dialects whose errors tell the
+ * causes apart (Alibaba's do) render them. */
+typedef enum {
+    TG_AUTH_OK = 0,
+    TG_AUTH_UNKNOWN_KEY,
+    TG_AUTH_NO_SIGNING_SECRET, /* made before schema 2, not used since */
+    TG_AUTH_BAD_SIGNATURE,
+    TG_AUTH_DISABLED /* the key or its account */
+} tg_auth_outcome_t;
+
+/* Checks a request's signature with the key's secret: 0 on a match,
+ * TG_EUNAUTHENTICATED on a mismatch, or TG_ENOMEM. */
+typedef int (*tg_signature_check_pt)(void *data, tg_str_t secret);
+
+/*
+ * Authenticates a request signed with an access key's secret (HMAC
+ * schemes need the secret itself, which the store keeps sealed): opens
+ * the key's secret, has check(data, secret) verify the signature, and
+ * wipes the secret.  On success fills actor as tg_service_authenticate()
+ * does.  A failure is TG_EUNAUTHENTICATED with *outcome telling why,
+ * audited as "auth.failure"; check is not called for an unknown key or
+ * one without a sealed secret.  The key's status is told only to a
+ * request whose signature matched.  Other errors: TG_ENOMEM, TG_ESTORE,
+ * TG_EBUSY, TG_ESEALED.
+ */
+int tg_service_authenticate_signed(tg_service_t *svc, tg_str_t key_id,
+                                   tg_signature_check_pt check, void *data,
+                                   tg_actor_t        *actor,
+                                   tg_auth_outcome_t *outcome, tg_error_t *err);
+
 /* Apps.  ref is an app's id, or its numeric AppId in decimal. */
 int tg_service_app_create(tg_service_t *svc, const tg_actor_t *actor,
                           const tg_app_spec_t *spec, tg_app_view_t *out,
@@ -233,6 +264,18 @@ int tg_service_app_update(tg_service_t *svc, const tg_actor_t *actor,
                           unsigned set, tg_app_view_t *out, tg_error_t *err);
 int tg_service_app_delete(tg_service_t *svc, const tg_actor_t *actor,
                           tg_str_t ref, tg_error_t *err);
+
+/*
+ * Changes the tags of n apps in one transaction, all of them or none:
+ * sets the tags in set (a key already there takes the new value), and
+ * removes the keys in remove, or every tag first if remove_all.  An app
+ * would hold more than 20 tags: TG_EINVALID.  Counts as one app write.
+ */
+int tg_service_app_tags_change(tg_service_t *svc, const tg_actor_t *actor,
+                               const tg_str_t *refs, size_t n,
+                               const tg_tag_spec_t *set, size_t nset,
+                               const tg_str_t *remove, size_t nremove,
+                               int remove_all, tg_error_t *err);
 
 /*
  * Rotates a key pair's secret (and optionally its AppKey).  With ref
@@ -273,6 +316,19 @@ int tg_service_code_reset(tg_service_t *svc, const tg_actor_t *actor,
 int tg_service_code_delete(tg_service_t *svc, const tg_actor_t *actor,
                            tg_str_t ref, tg_str_t code_id, tg_error_t *err);
 
+/*
+ * The same, naming the code by its value, as Alibaba does (found through
+ * its index hash; never audited as a target).  With ref NULL, a reset
+ * acts on whichever app of the caller's reach holds the code.  A code
+ * out of reach, or not the app's, is TG_ECODE_NOT_FOUND.
+ */
+int tg_service_code_reset_by_value(tg_service_t *svc, const tg_actor_t *actor,
+                                   tg_str_t ref, tg_str_t code, tg_str_t given,
+                                   tg_code_view_t *out, tg_error_t *err);
+int tg_service_code_delete_by_value(tg_service_t *svc, const tg_actor_t *actor,
+                                    tg_str_t ref, tg_str_t code,
+                                    tg_error_t *err);
+
 /* The API registry.  api is an API's id or its name. */
 int tg_service_api_create(tg_service_t *svc, const tg_actor_t *actor,
                           const tg_api_spec_t *spec, tg_api_t *out,
@@ -298,6 +354,18 @@ int tg_service_grant_put(tg_service_t *svc, const tg_actor_t *actor,
 int tg_service_grant_delete(tg_service_t *svc, const tg_actor_t *actor,
                             tg_str_t ref, tg_str_t api, tg_str_t stage,
                             tg_error_t *err);
+/*
+ * Grants (or revokes, on one stage or, with stage NULL, on every stage)
+ * on n (app, API) pairs, apps[i] with apis[i], in one transaction: all
+ * of them or, at the first failure, none.  Audited as one event.
+ */
+int tg_service_grants_put(tg_service_t *svc, const tg_actor_t *actor,
+                          const tg_str_t *apps, const tg_str_t *apis, size_t n,
+                          const tg_grant_spec_t *spec, tg_error_t *err);
+int tg_service_grants_delete(tg_service_t *svc, const tg_actor_t *actor,
+                             const tg_str_t *apps, const tg_str_t *apis,
+                             size_t n, tg_str_t stage, tg_error_t *err);
+
 int tg_service_grant_list_by_app(tg_service_t *svc, const tg_actor_t *actor,
                                  tg_str_t ref, tg_grant_t **items, size_t *n,
                                  tg_error_t *err);

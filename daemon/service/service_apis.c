@@ -713,3 +713,118 @@ tg_service_grant_list_by_api(tg_service_t *svc, const tg_actor_t *actor,
     op.api_ref = api_ref;
     return tg_grant_list(svc, &op, tg_grant_list_api_txn, items, n, err);
 }
+
+
+/* Grants or revokes on several (app, API) pairs in one transaction. */
+typedef struct {
+    const tg_actor_t      *actor;
+    const tg_str_t        *apps;
+    const tg_str_t        *apis;
+    size_t                 n;
+    const tg_grant_spec_t *spec;  /* put */
+    tg_str_t               stage; /* delete */
+    int                    put;
+} tg_grant_batch_t;
+
+
+static int
+tg_grant_batch_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                   tg_audit_event_t *ev, tg_error_t *err)
+{
+    tg_grant_batch_t *b = data;
+    tg_api_op_t       op;
+    tg_grant_t        grant;
+    size_t            i;
+    int               rc = TG_OK;
+
+    for (i = 0; i < b->n && rc == TG_OK; i++) {
+        tg_api_op_init(&op, b->actor);
+        memset(&grant, 0, sizeof(grant));
+        op.app_ref = b->apps[i];
+        op.api_ref = b->apis[i];
+        op.grant_spec = b->spec;
+        op.grant_out = &grant;
+        op.stage = b->stage;
+
+        rc = b->put ? tg_grant_put_txn(svc, t, &op, ev, err)
+                    : tg_grant_delete_txn(svc, t, &op, ev, err);
+
+        tg_grant_free(&grant);
+        tg_store_grant_list_free(op.grants, op.ngrants);
+        tg_api_op_free(&op);
+    }
+
+    if (rc == TG_OK && b->n > 1) {
+        tg_audit_detail(ev, "{\"grants\":%zu}", b->n);
+        snprintf(ev->target, sizeof(ev->target), "%zu grants", b->n);
+    }
+
+    return rc;
+}
+
+
+/* Checks a batch's inputs; returns 0 or an error in err. */
+static int
+tg_grant_batch_check(const tg_grant_batch_t *b, tg_error_t *err)
+{
+    const char *rule;
+
+    if (b->n == 0) {
+        return tg_error_set(err, TG_EMISSING, TG_FIELD_NONE,
+                            "name at least one app and API");
+    }
+    if (b->put && b->spec->expires_at != 0
+        && b->spec->expires_at <= tg_time_now_ms())
+    {
+        return tg_error_set(err, TG_EINVALID, TG_FIELD_EXPIRES_AT,
+                            "must be in the future");
+    }
+    if (b->put && b->spec->stage.ptr != NULL && b->spec->stage.len > 0
+        && tg_stage_check(b->spec->stage, &rule) != TG_OK)
+    {
+        return tg_error_set(err, TG_EINVALID, TG_FIELD_STAGE, "%s", rule);
+    }
+    if (!b->put && b->stage.ptr != NULL
+        && tg_stage_check(b->stage, &rule) != TG_OK) {
+        return tg_error_set(err, TG_EINVALID, TG_FIELD_STAGE, "%s", rule);
+    }
+
+    return TG_OK;
+}
+
+
+static int
+tg_grant_batch(tg_service_t *svc, tg_grant_batch_t *b, tg_error_t *err)
+{
+    tg_audit_event_t ev;
+    int              rc;
+
+    tg_audit_start(&ev, b->actor, b->put ? "grant.put" : "grant.delete",
+                   "grant", b->n > 0 ? b->apis[0] : TG_STR(""));
+
+    rc = tg_grant_batch_check(b, err);
+    return rc == TG_OK ? tg_write(svc, &ev, tg_grant_batch_txn, b, err)
+                       : tg_audit_failure(svc, &ev, rc, err);
+}
+
+
+int
+tg_service_grants_put(tg_service_t *svc, const tg_actor_t *actor,
+                      const tg_str_t *apps, const tg_str_t *apis, size_t n,
+                      const tg_grant_spec_t *spec, tg_error_t *err)
+{
+    tg_grant_batch_t b = { actor, apps, apis, n, spec, TG_STR_NULL, 1 };
+
+    return tg_grant_batch(svc, &b, err);
+}
+
+
+int
+tg_service_grants_delete(tg_service_t *svc, const tg_actor_t *actor,
+                         const tg_str_t *apps, const tg_str_t *apis, size_t n,
+                         tg_str_t stage, tg_error_t *err)
+{
+    tg_grant_batch_t b = { actor, apps, apis, n, NULL, stage, 0 };
+
+    return tg_grant_batch(svc, &b, err);
+}

@@ -488,13 +488,26 @@ tg_service_app_list(tg_service_t *svc, const tg_actor_t *actor,
 {
     tg_app_filter_t f = *filter;
     tg_app_read_t   op = { actor, TG_STR_NULL, &f, NULL, 0, 0 };
+    char            code_hash[TG_HASH_HEX_LEN + 1];
     int             rc;
 
     if (!actor->admin) {
         f.account_id = tg_str_c(actor->account_id);
     }
 
+    /* AppCodes are found by their index hash, never compared in clear. */
+
+    if (f.app_code.ptr != NULL) {
+        rc = tg_keyring_index(svc->keyring, TG_STR(TG_INDEX_APP_CODE),
+                              f.app_code, code_hash);
+        if (rc != TG_OK) {
+            return tg_error_code(err, rc);
+        }
+        f.app_code_hash = tg_str_c(code_hash);
+    }
+
     rc = tg_read(svc, tg_app_list_txn, &op, err);
+    tg_wipe(code_hash, sizeof(code_hash));
     if (rc != TG_OK) {
         tg_app_view_list_free(op.views, op.n);
         op.views = NULL;
@@ -645,4 +658,130 @@ tg_service_app_delete(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
 
     tg_app_free(&op.app);
     return rc;
+}
+
+
+/* One change of tags on several apps in progress. */
+typedef struct {
+    const tg_actor_t    *actor;
+    const tg_str_t      *refs;
+    size_t               n;
+    const tg_tag_spec_t *set;
+    size_t               nset;
+    const tg_str_t      *remove;
+    size_t               nremove;
+    int                  remove_all;
+} tg_tags_change_t;
+
+
+/* The tags after the change, into tags (borrowing the strings of old
+ * and of op). */
+static int
+tg_tags_merge(const tg_tags_change_t *op, const tg_tag_t *old, size_t nold,
+              tg_tag_spec_t *tags, size_t *n, tg_error_t *err)
+{
+    size_t i, j;
+
+    *n = 0;
+
+    for (i = 0; i < nold && !op->remove_all; i++) {
+        for (j = 0; j < op->nremove; j++) {
+            if (tg_str_eq_c(op->remove[j], old[i].key)) {
+                break;
+            }
+        }
+        if (j == op->nremove) {
+            tags[(*n)++] =
+                (tg_tag_spec_t){ tg_str_c(old[i].key), tg_str_c(old[i].value) };
+        }
+    }
+
+    for (i = 0; i < op->nset; i++) {
+        for (j = 0; j < *n && !tg_str_eq(tags[j].key, op->set[i].key); j++) {
+        }
+        if (j == *n && *n == TG_TAGS_MAX) {
+            return tg_invalid(err, TG_FIELD_TAGS,
+                              "an app may hold at most 20 tags");
+        }
+        tags[j] = op->set[i];
+        *n += j == *n;
+    }
+
+    return TG_OK;
+}
+
+
+static int
+tg_tags_change_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                   tg_audit_event_t *ev, tg_error_t *err)
+{
+    tg_tags_change_t *op = data;
+    tg_tag_spec_t     tags[TG_TAGS_MAX];
+    tg_tag_t          old[TG_TAGS_MAX];
+    tg_app_spec_t     spec;
+    tg_app_t          app;
+    size_t            i, ntags, nold;
+    int               rc = TG_OK;
+
+    for (i = 0; i < op->n && rc == TG_OK; i++) {
+        memset(&app, 0, sizeof(app));
+        nold = 0;
+        rc = tg_app_load(t, op->actor, op->refs[i], &app, err);
+        if (rc == TG_OK) {
+            tg_audit_app(ev, &app);
+            rc = i == 0 ? tg_rate_take(svc, app.account_id, err) : TG_OK;
+        }
+        if (rc == TG_OK) {
+            /* A copy: applying the new tags frees the app's own. */
+            rc = tg_tags_copy(old, &nold, app.tags, app.ntags);
+        }
+        if (rc == TG_OK) {
+            rc = tg_tags_merge(op, old, nold, tags, &ntags, err);
+        }
+        if (rc == TG_OK) {
+            memset(&spec, 0, sizeof(spec));
+            spec.tags = tags;
+            spec.ntags = ntags;
+            rc = tg_app_apply(&app, &spec, TG_APP_SET_TAGS);
+        }
+        if (rc == TG_OK) {
+            app.updated_at = tg_time_now_ms();
+            rc = tg_store_app_update(t, &app);
+        }
+        if (rc == TG_OK) {
+            rc = tg_change(t, "app", app.id, app.id, "upsert");
+        }
+        tg_tags_free(old, nold);
+        tg_app_free(&app);
+    }
+
+    if (rc == TG_OK) {
+        tg_audit_detail(ev, "{\"apps\":%zu,\"set\":%zu,\"removed\":%s}", op->n,
+                        op->nset,
+                        op->remove_all    ? "\"all\""
+                        : op->nremove > 0 ? "true"
+                                          : "false");
+    }
+
+    return rc;
+}
+
+
+int
+tg_service_app_tags_change(tg_service_t *svc, const tg_actor_t *actor,
+                           const tg_str_t *refs, size_t n,
+                           const tg_tag_spec_t *set, size_t nset,
+                           const tg_str_t *remove, size_t nremove,
+                           int remove_all, tg_error_t *err)
+{
+    tg_tags_change_t op = { actor, refs,   n,       set,
+                            nset,  remove, nremove, remove_all };
+    tg_audit_event_t ev;
+    int              rc;
+
+    tg_audit_start(&ev, actor, "app.tags", "app", n > 0 ? refs[0] : TG_STR(""));
+
+    rc = tg_tags_check(set, nset, err);
+    return rc == TG_OK ? tg_write(svc, &ev, tg_tags_change_txn, &op, err)
+                       : tg_audit_failure(svc, &ev, rc, err);
 }

@@ -34,6 +34,7 @@ struct tg_service_s {
  * kind and id of the row that holds it. */
 #define TG_SEAL_KEY_PAIR  "key_pair:"
 #define TG_SEAL_APP_CODE  "app_code:"
+#define TG_SEAL_ACCESS    "access_key:"
 #define TG_INDEX_APP_CODE "app_code"
 #define TG_INDEX_ACCESS   "access_key"
 

@@ -149,9 +149,36 @@ tg_reseal_codes(const tg_service_t *svc, tg_txn_t *t, int64_t *count)
 }
 
 
+static int
+tg_reseal_access_keys(const tg_service_t *svc, tg_txn_t *t, int64_t *count)
+{
+    tg_access_key_t *keys = NULL;
+    size_t           n = 0, i;
+    int              rc;
+
+    rc = tg_store_access_key_list(t, TG_STR_NULL, &keys, &n);
+
+    for (i = 0; i < n && rc == TG_OK; i++) {
+        if (keys[i].secret_sealed == NULL) {
+            continue;
+        }
+        rc = tg_reseal(svc, TG_SEAL_ACCESS, keys[i].id, &keys[i].secret_sealed);
+        if (rc == TG_OK) {
+            rc = tg_store_access_key_seal(t, tg_str_c(keys[i].id),
+                                          tg_str_c(keys[i].secret_sealed));
+            (*count)++;
+        }
+    }
+
+    tg_store_access_key_list_free(keys, n);
+    return rc;
+}
+
+
 typedef struct {
     int64_t pairs;
     int64_t codes;
+    int64_t access_keys;
 } tg_reseal_counts_t;
 
 
@@ -168,6 +195,9 @@ tg_reseal_txn(tg_service_t *svc, tg_txn_t *t, void *data, tg_audit_event_t *ev,
         rc = tg_reseal_codes(svc, t, &counts->codes);
     }
     if (rc == TG_OK) {
+        rc = tg_reseal_access_keys(svc, t, &counts->access_keys);
+    }
+    if (rc == TG_OK) {
         rc = tg_store_meta_get(t, TG_KEYRING_CHECK, &check);
     }
     if (rc == TG_OK && check != NULL) {
@@ -182,9 +212,10 @@ tg_reseal_txn(tg_service_t *svc, tg_txn_t *t, void *data, tg_audit_event_t *ev,
     if (rc == TG_OK) {
         tg_audit_detail(ev,
                         "{\"primary\":\"%s\",\"key_pairs\":%lld,"
-                        "\"app_codes\":%lld}",
+                        "\"app_codes\":%lld,\"access_keys\":%lld}",
                         tg_keyring_primary(svc->keyring),
-                        (long long) counts->pairs, (long long) counts->codes);
+                        (long long) counts->pairs, (long long) counts->codes,
+                        (long long) counts->access_keys);
     }
 
     return rc == TG_OK ? rc : tg_error_code(err, rc);
@@ -195,7 +226,7 @@ int
 tg_service_keyring_reseal(tg_service_t *svc, const tg_actor_t *actor,
                           int64_t *pairs, int64_t *codes, tg_error_t *err)
 {
-    tg_reseal_counts_t counts = { 0, 0 };
+    tg_reseal_counts_t counts = { 0, 0, 0 };
     tg_audit_event_t   ev;
     int                rc;
 

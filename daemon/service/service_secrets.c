@@ -226,6 +226,7 @@ typedef struct {
     tg_str_t               secret;
     int                    primary;
     const tg_reset_spec_t *reset;
+    int                    by_value; /* key is the AppCode itself */
     tg_app_t               app;
     tg_key_pair_t          kp;
     tg_app_code_t          code;
@@ -936,6 +937,57 @@ tg_service_code_list(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
 }
 
 
+/*
+ * Loads the code op->key names and its app: by the code's id within the
+ * app op->ref names; or, by_value, by the code itself (found through its
+ * index hash), within op->ref's app if a ref is given.
+ */
+static int
+tg_code_target(const tg_service_t *svc, tg_txn_t *t, tg_secret_op_t *op,
+               tg_audit_event_t *ev, tg_error_t *err)
+{
+    char hash[TG_HASH_HEX_LEN + 1];
+    int  rc;
+
+    if (!op->by_value) {
+        rc = tg_secret_op_app(t, op, ev, err);
+        return rc == TG_OK ? tg_code_load(t, &op->app, op->key, &op->code, err)
+                           : rc;
+    }
+
+    if (op->ref.ptr != NULL) {
+        rc = tg_secret_op_app(t, op, ev, err);
+        if (rc != TG_OK) {
+            return rc;
+        }
+    }
+
+    rc = tg_keyring_index(svc->keyring, TG_STR(TG_INDEX_APP_CODE), op->key,
+                          hash);
+    if (rc == TG_OK) {
+        rc = tg_store_app_code_find(t, tg_str_c(hash), &op->code);
+    }
+    tg_wipe(hash, sizeof(hash));
+
+    if (rc == TG_OK && op->ref.ptr != NULL
+        && strcmp(op->code.app, op->app.id) != 0) {
+        rc = TG_ECODE_NOT_FOUND;
+    }
+    if (rc == TG_OK && op->ref.ptr == NULL) {
+        rc = tg_app_load(t, op->actor, tg_str_c(op->code.app), &op->app, NULL);
+        rc = rc == TG_EAPP_NOT_FOUND ? TG_ECODE_NOT_FOUND : rc;
+        if (rc == TG_OK) {
+            tg_audit_app(ev, &op->app);
+        }
+    }
+    if (rc == TG_OK) {
+        tg_audit_target_id(ev, op->code.id);
+    }
+
+    return rc == TG_OK ? rc : tg_error_set(err, rc, TG_FIELD_APP_CODE, NULL);
+}
+
+
 static int
 tg_code_reset_txn(tg_service_t *svc, tg_txn_t *t, void *data,
                   tg_audit_event_t *ev, tg_error_t *err)
@@ -946,10 +998,7 @@ tg_code_reset_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     char           *sealed = NULL;
     int             rc;
 
-    rc = tg_secret_op_app(t, op, ev, err);
-    if (rc == TG_OK) {
-        rc = tg_code_load(t, &op->app, op->key, code, err);
-    }
+    rc = tg_code_target(svc, t, op, ev, err);
     if (rc != TG_OK) {
         return rc;
     }
@@ -988,10 +1037,11 @@ tg_code_reset_txn(tg_service_t *svc, tg_txn_t *t, void *data,
 }
 
 
-int
-tg_service_code_reset(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
-                      tg_str_t code_id, tg_str_t given, tg_code_view_t *out,
-                      tg_error_t *err)
+/* A code reset; by_value: code_id is the AppCode itself. */
+static int
+tg_code_reset(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
+              tg_str_t code_id, int by_value, tg_str_t given,
+              tg_code_view_t *out, tg_error_t *err)
 {
     tg_audit_event_t ev;
     tg_secret_op_t   op;
@@ -1001,9 +1051,12 @@ tg_service_code_reset(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
     memset(out, 0, sizeof(*out));
     tg_secret_op_init(&op, actor, ref);
     op.key = code_id;
+    op.by_value = by_value;
     op.code_view = out;
 
-    tg_audit_start(&ev, actor, "code.reset", "app_code", code_id);
+    /* A code is a bearer credential: never a target in the audit. */
+    tg_audit_start(&ev, actor, "code.reset", "app_code",
+                   by_value ? TG_STR("") : code_id);
 
     rc = tg_code_value(given, buf, &op.value, err);
     rc = rc == TG_OK ? tg_write(svc, &ev, tg_code_reset_txn, &op, err)
@@ -1019,6 +1072,24 @@ tg_service_code_reset(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
 }
 
 
+int
+tg_service_code_reset(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
+                      tg_str_t code_id, tg_str_t given, tg_code_view_t *out,
+                      tg_error_t *err)
+{
+    return tg_code_reset(svc, actor, ref, code_id, 0, given, out, err);
+}
+
+
+int
+tg_service_code_reset_by_value(tg_service_t *svc, const tg_actor_t *actor,
+                               tg_str_t ref, tg_str_t code, tg_str_t given,
+                               tg_code_view_t *out, tg_error_t *err)
+{
+    return tg_code_reset(svc, actor, ref, code, 1, given, out, err);
+}
+
+
 static int
 tg_code_delete_txn(tg_service_t *svc, tg_txn_t *t, void *data,
                    tg_audit_event_t *ev, tg_error_t *err)
@@ -1026,12 +1097,7 @@ tg_code_delete_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     tg_secret_op_t *op = data;
     int             rc;
 
-    (void) svc;
-
-    rc = tg_secret_op_app(t, op, ev, err);
-    if (rc == TG_OK) {
-        rc = tg_code_load(t, &op->app, op->key, &op->code, err);
-    }
+    rc = tg_code_target(svc, t, op, ev, err);
     if (rc == TG_OK) {
         rc = tg_store_app_code_delete(t, tg_str_c(op->code.id));
     }
@@ -1043,9 +1109,9 @@ tg_code_delete_txn(tg_service_t *svc, tg_txn_t *t, void *data,
 }
 
 
-int
-tg_service_code_delete(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
-                       tg_str_t code_id, tg_error_t *err)
+static int
+tg_code_delete(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
+               tg_str_t code_id, int by_value, tg_error_t *err)
 {
     tg_audit_event_t ev;
     tg_secret_op_t   op;
@@ -1053,10 +1119,28 @@ tg_service_code_delete(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
 
     tg_secret_op_init(&op, actor, ref);
     op.key = code_id;
+    op.by_value = by_value;
 
-    tg_audit_start(&ev, actor, "code.delete", "app_code", code_id);
+    tg_audit_start(&ev, actor, "code.delete", "app_code",
+                   by_value ? TG_STR("") : code_id);
     rc = tg_write(svc, &ev, tg_code_delete_txn, &op, err);
 
     tg_secret_op_free(&op);
     return rc;
+}
+
+
+int
+tg_service_code_delete(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
+                       tg_str_t code_id, tg_error_t *err)
+{
+    return tg_code_delete(svc, actor, ref, code_id, 0, err);
+}
+
+
+int
+tg_service_code_delete_by_value(tg_service_t *svc, const tg_actor_t *actor,
+                                tg_str_t ref, tg_str_t code, tg_error_t *err)
+{
+    return tg_code_delete(svc, actor, ref, code, 1, err);
 }

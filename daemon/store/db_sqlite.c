@@ -527,6 +527,10 @@ static const char *const tg_sqlite_migrations[] = {
     "    entity_id    TEXT NOT NULL,"
     "    app          TEXT NOT NULL,"
     "    op           TEXT NOT NULL);",
+
+    /* 2: access-key secrets sealed, for HMAC signature checks (Alibaba);
+     * NULL for keys made before, until they are next used. */
+    "ALTER TABLE access_keys ADD COLUMN secret_sealed TEXT;",
 };
 
 /* clang-format on */

@@ -45,9 +45,18 @@ typedef struct {
     tg_str_t tag_keys[TG_TAGS_MAX];
     tg_str_t tag_values[TG_TAGS_MAX]; /* NULL ptr: any value */
     size_t   ntags;
+    int64_t  app_id;        /* the numeric AppId; 0: any */
+    tg_str_t extend;        /* exact; NULL ptr: any */
+    tg_str_t app_code;      /* in clear, for the service; NULL ptr: any */
+    tg_str_t app_code_hash; /* its index hash, which the store matches */
+    int      order;         /* TG_APP_ORDER_* */
     int64_t  limit;
     int64_t  offset;
 } tg_app_filter_t;
+
+#define TG_APP_ORDER_CREATED      0 /* oldest first (the default) */
+#define TG_APP_ORDER_UPDATED_DESC 1 /* last modified first */
+#define TG_APP_ORDER_UPDATED_ASC  2
 
 typedef struct {
     tg_str_t account_id; /* NULL ptr: every account */
@@ -106,6 +115,8 @@ int tg_store_access_key_list(tg_txn_t *t, tg_str_t account_id,
                              tg_access_key_t **items, size_t *n);
 int tg_store_access_key_update(tg_txn_t *t, const tg_access_key_t *key);
 int tg_store_access_key_touch(tg_txn_t *t, tg_str_t id, int64_t at);
+/* Sets the key's sealed secret (first use after schema 2, or re-seal). */
+int tg_store_access_key_seal(tg_txn_t *t, tg_str_t id, tg_str_t sealed);
 int tg_store_access_key_delete(tg_txn_t *t, tg_str_t id);
 /* Enabled admin keys whose account is enabled. */
 int  tg_store_access_key_count_admins(tg_txn_t *t, int64_t *n);

@@ -13,7 +13,7 @@
 
 #define TG_ACCESS_KEY_COLUMNS                                                \
     "id, account_id, secret_hash, admin, enabled, description, created_at, " \
-    "updated_at, last_used_at"
+    "updated_at, last_used_at, secret_sealed"
 
 
 static void
@@ -169,6 +169,7 @@ tg_access_key_read(tg_cursor_t *c, void *item)
     k->created_at = tg_col_int(c, 6);
     k->updated_at = tg_col_int(c, 7);
     k->last_used_at = tg_col_int(c, 8);
+    k->secret_sealed = tg_col_dup_opt(c, 9);
 }
 
 
@@ -196,12 +197,13 @@ tg_store_access_key_insert(tg_txn_t *t, const tg_access_key_t *k)
 {
     return tg_run(t,
                   "INSERT INTO access_keys (" TG_ACCESS_KEY_COLUMNS ") "
-                  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                   TG_PARAMS(TG_P_CSTR(k->id), TG_P_CSTR(k->account_id),
                             TG_P_CSTR(k->secret_hash), TG_P_INT(k->admin),
                             TG_P_INT(k->enabled), TG_P_CSTR(k->description),
                             TG_P_INT(k->created_at), TG_P_INT(k->updated_at),
-                            TG_P_INT(k->last_used_at)),
+                            TG_P_INT(k->last_used_at),
+                            TG_P_OPT(tg_str_c(k->secret_sealed))),
                   NULL);
 }
 
@@ -252,6 +254,19 @@ tg_store_access_key_touch(tg_txn_t *t, tg_str_t id, int64_t at)
 {
     return tg_run(t, "UPDATE access_keys SET last_used_at = $2 WHERE id = $1",
                   TG_PARAMS(TG_P_TEXT(id), TG_P_INT(at)), NULL);
+}
+
+
+int
+tg_store_access_key_seal(tg_txn_t *t, tg_str_t id, tg_str_t sealed)
+{
+    int64_t changes;
+    int     rc;
+
+    rc = tg_run(t, "UPDATE access_keys SET secret_sealed = $2 WHERE id = $1",
+                TG_PARAMS(TG_P_TEXT(id), TG_P_TEXT(sealed)), &changes);
+
+    return rc == TG_OK && changes == 0 ? TG_EACCESS_KEY_NOT_FOUND : rc;
 }
 
 

@@ -15,7 +15,7 @@
     "rate_rps, rate_burst, created_at, updated_at"
 
 /* An app filter has at most this many parameters. */
-#define TG_APP_FILTER_PARAMS (6 + 2 * TG_TAGS_MAX)
+#define TG_APP_FILTER_PARAMS (8 + 2 * TG_TAGS_MAX)
 
 
 static void
@@ -265,6 +265,17 @@ tg_app_filter_sql(const tg_app_filter_t *f, tg_buf_t *sql, tg_param_t *params,
                     "WHERE p.app = apps.id AND p.app_key = $%zu)",
                     f->app_key);
     }
+    if (f->extend.ptr != NULL) {
+        TG_ADD_TEXT(" AND extend = $%zu", f->extend);
+    }
+    if (f->app_code_hash.ptr != NULL) {
+        TG_ADD_TEXT(" AND EXISTS (SELECT 1 FROM app_codes o "
+                    "WHERE o.app = apps.id AND o.code_hash = $%zu)",
+                    f->app_code_hash);
+    }
+    if (f->app_id > 0 && rc == TG_OK) {
+        rc = tg_buf_printf(sql, " AND app_id = %lld", (long long) f->app_id);
+    }
     if (f->enabled >= 0 && rc == TG_OK) {
         rc = tg_buf_printf(sql, " AND enabled = %d", f->enabled ? 1 : 0);
     }
@@ -329,10 +340,15 @@ tg_store_app_list(tg_txn_t *t, const tg_app_filter_t *f, tg_app_t **items,
     params[np + 1] = (tg_param_t) TG_P_INT(f->offset);
 
     tg_buf_reset(&sql);
-    rc = tg_buf_printf(&sql,
-                       "SELECT " TG_APP_COLUMNS " FROM apps%s "
-                       "ORDER BY created_at, id LIMIT $%zu OFFSET $%zu",
-                       where.ptr, np + 1, np + 2);
+    rc = tg_buf_printf(
+        &sql,
+        "SELECT " TG_APP_COLUMNS " FROM apps%s "
+        "ORDER BY %s LIMIT $%zu OFFSET $%zu",
+        where.ptr,
+        f->order == TG_APP_ORDER_UPDATED_DESC  ? "updated_at DESC, id DESC"
+        : f->order == TG_APP_ORDER_UPDATED_ASC ? "updated_at, id"
+                                               : "created_at, id",
+        np + 1, np + 2);
     if (rc != TG_OK) {
         goto cleanup;
     }

@@ -6,7 +6,8 @@
  * Times are Unix milliseconds (UTC); 0 means "none" where a time is
  * optional.  Ids are 32 lowercase hex characters.  Secrets never appear
  * here in clear: key pairs and AppCodes carry sealed text (seal.h), and
- * access keys carry a keyed hash.
+ * access keys carry a keyed hash (to find and compare them) and sealed
+ * text (to check the HMAC signatures of vendor dialects).
  *
  * Ownership: a record owns the strings its char * members point to; the
  * matching *_free() releases them and zeroes the record, whose own
@@ -120,9 +121,11 @@ typedef struct {
 } tg_account_t;
 
 typedef struct {
-    char    id[TG_KEY_ID_MAX + 1];
-    char    account_id[TG_ID_LEN + 1];
-    char    secret_hash[TG_HASH_HEX_LEN + 1];
+    char  id[TG_KEY_ID_MAX + 1];
+    char  account_id[TG_ID_LEN + 1];
+    char  secret_hash[TG_HASH_HEX_LEN + 1];
+    char *secret_sealed; /* for signature checks; NULL for keys made
+                            before schema 2 that have not been used */
     int     admin;
     int     enabled;
     char   *description;

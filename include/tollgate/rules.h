@@ -27,6 +27,17 @@
 int tg_app_name_check(tg_str_t name, const char **rule);
 
 /*
+ * Alibaba's stricter app names (CloudAPI CreateApp/ModifyApp): 4-26
+ * characters of ASCII letters, digits, '_' and CJK characters, starting
+ * with a letter or a CJK character (the Chinese documentation allows
+ * Chinese characters; the English one says letters).  No '-'.
+ */
+int tg_alibaba_app_name_check(tg_str_t name, const char **rule);
+
+/* Alibaba's stricter descriptions: free text of at most 180 characters. */
+int tg_alibaba_description_check(tg_str_t text, const char **rule);
+
+/*
  * Free text of at most max characters: valid UTF-8 without control
  * characters other than tab, newline and carriage return.
  */

@@ -279,7 +279,8 @@ test('rotate-keyring re-seals every secret under a new key and drops the old', a
     const event = (await d.call('GET', '/v1/audit?action=keyring.rotate')).json.items[0];
     assert.equal(event.result, 'success');
     assert.equal(event.source, 'local');
-    assert.deepEqual(event.detail, {primary: 'k2', key_pairs: 1, app_codes: 1});
+    // The admin and member access keys' sealed secrets too.
+    assert.deepEqual(event.detail, {primary: 'k2', key_pairs: 1, app_codes: 1, access_keys: 2});
 
     // New values seal under k2; a second rotation moves on to k3.
     await d.call('POST', `/v1/apps/${app.id}/codes`, {body: {app_code: 's'.repeat(40)}});

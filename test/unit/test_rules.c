@@ -78,6 +78,35 @@ test_app_name_length(void **state)
 }
 
 
+/* Alibaba's names: 4-26 characters, no '-'; 3 and 27 are refused. */
+static void
+test_alibaba_app_name(void **state)
+{
+    (void) state;
+
+    assert_refused(tg_alibaba_app_name_check, rep("a", 3));
+    assert_accepted(tg_alibaba_app_name_check, rep("a", 4));
+    assert_accepted(tg_alibaba_app_name_check, rep("a", 26));
+    assert_refused(tg_alibaba_app_name_check, rep("a", 27));
+    assert_refused(tg_alibaba_app_name_check, TG_STR(""));
+    assert_refused(tg_alibaba_app_name_check, TG_STR_NULL);
+    assert_accepted(tg_alibaba_app_name_check, rep(CJK, 4));
+    assert_refused(tg_alibaba_app_name_check, rep(CJK, 27));
+    assert_accepted(tg_alibaba_app_name_check, TG_STR("CreateApp_Test1"));
+    assert_refused(tg_alibaba_app_name_check, TG_STR("Create-App"));
+    assert_refused(tg_alibaba_app_name_check, TG_STR("1app"));
+    assert_refused(tg_alibaba_app_name_check, TG_STR("_app"));
+    assert_refused(tg_alibaba_app_name_check, TG_STR("my app"));
+    assert_refused(tg_alibaba_app_name_check, TG_STR("app\xff"));
+
+    assert_accepted(tg_alibaba_description_check, rep("d", 180));
+    assert_accepted(tg_alibaba_description_check, TG_STR(""));
+    assert_refused(tg_alibaba_description_check, rep("d", 181));
+    assert_accepted(tg_alibaba_description_check, rep(CJK, 180));
+    assert_refused(tg_alibaba_description_check, rep(CJK, 181));
+}
+
+
 static void
 test_app_name_characters(void **state)
 {
@@ -460,6 +489,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_app_name_length),
         cmocka_unit_test(test_app_name_characters),
+        cmocka_unit_test(test_alibaba_app_name),
         cmocka_unit_test(test_app_name_encoding),
         cmocka_unit_test(test_description),
         cmocka_unit_test(test_description_characters),

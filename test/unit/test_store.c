@@ -354,9 +354,9 @@ test_open_migrates(void **state)
 {
     fixture_t *f = *state;
 
-    assert_int_equal(tg_store_schema_version(f->store), 1);
-    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM schema_version"), 1);
-    assert_int_equal(sql_int(f, "SELECT MAX(version) FROM schema_version"), 1);
+    assert_int_equal(tg_store_schema_version(f->store), 2);
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM schema_version"), 2);
+    assert_int_equal(sql_int(f, "SELECT MAX(version) FROM schema_version"), 2);
     assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM sqlite_master "
                                 "WHERE type = 'table' AND name IN ("
                                 "'accounts', 'access_keys', 'apps', "
@@ -365,7 +365,7 @@ test_open_migrates(void **state)
                                 "'meta', 'changes')"),
                      11);
     assert_string_equal(tg_db_sqlite.name, "sqlite");
-    assert_int_equal(tg_db_sqlite.nmigrations, 1);
+    assert_int_equal(tg_db_sqlite.nmigrations, 2);
 }
 
 
@@ -386,10 +386,10 @@ test_reopen_does_not_migrate(void **state)
         tg_store_close(f->store);
         f->store = NULL;
         assert_rc(tg_store_open(&tg_db_sqlite, &o, &f->store), TG_OK);
-        assert_int_equal(tg_store_schema_version(f->store), 1);
+        assert_int_equal(tg_store_schema_version(f->store), 2);
     }
 
-    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM schema_version"), 1);
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM schema_version"), 2);
 
     memset(&a, 0, sizeof(a));
     assert_rc(tg_txn_begin(f->store, 0, &t), TG_OK);
@@ -410,7 +410,7 @@ test_open_newer_schema(void **state)
 
     tg_store_close(f->store);
     f->store = NULL;
-    sql_exec(f, "INSERT INTO schema_version (version) VALUES (2)");
+    sql_exec(f, "INSERT INTO schema_version (version) VALUES (3)");
 
     assert_rc(tg_store_open(&tg_db_sqlite, &o, &store), TG_ESTORE);
     assert_ptr_equal(store, (tg_store_t *) f);
@@ -680,6 +680,26 @@ test_access_key_update_touch_delete(void **state)
     assert_i64_equal(k.created_at, 1000);
     assert_i64_equal(k.updated_at, 2000);
     assert_i64_equal(k.last_used_at, 5000);
+    assert_null(k.secret_sealed);
+    tg_access_key_free(&k);
+
+    /* A key without a sealed secret gets one; a second key has one from
+     * the start. */
+    assert_rc(
+        tg_store_access_key_seal(&t, TG_STR("TGkey1"), TG_STR("tg1.k1.x")),
+        TG_OK);
+    assert_rc(tg_store_access_key_get(&t, TG_STR("TGkey1"), &k), TG_OK);
+    assert_string_equal(k.secret_sealed, "tg1.k1.x");
+    tg_access_key_free(&k);
+    assert_rc(tg_store_access_key_seal(&t, TG_STR("TGnone"), TG_STR("x")),
+              TG_EACCESS_KEY_NOT_FOUND);
+
+    k = access_key_rec("TGkey2", ACC_A, 0, 1000);
+    k.secret_sealed = (char *) "tg1.k1.y";
+    assert_rc(tg_store_access_key_insert(&t, &k), TG_OK);
+    memset(&k, 0, sizeof(k));
+    assert_rc(tg_store_access_key_get(&t, TG_STR("TGkey2"), &k), TG_OK);
+    assert_string_equal(k.secret_sealed, "tg1.k1.y");
     tg_access_key_free(&k);
 
     k = access_key_rec("TGnone", ACC_A, 1, 1000);

@@ -1,0 +1,254 @@
+/*
+ * The Alibaba dialect's entry: which requests are its, the action table,
+ * and the steps every call takes (parameters, format, action, version,
+ * signature) before its action runs.
+ */
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "alibaba/alibaba_int.h"
+
+
+#define TG_ALI_VERSION "2016-07-14"
+
+/* Nonces are remembered twice the allowed skew: a timestamp up to 15
+ * minutes ahead stays acceptable for 30 minutes. */
+#define TG_ALI_NONCE_TTL_MS (2 * TG_ALI_SKEW_MS)
+
+typedef struct {
+    const char      *name;
+    tg_ali_action_pt run;
+} tg_ali_action_t;
+
+/* clang-format off */
+
+static const tg_ali_action_t tg_ali_actions[] = {
+    { "CreateApp",                tg_ali_create_app },
+    { "ModifyApp",                tg_ali_modify_app },
+    { "DeleteApp",                tg_ali_delete_app },
+    { "DescribeApp",              tg_ali_describe_app },
+    { "DescribeAppAttributes",    tg_ali_describe_app_attributes },
+    { "DescribeApps",             tg_ali_describe_apps },
+    { "DescribeAppSecurity",      tg_ali_describe_app_security },
+    { "DescribeAppSecurities",    tg_ali_describe_app_securities },
+    { "ResetAppSecret",           tg_ali_reset_app_secret },
+    { "ResetAppCode",             tg_ali_reset_app_code },
+    { "CreateAppCode",            tg_ali_create_app_code },
+    { "DeleteAppCode",            tg_ali_delete_app_code },
+    { "CreateAppKey",             tg_ali_create_app_key },
+    { "DeleteAppKey",             tg_ali_delete_app_key },
+    { "SetAppsAuthorities",       tg_ali_set_apps_authorities },
+    { "RemoveAppsAuthorities",    tg_ali_remove_apps_authorities },
+    { "SetApisAuthorities",       tg_ali_set_apis_authorities },
+    { "RemoveApisAuthorities",    tg_ali_remove_apis_authorities },
+    { "DescribeAuthorizedApis",   tg_ali_describe_authorized_apis },
+    { "DescribeAuthorizedApps",   tg_ali_describe_authorized_apps },
+    { "TagResources",             tg_ali_tag_resources },
+    { "UntagResources",           tg_ali_untag_resources },
+    { "ListTagResources",         tg_ali_list_tag_resources },
+};
+
+/* clang-format on */
+
+#define TG_ALI_NACTIONS (sizeof(tg_ali_actions) / sizeof(tg_ali_actions[0]))
+
+
+int
+tg_alibaba_create(tg_service_t *svc, size_t nonce_capacity, tg_alibaba_t **out)
+{
+    tg_alibaba_t *ali;
+    int           rc;
+
+    *out = NULL;
+
+    ali = calloc(1, sizeof(tg_alibaba_t));
+    if (ali == NULL) {
+        return TG_ENOMEM;
+    }
+
+    rc = tg_nonce_cache_create(nonce_capacity, TG_ALI_NONCE_TTL_MS,
+                               &ali->nonces);
+    if (rc != TG_OK) {
+        free(ali);
+        return rc;
+    }
+
+    ali->svc = svc;
+    pthread_mutex_init(&ali->lock, NULL);
+    *out = ali;
+    return TG_OK;
+}
+
+
+void
+tg_alibaba_destroy(tg_alibaba_t *ali)
+{
+    if (ali != NULL) {
+        tg_nonce_cache_destroy(ali->nonces);
+        pthread_mutex_destroy(&ali->lock);
+        free(ali);
+    }
+}
+
+
+static int
+tg_ali_is_form(const char *type)
+{
+    static const char form[] = "application/x-www-form-urlencoded";
+
+    return type != NULL && strncasecmp(type, form, sizeof(form) - 1) == 0;
+}
+
+
+int
+tg_alibaba_claims(const tg_http_request_t *req)
+{
+    const char *auth = tg_http_header(req, "Authorization");
+
+    if (strcmp(tg_http_path(req), "/") != 0) {
+        return 0;
+    }
+
+    return tg_http_query(req, "Action") != NULL
+           || tg_http_header(req, "x-acs-action") != NULL
+           || (auth != NULL
+               && strncmp(auth, TG_ACS_V3_ALGORITHM " ",
+                          sizeof(TG_ACS_V3_ALGORITHM))
+                      == 0)
+           || tg_ali_is_form(tg_http_header(req, "Content-Type"));
+}
+
+
+/* Format=JSON (the default) or XML, in any case. */
+static int
+tg_ali_format(tg_ali_call_t *call)
+{
+    tg_str_t format = tg_ali_param(call, "Format");
+
+    if (format.ptr == NULL || tg_str_eq_nocase(format, TG_STR("JSON"))) {
+        return TG_OK;
+    }
+    if (tg_str_eq_nocase(format, TG_STR("XML"))) {
+        call->xml = 1;
+        return TG_OK;
+    }
+
+    return tg_ali_fail(call, 400, "InvalidParameter.Format",
+                       "Specified parameter format is not valid.");
+}
+
+
+/* The action (parameter or x-acs-action) and the version. */
+static int
+tg_ali_action(tg_ali_call_t *call, const tg_ali_action_t **action)
+{
+    tg_str_t    name = tg_ali_param(call, "Action");
+    tg_str_t    version = tg_ali_param(call, "Version");
+    const char *header;
+    size_t      i;
+
+    if (name.ptr == NULL) {
+        header = tg_http_header(call->req, "x-acs-action");
+        name = tg_str_c(header);
+    }
+    if (version.ptr == NULL) {
+        version = tg_str_c(tg_http_header(call->req, "x-acs-version"));
+    }
+
+    if (name.len == 0) {
+        return tg_ali_missing(call, "Action");
+    }
+    if (version.len == 0) {
+        return tg_ali_missing(call, "Version");
+    }
+    if (!tg_str_eq_c(version, TG_ALI_VERSION)) {
+        return tg_ali_fail(call, 400, "InvalidVersion",
+                           "Specified parameter Version is not valid.");
+    }
+
+    for (i = 0; i < TG_ALI_NACTIONS; i++) {
+        if (tg_str_eq_c(name, tg_ali_actions[i].name)) {
+            *action = &tg_ali_actions[i];
+            call->action = tg_ali_actions[i].name;
+            return TG_OK;
+        }
+    }
+
+    return tg_ali_fail(call, 404, "InvalidApi.NotFound",
+                       "Specified api is not found, please check your url "
+                       "and method.");
+}
+
+
+static void
+tg_ali_call_init(tg_ali_call_t *call, tg_alibaba_t *ali, tg_http_request_t *req,
+                 tg_http_response_t *res)
+{
+    size_t i;
+
+    memset(call, 0, sizeof(*call));
+    call->ali = ali;
+    call->svc = ali->svc;
+    call->req = req;
+    call->res = res;
+
+    snprintf(call->actor.request_id, sizeof(call->actor.request_id), "%s",
+             tg_http_request_id(req));
+    snprintf(call->actor.source, sizeof(call->actor.source), "%s",
+             tg_http_remote(req));
+
+    snprintf(call->request_id, sizeof(call->request_id), "%s",
+             tg_http_request_id(req));
+    for (i = 0; call->request_id[i] != '\0'; i++) {
+        call->request_id[i] =
+            (char) toupper((unsigned char) call->request_id[i]);
+    }
+}
+
+
+void
+tg_alibaba_handle(tg_alibaba_t *ali, tg_http_request_t *req,
+                  tg_http_response_t *res)
+{
+    const tg_ali_action_t *action = NULL;
+    tg_ali_call_t          call;
+    const char            *method = tg_http_method(req);
+    int                    rc;
+
+    tg_ali_call_init(&call, ali, req, res);
+
+    if (tg_http_body_too_large(req)) {
+        rc = tg_ali_fail(&call, 413, "RequestEntityTooLarge",
+                         "The request body is too large.");
+    } else if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0) {
+        rc = tg_ali_fail(&call, 400, "UnsupportedHTTPMethod",
+                         "Specified HTTP method is not supported; use GET "
+                         "or POST.");
+    } else {
+        rc = tg_ali_params_load(&call);
+    }
+
+    if (rc == TG_OK) {
+        rc = tg_ali_format(&call);
+    }
+    if (rc == TG_OK) {
+        rc = tg_ali_action(&call, &action);
+    }
+    if (rc == TG_OK) {
+        rc = tg_ali_authenticate(&call);
+    }
+
+    if (rc == TG_OK) {
+        tg_http_set_actor(req, call.actor.key_id);
+        action->run(&call);
+    } else {
+        tg_ali_send_error(&call);
+    }
+
+    tg_buf_wipe(&call.text);
+    free(call.params);
+}

@@ -1,0 +1,108 @@
+/*
+ * Alibaba Cloud's management-API signatures (ACS): the RPC signature
+ * version 1.0 (HMAC-SHA1, a "Signature" parameter) and V3
+ * (ACS3-HMAC-SHA256 in the Authorization header), with Alibaba's
+ * percent-encoding.  Pure functions: the caller collects the request's
+ * parameters and headers, looks the secret up, and keeps the nonces.
+ *
+ * A verifier builds the server's string to sign (which holds no secret,
+ * so it can go back to the client when the signatures differ), signs it
+ * and compares in constant time.
+ *
+ * Ownership: inputs are only read; strings to sign are appended to a
+ * caller's tg_buf_t; signatures are written to caller arrays.
+ */
+
+#ifndef TOLLGATE_ACS_SIGN_H
+#define TOLLGATE_ACS_SIGN_H
+
+#include <stddef.h>
+
+#include "tollgate/str.h"
+
+
+#define TG_ACS_V1_SIGNATURE_LEN 28 /* base64 of a SHA-1 MAC */
+#define TG_ACS_V3_SIGNATURE_LEN 64 /* hex of a SHA-256 MAC */
+#define TG_ACS_V3_ALGORITHM     "ACS3-HMAC-SHA256"
+
+/* One request parameter or header: a name and its decoded value. */
+typedef struct {
+    tg_str_t name;
+    tg_str_t value;
+} tg_acs_param_t;
+
+/* The parts of a V3 Authorization header, pointing into it. */
+typedef struct {
+    tg_str_t credential;     /* the AccessKeyId */
+    tg_str_t signed_headers; /* "host;x-acs-action;..." */
+    tg_str_t signature;      /* lowercase hex */
+} tg_acs_v3_auth_t;
+
+/* What a V3 canonical request is made of. */
+typedef struct {
+    tg_str_t              method; /* "POST" */
+    tg_str_t              path;   /* decoded, "/" for RPC */
+    const tg_acs_param_t *query;  /* decoded query parameters */
+    size_t                nquery;
+    const tg_acs_param_t *headers; /* the signed headers, any order */
+    size_t                nheaders;
+    tg_str_t              payload_hash; /* hex SHA-256 of the body */
+} tg_acs_v3_request_t;
+
+
+/*
+ * Appends in, percent-encoded as Alibaba does (RFC 3986: A-Z a-z 0-9
+ * '-' '_' '.' '~' stay, every other byte becomes %XY in uppercase hex),
+ * to out.  Returns 0 or TG_ENOMEM.
+ */
+int tg_acs_percent_encode(tg_buf_t *out, tg_str_t in);
+
+/*
+ * Appends the v1 string to sign of a request to out:
+ *     METHOD "&" enc("/") "&" enc(canonical query)
+ * where the canonical query is every parameter but "Signature", encoded,
+ * sorted by encoded name (then value) and joined with '&'.  Returns 0 or
+ * TG_ENOMEM.
+ */
+int tg_acs_v1_string_to_sign(tg_str_t method, const tg_acs_param_t *params,
+                             size_t n, tg_buf_t *out);
+
+/* Base64(HMAC-SHA1(secret + "&", sts)) into out.  Returns 0 or an error. */
+int tg_acs_v1_sign(tg_str_t secret, tg_str_t sts,
+                   char out[TG_ACS_V1_SIGNATURE_LEN + 1]);
+
+/*
+ * Checks a v1 signature (constant time).  Returns 0 on a match, else
+ * TG_EUNAUTHENTICATED (or TG_ENOMEM).
+ */
+int tg_acs_v1_verify(tg_str_t secret, tg_str_t sts, tg_str_t signature);
+
+/*
+ * Splits "ACS3-HMAC-SHA256 Credential=ID,SignedHeaders=a;b,Signature=hex"
+ * (spaces allowed after the commas).  Returns 0, or TG_EINVALID when the
+ * algorithm differs or a part is missing, empty or repeated.
+ */
+int tg_acs_v3_auth_parse(tg_str_t header, tg_acs_v3_auth_t *out);
+
+/*
+ * Appends the V3 canonical request to out:
+ *     METHOD \n path \n query \n headers \n signed-header-list \n hash
+ * Query parameters are "enc(name)=enc(value)" sorted and joined by '&';
+ * headers are "lowercase-name:trimmed-value\n" sorted by name; the
+ * signed-header list is the same names joined by ';'.  Returns 0 or
+ * TG_ENOMEM.
+ */
+int tg_acs_v3_canonical_request(const tg_acs_v3_request_t *req, tg_buf_t *out);
+
+/* Appends "ACS3-HMAC-SHA256\n" + hex(SHA-256(canonical)) to out. */
+int tg_acs_v3_string_to_sign(tg_str_t canonical, tg_buf_t *out);
+
+/* hex(HMAC-SHA256(secret, sts)) into out.  Returns 0 or an error. */
+int tg_acs_v3_sign(tg_str_t secret, tg_str_t sts,
+                   char out[TG_ACS_V3_SIGNATURE_LEN + 1]);
+
+/* Checks a V3 signature (constant time, hex in any case): 0 or
+ * TG_EUNAUTHENTICATED. */
+int tg_acs_v3_verify(tg_str_t secret, tg_str_t sts, tg_str_t signature);
+
+#endif /* TOLLGATE_ACS_SIGN_H */

@@ -1,0 +1,495 @@
+/*
+ * Alibaba Cloud's management-API signatures: v1.0 (HMAC-SHA1) and V3
+ * (ACS3-HMAC-SHA256).  See acs_sign.h; reference/alibaba.md section 3
+ * has the algorithms and the published vectors the unit tests check.
+ */
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tollgate/acs_sign.h"
+#include "tollgate/crypto.h"
+#include "tollgate/error.h"
+
+
+/* An encoded name and value, pointing into one buffer. */
+typedef struct {
+    tg_str_t name;
+    tg_str_t value;
+} tg_acs_pair_t;
+
+
+static int
+tg_acs_unreserved(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
+           || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'
+           || c == '~';
+}
+
+
+int
+tg_acs_percent_encode(tg_buf_t *out, tg_str_t in)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char              esc[3];
+    size_t            i, start = 0;
+    int               rc;
+
+    for (i = 0; i < in.len; i++) {
+        unsigned char c = (unsigned char) in.ptr[i];
+
+        if (tg_acs_unreserved(c)) {
+            continue;
+        }
+
+        rc = tg_buf_append(out, in.ptr + start, i - start);
+        if (rc != TG_OK) {
+            return rc;
+        }
+
+        esc[0] = '%';
+        esc[1] = hex[c >> 4];
+        esc[2] = hex[c & 0x0f];
+        rc = tg_buf_append(out, esc, 3);
+        if (rc != TG_OK) {
+            return rc;
+        }
+        start = i + 1;
+    }
+
+    return tg_buf_append(out, in.len > start ? in.ptr + start : "",
+                         in.len - start);
+}
+
+
+static int
+tg_acs_str_cmp(tg_str_t a, tg_str_t b)
+{
+    size_t n = a.len < b.len ? a.len : b.len;
+    int    c = n > 0 ? memcmp(a.ptr, b.ptr, n) : 0;
+
+    if (c != 0) {
+        return c;
+    }
+    return a.len < b.len ? -1 : a.len > b.len;
+}
+
+
+static int
+tg_acs_pair_cmp(const void *a, const void *b)
+{
+    const tg_acs_pair_t *x = a, *y = b;
+    int                  c = tg_acs_str_cmp(x->name, y->name);
+
+    return c != 0 ? c : tg_acs_str_cmp(x->value, y->value);
+}
+
+
+/*
+ * Appends the canonical query of params (all but skip, if given):
+ * "enc(k)=enc(v)" sorted by encoded name and value, joined by '&'.
+ */
+static int
+tg_acs_canonical_query(const tg_acs_param_t *params, size_t n, tg_str_t skip,
+                       tg_buf_t *out)
+{
+    tg_buf_t       text = TG_BUF_INIT;
+    tg_acs_pair_t *pairs = NULL;
+    size_t        *offsets = NULL, i, m = 0;
+    int            rc = TG_OK;
+
+    if (n > 0) {
+        pairs = calloc(n, sizeof(tg_acs_pair_t));
+        offsets = calloc(n * 3, sizeof(size_t));
+        if (pairs == NULL || offsets == NULL) {
+            rc = TG_ENOMEM;
+            goto cleanup;
+        }
+    }
+
+    /* Encode everything into one buffer first; point into it after, as
+     * the buffer may move while it grows. */
+
+    for (i = 0; i < n && rc == TG_OK; i++) {
+        if (skip.ptr != NULL && tg_str_eq(params[i].name, skip)) {
+            continue;
+        }
+        offsets[3 * m] = text.len;
+        rc = tg_acs_percent_encode(&text, params[i].name);
+        offsets[3 * m + 1] = text.len;
+        if (rc == TG_OK) {
+            rc = tg_acs_percent_encode(&text, params[i].value);
+        }
+        offsets[3 * m + 2] = text.len;
+        m++;
+    }
+    if (rc != TG_OK) {
+        goto cleanup;
+    }
+
+    for (i = 0; i < m; i++) {
+        pairs[i].name = (tg_str_t){ text.ptr + offsets[3 * i],
+                                    offsets[3 * i + 1] - offsets[3 * i] };
+        pairs[i].value = (tg_str_t){ text.ptr + offsets[3 * i + 1],
+                                     offsets[3 * i + 2] - offsets[3 * i + 1] };
+    }
+
+    if (m > 1) {
+        qsort(pairs, m, sizeof(tg_acs_pair_t), tg_acs_pair_cmp);
+    }
+
+    for (i = 0; i < m && rc == TG_OK; i++) {
+        if (i > 0) {
+            rc = tg_buf_append(out, "&", 1);
+        }
+        if (rc == TG_OK) {
+            rc = tg_buf_append(out, pairs[i].name.ptr, pairs[i].name.len);
+        }
+        if (rc == TG_OK) {
+            rc = tg_buf_append(out, "=", 1);
+        }
+        if (rc == TG_OK) {
+            rc = tg_buf_append(out, pairs[i].value.ptr, pairs[i].value.len);
+        }
+    }
+
+cleanup:
+
+    tg_buf_wipe(&text);
+    free(pairs);
+    free(offsets);
+    return rc;
+}
+
+
+int
+tg_acs_v1_string_to_sign(tg_str_t method, const tg_acs_param_t *params,
+                         size_t n, tg_buf_t *out)
+{
+    tg_buf_t query = TG_BUF_INIT;
+    int      rc;
+
+    rc = tg_acs_canonical_query(params, n, TG_STR("Signature"), &query);
+    if (rc == TG_OK) {
+        rc = tg_buf_append(out, method.ptr, method.len);
+    }
+    if (rc == TG_OK) {
+        rc = tg_buf_append_c(out, "&%2F&");
+    }
+    if (rc == TG_OK) {
+        rc = tg_acs_percent_encode(out, tg_buf_str(&query));
+    }
+
+    tg_buf_wipe(&query);
+    return rc;
+}
+
+
+int
+tg_acs_v1_sign(tg_str_t secret, tg_str_t sts,
+               char out[TG_ACS_V1_SIGNATURE_LEN + 1])
+{
+    uint8_t  mac[TG_SHA1_LEN];
+    tg_buf_t key = TG_BUF_INIT;
+    int      rc;
+
+    rc = tg_buf_append(&key, secret.ptr, secret.len);
+    if (rc == TG_OK) {
+        rc = tg_buf_append(&key, "&", 1);
+    }
+    if (rc == TG_OK) {
+        rc = tg_hmac_sha1(tg_buf_str(&key), sts, mac);
+    }
+    if (rc == TG_OK) {
+        tg_base64_encode(mac, sizeof(mac), out);
+    }
+
+    tg_buf_wipe(&key);
+    tg_wipe(mac, sizeof(mac));
+    return rc;
+}
+
+
+int
+tg_acs_v1_verify(tg_str_t secret, tg_str_t sts, tg_str_t signature)
+{
+    char expected[TG_ACS_V1_SIGNATURE_LEN + 1];
+    int  rc, match;
+
+    rc = tg_acs_v1_sign(secret, sts, expected);
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    /* constant time comparison */
+    match = tg_equal_ct(expected, TG_ACS_V1_SIGNATURE_LEN, signature.ptr,
+                        signature.len);
+    tg_wipe(expected, sizeof(expected));
+    return match ? TG_OK : TG_EUNAUTHENTICATED;
+}
+
+
+/* Sets *part to the value of "name=value" if s starts with name=. */
+static int
+tg_acs_auth_part(tg_str_t s, const char *name, tg_str_t *part)
+{
+    size_t n = strlen(name);
+
+    if (s.len <= n || memcmp(s.ptr, name, n) != 0 || s.ptr[n] != '=') {
+        return 0;
+    }
+    if (part->ptr != NULL) {
+        part->len = 0; /* repeated: an empty part fails below */
+        return 1;
+    }
+    *part = (tg_str_t){ s.ptr + n + 1, s.len - n - 1 };
+    return 1;
+}
+
+
+int
+tg_acs_v3_auth_parse(tg_str_t header, tg_acs_v3_auth_t *out)
+{
+    static const tg_str_t algorithm = TG_STR(TG_ACS_V3_ALGORITHM " ");
+    tg_str_t              rest, item;
+    const char           *comma;
+
+    memset(out, 0, sizeof(*out));
+
+    if (!tg_str_has_prefix(header, algorithm)) {
+        return TG_EINVALID;
+    }
+
+    rest = (tg_str_t){ header.ptr + algorithm.len, header.len - algorithm.len };
+
+    while (rest.len > 0) {
+        comma = memchr(rest.ptr, ',', rest.len);
+        item = (tg_str_t){ rest.ptr, comma != NULL ? (size_t) (comma - rest.ptr)
+                                                   : rest.len };
+        rest = comma != NULL ? (tg_str_t){ comma + 1, rest.len - item.len - 1 }
+                             : (tg_str_t){ rest.ptr + rest.len, 0 };
+        item = tg_str_trim(item);
+
+        if (!tg_acs_auth_part(item, "Credential", &out->credential)
+            && !tg_acs_auth_part(item, "SignedHeaders", &out->signed_headers)
+            && !tg_acs_auth_part(item, "Signature", &out->signature))
+        {
+            return TG_EINVALID;
+        }
+    }
+
+    return out->credential.len > 0 && out->signed_headers.len > 0
+                   && out->signature.len > 0
+               ? TG_OK
+               : TG_EINVALID;
+}
+
+
+/* Appends a path with each byte but '/' percent-encoded. */
+static int
+tg_acs_canonical_path(tg_str_t path, tg_buf_t *out)
+{
+    size_t i, start = 0;
+    int    rc = TG_OK;
+
+    if (path.len == 0) {
+        return tg_buf_append(out, "/", 1);
+    }
+
+    for (i = 0; i <= path.len && rc == TG_OK; i++) {
+        if (i == path.len || path.ptr[i] == '/') {
+            rc = tg_acs_percent_encode(
+                out, (tg_str_t){ path.ptr + start, i - start });
+            if (rc == TG_OK && i < path.len) {
+                rc = tg_buf_append(out, "/", 1);
+            }
+            start = i + 1;
+        }
+    }
+
+    return rc;
+}
+
+
+static int
+tg_acs_header_cmp(const void *a, const void *b)
+{
+    return tg_acs_pair_cmp(a, b);
+}
+
+
+/* Appends "name:value\n" per header, then "\n" and "a;b;c". */
+static int
+tg_acs_canonical_headers(const tg_acs_param_t *headers, size_t n, tg_buf_t *out)
+{
+    tg_acs_pair_t *sorted = NULL;
+    char          *lower = NULL;
+    size_t         i, j, total = 0, pos = 0;
+    int            rc = TG_OK;
+
+    for (i = 0; i < n; i++) {
+        total += headers[i].name.len;
+    }
+
+    if (n > 0) {
+        sorted = calloc(n, sizeof(tg_acs_pair_t));
+        lower = malloc(total + 1);
+        if (sorted == NULL || lower == NULL) {
+            free(sorted);
+            free(lower);
+            return TG_ENOMEM;
+        }
+    }
+
+    for (i = 0; i < n; i++) {
+        for (j = 0; j < headers[i].name.len; j++) {
+            lower[pos + j] =
+                (char) tolower((unsigned char) headers[i].name.ptr[j]);
+        }
+        sorted[i].name = (tg_str_t){ lower + pos, headers[i].name.len };
+        sorted[i].value = tg_str_trim(headers[i].value);
+        pos += headers[i].name.len;
+    }
+
+    if (n > 1) {
+        qsort(sorted, n, sizeof(tg_acs_pair_t), tg_acs_header_cmp);
+    }
+
+    for (i = 0; i < n && rc == TG_OK; i++) {
+        rc = tg_buf_append(out, sorted[i].name.ptr, sorted[i].name.len);
+        if (rc == TG_OK) {
+            rc = tg_buf_append(out, ":", 1);
+        }
+        if (rc == TG_OK) {
+            rc = tg_buf_append(
+                out, sorted[i].value.ptr != NULL ? sorted[i].value.ptr : "",
+                sorted[i].value.len);
+        }
+        if (rc == TG_OK) {
+            rc = tg_buf_append(out, "\n", 1);
+        }
+    }
+
+    if (rc == TG_OK) {
+        rc = tg_buf_append(out, "\n", 1);
+    }
+
+    for (i = 0; i < n && rc == TG_OK; i++) {
+        if (i > 0) {
+            rc = tg_buf_append(out, ";", 1);
+        }
+        if (rc == TG_OK) {
+            rc = tg_buf_append(out, sorted[i].name.ptr, sorted[i].name.len);
+        }
+    }
+
+    free(sorted);
+    free(lower);
+    return rc;
+}
+
+
+int
+tg_acs_v3_canonical_request(const tg_acs_v3_request_t *req, tg_buf_t *out)
+{
+    int rc;
+
+    rc = tg_buf_append(out, req->method.ptr, req->method.len);
+    if (rc == TG_OK) {
+        rc = tg_buf_append(out, "\n", 1);
+    }
+    if (rc == TG_OK) {
+        rc = tg_acs_canonical_path(req->path, out);
+    }
+    if (rc == TG_OK) {
+        rc = tg_buf_append(out, "\n", 1);
+    }
+    if (rc == TG_OK) {
+        rc = tg_acs_canonical_query(req->query, req->nquery, TG_STR_NULL, out);
+    }
+    if (rc == TG_OK) {
+        rc = tg_buf_append(out, "\n", 1);
+    }
+    if (rc == TG_OK) {
+        rc = tg_acs_canonical_headers(req->headers, req->nheaders, out);
+    }
+    if (rc == TG_OK) {
+        rc = tg_buf_append(out, "\n", 1);
+    }
+    if (rc == TG_OK) {
+        rc = tg_buf_append(
+            out, req->payload_hash.ptr != NULL ? req->payload_hash.ptr : "",
+            req->payload_hash.len);
+    }
+
+    return rc;
+}
+
+
+int
+tg_acs_v3_string_to_sign(tg_str_t canonical, tg_buf_t *out)
+{
+    uint8_t digest[TG_SHA256_LEN];
+    char    hex[2 * TG_SHA256_LEN + 1];
+    int     rc;
+
+    rc = tg_sha256(canonical, digest);
+    if (rc == TG_OK) {
+        tg_hex_encode(digest, sizeof(digest), hex);
+        rc = tg_buf_append_c(out, TG_ACS_V3_ALGORITHM "\n");
+    }
+    if (rc == TG_OK) {
+        rc = tg_buf_append(out, hex, 2 * TG_SHA256_LEN);
+    }
+
+    return rc;
+}
+
+
+int
+tg_acs_v3_sign(tg_str_t secret, tg_str_t sts,
+               char out[TG_ACS_V3_SIGNATURE_LEN + 1])
+{
+    uint8_t mac[TG_SHA256_LEN];
+    int     rc;
+
+    rc = tg_hmac_sha256(secret, sts, mac);
+    if (rc == TG_OK) {
+        tg_hex_encode(mac, sizeof(mac), out);
+    }
+
+    tg_wipe(mac, sizeof(mac));
+    return rc;
+}
+
+
+int
+tg_acs_v3_verify(tg_str_t secret, tg_str_t sts, tg_str_t signature)
+{
+    char   expected[TG_ACS_V3_SIGNATURE_LEN + 1];
+    char   given[TG_ACS_V3_SIGNATURE_LEN];
+    size_t i;
+    int    rc, match;
+
+    rc = tg_acs_v3_sign(secret, sts, expected);
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    /* Hex compares without case; a wrong length never matches. */
+
+    for (i = 0; i < sizeof(given); i++) {
+        given[i] = i < signature.len
+                       ? (char) tolower((unsigned char) signature.ptr[i])
+                       : '\0';
+    }
+
+    /* constant time comparison */
+    match =
+        signature.len == TG_ACS_V3_SIGNATURE_LEN
+        && tg_equal_ct(expected, TG_ACS_V3_SIGNATURE_LEN, given, sizeof(given));
+    tg_wipe(expected, sizeof(expected));
+    return match ? TG_OK : TG_EUNAUTHENTICATED;
+}
