@@ -1,0 +1,71 @@
+// The Alibaba dialect and the gateway together: an app made with
+// Alibaba's pop-core client, its secret read with DescribeAppSecurity,
+// signs a call through nginx with Alibaba's aliyun-api-gateway client; after
+// ResetAppSecret, the secret DescribeAppSecurity then returns signs, and
+// the old one no longer does.
+
+import aliyun from 'aliyun-api-gateway';
+import assert from 'node:assert/strict';
+import {after, before, test} from 'node:test';
+
+import {popCore} from './lib/alibaba.mjs';
+import {startGateway} from './lib/gateway.mjs';
+
+let gw;
+
+before(async () => {
+  gw = await startGateway({
+    locations: (upstream) => `
+    location / {
+      tollgate on;
+      proxy_set_header X-Tollgate-App-Id $tollgate_app_id;
+      proxy_pass ${upstream};
+    }`,
+  });
+});
+
+after(async () => {
+  await gw.stop();
+});
+
+async function status(key, secret) {
+  try {
+    const echo = await new aliyun.Client(key, secret).get(`${gw.url}/orders?id=7`);
+    return {status: 200, echo};
+  } catch (err) {
+    return {status: err.code, message: err.data?.headers['x-ca-error-message']};
+  }
+}
+
+async function eventually(fn) {
+  const deadline = Date.now() + 3000;
+  while (!(await fn())) {
+    assert.ok(Date.now() < deadline, 'the gateway did not converge');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+test(
+    'DescribeAppSecurity\'s secret signs through the gateway, before and after ResetAppSecret',
+    async () => {
+      const pop = popCore(gw.admin);
+      const api = await gw.admin.call('POST', '/v1/apis', {body: {name: 'default'}});
+      assert.equal(api.status, 201, api.text);
+
+      const {AppId} = await pop.request('CreateApp', {AppName: 'GatewayApp'}, {method: 'POST'});
+      const grant = await gw.admin.call('PUT', `/v1/apps/${AppId}/grants/default`, {body: {}});
+      assert.equal(grant.status, 201, grant.text);
+
+      const first = await pop.request('DescribeAppSecurity', {AppId});
+      await eventually(async () => (await status(first.AppKey, first.AppSecret)).status === 200);
+      const ok = await status(first.AppKey, first.AppSecret);
+      assert.equal(ok.echo.headers['x-tollgate-app-id'], String(AppId));
+
+      await pop.request('ResetAppSecret', {AppKey: first.AppKey}, {method: 'POST'});
+      const second = await pop.request('DescribeAppSecurity', {AppId});
+      assert.notEqual(second.AppSecret, first.AppSecret);
+      await eventually(async () => (await status(second.AppKey, second.AppSecret)).status === 200);
+      const old = await status(first.AppKey, first.AppSecret);
+      assert.equal(old.status, 400);
+      assert.match(old.message, /^Invalid Signature, Server StringToSign:/);
+    });
