@@ -35,7 +35,7 @@ FUZZ_SRCS   := $(sort $(wildcard test/fuzz/fuzz_*.c))
 FORMATTED   := $(sort $(wildcard include/tollgate/*.h lib/*.c daemon/*.[ch] \
                daemon/*/*.[ch] cli/*.[ch] test/unit/*.[ch] test/fuzz/*.c \
                nginx/*.[ch] \
-               test/e2e/*.mjs test/e2e/lib/*.mjs bench/*.mjs))
+               test/e2e/*.mjs test/e2e/lib/*.mjs bench/*.mjs bench/*.c))
 
 # The daemon's sources that unit tests may link, all but its main().
 DAEMON_LIB_SRCS := $(filter-out daemon/main.c,$(DAEMON_SRCS))
@@ -146,8 +146,13 @@ e2e: $(ASAN_BINS) e2e-deps
 	    $(NODE) --test --test-reporter=spec test/e2e/*.test.mjs
 
 # Benchmarks print figures; they are never part of the tests.
+# Fills a projection with synthetic apps for bench/gateway.mjs.
+$(BUILD)/bench/fill_projection: bench/fill_projection.c $(BUILD)/libtollgate.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) $^ -llmdb -lcrypto -lm -o $@
+
 bench: deps
-	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory build $(BUILD)/bench/fill_projection
 	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/bin $(NODE) bench/mgmt_latency.mjs
 	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/bin $(NODE) bench/gateway.mjs
 	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/bin $(NODE) bench/propagation.mjs

@@ -9,7 +9,10 @@
 // The upstream is a server block of the same nginx that answers 200 at
 // once, so the figures show the cost of authentication, not of a backend.
 // Each scenario runs `rounds` times, interleaved, and the medians are
-// reported with the ratio to the baseline.  Results go to bench/results/.
+// reported with the ratio to the baseline.  The projection holds 1,000 apps
+// (synthetic ones from build/bench/fill_projection, plus the bench's own);
+// then it is filled to 1,000,000 and the signed scenario runs again
+// ("signed_1m", with its ratio to "signed").  Results go to bench/results/.
 //
 //   node bench/gateway.mjs [seconds per run] [rounds]
 
@@ -23,6 +26,8 @@ import path from 'node:path';
 import {startGateway} from '../test/e2e/lib/gateway.mjs';
 import {repoRoot} from '../test/e2e/lib/tollgated.mjs';
 
+const fill =
+    process.env.TOLLGATE_FILL_PROJECTION || path.join(repoRoot, 'build/bench/fill_projection');
 const seconds = Number(process.argv[2] || 5);
 const rounds = Number(process.argv[3] || 3);
 const connections = 32;
@@ -116,6 +121,14 @@ end
 `;
 }
 
+function fillProjection(from, to) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(fill, [gw.admin.dataDir, String(from), String(to)], {stdio: 'inherit'});
+    p.on('error', reject);
+    p.on('close', (code) => code === 0 ? resolve() : reject(new Error(`fill_projection: ${code}`)));
+  });
+}
+
 function runWrk(url, script) {
   const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency'];
   if (script) {
@@ -158,7 +171,8 @@ try {
 
   // Enough distinct requests for every run at well above the expected rate.
   const perRun = 150000 * seconds;
-  const scenarios = {baseline: [], signed: [], appcode: []};
+  const scenarios = {baseline: [], signed: [], appcode: [], signed_1m: []};
+  await fillProjection(0, 999);
   const appcodeScript = path.join(work, 'appcode.lua');
   await writeFile(
       appcodeScript, `wrk.headers["Authorization"] = "APPCODE ${app.app_codes[0].app_code}"\n`);
@@ -181,6 +195,21 @@ try {
     scenarios.appcode.push(parse(await runWrk(`${gw.url}/code/x`, appcodeScript)));
   }
 
+  // The same signed calls with 1,000,000 apps in the projection.
+  const t0 = Date.now();
+  await fillProjection(999, 999999);
+  console.log(
+      `filled the projection to 1,000,000 apps in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  for (let round = 0; round < rounds; round++) {
+    const pathname = `/bench/m${round}`;
+    const {ts, text} = signedLines(app, perRun, pathname);
+    const file = path.join(work, `million${round}.txt`);
+    await writeFile(file, text);
+    const script = path.join(work, `million${round}.lua`);
+    await writeFile(script, signedScript(app, file, ts, pathname));
+    scenarios.signed_1m.push(parse(await runWrk(`${gw.url}${pathname}`, script)));
+  }
+
   const base = median(scenarios.baseline.map((r) => r.rps));
   const result = {
     machine: `${os.cpus().length} x ${os.cpus()[0].model}`,
@@ -200,6 +229,8 @@ try {
       runs_rps: runs.map((r) => Math.round(r.rps)),
     };
   }
+  result.signed_1m_to_1k =
+      +(result.scenarios.signed_1m.rps_median / result.scenarios.signed.rps_median).toFixed(3);
 
   console.log(
       `gateway throughput, ${result.machine}, wrk -t1 -c${connections}, ${seconds}s x ${rounds}`);
@@ -207,6 +238,7 @@ try {
     console.log(`  ${name.padEnd(8)} ${String(r.rps_median).padStart(7)} req/s  p50 ${
         r.p50_ms} ms  p99 ${r.p99_ms} ms  ratio ${r.ratio_to_baseline}  non-2xx ${r.non_2xx}`);
   }
+  console.log(`  1,000,000 apps vs 1,000: ${result.signed_1m_to_1k}`);
   for (const [name, r] of Object.entries(result.scenarios)) {
     if (r.non_2xx > 0) {
       const why = scenarios[name].map((x) => x.refusal).find(Boolean) ||
