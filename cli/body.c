@@ -174,3 +174,184 @@ tg_cli_show_list(tg_cli_t *cli, const tg_cli_args_t *a, tg_buf_t *path,
     tg_buf_free(path);
     return rc;
 }
+
+
+int
+tg_cli_body_fields(json_t *body, const tg_cli_args_t *a,
+                   const tg_cli_field_t *fields)
+{
+    const tg_cli_field_t *f;
+    int                   rc = TG_CLI_OK;
+
+    for (f = fields; f->field != NULL && rc == TG_CLI_OK; f++) {
+        switch (f->type) {
+        case TG_F_STR:
+            rc = f->opt != NULL
+                     ? tg_cli_body_str(body, f->field, a, f->opt)
+                     : tg_cli_body_set(body, f->field, json_string(f->value));
+            break;
+        case TG_F_INT:
+            rc = tg_cli_body_int(body, f->field, a, f->opt, f->min, f->max);
+            break;
+        case TG_F_TRUE:
+            rc = f->opt != NULL ? tg_cli_body_flag(body, f->field, a, f->opt)
+                                : tg_cli_body_set(body, f->field, json_true());
+            break;
+        case TG_F_NULL:
+            if (tg_cli_has(a, f->opt)) {
+                rc = tg_cli_body_set(body, f->field, json_null());
+            }
+            break;
+        }
+    }
+    return rc;
+}
+
+
+int
+tg_cli_make_body(const tg_cli_args_t *a, const char *method,
+                 const tg_cli_field_t *fields, json_t **body)
+{
+    int rc;
+
+    *body = NULL;
+    if (fields == NULL) {
+        return TG_CLI_OK;
+    }
+
+    *body = json_object();
+    rc = *body != NULL ? tg_cli_body_fields(*body, a, fields) : tg_cli_nomem();
+    if (rc == TG_CLI_OK && strcmp(method, "PATCH") == 0
+        && json_object_size(*body) == 0)
+    {
+        rc = tg_cli_usage_error("nothing to change (see --help)");
+    }
+    if (rc != TG_CLI_OK) {
+        json_decref(*body);
+        *body = NULL;
+    }
+    return rc;
+}
+
+
+int
+tg_cli_write(tg_cli_t *cli, const tg_cli_args_t *a, const char *method,
+             tg_buf_t *path, const tg_cli_field_t *fields, const char *done)
+{
+    json_t *body;
+    int     rc;
+
+    rc = tg_cli_make_body(a, method, fields, &body);
+    if (rc != TG_CLI_OK) {
+        tg_buf_free(path);
+        return rc;
+    }
+    return tg_cli_send(cli, method, path, body, done);
+}
+
+
+int
+tg_cli_app_write(tg_cli_t *cli, const tg_cli_args_t *a, const char *method,
+                 const char *suffix, const tg_cli_field_t *fields,
+                 const char *done)
+{
+    tg_buf_t path = TG_BUF_INIT;
+    json_t  *body;
+    int      rc;
+
+    /* The options are checked before the app is looked up. */
+    rc = tg_cli_make_body(a, method, fields, &body);
+    if (rc == TG_CLI_OK) {
+        rc = tg_cli_app_path(cli, a, &path, suffix);
+    }
+    if (rc != TG_CLI_OK) {
+        json_decref(body);
+        tg_buf_free(&path);
+        return rc;
+    }
+    return tg_cli_send(cli, method, &path, body, done);
+}
+
+
+int
+tg_cli_pos_write(tg_cli_t *cli, const tg_cli_args_t *a, const char *method,
+                 const char *fmt, const tg_cli_field_t *fields,
+                 const char *done)
+{
+    tg_buf_t path = TG_BUF_INIT;
+
+    if (tg_cli_path(&path, fmt, a->pos[0]) != TG_OK) {
+        tg_buf_free(&path);
+        return tg_cli_nomem();
+    }
+    return tg_cli_write(cli, a, method, &path, fields, done);
+}
+
+
+int
+tg_cli_body_account(tg_cli_t *cli, const tg_cli_args_t *a, json_t *body)
+{
+    char account[64];
+    int  rc;
+
+    if (!tg_cli_has(a, "account")) {
+        return TG_CLI_OK;
+    }
+    rc = tg_cli_account_ref(cli, tg_cli_opt(a, "account"), account);
+    if (rc == TG_CLI_OK
+        && json_object_set_new(body, "account_id", json_string(account)) != 0)
+    {
+        rc = tg_cli_nomem();
+    }
+    return rc;
+}
+
+
+int
+tg_cli_query_account(tg_cli_t *cli, const tg_cli_args_t *a, tg_buf_t *path)
+{
+    char account[64];
+    int  rc;
+
+    if (!tg_cli_has(a, "account")) {
+        return TG_CLI_OK;
+    }
+    rc = tg_cli_account_ref(cli, tg_cli_opt(a, "account"), account);
+    if (rc == TG_CLI_OK && tg_cli_query(path, "account_id", account) != TG_OK) {
+        rc = tg_cli_nomem();
+    }
+    return rc;
+}
+
+
+int
+tg_cli_create(tg_cli_t *cli, const tg_cli_args_t *a, const char *collection,
+              const tg_cli_field_t *fields,
+              int (*more)(const tg_cli_args_t *a, json_t *body))
+{
+    tg_buf_t path = TG_BUF_INIT;
+    json_t  *body;
+    int      rc;
+
+    body = json_pack("{s:s}", "name", a->pos[0]);
+    if (body == NULL) {
+        return tg_cli_usage_error("NAME: not valid UTF-8");
+    }
+
+    rc = tg_cli_body_fields(body, a, fields);
+    if (rc == TG_CLI_OK && more != NULL) {
+        rc = more(a, body);
+    }
+    if (rc == TG_CLI_OK) {
+        rc = tg_cli_body_account(cli, a, body);
+    }
+    if (rc == TG_CLI_OK && tg_buf_append_c(&path, collection) != TG_OK) {
+        rc = tg_cli_nomem();
+    }
+    if (rc != TG_CLI_OK) {
+        json_decref(body);
+        tg_buf_free(&path);
+        return rc;
+    }
+    return tg_cli_send(cli, "POST", &path, body, NULL);
+}

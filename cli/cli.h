@@ -214,8 +214,70 @@ int tg_cli_body_int(json_t *body, const char *field, const tg_cli_args_t *a,
 int tg_cli_body_flag(json_t *body, const char *field, const tg_cli_args_t *a,
                      const char *opt);
 
+/* Sets body's "account_id" from --account (an id or a name), if given. */
+int tg_cli_body_account(tg_cli_t *cli, const tg_cli_args_t *a, json_t *body);
+
 /* Sets body's "tags" from the --tag KEY=VALUE options, if any. */
 int tg_cli_body_tags(json_t *body, const tg_cli_args_t *a);
+
+/* How an option becomes a member of a request body. */
+typedef enum {
+    TG_F_STR,  /* the option's value; with opt NULL, value */
+    TG_F_INT,  /* the option's value as an integer in [min, max] */
+    TG_F_TRUE, /* true when the flag is given; with opt NULL, always */
+    TG_F_NULL  /* null when the flag is given */
+} tg_cli_ftype_t;
+
+typedef struct {
+    const char    *field;
+    const char    *opt;
+    tg_cli_ftype_t type;
+    const char    *value;
+    int64_t        min;
+    int64_t        max;
+} tg_cli_field_t;
+
+/* Sets body's members from a's options as fields (ended by a NULL field)
+ * say. */
+int tg_cli_body_fields(json_t *body, const tg_cli_args_t *a,
+                       const tg_cli_field_t *fields);
+
+/*
+ * Builds a body from fields into *body (NULL if fields is NULL).  A PATCH
+ * with nothing to change is a usage error.
+ */
+int tg_cli_make_body(const tg_cli_args_t *a, const char *method,
+                     const tg_cli_field_t *fields, json_t **body);
+
+/*
+ * The common shape of a command: builds a body from fields (no body if
+ * fields is NULL), sends method to path (freed), and prints the answer
+ * (done for a 204).  A PATCH with nothing to change is a usage error.
+ */
+int tg_cli_write(tg_cli_t *cli, const tg_cli_args_t *a, const char *method,
+                 tg_buf_t *path, const tg_cli_field_t *fields,
+                 const char *done);
+
+/* tg_cli_write() to "/v1/apps/<APP>" suffix (see tg_cli_app_path()). */
+int tg_cli_app_write(tg_cli_t *cli, const tg_cli_args_t *a, const char *method,
+                     const char *suffix, const tg_cli_field_t *fields,
+                     const char *done);
+
+/* Appends "account_id" to path's query from --account, if given. */
+int tg_cli_query_account(tg_cli_t *cli, const tg_cli_args_t *a, tg_buf_t *path);
+
+/*
+ * POSTs to collection a body of "name" (a's first argument), fields, what
+ * more adds (may be NULL) and --account, and prints the answer.
+ */
+int tg_cli_create(tg_cli_t *cli, const tg_cli_args_t *a, const char *collection,
+                  const tg_cli_field_t *fields,
+                  int (*more)(const tg_cli_args_t *a, json_t *body));
+
+/* tg_cli_write() to fmt with a's first argument for its "%s". */
+int tg_cli_pos_write(tg_cli_t *cli, const tg_cli_args_t *a, const char *method,
+                     const char *fmt, const tg_cli_field_t *fields,
+                     const char *done);
 
 /*
  * Builds "/v1/apps/<id>" followed by suffix into path, with the app that

@@ -3,6 +3,8 @@
  * them, and the trail of what they did.
  */
 
+#include <string.h>
+
 #include "tollgate/error.h"
 #include "tollgate/str.h"
 #include "cli.h"
@@ -44,25 +46,12 @@ static const tg_cli_col_t tg_cli_audit_cols[] = {
 static int
 tg_cli_account_create(tg_cli_t *cli, tg_cli_args_t *a)
 {
-    tg_buf_t path = TG_BUF_INIT;
-    json_t  *body;
-    int      rc;
+    static const tg_cli_field_t fields[] = {
+        { "app_quota", "app-quota", TG_F_INT, NULL, 0, TG_CLI_MAX_QUOTA },
+        { NULL, NULL, 0, NULL, 0, 0 },
+    };
 
-    body = json_pack("{s:s}", "name", a->pos[0]);
-    if (body == NULL) {
-        return tg_cli_usage_error("NAME: not valid UTF-8");
-    }
-
-    rc =
-        tg_cli_body_int(body, "app_quota", a, "app-quota", 0, TG_CLI_MAX_QUOTA);
-    if (rc == TG_CLI_OK && tg_buf_append_c(&path, "/v1/accounts") != TG_OK) {
-        rc = tg_cli_nomem();
-    }
-    if (rc != TG_CLI_OK) {
-        json_decref(body);
-        return rc;
-    }
-    return tg_cli_send(cli, "POST", &path, body, NULL);
+    return tg_cli_create(cli, a, "/v1/accounts", fields, NULL);
 }
 
 
@@ -79,235 +68,148 @@ tg_cli_account_list(tg_cli_t *cli, tg_cli_args_t *a)
 
 
 static int
-tg_cli_account_simple(tg_cli_t *cli, tg_cli_args_t *a, const char *method,
-                      const char *done)
-{
-    tg_buf_t path = TG_BUF_INIT;
-
-    if (tg_cli_path(&path, "/v1/accounts/%s", a->pos[0]) != TG_OK) {
-        tg_buf_free(&path);
-        return tg_cli_nomem();
-    }
-    return tg_cli_send(cli, method, &path, NULL, done);
-}
-
-
-static int
 tg_cli_account_show(tg_cli_t *cli, tg_cli_args_t *a)
 {
-    return tg_cli_account_simple(cli, a, "GET", NULL);
+    return tg_cli_pos_write(cli, a, "GET", "/v1/accounts/%s", NULL, NULL);
 }
 
 
 static int
 tg_cli_account_delete(tg_cli_t *cli, tg_cli_args_t *a)
 {
-    return tg_cli_account_simple(cli, a, "DELETE", "account deleted");
+    return tg_cli_pos_write(cli, a, "DELETE", "/v1/accounts/%s", NULL,
+                            "account deleted");
 }
 
 
 static int
 tg_cli_account_update(tg_cli_t *cli, tg_cli_args_t *a)
 {
-    tg_buf_t path = TG_BUF_INIT;
-    json_t  *body;
-    int      rc;
+    static const tg_cli_field_t fields[] = {
+        { "name", "name", TG_F_STR, NULL, 0, 0 },
+        { "status", "status", TG_F_STR, NULL, 0, 0 },
+        { "app_quota", "app-quota", TG_F_INT, NULL, 0, TG_CLI_MAX_QUOTA },
+        { "app_quota", "default-quota", TG_F_NULL, NULL, 0, 0 },
+        { NULL, NULL, 0, NULL, 0, 0 },
+    };
 
     if (tg_cli_has(a, "app-quota") && tg_cli_has(a, "default-quota")) {
         return tg_cli_usage_error("--app-quota and --default-quota exclude "
                                   "each other");
     }
-
-    body = json_object();
-    if (body == NULL) {
-        return tg_cli_nomem();
-    }
-
-    rc = tg_cli_body_str(body, "name", a, "name");
-    if (rc == TG_CLI_OK) {
-        rc = tg_cli_body_str(body, "status", a, "status");
-    }
-    if (rc == TG_CLI_OK) {
-        rc = tg_cli_body_int(body, "app_quota", a, "app-quota", 0,
-                             TG_CLI_MAX_QUOTA);
-    }
-    if (rc == TG_CLI_OK && tg_cli_has(a, "default-quota")
-        && json_object_set_new(body, "app_quota", json_null()) != 0)
-    {
-        rc = tg_cli_nomem();
-    }
-    if (rc == TG_CLI_OK && json_object_size(body) == 0) {
-        rc = tg_cli_usage_error("nothing to change (see --help)");
-    }
-    if (rc == TG_CLI_OK
-        && tg_cli_path(&path, "/v1/accounts/%s", a->pos[0]) != TG_OK)
-    {
-        rc = tg_cli_nomem();
-    }
-    if (rc != TG_CLI_OK) {
-        json_decref(body);
-        tg_buf_free(&path);
-        return rc;
-    }
-    return tg_cli_send(cli, "PATCH", &path, body, NULL);
+    return tg_cli_pos_write(cli, a, "PATCH", "/v1/accounts/%s", fields, NULL);
 }
 
 
 /*
- * Builds "/v1/accounts/<account>/access-keys" and then suffix (with the
- * key id for its "%s"): the account is --account, else the caller's own.
+ * Sends method to "/v1/accounts/<account>/access-keys" and then suffix
+ * (with the key id for its "%s"), with a body from fields: the account is
+ * --account, else the caller's own.
  */
 static int
-tg_cli_access_key_path(tg_cli_t *cli, const tg_cli_args_t *a, tg_buf_t *path,
-                       const char *suffix)
+tg_cli_access_key_write(tg_cli_t *cli, const tg_cli_args_t *a,
+                        const char *method, const char *suffix,
+                        const tg_cli_field_t *fields, const char *done)
 {
+    tg_buf_t    path = TG_BUF_INIT;
     const char *account = tg_cli_opt(a, "account");
+    json_t     *body;
     char        own[64];
     int         rc;
 
-    if (account == NULL) {
+    rc = tg_cli_make_body(a, method, fields, &body);
+    if (rc == TG_CLI_OK && account == NULL) {
         rc = tg_cli_own_account(cli, own);
-        if (rc != TG_CLI_OK) {
-            return rc;
-        }
         account = own;
     }
-
-    if (tg_cli_path(path, "/v1/accounts/%s/access-keys", account) != TG_OK
-        || tg_cli_path(path, suffix, a->pos[0]) != TG_OK)
+    if (rc == TG_CLI_OK
+        && (tg_cli_path(&path, "/v1/accounts/%s/access-keys", account) != TG_OK
+            || tg_cli_path(&path, suffix, a->pos[0]) != TG_OK))
     {
-        return tg_cli_nomem();
-    }
-    return TG_CLI_OK;
-}
-
-
-static int
-tg_cli_access_key_create(tg_cli_t *cli, tg_cli_args_t *a)
-{
-    tg_buf_t path = TG_BUF_INIT;
-    json_t  *body;
-    int      rc;
-
-    body = json_object();
-    if (body == NULL) {
-        return tg_cli_nomem();
-    }
-
-    rc = tg_cli_body_str(body, "id", a, "id");
-    if (rc == TG_CLI_OK) {
-        rc = tg_cli_body_str(body, "secret", a, "secret");
-    }
-    if (rc == TG_CLI_OK) {
-        rc = tg_cli_body_str(body, "role", a, "role");
-    }
-    if (rc == TG_CLI_OK) {
-        rc = tg_cli_body_str(body, "description", a, "description");
-    }
-    if (rc == TG_CLI_OK) {
-        rc = tg_cli_access_key_path(cli, a, &path, "");
+        rc = tg_cli_nomem();
     }
     if (rc != TG_CLI_OK) {
         json_decref(body);
         tg_buf_free(&path);
         return rc;
     }
-    return tg_cli_send(cli, "POST", &path, body, NULL);
-}
-
-
-static int
-tg_cli_access_key_list(tg_cli_t *cli, tg_cli_args_t *a)
-{
-    tg_buf_t path = TG_BUF_INIT;
-    int      rc;
-
-    rc = tg_cli_access_key_path(cli, a, &path, "");
-    if (rc != TG_CLI_OK) {
-        tg_buf_free(&path);
-        return rc;
-    }
-    return tg_cli_show_list(cli, a, &path, 0, tg_cli_access_key_cols);
-}
-
-
-/* Sends method to the key's path, with body (may be NULL). */
-static int
-tg_cli_access_key_send(tg_cli_t *cli, tg_cli_args_t *a, const char *method,
-                       json_t *body, const char *done)
-{
-    tg_buf_t path = TG_BUF_INIT;
-    int      rc;
-
-    rc = tg_cli_access_key_path(cli, a, &path, "/%s");
-    if (rc != TG_CLI_OK) {
-        json_decref(body);
-        tg_buf_free(&path);
-        return rc;
+    if (body == NULL && strcmp(method, "GET") == 0 && *suffix == '\0') {
+        return tg_cli_show_list(cli, a, &path, 0, tg_cli_access_key_cols);
     }
     return tg_cli_send(cli, method, &path, body, done);
 }
 
 
 static int
+tg_cli_access_key_create(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    static const tg_cli_field_t fields[] = {
+        { "id", "id", TG_F_STR, NULL, 0, 0 },
+        { "secret", "secret", TG_F_STR, NULL, 0, 0 },
+        { "role", "role", TG_F_STR, NULL, 0, 0 },
+        { "description", "description", TG_F_STR, NULL, 0, 0 },
+        { NULL, NULL, 0, NULL, 0, 0 },
+    };
+
+    return tg_cli_access_key_write(cli, a, "POST", "", fields, NULL);
+}
+
+
+static int
+tg_cli_access_key_list(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    return tg_cli_access_key_write(cli, a, "GET", "", NULL, NULL);
+}
+
+
+static int
 tg_cli_access_key_show(tg_cli_t *cli, tg_cli_args_t *a)
 {
-    return tg_cli_access_key_send(cli, a, "GET", NULL, NULL);
+    return tg_cli_access_key_write(cli, a, "GET", "/%s", NULL, NULL);
 }
 
 
 static int
 tg_cli_access_key_delete(tg_cli_t *cli, tg_cli_args_t *a)
 {
-    return tg_cli_access_key_send(cli, a, "DELETE", NULL, "access key deleted");
-}
-
-
-static int
-tg_cli_access_key_status(tg_cli_t *cli, tg_cli_args_t *a, const char *status)
-{
-    json_t *body = json_pack("{s:s}", "status", status);
-
-    if (body == NULL) {
-        return tg_cli_nomem();
-    }
-    return tg_cli_access_key_send(cli, a, "PATCH", body, NULL);
+    return tg_cli_access_key_write(cli, a, "DELETE", "/%s", NULL,
+                                   "access key deleted");
 }
 
 
 static int
 tg_cli_access_key_enable(tg_cli_t *cli, tg_cli_args_t *a)
 {
-    return tg_cli_access_key_status(cli, a, "enabled");
+    static const tg_cli_field_t fields[] = {
+        { "status", NULL, TG_F_STR, "enabled", 0, 0 },
+        { NULL, NULL, 0, NULL, 0, 0 },
+    };
+
+    return tg_cli_access_key_write(cli, a, "PATCH", "/%s", fields, NULL);
 }
 
 
 static int
 tg_cli_access_key_disable(tg_cli_t *cli, tg_cli_args_t *a)
 {
-    return tg_cli_access_key_status(cli, a, "disabled");
+    static const tg_cli_field_t fields[] = {
+        { "status", NULL, TG_F_STR, "disabled", 0, 0 },
+        { NULL, NULL, 0, NULL, 0, 0 },
+    };
+
+    return tg_cli_access_key_write(cli, a, "PATCH", "/%s", fields, NULL);
 }
 
 
 static int
 tg_cli_access_key_update(tg_cli_t *cli, tg_cli_args_t *a)
 {
-    json_t *body;
-    int     rc;
+    static const tg_cli_field_t fields[] = {
+        { "description", "description", TG_F_STR, NULL, 0, 0 },
+        { NULL, NULL, 0, NULL, 0, 0 },
+    };
 
-    body = json_object();
-    if (body == NULL) {
-        return tg_cli_nomem();
-    }
-    rc = tg_cli_body_str(body, "description", a, "description");
-    if (rc == TG_CLI_OK && json_object_size(body) == 0) {
-        rc = tg_cli_usage_error("nothing to change (see --help)");
-    }
-    if (rc != TG_CLI_OK) {
-        json_decref(body);
-        return rc;
-    }
-    return tg_cli_access_key_send(cli, a, "PATCH", body, NULL);
+    return tg_cli_access_key_write(cli, a, "PATCH", "/%s", fields, NULL);
 }
 
 
@@ -340,11 +242,8 @@ tg_cli_audit(tg_cli_t *cli, tg_cli_args_t *a)
             rc = tg_cli_nomem();
         }
     }
-    if (rc == TG_CLI_OK && tg_cli_has(a, "account")) {
-        rc = tg_cli_account_ref(cli, tg_cli_opt(a, "account"), id);
-        if (rc == TG_CLI_OK && tg_cli_query(&path, "account_id", id) != TG_OK) {
-            rc = tg_cli_nomem();
-        }
+    if (rc == TG_CLI_OK) {
+        rc = tg_cli_query_account(cli, a, &path);
     }
     if (rc != TG_CLI_OK) {
         tg_buf_free(&path);
@@ -361,11 +260,10 @@ tg_cli_whoami(tg_cli_t *cli, tg_cli_args_t *a)
 {
     tg_buf_t path = TG_BUF_INIT;
 
-    (void) a;
     if (tg_buf_append_c(&path, "/v1/whoami") != TG_OK) {
         return tg_cli_nomem();
     }
-    return tg_cli_send(cli, "GET", &path, NULL, NULL);
+    return tg_cli_write(cli, a, "GET", &path, NULL, NULL);
 }
 
 

@@ -25,53 +25,16 @@ static const tg_cli_col_t tg_cli_grant_cols[] = {
 };
 
 
-/* Sets body's "account_id" from --account (an id or a name). */
-static int
-tg_cli_body_account(tg_cli_t *cli, const tg_cli_args_t *a, json_t *body)
-{
-    char account[64];
-    int  rc;
-
-    if (!tg_cli_has(a, "account")) {
-        return TG_CLI_OK;
-    }
-    rc = tg_cli_account_ref(cli, tg_cli_opt(a, "account"), account);
-    if (rc == TG_CLI_OK
-        && json_object_set_new(body, "account_id", json_string(account)) != 0)
-    {
-        rc = tg_cli_nomem();
-    }
-    return rc;
-}
-
-
 static int
 tg_cli_api_create(tg_cli_t *cli, tg_cli_args_t *a)
 {
-    tg_buf_t path = TG_BUF_INIT;
-    json_t  *body;
-    int      rc;
+    static const tg_cli_field_t fields[] = {
+        { "description", "description", TG_F_STR, NULL, 0, 0 },
+        { "stage", "stage", TG_F_STR, NULL, 0, 0 },
+        { NULL, NULL, 0, NULL, 0, 0 },
+    };
 
-    body = json_pack("{s:s}", "name", a->pos[0]);
-    if (body == NULL) {
-        return tg_cli_usage_error("NAME: not valid UTF-8");
-    }
-
-    rc = tg_cli_body_str(body, "description", a, "description");
-    if (rc == TG_CLI_OK) {
-        rc = tg_cli_body_str(body, "stage", a, "stage");
-    }
-    if (rc == TG_CLI_OK) {
-        rc = tg_cli_body_account(cli, a, body);
-    }
-    if (rc == TG_CLI_OK && tg_buf_append_c(&path, "/v1/apis") != TG_OK) {
-        rc = tg_cli_nomem();
-    }
-    if (rc != TG_CLI_OK) {
-        json_decref(body);
-        return rc;
-    }
-    return tg_cli_send(cli, "POST", &path, body, NULL);
+    return tg_cli_create(cli, a, "/v1/apis", fields, NULL);
 }
 
 
@@ -79,19 +42,12 @@ static int
 tg_cli_api_list(tg_cli_t *cli, tg_cli_args_t *a)
 {
     tg_buf_t path = TG_BUF_INIT;
-    char     account[64];
     int      rc = TG_CLI_OK;
 
     if (tg_buf_append_c(&path, "/v1/apis") != TG_OK) {
         return tg_cli_nomem();
     }
-    if (tg_cli_has(a, "account")) {
-        rc = tg_cli_account_ref(cli, tg_cli_opt(a, "account"), account);
-        if (rc == TG_CLI_OK
-            && tg_cli_query(&path, "account_id", account) != TG_OK) {
-            rc = tg_cli_nomem();
-        }
-    }
+    rc = tg_cli_query_account(cli, a, &path);
     if (rc != TG_CLI_OK) {
         tg_buf_free(&path);
         return rc;
@@ -101,99 +57,47 @@ tg_cli_api_list(tg_cli_t *cli, tg_cli_args_t *a)
 
 
 static int
-tg_cli_api_simple(tg_cli_t *cli, tg_cli_args_t *a, const char *method,
-                  const char *done)
-{
-    tg_buf_t path = TG_BUF_INIT;
-
-    if (tg_cli_path(&path, "/v1/apis/%s", a->pos[0]) != TG_OK) {
-        tg_buf_free(&path);
-        return tg_cli_nomem();
-    }
-    return tg_cli_send(cli, method, &path, NULL, done);
-}
-
-
-static int
 tg_cli_api_show(tg_cli_t *cli, tg_cli_args_t *a)
 {
-    return tg_cli_api_simple(cli, a, "GET", NULL);
+    return tg_cli_pos_write(cli, a, "GET", "/v1/apis/%s", NULL, NULL);
 }
 
 
 static int
 tg_cli_api_delete(tg_cli_t *cli, tg_cli_args_t *a)
 {
-    return tg_cli_api_simple(cli, a, "DELETE", "API deleted");
+    return tg_cli_pos_write(cli, a, "DELETE", "/v1/apis/%s", NULL,
+                            "API deleted");
 }
 
 
 static int
 tg_cli_api_update(tg_cli_t *cli, tg_cli_args_t *a)
 {
-    tg_buf_t path = TG_BUF_INIT;
-    json_t  *body;
-    int      rc;
+    static const tg_cli_field_t fields[] = {
+        { "description", "description", TG_F_STR, NULL, 0, 0 },
+        { "stage", "stage", TG_F_STR, NULL, 0, 0 },
+        { "stage", "no-stage", TG_F_NULL, NULL, 0, 0 },
+        { NULL, NULL, 0, NULL, 0, 0 },
+    };
 
     if (tg_cli_has(a, "stage") && tg_cli_has(a, "no-stage")) {
         return tg_cli_usage_error("--stage and --no-stage exclude each other");
     }
-
-    body = json_object();
-    if (body == NULL) {
-        return tg_cli_nomem();
-    }
-
-    rc = tg_cli_body_str(body, "description", a, "description");
-    if (rc == TG_CLI_OK) {
-        rc = tg_cli_body_str(body, "stage", a, "stage");
-    }
-    if (rc == TG_CLI_OK && tg_cli_has(a, "no-stage")
-        && json_object_set_new(body, "stage", json_null()) != 0)
-    {
-        rc = tg_cli_nomem();
-    }
-    if (rc == TG_CLI_OK && json_object_size(body) == 0) {
-        rc = tg_cli_usage_error("nothing to change (see --help)");
-    }
-    if (rc == TG_CLI_OK
-        && tg_cli_path(&path, "/v1/apis/%s", a->pos[0]) != TG_OK) {
-        rc = tg_cli_nomem();
-    }
-    if (rc != TG_CLI_OK) {
-        json_decref(body);
-        tg_buf_free(&path);
-        return rc;
-    }
-    return tg_cli_send(cli, "PATCH", &path, body, NULL);
+    return tg_cli_pos_write(cli, a, "PATCH", "/v1/apis/%s", fields, NULL);
 }
 
 
 static int
 tg_cli_grant_add(tg_cli_t *cli, tg_cli_args_t *a)
 {
-    tg_buf_t path = TG_BUF_INIT;
-    json_t  *body;
-    int      rc;
+    static const tg_cli_field_t fields[] = {
+        { "stage", "stage", TG_F_STR, NULL, 0, 0 },
+        { "expires_at", "expires-at", TG_F_STR, NULL, 0, 0 },
+        { NULL, NULL, 0, NULL, 0, 0 },
+    };
 
-    body = json_object();
-    if (body == NULL) {
-        return tg_cli_nomem();
-    }
-
-    rc = tg_cli_body_str(body, "stage", a, "stage");
-    if (rc == TG_CLI_OK) {
-        rc = tg_cli_body_str(body, "expires_at", a, "expires-at");
-    }
-    if (rc == TG_CLI_OK) {
-        rc = tg_cli_app_path(cli, a, &path, "/grants/%s");
-    }
-    if (rc != TG_CLI_OK) {
-        json_decref(body);
-        tg_buf_free(&path);
-        return rc;
-    }
-    return tg_cli_send(cli, "PUT", &path, body, NULL);
+    return tg_cli_app_write(cli, a, "PUT", "/grants/%s", fields, NULL);
 }
 
 
@@ -213,7 +117,7 @@ tg_cli_grant_remove(tg_cli_t *cli, tg_cli_args_t *a)
         tg_buf_free(&path);
         return rc;
     }
-    return tg_cli_send(cli, "DELETE", &path, NULL, "grant removed");
+    return tg_cli_write(cli, a, "DELETE", &path, NULL, "grant removed");
 }
 
 

@@ -48,19 +48,22 @@ static const tg_cli_col_t tg_cli_code_cols[] = {
 static int
 tg_cli_app_fields(const tg_cli_args_t *a, json_t *body)
 {
+    static const tg_cli_field_t fields[] = {
+        { "description", "description", TG_F_STR, NULL, 0, 0 },
+        { "extend", "extend", TG_F_STR, NULL, 0, 0 },
+        { "status", "status", TG_F_STR, NULL, 0, 0 },
+        { "creator", "creator", TG_F_STR, NULL, 0, 0 },
+        { NULL, NULL, 0, NULL, 0, 0 },
+    };
+    static const tg_cli_field_t rate[] = {
+        { "rps", "rps", TG_F_INT, NULL, 1, TG_CLI_MAX_RATE },
+        { "burst", "burst", TG_F_INT, NULL, 1, TG_CLI_MAX_RATE },
+        { NULL, NULL, 0, NULL, 0, 0 },
+    };
     json_t *limit;
     int     rc;
 
-    rc = tg_cli_body_str(body, "description", a, "description");
-    if (rc == TG_CLI_OK) {
-        rc = tg_cli_body_str(body, "extend", a, "extend");
-    }
-    if (rc == TG_CLI_OK) {
-        rc = tg_cli_body_str(body, "status", a, "status");
-    }
-    if (rc == TG_CLI_OK) {
-        rc = tg_cli_body_str(body, "creator", a, "creator");
-    }
+    rc = tg_cli_body_fields(body, a, fields);
     if (rc == TG_CLI_OK) {
         rc = tg_cli_body_tags(body, a);
     }
@@ -79,59 +82,22 @@ tg_cli_app_fields(const tg_cli_args_t *a, json_t *body)
     if (limit == NULL || json_object_set_new(body, "rate_limit", limit) != 0) {
         return tg_cli_nomem();
     }
-    rc = tg_cli_body_int(limit, "rps", a, "rps", 1, TG_CLI_MAX_RATE);
-    if (rc == TG_CLI_OK) {
-        rc = tg_cli_body_int(limit, "burst", a, "burst", 1, TG_CLI_MAX_RATE);
-    }
-    return rc;
+    return tg_cli_body_fields(limit, a, rate);
 }
 
 
 static int
 tg_cli_app_create(tg_cli_t *cli, tg_cli_args_t *a)
 {
-    tg_buf_t path = TG_BUF_INIT;
-    json_t  *body;
-    char     account[64];
-    int      rc;
+    static const tg_cli_field_t fields[] = {
+        { "app_key", "app-key", TG_F_STR, NULL, 0, 0 },
+        { "app_secret", "app-secret", TG_F_STR, NULL, 0, 0 },
+        { "app_code", "app-code", TG_F_STR, NULL, 0, 0 },
+        { "generate_app_code", "generate-code", TG_F_TRUE, NULL, 0, 0 },
+        { NULL, NULL, 0, NULL, 0, 0 },
+    };
 
-    body = json_pack("{s:s}", "name", a->pos[0]);
-    if (body == NULL) {
-        return tg_cli_usage_error("NAME: not valid UTF-8");
-    }
-
-    rc = tg_cli_app_fields(a, body);
-    if (rc == TG_CLI_OK) {
-        rc = tg_cli_body_str(body, "app_key", a, "app-key");
-    }
-    if (rc == TG_CLI_OK) {
-        rc = tg_cli_body_str(body, "app_secret", a, "app-secret");
-    }
-    if (rc == TG_CLI_OK) {
-        rc = tg_cli_body_str(body, "app_code", a, "app-code");
-    }
-    if (rc == TG_CLI_OK) {
-        rc = tg_cli_body_flag(body, "generate_app_code", a, "generate-code");
-    }
-    if (rc == TG_CLI_OK && tg_cli_has(a, "account")) {
-        rc = tg_cli_account_ref(cli, tg_cli_opt(a, "account"), account);
-        if (rc == TG_CLI_OK
-            && json_object_set_new(body, "account_id", json_string(account))
-                   != 0)
-        {
-            rc = tg_cli_nomem();
-        }
-    }
-    if (rc != TG_CLI_OK) {
-        json_decref(body);
-        return rc;
-    }
-
-    if (tg_buf_append_c(&path, "/v1/apps") != TG_OK) {
-        json_decref(body);
-        return tg_cli_nomem();
-    }
-    return tg_cli_send(cli, "POST", &path, body, NULL);
+    return tg_cli_create(cli, a, "/v1/apps", fields, tg_cli_app_fields);
 }
 
 
@@ -140,7 +106,7 @@ tg_cli_app_list(tg_cli_t *cli, tg_cli_args_t *a)
 {
     tg_buf_t    path = TG_BUF_INIT;
     const char *tag;
-    char        account[64], *filter;
+    char       *filter;
     int         i = 0, rc = TG_CLI_OK;
 
     if (tg_buf_append_c(&path, "/v1/apps") != TG_OK
@@ -167,12 +133,8 @@ tg_cli_app_list(tg_cli_t *cli, tg_cli_args_t *a)
         free(filter);
     }
 
-    if (rc == TG_CLI_OK && tg_cli_has(a, "account")) {
-        rc = tg_cli_account_ref(cli, tg_cli_opt(a, "account"), account);
-        if (rc == TG_CLI_OK
-            && tg_cli_query(&path, "account_id", account) != TG_OK) {
-            rc = tg_cli_nomem();
-        }
+    if (rc == TG_CLI_OK) {
+        rc = tg_cli_query_account(cli, a, &path);
     }
 
     if (rc != TG_CLI_OK) {
@@ -186,21 +148,19 @@ tg_cli_app_list(tg_cli_t *cli, tg_cli_args_t *a)
 static int
 tg_cli_app_show(tg_cli_t *cli, tg_cli_args_t *a)
 {
-    tg_buf_t path = TG_BUF_INIT;
-    int      rc;
-
-    rc = tg_cli_app_path(cli, a, &path, "");
-    if (rc != TG_CLI_OK) {
-        tg_buf_free(&path);
-        return rc;
-    }
-    return tg_cli_send(cli, "GET", &path, NULL, NULL);
+    return tg_cli_app_write(cli, a, "GET", "", NULL, NULL);
 }
 
 
 static int
 tg_cli_app_update(tg_cli_t *cli, tg_cli_args_t *a)
 {
+    static const tg_cli_field_t fields[] = {
+        { "name", "name", TG_F_STR, NULL, 0, 0 },
+        { "tags", "clear-tags", TG_F_NULL, NULL, 0, 0 },
+        { "rate_limit", "no-rate-limit", TG_F_NULL, NULL, 0, 0 },
+        { NULL, NULL, 0, NULL, 0, 0 },
+    };
     tg_buf_t path = TG_BUF_INIT;
     json_t  *body;
     int      rc;
@@ -218,19 +178,9 @@ tg_cli_app_update(tg_cli_t *cli, tg_cli_args_t *a)
         return tg_cli_nomem();
     }
 
-    rc = tg_cli_body_str(body, "name", a, "name");
+    rc = tg_cli_body_fields(body, a, fields);
     if (rc == TG_CLI_OK) {
         rc = tg_cli_app_fields(a, body);
-    }
-    if (rc == TG_CLI_OK && tg_cli_has(a, "clear-tags")
-        && json_object_set_new(body, "tags", json_object()) != 0)
-    {
-        rc = tg_cli_nomem();
-    }
-    if (rc == TG_CLI_OK && tg_cli_has(a, "no-rate-limit")
-        && json_object_set_new(body, "rate_limit", json_null()) != 0)
-    {
-        rc = tg_cli_nomem();
     }
     if (rc == TG_CLI_OK && json_object_size(body) == 0) {
         rc = tg_cli_usage_error("nothing to change (see --help)");
@@ -247,84 +197,43 @@ tg_cli_app_update(tg_cli_t *cli, tg_cli_args_t *a)
 }
 
 
-/* Sends method to the app's path + suffix without a body. */
-static int
-tg_cli_app_simple(tg_cli_t *cli, tg_cli_args_t *a, const char *method,
-                  const char *suffix, const char *done)
-{
-    tg_buf_t path = TG_BUF_INIT;
-    int      rc;
-
-    rc = tg_cli_app_path(cli, a, &path, suffix);
-    if (rc != TG_CLI_OK) {
-        tg_buf_free(&path);
-        return rc;
-    }
-    return tg_cli_send(cli, method, &path, NULL, done);
-}
-
-
 static int
 tg_cli_app_delete(tg_cli_t *cli, tg_cli_args_t *a)
 {
-    return tg_cli_app_simple(cli, a, "DELETE", "", "app deleted");
+    return tg_cli_app_write(cli, a, "DELETE", "", NULL, "app deleted");
 }
 
 
 static int
 tg_cli_app_reveal(tg_cli_t *cli, tg_cli_args_t *a)
 {
-    return tg_cli_app_simple(cli, a, "GET", "/secret", NULL);
+    return tg_cli_app_write(cli, a, "GET", "/secret", NULL, NULL);
 }
 
 
-/* Resets a pair's secret: the app's primary pair, or the one suffix names. */
-static int
-tg_cli_reset(tg_cli_t *cli, tg_cli_args_t *a, const char *suffix)
-{
-    tg_buf_t path = TG_BUF_INIT;
-    json_t  *body;
-    int      rc;
-
-    body = json_object();
-    if (body == NULL) {
-        return tg_cli_nomem();
-    }
-
-    rc = tg_cli_body_str(body, "app_secret", a, "app-secret");
-    if (rc == TG_CLI_OK) {
-        rc = tg_cli_body_str(body, "app_key", a, "app-key");
-    }
-    if (rc == TG_CLI_OK) {
-        rc = tg_cli_body_int(body, "grace_seconds", a, "grace", 0,
-                             TG_CLI_MAX_GRACE);
-    }
-    if (rc == TG_CLI_OK) {
-        rc = tg_cli_body_str(body, "key", a, "key");
-    }
-    if (rc == TG_CLI_OK) {
-        rc = tg_cli_app_path(cli, a, &path, suffix);
-    }
-    if (rc != TG_CLI_OK) {
-        json_decref(body);
-        tg_buf_free(&path);
-        return rc;
-    }
-    return tg_cli_send(cli, "POST", &path, body, NULL);
-}
+/* A reset's body; "key" only exists on app reset-secret. */
+static const tg_cli_field_t tg_cli_reset_fields[] = {
+    { "app_secret", "app-secret", TG_F_STR, NULL, 0, 0 },
+    { "app_key", "app-key", TG_F_STR, NULL, 0, 0 },
+    { "grace_seconds", "grace", TG_F_INT, NULL, 0, TG_CLI_MAX_GRACE },
+    { "key", "key", TG_F_STR, NULL, 0, 0 },
+    { NULL, NULL, 0, NULL, 0, 0 },
+};
 
 
 static int
 tg_cli_app_reset_secret(tg_cli_t *cli, tg_cli_args_t *a)
 {
-    return tg_cli_reset(cli, a, "/reset-secret");
+    return tg_cli_app_write(cli, a, "POST", "/reset-secret",
+                            tg_cli_reset_fields, NULL);
 }
 
 
 static int
 tg_cli_key_reset_secret(tg_cli_t *cli, tg_cli_args_t *a)
 {
-    return tg_cli_reset(cli, a, "/keys/%s/reset-secret");
+    return tg_cli_app_write(cli, a, "POST", "/keys/%s/reset-secret",
+                            tg_cli_reset_fields, NULL);
 }
 
 
@@ -346,59 +255,34 @@ tg_cli_key_list(tg_cli_t *cli, tg_cli_args_t *a)
 static int
 tg_cli_key_add(tg_cli_t *cli, tg_cli_args_t *a)
 {
-    tg_buf_t path = TG_BUF_INIT;
-    json_t  *body;
-    int      rc;
+    static const tg_cli_field_t fields[] = {
+        { "app_key", "app-key", TG_F_STR, NULL, 0, 0 },
+        { "app_secret", "app-secret", TG_F_STR, NULL, 0, 0 },
+        { "primary", "primary", TG_F_TRUE, NULL, 0, 0 },
+        { NULL, NULL, 0, NULL, 0, 0 },
+    };
 
-    body = json_object();
-    if (body == NULL) {
-        return tg_cli_nomem();
-    }
-
-    rc = tg_cli_body_str(body, "app_key", a, "app-key");
-    if (rc == TG_CLI_OK) {
-        rc = tg_cli_body_str(body, "app_secret", a, "app-secret");
-    }
-    if (rc == TG_CLI_OK) {
-        rc = tg_cli_body_flag(body, "primary", a, "primary");
-    }
-    if (rc == TG_CLI_OK) {
-        rc = tg_cli_app_path(cli, a, &path, "/keys");
-    }
-    if (rc != TG_CLI_OK) {
-        json_decref(body);
-        tg_buf_free(&path);
-        return rc;
-    }
-    return tg_cli_send(cli, "POST", &path, body, NULL);
+    return tg_cli_app_write(cli, a, "POST", "/keys", fields, NULL);
 }
 
 
 static int
 tg_cli_key_primary(tg_cli_t *cli, tg_cli_args_t *a)
 {
-    tg_buf_t path = TG_BUF_INIT;
-    json_t  *body;
-    int      rc;
+    static const tg_cli_field_t fields[] = {
+        { "primary", NULL, TG_F_TRUE, NULL, 0, 0 },
+        { NULL, NULL, 0, NULL, 0, 0 },
+    };
 
-    rc = tg_cli_app_path(cli, a, &path, "/keys/%s");
-    body = json_pack("{s:b}", "primary", 1);
-    if (rc == TG_CLI_OK && body == NULL) {
-        rc = tg_cli_nomem();
-    }
-    if (rc != TG_CLI_OK) {
-        json_decref(body);
-        tg_buf_free(&path);
-        return rc;
-    }
-    return tg_cli_send(cli, "PATCH", &path, body, NULL);
+    return tg_cli_app_write(cli, a, "PATCH", "/keys/%s", fields, NULL);
 }
 
 
 static int
 tg_cli_key_delete(tg_cli_t *cli, tg_cli_args_t *a)
 {
-    return tg_cli_app_simple(cli, a, "DELETE", "/keys/%s", "key pair deleted");
+    return tg_cli_app_write(cli, a, "DELETE", "/keys/%s", NULL,
+                            "key pair deleted");
 }
 
 
@@ -417,50 +301,32 @@ tg_cli_code_list(tg_cli_t *cli, tg_cli_args_t *a)
 }
 
 
-/* Adds a code, or resets the one suffix names. */
-static int
-tg_cli_code_write(tg_cli_t *cli, tg_cli_args_t *a, const char *suffix)
-{
-    tg_buf_t path = TG_BUF_INIT;
-    json_t  *body;
-    int      rc;
-
-    body = json_object();
-    if (body == NULL) {
-        return tg_cli_nomem();
-    }
-
-    rc = tg_cli_body_str(body, "app_code", a, "app-code");
-    if (rc == TG_CLI_OK) {
-        rc = tg_cli_app_path(cli, a, &path, suffix);
-    }
-    if (rc != TG_CLI_OK) {
-        json_decref(body);
-        tg_buf_free(&path);
-        return rc;
-    }
-    return tg_cli_send(cli, "POST", &path, body, NULL);
-}
+static const tg_cli_field_t tg_cli_code_fields[] = {
+    { "app_code", "app-code", TG_F_STR, NULL, 0, 0 },
+    { NULL, NULL, 0, NULL, 0, 0 },
+};
 
 
 static int
 tg_cli_code_add(tg_cli_t *cli, tg_cli_args_t *a)
 {
-    return tg_cli_code_write(cli, a, "/codes");
+    return tg_cli_app_write(cli, a, "POST", "/codes", tg_cli_code_fields, NULL);
 }
 
 
 static int
 tg_cli_code_reset(tg_cli_t *cli, tg_cli_args_t *a)
 {
-    return tg_cli_code_write(cli, a, "/codes/%s/reset");
+    return tg_cli_app_write(cli, a, "POST", "/codes/%s/reset",
+                            tg_cli_code_fields, NULL);
 }
 
 
 static int
 tg_cli_code_delete(tg_cli_t *cli, tg_cli_args_t *a)
 {
-    return tg_cli_app_simple(cli, a, "DELETE", "/codes/%s", "AppCode deleted");
+    return tg_cli_app_write(cli, a, "DELETE", "/codes/%s", NULL,
+                            "AppCode deleted");
 }
 
 
