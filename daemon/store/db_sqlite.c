@@ -23,7 +23,7 @@
 #include "store/db.h"
 
 
-#define TG_SQLITE_CACHE_MAX 96
+#define TG_SQLITE_CACHE_MAX 256
 
 struct tg_db_stmt_s {
     sqlite3_stmt *stmt;
@@ -257,8 +257,10 @@ tg_sqlite_prepare(tg_db_conn_t *conn, const char *sql, int cache,
             }
         }
 
+        /* A full cache costs speed, never correctness: the statement
+         * is prepared for this one use. */
         if (conn->ncache == TG_SQLITE_CACHE_MAX) {
-            return TG_ESTORE;
+            cache = 0;
         }
     }
 

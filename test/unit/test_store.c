@@ -2581,6 +2581,47 @@ test_second_writer_busy(void **state)
 }
 
 
+/*
+ * More distinct statements than the driver caches per connection: the
+ * ones beyond the cache are prepared for one use and still run.
+ */
+static void
+test_statement_cache_overflow(void **state)
+{
+    fixture_t      *f = *state;
+    tg_db_options_t o = options(f);
+    tg_db_t        *db;
+    tg_db_conn_t   *conn;
+    tg_db_stmt_t   *st;
+    static char     sql[300][32];
+    int             i;
+
+    assert_rc(tg_db_sqlite.open(&o, &db), TG_OK);
+    assert_rc(tg_db_sqlite.acquire(db, &conn), TG_OK);
+
+    /* Each text has its own address, so each is a distinct statement. */
+    for (i = 0; i < 300; i++) {
+        snprintf(sql[i], sizeof(sql[i]), "SELECT %d", i);
+    }
+    for (i = 0; i < 300; i++) {
+        assert_rc(tg_db_sqlite.prepare(conn, sql[i], 1, &st), TG_OK);
+        assert_int_equal(tg_db_sqlite.step(st), TG_DB_ROW);
+        assert_int_equal(tg_db_sqlite.column_int(st, 0), i);
+        tg_db_sqlite.finish(st);
+    }
+    /* And again, from the cache or not. */
+    for (i = 0; i < 300; i += 37) {
+        assert_rc(tg_db_sqlite.prepare(conn, sql[i], 1, &st), TG_OK);
+        assert_int_equal(tg_db_sqlite.step(st), TG_DB_ROW);
+        assert_int_equal(tg_db_sqlite.column_int(st, 0), i);
+        tg_db_sqlite.finish(st);
+    }
+
+    tg_db_sqlite.release(db, conn);
+    tg_db_sqlite.close(db);
+}
+
+
 #define STORE_TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 
@@ -2628,6 +2669,7 @@ main(void)
         STORE_TEST(test_rollback_leaves_nothing),
         STORE_TEST(test_uncommitted_is_invisible),
         STORE_TEST(test_second_writer_busy),
+        STORE_TEST(test_statement_cache_overflow),
     };
 
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
