@@ -378,6 +378,19 @@ describe('apps', () => {
       assert.equal(r.code, 2, JSON.stringify(input.slice(0, 20)));
       assert.match(r.stderr, /--app-secret -: stdin/);
     }
+    // The edge: stdin holds at most 4096 bytes, its newline included.  At
+    // the edge the CLI sends it (and tollgated refuses so long a secret).
+    const edge = await cli(
+        ['app', 'reset-secret', 'stdin_app', '--app-secret', '-'],
+        {input: 'x'.repeat(4095) + '\n'});
+    assert.equal(edge.code, 1, edge.stderr);
+    assert.match(edge.stderr, /^tollgate: invalid_field: app_secret: /);
+    const over = await cli(
+        ['app', 'reset-secret', 'stdin_app', '--app-secret', '-'],
+        {input: 'x'.repeat(4096) + '\n'});
+    assert.equal(over.code, 2, over.stderr);
+    assert.match(over.stderr, /stdin holds more than 4096 bytes/);
+
     const two =
         await cli(['app', 'create', 'x', '--app-secret', '-', '--app-code', '-'], {input: 'a'});
     assert.equal(two.code, 2);
