@@ -39,6 +39,12 @@ const LOCATIONS = (upstream) => `
     }
     location /open/ {
       proxy_pass ${upstream};
+    }
+    location /small/ {
+      tollgate on;
+      tollgate_body_max 1k;
+      client_body_buffer_size 4k;
+      proxy_pass ${upstream};
     }`;
 
 async function call(method, pathname, body) {
@@ -109,6 +115,16 @@ function handSigned(
   h['x-ca-signature-headers'] = names.join(',');
   h['x-ca-signature'] = createHmac(algo, secret).update(sts).digest('base64');
   return fetch(`${gw.url}${path}`, {method, headers: h, body});
+}
+
+// A request signed by hand against base, without X-Ca-Nonce.
+function handSignedAt(base, {key, secret, path = '/hand'}) {
+  const h = {'x-ca-key': key, 'x-ca-timestamp': String(Date.now()), accept: 'application/json'};
+  const sts = `GET\napplication/json\n\n\n\nx-ca-key:${key}\nx-ca-timestamp:${
+      h['x-ca-timestamp']}\n${path}`;
+  h['x-ca-signature-headers'] = 'x-ca-key,x-ca-timestamp';
+  h['x-ca-signature'] = createHmac('sha256', secret).update(sts).digest('base64');
+  return fetch(`${base}${path}`, {headers: h});
 }
 
 before(async () => {
@@ -335,6 +351,65 @@ describe('signed calls that fail, as Alibaba\'s gateway answers', () => {
     assert.ok(refused.length >= 2, JSON.stringify(results.map((r) => r.status)));
     assert.equal(refused[0].message, 'Throttled by APP Flow Control');
     assert.equal(refused[0].headers['retry-after'], '1');
+  });
+});
+
+describe('limits at their edges', () => {
+  test(
+      'tollgate_body_max: a signed form body of exactly the limit passes, one byte more is 413',
+      async () => {
+        const app = await grantedApp('body_limits');
+        const c = new aliyun.Client(app.app_key, app.app_secret);
+        await eventually(async () => (await signed(c, 'get', '/small/w')).status === 200);
+        // "v=" and 1022 characters: 1024 bytes.
+        const form = {'content-type': aliyun.CONTENT_TYPE_FORM};
+        let r = await signed(c, 'post', '/small/f', {data: {v: 'a'.repeat(1022)}, headers: form});
+        assert.equal(r.status, 200, r.message);
+        assert.equal(r.data.body.length, 1024);
+        r = await signed(c, 'post', '/small/f', {data: {v: 'a'.repeat(1023)}, headers: form});
+        assert.deepEqual([r.status, r.message], [413, 'Request body too Large']);
+      });
+
+  test('a full nonce zone refuses calls with a nonce (503), not forgets them', async () => {
+    const small = await startGateway({
+      zone: '32k',
+      locations: (upstream) => `
+    location / {
+      tollgate on;
+      proxy_pass ${upstream};
+    }`,
+    });
+    try {
+      await small.admin.call('POST', '/v1/apis', {body: {name: 'default'}});
+      const app = (await small.admin.call('POST', '/v1/apps', {body: {name: 'zone'}})).json;
+      await small.admin.call('PUT', `/v1/apps/${app.id}/grants/default`, {body: {}});
+      const c = new aliyun.Client(app.app_key, app.app_secret);
+      const call = async () => {
+        try {
+          await c.get(`${small.url}/z`);
+          return {status: 200};
+        } catch (err) {
+          return {status: err.code, message: err.data.headers['x-ca-error-message']};
+        }
+      };
+      const deadline = Date.now() + 3000;
+      while ((await call()).status !== 200) {
+        assert.ok(Date.now() < deadline, 'the gateway did not converge');
+      }
+      let last;
+      for (let i = 0; i < 2000; i++) {
+        last = await call();
+        if (last.status !== 200) {
+          break;
+        }
+      }
+      assert.deepEqual([last.status, last.message], [503, 'Service Unavailable']);
+      // A call without a nonce needs no room and still passes.
+      const nonceless = await handSignedAt(small.url, {key: app.app_key, secret: app.app_secret});
+      assert.equal(nonceless.status, 200, nonceless.headers.get('x-ca-error-message'));
+    } finally {
+      await small.stop();
+    }
   });
 });
 
