@@ -160,12 +160,6 @@ int tg_cli_list(tg_cli_t *cli, const tg_cli_args_t *a, tg_buf_t *path,
                 int pageable, json_t **items);
 
 /*
- * Appends s to b with every byte but the unreserved ones (RFC 3986)
- * percent-encoded.  Returns TG_OK or TG_ENOMEM.
- */
-int tg_cli_escape(tg_buf_t *b, const char *s);
-
-/*
  * Builds a path: fmt's "%s" are replaced by the arguments, each escaped
  * as a path segment.  Only "%s" is understood.
  */

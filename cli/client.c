@@ -309,32 +309,6 @@ tg_cli_list(tg_cli_t *cli, const tg_cli_args_t *a, tg_buf_t *path, int pageable,
 
 
 int
-tg_cli_escape(tg_buf_t *b, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    unsigned char     c;
-    char              enc[3];
-
-    for (; *s != '\0'; s++) {
-        c = (unsigned char) *s;
-        if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-            if (tg_buf_append(b, s, 1) != TG_OK) {
-                return TG_ENOMEM;
-            }
-            continue;
-        }
-        enc[0] = '%';
-        enc[1] = hex[c >> 4];
-        enc[2] = hex[c & 0xf];
-        if (tg_buf_append(b, enc, 3) != TG_OK) {
-            return TG_ENOMEM;
-        }
-    }
-    return TG_OK;
-}
-
-
-int
 tg_cli_path(tg_buf_t *b, const char *fmt, ...)
 {
     va_list     ap;
@@ -344,7 +318,7 @@ tg_cli_path(tg_buf_t *b, const char *fmt, ...)
     va_start(ap, fmt);
     for (p = fmt; *p != '\0' && rc == TG_OK; p++) {
         if (p[0] == '%' && p[1] == 's') {
-            rc = tg_cli_escape(b, va_arg(ap, const char *));
+            rc = tg_percent_encode(b, tg_str_c(va_arg(ap, const char *)));
             p++;
         } else {
             rc = tg_buf_append(b, p, 1);
@@ -369,7 +343,7 @@ tg_cli_query(tg_buf_t *b, const char *name, const char *value)
     {
         return TG_ENOMEM;
     }
-    return tg_cli_escape(b, value);
+    return tg_percent_encode(b, tg_str_c(value));
 }
 
 

@@ -21,50 +21,6 @@ typedef struct {
 
 
 static int
-tg_acs_unreserved(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
-           || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'
-           || c == '~';
-}
-
-
-int
-tg_acs_percent_encode(tg_buf_t *out, tg_str_t in)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    char              esc[3];
-    size_t            i, start = 0;
-    int               rc;
-
-    for (i = 0; i < in.len; i++) {
-        unsigned char c = (unsigned char) in.ptr[i];
-
-        if (tg_acs_unreserved(c)) {
-            continue;
-        }
-
-        rc = tg_buf_append(out, in.ptr + start, i - start);
-        if (rc != TG_OK) {
-            return rc;
-        }
-
-        esc[0] = '%';
-        esc[1] = hex[c >> 4];
-        esc[2] = hex[c & 0x0f];
-        rc = tg_buf_append(out, esc, 3);
-        if (rc != TG_OK) {
-            return rc;
-        }
-        start = i + 1;
-    }
-
-    return tg_buf_append(out, in.len > start ? in.ptr + start : "",
-                         in.len - start);
-}
-
-
-static int
 tg_acs_str_cmp(tg_str_t a, tg_str_t b)
 {
     size_t n = a.len < b.len ? a.len : b.len;
@@ -117,10 +73,10 @@ tg_acs_canonical_query(const tg_acs_param_t *params, size_t n, tg_str_t skip,
             continue;
         }
         offsets[3 * m] = text.len;
-        rc = tg_acs_percent_encode(&text, params[i].name);
+        rc = tg_percent_encode(&text, params[i].name);
         offsets[3 * m + 1] = text.len;
         if (rc == TG_OK) {
-            rc = tg_acs_percent_encode(&text, params[i].value);
+            rc = tg_percent_encode(&text, params[i].value);
         }
         offsets[3 * m + 2] = text.len;
         m++;
@@ -179,7 +135,7 @@ tg_acs_v1_string_to_sign(tg_str_t method, const tg_acs_param_t *params,
         rc = tg_buf_append_c(out, "&%2F&");
     }
     if (rc == TG_OK) {
-        rc = tg_acs_percent_encode(out, tg_buf_str(&query));
+        rc = tg_percent_encode(out, tg_buf_str(&query));
     }
 
     tg_buf_wipe(&query);
@@ -300,8 +256,8 @@ tg_acs_canonical_path(tg_str_t path, tg_buf_t *out)
 
     for (i = 0; i <= path.len && rc == TG_OK; i++) {
         if (i == path.len || path.ptr[i] == '/') {
-            rc = tg_acs_percent_encode(
-                out, (tg_str_t){ path.ptr + start, i - start });
+            rc = tg_percent_encode(out,
+                                   (tg_str_t){ path.ptr + start, i - start });
             if (rc == TG_OK && i < path.len) {
                 rc = tg_buf_append(out, "/", 1);
             }

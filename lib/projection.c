@@ -425,22 +425,6 @@ tg_proj_i64_decode(tg_str_t value, int64_t *v)
 }
 
 
-static int
-tg_hex_value(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
-
 int
 tg_proj_key_parse(tg_str_t text, uint8_t key[TG_SEAL_KEY_LEN])
 {
@@ -455,8 +439,8 @@ tg_proj_key_parse(tg_str_t text, uint8_t key[TG_SEAL_KEY_LEN])
     }
 
     for (i = 0; i < TG_SEAL_KEY_LEN; i++) {
-        hi = tg_hex_value(text.ptr[2 * i]);
-        lo = tg_hex_value(text.ptr[2 * i + 1]);
+        hi = tg_hex_digit(text.ptr[2 * i]);
+        lo = tg_hex_digit(text.ptr[2 * i + 1]);
         if (hi < 0 || lo < 0) {
             tg_wipe(key, TG_SEAL_KEY_LEN);
             return TG_EINVALID;

@@ -278,3 +278,89 @@ tg_buf_str(const tg_buf_t *b)
 {
     return (tg_str_t){ b->ptr, b->len };
 }
+
+
+int
+tg_hex_digit(int c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+
+static int
+tg_unreserved(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
+           || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'
+           || c == '~';
+}
+
+
+int
+tg_percent_encode(tg_buf_t *b, tg_str_t s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t            i, start = b->len;
+    char              esc[3];
+    int               rc = TG_OK;
+
+    for (i = 0; i < s.len && rc == TG_OK; i++) {
+        unsigned char c = (unsigned char) s.ptr[i];
+
+        if (tg_unreserved(c)) {
+            rc = tg_buf_append(b, s.ptr + i, 1);
+            continue;
+        }
+        esc[0] = '%';
+        esc[1] = hex[c >> 4];
+        esc[2] = hex[c & 0x0f];
+        rc = tg_buf_append(b, esc, 3);
+    }
+
+    if (rc == TG_OK) {
+        rc = tg_buf_append(b, "", 0);
+    }
+    if (rc != TG_OK) {
+        b->len = start;
+        if (b->ptr != NULL) {
+            b->ptr[start] = '\0';
+        }
+    }
+    return rc;
+}
+
+
+int
+tg_form_decode_byte(tg_str_t s, size_t *i)
+{
+    unsigned char c = (unsigned char) s.ptr[*i];
+    int           hi, lo;
+
+    if (c == '+') {
+        (*i)++;
+        return ' ';
+    }
+    if (c != '%') {
+        (*i)++;
+        return c;
+    }
+    if (*i + 2 >= s.len) {
+        return -1;
+    }
+    hi = tg_hex_digit((unsigned char) s.ptr[*i + 1]);
+    lo = tg_hex_digit((unsigned char) s.ptr[*i + 2]);
+    if (hi < 0 || lo < 0) {
+        return -1;
+    }
+    *i += 3;
+    return hi << 4 | lo;
+}

@@ -141,46 +141,19 @@ tg_xca_next_header(tg_str_t *rest, tg_str_t *name)
 }
 
 
-static int
-tg_xca_hex(int c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
-
 /* Decodes the byte of in at *i and moves *i past it: '+' is a space, %XX
- * a byte, and a '%' without two hex digits stays a '%'. */
+ * a byte, and a '%' without two hex digits stays a '%' (as Node's
+ * querystring does). */
 static char
 tg_xca_decode_next(tg_str_t in, size_t *i)
 {
-    char c = in.ptr[*i];
-    int  hi, lo;
+    int c = tg_form_decode_byte(in, i);
 
-    if (c == '+') {
+    if (c < 0) {
         (*i)++;
-        return ' ';
+        return '%';
     }
-
-    if (c == '%' && *i + 2 < in.len) {
-        hi = tg_xca_hex((unsigned char) in.ptr[*i + 1]);
-        lo = tg_xca_hex((unsigned char) in.ptr[*i + 2]);
-        if (hi >= 0 && lo >= 0) {
-            *i += 3;
-            return (char) (hi << 4 | lo);
-        }
-    }
-
-    (*i)++;
-    return c;
+    return (char) c;
 }
 
 

@@ -73,47 +73,21 @@ tg_ali_query_arg(void *data, const char *key, const char *value)
 }
 
 
-static int
-tg_ali_hex(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
-
 /* Decodes form text in place ('+' is a space); returns the new length,
  * or (size_t) -1 on a bad escape. */
 static size_t
 tg_ali_form_decode(char *s, size_t len)
 {
-    size_t i, o = 0;
-    int    hi, lo;
+    tg_str_t in = { s, len };
+    size_t   i = 0, o = 0;
+    int      c;
 
-    for (i = 0; i < len; i++) {
-        if (s[i] == '+') {
-            s[o++] = ' ';
-        } else if (s[i] == '%') {
-            if (i + 2 >= len) {
-                return (size_t) -1;
-            }
-            hi = tg_ali_hex(s[i + 1]);
-            lo = tg_ali_hex(s[i + 2]);
-            if (hi < 0 || lo < 0) {
-                return (size_t) -1;
-            }
-            s[o++] = (char) (hi * 16 + lo);
-            i += 2;
-        } else {
-            s[o++] = s[i];
+    while (i < len) {
+        c = tg_form_decode_byte(in, &i);
+        if (c < 0) {
+            return (size_t) -1;
         }
+        s[o++] = (char) c;
     }
 
     return o;

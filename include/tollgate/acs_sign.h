@@ -50,12 +50,7 @@ typedef struct {
 } tg_acs_v3_request_t;
 
 
-/*
- * Appends in, percent-encoded as Alibaba does (RFC 3986: A-Z a-z 0-9
- * '-' '_' '.' '~' stay, every other byte becomes %XY in uppercase hex),
- * to out.  Returns 0 or TG_ENOMEM.
- */
-int tg_acs_percent_encode(tg_buf_t *out, tg_str_t in);
+/* Alibaba's percent-encoding is RFC 3986's: tg_percent_encode() (str.h). */
 
 /*
  * Appends the v1 string to sign of a request to out:

@@ -67,6 +67,24 @@ void tg_wipe(void *p, size_t n);
  */
 int tg_str_to_int64(tg_str_t s, int64_t min, int64_t max, int64_t *out);
 
+/* The value of the hex digit c (either case), or -1. */
+int tg_hex_digit(int c);
+
+/*
+ * Appends s to b percent-encoded as RFC 3986 asks (and Alibaba signs):
+ * A-Z a-z 0-9 '-' '.' '_' '~' stay, every other byte becomes %XY in upper
+ * case.  Returns 0, or TG_ENOMEM and leaves b unchanged.
+ */
+int tg_percent_encode(tg_buf_t *b, tg_str_t s);
+
+/*
+ * Decodes the application/x-www-form-urlencoded byte at s.ptr[*i] ('+' is
+ * a space, %XY a byte) and moves *i past it.  Returns the byte (0-255),
+ * or -1 for a '%' not followed by two hex digits, leaving *i unchanged:
+ * the caller decides whether that is an error or a literal '%'.
+ */
+int tg_form_decode_byte(tg_str_t s, size_t *i);
+
 /* A malloc'd NUL-terminated copy of s, or NULL if out of memory. */
 char *tg_strndup(const char *s, size_t len);
 

@@ -42,7 +42,7 @@ static tg_str_t
 encode(tg_buf_t *b, const char *in)
 {
     tg_buf_reset(b);
-    assert_rc(tg_acs_percent_encode(b, tg_str_c(in)), TG_OK);
+    assert_rc(tg_percent_encode(b, tg_str_c(in)), TG_OK);
     return tg_buf_str(b);
 }
 
@@ -139,7 +139,7 @@ test_v1_create_app_vector(void **state)
 
     /* The canonical query, encoded once more, follows "POST&%2F&". */
     assert_rc(
-        tg_acs_percent_encode(
+        tg_percent_encode(
             &canon, TG_STR("AccessKeyId=testid&Action=CreateApp&AppName="
                            "CreateAppTest&Description=test%20app%20~%2A%28%29%"
                            "21%27%20%E4%B8%AD%E6%96%87&Format=JSON&RegionId=cn-"

@@ -440,6 +440,69 @@ test_buf_wipe(void **state)
 }
 
 
+static void
+test_hex_digit(void **state)
+{
+    (void) state;
+    assert_int_equal(tg_hex_digit('0'), 0);
+    assert_int_equal(tg_hex_digit('9'), 9);
+    assert_int_equal(tg_hex_digit('a'), 10);
+    assert_int_equal(tg_hex_digit('F'), 15);
+    assert_int_equal(tg_hex_digit('g'), -1);
+    assert_int_equal(tg_hex_digit('/'), -1);
+    assert_int_equal(tg_hex_digit(':'), -1);
+    assert_int_equal(tg_hex_digit('@'), -1);
+    assert_int_equal(tg_hex_digit('G'), -1);
+    assert_int_equal(tg_hex_digit(0xe4), -1);
+}
+
+
+static void
+test_percent_encode(void **state)
+{
+    tg_buf_t b = TG_BUF_INIT;
+
+    (void) state;
+    assert_rc(tg_percent_encode(&b, TG_STR("AZaz09-._~")), TG_OK);
+    assert_string_equal(b.ptr, "AZaz09-._~");
+    tg_buf_reset(&b);
+    assert_rc(tg_percent_encode(&b, TG_STR("a b+c/d*e%\xe4")), TG_OK);
+    assert_string_equal(b.ptr, "a%20b%2Bc%2Fd%2Ae%25%E4");
+    tg_buf_reset(&b);
+    assert_rc(tg_percent_encode(&b, (tg_str_t){ "\0", 1 }), TG_OK);
+    assert_string_equal(b.ptr, "%00");
+    tg_buf_reset(&b);
+    assert_rc(tg_percent_encode(&b, TG_STR("")), TG_OK);
+    assert_int_equal(b.len, 0);
+    tg_buf_free(&b);
+}
+
+
+static void
+test_form_decode_byte(void **state)
+{
+    tg_str_t s = TG_STR("a+%41%4a%zz%4");
+    size_t   i = 0;
+
+    (void) state;
+    assert_int_equal(tg_form_decode_byte(s, &i), 'a');
+    assert_int_equal(i, 1);
+    assert_int_equal(tg_form_decode_byte(s, &i), ' ');
+    assert_int_equal(tg_form_decode_byte(s, &i), 'A');
+    assert_int_equal(i, 5);
+    assert_int_equal(tg_form_decode_byte(s, &i), 'J');
+    /* Not two hex digits, or cut short: -1, and i stays on the '%'. */
+    assert_int_equal(tg_form_decode_byte(s, &i), -1);
+    assert_int_equal(i, 8);
+    i = 11;
+    assert_int_equal(tg_form_decode_byte(s, &i), -1);
+    assert_int_equal(i, 11);
+    /* %FF is the byte 255, not -1. */
+    i = 0;
+    assert_int_equal(tg_form_decode_byte(TG_STR("%ff"), &i), 255);
+}
+
+
 int
 main(void)
 {
@@ -463,6 +526,9 @@ main(void)
         cmocka_unit_test(test_buf_reserve),
         cmocka_unit_test(test_buf_reset_free),
         cmocka_unit_test(test_buf_wipe),
+        cmocka_unit_test(test_hex_digit),
+        cmocka_unit_test(test_percent_encode),
+        cmocka_unit_test(test_form_decode_byte),
     };
 
     return cmocka_run_group_tests_name("str", tests, NULL, NULL);
