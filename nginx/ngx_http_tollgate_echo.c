@@ -14,6 +14,7 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
+#include "ngx_http_tollgate_body.h"
 #include "ngx_http_tollgate_echo.h"
 
 
@@ -35,38 +36,6 @@ ngx_http_tollgate_echo_len(u_char *s, size_t len)
 }
 
 
-/* The body in memory, or NULL when there is none or it is in a file. */
-static ngx_int_t
-ngx_http_tollgate_echo_body(ngx_http_request_t *r, ngx_str_t *body)
-{
-    ngx_chain_t *cl;
-    size_t       len = 0;
-    u_char      *p;
-
-    ngx_str_null(body);
-    if (r->request_body == NULL || r->request_body->bufs == NULL) {
-        return NGX_OK;
-    }
-    for (cl = r->request_body->bufs; cl != NULL; cl = cl->next) {
-        if (cl->buf->in_file || !ngx_buf_in_memory(cl->buf)) {
-            return NGX_DECLINED;
-        }
-        len += cl->buf->last - cl->buf->pos;
-    }
-
-    p = ngx_pnalloc(r->pool, len + 1);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-    body->data = p;
-    body->len = len;
-    for (cl = r->request_body->bufs; cl != NULL; cl = cl->next) {
-        p = ngx_cpymem(p, cl->buf->pos, cl->buf->last - cl->buf->pos);
-    }
-    return NGX_OK;
-}
-
-
 static void
 ngx_http_tollgate_echo_send(ngx_http_request_t *r)
 {
@@ -80,7 +49,7 @@ ngx_http_tollgate_echo_send(ngx_http_request_t *r)
     size_t           len;
     u_char          *p;
 
-    rc = ngx_http_tollgate_echo_body(r, &body);
+    rc = ngx_http_tollgate_read_body(r, &body);
     if (rc == NGX_ERROR) {
         ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;

@@ -24,6 +24,7 @@
 #include "tollgate/projection.h"
 #include "tollgate/str.h"
 #include "tollgate/xca.h"
+#include "ngx_http_tollgate_body.h"
 #include "ngx_http_tollgate_echo.h"
 #include "ngx_http_tollgate_zone.h"
 
@@ -794,13 +795,8 @@ ngx_http_tollgate_admit(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
                                        "Invalid Stage");
     }
 
-    if (ngx_http_tollgate_begin(r, mcf) != NGX_OK) {
-        return ngx_http_tollgate_failc(r, ctx, NGX_HTTP_INTERNAL_SERVER_ERROR,
-                                       "Internal Error");
-    }
     found = ngx_http_tollgate_get(mcf, mcf->grants, gkey, glen, &value)
             && tg_proj_i64_decode(value, &expires) == TG_OK;
-    ngx_http_tollgate_end(mcf);
 
     if (!found) {
         return ngx_http_tollgate_failc(r, ctx, NGX_HTTP_FORBIDDEN,
@@ -880,9 +876,7 @@ ngx_http_tollgate_appcode(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
 
     ngx_str_set(&ctx->scheme, "appcode");
 
-    if (tg_proj_code_key(mcf->key, code, hash) != TG_OK
-        || ngx_http_tollgate_begin(r, mcf) != NGX_OK)
-    {
+    if (tg_proj_code_key(mcf->key, code, hash) != TG_OK) {
         return ngx_http_tollgate_failc(r, ctx, NGX_HTTP_INTERNAL_SERVER_ERROR,
                                        "Internal Error");
     }
@@ -893,51 +887,12 @@ ngx_http_tollgate_appcode(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
         ngx_memcpy(app.app, id.ptr, TG_PROJ_ID_LEN);
         found = ngx_http_tollgate_load_app(mcf, &app);
     }
-    ngx_http_tollgate_end(mcf);
 
     if (!found) {
         return ngx_http_tollgate_failc(r, ctx, NGX_HTTP_BAD_REQUEST,
                                        "Invalid AppCode `not exists`");
     }
     return ngx_http_tollgate_admit(r, ctx, lcf, mcf, &app, now_ms);
-}
-
-
-/* The request body, in memory, as one string (form or Content-MD5). */
-static ngx_int_t
-ngx_http_tollgate_body(ngx_http_request_t *r, tg_str_t *body)
-{
-    ngx_chain_t *cl;
-    size_t       len = 0;
-    u_char      *p;
-
-    *body = (tg_str_t){ "", 0 };
-    if (r->request_body == NULL || r->request_body->bufs == NULL) {
-        return NGX_OK;
-    }
-
-    for (cl = r->request_body->bufs; cl != NULL; cl = cl->next) {
-        if (cl->buf->in_file || !ngx_buf_in_memory(cl->buf)) {
-            return NGX_DECLINED; /* reading it back would block */
-        }
-        len += cl->buf->last - cl->buf->pos;
-    }
-    if (r->request_body->bufs->next == NULL) {
-        body->ptr = (const char *) r->request_body->bufs->buf->pos;
-        body->len = len;
-        return NGX_OK;
-    }
-
-    p = ngx_pnalloc(r->pool, len);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-    body->ptr = (const char *) p;
-    body->len = len;
-    for (cl = r->request_body->bufs; cl != NULL; cl = cl->next) {
-        p = ngx_cpymem(p, cl->buf->pos, cl->buf->last - cl->buf->pos);
-    }
-    return NGX_OK;
 }
 
 
@@ -1009,38 +964,23 @@ ngx_http_tollgate_verify(ngx_http_tollgate_main_conf_t *mcf, tg_str_t app_key,
 }
 
 
-/* Looks the AppKey up; copies its record (sealed secrets) to the pool. */
-static ngx_int_t
-ngx_http_tollgate_find_key(ngx_http_request_t            *r,
-                           ngx_http_tollgate_main_conf_t *mcf, tg_str_t app_key,
+/*
+ * Looks the AppKey up.  k points into LMDB's memory, valid until the
+ * request's read transaction ends.
+ */
+static int
+ngx_http_tollgate_find_key(ngx_http_tollgate_main_conf_t *mcf, tg_str_t app_key,
                            tg_proj_key_t *k, ngx_http_tollgate_app_t *app)
 {
     tg_str_t value;
-    u_char  *copy;
-    int      found;
 
-    if (ngx_http_tollgate_begin(r, mcf) != NGX_OK) {
-        return NGX_ERROR;
+    if (!ngx_http_tollgate_get(mcf, mcf->keys, app_key.ptr, app_key.len, &value)
+        || tg_proj_key_decode(value, k) != TG_OK)
+    {
+        return 0;
     }
-
-    found =
-        ngx_http_tollgate_get(mcf, mcf->keys, app_key.ptr, app_key.len, &value);
-    if (found) {
-        copy = ngx_pnalloc(r->pool, value.len);
-        if (copy == NULL) {
-            ngx_http_tollgate_end(mcf);
-            return NGX_ERROR;
-        }
-        ngx_memcpy(copy, value.ptr, value.len);
-        found = tg_proj_key_decode((tg_str_t){ (char *) copy, value.len }, k)
-                == TG_OK;
-    }
-    if (found) {
-        ngx_memcpy(app->app, k->app.ptr, TG_PROJ_ID_LEN);
-        found = ngx_http_tollgate_load_app(mcf, app);
-    }
-    ngx_http_tollgate_end(mcf);
-    return found ? NGX_OK : NGX_DECLINED;
+    ngx_memcpy(app->app, k->app.ptr, TG_PROJ_ID_LEN);
+    return ngx_http_tollgate_load_app(mcf, app);
 }
 
 
@@ -1116,14 +1056,9 @@ ngx_http_tollgate_alibaba(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
             ngx_atoof((u_char *) ts.ptr, ts.len) + (int64_t) lcf->skew;
     }
 
-    rc = ngx_http_tollgate_find_key(r, mcf, app_key, &k, &app);
-    if (rc == NGX_DECLINED) {
+    if (!ngx_http_tollgate_find_key(mcf, app_key, &k, &app)) {
         return ngx_http_tollgate_failc(r, ctx, NGX_HTTP_BAD_REQUEST,
                                        "Invalid AppKey");
-    }
-    if (rc != NGX_OK) {
-        return ngx_http_tollgate_failc(r, ctx, NGX_HTTP_INTERNAL_SERVER_ERROR,
-                                       "Internal Error");
     }
 
     ngx_memzero(&req, sizeof(req));
@@ -1264,6 +1199,35 @@ ngx_http_tollgate_need_body(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
 }
 
 
+/*
+ * Runs a scheme's checks inside the request's one LMDB read transaction:
+ * Alibaba's signature when body is given (the AppKey is cred), else the
+ * AppCode cred.  Every lookup of the request sees the same snapshot, and
+ * the records it read stay valid until the transaction ends here.
+ */
+static ngx_int_t
+ngx_http_tollgate_verify_in_txn(ngx_http_request_t            *r,
+                                ngx_http_tollgate_ctx_t       *ctx,
+                                ngx_http_tollgate_loc_conf_t  *lcf,
+                                ngx_http_tollgate_main_conf_t *mcf,
+                                tg_str_t cred, tg_str_t *body, int64_t now_ms)
+{
+    ngx_int_t rc;
+
+    if (ngx_http_tollgate_begin(r, mcf) != NGX_OK) {
+        return ngx_http_tollgate_failc(r, ctx, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                       "Internal Error");
+    }
+
+    rc = body != NULL
+             ? ngx_http_tollgate_alibaba(r, ctx, lcf, mcf, cred, *body, now_ms)
+             : ngx_http_tollgate_appcode(r, ctx, lcf, mcf, cred, now_ms);
+
+    ngx_http_tollgate_end(mcf);
+    return rc;
+}
+
+
 static ngx_int_t
 ngx_http_tollgate_handler(ngx_http_request_t *r)
 {
@@ -1272,6 +1236,7 @@ ngx_http_tollgate_handler(ngx_http_request_t *r)
     ngx_http_tollgate_ctx_t       *ctx;
     ngx_time_t                    *tp;
     tg_str_t                       authz, app_key, body;
+    ngx_str_t                      b;
     tg_str_t                       code;
     u_char                         qcode[NGX_TOLLGATE_CODE_MAX];
     size_t                         qlen;
@@ -1308,7 +1273,8 @@ ngx_http_tollgate_handler(ngx_http_request_t *r)
     if (authz.ptr != NULL && (lcf->schemes & NGX_TOLLGATE_SCHEME_APPCODE)) {
         arc = tg_xca_appcode_from_header(authz, &code);
         if (arc == 1) {
-            return ngx_http_tollgate_appcode(r, ctx, lcf, mcf, code, now_ms);
+            return ngx_http_tollgate_verify_in_txn(r, ctx, lcf, mcf, code, NULL,
+                                                   now_ms);
         }
         if (arc != 0) {
             ngx_str_set(&ctx->scheme, "appcode");
@@ -1328,7 +1294,8 @@ ngx_http_tollgate_handler(ngx_http_request_t *r)
         if (rc != NGX_OK) {
             return rc;
         }
-        rc = ngx_http_tollgate_body(r, &body);
+        rc = ngx_http_tollgate_read_body(r, &b);
+        body = (tg_str_t){ (const char *) b.data, b.len };
         if (rc == NGX_DECLINED) {
             return ngx_http_tollgate_failc(r, ctx,
                                            NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
@@ -1337,8 +1304,8 @@ ngx_http_tollgate_handler(ngx_http_request_t *r)
         if (rc != NGX_OK) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
-        return ngx_http_tollgate_alibaba(r, ctx, lcf, mcf, app_key, body,
-                                         now_ms);
+        return ngx_http_tollgate_verify_in_txn(r, ctx, lcf, mcf, app_key, &body,
+                                               now_ms);
     }
 
     /* AppCode in the query, where the location allows it. */
@@ -1347,8 +1314,9 @@ ngx_http_tollgate_handler(ngx_http_request_t *r)
             (tg_str_t){ (char *) r->args.data, r->args.len }, (char *) qcode,
             sizeof(qcode), &qlen);
         if (arc == 1) {
-            return ngx_http_tollgate_appcode(
-                r, ctx, lcf, mcf, (tg_str_t){ (char *) qcode, qlen }, now_ms);
+            return ngx_http_tollgate_verify_in_txn(
+                r, ctx, lcf, mcf, (tg_str_t){ (char *) qcode, qlen }, NULL,
+                now_ms);
         }
         if (arc != 0) {
             ngx_str_set(&ctx->scheme, "appcode");
