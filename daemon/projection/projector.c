@@ -38,6 +38,7 @@ struct tg_projector_s {
     MDB_dbi       meta, apps, keys, codes, grants;
     uint8_t       key[TG_SEAL_KEY_LEN];
     int64_t       seq;
+    int           lmdb_error; /* the last LMDB failure of a sync, or 0 */
 
     pthread_t       thread;
     int             running;
@@ -186,6 +187,19 @@ tg_proj_env_open(tg_projector_t *p, const tg_projector_options_t *o,
 }
 
 
+/* Maps an LMDB result to TG_OK or TG_EINTERNAL, keeping the failure for
+ * the log line that reports it. */
+static int
+tg_proj_check(tg_proj_batch_t *b, int rc)
+{
+    if (rc == MDB_SUCCESS || rc == MDB_NOTFOUND) {
+        return TG_OK;
+    }
+    b->p->lmdb_error = rc;
+    return TG_EINTERNAL;
+}
+
+
 /* Deletes one record an app owned (callback of tg_proj_app_owned). */
 static int
 tg_proj_drop_owned(void *data, int kind, tg_str_t item)
@@ -195,7 +209,7 @@ tg_proj_drop_owned(void *data, int kind, tg_str_t item)
     int              rc;
 
     rc = mdb_del(b->txn, kind == 'k' ? b->p->keys : b->p->codes, &k, NULL);
-    return rc == MDB_SUCCESS || rc == MDB_NOTFOUND ? TG_OK : TG_EINTERNAL;
+    return tg_proj_check(b, rc);
 }
 
 
@@ -210,7 +224,7 @@ tg_proj_drop_grants(tg_proj_batch_t *b, const char *id)
 
     rc = mdb_cursor_open(b->txn, b->p->grants, &c);
     if (rc != MDB_SUCCESS) {
-        return TG_EINTERNAL;
+        return tg_proj_check(b, rc);
     }
 
     /* After a delete, MDB_NEXT lands on the record that followed it. */
@@ -225,7 +239,7 @@ tg_proj_drop_grants(tg_proj_batch_t *b, const char *id)
     }
 
     mdb_cursor_close(c);
-    return rc == MDB_SUCCESS || rc == MDB_NOTFOUND ? TG_OK : TG_EINTERNAL;
+    return tg_proj_check(b, rc);
 }
 
 
@@ -245,7 +259,7 @@ tg_proj_drop_app(tg_proj_batch_t *b, const char *id)
         }
         rc = mdb_del(b->txn, b->p->apps, &k, NULL);
     }
-    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
+    if (tg_proj_check(b, rc) != TG_OK) {
         return TG_EINTERNAL;
     }
     return tg_proj_drop_grants(b, id);
@@ -253,12 +267,12 @@ tg_proj_drop_app(tg_proj_batch_t *b, const char *id)
 
 
 static int
-tg_proj_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
+tg_proj_put(tg_proj_batch_t *b, MDB_dbi dbi, const void *key, size_t klen,
             const void *val, size_t vlen)
 {
     MDB_val k = tg_val(key, klen), v = tg_val(val, vlen);
 
-    return mdb_put(txn, dbi, &k, &v, 0) == MDB_SUCCESS ? TG_OK : TG_EINTERNAL;
+    return tg_proj_check(b, mdb_put(b->txn, dbi, &k, &v, 0));
 }
 
 
@@ -293,7 +307,7 @@ tg_proj_write_key(tg_proj_batch_t *b, const char *app, const char *app_key,
         rc = tg_proj_key_encode(tg_str_c(app), secrets, n, &rec);
     }
     if (rc == TG_OK) {
-        rc = tg_proj_put(b->txn, b->p->keys, app_key, strlen(app_key), rec.ptr,
+        rc = tg_proj_put(b, b->p->keys, app_key, strlen(app_key), rec.ptr,
                          rec.len);
     }
 
@@ -351,8 +365,8 @@ tg_proj_write_codes(tg_proj_batch_t *b, const tg_dp_app_t *a,
     for (i = 0; i < a->ncodes && rc == TG_OK; i++) {
         rc = tg_proj_code_key(b->p->key, tg_str_c(a->codes[i]), hashes[i]);
         if (rc == TG_OK) {
-            rc = tg_proj_put(b->txn, b->p->codes, hashes[i], TG_PROJ_HASH_LEN,
-                             a->id, TG_PROJ_ID_LEN);
+            rc = tg_proj_put(b, b->p->codes, hashes[i], TG_PROJ_HASH_LEN, a->id,
+                             TG_PROJ_ID_LEN);
         }
     }
     return rc;
@@ -374,7 +388,7 @@ tg_proj_write_grants(tg_proj_batch_t *b, const tg_dp_app_t *a)
                                tg_str_c(g->stage), key, sizeof(key), &len);
         if (rc == TG_OK) {
             tg_proj_i64_encode(g->expires_at, expires);
-            rc = tg_proj_put(b->txn, b->p->grants, key, len, expires,
+            rc = tg_proj_put(b, b->p->grants, key, len, expires,
                              sizeof(expires));
         }
     }
@@ -419,8 +433,7 @@ tg_proj_write_app(tg_proj_batch_t *b, const tg_dp_app_t *a, int64_t now)
                                 a->ncodes, &rec);
     }
     if (rc == TG_OK) {
-        rc = tg_proj_put(b->txn, b->p->apps, a->id, strlen(a->id), rec.ptr,
-                         rec.len);
+        rc = tg_proj_put(b, b->p->apps, a->id, strlen(a->id), rec.ptr, rec.len);
     }
 
     tg_buf_free(&rec);
@@ -443,7 +456,7 @@ tg_proj_apply(void *data, int64_t seq, const tg_dp_app_t *apps, size_t n)
     int             rc;
 
     b.p = p;
-    if (mdb_txn_begin(p->env, NULL, 0, &b.txn) != MDB_SUCCESS) {
+    if (tg_proj_check(&b, mdb_txn_begin(p->env, NULL, 0, &b.txn)) != TG_OK) {
         return TG_EINTERNAL;
     }
 
@@ -457,10 +470,10 @@ tg_proj_apply(void *data, int64_t seq, const tg_dp_app_t *apps, size_t n)
 
     if (rc == TG_OK) {
         tg_proj_i64_encode(seq, s);
-        rc = tg_proj_put(b.txn, p->meta, "seq", 3, s, sizeof(s));
+        rc = tg_proj_put(&b, p->meta, "seq", 3, s, sizeof(s));
     }
     if (rc == TG_OK) {
-        rc = mdb_txn_commit(b.txn) == MDB_SUCCESS ? TG_OK : TG_EINTERNAL;
+        rc = tg_proj_check(&b, mdb_txn_commit(b.txn));
     } else {
         mdb_txn_abort(b.txn);
     }
@@ -473,23 +486,34 @@ tg_projector_sync(tg_projector_t *p)
 {
     tg_error_t err;
     int64_t    seq;
-    int        rc, more = 1;
+    int        rc, more = 1, lmdb_error;
 
     memset(&err, 0, sizeof(err));
 
     pthread_mutex_lock(&p->lock);
     seq = p->seq;
+    p->lmdb_error = 0;
     rc = TG_OK;
     while (more && rc == TG_OK) {
         rc = tg_service_dp_changes(p->service, &seq, TG_PROJ_BATCH,
                                    tg_proj_apply, p, &more, &err);
     }
     p->seq = seq;
+    lmdb_error = p->lmdb_error;
     pthread_mutex_unlock(&p->lock);
 
-    if (rc != TG_OK) {
-        TG_LOG(TG_LOG_ERROR, "projection update failed",
-               TG_LF_STR("error", tg_strerror(rc)));
+    if (rc != TG_OK && lmdb_error == MDB_MAP_FULL) {
+        TG_LOG(TG_LOG_ERROR,
+               "projection update failed: the projection is full; raise "
+               "--projection-map-size and restart",
+               TG_LF_STR("lmdb", mdb_strerror(lmdb_error)),
+               TG_LF_INT("seq", seq));
+    } else if (rc != TG_OK) {
+        TG_LOG(
+            TG_LOG_ERROR, "projection update failed",
+            TG_LF_STR("error", tg_strerror(rc)),
+            TG_LF_STR("lmdb", lmdb_error != 0 ? mdb_strerror(lmdb_error) : "-"),
+            TG_LF_INT("seq", seq));
     }
     return rc;
 }

@@ -479,6 +479,47 @@ test_key_file_private(void **state)
 }
 
 
+/* A projection too small for the store: the sync fails (and logs why),
+ * and the recorded seq stays at the last batch that fitted. */
+static void
+test_full_projection(void **state)
+{
+    fixture_t             *f = *state;
+    tg_projector_options_t o;
+    tg_app_spec_t          spec;
+    tg_app_view_t          app;
+    tg_error_t             err;
+    char                   dir[128], name[32], errbuf[256];
+    int64_t                seq;
+    int                    i;
+
+    /* Start over with a map of a few pages. */
+    tg_projector_close(f->proj);
+    snprintf(dir, sizeof(dir), "%s/%s", f->dir, TG_PROJ_DIR);
+    nftw(dir, remove_one, 8, FTW_DEPTH | FTW_PHYS);
+    o.data_dir = f->dir;
+    o.map_size = 32 * 1024;
+    o.service = f->svc;
+    assert_rc(tg_projector_open(&o, &f->proj, errbuf, sizeof(errbuf)), TG_OK);
+
+    for (i = 0; i < 100; i++) {
+        memset(&spec, 0, sizeof(spec));
+        memset(&err, 0, sizeof(err));
+        snprintf(name, sizeof(name), "full_%d", i);
+        spec.name = tg_str_c(name);
+        spec.enabled = 1;
+        spec.generate_app_code = 1;
+        assert_rc(tg_service_app_create(f->svc, &f->admin, &spec, &app, &err),
+                  TG_OK);
+        tg_app_view_free(&app);
+    }
+
+    seq = tg_projector_seq(f->proj);
+    assert_int_not_equal(tg_projector_sync(f->proj), TG_OK);
+    assert_i64_equal(tg_projector_seq(f->proj), seq);
+}
+
+
 int
 main(void)
 {
@@ -490,6 +531,7 @@ main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_follows_commits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_key_file_private, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_full_projection, setup, teardown),
     };
 
     return cmocka_run_group_tests_name("projector", tests, NULL, NULL);
