@@ -20,11 +20,10 @@
 import {spawn} from 'node:child_process';
 import {createHmac, randomUUID} from 'node:crypto';
 import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-import {startGateway} from '../test/e2e/lib/gateway.mjs';
+import {freePort, startGateway} from '../test/e2e/lib/gateway.mjs';
 import {repoRoot} from '../test/e2e/lib/tollgated.mjs';
 
 const fill =
@@ -32,14 +31,6 @@ const fill =
 const seconds = Number(process.argv[2] || 5);
 const rounds = Number(process.argv[3] || 3);
 const connections = 32;
-
-async function freePort() {
-  const server = net.createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const {port} = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const upstreamPort = await freePort();
 const gw = await startGateway({

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
 
 import {popCore} from './lib/alibaba.mjs';
-import {startGateway} from './lib/gateway.mjs';
+import {eventually, startGateway} from './lib/gateway.mjs';
 
 let gw;
 
@@ -34,14 +34,6 @@ async function status(key, secret) {
     return {status: 200, echo};
   } catch (err) {
     return {status: err.code, message: err.data?.headers['x-ca-error-message']};
-  }
-}
-
-async function eventually(fn) {
-  const deadline = Date.now() + 3000;
-  while (!(await fn())) {
-    assert.ok(Date.now() < deadline, 'the gateway did not converge');
-    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 

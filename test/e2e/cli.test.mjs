@@ -11,9 +11,7 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {after, before, describe, test} from 'node:test';
 
-import {ADMIN_ID, ADMIN_SECRET, binDir, startTollgated} from './lib/tollgated.mjs';
-
-const SANITIZER = /AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:/;
+import {ADMIN_ID, ADMIN_SECRET, binDir, SANITIZER, startTollgated} from './lib/tollgated.mjs';
 
 let d;
 let home;  // an empty $HOME, so that no user's cli.conf is read

@@ -12,17 +12,8 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {test} from 'node:test';
 
-import {binDir} from './lib/tollgated.mjs';
-
-const SANITIZER = /AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:/;
-
-async function freePort() {
-  const server = net.createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const {port} = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import {freePort} from './lib/gateway.mjs';
+import {binDir, SANITIZER} from './lib/tollgated.mjs';
 
 function refuses(port) {
   return new Promise((resolve) => {

@@ -16,7 +16,8 @@ export const moduleFile = process.env.TOLLGATE_NGINX_MODULE ||
     path.join(repoRoot, 'build/nginx/ngx_http_tollgate_module.so');
 const NGINX = process.env.TOLLGATE_NGINX || '/usr/sbin/nginx';
 
-async function freePort() {
+// A free loopback port (free when asked: bind it soon).
+export async function freePort() {
   const server = net.createServer();
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const {port} = server.address();
@@ -152,6 +153,18 @@ export class Gateway {
     if (/\[(alert|emerg|crit)\]|signal \d+ \(core dumped\)|exited on signal/.test(log)) {
       throw new Error(`nginx reported a fault:\n${log}`);
     }
+  }
+}
+
+// Polls fn until it returns true: the projection follows commits
+// asynchronously (within milliseconds).
+export async function eventually(fn, ms = 3000) {
+  const deadline = Date.now() + ms;
+  while (!(await fn())) {
+    if (Date.now() > deadline) {
+      throw new Error('the gateway did not converge');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 

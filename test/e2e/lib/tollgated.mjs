@@ -15,7 +15,8 @@ export const binDir = process.env.TOLLGATE_BIN_DIR || path.join(repoRoot, 'build
 export const ADMIN_ID = 'TGe2eAdminKey0000000001';
 export const ADMIN_SECRET = 'e2e-admin-secret-0123456789abcdef';
 
-const SANITIZER = /AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:/;
+// What a sanitizer build prints when it finds something.
+export const SANITIZER = /AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:/;
 
 // A daemon that a failed test forgot to stop is killed after this long,
 // so that the run ends with the failure instead of hanging.
