@@ -98,8 +98,11 @@ extern const tg_cli_cmd_t tg_cli_account_cmds[];
 extern const tg_cli_cmd_t tg_cli_sign_cmds[];
 extern const tg_cli_cmd_t tg_cli_up_cmds[];
 
-/* main.c: loads a config file ("name = value") into cli; path must exist. */
-int tg_cli_load_config_file(tg_cli_t *cli, const char *path);
+/*
+ * main.c: loads a config file ("name = value") into cli: path, which must
+ * exist, or if path is NULL the default one if it exists.
+ */
+int tg_cli_load_config(tg_cli_t *cli, const char *path);
 
 
 /* args.c */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "tollgate/cred.h"
 #include "tollgate/crypto.h"
 #include "tollgate/error.h"
 #include "tollgate/str.h"
@@ -115,25 +116,6 @@ tg_sign_user_headers(const tg_cli_args_t *a, tg_sign_headers_t *hs)
 }
 
 
-/* A random UUID, version 4. */
-static int
-tg_sign_uuid(char out[37])
-{
-    uint8_t b[16];
-    char    hex[33];
-
-    if (tg_random_bytes(b, sizeof(b)) != TG_OK) {
-        return TG_EINTERNAL;
-    }
-    b[6] = (uint8_t) ((b[6] & 0x0f) | 0x40);
-    b[8] = (uint8_t) ((b[8] & 0x3f) | 0x80);
-    tg_hex_encode(b, sizeof(b), hex);
-    snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,
-             hex + 16, hex + 20);
-    return TG_OK;
-}
-
-
 /* Splits url into the path as sent (before '?') and the query. */
 static int
 tg_sign_split_url(const char *url, tg_str_t *path, tg_str_t *query)
@@ -206,10 +188,10 @@ static int
 tg_sign_defaults(const tg_cli_args_t *a, tg_sign_headers_t *hs, const char *key,
                  tg_str_t body, int form, int sha1)
 {
-    char md5[TG_XCA_CONTENT_MD5_LEN + 1], nonce[37], ts[24];
+    char md5[TG_XCA_CONTENT_MD5_LEN + 1], nonce[TG_REQUEST_ID_LEN + 1], ts[24];
     int  rc;
 
-    if (tg_sign_uuid(nonce) != TG_OK) {
+    if (tg_request_id_generate(nonce) != TG_OK) {
         return tg_cli_usage_error("no randomness");
     }
     snprintf(ts, sizeof(ts), "%lld", (long long) tg_time_now_ms());

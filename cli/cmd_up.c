@@ -267,7 +267,7 @@ tg_up_register(tg_cli_t *cli, tg_up_t *up)
     if (cli->key_id == NULL) {
         snprintf(path, sizeof(path), "%s/admin-access-key", up->data_dir);
         if (access(path, R_OK) == 0) {
-            rc = tg_cli_load_config_file(cli, path);
+            rc = tg_cli_load_config(cli, path);
             if (rc != TG_CLI_OK) {
                 return rc;
             }

@@ -321,7 +321,7 @@ tg_cli_read_file(const char *path, tg_buf_t *text, int *loose)
  * Loads the config file: path if given (it must exist), else the default
  * one if it exists.
  */
-static int
+int
 tg_cli_load_config(tg_cli_t *cli, const char *path)
 {
     tg_cli_conf_ctx_t ctx;
@@ -370,13 +370,6 @@ tg_cli_load_config(tg_cli_t *cli, const char *path)
                 path);
     }
     return TG_CLI_OK;
-}
-
-
-int
-tg_cli_load_config_file(tg_cli_t *cli, const char *path)
-{
-    return tg_cli_load_config(cli, path);
 }
 
 
