@@ -617,6 +617,17 @@ tg_native_no_content(tg_native_call_t *call)
 
 
 void
+tg_native_done(tg_native_call_t *call, int rc)
+{
+    if (rc == TG_OK) {
+        tg_native_no_content(call);
+    } else {
+        tg_native_fail(call);
+    }
+}
+
+
+void
 tg_native_fail(tg_native_call_t *call)
 {
     tg_error_t *err = &call->err;

@@ -220,15 +220,8 @@ tg_native_account_update(tg_native_call_t *call)
 void
 tg_native_account_delete(tg_native_call_t *call)
 {
-    if (tg_service_account_delete(call->svc, &call->actor, call->args[0],
-                                  &call->err)
-        != TG_OK)
-    {
-        tg_native_fail(call);
-        return;
-    }
-
-    tg_native_no_content(call);
+    tg_native_done(call, tg_service_account_delete(call->svc, &call->actor,
+                                                   call->args[0], &call->err));
 }
 
 
@@ -374,15 +367,9 @@ tg_native_access_key_update(tg_native_call_t *call)
 void
 tg_native_access_key_delete(tg_native_call_t *call)
 {
-    if (tg_service_access_key_delete(call->svc, &call->actor, call->args[0],
-                                     call->args[1], &call->err)
-        != TG_OK)
-    {
-        tg_native_fail(call);
-        return;
-    }
-
-    tg_native_no_content(call);
+    tg_native_done(call, tg_service_access_key_delete(
+                             call->svc, &call->actor, call->args[0],
+                             call->args[1], &call->err));
 }
 
 

@@ -172,15 +172,8 @@ tg_native_api_update(tg_native_call_t *call)
 void
 tg_native_api_delete(tg_native_call_t *call)
 {
-    if (tg_service_api_delete(call->svc, &call->actor, call->args[0],
-                              &call->err)
-        != TG_OK)
-    {
-        tg_native_fail(call);
-        return;
-    }
-
-    tg_native_no_content(call);
+    tg_native_done(call, tg_service_api_delete(call->svc, &call->actor,
+                                               call->args[0], &call->err));
 }
 
 

@@ -456,15 +456,8 @@ tg_native_app_update(tg_native_call_t *call)
 void
 tg_native_app_delete(tg_native_call_t *call)
 {
-    if (tg_service_app_delete(call->svc, &call->actor, call->args[0],
-                              &call->err)
-        != TG_OK)
-    {
-        tg_native_fail(call);
-        return;
-    }
-
-    tg_native_no_content(call);
+    tg_native_done(call, tg_service_app_delete(call->svc, &call->actor,
+                                               call->args[0], &call->err));
 }
 
 
@@ -639,15 +632,9 @@ tg_native_key_update(tg_native_call_t *call)
 void
 tg_native_key_delete(tg_native_call_t *call)
 {
-    if (tg_service_key_delete(call->svc, &call->actor, call->args[0],
-                              call->args[1], &call->err)
-        != TG_OK)
-    {
-        tg_native_fail(call);
-        return;
-    }
-
-    tg_native_no_content(call);
+    tg_native_done(call,
+                   tg_service_key_delete(call->svc, &call->actor, call->args[0],
+                                         call->args[1], &call->err));
 }
 
 
@@ -721,13 +708,7 @@ tg_native_code_reset(tg_native_call_t *call)
 void
 tg_native_code_delete(tg_native_call_t *call)
 {
-    if (tg_service_code_delete(call->svc, &call->actor, call->args[0],
-                               call->args[1], &call->err)
-        != TG_OK)
-    {
-        tg_native_fail(call);
-        return;
-    }
-
-    tg_native_no_content(call);
+    tg_native_done(call, tg_service_code_delete(call->svc, &call->actor,
+                                                call->args[0], call->args[1],
+                                                &call->err));
 }

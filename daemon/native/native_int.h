@@ -92,6 +92,10 @@ void tg_native_reply(tg_native_call_t *call, unsigned status, json_t *obj);
 /* Sends 204 No Content. */
 void tg_native_no_content(tg_native_call_t *call);
 
+/* Ends a call that answers nothing: 204 if rc is TG_OK, else the error in
+ * call->err. */
+void tg_native_done(tg_native_call_t *call, int rc);
+
 /* Sends the error in call->err. */
 void tg_native_fail(tg_native_call_t *call);
 
