@@ -355,6 +355,16 @@ describe('limits at their edges', () => {
         assert.deepEqual([r.status, r.message], [413, 'Request body too Large']);
       });
 
+  test('X-Ca-Stage: 32 characters is a stage (not granted here), 33 is invalid', async () => {
+    const app = await grantedApp('stage_limits');
+    const c = new aliyun.Client(app.app_key, app.app_secret);
+    await eventually(async () => (await signed(c, 'get', '/s')).status === 200);
+    let r = await signed(c, 'get', '/s', {headers: {'x-ca-stage': 'S'.repeat(32)}});
+    assert.deepEqual([r.status, r.message], [403, 'Unauthorized']);
+    r = await signed(c, 'get', '/s', {headers: {'x-ca-stage': 'S'.repeat(33)}});
+    assert.deepEqual([r.status, r.message], [400, 'Invalid Stage']);
+  });
+
   test('a full nonce zone refuses calls with a nonce (503), not forgets them', async () => {
     const small = await startGateway({
       zone: '32k',
