@@ -73,12 +73,6 @@ typedef struct {
     ngx_str_t error;
 } ngx_http_tollgate_ctx_t;
 
-/* What a failure answers. */
-typedef struct {
-    ngx_uint_t  status;
-    const char *message;
-} ngx_http_tollgate_fail_t;
-
 /* What a credential resolved to. */
 typedef struct {
     u_char        app[TG_PROJ_ID_LEN];
