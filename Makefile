@@ -27,13 +27,14 @@ LDLIBS_CLI    = $(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null) -lm
 LDLIBS_UNIT   = $(shell pkg-config --libs cmocka libcrypto 2>/dev/null) -lm
 
 LIB_SRCS    := $(sort $(wildcard lib/*.c))
-DAEMON_SRCS := $(sort $(wildcard daemon/*.c daemon/*/*.c))
+DAEMON_SRCS := $(sort $(wildcard daemon/*.c daemon/*/*.c daemon/*/*/*.c))
 CLI_SRCS    := $(sort $(wildcard cli/*.c))
 UNIT_SRCS   := $(sort $(wildcard test/unit/test_*.c))
 UNIT_NAMES  := $(UNIT_SRCS:test/unit/%.c=%)
 FUZZ_SRCS   := $(sort $(wildcard test/fuzz/fuzz_*.c))
 FORMATTED   := $(sort $(wildcard include/tollgate/*.h lib/*.c daemon/*.[ch] \
-               daemon/*/*.[ch] cli/*.[ch] test/unit/*.[ch] test/fuzz/*.c \
+               daemon/*/*.[ch] daemon/*/*/*.[ch] \
+               cli/*.[ch] test/unit/*.[ch] test/fuzz/*.c \
                nginx/*.[ch] \
                test/e2e/*.mjs test/e2e/lib/*.mjs bench/*.mjs bench/*.c))
 

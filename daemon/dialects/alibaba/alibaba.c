@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "alibaba/alibaba_int.h"
+#include "dialects/alibaba/alibaba_int.h"
 
 
 #define TG_ALI_VERSION "2016-07-14"

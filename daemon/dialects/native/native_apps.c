@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "tollgate/rules.h"
-#include "native/native_int.h"
+#include "dialects/native/native_int.h"
 
 
 static const tg_native_field_t tg_app_create_fields[] = {

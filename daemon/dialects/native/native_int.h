@@ -8,7 +8,7 @@
 
 #include <jansson.h>
 
-#include "native/native.h"
+#include "dialects/native/native.h"
 
 
 #define TG_NATIVE_ARGS_MAX 3

@@ -18,7 +18,7 @@
 
 #include "tollgate/time.h"
 #include "tollgate/utf8.h"
-#include "alibaba/alibaba_int.h"
+#include "dialects/alibaba/alibaba_int.h"
 
 
 #define TG_ALI_RECOMMEND \

@@ -16,7 +16,7 @@
 #include <time.h>
 
 #include "tollgate/time.h"
-#include "alibaba/alibaba_int.h"
+#include "dialects/alibaba/alibaba_int.h"
 
 
 /* StageName: required, one of Alibaba's three environments. */

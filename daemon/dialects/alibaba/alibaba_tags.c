@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alibaba/alibaba_int.h"
+#include "dialects/alibaba/alibaba_int.h"
 
 
 #define TG_ALI_RESOURCES_MAX 50

@@ -8,7 +8,7 @@
 
 #include "tollgate/rules.h"
 #include "tollgate/time.h"
-#include "native/native_int.h"
+#include "dialects/native/native_int.h"
 
 
 #define TG_COUNT(a) (sizeof(a) / sizeof((a)[0]))

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "tollgate/time.h"
-#include "native/native_int.h"
+#include "dialects/native/native_int.h"
 
 
 #define TG_COUNT(a) (sizeof(a) / sizeof((a)[0]))

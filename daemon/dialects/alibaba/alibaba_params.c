@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "alibaba/alibaba_int.h"
+#include "dialects/alibaba/alibaba_int.h"
 
 
 /* Parameters while they load: offsets into call->text, which moves. */

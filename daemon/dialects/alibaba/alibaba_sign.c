@@ -16,7 +16,7 @@
 
 #include "tollgate/crypto.h"
 #include "tollgate/time.h"
-#include "alibaba/alibaba_int.h"
+#include "dialects/alibaba/alibaba_int.h"
 
 
 #define TG_ALI_V3_HEADERS_MAX 32

@@ -12,7 +12,7 @@
 
 #include "tollgate/acs_sign.h"
 #include "tollgate/nonce.h"
-#include "alibaba/alibaba.h"
+#include "dialects/alibaba/alibaba.h"
 
 
 #define TG_ALI_PARAMS_MAX  1000 /* parameters in one request */

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "tollgate/rules.h"
-#include "alibaba/alibaba_int.h"
+#include "dialects/alibaba/alibaba_int.h"
 
 
 /* An optional string parameter; an empty one counts as absent. */

@@ -17,7 +17,7 @@
 #include "tollgate/crypto.h"
 #include "tollgate/time.h"
 #include "tollgate/utf8.h"
-#include "native/native_int.h"
+#include "dialects/native/native_int.h"
 
 
 typedef struct {
