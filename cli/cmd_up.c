@@ -11,6 +11,7 @@
  */
 
 #include <arpa/inet.h>
+#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -201,17 +202,40 @@ tg_up_addr(const char *listen, struct sockaddr_in *sin)
 }
 
 
-static int
-tg_up_connects(const struct sockaddr_in *sin)
+/* Discards a response body. */
+static size_t
+tg_up_discard(char *ptr, size_t size, size_t n, void *data)
 {
-    int fd, ok;
+    (void) ptr;
+    (void) data;
+    return size * n;
+}
 
-    fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
+
+/*
+ * Whether an HTTP server answers on host:port.  A bare TCP accept is not
+ * enough: a port that another program holds for a moment (a test probing
+ * for a free port, say) accepts connections but answers nothing.
+ */
+static int
+tg_up_answers(const char *listen)
+{
+    CURL *c;
+    char  url[160];
+    int   ok;
+
+    c = curl_easy_init();
+    if (c == NULL) {
         return 0;
     }
-    ok = connect(fd, (const struct sockaddr *) sin, sizeof(*sin)) == 0;
-    close(fd);
+    snprintf(url, sizeof(url), "http://%s/", listen);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 1000L);
+    curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, tg_up_discard);
+    ok = curl_easy_perform(c) == CURLE_OK;
+    curl_easy_cleanup(c);
     return ok;
 }
 
@@ -223,7 +247,7 @@ tg_up_alive(pid_t pid)
 }
 
 
-/* Waits until listen accepts connections while pid lives. */
+/* Waits until an HTTP server answers on listen while pid lives. */
 static int
 tg_up_wait(const char *what, const char *listen, pid_t pid)
 {
@@ -235,7 +259,7 @@ tg_up_wait(const char *what, const char *listen, pid_t pid)
         return tg_cli_usage_error("%s: expected IPv4 host:port, not \"%s\"",
                                   what, listen);
     }
-    while (!tg_up_connects(&sin)) {
+    while (!tg_up_answers(listen)) {
         if (!tg_up_alive(pid)) {
             fprintf(stderr, "tollgate: %s exited before it was ready\n", what);
             return TG_CLI_ESERVER;
