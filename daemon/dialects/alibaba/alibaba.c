@@ -15,10 +15,6 @@
 
 #define TG_ALI_VERSION "2016-07-14"
 
-/* Nonces are remembered twice the allowed skew: a timestamp up to 15
- * minutes ahead stays acceptable for 30 minutes. */
-#define TG_ALI_NONCE_TTL_MS (2 * TG_ALI_SKEW_MS)
-
 typedef struct {
     const char      *name;
     tg_ali_action_pt run;
@@ -70,8 +66,7 @@ tg_alibaba_create(tg_service_t *svc, size_t nonce_capacity, tg_alibaba_t **out)
         return TG_ENOMEM;
     }
 
-    rc = tg_nonce_cache_create(nonce_capacity, TG_ALI_NONCE_TTL_MS,
-                               &ali->nonces);
+    rc = tg_nonce_cache_create(nonce_capacity, &ali->nonces);
     if (rc != TG_OK) {
         free(ali);
         return rc;

@@ -81,10 +81,12 @@ tg_ali_nonce_check(tg_ali_call_t *call, tg_str_t nonce)
 static int
 tg_ali_nonce_use(tg_ali_call_t *call, tg_str_t key_id, tg_str_t nonce)
 {
-    int rc;
+    int64_t now = tg_time_now_ms();
+    int     rc;
 
     pthread_mutex_lock(&call->ali->lock);
-    rc = tg_nonce_cache_use(call->ali->nonces, key_id, nonce, tg_time_now_ms());
+    rc = tg_nonce_cache_use(call->ali->nonces, key_id, nonce, now,
+                            now + 2 * TG_ALI_SKEW_MS);
     pthread_mutex_unlock(&call->ali->lock);
 
     switch (rc) {
