@@ -25,6 +25,9 @@
 #define TG_ACS_V3_SIGNATURE_LEN 64 /* hex of a SHA-256 MAC */
 #define TG_ACS_V3_ALGORITHM     "ACS3-HMAC-SHA256"
 
+#define TG_ACS_V3_HEADERS_MAX     32 /* names in a SignedHeaders list */
+#define TG_ACS_V3_HEADER_NAME_MAX 63 /* characters in one of them */
+
 /* One request parameter or header: a name and its decoded value. */
 typedef struct {
     tg_str_t name;
@@ -78,6 +81,18 @@ int tg_acs_v1_verify(tg_str_t secret, tg_str_t sts, tg_str_t signature);
  * algorithm differs or a part is missing, empty or repeated.
  */
 int tg_acs_v3_auth_parse(tg_str_t header, tg_acs_v3_auth_t *out);
+
+/*
+ * Splits a SignedHeaders list ("host;x-acs-date;...") into names[0..*n),
+ * each lowercased and NUL-terminated.  Returns 0, or TG_EINVALID for an
+ * empty list or name, a name that is not an HTTP token or is longer than
+ * TG_ACS_V3_HEADER_NAME_MAX, or more than TG_ACS_V3_HEADERS_MAX names
+ * (then *n and names are unspecified).
+ */
+int tg_acs_v3_signed_headers_parse(
+    tg_str_t list,
+    char     names[TG_ACS_V3_HEADERS_MAX][TG_ACS_V3_HEADER_NAME_MAX + 1],
+    size_t  *n);
 
 /*
  * Appends the V3 canonical request to out:

@@ -396,6 +396,69 @@ test_v3_auth_parse(void **state)
 }
 
 
+static void
+test_v3_signed_headers_parse(void **state)
+{
+    char   names[TG_ACS_V3_HEADERS_MAX][TG_ACS_V3_HEADER_NAME_MAX + 1];
+    char   list[4096], name[80];
+    size_t n, i;
+
+    (void) state;
+
+    assert_rc(tg_acs_v3_signed_headers_parse(
+                  TG_STR("host;X-Acs-Date;x-acs-signature-nonce"), names, &n),
+              TG_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(names[0], "host");
+    assert_string_equal(names[1], "x-acs-date");
+    assert_string_equal(names[2], "x-acs-signature-nonce");
+
+    assert_rc(tg_acs_v3_signed_headers_parse(TG_STR("host"), names, &n), TG_OK);
+    assert_int_equal(n, 1);
+
+    /* Empty lists and names, and what is not a header name. */
+    assert_rc(tg_acs_v3_signed_headers_parse(TG_STR(""), names, &n),
+              TG_EINVALID);
+    assert_rc(tg_acs_v3_signed_headers_parse(TG_STR(";"), names, &n),
+              TG_EINVALID);
+    assert_rc(tg_acs_v3_signed_headers_parse(TG_STR("host;"), names, &n),
+              TG_EINVALID);
+    assert_rc(tg_acs_v3_signed_headers_parse(TG_STR("host;;x"), names, &n),
+              TG_EINVALID);
+    assert_rc(
+        tg_acs_v3_signed_headers_parse(TG_STR("host; x-acs-date"), names, &n),
+        TG_EINVALID);
+    assert_rc(tg_acs_v3_signed_headers_parse(TG_STR("ho:st"), names, &n),
+              TG_EINVALID);
+    assert_rc(
+        tg_acs_v3_signed_headers_parse((tg_str_t){ "h\0st", 4 }, names, &n),
+        TG_EINVALID);
+
+    /* The longest name fits; one more character does not. */
+    memset(name, 'a', TG_ACS_V3_HEADER_NAME_MAX + 1);
+    assert_rc(tg_acs_v3_signed_headers_parse(
+                  (tg_str_t){ name, TG_ACS_V3_HEADER_NAME_MAX }, names, &n),
+              TG_OK);
+    assert_int_equal(strlen(names[0]), TG_ACS_V3_HEADER_NAME_MAX);
+    assert_rc(tg_acs_v3_signed_headers_parse(
+                  (tg_str_t){ name, TG_ACS_V3_HEADER_NAME_MAX + 1 }, names, &n),
+              TG_EINVALID);
+
+    /* As many names as fit, then one more. */
+    list[0] = '\0';
+    for (i = 0; i < TG_ACS_V3_HEADERS_MAX; i++) {
+        snprintf(name, sizeof(name), "%sh%zu", i > 0 ? ";" : "", i);
+        strcat(list, name);
+    }
+    assert_rc(tg_acs_v3_signed_headers_parse(tg_str_c(list), names, &n), TG_OK);
+    assert_int_equal(n, TG_ACS_V3_HEADERS_MAX);
+    assert_string_equal(names[TG_ACS_V3_HEADERS_MAX - 1], "h31");
+    strcat(list, ";extra");
+    assert_rc(tg_acs_v3_signed_headers_parse(tg_str_c(list), names, &n),
+              TG_EINVALID);
+}
+
+
 int
 main(void)
 {
@@ -410,6 +473,7 @@ main(void)
         cmocka_unit_test(test_v3_verify_rejects),
         cmocka_unit_test(test_v3_canonical_edges),
         cmocka_unit_test(test_v3_auth_parse),
+        cmocka_unit_test(test_v3_signed_headers_parse),
     };
 
     return cmocka_run_group_tests_name("acs_sign", tests, NULL, NULL);

@@ -19,8 +19,6 @@
 #include "dialects/alibaba/alibaba_int.h"
 
 
-#define TG_ALI_V3_HEADERS_MAX 32
-
 #define TG_ALI_MISMATCH                                         \
     "Specified signature is not matched with our calculation. " \
     "server string to sign is:"
@@ -214,45 +212,30 @@ tg_ali_v1(tg_ali_call_t *call)
 
 /* The signed headers, as listed, with their values from the request. */
 static int
-tg_ali_v3_headers(tg_ali_call_t *call, tg_str_t list, tg_acs_param_t *headers,
-                  char names[][64], size_t *n)
+tg_ali_v3_headers(
+    tg_ali_call_t *call, tg_str_t list, tg_acs_param_t *headers,
+    char names[TG_ACS_V3_HEADERS_MAX][TG_ACS_V3_HEADER_NAME_MAX + 1], size_t *n)
 {
-    const char *p = list.ptr, *end = list.ptr + list.len, *semi, *value;
-    size_t      len, i;
+    const char *value;
+    size_t      i;
 
-    *n = 0;
+    if (tg_acs_v3_signed_headers_parse(list, names, n) != TG_OK) {
+        return tg_ali_fail(call, 400, "IncompleteSignature",
+                           "The request signature does not conform to "
+                           "Aliyun standards: bad SignedHeaders.");
+    }
 
-    while (p <= end) {
-        semi = memchr(p, ';', (size_t) (end - p));
-        if (semi == NULL) {
-            semi = end;
-        }
-        len = (size_t) (semi - p);
-
-        if (len == 0 || len >= 64 || *n == TG_ALI_V3_HEADERS_MAX) {
-            return tg_ali_fail(call, 400, "IncompleteSignature",
-                               "The request signature does not conform to "
-                               "Aliyun standards: bad SignedHeaders.");
-        }
-
-        for (i = 0; i < len; i++) {
-            names[*n][i] = (char) tolower((unsigned char) p[i]);
-        }
-        names[*n][len] = '\0';
-
-        value = tg_http_header(call->req, names[*n]);
+    for (i = 0; i < *n; i++) {
+        value = tg_http_header(call->req, names[i]);
         if (value == NULL) {
             return tg_ali_fail(call, 400, "IncompleteSignature",
                                "The request signature does not conform to "
                                "Aliyun standards: the signed header %s is "
                                "not in the request.",
-                               names[*n]);
+                               names[i]);
         }
-
-        headers[*n].name = (tg_str_t){ names[*n], len };
-        headers[*n].value = tg_str_c(value);
-        (*n)++;
-        p = semi + 1;
+        headers[i].name = tg_str_c(names[i]);
+        headers[i].value = tg_str_c(value);
     }
 
     return TG_OK;
@@ -335,9 +318,9 @@ tg_ali_v3_payload(tg_ali_call_t *call, char hex[2 * TG_SHA256_LEN + 1])
 static int
 tg_ali_v3(tg_ali_call_t *call, const char *authorization)
 {
-    tg_acs_param_t      headers[TG_ALI_V3_HEADERS_MAX];
-    char                names[TG_ALI_V3_HEADERS_MAX][64];
-    char                payload[2 * TG_SHA256_LEN + 1];
+    tg_acs_param_t headers[TG_ACS_V3_HEADERS_MAX];
+    char           names[TG_ACS_V3_HEADERS_MAX][TG_ACS_V3_HEADER_NAME_MAX + 1];
+    char           payload[2 * TG_SHA256_LEN + 1];
     tg_acs_v3_request_t creq;
     tg_acs_v3_auth_t    auth;
     tg_ali_check_t      check;
