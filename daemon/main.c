@@ -212,6 +212,7 @@ tg_service_prepare(tg_daemon_t *d)
     limits.app_write_rate = d->settings.app_write_rate;
     limits.app_write_burst = d->settings.app_write_burst;
     limits.code_reset_interval = d->settings.code_reset_interval;
+    limits.signed_nonces = d->settings.signed_nonces;
 
     if (tg_service_create(d->store, d->keyring, &limits, &d->service) != TG_OK)
     {
@@ -219,10 +220,7 @@ tg_service_prepare(tg_daemon_t *d)
         return TG_ENOMEM;
     }
 
-    if (tg_alibaba_create(d->service, (size_t) d->settings.alibaba_nonces,
-                          &d->alibaba)
-        != TG_OK)
-    {
+    if (tg_alibaba_create(d->service, &d->alibaba) != TG_OK) {
         tg_fatal("service", "out of memory");
         return TG_ENOMEM;
     }

@@ -73,10 +73,15 @@ static const tg_setting_t tg_settings[] = {
       "1024", 16, 1048576, NULL,
       "the LMDB projection's largest size, in MiB (the file grows as "
       "needed)" },
-    { "alibaba_nonces", TG_SETTING_INT, TG_OFF(alibaba_nonces), "200000",
+    { "alibaba_nonces", TG_SETTING_INT, TG_OFF(signed_nonces), NULL,
       1, 16777216, NULL,
-      "signature nonces the Alibaba dialect remembers (30 minutes each); "
-      "when full, new calls get 503 until the oldest expire" },
+      "the former name of signed_nonces, still understood (signed_nonces "
+      "wins where both are given)" },
+    { "signed_nonces", TG_SETTING_INT, TG_OFF(signed_nonces), "200000",
+      1, 16777216, NULL,
+      "nonces of signed management calls remembered at once, each until "
+      "its timestamp leaves the 15-minute window; when full, new signed "
+      "calls get 503 until the soonest expire" },
     { "sync", TG_SETTING_STRING, TG_OFF(sync), "full", 0, 0, "full|normal",
       "full: fsync every commit (survives power loss); normal: survives "
       "a crash of tollgated only" },

@@ -32,7 +32,7 @@ typedef struct {
     double  app_write_burst;
     int64_t code_reset_interval;
     int64_t projection_map_size; /* MiB */
-    int64_t alibaba_nonces;
+    int64_t signed_nonces;
     char   *sync;
     char   *admin_access_key_id;
     char   *admin_access_key_secret;

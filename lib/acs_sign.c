@@ -293,6 +293,46 @@ tg_acs_v3_signed_headers_parse(
 }
 
 
+static int
+tg_acs_signed(const tg_acs_param_t *headers, size_t n, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (tg_str_eq_c(headers[i].name, name)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+
+const char *
+tg_acs_v3_unsigned_header(const tg_acs_param_t *headers, size_t n,
+                          tg_acs_header_sent_pt sent, void *data)
+{
+    static const char *const always[] = { "x-acs-date",
+                                          "x-acs-signature-nonce" };
+    static const char *const if_sent[] = { "x-acs-action", "x-acs-version",
+                                           "x-acs-content-sha256" };
+    size_t                   i;
+
+    for (i = 0; i < sizeof(always) / sizeof(always[0]); i++) {
+        if (!tg_acs_signed(headers, n, always[i])) {
+            return always[i];
+        }
+    }
+
+    for (i = 0; i < sizeof(if_sent) / sizeof(if_sent[0]); i++) {
+        if (sent(data, if_sent[i]) && !tg_acs_signed(headers, n, if_sent[i])) {
+            return if_sent[i];
+        }
+    }
+
+    return NULL;
+}
+
+
 /* Appends a path with each byte but '/' percent-encoded. */
 static int
 tg_acs_canonical_path(tg_str_t path, tg_buf_t *out)

@@ -94,6 +94,19 @@ int tg_acs_v3_signed_headers_parse(
     char     names[TG_ACS_V3_HEADERS_MAX][TG_ACS_V3_HEADER_NAME_MAX + 1],
     size_t  *n);
 
+/* Whether the request has a header (name lowercase). */
+typedef int (*tg_acs_header_sent_pt)(void *data, const char *name);
+
+/*
+ * The first header that a V3 request must sign and does not: x-acs-date
+ * and x-acs-signature-nonce always (they make a replay detectable), and
+ * x-acs-action, x-acs-version and x-acs-content-sha256 when sent(data,
+ * name) says the request has them.  headers are the signed headers, with
+ * lowercase names.  Returns NULL when every one is signed.
+ */
+const char *tg_acs_v3_unsigned_header(const tg_acs_param_t *headers, size_t n,
+                                      tg_acs_header_sent_pt sent, void *data);
+
 /*
  * Appends the V3 canonical request to out:
  *     METHOD \n path \n query \n headers \n signed-header-list \n hash

@@ -459,6 +459,37 @@ test_v3_signed_headers_parse(void **state)
 }
 
 
+static int
+sent_action(void *data, const char *name)
+{
+    (void) data;
+    return strcmp(name, "x-acs-action") == 0;
+}
+
+
+static void
+test_v3_unsigned_header(void **state)
+{
+    tg_acs_param_t h[3] = {
+        { TG_STR("x-acs-date"), TG_STR("") },
+        { TG_STR("x-acs-signature-nonce"), TG_STR("") },
+        { TG_STR("x-acs-action"), TG_STR("") },
+    };
+
+    (void) state;
+
+    assert_null(tg_acs_v3_unsigned_header(h, 3, sent_action, NULL));
+    /* The action is sent but not signed. */
+    assert_string_equal(tg_acs_v3_unsigned_header(h, 2, sent_action, NULL),
+                        "x-acs-action");
+    /* The date and nonce are always required. */
+    assert_string_equal(tg_acs_v3_unsigned_header(h + 1, 2, sent_action, NULL),
+                        "x-acs-date");
+    assert_string_equal(tg_acs_v3_unsigned_header(h, 1, sent_action, NULL),
+                        "x-acs-signature-nonce");
+}
+
+
 int
 main(void)
 {
@@ -474,6 +505,7 @@ main(void)
         cmocka_unit_test(test_v3_canonical_edges),
         cmocka_unit_test(test_v3_auth_parse),
         cmocka_unit_test(test_v3_signed_headers_parse),
+        cmocka_unit_test(test_v3_unsigned_header),
     };
 
     return cmocka_run_group_tests_name("acs_sign", tests, NULL, NULL);

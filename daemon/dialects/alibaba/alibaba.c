@@ -54,27 +54,17 @@ static const tg_ali_action_t tg_ali_actions[] = {
 
 
 int
-tg_alibaba_create(tg_service_t *svc, size_t nonce_capacity, tg_alibaba_t **out)
+tg_alibaba_create(tg_service_t *svc, tg_alibaba_t **out)
 {
     tg_alibaba_t *ali;
-    int           rc;
 
-    *out = NULL;
-
-    ali = calloc(1, sizeof(tg_alibaba_t));
+    *out = calloc(1, sizeof(tg_alibaba_t));
+    ali = *out;
     if (ali == NULL) {
         return TG_ENOMEM;
     }
 
-    rc = tg_nonce_cache_create(nonce_capacity, &ali->nonces);
-    if (rc != TG_OK) {
-        free(ali);
-        return rc;
-    }
-
     ali->svc = svc;
-    pthread_mutex_init(&ali->lock, NULL);
-    *out = ali;
     return TG_OK;
 }
 
@@ -82,11 +72,7 @@ tg_alibaba_create(tg_service_t *svc, size_t nonce_capacity, tg_alibaba_t **out)
 void
 tg_alibaba_destroy(tg_alibaba_t *ali)
 {
-    if (ali != NULL) {
-        tg_nonce_cache_destroy(ali->nonces);
-        pthread_mutex_destroy(&ali->lock);
-        free(ali);
-    }
+    free(ali);
 }
 
 

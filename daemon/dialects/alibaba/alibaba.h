@@ -9,8 +9,7 @@
  * in Alibaba's JSON (or XML) shapes and error codes.  docs/dialects/
  * alibaba.md lists the actions and every deviation.
  *
- * Ownership: the adapter uses the service, which it does not own; it owns
- * its replay cache.
+ * Ownership: the adapter uses the service, which it does not own.
  */
 
 #ifndef TOLLGATE_ALIBABA_H
@@ -25,12 +24,8 @@
 typedef struct tg_alibaba_s tg_alibaba_t;
 
 
-/*
- * Creates the adapter over svc, remembering up to nonce_capacity
- * signature nonces.  Returns 0, TG_EINVALID or TG_ENOMEM.
- */
-int tg_alibaba_create(tg_service_t *svc, size_t nonce_capacity,
-                      tg_alibaba_t **out);
+/* Creates the adapter over svc.  Returns 0 or TG_ENOMEM. */
+int tg_alibaba_create(tg_service_t *svc, tg_alibaba_t **out);
 
 /* Frees the adapter.  ali may be NULL. */
 void tg_alibaba_destroy(tg_alibaba_t *ali);
