@@ -40,8 +40,8 @@ describe('the nonce store', () => {
     });
   }
 
-  test('signed_nonces wins over its former name given in the same place', async () => {
-    const d = await startTollgated({args: ['--alibaba-nonces', '100', '--signed-nonces', '2']});
+  test('both names set one value: the later flag wins', async () => {
+    const d = await startTollgated({args: ['--signed-nonces', '100', '--alibaba-nonces', '2']});
     try {
       await expectFullAfterTwo(d);
     } finally {

@@ -12,6 +12,9 @@
 #include "dialects/alibaba/alibaba.h"
 
 
+typedef struct tg_alibaba_s tg_alibaba_t;
+
+
 #define TG_ALI_PARAMS_MAX  1000 /* parameters in one request */
 #define TG_ALI_IDS_MAX     100  /* ids in one authorization call */
 #define TG_ALI_MESSAGE_MAX 8192
