@@ -6,7 +6,8 @@
  * daemon/dialects/ and describes itself with one tg_dialect_t: its name,
  * its settings, its life cycle, how it claims a request and how it
  * answers one.  The table in dialects.c lists them all; adding a dialect
- * is its folder, its signing scheme in lib/, and one line there.
+ * is its folder, its signing scheme in lib/, and one line there (with
+ * the #include of its header).
  *
  * Which dialect answers a request is decided here and only here: every
  * dialect says how strongly it claims the request, the strongest claim

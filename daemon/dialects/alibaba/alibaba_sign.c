@@ -9,10 +9,10 @@
  * it opens it and calls back here to compare the signatures.
  */
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "tollgate/crypto.h"
 #include "tollgate/time.h"
