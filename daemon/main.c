@@ -30,11 +30,10 @@
 #include "tollgate/crypto.h"
 #include "tollgate/error.h"
 #include "tollgate/seal.h"
-#include "dialects/alibaba/alibaba.h"
+#include "dialects.h"
 #include "http/http.h"
 #include "keyring_file.h"
 #include "log.h"
-#include "dialects/native/native.h"
 #include "service/service.h"
 #include "settings.h"
 #include "projection/projector.h"
@@ -52,7 +51,7 @@ typedef struct {
     tg_http_server_t *http;
     int               lock_fd;
     char              data_dir[PATH_MAX];
-    tg_alibaba_t     *alibaba;
+    tg_dialect_set_t *dialects;
 } tg_daemon_t;
 
 
@@ -204,6 +203,8 @@ static int
 tg_service_prepare(tg_daemon_t *d)
 {
     tg_service_limits_t limits;
+    char                errbuf[256];
+    int                 rc;
 
     limits.max_apps = d->settings.max_apps;
     limits.max_key_pairs = d->settings.max_key_pairs;
@@ -212,6 +213,7 @@ tg_service_prepare(tg_daemon_t *d)
     limits.app_write_rate = d->settings.app_write_rate;
     limits.app_write_burst = d->settings.app_write_burst;
     limits.code_reset_interval = d->settings.code_reset_interval;
+    limits.signed_nonces = d->settings.signed_nonces;
 
     if (tg_service_create(d->store, d->keyring, &limits, &d->service) != TG_OK)
     {
@@ -219,12 +221,10 @@ tg_service_prepare(tg_daemon_t *d)
         return TG_ENOMEM;
     }
 
-    if (tg_alibaba_create(d->service, (size_t) d->settings.alibaba_nonces,
-                          &d->alibaba)
-        != TG_OK)
-    {
-        tg_fatal("service", "out of memory");
-        return TG_ENOMEM;
+    rc = tg_dialect_set_start(d->dialects, d->service, errbuf, sizeof(errbuf));
+    if (rc != TG_OK) {
+        tg_fatal("dialects", errbuf);
+        return rc;
     }
 
     if (tg_service_keyring_verify(d->service, NULL) != TG_OK) {
@@ -457,19 +457,13 @@ cleanup:
 }
 
 
-/* Routes each request to its dialect: Alibaba's RPC calls to "/",
- * the native API for everything else. */
+/* Routes each request to the dialect that claims it (dialects.c). */
 static void
 tg_dispatch(void *data, tg_http_request_t *req, tg_http_response_t *res)
 {
     tg_daemon_t *d = data;
 
-    if (tg_alibaba_claims(req)) {
-        tg_alibaba_handle(d->alibaba, req, res);
-        return;
-    }
-
-    tg_native_handle(d->service, req, res);
+    tg_dialect_set_dispatch(d->dialects, req, res);
 }
 
 
@@ -549,7 +543,7 @@ tg_daemon_close(tg_daemon_t *d)
 {
     tg_http_stop(d->http);
     tg_projector_close(d->projector);
-    tg_alibaba_destroy(d->alibaba);
+    tg_dialect_set_destroy(d->dialects);
     tg_service_destroy(d->service);
     tg_store_close(d->store);
     tg_keyring_destroy(d->keyring);
@@ -564,11 +558,13 @@ tg_daemon_close(tg_daemon_t *d)
 int
 main(int argc, char **argv)
 {
-    tg_daemon_t    d;
-    tg_log_level_t level = TG_LOG_INFO;
-    sigset_t       signals;
-    char           errbuf[512];
-    int            sig = 0, rc = 1, rotate = 0;
+    tg_settings_group_t groups[TG_SETTINGS_GROUPS_MAX];
+    size_t              ngroups;
+    tg_daemon_t         d;
+    tg_log_level_t      level = TG_LOG_INFO;
+    sigset_t            signals;
+    char                errbuf[512];
+    int                 sig = 0, rc = 1, rotate = 0;
 
     memset(&d, 0, sizeof(d));
     d.lock_fd = -1;
@@ -582,13 +578,24 @@ main(int argc, char **argv)
         argv++;
     }
 
-    switch (tg_settings_load(&d.settings, argc, argv, errbuf, sizeof(errbuf))) {
+    /* The dialects first: their settings are loaded with the core's. */
+
+    if (tg_dialect_set_create(&d.dialects) != TG_OK) {
+        fprintf(stderr, "tollgated: out of memory\n");
+        return 1;
+    }
+    ngroups =
+        tg_dialect_set_settings(d.dialects, groups, TG_SETTINGS_GROUPS_MAX);
+
+    switch (tg_settings_load(&d.settings, groups, ngroups, argc, argv, errbuf,
+                             sizeof(errbuf)))
+    {
     case TG_SETTINGS_EXIT:
-        tg_settings_free(&d.settings);
+        tg_daemon_close(&d);
         return 0;
     case TG_SETTINGS_ERROR:
         fprintf(stderr, "tollgated: %s\n", errbuf);
-        tg_settings_free(&d.settings);
+        tg_daemon_close(&d);
         return 2;
     default:
         break;

@@ -1,6 +1,7 @@
 /*
- * The settings table, and loading it from the config file, the
- * environment and the command line.
+ * The core's settings table, and loading it, with the groups of settings
+ * the dialects declare, from the config file, the environment and the
+ * command line.
  */
 
 #include <ctype.h>
@@ -15,23 +16,6 @@
 #include "tollgate/version.h"
 #include "settings.h"
 
-
-typedef enum {
-    TG_SETTING_STRING,
-    TG_SETTING_INT,
-    TG_SETTING_NUMBER
-} tg_setting_type_t;
-
-typedef struct {
-    const char       *name;
-    tg_setting_type_t type;
-    size_t            offset;
-    const char       *def; /* NULL: unset */
-    double            min; /* numbers */
-    double            max;
-    const char       *choices; /* strings: "a|b", or NULL for any */
-    const char       *help;
-} tg_setting_t;
 
 #define TG_OFF(member) offsetof(tg_settings_t, member)
 
@@ -73,10 +57,14 @@ static const tg_setting_t tg_settings[] = {
       "1024", 16, 1048576, NULL,
       "the LMDB projection's largest size, in MiB (the file grows as "
       "needed)" },
-    { "alibaba_nonces", TG_SETTING_INT, TG_OFF(alibaba_nonces), "200000",
+    { "alibaba_nonces", TG_SETTING_INT, TG_OFF(signed_nonces), NULL,
       1, 16777216, NULL,
-      "signature nonces the Alibaba dialect remembers (30 minutes each); "
-      "when full, new calls get 503 until the oldest expire" },
+      "the former name of signed_nonces: it sets the same value" },
+    { "signed_nonces", TG_SETTING_INT, TG_OFF(signed_nonces), "200000",
+      1, 16777216, NULL,
+      "nonces of signed management calls remembered at once, each until "
+      "its timestamp leaves the 15-minute window; when full, new signed "
+      "calls get 503 until the soonest expire" },
     { "sync", TG_SETTING_STRING, TG_OFF(sync), "full", 0, 0, "full|normal",
       "full: fsync every commit (survives power loss); normal: survives "
       "a crash of tollgated only" },
@@ -93,14 +81,41 @@ static const tg_setting_t tg_settings[] = {
 #define TG_NSETTINGS (sizeof(tg_settings) / sizeof(tg_settings[0]))
 
 
-static const tg_setting_t *
-tg_setting_find(tg_str_t name)
+/* The core's group first, then the others. */
+typedef struct {
+    tg_settings_group_t all[TG_SETTINGS_GROUPS_MAX + 1];
+    size_t              n;
+} tg_groups_t;
+
+
+static void
+tg_groups_init(tg_groups_t *g, tg_settings_t *s,
+               const tg_settings_group_t *groups, size_t ngroups)
 {
     size_t i;
 
-    for (i = 0; i < TG_NSETTINGS; i++) {
-        if (tg_str_eq_c(name, tg_settings[i].name)) {
-            return &tg_settings[i];
+    g->all[0] = (tg_settings_group_t){ tg_settings, TG_NSETTINGS, s };
+    g->n = 1;
+
+    for (i = 0; i < ngroups && i < TG_SETTINGS_GROUPS_MAX; i++) {
+        g->all[g->n++] = groups[i];
+    }
+}
+
+
+/* The setting of this name, and its group; NULL if there is none. */
+static const tg_setting_t *
+tg_setting_find(const tg_groups_t *g, tg_str_t name,
+                const tg_settings_group_t **group)
+{
+    size_t i, k;
+
+    for (i = 0; i < g->n; i++) {
+        for (k = 0; k < g->all[i].n; k++) {
+            if (tg_str_eq_c(name, g->all[i].table[k].name)) {
+                *group = &g->all[i];
+                return &g->all[i].table[k];
+            }
         }
     }
 
@@ -156,12 +171,12 @@ tg_choice_ok(const char *choices, tg_str_t value)
 }
 
 
-/* Stores value into the setting st of s. */
+/* Stores value into the setting st of the struct values. */
 static int
-tg_setting_apply(tg_settings_t *s, const tg_setting_t *st, tg_str_t value,
+tg_setting_apply(void *values, const tg_setting_t *st, tg_str_t value,
                  const char *origin, char *errbuf, size_t errlen)
 {
-    char  *field = (char *) s + st->offset, *copy, *end;
+    char  *field = (char *) values + st->offset, *copy, *end;
     double number;
 
     if (st->type == TG_SETTING_STRING) {
@@ -216,19 +231,20 @@ tg_setting_apply(tg_settings_t *s, const tg_setting_t *st, tg_str_t value,
 
 
 typedef struct {
-    tg_settings_t *settings;
-    const char    *path;
-    char          *errbuf;
-    size_t         errlen;
+    const tg_groups_t *groups;
+    const char        *path;
+    char              *errbuf;
+    size_t             errlen;
 } tg_conf_ctx_t;
 
 
 static int
 tg_settings_conf_line(void *data, tg_str_t name, tg_str_t value, unsigned line)
 {
-    tg_conf_ctx_t      *ctx = data;
-    const tg_setting_t *st = tg_setting_find(name);
-    char                origin[512];
+    tg_conf_ctx_t             *ctx = data;
+    const tg_settings_group_t *group = NULL;
+    const tg_setting_t        *st = tg_setting_find(ctx->groups, name, &group);
+    char                       origin[512];
 
     snprintf(origin, sizeof(origin), "%s:%u", ctx->path, line);
 
@@ -238,16 +254,16 @@ tg_settings_conf_line(void *data, tg_str_t name, tg_str_t value, unsigned line)
         return TG_EINVALID;
     }
 
-    return tg_setting_apply(ctx->settings, st, value, origin, ctx->errbuf,
+    return tg_setting_apply(group->values, st, value, origin, ctx->errbuf,
                             ctx->errlen);
 }
 
 
 static int
-tg_settings_read_file(tg_settings_t *s, const char *path, char *errbuf,
+tg_settings_read_file(const tg_groups_t *g, const char *path, char *errbuf,
                       size_t errlen)
 {
-    tg_conf_ctx_t ctx = { s, path, errbuf, errlen };
+    tg_conf_ctx_t ctx = { g, path, errbuf, errlen };
     tg_buf_t      text = TG_BUF_INIT;
     FILE         *f;
     char          chunk[4096];
@@ -300,21 +316,22 @@ tg_settings_config_flag(int argc, char **argv)
 
 
 static int
-tg_settings_defaults(tg_settings_t *s)
+tg_settings_defaults(const tg_groups_t *g)
 {
-    char   errbuf[64];
-    size_t i;
+    const tg_setting_t *st;
+    char                errbuf[64];
+    size_t              i, k;
 
-    memset(s, 0, sizeof(*s));
-
-    for (i = 0; i < TG_NSETTINGS; i++) {
-        if (tg_settings[i].def != NULL
-            && tg_setting_apply(s, &tg_settings[i],
-                                tg_str_c(tg_settings[i].def), "default", errbuf,
-                                sizeof(errbuf))
-                   != TG_OK)
-        {
-            return TG_ENOMEM;
+    for (i = 0; i < g->n; i++) {
+        for (k = 0; k < g->all[i].n; k++) {
+            st = &g->all[i].table[k];
+            if (st->def != NULL
+                && tg_setting_apply(g->all[i].values, st, tg_str_c(st->def),
+                                    "default", errbuf, sizeof(errbuf))
+                       != TG_OK)
+            {
+                return TG_ENOMEM;
+            }
         }
     }
 
@@ -323,82 +340,104 @@ tg_settings_defaults(tg_settings_t *s)
 
 
 static int
-tg_settings_environment(tg_settings_t *s, char *errbuf, size_t errlen)
+tg_settings_environment(const tg_groups_t *g, char *errbuf, size_t errlen)
 {
-    char        env[80];
-    const char *value;
-    size_t      i;
-    int         rc;
+    const tg_setting_t *st;
+    char                env[80];
+    const char         *value;
+    size_t              i, k;
+    int                 rc;
 
-    for (i = 0; i < TG_NSETTINGS; i++) {
-        tg_setting_env(&tg_settings[i], env, sizeof(env));
-        value = getenv(env);
-        if (value != NULL) {
-            rc = tg_setting_apply(s, &tg_settings[i], tg_str_c(value), env,
-                                  errbuf, errlen);
-            if (rc != TG_OK) {
-                return rc;
+    for (i = 0; i < g->n; i++) {
+        for (k = 0; k < g->all[i].n; k++) {
+            st = &g->all[i].table[k];
+            tg_setting_env(st, env, sizeof(env));
+            value = getenv(env);
+            if (value != NULL) {
+                rc = tg_setting_apply(g->all[i].values, st, tg_str_c(value),
+                                      env, errbuf, errlen);
+                if (rc != TG_OK) {
+                    return rc;
+                }
             }
         }
     }
 
     return TG_OK;
+}
+
+
+/* The setting a flag ("--data-dir" or "--data-dir=...") names. */
+static const tg_setting_t *
+tg_setting_of_flag(const tg_groups_t *g, const char *arg, size_t len,
+                   const tg_settings_group_t **group)
+{
+    char   flag[80];
+    size_t i, k;
+
+    for (i = 0; i < g->n; i++) {
+        for (k = 0; k < g->all[i].n; k++) {
+            tg_setting_flag(&g->all[i].table[k], flag, sizeof(flag));
+            if (strlen(flag) == len && strncmp(arg, flag, len) == 0) {
+                *group = &g->all[i];
+                return &g->all[i].table[k];
+            }
+        }
+    }
+
+    return NULL;
 }
 
 
 /* Applies one flag; *i advances past its value. */
 static int
-tg_settings_flag(tg_settings_t *s, int argc, char **argv, int *i, char *errbuf,
-                 size_t errlen)
+tg_settings_flag(const tg_groups_t *g, int argc, char **argv, int *i,
+                 char *errbuf, size_t errlen)
 {
-    const char *arg = argv[*i], *eq;
-    char        flag[80];
-    tg_str_t    value;
-    size_t      k;
+    const tg_settings_group_t *group = NULL;
+    const tg_setting_t        *st;
+    const char                *arg = argv[*i], *eq;
+    tg_str_t                   value;
+    char                       flag[80];
 
     eq = strchr(arg, '=');
-
-    for (k = 0; k < TG_NSETTINGS; k++) {
-        tg_setting_flag(&tg_settings[k], flag, sizeof(flag));
-
-        if (eq != NULL && strlen(flag) == (size_t) (eq - arg)
-            && strncmp(arg, flag, (size_t) (eq - arg)) == 0)
-        {
-            value = tg_str_c(eq + 1);
-            break;
-        }
-
-        if (eq == NULL && strcmp(arg, flag) == 0) {
-            if (*i + 1 >= argc) {
-                snprintf(errbuf, errlen, "%s needs a value", flag);
-                return TG_EINVALID;
-            }
-            value = tg_str_c(argv[++*i]);
-            break;
-        }
-    }
-
-    if (k == TG_NSETTINGS) {
+    st = tg_setting_of_flag(
+        g, arg, eq != NULL ? (size_t) (eq - arg) : strlen(arg), &group);
+    if (st == NULL) {
         snprintf(errbuf, errlen, "unknown flag %.60s (see --help)", arg);
         return TG_EINVALID;
     }
 
-    return tg_setting_apply(s, &tg_settings[k], value, flag, errbuf, errlen);
+    tg_setting_flag(st, flag, sizeof(flag));
+
+    if (eq != NULL) {
+        value = tg_str_c(eq + 1);
+    } else if (*i + 1 < argc) {
+        value = tg_str_c(argv[++*i]);
+    } else {
+        snprintf(errbuf, errlen, "%s needs a value", flag);
+        return TG_EINVALID;
+    }
+
+    return tg_setting_apply(group->values, st, value, flag, errbuf, errlen);
 }
 
 
 tg_settings_result_t
-tg_settings_load(tg_settings_t *s, int argc, char **argv, char *errbuf,
+tg_settings_load(tg_settings_t *s, const tg_settings_group_t *groups,
+                 size_t ngroups, int argc, char **argv, char *errbuf,
                  size_t errlen)
 {
+    tg_groups_t g;
     const char *config;
     int         i;
 
     errbuf[0] = '\0';
+    tg_groups_init(&g, s, groups, ngroups);
 
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            tg_settings_usage(stdout);
+            tg_settings_usage(stdout, groups, ngroups);
             return TG_SETTINGS_EXIT;
         }
         if (strcmp(argv[i], "--version") == 0) {
@@ -407,7 +446,14 @@ tg_settings_load(tg_settings_t *s, int argc, char **argv, char *errbuf,
         }
     }
 
-    if (tg_settings_defaults(s) != TG_OK) {
+    if (ngroups > TG_SETTINGS_GROUPS_MAX) {
+        snprintf(errbuf, errlen, "too many groups of settings");
+        return TG_SETTINGS_ERROR;
+    }
+
+    memset(s, 0, sizeof(*s));
+
+    if (tg_settings_defaults(&g) != TG_OK) {
         snprintf(errbuf, errlen, "out of memory");
         return TG_SETTINGS_ERROR;
     }
@@ -418,16 +464,17 @@ tg_settings_load(tg_settings_t *s, int argc, char **argv, char *errbuf,
     }
 
     if (config != NULL
-        && tg_settings_read_file(s, config, errbuf, errlen) != TG_OK) {
+        && tg_settings_read_file(&g, config, errbuf, errlen) != TG_OK)
+    {
         return TG_SETTINGS_ERROR;
     }
 
-    if (tg_settings_environment(s, errbuf, errlen) != TG_OK) {
+    if (tg_settings_environment(&g, errbuf, errlen) != TG_OK) {
         return TG_SETTINGS_ERROR;
     }
 
     for (i = 1; i < argc; i++) {
-        if (tg_settings_flag(s, argc, argv, &i, errbuf, errlen) != TG_OK) {
+        if (tg_settings_flag(&g, argc, argv, &i, errbuf, errlen) != TG_OK) {
             return TG_SETTINGS_ERROR;
         }
     }
@@ -445,14 +492,14 @@ tg_settings_load(tg_settings_t *s, int argc, char **argv, char *errbuf,
 
 
 void
-tg_settings_free(tg_settings_t *s)
+tg_settings_group_free(const tg_settings_group_t *group)
 {
     size_t i;
     char **field;
 
-    for (i = 0; i < TG_NSETTINGS; i++) {
-        if (tg_settings[i].type == TG_SETTING_STRING) {
-            field = (char **) ((char *) s + tg_settings[i].offset);
+    for (i = 0; i < group->n; i++) {
+        if (group->table[i].type == TG_SETTING_STRING) {
+            field = (char **) ((char *) group->values + group->table[i].offset);
             if (*field != NULL) {
                 tg_wipe(*field, strlen(*field));
                 free(*field);
@@ -464,10 +511,42 @@ tg_settings_free(tg_settings_t *s)
 
 
 void
-tg_settings_usage(FILE *out)
+tg_settings_free(tg_settings_t *s)
 {
-    char   flag[80], env[80];
-    size_t i;
+    tg_settings_group_t core = { tg_settings, TG_NSETTINGS, s };
+
+    tg_settings_group_free(&core);
+}
+
+
+static void
+tg_settings_usage_group(FILE *out, const tg_settings_group_t *group)
+{
+    const tg_setting_t *st;
+    char                flag[80], env[80];
+    size_t              i;
+
+    for (i = 0; i < group->n; i++) {
+        st = &group->table[i];
+        tg_setting_flag(st, flag, sizeof(flag));
+        tg_setting_env(st, env, sizeof(env));
+        fprintf(out, "  %-28s %s\n      %s", flag, env, st->help);
+        if (st->choices != NULL) {
+            fprintf(out, " (%s)", st->choices);
+        }
+        if (st->def != NULL) {
+            fprintf(out, " [default: %s]", st->def);
+        }
+        fprintf(out, "\n");
+    }
+}
+
+
+void
+tg_settings_usage(FILE *out, const tg_settings_group_t *groups, size_t ngroups)
+{
+    tg_settings_group_t core = { tg_settings, TG_NSETTINGS, NULL };
+    size_t              i;
 
     fprintf(out, "usage: tollgated [--name value]...\n"
                  "\n"
@@ -479,19 +558,9 @@ tg_settings_usage(FILE *out)
                  "wins over the file.\n"
                  "\n");
 
-    for (i = 0; i < TG_NSETTINGS; i++) {
-        const tg_setting_t *st = &tg_settings[i];
-
-        tg_setting_flag(st, flag, sizeof(flag));
-        tg_setting_env(st, env, sizeof(env));
-        fprintf(out, "  %-28s %s\n      %s", flag, env, st->help);
-        if (st->choices != NULL) {
-            fprintf(out, " (%s)", st->choices);
-        }
-        if (st->def != NULL) {
-            fprintf(out, " [default: %s]", st->def);
-        }
-        fprintf(out, "\n");
+    tg_settings_usage_group(out, &core);
+    for (i = 0; i < ngroups; i++) {
+        tg_settings_usage_group(out, &groups[i]);
     }
 
     fprintf(out, "\n  --help, --version\n");

@@ -5,7 +5,9 @@
  * later winning: a line "data_dir = ./var" in the config file, the
  * environment variable TOLLGATE_DATA_DIR, and the flag --data-dir.  The
  * config file is named by --config or TOLLGATE_CONFIG.  One table in
- * settings.c lists them all, with defaults, limits and help.
+ * settings.c lists the core's, with defaults, limits and help; a dialect
+ * declares its own the same way in its descriptor (dialects.h), and they
+ * are loaded and listed by --help with the core's.
  */
 
 #ifndef TOLLGATE_SETTINGS_H
@@ -15,6 +17,34 @@
 #include <stdint.h>
 #include <stdio.h>
 
+
+typedef enum {
+    TG_SETTING_STRING, /* char *, malloc'd */
+    TG_SETTING_INT,    /* int64_t */
+    TG_SETTING_NUMBER  /* double */
+} tg_setting_type_t;
+
+/* One setting: where its value goes in its group's struct, and how it
+ * is checked and described. */
+typedef struct {
+    const char       *name; /* "data_dir": --data-dir, TOLLGATE_DATA_DIR */
+    tg_setting_type_t type;
+    size_t            offset;
+    const char       *def; /* NULL: unset */
+    double            min; /* numbers */
+    double            max;
+    const char       *choices; /* strings: "a|b", or NULL for any */
+    const char       *help;
+} tg_setting_t;
+
+/* A table of settings and the struct their offsets point into. */
+typedef struct {
+    const tg_setting_t *table;
+    size_t              n;
+    void               *values;
+} tg_settings_group_t;
+
+#define TG_SETTINGS_GROUPS_MAX 16 /* groups besides the core's */
 
 typedef struct {
     char   *config;
@@ -32,7 +62,7 @@ typedef struct {
     double  app_write_burst;
     int64_t code_reset_interval;
     int64_t projection_map_size; /* MiB */
-    int64_t alibaba_nonces;
+    int64_t signed_nonces;
     char   *sync;
     char   *admin_access_key_id;
     char   *admin_access_key_secret;
@@ -46,16 +76,26 @@ typedef enum {
 
 
 /*
- * Loads the settings from defaults, the config file, the environment and
- * argv.  On error writes a message naming the setting into errbuf.
+ * Loads the core's settings into s, and those of the ngroups (at most
+ * TG_SETTINGS_GROUPS_MAX) other groups into their structs (which the
+ * caller zeroed), from defaults, the config file, the environment and
+ * argv.  On error writes
+ * a message naming the setting into errbuf.  Release with
+ * tg_settings_free() and tg_settings_group_free().
  */
-tg_settings_result_t tg_settings_load(tg_settings_t *s, int argc, char **argv,
+tg_settings_result_t tg_settings_load(tg_settings_t             *s,
+                                      const tg_settings_group_t *groups,
+                                      size_t ngroups, int argc, char **argv,
                                       char *errbuf, size_t errlen);
 
-/* Releases the strings; wipes the bootstrap secret first. */
+/* Releases the strings; wipes them first (one is a bootstrap secret). */
 void tg_settings_free(tg_settings_t *s);
 
-/* Prints the usage and every setting with its default. */
-void tg_settings_usage(FILE *out);
+/* Releases (and wipes) the strings of a group's struct. */
+void tg_settings_group_free(const tg_settings_group_t *group);
+
+/* Prints the usage and every setting, the groups' too, with defaults. */
+void tg_settings_usage(FILE *out, const tg_settings_group_t *groups,
+                       size_t ngroups);
 
 #endif /* TOLLGATE_SETTINGS_H */

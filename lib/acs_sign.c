@@ -243,6 +243,96 @@ tg_acs_v3_auth_parse(tg_str_t header, tg_acs_v3_auth_t *out)
 }
 
 
+/* RFC 9110's tchar: the bytes a header name is made of. */
+static int
+tg_acs_is_tchar(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+           || (c >= '0' && c <= '9')
+           || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+
+int
+tg_acs_v3_signed_headers_parse(
+    tg_str_t list,
+    char names[TG_ACS_V3_HEADERS_MAX][TG_ACS_V3_HEADER_NAME_MAX + 1], size_t *n)
+{
+    const char *p = list.ptr, *end = list.ptr + list.len, *semi;
+    size_t      len, i;
+
+    *n = 0;
+
+    if (list.len == 0) {
+        return TG_EINVALID;
+    }
+
+    for (;;) {
+        semi = memchr(p, ';', (size_t) (end - p));
+        len = (size_t) ((semi != NULL ? semi : end) - p);
+
+        if (len == 0 || len > TG_ACS_V3_HEADER_NAME_MAX
+            || *n == TG_ACS_V3_HEADERS_MAX) {
+            return TG_EINVALID;
+        }
+
+        for (i = 0; i < len; i++) {
+            if (!tg_acs_is_tchar((unsigned char) p[i])) {
+                return TG_EINVALID;
+            }
+            names[*n][i] = (char) tolower((unsigned char) p[i]);
+        }
+        names[*n][len] = '\0';
+        (*n)++;
+
+        if (semi == NULL) {
+            return TG_OK;
+        }
+        p = semi + 1;
+    }
+}
+
+
+static int
+tg_acs_signed(const tg_acs_param_t *headers, size_t n, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (tg_str_eq_c(headers[i].name, name)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+
+const char *
+tg_acs_v3_unsigned_header(const tg_acs_param_t *headers, size_t n,
+                          tg_acs_header_sent_pt sent, void *data)
+{
+    static const char *const always[] = { "x-acs-date",
+                                          "x-acs-signature-nonce" };
+    static const char *const if_sent[] = { "x-acs-action", "x-acs-version",
+                                           "x-acs-content-sha256" };
+    size_t                   i;
+
+    for (i = 0; i < sizeof(always) / sizeof(always[0]); i++) {
+        if (!tg_acs_signed(headers, n, always[i])) {
+            return always[i];
+        }
+    }
+
+    for (i = 0; i < sizeof(if_sent) / sizeof(if_sent[0]); i++) {
+        if (sent(data, if_sent[i]) && !tg_acs_signed(headers, n, if_sent[i])) {
+            return if_sent[i];
+        }
+    }
+
+    return NULL;
+}
+
+
 /* Appends a path with each byte but '/' percent-encoded. */
 static int
 tg_acs_canonical_path(tg_str_t path, tg_buf_t *out)

@@ -19,6 +19,7 @@ tg_service_create(tg_store_t *store, const tg_keyring_t *keyring,
                   const tg_service_limits_t *limits, tg_service_t **out)
 {
     tg_service_t *svc;
+    int           rc;
 
     svc = calloc(1, sizeof(tg_service_t));
     if (svc == NULL) {
@@ -28,7 +29,19 @@ tg_service_create(tg_store_t *store, const tg_keyring_t *keyring,
     svc->store = store;
     svc->keyring = keyring;
     svc->limits = *limits;
+    if (svc->limits.signed_nonces == 0) {
+        svc->limits.signed_nonces = TG_SIGNED_NONCES_DEFAULT;
+    }
+
+    rc =
+        tg_nonce_cache_create((size_t) svc->limits.signed_nonces, &svc->nonces);
+    if (rc != TG_OK) {
+        free(svc);
+        return rc;
+    }
+
     pthread_mutex_init(&svc->lock, NULL);
+    pthread_mutex_init(&svc->nonce_lock, NULL);
 
     *out = svc;
     return TG_OK;
@@ -40,6 +53,8 @@ tg_service_destroy(tg_service_t *svc)
 {
     if (svc != NULL) {
         pthread_mutex_destroy(&svc->lock);
+        pthread_mutex_destroy(&svc->nonce_lock);
+        tg_nonce_cache_destroy(svc->nonces);
         free(svc->buckets);
         free(svc);
     }

@@ -45,6 +45,8 @@ typedef struct {
                                     account; 0: unlimited */
     double  app_write_burst;     /* and how many may come at once */
     int64_t code_reset_interval; /* seconds between resets of one AppCode */
+    int64_t signed_nonces;       /* nonces of signed calls remembered at
+                                    once; 0: TG_SIGNED_NONCES_DEFAULT */
 } tg_service_limits_t;
 
 /* Who is calling: for permissions and the audit trail. */
@@ -166,7 +168,8 @@ typedef struct {
 
 /*
  * Creates the service over an open store and keyring, which it uses but
- * does not own.  Returns 0 or TG_ENOMEM.
+ * does not own.  Returns 0, TG_EINVALID (limits->signed_nonces above
+ * TG_NONCE_CAPACITY_MAX) or TG_ENOMEM.
  */
 int tg_service_create(tg_store_t *store, const tg_keyring_t *keyring,
                       const tg_service_limits_t *limits, tg_service_t **svc);
@@ -220,34 +223,73 @@ int tg_service_bootstrap(tg_service_t *svc, tg_str_t key_id, tg_str_t secret,
 int tg_service_authenticate(tg_service_t *svc, tg_str_t key_id, tg_str_t secret,
                             tg_actor_t *actor, tg_error_t *err);
 
-/* Why a signed request was refused: dialects whose errors tell the
- * causes apart (Alibaba's do) render them. */
+/*
+ * Signed management calls (service_signed.c).  A dialect whose calls are
+ * signed with an access key's secret (HMAC schemes need the secret
+ * itself, which the store keeps sealed) parses the call and hands the
+ * core what it signed; the core applies the rules every dialect shares:
+ * the clock window, the nonce store, the key's status and the audit.
+ */
+
+/* A signed call's timestamp must be within this of the server's clock,
+ * either way. */
+#define TG_SIGNED_WINDOW_MS (15 * 60 * 1000)
+
+/* The longest nonce a signed call may carry, in bytes. */
+#define TG_SIGNED_NONCE_MAX 128
+
+/* How many nonces the store holds unless the settings say otherwise. */
+#define TG_SIGNED_NONCES_DEFAULT 200000
+
+/* Why a signed call was refused: dialects whose errors tell the causes
+ * apart (Alibaba's do) render them. */
 typedef enum {
     TG_AUTH_OK = 0,
+    TG_AUTH_EXPIRED,   /* the timestamp is outside the window */
+    TG_AUTH_BAD_NONCE, /* empty, or longer than TG_SIGNED_NONCE_MAX */
     TG_AUTH_UNKNOWN_KEY,
     TG_AUTH_NO_SIGNING_SECRET, /* made before schema 2, not used since */
     TG_AUTH_BAD_SIGNATURE,
-    TG_AUTH_DISABLED /* the key or its account */
+    TG_AUTH_DISABLED,   /* the key or its account */
+    TG_AUTH_NONCE_USED, /* the key used this nonce within the window */
+    TG_AUTH_NONCES_FULL /* the store is full of live nonces */
 } tg_auth_outcome_t;
 
 /* Checks a request's signature with the key's secret: 0 on a match,
  * TG_EUNAUTHENTICATED on a mismatch, or TG_ENOMEM. */
 typedef int (*tg_signature_check_pt)(void *data, tg_str_t secret);
 
+/* What a dialect parsed of a signed call. */
+typedef struct {
+    tg_str_t              key_id;    /* the access key that signed */
+    int64_t               timestamp; /* the signed time, Unix ms */
+    tg_str_t              nonce;     /* the signed nonce */
+    tg_signature_check_pt check;     /* the dialect's signature check */
+    void                 *data;      /* check's first argument */
+} tg_signed_call_t;
+
 /*
- * Authenticates a request signed with an access key's secret (HMAC
- * schemes need the secret itself, which the store keeps sealed): opens
- * the key's secret, has check(data, secret) verify the signature, and
- * wipes the secret.  On success fills actor as tg_service_authenticate()
- * does.  A failure is TG_EUNAUTHENTICATED with *outcome telling why,
- * audited as "auth.failure"; check is not called for an unknown key or
- * one without a sealed secret.  The key's status is told only to a
- * request whose signature matched.  Other errors: TG_ENOMEM, TG_ESTORE,
- * TG_EBUSY, TG_ESEALED.
+ * Authenticates a signed call, in this order: the timestamp must be
+ * within TG_SIGNED_WINDOW_MS of now and the nonce 1 to
+ * TG_SIGNED_NONCE_MAX bytes long; the key's secret is opened and
+ * call->check verifies the signature with it (the secret is wiped
+ * after); the key and its account must be enabled (told only to a call
+ * whose signature matched); and the nonce must be new for this key: it
+ * is then remembered until the timestamp leaves the window.  Only a call
+ * that got this far records its nonce, so that a stranger can neither
+ * fill the store nor burn a key's nonces.
+ *
+ * On success fills actor as tg_service_authenticate() does.  A refusal
+ * is TG_EUNAUTHENTICATED with *outcome telling why; an unknown key, a
+ * key without a sealed secret, a wrong signature and a disabled key or
+ * account are audited as "auth.failure".  A full nonce store is TG_EBUSY
+ * with *outcome TG_AUTH_NONCES_FULL: it refuses rather than forgets.
+ * Other errors (outcome TG_AUTH_OK): TG_ENOMEM, TG_ESTORE, TG_EBUSY,
+ * TG_ESEALED, TG_EINTERNAL.
  */
-int tg_service_authenticate_signed(tg_service_t *svc, tg_str_t key_id,
-                                   tg_signature_check_pt check, void *data,
-                                   tg_actor_t        *actor,
+int tg_service_authenticate_signed(tg_service_t           *svc,
+                                   const tg_signed_call_t *call,
+                                   tg_actor_t             *actor,
                                    tg_auth_outcome_t *outcome, tg_error_t *err);
 
 /* Apps.  ref is an app's id, or its numeric AppId in decimal. */

@@ -5,7 +5,8 @@
  * The store keeps a keyed hash of each access-key secret (HMAC-SHA256
  * under the keyring's index key), which HTTP Basic authentication
  * compares, and the secret sealed (AES-256-GCM, bound to the key's id),
- * which HMAC-signed dialects (Alibaba) need to recompute a signature.
+ * which HMAC-signed dialects (Alibaba) need to recompute a signature
+ * (service_signed.c).
  * Keys made before the sealed copy existed get it the next time they
  * authenticate with Basic, the only moment their secret is at hand.
  * Only admins manage accounts.  An account's own keys may manage
@@ -906,7 +907,7 @@ tg_service_access_key_delete(tg_service_t *svc, const tg_actor_t *actor,
  * without a sealed secret (made before schema 2) gets one now, from the
  * secret that just authenticated (NULL ptr: none at hand).
  */
-static void
+void
 tg_access_key_touch(tg_service_t *svc, const tg_access_key_t *key,
                     tg_str_t secret)
 {
@@ -999,7 +1000,7 @@ tg_access_key_verify(tg_service_t *svc, tg_str_t key_id, tg_str_t secret,
 
 
 /* Records a failed authentication of key (or of an unknown key). */
-static void
+void
 tg_auth_failure_audit(tg_service_t *svc, tg_actor_t *actor,
                       const tg_access_key_t *key, const char *reason)
 {
@@ -1040,106 +1041,6 @@ tg_service_authenticate(tg_service_t *svc, tg_str_t key_id, tg_str_t secret,
     tg_auth_failure_audit(svc, actor, &key, reason);
     tg_access_key_free(&key);
     return tg_error_code(err, rc == TG_EUNAUTHENTICATED ? rc : TG_EBUSY);
-}
-
-
-/* Loads an access key and its account's status for a signed request. */
-static int
-tg_signed_key_load(tg_service_t *svc, tg_str_t key_id, tg_access_key_t *key,
-                   int *account_enabled)
-{
-    tg_account_t account;
-    tg_txn_t     t;
-    int          rc;
-
-    memset(&account, 0, sizeof(account));
-    *account_enabled = 0;
-
-    if (tg_access_key_id_check(key_id, NULL) != TG_OK) {
-        return TG_EACCESS_KEY_NOT_FOUND;
-    }
-
-    rc = tg_txn_begin(svc->store, 0, &t);
-    if (rc != TG_OK) {
-        return rc;
-    }
-
-    rc = tg_store_access_key_get(&t, key_id, key);
-    if (rc == TG_OK) {
-        rc = tg_store_account_get(&t, tg_str_c(key->account_id), &account);
-        *account_enabled = rc == TG_OK && account.enabled;
-        rc = rc == TG_EACCOUNT_NOT_FOUND ? TG_EACCESS_KEY_NOT_FOUND : rc;
-    }
-
-    tg_txn_rollback(&t);
-    tg_account_free(&account);
-    return rc;
-}
-
-
-int
-tg_service_authenticate_signed(tg_service_t *svc, tg_str_t key_id,
-                               tg_signature_check_pt check, void *data,
-                               tg_actor_t *actor, tg_auth_outcome_t *outcome,
-                               tg_error_t *err)
-{
-    tg_access_key_t key;
-    const char     *reason = NULL;
-    char           *secret = NULL;
-    int             rc, enabled = 0;
-
-    memset(&key, 0, sizeof(key));
-    *outcome = TG_AUTH_OK;
-
-    rc = tg_signed_key_load(svc, key_id, &key, &enabled);
-    if (rc == TG_EACCESS_KEY_NOT_FOUND) {
-        *outcome = TG_AUTH_UNKNOWN_KEY;
-        reason = "unknown access key";
-    } else if (rc != TG_OK) {
-        tg_access_key_free(&key);
-        return tg_error_code(err, rc);
-    } else if (key.secret_sealed == NULL) {
-        *outcome = TG_AUTH_NO_SIGNING_SECRET;
-        reason = "no sealed secret (key made before schema 2, not used since)";
-    } else {
-        rc = tg_unseal_for(svc, TG_SEAL_ACCESS, key.id, key.secret_sealed,
-                           &secret);
-        if (rc != TG_OK) {
-            tg_access_key_free(&key);
-            return tg_error_code(err, rc);
-        }
-
-        /* The signature first, so that an unsigned request learns
-         * nothing of the key's status. */
-
-        rc = check(data, tg_str_c(secret));
-        tg_secret_free(secret);
-
-        if (rc == TG_ENOMEM || rc == TG_EINTERNAL) {
-            tg_access_key_free(&key);
-            return tg_error_code(err, rc);
-        }
-        if (rc != TG_OK) {
-            *outcome = TG_AUTH_BAD_SIGNATURE;
-            reason = "wrong signature";
-        } else if (!key.enabled || !enabled) {
-            *outcome = TG_AUTH_DISABLED;
-            reason = !key.enabled ? "access key disabled" : "account disabled";
-        }
-    }
-
-    if (*outcome == TG_AUTH_OK) {
-        snprintf(actor->key_id, sizeof(actor->key_id), "%s", key.id);
-        memcpy(actor->account_id, key.account_id, sizeof(actor->account_id));
-        actor->admin = key.admin;
-        tg_access_key_touch(svc, &key, TG_STR_NULL);
-        tg_access_key_free(&key);
-        return TG_OK;
-    }
-
-    tg_auth_failure_audit(svc, actor, &key, reason);
-    tg_access_key_free(&key);
-    return tg_error_code(err, TG_EUNAUTHENTICATED);
 }
 
 

@@ -7,6 +7,7 @@
 
 #include <pthread.h>
 
+#include "tollgate/nonce.h"
 #include "tollgate/ratelimit.h"
 #include "service/service.h"
 
@@ -28,6 +29,9 @@ struct tg_service_s {
     tg_account_bucket_t *buckets;
     size_t               nbuckets;
     size_t               cap;
+
+    pthread_mutex_t   nonce_lock; /* guards nonces */
+    tg_nonce_cache_t *nonces;     /* of signed calls (service_signed.c) */
 };
 
 /* Sealing contexts and index domains: a sealed value is bound to the
@@ -116,6 +120,14 @@ int tg_key_pair_create(tg_service_t *svc, tg_txn_t *t, const char *app,
 int tg_app_code_create(tg_service_t *svc, tg_txn_t *t, const char *app,
                        tg_str_t given, int64_t now, tg_code_view_t *view,
                        tg_error_t *err);
+
+/* Notes a key's use (service_accounts.c); secret: see there. */
+void tg_access_key_touch(tg_service_t *svc, const tg_access_key_t *key,
+                         tg_str_t secret);
+
+/* Audits a failed authentication of key, or of an unknown key. */
+void tg_auth_failure_audit(tg_service_t *svc, tg_actor_t *actor,
+                           const tg_access_key_t *key, const char *reason);
 
 /* Begins a transaction, reporting a failure in err. */
 int tg_begin(tg_service_t *svc, int write, tg_txn_t *t, tg_error_t *err);

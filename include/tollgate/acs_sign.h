@@ -25,6 +25,9 @@
 #define TG_ACS_V3_SIGNATURE_LEN 64 /* hex of a SHA-256 MAC */
 #define TG_ACS_V3_ALGORITHM     "ACS3-HMAC-SHA256"
 
+#define TG_ACS_V3_HEADERS_MAX     32 /* names in a SignedHeaders list */
+#define TG_ACS_V3_HEADER_NAME_MAX 63 /* characters in one of them */
+
 /* One request parameter or header: a name and its decoded value. */
 typedef struct {
     tg_str_t name;
@@ -78,6 +81,31 @@ int tg_acs_v1_verify(tg_str_t secret, tg_str_t sts, tg_str_t signature);
  * algorithm differs or a part is missing, empty or repeated.
  */
 int tg_acs_v3_auth_parse(tg_str_t header, tg_acs_v3_auth_t *out);
+
+/*
+ * Splits a SignedHeaders list ("host;x-acs-date;...") into names[0..*n),
+ * each lowercased and NUL-terminated.  Returns 0, or TG_EINVALID for an
+ * empty list or name, a name that is not an HTTP token or is longer than
+ * TG_ACS_V3_HEADER_NAME_MAX, or more than TG_ACS_V3_HEADERS_MAX names
+ * (then *n and names are unspecified).
+ */
+int tg_acs_v3_signed_headers_parse(
+    tg_str_t list,
+    char     names[TG_ACS_V3_HEADERS_MAX][TG_ACS_V3_HEADER_NAME_MAX + 1],
+    size_t  *n);
+
+/* Whether the request has a header (name lowercase). */
+typedef int (*tg_acs_header_sent_pt)(void *data, const char *name);
+
+/*
+ * The first header that a V3 request must sign and does not: x-acs-date
+ * and x-acs-signature-nonce always (they make a replay detectable), and
+ * x-acs-action, x-acs-version and x-acs-content-sha256 when sent(data,
+ * name) says the request has them.  headers are the signed headers, with
+ * lowercase names.  Returns NULL when every one is signed.
+ */
+const char *tg_acs_v3_unsigned_header(const tg_acs_param_t *headers, size_t n,
+                                      tg_acs_header_sent_pt sent, void *data);
 
 /*
  * Appends the V3 canonical request to out:

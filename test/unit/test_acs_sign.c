@@ -396,6 +396,100 @@ test_v3_auth_parse(void **state)
 }
 
 
+static void
+test_v3_signed_headers_parse(void **state)
+{
+    char   names[TG_ACS_V3_HEADERS_MAX][TG_ACS_V3_HEADER_NAME_MAX + 1];
+    char   list[4096], name[80];
+    size_t n, i;
+
+    (void) state;
+
+    assert_rc(tg_acs_v3_signed_headers_parse(
+                  TG_STR("host;X-Acs-Date;x-acs-signature-nonce"), names, &n),
+              TG_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(names[0], "host");
+    assert_string_equal(names[1], "x-acs-date");
+    assert_string_equal(names[2], "x-acs-signature-nonce");
+
+    assert_rc(tg_acs_v3_signed_headers_parse(TG_STR("host"), names, &n), TG_OK);
+    assert_int_equal(n, 1);
+
+    /* Empty lists and names, and what is not a header name. */
+    assert_rc(tg_acs_v3_signed_headers_parse(TG_STR(""), names, &n),
+              TG_EINVALID);
+    assert_rc(tg_acs_v3_signed_headers_parse(TG_STR(";"), names, &n),
+              TG_EINVALID);
+    assert_rc(tg_acs_v3_signed_headers_parse(TG_STR("host;"), names, &n),
+              TG_EINVALID);
+    assert_rc(tg_acs_v3_signed_headers_parse(TG_STR("host;;x"), names, &n),
+              TG_EINVALID);
+    assert_rc(
+        tg_acs_v3_signed_headers_parse(TG_STR("host; x-acs-date"), names, &n),
+        TG_EINVALID);
+    assert_rc(tg_acs_v3_signed_headers_parse(TG_STR("ho:st"), names, &n),
+              TG_EINVALID);
+    assert_rc(
+        tg_acs_v3_signed_headers_parse((tg_str_t){ "h\0st", 4 }, names, &n),
+        TG_EINVALID);
+
+    /* The longest name fits; one more character does not. */
+    memset(name, 'a', TG_ACS_V3_HEADER_NAME_MAX + 1);
+    assert_rc(tg_acs_v3_signed_headers_parse(
+                  (tg_str_t){ name, TG_ACS_V3_HEADER_NAME_MAX }, names, &n),
+              TG_OK);
+    assert_int_equal(strlen(names[0]), TG_ACS_V3_HEADER_NAME_MAX);
+    assert_rc(tg_acs_v3_signed_headers_parse(
+                  (tg_str_t){ name, TG_ACS_V3_HEADER_NAME_MAX + 1 }, names, &n),
+              TG_EINVALID);
+
+    /* As many names as fit, then one more. */
+    list[0] = '\0';
+    for (i = 0; i < TG_ACS_V3_HEADERS_MAX; i++) {
+        snprintf(name, sizeof(name), "%sh%zu", i > 0 ? ";" : "", i);
+        strcat(list, name);
+    }
+    assert_rc(tg_acs_v3_signed_headers_parse(tg_str_c(list), names, &n), TG_OK);
+    assert_int_equal(n, TG_ACS_V3_HEADERS_MAX);
+    assert_string_equal(names[TG_ACS_V3_HEADERS_MAX - 1], "h31");
+    strcat(list, ";extra");
+    assert_rc(tg_acs_v3_signed_headers_parse(tg_str_c(list), names, &n),
+              TG_EINVALID);
+}
+
+
+static int
+sent_action(void *data, const char *name)
+{
+    (void) data;
+    return strcmp(name, "x-acs-action") == 0;
+}
+
+
+static void
+test_v3_unsigned_header(void **state)
+{
+    tg_acs_param_t h[3] = {
+        { TG_STR("x-acs-date"), TG_STR("") },
+        { TG_STR("x-acs-signature-nonce"), TG_STR("") },
+        { TG_STR("x-acs-action"), TG_STR("") },
+    };
+
+    (void) state;
+
+    assert_null(tg_acs_v3_unsigned_header(h, 3, sent_action, NULL));
+    /* The action is sent but not signed. */
+    assert_string_equal(tg_acs_v3_unsigned_header(h, 2, sent_action, NULL),
+                        "x-acs-action");
+    /* The date and nonce are always required. */
+    assert_string_equal(tg_acs_v3_unsigned_header(h + 1, 2, sent_action, NULL),
+                        "x-acs-date");
+    assert_string_equal(tg_acs_v3_unsigned_header(h, 1, sent_action, NULL),
+                        "x-acs-signature-nonce");
+}
+
+
 int
 main(void)
 {
@@ -410,6 +504,8 @@ main(void)
         cmocka_unit_test(test_v3_verify_rejects),
         cmocka_unit_test(test_v3_canonical_edges),
         cmocka_unit_test(test_v3_auth_parse),
+        cmocka_unit_test(test_v3_signed_headers_parse),
+        cmocka_unit_test(test_v3_unsigned_header),
     };
 
     return cmocka_run_group_tests_name("acs_sign", tests, NULL, NULL);

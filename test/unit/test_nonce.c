@@ -1,7 +1,7 @@
 /*
- * Tests of lib/nonce.c: replays within the window are caught, scopes are
- * apart, entries expire oldest first, and a full cache refuses rather
- * than forgets.
+ * Tests of lib/nonce.c: replays before expiry are caught, scopes are
+ * apart, each entry expires at its own time (the soonest forgotten
+ * first), and a full cache refuses rather than forgets.
  */
 
 #include <stdio.h>
@@ -16,6 +16,15 @@
 #define TTL (30 * 60 * 1000)
 
 
+/* A use remembered for TTL, as a fixed window would. */
+static int
+use(tg_nonce_cache_t *c, const char *scope, const char *nonce, int64_t now)
+{
+    return tg_nonce_cache_use(c, tg_str_c(scope), tg_str_c(nonce), now,
+                              now + TTL);
+}
+
+
 static void
 test_create_rejects(void **state)
 {
@@ -23,10 +32,9 @@ test_create_rejects(void **state)
 
     (void) state;
 
-    assert_rc(tg_nonce_cache_create(0, TTL, &c), TG_EINVALID);
+    assert_rc(tg_nonce_cache_create(0, &c), TG_EINVALID);
     assert_null(c);
-    assert_rc(tg_nonce_cache_create(10, 0, &c), TG_EINVALID);
-    assert_rc(tg_nonce_cache_create(((size_t) 1 << 24) + 1, TTL, &c),
+    assert_rc(tg_nonce_cache_create(TG_NONCE_CAPACITY_MAX + 1, &c),
               TG_EINVALID);
     tg_nonce_cache_destroy(NULL);
 }
@@ -39,15 +47,12 @@ test_replay_within_window(void **state)
 
     (void) state;
 
-    assert_rc(tg_nonce_cache_create(100, TTL, &c), TG_OK);
-    assert_rc(tg_nonce_cache_use(c, TG_STR("ak"), TG_STR("n1"), 1000), TG_OK);
-    assert_rc(tg_nonce_cache_use(c, TG_STR("ak"), TG_STR("n1"), 1000),
-              TG_ECONFLICT);
+    assert_rc(tg_nonce_cache_create(100, &c), TG_OK);
+    assert_rc(use(c, "ak", "n1", 1000), TG_OK);
+    assert_rc(use(c, "ak", "n1", 1000), TG_ECONFLICT);
     /* Still caught one millisecond before it expires, not at expiry. */
-    assert_rc(tg_nonce_cache_use(c, TG_STR("ak"), TG_STR("n1"), 1000 + TTL - 1),
-              TG_ECONFLICT);
-    assert_rc(tg_nonce_cache_use(c, TG_STR("ak"), TG_STR("n1"), 1000 + TTL),
-              TG_OK);
+    assert_rc(use(c, "ak", "n1", 1000 + TTL - 1), TG_ECONFLICT);
+    assert_rc(use(c, "ak", "n1", 1000 + TTL), TG_OK);
     assert_int_equal(tg_nonce_cache_size(c), 1);
     tg_nonce_cache_destroy(c);
 }
@@ -60,12 +65,11 @@ test_scopes_apart(void **state)
 
     (void) state;
 
-    assert_rc(tg_nonce_cache_create(100, TTL, &c), TG_OK);
-    assert_rc(tg_nonce_cache_use(c, TG_STR("ab"), TG_STR("c"), 0), TG_OK);
-    assert_rc(tg_nonce_cache_use(c, TG_STR("a"), TG_STR("bc"), 0), TG_OK);
-    assert_rc(tg_nonce_cache_use(c, TG_STR("other"), TG_STR("c"), 0), TG_OK);
-    assert_rc(tg_nonce_cache_use(c, TG_STR("ab"), TG_STR("c"), 0),
-              TG_ECONFLICT);
+    assert_rc(tg_nonce_cache_create(100, &c), TG_OK);
+    assert_rc(use(c, "ab", "c", 0), TG_OK);
+    assert_rc(use(c, "a", "bc", 0), TG_OK);
+    assert_rc(use(c, "other", "c", 0), TG_OK);
+    assert_rc(use(c, "ab", "c", 0), TG_ECONFLICT);
     assert_int_equal(tg_nonce_cache_size(c), 3);
     tg_nonce_cache_destroy(c);
 }
@@ -82,33 +86,29 @@ test_full_refuses(void **state)
 
     (void) state;
 
-    assert_rc(tg_nonce_cache_create(3, TTL, &c), TG_OK);
+    assert_rc(tg_nonce_cache_create(3, &c), TG_OK);
     for (i = 0; i < 3; i++) {
         snprintf(nonce, sizeof(nonce), "n%d", i);
-        assert_rc(tg_nonce_cache_use(c, TG_STR("k"), tg_str_c(nonce), i),
-                  TG_OK);
+        assert_rc(use(c, "k", nonce, i), TG_OK);
     }
 
-    assert_rc(tg_nonce_cache_use(c, TG_STR("k"), TG_STR("n3"), 10), TG_EBUSY);
-    assert_rc(tg_nonce_cache_use(c, TG_STR("k"), TG_STR("n2"), 10),
-              TG_ECONFLICT);
+    assert_rc(use(c, "k", "n3", 10), TG_EBUSY);
+    assert_rc(use(c, "k", "n2", 10), TG_ECONFLICT);
     assert_int_equal(tg_nonce_cache_size(c), 3);
 
     /* n0 expires at TTL: room for one. */
-    assert_rc(tg_nonce_cache_use(c, TG_STR("k"), TG_STR("n3"), TTL), TG_OK);
-    assert_rc(tg_nonce_cache_use(c, TG_STR("k"), TG_STR("n4"), TTL), TG_EBUSY);
+    assert_rc(use(c, "k", "n3", TTL), TG_OK);
+    assert_rc(use(c, "k", "n4", TTL), TG_EBUSY);
     /* n1 expires at TTL + 1, and may then be used again. */
-    assert_rc(tg_nonce_cache_use(c, TG_STR("k"), TG_STR("n1"), TTL),
-              TG_ECONFLICT);
-    assert_rc(tg_nonce_cache_use(c, TG_STR("k"), TG_STR("n1"), TTL + 1), TG_OK);
-    assert_rc(tg_nonce_cache_use(c, TG_STR("k"), TG_STR("n5"), TTL + 1),
-              TG_EBUSY);
+    assert_rc(use(c, "k", "n1", TTL), TG_ECONFLICT);
+    assert_rc(use(c, "k", "n1", TTL + 1), TG_OK);
+    assert_rc(use(c, "k", "n5", TTL + 1), TG_EBUSY);
     tg_nonce_cache_destroy(c);
 }
 
 
-/* Many entries through a small ring: the index stays consistent as
- * entries wrap around and leave their buckets. */
+/* Many entries through a small cache: the index and the heap stay
+ * consistent as entries are forgotten and their slots reused. */
 static void
 test_wraparound(void **state)
 {
@@ -119,17 +119,111 @@ test_wraparound(void **state)
 
     (void) state;
 
-    assert_rc(tg_nonce_cache_create(50, 100, &c), TG_OK);
+    assert_rc(tg_nonce_cache_create(50, &c), TG_OK);
     for (i = 0; i < 5000; i++) {
         now = i * 10;
         snprintf(nonce, sizeof(nonce), "nonce-%d", i);
-        assert_rc(tg_nonce_cache_use(c, TG_STR("k"), tg_str_c(nonce), now),
-                  TG_OK);
-        /* The last ten are live (ttl 100 ms, one every 10 ms). */
+        assert_rc(
+            tg_nonce_cache_use(c, TG_STR("k"), tg_str_c(nonce), now, now + 100),
+            TG_OK);
+        /* The last ten are live (100 ms each, one every 10 ms). */
         snprintf(nonce, sizeof(nonce), "nonce-%d", i > 5 ? i - 5 : 0);
-        assert_rc(tg_nonce_cache_use(c, TG_STR("k"), tg_str_c(nonce), now),
-                  TG_ECONFLICT);
+        assert_rc(
+            tg_nonce_cache_use(c, TG_STR("k"), tg_str_c(nonce), now, now + 100),
+            TG_ECONFLICT);
         assert_true(tg_nonce_cache_size(c) <= 10);
+    }
+    tg_nonce_cache_destroy(c);
+}
+
+
+/* Entries added in one order expire in the order of their own expiry:
+ * a full cache makes room as soon as any entry expires, not only the
+ * oldest. */
+static void
+test_own_expiry(void **state)
+{
+    tg_nonce_cache_t *c;
+
+    (void) state;
+
+    assert_rc(tg_nonce_cache_create(3, &c), TG_OK);
+    assert_rc(tg_nonce_cache_use(c, TG_STR("k"), TG_STR("late"), 0, 3000),
+              TG_OK);
+    assert_rc(tg_nonce_cache_use(c, TG_STR("k"), TG_STR("soon"), 0, 1000),
+              TG_OK);
+    assert_rc(tg_nonce_cache_use(c, TG_STR("k"), TG_STR("mid"), 0, 2000),
+              TG_OK);
+    assert_rc(tg_nonce_cache_use(c, TG_STR("k"), TG_STR("x"), 999, 5000),
+              TG_EBUSY);
+
+    /* "soon" went first, though it came second. */
+    assert_rc(tg_nonce_cache_use(c, TG_STR("k"), TG_STR("x"), 1000, 5000),
+              TG_OK);
+    assert_rc(tg_nonce_cache_use(c, TG_STR("k"), TG_STR("late"), 1000, 5000),
+              TG_ECONFLICT);
+    assert_rc(tg_nonce_cache_use(c, TG_STR("k"), TG_STR("mid"), 1999, 5000),
+              TG_ECONFLICT);
+    assert_rc(tg_nonce_cache_use(c, TG_STR("k"), TG_STR("soon"), 1999, 5000),
+              TG_EBUSY);
+    assert_rc(tg_nonce_cache_use(c, TG_STR("k"), TG_STR("mid"), 2000, 5000),
+              TG_OK);
+    assert_int_equal(tg_nonce_cache_size(c), 3);
+
+    /* An entry that would expire at once is a caller's error. */
+    assert_rc(tg_nonce_cache_use(c, TG_STR("k"), TG_STR("y"), 2000, 2000),
+              TG_EINVALID);
+    tg_nonce_cache_destroy(c);
+}
+
+
+/* Random uses against a plain model: every answer agrees. */
+static void
+test_against_model(void **state)
+{
+    enum {
+        CAP = 64,
+        NONCES = 200,
+        ROUNDS = 20000
+    };
+    int64_t           model[NONCES]; /* expiry; 0: not remembered */
+    tg_nonce_cache_t *c;
+    char              nonce[16];
+    int64_t           now = 1, expires;
+    size_t            live;
+    int               i, k, n, expected;
+
+    (void) state;
+
+    memset(model, 0, sizeof(model));
+    srand(7);
+    assert_rc(tg_nonce_cache_create(CAP, &c), TG_OK);
+
+    for (i = 0; i < ROUNDS; i++) {
+        now += rand() % 3;
+        n = rand() % NONCES;
+        expires = now + 1 + rand() % 400;
+
+        live = 0;
+        for (k = 0; k < NONCES; k++) {
+            if (model[k] > now) {
+                live++;
+            }
+        }
+
+        if (model[n] > now) {
+            expected = TG_ECONFLICT;
+        } else if (live == CAP) {
+            expected = TG_EBUSY;
+        } else {
+            expected = TG_OK;
+            model[n] = expires;
+        }
+
+        snprintf(nonce, sizeof(nonce), "n%d", n);
+        assert_rc(
+            tg_nonce_cache_use(c, TG_STR("k"), tg_str_c(nonce), now, expires),
+            expected);
     }
     tg_nonce_cache_destroy(c);
 }
@@ -144,6 +238,8 @@ main(void)
         cmocka_unit_test(test_scopes_apart),
         cmocka_unit_test(test_full_refuses),
         cmocka_unit_test(test_wraparound),
+        cmocka_unit_test(test_own_expiry),
+        cmocka_unit_test(test_against_model),
     };
 
     return cmocka_run_group_tests_name("nonce", tests, NULL, NULL);

@@ -62,7 +62,7 @@ static int
 setup(void **state)
 {
     static const uint8_t master[TG_SEAL_KEY_LEN] = { 1, 2, 3 };
-    tg_service_limits_t  limits = { 100, 5, 5, 86400, 0, 1, 0 };
+    tg_service_limits_t  limits = { 100, 5, 5, 86400, 0, 1, 0, 0 };
     tg_db_options_t      o;
     tg_error_t           err;
     fixture_t           *f;

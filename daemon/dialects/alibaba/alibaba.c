@@ -1,23 +1,18 @@
 /*
- * The Alibaba dialect's entry: which requests are its, the action table,
- * and the steps every call takes (parameters, format, action, version,
- * signature) before its action runs.
+ * The Alibaba dialect's entry: its descriptor (which requests are its),
+ * the action table, and the steps every call takes (parameters, format,
+ * action, version, signature) before its action runs.
  */
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "dialects/alibaba/alibaba_int.h"
 
 
 #define TG_ALI_VERSION "2016-07-14"
-
-/* Nonces are remembered twice the allowed skew: a timestamp up to 15
- * minutes ahead stays acceptable for 30 minutes. */
-#define TG_ALI_NONCE_TTL_MS (2 * TG_ALI_SKEW_MS)
 
 typedef struct {
     const char      *name;
@@ -57,69 +52,59 @@ static const tg_ali_action_t tg_ali_actions[] = {
 #define TG_ALI_NACTIONS (sizeof(tg_ali_actions) / sizeof(tg_ali_actions[0]))
 
 
-int
-tg_alibaba_create(tg_service_t *svc, size_t nonce_capacity, tg_alibaba_t **out)
+static int
+tg_alibaba_create(tg_service_t *svc, const void *settings, void **out)
 {
     tg_alibaba_t *ali;
-    int           rc;
 
-    *out = NULL;
+    (void) settings;
 
     ali = calloc(1, sizeof(tg_alibaba_t));
     if (ali == NULL) {
         return TG_ENOMEM;
     }
 
-    rc = tg_nonce_cache_create(nonce_capacity, TG_ALI_NONCE_TTL_MS,
-                               &ali->nonces);
-    if (rc != TG_OK) {
-        free(ali);
-        return rc;
-    }
-
     ali->svc = svc;
-    pthread_mutex_init(&ali->lock, NULL);
     *out = ali;
     return TG_OK;
 }
 
 
-void
-tg_alibaba_destroy(tg_alibaba_t *ali)
+static void
+tg_alibaba_destroy(void *ali)
 {
-    if (ali != NULL) {
-        tg_nonce_cache_destroy(ali->nonces);
-        pthread_mutex_destroy(&ali->lock);
-        free(ali);
-    }
+    free(ali);
 }
 
 
-static int
-tg_ali_is_form(const char *type)
+/* See alibaba.h. */
+static tg_claim_t
+tg_alibaba_claim(const tg_claim_request_t *req)
 {
-    static const char form[] = "application/x-www-form-urlencoded";
+    const char *auth;
 
-    return type != NULL && strncasecmp(type, form, sizeof(form) - 1) == 0;
-}
-
-
-int
-tg_alibaba_claims(const tg_http_request_t *req)
-{
-    const char *auth = tg_http_header(req, "Authorization");
-
-    if (strcmp(tg_http_path(req), "/") != 0) {
-        return 0;
+    if (strcmp(req->path, "/") != 0) {
+        return TG_CLAIM_NONE;
     }
 
-    return tg_http_query(req, "Action") != NULL
-           || tg_http_header(req, "x-acs-action") != NULL
-           || (auth != NULL
-               && strncmp(auth, TG_ACS_V3_ALGORITHM " ",
-                          sizeof(TG_ACS_V3_ALGORITHM))
-                      == 0)
-           || tg_ali_is_form(tg_http_header(req, "Content-Type"));
+    if (tg_claim_header(req, "x-acs-action") != NULL) {
+        return TG_CLAIM_VENDOR_HEADER;
+    }
+
+    auth = tg_claim_header(req, "Authorization");
+    if (auth != NULL
+        && strncmp(auth, TG_ACS_V3_ALGORITHM " ", sizeof(TG_ACS_V3_ALGORITHM))
+               == 0)
+    {
+        return TG_CLAIM_AUTH_SCHEME;
+    }
+
+    if (tg_claim_query(req, "Action") != NULL
+        || tg_claim_form_has(req, "Action")) {
+        return TG_CLAIM_SHAPE;
+    }
+
+    return TG_CLAIM_NONE;
 }
 
 
@@ -210,10 +195,11 @@ tg_ali_call_init(tg_ali_call_t *call, tg_alibaba_t *ali, tg_http_request_t *req,
 }
 
 
-void
-tg_alibaba_handle(tg_alibaba_t *ali, tg_http_request_t *req,
+static void
+tg_alibaba_handle(void *dialect, tg_http_request_t *req,
                   tg_http_response_t *res)
 {
+    tg_alibaba_t          *ali = dialect;
     const tg_ali_action_t *action = NULL;
     tg_ali_call_t          call;
     const char            *method = tg_http_method(req);
@@ -252,3 +238,12 @@ tg_alibaba_handle(tg_alibaba_t *ali, tg_http_request_t *req,
     tg_buf_wipe(&call.text);
     free(call.params);
 }
+
+
+const tg_dialect_t tg_alibaba_dialect = {
+    .name = "alibaba",
+    .create = tg_alibaba_create,
+    .destroy = tg_alibaba_destroy,
+    .claim = tg_alibaba_claim,
+    .handle = tg_alibaba_handle,
+};

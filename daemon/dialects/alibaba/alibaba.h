@@ -9,42 +9,22 @@
  * in Alibaba's JSON (or XML) shapes and error codes.  docs/dialects/
  * alibaba.md lists the actions and every deviation.
  *
- * Ownership: the adapter uses the service, which it does not own; it owns
- * its replay cache.
+ * Ownership: the adapter uses the service, which it does not own.
  */
 
 #ifndef TOLLGATE_ALIBABA_H
 #define TOLLGATE_ALIBABA_H
 
-#include <stddef.h>
-
-#include "http/http.h"
-#include "service/service.h"
-
-
-typedef struct tg_alibaba_s tg_alibaba_t;
+#include "dialects.h"
 
 
 /*
- * Creates the adapter over svc, remembering up to nonce_capacity
- * signature nonces.  Returns 0, TG_EINVALID or TG_ENOMEM.
+ * The dialect, for the registry (dialects.c).  It claims requests to "/"
+ * only (the native API has no route there): with an x-acs-action header
+ * (a vendor header), an ACS3-HMAC-SHA256 Authorization header (an
+ * Authorization scheme), or an Action parameter in the query or a form
+ * body (the shape of an RPC call), which is what Alibaba's SDKs send.
  */
-int tg_alibaba_create(tg_service_t *svc, size_t nonce_capacity,
-                      tg_alibaba_t **out);
-
-/* Frees the adapter.  ali may be NULL. */
-void tg_alibaba_destroy(tg_alibaba_t *ali);
-
-/*
- * Whether a request is the dialect's: the path "/" with an Action
- * parameter, an x-acs-action header, an ACS3 Authorization header or a
- * form body.  The native API has no route at "/", so nothing of it is
- * taken.
- */
-int tg_alibaba_claims(const tg_http_request_t *req);
-
-/* Answers one request of the dialect. */
-void tg_alibaba_handle(tg_alibaba_t *ali, tg_http_request_t *req,
-                       tg_http_response_t *res);
+extern const tg_dialect_t tg_alibaba_dialect;
 
 #endif /* TOLLGATE_ALIBABA_H */

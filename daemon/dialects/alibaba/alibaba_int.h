@@ -6,25 +6,21 @@
 #ifndef TOLLGATE_ALIBABA_INT_H
 #define TOLLGATE_ALIBABA_INT_H
 
-#include <pthread.h>
-
 #include <jansson.h>
 
 #include "tollgate/acs_sign.h"
-#include "tollgate/nonce.h"
 #include "dialects/alibaba/alibaba.h"
 
 
+typedef struct tg_alibaba_s tg_alibaba_t;
+
+
 #define TG_ALI_PARAMS_MAX  1000 /* parameters in one request */
-#define TG_ALI_SKEW_MS     (15 * 60 * 1000)
-#define TG_ALI_NONCE_MAX   128 /* characters in a SignatureNonce */
-#define TG_ALI_IDS_MAX     100 /* ids in one authorization call */
+#define TG_ALI_IDS_MAX     100  /* ids in one authorization call */
 #define TG_ALI_MESSAGE_MAX 8192
 
 struct tg_alibaba_s {
-    tg_service_t     *svc;
-    pthread_mutex_t   lock; /* guards nonces */
-    tg_nonce_cache_t *nonces;
+    tg_service_t *svc;
 };
 
 /* One request in progress. */
@@ -109,9 +105,9 @@ int tg_ali_paging(tg_ali_call_t *call, int64_t *number, int64_t *size);
 /* ---- authentication (alibaba_sign.c) ---- */
 
 /*
- * Checks the request's signature (v1 parameters or a V3 Authorization
- * header), its timestamp and its nonce, and fills call->actor.  Returns
- * 0, or an error set with tg_ali_fail().
+ * Parses the request's signature (v1 parameters or a V3 Authorization
+ * header) and has the core authenticate it, which fills call->actor.
+ * Returns 0, or an error set with tg_ali_fail().
  */
 int tg_ali_authenticate(tg_ali_call_t *call);
 

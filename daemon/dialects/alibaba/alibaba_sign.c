@@ -1,25 +1,23 @@
 /*
  * Authentication of Alibaba calls: the RPC signature v1.0 (HMAC-SHA1 in
- * a Signature parameter) or V3 (ACS3-HMAC-SHA256 in Authorization), a
- * timestamp within 15 minutes, and a nonce never used before.
+ * a Signature parameter) or V3 (ACS3-HMAC-SHA256 in Authorization).
  *
- * The access key's secret never leaves the core service: the service
- * opens it and calls back here to compare the signatures.  The nonce is
- * recorded only once the signature matched, so that unsigned requests
- * can neither fill the cache nor burn someone else's nonces.
+ * The adapter parses what the call signed (key id, timestamp, nonce,
+ * string to sign) and renders refusals in Alibaba's words; the core
+ * service decides (service_signed.c): the clock window, the nonce store,
+ * the key's status.  The access key's secret never leaves the service:
+ * it opens it and calls back here to compare the signatures.
  */
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "tollgate/crypto.h"
 #include "tollgate/time.h"
 #include "dialects/alibaba/alibaba_int.h"
 
-
-#define TG_ALI_V3_HEADERS_MAX 32
 
 #define TG_ALI_MISMATCH                                         \
     "Specified signature is not matched with our calculation. " \
@@ -43,85 +41,37 @@ tg_ali_check(void *data, tg_str_t secret)
 }
 
 
-/* A timestamp within 15 minutes of now. */
+/* A timestamp as Unix ms; whether it is recent is the core's to say. */
 static int
-tg_ali_timestamp(tg_ali_call_t *call, tg_str_t value)
+tg_ali_timestamp(tg_ali_call_t *call, tg_str_t value, int64_t *at)
 {
-    int64_t at, now = tg_time_now_ms();
-
-    if (tg_time_parse(value, &at) != TG_OK) {
+    if (tg_time_parse(value, at) != TG_OK) {
         return tg_ali_fail(call, 400, "InvalidTimeStamp.Format",
                            "Specified time stamp or date value is not well "
                            "formatted.");
     }
-
-    if (at < now - TG_ALI_SKEW_MS || at > now + TG_ALI_SKEW_MS) {
-        return tg_ali_fail(call, 400, "InvalidTimeStamp.Expired",
-                           "Specified time stamp or date value is expired: "
-                           "it must be within 15 minutes of the server's "
-                           "time.");
-    }
-
     return TG_OK;
 }
 
 
+/* Renders why the core refused a signed call. */
 static int
-tg_ali_nonce_check(tg_ali_call_t *call, tg_str_t nonce)
+tg_ali_refused(tg_ali_call_t *call, tg_auth_outcome_t outcome,
+               const tg_ali_check_t *check, tg_str_t extra)
 {
-    if (nonce.len > TG_ALI_NONCE_MAX) {
-        return tg_ali_invalid(call, "SignatureNonce",
-                              "must be at most 128 characters");
-    }
-    return TG_OK;
-}
-
-
-/* Records the nonce, once the signature matched. */
-static int
-tg_ali_nonce_use(tg_ali_call_t *call, tg_str_t key_id, tg_str_t nonce)
-{
-    int rc;
-
-    pthread_mutex_lock(&call->ali->lock);
-    rc = tg_nonce_cache_use(call->ali->nonces, key_id, nonce, tg_time_now_ms());
-    pthread_mutex_unlock(&call->ali->lock);
-
-    switch (rc) {
-    case TG_OK:
-        return TG_OK;
-    case TG_ECONFLICT:
-        return tg_ali_fail(call, 400, "SignatureNonceUsed",
-                           "Specified signature nonce was used already.");
-    case TG_EBUSY:
-        return tg_ali_fail(call, 503, "ServiceUnavailable",
-                           "The request has failed due to a temporary "
-                           "failure of the server: too many signature "
-                           "nonces to remember; retry later.");
-    default:
-        return tg_ali_fail(call, 500, "InternalError",
-                           "The request processing has failed due to some "
-                           "unknown error, exception or failure.");
-    }
-}
-
-
-/* Has the service check the signature with the key's secret, and
- * renders why it failed. */
-static int
-tg_ali_verify(tg_ali_call_t *call, tg_str_t key_id, tg_ali_check_t *check,
-              tg_str_t extra)
-{
-    tg_auth_outcome_t outcome = TG_AUTH_OK;
-    int               rc;
-
-    rc = tg_service_authenticate_signed(call->svc, key_id, tg_ali_check, check,
-                                        &call->actor, &outcome, &call->err);
-    if (rc == TG_OK) {
-        return TG_OK;
-    }
+    char detail[64];
 
     switch (outcome) {
+    case TG_AUTH_EXPIRED:
+        return tg_ali_fail(call, 400, "InvalidTimeStamp.Expired",
+                           "Specified time stamp or date value is expired: "
+                           "it must be within %d minutes of the server's "
+                           "time.",
+                           TG_SIGNED_WINDOW_MS / 60000);
+    case TG_AUTH_BAD_NONCE:
+        snprintf(detail, sizeof(detail), "must be at most %d characters",
+                 TG_SIGNED_NONCE_MAX);
+        return tg_ali_invalid(call, "SignatureNonce", detail);
     case TG_AUTH_UNKNOWN_KEY:
         return tg_ali_fail(call, 404, "InvalidAccessKeyId.NotFound",
                            "Specified access key is not found.");
@@ -139,9 +89,42 @@ tg_ali_verify(tg_ali_call_t *call, tg_str_t key_id, tg_ali_check_t *check,
                            TG_ALI_MISMATCH "%.*s%.*s", (int) check->sts.len,
                            check->sts.ptr, (int) extra.len,
                            extra.ptr != NULL ? extra.ptr : "");
+    case TG_AUTH_NONCE_USED:
+        return tg_ali_fail(call, 400, "SignatureNonceUsed",
+                           "Specified signature nonce was used already.");
+    case TG_AUTH_NONCES_FULL:
+        return tg_ali_fail(call, 503, "ServiceUnavailable",
+                           "The request has failed due to a temporary "
+                           "failure of the server: too many signature "
+                           "nonces to remember; retry later.");
     default:
         return tg_ali_core_error(call);
     }
+}
+
+
+/* Has the core authenticate the call, and renders why it refused. */
+static int
+tg_ali_verify(tg_ali_call_t *call, tg_str_t key_id, int64_t at, tg_str_t nonce,
+              tg_ali_check_t *check, tg_str_t extra)
+{
+    tg_signed_call_t  signed_call;
+    tg_auth_outcome_t outcome = TG_AUTH_OK;
+
+    signed_call.key_id = key_id;
+    signed_call.timestamp = at;
+    signed_call.nonce = nonce;
+    signed_call.check = tg_ali_check;
+    signed_call.data = check;
+
+    if (tg_service_authenticate_signed(call->svc, &signed_call, &call->actor,
+                                       &outcome, &call->err)
+        == TG_OK)
+    {
+        return TG_OK;
+    }
+
+    return tg_ali_refused(call, outcome, check, extra);
 }
 
 
@@ -154,6 +137,7 @@ tg_ali_v1(tg_ali_call_t *call)
     tg_ali_check_t check;
     tg_buf_t       sts = TG_BUF_INIT;
     tg_str_t       key_id, method, version, timestamp, nonce;
+    int64_t        at;
     int            rc;
 
     memset(&check, 0, sizeof(check));
@@ -177,12 +161,8 @@ tg_ali_v1(tg_ali_call_t *call)
                            "Specified signature version is not valid.");
     }
 
-    rc = tg_ali_timestamp(call, timestamp);
-    if (rc == TG_OK) {
-        rc = tg_ali_nonce_check(call, nonce);
-    }
-    if (rc != TG_OK) {
-        return rc;
+    if (tg_ali_timestamp(call, timestamp, &at) != TG_OK) {
+        return TG_EINVALID;
     }
 
     if (tg_acs_v1_string_to_sign(tg_str_c(tg_http_method(call->req)),
@@ -197,10 +177,7 @@ tg_ali_v1(tg_ali_call_t *call)
     check.sts = tg_buf_str(&sts);
     check.signature = tg_ali_param(call, "Signature");
 
-    rc = tg_ali_verify(call, key_id, &check, TG_STR_NULL);
-    if (rc == TG_OK) {
-        rc = tg_ali_nonce_use(call, key_id, nonce);
-    }
+    rc = tg_ali_verify(call, key_id, at, nonce, &check, TG_STR_NULL);
 
     tg_buf_free(&sts);
     return rc;
@@ -212,63 +189,40 @@ tg_ali_v1(tg_ali_call_t *call)
 
 /* The signed headers, as listed, with their values from the request. */
 static int
-tg_ali_v3_headers(tg_ali_call_t *call, tg_str_t list, tg_acs_param_t *headers,
-                  char names[][64], size_t *n)
+tg_ali_v3_headers(
+    tg_ali_call_t *call, tg_str_t list, tg_acs_param_t *headers,
+    char names[TG_ACS_V3_HEADERS_MAX][TG_ACS_V3_HEADER_NAME_MAX + 1], size_t *n)
 {
-    const char *p = list.ptr, *end = list.ptr + list.len, *semi, *value;
-    size_t      len, i;
+    const char *value;
+    size_t      i;
 
-    *n = 0;
+    if (tg_acs_v3_signed_headers_parse(list, names, n) != TG_OK) {
+        return tg_ali_fail(call, 400, "IncompleteSignature",
+                           "The request signature does not conform to "
+                           "Aliyun standards: bad SignedHeaders.");
+    }
 
-    while (p <= end) {
-        semi = memchr(p, ';', (size_t) (end - p));
-        if (semi == NULL) {
-            semi = end;
-        }
-        len = (size_t) (semi - p);
-
-        if (len == 0 || len >= 64 || *n == TG_ALI_V3_HEADERS_MAX) {
-            return tg_ali_fail(call, 400, "IncompleteSignature",
-                               "The request signature does not conform to "
-                               "Aliyun standards: bad SignedHeaders.");
-        }
-
-        for (i = 0; i < len; i++) {
-            names[*n][i] = (char) tolower((unsigned char) p[i]);
-        }
-        names[*n][len] = '\0';
-
-        value = tg_http_header(call->req, names[*n]);
+    for (i = 0; i < *n; i++) {
+        value = tg_http_header(call->req, names[i]);
         if (value == NULL) {
             return tg_ali_fail(call, 400, "IncompleteSignature",
                                "The request signature does not conform to "
                                "Aliyun standards: the signed header %s is "
                                "not in the request.",
-                               names[*n]);
+                               names[i]);
         }
-
-        headers[*n].name = (tg_str_t){ names[*n], len };
-        headers[*n].value = tg_str_c(value);
-        (*n)++;
-        p = semi + 1;
+        headers[i].name = tg_str_c(names[i]);
+        headers[i].value = tg_str_c(value);
     }
 
     return TG_OK;
 }
 
 
-/* Whether name is among the signed headers. */
 static int
-tg_ali_v3_signed(const tg_acs_param_t *headers, size_t n, const char *name)
+tg_ali_header_sent(void *data, const char *name)
 {
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        if (tg_str_eq_c(headers[i].name, name)) {
-            return 1;
-        }
-    }
-    return 0;
+    return tg_http_header(data, name) != NULL;
 }
 
 
@@ -276,30 +230,14 @@ tg_ali_v3_signed(const tg_acs_param_t *headers, size_t n, const char *name)
 static int
 tg_ali_v3_required(tg_ali_call_t *call, const tg_acs_param_t *headers, size_t n)
 {
-    static const char *const always[] = { "x-acs-date",
-                                          "x-acs-signature-nonce" };
-    static const char *const if_sent[] = { "x-acs-action", "x-acs-version",
-                                           "x-acs-content-sha256" };
-    size_t                   i;
+    const char *name;
 
-    for (i = 0; i < 2; i++) {
-        if (!tg_ali_v3_signed(headers, n, always[i])) {
-            return tg_ali_fail(call, 400, "IncompleteSignature",
-                               "The request signature does not conform to "
-                               "Aliyun standards: %s must be signed.",
-                               always[i]);
-        }
-    }
-
-    for (i = 0; i < 3; i++) {
-        if (tg_http_header(call->req, if_sent[i]) != NULL
-            && !tg_ali_v3_signed(headers, n, if_sent[i]))
-        {
-            return tg_ali_fail(call, 400, "IncompleteSignature",
-                               "The request signature does not conform to "
-                               "Aliyun standards: %s must be signed.",
-                               if_sent[i]);
-        }
+    name = tg_acs_v3_unsigned_header(headers, n, tg_ali_header_sent, call->req);
+    if (name != NULL) {
+        return tg_ali_fail(call, 400, "IncompleteSignature",
+                           "The request signature does not conform to "
+                           "Aliyun standards: %s must be signed.",
+                           name);
     }
 
     return TG_OK;
@@ -333,15 +271,16 @@ tg_ali_v3_payload(tg_ali_call_t *call, char hex[2 * TG_SHA256_LEN + 1])
 static int
 tg_ali_v3(tg_ali_call_t *call, const char *authorization)
 {
-    tg_acs_param_t      headers[TG_ALI_V3_HEADERS_MAX];
-    char                names[TG_ALI_V3_HEADERS_MAX][64];
-    char                payload[2 * TG_SHA256_LEN + 1];
+    tg_acs_param_t headers[TG_ACS_V3_HEADERS_MAX];
+    char           names[TG_ACS_V3_HEADERS_MAX][TG_ACS_V3_HEADER_NAME_MAX + 1];
+    char           payload[2 * TG_SHA256_LEN + 1];
     tg_acs_v3_request_t creq;
     tg_acs_v3_auth_t    auth;
     tg_ali_check_t      check;
     tg_buf_t            canonical = TG_BUF_INIT, sts = TG_BUF_INIT;
     tg_buf_t            extra = TG_BUF_INIT;
-    tg_str_t            nonce;
+    tg_str_t            nonce = TG_STR_NULL;
+    int64_t             at = 0;
     size_t              nheaders;
     int                 rc;
 
@@ -360,12 +299,11 @@ tg_ali_v3(tg_ali_call_t *call, const char *authorization)
     }
     if (rc == TG_OK) {
         rc = tg_ali_timestamp(
-            call, tg_str_c(tg_http_header(call->req, "x-acs-date")));
+            call, tg_str_c(tg_http_header(call->req, "x-acs-date")), &at);
     }
     if (rc == TG_OK) {
         nonce = tg_str_c(tg_http_header(call->req, "x-acs-signature-nonce"));
-        rc = nonce.len > 0 ? tg_ali_nonce_check(call, nonce)
-                           : tg_ali_missing(call, "SignatureNonce");
+        rc = nonce.len > 0 ? TG_OK : tg_ali_missing(call, "SignatureNonce");
     }
     if (rc == TG_OK) {
         rc = tg_ali_v3_payload(call, payload);
@@ -403,10 +341,8 @@ tg_ali_v3(tg_ali_call_t *call, const char *authorization)
         check.sts = tg_buf_str(&sts);
         check.signature = auth.signature;
 
-        rc = tg_ali_verify(call, auth.credential, &check, tg_buf_str(&extra));
-        if (rc == TG_OK) {
-            rc = tg_ali_nonce_use(call, auth.credential, nonce);
-        }
+        rc = tg_ali_verify(call, auth.credential, at, nonce, &check,
+                           tg_buf_str(&extra));
     }
 
     tg_buf_free(&canonical);

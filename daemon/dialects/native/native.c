@@ -744,3 +744,57 @@ tg_native_page(json_t *items, int64_t total)
 
     return json_pack("{s:o,s:I}", "items", items, "total", (json_int_t) total);
 }
+
+
+/* ---- registration ---- */
+
+
+/* The native API keeps no state of its own: its instance is the
+ * service, which it does not own. */
+static int
+tg_native_create(tg_service_t *svc, const void *settings, void **out)
+{
+    (void) settings;
+    *out = svc;
+    return TG_OK;
+}
+
+
+static void
+tg_native_destroy(void *dialect)
+{
+    (void) dialect;
+}
+
+
+/* See native.h. */
+static tg_claim_t
+tg_native_claim(const tg_claim_request_t *req)
+{
+    tg_str_t path = tg_str_c(req->path);
+
+    if (tg_str_eq_c(path, "/v1") || tg_str_has_prefix(path, TG_STR("/v1/"))
+        || tg_str_eq_c(path, "/healthz") || tg_str_eq_c(path, "/healthz/"))
+    {
+        return TG_CLAIM_PATH;
+    }
+
+    return TG_CLAIM_FALLBACK;
+}
+
+
+static void
+tg_native_dialect_handle(void *svc, tg_http_request_t *req,
+                         tg_http_response_t *res)
+{
+    tg_native_handle(svc, req, res);
+}
+
+
+const tg_dialect_t tg_native_dialect = {
+    .name = "native",
+    .create = tg_native_create,
+    .destroy = tg_native_destroy,
+    .claim = tg_native_claim,
+    .handle = tg_native_dialect_handle,
+};

@@ -1,0 +1,277 @@
+/*
+ * Tests of daemon/dialects.c: which dialect answers a request.  The real
+ * native and Alibaba claims are tested beside a stand-in for Tencent
+ * Cloud (its X-TC-Action header and TC3 Authorization scheme), so that
+ * requests that look like two vendors at once show the precedence: a
+ * path beats a vendor header, which beats an Authorization scheme, which
+ * beats the shape of the parameters; equal claims go to the dialect
+ * listed first.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "dialects.h"
+#include "dialects/alibaba/alibaba.h"
+#include "dialects/native/native.h"
+
+#include "unit.h"
+
+
+/* A request as a claim sees it: "name: value" headers and "name=value"
+ * query arguments. */
+typedef struct {
+    const char *headers[8];
+    const char *query[8];
+} fake_t;
+
+
+static const char *
+fake_find(const char *const *list, const char *name, char sep, int nocase)
+{
+    size_t len = strlen(name);
+
+    for (; *list != NULL; list++) {
+        if ((nocase ? strncasecmp(*list, name, len) : strncmp(*list, name, len))
+                == 0
+            && (*list)[len] == sep)
+        {
+            return *list + len + 1 + (sep == ':');
+        }
+    }
+    return NULL;
+}
+
+
+static const char *
+fake_header(const void *src, const char *name)
+{
+    return fake_find(((const fake_t *) src)->headers, name, ':', 1);
+}
+
+
+static const char *
+fake_query(const void *src, const char *name)
+{
+    return fake_find(((const fake_t *) src)->query, name, '=', 0);
+}
+
+
+/* A stand-in for a dialect to come: Tencent Cloud's API 3.0. */
+static tg_claim_t
+tencent_claim(const tg_claim_request_t *req)
+{
+    const char *auth = tg_claim_header(req, "Authorization");
+
+    if (strcmp(req->path, "/") != 0) {
+        return TG_CLAIM_NONE;
+    }
+    if (tg_claim_header(req, "X-TC-Action") != NULL) {
+        return TG_CLAIM_VENDOR_HEADER;
+    }
+    if (auth != NULL && strncmp(auth, "TC3-HMAC-SHA256 ", 16) == 0) {
+        return TG_CLAIM_AUTH_SCHEME;
+    }
+    return TG_CLAIM_NONE;
+}
+
+static const tg_dialect_t tencent = { .name = "tencent",
+                                      .claim = tencent_claim };
+
+static const tg_dialect_t *const table[] = { &tg_native_dialect,
+                                             &tg_alibaba_dialect, &tencent };
+
+
+/* The name of the dialect that answers. */
+static const char *
+pick(const tg_dialect_t *const *t, size_t n, const char *method,
+     const char *path, const fake_t *fake, const char *body)
+{
+    tg_claim_request_t req;
+    int                i;
+
+    req.method = method;
+    req.path = path;
+    req.body = tg_str_c(body);
+    req.header = fake_header;
+    req.query = fake_query;
+    req.src = fake;
+
+    i = tg_dialect_pick(t, n, &req);
+    return i < 0 ? "(none)" : t[i]->name;
+}
+
+#define PICK(method, path, body, ...) \
+    pick(table, 3, method, path, &(fake_t){ __VA_ARGS__ }, body)
+
+
+static void
+test_native_paths_and_fallback(void **state)
+{
+    (void) state;
+
+    assert_string_equal(PICK("GET", "/v1/apps", "", { NULL }, { NULL }),
+                        "native");
+    assert_string_equal(PICK("GET", "/healthz", "", { NULL }, { NULL }),
+                        "native");
+    /* A path beats any other signal. */
+    assert_string_equal(PICK("GET", "/v1/apps", "",
+                             { "X-TC-Action: DescribeApps", NULL },
+                             { "Action=DescribeApps", NULL }),
+                        "native");
+    /* What no one else claims is the native API's (its 404). */
+    assert_string_equal(PICK("GET", "/", "", { NULL }, { NULL }), "native");
+    assert_string_equal(PICK("GET", "/v2", "", { NULL }, { "Action=X", NULL }),
+                        "native");
+    assert_string_equal(PICK("POST", "/elsewhere", "",
+                             { "x-acs-action: CreateApp", NULL }, { NULL }),
+                        "native");
+}
+
+
+/* What Alibaba's SDKs send, and what they never do. */
+static void
+test_alibaba_claims(void **state)
+{
+    (void) state;
+
+    /* pop-core by GET, the Tea clients with v2: Action in the query. */
+    assert_string_equal(
+        PICK("GET", "/", "", { NULL }, { "Action=DescribeApps", NULL }),
+        "alibaba");
+    /* pop-core by POST: everything in a form body. */
+    assert_string_equal(
+        PICK("POST", "/", "AccessKeyId=k&Action=CreateApp&AppName=a",
+             { "Content-Type: application/x-www-form-urlencoded", NULL },
+             { NULL }),
+        "alibaba");
+    assert_string_equal(
+        PICK("POST", "/", "Action",
+             { "content-type: application/x-www-form-urlencoded; "
+               "charset=UTF-8",
+               NULL },
+             { NULL }),
+        "alibaba");
+    /* V3: the action header, or the signature scheme alone. */
+    assert_string_equal(
+        PICK("POST", "/", "", { "x-acs-action: CreateApp", NULL }, { NULL }),
+        "alibaba");
+    assert_string_equal(PICK("POST", "/", "",
+                             { "Authorization: ACS3-HMAC-SHA256 "
+                               "Credential=k",
+                               NULL },
+                             { NULL }),
+                        "alibaba");
+
+    /* Any form body is no longer enough: it must carry an Action. */
+    assert_string_equal(
+        PICK("POST", "/", "AppName=a&Actions=1&XAction=2",
+             { "Content-Type: application/x-www-form-urlencoded", NULL },
+             { NULL }),
+        "native");
+    /* Nor is an Action in a body that is not a form. */
+    assert_string_equal(PICK("POST", "/", "Action=CreateApp",
+                             { "Content-Type: application/json", NULL },
+                             { NULL }),
+                        "native");
+    assert_string_equal(PICK("POST", "/", "",
+                             { "Authorization: ACS3-HMAC-SHA256X", NULL },
+                             { NULL }),
+                        "native");
+}
+
+
+/* Requests that look like two vendors at once. */
+static void
+test_two_vendors_at_once(void **state)
+{
+    (void) state;
+
+    /* A vendor header beats the shape of the parameters... */
+    assert_string_equal(PICK("GET", "/", "",
+                             { "X-TC-Action: DescribeApps", NULL },
+                             { "Action=DescribeApps", NULL }),
+                        "tencent");
+    assert_string_equal(
+        PICK("POST", "/", "Action=CreateApp",
+             { "Content-Type: application/x-www-form-urlencoded",
+               "X-TC-Action: CreateApp", NULL },
+             { NULL }),
+        "tencent");
+    /* ...and an Authorization scheme... */
+    assert_string_equal(PICK("POST", "/", "",
+                             { "Authorization: ACS3-HMAC-SHA256 x",
+                               "X-TC-Action: CreateApp", NULL },
+                             { NULL }),
+                        "tencent");
+    assert_string_equal(PICK("POST", "/", "",
+                             { "Authorization: TC3-HMAC-SHA256 x",
+                               "x-acs-action: CreateApp", NULL },
+                             { NULL }),
+                        "alibaba");
+    /* ...which beats the shape. */
+    assert_string_equal(PICK("GET", "/", "",
+                             { "Authorization: TC3-HMAC-SHA256 x", NULL },
+                             { "Action=DescribeApps", NULL }),
+                        "tencent");
+}
+
+
+/* Equal claims go to the dialect listed first. */
+static void
+test_ties_go_to_the_first_listed(void **state)
+{
+    static const tg_dialect_t *const reversed[] = { &tencent,
+                                                    &tg_alibaba_dialect };
+    fake_t both = { { "x-acs-action: A", "X-TC-Action: A", NULL }, { NULL } };
+
+    (void) state;
+
+    assert_string_equal(pick(table, 3, "POST", "/", &both, ""), "alibaba");
+    assert_string_equal(pick(reversed, 2, "POST", "/", &both, ""), "tencent");
+    /* Without a fallback, what no one claims is no one's. */
+    assert_string_equal(pick(reversed, 2, "GET", "/v1/apps", &both, ""),
+                        "(none)");
+}
+
+
+/* The registry itself: every dialect complete, and names unique. */
+static void
+test_table(void **state)
+{
+    const tg_dialect_t *const *t;
+    size_t                     n, i, k;
+
+    (void) state;
+
+    t = tg_dialect_table(&n);
+    assert_true(n >= 2);
+    for (i = 0; i < n; i++) {
+        assert_non_null(t[i]->name);
+        assert_non_null(t[i]->create);
+        assert_non_null(t[i]->destroy);
+        assert_non_null(t[i]->claim);
+        assert_non_null(t[i]->handle);
+        assert_true((t[i]->nsettings == 0) == (t[i]->settings == NULL));
+        for (k = 0; k < i; k++) {
+            assert_true(strcmp(t[i]->name, t[k]->name) != 0);
+        }
+    }
+}
+
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_native_paths_and_fallback),
+        cmocka_unit_test(test_alibaba_claims),
+        cmocka_unit_test(test_two_vendors_at_once),
+        cmocka_unit_test(test_ties_go_to_the_first_listed),
+        cmocka_unit_test(test_table),
+    };
+
+    return cmocka_run_group_tests_name("dialects", tests, NULL, NULL);
+}

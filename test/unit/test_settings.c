@@ -1,0 +1,207 @@
+/*
+ * Tests of daemon/settings.c: the core's settings and the groups that
+ * dialects declare load alike from defaults, the config file, the
+ * environment and flags (later winning), are listed by --help, and are
+ * freed; and the former name --alibaba-nonces sets signed_nonces.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "settings.h"
+
+#include "unit.h"
+
+
+/* A dialect's settings, as a descriptor would declare them. */
+typedef struct {
+    int64_t widgets;
+    char   *flavour;
+} demo_settings_t;
+
+/* clang-format off */
+static const tg_setting_t demo_table[] = {
+    { "demo_widgets", TG_SETTING_INT, offsetof(demo_settings_t, widgets),
+      "3", 1, 10, NULL, "how many widgets" },
+    { "demo_flavour", TG_SETTING_STRING, offsetof(demo_settings_t, flavour),
+      "plain", 0, 0, "plain|spicy", "which flavour" },
+};
+/* clang-format on */
+
+
+/* Loads with argv (NULL-terminated) and the demo group. */
+static tg_settings_result_t
+load(tg_settings_t *s, demo_settings_t *demo, const char **args, char *errbuf,
+     size_t errlen)
+{
+    tg_settings_group_t group = { demo_table, 2, demo };
+    char               *argv[16];
+    int                 argc = 0;
+
+    argv[argc++] = "tollgated";
+    while (*args != NULL && argc < 15) {
+        argv[argc++] = (char *) *args++;
+    }
+    argv[argc] = NULL;
+
+    memset(demo, 0, sizeof(*demo));
+    return tg_settings_load(s, &group, 1, argc, argv, errbuf, errlen);
+}
+
+
+static void
+release(tg_settings_t *s, demo_settings_t *demo)
+{
+    tg_settings_group_t group = { demo_table, 2, demo };
+
+    tg_settings_free(s);
+    tg_settings_group_free(&group);
+    assert_null(demo->flavour);
+}
+
+
+static void
+test_group_defaults_env_file_flags(void **state)
+{
+    tg_settings_t   s;
+    demo_settings_t demo;
+    char            errbuf[256], path[] = "/tmp/tollgate-test-settings-XXXXXX";
+    const char     *args[] = { "--config", path, "--demo-flavour=spicy", NULL };
+    const char     *none[] = { NULL };
+    FILE           *f;
+    int             fd;
+
+    (void) state;
+
+    assert_int_equal(load(&s, &demo, none, errbuf, sizeof(errbuf)),
+                     TG_SETTINGS_RUN);
+    assert_int_equal(demo.widgets, 3);
+    assert_string_equal(demo.flavour, "plain");
+    assert_string_equal(s.listen, "127.0.0.1:9080");
+    release(&s, &demo);
+
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    f = fdopen(fd, "w");
+    fputs("demo_widgets = 5\ndemo_flavour = plain\nthreads = 2\n", f);
+    fclose(f);
+
+    /* The file, then the environment over it, then the flag over both. */
+    setenv("TOLLGATE_DEMO_WIDGETS", "7", 1);
+    setenv("TOLLGATE_DEMO_FLAVOUR", "plain", 1);
+    assert_int_equal(load(&s, &demo, args, errbuf, sizeof(errbuf)),
+                     TG_SETTINGS_RUN);
+    assert_int_equal(demo.widgets, 7);
+    assert_string_equal(demo.flavour, "spicy");
+    assert_int_equal(s.threads, 2);
+    release(&s, &demo);
+    unsetenv("TOLLGATE_DEMO_WIDGETS");
+    unsetenv("TOLLGATE_DEMO_FLAVOUR");
+    unlink(path);
+}
+
+
+static void
+test_group_errors(void **state)
+{
+    tg_settings_t   s;
+    demo_settings_t demo;
+    char            errbuf[256];
+    const char     *range[] = { "--demo-widgets", "11", NULL };
+    const char     *choice[] = { "--demo-flavour", "sour", NULL };
+    const char     *unknown[] = { "--demo-gadgets", "1", NULL };
+
+    (void) state;
+
+    assert_int_equal(load(&s, &demo, range, errbuf, sizeof(errbuf)),
+                     TG_SETTINGS_ERROR);
+    assert_non_null(strstr(errbuf, "demo_widgets must be an integer"));
+    release(&s, &demo);
+
+    assert_int_equal(load(&s, &demo, choice, errbuf, sizeof(errbuf)),
+                     TG_SETTINGS_ERROR);
+    assert_non_null(strstr(errbuf, "plain|spicy"));
+    release(&s, &demo);
+
+    assert_int_equal(load(&s, &demo, unknown, errbuf, sizeof(errbuf)),
+                     TG_SETTINGS_ERROR);
+    assert_non_null(strstr(errbuf, "unknown flag --demo-gadgets"));
+    release(&s, &demo);
+}
+
+
+static void
+test_help_lists_groups(void **state)
+{
+    tg_settings_group_t group = { demo_table, 2, NULL };
+    char               *text = NULL;
+    size_t              len = 0;
+    FILE               *out;
+
+    (void) state;
+
+    out = open_memstream(&text, &len);
+    assert_non_null(out);
+    tg_settings_usage(out, &group, 1);
+    fclose(out);
+
+    assert_non_null(strstr(text, "--data-dir"));
+    assert_non_null(strstr(text, "--demo-widgets"));
+    assert_non_null(strstr(text, "TOLLGATE_DEMO_FLAVOUR"));
+    assert_non_null(strstr(text, "(plain|spicy) [default: plain]"));
+    assert_non_null(strstr(text, "--signed-nonces"));
+    assert_non_null(strstr(text, "--alibaba-nonces"));
+    free(text);
+}
+
+
+static void
+test_signed_nonces_and_former_name(void **state)
+{
+    tg_settings_t   s;
+    demo_settings_t demo;
+    char            errbuf[256];
+    const char     *none[] = { NULL };
+    const char     *former[] = { "--alibaba-nonces", "42", NULL };
+    const char *both[] = { "--alibaba-nonces=9", "--signed-nonces=8", NULL };
+
+    (void) state;
+
+    assert_int_equal(load(&s, &demo, none, errbuf, sizeof(errbuf)),
+                     TG_SETTINGS_RUN);
+    assert_int_equal(s.signed_nonces, 200000);
+    release(&s, &demo);
+
+    assert_int_equal(load(&s, &demo, former, errbuf, sizeof(errbuf)),
+                     TG_SETTINGS_RUN);
+    assert_int_equal(s.signed_nonces, 42);
+    release(&s, &demo);
+
+    assert_int_equal(load(&s, &demo, both, errbuf, sizeof(errbuf)),
+                     TG_SETTINGS_RUN);
+    assert_int_equal(s.signed_nonces, 8);
+    release(&s, &demo);
+
+    setenv("TOLLGATE_ALIBABA_NONCES", "77", 1);
+    assert_int_equal(load(&s, &demo, none, errbuf, sizeof(errbuf)),
+                     TG_SETTINGS_RUN);
+    assert_int_equal(s.signed_nonces, 77);
+    release(&s, &demo);
+    unsetenv("TOLLGATE_ALIBABA_NONCES");
+}
+
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_group_defaults_env_file_flags),
+        cmocka_unit_test(test_group_errors),
+        cmocka_unit_test(test_help_lists_groups),
+        cmocka_unit_test(test_signed_nonces_and_former_name),
+    };
+
+    return cmocka_run_group_tests_name("settings", tests, NULL, NULL);
+}
