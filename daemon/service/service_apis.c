@@ -2,11 +2,11 @@
  * The API registry and the grants of apps to APIs.
  *
  * An API belongs to the account that registered it (its provider); its
- * name is unique across Tollgate, because nginx.conf names APIs.  Every
- * access key may read the registry, a catalogue; only the provider or an
- * admin may change an API.  A grant needs both the app (its owner or an
- * admin) and the API (its provider or an admin), so one account never
- * touches another's apps: grants across accounts are an admin's.
+ * name is unique across Tollgate, because nginx.conf names APIs.  The
+ * authorizer lets every key read the registry, a catalogue, and only the
+ * provider or an admin change an API.  A grant asks it about both the app
+ * and the API, so grants across accounts are an admin's.  Grant listings
+ * are filtered and paged here, in one store query, for every dialect.
  */
 
 #include <stdio.h>
