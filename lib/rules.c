@@ -273,6 +273,47 @@ tg_stage_normalize(tg_str_t stage, char *out)
 }
 
 
+/* The standard stages and their display names. */
+static const struct {
+    const char *name;
+    const char *alias;
+} tg_stages[] = {
+    { "RELEASE", "Production" },
+    { "PRE", "Staging" },
+    { "TEST", "Test" },
+};
+
+
+int
+tg_stage_standard_check(tg_str_t stage, const char **rule)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(tg_stages) / sizeof(tg_stages[0]); i++) {
+        if (tg_str_eq_c(stage, tg_stages[i].name)) {
+            return TG_OK;
+        }
+    }
+
+    return tg_fail(rule, "must be RELEASE, PRE or TEST");
+}
+
+
+const char *
+tg_stage_alias(const char *stage)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(tg_stages) / sizeof(tg_stages[0]); i++) {
+        if (strcmp(stage, tg_stages[i].name) == 0) {
+            return tg_stages[i].alias;
+        }
+    }
+
+    return stage;
+}
+
+
 int
 tg_rate_limit_check(int64_t rps, int64_t burst, const char **rule)
 {

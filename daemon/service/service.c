@@ -40,6 +40,7 @@ tg_service_create(tg_store_t *store, const tg_keyring_t *keyring,
         return rc;
     }
 
+    snprintf(svc->region, sizeof(svc->region), "%s", TG_REGION_DEFAULT);
     pthread_mutex_init(&svc->lock, NULL);
     pthread_mutex_init(&svc->nonce_lock, NULL);
 
@@ -74,15 +75,31 @@ tg_copy_str(char *dst, size_t size, tg_str_t src)
 
 
 void
-tg_audit_start(tg_audit_event_t *ev, const tg_actor_t *actor,
-               const char *action, const char *target_type, tg_str_t target)
+tg_audit_begin(tg_audit_event_t *ev, const tg_actor_t *actor,
+               tg_action_t action, const char *target_type, tg_str_t target)
 {
+    tg_audit_start(ev, actor, tg_action_event(action), target_type, target);
+    tg_copy_str(ev->canonical_action, sizeof(ev->canonical_action),
+                tg_str_c(tg_action_name(action)));
+}
+
+
+void
+tg_audit_start(tg_audit_event_t *ev, const tg_actor_t *actor, const char *event,
+               const char *target_type, tg_str_t target)
+{
+    tg_action_t action;
+
     memset(ev, 0, sizeof(*ev));
     ev->at = tg_time_now_ms();
     tg_copy_str(ev->actor, sizeof(ev->actor), tg_str_c(actor->key_id));
     tg_copy_str(ev->account_id, sizeof(ev->account_id),
                 tg_str_c(actor->account_id));
-    tg_copy_str(ev->action, sizeof(ev->action), tg_str_c(action));
+    tg_copy_str(ev->action, sizeof(ev->action), tg_str_c(event));
+    if (event != NULL && tg_action_find_event(event, &action) == TG_OK) {
+        tg_copy_str(ev->canonical_action, sizeof(ev->canonical_action),
+                    tg_str_c(tg_action_name(action)));
+    }
     tg_copy_str(ev->target_type, sizeof(ev->target_type),
                 tg_str_c(target_type));
 
@@ -171,13 +188,6 @@ tg_change(tg_txn_t *t, const char *entity, const char *id, const char *app,
 }
 
 
-int
-tg_actor_reaches(const tg_actor_t *actor, const char *account_id)
-{
-    return actor->admin || strcmp(actor->account_id, account_id) == 0;
-}
-
-
 /* 1 if s is a decimal AppId. */
 static int
 tg_app_number_parse(tg_str_t s, int64_t *number)
@@ -187,29 +197,63 @@ tg_app_number_parse(tg_str_t s, int64_t *number)
 }
 
 
+/* Loads the app that ref names, whoever holds it. */
+static int
+tg_app_lookup(tg_txn_t *t, tg_str_t ref, tg_app_t *app)
+{
+    int64_t number;
+
+    if (tg_id_valid(ref)) {
+        return tg_store_app_get(t, ref, app);
+    }
+    if (tg_app_number_parse(ref, &number)) {
+        return tg_store_app_get_by_number(t, number, app);
+    }
+    return TG_EAPP_NOT_FOUND;
+}
+
+
+/* tg_app_authorize_load() in region. */
+static int
+tg_app_load_in(const char *region, tg_txn_t *t, const tg_actor_t *actor,
+               tg_action_t action, tg_str_t ref, tg_app_t *app, tg_error_t *err)
+{
+    tg_resource_t res;
+    int           rc;
+
+    rc = tg_app_lookup(t, ref, app);
+    if (rc != TG_OK) {
+        return tg_error_code(err, rc);
+    }
+
+    tg_resource_app(&res, region, app);
+
+    rc = tg_authorize(actor, action, &res, err);
+    if (rc != TG_OK) {
+        tg_app_free(app);
+    }
+    return rc;
+}
+
+
+int
+tg_app_authorize_load(const tg_service_t *svc, tg_txn_t *t,
+                      const tg_actor_t *actor, tg_action_t action, tg_str_t ref,
+                      tg_app_t *app, tg_error_t *err)
+{
+    return tg_app_load_in(svc->region, t, actor, action, ref, app, err);
+}
+
+
 int
 tg_app_load(tg_txn_t *t, const tg_actor_t *actor, tg_str_t ref, tg_app_t *app,
             tg_error_t *err)
 {
-    int64_t number;
-    int     rc;
+    /* Without the service at hand, the default region: the decision does
+     * not depend on it yet. */
 
-    if (tg_id_valid(ref)) {
-        rc = tg_store_app_get(t, ref, app);
-
-    } else if (tg_app_number_parse(ref, &number)) {
-        rc = tg_store_app_get_by_number(t, number, app);
-
-    } else {
-        rc = TG_EAPP_NOT_FOUND;
-    }
-
-    if (rc == TG_OK && !tg_actor_reaches(actor, app->account_id)) {
-        tg_app_free(app);
-        rc = TG_EAPP_NOT_FOUND;
-    }
-
-    return rc == TG_OK ? rc : tg_error_code(err, rc);
+    return tg_app_load_in(TG_REGION_DEFAULT, t, actor, TG_ACTION_DESCRIBE_APP,
+                          ref, app, err);
 }
 
 

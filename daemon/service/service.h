@@ -8,10 +8,10 @@
  * secret generation, sealing and masking, rotation with grace, the audit
  * trail and the change log.  Each call is one store transaction.
  *
- * Permissions: an access key acts within its own account; an admin key
- * may act on every account.  An app, key pair or AppCode outside the
- * caller's reach reads as not found, so one account never learns what
- * another holds.
+ * Permissions: every operation, reads included, asks the authorizer
+ * (authz.h) under its canonical action name.  Today an access key acts
+ * within its own account and an admin key on every account; an app, key
+ * pair, AppCode or account outside the caller's reach reads as not found.
  *
  * Errors are TG_E* values, with details in *err (which may be NULL).  On
  * error nothing was written, except the audit event of the failure.
@@ -31,10 +31,14 @@
 #include "tollgate/error.h"
 #include "tollgate/model.h"
 #include "tollgate/seal.h"
+#include "service/authz.h"
 #include "store/store.h"
 
 
 typedef struct tg_service_s tg_service_t;
+
+/* The most items one page of any listing holds, in every dialect. */
+#define TG_PAGE_SIZE_MAX 100
 
 typedef struct {
     int64_t max_apps;            /* per account, unless it sets its own */
@@ -48,15 +52,6 @@ typedef struct {
     int64_t signed_nonces;       /* nonces of signed calls remembered at
                                     once; 0: TG_SIGNED_NONCES_DEFAULT */
 } tg_service_limits_t;
-
-/* Who is calling: for permissions and the audit trail. */
-typedef struct {
-    char key_id[TG_KEY_ID_MAX + 1]; /* "" until authenticated */
-    char account_id[TG_ID_LEN + 1];
-    int  admin;
-    char request_id[40];
-    char source[TG_AUDIT_SOURCE_MAX + 1];
-} tg_actor_t;
 
 typedef struct {
     tg_str_t key;
@@ -408,11 +403,22 @@ int tg_service_grants_delete(tg_service_t *svc, const tg_actor_t *actor,
                              const tg_str_t *apps, const tg_str_t *apis,
                              size_t n, tg_str_t stage, tg_error_t *err);
 
+/*
+ * The grants of an app (by API name, then stage), or on an API (by app
+ * name, then stage; only those of the caller's own apps unless it is an
+ * admin), that filter selects (NULL: all), one page of them, and in
+ * *total how many it selects in all.  Of the filter, only app_number,
+ * app_name, stage (any case), limit (0: no limit, else at most
+ * TG_PAGE_SIZE_MAX) and offset are read.  A stage or page that breaks
+ * these rules: TG_EINVALID.
+ */
 int tg_service_grant_list_by_app(tg_service_t *svc, const tg_actor_t *actor,
-                                 tg_str_t ref, tg_grant_t **items, size_t *n,
+                                 tg_str_t ref, const tg_grant_filter_t *filter,
+                                 tg_grant_t **items, size_t *n, int64_t *total,
                                  tg_error_t *err);
 int tg_service_grant_list_by_api(tg_service_t *svc, const tg_actor_t *actor,
-                                 tg_str_t api, tg_grant_t **items, size_t *n,
+                                 tg_str_t api, const tg_grant_filter_t *filter,
+                                 tg_grant_t **items, size_t *n, int64_t *total,
                                  tg_error_t *err);
 
 /* Accounts.  account is an account's id or its name. */

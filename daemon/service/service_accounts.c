@@ -9,9 +9,9 @@
  * (service_signed.c).
  * Keys made before the sealed copy existed get it the next time they
  * authenticate with Basic, the only moment their secret is at hand.
- * Only admins manage accounts.  An account's own keys may manage
- * its non-admin keys; admin keys are an admin's to manage, and the last
- * enabled admin key can be neither disabled nor deleted.
+ * Who may manage accounts and keys is the authorizer's to say (authz.c:
+ * accounts are an admin's, an account's own keys may manage its non-admin
+ * keys).  The last enabled admin key can be neither disabled nor deleted.
  */
 
 #include <stdio.h>
@@ -32,21 +32,9 @@
     "0000000000000000000000000000000000000000000000000000000000000000"
 
 
+/* Looks up the account ref names (its id, else its name). */
 static int
-tg_admin_only(const tg_actor_t *actor, tg_error_t *err)
-{
-    if (!actor->admin) {
-        return tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_NONE,
-                            "only an admin key may do this");
-    }
-    return TG_OK;
-}
-
-
-/* Loads the account ref names (id or name) if actor may see it. */
-static int
-tg_account_load(tg_txn_t *t, const tg_actor_t *actor, tg_str_t ref,
-                tg_account_t *account, tg_error_t *err)
+tg_account_lookup(tg_txn_t *t, tg_str_t ref, tg_account_t *account)
 {
     int rc = TG_EACCOUNT_NOT_FOUND;
 
@@ -57,12 +45,58 @@ tg_account_load(tg_txn_t *t, const tg_actor_t *actor, tg_str_t ref,
         rc = tg_store_account_find(t, ref, account);
     }
 
-    if (rc == TG_OK && !tg_actor_reaches(actor, account->id)) {
-        tg_account_free(account);
-        rc = TG_EACCOUNT_NOT_FOUND;
+    return rc;
+}
+
+
+/*
+ * Asks the authorizer about res, a resource of the account that ref
+ * names, given found, the result of looking it up into account: res
+ * belongs to the account found, or else to ref as written, so that a
+ * refusal does not depend on whether it exists.  An account out of the
+ * caller's reach reads as not found.  Returns the refusal first, then the
+ * lookup's error; on error account is left empty.
+ */
+static int
+tg_account_authorize(const tg_actor_t *actor, tg_action_t action, int found,
+                     tg_str_t ref, tg_account_t *account, tg_resource_t *res,
+                     tg_error_t *err)
+{
+    int rc;
+
+    if (found != TG_OK && found != TG_EACCOUNT_NOT_FOUND) {
+        return tg_error_code(err, found);
     }
 
-    return rc == TG_OK ? rc : tg_error_code(err, rc);
+    tg_resource_set_account(res, found == TG_OK ? tg_str_c(account->id) : ref);
+    res->hidden = TG_EACCOUNT_NOT_FOUND;
+
+    rc = tg_authorize(actor, action, res, err);
+    if (rc == TG_OK && found != TG_OK) {
+        rc = tg_error_code(err, found);
+    }
+    if (rc != TG_OK) {
+        tg_account_free(account);
+    }
+
+    return rc;
+}
+
+
+/* Loads the account ref names if actor may do action on it. */
+static int
+tg_account_load(const tg_service_t *svc, tg_txn_t *t, const tg_actor_t *actor,
+                tg_action_t action, tg_str_t ref, tg_account_t *account,
+                tg_error_t *err)
+{
+    tg_resource_t res;
+    int           found;
+
+    found = tg_account_lookup(t, ref, account);
+    tg_resource_init(&res, svc->region, TG_RESOURCE_ACCOUNT, TG_STR_NULL,
+                     found == TG_OK ? tg_str_c(account->id) : ref);
+
+    return tg_account_authorize(actor, action, found, ref, account, &res, err);
 }
 
 
@@ -224,9 +258,9 @@ tg_service_account_create(tg_service_t *svc, const tg_actor_t *actor,
     op.spec = spec;
     op.account_out = out;
 
-    tg_audit_start(&ev, actor, "account.create", "account", spec->name);
+    tg_audit_begin(&ev, actor, TG_ACTION_CREATE_ACCOUNT, "account", spec->name);
 
-    rc = tg_admin_only(actor, err);
+    rc = tg_authorize_action(actor, TG_ACTION_CREATE_ACCOUNT, err);
     if (rc == TG_OK) {
         rc = tg_account_spec_check(
             spec, TG_ACCOUNT_SET_NAME | TG_ACCOUNT_SET_QUOTA, err);
@@ -250,9 +284,9 @@ tg_account_get_txn(tg_service_t *svc, tg_txn_t *t, void *data,
 {
     tg_account_op_t *op = data;
 
-    (void) svc;
     (void) ev;
-    return tg_account_load(t, op->actor, op->account, op->account_out, err);
+    return tg_account_load(svc, t, op->actor, TG_ACTION_DESCRIBE_ACCOUNT,
+                           op->account, op->account_out, err);
 }
 
 
@@ -275,21 +309,29 @@ tg_account_list_txn(tg_service_t *svc, tg_txn_t *t, void *data,
                     tg_audit_event_t *ev, tg_error_t *err)
 {
     tg_account_op_t *op = data;
+    tg_resource_t    res;
+    tg_str_t         scope;
     int              rc;
 
-    (void) svc;
     (void) ev;
-    (void) err;
 
-    if (op->actor->admin) {
+    scope = tg_authorize_scope(op->actor, TG_RESOURCE_ACCOUNT, TG_STR_NULL);
+    tg_resource_init(&res, svc->region, TG_RESOURCE_ACCOUNT, scope, scope);
+
+    rc = tg_authorize(op->actor, TG_ACTION_DESCRIBE_ACCOUNTS, &res, err);
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    if (scope.ptr == NULL) {
         return tg_store_account_list(t, op->limit, op->offset,
                                      (tg_account_t **) &op->items, &op->n,
                                      &op->total);
     }
 
-    /* A non-admin key sees its own account only. */
+    /* A listing confined to one account. */
 
-    rc = tg_store_account_get(t, tg_str_c(op->actor->account_id), &op->record);
+    rc = tg_store_account_get(t, scope, &op->record);
     if (rc != TG_OK) {
         return rc;
     }
@@ -388,9 +430,8 @@ tg_account_update_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     char                    *name;
     int                      rc;
 
-    (void) svc;
-
-    rc = tg_account_load(t, op->actor, op->account, out, err);
+    rc = tg_account_load(svc, t, op->actor, TG_ACTION_MODIFY_ACCOUNT,
+                         op->account, out, err);
     if (rc != TG_OK) {
         return rc;
     }
@@ -449,9 +490,11 @@ tg_service_account_update(tg_service_t *svc, const tg_actor_t *actor,
     op.set = set;
     op.account_out = out;
 
-    tg_audit_start(&ev, actor, "account.update", "account", account);
+    tg_audit_begin(&ev, actor, TG_ACTION_MODIFY_ACCOUNT, "account", account);
 
-    rc = tg_admin_only(actor, err);
+    /* An admin's action: refused before the account is looked up. */
+
+    rc = tg_authorize_action(actor, TG_ACTION_MODIFY_ACCOUNT, err);
     if (rc == TG_OK) {
         rc = tg_account_spec_check(patch, set, err);
     }
@@ -476,9 +519,8 @@ tg_account_delete_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     int64_t          apps, apis, keys;
     int              rc;
 
-    (void) svc;
-
-    rc = tg_account_load(t, op->actor, op->account, &op->record, err);
+    rc = tg_account_load(svc, t, op->actor, TG_ACTION_DELETE_ACCOUNT,
+                         op->account, &op->record, err);
     if (rc == TG_OK) {
         tg_audit_account(ev, &op->record);
         tg_audit_detail(ev, "{\"name\":\"%s\"}", op->record.name);
@@ -508,9 +550,9 @@ tg_service_account_delete(tg_service_t *svc, const tg_actor_t *actor,
     int              rc;
 
     tg_account_op_init(&op, actor, account);
-    tg_audit_start(&ev, actor, "account.delete", "account", account);
+    tg_audit_begin(&ev, actor, TG_ACTION_DELETE_ACCOUNT, "account", account);
 
-    rc = tg_admin_only(actor, err);
+    rc = tg_authorize_action(actor, TG_ACTION_DELETE_ACCOUNT, err);
     rc = rc == TG_OK ? tg_write(svc, &ev, tg_account_delete_txn, &op, err)
                      : tg_audit_failure(svc, &ev, rc, err);
 
@@ -616,9 +658,16 @@ tg_access_key_create_txn(tg_service_t *svc, tg_txn_t *t, void *data,
                          tg_audit_event_t *ev, tg_error_t *err)
 {
     tg_account_op_t *op = data;
+    tg_resource_t    res;
     int              rc;
 
-    rc = tg_account_load(t, op->actor, op->account, &op->record, err);
+    tg_resource_init(&res, svc->region, TG_RESOURCE_ACCESS_KEY, TG_STR_NULL,
+                     op->key_spec->id);
+    res.admin_key = op->key_spec->admin;
+
+    rc = tg_account_lookup(t, op->account, &op->record);
+    rc = tg_account_authorize(op->actor, TG_ACTION_CREATE_ACCESS_KEY, rc,
+                              op->account, &op->record, &res, err);
     if (rc == TG_OK) {
         memcpy(ev->account_id, op->record.id, sizeof(ev->account_id));
         rc = tg_access_key_insert(svc, t, op->record.id, op->key_spec,
@@ -652,16 +701,10 @@ tg_service_access_key_create(tg_service_t *svc, const tg_actor_t *actor,
     op.key_out = out;
     op.secret_out = secret_out;
 
-    tg_audit_start(&ev, actor, "access_key.create", "access_key",
+    tg_audit_begin(&ev, actor, TG_ACTION_CREATE_ACCESS_KEY, "access_key",
                    spec->id.ptr != NULL ? spec->id : TG_STR(""));
 
-    if (spec->admin && !actor->admin) {
-        rc = tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_ROLE,
-                          "only an admin key may create admin keys");
-    }
-
-    rc = rc == TG_OK ? tg_write(svc, &ev, tg_access_key_create_txn, &op, err)
-                     : tg_audit_failure(svc, &ev, rc, err);
+    rc = tg_write(svc, &ev, tg_access_key_create_txn, &op, err);
 
     tg_account_op_free(&op);
     if (rc != TG_OK) {
@@ -673,25 +716,38 @@ tg_service_access_key_create(tg_service_t *svc, const tg_actor_t *actor,
 }
 
 
-/* Loads op->key_id within the account op->account names. */
+/*
+ * Loads op->key_id within the account op->account names, if actor may do
+ * action on it (only an admin on an admin key, for a change).
+ */
 static int
-tg_access_key_load(tg_txn_t *t, tg_account_op_t *op, tg_access_key_t *key,
-                   tg_error_t *err)
+tg_access_key_load(const tg_service_t *svc, tg_txn_t *t, tg_account_op_t *op,
+                   tg_action_t action, tg_access_key_t *key, tg_error_t *err)
 {
-    int rc;
+    tg_resource_t res;
+    int           found, rc = TG_EACCESS_KEY_NOT_FOUND;
 
-    rc = tg_account_load(t, op->actor, op->account, &op->record, err);
-    if (rc != TG_OK) {
-        return rc;
+    found = tg_account_lookup(t, op->account, &op->record);
+    if (found == TG_OK) {
+        rc = tg_store_access_key_get(t, op->key_id, key);
     }
-
-    rc = tg_store_access_key_get(t, op->key_id, key);
     if (rc == TG_OK && strcmp(key->account_id, op->record.id) != 0) {
         tg_access_key_free(key);
         rc = TG_EACCESS_KEY_NOT_FOUND;
     }
 
-    return rc == TG_OK ? rc : tg_error_code(err, rc);
+    tg_resource_init(&res, svc->region, TG_RESOURCE_ACCESS_KEY, TG_STR_NULL,
+                     op->key_id);
+    res.admin_key = rc == TG_OK && key->admin;
+
+    found = tg_account_authorize(op->actor, action, found, op->account,
+                                 &op->record, &res, err);
+    if (found != TG_OK || rc != TG_OK) {
+        tg_access_key_free(key);
+        return found != TG_OK ? found : tg_error_code(err, rc);
+    }
+
+    return TG_OK;
 }
 
 
@@ -700,12 +756,17 @@ tg_access_key_list_txn(tg_service_t *svc, tg_txn_t *t, void *data,
                        tg_audit_event_t *ev, tg_error_t *err)
 {
     tg_account_op_t *op = data;
+    tg_resource_t    res;
     int              rc;
 
-    (void) svc;
     (void) ev;
 
-    rc = tg_account_load(t, op->actor, op->account, &op->record, err);
+    tg_resource_init(&res, svc->region, TG_RESOURCE_ACCESS_KEY, TG_STR_NULL,
+                     TG_STR_NULL);
+
+    rc = tg_account_lookup(t, op->account, &op->record);
+    rc = tg_account_authorize(op->actor, TG_ACTION_DESCRIBE_ACCESS_KEYS, rc,
+                              op->account, &op->record, &res, err);
     return rc == TG_OK
                ? tg_store_access_key_list(t, tg_str_c(op->record.id),
                                           (tg_access_key_t **) &op->items,
@@ -738,9 +799,9 @@ tg_access_key_get_txn(tg_service_t *svc, tg_txn_t *t, void *data,
 {
     tg_account_op_t *op = data;
 
-    (void) svc;
     (void) ev;
-    return tg_access_key_load(t, op, op->key_out, err);
+    return tg_access_key_load(svc, t, op, TG_ACTION_DESCRIBE_ACCESS_KEY,
+                              op->key_out, err);
 }
 
 
@@ -773,19 +834,12 @@ tg_access_key_update_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     char                       *description;
     int                         rc;
 
-    (void) svc;
-
-    rc = tg_access_key_load(t, op, out, err);
+    rc = tg_access_key_load(svc, t, op, TG_ACTION_MODIFY_ACCESS_KEY, out, err);
     if (rc != TG_OK) {
         return rc;
     }
 
     memcpy(ev->account_id, out->account_id, sizeof(ev->account_id));
-
-    if (out->admin && !op->actor->admin) {
-        return tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_NONE,
-                            "only an admin key may change admin keys");
-    }
 
     if (op->set & TG_ACCESS_KEY_SET_ENABLED) {
         tg_audit_detail(ev, "{\"status\":\"%s\"}",
@@ -833,7 +887,8 @@ tg_service_access_key_update(tg_service_t *svc, const tg_actor_t *actor,
     op.set = set;
     op.key_out = out;
 
-    tg_audit_start(&ev, actor, "access_key.update", "access_key", key_id);
+    tg_audit_begin(&ev, actor, TG_ACTION_MODIFY_ACCESS_KEY, "access_key",
+                   key_id);
 
     if ((set & TG_ACCESS_KEY_SET_DESCRIPTION)
         && tg_app_description_check(patch->description, &rule) != TG_OK)
@@ -860,19 +915,13 @@ tg_access_key_delete_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     tg_account_op_t *op = data;
     int              rc;
 
-    (void) svc;
-
-    rc = tg_access_key_load(t, op, &op->key, err);
+    rc = tg_access_key_load(svc, t, op, TG_ACTION_DELETE_ACCESS_KEY, &op->key,
+                            err);
     if (rc != TG_OK) {
         return rc;
     }
 
     memcpy(ev->account_id, op->key.account_id, sizeof(ev->account_id));
-
-    if (op->key.admin && !op->actor->admin) {
-        return tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_NONE,
-                            "only an admin key may delete admin keys");
-    }
 
     if (op->key.admin && op->key.enabled) {
         rc = tg_admin_keys_remain(t, 1, err);
@@ -894,7 +943,8 @@ tg_service_access_key_delete(tg_service_t *svc, const tg_actor_t *actor,
     tg_account_op_init(&op, actor, account);
     op.key_id = key_id;
 
-    tg_audit_start(&ev, actor, "access_key.delete", "access_key", key_id);
+    tg_audit_begin(&ev, actor, TG_ACTION_DELETE_ACCESS_KEY, "access_key",
+                   key_id);
     rc = tg_write(svc, &ev, tg_access_key_delete_txn, &op, err);
 
     tg_account_op_free(&op);
@@ -1125,6 +1175,7 @@ tg_service_bootstrap(tg_service_t *svc, tg_str_t key_id, tg_str_t secret,
 
 
 typedef struct {
+    const tg_actor_t        *actor;
     const tg_audit_filter_t *filter;
     tg_audit_event_t        *items;
     size_t                   n;
@@ -1137,11 +1188,18 @@ tg_audit_list_txn(tg_service_t *svc, tg_txn_t *t, void *data,
                   tg_audit_event_t *ev, tg_error_t *err)
 {
     tg_audit_list_t *op = data;
+    tg_resource_t    res;
+    int              rc;
 
-    (void) svc;
     (void) ev;
-    (void) err;
-    return tg_store_audit_list(t, op->filter, &op->items, &op->n, &op->total);
+
+    tg_resource_init(&res, svc->region, TG_RESOURCE_AUDIT,
+                     op->filter->account_id, TG_STR_NULL);
+
+    rc = tg_authorize(op->actor, TG_ACTION_DESCRIBE_AUDIT_EVENTS, &res, err);
+    return rc == TG_OK ? tg_store_audit_list(t, op->filter, &op->items, &op->n,
+                                             &op->total)
+                       : rc;
 }
 
 
@@ -1151,14 +1209,10 @@ tg_service_audit_list(tg_service_t *svc, const tg_actor_t *actor,
                       size_t *n, int64_t *total, tg_error_t *err)
 {
     tg_audit_filter_t f = *filter;
-    tg_audit_list_t   op = { &f, NULL, 0, 0 };
+    tg_audit_list_t   op = { actor, &f, NULL, 0, 0 };
     int               rc;
 
-    /* A non-admin key sees its own account's events only. */
-
-    if (!actor->admin) {
-        f.account_id = tg_str_c(actor->account_id);
-    }
+    f.account_id = tg_authorize_scope(actor, TG_RESOURCE_AUDIT, f.account_id);
 
     rc = tg_read(svc, tg_audit_list_txn, &op, err);
     *items = op.items;

@@ -2,11 +2,11 @@
  * The API registry and the grants of apps to APIs.
  *
  * An API belongs to the account that registered it (its provider); its
- * name is unique across Tollgate, because nginx.conf names APIs.  Every
- * access key may read the registry, a catalogue; only the provider or an
- * admin may change an API.  A grant needs both the app (its owner or an
- * admin) and the API (its provider or an admin), so one account never
- * touches another's apps: grants across accounts are an admin's.
+ * name is unique across Tollgate, because nginx.conf names APIs.  The
+ * authorizer lets every key read the registry, a catalogue, and only the
+ * provider or an admin change an API.  A grant asks it about both the app
+ * and the API, so grants across accounts are an admin's.  Grant listings
+ * are filtered and paged here, in one store query, for every dialect.
  */
 
 #include <stdio.h>
@@ -16,9 +16,6 @@
 #include "tollgate/rules.h"
 #include "tollgate/time.h"
 #include "service/service_int.h"
-
-
-#define TG_DEFAULT_STAGE "RELEASE"
 
 
 /* Loads the API that ref names: its id, else its name. */
@@ -38,16 +35,15 @@ tg_api_load(tg_txn_t *t, tg_str_t ref, tg_api_t *api, tg_error_t *err)
 }
 
 
-/* Whether actor may change api (register grants on it, modify it). */
+/* Asks the authorizer whether actor may do action on api. */
 static int
-tg_api_owner_check(const tg_actor_t *actor, const tg_api_t *api,
-                   tg_error_t *err)
+tg_api_authorize(const tg_service_t *svc, const tg_actor_t *actor,
+                 tg_action_t action, const tg_api_t *api, tg_error_t *err)
 {
-    if (!tg_actor_reaches(actor, api->account_id)) {
-        return tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_NONE,
-                            "only the API's provider or an admin may do this");
-    }
-    return TG_OK;
+    tg_resource_t res;
+
+    tg_resource_api(&res, svc->region, api);
+    return tg_authorize(actor, action, &res, err);
 }
 
 
@@ -93,6 +89,8 @@ typedef struct {
     tg_grant_t            *grant_out;
     tg_grant_t            *grants;
     size_t                 ngrants;
+    tg_grant_filter_t      filter; /* listings */
+    int64_t                total;
 } tg_api_op_t;
 
 
@@ -177,6 +175,7 @@ tg_service_api_create(tg_service_t *svc, const tg_actor_t *actor,
                       const tg_api_spec_t *spec, tg_api_t *out, tg_error_t *err)
 {
     tg_audit_event_t ev;
+    tg_resource_t    res;
     tg_api_op_t      op;
     int              rc;
 
@@ -185,15 +184,17 @@ tg_service_api_create(tg_service_t *svc, const tg_actor_t *actor,
     op.spec = spec;
     op.api_out = out;
 
-    tg_audit_start(&ev, actor, "api.create", "api", spec->name);
+    tg_audit_begin(&ev, actor, TG_ACTION_CREATE_API, "api", spec->name);
 
     rc = tg_api_spec_check(spec, TG_API_SET_DESCRIPTION | TG_API_SET_STAGE, 1,
                            err);
-    if (rc == TG_OK && spec->account_id.ptr != NULL && !actor->admin
-        && !tg_str_eq_c(spec->account_id, actor->account_id))
-    {
-        rc = tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_ACCOUNT_ID,
-                          "only an admin key may act on another account");
+    if (rc == TG_OK) {
+        tg_resource_init(&res, svc->region, TG_RESOURCE_API,
+                         spec->account_id.ptr != NULL
+                             ? spec->account_id
+                             : tg_str_c(actor->account_id),
+                         spec->name);
+        rc = tg_authorize(actor, TG_ACTION_CREATE_API, &res, err);
     }
 
     rc = rc == TG_OK ? tg_write(svc, &ev, tg_api_create_txn, &op, err)
@@ -213,10 +214,14 @@ tg_api_get_txn(tg_service_t *svc, tg_txn_t *t, void *data, tg_audit_event_t *ev,
                tg_error_t *err)
 {
     tg_api_op_t *op = data;
+    int          rc;
 
-    (void) svc;
     (void) ev;
-    return tg_api_load(t, op->api_ref, op->api_out, err);
+
+    rc = tg_api_load(t, op->api_ref, op->api_out, err);
+    return rc == TG_OK ? tg_api_authorize(
+               svc, op->actor, TG_ACTION_DESCRIBE_API, op->api_out, err)
+                       : rc;
 }
 
 
@@ -225,25 +230,29 @@ tg_service_api_get(tg_service_t *svc, const tg_actor_t *actor, tg_str_t api,
                    tg_api_t *out, tg_error_t *err)
 {
     tg_api_op_t op;
-
-    /* The registry is a catalogue every key may read. */
+    int         rc;
 
     memset(out, 0, sizeof(*out));
     tg_api_op_init(&op, actor);
     op.api_ref = api;
     op.api_out = out;
 
-    return tg_read(svc, tg_api_get_txn, &op, err);
+    rc = tg_read(svc, tg_api_get_txn, &op, err);
+    if (rc != TG_OK) {
+        tg_api_free(out);
+    }
+    return rc;
 }
 
 
 typedef struct {
-    tg_str_t  account_id;
-    int64_t   limit;
-    int64_t   offset;
-    tg_api_t *items;
-    size_t    n;
-    int64_t   total;
+    const tg_actor_t *actor;
+    tg_str_t          account_id;
+    int64_t           limit;
+    int64_t           offset;
+    tg_api_t         *items;
+    size_t            n;
+    int64_t           total;
 } tg_api_list_t;
 
 
@@ -252,12 +261,19 @@ tg_api_list_txn(tg_service_t *svc, tg_txn_t *t, void *data,
                 tg_audit_event_t *ev, tg_error_t *err)
 {
     tg_api_list_t *op = data;
+    tg_resource_t  res;
+    int            rc;
 
-    (void) svc;
     (void) ev;
-    (void) err;
-    return tg_store_api_list(t, op->account_id, op->limit, op->offset,
-                             &op->items, &op->n, &op->total);
+
+    tg_resource_init(&res, svc->region, TG_RESOURCE_API, op->account_id,
+                     TG_STR_NULL);
+
+    rc = tg_authorize(op->actor, TG_ACTION_DESCRIBE_APIS, &res, err);
+    return rc == TG_OK
+               ? tg_store_api_list(t, op->account_id, op->limit, op->offset,
+                                   &op->items, &op->n, &op->total)
+               : rc;
 }
 
 
@@ -267,10 +283,10 @@ tg_service_api_list(tg_service_t *svc, const tg_actor_t *actor,
                     tg_api_t **items, size_t *n, int64_t *total,
                     tg_error_t *err)
 {
-    tg_api_list_t op = { account_id, limit, offset, NULL, 0, 0 };
+    tg_api_list_t op = { actor, account_id, limit, offset, NULL, 0, 0 };
     int           rc;
 
-    (void) actor;
+    op.account_id = tg_authorize_scope(actor, TG_RESOURCE_API, account_id);
 
     rc = tg_read(svc, tg_api_list_txn, &op, err);
     *items = op.items;
@@ -289,13 +305,11 @@ tg_api_update_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     char        *description;
     int          rc;
 
-    (void) svc;
-
     rc = tg_api_load(t, op->api_ref, out, err);
     if (rc == TG_OK) {
         memcpy(ev->account_id, out->account_id, sizeof(ev->account_id));
         snprintf(ev->target, sizeof(ev->target), "%s", out->id);
-        rc = tg_api_owner_check(op->actor, out, err);
+        rc = tg_api_authorize(svc, op->actor, TG_ACTION_MODIFY_API, out, err);
     }
     if (rc == TG_OK && (op->set & TG_API_SET_DESCRIPTION)) {
         description = tg_strndup(
@@ -341,7 +355,7 @@ tg_service_api_update(tg_service_t *svc, const tg_actor_t *actor, tg_str_t api,
     op.set = set;
     op.api_out = out;
 
-    tg_audit_start(&ev, actor, "api.update", "api", api);
+    tg_audit_begin(&ev, actor, TG_ACTION_MODIFY_API, "api", api);
 
     rc = tg_api_spec_check(patch, set, 0, err);
     rc = rc == TG_OK ? tg_write(svc, &ev, tg_api_update_txn, &op, err)
@@ -364,21 +378,21 @@ tg_api_delete_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     size_t       i;
     int          rc;
 
-    (void) svc;
-
     rc = tg_api_load(t, op->api_ref, &op->api, err);
     if (rc == TG_OK) {
         memcpy(ev->account_id, op->api.account_id, sizeof(ev->account_id));
         snprintf(ev->target, sizeof(ev->target), "%s", op->api.id);
         tg_audit_detail(ev, "{\"name\":\"%s\"}", op->api.name);
-        rc = tg_api_owner_check(op->actor, &op->api, err);
+        rc = tg_api_authorize(svc, op->actor, TG_ACTION_DELETE_API, &op->api,
+                              err);
     }
 
     /* The data plane learns of each grant that goes with the API. */
 
     if (rc == TG_OK) {
-        rc = tg_store_grant_list_by_api(t, tg_str_c(op->api.id), TG_STR_NULL,
-                                        &op->grants, &op->ngrants);
+        op->filter.api = tg_str_c(op->api.id);
+        rc = tg_store_grant_list(t, &op->filter, &op->grants, &op->ngrants,
+                                 NULL);
     }
     for (i = 0; i < op->ngrants && rc == TG_OK; i++) {
         rc = tg_change(t, "grant", op->grants[i].id, op->grants[i].app,
@@ -406,7 +420,7 @@ tg_service_api_delete(tg_service_t *svc, const tg_actor_t *actor, tg_str_t api,
     tg_api_op_init(&op, actor);
     op.api_ref = api;
 
-    tg_audit_start(&ev, actor, "api.delete", "api", api);
+    tg_audit_begin(&ev, actor, TG_ACTION_DELETE_API, "api", api);
     rc = tg_write(svc, &ev, tg_api_delete_txn, &op, err);
 
     tg_store_grant_list_free(op.grants, op.ngrants);
@@ -425,7 +439,7 @@ tg_grant_stage(const tg_api_t *api, tg_str_t asked, char *stage,
 
     if (asked.ptr == NULL || asked.len == 0) {
         snprintf(stage, TG_STAGE_MAX + 1, "%s",
-                 api->stage[0] != '\0' ? api->stage : TG_DEFAULT_STAGE);
+                 api->stage[0] != '\0' ? api->stage : TG_STAGE_DEFAULT);
         return TG_OK;
     }
 
@@ -444,20 +458,22 @@ tg_grant_stage(const tg_api_t *api, tg_str_t asked, char *stage,
 }
 
 
-/* Loads the app and the API of a grant request and checks both. */
+/* Loads the app and the API of a grant request, and asks the authorizer
+ * about each: a grant needs both. */
 static int
-tg_grant_parties(tg_txn_t *t, tg_api_op_t *op, tg_audit_event_t *ev,
-                 tg_error_t *err)
+tg_grant_parties(tg_service_t *svc, tg_txn_t *t, tg_api_op_t *op,
+                 tg_action_t action, tg_audit_event_t *ev, tg_error_t *err)
 {
     int rc;
 
-    rc = tg_app_load(t, op->actor, op->app_ref, &op->app, err);
+    rc = tg_app_authorize_load(svc, t, op->actor, action, op->app_ref, &op->app,
+                               err);
     if (rc == TG_OK) {
         tg_audit_app(ev, &op->app);
         rc = tg_api_load(t, op->api_ref, &op->api, err);
     }
     if (rc == TG_OK) {
-        rc = tg_api_owner_check(op->actor, &op->api, err);
+        rc = tg_api_authorize(svc, op->actor, action, &op->api, err);
     }
 
     return rc;
@@ -474,9 +490,7 @@ tg_grant_put_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     int64_t      now = tg_time_now_ms();
     int          rc;
 
-    (void) svc;
-
-    rc = tg_grant_parties(t, op, ev, err);
+    rc = tg_grant_parties(svc, t, op, TG_ACTION_SET_APPS_AUTHORITIES, ev, err);
     if (rc == TG_OK) {
         rc = tg_grant_stage(&op->api, op->grant_spec->stage, stage, err);
     }
@@ -540,7 +554,8 @@ tg_service_grant_put(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
     op.grant_spec = spec;
     op.grant_out = out;
 
-    tg_audit_start(&ev, actor, "grant.put", "grant", api_ref);
+    tg_audit_begin(&ev, actor, TG_ACTION_SET_APPS_AUTHORITIES, "grant",
+                   api_ref);
 
     if (spec->expires_at != 0 && spec->expires_at <= tg_time_now_ms()) {
         rc = tg_error_set(err, TG_EINVALID, TG_FIELD_EXPIRES_AT,
@@ -566,40 +581,34 @@ tg_grant_delete_txn(tg_service_t *svc, tg_txn_t *t, void *data,
 {
     tg_api_op_t *op = data;
     char         stage[TG_STAGE_MAX + 1];
-    size_t       i, deleted = 0;
+    size_t       i;
     int          rc;
-
-    (void) svc;
 
     if (op->stage.ptr != NULL) {
         tg_stage_normalize(op->stage, stage);
     }
 
-    rc = tg_grant_parties(t, op, ev, err);
+    rc = tg_grant_parties(svc, t, op, TG_ACTION_REMOVE_APPS_AUTHORITIES, ev,
+                          err);
     if (rc == TG_OK) {
         tg_audit_detail(ev, "{\"api\":\"%s\",\"stage\":\"%s\"}", op->api.name,
                         op->stage.ptr != NULL ? stage : "*");
-        rc = tg_store_grant_list_by_app(t, tg_str_c(op->app.id), &op->grants,
-                                        &op->ngrants);
+        op->filter.app = tg_str_c(op->app.id);
+        op->filter.api = tg_str_c(op->api.id);
+        op->filter.stage =
+            op->stage.ptr != NULL ? tg_str_c(stage) : TG_STR_NULL;
+        rc = tg_store_grant_list(t, &op->filter, &op->grants, &op->ngrants,
+                                 NULL);
     }
 
     for (i = 0; i < op->ngrants && rc == TG_OK; i++) {
-        const tg_grant_t *g = &op->grants[i];
-
-        if (strcmp(g->api, op->api.id) != 0
-            || (op->stage.ptr != NULL && strcmp(g->stage, stage) != 0))
-        {
-            continue;
-        }
-
-        rc = tg_store_grant_delete(t, tg_str_c(g->id));
+        rc = tg_store_grant_delete(t, tg_str_c(op->grants[i].id));
         if (rc == TG_OK) {
-            rc = tg_change(t, "grant", g->id, op->app.id, "delete");
+            rc = tg_change(t, "grant", op->grants[i].id, op->app.id, "delete");
         }
-        deleted++;
     }
 
-    if (rc == TG_OK && deleted == 0) {
+    if (rc == TG_OK && op->ngrants == 0) {
         rc = tg_error_code(err, TG_EGRANT_NOT_FOUND);
     }
 
@@ -622,7 +631,8 @@ tg_service_grant_delete(tg_service_t *svc, const tg_actor_t *actor,
     op.api_ref = api_ref;
     op.stage = stage;
 
-    tg_audit_start(&ev, actor, "grant.delete", "grant", api_ref);
+    tg_audit_begin(&ev, actor, TG_ACTION_REMOVE_APPS_AUTHORITIES, "grant",
+                   api_ref);
 
     if (stage.ptr != NULL && tg_stage_check(stage, &rule) != TG_OK) {
         rc = tg_error_set(err, TG_EINVALID, TG_FIELD_STAGE, "%s", rule);
@@ -644,13 +654,19 @@ tg_grant_list_app_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     tg_api_op_t *op = data;
     int          rc;
 
-    (void) svc;
     (void) ev;
 
-    rc = tg_app_load(t, op->actor, op->app_ref, &op->app, err);
-    return rc == TG_OK ? tg_store_grant_list_by_app(t, tg_str_c(op->app.id),
-                                                    &op->grants, &op->ngrants)
-                       : rc;
+    rc = tg_app_authorize_load(svc, t, op->actor,
+                               TG_ACTION_DESCRIBE_AUTHORIZED_APIS, op->app_ref,
+                               &op->app, err);
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    op->filter.app = tg_str_c(op->app.id);
+    op->filter.order = TG_GRANT_ORDER_API;
+    return tg_store_grant_list(t, &op->filter, &op->grants, &op->ngrants,
+                               &op->total);
 }
 
 
@@ -661,57 +677,120 @@ tg_grant_list_api_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     tg_api_op_t *op = data;
     int          rc;
 
-    (void) svc;
     (void) ev;
 
-    /* A non-admin sees only the grants that reach its own apps. */
-
     rc = tg_api_load(t, op->api_ref, &op->api, err);
-    return rc == TG_OK ? tg_store_grant_list_by_api(
-               t, tg_str_c(op->api.id),
-               op->actor->admin ? TG_STR_NULL : tg_str_c(op->actor->account_id),
-               &op->grants, &op->ngrants)
-                       : rc;
+    if (rc == TG_OK) {
+        rc = tg_api_authorize(
+            svc, op->actor, TG_ACTION_DESCRIBE_AUTHORIZED_APPS, &op->api, err);
+    }
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    /* The apps listed are those the caller may list. */
+
+    op->filter.api = tg_str_c(op->api.id);
+    op->filter.account_id =
+        tg_authorize_scope(op->actor, TG_RESOURCE_APP, TG_STR_NULL);
+    op->filter.order = TG_GRANT_ORDER_APP;
+    return tg_store_grant_list(t, &op->filter, &op->grants, &op->ngrants,
+                               &op->total);
+}
+
+
+/* Checks a listing's filter and keeps what the caller may set of it. */
+static int
+tg_grant_filter_take(tg_api_op_t *op, const tg_grant_filter_t *filter,
+                     char *stage, tg_error_t *err)
+{
+    const char *rule;
+
+    if (filter == NULL) {
+        return TG_OK;
+    }
+
+    if (filter->limit < 0 || filter->limit > TG_PAGE_SIZE_MAX) {
+        return tg_error_set(err, TG_EINVALID, TG_FIELD_LIMIT,
+                            "must be an integer from 1 to %d",
+                            TG_PAGE_SIZE_MAX);
+    }
+    if (filter->offset < 0) {
+        return tg_error_set(err, TG_EINVALID, TG_FIELD_OFFSET,
+                            "must not be negative");
+    }
+
+    if (filter->stage.ptr != NULL) {
+        if (tg_stage_check(filter->stage, &rule) != TG_OK) {
+            return tg_error_set(err, TG_EINVALID, TG_FIELD_STAGE, "%s", rule);
+        }
+        tg_stage_normalize(filter->stage, stage);
+        op->filter.stage = tg_str_c(stage);
+    }
+
+    op->filter.app_number = filter->app_number;
+    op->filter.app_name = filter->app_name;
+    op->filter.limit = filter->limit;
+    op->filter.offset = filter->offset;
+    return TG_OK;
 }
 
 
 /* Runs a grant listing and hands its result over. */
 static int
-tg_grant_list(tg_service_t *svc, tg_api_op_t *op, tg_txn_body_pt body,
-              tg_grant_t **items, size_t *n, tg_error_t *err)
+tg_grant_list(tg_service_t *svc, tg_api_op_t *op,
+              const tg_grant_filter_t *filter, tg_txn_body_pt body,
+              tg_grant_t **items, size_t *n, int64_t *total, tg_error_t *err)
 {
-    int rc = tg_read(svc, body, op, err);
+    char stage[TG_STAGE_MAX + 1];
+    int  rc;
+
+    rc = tg_grant_filter_take(op, filter, stage, err);
+    if (rc == TG_OK) {
+        rc = tg_read(svc, body, op, err);
+    }
+    if (rc != TG_OK) {
+        tg_store_grant_list_free(op->grants, op->ngrants);
+        op->grants = NULL;
+        op->ngrants = 0;
+        op->total = 0;
+    }
 
     tg_api_op_free(op);
     *items = op->grants;
     *n = op->ngrants;
+    *total = op->total;
     return rc;
 }
 
 
 int
 tg_service_grant_list_by_app(tg_service_t *svc, const tg_actor_t *actor,
-                             tg_str_t ref, tg_grant_t **items, size_t *n,
+                             tg_str_t ref, const tg_grant_filter_t *filter,
+                             tg_grant_t **items, size_t *n, int64_t *total,
                              tg_error_t *err)
 {
     tg_api_op_t op;
 
     tg_api_op_init(&op, actor);
     op.app_ref = ref;
-    return tg_grant_list(svc, &op, tg_grant_list_app_txn, items, n, err);
+    return tg_grant_list(svc, &op, filter, tg_grant_list_app_txn, items, n,
+                         total, err);
 }
 
 
 int
 tg_service_grant_list_by_api(tg_service_t *svc, const tg_actor_t *actor,
-                             tg_str_t api_ref, tg_grant_t **items, size_t *n,
+                             tg_str_t api_ref, const tg_grant_filter_t *filter,
+                             tg_grant_t **items, size_t *n, int64_t *total,
                              tg_error_t *err)
 {
     tg_api_op_t op;
 
     tg_api_op_init(&op, actor);
     op.api_ref = api_ref;
-    return tg_grant_list(svc, &op, tg_grant_list_api_txn, items, n, err);
+    return tg_grant_list(svc, &op, filter, tg_grant_list_api_txn, items, n,
+                         total, err);
 }
 
 
@@ -799,7 +878,9 @@ tg_grant_batch(tg_service_t *svc, tg_grant_batch_t *b, tg_error_t *err)
     tg_audit_event_t ev;
     int              rc;
 
-    tg_audit_start(&ev, b->actor, b->put ? "grant.put" : "grant.delete",
+    tg_audit_begin(&ev, b->actor,
+                   b->put ? TG_ACTION_SET_APPS_AUTHORITIES
+                          : TG_ACTION_REMOVE_APPS_AUTHORITIES,
                    "grant", b->n > 0 ? b->apis[0] : TG_STR(""));
 
     rc = tg_grant_batch_check(b, err);

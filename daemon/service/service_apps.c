@@ -188,26 +188,32 @@ tg_app_apply(tg_app_t *app, const tg_app_spec_t *spec, unsigned set)
 }
 
 
-/* The account a create goes to: the caller's, or (admins only) one the
- * spec names. */
+/* The account a create goes to: the caller's, or one the spec names if
+ * the authorizer lets the caller create apps there. */
 static int
-tg_app_target_account(tg_txn_t *t, const tg_actor_t *actor,
-                      const tg_app_spec_t *spec, char *account_id,
-                      tg_error_t *err)
+tg_app_target_account(const tg_service_t *svc, tg_txn_t *t,
+                      const tg_actor_t *actor, const tg_app_spec_t *spec,
+                      char *account_id, tg_error_t *err)
 {
-    tg_account_t account;
-    int          rc;
+    tg_account_t  account;
+    tg_resource_t res;
+    tg_str_t      asked = spec->account_id;
+    int           rc;
 
-    if (spec->account_id.ptr == NULL
-        || tg_str_eq_c(spec->account_id, actor->account_id))
-    {
-        memcpy(account_id, actor->account_id, TG_ID_LEN + 1);
-        return TG_OK;
+    if (asked.ptr == NULL) {
+        asked = tg_str_c(actor->account_id);
     }
 
-    if (!actor->admin) {
-        return tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_ACCOUNT_ID,
-                            "only an admin key may act on another account");
+    tg_resource_init(&res, svc->region, TG_RESOURCE_APP, asked, TG_STR_NULL);
+
+    rc = tg_authorize(actor, TG_ACTION_CREATE_APP, &res, err);
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    if (tg_str_eq_c(asked, actor->account_id)) {
+        memcpy(account_id, actor->account_id, TG_ID_LEN + 1);
+        return TG_OK;
     }
 
     memset(&account, 0, sizeof(account));
@@ -308,7 +314,7 @@ tg_app_create_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     int64_t              now = tg_time_now_ms();
     int                  rc;
 
-    rc = tg_app_target_account(t, op->actor, spec, app->account_id, err);
+    rc = tg_app_target_account(svc, t, op->actor, spec, app->account_id, err);
     if (rc == TG_OK) {
         memcpy(ev->account_id, app->account_id, sizeof(ev->account_id));
         rc = tg_rate_take(svc, app->account_id, err);
@@ -362,7 +368,7 @@ tg_service_app_create(tg_service_t *svc, const tg_actor_t *actor,
     int              rc;
 
     memset(out, 0, sizeof(*out));
-    tg_audit_start(&ev, actor, "app.create", "app", spec->name);
+    tg_audit_begin(&ev, actor, TG_ACTION_CREATE_APP, "app", spec->name);
 
     rc = tg_app_spec_check(spec, TG_APP_SET_ALL, err);
     if (rc == TG_OK) {
@@ -405,6 +411,7 @@ tg_app_view_make(tg_service_t *svc, tg_txn_t *t, tg_app_t *app,
 /* One app read or list in progress. */
 typedef struct {
     const tg_actor_t      *actor;
+    tg_action_t            action;
     tg_str_t               ref;
     const tg_app_filter_t *filter;
     tg_app_view_t         *views;
@@ -424,7 +431,8 @@ tg_app_get_txn(tg_service_t *svc, tg_txn_t *t, void *data, tg_audit_event_t *ev,
     (void) ev;
     memset(&app, 0, sizeof(app));
 
-    rc = tg_app_load(t, op->actor, op->ref, &app, err);
+    rc = tg_app_authorize_load(svc, t, op->actor, op->action, op->ref, &app,
+                               err);
     if (rc == TG_OK) {
         rc = tg_app_view_make(svc, t, &app, op->views);
     }
@@ -433,11 +441,12 @@ tg_app_get_txn(tg_service_t *svc, tg_txn_t *t, void *data, tg_audit_event_t *ev,
 }
 
 
-int
-tg_service_app_get(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
-                   tg_app_view_t *out, tg_error_t *err)
+/* Reads an app as action does. */
+static int
+tg_app_read(tg_service_t *svc, const tg_actor_t *actor, tg_action_t action,
+            tg_str_t ref, tg_app_view_t *out, tg_error_t *err)
 {
-    tg_app_read_t op = { actor, ref, NULL, out, 1, 0 };
+    tg_app_read_t op = { actor, action, ref, NULL, out, 1, 0 };
     int           rc;
 
     memset(out, 0, sizeof(*out));
@@ -451,19 +460,33 @@ tg_service_app_get(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
 }
 
 
+int
+tg_service_app_get(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
+                   tg_app_view_t *out, tg_error_t *err)
+{
+    return tg_app_read(svc, actor, TG_ACTION_DESCRIBE_APP, ref, out, err);
+}
+
+
 static int
 tg_app_list_txn(tg_service_t *svc, tg_txn_t *t, void *data,
                 tg_audit_event_t *ev, tg_error_t *err)
 {
     tg_app_read_t *op = data;
     tg_app_t      *apps = NULL;
+    tg_resource_t  res;
     size_t         napps = 0, i;
     int            rc;
 
     (void) ev;
-    (void) err;
 
-    rc = tg_store_app_list(t, op->filter, &apps, &napps, &op->total);
+    tg_resource_init(&res, svc->region, TG_RESOURCE_APP, op->filter->account_id,
+                     TG_STR_NULL);
+
+    rc = tg_authorize(op->actor, op->action, &res, err);
+    if (rc == TG_OK) {
+        rc = tg_store_app_list(t, op->filter, &apps, &napps, &op->total);
+    }
     if (rc == TG_OK && napps > 0) {
         op->views = calloc(napps, sizeof(tg_app_view_t));
         rc = op->views != NULL ? TG_OK : TG_ENOMEM;
@@ -487,13 +510,13 @@ tg_service_app_list(tg_service_t *svc, const tg_actor_t *actor,
                     size_t *n, int64_t *total, tg_error_t *err)
 {
     tg_app_filter_t f = *filter;
-    tg_app_read_t   op = { actor, TG_STR_NULL, &f, NULL, 0, 0 };
-    char            code_hash[TG_HASH_HEX_LEN + 1];
-    int             rc;
+    tg_app_read_t   op = {
+          actor, TG_ACTION_DESCRIBE_APPS, TG_STR_NULL, &f, NULL, 0, 0
+    };
+    char code_hash[TG_HASH_HEX_LEN + 1];
+    int  rc;
 
-    if (!actor->admin) {
-        f.account_id = tg_str_c(actor->account_id);
-    }
+    f.account_id = tg_authorize_scope(actor, TG_RESOURCE_APP, f.account_id);
 
     /* AppCodes are found by their index hash, never compared in clear. */
 
@@ -539,7 +562,8 @@ tg_app_update_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     tg_app_change_t *op = data;
     int              taken, rc;
 
-    rc = tg_app_load(t, op->actor, op->ref, &op->app, err);
+    rc = tg_app_authorize_load(svc, t, op->actor, TG_ACTION_MODIFY_APP, op->ref,
+                               &op->app, err);
     if (rc == TG_OK) {
         tg_audit_app(ev, &op->app);
         rc = tg_rate_take(svc, op->app.account_id, err);
@@ -582,7 +606,7 @@ tg_service_app_update(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
     /* Nothing to change: a read, as Alibaba's ModifyApp does. */
 
     if (set == 0) {
-        return tg_service_app_get(svc, actor, ref, out, err);
+        return tg_app_read(svc, actor, TG_ACTION_MODIFY_APP, ref, out, err);
     }
 
     memset(out, 0, sizeof(*out));
@@ -593,7 +617,7 @@ tg_service_app_update(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
     op.set = set;
     op.out = out;
 
-    tg_audit_start(&ev, actor, "app.update", "app", ref);
+    tg_audit_begin(&ev, actor, TG_ACTION_MODIFY_APP, "app", ref);
     tg_audit_detail(&ev,
                     "{\"name\":%s,\"description\":%s,\"extend\":%s,"
                     "\"tags\":%s,\"status\":%s,\"rate_limit\":%s}",
@@ -624,7 +648,8 @@ tg_app_delete_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     tg_app_change_t *op = data;
     int              rc;
 
-    rc = tg_app_load(t, op->actor, op->ref, &op->app, err);
+    rc = tg_app_authorize_load(svc, t, op->actor, TG_ACTION_DELETE_APP, op->ref,
+                               &op->app, err);
     if (rc == TG_OK) {
         tg_audit_app(ev, &op->app);
         tg_audit_detail(ev, "{\"app_id\":%lld}", (long long) op->app.app_id);
@@ -653,7 +678,7 @@ tg_service_app_delete(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
     op.actor = actor;
     op.ref = ref;
 
-    tg_audit_start(&ev, actor, "app.delete", "app", ref);
+    tg_audit_begin(&ev, actor, TG_ACTION_DELETE_APP, "app", ref);
     rc = tg_write(svc, &ev, tg_app_delete_txn, &op, err);
 
     tg_app_free(&op.app);
@@ -726,7 +751,8 @@ tg_tags_change_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     for (i = 0; i < op->n && rc == TG_OK; i++) {
         memset(&app, 0, sizeof(app));
         nold = 0;
-        rc = tg_app_load(t, op->actor, op->refs[i], &app, err);
+        rc = tg_app_authorize_load(svc, t, op->actor, TG_ACTION_TAG_RESOURCES,
+                                   op->refs[i], &app, err);
         if (rc == TG_OK) {
             tg_audit_app(ev, &app);
             rc = i == 0 ? tg_rate_take(svc, app.account_id, err) : TG_OK;
@@ -779,7 +805,8 @@ tg_service_app_tags_change(tg_service_t *svc, const tg_actor_t *actor,
     tg_audit_event_t ev;
     int              rc;
 
-    tg_audit_start(&ev, actor, "app.tags", "app", n > 0 ? refs[0] : TG_STR(""));
+    tg_audit_begin(&ev, actor, TG_ACTION_TAG_RESOURCES, "app",
+                   n > 0 ? refs[0] : TG_STR(""));
 
     rc = tg_tags_check(set, nset, err);
     return rc == TG_OK ? tg_write(svc, &ev, tg_tags_change_txn, &op, err)

@@ -21,6 +21,7 @@ struct tg_service_s {
     tg_store_t         *store;
     const tg_keyring_t *keyring;
     tg_service_limits_t limits;
+    char                region[TG_REGION_MAX + 1]; /* in resource names */
 
     void (*on_commit)(void *data); /* set before serving, then read only */
     void *on_commit_data;
@@ -43,9 +44,21 @@ struct tg_service_s {
 #define TG_INDEX_ACCESS   "access_key"
 
 
-/* Starts an audit event for action on a target of target_type. */
+/*
+ * Starts the audit event of action on a target of target_type: it records
+ * the action's event name ("app.create") and its canonical name.
+ */
+void tg_audit_begin(tg_audit_event_t *ev, const tg_actor_t *actor,
+                    tg_action_t action, const char *target_type,
+                    tg_str_t target);
+
+/*
+ * The same, naming the event ("app.create", "auth.failure"); the canonical
+ * name is the action's that has this event, if any.  For the operations
+ * that do not name their action yet.
+ */
 void tg_audit_start(tg_audit_event_t *ev, const tg_actor_t *actor,
-                    const char *action, const char *target_type,
+                    const char *event, const char *target_type,
                     tg_str_t target);
 
 /* Notes the app an event concerns (and its account). */
@@ -73,14 +86,21 @@ int tg_change(tg_txn_t *t, const char *entity, const char *id, const char *app,
               const char *op);
 
 /*
- * Loads the app that ref names (id or numeric AppId) if actor may see
- * it; otherwise TG_EAPP_NOT_FOUND.
+ * Loads the app that ref names (its id or numeric AppId) and asks the
+ * authorizer whether actor may do action on it.  An app that does not
+ * exist, or that actor may not reach, is TG_EAPP_NOT_FOUND; other
+ * refusals are the authorizer's.  On error app is left empty.
+ */
+int tg_app_authorize_load(const tg_service_t *svc, tg_txn_t *t,
+                          const tg_actor_t *actor, tg_action_t action,
+                          tg_str_t ref, tg_app_t *app, tg_error_t *err);
+
+/*
+ * The same, authorized as apigateway:DescribeApp (reaching the app), for
+ * the operations that do not name their action yet.
  */
 int tg_app_load(tg_txn_t *t, const tg_actor_t *actor, tg_str_t ref,
                 tg_app_t *app, tg_error_t *err);
-
-/* Whether actor may act on the account's resources. */
-int tg_actor_reaches(const tg_actor_t *actor, const char *account_id);
 
 /* Seals a secret for the row context:id into a malloc'd string. */
 int tg_seal_for(const tg_service_t *svc, const char *context, const char *id,

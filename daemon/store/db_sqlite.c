@@ -533,6 +533,12 @@ static const char *const tg_sqlite_migrations[] = {
     /* 2: access-key secrets sealed, for HMAC signature checks (Alibaba);
      * NULL for keys made before, until they are next used. */
     "ALTER TABLE access_keys ADD COLUMN secret_sealed TEXT;",
+
+    /* 3: the canonical name of each event's action (authz.h), beside
+     * its own; "" for the events recorded before, and for those that
+     * are no action (auth.failure). */
+    "ALTER TABLE audit_events"
+    "    ADD COLUMN canonical_action TEXT NOT NULL DEFAULT '';",
 };
 
 /* clang-format on */

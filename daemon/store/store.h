@@ -58,6 +58,22 @@ typedef struct {
 #define TG_APP_ORDER_UPDATED_DESC 1 /* last modified first */
 #define TG_APP_ORDER_UPDATED_ASC  2
 
+/* Which grants a listing reads; every filter is optional. */
+typedef struct {
+    tg_str_t app;        /* the app's id; NULL ptr: any */
+    tg_str_t api;        /* the API's id; NULL ptr: any */
+    tg_str_t account_id; /* the apps' account; NULL ptr: any */
+    int64_t  app_number; /* the app's numeric AppId; 0: any */
+    tg_str_t app_name;   /* exact; NULL ptr: any */
+    tg_str_t stage;      /* exact (stored stages are uppercase); NULL: any */
+    int      order;      /* TG_GRANT_ORDER_* */
+    int64_t  limit;      /* 0: no limit */
+    int64_t  offset;
+} tg_grant_filter_t;
+
+#define TG_GRANT_ORDER_API 0 /* by API name, then stage (an app's grants) */
+#define TG_GRANT_ORDER_APP 1 /* by app name, then stage (an API's grants) */
+
 typedef struct {
     tg_str_t account_id; /* NULL ptr: every account */
     tg_str_t app;
@@ -191,11 +207,16 @@ int tg_store_grant_find(tg_txn_t *t, tg_str_t app, tg_str_t api, tg_str_t stage,
                         tg_grant_t *out);
 int tg_store_grant_update(tg_txn_t *t, const tg_grant_t *grant);
 int tg_store_grant_delete(tg_txn_t *t, tg_str_t id);
+/* Every grant of an app, by API name and stage. */
 int tg_store_grant_list_by_app(tg_txn_t *t, tg_str_t app, tg_grant_t **items,
                                size_t *n);
-/* Grants on an API, only to apps of account_id unless it is NULL. */
-int  tg_store_grant_list_by_api(tg_txn_t *t, tg_str_t api, tg_str_t account_id,
-                                tg_grant_t **items, size_t *n);
+/*
+ * One page of the grants the filter selects, in its order (ties broken by
+ * the grant's id, so that pages do not overlap), and in *total (unless
+ * total is NULL) how many it selects in all.
+ */
+int  tg_store_grant_list(tg_txn_t *t, const tg_grant_filter_t *filter,
+                         tg_grant_t **items, size_t *n, int64_t *total);
 void tg_store_grant_list_free(tg_grant_t *items, size_t n);
 
 /* Audit events, newest first. */

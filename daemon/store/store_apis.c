@@ -2,6 +2,7 @@
  * The API registry and the grants of apps to APIs in the store.
  */
 
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "tollgate/error.h"
@@ -250,15 +251,46 @@ tg_store_grant_list_by_app(tg_txn_t *t, tg_str_t app, tg_grant_t **items,
 }
 
 
+/* Every filter is optional: NULL text or a 0 AppId means "any". */
+#define TG_GRANT_WHERE                                     \
+    "WHERE (CAST($1 AS TEXT) IS NULL OR g.app = $1)"       \
+    " AND (CAST($2 AS TEXT) IS NULL OR g.api = $2)"        \
+    " AND (CAST($3 AS TEXT) IS NULL OR a.account_id = $3)" \
+    " AND ($4 = 0 OR a.app_id = $4)"                       \
+    " AND (CAST($5 AS TEXT) IS NULL OR a.name = $5)"       \
+    " AND (CAST($6 AS TEXT) IS NULL OR g.stage = $6)"
+
+#define TG_GRANT_PARAMS(f)                                             \
+    TG_P_OPT((f)->app), TG_P_OPT((f)->api), TG_P_OPT((f)->account_id), \
+        TG_P_INT((f)->app_number), TG_P_OPT((f)->app_name),            \
+        TG_P_OPT((f)->stage)
+
+
 int
-tg_store_grant_list_by_api(tg_txn_t *t, tg_str_t api, tg_str_t account_id,
-                           tg_grant_t **items, size_t *n)
+tg_store_grant_list(tg_txn_t *t, const tg_grant_filter_t *f, tg_grant_t **items,
+                    size_t *n, int64_t *total)
 {
+    const char *sql;
+    int64_t     limit = f->limit > 0 ? f->limit : INT64_MAX;
+    int         rc;
+
+    if (total != NULL) {
+        rc = tg_scalar(t, "SELECT COUNT(*)" TG_GRANT_FROM TG_GRANT_WHERE,
+                       TG_PARAMS(TG_GRANT_PARAMS(f)), total);
+        if (rc != TG_OK) {
+            return rc;
+        }
+    }
+
+    sql = f->order == TG_GRANT_ORDER_APP
+              ? "SELECT " TG_GRANT_COLUMNS TG_GRANT_FROM TG_GRANT_WHERE
+                " ORDER BY a.name, g.stage, g.id LIMIT $7 OFFSET $8"
+              : "SELECT " TG_GRANT_COLUMNS TG_GRANT_FROM TG_GRANT_WHERE
+                " ORDER BY p.name, g.stage, g.id LIMIT $7 OFFSET $8";
+
     return tg_read_rows(
-        t,
-        "SELECT " TG_GRANT_COLUMNS TG_GRANT_FROM
-        "WHERE g.api = $1 AND (CAST($2 AS TEXT) IS NULL OR a.account_id = $2) "
-        "ORDER BY a.name, g.stage",
-        1, TG_PARAMS(TG_P_TEXT(api), TG_P_OPT(account_id)), sizeof(tg_grant_t),
-        tg_grant_read, tg_grant_release, (void **) items, n);
+        t, sql, 1,
+        TG_PARAMS(TG_GRANT_PARAMS(f), TG_P_INT(limit), TG_P_INT(f->offset)),
+        sizeof(tg_grant_t), tg_grant_read, tg_grant_release, (void **) items,
+        n);
 }

@@ -10,7 +10,7 @@
 
 #define TG_AUDIT_COLUMNS                                                     \
     "id, at, actor, account_id, action, target_type, target, app, success, " \
-    "error, request_id, source, detail"
+    "error, request_id, source, detail, canonical_action"
 
 /* Every filter is optional: NULL text or a 0 time means "any". */
 #define TG_AUDIT_WHERE                                     \
@@ -40,6 +40,7 @@ tg_audit_read(tg_cursor_t *c, void *item)
     tg_col_copy(c, 10, e->request_id, sizeof(e->request_id));
     tg_col_copy(c, 11, e->source, sizeof(e->source));
     tg_col_copy(c, 12, e->detail, sizeof(e->detail));
+    tg_col_copy(c, 13, e->canonical_action, sizeof(e->canonical_action));
 }
 
 
@@ -56,14 +57,16 @@ tg_store_audit_insert(tg_txn_t *t, const tg_audit_event_t *e)
     return tg_run(t,
                   "INSERT INTO audit_events (at, actor, account_id, action, "
                   "target_type, target, app, success, error, request_id, "
-                  "source, detail) "
-                  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                  "source, detail, canonical_action) "
+                  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+                  "$13)",
                   TG_PARAMS(TG_P_INT(e->at), TG_P_CSTR(e->actor),
                             TG_P_CSTR(e->account_id), TG_P_CSTR(e->action),
                             TG_P_CSTR(e->target_type), TG_P_CSTR(e->target),
                             TG_P_CSTR(e->app), TG_P_INT(e->success),
                             TG_P_CSTR(e->error), TG_P_CSTR(e->request_id),
-                            TG_P_CSTR(e->source), TG_P_CSTR(e->detail)),
+                            TG_P_CSTR(e->source), TG_P_CSTR(e->detail),
+                            TG_P_CSTR(e->canonical_action)),
                   NULL);
 }
 

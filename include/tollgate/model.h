@@ -154,6 +154,8 @@ typedef struct {
     char    request_id[40];
     char    source[TG_AUDIT_SOURCE_MAX + 1]; /* the caller's address */
     char    detail[TG_AUDIT_DETAIL_MAX + 1]; /* JSON object text or "" */
+    /* The action's authorization name ("apigateway:CreateApp"), or "". */
+    char canonical_action[TG_AUDIT_ACTION_MAX + 1];
 } tg_audit_event_t;
 
 /* One row of the change log: something about an app (or an API) changed. */

@@ -75,6 +75,21 @@ int tg_stage_check(tg_str_t stage, const char **rule);
 int tg_stage_normalize(tg_str_t stage, char *out);
 
 /*
+ * The standard stages, the environments API gateways publish on: RELEASE
+ * (production, and the stage of a grant that names none), PRE (staging)
+ * and TEST.  A dialect whose vendor knows only these applies
+ * tg_stage_standard_check() at its boundary: the stage exactly as written
+ * here, in uppercase.
+ */
+#define TG_STAGE_DEFAULT "RELEASE"
+
+int tg_stage_standard_check(tg_str_t stage, const char **rule);
+
+/* The display name of a standard stage ("Production", "Staging",
+ * "Test"), or stage itself for any other. */
+const char *tg_stage_alias(const char *stage);
+
+/*
  * Rate limits: rps in 1-1000000 requests per second and burst in
  * 1-1000000, or rps 0 and burst 0 for no limit.
  */

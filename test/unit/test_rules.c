@@ -359,6 +359,29 @@ test_stage(void **state)
 }
 
 
+/* The standard stages: exactly as written, uppercase; others keep their
+ * own name for display. */
+static void
+test_stage_standard(void **state)
+{
+    (void) state;
+
+    assert_accepted(tg_stage_standard_check, TG_STR("RELEASE"));
+    assert_accepted(tg_stage_standard_check, TG_STR("PRE"));
+    assert_accepted(tg_stage_standard_check, TG_STR("TEST"));
+    assert_accepted(tg_stage_standard_check, TG_STR(TG_STAGE_DEFAULT));
+    assert_refused(tg_stage_standard_check, TG_STR("release"));
+    assert_refused(tg_stage_standard_check, TG_STR("RELEASE2"));
+    assert_refused(tg_stage_standard_check, TG_STR("PR"));
+    assert_refused(tg_stage_standard_check, TG_STR(""));
+
+    assert_string_equal(tg_stage_alias("RELEASE"), "Production");
+    assert_string_equal(tg_stage_alias("PRE"), "Staging");
+    assert_string_equal(tg_stage_alias("TEST"), "Test");
+    assert_string_equal(tg_stage_alias("CANARY"), "CANARY");
+}
+
+
 /* Normalizes into a buffer of exactly TG_STAGE_MAX + 1 bytes, at the end
  * of a larger one, so a write past it shows. */
 static void
@@ -499,6 +522,7 @@ main(void)
         cmocka_unit_test(test_tag_value),
         cmocka_unit_test(test_identifier),
         cmocka_unit_test(test_stage),
+        cmocka_unit_test(test_stage_standard),
         cmocka_unit_test(test_stage_normalize),
         cmocka_unit_test(test_rate_limit),
         cmocka_unit_test(test_status),

@@ -354,9 +354,9 @@ test_open_migrates(void **state)
 {
     fixture_t *f = *state;
 
-    assert_int_equal(tg_store_schema_version(f->store), 2);
-    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM schema_version"), 2);
-    assert_int_equal(sql_int(f, "SELECT MAX(version) FROM schema_version"), 2);
+    assert_int_equal(tg_store_schema_version(f->store), 3);
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM schema_version"), 3);
+    assert_int_equal(sql_int(f, "SELECT MAX(version) FROM schema_version"), 3);
     assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM sqlite_master "
                                 "WHERE type = 'table' AND name IN ("
                                 "'accounts', 'access_keys', 'apps', "
@@ -365,7 +365,7 @@ test_open_migrates(void **state)
                                 "'meta', 'changes')"),
                      11);
     assert_string_equal(tg_db_sqlite.name, "sqlite");
-    assert_int_equal(tg_db_sqlite.nmigrations, 2);
+    assert_int_equal(tg_db_sqlite.nmigrations, 3);
 }
 
 
@@ -386,10 +386,10 @@ test_reopen_does_not_migrate(void **state)
         tg_store_close(f->store);
         f->store = NULL;
         assert_rc(tg_store_open(&tg_db_sqlite, &o, &f->store), TG_OK);
-        assert_int_equal(tg_store_schema_version(f->store), 2);
+        assert_int_equal(tg_store_schema_version(f->store), 3);
     }
 
-    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM schema_version"), 2);
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM schema_version"), 3);
 
     memset(&a, 0, sizeof(a));
     assert_rc(tg_txn_begin(f->store, 0, &t), TG_OK);
@@ -410,7 +410,7 @@ test_open_newer_schema(void **state)
 
     tg_store_close(f->store);
     f->store = NULL;
-    sql_exec(f, "INSERT INTO schema_version (version) VALUES (3)");
+    sql_exec(f, "INSERT INTO schema_version (version) VALUES (4)");
 
     assert_rc(tg_store_open(&tg_db_sqlite, &o, &store), TG_ESTORE);
     assert_ptr_equal(store, (tg_store_t *) f);
@@ -1940,6 +1940,41 @@ test_grants(void **state)
 }
 
 
+/* Checks a grant listing: its total, and the ids of up to three items
+ * (NULL: none from there on). */
+static void
+check_grants(tg_txn_t *t, tg_str_t app, tg_str_t api, tg_str_t account,
+             int order, int64_t limit, int64_t offset, int64_t expect_total,
+             const char *id0, const char *id1, const char *id2)
+{
+    const char *const ids[] = { id0, id1, id2 };
+    tg_grant_filter_t filter;
+    tg_grant_t       *items;
+    int64_t           total = -1;
+    size_t            n, expect_n = 0;
+
+    memset(&filter, 0, sizeof(filter));
+    filter.app = app;
+    filter.api = api;
+    filter.account_id = account;
+    filter.order = order;
+    filter.limit = limit;
+    filter.offset = offset;
+
+    while (expect_n < 3 && ids[expect_n] != NULL) {
+        expect_n++;
+    }
+
+    assert_rc(tg_store_grant_list(t, &filter, &items, &n, &total), TG_OK);
+    assert_i64_equal(total, expect_total);
+    assert_int_equal(n, expect_n);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(items[i].id, ids[i]);
+    }
+    tg_store_grant_list_free(items, n);
+}
+
+
 static void
 test_grant_lists(void **state)
 {
@@ -1961,28 +1996,83 @@ test_grant_lists(void **state)
     tg_store_grant_list_free(items, n);
 
     /* By API: by app name, then stage; optionally one account's apps. */
-    assert_rc(
-        tg_store_grant_list_by_api(&t, TG_STR(API_1), TG_STR_NULL, &items, &n),
-        TG_OK);
-    assert_int_equal(n, 3);
-    assert_string_equal(items[0].id, GR_4); /* alpha PRE */
-    assert_string_equal(items[1].id, GR_1); /* alpha RELEASE */
-    assert_string_equal(items[2].id, GR_3); /* delta RELEASE */
-    assert_string_equal(items[2].app_name, "delta");
-    assert_string_equal(items[2].app_account_id, ACC_B);
+    check_grants(&t, TG_STR_NULL, TG_STR(API_1), TG_STR_NULL,
+                 TG_GRANT_ORDER_APP, 0, 0, 3, GR_4, GR_1, GR_3);
+    check_grants(&t, TG_STR_NULL, TG_STR(API_1), TG_STR(ACC_B),
+                 TG_GRANT_ORDER_APP, 0, 0, 1, GR_3, NULL, NULL);
+    check_grants(&t, TG_STR_NULL, TG_STR(API_2), TG_STR(ACC_B),
+                 TG_GRANT_ORDER_APP, 0, 0, 0, NULL, NULL, NULL);
+
+    /* The same as by app, through the filter. */
+    check_grants(&t, TG_STR(APP_1), TG_STR_NULL, TG_STR_NULL,
+                 TG_GRANT_ORDER_API, 0, 0, 3, GR_2, GR_4, GR_1);
+
+    commit(&t);
+}
+
+
+/* Filters and pages: the total counts every grant the filter selects. */
+static void
+test_grant_filters(void **state)
+{
+    fixture_t        *f = *state;
+    tg_grant_filter_t filter;
+    tg_grant_t       *items;
+    int64_t           total;
+    size_t            n;
+    tg_txn_t          t;
+
+    seed_grants(f);
+    assert_rc(tg_txn_begin(f->store, 0, &t), TG_OK);
+
+    /* Pages of one over an API's three grants. */
+    check_grants(&t, TG_STR_NULL, TG_STR(API_1), TG_STR_NULL,
+                 TG_GRANT_ORDER_APP, 1, 0, 3, GR_4, NULL, NULL);
+    check_grants(&t, TG_STR_NULL, TG_STR(API_1), TG_STR_NULL,
+                 TG_GRANT_ORDER_APP, 2, 1, 3, GR_1, GR_3, NULL);
+    check_grants(&t, TG_STR_NULL, TG_STR(API_1), TG_STR_NULL,
+                 TG_GRANT_ORDER_APP, 2, 4, 3, NULL, NULL, NULL);
+
+    /* By stage, app name and numeric AppId, each exact. */
+    memset(&filter, 0, sizeof(filter));
+    filter.api = TG_STR(API_1);
+    filter.order = TG_GRANT_ORDER_APP;
+    filter.stage = TG_STR("RELEASE");
+    assert_rc(tg_store_grant_list(&t, &filter, &items, &n, &total), TG_OK);
+    assert_int_equal(n, 2);
+    assert_i64_equal(total, 2);
+    assert_string_equal(items[0].id, GR_1);
+    assert_string_equal(items[1].id, GR_3);
     tg_store_grant_list_free(items, n);
 
-    assert_rc(tg_store_grant_list_by_api(&t, TG_STR(API_1), TG_STR(ACC_B),
-                                         &items, &n),
-              TG_OK);
+    filter.stage = TG_STR("release");
+    assert_rc(tg_store_grant_list(&t, &filter, &items, &n, &total), TG_OK);
+    assert_int_equal(n, 0);
+    tg_store_grant_list_free(items, n);
+
+    filter.stage = TG_STR_NULL;
+    filter.app_name = TG_STR("delta");
+    assert_rc(tg_store_grant_list(&t, &filter, &items, &n, &total), TG_OK);
     assert_int_equal(n, 1);
     assert_string_equal(items[0].id, GR_3);
     tg_store_grant_list_free(items, n);
 
-    assert_rc(tg_store_grant_list_by_api(&t, TG_STR(API_2), TG_STR(ACC_B),
-                                         &items, &n),
-              TG_OK);
-    assert_int_equal(n, 0);
+    filter.app_name = TG_STR_NULL;
+    filter.app_number = 10000000000001;
+    assert_rc(tg_store_grant_list(&t, &filter, &items, &n, NULL), TG_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(items[0].id, GR_4);
+    assert_string_equal(items[1].id, GR_1);
+    tg_store_grant_list_free(items, n);
+
+    /* One (app, API) pair on one stage: what a revoke deletes. */
+    memset(&filter, 0, sizeof(filter));
+    filter.app = TG_STR(APP_1);
+    filter.api = TG_STR(API_1);
+    filter.stage = TG_STR("PRE");
+    assert_rc(tg_store_grant_list(&t, &filter, &items, &n, &total), TG_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(items[0].id, GR_4);
     tg_store_grant_list_free(items, n);
 
     commit(&t);
@@ -2108,6 +2198,7 @@ test_audit_round_trip(void **state)
     memset(e.request_id, 'f', sizeof(e.request_id) - 1);
     memset(e.source, 'g', TG_AUDIT_SOURCE_MAX);
     memset(e.detail, 'h', TG_AUDIT_DETAIL_MAX);
+    memset(e.canonical_action, 'i', TG_AUDIT_ACTION_MAX);
 
     t = begin(f);
     assert_rc(tg_store_audit_insert(&t, &e), TG_OK);
@@ -2130,6 +2221,7 @@ test_audit_round_trip(void **state)
     assert_string_equal(items[0].request_id, e.request_id);
     assert_string_equal(items[0].source, e.source);
     assert_string_equal(items[0].detail, e.detail);
+    assert_string_equal(items[0].canonical_action, e.canonical_action);
     free(items);
     tg_txn_rollback(&t);
 }
@@ -2331,6 +2423,7 @@ test_one_connection_runs_everything(void **state)
     tg_access_key_t   k = access_key_rec("TGkey1", ACC_A, 1, 1);
     tg_app_filter_t   filter = any_app();
     tg_audit_filter_t events = any_event();
+    tg_grant_filter_t grant_filter = { .api = TG_STR(API_1) };
     tg_account_t      account, *accounts;
     tg_access_key_t   key, *keys;
     tg_app_t          app, *apps;
@@ -2431,9 +2524,7 @@ test_one_connection_runs_everything(void **state)
     assert_rc(tg_store_grant_list_by_app(&t, TG_STR(APP_1), &grants, &n),
               TG_OK);
     tg_store_grant_list_free(grants, n);
-    assert_rc(
-        tg_store_grant_list_by_api(&t, TG_STR(API_1), TG_STR_NULL, &grants, &n),
-        TG_OK);
+    assert_rc(tg_store_grant_list(&t, &grant_filter, &grants, &n, &x), TG_OK);
     tg_store_grant_list_free(grants, n);
 
     insert_event(&t, 1, "TGkey1", ACC_A, "app.create", APP_1, 1);
@@ -2660,6 +2751,7 @@ main(void)
         STORE_TEST(test_api_update_delete),
         STORE_TEST(test_grants),
         STORE_TEST(test_grant_lists),
+        STORE_TEST(test_grant_filters),
         STORE_TEST(test_audit_round_trip),
         STORE_TEST(test_audit_order_and_paging),
         STORE_TEST(test_audit_filters),

@@ -15,14 +15,17 @@
 #include <string.h>
 #include <time.h>
 
+#include "tollgate/rules.h"
 #include "tollgate/time.h"
 #include "dialects/alibaba/alibaba_int.h"
 
 
-/* StageName: required, one of Alibaba's three environments. */
+/* StageName: one of the standard stages, the only ones Alibaba knows. */
 static int
 tg_ali_stage(tg_ali_call_t *call, int required, tg_str_t *stage)
 {
+    const char *rule;
+
     *stage = tg_ali_param(call, "StageName");
 
     if (stage->len == 0) {
@@ -30,11 +33,8 @@ tg_ali_stage(tg_ali_call_t *call, int required, tg_str_t *stage)
         return required ? tg_ali_missing(call, "StageName") : TG_OK;
     }
 
-    if (!tg_str_eq_c(*stage, "RELEASE") && !tg_str_eq_c(*stage, "PRE")
-        && !tg_str_eq_c(*stage, "TEST"))
-    {
-        return tg_ali_invalid(call, "StageName",
-                              "must be RELEASE, PRE or TEST");
+    if (tg_stage_standard_check(*stage, &rule) != TG_OK) {
+        return tg_ali_invalid(call, "StageName", rule);
     }
 
     return TG_OK;
@@ -238,16 +238,6 @@ tg_ali_remove_apis_authorities(tg_ali_call_t *call)
 }
 
 
-static const char *
-tg_ali_stage_alias(const char *stage)
-{
-    return strcmp(stage, "RELEASE") == 0 ? "Production"
-           : strcmp(stage, "PRE") == 0   ? "Staging"
-           : strcmp(stage, "TEST") == 0  ? "Test"
-                                         : stage;
-}
-
-
 static json_t *
 tg_ali_authorized_api(const tg_grant_t *g)
 {
@@ -270,33 +260,23 @@ tg_ali_authorized_app(const tg_grant_t *g)
         g->app_name != NULL ? g->app_name : "", "AuthVaildTime",
         tg_ali_time(g->expires_at), "AuthorizationSource", "API",
         "AuthorizedTime", tg_ali_time(g->created_at), "Description", "",
-        "Operator", "PROVIDER", "StageAlias", tg_ali_stage_alias(g->stage),
+        "Operator", "PROVIDER", "StageAlias", tg_stage_alias(g->stage),
         "StageName", g->stage, "Tag", "TagInfo");
 }
 
 
-/*
- * Renders the grants that keep() selects, one page of them, as
- * {list: {item: [...]}} with the paging.
- */
+/* Renders a page of grants as {list: {item: [...]}} with the paging. */
 static json_t *
-tg_ali_grant_page(tg_ali_call_t *call, const tg_grant_t *grants, size_t n,
-                  int (*keep)(tg_ali_call_t *, const tg_grant_t *),
+tg_ali_grant_page(const tg_grant_t *grants, size_t                   n,
                   json_t *(*render)(const tg_grant_t *), const char *list,
-                  const char *item, int64_t number, int64_t size)
+                  const char *item, const tg_grant_filter_t *filter,
+                  int64_t total)
 {
     json_t *items = json_array();
-    int64_t total = 0;
     size_t  i;
 
     for (i = 0; items != NULL && i < n; i++) {
-        if (!keep(call, &grants[i])) {
-            continue;
-        }
-        if (total >= (number - 1) * size && total < number * size) {
-            json_array_append_new(items, render(&grants[i]));
-        }
-        total++;
+        json_array_append_new(items, render(&grants[i]));
     }
 
     if (items == NULL) {
@@ -304,37 +284,48 @@ tg_ali_grant_page(tg_ali_call_t *call, const tg_grant_t *grants, size_t n,
     }
 
     return json_pack("{s:{s:o},s:I,s:I,s:I}", list, item, items, "PageNumber",
-                     (json_int_t) number, "PageSize", (json_int_t) size,
-                     "TotalCount", (json_int_t) total);
+                     (json_int_t) (filter->offset / filter->limit + 1),
+                     "PageSize", (json_int_t) filter->limit, "TotalCount",
+                     (json_int_t) total);
 }
 
 
+/* PageNumber and PageSize as the core's page. */
 static int
-tg_ali_keep_all(tg_ali_call_t *call, const tg_grant_t *g)
+tg_ali_grant_paging(tg_ali_call_t *call, tg_grant_filter_t *filter)
 {
-    (void) call;
-    (void) g;
-    return 1;
+    int64_t number, size;
+
+    if (tg_ali_paging(call, &number, &size) != TG_OK) {
+        return TG_EINVALID;
+    }
+
+    filter->limit = size;
+    filter->offset = (number - 1) * size;
+    return TG_OK;
 }
 
 
 void
 tg_ali_describe_authorized_apis(tg_ali_call_t *call)
 {
-    tg_grant_t *grants = NULL;
-    int64_t     number, size;
-    size_t      n = 0;
-    char        ref[24];
+    tg_grant_filter_t filter;
+    tg_grant_t       *grants = NULL;
+    int64_t           total = 0;
+    size_t            n = 0;
+    char              ref[24];
+
+    memset(&filter, 0, sizeof(filter));
 
     if (tg_ali_app_id(call, "AppId", 1, ref) != TG_OK
-        || tg_ali_paging(call, &number, &size) != TG_OK)
+        || tg_ali_grant_paging(call, &filter) != TG_OK)
     {
         tg_ali_send_error(call);
         return;
     }
 
     if (tg_service_grant_list_by_app(call->svc, &call->actor, tg_str_c(ref),
-                                     &grants, &n, &call->err)
+                                     &filter, &grants, &n, &total, &call->err)
         != TG_OK)
     {
         tg_ali_core_error(call);
@@ -342,50 +333,41 @@ tg_ali_describe_authorized_apis(tg_ali_call_t *call)
         return;
     }
 
-    tg_ali_reply(call,
-                 tg_ali_grant_page(call, grants, n, tg_ali_keep_all,
-                                   tg_ali_authorized_api, "AuthorizedApis",
-                                   "AuthorizedApi", number, size));
+    tg_ali_reply(call, tg_ali_grant_page(grants, n, tg_ali_authorized_api,
+                                         "AuthorizedApis", "AuthorizedApi",
+                                         &filter, total));
     tg_store_grant_list_free(grants, n);
 }
 
 
 /* DescribeAuthorizedApps' filters: AppId, AppName, StageName. */
-static int
-tg_ali_keep_app(tg_ali_call_t *call, const tg_grant_t *g)
-{
-    tg_str_t name = tg_ali_param(call, "AppName");
-    tg_str_t stage = tg_ali_param(call, "StageName");
-    int64_t  id = 0;
-
-    (void) tg_str_to_int64(tg_ali_param(call, "AppId"), 1, INT64_MAX, &id);
-
-    return (id == 0 || g->app_numeric_id == id)
-           && (name.len == 0 || tg_str_eq_c(name, g->app_name))
-           && (stage.len == 0 || tg_str_eq_c(stage, g->stage));
-}
-
-
 void
 tg_ali_describe_authorized_apps(tg_ali_call_t *call)
 {
-    tg_grant_t *grants = NULL;
-    tg_str_t    api, stage;
-    int64_t     number, size, app_id, owner;
-    size_t      n = 0;
+    tg_grant_filter_t filter;
+    tg_grant_t       *grants = NULL;
+    tg_str_t          api, name;
+    int64_t           owner, total = 0;
+    size_t            n = 0;
+
+    memset(&filter, 0, sizeof(filter));
 
     if (tg_ali_require(call, "ApiId", &api) != TG_OK
-        || tg_ali_int(call, "AppId", 0, 1, INT64_MAX, 0, &app_id) != TG_OK
+        || tg_ali_int(call, "AppId", 0, 1, INT64_MAX, 0, &filter.app_number)
+               != TG_OK
         || tg_ali_int(call, "AppOwnerId", 0, 1, INT64_MAX, 0, &owner) != TG_OK
-        || tg_ali_stage(call, 0, &stage) != TG_OK
-        || tg_ali_paging(call, &number, &size) != TG_OK)
+        || tg_ali_stage(call, 0, &filter.stage) != TG_OK
+        || tg_ali_grant_paging(call, &filter) != TG_OK)
     {
         tg_ali_send_error(call);
         return;
     }
 
-    if (tg_service_grant_list_by_api(call->svc, &call->actor, api, &grants, &n,
-                                     &call->err)
+    name = tg_ali_param(call, "AppName");
+    filter.app_name = name.len > 0 ? name : TG_STR_NULL;
+
+    if (tg_service_grant_list_by_api(call->svc, &call->actor, api, &filter,
+                                     &grants, &n, &total, &call->err)
         != TG_OK)
     {
         tg_ali_core_error(call);
@@ -393,9 +375,8 @@ tg_ali_describe_authorized_apps(tg_ali_call_t *call)
         return;
     }
 
-    tg_ali_reply(call,
-                 tg_ali_grant_page(call, grants, n, tg_ali_keep_app,
-                                   tg_ali_authorized_app, "AuthorizedApps",
-                                   "AuthorizedApp", number, size));
+    tg_ali_reply(call, tg_ali_grant_page(grants, n, tg_ali_authorized_app,
+                                         "AuthorizedApps", "AuthorizedApp",
+                                         &filter, total));
     tg_store_grant_list_free(grants, n);
 }

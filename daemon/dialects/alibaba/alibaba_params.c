@@ -474,7 +474,7 @@ tg_ali_paging(tg_ali_call_t *call, int64_t *number, int64_t *size)
 
     rc = tg_ali_int(call, "PageNumber", 0, 1, 1000000000, 1, number);
     if (rc == TG_OK) {
-        rc = tg_ali_int(call, "PageSize", 0, 1, 100, 10, size);
+        rc = tg_ali_int(call, "PageSize", 0, 1, TG_PAGE_SIZE_MAX, 10, size);
     }
 
     return rc;

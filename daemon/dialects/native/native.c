@@ -721,8 +721,8 @@ tg_native_paging(tg_native_call_t *call, const char *const *names,
                  int64_t *limit, int64_t *offset)
 {
     if (tg_native_query_check(call, names, repeatable) != TG_OK
-        || tg_native_query_int(call, "limit", TG_FIELD_LIMIT, 1, 100, def_limit,
-                               limit)
+        || tg_native_query_int(call, "limit", TG_FIELD_LIMIT, 1,
+                               TG_PAGE_SIZE_MAX, def_limit, limit)
                != TG_OK
         || tg_native_query_int(call, "offset", TG_FIELD_OFFSET, 0, 1000000000,
                                0, offset)

@@ -57,11 +57,13 @@ tg_native_audit_json(const void *item)
     }
 
     return json_pack(
-        "{s:I,s:s,s:s?,s:s?,s:s,s:{s:s,s:s},s:s?,s:s,s:s?,s:s,s:s,s:o?}", "id",
-        (json_int_t) e->id, "time", at, "actor",
+        "{s:I,s:s,s:s?,s:s?,s:s,s:s?,s:{s:s,s:s},s:s?,s:s,s:s?,s:s,s:s,s:o?}",
+        "id", (json_int_t) e->id, "time", at, "actor",
         e->actor[0] != '\0' ? e->actor : NULL, "account_id",
         e->account_id[0] != '\0' ? e->account_id : NULL, "action", e->action,
-        "target", "type", e->target_type, "id", e->target, "app",
+        "canonical_action",
+        e->canonical_action[0] != '\0' ? e->canonical_action : NULL, "target",
+        "type", e->target_type, "id", e->target, "app",
         e->app[0] != '\0' ? e->app : NULL, "result",
         e->success ? "success" : "failure", "error",
         e->error[0] != '\0' ? e->error : NULL, "request_id", e->request_id,

@@ -234,12 +234,13 @@ tg_native_grant_delete(tg_native_call_t *call)
 
 
 static void
-tg_native_grants_reply(tg_native_call_t *call, tg_grant_t *items, size_t n)
+tg_native_grants_reply(tg_native_call_t *call, tg_grant_t *items, size_t n,
+                       int64_t total)
 {
     tg_native_reply(call, 200,
                     tg_native_page(tg_native_array(items, n, sizeof(*items),
                                                    tg_native_grant_json),
-                                   (int64_t) n));
+                                   total));
     tg_store_grant_list_free(items, n);
 }
 
@@ -248,17 +249,18 @@ void
 tg_native_grant_list_by_app(tg_native_call_t *call)
 {
     tg_grant_t *items;
+    int64_t     total;
     size_t      n;
 
     if (tg_service_grant_list_by_app(call->svc, &call->actor, call->args[0],
-                                     &items, &n, &call->err)
+                                     NULL, &items, &n, &total, &call->err)
         != TG_OK)
     {
         tg_native_fail(call);
         return;
     }
 
-    tg_native_grants_reply(call, items, n);
+    tg_native_grants_reply(call, items, n, total);
 }
 
 
@@ -266,15 +268,16 @@ void
 tg_native_grant_list_by_api(tg_native_call_t *call)
 {
     tg_grant_t *items;
+    int64_t     total;
     size_t      n;
 
     if (tg_service_grant_list_by_api(call->svc, &call->actor, call->args[0],
-                                     &items, &n, &call->err)
+                                     NULL, &items, &n, &total, &call->err)
         != TG_OK)
     {
         tg_native_fail(call);
         return;
     }
 
-    tg_native_grants_reply(call, items, n);
+    tg_native_grants_reply(call, items, n, total);
 }

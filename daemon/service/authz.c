@@ -1,0 +1,266 @@
+/*
+ * The authorizer: the table of actions, resource names, and today's rules
+ * (admin keys, own account, the API catalogue, admin-only actions and
+ * admin keys).  See authz.h.
+ */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "service/authz.h"
+
+
+typedef struct {
+    const char       *name;
+    tg_access_level_t level;
+    const char       *event;
+    unsigned          flags;
+} tg_action_info_t;
+
+static const tg_action_info_t tg_actions[] = {
+#define TG_ACTION_INFO(id, name, level, event, flags) \
+    { name, TG_ACCESS_##level, event, flags },
+    TG_ACTION_MAP(TG_ACTION_INFO)
+#undef TG_ACTION_INFO
+};
+
+static const char *const tg_access_levels[] = { "list", "get", "create",
+                                                "update", "delete" };
+
+
+const char *
+tg_action_name(tg_action_t action)
+{
+    return tg_actions[action].name;
+}
+
+
+tg_access_level_t
+tg_action_level(tg_action_t action)
+{
+    return tg_actions[action].level;
+}
+
+
+const char *
+tg_access_level_name(tg_access_level_t level)
+{
+    return tg_access_levels[level];
+}
+
+
+const char *
+tg_action_event(tg_action_t action)
+{
+    return tg_actions[action].event;
+}
+
+
+int
+tg_action_find(tg_str_t name, tg_action_t *action)
+{
+    size_t i;
+
+    for (i = 0; i < TG_ACTION_COUNT; i++) {
+        if (tg_str_eq_c(name, tg_actions[i].name)) {
+            *action = (tg_action_t) i;
+            return TG_OK;
+        }
+    }
+    return TG_EINVALID;
+}
+
+
+int
+tg_action_find_event(const char *event, tg_action_t *action)
+{
+    size_t i;
+
+    for (i = 0; i < TG_ACTION_COUNT; i++) {
+        if (tg_actions[i].event != NULL
+            && strcmp(event, tg_actions[i].event) == 0) {
+            *action = (tg_action_t) i;
+            return TG_OK;
+        }
+    }
+    return TG_EINVALID;
+}
+
+
+/* Copies src into dst of size bytes, cut to fit; NULL ptr: "". */
+static void
+tg_resource_copy(char *dst, size_t size, tg_str_t src)
+{
+    size_t n = src.ptr == NULL ? 0 : src.len < size ? src.len : size - 1;
+
+    if (n > 0) {
+        memcpy(dst, src.ptr, n);
+    }
+    dst[n] = '\0';
+}
+
+
+void
+tg_resource_init(tg_resource_t *res, const char *region, const char *type,
+                 tg_str_t account_id, tg_str_t id)
+{
+    memset(res, 0, sizeof(*res));
+    tg_resource_copy(res->region, sizeof(res->region), tg_str_c(region));
+    tg_resource_copy(res->account_id, sizeof(res->account_id), account_id);
+    res->type = type;
+    tg_resource_copy(res->id, sizeof(res->id), id);
+}
+
+
+void
+tg_resource_set_account(tg_resource_t *res, tg_str_t account_id)
+{
+    tg_resource_copy(res->account_id, sizeof(res->account_id), account_id);
+}
+
+
+void
+tg_resource_app(tg_resource_t *res, const char *region, const tg_app_t *app)
+{
+    char number[24];
+
+    snprintf(number, sizeof(number), "%lld", (long long) app->app_id);
+    tg_resource_init(res, region, TG_RESOURCE_APP, tg_str_c(app->account_id),
+                     tg_str_c(number));
+    res->hidden = TG_EAPP_NOT_FOUND;
+}
+
+
+void
+tg_resource_api(tg_resource_t *res, const char *region, const tg_api_t *api)
+{
+    tg_resource_init(res, region, TG_RESOURCE_API, tg_str_c(api->account_id),
+                     tg_str_c(api->name));
+}
+
+
+int
+tg_resource_name(const tg_resource_t *res, char *buf, size_t size)
+{
+    int n;
+
+    n = snprintf(buf, size, "acs:apigateway:%s:%s:%s/%s", res->region,
+                 res->account_id[0] != '\0' ? res->account_id : "*", res->type,
+                 res->id[0] != '\0' ? res->id : "*");
+
+    return n >= 0 && (size_t) n < size ? TG_OK : TG_EINVALID;
+}
+
+
+/* Whether every key may read resources of type: the API registry is a
+ * catalogue, so that callers can find the APIs to ask grants for. */
+static int
+tg_resource_catalogue(const char *type)
+{
+    return strcmp(type, TG_RESOURCE_API) == 0;
+}
+
+
+/* Whether actor's own account holds res. */
+static int
+tg_actor_owns(const tg_actor_t *actor, const tg_resource_t *res)
+{
+    return res->account_id[0] != '\0'
+           && strcmp(actor->account_id, res->account_id) == 0;
+}
+
+
+int
+tg_authorize_action(const tg_actor_t *actor, tg_action_t action,
+                    tg_error_t *err)
+{
+    if ((tg_actions[action].flags & TG_ACTION_ADMIN) && !actor->admin) {
+        return tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_NONE,
+                            "only an admin key may do this");
+    }
+    return TG_OK;
+}
+
+
+/* The refusal of a resource in another account, which actor may see. */
+static int
+tg_refuse_foreign(const tg_resource_t *res, tg_access_level_t level,
+                  tg_error_t *err)
+{
+    if (level == TG_ACCESS_CREATE) {
+        return tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_ACCOUNT_ID,
+                            "only an admin key may act on another account");
+    }
+
+    if (strcmp(res->type, TG_RESOURCE_API) == 0) {
+        return tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_NONE,
+                            "only the API's provider or an admin may do this");
+    }
+
+    return tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_NONE,
+                        "only the account's own keys or an admin may do this");
+}
+
+
+/* The refusal of a change to an admin key by a key that is none. */
+static int
+tg_refuse_admin_key(tg_access_level_t level, tg_error_t *err)
+{
+    switch (level) {
+    case TG_ACCESS_CREATE:
+        return tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_ROLE,
+                            "only an admin key may create admin keys");
+    case TG_ACCESS_DELETE:
+        return tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_NONE,
+                            "only an admin key may delete admin keys");
+    default:
+        return tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_NONE,
+                            "only an admin key may change admin keys");
+    }
+}
+
+
+int
+tg_authorize(const tg_actor_t *actor, tg_action_t action,
+             const tg_resource_t *res, tg_error_t *err)
+{
+    tg_access_level_t level = tg_actions[action].level;
+    int               reads, rc;
+
+    rc = tg_authorize_action(actor, action, err);
+    if (rc != TG_OK || actor->admin) {
+        return rc;
+    }
+
+    /* A request for an admin key is refused before anything is said of
+     * the account it names; a key that is one, only once the caller is
+     * known to reach it, so that its role is not told to others. */
+
+    if (res->admin_key && level == TG_ACCESS_CREATE) {
+        return tg_refuse_admin_key(level, err);
+    }
+
+    reads = level == TG_ACCESS_LIST || level == TG_ACCESS_GET;
+
+    if (!tg_actor_owns(actor, res)
+        && !(reads && tg_resource_catalogue(res->type))) {
+        return res->hidden != TG_OK ? tg_error_code(err, res->hidden)
+                                    : tg_refuse_foreign(res, level, err);
+    }
+
+    if (res->admin_key && !reads) {
+        return tg_refuse_admin_key(level, err);
+    }
+
+    return TG_OK;
+}
+
+
+tg_str_t
+tg_authorize_scope(const tg_actor_t *actor, const char *type, tg_str_t asked)
+{
+    if (actor->admin || tg_resource_catalogue(type)) {
+        return asked;
+    }
+    return tg_str_c(actor->account_id);
+}

@@ -1,0 +1,269 @@
+/*
+ * The authorizer: who may do what, decided in one place.
+ *
+ * Every service operation, reads included, asks tg_authorize() whether its
+ * caller (the actor: access key, account, role, source address) may perform
+ * its action on the resource it concerns, before it reads or changes
+ * anything of that resource.  No other code in the service decides who may
+ * do what.
+ *
+ * Actions have canonical names in the style of Alibaba Cloud's RAM
+ * ("apigateway:ResetAppSecret"), each with an access level (list, get,
+ * create, update, delete), in one table below.  The audit trail records the
+ * canonical name beside the event's own name ("app.secret.reset").
+ *
+ * Resources are named like Alibaba's ARNs:
+ *
+ *     acs:apigateway:<region>:<account>:<type>/<id>
+ *
+ * with type app (id: the numeric AppId), api (its name), account (its id),
+ * accesskey (its id), audit and keyring; "*" stands for an account or id
+ * that the request leaves open (a listing, or a create before the id
+ * exists).  The region is the service's (TG_REGION_DEFAULT unless set).
+ *
+ * The rules today (access-control policies will plug in here):
+ *   - an admin key may do everything;
+ *   - a few actions are an admin's only (TG_ACTION_ADMIN);
+ *   - any other key acts within its own account, except that the API
+ *     registry is a catalogue that every key may read;
+ *   - only an admin key may create, change or delete admin keys.
+ *
+ * A refusal is TG_EFORBIDDEN, with a message that says which rule refused,
+ * unless the resource says otherwise: a resource in an account the caller
+ * may not reach reads as not found (tg_resource_t.hidden), so one account
+ * is not told what another holds.
+ *
+ * Nothing here allocates; resources are plain values on the caller's stack.
+ */
+
+#ifndef TOLLGATE_AUTHZ_H
+#define TOLLGATE_AUTHZ_H
+
+#include <stddef.h>
+
+#include "tollgate/error.h"
+#include "tollgate/model.h"
+#include "tollgate/str.h"
+
+
+/* Tollgate is one deployment, and so one region, unless a setting names
+ * it otherwise (Alibaba's ARNs carry the region id, e.g. cn-hangzhou). */
+#define TG_REGION_DEFAULT "local"
+#define TG_REGION_MAX     32
+
+/* Who is calling: for authorization and the audit trail. */
+typedef struct {
+    char key_id[TG_KEY_ID_MAX + 1]; /* "" until authenticated */
+    char account_id[TG_ID_LEN + 1];
+    int  admin;
+    char request_id[40];
+    char source[TG_AUDIT_SOURCE_MAX + 1]; /* the caller's address */
+} tg_actor_t;
+
+typedef enum {
+    TG_ACCESS_LIST = 0,
+    TG_ACCESS_GET,
+    TG_ACCESS_CREATE,
+    TG_ACCESS_UPDATE,
+    TG_ACCESS_DELETE
+} tg_access_level_t;
+
+/* Action flags. */
+#define TG_ACTION_ADMIN 0x01u /* an admin key's only */
+
+/*
+ * Every action: XX(id, canonical name, access level, audit event name or
+ * NULL for reads that are not audited, flags).  Each core operation maps
+ * to one action, whichever dialect calls it (Alibaba's SetApisAuthorities
+ * and UntagResources run the same operations as SetAppsAuthorities and
+ * TagResources).  Event names are those the audit trail has always
+ * recorded; clients read them.
+ */
+/* clang-format off */
+#define TG_ACTION_MAP(XX)                                                     \
+    XX(CREATE_APP, "apigateway:CreateApp",                                    \
+       CREATE, "app.create", 0)                                               \
+    XX(DESCRIBE_APP, "apigateway:DescribeApp",                                \
+       GET, NULL, 0)                                                          \
+    XX(DESCRIBE_APPS, "apigateway:DescribeApps",                              \
+       LIST, NULL, 0)                                                         \
+    XX(MODIFY_APP, "apigateway:ModifyApp",                                    \
+       UPDATE, "app.update", 0)                                               \
+    XX(DELETE_APP, "apigateway:DeleteApp",                                    \
+       DELETE, "app.delete", 0)                                               \
+    XX(TAG_RESOURCES, "apigateway:TagResources",                              \
+       UPDATE, "app.tags", 0)                                                 \
+    XX(RESET_APP_SECRET, "apigateway:ResetAppSecret",                         \
+       UPDATE, "app.secret.reset", 0)                                         \
+    XX(DESCRIBE_APP_SECURITY, "apigateway:DescribeAppSecurity",               \
+       GET, "app.secret.reveal", 0)                                           \
+    XX(CREATE_APP_KEY, "apigateway:CreateAppKey",                             \
+       CREATE, "key.create", 0)                                               \
+    XX(DESCRIBE_APP_KEYS, "apigateway:DescribeAppKeys",                       \
+       LIST, NULL, 0)                                                         \
+    XX(MODIFY_APP_KEY, "apigateway:ModifyAppKey",                             \
+       UPDATE, "key.update", 0)                                               \
+    XX(DELETE_APP_KEY, "apigateway:DeleteAppKey",                             \
+       DELETE, "key.delete", 0)                                               \
+    XX(CREATE_APP_CODE, "apigateway:CreateAppCode",                           \
+       CREATE, "code.create", 0)                                              \
+    XX(DESCRIBE_APP_CODES, "apigateway:DescribeAppCodes",                     \
+       LIST, NULL, 0)                                                         \
+    XX(RESET_APP_CODE, "apigateway:ResetAppCode",                             \
+       UPDATE, "code.reset", 0)                                               \
+    XX(DELETE_APP_CODE, "apigateway:DeleteAppCode",                           \
+       DELETE, "code.delete", 0)                                              \
+    XX(CREATE_API, "apigateway:CreateApi",                                    \
+       CREATE, "api.create", 0)                                               \
+    XX(DESCRIBE_API, "apigateway:DescribeApi",                                \
+       GET, NULL, 0)                                                          \
+    XX(DESCRIBE_APIS, "apigateway:DescribeApis",                              \
+       LIST, NULL, 0)                                                         \
+    XX(MODIFY_API, "apigateway:ModifyApi",                                    \
+       UPDATE, "api.update", 0)                                               \
+    XX(DELETE_API, "apigateway:DeleteApi",                                    \
+       DELETE, "api.delete", 0)                                               \
+    XX(SET_APPS_AUTHORITIES, "apigateway:SetAppsAuthorities",                 \
+       UPDATE, "grant.put", 0)                                                \
+    XX(REMOVE_APPS_AUTHORITIES, "apigateway:RemoveAppsAuthorities",           \
+       DELETE, "grant.delete", 0)                                             \
+    XX(DESCRIBE_AUTHORIZED_APIS, "apigateway:DescribeAuthorizedApis",         \
+       LIST, NULL, 0)                                                         \
+    XX(DESCRIBE_AUTHORIZED_APPS, "apigateway:DescribeAuthorizedApps",         \
+       LIST, NULL, 0)                                                         \
+    XX(CREATE_ACCOUNT, "apigateway:CreateAccount",                            \
+       CREATE, "account.create", TG_ACTION_ADMIN)                             \
+    XX(DESCRIBE_ACCOUNT, "apigateway:DescribeAccount",                        \
+       GET, NULL, 0)                                                          \
+    XX(DESCRIBE_ACCOUNTS, "apigateway:DescribeAccounts",                      \
+       LIST, NULL, 0)                                                         \
+    XX(MODIFY_ACCOUNT, "apigateway:ModifyAccount",                            \
+       UPDATE, "account.update", TG_ACTION_ADMIN)                             \
+    XX(DELETE_ACCOUNT, "apigateway:DeleteAccount",                            \
+       DELETE, "account.delete", TG_ACTION_ADMIN)                             \
+    XX(CREATE_ACCESS_KEY, "apigateway:CreateAccessKey",                       \
+       CREATE, "access_key.create", 0)                                        \
+    XX(DESCRIBE_ACCESS_KEY, "apigateway:DescribeAccessKey",                   \
+       GET, NULL, 0)                                                          \
+    XX(DESCRIBE_ACCESS_KEYS, "apigateway:DescribeAccessKeys",                 \
+       LIST, NULL, 0)                                                         \
+    XX(MODIFY_ACCESS_KEY, "apigateway:ModifyAccessKey",                       \
+       UPDATE, "access_key.update", 0)                                        \
+    XX(DELETE_ACCESS_KEY, "apigateway:DeleteAccessKey",                       \
+       DELETE, "access_key.delete", 0)                                        \
+    XX(DESCRIBE_AUDIT_EVENTS, "apigateway:DescribeAuditEvents",               \
+       LIST, NULL, 0)                                                         \
+    XX(ROTATE_KEYRING, "apigateway:RotateKeyring",                            \
+       UPDATE, "keyring.rotate", TG_ACTION_ADMIN)
+/* clang-format on */
+
+typedef enum {
+#define TG_ACTION_ENUM(id, name, level, event, flags) TG_ACTION_##id,
+    TG_ACTION_MAP(TG_ACTION_ENUM)
+#undef TG_ACTION_ENUM
+    TG_ACTION_COUNT
+} tg_action_t;
+
+/* The resource types, as they appear in resource names. */
+#define TG_RESOURCE_APP        "app"
+#define TG_RESOURCE_API        "api"
+#define TG_RESOURCE_ACCOUNT    "account"
+#define TG_RESOURCE_ACCESS_KEY "accesskey"
+#define TG_RESOURCE_AUDIT      "audit"
+#define TG_RESOURCE_KEYRING    "keyring"
+
+#define TG_RESOURCE_ID_MAX 128
+
+/*
+ * What an action acts on.  An empty account_id or id stands for "any"
+ * (written "*").  A reference that named nothing is kept as the request
+ * wrote it, so that a refusal does not depend on whether it exists.
+ */
+typedef struct {
+    char        region[TG_REGION_MAX + 1];
+    char        account_id[TG_RESOURCE_ID_MAX + 1]; /* its owner */
+    const char *type;                               /* TG_RESOURCE_* */
+    char        id[TG_RESOURCE_ID_MAX + 1];
+    int         admin_key; /* an admin access key, or a request for one */
+    int         hidden;    /* out of the caller's reach, it reads as this
+                              TG_E*_NOT_FOUND code; 0: it is refused */
+} tg_resource_t;
+
+
+/* The canonical name of an action ("apigateway:CreateApp"). */
+const char *tg_action_name(tg_action_t action);
+
+/* Its access level. */
+tg_access_level_t tg_action_level(tg_action_t action);
+
+/* The name of an access level ("list", "get", ...). */
+const char *tg_access_level_name(tg_access_level_t level);
+
+/* The name the audit trail records for the action, or NULL for a read. */
+const char *tg_action_event(tg_action_t action);
+
+/* Finds an action by its canonical name.  Returns 0 or TG_EINVALID. */
+int tg_action_find(tg_str_t name, tg_action_t *action);
+
+/*
+ * Finds the action whose audit event is named event ("app.create").
+ * Returns 0 or TG_EINVALID (for events that are no action, such as
+ * "auth.failure").
+ */
+int tg_action_find_event(const char *event, tg_action_t *action);
+
+/*
+ * Fills res: in region, of type, owned by account_id, named id (a NULL ptr
+ * or empty string for "any"; a longer value than TG_RESOURCE_ID_MAX is
+ * cut, which can only make it name nothing).  admin_key and hidden start
+ * at 0.
+ */
+void tg_resource_init(tg_resource_t *res, const char *region, const char *type,
+                      tg_str_t account_id, tg_str_t id);
+
+/* Sets the account that owns res, cut as tg_resource_init() does. */
+void tg_resource_set_account(tg_resource_t *res, tg_str_t account_id);
+
+/* Fills res for an app: app/<AppId>, hidden as TG_EAPP_NOT_FOUND. */
+void tg_resource_app(tg_resource_t *res, const char *region,
+                     const tg_app_t *app);
+
+/* Fills res for an API: api/<name>, which every key may read. */
+void tg_resource_api(tg_resource_t *res, const char *region,
+                     const tg_api_t *api);
+
+/*
+ * Writes res's name ("acs:apigateway:local:<account>:app/12345") into
+ * buf of size bytes, NUL-terminated.  Returns 0, or TG_EINVALID if it
+ * does not fit (buf then holds a cut name).
+ */
+int tg_resource_name(const tg_resource_t *res, char *buf, size_t size);
+
+/*
+ * Decides whether actor may perform action on res.  Returns 0, or the
+ * refusal: res->hidden for a resource out of the caller's reach when set,
+ * else TG_EFORBIDDEN with a message (and the field it concerns) in err.
+ */
+int tg_authorize(const tg_actor_t *actor, tg_action_t action,
+                 const tg_resource_t *res, tg_error_t *err);
+
+/*
+ * Decides what depends on the action alone: whether actor may call it on
+ * any resource at all.  An operation that must refuse before it looks
+ * anything up (an admin's action on a name that may not exist) calls it
+ * first; tg_authorize() applies it too.  Returns 0 or TG_EFORBIDDEN.
+ */
+int tg_authorize_action(const tg_actor_t *actor, tg_action_t action,
+                        tg_error_t *err);
+
+/*
+ * The account to which a listing of resources of type is confined for
+ * actor, given the account the request asked for (NULL ptr: every
+ * account): an admin's listing and a catalogue's (the API registry) are
+ * what was asked; any other key lists its own account's, whatever it
+ * asked.  The result is asked or points into actor.
+ */
+tg_str_t tg_authorize_scope(const tg_actor_t *actor, const char *type,
+                            tg_str_t asked);
+
+#endif /* TOLLGATE_AUTHZ_H */
