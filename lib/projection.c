@@ -9,6 +9,22 @@
 #include "tollgate/projection.h"
 
 
+_Static_assert(TG_PROJ_NDBS <= TG_PROJ_MAXDBS, "raise TG_PROJ_MAXDBS");
+
+static const char *const tg_proj_db_names[TG_PROJ_NDBS] = {
+    [TG_PROJ_META] = "meta",     [TG_PROJ_APPS] = "apps",
+    [TG_PROJ_KEYS] = "keys",     [TG_PROJ_CODES] = "codes",
+    [TG_PROJ_GRANTS] = "grants",
+};
+
+
+const char *
+tg_proj_db_name(tg_proj_db_t db)
+{
+    return (unsigned) db < TG_PROJ_NDBS ? tg_proj_db_names[db] : NULL;
+}
+
+
 /* A bounded reader over a record. */
 typedef struct {
     const uint8_t *p;

@@ -2,10 +2,10 @@
  * The data-plane projection's records: what tollgated writes into LMDB
  * and the gateway reads, one format shared by both.
  *
- * The projection is one LMDB environment with five named databases:
+ * The projection is one LMDB environment with five named databases
+ * (tg_proj_db_t; every reader and writer opens it with TG_PROJ_MAXDBS):
  *
  *     meta    "seq"     -> the last change-log seq applied (int64, LE)
- *             "format"  -> TG_PROJ_FORMAT (one byte)
  *     apps    app id    -> enabled, AppId, rate limit; and, for the
  *                          writer, the AppKeys and code hashes it owns
  *     keys    AppKey    -> app id, and its secrets sealed under the
@@ -42,6 +42,24 @@
 /* The AAD prefix of a sealed secret; the AppKey follows. */
 #define TG_PROJ_SECRET_AAD "tg.dp.key:"
 
+/*
+ * The environment's named databases.  TG_PROJ_MAXDBS is the maxdbs every
+ * reader and writer sets: these five, and room for a later format's.
+ */
+typedef enum {
+    TG_PROJ_META,
+    TG_PROJ_APPS,
+    TG_PROJ_KEYS,
+    TG_PROJ_CODES,
+    TG_PROJ_GRANTS,
+    TG_PROJ_NDBS
+} tg_proj_db_t;
+
+#define TG_PROJ_MAXDBS 8
+
+/* The meta database's keys. */
+#define TG_PROJ_META_SEQ "seq"
+
 typedef struct {
     int      enabled;
     int64_t  app_id;     /* the numeric id */
@@ -60,6 +78,9 @@ typedef struct {
     size_t           nsecrets;
 } tg_proj_key_t;
 
+
+/* The LMDB name of db ("meta", "apps"...); NULL if db is out of range. */
+const char *tg_proj_db_name(tg_proj_db_t db);
 
 /*
  * Appends an apps record: app, then the AppKeys (keys, nkeys) and AppCode
