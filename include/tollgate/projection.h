@@ -60,6 +60,11 @@ typedef enum {
 /* The meta database's keys. */
 #define TG_PROJ_META_SEQ "seq"
 
+/* tollgated's map size (--projection-map-size) and its bounds, in MiB. */
+#define TG_PROJ_MAP_MIB     1024
+#define TG_PROJ_MAP_MIB_MIN 16
+#define TG_PROJ_MAP_MIB_MAX 1048576
+
 typedef struct {
     int      enabled;
     int64_t  app_id;     /* the numeric id */

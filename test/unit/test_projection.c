@@ -238,6 +238,27 @@ test_i64_and_key_file(void **state)
 }
 
 
+/* Every reader and writer opens the same five databases by these names. */
+static void
+test_db_names(void **state)
+{
+    static const char *const names[TG_PROJ_NDBS] = { "meta", "apps", "keys",
+                                                     "codes", "grants" };
+    size_t                   i, j;
+
+    (void) state;
+    assert_true(TG_PROJ_NDBS <= TG_PROJ_MAXDBS);
+    for (i = 0; i < TG_PROJ_NDBS; i++) {
+        assert_string_equal(tg_proj_db_name(i), names[i]);
+        for (j = 0; j < i; j++) {
+            assert_string_not_equal(tg_proj_db_name(i), tg_proj_db_name(j));
+        }
+    }
+    assert_null(tg_proj_db_name(TG_PROJ_NDBS));
+    assert_null(tg_proj_db_name((tg_proj_db_t) -1));
+}
+
+
 int
 main(void)
 {
@@ -248,6 +269,7 @@ main(void)
         cmocka_unit_test(test_secret_limits),
         cmocka_unit_test(test_grant_key),
         cmocka_unit_test(test_i64_and_key_file),
+        cmocka_unit_test(test_db_names),
     };
 
     return cmocka_run_group_tests_name("projection", tests, NULL, NULL);
