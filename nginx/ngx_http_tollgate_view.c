@@ -1,5 +1,16 @@
 /*
  * The worker's view of the projection (see the header).
+ *
+ * The view never serves a projection that tollgated no longer writes.
+ * Before a request's lookups (at most once per millisecond of nginx's
+ * clock) it compares the files its environment has open with the files
+ * the projection's directory names now: a projection removed, or
+ * rebuilt in a new directory, is closed, and the new one opened.  A
+ * projection that cannot be opened refuses requests with 503 and is
+ * tried again with a growing delay, from requests, never in a loop; each
+ * failure is logged when it starts and then once per interval, with the
+ * number of calls it refused, so a missing projection cannot flood the
+ * error log.
  */
 
 #include <ngx_config.h>
@@ -12,13 +23,54 @@
 #include "ngx_http_tollgate_view.h"
 
 
-struct ngx_http_tollgate_view_s {
-    ngx_str_t dir; /* NUL-terminated */
+/* The files LMDB keeps in an environment's directory. */
+#define NGX_TOLLGATE_DATA_FILE "/data.mdb"
+#define NGX_TOLLGATE_LOCK_FILE "/lock.mdb"
 
-    /* The worker's environment; env is NULL until it opens. */
-    MDB_env *env;
-    MDB_txn *txn; /* reset between requests */
-    MDB_dbi  dbi[TG_PROJ_NDBS];
+/* Retries of a projection that cannot be opened: the first wait, and the
+ * longest.  A failed open costs a few system calls; the cap bounds how
+ * long the gateway refuses calls once the projection is back. */
+#define NGX_TOLLGATE_RETRY_FIRST 100
+#define NGX_TOLLGATE_RETRY_MAX   1000
+
+/* A failure that lasts is logged again this often (ms). */
+#define NGX_TOLLGATE_REPORT_EVERY 60000
+
+#define NGX_TOLLGATE_UNAVAILABLE "Projection Unavailable"
+
+typedef enum {
+    NGX_TOLLGATE_VIEW_OK = 0,
+    NGX_TOLLGATE_VIEW_UNAVAILABLE /* cannot be opened or read */
+} ngx_http_tollgate_failure_e;
+
+/* Which file a path named when it was opened. */
+typedef struct {
+    dev_t           dev;
+    ngx_file_uniq_t ino;
+} ngx_http_tollgate_file_id_t;
+
+struct ngx_http_tollgate_view_s {
+    ngx_str_t dir;       /* NUL-terminated, as are the two paths */
+    u_char   *data_path; /* LMDB's data file */
+    u_char   *lock_path; /* LMDB's lock file, where readers register */
+
+    /* The worker's environment; env is NULL while it is closed. */
+    MDB_env                    *env;
+    MDB_txn                    *txn; /* reset between requests */
+    MDB_dbi                     dbi[TG_PROJ_NDBS];
+    ngx_http_tollgate_file_id_t data, lock; /* the files env has open */
+    ngx_msec_t                  checked;    /* when they were compared */
+
+    /* Opening again while closed. */
+    ngx_msec_t retry_at;
+    ngx_msec_t retry_delay; /* 0 until an open fails */
+    int        error;       /* the last open's LMDB error */
+
+    /* What refuses calls now, when it was last logged, and how many calls
+     * it refused since. */
+    ngx_http_tollgate_failure_e failure;
+    ngx_msec_t                  reported_at;
+    ngx_uint_t                  refused;
 };
 
 
@@ -61,6 +113,22 @@ ngx_http_tollgate_load_key(ngx_conf_t *cf, ngx_str_t *name,
 }
 
 
+/* dir and file joined, NUL-terminated, from pool. */
+static u_char *
+ngx_http_tollgate_path(ngx_pool_t *pool, ngx_str_t *dir, const char *file)
+{
+    size_t  len = ngx_strlen(file);
+    u_char *p;
+
+    p = ngx_pnalloc(pool, dir->len + len + 1);
+    if (p != NULL) {
+        ngx_cpystrn(ngx_cpymem(p, dir->data, dir->len), (u_char *) file,
+                    len + 1);
+    }
+    return p;
+}
+
+
 ngx_http_tollgate_view_t *
 ngx_http_tollgate_view_create(ngx_conf_t *cf, ngx_str_t *dir)
 {
@@ -71,12 +139,62 @@ ngx_http_tollgate_view_create(ngx_conf_t *cf, ngx_str_t *dir)
         return NULL;
     }
     view->dir.len = dir->len;
-    view->dir.data = ngx_pnalloc(cf->pool, dir->len + 1);
-    if (view->dir.data == NULL) {
+    view->dir.data = ngx_http_tollgate_path(cf->pool, dir, "");
+    view->data_path =
+        ngx_http_tollgate_path(cf->pool, dir, NGX_TOLLGATE_DATA_FILE);
+    view->lock_path =
+        ngx_http_tollgate_path(cf->pool, dir, NGX_TOLLGATE_LOCK_FILE);
+    if (view->dir.data == NULL || view->data_path == NULL
+        || view->lock_path == NULL)
+    {
         return NULL;
     }
-    ngx_cpystrn(view->dir.data, dir->data, dir->len + 1);
     return view;
+}
+
+
+static void
+ngx_http_tollgate_file_id(ngx_file_info_t *fi, ngx_http_tollgate_file_id_t *id)
+{
+    id->dev = fi->st_dev;
+    id->ino = ngx_file_uniq(fi);
+}
+
+
+/* Returns 1 if path still names the file id was taken from. */
+static int
+ngx_http_tollgate_same_file(u_char *path, ngx_http_tollgate_file_id_t *id)
+{
+    ngx_file_info_t fi;
+
+    return ngx_file_info(path, &fi) != NGX_FILE_ERROR && fi.st_dev == id->dev
+           && ngx_file_uniq(&fi) == id->ino;
+}
+
+
+/* Records which files the new environment has open.  The data file is
+ * the one LMDB holds; the lock file is named again just after. */
+static int
+ngx_http_tollgate_view_ids(ngx_http_tollgate_view_t *view)
+{
+    ngx_file_info_t  fi;
+    mdb_filehandle_t fd;
+    int              rc;
+
+    rc = mdb_env_get_fd(view->env, &fd);
+    if (rc != 0) {
+        return rc;
+    }
+    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
+        return ngx_errno;
+    }
+    ngx_http_tollgate_file_id(&fi, &view->data);
+
+    if (ngx_file_info(view->lock_path, &fi) == NGX_FILE_ERROR) {
+        return ngx_errno;
+    }
+    ngx_http_tollgate_file_id(&fi, &view->lock);
+    return 0;
 }
 
 
@@ -103,8 +221,9 @@ ngx_http_tollgate_view_dbis(ngx_http_tollgate_view_t *view)
 }
 
 
-static ngx_int_t
-ngx_http_tollgate_view_try(ngx_http_tollgate_view_t *view, ngx_log_t *log)
+/* Opens the environment.  Returns 0, or an LMDB error (env closed). */
+static int
+ngx_http_tollgate_view_try(ngx_http_tollgate_view_t *view)
 {
     int rc;
 
@@ -117,6 +236,9 @@ ngx_http_tollgate_view_try(ngx_http_tollgate_view_t *view, ngx_log_t *log)
                           MDB_RDONLY | MDB_NOTLS, 0600);
     }
     if (rc == 0) {
+        rc = ngx_http_tollgate_view_ids(view);
+    }
+    if (rc == 0) {
         rc = ngx_http_tollgate_view_dbis(view);
     }
     if (rc == 0) {
@@ -127,21 +249,107 @@ ngx_http_tollgate_view_try(ngx_http_tollgate_view_t *view, ngx_log_t *log)
     }
 
     if (rc != 0) {
-        ngx_log_error(NGX_LOG_ERR, log, 0,
-                      "tollgate: cannot open the projection \"%V\": %s",
-                      &view->dir, mdb_strerror(rc));
         ngx_http_tollgate_view_close(view);
-        return NGX_ERROR;
     }
-    return NGX_OK;
+    view->checked = ngx_current_msec;
+    return rc;
+}
+
+
+/*
+ * Opens the environment if a retry is due.  Returns NGX_OK, or
+ * NGX_DECLINED (not due, or failed: the next try is scheduled).
+ */
+static ngx_int_t
+ngx_http_tollgate_view_reopen(ngx_http_tollgate_view_t *view)
+{
+    if ((ngx_msec_int_t) (ngx_current_msec - view->retry_at) < 0) {
+        return NGX_DECLINED;
+    }
+
+    view->error = ngx_http_tollgate_view_try(view);
+    if (view->error == 0) {
+        view->retry_delay = 0;
+        return NGX_OK;
+    }
+
+    view->retry_delay = view->retry_delay == 0
+                            ? NGX_TOLLGATE_RETRY_FIRST
+                            : ngx_min(2 * view->retry_delay,
+                                      (ngx_msec_t) NGX_TOLLGATE_RETRY_MAX);
+    view->retry_at = ngx_current_msec + view->retry_delay;
+    return NGX_DECLINED;
+}
+
+
+/* Logs failure when it starts, and again once per interval. */
+static void
+ngx_http_tollgate_view_report(ngx_http_tollgate_view_t   *view,
+                              ngx_http_tollgate_failure_e failure,
+                              ngx_log_t                  *log)
+{
+    if (failure == view->failure
+        && ngx_current_msec - view->reported_at < NGX_TOLLGATE_REPORT_EVERY)
+    {
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_ERR, log, 0,
+                  "tollgate: cannot open the projection \"%V\": %s; calls "
+                  "get 503 until it opens (retrying; %ui refused since the "
+                  "last report)",
+                  &view->dir, mdb_strerror(view->error), view->refused);
+
+    view->failure = failure;
+    view->reported_at = ngx_current_msec;
+    view->refused = 0;
+}
+
+
+static ngx_int_t
+ngx_http_tollgate_view_refuse(ngx_http_tollgate_view_t   *view,
+                              ngx_http_tollgate_failure_e failure,
+                              ngx_log_t *log, const char **reason)
+{
+    ngx_http_tollgate_view_report(view, failure, log);
+    view->refused++;
+    *reason = NGX_TOLLGATE_UNAVAILABLE;
+    return NGX_HTTP_SERVICE_UNAVAILABLE;
+}
+
+
+/* Closes the environment if its files are no longer the projection's. */
+static void
+ngx_http_tollgate_view_check(ngx_http_tollgate_view_t *view, ngx_log_t *log)
+{
+    if (view->env == NULL || view->checked == ngx_current_msec) {
+        return;
+    }
+    view->checked = ngx_current_msec;
+
+    if (ngx_http_tollgate_same_file(view->data_path, &view->data)
+        && ngx_http_tollgate_same_file(view->lock_path, &view->lock))
+    {
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_NOTICE, log, 0,
+                  "tollgate: the projection \"%V\" was replaced or removed; "
+                  "opening it again",
+                  &view->dir);
+    ngx_http_tollgate_view_close(view);
+    view->retry_at = ngx_current_msec;
+    view->retry_delay = 0;
 }
 
 
 void
 ngx_http_tollgate_view_open(ngx_http_tollgate_view_t *view, ngx_log_t *log)
 {
-    /* A projection not made yet is opened at the first request. */
-    (void) ngx_http_tollgate_view_try(view, log);
+    view->retry_at = ngx_current_msec;
+    if (ngx_http_tollgate_view_reopen(view) != NGX_OK) {
+        ngx_http_tollgate_view_report(view, NGX_TOLLGATE_VIEW_UNAVAILABLE, log);
+    }
 }
 
 
@@ -163,12 +371,35 @@ ngx_int_t
 ngx_http_tollgate_begin(ngx_http_request_t *r, ngx_http_tollgate_view_t *view,
                         const char **reason)
 {
-    if ((view->env == NULL
-         && ngx_http_tollgate_view_try(view, r->connection->log) != NGX_OK)
-        || mdb_txn_renew(view->txn) != 0)
-    {
-        *reason = "Internal Error";
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    ngx_log_t *log = r->connection->log;
+
+    ngx_http_tollgate_view_check(view, log);
+
+    if (view->env == NULL && ngx_http_tollgate_view_reopen(view) != NGX_OK) {
+        return ngx_http_tollgate_view_refuse(
+            view, NGX_TOLLGATE_VIEW_UNAVAILABLE, log, reason);
+    }
+
+    if (mdb_txn_renew(view->txn) != 0) {
+        /* MDB_MAP_RESIZED when tollgated grew the map, or a damaged
+         * environment: open it again, once, now. */
+        ngx_http_tollgate_view_close(view);
+        view->retry_at = ngx_current_msec;
+        if (ngx_http_tollgate_view_reopen(view) != NGX_OK
+            || mdb_txn_renew(view->txn) != 0)
+        {
+            return ngx_http_tollgate_view_refuse(
+                view, NGX_TOLLGATE_VIEW_UNAVAILABLE, log, reason);
+        }
+    }
+
+    if (view->failure != NGX_TOLLGATE_VIEW_OK) {
+        ngx_log_error(NGX_LOG_NOTICE, log, 0,
+                      "tollgate: the projection \"%V\" is open again (%ui "
+                      "calls refused since the last report)",
+                      &view->dir, view->refused);
+        view->failure = NGX_TOLLGATE_VIEW_OK;
+        view->refused = 0;
     }
     return NGX_OK;
 }
