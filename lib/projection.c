@@ -416,6 +416,17 @@ tg_proj_grant_key(tg_str_t app, tg_str_t api, tg_str_t stage, char *out,
 }
 
 
+int
+tg_proj_heartbeat_fresh(int64_t heartbeat, int64_t now, int64_t max_age)
+{
+    /* Both positive: neither difference overflows. */
+    if (heartbeat <= 0 || now <= 0 || max_age < 0) {
+        return 0;
+    }
+    return now - heartbeat <= max_age && heartbeat - now <= max_age;
+}
+
+
 void
 tg_proj_i64_encode(int64_t v, uint8_t out[8])
 {

@@ -41,6 +41,7 @@ typedef struct {
     ngx_str_t                 key_file;   /* dataplane.key */
     u_char                    key[TG_SEAL_KEY_LEN];
     ngx_shm_zone_t           *zone;
+    ngx_msec_t                projection_max_age; /* 0: off */
     ngx_http_tollgate_view_t *view;
 } ngx_http_tollgate_main_conf_t;
 
@@ -115,6 +116,11 @@ static ngx_command_t ngx_http_tollgate_commands[] = {
     { ngx_string("tollgate_key_file"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
       ngx_conf_set_str_slot, NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_http_tollgate_main_conf_t, key_file), NULL },
+
+    { ngx_string("tollgate_projection_max_age"),
+      NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, ngx_http_tollgate_set_max_age,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_tollgate_main_conf_t, projection_max_age), NULL },
 
     { ngx_string("tollgate_zone"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
       ngx_http_tollgate_zone, NGX_HTTP_MAIN_CONF_OFFSET, 0, NULL },
@@ -194,7 +200,14 @@ ngx_module_t ngx_http_tollgate_module = {
 static void *
 ngx_http_tollgate_create_main_conf(ngx_conf_t *cf)
 {
-    return ngx_pcalloc(cf->pool, sizeof(ngx_http_tollgate_main_conf_t));
+    ngx_http_tollgate_main_conf_t *mcf;
+
+    mcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_tollgate_main_conf_t));
+    if (mcf == NULL) {
+        return NULL;
+    }
+    mcf->projection_max_age = NGX_CONF_UNSET_MSEC;
+    return mcf;
 }
 
 
@@ -214,7 +227,9 @@ ngx_http_tollgate_init_main_conf(ngx_conf_t *cf, void *conf)
                            "tollgate_projection needs tollgate_key_file");
         return NGX_CONF_ERROR;
     }
-    mcf->view = ngx_http_tollgate_view_create(cf, &mcf->projection);
+    ngx_conf_init_msec_value(mcf->projection_max_age, TG_PROJ_MAX_AGE_MS);
+    mcf->view = ngx_http_tollgate_view_create(cf, &mcf->projection,
+                                              mcf->projection_max_age);
     if (mcf->view == NULL) {
         return NGX_CONF_ERROR;
     }

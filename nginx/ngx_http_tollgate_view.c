@@ -11,6 +11,12 @@
  * failure is logged when it starts and then once per interval, with the
  * number of calls it refused, so a missing projection cannot flood the
  * error log.
+ *
+ * tollgated writes a heartbeat into the projection about once a second,
+ * when every change committed before it is applied.  A request whose
+ * snapshot holds a heartbeat further than max_age from the clock is
+ * refused (503): tollgated is stopped or hung, or cannot write (a full
+ * map), and what the projection says may no longer be true.
  */
 
 #include <ngx_config.h>
@@ -36,12 +42,18 @@
 /* A failure that lasts is logged again this often (ms). */
 #define NGX_TOLLGATE_REPORT_EVERY 60000
 
-#define NGX_TOLLGATE_UNAVAILABLE "Projection Unavailable"
-
 typedef enum {
     NGX_TOLLGATE_VIEW_OK = 0,
-    NGX_TOLLGATE_VIEW_UNAVAILABLE /* cannot be opened or read */
+    NGX_TOLLGATE_VIEW_UNAVAILABLE, /* cannot be opened or read */
+    NGX_TOLLGATE_VIEW_STALE        /* its heartbeat is too old */
 } ngx_http_tollgate_failure_e;
+
+/* What a refused call is told, by failure. */
+static const char *ngx_http_tollgate_reasons[] = {
+    NULL,
+    "Projection Unavailable",
+    "Projection Stale",
+};
 
 /* Which file a path named when it was opened. */
 typedef struct {
@@ -50,9 +62,10 @@ typedef struct {
 } ngx_http_tollgate_file_id_t;
 
 struct ngx_http_tollgate_view_s {
-    ngx_str_t dir;       /* NUL-terminated, as are the two paths */
-    u_char   *data_path; /* LMDB's data file */
-    u_char   *lock_path; /* LMDB's lock file, where readers register */
+    ngx_str_t  dir;       /* NUL-terminated, as are the two paths */
+    u_char    *data_path; /* LMDB's data file */
+    u_char    *lock_path; /* LMDB's lock file, where readers register */
+    ngx_msec_t max_age;   /* 0: heartbeats are not checked */
 
     /* The worker's environment; env is NULL while it is closed. */
     MDB_env                    *env;
@@ -65,9 +78,10 @@ struct ngx_http_tollgate_view_s {
     ngx_msec_t retry_at;
     ngx_msec_t retry_delay; /* 0 until an open fails */
     int        error;       /* the last open's LMDB error */
+    int64_t    heartbeat;   /* the last stale heartbeat read (0: none) */
 
     /* What refuses calls now, when it was last logged, and how many calls
-     * it refused since. */
+     * it refused so far. */
     ngx_http_tollgate_failure_e failure;
     ngx_msec_t                  reported_at;
     ngx_uint_t                  refused;
@@ -129,8 +143,40 @@ ngx_http_tollgate_path(ngx_pool_t *pool, ngx_str_t *dir, const char *file)
 }
 
 
+char *
+ngx_http_tollgate_set_max_age(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_msec_t *max_age = (ngx_msec_t *) ((char *) conf + cmd->offset);
+    ngx_str_t  *value = cf->args->elts;
+    ngx_int_t   ms;
+
+    if (*max_age != NGX_CONF_UNSET_MSEC) {
+        return "is duplicate";
+    }
+    if (value[1].len == 3 && ngx_strncmp(value[1].data, "off", 3) == 0) {
+        *max_age = 0;
+        return NGX_CONF_OK;
+    }
+
+    /* Under two heartbeats, a heartbeat a little late would refuse calls. */
+    ms = ngx_parse_time(&value[1], 0);
+    if (ms == NGX_ERROR || ms < TG_PROJ_MAX_AGE_MIN_MS) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "tollgate_projection_max_age must be \"off\" or a "
+                           "time of at least %ims (tollgated confirms the "
+                           "projection every %ims)",
+                           (ngx_int_t) TG_PROJ_MAX_AGE_MIN_MS,
+                           (ngx_int_t) TG_PROJ_HEARTBEAT_MS);
+        return NGX_CONF_ERROR;
+    }
+    *max_age = (ngx_msec_t) ms;
+    return NGX_CONF_OK;
+}
+
+
 ngx_http_tollgate_view_t *
-ngx_http_tollgate_view_create(ngx_conf_t *cf, ngx_str_t *dir)
+ngx_http_tollgate_view_create(ngx_conf_t *cf, ngx_str_t *dir,
+                              ngx_msec_t max_age)
 {
     ngx_http_tollgate_view_t *view;
 
@@ -138,6 +184,7 @@ ngx_http_tollgate_view_create(ngx_conf_t *cf, ngx_str_t *dir)
     if (view == NULL) {
         return NULL;
     }
+    view->max_age = max_age;
     view->dir.len = dir->len;
     view->dir.data = ngx_http_tollgate_path(cf->pool, dir, "");
     view->data_path =
@@ -282,23 +329,59 @@ ngx_http_tollgate_view_reopen(ngx_http_tollgate_view_t *view)
 }
 
 
-/* Logs failure when it starts, and again once per interval. */
+/* The wall clock in Unix ms, as nginx cached it. */
+static int64_t
+ngx_http_tollgate_now_ms(void)
+{
+    ngx_time_t *tp = ngx_timeofday();
+
+    return (int64_t) tp->sec * 1000 + (int64_t) tp->msec;
+}
+
+
+/*
+ * Logs failure when it starts, with its cause; then, while it lasts,
+ * once per interval with the number of calls it refused.
+ */
 static void
 ngx_http_tollgate_view_report(ngx_http_tollgate_view_t   *view,
                               ngx_http_tollgate_failure_e failure,
                               ngx_log_t                  *log)
 {
-    if (failure == view->failure
-        && ngx_current_msec - view->reported_at < NGX_TOLLGATE_REPORT_EVERY)
-    {
+    if (failure == view->failure) {
+        if (ngx_current_msec - view->reported_at >= NGX_TOLLGATE_REPORT_EVERY) {
+            ngx_log_error(NGX_LOG_ERR, log, 0,
+                          "tollgate: the projection \"%V\" is still %s: "
+                          "%ui calls refused so far",
+                          &view->dir,
+                          failure == NGX_TOLLGATE_VIEW_STALE ? "stale"
+                                                             : "unavailable",
+                          view->refused);
+            view->reported_at = ngx_current_msec;
+        }
         return;
     }
 
-    ngx_log_error(NGX_LOG_ERR, log, 0,
-                  "tollgate: cannot open the projection \"%V\": %s; calls "
-                  "get 503 until it opens (retrying; %ui refused since the "
-                  "last report)",
-                  &view->dir, mdb_strerror(view->error), view->refused);
+    if (failure == NGX_TOLLGATE_VIEW_STALE && view->heartbeat == 0) {
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "tollgate: the projection \"%V\" holds no heartbeat: "
+                      "tollgated has not confirmed it yet; calls get 503 "
+                      "until it does",
+                      &view->dir);
+    } else if (failure == NGX_TOLLGATE_VIEW_STALE) {
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "tollgate: the projection \"%V\" is stale: tollgated "
+                      "last confirmed it %Lms ago, more than "
+                      "tollgate_projection_max_age (%Mms); is tollgated "
+                      "running?  calls get 503 until it confirms it again",
+                      &view->dir, ngx_http_tollgate_now_ms() - view->heartbeat,
+                      view->max_age);
+    } else {
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "tollgate: cannot open the projection \"%V\": %s; "
+                      "calls get 503 until it opens (retrying)",
+                      &view->dir, mdb_strerror(view->error));
+    }
 
     view->failure = failure;
     view->reported_at = ngx_current_msec;
@@ -313,8 +396,37 @@ ngx_http_tollgate_view_refuse(ngx_http_tollgate_view_t   *view,
 {
     ngx_http_tollgate_view_report(view, failure, log);
     view->refused++;
-    *reason = NGX_TOLLGATE_UNAVAILABLE;
+    *reason = ngx_http_tollgate_reasons[failure];
     return NGX_HTTP_SERVICE_UNAVAILABLE;
+}
+
+
+/* Returns 1 if the snapshot's heartbeat is recent enough, else 0 and
+ * keeps what it read for the log. */
+static int
+ngx_http_tollgate_view_fresh(ngx_http_tollgate_view_t *view)
+{
+    tg_str_t value;
+    int64_t  heartbeat;
+
+    if (view->max_age == 0) {
+        return 1;
+    }
+
+    if (!ngx_http_tollgate_get(view, TG_PROJ_META, TG_PROJ_META_HEARTBEAT,
+                               sizeof(TG_PROJ_META_HEARTBEAT) - 1, &value)
+        || tg_proj_i64_decode(value, &heartbeat) != TG_OK)
+    {
+        heartbeat = 0;
+    }
+
+    if (tg_proj_heartbeat_fresh(heartbeat, ngx_http_tollgate_now_ms(),
+                                (int64_t) view->max_age))
+    {
+        return 1;
+    }
+    view->heartbeat = heartbeat;
+    return 0;
 }
 
 
@@ -393,10 +505,16 @@ ngx_http_tollgate_begin(ngx_http_request_t *r, ngx_http_tollgate_view_t *view,
         }
     }
 
+    if (!ngx_http_tollgate_view_fresh(view)) {
+        mdb_txn_reset(view->txn);
+        return ngx_http_tollgate_view_refuse(view, NGX_TOLLGATE_VIEW_STALE, log,
+                                             reason);
+    }
+
     if (view->failure != NGX_TOLLGATE_VIEW_OK) {
         ngx_log_error(NGX_LOG_NOTICE, log, 0,
-                      "tollgate: the projection \"%V\" is open again (%ui "
-                      "calls refused since the last report)",
+                      "tollgate: the projection \"%V\" is open and current "
+                      "again (%ui calls refused meanwhile)",
                       &view->dir, view->refused);
         view->failure = NGX_TOLLGATE_VIEW_OK;
         view->refused = 0;

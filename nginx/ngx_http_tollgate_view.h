@@ -34,12 +34,21 @@ char *ngx_http_tollgate_load_key(ngx_conf_t *cf, ngx_str_t *file,
                                  u_char key[TG_SEAL_KEY_LEN]);
 
 /*
+ * tollgate_projection_max_age TIME | off: sets the ngx_msec_t at
+ * cmd->offset in conf (0 for off).  A directive handler.
+ */
+char *ngx_http_tollgate_set_max_age(ngx_conf_t *cf, ngx_command_t *cmd,
+                                    void *conf);
+
+/*
  * Makes the view of the projection in dir (an absolute path), from the
- * configuration's pool.  Nothing is opened until a worker starts.
- * Returns NULL without memory.
+ * configuration's pool.  Calls are refused when the projection's
+ * heartbeat is further than max_age (ms; 0: never) from the clock.
+ * Nothing is opened until a worker starts.  Returns NULL without memory.
  */
 ngx_http_tollgate_view_t *ngx_http_tollgate_view_create(ngx_conf_t *cf,
-                                                        ngx_str_t  *dir);
+                                                        ngx_str_t  *dir,
+                                                        ngx_msec_t  max_age);
 
 /*
  * Opens the projection in a worker (init_process).  A projection that
@@ -52,10 +61,11 @@ void ngx_http_tollgate_view_open(ngx_http_tollgate_view_t *view,
 void ngx_http_tollgate_view_close(ngx_http_tollgate_view_t *view);
 
 /*
- * Starts a request's lookups: renews the worker's read transaction.
- * Returns NGX_OK; or an HTTP status to refuse the request with, and sets
- * *reason to its message (a static string), when the projection cannot
- * be read.  Every NGX_OK is paired with ngx_http_tollgate_end().
+ * Starts a request's lookups: renews the worker's read transaction on
+ * the projection tollgated writes now.  Returns NGX_OK; or an HTTP status
+ * to refuse the request with (503), and sets *reason to its message (a
+ * static string), when the projection cannot be read or its heartbeat is
+ * too old.  Every NGX_OK is paired with ngx_http_tollgate_end().
  */
 ngx_int_t ngx_http_tollgate_begin(ngx_http_request_t       *r,
                                   ngx_http_tollgate_view_t *view,

@@ -28,9 +28,11 @@
 #include "projection/projector.h"
 
 
-#define TG_PROJ_BATCH         500  /* changes per LMDB transaction */
-#define TG_PROJ_POLL_MS       1000 /* the safety-net poll */
+#define TG_PROJ_BATCH         500 /* changes per LMDB transaction */
 #define TG_PROJ_GRANT_KEY_MAX 512
+
+/* The safety-net poll, whose sync also writes the heartbeat. */
+#define TG_PROJ_POLL_MS TG_PROJ_HEARTBEAT_MS
 
 struct tg_projector_s {
     tg_service_t *service;
@@ -38,7 +40,9 @@ struct tg_projector_s {
     MDB_dbi       dbi[TG_PROJ_NDBS];
     uint8_t       key[TG_SEAL_KEY_LEN];
     int64_t       seq;
-    int           lmdb_error; /* the last LMDB failure of a sync, or 0 */
+    int64_t       heartbeat;      /* the last one written */
+    int64_t       heartbeat_mono; /* when, on the monotonic clock */
+    int           lmdb_error;     /* the last LMDB failure of a sync, or 0 */
 
     pthread_t       thread;
     int             running;
@@ -483,22 +487,68 @@ tg_proj_apply(void *data, int64_t seq, const tg_dp_app_t *apps, size_t n)
 }
 
 
+/*
+ * Writes the heartbeat at (Unix ms, taken at mono on the monotonic
+ * clock): every change committed before at is applied.  Due every
+ * TG_PROJ_HEARTBEAT_MS; half that passes for it, so that a poll that
+ * wakes a little early still writes one.  Due-ness is measured on the
+ * monotonic clock, so a wall clock stepped back cannot hold it off.
+ */
+static int
+tg_proj_heartbeat(tg_projector_t *p, int64_t at, int64_t mono)
+{
+    tg_proj_batch_t b;
+    uint8_t         v[8];
+    int             rc;
+
+    if (p->heartbeat != 0
+        && mono - p->heartbeat_mono < TG_PROJ_HEARTBEAT_MS / 2) {
+        return TG_OK;
+    }
+
+    b.p = p;
+    if (tg_proj_check(&b, mdb_txn_begin(p->env, NULL, 0, &b.txn)) != TG_OK) {
+        return TG_EINTERNAL;
+    }
+    tg_proj_i64_encode(at, v);
+    rc = tg_proj_put(&b, TG_PROJ_META, TG_PROJ_META_HEARTBEAT,
+                     sizeof(TG_PROJ_META_HEARTBEAT) - 1, v, sizeof(v));
+    if (rc == TG_OK) {
+        rc = tg_proj_check(&b, mdb_txn_commit(b.txn));
+    } else {
+        mdb_txn_abort(b.txn);
+    }
+    if (rc == TG_OK) {
+        p->heartbeat = at;
+        p->heartbeat_mono = mono;
+    }
+    return rc;
+}
+
+
 int
 tg_projector_sync(tg_projector_t *p)
 {
     tg_error_t err;
-    int64_t    seq;
+    int64_t    seq, started, started_mono;
     int        rc, more = 1, lmdb_error;
 
     memset(&err, 0, sizeof(err));
 
     pthread_mutex_lock(&p->lock);
+    started = tg_time_now_ms();
+    started_mono = tg_time_monotonic_ms();
     seq = p->seq;
     p->lmdb_error = 0;
     rc = TG_OK;
     while (more && rc == TG_OK) {
         rc = tg_service_dp_changes(p->service, &seq, TG_PROJ_BATCH,
                                    tg_proj_apply, p, &more, &err);
+    }
+    /* The store's reads began after started: nothing committed before it
+     * is left out. */
+    if (rc == TG_OK) {
+        rc = tg_proj_heartbeat(p, started, started_mono);
     }
     p->seq = seq;
     lmdb_error = p->lmdb_error;
@@ -617,6 +667,18 @@ tg_projector_seq(tg_projector_t *p)
     seq = p->seq;
     pthread_mutex_unlock(&p->lock);
     return seq;
+}
+
+
+int64_t
+tg_projector_heartbeat(tg_projector_t *p)
+{
+    int64_t heartbeat;
+
+    pthread_mutex_lock(&p->lock);
+    heartbeat = p->heartbeat;
+    pthread_mutex_unlock(&p->lock);
+    return heartbeat;
 }
 
 

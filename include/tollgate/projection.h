@@ -6,6 +6,8 @@
  * (tg_proj_db_t; every reader and writer opens it with TG_PROJ_MAXDBS):
  *
  *     meta    "seq"     -> the last change-log seq applied (int64, LE)
+ *             "heartbeat" -> when tollgated last confirmed the projection
+ *                          current (int64, LE, Unix ms)
  *     apps    app id    -> enabled, AppId, rate limit; and, for the
  *                          writer, the AppKeys and code hashes it owns
  *     keys    AppKey    -> app id, and its secrets sealed under the
@@ -58,7 +60,19 @@ typedef enum {
 #define TG_PROJ_MAXDBS 8
 
 /* The meta database's keys. */
-#define TG_PROJ_META_SEQ "seq"
+#define TG_PROJ_META_SEQ       "seq"
+#define TG_PROJ_META_HEARTBEAT "heartbeat"
+
+/*
+ * The heartbeat: tollgated writes the time at which every change
+ * committed before it was in the projection, about this often (ms).  The
+ * gateway refuses calls when the heartbeat is further than its bound from
+ * its clock (TG_PROJ_MAX_AGE_MS by default, never under
+ * TG_PROJ_MAX_AGE_MIN_MS): tollgated stopped, hung, or cannot write.
+ */
+#define TG_PROJ_HEARTBEAT_MS   1000
+#define TG_PROJ_MAX_AGE_MS     30000
+#define TG_PROJ_MAX_AGE_MIN_MS (2 * TG_PROJ_HEARTBEAT_MS)
 
 /* tollgated's map size (--projection-map-size) and its bounds, in MiB. */
 #define TG_PROJ_MAP_MIB     1024
@@ -146,6 +160,13 @@ int tg_proj_code_decode(tg_str_t value, tg_str_t *app);
  */
 int tg_proj_grant_key(tg_str_t app, tg_str_t api, tg_str_t stage, char *out,
                       size_t cap, size_t *len);
+
+/*
+ * Returns 1 if a heartbeat written at heartbeat is within max_age of now
+ * either way (a clock stepped back does not make it fresh for longer),
+ * else 0.  A heartbeat of 0 or less is never fresh.
+ */
+int tg_proj_heartbeat_fresh(int64_t heartbeat, int64_t now, int64_t max_age);
 
 /* Encodes an expiry (a grants value, or meta "seq") as 8 bytes. */
 void tg_proj_i64_encode(int64_t v, uint8_t out[8]);

@@ -1,11 +1,12 @@
 // The gateway's view of the projection stays honest: a projection that
 // tollgated replaced is followed without a reload, a missing one refuses
-// calls (503) until it appears, and the error log says so without
-// flooding.  Each test starts tollgated and nginx itself, in the order
+// calls (503) until it appears, one that tollgated stopped confirming
+// (its heartbeat) refuses calls until it does again, and the error log
+// says so without flooding.  Each test starts tollgated and nginx itself, in the order
 // the case needs, on one data directory.
 
 import assert from 'node:assert/strict';
-import {spawn} from 'node:child_process';
+import {spawn, spawnSync} from 'node:child_process';
 import {createHmac, randomUUID} from 'node:crypto';
 import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
@@ -45,7 +46,7 @@ class Stack {
     return r.json;
   }
 
-  async startNginx() {
+  async writeConf() {
     const user = process.getuid && process.getuid() === 0 ? 'user root root;' : '';
     const conf = `load_module ${moduleFile};
 ${user}
@@ -77,6 +78,18 @@ http {
 `;
     const confFile = path.join(this.dir, 'nginx.conf');
     await writeFile(confFile, conf);
+    return confFile;
+  }
+
+  // nginx -t: {status, stderr}.
+  async checkConf() {
+    const r =
+        spawnSync(NGINX, ['-t', '-c', await this.writeConf(), '-p', this.dir], {encoding: 'utf8'});
+    return {status: r.status, stderr: r.stderr};
+  }
+
+  async startNginx() {
+    const confFile = await this.writeConf();
     this.nginxErr = '';
     this.nginx =
         spawn(NGINX, ['-c', confFile, '-p', this.dir], {stdio: ['ignore', 'ignore', 'pipe']});
@@ -118,6 +131,7 @@ http {
       await this.nginxExited;
     }
     if (this.admin.proc) {
+      this.admin.proc.kill('SIGCONT');
       await this.admin.stop();
     }
     const log = await this.errorLog();
@@ -224,7 +238,53 @@ test('nginx started before tollgated refuses calls with 503, then passes', async
     const log = await stack.errorLog();
     const reports = log.split('\n').filter((l) => l.includes('cannot open the projection'));
     assert.ok(reports.length >= 1 && reports.length <= WORKERS, reports.join('\n'));
-    assert.match(log, /the projection ".*" is open again \(\d+ calls refused/);
+    const refused = [...log.matchAll(/is open and current again \((\d+) calls refused meanwhile/g)];
+    assert.ok(refused.length >= 1 && refused.length <= WORKERS, log);
+    assert.ok(refused.reduce((sum, m) => sum + Number(m[1]), 0) >= 60, log);
+  } finally {
+    await stack.stop();
+  }
+});
+
+test('a projection tollgated stopped confirming refuses calls until it does again', async () => {
+  const stack = await new Stack({http: 'tollgate_projection_max_age 3s;'}).init();
+  try {
+    await stack.admin.start();
+    await stack.startNginx();
+    const app = await grantedApp(stack, 'heartbeat');
+    await eventually(() => bothAnswer(stack, app, 200));
+
+    // tollgated frozen: its last heartbeat ages past the bound.
+    stack.admin.proc.kill('SIGSTOP');
+    const stopped = Date.now();
+    await eventually(() => bothAnswer(stack, app, 503, 'Projection Stale'), 8000);
+    assert.ok(Date.now() - stopped >= 1000, 'refused too early');
+    assert.match(
+        await stack.errorLog(),
+        /the projection ".*" is stale: tollgated last confirmed it \d+ms ago/);
+
+    stack.admin.proc.kill('SIGCONT');
+    await eventually(() => bothAnswer(stack, app, 200), 5000);
+    assert.match(await stack.errorLog(), /is open and current again/);
+  } finally {
+    await stack.stop();
+  }
+});
+
+test('tollgate_projection_max_age takes off or at least two heartbeats', async () => {
+  const stack = await new Stack().init();
+  try {
+    await stack.admin.start();  // makes the key that the configuration reads
+    for (const [value, ok] of [
+             ['off', true], ['2s', true], ['1m', true], ['1s', false], ['x', false]]) {
+      stack.http = `tollgate_projection_max_age ${value};`;
+      const r = await stack.checkConf();
+      assert.equal(r.status === 0, ok, `${value}: ${r.stderr}`);
+      if (!ok) {
+        assert.match(
+            r.stderr, /tollgate_projection_max_age must be "off" or a time of at least 2000ms/);
+      }
+    }
   } finally {
     await stack.stop();
   }

@@ -259,6 +259,26 @@ test_db_names(void **state)
 }
 
 
+static void
+test_heartbeat_fresh(void **state)
+{
+    const int64_t now = 1764480000000LL;
+
+    (void) state;
+    assert_int_equal(tg_proj_heartbeat_fresh(now, now, 30000), 1);
+    assert_int_equal(tg_proj_heartbeat_fresh(now - 30000, now, 30000), 1);
+    assert_int_equal(tg_proj_heartbeat_fresh(now - 30001, now, 30000), 0);
+    /* A heartbeat ahead of the clock (a clock stepped back) is as stale. */
+    assert_int_equal(tg_proj_heartbeat_fresh(now + 30000, now, 30000), 1);
+    assert_int_equal(tg_proj_heartbeat_fresh(now + 30001, now, 30000), 0);
+    /* None yet, or nonsense from a damaged record. */
+    assert_int_equal(tg_proj_heartbeat_fresh(0, now, 30000), 0);
+    assert_int_equal(tg_proj_heartbeat_fresh(INT64_MIN, now, 30000), 0);
+    assert_int_equal(tg_proj_heartbeat_fresh(INT64_MAX, now, 30000), 0);
+    assert_int_equal(tg_proj_heartbeat_fresh(now, now, -1), 0);
+}
+
+
 int
 main(void)
 {
@@ -270,6 +290,7 @@ main(void)
         cmocka_unit_test(test_grant_key),
         cmocka_unit_test(test_i64_and_key_file),
         cmocka_unit_test(test_db_names),
+        cmocka_unit_test(test_heartbeat_fresh),
     };
 
     return cmocka_run_group_tests_name("projection", tests, NULL, NULL);

@@ -466,6 +466,42 @@ test_follows_commits(void **state)
 }
 
 
+/* Each complete sync confirms the projection, about once a second; the
+ * gateway reads the confirmation from meta. */
+static void
+test_heartbeat(void **state)
+{
+    fixture_t *f = *state;
+    int64_t    first, second, stored, started;
+    tg_str_t   val;
+    view_t     v;
+
+    assert_true(tg_projector_heartbeat(f->proj) > 0);
+
+    /* Not due again at once (unless this machine stalled for half the
+     * interval); due after half the interval. */
+    started = tg_time_monotonic_ms();
+    assert_rc(tg_projector_sync(f->proj), TG_OK);
+    first = tg_projector_heartbeat(f->proj);
+    assert_true(first > 0 && first <= tg_time_now_ms());
+    assert_rc(tg_projector_sync(f->proj), TG_OK);
+    if (tg_time_monotonic_ms() - started < TG_PROJ_HEARTBEAT_MS / 2) {
+        assert_i64_equal(tg_projector_heartbeat(f->proj), first);
+    }
+    usleep((TG_PROJ_HEARTBEAT_MS / 2 + 50) * 1000);
+    assert_rc(tg_projector_sync(f->proj), TG_OK);
+    second = tg_projector_heartbeat(f->proj);
+    assert_true(second >= first + TG_PROJ_HEARTBEAT_MS / 2);
+
+    view_open(f, &v);
+    assert_true(get(&v, TG_PROJ_META, TG_PROJ_META_HEARTBEAT,
+                    sizeof(TG_PROJ_META_HEARTBEAT) - 1, &val));
+    assert_rc(tg_proj_i64_decode(val, &stored), TG_OK);
+    assert_true(stored >= second && stored <= tg_time_now_ms());
+    view_close(f, &v);
+}
+
+
 static void
 test_key_file_private(void **state)
 {
@@ -490,7 +526,7 @@ test_full_projection(void **state)
     tg_app_view_t          app;
     tg_error_t             err;
     char                   dir[128], name[32], errbuf[256];
-    int64_t                seq;
+    int64_t                seq, heartbeat;
     int                    i;
 
     /* Start over with a map of a few pages. */
@@ -514,9 +550,15 @@ test_full_projection(void **state)
         tg_app_view_free(&app);
     }
 
+    /* A heartbeat would be due, but the projection is not current: none
+     * is written, so the gateway stops trusting it. */
+    usleep((TG_PROJ_HEARTBEAT_MS / 2 + 50) * 1000);
     seq = tg_projector_seq(f->proj);
+    heartbeat = tg_projector_heartbeat(f->proj);
+    assert_true(heartbeat > 0);
     assert_int_not_equal(tg_projector_sync(f->proj), TG_OK);
     assert_i64_equal(tg_projector_seq(f->proj), seq);
+    assert_i64_equal(tg_projector_heartbeat(f->proj), heartbeat);
 }
 
 
@@ -530,6 +572,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_disable_and_delete, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_follows_commits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_heartbeat, setup, teardown),
         cmocka_unit_test_setup_teardown(test_key_file_private, setup, teardown),
         cmocka_unit_test_setup_teardown(test_full_projection, setup, teardown),
     };
