@@ -88,14 +88,32 @@ struct ngx_http_tollgate_view_s {
 };
 
 
+/* A pool cleanup: wipes a data-plane key. */
+static void
+ngx_http_tollgate_wipe_key(void *key)
+{
+    ngx_explicit_memzero(key, TG_SEAL_KEY_LEN);
+}
+
+
 char *
 ngx_http_tollgate_load_key(ngx_conf_t *cf, ngx_str_t *name,
                            u_char key[TG_SEAL_KEY_LEN])
 {
-    ngx_file_t file;
-    u_char     text[TG_SEAL_KEY_LEN * 2 + 2];
-    ssize_t    n;
-    int        rc;
+    ngx_pool_cleanup_t *cln;
+    ngx_file_t          file;
+    u_char              text[TG_SEAL_KEY_LEN * 2 + 2];
+    ssize_t             n;
+    int                 rc;
+
+    /* Registered first, so that the key is wiped on every path.  A pool
+     * runs its cleanups before it frees its memory, where key lives. */
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        return NGX_CONF_ERROR;
+    }
+    cln->handler = ngx_http_tollgate_wipe_key;
+    cln->data = key;
 
     if (ngx_conf_full_name(cf->cycle, name, 1) != NGX_OK) {
         return NGX_CONF_ERROR;

@@ -27,7 +27,9 @@ typedef struct ngx_http_tollgate_view_s ngx_http_tollgate_view_t;
 
 /*
  * Reads the data-plane key file (64 hex digits) into key, at
- * configuration time.  Returns NGX_CONF_OK, or NGX_CONF_ERROR after
+ * configuration time, and has key wiped when the configuration's pool is
+ * freed: in the master at a reload, a failed reload or its exit, and in
+ * each worker at its exit.  Returns NGX_CONF_OK, or NGX_CONF_ERROR after
  * logging why.
  */
 char *ngx_http_tollgate_load_key(ngx_conf_t *cf, ngx_str_t *file,

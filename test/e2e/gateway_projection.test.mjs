@@ -7,7 +7,8 @@
 
 import assert from 'node:assert/strict';
 import {spawn, spawnSync} from 'node:child_process';
-import {createHmac, randomUUID} from 'node:crypto';
+import {createHmac, randomBytes, randomUUID} from 'node:crypto';
+import {closeSync, openSync, readFileSync, readSync} from 'node:fs';
 import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
@@ -285,6 +286,69 @@ test('tollgate_projection_max_age takes off or at least two heartbeats', async (
             r.stderr, /tollgate_projection_max_age must be "off" or a time of at least 2000ms/);
       }
     }
+  } finally {
+    await stack.stop();
+  }
+});
+
+// Whether a process's readable memory holds needle; null if this
+// system does not let the test read it.
+function memoryHolds(pid, needle) {
+  let maps, fd;
+  try {
+    maps = readFileSync(`/proc/${pid}/maps`, 'utf8').split('\n');
+    fd = openSync(`/proc/${pid}/mem`, 'r');
+  } catch {
+    return null;
+  }
+  const chunk = Buffer.alloc(1 << 20);
+  try {
+    for (const line of maps) {
+      const m = line.match(/^([0-9a-f]+)-([0-9a-f]+) r/);
+      if (!m || /\[(vvar|vsyscall|vdso)\]/.test(line)) {
+        continue;
+      }
+      const end = parseInt(m[2], 16);
+      // Chunks overlap by the needle's length, so no match is split.
+      for (let at = parseInt(m[1], 16); at < end; at += chunk.length - needle.length) {
+        let n;
+        try {
+          n = readSync(fd, chunk, 0, Math.min(chunk.length, end - at), at);
+        } catch {
+          break;  // a region the kernel will not read
+        }
+        if (chunk.subarray(0, n).includes(needle)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+test('the master wipes the data-plane key of a configuration it frees', async (t) => {
+  const stack = await new Stack().init();
+  try {
+    await stack.admin.start();
+    await stack.startNginx();
+    const keyFile = path.join(stack.dataDir, 'dataplane.key');
+    const first = Buffer.from((await readFile(keyFile, 'utf8')).trim(), 'hex');
+    const seen = memoryHolds(stack.nginx.pid, first);
+    if (seen === null) {
+      t.skip('this system does not let the test read nginx\'s memory');
+      return;
+    }
+    assert.ok(seen, 'the test cannot see the key it looks for');
+
+    // A reload with another key frees the first configuration.
+    await writeFile(keyFile, randomBytes(32).toString('hex') + '\n');
+    stack.nginx.kill('SIGHUP');
+    await eventually(
+        async () => ((await stack.errorLog()).match(/start worker processes/g) || []).length >= 2,
+        5000);
+    assert.equal(memoryHolds(stack.nginx.pid, first), false);
   } finally {
     await stack.stop();
   }
