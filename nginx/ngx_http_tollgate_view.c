@@ -1,11 +1,11 @@
 /*
  * The worker's view of the projection (see the header).
  *
- * The view never serves a projection that tollgated no longer writes.
- * Before a request's lookups (at most once per millisecond of nginx's
- * clock) it compares the files its environment has open with the files
- * the projection's directory names now: a projection removed, or
- * rebuilt in a new directory, is closed, and the new one opened.  A
+ * The view never serves, silently, a projection that tollgated no longer
+ * writes.  Before a request's lookups (at most once per millisecond of
+ * nginx's clock) it compares the files its environment has open with the
+ * files the projection's directory names now: a projection removed, or
+ * rebuilt in new files, is closed, and the new one opened.  A
  * projection that cannot be opened refuses requests with 503 and is
  * tried again with a growing delay, from requests, never in a loop; each
  * failure is logged when it starts and then once per interval, with the
@@ -286,7 +286,10 @@ ngx_http_tollgate_view_dbis(ngx_http_tollgate_view_t *view)
 }
 
 
-/* Opens the environment.  Returns 0, or an LMDB error (env closed). */
+/*
+ * Opens the environment and begins its read transaction.  Returns 0, or
+ * an LMDB error (the environment closed).
+ */
 static int
 ngx_http_tollgate_view_try(ngx_http_tollgate_view_t *view)
 {
@@ -308,9 +311,6 @@ ngx_http_tollgate_view_try(ngx_http_tollgate_view_t *view)
     }
     if (rc == 0) {
         rc = mdb_txn_begin(view->env, NULL, MDB_RDONLY, &view->txn);
-        if (rc == 0) {
-            mdb_txn_reset(view->txn);
-        }
     }
 
     if (rc != 0) {
@@ -322,8 +322,9 @@ ngx_http_tollgate_view_try(ngx_http_tollgate_view_t *view)
 
 
 /*
- * Opens the environment if a retry is due.  Returns NGX_OK, or
- * NGX_DECLINED (not due, or failed: the next try is scheduled).
+ * Opens the environment if a retry is due, its read transaction begun.
+ * Returns NGX_OK, or NGX_DECLINED (not due, or failed: the next try is
+ * scheduled).
  */
 static ngx_int_t
 ngx_http_tollgate_view_reopen(ngx_http_tollgate_view_t *view)
@@ -477,7 +478,9 @@ void
 ngx_http_tollgate_view_open(ngx_http_tollgate_view_t *view, ngx_log_t *log)
 {
     view->retry_at = ngx_current_msec;
-    if (ngx_http_tollgate_view_reopen(view) != NGX_OK) {
+    if (ngx_http_tollgate_view_reopen(view) == NGX_OK) {
+        mdb_txn_reset(view->txn);
+    } else {
         ngx_http_tollgate_view_report(view, NGX_TOLLGATE_VIEW_UNAVAILABLE, log);
     }
 }
@@ -505,22 +508,17 @@ ngx_http_tollgate_begin(ngx_http_request_t *r, ngx_http_tollgate_view_t *view,
 
     ngx_http_tollgate_view_check(view, log);
 
+    if (view->env != NULL && mdb_txn_renew(view->txn) != 0) {
+        /* MDB_MAP_RESIZED when the data outgrew this worker's map (tollgated
+         * raised it), or a damaged environment: open it again, now. */
+        ngx_http_tollgate_view_close(view);
+        view->retry_at = ngx_current_msec;
+    }
+
+    /* A reopened environment's transaction is already begun. */
     if (view->env == NULL && ngx_http_tollgate_view_reopen(view) != NGX_OK) {
         return ngx_http_tollgate_view_refuse(
             view, NGX_TOLLGATE_VIEW_UNAVAILABLE, log, reason);
-    }
-
-    if (mdb_txn_renew(view->txn) != 0) {
-        /* MDB_MAP_RESIZED when tollgated grew the map, or a damaged
-         * environment: open it again, once, now. */
-        ngx_http_tollgate_view_close(view);
-        view->retry_at = ngx_current_msec;
-        if (ngx_http_tollgate_view_reopen(view) != NGX_OK
-            || mdb_txn_renew(view->txn) != 0)
-        {
-            return ngx_http_tollgate_view_refuse(
-                view, NGX_TOLLGATE_VIEW_UNAVAILABLE, log, reason);
-        }
     }
 
     if (!ngx_http_tollgate_view_fresh(view)) {
