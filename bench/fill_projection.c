@@ -28,7 +28,7 @@
 
 typedef struct {
     MDB_env *env;
-    MDB_dbi  apps, keys, grants;
+    MDB_dbi  dbi[TG_PROJ_NDBS];
     uint8_t  key[TG_SEAL_KEY_LEN];
 } fill_t;
 
@@ -77,10 +77,12 @@ fill_one(fill_t *f, MDB_txn *txn, long n)
         uint8_t never[8];
 
         tg_proj_i64_encode(0, never);
-        rc = fill_put(txn, f->keys, app_key, strlen(app_key), rec.ptr, rec.len)
-             || fill_put(txn, f->apps, id, TG_PROJ_ID_LEN, apprec.ptr,
-                         apprec.len)
-             || fill_put(txn, f->grants, gkey, glen, never, sizeof(never));
+        rc = fill_put(txn, f->dbi[TG_PROJ_KEYS], app_key, strlen(app_key),
+                      rec.ptr, rec.len)
+             || fill_put(txn, f->dbi[TG_PROJ_APPS], id, TG_PROJ_ID_LEN,
+                         apprec.ptr, apprec.len)
+             || fill_put(txn, f->dbi[TG_PROJ_GRANTS], gkey, glen, never,
+                         sizeof(never));
     }
 
     tg_buf_free(&sealed);
@@ -110,10 +112,11 @@ fill_open(fill_t *f, const char *dir)
     snprintf(path, sizeof(path), "%s/%s", dir, TG_PROJ_DIR);
     rc = mdb_env_create(&f->env);
     if (rc == 0) {
-        rc = mdb_env_set_maxdbs(f->env, 8);
+        rc = mdb_env_set_maxdbs(f->env, TG_PROJ_MAXDBS);
     }
     if (rc == 0) {
-        rc = mdb_env_set_mapsize(f->env, (size_t) 4 << 30);
+        /* A million apps need more than tollgated's default. */
+        rc = mdb_env_set_mapsize(f->env, (size_t) 4 * TG_PROJ_MAP_MIB << 20);
     }
     if (rc == 0) {
         rc = mdb_env_open(f->env, path, MDB_NOTLS, 0600);
@@ -149,14 +152,8 @@ main(int argc, char **argv)
         long end = n + FILL_BATCH < to ? n + FILL_BATCH : to, i;
 
         rc = mdb_txn_begin(f.env, NULL, 0, &txn);
-        if (rc == 0) {
-            rc = mdb_dbi_open(txn, "apps", 0, &f.apps);
-        }
-        if (rc == 0) {
-            rc = mdb_dbi_open(txn, "keys", 0, &f.keys);
-        }
-        if (rc == 0) {
-            rc = mdb_dbi_open(txn, "grants", 0, &f.grants);
+        for (i = 0; i < TG_PROJ_NDBS && rc == 0; i++) {
+            rc = mdb_dbi_open(txn, tg_proj_db_name(i), 0, &f.dbi[i]);
         }
         for (i = n; i < end && rc == 0; i++) {
             rc = fill_one(&f, txn, i);

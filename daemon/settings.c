@@ -12,12 +12,15 @@
 
 #include "tollgate/conf.h"
 #include "tollgate/error.h"
+#include "tollgate/projection.h"
 #include "tollgate/str.h"
 #include "tollgate/version.h"
 #include "settings.h"
 
 
 #define TG_OFF(member) offsetof(tg_settings_t, member)
+#define TG_TEXT_(x)    #x
+#define TG_TEXT(x)     TG_TEXT_(x) /* a numeric macro's default as text */
 
 /* clang-format off */
 
@@ -54,7 +57,7 @@ static const tg_setting_t tg_settings[] = {
     { "code_reset_interval", TG_SETTING_INT, TG_OFF(code_reset_interval),
       "60", 0, 86400, NULL, "seconds between two resets of one AppCode" },
     { "projection_map_size", TG_SETTING_INT, TG_OFF(projection_map_size),
-      "1024", 16, 1048576, NULL,
+      TG_TEXT(TG_PROJ_MAP_MIB), TG_PROJ_MAP_MIB_MIN, TG_PROJ_MAP_MIB_MAX, NULL,
       "the LMDB projection's largest size, in MiB (the file grows as "
       "needed)" },
     { "alibaba_nonces", TG_SETTING_INT, TG_OFF(signed_nonces), NULL,

@@ -9,6 +9,22 @@
 #include "tollgate/projection.h"
 
 
+_Static_assert(TG_PROJ_NDBS <= TG_PROJ_MAXDBS, "raise TG_PROJ_MAXDBS");
+
+static const char *const tg_proj_db_names[TG_PROJ_NDBS] = {
+    [TG_PROJ_META] = "meta",     [TG_PROJ_APPS] = "apps",
+    [TG_PROJ_KEYS] = "keys",     [TG_PROJ_CODES] = "codes",
+    [TG_PROJ_GRANTS] = "grants",
+};
+
+
+const char *
+tg_proj_db_name(tg_proj_db_t db)
+{
+    return (unsigned) db < TG_PROJ_NDBS ? tg_proj_db_names[db] : NULL;
+}
+
+
 /* A bounded reader over a record. */
 typedef struct {
     const uint8_t *p;
@@ -397,6 +413,17 @@ tg_proj_grant_key(tg_str_t app, tg_str_t api, tg_str_t stage, char *out,
     }
     *len = n;
     return TG_OK;
+}
+
+
+int
+tg_proj_heartbeat_fresh(int64_t heartbeat, int64_t now, int64_t max_age)
+{
+    /* Both positive: neither difference overflows. */
+    if (heartbeat <= 0 || now <= 0 || max_age < 0) {
+        return 0;
+    }
+    return now - heartbeat <= max_age && heartbeat - now <= max_age;
 }
 
 

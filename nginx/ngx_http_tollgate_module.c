@@ -18,14 +18,13 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include <lmdb.h>
-
 #include "tollgate/error.h"
 #include "tollgate/projection.h"
 #include "tollgate/str.h"
 #include "tollgate/xca.h"
 #include "ngx_http_tollgate_body.h"
 #include "ngx_http_tollgate_echo.h"
+#include "ngx_http_tollgate_view.h"
 #include "ngx_http_tollgate_zone.h"
 
 
@@ -38,16 +37,12 @@
 
 
 typedef struct {
-    ngx_str_t       projection; /* the LMDB environment's directory */
-    ngx_str_t       key_file;   /* dataplane.key */
-    u_char          key[TG_SEAL_KEY_LEN];
-    ngx_flag_t      key_loaded;
-    ngx_shm_zone_t *zone;
-
-    /* The worker's view, opened in init_process. */
-    MDB_env *env;
-    MDB_txn *txn;
-    MDB_dbi  apps, keys, codes, grants;
+    ngx_str_t                 projection; /* the LMDB environment's directory */
+    ngx_str_t                 key_file;   /* dataplane.key */
+    u_char                    key[TG_SEAL_KEY_LEN];
+    ngx_shm_zone_t           *zone;
+    ngx_msec_t                projection_max_age; /* 0: off */
+    ngx_http_tollgate_view_t *view;
 } ngx_http_tollgate_main_conf_t;
 
 typedef struct {
@@ -121,6 +116,11 @@ static ngx_command_t ngx_http_tollgate_commands[] = {
     { ngx_string("tollgate_key_file"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
       ngx_conf_set_str_slot, NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_http_tollgate_main_conf_t, key_file), NULL },
+
+    { ngx_string("tollgate_projection_max_age"),
+      NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, ngx_http_tollgate_set_max_age,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_tollgate_main_conf_t, projection_max_age), NULL },
 
     { ngx_string("tollgate_zone"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
       ngx_http_tollgate_zone, NGX_HTTP_MAIN_CONF_OFFSET, 0, NULL },
@@ -200,51 +200,14 @@ ngx_module_t ngx_http_tollgate_module = {
 static void *
 ngx_http_tollgate_create_main_conf(ngx_conf_t *cf)
 {
-    return ngx_pcalloc(cf->pool, sizeof(ngx_http_tollgate_main_conf_t));
-}
+    ngx_http_tollgate_main_conf_t *mcf;
 
-
-/* Reads the data-plane key at configuration time (not from a worker). */
-static char *
-ngx_http_tollgate_load_key(ngx_conf_t *cf, ngx_http_tollgate_main_conf_t *mcf)
-{
-    ngx_file_t file;
-    u_char     text[TG_SEAL_KEY_LEN * 2 + 2];
-    ssize_t    n;
-
-    if (ngx_conf_full_name(cf->cycle, &mcf->key_file, 1) != NGX_OK) {
-        return NGX_CONF_ERROR;
+    mcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_tollgate_main_conf_t));
+    if (mcf == NULL) {
+        return NULL;
     }
-
-    ngx_memzero(&file, sizeof(ngx_file_t));
-    file.name = mcf->key_file;
-    file.log = cf->log;
-    file.fd =
-        ngx_open_file(mcf->key_file.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
-    if (file.fd == NGX_INVALID_FILE) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
-                           "tollgate_key_file \"%V\" cannot be opened",
-                           &mcf->key_file);
-        return NGX_CONF_ERROR;
-    }
-
-    n = ngx_read_file(&file, text, sizeof(text), 0);
-    ngx_close_file(file.fd);
-
-    if (n <= 0
-        || tg_proj_key_parse((tg_str_t){ (char *) text, (size_t) n }, mcf->key)
-               != TG_OK)
-    {
-        ngx_explicit_memzero(text, sizeof(text));
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "tollgate_key_file \"%V\" must hold 64 hex digits",
-                           &mcf->key_file);
-        return NGX_CONF_ERROR;
-    }
-
-    ngx_explicit_memzero(text, sizeof(text));
-    mcf->key_loaded = 1;
-    return NGX_CONF_OK;
+    mcf->projection_max_age = NGX_CONF_UNSET_MSEC;
+    return mcf;
 }
 
 
@@ -264,7 +227,13 @@ ngx_http_tollgate_init_main_conf(ngx_conf_t *cf, void *conf)
                            "tollgate_projection needs tollgate_key_file");
         return NGX_CONF_ERROR;
     }
-    return ngx_http_tollgate_load_key(cf, mcf);
+    ngx_conf_init_msec_value(mcf->projection_max_age, TG_PROJ_MAX_AGE_MS);
+    mcf->view = ngx_http_tollgate_view_create(cf, &mcf->projection,
+                                              mcf->projection_max_age);
+    if (mcf->view == NULL) {
+        return NGX_CONF_ERROR;
+    }
+    return ngx_http_tollgate_load_key(cf, &mcf->key_file, mcf->key);
 }
 
 
@@ -433,73 +402,14 @@ ngx_http_tollgate_echo(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
 
 static ngx_int_t
-ngx_http_tollgate_open_view(ngx_http_tollgate_main_conf_t *mcf, ngx_log_t *log)
-{
-    MDB_txn *txn;
-    char     path[NGX_MAX_PATH];
-    int      rc;
-
-    ngx_cpystrn((u_char *) path, mcf->projection.data,
-                ngx_min(mcf->projection.len + 1, sizeof(path)));
-
-    rc = mdb_env_create(&mcf->env);
-    if (rc == 0) {
-        rc = mdb_env_set_maxdbs(mcf->env, 8);
-    }
-    if (rc == 0) {
-        rc = mdb_env_open(mcf->env, path, MDB_RDONLY | MDB_NOTLS, 0600);
-    }
-    if (rc == 0) {
-        rc = mdb_txn_begin(mcf->env, NULL, MDB_RDONLY, &txn);
-        if (rc == 0) {
-            if ((rc = mdb_dbi_open(txn, "apps", 0, &mcf->apps)) == 0
-                && (rc = mdb_dbi_open(txn, "keys", 0, &mcf->keys)) == 0
-                && (rc = mdb_dbi_open(txn, "codes", 0, &mcf->codes)) == 0)
-            {
-                rc = mdb_dbi_open(txn, "grants", 0, &mcf->grants);
-            }
-            /* Committing keeps the handles; aborting would close them. */
-            if (rc == 0) {
-                rc = mdb_txn_commit(txn);
-            } else {
-                mdb_txn_abort(txn);
-            }
-        }
-    }
-    if (rc == 0) {
-        rc = mdb_txn_begin(mcf->env, NULL, MDB_RDONLY, &mcf->txn);
-        if (rc == 0) {
-            mdb_txn_reset(mcf->txn);
-        }
-    }
-
-    if (rc != 0) {
-        ngx_log_error(NGX_LOG_ERR, log, 0,
-                      "tollgate: cannot open the projection \"%V\": %s",
-                      &mcf->projection, mdb_strerror(rc));
-        if (mcf->env != NULL) {
-            mdb_env_close(mcf->env);
-            mcf->env = NULL;
-        }
-        mcf->txn = NULL;
-        return NGX_ERROR;
-    }
-    return NGX_OK;
-}
-
-
-static ngx_int_t
 ngx_http_tollgate_init_process(ngx_cycle_t *cycle)
 {
     ngx_http_tollgate_main_conf_t *mcf;
 
     mcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_tollgate_module);
-    if (mcf == NULL || mcf->projection.len == 0) {
-        return NGX_OK;
+    if (mcf != NULL && mcf->view != NULL) {
+        ngx_http_tollgate_view_open(mcf->view, cycle->log);
     }
-
-    /* A projection not made yet is opened at the first request. */
-    (void) ngx_http_tollgate_open_view(mcf, cycle->log);
     return NGX_OK;
 }
 
@@ -513,53 +423,10 @@ ngx_http_tollgate_exit_process(ngx_cycle_t *cycle)
     if (mcf == NULL) {
         return;
     }
-    if (mcf->txn != NULL) {
-        mdb_txn_abort(mcf->txn);
-        mcf->txn = NULL;
-    }
-    if (mcf->env != NULL) {
-        mdb_env_close(mcf->env);
-        mcf->env = NULL;
+    if (mcf->view != NULL) {
+        ngx_http_tollgate_view_close(mcf->view);
     }
     ngx_explicit_memzero(mcf->key, sizeof(mcf->key));
-}
-
-
-/* Starts a lookup: renews the worker's read transaction. */
-static ngx_int_t
-ngx_http_tollgate_begin(ngx_http_request_t            *r,
-                        ngx_http_tollgate_main_conf_t *mcf)
-{
-    if (mcf->env == NULL
-        && ngx_http_tollgate_open_view(mcf, r->connection->log) != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-    return mdb_txn_renew(mcf->txn) == 0 ? NGX_OK : NGX_ERROR;
-}
-
-
-static void
-ngx_http_tollgate_end(ngx_http_tollgate_main_conf_t *mcf)
-{
-    mdb_txn_reset(mcf->txn);
-}
-
-
-static int
-ngx_http_tollgate_get(ngx_http_tollgate_main_conf_t *mcf, MDB_dbi dbi,
-                      const void *key, size_t len, tg_str_t *value)
-{
-    MDB_val k, v;
-
-    k.mv_data = (void *) key;
-    k.mv_size = len;
-    if (mdb_get(mcf->txn, dbi, &k, &v) != 0) {
-        return 0;
-    }
-    value->ptr = v.mv_data;
-    value->len = v.mv_size;
-    return 1;
 }
 
 
@@ -789,7 +656,7 @@ ngx_http_tollgate_admit(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
                                        "Invalid Stage");
     }
 
-    found = ngx_http_tollgate_get(mcf, mcf->grants, gkey, glen, &value)
+    found = ngx_http_tollgate_get(mcf->view, TG_PROJ_GRANTS, gkey, glen, &value)
             && tg_proj_i64_decode(value, &expires) == TG_OK;
 
     if (!found) {
@@ -844,19 +711,6 @@ ngx_http_tollgate_admit(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
 }
 
 
-/* Reads an app's record into app. */
-static int
-ngx_http_tollgate_load_app(ngx_http_tollgate_main_conf_t *mcf,
-                           ngx_http_tollgate_app_t       *app)
-{
-    tg_str_t value;
-
-    return ngx_http_tollgate_get(mcf, mcf->apps, app->app, TG_PROJ_ID_LEN,
-                                 &value)
-           && tg_proj_app_decode(value, &app->record) == TG_OK;
-}
-
-
 static ngx_int_t
 ngx_http_tollgate_appcode(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
                           ngx_http_tollgate_loc_conf_t  *lcf,
@@ -875,11 +729,12 @@ ngx_http_tollgate_appcode(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
                                        "Internal Error");
     }
 
-    found = ngx_http_tollgate_get(mcf, mcf->codes, hash, sizeof(hash), &value)
+    found = ngx_http_tollgate_get(mcf->view, TG_PROJ_CODES, hash, sizeof(hash),
+                                  &value)
             && tg_proj_code_decode(value, &id) == TG_OK;
     if (found) {
         ngx_memcpy(app.app, id.ptr, TG_PROJ_ID_LEN);
-        found = ngx_http_tollgate_load_app(mcf, &app);
+        found = ngx_http_tollgate_load_app(mcf->view, app.app, &app.record);
     }
 
     if (!found) {
@@ -968,13 +823,14 @@ ngx_http_tollgate_find_key(ngx_http_tollgate_main_conf_t *mcf, tg_str_t app_key,
 {
     tg_str_t value;
 
-    if (!ngx_http_tollgate_get(mcf, mcf->keys, app_key.ptr, app_key.len, &value)
+    if (!ngx_http_tollgate_get(mcf->view, TG_PROJ_KEYS, app_key.ptr,
+                               app_key.len, &value)
         || tg_proj_key_decode(value, k) != TG_OK)
     {
         return 0;
     }
     ngx_memcpy(app->app, k->app.ptr, TG_PROJ_ID_LEN);
-    return ngx_http_tollgate_load_app(mcf, app);
+    return ngx_http_tollgate_load_app(mcf->view, app->app, &app->record);
 }
 
 
@@ -1206,18 +1062,19 @@ ngx_http_tollgate_verify_in_txn(ngx_http_request_t            *r,
                                 ngx_http_tollgate_main_conf_t *mcf,
                                 tg_str_t cred, tg_str_t *body, int64_t now_ms)
 {
-    ngx_int_t rc;
+    const char *reason;
+    ngx_int_t   rc;
 
-    if (ngx_http_tollgate_begin(r, mcf) != NGX_OK) {
-        return ngx_http_tollgate_failc(r, ctx, NGX_HTTP_INTERNAL_SERVER_ERROR,
-                                       "Internal Error");
+    rc = ngx_http_tollgate_begin(r, mcf->view, &reason);
+    if (rc != NGX_OK) {
+        return ngx_http_tollgate_failc(r, ctx, rc, reason);
     }
 
     rc = body != NULL
              ? ngx_http_tollgate_alibaba(r, ctx, lcf, mcf, cred, *body, now_ms)
              : ngx_http_tollgate_appcode(r, ctx, lcf, mcf, cred, now_ms);
 
-    ngx_http_tollgate_end(mcf);
+    ngx_http_tollgate_end(mcf->view);
     return rc;
 }
 

@@ -28,17 +28,21 @@
 #include "projection/projector.h"
 
 
-#define TG_PROJ_BATCH         500  /* changes per LMDB transaction */
-#define TG_PROJ_POLL_MS       1000 /* the safety-net poll */
+#define TG_PROJ_BATCH         500 /* changes per LMDB transaction */
 #define TG_PROJ_GRANT_KEY_MAX 512
+
+/* The safety-net poll, whose sync also writes the heartbeat. */
+#define TG_PROJ_POLL_MS TG_PROJ_HEARTBEAT_MS
 
 struct tg_projector_s {
     tg_service_t *service;
     MDB_env      *env;
-    MDB_dbi       meta, apps, keys, codes, grants;
+    MDB_dbi       dbi[TG_PROJ_NDBS];
     uint8_t       key[TG_SEAL_KEY_LEN];
     int64_t       seq;
-    int           lmdb_error; /* the last LMDB failure of a sync, or 0 */
+    int64_t       heartbeat;      /* the last one written */
+    int64_t       heartbeat_mono; /* when, on the monotonic clock */
+    int           lmdb_error;     /* the last LMDB failure of a sync, or 0 */
 
     pthread_t       thread;
     int             running;
@@ -131,6 +135,7 @@ tg_proj_env_open(tg_projector_t *p, const tg_projector_options_t *o,
     char     dir[4096];
     MDB_txn *txn;
     MDB_val  k, v;
+    size_t   i;
     int      rc;
 
     snprintf(dir, sizeof(dir), "%s/%s", o->data_dir, TG_PROJ_DIR);
@@ -141,7 +146,7 @@ tg_proj_env_open(tg_projector_t *p, const tg_projector_options_t *o,
 
     rc = mdb_env_create(&p->env);
     if (rc == MDB_SUCCESS) {
-        rc = mdb_env_set_maxdbs(p->env, 8);
+        rc = mdb_env_set_maxdbs(p->env, TG_PROJ_MAXDBS);
     }
     if (rc == MDB_SUCCESS) {
         rc = mdb_env_set_mapsize(p->env, o->map_size);
@@ -157,18 +162,16 @@ tg_proj_env_open(tg_projector_t *p, const tg_projector_options_t *o,
     if (rc != MDB_SUCCESS) {
         return tg_lmdb_error(rc, "begin", errbuf, size);
     }
-    if ((rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &p->meta)) != 0
-        || (rc = mdb_dbi_open(txn, "apps", MDB_CREATE, &p->apps)) != 0
-        || (rc = mdb_dbi_open(txn, "keys", MDB_CREATE, &p->keys)) != 0
-        || (rc = mdb_dbi_open(txn, "codes", MDB_CREATE, &p->codes)) != 0
-        || (rc = mdb_dbi_open(txn, "grants", MDB_CREATE, &p->grants)) != 0)
-    {
+    for (i = 0; i < TG_PROJ_NDBS && rc == MDB_SUCCESS; i++) {
+        rc = mdb_dbi_open(txn, tg_proj_db_name(i), MDB_CREATE, &p->dbi[i]);
+    }
+    if (rc != MDB_SUCCESS) {
         mdb_txn_abort(txn);
         return tg_lmdb_error(rc, "open databases", errbuf, size);
     }
 
-    k = tg_val("seq", 3);
-    rc = mdb_get(txn, p->meta, &k, &v);
+    k = tg_val(TG_PROJ_META_SEQ, sizeof(TG_PROJ_META_SEQ) - 1);
+    rc = mdb_get(txn, p->dbi[TG_PROJ_META], &k, &v);
     if (rc == MDB_SUCCESS) {
         if (tg_proj_i64_decode((tg_str_t){ v.mv_data, v.mv_size }, &p->seq)
             != TG_OK) {
@@ -208,7 +211,8 @@ tg_proj_drop_owned(void *data, int kind, tg_str_t item)
     MDB_val          k = tg_val(item.ptr, item.len);
     int              rc;
 
-    rc = mdb_del(b->txn, kind == 'k' ? b->p->keys : b->p->codes, &k, NULL);
+    rc = mdb_del(b->txn, b->p->dbi[kind == 'k' ? TG_PROJ_KEYS : TG_PROJ_CODES],
+                 &k, NULL);
     return tg_proj_check(b, rc);
 }
 
@@ -222,7 +226,7 @@ tg_proj_drop_grants(tg_proj_batch_t *b, const char *id)
     size_t      len = strlen(id) + 1;
     int         rc;
 
-    rc = mdb_cursor_open(b->txn, b->p->grants, &c);
+    rc = mdb_cursor_open(b->txn, b->p->dbi[TG_PROJ_GRANTS], &c);
     if (rc != MDB_SUCCESS) {
         return tg_proj_check(b, rc);
     }
@@ -250,14 +254,14 @@ tg_proj_drop_app(tg_proj_batch_t *b, const char *id)
     MDB_val k = tg_val(id, strlen(id)), v;
     int     rc;
 
-    rc = mdb_get(b->txn, b->p->apps, &k, &v);
+    rc = mdb_get(b->txn, b->p->dbi[TG_PROJ_APPS], &k, &v);
     if (rc == MDB_SUCCESS) {
         rc = tg_proj_app_owned((tg_str_t){ v.mv_data, v.mv_size },
                                tg_proj_drop_owned, b);
         if (rc != TG_OK) {
             return rc;
         }
-        rc = mdb_del(b->txn, b->p->apps, &k, NULL);
+        rc = mdb_del(b->txn, b->p->dbi[TG_PROJ_APPS], &k, NULL);
     }
     if (tg_proj_check(b, rc) != TG_OK) {
         return TG_EINTERNAL;
@@ -267,12 +271,12 @@ tg_proj_drop_app(tg_proj_batch_t *b, const char *id)
 
 
 static int
-tg_proj_put(tg_proj_batch_t *b, MDB_dbi dbi, const void *key, size_t klen,
+tg_proj_put(tg_proj_batch_t *b, tg_proj_db_t db, const void *key, size_t klen,
             const void *val, size_t vlen)
 {
     MDB_val k = tg_val(key, klen), v = tg_val(val, vlen);
 
-    return tg_proj_check(b, mdb_put(b->txn, dbi, &k, &v, 0));
+    return tg_proj_check(b, mdb_put(b->txn, b->p->dbi[db], &k, &v, 0));
 }
 
 
@@ -307,7 +311,7 @@ tg_proj_write_key(tg_proj_batch_t *b, const char *app, const char *app_key,
         rc = tg_proj_key_encode(tg_str_c(app), secrets, n, &rec);
     }
     if (rc == TG_OK) {
-        rc = tg_proj_put(b, b->p->keys, app_key, strlen(app_key), rec.ptr,
+        rc = tg_proj_put(b, TG_PROJ_KEYS, app_key, strlen(app_key), rec.ptr,
                          rec.len);
     }
 
@@ -365,8 +369,8 @@ tg_proj_write_codes(tg_proj_batch_t *b, const tg_dp_app_t *a,
     for (i = 0; i < a->ncodes && rc == TG_OK; i++) {
         rc = tg_proj_code_key(b->p->key, tg_str_c(a->codes[i]), hashes[i]);
         if (rc == TG_OK) {
-            rc = tg_proj_put(b, b->p->codes, hashes[i], TG_PROJ_HASH_LEN, a->id,
-                             TG_PROJ_ID_LEN);
+            rc = tg_proj_put(b, TG_PROJ_CODES, hashes[i], TG_PROJ_HASH_LEN,
+                             a->id, TG_PROJ_ID_LEN);
         }
     }
     return rc;
@@ -388,7 +392,7 @@ tg_proj_write_grants(tg_proj_batch_t *b, const tg_dp_app_t *a)
                                tg_str_c(g->stage), key, sizeof(key), &len);
         if (rc == TG_OK) {
             tg_proj_i64_encode(g->expires_at, expires);
-            rc = tg_proj_put(b, b->p->grants, key, len, expires,
+            rc = tg_proj_put(b, TG_PROJ_GRANTS, key, len, expires,
                              sizeof(expires));
         }
     }
@@ -433,7 +437,8 @@ tg_proj_write_app(tg_proj_batch_t *b, const tg_dp_app_t *a, int64_t now)
                                 a->ncodes, &rec);
     }
     if (rc == TG_OK) {
-        rc = tg_proj_put(b, b->p->apps, a->id, strlen(a->id), rec.ptr, rec.len);
+        rc = tg_proj_put(b, TG_PROJ_APPS, a->id, strlen(a->id), rec.ptr,
+                         rec.len);
     }
 
     tg_buf_free(&rec);
@@ -470,7 +475,8 @@ tg_proj_apply(void *data, int64_t seq, const tg_dp_app_t *apps, size_t n)
 
     if (rc == TG_OK) {
         tg_proj_i64_encode(seq, s);
-        rc = tg_proj_put(&b, p->meta, "seq", 3, s, sizeof(s));
+        rc = tg_proj_put(&b, TG_PROJ_META, TG_PROJ_META_SEQ,
+                         sizeof(TG_PROJ_META_SEQ) - 1, s, sizeof(s));
     }
     if (rc == TG_OK) {
         rc = tg_proj_check(&b, mdb_txn_commit(b.txn));
@@ -481,22 +487,68 @@ tg_proj_apply(void *data, int64_t seq, const tg_dp_app_t *apps, size_t n)
 }
 
 
+/*
+ * Writes the heartbeat at (Unix ms, taken at mono on the monotonic
+ * clock): every change committed before at is applied.  Due every
+ * TG_PROJ_HEARTBEAT_MS; half that passes for it, so that a poll that
+ * wakes a little early still writes one.  Due-ness is measured on the
+ * monotonic clock, so a wall clock stepped back cannot hold it off.
+ */
+static int
+tg_proj_heartbeat(tg_projector_t *p, int64_t at, int64_t mono)
+{
+    tg_proj_batch_t b;
+    uint8_t         v[8];
+    int             rc;
+
+    if (p->heartbeat != 0
+        && mono - p->heartbeat_mono < TG_PROJ_HEARTBEAT_MS / 2) {
+        return TG_OK;
+    }
+
+    b.p = p;
+    if (tg_proj_check(&b, mdb_txn_begin(p->env, NULL, 0, &b.txn)) != TG_OK) {
+        return TG_EINTERNAL;
+    }
+    tg_proj_i64_encode(at, v);
+    rc = tg_proj_put(&b, TG_PROJ_META, TG_PROJ_META_HEARTBEAT,
+                     sizeof(TG_PROJ_META_HEARTBEAT) - 1, v, sizeof(v));
+    if (rc == TG_OK) {
+        rc = tg_proj_check(&b, mdb_txn_commit(b.txn));
+    } else {
+        mdb_txn_abort(b.txn);
+    }
+    if (rc == TG_OK) {
+        p->heartbeat = at;
+        p->heartbeat_mono = mono;
+    }
+    return rc;
+}
+
+
 int
 tg_projector_sync(tg_projector_t *p)
 {
     tg_error_t err;
-    int64_t    seq;
+    int64_t    seq, started, started_mono;
     int        rc, more = 1, lmdb_error;
 
     memset(&err, 0, sizeof(err));
 
     pthread_mutex_lock(&p->lock);
+    started = tg_time_now_ms();
+    started_mono = tg_time_monotonic_ms();
     seq = p->seq;
     p->lmdb_error = 0;
     rc = TG_OK;
     while (more && rc == TG_OK) {
         rc = tg_service_dp_changes(p->service, &seq, TG_PROJ_BATCH,
                                    tg_proj_apply, p, &more, &err);
+    }
+    /* The store's reads began after started: nothing committed before it
+     * is left out. */
+    if (rc == TG_OK) {
+        rc = tg_proj_heartbeat(p, started, started_mono);
     }
     p->seq = seq;
     lmdb_error = p->lmdb_error;
@@ -615,6 +667,18 @@ tg_projector_seq(tg_projector_t *p)
     seq = p->seq;
     pthread_mutex_unlock(&p->lock);
     return seq;
+}
+
+
+int64_t
+tg_projector_heartbeat(tg_projector_t *p)
+{
+    int64_t heartbeat;
+
+    pthread_mutex_lock(&p->lock);
+    heartbeat = p->heartbeat;
+    pthread_mutex_unlock(&p->lock);
+    return heartbeat;
 }
 
 

@@ -8,7 +8,9 @@
  * records the last seq applied, so the projection always matches some
  * committed state of the store.  At open it catches up from that seq; a
  * thread then follows new commits, woken by the service, and polls as a
- * safety net.
+ * safety net.  Each sync that leaves nothing unapplied also writes the
+ * heartbeat (about once a second, include/tollgate/projection.h), by
+ * which the gateway knows that the projection is still kept current.
  */
 
 #ifndef TOLLGATE_PROJECTOR_H
@@ -44,6 +46,9 @@ int tg_projector_sync(tg_projector_t *p);
 
 /* The last change-log seq applied. */
 int64_t tg_projector_seq(tg_projector_t *p);
+
+/* The last heartbeat written (Unix ms), 0 before the first. */
+int64_t tg_projector_heartbeat(tg_projector_t *p);
 
 /* Stops the thread and closes the projection.  p may be NULL. */
 void tg_projector_close(tg_projector_t *p);

@@ -2,10 +2,12 @@
  * The data-plane projection's records: what tollgated writes into LMDB
  * and the gateway reads, one format shared by both.
  *
- * The projection is one LMDB environment with five named databases:
+ * The projection is one LMDB environment with five named databases
+ * (tg_proj_db_t; every reader and writer opens it with TG_PROJ_MAXDBS):
  *
  *     meta    "seq"     -> the last change-log seq applied (int64, LE)
- *             "format"  -> TG_PROJ_FORMAT (one byte)
+ *             "heartbeat" -> when tollgated last confirmed the projection
+ *                          current (int64, LE, Unix ms)
  *     apps    app id    -> enabled, AppId, rate limit; and, for the
  *                          writer, the AppKeys and code hashes it owns
  *     keys    AppKey    -> app id, and its secrets sealed under the
@@ -42,6 +44,41 @@
 /* The AAD prefix of a sealed secret; the AppKey follows. */
 #define TG_PROJ_SECRET_AAD "tg.dp.key:"
 
+/*
+ * The environment's named databases.  TG_PROJ_MAXDBS is the maxdbs every
+ * reader and writer sets: these five, and room for a later format's.
+ */
+typedef enum {
+    TG_PROJ_META,
+    TG_PROJ_APPS,
+    TG_PROJ_KEYS,
+    TG_PROJ_CODES,
+    TG_PROJ_GRANTS,
+    TG_PROJ_NDBS
+} tg_proj_db_t;
+
+#define TG_PROJ_MAXDBS 8
+
+/* The meta database's keys. */
+#define TG_PROJ_META_SEQ       "seq"
+#define TG_PROJ_META_HEARTBEAT "heartbeat"
+
+/*
+ * The heartbeat: tollgated writes the time at which every change
+ * committed before it was in the projection, about this often (ms).  The
+ * gateway refuses calls when the heartbeat is further than its bound from
+ * its clock (TG_PROJ_MAX_AGE_MS by default, never under
+ * TG_PROJ_MAX_AGE_MIN_MS): tollgated stopped, hung, or cannot write.
+ */
+#define TG_PROJ_HEARTBEAT_MS   1000
+#define TG_PROJ_MAX_AGE_MS     30000
+#define TG_PROJ_MAX_AGE_MIN_MS (2 * TG_PROJ_HEARTBEAT_MS)
+
+/* tollgated's map size (--projection-map-size) and its bounds, in MiB. */
+#define TG_PROJ_MAP_MIB     1024
+#define TG_PROJ_MAP_MIB_MIN 16
+#define TG_PROJ_MAP_MIB_MAX 1048576
+
 typedef struct {
     int      enabled;
     int64_t  app_id;     /* the numeric id */
@@ -60,6 +97,9 @@ typedef struct {
     size_t           nsecrets;
 } tg_proj_key_t;
 
+
+/* The LMDB name of db ("meta", "apps"...); NULL if db is out of range. */
+const char *tg_proj_db_name(tg_proj_db_t db);
 
 /*
  * Appends an apps record: app, then the AppKeys (keys, nkeys) and AppCode
@@ -120,6 +160,13 @@ int tg_proj_code_decode(tg_str_t value, tg_str_t *app);
  */
 int tg_proj_grant_key(tg_str_t app, tg_str_t api, tg_str_t stage, char *out,
                       size_t cap, size_t *len);
+
+/*
+ * Returns 1 if a heartbeat written at heartbeat is within max_age of now
+ * either way (a clock stepped back does not make it fresh for longer),
+ * else 0.  A heartbeat of 0 or less is never fresh.
+ */
+int tg_proj_heartbeat_fresh(int64_t heartbeat, int64_t now, int64_t max_age);
 
 /* Encodes an expiry (a grants value, or meta "seq") as 8 bytes. */
 void tg_proj_i64_encode(int64_t v, uint8_t out[8]);

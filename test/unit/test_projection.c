@@ -238,6 +238,47 @@ test_i64_and_key_file(void **state)
 }
 
 
+/* Every reader and writer opens the same five databases by these names. */
+static void
+test_db_names(void **state)
+{
+    static const char *const names[TG_PROJ_NDBS] = { "meta", "apps", "keys",
+                                                     "codes", "grants" };
+    size_t                   i, j;
+
+    (void) state;
+    assert_true(TG_PROJ_NDBS <= TG_PROJ_MAXDBS);
+    for (i = 0; i < TG_PROJ_NDBS; i++) {
+        assert_string_equal(tg_proj_db_name(i), names[i]);
+        for (j = 0; j < i; j++) {
+            assert_string_not_equal(tg_proj_db_name(i), tg_proj_db_name(j));
+        }
+    }
+    assert_null(tg_proj_db_name(TG_PROJ_NDBS));
+    assert_null(tg_proj_db_name((tg_proj_db_t) -1));
+}
+
+
+static void
+test_heartbeat_fresh(void **state)
+{
+    const int64_t now = 1764480000000LL;
+
+    (void) state;
+    assert_int_equal(tg_proj_heartbeat_fresh(now, now, 30000), 1);
+    assert_int_equal(tg_proj_heartbeat_fresh(now - 30000, now, 30000), 1);
+    assert_int_equal(tg_proj_heartbeat_fresh(now - 30001, now, 30000), 0);
+    /* A heartbeat ahead of the clock (a clock stepped back) is as stale. */
+    assert_int_equal(tg_proj_heartbeat_fresh(now + 30000, now, 30000), 1);
+    assert_int_equal(tg_proj_heartbeat_fresh(now + 30001, now, 30000), 0);
+    /* None yet, or nonsense from a damaged record. */
+    assert_int_equal(tg_proj_heartbeat_fresh(0, now, 30000), 0);
+    assert_int_equal(tg_proj_heartbeat_fresh(INT64_MIN, now, 30000), 0);
+    assert_int_equal(tg_proj_heartbeat_fresh(INT64_MAX, now, 30000), 0);
+    assert_int_equal(tg_proj_heartbeat_fresh(now, now, -1), 0);
+}
+
+
 int
 main(void)
 {
@@ -248,6 +289,8 @@ main(void)
         cmocka_unit_test(test_secret_limits),
         cmocka_unit_test(test_grant_key),
         cmocka_unit_test(test_i64_and_key_file),
+        cmocka_unit_test(test_db_names),
+        cmocka_unit_test(test_heartbeat_fresh),
     };
 
     return cmocka_run_group_tests_name("projection", tests, NULL, NULL);

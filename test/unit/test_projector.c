@@ -41,7 +41,7 @@ typedef struct {
 typedef struct {
     MDB_env *env;
     MDB_txn *txn;
-    MDB_dbi  meta, apps, keys, codes, grants;
+    MDB_dbi  dbi[TG_PROJ_NDBS];
 } view_t;
 
 
@@ -148,7 +148,8 @@ teardown(void **state)
 static void
 view_open(fixture_t *f, view_t *v)
 {
-    char dir[128];
+    char   dir[128];
+    size_t i;
 
     assert_rc(tg_projector_sync(f->proj), TG_OK);
     tg_projector_close(f->proj);
@@ -156,14 +157,13 @@ view_open(fixture_t *f, view_t *v)
 
     snprintf(dir, sizeof(dir), "%s/%s", f->dir, TG_PROJ_DIR);
     assert_int_equal(mdb_env_create(&v->env), 0);
-    assert_int_equal(mdb_env_set_maxdbs(v->env, 8), 0);
+    assert_int_equal(mdb_env_set_maxdbs(v->env, TG_PROJ_MAXDBS), 0);
     assert_int_equal(mdb_env_open(v->env, dir, MDB_RDONLY, 0600), 0);
     assert_int_equal(mdb_txn_begin(v->env, NULL, MDB_RDONLY, &v->txn), 0);
-    assert_int_equal(mdb_dbi_open(v->txn, "meta", 0, &v->meta), 0);
-    assert_int_equal(mdb_dbi_open(v->txn, "apps", 0, &v->apps), 0);
-    assert_int_equal(mdb_dbi_open(v->txn, "keys", 0, &v->keys), 0);
-    assert_int_equal(mdb_dbi_open(v->txn, "codes", 0, &v->codes), 0);
-    assert_int_equal(mdb_dbi_open(v->txn, "grants", 0, &v->grants), 0);
+    for (i = 0; i < TG_PROJ_NDBS; i++) {
+        assert_int_equal(
+            mdb_dbi_open(v->txn, tg_proj_db_name(i), 0, &v->dbi[i]), 0);
+    }
 }
 
 
@@ -177,12 +177,12 @@ view_close(fixture_t *f, view_t *v)
 }
 
 
-/* Looks key up in dbi; returns 1 and sets *out if found. */
+/* Looks key up in db; returns 1 and sets *out if found. */
 static int
-get(view_t *v, MDB_dbi dbi, const void *key, size_t len, tg_str_t *out)
+get(view_t *v, tg_proj_db_t db, const void *key, size_t len, tg_str_t *out)
 {
     MDB_val k = { len, (void *) key }, val;
-    int     rc = mdb_get(v->txn, dbi, &k, &val);
+    int     rc = mdb_get(v->txn, v->dbi[db], &k, &val);
 
     assert_true(rc == 0 || rc == MDB_NOTFOUND);
     if (rc == 0) {
@@ -273,14 +273,14 @@ test_app_projected(void **state)
 
     view_open(f, &v);
 
-    assert_true(get(&v, v.apps, app.app.id, strlen(app.app.id), &val));
+    assert_true(get(&v, TG_PROJ_APPS, app.app.id, strlen(app.app.id), &val));
     assert_rc(tg_proj_app_decode(val, &pa), TG_OK);
     assert_true(pa.enabled);
     assert_i64_equal(pa.app_id, app.app.app_id);
     assert_int_equal(pa.rate_rps, 10);
     assert_int_equal(pa.rate_burst, 20);
 
-    assert_true(get(&v, v.keys, "ProjKey_0001", 12, &val));
+    assert_true(get(&v, TG_PROJ_KEYS, "ProjKey_0001", 12, &val));
     assert_rc(tg_proj_key_decode(val, &pk), TG_OK);
     assert_memory_equal(pk.app.ptr, app.app.id, 32);
     assert_int_equal(pk.nsecrets, 1);
@@ -297,18 +297,18 @@ test_app_projected(void **state)
                                TG_STR("projcode0123456789abcdef0123456789"),
                                code_key),
               TG_OK);
-    assert_true(get(&v, v.codes, code_key, sizeof(code_key), &val));
+    assert_true(get(&v, TG_PROJ_CODES, code_key, sizeof(code_key), &val));
     assert_memory_equal(val.ptr, app.app.id, 32);
 
     assert_rc(tg_proj_grant_key(tg_str_c(app.app.id), TG_STR("orders"),
                                 TG_STR("RELEASE"), gkey, sizeof(gkey), &glen),
               TG_OK);
-    assert_true(get(&v, v.grants, gkey, glen, &val));
+    assert_true(get(&v, TG_PROJ_GRANTS, gkey, glen, &val));
     assert_rc(tg_proj_i64_decode(val, &expires), TG_OK);
     assert_i64_equal(expires, 0);
 
     /* The recorded seq is the store's last change. */
-    assert_true(get(&v, v.meta, "seq", 3, &val));
+    assert_true(get(&v, TG_PROJ_META, TG_PROJ_META_SEQ, 3, &val));
     assert_rc(tg_proj_i64_decode(val, &seq), TG_OK);
     assert_rc(tg_txn_begin(f->store, 0, &t), TG_OK);
     assert_rc(tg_store_change_last(&t, &expires), TG_OK);
@@ -355,13 +355,13 @@ test_rotation_with_grace(void **state)
     /* A new AppKey with grace: the old key keeps the old secret. */
     reset(f, app.app.id, "ProjKey_0002", 3600);
     view_open(f, &v);
-    assert_true(get(&v, v.keys, "ProjKey_0002", 12, &val));
+    assert_true(get(&v, TG_PROJ_KEYS, "ProjKey_0002", 12, &val));
     assert_rc(tg_proj_key_decode(val, &pk), TG_OK);
     assert_int_equal(pk.nsecrets, 1);
     secret_of(f, &pk, 0, "ProjKey_0002", secret);
     assert_string_not_equal(secret, "ProjSecret_0001");
 
-    assert_true(get(&v, v.keys, "ProjKey_0001", 12, &val));
+    assert_true(get(&v, TG_PROJ_KEYS, "ProjKey_0001", 12, &val));
     assert_rc(tg_proj_key_decode(val, &pk), TG_OK);
     assert_int_equal(pk.nsecrets, 1);
     assert_true(pk.secrets[0].expires_at >= now + 3600 * 1000 - 5000);
@@ -373,8 +373,8 @@ test_rotation_with_grace(void **state)
     /* Same key, grace: one record holds both secrets. */
     reset(f, app.app.id, NULL, 600);
     view_open(f, &v);
-    assert_false(get(&v, v.keys, "ProjKey_0001", 12, &val));
-    assert_true(get(&v, v.keys, "ProjKey_0002", 12, &val));
+    assert_false(get(&v, TG_PROJ_KEYS, "ProjKey_0001", 12, &val));
+    assert_true(get(&v, TG_PROJ_KEYS, "ProjKey_0002", 12, &val));
     assert_rc(tg_proj_key_decode(val, &pk), TG_OK);
     assert_int_equal(pk.nsecrets, 2);
     assert_i64_equal(pk.secrets[0].expires_at, 0);
@@ -384,7 +384,7 @@ test_rotation_with_grace(void **state)
     /* No grace: the previous secret is gone at once. */
     reset(f, app.app.id, NULL, 0);
     view_open(f, &v);
-    assert_true(get(&v, v.keys, "ProjKey_0002", 12, &val));
+    assert_true(get(&v, TG_PROJ_KEYS, "ProjKey_0002", 12, &val));
     assert_rc(tg_proj_key_decode(val, &pk), TG_OK);
     assert_int_equal(pk.nsecrets, 1);
     view_close(f, &v);
@@ -419,7 +419,7 @@ test_disable_and_delete(void **state)
     tg_app_view_free(&updated);
 
     view_open(f, &v);
-    assert_true(get(&v, v.apps, app.app.id, 32, &val));
+    assert_true(get(&v, TG_PROJ_APPS, app.app.id, 32, &val));
     assert_rc(tg_proj_app_decode(val, &pa), TG_OK);
     assert_false(pa.enabled);
     view_close(f, &v);
@@ -428,17 +428,17 @@ test_disable_and_delete(void **state)
         tg_service_app_delete(f->svc, &f->admin, tg_str_c(app.app.id), &err),
         TG_OK);
     view_open(f, &v);
-    assert_false(get(&v, v.apps, app.app.id, 32, &val));
-    assert_false(get(&v, v.keys, "ProjKey_0001", 12, &val));
+    assert_false(get(&v, TG_PROJ_APPS, app.app.id, 32, &val));
+    assert_false(get(&v, TG_PROJ_KEYS, "ProjKey_0001", 12, &val));
     assert_rc(tg_proj_code_key(f->dp_key,
                                TG_STR("projcode0123456789abcdef0123456789"),
                                code_key),
               TG_OK);
-    assert_false(get(&v, v.codes, code_key, sizeof(code_key), &val));
+    assert_false(get(&v, TG_PROJ_CODES, code_key, sizeof(code_key), &val));
     assert_rc(tg_proj_grant_key(tg_str_c(app.app.id), TG_STR("billing"),
                                 TG_STR("RELEASE"), gkey, sizeof(gkey), &glen),
               TG_OK);
-    assert_false(get(&v, v.grants, gkey, glen, &val));
+    assert_false(get(&v, TG_PROJ_GRANTS, gkey, glen, &val));
     view_close(f, &v);
 
     tg_app_view_free(&app);
@@ -466,6 +466,42 @@ test_follows_commits(void **state)
 }
 
 
+/* Each complete sync confirms the projection, about once a second; the
+ * gateway reads the confirmation from meta. */
+static void
+test_heartbeat(void **state)
+{
+    fixture_t *f = *state;
+    int64_t    first, second, stored, started;
+    tg_str_t   val;
+    view_t     v;
+
+    assert_true(tg_projector_heartbeat(f->proj) > 0);
+
+    /* Not due again at once (unless this machine stalled for half the
+     * interval); due after half the interval. */
+    started = tg_time_monotonic_ms();
+    assert_rc(tg_projector_sync(f->proj), TG_OK);
+    first = tg_projector_heartbeat(f->proj);
+    assert_true(first > 0 && first <= tg_time_now_ms());
+    assert_rc(tg_projector_sync(f->proj), TG_OK);
+    if (tg_time_monotonic_ms() - started < TG_PROJ_HEARTBEAT_MS / 2) {
+        assert_i64_equal(tg_projector_heartbeat(f->proj), first);
+    }
+    usleep((TG_PROJ_HEARTBEAT_MS / 2 + 50) * 1000);
+    assert_rc(tg_projector_sync(f->proj), TG_OK);
+    second = tg_projector_heartbeat(f->proj);
+    assert_true(second >= first + TG_PROJ_HEARTBEAT_MS / 2);
+
+    view_open(f, &v);
+    assert_true(get(&v, TG_PROJ_META, TG_PROJ_META_HEARTBEAT,
+                    sizeof(TG_PROJ_META_HEARTBEAT) - 1, &val));
+    assert_rc(tg_proj_i64_decode(val, &stored), TG_OK);
+    assert_true(stored >= second && stored <= tg_time_now_ms());
+    view_close(f, &v);
+}
+
+
 static void
 test_key_file_private(void **state)
 {
@@ -490,7 +526,7 @@ test_full_projection(void **state)
     tg_app_view_t          app;
     tg_error_t             err;
     char                   dir[128], name[32], errbuf[256];
-    int64_t                seq;
+    int64_t                seq, heartbeat;
     int                    i;
 
     /* Start over with a map of a few pages. */
@@ -514,9 +550,15 @@ test_full_projection(void **state)
         tg_app_view_free(&app);
     }
 
+    /* A heartbeat would be due, but the projection is not current: none
+     * is written, so the gateway stops trusting it. */
+    usleep((TG_PROJ_HEARTBEAT_MS / 2 + 50) * 1000);
     seq = tg_projector_seq(f->proj);
+    heartbeat = tg_projector_heartbeat(f->proj);
+    assert_true(heartbeat > 0);
     assert_int_not_equal(tg_projector_sync(f->proj), TG_OK);
     assert_i64_equal(tg_projector_seq(f->proj), seq);
+    assert_i64_equal(tg_projector_heartbeat(f->proj), heartbeat);
 }
 
 
@@ -530,6 +572,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_disable_and_delete, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_follows_commits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_heartbeat, setup, teardown),
         cmocka_unit_test_setup_teardown(test_key_file_private, setup, teardown),
         cmocka_unit_test_setup_teardown(test_full_projection, setup, teardown),
     };
