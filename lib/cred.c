@@ -312,6 +312,11 @@ tg_secret_mask(tg_str_t secret, char out[TG_MASK_LEN + 1])
 }
 
 
+/* A generated value fits the buffers that tg_cred_format_t callers keep. */
+_Static_assert(TG_APP_KEY_LEN <= TG_CRED_GENERATED_MAX, "AppKey too long");
+_Static_assert(TG_APP_SECRET_LEN <= TG_CRED_GENERATED_MAX, "secret too long");
+_Static_assert(TG_APP_CODE_LEN <= TG_CRED_GENERATED_MAX, "AppCode too long");
+
 const tg_cred_format_t tg_app_key_format = {
     TG_APP_KEY_LEN,
     tg_app_key_generate,
