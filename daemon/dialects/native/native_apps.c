@@ -1,6 +1,7 @@
 /*
  * Native handlers for apps and their secrets: /v1/apps, reset-secret,
- * secret (reveal), keys and codes.
+ * secret (reveal), and the credentials of every kind (keys, codes)
+ * through one set of handlers.
  *
  * Secrets appear in clear only in the responses of create, reset and
  * reveal; everything else shows them masked.
