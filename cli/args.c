@@ -188,6 +188,7 @@ tg_cli_args_parse(tg_cli_args_t *a, const tg_cli_cmd_t *cmd, int argc,
     int i, rc, options = 1;
 
     memset(a, 0, sizeof(*a));
+    a->cmd = cmd;
     a->opts = cmd->opts;
 
     for (i = 0; i < argc; i++) {

@@ -66,7 +66,10 @@ typedef struct {
 #define TG_CLI_MAX_POS  4
 #define TG_CLI_MAX_SEEN 64
 
+typedef struct tg_cli_cmd_s tg_cli_cmd_t;
+
 typedef struct {
+    const tg_cli_cmd_t *cmd;  /* the command they are for */
     const tg_cli_opt_t *opts; /* the command's, ended by a NULL name */
     const char         *pos[TG_CLI_MAX_POS];
     int                 npos;
@@ -77,8 +80,6 @@ typedef struct {
     int      nseen;
     tg_buf_t stdin_value; /* what an option's "-" read; wiped at the end */
 } tg_cli_args_t;
-
-typedef struct tg_cli_cmd_s tg_cli_cmd_t;
 
 struct tg_cli_cmd_s {
     const char         *group; /* "app"; the command itself if name is NULL */

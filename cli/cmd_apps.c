@@ -2,9 +2,11 @@
  * tollgate app|key|code: apps, their key pairs and their AppCodes.
  */
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "tollgate/cred.h"
 #include "tollgate/error.h"
 #include "tollgate/str.h"
 #include "cli.h"
@@ -229,40 +231,97 @@ tg_cli_app_reset_secret(tg_cli_t *cli, tg_cli_args_t *a)
 }
 
 
-static int
-tg_cli_key_reset_secret(tg_cli_t *cli, tg_cli_args_t *a)
+static const tg_cli_field_t tg_cli_key_add_fields[] = {
+    { "app_key", "app-key", TG_F_STR, NULL, 0, 0 },
+    { "app_secret", "app-secret", TG_F_STR, NULL, 0, 0 },
+    { "primary", "primary", TG_F_TRUE, NULL, 0, 0 },
+    { NULL, NULL, 0, NULL, 0, 0 },
+};
+
+static const tg_cli_field_t tg_cli_code_fields[] = {
+    { "app_code", "app-code", TG_F_STR, NULL, 0, 0 },
+    { NULL, NULL, 0, NULL, 0, 0 },
+};
+
+
+/*
+ * The key and code commands, one implementation for every credential
+ * kind: a kind's entry gives its command group, its paths under the app,
+ * its body fields and its list's columns.
+ */
+typedef struct {
+    const char           *group; /* "key" */
+    const char           *list;  /* the kind's collection */
+    const char           *item;  /* one of them, by id */
+    const char           *reset; /* its reset */
+    const tg_cli_field_t *add_fields;
+    const tg_cli_field_t *reset_fields;
+    const tg_cli_col_t   *cols;
+    const char           *deleted; /* said after a delete */
+} tg_cli_cred_t;
+
+static const tg_cli_cred_t tg_cli_creds[TG_CRED_KINDS] = {
+    [TG_CRED_KEY_PAIR] = { "key", "/keys", "/keys/%s", "/keys/%s/reset-secret",
+                           tg_cli_key_add_fields, tg_cli_reset_fields,
+                           tg_cli_key_cols, "key pair deleted" },
+    [TG_CRED_APP_CODE] = { "code", "/codes", "/codes/%s", "/codes/%s/reset",
+                           tg_cli_code_fields, tg_cli_code_fields,
+                           tg_cli_code_cols, "AppCode deleted" },
+};
+
+
+/* The kind whose group the command is in. */
+static const tg_cli_cred_t *
+tg_cli_cred(const tg_cli_args_t *a)
 {
-    return tg_cli_app_write(cli, a, "POST", "/keys/%s/reset-secret",
-                            tg_cli_reset_fields, NULL);
+    size_t k = 0;
+
+    while (strcmp(tg_cli_creds[k].group, a->cmd->group) != 0) {
+        k++;
+        assert(k < TG_CRED_KINDS);
+    }
+
+    return &tg_cli_creds[k];
 }
 
 
 static int
-tg_cli_key_list(tg_cli_t *cli, tg_cli_args_t *a)
+tg_cli_cred_list(tg_cli_t *cli, tg_cli_args_t *a)
 {
-    tg_buf_t path = TG_BUF_INIT;
-    int      rc;
+    const tg_cli_cred_t *kind = tg_cli_cred(a);
+    tg_buf_t             path = TG_BUF_INIT;
+    int                  rc;
 
-    rc = tg_cli_app_path(cli, a, &path, "/keys");
+    rc = tg_cli_app_path(cli, a, &path, kind->list);
     if (rc != TG_CLI_OK) {
         tg_buf_free(&path);
         return rc;
     }
-    return tg_cli_show_list(cli, a, &path, 0, tg_cli_key_cols);
+    return tg_cli_show_list(cli, a, &path, 0, kind->cols);
 }
 
 
 static int
-tg_cli_key_add(tg_cli_t *cli, tg_cli_args_t *a)
+tg_cli_cred_add(tg_cli_t *cli, tg_cli_args_t *a)
 {
-    static const tg_cli_field_t fields[] = {
-        { "app_key", "app-key", TG_F_STR, NULL, 0, 0 },
-        { "app_secret", "app-secret", TG_F_STR, NULL, 0, 0 },
-        { "primary", "primary", TG_F_TRUE, NULL, 0, 0 },
-        { NULL, NULL, 0, NULL, 0, 0 },
-    };
+    return tg_cli_app_write(cli, a, "POST", tg_cli_cred(a)->list,
+                            tg_cli_cred(a)->add_fields, NULL);
+}
 
-    return tg_cli_app_write(cli, a, "POST", "/keys", fields, NULL);
+
+static int
+tg_cli_cred_reset(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    return tg_cli_app_write(cli, a, "POST", tg_cli_cred(a)->reset,
+                            tg_cli_cred(a)->reset_fields, NULL);
+}
+
+
+static int
+tg_cli_cred_delete(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    return tg_cli_app_write(cli, a, "DELETE", tg_cli_cred(a)->item, NULL,
+                            tg_cli_cred(a)->deleted);
 }
 
 
@@ -275,58 +334,6 @@ tg_cli_key_primary(tg_cli_t *cli, tg_cli_args_t *a)
     };
 
     return tg_cli_app_write(cli, a, "PATCH", "/keys/%s", fields, NULL);
-}
-
-
-static int
-tg_cli_key_delete(tg_cli_t *cli, tg_cli_args_t *a)
-{
-    return tg_cli_app_write(cli, a, "DELETE", "/keys/%s", NULL,
-                            "key pair deleted");
-}
-
-
-static int
-tg_cli_code_list(tg_cli_t *cli, tg_cli_args_t *a)
-{
-    tg_buf_t path = TG_BUF_INIT;
-    int      rc;
-
-    rc = tg_cli_app_path(cli, a, &path, "/codes");
-    if (rc != TG_CLI_OK) {
-        tg_buf_free(&path);
-        return rc;
-    }
-    return tg_cli_show_list(cli, a, &path, 0, tg_cli_code_cols);
-}
-
-
-static const tg_cli_field_t tg_cli_code_fields[] = {
-    { "app_code", "app-code", TG_F_STR, NULL, 0, 0 },
-    { NULL, NULL, 0, NULL, 0, 0 },
-};
-
-
-static int
-tg_cli_code_add(tg_cli_t *cli, tg_cli_args_t *a)
-{
-    return tg_cli_app_write(cli, a, "POST", "/codes", tg_cli_code_fields, NULL);
-}
-
-
-static int
-tg_cli_code_reset(tg_cli_t *cli, tg_cli_args_t *a)
-{
-    return tg_cli_app_write(cli, a, "POST", "/codes/%s/reset",
-                            tg_cli_code_fields, NULL);
-}
-
-
-static int
-tg_cli_code_delete(tg_cli_t *cli, tg_cli_args_t *a)
-{
-    return tg_cli_app_write(cli, a, "DELETE", "/codes/%s", NULL,
-                            "AppCode deleted");
 }
 
 
@@ -428,25 +435,24 @@ const tg_cli_cmd_t tg_cli_app_cmds[] = {
       tg_cli_app_reveal },
 
     { "key", "list", "APP", 1, 1, NULL,
-      "List an app's key pairs, primary first.", tg_cli_key_list },
+      "List an app's key pairs, primary first.", tg_cli_cred_list },
     { "key", "add", "APP", 1, 1, tg_cli_key_add_opts,
-      "Add a key pair; prints its secret in clear.", tg_cli_key_add },
+      "Add a key pair; prints its secret in clear.", tg_cli_cred_add },
     { "key", "primary", "APP KEY", 2, 2, NULL,
       "Make a key pair (id or AppKey) the primary one.", tg_cli_key_primary },
     { "key", "delete", "APP KEY", 2, 2, NULL,
-      "Delete a key pair (not the last).", tg_cli_key_delete },
+      "Delete a key pair (not the last).", tg_cli_cred_delete },
     { "key", "reset-secret", "APP KEY", 2, 2, tg_cli_reset_opts,
-      "Rotate a key pair's secret; prints the new one.",
-      tg_cli_key_reset_secret },
+      "Rotate a key pair's secret; prints the new one.", tg_cli_cred_reset },
 
     { "code", "list", "APP", 1, 1, NULL, "List an app's AppCodes, masked.",
-      tg_cli_code_list },
+      tg_cli_cred_list },
     { "code", "add", "APP", 1, 1, tg_cli_code_opts,
-      "Add an AppCode; prints it in clear.", tg_cli_code_add },
+      "Add an AppCode; prints it in clear.", tg_cli_cred_add },
     { "code", "reset", "APP CODE_ID", 2, 2, tg_cli_code_opts,
-      "Replace an AppCode; prints the new one.", tg_cli_code_reset },
+      "Replace an AppCode; prints the new one.", tg_cli_cred_reset },
     { "code", "delete", "APP CODE_ID", 2, 2, NULL, "Delete an AppCode.",
-      tg_cli_code_delete },
+      tg_cli_cred_delete },
 
     { NULL, NULL, NULL, 0, 0, NULL, NULL, NULL },
 };

@@ -3,6 +3,7 @@
  * credentials that callers supply.
  */
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "tollgate/cred.h"
@@ -308,4 +309,41 @@ tg_secret_mask(tg_str_t secret, char out[TG_MASK_LEN + 1])
 
     out[n] = '\0';
     return n;
+}
+
+
+/* A generated value fits the buffers that tg_cred_format_t callers keep. */
+_Static_assert(TG_APP_KEY_LEN <= TG_CRED_GENERATED_MAX, "AppKey too long");
+_Static_assert(TG_APP_SECRET_LEN <= TG_CRED_GENERATED_MAX, "secret too long");
+_Static_assert(TG_APP_CODE_LEN <= TG_CRED_GENERATED_MAX, "AppCode too long");
+
+const tg_cred_format_t tg_app_key_format = {
+    TG_APP_KEY_LEN,
+    tg_app_key_generate,
+    tg_app_key_check,
+};
+
+const tg_cred_format_t tg_app_secret_format = {
+    TG_APP_SECRET_LEN,
+    tg_app_secret_generate,
+    tg_app_secret_check,
+};
+
+const tg_cred_format_t tg_app_code_format = {
+    TG_APP_CODE_LEN,
+    tg_app_code_generate,
+    tg_app_code_check,
+};
+
+
+void
+tg_cred_free(tg_cred_t *c)
+{
+    if (c != NULL) {
+        free(c->key);
+        free(c->sealed);
+        free(c->prev_key);
+        free(c->prev_sealed);
+        memset(c, 0, sizeof(*c));
+    }
 }

@@ -108,6 +108,14 @@ typedef struct {
     int64_t updated_at;
 } tg_code_view_t;
 
+/* A credential of any kind as shown: the member of its kind holds it,
+ * the other is empty. */
+typedef struct {
+    tg_cred_kind_t kind;
+    tg_key_view_t  key;  /* a key pair */
+    tg_code_view_t code; /* an AppCode */
+} tg_cred_view_t;
+
 typedef struct {
     tg_app_t        app;
     tg_key_view_t   key;  /* the primary pair */
@@ -116,6 +124,15 @@ typedef struct {
     tg_code_view_t *codes; /* create: the code made with it; reveal: all */
     size_t          ncodes;
 } tg_app_view_t;
+
+/* What a credential add or reset sets; what a kind lacks stays NULL/0. */
+typedef struct {
+    tg_str_t key;           /* its public key (AppKey): add: NULL generates
+                               one; reset: NULL keeps it */
+    tg_str_t secret;        /* NULL: generate one */
+    int      primary;       /* add: make it the app's primary one */
+    int64_t  grace_seconds; /* reset: keep the replaced one valid */
+} tg_cred_spec_t;
 
 typedef struct {
     tg_str_t key;         /* the pair: its id or AppKey; NULL: primary */
@@ -178,6 +195,8 @@ void tg_app_view_free(tg_app_view_t *view);
 void tg_app_view_list_free(tg_app_view_t *items, size_t n);
 void tg_key_view_list_free(tg_key_view_t *items, size_t n);
 void tg_code_view_list_free(tg_code_view_t *items, size_t n);
+void tg_cred_view_free(tg_cred_view_t *view);
+void tg_cred_view_list_free(tg_cred_view_t *items, size_t n);
 
 
 /*
@@ -327,38 +346,48 @@ int tg_service_secret_reset(tg_service_t *svc, const tg_actor_t *actor,
 int tg_service_secret_reveal(tg_service_t *svc, const tg_actor_t *actor,
                              tg_str_t ref, tg_app_view_t *out, tg_error_t *err);
 
-/* Key pairs.  key is the pair's id or its AppKey. */
+/*
+ * An app's credentials of one kind (key pairs, AppCodes), with that
+ * kind's rules (daemon/service/service_creds.c): formats, uniqueness,
+ * the per-app limit, what a reset keeps, the primary.  name is the
+ * credential's id (or a key pair's AppKey; NULL: the primary one); with
+ * by_value it is the credential's value (a key pair's AppKey, an AppCode
+ * itself, never audited as a target), and with ref NULL the app is the
+ * one in the caller's reach that holds it.  A credential out of reach,
+ * or not the app's, is the kind's not-found error.  out receives the
+ * secret in clear for add and reset, masked for the others.
+ */
+int tg_service_cred_add(tg_service_t *svc, const tg_actor_t *actor,
+                        tg_cred_kind_t kind, tg_str_t ref,
+                        const tg_cred_spec_t *spec, tg_cred_view_t *out,
+                        tg_error_t *err);
+int tg_service_cred_list(tg_service_t *svc, const tg_actor_t *actor,
+                         tg_cred_kind_t kind, tg_str_t ref,
+                         tg_cred_view_t **items, size_t *n, tg_error_t *err);
+int tg_service_cred_reset(tg_service_t *svc, const tg_actor_t *actor,
+                          tg_cred_kind_t kind, tg_str_t ref, tg_str_t name,
+                          int by_value, const tg_cred_spec_t *spec,
+                          tg_cred_view_t *out, tg_error_t *err);
+/* For kinds with a primary one; others: TG_EINVALID. */
+int tg_service_cred_make_primary(tg_service_t *svc, const tg_actor_t *actor,
+                                 tg_cred_kind_t kind, tg_str_t ref,
+                                 tg_str_t name, tg_cred_view_t *out,
+                                 tg_error_t *err);
+int tg_service_cred_delete(tg_service_t *svc, const tg_actor_t *actor,
+                           tg_cred_kind_t kind, tg_str_t ref, tg_str_t name,
+                           int by_value, tg_error_t *err);
+
+/* Typed forms of the above, as the Alibaba dialect calls them. */
 int tg_service_key_add(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
                        tg_str_t app_key, tg_str_t secret, int primary,
                        tg_key_view_t *out, tg_error_t *err);
-int tg_service_key_list(tg_service_t *svc, const tg_actor_t *actor,
-                        tg_str_t ref, tg_key_view_t **items, size_t *n,
-                        tg_error_t *err);
-int tg_service_key_make_primary(tg_service_t *svc, const tg_actor_t *actor,
-                                tg_str_t ref, tg_str_t key, tg_key_view_t *out,
-                                tg_error_t *err);
 int tg_service_key_delete(tg_service_t *svc, const tg_actor_t *actor,
                           tg_str_t ref, tg_str_t key, tg_error_t *err);
-
-/* AppCodes.  code_id is the code's id. */
 int tg_service_code_add(tg_service_t *svc, const tg_actor_t *actor,
                         tg_str_t ref, tg_str_t code, tg_code_view_t *out,
                         tg_error_t *err);
-int tg_service_code_list(tg_service_t *svc, const tg_actor_t *actor,
-                         tg_str_t ref, tg_code_view_t **items, size_t *n,
-                         tg_error_t *err);
-int tg_service_code_reset(tg_service_t *svc, const tg_actor_t *actor,
-                          tg_str_t ref, tg_str_t code_id, tg_str_t new_code,
-                          tg_code_view_t *out, tg_error_t *err);
-int tg_service_code_delete(tg_service_t *svc, const tg_actor_t *actor,
-                           tg_str_t ref, tg_str_t code_id, tg_error_t *err);
 
-/*
- * The same, naming the code by its value, as Alibaba does (found through
- * its index hash; never audited as a target).  With ref NULL, a reset
- * acts on whichever app of the caller's reach holds the code.  A code
- * out of reach, or not the app's, is TG_ECODE_NOT_FOUND.
- */
+/* An AppCode named by its value (by_value above). */
 int tg_service_code_reset_by_value(tg_service_t *svc, const tg_actor_t *actor,
                                    tg_str_t ref, tg_str_t code, tg_str_t given,
                                    tg_code_view_t *out, tg_error_t *err);

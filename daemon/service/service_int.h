@@ -127,16 +127,82 @@ int tg_key_view_fill(const tg_service_t *svc, const tg_key_pair_t *kp,
 int tg_code_view_fill(const tg_service_t *svc, const tg_app_code_t *code,
                       int reveal, tg_code_view_t *view);
 
+
+#define TG_CRED_NO_LIMIT ((size_t) -1)
+
 /*
- * Makes a key pair (the given AppKey and secret, or generated ones) for
- * app, checked for uniqueness, sealed, stored and logged; fills view with
- * the secret in clear.  Inputs must have passed their rules already.
+ * A credential kind's rules: one entry of tg_cred_kinds
+ * (service_creds.c) per tg_cred_kind_t.  The operations in
+ * service_secrets.c read everything that differs between kinds from here.
  */
+typedef struct tg_cred_rules_s tg_cred_rules_t;
+
+struct tg_cred_rules_s {
+    tg_cred_kind_t kind; /* its store table */
+    const char    *name; /* change-log entity and audit target type */
+    const char    *seal; /* sealing context of its secret */
+
+    /* The index domain of a kind named by its secret (found through the
+     * secret's hash), else NULL. */
+    const char *index;
+
+    const tg_cred_format_t *key;          /* its public key, or NULL */
+    const tg_cred_format_t *secret;       /* its secret */
+    tg_field_t              name_field;   /* the field that names one */
+    tg_field_t              secret_field; /* the field of its secret */
+
+    int not_found; /* TG_E* */
+    int taken;     /* TG_E*: its name is in use */
+    int too_many;  /* TG_E*: past max_per_app */
+    int last;      /* TG_E*: deleting the last one; 0: an app may hold none */
+
+    const char *one;  /* "a key pair", in error details */
+    const char *many; /* "key pairs" */
+
+    /* Limits: offsets in tg_service_limits_t of the most an app may hold,
+     * and of the seconds between resets of one (or TG_CRED_NO_LIMIT). */
+    size_t max_per_app;
+    size_t reset_interval;
+
+    int grace;   /* a reset may keep the replaced key and secret valid */
+    int primary; /* one of an app's is its primary one */
+
+    const char *action_create; /* audit actions */
+    const char *action_update;
+    const char *action_reset;
+    const char *action_delete;
+
+    /* Fills view's member of the kind from c: the secret masked, or in
+     * clear if reveal. */
+    int (*view_fill)(const tg_service_t *svc, const tg_cred_t *c, int reveal,
+                     tg_cred_view_t *view);
+    size_t view_at;   /* offsetof(tg_cred_view_t, that member) */
+    size_t view_size; /* and its size */
+
+    /* Hands an app's n views, revealed, to app (which takes them). */
+    int (*attach)(const tg_cred_rules_t *kind, tg_app_view_t *app,
+                  tg_cred_view_t *items, size_t n);
+};
+
+extern const tg_cred_rules_t tg_cred_kinds[TG_CRED_KINDS];
+
+/* The value of the limit at offset at of svc's limits. */
+int64_t tg_cred_limit(const tg_service_t *svc, size_t at);
+
+/*
+ * Makes a credential of kind for app from spec (given values must have
+ * passed their rules; absent ones are generated), checked for
+ * uniqueness, sealed, stored and logged.  Fills c (the caller frees it)
+ * and view, with the secret in clear.
+ */
+int tg_cred_create(tg_service_t *svc, tg_txn_t *t, const tg_cred_rules_t *kind,
+                   const char *app, const tg_cred_spec_t *spec, int64_t now,
+                   tg_cred_t *c, tg_cred_view_t *view, tg_error_t *err);
+
+/* Typed forms of tg_cred_create(), for app create. */
 int tg_key_pair_create(tg_service_t *svc, tg_txn_t *t, const char *app,
                        tg_str_t app_key, tg_str_t secret, int primary,
                        int64_t now, tg_key_view_t *view, tg_error_t *err);
-
-/* Makes an AppCode (the given one or a generated one) likewise. */
 int tg_app_code_create(tg_service_t *svc, tg_txn_t *t, const char *app,
                        tg_str_t given, int64_t now, tg_code_view_t *view,
                        tg_error_t *err);

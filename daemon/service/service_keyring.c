@@ -86,63 +86,35 @@ tg_reseal(const tg_service_t *svc, const char *context, const char *id,
 }
 
 
+/* Re-seals every credential of kind, a page at a time. */
 static int
-tg_reseal_pairs(const tg_service_t *svc, tg_txn_t *t, int64_t *count)
+tg_reseal_creds(const tg_service_t *svc, tg_txn_t *t,
+                const tg_cred_rules_t *kind, int64_t *count)
 {
-    tg_key_pair_t *page;
-    char           after[TG_ID_LEN + 1] = "";
-    size_t         n, i;
-    int            rc;
+    tg_cred_t *page;
+    char       after[TG_ID_LEN + 1] = "";
+    size_t     n, i;
+    int        rc;
 
     do {
-        rc = tg_store_key_pair_page(t, tg_str_c(after), TG_RESEAL_PAGE, &page,
-                                    &n);
+        rc = tg_store_cred_page(t, kind->kind, tg_str_c(after), TG_RESEAL_PAGE,
+                                &page, &n);
 
         for (i = 0; i < n && rc == TG_OK; i++) {
-            tg_key_pair_t *kp = &page[i];
+            tg_cred_t *c = &page[i];
 
-            rc = tg_reseal(svc, TG_SEAL_KEY_PAIR, kp->id, &kp->secret_sealed);
-            if (rc == TG_OK && kp->prev_secret_sealed != NULL) {
-                rc = tg_reseal(svc, TG_SEAL_KEY_PAIR, kp->id,
-                               &kp->prev_secret_sealed);
+            rc = tg_reseal(svc, kind->seal, c->id, &c->sealed);
+            if (rc == TG_OK && c->prev_sealed != NULL) {
+                rc = tg_reseal(svc, kind->seal, c->id, &c->prev_sealed);
             }
             if (rc == TG_OK) {
-                rc = tg_store_key_pair_update(t, kp);
-                memcpy(after, kp->id, sizeof(after));
+                rc = tg_store_cred_update(t, kind->kind, c);
+                memcpy(after, c->id, sizeof(after));
                 (*count)++;
             }
         }
 
-        tg_store_key_pair_list_free(page, n);
-    } while (rc == TG_OK && n == TG_RESEAL_PAGE);
-
-    return rc;
-}
-
-
-static int
-tg_reseal_codes(const tg_service_t *svc, tg_txn_t *t, int64_t *count)
-{
-    tg_app_code_t *page;
-    char           after[TG_ID_LEN + 1] = "";
-    size_t         n, i;
-    int            rc;
-
-    do {
-        rc = tg_store_app_code_page(t, tg_str_c(after), TG_RESEAL_PAGE, &page,
-                                    &n);
-
-        for (i = 0; i < n && rc == TG_OK; i++) {
-            rc = tg_reseal(svc, TG_SEAL_APP_CODE, page[i].id,
-                           &page[i].code_sealed);
-            if (rc == TG_OK) {
-                rc = tg_store_app_code_update(t, &page[i]);
-                memcpy(after, page[i].id, sizeof(after));
-                (*count)++;
-            }
-        }
-
-        tg_store_app_code_list_free(page, n);
+        tg_store_cred_list_free(page, n);
     } while (rc == TG_OK && n == TG_RESEAL_PAGE);
 
     return rc;
@@ -176,10 +148,40 @@ tg_reseal_access_keys(const tg_service_t *svc, tg_txn_t *t, int64_t *count)
 
 
 typedef struct {
-    int64_t pairs;
-    int64_t codes;
+    int64_t creds[TG_CRED_KINDS];
     int64_t access_keys;
 } tg_reseal_counts_t;
+
+
+/* The audit detail: the new primary key and what was re-sealed, as
+ * {"primary":"k2","key_pairs":1,"app_codes":2,"access_keys":1}. */
+static int
+tg_reseal_detail(const tg_service_t *svc, const tg_reseal_counts_t *counts,
+                 tg_audit_event_t *ev)
+{
+    tg_buf_t b = TG_BUF_INIT;
+    size_t   k;
+    int      rc;
+
+    rc = tg_buf_printf(&b, "{\"primary\":\"%s\"",
+                       tg_keyring_primary(svc->keyring));
+
+    /* Each kind counts under its name in the plural. */
+    for (k = 0; k < TG_CRED_KINDS && rc == TG_OK; k++) {
+        rc = tg_buf_printf(&b, ",\"%ss\":%lld", tg_cred_kinds[k].name,
+                           (long long) counts->creds[k]);
+    }
+    if (rc == TG_OK) {
+        rc = tg_buf_printf(&b, ",\"access_keys\":%lld}",
+                           (long long) counts->access_keys);
+    }
+    if (rc == TG_OK) {
+        tg_audit_detail(ev, "%s", b.ptr);
+    }
+
+    tg_buf_free(&b);
+    return rc;
+}
 
 
 static int
@@ -188,11 +190,11 @@ tg_reseal_txn(tg_service_t *svc, tg_txn_t *t, void *data, tg_audit_event_t *ev,
 {
     tg_reseal_counts_t *counts = data;
     char               *check = NULL;
-    int                 rc;
+    size_t              k;
+    int                 rc = TG_OK;
 
-    rc = tg_reseal_pairs(svc, t, &counts->pairs);
-    if (rc == TG_OK) {
-        rc = tg_reseal_codes(svc, t, &counts->codes);
+    for (k = 0; k < TG_CRED_KINDS && rc == TG_OK; k++) {
+        rc = tg_reseal_creds(svc, t, &tg_cred_kinds[k], &counts->creds[k]);
     }
     if (rc == TG_OK) {
         rc = tg_reseal_access_keys(svc, t, &counts->access_keys);
@@ -210,12 +212,7 @@ tg_reseal_txn(tg_service_t *svc, tg_txn_t *t, void *data, tg_audit_event_t *ev,
     free(check);
 
     if (rc == TG_OK) {
-        tg_audit_detail(ev,
-                        "{\"primary\":\"%s\",\"key_pairs\":%lld,"
-                        "\"app_codes\":%lld,\"access_keys\":%lld}",
-                        tg_keyring_primary(svc->keyring),
-                        (long long) counts->pairs, (long long) counts->codes,
-                        (long long) counts->access_keys);
+        rc = tg_reseal_detail(svc, counts, ev);
     }
 
     return rc == TG_OK ? rc : tg_error_code(err, rc);
@@ -226,15 +223,16 @@ int
 tg_service_keyring_reseal(tg_service_t *svc, const tg_actor_t *actor,
                           int64_t *pairs, int64_t *codes, tg_error_t *err)
 {
-    tg_reseal_counts_t counts = { 0, 0, 0 };
+    tg_reseal_counts_t counts;
     tg_audit_event_t   ev;
     int                rc;
 
+    memset(&counts, 0, sizeof(counts));
     tg_audit_start(&ev, actor, "keyring.rotate", "keyring",
                    tg_str_c(tg_keyring_primary(svc->keyring)));
 
     rc = tg_write(svc, &ev, tg_reseal_txn, &counts, err);
-    *pairs = rc == TG_OK ? counts.pairs : 0;
-    *codes = rc == TG_OK ? counts.codes : 0;
+    *pairs = rc == TG_OK ? counts.creds[TG_CRED_KEY_PAIR] : 0;
+    *codes = rc == TG_OK ? counts.creds[TG_CRED_APP_CODE] : 0;
     return rc;
 }

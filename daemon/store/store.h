@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tollgate/cred.h"
 #include "tollgate/model.h"
 #include "tollgate/str.h"
 #include "store/db.h"
@@ -155,38 +156,55 @@ int tg_store_app_update(tg_txn_t *t, const tg_app_t *app);
 int  tg_store_app_delete(tg_txn_t *t, tg_str_t id);
 void tg_store_app_list_free(tg_app_t *items, size_t n);
 
-/* Key pairs.  Lists put the primary pair first, then the oldest. */
-int tg_store_key_pair_insert(tg_txn_t *t, const tg_key_pair_t *kp);
-int tg_store_key_pair_get(tg_txn_t *t, tg_str_t id, tg_key_pair_t *out);
-int tg_store_key_pair_find(tg_txn_t *t, tg_str_t app_key, tg_key_pair_t *out);
-int tg_store_key_pair_primary(tg_txn_t *t, tg_str_t app, tg_key_pair_t *out);
-int tg_store_key_pair_list(tg_txn_t *t, tg_str_t app, tg_key_pair_t **items,
-                           size_t *n);
-int tg_store_key_pair_count(tg_txn_t *t, tg_str_t app, int64_t *n);
-int tg_store_key_pair_update(tg_txn_t *t, const tg_key_pair_t *kp);
-int tg_store_key_pair_delete(tg_txn_t *t, tg_str_t id);
-/* Every pair in id order, limit at a time after the id after ("" first). */
-int tg_store_key_pair_page(tg_txn_t *t, tg_str_t after, int64_t limit,
-                           tg_key_pair_t **items, size_t *n);
 /*
- * Whether an AppKey is in use by a pair other than except_id: as a
- * current key, or as a replaced key whose grace lasts beyond now.
+ * Credentials of every kind (tollgate/cred.h), each kind in its own
+ * table.  Lists put the primary first (kinds that have one), then the
+ * oldest.  Lookups that find nothing, and updates and deletes of a
+ * missing row, give the kind's not-found code (TG_EKEY_NOT_FOUND,
+ * TG_ECODE_NOT_FOUND).
  */
-int  tg_store_app_key_taken(tg_txn_t *t, tg_str_t app_key, tg_str_t except_id,
-                            int64_t now, int *taken);
-void tg_store_key_pair_list_free(tg_key_pair_t *items, size_t n);
+int tg_store_cred_insert(tg_txn_t *t, tg_cred_kind_t kind, const tg_cred_t *c);
+int tg_store_cred_get(tg_txn_t *t, tg_cred_kind_t kind, tg_str_t id,
+                      tg_cred_t *out);
+/* By its name: the public key (current keys only), or for a kind named
+ * by its secret, the secret's index hash. */
+int tg_store_cred_find(tg_txn_t *t, tg_cred_kind_t kind, tg_str_t name,
+                       tg_cred_t *out);
+/* The app's primary one; a kind without a primary finds none. */
+int tg_store_cred_primary(tg_txn_t *t, tg_cred_kind_t kind, tg_str_t app,
+                          tg_cred_t *out);
+int tg_store_cred_list(tg_txn_t *t, tg_cred_kind_t kind, tg_str_t app,
+                       tg_cred_t **items, size_t *n);
+int tg_store_cred_count(tg_txn_t *t, tg_cred_kind_t kind, tg_str_t app,
+                        int64_t *n);
+/* Updates everything but the app and the creation time. */
+int tg_store_cred_update(tg_txn_t *t, tg_cred_kind_t kind, const tg_cred_t *c);
+int tg_store_cred_delete(tg_txn_t *t, tg_cred_kind_t kind, tg_str_t id);
+/* Every credential of the kind in id order, limit at a time after the id
+ * after ("" first). */
+int tg_store_cred_page(tg_txn_t *t, tg_cred_kind_t kind, tg_str_t after,
+                       int64_t limit, tg_cred_t **items, size_t *n);
+/*
+ * Whether a name (as tg_store_cred_find() takes it) is in use by a
+ * credential other than except_id: as a current one, or, for a kind with
+ * a grace period, as a replaced key whose grace lasts beyond now.
+ */
+int  tg_store_cred_taken(tg_txn_t *t, tg_cred_kind_t kind, tg_str_t name,
+                         tg_str_t except_id, int64_t now, int *taken);
+void tg_store_cred_list_free(tg_cred_t *items, size_t n);
 
-/* AppCodes, oldest first. */
-int tg_store_app_code_insert(tg_txn_t *t, const tg_app_code_t *code);
-int tg_store_app_code_get(tg_txn_t *t, tg_str_t id, tg_app_code_t *out);
-int tg_store_app_code_find(tg_txn_t *t, tg_str_t code_hash, tg_app_code_t *out);
-int tg_store_app_code_list(tg_txn_t *t, tg_str_t app, tg_app_code_t **items,
-                           size_t *n);
-int tg_store_app_code_count(tg_txn_t *t, tg_str_t app, int64_t *n);
-int tg_store_app_code_update(tg_txn_t *t, const tg_app_code_t *code);
-int tg_store_app_code_delete(tg_txn_t *t, tg_str_t id);
-int tg_store_app_code_page(tg_txn_t *t, tg_str_t after, int64_t limit,
-                           tg_app_code_t **items, size_t *n);
+/*
+ * The same rows as typed records, for the data-plane feed and app views.
+ * tg_store_cred_as_*() fill a record that borrows c's strings.
+ */
+void tg_store_cred_as_key_pair(const tg_cred_t *c, tg_key_pair_t *kp);
+void tg_store_cred_as_app_code(const tg_cred_t *c, tg_app_code_t *code);
+int  tg_store_key_pair_primary(tg_txn_t *t, tg_str_t app, tg_key_pair_t *out);
+int  tg_store_key_pair_list(tg_txn_t *t, tg_str_t app, tg_key_pair_t **items,
+                            size_t *n);
+int  tg_store_app_code_list(tg_txn_t *t, tg_str_t app, tg_app_code_t **items,
+                            size_t *n);
+void tg_store_key_pair_list_free(tg_key_pair_t *items, size_t n);
 void tg_store_app_code_list_free(tg_app_code_t *items, size_t n);
 
 /* APIs. */

@@ -1,44 +1,345 @@
 /*
- * Key pairs and AppCodes in the store.  Secrets are stored only as the
- * sealed text the service hands in.
+ * An app's credentials in the store: one set of queries for every kind,
+ * each kind's rows in its own table.
+ *
+ * A kind is a row of tg_cred_tables: its table's statements and which of
+ * the optional column groups it has.  Every SELECT returns the same
+ * columns in the same order (a kind fills the groups it lacks with NULL,
+ * '' or 0), so one reader serves every kind; INSERT and UPDATE take only
+ * the parameters of the groups the kind has, since a portable statement
+ * may not carry parameters it never reads.  Secrets are stored only as
+ * the sealed text the service hands in.
  */
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "tollgate/error.h"
 #include "store/store_int.h"
 
 
-#define TG_KEY_PAIR_COLUMNS                                       \
-    "id, app, app_key, secret_sealed, is_primary, prev_app_key, " \
-    "prev_secret_sealed, prev_expires_at, created_at, updated_at"
+/* Optional column groups. */
+#define TG_COLS_KEY     0x1u /* a public key, with its grace columns */
+#define TG_COLS_PRIMARY 0x2u /* is_primary */
+#define TG_COLS_HASH    0x4u /* the index hash of the secret */
 
-#define TG_APP_CODE_COLUMNS \
-    "id, app, code_hash, code_sealed, created_at, updated_at"
+/* The most parameters a statement takes: every group, at insert. */
+#define TG_CRED_PARAMS_MAX 11
+
+typedef struct {
+    unsigned    columns; /* TG_COLS_* */
+    int         not_found;
+    const char *insert; /* id, app, [key], [hash], sealed, [primary],
+                           [prev key, sealed, expiry], created, updated */
+    const char *update; /* the same, without app and created */
+    const char *get;    /* $1: id */
+    const char *find;   /* $1: the key, or the hash */
+    const char *primary;
+    const char *list;  /* $1: app */
+    const char *count; /* $1: app */
+    const char *remove;
+    const char *page;  /* $1: after, $2: limit */
+    const char *taken; /* $1: key or hash, $2: except id, [$3: now] */
+} tg_cred_table_t;
 
 
-static void
-tg_key_pair_read(tg_cursor_t *c, void *item)
+#define TG_KEY_PAIR_SELECT                                                   \
+    "SELECT id, app, app_key, '', secret_sealed, is_primary, prev_app_key, " \
+    "prev_secret_sealed, prev_expires_at, created_at, updated_at "           \
+    "FROM key_pairs "
+
+#define TG_APP_CODE_SELECT                                             \
+    "SELECT id, app, NULL, code_hash, code_sealed, 0, NULL, NULL, 0, " \
+    "created_at, updated_at FROM app_codes "
+
+static const tg_cred_table_t tg_cred_tables[TG_CRED_KINDS] = {
+    [TG_CRED_KEY_PAIR] = {
+        TG_COLS_KEY | TG_COLS_PRIMARY,
+        TG_EKEY_NOT_FOUND,
+        "INSERT INTO key_pairs (id, app, app_key, secret_sealed, is_primary, "
+        "prev_app_key, prev_secret_sealed, prev_expires_at, created_at, "
+        "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "UPDATE key_pairs SET app_key = $2, secret_sealed = $3, "
+        "is_primary = $4, prev_app_key = $5, prev_secret_sealed = $6, "
+        "prev_expires_at = $7, updated_at = $8 WHERE id = $1",
+        TG_KEY_PAIR_SELECT "WHERE id = $1",
+        TG_KEY_PAIR_SELECT "WHERE app_key = $1",
+        TG_KEY_PAIR_SELECT "WHERE app = $1 AND is_primary = 1",
+        TG_KEY_PAIR_SELECT "WHERE app = $1 "
+                           "ORDER BY is_primary DESC, created_at, id",
+        "SELECT COUNT(*) FROM key_pairs WHERE app = $1",
+        "DELETE FROM key_pairs WHERE id = $1",
+        TG_KEY_PAIR_SELECT "WHERE id > $1 ORDER BY id LIMIT $2",
+        "SELECT COUNT(*) FROM key_pairs WHERE id <> $2 AND "
+        "(app_key = $1 OR (prev_app_key = $1 AND prev_expires_at > $3))",
+    },
+    [TG_CRED_APP_CODE] = {
+        TG_COLS_HASH,
+        TG_ECODE_NOT_FOUND,
+        "INSERT INTO app_codes (id, app, code_hash, code_sealed, created_at, "
+        "updated_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        "UPDATE app_codes SET code_hash = $2, code_sealed = $3, "
+        "updated_at = $4 WHERE id = $1",
+        TG_APP_CODE_SELECT "WHERE id = $1",
+        TG_APP_CODE_SELECT "WHERE code_hash = $1",
+        NULL,
+        TG_APP_CODE_SELECT "WHERE app = $1 ORDER BY created_at, id",
+        "SELECT COUNT(*) FROM app_codes WHERE app = $1",
+        "DELETE FROM app_codes WHERE id = $1",
+        TG_APP_CODE_SELECT "WHERE id > $1 ORDER BY id LIMIT $2",
+        "SELECT COUNT(*) FROM app_codes WHERE code_hash = $1 AND id <> $2",
+    },
+};
+
+
+static const tg_cred_table_t *
+tg_cred_table(tg_cred_kind_t kind)
 {
-    tg_key_pair_t *kp = item;
-
-    tg_col_copy(c, 0, kp->id, sizeof(kp->id));
-    tg_col_copy(c, 1, kp->app, sizeof(kp->app));
-    kp->app_key = tg_col_dup(c, 2);
-    kp->secret_sealed = tg_col_dup(c, 3);
-    kp->primary = (int) tg_col_int(c, 4);
-    kp->prev_app_key = tg_col_dup_opt(c, 5);
-    kp->prev_secret_sealed = tg_col_dup_opt(c, 6);
-    kp->prev_expires_at = tg_col_int(c, 7);
-    kp->created_at = tg_col_int(c, 8);
-    kp->updated_at = tg_col_int(c, 9);
+    return &tg_cred_tables[kind];
 }
 
 
 static void
-tg_key_pair_release(void *item)
+tg_cred_read(tg_cursor_t *c, void *item)
 {
-    tg_key_pair_free(item);
+    tg_cred_t *cred = item;
+
+    tg_col_copy(c, 0, cred->id, sizeof(cred->id));
+    tg_col_copy(c, 1, cred->app, sizeof(cred->app));
+    cred->key = tg_col_dup_opt(c, 2);
+    tg_col_copy(c, 3, cred->hash, sizeof(cred->hash));
+    cred->sealed = tg_col_dup(c, 4);
+    cred->primary = (int) tg_col_int(c, 5);
+    cred->prev_key = tg_col_dup_opt(c, 6);
+    cred->prev_sealed = tg_col_dup_opt(c, 7);
+    cred->prev_expires_at = tg_col_int(c, 8);
+    cred->created_at = tg_col_int(c, 9);
+    cred->updated_at = tg_col_int(c, 10);
+}
+
+
+static void
+tg_cred_release(void *item)
+{
+    tg_cred_free(item);
+}
+
+
+/*
+ * Fills p with the parameters of an INSERT (insert set) or an UPDATE of
+ * c, in the order tg_cred_table_t gives; returns how many.
+ */
+static size_t
+tg_cred_params(const tg_cred_table_t *tb, const tg_cred_t *c, int insert,
+               tg_param_t p[TG_CRED_PARAMS_MAX])
+{
+    size_t n = 0;
+
+    p[n++] = (tg_param_t) TG_P_CSTR(c->id);
+    if (insert) {
+        p[n++] = (tg_param_t) TG_P_CSTR(c->app);
+    }
+    if (tb->columns & TG_COLS_KEY) {
+        p[n++] = (tg_param_t) TG_P_CSTR(c->key);
+    }
+    if (tb->columns & TG_COLS_HASH) {
+        p[n++] = (tg_param_t) TG_P_CSTR(c->hash);
+    }
+    p[n++] = (tg_param_t) TG_P_CSTR(c->sealed);
+    if (tb->columns & TG_COLS_PRIMARY) {
+        p[n++] = (tg_param_t) TG_P_INT(c->primary);
+    }
+    if (tb->columns & TG_COLS_KEY) {
+        p[n++] = (tg_param_t) TG_P_OPT(tg_str_c(c->prev_key));
+        p[n++] = (tg_param_t) TG_P_OPT(tg_str_c(c->prev_sealed));
+        p[n++] = (tg_param_t) TG_P_INT(c->prev_expires_at);
+    }
+    if (insert) {
+        p[n++] = (tg_param_t) TG_P_INT(c->created_at);
+    }
+    p[n++] = (tg_param_t) TG_P_INT(c->updated_at);
+
+    return n;
+}
+
+
+void
+tg_store_cred_list_free(tg_cred_t *items, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        tg_cred_free(&items[i]);
+    }
+    free(items);
+}
+
+
+int
+tg_store_cred_insert(tg_txn_t *t, tg_cred_kind_t kind, const tg_cred_t *c)
+{
+    const tg_cred_table_t *tb = tg_cred_table(kind);
+    tg_param_t             p[TG_CRED_PARAMS_MAX];
+
+    return tg_run(t, tb->insert, p, tg_cred_params(tb, c, 1, p), NULL);
+}
+
+
+int
+tg_store_cred_update(tg_txn_t *t, tg_cred_kind_t kind, const tg_cred_t *c)
+{
+    const tg_cred_table_t *tb = tg_cred_table(kind);
+    tg_param_t             p[TG_CRED_PARAMS_MAX];
+    int64_t                changes = 0;
+    int                    rc;
+
+    rc = tg_run(t, tb->update, p, tg_cred_params(tb, c, 0, p), &changes);
+
+    return rc == TG_OK && changes == 0 ? tb->not_found : rc;
+}
+
+
+int
+tg_store_cred_get(tg_txn_t *t, tg_cred_kind_t kind, tg_str_t id, tg_cred_t *out)
+{
+    const tg_cred_table_t *tb = tg_cred_table(kind);
+
+    return tg_read_one(t, tb->get, TG_PARAMS(TG_P_TEXT(id)), tg_cred_read,
+                       tg_cred_release, out, tb->not_found);
+}
+
+
+int
+tg_store_cred_find(tg_txn_t *t, tg_cred_kind_t kind, tg_str_t name,
+                   tg_cred_t *out)
+{
+    const tg_cred_table_t *tb = tg_cred_table(kind);
+
+    return tg_read_one(t, tb->find, TG_PARAMS(TG_P_TEXT(name)), tg_cred_read,
+                       tg_cred_release, out, tb->not_found);
+}
+
+
+int
+tg_store_cred_primary(tg_txn_t *t, tg_cred_kind_t kind, tg_str_t app,
+                      tg_cred_t *out)
+{
+    const tg_cred_table_t *tb = tg_cred_table(kind);
+
+    if (tb->primary == NULL) {
+        return tb->not_found;
+    }
+
+    return tg_read_one(t, tb->primary, TG_PARAMS(TG_P_TEXT(app)), tg_cred_read,
+                       tg_cred_release, out, tb->not_found);
+}
+
+
+int
+tg_store_cred_list(tg_txn_t *t, tg_cred_kind_t kind, tg_str_t app,
+                   tg_cred_t **items, size_t *n)
+{
+    return tg_read_rows(t, tg_cred_table(kind)->list, 1,
+                        TG_PARAMS(TG_P_TEXT(app)), sizeof(tg_cred_t),
+                        tg_cred_read, tg_cred_release, (void **) items, n);
+}
+
+
+int
+tg_store_cred_count(tg_txn_t *t, tg_cred_kind_t kind, tg_str_t app, int64_t *n)
+{
+    return tg_scalar(t, tg_cred_table(kind)->count, TG_PARAMS(TG_P_TEXT(app)),
+                     n);
+}
+
+
+int
+tg_store_cred_delete(tg_txn_t *t, tg_cred_kind_t kind, tg_str_t id)
+{
+    const tg_cred_table_t *tb = tg_cred_table(kind);
+    int64_t                changes = 0;
+    int                    rc;
+
+    rc = tg_run(t, tb->remove, TG_PARAMS(TG_P_TEXT(id)), &changes);
+
+    return rc == TG_OK && changes == 0 ? tb->not_found : rc;
+}
+
+
+int
+tg_store_cred_page(tg_txn_t *t, tg_cred_kind_t kind, tg_str_t after,
+                   int64_t limit, tg_cred_t **items, size_t *n)
+{
+    return tg_read_rows(t, tg_cred_table(kind)->page, 1,
+                        TG_PARAMS(TG_P_TEXT(after), TG_P_INT(limit)),
+                        sizeof(tg_cred_t), tg_cred_read, tg_cred_release,
+                        (void **) items, n);
+}
+
+
+int
+tg_store_cred_taken(tg_txn_t *t, tg_cred_kind_t kind, tg_str_t name,
+                    tg_str_t except_id, int64_t now, int *taken)
+{
+    const tg_cred_table_t *tb = tg_cred_table(kind);
+    tg_param_t p[3] = { TG_P_TEXT(name), TG_P_TEXT(except_id), TG_P_INT(now) };
+    int64_t    n = 0;
+    int        rc;
+
+    /* Only a kind with a grace period reads the time. */
+    rc = tg_scalar(t, tb->taken, p, tb->columns & TG_COLS_KEY ? 3 : 2, &n);
+    *taken = n > 0;
+    return rc;
+}
+
+
+/*
+ * The typed records that the data-plane feed and the app views still
+ * read: a view borrows the credential's strings, a move takes them.
+ */
+
+void
+tg_store_cred_as_key_pair(const tg_cred_t *c, tg_key_pair_t *kp)
+{
+    memcpy(kp->id, c->id, sizeof(kp->id));
+    memcpy(kp->app, c->app, sizeof(kp->app));
+    kp->app_key = c->key;
+    kp->secret_sealed = c->sealed;
+    kp->primary = c->primary;
+    kp->prev_app_key = c->prev_key;
+    kp->prev_secret_sealed = c->prev_sealed;
+    kp->prev_expires_at = c->prev_expires_at;
+    kp->created_at = c->created_at;
+    kp->updated_at = c->updated_at;
+}
+
+
+void
+tg_store_cred_as_app_code(const tg_cred_t *c, tg_app_code_t *code)
+{
+    memcpy(code->id, c->id, sizeof(code->id));
+    memcpy(code->app, c->app, sizeof(code->app));
+    memcpy(code->code_hash, c->hash, sizeof(code->code_hash));
+    code->code_sealed = c->sealed;
+    code->created_at = c->created_at;
+    code->updated_at = c->updated_at;
+}
+
+
+static void
+tg_cred_move_key_pair(tg_cred_t *c, void *item)
+{
+    tg_store_cred_as_key_pair(c, item);
+    memset(c, 0, sizeof(*c));
+}
+
+
+static void
+tg_cred_move_app_code(tg_cred_t *c, void *item)
+{
+    tg_store_cred_as_app_code(c, item);
+    c->sealed = NULL;
+    tg_cred_free(c);
 }
 
 
@@ -51,163 +352,6 @@ tg_store_key_pair_list_free(tg_key_pair_t *items, size_t n)
         tg_key_pair_free(&items[i]);
     }
     free(items);
-}
-
-
-int
-tg_store_key_pair_insert(tg_txn_t *t, const tg_key_pair_t *kp)
-{
-    return tg_run(t,
-                  "INSERT INTO key_pairs (" TG_KEY_PAIR_COLUMNS ") "
-                  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                  TG_PARAMS(TG_P_CSTR(kp->id), TG_P_CSTR(kp->app),
-                            TG_P_CSTR(kp->app_key),
-                            TG_P_CSTR(kp->secret_sealed), TG_P_INT(kp->primary),
-                            TG_P_OPT(tg_str_c(kp->prev_app_key)),
-                            TG_P_OPT(tg_str_c(kp->prev_secret_sealed)),
-                            TG_P_INT(kp->prev_expires_at),
-                            TG_P_INT(kp->created_at), TG_P_INT(kp->updated_at)),
-                  NULL);
-}
-
-
-int
-tg_store_key_pair_get(tg_txn_t *t, tg_str_t id, tg_key_pair_t *out)
-{
-    return tg_read_one(
-        t, "SELECT " TG_KEY_PAIR_COLUMNS " FROM key_pairs WHERE id = $1",
-        TG_PARAMS(TG_P_TEXT(id)), tg_key_pair_read, tg_key_pair_release, out,
-        TG_EKEY_NOT_FOUND);
-}
-
-
-int
-tg_store_key_pair_find(tg_txn_t *t, tg_str_t app_key, tg_key_pair_t *out)
-{
-    return tg_read_one(
-        t, "SELECT " TG_KEY_PAIR_COLUMNS " FROM key_pairs WHERE app_key = $1",
-        TG_PARAMS(TG_P_TEXT(app_key)), tg_key_pair_read, tg_key_pair_release,
-        out, TG_EKEY_NOT_FOUND);
-}
-
-
-int
-tg_store_key_pair_primary(tg_txn_t *t, tg_str_t app, tg_key_pair_t *out)
-{
-    return tg_read_one(t,
-                       "SELECT " TG_KEY_PAIR_COLUMNS " FROM key_pairs "
-                       "WHERE app = $1 AND is_primary = 1",
-                       TG_PARAMS(TG_P_TEXT(app)), tg_key_pair_read,
-                       tg_key_pair_release, out, TG_EKEY_NOT_FOUND);
-}
-
-
-int
-tg_store_key_pair_list(tg_txn_t *t, tg_str_t app, tg_key_pair_t **items,
-                       size_t *n)
-{
-    return tg_read_rows(t,
-                        "SELECT " TG_KEY_PAIR_COLUMNS " FROM key_pairs "
-                        "WHERE app = $1 "
-                        "ORDER BY is_primary DESC, created_at, id",
-                        1, TG_PARAMS(TG_P_TEXT(app)), sizeof(tg_key_pair_t),
-                        tg_key_pair_read, tg_key_pair_release, (void **) items,
-                        n);
-}
-
-
-int
-tg_store_key_pair_count(tg_txn_t *t, tg_str_t app, int64_t *n)
-{
-    return tg_scalar(t, "SELECT COUNT(*) FROM key_pairs WHERE app = $1",
-                     TG_PARAMS(TG_P_TEXT(app)), n);
-}
-
-
-int
-tg_store_key_pair_update(tg_txn_t *t, const tg_key_pair_t *kp)
-{
-    int64_t changes = 0;
-    int     rc;
-
-    rc = tg_run(t,
-                "UPDATE key_pairs SET app_key = $2, secret_sealed = $3, "
-                "is_primary = $4, prev_app_key = $5, prev_secret_sealed = $6, "
-                "prev_expires_at = $7, updated_at = $8 WHERE id = $1",
-                TG_PARAMS(TG_P_CSTR(kp->id), TG_P_CSTR(kp->app_key),
-                          TG_P_CSTR(kp->secret_sealed), TG_P_INT(kp->primary),
-                          TG_P_OPT(tg_str_c(kp->prev_app_key)),
-                          TG_P_OPT(tg_str_c(kp->prev_secret_sealed)),
-                          TG_P_INT(kp->prev_expires_at),
-                          TG_P_INT(kp->updated_at)),
-                &changes);
-
-    return rc == TG_OK && changes == 0 ? TG_EKEY_NOT_FOUND : rc;
-}
-
-
-int
-tg_store_key_pair_delete(tg_txn_t *t, tg_str_t id)
-{
-    int64_t changes = 0;
-    int     rc;
-
-    rc = tg_run(t, "DELETE FROM key_pairs WHERE id = $1",
-                TG_PARAMS(TG_P_TEXT(id)), &changes);
-
-    return rc == TG_OK && changes == 0 ? TG_EKEY_NOT_FOUND : rc;
-}
-
-
-int
-tg_store_key_pair_page(tg_txn_t *t, tg_str_t after, int64_t limit,
-                       tg_key_pair_t **items, size_t *n)
-{
-    return tg_read_rows(t,
-                        "SELECT " TG_KEY_PAIR_COLUMNS " FROM key_pairs "
-                        "WHERE id > $1 ORDER BY id LIMIT $2",
-                        1, TG_PARAMS(TG_P_TEXT(after), TG_P_INT(limit)),
-                        sizeof(tg_key_pair_t), tg_key_pair_read,
-                        tg_key_pair_release, (void **) items, n);
-}
-
-
-int
-tg_store_app_key_taken(tg_txn_t *t, tg_str_t app_key, tg_str_t except_id,
-                       int64_t now, int *taken)
-{
-    int64_t n = 0;
-    int     rc;
-
-    rc = tg_scalar(
-        t,
-        "SELECT COUNT(*) FROM key_pairs WHERE id <> $2 AND "
-        "(app_key = $1 OR (prev_app_key = $1 AND "
-        "prev_expires_at > $3))",
-        TG_PARAMS(TG_P_TEXT(app_key), TG_P_TEXT(except_id), TG_P_INT(now)), &n);
-    *taken = n > 0;
-    return rc;
-}
-
-
-static void
-tg_app_code_read(tg_cursor_t *c, void *item)
-{
-    tg_app_code_t *code = item;
-
-    tg_col_copy(c, 0, code->id, sizeof(code->id));
-    tg_col_copy(c, 1, code->app, sizeof(code->app));
-    tg_col_copy(c, 2, code->code_hash, sizeof(code->code_hash));
-    code->code_sealed = tg_col_dup(c, 3);
-    code->created_at = tg_col_int(c, 4);
-    code->updated_at = tg_col_int(c, 5);
-}
-
-
-static void
-tg_app_code_release(void *item)
-{
-    tg_app_code_free(item);
 }
 
 
@@ -224,36 +368,61 @@ tg_store_app_code_list_free(tg_app_code_t *items, size_t n)
 
 
 int
-tg_store_app_code_insert(tg_txn_t *t, const tg_app_code_t *code)
+tg_store_key_pair_primary(tg_txn_t *t, tg_str_t app, tg_key_pair_t *out)
 {
-    return tg_run(
-        t,
-        "INSERT INTO app_codes (" TG_APP_CODE_COLUMNS ") "
-        "VALUES ($1, $2, $3, $4, $5, $6)",
-        TG_PARAMS(TG_P_CSTR(code->id), TG_P_CSTR(code->app),
-                  TG_P_CSTR(code->code_hash), TG_P_CSTR(code->code_sealed),
-                  TG_P_INT(code->created_at), TG_P_INT(code->updated_at)),
-        NULL);
+    tg_cred_t c;
+    int       rc;
+
+    memset(&c, 0, sizeof(c));
+    memset(out, 0, sizeof(*out));
+
+    rc = tg_store_cred_primary(t, TG_CRED_KEY_PAIR, app, &c);
+    if (rc == TG_OK) {
+        tg_cred_move_key_pair(&c, out);
+    }
+    return rc;
+}
+
+
+/*
+ * Lists kind's credentials of app into a malloc'd array of n typed
+ * records of size each, which move() fills.
+ */
+static int
+tg_store_cred_list_as(tg_txn_t *t, tg_cred_kind_t kind, tg_str_t app,
+                      size_t size, void (*move)(tg_cred_t *c, void *item),
+                      void **items, size_t *n)
+{
+    tg_cred_t *creds = NULL;
+    size_t     count = 0, i;
+    int        rc;
+
+    *items = NULL;
+    *n = 0;
+
+    rc = tg_store_cred_list(t, kind, app, &creds, &count);
+    if (rc == TG_OK && count > 0) {
+        *items = calloc(count, size);
+        rc = *items != NULL ? TG_OK : TG_ENOMEM;
+    }
+
+    for (i = 0; i < count && rc == TG_OK; i++) {
+        move(&creds[i], (char *) *items + i * size);
+    }
+
+    tg_store_cred_list_free(creds, count);
+    *n = rc == TG_OK ? count : 0;
+    return rc;
 }
 
 
 int
-tg_store_app_code_get(tg_txn_t *t, tg_str_t id, tg_app_code_t *out)
+tg_store_key_pair_list(tg_txn_t *t, tg_str_t app, tg_key_pair_t **items,
+                       size_t *n)
 {
-    return tg_read_one(
-        t, "SELECT " TG_APP_CODE_COLUMNS " FROM app_codes WHERE id = $1",
-        TG_PARAMS(TG_P_TEXT(id)), tg_app_code_read, tg_app_code_release, out,
-        TG_ECODE_NOT_FOUND);
-}
-
-
-int
-tg_store_app_code_find(tg_txn_t *t, tg_str_t code_hash, tg_app_code_t *out)
-{
-    return tg_read_one(
-        t, "SELECT " TG_APP_CODE_COLUMNS " FROM app_codes WHERE code_hash = $1",
-        TG_PARAMS(TG_P_TEXT(code_hash)), tg_app_code_read, tg_app_code_release,
-        out, TG_ECODE_NOT_FOUND);
+    return tg_store_cred_list_as(t, TG_CRED_KEY_PAIR, app,
+                                 sizeof(tg_key_pair_t), tg_cred_move_key_pair,
+                                 (void **) items, n);
 }
 
 
@@ -261,62 +430,7 @@ int
 tg_store_app_code_list(tg_txn_t *t, tg_str_t app, tg_app_code_t **items,
                        size_t *n)
 {
-    return tg_read_rows(t,
-                        "SELECT " TG_APP_CODE_COLUMNS " FROM app_codes "
-                        "WHERE app = $1 ORDER BY created_at, id",
-                        1, TG_PARAMS(TG_P_TEXT(app)), sizeof(tg_app_code_t),
-                        tg_app_code_read, tg_app_code_release, (void **) items,
-                        n);
-}
-
-
-int
-tg_store_app_code_page(tg_txn_t *t, tg_str_t after, int64_t limit,
-                       tg_app_code_t **items, size_t *n)
-{
-    return tg_read_rows(t,
-                        "SELECT " TG_APP_CODE_COLUMNS " FROM app_codes "
-                        "WHERE id > $1 ORDER BY id LIMIT $2",
-                        1, TG_PARAMS(TG_P_TEXT(after), TG_P_INT(limit)),
-                        sizeof(tg_app_code_t), tg_app_code_read,
-                        tg_app_code_release, (void **) items, n);
-}
-
-
-int
-tg_store_app_code_count(tg_txn_t *t, tg_str_t app, int64_t *n)
-{
-    return tg_scalar(t, "SELECT COUNT(*) FROM app_codes WHERE app = $1",
-                     TG_PARAMS(TG_P_TEXT(app)), n);
-}
-
-
-int
-tg_store_app_code_update(tg_txn_t *t, const tg_app_code_t *code)
-{
-    int64_t changes = 0;
-    int     rc;
-
-    rc = tg_run(t,
-                "UPDATE app_codes SET code_hash = $2, code_sealed = $3, "
-                "updated_at = $4 WHERE id = $1",
-                TG_PARAMS(TG_P_CSTR(code->id), TG_P_CSTR(code->code_hash),
-                          TG_P_CSTR(code->code_sealed),
-                          TG_P_INT(code->updated_at)),
-                &changes);
-
-    return rc == TG_OK && changes == 0 ? TG_ECODE_NOT_FOUND : rc;
-}
-
-
-int
-tg_store_app_code_delete(tg_txn_t *t, tg_str_t id)
-{
-    int64_t changes = 0;
-    int     rc;
-
-    rc = tg_run(t, "DELETE FROM app_codes WHERE id = $1",
-                TG_PARAMS(TG_P_TEXT(id)), &changes);
-
-    return rc == TG_OK && changes == 0 ? TG_ECODE_NOT_FOUND : rc;
+    return tg_store_cred_list_as(t, TG_CRED_APP_CODE, app,
+                                 sizeof(tg_app_code_t), tg_cred_move_app_code,
+                                 (void **) items, n);
 }

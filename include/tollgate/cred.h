@@ -19,6 +19,13 @@
  * *_check() returns 0 or TG_EINVALID and sets *rule (if not NULL) to a
  * static sentence that never contains the value.  Generators return 0 or
  * TG_EINTERNAL if the CSPRNG failed.
+ *
+ * An app's credentials come in kinds (key pairs, AppCodes), stored as one
+ * record type, tg_cred_t.  Each layer keeps one table indexed by
+ * tg_cred_kind_t: the store its tables and columns, the service its rules
+ * (daemon/service/service_creds.c), the native dialect its routes' fields
+ * and JSON, the CLI its commands.  The formats of a kind's values are
+ * here, as tg_cred_format_t.
  */
 
 #ifndef TOLLGATE_CRED_H
@@ -50,6 +57,47 @@
 #define TG_APP_ID_MAX            99999999999999LL
 #define TG_REQUEST_ID_LEN        36
 #define TG_MASK_LEN              18 /* the longest tg_secret_mask() output */
+#define TG_CRED_GENERATED_MAX    64 /* the longest generated credential */
+
+
+typedef enum {
+    TG_CRED_KEY_PAIR = 0, /* an AppKey (public) and its AppSecret */
+    TG_CRED_APP_CODE,     /* a bearer code, named by itself */
+    TG_CRED_KINDS
+} tg_cred_kind_t;
+
+/*
+ * One credential of an app as stored, whatever its kind.  A kind named
+ * by a public key (an AppKey) has key and may keep its replaced key and
+ * secret for a grace period (prev_*); a kind named by its secret (an
+ * AppCode) has hash, the keyring's index hash of the secret, instead.
+ * Strings are malloc'd; tg_cred_free() releases them.
+ */
+typedef struct {
+    char    id[TG_ID_LEN + 1];
+    char    app[TG_ID_LEN + 1];        /* the owning app's id */
+    char   *key;                       /* public name, or NULL */
+    char    hash[TG_HASH_HEX_LEN + 1]; /* index hash, or "" */
+    char   *sealed;                    /* the secret, sealed */
+    int     primary;                   /* the app's primary one */
+    char   *prev_key;                  /* in grace, else NULL */
+    char   *prev_sealed;               /* in grace, else NULL */
+    int64_t prev_expires_at;           /* 0 when there is no grace */
+    int64_t created_at;
+    int64_t updated_at; /* also when it was last reset */
+} tg_cred_t;
+
+/* The format of one credential value: how it is generated (len
+ * characters and a NUL into out) and how a given one is checked. */
+typedef struct {
+    size_t len;
+    int (*generate)(char *out);
+    int (*check)(tg_str_t value, const char **rule);
+} tg_cred_format_t;
+
+extern const tg_cred_format_t tg_app_key_format;
+extern const tg_cred_format_t tg_app_secret_format;
+extern const tg_cred_format_t tg_app_code_format;
 
 
 int tg_id_generate(char out[TG_ID_LEN + 1]);
@@ -92,5 +140,8 @@ int tg_access_key_secret_check(tg_str_t secret, const char **rule);
  * '*' alone.  Returns the number of characters written.
  */
 size_t tg_secret_mask(tg_str_t secret, char out[TG_MASK_LEN + 1]);
+
+/* Frees a credential's strings and zeroes it.  c may be NULL. */
+void tg_cred_free(tg_cred_t *c);
 
 #endif /* TOLLGATE_CRED_H */

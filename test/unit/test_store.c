@@ -208,37 +208,38 @@ app_rec(const char *id, int64_t app_id, const char *account, const char *name,
 }
 
 
-static tg_key_pair_t
-key_pair_rec(const char *id, const char *app, const char *app_key, int primary,
-             int64_t at)
+/* A credential of either kind: a key pair has a key, an AppCode a hash. */
+static tg_cred_t
+cred_rec(const char *id, const char *app, const char *key, const char *hash,
+         const char *sealed, int primary, int64_t at)
 {
-    tg_key_pair_t kp;
-
-    memset(&kp, 0, sizeof(kp));
-    snprintf(kp.id, sizeof(kp.id), "%s", id);
-    snprintf(kp.app, sizeof(kp.app), "%s", app);
-    kp.app_key = (char *) app_key;
-    kp.secret_sealed = (char *) "tg1.k1.c2VhbGVk";
-    kp.primary = primary;
-    kp.created_at = at;
-    kp.updated_at = at;
-    return kp;
-}
-
-
-static tg_app_code_t
-code_rec(const char *id, const char *app, const char *hash, int64_t at)
-{
-    tg_app_code_t c;
+    tg_cred_t c;
 
     memset(&c, 0, sizeof(c));
     snprintf(c.id, sizeof(c.id), "%s", id);
     snprintf(c.app, sizeof(c.app), "%s", app);
-    snprintf(c.code_hash, sizeof(c.code_hash), "%s", hash);
-    c.code_sealed = (char *) "tg1.k1.Y29kZQ==";
+    snprintf(c.hash, sizeof(c.hash), "%s", hash);
+    c.key = (char *) key;
+    c.sealed = (char *) sealed;
+    c.primary = primary;
     c.created_at = at;
     c.updated_at = at;
     return c;
+}
+
+
+static tg_cred_t
+key_pair_rec(const char *id, const char *app, const char *app_key, int primary,
+             int64_t at)
+{
+    return cred_rec(id, app, app_key, "", "tg1.k1.c2VhbGVk", primary, at);
+}
+
+
+static tg_cred_t
+code_rec(const char *id, const char *app, const char *hash, int64_t at)
+{
+    return cred_rec(id, app, NULL, hash, "tg1.k1.Y29kZQ==", 0, at);
 }
 
 
@@ -295,22 +296,9 @@ insert_app(tg_txn_t *t, const char *id, int64_t app_id, const char *account,
 
 
 static void
-insert_key_pair(tg_txn_t *t, const char *id, const char *app,
-                const char *app_key, int primary, int64_t at)
+insert_cred(tg_txn_t *t, tg_cred_kind_t kind, tg_cred_t c)
 {
-    tg_key_pair_t kp = key_pair_rec(id, app, app_key, primary, at);
-
-    assert_rc(tg_store_key_pair_insert(t, &kp), TG_OK);
-}
-
-
-static void
-insert_code(tg_txn_t *t, const char *id, const char *app, const char *hash,
-            int64_t at)
-{
-    tg_app_code_t c = code_rec(id, app, hash, at);
-
-    assert_rc(tg_store_app_code_insert(t, &c), TG_OK);
+    assert_rc(tg_store_cred_insert(t, kind, &c), TG_OK);
 }
 
 
@@ -1047,9 +1035,12 @@ seed_apps(fixture_t *f)
     app.ntags = 1;
     assert_rc(tg_store_app_insert(&t, &app), TG_OK);
 
-    insert_key_pair(&t, KP_1, APP_1, "KEYALPHA1", 1, 1000);
-    insert_key_pair(&t, KP_2, APP_1, "KEYALPHA2", 0, 1100);
-    insert_key_pair(&t, KP_3, APP_2, "KEYBETA1", 1, 2000);
+    insert_cred(&t, TG_CRED_KEY_PAIR,
+                key_pair_rec(KP_1, APP_1, "KEYALPHA1", 1, 1000));
+    insert_cred(&t, TG_CRED_KEY_PAIR,
+                key_pair_rec(KP_2, APP_1, "KEYALPHA2", 0, 1100));
+    insert_cred(&t, TG_CRED_KEY_PAIR,
+                key_pair_rec(KP_3, APP_2, "KEYBETA1", 1, 2000));
 
     commit(&t);
 }
@@ -1298,19 +1289,19 @@ test_app_list_paging(void **state)
 static void
 test_app_delete_cascades(void **state)
 {
-    fixture_t    *f = *state;
-    tg_app_t      app;
-    tg_api_t      api;
-    tg_key_pair_t kp;
-    tg_app_code_t code;
-    tg_grant_t    grant;
-    tg_txn_t      t;
+    fixture_t *f = *state;
+    tg_app_t   app;
+    tg_api_t   api;
+    tg_cred_t  kp;
+    tg_cred_t  code;
+    tg_grant_t grant;
+    tg_txn_t   t;
 
     seed_apps(f);
     t = begin(f);
-    insert_code(&t, CODE_1, APP_1, HASH("1"), 1000);
-    insert_code(&t, CODE_2, APP_1, HASH("2"), 1000);
-    insert_code(&t, CODE_3, APP_2, HASH("3"), 1000);
+    insert_cred(&t, TG_CRED_APP_CODE, code_rec(CODE_1, APP_1, HASH("1"), 1000));
+    insert_cred(&t, TG_CRED_APP_CODE, code_rec(CODE_2, APP_1, HASH("2"), 1000));
+    insert_cred(&t, TG_CRED_APP_CODE, code_rec(CODE_3, APP_2, HASH("3"), 1000));
     insert_api(&t, API_1, ACC_A, "payments", 1000);
     insert_grant(&t, GR_1, APP_1, API_1, "RELEASE", 1000);
     insert_grant(&t, GR_2, APP_1, API_1, "TEST", 1000);
@@ -1341,10 +1332,12 @@ test_app_delete_cascades(void **state)
     memset(&grant, 0, sizeof(grant));
 
     assert_rc(tg_store_app_get(&t, TG_STR(APP_1), &app), TG_EAPP_NOT_FOUND);
-    assert_rc(tg_store_key_pair_get(&t, TG_STR(KP_1), &kp), TG_EKEY_NOT_FOUND);
-    assert_rc(tg_store_key_pair_find(&t, TG_STR("KEYALPHA2"), &kp),
+    assert_rc(tg_store_cred_get(&t, TG_CRED_KEY_PAIR, TG_STR(KP_1), &kp),
               TG_EKEY_NOT_FOUND);
-    assert_rc(tg_store_app_code_get(&t, TG_STR(CODE_1), &code),
+    assert_rc(
+        tg_store_cred_find(&t, TG_CRED_KEY_PAIR, TG_STR("KEYALPHA2"), &kp),
+        TG_EKEY_NOT_FOUND);
+    assert_rc(tg_store_cred_get(&t, TG_CRED_APP_CODE, TG_STR(CODE_1), &code),
               TG_ECODE_NOT_FOUND);
     assert_rc(tg_store_grant_find(&t, TG_STR(APP_1), TG_STR(API_1),
                                   TG_STR("TEST"), &grant),
@@ -1354,10 +1347,12 @@ test_app_delete_cascades(void **state)
     assert_rc(tg_store_app_get(&t, TG_STR(APP_2), &app), TG_OK);
     assert_int_equal(app.ntags, 1);
     tg_app_free(&app);
-    assert_rc(tg_store_key_pair_get(&t, TG_STR(KP_3), &kp), TG_OK);
-    tg_key_pair_free(&kp);
-    assert_rc(tg_store_app_code_get(&t, TG_STR(CODE_3), &code), TG_OK);
-    tg_app_code_free(&code);
+    assert_rc(tg_store_cred_get(&t, TG_CRED_KEY_PAIR, TG_STR(KP_3), &kp),
+              TG_OK);
+    tg_cred_free(&kp);
+    assert_rc(tg_store_cred_get(&t, TG_CRED_APP_CODE, TG_STR(CODE_3), &code),
+              TG_OK);
+    tg_cred_free(&code);
     assert_rc(tg_store_grant_find(&t, TG_STR(APP_2), TG_STR(API_1),
                                   TG_STR("RELEASE"), &grant),
               TG_OK);
@@ -1378,12 +1373,12 @@ test_app_delete_cascades(void **state)
 static void
 test_foreign_keys(void **state)
 {
-    fixture_t    *f = *state;
-    tg_app_t      app;
-    tg_key_pair_t kp;
-    tg_app_code_t code;
-    tg_grant_t    grant;
-    tg_txn_t      t;
+    fixture_t *f = *state;
+    tg_app_t   app;
+    tg_cred_t  kp;
+    tg_cred_t  code;
+    tg_grant_t grant;
+    tg_txn_t   t;
 
     seed_apps(f);
     t = begin(f);
@@ -1392,10 +1387,10 @@ test_foreign_keys(void **state)
     assert_rc(tg_store_app_insert(&t, &app), TG_ECONFLICT);
 
     kp = key_pair_rec(ID("b0b0", 9), ID("a0a0", 9), "KEYORPHAN", 1, 1);
-    assert_rc(tg_store_key_pair_insert(&t, &kp), TG_ECONFLICT);
+    assert_rc(tg_store_cred_insert(&t, TG_CRED_KEY_PAIR, &kp), TG_ECONFLICT);
 
     code = code_rec(ID("c0de", 9), ID("a0a0", 9), HASH("9"), 1);
-    assert_rc(tg_store_app_code_insert(&t, &code), TG_ECONFLICT);
+    assert_rc(tg_store_cred_insert(&t, TG_CRED_APP_CODE, &code), TG_ECONFLICT);
 
     grant = grant_rec(ID("e0e0", 9), APP_1, ID("d0d0", 9), "RELEASE", 1);
     assert_rc(tg_store_grant_insert(&t, &grant), TG_ECONFLICT);
@@ -1412,11 +1407,11 @@ test_foreign_keys(void **state)
 static void
 test_key_pairs(void **state)
 {
-    fixture_t    *f = *state;
-    tg_key_pair_t kp, *items;
-    size_t        n;
-    int64_t       count;
-    tg_txn_t      t;
+    fixture_t *f = *state;
+    tg_cred_t  kp, *items;
+    size_t     n;
+    int64_t    count;
+    tg_txn_t   t;
 
     seed_accounts(f);
     t = begin(f);
@@ -1424,55 +1419,66 @@ test_key_pairs(void **state)
     insert_app(&t, APP_2, 10000000000002, ACC_A, "beta", 1000);
 
     /* The primary pair lists first, then the oldest. */
-    insert_key_pair(&t, KP_1, APP_1, "KEYONE01", 0, 1000);
-    insert_key_pair(&t, KP_2, APP_1, "KEYTWO02", 1, 2000);
-    insert_key_pair(&t, KP_3, APP_1, "KEYTHREE", 0, 500);
+    insert_cred(&t, TG_CRED_KEY_PAIR,
+                key_pair_rec(KP_1, APP_1, "KEYONE01", 0, 1000));
+    insert_cred(&t, TG_CRED_KEY_PAIR,
+                key_pair_rec(KP_2, APP_1, "KEYTWO02", 1, 2000));
+    insert_cred(&t, TG_CRED_KEY_PAIR,
+                key_pair_rec(KP_3, APP_1, "KEYTHREE", 0, 500));
 
     memset(&kp, 0, sizeof(kp));
-    assert_rc(tg_store_key_pair_get(&t, TG_STR(KP_1), &kp), TG_OK);
+    assert_rc(tg_store_cred_get(&t, TG_CRED_KEY_PAIR, TG_STR(KP_1), &kp),
+              TG_OK);
     assert_string_equal(kp.id, KP_1);
     assert_string_equal(kp.app, APP_1);
-    assert_string_equal(kp.app_key, "KEYONE01");
-    assert_string_equal(kp.secret_sealed, "tg1.k1.c2VhbGVk");
+    assert_string_equal(kp.key, "KEYONE01");
+    assert_string_equal(kp.sealed, "tg1.k1.c2VhbGVk");
     assert_int_equal(kp.primary, 0);
-    assert_null(kp.prev_app_key);
-    assert_null(kp.prev_secret_sealed);
+    assert_null(kp.prev_key);
+    assert_null(kp.prev_sealed);
     assert_i64_equal(kp.prev_expires_at, 0);
     assert_i64_equal(kp.created_at, 1000);
-    tg_key_pair_free(&kp);
+    tg_cred_free(&kp);
 
-    assert_rc(tg_store_key_pair_find(&t, TG_STR("KEYTWO02"), &kp), TG_OK);
+    assert_rc(tg_store_cred_find(&t, TG_CRED_KEY_PAIR, TG_STR("KEYTWO02"), &kp),
+              TG_OK);
     assert_string_equal(kp.id, KP_2);
-    tg_key_pair_free(&kp);
-    assert_rc(tg_store_key_pair_find(&t, TG_STR("keytwo02"), &kp),
+    tg_cred_free(&kp);
+    assert_rc(tg_store_cred_find(&t, TG_CRED_KEY_PAIR, TG_STR("keytwo02"), &kp),
               TG_EKEY_NOT_FOUND);
-    assert_null(kp.app_key);
+    assert_null(kp.key);
 
-    assert_rc(tg_store_key_pair_primary(&t, TG_STR(APP_1), &kp), TG_OK);
+    assert_rc(tg_store_cred_primary(&t, TG_CRED_KEY_PAIR, TG_STR(APP_1), &kp),
+              TG_OK);
     assert_string_equal(kp.id, KP_2);
-    tg_key_pair_free(&kp);
-    assert_rc(tg_store_key_pair_primary(&t, TG_STR(APP_2), &kp),
+    tg_cred_free(&kp);
+    assert_rc(tg_store_cred_primary(&t, TG_CRED_KEY_PAIR, TG_STR(APP_2), &kp),
               TG_EKEY_NOT_FOUND);
 
-    assert_rc(tg_store_key_pair_list(&t, TG_STR(APP_1), &items, &n), TG_OK);
+    assert_rc(
+        tg_store_cred_list(&t, TG_CRED_KEY_PAIR, TG_STR(APP_1), &items, &n),
+        TG_OK);
     assert_int_equal(n, 3);
     assert_string_equal(items[0].id, KP_2);
     assert_string_equal(items[1].id, KP_3);
     assert_string_equal(items[2].id, KP_1);
-    tg_store_key_pair_list_free(items, n);
+    tg_store_cred_list_free(items, n);
 
-    assert_rc(tg_store_key_pair_list(&t, TG_STR(APP_2), &items, &n), TG_OK);
+    assert_rc(
+        tg_store_cred_list(&t, TG_CRED_KEY_PAIR, TG_STR(APP_2), &items, &n),
+        TG_OK);
     assert_int_equal(n, 0);
-    tg_store_key_pair_list_free(items, n);
+    tg_store_cred_list_free(items, n);
 
-    assert_rc(tg_store_key_pair_count(&t, TG_STR(APP_1), &count), TG_OK);
+    assert_rc(tg_store_cred_count(&t, TG_CRED_KEY_PAIR, TG_STR(APP_1), &count),
+              TG_OK);
     assert_i64_equal(count, 3);
 
     /* AppKeys are unique across apps, ids too. */
     kp = key_pair_rec(ID("b0b0", 9), APP_2, "KEYONE01", 1, 1);
-    assert_rc(tg_store_key_pair_insert(&t, &kp), TG_ECONFLICT);
+    assert_rc(tg_store_cred_insert(&t, TG_CRED_KEY_PAIR, &kp), TG_ECONFLICT);
     kp = key_pair_rec(KP_1, APP_2, "KEYOTHER", 1, 1);
-    assert_rc(tg_store_key_pair_insert(&t, &kp), TG_ECONFLICT);
+    assert_rc(tg_store_cred_insert(&t, TG_CRED_KEY_PAIR, &kp), TG_ECONFLICT);
 
     commit(&t);
 }
@@ -1481,59 +1487,66 @@ test_key_pairs(void **state)
 static void
 test_key_pair_update_delete(void **state)
 {
-    fixture_t    *f = *state;
-    tg_key_pair_t kp;
-    tg_txn_t      t;
+    fixture_t *f = *state;
+    tg_cred_t  kp;
+    tg_txn_t   t;
 
     seed_accounts(f);
     t = begin(f);
     insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
-    insert_key_pair(&t, KP_1, APP_1, "KEYONE01", 1, 1000);
+    insert_cred(&t, TG_CRED_KEY_PAIR,
+                key_pair_rec(KP_1, APP_1, "KEYONE01", 1, 1000));
 
     /* A reset with grace keeps the replaced key and secret. */
     kp = key_pair_rec(KP_1, APP_1, "KEYONE02", 1, 1000);
-    kp.secret_sealed = (char *) "tg1.k1.bmV3";
-    kp.prev_app_key = (char *) "KEYONE01";
-    kp.prev_secret_sealed = (char *) "tg1.k1.b2xk";
+    kp.sealed = (char *) "tg1.k1.bmV3";
+    kp.prev_key = (char *) "KEYONE01";
+    kp.prev_sealed = (char *) "tg1.k1.b2xk";
     kp.prev_expires_at = 9000;
     kp.updated_at = 3000;
-    assert_rc(tg_store_key_pair_update(&t, &kp), TG_OK);
+    assert_rc(tg_store_cred_update(&t, TG_CRED_KEY_PAIR, &kp), TG_OK);
 
     memset(&kp, 0, sizeof(kp));
-    assert_rc(tg_store_key_pair_get(&t, TG_STR(KP_1), &kp), TG_OK);
-    assert_string_equal(kp.app_key, "KEYONE02");
-    assert_string_equal(kp.secret_sealed, "tg1.k1.bmV3");
-    assert_string_equal(kp.prev_app_key, "KEYONE01");
-    assert_string_equal(kp.prev_secret_sealed, "tg1.k1.b2xk");
+    assert_rc(tg_store_cred_get(&t, TG_CRED_KEY_PAIR, TG_STR(KP_1), &kp),
+              TG_OK);
+    assert_string_equal(kp.key, "KEYONE02");
+    assert_string_equal(kp.sealed, "tg1.k1.bmV3");
+    assert_string_equal(kp.prev_key, "KEYONE01");
+    assert_string_equal(kp.prev_sealed, "tg1.k1.b2xk");
     assert_i64_equal(kp.prev_expires_at, 9000);
     assert_i64_equal(kp.created_at, 1000);
     assert_i64_equal(kp.updated_at, 3000);
-    tg_key_pair_free(&kp);
+    tg_cred_free(&kp);
 
     /* find() looks at current keys only. */
-    assert_rc(tg_store_key_pair_find(&t, TG_STR("KEYONE01"), &kp),
+    assert_rc(tg_store_cred_find(&t, TG_CRED_KEY_PAIR, TG_STR("KEYONE01"), &kp),
               TG_EKEY_NOT_FOUND);
-    assert_rc(tg_store_key_pair_find(&t, TG_STR("KEYONE02"), &kp), TG_OK);
-    tg_key_pair_free(&kp);
+    assert_rc(tg_store_cred_find(&t, TG_CRED_KEY_PAIR, TG_STR("KEYONE02"), &kp),
+              TG_OK);
+    tg_cred_free(&kp);
 
     /* The grace ends: the previous key goes back to NULL. */
     kp = key_pair_rec(KP_1, APP_1, "KEYONE02", 0, 1000);
     kp.updated_at = 4000;
-    assert_rc(tg_store_key_pair_update(&t, &kp), TG_OK);
+    assert_rc(tg_store_cred_update(&t, TG_CRED_KEY_PAIR, &kp), TG_OK);
     memset(&kp, 0, sizeof(kp));
-    assert_rc(tg_store_key_pair_get(&t, TG_STR(KP_1), &kp), TG_OK);
-    assert_null(kp.prev_app_key);
-    assert_null(kp.prev_secret_sealed);
+    assert_rc(tg_store_cred_get(&t, TG_CRED_KEY_PAIR, TG_STR(KP_1), &kp),
+              TG_OK);
+    assert_null(kp.prev_key);
+    assert_null(kp.prev_sealed);
     assert_i64_equal(kp.prev_expires_at, 0);
     assert_int_equal(kp.primary, 0);
-    tg_key_pair_free(&kp);
+    tg_cred_free(&kp);
 
     kp = key_pair_rec(KP_2, APP_1, "KEYGHOST", 0, 1000);
-    assert_rc(tg_store_key_pair_update(&t, &kp), TG_EKEY_NOT_FOUND);
+    assert_rc(tg_store_cred_update(&t, TG_CRED_KEY_PAIR, &kp),
+              TG_EKEY_NOT_FOUND);
 
-    assert_rc(tg_store_key_pair_delete(&t, TG_STR(KP_1)), TG_OK);
-    assert_rc(tg_store_key_pair_get(&t, TG_STR(KP_1), &kp), TG_EKEY_NOT_FOUND);
-    assert_rc(tg_store_key_pair_delete(&t, TG_STR(KP_1)), TG_EKEY_NOT_FOUND);
+    assert_rc(tg_store_cred_delete(&t, TG_CRED_KEY_PAIR, TG_STR(KP_1)), TG_OK);
+    assert_rc(tg_store_cred_get(&t, TG_CRED_KEY_PAIR, TG_STR(KP_1), &kp),
+              TG_EKEY_NOT_FOUND);
+    assert_rc(tg_store_cred_delete(&t, TG_CRED_KEY_PAIR, TG_STR(KP_1)),
+              TG_EKEY_NOT_FOUND);
 
     commit(&t);
 }
@@ -1542,28 +1555,34 @@ test_key_pair_update_delete(void **state)
 static void
 test_key_pair_page(void **state)
 {
-    fixture_t     *f = *state;
-    tg_key_pair_t *items;
-    size_t         n;
-    tg_txn_t       t;
+    fixture_t *f = *state;
+    tg_cred_t *items;
+    size_t     n;
+    tg_txn_t   t;
 
     seed_apps(f);
     assert_rc(tg_txn_begin(f->store, 0, &t), TG_OK);
 
-    assert_rc(tg_store_key_pair_page(&t, TG_STR(""), 2, &items, &n), TG_OK);
+    assert_rc(
+        tg_store_cred_page(&t, TG_CRED_KEY_PAIR, TG_STR(""), 2, &items, &n),
+        TG_OK);
     assert_int_equal(n, 2);
     assert_string_equal(items[0].id, KP_1);
     assert_string_equal(items[1].id, KP_2);
-    tg_store_key_pair_list_free(items, n);
+    tg_store_cred_list_free(items, n);
 
-    assert_rc(tg_store_key_pair_page(&t, TG_STR(KP_2), 2, &items, &n), TG_OK);
+    assert_rc(
+        tg_store_cred_page(&t, TG_CRED_KEY_PAIR, TG_STR(KP_2), 2, &items, &n),
+        TG_OK);
     assert_int_equal(n, 1);
     assert_string_equal(items[0].id, KP_3);
-    tg_store_key_pair_list_free(items, n);
+    tg_store_cred_list_free(items, n);
 
-    assert_rc(tg_store_key_pair_page(&t, TG_STR(KP_3), 2, &items, &n), TG_OK);
+    assert_rc(
+        tg_store_cred_page(&t, TG_CRED_KEY_PAIR, TG_STR(KP_3), 2, &items, &n),
+        TG_OK);
     assert_int_equal(n, 0);
-    tg_store_key_pair_list_free(items, n);
+    tg_store_cred_list_free(items, n);
 
     commit(&t);
 }
@@ -1574,9 +1593,9 @@ key_taken(tg_txn_t *t, const char *key, const char *except, int64_t now)
 {
     int taken = -1;
 
-    assert_rc(
-        tg_store_app_key_taken(t, tg_str_c(key), tg_str_c(except), now, &taken),
-        TG_OK);
+    assert_rc(tg_store_cred_taken(t, TG_CRED_KEY_PAIR, tg_str_c(key),
+                                  tg_str_c(except), now, &taken),
+              TG_OK);
     return taken;
 }
 
@@ -1586,20 +1605,21 @@ key_taken(tg_txn_t *t, const char *key, const char *except, int64_t now)
 static void
 test_app_key_taken(void **state)
 {
-    fixture_t    *f = *state;
-    tg_key_pair_t kp;
-    tg_txn_t      t;
+    fixture_t *f = *state;
+    tg_cred_t  kp;
+    tg_txn_t   t;
 
     seed_accounts(f);
     t = begin(f);
     insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
 
     kp = key_pair_rec(KP_1, APP_1, "CURRENT1", 1, 1000);
-    kp.prev_app_key = (char *) "REPLACED1";
-    kp.prev_secret_sealed = (char *) "tg1.k1.b2xk";
+    kp.prev_key = (char *) "REPLACED1";
+    kp.prev_sealed = (char *) "tg1.k1.b2xk";
     kp.prev_expires_at = 5000;
-    assert_rc(tg_store_key_pair_insert(&t, &kp), TG_OK);
-    insert_key_pair(&t, KP_2, APP_1, "CURRENT2", 0, 1000);
+    assert_rc(tg_store_cred_insert(&t, TG_CRED_KEY_PAIR, &kp), TG_OK);
+    insert_cred(&t, TG_CRED_KEY_PAIR,
+                key_pair_rec(KP_2, APP_1, "CURRENT2", 0, 1000));
 
     assert_int_equal(key_taken(&t, "CURRENT1", "", 0), 1);
     assert_int_equal(key_taken(&t, "CURRENT1", "", 99999), 1);
@@ -1626,58 +1646,67 @@ test_app_key_taken(void **state)
 static void
 test_app_codes(void **state)
 {
-    fixture_t    *f = *state;
-    tg_app_code_t code, *items;
-    size_t        n;
-    int64_t       count;
-    tg_txn_t      t;
+    fixture_t *f = *state;
+    tg_cred_t  code, *items;
+    size_t     n;
+    int64_t    count;
+    tg_txn_t   t;
 
     seed_accounts(f);
     t = begin(f);
     insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
     insert_app(&t, APP_2, 10000000000002, ACC_A, "beta", 1000);
 
-    insert_code(&t, CODE_1, APP_1, HASH("1"), 2000);
-    insert_code(&t, CODE_2, APP_1, HASH("2"), 1000);
-    insert_code(&t, CODE_3, APP_2, HASH("3"), 1000);
+    insert_cred(&t, TG_CRED_APP_CODE, code_rec(CODE_1, APP_1, HASH("1"), 2000));
+    insert_cred(&t, TG_CRED_APP_CODE, code_rec(CODE_2, APP_1, HASH("2"), 1000));
+    insert_cred(&t, TG_CRED_APP_CODE, code_rec(CODE_3, APP_2, HASH("3"), 1000));
 
     memset(&code, 0, sizeof(code));
-    assert_rc(tg_store_app_code_get(&t, TG_STR(CODE_1), &code), TG_OK);
+    assert_rc(tg_store_cred_get(&t, TG_CRED_APP_CODE, TG_STR(CODE_1), &code),
+              TG_OK);
     assert_string_equal(code.id, CODE_1);
     assert_string_equal(code.app, APP_1);
-    assert_string_equal(code.code_hash, HASH("1"));
-    assert_string_equal(code.code_sealed, "tg1.k1.Y29kZQ==");
+    assert_string_equal(code.hash, HASH("1"));
+    assert_string_equal(code.sealed, "tg1.k1.Y29kZQ==");
     assert_i64_equal(code.created_at, 2000);
-    tg_app_code_free(&code);
+    tg_cred_free(&code);
 
-    assert_rc(tg_store_app_code_find(&t, TG_STR(HASH("2")), &code), TG_OK);
+    assert_rc(
+        tg_store_cred_find(&t, TG_CRED_APP_CODE, TG_STR(HASH("2")), &code),
+        TG_OK);
     assert_string_equal(code.id, CODE_2);
-    tg_app_code_free(&code);
-    assert_rc(tg_store_app_code_find(&t, TG_STR(HASH("9")), &code),
-              TG_ECODE_NOT_FOUND);
-    assert_rc(tg_store_app_code_get(&t, TG_STR(ID("c0de", 9)), &code),
-              TG_ECODE_NOT_FOUND);
+    tg_cred_free(&code);
+    assert_rc(
+        tg_store_cred_find(&t, TG_CRED_APP_CODE, TG_STR(HASH("9")), &code),
+        TG_ECODE_NOT_FOUND);
+    assert_rc(
+        tg_store_cred_get(&t, TG_CRED_APP_CODE, TG_STR(ID("c0de", 9)), &code),
+        TG_ECODE_NOT_FOUND);
 
     /* Oldest first. */
-    assert_rc(tg_store_app_code_list(&t, TG_STR(APP_1), &items, &n), TG_OK);
+    assert_rc(
+        tg_store_cred_list(&t, TG_CRED_APP_CODE, TG_STR(APP_1), &items, &n),
+        TG_OK);
     assert_int_equal(n, 2);
     assert_string_equal(items[0].id, CODE_2);
     assert_string_equal(items[1].id, CODE_1);
-    tg_store_app_code_list_free(items, n);
+    tg_store_cred_list_free(items, n);
 
-    assert_rc(tg_store_app_code_count(&t, TG_STR(APP_1), &count), TG_OK);
+    assert_rc(tg_store_cred_count(&t, TG_CRED_APP_CODE, TG_STR(APP_1), &count),
+              TG_OK);
     assert_i64_equal(count, 2);
 
     /* Hashes are unique across apps. */
     code = code_rec(ID("c0de", 9), APP_2, HASH("1"), 1);
-    assert_rc(tg_store_app_code_insert(&t, &code), TG_ECONFLICT);
+    assert_rc(tg_store_cred_insert(&t, TG_CRED_APP_CODE, &code), TG_ECONFLICT);
 
-    assert_rc(tg_store_app_code_page(&t, TG_STR(CODE_1), 10, &items, &n),
+    assert_rc(tg_store_cred_page(&t, TG_CRED_APP_CODE, TG_STR(CODE_1), 10,
+                                 &items, &n),
               TG_OK);
     assert_int_equal(n, 2);
     assert_string_equal(items[0].id, CODE_2);
     assert_string_equal(items[1].id, CODE_3);
-    tg_store_app_code_list_free(items, n);
+    tg_store_cred_list_free(items, n);
 
     commit(&t);
 }
@@ -1686,43 +1715,155 @@ test_app_codes(void **state)
 static void
 test_app_code_update_delete(void **state)
 {
-    fixture_t    *f = *state;
-    tg_app_code_t code;
-    tg_txn_t      t;
+    fixture_t *f = *state;
+    tg_cred_t  code;
+    tg_txn_t   t;
 
     seed_accounts(f);
     t = begin(f);
     insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
-    insert_code(&t, CODE_1, APP_1, HASH("1"), 1000);
-    insert_code(&t, CODE_2, APP_1, HASH("2"), 1000);
+    insert_cred(&t, TG_CRED_APP_CODE, code_rec(CODE_1, APP_1, HASH("1"), 1000));
+    insert_cred(&t, TG_CRED_APP_CODE, code_rec(CODE_2, APP_1, HASH("2"), 1000));
 
     /* A reset: new hash and sealed code. */
     code = code_rec(CODE_1, APP_1, HASH("a"), 1000);
-    code.code_sealed = (char *) "tg1.k1.bmV3";
+    code.sealed = (char *) "tg1.k1.bmV3";
     code.updated_at = 5000;
-    assert_rc(tg_store_app_code_update(&t, &code), TG_OK);
+    assert_rc(tg_store_cred_update(&t, TG_CRED_APP_CODE, &code), TG_OK);
 
-    assert_rc(tg_store_app_code_find(&t, TG_STR(HASH("1")), &code),
-              TG_ECODE_NOT_FOUND);
+    assert_rc(
+        tg_store_cred_find(&t, TG_CRED_APP_CODE, TG_STR(HASH("1")), &code),
+        TG_ECODE_NOT_FOUND);
     memset(&code, 0, sizeof(code));
-    assert_rc(tg_store_app_code_find(&t, TG_STR(HASH("a")), &code), TG_OK);
+    assert_rc(
+        tg_store_cred_find(&t, TG_CRED_APP_CODE, TG_STR(HASH("a")), &code),
+        TG_OK);
     assert_string_equal(code.id, CODE_1);
-    assert_string_equal(code.code_sealed, "tg1.k1.bmV3");
+    assert_string_equal(code.sealed, "tg1.k1.bmV3");
     assert_i64_equal(code.created_at, 1000);
     assert_i64_equal(code.updated_at, 5000);
-    tg_app_code_free(&code);
+    tg_cred_free(&code);
 
     /* Onto another code's hash. */
     code = code_rec(CODE_1, APP_1, HASH("2"), 1000);
-    assert_rc(tg_store_app_code_update(&t, &code), TG_ECONFLICT);
+    assert_rc(tg_store_cred_update(&t, TG_CRED_APP_CODE, &code), TG_ECONFLICT);
 
     code = code_rec(ID("c0de", 9), APP_1, HASH("9"), 1000);
-    assert_rc(tg_store_app_code_update(&t, &code), TG_ECODE_NOT_FOUND);
-
-    assert_rc(tg_store_app_code_delete(&t, TG_STR(CODE_1)), TG_OK);
-    assert_rc(tg_store_app_code_get(&t, TG_STR(CODE_1), &code),
+    assert_rc(tg_store_cred_update(&t, TG_CRED_APP_CODE, &code),
               TG_ECODE_NOT_FOUND);
-    assert_rc(tg_store_app_code_delete(&t, TG_STR(CODE_1)), TG_ECODE_NOT_FOUND);
+
+    assert_rc(tg_store_cred_delete(&t, TG_CRED_APP_CODE, TG_STR(CODE_1)),
+              TG_OK);
+    assert_rc(tg_store_cred_get(&t, TG_CRED_APP_CODE, TG_STR(CODE_1), &code),
+              TG_ECODE_NOT_FOUND);
+    assert_rc(tg_store_cred_delete(&t, TG_CRED_APP_CODE, TG_STR(CODE_1)),
+              TG_ECODE_NOT_FOUND);
+
+    tg_txn_rollback(&t);
+}
+
+
+/* A secret-named kind's name is its hash: taken by any other code, even
+ * of another app, and free once it was replaced. */
+static void
+test_app_code_taken(void **state)
+{
+    fixture_t *f = *state;
+    tg_cred_t  code;
+    tg_txn_t   t;
+    int        taken = -1;
+
+    seed_accounts(f);
+    t = begin(f);
+    insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
+    insert_app(&t, APP_2, 10000000000002, ACC_A, "beta", 1000);
+    insert_cred(&t, TG_CRED_APP_CODE, code_rec(CODE_1, APP_1, HASH("1"), 1000));
+
+    assert_rc(tg_store_cred_taken(&t, TG_CRED_APP_CODE, TG_STR(HASH("1")),
+                                  TG_STR(""), 0, &taken),
+              TG_OK);
+    assert_int_equal(taken, 1);
+    assert_rc(tg_store_cred_taken(&t, TG_CRED_APP_CODE, TG_STR(HASH("1")),
+                                  TG_STR(CODE_1), 0, &taken),
+              TG_OK);
+    assert_int_equal(taken, 0);
+    assert_rc(tg_store_cred_taken(&t, TG_CRED_APP_CODE, TG_STR(HASH("2")),
+                                  TG_STR(""), 0, &taken),
+              TG_OK);
+    assert_int_equal(taken, 0);
+
+    code = code_rec(CODE_1, APP_1, HASH("2"), 1000);
+    assert_rc(tg_store_cred_update(&t, TG_CRED_APP_CODE, &code), TG_OK);
+    assert_rc(tg_store_cred_taken(&t, TG_CRED_APP_CODE, TG_STR(HASH("1")),
+                                  TG_STR(""), 0, &taken),
+              TG_OK);
+    assert_int_equal(taken, 0);
+
+    /* A kind without a primary has none. */
+    assert_rc(tg_store_cred_primary(&t, TG_CRED_APP_CODE, TG_STR(APP_1), &code),
+              TG_ECODE_NOT_FOUND);
+
+    tg_txn_rollback(&t);
+}
+
+
+/* The typed records read the same rows as the credentials. */
+static void
+test_cred_typed_records(void **state)
+{
+    fixture_t     *f = *state;
+    tg_key_pair_t  kp, *pairs;
+    tg_app_code_t *codes;
+    tg_cred_t      c;
+    size_t         n;
+    tg_txn_t       t;
+
+    seed_apps(f);
+    t = begin(f);
+    insert_cred(&t, TG_CRED_APP_CODE, code_rec(CODE_1, APP_1, HASH("1"), 2000));
+    insert_cred(&t, TG_CRED_APP_CODE, code_rec(CODE_2, APP_1, HASH("2"), 1000));
+
+    c = key_pair_rec(KP_2, APP_1, "KEYALPHA2", 0, 1100);
+    c.prev_key = (char *) "KEYOLD";
+    c.prev_sealed = (char *) "tg1.k1.b2xk";
+    c.prev_expires_at = 9000;
+    c.updated_at = 3000;
+    assert_rc(tg_store_cred_update(&t, TG_CRED_KEY_PAIR, &c), TG_OK);
+
+    memset(&kp, 0, sizeof(kp));
+    assert_rc(tg_store_key_pair_primary(&t, TG_STR(APP_1), &kp), TG_OK);
+    assert_string_equal(kp.id, KP_1);
+    assert_string_equal(kp.app, APP_1);
+    assert_string_equal(kp.app_key, "KEYALPHA1");
+    assert_string_equal(kp.secret_sealed, "tg1.k1.c2VhbGVk");
+    assert_int_equal(kp.primary, 1);
+    tg_key_pair_free(&kp);
+    assert_rc(tg_store_key_pair_primary(&t, TG_STR(APP_3), &kp),
+              TG_EKEY_NOT_FOUND);
+
+    assert_rc(tg_store_key_pair_list(&t, TG_STR(APP_1), &pairs, &n), TG_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(pairs[0].id, KP_1);
+    assert_string_equal(pairs[1].id, KP_2);
+    assert_string_equal(pairs[1].prev_app_key, "KEYOLD");
+    assert_string_equal(pairs[1].prev_secret_sealed, "tg1.k1.b2xk");
+    assert_i64_equal(pairs[1].prev_expires_at, 9000);
+    assert_i64_equal(pairs[1].created_at, 1100);
+    assert_i64_equal(pairs[1].updated_at, 3000);
+    tg_store_key_pair_list_free(pairs, n);
+
+    assert_rc(tg_store_app_code_list(&t, TG_STR(APP_1), &codes, &n), TG_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(codes[0].id, CODE_2);
+    assert_string_equal(codes[0].app, APP_1);
+    assert_string_equal(codes[0].code_hash, HASH("2"));
+    assert_string_equal(codes[0].code_sealed, "tg1.k1.Y29kZQ==");
+    assert_i64_equal(codes[1].created_at, 2000);
+    tg_store_app_code_list_free(codes, n);
+
+    assert_rc(tg_store_app_code_list(&t, TG_STR(APP_3), &codes, &n), TG_OK);
+    assert_int_equal(n, 0);
+    assert_null(codes);
 
     tg_txn_rollback(&t);
 }
@@ -2427,8 +2568,10 @@ test_one_connection_runs_everything(void **state)
     tg_account_t      account, *accounts;
     tg_access_key_t   key, *keys;
     tg_app_t          app, *apps;
-    tg_key_pair_t     kp, *kps;
-    tg_app_code_t     code, *codes;
+    tg_cred_t         kp, *kps;
+    tg_cred_t         code, *codes;
+    tg_key_pair_t     typed_kp, *typed_kps;
+    tg_app_code_t    *typed_codes;
     tg_api_t          api, *apis;
     tg_grant_t        grant, *grants;
     tg_audit_event_t *list;
@@ -2478,33 +2621,61 @@ test_one_connection_runs_everything(void **state)
     assert_rc(tg_store_app_list(&t, &filter, &apps, &n, &x), TG_OK);
     tg_store_app_list_free(apps, n);
 
-    insert_key_pair(&t, KP_1, APP_1, "KEYALPHA1", 1, 1);
-    assert_rc(tg_store_key_pair_get(&t, TG_STR(KP_1), &kp), TG_OK);
-    assert_rc(tg_store_key_pair_update(&t, &kp), TG_OK);
-    tg_key_pair_free(&kp);
-    assert_rc(tg_store_key_pair_find(&t, TG_STR("KEYALPHA1"), &kp), TG_OK);
-    tg_key_pair_free(&kp);
-    assert_rc(tg_store_key_pair_primary(&t, TG_STR(APP_1), &kp), TG_OK);
-    tg_key_pair_free(&kp);
-    assert_rc(tg_store_key_pair_list(&t, TG_STR(APP_1), &kps, &n), TG_OK);
-    tg_store_key_pair_list_free(kps, n);
-    assert_rc(tg_store_key_pair_page(&t, TG_STR(""), 10, &kps, &n), TG_OK);
-    tg_store_key_pair_list_free(kps, n);
-    assert_rc(tg_store_key_pair_count(&t, TG_STR(APP_1), &x), TG_OK);
-    assert_rc(tg_store_app_key_taken(&t, TG_STR("K"), TG_STR(""), 0, &taken),
+    insert_cred(&t, TG_CRED_KEY_PAIR,
+                key_pair_rec(KP_1, APP_1, "KEYALPHA1", 1, 1));
+    assert_rc(tg_store_cred_get(&t, TG_CRED_KEY_PAIR, TG_STR(KP_1), &kp),
+              TG_OK);
+    assert_rc(tg_store_cred_update(&t, TG_CRED_KEY_PAIR, &kp), TG_OK);
+    tg_cred_free(&kp);
+    assert_rc(
+        tg_store_cred_find(&t, TG_CRED_KEY_PAIR, TG_STR("KEYALPHA1"), &kp),
+        TG_OK);
+    tg_cred_free(&kp);
+    assert_rc(tg_store_cred_primary(&t, TG_CRED_KEY_PAIR, TG_STR(APP_1), &kp),
+              TG_OK);
+    tg_cred_free(&kp);
+    assert_rc(tg_store_cred_list(&t, TG_CRED_KEY_PAIR, TG_STR(APP_1), &kps, &n),
+              TG_OK);
+    tg_store_cred_list_free(kps, n);
+    assert_rc(
+        tg_store_cred_page(&t, TG_CRED_KEY_PAIR, TG_STR(""), 10, &kps, &n),
+        TG_OK);
+    tg_store_cred_list_free(kps, n);
+    assert_rc(tg_store_cred_count(&t, TG_CRED_KEY_PAIR, TG_STR(APP_1), &x),
+              TG_OK);
+    assert_rc(tg_store_cred_taken(&t, TG_CRED_KEY_PAIR, TG_STR("K"), TG_STR(""),
+                                  0, &taken),
               TG_OK);
 
-    insert_code(&t, CODE_1, APP_1, HASH("1"), 1);
-    assert_rc(tg_store_app_code_get(&t, TG_STR(CODE_1), &code), TG_OK);
-    assert_rc(tg_store_app_code_update(&t, &code), TG_OK);
-    tg_app_code_free(&code);
-    assert_rc(tg_store_app_code_find(&t, TG_STR(HASH("1")), &code), TG_OK);
-    tg_app_code_free(&code);
-    assert_rc(tg_store_app_code_list(&t, TG_STR(APP_1), &codes, &n), TG_OK);
-    tg_store_app_code_list_free(codes, n);
-    assert_rc(tg_store_app_code_page(&t, TG_STR(""), 10, &codes, &n), TG_OK);
-    tg_store_app_code_list_free(codes, n);
-    assert_rc(tg_store_app_code_count(&t, TG_STR(APP_1), &x), TG_OK);
+    insert_cred(&t, TG_CRED_APP_CODE, code_rec(CODE_1, APP_1, HASH("1"), 1));
+    assert_rc(tg_store_cred_get(&t, TG_CRED_APP_CODE, TG_STR(CODE_1), &code),
+              TG_OK);
+    assert_rc(tg_store_cred_update(&t, TG_CRED_APP_CODE, &code), TG_OK);
+    tg_cred_free(&code);
+    assert_rc(
+        tg_store_cred_find(&t, TG_CRED_APP_CODE, TG_STR(HASH("1")), &code),
+        TG_OK);
+    tg_cred_free(&code);
+    assert_rc(
+        tg_store_cred_list(&t, TG_CRED_APP_CODE, TG_STR(APP_1), &codes, &n),
+        TG_OK);
+    tg_store_cred_list_free(codes, n);
+    assert_rc(
+        tg_store_cred_page(&t, TG_CRED_APP_CODE, TG_STR(""), 10, &codes, &n),
+        TG_OK);
+    tg_store_cred_list_free(codes, n);
+    assert_rc(tg_store_cred_count(&t, TG_CRED_APP_CODE, TG_STR(APP_1), &x),
+              TG_OK);
+    assert_rc(tg_store_cred_taken(&t, TG_CRED_APP_CODE, TG_STR(HASH("1")),
+                                  TG_STR(""), 0, &taken),
+              TG_OK);
+    assert_rc(tg_store_key_pair_primary(&t, TG_STR(APP_1), &typed_kp), TG_OK);
+    tg_key_pair_free(&typed_kp);
+    assert_rc(tg_store_key_pair_list(&t, TG_STR(APP_1), &typed_kps, &n), TG_OK);
+    tg_store_key_pair_list_free(typed_kps, n);
+    assert_rc(tg_store_app_code_list(&t, TG_STR(APP_1), &typed_codes, &n),
+              TG_OK);
+    tg_store_app_code_list_free(typed_codes, n);
 
     insert_api(&t, API_1, ACC_A, "payments", 1);
     assert_rc(tg_store_api_get(&t, TG_STR(API_1), &api), TG_OK);
@@ -2540,8 +2711,9 @@ test_one_connection_runs_everything(void **state)
 
     assert_rc(tg_store_grant_delete(&t, TG_STR(GR_1)), TG_OK);
     assert_rc(tg_store_api_delete(&t, TG_STR(API_1)), TG_OK);
-    assert_rc(tg_store_app_code_delete(&t, TG_STR(CODE_1)), TG_OK);
-    assert_rc(tg_store_key_pair_delete(&t, TG_STR(KP_1)), TG_OK);
+    assert_rc(tg_store_cred_delete(&t, TG_CRED_APP_CODE, TG_STR(CODE_1)),
+              TG_OK);
+    assert_rc(tg_store_cred_delete(&t, TG_CRED_KEY_PAIR, TG_STR(KP_1)), TG_OK);
     assert_rc(tg_store_app_delete(&t, TG_STR(APP_1)), TG_OK);
     assert_rc(tg_store_access_key_delete(&t, TG_STR("TGkey1")), TG_OK);
     assert_rc(tg_store_account_delete(&t, TG_STR(ACC_A)), TG_OK);
@@ -2578,8 +2750,9 @@ test_rollback_leaves_nothing(void **state)
     app.tags[0] = (tg_tag_t){ (char *) "env", (char *) "prod" };
     app.ntags = 1;
     assert_rc(tg_store_app_insert(&t, &app), TG_OK);
-    insert_key_pair(&t, KP_1, APP_1, "KEYALPHA1", 1, 1);
-    insert_code(&t, CODE_1, APP_1, HASH("1"), 1);
+    insert_cred(&t, TG_CRED_KEY_PAIR,
+                key_pair_rec(KP_1, APP_1, "KEYALPHA1", 1, 1));
+    insert_cred(&t, TG_CRED_APP_CODE, code_rec(CODE_1, APP_1, HASH("1"), 1));
     insert_api(&t, API_1, ACC_A, "payments", 1);
     insert_grant(&t, GR_1, APP_1, API_1, "RELEASE", 1);
     insert_event(&t, 1, "TGkey1", ACC_A, "app.create", APP_1, 1);
@@ -2747,6 +2920,8 @@ main(void)
         STORE_TEST(test_app_key_taken),
         STORE_TEST(test_app_codes),
         STORE_TEST(test_app_code_update_delete),
+        STORE_TEST(test_app_code_taken),
+        STORE_TEST(test_cred_typed_records),
         STORE_TEST(test_apis),
         STORE_TEST(test_api_update_delete),
         STORE_TEST(test_grants),

@@ -24,7 +24,8 @@ typedef struct {
     const char          *method;
     const char          *pattern; /* "{}" matches one path segment */
     tg_native_handler_pt handler;
-    int public; /* no access key needed */
+    int public;       /* no access key needed */
+    const void *data; /* the handler's (a credential kind), or NULL */
 } tg_native_route_t;
 
 
@@ -34,62 +35,70 @@ static void tg_native_healthz(tg_native_call_t *call);
 /* clang-format off */
 
 static const tg_native_route_t tg_native_routes[] = {
-    { "GET",    "/healthz",                         tg_native_healthz, 1 },
-    { "GET",    "/v1/whoami",                       tg_native_whoami, 0 },
+    { "GET",    "/healthz",                         tg_native_healthz, 1, NULL },
+    { "GET",    "/v1/whoami",                       tg_native_whoami, 0, NULL },
 
-    { "POST",   "/v1/apps",                         tg_native_app_create, 0 },
-    { "GET",    "/v1/apps",                         tg_native_app_list, 0 },
-    { "GET",    "/v1/apps/{}",                      tg_native_app_get, 0 },
-    { "PATCH",  "/v1/apps/{}",                      tg_native_app_update, 0 },
-    { "DELETE", "/v1/apps/{}",                      tg_native_app_delete, 0 },
-    { "POST",   "/v1/apps/{}/reset-secret",         tg_native_secret_reset, 0 },
-    { "GET",    "/v1/apps/{}/secret",               tg_native_secret_reveal, 0 },
+    { "POST",   "/v1/apps",                         tg_native_app_create, 0, NULL },
+    { "GET",    "/v1/apps",                         tg_native_app_list, 0, NULL },
+    { "GET",    "/v1/apps/{}",                      tg_native_app_get, 0, NULL },
+    { "PATCH",  "/v1/apps/{}",                      tg_native_app_update, 0, NULL },
+    { "DELETE", "/v1/apps/{}",                      tg_native_app_delete, 0, NULL },
+    { "POST",   "/v1/apps/{}/reset-secret",         tg_native_cred_reset, 0,
+      &tg_native_key_pairs },
+    { "GET",    "/v1/apps/{}/secret",               tg_native_secret_reveal, 0, NULL },
 
-    { "POST",   "/v1/apps/{}/keys",                 tg_native_key_add, 0 },
-    { "GET",    "/v1/apps/{}/keys",                 tg_native_key_list, 0 },
-    { "PATCH",  "/v1/apps/{}/keys/{}",              tg_native_key_update, 0 },
-    { "DELETE", "/v1/apps/{}/keys/{}",              tg_native_key_delete, 0 },
-    { "POST",   "/v1/apps/{}/keys/{}/reset-secret", tg_native_key_secret_reset,
-      0 },
+    { "POST",   "/v1/apps/{}/keys",                 tg_native_cred_add, 0,
+      &tg_native_key_pairs },
+    { "GET",    "/v1/apps/{}/keys",                 tg_native_cred_list, 0,
+      &tg_native_key_pairs },
+    { "PATCH",  "/v1/apps/{}/keys/{}",              tg_native_key_update, 0, NULL },
+    { "DELETE", "/v1/apps/{}/keys/{}",              tg_native_cred_delete, 0,
+      &tg_native_key_pairs },
+    { "POST",   "/v1/apps/{}/keys/{}/reset-secret", tg_native_cred_reset, 0,
+      &tg_native_key_pairs },
 
-    { "POST",   "/v1/apps/{}/codes",                tg_native_code_add, 0 },
-    { "GET",    "/v1/apps/{}/codes",                tg_native_code_list, 0 },
-    { "POST",   "/v1/apps/{}/codes/{}/reset",       tg_native_code_reset, 0 },
-    { "DELETE", "/v1/apps/{}/codes/{}",             tg_native_code_delete, 0 },
+    { "POST",   "/v1/apps/{}/codes",                tg_native_cred_add, 0,
+      &tg_native_app_codes },
+    { "GET",    "/v1/apps/{}/codes",                tg_native_cred_list, 0,
+      &tg_native_app_codes },
+    { "POST",   "/v1/apps/{}/codes/{}/reset",       tg_native_cred_reset, 0,
+      &tg_native_app_codes },
+    { "DELETE", "/v1/apps/{}/codes/{}",             tg_native_cred_delete, 0,
+      &tg_native_app_codes },
 
     { "GET",    "/v1/apps/{}/grants",               tg_native_grant_list_by_app,
-      0 },
-    { "PUT",    "/v1/apps/{}/grants/{}",            tg_native_grant_put, 0 },
-    { "DELETE", "/v1/apps/{}/grants/{}",            tg_native_grant_delete, 0 },
+      0, NULL },
+    { "PUT",    "/v1/apps/{}/grants/{}",            tg_native_grant_put, 0, NULL },
+    { "DELETE", "/v1/apps/{}/grants/{}",            tg_native_grant_delete, 0, NULL },
 
-    { "POST",   "/v1/apis",                         tg_native_api_create, 0 },
-    { "GET",    "/v1/apis",                         tg_native_api_list, 0 },
-    { "GET",    "/v1/apis/{}",                      tg_native_api_get, 0 },
-    { "PATCH",  "/v1/apis/{}",                      tg_native_api_update, 0 },
-    { "DELETE", "/v1/apis/{}",                      tg_native_api_delete, 0 },
+    { "POST",   "/v1/apis",                         tg_native_api_create, 0, NULL },
+    { "GET",    "/v1/apis",                         tg_native_api_list, 0, NULL },
+    { "GET",    "/v1/apis/{}",                      tg_native_api_get, 0, NULL },
+    { "PATCH",  "/v1/apis/{}",                      tg_native_api_update, 0, NULL },
+    { "DELETE", "/v1/apis/{}",                      tg_native_api_delete, 0, NULL },
     { "GET",    "/v1/apis/{}/grants",               tg_native_grant_list_by_api,
-      0 },
+      0, NULL },
 
     { "POST",   "/v1/accounts",                     tg_native_account_create,
-      0 },
-    { "GET",    "/v1/accounts",                     tg_native_account_list, 0 },
-    { "GET",    "/v1/accounts/{}",                  tg_native_account_get, 0 },
+      0, NULL },
+    { "GET",    "/v1/accounts",                     tg_native_account_list, 0, NULL },
+    { "GET",    "/v1/accounts/{}",                  tg_native_account_get, 0, NULL },
     { "PATCH",  "/v1/accounts/{}",                  tg_native_account_update,
-      0 },
+      0, NULL },
     { "DELETE", "/v1/accounts/{}",                  tg_native_account_delete,
-      0 },
+      0, NULL },
     { "POST",   "/v1/accounts/{}/access-keys",      tg_native_access_key_create,
-      0 },
+      0, NULL },
     { "GET",    "/v1/accounts/{}/access-keys",      tg_native_access_key_list,
-      0 },
+      0, NULL },
     { "GET",    "/v1/accounts/{}/access-keys/{}",   tg_native_access_key_get,
-      0 },
+      0, NULL },
     { "PATCH",  "/v1/accounts/{}/access-keys/{}",   tg_native_access_key_update,
-      0 },
+      0, NULL },
     { "DELETE", "/v1/accounts/{}/access-keys/{}",   tg_native_access_key_delete,
-      0 },
+      0, NULL },
 
-    { "GET",    "/v1/audit",                        tg_native_audit_list, 0 },
+    { "GET",    "/v1/audit",                        tg_native_audit_list, 0, NULL },
 };
 
 /* clang-format on */
@@ -277,6 +286,7 @@ tg_native_handle(tg_service_t *svc, tg_http_request_t *req,
     }
 
     tg_http_set_actor(req, call.actor.key_id);
+    call.data = route->data;
     route->handler(&call);
 
     if (call.body != NULL) {

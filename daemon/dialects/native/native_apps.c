@@ -1,6 +1,7 @@
 /*
  * Native handlers for apps and their secrets: /v1/apps, reset-secret,
- * secret (reveal), keys and codes.
+ * secret (reveal), and the credentials of every kind (keys, codes)
+ * through one set of handlers.
  *
  * Secrets appear in clear only in the responses of create, reset and
  * reveal; everything else shows them masked.
@@ -461,57 +462,184 @@ tg_native_app_delete(tg_native_call_t *call)
 }
 
 
-/* Resets the pair named by key (NULL: the body's "key", else primary). */
-static void
-tg_native_reset(tg_native_call_t *call, tg_str_t key)
+/*
+ * An app's credentials, one set of handlers for every kind: a kind's
+ * entry gives the members of its values in request bodies, the fields
+ * each body may hold, and its JSON.  A route (native.c) hands its
+ * handler the kind's entry as its data.
+ */
+struct tg_native_cred_s {
+    tg_cred_kind_t           kind;
+    const char              *key;    /* the member of its public key */
+    const char              *secret; /* the member of its secret */
+    const tg_native_field_t *add;
+    size_t                   nadd;
+    const tg_native_field_t *reset;
+    size_t                   nreset;
+    json_t *(*json)(const void *view); /* of a tg_cred_view_t */
+};
+
+
+static json_t *
+tg_native_key_cred_json(const void *item)
 {
-    static const tg_native_field_t fields[] = {
-        { "app_secret", TG_J_STRING },
-        { "app_key", TG_J_STRING },
-        { "grace_seconds", TG_J_INTEGER },
-        { "key", TG_J_STRING },
-    };
-    tg_reset_spec_t spec;
-    tg_key_view_t   view;
-    json_t         *grace;
+    return tg_native_key_json(&((const tg_cred_view_t *) item)->key);
+}
 
-    memset(&spec, 0, sizeof(spec));
 
-    if (tg_native_body(call, fields, TG_COUNT(fields)) != TG_OK) {
+static json_t *
+tg_native_code_cred_json(const void *item)
+{
+    return tg_native_code_json(&((const tg_cred_view_t *) item)->code);
+}
+
+
+static const tg_native_field_t tg_key_add_fields[] = {
+    { "app_key", TG_J_STRING },
+    { "app_secret", TG_J_STRING },
+    { "primary", TG_J_BOOL },
+};
+
+/* "key" names the pair on the app's reset-secret (else the primary). */
+static const tg_native_field_t tg_key_reset_fields[] = {
+    { "app_secret", TG_J_STRING },
+    { "app_key", TG_J_STRING },
+    { "grace_seconds", TG_J_INTEGER },
+    { "key", TG_J_STRING },
+};
+
+static const tg_native_field_t tg_code_fields[] = {
+    { "app_code", TG_J_STRING },
+};
+
+const tg_native_cred_t tg_native_key_pairs = {
+    TG_CRED_KEY_PAIR,
+    "app_key",
+    "app_secret",
+    tg_key_add_fields,
+    TG_COUNT(tg_key_add_fields),
+    tg_key_reset_fields,
+    TG_COUNT(tg_key_reset_fields),
+    tg_native_key_cred_json,
+};
+
+const tg_native_cred_t tg_native_app_codes = {
+    TG_CRED_APP_CODE,
+    NULL,
+    "app_code",
+    tg_code_fields,
+    TG_COUNT(tg_code_fields),
+    tg_code_fields,
+    TG_COUNT(tg_code_fields),
+    tg_native_code_cred_json,
+};
+
+
+/* Reads a body's credential values into spec. */
+static void
+tg_native_cred_spec(tg_native_call_t *call, const tg_native_cred_t *kind,
+                    tg_cred_spec_t *spec)
+{
+    json_t *grace = tg_native_get(call, "grace_seconds");
+
+    memset(spec, 0, sizeof(*spec));
+    spec->key =
+        kind->key != NULL ? tg_native_str(call, kind->key) : TG_STR_NULL;
+    spec->secret = tg_native_str(call, kind->secret);
+    spec->primary = json_is_true(tg_native_get(call, "primary"));
+    spec->grace_seconds = grace != NULL ? json_integer_value(grace) : 0;
+}
+
+
+/* Answers with the credential a call made or changed, or its error. */
+static void
+tg_native_cred_reply(tg_native_call_t *call, const tg_native_cred_t *kind,
+                     int rc, unsigned status, tg_cred_view_t *view)
+{
+    if (rc != TG_OK) {
         tg_native_fail(call);
         return;
     }
 
-    spec.key = key.ptr != NULL ? key : tg_native_str(call, "key");
-    spec.new_secret = tg_native_str(call, "app_secret");
-    spec.new_app_key = tg_native_str(call, "app_key");
-    grace = tg_native_get(call, "grace_seconds");
-    spec.grace_seconds = grace != NULL ? json_integer_value(grace) : 0;
+    tg_native_reply(call, status, kind->json(view));
+    tg_cred_view_free(view);
+}
 
-    if (tg_service_secret_reset(call->svc, &call->actor, call->args[0], &spec,
-                                &view, &call->err)
+
+void
+tg_native_cred_add(tg_native_call_t *call)
+{
+    const tg_native_cred_t *kind = call->data;
+    tg_cred_spec_t          spec;
+    tg_cred_view_t          view;
+    int                     rc;
+
+    rc = tg_native_body(call, kind->add, kind->nadd);
+    if (rc == TG_OK) {
+        tg_native_cred_spec(call, kind, &spec);
+        rc = tg_service_cred_add(call->svc, &call->actor, kind->kind,
+                                 call->args[0], &spec, &view, &call->err);
+    }
+
+    tg_native_cred_reply(call, kind, rc, 201, &view);
+}
+
+
+void
+tg_native_cred_list(tg_native_call_t *call)
+{
+    const tg_native_cred_t *kind = call->data;
+    tg_cred_view_t         *items;
+    size_t                  n;
+
+    if (tg_service_cred_list(call->svc, &call->actor, kind->kind, call->args[0],
+                             &items, &n, &call->err)
         != TG_OK)
     {
         tg_native_fail(call);
         return;
     }
 
-    tg_native_reply(call, 200, tg_native_key_json(&view));
-    tg_key_view_free(&view);
+    tg_native_reply(
+        call, 200,
+        tg_native_page(tg_native_array(items, n, sizeof(*items), kind->json),
+                       (int64_t) n));
+    tg_cred_view_list_free(items, n);
 }
 
 
 void
-tg_native_secret_reset(tg_native_call_t *call)
+tg_native_cred_reset(tg_native_call_t *call)
 {
-    tg_native_reset(call, TG_STR_NULL);
+    const tg_native_cred_t *kind = call->data;
+    tg_cred_spec_t          spec;
+    tg_cred_view_t          view;
+    tg_str_t                name = call->args[1];
+    int                     rc;
+
+    /* The app's reset-secret names the pair in its body, if at all. */
+
+    rc = tg_native_body(call, kind->reset, kind->nreset);
+    if (rc == TG_OK) {
+        tg_native_cred_spec(call, kind, &spec);
+        name = name.ptr != NULL ? name : tg_native_str(call, "key");
+        rc = tg_service_cred_reset(call->svc, &call->actor, kind->kind,
+                                   call->args[0], name, 0, &spec, &view,
+                                   &call->err);
+    }
+
+    tg_native_cred_reply(call, kind, rc, 200, &view);
 }
 
 
 void
-tg_native_key_secret_reset(tg_native_call_t *call)
+tg_native_cred_delete(tg_native_call_t *call)
 {
-    tg_native_reset(call, call->args[1]);
+    const tg_native_cred_t *kind = call->data;
+
+    tg_native_done(call, tg_service_cred_delete(call->svc, &call->actor,
+                                                kind->kind, call->args[0],
+                                                call->args[1], 0, &call->err));
 }
 
 
@@ -548,61 +676,12 @@ tg_native_secret_reveal(tg_native_call_t *call)
 
 
 void
-tg_native_key_add(tg_native_call_t *call)
-{
-    static const tg_native_field_t fields[] = {
-        { "app_key", TG_J_STRING },
-        { "app_secret", TG_J_STRING },
-        { "primary", TG_J_BOOL },
-    };
-    tg_key_view_t view;
-
-    if (tg_native_body(call, fields, TG_COUNT(fields)) != TG_OK
-        || tg_service_key_add(call->svc, &call->actor, call->args[0],
-                              tg_native_str(call, "app_key"),
-                              tg_native_str(call, "app_secret"),
-                              json_is_true(tg_native_get(call, "primary")),
-                              &view, &call->err)
-               != TG_OK)
-    {
-        tg_native_fail(call);
-        return;
-    }
-
-    tg_native_reply(call, 201, tg_native_key_json(&view));
-    tg_key_view_free(&view);
-}
-
-
-void
-tg_native_key_list(tg_native_call_t *call)
-{
-    tg_key_view_t *items;
-    size_t         n;
-
-    if (tg_service_key_list(call->svc, &call->actor, call->args[0], &items, &n,
-                            &call->err)
-        != TG_OK)
-    {
-        tg_native_fail(call);
-        return;
-    }
-
-    tg_native_reply(call, 200,
-                    tg_native_page(tg_native_array(items, n, sizeof(*items),
-                                                   tg_native_key_json),
-                                   (int64_t) n));
-    tg_key_view_list_free(items, n);
-}
-
-
-void
 tg_native_key_update(tg_native_call_t *call)
 {
     static const tg_native_field_t fields[] = {
         { "primary", TG_J_BOOL },
     };
-    tg_key_view_t view;
+    tg_cred_view_t view;
 
     if (tg_native_body(call, fields, TG_COUNT(fields)) != TG_OK) {
         tg_native_fail(call);
@@ -616,99 +695,15 @@ tg_native_key_update(tg_native_call_t *call)
         return;
     }
 
-    if (tg_service_key_make_primary(call->svc, &call->actor, call->args[0],
-                                    call->args[1], &view, &call->err)
+    if (tg_service_cred_make_primary(call->svc, &call->actor, TG_CRED_KEY_PAIR,
+                                     call->args[0], call->args[1], &view,
+                                     &call->err)
         != TG_OK)
     {
         tg_native_fail(call);
         return;
     }
 
-    tg_native_reply(call, 200, tg_native_key_json(&view));
-    tg_key_view_free(&view);
-}
-
-
-void
-tg_native_key_delete(tg_native_call_t *call)
-{
-    tg_native_done(call,
-                   tg_service_key_delete(call->svc, &call->actor, call->args[0],
-                                         call->args[1], &call->err));
-}
-
-
-static const tg_native_field_t tg_code_fields[] = {
-    { "app_code", TG_J_STRING },
-};
-
-
-void
-tg_native_code_add(tg_native_call_t *call)
-{
-    tg_code_view_t view;
-
-    if (tg_native_body(call, tg_code_fields, TG_COUNT(tg_code_fields)) != TG_OK
-        || tg_service_code_add(call->svc, &call->actor, call->args[0],
-                               tg_native_str(call, "app_code"), &view,
-                               &call->err)
-               != TG_OK)
-    {
-        tg_native_fail(call);
-        return;
-    }
-
-    tg_native_reply(call, 201, tg_native_code_json(&view));
-    tg_code_view_free(&view);
-}
-
-
-void
-tg_native_code_list(tg_native_call_t *call)
-{
-    tg_code_view_t *items;
-    size_t          n;
-
-    if (tg_service_code_list(call->svc, &call->actor, call->args[0], &items, &n,
-                             &call->err)
-        != TG_OK)
-    {
-        tg_native_fail(call);
-        return;
-    }
-
-    tg_native_reply(call, 200,
-                    tg_native_page(tg_native_array(items, n, sizeof(*items),
-                                                   tg_native_code_json),
-                                   (int64_t) n));
-    tg_code_view_list_free(items, n);
-}
-
-
-void
-tg_native_code_reset(tg_native_call_t *call)
-{
-    tg_code_view_t view;
-
-    if (tg_native_body(call, tg_code_fields, TG_COUNT(tg_code_fields)) != TG_OK
-        || tg_service_code_reset(call->svc, &call->actor, call->args[0],
-                                 call->args[1], tg_native_str(call, "app_code"),
-                                 &view, &call->err)
-               != TG_OK)
-    {
-        tg_native_fail(call);
-        return;
-    }
-
-    tg_native_reply(call, 200, tg_native_code_json(&view));
-    tg_code_view_free(&view);
-}
-
-
-void
-tg_native_code_delete(tg_native_call_t *call)
-{
-    tg_native_done(call, tg_service_code_delete(call->svc, &call->actor,
-                                                call->args[0], call->args[1],
-                                                &call->err));
+    tg_native_reply(call, 200, tg_native_key_json(&view.key));
+    tg_cred_view_free(&view);
 }

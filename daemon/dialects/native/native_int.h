@@ -21,6 +21,7 @@ typedef struct {
     tg_actor_t          actor;
     tg_str_t            args[TG_NATIVE_ARGS_MAX]; /* the route's {...} */
     json_t             *body;                     /* the parsed object */
+    const void         *data;                     /* the route's */
     tg_error_t          err;
 } tg_native_call_t;
 
@@ -129,17 +130,25 @@ void tg_native_app_list(tg_native_call_t *call);
 void tg_native_app_get(tg_native_call_t *call);
 void tg_native_app_update(tg_native_call_t *call);
 void tg_native_app_delete(tg_native_call_t *call);
-void tg_native_secret_reset(tg_native_call_t *call);
-void tg_native_key_secret_reset(tg_native_call_t *call);
 void tg_native_secret_reveal(tg_native_call_t *call);
-void tg_native_key_add(tg_native_call_t *call);
-void tg_native_key_list(tg_native_call_t *call);
 void tg_native_key_update(tg_native_call_t *call);
-void tg_native_key_delete(tg_native_call_t *call);
-void tg_native_code_add(tg_native_call_t *call);
-void tg_native_code_list(tg_native_call_t *call);
-void tg_native_code_reset(tg_native_call_t *call);
-void tg_native_code_delete(tg_native_call_t *call);
+
+/*
+ * An app's credentials: one handler per operation for every kind; the
+ * route's data is the kind's entry (tg_native_key_pairs,
+ * tg_native_app_codes).
+ */
+typedef struct tg_native_cred_s tg_native_cred_t;
+
+extern const tg_native_cred_t tg_native_key_pairs;
+extern const tg_native_cred_t tg_native_app_codes;
+
+void tg_native_cred_add(tg_native_call_t *call);
+void tg_native_cred_list(tg_native_call_t *call);
+/* Resets the credential the route's second {} names, else the one the
+ * body's "key" names, else the primary one. */
+void tg_native_cred_reset(tg_native_call_t *call);
+void tg_native_cred_delete(tg_native_call_t *call);
 
 void tg_native_api_create(tg_native_call_t *call);
 void tg_native_api_list(tg_native_call_t *call);

@@ -1,0 +1,199 @@
+/*
+ * The credential kinds an app holds, as the service sees them: one entry
+ * per kind with everything its operations (service_secrets.c) treat
+ * differently.  Adding a kind is an entry here, its formats in
+ * lib/cred.c, its table in the store (store_creds.c) and its view.
+ */
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "service/service_int.h"
+
+
+static int
+tg_key_pair_view_fill(const tg_service_t *svc, const tg_cred_t *c, int reveal,
+                      tg_cred_view_t *view)
+{
+    tg_key_pair_t kp;
+
+    tg_store_cred_as_key_pair(c, &kp);
+    view->kind = TG_CRED_KEY_PAIR;
+    return tg_key_view_fill(svc, &kp, reveal, &view->key);
+}
+
+
+/* Moves the kind's member of each view into a malloc'd array of n;
+ * NULL for none, or on ENOMEM (then items keep theirs). */
+static void *
+tg_cred_views_unpack(const tg_cred_rules_t *kind, tg_cred_view_t *items,
+                     size_t n)
+{
+    char  *out = n > 0 ? calloc(n, kind->view_size) : NULL;
+    char  *member;
+    size_t i;
+
+    for (i = 0; out != NULL && i < n; i++) {
+        member = (char *) &items[i] + kind->view_at;
+        memcpy(out + i * kind->view_size, member, kind->view_size);
+        memset(member, 0, kind->view_size);
+    }
+
+    return out;
+}
+
+
+static char *
+tg_strdup_opt(const char *s)
+{
+    return s != NULL ? tg_strndup(s, strlen(s)) : NULL;
+}
+
+
+/* An app's pairs, and a copy of its primary one as the app's own key. */
+static int
+tg_key_pairs_attach(const tg_cred_rules_t *kind, tg_app_view_t *app,
+                    tg_cred_view_t *items, size_t n)
+{
+    const tg_key_view_t *from;
+    size_t               i;
+
+    for (i = 0; i < n; i++) {
+        from = &items[i].key;
+        if (!from->primary) {
+            continue;
+        }
+        app->key = *from;
+        app->key.app_key = tg_strdup_opt(from->app_key);
+        app->key.secret = tg_strdup_opt(from->secret);
+        app->key.prev_app_key = tg_strdup_opt(from->prev_app_key);
+        if (app->key.app_key == NULL
+            || (from->secret != NULL && app->key.secret == NULL)
+            || (from->prev_app_key != NULL && app->key.prev_app_key == NULL))
+        {
+            return TG_ENOMEM;
+        }
+    }
+
+    app->keys = tg_cred_views_unpack(kind, items, n);
+    app->nkeys = app->keys != NULL ? n : 0;
+    return app->keys != NULL || n == 0 ? TG_OK : TG_ENOMEM;
+}
+
+
+static int
+tg_app_code_view_fill(const tg_service_t *svc, const tg_cred_t *c, int reveal,
+                      tg_cred_view_t *view)
+{
+    tg_app_code_t code;
+
+    tg_store_cred_as_app_code(c, &code);
+    view->kind = TG_CRED_APP_CODE;
+    return tg_code_view_fill(svc, &code, reveal, &view->code);
+}
+
+
+static int
+tg_app_codes_attach(const tg_cred_rules_t *kind, tg_app_view_t *app,
+                    tg_cred_view_t *items, size_t n)
+{
+    app->codes = tg_cred_views_unpack(kind, items, n);
+    app->ncodes = app->codes != NULL ? n : 0;
+    return app->codes != NULL || n == 0 ? TG_OK : TG_ENOMEM;
+}
+
+
+const tg_cred_rules_t tg_cred_kinds[TG_CRED_KINDS] = {
+    [TG_CRED_KEY_PAIR] = {
+        .kind = TG_CRED_KEY_PAIR,
+        .name = "key_pair",
+        .seal = TG_SEAL_KEY_PAIR,
+        .index = NULL,
+        .key = &tg_app_key_format,
+        .secret = &tg_app_secret_format,
+        .name_field = TG_FIELD_APP_KEY,
+        .secret_field = TG_FIELD_APP_SECRET,
+        .not_found = TG_EKEY_NOT_FOUND,
+        .taken = TG_EAPP_KEY_TAKEN,
+        .too_many = TG_EKEY_LIMIT,
+        .last = TG_ELAST_KEY,
+        .one = "a key pair",
+        .many = "key pairs",
+        .max_per_app = offsetof(tg_service_limits_t, max_key_pairs),
+        .reset_interval = TG_CRED_NO_LIMIT,
+        .grace = 1,
+        .primary = 1,
+        .action_create = "key.create",
+        .action_update = "key.update",
+        .action_reset = "app.secret.reset",
+        .action_delete = "key.delete",
+        .view_fill = tg_key_pair_view_fill,
+        .view_at = offsetof(tg_cred_view_t, key),
+        .view_size = sizeof(tg_key_view_t),
+        .attach = tg_key_pairs_attach,
+    },
+
+    /* Alibaba's contract: an AppCode can be reset once a minute. */
+    [TG_CRED_APP_CODE] = {
+        .kind = TG_CRED_APP_CODE,
+        .name = "app_code",
+        .seal = TG_SEAL_APP_CODE,
+        .index = TG_INDEX_APP_CODE,
+        .key = NULL,
+        .secret = &tg_app_code_format,
+        .name_field = TG_FIELD_APP_CODE,
+        .secret_field = TG_FIELD_APP_CODE,
+        .not_found = TG_ECODE_NOT_FOUND,
+        .taken = TG_EAPP_CODE_TAKEN,
+        .too_many = TG_ECODE_LIMIT,
+        .last = 0,
+        .one = "an AppCode",
+        .many = "AppCodes",
+        .max_per_app = offsetof(tg_service_limits_t, max_codes),
+        .reset_interval = offsetof(tg_service_limits_t, code_reset_interval),
+        .grace = 0,
+        .primary = 0,
+        .action_create = "code.create",
+        .action_update = "code.update",
+        .action_reset = "code.reset",
+        .action_delete = "code.delete",
+        .view_fill = tg_app_code_view_fill,
+        .view_at = offsetof(tg_cred_view_t, code),
+        .view_size = sizeof(tg_code_view_t),
+        .attach = tg_app_codes_attach,
+    },
+};
+
+
+int64_t
+tg_cred_limit(const tg_service_t *svc, size_t at)
+{
+    int64_t value;
+
+    memcpy(&value, (const char *) &svc->limits + at, sizeof(value));
+    return value;
+}
+
+
+void
+tg_cred_view_free(tg_cred_view_t *view)
+{
+    if (view != NULL) {
+        tg_key_view_free(&view->key);
+        tg_code_view_free(&view->code);
+        memset(view, 0, sizeof(*view));
+    }
+}
+
+
+void
+tg_cred_view_list_free(tg_cred_view_t *items, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        tg_cred_view_free(&items[i]);
+    }
+    free(items);
+}
