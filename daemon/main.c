@@ -405,6 +405,7 @@ tg_rotate_keyring(tg_daemon_t *d)
     memset(&err, 0, sizeof(err));
     snprintf(actor.source, sizeof(actor.source), "local");
     (void) tg_request_id_generate(actor.request_id);
+    actor.admin = 1; /* whoever holds the stopped data directory */
 
     tg_data_path(d, "keyring.json", path, sizeof(path));
     tg_keyring_next_kid(d->keyring, kid, sizeof(kid));

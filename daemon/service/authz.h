@@ -109,6 +109,8 @@ typedef enum {
        CREATE, "code.create", 0)                                              \
     XX(DESCRIBE_APP_CODES, "apigateway:DescribeAppCodes",                     \
        LIST, NULL, 0)                                                         \
+    XX(MODIFY_APP_CODE, "apigateway:ModifyAppCode",                           \
+       UPDATE, "code.update", 0)                                              \
     XX(RESET_APP_CODE, "apigateway:ResetAppCode",                             \
        UPDATE, "code.reset", 0)                                               \
     XX(DELETE_APP_CODE, "apigateway:DeleteAppCode",                           \

@@ -213,10 +213,10 @@ tg_app_lookup(tg_txn_t *t, tg_str_t ref, tg_app_t *app)
 }
 
 
-/* tg_app_authorize_load() in region. */
-static int
-tg_app_load_in(const char *region, tg_txn_t *t, const tg_actor_t *actor,
-               tg_action_t action, tg_str_t ref, tg_app_t *app, tg_error_t *err)
+int
+tg_app_authorize_load(const tg_service_t *svc, tg_txn_t *t,
+                      const tg_actor_t *actor, tg_action_t action, tg_str_t ref,
+                      tg_app_t *app, tg_error_t *err)
 {
     tg_resource_t res;
     int           rc;
@@ -226,34 +226,13 @@ tg_app_load_in(const char *region, tg_txn_t *t, const tg_actor_t *actor,
         return tg_error_code(err, rc);
     }
 
-    tg_resource_app(&res, region, app);
+    tg_resource_app(&res, svc->region, app);
 
     rc = tg_authorize(actor, action, &res, err);
     if (rc != TG_OK) {
         tg_app_free(app);
     }
     return rc;
-}
-
-
-int
-tg_app_authorize_load(const tg_service_t *svc, tg_txn_t *t,
-                      const tg_actor_t *actor, tg_action_t action, tg_str_t ref,
-                      tg_app_t *app, tg_error_t *err)
-{
-    return tg_app_load_in(svc->region, t, actor, action, ref, app, err);
-}
-
-
-int
-tg_app_load(tg_txn_t *t, const tg_actor_t *actor, tg_str_t ref, tg_app_t *app,
-            tg_error_t *err)
-{
-    /* Without the service at hand, the default region: the decision does
-     * not depend on it yet. */
-
-    return tg_app_load_in(TG_REGION_DEFAULT, t, actor, TG_ACTION_DESCRIBE_APP,
-                          ref, app, err);
 }
 
 

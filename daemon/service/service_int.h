@@ -53,9 +53,8 @@ void tg_audit_begin(tg_audit_event_t *ev, const tg_actor_t *actor,
                     tg_str_t target);
 
 /*
- * The same, naming the event ("app.create", "auth.failure"); the canonical
- * name is the action's that has this event, if any.  For the operations
- * that do not name their action yet.
+ * The same, naming the event: for events that are no action, such as
+ * "auth.failure" (their canonical name stays empty).
  */
 void tg_audit_start(tg_audit_event_t *ev, const tg_actor_t *actor,
                     const char *event, const char *target_type,
@@ -94,13 +93,6 @@ int tg_change(tg_txn_t *t, const char *entity, const char *id, const char *app,
 int tg_app_authorize_load(const tg_service_t *svc, tg_txn_t *t,
                           const tg_actor_t *actor, tg_action_t action,
                           tg_str_t ref, tg_app_t *app, tg_error_t *err);
-
-/*
- * The same, authorized as apigateway:DescribeApp (reaching the app), for
- * the operations that do not name their action yet.
- */
-int tg_app_load(tg_txn_t *t, const tg_actor_t *actor, tg_str_t ref,
-                tg_app_t *app, tg_error_t *err);
 
 /* Seals a secret for the row context:id into a malloc'd string. */
 int tg_seal_for(const tg_service_t *svc, const char *context, const char *id,
@@ -167,10 +159,13 @@ struct tg_cred_rules_s {
     int grace;   /* a reset may keep the replaced key and secret valid */
     int primary; /* one of an app's is its primary one */
 
-    const char *action_create; /* audit actions */
-    const char *action_update;
-    const char *action_reset;
-    const char *action_delete;
+    /* What each operation on the kind is, to the authorizer and the
+     * audit trail. */
+    tg_action_t action_create;
+    tg_action_t action_list;
+    tg_action_t action_update;
+    tg_action_t action_reset;
+    tg_action_t action_delete;
 
     /* Fills view's member of the kind from c: the secret masked, or in
      * clear if reveal. */

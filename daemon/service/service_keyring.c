@@ -225,13 +225,19 @@ tg_service_keyring_reseal(tg_service_t *svc, const tg_actor_t *actor,
 {
     tg_reseal_counts_t counts;
     tg_audit_event_t   ev;
+    tg_resource_t      res;
     int                rc;
 
     memset(&counts, 0, sizeof(counts));
-    tg_audit_start(&ev, actor, "keyring.rotate", "keyring",
+    tg_audit_begin(&ev, actor, TG_ACTION_ROTATE_KEYRING, "keyring",
                    tg_str_c(tg_keyring_primary(svc->keyring)));
 
-    rc = tg_write(svc, &ev, tg_reseal_txn, &counts, err);
+    tg_resource_init(&res, svc->region, TG_RESOURCE_KEYRING, TG_STR_NULL,
+                     tg_str_c(tg_keyring_primary(svc->keyring)));
+    rc = tg_authorize(actor, TG_ACTION_ROTATE_KEYRING, &res, err);
+
+    rc = rc == TG_OK ? tg_write(svc, &ev, tg_reseal_txn, &counts, err)
+                     : tg_audit_failure(svc, &ev, rc, err);
     *pairs = rc == TG_OK ? counts.creds[TG_CRED_KEY_PAIR] : 0;
     *codes = rc == TG_OK ? counts.creds[TG_CRED_APP_CODE] : 0;
     return rc;

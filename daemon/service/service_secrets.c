@@ -182,10 +182,12 @@ tg_app_code_create(tg_service_t *svc, tg_txn_t *t, const char *app,
 /* One operation on an app's credentials in progress: what it names,
  * what it loaded, and where its answer goes. */
 typedef struct {
+    const tg_service_t    *svc;
     const tg_cred_rules_t *kind;
     const tg_actor_t      *actor;
-    tg_str_t               ref;  /* the app */
-    tg_str_t               name; /* the credential (see service.h) */
+    tg_action_t            action; /* what the operation is */
+    tg_str_t               ref;    /* the app */
+    tg_str_t               name;   /* the credential (see service.h) */
     int                    by_value;
     tg_cred_spec_t         spec;
     tg_app_t               app;
@@ -199,15 +201,18 @@ typedef struct {
 } tg_cred_op_t;
 
 
-/* Starts an operation on the credential of kind that name names (see
- * service.h) within the app ref names; its answer, if any, goes to
+/* Starts action, an operation on the credential of kind that name names
+ * (see service.h) within the app ref names; its answer, if any, goes to
  * view, which starts empty. */
 static void
-tg_cred_op_init(tg_cred_op_t *op, tg_cred_kind_t kind, const tg_actor_t *actor,
-                tg_str_t ref, tg_str_t name, tg_cred_view_t *view)
+tg_cred_op_init(tg_cred_op_t *op, const tg_service_t *svc, tg_cred_kind_t kind,
+                tg_action_t action, const tg_actor_t *actor, tg_str_t ref,
+                tg_str_t name, tg_cred_view_t *view)
 {
     memset(op, 0, sizeof(*op));
+    op->svc = svc;
     op->kind = &tg_cred_kinds[kind];
+    op->action = action;
     op->actor = actor;
     op->ref = ref;
     op->name = name;
@@ -251,15 +256,16 @@ tg_cred_op_write(tg_service_t *svc, tg_audit_event_t *ev, tg_cred_op_t *op,
 
 
 /*
- * Loads the app that ref names, if the caller may reach it, noting it in
- * ev (which may be NULL).  Every operation here loads its app through
- * this one place.
+ * Loads the app that ref names, if the authorizer lets the caller perform
+ * op's action on it, noting it in ev (which may be NULL).  Every
+ * operation here loads its app through this one place.
  */
 static int
 tg_cred_op_app(tg_txn_t *t, tg_cred_op_t *op, tg_str_t ref,
                tg_audit_event_t *ev, tg_error_t *err)
 {
-    int rc = tg_app_load(t, op->actor, ref, &op->app, err);
+    int rc = tg_app_authorize_load(op->svc, t, op->actor, op->action, ref,
+                                   &op->app, err);
 
     if (rc == TG_OK && ev != NULL) {
         tg_audit_app(ev, &op->app);
@@ -472,10 +478,11 @@ tg_service_cred_add(tg_service_t *svc, const tg_actor_t *actor,
     tg_cred_op_t     op;
     int              rc;
 
-    tg_cred_op_init(&op, kind, actor, ref, TG_STR_NULL, out);
+    tg_cred_op_init(&op, svc, kind, tg_cred_kinds[kind].action_create, actor,
+                    ref, TG_STR_NULL, out);
     op.spec = *spec;
 
-    tg_audit_start(&ev, actor, op.kind->action_create, op.kind->name, ref);
+    tg_audit_begin(&ev, actor, op.action, op.kind->name, ref);
 
     rc = tg_cred_op_check(&op, err);
     return tg_cred_op_write(svc, &ev, &op, rc, tg_cred_add_txn, err);
@@ -531,7 +538,8 @@ tg_service_cred_list(tg_service_t *svc, const tg_actor_t *actor,
     tg_cred_op_t op;
     int          rc;
 
-    tg_cred_op_init(&op, kind, actor, ref, TG_STR_NULL, NULL);
+    tg_cred_op_init(&op, svc, kind, tg_cred_kinds[kind].action_list, actor, ref,
+                    TG_STR_NULL, NULL);
 
     rc = tg_read(svc, tg_cred_list_txn, &op, err);
     if (rc != TG_OK) {
@@ -658,7 +666,8 @@ tg_service_cred_reset(tg_service_t *svc, const tg_actor_t *actor,
     tg_str_t         target;
     int              rc = TG_OK;
 
-    tg_cred_op_init(&op, kind, actor, ref, name, out);
+    tg_cred_op_init(&op, svc, kind, tg_cred_kinds[kind].action_reset, actor,
+                    ref, name, out);
     op.by_value = by_value;
     op.spec = *spec;
 
@@ -669,7 +678,7 @@ tg_service_cred_reset(tg_service_t *svc, const tg_actor_t *actor,
      */
     target = by_value ? (op.kind->index != NULL ? TG_STR("") : name)
                       : (op.kind->primary ? ref : name);
-    tg_audit_start(&ev, actor, op.kind->action_reset, op.kind->name, target);
+    tg_audit_begin(&ev, actor, op.action, op.kind->name, target);
     if (op.kind->grace) {
         tg_audit_detail(&ev, "{\"grace_seconds\":%lld,\"new_app_key\":%s}",
                         (long long) spec->grace_seconds,
@@ -727,9 +736,10 @@ tg_service_cred_make_primary(tg_service_t *svc, const tg_actor_t *actor,
     tg_cred_op_t     op;
     int              rc;
 
-    tg_cred_op_init(&op, kind, actor, ref, name, out);
+    tg_cred_op_init(&op, svc, kind, tg_cred_kinds[kind].action_update, actor,
+                    ref, name, out);
 
-    tg_audit_start(&ev, actor, op.kind->action_update, op.kind->name, name);
+    tg_audit_begin(&ev, actor, op.action, op.kind->name, name);
 
     rc = op.kind->primary ? TG_OK
                           : tg_error_set(err, TG_EINVALID, TG_FIELD_PRIMARY,
@@ -786,10 +796,11 @@ tg_service_cred_delete(tg_service_t *svc, const tg_actor_t *actor,
     tg_audit_event_t ev;
     tg_cred_op_t     op;
 
-    tg_cred_op_init(&op, kind, actor, ref, name, NULL);
+    tg_cred_op_init(&op, svc, kind, tg_cred_kinds[kind].action_delete, actor,
+                    ref, name, NULL);
     op.by_value = by_value;
 
-    tg_audit_start(&ev, actor, op.kind->action_delete, op.kind->name,
+    tg_audit_begin(&ev, actor, op.action, op.kind->name,
                    by_value && op.kind->index != NULL ? TG_STR("") : name);
     return tg_cred_op_write(svc, &ev, &op, TG_OK, tg_cred_delete_txn, err);
 }
@@ -837,11 +848,12 @@ tg_service_secret_reveal(tg_service_t *svc, const tg_actor_t *actor,
     int              rc;
 
     memset(out, 0, sizeof(*out));
-    tg_cred_op_init(&op, TG_CRED_KEY_PAIR, actor, ref, TG_STR_NULL, NULL);
+    tg_cred_op_init(&op, svc, TG_CRED_KEY_PAIR, TG_ACTION_DESCRIBE_APP_SECURITY,
+                    actor, ref, TG_STR_NULL, NULL);
     op.reveal = 1;
     op.app_view = out;
 
-    tg_audit_start(&ev, actor, "app.secret.reveal", "app", ref);
+    tg_audit_begin(&ev, actor, op.action, "app", ref);
     rc = tg_write(svc, &ev, tg_reveal_txn, &op, err);
 
     tg_cred_op_free(&op);

@@ -70,6 +70,27 @@ describe('canonical actions in the audit trail', () => {
     await step(
         'apigateway:CreateAccessKey', 'access_key.create', 'POST', '/v1/accounts/dora/access-keys',
         {});
+    // Credentials of every kind go through the same code: each operation
+    // still names its own action.
+    const key =
+        await step('apigateway:CreateAppKey', 'key.create', 'POST', `/v1/apps/${app.id}/keys`, {});
+    await step(
+        'apigateway:ModifyAppKey', 'key.update', 'PATCH', `/v1/apps/${app.id}/keys/${key.id}`,
+        {primary: true});
+    await step(
+        'apigateway:DeleteAppKey', 'key.delete', 'DELETE', `/v1/apps/${app.id}/keys/${key.id}`);
+    const code = await step(
+        'apigateway:CreateAppCode', 'code.create', 'POST', `/v1/apps/${app.id}/codes`, {});
+    // A new code is inside its reset interval: the refusal is audited
+    // under the action refused.
+    const reset = await d.call('POST', `/v1/apps/${app.id}/codes/${code.id}/reset`, {body: {}});
+    assert.equal(reset.status, 429, reset.text);
+    const refused = await eventOf(reset);
+    assert.equal(refused.action, 'code.reset');
+    assert.equal(refused.canonical_action, 'apigateway:ResetAppCode');
+    assert.equal(refused.result, 'failure');
+    await step(
+        'apigateway:DeleteAppCode', 'code.delete', 'DELETE', `/v1/apps/${app.id}/codes/${code.id}`);
     await step('apigateway:DeleteApp', 'app.delete', 'DELETE', `/v1/apps/${app.id}`);
 
     for (const {canonical, action, res} of cases) {
