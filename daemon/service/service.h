@@ -1,8 +1,9 @@
 /*
  * The core service: the one implementation of every management operation.
  *
- * Every dialect (the native REST API now, the vendor dialects later) turns
- * its request into a call here and renders the result in its own shape.
+ * Every dialect (daemon/dialects/: the native REST API, Alibaba's CloudAPI,
+ * and each vendor's after them) turns its request into a call here and
+ * renders the result in its own shape.
  * All business rules live here: validation (through lib/'s rules),
  * permissions and tenant isolation, uniqueness, quotas and rate limits,
  * secret generation, sealing and masking, rotation with grace, the audit
@@ -12,6 +13,14 @@
  * (authz.h) under its canonical action name.  Today an access key acts
  * within its own account and an admin key on every account; an app, key
  * pair, AppCode or account outside the caller's reach reads as not found.
+ *
+ * What one account can learn of another: app names are unique per
+ * account, but AppKeys, AppCodes, API names and account names are unique
+ * across the installation (the gateway finds an app by its AppKey or
+ * AppCode alone, and calls name an API without its account), so a create
+ * or reset that picks a value another account holds is refused as taken.
+ * Nothing else of another account (its apps, their ids, secrets or
+ * grants) is ever told.  The API registry is a catalogue every key reads.
  *
  * Errors are TG_E* values, with details in *err (which may be NULL).  On
  * error nothing was written, except the audit event of the failure.
