@@ -371,6 +371,7 @@ describe('limits at their edges', () => {
       locations: (upstream) => `
     location / {
       tollgate on;
+      tollgate_replay_headers optional;
       proxy_pass ${upstream};
     }`,
     });
