@@ -1135,18 +1135,42 @@ ngx_http_tollgate_preconf(ngx_conf_t *cf)
 }
 
 
+/*
+ * Checks the scheme table against the limits of its masks: a location's
+ * schemes are a mask, and each scheme's duplicate headers another.
+ */
+static ngx_int_t
+ngx_http_tollgate_check_table(ngx_conf_t *cf)
+{
+    const ngx_http_tollgate_scheme_t *scheme;
+    ngx_uint_t                        s, n;
+
+    for (s = 0; ngx_http_tollgate_scheme_table[s] != NULL; s++) {
+        scheme = ngx_http_tollgate_scheme_table[s];
+        n = 0;
+        while (scheme->headers[n].len != 0) {
+            n++;
+        }
+        if (s >= NGX_TOLLGATE_SCHEMES_MAX || n > NGX_TOLLGATE_HEADERS_MAX) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "tollgate: scheme \"%V\" exceeds the table's "
+                               "limits (%d schemes, %d headers each)",
+                               &scheme->name, NGX_TOLLGATE_SCHEMES_MAX,
+                               NGX_TOLLGATE_HEADERS_MAX);
+            return NGX_ERROR;
+        }
+    }
+    return NGX_OK;
+}
+
+
 static ngx_int_t
 ngx_http_tollgate_postconf(ngx_conf_t *cf)
 {
     ngx_http_core_main_conf_t *cmcf;
     ngx_http_handler_pt       *h;
 
-    /* A location's schemes are a mask, and a request keeps one call per
-     * scheme. */
-    if (ngx_http_tollgate_all_schemes() >> NGX_TOLLGATE_SCHEMES_MAX != 0) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "tollgate: more than %d schemes",
-                           NGX_TOLLGATE_SCHEMES_MAX);
+    if (ngx_http_tollgate_check_table(cf) != NGX_OK) {
         return NGX_ERROR;
     }
 

@@ -153,7 +153,7 @@ typedef struct {
 } ngx_http_tollgate_scheme_t;
 
 
-/* The table, ending with a null name, and each entry's bit in a mask. */
+/* The schemes, ending with NULL; entry i is bit i of a location's mask. */
 extern const ngx_http_tollgate_scheme_t *const ngx_http_tollgate_scheme_table[];
 
 /* The reason's HTTP status and default message. */

@@ -233,6 +233,21 @@ describe('replay protection does not depend on the client', () => {
   });
 });
 
+test('header names count in any case, once collected', async () => {
+  const headers = {};
+  for (const [name, value] of Object.entries(signed({signedPath: '/case'}))) {
+    headers[name.toUpperCase()] = value;
+  }
+  let r = await send({target: '/case', headers});
+  assert.equal(r.status, 200, r.message);
+  for (const [name, value] of Object.entries(signed({signedPath: '/case'}))) {
+    headers[name.toUpperCase()] = value;
+  }
+  headers['X-CA-NONCE'] = [headers['X-CA-NONCE'], headers['X-CA-NONCE']];
+  r = await send({target: '/case', headers});
+  assert.deepEqual([r.status, r.message], [400, 'Duplicate Header X-Ca-Nonce']);
+});
+
 describe('duplicate credential headers', () => {
   for (const name
            of ['x-ca-key', 'x-ca-signature', 'x-ca-timestamp', 'x-ca-nonce', 'x-ca-stage',
