@@ -35,7 +35,7 @@ FUZZ_SRCS   := $(sort $(wildcard test/fuzz/fuzz_*.c))
 FORMATTED   := $(sort $(wildcard include/tollgate/*.h lib/*.c daemon/*.[ch] \
                daemon/*/*.[ch] daemon/*/*/*.[ch] \
                cli/*.[ch] test/unit/*.[ch] test/fuzz/*.c \
-               nginx/*.[ch] \
+               nginx/*.[ch] nginx/*/*.[ch] \
                test/e2e/*.mjs test/e2e/lib/*.mjs bench/*.mjs bench/*.c))
 
 # The daemon's sources that unit tests may link, all but its main().
@@ -71,22 +71,30 @@ $(eval $(call variant,$(BUILD),$(RELEASE_FLAGS)))
 $(eval $(call variant,$(BUILD)/asan,$(ASAN_FLAGS)))
 
 # The nginx module, built against Debian's nginx sources (nginx-dev) with
-# --with-compat, so that Debian's nginx binary loads it.
+# --with-compat, so that Debian's nginx binary loads it; and the sample
+# upstream of `tollgate up` (tollgate_echo), a module of its own that
+# production nginx does not load.
 NGINX_SRC    ?= /usr/share/nginx/src
 NGINX_MODULE  = $(BUILD)/nginx/ngx_http_tollgate_module.so
-NGINX_DEPS   := nginx/config $(wildcard nginx/*.[ch]) $(LIB_SRCS) \
+NGINX_ECHO    = $(BUILD)/nginx/ngx_http_tollgate_echo_module.so
+NGINX_DEPS   := nginx/config $(wildcard nginx/*.[ch]) nginx/echo/config \
+                $(wildcard nginx/echo/*.c) $(LIB_SRCS) \
                 $(wildcard include/tollgate/*.h)
 
-$(NGINX_MODULE): $(NGINX_DEPS)
+$(NGINX_MODULE) $(NGINX_ECHO) &: $(NGINX_DEPS)
 	rm -rf $(BUILD)/nginx-src && mkdir -p $(BUILD)/nginx
 	cp -r $(NGINX_SRC) $(BUILD)/nginx-src
 	cd $(BUILD)/nginx-src && ./configure --with-compat \
-	    --add-dynamic-module=$(CURDIR)/nginx >../nginx/configure.log 2>&1 \
+	    --add-dynamic-module=$(CURDIR)/nginx \
+	    --add-dynamic-module=$(CURDIR)/nginx/echo \
+	    >../nginx/configure.log 2>&1 \
 	    || { cat ../nginx/configure.log; exit 1; }
 	$(MAKE) -C $(BUILD)/nginx-src -f objs/Makefile modules
-	cp $(BUILD)/nginx-src/objs/ngx_http_tollgate_module.so $@
+	cp $(BUILD)/nginx-src/objs/ngx_http_tollgate_module.so $(NGINX_MODULE)
+	cp $(BUILD)/nginx-src/objs/ngx_http_tollgate_echo_module.so $(NGINX_ECHO)
 
-BINS      = $(BUILD)/bin/tollgated $(BUILD)/bin/tollgate $(NGINX_MODULE)
+BINS      = $(BUILD)/bin/tollgated $(BUILD)/bin/tollgate $(NGINX_MODULE) \
+            $(NGINX_ECHO)
 ASAN_BINS = $(BUILD)/asan/bin/tollgated $(BUILD)/asan/bin/tollgate
 UNITS      = $(UNIT_NAMES:%=$(BUILD)/test/%)
 ASAN_UNITS = $(UNIT_NAMES:%=$(BUILD)/asan/test/%)

@@ -33,6 +33,7 @@
 
 #define TG_UP_WAIT_MS  15000
 #define TG_UP_MODULE   "ngx_http_tollgate_module.so"
+#define TG_UP_ECHO     "ngx_http_tollgate_echo_module.so" /* beside it */
 #define TG_UP_TEMPLATE "etc/nginx.conf.in"
 
 typedef struct {
@@ -42,6 +43,7 @@ typedef struct {
     char exe_dir[PATH_MAX];
     char tollgated[PATH_MAX];
     char module[PATH_MAX];
+    char echo_module[PATH_MAX];
     char template[PATH_MAX];
     char        upstream[PATH_MAX + 32];
     const char *admin;   /* host:port */
@@ -115,6 +117,11 @@ tg_up_paths(tg_up_t *up, const tg_cli_args_t *a)
     } else if (tg_up_find(up, modules, up->module) != TG_CLI_OK) {
         return tg_cli_usage_error("cannot find %s near %s (make build)",
                                   TG_UP_MODULE, up->exe_dir);
+    }
+    snprintf(exe, sizeof(exe), "%s", up->module);
+    if (tg_up_join(up->echo_module, dirname(exe), "/" TG_UP_ECHO) != TG_CLI_OK)
+    {
+        return TG_CLI_EUSAGE;
     }
 
     env = getenv("TOLLGATE_NGINX_TEMPLATE");
@@ -362,6 +369,7 @@ tg_up_render(tg_up_t *up)
 {
     const char *const vars[][2] = {
         { "@MODULE@", up->module },
+        { "@ECHO_MODULE@", up->echo_module },
         { "@USER@", geteuid() == 0 ? "user root root;" : "" },
         { "@PREFIX@", up->prefix },
         { "@DATA_DIR@", up->data_dir },

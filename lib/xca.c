@@ -251,25 +251,27 @@ tg_xca_sort(tg_xca_pair_t *p, size_t n)
 /*
  * Looks every signed header up and computes the sizes the build needs:
  * exact for pairs and scratch bounds, an upper bound for out.  Returns
- * TG_OK or TG_EMISSING.
+ * TG_OK, TG_EMISSING or TG_ECONFLICT (a signed header sent twice).
  */
 static int
 tg_xca_measure(const tg_xca_request_t *req, tg_xca_need_t *need,
-               tg_str_t *missing)
+               tg_str_t *culprit)
 {
     tg_str_t rest = req->signature_headers, name, value;
     size_t   params, headers;
+    int      found;
 
     need->out = req->method.len + req->accept.len + req->content_md5.len
                 + req->content_type.len + req->date.len + 5 + req->path.len;
 
     while (tg_xca_next_header(&rest, &name)) {
-        if (req->header == NULL || !req->header(req->header_ctx, name, &value))
-        {
-            if (missing != NULL) {
-                *missing = name;
+        found = req->header != NULL ? req->header(req->header_ctx, name, &value)
+                                    : 0;
+        if (found <= 0) {
+            if (culprit != NULL) {
+                *culprit = name;
             }
-            return TG_EMISSING;
+            return found == 0 ? TG_EMISSING : TG_ECONFLICT;
         }
         need->out += name.len + 1 + value.len + 1;
     }
@@ -341,11 +343,18 @@ tg_xca_decode_params(tg_str_t src, char *base, tg_xca_pair_t *pairs, size_t *n)
 }
 
 
-static void
+/*
+ * Writes the sorted parameters.  A key that comes twice (in the query, the
+ * form, or one in each) is refused: the upstream would see both values,
+ * while clients sign one of them (Alibaba's documentation: the first) or
+ * both joined with a comma (the Node client), never both unambiguously.
+ * Returns TG_OK, or TG_EINVALID with *culprit at the decoded key.
+ */
+static int
 tg_xca_write_params(const tg_xca_request_t *req, const tg_xca_buffers_t *buf,
-                    tg_xca_writer_t *w)
+                    tg_xca_writer_t *w, tg_str_t *culprit)
 {
-    size_t n = 0, i, written = 0;
+    size_t n = 0, i;
 
     if (req->query.len > 0) {
         tg_xca_decode_params(req->query, buf->scratch, buf->pairs, &n);
@@ -359,26 +368,31 @@ tg_xca_write_params(const tg_xca_request_t *req, const tg_xca_buffers_t *buf,
 
     for (i = 0; i < n; i++) {
         if (i > 0 && tg_str_eq(buf->pairs[i].key, buf->pairs[i - 1].key)) {
-            continue; /* the first value wins */
+            if (culprit != NULL) {
+                *culprit = buf->pairs[i].key;
+            }
+            return TG_EINVALID;
         }
-        tg_xca_put_char(w, written++ == 0 ? '?' : '&');
+        tg_xca_put_char(w, i == 0 ? '?' : '&');
         tg_xca_put_str(w, buf->pairs[i].key);
         if (buf->pairs[i].value.len > 0) {
             tg_xca_put_char(w, '=');
             tg_xca_put_str(w, buf->pairs[i].value);
         }
     }
+
+    return TG_OK;
 }
 
 
 int
 tg_xca_string_to_sign(const tg_xca_request_t *req, const tg_xca_buffers_t *buf,
-                      tg_str_t *sts, tg_xca_need_t *need, tg_str_t *missing)
+                      tg_str_t *sts, tg_xca_need_t *need, tg_str_t *culprit)
 {
     tg_xca_writer_t w = { buf->out, buf->out_cap, 0, buf->out == NULL };
     int             rc;
 
-    rc = tg_xca_measure(req, need, missing);
+    rc = tg_xca_measure(req, need, culprit);
     if (rc != TG_OK) {
         return rc;
     }
@@ -402,7 +416,10 @@ tg_xca_string_to_sign(const tg_xca_request_t *req, const tg_xca_buffers_t *buf,
     tg_xca_put_char(&w, '\n');
     tg_xca_write_headers(req, buf->pairs, &w);
     tg_xca_put_str(&w, req->path);
-    tg_xca_write_params(req, buf, &w);
+    rc = tg_xca_write_params(req, buf, &w, culprit);
+    if (rc != TG_OK) {
+        return rc;
+    }
 
     need->out = w.len;
     if (w.overflow) {
@@ -430,6 +447,21 @@ tg_xca_is_form(tg_str_t content_type)
 
     return tg_str_eq_nocase(tg_str_trim(content_type),
                             TG_STR("application/x-www-form-urlencoded"));
+}
+
+
+int
+tg_xca_header_signed(tg_str_t signature_headers, tg_str_t name)
+{
+    tg_str_t rest = signature_headers, listed;
+
+    while (tg_xca_next_header(&rest, &listed)) {
+        if (tg_str_eq_nocase(listed, name)) {
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 
@@ -684,37 +716,53 @@ tg_xca_decoded_eq(tg_str_t raw, tg_str_t want)
 }
 
 
-int
-tg_xca_appcode_from_query(tg_str_t query, char *out, size_t cap, size_t *len)
+/* The raw value of the first AppCode parameter in *rest, which is left
+ * after it.  Returns 0 when there is none. */
+static int
+tg_xca_next_appcode(tg_str_t *rest, tg_str_t *value)
 {
-    tg_str_t rest = query, piece, key, value;
-    size_t   i = 0, n = 0;
+    tg_str_t piece, key;
 
-    while (tg_xca_next_piece(&rest, '&', &piece)) {
+    while (tg_xca_next_piece(rest, '&', &piece)) {
         if (piece.len == 0) {
             continue;
         }
 
-        tg_xca_split_param(piece, &key, &value);
-        if (!tg_xca_decoded_eq(key, TG_STR(TG_XCA_APPCODE_PARAM))) {
-            continue;
+        tg_xca_split_param(piece, &key, value);
+        if (tg_xca_decoded_eq(key, TG_STR(TG_XCA_APPCODE_PARAM))) {
+            return 1;
         }
-
-        while (i < value.len) {
-            char c = tg_xca_decode_next(value, &i);
-
-            if (n < cap) {
-                out[n] = c;
-            }
-            n++;
-        }
-
-        *len = n;
-        if (n == 0) {
-            return TG_EINVALID;
-        }
-        return n <= cap ? 1 : TG_ENOSPC;
     }
 
     return 0;
+}
+
+
+int
+tg_xca_appcode_from_query(tg_str_t query, char *out, size_t cap, size_t *len)
+{
+    tg_str_t rest = query, value, other;
+    size_t   i = 0, n = 0;
+
+    if (!tg_xca_next_appcode(&rest, &value)) {
+        return 0;
+    }
+    if (tg_xca_next_appcode(&rest, &other)) {
+        return TG_ECONFLICT;
+    }
+
+    while (i < value.len) {
+        char c = tg_xca_decode_next(value, &i);
+
+        if (n < cap) {
+            out[n] = c;
+        }
+        n++;
+    }
+
+    *len = n;
+    if (n == 0) {
+        return TG_EINVALID;
+    }
+    return n <= cap ? 1 : TG_ENOSPC;
 }

@@ -13,7 +13,9 @@ ngx_int_t
 ngx_http_tollgate_read_body(ngx_http_request_t *r, ngx_str_t *body)
 {
     ngx_chain_t *cl;
+    ngx_buf_t   *one = NULL;
     size_t       len = 0;
+    ngx_uint_t   n = 0;
     u_char      *p;
 
     ngx_str_set(body, "");
@@ -21,16 +23,24 @@ ngx_http_tollgate_read_body(ngx_http_request_t *r, ngx_str_t *body)
         return NGX_OK;
     }
 
+    /* A chunked body ends with an empty buffer that only marks the end:
+     * neither in memory nor in a file, it holds nothing. */
     for (cl = r->request_body->bufs; cl != NULL; cl = cl->next) {
-        if (cl->buf->in_file || !ngx_buf_in_memory(cl->buf)) {
+        if (cl->buf->in_file) {
             return NGX_DECLINED;
         }
-        len += cl->buf->last - cl->buf->pos;
+        if (ngx_buf_in_memory(cl->buf) && cl->buf->last > cl->buf->pos) {
+            one = cl->buf;
+            len += cl->buf->last - cl->buf->pos;
+            n++;
+        }
     }
 
-    if (r->request_body->bufs->next == NULL) {
-        body->data = r->request_body->bufs->buf->pos;
-        body->len = len;
+    if (n <= 1) {
+        if (one != NULL) {
+            body->data = one->pos;
+            body->len = len;
+        }
         return NGX_OK;
     }
 
@@ -41,7 +51,9 @@ ngx_http_tollgate_read_body(ngx_http_request_t *r, ngx_str_t *body)
     body->data = p;
     body->len = len;
     for (cl = r->request_body->bufs; cl != NULL; cl = cl->next) {
-        p = ngx_cpymem(p, cl->buf->pos, cl->buf->last - cl->buf->pos);
+        if (ngx_buf_in_memory(cl->buf)) {
+            p = ngx_cpymem(p, cl->buf->pos, cl->buf->last - cl->buf->pos);
+        }
     }
     return NGX_OK;
 }

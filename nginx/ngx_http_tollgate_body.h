@@ -1,6 +1,6 @@
 /*
  * The request body as one string in memory, for the signature (form
- * parameters, Content-MD5) and for the sample echo upstream.
+ * parameters, Content-MD5), whether it came with a length or chunked.
  */
 
 #ifndef NGX_HTTP_TOLLGATE_BODY_H

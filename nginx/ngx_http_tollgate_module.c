@@ -2,16 +2,17 @@
  * ngx_http_tollgate_module: verifies app-signed calls in the access phase,
  * from the LMDB projection that tollgated writes.
  *
- * Per request: find the scheme (AppCode, or Alibaba's X-Ca-* signature);
- * read the body when the signature covers it (form parameters, or a
- * Content-MD5), without blocking; look the credential up in LMDB, in the
- * worker's read transaction (renewed and reset, never allocated); verify;
- * check the timestamp and the nonce; check that the app is enabled and
- * granted this API on this stage; apply the app's rate limit; hand over.
+ * Per request: collect the headers the schemes read, in one pass; find
+ * the one scheme whose credential the call carries (ngx_http_tollgate_
+ * scheme.h: Alibaba's X-Ca-* signature, AppCode); read the body when the
+ * scheme needs it, without blocking; in the worker's read transaction
+ * (renewed and reset, never allocated), let the scheme verify, then check
+ * that the app is enabled and granted this API on this stage, and apply
+ * the app's rate limit; hand over.
  *
- * The verifiers and record formats are libtollgate's (lib/): this file
- * only adapts nginx's request to them.  Failures answer as Alibaba's
- * gateway does: a status, X-Ca-Error-Message and X-Ca-Request-Id.
+ * The verifiers and record formats are libtollgate's (lib/), each
+ * scheme's adapter is its own file, and failures are neutral reasons that
+ * the answering scheme renders in its vendor's shape.
  */
 
 #include <ngx_config.h>
@@ -23,16 +24,12 @@
 #include "tollgate/str.h"
 #include "tollgate/xca.h"
 #include "ngx_http_tollgate_body.h"
-#include "ngx_http_tollgate_echo.h"
+#include "ngx_http_tollgate_scheme.h"
 #include "ngx_http_tollgate_view.h"
 #include "ngx_http_tollgate_zone.h"
 
 
-#define NGX_TOLLGATE_SCHEME_ALIBABA 0x01
-#define NGX_TOLLGATE_SCHEME_APPCODE 0x02
-
 #define NGX_TOLLGATE_STAGE_MAX 32
-#define NGX_TOLLGATE_CODE_MAX  256
 #define NGX_TOLLGATE_GRANT_MAX 512
 
 
@@ -48,31 +45,26 @@ typedef struct {
 typedef struct {
     ngx_flag_t enable;
     ngx_str_t  api;
-    ngx_str_t  stage; /* empty: X-Ca-Stage, else RELEASE */
-    ngx_uint_t schemes;
-    ngx_flag_t appcode_query;
-    ngx_msec_t skew;
-    ngx_flag_t strip;
-    size_t     body_max;
+    ngx_str_t  stage;   /* empty: the call's, else RELEASE */
+    ngx_uint_t schemes; /* bit i: ngx_http_tollgate_scheme_table[i] */
+    ngx_http_tollgate_settings_t settings;
+    ngx_flag_t                   strip;
+    size_t                       body_max;
 } ngx_http_tollgate_loc_conf_t;
 
 typedef struct {
-    unsigned  done : 1;
-    unsigned  waiting : 1;
-    unsigned  body_read : 1;
-    ngx_int_t rc;
-    ngx_str_t app;     /* the app id */
-    ngx_str_t app_num; /* the numeric AppId */
-    ngx_str_t app_key;
-    ngx_str_t scheme;
-    ngx_str_t error;
+    unsigned                          done : 1;
+    unsigned                          waiting : 1;
+    unsigned                          body_read : 1;
+    ngx_int_t                         rc;
+    const ngx_http_tollgate_scheme_t *scheme_used;
+    ngx_http_tollgate_call_t         *call;
+    ngx_str_t                         app;     /* the app id */
+    ngx_str_t                         app_num; /* the numeric AppId */
+    ngx_str_t                         app_key;
+    ngx_str_t                         scheme;
+    ngx_str_t                         error;
 } ngx_http_tollgate_ctx_t;
-
-/* What a credential resolved to. */
-typedef struct {
-    u_char        app[TG_PROJ_ID_LEN];
-    tg_proj_app_t record;
-} ngx_http_tollgate_app_t;
 
 
 static ngx_int_t ngx_http_tollgate_preconf(ngx_conf_t *cf);
@@ -88,15 +80,13 @@ static char     *ngx_http_tollgate_schemes(ngx_conf_t *cf, ngx_command_t *cmd,
                                            void *conf);
 static char     *ngx_http_tollgate_zone(ngx_conf_t *cf, ngx_command_t *cmd,
                                         void *conf);
-static char     *ngx_http_tollgate_echo(ngx_conf_t *cf, ngx_command_t *cmd,
-                                        void *conf);
 static ngx_int_t ngx_http_tollgate_init_process(ngx_cycle_t *cycle);
 static void      ngx_http_tollgate_exit_process(ngx_cycle_t *cycle);
 
 
-static ngx_conf_bitmask_t ngx_http_tollgate_scheme_names[] = {
-    { ngx_string("alibaba"), NGX_TOLLGATE_SCHEME_ALIBABA },
-    { ngx_string("appcode"), NGX_TOLLGATE_SCHEME_APPCODE },
+static ngx_conf_enum_t ngx_http_tollgate_replay_headers[] = {
+    { ngx_string("required"), NGX_TOLLGATE_REPLAY_REQUIRED },
+    { ngx_string("optional"), NGX_TOLLGATE_REPLAY_OPTIONAL },
     { ngx_null_string, 0 }
 };
 
@@ -139,13 +129,20 @@ static ngx_command_t ngx_http_tollgate_commands[] = {
       NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF
           | NGX_CONF_FLAG,
       ngx_conf_set_flag_slot, NGX_HTTP_LOC_CONF_OFFSET,
-      offsetof(ngx_http_tollgate_loc_conf_t, appcode_query), NULL },
+      offsetof(ngx_http_tollgate_loc_conf_t, settings.appcode_query), NULL },
 
     { ngx_string("tollgate_clock_skew"),
       NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF
           | NGX_CONF_TAKE1,
       ngx_conf_set_msec_slot, NGX_HTTP_LOC_CONF_OFFSET,
-      offsetof(ngx_http_tollgate_loc_conf_t, skew), NULL },
+      offsetof(ngx_http_tollgate_loc_conf_t, settings.skew), NULL },
+
+    { ngx_string("tollgate_replay_headers"),
+      NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF
+          | NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot, NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_tollgate_loc_conf_t, settings.replay_headers),
+      &ngx_http_tollgate_replay_headers },
 
     { ngx_string("tollgate_strip_credentials"),
       NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF
@@ -158,9 +155,6 @@ static ngx_command_t ngx_http_tollgate_commands[] = {
           | NGX_CONF_TAKE1,
       ngx_conf_set_size_slot, NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_tollgate_loc_conf_t, body_max), NULL },
-
-    { ngx_string("tollgate_echo"), NGX_HTTP_LOC_CONF | NGX_CONF_NOARGS,
-      ngx_http_tollgate_echo, NGX_HTTP_LOC_CONF_OFFSET, 0, NULL },
 
     ngx_null_command
 };
@@ -248,11 +242,25 @@ ngx_http_tollgate_create_loc_conf(ngx_conf_t *cf)
     }
 
     lcf->enable = NGX_CONF_UNSET;
-    lcf->appcode_query = NGX_CONF_UNSET;
-    lcf->skew = NGX_CONF_UNSET_MSEC;
+    lcf->settings.appcode_query = NGX_CONF_UNSET;
+    lcf->settings.skew = NGX_CONF_UNSET_MSEC;
+    lcf->settings.replay_headers = NGX_CONF_UNSET_UINT;
     lcf->strip = NGX_CONF_UNSET;
     lcf->body_max = NGX_CONF_UNSET_SIZE;
     return lcf;
+}
+
+
+/* The mask of every scheme in the table: a location's default. */
+static ngx_uint_t
+ngx_http_tollgate_all_schemes(void)
+{
+    ngx_uint_t s, mask = 0;
+
+    for (s = 0; ngx_http_tollgate_scheme_table[s] != NULL; s++) {
+        mask |= (ngx_uint_t) 1 << s;
+    }
+    return mask;
 }
 
 
@@ -266,10 +274,14 @@ ngx_http_tollgate_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_str_value(conf->api, prev->api, "default");
     ngx_conf_merge_str_value(conf->stage, prev->stage, "");
     ngx_conf_merge_bitmask_value(conf->schemes, prev->schemes,
-                                 NGX_TOLLGATE_SCHEME_ALIBABA
-                                     | NGX_TOLLGATE_SCHEME_APPCODE);
-    ngx_conf_merge_value(conf->appcode_query, prev->appcode_query, 0);
-    ngx_conf_merge_msec_value(conf->skew, prev->skew, TG_XCA_SKEW_MS);
+                                 ngx_http_tollgate_all_schemes());
+    ngx_conf_merge_value(conf->settings.appcode_query,
+                         prev->settings.appcode_query, 0);
+    ngx_conf_merge_msec_value(conf->settings.skew, prev->settings.skew,
+                              TG_XCA_SKEW_MS);
+    ngx_conf_merge_uint_value(conf->settings.replay_headers,
+                              prev->settings.replay_headers,
+                              NGX_TOLLGATE_REPLAY_REQUIRED);
     ngx_conf_merge_value(conf->strip, prev->strip, 1);
     ngx_conf_merge_size_value(conf->body_max, prev->body_max, 64 * 1024);
 
@@ -320,26 +332,24 @@ ngx_http_tollgate_schemes(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_tollgate_loc_conf_t *lcf = conf;
     ngx_str_t                    *value = cf->args->elts;
+    const ngx_str_t              *name;
     ngx_uint_t                    i, j;
 
     if (lcf->schemes != 0) {
         return "is duplicate";
     }
     for (i = 1; i < cf->args->nelts; i++) {
-        for (j = 0; ngx_http_tollgate_scheme_names[j].name.len != 0; j++) {
-            if (value[i].len == ngx_http_tollgate_scheme_names[j].name.len
-                && ngx_strncmp(value[i].data,
-                               ngx_http_tollgate_scheme_names[j].name.data,
-                               value[i].len)
-                       == 0)
+        for (j = 0; ngx_http_tollgate_scheme_table[j] != NULL; j++) {
+            name = &ngx_http_tollgate_scheme_table[j]->name;
+            if (value[i].len == name->len
+                && ngx_strncmp(value[i].data, name->data, name->len) == 0)
             {
-                lcf->schemes |= ngx_http_tollgate_scheme_names[j].mask;
+                lcf->schemes |= (ngx_uint_t) 1 << j;
                 break;
             }
         }
-        if (ngx_http_tollgate_scheme_names[j].name.len == 0) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "unknown scheme \"%V\" (alibaba, appcode)",
+        if (ngx_http_tollgate_scheme_table[j] == NULL) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "unknown scheme \"%V\"",
                                &value[i]);
             return NGX_CONF_ERROR;
         }
@@ -386,19 +396,7 @@ ngx_http_tollgate_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
-/* tollgate_echo; */
-static char *
-ngx_http_tollgate_echo(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_core_loc_conf_t *clcf;
-
-    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
-    clcf->handler = ngx_http_tollgate_echo_handler;
-    return NGX_CONF_OK;
-}
-
-
-/* ---- the worker's LMDB view ------------------------------------------- */
+/* ---- the worker's LMDB view (ngx_http_tollgate_view.c) ------------- */
 
 
 static ngx_int_t
@@ -433,127 +431,39 @@ ngx_http_tollgate_exit_process(ngx_cycle_t *cycle)
 /* ---- the request ------------------------------------------------------ */
 
 
-static ngx_table_elt_t *
-ngx_http_tollgate_header(ngx_http_request_t *r, const char *name, size_t len)
-{
-    ngx_list_part_t *part = &r->headers_in.headers.part;
-    ngx_table_elt_t *h = part->elts;
-    ngx_uint_t       i;
-
-    for (i = 0; /* void */; i++) {
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                return NULL;
-            }
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-        if (h[i].hash != 0 && h[i].key.len == len
-            && ngx_strncasecmp(h[i].key.data, (u_char *) name, len) == 0)
-        {
-            return &h[i];
-        }
-    }
-}
-
-
-/* The xca library's header callback. */
-static int
-ngx_http_tollgate_header_fn(void *ctx, tg_str_t name, tg_str_t *value)
-{
-    ngx_table_elt_t *h;
-
-    h = ngx_http_tollgate_header(ctx, name.ptr, name.len);
-    if (h == NULL) {
-        return 0;
-    }
-    value->ptr = (const char *) h->value.data;
-    value->len = h->value.len;
-    return 1;
-}
-
-
-static tg_str_t
-ngx_http_tollgate_value(ngx_http_request_t *r, const char *name)
-{
-    ngx_table_elt_t *h = ngx_http_tollgate_header(r, name, ngx_strlen(name));
-
-    if (h == NULL) {
-        return (tg_str_t){ NULL, 0 };
-    }
-    return (tg_str_t){ (const char *) h->value.data, h->value.len };
-}
-
-
-static ngx_int_t
-ngx_http_tollgate_add_header(ngx_http_request_t *r, const char *name,
-                             u_char *value, size_t len)
-{
-    ngx_table_elt_t *h = ngx_list_push(&r->headers_out.headers);
-
-    if (h == NULL) {
-        return NGX_ERROR;
-    }
-    h->hash = 1;
-    h->key.data = (u_char *) name;
-    h->key.len = ngx_strlen(name);
-    h->value.data = value;
-    h->value.len = len;
-    return NGX_OK;
-}
-
-
-/* A request id in the shape of Alibaba's: an upper-case UUID. */
-static ngx_int_t
-ngx_http_tollgate_request_id(ngx_http_request_t *r)
-{
-    u_char    *id;
-    uint32_t   w[4];
-    ngx_uint_t i;
-
-    id = ngx_pnalloc(r->pool, 36);
-    if (id == NULL) {
-        return NGX_ERROR;
-    }
-    for (i = 0; i < 4; i++) {
-        w[i] = (uint32_t) ngx_random();
-    }
-    ngx_sprintf(id, "%08XD-%04XD-%04XD-%04XD-%04XD%08XD", w[0], w[1] >> 16,
-                w[1] & 0xffff, w[2] >> 16, w[2] & 0xffff, w[3]);
-    return ngx_http_tollgate_add_header(r, "X-Ca-Request-Id", id, 36);
-}
-
-
-/* Ends the request with a failure in the gateway's shape. */
+/*
+ * Ends the request with a failure, in the shape of the scheme that
+ * answers.  Returns the status to end the phase with.
+ */
 static ngx_int_t
 ngx_http_tollgate_fail(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
-                       ngx_uint_t status, u_char *message, size_t len)
+                       const ngx_http_tollgate_scheme_t *scheme,
+                       ngx_uint_t reason, const ngx_str_t *detail)
 {
-    ctx->done = 1;
-    ctx->rc = status;
-    ctx->error.data = message;
-    ctx->error.len = len;
+    ngx_http_tollgate_failure_t failure;
+    ngx_uint_t                  status;
+    ngx_str_t                   message;
 
-    if (ngx_http_tollgate_request_id(r) != NGX_OK
-        || ngx_http_tollgate_add_header(r, "X-Ca-Error-Message", message, len)
-               != NGX_OK)
-    {
-        ctx->rc = NGX_HTTP_INTERNAL_SERVER_ERROR;
+    failure.reason = reason;
+    if (detail != NULL) {
+        failure.detail = *detail;
+    } else {
+        ngx_str_null(&failure.detail);
+    }
+    status = ngx_http_tollgate_reason_status(reason);
+    message = *ngx_http_tollgate_reason_message(reason);
+
+    if (scheme->render(r, &failure, &status, &message) != NGX_OK) {
+        status = NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    ctx->done = 1;
+    ctx->rc = status;
+    ctx->error = message;
+
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0, "tollgate: %ui \"%*s\"",
-                  status, ngx_min(len, (size_t) 200), message);
+                  status, ngx_min(message.len, (size_t) 200), message.data);
     return ctx->rc;
-}
-
-
-static ngx_int_t
-ngx_http_tollgate_failc(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
-                        ngx_uint_t status, const char *message)
-{
-    return ngx_http_tollgate_fail(r, ctx, status, (u_char *) message,
-                                  ngx_strlen(message));
 }
 
 
@@ -610,67 +520,17 @@ ngx_http_tollgate_strip(ngx_http_request_t *r)
 }
 
 
-/* Checks the app and its grant, applies its rate limit, and admits. */
+/* Sets $tollgate_app and $tollgate_app_id from the app. */
 static ngx_int_t
-ngx_http_tollgate_admit(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
-                        ngx_http_tollgate_loc_conf_t  *lcf,
-                        ngx_http_tollgate_main_conf_t *mcf,
-                        ngx_http_tollgate_app_t *app, int64_t now_ms)
+ngx_http_tollgate_set_app(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
+                          ngx_http_tollgate_app_t *app)
 {
-    u_char    stage[NGX_TOLLGATE_STAGE_MAX], gkey[NGX_TOLLGATE_GRANT_MAX];
-    tg_str_t  st, value;
-    int64_t   expires, retry;
-    size_t    glen, i;
     ngx_str_t id;
     u_char   *p;
-    ngx_int_t rc;
-    int       found;
-
-    if (!app->record.enabled) {
-        return ngx_http_tollgate_failc(r, ctx, NGX_HTTP_FORBIDDEN,
-                                       "App Disabled");
-    }
-
-    st = (tg_str_t){ (const char *) lcf->stage.data, lcf->stage.len };
-    if (st.len == 0) {
-        st = ngx_http_tollgate_value(r, "X-Ca-Stage");
-        if (st.ptr == NULL || st.len == 0) {
-            st = TG_STR("RELEASE");
-        }
-    }
-    if (st.len > sizeof(stage)) {
-        return ngx_http_tollgate_failc(r, ctx, NGX_HTTP_BAD_REQUEST,
-                                       "Invalid Stage");
-    }
-    for (i = 0; i < st.len; i++) {
-        stage[i] = ngx_toupper((u_char) st.ptr[i]);
-    }
-
-    if (tg_proj_grant_key((tg_str_t){ (char *) app->app, TG_PROJ_ID_LEN },
-                          (tg_str_t){ (char *) lcf->api.data, lcf->api.len },
-                          (tg_str_t){ (char *) stage, st.len }, (char *) gkey,
-                          sizeof(gkey), &glen)
-        != TG_OK)
-    {
-        return ngx_http_tollgate_failc(r, ctx, NGX_HTTP_BAD_REQUEST,
-                                       "Invalid Stage");
-    }
-
-    found = ngx_http_tollgate_get(mcf->view, TG_PROJ_GRANTS, gkey, glen, &value)
-            && tg_proj_i64_decode(value, &expires) == TG_OK;
-
-    if (!found) {
-        return ngx_http_tollgate_failc(r, ctx, NGX_HTTP_FORBIDDEN,
-                                       "Unauthorized");
-    }
-    if (expires != 0 && expires <= now_ms) {
-        return ngx_http_tollgate_failc(r, ctx, NGX_HTTP_FORBIDDEN,
-                                       "Expiry of Authorization");
-    }
 
     id.data = ngx_pnalloc(r->pool, TG_PROJ_ID_LEN + NGX_INT64_LEN);
     if (id.data == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NGX_ERROR;
     }
     ngx_memcpy(id.data, app->app, TG_PROJ_ID_LEN);
     id.len = TG_PROJ_ID_LEN;
@@ -678,320 +538,186 @@ ngx_http_tollgate_admit(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
     p = ngx_sprintf(id.data + TG_PROJ_ID_LEN, "%L", app->record.app_id);
     ctx->app_num.data = id.data + TG_PROJ_ID_LEN;
     ctx->app_num.len = p - ctx->app_num.data;
-
-    if (app->record.rate_rps > 0) {
-        rc = ngx_http_tollgate_rate_take(
-            mcf->zone, &ctx->app, app->record.rate_rps, app->record.rate_burst,
-            now_ms, &retry);
-        if (rc == NGX_BUSY) {
-            p = ngx_pnalloc(r->pool, NGX_INT64_LEN);
-            if (p == NULL) {
-                return NGX_HTTP_INTERNAL_SERVER_ERROR;
-            }
-            r->headers_out.content_length_n = 0;
-            (void) ngx_http_tollgate_add_header(
-                r, "Retry-After", p,
-                ngx_sprintf(p, "%L", (retry + 999) / 1000) - p);
-            return ngx_http_tollgate_failc(r, ctx, NGX_HTTP_TOO_MANY_REQUESTS,
-                                           "Throttled by APP Flow Control");
-        }
-        if (rc != NGX_OK) {
-            return ngx_http_tollgate_failc(r, ctx, NGX_HTTP_SERVICE_UNAVAILABLE,
-                                           "Service Unavailable");
-        }
-    }
-
-    if (lcf->strip && ngx_http_tollgate_strip(r) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ctx->done = 1;
-    ctx->rc = NGX_OK;
     return NGX_OK;
 }
 
 
+/*
+ * Takes a token from the app's bucket (on nginx's monotonic clock, see
+ * ngx_http_tollgate_rate_take()).  Returns NGX_OK, or NGX_DECLINED with
+ * the failure set.
+ */
 static ngx_int_t
-ngx_http_tollgate_appcode(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
-                          ngx_http_tollgate_loc_conf_t  *lcf,
-                          ngx_http_tollgate_main_conf_t *mcf, tg_str_t code,
-                          int64_t now_ms)
+ngx_http_tollgate_throttle(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
+                           ngx_http_tollgate_main_conf_t *mcf,
+                           ngx_http_tollgate_call_t      *call)
 {
-    ngx_http_tollgate_app_t app;
-    uint8_t                 hash[TG_PROJ_HASH_LEN];
-    tg_str_t                value, id;
-    int                     found;
+    ngx_http_tollgate_app_t *app = &call->app;
+    int64_t                  retry;
+    ngx_int_t                rc;
+    u_char                  *p;
 
-    ngx_str_set(&ctx->scheme, "appcode");
-
-    if (tg_proj_code_key(mcf->key, code, hash) != TG_OK) {
-        return ngx_http_tollgate_failc(r, ctx, NGX_HTTP_INTERNAL_SERVER_ERROR,
-                                       "Internal Error");
+    rc = ngx_http_tollgate_rate_take(mcf->zone, &ctx->app, app->record.rate_rps,
+                                     app->record.rate_burst, call->now_ms,
+                                     &retry);
+    if (rc == NGX_OK) {
+        return NGX_OK;
+    }
+    if (rc != NGX_BUSY) {
+        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_UNAVAILABLE, NULL);
     }
 
-    found = ngx_http_tollgate_get(mcf->view, TG_PROJ_CODES, hash, sizeof(hash),
-                                  &value)
-            && tg_proj_code_decode(value, &id) == TG_OK;
-    if (found) {
-        ngx_memcpy(app.app, id.ptr, TG_PROJ_ID_LEN);
-        found = ngx_http_tollgate_load_app(mcf->view, app.app, &app.record);
+    p = ngx_pnalloc(r->pool, NGX_INT64_LEN);
+    if (p == NULL) {
+        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_INTERNAL, NULL);
     }
-
-    if (!found) {
-        return ngx_http_tollgate_failc(r, ctx, NGX_HTTP_BAD_REQUEST,
-                                       "Invalid AppCode `not exists`");
-    }
-    return ngx_http_tollgate_admit(r, ctx, lcf, mcf, &app, now_ms);
-}
-
-
-/* Builds the string to sign in the request's pool. */
-static ngx_int_t
-ngx_http_tollgate_sts(ngx_http_request_t *r, tg_xca_request_t *req,
-                      tg_str_t *sts, tg_str_t *missing)
-{
-    tg_xca_buffers_t buf;
-    tg_xca_need_t    need;
-    int              rc;
-
-    ngx_memzero(&buf, sizeof(buf));
-    rc = tg_xca_string_to_sign(req, &buf, sts, &need, missing);
-    if (rc == TG_EMISSING) {
-        return NGX_DECLINED;
-    }
-    if (rc != TG_ENOSPC && rc != TG_OK) {
-        return NGX_ERROR;
-    }
-
-    buf.pairs = ngx_palloc(r->pool, (need.pairs + 1) * sizeof(tg_xca_pair_t));
-    buf.pairs_cap = need.pairs + 1;
-    buf.scratch = ngx_pnalloc(r->pool, need.scratch + 1);
-    buf.scratch_cap = need.scratch + 1;
-    buf.out = ngx_pnalloc(r->pool, need.out + 1);
-    buf.out_cap = need.out + 1;
-    if (buf.pairs == NULL || buf.scratch == NULL || buf.out == NULL) {
-        return NGX_ERROR;
-    }
-
-    rc = tg_xca_string_to_sign(req, &buf, sts, &need, missing);
-    return rc == TG_OK ? NGX_OK : rc == TG_EMISSING ? NGX_DECLINED : NGX_ERROR;
-}
-
-
-/* Tries each secret of the key's record that has not expired. */
-static ngx_int_t
-ngx_http_tollgate_verify(ngx_http_tollgate_main_conf_t *mcf, tg_str_t app_key,
-                         const tg_proj_key_t *k, tg_xca_method_t method,
-                         tg_str_t sts, tg_str_t signature, int64_t now_ms,
-                         ngx_uint_t *live)
-{
-    char      secret[TG_PROJ_SECRET_MAX];
-    size_t    len, i;
-    ngx_int_t rc = NGX_DECLINED;
-
-    *live = 0;
-    for (i = 0; i < k->nsecrets && rc != NGX_OK; i++) {
-        if (k->secrets[i].expires_at != 0 && k->secrets[i].expires_at <= now_ms)
-        {
-            continue;
-        }
-        (*live)++;
-        if (tg_proj_secret_open(mcf->key, app_key, k->secrets[i].sealed, secret,
-                                &len)
-            != TG_OK)
-        {
-            rc = NGX_ERROR;
-            break;
-        }
-        if (tg_xca_verify(method, (tg_str_t){ secret, len }, sts, signature)
-            == TG_OK) {
-            rc = NGX_OK;
-        }
-        ngx_explicit_memzero(secret, sizeof(secret));
-    }
-    return rc;
+    r->headers_out.content_length_n = 0;
+    (void) ngx_http_tollgate_add_header(
+        r, "Retry-After", p, ngx_sprintf(p, "%L", (retry + 999) / 1000) - p);
+    return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_THROTTLED, NULL);
 }
 
 
 /*
- * Looks the AppKey up.  k points into LMDB's memory, valid until the
- * request's read transaction ends.
+ * Checks the app and its grant of the location's API on the stage (the
+ * location's, else the one the call asked for, else RELEASE), and applies
+ * its rate limit.  Returns NGX_OK, or NGX_DECLINED with the failure set.
  */
-static int
-ngx_http_tollgate_find_key(ngx_http_tollgate_main_conf_t *mcf, tg_str_t app_key,
-                           tg_proj_key_t *k, ngx_http_tollgate_app_t *app)
+static ngx_int_t
+ngx_http_tollgate_admit(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
+                        ngx_http_tollgate_loc_conf_t  *lcf,
+                        ngx_http_tollgate_main_conf_t *mcf,
+                        ngx_http_tollgate_call_t      *call)
 {
-    tg_str_t value;
+    u_char   stage[NGX_TOLLGATE_STAGE_MAX], gkey[NGX_TOLLGATE_GRANT_MAX];
+    tg_str_t st, value;
+    int64_t  expires;
+    size_t   glen, i;
+    int      found;
 
+    if (!call->app.record.enabled) {
+        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_APP_DISABLED, NULL);
+    }
+
+    st = (tg_str_t){ (const char *) lcf->stage.data, lcf->stage.len };
+    if (st.len == 0) {
+        st = (tg_str_t){ (const char *) call->stage.data, call->stage.len };
+        if (st.len == 0) {
+            st = TG_STR("RELEASE");
+        }
+    }
+    if (st.len > sizeof(stage)) {
+        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_BAD_STAGE, NULL);
+    }
+    for (i = 0; i < st.len; i++) {
+        stage[i] = ngx_toupper((u_char) st.ptr[i]);
+    }
+
+    if (tg_proj_grant_key((tg_str_t){ (char *) call->app.app, TG_PROJ_ID_LEN },
+                          (tg_str_t){ (char *) lcf->api.data, lcf->api.len },
+                          (tg_str_t){ (char *) stage, st.len }, (char *) gkey,
+                          sizeof(gkey), &glen)
+        != TG_OK)
+    {
+        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_BAD_STAGE, NULL);
+    }
+
+    found = ngx_http_tollgate_get(mcf->view, TG_PROJ_GRANTS, gkey, glen, &value)
+            && tg_proj_i64_decode(value, &expires) == TG_OK;
+    if (!found) {
+        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_NOT_GRANTED, NULL);
+    }
+    if (expires != 0 && expires <= call->now_ms) {
+        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_GRANT_EXPIRED, NULL);
+    }
+
+    if (ngx_http_tollgate_set_app(r, ctx, &call->app) != NGX_OK) {
+        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_INTERNAL, NULL);
+    }
+    if (call->app.record.rate_rps > 0) {
+        return ngx_http_tollgate_throttle(r, ctx, mcf, call);
+    }
+    return NGX_OK;
+}
+
+
+/* ---- the lookups the schemes use (see ngx_http_tollgate_scheme.h) ----- */
+
+
+ngx_int_t
+ngx_http_tollgate_find_key(ngx_http_tollgate_call_t *call, tg_str_t app_key,
+                           tg_proj_key_t *k)
+{
+    ngx_http_tollgate_main_conf_t *mcf;
+    tg_str_t                       value;
+
+    mcf = ngx_http_get_module_main_conf(call->r, ngx_http_tollgate_module);
     if (!ngx_http_tollgate_get(mcf->view, TG_PROJ_KEYS, app_key.ptr,
                                app_key.len, &value)
         || tg_proj_key_decode(value, k) != TG_OK)
     {
         return 0;
     }
-    ngx_memcpy(app->app, k->app.ptr, TG_PROJ_ID_LEN);
-    return ngx_http_tollgate_load_app(mcf->view, app->app, &app->record);
+    ngx_memcpy(call->app.app, k->app.ptr, TG_PROJ_ID_LEN);
+    return ngx_http_tollgate_load_app(mcf->view, call->app.app,
+                                      &call->app.record);
 }
 
 
-static ngx_int_t
-ngx_http_tollgate_signature_failed(ngx_http_request_t      *r,
-                                   ngx_http_tollgate_ctx_t *ctx, tg_str_t sts)
+ngx_int_t
+ngx_http_tollgate_find_code(ngx_http_tollgate_call_t *call, tg_str_t code)
 {
-    size_t  len;
-    u_char *msg;
+    ngx_http_tollgate_main_conf_t *mcf;
+    uint8_t                        hash[TG_PROJ_HASH_LEN];
+    tg_str_t                       value, id;
 
-    (void) tg_xca_sts_message(sts, NULL, 0, &len);
-    msg = ngx_pnalloc(r->pool, len);
-    if (msg == NULL
-        || tg_xca_sts_message(sts, (char *) msg, len, &len) != TG_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    mcf = ngx_http_get_module_main_conf(call->r, ngx_http_tollgate_module);
+    if (tg_proj_code_key(mcf->key, code, hash) != TG_OK) {
+        return NGX_ERROR;
     }
-    return ngx_http_tollgate_fail(r, ctx, NGX_HTTP_BAD_REQUEST, msg, len);
+    if (!ngx_http_tollgate_get(mcf->view, TG_PROJ_CODES, hash, sizeof(hash),
+                               &value)
+        || tg_proj_code_decode(value, &id) != TG_OK)
+    {
+        return 0;
+    }
+    ngx_memcpy(call->app.app, id.ptr, TG_PROJ_ID_LEN);
+    return ngx_http_tollgate_load_app(mcf->view, call->app.app,
+                                      &call->app.record);
 }
 
 
-static ngx_int_t
-ngx_http_tollgate_alibaba(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
-                          ngx_http_tollgate_loc_conf_t  *lcf,
-                          ngx_http_tollgate_main_conf_t *mcf, tg_str_t app_key,
-                          tg_str_t body, int64_t now_ms)
+ngx_int_t
+ngx_http_tollgate_open_secret(ngx_http_tollgate_call_t *call, tg_str_t app_key,
+                              tg_str_t sealed, char *secret, size_t *len)
 {
-    ngx_http_tollgate_app_t app;
-    tg_xca_request_t        req;
-    tg_xca_method_t         method;
-    tg_proj_key_t           k;
-    tg_str_t                signature, ts, nonce, sts, missing;
-    ngx_str_t               key, n;
-    ngx_uint_t              live;
-    ngx_int_t               rc;
-    int64_t                 nonce_until;
-    u_char                 *q;
-    int                     form;
+    ngx_http_tollgate_main_conf_t *mcf;
 
-    ngx_str_set(&ctx->scheme, "alibaba");
-    ctx->app_key.data = (u_char *) app_key.ptr;
-    ctx->app_key.len = app_key.len;
-
-    signature = ngx_http_tollgate_value(r, "X-Ca-Signature");
-    if (signature.ptr == NULL || signature.len == 0) {
-        return ngx_http_tollgate_failc(r, ctx, NGX_HTTP_UNAUTHORIZED,
-                                       "Empty Signature");
-    }
-    if (tg_xca_method_parse(ngx_http_tollgate_value(r, "X-Ca-Signature-Method"),
-                            &method)
-        != TG_OK)
-    {
-        return ngx_http_tollgate_failc(r, ctx, NGX_HTTP_BAD_REQUEST,
-                                       "Invalid Signature Method");
-    }
-
-    /* A nonce is remembered until its request's timestamp leaves the
-     * window (without a timestamp, for the skew): a replay after that
-     * fails the timestamp check anyway. */
-    nonce_until = now_ms + (int64_t) lcf->skew;
-
-    ts = ngx_http_tollgate_value(r, "X-Ca-Timestamp");
-    if (ts.ptr != NULL) {
-        rc = tg_xca_timestamp_check(ts, now_ms, (int64_t) lcf->skew);
-        if (rc == TG_ETIMESTAMP) {
-            return ngx_http_tollgate_failc(r, ctx, NGX_HTTP_BAD_REQUEST,
-                                           "Invalid Timestamp");
-        }
-        if (rc != TG_OK) {
-            return ngx_http_tollgate_failc(r, ctx, NGX_HTTP_BAD_REQUEST,
-                                           "Timestamp Expired");
-        }
-        nonce_until =
-            ngx_atoof((u_char *) ts.ptr, ts.len) + (int64_t) lcf->skew;
-    }
-
-    if (!ngx_http_tollgate_find_key(mcf, app_key, &k, &app)) {
-        return ngx_http_tollgate_failc(r, ctx, NGX_HTTP_BAD_REQUEST,
-                                       "Invalid AppKey");
-    }
-
-    ngx_memzero(&req, sizeof(req));
-    req.method = (tg_str_t){ (char *) r->method_name.data, r->method_name.len };
-    req.accept = ngx_http_tollgate_value(r, "Accept");
-    req.content_md5 = ngx_http_tollgate_value(r, "Content-MD5");
-    req.content_type = ngx_http_tollgate_value(r, "Content-Type");
-    req.date = ngx_http_tollgate_value(r, "Date");
-    req.signature_headers =
-        ngx_http_tollgate_value(r, "X-Ca-Signature-Headers");
-    /* The path as sent: the request target up to '?'. */
-    q = ngx_strlchr(r->unparsed_uri.data,
-                    r->unparsed_uri.data + r->unparsed_uri.len, '?');
-    req.path = (tg_str_t){ (char *) r->unparsed_uri.data,
-                           q != NULL ? (size_t) (q - r->unparsed_uri.data)
-                                     : r->unparsed_uri.len };
-    req.query = (tg_str_t){ (char *) r->args.data, r->args.len };
-    form = tg_xca_is_form(req.content_type);
-    req.form = form ? body : (tg_str_t){ "", 0 };
-    req.header = ngx_http_tollgate_header_fn;
-    req.header_ctx = r;
-
-    rc = ngx_http_tollgate_sts(r, &req, &sts, &missing);
-    if (rc == NGX_DECLINED) {
-        n.data = ngx_pnalloc(r->pool, missing.len + 32);
-        if (n.data == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-        n.len = ngx_sprintf(n.data, "Header %*s is Required", missing.len,
-                            missing.ptr)
-                - n.data;
-        return ngx_http_tollgate_fail(r, ctx, NGX_HTTP_BAD_REQUEST, n.data,
-                                      n.len);
-    }
-    if (rc != NGX_OK) {
-        return ngx_http_tollgate_failc(r, ctx, NGX_HTTP_INTERNAL_SERVER_ERROR,
-                                       "Internal Error");
-    }
-
-    rc = ngx_http_tollgate_verify(mcf, app_key, &k, method, sts, signature,
-                                  now_ms, &live);
-    if (rc == NGX_ERROR) {
-        return ngx_http_tollgate_failc(r, ctx, NGX_HTTP_INTERNAL_SERVER_ERROR,
-                                       "Internal Error");
-    }
-    if (live == 0) {
-        /* Only a secret whose grace has ended: the key is gone. */
-        return ngx_http_tollgate_failc(r, ctx, NGX_HTTP_BAD_REQUEST,
-                                       "Invalid AppKey");
-    }
-    if (rc != NGX_OK) {
-        return ngx_http_tollgate_signature_failed(r, ctx, sts);
-    }
-
-    if (req.content_md5.ptr != NULL && !form
-        && tg_xca_content_md5_check(req.content_md5, body) != TG_OK)
-    {
-        return ngx_http_tollgate_failc(r, ctx, NGX_HTTP_BAD_REQUEST,
-                                       "Invalid Content-MD5");
-    }
-
-    /* The nonce is recorded only once the signature holds, so nobody can
-     * burn another app's nonces. */
-    nonce = ngx_http_tollgate_value(r, "X-Ca-Nonce");
-    if (nonce.ptr != NULL && nonce.len > 0) {
-        key.data = (u_char *) app_key.ptr;
-        key.len = app_key.len;
-        n.data = (u_char *) nonce.ptr;
-        n.len = nonce.len;
-        rc = ngx_http_tollgate_nonce_use(mcf->zone, &key, &n, now_ms,
-                                         nonce_until);
-        if (rc == NGX_DECLINED) {
-            return ngx_http_tollgate_failc(r, ctx, NGX_HTTP_BAD_REQUEST,
-                                           "Nonce Used");
-        }
-        if (rc != NGX_OK) {
-            return ngx_http_tollgate_failc(r, ctx, NGX_HTTP_SERVICE_UNAVAILABLE,
-                                           "Service Unavailable");
-        }
-    }
-
-    return ngx_http_tollgate_admit(r, ctx, lcf, mcf, &app, now_ms);
+    mcf = ngx_http_get_module_main_conf(call->r, ngx_http_tollgate_module);
+    return tg_proj_secret_open(mcf->key, app_key, sealed, secret, len) == TG_OK
+               ? NGX_OK
+               : NGX_ERROR;
 }
+
+
+ngx_int_t
+ngx_http_tollgate_use_nonce(ngx_http_tollgate_call_t *call, tg_str_t key,
+                            tg_str_t nonce, int64_t expires_ms)
+{
+    ngx_http_tollgate_main_conf_t *mcf;
+    ngx_str_t                      k, n;
+
+    mcf = ngx_http_get_module_main_conf(call->r, ngx_http_tollgate_module);
+    k.data = (u_char *) key.ptr;
+    k.len = key.len;
+    n.data = (u_char *) nonce.ptr;
+    n.len = nonce.len;
+    return ngx_http_tollgate_nonce_use(mcf->zone, &k, &n, call->now_ms,
+                                       expires_ms);
+}
+
+
+/* ---- the phase handler ------------------------------------------------ */
 
 
 static void
@@ -1011,71 +737,149 @@ ngx_http_tollgate_body_read(ngx_http_request_t *r)
 
 
 /*
- * Reads the body when the signature covers it.  Returns NGX_OK when it
- * is read (or not needed), NGX_DONE when nginx will call back, or a
- * status to end the request with.
+ * Reads the body into ctx->call->body, the nginx way, without blocking:
+ * a body of known length is refused before it is read if it is larger
+ * than tollgate_body_max, a chunked one once it is read.  Returns NGX_OK,
+ * NGX_DONE when nginx will call back, or a status to end the request with.
  */
 static ngx_int_t
-ngx_http_tollgate_need_body(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
-                            ngx_http_tollgate_loc_conf_t *lcf)
+ngx_http_tollgate_body(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
+                       ngx_http_tollgate_loc_conf_t *lcf)
 {
-    tg_str_t  type, md5;
     ngx_int_t rc;
 
-    if (ctx->body_read) {
-        return NGX_OK;
-    }
-    type = ngx_http_tollgate_value(r, "Content-Type");
-    md5 = ngx_http_tollgate_value(r, "Content-MD5");
-    if (!tg_xca_is_form(type) && md5.ptr == NULL) {
-        return NGX_OK;
-    }
-    if (r->headers_in.content_length_n > (off_t) lcf->body_max) {
-        return ngx_http_tollgate_failc(r, ctx,
-                                       NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
-                                       "Request body too Large");
+    if (!ctx->body_read) {
+        if (r->headers_in.content_length_n > (off_t) lcf->body_max) {
+            return ngx_http_tollgate_fail(r, ctx, ctx->scheme_used,
+                                          NGX_TOLLGATE_BODY_TOO_LARGE, NULL);
+        }
+        r->request_body_in_single_buf = 1;
+        rc = ngx_http_read_client_request_body(r, ngx_http_tollgate_body_read);
+        if (rc == NGX_ERROR || rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+            return rc;
+        }
+        if (!ctx->body_read) {
+            ctx->waiting = 1;
+            return NGX_DONE;
+        }
     }
 
-    r->request_body_in_single_buf = 1;
-    rc = ngx_http_read_client_request_body(r, ngx_http_tollgate_body_read);
-    if (rc == NGX_ERROR || rc >= NGX_HTTP_SPECIAL_RESPONSE) {
-        return rc;
+    rc = ngx_http_tollgate_read_body(r, &ctx->call->body);
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-    if (!ctx->body_read) {
-        ctx->waiting = 1;
-        return NGX_DONE;
+    if (rc == NGX_DECLINED || ctx->call->body.len > lcf->body_max) {
+        return ngx_http_tollgate_fail(r, ctx, ctx->scheme_used,
+                                      NGX_TOLLGATE_BODY_TOO_LARGE, NULL);
     }
     return NGX_OK;
 }
 
 
 /*
- * Runs a scheme's checks inside the request's one LMDB read transaction:
- * Alibaba's signature when body is given (the AppKey is cred), else the
- * AppCode cred.  Every lookup of the request sees the same snapshot, and
- * the records it read stay valid until the transaction ends here.
+ * Finds the one scheme whose credential the call carries, among those
+ * the location accepts, with the headers each reads collected in one
+ * pass.  Sets ctx->call and ctx->scheme_used; returns NGX_OK or a status
+ * to end the request with.
+ */
+static ngx_int_t
+ngx_http_tollgate_choose(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
+                         ngx_http_tollgate_loc_conf_t *lcf)
+{
+    const ngx_http_tollgate_scheme_t *first = NULL;
+    ngx_http_tollgate_call_t         *calls;
+    ngx_time_t                       *tp;
+    ngx_uint_t                        s, n, found = 0;
+
+    /* One call per scheme up to the last the location accepts. */
+    n = 0;
+    while (lcf->schemes >> n != 0) {
+        n++;
+    }
+    calls = ngx_pcalloc(r->pool, n * sizeof(*calls));
+    if (calls == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    ngx_http_tollgate_collect_headers(r, lcf->schemes, calls);
+
+    tp = ngx_timeofday();
+    for (s = 0; ngx_http_tollgate_scheme_table[s] != NULL; s++) {
+        if (!(lcf->schemes & ((ngx_uint_t) 1 << s))) {
+            continue;
+        }
+        if (first == NULL) {
+            first = ngx_http_tollgate_scheme_table[s];
+        }
+        calls[s].r = r;
+        calls[s].settings = &lcf->settings;
+        calls[s].now_ms = (int64_t) tp->sec * 1000 + tp->msec;
+        if (ngx_http_tollgate_scheme_table[s]->detect(&calls[s])) {
+            if (found++ == 0) {
+                ctx->scheme_used = ngx_http_tollgate_scheme_table[s];
+                ctx->call = &calls[s];
+            }
+        }
+    }
+
+    if (found == 0) {
+        return ngx_http_tollgate_fail(r, ctx, first, NGX_TOLLGATE_NO_CREDENTIAL,
+                                      NULL);
+    }
+    ctx->scheme = ctx->scheme_used->name;
+    if (found > 1) {
+        return ngx_http_tollgate_fail(r, ctx, ctx->scheme_used,
+                                      NGX_TOLLGATE_AMBIGUOUS, NULL);
+    }
+    return NGX_OK;
+}
+
+
+/*
+ * Runs the scheme's verify and the admission checks inside the request's
+ * one LMDB read transaction: every lookup of the request sees the same
+ * snapshot, and the records it read stay valid until it ends here.
  */
 static ngx_int_t
 ngx_http_tollgate_verify_in_txn(ngx_http_request_t            *r,
                                 ngx_http_tollgate_ctx_t       *ctx,
                                 ngx_http_tollgate_loc_conf_t  *lcf,
-                                ngx_http_tollgate_main_conf_t *mcf,
-                                tg_str_t cred, tg_str_t *body, int64_t now_ms)
+                                ngx_http_tollgate_main_conf_t *mcf)
 {
-    const char *reason;
-    ngx_int_t   rc;
+    ngx_http_tollgate_call_t *call = ctx->call;
+    ngx_uint_t                reason;
+    ngx_int_t                 rc;
 
-    rc = ngx_http_tollgate_begin(r, mcf->view, &reason);
-    if (rc != NGX_OK) {
-        return ngx_http_tollgate_failc(r, ctx, rc, reason);
+    if (ngx_http_tollgate_begin(r, mcf->view, &reason) != NGX_OK) {
+        return ngx_http_tollgate_fail(r, ctx, ctx->scheme_used, reason, NULL);
     }
 
-    rc = body != NULL
-             ? ngx_http_tollgate_alibaba(r, ctx, lcf, mcf, cred, *body, now_ms)
-             : ngx_http_tollgate_appcode(r, ctx, lcf, mcf, cred, now_ms);
+    rc = ctx->scheme_used->verify(call);
+    if (rc == NGX_OK) {
+        ctx->app_key = call->app_key;
+        rc = ngx_http_tollgate_admit(r, ctx, lcf, mcf, call);
+    } else if (rc == NGX_DECLINED) {
+        ctx->app_key = call->app_key;
+    }
 
+    /* The failure's detail (the string to sign) is in the pool, not in
+     * LMDB's memory: rendering after the transaction ends is safe. */
     ngx_http_tollgate_end(mcf->view);
-    return rc;
+
+    if (rc == NGX_DECLINED) {
+        return ngx_http_tollgate_fail(r, ctx, ctx->scheme_used,
+                                      call->failure.reason,
+                                      &call->failure.detail);
+    }
+    if (rc != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (lcf->strip && ngx_http_tollgate_strip(r) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    ctx->done = 1;
+    ctx->rc = NGX_OK;
+    return NGX_OK;
 }
 
 
@@ -1085,15 +889,7 @@ ngx_http_tollgate_handler(ngx_http_request_t *r)
     ngx_http_tollgate_loc_conf_t  *lcf;
     ngx_http_tollgate_main_conf_t *mcf;
     ngx_http_tollgate_ctx_t       *ctx;
-    ngx_time_t                    *tp;
-    tg_str_t                       authz, app_key, body;
-    ngx_str_t                      b;
-    tg_str_t                       code;
-    u_char                         qcode[NGX_TOLLGATE_CODE_MAX];
-    size_t                         qlen;
-    int64_t                        now_ms;
     ngx_int_t                      rc;
-    int                            arc;
 
     lcf = ngx_http_get_module_loc_conf(r, ngx_http_tollgate_module);
     if (!lcf->enable || r != r->main) {
@@ -1116,68 +912,21 @@ ngx_http_tollgate_handler(ngx_http_request_t *r)
         return NGX_DONE;
     }
 
-    tp = ngx_timeofday();
-    now_ms = (int64_t) tp->sec * 1000 + tp->msec;
-
-    /* AppCode in Authorization. */
-    authz = ngx_http_tollgate_value(r, "Authorization");
-    if (authz.ptr != NULL && (lcf->schemes & NGX_TOLLGATE_SCHEME_APPCODE)) {
-        arc = tg_xca_appcode_from_header(authz, &code);
-        if (arc == 1) {
-            return ngx_http_tollgate_verify_in_txn(r, ctx, lcf, mcf, code, NULL,
-                                                   now_ms);
-        }
-        if (arc != 0) {
-            ngx_str_set(&ctx->scheme, "appcode");
-            return ngx_http_tollgate_failc(r, ctx, NGX_HTTP_BAD_REQUEST,
-                                           "Invalid AppCode");
-        }
-    }
-
-    /* Alibaba's signature. */
-    app_key = ngx_http_tollgate_value(r, "X-Ca-Key");
-    if (app_key.ptr != NULL && (lcf->schemes & NGX_TOLLGATE_SCHEME_ALIBABA)) {
-        if (app_key.len == 0) {
-            return ngx_http_tollgate_failc(r, ctx, NGX_HTTP_BAD_REQUEST,
-                                           "Invalid AppKey");
-        }
-        rc = ngx_http_tollgate_need_body(r, ctx, lcf);
+    if (ctx->call == NULL) {
+        rc = ngx_http_tollgate_choose(r, ctx, lcf);
         if (rc != NGX_OK) {
             return rc;
         }
-        rc = ngx_http_tollgate_read_body(r, &b);
-        body = (tg_str_t){ (const char *) b.data, b.len };
-        if (rc == NGX_DECLINED) {
-            return ngx_http_tollgate_failc(r, ctx,
-                                           NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
-                                           "Request body too Large");
-        }
+    }
+
+    if (ctx->scheme_used->needs_body(ctx->call)) {
+        rc = ngx_http_tollgate_body(r, ctx, lcf);
         if (rc != NGX_OK) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-        return ngx_http_tollgate_verify_in_txn(r, ctx, lcf, mcf, app_key, &body,
-                                               now_ms);
-    }
-
-    /* AppCode in the query, where the location allows it. */
-    if ((lcf->schemes & NGX_TOLLGATE_SCHEME_APPCODE) && lcf->appcode_query) {
-        arc = tg_xca_appcode_from_query(
-            (tg_str_t){ (char *) r->args.data, r->args.len }, (char *) qcode,
-            sizeof(qcode), &qlen);
-        if (arc == 1) {
-            return ngx_http_tollgate_verify_in_txn(
-                r, ctx, lcf, mcf, (tg_str_t){ (char *) qcode, qlen }, NULL,
-                now_ms);
-        }
-        if (arc != 0) {
-            ngx_str_set(&ctx->scheme, "appcode");
-            return ngx_http_tollgate_failc(r, ctx, NGX_HTTP_BAD_REQUEST,
-                                           "Invalid AppCode");
+            return rc;
         }
     }
 
-    return ngx_http_tollgate_failc(r, ctx, NGX_HTTP_UNAUTHORIZED,
-                                   "Empty Signature");
+    return ngx_http_tollgate_verify_in_txn(r, ctx, lcf, mcf);
 }
 
 
@@ -1244,11 +993,44 @@ ngx_http_tollgate_preconf(ngx_conf_t *cf)
 }
 
 
+/*
+ * Checks the scheme table against the limits of its masks: a location's
+ * schemes are a mask, and each scheme's duplicate headers another.
+ */
+static ngx_int_t
+ngx_http_tollgate_check_table(ngx_conf_t *cf)
+{
+    const ngx_http_tollgate_scheme_t *scheme;
+    ngx_uint_t                        s, n;
+
+    for (s = 0; ngx_http_tollgate_scheme_table[s] != NULL; s++) {
+        scheme = ngx_http_tollgate_scheme_table[s];
+        n = 0;
+        while (scheme->headers[n].len != 0) {
+            n++;
+        }
+        if (s >= NGX_TOLLGATE_SCHEMES_MAX || n > NGX_TOLLGATE_HEADERS_MAX) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "tollgate: scheme \"%V\" exceeds the table's "
+                               "limits (%d schemes, %d headers each)",
+                               &scheme->name, NGX_TOLLGATE_SCHEMES_MAX,
+                               NGX_TOLLGATE_HEADERS_MAX);
+            return NGX_ERROR;
+        }
+    }
+    return NGX_OK;
+}
+
+
 static ngx_int_t
 ngx_http_tollgate_postconf(ngx_conf_t *cf)
 {
     ngx_http_core_main_conf_t *cmcf;
     ngx_http_handler_pt       *h;
+
+    if (ngx_http_tollgate_check_table(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
 
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
     h = ngx_array_push(&cmcf->phases[NGX_HTTP_ACCESS_PHASE].handlers);

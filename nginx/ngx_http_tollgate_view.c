@@ -26,6 +26,7 @@
 #include <lmdb.h>
 
 #include "tollgate/error.h"
+#include "ngx_http_tollgate_scheme.h"
 #include "ngx_http_tollgate_view.h"
 
 
@@ -48,11 +49,11 @@ typedef enum {
     NGX_TOLLGATE_VIEW_STALE        /* its heartbeat is too old */
 } ngx_http_tollgate_failure_e;
 
-/* What a refused call is told, by failure. */
-static const char *ngx_http_tollgate_reasons[] = {
-    NULL,
-    "Projection Unavailable",
-    "Projection Stale",
+/* The neutral reason (ngx_http_tollgate_scheme.h) of each failure. */
+static const ngx_uint_t ngx_http_tollgate_reasons[] = {
+    0,
+    NGX_TOLLGATE_PROJECTION_UNAVAILABLE,
+    NGX_TOLLGATE_PROJECTION_STALE,
 };
 
 /* Which file a path named when it was opened. */
@@ -411,12 +412,12 @@ ngx_http_tollgate_view_report(ngx_http_tollgate_view_t   *view,
 static ngx_int_t
 ngx_http_tollgate_view_refuse(ngx_http_tollgate_view_t   *view,
                               ngx_http_tollgate_failure_e failure,
-                              ngx_log_t *log, const char **reason)
+                              ngx_log_t *log, ngx_uint_t *reason)
 {
     ngx_http_tollgate_view_report(view, failure, log);
     view->refused++;
     *reason = ngx_http_tollgate_reasons[failure];
-    return NGX_HTTP_SERVICE_UNAVAILABLE;
+    return NGX_DECLINED;
 }
 
 
@@ -502,7 +503,7 @@ ngx_http_tollgate_view_close(ngx_http_tollgate_view_t *view)
 
 ngx_int_t
 ngx_http_tollgate_begin(ngx_http_request_t *r, ngx_http_tollgate_view_t *view,
-                        const char **reason)
+                        ngx_uint_t *reason)
 {
     ngx_log_t *log = r->connection->log;
 

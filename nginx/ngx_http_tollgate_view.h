@@ -64,14 +64,15 @@ void ngx_http_tollgate_view_close(ngx_http_tollgate_view_t *view);
 
 /*
  * Starts a request's lookups: renews the worker's read transaction on
- * the projection tollgated writes now.  Returns NGX_OK; or an HTTP status
- * to refuse the request with (503), and sets *reason to its message (a
- * static string), when the projection cannot be read or its heartbeat is
- * too old.  Every NGX_OK is paired with ngx_http_tollgate_end().
+ * the projection tollgated writes now.  Returns NGX_OK; or NGX_DECLINED
+ * with *reason set (NGX_TOLLGATE_PROJECTION_UNAVAILABLE or _STALE, of
+ * ngx_http_tollgate_scheme.h) when the projection cannot be read or its
+ * heartbeat is too old.  Every NGX_OK is paired with
+ * ngx_http_tollgate_end().
  */
 ngx_int_t ngx_http_tollgate_begin(ngx_http_request_t       *r,
                                   ngx_http_tollgate_view_t *view,
-                                  const char              **reason);
+                                  ngx_uint_t               *reason);
 
 /* Ends a request's lookups: resets the read transaction. */
 void ngx_http_tollgate_end(ngx_http_tollgate_view_t *view);

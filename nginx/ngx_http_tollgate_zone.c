@@ -235,7 +235,7 @@ ngx_http_tollgate_nonce_use(ngx_shm_zone_t *zone, ngx_str_t *key,
     ngx_http_tollgate_shctx_t *sh = zone->data;
     ngx_slab_pool_t           *shpool = (ngx_slab_pool_t *) zone->shm.addr;
     ngx_http_tollgate_node_t  *tn;
-    u_char                     buf[512];
+    u_char                     buf[NGX_HTTP_TOLLGATE_NONCE_ENTRY_MAX];
     size_t                     len;
     uint32_t                   hash;
     ngx_int_t                  rc = NGX_OK;
@@ -243,7 +243,7 @@ ngx_http_tollgate_nonce_use(ngx_shm_zone_t *zone, ngx_str_t *key,
     /* The entry is AppKey \0 nonce: a nonce is the app's to use once. */
     len = key->len + 1 + nonce->len;
     if (len > sizeof(buf)) {
-        return NGX_ERROR;
+        return NGX_ABORT;
     }
     ngx_memcpy(buf, key->data, key->len);
     buf[key->len] = '\0';
@@ -299,7 +299,11 @@ ngx_http_tollgate_rate_take(ngx_shm_zone_t *zone, ngx_str_t *app, double rate,
     if (tn == NULL) {
         rc = NGX_ERROR;
     } else {
-        rc = tg_bucket_take(&tn->bucket, rate, burst, now_ms, retry_ms) == 0
+        /* nginx's monotonic clock: a step of the wall clock back must
+         * not stop refills */
+        rc = tg_bucket_take(&tn->bucket, rate, burst,
+                            (int64_t) ngx_current_msec, retry_ms)
+                     == 0
                  ? NGX_OK
                  : NGX_BUSY;
     }

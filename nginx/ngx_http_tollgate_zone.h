@@ -19,17 +19,25 @@
 /* Initializes a zone (ngx_shm_zone_t's init). */
 ngx_int_t ngx_http_tollgate_zone_init(ngx_shm_zone_t *zone, void *data);
 
+/* The longest nonce entry: AppKey, a NUL, nonce. */
+#define NGX_HTTP_TOLLGATE_NONCE_ENTRY_MAX 512
+
 /*
  * Records nonce for key (an AppKey) until expires_ms.  Returns NGX_OK if
  * it was new, NGX_DECLINED if it is already recorded and not expired,
- * NGX_ERROR if the zone is full even after expiring old nonces.
+ * NGX_ABORT if key and nonce are longer than NGX_HTTP_TOLLGATE_NONCE_ENTRY_MAX
+ * together (the client's fault), NGX_ERROR if the zone is full even after
+ * expiring old nonces.
  */
 ngx_int_t ngx_http_tollgate_nonce_use(ngx_shm_zone_t *zone, ngx_str_t *key,
                                       ngx_str_t *nonce, int64_t now_ms,
                                       int64_t expires_ms);
 
 /*
- * Takes a token from app's bucket (rate per second, burst).  Returns
+ * Takes a token from app's bucket (rate per second, burst).  The bucket
+ * runs on nginx's monotonic clock (ngx_current_msec, the same in every
+ * worker); now_ms is the wall clock, to expire nonces if room is needed.
+ * Returns
  * NGX_OK, NGX_BUSY with *retry_ms set when the bucket is empty, or
  * NGX_ERROR if the zone cannot hold the bucket.
  */

@@ -23,8 +23,9 @@ typedef struct {
 /*
  * Takes one token at now_ms.  Returns 0 if one was available; otherwise
  * TG_ERATE_LIMITED, with *retry_ms set to how long until one will be (at
- * least 1).  rate > 0 and burst >= 1.  A clock that steps backwards is
- * treated as standing still.
+ * least 1).  rate > 0 and burst >= 1.  now_ms should come from a
+ * monotonic clock: one that steps backwards is treated as standing still,
+ * so a wall clock set back an hour would refill nothing for an hour.
  */
 int tg_bucket_take(tg_bucket_t *b, double rate, double burst, int64_t now_ms,
                    int64_t *retry_ms);

@@ -27,7 +27,9 @@
  *     keyed by the spelling, as the vendor's Java SDK builds it).  Names
  *     that differ only in case are different keys: both are printed, with
  *     the same value.  Values are looked up case-insensitively by the
- *     caller's callback; a listed header the request lacks is TG_EMISSING.
+ *     caller's callback; a listed header the request lacks is TG_EMISSING,
+ *     and one it carries more than once is TG_ECONFLICT (the upstream
+ *     would see a value that was not signed).
  *   - Parameters are the query's, then the form body's, split at '&'.
  *     Keys and values are percent-decoded with '+' as a space, as Node's
  *     querystring does for the aliyun-api-gateway client; a '%' that does
@@ -35,9 +37,13 @@
  *     a trailing '&') carry no parameter and are skipped; a piece with an
  *     empty key ("=v") is the parameter "" as in Node.  Keys are sorted
  *     byte-wise (UTF-8 order; Node sorts UTF-16 code units, which differs
- *     only between U+E000..U+FFFF and astral characters); for a repeated
- *     key only its first value counts, the query coming before the form.
- *     An empty value is written as just the key.  No parameters, no '?'.
+ *     only between U+E000..U+FFFF and astral characters).  A key that
+ *     comes twice (in the query, the form, or one in each) is TG_EINVALID:
+ *     Alibaba documents that the first value is signed, its Node client
+ *     signs the values joined with commas ("a=1,999", which "a=1%2C999"
+ *     also signs), and the upstream would read both; no client can sign
+ *     such a request unambiguously, so the gateway refuses it.  An empty
+ *     value is written as just the key.  No parameters, no '?'.
  *   - Decoding makes "a=1%26b%3D2" and "a=1&b=2" sign the same text.
  *     That ambiguity is the scheme's (clients sign decoded values).
  */
@@ -86,8 +92,8 @@ typedef struct {
 
 /*
  * Looks up a request header by name, ignoring ASCII case.  Returns 1 and
- * sets *value if the request has it (an empty value is a value), 0 if not.
- * With several headers of that name, returns the first.
+ * sets *value if the request has it once (an empty value is a value), 0
+ * if not, a negative value if it has several headers of that name.
  */
 typedef int (*tg_xca_header_fn)(void *ctx, tg_str_t name, tg_str_t *value);
 
@@ -141,16 +147,18 @@ typedef struct {
  * pointers to ask for the sizes.
  *
  * Returns TG_OK, TG_ENOSPC (nothing written past any capacity; *sts
- * unchanged), or TG_EMISSING if a listed header is absent: *missing (if
- * not NULL) then points at its name in req->signature_headers, as the
- * client spelled it, and *need is not meaningful.  A missing header is
- * found before buffers are checked, so even a sizing call reports it.
- * The callback is the only code that reads headers; it is called twice
- * per signed name.
+ * unchanged), TG_EMISSING if a listed header is absent or TG_ECONFLICT if
+ * it is sent more than once: *culprit (if not NULL) then points at its
+ * name in req->signature_headers, as the client spelled it, and *need is
+ * not meaningful.  Header errors are found before buffers are checked, so
+ * even a sizing call reports them.  TG_EINVALID if a parameter key is
+ * repeated: found only by a call with sufficient buffers, *culprit then
+ * points at the decoded key in buf->scratch.  The callback is the only
+ * code that reads headers; it is called twice per signed name.
  */
 int tg_xca_string_to_sign(const tg_xca_request_t *req,
                           const tg_xca_buffers_t *buf, tg_str_t *sts,
-                          tg_xca_need_t *need, tg_str_t *missing);
+                          tg_xca_need_t *need, tg_str_t *culprit);
 
 /*
  * 1 if a Content-Type value names application/x-www-form-urlencoded
@@ -158,6 +166,14 @@ int tg_xca_string_to_sign(const tg_xca_request_t *req,
  * 0.  Only then are body parameters part of the string to sign.
  */
 int tg_xca_is_form(tg_str_t content_type);
+
+/*
+ * 1 if X-Ca-Signature-Headers lists name (ignoring case and the spaces
+ * around each name, as tg_xca_string_to_sign() reads it), else 0.  The
+ * names it never signs in the Headers block (Accept, Date...) are not
+ * listed by this count.
+ */
+int tg_xca_header_signed(tg_str_t signature_headers, tg_str_t name);
 
 /*
  * Parses X-Ca-Signature-Method.  value.ptr == NULL means the header is
@@ -235,12 +251,14 @@ int tg_xca_sts_message(tg_str_t sts, char *out, size_t cap, size_t *len);
 int tg_xca_appcode_from_header(tg_str_t value, tg_str_t *code);
 
 /*
- * Finds the first query parameter named exactly TG_XCA_APPCODE_PARAM
- * (after percent-decoding, as in the string to sign) and writes its
- * decoded value to out (not NUL-terminated).
+ * Finds the query parameter named exactly TG_XCA_APPCODE_PARAM (after
+ * percent-decoding, as in the string to sign) and writes its decoded value
+ * to out (not NUL-terminated).
  *
- * Returns 1 and sets *len when found with a non-empty value; 0 if there is
- * no such parameter; TG_EINVALID if its value is empty; TG_ENOSPC if the
+ * Returns 1 and sets *len when found once with a non-empty value; 0 if
+ * there is no such parameter; TG_ECONFLICT if there are several (which
+ * code would the upstream read?); TG_EINVALID if its value is empty;
+ * TG_ENOSPC if the
  * value needs more than cap bytes (*len then holds the size needed, and
  * nothing is written past cap).  An AppCode is at most TG_APP_CODE_MAX
  * bytes, so a buffer of that size suffices for any valid one.

@@ -6,8 +6,10 @@
  * "name:value" headers.  Beyond memory safety (ASan, UBSan), it checks the
  * contracts that callers size buffers by: a sizing call's bounds suffice,
  * the exact size is exact, a short buffer gives TG_ENOSPC and is never
- * written past its capacity, and the error message is a safe header value.
- * A broken contract aborts.  Run with `make fuzz`.
+ * written past its capacity, the error message is a safe header value, a
+ * repeated parameter or header is refused and named, and a repeated
+ * AppCode parameter is ambiguous.  A broken contract aborts.  Run with `make
+ * fuzz`.
  */
 
 #include <stdint.h>
@@ -32,20 +34,25 @@ typedef struct {
 } headers_t;
 
 
+/* The nginx module's contract: 1 once, 0 absent, -1 sent several times. */
 static int
 lookup(void *ctx, tg_str_t name, tg_str_t *value)
 {
     headers_t *h = ctx;
     size_t     i;
+    int        found = 0;
 
     for (i = 0; i < h->n; i++) {
         if (tg_str_eq_nocase(name, h->names[i])) {
+            if (found) {
+                return -1;
+            }
             *value = h->values[i];
-            return 1;
+            found = 1;
         }
     }
 
-    return 0;
+    return found;
 }
 
 
@@ -71,8 +78,10 @@ fuzz_string_to_sign(const tg_xca_request_t *req)
 
     memset(&buf, 0, sizeof(buf));
     rc = tg_xca_string_to_sign(req, &buf, &sts, &bound, &missing);
-    if (rc == TG_EMISSING) {
-        check(missing.len > 0);
+    if (rc == TG_EMISSING || rc == TG_ECONFLICT) {
+        /* a listed name, looked up as listed */
+        check(missing.len > 0
+              && tg_xca_header_signed(req->signature_headers, missing));
         return;
     }
     check(rc == TG_ENOSPC && sts.ptr == NULL);
@@ -86,6 +95,12 @@ fuzz_string_to_sign(const tg_xca_request_t *req)
     buf.out_cap = bound.out;
 
     rc = tg_xca_string_to_sign(req, &buf, &sts, &exact, &missing);
+    if (rc == TG_EINVALID) {
+        /* a repeated key, decoded in the scratch */
+        check(sts.ptr == NULL && missing.ptr >= buf.scratch
+              && missing.ptr + missing.len <= buf.scratch + bound.scratch);
+        goto cleanup;
+    }
     check(rc == TG_OK && sts.ptr == buf.out && sts.len == exact.out);
     check(exact.out <= bound.out);
 
@@ -111,8 +126,10 @@ fuzz_string_to_sign(const tg_xca_request_t *req)
         check((uint8_t) msg[i] >= 0x20 && (uint8_t) msg[i] != 0x7f);
     }
     check(tg_xca_sts_message(sts, msg, len - 1, &len) == TG_ENOSPC);
-
     free(msg);
+
+cleanup:
+
     free(buf.pairs);
     free(buf.scratch);
     free(buf.out);
@@ -137,8 +154,14 @@ fuzz_small_parsers(const tg_str_t *field)
     check(rc == 0 || rc == TG_EINVALID || (rc == 1 && code.len > 0));
 
     rc = tg_xca_appcode_from_query(field[7], out, sizeof(out), &len);
-    check(rc == 0 || rc == TG_EINVALID || (rc == 1 && len <= sizeof(out))
+    check(rc == 0 || rc == TG_EINVALID || rc == TG_ECONFLICT
+          || (rc == 1 && len <= sizeof(out))
           || (rc == TG_ENOSPC && len > sizeof(out)));
+
+    /* a name is listed once it is a whole, trimmed piece of the list */
+    rc = tg_xca_header_signed(field[5], field[4]);
+    check(rc == 0 || rc == 1);
+    check(tg_xca_header_signed(field[5], TG_STR("")) == 0);
 }
 
 

@@ -34,20 +34,25 @@ typedef struct {
 
 #define SECRET TG_STR("appSecret")
 
+/* The callback's contract: 1 for a header sent once, -1 for several. */
 static int
 lookup(void *ctx, tg_str_t name, tg_str_t *value)
 {
     headers_t *h = ctx;
     size_t     i;
+    int        found = 0;
 
     for (i = 0; i < h->n; i++) {
         if (tg_str_eq_nocase(name, tg_str_c(h->headers[i].name))) {
+            if (found) {
+                return -1;
+            }
             *value = tg_str_c(h->headers[i].value);
-            return 1;
+            found = 1;
         }
     }
 
-    return 0;
+    return found;
 }
 
 
@@ -430,27 +435,57 @@ test_timestamp_not_a_number(void **state)
 }
 
 
-/* Repeated keys: the first value wins, in the query and across sources;
- * a first empty value wins too. */
+/* Builds req's string to sign, expecting a repeated key. */
 static void
-test_params_repeated_first_wins(void **state)
+assert_repeated(const tg_xca_request_t *req, const char *key)
+{
+    static tg_xca_pair_t pairs[64];
+    static char          scratch[1024], out[4096];
+    tg_xca_buffers_t     buf = { pairs,           64,  scratch,
+                                 sizeof(scratch), out, sizeof(out) };
+    tg_xca_need_t        need;
+    tg_str_t             sts = TG_STR_NULL, culprit = TG_STR_NULL;
+
+    assert_rc(tg_xca_string_to_sign(req, &buf, &sts, &need, &culprit),
+              TG_EINVALID);
+    assert_null(sts.ptr);
+    assert_str_equal(culprit, key);
+}
+
+
+/* Repeated keys are refused, in the query, in the form and across both
+ * (?amount=1&amount=999 would otherwise pass with the signature of
+ * ?amount=1), whether or not the values differ or are empty. */
+static void
+test_params_repeated_refused(void **state)
 {
     headers_t        h = HEADERS({ "x", "y" });
     tg_xca_request_t req = request("GET", "/p", &h);
 
     (void) state;
 
-    req.query = TG_STR("a=2&a=1&b=x&b&c&c=1&a=0");
-    assert_str_equal(build(&req), "GET\n\n\n\n\n/p?a=2&b=x&c");
+    req.query = TG_STR("amount=1&b=x&amount=999");
+    assert_repeated(&req, "amount");
+    req.query = TG_STR("c&c");
+    assert_repeated(&req, "c");
+    req.query = TG_STR("=1&=2");
+    assert_repeated(&req, "");
 
     req.query = TG_STR("k=query");
     req.form = TG_STR("k=form&j=form");
-    assert_str_equal(build(&req), "GET\n\n\n\n\n/p?j=form&k=query");
+    assert_repeated(&req, "k");
+    req.query = TG_STR_NULL;
+    req.form = TG_STR("j=1&j=1");
+    assert_repeated(&req, "j");
 
     /* keys equal only after decoding are the same key */
     req.query = TG_STR("%61=first&a=second");
     req.form = TG_STR_NULL;
-    assert_str_equal(build(&req), "GET\n\n\n\n\n/p?a=first");
+    assert_repeated(&req, "a");
+
+    /* empty pieces are no parameter, and distinct keys pass */
+    req.query = TG_STR("a=1&&b=1&");
+    assert_str_equal(build(&req), "GET\n\n\n\n\n/p?a=1&b=1");
 }
 
 
@@ -677,6 +712,54 @@ test_headers_missing(void **state)
 }
 
 
+/* A signed header sent twice is refused and named, even by a sizing call:
+ * the upstream would see a value nobody signed. */
+static void
+test_headers_duplicate(void **state)
+{
+    headers_t        h = HEADERS({ "x-ca-key", "k" }, { "X-Ca-Nonce", "one" },
+                                 { "x-ca-nonce", "two" });
+    tg_xca_request_t req = request("GET", "/m", &h);
+    tg_xca_buffers_t buf;
+    tg_xca_need_t    need;
+    tg_str_t         sts = TG_STR_NULL, culprit = TG_STR_NULL;
+
+    (void) state;
+
+    memset(&buf, 0, sizeof(buf));
+    req.signature_headers = TG_STR("x-ca-key,x-ca-nonce");
+    assert_rc(tg_xca_string_to_sign(&req, &buf, &sts, &need, &culprit),
+              TG_ECONFLICT);
+    assert_str_equal(culprit, "x-ca-nonce");
+    assert_null(sts.ptr);
+
+    /* not signed, not looked up */
+    req.signature_headers = TG_STR("x-ca-key");
+    assert_str_equal(build(&req), "GET\n\n\n\n\nx-ca-key:k\n/m");
+}
+
+
+/* Which names X-Ca-Signature-Headers lists, as the string to sign reads
+ * them. */
+static void
+test_header_signed(void **state)
+{
+    tg_str_t list = TG_STR(" X-Ca-Key ,x-ca-nonce,,\tx-ca-timestamp,Date");
+
+    (void) state;
+
+    assert_int_equal(tg_xca_header_signed(list, TG_STR("x-ca-key")), 1);
+    assert_int_equal(tg_xca_header_signed(list, TG_STR("X-CA-NONCE")), 1);
+    assert_int_equal(tg_xca_header_signed(list, TG_STR("x-ca-timestamp")), 1);
+    assert_int_equal(tg_xca_header_signed(list, TG_STR("x-ca-stage")), 0);
+    assert_int_equal(tg_xca_header_signed(list, TG_STR("x-ca")), 0);
+    /* Date is signed in its own line, never in the Headers block */
+    assert_int_equal(tg_xca_header_signed(list, TG_STR("date")), 0);
+    assert_int_equal(tg_xca_header_signed(TG_STR(""), TG_STR("x-ca-key")), 0);
+    assert_int_equal(tg_xca_header_signed(TG_STR_NULL, TG_STR("x-ca-key")), 0);
+}
+
+
 /* The sizes reported suffice, out is exact, and short buffers are never
  * written past their capacity. */
 static void
@@ -692,13 +775,13 @@ test_buffer_too_small(void **state)
     tg_str_t         sts = TG_STR_NULL;
     const char      *expected = "POST\n\n\n\n\nx-ca-key:203753385\n"
                                 "x-ca-nonce:c9f15cbf\n"
-                                "/http2test/test?a=%&b+c=d e&empty";
+                                "/http2test/test?a=%&b+c=d e&c=second&empty";
 
     (void) state;
 
     req.signature_headers = TG_STR("x-ca-nonce,x-ca-key");
     req.query = TG_STR("b%2Bc=d+e&a=%25&&");
-    req.form = TG_STR("empty&a=second");
+    req.form = TG_STR("empty&c=second");
 
     /* a sizing call with nothing */
     memset(&buf, 0, sizeof(buf));
@@ -859,10 +942,18 @@ test_appcode_query(void **state)
     (void) state;
 
     len = 0;
-    assert_rc(tg_xca_appcode_from_query(TG_STR("a=1&AppCode=xyz&AppCode=o"),
-                                        out, sizeof(out), &len),
+    assert_rc(tg_xca_appcode_from_query(TG_STR("a=1&AppCode=xyz&b=o"), out,
+                                        sizeof(out), &len),
               1);
     assert_str_equal(((tg_str_t){ out, len }), "xyz");
+
+    /* twice, even with the same value or spelled differently: ambiguous */
+    assert_rc(tg_xca_appcode_from_query(TG_STR("AppCode=xyz&AppCode=o"), out,
+                                        sizeof(out), &len),
+              TG_ECONFLICT);
+    assert_rc(tg_xca_appcode_from_query(TG_STR("AppCode=xyz&App%43ode=xyz"),
+                                        out, sizeof(out), &len),
+              TG_ECONFLICT);
 
     /* decoded key and value; '+' must be sent as %2B */
     assert_rc(tg_xca_appcode_from_query(TG_STR("App%43ode=x%2By%2F+z"), out,
@@ -883,7 +974,7 @@ test_appcode_query(void **state)
     assert_rc(
         tg_xca_appcode_from_query(TG_STR("AppCode="), out, sizeof(out), &len),
         TG_EINVALID);
-    assert_rc(tg_xca_appcode_from_query(TG_STR("x&AppCode&AppCode=late"), out,
+    assert_rc(tg_xca_appcode_from_query(TG_STR("x&AppCode&y=late"), out,
                                         sizeof(out), &len),
               TG_EINVALID);
 
@@ -915,7 +1006,7 @@ main(void)
         cmocka_unit_test(test_method_parse),
         cmocka_unit_test(test_timestamp_skew_edges),
         cmocka_unit_test(test_timestamp_not_a_number),
-        cmocka_unit_test(test_params_repeated_first_wins),
+        cmocka_unit_test(test_params_repeated_refused),
         cmocka_unit_test(test_params_query_form_merge),
         cmocka_unit_test(test_params_plus_and_percent),
         cmocka_unit_test(test_params_unicode),
@@ -926,6 +1017,8 @@ main(void)
         cmocka_unit_test(test_headers_excluded),
         cmocka_unit_test(test_headers_empty_value),
         cmocka_unit_test(test_headers_missing),
+        cmocka_unit_test(test_headers_duplicate),
+        cmocka_unit_test(test_header_signed),
         cmocka_unit_test(test_buffer_too_small),
         cmocka_unit_test(test_is_form),
         cmocka_unit_test(test_sts_message),

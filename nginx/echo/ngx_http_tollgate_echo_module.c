@@ -1,6 +1,10 @@
 /*
- * tollgate_echo: the sample upstream of `tollgate up`.  It answers every
- * request with what it received, as JSON:
+ * ngx_http_tollgate_echo_module: the sample upstream of `tollgate up`, a
+ * module of its own so that a production nginx, which loads only
+ * ngx_http_tollgate_module, carries no test code.
+ *
+ * `tollgate_echo;` (location) answers every request with what it
+ * received, as JSON:
  *
  *     {"method": "GET", "uri": "/x?a=1",
  *      "headers": {"Host": "...", "X-Tollgate-App-Id": "...", ...},
@@ -14,8 +18,85 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include "ngx_http_tollgate_body.h"
-#include "ngx_http_tollgate_echo.h"
+
+static char *ngx_http_tollgate_echo(ngx_conf_t *cf, ngx_command_t *cmd,
+                                    void *conf);
+
+
+static ngx_command_t ngx_http_tollgate_echo_commands[] = {
+
+    { ngx_string("tollgate_echo"), NGX_HTTP_LOC_CONF | NGX_CONF_NOARGS,
+      ngx_http_tollgate_echo, NGX_HTTP_LOC_CONF_OFFSET, 0, NULL },
+
+    ngx_null_command
+};
+
+
+static ngx_http_module_t ngx_http_tollgate_echo_module_ctx = {
+    NULL, /* preconfiguration */
+    NULL, /* postconfiguration */
+    NULL, /* create main configuration */
+    NULL, /* init main configuration */
+    NULL, /* create server configuration */
+    NULL, /* merge server configuration */
+    NULL, /* create location configuration */
+    NULL  /* merge location configuration */
+};
+
+
+ngx_module_t ngx_http_tollgate_echo_module = {
+    NGX_MODULE_V1,
+    &ngx_http_tollgate_echo_module_ctx, /* module context */
+    ngx_http_tollgate_echo_commands,    /* module directives */
+    NGX_HTTP_MODULE,                    /* module type */
+    NULL,                               /* init master */
+    NULL,                               /* init module */
+    NULL,                               /* init process */
+    NULL,                               /* init thread */
+    NULL,                               /* exit thread */
+    NULL,                               /* exit process */
+    NULL,                               /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
+/*
+ * Sets *body to the body nginx has read, joined in the pool; empty without
+ * one.  Returns NGX_OK, NGX_DECLINED if part of it is in a file, or
+ * NGX_ERROR.
+ */
+static ngx_int_t
+ngx_http_tollgate_echo_body(ngx_http_request_t *r, ngx_str_t *body)
+{
+    ngx_chain_t *cl;
+    size_t       len = 0;
+    u_char      *p;
+
+    ngx_str_set(body, "");
+    if (r->request_body == NULL) {
+        return NGX_OK;
+    }
+    for (cl = r->request_body->bufs; cl != NULL; cl = cl->next) {
+        if (cl->buf->in_file) {
+            return NGX_DECLINED;
+        }
+        if (ngx_buf_in_memory(cl->buf)) {
+            len += cl->buf->last - cl->buf->pos;
+        }
+    }
+    p = ngx_pnalloc(r->pool, len + 1);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+    body->data = p;
+    body->len = len;
+    for (cl = r->request_body->bufs; cl != NULL; cl = cl->next) {
+        if (ngx_buf_in_memory(cl->buf)) {
+            p = ngx_cpymem(p, cl->buf->pos, cl->buf->last - cl->buf->pos);
+        }
+    }
+    return NGX_OK;
+}
 
 
 /* Appends "s" with JSON escapes; returns the new end. */
@@ -49,7 +130,7 @@ ngx_http_tollgate_echo_send(ngx_http_request_t *r)
     size_t           len;
     u_char          *p;
 
-    rc = ngx_http_tollgate_read_body(r, &body);
+    rc = ngx_http_tollgate_echo_body(r, &body);
     if (rc == NGX_ERROR) {
         ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;
@@ -140,7 +221,7 @@ ngx_http_tollgate_echo_send(ngx_http_request_t *r)
 }
 
 
-ngx_int_t
+static ngx_int_t
 ngx_http_tollgate_echo_handler(ngx_http_request_t *r)
 {
     ngx_int_t rc;
@@ -150,4 +231,16 @@ ngx_http_tollgate_echo_handler(ngx_http_request_t *r)
         return rc;
     }
     return NGX_DONE;
+}
+
+
+/* tollgate_echo; */
+static char *
+ngx_http_tollgate_echo(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_core_loc_conf_t *clcf;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_tollgate_echo_handler;
+    return NGX_CONF_OK;
 }

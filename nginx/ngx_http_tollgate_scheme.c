@@ -1,0 +1,188 @@
+/*
+ * The scheme table, the table of failure reasons, and the one pass over
+ * the request's headers that collects what the schemes read (see the
+ * header).
+ */
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_tollgate_scheme.h"
+
+
+/* The order is the precedence of the answer when no credential is found:
+ * the first scheme a location accepts renders it. */
+const ngx_http_tollgate_scheme_t *const ngx_http_tollgate_scheme_table[] = {
+    &ngx_http_tollgate_xca_scheme, &ngx_http_tollgate_appcode_scheme, NULL
+};
+
+
+typedef struct {
+    ngx_uint_t status;
+    ngx_str_t  message;
+} ngx_http_tollgate_reason_t;
+
+#define NGX_TOLLGATE_REASON_ROW(name, status, message) \
+    { status, ngx_string(message) },
+
+static const ngx_http_tollgate_reason_t ngx_http_tollgate_reasons[] = {
+    NGX_TOLLGATE_REASONS(NGX_TOLLGATE_REASON_ROW)
+};
+
+#undef NGX_TOLLGATE_REASON_ROW
+
+
+ngx_uint_t
+ngx_http_tollgate_reason_status(ngx_uint_t reason)
+{
+    return reason < NGX_TOLLGATE_NREASONS
+               ? ngx_http_tollgate_reasons[reason].status
+               : NGX_HTTP_INTERNAL_SERVER_ERROR;
+}
+
+
+const ngx_str_t *
+ngx_http_tollgate_reason_message(ngx_uint_t reason)
+{
+    if (reason >= NGX_TOLLGATE_NREASONS) {
+        reason = NGX_TOLLGATE_INTERNAL;
+    }
+    return &ngx_http_tollgate_reasons[reason].message;
+}
+
+
+/* 1 if the header is name (lower case), by nginx's lower-cased key. */
+static ngx_uint_t
+ngx_http_tollgate_header_is(ngx_table_elt_t *h, const ngx_str_t *name)
+{
+    return h->key.len == name->len
+           && ngx_memcmp(h->lowcase_key, name->data, name->len) == 0;
+}
+
+
+/* Marks h in call if it is one of scheme's headers. */
+static void
+ngx_http_tollgate_collect_one(const ngx_http_tollgate_scheme_t *scheme,
+                              ngx_http_tollgate_call_t         *call,
+                              ngx_table_elt_t                  *h)
+{
+    ngx_uint_t i;
+
+    for (i = 0; scheme->headers[i].len != 0; i++) {
+        if (!ngx_http_tollgate_header_is(h, &scheme->headers[i])) {
+            continue;
+        }
+        if (call->headers[i] == NULL) {
+            call->headers[i] = h;
+        } else {
+            call->dup |= (uint32_t) 1 << i;
+        }
+        return;
+    }
+}
+
+
+void
+ngx_http_tollgate_collect_headers(ngx_http_request_t *r, ngx_uint_t mask,
+                                  ngx_http_tollgate_call_t *calls)
+{
+    ngx_list_part_t *part = &r->headers_in.headers.part;
+    ngx_table_elt_t *h = part->elts;
+    ngx_uint_t       i, s;
+
+    for (i = 0; /* void */; i++) {
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                return;
+            }
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+        if (h[i].hash == 0) {
+            continue;
+        }
+        for (s = 0; ngx_http_tollgate_scheme_table[s] != NULL; s++) {
+            if (mask & ((ngx_uint_t) 1 << s)) {
+                ngx_http_tollgate_collect_one(ngx_http_tollgate_scheme_table[s],
+                                              &calls[s], &h[i]);
+            }
+        }
+    }
+}
+
+
+tg_str_t
+ngx_http_tollgate_header_value(ngx_table_elt_t *h)
+{
+    if (h == NULL) {
+        return (tg_str_t){ NULL, 0 };
+    }
+    return (tg_str_t){ (const char *) h->value.data, h->value.len };
+}
+
+
+ngx_int_t
+ngx_http_tollgate_find_header(ngx_http_request_t *r, tg_str_t name,
+                              tg_str_t *value)
+{
+    ngx_list_part_t *part = &r->headers_in.headers.part;
+    ngx_table_elt_t *h = part->elts;
+    ngx_uint_t       i;
+    ngx_int_t        found = 0;
+
+    for (i = 0; /* void */; i++) {
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                return found;
+            }
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+        if (h[i].hash == 0 || h[i].key.len != name.len
+            || ngx_strncasecmp(h[i].key.data, (u_char *) name.ptr, name.len)
+                   != 0)
+        {
+            continue;
+        }
+        if (found) {
+            return -1;
+        }
+        *value = ngx_http_tollgate_header_value(&h[i]);
+        found = 1;
+    }
+}
+
+
+ngx_int_t
+ngx_http_tollgate_refuse(ngx_http_tollgate_call_t *call, ngx_uint_t reason,
+                         const ngx_str_t *detail)
+{
+    call->failure.reason = reason;
+    if (detail != NULL) {
+        call->failure.detail = *detail;
+    } else {
+        ngx_str_null(&call->failure.detail);
+    }
+    return NGX_DECLINED;
+}
+
+
+ngx_int_t
+ngx_http_tollgate_add_header(ngx_http_request_t *r, const char *name,
+                             u_char *value, size_t len)
+{
+    ngx_table_elt_t *h = ngx_list_push(&r->headers_out.headers);
+
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+    h->hash = 1;
+    h->key.data = (u_char *) name;
+    h->key.len = ngx_strlen(name);
+    h->value.data = value;
+    h->value.len = len;
+    return NGX_OK;
+}

@@ -1,0 +1,570 @@
+/*
+ * Alibaba's X-Ca-* signature scheme ("alibaba"): the descriptor, its
+ * checks in the gateway's order, and the failure shape of Alibaba's
+ * gateway (X-Ca-Error-Message and X-Ca-Request-Id), which AppCode shares.
+ *
+ * The signing rules are lib/xca.c's; this file adapts nginx's request to
+ * them.  Replay protection does not depend on the client: a timestamp or
+ * nonce that is sent must be signed (else a replay could send fresh
+ * unsigned ones), and a location requires both unless
+ * `tollgate_replay_headers optional`.  Every header the scheme reads, and
+ * every header the client signs, must come once.
+ */
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "tollgate/error.h"
+#include "tollgate/xca.h"
+#include "ngx_http_tollgate_scheme.h"
+
+
+/* Indexes into the names below. */
+enum {
+    XCA_KEY = 0,
+    XCA_SIGNATURE,
+    XCA_METHOD,
+    XCA_SIGNATURE_HEADERS,
+    XCA_TIMESTAMP,
+    XCA_NONCE,
+    XCA_STAGE,
+    XCA_ACCEPT,
+    XCA_CONTENT_MD5,
+    XCA_CONTENT_TYPE,
+    XCA_DATE
+};
+
+static const ngx_str_t ngx_http_tollgate_xca_headers[] = {
+    ngx_string("x-ca-key"),
+    ngx_string("x-ca-signature"),
+    ngx_string("x-ca-signature-method"),
+    ngx_string("x-ca-signature-headers"),
+    ngx_string("x-ca-timestamp"),
+    ngx_string("x-ca-nonce"),
+    ngx_string("x-ca-stage"),
+    ngx_string("accept"),
+    ngx_string("content-md5"),
+    ngx_string("content-type"),
+    ngx_string("date"),
+    ngx_null_string
+};
+
+/* The same names as Alibaba's documentation spells them, for messages. */
+static const ngx_str_t ngx_http_tollgate_xca_spelled[] = {
+    ngx_string("X-Ca-Key"),
+    ngx_string("X-Ca-Signature"),
+    ngx_string("X-Ca-Signature-Method"),
+    ngx_string("X-Ca-Signature-Headers"),
+    ngx_string("X-Ca-Timestamp"),
+    ngx_string("X-Ca-Nonce"),
+    ngx_string("X-Ca-Stage"),
+    ngx_string("Accept"),
+    ngx_string("Content-MD5"),
+    ngx_string("Content-Type"),
+    ngx_string("Date")
+};
+
+
+static tg_str_t
+ngx_http_tollgate_xca_value(ngx_http_tollgate_call_t *call, ngx_uint_t i)
+{
+    return ngx_http_tollgate_header_value(call->headers[i]);
+}
+
+
+static ngx_int_t
+ngx_http_tollgate_xca_detect(ngx_http_tollgate_call_t *call)
+{
+    return call->headers[XCA_KEY] != NULL;
+}
+
+
+/* The body is signed through a form's parameters or a Content-MD5. */
+static ngx_int_t
+ngx_http_tollgate_xca_needs_body(ngx_http_tollgate_call_t *call)
+{
+    return tg_xca_is_form(ngx_http_tollgate_xca_value(call, XCA_CONTENT_TYPE))
+           || call->headers[XCA_CONTENT_MD5] != NULL;
+}
+
+
+/* The xca library's header callback: collected names first, then any
+ * other name the client signed. */
+static int
+ngx_http_tollgate_xca_header_fn(void *data, tg_str_t name, tg_str_t *value)
+{
+    ngx_http_tollgate_call_t *call = data;
+    ngx_uint_t                i;
+
+    for (i = 0; ngx_http_tollgate_xca_headers[i].len != 0; i++) {
+        if (name.len == ngx_http_tollgate_xca_headers[i].len
+            && ngx_strncasecmp((u_char *) name.ptr,
+                               ngx_http_tollgate_xca_headers[i].data, name.len)
+                   == 0)
+        {
+            if (call->headers[i] == NULL) {
+                return 0;
+            }
+            if (call->dup & ((uint32_t) 1 << i)) {
+                return -1;
+            }
+            *value = ngx_http_tollgate_xca_value(call, i);
+            return 1;
+        }
+    }
+    return (int) ngx_http_tollgate_find_header(call->r, name, value);
+}
+
+
+/*
+ * A timestamp or nonce that is sent must be signed, and the location may
+ * require it (a required nonce must not be empty either).  Returns NGX_OK,
+ * or NGX_DECLINED with the failure set.
+ */
+static ngx_int_t
+ngx_http_tollgate_xca_replay_header(ngx_http_tollgate_call_t *call,
+                                    ngx_uint_t                i)
+{
+    ngx_uint_t required;
+
+    required = call->settings->replay_headers == NGX_TOLLGATE_REPLAY_REQUIRED;
+    if (call->headers[i] == NULL) {
+        return required
+                   ? ngx_http_tollgate_refuse(call, NGX_TOLLGATE_MISSING_HEADER,
+                                              &ngx_http_tollgate_xca_spelled[i])
+                   : NGX_OK;
+    }
+    if (!tg_xca_header_signed(
+            ngx_http_tollgate_xca_value(call, XCA_SIGNATURE_HEADERS),
+            (tg_str_t){ (const char *) ngx_http_tollgate_xca_headers[i].data,
+                        ngx_http_tollgate_xca_headers[i].len }))
+    {
+        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_UNSIGNED_HEADER,
+                                        &ngx_http_tollgate_xca_spelled[i]);
+    }
+    if (required && i == XCA_NONCE && call->headers[i]->value.len == 0) {
+        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_BAD_NONCE, NULL);
+    }
+    return NGX_OK;
+}
+
+
+/* Builds the string to sign in the request's pool. */
+static ngx_int_t
+ngx_http_tollgate_xca_sts(ngx_http_tollgate_call_t *call, tg_xca_request_t *req,
+                          tg_str_t *sts)
+{
+    ngx_http_request_t *r = call->r;
+    tg_xca_buffers_t    buf;
+    tg_xca_need_t       need;
+    tg_str_t            culprit = { NULL, 0 };
+    ngx_str_t           name;
+    int                 rc;
+
+    ngx_memzero(&buf, sizeof(buf));
+    rc = tg_xca_string_to_sign(req, &buf, sts, &need, &culprit);
+    if (rc == TG_ENOSPC) {
+        buf.pairs =
+            ngx_palloc(r->pool, (need.pairs + 1) * sizeof(tg_xca_pair_t));
+        buf.pairs_cap = need.pairs + 1;
+        buf.scratch = ngx_pnalloc(r->pool, need.scratch + 1);
+        buf.scratch_cap = need.scratch + 1;
+        buf.out = ngx_pnalloc(r->pool, need.out + 1);
+        buf.out_cap = need.out + 1;
+        if (buf.pairs == NULL || buf.scratch == NULL || buf.out == NULL) {
+            return NGX_ERROR;
+        }
+        rc = tg_xca_string_to_sign(req, &buf, sts, &need, &culprit);
+    }
+
+    name.data = (u_char *) culprit.ptr;
+    name.len = culprit.len;
+
+    switch (rc) {
+    case TG_OK:
+        return NGX_OK;
+    case TG_EMISSING:
+        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_MISSING_HEADER,
+                                        &name);
+    case TG_ECONFLICT:
+        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_DUPLICATE_HEADER,
+                                        &name);
+    case TG_EINVALID:
+        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_REPEATED_PARAMETER,
+                                        NULL);
+    default:
+        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_INTERNAL, NULL);
+    }
+}
+
+
+/*
+ * Tries each secret of the key's record that has not expired.  Returns
+ * NGX_OK if one verifies, NGX_DECLINED if none does, NGX_ERROR if a secret
+ * does not open; *live counts the secrets tried.
+ */
+static ngx_int_t
+ngx_http_tollgate_xca_check(ngx_http_tollgate_call_t *call, tg_str_t app_key,
+                            const tg_proj_key_t *k, tg_xca_method_t method,
+                            tg_str_t sts, tg_str_t signature, ngx_uint_t *live)
+{
+    char      secret[TG_PROJ_SECRET_MAX];
+    size_t    len, i;
+    ngx_int_t rc = NGX_DECLINED;
+
+    *live = 0;
+    for (i = 0; i < k->nsecrets && rc != NGX_OK; i++) {
+        if (k->secrets[i].expires_at != 0
+            && k->secrets[i].expires_at <= call->now_ms) {
+            continue;
+        }
+        (*live)++;
+        if (ngx_http_tollgate_open_secret(call, app_key, k->secrets[i].sealed,
+                                          secret, &len)
+            != NGX_OK)
+        {
+            rc = NGX_ERROR;
+            break;
+        }
+        if (tg_xca_verify(method, (tg_str_t){ secret, len }, sts, signature)
+            == TG_OK) {
+            rc = NGX_OK;
+        }
+    }
+    ngx_explicit_memzero(secret, sizeof(secret));
+    return rc;
+}
+
+
+/* The request as lib/xca.c reads it. */
+static void
+ngx_http_tollgate_xca_request(ngx_http_tollgate_call_t *call,
+                              tg_xca_request_t         *req)
+{
+    ngx_http_request_t *r = call->r;
+    u_char             *q;
+
+    ngx_memzero(req, sizeof(*req));
+    req->method =
+        (tg_str_t){ (char *) r->method_name.data, r->method_name.len };
+    req->accept = ngx_http_tollgate_xca_value(call, XCA_ACCEPT);
+    req->content_md5 = ngx_http_tollgate_xca_value(call, XCA_CONTENT_MD5);
+    req->content_type = ngx_http_tollgate_xca_value(call, XCA_CONTENT_TYPE);
+    req->date = ngx_http_tollgate_xca_value(call, XCA_DATE);
+    req->signature_headers =
+        ngx_http_tollgate_xca_value(call, XCA_SIGNATURE_HEADERS);
+    /* The path as sent: the request target up to '?'. */
+    q = ngx_strlchr(r->unparsed_uri.data,
+                    r->unparsed_uri.data + r->unparsed_uri.len, '?');
+    req->path = (tg_str_t){ (char *) r->unparsed_uri.data,
+                            q != NULL ? (size_t) (q - r->unparsed_uri.data)
+                                      : r->unparsed_uri.len };
+    req->query = (tg_str_t){ (char *) r->args.data, r->args.len };
+    req->form = tg_xca_is_form(req->content_type)
+                    ? (tg_str_t){ (char *) call->body.data, call->body.len }
+                    : (tg_str_t){ "", 0 };
+    req->header = ngx_http_tollgate_xca_header_fn;
+    req->header_ctx = call;
+}
+
+
+/* The checks before any lookup: the headers' shape. */
+static ngx_int_t
+ngx_http_tollgate_xca_precheck(ngx_http_tollgate_call_t *call,
+                               tg_xca_method_t          *method)
+{
+    ngx_uint_t i;
+    tg_str_t   ts;
+    int        rc;
+
+    for (i = 0; ngx_http_tollgate_xca_headers[i].len != 0; i++) {
+        if (call->dup & ((uint32_t) 1 << i)) {
+            return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_DUPLICATE_HEADER,
+                                            &ngx_http_tollgate_xca_spelled[i]);
+        }
+    }
+
+    if (call->app_key.len == 0) {
+        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_UNKNOWN_KEY, NULL);
+    }
+    if (ngx_http_tollgate_xca_value(call, XCA_SIGNATURE).len == 0) {
+        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_NO_SIGNATURE, NULL);
+    }
+    if (tg_xca_method_parse(ngx_http_tollgate_xca_value(call, XCA_METHOD),
+                            method)
+        != TG_OK)
+    {
+        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_BAD_METHOD, NULL);
+    }
+
+    if (ngx_http_tollgate_xca_replay_header(call, XCA_TIMESTAMP) != NGX_OK
+        || ngx_http_tollgate_xca_replay_header(call, XCA_NONCE) != NGX_OK)
+    {
+        return NGX_DECLINED;
+    }
+
+    ts = ngx_http_tollgate_xca_value(call, XCA_TIMESTAMP);
+    if (ts.ptr != NULL) {
+        rc = tg_xca_timestamp_check(ts, call->now_ms,
+                                    (int64_t) call->settings->skew);
+        if (rc != TG_OK) {
+            return ngx_http_tollgate_refuse(
+                call,
+                rc == TG_ETIMESTAMP ? NGX_TOLLGATE_BAD_TIMESTAMP
+                                    : NGX_TOLLGATE_TIMESTAMP_EXPIRED,
+                NULL);
+        }
+    }
+    return NGX_OK;
+}
+
+
+/*
+ * Records the nonce, once the signature holds (so that nobody can burn
+ * another app's nonces), until its request's timestamp leaves the window
+ * (without a timestamp, for the skew): a replay after that fails the
+ * timestamp check anyway.
+ */
+static ngx_int_t
+ngx_http_tollgate_xca_nonce(ngx_http_tollgate_call_t *call)
+{
+    tg_str_t  nonce, ts;
+    int64_t   until;
+    ngx_int_t rc;
+
+    nonce = ngx_http_tollgate_xca_value(call, XCA_NONCE);
+    if (nonce.len == 0) {
+        return NGX_OK;
+    }
+
+    until = call->now_ms;
+    ts = ngx_http_tollgate_xca_value(call, XCA_TIMESTAMP);
+    if (ts.ptr != NULL) {
+        until = ngx_atoof((u_char *) ts.ptr, ts.len);
+    }
+    until += (int64_t) call->settings->skew;
+
+    rc = ngx_http_tollgate_use_nonce(
+        call, (tg_str_t){ (char *) call->app_key.data, call->app_key.len },
+        nonce, until);
+    switch (rc) {
+    case NGX_OK:
+        return NGX_OK;
+    case NGX_DECLINED:
+        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_NONCE_USED, NULL);
+    case NGX_ABORT:
+        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_BAD_NONCE, NULL);
+    default:
+        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_UNAVAILABLE, NULL);
+    }
+}
+
+
+static ngx_int_t
+ngx_http_tollgate_xca_verify(ngx_http_tollgate_call_t *call)
+{
+    tg_xca_request_t req;
+    tg_xca_method_t  method;
+    tg_proj_key_t    k;
+    tg_str_t         app_key, sts;
+    ngx_uint_t       live;
+    ngx_int_t        rc;
+
+    call->app_key = call->headers[XCA_KEY]->value;
+    app_key = (tg_str_t){ (char *) call->app_key.data, call->app_key.len };
+
+    rc = ngx_http_tollgate_xca_precheck(call, &method);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (!ngx_http_tollgate_find_key(call, app_key, &k)) {
+        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_UNKNOWN_KEY, NULL);
+    }
+
+    ngx_http_tollgate_xca_request(call, &req);
+    rc = ngx_http_tollgate_xca_sts(call, &req, &sts);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    rc = ngx_http_tollgate_xca_check(
+        call, app_key, &k, method, sts,
+        ngx_http_tollgate_xca_value(call, XCA_SIGNATURE), &live);
+    if (rc == NGX_ERROR) {
+        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_INTERNAL, NULL);
+    }
+    if (live == 0) {
+        /* Only a secret whose grace has ended: the key is gone. */
+        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_UNKNOWN_KEY, NULL);
+    }
+    if (rc != NGX_OK) {
+        call->failure.reason = NGX_TOLLGATE_BAD_SIGNATURE;
+        call->failure.detail.data = (u_char *) sts.ptr;
+        call->failure.detail.len = sts.len;
+        return NGX_DECLINED;
+    }
+
+    if (req.content_md5.ptr != NULL && !tg_xca_is_form(req.content_type)
+        && tg_xca_content_md5_check(
+               req.content_md5,
+               (tg_str_t){ (char *) call->body.data, call->body.len })
+               != TG_OK)
+    {
+        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_BAD_DIGEST, NULL);
+    }
+
+    rc = ngx_http_tollgate_xca_nonce(call);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (call->headers[XCA_STAGE] != NULL) {
+        call->stage = call->headers[XCA_STAGE]->value;
+    }
+    return NGX_OK;
+}
+
+
+/* ---- Alibaba's failure shape ------------------------------------------ */
+
+
+/* Alibaba's X-Ca-Error-Message for each reason that has a fixed one. */
+static ngx_str_t ngx_http_tollgate_xca_messages[NGX_TOLLGATE_NREASONS] = {
+    [NGX_TOLLGATE_NO_CREDENTIAL] = ngx_string("Empty Signature"),
+    [NGX_TOLLGATE_AMBIGUOUS] = ngx_string("Ambiguous Credentials"),
+    [NGX_TOLLGATE_REPEATED_PARAMETER] = ngx_string("Repeated Parameter"),
+    [NGX_TOLLGATE_MALFORMED_CODE] = ngx_string("Invalid AppCode"),
+    [NGX_TOLLGATE_UNKNOWN_KEY] = ngx_string("Invalid AppKey"),
+    [NGX_TOLLGATE_UNKNOWN_CODE] = ngx_string("Invalid AppCode `not exists`"),
+    [NGX_TOLLGATE_NO_SIGNATURE] = ngx_string("Empty Signature"),
+    [NGX_TOLLGATE_BAD_METHOD] = ngx_string("Invalid Signature Method"),
+    [NGX_TOLLGATE_BAD_TIMESTAMP] = ngx_string("Invalid Timestamp"),
+    [NGX_TOLLGATE_TIMESTAMP_EXPIRED] = ngx_string("Timestamp Expired"),
+    [NGX_TOLLGATE_BAD_NONCE] = ngx_string("Invalid Nonce"),
+    [NGX_TOLLGATE_NONCE_USED] = ngx_string("Nonce Used"),
+    [NGX_TOLLGATE_BAD_DIGEST] = ngx_string("Invalid Content-MD5"),
+    [NGX_TOLLGATE_BAD_STAGE] = ngx_string("Invalid Stage"),
+    [NGX_TOLLGATE_APP_DISABLED] = ngx_string("App Disabled"),
+    [NGX_TOLLGATE_NOT_GRANTED] = ngx_string("Unauthorized"),
+    [NGX_TOLLGATE_GRANT_EXPIRED] = ngx_string("Expiry of Authorization"),
+    [NGX_TOLLGATE_BODY_TOO_LARGE] = ngx_string("Request body too Large"),
+    [NGX_TOLLGATE_THROTTLED] = ngx_string("Throttled by APP Flow Control"),
+    [NGX_TOLLGATE_INTERNAL] = ngx_string("Internal Error"),
+    [NGX_TOLLGATE_UNAVAILABLE] = ngx_string("Service Unavailable"),
+    [NGX_TOLLGATE_PROJECTION_UNAVAILABLE] =
+        ngx_string("Projection Unavailable"),
+    [NGX_TOLLGATE_PROJECTION_STALE] = ngx_string("Projection Stale"),
+};
+
+
+/* The message of a reason that names a header: prefix name suffix. */
+static ngx_int_t
+ngx_http_tollgate_xca_header_message(ngx_http_request_t *r, const char *prefix,
+                                     const ngx_str_t *name, const char *suffix,
+                                     ngx_str_t *message)
+{
+    message->data = ngx_pnalloc(r->pool, ngx_strlen(prefix) + name->len
+                                             + ngx_strlen(suffix));
+    if (message->data == NULL) {
+        return NGX_ERROR;
+    }
+    message->len = ngx_sprintf(message->data, "%s%V%s", prefix, name, suffix)
+                   - message->data;
+    return NGX_OK;
+}
+
+
+/* The message of a signature mismatch: the server's string to sign. */
+static ngx_int_t
+ngx_http_tollgate_xca_sts_message(ngx_http_request_t *r, const ngx_str_t *sts,
+                                  ngx_str_t *message)
+{
+    tg_str_t s = { (const char *) sts->data, sts->len };
+    size_t   len;
+
+    (void) tg_xca_sts_message(s, NULL, 0, &len);
+    message->data = ngx_pnalloc(r->pool, len);
+    if (message->data == NULL
+        || tg_xca_sts_message(s, (char *) message->data, len, &len) != TG_OK)
+    {
+        return NGX_ERROR;
+    }
+    message->len = len;
+    return NGX_OK;
+}
+
+
+/* A request id in the shape of Alibaba's: an upper-case UUID. */
+static ngx_int_t
+ngx_http_tollgate_xca_request_id(ngx_http_request_t *r)
+{
+    u_char    *id;
+    uint32_t   w[4];
+    ngx_uint_t i;
+
+    id = ngx_pnalloc(r->pool, 36);
+    if (id == NULL) {
+        return NGX_ERROR;
+    }
+    for (i = 0; i < 4; i++) {
+        w[i] = (uint32_t) ngx_random();
+    }
+    ngx_sprintf(id, "%08XD-%04XD-%04XD-%04XD-%04XD%08XD", w[0], w[1] >> 16,
+                w[1] & 0xffff, w[2] >> 16, w[2] & 0xffff, w[3]);
+    return ngx_http_tollgate_add_header(r, "X-Ca-Request-Id", id, 36);
+}
+
+
+ngx_int_t
+ngx_http_tollgate_xca_render(ngx_http_request_t                *r,
+                             const ngx_http_tollgate_failure_t *f,
+                             ngx_uint_t *status, ngx_str_t *message)
+{
+    ngx_int_t rc = NGX_OK;
+
+    (void) status; /* Alibaba's statuses are the reasons' */
+
+    switch (f->reason) {
+    case NGX_TOLLGATE_MISSING_HEADER:
+        rc = ngx_http_tollgate_xca_header_message(r, "Header ", &f->detail,
+                                                  " is Required", message);
+        break;
+    case NGX_TOLLGATE_UNSIGNED_HEADER:
+        rc = ngx_http_tollgate_xca_header_message(r, "Header ", &f->detail,
+                                                  " is not Signed", message);
+        break;
+    case NGX_TOLLGATE_DUPLICATE_HEADER:
+        rc = ngx_http_tollgate_xca_header_message(r, "Duplicate Header ",
+                                                  &f->detail, "", message);
+        break;
+    case NGX_TOLLGATE_BAD_SIGNATURE:
+        rc = ngx_http_tollgate_xca_sts_message(r, &f->detail, message);
+        break;
+    default:
+        if (f->reason < NGX_TOLLGATE_NREASONS
+            && ngx_http_tollgate_xca_messages[f->reason].len != 0)
+        {
+            *message = ngx_http_tollgate_xca_messages[f->reason];
+        } else {
+            *message = ngx_http_tollgate_xca_messages[NGX_TOLLGATE_INTERNAL];
+        }
+    }
+
+    if (rc != NGX_OK || ngx_http_tollgate_xca_request_id(r) != NGX_OK
+        || ngx_http_tollgate_add_header(r, "X-Ca-Error-Message", message->data,
+                                        message->len)
+               != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+    return NGX_OK;
+}
+
+
+const ngx_http_tollgate_scheme_t ngx_http_tollgate_xca_scheme = {
+    ngx_string("alibaba"),        ngx_http_tollgate_xca_headers,
+    ngx_http_tollgate_xca_detect, ngx_http_tollgate_xca_needs_body,
+    ngx_http_tollgate_xca_verify, ngx_http_tollgate_xca_render
+};
