@@ -386,24 +386,6 @@ int tg_service_cred_delete(tg_service_t *svc, const tg_actor_t *actor,
                            tg_cred_kind_t kind, tg_str_t ref, tg_str_t name,
                            int by_value, tg_error_t *err);
 
-/* Typed forms of the above, as the Alibaba dialect calls them. */
-int tg_service_key_add(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
-                       tg_str_t app_key, tg_str_t secret, int primary,
-                       tg_key_view_t *out, tg_error_t *err);
-int tg_service_key_delete(tg_service_t *svc, const tg_actor_t *actor,
-                          tg_str_t ref, tg_str_t key, tg_error_t *err);
-int tg_service_code_add(tg_service_t *svc, const tg_actor_t *actor,
-                        tg_str_t ref, tg_str_t code, tg_code_view_t *out,
-                        tg_error_t *err);
-
-/* An AppCode named by its value (by_value above). */
-int tg_service_code_reset_by_value(tg_service_t *svc, const tg_actor_t *actor,
-                                   tg_str_t ref, tg_str_t code, tg_str_t given,
-                                   tg_code_view_t *out, tg_error_t *err);
-int tg_service_code_delete_by_value(tg_service_t *svc, const tg_actor_t *actor,
-                                    tg_str_t ref, tg_str_t code,
-                                    tg_error_t *err);
-
 /* The API registry.  api is an API's id or its name. */
 int tg_service_api_create(tg_service_t *svc, const tg_actor_t *actor,
                           const tg_api_spec_t *spec, tg_api_t *out,

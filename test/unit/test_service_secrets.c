@@ -2,7 +2,7 @@
  * Tests of an app's credentials in the core service (service_secrets.c
  * and the kind table in service_creds.c), on the real store with a
  * temporary SQLite database: each rule a kind has, through the generic
- * operations and the typed ones the Alibaba dialect calls.
+ * operations and the typed reset the Alibaba dialect calls.
  */
 
 #define _XOPEN_SOURCE 700
@@ -295,12 +295,14 @@ test_key_pair_delete(void **state)
     tg_cred_view_list_free(items, n);
 
     expect_error(f,
-                 tg_service_key_delete(f->svc, &f->admin, tg_str_c(f->app),
-                                       tg_str_c(f->app_key), &f->err),
+                 tg_service_cred_delete(f->svc, &f->admin, TG_CRED_KEY_PAIR,
+                                        tg_str_c(f->app), tg_str_c(f->app_key),
+                                        0, &f->err),
                  TG_ELAST_KEY, TG_FIELD_NONE, NULL);
     expect_error(f,
-                 tg_service_key_delete(f->svc, &f->admin, tg_str_c(f->other),
-                                       tg_str_c(f->app_key), &f->err),
+                 tg_service_cred_delete(f->svc, &f->admin, TG_CRED_KEY_PAIR,
+                                        tg_str_c(f->other),
+                                        tg_str_c(f->app_key), 0, &f->err),
                  TG_EKEY_NOT_FOUND, TG_FIELD_NONE, NULL);
 }
 
@@ -374,7 +376,6 @@ test_app_code_add(void **state)
     fixture_t      *f = *state;
     const char     *code = "code0123456789abcdef0123456789ab";
     tg_cred_view_t  v;
-    tg_code_view_t  typed;
     tg_cred_view_t *items;
     size_t          n;
 
@@ -393,11 +394,9 @@ test_app_code_add(void **state)
     expect_error(f, cred_add(f, TG_CRED_APP_CODE, f->other, NULL, code, 0, &v),
                  TG_EAPP_CODE_TAKEN, TG_FIELD_APP_CODE, NULL);
 
-    assert_rc(tg_service_code_add(f->svc, &f->admin, tg_str_c(f->app),
-                                  TG_STR_NULL, &typed, &f->err),
-              TG_OK);
-    assert_int_equal(strlen(typed.code), TG_APP_CODE_LEN);
-    tg_code_view_free(&typed);
+    assert_rc(cred_add(f, TG_CRED_APP_CODE, f->app, NULL, NULL, 0, &v), TG_OK);
+    assert_int_equal(strlen(v.code.code), TG_APP_CODE_LEN);
+    tg_cred_view_free(&v);
 
     expect_error(f, cred_add(f, TG_CRED_APP_CODE, f->app, NULL, NULL, 0, &v),
                  TG_ECODE_LIMIT, TG_FIELD_NONE,
@@ -428,17 +427,15 @@ test_app_code_reset(void **state)
     fixture_t     *f = *state;
     const char    *code = "resetcode0123456789abcdef0123456";
     tg_cred_view_t v;
-    tg_code_view_t typed;
 
     assert_rc(cred_add(f, TG_CRED_APP_CODE, f->app, NULL, code, 0, &v), TG_OK);
     tg_cred_view_free(&v);
 
-    assert_rc(tg_service_code_reset_by_value(f->svc, &f->admin, TG_STR_NULL,
-                                             tg_str_c(code), TG_STR(NEW_CODE),
-                                             &typed, &f->err),
-              TG_OK);
-    assert_string_equal(typed.code, NEW_CODE);
-    tg_code_view_free(&typed);
+    assert_rc(
+        cred_reset(f, TG_CRED_APP_CODE, NULL, code, 1, NULL, NEW_CODE, 0, &v),
+        TG_OK);
+    assert_string_equal(v.code.code, NEW_CODE);
+    tg_cred_view_free(&v);
 
     expect_error(f,
                  cred_reset(f, TG_CRED_APP_CODE, NULL, NEW_CODE, 1, NULL,
@@ -459,12 +456,11 @@ test_app_code_reset(void **state)
     assert_string_equal(last_event(f, "code.reset").target, "not-an-id");
 
     f->svc->limits.code_reset_interval = 60;
-    expect_error(f,
-                 tg_service_code_reset_by_value(
-                     f->svc, &f->admin, tg_str_c(f->app), TG_STR(NEW_CODE),
-                     TG_STR_NULL, &typed, &f->err),
-                 TG_ERATE_LIMITED, TG_FIELD_NONE,
-                 "an AppCode can be reset once every 60 seconds");
+    expect_error(
+        f,
+        cred_reset(f, TG_CRED_APP_CODE, f->app, NEW_CODE, 1, NULL, NULL, 0, &v),
+        TG_ERATE_LIMITED, TG_FIELD_NONE,
+        "an AppCode can be reset once every 60 seconds");
 }
 
 
@@ -478,9 +474,9 @@ test_app_code_delete(void **state)
     assert_rc(cred_add(f, TG_CRED_APP_CODE, f->app, NULL, code, 0, &v), TG_OK);
 
     expect_error(f,
-                 tg_service_code_delete_by_value(f->svc, &f->admin,
-                                                 tg_str_c(f->other),
-                                                 tg_str_c(code), &f->err),
+                 tg_service_cred_delete(f->svc, &f->admin, TG_CRED_APP_CODE,
+                                        tg_str_c(f->other), tg_str_c(code), 1,
+                                        &f->err),
                  TG_ECODE_NOT_FOUND, TG_FIELD_APP_CODE, NULL);
     assert_string_equal(last_event(f, "code.delete").target, "");
 

@@ -504,10 +504,27 @@ tg_ali_reset_app_secret(tg_ali_call_t *call)
 }
 
 
+/* How Alibaba's actions name the parameters of a credential kind. */
+typedef struct {
+    tg_cred_kind_t kind;
+    const char    *name;     /* the parameter that names one */
+    int            by_value; /* name is its value (not its id) */
+    const char    *key;      /* create: the parameter of its key, or NULL */
+    const char    *secret;   /* create: the parameter of its secret */
+} tg_ali_cred_t;
+
+static const tg_ali_cred_t tg_ali_creds[] = {
+    [TG_CRED_KEY_PAIR] = { TG_CRED_KEY_PAIR, "AppKey", 0, "AppKey",
+                           "AppSecret" },
+    [TG_CRED_APP_CODE] = { TG_CRED_APP_CODE, "AppCode", 1, NULL, "AppCode" },
+};
+
+
 void
 tg_ali_reset_app_code(tg_ali_call_t *call)
 {
-    tg_code_view_t view;
+    tg_cred_spec_t spec;
+    tg_cred_view_t view;
     tg_str_t       code;
 
     if (tg_ali_require(call, "AppCode", &code) != TG_OK) {
@@ -517,24 +534,28 @@ tg_ali_reset_app_code(tg_ali_call_t *call)
 
     call->field_names[TG_FIELD_APP_CODE] = "NewAppCode";
 
-    if (tg_service_code_reset_by_value(
-            call->svc, &call->actor, TG_STR_NULL, code,
-            tg_ali_optional(call, "NewAppCode"), &view, &call->err)
+    memset(&spec, 0, sizeof(spec));
+    spec.secret = tg_ali_optional(call, "NewAppCode");
+
+    if (tg_service_cred_reset(call->svc, &call->actor, TG_CRED_APP_CODE,
+                              TG_STR_NULL, code, 1, &spec, &view, &call->err)
         != TG_OK)
     {
         tg_ali_fail_core(call);
         return;
     }
 
-    tg_code_view_free(&view);
+    tg_cred_view_free(&view);
     tg_ali_reply(call, NULL);
 }
 
 
-void
-tg_ali_create_app_code(tg_ali_call_t *call)
+/* CreateAppKey, CreateAppCode: the answer holds no secret. */
+static void
+tg_ali_create_cred(tg_ali_call_t *call, const tg_ali_cred_t *c)
 {
-    tg_code_view_t view;
+    tg_cred_spec_t spec;
+    tg_cred_view_t view;
     char           ref[24];
 
     if (tg_ali_app_id(call, "AppId", 1, ref) != TG_OK) {
@@ -542,90 +563,72 @@ tg_ali_create_app_code(tg_ali_call_t *call)
         return;
     }
 
-    if (tg_service_code_add(call->svc, &call->actor, tg_str_c(ref),
-                            tg_ali_optional(call, "AppCode"), &view, &call->err)
+    memset(&spec, 0, sizeof(spec));
+    spec.key = c->key != NULL ? tg_ali_optional(call, c->key) : TG_STR_NULL;
+    spec.secret = tg_ali_optional(call, c->secret);
+
+    if (tg_service_cred_add(call->svc, &call->actor, c->kind, tg_str_c(ref),
+                            &spec, &view, &call->err)
         != TG_OK)
     {
         tg_ali_fail_core(call);
         return;
     }
 
-    tg_code_view_free(&view);
+    tg_cred_view_free(&view);
     tg_ali_reply(call, NULL);
+}
+
+
+/* DeleteAppKey, DeleteAppCode. */
+static void
+tg_ali_delete_cred(tg_ali_call_t *call, const tg_ali_cred_t *c)
+{
+    tg_str_t name;
+    char     ref[24];
+
+    if (tg_ali_app_id(call, "AppId", 1, ref) != TG_OK
+        || tg_ali_require(call, c->name, &name) != TG_OK)
+    {
+        tg_ali_send_error(call);
+        return;
+    }
+
+    if (tg_service_cred_delete(call->svc, &call->actor, c->kind, tg_str_c(ref),
+                               name, c->by_value, &call->err)
+        != TG_OK)
+    {
+        tg_ali_fail_core(call);
+        return;
+    }
+
+    tg_ali_reply(call, NULL);
+}
+
+
+void
+tg_ali_create_app_code(tg_ali_call_t *call)
+{
+    tg_ali_create_cred(call, &tg_ali_creds[TG_CRED_APP_CODE]);
 }
 
 
 void
 tg_ali_delete_app_code(tg_ali_call_t *call)
 {
-    tg_str_t code;
-    char     ref[24];
-
-    if (tg_ali_app_id(call, "AppId", 1, ref) != TG_OK
-        || tg_ali_require(call, "AppCode", &code) != TG_OK)
-    {
-        tg_ali_send_error(call);
-        return;
-    }
-
-    if (tg_service_code_delete_by_value(call->svc, &call->actor, tg_str_c(ref),
-                                        code, &call->err)
-        != TG_OK)
-    {
-        tg_ali_fail_core(call);
-        return;
-    }
-
-    tg_ali_reply(call, NULL);
+    tg_ali_delete_cred(call, &tg_ali_creds[TG_CRED_APP_CODE]);
 }
 
 
 void
 tg_ali_create_app_key(tg_ali_call_t *call)
 {
-    tg_key_view_t view;
-    char          ref[24];
-
-    if (tg_ali_app_id(call, "AppId", 1, ref) != TG_OK) {
-        tg_ali_send_error(call);
-        return;
-    }
-
-    if (tg_service_key_add(call->svc, &call->actor, tg_str_c(ref),
-                           tg_ali_optional(call, "AppKey"),
-                           tg_ali_optional(call, "AppSecret"), 0, &view,
-                           &call->err)
-        != TG_OK)
-    {
-        tg_ali_fail_core(call);
-        return;
-    }
-
-    tg_key_view_free(&view);
-    tg_ali_reply(call, NULL);
+    tg_ali_create_cred(call, &tg_ali_creds[TG_CRED_KEY_PAIR]);
 }
 
 
 void
 tg_ali_delete_app_key(tg_ali_call_t *call)
 {
-    tg_str_t app_key;
-    char     ref[24];
-
-    if (tg_ali_app_id(call, "AppId", 1, ref) != TG_OK
-        || tg_ali_require(call, "AppKey", &app_key) != TG_OK)
-    {
-        tg_ali_send_error(call);
-        return;
-    }
-
-    if (tg_service_key_delete(call->svc, &call->actor, tg_str_c(ref), app_key,
-                              &call->err)
-        != TG_OK)
-    {
-        tg_ali_fail_core(call);
-        return;
-    }
-
-    tg_ali_reply(call, NULL);
+    tg_ali_delete_cred(call, &tg_ali_creds[TG_CRED_KEY_PAIR]);
 }
