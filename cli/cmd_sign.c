@@ -302,14 +302,21 @@ tg_sign_sts(const tg_sign_headers_t *hs, const char *method, tg_str_t path,
     buf.out = malloc(need.out + 1);
     buf.out_cap = need.out + 1;
 
-    rc = TG_CLI_OK;
-    if (buf.pairs == NULL || buf.scratch == NULL || buf.out == NULL) {
-        rc = tg_cli_nomem();
-    } else if (tg_xca_string_to_sign(&req, &buf, &out, &need, &missing) != TG_OK
-               || tg_buf_append(sts, out.ptr, out.len) != TG_OK
+    rc = buf.pairs != NULL && buf.scratch != NULL && buf.out != NULL
+             ? tg_xca_string_to_sign(&req, &buf, &out, &need, &missing)
+             : TG_ENOMEM;
+
+    /* The gateway refuses a repeated parameter: say so before sending. */
+    if (rc == TG_EINVALID) {
+        rc = tg_cli_usage_error("the parameter %.*s is repeated: the gateway "
+                                "refuses a parameter sent twice",
+                                TG_STR_ARG(missing));
+    } else if (rc != TG_OK || tg_buf_append(sts, out.ptr, out.len) != TG_OK
                || tg_buf_append(sts, "", 0) != TG_OK)
     {
         rc = tg_cli_nomem();
+    } else {
+        rc = TG_CLI_OK;
     }
 
     free(buf.pairs);

@@ -519,5 +519,11 @@ describe('tollgate sign', () => {
     assert.equal(r.status, 2);
     r = await sign(['--app-key', 'x', '--app-secret', 'y', 'http://127.0.0.1:1/']);
     assert.equal(r.status, 3);
+
+    // The gateway refuses a repeated parameter, so the CLI does not sign one.
+    r = await sign(
+        ['--app-key', 'x', '--app-secret', 'y', '--print', 'http://127.0.0.1:1/p?a=1&a=2']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /the parameter a is repeated/);
   });
 });
