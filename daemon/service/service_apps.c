@@ -391,17 +391,17 @@ static int
 tg_app_view_make(tg_service_t *svc, tg_txn_t *t, tg_app_t *app,
                  tg_app_view_t *out)
 {
-    tg_key_pair_t kp;
-    int           rc;
+    tg_cred_t kp;
+    int       rc;
 
     memset(&kp, 0, sizeof(kp));
     out->app = *app;
     memset(app, 0, sizeof(*app));
 
-    rc = tg_store_key_pair_primary(t, tg_str_c(out->app.id), &kp);
+    rc = tg_store_cred_primary(t, TG_CRED_KEY_PAIR, tg_str_c(out->app.id), &kp);
     if (rc == TG_OK) {
         rc = tg_key_view_fill(svc, &kp, 0, &out->key);
-        tg_key_pair_free(&kp);
+        tg_cred_free(&kp);
     }
 
     return rc;

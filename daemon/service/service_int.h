@@ -111,12 +111,11 @@ void tg_secret_free(char *secret);
  */
 int tg_rate_take(tg_service_t *svc, const char *account_id, tg_error_t *err);
 
-/* Fills a key view from a stored pair: the secret masked, or in clear
- * if reveal is set. */
-int tg_key_view_fill(const tg_service_t *svc, const tg_key_pair_t *kp,
-                     int reveal, tg_key_view_t *view);
-
-int tg_code_view_fill(const tg_service_t *svc, const tg_app_code_t *code,
+/* Fill a view from a stored key pair or AppCode: the secret masked, or
+ * in clear if reveal is set. */
+int tg_key_view_fill(const tg_service_t *svc, const tg_cred_t *kp, int reveal,
+                     tg_key_view_t *view);
+int tg_code_view_fill(const tg_service_t *svc, const tg_cred_t *code,
                       int reveal, tg_code_view_t *view);
 
 
@@ -183,6 +182,10 @@ extern const tg_cred_rules_t tg_cred_kinds[TG_CRED_KINDS];
 
 /* The value of the limit at offset at of svc's limits. */
 int64_t tg_cred_limit(const tg_service_t *svc, size_t at);
+
+/* Frees an array of n views of kind's member of tg_cred_view_t (an app
+ * view's keys or codes), wiping their secrets.  items may be NULL. */
+void tg_cred_members_free(tg_cred_kind_t kind, void *items, size_t n);
 
 /*
  * Makes a credential of kind for app from spec (given values must have
