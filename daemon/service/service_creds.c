@@ -184,15 +184,33 @@ tg_cred_view_free(tg_cred_view_t *view)
 }
 
 
+/*
+ * Frees an array of n views, each size bytes, that hold the part of a
+ * tg_cred_view_t from offset at: whole views (at 0), or one kind's
+ * member of each.  Each is moved into a whole view to be freed.
+ */
+static void
+tg_cred_views_free(void *items, size_t n, size_t size, size_t at)
+{
+    tg_cred_view_t view;
+    char          *item;
+    size_t         i;
+
+    for (i = 0; i < n; i++) {
+        item = (char *) items + i * size;
+        memset(&view, 0, sizeof(view));
+        memcpy((char *) &view + at, item, size);
+        memset(item, 0, size);
+        tg_cred_view_free(&view);
+    }
+    free(items);
+}
+
+
 void
 tg_cred_view_list_free(tg_cred_view_t *items, size_t n)
 {
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        tg_cred_view_free(&items[i]);
-    }
-    free(items);
+    tg_cred_views_free(items, n, sizeof(*items), 0);
 }
 
 
@@ -200,14 +218,6 @@ void
 tg_cred_members_free(tg_cred_kind_t kind, void *items, size_t n)
 {
     const tg_cred_rules_t *rules = &tg_cred_kinds[kind];
-    tg_cred_view_t         view;
-    size_t                 i;
 
-    for (i = 0; i < n; i++) {
-        memset(&view, 0, sizeof(view));
-        memcpy((char *) &view + rules->view_at,
-               (char *) items + i * rules->view_size, rules->view_size);
-        tg_cred_view_free(&view);
-    }
-    free(items);
+    tg_cred_views_free(items, n, rules->view_size, rules->view_at);
 }

@@ -197,13 +197,14 @@ int tg_cred_create(tg_service_t *svc, tg_txn_t *t, const tg_cred_rules_t *kind,
                    const char *app, const tg_cred_spec_t *spec, int64_t now,
                    tg_cred_t *c, tg_cred_view_t *view, tg_error_t *err);
 
-/* Typed forms of tg_cred_create(), for app create. */
-int tg_key_pair_create(tg_service_t *svc, tg_txn_t *t, const char *app,
-                       tg_str_t app_key, tg_str_t secret, int primary,
-                       int64_t now, tg_key_view_t *view, tg_error_t *err);
-int tg_app_code_create(tg_service_t *svc, tg_txn_t *t, const char *app,
-                       tg_str_t given, int64_t now, tg_code_view_t *view,
-                       tg_error_t *err);
+/*
+ * tg_cred_create() for app create, which keeps only the view: fills
+ * member, the kind's member of a tg_cred_view_t (a tg_key_view_t or a
+ * tg_code_view_t), left zeroed on failure.
+ */
+int tg_cred_create_member(tg_service_t *svc, tg_txn_t *t, tg_cred_kind_t kind,
+                          const char *app, const tg_cred_spec_t *spec,
+                          int64_t now, void *member, tg_error_t *err);
 
 /* Notes a key's use (service_accounts.c); secret: see there. */
 void tg_access_key_touch(tg_service_t *svc, const tg_access_key_t *key,
