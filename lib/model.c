@@ -59,29 +59,6 @@ tg_app_free(tg_app_t *app)
 
 
 void
-tg_key_pair_free(tg_key_pair_t *kp)
-{
-    if (kp != NULL) {
-        free(kp->app_key);
-        free(kp->secret_sealed);
-        free(kp->prev_app_key);
-        free(kp->prev_secret_sealed);
-        memset(kp, 0, sizeof(*kp));
-    }
-}
-
-
-void
-tg_app_code_free(tg_app_code_t *code)
-{
-    if (code != NULL) {
-        free(code->code_sealed);
-        memset(code, 0, sizeof(*code));
-    }
-}
-
-
-void
 tg_api_free(tg_api_t *api)
 {
     if (api != NULL) {

@@ -333,26 +333,26 @@ static int
 tg_proj_write_pairs(tg_proj_batch_t *b, const tg_dp_app_t *a, int64_t now,
                     tg_str_t *keys, size_t *nkeys)
 {
-    const tg_key_pair_t *kp;
-    const char          *prev;
-    size_t               i;
-    int                  rc = TG_OK, grace, same;
+    const tg_cred_t *kp;
+    const char      *prev;
+    size_t           i;
+    int              rc = TG_OK, grace, same;
 
     for (i = 0; i < a->npairs && rc == TG_OK; i++) {
         kp = &a->pairs[i];
         prev = a->prev_secrets[i];
-        grace = prev != NULL && kp->prev_app_key != NULL
-                && kp->prev_expires_at > now;
-        same = grace && strcmp(kp->prev_app_key, kp->app_key) == 0;
+        grace =
+            prev != NULL && kp->prev_key != NULL && kp->prev_expires_at > now;
+        same = grace && strcmp(kp->prev_key, kp->key) == 0;
 
-        rc = tg_proj_write_key(b, a->id, kp->app_key, a->secrets[i],
+        rc = tg_proj_write_key(b, a->id, kp->key, a->secrets[i],
                                same ? prev : NULL, kp->prev_expires_at);
-        keys[(*nkeys)++] = tg_str_c(kp->app_key);
+        keys[(*nkeys)++] = tg_str_c(kp->key);
 
         if (rc == TG_OK && grace && !same) {
-            rc = tg_proj_write_key(b, a->id, kp->prev_app_key, NULL, prev,
+            rc = tg_proj_write_key(b, a->id, kp->prev_key, NULL, prev,
                                    kp->prev_expires_at);
-            keys[(*nkeys)++] = tg_str_c(kp->prev_app_key);
+            keys[(*nkeys)++] = tg_str_c(kp->prev_key);
         }
     }
     return rc;

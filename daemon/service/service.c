@@ -372,7 +372,7 @@ tg_rate_take(tg_service_t *svc, const char *account_id, tg_error_t *err)
 
 
 int
-tg_key_view_fill(const tg_service_t *svc, const tg_key_pair_t *kp, int reveal,
+tg_key_view_fill(const tg_service_t *svc, const tg_cred_t *kp, int reveal,
                  tg_key_view_t *view)
 {
     char *secret = NULL;
@@ -380,8 +380,7 @@ tg_key_view_fill(const tg_service_t *svc, const tg_key_pair_t *kp, int reveal,
 
     memset(view, 0, sizeof(*view));
 
-    rc = tg_unseal_for(svc, TG_SEAL_KEY_PAIR, kp->id, kp->secret_sealed,
-                       &secret);
+    rc = tg_unseal_for(svc, TG_SEAL_KEY_PAIR, kp->id, kp->sealed, &secret);
     if (rc != TG_OK) {
         return rc;
     }
@@ -391,11 +390,10 @@ tg_key_view_fill(const tg_service_t *svc, const tg_key_pair_t *kp, int reveal,
     view->primary = kp->primary;
     view->created_at = kp->created_at;
     view->updated_at = kp->updated_at;
-    view->app_key = tg_strndup(kp->app_key, strlen(kp->app_key));
+    view->app_key = tg_strndup(kp->key, strlen(kp->key));
 
-    if (kp->prev_app_key != NULL && kp->prev_expires_at > tg_time_now_ms()) {
-        view->prev_app_key =
-            tg_strndup(kp->prev_app_key, strlen(kp->prev_app_key));
+    if (kp->prev_key != NULL && kp->prev_expires_at > tg_time_now_ms()) {
+        view->prev_app_key = tg_strndup(kp->prev_key, strlen(kp->prev_key));
         view->prev_expires_at = kp->prev_expires_at;
         if (view->prev_app_key == NULL) {
             rc = TG_ENOMEM;
@@ -422,16 +420,15 @@ tg_key_view_fill(const tg_service_t *svc, const tg_key_pair_t *kp, int reveal,
 
 
 int
-tg_code_view_fill(const tg_service_t *svc, const tg_app_code_t *code,
-                  int reveal, tg_code_view_t *view)
+tg_code_view_fill(const tg_service_t *svc, const tg_cred_t *code, int reveal,
+                  tg_code_view_t *view)
 {
     char *plain = NULL;
     int   rc;
 
     memset(view, 0, sizeof(*view));
 
-    rc = tg_unseal_for(svc, TG_SEAL_APP_CODE, code->id, code->code_sealed,
-                       &plain);
+    rc = tg_unseal_for(svc, TG_SEAL_APP_CODE, code->id, code->sealed, &plain);
     if (rc != TG_OK) {
         return rc;
     }
@@ -474,37 +471,13 @@ tg_code_view_free(tg_code_view_t *view)
 
 
 void
-tg_key_view_list_free(tg_key_view_t *items, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        tg_key_view_free(&items[i]);
-    }
-    free(items);
-}
-
-
-void
-tg_code_view_list_free(tg_code_view_t *items, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        tg_code_view_free(&items[i]);
-    }
-    free(items);
-}
-
-
-void
 tg_app_view_free(tg_app_view_t *view)
 {
     if (view != NULL) {
         tg_app_free(&view->app);
         tg_key_view_free(&view->key);
-        tg_key_view_list_free(view->keys, view->nkeys);
-        tg_code_view_list_free(view->codes, view->ncodes);
+        tg_cred_members_free(TG_CRED_KEY_PAIR, view->keys, view->nkeys);
+        tg_cred_members_free(TG_CRED_APP_CODE, view->codes, view->ncodes);
         memset(view, 0, sizeof(*view));
     }
 }

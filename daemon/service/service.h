@@ -202,8 +202,6 @@ void tg_key_view_free(tg_key_view_t *view);
 void tg_code_view_free(tg_code_view_t *view);
 void tg_app_view_free(tg_app_view_t *view);
 void tg_app_view_list_free(tg_app_view_t *items, size_t n);
-void tg_key_view_list_free(tg_key_view_t *items, size_t n);
-void tg_code_view_list_free(tg_code_view_t *items, size_t n);
 void tg_cred_view_free(tg_cred_view_t *view);
 void tg_cred_view_list_free(tg_cred_view_t *items, size_t n);
 
@@ -493,17 +491,17 @@ int tg_service_audit_list(tg_service_t *svc, const tg_actor_t *actor,
  * clear (the projection re-seals them under its own key).
  */
 typedef struct {
-    char           id[TG_ID_LEN + 1];
-    int            exists; /* 0: the app was deleted */
-    tg_app_t       app;
-    tg_key_pair_t *pairs;
-    char         **secrets;      /* per pair: the current secret */
-    char         **prev_secrets; /* per pair: the one in grace, or NULL */
-    size_t         npairs;
-    char         **codes; /* AppCodes in clear */
-    size_t         ncodes;
-    tg_grant_t    *grants; /* with their API names */
-    size_t         ngrants;
+    char        id[TG_ID_LEN + 1];
+    int         exists; /* 0: the app was deleted */
+    tg_app_t    app;
+    tg_cred_t  *pairs;        /* its key pairs */
+    char      **secrets;      /* per pair: the current secret */
+    char      **prev_secrets; /* per pair: the one in grace, or NULL */
+    size_t      npairs;
+    char      **codes; /* AppCodes in clear */
+    size_t      ncodes;
+    tg_grant_t *grants; /* with their API names */
+    size_t      ngrants;
 } tg_dp_app_t;
 
 typedef int (*tg_dp_apply_pt)(void *data, int64_t seq, const tg_dp_app_t *apps,

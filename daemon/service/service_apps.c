@@ -311,6 +311,8 @@ tg_app_create_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     tg_app_create_t     *op = data;
     const tg_app_spec_t *spec = op->spec;
     tg_app_t            *app = &op->out->app;
+    tg_cred_spec_t       pair = { spec->app_key, spec->app_secret, 1, 0 };
+    tg_cred_spec_t       code = { TG_STR_NULL, spec->app_code, 0, 0 };
     int64_t              now = tg_time_now_ms();
     int                  rc;
 
@@ -341,16 +343,16 @@ tg_app_create_txn(tg_service_t *svc, tg_txn_t *t, void *data,
         rc = tg_change(t, "app", app->id, app->id, "upsert");
     }
     if (rc == TG_OK) {
-        rc = tg_key_pair_create(svc, t, app->id, spec->app_key,
-                                spec->app_secret, 1, now, &op->out->key, err);
+        rc = tg_cred_create_member(svc, t, TG_CRED_KEY_PAIR, app->id, &pair,
+                                   now, &op->out->key, err);
     }
     if (rc == TG_OK && (spec->app_code.ptr != NULL || spec->generate_app_code))
     {
         op->out->codes = calloc(1, sizeof(tg_code_view_t));
         rc = op->out->codes == NULL
                  ? TG_ENOMEM
-                 : tg_app_code_create(svc, t, app->id, spec->app_code, now,
-                                      op->out->codes, err);
+                 : tg_cred_create_member(svc, t, TG_CRED_APP_CODE, app->id,
+                                         &code, now, op->out->codes, err);
         op->out->ncodes = op->out->codes != NULL ? 1 : 0;
     }
 
@@ -391,17 +393,17 @@ static int
 tg_app_view_make(tg_service_t *svc, tg_txn_t *t, tg_app_t *app,
                  tg_app_view_t *out)
 {
-    tg_key_pair_t kp;
-    int           rc;
+    tg_cred_t kp;
+    int       rc;
 
     memset(&kp, 0, sizeof(kp));
     out->app = *app;
     memset(app, 0, sizeof(*app));
 
-    rc = tg_store_key_pair_primary(t, tg_str_c(out->app.id), &kp);
+    rc = tg_store_cred_primary(t, TG_CRED_KEY_PAIR, tg_str_c(out->app.id), &kp);
     if (rc == TG_OK) {
         rc = tg_key_view_fill(svc, &kp, 0, &out->key);
-        tg_key_pair_free(&kp);
+        tg_cred_free(&kp);
     }
 
     return rc;

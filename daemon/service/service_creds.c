@@ -16,16 +16,14 @@ static int
 tg_key_pair_view_fill(const tg_service_t *svc, const tg_cred_t *c, int reveal,
                       tg_cred_view_t *view)
 {
-    tg_key_pair_t kp;
-
-    tg_store_cred_as_key_pair(c, &kp);
     view->kind = TG_CRED_KEY_PAIR;
-    return tg_key_view_fill(svc, &kp, reveal, &view->key);
+    return tg_key_view_fill(svc, c, reveal, &view->key);
 }
 
 
 /* Moves the kind's member of each view into a malloc'd array of n;
- * NULL for none, or on ENOMEM (then items keep theirs). */
+ * NULL for none, or on ENOMEM (then items keep theirs).
+ * tg_cred_members_free() frees it. */
 static void *
 tg_cred_views_unpack(const tg_cred_rules_t *kind, tg_cred_view_t *items,
                      size_t n)
@@ -86,11 +84,8 @@ static int
 tg_app_code_view_fill(const tg_service_t *svc, const tg_cred_t *c, int reveal,
                       tg_cred_view_t *view)
 {
-    tg_app_code_t code;
-
-    tg_store_cred_as_app_code(c, &code);
     view->kind = TG_CRED_APP_CODE;
-    return tg_code_view_fill(svc, &code, reveal, &view->code);
+    return tg_code_view_fill(svc, c, reveal, &view->code);
 }
 
 
@@ -189,13 +184,40 @@ tg_cred_view_free(tg_cred_view_t *view)
 }
 
 
+/*
+ * Frees an array of n views, each size bytes, that hold the part of a
+ * tg_cred_view_t from offset at: whole views (at 0), or one kind's
+ * member of each.  Each is moved into a whole view to be freed.
+ */
+static void
+tg_cred_views_free(void *items, size_t n, size_t size, size_t at)
+{
+    tg_cred_view_t view;
+    char          *item;
+    size_t         i;
+
+    for (i = 0; i < n; i++) {
+        item = (char *) items + i * size;
+        memset(&view, 0, sizeof(view));
+        memcpy((char *) &view + at, item, size);
+        memset(item, 0, size);
+        tg_cred_view_free(&view);
+    }
+    free(items);
+}
+
+
 void
 tg_cred_view_list_free(tg_cred_view_t *items, size_t n)
 {
-    size_t i;
+    tg_cred_views_free(items, n, sizeof(*items), 0);
+}
 
-    for (i = 0; i < n; i++) {
-        tg_cred_view_free(&items[i]);
-    }
-    free(items);
+
+void
+tg_cred_members_free(tg_cred_kind_t kind, void *items, size_t n)
+{
+    const tg_cred_rules_t *rules = &tg_cred_kinds[kind];
+
+    tg_cred_views_free(items, n, rules->view_size, rules->view_at);
 }

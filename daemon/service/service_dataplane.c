@@ -30,7 +30,7 @@ tg_dp_app_free(tg_dp_app_t *a)
     tg_dp_strings_free(a->secrets, a->npairs);
     tg_dp_strings_free(a->prev_secrets, a->npairs);
     tg_dp_strings_free(a->codes, a->ncodes);
-    tg_store_key_pair_list_free(a->pairs, a->npairs);
+    tg_store_cred_list_free(a->pairs, a->npairs);
     tg_store_grant_list_free(a->grants, a->ngrants);
     if (a->exists) {
         tg_app_free(&a->app);
@@ -43,9 +43,9 @@ tg_dp_app_free(tg_dp_app_t *a)
 static int
 tg_dp_open_pairs(tg_service_t *svc, tg_dp_app_t *a)
 {
-    const tg_key_pair_t *kp;
-    size_t               i;
-    int                  rc = TG_OK;
+    const tg_cred_t *kp;
+    size_t           i;
+    int              rc = TG_OK;
 
     a->secrets = calloc(a->npairs + 1, sizeof(char *));
     a->prev_secrets = calloc(a->npairs + 1, sizeof(char *));
@@ -55,11 +55,11 @@ tg_dp_open_pairs(tg_service_t *svc, tg_dp_app_t *a)
 
     for (i = 0; i < a->npairs && rc == TG_OK; i++) {
         kp = &a->pairs[i];
-        rc = tg_unseal_for(svc, TG_SEAL_KEY_PAIR, kp->id, kp->secret_sealed,
+        rc = tg_unseal_for(svc, TG_SEAL_KEY_PAIR, kp->id, kp->sealed,
                            &a->secrets[i]);
-        if (rc == TG_OK && kp->prev_secret_sealed != NULL) {
-            rc = tg_unseal_for(svc, TG_SEAL_KEY_PAIR, kp->id,
-                               kp->prev_secret_sealed, &a->prev_secrets[i]);
+        if (rc == TG_OK && kp->prev_sealed != NULL) {
+            rc = tg_unseal_for(svc, TG_SEAL_KEY_PAIR, kp->id, kp->prev_sealed,
+                               &a->prev_secrets[i]);
         }
     }
     return rc;
@@ -69,28 +69,28 @@ tg_dp_open_pairs(tg_service_t *svc, tg_dp_app_t *a)
 static int
 tg_dp_open_codes(tg_service_t *svc, tg_txn_t *t, tg_dp_app_t *a)
 {
-    tg_app_code_t *codes = NULL;
-    size_t         n = 0, i;
-    int            rc;
+    tg_cred_t *codes = NULL;
+    size_t     n = 0, i;
+    int        rc;
 
-    rc = tg_store_app_code_list(t, tg_str_c(a->id), &codes, &n);
+    rc = tg_store_cred_list(t, TG_CRED_APP_CODE, tg_str_c(a->id), &codes, &n);
     if (rc != TG_OK) {
         return rc;
     }
 
     a->codes = calloc(n + 1, sizeof(char *));
     if (a->codes == NULL) {
-        tg_store_app_code_list_free(codes, n);
+        tg_store_cred_list_free(codes, n);
         return TG_ENOMEM;
     }
     a->ncodes = n;
 
     for (i = 0; i < n && rc == TG_OK; i++) {
-        rc = tg_unseal_for(svc, TG_SEAL_APP_CODE, codes[i].id,
-                           codes[i].code_sealed, &a->codes[i]);
+        rc = tg_unseal_for(svc, TG_SEAL_APP_CODE, codes[i].id, codes[i].sealed,
+                           &a->codes[i]);
     }
 
-    tg_store_app_code_list_free(codes, n);
+    tg_store_cred_list_free(codes, n);
     return rc;
 }
 
@@ -113,7 +113,8 @@ tg_dp_app_read(tg_service_t *svc, tg_txn_t *t, const char *id, tg_dp_app_t *a)
     }
     a->exists = 1;
 
-    rc = tg_store_key_pair_list(t, tg_str_c(id), &a->pairs, &a->npairs);
+    rc = tg_store_cred_list(t, TG_CRED_KEY_PAIR, tg_str_c(id), &a->pairs,
+                            &a->npairs);
     if (rc == TG_OK) {
         rc = tg_dp_open_pairs(svc, a);
     }

@@ -111,12 +111,11 @@ void tg_secret_free(char *secret);
  */
 int tg_rate_take(tg_service_t *svc, const char *account_id, tg_error_t *err);
 
-/* Fills a key view from a stored pair: the secret masked, or in clear
- * if reveal is set. */
-int tg_key_view_fill(const tg_service_t *svc, const tg_key_pair_t *kp,
-                     int reveal, tg_key_view_t *view);
-
-int tg_code_view_fill(const tg_service_t *svc, const tg_app_code_t *code,
+/* Fill a view from a stored key pair or AppCode: the secret masked, or
+ * in clear if reveal is set. */
+int tg_key_view_fill(const tg_service_t *svc, const tg_cred_t *kp, int reveal,
+                     tg_key_view_t *view);
+int tg_code_view_fill(const tg_service_t *svc, const tg_cred_t *code,
                       int reveal, tg_code_view_t *view);
 
 
@@ -184,6 +183,10 @@ extern const tg_cred_rules_t tg_cred_kinds[TG_CRED_KINDS];
 /* The value of the limit at offset at of svc's limits. */
 int64_t tg_cred_limit(const tg_service_t *svc, size_t at);
 
+/* Frees an array of n views of kind's member of tg_cred_view_t (an app
+ * view's keys or codes), wiping their secrets.  items may be NULL. */
+void tg_cred_members_free(tg_cred_kind_t kind, void *items, size_t n);
+
 /*
  * Makes a credential of kind for app from spec (given values must have
  * passed their rules; absent ones are generated), checked for
@@ -194,13 +197,14 @@ int tg_cred_create(tg_service_t *svc, tg_txn_t *t, const tg_cred_rules_t *kind,
                    const char *app, const tg_cred_spec_t *spec, int64_t now,
                    tg_cred_t *c, tg_cred_view_t *view, tg_error_t *err);
 
-/* Typed forms of tg_cred_create(), for app create. */
-int tg_key_pair_create(tg_service_t *svc, tg_txn_t *t, const char *app,
-                       tg_str_t app_key, tg_str_t secret, int primary,
-                       int64_t now, tg_key_view_t *view, tg_error_t *err);
-int tg_app_code_create(tg_service_t *svc, tg_txn_t *t, const char *app,
-                       tg_str_t given, int64_t now, tg_code_view_t *view,
-                       tg_error_t *err);
+/*
+ * tg_cred_create() for app create, which keeps only the view: fills
+ * member, the kind's member of a tg_cred_view_t (a tg_key_view_t or a
+ * tg_code_view_t), left zeroed on failure.
+ */
+int tg_cred_create_member(tg_service_t *svc, tg_txn_t *t, tg_cred_kind_t kind,
+                          const char *app, const tg_cred_spec_t *spec,
+                          int64_t now, void *member, tg_error_t *err);
 
 /* Notes a key's use (service_accounts.c); secret: see there. */
 void tg_access_key_touch(tg_service_t *svc, const tg_access_key_t *key,

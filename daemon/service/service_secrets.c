@@ -142,39 +142,19 @@ tg_cred_create(tg_service_t *svc, tg_txn_t *t, const tg_cred_rules_t *kind,
 
 
 int
-tg_key_pair_create(tg_service_t *svc, tg_txn_t *t, const char *app,
-                   tg_str_t app_key, tg_str_t secret, int primary, int64_t now,
-                   tg_key_view_t *view, tg_error_t *err)
+tg_cred_create_member(tg_service_t *svc, tg_txn_t *t, tg_cred_kind_t kind,
+                      const char *app, const tg_cred_spec_t *spec, int64_t now,
+                      void *member, tg_error_t *err)
 {
-    tg_cred_spec_t spec = { app_key, secret, primary, 0 };
-    tg_cred_view_t made;
-    tg_cred_t      c;
-    int            rc;
+    const tg_cred_rules_t *rules = &tg_cred_kinds[kind];
+    tg_cred_view_t         made;
+    tg_cred_t              c;
+    int                    rc;
 
     memset(&made, 0, sizeof(made));
-    rc = tg_cred_create(svc, t, &tg_cred_kinds[TG_CRED_KEY_PAIR], app, &spec,
-                        now, &c, &made, err);
+    rc = tg_cred_create(svc, t, rules, app, spec, now, &c, &made, err);
     tg_cred_free(&c);
-    *view = made.key;
-    return rc;
-}
-
-
-int
-tg_app_code_create(tg_service_t *svc, tg_txn_t *t, const char *app,
-                   tg_str_t given, int64_t now, tg_code_view_t *view,
-                   tg_error_t *err)
-{
-    tg_cred_spec_t spec = { TG_STR_NULL, given, 0, 0 };
-    tg_cred_view_t made;
-    tg_cred_t      c;
-    int            rc;
-
-    memset(&made, 0, sizeof(made));
-    rc = tg_cred_create(svc, t, &tg_cred_kinds[TG_CRED_APP_CODE], app, &spec,
-                        now, &c, &made, err);
-    tg_cred_free(&c);
-    *view = made.code;
+    memcpy(member, (char *) &made + rules->view_at, rules->view_size);
     return rc;
 }
 

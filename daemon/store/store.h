@@ -193,20 +193,6 @@ int  tg_store_cred_taken(tg_txn_t *t, tg_cred_kind_t kind, tg_str_t name,
                          tg_str_t except_id, int64_t now, int *taken);
 void tg_store_cred_list_free(tg_cred_t *items, size_t n);
 
-/*
- * The same rows as typed records, for the data-plane feed and app views.
- * tg_store_cred_as_*() fill a record that borrows c's strings.
- */
-void tg_store_cred_as_key_pair(const tg_cred_t *c, tg_key_pair_t *kp);
-void tg_store_cred_as_app_code(const tg_cred_t *c, tg_app_code_t *code);
-int  tg_store_key_pair_primary(tg_txn_t *t, tg_str_t app, tg_key_pair_t *out);
-int  tg_store_key_pair_list(tg_txn_t *t, tg_str_t app, tg_key_pair_t **items,
-                            size_t *n);
-int  tg_store_app_code_list(tg_txn_t *t, tg_str_t app, tg_app_code_t **items,
-                            size_t *n);
-void tg_store_key_pair_list_free(tg_key_pair_t *items, size_t n);
-void tg_store_app_code_list_free(tg_app_code_t *items, size_t n);
-
 /* APIs. */
 int tg_store_api_insert(tg_txn_t *t, const tg_api_t *api);
 int tg_store_api_get(tg_txn_t *t, tg_str_t id, tg_api_t *out);

@@ -1,13 +1,14 @@
 /*
  * The records Tollgate keeps: accounts and their access keys; apps with
- * their key pairs, AppCodes and tags; APIs and the grants of apps to
- * them; audit events.
+ * their tags; APIs and the grants of apps to them; audit events.  An
+ * app's credentials, of every kind (key pairs, AppCodes), are one record
+ * of their own, tg_cred_t in tollgate/cred.h.
  *
  * Times are Unix milliseconds (UTC); 0 means "none" where a time is
  * optional.  Ids are 32 lowercase hex characters.  Secrets never appear
- * here in clear: key pairs and AppCodes carry sealed text (seal.h), and
- * access keys carry a keyed hash (to find and compare them) and sealed
- * text (to check the HMAC signatures of vendor dialects).
+ * here in clear: access keys carry a keyed hash (to find and compare
+ * them) and sealed text (seal.h, to check the HMAC signatures of vendor
+ * dialects).
  *
  * Ownership: a record owns the strings its char * members point to; the
  * matching *_free() releases them and zeroes the record, whose own
@@ -60,31 +61,6 @@ typedef struct {
     int64_t      created_at;
     int64_t      updated_at;
 } tg_app_t;
-
-/* One AppKey/AppSecret pair.  After a reset with a grace period, the
- * replaced key and secret stay valid for the data plane until
- * prev_expires_at. */
-typedef struct {
-    char    id[TG_ID_LEN + 1];
-    char    app[TG_ID_LEN + 1]; /* the owning app's id */
-    char   *app_key;
-    char   *secret_sealed;
-    int     primary;
-    char   *prev_app_key;       /* NULL when there is no grace */
-    char   *prev_secret_sealed; /* NULL when there is no grace */
-    int64_t prev_expires_at;    /* 0 when there is no grace */
-    int64_t created_at;
-    int64_t updated_at;
-} tg_key_pair_t;
-
-typedef struct {
-    char    id[TG_ID_LEN + 1];
-    char    app[TG_ID_LEN + 1];
-    char    code_hash[TG_HASH_HEX_LEN + 1]; /* index HMAC of the code */
-    char   *code_sealed;
-    int64_t created_at;
-    int64_t updated_at; /* also when it was last reset */
-} tg_app_code_t;
 
 typedef struct {
     char    id[TG_ID_LEN + 1];
@@ -171,8 +147,6 @@ typedef struct {
 
 void tg_tags_free(tg_tag_t *tags, size_t n);
 void tg_app_free(tg_app_t *app);
-void tg_key_pair_free(tg_key_pair_t *kp);
-void tg_app_code_free(tg_app_code_t *code);
 void tg_api_free(tg_api_t *api);
 void tg_grant_free(tg_grant_t *grant);
 void tg_account_free(tg_account_t *account);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tollgate/cred.h"
 #include "tollgate/model.h"
 
 #include "unit.h"
@@ -132,8 +133,7 @@ static void
 test_free_zeroed(void **state)
 {
     tg_app_t        app;
-    tg_key_pair_t   kp;
-    tg_app_code_t   code;
+    tg_cred_t       cred;
     tg_api_t        api;
     tg_grant_t      grant;
     tg_account_t    account;
@@ -142,32 +142,28 @@ test_free_zeroed(void **state)
     (void) state;
 
     memset(&app, 0, sizeof(app));
-    memset(&kp, 0, sizeof(kp));
-    memset(&code, 0, sizeof(code));
+    memset(&cred, 0, sizeof(cred));
     memset(&api, 0, sizeof(api));
     memset(&grant, 0, sizeof(grant));
     memset(&account, 0, sizeof(account));
     memset(&key, 0, sizeof(key));
 
     tg_app_free(&app);
-    tg_key_pair_free(&kp);
-    tg_app_code_free(&code);
+    tg_cred_free(&cred);
     tg_api_free(&api);
     tg_grant_free(&grant);
     tg_account_free(&account);
     tg_access_key_free(&key);
 
     assert_zeroed(&app, sizeof(app));
-    assert_zeroed(&kp, sizeof(kp));
-    assert_zeroed(&code, sizeof(code));
+    assert_zeroed(&cred, sizeof(cred));
     assert_zeroed(&api, sizeof(api));
     assert_zeroed(&grant, sizeof(grant));
     assert_zeroed(&account, sizeof(account));
     assert_zeroed(&key, sizeof(key));
 
     tg_app_free(NULL);
-    tg_key_pair_free(NULL);
-    tg_app_code_free(NULL);
+    tg_cred_free(NULL);
     tg_api_free(NULL);
     tg_grant_free(NULL);
     tg_account_free(NULL);
@@ -203,50 +199,50 @@ test_app_free(void **state)
 }
 
 
+/* A credential of either kind: a key pair in grace, one without, and an
+ * AppCode (a hash, no key). */
 static void
-test_key_pair_free(void **state)
+test_cred_free(void **state)
 {
-    tg_key_pair_t kp;
+    tg_cred_t c;
 
     (void) state;
 
-    memset(&kp, 0, sizeof(kp));
-    strcpy(kp.id, "0123456789abcdef0123456789abcdef");
-    kp.app_key = owned("AppKey0123456789");
-    kp.secret_sealed = owned("tg1.k1.AAAA");
-    kp.prev_app_key = owned("OldKey0123456789");
-    kp.prev_secret_sealed = owned("tg1.k1.BBBB");
-    kp.prev_expires_at = 1;
-    kp.primary = 1;
+    memset(&c, 0, sizeof(c));
+    strcpy(c.id, "0123456789abcdef0123456789abcdef");
+    c.key = owned("AppKey0123456789");
+    c.sealed = owned("tg1.k1.AAAA");
+    c.prev_key = owned("OldKey0123456789");
+    c.prev_sealed = owned("tg1.k1.BBBB");
+    c.prev_expires_at = 1;
+    c.primary = 1;
 
-    tg_key_pair_free(&kp);
-    assert_zeroed(&kp, sizeof(kp));
+    tg_cred_free(&c);
+    assert_zeroed(&c, sizeof(c));
 
     /* Without a grace period the prev_ strings are NULL. */
-    kp.app_key = owned("AppKey0123456789");
-    kp.secret_sealed = owned("tg1.k1.AAAA");
-    tg_key_pair_free(&kp);
-    assert_zeroed(&kp, sizeof(kp));
+    c.key = owned("AppKey0123456789");
+    c.sealed = owned("tg1.k1.AAAA");
+    tg_cred_free(&c);
+    assert_zeroed(&c, sizeof(c));
+
+    strcpy(c.hash, "ab");
+    c.sealed = owned("tg1.k1.CCCC");
+    c.created_at = 5;
+    tg_cred_free(&c);
+    assert_zeroed(&c, sizeof(c));
 }
 
 
 static void
 test_other_frees(void **state)
 {
-    tg_app_code_t   code;
     tg_api_t        api;
     tg_grant_t      grant;
     tg_account_t    account;
     tg_access_key_t key;
 
     (void) state;
-
-    memset(&code, 0, sizeof(code));
-    strcpy(code.code_hash, "ab");
-    code.code_sealed = owned("tg1.k1.CCCC");
-    code.created_at = 5;
-    tg_app_code_free(&code);
-    assert_zeroed(&code, sizeof(code));
 
     memset(&api, 0, sizeof(api));
     api.name = owned("payments");
@@ -287,7 +283,7 @@ main(void)
         cmocka_unit_test(test_tags_copy_full),
         cmocka_unit_test(test_free_zeroed),
         cmocka_unit_test(test_app_free),
-        cmocka_unit_test(test_key_pair_free),
+        cmocka_unit_test(test_cred_free),
         cmocka_unit_test(test_other_frees),
     };
 

@@ -1807,16 +1807,14 @@ test_app_code_taken(void **state)
 }
 
 
-/* The typed records read the same rows as the credentials. */
+/* The primary and the lists read every column of either kind. */
 static void
-test_cred_typed_records(void **state)
+test_cred_lists_read_every_column(void **state)
 {
-    fixture_t     *f = *state;
-    tg_key_pair_t  kp, *pairs;
-    tg_app_code_t *codes;
-    tg_cred_t      c;
-    size_t         n;
-    tg_txn_t       t;
+    fixture_t *f = *state;
+    tg_cred_t  c, kp, *pairs, *codes;
+    size_t     n;
+    tg_txn_t   t;
 
     seed_apps(f);
     t = begin(f);
@@ -1831,37 +1829,48 @@ test_cred_typed_records(void **state)
     assert_rc(tg_store_cred_update(&t, TG_CRED_KEY_PAIR, &c), TG_OK);
 
     memset(&kp, 0, sizeof(kp));
-    assert_rc(tg_store_key_pair_primary(&t, TG_STR(APP_1), &kp), TG_OK);
+    assert_rc(tg_store_cred_primary(&t, TG_CRED_KEY_PAIR, TG_STR(APP_1), &kp),
+              TG_OK);
     assert_string_equal(kp.id, KP_1);
     assert_string_equal(kp.app, APP_1);
-    assert_string_equal(kp.app_key, "KEYALPHA1");
-    assert_string_equal(kp.secret_sealed, "tg1.k1.c2VhbGVk");
+    assert_string_equal(kp.key, "KEYALPHA1");
+    assert_string_equal(kp.sealed, "tg1.k1.c2VhbGVk");
     assert_int_equal(kp.primary, 1);
-    tg_key_pair_free(&kp);
-    assert_rc(tg_store_key_pair_primary(&t, TG_STR(APP_3), &kp),
+    tg_cred_free(&kp);
+    assert_rc(tg_store_cred_primary(&t, TG_CRED_KEY_PAIR, TG_STR(APP_3), &kp),
               TG_EKEY_NOT_FOUND);
 
-    assert_rc(tg_store_key_pair_list(&t, TG_STR(APP_1), &pairs, &n), TG_OK);
+    assert_rc(
+        tg_store_cred_list(&t, TG_CRED_KEY_PAIR, TG_STR(APP_1), &pairs, &n),
+        TG_OK);
     assert_int_equal(n, 2);
     assert_string_equal(pairs[0].id, KP_1);
     assert_string_equal(pairs[1].id, KP_2);
-    assert_string_equal(pairs[1].prev_app_key, "KEYOLD");
-    assert_string_equal(pairs[1].prev_secret_sealed, "tg1.k1.b2xk");
+    assert_string_equal(pairs[1].prev_key, "KEYOLD");
+    assert_string_equal(pairs[1].prev_sealed, "tg1.k1.b2xk");
     assert_i64_equal(pairs[1].prev_expires_at, 9000);
     assert_i64_equal(pairs[1].created_at, 1100);
     assert_i64_equal(pairs[1].updated_at, 3000);
-    tg_store_key_pair_list_free(pairs, n);
+    tg_store_cred_list_free(pairs, n);
 
-    assert_rc(tg_store_app_code_list(&t, TG_STR(APP_1), &codes, &n), TG_OK);
+    assert_rc(
+        tg_store_cred_list(&t, TG_CRED_APP_CODE, TG_STR(APP_1), &codes, &n),
+        TG_OK);
     assert_int_equal(n, 2);
     assert_string_equal(codes[0].id, CODE_2);
     assert_string_equal(codes[0].app, APP_1);
-    assert_string_equal(codes[0].code_hash, HASH("2"));
-    assert_string_equal(codes[0].code_sealed, "tg1.k1.Y29kZQ==");
+    assert_string_equal(codes[0].hash, HASH("2"));
+    assert_string_equal(codes[0].sealed, "tg1.k1.Y29kZQ==");
+    assert_null(codes[0].key);
+    assert_null(codes[0].prev_key);
+    assert_null(codes[0].prev_sealed);
+    assert_int_equal(codes[0].primary, 0);
     assert_i64_equal(codes[1].created_at, 2000);
-    tg_store_app_code_list_free(codes, n);
+    tg_store_cred_list_free(codes, n);
 
-    assert_rc(tg_store_app_code_list(&t, TG_STR(APP_3), &codes, &n), TG_OK);
+    assert_rc(
+        tg_store_cred_list(&t, TG_CRED_APP_CODE, TG_STR(APP_3), &codes, &n),
+        TG_OK);
     assert_int_equal(n, 0);
     assert_null(codes);
 
@@ -2570,8 +2579,6 @@ test_one_connection_runs_everything(void **state)
     tg_app_t          app, *apps;
     tg_cred_t         kp, *kps;
     tg_cred_t         code, *codes;
-    tg_key_pair_t     typed_kp, *typed_kps;
-    tg_app_code_t    *typed_codes;
     tg_api_t          api, *apis;
     tg_grant_t        grant, *grants;
     tg_audit_event_t *list;
@@ -2669,13 +2676,6 @@ test_one_connection_runs_everything(void **state)
     assert_rc(tg_store_cred_taken(&t, TG_CRED_APP_CODE, TG_STR(HASH("1")),
                                   TG_STR(""), 0, &taken),
               TG_OK);
-    assert_rc(tg_store_key_pair_primary(&t, TG_STR(APP_1), &typed_kp), TG_OK);
-    tg_key_pair_free(&typed_kp);
-    assert_rc(tg_store_key_pair_list(&t, TG_STR(APP_1), &typed_kps, &n), TG_OK);
-    tg_store_key_pair_list_free(typed_kps, n);
-    assert_rc(tg_store_app_code_list(&t, TG_STR(APP_1), &typed_codes, &n),
-              TG_OK);
-    tg_store_app_code_list_free(typed_codes, n);
 
     insert_api(&t, API_1, ACC_A, "payments", 1);
     assert_rc(tg_store_api_get(&t, TG_STR(API_1), &api), TG_OK);
@@ -2921,7 +2921,7 @@ main(void)
         STORE_TEST(test_app_codes),
         STORE_TEST(test_app_code_update_delete),
         STORE_TEST(test_app_code_taken),
-        STORE_TEST(test_cred_typed_records),
+        STORE_TEST(test_cred_lists_read_every_column),
         STORE_TEST(test_apis),
         STORE_TEST(test_api_update_delete),
         STORE_TEST(test_grants),
