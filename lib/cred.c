@@ -185,80 +185,89 @@ tg_is_alnum(unsigned char c)
 
 
 /*
- * 1 if s has min..max characters, its first is alnum or in first_extra,
- * and every other is alnum or in rest_extra.
+ * What a custom value of one format may hold: min..max characters, the
+ * first alnum or in first_extra, every other alnum or in rest_extra; and
+ * what a refusal says.
  */
+typedef struct {
+    size_t      min, max;
+    const char *first_extra;
+    const char *rest_extra;
+    const char *rule;
+} tg_charset_t;
+
+static const tg_charset_t tg_app_key_chars = {
+    TG_APP_KEY_MIN, TG_APP_KEY_MAX, "", "_-",
+    "must be 8-200 of letters, digits, '_' or '-', starting with a letter or "
+    "digit"
+};
+
+static const tg_charset_t tg_app_secret_chars = {
+    TG_APP_SECRET_MIN, TG_APP_SECRET_MAX, "", "_-!@#$%",
+    "must be 8-128 of letters, digits or _-!@#$%, starting with a letter or "
+    "digit"
+};
+
+static const tg_charset_t tg_app_code_chars = {
+    TG_APP_CODE_MIN, TG_APP_CODE_MAX, "+/", "+_!@#$%-/=",
+    "must be 32-180 of letters, digits or +_!@#$%-/=, starting with a "
+    "letter, a digit, '+' or '/'"
+};
+
+static const tg_charset_t tg_access_key_id_chars = {
+    TG_ACCESS_KEY_ID_MIN, TG_ACCESS_KEY_ID_MAX, "_.-", "_.-",
+    "must be 4-64 of letters, digits, '_', '.' or '-'"
+};
+
+
+/* TG_OK if s matches cs, else TG_EINVALID with cs's rule. */
 static int
-tg_charset_match(tg_str_t s, size_t min, size_t max, const char *first_extra,
-                 const char *rest_extra)
+tg_charset_check(const tg_charset_t *cs, tg_str_t s, const char **rule)
 {
     size_t i;
 
-    if (s.len < min || s.len > max) {
-        return 0;
+    if (s.len < cs->min || s.len > cs->max) {
+        return tg_fail(rule, cs->rule);
     }
 
     for (i = 0; i < s.len; i++) {
         unsigned char c = (unsigned char) s.ptr[i];
-        const char   *extra = i == 0 ? first_extra : rest_extra;
+        const char   *extra = i == 0 ? cs->first_extra : cs->rest_extra;
 
         if (!tg_is_alnum(c) && (c == '\0' || strchr(extra, c) == NULL)) {
-            return 0;
+            return tg_fail(rule, cs->rule);
         }
     }
 
-    return 1;
+    return TG_OK;
 }
 
 
 int
 tg_app_key_check(tg_str_t key, const char **rule)
 {
-    if (!tg_charset_match(key, TG_APP_KEY_MIN, TG_APP_KEY_MAX, "", "_-")) {
-        return tg_fail(rule, "must be 8-200 of letters, digits, '_' or '-', "
-                             "starting with a letter or digit");
-    }
-    return TG_OK;
+    return tg_charset_check(&tg_app_key_chars, key, rule);
 }
 
 
 int
 tg_app_secret_check(tg_str_t secret, const char **rule)
 {
-    if (!tg_charset_match(secret, TG_APP_SECRET_MIN, TG_APP_SECRET_MAX, "",
-                          "_-!@#$%"))
-    {
-        return tg_fail(rule, "must be 8-128 of letters, digits or _-!@#$%, "
-                             "starting with a letter or digit");
-    }
-    return TG_OK;
+    return tg_charset_check(&tg_app_secret_chars, secret, rule);
 }
 
 
 int
 tg_app_code_check(tg_str_t code, const char **rule)
 {
-    if (!tg_charset_match(code, TG_APP_CODE_MIN, TG_APP_CODE_MAX, "+/",
-                          "+_!@#$%-/="))
-    {
-        return tg_fail(rule, "must be 32-180 of letters, digits or "
-                             "+_!@#$%-/=, starting with a letter, a digit, "
-                             "'+' or '/'");
-    }
-    return TG_OK;
+    return tg_charset_check(&tg_app_code_chars, code, rule);
 }
 
 
 int
 tg_access_key_id_check(tg_str_t id, const char **rule)
 {
-    if (!tg_charset_match(id, TG_ACCESS_KEY_ID_MIN, TG_ACCESS_KEY_ID_MAX, "_.-",
-                          "_.-"))
-    {
-        return tg_fail(rule,
-                       "must be 4-64 of letters, digits, '_', '.' or '-'");
-    }
-    return TG_OK;
+    return tg_charset_check(&tg_access_key_id_chars, id, rule);
 }
 
 

@@ -142,7 +142,18 @@ test('tollgate up with --upstream, and a kept nginx.conf', async () => {
     '--data-dir', dataDir, '--admin-listen', `127.0.0.1:${adminPort}`, '--gateway-listen',
     `127.0.0.1:${gatewayPort}`, '--upstream', `http://127.0.0.1:${upstream.address().port}`
   ];
+  // The upstream is closed whatever happens, or the runner would wait on it.
+  try {
+    await upWithUpstream(args, dataDir, adminPort, gatewayPort);
+  } finally {
+    await new Promise((resolve) => upstream.close(resolve));
+    await rm(dataDir, {recursive: true, force: true});
+  }
+});
+
+async function upWithUpstream(args, dataDir, adminPort, gatewayPort) {
   let run = await up(args);
+  assert.match(run.out, /Ctrl-C stops both\./, run.out);
   try {
     const app = (await admin(dataDir, adminPort, 'POST', '/v1/apps', {name: 'mine'})).json;
     await admin(dataDir, adminPort, 'PUT', `/v1/apps/${app.id}/grants/default`, {});
@@ -164,6 +175,4 @@ test('tollgate up with --upstream, and a kept nginx.conf', async () => {
   assert.notEqual(code, 0);
   assert.match(run.out, /cannot run \/nonexistent\/nginx|nginx exited before it was ready/);
   assert.ok(await refuses(adminPort), 'tollgated still listens');
-  await new Promise((resolve) => upstream.close(resolve));
-  await rm(dataDir, {recursive: true, force: true});
-});
+}
