@@ -39,6 +39,12 @@ describe('get-management-token', () => {
     assert.equal(claims.scoped_userpool_id, alice.account.id);
     assert.equal(claims.sub, alice.id);
     assert.equal(claims.exp - claims.iat, 7200);
+    // Issuing it is audited, without the token.
+    const audit = await d.call('GET', `/v1/audit?actor=${alice.id}&action=token.issue`);
+    assert.equal(audit.status, 200, audit.text);
+    assert.equal(audit.json.items.length, 1, audit.text);
+    assert.equal(audit.json.items[0].result, 'success');
+    assert.doesNotMatch(audit.text, new RegExp(data.access_token.split('.')[2]));
   });
 
   test('refuses wrong or missing credentials', async () => {

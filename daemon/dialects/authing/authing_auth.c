@@ -138,6 +138,21 @@ tg_ath_refused(tg_ath_call_t *call, tg_auth_outcome_t outcome)
 }
 
 
+/* A failure of the server while authenticating: busy, or internal. */
+static int
+tg_ath_unavailable(tg_ath_call_t *call, int rc)
+{
+    if (rc == TG_ENOMEM) {
+        return rc;
+    }
+    if (rc == TG_EBUSY) {
+        return tg_ath_fail(call, 503, 1000,
+                           "The system is busy, please try again later.");
+    }
+    return tg_ath_fail(call, 500, 500, "Internal error.");
+}
+
+
 static int
 tg_ath_signed(tg_ath_call_t *call, tg_str_t authorization)
 {
@@ -204,10 +219,7 @@ tg_ath_signed(tg_ath_call_t *call, tg_str_t authorization)
     if (outcome != TG_AUTH_OK) {
         return tg_ath_refused(call, outcome);
     }
-    return rc == TG_ENOMEM ? rc
-                           : tg_ath_fail(call, 503, 1000,
-                                         "The system is busy, please "
-                                         "try again later.");
+    return tg_ath_unavailable(call, rc);
 }
 
 
@@ -241,10 +253,7 @@ tg_ath_token(tg_ath_call_t *call, tg_str_t token)
     if (rc == TG_EUNAUTHENTICATED) {
         return tg_ath_refused(call, outcome);
     }
-    return rc == TG_ENOMEM ? rc
-                           : tg_ath_fail(call, 503, 1000,
-                                         "The system is busy, please "
-                                         "try again later.");
+    return tg_ath_unavailable(call, rc);
 }
 
 
