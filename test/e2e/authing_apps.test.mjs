@@ -27,6 +27,47 @@ after(async () => {
 const ID = /^[0-9a-f]{32}$/;
 const REQUEST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
+test('the SDK\'s own functions give the unit tests\' vectors (lib/authing_sign.c)', () => {
+  // test/unit/test_authing_sign.c checks the C code against these.
+  const headers = {
+    'accept': 'application/json',
+    'x-authing-signature-nonce': '0123456789abcdef0123456789abcdef',
+    'x-authing-signature-method': 'HMAC-SHA1',
+    'x-authing-signature-version': '1.0',
+    'x-authing-sdk-version': 'authing-node-sdk:4.0.1',
+    'x-authing-lang': 'zh-CN',
+    'date': 'Mon, 23 Nov 2026 04:00:00 GMT',
+  };
+  const vector = (method, path, params) =>
+      sign.buildSignature('test-secret', sign.buildStringToSign(method, path, headers, params));
+  assert.equal(
+      vector('POST', '/api/v3/refresh-application-secret', {appId: '6229ffa1234567890cade3e3d9'}),
+      'vhFke4eSQqWLBaTy7SgtRbCs2VA=');
+  assert.equal(
+      vector('GET', '/api/v3/list-applications', {
+        page: 1,
+        limit: 10,
+        isIntegrateApp: false,
+        isSelfBuiltApp: false,
+        ssoEnabled: false,
+        keywords: undefined,
+        all: undefined,
+      }),
+      'n8OvUQ6C0F30ut8oerKI92lodEg=');
+  assert.equal(
+      vector('GET', '/api/v3/get-application', {appId: undefined}), 'TBJKA6Rv/kG7qSWdbhVOnx12xvI=');
+  assert.equal(
+      vector('POST', '/x', {
+        '\uffff': 'a',
+        '\u{1F600}': 'b',
+        'Z': 'c',
+        'a': {k: [1, 'x']},
+        'n': null,
+        't': true,
+      }),
+      '3UQL5iUSoBhIpz+Oo6Je4cbOz2w=');
+});
+
 describe('the SDK, signed', () => {
   test('refreshApplicationSecret returns the new secret, as the seed shows', async () => {
     const before = (await d.call('GET', `/v1/apps/${app.id}/secret`)).json;

@@ -321,6 +321,7 @@ test_disabled_key(void **state)
     tg_access_key_spec_t patch;
     tg_access_key_t      out;
     tg_error_t           err;
+    char                 secret[TG_ACCESS_KEY_SECRET_MAX + 1];
 
     issue(f, 60, &token, &issuer);
 
@@ -330,14 +331,11 @@ test_disabled_key(void **state)
     memset(&err, 0, sizeof(err));
     patch.admin = 1;
     patch.enabled = 1;
-    {
-        char secret[TG_ACCESS_KEY_SECRET_MAX + 1];
-        assert_rc(tg_service_access_key_create(f->svc, &issuer,
-                                               tg_str_c(issuer.account_id),
-                                               &patch, &out, secret, &err),
-                  TG_OK);
-        tg_access_key_free(&out);
-    }
+    assert_rc(tg_service_access_key_create(f->svc, &issuer,
+                                           tg_str_c(issuer.account_id), &patch,
+                                           &out, secret, &err),
+              TG_OK);
+    tg_access_key_free(&out);
 
     patch.enabled = 0;
     assert_rc(tg_service_access_key_update(

@@ -230,7 +230,7 @@ tg_ath_list_applications(tg_ath_call_t *call)
 {
     tg_app_filter_t filter;
     tg_app_view_t  *views = NULL;
-    json_t         *list;
+    json_t         *list, *data;
     int64_t         page, limit, total = 0;
     size_t          n = 0, i;
     int             integrate, self_built, sso, all;
@@ -250,7 +250,8 @@ tg_ath_list_applications(tg_ath_call_t *call)
     }
 
     /* The user pool is the caller's account.  Tollgate's apps are all
-     * self-built, none integrated, none with single sign-on. */
+     * self-built (so isSelfBuiltApp selects them all), none integrated,
+     * none with single sign-on. */
 
     filter.account_id = tg_str_c(call->actor.account_id);
     filter.limit = limit;
@@ -275,8 +276,13 @@ tg_ath_list_applications(tg_ath_call_t *call)
     }
     tg_app_view_list_free(views, n);
 
-    tg_ath_reply(call, list != NULL
-                           ? json_pack("{s:o,s:I}", "list", list, "totalCount",
-                                       (json_int_t) total)
-                           : NULL);
+    data = list != NULL ? json_pack("{s:o,s:I}", "list", list, "totalCount",
+                                    (json_int_t) total)
+                        : NULL;
+    if (data == NULL) {
+        tg_ath_fail(call, 500, 500, "Out of memory.");
+        tg_ath_send_error(call);
+        return;
+    }
+    tg_ath_reply(call, data);
 }
