@@ -115,6 +115,16 @@ tg_http_query_each(const tg_http_request_t *req, tg_http_arg_pt fn, void *data)
 }
 
 
+void
+tg_http_header_each(const tg_http_request_t *req, tg_http_arg_pt fn, void *data)
+{
+    tg_http_each_t each = { fn, data };
+
+    MHD_get_connection_values(req->conn, MHD_HEADER_KIND, tg_http_each_arg,
+                              &each);
+}
+
+
 const char *
 tg_http_request_id(const tg_http_request_t *req)
 {

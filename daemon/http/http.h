@@ -85,6 +85,11 @@ typedef int (*tg_http_arg_pt)(void *data, const char *key, const char *value);
 void tg_http_query_each(const tg_http_request_t *req, tg_http_arg_pt fn,
                         void *data);
 
+/* Calls fn for every request header in order, a repeated one each time
+ * it came.  Stops early if fn returns non-zero. */
+void tg_http_header_each(const tg_http_request_t *req, tg_http_arg_pt fn,
+                         void *data);
+
 const char *tg_http_request_id(const tg_http_request_t *req);
 
 /* The client's address, as text. */

@@ -271,9 +271,10 @@ typedef enum {
     TG_AUTH_UNKNOWN_KEY,
     TG_AUTH_NO_SIGNING_SECRET, /* made before schema 2, not used since */
     TG_AUTH_BAD_SIGNATURE,
-    TG_AUTH_DISABLED,   /* the key or its account */
-    TG_AUTH_NONCE_USED, /* the key used this nonce within the window */
-    TG_AUTH_NONCES_FULL /* the store is full of live nonces */
+    TG_AUTH_DISABLED,    /* the key or its account */
+    TG_AUTH_NONCE_USED,  /* the key used this nonce within the window */
+    TG_AUTH_NONCES_FULL, /* the store is full of live nonces */
+    TG_AUTH_WRONG_SCOPE  /* a token used on another account */
 } tg_auth_outcome_t;
 
 /* Checks a request's signature with the key's secret: 0 on a match,
@@ -312,6 +313,43 @@ int tg_service_authenticate_signed(tg_service_t           *svc,
                                    const tg_signed_call_t *call,
                                    tg_actor_t             *actor,
                                    tg_auth_outcome_t *outcome, tg_error_t *err);
+
+/*
+ * Management tokens (service_tokens.c), for dialects whose clients trade
+ * an access key for a bearer token (Authing's get-management-token).  A
+ * token is bound to the access key and its account, and expires.
+ */
+
+#define TG_TOKEN_MAX     1024  /* the longest token accepted */
+#define TG_TOKEN_TTL_MAX 86400 /* the longest life of one, in seconds */
+
+/*
+ * Authenticates key_id and secret as tg_service_authenticate() does
+ * (filling actor) and appends a token for them to token, which expires
+ * after ttl_seconds (1 to TG_TOKEN_TTL_MAX, else TG_EINVALID); sets
+ * *expires_at (Unix ms).  Audited as "token.issue".  Errors: those of
+ * tg_service_authenticate(), TG_ENOMEM, TG_EINTERNAL, store errors; on
+ * error token is wiped.
+ */
+int tg_service_token_issue(tg_service_t *svc, tg_str_t key_id, tg_str_t secret,
+                           int64_t ttl_seconds, tg_actor_t *actor,
+                           tg_buf_t *token, int64_t *expires_at,
+                           tg_error_t *err);
+
+/*
+ * Authenticates a call that carries token and names account (the pool
+ * it acts on): the token must be one this keyring signed, unexpired, and
+ * bound to account; its access key and account must exist and be
+ * enabled.  On success fills actor with the key and account, never as
+ * an admin: a token acts within its account.  A refusal is
+ * TG_EUNAUTHENTICATED with *outcome TG_AUTH_BAD_SIGNATURE (not a token
+ * of ours), TG_AUTH_EXPIRED, TG_AUTH_WRONG_SCOPE, TG_AUTH_UNKNOWN_KEY or
+ * TG_AUTH_DISABLED, audited as "auth.failure" but for an expired token.
+ * Other errors: TG_ENOMEM, store errors.
+ */
+int tg_service_authenticate_token(tg_service_t *svc, tg_str_t token,
+                                  tg_str_t account, tg_actor_t *actor,
+                                  tg_auth_outcome_t *outcome, tg_error_t *err);
 
 /* Apps.  ref is an app's id, or its numeric AppId in decimal. */
 int tg_service_app_create(tg_service_t *svc, const tg_actor_t *actor,

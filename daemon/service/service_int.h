@@ -210,6 +210,15 @@ int tg_cred_create_member(tg_service_t *svc, tg_txn_t *t, tg_cred_kind_t kind,
 void tg_access_key_touch(tg_service_t *svc, const tg_access_key_t *key,
                          tg_str_t secret);
 
+/*
+ * Loads an access key and whether its account is enabled, for signed
+ * calls and tokens (service_signed.c).  Returns 0,
+ * TG_EACCESS_KEY_NOT_FOUND (also for an id that breaks the id rules or a
+ * key whose account is gone), or a store error.
+ */
+int tg_signed_key_load(tg_service_t *svc, tg_str_t key_id, tg_access_key_t *key,
+                       int *account_enabled);
+
 /* Audits a failed authentication of key, or of an unknown key. */
 void tg_auth_failure_audit(tg_service_t *svc, tg_actor_t *actor,
                            const tg_access_key_t *key, const char *reason);

@@ -20,7 +20,7 @@
 
 
 /* Loads an access key and its account's status for a signed request. */
-static int
+int
 tg_signed_key_load(tg_service_t *svc, tg_str_t key_id, tg_access_key_t *key,
                    int *account_enabled)
 {

@@ -238,6 +238,45 @@ test_ties_go_to_the_first_listed(void **state)
 
 
 /* The registry itself: every dialect complete, and names unique. */
+/* The registered table: Authing's path prefix beats every other signal,
+ * and its Authorization scheme claims nothing elsewhere. */
+static void
+test_authing_claims(void **state)
+{
+    const tg_dialect_t *const *t;
+    size_t                     n;
+
+    (void) state;
+    t = tg_dialect_table(&n);
+
+#define REAL(method, path, body, ...) \
+    pick(t, n, method, path, &(fake_t){ __VA_ARGS__ }, body)
+
+    assert_string_equal(
+        REAL("POST", "/api/v3/refresh-application-secret", "",
+             .headers = { "x-acs-action: CreateApp",
+                          "Authorization: ACS3-HMAC-SHA256 x", NULL },
+             .query = { "Action=CreateApp", NULL }),
+        "authing");
+    assert_string_equal(REAL("GET", "/api/v3/", "", .headers = { NULL }),
+                        "authing");
+    assert_string_equal(REAL("GET", "/", "",
+                             .headers = { "Authorization: authing a:b", NULL },
+                             .query = { "Action=DescribeApps", NULL }),
+                        "alibaba");
+    assert_string_equal(REAL("GET", "/v1/apps", "",
+                             .headers = { "Authorization: GenAuth a:b", NULL }),
+                        "native");
+    assert_string_equal(REAL("GET", "/api/v3", "", .headers = { NULL }),
+                        "native");
+    assert_string_equal(
+        REAL("GET", "/API/V3/get-application", "", .headers = { NULL }),
+        "native");
+
+#undef REAL
+}
+
+
 static void
 test_table(void **state)
 {
@@ -270,6 +309,7 @@ main(void)
         cmocka_unit_test(test_alibaba_claims),
         cmocka_unit_test(test_two_vendors_at_once),
         cmocka_unit_test(test_ties_go_to_the_first_listed),
+        cmocka_unit_test(test_authing_claims),
         cmocka_unit_test(test_table),
     };
 
