@@ -12,6 +12,7 @@
 #include "dialects.h"
 #include "dialects/alibaba/alibaba.h"
 #include "dialects/native/native.h"
+#include "dialects/tencent/tencent.h"
 
 
 /* clang-format off */
@@ -21,6 +22,7 @@
 static const tg_dialect_t *const tg_dialects[] = {
     &tg_native_dialect,
     &tg_alibaba_dialect,
+    &tg_tencent_dialect,
 };
 
 /* clang-format on */
