@@ -207,9 +207,7 @@ tg_tencent_handle(void *dialect, tg_http_request_t *req,
         tg_tc_send_error(&call);
     }
 
-    if (call.params != NULL) {
-        json_decref(call.params);
-    }
+    tg_tc_params_free(&call);
 }
 
 

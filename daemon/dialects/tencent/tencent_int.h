@@ -67,6 +67,10 @@ typedef struct {
  */
 int tg_tc_params_load(tg_tc_call_t *call);
 
+/* Wipes the parameters (an ApiAppSecret may be among them) and frees
+ * them. */
+void tg_tc_params_free(tg_tc_call_t *call);
+
 /*
  * Every parameter must be one of names (NULL-terminated): a signed
  * request cannot be turned into another action that reads fewer.

@@ -46,6 +46,41 @@ tg_tc_params_load(tg_tc_call_t *call)
 }
 
 
+/* Wipes every string in value, recursively. */
+static void
+tg_tc_json_wipe(json_t *value)
+{
+    const char *key;
+    json_t     *item;
+    size_t      i;
+
+    if (json_is_string(value)) {
+        tg_wipe((char *) json_string_value(value), json_string_length(value));
+    } else if (json_is_array(value)) {
+        json_array_foreach(value, i, item)
+        {
+            tg_tc_json_wipe(item);
+        }
+    } else if (json_is_object(value)) {
+        json_object_foreach(value, key, item)
+        {
+            tg_tc_json_wipe(item);
+        }
+    }
+}
+
+
+void
+tg_tc_params_free(tg_tc_call_t *call)
+{
+    if (call->params != NULL) {
+        tg_tc_json_wipe(call->params);
+        json_decref(call->params);
+        call->params = NULL;
+    }
+}
+
+
 int
 tg_tc_params_only(tg_tc_call_t *call, const char *const *names)
 {
