@@ -61,7 +61,8 @@
     X(INTERNAL,            500, "internal error")                             \
     X(UNAVAILABLE,         503, "service unavailable")                        \
     X(PROJECTION_UNAVAILABLE, 503, "the projection cannot be read")           \
-    X(PROJECTION_STALE,    503, "tollgated has not confirmed the projection")
+    X(PROJECTION_STALE,    503, "tollgated has not confirmed the projection") \
+    X(MALFORMED_AUTH,      401, "malformed Authorization header")
 /* clang-format on */
 
 #define NGX_TOLLGATE_REASON_ENUM(name, status, message) NGX_TOLLGATE_##name,
@@ -228,6 +229,7 @@ ngx_int_t ngx_http_tollgate_use_nonce(ngx_http_tollgate_call_t *call,
 
 extern const ngx_http_tollgate_scheme_t ngx_http_tollgate_xca_scheme;
 extern const ngx_http_tollgate_scheme_t ngx_http_tollgate_appcode_scheme;
+extern const ngx_http_tollgate_scheme_t ngx_http_tollgate_tencent_scheme;
 
 /* Alibaba's gateway's failure: X-Ca-Request-Id and X-Ca-Error-Message
  * (shared by both of Alibaba's schemes). */
