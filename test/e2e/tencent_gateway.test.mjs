@@ -198,6 +198,35 @@ describe('an app made and rotated with the SDK calls through the gateway', () =>
     assert.equal(r.status, 401);
   });
 
+  test('grace, disabled apps and rate limits are the core\'s, as for other schemes', async () => {
+    const other = (await tc.CreateApiApp({ApiAppName: 'tc_gateway_core'})).Result;
+    await tc.BindApiApp({
+      ApiAppId: other.ApiAppId,
+      ApiId: api,
+      Environment: 'release',
+      ServiceId: 'service-tollgate'
+    });
+    const native = (await gw.admin.call('GET', '/v1/apps?name=tc_gateway_core')).json.items[0];
+    await eventually(async () => (await call(other.ApiAppKey, other.ApiAppSecret)).status === 200);
+
+    // A reset with grace: both secrets pass until it ends.
+    const reset = await gw.admin.call(
+        'POST', `/v1/apps/${native.id}/reset-secret`, {body: {grace_seconds: 60}});
+    assert.equal(reset.status, 200, reset.text);
+    const fresh = reset.json.app_secret;
+    await eventually(async () => (await call(other.ApiAppKey, fresh)).status === 200);
+    assert.equal((await call(other.ApiAppKey, other.ApiAppSecret)).status, 200);
+
+    // A rate limit of 1 a second: the second call at once is throttled.
+    await gw.admin.call('PATCH', `/v1/apps/${native.id}`, {body: {rate_limit: {rps: 1, burst: 1}}});
+    await eventually(async () => (await call(other.ApiAppKey, fresh)).status === 429);
+
+    // A disabled app is refused.
+    await gw.admin.call('PATCH', `/v1/apps/${native.id}`, {body: {status: 'disabled'}});
+    await eventually(async () => (await call(other.ApiAppKey, fresh)).status === 401);
+    assert.equal((await call(other.ApiAppKey, fresh)).error, 'HMAC apikey is invalid for API.');
+  });
+
   test('after UpdateApiAppKey the new pair passes and the old one does not', async () => {
     const key = 'APIDrotated0000000000000000000000000001';
     const secret = 'RotatedSecret0123456789abcdefghijklmnopq';
