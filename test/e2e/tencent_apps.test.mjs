@@ -328,7 +328,7 @@ describe('TC3 authentication', () => {
     assert.equal(raw.json.Response.Error.Code, 'InvalidParameter.FormatError');
 
     const res = await fetch(
-        `${d.url}/`, {method: 'GET', headers: {'X-TC-Action': 'DescribeApiAppsStatus'}});
+        `${d.url}/`, {method: 'PUT', headers: {'X-TC-Action': 'DescribeApiAppsStatus'}});
     assert.equal(res.status, 200);
     assert.equal((await res.json()).Response.Error.Code, 'UnsupportedProtocol');
   });
@@ -340,6 +340,47 @@ describe('TC3 authentication', () => {
     const named = tencentClient(d, {endpoint: `localhost:${d.port}`});
     const res = await named.CreateApiApp({ApiAppName: 'tc_localhost'});
     assert.match(res.Result.ApiAppId, APP_ID);
+  });
+});
+
+describe('the GET form', () => {
+  test('the SDK with reqMethod GET: flattened parameters, strings for numbers', async () => {
+    await refill();
+    const get = tencentClient(d, {method: 'GET'});
+    const made = await get.CreateApiApp({ApiAppName: 'tc_get_one', ApiAppDesc: 'it\'s (GET) *ok*'});
+    assert.match(made.Result.ApiAppId, APP_ID);
+    assert.equal(made.Result.ApiAppDesc, 'it\'s (GET) *ok*');
+
+    const list = await get.DescribeApiAppsStatus({
+      Limit: 5,
+      Offset: 0,
+      Filters: [{Name: 'ApiAppName', Values: ['tc_get_one']}],
+    });
+    assert.equal(list.Result.TotalCount, 1);
+    assert.equal(list.Result.ApiAppSet[0].ApiAppId, made.Result.ApiAppId);
+
+    const key = 'APIDviaGET000000000000001';
+    assert.equal(
+        (await get.UpdateApiAppKey({ApiAppId: made.Result.ApiAppId, ApiAppKey: key})).Result, true);
+    assert.equal((await info(made.Result.ApiAppId)).ApiAppKey, key);
+
+    let e = await rejects(() => get.DescribeApiAppsStatus({Limit: 101}));
+    assert.equal(e.code, 'InvalidParameterValue');
+    e = await rejects(() => get.DescribeApiAppsStatus({Limit: 'ten'}));
+    assert.equal(e.code, 'InvalidParameter.FormatError');
+  });
+
+  test('a tampered or malformed query is refused', async () => {
+    const url = `${d.url}/?Limit=1&Limit=2`;
+    const res = await fetch(
+        url, {headers: {'X-TC-Action': 'DescribeApiAppsStatus', 'X-TC-Version': '2018-08-08'}});
+    assert.equal((await res.json()).Response.Error.Code, 'InvalidParameter.FormatError');
+    const gap = await fetch(
+        `${d.url}/?Filters.1.Name=ApiAppName`,
+        {headers: {'X-TC-Action': 'DescribeApiAppsStatus', 'X-TC-Version': '2018-08-08'}});
+    assert.equal((await gap.json()).Response.Error.Code, 'InvalidParameter.FormatError');
+    const post = await rawCall(d, 'DescribeApiAppsStatus', {}, {});
+    assert.equal(post.json.Response.Error, undefined);
   });
 });
 

@@ -182,12 +182,18 @@ tg_tencent_handle(void *dialect, tg_http_request_t *req,
     if (tg_http_body_too_large(req)) {
         rc = tg_tc_fail(&call, "RequestSizeLimitExceeded",
                         "The request body is too large.");
-    } else if (strcmp(tg_http_method(req), "POST") != 0) {
+    } else if (strcmp(tg_http_method(req), "POST") != 0
+               && strcmp(tg_http_method(req), "GET") != 0)
+    {
         rc = tg_tc_fail(&call, "UnsupportedProtocol",
-                        "Tollgate takes Tencent Cloud API calls by POST "
-                        "with a JSON body (the SDKs' default).");
+                        "Tencent Cloud API calls are POST (a JSON body) or "
+                        "GET (parameters in the query).");
     } else {
         rc = tg_tc_action(&call, &action);
+    }
+
+    if (rc == TG_OK) {
+        rc = tg_tc_query_load(&call);
     }
 
     if (rc == TG_OK) {

@@ -34,7 +34,9 @@ typedef struct {
     tg_http_response_t *res;
     tg_actor_t          actor;
 
-    json_t     *params; /* the body's object */
+    json_t     *params; /* the body's object, or the query's (GET) */
+    tg_buf_t    query;  /* the query string as the SDK encodes it */
+    int         get;    /* parameters in the query: values are strings */
     const char *action;
     char        request_id[40];
 
@@ -66,6 +68,14 @@ typedef struct {
  * call->params.  Returns 0, or an error set with tg_tc_fail().
  */
 int tg_tc_params_load(tg_tc_call_t *call);
+
+/*
+ * Reads the query string: re-encodes it into call->query as Tencent's
+ * SDK does (the canonical query TC3 signs), and for a GET turns its
+ * flattened parameters ("Filters.0.Values.1=x") into call->params.
+ * Returns 0, or an error set with tg_tc_fail().
+ */
+int tg_tc_query_load(tg_tc_call_t *call);
 
 /* Wipes the parameters (an ApiAppSecret may be among them) and frees
  * them. */

@@ -26,6 +26,10 @@ tg_tc_params_load(tg_tc_call_t *call)
     tg_str_t     body = tg_http_body(call->req);
     json_error_t error;
 
+    if (call->get) {
+        return TG_OK; /* tg_tc_query_load() read them */
+    }
+
     if (body.len == 0) {
         call->params = json_object();
         return call->params != NULL ? TG_OK
@@ -40,6 +44,195 @@ tg_tc_params_load(tg_tc_call_t *call)
         return tg_tc_fail(call, "InvalidParameter.FormatError",
                           "Incorrect parameter format: the body must be a "
                           "JSON object with unique names.");
+    }
+
+    return TG_OK;
+}
+
+
+/* The bytes Node's querystring.escape() leaves, less the apostrophe,
+ * which the WHATWG URL parser then escapes in a query. */
+static int
+tg_tc_unreserved(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+           || (c >= '0' && c <= '9') || strchr("-._~!()*", c) != NULL;
+}
+
+
+static int
+tg_tc_query_escape(tg_buf_t *out, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char              esc[3];
+    int               rc = TG_OK;
+
+    for (; *s != '\0' && rc == TG_OK; s++) {
+        if (tg_tc_unreserved((unsigned char) *s)) {
+            rc = tg_buf_append(out, s, 1);
+        } else {
+            esc[0] = '%';
+            esc[1] = hex[(unsigned char) *s >> 4];
+            esc[2] = hex[(unsigned char) *s & 15];
+            rc = tg_buf_append(out, esc, 3);
+        }
+    }
+    return rc;
+}
+
+
+/* Whether s is a decimal index of at most 3 digits. */
+static int
+tg_tc_index(const char *s, size_t len, size_t *index)
+{
+    size_t i;
+
+    if (len == 0 || len > 3) {
+        return 0;
+    }
+    *index = 0;
+    for (i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9') {
+            return 0;
+        }
+        *index = *index * 10 + (size_t) (s[i] - '0');
+    }
+    return 1;
+}
+
+
+/*
+ * Puts value at the flattened path key ("Filters.0.Values.1") in obj:
+ * a numeric part is an array index, the next one in order.  Returns 0,
+ * or TG_EINVALID for a path that breaks that, or names a value twice.
+ */
+static int
+tg_tc_unflatten(json_t *obj, const char *key, const char *value)
+{
+    json_t     *node = obj, *child, *made;
+    const char *part = key, *dot;
+    char        name[128];
+    size_t      len, index = 0;
+    int         is_index;
+
+    for (;;) {
+        dot = strchr(part, '.');
+        len = dot != NULL ? (size_t) (dot - part) : strlen(part);
+        if (len == 0 || len >= sizeof(name)) {
+            return TG_EINVALID;
+        }
+        is_index = tg_tc_index(part, len, &index);
+
+        if (json_is_array(node) != is_index) {
+            return TG_EINVALID;
+        }
+        if (is_index && index > json_array_size(node)) {
+            return TG_EINVALID; /* indexes come in order, from 0 */
+        }
+
+        memcpy(name, part, len);
+        name[len] = '\0';
+        child = is_index ? json_array_get(node, index)
+                         : json_object_get(node, name);
+
+        if (dot == NULL) {
+            if (child != NULL) {
+                return TG_EINVALID;
+            }
+            made = json_string(value);
+        } else if (child != NULL) {
+            node = child;
+            part = dot + 1;
+            continue;
+        } else {
+            made = tg_tc_index(dot + 1, strcspn(dot + 1, "."), &index)
+                       ? json_array()
+                       : json_object();
+        }
+
+        if (made == NULL
+            || (is_index ? json_array_append_new(node, made)
+                         : json_object_set_new(node, name, made))
+                   != 0)
+        {
+            return TG_EINVALID;
+        }
+        if (dot == NULL) {
+            return TG_OK;
+        }
+        node = made;
+        part = dot + 1;
+    }
+}
+
+
+typedef struct {
+    tg_tc_call_t *call;
+    size_t        n;
+    int           rc;
+} tg_tc_query_t;
+
+
+static int
+tg_tc_query_arg(void *data, const char *key, const char *value)
+{
+    tg_tc_query_t *q = data;
+    tg_buf_t      *out = &q->call->query;
+    int            rc;
+
+    rc = q->n > 0 ? tg_buf_append(out, "&", 1) : TG_OK;
+    q->n++;
+    if (rc == TG_OK) {
+        rc = tg_tc_query_escape(out, key);
+    }
+    if (rc == TG_OK && value != NULL) {
+        rc = tg_buf_append(out, "=", 1);
+        if (rc == TG_OK) {
+            rc = tg_tc_query_escape(out, value);
+        }
+    }
+    if (rc == TG_OK && q->call->get) {
+        rc = tg_tc_unflatten(q->call->params, key, value != NULL ? value : "");
+    }
+
+    q->rc = rc;
+    return rc != TG_OK;
+}
+
+
+int
+tg_tc_query_load(tg_tc_call_t *call)
+{
+    tg_tc_query_t q = { call, 0, TG_OK };
+
+    call->get = strcmp(tg_http_method(call->req), "GET") == 0;
+    if (call->get) {
+        call->params = json_object();
+        if (call->params == NULL) {
+            return tg_tc_fail(call, "InternalError",
+                              "An internal error occurred.");
+        }
+    }
+
+    if (tg_buf_reserve(&call->query, 64) != TG_OK) {
+        return tg_tc_fail(call, "InternalError", "An internal error occurred.");
+    }
+
+    tg_http_query_each(call->req, tg_tc_query_arg, &q);
+
+    if (q.rc == TG_ENOMEM) {
+        return tg_tc_fail(call, "InternalError", "An internal error occurred.");
+    }
+    if (q.rc != TG_OK) {
+        return tg_tc_fail(call, "InvalidParameter.FormatError",
+                          "Incorrect parameter format: a flattened "
+                          "parameter is repeated, out of order or "
+                          "malformed.");
+    }
+    if (!call->get && q.n > 0) {
+        return tg_tc_fail(call, "UnknownParameter",
+                          "A POST takes its parameters in the JSON body, "
+                          "not in the query.");
     }
 
     return TG_OK;
@@ -73,6 +266,7 @@ tg_tc_json_wipe(json_t *value)
 void
 tg_tc_params_free(tg_tc_call_t *call)
 {
+    tg_buf_wipe(&call->query);
     if (call->params != NULL) {
         tg_tc_json_wipe(call->params);
         json_decref(call->params);
@@ -159,20 +353,35 @@ tg_tc_int(tg_tc_call_t *call, const char *name, int64_t min, int64_t max,
 
     *out = def;
 
+    int64_t v;
+
     if (value == NULL || json_is_null(value)) {
         return TG_OK;
     }
-    if (!json_is_integer(value)) {
+
+    /* A GET's values are strings: "20" is the integer 20 there. */
+    if (call->get && json_is_string(value)) {
+        if (tg_str_to_int64((tg_str_t){ json_string_value(value),
+                                        json_string_length(value) },
+                            INT64_MIN, INT64_MAX, &v)
+            != TG_OK)
+        {
+            return tg_tc_format_error(call, name, "must be an integer");
+        }
+    } else if (json_is_integer(value)) {
+        v = json_integer_value(value);
+    } else {
         return tg_tc_format_error(call, name, "must be an integer");
     }
-    if (json_integer_value(value) < min || json_integer_value(value) > max) {
+
+    if (v < min || v > max) {
         return tg_tc_fail(call, "InvalidParameterValue",
                           "The value of parameter `%s` must be from %lld to "
                           "%lld.",
                           name, (long long) min, (long long) max);
     }
 
-    *out = json_integer_value(value);
+    *out = v;
     return TG_OK;
 }
 

@@ -36,6 +36,8 @@
 
 /* What the service's callback compares. */
 typedef struct {
+    tg_str_t         method;
+    tg_str_t         query; /* as the SDK encodes it */
     tg_tc3_header_t *headers;
     size_t           nheaders;
     size_t           host;      /* index of "host" in headers */
@@ -55,9 +57,9 @@ tg_tc_check_form(tg_tc_check_t *c, tg_str_t secret, int lower_values)
     int              rc;
 
     memset(&req, 0, sizeof(req));
-    req.method = TG_STR("POST");
+    req.method = c->method;
     req.path = TG_STR("/");
-    req.query = TG_STR("");
+    req.query = c->query;
     req.headers = c->headers;
     req.nheaders = c->nheaders;
     req.payload = c->body;
@@ -259,6 +261,8 @@ tg_tc_authenticate(tg_tc_call_t *call)
     memset(&check, 0, sizeof(check));
     check.headers = headers;
     check.body = tg_http_body(call->req);
+    check.method = tg_str_c(tg_http_method(call->req));
+    check.query = tg_buf_str(&call->query);
 
     if (tg_tc3_auth_parse(tg_str_c(tg_http_header(call->req, "Authorization")),
                           &check.auth)

@@ -18,9 +18,11 @@ const tencentcloud = require('tencentcloud-sdk-nodejs');
 
 export const VERSION = '2018-08-08';
 
-// The SDK's apigateway client; its calls throw TencentCloudSDKHttpException
+// The SDK's apigateway client (POST with a JSON body, or GET with the
+// parameters flattened into the query); its calls throw TencentCloudSDKHttpException
 // (with .code) on an error answer.
-export function tencentClient(d, {id = ADMIN_ID, secret = ADMIN_SECRET, endpoint} = {}) {
+export function tencentClient(
+    d, {id = ADMIN_ID, secret = ADMIN_SECRET, endpoint, method = 'POST'} = {}) {
   const Client = tencentcloud.apigateway.v20180808.Client;
   return new Client({
     credential: {secretId: id, secretKey: secret},
@@ -29,7 +31,7 @@ export function tencentClient(d, {id = ADMIN_ID, secret = ADMIN_SECRET, endpoint
       httpProfile: {
         endpoint: endpoint || `127.0.0.1:${d.port}`,
         protocol: 'http://',
-        reqMethod: 'POST',
+        reqMethod: method,
         reqTimeout: 30,
       },
     },
