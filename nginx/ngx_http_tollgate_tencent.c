@@ -392,6 +392,43 @@ ngx_http_tollgate_tencent_verify(ngx_http_tollgate_call_t *call)
 }
 
 
+/* {"message":"..."}, as Tencent's gateway (Kong) answers a refusal. */
+static ngx_int_t
+ngx_http_tollgate_tencent_body(ngx_http_request_t *r, const ngx_str_t *message)
+{
+    static ngx_str_t type = ngx_string("application/json; charset=utf-8");
+    ngx_str_t        body;
+    u_char          *p;
+    size_t           i;
+
+    /* Messages are static, or hold a header name (a token): escaping is
+     * for safety, each byte at most six. */
+    body.data =
+        ngx_pnalloc(r->pool, message->len * 6 + sizeof("{\"message\":\"\"}"));
+    if (body.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_cpymem(body.data, "{\"message\":\"", sizeof("{\"message\":\"") - 1);
+    for (i = 0; i < message->len; i++) {
+        u_char c = message->data[i];
+
+        if (c == '"' || c == '\\') {
+            *p++ = '\\';
+            *p++ = c;
+        } else if (c < 0x20 || c == 0x7f) {
+            p = ngx_sprintf(p, "\\u%04xd", (int) c);
+        } else {
+            *p++ = c;
+        }
+    }
+    p = ngx_cpymem(p, "\"}", 2);
+    body.len = (size_t) (p - body.data);
+
+    return ngx_http_tollgate_failure_body(r, &type, &body);
+}
+
+
 /* Tencent's failure: the reason's message, and 401 for every refusal of
  * the credential or its authorization (413, 429 and 5xx stay). */
 static ngx_int_t
@@ -426,7 +463,7 @@ ngx_http_tollgate_tencent_render(ngx_http_request_t                *r,
     if (*status == NGX_HTTP_BAD_REQUEST || *status == NGX_HTTP_FORBIDDEN) {
         *status = NGX_HTTP_UNAUTHORIZED;
     }
-    return NGX_OK;
+    return ngx_http_tollgate_tencent_body(r, message);
 }
 
 

@@ -86,11 +86,17 @@ async function call(key, secret, opts = {}) {
   const res = await fetch(
       `${gw.url}${sendPath}${qs ? '?' + qs : ''}`, {method, headers: tamper(headers), body});
   const text = await res.text();
-  return {
+  const out = {
     status: res.status,
     error: res.headers.get('x-tollgate-error'),
     echo: res.status === 200 ? JSON.parse(text) : null,
   };
+  if (res.status === 401) {
+    // Tencent's (Kong's) shape: {"message": "..."}, the same message.
+    assert.match(res.headers.get('content-type'), /^application\/json/);
+    assert.deepEqual(JSON.parse(text), {message: out.error});
+  }
+  return out;
 }
 
 test('the client reproduces the reference vector', () => {
@@ -196,6 +202,22 @@ describe('an app made and rotated with the SDK calls through the gateway', () =>
 
     r = await call('APIDunknownkey00000000001', s);
     assert.equal(r.status, 401);
+
+    // A refused call's unread body is discarded, and the connection
+    // serves the next call; HEAD gets the status without a body.
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${gw.url}/release/orders`, {
+        method: 'POST',
+        headers: {'Authorization': 'hmac id="x"', 'Content-Type': 'application/json'},
+        body: JSON.stringify({big: 'x'.repeat(20000)}),
+      });
+      assert.equal(res.status, 401);
+      assert.deepEqual(await res.json(), {message: 'HMAC id or signature missing.'});
+    }
+    const head = await fetch(
+        `${gw.url}/release/orders`, {method: 'HEAD', headers: {'Authorization': 'hmac id="x"'}});
+    assert.equal(head.status, 401);
+    assert.equal((await call(k, s)).status, 200);
   });
 
   test('grace, disabled apps and rate limits are the core\'s, as for other schemes', async () => {
