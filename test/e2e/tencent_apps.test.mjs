@@ -390,15 +390,19 @@ describe('RequestLimitExceeded', () => {
     const key = (await d.call('POST', `/v1/accounts/${account.id}/access-keys`)).json;
     const client = tencentClient(d, {id: key.id, secret: key.secret});
 
-    // Distinct bodies: the same signed request twice is a replay.
+    // Distinct bodies: the same signed request twice is a replay.  The
+    // bucket starts full (20) and refills at 20 a second while the calls
+    // run, so at least 20 pass and, sent at once, not all 40 do.  (The
+    // exact edge is a unit test: test_service_signed.c.)
     const calls = Array.from(
-        {length: 26},
+        {length: 40},
         (_, i) => client.DescribeApiAppsStatus({Offset: i}).then(() => 'ok', (e) => e.code));
     const results = await Promise.all(calls);
     const ok = results.filter((r) => r === 'ok').length;
     const limited = results.filter((r) => r === 'RequestLimitExceeded').length;
-    assert.equal(ok + limited, 26, results.join(','));
-    assert.ok(ok >= 20 && ok <= 23, `${ok} passed`);
+    assert.equal(ok + limited, 40, results.join(','));
+    assert.ok(ok >= 20, `only ${ok} passed`);
+    assert.ok(limited >= 1, 'none was limited');
 
     // Another action has its own bucket, as does another account.
     await client.CreateApiApp({ApiAppName: 'tc_rate_other'});
