@@ -249,13 +249,13 @@ int
 tg_tc_authenticate(tg_tc_call_t *call)
 {
     char              names[TG_TC3_HEADERS_MAX][TG_TC3_HEADER_NAME_MAX + 1];
-    char              nonce[TG_TC3_SIGNATURE_LEN];
+    char              nonce[TG_SIGNED_NONCE_MAX];
     tg_tc3_header_t   headers[TG_TC3_HEADERS_MAX];
     tg_signed_call_t  signed_call;
     tg_auth_outcome_t outcome = TG_AUTH_OK;
     tg_tc_check_t     check;
     int64_t           at = 0;
-    size_t            i;
+    size_t            i, n;
     int               rc;
 
     memset(&check, 0, sizeof(check));
@@ -282,20 +282,19 @@ tg_tc_authenticate(tg_tc_call_t *call)
         return rc;
     }
 
-    if (check.auth.signature.len != TG_TC3_SIGNATURE_LEN) {
-        return tg_tc_refused(call, TG_AUTH_BAD_SIGNATURE);
-    }
-
     /* The replay key: the signature, in one case (hex in any case
-     * verifies). */
-    for (i = 0; i < TG_TC3_SIGNATURE_LEN; i++) {
+     * verifies).  One longer than a nonce may be is refused by the core
+     * (and could not verify anyway). */
+    n = check.auth.signature.len;
+    for (i = 0; i < n && i < sizeof(nonce); i++) {
         nonce[i] = (char) tolower((unsigned char) check.auth.signature.ptr[i]);
     }
 
     memset(&signed_call, 0, sizeof(signed_call));
     signed_call.key_id = check.auth.key_id;
     signed_call.timestamp = at;
-    signed_call.nonce = (tg_str_t){ nonce, sizeof(nonce) };
+    signed_call.nonce =
+        n <= sizeof(nonce) ? (tg_str_t){ nonce, n } : check.auth.signature;
     signed_call.check = tg_tc_check;
     signed_call.data = &check;
 
