@@ -13,6 +13,7 @@
 #include "dialects/alibaba/alibaba.h"
 #include "dialects/authing/authing.h"
 #include "dialects/native/native.h"
+#include "dialects/tencent/tencent.h"
 
 
 /* clang-format off */
@@ -23,6 +24,7 @@ static const tg_dialect_t *const tg_dialects[] = {
     &tg_native_dialect,
     &tg_alibaba_dialect,
     &tg_authing_dialect,
+    &tg_tencent_dialect,
 };
 
 /* clang-format on */

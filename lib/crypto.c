@@ -83,6 +83,20 @@ tg_hmac_sha1(tg_str_t key, tg_str_t msg, uint8_t out[TG_SHA1_LEN])
 }
 
 
+int
+tg_hmac_sha384(tg_str_t key, tg_str_t msg, uint8_t out[TG_SHA384_LEN])
+{
+    return tg_hmac(EVP_sha384(), key, msg, out, TG_SHA384_LEN);
+}
+
+
+int
+tg_hmac_sha512(tg_str_t key, tg_str_t msg, uint8_t out[TG_SHA512_LEN])
+{
+    return tg_hmac(EVP_sha512(), key, msg, out, TG_SHA512_LEN);
+}
+
+
 static int
 tg_digest(const EVP_MD *md, tg_str_t msg, uint8_t *out, unsigned expect)
 {

@@ -64,6 +64,8 @@ typedef struct {
     ngx_str_t                         app_key;
     ngx_str_t                         scheme;
     ngx_str_t                         error;
+    ngx_str_t                         body_type; /* a failure's body, */
+    ngx_str_t                         body;      /* if render set one */
 } ngx_http_tollgate_ctx_t;
 
 
@@ -431,9 +433,16 @@ ngx_http_tollgate_exit_process(ngx_cycle_t *cycle)
 /* ---- the request ------------------------------------------------------ */
 
 
+static ngx_int_t ngx_http_tollgate_send_body(ngx_http_request_t      *r,
+                                             ngx_http_tollgate_ctx_t *ctx,
+                                             ngx_uint_t               status);
+
+
 /*
  * Ends the request with a failure, in the shape of the scheme that
- * answers.  Returns the status to end the phase with.
+ * answers: nginx's error page for the status, or the body the scheme's
+ * render set (ngx_http_tollgate_failure_body()).  Returns the status to
+ * end the phase with, or NGX_DONE once the body was sent.
  */
 static ngx_int_t
 ngx_http_tollgate_fail(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
@@ -455,6 +464,7 @@ ngx_http_tollgate_fail(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
 
     if (scheme->render(r, &failure, &status, &message) != NGX_OK) {
         status = NGX_HTTP_INTERNAL_SERVER_ERROR;
+        ngx_str_null(&ctx->body);
     }
 
     ctx->done = 1;
@@ -463,7 +473,71 @@ ngx_http_tollgate_fail(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
 
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0, "tollgate: %ui \"%*s\"",
                   status, ngx_min(message.len, (size_t) 200), message.data);
+
+    if (ctx->body.len > 0) {
+        ctx->rc = ngx_http_tollgate_send_body(r, ctx, status);
+    }
     return ctx->rc;
+}
+
+
+ngx_int_t
+ngx_http_tollgate_failure_body(ngx_http_request_t *r, const ngx_str_t *type,
+                               const ngx_str_t *body)
+{
+    ngx_http_tollgate_ctx_t *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_tollgate_module);
+    if (ctx == NULL) {
+        return NGX_ERROR;
+    }
+    ctx->body_type = *type;
+    ctx->body = *body;
+    return NGX_OK;
+}
+
+
+/*
+ * Sends a failure with the body a scheme's render set, and finalizes the
+ * request (as a content handler's caller would).  Returns NGX_DONE for
+ * the phase, or a status if nothing could be sent.
+ */
+static ngx_int_t
+ngx_http_tollgate_send_body(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
+                            ngx_uint_t status)
+{
+    ngx_chain_t out;
+    ngx_buf_t  *b;
+    ngx_int_t   rc;
+
+    if (ngx_http_discard_request_body(r) != NGX_OK) {
+        return status;
+    }
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return status;
+    }
+    b->pos = ctx->body.data;
+    b->last = ctx->body.data + ctx->body.len;
+    b->memory = 1;
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+    out.buf = b;
+    out.next = NULL;
+
+    r->headers_out.status = status;
+    r->headers_out.content_type = ctx->body_type;
+    r->headers_out.content_type_len = ctx->body_type.len;
+    r->headers_out.content_length_n = (off_t) ctx->body.len;
+
+    rc = ngx_http_send_header(r);
+    if (rc != NGX_ERROR && rc <= NGX_OK && !r->header_only) {
+        rc = ngx_http_output_filter(r, &out);
+    }
+
+    ngx_http_finalize_request(r, rc);
+    return NGX_DONE;
 }
 
 

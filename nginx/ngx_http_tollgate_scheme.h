@@ -61,7 +61,8 @@
     X(INTERNAL,            500, "internal error")                             \
     X(UNAVAILABLE,         503, "service unavailable")                        \
     X(PROJECTION_UNAVAILABLE, 503, "the projection cannot be read")           \
-    X(PROJECTION_STALE,    503, "tollgated has not confirmed the projection")
+    X(PROJECTION_STALE,    503, "tollgated has not confirmed the projection") \
+    X(MALFORMED_AUTH,      401, "malformed Authorization header")
 /* clang-format on */
 
 #define NGX_TOLLGATE_REASON_ENUM(name, status, message) NGX_TOLLGATE_##name,
@@ -180,6 +181,15 @@ tg_str_t ngx_http_tollgate_header_value(ngx_table_elt_t *h);
 ngx_int_t ngx_http_tollgate_find_header(ngx_http_request_t *r, tg_str_t name,
                                         tg_str_t *value);
 
+/*
+ * For render: answer the failure with this body and content type (from
+ * the request's pool or static) instead of nginx's error page, for a
+ * vendor whose clients read one.  Returns NGX_OK or NGX_ERROR.
+ */
+ngx_int_t ngx_http_tollgate_failure_body(ngx_http_request_t *r,
+                                         const ngx_str_t    *type,
+                                         const ngx_str_t    *body);
+
 /* Sets call->failure; returns NGX_DECLINED, for verify to return. */
 ngx_int_t ngx_http_tollgate_refuse(ngx_http_tollgate_call_t *call,
                                    ngx_uint_t reason, const ngx_str_t *detail);
@@ -228,6 +238,7 @@ ngx_int_t ngx_http_tollgate_use_nonce(ngx_http_tollgate_call_t *call,
 
 extern const ngx_http_tollgate_scheme_t ngx_http_tollgate_xca_scheme;
 extern const ngx_http_tollgate_scheme_t ngx_http_tollgate_appcode_scheme;
+extern const ngx_http_tollgate_scheme_t ngx_http_tollgate_tencent_scheme;
 
 /* Alibaba's gateway's failure: X-Ca-Request-Id and X-Ca-Error-Message
  * (shared by both of Alibaba's schemes). */

@@ -57,6 +57,7 @@ tg_service_destroy(tg_service_t *svc)
         pthread_mutex_destroy(&svc->nonce_lock);
         tg_nonce_cache_destroy(svc->nonces);
         free(svc->buckets);
+        free(svc->action_buckets);
         free(svc);
     }
 }

@@ -351,6 +351,41 @@ int tg_service_authenticate_token(tg_service_t *svc, tg_str_t token,
                                   tg_str_t account, tg_actor_t *actor,
                                   tg_auth_outcome_t *outcome, tg_error_t *err);
 
+/*
+ * Per-action call rates (service_rate.c).  Vendors document a rate per
+ * API action and account (Tencent: 20 requests per second for each app
+ * action); the dialect names the action, the core keeps the buckets.
+ */
+
+/* Calls of one action per second per account, and the burst. */
+#define TG_ACTION_RATE_PER_SECOND 20
+
+/* The longest action name a bucket is kept under, in bytes. */
+#define TG_ACTION_RATE_NAME_MAX 63
+
+/*
+ * Takes one call of action (a vendor action name, at most
+ * TG_ACTION_RATE_NAME_MAX bytes) from the bucket of actor's account
+ * for that action: TG_ACTION_RATE_PER_SECOND calls a second, as many at
+ * once.  Returns 0, TG_ERATE_LIMITED (err->retry_after set), TG_EINVALID
+ * for an empty or too long name, or TG_ENOMEM.
+ */
+int tg_service_action_rate_take(tg_service_t *svc, const tg_actor_t *actor,
+                                const char *action, tg_error_t *err);
+
+/*
+ * Signed calls whose vendor sets another clock window than
+ * TG_SIGNED_WINDOW_MS (Tencent's TC3: 5 minutes): the same as
+ * tg_service_authenticate_signed() with window_ms (1 ms to
+ * TG_SIGNED_WINDOW_MS; other values are TG_EINVALID) for the timestamp
+ * and for how long the nonce is remembered.
+ */
+int tg_service_authenticate_signed_within(tg_service_t           *svc,
+                                          const tg_signed_call_t *call,
+                                          int64_t window_ms, tg_actor_t *actor,
+                                          tg_auth_outcome_t *outcome,
+                                          tg_error_t        *err);
+
 /* Apps.  ref is an app's id, or its numeric AppId in decimal. */
 int tg_service_app_create(tg_service_t *svc, const tg_actor_t *actor,
                           const tg_app_spec_t *spec, tg_app_view_t *out,

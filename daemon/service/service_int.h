@@ -17,6 +17,12 @@ typedef struct {
     tg_bucket_t bucket;
 } tg_account_bucket_t;
 
+typedef struct {
+    char        account_id[TG_ID_LEN + 1];
+    char        action[TG_ACTION_RATE_NAME_MAX + 1];
+    tg_bucket_t bucket;
+} tg_action_bucket_t;
+
 struct tg_service_s {
     tg_store_t         *store;
     const tg_keyring_t *keyring;
@@ -30,6 +36,10 @@ struct tg_service_s {
     tg_account_bucket_t *buckets;
     size_t               nbuckets;
     size_t               cap;
+
+    tg_action_bucket_t *action_buckets; /* guarded by lock */
+    size_t              naction_buckets;
+    size_t              action_cap;
 
     pthread_mutex_t   nonce_lock; /* guards nonces */
     tg_nonce_cache_t *nonces;     /* of signed calls (service_signed.c) */

@@ -120,13 +120,14 @@ tg_signed_verify(tg_service_t *svc, const tg_signed_call_t *call,
  */
 static int
 tg_signed_nonce_record(tg_service_t *svc, const tg_signed_call_t *call,
-                       int64_t now, tg_auth_outcome_t *outcome)
+                       int64_t window_ms, int64_t now,
+                       tg_auth_outcome_t *outcome)
 {
     int rc;
 
     pthread_mutex_lock(&svc->nonce_lock);
     rc = tg_nonce_cache_use(svc->nonces, call->key_id, call->nonce, now,
-                            call->timestamp + TG_SIGNED_WINDOW_MS + 1);
+                            call->timestamp + window_ms + 1);
     pthread_mutex_unlock(&svc->nonce_lock);
 
     switch (rc) {
@@ -149,6 +150,18 @@ tg_service_authenticate_signed(tg_service_t *svc, const tg_signed_call_t *call,
                                tg_actor_t *actor, tg_auth_outcome_t *outcome,
                                tg_error_t *err)
 {
+    return tg_service_authenticate_signed_within(svc, call, TG_SIGNED_WINDOW_MS,
+                                                 actor, outcome, err);
+}
+
+
+int
+tg_service_authenticate_signed_within(tg_service_t           *svc,
+                                      const tg_signed_call_t *call,
+                                      int64_t window_ms, tg_actor_t *actor,
+                                      tg_auth_outcome_t *outcome,
+                                      tg_error_t        *err)
+{
     tg_access_key_t key;
     const char     *reason = NULL;
     int64_t         now = tg_time_now_ms();
@@ -156,8 +169,11 @@ tg_service_authenticate_signed(tg_service_t *svc, const tg_signed_call_t *call,
 
     *outcome = TG_AUTH_OK;
 
-    if (call->timestamp < now - TG_SIGNED_WINDOW_MS
-        || call->timestamp > now + TG_SIGNED_WINDOW_MS)
+    if (window_ms < 1 || window_ms > TG_SIGNED_WINDOW_MS) {
+        return tg_error_code(err, TG_EINVALID);
+    }
+
+    if (call->timestamp < now - window_ms || call->timestamp > now + window_ms)
     {
         *outcome = TG_AUTH_EXPIRED;
         return tg_error_code(err, TG_EUNAUTHENTICATED);
@@ -175,7 +191,7 @@ tg_service_authenticate_signed(tg_service_t *svc, const tg_signed_call_t *call,
         tg_auth_failure_audit(svc, actor, &key, reason);
     }
     if (rc == TG_OK) {
-        rc = tg_signed_nonce_record(svc, call, now, outcome);
+        rc = tg_signed_nonce_record(svc, call, window_ms, now, outcome);
     }
     if (rc == TG_OK) {
         snprintf(actor->key_id, sizeof(actor->key_id), "%s", key.id);

@@ -17,6 +17,8 @@
 
 #define TG_SHA256_LEN 32
 #define TG_SHA1_LEN   20
+#define TG_SHA384_LEN 48
+#define TG_SHA512_LEN 64
 #define TG_MD5_LEN    16
 
 /* Bytes needed to base64-encode n bytes, with padding, plus a NUL. */
@@ -40,6 +42,11 @@ int tg_hmac_sha256(tg_str_t key, tg_str_t msg, uint8_t out[TG_SHA256_LEN]);
 
 /* HMAC-SHA1 of msg under key.  Returns 0, or TG_EINTERNAL. */
 int tg_hmac_sha1(tg_str_t key, tg_str_t msg, uint8_t out[TG_SHA1_LEN]);
+
+/* HMAC-SHA384 and HMAC-SHA512 of msg under key.  Returns 0, or
+ * TG_EINTERNAL. */
+int tg_hmac_sha384(tg_str_t key, tg_str_t msg, uint8_t out[TG_SHA384_LEN]);
+int tg_hmac_sha512(tg_str_t key, tg_str_t msg, uint8_t out[TG_SHA512_LEN]);
 
 /* SHA-256 of msg.  Returns 0, or TG_EINTERNAL. */
 int tg_sha256(tg_str_t msg, uint8_t out[TG_SHA256_LEN]);

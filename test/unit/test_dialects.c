@@ -1,7 +1,6 @@
 /*
  * Tests of daemon/dialects.c: which dialect answers a request.  The real
- * native and Alibaba claims are tested beside a stand-in for Tencent
- * Cloud (its X-TC-Action header and TC3 Authorization scheme), so that
+ * native, Alibaba and Tencent claims are tested together, so that
  * requests that look like two vendors at once show the precedence: a
  * path beats a vendor header, which beats an Authorization scheme, which
  * beats the shape of the parameters; equal claims go to the dialect
@@ -16,6 +15,7 @@
 #include "dialects.h"
 #include "dialects/alibaba/alibaba.h"
 #include "dialects/native/native.h"
+#include "dialects/tencent/tencent.h"
 
 #include "unit.h"
 
@@ -59,29 +59,9 @@ fake_query(const void *src, const char *name)
 }
 
 
-/* A stand-in for a dialect to come: Tencent Cloud's API 3.0. */
-static tg_claim_t
-tencent_claim(const tg_claim_request_t *req)
-{
-    const char *auth = tg_claim_header(req, "Authorization");
-
-    if (strcmp(req->path, "/") != 0) {
-        return TG_CLAIM_NONE;
-    }
-    if (tg_claim_header(req, "X-TC-Action") != NULL) {
-        return TG_CLAIM_VENDOR_HEADER;
-    }
-    if (auth != NULL && strncmp(auth, "TC3-HMAC-SHA256 ", 16) == 0) {
-        return TG_CLAIM_AUTH_SCHEME;
-    }
-    return TG_CLAIM_NONE;
-}
-
-static const tg_dialect_t tencent = { .name = "tencent",
-                                      .claim = tencent_claim };
-
 static const tg_dialect_t *const table[] = { &tg_native_dialect,
-                                             &tg_alibaba_dialect, &tencent };
+                                             &tg_alibaba_dialect,
+                                             &tg_tencent_dialect };
 
 
 /* The name of the dialect that answers. */
@@ -183,6 +163,51 @@ test_alibaba_claims(void **state)
 }
 
 
+/* What Tencent's SDK sends, and what it never does. */
+static void
+test_tencent_claims(void **state)
+{
+    (void) state;
+
+    /* The SDK: POST / with X-TC-Action and a TC3 signature. */
+    assert_string_equal(
+        PICK("POST", "/", "{}",
+             { "Content-Type: application/json", "X-TC-Action: UpdateApiAppKey",
+               "Authorization: TC3-HMAC-SHA256 Credential=k/2026-11-30/"
+               "apigateway/tc3_request, SignedHeaders=content-type;host, "
+               "Signature=00",
+               NULL },
+             { NULL }),
+        "tencent");
+    /* Either signal alone, in any case of the header name. */
+    assert_string_equal(
+        PICK("POST", "/", "", { "x-tc-action: CreateApiApp", NULL }, { NULL }),
+        "tencent");
+    assert_string_equal(PICK("POST", "/", "",
+                             { "Authorization: TC3-HMAC-SHA256 x", NULL },
+                             { NULL }),
+                        "tencent");
+
+    /* Not another path, another scheme, or an Action parameter alone:
+     * those are Alibaba's RPC calls, or the native API's 404. */
+    assert_string_equal(PICK("POST", "/v1/apps", "",
+                             { "X-TC-Action: CreateApiApp", NULL }, { NULL }),
+                        "native");
+    assert_string_equal(PICK("POST", "/", "",
+                             { "Authorization: TC3-HMAC-SHA256X", NULL },
+                             { NULL }),
+                        "native");
+    assert_string_equal(PICK("GET", "/", "", { NULL },
+                             { "Action=DescribeApiAppsStatus", NULL }),
+                        "alibaba");
+    assert_string_equal(
+        PICK("POST", "/", "Action=UpdateApiAppKey&Version=2018-08-08",
+             { "Content-Type: application/x-www-form-urlencoded", NULL },
+             { NULL }),
+        "alibaba");
+}
+
+
 /* Requests that look like two vendors at once. */
 static void
 test_two_vendors_at_once(void **state)
@@ -223,7 +248,7 @@ test_two_vendors_at_once(void **state)
 static void
 test_ties_go_to_the_first_listed(void **state)
 {
-    static const tg_dialect_t *const reversed[] = { &tencent,
+    static const tg_dialect_t *const reversed[] = { &tg_tencent_dialect,
                                                     &tg_alibaba_dialect };
     fake_t both = { { "x-acs-action: A", "X-TC-Action: A", NULL }, { NULL } };
 
@@ -307,6 +332,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_native_paths_and_fallback),
         cmocka_unit_test(test_alibaba_claims),
+        cmocka_unit_test(test_tencent_claims),
         cmocka_unit_test(test_two_vendors_at_once),
         cmocka_unit_test(test_ties_go_to_the_first_listed),
         cmocka_unit_test(test_authing_claims),

@@ -300,6 +300,96 @@ test_full_store_refuses(void **state)
 }
 
 
+/* A vendor's own window (Tencent's 5 minutes): inside it by a margin
+ * passes, outside it is expired even though the default would pass;
+ * windows beyond the default or below 1 ms are refused outright. */
+static void
+test_window_within(void **state)
+{
+    fixture_t        *f = *state;
+    stub_t            stub = { KEY_SECRET, 0 };
+    tg_signed_call_t  call;
+    tg_actor_t        actor;
+    tg_auth_outcome_t outcome;
+    tg_error_t        err;
+    int64_t           now = tg_time_now_ms(), window = 5 * 60 * 1000;
+
+    memset(&call, 0, sizeof(call));
+    memset(&err, 0, sizeof(err));
+    call.key_id = TG_STR(KEY_ID);
+    call.check = stub_check;
+    call.data = &stub;
+
+    call.timestamp = now - window - 1000;
+    call.nonce = TG_STR("v-1");
+    assert_rc(tg_service_authenticate_signed_within(f->svc, &call, window,
+                                                    &actor, &outcome, &err),
+              TG_EUNAUTHENTICATED);
+    assert_int_equal(outcome, TG_AUTH_EXPIRED);
+    call.timestamp = now + window + 1000;
+    assert_rc(tg_service_authenticate_signed_within(f->svc, &call, window,
+                                                    &actor, &outcome, &err),
+              TG_EUNAUTHENTICATED);
+    assert_int_equal(outcome, TG_AUTH_EXPIRED);
+    assert_int_equal(stub.calls, 0);
+
+    call.timestamp = now - window + 5000;
+    assert_rc(tg_service_authenticate_signed_within(f->svc, &call, window,
+                                                    &actor, &outcome, &err),
+              TG_OK);
+    assert_string_equal(actor.key_id, KEY_ID);
+
+    assert_rc(tg_service_authenticate_signed_within(f->svc, &call,
+                                                    TG_SIGNED_WINDOW_MS + 1,
+                                                    &actor, &outcome, &err),
+              TG_EINVALID);
+    assert_rc(tg_service_authenticate_signed_within(f->svc, &call, 0, &actor,
+                                                    &outcome, &err),
+              TG_EINVALID);
+}
+
+
+/* TG_ACTION_RATE_PER_SECOND calls of one action pass at once, the next
+ * is limited; another action and another account have their own. */
+static void
+test_action_rate(void **state)
+{
+    fixture_t *f = *state;
+    tg_actor_t a, b;
+    tg_error_t err;
+    char       name[TG_ACTION_RATE_NAME_MAX + 2];
+    int        i;
+
+    memset(&a, 0, sizeof(a));
+    memset(&b, 0, sizeof(b));
+    memset(&err, 0, sizeof(err));
+    snprintf(a.account_id, sizeof(a.account_id), "%s", "account-a");
+    snprintf(b.account_id, sizeof(b.account_id), "%s", "account-b");
+
+    for (i = 0; i < TG_ACTION_RATE_PER_SECOND; i++) {
+        assert_rc(
+            tg_service_action_rate_take(f->svc, &a, "tc:ModifyApiApp", &err),
+            TG_OK);
+    }
+    assert_rc(tg_service_action_rate_take(f->svc, &a, "tc:ModifyApiApp", &err),
+              TG_ERATE_LIMITED);
+    assert_true(err.retry_after >= 1);
+
+    assert_rc(tg_service_action_rate_take(f->svc, &a, "tc:DeleteApiApp", &err),
+              TG_OK);
+    assert_rc(tg_service_action_rate_take(f->svc, &b, "tc:ModifyApiApp", &err),
+              TG_OK);
+
+    memset(name, 'n', sizeof(name));
+    name[TG_ACTION_RATE_NAME_MAX] = '\0';
+    assert_rc(tg_service_action_rate_take(f->svc, &a, name, &err), TG_OK);
+    name[TG_ACTION_RATE_NAME_MAX] = 'n';
+    name[TG_ACTION_RATE_NAME_MAX + 1] = '\0';
+    assert_rc(tg_service_action_rate_take(f->svc, &a, name, &err), TG_EINVALID);
+    assert_rc(tg_service_action_rate_take(f->svc, &a, "", &err), TG_EINVALID);
+}
+
+
 int
 main(void)
 {
@@ -312,6 +402,8 @@ main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_full_store_refuses, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_window_within, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_action_rate, setup, teardown),
     };
 
     return cmocka_run_group_tests_name("service_signed", tests, NULL, NULL);
