@@ -16,13 +16,32 @@ export const moduleFile = process.env.TOLLGATE_NGINX_MODULE ||
     path.join(repoRoot, 'build/nginx/ngx_http_tollgate_module.so');
 const NGINX = process.env.TOLLGATE_NGINX || '/usr/sbin/nginx';
 
-// A free loopback port (free when asked: bind it soon).
+// A free loopback port (free when asked: bind it soon), for a server to listen on, below the
+// kernel's ephemeral range (32768 and up), so that no outgoing connection of any process takes it
+// between this call and the bind, and spread over 10000-32767 from a
+// random start per process, so that test files running at once rarely
+// pick the same one.  Never the same port twice in one process.
+const given = new Set();
+let next = Math.floor(Math.random() * 22768);
+
+function canListen(port) {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
 export async function freePort() {
-  const server = net.createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const {port} = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+  for (let tries = 0; tries < 1000; tries++) {
+    next = (next + 7919) % 22768;
+    const port = 10000 + next;
+    if (!given.has(port) && await canListen(port)) {
+      given.add(port);
+      return port;
+    }
+  }
+  throw new Error('no free port below the ephemeral range');
 }
 
 // An upstream that answers every request with what it saw.
