@@ -160,8 +160,14 @@ $(BUILD)/bench/fill_projection: bench/fill_projection.c $(BUILD)/libtollgate.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) $^ -llmdb -lcrypto -lm -o $@
 
+# The cost of one bare HMAC, the unit of the gateway's figures.
+$(BUILD)/bench/hmac_cost: bench/hmac_cost.c $(BUILD)/libtollgate.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) $^ -lcrypto -lm -o $@
+
 bench: deps
-	@$(MAKE) --no-print-directory build $(BUILD)/bench/fill_projection
+	@$(MAKE) --no-print-directory build $(BUILD)/bench/fill_projection \
+	    $(BUILD)/bench/hmac_cost
 	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/bin $(NODE) bench/mgmt_latency.mjs
 	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/bin $(NODE) bench/gateway.mjs
 	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/bin $(NODE) bench/propagation.mjs
