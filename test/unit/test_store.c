@@ -11,6 +11,7 @@
  */
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2845,6 +2846,127 @@ test_second_writer_busy(void **state)
 }
 
 
+/* A writer of the group commit test, on its own thread. */
+typedef struct {
+    fixture_t  *f;
+    const char *id;
+    const char *name;
+    int         begin_rc;
+    int         rc;
+} writer_t;
+
+
+static void *
+writer_run(void *arg)
+{
+    writer_t    *w = arg;
+    tg_txn_t     t;
+    tg_account_t a = account_rec(w->id, w->name, 1);
+
+    w->begin_rc = tg_txn_begin(w->f->store, 1, &t);
+    if (w->begin_rc != TG_OK) {
+        return NULL;
+    }
+    w->rc = tg_store_account_insert(&t, &a);
+    if (w->rc == TG_OK) {
+        w->rc = tg_txn_commit(&t);
+    } else {
+        tg_txn_rollback(&t);
+    }
+    return NULL;
+}
+
+
+/*
+ * Writers that wait while one holds the turn join its group: four
+ * operations, one commit.  The one whose insert fails (a duplicate name)
+ * rolls back its savepoint only; the others are on disk when their
+ * commits return.
+ */
+static void
+test_group_commit(void **state)
+{
+    fixture_t *f = *state;
+    writer_t   w[3] = {
+          { f, ID("acc1", 1), "one", -1, -1 },
+          { f, ID("acc2", 2), "first", -1, -1 }, /* the name is taken */
+          { f, ID("acc3", 3), "three", -1, -1 },
+    };
+    pthread_t              th[3];
+    tg_store_write_stats_t before, after;
+    tg_txn_t               t;
+    int                    i;
+
+    before = tg_store_write_stats(f->store);
+    t = begin(f);
+    insert_account(&t, ACC_A, "first", 1);
+
+    for (i = 0; i < 3; i++) {
+        assert_int_equal(pthread_create(&th[i], NULL, writer_run, &w[i]), 0);
+    }
+    while (tg_store_write_stats(f->store).waiting < 3) {
+        usleep(1000);
+    }
+    /* Nothing of the group is on disk before its commit. */
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM accounts"), 0);
+
+    commit(&t);
+    for (i = 0; i < 3; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+        assert_rc(w[i].begin_rc, TG_OK);
+    }
+    assert_rc(w[0].rc, TG_OK);
+    assert_rc(w[1].rc, TG_ECONFLICT);
+    assert_rc(w[2].rc, TG_OK);
+
+    after = tg_store_write_stats(f->store);
+    assert_int_equal(after.commits - before.commits, 1);
+    assert_int_equal(after.ops - before.ops, 3);
+    assert_int_equal(after.failed - before.failed, 1);
+    assert_int_equal(after.waiting, 0);
+
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM accounts"), 3);
+    assert_int_equal(
+        sql_int(f, "SELECT COUNT(*) FROM accounts WHERE id = '" ACC_A "'"), 1);
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM accounts WHERE id = '" ID(
+                                    "acc2", 2) "'"),
+                     0);
+}
+
+
+/* A writer alone commits at once; a rolled back one commits nothing; a
+ * group of only failures leaves the database as it was. */
+static void
+test_group_commit_alone(void **state)
+{
+    fixture_t             *f = *state;
+    tg_store_write_stats_t before, after;
+    tg_txn_t               t;
+
+    before = tg_store_write_stats(f->store);
+    t = begin(f);
+    insert_account(&t, ACC_A, "first", 1);
+    commit(&t);
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM accounts"), 1);
+
+    t = begin(f);
+    insert_account(&t, ACC_B, "second", 1);
+    tg_txn_rollback(&t);
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM accounts"), 1);
+
+    after = tg_store_write_stats(f->store);
+    assert_int_equal(after.commits - before.commits, 1);
+    assert_int_equal(after.ops - before.ops, 1);
+    assert_int_equal(after.failed - before.failed, 1);
+
+    /* The turn is free again. */
+    t = begin(f);
+    insert_account(&t, ACC_B, "second", 1);
+    commit(&t);
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM accounts"), 2);
+}
+
+
 /*
  * More distinct statements than the driver caches per connection: the
  * ones beyond the cache are prepared for one use and still run.
@@ -2937,6 +3059,8 @@ main(void)
         STORE_TEST(test_uncommitted_is_invisible),
         STORE_TEST(test_second_writer_busy),
         STORE_TEST(test_statement_cache_overflow),
+        STORE_TEST(test_group_commit),
+        STORE_TEST(test_group_commit_alone),
     };
 
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
