@@ -2934,6 +2934,98 @@ test_group_commit(void **state)
 }
 
 
+/* A thread of the stress test: STRESS_OPS inserts, every fifth of them
+ * a duplicate name that fails and is rolled back. */
+#define STRESS_THREADS 8
+#define STRESS_OPS     40
+
+typedef struct {
+    fixture_t *f;
+    int        thread;
+    int        ok, conflicts, other;
+} stress_t;
+
+
+static void *
+stress_run(void *arg)
+{
+    stress_t    *s = arg;
+    tg_txn_t     t;
+    tg_account_t a;
+    char         id[33], name[32];
+    int          i, rc;
+
+    for (i = 0; i < STRESS_OPS; i++) {
+        snprintf(id, sizeof(id), "%032x", (unsigned) (s->thread * 1000 + i));
+        if (i % 5 == 4) {
+            snprintf(name, sizeof(name), "t%d-%d", s->thread, i - 1);
+        } else {
+            snprintf(name, sizeof(name), "t%d-%d", s->thread, i);
+        }
+        a = account_rec(id, name, 1);
+        rc = tg_txn_begin(s->f->store, 1, &t);
+        if (rc != TG_OK) {
+            s->other++;
+            continue;
+        }
+        rc = tg_store_account_insert(&t, &a);
+        if (rc == TG_OK) {
+            rc = tg_txn_commit(&t);
+        } else {
+            tg_txn_rollback(&t);
+        }
+        if (rc == TG_OK) {
+            s->ok++;
+        } else if (rc == TG_ECONFLICT) {
+            s->conflicts++;
+        } else {
+            s->other++;
+        }
+    }
+    return NULL;
+}
+
+
+/* Many writers at once: every operation ends as it should, and the
+ * counts on disk and in the statistics agree. */
+static void
+test_group_commit_stress(void **state)
+{
+    fixture_t             *f = *state;
+    tg_db_options_t        o = options(f);
+    stress_t               s[STRESS_THREADS];
+    pthread_t              th[STRESS_THREADS];
+    tg_store_write_stats_t before, st;
+    int                    i, ok = 0;
+
+    /* Slow sanitized runs must not time out waiting for the turn. */
+    tg_store_close(f->store);
+    o.busy_ms = 60000;
+    assert_rc(tg_store_open(&tg_db_sqlite, &o, &f->store), TG_OK);
+    before = tg_store_write_stats(f->store); /* the open's own writes */
+
+    for (i = 0; i < STRESS_THREADS; i++) {
+        s[i] = (stress_t){ f, i, 0, 0, 0 };
+        assert_int_equal(pthread_create(&th[i], NULL, stress_run, &s[i]), 0);
+    }
+    for (i = 0; i < STRESS_THREADS; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+        assert_int_equal(s[i].ok, STRESS_OPS * 4 / 5);
+        assert_int_equal(s[i].conflicts, STRESS_OPS / 5);
+        assert_int_equal(s[i].other, 0);
+        ok += s[i].ok;
+    }
+
+    st = tg_store_write_stats(f->store);
+    assert_int_equal(st.ops - before.ops, (uint64_t) ok);
+    assert_int_equal(st.failed - before.failed,
+                     STRESS_THREADS * STRESS_OPS / 5);
+    assert_true(st.commits > before.commits
+                && st.commits - before.commits <= st.ops - before.ops);
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM accounts"), ok);
+}
+
+
 /* A writer alone commits at once; a rolled back one commits nothing; a
  * group of only failures leaves the database as it was. */
 static void
@@ -3061,6 +3153,7 @@ main(void)
         STORE_TEST(test_statement_cache_overflow),
         STORE_TEST(test_group_commit),
         STORE_TEST(test_group_commit_alone),
+        STORE_TEST(test_group_commit_stress),
     };
 
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
