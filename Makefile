@@ -160,9 +160,26 @@ $(BUILD)/bench/fill_projection: bench/fill_projection.c $(BUILD)/libtollgate.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) $^ -llmdb -lcrypto -lm -o $@
 
+# The cost of one bare HMAC, the unit of the gateway's figures.
+$(BUILD)/bench/hmac_cost: bench/hmac_cost.c $(BUILD)/libtollgate.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) $^ -lcrypto -lm -o $@
+
+# BENCH_BASELINE=<git revision>: the control-plane figures are measured
+# beside that revision's tollgated too, built in $(BUILD)/baseline.
+BENCH_BASELINE ?=
+
 bench: deps
-	@$(MAKE) --no-print-directory build $(BUILD)/bench/fill_projection
-	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/bin $(NODE) bench/mgmt_latency.mjs
+	@$(MAKE) --no-print-directory build $(BUILD)/bench/fill_projection \
+	    $(BUILD)/bench/hmac_cost
+	@if [ -n "$(BENCH_BASELINE)" ]; then \
+	    rm -rf $(BUILD)/baseline && mkdir -p $(BUILD)/baseline && \
+	    git archive $(BENCH_BASELINE) | tar -x -C $(BUILD)/baseline && \
+	    $(MAKE) --no-print-directory -C $(BUILD)/baseline build/bin/tollgated; \
+	fi
+	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/bin \
+	    $(if $(BENCH_BASELINE),TOLLGATE_BASELINE_BIN_DIR=$(CURDIR)/$(BUILD)/baseline/build/bin) \
+	    $(NODE) bench/mgmt_latency.mjs
 	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/bin $(NODE) bench/gateway.mjs
 	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/bin $(NODE) bench/propagation.mjs
 

@@ -2,10 +2,13 @@
  * libcrypto wrappers: CSPRNG, HMAC, digests, hex and base64.
  */
 
+#include <stdlib.h>
 #include <string.h>
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
 #include "tollgate/crypto.h"
@@ -66,6 +69,104 @@ tg_hmac(const EVP_MD *md, tg_str_t key, tg_str_t msg, uint8_t *out,
     }
 
     return TG_OK;
+}
+
+
+/*
+ * A keyed HMAC is OpenSSL's EVP_MAC context with the key set: it keeps the
+ * digest states after the key's inner and outer blocks, and EVP_MAC_init()
+ * without a key starts a message from them.  (OpenSSL's deprecated
+ * low-level SHA functions would save a little more, about 60 ns per
+ * message on this machine: not worth depending on them.)
+ */
+struct tg_hmac_s {
+    EVP_MAC_CTX *ctx;
+    size_t       size;
+};
+
+
+int
+tg_hmac_create(tg_hmac_t **h, tg_hmac_alg_t alg, tg_str_t key)
+{
+    OSSL_PARAM params[2];
+    EVP_MAC   *mac;
+    tg_hmac_t *n;
+    char       digest[8];
+    int        rc = TG_EINTERNAL;
+
+    *h = NULL;
+    n = calloc(1, sizeof(*n));
+    if (n == NULL) {
+        return TG_ENOMEM;
+    }
+    n->size = alg == TG_HMAC_SHA1 ? TG_SHA1_LEN : TG_SHA256_LEN;
+    strcpy(digest, alg == TG_HMAC_SHA1 ? "SHA1" : "SHA256");
+    params[0] =
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0);
+    params[1] = OSSL_PARAM_construct_end();
+
+    mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    if (mac == NULL) {
+        goto cleanup;
+    }
+    n->ctx = EVP_MAC_CTX_new(mac);
+    EVP_MAC_free(mac); /* the context keeps its own reference */
+    if (n->ctx == NULL
+        || EVP_MAC_init(
+               n->ctx, (const unsigned char *) (key.ptr != NULL ? key.ptr : ""),
+               key.len, params)
+               != 1
+        || EVP_MAC_CTX_get_mac_size(n->ctx) != n->size)
+    {
+        goto cleanup;
+    }
+    *h = n;
+    n = NULL;
+    rc = TG_OK;
+
+cleanup:
+
+    tg_hmac_destroy(n);
+    return rc;
+}
+
+
+size_t
+tg_hmac_size(const tg_hmac_t *h)
+{
+    return h->size;
+}
+
+
+int
+tg_hmac_compute(tg_hmac_t *h, tg_str_t msg, uint8_t *out)
+{
+    size_t len = 0;
+
+    /* No key: a new message under the key already set. */
+    if (EVP_MAC_init(h->ctx, NULL, 0, NULL) != 1
+        || EVP_MAC_update(
+               h->ctx, (const unsigned char *) (msg.ptr != NULL ? msg.ptr : ""),
+               msg.len)
+               != 1
+        || EVP_MAC_final(h->ctx, out, &len, h->size) != 1 || len != h->size)
+    {
+        memset(out, 0, h->size);
+        return TG_EINTERNAL;
+    }
+    return TG_OK;
+}
+
+
+void
+tg_hmac_destroy(tg_hmac_t *h)
+{
+    if (h != NULL) {
+        /* OpenSSL cleanses the digest states when it frees them. */
+        EVP_MAC_CTX_free(h->ctx);
+        tg_wipe(h, sizeof(*h));
+        free(h);
+    }
 }
 
 

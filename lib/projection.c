@@ -2,6 +2,7 @@
  * The projection's record formats (see include/tollgate/projection.h).
  */
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "tollgate/crypto.h"
@@ -375,6 +376,212 @@ tg_proj_code_key(const uint8_t key[TG_SEAL_KEY_LEN], tg_str_t code,
     tg_str_t k = { (const char *) key, TG_SEAL_KEY_LEN };
 
     return tg_hmac_sha256(k, code, out);
+}
+
+
+int
+tg_proj_code_key_keyed(tg_hmac_t *dataplane, tg_str_t code,
+                       uint8_t out[TG_PROJ_HASH_LEN])
+{
+    if (tg_hmac_size(dataplane) != TG_PROJ_HASH_LEN) {
+        return TG_EINTERNAL;
+    }
+    return tg_hmac_compute(dataplane, code, out);
+}
+
+
+/* ---- the gateway's cache of keyed secrets ------------------------------ */
+
+
+typedef struct {
+    tg_hmac_t    *mac;     /* NULL: the slot is empty */
+    char         *id;      /* app_key then sealed, copied */
+    size_t        key_len; /* app_key's length within id */
+    size_t        id_len;
+    tg_hmac_alg_t alg;
+    int64_t       keyed_at;
+} tg_proj_mac_entry_t;
+
+struct tg_proj_macs_s {
+    tg_proj_mac_entry_t *slots;
+    size_t               mask;
+    size_t               sweep; /* the next slot checked for age */
+    int64_t              ttl_ms;
+    tg_proj_macs_stats_t stats;
+};
+
+
+int
+tg_proj_macs_create(tg_proj_macs_t **c, size_t slots, int64_t ttl_ms)
+{
+    tg_proj_macs_t *n;
+
+    *c = NULL;
+    if (slots == 0 || (slots & (slots - 1)) != 0 || ttl_ms <= 0
+        || slots > SIZE_MAX / sizeof(tg_proj_mac_entry_t))
+    {
+        return TG_EINVALID;
+    }
+    n = calloc(1, sizeof(*n));
+    if (n == NULL) {
+        return TG_ENOMEM;
+    }
+    n->slots = calloc(slots, sizeof(tg_proj_mac_entry_t));
+    if (n->slots == NULL) {
+        free(n);
+        return TG_ENOMEM;
+    }
+    n->mask = slots - 1;
+    n->ttl_ms = ttl_ms;
+    *c = n;
+    return TG_OK;
+}
+
+
+static void
+tg_proj_mac_evict(tg_proj_macs_t *c, tg_proj_mac_entry_t *e)
+{
+    if (e->mac == NULL) {
+        return;
+    }
+    tg_hmac_destroy(e->mac);
+    tg_wipe(e->id, e->id_len);
+    free(e->id);
+    memset(e, 0, sizeof(*e));
+    c->stats.evicted++;
+}
+
+
+void
+tg_proj_macs_clear(tg_proj_macs_t *c)
+{
+    size_t i;
+
+    for (i = 0; i <= c->mask; i++) {
+        tg_proj_mac_evict(c, &c->slots[i]);
+    }
+}
+
+
+void
+tg_proj_macs_destroy(tg_proj_macs_t *c)
+{
+    if (c != NULL) {
+        tg_proj_macs_clear(c);
+        free(c->slots);
+        free(c);
+    }
+}
+
+
+tg_proj_macs_stats_t
+tg_proj_macs_stats(const tg_proj_macs_t *c)
+{
+    return c->stats;
+}
+
+
+/* FNV-1a over the AppKey and the sealed bytes' tail (its tag is random). */
+static size_t
+tg_proj_mac_slot(const tg_proj_macs_t *c, tg_str_t app_key, tg_str_t sealed,
+                 tg_hmac_alg_t alg)
+{
+    uint64_t h = 14695981039346656037ULL;
+    size_t   i, from;
+
+    for (i = 0; i < app_key.len; i++) {
+        h = (h ^ (uint8_t) app_key.ptr[i]) * 1099511628211ULL;
+    }
+    from = sealed.len > 16 ? sealed.len - 16 : 0;
+    for (i = from; i < sealed.len; i++) {
+        h = (h ^ (uint8_t) sealed.ptr[i]) * 1099511628211ULL;
+    }
+    h = (h ^ (uint64_t) alg) * 1099511628211ULL;
+    return (size_t) (h ^ (h >> 32)) & c->mask;
+}
+
+
+static int
+tg_proj_mac_matches(const tg_proj_mac_entry_t *e, tg_str_t app_key,
+                    tg_str_t sealed, tg_hmac_alg_t alg)
+{
+    return e->mac != NULL && e->alg == alg && e->key_len == app_key.len
+           && e->id_len == app_key.len + sealed.len
+           && memcmp(e->id, app_key.ptr, app_key.len) == 0
+           && memcmp(e->id + app_key.len, sealed.ptr, sealed.len) == 0;
+}
+
+
+/* Opens sealed and keys an HMAC with it into e (empty).  Returns 0,
+ * TG_ESEALED, TG_ENOMEM or TG_EINTERNAL; e stays empty on failure. */
+static int
+tg_proj_mac_fill(tg_proj_mac_entry_t *e, const uint8_t key[TG_SEAL_KEY_LEN],
+                 tg_str_t app_key, tg_str_t sealed, tg_hmac_alg_t alg,
+                 int64_t now_ms)
+{
+    char   secret[TG_PROJ_SECRET_MAX];
+    size_t len = 0;
+    int    rc;
+
+    e->id = malloc(app_key.len + sealed.len + 1);
+    if (e->id == NULL) {
+        return TG_ENOMEM;
+    }
+
+    rc = tg_proj_secret_open(key, app_key, sealed, secret, &len);
+    if (rc == TG_OK) {
+        rc = tg_hmac_create(&e->mac, alg, (tg_str_t){ secret, len });
+    }
+    tg_wipe(secret, sizeof(secret));
+    if (rc != TG_OK) {
+        free(e->id);
+        memset(e, 0, sizeof(*e));
+        return rc;
+    }
+
+    memcpy(e->id, app_key.ptr, app_key.len);
+    memcpy(e->id + app_key.len, sealed.ptr, sealed.len);
+    e->key_len = app_key.len;
+    e->id_len = app_key.len + sealed.len;
+    e->alg = alg;
+    e->keyed_at = now_ms;
+    return TG_OK;
+}
+
+
+int
+tg_proj_macs_get(tg_proj_macs_t *c, const uint8_t key[TG_SEAL_KEY_LEN],
+                 tg_str_t app_key, tg_str_t sealed, tg_hmac_alg_t alg,
+                 int64_t now_ms, tg_hmac_t **h)
+{
+    tg_proj_mac_entry_t *e, *old;
+    int                  rc;
+
+    *h = NULL;
+
+    /* One other slot per lookup: idle entries age out too. */
+    old = &c->slots[c->sweep++ & c->mask];
+    if (old->mac != NULL && now_ms - old->keyed_at >= c->ttl_ms) {
+        tg_proj_mac_evict(c, old);
+    }
+
+    e = &c->slots[tg_proj_mac_slot(c, app_key, sealed, alg)];
+    if (tg_proj_mac_matches(e, app_key, sealed, alg)
+        && now_ms - e->keyed_at < c->ttl_ms && now_ms >= e->keyed_at)
+    {
+        c->stats.hits++;
+        *h = e->mac;
+        return TG_OK;
+    }
+
+    tg_proj_mac_evict(c, e);
+    rc = tg_proj_mac_fill(e, key, app_key, sealed, alg, now_ms);
+    if (rc != TG_OK) {
+        return rc == TG_ESEALED || rc == TG_ENOMEM ? rc : TG_EINTERNAL;
+    }
+    c->stats.opens++;
+    *h = e->mac;
+    return TG_OK;
 }
 
 

@@ -40,7 +40,18 @@ typedef struct {
     ngx_shm_zone_t           *zone;
     ngx_msec_t                projection_max_age; /* 0: off */
     ngx_http_tollgate_view_t *view;
+
+    /* The worker's keyed MACs: secrets opened once, for the view's
+     * generation macs_generation; and the data-plane key's HMAC. */
+    tg_proj_macs_t *macs;
+    ngx_uint_t      macs_generation;
+    tg_hmac_t      *dataplane;
 } ngx_http_tollgate_main_conf_t;
+
+/* The worker's cache of keyed secrets: its entries, and how long one
+ * lives after its secret was opened (ms). */
+#define NGX_TOLLGATE_MACS_SLOTS 4096
+#define NGX_TOLLGATE_MACS_TTL   60000
 
 typedef struct {
     ngx_flag_t enable;
@@ -407,9 +418,22 @@ ngx_http_tollgate_init_process(ngx_cycle_t *cycle)
     ngx_http_tollgate_main_conf_t *mcf;
 
     mcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_tollgate_module);
-    if (mcf != NULL && mcf->view != NULL) {
-        ngx_http_tollgate_view_open(mcf->view, cycle->log);
+    if (mcf == NULL || mcf->view == NULL) {
+        return NGX_OK;
     }
+    if (tg_proj_macs_create(&mcf->macs, NGX_TOLLGATE_MACS_SLOTS,
+                            NGX_TOLLGATE_MACS_TTL)
+            != TG_OK
+        || tg_hmac_create(&mcf->dataplane, TG_HMAC_SHA256,
+                          (tg_str_t){ (char *) mcf->key, sizeof(mcf->key) })
+               != TG_OK)
+    {
+        ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
+                      "tollgate: cannot create the worker's MAC state");
+        return NGX_ERROR;
+    }
+    ngx_http_tollgate_view_open(mcf->view, cycle->log);
+    mcf->macs_generation = ngx_http_tollgate_view_generation(mcf->view);
     return NGX_OK;
 }
 
@@ -426,6 +450,10 @@ ngx_http_tollgate_exit_process(ngx_cycle_t *cycle)
     if (mcf->view != NULL) {
         ngx_http_tollgate_view_close(mcf->view);
     }
+    tg_proj_macs_destroy(mcf->macs);
+    mcf->macs = NULL;
+    tg_hmac_destroy(mcf->dataplane);
+    mcf->dataplane = NULL;
     ngx_explicit_memzero(mcf->key, sizeof(mcf->key));
 }
 
@@ -746,7 +774,7 @@ ngx_http_tollgate_find_code(ngx_http_tollgate_call_t *call, tg_str_t code)
     tg_str_t                       value, id;
 
     mcf = ngx_http_get_module_main_conf(call->r, ngx_http_tollgate_module);
-    if (tg_proj_code_key(mcf->key, code, hash) != TG_OK) {
+    if (tg_proj_code_key_keyed(mcf->dataplane, code, hash) != TG_OK) {
         return NGX_ERROR;
     }
     if (!ngx_http_tollgate_get(mcf->view, TG_PROJ_CODES, hash, sizeof(hash),
@@ -769,6 +797,31 @@ ngx_http_tollgate_open_secret(ngx_http_tollgate_call_t *call, tg_str_t app_key,
 
     mcf = ngx_http_get_module_main_conf(call->r, ngx_http_tollgate_module);
     return tg_proj_secret_open(mcf->key, app_key, sealed, secret, len) == TG_OK
+               ? NGX_OK
+               : NGX_ERROR;
+}
+
+
+ngx_int_t
+ngx_http_tollgate_secret_mac(ngx_http_tollgate_call_t *call, tg_str_t app_key,
+                             tg_str_t sealed, tg_hmac_alg_t alg,
+                             tg_hmac_t **mac)
+{
+    ngx_http_tollgate_main_conf_t *mcf;
+    ngx_uint_t                     generation;
+
+    mcf = ngx_http_get_module_main_conf(call->r, ngx_http_tollgate_module);
+
+    /* A projection opened again may be another one: forget its secrets. */
+    generation = ngx_http_tollgate_view_generation(mcf->view);
+    if (generation != mcf->macs_generation) {
+        tg_proj_macs_clear(mcf->macs);
+        mcf->macs_generation = generation;
+    }
+
+    return tg_proj_macs_get(mcf->macs, mcf->key, app_key, sealed, alg,
+                            call->now_ms, mac)
+                   == TG_OK
                ? NGX_OK
                : NGX_ERROR;
 }

@@ -225,6 +225,16 @@ ngx_int_t ngx_http_tollgate_open_secret(ngx_http_tollgate_call_t *call,
                                         char *secret, size_t *len);
 
 /*
+ * Sets *mac to an HMAC (alg) keyed with one sealed secret of an AppKey's
+ * record, from the worker's cache (tg_proj_macs_t): the secret is opened
+ * once, not per request.  *mac is valid until the next call.  Returns
+ * NGX_OK or NGX_ERROR.
+ */
+ngx_int_t ngx_http_tollgate_secret_mac(ngx_http_tollgate_call_t *call,
+                                       tg_str_t app_key, tg_str_t sealed,
+                                       tg_hmac_alg_t alg, tg_hmac_t **mac);
+
+/*
  * Records a nonce for key until expires_ms, in the shared zone.  Returns
  * NGX_OK if new, NGX_DECLINED if used, NGX_ABORT if key and nonce are too
  * long together, NGX_ERROR if the zone is full.

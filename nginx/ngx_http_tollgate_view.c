@@ -74,6 +74,7 @@ struct ngx_http_tollgate_view_s {
     MDB_dbi                     dbi[TG_PROJ_NDBS];
     ngx_http_tollgate_file_id_t data, lock; /* the files env has open */
     ngx_msec_t                  checked;    /* when they were compared */
+    ngx_uint_t                  generation; /* counts the opens */
 
     /* Opening again while closed. */
     ngx_msec_t retry_at;
@@ -316,6 +317,8 @@ ngx_http_tollgate_view_try(ngx_http_tollgate_view_t *view)
 
     if (rc != 0) {
         ngx_http_tollgate_view_close(view);
+    } else {
+        view->generation++;
     }
     view->checked = ngx_current_msec;
     return rc;
@@ -561,6 +564,13 @@ ngx_http_tollgate_get(ngx_http_tollgate_view_t *view, tg_proj_db_t db,
     value->ptr = v.mv_data;
     value->len = v.mv_size;
     return 1;
+}
+
+
+ngx_uint_t
+ngx_http_tollgate_view_generation(ngx_http_tollgate_view_t *view)
+{
+    return view->generation;
 }
 
 

@@ -59,6 +59,12 @@ ngx_http_tollgate_view_t *ngx_http_tollgate_view_create(ngx_conf_t *cf,
 void ngx_http_tollgate_view_open(ngx_http_tollgate_view_t *view,
                                  ngx_log_t                *log);
 
+/*
+ * Counts the environments the view has opened: what was derived from the
+ * projection (cached secrets) is stale when it changes.
+ */
+ngx_uint_t ngx_http_tollgate_view_generation(ngx_http_tollgate_view_t *view);
+
 /* Closes the worker's environment (exit_process).  Idempotent. */
 void ngx_http_tollgate_view_close(ngx_http_tollgate_view_t *view);
 

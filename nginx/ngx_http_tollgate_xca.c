@@ -200,18 +200,19 @@ ngx_http_tollgate_xca_sts(ngx_http_tollgate_call_t *call, tg_xca_request_t *req,
 
 
 /*
- * Tries each secret of the key's record that has not expired.  Returns
- * NGX_OK if one verifies, NGX_DECLINED if none does, NGX_ERROR if a secret
- * does not open; *live counts the secrets tried.
+ * Tries each secret of the key's record that has not expired, each keyed
+ * once per worker (ngx_http_tollgate_secret_mac()).  Returns NGX_OK if
+ * one verifies, NGX_DECLINED if none does, NGX_ERROR if a secret does not
+ * open; *live counts the secrets tried.
  */
 static ngx_int_t
 ngx_http_tollgate_xca_check(ngx_http_tollgate_call_t *call, tg_str_t app_key,
                             const tg_proj_key_t *k, tg_xca_method_t method,
                             tg_str_t sts, tg_str_t signature, ngx_uint_t *live)
 {
-    char      secret[TG_PROJ_SECRET_MAX];
-    size_t    len, i;
-    ngx_int_t rc = NGX_DECLINED;
+    tg_hmac_t *mac;
+    size_t     i;
+    ngx_int_t  rc = NGX_DECLINED;
 
     *live = 0;
     for (i = 0; i < k->nsecrets && rc != NGX_OK; i++) {
@@ -220,19 +221,16 @@ ngx_http_tollgate_xca_check(ngx_http_tollgate_call_t *call, tg_str_t app_key,
             continue;
         }
         (*live)++;
-        if (ngx_http_tollgate_open_secret(call, app_key, k->secrets[i].sealed,
-                                          secret, &len)
+        if (ngx_http_tollgate_secret_mac(call, app_key, k->secrets[i].sealed,
+                                         tg_xca_hmac_alg(method), &mac)
             != NGX_OK)
         {
-            rc = NGX_ERROR;
-            break;
+            return NGX_ERROR;
         }
-        if (tg_xca_verify(method, (tg_str_t){ secret, len }, sts, signature)
-            == TG_OK) {
+        if (tg_xca_verify_mac(mac, sts, signature) == TG_OK) {
             rc = NGX_OK;
         }
     }
-    ngx_explicit_memzero(secret, sizeof(secret));
     return rc;
 }
 

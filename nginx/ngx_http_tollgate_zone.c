@@ -12,23 +12,36 @@
 #define NGX_TOLLGATE_NONCE  'n'
 #define NGX_TOLLGATE_BUCKET 'b'
 
+/* The nonce table has a chain per this many bytes of zone (about one
+ * nonce's node), a power of two, at least NGX_TOLLGATE_CHAINS_MIN. */
+#define NGX_TOLLGATE_BYTES_PER_CHAIN 256
+#define NGX_TOLLGATE_CHAINS_MIN      64
+
+typedef struct ngx_http_tollgate_node_s ngx_http_tollgate_node_t;
+
 typedef struct {
-    ngx_rbtree_t      rbtree;
+    ngx_rbtree_t      rbtree; /* buckets */
     ngx_rbtree_node_t sentinel;
     ngx_queue_t       nonces;  /* oldest first */
     ngx_queue_t       buckets; /* least recently used first */
+
+    /* Nonces: a hash table of singly linked chains, by the CRC32. */
+    ngx_http_tollgate_node_t **chains;
+    ngx_uint_t                 mask;
 } ngx_http_tollgate_shctx_t;
 
-/* Lives from the rbtree node's color field on, as limit_req's nodes do. */
-typedef struct {
-    u_char      color;
-    u_char      kind;
-    u_short     len;
-    ngx_queue_t queue;
-    int64_t     expires_ms; /* nonces */
-    tg_bucket_t bucket;     /* buckets */
-    u_char      data[1];    /* the key */
-} ngx_http_tollgate_node_t;
+/* Lives from the rbtree node's color field on, as limit_req's nodes do
+ * (nonces use only the node's key, their hash). */
+struct ngx_http_tollgate_node_s {
+    u_char                    color;
+    u_char                    kind;
+    u_short                   len;
+    ngx_queue_t               queue;
+    ngx_http_tollgate_node_t *next;       /* nonces: the chain */
+    int64_t                   expires_ms; /* nonces */
+    tg_bucket_t               bucket;     /* buckets */
+    u_char                    data[1];    /* the key */
+};
 
 
 static ngx_http_tollgate_node_t *
@@ -115,6 +128,17 @@ ngx_http_tollgate_zone_init(ngx_shm_zone_t *zone, void *data)
     if (sh == NULL) {
         return NGX_ERROR;
     }
+
+    sh->mask = NGX_TOLLGATE_CHAINS_MIN;
+    while (sh->mask * 2 <= zone->shm.size / NGX_TOLLGATE_BYTES_PER_CHAIN) {
+        sh->mask *= 2;
+    }
+    sh->chains = ngx_slab_calloc(shpool, sh->mask * sizeof(sh->chains[0]));
+    if (sh->chains == NULL) {
+        return NGX_ERROR;
+    }
+    sh->mask--;
+
     ngx_rbtree_init(&sh->rbtree, &sh->sentinel,
                     ngx_http_tollgate_rbtree_insert);
     ngx_queue_init(&sh->nonces);
@@ -152,12 +176,40 @@ ngx_http_tollgate_lookup(ngx_http_tollgate_shctx_t *sh, uint32_t hash,
 }
 
 
+/* The nonce of hash and data, or NULL: one chain of the table. */
+static ngx_http_tollgate_node_t *
+ngx_http_tollgate_nonce_find(ngx_http_tollgate_shctx_t *sh, uint32_t hash,
+                             u_char *data, size_t len)
+{
+    ngx_http_tollgate_node_t *tn;
+
+    for (tn = sh->chains[hash & sh->mask]; tn != NULL; tn = tn->next) {
+        if (ngx_http_tollgate_rbnode(tn)->key == hash
+            && ngx_http_tollgate_cmp(tn, NGX_TOLLGATE_NONCE, data, len) == 0)
+        {
+            return tn;
+        }
+    }
+    return NULL;
+}
+
+
 static void
 ngx_http_tollgate_free(ngx_slab_pool_t *shpool, ngx_http_tollgate_shctx_t *sh,
                        ngx_http_tollgate_node_t *tn)
 {
+    ngx_http_tollgate_node_t **p;
+
     ngx_queue_remove(&tn->queue);
-    ngx_rbtree_delete(&sh->rbtree, ngx_http_tollgate_rbnode(tn));
+    if (tn->kind == NGX_TOLLGATE_NONCE) {
+        p = &sh->chains[ngx_http_tollgate_rbnode(tn)->key & sh->mask];
+        while (*p != tn) {
+            p = &(*p)->next;
+        }
+        *p = tn->next;
+    } else {
+        ngx_rbtree_delete(&sh->rbtree, ngx_http_tollgate_rbnode(tn));
+    }
     ngx_slab_free_locked(shpool, ngx_http_tollgate_rbnode(tn));
 }
 
@@ -220,9 +272,15 @@ ngx_http_tollgate_add(ngx_slab_pool_t *shpool, ngx_http_tollgate_shctx_t *sh,
     tn->expires_ms = 0;
     tn->bucket = TG_BUCKET_INIT;
     ngx_memcpy(tn->data, data, len);
-    ngx_rbtree_insert(&sh->rbtree, node);
-    ngx_queue_insert_tail(
-        kind == NGX_TOLLGATE_NONCE ? &sh->nonces : &sh->buckets, &tn->queue);
+    if (kind == NGX_TOLLGATE_NONCE) {
+        tn->next = sh->chains[hash & sh->mask];
+        sh->chains[hash & sh->mask] = tn;
+        ngx_queue_insert_tail(&sh->nonces, &tn->queue);
+    } else {
+        tn->next = NULL;
+        ngx_rbtree_insert(&sh->rbtree, node);
+        ngx_queue_insert_tail(&sh->buckets, &tn->queue);
+    }
     return tn;
 }
 
@@ -254,7 +312,7 @@ ngx_http_tollgate_nonce_use(ngx_shm_zone_t *zone, ngx_str_t *key,
 
     ngx_http_tollgate_expire(shpool, sh, now_ms, 0);
 
-    tn = ngx_http_tollgate_lookup(sh, hash, NGX_TOLLGATE_NONCE, buf, len);
+    tn = ngx_http_tollgate_nonce_find(sh, hash, buf, len);
     if (tn != NULL) {
         rc = NGX_DECLINED;
     } else {

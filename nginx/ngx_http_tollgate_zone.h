@@ -2,11 +2,13 @@
  * The Tollgate module's shared-memory zone: the nonces seen recently and
  * each app's rate-limit bucket, shared by every worker.
  *
- * One red-black tree keyed by a CRC32 of the entry's kind and key, as
- * limit_req keeps its states.  Nonces sit in a queue in insertion order;
- * all live for the same time, so the oldest expire first.  Buckets sit in
- * a queue in order of last use, and the least recently used one is given
- * up when the zone is full.
+ * Nonces are found in a hash table by a CRC32 of AppKey and nonce (one
+ * chain per 256 bytes of zone, so chains stay short when the zone is
+ * full), and sit in a queue in insertion order; all live for the same
+ * time, so the oldest expire first.  Buckets are in a red-black tree keyed
+ * by a CRC32 of the app, as limit_req keeps its states, and sit in a queue
+ * in order of last use; the least recently used one is given up when the
+ * zone is full.
  */
 
 #ifndef NGX_HTTP_TOLLGATE_ZONE_H

@@ -56,6 +56,10 @@ typedef struct {
     /* Returns a connection to the pool; its statements are released. */
     void (*release)(tg_db_t *db, tg_db_conn_t *conn);
 
+    /* Ends every statement's use on a connection kept across several
+     * operations (group commit), as release() does. */
+    void (*reset)(tg_db_conn_t *conn);
+
     /* Transactions.  A write transaction takes the write lock at once. */
     int (*begin)(tg_db_conn_t *conn, int write);
     int (*commit)(tg_db_conn_t *conn);

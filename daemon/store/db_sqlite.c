@@ -188,7 +188,7 @@ tg_sqlite_acquire(tg_db_t *db, tg_db_conn_t **conn)
 
 
 static void
-tg_sqlite_release(tg_db_t *db, tg_db_conn_t *conn)
+tg_sqlite_reset(tg_db_conn_t *conn)
 {
     unsigned i;
 
@@ -196,6 +196,13 @@ tg_sqlite_release(tg_db_t *db, tg_db_conn_t *conn)
         sqlite3_reset(conn->cache[i].stmt);
         sqlite3_clear_bindings(conn->cache[i].stmt);
     }
+}
+
+
+static void
+tg_sqlite_release(tg_db_t *db, tg_db_conn_t *conn)
+{
+    tg_sqlite_reset(conn);
 
     pthread_mutex_lock(&db->lock);
     conn->busy = 0;
@@ -550,6 +557,7 @@ const tg_db_driver_t tg_db_sqlite = {
     tg_sqlite_close,
     tg_sqlite_acquire,
     tg_sqlite_release,
+    tg_sqlite_reset,
     tg_sqlite_begin,
     tg_sqlite_commit,
     tg_sqlite_rollback,

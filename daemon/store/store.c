@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tollgate/error.h"
 #include "store/store_int.h"
@@ -258,19 +259,221 @@ tg_read_one(tg_txn_t *t, const char *sql, const tg_param_t *params, size_t n,
 }
 
 
+/* ---- group commit ------------------------------------------------------ */
+
+
+/* The absolute time ms from now, for pthread_cond_timedwait(). */
+static struct timespec
+tg_deadline(unsigned ms)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += (time_t) (ms / 1000);
+    ts.tv_nsec += (long) (ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}
+
+
+/* Gives the turn up to the next writer.  Called with the lock held. */
+static void
+tg_group_pass(tg_group_t *g)
+{
+    g->busy = 0;
+    pthread_cond_signal(&g->turn);
+}
+
+
+/*
+ * Commits the group transaction (rolls it back if no operation of it
+ * stands), and tells its operations.  Called by the turn's holder,
+ * without the lock.  Returns the commit's result.
+ */
+static int
+tg_group_commit(tg_store_t *store)
+{
+    const tg_db_driver_t *d = store->driver;
+    tg_group_t           *g = &store->group;
+    tg_group_member_t    *m, *next;
+    int                   rc = TG_OK;
+
+    pthread_mutex_lock(&g->lock);
+    m = g->members;
+    g->members = NULL;
+    g->nmembers = 0;
+    pthread_mutex_unlock(&g->lock);
+
+    if (m != NULL) {
+        rc = d->commit(g->conn);
+    } else {
+        d->rollback(g->conn);
+    }
+    d->release(store->db, g->conn);
+    g->conn = NULL;
+
+    pthread_mutex_lock(&g->lock);
+    g->stats.commits += m != NULL;
+    for (; m != NULL; m = next) {
+        next = m->next;
+        m->rc = rc;
+        m->done = 1;
+        if (rc == TG_OK) {
+            g->stats.ops++;
+        } else {
+            g->stats.failed++;
+        }
+    }
+    tg_group_pass(g);
+    pthread_cond_broadcast(&g->durable);
+    pthread_mutex_unlock(&g->lock);
+    return rc;
+}
+
+
+/*
+ * Ends the operation of the turn's holder: releases its savepoint if rc
+ * is 0 (and one was begun), else rolls back to it; then hands the turn on
+ * to a waiting writer, or commits the group.  Returns the operation's
+ * result: 0 once its group is durable, or its error.
+ */
+static int
+tg_group_end(tg_store_t *store, int rc, int savepoint)
+{
+    const tg_db_driver_t *d = store->driver;
+    tg_group_t           *g = &store->group;
+    tg_group_member_t     me = { NULL, TG_OK, 0 };
+
+    if (savepoint) {
+        d->reset(g->conn);
+        if (rc == TG_OK) {
+            rc = d->exec(g->conn, "RELEASE SAVEPOINT tg_op");
+        }
+        if (rc != TG_OK) {
+            (void) d->exec(g->conn, "ROLLBACK TO SAVEPOINT tg_op");
+            (void) d->exec(g->conn, "RELEASE SAVEPOINT tg_op");
+        }
+    }
+
+    pthread_mutex_lock(&g->lock);
+    if (rc == TG_OK) {
+        me.next = g->members;
+        g->members = &me;
+        g->nmembers++;
+    } else {
+        g->stats.failed++;
+    }
+
+    if (g->conn == NULL) {
+        /* The group transaction did not begin. */
+        tg_group_pass(g);
+        pthread_mutex_unlock(&g->lock);
+        return rc;
+    }
+
+    if (g->waiting > 0 && g->nmembers < TG_STORE_GROUP_MAX) {
+        /* The next writer joins this group; its last writer commits. */
+        tg_group_pass(g);
+        while (rc == TG_OK && !me.done) {
+            pthread_cond_wait(&g->durable, &g->lock);
+        }
+        pthread_mutex_unlock(&g->lock);
+        return rc == TG_OK ? me.rc : rc;
+    }
+    pthread_mutex_unlock(&g->lock);
+
+    (void) tg_group_commit(store);
+    return rc == TG_OK ? me.rc : rc;
+}
+
+
+/*
+ * Waits for the turn (at most busy_ms), opens the group transaction if
+ * none is open, and begins the operation's savepoint.  Returns 0 with the
+ * turn held, TG_EBUSY, or the driver's error (the turn given up).
+ */
+static int
+tg_group_join(tg_store_t *store, tg_txn_t *txn)
+{
+    const tg_db_driver_t *d = store->driver;
+    tg_group_t           *g = &store->group;
+    struct timespec       until = tg_deadline(store->busy_ms);
+    int                   rc = TG_OK;
+
+    pthread_mutex_lock(&g->lock);
+    g->waiting++;
+    while (g->busy && rc == TG_OK) {
+        if (pthread_cond_timedwait(&g->turn, &g->lock, &until) != 0 && g->busy)
+        {
+            rc = TG_EBUSY;
+        }
+    }
+    g->waiting--;
+    if (rc == TG_OK) {
+        g->busy = 1;
+    }
+    pthread_mutex_unlock(&g->lock);
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    if (g->conn == NULL) {
+        rc = d->acquire(store->db, &g->conn);
+        if (rc != TG_OK) {
+            g->conn = NULL;
+        } else if ((rc = d->begin(g->conn, 1)) != TG_OK) {
+            d->release(store->db, g->conn);
+            g->conn = NULL;
+        }
+    }
+    if (rc == TG_OK) {
+        rc = d->exec(g->conn, "SAVEPOINT tg_op");
+    }
+    if (rc != TG_OK) {
+        return tg_group_end(store, rc, 0);
+    }
+
+    txn->conn = g->conn;
+    txn->write = 1;
+    return TG_OK;
+}
+
+
+tg_store_write_stats_t
+tg_store_write_stats(tg_store_t *store)
+{
+    tg_store_write_stats_t stats;
+
+    pthread_mutex_lock(&store->group.lock);
+    stats = store->group.stats;
+    stats.waiting = store->group.waiting;
+    pthread_mutex_unlock(&store->group.lock);
+    return stats;
+}
+
+
 int
 tg_txn_begin(tg_store_t *store, int write, tg_txn_t *txn)
 {
     int rc;
 
     txn->store = store;
+    txn->conn = NULL;
+    txn->write = 0;
+
+    if (write) {
+        return tg_group_join(store, txn);
+    }
 
     rc = store->driver->acquire(store->db, &txn->conn);
     if (rc != TG_OK) {
         return rc;
     }
 
-    rc = store->driver->begin(txn->conn, write);
+    rc = store->driver->begin(txn->conn, 0);
     if (rc != TG_OK) {
         store->driver->release(store->db, txn->conn);
         txn->conn = NULL;
@@ -286,6 +489,12 @@ tg_txn_commit(tg_txn_t *txn)
     tg_store_t *store = txn->store;
     int         rc;
 
+    if (txn->write) {
+        txn->conn = NULL;
+        txn->write = 0;
+        return tg_group_end(store, TG_OK, 1);
+    }
+
     rc = store->driver->commit(txn->conn);
     store->driver->release(store->db, txn->conn);
     txn->conn = NULL;
@@ -297,6 +506,13 @@ void
 tg_txn_rollback(tg_txn_t *txn)
 {
     tg_store_t *store = txn->store;
+
+    if (txn->write) {
+        txn->conn = NULL;
+        txn->write = 0;
+        (void) tg_group_end(store, TG_ESTORE, 1);
+        return;
+    }
 
     if (txn->conn != NULL) {
         store->driver->rollback(txn->conn);
@@ -387,10 +603,14 @@ tg_store_open(const tg_db_driver_t *driver, const tg_db_options_t *options,
     }
 
     store->driver = driver;
+    store->busy_ms = options->busy_ms;
+    pthread_mutex_init(&store->group.lock, NULL);
+    pthread_cond_init(&store->group.turn, NULL);
+    pthread_cond_init(&store->group.durable, NULL);
 
     rc = driver->open(options, &store->db);
     if (rc != TG_OK) {
-        free(store);
+        tg_store_close(store);
         return rc;
     }
 
@@ -409,7 +629,12 @@ void
 tg_store_close(tg_store_t *store)
 {
     if (store != NULL) {
-        store->driver->close(store->db);
+        if (store->db != NULL) {
+            store->driver->close(store->db);
+        }
+        pthread_cond_destroy(&store->group.durable);
+        pthread_cond_destroy(&store->group.turn);
+        pthread_mutex_destroy(&store->group.lock);
         free(store);
     }
 }

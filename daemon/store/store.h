@@ -36,7 +36,16 @@ typedef struct {
     /* private */
     tg_store_t   *store;
     tg_db_conn_t *conn;
+    int           write; /* an operation in the group transaction */
 } tg_txn_t;
+
+/* The group commit's counts so far (tg_store_write_stats()). */
+typedef struct {
+    uint64_t ops;     /* write transactions committed */
+    uint64_t failed;  /* write transactions rolled back */
+    uint64_t commits; /* database commits (fsyncs) they took */
+    unsigned waiting; /* writers waiting for the turn now */
+} tg_store_write_stats_t;
 
 typedef struct {
     tg_str_t account_id; /* NULL ptr: every account */
@@ -101,14 +110,38 @@ void tg_store_close(tg_store_t *store);
 /* The schema version the database is at. */
 unsigned tg_store_schema_version(const tg_store_t *store);
 
-/* Begins a transaction; a write one holds the write lock until it ends. */
+/*
+ * Begins a transaction.  Write transactions are committed in groups: a
+ * write transaction is one operation, in a savepoint, of the group
+ * transaction that the store keeps open on one connection; operations
+ * run one at a time (a writer holds the turn from begin to commit or
+ * rollback), and the group is committed, with one fsync, when its last
+ * operation ends and no other writer waits for the turn (or after
+ * TG_STORE_GROUP_MAX operations).  A writer that waits busy_ms for the
+ * turn gets TG_EBUSY.  A thread must not begin a write transaction while
+ * it holds one (it would wait busy_ms, then get TG_EBUSY).
+ */
 int tg_txn_begin(tg_store_t *store, int write, tg_txn_t *txn);
 
-/* Commits and ends the transaction.  On error it is rolled back. */
+/*
+ * Commits and ends the transaction.  A write transaction returns once its
+ * group is durable: 0, or the group commit's error (every operation of
+ * the group then fails, and none of them is on disk).  On error it is
+ * rolled back.
+ */
 int tg_txn_commit(tg_txn_t *txn);
 
-/* Rolls back and ends the transaction.  This function can't fail. */
+/*
+ * Rolls back and ends the transaction: a write transaction's savepoint
+ * only, its group's other operations stand.  This function can't fail.
+ */
 void tg_txn_rollback(tg_txn_t *txn);
+
+/* How many operations a group commit takes at most. */
+#define TG_STORE_GROUP_MAX 256
+
+/* The group commit's counts so far. */
+tg_store_write_stats_t tg_store_write_stats(tg_store_t *store);
 
 
 /* Accounts. */

@@ -6,13 +6,40 @@
 #ifndef TOLLGATE_STORE_INT_H
 #define TOLLGATE_STORE_INT_H
 
+#include <pthread.h>
+
 #include "store/store.h"
 
+
+/* A write transaction waiting for its group's commit. */
+typedef struct tg_group_member_s tg_group_member_t;
+
+struct tg_group_member_s {
+    tg_group_member_t *next;
+    int                rc;
+    int                done;
+};
+
+/* The group commit (tg_txn_begin()).  lock guards the fields below it;
+ * conn is used only by the writer that holds the turn. */
+typedef struct {
+    tg_db_conn_t          *conn; /* the open group transaction, or NULL */
+    pthread_mutex_t        lock;
+    pthread_cond_t         turn;    /* the turn was given up */
+    pthread_cond_t         durable; /* a group ended */
+    int                    busy;    /* a writer holds the turn */
+    unsigned               waiting; /* writers waiting for the turn */
+    tg_group_member_t     *members; /* done, waiting for the commit */
+    unsigned               nmembers;
+    tg_store_write_stats_t stats;
+} tg_group_t;
 
 struct tg_store_s {
     const tg_db_driver_t *driver;
     tg_db_t              *db;
     unsigned              version;
+    unsigned              busy_ms;
+    tg_group_t            group;
 };
 
 /* One query parameter. */

@@ -3,7 +3,8 @@
  *
  * Thin wrappers over OpenSSL's libcrypto with tg_ error codes.  Output
  * buffers are caller-owned and sized by the constants below; nothing here
- * allocates.
+ * allocates, except a keyed HMAC (tg_hmac_t), which its creator owns and
+ * destroys.
  */
 
 #ifndef TOLLGATE_CRYPTO_H
@@ -36,6 +37,39 @@ int tg_random_bytes(void *buf, size_t n);
  * CSPRNG without modulo bias.  Returns 0, or TG_EINTERNAL.
  */
 int tg_random_below(uint64_t bound, uint64_t *out);
+
+/* A MAC algorithm that a keyed HMAC computes. */
+typedef enum {
+    TG_HMAC_SHA256 = 0,
+    TG_HMAC_SHA1
+} tg_hmac_alg_t;
+
+/*
+ * An HMAC with its key set once: the key's inner and outer states are
+ * computed when it is created, so each message costs only its own hashing
+ * (OpenSSL's one-shot HMAC() fetches the digest, allocates and hashes the
+ * key on every call).  It holds material equivalent to the key; destroying
+ * it wipes that.  One thread at a time.
+ */
+typedef struct tg_hmac_s tg_hmac_t;
+
+/*
+ * Creates *h keyed with key for alg.  Returns 0, TG_ENOMEM, or
+ * TG_EINTERNAL (*h is then NULL).
+ */
+int tg_hmac_create(tg_hmac_t **h, tg_hmac_alg_t alg, tg_str_t key);
+
+/* The length of h's MACs: TG_SHA256_LEN or TG_SHA1_LEN. */
+size_t tg_hmac_size(const tg_hmac_t *h);
+
+/*
+ * Writes the MAC of msg under h's key to out (tg_hmac_size(h) bytes).
+ * Returns 0, or TG_EINTERNAL (out is then zeroed); h stays usable.
+ */
+int tg_hmac_compute(tg_hmac_t *h, tg_str_t msg, uint8_t *out);
+
+/* Wipes and frees h; NULL is allowed. */
+void tg_hmac_destroy(tg_hmac_t *h);
 
 /* HMAC-SHA256 of msg under key.  Returns 0, or TG_EINTERNAL. */
 int tg_hmac_sha256(tg_str_t key, tg_str_t msg, uint8_t out[TG_SHA256_LEN]);

@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tollgate/crypto.h"
 #include "tollgate/seal.h"
 #include "tollgate/str.h"
 
@@ -146,9 +147,68 @@ int tg_proj_secret_seal(const uint8_t key[TG_SEAL_KEY_LEN], tg_str_t app_key,
 int tg_proj_secret_open(const uint8_t key[TG_SEAL_KEY_LEN], tg_str_t app_key,
                         tg_str_t sealed, char *out, size_t *len);
 
+/*
+ * A bounded cache of keyed HMACs of sealed secrets, for one gateway worker
+ * (one thread): opening a secret and keying an HMAC with it cost more than
+ * verifying a signature, so each (AppKey, sealed secret, algorithm) is
+ * opened and keyed once and then reused.  The entry is found by the
+ * sealed bytes themselves, compared in full with the AppKey, so a secret
+ * that is reset or revoked in the projection (new sealed bytes, or none)
+ * is never served from the cache: the same sealed bytes under the same
+ * data-plane key always open to the same secret.  The cache is
+ * direct-mapped: an entry is replaced (and wiped) by one that hashes to
+ * its slot.  An entry lives at most ttl_ms after it was keyed: each
+ * lookup also checks one other slot in turn and wipes it if it is too
+ * old, and the caller clears the cache when its projection is replaced.
+ * What it holds: per entry, a copy of the AppKey and of the sealed secret
+ * and the HMAC's keyed inner and outer states (key-equivalent material).
+ */
+typedef struct tg_proj_macs_s tg_proj_macs_t;
+
+/* Counts, for tests and statistics. */
+typedef struct {
+    uint64_t hits;    /* lookups served from the cache */
+    uint64_t opens;   /* secrets opened and keyed */
+    uint64_t evicted; /* entries wiped: replaced, expired or cleared */
+} tg_proj_macs_stats_t;
+
+/*
+ * Creates an empty cache of slots entries (a power of two, at least 1)
+ * whose entries live ttl_ms (> 0).  Returns 0, TG_EINVALID or TG_ENOMEM.
+ */
+int tg_proj_macs_create(tg_proj_macs_t **c, size_t slots, int64_t ttl_ms);
+
+/* Wipes every entry and frees c; NULL is allowed. */
+void tg_proj_macs_destroy(tg_proj_macs_t *c);
+
+/* Wipes every entry (the projection was replaced). */
+void tg_proj_macs_clear(tg_proj_macs_t *c);
+
+/*
+ * Sets *h to an HMAC (alg) keyed with the secret that sealed opens to for
+ * app_key under the data-plane key: from the cache, or opened, keyed and
+ * stored.  *h belongs to c and is valid until the next call on c.
+ * Returns 0, TG_ESEALED (it does not open; nothing is stored), TG_ENOMEM
+ * or TG_EINTERNAL (*h is then NULL).
+ */
+int tg_proj_macs_get(tg_proj_macs_t *c, const uint8_t key[TG_SEAL_KEY_LEN],
+                     tg_str_t app_key, tg_str_t sealed, tg_hmac_alg_t alg,
+                     int64_t now_ms, tg_hmac_t **h);
+
+/* The cache's counts so far. */
+tg_proj_macs_stats_t tg_proj_macs_stats(const tg_proj_macs_t *c);
+
 /* The codes key of an AppCode: HMAC-SHA256 under the data-plane key. */
 int tg_proj_code_key(const uint8_t key[TG_SEAL_KEY_LEN], tg_str_t code,
                      uint8_t out[TG_PROJ_HASH_LEN]);
+
+/*
+ * The same codes key, computed with dataplane, an HMAC-SHA256 keyed with
+ * the data-plane key (tg_hmac_create()) that a gateway worker keeps.
+ * Returns 0, or TG_EINTERNAL.
+ */
+int tg_proj_code_key_keyed(tg_hmac_t *dataplane, tg_str_t code,
+                           uint8_t out[TG_PROJ_HASH_LEN]);
 
 /* A codes record: the app id.  Decoding checks its length. */
 int tg_proj_code_decode(tg_str_t value, tg_str_t *app);

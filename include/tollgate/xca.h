@@ -203,6 +203,17 @@ int tg_xca_sign(tg_xca_method_t method, tg_str_t secret, tg_str_t sts,
 int tg_xca_verify(tg_xca_method_t method, tg_str_t secret, tg_str_t sts,
                   tg_str_t signature);
 
+/* The HMAC algorithm of a signature method. */
+tg_hmac_alg_t tg_xca_hmac_alg(tg_xca_method_t method);
+
+/*
+ * The same check with mac, an HMAC keyed once with the secret
+ * (tg_hmac_create() with tg_xca_hmac_alg() of the method), which a
+ * gateway worker keeps between requests.  Returns TG_OK, TG_ESIGNATURE,
+ * or TG_EINTERNAL.
+ */
+int tg_xca_verify_mac(tg_hmac_t *mac, tg_str_t sts, tg_str_t signature);
+
 /*
  * Checks X-Ca-Timestamp (decimal milliseconds since the epoch, digits
  * only) against now_ms.  |now_ms - ts| <= skew_ms passes, so a timestamp

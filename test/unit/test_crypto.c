@@ -179,6 +179,73 @@ test_hmac_sha1_rfc2202(void **state)
 }
 
 
+/* A keyed HMAC gives the RFCs' MACs, again and again with one key,
+ * including a key longer than the block (RFC 4231 case 6). */
+static void
+test_hmac_keyed(void **state)
+{
+    uint8_t    key[131], mac[TG_SHA256_LEN];
+    tg_hmac_t *h;
+    int        i;
+
+    (void) state;
+
+    memset(key, 0x0b, 20);
+    assert_rc(
+        tg_hmac_create(&h, TG_HMAC_SHA256, (tg_str_t){ (char *) key, 20 }),
+        TG_OK);
+    assert_int_equal(tg_hmac_size(h), TG_SHA256_LEN);
+    for (i = 0; i < 3; i++) {
+        assert_rc(tg_hmac_compute(h, TG_STR("Hi There"), mac), TG_OK);
+        assert_string_equal(hex(mac, sizeof(mac)),
+                            "b0344c61d8db38535ca8afceaf0bf12b"
+                            "881dc200c9833da726e9376c2e32cff7");
+    }
+    /* Another message with the same key, then the first again. */
+    assert_rc(tg_hmac_compute(h, TG_STR(""), mac), TG_OK);
+    assert_string_not_equal(hex(mac, sizeof(mac)),
+                            "b0344c61d8db38535ca8afceaf0bf12b"
+                            "881dc200c9833da726e9376c2e32cff7");
+    assert_rc(tg_hmac_compute(h, TG_STR("Hi There"), mac), TG_OK);
+    assert_string_equal(hex(mac, sizeof(mac)),
+                        "b0344c61d8db38535ca8afceaf0bf12b"
+                        "881dc200c9833da726e9376c2e32cff7");
+    tg_hmac_destroy(h);
+
+    memset(key, 0xaa, sizeof(key));
+    assert_rc(tg_hmac_create(&h, TG_HMAC_SHA256,
+                             (tg_str_t){ (char *) key, sizeof(key) }),
+              TG_OK);
+    assert_rc(tg_hmac_compute(
+                  h,
+                  TG_STR("Test Using Larger Than Block-Size Key - Hash Key "
+                         "First"),
+                  mac),
+              TG_OK);
+    assert_string_equal(hex(mac, sizeof(mac)),
+                        "60e431591ee0b67f0d8a26aacbf5b77f"
+                        "8e0bc6213728c5140546040f0ee37f54");
+    tg_hmac_destroy(h);
+
+    assert_rc(tg_hmac_create(&h, TG_HMAC_SHA1, TG_STR("Jefe")), TG_OK);
+    assert_int_equal(tg_hmac_size(h), TG_SHA1_LEN);
+    assert_rc(tg_hmac_compute(h, TG_STR("what do ya want for nothing?"), mac),
+              TG_OK);
+    assert_string_equal(hex(mac, TG_SHA1_LEN),
+                        "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
+    tg_hmac_destroy(h);
+
+    /* An empty key is a key. */
+    assert_rc(tg_hmac_create(&h, TG_HMAC_SHA256, (tg_str_t){ NULL, 0 }), TG_OK);
+    assert_rc(tg_hmac_compute(h, (tg_str_t){ NULL, 0 }, mac), TG_OK);
+    assert_string_equal(hex(mac, sizeof(mac)),
+                        "b613679a0814d9ec772f95d778c35fc5"
+                        "ff1697c493715653c6c712144292c5ad");
+    tg_hmac_destroy(h);
+    tg_hmac_destroy(NULL);
+}
+
+
 /* RFC 1321 appendix A.5. */
 static void
 test_md5_rfc1321(void **state)
@@ -514,6 +581,7 @@ main(void)
         cmocka_unit_test(test_hmac_sha256_empty),
         cmocka_unit_test(test_sha256_fips180),
         cmocka_unit_test(test_hmac_sha1_rfc2202),
+        cmocka_unit_test(test_hmac_keyed),
         cmocka_unit_test(test_md5_rfc1321),
         cmocka_unit_test(test_hex_encode),
         cmocka_unit_test(test_base64_encode_rfc4648),

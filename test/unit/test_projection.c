@@ -279,6 +279,220 @@ test_heartbeat_fresh(void **state)
 }
 
 
+/* A sealed secret of app_key in b (tg_buf_free it). */
+static tg_str_t
+sealed_secret(tg_buf_t *b, const char *app_key, const char *secret)
+{
+    *b = (tg_buf_t) TG_BUF_INIT;
+    assert_rc(tg_proj_secret_seal(KEY, (tg_str_t){ app_key, strlen(app_key) },
+                                  (tg_str_t){ secret, strlen(secret) }, b),
+              TG_OK);
+    return tg_buf_str(b);
+}
+
+
+/* The MAC of msg by h, against a one-shot HMAC-SHA256 under secret. */
+static void
+assert_keyed(tg_hmac_t *h, const char *secret)
+{
+    uint8_t a[TG_SHA256_LEN], b[TG_SHA256_LEN];
+
+    assert_rc(tg_hmac_compute(h, TG_STR("message"), a), TG_OK);
+    assert_rc(tg_hmac_sha256((tg_str_t){ secret, strlen(secret) },
+                             TG_STR("message"), b),
+              TG_OK);
+    assert_memory_equal(a, b, sizeof(a));
+}
+
+
+/* A secret is opened once, then served from the cache; new sealed bytes
+ * (a reset) are opened again. */
+static void
+test_macs_open_once(void **state)
+{
+    tg_proj_macs_t      *c;
+    tg_hmac_t           *h1, *h2, *h3;
+    tg_buf_t             b1, b2;
+    tg_str_t             s1, s2;
+    tg_proj_macs_stats_t st;
+
+    (void) state;
+
+    s1 = sealed_secret(&b1, "AppKey_01", "first-secret");
+    s2 = sealed_secret(&b2, "AppKey_01", "second-secret");
+    assert_rc(tg_proj_macs_create(&c, 16, 60000), TG_OK);
+
+    assert_rc(tg_proj_macs_get(c, KEY, TG_STR("AppKey_01"), s1, TG_HMAC_SHA256,
+                               1000, &h1),
+              TG_OK);
+    assert_keyed(h1, "first-secret");
+    assert_rc(tg_proj_macs_get(c, KEY, TG_STR("AppKey_01"), s1, TG_HMAC_SHA256,
+                               2000, &h2),
+              TG_OK);
+    assert_ptr_equal(h1, h2);
+    st = tg_proj_macs_stats(c);
+    assert_int_equal(st.opens, 1);
+    assert_int_equal(st.hits, 1);
+
+    /* The reset secret: other sealed bytes, another secret. */
+    assert_rc(tg_proj_macs_get(c, KEY, TG_STR("AppKey_01"), s2, TG_HMAC_SHA256,
+                               2000, &h3),
+              TG_OK);
+    assert_keyed(h3, "second-secret");
+    assert_int_equal(tg_proj_macs_stats(c).opens, 2);
+
+    /* HmacSHA1 with the same secret is its own entry. */
+    assert_rc(tg_proj_macs_get(c, KEY, TG_STR("AppKey_01"), s2, TG_HMAC_SHA1,
+                               2000, &h3),
+              TG_OK);
+    assert_int_equal(tg_hmac_size(h3), TG_SHA1_LEN);
+    assert_int_equal(tg_proj_macs_stats(c).opens, 3);
+
+    tg_proj_macs_destroy(c);
+    tg_buf_free(&b1);
+    tg_buf_free(&b2);
+}
+
+
+/* The cache never serves a secret to another AppKey, nor one that does
+ * not open; nothing is stored then. */
+static void
+test_macs_bound_to_key(void **state)
+{
+    tg_proj_macs_t *c;
+    tg_hmac_t      *h;
+    tg_buf_t        b;
+    tg_str_t        s;
+    uint8_t         other[TG_SEAL_KEY_LEN];
+
+    (void) state;
+
+    s = sealed_secret(&b, "AppKey_01", "first-secret");
+    assert_rc(tg_proj_macs_create(&c, 1, 60000), TG_OK);
+    assert_rc(tg_proj_macs_get(c, KEY, TG_STR("AppKey_01"), s, TG_HMAC_SHA256,
+                               1000, &h),
+              TG_OK);
+
+    /* The same sealed bytes under another AppKey: opened (and refused),
+     * never taken from the cache. */
+    assert_rc(tg_proj_macs_get(c, KEY, TG_STR("AppKey_02"), s, TG_HMAC_SHA256,
+                               1000, &h),
+              TG_ESEALED);
+    assert_null(h);
+    assert_rc(tg_proj_macs_get(c, KEY, TG_STR("AppKey_0"), s, TG_HMAC_SHA256,
+                               1000, &h),
+              TG_ESEALED);
+
+    /* Another data-plane key does not open it. */
+    memcpy(other, KEY, sizeof(other));
+    other[0] ^= 1;
+    tg_proj_macs_clear(c);
+    assert_rc(tg_proj_macs_get(c, other, TG_STR("AppKey_01"), s, TG_HMAC_SHA256,
+                               1000, &h),
+              TG_ESEALED);
+    assert_int_equal(tg_proj_macs_stats(c).opens, 1);
+    assert_int_equal(tg_proj_macs_stats(c).hits, 0);
+
+    tg_proj_macs_destroy(c);
+    tg_buf_free(&b);
+}
+
+
+/* Entries live ttl_ms; idle ones are swept by later lookups; a clear
+ * forgets everything. */
+static void
+test_macs_lifetime(void **state)
+{
+    tg_proj_macs_t *c;
+    tg_hmac_t      *h;
+    tg_buf_t        b1, b2;
+    tg_str_t        s1, s2;
+
+    (void) state;
+
+    s1 = sealed_secret(&b1, "AppKey_01", "first-secret");
+    s2 = sealed_secret(&b2, "AppKey_02", "second-secret");
+    assert_rc(tg_proj_macs_create(&c, 2, 1000), TG_OK);
+
+    assert_rc(tg_proj_macs_get(c, KEY, TG_STR("AppKey_01"), s1, TG_HMAC_SHA256,
+                               5000, &h),
+              TG_OK);
+    assert_rc(tg_proj_macs_get(c, KEY, TG_STR("AppKey_01"), s1, TG_HMAC_SHA256,
+                               5999, &h),
+              TG_OK);
+    assert_int_equal(tg_proj_macs_stats(c).hits, 1);
+    /* At its age limit it is opened again. */
+    assert_rc(tg_proj_macs_get(c, KEY, TG_STR("AppKey_01"), s1, TG_HMAC_SHA256,
+                               6000, &h),
+              TG_OK);
+    assert_int_equal(tg_proj_macs_stats(c).opens, 2);
+    /* A clock stepped back does not extend its life either. */
+    assert_rc(tg_proj_macs_get(c, KEY, TG_STR("AppKey_01"), s1, TG_HMAC_SHA256,
+                               5000, &h),
+              TG_OK);
+    assert_int_equal(tg_proj_macs_stats(c).opens, 3);
+
+    /* Lookups of another key sweep both slots in turn: the idle entry is
+     * wiped once too old, though nobody asks for it. */
+    tg_proj_macs_clear(c);
+    assert_rc(tg_proj_macs_get(c, KEY, TG_STR("AppKey_01"), s1, TG_HMAC_SHA256,
+                               10000, &h),
+              TG_OK);
+    assert_rc(tg_proj_macs_get(c, KEY, TG_STR("AppKey_02"), s2, TG_HMAC_SHA256,
+                               20000, &h),
+              TG_OK);
+    assert_rc(tg_proj_macs_get(c, KEY, TG_STR("AppKey_02"), s2, TG_HMAC_SHA256,
+                               20000, &h),
+              TG_OK);
+    assert_int_equal(tg_proj_macs_stats(c).evicted, 3 + 1);
+
+    tg_proj_macs_clear(c);
+    assert_rc(tg_proj_macs_get(c, KEY, TG_STR("AppKey_02"), s2, TG_HMAC_SHA256,
+                               20000, &h),
+              TG_OK);
+    assert_keyed(h, "second-secret");
+
+    tg_proj_macs_destroy(c);
+    tg_proj_macs_destroy(NULL);
+    tg_buf_free(&b1);
+    tg_buf_free(&b2);
+}
+
+
+static void
+test_macs_limits(void **state)
+{
+    tg_proj_macs_t *c;
+    tg_hmac_t      *h;
+    uint8_t         a[TG_SHA256_LEN], b[TG_SHA256_LEN];
+
+    (void) state;
+
+    assert_rc(tg_proj_macs_create(&c, 0, 1000), TG_EINVALID);
+    assert_rc(tg_proj_macs_create(&c, 3, 1000), TG_EINVALID);
+    assert_rc(tg_proj_macs_create(&c, 4, 0), TG_EINVALID);
+    assert_null(c);
+    assert_rc(tg_proj_macs_create(&c, 4, 1000), TG_OK);
+    assert_rc(tg_proj_macs_get(c, KEY, TG_STR("k"), TG_STR(""), TG_HMAC_SHA256,
+                               1, &h),
+              TG_ESEALED);
+    assert_int_equal(tg_proj_macs_stats(c).opens, 0);
+    tg_proj_macs_destroy(c);
+
+    /* The AppCode key with a keyed HMAC is tg_proj_code_key's. */
+    assert_rc(tg_hmac_create(&h, TG_HMAC_SHA256,
+                             (tg_str_t){ (const char *) KEY, TG_SEAL_KEY_LEN }),
+              TG_OK);
+    assert_rc(tg_proj_code_key_keyed(h, TG_STR("code-1"), a), TG_OK);
+    assert_rc(tg_proj_code_key(KEY, TG_STR("code-1"), b), TG_OK);
+    assert_memory_equal(a, b, sizeof(a));
+    tg_hmac_destroy(h);
+    assert_rc(tg_hmac_create(&h, TG_HMAC_SHA1, TG_STR("k")), TG_OK);
+    assert_rc(tg_proj_code_key_keyed(h, TG_STR("code-1"), a), TG_EINTERNAL);
+    tg_hmac_destroy(h);
+}
+
+
 int
 main(void)
 {
@@ -291,6 +505,10 @@ main(void)
         cmocka_unit_test(test_i64_and_key_file),
         cmocka_unit_test(test_db_names),
         cmocka_unit_test(test_heartbeat_fresh),
+        cmocka_unit_test(test_macs_open_once),
+        cmocka_unit_test(test_macs_bound_to_key),
+        cmocka_unit_test(test_macs_lifetime),
+        cmocka_unit_test(test_macs_limits),
     };
 
     return cmocka_run_group_tests_name("projection", tests, NULL, NULL);

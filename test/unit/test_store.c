@@ -11,6 +11,7 @@
  */
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2845,6 +2846,219 @@ test_second_writer_busy(void **state)
 }
 
 
+/* A writer of the group commit test, on its own thread. */
+typedef struct {
+    fixture_t  *f;
+    const char *id;
+    const char *name;
+    int         begin_rc;
+    int         rc;
+} writer_t;
+
+
+static void *
+writer_run(void *arg)
+{
+    writer_t    *w = arg;
+    tg_txn_t     t;
+    tg_account_t a = account_rec(w->id, w->name, 1);
+
+    w->begin_rc = tg_txn_begin(w->f->store, 1, &t);
+    if (w->begin_rc != TG_OK) {
+        return NULL;
+    }
+    w->rc = tg_store_account_insert(&t, &a);
+    if (w->rc == TG_OK) {
+        w->rc = tg_txn_commit(&t);
+    } else {
+        tg_txn_rollback(&t);
+    }
+    return NULL;
+}
+
+
+/*
+ * Writers that wait while one holds the turn join its group: four
+ * operations, one commit.  The one whose insert fails (a duplicate name)
+ * rolls back its savepoint only; the others are on disk when their
+ * commits return.
+ */
+static void
+test_group_commit(void **state)
+{
+    fixture_t *f = *state;
+    writer_t   w[3] = {
+          { f, ID("acc1", 1), "one", -1, -1 },
+          { f, ID("acc2", 2), "first", -1, -1 }, /* the name is taken */
+          { f, ID("acc3", 3), "three", -1, -1 },
+    };
+    pthread_t              th[3];
+    tg_store_write_stats_t before, after;
+    tg_txn_t               t;
+    int                    i;
+
+    before = tg_store_write_stats(f->store);
+    t = begin(f);
+    insert_account(&t, ACC_A, "first", 1);
+
+    for (i = 0; i < 3; i++) {
+        assert_int_equal(pthread_create(&th[i], NULL, writer_run, &w[i]), 0);
+    }
+    while (tg_store_write_stats(f->store).waiting < 3) {
+        usleep(1000);
+    }
+    /* Nothing of the group is on disk before its commit. */
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM accounts"), 0);
+
+    commit(&t);
+    for (i = 0; i < 3; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+        assert_rc(w[i].begin_rc, TG_OK);
+    }
+    assert_rc(w[0].rc, TG_OK);
+    assert_rc(w[1].rc, TG_ECONFLICT);
+    assert_rc(w[2].rc, TG_OK);
+
+    after = tg_store_write_stats(f->store);
+    assert_int_equal(after.commits - before.commits, 1);
+    assert_int_equal(after.ops - before.ops, 3);
+    assert_int_equal(after.failed - before.failed, 1);
+    assert_int_equal(after.waiting, 0);
+
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM accounts"), 3);
+    assert_int_equal(
+        sql_int(f, "SELECT COUNT(*) FROM accounts WHERE id = '" ACC_A "'"), 1);
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM accounts WHERE id = '" ID(
+                                    "acc2", 2) "'"),
+                     0);
+}
+
+
+/* A thread of the stress test: STRESS_OPS inserts, every fifth of them
+ * a duplicate name that fails and is rolled back. */
+#define STRESS_THREADS 8
+#define STRESS_OPS     40
+
+typedef struct {
+    fixture_t *f;
+    int        thread;
+    int        ok, conflicts, other;
+} stress_t;
+
+
+static void *
+stress_run(void *arg)
+{
+    stress_t    *s = arg;
+    tg_txn_t     t;
+    tg_account_t a;
+    char         id[33], name[32];
+    int          i, rc;
+
+    for (i = 0; i < STRESS_OPS; i++) {
+        snprintf(id, sizeof(id), "%032x", (unsigned) (s->thread * 1000 + i));
+        if (i % 5 == 4) {
+            snprintf(name, sizeof(name), "t%d-%d", s->thread, i - 1);
+        } else {
+            snprintf(name, sizeof(name), "t%d-%d", s->thread, i);
+        }
+        a = account_rec(id, name, 1);
+        rc = tg_txn_begin(s->f->store, 1, &t);
+        if (rc != TG_OK) {
+            s->other++;
+            continue;
+        }
+        rc = tg_store_account_insert(&t, &a);
+        if (rc == TG_OK) {
+            rc = tg_txn_commit(&t);
+        } else {
+            tg_txn_rollback(&t);
+        }
+        if (rc == TG_OK) {
+            s->ok++;
+        } else if (rc == TG_ECONFLICT) {
+            s->conflicts++;
+        } else {
+            s->other++;
+        }
+    }
+    return NULL;
+}
+
+
+/* Many writers at once: every operation ends as it should, and the
+ * counts on disk and in the statistics agree. */
+static void
+test_group_commit_stress(void **state)
+{
+    fixture_t             *f = *state;
+    tg_db_options_t        o = options(f);
+    stress_t               s[STRESS_THREADS];
+    pthread_t              th[STRESS_THREADS];
+    tg_store_write_stats_t before, st;
+    int                    i, ok = 0;
+
+    /* Slow sanitized runs must not time out waiting for the turn. */
+    tg_store_close(f->store);
+    o.busy_ms = 60000;
+    assert_rc(tg_store_open(&tg_db_sqlite, &o, &f->store), TG_OK);
+    before = tg_store_write_stats(f->store); /* the open's own writes */
+
+    for (i = 0; i < STRESS_THREADS; i++) {
+        s[i] = (stress_t){ f, i, 0, 0, 0 };
+        assert_int_equal(pthread_create(&th[i], NULL, stress_run, &s[i]), 0);
+    }
+    for (i = 0; i < STRESS_THREADS; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+        assert_int_equal(s[i].ok, STRESS_OPS * 4 / 5);
+        assert_int_equal(s[i].conflicts, STRESS_OPS / 5);
+        assert_int_equal(s[i].other, 0);
+        ok += s[i].ok;
+    }
+
+    st = tg_store_write_stats(f->store);
+    assert_int_equal(st.ops - before.ops, (uint64_t) ok);
+    assert_int_equal(st.failed - before.failed,
+                     STRESS_THREADS * STRESS_OPS / 5);
+    assert_true(st.commits > before.commits
+                && st.commits - before.commits <= st.ops - before.ops);
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM accounts"), ok);
+}
+
+
+/* A writer alone commits at once; a rolled back one commits nothing; a
+ * group of only failures leaves the database as it was. */
+static void
+test_group_commit_alone(void **state)
+{
+    fixture_t             *f = *state;
+    tg_store_write_stats_t before, after;
+    tg_txn_t               t;
+
+    before = tg_store_write_stats(f->store);
+    t = begin(f);
+    insert_account(&t, ACC_A, "first", 1);
+    commit(&t);
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM accounts"), 1);
+
+    t = begin(f);
+    insert_account(&t, ACC_B, "second", 1);
+    tg_txn_rollback(&t);
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM accounts"), 1);
+
+    after = tg_store_write_stats(f->store);
+    assert_int_equal(after.commits - before.commits, 1);
+    assert_int_equal(after.ops - before.ops, 1);
+    assert_int_equal(after.failed - before.failed, 1);
+
+    /* The turn is free again. */
+    t = begin(f);
+    insert_account(&t, ACC_B, "second", 1);
+    commit(&t);
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM accounts"), 2);
+}
+
+
 /*
  * More distinct statements than the driver caches per connection: the
  * ones beyond the cache are prepared for one use and still run.
@@ -2937,6 +3151,9 @@ main(void)
         STORE_TEST(test_uncommitted_is_invisible),
         STORE_TEST(test_second_writer_busy),
         STORE_TEST(test_statement_cache_overflow),
+        STORE_TEST(test_group_commit),
+        STORE_TEST(test_group_commit_alone),
+        STORE_TEST(test_group_commit_stress),
     };
 
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);

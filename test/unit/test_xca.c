@@ -92,17 +92,29 @@ build(const tg_xca_request_t *req)
 }
 
 
-/* Asserts that sts signs to expected under secret, and verifies. */
+/* Asserts that sts signs to expected under secret, and verifies, with
+ * the secret and with an HMAC keyed once (twice, the second reusing it);
+ * a signature one character off does not. */
 static void
 assert_signature(tg_xca_method_t method, tg_str_t sts, const char *expected)
 {
-    char   sig[TG_XCA_SIGNATURE_MAX + 1];
-    size_t len = 0;
+    char       sig[TG_XCA_SIGNATURE_MAX + 1];
+    size_t     len = 0;
+    tg_hmac_t *mac;
 
     assert_rc(tg_xca_sign(method, SECRET, sts, sig, &len), TG_OK);
     assert_string_equal(sig, expected);
     assert_int_equal(len, strlen(expected));
     assert_rc(tg_xca_verify(method, SECRET, sts, tg_str_c(expected)), TG_OK);
+
+    assert_rc(tg_hmac_create(&mac, tg_xca_hmac_alg(method), SECRET), TG_OK);
+    assert_rc(tg_xca_verify_mac(mac, sts, tg_str_c(expected)), TG_OK);
+    assert_rc(tg_xca_verify_mac(mac, sts, tg_str_c(expected)), TG_OK);
+    sig[0] = sig[0] == 'A' ? 'B' : 'A';
+    assert_rc(tg_xca_verify_mac(mac, sts, tg_str_c(sig)), TG_ESIGNATURE);
+    assert_rc(tg_xca_verify_mac(mac, sts, (tg_str_t){ expected, len - 1 }),
+              TG_ESIGNATURE);
+    tg_hmac_destroy(mac);
 }
 
 

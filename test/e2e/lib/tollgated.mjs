@@ -25,6 +25,7 @@ const WATCHDOG_MS = 5 * 60 * 1000;
 export class Tollgated {
   constructor(opts = {}) {
     this.args = opts.args || [];
+    this.binDir = opts.binDir || binDir;  // another build (benchmarks)
     this.env = opts.env || {};
     this.bootstrapEnv = opts.bootstrap !== false;
     this.dataDir = opts.dataDir || null;
@@ -58,8 +59,8 @@ export class Tollgated {
     const args = [
       '--data-dir', this.dataDir, '--listen', '127.0.0.1:0', '--log-format', 'json', ...this.args
     ];
-    const proc =
-        spawn(path.join(binDir, 'tollgated'), args, {env, stdio: ['ignore', 'ignore', 'pipe']});
+    const proc = spawn(
+        path.join(this.binDir, 'tollgated'), args, {env, stdio: ['ignore', 'ignore', 'pipe']});
     const watchdog = setTimeout(() => proc.kill('SIGKILL'), WATCHDOG_MS).unref();
     this.proc = proc;
     this.exited = new Promise((resolve) => proc.on('exit', (code, signal) => {
