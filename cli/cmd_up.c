@@ -283,6 +283,27 @@ tg_up_wait(const char *what, const char *listen, pid_t pid)
 
 
 /*
+ * On a first start, tollgated answers before it has written the first
+ * admin key (the file records the port it bound, and takes its name once
+ * the key is committed): waits a little for the file while tollgated
+ * lives, unless the bootstrap key comes from the environment.
+ */
+static void
+tg_up_wait_key(const char *path, pid_t pid)
+{
+    struct timespec pause = { 0, 20 * 1000 * 1000 };
+    int64_t         deadline = tg_time_now_ms() + TG_UP_WAIT_MS;
+
+    while (access(path, R_OK) != 0
+           && getenv("TOLLGATE_ADMIN_ACCESS_KEY_ID") == NULL && tg_up_alive(pid)
+           && tg_time_now_ms() < deadline)
+    {
+        nanosleep(&pause, NULL);
+    }
+}
+
+
+/*
  * Registers the API "default" unless it exists, with the access key the
  * CLI was given, else the data directory's first admin key, else the
  * bootstrap key in the environment.
@@ -297,6 +318,7 @@ tg_up_register(tg_cli_t *cli, tg_up_t *up)
     snprintf(endpoint, sizeof(endpoint), "http://%s", up->admin);
     if (cli->key_id == NULL) {
         snprintf(path, sizeof(path), "%s/admin-access-key", up->data_dir);
+        tg_up_wait_key(path, up->tollgated_pid);
         if (access(path, R_OK) == 0) {
             rc = tg_cli_load_config(cli, path);
             if (rc != TG_CLI_OK) {

@@ -263,9 +263,10 @@ tg_endpoint(const tg_daemon_t *d, char *out, size_t size)
 }
 
 
+/* Writes the first admin key to file, a file that names itself path. */
 static int
-tg_admin_key_save(const tg_daemon_t *d, const char *path, const char *id,
-                  const char *secret)
+tg_admin_key_save(const tg_daemon_t *d, const char *path, const char *file,
+                  const char *id, const char *secret)
 {
     tg_buf_t text = TG_BUF_INIT;
     char     errbuf[512], endpoint[300];
@@ -283,7 +284,7 @@ tg_admin_key_save(const tg_daemon_t *d, const char *path, const char *id,
                        "access_key_secret = %s\n",
                        path, endpoint, id, secret);
     if (rc == TG_OK) {
-        rc = tg_file_write_private(path, text.ptr, errbuf, sizeof(errbuf));
+        rc = tg_file_write_private(file, text.ptr, errbuf, sizeof(errbuf));
         if (rc != TG_OK) {
             tg_fatal("admin access key", errbuf);
         }
@@ -295,32 +296,63 @@ tg_admin_key_save(const tg_daemon_t *d, const char *path, const char *id,
 
 
 /*
+ * Gives the pending admin key file its real name.  After a crash between
+ * the commit and the rename (recover), a pending file left with no file
+ * of the real name is the committed key; otherwise there is nothing to
+ * do.
+ */
+static int
+tg_admin_key_publish(const char *pending, const char *path, int recover)
+{
+    char errbuf[PATH_MAX * 2 + 64];
+
+    if (recover && (access(pending, F_OK) != 0 || access(path, F_OK) == 0)) {
+        return TG_OK;
+    }
+    if (rename(pending, path) != 0) {
+        snprintf(errbuf, sizeof(errbuf), "%s -> %s: %s", pending, path,
+                 strerror(errno));
+        tg_fatal("admin access key", errbuf);
+        return TG_EINTERNAL;
+    }
+    return TG_OK;
+}
+
+
+/*
  * On an empty store, creates the first admin key: the one the settings
- * name, or a generated one saved to the data directory first.
+ * name, or a generated one.  A generated key is saved first, under a
+ * pending name, and the file takes its real name only once the key is
+ * committed: a client that finds the file (tollgate up, as soon as the
+ * port answers) finds a key that works, and a crash between the two
+ * steps loses nothing, since the next start finishes the rename.
  */
 static int
 tg_bootstrap(tg_daemon_t *d)
 {
     char       id[TG_ACCESS_KEY_ID_LEN + 1];
     char       secret[TG_ACCESS_KEY_SECRET_LEN + 1];
-    char       path[PATH_MAX + 32];
+    char       path[PATH_MAX + 32], pending[PATH_MAX + 48];
     tg_error_t err;
     tg_str_t   key_id, key_secret;
     int        needed, created = 0, rc;
 
     memset(&err, 0, sizeof(err));
 
+    tg_data_path(d, TG_ADMIN_KEY_FILE, path, sizeof(path));
+    tg_data_path(d, TG_ADMIN_KEY_FILE ".pending", pending, sizeof(pending));
+
     rc = tg_service_bootstrap_needed(d->service, &needed, &err);
-    if (rc != TG_OK || !needed) {
-        if (rc != TG_OK) {
-            tg_fatal("bootstrap", tg_strerror(rc));
-        }
+    if (rc != TG_OK) {
+        tg_fatal("bootstrap", tg_strerror(rc));
         return rc;
     }
-
-    tg_data_path(d, TG_ADMIN_KEY_FILE, path, sizeof(path));
+    if (!needed) {
+        return tg_admin_key_publish(pending, path, 1);
+    }
 
     if (d->settings.admin_access_key_id != NULL) {
+        unlink(pending); /* a generated key that was never committed */
         key_id = tg_str_c(d->settings.admin_access_key_id);
         key_secret = tg_str_c(d->settings.admin_access_key_secret);
 
@@ -330,7 +362,7 @@ tg_bootstrap(tg_daemon_t *d)
             rc = tg_access_key_secret_generate(secret);
         }
         if (rc == TG_OK) {
-            rc = tg_admin_key_save(d, path, id, secret);
+            rc = tg_admin_key_save(d, path, pending, id, secret);
         }
         if (rc != TG_OK) {
             tg_wipe(secret, sizeof(secret));
@@ -344,11 +376,18 @@ tg_bootstrap(tg_daemon_t *d)
     tg_wipe(secret, sizeof(secret));
 
     if (rc != TG_OK) {
+        unlink(pending);
         TG_LOG(TG_LOG_ERROR, "cannot create the first admin access key",
                TG_LF_STR("field", tg_field_name(err.field)),
                TG_LF_STR("error",
                          err.detail[0] != '\0' ? err.detail : tg_strerror(rc)));
         return rc;
+    }
+    if (d->settings.admin_access_key_id == NULL) {
+        rc = tg_admin_key_publish(pending, path, 0);
+        if (rc != TG_OK) {
+            return rc;
+        }
     }
 
     if (d->settings.admin_access_key_id != NULL) {
