@@ -11,6 +11,7 @@
 #include "tollgate/error.h"
 #include "dialects.h"
 #include "dialects/alibaba/alibaba.h"
+#include "dialects/huawei/huawei.h"
 #include "dialects/native/native.h"
 
 
@@ -21,6 +22,7 @@
 static const tg_dialect_t *const tg_dialects[] = {
     &tg_native_dialect,
     &tg_alibaba_dialect,
+    &tg_huawei_dialect,
 };
 
 /* clang-format on */
