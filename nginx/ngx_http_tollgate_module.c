@@ -64,6 +64,8 @@ typedef struct {
     ngx_str_t                         app_key;
     ngx_str_t                         scheme;
     ngx_str_t                         error;
+    ngx_str_t                         error_type; /* a failure's body */
+    ngx_str_t                         error_body;
 } ngx_http_tollgate_ctx_t;
 
 
@@ -431,9 +433,50 @@ ngx_http_tollgate_exit_process(ngx_cycle_t *cycle)
 /* ---- the request ------------------------------------------------------ */
 
 
+ngx_int_t
+ngx_http_tollgate_failure_body(ngx_http_request_t *r, const char *type,
+                               u_char *body, size_t len)
+{
+    ngx_http_tollgate_ctx_t *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_tollgate_module);
+    if (ctx == NULL) {
+        return NGX_ERROR;
+    }
+    ctx->error_type.data = (u_char *) type;
+    ctx->error_type.len = ngx_strlen(type);
+    ctx->error_body.data = body;
+    ctx->error_body.len = len;
+    return NGX_OK;
+}
+
+
+/*
+ * Sends a failure's body (a scheme's render gave one) in place of nginx's
+ * error page, and finalizes the request: the phase ends with NGX_DONE.
+ */
+static ngx_int_t
+ngx_http_tollgate_send_failure(ngx_http_request_t      *r,
+                               ngx_http_tollgate_ctx_t *ctx, ngx_uint_t status)
+{
+    ngx_http_complex_value_t cv;
+    ngx_int_t                rc;
+
+    ngx_memzero(&cv, sizeof(cv));
+    cv.value = ctx->error_body;
+
+    rc = ngx_http_send_response(r, status, &ctx->error_type, &cv);
+    ngx_http_finalize_request(r, rc);
+
+    ctx->rc = NGX_DONE;
+    return NGX_DONE;
+}
+
+
 /*
  * Ends the request with a failure, in the shape of the scheme that
- * answers.  Returns the status to end the phase with.
+ * answers.  Returns the status to end the phase with, or NGX_DONE when
+ * the scheme's body was sent.
  */
 static ngx_int_t
 ngx_http_tollgate_fail(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
@@ -463,6 +506,10 @@ ngx_http_tollgate_fail(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
 
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0, "tollgate: %ui \"%*s\"",
                   status, ngx_min(message.len, (size_t) 200), message.data);
+
+    if (ctx->error_body.len > 0 && status != NGX_HTTP_INTERNAL_SERVER_ERROR) {
+        return ngx_http_tollgate_send_failure(r, ctx, status);
+    }
     return ctx->rc;
 }
 
@@ -477,7 +524,8 @@ static ngx_int_t
 ngx_http_tollgate_strip(ngx_http_request_t *r)
 {
     static const ngx_str_t names[] = { ngx_string("authorization"),
-                                       ngx_string("x-ca-signature") };
+                                       ngx_string("x-ca-signature"),
+                                       ngx_string("x-apig-appcode") };
     ngx_list_part_t       *part = &r->headers_in.headers.part;
     ngx_table_elt_t       *h = part->elts, *copy;
     ngx_list_t             kept;

@@ -184,6 +184,15 @@ ngx_int_t ngx_http_tollgate_find_header(ngx_http_request_t *r, tg_str_t name,
 ngx_int_t ngx_http_tollgate_refuse(ngx_http_tollgate_call_t *call,
                                    ngx_uint_t reason, const ngx_str_t *detail);
 
+/*
+ * For render: answers the failure with this body (in the pool) and
+ * Content-Type (static) in place of nginx's error page.  Returns NGX_OK
+ * or NGX_ERROR.
+ */
+ngx_int_t ngx_http_tollgate_failure_body(ngx_http_request_t *r,
+                                         const char *type, u_char *body,
+                                         size_t len);
+
 /* Adds a response header; name is static, value lives in the pool.
  * Returns NGX_OK or NGX_ERROR. */
 ngx_int_t ngx_http_tollgate_add_header(ngx_http_request_t *r, const char *name,
@@ -228,6 +237,8 @@ ngx_int_t ngx_http_tollgate_use_nonce(ngx_http_tollgate_call_t *call,
 
 extern const ngx_http_tollgate_scheme_t ngx_http_tollgate_xca_scheme;
 extern const ngx_http_tollgate_scheme_t ngx_http_tollgate_appcode_scheme;
+extern const ngx_http_tollgate_scheme_t ngx_http_tollgate_huawei_scheme;
+extern const ngx_http_tollgate_scheme_t ngx_http_tollgate_huawei_appcode_scheme;
 
 /* Alibaba's gateway's failure: X-Ca-Request-Id and X-Ca-Error-Message
  * (shared by both of Alibaba's schemes). */
