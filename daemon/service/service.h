@@ -430,6 +430,13 @@ int tg_service_grant_delete(tg_service_t *svc, const tg_actor_t *actor,
                             tg_str_t ref, tg_str_t api, tg_str_t stage,
                             tg_error_t *err);
 /*
+ * Revokes one grant named by its id (Huawei's app-auth id).  A grant whose
+ * app is out of the caller's reach is TG_EGRANT_NOT_FOUND.
+ */
+int tg_service_grant_delete_by_id(tg_service_t *svc, const tg_actor_t *actor,
+                                  tg_str_t id, tg_error_t *err);
+
+/*
  * Grants (or revokes, on one stage or, with stage NULL, on every stage)
  * on n (app, API) pairs, apps[i] with apis[i], in one transaction: all
  * of them or, at the first failure, none.  Audited as one event.

@@ -648,6 +648,64 @@ tg_service_grant_delete(tg_service_t *svc, const tg_actor_t *actor,
 
 
 static int
+tg_grant_delete_by_id_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                          tg_audit_event_t *ev, tg_error_t *err)
+{
+    tg_api_op_t *op = data;
+    tg_grant_t   grant;
+    int          rc;
+
+    memset(&grant, 0, sizeof(grant));
+
+    rc = tg_store_grant_get(t, op->app_ref, &grant);
+    if (rc == TG_OK) {
+        rc = tg_app_authorize_load(svc, t, op->actor,
+                                   TG_ACTION_REMOVE_APPS_AUTHORITIES,
+                                   tg_str_c(grant.app), &op->app, err);
+        if (rc == TG_EAPP_NOT_FOUND) {
+            rc = TG_EGRANT_NOT_FOUND;
+        }
+    }
+    if (rc == TG_OK) {
+        tg_audit_app(ev, &op->app);
+        tg_audit_detail(ev, "{\"api\":\"%s\",\"stage\":\"%s\"}",
+                        grant.api_name != NULL ? grant.api_name : "",
+                        grant.stage);
+        rc = tg_store_grant_delete(t, tg_str_c(grant.id));
+    }
+    if (rc == TG_OK) {
+        rc = tg_change(t, "grant", grant.id, op->app.id, "delete");
+    }
+
+    tg_grant_free(&grant);
+    return rc == TG_OK ? TG_OK : tg_error_code(err, rc);
+}
+
+
+int
+tg_service_grant_delete_by_id(tg_service_t *svc, const tg_actor_t *actor,
+                              tg_str_t id, tg_error_t *err)
+{
+    tg_audit_event_t ev;
+    tg_api_op_t      op;
+    int              rc;
+
+    tg_api_op_init(&op, actor);
+    op.app_ref = id; /* the grant's id */
+
+    tg_audit_begin(&ev, actor, TG_ACTION_REMOVE_APPS_AUTHORITIES, "grant", id);
+
+    rc = tg_id_valid(id)
+             ? tg_write(svc, &ev, tg_grant_delete_by_id_txn, &op, err)
+             : tg_audit_failure(svc, &ev,
+                                tg_error_code(err, TG_EGRANT_NOT_FOUND), err);
+
+    tg_api_op_free(&op);
+    return rc;
+}
+
+
+static int
 tg_grant_list_app_txn(tg_service_t *svc, tg_txn_t *t, void *data,
                       tg_audit_event_t *ev, tg_error_t *err)
 {

@@ -223,6 +223,8 @@ void tg_store_api_list_free(tg_api_t *items, size_t n);
 int tg_store_grant_insert(tg_txn_t *t, const tg_grant_t *grant);
 int tg_store_grant_find(tg_txn_t *t, tg_str_t app, tg_str_t api, tg_str_t stage,
                         tg_grant_t *out);
+/* One grant by its id. */
+int tg_store_grant_get(tg_txn_t *t, tg_str_t id, tg_grant_t *out);
 int tg_store_grant_update(tg_txn_t *t, const tg_grant_t *grant);
 int tg_store_grant_delete(tg_txn_t *t, tg_str_t id);
 /* Every grant of an app, by API name and stage. */

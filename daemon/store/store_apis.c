@@ -210,6 +210,16 @@ tg_store_grant_find(tg_txn_t *t, tg_str_t app, tg_str_t api, tg_str_t stage,
 
 
 int
+tg_store_grant_get(tg_txn_t *t, tg_str_t id, tg_grant_t *out)
+{
+    return tg_read_one(
+        t, "SELECT " TG_GRANT_COLUMNS TG_GRANT_FROM "WHERE g.id = $1",
+        TG_PARAMS(TG_P_TEXT(id)), tg_grant_read, tg_grant_release, out,
+        TG_EGRANT_NOT_FOUND);
+}
+
+
+int
 tg_store_grant_update(tg_txn_t *t, const tg_grant_t *g)
 {
     int64_t changes = 0;

@@ -384,3 +384,94 @@ describe('authentication and projects', () => {
     fails(bad, 400, 'APIG.2001');
   });
 });
+
+describe('app-auths', () => {
+  test('authorize, list both ways, cancel; a result for each pair', async () => {
+    const api = await d.call('POST', '/v1/apis', {body: {name: 'orders'}});
+    assert.equal(api.status, 201, api.text);
+    const a1 = await createApp('auth_app_1');
+    const a2 = await createApp('auth_app_2');
+
+    const res = await hw('POST', v2() + '/app-auths', {
+      data: {
+        env_id: 'DEFAULT_ENVIRONMENT_RELEASE_ID',
+        app_ids: [a1.id, a2.id, 'f'.repeat(32)],
+        api_ids: [api.json.id]
+      },
+    });
+    assert.equal(res.status, 201, res.text);
+    const auths = res.json.auths;
+    assert.equal(auths.length, 3);
+    assert.deepEqual(auths.map((x) => x.auth_result.status), ['SUCCESS', 'SUCCESS', 'FAILED']);
+    assert.equal(auths[2].auth_result.error_code, 'APIG.3004');
+    assert.equal(auths[0].app_id, a1.id);
+    assert.equal(auths[0].api_id, api.json.id);
+    assert.equal(auths[0].api_name, 'orders');
+    assert.match(auths[0].id, ID);
+    assert.match(auths[0].auth_time, TIME);
+    assert.equal(auths[0].auth_role, 'PROVIDER');
+
+    // The same grant again is skipped; an unknown API fails its pair.
+    const again = await hw('POST', v2() + '/app-auths', {
+      data:
+          {env_id: 'DEFAULT_ENVIRONMENT_RELEASE_ID', app_ids: [a1.id], api_ids: ['orders', 'nope']},
+    });
+    assert.deepEqual(again.json.auths.map((x) => x.auth_result.status), ['SKIPPED', 'FAILED']);
+    assert.equal(again.json.auths[1].auth_result.error_code, 'APIG.3002');
+
+    // The same grant, in the native API.
+    const native = await d.call('GET', `/v1/apps/${a1.id}/grants`);
+    assert.equal(native.status, 200, native.text);
+
+    const apis = await hw('GET', v2() + '/app-auths/binded-apis', {query: {app_id: a1.id}});
+    assert.equal(apis.status, 200, apis.text);
+    assert.equal(apis.json.total, 1);
+    assert.equal(apis.json.auths[0].api_name, 'orders');
+    assert.equal(apis.json.auths[0].env_id, 'DEFAULT_ENVIRONMENT_RELEASE_ID');
+    assert.equal(apis.json.auths[0].env_name, 'RELEASE');
+    assert.equal(apis.json.auths[0].id, auths[0].id);
+
+    const apps = await hw('GET', v2() + '/app-auths/binded-apps', {query: {api_id: api.json.id}});
+    assert.equal(apps.status, 200, apps.text);
+    assert.deepEqual(apps.json.auths.map((x) => x.app_name).sort(), ['auth_app_1', 'auth_app_2']);
+    const named = await hw(
+        'GET', v2() + '/app-auths/binded-apps',
+        {query: {api_id: 'orders', app_name: 'auth_app_2'}});
+    assert.deepEqual(named.json.auths.map((x) => x.app_id), [a2.id]);
+
+    const cancel = await hw('DELETE', `${v2()}/app-auths/${auths[0].id}`);
+    assert.equal(cancel.status, 204, cancel.text);
+    await nextSecond();
+    fails(await hw('DELETE', `${v2()}/app-auths/${auths[0].id}`), 404, 'APIG.3009');
+    fails(await hw('DELETE', `${v2()}/app-auths/not-an-id`), 404, 'APIG.3009');
+    const after =
+        await hw('GET', v2() + '/app-auths/binded-apis', {query: {app_id: a1.id, limit: '5'}});
+    assert.equal(after.json.total, 0);
+
+    // Another account cannot cancel it.
+    const other = await hw(
+        'DELETE', `${v2(alice.project)}/app-auths/${auths[1].id}`, {ak: alice.ak, sk: alice.sk});
+    fails(other, 404, 'APIG.3009');
+  });
+
+  test('required fields and their shapes', async () => {
+    const a = await createApp('auth_fields');
+    const post = (data) => hw('POST', v2() + '/app-auths', {data});
+    fails(await post({app_ids: [a.id], api_ids: ['orders']}), 400, 'APIG.2001');
+    fails(await post({env_id: 'RELEASE', api_ids: ['orders']}), 400, 'APIG.2001');
+    fails(await post({env_id: 'RELEASE', app_ids: [], api_ids: ['orders']}), 400, 'APIG.2001');
+    fails(await post({env_id: 'RELEASE', app_ids: a.id, api_ids: ['orders']}), 400, 'APIG.2012');
+    fails(await post({env_id: 'RELEASE', app_ids: [a.id], api_ids: [7]}), 400, 'APIG.2012');
+    fails(await post({env_id: 5, app_ids: [a.id], api_ids: ['orders']}), 400, 'APIG.2012');
+    const many = Array.from({length: 101}, () => a.id);
+    fails(await post({env_id: 'RELEASE', app_ids: many, api_ids: ['orders']}), 400, 'APIG.2012');
+    const bad = await post({env_id: 'no such stage!', app_ids: [a.id], api_ids: ['orders']});
+    assert.equal(bad.status, 201, bad.text);
+    assert.equal(bad.json.auths[0].auth_result.status, 'FAILED');
+    assert.equal(bad.json.auths[0].auth_result.error_code, 'APIG.2012');
+    fails(await hw('GET', v2() + '/app-auths/binded-apis'), 400, 'APIG.2001');
+    fails(await hw('GET', v2() + '/app-auths/binded-apps'), 400, 'APIG.2001');
+    fails(
+        await hw('GET', v2() + '/app-auths/binded-apis', {query: {app_id: 'x'}}), 404, 'APIG.3004');
+  });
+});

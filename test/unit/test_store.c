@@ -2071,7 +2071,20 @@ test_grants(void **state)
     g = grant_rec(ID("e0e0", 9), APP_1, API_1, "X", 1);
     assert_rc(tg_store_grant_update(&t, &g), TG_EGRANT_NOT_FOUND);
 
+    /* By its id, with the same names. */
+    memset(&g, 0, sizeof(g));
+    assert_rc(tg_store_grant_get(&t, TG_STR(GR_2), &g), TG_OK);
+    assert_string_equal(g.app, APP_1);
+    assert_string_equal(g.api, API_2);
+    assert_string_equal(g.stage, "TEST");
+    assert_string_equal(g.api_name, "billing");
+    tg_grant_free(&g);
+    assert_rc(tg_store_grant_get(&t, TG_STR(ID("e0e0", 9)), &g),
+              TG_EGRANT_NOT_FOUND);
+    assert_null(g.app_name);
+
     assert_rc(tg_store_grant_delete(&t, TG_STR(GR_2)), TG_OK);
+    assert_rc(tg_store_grant_get(&t, TG_STR(GR_2), &g), TG_EGRANT_NOT_FOUND);
     assert_rc(tg_store_grant_find(&t, TG_STR(APP_1), TG_STR(API_2),
                                   TG_STR("TEST"), &g),
               TG_EGRANT_NOT_FOUND);

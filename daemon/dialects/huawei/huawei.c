@@ -36,6 +36,10 @@ static const tg_hw_route_t tg_hw_routes[] = {
     { "GET",    "apps/*/app-codes",         tg_hw_code_list },
     { "GET",    "apps/*/app-codes/*",       tg_hw_code_show },
     { "DELETE", "apps/*/app-codes/*",       tg_hw_code_delete },
+    { "POST",   "app-auths",                tg_hw_auth_create },
+    { "GET",    "app-auths/binded-apis",    tg_hw_auth_binded_apis },
+    { "GET",    "app-auths/binded-apps",    tg_hw_auth_binded_apps },
+    { "DELETE", "app-auths/*",              tg_hw_auth_cancel },
 };
 
 static const tg_setting_t tg_hw_settings[] = {

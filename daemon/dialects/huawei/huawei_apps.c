@@ -377,7 +377,7 @@ tg_hw_query_int(tg_hw_call_t *call, const char *name, int64_t def, int64_t *out)
  * v1's page_no (from 1) and page_size (default 20).  Huawei clamps a
  * larger page to 500; Tollgate's pages hold at most TG_PAGE_SIZE_MAX.
  */
-static int
+int
 tg_hw_page(tg_hw_call_t *call, int64_t *offset, int64_t *limit)
 {
     int64_t no;

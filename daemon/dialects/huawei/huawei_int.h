@@ -101,4 +101,19 @@ void tg_hw_code_list(tg_hw_call_t *call);
 void tg_hw_code_show(tg_hw_call_t *call);
 void tg_hw_code_delete(tg_hw_call_t *call);
 
+/*
+ * The page of a listing: v2's offset and limit, or v1's page_no and
+ * page_size, with Huawei's defaults and clamping.  Returns 0, or
+ * APIG.2012 set with tg_hw_fail().
+ */
+int tg_hw_page(tg_hw_call_t *call, int64_t *offset, int64_t *limit);
+
+
+/* ---- app authorizations (huawei_auths.c) ---- */
+
+void tg_hw_auth_create(tg_hw_call_t *call);
+void tg_hw_auth_cancel(tg_hw_call_t *call);
+void tg_hw_auth_binded_apis(tg_hw_call_t *call);
+void tg_hw_auth_binded_apps(tg_hw_call_t *call);
+
 #endif /* TOLLGATE_HUAWEI_INT_H */

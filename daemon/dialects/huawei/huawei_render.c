@@ -111,6 +111,8 @@ tg_hw_field_name(tg_field_t field)
     switch (field) {
     case TG_FIELD_DESCRIPTION:
         return "remark";
+    case TG_FIELD_STAGE:
+        return "env_id";
     case TG_FIELD_LIMIT:
         return "limit";
     case TG_FIELD_OFFSET:
