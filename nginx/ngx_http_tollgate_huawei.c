@@ -741,7 +741,9 @@ ngx_http_tollgate_huawei_render(ngx_http_request_t                *r,
         return NGX_ERROR;
     }
     p = ngx_cpymem(message->data, e->message, len);
-    ngx_memcpy(p, f->detail.data, message->len - len);
+    if (message->len > len) {
+        ngx_memcpy(p, f->detail.data, message->len - len);
+    }
 
     /* A request id as Huawei's: 32 hex digits, in the pool (a header's
      * value must outlive the call). */

@@ -498,6 +498,7 @@ ngx_http_tollgate_fail(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
 
     if (scheme->render(r, &failure, &status, &message) != NGX_OK) {
         status = NGX_HTTP_INTERNAL_SERVER_ERROR;
+        ngx_str_null(&ctx->error_body);
     }
 
     ctx->done = 1;
@@ -507,7 +508,7 @@ ngx_http_tollgate_fail(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0, "tollgate: %ui \"%*s\"",
                   status, ngx_min(message.len, (size_t) 200), message.data);
 
-    if (ctx->error_body.len > 0 && status != NGX_HTTP_INTERNAL_SERVER_ERROR) {
+    if (ctx->error_body.len > 0) {
         return ngx_http_tollgate_send_failure(r, ctx, status);
     }
     return ctx->rc;
