@@ -40,7 +40,10 @@ typedef struct {
 
 typedef struct {
     tg_str_t account_id; /* NULL ptr: every account */
+    tg_str_t id;         /* the app's id; NULL ptr: any */
     tg_str_t name;       /* exact; NULL ptr: any */
+    tg_str_t name_part;  /* in the name, ASCII letters in any case; NULL
+                            ptr: any */
     tg_str_t app_key;    /* any of the app's key pairs; NULL ptr: any */
     int      enabled;    /* -1: any */
     tg_str_t tag_keys[TG_TAGS_MAX];

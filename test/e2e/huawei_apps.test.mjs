@@ -204,6 +204,15 @@ describe('apps', () => {
     const byName =
         await hw('GET', v2() + '/apps', {query: {name: 'list_1', precise_search: 'name'}});
     assert.deepEqual(byName.json.apps.map((a) => a.name), ['list_1']);
+    // Without precise_search, name is a part of the name, in any case.
+    const fuzzy = await hw('GET', v2() + '/apps', {query: {name: 'IST_', limit: '100'}});
+    assert.deepEqual(fuzzy.json.apps.map((a) => a.name), ['list_0', 'list_1', 'list_2']);
+    assert.equal(fuzzy.json.total, 3);
+    const percent = await hw('GET', v2() + '/apps', {query: {name: '%'}});
+    assert.equal(percent.json.total, 0);
+    fails(
+        await hw('GET', v2() + '/apps', {query: {name: 'x', precise_search: 'remark'}}), 400,
+        'APIG.2012');
     const key = byName.json.apps[0].app_key;
     const byKey = await hw('GET', v2() + '/apps', {query: {app_key: key}});
     assert.deepEqual(byKey.json.apps.map((a) => a.name), ['list_1']);

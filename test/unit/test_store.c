@@ -1127,6 +1127,37 @@ test_app_list_filters(void **state)
     filter.name = TG_STR("alph");
     check_list(&t, &filter, 0, NULL);
 
+    /* A part of the name, ASCII letters in any case; '%', '_' and '\'
+     * are themselves. */
+    filter = any_app();
+    filter.name_part = TG_STR("ph");
+    check_list(&t, &filter, 2, APP_1, APP_4, NULL);
+    filter.name_part = TG_STR("AM");
+    check_list(&t, &filter, 1, APP_3, NULL);
+    filter.name_part = TG_STR("a");
+    check_list(&t, &filter, 4, APP_1, APP_2, APP_3, APP_4, NULL);
+    filter.name_part = TG_STR("alpha");
+    filter.account_id = TG_STR(ACC_A);
+    check_list(&t, &filter, 1, APP_1, NULL);
+    filter = any_app();
+    filter.name_part = TG_STR("a_p");
+    check_list(&t, &filter, 0, NULL);
+    filter.name_part = TG_STR("l%a");
+    check_list(&t, &filter, 0, NULL);
+    filter.name_part = TG_STR("%");
+    check_list(&t, &filter, 0, NULL);
+    filter.name_part = TG_STR("\\");
+    check_list(&t, &filter, 0, NULL);
+
+    /* One app by its id, with the other filters. */
+    filter = any_app();
+    filter.id = TG_STR(APP_2);
+    check_list(&t, &filter, 1, APP_2, NULL);
+    filter.name_part = TG_STR("et");
+    check_list(&t, &filter, 1, APP_2, NULL);
+    filter.account_id = TG_STR(ACC_B);
+    check_list(&t, &filter, 0, NULL);
+
     /* Any of an app's keys finds it, once. */
     filter = any_app();
     filter.app_key = TG_STR("KEYALPHA2");

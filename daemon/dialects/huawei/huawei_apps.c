@@ -430,7 +430,7 @@ tg_hw_query_str(tg_hw_call_t *call, const char *name)
 }
 
 
-/* The list filters: name, status, app_key, creator (id is separate). */
+/* The list filters: id, name, status, app_key, creator. */
 static int
 tg_hw_filters(tg_hw_call_t *call, tg_app_filter_t *filter)
 {
@@ -439,11 +439,16 @@ tg_hw_filters(tg_hw_call_t *call, tg_app_filter_t *filter)
     const char *precise = tg_http_query(call->req, "precise_search");
 
     filter->enabled = -1;
-    filter->name = tg_hw_query_str(call, "name");
     filter->app_key = tg_hw_query_str(call, "app_key");
 
+    /* name is a part of the name unless precise_search=name. */
     if (precise != NULL && precise[0] != '\0' && strcmp(precise, "name") != 0) {
         return tg_hw_invalid(call, "precise_search", "must be name");
+    }
+    if (precise != NULL && strcmp(precise, "name") == 0) {
+        filter->name = tg_hw_query_str(call, "name");
+    } else {
+        filter->name_part = tg_hw_query_str(call, "name");
     }
     if (status.ptr != NULL) {
         if (tg_str_eq_c(status, "1")) {
@@ -487,46 +492,11 @@ tg_hw_app_page(const tg_app_view_t *views, size_t n, int64_t total)
 }
 
 
-/* A listing narrowed to one id: the app if it is there and matches. */
-static void
-tg_hw_app_list_one(tg_hw_call_t *call, tg_str_t id,
-                   const tg_app_filter_t *filter)
-{
-    tg_app_view_t view;
-    int           match;
-
-    memset(&view, 0, sizeof(view));
-
-    if (!tg_id_valid(id)
-        || tg_service_app_get(call->svc, &call->actor, id, &view, &call->err)
-               != TG_OK)
-    {
-        if (call->err.code != TG_OK && call->err.code != TG_EAPP_NOT_FOUND) {
-            tg_hw_fail_core(call);
-            return;
-        }
-        tg_hw_reply(call, 200, tg_hw_app_page(NULL, 0, 0));
-        return;
-    }
-
-    match = tg_str_eq_c(call->project_id, view.app.account_id)
-            && (filter->name.ptr == NULL
-                || tg_str_eq_c(filter->name, view.app.name))
-            && (filter->enabled < 0 || filter->enabled == view.app.enabled)
-            && (filter->app_key.ptr == NULL
-                || tg_str_eq_c(filter->app_key, view.key.app_key));
-
-    tg_hw_reply(call, 200, tg_hw_app_page(&view, match, match));
-    tg_app_view_free(&view);
-}
-
-
 void
 tg_hw_app_list(tg_hw_call_t *call)
 {
     tg_app_filter_t filter;
     tg_app_view_t  *views = NULL;
-    tg_str_t        id = tg_hw_query_str(call, "id");
     int64_t         total = 0;
     size_t          n = 0;
 
@@ -539,12 +509,8 @@ tg_hw_app_list(tg_hw_call_t *call)
         return;
     }
 
-    if (id.ptr != NULL) {
-        tg_hw_app_list_one(call, id, &filter);
-        return;
-    }
-
     filter.account_id = call->project_id;
+    filter.id = tg_hw_query_str(call, "id");
 
     if (tg_service_app_list(call->svc, &call->actor, &filter, &views, &n,
                             &total, &call->err)
