@@ -647,6 +647,90 @@ tg_service_grant_delete(tg_service_t *svc, const tg_actor_t *actor,
 }
 
 
+/* The APIs an app is not granted on a stage. */
+typedef struct {
+    const tg_actor_t *actor;
+    tg_str_t          ref;
+    char              stage[TG_STAGE_MAX + 1];
+    int64_t           limit;
+    int64_t           offset;
+    tg_app_t          app;
+    tg_api_t         *items;
+    size_t            n;
+    int64_t           total;
+} tg_api_ungranted_t;
+
+
+static int
+tg_api_ungranted_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                     tg_audit_event_t *ev, tg_error_t *err)
+{
+    tg_api_ungranted_t *op = data;
+    int                 rc;
+
+    (void) ev;
+
+    rc = tg_app_authorize_load(svc, t, op->actor,
+                               TG_ACTION_DESCRIBE_AUTHORIZED_APIS, op->ref,
+                               &op->app, err);
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    return tg_store_api_list_ungranted(
+        t, tg_str_c(op->app.id), tg_str_c(op->stage), op->limit, op->offset,
+        &op->items, &op->n, &op->total);
+}
+
+
+int
+tg_service_api_list_ungranted(tg_service_t *svc, const tg_actor_t *actor,
+                              tg_str_t ref, tg_str_t stage, int64_t limit,
+                              int64_t offset, tg_api_t **items, size_t *n,
+                              int64_t *total, tg_error_t *err)
+{
+    tg_api_ungranted_t op;
+    const char        *rule;
+    int                rc;
+
+    *items = NULL;
+    *n = 0;
+    *total = 0;
+
+    if (tg_stage_check(stage, &rule) != TG_OK) {
+        return tg_error_set(err, TG_EINVALID, TG_FIELD_STAGE, "%s", rule);
+    }
+    if (limit < 1 || limit > TG_PAGE_SIZE_MAX) {
+        return tg_error_set(err, TG_EINVALID, TG_FIELD_LIMIT, "must be 1-%d",
+                            TG_PAGE_SIZE_MAX);
+    }
+    if (offset < 0) {
+        return tg_error_set(err, TG_EINVALID, TG_FIELD_OFFSET,
+                            "must not be negative");
+    }
+
+    memset(&op, 0, sizeof(op));
+    op.actor = actor;
+    op.ref = ref;
+    op.limit = limit;
+    op.offset = offset;
+    tg_stage_normalize(stage, op.stage);
+
+    rc = tg_read(svc, tg_api_ungranted_txn, &op, err);
+    tg_app_free(&op.app);
+
+    if (rc != TG_OK) {
+        tg_store_api_list_free(op.items, op.n);
+        return rc;
+    }
+
+    *items = op.items;
+    *n = op.n;
+    *total = op.total;
+    return TG_OK;
+}
+
+
 static int
 tg_grant_delete_by_id_txn(tg_service_t *svc, tg_txn_t *t, void *data,
                           tg_audit_event_t *ev, tg_error_t *err)

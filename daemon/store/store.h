@@ -219,7 +219,12 @@ int tg_store_api_list(tg_txn_t *t, tg_str_t account_id, int64_t limit,
                       int64_t *total);
 int tg_store_api_update(tg_txn_t *t, const tg_api_t *api);
 /* Deletes an API with its grants. */
-int  tg_store_api_delete(tg_txn_t *t, tg_str_t id);
+int tg_store_api_delete(tg_txn_t *t, tg_str_t id);
+/* One page of the APIs that an app is not granted on a stage, by name,
+ * and in *total how many there are. */
+int  tg_store_api_list_ungranted(tg_txn_t *t, tg_str_t app, tg_str_t stage,
+                                 int64_t limit, int64_t offset, tg_api_t **items,
+                                 size_t *n, int64_t *total);
 void tg_store_api_list_free(tg_api_t *items, size_t n);
 
 /* Grants.  Lists read the app's and API's names with each grant. */

@@ -448,6 +448,34 @@ describe('app-auths', () => {
         {query: {api_id: 'orders', app_name: 'auth_app_2'}});
     assert.deepEqual(named.json.auths.map((x) => x.app_id), [a2.id]);
 
+    // The APIs a1 is not granted on RELEASE, and on PRE.
+    await d.call('POST', '/v1/apis', {body: {name: 'zz_unbound'}});
+    const unbound = await hw(
+        'GET', v2() + '/app-auths/unbinded-apis',
+        {query: {app_id: a1.id, env_id: 'DEFAULT_ENVIRONMENT_RELEASE_ID'}});
+    assert.equal(unbound.status, 200, unbound.text);
+    assert.ok(unbound.json.apis.some((x) => x.name === 'zz_unbound'));
+    assert.ok(!unbound.json.apis.some((x) => x.name === 'orders'));
+    assert.equal(unbound.json.size, unbound.json.apis.length);
+    const pre = await hw(
+        'GET', v2() + '/app-auths/unbinded-apis',
+        {query: {app_id: a1.id, env_id: 'PRE', limit: '100'}});
+    assert.ok(pre.json.apis.some((x) => x.name === 'orders'));
+    assert.equal(pre.json.apis[0].run_env_name, 'PRE');
+    fails(
+        await hw('GET', v2() + '/app-auths/unbinded-apis', {query: {app_id: a1.id}}), 400,
+        'APIG.2001');
+    fails(
+        await hw(
+            'GET', v2() + '/app-auths/unbinded-apis',
+            {query: {app_id: a1.id, env_id: 'bad stage!'}}),
+        400, 'APIG.2012');
+    fails(
+        await hw(
+            'GET', v2() + '/app-auths/unbinded-apis',
+            {query: {app_id: 'e'.repeat(32), env_id: 'PRE'}}),
+        404, 'APIG.3004');
+
     const cancel = await hw('DELETE', `${v2()}/app-auths/${auths[0].id}`);
     assert.equal(cancel.status, 204, cancel.text);
     await nextSecond();

@@ -2125,6 +2125,54 @@ test_grants(void **state)
 }
 
 
+/* Checks a listing of the APIs an app is not granted on a stage. */
+static void
+check_ungranted(tg_txn_t *t, const char *app, const char *stage, int64_t limit,
+                int64_t offset, int64_t expect_total, const char *first,
+                const char *second)
+{
+    tg_api_t *items = NULL;
+    size_t    n = 0;
+    int64_t   total = -1;
+
+    assert_rc(tg_store_api_list_ungranted(t, tg_str_c(app), tg_str_c(stage),
+                                          limit, offset, &items, &n, &total),
+              TG_OK);
+    assert_i64_equal(total, expect_total);
+    assert_int_equal(n, (first != NULL) + (second != NULL));
+    if (first != NULL) {
+        assert_string_equal(items[0].id, first);
+    }
+    if (second != NULL) {
+        assert_string_equal(items[1].id, second);
+    }
+    tg_store_api_list_free(items, n);
+}
+
+
+static void
+test_apis_ungranted(void **state)
+{
+    fixture_t *f = *state;
+    tg_txn_t   t;
+
+    seed_grants(f);
+    t = begin(f);
+
+    /* By API name: billing (API_2), then payments (API_1). */
+    check_ungranted(&t, APP_1, "RELEASE", 10, 0, 1, API_2, NULL);
+    check_ungranted(&t, APP_1, "TEST", 10, 0, 1, API_1, NULL);
+    check_ungranted(&t, APP_1, "PRE", 10, 0, 1, API_2, NULL);
+    check_ungranted(&t, APP_4, "RELEASE", 10, 0, 1, API_2, NULL);
+    check_ungranted(&t, APP_4, "TEST", 10, 0, 2, API_2, API_1);
+    check_ungranted(&t, APP_4, "TEST", 1, 1, 2, API_1, NULL);
+    check_ungranted(&t, APP_4, "TEST", 1, 2, 2, NULL, NULL);
+    check_ungranted(&t, ID("ffff", 1), "RELEASE", 10, 0, 2, API_2, API_1);
+
+    commit(&t);
+}
+
+
 /* Checks a grant listing: its total, and the ids of up to three items
  * (NULL: none from there on). */
 static void
@@ -2969,6 +3017,7 @@ main(void)
         STORE_TEST(test_apis),
         STORE_TEST(test_api_update_delete),
         STORE_TEST(test_grants),
+        STORE_TEST(test_apis_ungranted),
         STORE_TEST(test_grant_lists),
         STORE_TEST(test_grant_filters),
         STORE_TEST(test_audit_round_trip),

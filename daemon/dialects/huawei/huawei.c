@@ -39,6 +39,7 @@ static const tg_hw_route_t tg_hw_routes[] = {
     { "POST",   "app-auths",                tg_hw_auth_create },
     { "GET",    "app-auths/binded-apis",    tg_hw_auth_binded_apis },
     { "GET",    "app-auths/binded-apps",    tg_hw_auth_binded_apps },
+    { "GET",    "app-auths/unbinded-apis",  tg_hw_auth_unbinded_apis },
     { "DELETE", "app-auths/*",              tg_hw_auth_cancel },
 };
 

@@ -266,7 +266,7 @@ tg_hw_auth_binded_apis(tg_hw_call_t *call)
 {
     tg_grant_filter_t filter;
     tg_grant_t       *items = NULL;
-    tg_str_t          app_id;
+    tg_str_t          app_id = TG_STR_NULL;
     int64_t           total = 0;
     size_t            n = 0;
 
@@ -302,7 +302,7 @@ tg_hw_auth_binded_apps(tg_hw_call_t *call)
 {
     tg_grant_filter_t filter;
     tg_grant_t       *items = NULL;
-    tg_str_t          api_id;
+    tg_str_t          api_id = TG_STR_NULL;
     const char       *app_name = tg_http_query(call->req, "app_name");
     int64_t           total = 0;
     size_t            n = 0;
@@ -327,4 +327,63 @@ tg_hw_auth_binded_apps(tg_hw_call_t *call)
     }
 
     tg_hw_auth_page(call, items, n, total);
+}
+
+
+/* GET app-auths/unbinded-apis?app_id=...&env_id=...: the APIs an app may
+ * not call on an environment (ApiOutline items). */
+void
+tg_hw_auth_unbinded_apis(tg_hw_call_t *call)
+{
+    tg_api_t *items = NULL;
+    json_t   *apis, *item;
+    tg_str_t  app_id = TG_STR_NULL, env_id = TG_STR_NULL, stage;
+    int64_t   offset = 0, limit = 0, total = 0;
+    size_t    n = 0, i;
+
+    if (tg_hw_query_required(call, "app_id", &app_id) != TG_OK
+        || tg_hw_query_required(call, "env_id", &env_id) != TG_OK
+        || tg_hw_page(call, &offset, &limit) != TG_OK)
+    {
+        tg_hw_send_error(call);
+        return;
+    }
+    if (!tg_id_valid(app_id)) {
+        call->err.code = TG_EAPP_NOT_FOUND;
+        tg_hw_core_error(call);
+        tg_hw_send_error(call);
+        return;
+    }
+
+    stage = tg_hw_stage(env_id);
+    if (tg_service_api_list_ungranted(call->svc, &call->actor, app_id, stage,
+                                      limit, offset, &items, &n, &total,
+                                      &call->err)
+        != TG_OK)
+    {
+        tg_hw_core_error(call);
+        tg_hw_send_error(call);
+        return;
+    }
+
+    apis = json_array();
+    for (i = 0; i < n && apis != NULL; i++) {
+        item = json_pack(
+            "{s:s,s:s,s:s,s:s,s:s%,s:s%,s:s}", "id", items[i].id, "name",
+            items[i].name != NULL ? items[i].name : "", "remark",
+            items[i].description != NULL ? items[i].description : "",
+            "auth_type", "APP", "run_env_id", env_id.ptr, env_id.len,
+            "run_env_name", stage.ptr, stage.len, "group_name", "");
+        if (item == NULL || json_array_append_new(apis, item) != 0) {
+            json_decref(apis);
+            apis = NULL;
+        }
+    }
+
+    tg_hw_reply(call, 200,
+                apis != NULL
+                    ? json_pack("{s:I,s:I,s:o}", "total", (json_int_t) total,
+                                "size", (json_int_t) n, "apis", apis)
+                    : NULL);
+    tg_store_api_list_free(items, n);
 }

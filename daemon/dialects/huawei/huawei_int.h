@@ -115,5 +115,6 @@ void tg_hw_auth_create(tg_hw_call_t *call);
 void tg_hw_auth_cancel(tg_hw_call_t *call);
 void tg_hw_auth_binded_apis(tg_hw_call_t *call);
 void tg_hw_auth_binded_apps(tg_hw_call_t *call);
+void tg_hw_auth_unbinded_apis(tg_hw_call_t *call);
 
 #endif /* TOLLGATE_HUAWEI_INT_H */
