@@ -12,6 +12,7 @@
 #include "dialects.h"
 #include "dialects/alibaba/alibaba.h"
 #include "dialects/authing/authing.h"
+#include "dialects/huawei/huawei.h"
 #include "dialects/native/native.h"
 #include "dialects/tencent/tencent.h"
 
@@ -25,6 +26,7 @@ static const tg_dialect_t *const tg_dialects[] = {
     &tg_alibaba_dialect,
     &tg_authing_dialect,
     &tg_tencent_dialect,
+    &tg_huawei_dialect,
 };
 
 /* clang-format on */

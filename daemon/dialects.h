@@ -36,7 +36,9 @@
  * Authorization scheme (ACS3-HMAC-SHA256, TC3-HMAC-SHA256), which beats
  * the shape of the parameters (an Action parameter, which several
  * vendors' RPC styles share).  The fallback answers what nothing else
- * claims (the native API's 404).
+ * claims (the native API's 404).  A path pattern inside another
+ * dialect's prefix (Huawei's /v1/{project_id}/apigw/ inside the native
+ * /v1/) claims above a path.
  */
 typedef enum {
     TG_CLAIM_NONE = 0,
@@ -44,7 +46,8 @@ typedef enum {
     TG_CLAIM_SHAPE,
     TG_CLAIM_AUTH_SCHEME,
     TG_CLAIM_VENDOR_HEADER,
-    TG_CLAIM_PATH
+    TG_CLAIM_PATH,
+    TG_CLAIM_PATH_PATTERN
 } tg_claim_t;
 
 /*

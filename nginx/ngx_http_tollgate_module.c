@@ -579,7 +579,8 @@ static ngx_int_t
 ngx_http_tollgate_strip(ngx_http_request_t *r)
 {
     static const ngx_str_t names[] = { ngx_string("authorization"),
-                                       ngx_string("x-ca-signature") };
+                                       ngx_string("x-ca-signature"),
+                                       ngx_string("x-apig-appcode") };
     ngx_list_part_t       *part = &r->headers_in.headers.part;
     ngx_table_elt_t       *h = part->elts, *copy;
     ngx_list_t             kept;

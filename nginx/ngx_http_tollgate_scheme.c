@@ -14,8 +14,12 @@
 /* The order is the precedence of the answer when no credential is found:
  * the first scheme a location accepts renders it. */
 const ngx_http_tollgate_scheme_t *const ngx_http_tollgate_scheme_table[] = {
-    &ngx_http_tollgate_xca_scheme, &ngx_http_tollgate_appcode_scheme,
-    &ngx_http_tollgate_tencent_scheme, NULL
+    &ngx_http_tollgate_xca_scheme,
+    &ngx_http_tollgate_appcode_scheme,
+    &ngx_http_tollgate_tencent_scheme,
+    &ngx_http_tollgate_huawei_scheme,
+    &ngx_http_tollgate_huawei_appcode_scheme,
+    NULL
 };
 
 

@@ -249,6 +249,8 @@ ngx_int_t ngx_http_tollgate_use_nonce(ngx_http_tollgate_call_t *call,
 extern const ngx_http_tollgate_scheme_t ngx_http_tollgate_xca_scheme;
 extern const ngx_http_tollgate_scheme_t ngx_http_tollgate_appcode_scheme;
 extern const ngx_http_tollgate_scheme_t ngx_http_tollgate_tencent_scheme;
+extern const ngx_http_tollgate_scheme_t ngx_http_tollgate_huawei_scheme;
+extern const ngx_http_tollgate_scheme_t ngx_http_tollgate_huawei_appcode_scheme;
 
 /* Alibaba's gateway's failure: X-Ca-Request-Id and X-Ca-Error-Message
  * (shared by both of Alibaba's schemes). */

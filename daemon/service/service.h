@@ -483,6 +483,23 @@ int tg_service_grant_delete(tg_service_t *svc, const tg_actor_t *actor,
                             tg_str_t ref, tg_str_t api, tg_str_t stage,
                             tg_error_t *err);
 /*
+ * The APIs of the registry that an app (ref) is not granted on stage, by
+ * name: one page (limit 1 to TG_PAGE_SIZE_MAX), and in *total how many.
+ * An invalid stage or page: TG_EINVALID.
+ */
+int tg_service_api_list_ungranted(tg_service_t *svc, const tg_actor_t *actor,
+                                  tg_str_t ref, tg_str_t stage, int64_t limit,
+                                  int64_t offset, tg_api_t **items, size_t *n,
+                                  int64_t *total, tg_error_t *err);
+
+/*
+ * Revokes one grant named by its id (Huawei's app-auth id).  A grant whose
+ * app is out of the caller's reach is TG_EGRANT_NOT_FOUND.
+ */
+int tg_service_grant_delete_by_id(tg_service_t *svc, const tg_actor_t *actor,
+                                  tg_str_t id, tg_error_t *err);
+
+/*
  * Grants (or revokes, on one stage or, with stage NULL, on every stage)
  * on n (app, API) pairs, apps[i] with apis[i], in one transaction: all
  * of them or, at the first failure, none.  Audited as one event.

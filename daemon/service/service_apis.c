@@ -647,6 +647,148 @@ tg_service_grant_delete(tg_service_t *svc, const tg_actor_t *actor,
 }
 
 
+/* The APIs an app is not granted on a stage. */
+typedef struct {
+    const tg_actor_t *actor;
+    tg_str_t          ref;
+    char              stage[TG_STAGE_MAX + 1];
+    int64_t           limit;
+    int64_t           offset;
+    tg_app_t          app;
+    tg_api_t         *items;
+    size_t            n;
+    int64_t           total;
+} tg_api_ungranted_t;
+
+
+static int
+tg_api_ungranted_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                     tg_audit_event_t *ev, tg_error_t *err)
+{
+    tg_api_ungranted_t *op = data;
+    int                 rc;
+
+    (void) ev;
+
+    rc = tg_app_authorize_load(svc, t, op->actor,
+                               TG_ACTION_DESCRIBE_AUTHORIZED_APIS, op->ref,
+                               &op->app, err);
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    return tg_store_api_list_ungranted(
+        t, tg_str_c(op->app.id), tg_str_c(op->stage), op->limit, op->offset,
+        &op->items, &op->n, &op->total);
+}
+
+
+int
+tg_service_api_list_ungranted(tg_service_t *svc, const tg_actor_t *actor,
+                              tg_str_t ref, tg_str_t stage, int64_t limit,
+                              int64_t offset, tg_api_t **items, size_t *n,
+                              int64_t *total, tg_error_t *err)
+{
+    tg_api_ungranted_t op;
+    const char        *rule;
+    int                rc;
+
+    *items = NULL;
+    *n = 0;
+    *total = 0;
+
+    if (tg_stage_check(stage, &rule) != TG_OK) {
+        return tg_error_set(err, TG_EINVALID, TG_FIELD_STAGE, "%s", rule);
+    }
+    if (limit < 1 || limit > TG_PAGE_SIZE_MAX) {
+        return tg_error_set(err, TG_EINVALID, TG_FIELD_LIMIT, "must be 1-%d",
+                            TG_PAGE_SIZE_MAX);
+    }
+    if (offset < 0) {
+        return tg_error_set(err, TG_EINVALID, TG_FIELD_OFFSET,
+                            "must not be negative");
+    }
+
+    memset(&op, 0, sizeof(op));
+    op.actor = actor;
+    op.ref = ref;
+    op.limit = limit;
+    op.offset = offset;
+    tg_stage_normalize(stage, op.stage);
+
+    rc = tg_read(svc, tg_api_ungranted_txn, &op, err);
+    tg_app_free(&op.app);
+
+    if (rc != TG_OK) {
+        tg_store_api_list_free(op.items, op.n);
+        return rc;
+    }
+
+    *items = op.items;
+    *n = op.n;
+    *total = op.total;
+    return TG_OK;
+}
+
+
+static int
+tg_grant_delete_by_id_txn(tg_service_t *svc, tg_txn_t *t, void *data,
+                          tg_audit_event_t *ev, tg_error_t *err)
+{
+    tg_api_op_t *op = data;
+    tg_grant_t   grant;
+    int          rc;
+
+    memset(&grant, 0, sizeof(grant));
+
+    rc = tg_store_grant_get(t, op->app_ref, &grant);
+    if (rc == TG_OK) {
+        rc = tg_app_authorize_load(svc, t, op->actor,
+                                   TG_ACTION_REMOVE_APPS_AUTHORITIES,
+                                   tg_str_c(grant.app), &op->app, err);
+        if (rc == TG_EAPP_NOT_FOUND) {
+            rc = TG_EGRANT_NOT_FOUND;
+        }
+    }
+    if (rc == TG_OK) {
+        tg_audit_app(ev, &op->app);
+        tg_audit_detail(ev, "{\"api\":\"%s\",\"stage\":\"%s\"}",
+                        grant.api_name != NULL ? grant.api_name : "",
+                        grant.stage);
+        rc = tg_store_grant_delete(t, tg_str_c(grant.id));
+    }
+    if (rc == TG_OK) {
+        rc = tg_change(t, "grant", grant.id, op->app.id, "delete");
+    }
+
+    tg_grant_free(&grant);
+    return rc == TG_OK ? TG_OK : tg_error_code(err, rc);
+}
+
+
+int
+tg_service_grant_delete_by_id(tg_service_t *svc, const tg_actor_t *actor,
+                              tg_str_t id, tg_error_t *err)
+{
+    tg_audit_event_t ev;
+    tg_api_op_t      op;
+    int              rc;
+
+    tg_api_op_init(&op, actor);
+    op.app_ref = id; /* the grant's id */
+
+    tg_audit_begin(&ev, actor, TG_ACTION_REMOVE_APPS_AUTHORITIES, "grant", id);
+
+    rc = tg_id_valid(id)
+             ? tg_write(svc, &ev, tg_grant_delete_by_id_txn, &op, err)
+             : tg_audit_failure(svc, &ev,
+                                tg_error_code(err, TG_EGRANT_NOT_FOUND), err);
+
+    tg_api_op_free(&op);
+    return rc;
+}
+
+
 static int
 tg_grant_list_app_txn(tg_service_t *svc, tg_txn_t *t, void *data,
                       tg_audit_event_t *ev, tg_error_t *err)

@@ -49,7 +49,10 @@ typedef struct {
 
 typedef struct {
     tg_str_t account_id; /* NULL ptr: every account */
+    tg_str_t id;         /* the app's id; NULL ptr: any */
     tg_str_t name;       /* exact; NULL ptr: any */
+    tg_str_t name_part;  /* in the name, ASCII letters in any case; NULL
+                            ptr: any */
     tg_str_t app_key;    /* any of the app's key pairs; NULL ptr: any */
     int      enabled;    /* -1: any */
     tg_str_t tag_keys[TG_TAGS_MAX];
@@ -235,13 +238,20 @@ int tg_store_api_list(tg_txn_t *t, tg_str_t account_id, int64_t limit,
                       int64_t *total);
 int tg_store_api_update(tg_txn_t *t, const tg_api_t *api);
 /* Deletes an API with its grants. */
-int  tg_store_api_delete(tg_txn_t *t, tg_str_t id);
+int tg_store_api_delete(tg_txn_t *t, tg_str_t id);
+/* One page of the APIs that an app is not granted on a stage, by name,
+ * and in *total how many there are. */
+int  tg_store_api_list_ungranted(tg_txn_t *t, tg_str_t app, tg_str_t stage,
+                                 int64_t limit, int64_t offset, tg_api_t **items,
+                                 size_t *n, int64_t *total);
 void tg_store_api_list_free(tg_api_t *items, size_t n);
 
 /* Grants.  Lists read the app's and API's names with each grant. */
 int tg_store_grant_insert(tg_txn_t *t, const tg_grant_t *grant);
 int tg_store_grant_find(tg_txn_t *t, tg_str_t app, tg_str_t api, tg_str_t stage,
                         tg_grant_t *out);
+/* One grant by its id. */
+int tg_store_grant_get(tg_txn_t *t, tg_str_t id, tg_grant_t *out);
 int tg_store_grant_update(tg_txn_t *t, const tg_grant_t *grant);
 int tg_store_grant_delete(tg_txn_t *t, tg_str_t id);
 /* Every grant of an app, by API name and stage. */

@@ -110,6 +110,34 @@ tg_store_api_list(tg_txn_t *t, tg_str_t account_id, int64_t limit,
 }
 
 
+#define TG_API_UNGRANTED                                   \
+    " FROM apis WHERE NOT EXISTS (SELECT 1 FROM grants g " \
+    "WHERE g.app = $1 AND g.api = apis.id AND g.stage = $2)"
+
+int
+tg_store_api_list_ungranted(tg_txn_t *t, tg_str_t app, tg_str_t stage,
+                            int64_t limit, int64_t offset, tg_api_t **items,
+                            size_t *n, int64_t *total)
+{
+    int rc;
+
+    rc = tg_scalar(t, "SELECT COUNT(*)" TG_API_UNGRANTED,
+                   TG_PARAMS(TG_P_TEXT(app), TG_P_TEXT(stage)), total);
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    return tg_read_rows(t,
+                        "SELECT " TG_API_COLUMNS TG_API_UNGRANTED
+                        " ORDER BY name LIMIT $3 OFFSET $4",
+                        1,
+                        TG_PARAMS(TG_P_TEXT(app), TG_P_TEXT(stage),
+                                  TG_P_INT(limit), TG_P_INT(offset)),
+                        sizeof(tg_api_t), tg_api_read, tg_api_release,
+                        (void **) items, n);
+}
+
+
 int
 tg_store_api_update(tg_txn_t *t, const tg_api_t *api)
 {
@@ -206,6 +234,16 @@ tg_store_grant_find(tg_txn_t *t, tg_str_t app, tg_str_t api, tg_str_t stage,
         "WHERE g.app = $1 AND g.api = $2 AND g.stage = $3",
         TG_PARAMS(TG_P_TEXT(app), TG_P_TEXT(api), TG_P_TEXT(stage)),
         tg_grant_read, tg_grant_release, out, TG_EGRANT_NOT_FOUND);
+}
+
+
+int
+tg_store_grant_get(tg_txn_t *t, tg_str_t id, tg_grant_t *out)
+{
+    return tg_read_one(
+        t, "SELECT " TG_GRANT_COLUMNS TG_GRANT_FROM "WHERE g.id = $1",
+        TG_PARAMS(TG_P_TEXT(id)), tg_grant_read, tg_grant_release, out,
+        TG_EGRANT_NOT_FOUND);
 }
 
 

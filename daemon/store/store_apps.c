@@ -232,12 +232,36 @@ tg_store_app_count(tg_txn_t *t, tg_str_t account_id, int64_t *n)
 
 
 /*
- * Writes the WHERE clause of a filter into sql, and its parameters into
- * params (from $1).  Returns 0 or TG_ENOMEM.
+ * The LIKE pattern of a part of a name: "%" part "%", with '\', '%' and
+ * '_' escaped by '\'.  Returns 0 or TG_ENOMEM.
  */
 static int
-tg_app_filter_sql(const tg_app_filter_t *f, tg_buf_t *sql, tg_param_t *params,
-                  size_t *n)
+tg_app_name_pattern(tg_str_t part, tg_buf_t *pattern)
+{
+    size_t i;
+    int    rc;
+
+    rc = tg_buf_append(pattern, "%", 1);
+    for (i = 0; i < part.len && rc == TG_OK; i++) {
+        if (part.ptr[i] == '\\' || part.ptr[i] == '%' || part.ptr[i] == '_') {
+            rc = tg_buf_append(pattern, "\\", 1);
+        }
+        if (rc == TG_OK) {
+            rc = tg_buf_append(pattern, part.ptr + i, 1);
+        }
+    }
+    return rc == TG_OK ? tg_buf_append(pattern, "%", 1) : rc;
+}
+
+
+/*
+ * Writes the WHERE clause of a filter into sql, and its parameters into
+ * params (from $1); pattern is the LIKE pattern of f->name_part.  Returns
+ * 0 or TG_ENOMEM.
+ */
+static int
+tg_app_filter_sql(const tg_app_filter_t *f, const tg_buf_t *pattern,
+                  tg_buf_t *sql, tg_param_t *params, size_t *n)
 {
     size_t i;
     int    rc;
@@ -257,8 +281,15 @@ tg_app_filter_sql(const tg_app_filter_t *f, tg_buf_t *sql, tg_param_t *params,
     if (f->account_id.ptr != NULL) {
         TG_ADD_TEXT(" AND account_id = $%zu", f->account_id);
     }
+    if (f->id.ptr != NULL) {
+        TG_ADD_TEXT(" AND id = $%zu", f->id);
+    }
     if (f->name.ptr != NULL) {
         TG_ADD_TEXT(" AND name = $%zu", f->name);
+    }
+    if (f->name_part.ptr != NULL) {
+        TG_ADD_TEXT(" AND lower(name) LIKE lower($%zu) ESCAPE '\\'",
+                    tg_buf_str(pattern));
     }
     if (f->app_key.ptr != NULL) {
         TG_ADD_TEXT(" AND EXISTS (SELECT 1 FROM key_pairs p "
@@ -303,15 +334,20 @@ tg_store_app_list(tg_txn_t *t, const tg_app_filter_t *f, tg_app_t **items,
                   size_t *n, int64_t *total)
 {
     tg_param_t  params[TG_APP_FILTER_PARAMS + 2];
-    tg_buf_t    where = TG_BUF_INIT, sql = TG_BUF_INIT;
+    tg_buf_t    where = TG_BUF_INIT, sql = TG_BUF_INIT, pattern = TG_BUF_INIT;
     tg_cursor_t c;
     size_t      np, i;
-    int         rc;
+    int         rc = TG_OK;
 
     *items = NULL;
     *n = 0;
 
-    rc = tg_app_filter_sql(f, &where, params, &np);
+    if (f->name_part.ptr != NULL) {
+        rc = tg_app_name_pattern(f->name_part, &pattern);
+    }
+    if (rc == TG_OK) {
+        rc = tg_app_filter_sql(f, &pattern, &where, params, &np);
+    }
     if (rc == TG_OK) {
         rc = tg_buf_printf(&sql, "SELECT COUNT(*) FROM apps%s", where.ptr);
     }
@@ -370,6 +406,7 @@ cleanup:
 
     tg_buf_free(&where);
     tg_buf_free(&sql);
+    tg_buf_free(&pattern);
     return rc;
 }
 

@@ -14,6 +14,7 @@
 
 #include "dialects.h"
 #include "dialects/alibaba/alibaba.h"
+#include "dialects/huawei/huawei.h"
 #include "dialects/native/native.h"
 #include "dialects/tencent/tencent.h"
 
@@ -244,6 +245,45 @@ test_two_vendors_at_once(void **state)
 }
 
 
+/* Huawei's paths: /v2/{project}/apigw/..., and /v1/ ones inside the
+ * native prefix when the project is an account id. */
+static void
+test_huawei_paths(void **state)
+{
+    static const tg_dialect_t *const t[] = { &tg_native_dialect,
+                                             &tg_alibaba_dialect,
+                                             &tg_huawei_dialect };
+    static const char project[] = "0123456789abcdef0123456789abcdef";
+    fake_t            none = { { NULL }, { NULL } };
+    fake_t acs = { { "x-acs-action: CreateApp", NULL }, { "Action=X", NULL } };
+    char   path[160];
+
+    (void) state;
+
+    snprintf(path, sizeof(path), "/v2/%s/apigw/instances/default/apps",
+             project);
+    assert_string_equal(pick(t, 3, "GET", path, &none, ""), "huawei");
+    assert_string_equal(pick(t, 3, "GET", path, &acs, ""), "huawei");
+    assert_string_equal(pick(t, 3, "GET", "/v2/anything/apigw", &none, ""),
+                        "huawei");
+
+    snprintf(path, sizeof(path), "/v1/%s/apigw/instances/default/apps/secret/x",
+             project);
+    assert_string_equal(pick(t, 3, "PUT", path, &none, ""), "huawei");
+
+    /* The native API keeps its own /v1/ routes, "apigw" in them or not. */
+    assert_string_equal(pick(t, 3, "GET", "/v1/apps", &none, ""), "native");
+    assert_string_equal(
+        pick(t, 3, "GET", "/v1/accounts/apigw/access-keys", &none, ""),
+        "native");
+    assert_string_equal(
+        pick(t, 3, "GET", "/v1/notanid/apigw/instances/default", &none, ""),
+        "native");
+    assert_string_equal(pick(t, 3, "GET", "/v2//apigw", &none, ""), "native");
+    assert_string_equal(pick(t, 3, "GET", "/v2/p/other", &none, ""), "native");
+}
+
+
 /* Equal claims go to the dialect listed first. */
 static void
 test_ties_go_to_the_first_listed(void **state)
@@ -334,6 +374,7 @@ main(void)
         cmocka_unit_test(test_alibaba_claims),
         cmocka_unit_test(test_tencent_claims),
         cmocka_unit_test(test_two_vendors_at_once),
+        cmocka_unit_test(test_huawei_paths),
         cmocka_unit_test(test_ties_go_to_the_first_listed),
         cmocka_unit_test(test_authing_claims),
         cmocka_unit_test(test_table),

@@ -1128,6 +1128,37 @@ test_app_list_filters(void **state)
     filter.name = TG_STR("alph");
     check_list(&t, &filter, 0, NULL);
 
+    /* A part of the name, ASCII letters in any case; '%', '_' and '\'
+     * are themselves. */
+    filter = any_app();
+    filter.name_part = TG_STR("ph");
+    check_list(&t, &filter, 2, APP_1, APP_4, NULL);
+    filter.name_part = TG_STR("AM");
+    check_list(&t, &filter, 1, APP_3, NULL);
+    filter.name_part = TG_STR("a");
+    check_list(&t, &filter, 4, APP_1, APP_2, APP_3, APP_4, NULL);
+    filter.name_part = TG_STR("alpha");
+    filter.account_id = TG_STR(ACC_A);
+    check_list(&t, &filter, 1, APP_1, NULL);
+    filter = any_app();
+    filter.name_part = TG_STR("a_p");
+    check_list(&t, &filter, 0, NULL);
+    filter.name_part = TG_STR("l%a");
+    check_list(&t, &filter, 0, NULL);
+    filter.name_part = TG_STR("%");
+    check_list(&t, &filter, 0, NULL);
+    filter.name_part = TG_STR("\\");
+    check_list(&t, &filter, 0, NULL);
+
+    /* One app by its id, with the other filters. */
+    filter = any_app();
+    filter.id = TG_STR(APP_2);
+    check_list(&t, &filter, 1, APP_2, NULL);
+    filter.name_part = TG_STR("et");
+    check_list(&t, &filter, 1, APP_2, NULL);
+    filter.account_id = TG_STR(ACC_B);
+    check_list(&t, &filter, 0, NULL);
+
     /* Any of an app's keys finds it, once. */
     filter = any_app();
     filter.app_key = TG_STR("KEYALPHA2");
@@ -2081,11 +2112,72 @@ test_grants(void **state)
     g = grant_rec(ID("e0e0", 9), APP_1, API_1, "X", 1);
     assert_rc(tg_store_grant_update(&t, &g), TG_EGRANT_NOT_FOUND);
 
+    /* By its id, with the same names. */
+    memset(&g, 0, sizeof(g));
+    assert_rc(tg_store_grant_get(&t, TG_STR(GR_2), &g), TG_OK);
+    assert_string_equal(g.app, APP_1);
+    assert_string_equal(g.api, API_2);
+    assert_string_equal(g.stage, "TEST");
+    assert_string_equal(g.api_name, "billing");
+    tg_grant_free(&g);
+    assert_rc(tg_store_grant_get(&t, TG_STR(ID("e0e0", 9)), &g),
+              TG_EGRANT_NOT_FOUND);
+    assert_null(g.app_name);
+
     assert_rc(tg_store_grant_delete(&t, TG_STR(GR_2)), TG_OK);
+    assert_rc(tg_store_grant_get(&t, TG_STR(GR_2), &g), TG_EGRANT_NOT_FOUND);
     assert_rc(tg_store_grant_find(&t, TG_STR(APP_1), TG_STR(API_2),
                                   TG_STR("TEST"), &g),
               TG_EGRANT_NOT_FOUND);
     assert_rc(tg_store_grant_delete(&t, TG_STR(GR_2)), TG_EGRANT_NOT_FOUND);
+
+    commit(&t);
+}
+
+
+/* Checks a listing of the APIs an app is not granted on a stage. */
+static void
+check_ungranted(tg_txn_t *t, const char *app, const char *stage, int64_t limit,
+                int64_t offset, int64_t expect_total, const char *first,
+                const char *second)
+{
+    tg_api_t *items = NULL;
+    size_t    n = 0;
+    int64_t   total = -1;
+
+    assert_rc(tg_store_api_list_ungranted(t, tg_str_c(app), tg_str_c(stage),
+                                          limit, offset, &items, &n, &total),
+              TG_OK);
+    assert_i64_equal(total, expect_total);
+    assert_int_equal(n, (first != NULL) + (second != NULL));
+    if (first != NULL) {
+        assert_string_equal(items[0].id, first);
+    }
+    if (second != NULL) {
+        assert_string_equal(items[1].id, second);
+    }
+    tg_store_api_list_free(items, n);
+}
+
+
+static void
+test_apis_ungranted(void **state)
+{
+    fixture_t *f = *state;
+    tg_txn_t   t;
+
+    seed_grants(f);
+    t = begin(f);
+
+    /* By API name: billing (API_2), then payments (API_1). */
+    check_ungranted(&t, APP_1, "RELEASE", 10, 0, 1, API_2, NULL);
+    check_ungranted(&t, APP_1, "TEST", 10, 0, 1, API_1, NULL);
+    check_ungranted(&t, APP_1, "PRE", 10, 0, 1, API_2, NULL);
+    check_ungranted(&t, APP_4, "RELEASE", 10, 0, 1, API_2, NULL);
+    check_ungranted(&t, APP_4, "TEST", 10, 0, 2, API_2, API_1);
+    check_ungranted(&t, APP_4, "TEST", 1, 1, 2, API_1, NULL);
+    check_ungranted(&t, APP_4, "TEST", 1, 2, 2, NULL, NULL);
+    check_ungranted(&t, ID("ffff", 1), "RELEASE", 10, 0, 2, API_2, API_1);
 
     commit(&t);
 }
@@ -3139,6 +3231,7 @@ main(void)
         STORE_TEST(test_apis),
         STORE_TEST(test_api_update_delete),
         STORE_TEST(test_grants),
+        STORE_TEST(test_apis_ungranted),
         STORE_TEST(test_grant_lists),
         STORE_TEST(test_grant_filters),
         STORE_TEST(test_audit_round_trip),
