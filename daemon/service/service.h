@@ -46,8 +46,13 @@
 
 typedef struct tg_service_s tg_service_t;
 
-/* The most items one page of any listing holds, in every dialect. */
-#define TG_PAGE_SIZE_MAX 100
+/*
+ * Pages.  A dialect caps its pages at TG_PAGE_SIZE_MAX unless its vendor's
+ * contract allows larger ones (Huawei clamps at 500); the core refuses a
+ * page larger than TG_PAGE_SIZE_LIMIT, the largest any contract allows.
+ */
+#define TG_PAGE_SIZE_MAX   100
+#define TG_PAGE_SIZE_LIMIT 500
 
 typedef struct {
     int64_t max_apps;            /* per account, unless it sets its own */
@@ -484,7 +489,7 @@ int tg_service_grant_delete(tg_service_t *svc, const tg_actor_t *actor,
                             tg_error_t *err);
 /*
  * The APIs of the registry that an app (ref) is not granted on stage, by
- * name: one page (limit 1 to TG_PAGE_SIZE_MAX), and in *total how many.
+ * name: one page (limit 1 to TG_PAGE_SIZE_LIMIT), and in *total how many.
  * An invalid stage or page: TG_EINVALID.
  */
 int tg_service_api_list_ungranted(tg_service_t *svc, const tg_actor_t *actor,

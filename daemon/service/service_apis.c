@@ -700,9 +700,9 @@ tg_service_api_list_ungranted(tg_service_t *svc, const tg_actor_t *actor,
     if (tg_stage_check(stage, &rule) != TG_OK) {
         return tg_error_set(err, TG_EINVALID, TG_FIELD_STAGE, "%s", rule);
     }
-    if (limit < 1 || limit > TG_PAGE_SIZE_MAX) {
+    if (limit < 1 || limit > TG_PAGE_SIZE_LIMIT) {
         return tg_error_set(err, TG_EINVALID, TG_FIELD_LIMIT, "must be 1-%d",
-                            TG_PAGE_SIZE_MAX);
+                            TG_PAGE_SIZE_LIMIT);
     }
     if (offset < 0) {
         return tg_error_set(err, TG_EINVALID, TG_FIELD_OFFSET,
@@ -852,10 +852,10 @@ tg_grant_filter_take(tg_api_op_t *op, const tg_grant_filter_t *filter,
         return TG_OK;
     }
 
-    if (filter->limit < 0 || filter->limit > TG_PAGE_SIZE_MAX) {
+    if (filter->limit < 0 || filter->limit > TG_PAGE_SIZE_LIMIT) {
         return tg_error_set(err, TG_EINVALID, TG_FIELD_LIMIT,
                             "must be an integer from 1 to %d",
-                            TG_PAGE_SIZE_MAX);
+                            TG_PAGE_SIZE_LIMIT);
     }
     if (filter->offset < 0) {
         return tg_error_set(err, TG_EINVALID, TG_FIELD_OFFSET,

@@ -512,3 +512,25 @@ describe('app-auths', () => {
         await hw('GET', v2() + '/app-auths/binded-apis', {query: {app_id: 'x'}}), 404, 'APIG.3004');
   });
 });
+
+// Last in the file: it fills the API registry.
+test('a page larger than 500 is clamped to 500, as Huawei does', async () => {
+  const a = await createApp('page_edge');
+  const existing = (await hw('GET', v2() + '/app-auths/unbinded-apis', {
+                     query: {app_id: a.id, env_id: 'RELEASE', limit: '1'}
+                   })).json.total;
+  for (let i = existing; i < 501; i++) {
+    const res = await d.call('POST', '/v1/apis', {body: {name: `zzz_page_${i}`}});
+    assert.equal(res.status, 201, res.text);
+  }
+  const page = (limit) =>
+      hw('GET', v2() + '/app-auths/unbinded-apis',
+         {query: {app_id: a.id, env_id: 'RELEASE', limit: String(limit)}});
+  for (const [limit, size] of [[500, 500], [501, 500], [10000, 500], [499, 499]]) {
+    const res = await page(limit);
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.total, 501);
+    assert.equal(res.json.size, size, `limit ${limit}`);
+    assert.equal(res.json.apis.length, size);
+  }
+});

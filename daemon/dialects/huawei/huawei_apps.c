@@ -374,8 +374,8 @@ tg_hw_query_int(tg_hw_call_t *call, const char *name, int64_t def, int64_t *out)
 
 /*
  * The page: v2's offset (below 0: 0) and limit (0 or below: 20), or
- * v1's page_no (from 1) and page_size (default 20).  Huawei clamps a
- * larger page to 500; Tollgate's pages hold at most TG_PAGE_SIZE_MAX.
+ * v1's page_no (from 1) and page_size (default 20); a larger page is
+ * clamped to 500, as Huawei does (TG_PAGE_SIZE_LIMIT).
  */
 int
 tg_hw_page(tg_hw_call_t *call, int64_t *offset, int64_t *limit)
@@ -402,8 +402,8 @@ tg_hw_page(tg_hw_call_t *call, int64_t *offset, int64_t *limit)
     if (*limit <= 0) {
         *limit = TG_HW_LIMIT_DEFAULT;
     }
-    if (*limit > TG_PAGE_SIZE_MAX) {
-        *limit = TG_PAGE_SIZE_MAX;
+    if (*limit > TG_PAGE_SIZE_LIMIT) {
+        *limit = TG_PAGE_SIZE_LIMIT;
     }
 
     if (call->v1) {
