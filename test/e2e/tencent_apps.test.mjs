@@ -160,6 +160,14 @@ describe('DescribeApiAppsStatus', () => {
         await tc.DescribeApiAppsStatus({Filters: [{Name: 'KeyWord', Values: [a.ApiAppId]}]});
     assert.equal(byKeyword.Result.ApiAppSet[0].ApiAppName, 'tc_list_a');
 
+    // A keyword that is no ApiAppId searches the names, in any case.
+    const part = await tc.DescribeApiAppsStatus({Filters: [{Name: 'KeyWord', Values: ['LIST_']}]});
+    assert.deepEqual(
+        part.Result.ApiAppSet.map((x) => x.ApiAppName).sort(), ['tc_list_a', 'tc_list_b']);
+    const nothing =
+        await tc.DescribeApiAppsStatus({Filters: [{Name: 'KeyWord', Values: ['no_such_part']}]});
+    assert.equal(nothing.Result.TotalCount, 0);
+
     const none =
         await tc.DescribeApiAppsStatus({Filters: [{Name: 'ApiAppId', Values: ['app-zzzzzzzz']}]});
     assert.equal(none.Result.TotalCount, 0);

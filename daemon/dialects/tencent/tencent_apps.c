@@ -162,8 +162,8 @@ tg_tc_describe_api_app(tg_tc_call_t *call)
 /*
  * The Filters of DescribeApiAppsStatus as the core's filter: one value
  * each.  ApiAppId is the app's numeric AppId, ApiAppName its name, and
- * KeyWord either (an ApiAppId if it reads as one, else a name).  An id
- * that names no app selects none.
+ * KeyWord a search: an ApiAppId if it reads as one, else a part of the
+ * name.  An id that names no app selects none.
  */
 static int
 tg_tc_app_filter(tg_tc_call_t *call, const tg_tc_filter_t *filters, size_t n,
@@ -186,7 +186,7 @@ tg_tc_app_filter(tg_tc_call_t *call, const tg_tc_filter_t *filters, size_t n,
         if (tg_tc_app_ref(call, filters[i].values[0], ref) == TG_OK) {
             filter->app_id = strtoll(ref, NULL, 10);
         } else if (tg_str_eq_c(filters[i].name, "KeyWord")) {
-            filter->name = filters[i].values[0];
+            filter->name_part = filters[i].values[0];
         } else {
             *none = 1;
         }
