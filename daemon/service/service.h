@@ -86,8 +86,8 @@ typedef struct {
     int                  rate_limited; /* else no limit: rps, burst unused */
     int64_t              rate_rps;
     int64_t              rate_burst;
-    tg_str_t             app_key;           /* create: custom AppKey */
-    tg_str_t             app_secret;        /* create: custom AppSecret */
+    tg_str_t             app_key;           /* create, TG_APP_SET_KEY: AppKey */
+    tg_str_t             app_secret;        /* create, TG_APP_SET_KEY: secret */
     tg_str_t             app_code;          /* create: custom AppCode */
     int                  generate_app_code; /* create: make one */
 } tg_app_spec_t;
@@ -99,6 +99,9 @@ typedef struct {
 #define TG_APP_SET_ENABLED     0x10u
 #define TG_APP_SET_CREATOR     0x20u
 #define TG_APP_SET_RATE        0x40u
+/* update: the primary pair's AppKey and/or secret (app_key, app_secret;
+ * a NULL ptr keeps it), with no grace: Huawei's modify of an app. */
+#define TG_APP_SET_KEY 0x80u
 
 /* A key pair as shown: the secret in clear only where the contract
  * reveals it (create, reset, reveal), otherwise masked. */

@@ -588,6 +588,11 @@ tg_app_update_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     if (rc == TG_OK) {
         rc = tg_change(t, "app", op->app.id, op->app.id, "upsert");
     }
+    if (rc == TG_OK && (op->set & TG_APP_SET_KEY)) {
+        rc =
+            tg_cred_primary_set(svc, t, op->app.id, TG_CRED_KEY_PAIR,
+                                op->patch->app_key, op->patch->app_secret, err);
+    }
     if (rc == TG_OK) {
         rc = tg_app_view_make(svc, t, &op->app, op->out);
     }
@@ -622,15 +627,19 @@ tg_service_app_update(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
     tg_audit_begin(&ev, actor, TG_ACTION_MODIFY_APP, "app", ref);
     tg_audit_detail(&ev,
                     "{\"name\":%s,\"description\":%s,\"extend\":%s,"
-                    "\"tags\":%s,\"status\":%s,\"rate_limit\":%s}",
+                    "\"tags\":%s,\"status\":%s,\"rate_limit\":%s%s}",
                     set & TG_APP_SET_NAME ? "true" : "false",
                     set & TG_APP_SET_DESCRIPTION ? "true" : "false",
                     set & TG_APP_SET_EXTEND ? "true" : "false",
                     set & TG_APP_SET_TAGS ? "true" : "false",
                     set & TG_APP_SET_ENABLED ? "true" : "false",
-                    set & TG_APP_SET_RATE ? "true" : "false");
+                    set & TG_APP_SET_RATE ? "true" : "false",
+                    set & TG_APP_SET_KEY ? ",\"key\":true" : "");
 
     rc = tg_app_spec_check(patch, set, err);
+    if (rc == TG_OK && (set & TG_APP_SET_KEY)) {
+        rc = tg_app_spec_credentials_check(patch, err);
+    }
     rc = rc == TG_OK ? tg_write(svc, &ev, tg_app_update_txn, &op, err)
                      : tg_audit_failure(svc, &ev, rc, err);
 

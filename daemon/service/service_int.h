@@ -100,6 +100,15 @@ int tg_change(tg_txn_t *t, const char *entity, const char *id, const char *app,
  * exist, or that actor may not reach, is TG_EAPP_NOT_FOUND; other
  * refusals are the authorizer's.  On error app is left empty.
  */
+/*
+ * In t, gives app's primary credential of kind the key and/or secret
+ * given (a NULL ptr keeps it; both checked by the caller), with no grace
+ * for the replaced ones.  A key in use elsewhere: the kind's taken error.
+ */
+int tg_cred_primary_set(tg_service_t *svc, tg_txn_t *t, const char *app,
+                        tg_cred_kind_t kind, tg_str_t key, tg_str_t secret,
+                        tg_error_t *err);
+
 int tg_app_authorize_load(const tg_service_t *svc, tg_txn_t *t,
                           const tg_actor_t *actor, tg_action_t action,
                           tg_str_t ref, tg_app_t *app, tg_error_t *err);

@@ -636,6 +636,53 @@ tg_cred_reset_txn(tg_service_t *svc, tg_txn_t *t, void *data,
 
 
 int
+tg_cred_primary_set(tg_service_t *svc, tg_txn_t *t, const char *app,
+                    tg_cred_kind_t kind, tg_str_t key, tg_str_t secret,
+                    tg_error_t *err)
+{
+    const tg_cred_rules_t *rules = &tg_cred_kinds[kind];
+    int64_t                now = tg_time_now_ms();
+    tg_cred_t              c;
+    char                  *sealed = NULL;
+    int                    rc;
+
+    memset(&c, 0, sizeof(c));
+
+    rc = tg_store_cred_primary(t, kind, tg_str_c(app), &c);
+    if (rc != TG_OK) {
+        return tg_error_code(err, rc);
+    }
+
+    if (key.ptr != NULL && !tg_str_eq_c(key, c.key)) {
+        rc = tg_cred_name(svc, t, rules, key, secret, tg_str_c(c.id), now, &c,
+                          err);
+    }
+    if (rc == TG_OK && secret.ptr != NULL) {
+        rc = tg_seal_for(svc, rules->seal, c.id, secret, &sealed);
+        if (rc == TG_OK) {
+            free(c.sealed);
+            c.sealed = sealed;
+        }
+    }
+    if (rc == TG_OK) {
+        free(c.prev_key);
+        free(c.prev_sealed);
+        c.prev_key = NULL;
+        c.prev_sealed = NULL;
+        c.prev_expires_at = 0;
+        c.updated_at = now;
+        rc = tg_store_cred_update(t, kind, &c);
+    }
+    if (rc == TG_OK) {
+        rc = tg_change(t, rules->name, c.id, app, "upsert");
+    }
+
+    tg_cred_free(&c);
+    return rc == TG_OK ? rc : tg_error_code(err, rc);
+}
+
+
+int
 tg_service_cred_reset(tg_service_t *svc, const tg_actor_t *actor,
                       tg_cred_kind_t kind, tg_str_t ref, tg_str_t name,
                       int by_value, const tg_cred_spec_t *spec,

@@ -158,10 +158,34 @@ describe('apps', () => {
     assert.equal(updated.json.remark, 'after');
     assert.equal(updated.json.app_key, app.app_key);
     fails(await hw('PUT', `${v2()}/apps/${app.id}`, {data: {remark: 'no name'}}), 400, 'APIG.2001');
+
+    // The AppKey and secret change with the app, in one transaction.
+    const rekeyed = await hw('PUT', `${v2()}/apps/${app.id}`, {
+      data: {name: 'show_me3', app_key: 'RekeyedShowMe_1', app_secret: 'NewSecret_0001'},
+    });
+    assert.equal(rekeyed.status, 200, rekeyed.text);
+    assert.equal(rekeyed.json.app_key, 'RekeyedShowMe_1');
+    assert.equal(rekeyed.json.app_secret, '******');
+    const revealed = await d.call('GET', `/v1/apps/${app.id}/secret`);
+    assert.equal(revealed.json.app_key, 'RekeyedShowMe_1');
+    assert.equal(revealed.json.app_secret, 'NewSecret_0001');
+
+    // A bad or taken AppKey changes nothing, the name included.
+    const other = await createApp('show_other');
+    fails(
+        await hw('PUT', `${v2()}/apps/${app.id}`, {data: {name: 'show_me4', app_key: '-bad_key_'}}),
+        400, 'APIG.2012');
     fails(
         await hw(
-            'PUT', `${v2()}/apps/${app.id}`, {data: {name: 'show_me2', app_key: 'k'.repeat(9)}}),
+            'PUT', `${v2()}/apps/${app.id}`, {data: {name: 'show_me4', app_key: other.app_key}}),
+        400, 'APIG.3310');
+    fails(
+        await hw('PUT', `${v2()}/apps/${app.id}`, {data: {name: 'show_me4', app_secret: 'short'}}),
         400, 'APIG.2012');
+    await nextSecond();  // the same signed GET twice in a second is a replay
+    const unchanged = await hw('GET', `${v2()}/apps/${app.id}`);
+    assert.equal(unchanged.json.name, 'show_me3');
+    assert.equal(unchanged.json.app_key, 'RekeyedShowMe_1');
 
     const deleted = await hw('DELETE', `${v2()}/apps/${app.id}`);
     assert.equal(deleted.status, 204, deleted.text);

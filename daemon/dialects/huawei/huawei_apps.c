@@ -212,7 +212,7 @@ tg_hw_app_update(tg_hw_call_t *call)
 {
     tg_app_spec_t patch;
     tg_app_view_t view;
-    tg_str_t      ref, key, secret;
+    tg_str_t      ref;
     unsigned      set = TG_APP_SET_NAME;
 
     memset(&patch, 0, sizeof(patch));
@@ -223,22 +223,18 @@ tg_hw_app_update(tg_hw_call_t *call)
     }
 
     if (tg_hw_app_text(call, &patch.name, &patch.description) != TG_OK
-        || tg_hw_field(call, "app_key", &key) != TG_OK
-        || tg_hw_field(call, "app_secret", &secret) != TG_OK)
+        || tg_hw_field(call, "app_key", &patch.app_key) != TG_OK
+        || tg_hw_field(call, "app_secret", &patch.app_secret) != TG_OK)
     {
         tg_hw_send_error(call);
         return;
     }
 
-    /* Keys change through the secret reset, one operation each. */
-    if (key.ptr != NULL || secret.ptr != NULL) {
-        tg_hw_invalid(call, key.ptr != NULL ? "app_key" : "app_secret",
-                      "cannot be modified here: reset the secret with PUT "
-                      "apps/secret/{app_id}");
-        tg_hw_send_error(call);
-        return;
+    /* As on a Huawei gateway that lets keys be customised (Tollgate's
+     * create does): the app's AppKey and secret change with it. */
+    if (patch.app_key.ptr != NULL || patch.app_secret.ptr != NULL) {
+        set |= TG_APP_SET_KEY;
     }
-
     if (patch.description.ptr != NULL) {
         set |= TG_APP_SET_DESCRIPTION;
     }
