@@ -48,23 +48,25 @@ typedef struct {
 } tg_store_write_stats_t;
 
 typedef struct {
-    tg_str_t account_id; /* NULL ptr: every account */
-    tg_str_t id;         /* the app's id; NULL ptr: any */
-    tg_str_t name;       /* exact; NULL ptr: any */
-    tg_str_t name_part;  /* in the name, ASCII letters in any case; NULL
-                            ptr: any */
-    tg_str_t app_key;    /* any of the app's key pairs; NULL ptr: any */
-    int      enabled;    /* -1: any */
-    tg_str_t tag_keys[TG_TAGS_MAX];
-    tg_str_t tag_values[TG_TAGS_MAX]; /* NULL ptr: any value */
-    size_t   ntags;
-    int64_t  app_id;        /* the numeric AppId; 0: any */
-    tg_str_t extend;        /* exact; NULL ptr: any */
-    tg_str_t app_code;      /* in clear, for the service; NULL ptr: any */
-    tg_str_t app_code_hash; /* its index hash, which the store matches */
-    int      order;         /* TG_APP_ORDER_* */
-    int64_t  limit;
-    int64_t  offset;
+    tg_str_t account_id;     /* NULL ptr: every account */
+    tg_str_t id;             /* the app's id; NULL ptr: any */
+    tg_str_t name;           /* exact; NULL ptr: any */
+    tg_str_t name_part;      /* in the name, ASCII letters in any case; NULL
+                                ptr: any */
+    tg_str_t     app_key;    /* any of the app's key pairs; NULL ptr: any */
+    int          enabled;    /* -1: any */
+    int          by_creator; /* 1: only apps of creator */
+    tg_creator_t creator;
+    tg_str_t     tag_keys[TG_TAGS_MAX];
+    tg_str_t     tag_values[TG_TAGS_MAX]; /* NULL ptr: any value */
+    size_t       ntags;
+    int64_t      app_id;        /* the numeric AppId; 0: any */
+    tg_str_t     extend;        /* exact; NULL ptr: any */
+    tg_str_t     app_code;      /* in clear, for the service; NULL ptr: any */
+    tg_str_t     app_code_hash; /* its index hash, which the store matches */
+    int          order;         /* TG_APP_ORDER_* */
+    int64_t      limit;
+    int64_t      offset;
 } tg_app_filter_t;
 
 #define TG_APP_ORDER_CREATED      0 /* oldest first (the default) */

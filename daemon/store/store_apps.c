@@ -299,6 +299,10 @@ tg_app_filter_sql(const tg_app_filter_t *f, const tg_buf_t *pattern,
     if (f->extend.ptr != NULL) {
         TG_ADD_TEXT(" AND extend = $%zu", f->extend);
     }
+    if (f->by_creator) {
+        TG_ADD_TEXT(" AND creator = $%zu",
+                    tg_str_c(tg_creator_name(f->creator)));
+    }
     if (f->app_code_hash.ptr != NULL) {
         TG_ADD_TEXT(" AND EXISTS (SELECT 1 FROM app_codes o "
                     "WHERE o.app = apps.id AND o.code_hash = $%zu)",

@@ -249,6 +249,16 @@ describe('apps', () => {
     fails(await hw('GET', v2() + '/apps', {query: {status: '3'}}), 400, 'APIG.2012');
     fails(await hw('GET', v2() + '/apps', {query: {creator: 'SOMEONE'}}), 400, 'APIG.2012');
 
+    // creator filters: an app made for the marketplace, through the native API.
+    const market =
+        await d.call('POST', '/v1/apps', {body: {name: 'list_market', creator: 'MARKET'}});
+    assert.equal(market.status, 201, market.text);
+    const markets = await hw('GET', v2() + '/apps', {query: {creator: 'MARKET', limit: '100'}});
+    assert.deepEqual(markets.json.apps.map((a) => a.name), ['list_market']);
+    const users = await hw('GET', v2() + '/apps', {query: {creator: 'USER', limit: '100'}});
+    assert.ok(users.json.apps.length > 0);
+    assert.ok(users.json.apps.every((a) => a.creator === 'USER'));
+
     // v1: page_size and page_no.
     const p2 = await hw('GET', v1() + '/apps', {query: {page_size: '2', page_no: '2'}});
     assert.equal(p2.status, 200, p2.text);

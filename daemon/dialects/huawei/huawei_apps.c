@@ -455,10 +455,13 @@ tg_hw_filters(tg_hw_call_t *call, tg_app_filter_t *filter)
             return tg_hw_invalid(call, "status", "must be 1 or 2");
         }
     }
-    if (creator.ptr != NULL && !tg_str_eq_c(creator, "USER")
-        && !tg_str_eq_c(creator, "MARKET"))
-    {
-        return tg_hw_invalid(call, "creator", "must be USER or MARKET");
+    if (creator.ptr != NULL) {
+        if (!tg_str_eq_c(creator, "USER") && !tg_str_eq_c(creator, "MARKET")) {
+            return tg_hw_invalid(call, "creator", "must be USER or MARKET");
+        }
+        filter->by_creator = 1;
+        filter->creator =
+            tg_str_eq_c(creator, "USER") ? TG_CREATOR_USER : TG_CREATOR_MARKET;
     }
 
     return TG_OK;
