@@ -75,7 +75,9 @@ typedef struct {
     size_t              nsettings;
     size_t              settings_size;
 
-    /* Makes an instance over svc: 0, or an error (then *out is unset). */
+    /* Makes an instance over svc: 0, or an error (then *out is unset).
+     * A dialect that keeps no state of its own leaves create and destroy
+     * NULL: its instance is then the service, which it does not own. */
     int (*create)(tg_service_t *svc, const void *settings, void **out);
     void (*destroy)(void *dialect); /* dialect may be NULL */
 

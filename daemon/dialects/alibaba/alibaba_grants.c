@@ -243,11 +243,11 @@ tg_ali_authorized_api(const tg_grant_t *g)
 {
     return json_pack("{s:s,s:s,s:o,s:s,s:o,s:s,s:s,s:s,s:s,s:s,s:s}", "ApiId",
                      g->api, "ApiName", g->api_name != NULL ? g->api_name : "",
-                     "AuthVaildTime", tg_ali_time(g->expires_at),
+                     "AuthVaildTime", tg_dialect_json_time(g->expires_at),
                      "AuthorizationSource", "API", "AuthorizedTime",
-                     tg_ali_time(g->created_at), "Description", "", "GroupId",
-                     "", "GroupName", "", "Operator", "PROVIDER", "RegionId",
-                     "", "StageName", g->stage);
+                     tg_dialect_json_time(g->created_at), "Description", "",
+                     "GroupId", "", "GroupName", "", "Operator", "PROVIDER",
+                     "RegionId", "", "StageName", g->stage);
 }
 
 
@@ -258,9 +258,9 @@ tg_ali_authorized_app(const tg_grant_t *g)
         "{s:s,s:I,s:s,s:o,s:s,s:o,s:s,s:s,s:s,s:s,s:{s:[]}}", "AppDescription",
         "", "AppId", (json_int_t) g->app_numeric_id, "AppName",
         g->app_name != NULL ? g->app_name : "", "AuthVaildTime",
-        tg_ali_time(g->expires_at), "AuthorizationSource", "API",
-        "AuthorizedTime", tg_ali_time(g->created_at), "Description", "",
-        "Operator", "PROVIDER", "StageAlias", tg_stage_alias(g->stage),
+        tg_dialect_json_time(g->expires_at), "AuthorizationSource", "API",
+        "AuthorizedTime", tg_dialect_json_time(g->created_at), "Description",
+        "", "Operator", "PROVIDER", "StageAlias", tg_stage_alias(g->stage),
         "StageName", g->stage, "Tag", "TagInfo");
 }
 

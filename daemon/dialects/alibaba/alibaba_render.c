@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tollgate/time.h"
 #include "tollgate/utf8.h"
 #include "dialects/alibaba/alibaba_int.h"
 
@@ -451,25 +450,4 @@ tg_ali_reply(tg_ali_call_t *call, json_t *obj)
 
     snprintf(root, sizeof(root), "%sResponse", call->action);
     tg_ali_send(call, 200, root, obj);
-}
-
-
-json_t *
-tg_ali_time(int64_t ms)
-{
-    char text[TG_RFC3339_LEN + 1];
-
-    if (ms == 0) {
-        return json_string("");
-    }
-
-    tg_time_format(ms, 0, text);
-    return json_string(text);
-}
-
-
-json_t *
-tg_ali_string(const char *s)
-{
-    return json_string(s != NULL ? s : "");
 }

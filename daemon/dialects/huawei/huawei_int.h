@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "tollgate/huawei_sign.h"
+#include "dialects/dialect_util.h"
 #include "dialects/huawei/huawei.h"
 
 

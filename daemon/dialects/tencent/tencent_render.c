@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tollgate/time.h"
 #include "tollgate/utf8.h"
 #include "dialects/tencent/tencent_int.h"
 
@@ -233,25 +232,4 @@ void
 tg_tc_reply_true(tg_tc_call_t *call)
 {
     tg_tc_reply(call, json_pack("{s:b}", "Result", 1));
-}
-
-
-json_t *
-tg_tc_time(int64_t ms)
-{
-    char text[TG_RFC3339_LEN + 1];
-
-    if (ms == 0) {
-        return json_string("");
-    }
-
-    tg_time_format(ms, 0, text);
-    return json_string(text);
-}
-
-
-json_t *
-tg_tc_string_json(const char *s)
-{
-    return json_string(s != NULL ? s : "");
 }

@@ -1,0 +1,30 @@
+/*
+ * What every dialect does alike, whatever its vendor: who the caller is
+ * before authentication, and the JSON values that several vendors print
+ * the same way.  A dialect's own rules (its error shape, its codes, its
+ * request ids) stay in its folder.
+ */
+
+#ifndef TOLLGATE_DIALECT_UTIL_H
+#define TOLLGATE_DIALECT_UTIL_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "http/http.h"
+#include "service/authz.h"
+
+
+/* Sets actor to an unauthenticated caller of req: every field zero but
+ * the request id and the caller's address, as the audit trail wants. */
+void tg_dialect_actor_init(tg_actor_t *actor, const tg_http_request_t *req);
+
+/* A time in RFC 3339 at seconds ("2020-12-01T10:44:55Z"), or "" for 0:
+ * the form of Alibaba's and Tencent's management APIs. */
+json_t *tg_dialect_json_time(int64_t ms);
+
+/* A JSON string of a C string (NULL: ""). */
+json_t *tg_dialect_json_string(const char *s);
+
+#endif /* TOLLGATE_DIALECT_UTIL_H */
