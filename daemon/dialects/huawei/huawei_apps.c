@@ -22,15 +22,6 @@
 #define TG_HW_LIMIT_DEFAULT 20
 
 
-/* Sends the core error in call->err. */
-static void
-tg_hw_fail_core(tg_hw_call_t *call)
-{
-    tg_hw_core_error(call);
-    tg_hw_send_error(call);
-}
-
-
 /*
  * A string field of the body: its value, or a NULL ptr when absent (or
  * null).  Another type, or a NUL inside, is APIG.2012.
@@ -150,6 +141,22 @@ tg_hw_send_app(tg_hw_call_t *call, unsigned status, const tg_app_view_t *view)
 }
 
 
+/* Reads the app ref into view; on failure answers with the core's error
+ * and returns it. */
+static int
+tg_hw_app_load(tg_hw_call_t *call, tg_str_t ref, tg_app_view_t *view)
+{
+    int rc;
+
+    rc = tg_service_app_get(call->svc, &call->actor, ref, view, &call->err);
+    if (rc != TG_OK) {
+        tg_hw_fail_core(call);
+    }
+
+    return rc;
+}
+
+
 void
 tg_hw_app_create(tg_hw_call_t *call)
 {
@@ -191,14 +198,9 @@ tg_hw_app_show(tg_hw_call_t *call)
 
     memset(&view, 0, sizeof(view));
 
-    if (tg_hw_route_app(call, &ref) != TG_OK) {
-        return;
-    }
-
-    if (tg_service_app_get(call->svc, &call->actor, ref, &view, &call->err)
-        != TG_OK)
+    if (tg_hw_route_app(call, &ref) != TG_OK
+        || tg_hw_app_load(call, ref, &view) != TG_OK)
     {
-        tg_hw_fail_core(call);
         return;
     }
 
@@ -311,10 +313,7 @@ tg_hw_app_reset_secret(tg_hw_call_t *call)
     tg_key_view_free(&key);
 
     /* The answer is the app as it now is, its secret masked. */
-    if (tg_service_app_get(call->svc, &call->actor, ref, &view, &call->err)
-        != TG_OK)
-    {
-        tg_hw_fail_core(call);
+    if (tg_hw_app_load(call, ref, &view) != TG_OK) {
         return;
     }
 
@@ -331,14 +330,9 @@ tg_hw_app_validate(tg_hw_call_t *call)
 
     memset(&view, 0, sizeof(view));
 
-    if (tg_hw_route_app(call, &ref) != TG_OK) {
-        return;
-    }
-
-    if (tg_service_app_get(call->svc, &call->actor, ref, &view, &call->err)
-        != TG_OK)
+    if (tg_hw_route_app(call, &ref) != TG_OK
+        || tg_hw_app_load(call, ref, &view) != TG_OK)
     {
-        tg_hw_fail_core(call);
         return;
     }
 

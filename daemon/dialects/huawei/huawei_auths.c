@@ -182,8 +182,7 @@ tg_hw_auth_cancel(tg_hw_call_t *call)
                                       &call->err)
         != TG_OK)
     {
-        tg_hw_core_error(call);
-        tg_hw_send_error(call);
+        tg_hw_fail_core(call);
         return;
     }
 
@@ -278,8 +277,7 @@ tg_hw_auth_binded_apis(tg_hw_call_t *call)
     }
     if (!tg_id_valid(app_id)) {
         call->err.code = TG_EAPP_NOT_FOUND;
-        tg_hw_core_error(call);
-        tg_hw_send_error(call);
+        tg_hw_fail_core(call);
         return;
     }
 
@@ -287,8 +285,7 @@ tg_hw_auth_binded_apis(tg_hw_call_t *call)
                                      &items, &n, &total, &call->err)
         != TG_OK)
     {
-        tg_hw_core_error(call);
-        tg_hw_send_error(call);
+        tg_hw_fail_core(call);
         return;
     }
 
@@ -321,8 +318,7 @@ tg_hw_auth_binded_apps(tg_hw_call_t *call)
                                      &items, &n, &total, &call->err)
         != TG_OK)
     {
-        tg_hw_core_error(call);
-        tg_hw_send_error(call);
+        tg_hw_fail_core(call);
         return;
     }
 
@@ -350,8 +346,7 @@ tg_hw_auth_unbinded_apis(tg_hw_call_t *call)
     }
     if (!tg_id_valid(app_id)) {
         call->err.code = TG_EAPP_NOT_FOUND;
-        tg_hw_core_error(call);
-        tg_hw_send_error(call);
+        tg_hw_fail_core(call);
         return;
     }
 
@@ -361,8 +356,7 @@ tg_hw_auth_unbinded_apis(tg_hw_call_t *call)
                                       &call->err)
         != TG_OK)
     {
-        tg_hw_core_error(call);
-        tg_hw_send_error(call);
+        tg_hw_fail_core(call);
         return;
     }
 

@@ -74,6 +74,9 @@ int tg_hw_missing(tg_hw_call_t *call, const char *name);
 /* Renders call->err (a core error) as the error to send. */
 int tg_hw_core_error(tg_hw_call_t *call);
 
+/* Renders call->err (a core error) and sends it. */
+void tg_hw_fail_core(tg_hw_call_t *call);
+
 /* Sends the error in call. */
 void tg_hw_send_error(tg_hw_call_t *call);
 

@@ -182,6 +182,14 @@ tg_hw_reply(tg_hw_call_t *call, unsigned status, json_t *obj)
 
 
 void
+tg_hw_fail_core(tg_hw_call_t *call)
+{
+    tg_hw_core_error(call);
+    tg_hw_send_error(call);
+}
+
+
+void
 tg_hw_send_error(tg_hw_call_t *call)
 {
     char message[TG_HW_MESSAGE_MAX];
