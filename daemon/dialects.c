@@ -82,6 +82,16 @@ tg_claim_query(const tg_claim_request_t *req, const char *name)
 
 
 int
+tg_claim_auth_scheme(const tg_claim_request_t *req, const char *scheme)
+{
+    const char *auth = tg_claim_header(req, "Authorization");
+    size_t      len = strlen(scheme);
+
+    return auth != NULL && strncmp(auth, scheme, len) == 0 && auth[len] == ' ';
+}
+
+
+int
 tg_claim_form_has(const tg_claim_request_t *req, const char *name)
 {
     static const char form[] = "application/x-www-form-urlencoded";

@@ -103,6 +103,10 @@ int tg_dialect_pick(const tg_dialect_t *const *table, size_t n,
 const char *tg_claim_header(const tg_claim_request_t *req, const char *name);
 const char *tg_claim_query(const tg_claim_request_t *req, const char *name);
 
+/* Whether the Authorization header's scheme (its first word, as sent,
+ * before a space) is this one ("TC3-HMAC-SHA256"). */
+int tg_claim_auth_scheme(const tg_claim_request_t *req, const char *scheme);
+
 /*
  * Whether the body is a form (application/x-www-form-urlencoded) with a
  * parameter of this name.  Names are compared as sent, not decoded: the

@@ -14,6 +14,7 @@
 
 #include "http/http.h"
 #include "service/authz.h"
+#include "service/service.h"
 
 
 /* Sets actor to an unauthenticated caller of req: every field zero but
@@ -26,5 +27,13 @@ json_t *tg_dialect_json_time(int64_t ms);
 
 /* A JSON string of a C string (NULL: ""). */
 json_t *tg_dialect_json_string(const char *s);
+
+/* tg_service_grant_list_by_app() or tg_service_grant_list_by_api(): a
+ * dialect that lists the grants of an app and of an API the same way
+ * takes the one it is asked for. */
+typedef int (*tg_grant_list_pt)(tg_service_t *svc, const tg_actor_t *actor,
+                                tg_str_t ref, const tg_grant_filter_t *filter,
+                                tg_grant_t **items, size_t *n, int64_t *total,
+                                tg_error_t *err);
 
 #endif /* TOLLGATE_DIALECT_UTIL_H */

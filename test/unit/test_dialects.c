@@ -198,6 +198,14 @@ test_tencent_claims(void **state)
                              { "Authorization: TC3-HMAC-SHA256X", NULL },
                              { NULL }),
                         "native");
+    /* The scheme's name alone, or a prefix of it, is no scheme. */
+    assert_string_equal(PICK("POST", "/", "",
+                             { "Authorization: TC3-HMAC-SHA256", NULL },
+                             { NULL }),
+                        "native");
+    assert_string_equal(
+        PICK("POST", "/", "", { "Authorization: TC3 x", NULL }, { NULL }),
+        "native");
     assert_string_equal(PICK("GET", "/", "", { NULL },
                              { "Action=DescribeApiAppsStatus", NULL }),
                         "alibaba");

@@ -56,8 +56,6 @@ static const tg_ali_action_t tg_ali_actions[] = {
 static tg_claim_t
 tg_alibaba_claim(const tg_claim_request_t *req)
 {
-    const char *auth;
-
     if (strcmp(req->path, "/") != 0) {
         return TG_CLAIM_NONE;
     }
@@ -66,11 +64,7 @@ tg_alibaba_claim(const tg_claim_request_t *req)
         return TG_CLAIM_VENDOR_HEADER;
     }
 
-    auth = tg_claim_header(req, "Authorization");
-    if (auth != NULL
-        && strncmp(auth, TG_ACS_V3_ALGORITHM " ", sizeof(TG_ACS_V3_ALGORITHM))
-               == 0)
-    {
+    if (tg_claim_auth_scheme(req, TG_ACS_V3_ALGORITHM)) {
         return TG_CLAIM_AUTH_SCHEME;
     }
 

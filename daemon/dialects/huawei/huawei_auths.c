@@ -204,12 +204,26 @@ tg_hw_auth_info(const tg_grant_t *g)
 }
 
 
-/* {"total", "size", "auths": [...]} */
+/* Lists the grants of ref (list is by app or by API) and answers with
+ * {"total", "size", "auths": [...]}, or with the core's error. */
 static void
-tg_hw_auth_page(tg_hw_call_t *call, tg_grant_t *items, size_t n, int64_t total)
+tg_hw_auth_list(tg_hw_call_t *call, tg_grant_list_pt list, tg_str_t ref,
+                const tg_grant_filter_t *filter)
 {
-    json_t *auths = json_array(), *item;
-    size_t  i;
+    tg_grant_t *items = NULL;
+    json_t     *auths, *item;
+    int64_t     total = 0;
+    size_t      n = 0, i;
+
+    if (list(call->svc, &call->actor, ref, filter, &items, &n, &total,
+             &call->err)
+        != TG_OK)
+    {
+        tg_hw_fail_core(call);
+        return;
+    }
+
+    auths = json_array();
 
     for (i = 0; i < n && auths != NULL; i++) {
         item = tg_hw_auth_info(&items[i]);
@@ -264,10 +278,7 @@ void
 tg_hw_auth_binded_apis(tg_hw_call_t *call)
 {
     tg_grant_filter_t filter;
-    tg_grant_t       *items = NULL;
     tg_str_t          app_id = TG_STR_NULL;
-    int64_t           total = 0;
-    size_t            n = 0;
 
     if (tg_hw_query_required(call, "app_id", &app_id) != TG_OK
         || tg_hw_auth_filter(call, &filter) != TG_OK)
@@ -281,15 +292,7 @@ tg_hw_auth_binded_apis(tg_hw_call_t *call)
         return;
     }
 
-    if (tg_service_grant_list_by_app(call->svc, &call->actor, app_id, &filter,
-                                     &items, &n, &total, &call->err)
-        != TG_OK)
-    {
-        tg_hw_fail_core(call);
-        return;
-    }
-
-    tg_hw_auth_page(call, items, n, total);
+    tg_hw_auth_list(call, tg_service_grant_list_by_app, app_id, &filter);
 }
 
 
@@ -298,11 +301,8 @@ void
 tg_hw_auth_binded_apps(tg_hw_call_t *call)
 {
     tg_grant_filter_t filter;
-    tg_grant_t       *items = NULL;
     tg_str_t          api_id = TG_STR_NULL;
     const char       *app_name = tg_http_query(call->req, "app_name");
-    int64_t           total = 0;
-    size_t            n = 0;
 
     if (tg_hw_query_required(call, "api_id", &api_id) != TG_OK
         || tg_hw_auth_filter(call, &filter) != TG_OK)
@@ -314,15 +314,7 @@ tg_hw_auth_binded_apps(tg_hw_call_t *call)
         filter.app_name = tg_str_c(app_name);
     }
 
-    if (tg_service_grant_list_by_api(call->svc, &call->actor, api_id, &filter,
-                                     &items, &n, &total, &call->err)
-        != TG_OK)
-    {
-        tg_hw_fail_core(call);
-        return;
-    }
-
-    tg_hw_auth_page(call, items, n, total);
+    tg_hw_auth_list(call, tg_service_grant_list_by_api, api_id, &filter);
 }
 
 

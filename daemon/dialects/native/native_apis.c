@@ -245,17 +245,9 @@ tg_native_grants_reply(tg_native_call_t *call, tg_grant_t *items, size_t n,
 }
 
 
-/* tg_service_grant_list_by_app() or tg_service_grant_list_by_api(). */
-typedef int (*tg_native_grant_list_pt)(tg_service_t     *svc,
-                                       const tg_actor_t *actor, tg_str_t ref,
-                                       const tg_grant_filter_t *filter,
-                                       tg_grant_t **items, size_t *n,
-                                       int64_t *total, tg_error_t *err);
-
-
 /* Lists the grants of the route's one resource, unfiltered. */
 static void
-tg_native_grant_list(tg_native_call_t *call, tg_native_grant_list_pt list)
+tg_native_grant_list(tg_native_call_t *call, tg_grant_list_pt list)
 {
     tg_grant_t *items;
     int64_t     total;

@@ -42,8 +42,6 @@ static const tg_tc_action_t tg_tc_actions[] = {
 static tg_claim_t
 tg_tencent_claim(const tg_claim_request_t *req)
 {
-    const char *auth;
-
     if (strcmp(req->path, "/") != 0) {
         return TG_CLAIM_NONE;
     }
@@ -52,10 +50,7 @@ tg_tencent_claim(const tg_claim_request_t *req)
         return TG_CLAIM_VENDOR_HEADER;
     }
 
-    auth = tg_claim_header(req, "Authorization");
-    if (auth != NULL
-        && strncmp(auth, TG_TC3_ALGORITHM " ", sizeof(TG_TC3_ALGORITHM)) == 0)
-    {
+    if (tg_claim_auth_scheme(req, TG_TC3_ALGORITHM)) {
         return TG_CLAIM_AUTH_SCHEME;
     }
 
