@@ -38,3 +38,20 @@ tg_dialect_json_string(const char *s)
 {
     return json_string(s != NULL ? s : "");
 }
+
+
+const void *
+tg_dialect_error_row(const void *table, size_t n, size_t size, int code)
+{
+    const char *row = table;
+    size_t      i;
+
+    for (i = 0; i < n; i++, row += size) {
+        /* A struct's address is its first member's. */
+        if (*(const int *) (const void *) row == code) {
+            return row;
+        }
+    }
+
+    return NULL;
+}

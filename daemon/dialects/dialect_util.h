@@ -28,6 +28,19 @@ json_t *tg_dialect_json_time(int64_t ms);
 /* A JSON string of a C string (NULL: ""). */
 json_t *tg_dialect_json_string(const char *s);
 
+/*
+ * The row for the core's error code in a dialect's error table, or NULL
+ * if it has none: the table has n rows of size bytes, each a struct whose
+ * first member is the code it maps (an int).  TG_DIALECT_ERROR_ROW() is
+ * the same for a table that is an array in scope.
+ */
+const void *tg_dialect_error_row(const void *table, size_t n, size_t size,
+                                 int code);
+
+#define TG_DIALECT_ERROR_ROW(table, code)                             \
+    tg_dialect_error_row((table), sizeof(table) / sizeof((table)[0]), \
+                         sizeof((table)[0]), (code))
+
 /* tg_service_grant_list_by_app() or tg_service_grant_list_by_api(): a
  * dialect that lists the grants of an app and of an API the same way
  * takes the one it is asked for. */

@@ -65,8 +65,6 @@ static const tg_hw_error_map_t tg_hw_errors[] = {
 
 /* clang-format on */
 
-#define TG_HW_NERRORS (sizeof(tg_hw_errors) / sizeof(tg_hw_errors[0]))
-
 
 int
 tg_hw_fail(tg_hw_call_t *call, unsigned status, const char *code,
@@ -126,8 +124,8 @@ tg_hw_field_name(tg_field_t field)
 int
 tg_hw_core_error(tg_hw_call_t *call)
 {
-    const tg_error_t *err = &call->err;
-    size_t            i;
+    const tg_error_t        *err = &call->err;
+    const tg_hw_error_map_t *e;
 
     if (err->code == TG_EINVALID || err->code == TG_EMISSING) {
         if (err->code == TG_EMISSING) {
@@ -137,15 +135,12 @@ tg_hw_core_error(tg_hw_call_t *call)
                              err->detail[0] != '\0' ? err->detail : NULL);
     }
 
-    for (i = 0; i < TG_HW_NERRORS; i++) {
-        if (tg_hw_errors[i].error == err->code) {
-            return tg_hw_fail(call, tg_hw_errors[i].status,
-                              tg_hw_errors[i].code, "%s",
-                              tg_hw_errors[i].message);
-        }
+    e = TG_DIALECT_ERROR_ROW(tg_hw_errors, err->code);
+    if (e == NULL) {
+        return tg_hw_fail(call, 500, "APIG.9999", "Internal Server Error");
     }
 
-    return tg_hw_fail(call, 500, "APIG.9999", "Internal Server Error");
+    return tg_hw_fail(call, e->status, e->code, "%s", e->message);
 }
 
 

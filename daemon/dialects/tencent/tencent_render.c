@@ -80,8 +80,6 @@ static const char *const tg_tc_field_names[TG__FIELD_COUNT] = {
 
 /* clang-format on */
 
-#define TG_TC_NERRORS (sizeof(tg_tc_errors) / sizeof(tg_tc_errors[0]))
-
 
 int
 tg_tc_fail(tg_tc_call_t *call, const char *code, const char *fmt, ...)
@@ -101,18 +99,13 @@ tg_tc_fail(tg_tc_call_t *call, const char *code, const char *fmt, ...)
 int
 tg_tc_core_error(tg_tc_call_t *call)
 {
-    const tg_tc_error_map_t *map = NULL;
+    const tg_tc_error_map_t *map;
     const tg_error_t        *err = &call->err;
     const char              *name = NULL, *at;
     char                     message[TG_TC_MESSAGE_MAX];
-    size_t                   i, len;
+    size_t                   len;
 
-    for (i = 0; i < TG_TC_NERRORS && map == NULL; i++) {
-        if (tg_tc_errors[i].error == err->code) {
-            map = &tg_tc_errors[i];
-        }
-    }
-
+    map = TG_DIALECT_ERROR_ROW(tg_tc_errors, err->code);
     if (map == NULL) {
         /* Whatever else fails is the server's fault, told without a
          * detail of the inside. */
