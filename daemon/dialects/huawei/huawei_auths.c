@@ -211,7 +211,7 @@ tg_hw_auth_list(tg_hw_call_t *call, tg_grant_list_pt list, tg_str_t ref,
                 const tg_grant_filter_t *filter)
 {
     tg_grant_t *items = NULL;
-    json_t     *auths, *item;
+    json_t     *auths;
     int64_t     total = 0;
     size_t      n = 0, i;
 
@@ -224,20 +224,11 @@ tg_hw_auth_list(tg_hw_call_t *call, tg_grant_list_pt list, tg_str_t ref,
     }
 
     auths = json_array();
-
     for (i = 0; i < n && auths != NULL; i++) {
-        item = tg_hw_auth_info(&items[i]);
-        if (item == NULL || json_array_append_new(auths, item) != 0) {
-            json_decref(auths);
-            auths = NULL;
-        }
+        tg_hw_append(&auths, tg_hw_auth_info(&items[i]));
     }
 
-    tg_hw_reply(call, 200,
-                auths != NULL
-                    ? json_pack("{s:I,s:I,s:o}", "total", (json_int_t) total,
-                                "size", (json_int_t) n, "auths", auths)
-                    : NULL);
+    tg_hw_reply(call, 200, tg_hw_page_json("auths", auths, total, n));
     tg_store_grant_list_free(items, n);
 }
 
@@ -360,16 +351,9 @@ tg_hw_auth_unbinded_apis(tg_hw_call_t *call)
             items[i].description != NULL ? items[i].description : "",
             "auth_type", "APP", "run_env_id", env_id.ptr, env_id.len,
             "run_env_name", stage.ptr, stage.len, "group_name", "");
-        if (item == NULL || json_array_append_new(apis, item) != 0) {
-            json_decref(apis);
-            apis = NULL;
-        }
+        tg_hw_append(&apis, item);
     }
 
-    tg_hw_reply(call, 200,
-                apis != NULL
-                    ? json_pack("{s:I,s:I,s:o}", "total", (json_int_t) total,
-                                "size", (json_int_t) n, "apis", apis)
-                    : NULL);
+    tg_hw_reply(call, 200, tg_hw_page_json("apis", apis, total, n));
     tg_store_api_list_free(items, n);
 }

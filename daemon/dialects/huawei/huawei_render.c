@@ -210,6 +210,32 @@ tg_hw_time(int64_t ms)
 }
 
 
+void
+tg_hw_append(json_t **list, json_t *item)
+{
+    if (*list == NULL) {
+        json_decref(item);
+        return;
+    }
+    /* json_array_append_new() takes item even when it fails. */
+    if (item == NULL || json_array_append_new(*list, item) != 0) {
+        json_decref(*list);
+        *list = NULL;
+    }
+}
+
+
+json_t *
+tg_hw_page_json(const char *name, json_t *list, int64_t total, size_t size)
+{
+    if (list == NULL) {
+        return NULL;
+    }
+    return json_pack("{s:I,s:I,s:o}", "total", (json_int_t) total, "size",
+                     (json_int_t) size, name, list);
+}
+
+
 json_t *
 tg_hw_app_json(const tg_app_t *app, const char *app_key)
 {
