@@ -49,15 +49,6 @@ tg_ali_app_text(tg_ali_call_t *call, tg_str_t name, tg_str_t description)
 }
 
 
-/* Sends the core error in call->err. */
-static void
-tg_ali_fail_core(tg_ali_call_t *call)
-{
-    tg_ali_core_error(call);
-    tg_ali_send_error(call);
-}
-
-
 void
 tg_ali_create_app(tg_ali_call_t *call)
 {

@@ -122,6 +122,9 @@ int tg_ali_core_error(tg_ali_call_t *call);
 /* Sends the dialect error in call. */
 void tg_ali_send_error(tg_ali_call_t *call);
 
+/* Renders call->err (a core error) and sends it. */
+void tg_ali_fail_core(tg_ali_call_t *call);
+
 /* Sends a success: obj (consumed, may be NULL for {}) with RequestId. */
 void tg_ali_reply(tg_ali_call_t *call, json_t *obj);
 

@@ -403,6 +403,14 @@ tg_ali_message_sanitize(const char *in, char *out, size_t size)
 
 
 void
+tg_ali_fail_core(tg_ali_call_t *call)
+{
+    tg_ali_core_error(call);
+    tg_ali_send_error(call);
+}
+
+
+void
 tg_ali_send_error(tg_ali_call_t *call)
 {
     char    host[128], message[TG_ALI_MESSAGE_MAX], recommend[256];
