@@ -82,6 +82,16 @@ tg_claim_query(const tg_claim_request_t *req, const char *name)
 
 
 int
+tg_claim_auth_scheme(const tg_claim_request_t *req, const char *scheme)
+{
+    const char *auth = tg_claim_header(req, "Authorization");
+    size_t      len = strlen(scheme);
+
+    return auth != NULL && strncmp(auth, scheme, len) == 0 && auth[len] == ' ';
+}
+
+
+int
 tg_claim_form_has(const tg_claim_request_t *req, const char *name)
 {
     static const char form[] = "application/x-www-form-urlencoded";
@@ -182,6 +192,10 @@ tg_dialect_set_start(tg_dialect_set_t *set, tg_service_t *svc, char *errbuf,
     int    rc;
 
     for (i = 0; i < TG_NDIALECTS; i++) {
+        if (tg_dialects[i]->create == NULL) {
+            set->instances[i] = svc;
+            continue;
+        }
         rc = tg_dialects[i]->create(svc, set->settings[i], &set->instances[i]);
         if (rc != TG_OK) {
             snprintf(errbuf, errlen, "the %s dialect: %s", tg_dialects[i]->name,
@@ -229,7 +243,7 @@ tg_dialect_set_destroy(tg_dialect_set_t *set)
     }
 
     for (i = TG_NDIALECTS; i-- > 0;) {
-        if (set->instances[i] != NULL) {
+        if (set->instances[i] != NULL && tg_dialects[i]->destroy != NULL) {
             tg_dialects[i]->destroy(set->instances[i]);
         }
         if (set->settings[i] != NULL) {

@@ -75,7 +75,9 @@ typedef struct {
     size_t              nsettings;
     size_t              settings_size;
 
-    /* Makes an instance over svc: 0, or an error (then *out is unset). */
+    /* Makes an instance over svc: 0, or an error (then *out is unset).
+     * A dialect that keeps no state of its own leaves create and destroy
+     * NULL: its instance is then the service, which it does not own. */
     int (*create)(tg_service_t *svc, const void *settings, void **out);
     void (*destroy)(void *dialect); /* dialect may be NULL */
 
@@ -100,6 +102,10 @@ int tg_dialect_pick(const tg_dialect_t *const *table, size_t n,
 /* Claim helpers. */
 const char *tg_claim_header(const tg_claim_request_t *req, const char *name);
 const char *tg_claim_query(const tg_claim_request_t *req, const char *name);
+
+/* Whether the Authorization header's scheme (its first word, as sent,
+ * before a space) is this one ("TC3-HMAC-SHA256"). */
+int tg_claim_auth_scheme(const tg_claim_request_t *req, const char *scheme);
 
 /*
  * Whether the body is a form (application/x-www-form-urlencoded) with a

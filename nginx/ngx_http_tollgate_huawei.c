@@ -194,16 +194,12 @@ static ngx_int_t
 ngx_http_tollgate_huawei_path(ngx_http_tollgate_call_t *call, tg_str_t *path)
 {
     ngx_http_request_t *r = call->r;
-    u_char             *q, *out;
+    u_char             *out;
     tg_str_t            raw;
     size_t              i = 0;
     int                 c;
 
-    q = ngx_strlchr(r->unparsed_uri.data,
-                    r->unparsed_uri.data + r->unparsed_uri.len, '?');
-    raw.ptr = (const char *) r->unparsed_uri.data;
-    raw.len =
-        q != NULL ? (size_t) (q - r->unparsed_uri.data) : r->unparsed_uri.len;
+    raw = ngx_http_tollgate_request_path(r);
 
     out = ngx_pnalloc(r->pool, raw.len + 1);
     if (out == NULL) {
@@ -335,46 +331,28 @@ ngx_http_tollgate_huawei_date(ngx_http_tollgate_call_t *call, int64_t *at)
 }
 
 
-/*
- * Tries each live secret of the key on each string to sign.  Returns
- * NGX_OK if one verifies, NGX_DECLINED if none does, NGX_ERROR if a secret
- * does not open; *live counts the secrets tried.
- */
-static ngx_int_t
-ngx_http_tollgate_huawei_check(ngx_http_tollgate_call_t *call, tg_str_t app_key,
-                               const tg_proj_key_t *k, const tg_buf_t *sts,
-                               size_t nsts, tg_str_t signature,
-                               ngx_uint_t *live)
-{
-    char      secret[TG_PROJ_SECRET_MAX];
-    size_t    len, i, j;
-    ngx_int_t rc = NGX_DECLINED;
+/* What a secret is checked against: each string to sign, one signature. */
+typedef struct {
+    const tg_buf_t *sts;
+    size_t          nsts;
+    tg_str_t        signature;
+} ngx_http_tollgate_huawei_check_t;
 
-    *live = 0;
-    for (i = 0; i < k->nsecrets && rc == NGX_DECLINED; i++) {
-        if (k->secrets[i].expires_at != 0
-            && k->secrets[i].expires_at <= call->now_ms) {
-            continue;
-        }
-        (*live)++;
-        if (ngx_http_tollgate_open_secret(call, app_key, k->secrets[i].sealed,
-                                          secret, &len)
-            != NGX_OK)
-        {
-            rc = NGX_ERROR;
-            break;
-        }
-        for (j = 0; j < nsts && rc == NGX_DECLINED; j++) {
-            if (tg_hw_verify((tg_str_t){ secret, len }, tg_buf_str(&sts[j]),
-                             signature)
-                == TG_OK)
-            {
-                rc = NGX_OK;
-            }
+
+/* An ngx_http_tollgate_verify_pt: the secret on each string to sign. */
+static ngx_int_t
+ngx_http_tollgate_huawei_check(void *data, tg_str_t secret)
+{
+    ngx_http_tollgate_huawei_check_t *check = data;
+    size_t                            j;
+
+    for (j = 0; j < check->nsts; j++) {
+        if (tg_hw_verify(secret, tg_buf_str(&check->sts[j]), check->signature)
+            == TG_OK) {
+            return NGX_OK;
         }
     }
-    ngx_explicit_memzero(secret, sizeof(secret));
-    return rc;
+    return NGX_DECLINED;
 }
 
 
@@ -411,27 +389,16 @@ static ngx_int_t
 ngx_http_tollgate_huawei_nonce(ngx_http_tollgate_call_t *call, tg_str_t app_key,
                                tg_str_t signature, int64_t at)
 {
-    char      nonce[TG_HW_SIGNATURE_LEN];
-    size_t    i;
-    ngx_int_t rc;
+    char   nonce[TG_HW_SIGNATURE_LEN];
+    size_t i;
 
     for (i = 0; i < TG_HW_SIGNATURE_LEN; i++) {
         nonce[i] = (char) ngx_tolower((u_char) signature.ptr[i]);
     }
 
-    rc = ngx_http_tollgate_use_nonce(call, app_key,
-                                     (tg_str_t){ nonce, TG_HW_SIGNATURE_LEN },
-                                     at + (int64_t) call->settings->skew);
-    switch (rc) {
-    case NGX_OK:
-        return NGX_OK;
-    case NGX_DECLINED:
-        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_NONCE_USED, NULL);
-    case NGX_ABORT:
-        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_BAD_NONCE, NULL);
-    default:
-        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_UNAVAILABLE, NULL);
-    }
+    return ngx_http_tollgate_spend_nonce(
+        call, app_key, (tg_str_t){ nonce, TG_HW_SIGNATURE_LEN },
+        at + (int64_t) call->settings->skew);
 }
 
 
@@ -441,11 +408,12 @@ ngx_http_tollgate_huawei_signature(ngx_http_tollgate_call_t *call,
                                    tg_hw_request_t *req, tg_str_t app_key,
                                    tg_str_t signature, ngx_uint_t empty)
 {
-    tg_proj_key_t k;
-    tg_buf_t      sts[2] = { TG_BUF_INIT, TG_BUF_INIT };
-    ngx_uint_t    live = 0;
-    ngx_int_t     rc;
-    size_t        nsts;
+    ngx_http_tollgate_huawei_check_t check;
+    tg_proj_key_t                    k;
+    tg_buf_t                         sts[2] = { TG_BUF_INIT, TG_BUF_INIT };
+    ngx_uint_t                       live = 0;
+    ngx_int_t                        rc;
+    size_t                           nsts;
 
     if (!ngx_http_tollgate_find_key(call, app_key, &k)) {
         return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_UNKNOWN_KEY,
@@ -457,8 +425,11 @@ ngx_http_tollgate_huawei_signature(ngx_http_tollgate_call_t *call,
     if (nsts == 0) {
         rc = NGX_ERROR;
     } else {
-        rc = ngx_http_tollgate_huawei_check(call, app_key, &k, sts, nsts,
-                                            signature, &live);
+        check.sts = sts;
+        check.nsts = nsts;
+        check.signature = signature;
+        rc = ngx_http_tollgate_try_secrets(
+            call, app_key, &k, ngx_http_tollgate_huawei_check, &check, &live);
     }
     tg_buf_free(&sts[0]);
     tg_buf_free(&sts[1]);

@@ -191,3 +191,65 @@ ngx_http_tollgate_add_header(ngx_http_request_t *r, const char *name,
     h->value.len = len;
     return NGX_OK;
 }
+
+
+tg_str_t
+ngx_http_tollgate_request_path(ngx_http_request_t *r)
+{
+    u_char *q;
+
+    q = ngx_strlchr(r->unparsed_uri.data,
+                    r->unparsed_uri.data + r->unparsed_uri.len, '?');
+    return (tg_str_t){ (char *) r->unparsed_uri.data,
+                       q != NULL ? (size_t) (q - r->unparsed_uri.data)
+                                 : r->unparsed_uri.len };
+}
+
+
+ngx_int_t
+ngx_http_tollgate_try_secrets(ngx_http_tollgate_call_t *call, tg_str_t app_key,
+                              const tg_proj_key_t        *k,
+                              ngx_http_tollgate_verify_pt verify, void *data,
+                              ngx_uint_t *live)
+{
+    char      secret[TG_PROJ_SECRET_MAX];
+    size_t    len, i;
+    ngx_int_t rc = NGX_DECLINED;
+
+    *live = 0;
+    for (i = 0; i < k->nsecrets && rc == NGX_DECLINED; i++) {
+        if (k->secrets[i].expires_at != 0
+            && k->secrets[i].expires_at <= call->now_ms) {
+            continue;
+        }
+        (*live)++;
+        if (ngx_http_tollgate_open_secret(call, app_key, k->secrets[i].sealed,
+                                          secret, &len)
+            != NGX_OK)
+        {
+            rc = NGX_ERROR;
+            break;
+        }
+        rc = verify(data, (tg_str_t){ secret, len });
+    }
+
+    ngx_explicit_memzero(secret, sizeof(secret));
+    return rc;
+}
+
+
+ngx_int_t
+ngx_http_tollgate_spend_nonce(ngx_http_tollgate_call_t *call, tg_str_t key,
+                              tg_str_t nonce, int64_t expires_ms)
+{
+    switch (ngx_http_tollgate_use_nonce(call, key, nonce, expires_ms)) {
+    case NGX_OK:
+        return NGX_OK;
+    case NGX_DECLINED:
+        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_NONCE_USED, NULL);
+    case NGX_ABORT:
+        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_BAD_NONCE, NULL);
+    default:
+        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_UNAVAILABLE, NULL);
+    }
+}

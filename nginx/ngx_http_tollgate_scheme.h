@@ -199,6 +199,36 @@ ngx_int_t ngx_http_tollgate_refuse(ngx_http_tollgate_call_t *call,
 ngx_int_t ngx_http_tollgate_add_header(ngx_http_request_t *r, const char *name,
                                        u_char *value, size_t len);
 
+/* The path as sent: the request target up to '?', not decoded. */
+tg_str_t ngx_http_tollgate_request_path(ngx_http_request_t *r);
+
+/*
+ * Verifies a signature with one opened secret: NGX_OK if it verifies,
+ * NGX_DECLINED if not, NGX_ERROR without memory.
+ */
+typedef ngx_int_t (*ngx_http_tollgate_verify_pt)(void *data, tg_str_t secret);
+
+/*
+ * Tries verify on each secret of the key's record that has not expired,
+ * opened (ngx_http_tollgate_open_secret()) and wiped after.  Returns
+ * NGX_OK if one verifies, NGX_DECLINED if none does, NGX_ERROR if a
+ * secret does not open or verify fails; *live counts the secrets tried.
+ */
+ngx_int_t ngx_http_tollgate_try_secrets(ngx_http_tollgate_call_t   *call,
+                                        tg_str_t                    app_key,
+                                        const tg_proj_key_t        *k,
+                                        ngx_http_tollgate_verify_pt verify,
+                                        void *data, ngx_uint_t *live);
+
+/*
+ * Records a signature's nonce for key until expires_ms
+ * (ngx_http_tollgate_use_nonce()).  Returns NGX_OK if it is new, or the
+ * refusal: a nonce used, one too long, or the zone full.
+ */
+ngx_int_t ngx_http_tollgate_spend_nonce(ngx_http_tollgate_call_t *call,
+                                        tg_str_t key, tg_str_t nonce,
+                                        int64_t expires_ms);
+
 
 /* ---- the core's lookups, for verify (ngx_http_tollgate_module.c) ----- */
 

@@ -190,7 +190,6 @@ ngx_http_tollgate_tencent_request(ngx_http_tollgate_call_t *call,
                                   tg_tchmac_request_t *req)
 {
     ngx_http_request_t *r = call->r;
-    u_char             *q;
 
     ngx_memzero(req, sizeof(*req));
     req->method =
@@ -198,11 +197,7 @@ ngx_http_tollgate_tencent_request(ngx_http_tollgate_call_t *call,
     req->accept = ngx_http_tollgate_tencent_value(call, TC_ACCEPT);
     req->content_type = ngx_http_tollgate_tencent_value(call, TC_CONTENT_TYPE);
     req->content_md5 = ngx_http_tollgate_tencent_value(call, TC_CONTENT_MD5);
-    q = ngx_strlchr(r->unparsed_uri.data,
-                    r->unparsed_uri.data + r->unparsed_uri.len, '?');
-    req->path = (tg_str_t){ (char *) r->unparsed_uri.data,
-                            q != NULL ? (size_t) (q - r->unparsed_uri.data)
-                                      : r->unparsed_uri.len };
+    req->path = ngx_http_tollgate_request_path(r);
     req->query = (tg_str_t){ (char *) r->args.data, r->args.len };
     req->form = ngx_http_tollgate_tencent_is_form(call)
                     ? (tg_str_t){ (char *) call->body.data, call->body.len }
@@ -212,42 +207,24 @@ ngx_http_tollgate_tencent_request(ngx_http_tollgate_call_t *call,
 }
 
 
-/*
- * Tries each secret of the key's record that has not expired.  Returns
- * NGX_OK if one verifies, NGX_DECLINED if none does, NGX_ERROR if a secret
- * does not open; *live counts the secrets tried.
- */
-static ngx_int_t
-ngx_http_tollgate_tencent_check(ngx_http_tollgate_call_t *call,
-                                tg_str_t app_key, const tg_proj_key_t *k,
-                                tg_tchmac_alg_t alg, tg_str_t sts,
-                                tg_str_t signature, ngx_uint_t *live)
-{
-    char      secret[TG_PROJ_SECRET_MAX];
-    size_t    len, i;
-    ngx_int_t rc = NGX_DECLINED;
+/* What a secret is checked against. */
+typedef struct {
+    tg_tchmac_alg_t alg;
+    tg_str_t        sts;
+    tg_str_t        signature;
+} ngx_http_tollgate_tencent_check_t;
 
-    *live = 0;
-    for (i = 0; i < k->nsecrets && rc != NGX_OK; i++) {
-        if (k->secrets[i].expires_at != 0
-            && k->secrets[i].expires_at <= call->now_ms) {
-            continue;
-        }
-        (*live)++;
-        if (ngx_http_tollgate_open_secret(call, app_key, k->secrets[i].sealed,
-                                          secret, &len)
-            != NGX_OK)
-        {
-            rc = NGX_ERROR;
-            break;
-        }
-        if (tg_tchmac_verify(alg, (tg_str_t){ secret, len }, sts, signature)
-            == TG_OK) {
-            rc = NGX_OK;
-        }
-    }
-    ngx_explicit_memzero(secret, sizeof(secret));
-    return rc;
+
+/* An ngx_http_tollgate_verify_pt. */
+static ngx_int_t
+ngx_http_tollgate_tencent_check(void *data, tg_str_t secret)
+{
+    ngx_http_tollgate_tencent_check_t *check = data;
+
+    return tg_tchmac_verify(check->alg, secret, check->sts, check->signature)
+                   == TG_OK
+               ? NGX_OK
+               : NGX_DECLINED;
 }
 
 
@@ -335,18 +312,19 @@ ngx_http_tollgate_tencent_sts(ngx_http_tollgate_call_t  *call,
 static ngx_int_t
 ngx_http_tollgate_tencent_verify(ngx_http_tollgate_call_t *call)
 {
-    static ngx_str_t    stages[] = { ngx_string("RELEASE"), ngx_string("PRE"),
-                                     ngx_string("TEST") };
-    tg_tchmac_header_t  headers[TG_TCHMAC_HEADERS_MAX];
-    tg_tchmac_request_t req;
-    tg_tchmac_auth_t    auth;
-    tg_tchmac_alg_t     alg;
-    tg_proj_key_t       k;
-    tg_str_t            sts, path;
-    const char         *stage;
-    ngx_uint_t          live, i;
-    size_t              n;
-    ngx_int_t           rc;
+    static ngx_str_t   stages[] = { ngx_string("RELEASE"), ngx_string("PRE"),
+                                    ngx_string("TEST") };
+    tg_tchmac_header_t headers[TG_TCHMAC_HEADERS_MAX];
+    ngx_http_tollgate_tencent_check_t check;
+    tg_tchmac_request_t               req;
+    tg_tchmac_auth_t                  auth;
+    tg_tchmac_alg_t                   alg;
+    tg_proj_key_t                     k;
+    tg_str_t                          sts, path;
+    const char                       *stage;
+    ngx_uint_t                        live, i;
+    size_t                            n;
+    ngx_int_t                         rc;
 
     rc = ngx_http_tollgate_tencent_precheck(call, &auth, &alg);
     if (rc == NGX_OK) {
@@ -368,8 +346,11 @@ ngx_http_tollgate_tencent_verify(ngx_http_tollgate_call_t *call)
                    : rc;
     }
 
-    rc = ngx_http_tollgate_tencent_check(call, auth.id, &k, alg, sts,
-                                         auth.signature, &live);
+    check.alg = alg;
+    check.sts = sts;
+    check.signature = auth.signature;
+    rc = ngx_http_tollgate_try_secrets(
+        call, auth.id, &k, ngx_http_tollgate_tencent_check, &check, &live);
     if (rc == NGX_ERROR) {
         return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_INTERNAL, NULL);
     }

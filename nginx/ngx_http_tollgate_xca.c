@@ -241,7 +241,6 @@ ngx_http_tollgate_xca_request(ngx_http_tollgate_call_t *call,
                               tg_xca_request_t         *req)
 {
     ngx_http_request_t *r = call->r;
-    u_char             *q;
 
     ngx_memzero(req, sizeof(*req));
     req->method =
@@ -252,12 +251,7 @@ ngx_http_tollgate_xca_request(ngx_http_tollgate_call_t *call,
     req->date = ngx_http_tollgate_xca_value(call, XCA_DATE);
     req->signature_headers =
         ngx_http_tollgate_xca_value(call, XCA_SIGNATURE_HEADERS);
-    /* The path as sent: the request target up to '?'. */
-    q = ngx_strlchr(r->unparsed_uri.data,
-                    r->unparsed_uri.data + r->unparsed_uri.len, '?');
-    req->path = (tg_str_t){ (char *) r->unparsed_uri.data,
-                            q != NULL ? (size_t) (q - r->unparsed_uri.data)
-                                      : r->unparsed_uri.len };
+    req->path = ngx_http_tollgate_request_path(r);
     req->query = (tg_str_t){ (char *) r->args.data, r->args.len };
     req->form = tg_xca_is_form(req->content_type)
                     ? (tg_str_t){ (char *) call->body.data, call->body.len }
@@ -327,9 +321,8 @@ ngx_http_tollgate_xca_precheck(ngx_http_tollgate_call_t *call,
 static ngx_int_t
 ngx_http_tollgate_xca_nonce(ngx_http_tollgate_call_t *call)
 {
-    tg_str_t  nonce, ts;
-    int64_t   until;
-    ngx_int_t rc;
+    tg_str_t nonce, ts;
+    int64_t  until;
 
     nonce = ngx_http_tollgate_xca_value(call, XCA_NONCE);
     if (nonce.len == 0) {
@@ -343,19 +336,9 @@ ngx_http_tollgate_xca_nonce(ngx_http_tollgate_call_t *call)
     }
     until += (int64_t) call->settings->skew;
 
-    rc = ngx_http_tollgate_use_nonce(
+    return ngx_http_tollgate_spend_nonce(
         call, (tg_str_t){ (char *) call->app_key.data, call->app_key.len },
         nonce, until);
-    switch (rc) {
-    case NGX_OK:
-        return NGX_OK;
-    case NGX_DECLINED:
-        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_NONCE_USED, NULL);
-    case NGX_ABORT:
-        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_BAD_NONCE, NULL);
-    default:
-        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_UNAVAILABLE, NULL);
-    }
 }
 
 

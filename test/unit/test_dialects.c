@@ -1,10 +1,10 @@
 /*
- * Tests of daemon/dialects.c: which dialect answers a request.  The real
- * native, Alibaba and Tencent claims are tested together, so that
- * requests that look like two vendors at once show the precedence: a
- * path beats a vendor header, which beats an Authorization scheme, which
- * beats the shape of the parameters; equal claims go to the dialect
- * listed first.
+ * Tests of daemon/dialects.c (which dialect answers a request) and of
+ * daemon/dialects/dialect_util.c.  The real native, Alibaba and Tencent
+ * claims are tested together, so that requests that look like two
+ * vendors at once show the precedence: a path beats a vendor header,
+ * which beats an Authorization scheme, which beats the shape of the
+ * parameters; equal claims go to the dialect listed first.
  */
 
 #include <stdio.h>
@@ -14,6 +14,7 @@
 
 #include "dialects.h"
 #include "dialects/alibaba/alibaba.h"
+#include "dialects/dialect_util.h"
 #include "dialects/huawei/huawei.h"
 #include "dialects/native/native.h"
 #include "dialects/tencent/tencent.h"
@@ -198,6 +199,14 @@ test_tencent_claims(void **state)
                              { "Authorization: TC3-HMAC-SHA256X", NULL },
                              { NULL }),
                         "native");
+    /* The scheme's name alone, or a prefix of it, is no scheme. */
+    assert_string_equal(PICK("POST", "/", "",
+                             { "Authorization: TC3-HMAC-SHA256", NULL },
+                             { NULL }),
+                        "native");
+    assert_string_equal(
+        PICK("POST", "/", "", { "Authorization: TC3 x", NULL }, { NULL }),
+        "native");
     assert_string_equal(PICK("GET", "/", "", { NULL },
                              { "Action=DescribeApiAppsStatus", NULL }),
                         "alibaba");
@@ -354,8 +363,10 @@ test_table(void **state)
     assert_true(n >= 2);
     for (i = 0; i < n; i++) {
         assert_non_null(t[i]->name);
-        assert_non_null(t[i]->create);
-        assert_non_null(t[i]->destroy);
+        /* Both or neither: without them the instance is the service,
+         * and a dialect with settings needs create() to read them. */
+        assert_true((t[i]->create == NULL) == (t[i]->destroy == NULL));
+        assert_true(t[i]->nsettings == 0 || t[i]->create != NULL);
         assert_non_null(t[i]->claim);
         assert_non_null(t[i]->handle);
         assert_true((t[i]->nsettings == 0) == (t[i]->settings == NULL));
@@ -363,6 +374,45 @@ test_table(void **state)
             assert_true(strcmp(t[i]->name, t[k]->name) != 0);
         }
     }
+}
+
+
+/* dialect_util.c: the lookup in an error table, and the shared values. */
+static void
+test_dialect_util(void **state)
+{
+    typedef struct {
+        int         error;
+        const char *code;
+    } row_t;
+    static const row_t rows[] = {
+        { TG_EINVALID, "first" },
+        { TG_EAPP_NOT_FOUND, "app" },
+        { TG_EINVALID, "second" },
+    };
+    const row_t *row;
+    json_t      *v;
+
+    (void) state;
+
+    row = TG_DIALECT_ERROR_ROW(rows, TG_EAPP_NOT_FOUND);
+    assert_non_null(row);
+    assert_string_equal(row->code, "app");
+    row = TG_DIALECT_ERROR_ROW(rows, TG_EINVALID);
+    assert_non_null(row);
+    assert_string_equal(row->code, "first");
+    assert_null(TG_DIALECT_ERROR_ROW(rows, TG_ECONFLICT));
+    assert_null(tg_dialect_error_row(rows, 0, sizeof(rows[0]), TG_EINVALID));
+
+    v = tg_dialect_json_time(0);
+    assert_string_equal(json_string_value(v), "");
+    json_decref(v);
+    v = tg_dialect_json_time(1606819495000);
+    assert_string_equal(json_string_value(v), "2020-12-01T10:44:55Z");
+    json_decref(v);
+    v = tg_dialect_json_string(NULL);
+    assert_string_equal(json_string_value(v), "");
+    json_decref(v);
 }
 
 
@@ -378,6 +428,7 @@ main(void)
         cmocka_unit_test(test_ties_go_to_the_first_listed),
         cmocka_unit_test(test_authing_claims),
         cmocka_unit_test(test_table),
+        cmocka_unit_test(test_dialect_util),
     };
 
     return cmocka_run_group_tests_name("dialects", tests, NULL, NULL);

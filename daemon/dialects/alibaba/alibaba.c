@@ -52,37 +52,10 @@ static const tg_ali_action_t tg_ali_actions[] = {
 #define TG_ALI_NACTIONS (sizeof(tg_ali_actions) / sizeof(tg_ali_actions[0]))
 
 
-static int
-tg_alibaba_create(tg_service_t *svc, const void *settings, void **out)
-{
-    tg_alibaba_t *ali;
-
-    (void) settings;
-
-    ali = calloc(1, sizeof(tg_alibaba_t));
-    if (ali == NULL) {
-        return TG_ENOMEM;
-    }
-
-    ali->svc = svc;
-    *out = ali;
-    return TG_OK;
-}
-
-
-static void
-tg_alibaba_destroy(void *ali)
-{
-    free(ali);
-}
-
-
 /* See alibaba.h. */
 static tg_claim_t
 tg_alibaba_claim(const tg_claim_request_t *req)
 {
-    const char *auth;
-
     if (strcmp(req->path, "/") != 0) {
         return TG_CLAIM_NONE;
     }
@@ -91,11 +64,7 @@ tg_alibaba_claim(const tg_claim_request_t *req)
         return TG_CLAIM_VENDOR_HEADER;
     }
 
-    auth = tg_claim_header(req, "Authorization");
-    if (auth != NULL
-        && strncmp(auth, TG_ACS_V3_ALGORITHM " ", sizeof(TG_ACS_V3_ALGORITHM))
-               == 0)
-    {
+    if (tg_claim_auth_scheme(req, TG_ACS_V3_ALGORITHM)) {
         return TG_CLAIM_AUTH_SCHEME;
     }
 
@@ -170,21 +139,17 @@ tg_ali_action(tg_ali_call_t *call, const tg_ali_action_t **action)
 
 
 static void
-tg_ali_call_init(tg_ali_call_t *call, tg_alibaba_t *ali, tg_http_request_t *req,
+tg_ali_call_init(tg_ali_call_t *call, tg_service_t *svc, tg_http_request_t *req,
                  tg_http_response_t *res)
 {
     size_t i;
 
     memset(call, 0, sizeof(*call));
-    call->ali = ali;
-    call->svc = ali->svc;
+    call->svc = svc;
     call->req = req;
     call->res = res;
 
-    snprintf(call->actor.request_id, sizeof(call->actor.request_id), "%s",
-             tg_http_request_id(req));
-    snprintf(call->actor.source, sizeof(call->actor.source), "%s",
-             tg_http_remote(req));
+    tg_dialect_actor_init(&call->actor, req);
 
     snprintf(call->request_id, sizeof(call->request_id), "%s",
              tg_http_request_id(req));
@@ -196,16 +161,14 @@ tg_ali_call_init(tg_ali_call_t *call, tg_alibaba_t *ali, tg_http_request_t *req,
 
 
 static void
-tg_alibaba_handle(void *dialect, tg_http_request_t *req,
-                  tg_http_response_t *res)
+tg_alibaba_handle(void *svc, tg_http_request_t *req, tg_http_response_t *res)
 {
-    tg_alibaba_t          *ali = dialect;
     const tg_ali_action_t *action = NULL;
     tg_ali_call_t          call;
     const char            *method = tg_http_method(req);
     int                    rc;
 
-    tg_ali_call_init(&call, ali, req, res);
+    tg_ali_call_init(&call, svc, req, res);
 
     if (tg_http_body_too_large(req)) {
         rc = tg_ali_fail(&call, 413, "RequestEntityTooLarge",
@@ -242,8 +205,6 @@ tg_alibaba_handle(void *dialect, tg_http_request_t *req,
 
 const tg_dialect_t tg_alibaba_dialect = {
     .name = "alibaba",
-    .create = tg_alibaba_create,
-    .destroy = tg_alibaba_destroy,
     .claim = tg_alibaba_claim,
     .handle = tg_alibaba_handle,
 };

@@ -49,15 +49,6 @@ tg_ali_app_text(tg_ali_call_t *call, tg_str_t name, tg_str_t description)
 }
 
 
-/* Sends the core error in call->err. */
-static void
-tg_ali_fail_core(tg_ali_call_t *call)
-{
-    tg_ali_core_error(call);
-    tg_ali_send_error(call);
-}
-
-
 void
 tg_ali_create_app(tg_ali_call_t *call)
 {
@@ -209,11 +200,12 @@ tg_ali_app_attributes(const tg_app_t *app, int with_tags)
 {
     json_t *obj;
 
-    obj = json_pack(
-        "{s:I,s:s,s:o,s:o,s:s,s:b,s:s}", "AppId", (json_int_t) app->app_id,
-        "AppName", app->name, "CreatedTime", tg_ali_time(app->created_at),
-        "ModifiedTime", tg_ali_time(app->updated_at), "Description",
-        app->description, "Disabled", !app->enabled, "Extend", app->extend);
+    obj = json_pack("{s:I,s:s,s:o,s:o,s:s,s:b,s:s}", "AppId",
+                    (json_int_t) app->app_id, "AppName", app->name,
+                    "CreatedTime", tg_dialect_json_time(app->created_at),
+                    "ModifiedTime", tg_dialect_json_time(app->updated_at),
+                    "Description", app->description, "Disabled", !app->enabled,
+                    "Extend", app->extend);
 
     if (obj != NULL && with_tags) {
         json_object_set_new(obj, "Tags", tg_ali_tag_infos(app));
@@ -394,8 +386,8 @@ tg_ali_security(const tg_key_view_t *key, const tg_app_view_t *view)
         key->secret != NULL ? key->secret : "", "AppCode",
         view->ncodes > 0 && view->codes[0].code != NULL ? view->codes[0].code
                                                         : "",
-        "CreatedTime", tg_ali_time(key->created_at), "ModifiedTime",
-        tg_ali_time(key->updated_at));
+        "CreatedTime", tg_dialect_json_time(key->created_at), "ModifiedTime",
+        tg_dialect_json_time(key->updated_at));
 }
 
 

@@ -155,8 +155,7 @@ tg_ali_authorities(tg_ali_call_t *call, int put, tg_str_t *apps, tg_str_t *apis,
              : tg_service_grants_delete(call->svc, &call->actor, apps, apis, n,
                                         stage, &call->err);
     if (rc != TG_OK) {
-        tg_ali_core_error(call);
-        tg_ali_send_error(call);
+        tg_ali_fail_core(call);
         return;
     }
 
@@ -243,11 +242,11 @@ tg_ali_authorized_api(const tg_grant_t *g)
 {
     return json_pack("{s:s,s:s,s:o,s:s,s:o,s:s,s:s,s:s,s:s,s:s,s:s}", "ApiId",
                      g->api, "ApiName", g->api_name != NULL ? g->api_name : "",
-                     "AuthVaildTime", tg_ali_time(g->expires_at),
+                     "AuthVaildTime", tg_dialect_json_time(g->expires_at),
                      "AuthorizationSource", "API", "AuthorizedTime",
-                     tg_ali_time(g->created_at), "Description", "", "GroupId",
-                     "", "GroupName", "", "Operator", "PROVIDER", "RegionId",
-                     "", "StageName", g->stage);
+                     tg_dialect_json_time(g->created_at), "Description", "",
+                     "GroupId", "", "GroupName", "", "Operator", "PROVIDER",
+                     "RegionId", "", "StageName", g->stage);
 }
 
 
@@ -258,35 +257,58 @@ tg_ali_authorized_app(const tg_grant_t *g)
         "{s:s,s:I,s:s,s:o,s:s,s:o,s:s,s:s,s:s,s:s,s:{s:[]}}", "AppDescription",
         "", "AppId", (json_int_t) g->app_numeric_id, "AppName",
         g->app_name != NULL ? g->app_name : "", "AuthVaildTime",
-        tg_ali_time(g->expires_at), "AuthorizationSource", "API",
-        "AuthorizedTime", tg_ali_time(g->created_at), "Description", "",
-        "Operator", "PROVIDER", "StageAlias", tg_stage_alias(g->stage),
+        tg_dialect_json_time(g->expires_at), "AuthorizationSource", "API",
+        "AuthorizedTime", tg_dialect_json_time(g->created_at), "Description",
+        "", "Operator", "PROVIDER", "StageAlias", tg_stage_alias(g->stage),
         "StageName", g->stage, "Tag", "TagInfo");
 }
 
 
-/* Renders a page of grants as {list: {item: [...]}} with the paging. */
-static json_t *
-tg_ali_grant_page(const tg_grant_t *grants, size_t                   n,
-                  json_t *(*render)(const tg_grant_t *), const char *list,
-                  const char *item, const tg_grant_filter_t *filter,
-                  int64_t total)
+/* How a listing of grants renders: each grant, and the names of the
+ * list and of its items. */
+typedef struct {
+    json_t *(*render)(const tg_grant_t *g);
+    const char *list;
+    const char *item;
+} tg_ali_grant_list_t;
+
+
+/*
+ * Lists the grants of ref (list_fn is by app or by API) and answers with
+ * {list: {item: [...]}} and the paging, or with the core's error.
+ */
+static void
+tg_ali_grant_list(tg_ali_call_t *call, tg_grant_list_pt list_fn, tg_str_t ref,
+                  const tg_grant_filter_t   *filter,
+                  const tg_ali_grant_list_t *shape)
 {
-    json_t *items = json_array();
-    size_t  i;
+    tg_grant_t *grants = NULL;
+    json_t     *items;
+    int64_t     total = 0;
+    size_t      n = 0, i;
 
+    if (list_fn(call->svc, &call->actor, ref, filter, &grants, &n, &total,
+                &call->err)
+        != TG_OK)
+    {
+        tg_ali_fail_core(call);
+        return;
+    }
+
+    items = json_array();
     for (i = 0; items != NULL && i < n; i++) {
-        json_array_append_new(items, render(&grants[i]));
+        json_array_append_new(items, shape->render(&grants[i]));
     }
 
-    if (items == NULL) {
-        return NULL;
-    }
-
-    return json_pack("{s:{s:o},s:I,s:I,s:I}", list, item, items, "PageNumber",
-                     (json_int_t) (filter->offset / filter->limit + 1),
-                     "PageSize", (json_int_t) filter->limit, "TotalCount",
-                     (json_int_t) total);
+    tg_ali_reply(
+        call, items == NULL
+                  ? NULL
+                  : json_pack("{s:{s:o},s:I,s:I,s:I}", shape->list, shape->item,
+                              items, "PageNumber",
+                              (json_int_t) (filter->offset / filter->limit + 1),
+                              "PageSize", (json_int_t) filter->limit,
+                              "TotalCount", (json_int_t) total));
+    tg_store_grant_list_free(grants, n);
 }
 
 
@@ -309,11 +331,11 @@ tg_ali_grant_paging(tg_ali_call_t *call, tg_grant_filter_t *filter)
 void
 tg_ali_describe_authorized_apis(tg_ali_call_t *call)
 {
-    tg_grant_filter_t filter;
-    tg_grant_t       *grants = NULL;
-    int64_t           total = 0;
-    size_t            n = 0;
-    char              ref[24];
+    static const tg_ali_grant_list_t shape = { tg_ali_authorized_api,
+                                               "AuthorizedApis",
+                                               "AuthorizedApi" };
+    tg_grant_filter_t                filter;
+    char                             ref[24];
 
     memset(&filter, 0, sizeof(filter));
 
@@ -324,19 +346,8 @@ tg_ali_describe_authorized_apis(tg_ali_call_t *call)
         return;
     }
 
-    if (tg_service_grant_list_by_app(call->svc, &call->actor, tg_str_c(ref),
-                                     &filter, &grants, &n, &total, &call->err)
-        != TG_OK)
-    {
-        tg_ali_core_error(call);
-        tg_ali_send_error(call);
-        return;
-    }
-
-    tg_ali_reply(call, tg_ali_grant_page(grants, n, tg_ali_authorized_api,
-                                         "AuthorizedApis", "AuthorizedApi",
-                                         &filter, total));
-    tg_store_grant_list_free(grants, n);
+    tg_ali_grant_list(call, tg_service_grant_list_by_app, tg_str_c(ref),
+                      &filter, &shape);
 }
 
 
@@ -344,11 +355,12 @@ tg_ali_describe_authorized_apis(tg_ali_call_t *call)
 void
 tg_ali_describe_authorized_apps(tg_ali_call_t *call)
 {
-    tg_grant_filter_t filter;
-    tg_grant_t       *grants = NULL;
-    tg_str_t          api, name;
-    int64_t           owner, total = 0;
-    size_t            n = 0;
+    static const tg_ali_grant_list_t shape = { tg_ali_authorized_app,
+                                               "AuthorizedApps",
+                                               "AuthorizedApp" };
+    tg_grant_filter_t                filter;
+    tg_str_t                         api, name;
+    int64_t                          owner;
 
     memset(&filter, 0, sizeof(filter));
 
@@ -366,17 +378,5 @@ tg_ali_describe_authorized_apps(tg_ali_call_t *call)
     name = tg_ali_param(call, "AppName");
     filter.app_name = name.len > 0 ? name : TG_STR_NULL;
 
-    if (tg_service_grant_list_by_api(call->svc, &call->actor, api, &filter,
-                                     &grants, &n, &total, &call->err)
-        != TG_OK)
-    {
-        tg_ali_core_error(call);
-        tg_ali_send_error(call);
-        return;
-    }
-
-    tg_ali_reply(call, tg_ali_grant_page(grants, n, tg_ali_authorized_app,
-                                         "AuthorizedApps", "AuthorizedApp",
-                                         &filter, total));
-    tg_store_grant_list_free(grants, n);
+    tg_ali_grant_list(call, tg_service_grant_list_by_api, api, &filter, &shape);
 }

@@ -10,22 +10,15 @@
 
 #include "tollgate/acs_sign.h"
 #include "dialects/alibaba/alibaba.h"
-
-
-typedef struct tg_alibaba_s tg_alibaba_t;
+#include "dialects/dialect_util.h"
 
 
 #define TG_ALI_PARAMS_MAX  1000 /* parameters in one request */
 #define TG_ALI_IDS_MAX     100  /* ids in one authorization call */
 #define TG_ALI_MESSAGE_MAX 8192
 
-struct tg_alibaba_s {
-    tg_service_t *svc;
-};
-
 /* One request in progress. */
 typedef struct {
-    tg_alibaba_t       *ali;
     tg_service_t       *svc;
     tg_http_request_t  *req;
     tg_http_response_t *res;
@@ -129,14 +122,14 @@ int tg_ali_core_error(tg_ali_call_t *call);
 /* Sends the dialect error in call. */
 void tg_ali_send_error(tg_ali_call_t *call);
 
+/* Renders call->err (a core error) and sends it. */
+void tg_ali_fail_core(tg_ali_call_t *call);
+
 /* Sends a success: obj (consumed, may be NULL for {}) with RequestId. */
 void tg_ali_reply(tg_ali_call_t *call, json_t *obj);
 
-/* A time as Alibaba prints it ("2016-07-31T04:10:19Z"), or "" for 0. */
-json_t *tg_ali_time(int64_t ms);
-
-/* A JSON string of a C string (NULL: ""). */
-json_t *tg_ali_string(const char *s);
+/* Times are tg_dialect_json_time()'s ("2016-07-31T04:10:19Z", or ""
+ * for 0); a C string that may be NULL is tg_dialect_json_string()'s. */
 
 
 /* ---- actions ---- */

@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tollgate/time.h"
 #include "tollgate/utf8.h"
 #include "dialects/alibaba/alibaba_int.h"
 
@@ -102,8 +101,6 @@ static const char *const tg_ali_field_names[TG__FIELD_COUNT] = {
 
 /* clang-format on */
 
-#define TG_ALI_NERRORS (sizeof(tg_ali_errors) / sizeof(tg_ali_errors[0]))
-
 
 int
 tg_ali_fail(tg_ali_call_t *call, unsigned status, const char *code,
@@ -160,19 +157,14 @@ tg_ali_instantiate(char *out, size_t size, const char *fmt, const char *subject)
 int
 tg_ali_core_error(tg_ali_call_t *call)
 {
-    const tg_ali_error_map_t *map = NULL;
+    const tg_ali_error_map_t *map;
     const tg_error_t         *err = &call->err;
     const char               *subject, *name;
     char                      message[TG_ALI_MESSAGE_MAX];
     unsigned                  status = tg_err_http_status(err->code);
-    size_t                    i, len;
+    size_t                    len;
 
-    for (i = 0; i < TG_ALI_NERRORS && map == NULL; i++) {
-        if (tg_ali_errors[i].error == err->code) {
-            map = &tg_ali_errors[i];
-        }
-    }
-
+    map = TG_DIALECT_ERROR_ROW(tg_ali_errors, err->code);
     if (map == NULL) {
         /* Whatever else fails is the server's fault: never a 500 with
          * another body, never a detail of the inside. */
@@ -411,6 +403,14 @@ tg_ali_message_sanitize(const char *in, char *out, size_t size)
 
 
 void
+tg_ali_fail_core(tg_ali_call_t *call)
+{
+    tg_ali_core_error(call);
+    tg_ali_send_error(call);
+}
+
+
+void
 tg_ali_send_error(tg_ali_call_t *call)
 {
     char    host[128], message[TG_ALI_MESSAGE_MAX], recommend[256];
@@ -451,25 +451,4 @@ tg_ali_reply(tg_ali_call_t *call, json_t *obj)
 
     snprintf(root, sizeof(root), "%sResponse", call->action);
     tg_ali_send(call, 200, root, obj);
-}
-
-
-json_t *
-tg_ali_time(int64_t ms)
-{
-    char text[TG_RFC3339_LEN + 1];
-
-    if (ms == 0) {
-        return json_string("");
-    }
-
-    tg_time_format(ms, 0, text);
-    return json_string(text);
-}
-
-
-json_t *
-tg_ali_string(const char *s)
-{
-    return json_string(s != NULL ? s : "");
 }

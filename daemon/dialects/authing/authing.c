@@ -279,10 +279,7 @@ tg_ath_call_init(tg_ath_call_t *call, tg_authing_t *ath, tg_http_request_t *req,
     call->req = req;
     call->res = res;
 
-    snprintf(call->actor.request_id, sizeof(call->actor.request_id), "%s",
-             tg_http_request_id(req));
-    snprintf(call->actor.source, sizeof(call->actor.source), "%s",
-             tg_http_remote(req));
+    tg_dialect_actor_init(&call->actor, req);
 }
 
 

@@ -11,6 +11,7 @@
 
 #include "tollgate/authing_sign.h"
 #include "dialects/authing/authing.h"
+#include "dialects/dialect_util.h"
 
 
 #define TG_ATH_PREFIX      "/api/v3/"

@@ -59,8 +59,6 @@ static const tg_ath_error_t tg_ath_errors[] = {
 
 /* clang-format on */
 
-#define TG_ATH_NERRORS (sizeof(tg_ath_errors) / sizeof(tg_ath_errors[0]))
-
 
 int
 tg_ath_fail(tg_ath_call_t *call, unsigned status, int api_code, const char *fmt,
@@ -82,15 +80,8 @@ tg_ath_fail(tg_ath_call_t *call, unsigned status, int api_code, const char *fmt,
 void
 tg_ath_fail_core(tg_ath_call_t *call)
 {
-    const tg_ath_error_t *e = NULL;
-    size_t                i;
-
-    for (i = 0; i < TG_ATH_NERRORS; i++) {
-        if (tg_ath_errors[i].error == call->err.code) {
-            e = &tg_ath_errors[i];
-            break;
-        }
-    }
+    const tg_ath_error_t *e =
+        TG_DIALECT_ERROR_ROW(tg_ath_errors, call->err.code);
 
     if (e == NULL) {
         tg_ath_fail(call, 500, 500, "Internal error.");

@@ -255,10 +255,7 @@ tg_hw_call_init(tg_hw_call_t *call, tg_huawei_t *hw, tg_http_request_t *req,
     call->req = req;
     call->res = res;
 
-    snprintf(call->actor.request_id, sizeof(call->actor.request_id), "%s",
-             tg_http_request_id(req));
-    snprintf(call->actor.source, sizeof(call->actor.source), "%s",
-             tg_http_remote(req));
+    tg_dialect_actor_init(&call->actor, req);
 }
 
 

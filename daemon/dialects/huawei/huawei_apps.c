@@ -22,15 +22,6 @@
 #define TG_HW_LIMIT_DEFAULT 20
 
 
-/* Sends the core error in call->err. */
-static void
-tg_hw_fail_core(tg_hw_call_t *call)
-{
-    tg_hw_core_error(call);
-    tg_hw_send_error(call);
-}
-
-
 /*
  * A string field of the body: its value, or a NULL ptr when absent (or
  * null).  Another type, or a NUL inside, is APIG.2012.
@@ -150,6 +141,41 @@ tg_hw_send_app(tg_hw_call_t *call, unsigned status, const tg_app_view_t *view)
 }
 
 
+/* Reads the app ref into view; on failure answers with the core's error
+ * and returns it. */
+static int
+tg_hw_app_load(tg_hw_call_t *call, tg_str_t ref, tg_app_view_t *view)
+{
+    int rc;
+
+    rc = tg_service_app_get(call->svc, &call->actor, ref, view, &call->err);
+    if (rc != TG_OK) {
+        tg_hw_fail_core(call);
+    }
+
+    return rc;
+}
+
+
+/* Reads the app the route names into view; on failure answers with the
+ * route's or the core's error and returns it. */
+static int
+tg_hw_app_routed(tg_hw_call_t *call, tg_app_view_t *view)
+{
+    tg_str_t ref;
+    int      rc;
+
+    memset(view, 0, sizeof(*view));
+
+    rc = tg_hw_route_app(call, &ref);
+    if (rc == TG_OK) {
+        rc = tg_hw_app_load(call, ref, view);
+    }
+
+    return rc;
+}
+
+
 void
 tg_hw_app_create(tg_hw_call_t *call)
 {
@@ -187,18 +213,8 @@ void
 tg_hw_app_show(tg_hw_call_t *call)
 {
     tg_app_view_t view;
-    tg_str_t      ref;
 
-    memset(&view, 0, sizeof(view));
-
-    if (tg_hw_route_app(call, &ref) != TG_OK) {
-        return;
-    }
-
-    if (tg_service_app_get(call->svc, &call->actor, ref, &view, &call->err)
-        != TG_OK)
-    {
-        tg_hw_fail_core(call);
+    if (tg_hw_app_routed(call, &view) != TG_OK) {
         return;
     }
 
@@ -307,10 +323,7 @@ tg_hw_app_reset_secret(tg_hw_call_t *call)
     tg_key_view_free(&key);
 
     /* The answer is the app as it now is, its secret masked. */
-    if (tg_service_app_get(call->svc, &call->actor, ref, &view, &call->err)
-        != TG_OK)
-    {
-        tg_hw_fail_core(call);
+    if (tg_hw_app_load(call, ref, &view) != TG_OK) {
         return;
     }
 
@@ -323,18 +336,8 @@ void
 tg_hw_app_validate(tg_hw_call_t *call)
 {
     tg_app_view_t view;
-    tg_str_t      ref;
 
-    memset(&view, 0, sizeof(view));
-
-    if (tg_hw_route_app(call, &ref) != TG_OK) {
-        return;
-    }
-
-    if (tg_service_app_get(call->svc, &call->actor, ref, &view, &call->err)
-        != TG_OK)
-    {
-        tg_hw_fail_core(call);
+    if (tg_hw_app_routed(call, &view) != TG_OK) {
         return;
     }
 
@@ -472,22 +475,15 @@ tg_hw_filters(tg_hw_call_t *call, tg_app_filter_t *filter)
 static json_t *
 tg_hw_app_page(const tg_app_view_t *views, size_t n, int64_t total)
 {
-    json_t *apps = json_array(), *item;
+    json_t *apps = json_array();
     size_t  i;
 
     for (i = 0; i < n && apps != NULL; i++) {
-        item = tg_hw_app_json(&views[i].app, views[i].key.app_key);
-        if (item == NULL || json_array_append_new(apps, item) != 0) {
-            json_decref(apps);
-            apps = NULL;
-        }
+        tg_hw_append(&apps,
+                     tg_hw_app_json(&views[i].app, views[i].key.app_key));
     }
 
-    if (apps == NULL) {
-        return NULL;
-    }
-    return json_pack("{s:I,s:I,s:o}", "total", (json_int_t) total, "size",
-                     (json_int_t) n, "apps", apps);
+    return tg_hw_page_json("apps", apps, total, n);
 }
 
 
@@ -622,7 +618,7 @@ void
 tg_hw_code_list(tg_hw_call_t *call)
 {
     tg_cred_view_t *items = NULL;
-    json_t         *codes, *item;
+    json_t         *codes;
     tg_str_t        ref;
     int64_t         offset = 0, limit = 0;
     size_t          n = 0, i, size = 0;
@@ -638,19 +634,12 @@ tg_hw_code_list(tg_hw_call_t *call)
     codes = json_array();
     for (i = (size_t) offset; i < n && size < (size_t) limit && codes != NULL;
          i++) {
-        item = tg_hw_code_json(&items[i].code, ref);
-        if (item == NULL || json_array_append_new(codes, item) != 0) {
-            json_decref(codes);
-            codes = NULL;
-        }
+        tg_hw_append(&codes, tg_hw_code_json(&items[i].code, ref));
         size++;
     }
 
     tg_hw_reply(call, 200,
-                codes == NULL
-                    ? NULL
-                    : json_pack("{s:I,s:I,s:o}", "total", (json_int_t) n,
-                                "size", (json_int_t) size, "app_codes", codes));
+                tg_hw_page_json("app_codes", codes, (int64_t) n, size));
     tg_cred_view_list_free(items, n);
 }
 

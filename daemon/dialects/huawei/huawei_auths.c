@@ -182,8 +182,7 @@ tg_hw_auth_cancel(tg_hw_call_t *call)
                                       &call->err)
         != TG_OK)
     {
-        tg_hw_core_error(call);
-        tg_hw_send_error(call);
+        tg_hw_fail_core(call);
         return;
     }
 
@@ -205,26 +204,31 @@ tg_hw_auth_info(const tg_grant_t *g)
 }
 
 
-/* {"total", "size", "auths": [...]} */
+/* Lists the grants of ref (list is by app or by API) and answers with
+ * {"total", "size", "auths": [...]}, or with the core's error. */
 static void
-tg_hw_auth_page(tg_hw_call_t *call, tg_grant_t *items, size_t n, int64_t total)
+tg_hw_auth_list(tg_hw_call_t *call, tg_grant_list_pt list, tg_str_t ref,
+                const tg_grant_filter_t *filter)
 {
-    json_t *auths = json_array(), *item;
-    size_t  i;
+    tg_grant_t *items = NULL;
+    json_t     *auths;
+    int64_t     total = 0;
+    size_t      n = 0, i;
 
-    for (i = 0; i < n && auths != NULL; i++) {
-        item = tg_hw_auth_info(&items[i]);
-        if (item == NULL || json_array_append_new(auths, item) != 0) {
-            json_decref(auths);
-            auths = NULL;
-        }
+    if (list(call->svc, &call->actor, ref, filter, &items, &n, &total,
+             &call->err)
+        != TG_OK)
+    {
+        tg_hw_fail_core(call);
+        return;
     }
 
-    tg_hw_reply(call, 200,
-                auths != NULL
-                    ? json_pack("{s:I,s:I,s:o}", "total", (json_int_t) total,
-                                "size", (json_int_t) n, "auths", auths)
-                    : NULL);
+    auths = json_array();
+    for (i = 0; i < n && auths != NULL; i++) {
+        tg_hw_append(&auths, tg_hw_auth_info(&items[i]));
+    }
+
+    tg_hw_reply(call, 200, tg_hw_page_json("auths", auths, total, n));
     tg_store_grant_list_free(items, n);
 }
 
@@ -265,10 +269,7 @@ void
 tg_hw_auth_binded_apis(tg_hw_call_t *call)
 {
     tg_grant_filter_t filter;
-    tg_grant_t       *items = NULL;
     tg_str_t          app_id = TG_STR_NULL;
-    int64_t           total = 0;
-    size_t            n = 0;
 
     if (tg_hw_query_required(call, "app_id", &app_id) != TG_OK
         || tg_hw_auth_filter(call, &filter) != TG_OK)
@@ -278,21 +279,11 @@ tg_hw_auth_binded_apis(tg_hw_call_t *call)
     }
     if (!tg_id_valid(app_id)) {
         call->err.code = TG_EAPP_NOT_FOUND;
-        tg_hw_core_error(call);
-        tg_hw_send_error(call);
+        tg_hw_fail_core(call);
         return;
     }
 
-    if (tg_service_grant_list_by_app(call->svc, &call->actor, app_id, &filter,
-                                     &items, &n, &total, &call->err)
-        != TG_OK)
-    {
-        tg_hw_core_error(call);
-        tg_hw_send_error(call);
-        return;
-    }
-
-    tg_hw_auth_page(call, items, n, total);
+    tg_hw_auth_list(call, tg_service_grant_list_by_app, app_id, &filter);
 }
 
 
@@ -301,11 +292,8 @@ void
 tg_hw_auth_binded_apps(tg_hw_call_t *call)
 {
     tg_grant_filter_t filter;
-    tg_grant_t       *items = NULL;
     tg_str_t          api_id = TG_STR_NULL;
     const char       *app_name = tg_http_query(call->req, "app_name");
-    int64_t           total = 0;
-    size_t            n = 0;
 
     if (tg_hw_query_required(call, "api_id", &api_id) != TG_OK
         || tg_hw_auth_filter(call, &filter) != TG_OK)
@@ -317,16 +305,7 @@ tg_hw_auth_binded_apps(tg_hw_call_t *call)
         filter.app_name = tg_str_c(app_name);
     }
 
-    if (tg_service_grant_list_by_api(call->svc, &call->actor, api_id, &filter,
-                                     &items, &n, &total, &call->err)
-        != TG_OK)
-    {
-        tg_hw_core_error(call);
-        tg_hw_send_error(call);
-        return;
-    }
-
-    tg_hw_auth_page(call, items, n, total);
+    tg_hw_auth_list(call, tg_service_grant_list_by_api, api_id, &filter);
 }
 
 
@@ -350,8 +329,7 @@ tg_hw_auth_unbinded_apis(tg_hw_call_t *call)
     }
     if (!tg_id_valid(app_id)) {
         call->err.code = TG_EAPP_NOT_FOUND;
-        tg_hw_core_error(call);
-        tg_hw_send_error(call);
+        tg_hw_fail_core(call);
         return;
     }
 
@@ -361,8 +339,7 @@ tg_hw_auth_unbinded_apis(tg_hw_call_t *call)
                                       &call->err)
         != TG_OK)
     {
-        tg_hw_core_error(call);
-        tg_hw_send_error(call);
+        tg_hw_fail_core(call);
         return;
     }
 
@@ -374,16 +351,9 @@ tg_hw_auth_unbinded_apis(tg_hw_call_t *call)
             items[i].description != NULL ? items[i].description : "",
             "auth_type", "APP", "run_env_id", env_id.ptr, env_id.len,
             "run_env_name", stage.ptr, stage.len, "group_name", "");
-        if (item == NULL || json_array_append_new(apis, item) != 0) {
-            json_decref(apis);
-            apis = NULL;
-        }
+        tg_hw_append(&apis, item);
     }
 
-    tg_hw_reply(call, 200,
-                apis != NULL
-                    ? json_pack("{s:I,s:I,s:o}", "total", (json_int_t) total,
-                                "size", (json_int_t) n, "apis", apis)
-                    : NULL);
+    tg_hw_reply(call, 200, tg_hw_page_json("apis", apis, total, n));
     tg_store_api_list_free(items, n);
 }

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "tollgate/huawei_sign.h"
+#include "dialects/dialect_util.h"
 #include "dialects/huawei/huawei.h"
 
 
@@ -73,6 +74,9 @@ int tg_hw_missing(tg_hw_call_t *call, const char *name);
 /* Renders call->err (a core error) as the error to send. */
 int tg_hw_core_error(tg_hw_call_t *call);
 
+/* Renders call->err (a core error) and sends it. */
+void tg_hw_fail_core(tg_hw_call_t *call);
+
 /* Sends the error in call. */
 void tg_hw_send_error(tg_hw_call_t *call);
 
@@ -81,6 +85,17 @@ void tg_hw_reply(tg_hw_call_t *call, unsigned status, json_t *obj);
 
 /* A time as Huawei prints it ("2020-08-03T13:09:13Z"). */
 json_t *tg_hw_time(int64_t ms);
+
+/*
+ * Appends item (consumed) to the array *list.  Without item, or memory,
+ * frees the array and sets *list to NULL; once NULL, it stays NULL.
+ */
+void tg_hw_append(json_t **list, json_t *item);
+
+/* A listing's page, {"total": total, "size": size, name: list} (list
+ * consumed), or NULL if list is NULL or without memory. */
+json_t *tg_hw_page_json(const char *name, json_t *list, int64_t total,
+                        size_t size);
 
 /* The app object of the seed's response, its secret masked. */
 json_t *tg_hw_app_json(const tg_app_t *app, const char *app_key);

@@ -65,8 +65,6 @@ static const tg_hw_error_map_t tg_hw_errors[] = {
 
 /* clang-format on */
 
-#define TG_HW_NERRORS (sizeof(tg_hw_errors) / sizeof(tg_hw_errors[0]))
-
 
 int
 tg_hw_fail(tg_hw_call_t *call, unsigned status, const char *code,
@@ -126,8 +124,8 @@ tg_hw_field_name(tg_field_t field)
 int
 tg_hw_core_error(tg_hw_call_t *call)
 {
-    const tg_error_t *err = &call->err;
-    size_t            i;
+    const tg_error_t        *err = &call->err;
+    const tg_hw_error_map_t *e;
 
     if (err->code == TG_EINVALID || err->code == TG_EMISSING) {
         if (err->code == TG_EMISSING) {
@@ -137,15 +135,12 @@ tg_hw_core_error(tg_hw_call_t *call)
                              err->detail[0] != '\0' ? err->detail : NULL);
     }
 
-    for (i = 0; i < TG_HW_NERRORS; i++) {
-        if (tg_hw_errors[i].error == err->code) {
-            return tg_hw_fail(call, tg_hw_errors[i].status,
-                              tg_hw_errors[i].code, "%s",
-                              tg_hw_errors[i].message);
-        }
+    e = TG_DIALECT_ERROR_ROW(tg_hw_errors, err->code);
+    if (e == NULL) {
+        return tg_hw_fail(call, 500, "APIG.9999", "Internal Server Error");
     }
 
-    return tg_hw_fail(call, 500, "APIG.9999", "Internal Server Error");
+    return tg_hw_fail(call, e->status, e->code, "%s", e->message);
 }
 
 
@@ -182,6 +177,14 @@ tg_hw_reply(tg_hw_call_t *call, unsigned status, json_t *obj)
 
 
 void
+tg_hw_fail_core(tg_hw_call_t *call)
+{
+    tg_hw_core_error(call);
+    tg_hw_send_error(call);
+}
+
+
+void
 tg_hw_send_error(tg_hw_call_t *call)
 {
     char message[TG_HW_MESSAGE_MAX];
@@ -204,6 +207,32 @@ tg_hw_time(int64_t ms)
 
     tg_time_format(ms, 0, text);
     return json_string(text);
+}
+
+
+void
+tg_hw_append(json_t **list, json_t *item)
+{
+    if (*list == NULL) {
+        json_decref(item);
+        return;
+    }
+    /* json_array_append_new() takes item even when it fails. */
+    if (item == NULL || json_array_append_new(*list, item) != 0) {
+        json_decref(*list);
+        *list = NULL;
+    }
+}
+
+
+json_t *
+tg_hw_page_json(const char *name, json_t *list, int64_t total, size_t size)
+{
+    if (list == NULL) {
+        return NULL;
+    }
+    return json_pack("{s:I,s:I,s:o}", "total", (json_int_t) total, "size",
+                     (json_int_t) size, name, list);
 }
 
 

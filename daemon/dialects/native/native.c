@@ -247,10 +247,7 @@ tg_native_handle(tg_service_t *svc, tg_http_request_t *req,
     call.svc = svc;
     call.req = req;
     call.res = res;
-    snprintf(call.actor.request_id, sizeof(call.actor.request_id), "%s",
-             tg_http_request_id(req));
-    snprintf(call.actor.source, sizeof(call.actor.source), "%s",
-             tg_http_remote(req));
+    tg_dialect_actor_init(&call.actor, req);
 
     if (path.len > 1 && path.ptr[path.len - 1] == '/') {
         path.len--;
@@ -759,24 +756,6 @@ tg_native_page(json_t *items, int64_t total)
 /* ---- registration ---- */
 
 
-/* The native API keeps no state of its own: its instance is the
- * service, which it does not own. */
-static int
-tg_native_create(tg_service_t *svc, const void *settings, void **out)
-{
-    (void) settings;
-    *out = svc;
-    return TG_OK;
-}
-
-
-static void
-tg_native_destroy(void *dialect)
-{
-    (void) dialect;
-}
-
-
 /* See native.h. */
 static tg_claim_t
 tg_native_claim(const tg_claim_request_t *req)
@@ -803,8 +782,6 @@ tg_native_dialect_handle(void *svc, tg_http_request_t *req,
 
 const tg_dialect_t tg_native_dialect = {
     .name = "native",
-    .create = tg_native_create,
-    .destroy = tg_native_destroy,
     .claim = tg_native_claim,
     .handle = tg_native_dialect_handle,
 };

@@ -245,15 +245,16 @@ tg_native_grants_reply(tg_native_call_t *call, tg_grant_t *items, size_t n,
 }
 
 
-void
-tg_native_grant_list_by_app(tg_native_call_t *call)
+/* Lists the grants of the route's one resource, unfiltered. */
+static void
+tg_native_grant_list(tg_native_call_t *call, tg_grant_list_pt list)
 {
     tg_grant_t *items;
     int64_t     total;
     size_t      n;
 
-    if (tg_service_grant_list_by_app(call->svc, &call->actor, call->args[0],
-                                     NULL, &items, &n, &total, &call->err)
+    if (list(call->svc, &call->actor, call->args[0], NULL, &items, &n, &total,
+             &call->err)
         != TG_OK)
     {
         tg_native_fail(call);
@@ -265,19 +266,14 @@ tg_native_grant_list_by_app(tg_native_call_t *call)
 
 
 void
+tg_native_grant_list_by_app(tg_native_call_t *call)
+{
+    tg_native_grant_list(call, tg_service_grant_list_by_app);
+}
+
+
+void
 tg_native_grant_list_by_api(tg_native_call_t *call)
 {
-    tg_grant_t *items;
-    int64_t     total;
-    size_t      n;
-
-    if (tg_service_grant_list_by_api(call->svc, &call->actor, call->args[0],
-                                     NULL, &items, &n, &total, &call->err)
-        != TG_OK)
-    {
-        tg_native_fail(call);
-        return;
-    }
-
-    tg_native_grants_reply(call, items, n, total);
+    tg_native_grant_list(call, tg_service_grant_list_by_api);
 }

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "dialects/dialect_util.h"
 #include "dialects/native/native.h"
 
 

@@ -38,37 +38,10 @@ static const tg_tc_action_t tg_tc_actions[] = {
 #define TG_TC_NACTIONS (sizeof(tg_tc_actions) / sizeof(tg_tc_actions[0]))
 
 
-static int
-tg_tencent_create(tg_service_t *svc, const void *settings, void **out)
-{
-    tg_tencent_t *tc;
-
-    (void) settings;
-
-    tc = calloc(1, sizeof(tg_tencent_t));
-    if (tc == NULL) {
-        return TG_ENOMEM;
-    }
-
-    tc->svc = svc;
-    *out = tc;
-    return TG_OK;
-}
-
-
-static void
-tg_tencent_destroy(void *tc)
-{
-    free(tc);
-}
-
-
 /* See tencent.h. */
 static tg_claim_t
 tg_tencent_claim(const tg_claim_request_t *req)
 {
-    const char *auth;
-
     if (strcmp(req->path, "/") != 0) {
         return TG_CLAIM_NONE;
     }
@@ -77,10 +50,7 @@ tg_tencent_claim(const tg_claim_request_t *req)
         return TG_CLAIM_VENDOR_HEADER;
     }
 
-    auth = tg_claim_header(req, "Authorization");
-    if (auth != NULL
-        && strncmp(auth, TG_TC3_ALGORITHM " ", sizeof(TG_TC3_ALGORITHM)) == 0)
-    {
+    if (tg_claim_auth_scheme(req, TG_TC3_ALGORITHM)) {
         return TG_CLAIM_AUTH_SCHEME;
     }
 
@@ -151,33 +121,28 @@ tg_tc_rate(tg_tc_call_t *call)
 
 
 static void
-tg_tc_call_init(tg_tc_call_t *call, tg_tencent_t *tc, tg_http_request_t *req,
+tg_tc_call_init(tg_tc_call_t *call, tg_service_t *svc, tg_http_request_t *req,
                 tg_http_response_t *res)
 {
     memset(call, 0, sizeof(*call));
-    call->tc = tc;
-    call->svc = tc->svc;
+    call->svc = svc;
     call->req = req;
     call->res = res;
 
-    snprintf(call->actor.request_id, sizeof(call->actor.request_id), "%s",
-             tg_http_request_id(req));
-    snprintf(call->actor.source, sizeof(call->actor.source), "%s",
-             tg_http_remote(req));
+    tg_dialect_actor_init(&call->actor, req);
     snprintf(call->request_id, sizeof(call->request_id), "%s",
              tg_http_request_id(req));
 }
 
 
 static void
-tg_tencent_handle(void *dialect, tg_http_request_t *req,
-                  tg_http_response_t *res)
+tg_tencent_handle(void *svc, tg_http_request_t *req, tg_http_response_t *res)
 {
     const tg_tc_action_t *action = NULL;
     tg_tc_call_t          call;
     int                   rc;
 
-    tg_tc_call_init(&call, dialect, req, res);
+    tg_tc_call_init(&call, svc, req, res);
 
     if (tg_http_body_too_large(req)) {
         rc = tg_tc_fail(&call, "RequestSizeLimitExceeded",
@@ -219,8 +184,6 @@ tg_tencent_handle(void *dialect, tg_http_request_t *req,
 
 const tg_dialect_t tg_tencent_dialect = {
     .name = "tencent",
-    .create = tg_tencent_create,
-    .destroy = tg_tencent_destroy,
     .claim = tg_tencent_claim,
     .handle = tg_tencent_handle,
 };

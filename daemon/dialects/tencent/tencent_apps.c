@@ -24,12 +24,13 @@ tg_tc_app_info(const tg_app_view_t *view)
     return json_pack(
         "{s:s,s:s,s:o,s:o,s:o,s:o,s:o}", "ApiAppId", id, "ApiAppName",
         view->app.name != NULL ? view->app.name : "", "ApiAppDesc",
-        tg_tc_string_json(view->app.description), "ApiAppKey",
-        tg_tc_string_json(view->key.app_key), "ApiAppSecret",
-        tg_tc_string_json(view->key.secret != NULL ? view->key.secret
-                                                   : view->key.secret_mask),
-        "CreatedTime", tg_tc_time(view->app.created_at), "ModifiedTime",
-        tg_tc_time(view->app.updated_at));
+        tg_dialect_json_string(view->app.description), "ApiAppKey",
+        tg_dialect_json_string(view->key.app_key), "ApiAppSecret",
+        tg_dialect_json_string(view->key.secret != NULL
+                                   ? view->key.secret
+                                   : view->key.secret_mask),
+        "CreatedTime", tg_dialect_json_time(view->app.created_at),
+        "ModifiedTime", tg_dialect_json_time(view->app.updated_at));
 }
 
 

@@ -115,10 +115,10 @@ tg_tc_binding_info(tg_tc_call_t *call, const tg_grant_t *g)
                      sizeof(safe));
 
     return json_pack("{s:s,s:o,s:s,s:o,s:s,s:o,s:s,s:s}", "ApiAppId", id,
-                     "ApiAppName", tg_tc_string_json(g->app_name), "ApiId",
-                     g->api, "ApiName", tg_tc_string_json(g->api_name),
+                     "ApiAppName", tg_dialect_json_string(g->app_name), "ApiId",
+                     g->api, "ApiName", tg_dialect_json_string(g->api_name),
                      "ServiceId", TG_TC_SERVICE_ID, "AuthorizedTime",
-                     tg_tc_time(g->created_at), "ApiRegion", safe,
+                     tg_dialect_json_time(g->created_at), "ApiRegion", safe,
                      "EnvironmentName", tg_tc_environment(g->stage));
 }
 

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "dialects/dialect_util.h"
 #include "dialects/tencent/tencent.h"
 
 
@@ -22,13 +23,8 @@
 /* Tollgate has no services: every API is in this one. */
 #define TG_TC_SERVICE_ID "service-tollgate"
 
-typedef struct {
-    tg_service_t *svc;
-} tg_tencent_t;
-
 /* One request in progress. */
 typedef struct {
-    tg_tencent_t       *tc;
     tg_service_t       *svc;
     tg_http_request_t  *req;
     tg_http_response_t *res;
@@ -164,11 +160,8 @@ void tg_tc_reply(tg_tc_call_t *call, json_t *obj);
 /* Sends {"Result": true}. */
 void tg_tc_reply_true(tg_tc_call_t *call);
 
-/* A time as Tencent prints it ("2020-12-01T10:44:55Z"), or "" for 0. */
-json_t *tg_tc_time(int64_t ms);
-
-/* A JSON string of a C string (NULL: ""). */
-json_t *tg_tc_string_json(const char *s);
+/* Times are tg_dialect_json_time()'s ("2020-12-01T10:44:55Z", or ""
+ * for 0); a C string that may be NULL is tg_dialect_json_string()'s. */
 
 
 /* ---- actions ---- */

@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tollgate/time.h"
 #include "tollgate/utf8.h"
 #include "dialects/tencent/tencent_int.h"
 
@@ -81,8 +80,6 @@ static const char *const tg_tc_field_names[TG__FIELD_COUNT] = {
 
 /* clang-format on */
 
-#define TG_TC_NERRORS (sizeof(tg_tc_errors) / sizeof(tg_tc_errors[0]))
-
 
 int
 tg_tc_fail(tg_tc_call_t *call, const char *code, const char *fmt, ...)
@@ -102,18 +99,13 @@ tg_tc_fail(tg_tc_call_t *call, const char *code, const char *fmt, ...)
 int
 tg_tc_core_error(tg_tc_call_t *call)
 {
-    const tg_tc_error_map_t *map = NULL;
+    const tg_tc_error_map_t *map;
     const tg_error_t        *err = &call->err;
     const char              *name = NULL, *at;
     char                     message[TG_TC_MESSAGE_MAX];
-    size_t                   i, len;
+    size_t                   len;
 
-    for (i = 0; i < TG_TC_NERRORS && map == NULL; i++) {
-        if (tg_tc_errors[i].error == err->code) {
-            map = &tg_tc_errors[i];
-        }
-    }
-
+    map = TG_DIALECT_ERROR_ROW(tg_tc_errors, err->code);
     if (map == NULL) {
         /* Whatever else fails is the server's fault, told without a
          * detail of the inside. */
@@ -233,25 +225,4 @@ void
 tg_tc_reply_true(tg_tc_call_t *call)
 {
     tg_tc_reply(call, json_pack("{s:b}", "Result", 1));
-}
-
-
-json_t *
-tg_tc_time(int64_t ms)
-{
-    char text[TG_RFC3339_LEN + 1];
-
-    if (ms == 0) {
-        return json_string("");
-    }
-
-    tg_time_format(ms, 0, text);
-    return json_string(text);
-}
-
-
-json_t *
-tg_tc_string_json(const char *s)
-{
-    return json_string(s != NULL ? s : "");
 }
