@@ -8,30 +8,22 @@
  * what a failure tells.
  */
 
-#define _XOPEN_SOURCE 700
-
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "tollgate/time.h"
 #include "service/service.h"
 
+#include "fixture.h"
 #include "unit.h"
 
 
-#define KEY_ID     "TGsignedAdmin001"
-#define KEY_SECRET "signed-admin-secret-0123456789"
-#define NONCES     4
+#define KEY_ID     TG_FIXTURE_KEY_ID
+#define KEY_SECRET TG_FIXTURE_KEY_SECRET
+#define NONCES     TG_FIXTURE_NONCES
 
-typedef struct {
-    char          dir[64];
-    tg_store_t   *store;
-    tg_keyring_t *keyring;
-    tg_service_t *svc;
-} fixture_t;
+typedef tg_fixture_t fixture_t;
 
 /* The stub signature check: what it expects, and how often it ran. */
 typedef struct {
@@ -47,84 +39,6 @@ stub_check(void *data, tg_str_t secret)
 
     stub->calls++;
     return tg_str_eq_c(secret, stub->secret) ? TG_OK : TG_EUNAUTHENTICATED;
-}
-
-
-static int
-setup(void **state)
-{
-    static const uint8_t master[TG_SEAL_KEY_LEN] = { 4, 5, 6 };
-    tg_service_limits_t  limits;
-    tg_db_options_t      o;
-    tg_error_t           err;
-    fixture_t           *f;
-    char                 path[128];
-    int                  created;
-
-    f = calloc(1, sizeof(*f));
-    if (f == NULL) {
-        return -1;
-    }
-    snprintf(f->dir, sizeof(f->dir), "/tmp/tollgate-test-signed-XXXXXX");
-    if (mkdtemp(f->dir) == NULL) {
-        return -1;
-    }
-    snprintf(path, sizeof(path), "%s/tollgate.db", f->dir);
-    memset(&o, 0, sizeof(o));
-    o.path = path;
-    o.connections = 2;
-    o.busy_ms = 1000;
-
-    memset(&limits, 0, sizeof(limits));
-    limits.max_apps = 10;
-    limits.max_key_pairs = 5;
-    limits.max_codes = 5;
-    limits.app_write_burst = 1;
-    limits.signed_nonces = NONCES;
-
-    memset(&err, 0, sizeof(err));
-    if (tg_store_open(&tg_db_sqlite, &o, &f->store) != TG_OK
-        || tg_keyring_create(&f->keyring) != TG_OK
-        || tg_keyring_add(f->keyring, TG_STR("k1"), master) != TG_OK)
-    {
-        return -1;
-    }
-    tg_keyring_set_index_key(f->keyring, master);
-
-    if (tg_service_create(f->store, f->keyring, &limits, &f->svc) != TG_OK
-        || tg_service_bootstrap(f->svc, TG_STR(KEY_ID), TG_STR(KEY_SECRET),
-                                &created, &err)
-               != TG_OK)
-    {
-        return -1;
-    }
-
-    *state = f;
-    return 0;
-}
-
-
-static int
-remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void) st;
-    (void) flag;
-    (void) ftw;
-    return remove(path);
-}
-
-
-static int
-teardown(void **state)
-{
-    fixture_t *f = *state;
-
-    tg_service_destroy(f->svc);
-    tg_store_close(f->store);
-    tg_keyring_destroy(f->keyring);
-    nftw(f->dir, remove_one, 8, FTW_DEPTH | FTW_PHYS);
-    free(f);
-    return 0;
 }
 
 
@@ -395,15 +309,19 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_accepts_then_refuses_a_replay,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_clock_window, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_nonce_shape, setup, teardown),
+                                        tg_fixture_setup, tg_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_clock_window, tg_fixture_setup,
+                                        tg_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_nonce_shape, tg_fixture_setup,
+                                        tg_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_refused_calls_leave_no_nonce,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_full_store_refuses, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_window_within, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_action_rate, setup, teardown),
+                                        tg_fixture_setup, tg_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_full_store_refuses,
+                                        tg_fixture_setup, tg_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_window_within, tg_fixture_setup,
+                                        tg_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_action_rate, tg_fixture_setup,
+                                        tg_fixture_teardown),
     };
 
     return cmocka_run_group_tests_name("service_signed", tests, NULL, NULL);

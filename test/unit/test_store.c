@@ -10,7 +10,6 @@
  * it asks SQLite directly on a connection of its own.
  */
 
-#include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +20,7 @@
 
 #include "store/store.h"
 
+#include "fixture.h"
 #include "unit.h"
 
 
@@ -52,7 +52,7 @@
     c "000000000000000000000000000000000000000000000000000000000000000"
 
 typedef struct {
-    char        dir[64];
+    char        dir[TG_FIXTURE_DIR_LEN];
     char        path[128];
     tg_store_t *store;
 } fixture_t;
@@ -82,8 +82,7 @@ setup(void **state)
         return -1;
     }
 
-    snprintf(f->dir, sizeof(f->dir), "/tmp/tollgate-test-store-XXXXXX");
-    if (mkdtemp(f->dir) == NULL) {
+    if (tg_fixture_mkdir(f->dir, "store") != 0) {
         free(f);
         return -1;
     }
@@ -99,25 +98,10 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-    fixture_t     *f = *state;
-    DIR           *d;
-    struct dirent *e;
-    char           path[512];
+    fixture_t *f = *state;
 
     tg_store_close(f->store);
-
-    d = opendir(f->dir);
-    if (d != NULL) {
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-                snprintf(path, sizeof(path), "%s/%s", f->dir, e->d_name);
-                unlink(path);
-            }
-        }
-        closedir(d);
-    }
-
-    rmdir(f->dir);
+    tg_fixture_rmtree(f->dir);
     free(f);
     return 0;
 }
