@@ -2,6 +2,7 @@
 // loopback port (--listen 127.0.0.1:0, read back from the log), JSON logs.
 // stop() fails if the daemon exited badly or a sanitizer reported anything.
 
+import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
@@ -148,3 +149,13 @@ export class Tollgated {
 export async function startTollgated(opts) {
   return new Tollgated(opts).start();
 }
+
+// Registers an API through the native API; returns its id.
+export async function createApi(d, name) {
+  const res = await d.call('POST', '/v1/apis', {body: {name}});
+  assert.equal(res.status, 201, res.text);
+  return res.json.id;
+}
+
+// A plain JSON copy of what an SDK returned (no class, no undefined).
+export const plain = (x) => JSON.parse(JSON.stringify(x));
