@@ -308,6 +308,20 @@ insert_grant(tg_txn_t *t, const char *id, const char *app, const char *api,
 
 
 /* Two accounts: "acme" (A) and "globex" (B). */
+/* Deletes credential id of kind: then it reads as not_found, and a
+ * second delete is not_found too. */
+static void
+assert_cred_deletes(tg_txn_t *t, tg_cred_kind_t kind, const char *id,
+                    int not_found)
+{
+    tg_cred_t c;
+
+    assert_rc(tg_store_cred_delete(t, kind, tg_str_c(id)), TG_OK);
+    assert_rc(tg_store_cred_get(t, kind, tg_str_c(id), &c), not_found);
+    assert_rc(tg_store_cred_delete(t, kind, tg_str_c(id)), not_found);
+}
+
+
 static void
 seed_accounts(fixture_t *f)
 {
@@ -1558,11 +1572,7 @@ test_key_pair_update_delete(void **state)
     assert_rc(tg_store_cred_update(&t, TG_CRED_KEY_PAIR, &kp),
               TG_EKEY_NOT_FOUND);
 
-    assert_rc(tg_store_cred_delete(&t, TG_CRED_KEY_PAIR, TG_STR(KP_1)), TG_OK);
-    assert_rc(tg_store_cred_get(&t, TG_CRED_KEY_PAIR, TG_STR(KP_1), &kp),
-              TG_EKEY_NOT_FOUND);
-    assert_rc(tg_store_cred_delete(&t, TG_CRED_KEY_PAIR, TG_STR(KP_1)),
-              TG_EKEY_NOT_FOUND);
+    assert_cred_deletes(&t, TG_CRED_KEY_PAIR, KP_1, TG_EKEY_NOT_FOUND);
 
     commit(&t);
 }
@@ -1768,12 +1778,7 @@ test_app_code_update_delete(void **state)
     assert_rc(tg_store_cred_update(&t, TG_CRED_APP_CODE, &code),
               TG_ECODE_NOT_FOUND);
 
-    assert_rc(tg_store_cred_delete(&t, TG_CRED_APP_CODE, TG_STR(CODE_1)),
-              TG_OK);
-    assert_rc(tg_store_cred_get(&t, TG_CRED_APP_CODE, TG_STR(CODE_1), &code),
-              TG_ECODE_NOT_FOUND);
-    assert_rc(tg_store_cred_delete(&t, TG_CRED_APP_CODE, TG_STR(CODE_1)),
-              TG_ECODE_NOT_FOUND);
+    assert_cred_deletes(&t, TG_CRED_APP_CODE, CODE_1, TG_ECODE_NOT_FOUND);
 
     tg_txn_rollback(&t);
 }
