@@ -39,45 +39,49 @@ issue(fixture_t *f, int64_t ttl, tg_buf_t *token, tg_actor_t *actor)
 }
 
 
-/* Authenticates token for account: the code, *outcome and *actor. */
-static int
-use(tg_service_t *svc, tg_str_t token, const char *account, tg_actor_t *actor,
-    tg_auth_outcome_t *outcome)
+/*
+ * Authenticates token for account and asserts the code and outcome; a
+ * refused token names no actor.  Returns the actor.
+ */
+static tg_actor_t
+expect_use(tg_service_t *svc, tg_str_t token, const char *account, int rc,
+           tg_auth_outcome_t why)
 {
-    tg_error_t err;
+    tg_actor_t        actor;
+    tg_auth_outcome_t outcome;
+    tg_error_t        err;
 
-    memset(actor, 0, sizeof(*actor));
+    memset(&actor, 0, sizeof(actor));
     memset(&err, 0, sizeof(err));
-    return tg_service_authenticate_token(svc, token, tg_str_c(account), actor,
-                                         outcome, &err);
+    assert_rc(tg_service_authenticate_token(svc, token, tg_str_c(account),
+                                            &actor, &outcome, &err),
+              rc);
+    assert_int_equal(outcome, why);
+    if (rc != TG_OK) {
+        assert_string_equal(actor.key_id, "");
+    }
+    return actor;
 }
 
 
 static void
 test_binds_key_and_account(void **state)
 {
-    fixture_t        *f = *state;
-    tg_buf_t          token = TG_BUF_INIT;
-    tg_actor_t        issuer, actor;
-    tg_auth_outcome_t outcome;
+    fixture_t *f = *state;
+    tg_buf_t   token = TG_BUF_INIT;
+    tg_actor_t issuer, actor;
 
     issue(f, 60, &token, &issuer);
-    assert_rc(
-        use(f->svc, tg_buf_str(&token), issuer.account_id, &actor, &outcome),
-        TG_OK);
-    assert_int_equal(outcome, TG_AUTH_OK);
+    actor = expect_use(f->svc, tg_buf_str(&token), issuer.account_id, TG_OK,
+                       TG_AUTH_OK);
     assert_string_equal(actor.key_id, KEY_ID);
     assert_string_equal(actor.account_id, issuer.account_id);
     assert_false(actor.admin); /* a token acts within its account */
 
-    assert_rc(use(f->svc, tg_buf_str(&token),
-                  "0123456789abcdef0123456789abcdef", &actor, &outcome),
-              TG_EUNAUTHENTICATED);
-    assert_int_equal(outcome, TG_AUTH_WRONG_SCOPE);
-    assert_string_equal(actor.key_id, "");
-    assert_rc(use(f->svc, tg_buf_str(&token), "", &actor, &outcome),
-              TG_EUNAUTHENTICATED);
-    assert_int_equal(outcome, TG_AUTH_WRONG_SCOPE);
+    expect_use(f->svc, tg_buf_str(&token), "0123456789abcdef0123456789abcdef",
+               TG_EUNAUTHENTICATED, TG_AUTH_WRONG_SCOPE);
+    expect_use(f->svc, tg_buf_str(&token), "", TG_EUNAUTHENTICATED,
+               TG_AUTH_WRONG_SCOPE);
 
     tg_buf_wipe(&token);
 }
@@ -122,18 +126,15 @@ test_issue_bounds(void **state)
 static void
 test_expires(void **state)
 {
-    fixture_t        *f = *state;
-    tg_buf_t          token = TG_BUF_INIT;
-    tg_actor_t        issuer, actor;
-    tg_auth_outcome_t outcome;
-    struct timespec   wait = { 1, 100 * 1000 * 1000 };
+    fixture_t      *f = *state;
+    tg_buf_t        token = TG_BUF_INIT;
+    tg_actor_t      issuer;
+    struct timespec wait = { 1, 100 * 1000 * 1000 };
 
     issue(f, 1, &token, &issuer);
     nanosleep(&wait, NULL);
-    assert_rc(
-        use(f->svc, tg_buf_str(&token), issuer.account_id, &actor, &outcome),
-        TG_EUNAUTHENTICATED);
-    assert_int_equal(outcome, TG_AUTH_EXPIRED);
+    expect_use(f->svc, tg_buf_str(&token), issuer.account_id,
+               TG_EUNAUTHENTICATED, TG_AUTH_EXPIRED);
     tg_buf_wipe(&token);
 }
 
@@ -141,14 +142,13 @@ test_expires(void **state)
 static void
 test_tampering(void **state)
 {
-    fixture_t        *f = *state;
-    tg_buf_t          token = TG_BUF_INIT;
-    tg_actor_t        issuer, actor;
-    tg_auth_outcome_t outcome;
-    char             *copy;
-    size_t            i, at[3];
-    char              big[TG_TOKEN_MAX + 2];
-    tg_str_t          bad[6];
+    fixture_t *f = *state;
+    tg_buf_t   token = TG_BUF_INIT;
+    tg_actor_t issuer;
+    char      *copy;
+    size_t     i, at[3];
+    char       big[TG_TOKEN_MAX + 2];
+    tg_str_t   bad[6];
 
     issue(f, 60, &token, &issuer);
     copy = strdup(token.ptr);
@@ -161,10 +161,8 @@ test_tampering(void **state)
     for (i = 0; i < 3; i++) {
         memcpy(copy, token.ptr, token.len);
         copy[at[i]] = copy[at[i]] == 'A' ? 'B' : 'A';
-        assert_rc(
-            use(f->svc, tg_str_c(copy), issuer.account_id, &actor, &outcome),
-            TG_EUNAUTHENTICATED);
-        assert_int_equal(outcome, TG_AUTH_BAD_SIGNATURE);
+        expect_use(f->svc, tg_str_c(copy), issuer.account_id,
+                   TG_EUNAUTHENTICATED, TG_AUTH_BAD_SIGNATURE);
     }
 
     /* Truncated, emptied, without its MAC, too long, not three parts. */
@@ -177,9 +175,8 @@ test_tampering(void **state)
     bad[4] = TG_STR("...");
     bad[5] = (tg_str_t){ big, sizeof(big) };
     for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        assert_rc(use(f->svc, bad[i], issuer.account_id, &actor, &outcome),
-                  TG_EUNAUTHENTICATED);
-        assert_string_equal(actor.key_id, "");
+        expect_use(f->svc, bad[i], issuer.account_id, TG_EUNAUTHENTICATED,
+                   TG_AUTH_BAD_SIGNATURE);
     }
 
     free(copy);
@@ -196,17 +193,15 @@ test_keyring(void **state)
     tg_keyring_t        *kr;
     tg_service_t        *svc;
     tg_buf_t             token = TG_BUF_INIT;
-    tg_actor_t           issuer, actor;
-    tg_auth_outcome_t    outcome;
+    tg_actor_t           issuer;
 
     issue(f, 60, &token, &issuer);
 
     /* A new primary key: the old key still opens its tokens. */
     assert_rc(tg_keyring_add(f->keyring, TG_STR("k2"), other), TG_OK);
     assert_rc(tg_keyring_set_primary(f->keyring, TG_STR("k2")), TG_OK);
-    assert_rc(
-        use(f->svc, tg_buf_str(&token), issuer.account_id, &actor, &outcome),
-        TG_OK);
+    expect_use(f->svc, tg_buf_str(&token), issuer.account_id, TG_OK,
+               TG_AUTH_OK);
 
     /* A keyring without it (another installation) does not. */
     memset(&limits, 0, sizeof(limits));
@@ -214,9 +209,8 @@ test_keyring(void **state)
     assert_rc(tg_keyring_create(&kr), TG_OK);
     assert_rc(tg_keyring_add(kr, TG_STR("k1"), other), TG_OK);
     assert_rc(tg_service_create(f->store, kr, &limits, &svc), TG_OK);
-    assert_rc(use(svc, tg_buf_str(&token), issuer.account_id, &actor, &outcome),
-              TG_EUNAUTHENTICATED);
-    assert_int_equal(outcome, TG_AUTH_BAD_SIGNATURE);
+    expect_use(svc, tg_buf_str(&token), issuer.account_id, TG_EUNAUTHENTICATED,
+               TG_AUTH_BAD_SIGNATURE);
 
     tg_service_destroy(svc);
     tg_keyring_destroy(kr);
@@ -229,8 +223,7 @@ test_disabled_key(void **state)
 {
     fixture_t           *f = *state;
     tg_buf_t             token = TG_BUF_INIT;
-    tg_actor_t           issuer, actor;
-    tg_auth_outcome_t    outcome;
+    tg_actor_t           issuer;
     tg_access_key_spec_t patch;
     tg_access_key_t      out;
     tg_error_t           err;
@@ -256,10 +249,8 @@ test_disabled_key(void **state)
                   &patch, TG_ACCESS_KEY_SET_ENABLED, &out, &err),
               TG_OK);
     tg_access_key_free(&out);
-    assert_rc(
-        use(f->svc, tg_buf_str(&token), issuer.account_id, &actor, &outcome),
-        TG_EUNAUTHENTICATED);
-    assert_int_equal(outcome, TG_AUTH_DISABLED);
+    expect_use(f->svc, tg_buf_str(&token), issuer.account_id,
+               TG_EUNAUTHENTICATED, TG_AUTH_DISABLED);
     tg_buf_wipe(&token);
 }
 
