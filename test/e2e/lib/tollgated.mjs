@@ -132,17 +132,7 @@ export class Tollgated {
       payload = JSON.stringify(body);
       h['content-type'] = h['content-type'] || 'application/json';
     }
-    const res = await fetch(this.url + pathname, {method, headers: h, body: payload});
-    const text = await res.text();
-    let json = null;
-    if (text.length > 0) {
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = null;
-      }
-    }
-    return {status: res.status, headers: res.headers, text, json};
+    return responseOf(await fetch(this.url + pathname, {method, headers: h, body: payload}));
   }
 }
 
@@ -159,3 +149,28 @@ export async function createApi(d, name) {
 
 // A plain JSON copy of what an SDK returned (no class, no undefined).
 export const plain = (x) => JSON.parse(JSON.stringify(x));
+
+// What a fetch() answered: {status, headers, text, json}, json null when
+// the body is empty or not JSON.
+export async function responseOf(res) {
+  const text = await res.text();
+  let json = null;
+  if (text.length > 0) {
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = null;
+    }
+  }
+  return {status: res.status, headers: res.headers, text, json};
+}
+
+// Runs fn, which must throw; returns the error.
+export async function rejects(fn) {
+  try {
+    await fn();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected the call to fail');
+}
