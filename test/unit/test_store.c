@@ -333,6 +333,25 @@ seed_accounts(fixture_t *f)
 }
 
 
+/*
+ * Seeds the accounts and begins a transaction with napps apps of ACC_A
+ * made at 1000: APP_1 "alpha", and with two, APP_2 "beta".
+ */
+static tg_txn_t
+begin_with_apps(fixture_t *f, int napps)
+{
+    tg_txn_t t;
+
+    seed_accounts(f);
+    t = begin(f);
+    insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
+    if (napps > 1) {
+        insert_app(&t, APP_2, 10000000000002, ACC_A, "beta", 1000);
+    }
+    return t;
+}
+
+
 /* ---- schema ---- */
 
 
@@ -1443,10 +1462,7 @@ test_key_pairs(void **state)
     int64_t    count;
     tg_txn_t   t;
 
-    seed_accounts(f);
-    t = begin(f);
-    insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
-    insert_app(&t, APP_2, 10000000000002, ACC_A, "beta", 1000);
+    t = begin_with_apps(f, 2);
 
     /* The primary pair lists first, then the oldest. */
     insert_cred(&t, TG_CRED_KEY_PAIR,
@@ -1521,9 +1537,7 @@ test_key_pair_update_delete(void **state)
     tg_cred_t  kp;
     tg_txn_t   t;
 
-    seed_accounts(f);
-    t = begin(f);
-    insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
+    t = begin_with_apps(f, 1);
     insert_cred(&t, TG_CRED_KEY_PAIR,
                 key_pair_rec(KP_1, APP_1, "KEYONE01", 1, 1000));
 
@@ -1635,9 +1649,7 @@ test_app_key_taken(void **state)
     tg_cred_t  kp;
     tg_txn_t   t;
 
-    seed_accounts(f);
-    t = begin(f);
-    insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
+    t = begin_with_apps(f, 1);
 
     kp = key_pair_rec(KP_1, APP_1, "CURRENT1", 1, 1000);
     kp.prev_key = (char *) "REPLACED1";
@@ -1678,10 +1690,7 @@ test_app_codes(void **state)
     int64_t    count;
     tg_txn_t   t;
 
-    seed_accounts(f);
-    t = begin(f);
-    insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
-    insert_app(&t, APP_2, 10000000000002, ACC_A, "beta", 1000);
+    t = begin_with_apps(f, 2);
 
     insert_cred(&t, TG_CRED_APP_CODE, code_rec(CODE_1, APP_1, HASH("1"), 2000));
     insert_cred(&t, TG_CRED_APP_CODE, code_rec(CODE_2, APP_1, HASH("2"), 1000));
@@ -1745,9 +1754,7 @@ test_app_code_update_delete(void **state)
     tg_cred_t  code;
     tg_txn_t   t;
 
-    seed_accounts(f);
-    t = begin(f);
-    insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
+    t = begin_with_apps(f, 1);
     insert_cred(&t, TG_CRED_APP_CODE, code_rec(CODE_1, APP_1, HASH("1"), 1000));
     insert_cred(&t, TG_CRED_APP_CODE, code_rec(CODE_2, APP_1, HASH("2"), 1000));
 
@@ -1794,10 +1801,7 @@ test_app_code_taken(void **state)
     tg_txn_t   t;
     int        taken = -1;
 
-    seed_accounts(f);
-    t = begin(f);
-    insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
-    insert_app(&t, APP_2, 10000000000002, ACC_A, "beta", 1000);
+    t = begin_with_apps(f, 2);
     insert_cred(&t, TG_CRED_APP_CODE, code_rec(CODE_1, APP_1, HASH("1"), 1000));
 
     assert_rc(tg_store_cred_taken(&t, TG_CRED_APP_CODE, TG_STR(HASH("1")),
@@ -1978,9 +1982,7 @@ test_api_update_delete(void **state)
     tg_grant_t grant;
     tg_txn_t   t;
 
-    seed_accounts(f);
-    t = begin(f);
-    insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
+    t = begin_with_apps(f, 1);
     insert_api(&t, API_1, ACC_A, "payments", 1000);
     insert_api(&t, API_2, ACC_A, "billing", 1000);
     insert_grant(&t, GR_1, APP_1, API_1, "RELEASE", 1000);
@@ -2030,9 +2032,7 @@ seed_grants(fixture_t *f)
     tg_grant_t g;
     tg_txn_t   t;
 
-    seed_accounts(f);
-    t = begin(f);
-    insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
+    t = begin_with_apps(f, 1);
     insert_app(&t, APP_4, 10000000000004, ACC_B, "delta", 1000);
     insert_api(&t, API_1, ACC_A, "payments", 1000);
     insert_api(&t, API_2, ACC_A, "billing", 1000);
