@@ -122,30 +122,47 @@ tg_fixture_close(tg_fixture_t *f)
 }
 
 
+void *
+tg_fixture_alloc(size_t size, const tg_fixture_spec_t *spec)
+{
+    void *f;
+
+    if (size < sizeof(tg_fixture_t)) {
+        return NULL;
+    }
+    f = calloc(1, size);
+    if (f == NULL) {
+        return NULL;
+    }
+    if (tg_fixture_open(f, spec) != 0) {
+        free(f);
+        return NULL;
+    }
+    return f;
+}
+
+
+void
+tg_fixture_free(void *f)
+{
+    if (f != NULL) {
+        tg_fixture_close(f);
+        free(f);
+    }
+}
+
+
 int
 tg_fixture_setup(void **state)
 {
-    tg_fixture_t *f;
-
-    f = malloc(sizeof(*f));
-    if (f == NULL) {
-        return -1;
-    }
-    if (tg_fixture_open(f, &tg_fixture_default) != 0) {
-        free(f);
-        return -1;
-    }
-    *state = f;
-    return 0;
+    *state = tg_fixture_alloc(sizeof(tg_fixture_t), &tg_fixture_default);
+    return *state != NULL ? 0 : -1;
 }
 
 
 int
 tg_fixture_teardown(void **state)
 {
-    tg_fixture_t *f = *state;
-
-    tg_fixture_close(f);
-    free(f);
+    tg_fixture_free(*state);
     return 0;
 }

@@ -5,9 +5,10 @@
  *
  * tg_fixture_setup() and tg_fixture_teardown() are cmocka's setup and
  * teardown for a test whose state is a bare tg_fixture_t of the default
- * spec (tg_fixture_default); a test whose own fixture embeds one names what
- * differs (its directory's tag, its admin key, its limits) in a
- * tg_fixture_spec_t and calls tg_fixture_open() and tg_fixture_close().
+ * spec (tg_fixture_default).  A test whose own fixture holds more starts
+ * its struct with a tg_fixture_t, names what differs (its directory's tag,
+ * its admin key, its limits) in a tg_fixture_spec_t, and allocates it with
+ * tg_fixture_alloc() and frees it with tg_fixture_free().
  */
 
 #ifndef TOLLGATE_TEST_FIXTURE_H
@@ -59,6 +60,15 @@ int tg_fixture_open(tg_fixture_t *f, const tg_fixture_spec_t *spec);
 
 /* Closes what tg_fixture_open() opened and removes its directory. */
 void tg_fixture_close(tg_fixture_t *f);
+
+/*
+ * Allocates size bytes, zeroed, whose first member is a tg_fixture_t,
+ * and opens that fixture of spec.  Returns it, or NULL.
+ */
+void *tg_fixture_alloc(size_t size, const tg_fixture_spec_t *spec);
+
+/* Closes the fixture at the start of f and frees f.  f may be NULL. */
+void tg_fixture_free(void *f);
 
 /* The default spec: the admin key above; 10 apps, 5 key pairs and 5
  * AppCodes an app, one app write at once, TG_FIXTURE_NONCES nonces. */

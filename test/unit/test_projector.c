@@ -28,7 +28,7 @@
 
 
 typedef struct {
-    tg_fixture_t    fx;
+    tg_fixture_t    fx; /* first: see tg_fixture_alloc() */
     tg_projector_t *proj;
     uint8_t         dp_key[TG_SEAL_KEY_LEN];
 } fixture_t;
@@ -71,12 +71,8 @@ setup(void **state)
     char       path[128], text[80];
     FILE      *fp;
 
-    f = calloc(1, sizeof(*f));
+    f = tg_fixture_alloc(sizeof(*f), &spec);
     if (f == NULL) {
-        return -1;
-    }
-    if (tg_fixture_open(&f->fx, &spec) != 0) {
-        free(f);
         return -1;
     }
 
@@ -102,8 +98,7 @@ teardown(void **state)
     fixture_t *f = *state;
 
     tg_projector_close(f->proj);
-    tg_fixture_close(&f->fx);
-    free(f);
+    tg_fixture_free(f);
     return 0;
 }
 

@@ -20,7 +20,7 @@
 #define MAX_CODES 2
 
 typedef struct {
-    tg_fixture_t fx;
+    tg_fixture_t fx;                 /* first: see tg_fixture_alloc() */
     char         app[TG_ID_LEN + 1]; /* an app with one pair */
     char         app_key[TG_APP_KEY_MAX + 1];
     char         other[TG_ID_LEN + 1]; /* a second app */
@@ -64,12 +64,8 @@ setup(void **state)
     };
     fixture_t *f;
 
-    f = calloc(1, sizeof(*f));
+    f = tg_fixture_alloc(sizeof(*f), &spec);
     if (f == NULL) {
-        return -1;
-    }
-    if (tg_fixture_open(&f->fx, &spec) != 0) {
-        free(f);
         return -1;
     }
 
@@ -84,10 +80,7 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-    fixture_t *f = *state;
-
-    tg_fixture_close(&f->fx);
-    free(f);
+    tg_fixture_free(*state);
     return 0;
 }
 
