@@ -62,7 +62,8 @@ $(1)/bin/tollgate: $$(CLI_SRCS:%.c=$(1)/obj/%.o) $(1)/libtollgate.a
 	@mkdir -p $$(@D)
 	$$(CC) $(2) $$^ $$(LDLIBS_CLI) -o $$@
 
-$(1)/test/%: $(1)/obj/test/unit/%.o $(1)/libtollgated.a $(1)/libtollgate.a
+$(1)/test/%: $(1)/obj/test/unit/%.o $(1)/obj/test/unit/fixture.o \
+             $(1)/libtollgated.a $(1)/libtollgate.a
 	@mkdir -p $$(@D)
 	$$(CC) $(2) $$^ $$(LDLIBS_UNIT) $$(LDLIBS_DAEMON) -o $$@
 endef

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import {after, before, describe, test} from 'node:test';
 
 import {Cloud, cloudApi, openApiClient, popCore, rawCall, rejects} from './lib/alibaba.mjs';
-import {startTollgated} from './lib/tollgated.mjs';
+import {plain, startTollgated} from './lib/tollgated.mjs';
 
 let d, pop, v3;
 
@@ -24,8 +24,6 @@ after(async () => {
 const TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
 // pop-core parses into objects without a prototype: compare their data.
-const plain = (x) => JSON.parse(JSON.stringify(x));
-
 // pop-core's error for a call that must fail: its Code and status.
 async function popFails(action, params, code, status = 400) {
   const e = await rejects(() => pop.request(action, params, {method: 'POST'}));

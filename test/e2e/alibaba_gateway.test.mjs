@@ -4,37 +4,25 @@
 // ResetAppSecret, the secret DescribeAppSecurity then returns signs, and
 // the old one no longer does.
 
-import aliyun from 'aliyun-api-gateway';
 import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
 
 import {popCore} from './lib/alibaba.mjs';
 import {eventually, startGateway} from './lib/gateway.mjs';
+import {appIdLocation, xcaGet} from './lib/xca.mjs';
 
 let gw;
 
 before(async () => {
-  gw = await startGateway({
-    locations: (upstream) => `
-    location / {
-      tollgate on;
-      proxy_set_header X-Tollgate-App-Id $tollgate_app_id;
-      proxy_pass ${upstream};
-    }`,
-  });
+  gw = await startGateway({locations: appIdLocation});
 });
 
 after(async () => {
   await gw.stop();
 });
 
-async function status(key, secret) {
-  try {
-    const echo = await new aliyun.Client(key, secret).get(`${gw.url}/orders?id=7`);
-    return {status: 200, echo};
-  } catch (err) {
-    return {status: err.code, message: err.data?.headers['x-ca-error-message']};
-  }
+function status(key, secret) {
+  return xcaGet(`${gw.url}/orders?id=7`, key, secret);
 }
 
 test(

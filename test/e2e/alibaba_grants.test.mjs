@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import {after, before, describe, test} from 'node:test';
 
 import {Cloud, cloudApi, popCore, rejects} from './lib/alibaba.mjs';
-import {startTollgated} from './lib/tollgated.mjs';
+import {createApi, plain, startTollgated} from './lib/tollgated.mjs';
 
 let d, pop, v3;
 
@@ -22,13 +22,7 @@ after(async () => {
   await d.stop();
 });
 
-const plain = (x) => JSON.parse(JSON.stringify(x));
-
-async function api(name) {
-  const res = await d.call('POST', '/v1/apis', {body: {name}});
-  assert.equal(res.status, 201, res.text);
-  return res.json.id;
-}
+const api = (name) => createApi(d, name);
 
 async function app(name) {
   return (await pop.request('CreateApp', {AppName: name}, {method: 'POST'})).AppId;

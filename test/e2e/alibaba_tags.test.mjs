@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
 
 import {Cloud, cloudApi, popCore, rejects} from './lib/alibaba.mjs';
-import {startTollgated} from './lib/tollgated.mjs';
+import {plain, startTollgated} from './lib/tollgated.mjs';
 
 let d, pop, v3;
 
@@ -20,8 +20,6 @@ before(async () => {
 after(async () => {
   await d.stop();
 });
-
-const plain = (x) => JSON.parse(JSON.stringify(x));
 
 async function app(name, tags) {
   return (await pop.request('CreateApp', {AppName: name, Tag: tags}, {method: 'POST'})).AppId;

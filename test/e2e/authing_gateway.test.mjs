@@ -3,37 +3,25 @@
 // API reveals, it signs a call through nginx (with Alibaba's X-Ca-*
 // client, the gateway's scheme), and the old secret no longer does.
 
-import aliyun from 'aliyun-api-gateway';
 import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
 
 import {client} from './lib/authing.mjs';
 import {eventually, startGateway} from './lib/gateway.mjs';
+import {appIdLocation, xcaGet} from './lib/xca.mjs';
 
 let gw;
 
 before(async () => {
-  gw = await startGateway({
-    locations: (upstream) => `
-    location / {
-      tollgate on;
-      proxy_set_header X-Tollgate-App-Id $tollgate_app_id;
-      proxy_pass ${upstream};
-    }`,
-  });
+  gw = await startGateway({locations: appIdLocation});
 });
 
 after(async () => {
   await gw.stop();
 });
 
-async function status(key, secret) {
-  try {
-    const echo = await new aliyun.Client(key, secret).get(`${gw.url}/orders?id=7`);
-    return {status: 200, echo};
-  } catch (err) {
-    return {status: err.code, message: err.data?.headers['x-ca-error-message']};
-  }
+function status(key, secret) {
+  return xcaGet(`${gw.url}/orders?id=7`, key, secret);
 }
 
 test('the refreshed secret passes the gateway, and the old one is refused', async () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import {after, before, describe, test} from 'node:test';
 
 import {popCore, rejects} from './lib/alibaba.mjs';
-import {ADMIN_ID, startTollgated} from './lib/tollgated.mjs';
+import {ADMIN_ID, plain, startTollgated} from './lib/tollgated.mjs';
 
 let d;
 let carol;  // {account, key: [id, secret]}, a member key
@@ -24,8 +24,6 @@ before(async () => {
 after(async () => {
   await d.stop();
 });
-
-const plain = (x) => JSON.parse(JSON.stringify(x));
 
 // The newest audit event of a request, by its request id.
 async function eventOf(res) {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import {after, before, describe, test} from 'node:test';
 
 import {rejects, tencentClient} from './lib/tencent.mjs';
-import {startTollgated} from './lib/tollgated.mjs';
+import {createApi, startTollgated} from './lib/tollgated.mjs';
 
 let d, tc;
 
@@ -21,11 +21,7 @@ after(async () => {
   await d.stop();
 });
 
-async function api(name) {
-  const res = await d.call('POST', '/v1/apis', {body: {name}});
-  assert.equal(res.status, 201, res.text);
-  return res.json.id;
-}
+const api = (name) => createApi(d, name);
 
 async function app(name) {
   return (await tc.CreateApiApp({ApiAppName: name})).Result.ApiAppId;

@@ -50,20 +50,36 @@ static const tg_hw_pair_t vpc_headers[] = {
     "content-type;host;x-sdk-date\n" TG_HW_EMPTY_SHA256
 
 
+/* A request of method on path with its query, headers and payload hash;
+ * the pairs are arrays, counted by REQUEST(). */
 static tg_hw_request_t
-vpc_request(void)
+request(const char *method, const char *path, const tg_hw_pair_t *query,
+        size_t nquery, const tg_hw_pair_t *headers, size_t nheaders,
+        tg_str_t payload_hash)
 {
     tg_hw_request_t req;
 
     memset(&req, 0, sizeof(req));
-    req.method = TG_STR("GET");
-    req.path = TG_STR("/v1/77b6a44cba5143ab91d13ab9a8ff44fd/vpcs");
-    req.query = vpc_query;
-    req.nquery = 2;
-    req.headers = vpc_headers;
-    req.nheaders = 3;
-    req.payload_hash = TG_STR(TG_HW_EMPTY_SHA256);
+    req.method = tg_str_c(method);
+    req.path = tg_str_c(path);
+    req.query = query;
+    req.nquery = nquery;
+    req.headers = headers;
+    req.nheaders = nheaders;
+    req.payload_hash = payload_hash;
     return req;
+}
+
+#define REQUEST(method, path, query, headers, hash)                        \
+    request((method), (path), (query), sizeof(query) / sizeof((query)[0]), \
+            (headers), sizeof(headers) / sizeof((headers)[0]), (hash))
+
+
+static tg_hw_request_t
+vpc_request(void)
+{
+    return REQUEST("GET", "/v1/77b6a44cba5143ab91d13ab9a8ff44fd/vpcs",
+                   vpc_query, vpc_headers, TG_STR(TG_HW_EMPTY_SHA256));
 }
 
 
@@ -143,14 +159,7 @@ test_post_vector(void **state)
         hash,
         "015abd7f5cc57a2dd94b7590f04ad8084273905ee33ec5cebeae62276a97f862");
 
-    memset(&req, 0, sizeof(req));
-    req.method = TG_STR("POST");
-    req.path = TG_STR("/app1");
-    req.query = query;
-    req.nquery = 2;
-    req.headers = headers;
-    req.nheaders = 3;
-    req.payload_hash = tg_str_c(hash);
+    req = REQUEST("POST", "/app1", query, headers, tg_str_c(hash));
 
     sign_request(&req, "appsecret_example_123", &cr, &sts, sig);
     assert_non_null(strstr(cr.ptr, "\n/app1/\na=1&b=\n"));
@@ -187,14 +196,8 @@ test_canonical_edges(void **state)
 
     (void) state;
 
-    memset(&req, 0, sizeof(req));
-    req.method = TG_STR("PUT");
-    req.path = TG_STR("/a b/caf\xc3\xa9/~x");
-    req.query = query;
-    req.nquery = 4;
-    req.headers = headers;
-    req.nheaders = 1;
-    req.payload_hash = TG_STR(TG_HW_UNSIGNED);
+    req = REQUEST("PUT", "/a b/caf\xc3\xa9/~x", query, headers,
+                  TG_STR(TG_HW_UNSIGNED));
 
     assert_rc(tg_hw_canonical_request(&req, &cr), TG_OK);
     assert_str_equal(tg_buf_str(&cr),

@@ -25,6 +25,14 @@ use(tg_nonce_cache_t *c, const char *scope, const char *nonce, int64_t now)
 }
 
 
+/* A use of scope "k" remembered until expires. */
+static int
+use_until(tg_nonce_cache_t *c, const char *nonce, int64_t now, int64_t expires)
+{
+    return tg_nonce_cache_use(c, TG_STR("k"), tg_str_c(nonce), now, expires);
+}
+
+
 static void
 test_create_rejects(void **state)
 {
@@ -123,14 +131,10 @@ test_wraparound(void **state)
     for (i = 0; i < 5000; i++) {
         now = i * 10;
         snprintf(nonce, sizeof(nonce), "nonce-%d", i);
-        assert_rc(
-            tg_nonce_cache_use(c, TG_STR("k"), tg_str_c(nonce), now, now + 100),
-            TG_OK);
+        assert_rc(use_until(c, nonce, now, now + 100), TG_OK);
         /* The last ten are live (100 ms each, one every 10 ms). */
         snprintf(nonce, sizeof(nonce), "nonce-%d", i > 5 ? i - 5 : 0);
-        assert_rc(
-            tg_nonce_cache_use(c, TG_STR("k"), tg_str_c(nonce), now, now + 100),
-            TG_ECONFLICT);
+        assert_rc(use_until(c, nonce, now, now + 100), TG_ECONFLICT);
         assert_true(tg_nonce_cache_size(c) <= 10);
     }
     tg_nonce_cache_destroy(c);
@@ -143,36 +147,36 @@ test_wraparound(void **state)
 static void
 test_own_expiry(void **state)
 {
+    static const struct {
+        const char *nonce;
+        int64_t     now, expires;
+        int         rc;
+    } uses[] = {
+        { "late", 0, 3000, TG_OK },
+        { "soon", 0, 1000, TG_OK },
+        { "mid", 0, 2000, TG_OK },
+        { "x", 999, 5000, TG_EBUSY },
+        /* "soon" went first, though it came second. */
+        { "x", 1000, 5000, TG_OK },
+        { "late", 1000, 5000, TG_ECONFLICT },
+        { "mid", 1999, 5000, TG_ECONFLICT },
+        { "soon", 1999, 5000, TG_EBUSY },
+        { "mid", 2000, 5000, TG_OK },
+    };
     tg_nonce_cache_t *c;
+    size_t            i;
 
     (void) state;
 
     assert_rc(tg_nonce_cache_create(3, &c), TG_OK);
-    assert_rc(tg_nonce_cache_use(c, TG_STR("k"), TG_STR("late"), 0, 3000),
-              TG_OK);
-    assert_rc(tg_nonce_cache_use(c, TG_STR("k"), TG_STR("soon"), 0, 1000),
-              TG_OK);
-    assert_rc(tg_nonce_cache_use(c, TG_STR("k"), TG_STR("mid"), 0, 2000),
-              TG_OK);
-    assert_rc(tg_nonce_cache_use(c, TG_STR("k"), TG_STR("x"), 999, 5000),
-              TG_EBUSY);
-
-    /* "soon" went first, though it came second. */
-    assert_rc(tg_nonce_cache_use(c, TG_STR("k"), TG_STR("x"), 1000, 5000),
-              TG_OK);
-    assert_rc(tg_nonce_cache_use(c, TG_STR("k"), TG_STR("late"), 1000, 5000),
-              TG_ECONFLICT);
-    assert_rc(tg_nonce_cache_use(c, TG_STR("k"), TG_STR("mid"), 1999, 5000),
-              TG_ECONFLICT);
-    assert_rc(tg_nonce_cache_use(c, TG_STR("k"), TG_STR("soon"), 1999, 5000),
-              TG_EBUSY);
-    assert_rc(tg_nonce_cache_use(c, TG_STR("k"), TG_STR("mid"), 2000, 5000),
-              TG_OK);
+    for (i = 0; i < sizeof(uses) / sizeof(uses[0]); i++) {
+        assert_rc(use_until(c, uses[i].nonce, uses[i].now, uses[i].expires),
+                  uses[i].rc);
+    }
     assert_int_equal(tg_nonce_cache_size(c), 3);
 
     /* An entry that would expire at once is a caller's error. */
-    assert_rc(tg_nonce_cache_use(c, TG_STR("k"), TG_STR("y"), 2000, 2000),
-              TG_EINVALID);
+    assert_rc(use_until(c, "y", 2000, 2000), TG_EINVALID);
     tg_nonce_cache_destroy(c);
 }
 
@@ -221,9 +225,7 @@ test_against_model(void **state)
         }
 
         snprintf(nonce, sizeof(nonce), "n%d", n);
-        assert_rc(
-            tg_nonce_cache_use(c, TG_STR("k"), tg_str_c(nonce), now, expires),
-            expected);
+        assert_rc(use_until(c, nonce, now, expires), expected);
     }
     tg_nonce_cache_destroy(c);
 }

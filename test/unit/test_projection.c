@@ -291,6 +291,16 @@ sealed_secret(tg_buf_t *b, const char *app_key, const char *secret)
 }
 
 
+/* Looks up the HMAC-SHA256 of app_key's sealed secret under KEY. */
+static int
+get(tg_proj_macs_t *c, const char *app_key, tg_str_t sealed, int64_t now_ms,
+    tg_hmac_t **h)
+{
+    return tg_proj_macs_get(c, KEY, tg_str_c(app_key), sealed, TG_HMAC_SHA256,
+                            now_ms, h);
+}
+
+
 /* The MAC of msg by h, against a one-shot HMAC-SHA256 under secret. */
 static void
 assert_keyed(tg_hmac_t *h, const char *secret)
@@ -322,22 +332,16 @@ test_macs_open_once(void **state)
     s2 = sealed_secret(&b2, "AppKey_01", "second-secret");
     assert_rc(tg_proj_macs_create(&c, 16, 60000), TG_OK);
 
-    assert_rc(tg_proj_macs_get(c, KEY, TG_STR("AppKey_01"), s1, TG_HMAC_SHA256,
-                               1000, &h1),
-              TG_OK);
+    assert_rc(get(c, "AppKey_01", s1, 1000, &h1), TG_OK);
     assert_keyed(h1, "first-secret");
-    assert_rc(tg_proj_macs_get(c, KEY, TG_STR("AppKey_01"), s1, TG_HMAC_SHA256,
-                               2000, &h2),
-              TG_OK);
+    assert_rc(get(c, "AppKey_01", s1, 2000, &h2), TG_OK);
     assert_ptr_equal(h1, h2);
     st = tg_proj_macs_stats(c);
     assert_int_equal(st.opens, 1);
     assert_int_equal(st.hits, 1);
 
     /* The reset secret: other sealed bytes, another secret. */
-    assert_rc(tg_proj_macs_get(c, KEY, TG_STR("AppKey_01"), s2, TG_HMAC_SHA256,
-                               2000, &h3),
-              TG_OK);
+    assert_rc(get(c, "AppKey_01", s2, 2000, &h3), TG_OK);
     assert_keyed(h3, "second-secret");
     assert_int_equal(tg_proj_macs_stats(c).opens, 2);
 
@@ -369,19 +373,13 @@ test_macs_bound_to_key(void **state)
 
     s = sealed_secret(&b, "AppKey_01", "first-secret");
     assert_rc(tg_proj_macs_create(&c, 1, 60000), TG_OK);
-    assert_rc(tg_proj_macs_get(c, KEY, TG_STR("AppKey_01"), s, TG_HMAC_SHA256,
-                               1000, &h),
-              TG_OK);
+    assert_rc(get(c, "AppKey_01", s, 1000, &h), TG_OK);
 
     /* The same sealed bytes under another AppKey: opened (and refused),
      * never taken from the cache. */
-    assert_rc(tg_proj_macs_get(c, KEY, TG_STR("AppKey_02"), s, TG_HMAC_SHA256,
-                               1000, &h),
-              TG_ESEALED);
+    assert_rc(get(c, "AppKey_02", s, 1000, &h), TG_ESEALED);
     assert_null(h);
-    assert_rc(tg_proj_macs_get(c, KEY, TG_STR("AppKey_0"), s, TG_HMAC_SHA256,
-                               1000, &h),
-              TG_ESEALED);
+    assert_rc(get(c, "AppKey_0", s, 1000, &h), TG_ESEALED);
 
     /* Another data-plane key does not open it. */
     memcpy(other, KEY, sizeof(other));
@@ -414,42 +412,26 @@ test_macs_lifetime(void **state)
     s2 = sealed_secret(&b2, "AppKey_02", "second-secret");
     assert_rc(tg_proj_macs_create(&c, 2, 1000), TG_OK);
 
-    assert_rc(tg_proj_macs_get(c, KEY, TG_STR("AppKey_01"), s1, TG_HMAC_SHA256,
-                               5000, &h),
-              TG_OK);
-    assert_rc(tg_proj_macs_get(c, KEY, TG_STR("AppKey_01"), s1, TG_HMAC_SHA256,
-                               5999, &h),
-              TG_OK);
+    assert_rc(get(c, "AppKey_01", s1, 5000, &h), TG_OK);
+    assert_rc(get(c, "AppKey_01", s1, 5999, &h), TG_OK);
     assert_int_equal(tg_proj_macs_stats(c).hits, 1);
     /* At its age limit it is opened again. */
-    assert_rc(tg_proj_macs_get(c, KEY, TG_STR("AppKey_01"), s1, TG_HMAC_SHA256,
-                               6000, &h),
-              TG_OK);
+    assert_rc(get(c, "AppKey_01", s1, 6000, &h), TG_OK);
     assert_int_equal(tg_proj_macs_stats(c).opens, 2);
     /* A clock stepped back does not extend its life either. */
-    assert_rc(tg_proj_macs_get(c, KEY, TG_STR("AppKey_01"), s1, TG_HMAC_SHA256,
-                               5000, &h),
-              TG_OK);
+    assert_rc(get(c, "AppKey_01", s1, 5000, &h), TG_OK);
     assert_int_equal(tg_proj_macs_stats(c).opens, 3);
 
     /* Lookups of another key sweep both slots in turn: the idle entry is
      * wiped once too old, though nobody asks for it. */
     tg_proj_macs_clear(c);
-    assert_rc(tg_proj_macs_get(c, KEY, TG_STR("AppKey_01"), s1, TG_HMAC_SHA256,
-                               10000, &h),
-              TG_OK);
-    assert_rc(tg_proj_macs_get(c, KEY, TG_STR("AppKey_02"), s2, TG_HMAC_SHA256,
-                               20000, &h),
-              TG_OK);
-    assert_rc(tg_proj_macs_get(c, KEY, TG_STR("AppKey_02"), s2, TG_HMAC_SHA256,
-                               20000, &h),
-              TG_OK);
+    assert_rc(get(c, "AppKey_01", s1, 10000, &h), TG_OK);
+    assert_rc(get(c, "AppKey_02", s2, 20000, &h), TG_OK);
+    assert_rc(get(c, "AppKey_02", s2, 20000, &h), TG_OK);
     assert_int_equal(tg_proj_macs_stats(c).evicted, 3 + 1);
 
     tg_proj_macs_clear(c);
-    assert_rc(tg_proj_macs_get(c, KEY, TG_STR("AppKey_02"), s2, TG_HMAC_SHA256,
-                               20000, &h),
-              TG_OK);
+    assert_rc(get(c, "AppKey_02", s2, 20000, &h), TG_OK);
     assert_keyed(h, "second-secret");
 
     tg_proj_macs_destroy(c);

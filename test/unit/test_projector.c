@@ -11,7 +11,6 @@
 
 #define _XOPEN_SOURCE 700
 
-#include <ftw.h>
 #include <lmdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,16 +23,13 @@
 #include "projection/projector.h"
 #include "service/service.h"
 
+#include "fixture.h"
 #include "unit.h"
 
 
 typedef struct {
-    char            dir[64];
-    tg_store_t     *store;
-    tg_keyring_t   *keyring;
-    tg_service_t   *svc;
+    tg_fixture_t    fx; /* first: see tg_fixture_alloc() */
     tg_projector_t *proj;
-    tg_actor_t      admin;
     uint8_t         dp_key[TG_SEAL_KEY_LEN];
 } fixture_t;
 
@@ -51,9 +47,9 @@ projector_open(fixture_t *f)
     tg_projector_options_t o;
     char                   errbuf[256];
 
-    o.data_dir = f->dir;
+    o.data_dir = f->fx.dir;
     o.map_size = 64 << 20;
-    o.service = f->svc;
+    o.service = f->fx.svc;
     assert_rc(tg_projector_open(&o, &f->proj, errbuf, sizeof(errbuf)), TG_OK);
 }
 
@@ -61,51 +57,28 @@ projector_open(fixture_t *f)
 static int
 setup(void **state)
 {
-    static const uint8_t master[TG_SEAL_KEY_LEN] = { 1, 2, 3 };
-    tg_service_limits_t  limits = { 100, 5, 5, 86400, 0, 1, 0, 0 };
-    tg_db_options_t      o;
-    tg_error_t           err;
-    fixture_t           *f;
-    char                 path[128], text[80];
-    FILE                *fp;
-    int                  created;
+    static const tg_fixture_spec_t spec = {
+        .name = "proj",
+        .key_id = "TGprojAdmin0001",
+        .key_secret = "proj-admin-secret-0123456789",
+        .limits = { .max_apps = 100,
+                    .max_key_pairs = 5,
+                    .max_codes = 5,
+                    .max_grace_seconds = 86400,
+                    .app_write_burst = 1 },
+    };
+    fixture_t *f;
+    char       path[128], text[80];
+    FILE      *fp;
 
-    f = calloc(1, sizeof(*f));
-    snprintf(f->dir, sizeof(f->dir), "/tmp/tollgate-test-proj-XXXXXX");
-    if (f == NULL || mkdtemp(f->dir) == NULL) {
-        return -1;
-    }
-    snprintf(path, sizeof(path), "%s/tollgate.db", f->dir);
-    o.path = path;
-    o.connections = 2;
-    o.sync_full = 0;
-    o.busy_ms = 1000;
-
-    memset(&err, 0, sizeof(err));
-    if (tg_store_open(&tg_db_sqlite, &o, &f->store) != TG_OK
-        || tg_keyring_create(&f->keyring) != TG_OK
-        || tg_keyring_add(f->keyring, TG_STR("k1"), master) != TG_OK)
-    {
-        return -1;
-    }
-    tg_keyring_set_index_key(f->keyring, master);
-
-    if (tg_service_create(f->store, f->keyring, &limits, &f->svc) != TG_OK
-        || tg_service_bootstrap(f->svc, TG_STR("TGprojAdmin0001"),
-                                TG_STR("proj-admin-secret-0123456789"),
-                                &created, &err)
-               != TG_OK
-        || tg_service_authenticate(f->svc, TG_STR("TGprojAdmin0001"),
-                                   TG_STR("proj-admin-secret-0123456789"),
-                                   &f->admin, &err)
-               != TG_OK)
-    {
+    f = tg_fixture_alloc(sizeof(*f), &spec);
+    if (f == NULL) {
         return -1;
     }
 
     projector_open(f);
 
-    snprintf(path, sizeof(path), "%s/%s", f->dir, TG_PROJ_KEY_FILE);
+    snprintf(path, sizeof(path), "%s/%s", f->fx.dir, TG_PROJ_KEY_FILE);
     fp = fopen(path, "r");
     if (fp == NULL || fgets(text, sizeof(text), fp) == NULL
         || tg_proj_key_parse(tg_str_c(text), f->dp_key) != TG_OK)
@@ -120,26 +93,12 @@ setup(void **state)
 
 
 static int
-remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void) st;
-    (void) flag;
-    (void) ftw;
-    return remove(path);
-}
-
-
-static int
 teardown(void **state)
 {
     fixture_t *f = *state;
 
     tg_projector_close(f->proj);
-    tg_service_destroy(f->svc);
-    tg_store_close(f->store);
-    tg_keyring_destroy(f->keyring);
-    nftw(f->dir, remove_one, 8, FTW_DEPTH | FTW_PHYS);
-    free(f);
+    tg_fixture_free(f);
     return 0;
 }
 
@@ -155,7 +114,7 @@ view_open(fixture_t *f, view_t *v)
     tg_projector_close(f->proj);
     f->proj = NULL;
 
-    snprintf(dir, sizeof(dir), "%s/%s", f->dir, TG_PROJ_DIR);
+    snprintf(dir, sizeof(dir), "%s/%s", f->fx.dir, TG_PROJ_DIR);
     assert_int_equal(mdb_env_create(&v->env), 0);
     assert_int_equal(mdb_env_set_maxdbs(v->env, TG_PROJ_MAXDBS), 0);
     assert_int_equal(mdb_env_open(v->env, dir, MDB_RDONLY, 0600), 0);
@@ -223,7 +182,7 @@ create_app(fixture_t *f, tg_app_view_t *app)
     spec.app_key = TG_STR("ProjKey_0001");
     spec.app_secret = TG_STR("ProjSecret_0001");
     spec.app_code = TG_STR("projcode0123456789abcdef0123456789");
-    assert_rc(tg_service_app_create(f->svc, &f->admin, &spec, app, &err),
+    assert_rc(tg_service_app_create(f->fx.svc, &f->fx.admin, &spec, app, &err),
               TG_OK);
 }
 
@@ -242,10 +201,10 @@ grant(fixture_t *f, const char *app, const char *api_name, int64_t expires)
     memset(&gs, 0, sizeof(gs));
     memset(&err, 0, sizeof(err));
     spec.name = tg_str_c(api_name);
-    assert_rc(tg_service_api_create(f->svc, &f->admin, &spec, &api, &err),
+    assert_rc(tg_service_api_create(f->fx.svc, &f->fx.admin, &spec, &api, &err),
               TG_OK);
     gs.expires_at = expires;
-    assert_rc(tg_service_grant_put(f->svc, &f->admin, tg_str_c(app),
+    assert_rc(tg_service_grant_put(f->fx.svc, &f->fx.admin, tg_str_c(app),
                                    tg_str_c(api_name), &gs, &g, &created, &err),
               TG_OK);
     tg_api_free(&api);
@@ -310,7 +269,7 @@ test_app_projected(void **state)
     /* The recorded seq is the store's last change. */
     assert_true(get(&v, TG_PROJ_META, TG_PROJ_META_SEQ, 3, &val));
     assert_rc(tg_proj_i64_decode(val, &seq), TG_OK);
-    assert_rc(tg_txn_begin(f->store, 0, &t), TG_OK);
+    assert_rc(tg_txn_begin(f->fx.store, 0, &t), TG_OK);
     assert_rc(tg_store_change_last(&t, &expires), TG_OK);
     tg_txn_rollback(&t);
     assert_i64_equal(seq, expires);
@@ -332,8 +291,8 @@ reset(fixture_t *f, const char *app, const char *new_key, int64_t grace)
     memset(&err, 0, sizeof(err));
     spec.new_app_key = tg_str_c(new_key);
     spec.grace_seconds = grace;
-    assert_rc(tg_service_secret_reset(f->svc, &f->admin, tg_str_c(app), &spec,
-                                      &out, &err),
+    assert_rc(tg_service_secret_reset(f->fx.svc, &f->fx.admin, tg_str_c(app),
+                                      &spec, &out, &err),
               TG_OK);
     tg_key_view_free(&out);
 }
@@ -413,8 +372,9 @@ test_disable_and_delete(void **state)
     memset(&patch, 0, sizeof(patch));
     memset(&err, 0, sizeof(err));
     patch.enabled = 0;
-    assert_rc(tg_service_app_update(f->svc, &f->admin, tg_str_c(app.app.id),
-                                    &patch, TG_APP_SET_ENABLED, &updated, &err),
+    assert_rc(tg_service_app_update(f->fx.svc, &f->fx.admin,
+                                    tg_str_c(app.app.id), &patch,
+                                    TG_APP_SET_ENABLED, &updated, &err),
               TG_OK);
     tg_app_view_free(&updated);
 
@@ -424,9 +384,9 @@ test_disable_and_delete(void **state)
     assert_false(pa.enabled);
     view_close(f, &v);
 
-    assert_rc(
-        tg_service_app_delete(f->svc, &f->admin, tg_str_c(app.app.id), &err),
-        TG_OK);
+    assert_rc(tg_service_app_delete(f->fx.svc, &f->fx.admin,
+                                    tg_str_c(app.app.id), &err),
+              TG_OK);
     view_open(f, &v);
     assert_false(get(&v, TG_PROJ_APPS, app.app.id, 32, &val));
     assert_false(get(&v, TG_PROJ_KEYS, "ProjKey_0001", 12, &val));
@@ -509,7 +469,7 @@ test_key_file_private(void **state)
     struct stat st;
     char        path[128];
 
-    snprintf(path, sizeof(path), "%s/%s", f->dir, TG_PROJ_KEY_FILE);
+    snprintf(path, sizeof(path), "%s/%s", f->fx.dir, TG_PROJ_KEY_FILE);
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
 }
@@ -531,11 +491,11 @@ test_full_projection(void **state)
 
     /* Start over with a map of a few pages. */
     tg_projector_close(f->proj);
-    snprintf(dir, sizeof(dir), "%s/%s", f->dir, TG_PROJ_DIR);
-    nftw(dir, remove_one, 8, FTW_DEPTH | FTW_PHYS);
-    o.data_dir = f->dir;
+    snprintf(dir, sizeof(dir), "%s/%s", f->fx.dir, TG_PROJ_DIR);
+    tg_fixture_rmtree(dir);
+    o.data_dir = f->fx.dir;
     o.map_size = 32 * 1024;
-    o.service = f->svc;
+    o.service = f->fx.svc;
     assert_rc(tg_projector_open(&o, &f->proj, errbuf, sizeof(errbuf)), TG_OK);
 
     for (i = 0; i < 100; i++) {
@@ -545,8 +505,9 @@ test_full_projection(void **state)
         spec.name = tg_str_c(name);
         spec.enabled = 1;
         spec.generate_app_code = 1;
-        assert_rc(tg_service_app_create(f->svc, &f->admin, &spec, &app, &err),
-                  TG_OK);
+        assert_rc(
+            tg_service_app_create(f->fx.svc, &f->fx.admin, &spec, &app, &err),
+            TG_OK);
         tg_app_view_free(&app);
     }
 

@@ -33,6 +33,18 @@ take_n(tg_bucket_t *b, double rate, int burst, int n, int64_t now)
 }
 
 
+/* Asserts that a take at now is refused, to be retried after retry ms. */
+static void
+assert_limited(tg_bucket_t *b, double rate, int burst, int64_t now,
+               int64_t retry)
+{
+    int64_t told;
+
+    assert_rc(take(b, rate, burst, now, &told), TG_ERATE_LIMITED);
+    assert_i64_equal(told, retry);
+}
+
+
 /* Takes all burst tokens of a full bucket. */
 static void
 drain(tg_bucket_t *b, double rate, int burst, int64_t now)
@@ -41,29 +53,44 @@ drain(tg_bucket_t *b, double rate, int burst, int64_t now)
 }
 
 
+/* A bucket at rate and burst, all taken at now: the next take is
+ * refused, to be retried after retry ms. */
+typedef struct {
+    double  rate;
+    int     burst;
+    int64_t now;
+    int64_t retry;
+} drained_t;
+
+
+static void
+check_drained(const drained_t *cases, size_t n)
+{
+    tg_bucket_t b;
+    size_t      i;
+
+    for (i = 0; i < n; i++) {
+        b = TG_BUCKET_INIT;
+        drain(&b, cases[i].rate, cases[i].burst, cases[i].now);
+        assert_limited(&b, cases[i].rate, cases[i].burst, cases[i].now,
+                       cases[i].retry);
+    }
+}
+
+
 /* A new bucket is full: exactly burst takes succeed at one instant. */
 static void
 test_starts_full(void **state)
 {
-    tg_bucket_t b = TG_BUCKET_INIT;
-    int64_t     retry;
+    static const drained_t cases[] = {
+        { 1, 5, T0, 1000 },
+        { 10, 1, T0, 100 },
+        { 2, 3, 0, 500 }, /* time 0 is a time like any other */
+    };
 
     (void) state;
 
-    drain(&b, 1, 5, T0);
-    assert_rc(take(&b, 1, 5, T0, &retry), TG_ERATE_LIMITED);
-    assert_i64_equal(retry, 1000);
-
-    b = TG_BUCKET_INIT;
-    drain(&b, 10, 1, T0);
-    assert_rc(take(&b, 10, 1, T0, &retry), TG_ERATE_LIMITED);
-    assert_i64_equal(retry, 100);
-
-    /* Time 0 is a time like any other. */
-    b = TG_BUCKET_INIT;
-    drain(&b, 2, 3, 0);
-    assert_rc(take(&b, 2, 3, 0, &retry), TG_ERATE_LIMITED);
-    assert_i64_equal(retry, 500);
+    check_drained(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 
@@ -71,25 +98,15 @@ test_starts_full(void **state)
 static void
 test_retry_rounds_up(void **state)
 {
-    tg_bucket_t b = TG_BUCKET_INIT;
-    int64_t     retry;
+    static const drained_t cases[] = {
+        { 3, 1, T0, 334 },
+        { 0.5, 1, T0, 2000 },
+        { 1000000, 2, T0, 1 }, /* less than a millisecond is told as one */
+    };
 
     (void) state;
 
-    drain(&b, 3, 1, T0);
-    assert_rc(take(&b, 3, 1, T0, &retry), TG_ERATE_LIMITED);
-    assert_i64_equal(retry, 334);
-
-    b = TG_BUCKET_INIT;
-    drain(&b, 0.5, 1, T0);
-    assert_rc(take(&b, 0.5, 1, T0, &retry), TG_ERATE_LIMITED);
-    assert_i64_equal(retry, 2000);
-
-    /* A wait of less than a millisecond is reported as one. */
-    b = TG_BUCKET_INIT;
-    drain(&b, 1000000, 2, T0);
-    assert_rc(take(&b, 1000000, 2, T0, &retry), TG_ERATE_LIMITED);
-    assert_i64_equal(retry, 1);
+    check_drained(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 
@@ -206,14 +223,13 @@ static void
 test_refill_caps_at_burst(void **state)
 {
     tg_bucket_t b = TG_BUCKET_INIT;
-    int64_t     retry, later = T0 + 3600 * 1000;
+    int64_t     later = T0 + 3600 * 1000;
 
     (void) state;
 
     drain(&b, 10, 4, T0);
     drain(&b, 10, 4, later);
-    assert_rc(take(&b, 10, 4, later, &retry), TG_ERATE_LIMITED);
-    assert_i64_equal(retry, 100);
+    assert_limited(&b, 10, 4, later, 100);
 }
 
 
@@ -222,14 +238,12 @@ static void
 test_partial_refill(void **state)
 {
     tg_bucket_t b = TG_BUCKET_INIT;
-    int64_t     retry;
 
     (void) state;
 
     drain(&b, 10, 10, T0);
     take_n(&b, 10, 10, 5, T0 + 500);
-    assert_rc(take(&b, 10, 10, T0 + 500, &retry), TG_ERATE_LIMITED);
-    assert_i64_equal(retry, 100);
+    assert_limited(&b, 10, 10, T0 + 500, 100);
 }
 
 
@@ -245,16 +259,12 @@ test_clock_steps_back(void **state)
 
     drain(&b, 1, 1, T0);
 
-    assert_rc(take(&b, 1, 1, T0 - 5000, &retry), TG_ERATE_LIMITED);
-    assert_i64_equal(retry, 1000);
-    assert_rc(take(&b, 1, 1, T0 - 1, &retry), TG_ERATE_LIMITED);
-    assert_i64_equal(retry, 1000);
+    assert_limited(&b, 1, 1, T0 - 5000, 1000);
+    assert_limited(&b, 1, 1, T0 - 1, 1000);
 
-    assert_rc(take(&b, 1, 1, T0 + 999, &retry), TG_ERATE_LIMITED);
-    assert_i64_equal(retry, 1);
+    assert_limited(&b, 1, 1, T0 + 999, 1);
     assert_rc(take(&b, 1, 1, T0 + 1000, &retry), TG_OK);
-    assert_rc(take(&b, 1, 1, T0 + 1000, &retry), TG_ERATE_LIMITED);
-    assert_i64_equal(retry, 1000);
+    assert_limited(&b, 1, 1, T0 + 1000, 1000);
 }
 
 
@@ -270,8 +280,7 @@ test_clock_steps_back_with_tokens(void **state)
     assert_rc(take(&b, 1, 3, T0, &retry), TG_OK);
     assert_rc(take(&b, 1, 3, T0 - 60000, &retry), TG_OK);
     assert_rc(take(&b, 1, 3, T0 - 60000, &retry), TG_OK);
-    assert_rc(take(&b, 1, 3, T0 - 60000, &retry), TG_ERATE_LIMITED);
-    assert_i64_equal(retry, 1000);
+    assert_limited(&b, 1, 3, T0 - 60000, 1000);
 }
 
 

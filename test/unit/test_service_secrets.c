@@ -5,16 +5,13 @@
  * operations and the typed reset the Alibaba dialect calls.
  */
 
-#define _XOPEN_SOURCE 700
-
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "service/service_int.h"
 
+#include "fixture.h"
 #include "unit.h"
 
 
@@ -23,15 +20,11 @@
 #define MAX_CODES 2
 
 typedef struct {
-    char          dir[64];
-    tg_store_t   *store;
-    tg_keyring_t *keyring;
-    tg_service_t *svc;
-    tg_actor_t    admin;
-    char          app[TG_ID_LEN + 1]; /* an app with one pair */
-    char          app_key[TG_APP_KEY_MAX + 1];
-    char          other[TG_ID_LEN + 1]; /* a second app */
-    tg_error_t    err;
+    tg_fixture_t fx;                 /* first: see tg_fixture_alloc() */
+    char         app[TG_ID_LEN + 1]; /* an app with one pair */
+    char         app_key[TG_APP_KEY_MAX + 1];
+    char         other[TG_ID_LEN + 1]; /* a second app */
+    tg_error_t   err;
 } fixture_t;
 
 
@@ -45,8 +38,9 @@ new_app(fixture_t *f, const char *name, char id[TG_ID_LEN + 1],
     memset(&spec, 0, sizeof(spec));
     spec.name = tg_str_c(name);
     spec.enabled = 1;
-    assert_rc(tg_service_app_create(f->svc, &f->admin, &spec, &view, &f->err),
-              TG_OK);
+    assert_rc(
+        tg_service_app_create(f->fx.svc, &f->fx.admin, &spec, &view, &f->err),
+        TG_OK);
     memcpy(id, view.app.id, TG_ID_LEN + 1);
     if (app_key != NULL) {
         snprintf(app_key, TG_APP_KEY_MAX + 1, "%s", view.key.app_key);
@@ -58,52 +52,20 @@ new_app(fixture_t *f, const char *name, char id[TG_ID_LEN + 1],
 static int
 setup(void **state)
 {
-    static const uint8_t master[TG_SEAL_KEY_LEN] = { 7, 8, 9 };
-    tg_service_limits_t  limits;
-    tg_db_options_t      o;
-    fixture_t           *f;
-    char                 path[128];
-    int                  created;
+    static const tg_fixture_spec_t spec = {
+        .name = "creds",
+        .key_id = "TGcredsAdmin001",
+        .key_secret = "creds-admin-secret-0123456789",
+        .limits = { .max_apps = 100,
+                    .max_key_pairs = MAX_PAIRS,
+                    .max_codes = MAX_CODES,
+                    .max_grace_seconds = 3600,
+                    .code_reset_interval = 0 },
+    };
+    fixture_t *f;
 
-    memset(&limits, 0, sizeof(limits));
-    limits.max_apps = 100;
-    limits.max_key_pairs = MAX_PAIRS;
-    limits.max_codes = MAX_CODES;
-    limits.max_grace_seconds = 3600;
-    limits.code_reset_interval = 0;
-
-    f = calloc(1, sizeof(*f));
+    f = tg_fixture_alloc(sizeof(*f), &spec);
     if (f == NULL) {
-        return -1;
-    }
-    snprintf(f->dir, sizeof(f->dir), "/tmp/tollgate-test-creds-XXXXXX");
-    if (mkdtemp(f->dir) == NULL) {
-        return -1;
-    }
-    snprintf(path, sizeof(path), "%s/tollgate.db", f->dir);
-    o.path = path;
-    o.connections = 2;
-    o.sync_full = 0;
-    o.busy_ms = 1000;
-
-    if (tg_store_open(&tg_db_sqlite, &o, &f->store) != TG_OK
-        || tg_keyring_create(&f->keyring) != TG_OK
-        || tg_keyring_add(f->keyring, TG_STR("k1"), master) != TG_OK)
-    {
-        return -1;
-    }
-    tg_keyring_set_index_key(f->keyring, master);
-
-    if (tg_service_create(f->store, f->keyring, &limits, &f->svc) != TG_OK
-        || tg_service_bootstrap(f->svc, TG_STR("TGcredsAdmin001"),
-                                TG_STR("creds-admin-secret-0123456789"),
-                                &created, &f->err)
-               != TG_OK
-        || tg_service_authenticate(f->svc, TG_STR("TGcredsAdmin001"),
-                                   TG_STR("creds-admin-secret-0123456789"),
-                                   &f->admin, &f->err)
-               != TG_OK)
-    {
         return -1;
     }
 
@@ -116,25 +78,9 @@ setup(void **state)
 
 
 static int
-remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void) st;
-    (void) flag;
-    (void) ftw;
-    return remove(path);
-}
-
-
-static int
 teardown(void **state)
 {
-    fixture_t *f = *state;
-
-    tg_service_destroy(f->svc);
-    tg_store_close(f->store);
-    tg_keyring_destroy(f->keyring);
-    nftw(f->dir, remove_one, 8, FTW_DEPTH | FTW_PHYS);
-    free(f);
+    tg_fixture_free(*state);
     return 0;
 }
 
@@ -164,8 +110,8 @@ cred_add(fixture_t *f, tg_cred_kind_t kind, const char *app, const char *key,
     spec.key = tg_str_c(key);
     spec.secret = tg_str_c(secret);
     spec.primary = primary;
-    return tg_service_cred_add(f->svc, &f->admin, kind, tg_str_c(app), &spec,
-                               out, &f->err);
+    return tg_service_cred_add(f->fx.svc, &f->fx.admin, kind, tg_str_c(app),
+                               &spec, out, &f->err);
 }
 
 
@@ -180,7 +126,7 @@ cred_reset(fixture_t *f, tg_cred_kind_t kind, const char *app, const char *name,
     spec.key = tg_str_c(key);
     spec.secret = tg_str_c(secret);
     spec.grace_seconds = grace;
-    return tg_service_cred_reset(f->svc, &f->admin, kind, tg_str_c(app),
+    return tg_service_cred_reset(f->fx.svc, &f->fx.admin, kind, tg_str_c(app),
                                  tg_str_c(name), by_value, &spec, out, &f->err);
 }
 
@@ -191,7 +137,7 @@ cred_list(fixture_t *f, tg_cred_kind_t kind, const char *app, size_t *n)
 {
     tg_cred_view_t *items = NULL;
 
-    assert_rc(tg_service_cred_list(f->svc, &f->admin, kind, tg_str_c(app),
+    assert_rc(tg_service_cred_list(f->fx.svc, &f->fx.admin, kind, tg_str_c(app),
                                    &items, n, &f->err),
               TG_OK);
     return items;
@@ -210,8 +156,8 @@ last_event(fixture_t *f, const char *action)
     memset(&filter, 0, sizeof(filter));
     filter.action = tg_str_c(action);
     filter.limit = 1;
-    assert_rc(tg_service_audit_list(f->svc, &f->admin, &filter, &items, &n,
-                                    &total, &f->err),
+    assert_rc(tg_service_audit_list(f->fx.svc, &f->fx.admin, &filter, &items,
+                                    &n, &total, &f->err),
               TG_OK);
     assert_int_equal(n, 1);
     ev = items[0];
@@ -282,7 +228,7 @@ test_key_pair_delete(void **state)
     size_t         n;
 
     assert_rc(cred_add(f, TG_CRED_KEY_PAIR, f->app, NULL, NULL, 1, &v), TG_OK);
-    assert_rc(tg_service_cred_delete(f->svc, &f->admin, TG_CRED_KEY_PAIR,
+    assert_rc(tg_service_cred_delete(f->fx.svc, &f->fx.admin, TG_CRED_KEY_PAIR,
                                      tg_str_c(f->app), tg_str_c(v.key.app_key),
                                      0, &f->err),
               TG_OK);
@@ -295,13 +241,13 @@ test_key_pair_delete(void **state)
     tg_cred_view_list_free(items, n);
 
     expect_error(f,
-                 tg_service_cred_delete(f->svc, &f->admin, TG_CRED_KEY_PAIR,
-                                        tg_str_c(f->app), tg_str_c(f->app_key),
-                                        0, &f->err),
+                 tg_service_cred_delete(f->fx.svc, &f->fx.admin,
+                                        TG_CRED_KEY_PAIR, tg_str_c(f->app),
+                                        tg_str_c(f->app_key), 0, &f->err),
                  TG_ELAST_KEY, TG_FIELD_NONE, NULL);
     expect_error(f,
-                 tg_service_cred_delete(f->svc, &f->admin, TG_CRED_KEY_PAIR,
-                                        tg_str_c(f->other),
+                 tg_service_cred_delete(f->fx.svc, &f->fx.admin,
+                                        TG_CRED_KEY_PAIR, tg_str_c(f->other),
                                         tg_str_c(f->app_key), 0, &f->err),
                  TG_EKEY_NOT_FOUND, TG_FIELD_NONE, NULL);
 }
@@ -347,8 +293,8 @@ test_key_pair_reset(void **state)
     memset(&spec, 0, sizeof(spec));
     spec.key = tg_str_c(other.key.app_key);
     spec.new_secret = TG_STR("GivenSecret_0001");
-    assert_rc(tg_service_secret_reset(f->svc, &f->admin, TG_STR_NULL, &spec,
-                                      &typed, &f->err),
+    assert_rc(tg_service_secret_reset(f->fx.svc, &f->fx.admin, TG_STR_NULL,
+                                      &spec, &typed, &f->err),
               TG_OK);
     assert_string_equal(typed.id, other.key.id);
     assert_string_equal(typed.secret, "GivenSecret_0001");
@@ -358,8 +304,8 @@ test_key_pair_reset(void **state)
 
     spec.key = TG_STR("NoSuchAppKey01");
     expect_error(f,
-                 tg_service_secret_reset(f->svc, &f->admin, TG_STR_NULL, &spec,
-                                         &typed, &f->err),
+                 tg_service_secret_reset(f->fx.svc, &f->fx.admin, TG_STR_NULL,
+                                         &spec, &typed, &f->err),
                  TG_EKEY_NOT_FOUND, TG_FIELD_APP_KEY, NULL);
     assert_null(typed.app_key);
 }
@@ -413,8 +359,8 @@ test_app_code_add(void **state)
 
     expect_error(f,
                  tg_service_cred_make_primary(
-                     f->svc, &f->admin, TG_CRED_APP_CODE, tg_str_c(f->app),
-                     TG_STR_NULL, &v, &f->err),
+                     f->fx.svc, &f->fx.admin, TG_CRED_APP_CODE,
+                     tg_str_c(f->app), TG_STR_NULL, &v, &f->err),
                  TG_EINVALID, TG_FIELD_PRIMARY, NULL);
 }
 
@@ -455,7 +401,7 @@ test_app_code_reset(void **state)
                  TG_ECODE_NOT_FOUND, TG_FIELD_NONE, NULL);
     assert_string_equal(last_event(f, "code.reset").target, "not-an-id");
 
-    f->svc->limits.code_reset_interval = 60;
+    f->fx.svc->limits.code_reset_interval = 60;
     expect_error(
         f,
         cred_reset(f, TG_CRED_APP_CODE, f->app, NEW_CODE, 1, NULL, NULL, 0, &v),
@@ -474,21 +420,21 @@ test_app_code_delete(void **state)
     assert_rc(cred_add(f, TG_CRED_APP_CODE, f->app, NULL, code, 0, &v), TG_OK);
 
     expect_error(f,
-                 tg_service_cred_delete(f->svc, &f->admin, TG_CRED_APP_CODE,
-                                        tg_str_c(f->other), tg_str_c(code), 1,
-                                        &f->err),
+                 tg_service_cred_delete(f->fx.svc, &f->fx.admin,
+                                        TG_CRED_APP_CODE, tg_str_c(f->other),
+                                        tg_str_c(code), 1, &f->err),
                  TG_ECODE_NOT_FOUND, TG_FIELD_APP_CODE, NULL);
     assert_string_equal(last_event(f, "code.delete").target, "");
 
-    assert_rc(tg_service_cred_delete(f->svc, &f->admin, TG_CRED_APP_CODE,
+    assert_rc(tg_service_cred_delete(f->fx.svc, &f->fx.admin, TG_CRED_APP_CODE,
                                      tg_str_c(f->app), tg_str_c(v.code.id), 0,
                                      &f->err),
               TG_OK);
     assert_string_equal(last_event(f, "code.delete").target, v.code.id);
     expect_error(f,
-                 tg_service_cred_delete(f->svc, &f->admin, TG_CRED_APP_CODE,
-                                        tg_str_c(f->app), tg_str_c(v.code.id),
-                                        0, &f->err),
+                 tg_service_cred_delete(f->fx.svc, &f->fx.admin,
+                                        TG_CRED_APP_CODE, tg_str_c(f->app),
+                                        tg_str_c(v.code.id), 0, &f->err),
                  TG_ECODE_NOT_FOUND, TG_FIELD_NONE, NULL);
     tg_cred_view_free(&v);
 }
@@ -510,8 +456,8 @@ test_reveal(void **state)
     assert_rc(cred_add(f, TG_CRED_APP_CODE, f->app, NULL, NULL, 0, &code),
               TG_OK);
 
-    assert_rc(tg_service_secret_reveal(f->svc, &f->admin, tg_str_c(f->app),
-                                       &view, &f->err),
+    assert_rc(tg_service_secret_reveal(f->fx.svc, &f->fx.admin,
+                                       tg_str_c(f->app), &view, &f->err),
               TG_OK);
     assert_string_equal(view.app.id, f->app);
     assert_int_equal(view.nkeys, 2);
@@ -547,19 +493,19 @@ test_keyring_reseal(void **state)
     assert_rc(cred_add(f, TG_CRED_APP_CODE, f->app, NULL, NULL, 0, &v), TG_OK);
     tg_cred_view_free(&v);
 
-    assert_rc(tg_keyring_add(f->keyring, TG_STR("k2"), k2), TG_OK);
-    assert_rc(tg_keyring_set_primary(f->keyring, TG_STR("k2")), TG_OK);
-    assert_rc(
-        tg_service_keyring_reseal(f->svc, &f->admin, &pairs, &codes, &f->err),
-        TG_OK);
+    assert_rc(tg_keyring_add(f->fx.keyring, TG_STR("k2"), k2), TG_OK);
+    assert_rc(tg_keyring_set_primary(f->fx.keyring, TG_STR("k2")), TG_OK);
+    assert_rc(tg_service_keyring_reseal(f->fx.svc, &f->fx.admin, &pairs, &codes,
+                                        &f->err),
+              TG_OK);
     assert_i64_equal(pairs, 2);
     assert_i64_equal(codes, 1);
     assert_string_equal(last_event(f, "keyring.rotate").detail,
                         "{\"primary\":\"k2\",\"key_pairs\":2,"
                         "\"app_codes\":1,\"access_keys\":1}");
 
-    assert_rc(tg_service_secret_reveal(f->svc, &f->admin, tg_str_c(f->app),
-                                       &view, &f->err),
+    assert_rc(tg_service_secret_reveal(f->fx.svc, &f->fx.admin,
+                                       tg_str_c(f->app), &view, &f->err),
               TG_OK);
     assert_int_equal(view.nkeys, 1);
     assert_int_equal(view.ncodes, 1);

@@ -8,30 +8,22 @@
  * what a failure tells.
  */
 
-#define _XOPEN_SOURCE 700
-
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "tollgate/time.h"
 #include "service/service.h"
 
+#include "fixture.h"
 #include "unit.h"
 
 
-#define KEY_ID     "TGsignedAdmin001"
-#define KEY_SECRET "signed-admin-secret-0123456789"
-#define NONCES     4
+#define KEY_ID     TG_FIXTURE_KEY_ID
+#define KEY_SECRET TG_FIXTURE_KEY_SECRET
+#define NONCES     TG_FIXTURE_NONCES
 
-typedef struct {
-    char          dir[64];
-    tg_store_t   *store;
-    tg_keyring_t *keyring;
-    tg_service_t *svc;
-} fixture_t;
+typedef tg_fixture_t fixture_t;
 
 /* The stub signature check: what it expects, and how often it ran. */
 typedef struct {
@@ -50,127 +42,77 @@ stub_check(void *data, tg_str_t secret)
 }
 
 
-static int
-setup(void **state)
+/*
+ * Authenticates one call and asserts its code and outcome; a refused call
+ * names no actor.  Returns the actor.
+ */
+static tg_actor_t
+expect(fixture_t *f, const char *key_id, int64_t timestamp, tg_str_t nonce,
+       stub_t *stub, int rc, tg_auth_outcome_t why)
 {
-    static const uint8_t master[TG_SEAL_KEY_LEN] = { 4, 5, 6 };
-    tg_service_limits_t  limits;
-    tg_db_options_t      o;
-    tg_error_t           err;
-    fixture_t           *f;
-    char                 path[128];
-    int                  created;
+    tg_signed_call_t  call;
+    tg_actor_t        actor;
+    tg_auth_outcome_t outcome;
+    tg_error_t        err;
 
-    f = calloc(1, sizeof(*f));
-    if (f == NULL) {
-        return -1;
-    }
-    snprintf(f->dir, sizeof(f->dir), "/tmp/tollgate-test-signed-XXXXXX");
-    if (mkdtemp(f->dir) == NULL) {
-        return -1;
-    }
-    snprintf(path, sizeof(path), "%s/tollgate.db", f->dir);
-    memset(&o, 0, sizeof(o));
-    o.path = path;
-    o.connections = 2;
-    o.busy_ms = 1000;
-
-    memset(&limits, 0, sizeof(limits));
-    limits.max_apps = 10;
-    limits.max_key_pairs = 5;
-    limits.max_codes = 5;
-    limits.app_write_burst = 1;
-    limits.signed_nonces = NONCES;
-
-    memset(&err, 0, sizeof(err));
-    if (tg_store_open(&tg_db_sqlite, &o, &f->store) != TG_OK
-        || tg_keyring_create(&f->keyring) != TG_OK
-        || tg_keyring_add(f->keyring, TG_STR("k1"), master) != TG_OK)
-    {
-        return -1;
-    }
-    tg_keyring_set_index_key(f->keyring, master);
-
-    if (tg_service_create(f->store, f->keyring, &limits, &f->svc) != TG_OK
-        || tg_service_bootstrap(f->svc, TG_STR(KEY_ID), TG_STR(KEY_SECRET),
-                                &created, &err)
-               != TG_OK)
-    {
-        return -1;
-    }
-
-    *state = f;
-    return 0;
-}
-
-
-static int
-remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void) st;
-    (void) flag;
-    (void) ftw;
-    return remove(path);
-}
-
-
-static int
-teardown(void **state)
-{
-    fixture_t *f = *state;
-
-    tg_service_destroy(f->svc);
-    tg_store_close(f->store);
-    tg_keyring_destroy(f->keyring);
-    nftw(f->dir, remove_one, 8, FTW_DEPTH | FTW_PHYS);
-    free(f);
-    return 0;
-}
-
-
-/* Authenticates one call; returns the code and sets *outcome. */
-static int
-authenticate(fixture_t *f, const char *key_id, int64_t timestamp,
-             tg_str_t nonce, stub_t *stub, tg_actor_t *actor,
-             tg_auth_outcome_t *outcome)
-{
-    tg_signed_call_t call;
-    tg_error_t       err;
-
-    memset(actor, 0, sizeof(*actor));
+    memset(&actor, 0, sizeof(actor));
     memset(&err, 0, sizeof(err));
     call.key_id = tg_str_c(key_id);
     call.timestamp = timestamp;
     call.nonce = nonce;
     call.check = stub_check;
     call.data = stub;
-    return tg_service_authenticate_signed(f->svc, &call, actor, outcome, &err);
+    assert_rc(
+        tg_service_authenticate_signed(f->svc, &call, &actor, &outcome, &err),
+        rc);
+    assert_int_equal(outcome, why);
+    if (rc != TG_OK) {
+        assert_string_equal(actor.key_id, "");
+    }
+    return actor;
+}
+
+
+/* The same within a vendor's window. */
+static tg_actor_t
+expect_within(fixture_t *f, const tg_signed_call_t *call, int64_t window,
+              int rc, tg_auth_outcome_t why)
+{
+    tg_actor_t        actor;
+    tg_auth_outcome_t outcome;
+    tg_error_t        err;
+
+    memset(&actor, 0, sizeof(actor));
+    memset(&err, 0, sizeof(err));
+    assert_rc(tg_service_authenticate_signed_within(f->svc, call, window,
+                                                    &actor, &outcome, &err),
+              rc);
+    if (rc != TG_EINVALID) {
+        assert_int_equal(outcome, why);
+    }
+    if (rc != TG_OK) {
+        assert_string_equal(actor.key_id, "");
+    }
+    return actor;
 }
 
 
 static void
 test_accepts_then_refuses_a_replay(void **state)
 {
-    fixture_t        *f = *state;
-    stub_t            stub = { KEY_SECRET, 0 };
-    tg_actor_t        actor;
-    tg_auth_outcome_t outcome;
-    int64_t           now = tg_time_now_ms();
+    fixture_t *f = *state;
+    stub_t     stub = { KEY_SECRET, 0 };
+    tg_actor_t actor;
+    int64_t    now = tg_time_now_ms();
 
-    assert_rc(
-        authenticate(f, KEY_ID, now, TG_STR("n-1"), &stub, &actor, &outcome),
-        TG_OK);
-    assert_int_equal(outcome, TG_AUTH_OK);
+    actor = expect(f, KEY_ID, now, TG_STR("n-1"), &stub, TG_OK, TG_AUTH_OK);
     assert_string_equal(actor.key_id, KEY_ID);
     assert_true(actor.admin);
     assert_int_equal(stub.calls, 1);
 
     /* The same nonce again, even with another timestamp in the window. */
-    assert_rc(authenticate(f, KEY_ID, now - 1000, TG_STR("n-1"), &stub, &actor,
-                           &outcome),
-              TG_EUNAUTHENTICATED);
-    assert_int_equal(outcome, TG_AUTH_NONCE_USED);
-    assert_string_equal(actor.key_id, "");
+    expect(f, KEY_ID, now - 1000, TG_STR("n-1"), &stub, TG_EUNAUTHENTICATED,
+           TG_AUTH_NONCE_USED);
 }
 
 
@@ -179,61 +121,54 @@ test_accepts_then_refuses_a_replay(void **state)
 static void
 test_clock_window(void **state)
 {
-    fixture_t        *f = *state;
-    stub_t            stub = { KEY_SECRET, 0 };
-    tg_actor_t        actor;
-    tg_auth_outcome_t outcome;
-    int64_t           now = tg_time_now_ms();
+    static const struct {
+        const char *key_id;
+        int64_t     offset; /* from now; INT64_MIN: the timestamp 0 */
+        const char *nonce;
+        int         rc;
+    } cases[] = {
+        { KEY_ID, -TG_SIGNED_WINDOW_MS - 1000, "w-1", TG_EUNAUTHENTICATED },
+        { KEY_ID, TG_SIGNED_WINDOW_MS + 1000, "w-2", TG_EUNAUTHENTICATED },
+        { "TGnoSuchKey0000", INT64_MIN, "w-3", TG_EUNAUTHENTICATED },
+        /* Just inside, by a margin for the test's own clock. */
+        { KEY_ID, -TG_SIGNED_WINDOW_MS + 5000, "w-4", TG_OK },
+        { KEY_ID, TG_SIGNED_WINDOW_MS - 5000, "w-5", TG_OK },
+    };
+    fixture_t *f = *state;
+    stub_t     stub = { KEY_SECRET, 0 };
+    int64_t    now = tg_time_now_ms(), timestamp;
+    size_t     i;
 
-    assert_rc(authenticate(f, KEY_ID, now - TG_SIGNED_WINDOW_MS - 1000,
-                           TG_STR("w-1"), &stub, &actor, &outcome),
-              TG_EUNAUTHENTICATED);
-    assert_int_equal(outcome, TG_AUTH_EXPIRED);
-    assert_rc(authenticate(f, KEY_ID, now + TG_SIGNED_WINDOW_MS + 1000,
-                           TG_STR("w-2"), &stub, &actor, &outcome),
-              TG_EUNAUTHENTICATED);
-    assert_int_equal(outcome, TG_AUTH_EXPIRED);
-    assert_rc(authenticate(f, "TGnoSuchKey0000", 0, TG_STR("w-3"), &stub,
-                           &actor, &outcome),
-              TG_EUNAUTHENTICATED);
-    assert_int_equal(outcome, TG_AUTH_EXPIRED);
-    assert_int_equal(stub.calls, 0);
-
-    /* Just inside, by a margin for the test's own clock. */
-    assert_rc(authenticate(f, KEY_ID, now - TG_SIGNED_WINDOW_MS + 5000,
-                           TG_STR("w-4"), &stub, &actor, &outcome),
-              TG_OK);
-    assert_rc(authenticate(f, KEY_ID, now + TG_SIGNED_WINDOW_MS - 5000,
-                           TG_STR("w-5"), &stub, &actor, &outcome),
-              TG_OK);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        timestamp = cases[i].offset == INT64_MIN ? 0 : now + cases[i].offset;
+        expect(f, cases[i].key_id, timestamp, tg_str_c(cases[i].nonce), &stub,
+               cases[i].rc,
+               cases[i].rc == TG_OK ? TG_AUTH_OK : TG_AUTH_EXPIRED);
+        if (cases[i].rc != TG_OK) {
+            assert_int_equal(stub.calls, 0);
+        }
+    }
 }
 
 
 static void
 test_nonce_shape(void **state)
 {
-    fixture_t        *f = *state;
-    stub_t            stub = { KEY_SECRET, 0 };
-    tg_actor_t        actor;
-    tg_auth_outcome_t outcome;
-    char              nonce[TG_SIGNED_NONCE_MAX + 1];
-    int64_t           now = tg_time_now_ms();
+    fixture_t *f = *state;
+    stub_t     stub = { KEY_SECRET, 0 };
+    char       nonce[TG_SIGNED_NONCE_MAX + 1];
+    int64_t    now = tg_time_now_ms();
 
     memset(nonce, 'n', sizeof(nonce));
 
-    assert_rc(authenticate(f, KEY_ID, now, TG_STR(""), &stub, &actor, &outcome),
-              TG_EUNAUTHENTICATED);
-    assert_int_equal(outcome, TG_AUTH_BAD_NONCE);
-    assert_rc(authenticate(f, KEY_ID, now, (tg_str_t){ nonce, sizeof(nonce) },
-                           &stub, &actor, &outcome),
-              TG_EUNAUTHENTICATED);
-    assert_int_equal(outcome, TG_AUTH_BAD_NONCE);
+    expect(f, KEY_ID, now, TG_STR(""), &stub, TG_EUNAUTHENTICATED,
+           TG_AUTH_BAD_NONCE);
+    expect(f, KEY_ID, now, (tg_str_t){ nonce, sizeof(nonce) }, &stub,
+           TG_EUNAUTHENTICATED, TG_AUTH_BAD_NONCE);
     assert_int_equal(stub.calls, 0);
 
-    assert_rc(authenticate(f, KEY_ID, now,
-                           (tg_str_t){ nonce, TG_SIGNED_NONCE_MAX }, &stub,
-                           &actor, &outcome),
-              TG_OK);
+    expect(f, KEY_ID, now, (tg_str_t){ nonce, TG_SIGNED_NONCE_MAX }, &stub,
+           TG_OK, TG_AUTH_OK);
 }
 
 
@@ -242,28 +177,20 @@ test_nonce_shape(void **state)
 static void
 test_refused_calls_leave_no_nonce(void **state)
 {
-    fixture_t        *f = *state;
-    stub_t            wrong = { "not-the-secret", 0 };
-    stub_t            right = { KEY_SECRET, 0 };
-    tg_actor_t        actor;
-    tg_auth_outcome_t outcome;
-    int64_t           now = tg_time_now_ms();
+    fixture_t *f = *state;
+    stub_t     wrong = { "not-the-secret", 0 };
+    stub_t     right = { KEY_SECRET, 0 };
+    int64_t    now = tg_time_now_ms();
 
-    assert_rc(
-        authenticate(f, KEY_ID, now, TG_STR("r-1"), &wrong, &actor, &outcome),
-        TG_EUNAUTHENTICATED);
-    assert_int_equal(outcome, TG_AUTH_BAD_SIGNATURE);
+    expect(f, KEY_ID, now, TG_STR("r-1"), &wrong, TG_EUNAUTHENTICATED,
+           TG_AUTH_BAD_SIGNATURE);
     assert_int_equal(wrong.calls, 1);
 
-    assert_rc(authenticate(f, "TGnoSuchKey0000", now, TG_STR("r-1"), &right,
-                           &actor, &outcome),
-              TG_EUNAUTHENTICATED);
-    assert_int_equal(outcome, TG_AUTH_UNKNOWN_KEY);
+    expect(f, "TGnoSuchKey0000", now, TG_STR("r-1"), &right,
+           TG_EUNAUTHENTICATED, TG_AUTH_UNKNOWN_KEY);
     assert_int_equal(right.calls, 0);
 
-    assert_rc(
-        authenticate(f, KEY_ID, now, TG_STR("r-1"), &right, &actor, &outcome),
-        TG_OK);
+    expect(f, KEY_ID, now, TG_STR("r-1"), &right, TG_OK, TG_AUTH_OK);
 }
 
 
@@ -271,32 +198,23 @@ test_refused_calls_leave_no_nonce(void **state)
 static void
 test_full_store_refuses(void **state)
 {
-    fixture_t        *f = *state;
-    stub_t            stub = { KEY_SECRET, 0 };
-    tg_actor_t        actor;
-    tg_auth_outcome_t outcome;
-    char              nonce[16];
-    int64_t           now = tg_time_now_ms();
-    int               i;
+    fixture_t *f = *state;
+    stub_t     stub = { KEY_SECRET, 0 };
+    char       nonce[16];
+    int64_t    now = tg_time_now_ms();
+    int        i;
 
     for (i = 0; i < NONCES; i++) {
         snprintf(nonce, sizeof(nonce), "f-%d", i);
-        assert_rc(authenticate(f, KEY_ID, now, tg_str_c(nonce), &stub, &actor,
-                               &outcome),
-                  TG_OK);
+        expect(f, KEY_ID, now, tg_str_c(nonce), &stub, TG_OK, TG_AUTH_OK);
     }
 
-    assert_rc(
-        authenticate(f, KEY_ID, now, TG_STR("f-new"), &stub, &actor, &outcome),
-        TG_EBUSY);
-    assert_int_equal(outcome, TG_AUTH_NONCES_FULL);
-    assert_string_equal(actor.key_id, "");
+    expect(f, KEY_ID, now, TG_STR("f-new"), &stub, TG_EBUSY,
+           TG_AUTH_NONCES_FULL);
 
     /* A replay is still told as one. */
-    assert_rc(
-        authenticate(f, KEY_ID, now, TG_STR("f-0"), &stub, &actor, &outcome),
-        TG_EUNAUTHENTICATED);
-    assert_int_equal(outcome, TG_AUTH_NONCE_USED);
+    expect(f, KEY_ID, now, TG_STR("f-0"), &stub, TG_EUNAUTHENTICATED,
+           TG_AUTH_NONCE_USED);
 }
 
 
@@ -306,46 +224,30 @@ test_full_store_refuses(void **state)
 static void
 test_window_within(void **state)
 {
-    fixture_t        *f = *state;
-    stub_t            stub = { KEY_SECRET, 0 };
-    tg_signed_call_t  call;
-    tg_actor_t        actor;
-    tg_auth_outcome_t outcome;
-    tg_error_t        err;
-    int64_t           now = tg_time_now_ms(), window = 5 * 60 * 1000;
+    fixture_t       *f = *state;
+    stub_t           stub = { KEY_SECRET, 0 };
+    tg_signed_call_t call;
+    tg_actor_t       actor;
+    int64_t          now = tg_time_now_ms(), window = 5 * 60 * 1000;
 
     memset(&call, 0, sizeof(call));
-    memset(&err, 0, sizeof(err));
     call.key_id = TG_STR(KEY_ID);
     call.check = stub_check;
     call.data = &stub;
+    call.nonce = TG_STR("v-1");
 
     call.timestamp = now - window - 1000;
-    call.nonce = TG_STR("v-1");
-    assert_rc(tg_service_authenticate_signed_within(f->svc, &call, window,
-                                                    &actor, &outcome, &err),
-              TG_EUNAUTHENTICATED);
-    assert_int_equal(outcome, TG_AUTH_EXPIRED);
+    expect_within(f, &call, window, TG_EUNAUTHENTICATED, TG_AUTH_EXPIRED);
     call.timestamp = now + window + 1000;
-    assert_rc(tg_service_authenticate_signed_within(f->svc, &call, window,
-                                                    &actor, &outcome, &err),
-              TG_EUNAUTHENTICATED);
-    assert_int_equal(outcome, TG_AUTH_EXPIRED);
+    expect_within(f, &call, window, TG_EUNAUTHENTICATED, TG_AUTH_EXPIRED);
     assert_int_equal(stub.calls, 0);
 
     call.timestamp = now - window + 5000;
-    assert_rc(tg_service_authenticate_signed_within(f->svc, &call, window,
-                                                    &actor, &outcome, &err),
-              TG_OK);
+    actor = expect_within(f, &call, window, TG_OK, TG_AUTH_OK);
     assert_string_equal(actor.key_id, KEY_ID);
 
-    assert_rc(tg_service_authenticate_signed_within(f->svc, &call,
-                                                    TG_SIGNED_WINDOW_MS + 1,
-                                                    &actor, &outcome, &err),
-              TG_EINVALID);
-    assert_rc(tg_service_authenticate_signed_within(f->svc, &call, 0, &actor,
-                                                    &outcome, &err),
-              TG_EINVALID);
+    expect_within(f, &call, TG_SIGNED_WINDOW_MS + 1, TG_EINVALID, 0);
+    expect_within(f, &call, 0, TG_EINVALID, 0);
 }
 
 
@@ -395,15 +297,19 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_accepts_then_refuses_a_replay,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_clock_window, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_nonce_shape, setup, teardown),
+                                        tg_fixture_setup, tg_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_clock_window, tg_fixture_setup,
+                                        tg_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_nonce_shape, tg_fixture_setup,
+                                        tg_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_refused_calls_leave_no_nonce,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_full_store_refuses, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_window_within, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_action_rate, setup, teardown),
+                                        tg_fixture_setup, tg_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_full_store_refuses,
+                                        tg_fixture_setup, tg_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_window_within, tg_fixture_setup,
+                                        tg_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_action_rate, tg_fixture_setup,
+                                        tg_fixture_teardown),
     };
 
     return cmocka_run_group_tests_name("service_signed", tests, NULL, NULL);

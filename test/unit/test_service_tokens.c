@@ -5,108 +5,21 @@
  * tampering, keyring rotation, and revocation by disabling the key.
  */
 
-#define _XOPEN_SOURCE 700
-
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "service/service.h"
 
+#include "fixture.h"
 #include "unit.h"
 
 
-#define KEY_ID     "TGtokensAdmin001"
-#define KEY_SECRET "tokens-admin-secret-0123456789"
-#define NONCES     4
+#define KEY_ID     TG_FIXTURE_KEY_ID
+#define KEY_SECRET TG_FIXTURE_KEY_SECRET
 
-typedef struct {
-    char          dir[64];
-    tg_store_t   *store;
-    tg_keyring_t *keyring;
-    tg_service_t *svc;
-} fixture_t;
-
-
-static int
-setup(void **state)
-{
-    static const uint8_t master[TG_SEAL_KEY_LEN] = { 4, 5, 6 };
-    tg_service_limits_t  limits;
-    tg_db_options_t      o;
-    tg_error_t           err;
-    fixture_t           *f;
-    char                 path[128];
-    int                  created;
-
-    f = calloc(1, sizeof(*f));
-    if (f == NULL) {
-        return -1;
-    }
-    snprintf(f->dir, sizeof(f->dir), "/tmp/tollgate-test-tokens-XXXXXX");
-    if (mkdtemp(f->dir) == NULL) {
-        return -1;
-    }
-    snprintf(path, sizeof(path), "%s/tollgate.db", f->dir);
-    memset(&o, 0, sizeof(o));
-    o.path = path;
-    o.connections = 2;
-    o.busy_ms = 1000;
-
-    memset(&limits, 0, sizeof(limits));
-    limits.max_apps = 10;
-    limits.max_key_pairs = 5;
-    limits.max_codes = 5;
-    limits.app_write_burst = 1;
-    limits.signed_nonces = NONCES;
-
-    memset(&err, 0, sizeof(err));
-    if (tg_store_open(&tg_db_sqlite, &o, &f->store) != TG_OK
-        || tg_keyring_create(&f->keyring) != TG_OK
-        || tg_keyring_add(f->keyring, TG_STR("k1"), master) != TG_OK)
-    {
-        return -1;
-    }
-    tg_keyring_set_index_key(f->keyring, master);
-
-    if (tg_service_create(f->store, f->keyring, &limits, &f->svc) != TG_OK
-        || tg_service_bootstrap(f->svc, TG_STR(KEY_ID), TG_STR(KEY_SECRET),
-                                &created, &err)
-               != TG_OK)
-    {
-        return -1;
-    }
-
-    *state = f;
-    return 0;
-}
-
-
-static int
-remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void) st;
-    (void) flag;
-    (void) ftw;
-    return remove(path);
-}
-
-
-static int
-teardown(void **state)
-{
-    fixture_t *f = *state;
-
-    tg_service_destroy(f->svc);
-    tg_store_close(f->store);
-    tg_keyring_destroy(f->keyring);
-    nftw(f->dir, remove_one, 8, FTW_DEPTH | FTW_PHYS);
-    free(f);
-    return 0;
-}
+typedef tg_fixture_t fixture_t;
 
 
 /* Issues a token for the bootstrap admin into *token. */
@@ -126,45 +39,49 @@ issue(fixture_t *f, int64_t ttl, tg_buf_t *token, tg_actor_t *actor)
 }
 
 
-/* Authenticates token for account: the code, *outcome and *actor. */
-static int
-use(tg_service_t *svc, tg_str_t token, const char *account, tg_actor_t *actor,
-    tg_auth_outcome_t *outcome)
+/*
+ * Authenticates token for account and asserts the code and outcome; a
+ * refused token names no actor.  Returns the actor.
+ */
+static tg_actor_t
+expect_use(tg_service_t *svc, tg_str_t token, const char *account, int rc,
+           tg_auth_outcome_t why)
 {
-    tg_error_t err;
+    tg_actor_t        actor;
+    tg_auth_outcome_t outcome;
+    tg_error_t        err;
 
-    memset(actor, 0, sizeof(*actor));
+    memset(&actor, 0, sizeof(actor));
     memset(&err, 0, sizeof(err));
-    return tg_service_authenticate_token(svc, token, tg_str_c(account), actor,
-                                         outcome, &err);
+    assert_rc(tg_service_authenticate_token(svc, token, tg_str_c(account),
+                                            &actor, &outcome, &err),
+              rc);
+    assert_int_equal(outcome, why);
+    if (rc != TG_OK) {
+        assert_string_equal(actor.key_id, "");
+    }
+    return actor;
 }
 
 
 static void
 test_binds_key_and_account(void **state)
 {
-    fixture_t        *f = *state;
-    tg_buf_t          token = TG_BUF_INIT;
-    tg_actor_t        issuer, actor;
-    tg_auth_outcome_t outcome;
+    fixture_t *f = *state;
+    tg_buf_t   token = TG_BUF_INIT;
+    tg_actor_t issuer, actor;
 
     issue(f, 60, &token, &issuer);
-    assert_rc(
-        use(f->svc, tg_buf_str(&token), issuer.account_id, &actor, &outcome),
-        TG_OK);
-    assert_int_equal(outcome, TG_AUTH_OK);
+    actor = expect_use(f->svc, tg_buf_str(&token), issuer.account_id, TG_OK,
+                       TG_AUTH_OK);
     assert_string_equal(actor.key_id, KEY_ID);
     assert_string_equal(actor.account_id, issuer.account_id);
     assert_false(actor.admin); /* a token acts within its account */
 
-    assert_rc(use(f->svc, tg_buf_str(&token),
-                  "0123456789abcdef0123456789abcdef", &actor, &outcome),
-              TG_EUNAUTHENTICATED);
-    assert_int_equal(outcome, TG_AUTH_WRONG_SCOPE);
-    assert_string_equal(actor.key_id, "");
-    assert_rc(use(f->svc, tg_buf_str(&token), "", &actor, &outcome),
-              TG_EUNAUTHENTICATED);
-    assert_int_equal(outcome, TG_AUTH_WRONG_SCOPE);
+    expect_use(f->svc, tg_buf_str(&token), "0123456789abcdef0123456789abcdef",
+               TG_EUNAUTHENTICATED, TG_AUTH_WRONG_SCOPE);
+    expect_use(f->svc, tg_buf_str(&token), "", TG_EUNAUTHENTICATED,
+               TG_AUTH_WRONG_SCOPE);
 
     tg_buf_wipe(&token);
 }
@@ -173,29 +90,34 @@ test_binds_key_and_account(void **state)
 static void
 test_issue_bounds(void **state)
 {
+    static const struct {
+        const char *secret;
+        int64_t     ttl;
+        int         rc;
+    } cases[] = {
+        { KEY_SECRET, 0, TG_EINVALID },
+        { KEY_SECRET, TG_TOKEN_TTL_MAX + 1, TG_EINVALID },
+        { "wrong", 60, TG_EUNAUTHENTICATED },
+        { KEY_SECRET, TG_TOKEN_TTL_MAX, TG_OK },
+    };
     fixture_t *f = *state;
     tg_buf_t   token = TG_BUF_INIT;
     tg_actor_t actor;
     tg_error_t err;
     int64_t    at = 0;
+    size_t     i;
 
     memset(&actor, 0, sizeof(actor));
     memset(&err, 0, sizeof(err));
-    assert_rc(tg_service_token_issue(f->svc, TG_STR(KEY_ID), TG_STR(KEY_SECRET),
-                                     0, &actor, &token, &at, &err),
-              TG_EINVALID);
-    assert_rc(tg_service_token_issue(f->svc, TG_STR(KEY_ID), TG_STR(KEY_SECRET),
-                                     TG_TOKEN_TTL_MAX + 1, &actor, &token, &at,
-                                     &err),
-              TG_EINVALID);
-    assert_rc(tg_service_token_issue(f->svc, TG_STR(KEY_ID), TG_STR("wrong"),
-                                     60, &actor, &token, &at, &err),
-              TG_EUNAUTHENTICATED);
-    assert_int_equal(token.len, 0);
-    assert_rc(tg_service_token_issue(f->svc, TG_STR(KEY_ID), TG_STR(KEY_SECRET),
-                                     TG_TOKEN_TTL_MAX, &actor, &token, &at,
-                                     &err),
-              TG_OK);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assert_rc(tg_service_token_issue(
+                      f->svc, TG_STR(KEY_ID), tg_str_c(cases[i].secret),
+                      cases[i].ttl, &actor, &token, &at, &err),
+                  cases[i].rc);
+        if (cases[i].rc != TG_OK) {
+            assert_int_equal(token.len, 0);
+        }
+    }
     assert_true(token.len > 0 && token.len <= TG_TOKEN_MAX);
     tg_buf_wipe(&token);
 }
@@ -204,18 +126,15 @@ test_issue_bounds(void **state)
 static void
 test_expires(void **state)
 {
-    fixture_t        *f = *state;
-    tg_buf_t          token = TG_BUF_INIT;
-    tg_actor_t        issuer, actor;
-    tg_auth_outcome_t outcome;
-    struct timespec   wait = { 1, 100 * 1000 * 1000 };
+    fixture_t      *f = *state;
+    tg_buf_t        token = TG_BUF_INIT;
+    tg_actor_t      issuer;
+    struct timespec wait = { 1, 100 * 1000 * 1000 };
 
     issue(f, 1, &token, &issuer);
     nanosleep(&wait, NULL);
-    assert_rc(
-        use(f->svc, tg_buf_str(&token), issuer.account_id, &actor, &outcome),
-        TG_EUNAUTHENTICATED);
-    assert_int_equal(outcome, TG_AUTH_EXPIRED);
+    expect_use(f->svc, tg_buf_str(&token), issuer.account_id,
+               TG_EUNAUTHENTICATED, TG_AUTH_EXPIRED);
     tg_buf_wipe(&token);
 }
 
@@ -223,13 +142,13 @@ test_expires(void **state)
 static void
 test_tampering(void **state)
 {
-    fixture_t        *f = *state;
-    tg_buf_t          token = TG_BUF_INIT;
-    tg_actor_t        issuer, actor;
-    tg_auth_outcome_t outcome;
-    char             *copy;
-    size_t            i, at[3];
-    char              big[TG_TOKEN_MAX + 2];
+    fixture_t *f = *state;
+    tg_buf_t   token = TG_BUF_INIT;
+    tg_actor_t issuer;
+    char      *copy;
+    size_t     i, at[3];
+    char       big[TG_TOKEN_MAX + 2];
+    tg_str_t   bad[6];
 
     issue(f, 60, &token, &issuer);
     copy = strdup(token.ptr);
@@ -242,32 +161,23 @@ test_tampering(void **state)
     for (i = 0; i < 3; i++) {
         memcpy(copy, token.ptr, token.len);
         copy[at[i]] = copy[at[i]] == 'A' ? 'B' : 'A';
-        assert_rc(
-            use(f->svc, tg_str_c(copy), issuer.account_id, &actor, &outcome),
-            TG_EUNAUTHENTICATED);
-        assert_int_equal(outcome, TG_AUTH_BAD_SIGNATURE);
+        expect_use(f->svc, tg_str_c(copy), issuer.account_id,
+                   TG_EUNAUTHENTICATED, TG_AUTH_BAD_SIGNATURE);
     }
 
     /* Truncated, emptied, without its MAC, too long, not three parts. */
-    assert_rc(use(f->svc, (tg_str_t){ token.ptr, token.len - 1 },
-                  issuer.account_id, &actor, &outcome),
-              TG_EUNAUTHENTICATED);
-    assert_rc(use(f->svc,
-                  (tg_str_t){ token.ptr, (size_t) (strrchr(token.ptr, '.')
-                                                   - token.ptr + 1) },
-                  issuer.account_id, &actor, &outcome),
-              TG_EUNAUTHENTICATED);
-    assert_rc(use(f->svc, TG_STR(""), issuer.account_id, &actor, &outcome),
-              TG_EUNAUTHENTICATED);
-    assert_rc(use(f->svc, TG_STR("a.b"), issuer.account_id, &actor, &outcome),
-              TG_EUNAUTHENTICATED);
-    assert_rc(use(f->svc, TG_STR("..."), issuer.account_id, &actor, &outcome),
-              TG_EUNAUTHENTICATED);
     memset(big, 'a', sizeof(big));
-    assert_rc(use(f->svc, (tg_str_t){ big, sizeof(big) }, issuer.account_id,
-                  &actor, &outcome),
-              TG_EUNAUTHENTICATED);
-    assert_string_equal(actor.key_id, "");
+    bad[0] = (tg_str_t){ token.ptr, token.len - 1 };
+    bad[1] = (tg_str_t){ token.ptr,
+                         (size_t) (strrchr(token.ptr, '.') - token.ptr + 1) };
+    bad[2] = TG_STR("");
+    bad[3] = TG_STR("a.b");
+    bad[4] = TG_STR("...");
+    bad[5] = (tg_str_t){ big, sizeof(big) };
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        expect_use(f->svc, bad[i], issuer.account_id, TG_EUNAUTHENTICATED,
+                   TG_AUTH_BAD_SIGNATURE);
+    }
 
     free(copy);
     tg_buf_wipe(&token);
@@ -283,17 +193,15 @@ test_keyring(void **state)
     tg_keyring_t        *kr;
     tg_service_t        *svc;
     tg_buf_t             token = TG_BUF_INIT;
-    tg_actor_t           issuer, actor;
-    tg_auth_outcome_t    outcome;
+    tg_actor_t           issuer;
 
     issue(f, 60, &token, &issuer);
 
     /* A new primary key: the old key still opens its tokens. */
     assert_rc(tg_keyring_add(f->keyring, TG_STR("k2"), other), TG_OK);
     assert_rc(tg_keyring_set_primary(f->keyring, TG_STR("k2")), TG_OK);
-    assert_rc(
-        use(f->svc, tg_buf_str(&token), issuer.account_id, &actor, &outcome),
-        TG_OK);
+    expect_use(f->svc, tg_buf_str(&token), issuer.account_id, TG_OK,
+               TG_AUTH_OK);
 
     /* A keyring without it (another installation) does not. */
     memset(&limits, 0, sizeof(limits));
@@ -301,9 +209,8 @@ test_keyring(void **state)
     assert_rc(tg_keyring_create(&kr), TG_OK);
     assert_rc(tg_keyring_add(kr, TG_STR("k1"), other), TG_OK);
     assert_rc(tg_service_create(f->store, kr, &limits, &svc), TG_OK);
-    assert_rc(use(svc, tg_buf_str(&token), issuer.account_id, &actor, &outcome),
-              TG_EUNAUTHENTICATED);
-    assert_int_equal(outcome, TG_AUTH_BAD_SIGNATURE);
+    expect_use(svc, tg_buf_str(&token), issuer.account_id, TG_EUNAUTHENTICATED,
+               TG_AUTH_BAD_SIGNATURE);
 
     tg_service_destroy(svc);
     tg_keyring_destroy(kr);
@@ -316,8 +223,7 @@ test_disabled_key(void **state)
 {
     fixture_t           *f = *state;
     tg_buf_t             token = TG_BUF_INIT;
-    tg_actor_t           issuer, actor;
-    tg_auth_outcome_t    outcome;
+    tg_actor_t           issuer;
     tg_access_key_spec_t patch;
     tg_access_key_t      out;
     tg_error_t           err;
@@ -343,10 +249,8 @@ test_disabled_key(void **state)
                   &patch, TG_ACCESS_KEY_SET_ENABLED, &out, &err),
               TG_OK);
     tg_access_key_free(&out);
-    assert_rc(
-        use(f->svc, tg_buf_str(&token), issuer.account_id, &actor, &outcome),
-        TG_EUNAUTHENTICATED);
-    assert_int_equal(outcome, TG_AUTH_DISABLED);
+    expect_use(f->svc, tg_buf_str(&token), issuer.account_id,
+               TG_EUNAUTHENTICATED, TG_AUTH_DISABLED);
     tg_buf_wipe(&token);
 }
 
@@ -355,13 +259,18 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_binds_key_and_account, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_issue_bounds, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_expires, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_tampering, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_keyring, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_disabled_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_binds_key_and_account,
+                                        tg_fixture_setup, tg_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_issue_bounds, tg_fixture_setup,
+                                        tg_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_expires, tg_fixture_setup,
+                                        tg_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_tampering, tg_fixture_setup,
+                                        tg_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_keyring, tg_fixture_setup,
+                                        tg_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_disabled_key, tg_fixture_setup,
+                                        tg_fixture_teardown),
     };
 
     return cmocka_run_group_tests_name("service_tokens", tests, NULL, NULL);

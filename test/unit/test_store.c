@@ -10,7 +10,6 @@
  * it asks SQLite directly on a connection of its own.
  */
 
-#include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +20,7 @@
 
 #include "store/store.h"
 
+#include "fixture.h"
 #include "unit.h"
 
 
@@ -52,7 +52,7 @@
     c "000000000000000000000000000000000000000000000000000000000000000"
 
 typedef struct {
-    char        dir[64];
+    char        dir[TG_FIXTURE_DIR_LEN];
     char        path[128];
     tg_store_t *store;
 } fixture_t;
@@ -82,8 +82,7 @@ setup(void **state)
         return -1;
     }
 
-    snprintf(f->dir, sizeof(f->dir), "/tmp/tollgate-test-store-XXXXXX");
-    if (mkdtemp(f->dir) == NULL) {
+    if (tg_fixture_mkdir(f->dir, "store") != 0) {
         free(f);
         return -1;
     }
@@ -99,25 +98,10 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-    fixture_t     *f = *state;
-    DIR           *d;
-    struct dirent *e;
-    char           path[512];
+    fixture_t *f = *state;
 
     tg_store_close(f->store);
-
-    d = opendir(f->dir);
-    if (d != NULL) {
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-                snprintf(path, sizeof(path), "%s/%s", f->dir, e->d_name);
-                unlink(path);
-            }
-        }
-        closedir(d);
-    }
-
-    rmdir(f->dir);
+    tg_fixture_rmtree(f->dir);
     free(f);
     return 0;
 }
@@ -324,6 +308,20 @@ insert_grant(tg_txn_t *t, const char *id, const char *app, const char *api,
 
 
 /* Two accounts: "acme" (A) and "globex" (B). */
+/* Deletes credential id of kind: then it reads as not_found, and a
+ * second delete is not_found too. */
+static void
+assert_cred_deletes(tg_txn_t *t, tg_cred_kind_t kind, const char *id,
+                    int not_found)
+{
+    tg_cred_t c;
+
+    assert_rc(tg_store_cred_delete(t, kind, tg_str_c(id)), TG_OK);
+    assert_rc(tg_store_cred_get(t, kind, tg_str_c(id), &c), not_found);
+    assert_rc(tg_store_cred_delete(t, kind, tg_str_c(id)), not_found);
+}
+
+
 static void
 seed_accounts(fixture_t *f)
 {
@@ -332,6 +330,25 @@ seed_accounts(fixture_t *f)
     insert_account(&t, ACC_A, "acme", 100);
     insert_account(&t, ACC_B, "globex", 200);
     commit(&t);
+}
+
+
+/*
+ * Seeds the accounts and begins a transaction with napps apps of ACC_A
+ * made at 1000: APP_1 "alpha", and with two, APP_2 "beta".
+ */
+static tg_txn_t
+begin_with_apps(fixture_t *f, int napps)
+{
+    tg_txn_t t;
+
+    seed_accounts(f);
+    t = begin(f);
+    insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
+    if (napps > 1) {
+        insert_app(&t, APP_2, 10000000000002, ACC_A, "beta", 1000);
+    }
+    return t;
 }
 
 
@@ -1445,10 +1462,7 @@ test_key_pairs(void **state)
     int64_t    count;
     tg_txn_t   t;
 
-    seed_accounts(f);
-    t = begin(f);
-    insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
-    insert_app(&t, APP_2, 10000000000002, ACC_A, "beta", 1000);
+    t = begin_with_apps(f, 2);
 
     /* The primary pair lists first, then the oldest. */
     insert_cred(&t, TG_CRED_KEY_PAIR,
@@ -1523,9 +1537,7 @@ test_key_pair_update_delete(void **state)
     tg_cred_t  kp;
     tg_txn_t   t;
 
-    seed_accounts(f);
-    t = begin(f);
-    insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
+    t = begin_with_apps(f, 1);
     insert_cred(&t, TG_CRED_KEY_PAIR,
                 key_pair_rec(KP_1, APP_1, "KEYONE01", 1, 1000));
 
@@ -1574,11 +1586,7 @@ test_key_pair_update_delete(void **state)
     assert_rc(tg_store_cred_update(&t, TG_CRED_KEY_PAIR, &kp),
               TG_EKEY_NOT_FOUND);
 
-    assert_rc(tg_store_cred_delete(&t, TG_CRED_KEY_PAIR, TG_STR(KP_1)), TG_OK);
-    assert_rc(tg_store_cred_get(&t, TG_CRED_KEY_PAIR, TG_STR(KP_1), &kp),
-              TG_EKEY_NOT_FOUND);
-    assert_rc(tg_store_cred_delete(&t, TG_CRED_KEY_PAIR, TG_STR(KP_1)),
-              TG_EKEY_NOT_FOUND);
+    assert_cred_deletes(&t, TG_CRED_KEY_PAIR, KP_1, TG_EKEY_NOT_FOUND);
 
     commit(&t);
 }
@@ -1641,9 +1649,7 @@ test_app_key_taken(void **state)
     tg_cred_t  kp;
     tg_txn_t   t;
 
-    seed_accounts(f);
-    t = begin(f);
-    insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
+    t = begin_with_apps(f, 1);
 
     kp = key_pair_rec(KP_1, APP_1, "CURRENT1", 1, 1000);
     kp.prev_key = (char *) "REPLACED1";
@@ -1684,10 +1690,7 @@ test_app_codes(void **state)
     int64_t    count;
     tg_txn_t   t;
 
-    seed_accounts(f);
-    t = begin(f);
-    insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
-    insert_app(&t, APP_2, 10000000000002, ACC_A, "beta", 1000);
+    t = begin_with_apps(f, 2);
 
     insert_cred(&t, TG_CRED_APP_CODE, code_rec(CODE_1, APP_1, HASH("1"), 2000));
     insert_cred(&t, TG_CRED_APP_CODE, code_rec(CODE_2, APP_1, HASH("2"), 1000));
@@ -1751,9 +1754,7 @@ test_app_code_update_delete(void **state)
     tg_cred_t  code;
     tg_txn_t   t;
 
-    seed_accounts(f);
-    t = begin(f);
-    insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
+    t = begin_with_apps(f, 1);
     insert_cred(&t, TG_CRED_APP_CODE, code_rec(CODE_1, APP_1, HASH("1"), 1000));
     insert_cred(&t, TG_CRED_APP_CODE, code_rec(CODE_2, APP_1, HASH("2"), 1000));
 
@@ -1784,12 +1785,7 @@ test_app_code_update_delete(void **state)
     assert_rc(tg_store_cred_update(&t, TG_CRED_APP_CODE, &code),
               TG_ECODE_NOT_FOUND);
 
-    assert_rc(tg_store_cred_delete(&t, TG_CRED_APP_CODE, TG_STR(CODE_1)),
-              TG_OK);
-    assert_rc(tg_store_cred_get(&t, TG_CRED_APP_CODE, TG_STR(CODE_1), &code),
-              TG_ECODE_NOT_FOUND);
-    assert_rc(tg_store_cred_delete(&t, TG_CRED_APP_CODE, TG_STR(CODE_1)),
-              TG_ECODE_NOT_FOUND);
+    assert_cred_deletes(&t, TG_CRED_APP_CODE, CODE_1, TG_ECODE_NOT_FOUND);
 
     tg_txn_rollback(&t);
 }
@@ -1805,10 +1801,7 @@ test_app_code_taken(void **state)
     tg_txn_t   t;
     int        taken = -1;
 
-    seed_accounts(f);
-    t = begin(f);
-    insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
-    insert_app(&t, APP_2, 10000000000002, ACC_A, "beta", 1000);
+    t = begin_with_apps(f, 2);
     insert_cred(&t, TG_CRED_APP_CODE, code_rec(CODE_1, APP_1, HASH("1"), 1000));
 
     assert_rc(tg_store_cred_taken(&t, TG_CRED_APP_CODE, TG_STR(HASH("1")),
@@ -1989,9 +1982,7 @@ test_api_update_delete(void **state)
     tg_grant_t grant;
     tg_txn_t   t;
 
-    seed_accounts(f);
-    t = begin(f);
-    insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
+    t = begin_with_apps(f, 1);
     insert_api(&t, API_1, ACC_A, "payments", 1000);
     insert_api(&t, API_2, ACC_A, "billing", 1000);
     insert_grant(&t, GR_1, APP_1, API_1, "RELEASE", 1000);
@@ -2041,9 +2032,7 @@ seed_grants(fixture_t *f)
     tg_grant_t g;
     tg_txn_t   t;
 
-    seed_accounts(f);
-    t = begin(f);
-    insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
+    t = begin_with_apps(f, 1);
     insert_app(&t, APP_4, 10000000000004, ACC_B, "delta", 1000);
     insert_api(&t, API_1, ACC_A, "payments", 1000);
     insert_api(&t, API_2, ACC_A, "billing", 1000);

@@ -10,7 +10,9 @@
 import crypto from 'node:crypto';
 import {createRequire} from 'node:module';
 
-import {ADMIN_ID, ADMIN_SECRET} from './tollgated.mjs';
+import {ADMIN_ID, ADMIN_SECRET, rejects, responseOf} from './tollgated.mjs';
+
+export {rejects};
 
 const require = createRequire(import.meta.url);
 const {RPCClient} = require('@alicloud/pop-core');
@@ -70,16 +72,6 @@ export function openApiClient(d, {id = ADMIN_ID, secret = ADMIN_SECRET, v2 = fal
     const res = await client.callApi(params, request, new TeaUtil.RuntimeOptions({}));
     return res.body;
   };
-}
-
-// Runs fn, which must throw; returns the error.
-export async function rejects(fn) {
-  try {
-    await fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected the call to fail');
 }
 
 // Alibaba's percent-encoding (RFC 3986 unreserved kept, uppercase hex).
@@ -152,13 +144,5 @@ export async function rawCall(d, action, params = {}, opts = {}) {
     init.headers['content-type'] = 'application/x-www-form-urlencoded';
     init.body = encoded;
   }
-  const res = await fetch(url, init);
-  const text = await res.text();
-  let json = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = null;
-  }
-  return {status: res.status, json, text, headers: res.headers};
+  return responseOf(await fetch(url, init));
 }

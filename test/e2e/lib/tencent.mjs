@@ -11,7 +11,9 @@
 import crypto from 'node:crypto';
 import {createRequire} from 'node:module';
 
-import {ADMIN_ID, ADMIN_SECRET} from './tollgated.mjs';
+import {ADMIN_ID, ADMIN_SECRET, rejects, responseOf} from './tollgated.mjs';
+
+export {rejects};
 
 const require = createRequire(import.meta.url);
 const tencentcloud = require('tencentcloud-sdk-nodejs');
@@ -36,16 +38,6 @@ export function tencentClient(
       },
     },
   });
-}
-
-// Runs fn, which must throw; returns the error.
-export async function rejects(fn) {
-  try {
-    await fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected the call to fail');
 }
 
 const sha256 = (s) => crypto.createHash('sha256').update(s).digest('hex');
@@ -97,13 +89,5 @@ export async function rawCall(d, action, body = {}, opts = {}) {
   h.Authorization = authorization ??
       tc3Authorization({id, secret, service, timestamp, host, contentType, payload, signedExtra});
   Object.assign(h, headers);
-  const res = await fetch(`${d.url}/`, {method: 'POST', headers: h, body: payload});
-  const text = await res.text();
-  let json = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = null;
-  }
-  return {status: res.status, json, text, headers: res.headers};
+  return responseOf(await fetch(`${d.url}/`, {method: 'POST', headers: h, body: payload}));
 }

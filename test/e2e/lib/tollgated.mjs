@@ -2,6 +2,7 @@
 // loopback port (--listen 127.0.0.1:0, read back from the log), JSON logs.
 // stop() fails if the daemon exited badly or a sanitizer reported anything.
 
+import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
@@ -131,20 +132,45 @@ export class Tollgated {
       payload = JSON.stringify(body);
       h['content-type'] = h['content-type'] || 'application/json';
     }
-    const res = await fetch(this.url + pathname, {method, headers: h, body: payload});
-    const text = await res.text();
-    let json = null;
-    if (text.length > 0) {
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = null;
-      }
-    }
-    return {status: res.status, headers: res.headers, text, json};
+    return responseOf(await fetch(this.url + pathname, {method, headers: h, body: payload}));
   }
 }
 
 export async function startTollgated(opts) {
   return new Tollgated(opts).start();
+}
+
+// Registers an API through the native API; returns its id.
+export async function createApi(d, name) {
+  const res = await d.call('POST', '/v1/apis', {body: {name}});
+  assert.equal(res.status, 201, res.text);
+  return res.json.id;
+}
+
+// A plain JSON copy of what an SDK returned (no class, no undefined).
+export const plain = (x) => JSON.parse(JSON.stringify(x));
+
+// What a fetch() answered: {status, headers, text, json}, json null when
+// the body is empty or not JSON.
+export async function responseOf(res) {
+  const text = await res.text();
+  let json = null;
+  if (text.length > 0) {
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = null;
+    }
+  }
+  return {status: res.status, headers: res.headers, text, json};
+}
+
+// Runs fn, which must throw; returns the error.
+export async function rejects(fn) {
+  try {
+    await fn();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected the call to fail');
 }
