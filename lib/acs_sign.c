@@ -128,7 +128,6 @@ int
 tg_acs_v1_sign(tg_str_t secret, tg_str_t sts,
                char out[TG_ACS_V1_SIGNATURE_LEN + 1])
 {
-    uint8_t  mac[TG_SHA1_LEN];
     tg_buf_t key = TG_BUF_INIT;
     int      rc;
 
@@ -137,14 +136,10 @@ tg_acs_v1_sign(tg_str_t secret, tg_str_t sts,
         rc = tg_buf_append(&key, "&", 1);
     }
     if (rc == TG_OK) {
-        rc = tg_hmac_sha1(tg_buf_str(&key), sts, mac);
-    }
-    if (rc == TG_OK) {
-        tg_base64_encode(mac, sizeof(mac), out);
+        rc = tg_hmac_sha1_base64(tg_buf_str(&key), sts, out);
     }
 
     tg_buf_wipe(&key);
-    tg_wipe(mac, sizeof(mac));
     return rc;
 }
 

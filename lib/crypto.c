@@ -259,6 +259,23 @@ tg_sha256_hex(tg_str_t msg, char out[TG_SHA256_HEX_LEN + 1])
 
 
 int
+tg_hmac_sha1_base64(tg_str_t key, tg_str_t msg,
+                    char out[TG_SHA1_BASE64_LEN + 1])
+{
+    uint8_t mac[TG_SHA1_LEN];
+    int     rc;
+
+    out[0] = '\0';
+    rc = tg_hmac_sha1(key, msg, mac);
+    if (rc == TG_OK) {
+        tg_base64_encode(mac, sizeof(mac), out);
+    }
+    tg_wipe(mac, sizeof(mac));
+    return rc == TG_OK ? TG_OK : TG_EINTERNAL;
+}
+
+
+int
 tg_hmac_sha256_hex(tg_str_t key, tg_str_t msg, char out[TG_SHA256_HEX_LEN + 1])
 {
     uint8_t mac[TG_SHA256_LEN];

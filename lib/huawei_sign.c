@@ -271,10 +271,7 @@ tg_hw_canonical_request(const tg_hw_request_t *req, tg_buf_t *out)
     }
 
     if (rc != TG_OK) {
-        out->len = start;
-        if (out->ptr != NULL) {
-            out->ptr[start] = '\0';
-        }
+        tg_buf_truncate(out, start);
     }
     return rc;
 }

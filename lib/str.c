@@ -304,6 +304,16 @@ tg_buf_printf(tg_buf_t *b, const char *fmt, ...)
 
 
 void
+tg_buf_truncate(tg_buf_t *b, size_t len)
+{
+    if (len < b->len) {
+        b->len = len;
+        b->ptr[len] = '\0';
+    }
+}
+
+
+void
 tg_buf_reset(tg_buf_t *b)
 {
     b->len = 0;

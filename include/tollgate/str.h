@@ -129,6 +129,10 @@ int tg_buf_printf(tg_buf_t *b, const char *fmt, ...)
 /* Ensures room for extra more bytes.  Errors as tg_buf_append(). */
 int tg_buf_reserve(tg_buf_t *b, size_t extra);
 
+/* Shortens b to its first len bytes (len <= b->len), keeping its storage:
+ * how a writer undoes its partial append after a failure. */
+void tg_buf_truncate(tg_buf_t *b, size_t len);
+
 /* Empties b but keeps its storage. */
 void tg_buf_reset(tg_buf_t *b);
 

@@ -67,12 +67,13 @@ test_hmac_sha256_rfc4231_case2(void **state)
 }
 
 
-/* The hex forms give the same digits as the raw ones (RFC 4231 case 2,
- * FIPS 180-4's "abc"). */
+/* The text forms give the digits of the raw ones (RFC 4231 and RFC 2202
+ * case 2, FIPS 180-4's "abc"). */
 static void
 test_sha256_hex_forms(void **state)
 {
     char out[TG_SHA256_HEX_LEN + 1];
+    char b64[TG_SHA1_BASE64_LEN + 1];
 
     (void) state;
 
@@ -85,6 +86,11 @@ test_sha256_hex_forms(void **state)
     assert_rc(tg_sha256_hex(TG_STR("abc"), out), TG_OK);
     assert_string_equal(out, "ba7816bf8f01cfea414140de5dae2223"
                              "b00361a396177a9cb410ff61f20015ad");
+
+    assert_rc(tg_hmac_sha1_base64(TG_STR("Jefe"),
+                                  TG_STR("what do ya want for nothing?"), b64),
+              TG_OK);
+    assert_string_equal(b64, "7/zfauXrL6LSdBbV8YTfnCWafHk="); /* RFC 2202 */
 
     assert_rc(tg_sha256_hex(TG_STR_NULL, out), TG_OK);
     assert_string_equal(out, "e3b0c44298fc1c149afbf4c8996fb924"

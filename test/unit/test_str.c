@@ -581,6 +581,30 @@ test_buf_append_lower(void **state)
 }
 
 
+static void
+test_buf_truncate(void **state)
+{
+    tg_buf_t b = TG_BUF_INIT;
+
+    (void) state;
+
+    tg_buf_truncate(&b, 0); /* nothing to keep, no storage: no-op */
+    assert_null(b.ptr);
+
+    assert_rc(tg_buf_append_c(&b, "abcdef"), TG_OK);
+    tg_buf_truncate(&b, 6); /* the whole: unchanged */
+    assert_string_equal(b.ptr, "abcdef");
+    tg_buf_truncate(&b, 2);
+    assert_int_equal(b.len, 2);
+    assert_string_equal(b.ptr, "ab");
+    assert_true(b.cap >= 7); /* storage kept */
+    tg_buf_truncate(&b, 0);
+    assert_int_equal(b.len, 0);
+    assert_string_equal(b.ptr, "");
+    tg_buf_free(&b);
+}
+
+
 int
 main(void)
 {
@@ -611,6 +635,7 @@ main(void)
         cmocka_unit_test(test_hex_equal_ct),
         cmocka_unit_test(test_is_tchar),
         cmocka_unit_test(test_buf_append_lower),
+        cmocka_unit_test(test_buf_truncate),
     };
 
     return cmocka_run_group_tests_name("str", tests, NULL, NULL);
