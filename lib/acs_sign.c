@@ -27,6 +27,8 @@ tg_acs_pair_cmp(const void *a, const void *b)
 /*
  * Appends the canonical query of params (all but skip, if given):
  * "enc(k)=enc(v)" sorted by encoded name and value, joined by '&'.
+ * Huawei's query (huawei_sign.c) looks alike but is another rule: it
+ * sorts by the decoded bytes and may write an empty value bare.
  */
 static int
 tg_acs_canonical_query(const tg_acs_param_t *params, size_t n, tg_str_t skip,

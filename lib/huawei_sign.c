@@ -63,6 +63,8 @@ tg_hw_auth_part(const char **p, const char *end, const char *name, int last,
 }
 
 
+/* Not tg_canon_auth_params(): Huawei's verifier reads the three parts in
+ * their order, after one or more spaces, and refuses control bytes. */
 int
 tg_hw_auth_parse(tg_str_t header, tg_hw_auth_t *out)
 {
@@ -192,6 +194,8 @@ tg_hw_canonical_uri(tg_str_t path, tg_buf_t *out)
 }
 
 
+/* Sorted by decoded name, then value (Alibaba's V3 sorts the encoded
+ * text: acs_sign.c), then encoded; an empty value per req->empty_form. */
 static int
 tg_hw_canonical_query(const tg_hw_request_t *req, tg_buf_t *out)
 {
