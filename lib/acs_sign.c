@@ -4,60 +4,43 @@
  * has the algorithms and the published vectors the unit tests check.
  */
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tollgate/acs_sign.h"
+#include "tollgate/canon.h"
 #include "tollgate/crypto.h"
 #include "tollgate/error.h"
 
 
-/* An encoded name and value, pointing into one buffer. */
-typedef struct {
-    tg_str_t name;
-    tg_str_t value;
-} tg_acs_pair_t;
-
-
-static int
-tg_acs_str_cmp(tg_str_t a, tg_str_t b)
-{
-    size_t n = a.len < b.len ? a.len : b.len;
-    int    c = n > 0 ? memcmp(a.ptr, b.ptr, n) : 0;
-
-    if (c != 0) {
-        return c;
-    }
-    return a.len < b.len ? -1 : a.len > b.len;
-}
-
-
+/* By encoded name, then encoded value. */
 static int
 tg_acs_pair_cmp(const void *a, const void *b)
 {
-    const tg_acs_pair_t *x = a, *y = b;
-    int                  c = tg_acs_str_cmp(x->name, y->name);
+    const tg_acs_param_t *x = a, *y = b;
+    int                   c = tg_str_cmp(x->name, y->name);
 
-    return c != 0 ? c : tg_acs_str_cmp(x->value, y->value);
+    return c != 0 ? c : tg_str_cmp(x->value, y->value);
 }
 
 
 /*
  * Appends the canonical query of params (all but skip, if given):
  * "enc(k)=enc(v)" sorted by encoded name and value, joined by '&'.
+ * Huawei's query (huawei_sign.c) looks alike but is another rule: it
+ * sorts by the decoded bytes and may write an empty value bare.
  */
 static int
 tg_acs_canonical_query(const tg_acs_param_t *params, size_t n, tg_str_t skip,
                        tg_buf_t *out)
 {
-    tg_buf_t       text = TG_BUF_INIT;
-    tg_acs_pair_t *pairs = NULL;
-    size_t        *offsets = NULL, i, m = 0;
-    int            rc = TG_OK;
+    tg_buf_t        text = TG_BUF_INIT;
+    tg_acs_param_t *pairs = NULL;
+    size_t         *offsets = NULL, i, m = 0;
+    int             rc = TG_OK;
 
     if (n > 0) {
-        pairs = calloc(n, sizeof(tg_acs_pair_t));
+        pairs = calloc(n, sizeof(tg_acs_param_t));
         offsets = calloc(n * 3, sizeof(size_t));
         if (pairs == NULL || offsets == NULL) {
             rc = TG_ENOMEM;
@@ -93,7 +76,7 @@ tg_acs_canonical_query(const tg_acs_param_t *params, size_t n, tg_str_t skip,
     }
 
     if (m > 1) {
-        qsort(pairs, m, sizeof(tg_acs_pair_t), tg_acs_pair_cmp);
+        qsort(pairs, m, sizeof(tg_acs_param_t), tg_acs_pair_cmp);
     }
 
     for (i = 0; i < m && rc == TG_OK; i++) {
@@ -147,7 +130,6 @@ int
 tg_acs_v1_sign(tg_str_t secret, tg_str_t sts,
                char out[TG_ACS_V1_SIGNATURE_LEN + 1])
 {
-    uint8_t  mac[TG_SHA1_LEN];
     tg_buf_t key = TG_BUF_INIT;
     int      rc;
 
@@ -156,14 +138,10 @@ tg_acs_v1_sign(tg_str_t secret, tg_str_t sts,
         rc = tg_buf_append(&key, "&", 1);
     }
     if (rc == TG_OK) {
-        rc = tg_hmac_sha1(tg_buf_str(&key), sts, mac);
-    }
-    if (rc == TG_OK) {
-        tg_base64_encode(mac, sizeof(mac), out);
+        rc = tg_hmac_sha1_base64(tg_buf_str(&key), sts, out);
     }
 
     tg_buf_wipe(&key);
-    tg_wipe(mac, sizeof(mac));
     return rc;
 }
 
@@ -187,69 +165,29 @@ tg_acs_v1_verify(tg_str_t secret, tg_str_t sts, tg_str_t signature)
 }
 
 
-/* Sets *part to the value of "name=value" if s starts with name=. */
-static int
-tg_acs_auth_part(tg_str_t s, const char *name, tg_str_t *part)
-{
-    size_t n = strlen(name);
-
-    if (s.len <= n || memcmp(s.ptr, name, n) != 0 || s.ptr[n] != '=') {
-        return 0;
-    }
-    if (part->ptr != NULL) {
-        part->len = 0; /* repeated: an empty part fails below */
-        return 1;
-    }
-    *part = (tg_str_t){ s.ptr + n + 1, s.len - n - 1 };
-    return 1;
-}
-
-
 int
 tg_acs_v3_auth_parse(tg_str_t header, tg_acs_v3_auth_t *out)
 {
-    static const tg_str_t algorithm = TG_STR(TG_ACS_V3_ALGORITHM " ");
-    tg_str_t              rest, item;
-    const char           *comma;
+    static const tg_str_t    algorithm = TG_STR(TG_ACS_V3_ALGORITHM " ");
+    static const char *const names[] = { "Credential", "SignedHeaders",
+                                         "Signature" };
+    tg_str_t                 values[3];
 
     memset(out, 0, sizeof(*out));
 
-    if (!tg_str_has_prefix(header, algorithm)) {
+    if (!tg_str_has_prefix(header, algorithm)
+        || tg_canon_auth_params((tg_str_t){ header.ptr + algorithm.len,
+                                            header.len - algorithm.len },
+                                names, values, 3)
+               != TG_OK)
+    {
         return TG_EINVALID;
     }
 
-    rest = (tg_str_t){ header.ptr + algorithm.len, header.len - algorithm.len };
-
-    while (rest.len > 0) {
-        comma = memchr(rest.ptr, ',', rest.len);
-        item = (tg_str_t){ rest.ptr, comma != NULL ? (size_t) (comma - rest.ptr)
-                                                   : rest.len };
-        rest = comma != NULL ? (tg_str_t){ comma + 1, rest.len - item.len - 1 }
-                             : (tg_str_t){ rest.ptr + rest.len, 0 };
-        item = tg_str_trim(item);
-
-        if (!tg_acs_auth_part(item, "Credential", &out->credential)
-            && !tg_acs_auth_part(item, "SignedHeaders", &out->signed_headers)
-            && !tg_acs_auth_part(item, "Signature", &out->signature))
-        {
-            return TG_EINVALID;
-        }
-    }
-
-    return out->credential.len > 0 && out->signed_headers.len > 0
-                   && out->signature.len > 0
-               ? TG_OK
-               : TG_EINVALID;
-}
-
-
-/* RFC 9110's tchar: the bytes a header name is made of. */
-static int
-tg_acs_is_tchar(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-           || (c >= '0' && c <= '9')
-           || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+    out->credential = values[0];
+    out->signed_headers = values[1];
+    out->signature = values[2];
+    return TG_OK;
 }
 
 
@@ -258,38 +196,9 @@ tg_acs_v3_signed_headers_parse(
     tg_str_t list,
     char names[TG_ACS_V3_HEADERS_MAX][TG_ACS_V3_HEADER_NAME_MAX + 1], size_t *n)
 {
-    const char *p = list.ptr, *end = list.ptr + list.len, *semi;
-    size_t      len, i;
-
-    *n = 0;
-
-    if (list.len == 0) {
-        return TG_EINVALID;
-    }
-
-    for (;;) {
-        semi = memchr(p, ';', (size_t) (end - p));
-        len = (size_t) ((semi != NULL ? semi : end) - p);
-
-        if (len == 0 || len > TG_ACS_V3_HEADER_NAME_MAX
-            || *n == TG_ACS_V3_HEADERS_MAX) {
-            return TG_EINVALID;
-        }
-
-        for (i = 0; i < len; i++) {
-            if (!tg_acs_is_tchar((unsigned char) p[i])) {
-                return TG_EINVALID;
-            }
-            names[*n][i] = (char) tolower((unsigned char) p[i]);
-        }
-        names[*n][len] = '\0';
-        (*n)++;
-
-        if (semi == NULL) {
-            return TG_OK;
-        }
-        p = semi + 1;
-    }
+    /* Alibaba's verifier does not refuse a name listed twice. */
+    return tg_canon_header_names_parse(list, names, TG_ACS_V3_HEADERS_MAX, 0,
+                                       n);
 }
 
 
@@ -333,110 +242,6 @@ tg_acs_v3_unsigned_header(const tg_acs_param_t *headers, size_t n,
 }
 
 
-/* Appends a path with each byte but '/' percent-encoded. */
-static int
-tg_acs_canonical_path(tg_str_t path, tg_buf_t *out)
-{
-    size_t i, start = 0;
-    int    rc = TG_OK;
-
-    if (path.len == 0) {
-        return tg_buf_append(out, "/", 1);
-    }
-
-    for (i = 0; i <= path.len && rc == TG_OK; i++) {
-        if (i == path.len || path.ptr[i] == '/') {
-            rc = tg_percent_encode(out,
-                                   (tg_str_t){ path.ptr + start, i - start });
-            if (rc == TG_OK && i < path.len) {
-                rc = tg_buf_append(out, "/", 1);
-            }
-            start = i + 1;
-        }
-    }
-
-    return rc;
-}
-
-
-static int
-tg_acs_header_cmp(const void *a, const void *b)
-{
-    return tg_acs_pair_cmp(a, b);
-}
-
-
-/* Appends "name:value\n" per header, then "\n" and "a;b;c". */
-static int
-tg_acs_canonical_headers(const tg_acs_param_t *headers, size_t n, tg_buf_t *out)
-{
-    tg_acs_pair_t *sorted = NULL;
-    char          *lower = NULL;
-    size_t         i, j, total = 0, pos = 0;
-    int            rc = TG_OK;
-
-    for (i = 0; i < n; i++) {
-        total += headers[i].name.len;
-    }
-
-    if (n > 0) {
-        sorted = calloc(n, sizeof(tg_acs_pair_t));
-        lower = malloc(total + 1);
-        if (sorted == NULL || lower == NULL) {
-            free(sorted);
-            free(lower);
-            return TG_ENOMEM;
-        }
-    }
-
-    for (i = 0; i < n; i++) {
-        for (j = 0; j < headers[i].name.len; j++) {
-            lower[pos + j] =
-                (char) tolower((unsigned char) headers[i].name.ptr[j]);
-        }
-        sorted[i].name = (tg_str_t){ lower + pos, headers[i].name.len };
-        sorted[i].value = tg_str_trim(headers[i].value);
-        pos += headers[i].name.len;
-    }
-
-    if (n > 1) {
-        qsort(sorted, n, sizeof(tg_acs_pair_t), tg_acs_header_cmp);
-    }
-
-    for (i = 0; i < n && rc == TG_OK; i++) {
-        rc = tg_buf_append(out, sorted[i].name.ptr, sorted[i].name.len);
-        if (rc == TG_OK) {
-            rc = tg_buf_append(out, ":", 1);
-        }
-        if (rc == TG_OK) {
-            rc = tg_buf_append(
-                out, sorted[i].value.ptr != NULL ? sorted[i].value.ptr : "",
-                sorted[i].value.len);
-        }
-        if (rc == TG_OK) {
-            rc = tg_buf_append(out, "\n", 1);
-        }
-    }
-
-    if (rc == TG_OK) {
-        rc = tg_buf_append(out, "\n", 1);
-    }
-
-    for (i = 0; i < n && rc == TG_OK; i++) {
-        if (i > 0) {
-            rc = tg_buf_append(out, ";", 1);
-        }
-        if (rc == TG_OK) {
-            rc = tg_buf_append(out, sorted[i].name.ptr, sorted[i].name.len);
-        }
-    }
-
-    free(sorted);
-    free(lower);
-    return rc;
-}
-
-
 int
 tg_acs_v3_canonical_request(const tg_acs_v3_request_t *req, tg_buf_t *out)
 {
@@ -447,7 +252,7 @@ tg_acs_v3_canonical_request(const tg_acs_v3_request_t *req, tg_buf_t *out)
         rc = tg_buf_append(out, "\n", 1);
     }
     if (rc == TG_OK) {
-        rc = tg_acs_canonical_path(req->path, out);
+        rc = tg_canon_path(req->path, out);
     }
     if (rc == TG_OK) {
         rc = tg_buf_append(out, "\n", 1);
@@ -459,7 +264,7 @@ tg_acs_v3_canonical_request(const tg_acs_v3_request_t *req, tg_buf_t *out)
         rc = tg_buf_append(out, "\n", 1);
     }
     if (rc == TG_OK) {
-        rc = tg_acs_canonical_headers(req->headers, req->nheaders, out);
+        rc = tg_canon_headers(req->headers, req->nheaders, TG_CANON_SORT, out);
     }
     if (rc == TG_OK) {
         rc = tg_buf_append(out, "\n", 1);
@@ -477,17 +282,15 @@ tg_acs_v3_canonical_request(const tg_acs_v3_request_t *req, tg_buf_t *out)
 int
 tg_acs_v3_string_to_sign(tg_str_t canonical, tg_buf_t *out)
 {
-    uint8_t digest[TG_SHA256_LEN];
-    char    hex[2 * TG_SHA256_LEN + 1];
-    int     rc;
+    char hex[TG_SHA256_HEX_LEN + 1];
+    int  rc;
 
-    rc = tg_sha256(canonical, digest);
+    rc = tg_sha256_hex(canonical, hex);
     if (rc == TG_OK) {
-        tg_hex_encode(digest, sizeof(digest), hex);
         rc = tg_buf_append_c(out, TG_ACS_V3_ALGORITHM "\n");
     }
     if (rc == TG_OK) {
-        rc = tg_buf_append(out, hex, 2 * TG_SHA256_LEN);
+        rc = tg_buf_append(out, hex, TG_SHA256_HEX_LEN);
     }
 
     return rc;
@@ -498,44 +301,24 @@ int
 tg_acs_v3_sign(tg_str_t secret, tg_str_t sts,
                char out[TG_ACS_V3_SIGNATURE_LEN + 1])
 {
-    uint8_t mac[TG_SHA256_LEN];
-    int     rc;
-
-    rc = tg_hmac_sha256(secret, sts, mac);
-    if (rc == TG_OK) {
-        tg_hex_encode(mac, sizeof(mac), out);
-    }
-
-    tg_wipe(mac, sizeof(mac));
-    return rc;
+    return tg_hmac_sha256_hex(secret, sts, out);
 }
 
 
 int
 tg_acs_v3_verify(tg_str_t secret, tg_str_t sts, tg_str_t signature)
 {
-    char   expected[TG_ACS_V3_SIGNATURE_LEN + 1];
-    char   given[TG_ACS_V3_SIGNATURE_LEN];
-    size_t i;
-    int    rc, match;
+    char expected[TG_ACS_V3_SIGNATURE_LEN + 1];
+    int  rc, match;
 
     rc = tg_acs_v3_sign(secret, sts, expected);
     if (rc != TG_OK) {
         return rc;
     }
 
-    /* Hex compares without case; a wrong length never matches. */
-
-    for (i = 0; i < sizeof(given); i++) {
-        given[i] = i < signature.len
-                       ? (char) tolower((unsigned char) signature.ptr[i])
-                       : '\0';
-    }
-
-    /* constant time comparison */
-    match =
-        signature.len == TG_ACS_V3_SIGNATURE_LEN
-        && tg_equal_ct(expected, TG_ACS_V3_SIGNATURE_LEN, given, sizeof(given));
+    /* constant time comparison, hex in any case */
+    match = tg_hex_equal_ct((tg_str_t){ expected, TG_ACS_V3_SIGNATURE_LEN },
+                            signature);
     tg_wipe(expected, sizeof(expected));
     return match ? TG_OK : TG_EUNAUTHENTICATED;
 }

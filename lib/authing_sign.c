@@ -298,9 +298,8 @@ tg_authing_string_to_sign(const tg_authing_request_t *req, tg_buf_t *out)
         rc = tg_authing_append_resource(req, out);
     }
 
-    if (rc != TG_OK && out->ptr != NULL) {
-        out->len = mark;
-        out->ptr[mark] = '\0';
+    if (rc != TG_OK) {
+        tg_buf_truncate(out, mark);
     }
     return rc;
 }
@@ -310,16 +309,7 @@ int
 tg_authing_sign(tg_str_t secret, tg_str_t sts,
                 char out[TG_AUTHING_SIGNATURE_LEN + 1])
 {
-    uint8_t mac[TG_SHA1_LEN];
-    int     rc;
-
-    rc = tg_hmac_sha1(secret, sts, mac);
-    if (rc == TG_OK) {
-        tg_base64_encode(mac, sizeof(mac), out);
-    }
-
-    tg_wipe(mac, sizeof(mac));
-    return rc;
+    return tg_hmac_sha1_base64(secret, sts, out);
 }
 
 

@@ -244,6 +244,53 @@ tg_hex_encode(const uint8_t *in, size_t n, char *out)
 }
 
 
+int
+tg_sha256_hex(tg_str_t msg, char out[TG_SHA256_HEX_LEN + 1])
+{
+    uint8_t digest[TG_SHA256_LEN];
+
+    out[0] = '\0';
+    if (tg_sha256(msg, digest) != TG_OK) {
+        return TG_EINTERNAL;
+    }
+    tg_hex_encode(digest, sizeof(digest), out);
+    return TG_OK;
+}
+
+
+int
+tg_hmac_sha1_base64(tg_str_t key, tg_str_t msg,
+                    char out[TG_SHA1_BASE64_LEN + 1])
+{
+    uint8_t mac[TG_SHA1_LEN];
+    int     rc;
+
+    out[0] = '\0';
+    rc = tg_hmac_sha1(key, msg, mac);
+    if (rc == TG_OK) {
+        tg_base64_encode(mac, sizeof(mac), out);
+    }
+    tg_wipe(mac, sizeof(mac));
+    return rc == TG_OK ? TG_OK : TG_EINTERNAL;
+}
+
+
+int
+tg_hmac_sha256_hex(tg_str_t key, tg_str_t msg, char out[TG_SHA256_HEX_LEN + 1])
+{
+    uint8_t mac[TG_SHA256_LEN];
+    int     rc;
+
+    out[0] = '\0';
+    rc = tg_hmac_sha256(key, msg, mac);
+    if (rc == TG_OK) {
+        tg_hex_encode(mac, sizeof(mac), out);
+    }
+    tg_wipe(mac, sizeof(mac));
+    return rc == TG_OK ? TG_OK : TG_EINTERNAL;
+}
+
+
 static const char tg_base64_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 

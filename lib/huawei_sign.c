@@ -8,19 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tollgate/canon.h"
 #include "tollgate/crypto.h"
 #include "tollgate/error.h"
 #include "tollgate/huawei_sign.h"
 #include "tollgate/time.h"
-
-
-static int
-tg_hw_is_tchar(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-           || (c >= '0' && c <= '9')
-           || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
-}
 
 
 static int
@@ -71,6 +63,8 @@ tg_hw_auth_part(const char **p, const char *end, const char *name, int last,
 }
 
 
+/* Not tg_canon_auth_params(): Huawei's verifier reads the three parts in
+ * their order, after one or more spaces, and refuses control bytes. */
 int
 tg_hw_auth_parse(tg_str_t header, tg_hw_auth_t *out)
 {
@@ -133,42 +127,8 @@ tg_hw_signed_headers_parse(
     tg_str_t list, char names[TG_HW_HEADERS_MAX][TG_HW_HEADER_NAME_MAX + 1],
     size_t *n)
 {
-    const char *p = list.ptr, *end = list.ptr + list.len, *semi;
-    size_t      len, i;
-
-    *n = 0;
-
-    if (list.len == 0) {
-        return TG_EINVALID;
-    }
-
-    for (;;) {
-        semi = memchr(p, ';', (size_t) (end - p));
-        len = (size_t) ((semi != NULL ? semi : end) - p);
-
-        if (len == 0 || len > TG_HW_HEADER_NAME_MAX || *n == TG_HW_HEADERS_MAX)
-        {
-            return TG_EINVALID;
-        }
-
-        for (i = 0; i < len; i++) {
-            if (!tg_hw_is_tchar((unsigned char) p[i])) {
-                return TG_EINVALID;
-            }
-            names[*n][i] = (char) tolower((unsigned char) p[i]);
-        }
-        names[*n][len] = '\0';
-
-        if (tg_hw_signed(names, *n, names[*n])) {
-            return TG_EINVALID;
-        }
-        (*n)++;
-
-        if (semi == NULL) {
-            return TG_OK;
-        }
-        p = semi + 1;
-    }
+    return tg_canon_header_names_parse(list, names, TG_HW_HEADERS_MAX,
+                                       TG_CANON_UNIQUE, n);
 }
 
 
@@ -212,25 +172,12 @@ tg_hw_date_parse(tg_str_t date, int64_t *ms)
 
 
 static int
-tg_hw_str_cmp(tg_str_t a, tg_str_t b)
-{
-    size_t n = a.len < b.len ? a.len : b.len;
-    int    c = n > 0 ? memcmp(a.ptr, b.ptr, n) : 0;
-
-    if (c != 0) {
-        return c;
-    }
-    return a.len < b.len ? -1 : a.len > b.len;
-}
-
-
-static int
 tg_hw_pair_cmp(const void *a, const void *b)
 {
     const tg_hw_pair_t *const *x = a, *const *y = b;
-    int                        c = tg_hw_str_cmp((*x)->name, (*y)->name);
+    int                        c = tg_str_cmp((*x)->name, (*y)->name);
 
-    return c != 0 ? c : tg_hw_str_cmp((*x)->value, (*y)->value);
+    return c != 0 ? c : tg_str_cmp((*x)->value, (*y)->value);
 }
 
 
@@ -238,29 +185,17 @@ tg_hw_pair_cmp(const void *a, const void *b)
 static int
 tg_hw_canonical_uri(tg_str_t path, tg_buf_t *out)
 {
-    const char *p = path.ptr, *end = path.ptr + path.len, *slash;
-    int         rc = TG_OK;
+    int rc = tg_canon_path(path, out);
 
-    while (p < end && rc == TG_OK) {
-        slash = memchr(p, '/', (size_t) (end - p));
-        if (slash == NULL) {
-            slash = end;
-        }
-        rc = tg_percent_encode(out, (tg_str_t){ p, (size_t) (slash - p) });
-        if (rc == TG_OK && slash < end) {
-            rc = tg_buf_append(out, "/", 1);
-        }
-        p = slash + 1;
-    }
-
-    if (rc == TG_OK && (out->len == 0 || out->ptr[out->len - 1] != '/')) {
+    if (rc == TG_OK && out->ptr[out->len - 1] != '/') {
         rc = tg_buf_append(out, "/", 1);
     }
-
     return rc;
 }
 
 
+/* Sorted by decoded name, then value (Alibaba's V3 sorts the encoded
+ * text: acs_sign.c), then encoded; an empty value per req->empty_form. */
 static int
 tg_hw_canonical_query(const tg_hw_request_t *req, tg_buf_t *out)
 {
@@ -307,7 +242,7 @@ tg_hw_canonical_query(const tg_hw_request_t *req, tg_buf_t *out)
 int
 tg_hw_canonical_request(const tg_hw_request_t *req, tg_buf_t *out)
 {
-    size_t start = out->len, i;
+    size_t start = out->len;
     int    rc;
 
     rc = tg_buf_append(out, req->method.ptr, req->method.len);
@@ -327,25 +262,10 @@ tg_hw_canonical_request(const tg_hw_request_t *req, tg_buf_t *out)
         rc = tg_buf_append(out, "\n", 1);
     }
 
-    for (i = 0; i < req->nheaders && rc == TG_OK; i++) {
-        tg_str_t value = tg_str_trim(req->headers[i].value);
-
-        rc = tg_buf_printf(out, "%.*s:%.*s\n", (int) req->headers[i].name.len,
-                           req->headers[i].name.ptr, (int) value.len,
-                           value.len > 0 ? value.ptr : "");
-    }
-
     if (rc == TG_OK) {
-        rc = tg_buf_append(out, "\n", 1);
-    }
-    for (i = 0; i < req->nheaders && rc == TG_OK; i++) {
-        if (i > 0) {
-            rc = tg_buf_append(out, ";", 1);
-        }
-        if (rc == TG_OK) {
-            rc = tg_buf_append(out, req->headers[i].name.ptr,
-                               req->headers[i].name.len);
-        }
+        /* In the SignedHeaders list's order: a verifier that re-sorted
+         * would accept a list its client did not sign. */
+        rc = tg_canon_headers(req->headers, req->nheaders, 0, out);
     }
     if (rc == TG_OK) {
         rc = tg_buf_append(out, "\n", 1);
@@ -355,10 +275,7 @@ tg_hw_canonical_request(const tg_hw_request_t *req, tg_buf_t *out)
     }
 
     if (rc != TG_OK) {
-        out->len = start;
-        if (out->ptr != NULL) {
-            out->ptr[start] = '\0';
-        }
+        tg_buf_truncate(out, start);
     }
     return rc;
 }
@@ -367,13 +284,11 @@ tg_hw_canonical_request(const tg_hw_request_t *req, tg_buf_t *out)
 int
 tg_hw_string_to_sign(tg_str_t date, tg_str_t canonical, tg_buf_t *out)
 {
-    uint8_t digest[TG_SHA256_LEN];
-    char    hex[2 * TG_SHA256_LEN + 1];
+    char hex[TG_SHA256_HEX_LEN + 1];
 
-    if (tg_sha256(canonical, digest) != TG_OK) {
+    if (tg_sha256_hex(canonical, hex) != TG_OK) {
         return TG_EINTERNAL;
     }
-    tg_hex_encode(digest, sizeof(digest), hex);
 
     return tg_buf_printf(out, TG_HW_ALGORITHM "\n%.*s\n%s", (int) date.len,
                          date.len > 0 ? date.ptr : "", hex);
@@ -383,45 +298,24 @@ tg_hw_string_to_sign(tg_str_t date, tg_str_t canonical, tg_buf_t *out)
 int
 tg_hw_sign(tg_str_t secret, tg_str_t sts, char out[TG_HW_SIGNATURE_LEN + 1])
 {
-    uint8_t mac[TG_SHA256_LEN];
-    int     rc;
-
-    out[0] = '\0';
-
-    rc = tg_hmac_sha256(secret, sts, mac);
-    if (rc == TG_OK) {
-        tg_hex_encode(mac, sizeof(mac), out);
-    }
-
-    tg_wipe(mac, sizeof(mac));
-    return rc == TG_OK ? TG_OK : TG_EINTERNAL;
+    return tg_hmac_sha256_hex(secret, sts, out);
 }
 
 
 int
 tg_hw_verify(tg_str_t secret, tg_str_t sts, tg_str_t signature)
 {
-    char   expected[TG_HW_SIGNATURE_LEN + 1];
-    char   given[TG_HW_SIGNATURE_LEN];
-    size_t i;
-    int    rc, match;
+    char expected[TG_HW_SIGNATURE_LEN + 1];
+    int  rc, match;
 
     rc = tg_hw_sign(secret, sts, expected);
     if (rc != TG_OK) {
         return rc;
     }
 
-    /* Hex compares without case; a wrong length never matches. */
-
-    for (i = 0; i < sizeof(given); i++) {
-        given[i] = i < signature.len
-                       ? (char) tolower((unsigned char) signature.ptr[i])
-                       : '\0';
-    }
-
-    /* constant time comparison */
-    match = signature.len == TG_HW_SIGNATURE_LEN
-            && tg_equal_ct(expected, TG_HW_SIGNATURE_LEN, given, sizeof(given));
+    /* constant time comparison, hex in any case */
+    match =
+        tg_hex_equal_ct((tg_str_t){ expected, TG_HW_SIGNATURE_LEN }, signature);
 
     tg_wipe(expected, sizeof(expected));
     return match ? TG_OK : TG_EUNAUTHENTICATED;

@@ -68,6 +68,19 @@ tg_str_eq_nocase(tg_str_t a, tg_str_t b)
 
 
 int
+tg_str_cmp(tg_str_t a, tg_str_t b)
+{
+    size_t n = a.len < b.len ? a.len : b.len;
+    int    c = n > 0 ? memcmp(a.ptr, b.ptr, n) : 0;
+
+    if (c != 0) {
+        return c;
+    }
+    return a.len < b.len ? -1 : a.len > b.len;
+}
+
+
+int
 tg_str_has_prefix(tg_str_t s, tg_str_t prefix)
 {
     return s.len >= prefix.len
@@ -101,6 +114,31 @@ tg_equal_ct(const void *a, size_t alen, const void *b, size_t blen)
     /* constant time comparison */
 
     return alen == 0 || CRYPTO_memcmp(a, b, alen) == 0;
+}
+
+
+int
+tg_hex_equal_ct(tg_str_t expected, tg_str_t given)
+{
+    char          lower[TG_HEX_EQUAL_MAX];
+    unsigned char c;
+    size_t        i;
+    int           match;
+
+    if (given.len != expected.len || expected.len > sizeof(lower)) {
+        return 0;
+    }
+
+    /* Hex compares without case: lower the given digits, branch-free. */
+
+    for (i = 0; i < given.len; i++) {
+        c = (unsigned char) given.ptr[i];
+        lower[i] = (char) (c | (unsigned char) ((c >= 'A' && c <= 'Z') << 5));
+    }
+
+    match = tg_equal_ct(expected.ptr, expected.len, lower, given.len);
+    tg_wipe(lower, sizeof(lower));
+    return match;
 }
 
 
@@ -225,6 +263,24 @@ tg_buf_append_c(tg_buf_t *b, const char *s)
 
 
 int
+tg_buf_append_lower(tg_buf_t *b, tg_str_t s)
+{
+    size_t i;
+    char   c;
+    int    rc = tg_buf_reserve(b, s.len);
+
+    for (i = 0; i < s.len && rc == TG_OK; i++) {
+        c = s.ptr[i];
+        b->ptr[b->len++] = (char) (c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+    }
+    if (rc == TG_OK && b->ptr != NULL) {
+        b->ptr[b->len] = '\0';
+    }
+    return rc;
+}
+
+
+int
 tg_buf_printf(tg_buf_t *b, const char *fmt, ...)
 {
     va_list ap;
@@ -244,6 +300,16 @@ tg_buf_printf(tg_buf_t *b, const char *fmt, ...)
 
     b->len += (size_t) n;
     return TG_OK;
+}
+
+
+void
+tg_buf_truncate(tg_buf_t *b, size_t len)
+{
+    if (len < b->len) {
+        b->len = len;
+        b->ptr[len] = '\0';
+    }
 }
 
 
@@ -293,6 +359,15 @@ tg_hex_digit(int c)
         return c - 'A' + 10;
     }
     return -1;
+}
+
+
+int
+tg_is_tchar(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+           || (c >= '0' && c <= '9')
+           || (c > 0 && c < 0x80 && strchr("!#$%&'*+-.^_`|~", c) != NULL);
 }
 
 

@@ -5,33 +5,13 @@
  */
 
 #include <ctype.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "tollgate/canon.h"
 #include "tollgate/crypto.h"
 #include "tollgate/error.h"
 #include "tollgate/tc3_sign.h"
-
-
-/* Sets *out to the value of item "name=value"; 0 if item is not name.
- * A second occurrence of a part makes the value empty, which fails. */
-static int
-tg_tc3_auth_part(tg_str_t item, const char *name, tg_str_t *out, int *seen)
-{
-    size_t len = strlen(name);
-
-    if (item.len <= len || memcmp(item.ptr, name, len) != 0
-        || item.ptr[len] != '=') {
-        return 0;
-    }
-
-    *out = *seen ? TG_STR_NULL
-                 : (tg_str_t){ item.ptr + len + 1, item.len - len - 1 };
-    *seen = 1;
-    return 1;
-}
 
 
 static int
@@ -86,53 +66,25 @@ tg_tc3_scope_parse(tg_str_t credential, tg_tc3_auth_t *out)
 int
 tg_tc3_auth_parse(tg_str_t header, tg_tc3_auth_t *out)
 {
-    static const tg_str_t algorithm = TG_STR(TG_TC3_ALGORITHM " ");
-    tg_str_t              rest, item, credential = TG_STR_NULL;
-    const char           *comma;
-    int                   seen[3] = { 0, 0, 0 };
+    static const tg_str_t    algorithm = TG_STR(TG_TC3_ALGORITHM " ");
+    static const char *const names[] = { "Credential", "SignedHeaders",
+                                         "Signature" };
+    tg_str_t                 values[3];
 
     memset(out, 0, sizeof(*out));
 
-    if (header.ptr == NULL || !tg_str_has_prefix(header, algorithm)) {
-        return TG_EINVALID;
-    }
-
-    rest = (tg_str_t){ header.ptr + algorithm.len, header.len - algorithm.len };
-
-    while (rest.len > 0) {
-        comma = memchr(rest.ptr, ',', rest.len);
-        item = (tg_str_t){ rest.ptr, comma != NULL ? (size_t) (comma - rest.ptr)
-                                                   : rest.len };
-        rest = comma != NULL ? (tg_str_t){ comma + 1, rest.len - item.len - 1 }
-                             : (tg_str_t){ rest.ptr + rest.len, 0 };
-        item = tg_str_trim(item);
-
-        if (!tg_tc3_auth_part(item, "Credential", &credential, &seen[0])
-            && !tg_tc3_auth_part(item, "SignedHeaders", &out->signed_headers,
-                                 &seen[1])
-            && !tg_tc3_auth_part(item, "Signature", &out->signature, &seen[2]))
-        {
-            return TG_EINVALID;
-        }
-    }
-
-    if (credential.len == 0 || out->signed_headers.len == 0
-        || out->signature.len == 0)
+    if (header.ptr == NULL || !tg_str_has_prefix(header, algorithm)
+        || tg_canon_auth_params((tg_str_t){ header.ptr + algorithm.len,
+                                            header.len - algorithm.len },
+                                names, values, 3)
+               != TG_OK)
     {
         return TG_EINVALID;
     }
 
-    return tg_tc3_scope_parse(credential, out);
-}
-
-
-/* RFC 9110's tchar: the bytes a header name is made of. */
-static int
-tg_tc3_is_tchar(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-           || (c >= '0' && c <= '9')
-           || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+    out->signed_headers = values[1];
+    out->signature = values[2];
+    return tg_tc3_scope_parse(values[0], out);
 }
 
 
@@ -141,44 +93,8 @@ tg_tc3_signed_headers_parse(
     tg_str_t list, char names[TG_TC3_HEADERS_MAX][TG_TC3_HEADER_NAME_MAX + 1],
     size_t *n)
 {
-    const char *p = list.ptr, *end = list.ptr + list.len, *semi;
-    size_t      len, i;
-
-    *n = 0;
-
-    if (list.len == 0) {
-        return TG_EINVALID;
-    }
-
-    for (;;) {
-        semi = memchr(p, ';', (size_t) (end - p));
-        len = (size_t) ((semi != NULL ? semi : end) - p);
-
-        if (len == 0 || len > TG_TC3_HEADER_NAME_MAX
-            || *n == TG_TC3_HEADERS_MAX) {
-            return TG_EINVALID;
-        }
-
-        for (i = 0; i < len; i++) {
-            if (!tg_tc3_is_tchar((unsigned char) p[i])) {
-                return TG_EINVALID;
-            }
-            names[*n][i] = (char) tolower((unsigned char) p[i]);
-        }
-        names[*n][len] = '\0';
-
-        for (i = 0; i < *n; i++) {
-            if (strcmp(names[i], names[*n]) == 0) {
-                return TG_EINVALID;
-            }
-        }
-        (*n)++;
-
-        if (semi == NULL) {
-            return TG_OK;
-        }
-        p = semi + 1;
-    }
+    return tg_canon_header_names_parse(list, names, TG_TC3_HEADERS_MAX,
+                                       TG_CANON_UNIQUE, n);
 }
 
 
@@ -201,100 +117,16 @@ tg_tc3_date(int64_t seconds, char out[TG_TC3_DATE_LEN + 1])
 }
 
 
-static int
-tg_tc3_header_cmp(const void *a, const void *b)
-{
-    const tg_tc3_header_t *x = a, *y = b;
-    size_t n = x->name.len < y->name.len ? x->name.len : y->name.len;
-    int    c = n > 0 ? memcmp(x->name.ptr, y->name.ptr, n) : 0;
-
-    if (c != 0) {
-        return c;
-    }
-    return x->name.len < y->name.len ? -1 : x->name.len > y->name.len;
-}
-
-
-static int
-tg_tc3_append_lower(tg_buf_t *out, tg_str_t s)
-{
-    size_t i;
-    int    rc = tg_buf_reserve(out, s.len);
-
-    for (i = 0; i < s.len && rc == TG_OK; i++) {
-        out->ptr[out->len++] = (char) tolower((unsigned char) s.ptr[i]);
-    }
-    if (rc == TG_OK) {
-        out->ptr[out->len] = '\0';
-    }
-    return rc;
-}
-
-
-/* Appends "name:value\n" per header, then "\n" and "a;b;c". */
-static int
-tg_tc3_canonical_headers(const tg_tc3_header_t *headers, size_t n,
-                         int lower_values, tg_buf_t *out)
-{
-    tg_tc3_header_t *sorted = NULL;
-    tg_str_t         value;
-    size_t           i;
-    int              rc = TG_OK;
-
-    if (n > 0) {
-        sorted = malloc(n * sizeof(*sorted));
-        if (sorted == NULL) {
-            return TG_ENOMEM;
-        }
-        memcpy(sorted, headers, n * sizeof(*sorted));
-        qsort(sorted, n, sizeof(*sorted), tg_tc3_header_cmp);
-    }
-
-    for (i = 0; i < n && rc == TG_OK; i++) {
-        value = tg_str_trim(sorted[i].value);
-        rc = tg_tc3_append_lower(out, sorted[i].name);
-        if (rc == TG_OK) {
-            rc = tg_buf_append(out, ":", 1);
-        }
-        if (rc == TG_OK) {
-            rc = lower_values ? tg_tc3_append_lower(out, value)
-                              : tg_buf_append(out, value.ptr, value.len);
-        }
-        if (rc == TG_OK) {
-            rc = tg_buf_append(out, "\n", 1);
-        }
-    }
-
-    if (rc == TG_OK) {
-        rc = tg_buf_append(out, "\n", 1);
-    }
-
-    for (i = 0; i < n && rc == TG_OK; i++) {
-        if (i > 0) {
-            rc = tg_buf_append(out, ";", 1);
-        }
-        if (rc == TG_OK) {
-            rc = tg_tc3_append_lower(out, sorted[i].name);
-        }
-    }
-
-    free(sorted);
-    return rc;
-}
-
-
 /* Appends hex(SHA-256(s)). */
 static int
 tg_tc3_append_hash(tg_buf_t *out, tg_str_t s)
 {
-    uint8_t digest[TG_SHA256_LEN];
-    char    hex[2 * TG_SHA256_LEN + 1];
+    char hex[TG_SHA256_HEX_LEN + 1];
 
-    if (tg_sha256(s, digest) != TG_OK) {
+    if (tg_sha256_hex(s, hex) != TG_OK) {
         return TG_EINTERNAL;
     }
-    tg_hex_encode(digest, sizeof(digest), hex);
-    return tg_buf_append(out, hex, 2 * TG_SHA256_LEN);
+    return tg_buf_append(out, hex, TG_SHA256_HEX_LEN);
 }
 
 
@@ -308,8 +140,9 @@ tg_tc3_canonical_request(const tg_tc3_request_t *req, int lower_values,
                        TG_STR_ARG(req->method), TG_STR_ARG(req->path),
                        TG_STR_ARG(req->query));
     if (rc == TG_OK) {
-        rc = tg_tc3_canonical_headers(req->headers, req->nheaders, lower_values,
-                                      out);
+        rc = tg_canon_headers(
+            req->headers, req->nheaders,
+            TG_CANON_SORT | (lower_values ? TG_CANON_LOWER_VALUE : 0), out);
     }
     if (rc == TG_OK) {
         rc = tg_buf_append(out, "\n", 1);
@@ -343,7 +176,7 @@ int
 tg_tc3_sign(tg_str_t secret, tg_str_t date, tg_str_t service, tg_str_t sts,
             char out[TG_TC3_SIGNATURE_LEN + 1])
 {
-    uint8_t  k1[TG_SHA256_LEN], k2[TG_SHA256_LEN], mac[TG_SHA256_LEN];
+    uint8_t  k1[TG_SHA256_LEN], k2[TG_SHA256_LEN];
     tg_buf_t key = TG_BUF_INIT;
     int      rc;
 
@@ -364,16 +197,13 @@ tg_tc3_sign(tg_str_t secret, tg_str_t date, tg_str_t service, tg_str_t sts,
                             TG_STR(TG_TC3_TERMINATOR), k1);
     }
     if (rc == TG_OK) {
-        rc = tg_hmac_sha256((tg_str_t){ (char *) k1, sizeof(k1) }, sts, mac);
-    }
-    if (rc == TG_OK) {
-        tg_hex_encode(mac, sizeof(mac), out);
+        rc =
+            tg_hmac_sha256_hex((tg_str_t){ (char *) k1, sizeof(k1) }, sts, out);
     }
 
     tg_buf_wipe(&key);
     tg_wipe(k1, sizeof(k1));
     tg_wipe(k2, sizeof(k2));
-    tg_wipe(mac, sizeof(mac));
     return rc;
 }
 
@@ -382,10 +212,8 @@ int
 tg_tc3_verify(tg_str_t secret, tg_str_t date, tg_str_t service, tg_str_t sts,
               tg_str_t signature)
 {
-    char   expected[TG_TC3_SIGNATURE_LEN + 1];
-    char   given[TG_TC3_SIGNATURE_LEN];
-    size_t i;
-    int    rc;
+    char expected[TG_TC3_SIGNATURE_LEN + 1];
+    int  rc;
 
     if (signature.len != TG_TC3_SIGNATURE_LEN) {
         return TG_EUNAUTHENTICATED;
@@ -396,13 +224,9 @@ tg_tc3_verify(tg_str_t secret, tg_str_t date, tg_str_t service, tg_str_t sts,
         return rc;
     }
 
-    for (i = 0; i < TG_TC3_SIGNATURE_LEN; i++) {
-        given[i] = (char) tolower((unsigned char) signature.ptr[i]);
-    }
-
-    /* constant time comparison */
+    /* constant time comparison, hex in any case */
     rc =
-        tg_equal_ct(expected, TG_TC3_SIGNATURE_LEN, given, TG_TC3_SIGNATURE_LEN)
+        tg_hex_equal_ct((tg_str_t){ expected, TG_TC3_SIGNATURE_LEN }, signature)
             ? TG_OK
             : TG_EUNAUTHENTICATED;
 

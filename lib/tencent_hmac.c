@@ -131,16 +131,6 @@ tg_tchmac_algorithm_parse(tg_str_t name, tg_tchmac_alg_t *alg)
 }
 
 
-/* RFC 9110's tchar. */
-static int
-tg_tchmac_is_tchar(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-           || (c >= '0' && c <= '9')
-           || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
-}
-
-
 int
 tg_tchmac_headers_parse(tg_str_t list, tg_str_t names[TG_TCHMAC_HEADERS_MAX],
                         size_t *n)
@@ -157,7 +147,7 @@ tg_tchmac_headers_parse(tg_str_t list, tg_str_t names[TG_TCHMAC_HEADERS_MAX],
         }
         start = p;
         while (p < end && *p != ' ') {
-            if (!tg_tchmac_is_tchar((unsigned char) *p)) {
+            if (!tg_is_tchar((unsigned char) *p)) {
                 return TG_EINVALID;
             }
             p++;
@@ -307,13 +297,8 @@ static int
 tg_tchmac_pair_cmp(const void *a, const void *b)
 {
     const tg_tchmac_pair_t *x = a, *y = b;
-    size_t n = x->key.len < y->key.len ? x->key.len : y->key.len;
-    int    c = n > 0 ? memcmp(x->key.ptr, y->key.ptr, n) : 0;
 
-    if (c != 0) {
-        return c;
-    }
-    return x->key.len < y->key.len ? -1 : x->key.len > y->key.len;
+    return tg_str_cmp(x->key, y->key);
 }
 
 
@@ -365,22 +350,6 @@ tg_tchmac_params_write(tg_tchmac_params_t *ps, tg_buf_t *out)
 }
 
 
-static int
-tg_tchmac_append_lower(tg_buf_t *out, tg_str_t s)
-{
-    size_t i;
-    char   c;
-    int    rc = TG_OK;
-
-    for (i = 0; i < s.len && rc == TG_OK; i++) {
-        c = s.ptr[i];
-        c = (char) (c >= 'A' && c <= 'Z' ? c + 32 : c);
-        rc = tg_buf_append(out, &c, 1);
-    }
-    return rc;
-}
-
-
 /* Appends s, or nothing for a NULL ptr, and a newline. */
 static int
 tg_tchmac_line(tg_buf_t *out, tg_str_t s)
@@ -403,7 +372,7 @@ tg_tchmac_string_to_sign(const tg_tchmac_request_t *req, tg_buf_t *out)
     memset(&ps, 0, sizeof(ps));
 
     for (i = 0; i < req->nheaders && rc == TG_OK; i++) {
-        rc = tg_tchmac_append_lower(out, req->headers[i].name);
+        rc = tg_buf_append_lower(out, req->headers[i].name);
         if (rc == TG_OK) {
             rc = tg_buf_append(out, ": ", 2);
         }

@@ -684,16 +684,6 @@ tg_xca_sts_message(tg_str_t sts, char *out, size_t cap, size_t *len)
 }
 
 
-/* RFC 9110 tchar: the characters of an auth-scheme token. */
-static int
-tg_xca_is_tchar(unsigned char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')
-           || (c >= 'A' && c <= 'Z')
-           || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
-}
-
-
 int
 tg_xca_appcode_from_header(tg_str_t value, tg_str_t *code)
 {
@@ -716,9 +706,8 @@ tg_xca_appcode_from_header(tg_str_t value, tg_str_t *code)
 
     if (value.ptr[scheme.len] != ' ') {
         /* "APPCODEX" is another scheme; "APPCODE\t" a malformed one */
-        return tg_xca_is_tchar((unsigned char) value.ptr[scheme.len])
-                   ? 0
-                   : TG_EINVALID;
+        return tg_is_tchar((unsigned char) value.ptr[scheme.len]) ? 0
+                                                                  : TG_EINVALID;
     }
 
     rest = (tg_str_t){ value.ptr + scheme.len + 1, value.len - scheme.len - 1 };

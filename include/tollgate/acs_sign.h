@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 
+#include "tollgate/canon.h"
 #include "tollgate/str.h"
 
 
@@ -26,13 +27,10 @@
 #define TG_ACS_V3_ALGORITHM     "ACS3-HMAC-SHA256"
 
 #define TG_ACS_V3_HEADERS_MAX     32 /* names in a SignedHeaders list */
-#define TG_ACS_V3_HEADER_NAME_MAX 63 /* characters in one of them */
+#define TG_ACS_V3_HEADER_NAME_MAX TG_CANON_HEADER_NAME_MAX
 
 /* One request parameter or header: a name and its decoded value. */
-typedef struct {
-    tg_str_t name;
-    tg_str_t value;
-} tg_acs_param_t;
+typedef tg_canon_pair_t tg_acs_param_t;
 
 /* The parts of a V3 Authorization header, pointing into it. */
 typedef struct {

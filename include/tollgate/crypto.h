@@ -22,6 +22,9 @@
 #define TG_SHA512_LEN 64
 #define TG_MD5_LEN    16
 
+#define TG_SHA256_HEX_LEN  64 /* lowercase hex of a SHA-256 digest or MAC */
+#define TG_SHA1_BASE64_LEN 28 /* padded base64 of a SHA-1 MAC */
+
 /* Bytes needed to base64-encode n bytes, with padding, plus a NUL. */
 #define TG_BASE64_ENCODED_LEN(n) ((((n) + 2) / 3) * 4 + 1)
 
@@ -84,6 +87,26 @@ int tg_hmac_sha512(tg_str_t key, tg_str_t msg, uint8_t out[TG_SHA512_LEN]);
 
 /* SHA-256 of msg.  Returns 0, or TG_EINTERNAL. */
 int tg_sha256(tg_str_t msg, uint8_t out[TG_SHA256_LEN]);
+
+/*
+ * The lowercase hex of SHA-256(msg) and a NUL into out.  Returns 0, or
+ * TG_EINTERNAL (out is then "").
+ */
+int tg_sha256_hex(tg_str_t msg, char out[TG_SHA256_HEX_LEN + 1]);
+
+/*
+ * The lowercase hex of HMAC-SHA256(key, msg) and a NUL into out; the raw
+ * MAC is wiped.  Returns 0, or TG_EINTERNAL (out is then "").
+ */
+int tg_hmac_sha256_hex(tg_str_t key, tg_str_t msg,
+                       char out[TG_SHA256_HEX_LEN + 1]);
+
+/*
+ * The padded base64 of HMAC-SHA1(key, msg) and a NUL into out; the raw
+ * MAC is wiped.  Returns 0, or TG_EINTERNAL (out is then "").
+ */
+int tg_hmac_sha1_base64(tg_str_t key, tg_str_t msg,
+                        char out[TG_SHA1_BASE64_LEN + 1]);
 
 /* MD5 of msg (for Content-MD5 only).  Returns 0, or TG_EINTERNAL. */
 int tg_md5(tg_str_t msg, uint8_t out[TG_MD5_LEN]);

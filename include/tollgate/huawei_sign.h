@@ -35,6 +35,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tollgate/canon.h"
 #include "tollgate/str.h"
 
 
@@ -46,17 +47,14 @@
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 #define TG_HW_HEADERS_MAX     32 /* names in a SignedHeaders list */
-#define TG_HW_HEADER_NAME_MAX 63 /* characters in one of them */
+#define TG_HW_HEADER_NAME_MAX TG_CANON_HEADER_NAME_MAX
 
 /* How an empty query value is written. */
 #define TG_HW_EMPTY_EQUALS 0 /* "k=": the SDKs and the documents */
 #define TG_HW_EMPTY_BARE   1 /* "k": the gateway's JS signer */
 
 /* A query parameter (decoded) or a signed header (lowercase name). */
-typedef struct {
-    tg_str_t name;
-    tg_str_t value;
-} tg_hw_pair_t;
+typedef tg_canon_pair_t tg_hw_pair_t;
 
 /* The parts of an Authorization header, pointing into it. */
 typedef struct {

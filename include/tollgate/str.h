@@ -45,6 +45,13 @@ int tg_str_eq_c(tg_str_t a, const char *s);
 /* 1 if a and b are equal ignoring ASCII case, else 0. */
 int tg_str_eq_nocase(tg_str_t a, tg_str_t b);
 
+/*
+ * Orders a and b byte-wise (unsigned), a shorter string before a longer
+ * one it begins; a NULL ptr with len 0 is the empty string.  Returns <0, 0
+ * or >0, as memcmp() does.  A qsort() key for the signing schemes.
+ */
+int tg_str_cmp(tg_str_t a, tg_str_t b);
+
 /* 1 if s starts with prefix, else 0. */
 int tg_str_has_prefix(tg_str_t s, tg_str_t prefix);
 
@@ -56,6 +63,15 @@ tg_str_t tg_str_trim(tg_str_t s);
  * never on where they differ.  Returns 1 if equal, else 0.
  */
 int tg_equal_ct(const void *a, size_t alen, const void *b, size_t blen);
+
+/*
+ * Compares a signature given in hex (either case) with the lowercase hex
+ * that was expected, in time that depends only on expected.len.  Returns
+ * 1 if they are the same digits, else 0 (always 0 when the lengths
+ * differ).  expected.len is at most TG_HEX_EQUAL_MAX.
+ */
+#define TG_HEX_EQUAL_MAX 128
+int tg_hex_equal_ct(tg_str_t expected, tg_str_t given);
 
 /* Zeroes n bytes at p in a way the compiler cannot remove. */
 void tg_wipe(void *p, size_t n);
@@ -69,6 +85,9 @@ int tg_str_to_int64(tg_str_t s, int64_t min, int64_t max, int64_t *out);
 
 /* The value of the hex digit c (either case), or -1. */
 int tg_hex_digit(int c);
+
+/* 1 if c is an RFC 9110 tchar (a byte of a header name or a token). */
+int tg_is_tchar(int c);
 
 /*
  * Appends s to b percent-encoded as RFC 3986 asks (and Alibaba signs):
@@ -97,12 +116,22 @@ int tg_buf_append(tg_buf_t *b, const void *data, size_t len);
 /* Appends a NUL-terminated string.  Errors as tg_buf_append(). */
 int tg_buf_append_c(tg_buf_t *b, const char *s);
 
+/*
+ * Appends s with A-Z lowered (ASCII only, no locale).  Errors as
+ * tg_buf_append().
+ */
+int tg_buf_append_lower(tg_buf_t *b, tg_str_t s);
+
 /* Appends printf output.  Errors as tg_buf_append(). */
 int tg_buf_printf(tg_buf_t *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Ensures room for extra more bytes.  Errors as tg_buf_append(). */
 int tg_buf_reserve(tg_buf_t *b, size_t extra);
+
+/* Shortens b to its first len bytes (len <= b->len), keeping its storage:
+ * how a writer undoes its partial append after a failure. */
+void tg_buf_truncate(tg_buf_t *b, size_t len);
 
 /* Empties b but keeps its storage. */
 void tg_buf_reset(tg_buf_t *b);

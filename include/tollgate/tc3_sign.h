@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tollgate/canon.h"
 #include "tollgate/str.h"
 
 
@@ -24,7 +25,7 @@
 #define TG_TC3_SIGNATURE_LEN   64 /* hex of a SHA-256 MAC */
 #define TG_TC3_DATE_LEN        10 /* "2019-02-25" */
 #define TG_TC3_HEADERS_MAX     16 /* names in a SignedHeaders list */
-#define TG_TC3_HEADER_NAME_MAX 63 /* characters in one of them */
+#define TG_TC3_HEADER_NAME_MAX TG_CANON_HEADER_NAME_MAX
 #define TG_TC3_SERVICE_MAX     64 /* characters of the scope's service */
 
 /* The parts of an Authorization header, pointing into it. */
@@ -37,10 +38,7 @@ typedef struct {
 } tg_tc3_auth_t;
 
 /* One signed header: its lowercase name and its value as received. */
-typedef struct {
-    tg_str_t name;
-    tg_str_t value;
-} tg_tc3_header_t;
+typedef tg_canon_pair_t tg_tc3_header_t;
 
 /* What a canonical request is made of. */
 typedef struct {

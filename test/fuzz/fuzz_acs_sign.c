@@ -13,56 +13,25 @@
  */
 
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "tollgate/acs_sign.h"
 #include "tollgate/error.h"
 #include "tollgate/str.h"
 
+#include "fuzz.h"
+
 
 #define PARAMS_MAX 64
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-
-static void
-check(int ok)
-{
-    if (!ok) {
-        abort();
-    }
-}
-
-
-/* Whether part lies inside s (or is empty). */
-static int
-inside(tg_str_t part, tg_str_t s)
-{
-    return part.len == 0
-           || (part.ptr >= s.ptr && part.ptr + part.len <= s.ptr + s.len);
-}
-
 
 static void
 fuzz_signed_headers(tg_str_t list)
 {
     char   names[TG_ACS_V3_HEADERS_MAX][TG_ACS_V3_HEADER_NAME_MAX + 1];
-    size_t n = 0, i, j, len;
+    size_t n = 0;
 
-    if (tg_acs_v3_signed_headers_parse(list, names, &n) != TG_OK) {
-        return;
-    }
-
-    check(n >= 1 && n <= TG_ACS_V3_HEADERS_MAX);
-    for (i = 0; i < n; i++) {
-        len = strlen(names[i]);
-        check(len >= 1 && len <= TG_ACS_V3_HEADER_NAME_MAX);
-        for (j = 0; j < len; j++) {
-            check(names[i][j] > 0x20 && names[i][j] < 0x7f
-                  && !(names[i][j] >= 'A' && names[i][j] <= 'Z')
-                  && names[i][j] != ';');
-        }
+    if (tg_acs_v3_signed_headers_parse(list, names, &n) == TG_OK) {
+        fuzz_check_header_names(names, n, TG_ACS_V3_HEADERS_MAX, 0);
     }
 }
 
@@ -150,38 +119,17 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     tg_acs_param_t params[PARAMS_MAX];
-    tg_str_t       rest = { (const char *) data, size }, field[2], item;
-    const char    *end, *eq;
-    size_t         i, n = 0;
+    tg_str_t       fields[2 + PARAMS_MAX];
+    size_t         nfields, i, n = 0;
 
-    for (i = 0; i < 2; i++) {
-        end = rest.len > 0 ? memchr(rest.ptr, '\0', rest.len) : NULL;
-        field[i].ptr = rest.ptr;
-        field[i].len = end != NULL ? (size_t) (end - rest.ptr) : rest.len;
-        rest.ptr += field[i].len + (end != NULL);
-        rest.len -= field[i].len + (end != NULL);
+    nfields = fuzz_fields(data, size, fields, 2 + PARAMS_MAX);
+    for (i = 2; i < nfields; i++) {
+        (void) fuzz_pair(fields[i], '=', &params[n++]);
     }
 
-    while (rest.len > 0 && n < PARAMS_MAX) {
-        end = memchr(rest.ptr, '\0', rest.len);
-        item.ptr = rest.ptr;
-        item.len = end != NULL ? (size_t) (end - rest.ptr) : rest.len;
-        rest.ptr += item.len + (end != NULL);
-        rest.len -= item.len + (end != NULL);
-
-        eq = memchr(item.ptr, '=', item.len);
-        params[n].name =
-            (tg_str_t){ item.ptr,
-                        eq != NULL ? (size_t) (eq - item.ptr) : item.len };
-        params[n].value =
-            eq != NULL ? (tg_str_t){ eq + 1, item.len - params[n].name.len - 1 }
-                       : TG_STR("");
-        n++;
-    }
-
-    fuzz_authorization(field[0]);
-    fuzz_signed_headers(field[0]);
-    fuzz_v1(field[1], params, n);
-    fuzz_v3(field[1], params, n);
+    fuzz_authorization(fields[0]);
+    fuzz_signed_headers(fields[0]);
+    fuzz_v1(nfields > 1 ? fields[1] : TG_STR(""), params, n);
+    fuzz_v3(nfields > 1 ? fields[1] : TG_STR(""), params, n);
     return 0;
 }

@@ -14,57 +14,26 @@
  * contract aborts.  Run with `make fuzz`.
  */
 
-#include <ctype.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "tollgate/error.h"
 #include "tollgate/huawei_sign.h"
 #include "tollgate/str.h"
 
+#include "fuzz.h"
+
 
 #define PARAMS_MAX 64
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-
-static void
-check(int ok)
-{
-    if (!ok) {
-        abort();
-    }
-}
-
-
-static int
-inside(tg_str_t part, tg_str_t s)
-{
-    return part.len == 0
-           || (part.ptr >= s.ptr && part.ptr + part.len <= s.ptr + s.len);
-}
-
 
 static void
 fuzz_signed_headers(tg_str_t list)
 {
     char   names[TG_HW_HEADERS_MAX][TG_HW_HEADER_NAME_MAX + 1];
-    size_t n = 0, i, j;
+    size_t n = 0;
 
-    if (tg_hw_signed_headers_parse(list, names, &n) != TG_OK) {
-        return;
-    }
-
-    check(n >= 1 && n <= TG_HW_HEADERS_MAX);
-    for (i = 0; i < n; i++) {
-        check(names[i][0] != '\0' && strlen(names[i]) <= TG_HW_HEADER_NAME_MAX);
-        for (j = 0; names[i][j] != '\0'; j++) {
-            check(!isupper((unsigned char) names[i][j]));
-        }
-        for (j = 0; j < i; j++) {
-            check(strcmp(names[i], names[j]) != 0);
-        }
+    if (tg_hw_signed_headers_parse(list, names, &n) == TG_OK) {
+        fuzz_check_header_names(names, n, TG_HW_HEADERS_MAX, 1);
     }
 }
 
@@ -136,38 +105,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     tg_str_t     parts[3 + PARAMS_MAX];
     tg_hw_pair_t query[PARAMS_MAX];
-    const char  *p = (const char *) data, *end = p + size, *nul, *eq;
-    size_t       nparts = 0, nquery = 0, i;
+    size_t       nparts, nquery = 0, i;
     int64_t      ms;
 
-    while (p <= end && nparts < sizeof(parts) / sizeof(parts[0])) {
-        nul = memchr(p, '\0', (size_t) (end - p));
-        if (nul == NULL) {
-            nul = end;
-        }
-        parts[nparts].ptr = p;
-        parts[nparts].len = (size_t) (nul - p);
-        nparts++;
-        p = nul + 1;
-    }
+    nparts = fuzz_fields(data, size, parts, 3 + PARAMS_MAX);
 
-    if (nparts > 0) {
-        fuzz_auth(parts[0]);
-        fuzz_signed_headers(parts[0]);
-    }
+    fuzz_auth(parts[0]);
+    fuzz_signed_headers(parts[0]);
+
     if (nparts > 1 && tg_hw_date_parse(parts[1], &ms) == TG_OK) {
         check(parts[1].len == TG_HW_DATE_LEN);
     }
     if (nparts > 2) {
         for (i = 3; i < nparts; i++) {
-            eq = memchr(parts[i].ptr, '=', parts[i].len);
-            query[nquery].name.ptr = parts[i].ptr;
-            query[nquery].name.len =
-                eq != NULL ? (size_t) (eq - parts[i].ptr) : parts[i].len;
-            query[nquery].value.ptr = eq != NULL ? eq + 1 : parts[i].ptr;
-            query[nquery].value.len =
-                eq != NULL ? parts[i].len - query[nquery].name.len - 1 : 0;
-            nquery++;
+            (void) fuzz_pair(parts[i], '=', &query[nquery++]);
         }
         fuzz_canonical(parts[2], query, nquery, size % 2);
     }

@@ -13,55 +13,23 @@
  */
 
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "tollgate/error.h"
 #include "tollgate/str.h"
 #include "tollgate/tc3_sign.h"
 
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-
-static void
-check(int ok)
-{
-    if (!ok) {
-        abort();
-    }
-}
-
-
-/* Whether part lies inside s (or is empty). */
-static int
-inside(tg_str_t part, tg_str_t s)
-{
-    return part.len == 0
-           || (part.ptr >= s.ptr && part.ptr + part.len <= s.ptr + s.len);
-}
+#include "fuzz.h"
 
 
 static void
 fuzz_signed_headers(tg_str_t list)
 {
     char   names[TG_TC3_HEADERS_MAX][TG_TC3_HEADER_NAME_MAX + 1];
-    size_t n = 0, i, j, len;
+    size_t n = 0;
 
-    if (tg_tc3_signed_headers_parse(list, names, &n) != TG_OK) {
-        return;
-    }
-
-    check(n >= 1 && n <= TG_TC3_HEADERS_MAX);
-    for (i = 0; i < n; i++) {
-        len = strlen(names[i]);
-        check(len >= 1 && len <= TG_TC3_HEADER_NAME_MAX);
-        for (j = 0; j < len; j++) {
-            check(!(names[i][j] >= 'A' && names[i][j] <= 'Z'));
-        }
-        for (j = 0; j < i; j++) {
-            check(strcmp(names[i], names[j]) != 0);
-        }
+    if (tg_tc3_signed_headers_parse(list, names, &n) == TG_OK) {
+        fuzz_check_header_names(names, n, TG_TC3_HEADERS_MAX, 1);
     }
 }
 
@@ -119,33 +87,16 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     tg_tc3_header_t headers[TG_TC3_HEADERS_MAX];
-    const char     *p = (const char *) data, *end = p + size, *nul, *colon;
     tg_str_t        parts[2 + TG_TC3_HEADERS_MAX];
-    size_t          nparts = 0, n = 0, i;
+    size_t          nparts, n = 0, i;
 
-    while (nparts < sizeof(parts) / sizeof(parts[0])) {
-        nul = memchr(p, '\0', (size_t) (end - p));
-        parts[nparts++] =
-            (tg_str_t){ p, (size_t) ((nul != NULL ? nul : end) - p) };
-        if (nul == NULL) {
-            break;
-        }
-        p = nul + 1;
-    }
+    nparts = fuzz_fields(data, size, parts, 2 + TG_TC3_HEADERS_MAX);
 
     fuzz_auth(parts[0]);
     fuzz_signed_headers(parts[0]);
 
     for (i = 2; i < nparts; i++) {
-        colon = memchr(parts[i].ptr, ':', parts[i].len);
-        if (colon == NULL) {
-            continue;
-        }
-        headers[n].name =
-            (tg_str_t){ parts[i].ptr, (size_t) (colon - parts[i].ptr) };
-        headers[n].value =
-            (tg_str_t){ colon + 1, parts[i].len - headers[n].name.len - 1 };
-        n++;
+        n += fuzz_pair(parts[i], ':', &headers[n]);
     }
 
     fuzz_canonical(nparts > 1 ? parts[1] : TG_STR(""), headers, n);

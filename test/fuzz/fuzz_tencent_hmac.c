@@ -21,25 +21,7 @@
 #include "tollgate/str.h"
 #include "tollgate/tencent_hmac.h"
 
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-
-static void
-check(int ok)
-{
-    if (!ok) {
-        abort();
-    }
-}
-
-
-static int
-inside(tg_str_t part, tg_str_t s)
-{
-    return part.len == 0
-           || (part.ptr >= s.ptr && part.ptr + part.len <= s.ptr + s.len);
-}
+#include "fuzz.h"
 
 
 static void

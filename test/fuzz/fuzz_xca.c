@@ -20,12 +20,11 @@
 #include "tollgate/str.h"
 #include "tollgate/xca.h"
 
+#include "fuzz.h"
+
 
 #define FIELDS 9
 #define CANARY 0xa5
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 
 typedef struct {
     tg_str_t names[32];
@@ -53,15 +52,6 @@ lookup(void *ctx, tg_str_t name, tg_str_t *value)
     }
 
     return found;
-}
-
-
-static void
-check(int ok)
-{
-    if (!ok) {
-        abort();
-    }
 }
 
 

@@ -67,6 +67,37 @@ test_hmac_sha256_rfc4231_case2(void **state)
 }
 
 
+/* The text forms give the digits of the raw ones (RFC 4231 and RFC 2202
+ * case 2, FIPS 180-4's "abc"). */
+static void
+test_sha256_hex_forms(void **state)
+{
+    char out[TG_SHA256_HEX_LEN + 1];
+    char b64[TG_SHA1_BASE64_LEN + 1];
+
+    (void) state;
+
+    assert_rc(tg_hmac_sha256_hex(TG_STR("Jefe"),
+                                 TG_STR("what do ya want for nothing?"), out),
+              TG_OK);
+    assert_string_equal(out, "5bdcc146bf60754e6a042426089575c7"
+                             "5a003f089d2739839dec58b964ec3843");
+
+    assert_rc(tg_sha256_hex(TG_STR("abc"), out), TG_OK);
+    assert_string_equal(out, "ba7816bf8f01cfea414140de5dae2223"
+                             "b00361a396177a9cb410ff61f20015ad");
+
+    assert_rc(tg_hmac_sha1_base64(TG_STR("Jefe"),
+                                  TG_STR("what do ya want for nothing?"), b64),
+              TG_OK);
+    assert_string_equal(b64, "7/zfauXrL6LSdBbV8YTfnCWafHk="); /* RFC 2202 */
+
+    assert_rc(tg_sha256_hex(TG_STR_NULL, out), TG_OK);
+    assert_string_equal(out, "e3b0c44298fc1c149afbf4c8996fb924"
+                             "27ae41e4649b934ca495991b7852b855");
+}
+
+
 /* RFC 4231 section 4.5: test case 4, binary key and data. */
 static void
 test_hmac_sha256_rfc4231_case4(void **state)
@@ -591,6 +622,7 @@ main(void)
         cmocka_unit_test(test_base64_decode_rejects),
         cmocka_unit_test(test_base64_decode_slash_ok),
         cmocka_unit_test(test_base64_decode_nul),
+        cmocka_unit_test(test_sha256_hex_forms),
         cmocka_unit_test(test_random_bytes),
         cmocka_unit_test(test_random_below),
     };

@@ -503,6 +503,108 @@ test_form_decode_byte(void **state)
 }
 
 
+static void
+test_str_cmp(void **state)
+{
+    (void) state;
+
+    assert_int_equal(tg_str_cmp(TG_STR("abc"), TG_STR("abc")), 0);
+    assert_true(tg_str_cmp(TG_STR("ab"), TG_STR("abc")) < 0);
+    assert_true(tg_str_cmp(TG_STR("abc"), TG_STR("ab")) > 0);
+    assert_true(tg_str_cmp(TG_STR("B"), TG_STR("a")) < 0);    /* byte-wise */
+    assert_true(tg_str_cmp(TG_STR("\xff"), TG_STR("a")) > 0); /* unsigned */
+    assert_int_equal(tg_str_cmp(TG_STR_NULL, TG_STR("")), 0);
+    assert_true(tg_str_cmp(TG_STR_NULL, TG_STR("a")) < 0);
+    assert_true(tg_str_cmp(TG_STR("a\0b"), TG_STR("a\0c")) < 0);
+}
+
+
+static void
+test_hex_equal_ct(void **state)
+{
+    static const char want[] = "0a1b2c3d4e5f";
+    tg_str_t          expected = TG_STR(want);
+
+    (void) state;
+
+    assert_true(tg_hex_equal_ct(expected, TG_STR("0a1b2c3d4e5f")));
+    assert_true(tg_hex_equal_ct(expected, TG_STR("0A1B2C3D4E5F")));
+    assert_false(tg_hex_equal_ct(expected, TG_STR("0a1b2c3d4e5e")));
+    assert_false(tg_hex_equal_ct(expected, TG_STR("0a1b2c3d4e5")));
+    assert_false(tg_hex_equal_ct(expected, TG_STR("0a1b2c3d4e5f0")));
+    assert_false(tg_hex_equal_ct(expected, TG_STR_NULL));
+    /* Only A-Z are lowered: '@' is not '`'. */
+    assert_false(tg_hex_equal_ct(TG_STR("`"), TG_STR("@")));
+    assert_true(tg_hex_equal_ct(TG_STR_NULL, TG_STR("")));
+}
+
+
+static void
+test_is_tchar(void **state)
+{
+    const char *p;
+    int         c, n = 0;
+
+    (void) state;
+
+    for (c = 0; c < 256; c++) {
+        n += tg_is_tchar(c);
+    }
+    assert_int_equal(n, 26 + 26 + 10 + 15);
+
+    for (p = "!#$%&'*+-.^_`|~"; *p != '\0'; p++) {
+        assert_true(tg_is_tchar((unsigned char) *p));
+    }
+    for (p = " \t\"(),/:;<=>?@[\\]{}\x7f"; *p != '\0'; p++) {
+        assert_false(tg_is_tchar((unsigned char) *p));
+    }
+    assert_false(tg_is_tchar(0));
+    assert_false(tg_is_tchar(0xe9));
+}
+
+
+static void
+test_buf_append_lower(void **state)
+{
+    tg_buf_t b = TG_BUF_INIT;
+
+    (void) state;
+
+    assert_rc(tg_buf_append_lower(&b, TG_STR("Content-Type: AbZ@[\xc9")),
+              TG_OK);
+    assert_int_equal(b.len, 20);
+    assert_memory_equal(b.ptr, "content-type: abz@[\xc9", 21);
+
+    assert_rc(tg_buf_append_lower(&b, TG_STR_NULL), TG_OK);
+    assert_int_equal(b.len, 20);
+    tg_buf_free(&b);
+}
+
+
+static void
+test_buf_truncate(void **state)
+{
+    tg_buf_t b = TG_BUF_INIT;
+
+    (void) state;
+
+    tg_buf_truncate(&b, 0); /* nothing to keep, no storage: no-op */
+    assert_null(b.ptr);
+
+    assert_rc(tg_buf_append_c(&b, "abcdef"), TG_OK);
+    tg_buf_truncate(&b, 6); /* the whole: unchanged */
+    assert_string_equal(b.ptr, "abcdef");
+    tg_buf_truncate(&b, 2);
+    assert_int_equal(b.len, 2);
+    assert_string_equal(b.ptr, "ab");
+    assert_true(b.cap >= 7); /* storage kept */
+    tg_buf_truncate(&b, 0);
+    assert_int_equal(b.len, 0);
+    assert_string_equal(b.ptr, "");
+    tg_buf_free(&b);
+}
+
+
 int
 main(void)
 {
@@ -529,6 +631,11 @@ main(void)
         cmocka_unit_test(test_hex_digit),
         cmocka_unit_test(test_percent_encode),
         cmocka_unit_test(test_form_decode_byte),
+        cmocka_unit_test(test_str_cmp),
+        cmocka_unit_test(test_hex_equal_ct),
+        cmocka_unit_test(test_is_tchar),
+        cmocka_unit_test(test_buf_append_lower),
+        cmocka_unit_test(test_buf_truncate),
     };
 
     return cmocka_run_group_tests_name("str", tests, NULL, NULL);
