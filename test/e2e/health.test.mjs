@@ -1,0 +1,153 @@
+// GET /healthz reports the projection: its lag behind the store and its
+// failure.  A projection that cannot be updated answers 503 with the
+// error, is logged once when it starts failing (not at every retry), and
+// reports ok again, logging the recovery, once the cause is gone.  Writes
+// are still acknowledged meanwhile: the store stays authoritative.
+//
+// The failure is a full LMDB map, made the way it happens in the field:
+// a stuck reader (test/tools/hold_projection) holds an old snapshot, so
+// LMDB cannot reuse any page and every write takes new ones until the
+// smallest map (16 MiB) is full.
+
+import assert from 'node:assert/strict';
+import {spawn} from 'node:child_process';
+import path from 'node:path';
+import {test} from 'node:test';
+
+import {repoRoot, startTollgated} from './lib/tollgated.mjs';
+
+const holder = path.join(repoRoot, 'build/test/tools/hold_projection');
+
+// Starts a stuck reader on d's projection; resolves once it holds.
+function holdProjection(d) {
+  const proc = spawn(holder, [d.dataDir], {stdio: ['pipe', 'pipe', 'inherit']});
+  return new Promise((resolve, reject) => {
+    proc.on('error', reject);
+    proc.on('exit', (code) => reject(new Error(`hold_projection exited with ${code}`)));
+    proc.stdout.on('data', (chunk) => {
+      if (String(chunk).includes('holding')) {
+        resolve({
+          release: () => new Promise((done) => {
+            proc.removeAllListeners('exit');
+            proc.on('exit', done);
+            proc.stdin.end();
+          })
+        });
+      }
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function health(d) {
+  return d.call('GET', '/healthz', {auth: null});
+}
+
+async function until(what, fn, ms = 20000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await fn();
+    if (value) {
+      return value;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
+    await sleep(100);
+  }
+}
+
+const logged = (d, msg) => d.logLines.filter((l) => l.msg === msg);
+
+test('healthz reports a current projection', async () => {
+  const d = await startTollgated();
+  try {
+    const created = await d.call('POST', '/v1/apps', {body: {name: 'health_ok'}});
+    assert.equal(created.status, 201, created.text);
+    const res = await until('the projection to catch up', async () => {
+      const r = await health(d);
+      return r.json.projection.lag === 0 ? r : null;
+    });
+    assert.equal(res.status, 200);
+    assert.equal(res.json.status, 'ok');
+    const p = res.json.projection;
+    assert.equal(p.status, 'ok');
+    assert.ok(p.applied_seq >= 1, res.text);
+    assert.equal(p.latest_seq, p.applied_seq);
+    assert.equal(p.error, null);
+    assert.match(p.last_sync_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    assert.ok(Math.abs(Date.parse(p.last_sync_at) - Date.now()) < 10000, p.last_sync_at);
+  } finally {
+    await d.stop();
+  }
+});
+
+test('a projection that cannot be updated: 503, logged once, ok again after', async () => {
+  const d = await startTollgated(
+      {args: ['--projection-map-size', '16', '--app-write-rate', '0', '--max-apps', '100000']});
+  let hold = null;
+  try {
+    hold = await holdProjection(d);
+    // Every write is acknowledged: the store is authoritative, the
+    // projection only follows it.
+    let n = 0;
+    await until('the projection to fail', async () => {
+      const batch = await Promise.all([...Array(20).keys()].map(
+          () => d.call('POST', '/v1/apps', {body: {name: `fill_${n++}`}})));
+      batch.forEach((r) => assert.equal(r.status, 201, r.text));
+      return (await health(d)).status === 503;
+    }, 120000);
+
+    const failing = await health(d);
+    assert.equal(failing.status, 503, failing.text);
+    assert.equal(failing.json.status, 'failing');
+    const p = failing.json.projection;
+    assert.equal(p.status, 'failing');
+    assert.match(p.error.message, /the projection is full; raise --projection-map-size/);
+    assert.match(p.error.since, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    assert.ok(p.error.failures >= 1);
+    assert.ok(p.lag > 0, failing.text);
+    assert.equal(p.lag, p.latest_seq - p.applied_seq);
+
+    // A write while failing is still acknowledged, and widens the lag.
+    const app = await d.call('POST', '/v1/apps', {body: {name: 'while_failing'}});
+    assert.equal(app.status, 201, app.text);
+    const patched = await d.call('PATCH', `/v1/apps/${app.json.id}`, {body: {description: 'x'}});
+    assert.equal(patched.status, 200, patched.text);
+    const later = await health(d);
+    assert.equal(later.status, 503);
+    assert.ok(later.json.projection.lag >= p.lag + 2, later.text);
+
+    // The projector retries every second; the log says it once.
+    await sleep(3500);
+    const again = await health(d);
+    assert.ok(again.json.projection.error.failures >= p.error.failures + 2, again.text);
+    assert.equal(again.json.projection.error.since, p.error.since);
+    const failed = logged(d, 'projection update failed');
+    assert.equal(failed.length, 1, JSON.stringify(failed));
+    assert.match(failed[0].error, /the projection is full/);
+    assert.equal(logged(d, 'projection update still failing').length, 0);
+
+    // The cause removed, the next retry catches up.
+    await hold.release();
+    hold = null;
+    const ok = await until('the projection to recover', async () => {
+      const r = await health(d);
+      return r.status === 200 && r.json.projection.lag === 0 ? r : null;
+    });
+    assert.equal(ok.json.status, 'ok');
+    assert.equal(ok.json.projection.status, 'ok');
+    assert.equal(ok.json.projection.error, null);
+    assert.equal(ok.json.projection.applied_seq, later.json.projection.latest_seq);
+    const recovered = logged(d, 'projection recovered');
+    assert.equal(recovered.length, 1, d.stderr);
+    assert.ok(recovered[0].failures >= 3);
+    assert.equal(logged(d, 'projection update failed').length, 1);
+  } finally {
+    if (hold) {
+      await hold.release();
+    }
+    await d.stop();
+  }
+});
