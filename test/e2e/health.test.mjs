@@ -11,16 +11,19 @@
 
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
+import {mkdtemp, readFile, rm} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {test} from 'node:test';
 
-import {repoRoot, startTollgated} from './lib/tollgated.mjs';
+import {freePort} from './lib/gateway.mjs';
+import {binDir, repoRoot, SANITIZER, startTollgated} from './lib/tollgated.mjs';
 
 const holder = path.join(repoRoot, 'build/test/tools/hold_projection');
 
-// Starts a stuck reader on d's projection; resolves once it holds.
-function holdProjection(d) {
-  const proc = spawn(holder, [d.dataDir], {stdio: ['pipe', 'pipe', 'inherit']});
+// Starts a stuck reader on dataDir's projection; resolves once it holds.
+function holdProjection(dataDir) {
+  const proc = spawn(holder, [dataDir], {stdio: ['pipe', 'pipe', 'inherit']});
   return new Promise((resolve, reject) => {
     proc.on('error', reject);
     proc.on('exit', (code) => reject(new Error(`hold_projection exited with ${code}`)));
@@ -88,7 +91,7 @@ test('a projection that cannot be updated: 503, logged once, ok again after', as
       {args: ['--projection-map-size', '16', '--app-write-rate', '0', '--max-apps', '100000']});
   let hold = null;
   try {
-    hold = await holdProjection(d);
+    hold = await holdProjection(d.dataDir);
     // Every write is acknowledged: the store is authoritative, the
     // projection only follows it.
     let n = 0;
@@ -150,4 +153,76 @@ test('a projection that cannot be updated: 503, logged once, ok again after', as
     }
     await d.stop();
   }
+});
+
+test('tollgate up says when the projection fails, and where the logs are', async () => {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'tollgate-up-health-'));
+  const adminPort = await freePort();
+  const gatewayPort = await freePort();
+  const proc = spawn(
+      path.join(binDir, 'tollgate'),
+      [
+        'up', '--data-dir', dataDir, '--admin-listen', `127.0.0.1:${adminPort}`, '--gateway-listen',
+        `127.0.0.1:${gatewayPort}`
+      ],
+      {
+        env: {
+          PATH: process.env.PATH,
+          HOME: '/nonexistent',
+          TOLLGATE_PROJECTION_MAP_SIZE: '16',
+          TOLLGATE_APP_WRITE_RATE: '0',
+          TOLLGATE_MAX_APPS: '100000',
+        }
+      });
+  let out = '';
+  proc.stdout.setEncoding('utf8');
+  proc.stderr.setEncoding('utf8');
+  proc.stdout.on('data', (c) => out += c);
+  proc.stderr.on('data', (c) => out += c);
+  const exited = new Promise((resolve) => proc.on('exit', (code) => resolve(code)));
+  let hold = null;
+  try {
+    await until(
+        'tollgate up to start', () => out.includes('Ctrl-C stops both.') || proc.exitCode !== null);
+    assert.match(out, /Ctrl-C stops both\./);
+    assert.match(
+        out, new RegExp(`logs +tollgated: this terminal; nginx: .*${dataDir}/nginx/error\\.log`));
+
+    const text = await readFile(path.join(dataDir, 'admin-access-key'), 'utf8');
+    const id = text.match(/^access_key_id = (\S+)$/m)[1];
+    const secret = text.match(/^access_key_secret = (\S+)$/m)[1];
+    const authorization = 'Basic ' + Buffer.from(`${id}:${secret}`).toString('base64');
+    const base = `http://127.0.0.1:${adminPort}`;
+
+    hold = await holdProjection(dataDir);
+    let n = 0;
+    await until('the projection to fail', async () => {
+      await Promise.all([...Array(20).keys()].map(async () => {
+        const r = await fetch(`${base}/v1/apps`, {
+          method: 'POST',
+          headers: {authorization, 'content-type': 'application/json'},
+          body: JSON.stringify({name: `up_fill_${n++}`}),
+        });
+        assert.equal(r.status, 201, await r.text());
+      }));
+      return (await fetch(`${base}/healthz`)).status === 503;
+    }, 120000);
+    await until('tollgate up to report it', () => out.includes('the projection is failing'), 15000);
+    assert.match(out, /tollgate: the projection is failing: the projection is full/);
+
+    await hold.release();
+    hold = null;
+    await until(
+        'tollgate up to report the recovery', () => out.includes('the projection is current again'),
+        15000);
+    assert.equal(out.split('the projection is failing').length, 2, out);
+  } finally {
+    if (hold) {
+      await hold.release();
+    }
+    proc.kill('SIGINT');
+  }
+  assert.equal(await exited, 0, out);
+  assert.doesNotMatch(out, SANITIZER);
+  await rm(dataDir, {recursive: true, force: true});
 });
