@@ -155,6 +155,39 @@ test('a projection that cannot be updated: 503, logged once, ok again after', as
   }
 });
 
+test('a full projection mends when tollgated restarts with a larger map', async () => {
+  const small = ['--projection-map-size', '16', '--app-write-rate', '0', '--max-apps', '100000'];
+  const d = await startTollgated({args: small});
+  let hold = null;
+  try {
+    hold = await holdProjection(d.dataDir);
+    let n = 0;
+    await until('the projection to fail', async () => {
+      const batch = await Promise.all([...Array(20).keys()].map(
+          () => d.call('POST', '/v1/apps', {body: {name: `big_${n++}`}})));
+      batch.forEach((r) => assert.equal(r.status, 201, r.text));
+      return (await health(d)).status === 503;
+    }, 120000);
+    const failing = (await health(d)).json.projection;
+
+    // The stuck reader stays; the larger map makes room all the same.
+    await d.stop({keepData: true});
+    d.args = ['--projection-map-size', '64', ...small.slice(2)];
+    await d.restart();
+    const ok = await health(d);
+    assert.equal(ok.status, 200, ok.text);
+    assert.equal(ok.json.projection.status, 'ok');
+    assert.equal(ok.json.projection.lag, 0);
+    assert.equal(ok.json.projection.applied_seq, failing.latest_seq);
+    assert.equal(logged(d, 'projection update failed').length, 0);
+  } finally {
+    if (hold) {
+      await hold.release();
+    }
+    await d.stop();
+  }
+});
+
 test('tollgate up says when the projection fails, and where the logs are', async () => {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'tollgate-up-health-'));
   const adminPort = await freePort();
