@@ -34,7 +34,7 @@ UNIT_NAMES  := $(UNIT_SRCS:test/unit/%.c=%)
 FUZZ_SRCS   := $(sort $(wildcard test/fuzz/fuzz_*.c))
 FORMATTED   := $(sort $(wildcard include/tollgate/*.h lib/*.c daemon/*.[ch] \
                daemon/*/*.[ch] daemon/*/*/*.[ch] \
-               cli/*.[ch] test/unit/*.[ch] test/fuzz/*.c \
+               cli/*.[ch] test/unit/*.[ch] test/fuzz/*.c test/tools/*.c \
                nginx/*.[ch] nginx/*/*.[ch] \
                test/e2e/*.mjs test/e2e/lib/*.mjs bench/*.mjs bench/*.c))
 
@@ -151,9 +151,14 @@ unit: $(UNITS) $(ASAN_UNITS)
 e2e-deps:
 	@cd test/e2e && $(NPM) ci --no-audit --no-fund --loglevel=error
 
-e2e: $(ASAN_BINS) e2e-deps
+e2e: $(ASAN_BINS) $(BUILD)/test/tools/hold_projection e2e-deps
 	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/asan/bin \
 	    $(NODE) --test --test-reporter=spec test/e2e/*.test.mjs
+
+# A stuck projection reader, for test/e2e/health.test.mjs.
+$(BUILD)/test/tools/hold_projection: test/tools/hold_projection.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) $^ -llmdb -o $@
 
 # Benchmarks print figures; they are never part of the tests.
 # Fills a projection with synthetic apps for bench/gateway.mjs.

@@ -4,6 +4,8 @@
  * the repository's template (etc/nginx.conf.in), starts nginx with the
  * Tollgate module, waits until both answer, prints where they are and an
  * example, and stops both on SIGINT or SIGTERM, or when either dies.
+ * Meanwhile it polls tollgated's /healthz and says so, once, when the
+ * projection the gateway reads starts or stops failing.
  *
  * The children run in their own process groups, so a Ctrl-C reaches only
  * this process, which stops them in order: nginx first (it stops taking
@@ -13,6 +15,7 @@
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <jansson.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
@@ -32,6 +35,7 @@
 
 
 #define TG_UP_WAIT_MS  15000
+#define TG_UP_HEALTH_S 5 /* how often /healthz is polled */
 #define TG_UP_MODULE   "ngx_http_tollgate_module.so"
 #define TG_UP_ECHO     "ngx_http_tollgate_echo_module.so" /* beside it */
 #define TG_UP_TEMPLATE "etc/nginx.conf.in"
@@ -244,6 +248,91 @@ tg_up_answers(const char *listen)
     ok = curl_easy_perform(c) == CURLE_OK;
     curl_easy_cleanup(c);
     return ok;
+}
+
+
+/* Keeps a response body, up to a limit (callback of curl). */
+static size_t
+tg_up_keep(char *ptr, size_t size, size_t n, void *data)
+{
+    tg_buf_t *b = data;
+
+    if (b->len + size * n > 65536 || tg_buf_append(b, ptr, size * n) != 0) {
+        return 0;
+    }
+    return size * n;
+}
+
+
+/*
+ * Whether tollgated on listen reports its projection failing: 1 with the
+ * error in msg, 0 if not, -1 if it cannot tell (no answer, say).
+ */
+static int
+tg_up_projection_failing(const char *listen, char *msg, size_t size)
+{
+    tg_buf_t     body = TG_BUF_INIT;
+    json_t      *root;
+    const char  *error = NULL;
+    CURL        *c;
+    char         url[160];
+    long         status = 0;
+    json_error_t jerr;
+    int          rc = -1;
+
+    c = curl_easy_init();
+    if (c == NULL) {
+        return -1;
+    }
+    snprintf(url, sizeof(url), "http://%s/healthz", listen);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 2000L);
+    curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, tg_up_keep);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+    if (curl_easy_perform(c) == CURLE_OK) {
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    }
+    curl_easy_cleanup(c);
+
+    root = status == 200 || status == 503
+               ? json_loadb(body.ptr, body.len, 0, &jerr)
+               : NULL;
+    if (root != NULL) {
+        rc = json_unpack(root, "{s:{s:{s:s}}}", "projection", "error",
+                         "message", &error)
+                     == 0
+                 ? 1
+                 : 0;
+        snprintf(msg, size, "%s", rc == 1 ? error : "");
+        json_decref(root);
+    }
+    tg_buf_free(&body);
+    return rc;
+}
+
+
+/* Says when the projection starts or stops failing; *failing is what
+ * was said last. */
+static void
+tg_up_check_health(const tg_up_t *up, int *failing)
+{
+    char msg[512];
+    int  now = tg_up_projection_failing(up->admin, msg, sizeof(msg));
+
+    if (now == 1 && *failing != 1) {
+        fprintf(stderr,
+                "tollgate: the projection is failing: %s; tollgated keeps "
+                "the writes, the gateway refuses calls once its data is "
+                "stale (see http://%s/healthz)\n",
+                msg, up->admin);
+    } else if (now == 0 && *failing == 1) {
+        fprintf(stderr, "tollgate: the projection is current again\n");
+    }
+    if (now >= 0) {
+        *failing = now;
+    }
 }
 
 
@@ -469,11 +558,20 @@ tg_up_stop(pid_t pid, int sig)
 static void
 tg_up_banner(const tg_up_t *up, const tg_cli_args_t *a)
 {
+    char logs[2 * PATH_MAX + 32];
+
+    if (tg_cli_has(a, "nginx-conf")) {
+        snprintf(logs, sizeof(logs), "where %s says", up->conf);
+    } else {
+        snprintf(logs, sizeof(logs), "%s/error.log, %s/access.log", up->prefix,
+                 up->prefix);
+    }
     printf("\nTollgate is up.\n"
            "  gateway   http://%s   (nginx; config %s)\n"
            "  admin     http://%s   (tollgated; data %s)\n"
            "  admin key %s/admin-access-key\n"
-           "  upstream  %s\n\n"
+           "  upstream  %s\n"
+           "  logs      tollgated: this terminal; nginx: %s\n\n"
            "Try it, in another terminal:\n"
            "  export TOLLGATE_CLI_CONFIG=%s/admin-access-key\n"
            "  %s/tollgate app create demo\n"
@@ -484,7 +582,8 @@ tg_up_banner(const tg_up_t *up, const tg_cli_args_t *a)
            tg_cli_has(a, "upstream") ? up->upstream
                                      : "the sample echo (answers with the "
                                        "request it received)",
-           up->data_dir, up->exe_dir, up->exe_dir, up->exe_dir, up->gateway);
+           logs, up->data_dir, up->exe_dir, up->exe_dir, up->exe_dir,
+           up->gateway);
     fflush(stdout);
 }
 
@@ -493,11 +592,17 @@ tg_up_banner(const tg_up_t *up, const tg_cli_args_t *a)
 static int
 tg_up_supervise(tg_up_t *up, const sigset_t *set)
 {
-    int   sig, rc = TG_CLI_OK;
-    pid_t dead;
+    struct timespec poll = { TG_UP_HEALTH_S, 0 };
+    int             sig, rc = TG_CLI_OK, failing = 0;
+    pid_t           dead;
 
     for (;;) {
-        if (sigwait(set, &sig) != 0) {
+        sig = sigtimedwait(set, NULL, &poll);
+        if (sig < 0 && errno == EAGAIN) {
+            tg_up_check_health(up, &failing);
+            continue;
+        }
+        if (sig < 0) {
             continue;
         }
         if (sig != SIGCHLD) {

@@ -34,15 +34,25 @@
 /* The safety-net poll, whose sync also writes the heartbeat. */
 #define TG_PROJ_POLL_MS TG_PROJ_HEARTBEAT_MS
 
+/* While syncs keep failing, how often the failure is logged again. */
+#define TG_PROJ_FAIL_LOG_MS 60000
+
 struct tg_projector_s {
     tg_service_t *service;
     MDB_env      *env;
     MDB_dbi       dbi[TG_PROJ_NDBS];
     uint8_t       key[TG_SEAL_KEY_LEN];
     int64_t       seq;
-    int64_t       heartbeat;      /* the last one written */
-    int64_t       heartbeat_mono; /* when, on the monotonic clock */
-    int           lmdb_error;     /* the last LMDB failure of a sync, or 0 */
+    int64_t       heartbeat;         /* the last one written */
+    int64_t       heartbeat_mono;    /* when, on the monotonic clock */
+    int           lmdb_error;        /* the last LMDB failure of a sync, or 0 */
+    int64_t       fail_logged_mono;  /* when the failure was last logged */
+    int64_t       fail_logged_count; /* failures then */
+
+    /* What tg_projector_health() reports; guarded by state_lock, which
+     * is never held while LMDB or the store is used. */
+    pthread_mutex_t state_lock;
+    tg_dp_health_t  state;
 
     pthread_t       thread;
     int             running;
@@ -526,12 +536,84 @@ tg_proj_heartbeat(tg_projector_t *p, int64_t at, int64_t mono)
 }
 
 
+/* The message a failed sync reports: rc, and LMDB's failure if any. */
+static void
+tg_proj_fail_message(int rc, int lmdb_error, char *out, size_t size)
+{
+    if (lmdb_error == MDB_MAP_FULL) {
+        snprintf(out, size,
+                 "the projection is full; raise --projection-map-size and "
+                 "restart (lmdb: %s)",
+                 mdb_strerror(lmdb_error));
+    } else if (lmdb_error != 0) {
+        snprintf(out, size, "%s (lmdb: %s)", tg_strerror(rc),
+                 mdb_strerror(lmdb_error));
+    } else {
+        snprintf(out, size, "%s", tg_strerror(rc));
+    }
+}
+
+
+/*
+ * Records a sync's outcome in p->state and logs what changed: a failure
+ * once when it begins, then at most once every TG_PROJ_FAIL_LOG_MS with
+ * the count meanwhile, and the recovery once.  Called by the syncing
+ * thread (under p->lock), so the fail_logged fields need no other lock.
+ */
+static void
+tg_proj_report(tg_projector_t *p, int rc, int lmdb_error, int64_t started)
+{
+    char    message[sizeof(p->state.error)] = "";
+    int64_t mono = tg_time_monotonic_ms(), failures, since;
+
+    pthread_mutex_lock(&p->state_lock);
+    p->state.applied_seq = p->seq;
+    failures = p->state.failures;
+    since = p->state.failing_since;
+    if (rc == TG_OK) {
+        p->state.last_sync_at = started;
+        p->state.failing_since = 0;
+        p->state.failures = 0;
+        p->state.error[0] = '\0';
+    } else {
+        tg_proj_fail_message(rc, lmdb_error, message, sizeof(message));
+        if (since == 0) {
+            p->state.failing_since = tg_time_now_ms();
+        }
+        p->state.failures++;
+        memcpy(p->state.error, message, sizeof(message));
+    }
+    pthread_mutex_unlock(&p->state_lock);
+
+    if (rc == TG_OK && failures > 0) {
+        TG_LOG(TG_LOG_WARN, "projection recovered",
+               TG_LF_INT("failures", failures),
+               TG_LF_INT("failing_ms", tg_time_now_ms() - since),
+               TG_LF_INT("seq", p->seq));
+    } else if (rc != TG_OK && failures == 0) {
+        TG_LOG(TG_LOG_ERROR, "projection update failed",
+               TG_LF_STR("error", message), TG_LF_INT("seq", p->seq));
+        p->fail_logged_mono = mono;
+        p->fail_logged_count = 1;
+    } else if (rc != TG_OK && mono - p->fail_logged_mono >= TG_PROJ_FAIL_LOG_MS)
+    {
+        TG_LOG(TG_LOG_ERROR, "projection update still failing",
+               TG_LF_STR("error", message),
+               TG_LF_INT("failures", failures + 1 - p->fail_logged_count),
+               TG_LF_INT("failures_in_a_row", failures + 1),
+               TG_LF_INT("seq", p->seq));
+        p->fail_logged_mono = mono;
+        p->fail_logged_count = failures + 1;
+    }
+}
+
+
 int
 tg_projector_sync(tg_projector_t *p)
 {
     tg_error_t err;
     int64_t    seq, started, started_mono;
-    int        rc, more = 1, lmdb_error;
+    int        rc, more = 1;
 
     memset(&err, 0, sizeof(err));
 
@@ -551,22 +633,8 @@ tg_projector_sync(tg_projector_t *p)
         rc = tg_proj_heartbeat(p, started, started_mono);
     }
     p->seq = seq;
-    lmdb_error = p->lmdb_error;
+    tg_proj_report(p, rc, p->lmdb_error, started);
     pthread_mutex_unlock(&p->lock);
-
-    if (rc != TG_OK && lmdb_error == MDB_MAP_FULL) {
-        TG_LOG(TG_LOG_ERROR,
-               "projection update failed: the projection is full; raise "
-               "--projection-map-size and restart",
-               TG_LF_STR("lmdb", mdb_strerror(lmdb_error)),
-               TG_LF_INT("seq", seq));
-    } else if (rc != TG_OK) {
-        TG_LOG(
-            TG_LOG_ERROR, "projection update failed",
-            TG_LF_STR("error", tg_strerror(rc)),
-            TG_LF_STR("lmdb", lmdb_error != 0 ? mdb_strerror(lmdb_error) : "-"),
-            TG_LF_INT("seq", seq));
-    }
     return rc;
 }
 
@@ -623,6 +691,7 @@ tg_projector_open(const tg_projector_options_t *o, tg_projector_t **out,
     }
     p->service = o->service;
     pthread_mutex_init(&p->lock, NULL);
+    pthread_mutex_init(&p->state_lock, NULL);
     pthread_cond_init(&p->cond, NULL);
 
     rc = tg_proj_key_load(p, o->data_dir, errbuf, size);
@@ -654,7 +723,19 @@ tg_projector_start(tg_projector_t *p)
     }
     p->running = 1;
     tg_service_on_commit(p->service, tg_projector_wake, p);
+    tg_service_on_dp_health(p->service, tg_projector_health, p);
     return TG_OK;
+}
+
+
+void
+tg_projector_health(void *data, tg_dp_health_t *out)
+{
+    tg_projector_t *p = data;
+
+    pthread_mutex_lock(&p->state_lock);
+    *out = p->state;
+    pthread_mutex_unlock(&p->state_lock);
 }
 
 
@@ -691,6 +772,7 @@ tg_projector_close(tg_projector_t *p)
 
     if (p->running) {
         tg_service_on_commit(p->service, NULL, NULL);
+        tg_service_on_dp_health(p->service, NULL, NULL);
         pthread_mutex_lock(&p->lock);
         p->stop = 1;
         pthread_cond_signal(&p->cond);
@@ -703,6 +785,7 @@ tg_projector_close(tg_projector_t *p)
     }
     tg_wipe(p->key, sizeof(p->key));
     pthread_cond_destroy(&p->cond);
+    pthread_mutex_destroy(&p->state_lock);
     pthread_mutex_destroy(&p->lock);
     free(p);
 }

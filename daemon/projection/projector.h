@@ -11,6 +11,8 @@
  * safety net.  Each sync that leaves nothing unapplied also writes the
  * heartbeat (about once a second, include/tollgate/projection.h), by
  * which the gateway knows that the projection is still kept current.
+ * A failing sync is logged when it begins, at most once a minute while
+ * it goes on, and when it ends; tg_projector_health() reports it.
  */
 
 #ifndef TOLLGATE_PROJECTOR_H
@@ -49,6 +51,15 @@ int64_t tg_projector_seq(tg_projector_t *p);
 
 /* The last heartbeat written (Unix ms), 0 before the first. */
 int64_t tg_projector_heartbeat(tg_projector_t *p);
+
+/*
+ * The projection's state (tg_dp_health_pt, data is p): the last seq
+ * applied, when a sync last succeeded, and the failure of the syncs
+ * since, if they failed.  Thread-safe; never waits for a sync.  Not
+ * latest_seq, which the service adds.  tg_projector_start() makes it the
+ * service's reporter.
+ */
+void tg_projector_health(void *data, tg_dp_health_t *out);
 
 /* Stops the thread and closes the projection.  p may be NULL. */
 void tg_projector_close(tg_projector_t *p);

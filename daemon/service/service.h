@@ -622,4 +622,37 @@ int tg_service_dp_changes(tg_service_t *svc, int64_t *seq, int64_t limit,
 void tg_service_on_commit(tg_service_t *svc, void (*fn)(void *data),
                           void         *data);
 
+/*
+ * The data plane projection's health, as its keeper (the projector)
+ * reports it, with the store's newest change added by the service.
+ */
+typedef struct {
+    int     reported;      /* 0: no reporter is set, the rest is 0 */
+    int64_t applied_seq;   /* the last change the projection holds */
+    int64_t latest_seq;    /* the store's newest change */
+    int64_t last_sync_at;  /* Unix ms of the last sync that succeeded, 0 */
+    int64_t failing_since; /* Unix ms the current failure began, 0: none */
+    int64_t failures;      /* syncs failed in a row */
+    char    error[256];    /* the last failure, "" when none */
+} tg_dp_health_t;
+
+typedef void (*tg_dp_health_pt)(void *data, tg_dp_health_t *out);
+
+/*
+ * Sets who reports the projection's health; fn must be quick and
+ * thread-safe.  One reporter; NULL removes it.  Set before serving.
+ */
+void tg_service_on_dp_health(tg_service_t *svc, tg_dp_health_pt fn, void *data);
+
+/*
+ * Fills h with the reporter's state and the store's newest seq (read
+ * after it, so latest_seq >= applied_seq).  Returns 0, or a store
+ * error.
+ */
+int tg_service_dp_health(tg_service_t *svc, tg_dp_health_t *h, tg_error_t *err);
+
+/* "failing" (the last sync failed), "lagging" (changes left to apply)
+ * or "ok". */
+const char *tg_dp_health_status(const tg_dp_health_t *h);
+
 #endif /* TOLLGATE_SERVICE_H */

@@ -205,3 +205,47 @@ done:
     free(changes);
     return rc == TG_OK ? rc : tg_error_code(err, rc);
 }
+
+
+void
+tg_service_on_dp_health(tg_service_t *svc, tg_dp_health_pt fn, void *data)
+{
+    svc->on_dp_health = fn;
+    svc->on_dp_health_data = data;
+}
+
+
+int
+tg_service_dp_health(tg_service_t *svc, tg_dp_health_t *h, tg_error_t *err)
+{
+    tg_txn_t t;
+    int      rc;
+
+    memset(h, 0, sizeof(*h));
+    if (svc->on_dp_health == NULL) {
+        return TG_OK;
+    }
+    svc->on_dp_health(svc->on_dp_health_data, h);
+    h->reported = 1;
+
+    rc = tg_begin(svc, 0, &t, err);
+    if (rc != TG_OK) {
+        return rc;
+    }
+    rc = tg_store_change_last(&t, &h->latest_seq);
+    tg_txn_rollback(&t);
+    if (h->latest_seq < h->applied_seq) {
+        h->latest_seq = h->applied_seq;
+    }
+    return rc == TG_OK ? rc : tg_error_code(err, rc);
+}
+
+
+const char *
+tg_dp_health_status(const tg_dp_health_t *h)
+{
+    if (h->failing_since != 0) {
+        return "failing";
+    }
+    return h->latest_seq > h->applied_seq ? "lagging" : "ok";
+}

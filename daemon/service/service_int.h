@@ -30,7 +30,9 @@ struct tg_service_s {
     char                region[TG_REGION_MAX + 1]; /* in resource names */
 
     void (*on_commit)(void *data); /* set before serving, then read only */
-    void *on_commit_data;
+    void           *on_commit_data;
+    tg_dp_health_pt on_dp_health; /* likewise */
+    void           *on_dp_health_data;
 
     pthread_mutex_t      lock; /* guards buckets */
     tg_account_bucket_t *buckets;

@@ -431,10 +431,11 @@ test_follows_commits(void **state)
 static void
 test_heartbeat(void **state)
 {
-    fixture_t *f = *state;
-    int64_t    first, second, stored, started;
-    tg_str_t   val;
-    view_t     v;
+    fixture_t     *f = *state;
+    tg_dp_health_t h;
+    int64_t        first, second, stored, started;
+    tg_str_t       val;
+    view_t         v;
 
     assert_true(tg_projector_heartbeat(f->proj) > 0);
 
@@ -459,6 +460,14 @@ test_heartbeat(void **state)
     assert_rc(tg_proj_i64_decode(val, &stored), TG_OK);
     assert_true(stored >= second && stored <= tg_time_now_ms());
     view_close(f, &v);
+
+    /* A current projection reports no failure. */
+    tg_projector_health(f->proj, &h);
+    assert_i64_equal(h.applied_seq, tg_projector_seq(f->proj));
+    assert_true(h.last_sync_at >= second);
+    assert_i64_equal(h.failing_since, 0);
+    assert_i64_equal(h.failures, 0);
+    assert_string_equal(h.error, "");
 }
 
 
@@ -485,8 +494,9 @@ test_full_projection(void **state)
     tg_app_spec_t          spec;
     tg_app_view_t          app;
     tg_error_t             err;
+    tg_dp_health_t         h;
     char                   dir[128], name[32], errbuf[256];
-    int64_t                seq, heartbeat;
+    int64_t                seq, heartbeat, since, failures;
     int                    i;
 
     /* Start over with a map of a few pages. */
@@ -520,6 +530,31 @@ test_full_projection(void **state)
     assert_int_not_equal(tg_projector_sync(f->proj), TG_OK);
     assert_i64_equal(tg_projector_seq(f->proj), seq);
     assert_i64_equal(tg_projector_heartbeat(f->proj), heartbeat);
+
+    /* The failure is reported: since when, how often, and why; the lag
+     * is what the store holds beyond the projection. */
+    tg_projector_health(f->proj, &h);
+    assert_i64_equal(h.applied_seq, seq);
+    assert_true(h.failing_since > 0);
+    assert_i64_equal(h.failures, 1);
+    assert_true(h.last_sync_at > 0 && h.last_sync_at <= h.failing_since);
+    assert_non_null(strstr(h.error, "the projection is full"));
+    since = h.failing_since;
+    failures = h.failures;
+
+    assert_int_not_equal(tg_projector_sync(f->proj), TG_OK);
+    tg_service_on_dp_health(f->fx.svc, tg_projector_health, f->proj);
+    assert_rc(tg_service_dp_health(f->fx.svc, &h, &err), TG_OK);
+    tg_service_on_dp_health(f->fx.svc, NULL, NULL);
+    assert_int_equal(h.reported, 1);
+    assert_i64_equal(h.failing_since, since);
+    assert_i64_equal(h.failures, failures + 1);
+    assert_true(h.latest_seq > h.applied_seq);
+    assert_string_equal(tg_dp_health_status(&h), "failing");
+
+    /* Without a reporter, nothing is reported. */
+    assert_rc(tg_service_dp_health(f->fx.svc, &h, &err), TG_OK);
+    assert_int_equal(h.reported, 0);
 }
 
 

@@ -152,10 +152,38 @@ tg_native_match(const char *pattern, tg_str_t path, tg_str_t *args)
 }
 
 
+/* 200 {"status":"ok","projection":{...}}; 503 while the projection fails
+ * (see docs/api.md). */
 static void
 tg_native_healthz(tg_native_call_t *call)
 {
-    tg_native_reply(call, 200, json_pack("{s:s}", "status", "ok"));
+    tg_dp_health_t h;
+    const char    *status;
+    json_t        *error;
+
+    if (tg_service_dp_health(call->svc, &h, &call->err) != TG_OK) {
+        tg_native_fail(call);
+        return;
+    }
+    if (!h.reported) {
+        tg_native_reply(call, 200, json_pack("{s:s}", "status", "ok"));
+        return;
+    }
+
+    status = tg_dp_health_status(&h);
+    error = h.failing_since == 0
+                ? json_null()
+                : json_pack("{s:s, s:o, s:I}", "message", h.error, "since",
+                            tg_native_time(h.failing_since), "failures",
+                            (json_int_t) h.failures);
+    tg_native_reply(
+        call, h.failing_since == 0 ? 200 : 503,
+        json_pack("{s:s, s:{s:s, s:I, s:I, s:I, s:o, s:o}}", "status",
+                  h.failing_since == 0 ? "ok" : "failing", "projection",
+                  "status", status, "applied_seq", (json_int_t) h.applied_seq,
+                  "latest_seq", (json_int_t) h.latest_seq, "lag",
+                  (json_int_t) (h.latest_seq - h.applied_seq), "last_sync_at",
+                  tg_native_time(h.last_sync_at), "error", error));
 }
 
 
