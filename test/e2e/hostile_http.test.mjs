@@ -1,0 +1,210 @@
+// Hostile requests against tollgated's HTTP layer and dialects: NUL bytes
+// (raw and escaped) in paths, query arguments and headers, a body framed
+// twice, and parameters that contradict what was signed.  Node's fetch
+// refuses some of these requests, so they go over raw sockets, byte for
+// byte.
+
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import {after, before, describe, test} from 'node:test';
+
+import {rawCall, VERSION} from './lib/alibaba.mjs';
+import {ADMIN_ID, ADMIN_SECRET, startTollgated} from './lib/tollgated.mjs';
+
+const BASIC = 'Basic ' + Buffer.from(`${ADMIN_ID}:${ADMIN_SECRET}`).toString('base64');
+
+// Sends the bytes as they are and reads until the server closes or the
+// first response is complete.  Returns {status, headers, body, json}.
+function rawRequest(port, bytes) {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1');
+    const chunks = [];
+    sock.setTimeout(5000, () => {
+      sock.destroy();
+      reject(new Error('timeout'));
+    });
+    sock.on('error', reject);
+    sock.on('data', (c) => {
+      chunks.push(c);
+      const res = parse(Buffer.concat(chunks));
+      if (res) {
+        sock.destroy();
+        resolve(res);
+      }
+    });
+    sock.on('end', () => resolve(parse(Buffer.concat(chunks), true)));
+    sock.end(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes, 'latin1'));
+  });
+}
+
+function parse(buf, final = false) {
+  const text = buf.toString('latin1');
+  const head = text.indexOf('\r\n\r\n');
+  if (head < 0) {
+    return final ? {status: 0, headers: {}, body: text, json: null} : null;
+  }
+  const lines = text.slice(0, head).split('\r\n');
+  const status = Number(lines[0].split(' ')[1]);
+  const headers = {};
+  for (const l of lines.slice(1)) {
+    const i = l.indexOf(':');
+    headers[l.slice(0, i).toLowerCase()] = l.slice(i + 1).trim();
+  }
+  const body = text.slice(head + 4);
+  const length = Number(headers['content-length'] ?? -1);
+  if (length >= 0 && Buffer.byteLength(body, 'latin1') < length && !final) {
+    return null;
+  }
+  let json = null;
+  try {
+    json = JSON.parse(body);
+  } catch {
+  }
+  return {status, headers, body, json};
+}
+
+function get(target, extra = '') {
+  return `GET ${target} HTTP/1.1\r\nHost: x\r\nAuthorization: ${BASIC}\r\n${extra}\r\n`;
+}
+
+describe('NUL bytes', () => {
+  let d, appId;
+
+  before(async () => {
+    d = await startTollgated();
+    const res = await d.call('POST', '/v1/apps', {body: {name: 'nul-probe'}});
+    assert.equal(res.status, 201);
+    appId = res.json.id;
+  });
+
+  after(async () => {
+    await d.stop();
+  });
+
+  test('the probe app answers with a clean path', async () => {
+    const res = await rawRequest(d.port, get(`/v1/apps/${appId}`));
+    assert.equal(res.status, 200);
+  });
+
+  for (const [name, target] of [
+           ['an escaped NUL ending the path', (id) => `/v1/apps/${id}%00xyz`],
+           ['an escaped NUL before a sub-resource', (id) => `/v1/apps/${id}%00/secret`],
+           ['an escaped NUL in a query value', () => '/v1/apps?limit=5%00abc'],
+           ['an escaped NUL in a query name', () => '/v1/apps?li%00mit=5'],
+  ]) {
+    test(`refuses ${name}`, async () => {
+      const res = await rawRequest(d.port, get(target(appId)));
+      assert.equal(res.status, 400, res.body);
+      assert.equal(res.json.error.code, 'malformed_request');
+      assert.match(res.json.error.message, /NUL/);
+    });
+  }
+
+  test('an escaped %2500 is not a NUL', async () => {
+    const res = await rawRequest(d.port, get('/v1/apps?limit=5%2500'));
+    assert.equal(res.status, 400);
+    assert.notEqual(res.json.error.code, 'malformed_request');
+  });
+});
+
+describe('body framing', () => {
+  let d;
+
+  before(async () => {
+    d = await startTollgated();
+  });
+
+  after(async () => {
+    await d.stop();
+  });
+
+  const post = (headers, body) =>
+      `POST /v1/apps HTTP/1.1\r\nHost: x\r\nAuthorization: ${BASIC}\r\n` +
+      `Content-Type: application/json\r\n${headers}\r\n${body}`;
+  const body = '{"name":"framed"}';
+
+  test('one Content-Length is read', async () => {
+    const res = await rawRequest(d.port, post(`Content-Length: ${body.length}\r\n`, body));
+    assert.equal(res.status, 201, res.body);
+  });
+
+  test('two Content-Length headers are refused, equal or not', async () => {
+    for (const second of [body.length, 2]) {
+      const res = await rawRequest(
+          d.port, post(`Content-Length: ${body.length}\r\nContent-Length: ${second}\r\n`, body));
+      assert.equal(res.status, 400, res.body);
+      assert.match(res.json.error.message, /Content-Length/);
+    }
+  });
+
+  test('Transfer-Encoding with Content-Length is refused', async () => {
+    const chunked = `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`;
+    const res = await rawRequest(
+        d.port,
+        post(`Transfer-Encoding: chunked\r\nContent-Length: ${chunked.length}\r\n`, chunked));
+    assert.equal(res.status, 400, res.body);
+    assert.match(res.json.error.message, /Transfer-Encoding/);
+  });
+
+  test('nothing refused was written', async () => {
+    const res = await d.call('GET', '/v1/apps');
+    const names = res.json.items.map((a) => a.name);
+    assert.deepEqual(names, ['framed']);
+  });
+});
+
+describe('the Alibaba dialect', () => {
+  let d;
+
+  before(async () => {
+    d = await startTollgated();
+  });
+
+  after(async () => {
+    await d.stop();
+  });
+
+  const refused = (res, pattern) => {
+    assert.equal(res.status, 400, res.text);
+    assert.equal(res.json.Code, 'InvalidParameter', res.text);
+    assert.match(res.json.Message, pattern);
+  };
+
+  test('x-acs-action or x-acs-version against the signed parameters is refused', async () => {
+    refused(
+        await rawCall(d, 'DescribeApps', {AppOwner: '1'}, {headers: {'x-acs-action': 'DeleteApp'}}),
+        /x-acs-action contradicts the parameter Action/);
+    refused(
+        await rawCall(
+            d, 'DescribeApps', {AppOwner: '1'}, {headers: {'x-acs-version': '2099-01-01'}}),
+        /x-acs-version contradicts the parameter Version/);
+    // Headers that agree are no contradiction.
+    const res = await rawCall(
+        d, 'DescribeApps', {AppOwner: '1'},
+        {headers: {'x-acs-action': 'DescribeApps', 'x-acs-version': VERSION}});
+    assert.equal(res.status, 200, res.text);
+  });
+
+  test('a bare Tag. parameter is refused', async () => {
+    for (const action of ['CreateApp', 'DescribeAppAttributes']) {
+      const res = await rawCall(d, action, {AppName: 'bare_tag', 'Tag.': 'x'});
+      assert.equal(res.status, 400, res.text);
+      assert.equal(res.json.Code, 'InvalidTag', res.text);
+    }
+    assert.equal(
+        (await rawCall(d, 'CreateApp', {AppName: 'tag_ok', 'Tag.1.Key': 'k'})).status, 200);
+  });
+
+  test('an escaped NUL in a form body or the query is refused', async () => {
+    refused(
+        await rawCall(d, 'CreateApp', {AppName: 'nul\0app'}, {method: 'POST'}),
+        /form body is not well formatted/);
+    // In the query, the HTTP layer refuses it before any dialect.
+    const res = await rawCall(d, 'CreateApp', {AppName: 'nul\0app'});
+    assert.equal(res.status, 400, res.text);
+    assert.equal(res.json.error.code, 'malformed_request');
+    const list = await rawCall(d, 'DescribeAppAttributes', {});
+    const names = list.json.Apps.AppAttribute.map((a) => a.AppName);
+    assert.ok(!names.some((n) => n.startsWith('nul')), names.join());
+  });
+});
