@@ -208,3 +208,52 @@ describe('the Alibaba dialect', () => {
     assert.ok(!names.some((n) => n.startsWith('nul')), names.join());
   });
 });
+
+describe('a member key naming another account', () => {
+  let d, alice, bob;
+
+  const member = async (name) => {
+    const account = await d.call('POST', '/v1/accounts', {body: {name}});
+    const key = await d.call('POST', `/v1/accounts/${name}/access-keys`, {body: {}});
+    assert.equal(key.status, 201, key.text);
+    return {account: account.json, key: [key.json.id, key.json.secret]};
+  };
+
+  before(async () => {
+    d = await startTollgated();
+    alice = await member('alice');
+    bob = await member('bob');
+    assert.equal(
+        (await d.call('POST', '/v1/apps', {body: {name: 'alice_app'}, auth: alice.key})).status,
+        201);
+  });
+
+  after(async () => {
+    await d.stop();
+  });
+
+  test('is refused on create, app list and audit list', async () => {
+    const calls = [
+      ['POST', '/v1/apps', {name: 'bobs_in_alice', account_id: alice.account.id}],
+      ['GET', `/v1/apps?account_id=${alice.account.id}`],
+      ['GET', `/v1/audit?account_id=${alice.account.id}`],
+    ];
+    for (const [method, path, body] of calls) {
+      const res = await d.call(method, path, {body, auth: bob.key});
+      assert.equal(res.status, 403, `${method} ${path}: ${res.text}`);
+      assert.equal(res.json.error.code, 'forbidden');
+      assert.ok(!res.text.includes('alice_app'));
+    }
+  });
+
+  test('naming its own account, or none, is answered', async () => {
+    for (const path
+             of ['/v1/apps', `/v1/apps?account_id=${bob.account.id}`,
+                 `/v1/audit?account_id=${bob.account.id}`]) {
+      assert.equal((await d.call('GET', path, {auth: bob.key})).status, 200, path);
+    }
+    // An admin key may name any account.
+    const res = await d.call('GET', `/v1/apps?account_id=${alice.account.id}`);
+    assert.deepEqual(res.json.items.map((a) => a.name), ['alice_app']);
+  });
+});
