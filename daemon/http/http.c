@@ -318,7 +318,12 @@ tg_http_answer(tg_http_server_t *srv, tg_http_request_t *req)
 }
 
 
-/* What the headers say, counted over every one received. */
+/*
+ * What the headers say, counted over every one received.  A header is
+ * taken to hold a NUL when its length is more than its string's: the
+ * libmicrohttpd of Debian 12 (0.9.75) measures headers with strlen(), so
+ * there a raw NUL still cuts the value unseen.
+ */
 typedef struct {
     unsigned    content_length;
     unsigned    transfer_encoding;

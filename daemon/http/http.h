@@ -8,7 +8,8 @@
  *
  * Requests no handler should see are answered by the server itself, 400
  * in the native error shape (code "malformed_request"): an escaped NUL
- * (%00) in the path or a query argument, a NUL in a header, two
+ * (%00) in the path or a query argument, a NUL in a header (where
+ * libmicrohttpd reports its length), two
  * Content-Length headers, or Content-Length with Transfer-Encoding.
  *
  * Ownership: a request and its strings live until the handler returns.
