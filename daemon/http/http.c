@@ -3,9 +3,12 @@
  *
  * libmicrohttpd calls the access handler several times per request: once
  * when the headers are in, once per chunk of body, and once more when
- * the body is complete.  The first call sets up a tg_http_request_t; a
- * body beyond max_body is dropped and flagged (a Content-Length beyond it
- * is answered at once, before the body is read); the last call runs the
+ * the body is complete.  The tg_http_request_t is made when the raw URI
+ * is seen (the only place an escaped NUL shows) and completed by the
+ * first call, which refuses a NUL in the URI or a header and a body
+ * framed twice with a 400 before any handler runs; a body beyond
+ * max_body is dropped and flagged (a Content-Length beyond it is
+ * answered at once, before the body is read); the last call runs the
  * handler and queues the response.
  */
 
@@ -15,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include <microhttpd.h>
@@ -39,6 +43,7 @@ struct tg_http_request_s {
     tg_buf_t               body;
     int                    too_large;
     int                    answered;
+    int                    uri_nul; /* the raw URI escapes a NUL (%00) */
     char                   request_id[TG_REQUEST_ID_LEN + 1];
     char                   remote[INET6_ADDRSTRLEN];
     char                   actor[80];
@@ -189,11 +194,19 @@ tg_http_remote_address(struct MHD_Connection *conn, char *out, size_t size)
 }
 
 
-static tg_http_request_t *
-tg_http_request_create(struct MHD_Connection *conn, const char *url,
-                       const char *method)
+/*
+ * Called by libmicrohttpd with the raw request URI, before it unescapes
+ * the path and the query arguments: the only place an escaped NUL can
+ * still be seen, since the unescaped strings end at it.  "%00" is a NUL
+ * wherever it stands, since a '%' cannot be a hex digit of an escape
+ * before it.  The request made here becomes the connection's context.
+ */
+static void *
+tg_http_uri_seen(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     tg_http_request_t *req;
+
+    (void) cls;
 
     req = calloc(1, sizeof(tg_http_request_t));
     if (req == NULL) {
@@ -201,19 +214,27 @@ tg_http_request_create(struct MHD_Connection *conn, const char *url,
     }
 
     req->conn = conn;
-    req->method = method;
-    req->path = tg_strndup(url, strlen(url));
+    req->uri_nul = strstr(uri, "%00") != NULL;
     req->started_ms = tg_time_monotonic_ms();
     snprintf(req->actor, sizeof(req->actor), "-");
-    tg_http_remote_address(conn, req->remote, sizeof(req->remote));
+    return req;
+}
+
+
+/* Completes the request begun by tg_http_uri_seen(). */
+static int
+tg_http_request_init(tg_http_request_t *req, const char *url,
+                     const char *method)
+{
+    req->method = method;
+    req->path = tg_strndup(url, strlen(url));
+    tg_http_remote_address(req->conn, req->remote, sizeof(req->remote));
 
     if (req->path == NULL || tg_request_id_generate(req->request_id) != TG_OK) {
-        free(req->path);
-        free(req);
-        return NULL;
+        return TG_ENOMEM;
     }
 
-    return req;
+    return TG_OK;
 }
 
 
@@ -297,6 +318,114 @@ tg_http_answer(tg_http_server_t *srv, tg_http_request_t *req)
 }
 
 
+/*
+ * What the headers say, counted over every one received.  A header is
+ * taken to hold a NUL when its length is more than its string's: the
+ * libmicrohttpd of Debian 12 (0.9.75) measures headers with strlen(), so
+ * there a raw NUL still cuts the value unseen.
+ */
+typedef struct {
+    unsigned    content_length;
+    unsigned    transfer_encoding;
+    const char *nul; /* the name of a header holding a NUL */
+} tg_http_screen_t;
+
+
+static enum MHD_Result
+tg_http_screen_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                      size_t key_size, const char *value, size_t value_size)
+{
+    tg_http_screen_t *scr = cls;
+
+    (void) kind;
+
+    if (strlen(key) != key_size
+        || (value != NULL && strlen(value) != value_size)) {
+        scr->nul = key;
+        return MHD_NO;
+    }
+
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+        scr->content_length++;
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+        scr->transfer_encoding++;
+    }
+
+    return MHD_YES;
+}
+
+
+/*
+ * Refuses what no dialect should have to see: a NUL in the path, a query
+ * argument or a header (the strings handed on would silently end at it),
+ * and a body whose length is framed twice, which proxies in front may
+ * read differently.  Returns the reason, or NULL.
+ */
+static const char *
+tg_http_screen(const tg_http_request_t *req)
+{
+    tg_http_screen_t scr;
+
+    if (req->uri_nul) {
+        return "The request URI holds a NUL byte.";
+    }
+
+    memset(&scr, 0, sizeof(scr));
+    MHD_get_connection_values_n(req->conn, MHD_HEADER_KIND,
+                                tg_http_screen_header, &scr);
+
+    if (scr.nul != NULL) {
+        return "A request header holds a NUL byte.";
+    }
+
+    if (scr.content_length > 1) {
+        return "The request has more than one Content-Length header.";
+    }
+
+    if (scr.transfer_encoding > 0 && scr.content_length > 0) {
+        return "The request has both Transfer-Encoding and Content-Length.";
+    }
+
+    return NULL;
+}
+
+
+/* Answers a malformed request at once, in the native error shape, before
+ * any dialect sees it. */
+static enum MHD_Result
+tg_http_refuse(tg_http_request_t *req, const char *reason)
+{
+    struct MHD_Response *response;
+    enum MHD_Result      rc;
+    char                 body[192];
+    int                  n;
+
+    n = snprintf(body, sizeof(body),
+                 "{\"error\":{\"code\":\"malformed_request\","
+                 "\"message\":\"%s\",\"request_id\":\"%s\"}}",
+                 reason, req->request_id);
+
+    response = MHD_create_response_from_buffer((size_t) n, body,
+                                               MHD_RESPMEM_MUST_COPY);
+    if (response == NULL) {
+        return MHD_NO;
+    }
+
+    MHD_add_response_header(response, "X-Request-Id", req->request_id);
+    MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            "application/json");
+    MHD_add_response_header(response, "Cache-Control", "no-store");
+    MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION, "close");
+
+    rc = MHD_queue_response(req->conn, MHD_HTTP_BAD_REQUEST, response);
+    MHD_destroy_response(response);
+
+    req->answered = 1;
+    tg_http_log(req, MHD_HTTP_BAD_REQUEST, (size_t) n);
+    return rc;
+}
+
+
 static enum MHD_Result
 tg_http_access(void *cls, struct MHD_Connection *conn, const char *url,
                const char *method, const char *version, const char *upload_data,
@@ -304,18 +433,25 @@ tg_http_access(void *cls, struct MHD_Connection *conn, const char *url,
 {
     tg_http_server_t  *srv = cls;
     tg_http_request_t *req = *con_cls;
-    const char        *length;
+    const char        *length, *reason;
     unsigned long long declared;
     char              *end;
 
     (void) version;
 
     if (req == NULL) {
-        req = tg_http_request_create(conn, url, method);
-        if (req == NULL) {
+        return MHD_NO;
+    }
+
+    if (req->method == NULL) {
+        if (tg_http_request_init(req, url, method) != TG_OK) {
             return MHD_NO;
         }
-        *con_cls = req;
+
+        reason = tg_http_screen(req);
+        if (reason != NULL) {
+            return tg_http_refuse(req, reason);
+        }
 
         /* A declared body beyond the cap is refused before it is read. */
 
@@ -478,6 +614,7 @@ tg_http_start(const tg_http_options_t *options, tg_http_server_t **out,
         tg_http_mhd_log, srv, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
         MHD_OPTION_THREAD_POOL_SIZE, options->threads,
         MHD_OPTION_NOTIFY_COMPLETED, tg_http_completed, srv,
+        MHD_OPTION_URI_LOG_CALLBACK, tg_http_uri_seen, srv,
         MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 1024u,
         MHD_OPTION_END);
 

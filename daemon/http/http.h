@@ -6,6 +6,12 @@
  * X-Request-Id header.  It then logs one line for the request.  It knows
  * nothing of routes or dialects: the handler does.
  *
+ * Requests no handler should see are answered by the server itself, 400
+ * in the native error shape (code "malformed_request"): an escaped NUL
+ * (%00) in the path or a query argument, a NUL in a header (where
+ * libmicrohttpd reports its length), two
+ * Content-Length headers, or Content-Length with Transfer-Encoding.
+ *
  * Ownership: a request and its strings live until the handler returns.
  * The handler fills the response; the server sends its body and then
  * wipes and frees it, since bodies may carry secrets.

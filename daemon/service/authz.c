@@ -264,3 +264,19 @@ tg_authorize_scope(const tg_actor_t *actor, const char *type, tg_str_t asked)
     }
     return tg_str_c(actor->account_id);
 }
+
+
+int
+tg_authorize_listing(const tg_actor_t *actor, const char *type, tg_str_t asked,
+                     tg_error_t *err)
+{
+    if (asked.len == 0 || actor->admin || tg_resource_catalogue(type)
+        || tg_str_eq_c(asked, actor->account_id))
+    {
+        return TG_OK;
+    }
+
+    return tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_ACCOUNT_ID,
+                        "only an admin key may list another account's "
+                        "resources");
+}

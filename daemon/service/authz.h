@@ -268,4 +268,14 @@ int tg_authorize_action(const tg_actor_t *actor, tg_action_t action,
 tg_str_t tg_authorize_scope(const tg_actor_t *actor, const char *type,
                             tg_str_t asked);
 
+/*
+ * Refuses a listing of resources of type that names another account
+ * (asked: a NULL ptr or empty names none) where tg_authorize_scope()
+ * would confine it to the actor's own: a key that names an account it
+ * may not list is told so, not given its own account's.  Returns 0 or
+ * TG_EFORBIDDEN.
+ */
+int tg_authorize_listing(const tg_actor_t *actor, const char *type,
+                         tg_str_t asked, tg_error_t *err);
+
 #endif /* TOLLGATE_AUTHZ_H */

@@ -1212,6 +1212,10 @@ tg_service_audit_list(tg_service_t *svc, const tg_actor_t *actor,
     tg_audit_list_t   op = { actor, &f, NULL, 0, 0 };
     int               rc;
 
+    rc = tg_authorize_listing(actor, TG_RESOURCE_AUDIT, f.account_id, err);
+    if (rc != TG_OK) {
+        return rc;
+    }
     f.account_id = tg_authorize_scope(actor, TG_RESOURCE_AUDIT, f.account_id);
 
     rc = tg_read(svc, tg_audit_list_txn, &op, err);

@@ -518,6 +518,10 @@ tg_service_app_list(tg_service_t *svc, const tg_actor_t *actor,
     char code_hash[TG_HASH_HEX_LEN + 1];
     int  rc;
 
+    rc = tg_authorize_listing(actor, TG_RESOURCE_APP, f.account_id, err);
+    if (rc != TG_OK) {
+        return rc;
+    }
     f.account_id = tg_authorize_scope(actor, TG_RESOURCE_APP, f.account_id);
 
     /* AppCodes are found by their index hash, never compared in clear. */

@@ -64,11 +64,13 @@ describe('isolation', () => {
     assert.equal(
         (await d.call('GET', `/v1/apps?app_key=${app.app_key}`, {auth: bob.key})).json.total, 0);
     assert.equal((await d.call('GET', '/v1/apps?name=alice_app', {auth: bob.key})).json.total, 0);
-    // Even naming alice's account does not help a member key.
+    // Naming alice's account is refused, not answered with bob's own.
+    expectError(
+        await d.call('GET', `/v1/apps?account_id=${alice.account.id}`, {auth: bob.key}), 403,
+        'forbidden');
     assert.equal(
-        (await d.call('GET', `/v1/apps?account_id=${alice.account.id}`, {auth: bob.key}))
-            .json.total,
-        0);
+        (await d.call('GET', `/v1/apps?account_id=${bob.account.id}`, {auth: bob.key})).status,
+        200);
     for (const ref of [app.id, String(app.app_id)]) {
       expectError(await d.call('GET', `/v1/apps/${ref}`, {auth: bob.key}), 404, 'app_not_found');
     }

@@ -412,6 +412,38 @@ test_scope(void **state)
         tg_authorize_scope(&member, TG_RESOURCE_API, TG_STR(ACC_B)), ACC_B);
 }
 
+/* A member that names another account in a listing is refused; naming
+ * its own, or none, is not; an admin and the catalogue may name any. */
+static void
+test_listing(void **state)
+{
+    tg_actor_t member = actor(ACC_A, 0), admin = actor(ACC_A, 1);
+    tg_error_t err;
+
+    (void) state;
+
+    memset(&err, 0, sizeof(err));
+    assert_int_equal(
+        tg_authorize_listing(&member, TG_RESOURCE_APP, TG_STR(ACC_B), &err),
+        TG_EFORBIDDEN);
+    assert_int_equal(err.field, TG_FIELD_ACCOUNT_ID);
+    assert_int_equal(
+        tg_authorize_listing(&member, TG_RESOURCE_AUDIT, TG_STR(ACC_B), &err),
+        TG_EFORBIDDEN);
+    assert_int_equal(
+        tg_authorize_listing(&member, TG_RESOURCE_APP, TG_STR(ACC_A), &err),
+        TG_OK);
+    assert_int_equal(
+        tg_authorize_listing(&member, TG_RESOURCE_APP, TG_STR_NULL, &err),
+        TG_OK);
+    assert_int_equal(
+        tg_authorize_listing(&member, TG_RESOURCE_API, TG_STR(ACC_B), &err),
+        TG_OK);
+    assert_int_equal(
+        tg_authorize_listing(&admin, TG_RESOURCE_APP, TG_STR(ACC_B), &err),
+        TG_OK);
+}
+
 
 int
 main(void)
@@ -426,6 +458,7 @@ main(void)
         cmocka_unit_test(test_admin_only),
         cmocka_unit_test(test_admin_keys),
         cmocka_unit_test(test_scope),
+        cmocka_unit_test(test_listing),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -96,21 +96,45 @@ tg_ali_format(tg_ali_call_t *call)
 }
 
 
+/*
+ * A parameter or, failing it, its header (V3 sends x-acs-action and
+ * x-acs-version).  Both given and different is refused: the one signed
+ * may not be the one acted on.
+ */
+static int
+tg_ali_param_or_header(tg_ali_call_t *call, const char *param,
+                       const char *header, tg_str_t *out)
+{
+    tg_str_t sent = tg_str_c(tg_http_header(call->req, header));
+
+    *out = tg_ali_param(call, param);
+
+    if (out->ptr == NULL) {
+        *out = sent;
+    } else if (sent.ptr != NULL && !tg_str_eq(sent, *out)) {
+        return tg_ali_fail(call, 400, "InvalidParameter",
+                           "The header %s contradicts the parameter %s.",
+                           header, param);
+    }
+
+    return TG_OK;
+}
+
+
 /* The action (parameter or x-acs-action) and the version. */
 static int
 tg_ali_action(tg_ali_call_t *call, const tg_ali_action_t **action)
 {
-    tg_str_t    name = tg_ali_param(call, "Action");
-    tg_str_t    version = tg_ali_param(call, "Version");
-    const char *header;
-    size_t      i;
+    tg_str_t name, version;
+    size_t   i;
+    int      rc;
 
-    if (name.ptr == NULL) {
-        header = tg_http_header(call->req, "x-acs-action");
-        name = tg_str_c(header);
+    rc = tg_ali_param_or_header(call, "Action", "x-acs-action", &name);
+    if (rc == TG_OK) {
+        rc = tg_ali_param_or_header(call, "Version", "x-acs-version", &version);
     }
-    if (version.ptr == NULL) {
-        version = tg_str_c(tg_http_header(call->req, "x-acs-version"));
+    if (rc != TG_OK) {
+        return rc;
     }
 
     if (name.len == 0) {

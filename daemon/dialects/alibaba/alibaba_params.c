@@ -74,7 +74,8 @@ tg_ali_query_arg(void *data, const char *key, const char *value)
 
 
 /* Decodes form text in place ('+' is a space); returns the new length,
- * or (size_t) -1 on a bad escape. */
+ * or (size_t) -1 on a bad escape or an escaped NUL, which the strings
+ * handed on would end at. */
 static size_t
 tg_ali_form_decode(char *s, size_t len)
 {
@@ -84,7 +85,7 @@ tg_ali_form_decode(char *s, size_t len)
 
     while (i < len) {
         c = tg_form_decode_byte(in, &i);
-        if (c < 0) {
+        if (c <= 0) {
             return (size_t) -1;
         }
         s[o++] = (char) c;
@@ -305,8 +306,8 @@ tg_ali_bool(tg_ali_call_t *call, const char *name, int *given, int *out)
 /*
  * If name is prefix "." N rest, with N a decimal in [1, max] without a
  * leading zero, sets *index to N - 1 and *tail to rest (which may be
- * empty) and returns 1; returns -1 for the prefix with a bad N, and 0
- * for other names.
+ * empty) and returns 1; returns -1 for the prefix with a bad or no N
+ * (a bare "Tag."), and 0 for other names.
  */
 static int
 tg_ali_indexed(tg_str_t name, const char *prefix, size_t max, size_t *index,
@@ -315,7 +316,7 @@ tg_ali_indexed(tg_str_t name, const char *prefix, size_t max, size_t *index,
     size_t   plen = strlen(prefix), i;
     uint64_t n = 0;
 
-    if (name.len <= plen + 1 || memcmp(name.ptr, prefix, plen) != 0
+    if (name.len < plen + 1 || memcmp(name.ptr, prefix, plen) != 0
         || name.ptr[plen] != '.')
     {
         return 0;

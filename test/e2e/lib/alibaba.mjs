@@ -109,6 +109,7 @@ export async function rawCall(d, action, params = {}, opts = {}) {
     format = 'JSON',
     sign = true,
     tamper,
+    headers = {},
   } = opts;
   const all = {
     AccessKeyId: id,
@@ -136,7 +137,7 @@ export async function rawCall(d, action, params = {}, opts = {}) {
   }
   const encoded =
       Object.entries(all).map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&');
-  const init = {method, headers: {}};
+  const init = {method, headers: {...headers}};
   let url = `${d.url}/`;
   if (method === 'GET') {
     url += `?${encoded}`;
