@@ -128,6 +128,125 @@ tg_proj_key_load(tg_projector_t *p, const char *data_dir, char *errbuf,
 }
 
 
+/*
+ * Returns MDB_SUCCESS if the data file holds every page the environment
+ * uses, MDB_CORRUPTED if it is shorter (cut short, or damaged by hand:
+ * reading the missing pages would raise SIGBUS), or another error.  The
+ * meta pages are read from the map only once the file holds them (in the
+ * system's pages, which are LMDB's for a projection made here).
+ */
+static int
+tg_proj_env_whole(MDB_env *env, off_t *have, off_t *need)
+{
+    struct stat st;
+    MDB_stat    ms;
+    MDB_envinfo info;
+    int         fd, rc;
+    long        page = sysconf(_SC_PAGESIZE);
+
+    rc = mdb_env_get_fd(env, &fd);
+    if (rc != MDB_SUCCESS) {
+        return rc;
+    }
+    if (fstat(fd, &st) != 0) {
+        return errno;
+    }
+    *have = st.st_size;
+    *need = 2 * (off_t) (page > 0 ? page : 4096);
+    if (*have < *need) {
+        return MDB_CORRUPTED;
+    }
+
+    rc = mdb_env_stat(env, &ms);
+    if (rc == MDB_SUCCESS) {
+        rc = mdb_env_info(env, &info);
+    }
+    if (rc != MDB_SUCCESS) {
+        return rc;
+    }
+    *need = ((off_t) info.me_last_pgno + 1) * (off_t) ms.ms_psize;
+    return *have < *need ? MDB_CORRUPTED : MDB_SUCCESS;
+}
+
+
+/* Opens the environment in dir and checks its data file; on failure the
+ * environment is closed. */
+static int
+tg_proj_env_try(tg_projector_t *p, const tg_projector_options_t *o,
+                const char *dir, off_t *have, off_t *need)
+{
+    int rc, dead = 0;
+
+    *have = *need = 0;
+    rc = mdb_env_create(&p->env);
+    if (rc != MDB_SUCCESS) {
+        p->env = NULL;
+        return rc;
+    }
+    rc = mdb_env_set_maxdbs(p->env, TG_PROJ_MAXDBS);
+    if (rc == MDB_SUCCESS) {
+        rc = mdb_env_set_mapsize(p->env, o->map_size);
+    }
+    if (rc == MDB_SUCCESS) {
+        rc = mdb_env_open(p->env, dir, MDB_NOTLS, 0600);
+    }
+    if (rc == MDB_SUCCESS) {
+        rc = tg_proj_env_whole(p->env, have, need);
+    }
+    if (rc != MDB_SUCCESS) {
+        mdb_env_close(p->env);
+        p->env = NULL;
+        return rc;
+    }
+
+    /* Reader slots of gateway workers that died holding them would keep
+     * pages from reuse and fill the table. */
+    if (mdb_reader_check(p->env, &dead) == MDB_SUCCESS && dead > 0) {
+        TG_LOG(TG_LOG_WARN, "projection: freed dead readers' slots",
+               TG_LF_INT("readers", dead));
+    }
+    return MDB_SUCCESS;
+}
+
+
+/*
+ * Opens the environment in dir; one whose data file is damaged (shorter
+ * than its pages, or not LMDB's) is removed and made again, empty: the
+ * caller catches up from seq 0, the whole change log.
+ */
+static int
+tg_proj_env_make(tg_projector_t *p, const tg_projector_options_t *o,
+                 const char *dir)
+{
+    static const char *const files[] = { "data.mdb", "lock.mdb" };
+    char                     path[4096 + 16];
+    off_t                    have, need;
+    size_t                   i;
+    int                      rc, n;
+
+    rc = tg_proj_env_try(p, o, dir, &have, &need);
+    if (rc != MDB_CORRUPTED && rc != MDB_INVALID) {
+        return rc;
+    }
+
+    TG_LOG(TG_LOG_ERROR,
+           "projection: the data file is damaged; rebuilding the projection "
+           "from the change log",
+           TG_LF_STR("lmdb", mdb_strerror(rc)), TG_LF_INT("bytes", have),
+           TG_LF_INT("needed", need));
+    for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        n = snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+        if (n < 0 || (size_t) n >= sizeof(path)) {
+            return ENAMETOOLONG;
+        }
+        if (unlink(path) != 0 && errno != ENOENT) {
+            return errno;
+        }
+    }
+    return tg_proj_env_try(p, o, dir, &have, &need);
+}
+
+
 static int
 tg_proj_env_open(tg_projector_t *p, const tg_projector_options_t *o,
                  char *errbuf, size_t size)
@@ -144,16 +263,7 @@ tg_proj_env_open(tg_projector_t *p, const tg_projector_options_t *o,
         return TG_EINTERNAL;
     }
 
-    rc = mdb_env_create(&p->env);
-    if (rc == MDB_SUCCESS) {
-        rc = mdb_env_set_maxdbs(p->env, TG_PROJ_MAXDBS);
-    }
-    if (rc == MDB_SUCCESS) {
-        rc = mdb_env_set_mapsize(p->env, o->map_size);
-    }
-    if (rc == MDB_SUCCESS) {
-        rc = mdb_env_open(p->env, dir, MDB_NOTLS, 0600);
-    }
+    rc = tg_proj_env_make(p, o, dir);
     if (rc != MDB_SUCCESS) {
         return tg_lmdb_error(rc, dir, errbuf, size);
     }
