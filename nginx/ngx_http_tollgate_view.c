@@ -325,20 +325,20 @@ ngx_http_tollgate_view_size(ngx_http_tollgate_view_t *view)
 
 
 /* Begins (txn NULL) or renews the read transaction; when every reader
- * slot is taken, frees those of dead processes and tries again. */
+ * slot is taken, frees those of dead processes and tries once more. */
 static int
 ngx_http_tollgate_view_read(ngx_http_tollgate_view_t *view, ngx_log_t *log)
 {
-    int rc, dead;
+    ngx_uint_t tries;
+    int        rc, dead;
 
-    for (;;) {
+    for (tries = 0;; tries++) {
         rc = view->txn == NULL
                  ? mdb_txn_begin(view->env, NULL, MDB_RDONLY, &view->txn)
                  : mdb_txn_renew(view->txn);
-        if (rc != MDB_READERS_FULL) {
-            return rc;
-        }
-        if (mdb_reader_check(view->env, &dead) != 0 || dead == 0) {
+        if (rc != MDB_READERS_FULL || tries == 1
+            || mdb_reader_check(view->env, &dead) != 0 || dead == 0)
+        {
             return rc;
         }
         ngx_log_error(NGX_LOG_WARN, log, 0,

@@ -35,14 +35,15 @@
 #define TG_PROJ_POLL_MS TG_PROJ_HEARTBEAT_MS
 
 struct tg_projector_s {
-    tg_service_t *service;
-    MDB_env      *env;
-    MDB_dbi       dbi[TG_PROJ_NDBS];
-    uint8_t       key[TG_SEAL_KEY_LEN];
-    int64_t       seq;
-    int64_t       heartbeat;      /* the last one written */
-    int64_t       heartbeat_mono; /* when, on the monotonic clock */
-    int           lmdb_error;     /* the last LMDB failure of a sync, or 0 */
+    tg_projector_options_t options; /* to rebuild the projection */
+    tg_service_t          *service;
+    MDB_env               *env;
+    MDB_dbi                dbi[TG_PROJ_NDBS];
+    uint8_t                key[TG_SEAL_KEY_LEN];
+    int64_t                seq;
+    int64_t                heartbeat;      /* the last one written */
+    int64_t                heartbeat_mono; /* when, on the monotonic clock */
+    int lmdb_error; /* the last LMDB failure of a sync, or 0 */
 
     pthread_t       thread;
     int             running;
@@ -232,8 +233,9 @@ tg_proj_env_make(tg_projector_t *p, const tg_projector_options_t *o,
     TG_LOG(TG_LOG_ERROR,
            "projection: the data file is damaged; rebuilding the projection "
            "from the change log",
-           TG_LF_STR("lmdb", mdb_strerror(rc)), TG_LF_INT("bytes", have),
-           TG_LF_INT("needed", need));
+           TG_LF_STR("cause", rc == MDB_INVALID ? "not an LMDB file"
+                                                : "shorter than its pages"),
+           TG_LF_INT("bytes", have), TG_LF_INT("needed", need));
     for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         n = snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
         if (n < 0 || (size_t) n >= sizeof(path)) {
@@ -297,6 +299,43 @@ tg_proj_env_open(tg_projector_t *p, const tg_projector_options_t *o,
     rc = mdb_txn_commit(txn);
     return rc == MDB_SUCCESS ? TG_OK
                              : tg_lmdb_error(rc, "commit", errbuf, size);
+}
+
+
+/*
+ * Before a sync: a data file cut short since the last one (reading it
+ * would raise SIGBUS) is rebuilt from the change log, as at open; so is a
+ * projection a failed rebuild left closed.  Returns TG_OK, or an error
+ * (logged) with the projection closed, tried again at the next sync.
+ */
+static int
+tg_proj_guard(tg_projector_t *p)
+{
+    char  errbuf[512];
+    off_t have, need;
+    int   rc;
+
+    if (p->env != NULL
+        && tg_proj_env_whole(p->env, &have, &need) != MDB_CORRUPTED) {
+        return TG_OK;
+    }
+
+    if (p->env != NULL) {
+        mdb_env_close(p->env);
+        p->env = NULL;
+    }
+    p->seq = 0;
+    p->heartbeat = 0;
+    rc = tg_proj_env_open(p, &p->options, errbuf, sizeof(errbuf));
+    if (rc != TG_OK) {
+        if (p->env != NULL) {
+            mdb_env_close(p->env);
+            p->env = NULL;
+        }
+        TG_LOG(TG_LOG_ERROR, "projection cannot be rebuilt",
+               TG_LF_STR("error", errbuf));
+    }
+    return rc;
 }
 
 
@@ -648,9 +687,9 @@ tg_projector_sync(tg_projector_t *p)
     pthread_mutex_lock(&p->lock);
     started = tg_time_now_ms();
     started_mono = tg_time_monotonic_ms();
-    seq = p->seq;
     p->lmdb_error = 0;
-    rc = TG_OK;
+    rc = tg_proj_guard(p);
+    seq = p->seq;
     while (more && rc == TG_OK) {
         rc = tg_service_dp_changes(p->service, &seq, TG_PROJ_BATCH,
                                    tg_proj_apply, p, &more, &err);
@@ -731,6 +770,7 @@ tg_projector_open(const tg_projector_options_t *o, tg_projector_t **out,
         snprintf(errbuf, size, "projection: out of memory");
         return TG_ENOMEM;
     }
+    p->options = *o;
     p->service = o->service;
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->cond, NULL);

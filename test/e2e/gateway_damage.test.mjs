@@ -56,6 +56,17 @@ test('a projection cut short gets 503, kills no worker, and is rebuilt by tollga
     assert.doesNotMatch(log, /exited on signal/);
     assert.equal(startsOfWorkers(log), WORKERS, log);
     assert.match(log, /is open and current again \(\d+ calls refused meanwhile\)/);
+
+    // Cut short under a running tollgated: it rebuilds the projection
+    // before its next sync (about a second) and keeps running.
+    await truncate(path.join(stack.dataDir, 'projection', 'data.mdb'), 8192);
+    await eventually(
+        () => /the data file is damaged; rebuilding the projection/.test(stack.admin.stderr), 5000);
+    await eventually(() => bothAnswer(stack, app, 200), 5000);
+    assert.equal(stack.admin.proc.exitCode, null);
+    log = await stack.errorLog();
+    assert.doesNotMatch(log, /exited on signal/);
+    assert.equal(startsOfWorkers(log), WORKERS, log);
   } finally {
     await stack.stop();
   }
