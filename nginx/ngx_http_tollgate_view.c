@@ -15,11 +15,11 @@
  * A data file shorter than the pages its environment says are in use
  * (truncated, or damaged by hand) would turn reads into SIGBUS: the view
  * compares the two before every request's lookups, and when it opens,
- * and refuses calls (503) until tollgated rebuilds the projection (it does
- * at start).  Only a change between that check and the read escapes it.
- * A worker that died anyway leaves its reader slot in the lock file; the
- * view reclaims dead readers' slots when it opens, and when it finds
- * every slot taken.
+ * and refuses calls (503) until tollgated rebuilds the projection (it
+ * checks at start and before each sync).  Only a change between that
+ * check and the read escapes it.  A worker that died anyway leaves its
+ * reader slot in the lock file; the view reclaims dead readers' slots
+ * when it opens, and when it finds every slot taken.
  *
  * tollgated writes a heartbeat into the projection about once a second,
  * when every change committed before it is applied.  A request whose
@@ -518,8 +518,9 @@ ngx_http_tollgate_view_report(ngx_http_tollgate_view_t   *view,
     } else if (failure == NGX_TOLLGATE_VIEW_DAMAGED) {
         ngx_log_error(NGX_LOG_ERR, log, 0,
                       "tollgate: the projection \"%V\" is damaged: its data "
-                      "file holds %O bytes, its pages need %O; restart "
-                      "tollgated to rebuild it; calls get 503 until then",
+                      "file holds %O bytes, its pages need %O; tollgated "
+                      "rebuilds it (within a second, or at its start); "
+                      "calls get 503 until then",
                       &view->dir, view->size, view->needed);
     } else {
         ngx_log_error(NGX_LOG_ERR, log, 0,
