@@ -12,6 +12,15 @@
  * number of calls it refused, so a missing projection cannot flood the
  * error log.
  *
+ * A data file shorter than the pages its environment says are in use
+ * (truncated, or damaged by hand) would turn reads into SIGBUS: the view
+ * compares the two before every request's lookups, and when it opens,
+ * and refuses calls (503) until tollgated rebuilds the projection (it
+ * checks at start and before each sync).  Only a change between that
+ * check and the read escapes it.  A worker that died anyway leaves its
+ * reader slot in the lock file; the view reclaims dead readers' slots
+ * when it opens, and when it finds every slot taken.
+ *
  * tollgated writes a heartbeat into the projection about once a second,
  * when every change committed before it is applied.  A request whose
  * snapshot holds a heartbeat further than max_age from the clock is
@@ -46,7 +55,8 @@
 typedef enum {
     NGX_TOLLGATE_VIEW_OK = 0,
     NGX_TOLLGATE_VIEW_UNAVAILABLE, /* cannot be opened or read */
-    NGX_TOLLGATE_VIEW_STALE        /* its heartbeat is too old */
+    NGX_TOLLGATE_VIEW_STALE,       /* its heartbeat is too old */
+    NGX_TOLLGATE_VIEW_DAMAGED      /* its data file is too short */
 } ngx_http_tollgate_failure_e;
 
 /* The neutral reason (ngx_http_tollgate_scheme.h) of each failure. */
@@ -54,6 +64,7 @@ static const ngx_uint_t ngx_http_tollgate_reasons[] = {
     0,
     NGX_TOLLGATE_PROJECTION_UNAVAILABLE,
     NGX_TOLLGATE_PROJECTION_STALE,
+    NGX_TOLLGATE_PROJECTION_UNAVAILABLE,
 };
 
 /* Which file a path named when it was opened. */
@@ -79,7 +90,9 @@ struct ngx_http_tollgate_view_s {
     /* Opening again while closed. */
     ngx_msec_t retry_at;
     ngx_msec_t retry_delay; /* 0 until an open fails */
-    int        error;       /* the last open's LMDB error */
+    int        error;       /* the last open's LMDB error, or errno */
+    off_t      size;        /* when damaged: the data file's size, */
+    off_t      needed;      /* and what its environment uses */
     int64_t    heartbeat;   /* the last stale heartbeat read (0: none) */
 
     /* What refuses calls now, when it was last logged, and how many calls
@@ -265,6 +278,93 @@ ngx_http_tollgate_view_ids(ngx_http_tollgate_view_t *view)
 }
 
 
+/*
+ * Returns 0 if the data file holds every page the environment uses; else
+ * MDB_CORRUPTED, with both sizes kept for the log, or an errno.  Reads
+ * the file's size, then the meta pages, which LMDB reads from its map of
+ * the file's first two pages: those are checked first, in the system's
+ * pages, which are LMDB's on the machine that made the projection.
+ */
+static int
+ngx_http_tollgate_view_size(ngx_http_tollgate_view_t *view)
+{
+    ngx_file_info_t  fi;
+    mdb_filehandle_t fd;
+    MDB_envinfo      info;
+    MDB_stat         st;
+    off_t            needed;
+    int              rc;
+
+    rc = mdb_env_get_fd(view->env, &fd);
+    if (rc != 0) {
+        return rc;
+    }
+    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
+        return ngx_errno;
+    }
+
+    needed = 2 * (off_t) ngx_pagesize;
+    if (ngx_file_size(&fi) >= needed) {
+        rc = mdb_env_stat(view->env, &st);
+        if (rc == 0) {
+            rc = mdb_env_info(view->env, &info);
+        }
+        if (rc != 0) {
+            return rc;
+        }
+        needed = ((off_t) info.me_last_pgno + 1) * (off_t) st.ms_psize;
+    }
+    if (ngx_file_size(&fi) >= needed) {
+        return 0;
+    }
+
+    view->size = ngx_file_size(&fi);
+    view->needed = needed;
+    return MDB_CORRUPTED;
+}
+
+
+/* Begins (txn NULL) or renews the read transaction; when every reader
+ * slot is taken, frees those of dead processes and tries once more. */
+static int
+ngx_http_tollgate_view_read(ngx_http_tollgate_view_t *view, ngx_log_t *log)
+{
+    ngx_uint_t tries;
+    int        rc, dead;
+
+    for (tries = 0;; tries++) {
+        rc = view->txn == NULL
+                 ? mdb_txn_begin(view->env, NULL, MDB_RDONLY, &view->txn)
+                 : mdb_txn_renew(view->txn);
+        if (rc != MDB_READERS_FULL || tries == 1
+            || mdb_reader_check(view->env, &dead) != 0 || dead == 0)
+        {
+            return rc;
+        }
+        ngx_log_error(NGX_LOG_WARN, log, 0,
+                      "tollgate: the projection \"%V\" had no free reader "
+                      "slot; freed %d of dead processes",
+                      &view->dir, dead);
+    }
+}
+
+
+/* Frees the reader slots of dead processes (a worker killed while it held
+ * one), so that they cannot fill the table. */
+static void
+ngx_http_tollgate_view_reap(ngx_http_tollgate_view_t *view, ngx_log_t *log)
+{
+    int dead = 0;
+
+    if (mdb_reader_check(view->env, &dead) == 0 && dead > 0) {
+        ngx_log_error(NGX_LOG_WARN, log, 0,
+                      "tollgate: the projection \"%V\" held the reader "
+                      "slots of %d dead processes; freed them",
+                      &view->dir, dead);
+    }
+}
+
+
 /* Opens the databases; committing keeps their handles for the env. */
 static int
 ngx_http_tollgate_view_dbis(ngx_http_tollgate_view_t *view)
@@ -293,10 +393,11 @@ ngx_http_tollgate_view_dbis(ngx_http_tollgate_view_t *view)
  * an LMDB error (the environment closed).
  */
 static int
-ngx_http_tollgate_view_try(ngx_http_tollgate_view_t *view)
+ngx_http_tollgate_view_try(ngx_http_tollgate_view_t *view, ngx_log_t *log)
 {
     int rc;
 
+    view->needed = 0;
     rc = mdb_env_create(&view->env);
     if (rc == 0) {
         rc = mdb_env_set_maxdbs(view->env, TG_PROJ_MAXDBS);
@@ -309,10 +410,14 @@ ngx_http_tollgate_view_try(ngx_http_tollgate_view_t *view)
         rc = ngx_http_tollgate_view_ids(view);
     }
     if (rc == 0) {
+        rc = ngx_http_tollgate_view_size(view);
+    }
+    if (rc == 0) {
+        ngx_http_tollgate_view_reap(view, log);
         rc = ngx_http_tollgate_view_dbis(view);
     }
     if (rc == 0) {
-        rc = mdb_txn_begin(view->env, NULL, MDB_RDONLY, &view->txn);
+        rc = ngx_http_tollgate_view_read(view, log);
     }
 
     if (rc != 0) {
@@ -331,13 +436,13 @@ ngx_http_tollgate_view_try(ngx_http_tollgate_view_t *view)
  * scheduled).
  */
 static ngx_int_t
-ngx_http_tollgate_view_reopen(ngx_http_tollgate_view_t *view)
+ngx_http_tollgate_view_reopen(ngx_http_tollgate_view_t *view, ngx_log_t *log)
 {
     if ((ngx_msec_int_t) (ngx_current_msec - view->retry_at) < 0) {
         return NGX_DECLINED;
     }
 
-    view->error = ngx_http_tollgate_view_try(view);
+    view->error = ngx_http_tollgate_view_try(view, log);
     if (view->error == 0) {
         view->retry_delay = 0;
         return NGX_OK;
@@ -349,6 +454,15 @@ ngx_http_tollgate_view_reopen(ngx_http_tollgate_view_t *view)
                                       (ngx_msec_t) NGX_TOLLGATE_RETRY_MAX);
     view->retry_at = ngx_current_msec + view->retry_delay;
     return NGX_DECLINED;
+}
+
+
+/* Why the last open failed. */
+static ngx_http_tollgate_failure_e
+ngx_http_tollgate_view_failure(ngx_http_tollgate_view_t *view)
+{
+    return view->needed != 0 ? NGX_TOLLGATE_VIEW_DAMAGED
+                             : NGX_TOLLGATE_VIEW_UNAVAILABLE;
 }
 
 
@@ -378,7 +492,9 @@ ngx_http_tollgate_view_report(ngx_http_tollgate_view_t   *view,
                           "%ui calls refused so far",
                           &view->dir,
                           failure == NGX_TOLLGATE_VIEW_STALE ? "stale"
-                                                             : "unavailable",
+                          : failure == NGX_TOLLGATE_VIEW_DAMAGED
+                              ? "damaged"
+                              : "unavailable",
                           view->refused);
             view->reported_at = ngx_current_msec;
         }
@@ -399,6 +515,13 @@ ngx_http_tollgate_view_report(ngx_http_tollgate_view_t   *view,
                       "running?  calls get 503 until it confirms it again",
                       &view->dir, ngx_http_tollgate_now_ms() - view->heartbeat,
                       view->max_age);
+    } else if (failure == NGX_TOLLGATE_VIEW_DAMAGED) {
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "tollgate: the projection \"%V\" is damaged: its data "
+                      "file holds %O bytes, its pages need %O; tollgated "
+                      "rebuilds it (within a second, or at its start); "
+                      "calls get 503 until then",
+                      &view->dir, view->size, view->needed);
     } else {
         ngx_log_error(NGX_LOG_ERR, log, 0,
                       "tollgate: cannot open the projection \"%V\": %s; "
@@ -482,10 +605,11 @@ void
 ngx_http_tollgate_view_open(ngx_http_tollgate_view_t *view, ngx_log_t *log)
 {
     view->retry_at = ngx_current_msec;
-    if (ngx_http_tollgate_view_reopen(view) == NGX_OK) {
+    if (ngx_http_tollgate_view_reopen(view, log) == NGX_OK) {
         mdb_txn_reset(view->txn);
     } else {
-        ngx_http_tollgate_view_report(view, NGX_TOLLGATE_VIEW_UNAVAILABLE, log);
+        ngx_http_tollgate_view_report(
+            view, ngx_http_tollgate_view_failure(view), log);
     }
 }
 
@@ -512,7 +636,15 @@ ngx_http_tollgate_begin(ngx_http_request_t *r, ngx_http_tollgate_view_t *view,
 
     ngx_http_tollgate_view_check(view, log);
 
-    if (view->env != NULL && mdb_txn_renew(view->txn) != 0) {
+    /* A data file cut short: reading would raise SIGBUS.  Open it again,
+     * now, which finds it still damaged or rebuilt. */
+    if (view->env != NULL && ngx_http_tollgate_view_size(view) != 0) {
+        ngx_http_tollgate_view_close(view);
+        view->retry_at = ngx_current_msec;
+        view->retry_delay = 0;
+    }
+
+    if (view->env != NULL && ngx_http_tollgate_view_read(view, log) != 0) {
         /* MDB_MAP_RESIZED when the data outgrew this worker's map (tollgated
          * raised it), or a damaged environment: open it again, now. */
         ngx_http_tollgate_view_close(view);
@@ -520,9 +652,10 @@ ngx_http_tollgate_begin(ngx_http_request_t *r, ngx_http_tollgate_view_t *view,
     }
 
     /* A reopened environment's transaction is already begun. */
-    if (view->env == NULL && ngx_http_tollgate_view_reopen(view) != NGX_OK) {
+    if (view->env == NULL && ngx_http_tollgate_view_reopen(view, log) != NGX_OK)
+    {
         return ngx_http_tollgate_view_refuse(
-            view, NGX_TOLLGATE_VIEW_UNAVAILABLE, log, reason);
+            view, ngx_http_tollgate_view_failure(view), log, reason);
     }
 
     if (!ngx_http_tollgate_view_fresh(view)) {

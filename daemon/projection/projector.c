@@ -38,16 +38,17 @@
 #define TG_PROJ_FAIL_LOG_MS 60000
 
 struct tg_projector_s {
-    tg_service_t *service;
-    MDB_env      *env;
-    MDB_dbi       dbi[TG_PROJ_NDBS];
-    uint8_t       key[TG_SEAL_KEY_LEN];
-    int64_t       seq;
-    int64_t       heartbeat;         /* the last one written */
-    int64_t       heartbeat_mono;    /* when, on the monotonic clock */
-    int           lmdb_error;        /* the last LMDB failure of a sync, or 0 */
-    int64_t       fail_logged_mono;  /* when the failure was last logged */
-    int64_t       fail_logged_count; /* failures then */
+    tg_projector_options_t options; /* to rebuild the projection */
+    tg_service_t          *service;
+    MDB_env               *env;
+    MDB_dbi                dbi[TG_PROJ_NDBS];
+    uint8_t                key[TG_SEAL_KEY_LEN];
+    int64_t                seq;
+    int64_t                heartbeat;      /* the last one written */
+    int64_t                heartbeat_mono; /* when, on the monotonic clock */
+    int     lmdb_error;        /* the last LMDB failure of a sync, or 0 */
+    int64_t fail_logged_mono;  /* when the failure was last logged */
+    int64_t fail_logged_count; /* failures then */
 
     /* What tg_projector_health() reports; guarded by state_lock, which
      * is never held while LMDB or the store is used. */
@@ -138,6 +139,126 @@ tg_proj_key_load(tg_projector_t *p, const char *data_dir, char *errbuf,
 }
 
 
+/*
+ * Returns MDB_SUCCESS if the data file holds every page the environment
+ * uses, MDB_CORRUPTED if it is shorter (cut short, or damaged by hand:
+ * reading the missing pages would raise SIGBUS), or another error.  The
+ * meta pages are read from the map only once the file holds them (in the
+ * system's pages, which are LMDB's for a projection made here).
+ */
+static int
+tg_proj_env_whole(MDB_env *env, off_t *have, off_t *need)
+{
+    struct stat st;
+    MDB_stat    ms;
+    MDB_envinfo info;
+    int         fd, rc;
+    long        page = sysconf(_SC_PAGESIZE);
+
+    rc = mdb_env_get_fd(env, &fd);
+    if (rc != MDB_SUCCESS) {
+        return rc;
+    }
+    if (fstat(fd, &st) != 0) {
+        return errno;
+    }
+    *have = st.st_size;
+    *need = 2 * (off_t) (page > 0 ? page : 4096);
+    if (*have < *need) {
+        return MDB_CORRUPTED;
+    }
+
+    rc = mdb_env_stat(env, &ms);
+    if (rc == MDB_SUCCESS) {
+        rc = mdb_env_info(env, &info);
+    }
+    if (rc != MDB_SUCCESS) {
+        return rc;
+    }
+    *need = ((off_t) info.me_last_pgno + 1) * (off_t) ms.ms_psize;
+    return *have < *need ? MDB_CORRUPTED : MDB_SUCCESS;
+}
+
+
+/* Opens the environment in dir and checks its data file; on failure the
+ * environment is closed. */
+static int
+tg_proj_env_try(tg_projector_t *p, const tg_projector_options_t *o,
+                const char *dir, off_t *have, off_t *need)
+{
+    int rc, dead = 0;
+
+    *have = *need = 0;
+    rc = mdb_env_create(&p->env);
+    if (rc != MDB_SUCCESS) {
+        p->env = NULL;
+        return rc;
+    }
+    rc = mdb_env_set_maxdbs(p->env, TG_PROJ_MAXDBS);
+    if (rc == MDB_SUCCESS) {
+        rc = mdb_env_set_mapsize(p->env, o->map_size);
+    }
+    if (rc == MDB_SUCCESS) {
+        rc = mdb_env_open(p->env, dir, MDB_NOTLS, 0600);
+    }
+    if (rc == MDB_SUCCESS) {
+        rc = tg_proj_env_whole(p->env, have, need);
+    }
+    if (rc != MDB_SUCCESS) {
+        mdb_env_close(p->env);
+        p->env = NULL;
+        return rc;
+    }
+
+    /* Reader slots of gateway workers that died holding them would keep
+     * pages from reuse and fill the table. */
+    if (mdb_reader_check(p->env, &dead) == MDB_SUCCESS && dead > 0) {
+        TG_LOG(TG_LOG_WARN, "projection: freed dead readers' slots",
+               TG_LF_INT("readers", dead));
+    }
+    return MDB_SUCCESS;
+}
+
+
+/*
+ * Opens the environment in dir; one whose data file is damaged (shorter
+ * than its pages, or not LMDB's) is removed and made again, empty: the
+ * caller catches up from seq 0, the whole change log.
+ */
+static int
+tg_proj_env_make(tg_projector_t *p, const tg_projector_options_t *o,
+                 const char *dir)
+{
+    static const char *const files[] = { "data.mdb", "lock.mdb" };
+    char                     path[4096 + 16];
+    off_t                    have, need;
+    size_t                   i;
+    int                      rc, n;
+
+    rc = tg_proj_env_try(p, o, dir, &have, &need);
+    if (rc != MDB_CORRUPTED && rc != MDB_INVALID) {
+        return rc;
+    }
+
+    TG_LOG(TG_LOG_ERROR,
+           "projection: the data file is damaged; rebuilding the projection "
+           "from the change log",
+           TG_LF_STR("cause", rc == MDB_INVALID ? "not an LMDB file"
+                                                : "shorter than its pages"),
+           TG_LF_INT("bytes", have), TG_LF_INT("needed", need));
+    for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        n = snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+        if (n < 0 || (size_t) n >= sizeof(path)) {
+            return ENAMETOOLONG;
+        }
+        if (unlink(path) != 0 && errno != ENOENT) {
+            return errno;
+        }
+    }
+    return tg_proj_env_try(p, o, dir, &have, &need);
+}
+
+
 static int
 tg_proj_env_open(tg_projector_t *p, const tg_projector_options_t *o,
                  char *errbuf, size_t size)
@@ -154,16 +275,7 @@ tg_proj_env_open(tg_projector_t *p, const tg_projector_options_t *o,
         return TG_EINTERNAL;
     }
 
-    rc = mdb_env_create(&p->env);
-    if (rc == MDB_SUCCESS) {
-        rc = mdb_env_set_maxdbs(p->env, TG_PROJ_MAXDBS);
-    }
-    if (rc == MDB_SUCCESS) {
-        rc = mdb_env_set_mapsize(p->env, o->map_size);
-    }
-    if (rc == MDB_SUCCESS) {
-        rc = mdb_env_open(p->env, dir, MDB_NOTLS, 0600);
-    }
+    rc = tg_proj_env_make(p, o, dir);
     if (rc != MDB_SUCCESS) {
         return tg_lmdb_error(rc, dir, errbuf, size);
     }
@@ -197,6 +309,43 @@ tg_proj_env_open(tg_projector_t *p, const tg_projector_options_t *o,
     rc = mdb_txn_commit(txn);
     return rc == MDB_SUCCESS ? TG_OK
                              : tg_lmdb_error(rc, "commit", errbuf, size);
+}
+
+
+/*
+ * Before a sync: a data file cut short since the last one (reading it
+ * would raise SIGBUS) is rebuilt from the change log, as at open; so is a
+ * projection a failed rebuild left closed.  Returns TG_OK, or an error
+ * (logged) with the projection closed, tried again at the next sync.
+ */
+static int
+tg_proj_guard(tg_projector_t *p)
+{
+    char  errbuf[512];
+    off_t have, need;
+    int   rc;
+
+    if (p->env != NULL
+        && tg_proj_env_whole(p->env, &have, &need) != MDB_CORRUPTED) {
+        return TG_OK;
+    }
+
+    if (p->env != NULL) {
+        mdb_env_close(p->env);
+        p->env = NULL;
+    }
+    p->seq = 0;
+    p->heartbeat = 0;
+    rc = tg_proj_env_open(p, &p->options, errbuf, sizeof(errbuf));
+    if (rc != TG_OK) {
+        if (p->env != NULL) {
+            mdb_env_close(p->env);
+            p->env = NULL;
+        }
+        TG_LOG(TG_LOG_ERROR, "projection cannot be rebuilt",
+               TG_LF_STR("error", errbuf));
+    }
+    return rc;
 }
 
 
@@ -620,9 +769,9 @@ tg_projector_sync(tg_projector_t *p)
     pthread_mutex_lock(&p->lock);
     started = tg_time_now_ms();
     started_mono = tg_time_monotonic_ms();
-    seq = p->seq;
     p->lmdb_error = 0;
-    rc = TG_OK;
+    rc = tg_proj_guard(p);
+    seq = p->seq;
     while (more && rc == TG_OK) {
         rc = tg_service_dp_changes(p->service, &seq, TG_PROJ_BATCH,
                                    tg_proj_apply, p, &more, &err);
@@ -689,6 +838,7 @@ tg_projector_open(const tg_projector_options_t *o, tg_projector_t **out,
         snprintf(errbuf, size, "projection: out of memory");
         return TG_ENOMEM;
     }
+    p->options = *o;
     p->service = o->service;
     pthread_mutex_init(&p->lock, NULL);
     pthread_mutex_init(&p->state_lock, NULL);

@@ -13,6 +13,11 @@
  * which the gateway knows that the projection is still kept current.
  * A failing sync is logged when it begins, at most once a minute while
  * it goes on, and when it ends; tg_projector_health() reports it.
+ *
+ * A projection whose data file is damaged (shorter than its pages, or not
+ * LMDB's) is removed and rebuilt from the whole change log: at open, and
+ * before each sync, so that the gateway's workers, which refuse it
+ * meanwhile, find a sound one in new files.
  */
 
 #ifndef TOLLGATE_PROJECTOR_H
@@ -27,7 +32,7 @@
 typedef struct tg_projector_s tg_projector_t;
 
 typedef struct {
-    const char   *data_dir;
+    const char   *data_dir; /* must outlive the projector */
     size_t        map_size; /* the LMDB map size in bytes */
     tg_service_t *service;
 } tg_projector_options_t;

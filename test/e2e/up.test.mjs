@@ -113,6 +113,17 @@ test(
         assert.equal(echo.headers['X-Tollgate-Scheme'], 'alibaba');
         assert.equal(echo.headers['x-ca-signature'], undefined);
 
+        // A credential in the URL never reaches the access log: the shipped
+        // log_format logs the path, not the query.
+        const secret = 'urlAppCodeSecret0123456789abcdef';
+        const res = await fetch(`http://127.0.0.1:${gatewayPort}/logged?AppCode=${secret}`);
+        assert.ok(res.status >= 400, `${res.status}`);
+        await res.arrayBuffer();
+        const log = await readFile(path.join(dataDir, 'nginx/access.log'), 'utf8');
+        assert.match(log, /"GET \/logged"/);
+        assert.doesNotMatch(log, new RegExp(secret));
+        assert.doesNotMatch(log, /name=world/);
+
         // The rendered configuration is kept for the operator to copy.
         const conf = await readFile(path.join(dataDir, 'nginx/nginx.conf'), 'utf8');
         assert.match(conf, /tollgate_api default;/);
