@@ -7,8 +7,8 @@
  * exactly what RFC 3629 allows (no overlong forms, no surrogates, nothing
  * above U+10FFFF; re-encoding a code point gives its bytes back), that the
  * count agrees with a walk, and that the sanitizer's output is valid
- * UTF-8 without control characters, NUL-terminated, within its size.  Run
- * with `make fuzz`.
+ * UTF-8 without control characters, NUL-terminated, within its size, in
+ * place too.  Run with `make fuzz`.
  */
 
 #include <stdint.h>
@@ -102,6 +102,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (i == 1 && ok) {
             check(count == c);
         }
+        free(out);
+    }
+
+    /* In place, as tg_native_fail() sanitizes its message. */
+    out = malloc(size + 1);
+    if (out != NULL) {
+        memcpy(out, data, size);
+        n = tg_utf8_sanitize((tg_str_t){ out, size }, out, size + 1);
+        check(n <= size && out[n] == '\0' && walk((tg_str_t){ out, n }, &c));
+        check(!ok || c == count);
         free(out);
     }
     return 0;
