@@ -110,8 +110,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             check_failure(&call);
         }
     } else {
-        check(call.body == NULL);
-        check_failure(&call);
+        check_failure(&call); /* call.body may be set: freed below */
     }
 
     if (tg_native_query_check(&call, names, repeatable) != TG_OK) {
