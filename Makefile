@@ -194,7 +194,7 @@ bench: deps
 # the tests.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_SMOKE_SECONDS ?= 3
+FUZZ_SMOKE_SECONDS ?= 2
 FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all
 # (The store's SQL is written as concatenated literals, which clang warns of.)
 FUZZ_FLAGS    = -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) \
@@ -224,7 +224,8 @@ define fuzz_run
 @set -e; for f in $(FUZZ_BINS); do \
     n=$${f##*/}; mkdir -p $$f.corpus; \
     echo "== $$n"; \
-    $$f -max_total_time=$(1) -print_final_stats=1 $$f.corpus \
+    $$f -max_total_time=$(1) -print_final_stats=1 -artifact_prefix=$$f- \
+        $$f.corpus \
         $$(test -d test/fuzz/corpus/$$n && echo test/fuzz/corpus/$$n) \
         2>$$f.log || { cat $$f.log; exit 1; }; \
     grep -E '^stat::number_of_executed_units' $$f.log; \
