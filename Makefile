@@ -34,7 +34,7 @@ UNIT_NAMES  := $(UNIT_SRCS:test/unit/%.c=%)
 FUZZ_SRCS   := $(sort $(wildcard test/fuzz/fuzz_*.c))
 FORMATTED   := $(sort $(wildcard include/tollgate/*.h lib/*.c daemon/*.[ch] \
                daemon/*/*.[ch] daemon/*/*/*.[ch] \
-               cli/*.[ch] test/unit/*.[ch] test/fuzz/*.c test/tools/*.c \
+               cli/*.[ch] test/unit/*.[ch] test/fuzz/*.[ch] test/tools/*.c \
                nginx/*.[ch] nginx/*/*.[ch] \
                test/e2e/*.mjs test/e2e/lib/*.mjs bench/*.mjs bench/*.c))
 
@@ -101,7 +101,7 @@ UNITS      = $(UNIT_NAMES:%=$(BUILD)/test/%)
 ASAN_UNITS = $(UNIT_NAMES:%=$(BUILD)/asan/test/%)
 
 .PHONY: all help deps deps-build build asan run test unit e2e e2e-deps \
-        bench fuzz format format-check clean
+        bench fuzz fuzz-smoke format format-check clean
 .SECONDARY:
 
 all: build
@@ -116,6 +116,7 @@ help:
 	@echo 'make e2e           run the end-to-end tests (sanitized daemon)'
 	@echo 'make bench         measure (not part of the tests); see bench/'
 	@echo 'make fuzz          run each libFuzzer target FUZZ_SECONDS (not a test)'
+	@echo 'make fuzz-smoke    run each libFuzzer target FUZZ_SMOKE_SECONDS'
 	@echo 'make format        format every source file'
 	@echo 'make format-check  fail if a file is not formatted'
 	@echo 'make clean         remove build/'
@@ -141,6 +142,7 @@ test: deps
 	@$(MAKE) --no-print-directory format-check
 	@$(MAKE) --no-print-directory build asan
 	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory e2e
 
 unit: $(UNITS) $(ASAN_UNITS)
@@ -189,23 +191,57 @@ bench: deps
 	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/bin $(NODE) bench/gateway.mjs
 	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/bin $(NODE) bench/propagation.mjs
 
-# libFuzzer targets (clang), built with the library's sources; each runs
-# FUZZ_SECONDS on its own corpus in build/fuzz/.  Never part of the tests.
+# libFuzzer targets (clang), built with the library's sources (and, for a
+# test/fuzz/fuzz_daemon_*.c driver, the daemon's, less its HTTP server:
+# such a driver brings a fake of daemon/http/http.h, test/fuzz/fuzz_http.h);
+# each runs FUZZ_SECONDS on its own corpus in build/fuzz/, seeded from
+# test/fuzz/corpus/<driver>/.  fuzz-smoke runs each FUZZ_SMOKE_SECONDS, in
+# the tests.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_FLAGS    = -O1 -g -fno-omit-frame-pointer \
-            -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_SMOKE_SECONDS ?= 2
+FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all
+# (The store's SQL is written as concatenated literals, which clang warns of.)
+FUZZ_FLAGS    = -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) \
+            -Wno-string-concatenation
+FUZZ_DAEMON_SRCS := $(filter-out daemon/http/http.c,$(DAEMON_LIB_SRCS))
+FUZZ_BINS     = $(FUZZ_SRCS:test/fuzz/%.c=$(BUILD)/fuzz/%)
 
-$(BUILD)/fuzz/%: test/fuzz/%.c $(LIB_SRCS)
+$(BUILD)/fuzz/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(CFLAGS_COMMON) $(FUZZ_FLAGS) $^ \
+	$(FUZZ_CC) $(CFLAGS_COMMON) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link \
+	    -MMD -MP -c $< -o $@
+
+FUZZ_DAEMON_BINS = $(filter $(BUILD)/fuzz/fuzz_daemon_%,$(FUZZ_BINS))
+
+$(FUZZ_DAEMON_BINS): $(BUILD)/fuzz/%: $(BUILD)/fuzz/obj/test/fuzz/%.o \
+                     $(FUZZ_DAEMON_SRCS:%.c=$(BUILD)/fuzz/obj/%.o) \
+                     $(LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $^ $(LDLIBS_DAEMON) -o $@
+
+$(filter-out $(FUZZ_DAEMON_BINS),$(FUZZ_BINS)): $(BUILD)/fuzz/%: \
+        $(BUILD)/fuzz/obj/test/fuzz/%.o $(LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $^ \
 	    $(shell pkg-config --libs libcrypto 2>/dev/null) -o $@
 
-fuzz: $(FUZZ_SRCS:test/fuzz/%.c=$(BUILD)/fuzz/%)
-	@set -e; for f in $^; do \
-	    mkdir -p $$f.corpus; \
-	    $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $$f.corpus; \
-	done
+# $(call fuzz_run,SECONDS): runs each driver on its corpus, seeds first.
+define fuzz_run
+@set -e; for f in $(FUZZ_BINS); do \
+    n=$${f##*/}; mkdir -p $$f.corpus; \
+    echo "== $$n"; \
+    $$f -max_total_time=$(1) -print_final_stats=1 -artifact_prefix=$$f- \
+        $$f.corpus \
+        $$(test -d test/fuzz/corpus/$$n && echo test/fuzz/corpus/$$n) \
+        2>$$f.log || { cat $$f.log; exit 1; }; \
+    grep -E '^stat::number_of_executed_units' $$f.log; \
+done
+endef
+
+fuzz: $(FUZZ_BINS)
+	$(call fuzz_run,$(FUZZ_SECONDS))
+
+fuzz-smoke: $(FUZZ_BINS)
+	$(call fuzz_run,$(FUZZ_SMOKE_SECONDS))
 
 format:
 	clang-format -i $(FORMATTED)

@@ -135,7 +135,7 @@ int
 tg_tchmac_headers_parse(tg_str_t list, tg_str_t names[TG_TCHMAC_HEADERS_MAX],
                         size_t *n)
 {
-    const char *p = list.ptr, *end = list.ptr + list.len, *start;
+    const char *p = list.ptr, *end = p != NULL ? p + list.len : p, *start;
     size_t      i;
 
     *n = 0;

@@ -134,7 +134,7 @@ tg_utf8_sanitize(tg_str_t s, char *out, size_t size)
         if (len + n >= size) {
             break;
         }
-        memcpy(out + len, s.ptr + start, n);
+        memmove(out + len, s.ptr + start, n); /* out may be s.ptr */
         len += n;
     }
 

@@ -9,7 +9,7 @@ set -eu
 build="gcc make pkg-config libc6-dev libssl-dev libmicrohttpd-dev
        libjansson-dev libsqlite3-dev libcurl4-openssl-dev liblmdb-dev
        nginx nginx-dev libpcre2-dev zlib1g-dev"
-test="$build libcmocka-dev clang-format wrk sqlite3"
+test="$build libcmocka-dev clang-format wrk sqlite3 clang libclang-rt-14-dev"
 
 case "${1:-test}" in
 build) wanted=$build ;;

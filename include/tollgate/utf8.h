@@ -39,8 +39,8 @@ int tg_utf8_is_control(int32_t cp);
  * Copies s into out (size bytes, size >= 1) as valid UTF-8 text: each
  * invalid byte and each control character becomes '?', and the copy is
  * cut at a character boundary to fit.  For text that came from a request
- * and goes to a log or the audit trail.  Returns the length written
- * (without the NUL).
+ * and goes to a log or the audit trail.  out may be s.ptr (in place).
+ * Returns the length written (without the NUL).
  */
 size_t tg_utf8_sanitize(tg_str_t s, char *out, size_t size);
 

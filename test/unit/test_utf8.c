@@ -315,6 +315,25 @@ test_sanitize_output_is_clean(void **state)
 }
 
 
+/* Regression (found by fuzz_daemon_native): tg_native_fail() sanitizes a
+ * message in place; a two-byte control character shrinks to '?', so the
+ * characters after it move onto bytes they overlap (a memcpy() there was
+ * undefined, and AddressSanitizer stopped on it). */
+static void
+test_sanitize_in_place(void **state)
+{
+    char   text[] = "\xc2\x85\xd9\xbf\xc2\x9f\xe4\xb8\xad\xc3\xa9x";
+    size_t n;
+
+    (void) state;
+
+    n = tg_utf8_sanitize((tg_str_t){ text, sizeof(text) - 1 }, text,
+                         sizeof(text));
+    assert_int_equal(n, 10);
+    assert_string_equal(text, "?\xd9\xbf?\xe4\xb8\xad\xc3\xa9x");
+}
+
+
 int
 main(void)
 {
@@ -330,6 +349,7 @@ main(void)
         cmocka_unit_test(test_sanitize_replaces),
         cmocka_unit_test(test_sanitize_cuts_at_boundary),
         cmocka_unit_test(test_sanitize_output_is_clean),
+        cmocka_unit_test(test_sanitize_in_place),
     };
 
     return cmocka_run_group_tests_name("utf8", tests, NULL, NULL);
