@@ -576,7 +576,13 @@ ngx_http_tollgate_view_fresh(ngx_http_tollgate_view_t *view)
 }
 
 
-/* Closes the environment if its files are no longer the projection's. */
+/*
+ * Closes the environment if its files are no longer the projection's, or
+ * its data file was cut short (reading it would raise SIGBUS).  The files
+ * are looked at once per millisecond of nginx's clock, not per request:
+ * the syscalls stay off the hot path, and no check could close the race
+ * with a file cut between the check and the read anyway.
+ */
 static void
 ngx_http_tollgate_view_check(ngx_http_tollgate_view_t *view, ngx_log_t *log)
 {
@@ -584,6 +590,13 @@ ngx_http_tollgate_view_check(ngx_http_tollgate_view_t *view, ngx_log_t *log)
         return;
     }
     view->checked = ngx_current_msec;
+
+    if (ngx_http_tollgate_view_size(view) != 0) {
+        ngx_http_tollgate_view_close(view);
+        view->retry_at = ngx_current_msec;
+        view->retry_delay = 0;
+        return;
+    }
 
     if (ngx_http_tollgate_same_file(view->data_path, &view->data)
         && ngx_http_tollgate_same_file(view->lock_path, &view->lock))
@@ -635,14 +648,6 @@ ngx_http_tollgate_begin(ngx_http_request_t *r, ngx_http_tollgate_view_t *view,
     ngx_log_t *log = r->connection->log;
 
     ngx_http_tollgate_view_check(view, log);
-
-    /* A data file cut short: reading would raise SIGBUS.  Open it again,
-     * now, which finds it still damaged or rebuilt. */
-    if (view->env != NULL && ngx_http_tollgate_view_size(view) != 0) {
-        ngx_http_tollgate_view_close(view);
-        view->retry_at = ngx_current_msec;
-        view->retry_delay = 0;
-    }
 
     if (view->env != NULL && ngx_http_tollgate_view_read(view, log) != 0) {
         /* MDB_MAP_RESIZED when the data outgrew this worker's map (tollgated
