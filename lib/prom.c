@@ -234,7 +234,9 @@ tg_prom_histogram(tg_buf_t *b, const char *name, const tg_prom_label_t *labels,
         }
     }
 
-    memcpy(all, labels, n * sizeof(all[0]));
+    if (n > 0) {
+        memcpy(all, labels, n * sizeof(all[0]));
+    }
     all[n].name = "le";
     all[n].value = le;
 
