@@ -8,15 +8,17 @@
 
 import aliyun from 'aliyun-api-gateway';
 import assert from 'node:assert/strict';
+import {spawn} from 'node:child_process';
 import {createHmac, randomUUID} from 'node:crypto';
-import {readFile} from 'node:fs/promises';
+import {mkdtemp, readFile, rm} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {after, before, test} from 'node:test';
 import YAML from 'yaml';
 
-import {eventually, startGateway} from './lib/gateway.mjs';
+import {eventually, freePort, startGateway} from './lib/gateway.mjs';
 import {parsePrometheus, sampleValue} from './lib/prometheus.mjs';
-import {repoRoot} from './lib/tollgated.mjs';
+import {binDir, repoRoot, SANITIZER} from './lib/tollgated.mjs';
 
 let gw;
 
@@ -198,4 +200,43 @@ test('the alert rules parse and name metrics that exist', async () => {
     }
   }
   assert.ok(rules >= 5);
+});
+
+test('tollgate up serves the gateway\'s metrics on /tollgate/metrics', async () => {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'tollgate-up-metrics-'));
+  const adminPort = await freePort();
+  const gatewayPort = await freePort();
+  const proc = spawn(
+      path.join(binDir, 'tollgate'),
+      [
+        'up', '--data-dir', dataDir, '--admin-listen', `127.0.0.1:${adminPort}`, '--gateway-listen',
+        `127.0.0.1:${gatewayPort}`
+      ],
+      {env: {PATH: process.env.PATH, HOME: '/nonexistent'}});
+  let out = '';
+  proc.stdout.setEncoding('utf8');
+  proc.stderr.setEncoding('utf8');
+  proc.stdout.on('data', (c) => out += c);
+  proc.stderr.on('data', (c) => out += c);
+  const exited = new Promise((resolve) => proc.on('exit', (code) => resolve(code)));
+  try {
+    const deadline = Date.now() + 20000;
+    while (!out.includes('Ctrl-C stops both.')) {
+      assert.ok(Date.now() < deadline && proc.exitCode === null, out);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await fetch(`http://127.0.0.1:${gatewayPort}/no-credential`).then((r) => r.arrayBuffer());
+    const res = await fetch(`http://127.0.0.1:${gatewayPort}/tollgate/metrics`);
+    assert.equal(res.status, 200);
+    const m = parsePrometheus(await res.text());
+    assert.ok(
+        sampleValue(
+            m, 'tollgate_gateway_calls_refused_total', {scheme: 'none', reason: 'no_credential'}) >=
+        1);
+  } finally {
+    proc.kill('SIGINT');
+  }
+  assert.equal(await exited, 0, out);
+  assert.doesNotMatch(out, SANITIZER);
+  await rm(dataDir, {recursive: true, force: true});
 });
