@@ -24,6 +24,12 @@
  * pauses, before it counts its call under "_other". */
 #define NGX_TOLLGATE_SLOT_SPINS 1024
 
+/* Slots per app counted apart (a half-full table keeps chains short),
+ * and the longest chain looked at: a call costs a few comparisons at
+ * most, however many apps are counted. */
+#define NGX_TOLLGATE_SLOTS_PER_APP 2
+#define NGX_TOLLGATE_SLOT_PROBES   16
+
 typedef struct {
     ngx_atomic_t state;
     ngx_atomic_t verified;
@@ -37,7 +43,9 @@ typedef struct {
     ngx_atomic_t refused[NGX_TOLLGATE_SCHEMES_MAX + 1][NGX_TOLLGATE_NREASONS];
     ngx_atomic_t other_verified; /* apps beyond the slots */
     ngx_atomic_t other_refused;
-    ngx_uint_t   napps;
+    ngx_atomic_t used;   /* apps with a slot, at most napps */
+    ngx_uint_t   napps;  /* tollgate_metrics_per_app */
+    ngx_uint_t   nslots; /* NGX_TOLLGATE_SLOTS_PER_APP * napps */
     ngx_http_tollgate_metrics_app_t apps[1];
 } ngx_http_tollgate_metrics_sh_t;
 
@@ -60,7 +68,8 @@ static size_t
 ngx_http_tollgate_metrics_sh_size(ngx_uint_t napps)
 {
     return offsetof(ngx_http_tollgate_metrics_sh_t, apps)
-           + ngx_max(napps, 1) * sizeof(ngx_http_tollgate_metrics_app_t);
+           + ngx_max(napps * NGX_TOLLGATE_SLOTS_PER_APP, 1)
+                 * sizeof(ngx_http_tollgate_metrics_app_t);
 }
 
 
@@ -88,6 +97,7 @@ ngx_http_tollgate_metrics_zone_init(ngx_shm_zone_t *zone, void *data)
         return NGX_ERROR;
     }
     sh->napps = (ngx_uint_t) mc->per_app;
+    sh->nslots = sh->napps * NGX_TOLLGATE_SLOTS_PER_APP;
     shpool->data = sh;
     zone->data = sh;
     return NGX_OK;
@@ -173,10 +183,25 @@ ngx_http_tollgate_metrics_wait(ngx_http_tollgate_metrics_app_t *slot)
 }
 
 
+/* Takes one of the napps places for a new app: 1, or 0 if all are. */
+static ngx_int_t
+ngx_http_tollgate_metrics_take(ngx_http_tollgate_metrics_sh_t *sh)
+{
+    if ((ngx_atomic_uint_t) ngx_atomic_fetch_add(&sh->used, 1) < sh->napps) {
+        return 1;
+    }
+    (void) ngx_atomic_fetch_add(&sh->used, -1);
+    return 0;
+}
+
+
 /*
- * The slot of app: found by open addressing from its hash, or claimed
- * if free.  NULL when every slot is another app's (or one stays busy):
- * the call counts under "_other".
+ * The slot of app: found by linear probing from its hash, or claimed if
+ * it comes to a free one while fewer than napps apps have one.  Slots
+ * are never given back, so an app's slot comes before any free slot of
+ * its chain.  NULL when the app has none (every place taken, a chain
+ * longer than NGX_TOLLGATE_SLOT_PROBES, or a claim that stays busy): the
+ * call counts under "_other".
  */
 static ngx_http_tollgate_metrics_app_t *
 ngx_http_tollgate_metrics_slot(ngx_http_tollgate_metrics_sh_t *sh,
@@ -185,19 +210,25 @@ ngx_http_tollgate_metrics_slot(ngx_http_tollgate_metrics_sh_t *sh,
     ngx_http_tollgate_metrics_app_t *slot;
     ngx_uint_t                       i, h;
 
-    h = ngx_crc32_short((u_char *) app, TG_PROJ_ID_LEN) % sh->napps;
+    h = ngx_crc32_short((u_char *) app, TG_PROJ_ID_LEN) % sh->nslots;
 
-    for (i = 0; i < sh->napps; i++) {
-        slot = &sh->apps[(h + i) % sh->napps];
+    for (i = 0; i < ngx_min(sh->nslots, NGX_TOLLGATE_SLOT_PROBES); i++) {
+        slot = &sh->apps[(h + i) % sh->nslots];
 
-        if (slot->state == NGX_TOLLGATE_SLOT_FREE
-            && ngx_atomic_cmp_set(&slot->state, NGX_TOLLGATE_SLOT_FREE,
-                                  NGX_TOLLGATE_SLOT_BUSY))
-        {
-            ngx_memcpy(slot->app, app, TG_PROJ_ID_LEN);
-            ngx_memory_barrier();
-            slot->state = NGX_TOLLGATE_SLOT_READY;
-            return slot;
+        if (slot->state == NGX_TOLLGATE_SLOT_FREE) {
+            if (!ngx_http_tollgate_metrics_take(sh)) {
+                return NULL;
+            }
+            if (ngx_atomic_cmp_set(&slot->state, NGX_TOLLGATE_SLOT_FREE,
+                                   NGX_TOLLGATE_SLOT_BUSY))
+            {
+                ngx_memcpy(slot->app, app, TG_PROJ_ID_LEN);
+                ngx_memory_barrier();
+                slot->state = NGX_TOLLGATE_SLOT_READY;
+                return slot;
+            }
+            /* another worker claimed it first: give the place back */
+            (void) ngx_atomic_fetch_add(&sh->used, -1);
         }
         if (!ngx_http_tollgate_metrics_wait(slot)) {
             return NULL;
@@ -358,7 +389,7 @@ ngx_http_tollgate_metrics_apps(tg_buf_t *b, ngx_http_tollgate_metrics_sh_t *sh)
                                      "the others as _other)."
                                    : "Calls refused after their app was "
                                      "found, by app (as above).");
-        for (i = 0; rc == TG_OK && i < sh->napps; i++) {
+        for (i = 0; rc == TG_OK && i < sh->nslots; i++) {
             slot = &sh->apps[i];
             if (slot->state != NGX_TOLLGATE_SLOT_READY) {
                 continue;
