@@ -264,3 +264,39 @@ describe('GET /readyz', () => {
     }
   });
 });
+
+// The parser the tests rely on must refuse, or the tests above prove
+// nothing about the format.
+test('the strict parser refuses what the text format does not allow', () => {
+  const good = '# HELP a_total A "quoted" \\\\ help\\n.\n# TYPE a_total counter\n' +
+      'a_total{x="q\\"\\\\\\n"} 1\n' +
+      '# HELP h H.\n# TYPE h histogram\n' +
+      'h_bucket{le="1"} 1\nh_bucket{le="+Inf"} 2\nh_sum 3.5\nh_count 2\n';
+  const m = parsePrometheus(good);
+  assert.equal(sampleValue(m, 'a_total', {x: 'q"\\\n'}), 1);
+  assert.equal(m.get('a_total').help, 'A "quoted" \\ help\n.');
+  assert.equal(sampleValue(m, 'h_count'), 2);
+
+  const bad = {
+    'no final line feed': 'a 1',
+    'a bad name': '1a 1\n',
+    'a bad escape': 'a{x="\\t"} 1\n',
+    'an unquoted value': 'a{x=1} 1\n',
+    'a reserved label': 'a{__x="1"} 1\n',
+    'a label twice': 'a{x="1",x="2"} 1\n',
+    'a bad value': 'a 1,5\n',
+    'the same series twice': 'a{x="1"} 1\na{x="1"} 2\n',
+    'TYPE twice': '# TYPE a gauge\n# TYPE a gauge\na 1\n',
+    'TYPE after samples': 'a 1\n# TYPE a gauge\n',
+    'samples apart': '# TYPE a gauge\na 1\n# TYPE b gauge\nb 1\na{x="1"} 2\n',
+    'a negative counter': '# TYPE a counter\na -1\n',
+    'no +Inf bucket': '# TYPE h histogram\nh_bucket{le="1"} 1\nh_sum 1\nh_count 1\n',
+    '+Inf not the count': '# TYPE h histogram\nh_bucket{le="+Inf"} 2\nh_sum 1\nh_count 3\n',
+    'buckets not cumulative': '# TYPE h histogram\nh_bucket{le="1"} 2\n' +
+        'h_bucket{le="+Inf"} 1\nh_sum 1\nh_count 1\n',
+    'no sum': '# TYPE h histogram\nh_bucket{le="+Inf"} 1\nh_count 1\n',
+  };
+  for (const [why, text] of Object.entries(bad)) {
+    assert.throws(() => parsePrometheus(text), Error, why);
+  }
+});
