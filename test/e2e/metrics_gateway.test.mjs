@@ -166,6 +166,22 @@ test('calls verified and refused, by scheme, reason and app', async () => {
   assert.equal((await fetch(`${gw.url}/metrics`, {method: 'POST', body: 'x'})).status, 405);
 });
 
+test('a reload keeps the counts', async () => {
+  const before = await gatewayScrape();
+  const verifiedBefore =
+      sampleValue(before, 'tollgate_gateway_calls_verified_total', {scheme: 'alibaba'});
+  assert.ok(verifiedBefore >= 3);
+  gw.nginx.kill('SIGHUP');
+  await eventually(async () => /reconfiguring/.test(await gw.errorLog()), 10000);
+  // Old workers finish; new ones answer with the same zone.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const after = await gatewayScrape();
+  assert.equal(
+      sampleValue(after, 'tollgate_gateway_calls_verified_total', {scheme: 'alibaba'}),
+      verifiedBefore);
+  assert.equal(sampleValue(after, 'tollgate_gateway_app_slots', {state: 'used'}), 1);
+});
+
 test('the alert rules parse and name metrics that exist', async () => {
   const text = await readFile(path.join(repoRoot, 'etc/prometheus/tollgate.rules.yml'), 'utf8');
   const doc = YAML.parse(text);
