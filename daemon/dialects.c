@@ -15,6 +15,8 @@
 #include "dialects/huawei/huawei.h"
 #include "dialects/native/native.h"
 #include "dialects/tencent/tencent.h"
+#include "metrics.h"
+#include "metrics_endpoints.h"
 
 
 /* clang-format off */
@@ -27,6 +29,7 @@ static const tg_dialect_t *const tg_dialects[] = {
     &tg_authing_dialect,
     &tg_tencent_dialect,
     &tg_huawei_dialect,
+    &tg_metrics_dialect,
 };
 
 /* clang-format on */
@@ -213,6 +216,7 @@ tg_dialect_set_dispatch(tg_dialect_set_t *set, tg_http_request_t *req,
                         tg_http_response_t *res)
 {
     tg_claim_request_t claim;
+    int64_t            started;
     int                pick;
 
     claim.method = tg_http_method(req);
@@ -228,7 +232,11 @@ tg_dialect_set_dispatch(tg_dialect_set_t *set, tg_http_request_t *req,
         return;
     }
 
+    started = tg_metrics_now_ns();
+    tg_metrics_action_reset();
     tg_dialects[pick]->handle(set->instances[pick], req, res);
+    tg_metrics_request((size_t) pick, res->status,
+                       tg_metrics_now_ns() - started);
 }
 
 

@@ -24,6 +24,7 @@
 #include "tollgate/str.h"
 #include "tollgate/xca.h"
 #include "ngx_http_tollgate_body.h"
+#include "ngx_http_tollgate_metrics.h"
 #include "ngx_http_tollgate_scheme.h"
 #include "ngx_http_tollgate_view.h"
 #include "ngx_http_tollgate_zone.h"
@@ -46,6 +47,8 @@ typedef struct {
     tg_proj_macs_t *macs;
     ngx_uint_t      macs_generation;
     tg_hmac_t      *dataplane;
+
+    ngx_http_tollgate_metrics_conf_t metrics;
 } ngx_http_tollgate_main_conf_t;
 
 /* The worker's cache of keyed secrets: its entries, and how long one
@@ -127,6 +130,14 @@ static ngx_command_t ngx_http_tollgate_commands[] = {
 
     { ngx_string("tollgate_zone"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
       ngx_http_tollgate_zone, NGX_HTTP_MAIN_CONF_OFFSET, 0, NULL },
+
+    { ngx_string("tollgate_metrics"), NGX_HTTP_LOC_CONF | NGX_CONF_NOARGS,
+      ngx_http_tollgate_metrics_location, NGX_HTTP_LOC_CONF_OFFSET, 0, NULL },
+
+    { ngx_string("tollgate_metrics_per_app"),
+      NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_tollgate_main_conf_t, metrics.per_app), NULL },
 
     { ngx_string("tollgate_api"),
       NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF
@@ -214,6 +225,7 @@ ngx_http_tollgate_create_main_conf(ngx_conf_t *cf)
         return NULL;
     }
     mcf->projection_max_age = NGX_CONF_UNSET_MSEC;
+    mcf->metrics.per_app = NGX_CONF_UNSET;
     return mcf;
 }
 
@@ -240,7 +252,17 @@ ngx_http_tollgate_init_main_conf(ngx_conf_t *cf, void *conf)
     if (mcf->view == NULL) {
         return NGX_CONF_ERROR;
     }
-    return ngx_http_tollgate_load_key(cf, &mcf->key_file, mcf->key);
+    if (ngx_http_tollgate_load_key(cf, &mcf->key_file, mcf->key) != NGX_CONF_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+    if (mcf->zone == NULL) {
+        return NGX_CONF_OK; /* "tollgate on" will ask for it */
+    }
+    mcf->metrics.zone = mcf->zone;
+    mcf->metrics.view = mcf->view;
+    mcf->metrics.max_age = mcf->projection_max_age;
+    return ngx_http_tollgate_metrics_init_conf(cf, &mcf->metrics);
 }
 
 
@@ -477,9 +499,15 @@ ngx_http_tollgate_fail(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
                        const ngx_http_tollgate_scheme_t *scheme,
                        ngx_uint_t reason, const ngx_str_t *detail)
 {
-    ngx_http_tollgate_failure_t failure;
-    ngx_uint_t                  status;
-    ngx_str_t                   message;
+    ngx_http_tollgate_main_conf_t *mcf;
+    ngx_http_tollgate_failure_t    failure;
+    ngx_uint_t                     status;
+    ngx_str_t                      message;
+
+    mcf = ngx_http_get_module_main_conf(r, ngx_http_tollgate_module);
+    ngx_http_tollgate_metrics_refused(&mcf->metrics, ctx->scheme_used, reason,
+                                      ctx->call != NULL ? ctx->call->app.app
+                                                        : NULL);
 
     failure.reason = reason;
     if (detail != NULL) {
@@ -845,6 +873,16 @@ ngx_http_tollgate_use_nonce(ngx_http_tollgate_call_t *call, tg_str_t key,
 }
 
 
+ngx_http_tollgate_metrics_conf_t *
+ngx_http_tollgate_metrics_conf(ngx_http_request_t *r)
+{
+    ngx_http_tollgate_main_conf_t *mcf;
+
+    mcf = ngx_http_get_module_main_conf(r, ngx_http_tollgate_module);
+    return mcf != NULL ? &mcf->metrics : NULL;
+}
+
+
 /* ---- the phase handler ------------------------------------------------ */
 
 
@@ -1005,6 +1043,8 @@ ngx_http_tollgate_verify_in_txn(ngx_http_request_t            *r,
     if (lcf->strip && ngx_http_tollgate_strip(r) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
+    ngx_http_tollgate_metrics_verified(&mcf->metrics, ctx->scheme_used,
+                                       call->app.app);
     ctx->done = 1;
     ctx->rc = NGX_OK;
     return NGX_OK;

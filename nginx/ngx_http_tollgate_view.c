@@ -721,3 +721,34 @@ ngx_http_tollgate_load_app(ngx_http_tollgate_view_t *view,
     return ngx_http_tollgate_get(view, TG_PROJ_APPS, id, TG_PROJ_ID_LEN, &value)
            && tg_proj_app_decode(value, app) == TG_OK;
 }
+
+
+ngx_int_t
+ngx_http_tollgate_view_heartbeat(ngx_http_request_t       *r,
+                                 ngx_http_tollgate_view_t *view,
+                                 int64_t                  *heartbeat)
+{
+    ngx_log_t *log = r->connection->log;
+    tg_str_t   value;
+
+    *heartbeat = 0;
+    ngx_http_tollgate_view_check(view, log);
+
+    if (view->env != NULL && ngx_http_tollgate_view_read(view, log) != 0) {
+        ngx_http_tollgate_view_close(view);
+        view->retry_at = ngx_current_msec;
+    }
+    if (view->env == NULL && ngx_http_tollgate_view_reopen(view, log) != NGX_OK)
+    {
+        return NGX_DECLINED;
+    }
+
+    if (ngx_http_tollgate_get(view, TG_PROJ_META, TG_PROJ_META_HEARTBEAT,
+                              sizeof(TG_PROJ_META_HEARTBEAT) - 1, &value)
+        && tg_proj_i64_decode(value, heartbeat) != TG_OK)
+    {
+        *heartbeat = 0;
+    }
+    mdb_txn_reset(view->txn);
+    return NGX_OK;
+}

@@ -95,4 +95,13 @@ int ngx_http_tollgate_load_app(ngx_http_tollgate_view_t *view,
                                const u_char              id[TG_PROJ_ID_LEN],
                                tg_proj_app_t            *app);
 
+/*
+ * Reads the projection's heartbeat (Unix ms; 0 if it has none) for the
+ * metrics, stale or not, opening the worker's environment if it can.
+ * Returns NGX_OK, or NGX_DECLINED if the projection cannot be read.
+ */
+ngx_int_t ngx_http_tollgate_view_heartbeat(ngx_http_request_t       *r,
+                                           ngx_http_tollgate_view_t *view,
+                                           int64_t                  *heartbeat);
+
 #endif /* NGX_HTTP_TOLLGATE_VIEW_H */

@@ -28,6 +28,9 @@ typedef struct {
     /* Nonces: a hash table of singly linked chains, by the CRC32. */
     ngx_http_tollgate_node_t **chains;
     ngx_uint_t                 mask;
+
+    ngx_uint_t nonces_held; /* for ngx_http_tollgate_zone_usage() */
+    ngx_uint_t buckets_held;
 } ngx_http_tollgate_shctx_t;
 
 /* Lives from the rbtree node's color field on, as limit_req's nodes do
@@ -207,8 +210,10 @@ ngx_http_tollgate_free(ngx_slab_pool_t *shpool, ngx_http_tollgate_shctx_t *sh,
             p = &(*p)->next;
         }
         *p = tn->next;
+        sh->nonces_held--;
     } else {
         ngx_rbtree_delete(&sh->rbtree, ngx_http_tollgate_rbnode(tn));
+        sh->buckets_held--;
     }
     ngx_slab_free_locked(shpool, ngx_http_tollgate_rbnode(tn));
 }
@@ -276,10 +281,12 @@ ngx_http_tollgate_add(ngx_slab_pool_t *shpool, ngx_http_tollgate_shctx_t *sh,
         tn->next = sh->chains[hash & sh->mask];
         sh->chains[hash & sh->mask] = tn;
         ngx_queue_insert_tail(&sh->nonces, &tn->queue);
+        sh->nonces_held++;
     } else {
         tn->next = NULL;
         ngx_rbtree_insert(&sh->rbtree, node);
         ngx_queue_insert_tail(&sh->buckets, &tn->queue);
+        sh->buckets_held++;
     }
     return tn;
 }
@@ -368,4 +375,20 @@ ngx_http_tollgate_rate_take(ngx_shm_zone_t *zone, ngx_str_t *app, double rate,
 
     ngx_shmtx_unlock(&shpool->mutex);
     return rc;
+}
+
+
+void
+ngx_http_tollgate_zone_usage(ngx_shm_zone_t                 *zone,
+                             ngx_http_tollgate_zone_usage_t *usage)
+{
+    ngx_http_tollgate_shctx_t *sh = zone->data;
+    ngx_slab_pool_t           *shpool = (ngx_slab_pool_t *) zone->shm.addr;
+
+    ngx_shmtx_lock(&shpool->mutex);
+    usage->nonces = sh->nonces_held;
+    usage->buckets = sh->buckets_held;
+    usage->pages = (ngx_uint_t) (shpool->end - shpool->start) / ngx_pagesize;
+    usage->pages_free = shpool->pfree;
+    ngx_shmtx_unlock(&shpool->mutex);
 }

@@ -47,4 +47,16 @@ ngx_int_t ngx_http_tollgate_rate_take(ngx_shm_zone_t *zone, ngx_str_t *app,
                                       double rate, double burst, int64_t now_ms,
                                       int64_t *retry_ms);
 
+/* What the zone holds (ngx_http_tollgate_metrics.c). */
+typedef struct {
+    ngx_uint_t nonces;     /* nonces remembered, expired ones included */
+    ngx_uint_t buckets;    /* apps' rate-limit buckets */
+    ngx_uint_t pages;      /* the zone's pages for entries, */
+    ngx_uint_t pages_free; /* and those free */
+} ngx_http_tollgate_zone_usage_t;
+
+/* Reads the zone's usage, under its lock. */
+void ngx_http_tollgate_zone_usage(ngx_shm_zone_t                 *zone,
+                                  ngx_http_tollgate_zone_usage_t *usage);
+
 #endif /* NGX_HTTP_TOLLGATE_ZONE_H */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "metrics.h"
 #include "service/authz.h"
 
 
@@ -174,6 +175,8 @@ int
 tg_authorize_action(const tg_actor_t *actor, tg_action_t action,
                     tg_error_t *err)
 {
+    tg_metrics_action_note((int) action); /* the request's, for /metrics */
+
     if ((tg_actions[action].flags & TG_ACTION_ADMIN) && !actor->admin) {
         return tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_NONE,
                             "only an admin key may do this");

@@ -156,7 +156,9 @@ typedef enum {
     XX(DESCRIBE_AUDIT_EVENTS, "apigateway:DescribeAuditEvents",               \
        LIST, NULL, 0)                                                         \
     XX(ROTATE_KEYRING, "apigateway:RotateKeyring",                            \
-       UPDATE, "keyring.rotate", TG_ACTION_ADMIN)
+       UPDATE, "keyring.rotate", TG_ACTION_ADMIN)                             \
+    XX(DESCRIBE_METRICS, "apigateway:DescribeMetrics",                        \
+       GET, NULL, 0)
 /* clang-format on */
 
 typedef enum {
@@ -173,6 +175,7 @@ typedef enum {
 #define TG_RESOURCE_ACCESS_KEY "accesskey"
 #define TG_RESOURCE_AUDIT      "audit"
 #define TG_RESOURCE_KEYRING    "keyring"
+#define TG_RESOURCE_METRICS    "metrics"
 
 #define TG_RESOURCE_ID_MAX 128
 

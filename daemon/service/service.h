@@ -655,4 +655,26 @@ int tg_service_dp_health(tg_service_t *svc, tg_dp_health_t *h, tg_error_t *err);
  * or "ok". */
 const char *tg_dp_health_status(const tg_dp_health_t *h);
 
+
+/*
+ * Operations' metrics (service_metrics.c).  The occupancy of the
+ * service's bounded in-memory tables, read under their locks.
+ */
+typedef struct {
+    uint64_t signed_nonces;     /* nonces the signed-call store holds */
+    uint64_t signed_nonces_max; /* its capacity */
+    uint64_t write_buckets;     /* per-account app-write rate buckets */
+    uint64_t action_buckets;    /* per-(account, action) rate buckets */
+} tg_service_occupancy_t;
+
+void tg_service_occupancy(tg_service_t *svc, tg_service_occupancy_t *out);
+
+/*
+ * Decides whether actor may read the operations' metrics (the action
+ * apigateway:DescribeMetrics on acs:apigateway:<region>:*:metrics, any id): an
+ * admin key may.  Returns 0 or TG_EFORBIDDEN with a message in err.
+ */
+int tg_service_metrics_authorize(tg_service_t *svc, const tg_actor_t *actor,
+                                 tg_error_t *err);
+
 #endif /* TOLLGATE_SERVICE_H */

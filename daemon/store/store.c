@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "tollgate/error.h"
+#include "metrics.h"
 #include "store/store_int.h"
 
 
@@ -299,16 +300,22 @@ tg_group_commit(tg_store_t *store)
     const tg_db_driver_t *d = store->driver;
     tg_group_t           *g = &store->group;
     tg_group_member_t    *m, *next;
+    size_t                batch;
+    int64_t               started;
     int                   rc = TG_OK;
 
     pthread_mutex_lock(&g->lock);
     m = g->members;
+    batch = g->nmembers;
     g->members = NULL;
     g->nmembers = 0;
     pthread_mutex_unlock(&g->lock);
 
     if (m != NULL) {
+        started = tg_metrics_now_ns();
         rc = d->commit(g->conn);
+        tg_metrics_store_commit(tg_metrics_now_ns() - started, batch,
+                                rc != TG_OK);
     } else {
         d->rollback(g->conn);
     }
