@@ -730,6 +730,27 @@ ngx_http_tollgate_throttle(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
 
 
 /*
+ * Names the grant a verified app lacks, for its developer (tollgate sign
+ * says which command adds it): X-Tollgate-Api and X-Tollgate-Stage.  The
+ * caller proved it holds the app's secret, so the names tell no stranger.
+ */
+static void
+ngx_http_tollgate_name_grant(ngx_http_request_t *r, const ngx_str_t *api,
+                             const u_char *stage, size_t len)
+{
+    u_char *copy;
+
+    copy = ngx_pnalloc(r->pool, len);
+    if (copy != NULL) {
+        ngx_memcpy(copy, stage, len);
+        (void) ngx_http_tollgate_add_header(r, "X-Tollgate-Api", api->data,
+                                            api->len);
+        (void) ngx_http_tollgate_add_header(r, "X-Tollgate-Stage", copy, len);
+    }
+}
+
+
+/*
  * Checks the app and its grant of the location's API on the stage (the
  * location's, else the one the call asked for, else RELEASE), and applies
  * its rate limit.  Returns NGX_OK, or NGX_DECLINED with the failure set.
@@ -775,11 +796,11 @@ ngx_http_tollgate_admit(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
 
     found = ngx_http_tollgate_get(mcf->view, TG_PROJ_GRANTS, gkey, glen, &value)
             && tg_proj_i64_decode(value, &expires) == TG_OK;
-    if (!found) {
-        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_NOT_GRANTED, NULL);
-    }
-    if (expires != 0 && expires <= call->now_ms) {
-        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_GRANT_EXPIRED, NULL);
+    if (!found || (expires != 0 && expires <= call->now_ms)) {
+        ngx_http_tollgate_name_grant(r, &lcf->api, stage, st.len);
+        return ngx_http_tollgate_refuse(
+            call, found ? NGX_TOLLGATE_GRANT_EXPIRED : NGX_TOLLGATE_NOT_GRANTED,
+            NULL);
     }
 
     if (ngx_http_tollgate_set_app(r, ctx, &call->app) != NGX_OK) {
