@@ -612,7 +612,7 @@ tg_reload(tg_daemon_t *d, int argc, char **argv)
     tg_settings_group_t groups[TG_SETTINGS_GROUPS_MAX];
     tg_dialect_set_t   *scratch = NULL;
     tg_settings_t       fresh;
-    tg_log_level_t      level = TG_LOG_INFO;
+    tg_log_level_t      level = TG_LOG_INFO, was = TG_LOG_INFO;
     char                errbuf[512], *old;
     size_t              ngroups;
     int                 rc;
@@ -642,12 +642,15 @@ tg_reload(tg_daemon_t *d, int argc, char **argv)
         TG_LOG(TG_LOG_ERROR, "settings not reloaded, the old ones stay",
                TG_LF_STR("error", errbuf));
     } else {
+        /* Said at the more verbose of the two levels, then the new one. */
+        (void) tg_log_level_parse(d->settings.log_level, &was);
+        tg_log_set_level(level < was ? level : was);
+        TG_LOG(TG_LOG_INFO, "settings reloaded",
+               TG_LF_STR("log_level", fresh.log_level));
         tg_log_set_level(level);
         old = d->settings.log_level;
         d->settings.log_level = fresh.log_level;
         fresh.log_level = old;
-        TG_LOG(TG_LOG_INFO, "settings reloaded",
-               TG_LF_STR("log_level", d->settings.log_level));
     }
 
     tg_settings_free(&fresh);
