@@ -574,11 +574,14 @@ tg_up_explain(const tg_up_t *up, const char *what, const char *listen,
 
 
 /*
- * Waits until child *pid listens on listen and answers HTTP there.  If it
- * exits first, or takes too long, says why and returns TG_CLI_ESERVER.
+ * Waits until child *pid listens on listen, and if http, answers HTTP
+ * there (nginx is not asked: a probe would be a refusal in its access
+ * log).  If it exits first, or takes too long, says why and returns
+ * TG_CLI_ESERVER.
  */
 static int
-tg_up_wait(const tg_up_t *up, const char *what, const char *listen, pid_t *pid)
+tg_up_wait(const tg_up_t *up, const char *what, const char *listen, pid_t *pid,
+           int http)
 {
     struct sockaddr_in sin;
     struct timespec    pause = { 0, 20 * 1000 * 1000 };
@@ -594,7 +597,7 @@ tg_up_wait(const tg_up_t *up, const char *what, const char *listen, pid_t *pid)
             tg_up_explain(up, what, listen, status);
             return TG_CLI_ESERVER;
         }
-        if (tg_up_listens(*pid, listen) && tg_up_answers(listen)) {
+        if (tg_up_listens(*pid, listen) && (!http || tg_up_answers(listen))) {
             return TG_CLI_OK;
         }
         if (tg_time_now_ms() > deadline) {
@@ -1036,7 +1039,7 @@ tg_up_run(tg_cli_t *cli, tg_cli_args_t *a)
     rc = up.tollgated_pid > 0 ? TG_CLI_OK : TG_CLI_ESERVER;
 
     if (rc == TG_CLI_OK) {
-        rc = tg_up_wait(&up, "tollgated", up.admin, &up.tollgated_pid);
+        rc = tg_up_wait(&up, "tollgated", up.admin, &up.tollgated_pid, 1);
     }
     if (rc == TG_CLI_OK) {
         rc = tg_up_register(cli, &up);
@@ -1060,7 +1063,7 @@ tg_up_run(tg_cli_t *cli, tg_cli_args_t *a)
         rc = up.nginx_pid > 0 ? TG_CLI_OK : TG_CLI_ESERVER;
     }
     if (rc == TG_CLI_OK) {
-        rc = tg_up_wait(&up, "nginx", up.gateway, &up.nginx_pid);
+        rc = tg_up_wait(&up, "nginx", up.gateway, &up.nginx_pid, 0);
     }
 
     if (rc == TG_CLI_OK) {

@@ -48,6 +48,8 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
         assert.ok(
             await eventually(() => /gateway: 401 GET \/nokey \(-\): \S/.test(s.run.stdout), 5000),
             s.run.out);
+        // Only calls: tollgate up's own readiness checks are not refusals.
+        assert.doesNotMatch(s.run.stdout, /gateway: \d+ GET \/ /);
       }
       s.run.proc.kill(signal);
       const {code} = await s.run.exited;
