@@ -9,8 +9,10 @@ BUILD    ?= build
 # The build runs one job per core unless told otherwise (make -jN, or
 # JOBS=N), and says one short line per step; make V=1 shows the commands.
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+ifeq ($(MAKELEVEL),0)
 ifeq ($(filter -j%,$(MAKEFLAGS)),)
 MAKEFLAGS += -j$(JOBS)
+endif
 endif
 V        ?= 0
 ifeq ($(V),1)
@@ -277,7 +279,7 @@ format:
 	clang-format -i $(FORMATTED)
 
 format-check:
-	clang-format --dry-run -Werror $(FORMATTED)
+	$(Q)clang-format --dry-run -Werror $(FORMATTED)
 
 clean:
 	rm -rf $(BUILD)
