@@ -119,8 +119,11 @@ $(NGINX_MODULE) $(NGINX_ECHO) &: $(NGINX_DEPS)
 	    $(if $(Q),>$(BUILD)/nginx/make.log 2>&1 \
 	    || { cat $(BUILD)/nginx/make.log; exit 1; })
 	$(say) CP "$(NGINX_MODULE) $(NGINX_ECHO)"
-	$(Q)cp $(BUILD)/nginx-src/objs/ngx_http_tollgate_module.so $(NGINX_MODULE)
-	$(Q)cp $(BUILD)/nginx-src/objs/ngx_http_tollgate_echo_module.so $(NGINX_ECHO)
+	$(Q)cp $(BUILD)/nginx-src/objs/ngx_http_tollgate_module.so $(NGINX_MODULE).new
+	$(Q)cp $(BUILD)/nginx-src/objs/ngx_http_tollgate_echo_module.so $(NGINX_ECHO).new
+	@# (renamed into place: a running nginx keeps the file it loaded intact)
+	$(Q)mv -f $(NGINX_MODULE).new $(NGINX_MODULE)
+	$(Q)mv -f $(NGINX_ECHO).new $(NGINX_ECHO)
 
 BINS      = $(BUILD)/bin/tollgated $(BUILD)/bin/tollgate $(NGINX_MODULE) \
             $(NGINX_ECHO)

@@ -448,10 +448,16 @@ tg_sign_explain_signature(const char *message, tg_str_t sts)
                         "tollgate app reveal APP shows the current one)\n");
         return;
     }
-    fprintf(stderr, "tollgate: the strings to sign differ at character %zu:\n",
-            i + 1);
-    fprintf(stderr, "  server `%.*s`\n", (int) len, server);
-    tg_sign_print_sts(stderr, "  client", sts);
+    fprintf(stderr,
+            "tollgate: the strings to sign differ from character %zu on "
+            "(newlines as #):\n"
+            "  server `%.*s`\n"
+            "  client `",
+            i + 1, (int) len, server);
+    for (i = 0; i < sts.len; i++) {
+        fputc(sts.ptr[i] == '\n' ? '#' : sts.ptr[i], stderr);
+    }
+    fputs("`\n", stderr);
 }
 
 

@@ -5,10 +5,14 @@
 // {"message"}; 401, 400, 403, 413 and 429 alike.
 
 import assert from 'node:assert/strict';
+import {spawn} from 'node:child_process';
 import {createHmac, randomUUID} from 'node:crypto';
+import http from 'node:http';
+import path from 'node:path';
 import {after, before, test} from 'node:test';
 
 import {eventually, startGateway} from './lib/gateway.mjs';
+import {binDir} from './lib/tollgated.mjs';
 
 let gw;
 
@@ -165,4 +169,50 @@ test('a HEAD refusal has the headers and no body', async () => {
   assert.equal(res.status, 401);
   assert.match(res.headers.get('content-type'), /^application\/json/);
   assert.equal(await res.text(), '');
+});
+
+test('tollgate sign shows where the strings to sign part, when they do', async () => {
+  const app = await call('POST', '/v1/apps', {name: 'sts_differ'});
+  await call('PUT', `/v1/apps/${app.id}/grants/default`, {});
+  // A proxy on the way adds a query parameter the client did not sign.
+  const proxy = http.createServer((req, res) => {
+    const out = http.request(
+        `${gw.url}${req.url}?added=1`, {method: req.method, headers: req.headers}, (up) => {
+          res.writeHead(up.statusCode, up.headers);
+          up.pipe(res);
+        });
+    req.pipe(out);
+  });
+  await new Promise((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  try {
+    // (Not spawnSync: the proxy answers from this process.)
+    const sign = () => new Promise((resolve) => {
+      const proc = spawn(
+          path.join(binDir, 'tollgate'),
+          [
+            'sign', '--app-key', app.app_key, '--app-secret', app.app_secret,
+            `http://127.0.0.1:${proxy.address().port}/p`
+          ],
+          {env: {PATH: process.env.PATH, HOME: '/nonexistent'}});
+      const r = {stdout: '', stderr: ''};
+      proc.stdout.on('data', (c) => r.stdout += c);
+      proc.stderr.on('data', (c) => r.stderr += c);
+      proc.on('close', (status) => resolve({...r, status}));
+    });
+    await eventually(async () => /Invalid Signature/.test((await sign()).stderr));
+    const r = await sign();
+    assert.equal(r.status, 1);
+    assert.equal(r.stdout, '');
+    const lines = r.stderr.split('\n');
+    assert.equal(lines[0], 'tollgate: the gateway answered 400: Invalid Signature');
+    const client = lines[3].match(/^  client `(.*)`$/)[1];
+    assert.match(client, /^GET#application\/json####x-ca-key:.*#\/p$/);
+    assert.equal(lines[2], `  server \`${client}?added=1\``);
+    assert.equal(
+        lines[1],
+        `tollgate: the strings to sign differ from character ${
+            client.length + 1} on (newlines as #):`);
+  } finally {
+    await new Promise((resolve) => proxy.close(resolve));
+  }
 });
