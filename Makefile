@@ -5,6 +5,23 @@
 # UndefinedBehaviorSanitizer), which the unit and end-to-end tests run.
 
 BUILD    ?= build
+
+# The build runs one job per core unless told otherwise (make -jN, or
+# JOBS=N), and says one short line per step; make V=1 shows the commands.
+JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+ifeq ($(MAKELEVEL),0)
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+MAKEFLAGS += -j$(JOBS)
+endif
+endif
+V        ?= 0
+ifeq ($(V),1)
+Q         =
+say       = @true
+else
+Q         = @
+say       = @printf '  %-7s %s\n'
+endif
 CC       ?= cc
 AR       ?= ar
 NODE     ?= node
@@ -45,27 +62,33 @@ DAEMON_LIB_SRCS := $(filter-out daemon/main.c,$(DAEMON_SRCS))
 define variant
 $(1)/obj/%.o: %.c
 	@mkdir -p $$(@D)
-	$$(CC) $$(CFLAGS_COMMON) $(2) -MMD -MP -c $$< -o $$@
+	$$(say) CC $$@
+	$$(Q)$$(CC) $$(CFLAGS_COMMON) $(2) -MMD -MP -c $$< -o $$@
 
 $(1)/libtollgate.a: $$(LIB_SRCS:%.c=$(1)/obj/%.o)
-	rm -f $$@ && $$(AR) rcs $$@ $$^
+	$$(say) AR $$@
+	$$(Q)rm -f $$@ && $$(AR) rcs $$@ $$^
 
 $(1)/libtollgated.a: $$(DAEMON_LIB_SRCS:%.c=$(1)/obj/%.o)
-	rm -f $$@ && $$(AR) rcs $$@ $$^
+	$$(say) AR $$@
+	$$(Q)rm -f $$@ && $$(AR) rcs $$@ $$^
 
 $(1)/bin/tollgated: $(1)/obj/daemon/main.o $(1)/libtollgated.a \
                     $(1)/libtollgate.a
 	@mkdir -p $$(@D)
-	$$(CC) $(2) $$^ $$(LDLIBS_DAEMON) -o $$@
+	$$(say) LD $$@
+	$$(Q)$$(CC) $(2) $$^ $$(LDLIBS_DAEMON) -o $$@
 
 $(1)/bin/tollgate: $$(CLI_SRCS:%.c=$(1)/obj/%.o) $(1)/libtollgate.a
 	@mkdir -p $$(@D)
-	$$(CC) $(2) $$^ $$(LDLIBS_CLI) -o $$@
+	$$(say) LD $$@
+	$$(Q)$$(CC) $(2) $$^ $$(LDLIBS_CLI) -o $$@
 
 $(1)/test/%: $(1)/obj/test/unit/%.o $(1)/obj/test/unit/fixture.o \
              $(1)/libtollgated.a $(1)/libtollgate.a
 	@mkdir -p $$(@D)
-	$$(CC) $(2) $$^ $$(LDLIBS_UNIT) $$(LDLIBS_DAEMON) -o $$@
+	$$(say) LD $$@
+	$$(Q)$$(CC) $(2) $$^ $$(LDLIBS_UNIT) $$(LDLIBS_DAEMON) -o $$@
 endef
 
 $(eval $(call variant,$(BUILD),$(RELEASE_FLAGS)))
@@ -83,16 +106,24 @@ NGINX_DEPS   := nginx/config $(wildcard nginx/*.[ch]) nginx/echo/config \
                 $(wildcard include/tollgate/*.h)
 
 $(NGINX_MODULE) $(NGINX_ECHO) &: $(NGINX_DEPS)
-	rm -rf $(BUILD)/nginx-src && mkdir -p $(BUILD)/nginx
-	cp -r $(NGINX_SRC) $(BUILD)/nginx-src
-	cd $(BUILD)/nginx-src && ./configure --with-compat \
+	$(Q)rm -rf $(BUILD)/nginx-src && mkdir -p $(BUILD)/nginx
+	$(Q)cp -r $(NGINX_SRC) $(BUILD)/nginx-src
+	$(say) NGINX "configure: Debian's nginx sources with the modules (log: $(BUILD)/nginx/configure.log)"
+	$(Q)cd $(BUILD)/nginx-src && ./configure --with-compat \
 	    --add-dynamic-module=$(CURDIR)/nginx \
 	    --add-dynamic-module=$(CURDIR)/nginx/echo \
 	    >../nginx/configure.log 2>&1 \
 	    || { cat ../nginx/configure.log; exit 1; }
-	$(MAKE) -C $(BUILD)/nginx-src -f objs/Makefile modules
-	cp $(BUILD)/nginx-src/objs/ngx_http_tollgate_module.so $(NGINX_MODULE)
-	cp $(BUILD)/nginx-src/objs/ngx_http_tollgate_echo_module.so $(NGINX_ECHO)
+	$(say) NGINX "make modules (log: $(BUILD)/nginx/make.log)"
+	$(Q)$(MAKE) -C $(BUILD)/nginx-src -f objs/Makefile modules \
+	    $(if $(Q),>$(BUILD)/nginx/make.log 2>&1 \
+	    || { cat $(BUILD)/nginx/make.log; exit 1; })
+	$(say) CP "$(NGINX_MODULE) $(NGINX_ECHO)"
+	$(Q)cp $(BUILD)/nginx-src/objs/ngx_http_tollgate_module.so $(NGINX_MODULE).new
+	$(Q)cp $(BUILD)/nginx-src/objs/ngx_http_tollgate_echo_module.so $(NGINX_ECHO).new
+	@# (renamed into place: a running nginx keeps the file it loaded intact)
+	$(Q)mv -f $(NGINX_MODULE).new $(NGINX_MODULE)
+	$(Q)mv -f $(NGINX_ECHO).new $(NGINX_ECHO)
 
 BINS      = $(BUILD)/bin/tollgated $(BUILD)/bin/tollgate $(NGINX_MODULE) \
             $(NGINX_ECHO)
@@ -160,7 +191,8 @@ e2e: $(ASAN_BINS) $(BUILD)/test/tools/hold_projection e2e-deps
 # A stuck projection reader, for test/e2e/health.test.mjs.
 $(BUILD)/test/tools/hold_projection: test/tools/hold_projection.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) $^ -llmdb -o $@
+	$(say) CC $@
+	$(Q)$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) $^ -llmdb -o $@
 
 # Benchmarks print figures; they are never part of the tests.
 # Fills a projection with synthetic apps for bench/gateway.mjs.
@@ -209,7 +241,8 @@ FUZZ_BINS     = $(FUZZ_SRCS:test/fuzz/%.c=$(BUILD)/fuzz/%)
 
 $(BUILD)/fuzz/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(CFLAGS_COMMON) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link \
+	$(say) CC $@
+	$(Q)$(FUZZ_CC) $(CFLAGS_COMMON) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link \
 	    -MMD -MP -c $< -o $@
 
 FUZZ_DAEMON_BINS = $(filter $(BUILD)/fuzz/fuzz_daemon_%,$(FUZZ_BINS))
@@ -217,11 +250,13 @@ FUZZ_DAEMON_BINS = $(filter $(BUILD)/fuzz/fuzz_daemon_%,$(FUZZ_BINS))
 $(FUZZ_DAEMON_BINS): $(BUILD)/fuzz/%: $(BUILD)/fuzz/obj/test/fuzz/%.o \
                      $(FUZZ_DAEMON_SRCS:%.c=$(BUILD)/fuzz/obj/%.o) \
                      $(LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $^ $(LDLIBS_DAEMON) -o $@
+	$(say) LD $@
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $^ $(LDLIBS_DAEMON) -o $@
 
 $(filter-out $(FUZZ_DAEMON_BINS),$(FUZZ_BINS)): $(BUILD)/fuzz/%: \
         $(BUILD)/fuzz/obj/test/fuzz/%.o $(LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $^ \
+	$(say) LD $@
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $^ \
 	    $(shell pkg-config --libs libcrypto 2>/dev/null) -o $@
 
 # $(call fuzz_run,SECONDS): runs each driver on its corpus, seeds first.
@@ -247,7 +282,7 @@ format:
 	clang-format -i $(FORMATTED)
 
 format-check:
-	clang-format --dry-run -Werror $(FORMATTED)
+	$(Q)clang-format --dry-run -Werror $(FORMATTED)
 
 clean:
 	rm -rf $(BUILD)

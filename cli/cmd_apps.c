@@ -79,6 +79,12 @@ tg_cli_app_fields(const tg_cli_args_t *a, json_t *body)
     if (!tg_cli_has(a, "rps")) {
         return TG_CLI_OK;
     }
+    if (strcmp(tg_cli_opt(a, "rps"), "0") == 0) {
+        return tg_cli_usage_error(
+            "--rps 0: a rate is 1 or more; for no rate limit, %s",
+            strcmp(a->cmd->name, "update") == 0 ? "give --no-rate-limit"
+                                                : "leave --rps out");
+    }
 
     limit = json_object();
     if (limit == NULL || json_object_set_new(body, "rate_limit", limit) != 0) {

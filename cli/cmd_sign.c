@@ -1,9 +1,12 @@
 /*
  * tollgate sign: signs a call the way Alibaba's X-Ca-* clients do, with
  * libtollgate's own signer (the one the gateway verifies with), and sends
- * it, or prints the string to sign and the headers (--print).  When the
- * gateway refuses the signature, both strings to sign are printed, so a
- * newcomer sees where theirs differs.
+ * it, or prints the string to sign and the headers (--print).  A refusal
+ * is printed as its message alone (never the body), with what to do: when
+ * the gateway refuses the signature, both strings to sign are compared,
+ * so a newcomer sees where theirs differs, or learns that the secret is
+ * wrong when they are the same; when the app lacks a grant, the command
+ * that adds it.
  */
 
 #include <stdlib.h>
@@ -36,9 +39,13 @@ typedef struct {
 
 typedef struct {
     tg_buf_t body;
-    tg_buf_t error_message;
+    tg_buf_t error_message; /* X-Ca-Error-Message */
+    tg_buf_t api;           /* X-Tollgate-Api: the grant that is missing */
+    tg_buf_t stage;         /* X-Tollgate-Stage */
     int      too_large;
 } tg_sign_answer_t;
+
+#define TG_SIGN_STS_PREFIX "Invalid Signature, Server StringToSign:`"
 
 
 static const tg_sign_header_t *
@@ -352,30 +359,158 @@ tg_sign_on_body(char *data, size_t size, size_t n, void *arg)
 }
 
 
+/* Keeps the value of header line data in *out if its name is name. */
+static void
+tg_sign_keep_header(const char *data, size_t len, const char *name,
+                    tg_buf_t *out)
+{
+    size_t   n = strlen(name);
+    tg_str_t v;
+
+    if (len > n + 1 && strncasecmp(data, name, n) == 0 && data[n] == ':') {
+        v = (tg_str_t){ data + n + 1, len - n - 1 };
+        while (v.len > 0
+               && (v.ptr[v.len - 1] == '\n' || v.ptr[v.len - 1] == '\r')) {
+            v.len--;
+        }
+        v = tg_str_trim(v);
+        tg_buf_reset(out);
+        (void) tg_buf_append(out, v.ptr, v.len);
+        (void) tg_buf_append(out, "", 0);
+    }
+}
+
+
 static size_t
 tg_sign_on_header(char *data, size_t size, size_t n, void *arg)
 {
-    static const char name[] = "x-ca-error-message:";
     tg_sign_answer_t *ans = arg;
-    tg_str_t          v;
 
-    if (size * n > sizeof(name) - 1
-        && strncasecmp(data, name, sizeof(name) - 1) == 0)
-    {
-        v = tg_str_trim((tg_str_t){ data + sizeof(name) - 1,
-                                    size * n - (sizeof(name) - 1) });
-        tg_buf_reset(&ans->error_message);
-        (void) tg_buf_append(&ans->error_message, v.ptr, v.len);
+    tg_sign_keep_header(data, size * n, "x-ca-error-message",
+                        &ans->error_message);
+    tg_sign_keep_header(data, size * n, "x-tollgate-api", &ans->api);
+    tg_sign_keep_header(data, size * n, "x-tollgate-stage", &ans->stage);
+    return size * n;
+}
+
+
+/*
+ * The refusal's message: X-Ca-Error-Message, else the "Message",
+ * "message" or "error_msg" of a JSON body (the other schemes' shapes),
+ * into ans->error_message.
+ */
+static void
+tg_sign_message(tg_sign_answer_t *ans)
+{
+    static const char *const keys[] = { "Message", "message", "error_msg" };
+    json_error_t             jerr;
+    json_t                  *root;
+    const char              *m = NULL;
+    size_t                   i;
+
+    if (ans->error_message.len > 0 || ans->body.len == 0) {
+        return;
+    }
+    root = json_loadb(ans->body.ptr, ans->body.len, 0, &jerr);
+    for (i = 0; root != NULL && m == NULL && i < 3; i++) {
+        m = json_string_value(json_object_get(root, keys[i]));
+    }
+    if (m != NULL) {
+        (void) tg_buf_append_c(&ans->error_message, m);
         (void) tg_buf_append(&ans->error_message, "", 0);
     }
-    return size * n;
+    json_decref(root);
+}
+
+
+/*
+ * Explains an Invalid Signature: the gateway's string to sign (in the
+ * message, with '#' for each newline) against this client's.  The same
+ * string signed to a different signature means a different secret.
+ */
+static void
+tg_sign_explain_signature(const char *message, tg_str_t sts)
+{
+    const char *server = message + sizeof(TG_SIGN_STS_PREFIX) - 1;
+    size_t      len = strlen(server), i;
+
+    if (len > 0 && server[len - 1] == '`') {
+        len--;
+    }
+    for (i = 0; i < len && i < sts.len; i++) {
+        if (server[i] != (sts.ptr[i] == '\n' ? '#' : sts.ptr[i])) {
+            break;
+        }
+    }
+    if (i == len && i == sts.len) {
+        fprintf(stderr, "tollgate: the gateway signed the same string as this "
+                        "client, so the AppSecret is wrong (was it reset? "
+                        "tollgate app reveal APP shows the current one)\n");
+        return;
+    }
+    fprintf(stderr,
+            "tollgate: the strings to sign differ from character %zu on "
+            "(newlines as #):\n"
+            "  server `%.*s`\n"
+            "  client `",
+            i + 1, (int) len, server);
+    for (i = 0; i < sts.len; i++) {
+        fputc(sts.ptr[i] == '\n' ? '#' : sts.ptr[i], stderr);
+    }
+    fputs("`\n", stderr);
+}
+
+
+/* Explains a 403 for want of a grant, with the command that adds it. */
+static void
+tg_sign_explain_grant(const tg_sign_answer_t *ans, const char *app)
+{
+    const char *stage = ans->stage.len > 0 ? ans->stage.ptr : "RELEASE";
+    int         release = strcmp(stage, "RELEASE") == 0;
+
+    fprintf(stderr,
+            "tollgate: the app has no %sgrant to the API \"%s\"%s%s; "
+            "add it with:\n"
+            "  tollgate grant add %s %s%s%s\n",
+            strstr(ans->error_message.ptr, "Expiry") != NULL ? "current " : "",
+            ans->api.ptr, release ? "" : " on the stage ", release ? "" : stage,
+            app != NULL ? app : "APP", ans->api.ptr, release ? "" : " --stage ",
+            release ? "" : stage);
+}
+
+
+/* Prints a refusal: its message, and what to do about it. */
+static void
+tg_sign_refused(tg_sign_answer_t *ans, long status, tg_str_t sts,
+                const char *app)
+{
+    tg_sign_message(ans);
+    if (ans->error_message.len > 0
+        && strncmp(ans->error_message.ptr, TG_SIGN_STS_PREFIX,
+                   sizeof(TG_SIGN_STS_PREFIX) - 1)
+               == 0)
+    {
+        fprintf(stderr,
+                "tollgate: the gateway answered %ld: Invalid "
+                "Signature\n",
+                status);
+        tg_sign_explain_signature(ans->error_message.ptr, sts);
+        return;
+    }
+    fprintf(stderr, "tollgate: the gateway answered %ld%s%s\n", status,
+            ans->error_message.len > 0 ? ": " : "",
+            ans->error_message.len > 0 ? ans->error_message.ptr : "");
+    if (status == 403 && ans->api.len > 0 && ans->error_message.len > 0) {
+        tg_sign_explain_grant(ans, app);
+    }
 }
 
 
 /* Sends the signed request and prints the answer. */
 static int
 tg_sign_send(tg_cli_t *cli, const char *method, const char *url,
-             const tg_sign_headers_t *hs, tg_str_t body, tg_str_t sts)
+             const tg_sign_headers_t *hs, tg_str_t body, tg_str_t sts,
+             const char *app)
 {
     struct curl_slist *list = NULL, *l;
     tg_sign_answer_t   ans;
@@ -428,24 +563,18 @@ tg_sign_send(tg_cli_t *cli, const char *method, const char *url,
     }
     curl_slist_free_all(list);
 
-    if (rc == TG_CLI_OK) {
+    if (rc == TG_CLI_OK && status >= 200 && status < 300) {
         fwrite(ans.body.ptr != NULL ? ans.body.ptr : "", 1, ans.body.len,
                stdout);
-        if (status < 200 || status >= 300) {
-            fprintf(stderr, "tollgate: the gateway answered %ld%s%s\n", status,
-                    ans.error_message.len > 0 ? ": " : "",
-                    ans.error_message.len > 0 ? ans.error_message.ptr : "");
-            if (ans.error_message.len > 0
-                && strstr(ans.error_message.ptr, "Invalid Signature") != NULL)
-            {
-                tg_sign_print_sts(stderr, "client", sts);
-            }
-            rc = status < 500 ? TG_CLI_EAPI : TG_CLI_ESERVER;
-        }
+    } else if (rc == TG_CLI_OK) {
+        tg_sign_refused(&ans, status, sts, app);
+        rc = status < 500 ? TG_CLI_EAPI : TG_CLI_ESERVER;
     }
 
     tg_buf_free(&ans.body);
     tg_buf_free(&ans.error_message);
+    tg_buf_free(&ans.api);
+    tg_buf_free(&ans.stage);
     return rc;
 }
 
@@ -531,7 +660,8 @@ tg_sign_run(tg_cli_t *cli, tg_cli_args_t *a)
                    TG_STR_ARG(hs.h[i].value));
         }
     } else if (rc == TG_CLI_OK) {
-        rc = tg_sign_send(cli, method, a->pos[0], &hs, body, tg_buf_str(&sts));
+        rc = tg_sign_send(cli, method, a->pos[0], &hs, body, tg_buf_str(&sts),
+                          tg_cli_opt(a, "app"));
     }
 
     for (i = 0; i < hs.nowned; i++) {

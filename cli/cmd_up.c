@@ -2,26 +2,44 @@
  * tollgate up: the whole stack in the foreground.  Starts tollgated,
  * registers the API "default" if it is missing, renders nginx.conf from
  * the repository's template (etc/nginx.conf.in), starts nginx with the
- * Tollgate module, waits until both answer, prints where they are and an
- * example, and stops both on SIGINT or SIGTERM, or when either dies.
- * Meanwhile it polls tollgated's /healthz and says so, once, when the
- * projection the gateway reads starts or stops failing.
+ * Tollgate module, waits until each of its own children listens on its
+ * address, prints where they are and an example, and stops both on
+ * SIGINT, SIGTERM or SIGHUP, or when either dies.  Meanwhile it polls
+ * tollgated's /healthz and says so, once, when the projection the gateway
+ * reads starts or stops failing, and prints the gateway's refusals from
+ * its access log, one short line each.
+ *
+ * A child that exits before it is ready is explained (address in use,
+ * data directory locked by another process), the other child is stopped,
+ * a data directory this run created is removed, and the exit status is
+ * not 0.
  *
  * The children run in their own process groups, so a Ctrl-C reaches only
  * this process, which stops them in order: nginx first (it stops taking
- * calls), then tollgated.
+ * calls), then tollgated.  Each child also gets SIGTERM from the kernel
+ * if this process dies any other way (SIGKILL, a crash): PR_SET_PDEATHSIG.
+ *
+ * "tollgate reload" makes a running stack re-read its settings: SIGHUP to
+ * the tollgated that holds the data directory's lock, and nginx -s reload
+ * with the configuration tollgate up rendered.
  */
+
+#define _XOPEN_SOURCE 700 /* nftw() */
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
+#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -35,7 +53,9 @@
 
 
 #define TG_UP_WAIT_MS  15000
+#define TG_UP_TICK_S   1 /* how often the access log is read */
 #define TG_UP_HEALTH_S 5 /* how often /healthz is polled */
+#define TG_UP_LINE_MAX 8192
 #define TG_UP_MODULE   "ngx_http_tollgate_module.so"
 #define TG_UP_ECHO     "ngx_http_tollgate_echo_module.so" /* beside it */
 #define TG_UP_TEMPLATE "etc/nginx.conf.in"
@@ -53,8 +73,11 @@ typedef struct {
     const char *admin;   /* host:port */
     const char *gateway; /* host:port */
     const char *nginx;
-    pid_t       tollgated_pid;
+    pid_t       tollgated_pid; /* 0 once reaped */
     pid_t       nginx_pid;
+    int         made_data_dir; /* this run created the data directory */
+    char        access_log[PATH_MAX + 16]; /* "" if unknown (--nginx-conf) */
+    off_t       access_off;                /* how much of it was read */
 } tg_up_t;
 
 
@@ -141,7 +164,9 @@ tg_up_paths(tg_up_t *up, const tg_cli_args_t *a)
     if (dir == NULL) {
         dir = "./var";
     }
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+    if (mkdir(dir, 0700) == 0) {
+        up->made_data_dir = 1;
+    } else if (errno != EEXIST) {
         return tg_cli_usage_error("%s: %s", dir, strerror(errno));
     }
     if (realpath(dir, up->data_dir) == NULL) {
@@ -152,6 +177,10 @@ tg_up_paths(tg_up_t *up, const tg_cli_args_t *a)
     }
     if (mkdir(up->prefix, 0700) != 0 && errno != EEXIST) {
         return tg_cli_usage_error("%s: %s", up->prefix, strerror(errno));
+    }
+    if (!tg_cli_has(a, "nginx-conf")) {
+        snprintf(up->access_log, sizeof(up->access_log), "%s/access.log",
+                 up->prefix);
     }
 
     if (tg_cli_has(a, "upstream")) {
@@ -165,16 +194,22 @@ tg_up_paths(tg_up_t *up, const tg_cli_args_t *a)
 }
 
 
-/* Starts argv in its own process group, with the signals unblocked. */
+/*
+ * Starts argv in its own process group, with the signals unblocked, and
+ * with SIGTERM from the kernel when this process dies, however it dies.
+ */
 static pid_t
 tg_up_spawn(char *const argv[])
 {
     sigset_t none;
-    pid_t    pid;
+    pid_t    parent = getpid(), pid;
 
     pid = fork();
     if (pid == 0) {
         setpgid(0, 0);
+        if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent) {
+            _exit(127); /* the parent is gone already */
+        }
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
         execv(argv[0], argv);
@@ -336,38 +371,245 @@ tg_up_check_health(const tg_up_t *up, int *failing)
 }
 
 
+/*
+ * Whether *pid still runs; once it has exited, reaps it, sets *pid to 0
+ * and its wait status in *status (may be NULL).
+ */
 static int
-tg_up_alive(pid_t pid)
+tg_up_alive(pid_t *pid, int *status)
 {
-    return pid > 0 && waitpid(pid, NULL, WNOHANG) == 0;
+    int st = 0;
+
+    if (*pid <= 0) {
+        return 0;
+    }
+    if (waitpid(*pid, &st, WNOHANG) == 0) {
+        return 1;
+    }
+    *pid = 0;
+    if (status != NULL) {
+        *status = st;
+    }
+    return 0;
 }
 
 
-/* Waits until an HTTP server answers on listen while pid lives. */
+/*
+ * Adds to inodes[n..max) the inodes of the sockets in LISTEN state on
+ * port that the kernel's table at path (/proc/net/tcp, tcp6) lists.
+ * Returns the new count.
+ */
+static size_t
+tg_up_listeners(const char *path, unsigned port, unsigned long *inodes,
+                size_t n, size_t max)
+{
+    char          line[512], local[128];
+    const char   *colon;
+    unsigned      state;
+    unsigned long inode;
+    FILE         *f;
+
+    f = fopen(path, "re");
+    if (f == NULL) {
+        return n;
+    }
+    /* sl local rem st tx:rx tr:when retrnsmt uid timeout inode ... (the
+     * header line does not scan) */
+    while (n < max && fgets(line, sizeof(line), f) != NULL) {
+        if (sscanf(line, " %*s %127s %*s %x %*s %*s %*s %*s %*s %lu", local,
+                   &state, &inode)
+                == 3
+            && state == 0x0A && (colon = strrchr(local, ':')) != NULL
+            && strtoul(colon + 1, NULL, 16) == port)
+        {
+            inodes[n++] = inode;
+        }
+    }
+    fclose(f);
+    return n;
+}
+
+
+/*
+ * Whether process pid itself holds a socket listening on listen's port:
+ * that something answers there says nothing of who does.
+ */
 static int
-tg_up_wait(const char *what, const char *listen, pid_t pid)
+tg_up_listens(pid_t pid, const char *listen)
+{
+    unsigned long  inodes[64], inode;
+    const char    *colon = strrchr(listen, ':');
+    char           dir[64], path[128], link[64];
+    struct dirent *e;
+    ssize_t        len;
+    size_t         n, i;
+    DIR           *d;
+    int            found = 0;
+
+    if (colon == NULL || pid <= 0) {
+        return 0;
+    }
+    n = tg_up_listeners("/proc/net/tcp", (unsigned) atoi(colon + 1), inodes, 0,
+                        64);
+    n = tg_up_listeners("/proc/net/tcp6", (unsigned) atoi(colon + 1), inodes, n,
+                        64);
+    if (n == 0) {
+        return 0;
+    }
+
+    snprintf(dir, sizeof(dir), "/proc/%ld/fd", (long) pid);
+    d = opendir(dir);
+    if (d == NULL) {
+        return 0;
+    }
+    while (!found && (e = readdir(d)) != NULL) {
+        snprintf(path, sizeof(path), "%s/%.32s", dir, e->d_name);
+        len = readlink(path, link, sizeof(link) - 1);
+        if (len <= 0) {
+            continue;
+        }
+        link[len] = '\0';
+        if (sscanf(link, "socket:[%lu]", &inode) != 1) {
+            continue;
+        }
+        for (i = 0; i < n; i++) {
+            found |= inodes[i] == inode;
+        }
+    }
+    closedir(d);
+    return found;
+}
+
+
+/*
+ * The process that holds the data directory's lock (tollgated writes its
+ * PID into the file): its PID, -1 if the lock is held by a process that
+ * did not write one, 0 if the lock is free.
+ */
+static long
+tg_up_lock_holder(const char *data_dir)
+{
+    char    path[PATH_MAX + 8], text[32];
+    ssize_t n;
+    long    pid = 0;
+    int     fd;
+
+    snprintf(path, sizeof(path), "%s/lock", data_dir);
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        return 0;
+    }
+    if (flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
+        n = pread(fd, text, sizeof(text) - 1, 0);
+        text[n > 0 ? n : 0] = '\0';
+        pid = strtol(text, NULL, 10);
+        if (pid <= 0) {
+            pid = -1;
+        }
+    }
+    close(fd); /* and a lock taken here with it */
+    return pid;
+}
+
+
+/* Whether another program holds listen's address. */
+static int
+tg_up_in_use(const char *listen)
+{
+    struct sockaddr_in sin;
+    int                fd, on = 1, used;
+
+    if (tg_up_addr(listen, &sin) != TG_CLI_OK) {
+        return 0;
+    }
+    fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return 0;
+    }
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+    used = bind(fd, (struct sockaddr *) &sin, sizeof(sin)) != 0
+           && errno == EADDRINUSE;
+    close(fd);
+    return used;
+}
+
+
+/* Says why child what, which was to listen on listen, exited early. */
+static void
+tg_up_explain(const tg_up_t *up, const char *what, const char *listen,
+              int status)
+{
+    long holder = 0;
+
+    if (strcmp(what, "tollgated") == 0) {
+        holder = tg_up_lock_holder(up->data_dir);
+    }
+    if (holder > 0) {
+        fprintf(stderr,
+                "tollgate: tollgated did not start: the data directory %s "
+                "is locked by PID %ld (another tollgated; is a tollgate up "
+                "running there already?)\n",
+                up->data_dir, holder);
+    } else if (holder < 0) {
+        fprintf(stderr,
+                "tollgate: tollgated did not start: another process holds "
+                "the lock of the data directory %s\n",
+                up->data_dir);
+    } else if (tg_up_in_use(listen)) {
+        fprintf(stderr,
+                "tollgate: %s did not start: the address %s is in use by "
+                "another program (choose another with --%s-listen)\n",
+                what, listen,
+                strcmp(what, "tollgated") == 0 ? "admin" : "gateway");
+    } else if (WIFSIGNALED(status)) {
+        fprintf(stderr, "tollgate: %s did not start: killed by signal %d\n",
+                what, WTERMSIG(status));
+    } else {
+        fprintf(stderr,
+                "tollgate: %s did not start: it exited with status %d (its "
+                "messages are above)\n",
+                what, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    }
+}
+
+
+/*
+ * Waits until child *pid listens on listen, and if http, answers HTTP
+ * there (nginx is not asked: a probe would be a refusal in its access
+ * log).  If it exits first, or takes too long, says why and returns
+ * TG_CLI_ESERVER.
+ */
+static int
+tg_up_wait(const tg_up_t *up, const char *what, const char *listen, pid_t *pid,
+           int http)
 {
     struct sockaddr_in sin;
     struct timespec    pause = { 0, 20 * 1000 * 1000 };
     int64_t            deadline = tg_time_now_ms() + TG_UP_WAIT_MS;
+    int                status = 0;
 
     if (tg_up_addr(listen, &sin) != TG_CLI_OK) {
         return tg_cli_usage_error("%s: expected IPv4 host:port, not \"%s\"",
                                   what, listen);
     }
-    while (!tg_up_answers(listen)) {
-        if (!tg_up_alive(pid)) {
-            fprintf(stderr, "tollgate: %s exited before it was ready\n", what);
+    for (;;) {
+        if (!tg_up_alive(pid, &status)) {
+            tg_up_explain(up, what, listen, status);
             return TG_CLI_ESERVER;
         }
+        if (tg_up_listens(*pid, listen) && (!http || tg_up_answers(listen))) {
+            return TG_CLI_OK;
+        }
         if (tg_time_now_ms() > deadline) {
-            fprintf(stderr, "tollgate: %s is not answering on %s\n", what,
-                    listen);
+            fprintf(stderr,
+                    "tollgate: %s did not start: it is not listening on %s "
+                    "after %d s%s\n",
+                    what, listen, TG_UP_WAIT_MS / 1000,
+                    tg_up_in_use(listen) ? " (another program holds it)" : "");
             return TG_CLI_ESERVER;
         }
         nanosleep(&pause, NULL);
     }
-    return TG_CLI_OK;
 }
 
 
@@ -378,14 +620,14 @@ tg_up_wait(const char *what, const char *listen, pid_t pid)
  * lives, unless the bootstrap key comes from the environment.
  */
 static void
-tg_up_wait_key(const char *path, pid_t pid)
+tg_up_wait_key(const char *path, pid_t *pid)
 {
     struct timespec pause = { 0, 20 * 1000 * 1000 };
     int64_t         deadline = tg_time_now_ms() + TG_UP_WAIT_MS;
 
     while (access(path, R_OK) != 0
-           && getenv("TOLLGATE_ADMIN_ACCESS_KEY_ID") == NULL && tg_up_alive(pid)
-           && tg_time_now_ms() < deadline)
+           && getenv("TOLLGATE_ADMIN_ACCESS_KEY_ID") == NULL
+           && tg_up_alive(pid, NULL) && tg_time_now_ms() < deadline)
     {
         nanosleep(&pause, NULL);
     }
@@ -407,7 +649,7 @@ tg_up_register(tg_cli_t *cli, tg_up_t *up)
     snprintf(endpoint, sizeof(endpoint), "http://%s", up->admin);
     if (cli->key_id == NULL) {
         snprintf(path, sizeof(path), "%s/admin-access-key", up->data_dir);
-        tg_up_wait_key(path, up->tollgated_pid);
+        tg_up_wait_key(path, &up->tollgated_pid);
         if (access(path, R_OK) == 0) {
             rc = tg_cli_load_config(cli, path);
             if (rc != TG_CLI_OK) {
@@ -533,45 +775,159 @@ tg_up_render(tg_up_t *up)
 
 /* Stops a child with sig, and waits for it (SIGKILL after 10 s). */
 static int
-tg_up_stop(pid_t pid, int sig)
+tg_up_stop(pid_t *pid, int sig)
 {
     struct timespec pause = { 0, 20 * 1000 * 1000 };
     int64_t         deadline = tg_time_now_ms() + 10000;
     int             status = 0;
 
-    if (pid <= 0) {
+    if (*pid <= 0) {
         return 0;
     }
-    kill(pid, sig);
-    while (waitpid(pid, &status, WNOHANG) == 0) {
+    kill(*pid, sig);
+    while (waitpid(*pid, &status, WNOHANG) == 0) {
         if (tg_time_now_ms() > deadline) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &status, 0);
+            kill(*pid, SIGKILL);
+            waitpid(*pid, &status, 0);
+            *pid = 0;
             return -1;
         }
         nanosleep(&pause, NULL);
     }
+    *pid = 0;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+
+static int
+tg_up_unlink(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+    (void) st;
+    (void) flag;
+    (void) f;
+    return remove(path) != 0 ? -1 : 0;
+}
+
+
+/* After a failed start: stops what runs, and removes the data directory
+ * if this run created it (nothing of value is in it yet). */
+static void
+tg_up_abandon(tg_up_t *up)
+{
+    tg_up_stop(&up->nginx_pid, SIGQUIT);
+    tg_up_stop(&up->tollgated_pid, SIGTERM);
+    if (up->made_data_dir
+        && nftw(up->data_dir, tg_up_unlink, 16, FTW_DEPTH | FTW_PHYS) == 0)
+    {
+        fprintf(stderr, "tollgate: removed %s, which this start created\n",
+                up->data_dir);
+    }
+}
+
+
+/*
+ * Prints one access log line (etc/nginx.conf.in's log_format) if it is a
+ * refusal, as "gateway: STATUS METHOD URI (SCHEME): MESSAGE":
+ *     ADDR [TIME] "METHOD URI" STATUS SCHEME APP_ID "MESSAGE"
+ */
+static void
+tg_up_refusal(char *line)
+{
+    char *request, *end, *scheme, *message;
+    long  status;
+
+    request = strchr(line, '"');
+    end = request != NULL ? strstr(request + 1, "\" ") : NULL;
+    if (end == NULL) {
+        return;
+    }
+    *end = '\0';
+    status = strtol(end + 2, &scheme, 10);
+    if (status < 400 || *scheme != ' ') {
+        return;
+    }
+    scheme++;
+    message = strchr(scheme, '"');
+    if (message == NULL) {
+        return;
+    }
+    scheme[strcspn(scheme, " ")] = '\0';
+    message[strcspn(message + 1, "\"") + 1] = '\0';
+    printf("gateway: %ld %s (%s): %.200s\n", status, request + 1, scheme,
+           message[1] != '\0' ? message + 1 : "-");
+}
+
+
+/* Shows the refusals the access log gained since the last call. */
+static void
+tg_up_show_refusals(tg_up_t *up)
+{
+    char        buf[TG_UP_LINE_MAX];
+    struct stat st;
+    ssize_t     n;
+    char       *line, *nl;
+    int         fd;
+
+    if (up->access_log[0] == '\0') {
+        return;
+    }
+    fd = open(up->access_log, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return;
+    }
+    if (fstat(fd, &st) == 0 && st.st_size < up->access_off) {
+        up->access_off = 0; /* rotated or truncated */
+    }
+    while ((n = pread(fd, buf, sizeof(buf) - 1, up->access_off)) > 0) {
+        buf[n] = '\0';
+        nl = strrchr(buf, '\n');
+        if (nl == NULL && (size_t) n < sizeof(buf) - 1) {
+            break; /* a line still being written */
+        }
+        up->access_off += nl != NULL ? nl + 1 - buf : n;
+        for (line = buf; nl != NULL && line <= nl; line += strlen(line) + 1) {
+            line[strcspn(line, "\n")] = '\0';
+            tg_up_refusal(line);
+        }
+    }
+    close(fd);
+    fflush(stdout);
+}
+
+
+/* From now on, only the refusals logged after this call are shown. */
+static void
+tg_up_skip_refusals(tg_up_t *up)
+{
+    struct stat st;
+
+    if (up->access_log[0] != '\0' && stat(up->access_log, &st) == 0) {
+        up->access_off = st.st_size;
+    }
 }
 
 
 static void
 tg_up_banner(const tg_up_t *up, const tg_cli_args_t *a)
 {
-    char logs[2 * PATH_MAX + 32];
+    char logs[2 * PATH_MAX + 32], refusals[PATH_MAX + 64];
 
     if (tg_cli_has(a, "nginx-conf")) {
         snprintf(logs, sizeof(logs), "where %s says", up->conf);
+        snprintf(refusals, sizeof(refusals), "in the access log %s names",
+                 up->conf);
     } else {
-        snprintf(logs, sizeof(logs), "%s/error.log, %s/access.log", up->prefix,
-                 up->prefix);
+        snprintf(logs, sizeof(logs), "%s/error.log", up->prefix);
+        snprintf(refusals, sizeof(refusals),
+                 "shown here, one line each; every call: %s", up->access_log);
     }
     printf("\nTollgate is up.\n"
            "  gateway   http://%s   (nginx; config %s)\n"
            "  admin     http://%s   (tollgated; data %s)\n"
            "  admin key %s/admin-access-key\n"
            "  upstream  %s\n"
-           "  logs      tollgated: this terminal; nginx: %s\n\n"
+           "  logs      tollgated: this terminal; nginx: %s\n"
+           "  refusals  %s\n\n"
            "Try it, in another terminal:\n"
            "  export TOLLGATE_CLI_CONFIG=%s/admin-access-key\n"
            "  %s/tollgate app create demo\n"
@@ -582,7 +938,7 @@ tg_up_banner(const tg_up_t *up, const tg_cli_args_t *a)
            tg_cli_has(a, "upstream") ? up->upstream
                                      : "the sample echo (answers with the "
                                        "request it received)",
-           logs, up->data_dir, up->exe_dir, up->exe_dir, up->exe_dir,
+           logs, refusals, up->data_dir, up->exe_dir, up->exe_dir, up->exe_dir,
            up->gateway);
     fflush(stdout);
 }
@@ -592,43 +948,52 @@ tg_up_banner(const tg_up_t *up, const tg_cli_args_t *a)
 static int
 tg_up_supervise(tg_up_t *up, const sigset_t *set)
 {
-    struct timespec poll = { TG_UP_HEALTH_S, 0 };
-    int             sig, rc = TG_CLI_OK, failing = 0;
-    pid_t           dead;
+    struct timespec tick = { TG_UP_TICK_S, 0 };
+    int             sig, rc = TG_CLI_OK, failing = 0, ticks = 0, status = 0;
+    const char     *dead = NULL;
 
+    tg_up_skip_refusals(up);
     for (;;) {
-        sig = sigtimedwait(set, NULL, &poll);
+        sig = sigtimedwait(set, NULL, &tick);
+        tg_up_show_refusals(up);
         if (sig < 0 && errno == EAGAIN) {
-            tg_up_check_health(up, &failing);
+            if (++ticks % (TG_UP_HEALTH_S / TG_UP_TICK_S) == 0) {
+                tg_up_check_health(up, &failing);
+            }
             continue;
         }
         if (sig < 0) {
             continue;
         }
         if (sig != SIGCHLD) {
-            printf("stopping\n");
+            printf("stopping (%s)\n", sig == SIGINT    ? "SIGINT"
+                                      : sig == SIGTERM ? "SIGTERM"
+                                                       : "SIGHUP");
+            fflush(stdout);
             break;
         }
-        dead = waitpid(-1, NULL, WNOHANG);
-        if (dead == up->nginx_pid || dead == up->tollgated_pid) {
-            fprintf(stderr, "tollgate: %s exited; stopping\n",
-                    dead == up->nginx_pid ? "nginx" : "tollgated");
-            if (dead == up->nginx_pid) {
-                up->nginx_pid = 0;
-            } else {
-                up->tollgated_pid = 0;
-            }
+        if (!tg_up_alive(&up->nginx_pid, &status)) {
+            dead = "nginx";
+        } else if (!tg_up_alive(&up->tollgated_pid, &status)) {
+            dead = "tollgated";
+        }
+        if (dead != NULL) {
+            fprintf(stderr, "tollgate: %s exited (%s %d); stopping\n", dead,
+                    WIFSIGNALED(status) ? "signal" : "status",
+                    WIFSIGNALED(status) ? WTERMSIG(status)
+                                        : WEXITSTATUS(status));
             rc = TG_CLI_ESERVER;
             break;
         }
     }
 
-    if (tg_up_stop(up->nginx_pid, SIGQUIT) != 0 && rc == TG_CLI_OK) {
+    if (tg_up_stop(&up->nginx_pid, SIGQUIT) != 0 && rc == TG_CLI_OK) {
         rc = TG_CLI_ESERVER;
     }
-    if (tg_up_stop(up->tollgated_pid, SIGTERM) != 0 && rc == TG_CLI_OK) {
+    if (tg_up_stop(&up->tollgated_pid, SIGTERM) != 0 && rc == TG_CLI_OK) {
         rc = TG_CLI_ESERVER;
     }
+    tg_up_show_refusals(up);
     return rc;
 }
 
@@ -655,9 +1020,12 @@ tg_up_run(tg_cli_t *cli, tg_cli_args_t *a)
         return rc;
     }
 
+    /* Taken in tg_up_supervise() only; SIGHUP too: a closed terminal
+     * stops the stack rather than orphaning it. */
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
     sigaddset(&set, SIGCHLD);
     sigprocmask(SIG_BLOCK, &set, &old);
 
@@ -671,7 +1039,7 @@ tg_up_run(tg_cli_t *cli, tg_cli_args_t *a)
     rc = up.tollgated_pid > 0 ? TG_CLI_OK : TG_CLI_ESERVER;
 
     if (rc == TG_CLI_OK) {
-        rc = tg_up_wait("tollgated", up.admin, up.tollgated_pid);
+        rc = tg_up_wait(&up, "tollgated", up.admin, &up.tollgated_pid, 1);
     }
     if (rc == TG_CLI_OK) {
         rc = tg_up_register(cli, &up);
@@ -695,19 +1063,87 @@ tg_up_run(tg_cli_t *cli, tg_cli_args_t *a)
         rc = up.nginx_pid > 0 ? TG_CLI_OK : TG_CLI_ESERVER;
     }
     if (rc == TG_CLI_OK) {
-        rc = tg_up_wait("nginx", up.gateway, up.nginx_pid);
+        rc = tg_up_wait(&up, "nginx", up.gateway, &up.nginx_pid, 0);
     }
 
     if (rc == TG_CLI_OK) {
         tg_up_banner(&up, a);
         rc = tg_up_supervise(&up, &set);
     } else {
-        tg_up_stop(up.nginx_pid, SIGQUIT);
-        tg_up_stop(up.tollgated_pid, SIGTERM);
+        tg_up_abandon(&up);
     }
 
     sigprocmask(SIG_SETMASK, &old, NULL);
     return rc;
+}
+
+
+/*
+ * tollgate reload: SIGHUP to the tollgated holding the data directory
+ * (it re-reads its live settings and reopens its log file), then
+ * nginx -s reload with the configuration tollgate up used.
+ */
+static int
+tg_reload_run(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    const char *dir = tg_cli_opt(a, "data-dir"), *conf_opt;
+    const char *nginx =
+        tg_cli_has(a, "nginx") ? tg_cli_opt(a, "nginx") : "/usr/sbin/nginx";
+    char  data_dir[PATH_MAX], prefix[PATH_MAX + 8], conf[PATH_MAX + 32];
+    char *nargv[8];
+    pid_t pid;
+    long  holder;
+    int   status = 0;
+
+    (void) cli;
+    if (dir == NULL) {
+        dir = "./var";
+    }
+    if (realpath(dir, data_dir) == NULL) {
+        return tg_cli_usage_error("%s: %s", dir, strerror(errno));
+    }
+
+    holder = tg_up_lock_holder(data_dir);
+    if (holder == 0) {
+        fprintf(stderr, "tollgate: no tollgated runs on %s\n", data_dir);
+        return TG_CLI_ETRANSPORT;
+    }
+    if (holder < 0 || kill((pid_t) holder, SIGHUP) != 0) {
+        fprintf(stderr, "tollgate: cannot signal the tollgated of %s: %s\n",
+                data_dir,
+                holder < 0 ? "its lock file names no PID" : strerror(errno));
+        return TG_CLI_ESERVER;
+    }
+    printf("tollgated (PID %ld): reloading its settings, reopening its log\n",
+           holder);
+
+    snprintf(prefix, sizeof(prefix), "%s/nginx", data_dir);
+    conf_opt = tg_cli_opt(a, "nginx-conf");
+    snprintf(conf, sizeof(conf), "%s", conf_opt != NULL ? conf_opt : "");
+    if (conf_opt == NULL) {
+        snprintf(conf, sizeof(conf), "%s/nginx.conf", prefix);
+        if (access(conf, R_OK) != 0) {
+            return TG_CLI_OK; /* tollgated alone, without tollgate up */
+        }
+    }
+
+    nargv[0] = (char *) nginx;
+    nargv[1] = "-c";
+    nargv[2] = conf;
+    nargv[3] = "-p";
+    nargv[4] = prefix;
+    nargv[5] = "-s";
+    nargv[6] = "reload";
+    nargv[7] = NULL;
+    pid = tg_up_spawn(nargv);
+    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status)
+        || WEXITSTATUS(status) != 0)
+    {
+        fprintf(stderr, "tollgate: nginx -s reload with %s failed\n", conf);
+        return TG_CLI_ESERVER;
+    }
+    printf("nginx: reloading %s\n", conf);
+    return TG_CLI_OK;
 }
 
 
@@ -726,10 +1162,23 @@ static const tg_cli_opt_t tg_up_opts[] = {
     { NULL, 0, NULL, NULL },
 };
 
+static const tg_cli_opt_t tg_reload_opts[] = {
+    { "data-dir", TG_OPT_VALUE, "DIR", "tollgated's data (default ./var)" },
+    { "nginx-conf", TG_OPT_VALUE, "FILE",
+      "the nginx.conf nginx runs with (default DIR/nginx/nginx.conf)" },
+    { "nginx", TG_OPT_VALUE, "PATH",
+      "the nginx binary (default /usr/sbin/nginx)" },
+    { NULL, 0, NULL, NULL },
+};
+
 
 const tg_cli_cmd_t tg_cli_up_cmds[] = {
     { "up", NULL, "", 0, 0, tg_up_opts,
       "Start tollgated and nginx with the Tollgate module in the foreground.",
       tg_up_run },
+    { "reload", NULL, "", 0, 0, tg_reload_opts,
+      "Make a running tollgated and its nginx re-read their settings and "
+      "reopen their logs.",
+      tg_reload_run },
     { NULL, NULL, NULL, 0, 0, NULL, NULL, NULL },
 };

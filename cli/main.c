@@ -39,12 +39,28 @@ typedef struct {
 typedef struct {
     tg_cli_t   *cli;
     const char *path;
+    int         said; /* the callback printed the error */
 } tg_cli_conf_ctx_t;
 
 
+static int
+tg_cli_version(tg_cli_t *cli, tg_cli_args_t *a)
+{
+    (void) cli;
+    (void) a;
+    printf("tollgate %s\n", TG_VERSION);
+    return TG_CLI_OK;
+}
+
+
+static const tg_cli_cmd_t tg_cli_misc_cmds[] = {
+    { "version", NULL, "", 0, 0, NULL, "Show the version.", tg_cli_version },
+    { NULL, NULL, NULL, 0, 0, NULL, NULL, NULL },
+};
+
 static const tg_cli_cmd_t *const tg_cli_tables[] = {
     tg_cli_app_cmds,  tg_cli_api_cmds, tg_cli_account_cmds,
-    tg_cli_sign_cmds, tg_cli_up_cmds,
+    tg_cli_sign_cmds, tg_cli_up_cmds,  tg_cli_misc_cmds,
 };
 
 #define TG_CLI_NTABLES (sizeof(tg_cli_tables) / sizeof(tg_cli_tables[0]))
@@ -164,6 +180,82 @@ tg_cli_find(const char *group, const char *name, int *group_known)
 }
 
 
+/*
+ * The edit distance of a and b (insertions, deletions, substitutions and
+ * swaps of two neighbours), up to TG_CLI_NEAR_MAX + 1: enough to tell a
+ * typo from another word.
+ */
+#define TG_CLI_NEAR_MAX 2
+#define TG_CLI_WORD_MAX 32
+
+static size_t
+tg_cli_distance(const char *a, const char *b)
+{
+    size_t d[TG_CLI_WORD_MAX + 1][TG_CLI_WORD_MAX + 1];
+    size_t la = strlen(a), lb = strlen(b), i, j, best;
+
+    if (la > TG_CLI_WORD_MAX || lb > TG_CLI_WORD_MAX) {
+        return TG_CLI_NEAR_MAX + 1;
+    }
+    for (i = 0; i <= la; i++) {
+        d[i][0] = i;
+    }
+    for (j = 0; j <= lb; j++) {
+        d[0][j] = j;
+    }
+    for (i = 1; i <= la; i++) {
+        for (j = 1; j <= lb; j++) {
+            best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best) {
+                best = d[i - 1][j] + 1;
+            }
+            if (d[i][j - 1] + 1 < best) {
+                best = d[i][j - 1] + 1;
+            }
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]
+                && d[i - 2][j - 2] + 1 < best)
+            {
+                best = d[i - 2][j - 2] + 1;
+            }
+            d[i][j] = best;
+        }
+    }
+    return d[la][lb];
+}
+
+
+/*
+ * The command word closest to word: a group's (group NULL) or one of
+ * group's commands; NULL if none is within TG_CLI_NEAR_MAX (and less than
+ * the word's length: "ls" is no typo of "up").
+ */
+static const char *
+tg_cli_near(const char *group, const char *word)
+{
+    const tg_cli_cmd_t *cmd;
+    const char         *cand, *best = NULL;
+    size_t              t, d, bestd = TG_CLI_NEAR_MAX + 1;
+
+    for (t = 0; t < TG_CLI_NTABLES; t++) {
+        for (cmd = tg_cli_tables[t]; cmd->group != NULL; cmd++) {
+            if (group != NULL && strcmp(cmd->group, group) != 0) {
+                continue;
+            }
+            cand = group != NULL ? cmd->name : cmd->group;
+            if (cand == NULL) {
+                continue;
+            }
+            d = tg_cli_distance(word, cand);
+            if (d < bestd && d < strlen(word)) {
+                best = cand;
+                bestd = d;
+            }
+        }
+    }
+    return best;
+}
+
+
 /* Parses the global options before the group; sets *next to the first
  * argument that is not one. */
 static int
@@ -254,8 +346,11 @@ tg_cli_on_setting(void *data, tg_str_t name, tg_str_t value, unsigned line)
     } else if (tg_str_eq_c(name, "access_key_secret")) {
         slot = &ctx->cli->key_secret;
     } else {
-        fprintf(stderr, "tollgate: %s:%u: unknown setting \"%.*s\"\n",
+        fprintf(stderr,
+                "tollgate: config %s:%u: unknown setting \"%.*s\" (the "
+                "settings are endpoint, access_key_id, access_key_secret)\n",
                 ctx->path, line, TG_STR_ARG(name));
+        ctx->said = 1;
         return TG_EINVALID;
     }
 
@@ -352,9 +447,13 @@ tg_cli_load_config(tg_cli_t *cli, const char *path)
 
     ctx.cli = cli;
     ctx.path = path;
+    ctx.said = 0;
     rc = tg_conf_parse(tg_buf_str(&text), tg_cli_on_setting, &ctx, &line);
     tg_buf_wipe(&text);
 
+    if (rc == TG_EINVALID && ctx.said) {
+        return TG_CLI_EUSAGE;
+    }
     if (rc == TG_EINVALID) {
         return tg_cli_usage_error("config %s:%u: expected \"name = value\"",
                                   path, line);
@@ -486,7 +585,7 @@ tg_cli_main(int argc, char **argv)
 {
     tg_cli_globals_t    g;
     const tg_cli_cmd_t *cmd;
-    const char         *group, *name;
+    const char         *group, *name, *near;
     int                 rc, n = 1, known, asked;
 
     memset(&g, 0, sizeof(g));
@@ -515,6 +614,12 @@ tg_cli_main(int argc, char **argv)
     cmd = tg_cli_find(group, name, &known);
 
     if (!known) {
+        near = tg_cli_near(NULL, group);
+        if (near != NULL) {
+            return tg_cli_usage_error("unknown command \"%s\"; did you mean "
+                                      "\"%s\"? (see --help)",
+                                      group, near);
+        }
         return tg_cli_usage_error("unknown command \"%s\" (see --help)", group);
     }
     if (cmd == NULL) {
@@ -525,6 +630,13 @@ tg_cli_main(int argc, char **argv)
                             || strcmp(argv[n], "-h") == 0));
             tg_cli_group_help(asked ? stdout : stderr, group);
             return asked ? TG_CLI_OK : TG_CLI_EUSAGE;
+        }
+        near = tg_cli_near(group, name);
+        if (near != NULL) {
+            return tg_cli_usage_error("unknown command \"%s %s\"; did you "
+                                      "mean \"%s %s\"? (see tollgate %s "
+                                      "--help)",
+                                      group, name, group, near, group);
         }
         return tg_cli_usage_error("unknown command \"%s %s\" (see tollgate "
                                   "%s --help)",

@@ -2,7 +2,11 @@
  * The line-oriented log writer.
  */
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -13,9 +17,10 @@
 #include "log.h"
 
 
-/* Set once at start, before threads exist; read-only afterwards. */
-static int            tg_log_json;
-static tg_log_level_t tg_log_min = TG_LOG_INFO;
+/* The format is set once at start, before threads exist; the level may
+ * change at any time (a reload), hence atomic. */
+static int        tg_log_json;
+static atomic_int tg_log_min = TG_LOG_INFO;
 
 static const char *const tg_log_names[] = { "debug", "info", "warn", "error" };
 
@@ -24,7 +29,38 @@ void
 tg_log_configure(int json, tg_log_level_t level)
 {
     tg_log_json = json;
-    tg_log_min = level;
+    atomic_store_explicit(&tg_log_min, (int) level, memory_order_relaxed);
+}
+
+
+void
+tg_log_set_level(tg_log_level_t level)
+{
+    atomic_store_explicit(&tg_log_min, (int) level, memory_order_relaxed);
+}
+
+
+int
+tg_log_open(const char *path, char *errbuf, size_t errlen)
+{
+    int fd;
+
+    fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+    if (fd < 0) {
+        snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+        return TG_EINVALID;
+    }
+    /* dup2() swaps the file under stderr at once: a line written by
+     * another thread meanwhile goes whole to the old file or the new. */
+    if (fd != STDERR_FILENO && dup2(fd, STDERR_FILENO) < 0) {
+        snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+        close(fd);
+        return TG_EINVALID;
+    }
+    if (fd != STDERR_FILENO) {
+        close(fd);
+    }
+    return TG_OK;
 }
 
 
@@ -101,7 +137,7 @@ tg_log(tg_log_level_t level, const char *msg, const tg_log_field_t *fields,
     char     now[TG_RFC3339_LEN + 1];
     size_t   i;
 
-    if (level < tg_log_min) {
+    if ((int) level < atomic_load_explicit(&tg_log_min, memory_order_relaxed)) {
         return;
     }
 

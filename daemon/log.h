@@ -1,5 +1,7 @@
 /*
- * tollgated's log: one line per event on stderr, as text or JSON.
+ * tollgated's log: one line per event on stderr, as text or JSON.  With
+ * the log_file setting, stderr is that file (tg_log_open()), reopened on
+ * SIGHUP so that logrotate can rename it.
  *
  * A line is a message and named fields.  Text lines read
  *     2026-11-23T04:42:00.123Z info request method=GET status=200 ...
@@ -48,6 +50,17 @@ typedef struct {
 /* Sets the format (json or text) and the least level written.  Call it
  * before any thread logs. */
 void tg_log_configure(int json, tg_log_level_t level);
+
+/* Changes the least level written; safe while threads log (a reload). */
+void tg_log_set_level(tg_log_level_t level);
+
+/*
+ * Makes stderr (where every line goes, and libraries' messages too) the
+ * file at path, appended to, created 0600 if missing.  Called again after
+ * the file was renamed, it starts a new one.  Returns 0, or TG_EINVALID
+ * with the reason in errbuf (stderr is then unchanged).
+ */
+int tg_log_open(const char *path, char *errbuf, size_t errlen);
 
 /* Parses "debug", "info", "warn" or "error".  Returns 0 or TG_EINVALID. */
 int tg_log_level_parse(const char *text, tg_log_level_t *level);

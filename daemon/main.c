@@ -5,8 +5,9 @@
  * this process); the keyring (generated on first start); the store
  * (migrated to the current schema); the first admin access key if the
  * store has none; the HTTP server.  Then the main thread waits for SIGINT
- * or SIGTERM and shuts everything down in reverse.  Every file tollgated
- * creates is private to its user.
+ * or SIGTERM and shuts everything down in reverse; SIGHUP meanwhile
+ * reopens the log file and applies the settings that can change live
+ * (tg_reload()).  Every file tollgated creates is private to its user.
  *
  * "tollgated rotate-keyring [settings]" instead rotates the keyring of a
  * stopped installation and exits.
@@ -119,12 +120,18 @@ tg_data_path(const tg_daemon_t *d, const char *name, char *out, size_t size)
 }
 
 
-/* Takes the data directory for this process alone: two daemons on one
- * store would each trust their own view of the keyring. */
+/*
+ * Takes the data directory for this process alone: two daemons on one
+ * store would each trust their own view of the keyring.  The lock file
+ * holds the PID of the process that holds it, for the operator, for the
+ * error a second daemon gives, and for `tollgate reload`.
+ */
 static int
 tg_data_dir_lock(tg_daemon_t *d)
 {
-    char path[PATH_MAX + 32];
+    char    path[PATH_MAX + 32], text[64];
+    ssize_t n;
+    long    holder;
 
     tg_data_path(d, "lock", path, sizeof(path));
 
@@ -135,13 +142,29 @@ tg_data_dir_lock(tg_daemon_t *d)
     }
 
     if (flock(d->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-        tg_fatal("data_dir", errno == EWOULDBLOCK
-                                 ? "another tollgated is using this data "
-                                   "directory"
-                                 : strerror(errno));
+        if (errno != EWOULDBLOCK) {
+            tg_fatal("data_dir", strerror(errno));
+            return TG_EINVALID;
+        }
+        n = pread(d->lock_fd, text, sizeof(text) - 1, 0);
+        text[n > 0 ? n : 0] = '\0';
+        holder = strtol(text, NULL, 10);
+        if (holder > 0) {
+            snprintf(text, sizeof(text), "locked by PID %ld", holder);
+        }
+        TG_LOG(TG_LOG_ERROR, "cannot start", TG_LF_STR("step", "data_dir"),
+               TG_LF_STR("error", "another tollgated is using this data "
+                                  "directory"),
+               TG_LF_STR("data_dir", d->data_dir),
+               TG_LF_STR("lock", holder > 0 ? text : "held"));
         return TG_EINVALID;
     }
 
+    n = snprintf(text, sizeof(text), "%ld\n", (long) getpid());
+    if (ftruncate(d->lock_fd, 0) != 0 || pwrite(d->lock_fd, text, n, 0) != n) {
+        tg_fatal("data_dir", strerror(errno));
+        return TG_EINTERNAL;
+    }
     return TG_OK;
 }
 
@@ -578,6 +601,63 @@ tg_projection_prepare(tg_daemon_t *d)
 }
 
 
+/*
+ * SIGHUP: reopens the log file (logrotate renamed it) and re-reads the
+ * settings (file, environment, flags), applying those that can change
+ * live: log_level.  The others take effect at the next start.
+ */
+static void
+tg_reload(tg_daemon_t *d, int argc, char **argv)
+{
+    tg_settings_group_t groups[TG_SETTINGS_GROUPS_MAX];
+    tg_dialect_set_t   *scratch = NULL;
+    tg_settings_t       fresh;
+    tg_log_level_t      level = TG_LOG_INFO, was = TG_LOG_INFO;
+    char                errbuf[512], *old;
+    size_t              ngroups;
+    int                 rc;
+
+    if (d->settings.log_file != NULL
+        && tg_log_open(d->settings.log_file, errbuf, sizeof(errbuf)) != TG_OK)
+    {
+        TG_LOG(TG_LOG_ERROR, "cannot reopen the log file",
+               TG_LF_STR("error", errbuf));
+    }
+
+    /* The dialects' settings are read into a set of their own, which no
+     * one uses: a reload changes none of them. */
+    memset(&fresh, 0, sizeof(fresh));
+    if (tg_dialect_set_create(&scratch) != TG_OK) {
+        TG_LOG(TG_LOG_ERROR, "settings not reloaded",
+               TG_LF_STR("error", "out of memory"));
+        return;
+    }
+    ngroups = tg_dialect_set_settings(scratch, groups, TG_SETTINGS_GROUPS_MAX);
+    rc = tg_settings_load(&fresh, groups, ngroups, argc, argv, errbuf,
+                          sizeof(errbuf));
+
+    if (rc != TG_SETTINGS_RUN
+        || tg_log_level_parse(fresh.log_level, &level) != TG_OK)
+    {
+        TG_LOG(TG_LOG_ERROR, "settings not reloaded, the old ones stay",
+               TG_LF_STR("error", errbuf));
+    } else {
+        /* Said at the more verbose of the two levels, then the new one. */
+        (void) tg_log_level_parse(d->settings.log_level, &was);
+        tg_log_set_level(level < was ? level : was);
+        TG_LOG(TG_LOG_INFO, "settings reloaded",
+               TG_LF_STR("log_level", fresh.log_level));
+        tg_log_set_level(level);
+        old = d->settings.log_level;
+        d->settings.log_level = fresh.log_level;
+        fresh.log_level = old;
+    }
+
+    tg_settings_free(&fresh);
+    tg_dialect_set_destroy(scratch);
+}
+
+
 static void
 tg_daemon_close(tg_daemon_t *d)
 {
@@ -643,6 +723,13 @@ main(int argc, char **argv)
 
     (void) tg_log_level_parse(d.settings.log_level, &level);
     tg_log_configure(strcmp(d.settings.log_format, "json") == 0, level);
+    if (d.settings.log_file != NULL
+        && tg_log_open(d.settings.log_file, errbuf, sizeof(errbuf)) != TG_OK)
+    {
+        fprintf(stderr, "tollgated: log_file %s\n", errbuf);
+        tg_daemon_close(&d);
+        return 2;
+    }
 
     /* Every thread inherits this mask, so only the main thread takes the
      * signals, in sigwait() below. */
@@ -650,6 +737,7 @@ main(int argc, char **argv)
     sigemptyset(&signals);
     sigaddset(&signals, SIGINT);
     sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
 
@@ -670,7 +758,9 @@ main(int argc, char **argv)
                && tg_http_prepare(&d) == TG_OK && tg_bootstrap(&d) == TG_OK
                && tg_announce(&d) == TG_OK)
     {
-        sigwait(&signals, &sig);
+        while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
+            tg_reload(&d, argc, argv);
+        }
         TG_LOG(TG_LOG_INFO, "shutting down",
                TG_LF_STR("signal", sig == SIGINT ? "SIGINT" : "SIGTERM"));
         rc = 0;

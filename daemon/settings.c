@@ -35,6 +35,8 @@ static const tg_setting_t tg_settings[] = {
       "text|json", "log lines as text or JSON" },
     { "log_level", TG_SETTING_STRING, TG_OFF(log_level), "info", 0, 0,
       "debug|info|warn|error", "the least severe level logged" },
+    { "log_file", TG_SETTING_STRING, TG_OFF(log_file), NULL, 0, 0, NULL,
+      "append the log to this file, reopened on SIGHUP (default stderr)" },
     { "threads", TG_SETTING_INT, TG_OFF(threads), "4", 1, 64, NULL,
       "HTTP worker threads (and database connections)" },
     { "max_body", TG_SETTING_INT, TG_OFF(max_body), "65536", 1024, 16777216,

@@ -52,6 +52,7 @@ typedef struct {
     char   *listen;
     char   *log_format;
     char   *log_level;
+    char   *log_file; /* NULL: stderr */
     int64_t threads;
     int64_t max_body;
     int64_t max_apps;

@@ -483,6 +483,9 @@ ngx_http_tollgate_exit_process(ngx_cycle_t *cycle)
 /* ---- the request ------------------------------------------------------ */
 
 
+static void      ngx_http_tollgate_neutral_body(ngx_http_request_t *r,
+                                                const ngx_str_t    *message,
+                                                ngx_str_t          *body);
 static ngx_int_t ngx_http_tollgate_send_body(ngx_http_request_t      *r,
                                              ngx_http_tollgate_ctx_t *ctx,
                                              ngx_uint_t               status);
@@ -490,15 +493,18 @@ static ngx_int_t ngx_http_tollgate_send_body(ngx_http_request_t      *r,
 
 /*
  * Ends the request with a failure, in the shape of the scheme that
- * answers: nginx's error page for the status, or the body the scheme's
- * render set (ngx_http_tollgate_failure_body()).  Returns the status to
- * end the phase with, or NGX_DONE once the body was sent.
+ * answers: the body the scheme's render set
+ * (ngx_http_tollgate_failure_body()), or, if it set none, a neutral
+ * {"message":"..."}: never nginx's HTML page.  Returns the status to end
+ * the phase with, or NGX_DONE once the body was sent.
  */
 static ngx_int_t
 ngx_http_tollgate_fail(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
                        const ngx_http_tollgate_scheme_t *scheme,
                        ngx_uint_t reason, const ngx_str_t *detail)
 {
+    static ngx_str_t type = ngx_string("application/json");
+    static ngx_str_t internal = ngx_string("{\"message\":\"internal error\"}");
     ngx_http_tollgate_main_conf_t *mcf;
     ngx_http_tollgate_failure_t    failure;
     ngx_uint_t                     status;
@@ -520,7 +526,15 @@ ngx_http_tollgate_fail(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
 
     if (scheme->render(r, &failure, &status, &message) != NGX_OK) {
         status = NGX_HTTP_INTERNAL_SERVER_ERROR;
+        message = *ngx_http_tollgate_reason_message(NGX_TOLLGATE_INTERNAL);
         ngx_str_null(&ctx->body);
+    }
+    if (ctx->body.len == 0) {
+        ctx->body_type = type;
+        ctx->body = internal;
+        if (status != NGX_HTTP_INTERNAL_SERVER_ERROR) {
+            ngx_http_tollgate_neutral_body(r, &message, &ctx->body);
+        }
     }
 
     ctx->done = 1;
@@ -534,6 +548,40 @@ ngx_http_tollgate_fail(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
         ctx->rc = ngx_http_tollgate_send_body(r, ctx, status);
     }
     return ctx->rc;
+}
+
+
+/* Sets *body to {"message":"<message>"}, escaped; leaves it if out of
+ * memory. */
+static void
+ngx_http_tollgate_neutral_body(ngx_http_request_t *r, const ngx_str_t *message,
+                               ngx_str_t *body)
+{
+    static const u_char hex[] = "0123456789abcdef";
+    u_char             *p, c;
+    size_t              i;
+
+    p = ngx_pnalloc(r->pool, 16 + 6 * message->len);
+    if (p == NULL) {
+        return;
+    }
+    body->data = p;
+    p = ngx_cpymem(p, "{\"message\":\"", sizeof("{\"message\":\"") - 1);
+    for (i = 0; i < message->len; i++) {
+        c = message->data[i];
+        if (c == '"' || c == '\\') {
+            *p++ = '\\';
+            *p++ = c;
+        } else if (c < 0x20 || c >= 0x7f) {
+            p = ngx_cpymem(p, "\\u00", 4);
+            *p++ = hex[c >> 4];
+            *p++ = hex[c & 0xf];
+        } else {
+            *p++ = c;
+        }
+    }
+    p = ngx_cpymem(p, "\"}", 2);
+    body->len = (size_t) (p - body->data);
 }
 
 
@@ -710,6 +758,27 @@ ngx_http_tollgate_throttle(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
 
 
 /*
+ * Names the grant a verified app lacks, for its developer (tollgate sign
+ * says which command adds it): X-Tollgate-Api and X-Tollgate-Stage.  The
+ * caller proved it holds the app's secret, so the names tell no stranger.
+ */
+static void
+ngx_http_tollgate_name_grant(ngx_http_request_t *r, const ngx_str_t *api,
+                             const u_char *stage, size_t len)
+{
+    u_char *copy;
+
+    copy = ngx_pnalloc(r->pool, len);
+    if (copy != NULL) {
+        ngx_memcpy(copy, stage, len);
+        (void) ngx_http_tollgate_add_header(r, "X-Tollgate-Api", api->data,
+                                            api->len);
+        (void) ngx_http_tollgate_add_header(r, "X-Tollgate-Stage", copy, len);
+    }
+}
+
+
+/*
  * Checks the app and its grant of the location's API on the stage (the
  * location's, else the one the call asked for, else RELEASE), and applies
  * its rate limit.  Returns NGX_OK, or NGX_DECLINED with the failure set.
@@ -755,11 +824,11 @@ ngx_http_tollgate_admit(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
 
     found = ngx_http_tollgate_get(mcf->view, TG_PROJ_GRANTS, gkey, glen, &value)
             && tg_proj_i64_decode(value, &expires) == TG_OK;
-    if (!found) {
-        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_NOT_GRANTED, NULL);
-    }
-    if (expires != 0 && expires <= call->now_ms) {
-        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_GRANT_EXPIRED, NULL);
+    if (!found || (expires != 0 && expires <= call->now_ms)) {
+        ngx_http_tollgate_name_grant(r, &lcf->api, stage, st.len);
+        return ngx_http_tollgate_refuse(
+            call, found ? NGX_TOLLGATE_GRANT_EXPIRED : NGX_TOLLGATE_NOT_GRANTED,
+            NULL);
     }
 
     if (ngx_http_tollgate_set_app(r, ctx, &call->app) != NGX_OK) {
@@ -932,7 +1001,8 @@ ngx_http_tollgate_body(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
 
     rc = ngx_http_tollgate_read_body(r, &ctx->call->body);
     if (rc == NGX_ERROR) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return ngx_http_tollgate_fail(r, ctx, ctx->scheme_used,
+                                      NGX_TOLLGATE_INTERNAL, NULL);
     }
     if (rc == NGX_DECLINED || ctx->call->body.len > lcf->body_max) {
         return ngx_http_tollgate_fail(r, ctx, ctx->scheme_used,
@@ -1036,12 +1106,9 @@ ngx_http_tollgate_verify_in_txn(ngx_http_request_t            *r,
                                       call->failure.reason,
                                       &call->failure.detail);
     }
-    if (rc != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    if (lcf->strip && ngx_http_tollgate_strip(r) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    if (rc != NGX_OK || (lcf->strip && ngx_http_tollgate_strip(r) != NGX_OK)) {
+        return ngx_http_tollgate_fail(r, ctx, ctx->scheme_used,
+                                      NGX_TOLLGATE_INTERNAL, NULL);
     }
     ngx_http_tollgate_metrics_verified(&mcf->metrics, ctx->scheme_used,
                                        call->app.app);

@@ -1,7 +1,9 @@
 /*
  * Alibaba's X-Ca-* signature scheme ("alibaba"): the descriptor, its
  * checks in the gateway's order, and the failure shape of Alibaba's
- * gateway (X-Ca-Error-Message and X-Ca-Request-Id), which AppCode shares.
+ * gateway (X-Ca-Error-Message and X-Ca-Request-Id), which AppCode shares,
+ * with the same two as a small JSON body in the keys of Alibaba's JSON
+ * errors: {"Message":"...","RequestId":"..."}.
  *
  * The signing rules are lib/xca.c's; this file adapts nginx's request to
  * them.  Replay protection does not depend on the client: a timestamp or
@@ -477,24 +479,71 @@ ngx_http_tollgate_xca_sts_message(ngx_http_request_t *r, const ngx_str_t *sts,
 }
 
 
-/* A request id in the shape of Alibaba's: an upper-case UUID. */
+#define NGX_TOLLGATE_XCA_ID_LEN 36
+
+/* A request id in the shape of Alibaba's: an upper-case UUID, in the
+ * pool, into *out (NGX_TOLLGATE_XCA_ID_LEN bytes). */
 static ngx_int_t
-ngx_http_tollgate_xca_request_id(ngx_http_request_t *r)
+ngx_http_tollgate_xca_request_id(ngx_http_request_t *r, u_char **out)
 {
     u_char    *id;
     uint32_t   w[4];
     ngx_uint_t i;
 
-    id = ngx_pnalloc(r->pool, 36);
+    id = ngx_pnalloc(r->pool, NGX_TOLLGATE_XCA_ID_LEN);
     if (id == NULL) {
         return NGX_ERROR;
     }
+    *out = id;
     for (i = 0; i < 4; i++) {
         w[i] = (uint32_t) ngx_random();
     }
     ngx_sprintf(id, "%08XD-%04XD-%04XD-%04XD-%04XD%08XD", w[0], w[1] >> 16,
                 w[1] & 0xffff, w[2] >> 16, w[2] & 0xffff, w[3]);
-    return ngx_http_tollgate_add_header(r, "X-Ca-Request-Id", id, 36);
+    return ngx_http_tollgate_add_header(r, "X-Ca-Request-Id", id,
+                                        NGX_TOLLGATE_XCA_ID_LEN);
+}
+
+
+/*
+ * The failure's body, {"Message":"...","RequestId":"..."}: the message
+ * may hold request bytes (a string to sign, a header name), escaped so
+ * that the body is ASCII JSON whatever they are.
+ */
+static ngx_int_t
+ngx_http_tollgate_xca_body(ngx_http_request_t *r, const ngx_str_t *message,
+                           const u_char *id)
+{
+    static const ngx_str_t type = ngx_string("application/json; charset=utf-8");
+    static const u_char    hex[] = "0123456789abcdef";
+    ngx_str_t              body;
+    u_char                *p, c;
+    size_t                 i;
+
+    body.data =
+        ngx_pnalloc(r->pool, 64 + 6 * message->len + NGX_TOLLGATE_XCA_ID_LEN);
+    if (body.data == NULL) {
+        return NGX_ERROR;
+    }
+    p = ngx_cpymem(body.data, "{\"Message\":\"", sizeof("{\"Message\":\"") - 1);
+    for (i = 0; i < message->len; i++) {
+        c = message->data[i];
+        if (c == '"' || c == '\\') {
+            *p++ = '\\';
+            *p++ = c;
+        } else if (c < 0x20 || c >= 0x7f) {
+            p = ngx_cpymem(p, "\\u00", 4);
+            *p++ = hex[c >> 4];
+            *p++ = hex[c & 0xf];
+        } else {
+            *p++ = c;
+        }
+    }
+    p = ngx_sprintf(p, "\",\"RequestId\":\"%*s\"}", NGX_TOLLGATE_XCA_ID_LEN,
+                    id);
+    body.len = (size_t) (p - body.data);
+
+    return ngx_http_tollgate_failure_body(r, &type, &body);
 }
 
 
@@ -503,6 +552,7 @@ ngx_http_tollgate_xca_render(ngx_http_request_t                *r,
                              const ngx_http_tollgate_failure_t *f,
                              ngx_uint_t *status, ngx_str_t *message)
 {
+    u_char   *id = NULL;
     ngx_int_t rc = NGX_OK;
 
     (void) status; /* Alibaba's statuses are the reasons' */
@@ -533,10 +583,11 @@ ngx_http_tollgate_xca_render(ngx_http_request_t                *r,
         }
     }
 
-    if (rc != NGX_OK || ngx_http_tollgate_xca_request_id(r) != NGX_OK
+    if (rc != NGX_OK || ngx_http_tollgate_xca_request_id(r, &id) != NGX_OK
         || ngx_http_tollgate_add_header(r, "X-Ca-Error-Message", message->data,
                                         message->len)
-               != NGX_OK)
+               != NGX_OK
+        || ngx_http_tollgate_xca_body(r, message, id) != NGX_OK)
     {
         return NGX_ERROR;
     }

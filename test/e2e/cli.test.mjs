@@ -132,7 +132,7 @@ describe('help and usage', () => {
       [['app', 'show', 'a', 'b'], /unexpected argument "b"/],
       [['app', 'list', '--bogus'], /unknown option --bogus/],
       [['app', 'create', 'x', '--rps'], /--rps needs a value/],
-      [['app', 'create', 'x', '--rps', '0'], /--rps: expected an integer from 1 to 1000000/],
+      [['app', 'create', 'x', '--rps', '-1'], /--rps: expected an integer from 1 to 1000000/],
       [['app', 'create', 'x', '--burst', '5'], /--burst needs --rps/],
       [['app', 'create', 'x', '--tag', 'novalue'], /expected KEY=VALUE/],
       [['app', 'create', 'x', '--tag', 'a=1', '--tag', 'a=2'], /key is given twice/],

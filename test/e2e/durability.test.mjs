@@ -82,7 +82,7 @@ test('secrets never reach the database files or the logs in clear', async () => 
     // Everything went through: reveal shows the current values.
     const shown = (await d.call('GET', `/v1/apps/${app.id}/secret`)).json;
     assert.equal(shown.app_secret, known.resetSecret);
-    assert.deepEqual(shown.app_codes, [known.codeReset]);
+    assert.deepEqual(shown.app_codes.map((c) => c.app_code), [known.codeReset]);
 
     // Kill hard so that the WAL and shared memory files are still there.
     await d.kill9();
@@ -280,7 +280,7 @@ test('rotate-keyring re-seals every secret under a new key and drops the old', a
     assert.ok(db.includes('tg1.k2.'));
     const shown = (await d.call('GET', `/v1/apps/${app.id}/secret`)).json;
     assert.equal(shown.app_secret, 'BeforeRotation_2');
-    assert.deepEqual(shown.app_codes, ['r'.repeat(40)]);
+    assert.deepEqual(shown.app_codes.map((c) => c.app_code), ['r'.repeat(40)]);
     assert.equal(shown.key_pairs[0].previous_app_key, app.app_key);
     assert.equal(
         (await d.call('GET', '/v1/whoami', {auth: [member.id, member.secret]})).status, 200);
@@ -298,7 +298,7 @@ test('rotate-keyring re-seals every secret under a new key and drops the old', a
     assert.match(res.stderr, /primary=k3 key_pairs=1 app_codes=2/);
     await d.restart();
     assert.deepEqual(
-        (await d.call('GET', `/v1/apps/${app.id}/secret`)).json.app_codes,
+        (await d.call('GET', `/v1/apps/${app.id}/secret`)).json.app_codes.map((c) => c.app_code),
         ['r'.repeat(40), 's'.repeat(40)]);
   } finally {
     await d.stop();

@@ -498,33 +498,53 @@ describe('tollgate sign', () => {
     assert.equal(JSON.parse(r.stdout).body, 'name=a+b&empty=');
   });
 
-  test('a refused signature shows both strings to sign; --print sends nothing', async () => {
-    const app = await grantedApp('cli_wrong');
-    let r = await sign(
-        ['--app-key', app.app_key, '--app-secret', 'wrong-secret-0000', `${gw.url}/cli/x?q=1`]);
-    assert.equal(r.status, 1);
-    assert.match(
-        r.stderr, /the gateway answered 400: Invalid Signature, Server StringToSign:`GET#/);
-    assert.match(r.stderr, /^client StringToSign: `GET#application\/json###.*#\/cli\/x\?q=1`$/m);
+  test(
+      'a refusal prints its message only: a wrong secret, a missing grant; --print sends nothing',
+      async () => {
+        const app = await grantedApp('cli_wrong');
+        let r = await sign(
+            ['--app-key', app.app_key, '--app-secret', 'wrong-secret-0000', `${gw.url}/cli/x?q=1`]);
+        assert.equal(r.status, 1);
+        assert.equal(r.stdout, '');
+        // Both sides signed the same string: the secret is what differs.
+        assert.equal(
+            r.stderr,
+            'tollgate: the gateway answered 400: Invalid Signature\n' +
+                'tollgate: the gateway signed the same string as this client, so the AppSecret is ' +
+                'wrong (was it reset? tollgate app reveal APP shows the current one)\n');
 
-    r = await sign([
-      '--app-key', 'AnyKey_0001', '--app-secret', 'appSecret', '--print', 'http://127.0.0.1:1/p?a=1'
-    ]);
-    assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /^client StringToSign: `GET#application\/json####x-ca-key:AnyKey_0001#/);
-    assert.match(r.stdout, /^x-ca-signature: [A-Za-z0-9+\/]{43}=$/m);
+        // Signed right, but not granted: which grant, and the command.
+        await call('POST', '/v1/apps', {name: 'cli_nogrant'});
+        await eventually(
+            async () => (await sign(['--app', 'cli_nogrant', `${gw.url}/cli/n`])).status === 1);
+        r = await sign(['--app', 'cli_nogrant', `${gw.url}/cli/n`]);
+        assert.equal(r.stdout, '');
+        assert.equal(
+            r.stderr,
+            'tollgate: the gateway answered 403: Unauthorized\n' +
+                'tollgate: the app has no grant to the API "default"; add it with:\n' +
+                '  tollgate grant add cli_nogrant default\n');
 
-    r = await sign(['--app', 'cli_wrong', '--app-key', 'x', 'http://127.0.0.1:1/']);
-    assert.equal(r.status, 2);
-    r = await sign(['--app-key', 'x', '--app-secret', 'y', 'ftp://host/']);
-    assert.equal(r.status, 2);
-    r = await sign(['--app-key', 'x', '--app-secret', 'y', 'http://127.0.0.1:1/']);
-    assert.equal(r.status, 3);
+        r = await sign([
+          '--app-key', 'AnyKey_0001', '--app-secret', 'appSecret', '--print',
+          'http://127.0.0.1:1/p?a=1'
+        ]);
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(
+            r.stdout, /^client StringToSign: `GET#application\/json####x-ca-key:AnyKey_0001#/);
+        assert.match(r.stdout, /^x-ca-signature: [A-Za-z0-9+\/]{43}=$/m);
 
-    // The gateway refuses a repeated parameter, so the CLI does not sign one.
-    r = await sign(
-        ['--app-key', 'x', '--app-secret', 'y', '--print', 'http://127.0.0.1:1/p?a=1&a=2']);
-    assert.equal(r.status, 2);
-    assert.match(r.stderr, /the parameter a is repeated/);
-  });
+        r = await sign(['--app', 'cli_wrong', '--app-key', 'x', 'http://127.0.0.1:1/']);
+        assert.equal(r.status, 2);
+        r = await sign(['--app-key', 'x', '--app-secret', 'y', 'ftp://host/']);
+        assert.equal(r.status, 2);
+        r = await sign(['--app-key', 'x', '--app-secret', 'y', 'http://127.0.0.1:1/']);
+        assert.equal(r.status, 3);
+
+        // The gateway refuses a repeated parameter, so the CLI does not sign one.
+        r = await sign(
+            ['--app-key', 'x', '--app-secret', 'y', '--print', 'http://127.0.0.1:1/p?a=1&a=2']);
+        assert.equal(r.status, 2);
+        assert.match(r.stderr, /the parameter a is repeated/);
+      });
 });

@@ -57,6 +57,12 @@ test('nginx started before tollgated refuses calls with 503, then passes', async
       assert.deepEqual(
           await byAppCode(stack, app), {status: 503, message: 'Projection Unavailable'});
     }
+    // A 503 of the module is JSON, in the scheme's shape: no HTML page.
+    const res = await fetch(
+        `${stack.url}/json`, {headers: {authorization: `APPCODE ${app.app_codes[0].app_code}`}});
+    assert.equal(res.status, 503);
+    assert.match(res.headers.get('content-type'), /^application\/json/);
+    assert.equal((await res.json()).Message, 'Projection Unavailable');
 
     await stack.admin.restart();
     await eventually(() => bothAnswer(stack, app, 200), 5000);

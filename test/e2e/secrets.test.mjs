@@ -148,7 +148,10 @@ describe('reveal', () => {
     assert.equal(shown.id, app.id);
     assert.equal(shown.app_key, app.app_key);
     assert.equal(shown.app_secret, app.app_secret);
-    assert.deepEqual(shown.app_codes, ['r'.repeat(40), 's'.repeat(40)]);
+    // The codes are objects, as the app's creation shows them.
+    assert.deepEqual(shown.app_codes.map((c) => c.app_code), ['r'.repeat(40), 's'.repeat(40)]);
+    assert.deepEqual(
+        Object.keys(shown.app_codes[0]), ['id', 'app_code', 'created_at', 'updated_at']);
     assert.equal(shown.key_pairs.length, 1);
     assert.equal(shown.key_pairs[0].app_secret, app.app_secret);
     const audit = await d.call('GET', `/v1/audit?app=${app.id}&action=app.secret.reveal`);
@@ -284,7 +287,7 @@ describe('AppCodes', () => {
     assert.equal(res.status, 200, res.text);
     assert.equal(res.json.id, code.id);
     assert.equal(res.json.app_code, 'n'.repeat(50));
-    assert.deepEqual((await reveal(app)).app_codes, ['n'.repeat(50)]);
+    assert.deepEqual((await reveal(app)).app_codes.map((c) => c.app_code), ['n'.repeat(50)]);
     // The old code is free again, the new one taken.
     const other = await newApp();
     assert.equal(
@@ -310,7 +313,7 @@ describe('AppCodes', () => {
       const retry = Number(res.headers.get('retry-after'));
       assert.ok(retry >= 59 && retry <= 60, `Retry-After ${retry}`);
       const shown = (await strict.call('GET', `/v1/apps/${app.id}/secret`)).json;
-      assert.deepEqual(shown.app_codes, [code.app_code]);
+      assert.deepEqual(shown.app_codes, [code]);
     } finally {
       await strict.stop();
     }

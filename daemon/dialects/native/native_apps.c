@@ -648,7 +648,6 @@ tg_native_secret_reveal(tg_native_call_t *call)
 {
     tg_app_view_t view;
     json_t       *codes, *keys, *obj;
-    size_t        i;
 
     if (tg_service_secret_reveal(call->svc, &call->actor, call->args[0], &view,
                                  &call->err)
@@ -658,11 +657,9 @@ tg_native_secret_reveal(tg_native_call_t *call)
         return;
     }
 
-    codes = json_array();
-    for (i = 0; codes != NULL && i < view.ncodes; i++) {
-        json_array_append_new(codes, json_string(view.codes[i].code));
-    }
-
+    /* The codes as objects, like an app's creation shows them. */
+    codes = tg_native_array(view.codes, view.ncodes, sizeof(*view.codes),
+                            tg_native_code_json);
     keys = tg_native_array(view.keys, view.nkeys, sizeof(*view.keys),
                            tg_native_key_json);
 
