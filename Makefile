@@ -222,7 +222,7 @@ $(FUZZ_DAEMON_BINS): $(BUILD)/fuzz/%: $(BUILD)/fuzz/obj/test/fuzz/%.o \
 $(filter-out $(FUZZ_DAEMON_BINS),$(FUZZ_BINS)): $(BUILD)/fuzz/%: \
         $(BUILD)/fuzz/obj/test/fuzz/%.o $(LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $^ \
-	    $(shell pkg-config --libs libcrypto 2>/dev/null) -o $@
+	    $(shell pkg-config --libs jansson libcrypto 2>/dev/null) -o $@
 
 # $(call fuzz_run,SECONDS): runs each driver on its corpus, seeds first.
 define fuzz_run
