@@ -5,8 +5,10 @@
  */
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "tollgate/time.h"
 #include "service/authz.h"
 
 
@@ -152,6 +154,10 @@ tg_resource_name(const tg_resource_t *res, char *buf, size_t size)
 }
 
 
+static int tg_authorize_role(const tg_actor_t *actor, tg_action_t action,
+                             const tg_resource_t *res, tg_error_t *err);
+
+
 /* Whether every key may read resources of type: the API registry is a
  * catalogue, so that callers can find the APIs to ask grants for. */
 static int
@@ -220,9 +226,163 @@ tg_refuse_admin_key(tg_access_level_t level, tg_error_t *err)
 }
 
 
+void
+tg_policy_set_free(tg_policy_set_t *set)
+{
+    size_t i;
+
+    if (set == NULL) {
+        return;
+    }
+    for (i = 0; i < set->n; i++) {
+        tg_policy_destroy(set->items[i]);
+    }
+    free(set);
+}
+
+
+void
+tg_actor_free(tg_actor_t *actor)
+{
+    tg_policy_set_free(actor->policies);
+    actor->policies = NULL;
+}
+
+
+int
+tg_action_known(void *data, tg_str_t name)
+{
+    size_t i;
+
+    (void) data;
+    for (i = 0; i < TG_ACTION_COUNT; i++) {
+        if (tg_str_eq_nocase(name, tg_str_c(tg_actions[i].name))) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+
+int
+tg_authorize_policies(const tg_policy_set_t *set, const char *action,
+                      const char *resource, const tg_policy_context_t *ctx,
+                      tg_policy_decision_t *d)
+{
+    tg_policy_decide((const tg_policy_t *const *) set->items, set->n,
+                     tg_str_c(action), tg_str_c(resource), ctx, d);
+    return d->effect == TG_POLICY_ALLOWED;
+}
+
+
+/* What the conditions of actor's policies see of its request now. */
+static void
+tg_actor_context(const tg_actor_t *actor, tg_policy_context_t *ctx)
+{
+    ctx->source_ip = actor->source;
+    ctx->now_ms = tg_time_now_ms();
+    ctx->secure = actor->secure;
+}
+
+
+/* The refusal of action on the resource named name by d. */
+static int
+tg_refuse_policy(const tg_actor_t *actor, tg_action_t action, const char *name,
+                 const tg_policy_decision_t *d, tg_error_t *err)
+{
+    if (d->effect == TG_POLICY_DENIED) {
+        return tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_NONE,
+                            "%s on %s: denied by policy %s statement %zu%s%s",
+                            tg_actions[action].name, name,
+                            actor->policies->names[d->policy], d->statement,
+                            d->sid[0] != '\0' ? " Sid " : "", d->sid);
+    }
+    return tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_NONE,
+                        "%s on %s: no policy of the access key allows it "
+                        "(denied by default)",
+                        tg_actions[action].name, name);
+}
+
+
+/* Applies actor's policies to action on res. */
+static int
+tg_authorize_by_policies(const tg_actor_t *actor, tg_action_t action,
+                         const tg_resource_t *res, tg_error_t *err)
+{
+    tg_policy_context_t  ctx;
+    tg_policy_decision_t d;
+    char                 name[TG_RESOURCE_NAME_MAX];
+
+    (void) tg_resource_name(res, name, sizeof(name));
+    tg_actor_context(actor, &ctx);
+
+    if (tg_authorize_policies(actor->policies, tg_actions[action].name, name,
+                              &ctx, &d))
+    {
+        return TG_OK;
+    }
+    return tg_refuse_policy(actor, action, name, &d, err);
+}
+
+
 int
 tg_authorize(const tg_actor_t *actor, tg_action_t action,
              const tg_resource_t *res, tg_error_t *err)
+{
+    int rc;
+
+    rc = tg_authorize_role(actor, action, res, err);
+    if (rc == TG_OK && actor->policies != NULL) {
+        rc = tg_authorize_by_policies(actor, action, res, err);
+    }
+    return rc;
+}
+
+
+int
+tg_authorize_list(const tg_actor_t *actor, tg_action_t action,
+                  const tg_resource_t *res, tg_error_t *err)
+{
+    tg_policy_context_t  ctx;
+    tg_policy_decision_t d;
+    char                 name[TG_RESOURCE_NAME_MAX];
+
+    if (actor->policies == NULL) {
+        return TG_OK;
+    }
+
+    (void) tg_resource_name(res, name, sizeof(name));
+    tg_actor_context(actor, &ctx);
+
+    (void) tg_authorize_policies(actor->policies, tg_actions[action].name, name,
+                                 &ctx, &d);
+    if (d.effect == TG_POLICY_DENIED
+        || (d.effect == TG_POLICY_NO_MATCH
+            && !tg_policy_may_allow(
+                (const tg_policy_t *const *) actor->policies->items,
+                actor->policies->n, tg_str_c(tg_actions[action].name), &ctx)))
+    {
+        return tg_refuse_policy(actor, action, name, &d, err);
+    }
+    return TG_OK;
+}
+
+
+int
+tg_authorize_visible(const tg_actor_t *actor, tg_action_t action,
+                     const tg_resource_t *res)
+{
+    tg_error_t err;
+
+    memset(&err, 0, sizeof(err));
+    return tg_authorize(actor, action, res, &err) == TG_OK;
+}
+
+
+/* The role's rules (authz.h). */
+static int
+tg_authorize_role(const tg_actor_t *actor, tg_action_t action,
+                  const tg_resource_t *res, tg_error_t *err)
 {
     tg_access_level_t level = tg_actions[action].level;
     int               reads, rc;

@@ -17,16 +17,19 @@
  *     acs:apigateway:<region>:<account>:<type>/<id>
  *
  * with type app (id: the numeric AppId), api (its name), account (its id),
- * accesskey (its id), audit and keyring; "*" stands for an account or id
- * that the request leaves open (a listing, or a create before the id
- * exists).  The region is the service's (TG_REGION_DEFAULT unless set).
+ * accesskey (its id), policy (its name), audit and keyring; "*" stands
+ * for an account or id that the request leaves open (a listing, or a create
+ * before the id exists).  The region is the service's (TG_REGION_DEFAULT unless
+ * set).
  *
- * The rules today (access-control policies will plug in here):
+ * The role's rules:
  *   - an admin key may do everything;
  *   - a few actions are an admin's only (TG_ACTION_ADMIN);
  *   - any other key acts within its own account, except that the API
  *     registry is a catalogue that every key may read;
  *   - only an admin key may create, change or delete admin keys.
+ * A key with policies attached (tollgate/policy.h, docs/access-control.md)
+ * may then do only what they allow: its role's rules still bound it.
  *
  * A refusal is TG_EFORBIDDEN, with a message that says which rule refused,
  * unless the resource says otherwise: a resource in an account the caller
@@ -43,6 +46,7 @@
 
 #include "tollgate/error.h"
 #include "tollgate/model.h"
+#include "tollgate/policy.h"
 #include "tollgate/str.h"
 
 
@@ -51,6 +55,19 @@
 #define TG_REGION_DEFAULT "local"
 #define TG_REGION_MAX     32
 
+/* The most policies one access key may have attached, and the longest
+ * name of a policy (letters, digits, '_', '-', '.'). */
+#define TG_KEY_POLICIES_MAX 10
+#define TG_POLICY_NAME_MAX  64
+
+/* An access key's policies, parsed when the key authenticates.  It is
+ * the actor's, which frees it (tg_actor_free()). */
+typedef struct {
+    size_t       n;
+    tg_policy_t *items[TG_KEY_POLICIES_MAX];
+    char         names[TG_KEY_POLICIES_MAX][TG_POLICY_NAME_MAX + 1];
+} tg_policy_set_t;
+
 /* Who is calling: for authorization and the audit trail. */
 typedef struct {
     char key_id[TG_KEY_ID_MAX + 1]; /* "" until authenticated */
@@ -58,6 +75,15 @@ typedef struct {
     int  admin;
     char request_id[40];
     char source[TG_AUDIT_SOURCE_MAX + 1]; /* the caller's address */
+
+    /* The call came over TLS: the HTTP layer sets it when it can tell;
+     * policies see it as acs:SecureTransport. */
+    int secure;
+
+    /* The key's policies; NULL: it has none, and its role alone decides
+     * (an admin key may do everything).  With policies, the key may do
+     * what its role allows and its policies allow. */
+    tg_policy_set_t *policies;
 } tg_actor_t;
 
 typedef enum {
@@ -156,7 +182,25 @@ typedef enum {
     XX(DESCRIBE_AUDIT_EVENTS, "apigateway:DescribeAuditEvents",               \
        LIST, NULL, 0)                                                         \
     XX(ROTATE_KEYRING, "apigateway:RotateKeyring",                            \
-       UPDATE, "keyring.rotate", TG_ACTION_ADMIN)
+       UPDATE, "keyring.rotate", TG_ACTION_ADMIN)                             \
+    XX(CREATE_POLICY, "apigateway:CreatePolicy",                              \
+       CREATE, "policy.create", 0)                                            \
+    XX(DESCRIBE_POLICY, "apigateway:DescribePolicy",                          \
+       GET, NULL, 0)                                                          \
+    XX(DESCRIBE_POLICIES, "apigateway:DescribePolicies",                      \
+       LIST, NULL, 0)                                                         \
+    XX(MODIFY_POLICY, "apigateway:ModifyPolicy",                              \
+       UPDATE, "policy.update", 0)                                            \
+    XX(DELETE_POLICY, "apigateway:DeletePolicy",                              \
+       DELETE, "policy.delete", 0)                                            \
+    XX(ATTACH_POLICY, "apigateway:AttachPolicy",                              \
+       UPDATE, "policy.attach", 0)                                            \
+    XX(DETACH_POLICY, "apigateway:DetachPolicy",                              \
+       UPDATE, "policy.detach", 0)                                            \
+    XX(DESCRIBE_ACCESS_KEY_POLICIES, "apigateway:DescribeAccessKeyPolicies",  \
+       LIST, NULL, 0)                                                         \
+    XX(SIMULATE_POLICY, "apigateway:SimulatePolicy",                          \
+       GET, NULL, 0)
 /* clang-format on */
 
 typedef enum {
@@ -173,8 +217,12 @@ typedef enum {
 #define TG_RESOURCE_ACCESS_KEY "accesskey"
 #define TG_RESOURCE_AUDIT      "audit"
 #define TG_RESOURCE_KEYRING    "keyring"
+#define TG_RESOURCE_POLICY     "policy"
 
 #define TG_RESOURCE_ID_MAX 128
+/* The longest resource name tg_resource_name() writes, with its NUL. */
+#define TG_RESOURCE_NAME_MAX \
+    (sizeof("acs:apigateway::") + TG_REGION_MAX + 2 * TG_RESOURCE_ID_MAX + 16)
 
 /*
  * What an action acts on.  An empty account_id or id stands for "any"
@@ -241,10 +289,33 @@ void tg_resource_api(tg_resource_t *res, const char *region,
  */
 int tg_resource_name(const tg_resource_t *res, char *buf, size_t size);
 
+/* Frees actor's policies (and sets the pointer to NULL).  Every actor
+ * that authenticated is freed so once its request is done. */
+void tg_actor_free(tg_actor_t *actor);
+
+/* Frees a policy set and the policies in it.  NULL is ignored. */
+void tg_policy_set_free(tg_policy_set_t *set);
+
+/* Whether name is a canonical action (a tg_policy_action_known_pt). */
+int tg_action_known(void *data, tg_str_t name);
+
 /*
- * Decides whether actor may perform action on res.  Returns 0, or the
- * refusal: res->hidden for a resource out of the caller's reach when set,
- * else TG_EFORBIDDEN with a message (and the field it concerns) in err.
+ * Evaluates set for action on the resource named resource (an ARN) in
+ * ctx, into d.  Returns 1 if allowed, else 0.  The simulator calls it;
+ * tg_authorize() does the same for a key with policies.
+ */
+int tg_authorize_policies(const tg_policy_set_t *set, const char *action,
+                          const char *resource, const tg_policy_context_t *ctx,
+                          tg_policy_decision_t *d);
+
+/*
+ * Decides whether actor may perform action on res: its role's rules (an
+ * admin key, its own account), then, for a key with policies, what they
+ * allow (an explicit Deny, an Allow, else denied by default).  Returns
+ * 0, or the refusal: res->hidden for a resource out of the caller's
+ * reach when set, else TG_EFORBIDDEN with a message (and the field it
+ * concerns) in err; a policy's refusal names the action, the resource
+ * and the deciding policy and statement.
  */
 int tg_authorize(const tg_actor_t *actor, tg_action_t action,
                  const tg_resource_t *res, tg_error_t *err);
@@ -277,5 +348,19 @@ tg_str_t tg_authorize_scope(const tg_actor_t *actor, const char *type,
  */
 int tg_authorize_listing(const tg_actor_t *actor, const char *type,
                          tg_str_t asked, tg_error_t *err);
+
+/*
+ * For a listing by a key with policies: refuses (TG_EFORBIDDEN) a
+ * listing action that no Allow statement of its policies grants on any
+ * resource, or that a Deny refuses on res (the listing's "any" resource).
+ * Returns 0 for a key without policies.  The listing then keeps only
+ * the items for which tg_authorize_visible() holds.
+ */
+int tg_authorize_list(const tg_actor_t *actor, tg_action_t action,
+                      const tg_resource_t *res, tg_error_t *err);
+
+/* Whether actor may see res in a listing of action: 1 or 0. */
+int tg_authorize_visible(const tg_actor_t *actor, tg_action_t action,
+                         const tg_resource_t *res);
 
 #endif /* TOLLGATE_AUTHZ_H */

@@ -268,4 +268,12 @@ int tg_write(tg_service_t *svc, tg_audit_event_t *ev, tg_txn_body_pt body,
 int tg_read(tg_service_t *svc, tg_txn_body_pt body, void *data,
             tg_error_t *err);
 
+/*
+ * Loads the policies attached to actor's access key (service_policies.c)
+ * into actor->policies (NULL when it has none), after it authenticated.
+ * Returns 0 or a store error, TG_ENOMEM: the caller then refuses the
+ * call, since the key's power is unknown.
+ */
+int tg_policies_load(tg_service_t *svc, tg_actor_t *actor, tg_error_t *err);
+
 #endif /* TOLLGATE_SERVICE_INT_H */
