@@ -176,15 +176,38 @@ tg_actor_owns(const tg_actor_t *actor, const tg_resource_t *res)
 }
 
 
-int
-tg_authorize_action(const tg_actor_t *actor, tg_action_t action,
-                    tg_error_t *err)
+static int tg_authorize_somewhere(const tg_actor_t *actor, tg_action_t action,
+                                  const char *name, tg_error_t *err);
+
+
+/* The role's rule on the action alone. */
+static int
+tg_authorize_role_action(const tg_actor_t *actor, tg_action_t action,
+                         tg_error_t *err)
 {
     if ((tg_actions[action].flags & TG_ACTION_ADMIN) && !actor->admin) {
         return tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_NONE,
                             "only an admin key may do this");
     }
     return TG_OK;
+}
+
+
+int
+tg_authorize_action(const tg_actor_t *actor, tg_action_t action,
+                    tg_error_t *err)
+{
+    int rc;
+
+    rc = tg_authorize_role_action(actor, action, err);
+    if (rc != TG_OK || actor->policies == NULL) {
+        return rc;
+    }
+
+    /* Before the resource is known: some Allow must grant the action,
+     * and no Deny may refuse it on every resource. */
+
+    return tg_authorize_somewhere(actor, action, "*", err);
 }
 
 
@@ -343,15 +366,29 @@ int
 tg_authorize_list(const tg_actor_t *actor, tg_action_t action,
                   const tg_resource_t *res, tg_error_t *err)
 {
-    tg_policy_context_t  ctx;
-    tg_policy_decision_t d;
-    char                 name[TG_RESOURCE_NAME_MAX];
+    char name[TG_RESOURCE_NAME_MAX];
 
     if (actor->policies == NULL) {
         return TG_OK;
     }
 
     (void) tg_resource_name(res, name, sizeof(name));
+    return tg_authorize_somewhere(actor, action, name, err);
+}
+
+
+/*
+ * Refuses action when a Deny of actor's policies refuses it on the
+ * resource named name (a listing's "any" resource, or "*"), or when no
+ * Allow grants it on any resource at all.
+ */
+static int
+tg_authorize_somewhere(const tg_actor_t *actor, tg_action_t action,
+                       const char *name, tg_error_t *err)
+{
+    tg_policy_context_t  ctx;
+    tg_policy_decision_t d;
+
     tg_actor_context(actor, &ctx);
 
     (void) tg_authorize_policies(actor->policies, tg_actions[action].name, name,
@@ -387,7 +424,7 @@ tg_authorize_role(const tg_actor_t *actor, tg_action_t action,
     tg_access_level_t level = tg_actions[action].level;
     int               reads, rc;
 
-    rc = tg_authorize_action(actor, action, err);
+    rc = tg_authorize_role_action(actor, action, err);
     if (rc != TG_OK || actor->admin) {
         return rc;
     }
