@@ -44,7 +44,7 @@ typedef struct {
 
 static const tg_cli_cmd_t *const tg_cli_tables[] = {
     tg_cli_app_cmds,  tg_cli_api_cmds, tg_cli_account_cmds,
-    tg_cli_sign_cmds, tg_cli_up_cmds,
+    tg_cli_sign_cmds, tg_cli_up_cmds,  tg_cli_policy_cmds,
 };
 
 #define TG_CLI_NTABLES (sizeof(tg_cli_tables) / sizeof(tg_cli_tables[0]))
