@@ -15,13 +15,14 @@
 typedef struct {
     const char       *name;
     tg_access_level_t level;
+    const char       *resource;
     const char       *event;
     unsigned          flags;
 } tg_action_info_t;
 
 static const tg_action_info_t tg_actions[] = {
-#define TG_ACTION_INFO(id, name, level, event, flags) \
-    { name, TG_ACCESS_##level, event, flags },
+#define TG_ACTION_INFO(id, name, level, resource, event, flags) \
+    { name, TG_ACCESS_##level, resource, event, flags },
     TG_ACTION_MAP(TG_ACTION_INFO)
 #undef TG_ACTION_INFO
 };
@@ -48,6 +49,13 @@ const char *
 tg_access_level_name(tg_access_level_t level)
 {
     return tg_access_levels[level];
+}
+
+
+const char *
+tg_action_resource(tg_action_t action)
+{
+    return tg_actions[action].resource;
 }
 
 

@@ -98,9 +98,10 @@ typedef enum {
 #define TG_ACTION_ADMIN 0x01u /* an admin key's only */
 
 /*
- * Every action: XX(id, canonical name, access level, audit event name or
- * NULL for reads that are not audited, flags).  Each core operation maps
- * to one action, whichever dialect calls it (Alibaba's SetApisAuthorities
+ * Every action: XX(id, canonical name, access level, the resource it is
+ * authorized on (after "acs:apigateway:<region>:<account>:"), audit event
+ * name or NULL for reads that are not audited, flags).  Each core operation
+ * maps to one action, whichever dialect calls it (Alibaba's SetApisAuthorities
  * and UntagResources run the same operations as SetAppsAuthorities and
  * TagResources).  Event names are those the audit trail has always
  * recorded; clients read them.
@@ -108,103 +109,103 @@ typedef enum {
 /* clang-format off */
 #define TG_ACTION_MAP(XX)                                                     \
     XX(CREATE_APP, "apigateway:CreateApp",                                    \
-       CREATE, "app.create", 0)                                               \
+       CREATE, "app/*", "app.create", 0)                                      \
     XX(DESCRIBE_APP, "apigateway:DescribeApp",                                \
-       GET, NULL, 0)                                                          \
+       GET, "app/{AppId}", NULL, 0)                                           \
     XX(DESCRIBE_APPS, "apigateway:DescribeApps",                              \
-       LIST, NULL, 0)                                                         \
+       LIST, "app/*", NULL, 0)                                                \
     XX(MODIFY_APP, "apigateway:ModifyApp",                                    \
-       UPDATE, "app.update", 0)                                               \
+       UPDATE, "app/{AppId}", "app.update", 0)                                \
     XX(DELETE_APP, "apigateway:DeleteApp",                                    \
-       DELETE, "app.delete", 0)                                               \
+       DELETE, "app/{AppId}", "app.delete", 0)                                \
     XX(TAG_RESOURCES, "apigateway:TagResources",                              \
-       UPDATE, "app.tags", 0)                                                 \
+       UPDATE, "app/{AppId}", "app.tags", 0)                                  \
     XX(RESET_APP_SECRET, "apigateway:ResetAppSecret",                         \
-       UPDATE, "app.secret.reset", 0)                                         \
+       UPDATE, "app/{AppId}", "app.secret.reset", 0)                          \
     XX(DESCRIBE_APP_SECURITY, "apigateway:DescribeAppSecurity",               \
-       GET, "app.secret.reveal", 0)                                           \
+       GET, "app/{AppId}", "app.secret.reveal", 0)                            \
     XX(CREATE_APP_KEY, "apigateway:CreateAppKey",                             \
-       CREATE, "key.create", 0)                                               \
+       CREATE, "app/{AppId}", "key.create", 0)                                \
     XX(DESCRIBE_APP_KEYS, "apigateway:DescribeAppKeys",                       \
-       LIST, NULL, 0)                                                         \
+       LIST, "app/{AppId}", NULL, 0)                                          \
     XX(MODIFY_APP_KEY, "apigateway:ModifyAppKey",                             \
-       UPDATE, "key.update", 0)                                               \
+       UPDATE, "app/{AppId}", "key.update", 0)                                \
     XX(DELETE_APP_KEY, "apigateway:DeleteAppKey",                             \
-       DELETE, "key.delete", 0)                                               \
+       DELETE, "app/{AppId}", "key.delete", 0)                                \
     XX(CREATE_APP_CODE, "apigateway:CreateAppCode",                           \
-       CREATE, "code.create", 0)                                              \
+       CREATE, "app/{AppId}", "code.create", 0)                               \
     XX(DESCRIBE_APP_CODES, "apigateway:DescribeAppCodes",                     \
-       LIST, NULL, 0)                                                         \
+       LIST, "app/{AppId}", NULL, 0)                                          \
     XX(MODIFY_APP_CODE, "apigateway:ModifyAppCode",                           \
-       UPDATE, "code.update", 0)                                              \
+       UPDATE, "app/{AppId}", "code.update", 0)                               \
     XX(RESET_APP_CODE, "apigateway:ResetAppCode",                             \
-       UPDATE, "code.reset", 0)                                               \
+       UPDATE, "app/{AppId}", "code.reset", 0)                                \
     XX(DELETE_APP_CODE, "apigateway:DeleteAppCode",                           \
-       DELETE, "code.delete", 0)                                              \
+       DELETE, "app/{AppId}", "code.delete", 0)                               \
     XX(CREATE_API, "apigateway:CreateApi",                                    \
-       CREATE, "api.create", 0)                                               \
+       CREATE, "api/*", "api.create", 0)                                      \
     XX(DESCRIBE_API, "apigateway:DescribeApi",                                \
-       GET, NULL, 0)                                                          \
+       GET, "api/{ApiName}", NULL, 0)                                         \
     XX(DESCRIBE_APIS, "apigateway:DescribeApis",                              \
-       LIST, NULL, 0)                                                         \
+       LIST, "api/*", NULL, 0)                                                \
     XX(MODIFY_API, "apigateway:ModifyApi",                                    \
-       UPDATE, "api.update", 0)                                               \
+       UPDATE, "api/{ApiName}", "api.update", 0)                              \
     XX(DELETE_API, "apigateway:DeleteApi",                                    \
-       DELETE, "api.delete", 0)                                               \
+       DELETE, "api/{ApiName}", "api.delete", 0)                              \
     XX(SET_APPS_AUTHORITIES, "apigateway:SetAppsAuthorities",                 \
-       UPDATE, "grant.put", 0)                                                \
+       UPDATE, "app/{AppId} and api/{ApiName}", "grant.put", 0)               \
     XX(REMOVE_APPS_AUTHORITIES, "apigateway:RemoveAppsAuthorities",           \
-       DELETE, "grant.delete", 0)                                             \
+       DELETE, "app/{AppId} and api/{ApiName}", "grant.delete", 0)            \
     XX(DESCRIBE_AUTHORIZED_APIS, "apigateway:DescribeAuthorizedApis",         \
-       LIST, NULL, 0)                                                         \
+       LIST, "app/{AppId}", NULL, 0)                                          \
     XX(DESCRIBE_AUTHORIZED_APPS, "apigateway:DescribeAuthorizedApps",         \
-       LIST, NULL, 0)                                                         \
+       LIST, "api/{ApiName}", NULL, 0)                                        \
     XX(CREATE_ACCOUNT, "apigateway:CreateAccount",                            \
-       CREATE, "account.create", TG_ACTION_ADMIN)                             \
+       CREATE, "account/*", "account.create", TG_ACTION_ADMIN)                \
     XX(DESCRIBE_ACCOUNT, "apigateway:DescribeAccount",                        \
-       GET, NULL, 0)                                                          \
+       GET, "account/{AccountId}", NULL, 0)                                   \
     XX(DESCRIBE_ACCOUNTS, "apigateway:DescribeAccounts",                      \
-       LIST, NULL, 0)                                                         \
+       LIST, "account/*", NULL, 0)                                            \
     XX(MODIFY_ACCOUNT, "apigateway:ModifyAccount",                            \
-       UPDATE, "account.update", TG_ACTION_ADMIN)                             \
+       UPDATE, "account/{AccountId}", "account.update", TG_ACTION_ADMIN)      \
     XX(DELETE_ACCOUNT, "apigateway:DeleteAccount",                            \
-       DELETE, "account.delete", TG_ACTION_ADMIN)                             \
+       DELETE, "account/{AccountId}", "account.delete", TG_ACTION_ADMIN)      \
     XX(CREATE_ACCESS_KEY, "apigateway:CreateAccessKey",                       \
-       CREATE, "access_key.create", 0)                                        \
+       CREATE, "accesskey/*", "access_key.create", 0)                         \
     XX(DESCRIBE_ACCESS_KEY, "apigateway:DescribeAccessKey",                   \
-       GET, NULL, 0)                                                          \
+       GET, "accesskey/{AccessKeyId}", NULL, 0)                               \
     XX(DESCRIBE_ACCESS_KEYS, "apigateway:DescribeAccessKeys",                 \
-       LIST, NULL, 0)                                                         \
+       LIST, "accesskey/*", NULL, 0)                                          \
     XX(MODIFY_ACCESS_KEY, "apigateway:ModifyAccessKey",                       \
-       UPDATE, "access_key.update", 0)                                        \
+       UPDATE, "accesskey/{AccessKeyId}", "access_key.update", 0)             \
     XX(DELETE_ACCESS_KEY, "apigateway:DeleteAccessKey",                       \
-       DELETE, "access_key.delete", 0)                                        \
+       DELETE, "accesskey/{AccessKeyId}", "access_key.delete", 0)             \
     XX(DESCRIBE_AUDIT_EVENTS, "apigateway:DescribeAuditEvents",               \
-       LIST, NULL, 0)                                                         \
+       LIST, "audit/*", NULL, 0)                                              \
     XX(ROTATE_KEYRING, "apigateway:RotateKeyring",                            \
-       UPDATE, "keyring.rotate", TG_ACTION_ADMIN)                             \
+       UPDATE, "keyring/*", "keyring.rotate", TG_ACTION_ADMIN)                \
     XX(CREATE_POLICY, "apigateway:CreatePolicy",                              \
-       CREATE, "policy.create", 0)                                            \
+       CREATE, "policy/*", "policy.create", 0)                                \
     XX(DESCRIBE_POLICY, "apigateway:DescribePolicy",                          \
-       GET, NULL, 0)                                                          \
+       GET, "policy/{PolicyName}", NULL, 0)                                   \
     XX(DESCRIBE_POLICIES, "apigateway:DescribePolicies",                      \
-       LIST, NULL, 0)                                                         \
+       LIST, "policy/*", NULL, 0)                                             \
     XX(MODIFY_POLICY, "apigateway:ModifyPolicy",                              \
-       UPDATE, "policy.update", 0)                                            \
+       UPDATE, "policy/{PolicyName}", "policy.update", 0)                     \
     XX(DELETE_POLICY, "apigateway:DeletePolicy",                              \
-       DELETE, "policy.delete", 0)                                            \
+       DELETE, "policy/{PolicyName}", "policy.delete", 0)                     \
     XX(ATTACH_POLICY, "apigateway:AttachPolicy",                              \
-       UPDATE, "policy.attach", 0)                                            \
+       UPDATE, "accesskey/{AccessKeyId}", "policy.attach", 0)                 \
     XX(DETACH_POLICY, "apigateway:DetachPolicy",                              \
-       UPDATE, "policy.detach", 0)                                            \
+       UPDATE, "accesskey/{AccessKeyId}", "policy.detach", 0)                 \
     XX(DESCRIBE_ACCESS_KEY_POLICIES, "apigateway:DescribeAccessKeyPolicies",  \
-       LIST, NULL, 0)                                                         \
+       LIST, "accesskey/{AccessKeyId}", NULL, 0)                              \
     XX(SIMULATE_POLICY, "apigateway:SimulatePolicy",                          \
-       GET, NULL, 0)
+       GET, "accesskey/{AccessKeyId}", NULL, 0)
 /* clang-format on */
 
 typedef enum {
-#define TG_ACTION_ENUM(id, name, level, event, flags) TG_ACTION_##id,
+#define TG_ACTION_ENUM(id, name, level, resource, event, flags) TG_ACTION_##id,
     TG_ACTION_MAP(TG_ACTION_ENUM)
 #undef TG_ACTION_ENUM
     TG_ACTION_COUNT
@@ -248,6 +249,9 @@ tg_access_level_t tg_action_level(tg_action_t action);
 
 /* The name of an access level ("list", "get", ...). */
 const char *tg_access_level_name(tg_access_level_t level);
+
+/* The resource the action is authorized on ("app/{AppId}"), for docs. */
+const char *tg_action_resource(tg_action_t action);
 
 /* The name the audit trail records for the action, or NULL for a read. */
 const char *tg_action_event(tg_action_t action);
