@@ -275,7 +275,12 @@ tg_policy_set_free(tg_policy_set_t *set)
 void
 tg_actor_free(tg_actor_t *actor)
 {
-    tg_policy_set_free(actor->policies);
+    tg_policy_set_t *set = actor->policies;
+
+    if (set != NULL && set->denied_action[0] != '\0' && set->record != NULL) {
+        set->record(set->record_data, actor, set);
+    }
+    tg_policy_set_free(set);
     actor->policies = NULL;
 }
 
@@ -316,29 +321,47 @@ tg_actor_context(const tg_actor_t *actor, tg_policy_context_t *ctx)
 }
 
 
-/* The refusal of action on the resource named name by d. */
+/*
+ * The refusal of action on the resource named name by d.  If note, a
+ * refusal of an action that the audit trail does not record itself (a
+ * read) is noted in the set, for tg_actor_free() to record.
+ */
 static int
 tg_refuse_policy(const tg_actor_t *actor, tg_action_t action, const char *name,
-                 const tg_policy_decision_t *d, tg_error_t *err)
+                 const tg_policy_decision_t *d, int note, tg_error_t *err)
 {
+    tg_policy_set_t *set = actor->policies;
+
     if (d->effect == TG_POLICY_DENIED) {
-        return tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_NONE,
-                            "%s on %s: denied by policy %s statement %zu%s%s",
-                            tg_actions[action].name, name,
-                            actor->policies->names[d->policy], d->statement,
-                            d->sid[0] != '\0' ? " Sid " : "", d->sid);
+        tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_NONE,
+                     "%s on %s: denied by policy %s statement %zu%s%s",
+                     tg_actions[action].name, name, set->names[d->policy],
+                     d->statement, d->sid[0] != '\0' ? " Sid " : "", d->sid);
+    } else {
+        tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_NONE,
+                     "%s on %s: no policy of the access key allows it "
+                     "(denied by default)",
+                     tg_actions[action].name, name);
     }
-    return tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_NONE,
-                        "%s on %s: no policy of the access key allows it "
-                        "(denied by default)",
-                        tg_actions[action].name, name);
+
+    if (note && tg_actions[action].event == NULL && err != NULL
+        && set->denied_action[0] == '\0')
+    {
+        snprintf(set->denied_action, sizeof(set->denied_action), "%s",
+                 tg_actions[action].name);
+        snprintf(set->denied_resource, sizeof(set->denied_resource), "%s",
+                 name);
+        snprintf(set->denied_reason, sizeof(set->denied_reason), "%s",
+                 err->detail);
+    }
+    return TG_EFORBIDDEN;
 }
 
 
-/* Applies actor's policies to action on res. */
+/* Applies actor's policies to action on res (note: tg_refuse_policy()). */
 static int
 tg_authorize_by_policies(const tg_actor_t *actor, tg_action_t action,
-                         const tg_resource_t *res, tg_error_t *err)
+                         const tg_resource_t *res, int note, tg_error_t *err)
 {
     tg_policy_context_t  ctx;
     tg_policy_decision_t d;
@@ -352,7 +375,7 @@ tg_authorize_by_policies(const tg_actor_t *actor, tg_action_t action,
     {
         return TG_OK;
     }
-    return tg_refuse_policy(actor, action, name, &d, err);
+    return tg_refuse_policy(actor, action, name, &d, note, err);
 }
 
 
@@ -364,7 +387,7 @@ tg_authorize(const tg_actor_t *actor, tg_action_t action,
 
     rc = tg_authorize_role(actor, action, res, err);
     if (rc == TG_OK && actor->policies != NULL) {
-        rc = tg_authorize_by_policies(actor, action, res, err);
+        rc = tg_authorize_by_policies(actor, action, res, 1, err);
     }
     return rc;
 }
@@ -407,7 +430,7 @@ tg_authorize_somewhere(const tg_actor_t *actor, tg_action_t action,
                 (const tg_policy_t *const *) actor->policies->items,
                 actor->policies->n, tg_str_c(tg_actions[action].name), &ctx)))
     {
-        return tg_refuse_policy(actor, action, name, &d, err);
+        return tg_refuse_policy(actor, action, name, &d, 1, err);
     }
     return TG_OK;
 }
@@ -419,8 +442,13 @@ tg_authorize_visible(const tg_actor_t *actor, tg_action_t action,
 {
     tg_error_t err;
 
+    /* An item a listing leaves out is no refusal to record. */
+
     memset(&err, 0, sizeof(err));
-    return tg_authorize(actor, action, res, &err) == TG_OK;
+    return tg_authorize_role(actor, action, res, &err) == TG_OK
+           && (actor->policies == NULL
+               || tg_authorize_by_policies(actor, action, res, 0, &err)
+                      == TG_OK);
 }
 
 

@@ -62,14 +62,27 @@
 
 /* An access key's policies, parsed when the key authenticates.  It is
  * the actor's, which frees it (tg_actor_free()). */
-typedef struct {
+typedef struct tg_policy_set_s tg_policy_set_t;
+typedef struct tg_actor_s      tg_actor_t;
+
+struct tg_policy_set_s {
     size_t       n;
     tg_policy_t *items[TG_KEY_POLICIES_MAX];
     char         names[TG_KEY_POLICIES_MAX][TG_POLICY_NAME_MAX + 1];
-} tg_policy_set_t;
+
+    /* The first refusal, in this request, of an action that has no audit
+     * event of its own (a read): the authorizer notes it, and
+     * tg_actor_free() hands it to record (if set), which audits it. */
+    char denied_action[TG_AUDIT_ACTION_MAX + 1];
+    char denied_resource[TG_AUDIT_TARGET_MAX + 1];
+    char denied_reason[TG_ERROR_DETAIL_MAX];
+    void (*record)(void *data, const tg_actor_t *actor,
+                   const tg_policy_set_t *set);
+    void *record_data;
+};
 
 /* Who is calling: for authorization and the audit trail. */
-typedef struct {
+struct tg_actor_s {
     char key_id[TG_KEY_ID_MAX + 1]; /* "" until authenticated */
     char account_id[TG_ID_LEN + 1];
     int  admin;
@@ -84,7 +97,7 @@ typedef struct {
      * (an admin key may do everything).  With policies, the key may do
      * what its role allows and its policies allow. */
     tg_policy_set_t *policies;
-} tg_actor_t;
+};
 
 typedef enum {
     TG_ACCESS_LIST = 0,
@@ -293,8 +306,9 @@ void tg_resource_api(tg_resource_t *res, const char *region,
  */
 int tg_resource_name(const tg_resource_t *res, char *buf, size_t size);
 
-/* Frees actor's policies (and sets the pointer to NULL).  Every actor
- * that authenticated is freed so once its request is done. */
+/* Frees actor's policies (and sets the pointer to NULL), first handing a
+ * refusal they noted to their record callback.  Every actor that
+ * authenticated is freed so once its request is done. */
 void tg_actor_free(tg_actor_t *actor);
 
 /* Frees a policy set and the policies in it.  NULL is ignored. */

@@ -155,8 +155,7 @@ tg_audit_commit(tg_service_t *svc, tg_txn_t *t, tg_audit_event_t *ev)
 }
 
 
-/* Sets ev's detail to {"reason": reason}, cut to fit as valid JSON. */
-static void
+void
 tg_audit_reason(tg_audit_event_t *ev, const char *reason)
 {
     json_t *obj;

@@ -85,6 +85,9 @@ void tg_audit_detail(tg_audit_event_t *ev, const char *fmt, ...)
  */
 int tg_audit_commit(tg_service_t *svc, tg_txn_t *t, tg_audit_event_t *ev);
 
+/* Sets ev's detail to {"reason": reason}, cut to fit as valid JSON. */
+void tg_audit_reason(tg_audit_event_t *ev, const char *reason);
+
 /*
  * Records a failed event in a transaction of its own, makes sure *err
  * carries rc, and returns rc.  Call it after rolling back.

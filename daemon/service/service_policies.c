@@ -790,6 +790,36 @@ tg_service_key_policy_list(tg_service_t *svc, const tg_actor_t *actor,
 /* ---- a key's policies, when it authenticates ---- */
 
 
+/*
+ * Records a refusal by policy of a read (an action the audit trail does
+ * not record of itself), as "authz.denied" on the resource refused, with
+ * the action and the reason: the set's record callback.
+ */
+static void
+tg_policy_denial_record(void *data, const tg_actor_t *actor,
+                        const tg_policy_set_t *set)
+{
+    tg_audit_event_t ev;
+    const char      *res = set->denied_resource, *colon, *slash;
+    char             type[24] = "";
+    tg_str_t         id = TG_STR("");
+
+    colon = strrchr(res, ':');
+    slash = colon != NULL ? strchr(colon, '/') : NULL;
+    if (slash != NULL) {
+        snprintf(type, sizeof(type), "%.*s", (int) (slash - colon - 1),
+                 colon + 1);
+        id = tg_str_c(slash + 1);
+    }
+
+    tg_audit_start(&ev, actor, "authz.denied", type, id);
+    snprintf(ev.canonical_action, sizeof(ev.canonical_action), "%s",
+             set->denied_action);
+    tg_audit_reason(&ev, set->denied_reason);
+    (void) tg_audit_failure(data, &ev, TG_EFORBIDDEN, NULL);
+}
+
+
 typedef struct {
     tg_str_t         key_id;
     tg_key_policy_t *items;
@@ -869,6 +899,9 @@ tg_policies_load(tg_service_t *svc, tg_actor_t *actor, tg_error_t *err)
         rc = tg_policy_set_make(op.items, op.n, &actor->policies);
         if (rc != TG_OK) {
             tg_error_code(err, rc);
+        } else {
+            actor->policies->record = tg_policy_denial_record;
+            actor->policies->record_data = svc;
         }
     }
 

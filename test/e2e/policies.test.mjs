@@ -81,12 +81,21 @@ describe('native API', () => {
   test('a key limited to one app neither sees nor touches the other', async () => {
     const list = await d.call('GET', '/v1/apps', {auth: w.one.auth});
     assert.equal(list.status, 200, list.text);
+    // Leaving an app out of a listing is no refusal to record.
+    const none = await d.call('GET', `/v1/audit?actor=${w.one.id}&action=authz.denied&limit=100`);
+    assert.equal(none.json.items.length, 0, none.text);
     assert.deepEqual(list.json.items.map((x) => x.id), [w.a.id]);
     assert.equal(list.json.total, 1);
 
-    forbidden(
-        await d.call('GET', `/v1/apps/${w.b.id}`, {auth: w.one.auth}), 'apigateway:DescribeApp',
-        arn(w.b));
+    const read = await d.call('GET', `/v1/apps/${w.b.id}`, {auth: w.one.auth});
+    forbidden(read, 'apigateway:DescribeApp', arn(w.b));
+    // A read has no event of its own: its refusal is recorded as one.
+    const e = await auditOf(d, read.headers.get('x-request-id'));
+    assert.equal(e.action, 'authz.denied');
+    assert.equal(e.canonical_action, 'apigateway:DescribeApp');
+    assert.deepEqual(e.target, {type: 'app', id: String(w.b.app_id)});
+    assert.equal(e.error, 'forbidden');
+    assert.match(e.detail.reason, /denied by default/);
     const before1 = await secretOf(d, w.b);
     forbidden(
         await d.call('POST', `/v1/apps/${w.b.id}/reset-secret`, {auth: w.one.auth, body: {}}),
@@ -101,6 +110,15 @@ describe('native API', () => {
   test('a call from outside the policy\'s networks is refused', async () => {
     const res = await d.call('GET', `/v1/apps/${w.a.id}`, {auth: w.outside.auth});
     forbidden(res, 'apigateway:DescribeApp', arn(w.a));
+    const e = await auditOf(d, res.headers.get('x-request-id'));
+    assert.equal(e.action, 'authz.denied');
+    assert.equal(e.source, '127.0.0.1');
+    // A listing the key may not make at all is refused, and recorded.
+    const list = await d.call('GET', '/v1/apps', {auth: w.outside.auth});
+    forbidden(list, 'apigateway:DescribeApps', 'app/*');
+    assert.equal(
+        (await auditOf(d, list.headers.get('x-request-id'))).canonical_action,
+        'apigateway:DescribeApps');
     // The same policy, with the loopback network, lets it through.
     const near = await keyWith(d, 'pol', 'Near', {
       Statement: [{
