@@ -107,6 +107,27 @@ describe('native API', () => {
     assert.equal(ok.status, 200, ok.text);
   });
 
+  test('the API catalogue lists only the APIs a key\'s policies show', async () => {
+    for (const name of ['pol_api_1', 'pol_api_2', 'pol_api_3']) {
+      assert.equal((await d.call('POST', '/v1/apis', {body: {name}})).status, 201);
+    }
+    const key = await keyWith(d, 'pol', 'TwoApis', {
+      Statement: [{
+        Effect: 'Allow',
+        Action: 'apigateway:DescribeApi*',
+        Resource: ['acs:apigateway:*:*:api/pol_api_1', 'acs:apigateway:*:*:api/pol_api_3'],
+      }],
+    });
+    const all = await d.call('GET', '/v1/apis', {auth: key.auth});
+    assert.equal(all.status, 200, all.text);
+    assert.deepEqual(all.json.items.map((x) => x.name), ['pol_api_1', 'pol_api_3']);
+    assert.equal(all.json.total, 2);
+    const page = await d.call('GET', '/v1/apis?limit=1&offset=1', {auth: key.auth});
+    assert.deepEqual(page.json.items.map((x) => x.name), ['pol_api_3']);
+    assert.equal(page.json.total, 2);
+    assert.equal((await d.call('GET', '/v1/apis/pol_api_2', {auth: key.auth})).status, 403);
+  });
+
   test('a call from outside the policy\'s networks is refused', async () => {
     const res = await d.call('GET', `/v1/apps/${w.a.id}`, {auth: w.outside.auth});
     forbidden(res, 'apigateway:DescribeApp', arn(w.a));
