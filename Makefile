@@ -131,6 +131,7 @@ ASAN_BINS = $(BUILD)/asan/bin/tollgated $(BUILD)/asan/bin/tollgate
 UNITS      = $(UNIT_NAMES:%=$(BUILD)/test/%)
 ASAN_UNITS = $(UNIT_NAMES:%=$(BUILD)/asan/test/%)
 
+.PHONY: docs-actions docs-check
 .PHONY: all help deps deps-build build asan run test unit e2e e2e-deps \
         bench fuzz fuzz-smoke format format-check clean
 .SECONDARY:
@@ -150,6 +151,7 @@ help:
 	@echo 'make fuzz-smoke    run each libFuzzer target FUZZ_SMOKE_SECONDS'
 	@echo 'make format        format every source file'
 	@echo 'make format-check  fail if a file is not formatted'
+	@echo 'make docs-actions  regenerate the actions table of docs/access-control.md'
 	@echo 'make clean         remove build/'
 
 deps:
@@ -172,6 +174,7 @@ run: deps-build
 test: deps
 	@$(MAKE) --no-print-directory format-check
 	@$(MAKE) --no-print-directory build asan
+	@$(MAKE) --no-print-directory docs-check
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory e2e
@@ -187,6 +190,35 @@ e2e-deps:
 e2e: $(ASAN_BINS) $(BUILD)/test/tools/hold_projection e2e-deps
 	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/asan/bin \
 	    $(NODE) --test --test-reporter=spec test/e2e/*.test.mjs
+
+# The table of actions in docs/access-control.md is generated from the
+# authorizer's (test/tools/print_actions.c): docs-actions rewrites it,
+# docs-check (in make test) fails when the page's copy differs.
+ACTIONS_DOC = docs/access-control.md
+ACTIONS_BEGIN = <!-- actions:begin (make docs-actions) -->
+ACTIONS_END = <!-- actions:end -->
+
+$(BUILD)/test/tools/print_actions: test/tools/print_actions.c \
+        $(BUILD)/libtollgated.a $(BUILD)/libtollgate.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) $^ $(LDLIBS_DAEMON) -o $@
+
+docs-actions: $(BUILD)/test/tools/print_actions
+	@$< > $(BUILD)/actions.md
+	@awk -v b='$(ACTIONS_BEGIN)' -v e='$(ACTIONS_END)' \
+	    -v t='$(BUILD)/actions.md' \
+	    '$$0 == b { print; while ((getline l < t) > 0) print l; skip = 1; next } \
+	     $$0 == e { skip = 0 } !skip { print }' \
+	    $(ACTIONS_DOC) > $(BUILD)/actions.page && \
+	    mv $(BUILD)/actions.page $(ACTIONS_DOC)
+
+docs-check: $(BUILD)/test/tools/print_actions
+	@$< > $(BUILD)/actions.md
+	@awk -v b='$(ACTIONS_BEGIN)' -v e='$(ACTIONS_END)' \
+	    '$$0 == e { on = 0 } on { print } $$0 == b { on = 1 }' \
+	    $(ACTIONS_DOC) | diff -u - $(BUILD)/actions.md \
+	    || { echo "$(ACTIONS_DOC): the actions table differs from the" \
+	         "code's; run make docs-actions"; exit 1; }
 
 # A stuck projection reader, for test/e2e/health.test.mjs.
 $(BUILD)/test/tools/hold_projection: test/tools/hold_projection.c
@@ -257,7 +289,7 @@ $(filter-out $(FUZZ_DAEMON_BINS),$(FUZZ_BINS)): $(BUILD)/fuzz/%: \
         $(BUILD)/fuzz/obj/test/fuzz/%.o $(LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
 	$(say) LD $@
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $^ \
-	    $(shell pkg-config --libs libcrypto 2>/dev/null) -o $@
+	    $(shell pkg-config --libs jansson libcrypto 2>/dev/null) -o $@
 
 # $(call fuzz_run,SECONDS): runs each driver on its corpus, seeds first.
 define fuzz_run

@@ -98,6 +98,7 @@ extern const tg_cli_cmd_t tg_cli_api_cmds[];
 extern const tg_cli_cmd_t tg_cli_account_cmds[];
 extern const tg_cli_cmd_t tg_cli_sign_cmds[];
 extern const tg_cli_cmd_t tg_cli_up_cmds[];
+extern const tg_cli_cmd_t tg_cli_policy_cmds[];
 
 /*
  * main.c: loads a config file ("name = value") into cli: path, which must

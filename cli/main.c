@@ -59,8 +59,8 @@ static const tg_cli_cmd_t tg_cli_misc_cmds[] = {
 };
 
 static const tg_cli_cmd_t *const tg_cli_tables[] = {
-    tg_cli_app_cmds,  tg_cli_api_cmds, tg_cli_account_cmds,
-    tg_cli_sign_cmds, tg_cli_up_cmds,  tg_cli_misc_cmds,
+    tg_cli_app_cmds, tg_cli_api_cmds,  tg_cli_account_cmds, tg_cli_sign_cmds,
+    tg_cli_up_cmds,  tg_cli_misc_cmds, tg_cli_policy_cmds,
 };
 
 #define TG_CLI_NTABLES (sizeof(tg_cli_tables) / sizeof(tg_cli_tables[0]))

@@ -5,22 +5,25 @@
  */
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "metrics.h"
+#include "tollgate/time.h"
 #include "service/authz.h"
 
 
 typedef struct {
     const char       *name;
     tg_access_level_t level;
+    const char       *resource;
     const char       *event;
     unsigned          flags;
 } tg_action_info_t;
 
 static const tg_action_info_t tg_actions[] = {
-#define TG_ACTION_INFO(id, name, level, event, flags) \
-    { name, TG_ACCESS_##level, event, flags },
+#define TG_ACTION_INFO(id, name, level, resource, event, flags) \
+    { name, TG_ACCESS_##level, resource, event, flags },
     TG_ACTION_MAP(TG_ACTION_INFO)
 #undef TG_ACTION_INFO
 };
@@ -47,6 +50,13 @@ const char *
 tg_access_level_name(tg_access_level_t level)
 {
     return tg_access_levels[level];
+}
+
+
+const char *
+tg_action_resource(tg_action_t action)
+{
+    return tg_actions[action].resource;
 }
 
 
@@ -153,6 +163,10 @@ tg_resource_name(const tg_resource_t *res, char *buf, size_t size)
 }
 
 
+static int tg_authorize_role(const tg_actor_t *actor, tg_action_t action,
+                             const tg_resource_t *res, tg_error_t *err);
+
+
 /* Whether every key may read resources of type: the API registry is a
  * catalogue, so that callers can find the APIs to ask grants for. */
 static int
@@ -171,9 +185,14 @@ tg_actor_owns(const tg_actor_t *actor, const tg_resource_t *res)
 }
 
 
-int
-tg_authorize_action(const tg_actor_t *actor, tg_action_t action,
-                    tg_error_t *err)
+static int tg_authorize_somewhere(const tg_actor_t *actor, tg_action_t action,
+                                  const char *name, tg_error_t *err);
+
+
+/* The role's rule on the action alone. */
+static int
+tg_authorize_role_action(const tg_actor_t *actor, tg_action_t action,
+                         tg_error_t *err)
 {
     tg_metrics_action_note((int) action); /* the request's, for /metrics */
 
@@ -182,6 +201,24 @@ tg_authorize_action(const tg_actor_t *actor, tg_action_t action,
                             "only an admin key may do this");
     }
     return TG_OK;
+}
+
+
+int
+tg_authorize_action(const tg_actor_t *actor, tg_action_t action,
+                    tg_error_t *err)
+{
+    int rc;
+
+    rc = tg_authorize_role_action(actor, action, err);
+    if (rc != TG_OK || actor->policies == NULL) {
+        return rc;
+    }
+
+    /* Before the resource is known: some Allow must grant the action,
+     * and no Deny may refuse it on every resource. */
+
+    return tg_authorize_somewhere(actor, action, "*", err);
 }
 
 
@@ -223,14 +260,210 @@ tg_refuse_admin_key(tg_access_level_t level, tg_error_t *err)
 }
 
 
+void
+tg_policy_set_free(tg_policy_set_t *set)
+{
+    size_t i;
+
+    if (set == NULL) {
+        return;
+    }
+    for (i = 0; i < set->n; i++) {
+        tg_policy_destroy(set->items[i]);
+    }
+    free(set);
+}
+
+
+void
+tg_actor_free(tg_actor_t *actor)
+{
+    tg_policy_set_t *set = actor->policies;
+
+    if (set != NULL && set->denied_action[0] != '\0' && set->record != NULL) {
+        set->record(set->record_data, actor, set);
+    }
+    tg_policy_set_free(set);
+    actor->policies = NULL;
+}
+
+
+int
+tg_action_known(void *data, tg_str_t name)
+{
+    size_t i;
+
+    (void) data;
+    for (i = 0; i < TG_ACTION_COUNT; i++) {
+        if (tg_str_eq_nocase(name, tg_str_c(tg_actions[i].name))) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+
+int
+tg_authorize_policies(const tg_policy_set_t *set, const char *action,
+                      const char *resource, const tg_policy_context_t *ctx,
+                      tg_policy_decision_t *d)
+{
+    tg_policy_decide((const tg_policy_t *const *) set->items, set->n,
+                     tg_str_c(action), tg_str_c(resource), ctx, d);
+    return d->effect == TG_POLICY_ALLOWED;
+}
+
+
+/* What the conditions of actor's policies see of its request now. */
+static void
+tg_actor_context(const tg_actor_t *actor, tg_policy_context_t *ctx)
+{
+    ctx->source_ip = actor->source;
+    ctx->now_ms = tg_time_now_ms();
+    ctx->secure = actor->secure;
+}
+
+
+/*
+ * The refusal of action on the resource named name by d.  If note, a
+ * refusal of an action that the audit trail does not record itself (a
+ * read) is noted in the set, for tg_actor_free() to record.
+ */
+static int
+tg_refuse_policy(const tg_actor_t *actor, tg_action_t action, const char *name,
+                 const tg_policy_decision_t *d, int note, tg_error_t *err)
+{
+    tg_policy_set_t *set = actor->policies;
+
+    if (d->effect == TG_POLICY_DENIED) {
+        tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_NONE,
+                     "%s on %s: denied by policy %s statement %zu%s%s",
+                     tg_actions[action].name, name, set->names[d->policy],
+                     d->statement, d->sid[0] != '\0' ? " Sid " : "", d->sid);
+    } else {
+        tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_NONE,
+                     "%s on %s: no policy of the access key allows it "
+                     "(denied by default)",
+                     tg_actions[action].name, name);
+    }
+
+    if (note && tg_actions[action].event == NULL && err != NULL
+        && set->denied_action[0] == '\0')
+    {
+        snprintf(set->denied_action, sizeof(set->denied_action), "%s",
+                 tg_actions[action].name);
+        snprintf(set->denied_resource, sizeof(set->denied_resource), "%s",
+                 name);
+        snprintf(set->denied_reason, sizeof(set->denied_reason), "%s",
+                 err->detail);
+    }
+    return TG_EFORBIDDEN;
+}
+
+
+/* Applies actor's policies to action on res (note: tg_refuse_policy()). */
+static int
+tg_authorize_by_policies(const tg_actor_t *actor, tg_action_t action,
+                         const tg_resource_t *res, int note, tg_error_t *err)
+{
+    tg_policy_context_t  ctx;
+    tg_policy_decision_t d;
+    char                 name[TG_RESOURCE_NAME_MAX];
+
+    (void) tg_resource_name(res, name, sizeof(name));
+    tg_actor_context(actor, &ctx);
+
+    if (tg_authorize_policies(actor->policies, tg_actions[action].name, name,
+                              &ctx, &d))
+    {
+        return TG_OK;
+    }
+    return tg_refuse_policy(actor, action, name, &d, note, err);
+}
+
+
 int
 tg_authorize(const tg_actor_t *actor, tg_action_t action,
              const tg_resource_t *res, tg_error_t *err)
 {
+    int rc;
+
+    rc = tg_authorize_role(actor, action, res, err);
+    if (rc == TG_OK && actor->policies != NULL) {
+        rc = tg_authorize_by_policies(actor, action, res, 1, err);
+    }
+    return rc;
+}
+
+
+int
+tg_authorize_list(const tg_actor_t *actor, tg_action_t action,
+                  const tg_resource_t *res, tg_error_t *err)
+{
+    char name[TG_RESOURCE_NAME_MAX];
+
+    if (actor->policies == NULL) {
+        return TG_OK;
+    }
+
+    (void) tg_resource_name(res, name, sizeof(name));
+    return tg_authorize_somewhere(actor, action, name, err);
+}
+
+
+/*
+ * Refuses action when a Deny of actor's policies refuses it on the
+ * resource named name (a listing's "any" resource, or "*"), or when no
+ * Allow grants it on any resource at all.
+ */
+static int
+tg_authorize_somewhere(const tg_actor_t *actor, tg_action_t action,
+                       const char *name, tg_error_t *err)
+{
+    tg_policy_context_t  ctx;
+    tg_policy_decision_t d;
+
+    tg_actor_context(actor, &ctx);
+
+    (void) tg_authorize_policies(actor->policies, tg_actions[action].name, name,
+                                 &ctx, &d);
+    if (d.effect == TG_POLICY_DENIED
+        || (d.effect == TG_POLICY_NO_MATCH
+            && !tg_policy_may_allow(
+                (const tg_policy_t *const *) actor->policies->items,
+                actor->policies->n, tg_str_c(tg_actions[action].name), &ctx)))
+    {
+        return tg_refuse_policy(actor, action, name, &d, 1, err);
+    }
+    return TG_OK;
+}
+
+
+int
+tg_authorize_visible(const tg_actor_t *actor, tg_action_t action,
+                     const tg_resource_t *res)
+{
+    tg_error_t err;
+
+    /* An item a listing leaves out is no refusal to record. */
+
+    memset(&err, 0, sizeof(err));
+    return tg_authorize_role(actor, action, res, &err) == TG_OK
+           && (actor->policies == NULL
+               || tg_authorize_by_policies(actor, action, res, 0, &err)
+                      == TG_OK);
+}
+
+
+/* The role's rules (authz.h). */
+static int
+tg_authorize_role(const tg_actor_t *actor, tg_action_t action,
+                  const tg_resource_t *res, tg_error_t *err)
+{
     tg_access_level_t level = tg_actions[action].level;
     int               reads, rc;
 
-    rc = tg_authorize_action(actor, action, err);
+    rc = tg_authorize_role_action(actor, action, err);
     if (rc != TG_OK || actor->admin) {
         return rc;
     }

@@ -17,16 +17,19 @@
  *     acs:apigateway:<region>:<account>:<type>/<id>
  *
  * with type app (id: the numeric AppId), api (its name), account (its id),
- * accesskey (its id), audit and keyring; "*" stands for an account or id
- * that the request leaves open (a listing, or a create before the id
- * exists).  The region is the service's (TG_REGION_DEFAULT unless set).
+ * accesskey (its id), policy (its name), audit and keyring; "*" stands
+ * for an account or id that the request leaves open (a listing, or a create
+ * before the id exists).  The region is the service's (TG_REGION_DEFAULT unless
+ * set).
  *
- * The rules today (access-control policies will plug in here):
+ * The role's rules:
  *   - an admin key may do everything;
  *   - a few actions are an admin's only (TG_ACTION_ADMIN);
  *   - any other key acts within its own account, except that the API
  *     registry is a catalogue that every key may read;
  *   - only an admin key may create, change or delete admin keys.
+ * A key with policies attached (tollgate/policy.h, docs/access-control.md)
+ * may then do only what they allow: its role's rules still bound it.
  *
  * A refusal is TG_EFORBIDDEN, with a message that says which rule refused,
  * unless the resource says otherwise: a resource in an account the caller
@@ -43,6 +46,7 @@
 
 #include "tollgate/error.h"
 #include "tollgate/model.h"
+#include "tollgate/policy.h"
 #include "tollgate/str.h"
 
 
@@ -51,14 +55,49 @@
 #define TG_REGION_DEFAULT "local"
 #define TG_REGION_MAX     32
 
+/* The most policies one access key may have attached, and the longest
+ * name of a policy (letters, digits, '_', '-', '.'). */
+#define TG_KEY_POLICIES_MAX 10
+#define TG_POLICY_NAME_MAX  64
+
+/* An access key's policies, parsed when the key authenticates.  It is
+ * the actor's, which frees it (tg_actor_free()). */
+typedef struct tg_policy_set_s tg_policy_set_t;
+typedef struct tg_actor_s      tg_actor_t;
+
+struct tg_policy_set_s {
+    size_t       n;
+    tg_policy_t *items[TG_KEY_POLICIES_MAX];
+    char         names[TG_KEY_POLICIES_MAX][TG_POLICY_NAME_MAX + 1];
+
+    /* The first refusal, in this request, of an action that has no audit
+     * event of its own (a read): the authorizer notes it, and
+     * tg_actor_free() hands it to record (if set), which audits it. */
+    char denied_action[TG_AUDIT_ACTION_MAX + 1];
+    char denied_resource[TG_AUDIT_TARGET_MAX + 1];
+    char denied_reason[TG_ERROR_DETAIL_MAX];
+    void (*record)(void *data, const tg_actor_t *actor,
+                   const tg_policy_set_t *set);
+    void *record_data;
+};
+
 /* Who is calling: for authorization and the audit trail. */
-typedef struct {
+struct tg_actor_s {
     char key_id[TG_KEY_ID_MAX + 1]; /* "" until authenticated */
     char account_id[TG_ID_LEN + 1];
     int  admin;
     char request_id[40];
     char source[TG_AUDIT_SOURCE_MAX + 1]; /* the caller's address */
-} tg_actor_t;
+
+    /* The call came over TLS: the HTTP layer sets it when it can tell;
+     * policies see it as acs:SecureTransport. */
+    int secure;
+
+    /* The key's policies; NULL: it has none, and its role alone decides
+     * (an admin key may do everything).  With policies, the key may do
+     * what its role allows and its policies allow. */
+    tg_policy_set_t *policies;
+};
 
 typedef enum {
     TG_ACCESS_LIST = 0,
@@ -72,9 +111,10 @@ typedef enum {
 #define TG_ACTION_ADMIN 0x01u /* an admin key's only */
 
 /*
- * Every action: XX(id, canonical name, access level, audit event name or
- * NULL for reads that are not audited, flags).  Each core operation maps
- * to one action, whichever dialect calls it (Alibaba's SetApisAuthorities
+ * Every action: XX(id, canonical name, access level, the resource it is
+ * authorized on (after "acs:apigateway:<region>:<account>:"), audit event
+ * name or NULL for reads that are not audited, flags).  Each core operation
+ * maps to one action, whichever dialect calls it (Alibaba's SetApisAuthorities
  * and UntagResources run the same operations as SetAppsAuthorities and
  * TagResources).  Event names are those the audit trail has always
  * recorded; clients read them.
@@ -82,87 +122,105 @@ typedef enum {
 /* clang-format off */
 #define TG_ACTION_MAP(XX)                                                     \
     XX(CREATE_APP, "apigateway:CreateApp",                                    \
-       CREATE, "app.create", 0)                                               \
+       CREATE, "app/*", "app.create", 0)                                      \
     XX(DESCRIBE_APP, "apigateway:DescribeApp",                                \
-       GET, NULL, 0)                                                          \
+       GET, "app/{AppId}", NULL, 0)                                           \
     XX(DESCRIBE_APPS, "apigateway:DescribeApps",                              \
-       LIST, NULL, 0)                                                         \
+       LIST, "app/*", NULL, 0)                                                \
     XX(MODIFY_APP, "apigateway:ModifyApp",                                    \
-       UPDATE, "app.update", 0)                                               \
+       UPDATE, "app/{AppId}", "app.update", 0)                                \
     XX(DELETE_APP, "apigateway:DeleteApp",                                    \
-       DELETE, "app.delete", 0)                                               \
+       DELETE, "app/{AppId}", "app.delete", 0)                                \
     XX(TAG_RESOURCES, "apigateway:TagResources",                              \
-       UPDATE, "app.tags", 0)                                                 \
+       UPDATE, "app/{AppId}", "app.tags", 0)                                  \
     XX(RESET_APP_SECRET, "apigateway:ResetAppSecret",                         \
-       UPDATE, "app.secret.reset", 0)                                         \
+       UPDATE, "app/{AppId}", "app.secret.reset", 0)                          \
     XX(DESCRIBE_APP_SECURITY, "apigateway:DescribeAppSecurity",               \
-       GET, "app.secret.reveal", 0)                                           \
+       GET, "app/{AppId}", "app.secret.reveal", 0)                            \
     XX(CREATE_APP_KEY, "apigateway:CreateAppKey",                             \
-       CREATE, "key.create", 0)                                               \
+       CREATE, "app/{AppId}", "key.create", 0)                                \
     XX(DESCRIBE_APP_KEYS, "apigateway:DescribeAppKeys",                       \
-       LIST, NULL, 0)                                                         \
+       LIST, "app/{AppId}", NULL, 0)                                          \
     XX(MODIFY_APP_KEY, "apigateway:ModifyAppKey",                             \
-       UPDATE, "key.update", 0)                                               \
+       UPDATE, "app/{AppId}", "key.update", 0)                                \
     XX(DELETE_APP_KEY, "apigateway:DeleteAppKey",                             \
-       DELETE, "key.delete", 0)                                               \
+       DELETE, "app/{AppId}", "key.delete", 0)                                \
     XX(CREATE_APP_CODE, "apigateway:CreateAppCode",                           \
-       CREATE, "code.create", 0)                                              \
+       CREATE, "app/{AppId}", "code.create", 0)                               \
     XX(DESCRIBE_APP_CODES, "apigateway:DescribeAppCodes",                     \
-       LIST, NULL, 0)                                                         \
+       LIST, "app/{AppId}", NULL, 0)                                          \
     XX(MODIFY_APP_CODE, "apigateway:ModifyAppCode",                           \
-       UPDATE, "code.update", 0)                                              \
+       UPDATE, "app/{AppId}", "code.update", 0)                               \
     XX(RESET_APP_CODE, "apigateway:ResetAppCode",                             \
-       UPDATE, "code.reset", 0)                                               \
+       UPDATE, "app/{AppId}", "code.reset", 0)                                \
     XX(DELETE_APP_CODE, "apigateway:DeleteAppCode",                           \
-       DELETE, "code.delete", 0)                                              \
+       DELETE, "app/{AppId}", "code.delete", 0)                               \
     XX(CREATE_API, "apigateway:CreateApi",                                    \
-       CREATE, "api.create", 0)                                               \
+       CREATE, "api/*", "api.create", 0)                                      \
     XX(DESCRIBE_API, "apigateway:DescribeApi",                                \
-       GET, NULL, 0)                                                          \
+       GET, "api/{ApiName}", NULL, 0)                                         \
     XX(DESCRIBE_APIS, "apigateway:DescribeApis",                              \
-       LIST, NULL, 0)                                                         \
+       LIST, "api/*", NULL, 0)                                                \
     XX(MODIFY_API, "apigateway:ModifyApi",                                    \
-       UPDATE, "api.update", 0)                                               \
+       UPDATE, "api/{ApiName}", "api.update", 0)                              \
     XX(DELETE_API, "apigateway:DeleteApi",                                    \
-       DELETE, "api.delete", 0)                                               \
+       DELETE, "api/{ApiName}", "api.delete", 0)                              \
     XX(SET_APPS_AUTHORITIES, "apigateway:SetAppsAuthorities",                 \
-       UPDATE, "grant.put", 0)                                                \
+       UPDATE, "app/{AppId} and api/{ApiName}", "grant.put", 0)               \
     XX(REMOVE_APPS_AUTHORITIES, "apigateway:RemoveAppsAuthorities",           \
-       DELETE, "grant.delete", 0)                                             \
+       DELETE, "app/{AppId} and api/{ApiName}", "grant.delete", 0)            \
     XX(DESCRIBE_AUTHORIZED_APIS, "apigateway:DescribeAuthorizedApis",         \
-       LIST, NULL, 0)                                                         \
+       LIST, "app/{AppId}", NULL, 0)                                          \
     XX(DESCRIBE_AUTHORIZED_APPS, "apigateway:DescribeAuthorizedApps",         \
-       LIST, NULL, 0)                                                         \
+       LIST, "api/{ApiName}", NULL, 0)                                        \
     XX(CREATE_ACCOUNT, "apigateway:CreateAccount",                            \
-       CREATE, "account.create", TG_ACTION_ADMIN)                             \
+       CREATE, "account/*", "account.create", TG_ACTION_ADMIN)                \
     XX(DESCRIBE_ACCOUNT, "apigateway:DescribeAccount",                        \
-       GET, NULL, 0)                                                          \
+       GET, "account/{AccountId}", NULL, 0)                                   \
     XX(DESCRIBE_ACCOUNTS, "apigateway:DescribeAccounts",                      \
-       LIST, NULL, 0)                                                         \
+       LIST, "account/*", NULL, 0)                                            \
     XX(MODIFY_ACCOUNT, "apigateway:ModifyAccount",                            \
-       UPDATE, "account.update", TG_ACTION_ADMIN)                             \
+       UPDATE, "account/{AccountId}", "account.update", TG_ACTION_ADMIN)      \
     XX(DELETE_ACCOUNT, "apigateway:DeleteAccount",                            \
-       DELETE, "account.delete", TG_ACTION_ADMIN)                             \
+       DELETE, "account/{AccountId}", "account.delete", TG_ACTION_ADMIN)      \
     XX(CREATE_ACCESS_KEY, "apigateway:CreateAccessKey",                       \
-       CREATE, "access_key.create", 0)                                        \
+       CREATE, "accesskey/*", "access_key.create", 0)                         \
     XX(DESCRIBE_ACCESS_KEY, "apigateway:DescribeAccessKey",                   \
-       GET, NULL, 0)                                                          \
+       GET, "accesskey/{AccessKeyId}", NULL, 0)                               \
     XX(DESCRIBE_ACCESS_KEYS, "apigateway:DescribeAccessKeys",                 \
-       LIST, NULL, 0)                                                         \
+       LIST, "accesskey/*", NULL, 0)                                          \
     XX(MODIFY_ACCESS_KEY, "apigateway:ModifyAccessKey",                       \
-       UPDATE, "access_key.update", 0)                                        \
+       UPDATE, "accesskey/{AccessKeyId}", "access_key.update", 0)             \
     XX(DELETE_ACCESS_KEY, "apigateway:DeleteAccessKey",                       \
-       DELETE, "access_key.delete", 0)                                        \
+       DELETE, "accesskey/{AccessKeyId}", "access_key.delete", 0)             \
     XX(DESCRIBE_AUDIT_EVENTS, "apigateway:DescribeAuditEvents",               \
-       LIST, NULL, 0)                                                         \
+       LIST, "audit/*", NULL, 0)                                              \
     XX(ROTATE_KEYRING, "apigateway:RotateKeyring",                            \
-       UPDATE, "keyring.rotate", TG_ACTION_ADMIN)                             \
+       UPDATE, "keyring/*", "keyring.rotate", TG_ACTION_ADMIN)                \
+    XX(CREATE_POLICY, "apigateway:CreatePolicy",                              \
+       CREATE, "policy/*", "policy.create", 0)                                \
+    XX(DESCRIBE_POLICY, "apigateway:DescribePolicy",                          \
+       GET, "policy/{PolicyName}", NULL, 0)                                   \
+    XX(DESCRIBE_POLICIES, "apigateway:DescribePolicies",                      \
+       LIST, "policy/*", NULL, 0)                                             \
+    XX(MODIFY_POLICY, "apigateway:ModifyPolicy",                              \
+       UPDATE, "policy/{PolicyName}", "policy.update", 0)                     \
+    XX(DELETE_POLICY, "apigateway:DeletePolicy",                              \
+       DELETE, "policy/{PolicyName}", "policy.delete", 0)                     \
+    XX(ATTACH_POLICY, "apigateway:AttachPolicy",                              \
+       UPDATE, "accesskey/{AccessKeyId}", "policy.attach", 0)                 \
+    XX(DETACH_POLICY, "apigateway:DetachPolicy",                              \
+       UPDATE, "accesskey/{AccessKeyId}", "policy.detach", 0)                 \
+    XX(DESCRIBE_ACCESS_KEY_POLICIES, "apigateway:DescribeAccessKeyPolicies",  \
+       LIST, "accesskey/{AccessKeyId}", NULL, 0)                              \
+    XX(SIMULATE_POLICY, "apigateway:SimulatePolicy",                          \
+       GET, "accesskey/{AccessKeyId}", NULL, 0)                               \
     XX(DESCRIBE_METRICS, "apigateway:DescribeMetrics",                        \
-       GET, NULL, 0)
+       GET, "metrics/*", NULL, 0)
 /* clang-format on */
 
 typedef enum {
-#define TG_ACTION_ENUM(id, name, level, event, flags) TG_ACTION_##id,
+#define TG_ACTION_ENUM(id, name, level, resource, event, flags) TG_ACTION_##id,
     TG_ACTION_MAP(TG_ACTION_ENUM)
 #undef TG_ACTION_ENUM
     TG_ACTION_COUNT
@@ -176,8 +234,12 @@ typedef enum {
 #define TG_RESOURCE_AUDIT      "audit"
 #define TG_RESOURCE_KEYRING    "keyring"
 #define TG_RESOURCE_METRICS    "metrics"
+#define TG_RESOURCE_POLICY     "policy"
 
 #define TG_RESOURCE_ID_MAX 128
+/* The longest resource name tg_resource_name() writes, with its NUL. */
+#define TG_RESOURCE_NAME_MAX \
+    (sizeof("acs:apigateway::") + TG_REGION_MAX + 2 * TG_RESOURCE_ID_MAX + 16)
 
 /*
  * What an action acts on.  An empty account_id or id stands for "any"
@@ -203,6 +265,9 @@ tg_access_level_t tg_action_level(tg_action_t action);
 
 /* The name of an access level ("list", "get", ...). */
 const char *tg_access_level_name(tg_access_level_t level);
+
+/* The resource the action is authorized on ("app/{AppId}"), for docs. */
+const char *tg_action_resource(tg_action_t action);
 
 /* The name the audit trail records for the action, or NULL for a read. */
 const char *tg_action_event(tg_action_t action);
@@ -244,10 +309,34 @@ void tg_resource_api(tg_resource_t *res, const char *region,
  */
 int tg_resource_name(const tg_resource_t *res, char *buf, size_t size);
 
+/* Frees actor's policies (and sets the pointer to NULL), first handing a
+ * refusal they noted to their record callback.  Every actor that
+ * authenticated is freed so once its request is done. */
+void tg_actor_free(tg_actor_t *actor);
+
+/* Frees a policy set and the policies in it.  NULL is ignored. */
+void tg_policy_set_free(tg_policy_set_t *set);
+
+/* Whether name is a canonical action (a tg_policy_action_known_pt). */
+int tg_action_known(void *data, tg_str_t name);
+
 /*
- * Decides whether actor may perform action on res.  Returns 0, or the
- * refusal: res->hidden for a resource out of the caller's reach when set,
- * else TG_EFORBIDDEN with a message (and the field it concerns) in err.
+ * Evaluates set for action on the resource named resource (an ARN) in
+ * ctx, into d.  Returns 1 if allowed, else 0.  The simulator calls it;
+ * tg_authorize() does the same for a key with policies.
+ */
+int tg_authorize_policies(const tg_policy_set_t *set, const char *action,
+                          const char *resource, const tg_policy_context_t *ctx,
+                          tg_policy_decision_t *d);
+
+/*
+ * Decides whether actor may perform action on res: its role's rules (an
+ * admin key, its own account), then, for a key with policies, what they
+ * allow (an explicit Deny, an Allow, else denied by default).  Returns
+ * 0, or the refusal: res->hidden for a resource out of the caller's
+ * reach when set, else TG_EFORBIDDEN with a message (and the field it
+ * concerns) in err; a policy's refusal names the action, the resource
+ * and the deciding policy and statement.
  */
 int tg_authorize(const tg_actor_t *actor, tg_action_t action,
                  const tg_resource_t *res, tg_error_t *err);
@@ -280,5 +369,19 @@ tg_str_t tg_authorize_scope(const tg_actor_t *actor, const char *type,
  */
 int tg_authorize_listing(const tg_actor_t *actor, const char *type,
                          tg_str_t asked, tg_error_t *err);
+
+/*
+ * For a listing by a key with policies: refuses (TG_EFORBIDDEN) a
+ * listing action that no Allow statement of its policies grants on any
+ * resource, or that a Deny refuses on res (the listing's "any" resource).
+ * Returns 0 for a key without policies.  The listing then keeps only
+ * the items for which tg_authorize_visible() holds.
+ */
+int tg_authorize_list(const tg_actor_t *actor, tg_action_t action,
+                      const tg_resource_t *res, tg_error_t *err);
+
+/* Whether actor may see res in a listing of action: 1 or 0. */
+int tg_authorize_visible(const tg_actor_t *actor, tg_action_t action,
+                         const tg_resource_t *res);
 
 #endif /* TOLLGATE_AUTHZ_H */

@@ -4,6 +4,7 @@
  * the per-account rate limit on app writes.
  */
 
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,6 +155,31 @@ tg_audit_commit(tg_service_t *svc, tg_txn_t *t, tg_audit_event_t *ev)
 }
 
 
+void
+tg_audit_reason(tg_audit_event_t *ev, const char *reason)
+{
+    json_t *obj;
+    char   *text;
+    size_t  len = strlen(reason);
+
+    for (;;) {
+        obj = json_pack("{s:s%}", "reason", reason, len);
+        text = obj != NULL ? json_dumps(obj, JSON_COMPACT) : NULL;
+        json_decref(obj);
+        if (text == NULL || strlen(text) < sizeof(ev->detail) || len == 0) {
+            break;
+        }
+        free(text);
+        len = len > 16 ? len - 16 : 0;
+    }
+
+    if (text != NULL && strlen(text) < sizeof(ev->detail)) {
+        tg_copy_str(ev->detail, sizeof(ev->detail), tg_str_c(text));
+    }
+    free(text);
+}
+
+
 int
 tg_audit_failure(tg_service_t *svc, tg_audit_event_t *ev, int rc,
                  tg_error_t *err)
@@ -164,6 +190,11 @@ tg_audit_failure(tg_service_t *svc, tg_audit_event_t *ev, int rc,
 
     ev->success = 0;
     tg_copy_str(ev->error, sizeof(ev->error), tg_str_c(tg_err_name(rc)));
+
+    /* A refusal records why: a policy's names its statement. */
+    if (rc == TG_EFORBIDDEN && err != NULL && err->detail[0] != '\0') {
+        tg_audit_reason(ev, err->detail);
+    }
 
     /* Best effort: a store that cannot take the event has already
      * failed the operation, and the request log still records it. */

@@ -677,4 +677,81 @@ void tg_service_occupancy(tg_service_t *svc, tg_service_occupancy_t *out);
 int tg_service_metrics_authorize(tg_service_t *svc, const tg_actor_t *actor,
                                  tg_error_t *err);
 
+/*
+ * Access-control policies (service_policies.c, docs/access-control.md).
+ * account is an account's id or name ("" or a NULL ptr: the caller's);
+ * name a policy's.  Named policies are an account's; built-in ones
+ * (TollgateFullAccess, TollgateReadOnlyAccess,
+ * TollgateCredentialOperator) can be attached but not changed.  A
+ * document is refused with TG_EINVALID on TG_FIELD_DOCUMENT, its detail
+ * naming the statement and field ("Statement[1].Action[0]: ...").
+ * Records are the caller's to free (tg_policy_record_free(),
+ * tg_policy_record_list_free(), tg_key_policy_list_free()).
+ */
+
+/* Validates a document.  Returns 0, TG_EINVALID or TG_ENOMEM. */
+int tg_service_policy_validate(tg_str_t document, tg_error_t *err);
+
+/* Errors: TG_EINVALID, TG_EPOLICY_NAME_TAKEN, TG_EACCOUNT_NOT_FOUND,
+ * TG_EFORBIDDEN, store errors. */
+int tg_service_policy_create(tg_service_t *svc, const tg_actor_t *actor,
+                             tg_str_t account, tg_str_t name,
+                             tg_str_t description, tg_str_t document,
+                             tg_policy_record_t *out, tg_error_t *err);
+/* The built-in policies (account_id "") and then the account's. */
+int tg_service_policy_list(tg_service_t *svc, const tg_actor_t *actor,
+                           tg_str_t account, tg_policy_record_t **items,
+                           size_t *n, tg_error_t *err);
+int tg_service_policy_get(tg_service_t *svc, const tg_actor_t *actor,
+                          tg_str_t account, tg_str_t name,
+                          tg_policy_record_t *out, tg_error_t *err);
+/* description, document: a NULL ptr keeps it. */
+int tg_service_policy_update(tg_service_t *svc, const tg_actor_t *actor,
+                             tg_str_t account, tg_str_t name,
+                             tg_str_t description, tg_str_t document,
+                             tg_policy_record_t *out, tg_error_t *err);
+/* TG_ECONFLICT while a key has it attached. */
+int tg_service_policy_delete(tg_service_t *svc, const tg_actor_t *actor,
+                             tg_str_t account, tg_str_t name, tg_error_t *err);
+
+/* Attaches to the access key key_id of account a named policy
+ * (document a NULL ptr: the account's or a built-in one) or an inline
+ * one named name.  At most TG_KEY_POLICIES_MAX (TG_ECONFLICT). */
+int tg_service_key_policy_attach(tg_service_t *svc, const tg_actor_t *actor,
+                                 tg_str_t account, tg_str_t key_id,
+                                 tg_str_t name, tg_str_t document,
+                                 tg_error_t *err);
+int tg_service_key_policy_detach(tg_service_t *svc, const tg_actor_t *actor,
+                                 tg_str_t account, tg_str_t key_id,
+                                 tg_str_t name, tg_error_t *err);
+/* The key's policies with their documents. */
+int tg_service_key_policy_list(tg_service_t *svc, const tg_actor_t *actor,
+                               tg_str_t account, tg_str_t key_id,
+                               tg_key_policy_t **items, size_t *n,
+                               tg_error_t *err);
+
+/* What the simulator answers. */
+typedef struct {
+    int                allowed;      /* role_allows and the policies do */
+    int                role_allows;  /* admin key, or its own account */
+    int                has_policies; /* else the role alone decides */
+    tg_policy_effect_t effect;       /* the policies' decision */
+    const char        *action;       /* its canonical name */
+    char               policy[TG_POLICY_NAME_MAX + 1]; /* deciding, or "" */
+    size_t             statement;
+    char               sid[TG_POLICY_SID_MAX + 1];
+} tg_policy_check_t;
+
+/*
+ * The simulator: would the access key key_id (of account) be allowed
+ * action (a canonical name) on resource (an ARN) in ctx?  Evaluates as
+ * tg_authorize() does, with ctx's address, time and transport.  Errors:
+ * TG_EINVALID (an unknown action, a resource that is no ARN), those of a
+ * key lookup.
+ */
+int tg_service_policy_check(tg_service_t *svc, const tg_actor_t *actor,
+                            tg_str_t account, tg_str_t key_id, tg_str_t action,
+                            tg_str_t resource, const tg_policy_context_t *ctx,
+                            tg_policy_check_t *out, tg_error_t *err);
+
 #endif /* TOLLGATE_SERVICE_H */

@@ -1085,7 +1085,7 @@ tg_service_authenticate(tg_service_t *svc, tg_str_t key_id, tg_str_t secret,
         actor->admin = key.admin;
         tg_access_key_touch(svc, &key, secret);
         tg_access_key_free(&key);
-        return TG_OK;
+        return tg_policies_load(svc, actor, err);
     }
 
     tg_auth_failure_audit(svc, actor, &key, reason);

@@ -256,6 +256,47 @@ typedef struct {
 } tg_api_list_t;
 
 
+/*
+ * A listing by a key with policies: every API in scope, less those its
+ * policies hide, then the page asked for (totals count what it may see).
+ */
+static int
+tg_api_list_by_policies(tg_service_t *svc, tg_txn_t *t, tg_api_list_t *op,
+                        const tg_resource_t *any, tg_error_t *err)
+{
+    tg_resource_t res;
+    tg_api_t     *all = NULL;
+    size_t        nall = 0, i, kept = 0, out = 0;
+    int64_t       total;
+    int           rc;
+
+    rc = tg_authorize_list(op->actor, TG_ACTION_DESCRIBE_APIS, any, err);
+    if (rc == TG_OK) {
+        rc = tg_store_api_list(t, op->account_id, INT32_MAX, 0, &all, &nall,
+                               &total);
+    }
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    for (i = 0; i < nall; i++) {
+        tg_resource_api(&res, svc->region, &all[i]);
+        if (tg_authorize_visible(op->actor, TG_ACTION_DESCRIBE_APIS, &res)) {
+            if (kept++ >= (size_t) op->offset && out < (size_t) op->limit) {
+                all[out++] = all[i];
+                continue;
+            }
+        }
+        tg_api_free(&all[i]);
+    }
+
+    op->items = all;
+    op->n = out;
+    op->total = (int64_t) kept;
+    return TG_OK;
+}
+
+
 static int
 tg_api_list_txn(tg_service_t *svc, tg_txn_t *t, void *data,
                 tg_audit_event_t *ev, tg_error_t *err)
@@ -268,6 +309,10 @@ tg_api_list_txn(tg_service_t *svc, tg_txn_t *t, void *data,
 
     tg_resource_init(&res, svc->region, TG_RESOURCE_API, op->account_id,
                      TG_STR_NULL);
+
+    if (op->actor->policies != NULL) {
+        return tg_api_list_by_policies(svc, t, op, &res, err);
+    }
 
     rc = tg_authorize(op->actor, TG_ACTION_DESCRIBE_APIS, &res, err);
     return rc == TG_OK

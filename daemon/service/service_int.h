@@ -85,6 +85,9 @@ void tg_audit_detail(tg_audit_event_t *ev, const char *fmt, ...)
  */
 int tg_audit_commit(tg_service_t *svc, tg_txn_t *t, tg_audit_event_t *ev);
 
+/* Sets ev's detail to {"reason": reason}, cut to fit as valid JSON. */
+void tg_audit_reason(tg_audit_event_t *ev, const char *reason);
+
 /*
  * Records a failed event in a transaction of its own, makes sure *err
  * carries rc, and returns rc.  Call it after rolling back.
@@ -267,5 +270,13 @@ int tg_write(tg_service_t *svc, tg_audit_event_t *ev, tg_txn_body_pt body,
 /* Runs body in one read transaction (ev is NULL for it); no audit. */
 int tg_read(tg_service_t *svc, tg_txn_body_pt body, void *data,
             tg_error_t *err);
+
+/*
+ * Loads the policies attached to actor's access key (service_policies.c)
+ * into actor->policies (NULL when it has none), after it authenticated.
+ * Returns 0 or a store error, TG_ENOMEM: the caller then refuses the
+ * call, since the key's power is unknown.
+ */
+int tg_policies_load(tg_service_t *svc, tg_actor_t *actor, tg_error_t *err);
 
 #endif /* TOLLGATE_SERVICE_INT_H */

@@ -349,7 +349,10 @@ tg_cred_target(const tg_service_t *svc, tg_txn_t *t, tg_cred_op_t *op,
         rc = op->kind->not_found;
     }
     if (rc == TG_OK && op->ref.ptr == NULL) {
-        rc = tg_cred_op_app(t, op, tg_str_c(op->cred.app), ev, NULL);
+        rc = tg_cred_op_app(t, op, tg_str_c(op->cred.app), ev, err);
+        if (rc == TG_EFORBIDDEN) {
+            return rc; /* the authorizer's refusal, with its reason */
+        }
         rc = rc == TG_EAPP_NOT_FOUND ? op->kind->not_found : rc;
     }
     if (rc == TG_OK) {

@@ -198,6 +198,7 @@ tg_service_authenticate_signed_within(tg_service_t           *svc,
         memcpy(actor->account_id, key.account_id, sizeof(actor->account_id));
         actor->admin = key.admin;
         tg_access_key_touch(svc, &key, TG_STR_NULL);
+        rc = tg_policies_load(svc, actor, err);
     }
 
     tg_access_key_free(&key);

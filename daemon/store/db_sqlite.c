@@ -546,6 +546,26 @@ static const char *const tg_sqlite_migrations[] = {
      * are no action (auth.failure). */
     "ALTER TABLE audit_events"
     "    ADD COLUMN canonical_action TEXT NOT NULL DEFAULT '';",
+
+    /* 4: access-control policies: named ones an account's keys share,
+     * and what each access key has attached, a named policy (document
+     * NULL: the account's, or a built-in one) or an inline one. */
+    "CREATE TABLE policies ("
+    "    account_id   TEXT NOT NULL REFERENCES accounts (id)"
+    "                 ON DELETE CASCADE,"
+    "    name         TEXT NOT NULL,"
+    "    description  TEXT NOT NULL,"
+    "    document     TEXT NOT NULL,"
+    "    created_at   INTEGER NOT NULL,"
+    "    updated_at   INTEGER NOT NULL,"
+    "    PRIMARY KEY (account_id, name));"
+    "CREATE TABLE access_key_policies ("
+    "    key_id       TEXT NOT NULL REFERENCES access_keys (id)"
+    "                 ON DELETE CASCADE,"
+    "    name         TEXT NOT NULL,"
+    "    document     TEXT,"
+    "    created_at   INTEGER NOT NULL,"
+    "    PRIMARY KEY (key_id, name));",
 };
 
 /* clang-format on */

@@ -268,6 +268,56 @@ int  tg_store_grant_list(tg_txn_t *t, const tg_grant_filter_t *filter,
                          tg_grant_t **items, size_t *n, int64_t *total);
 void tg_store_grant_list_free(tg_grant_t *items, size_t n);
 
+/*
+ * Access-control policies (store_policies.c): an account's named ones,
+ * and the policies attached to each access key, by name (a named policy
+ * of the key's account, or a built-in one: document NULL) or inline.
+ * Strings are malloc'd; the _free functions release them.
+ */
+typedef struct {
+    char    account_id[TG_ID_LEN + 1];
+    char   *name;
+    char   *description;
+    char   *document;
+    int64_t created_at;
+    int64_t updated_at;
+} tg_policy_record_t;
+
+typedef struct {
+    char   *name;
+    int     is_inline;
+    char   *document; /* inline: its own; named: the account's, or NULL */
+    int64_t created_at;
+} tg_key_policy_t;
+
+void tg_policy_record_free(tg_policy_record_t *p);
+void tg_key_policy_list_free(tg_key_policy_t *items, size_t n);
+void tg_policy_record_list_free(tg_policy_record_t *items, size_t n);
+
+/* Errors: TG_EPOLICY_NAME_TAKEN, store errors. */
+int tg_store_policy_insert(tg_txn_t *t, const tg_policy_record_t *p);
+/* Errors: TG_EPOLICY_NOT_FOUND, store errors. */
+int tg_store_policy_get(tg_txn_t *t, tg_str_t account_id, tg_str_t name,
+                        tg_policy_record_t *out);
+/* By name; of every account if account_id is a NULL ptr. */
+int tg_store_policy_list(tg_txn_t *t, tg_str_t account_id,
+                         tg_policy_record_t **items, size_t *n);
+/* Description, document and updated_at.  TG_EPOLICY_NOT_FOUND. */
+int tg_store_policy_update(tg_txn_t *t, const tg_policy_record_t *p);
+int tg_store_policy_delete(tg_txn_t *t, tg_str_t account_id, tg_str_t name);
+/* How many keys of the account have the named policy attached. */
+int tg_store_policy_attachments(tg_txn_t *t, tg_str_t account_id, tg_str_t name,
+                                int64_t *n);
+/* Attaches a named policy (document a NULL ptr) or an inline one.
+ * TG_EPOLICY_NAME_TAKEN if the key has one of that name. */
+int tg_store_key_policy_attach(tg_txn_t *t, tg_str_t key_id, tg_str_t name,
+                               tg_str_t document, int64_t at);
+/* TG_EPOLICY_NOT_FOUND if the key has none of that name. */
+int tg_store_key_policy_detach(tg_txn_t *t, tg_str_t key_id, tg_str_t name);
+/* A key's policies, in the order attached. */
+int tg_store_key_policy_list(tg_txn_t *t, tg_str_t key_id,
+                             tg_key_policy_t **items, size_t *n);
+
 /* Audit events, newest first. */
 int tg_store_audit_insert(tg_txn_t *t, const tg_audit_event_t *event);
 int tg_store_audit_list(tg_txn_t *t, const tg_audit_filter_t *filter,

@@ -54,6 +54,7 @@
     XX(ACCOUNT_NOT_FOUND,  404, "account_not_found",  "no such account")      \
     XX(ACCESS_KEY_NOT_FOUND, 404, "access_key_not_found",                     \
        "no such access key")                                                  \
+    XX(POLICY_NOT_FOUND,   404, "policy_not_found",   "no such policy")       \
     XX(NAME_TAKEN,         409, "app_name_taken",                             \
        "an app with this name already exists in the account")                 \
     XX(APP_KEY_TAKEN,      409, "app_key_taken",                              \
@@ -66,6 +67,8 @@
        "an account with this name already exists")                            \
     XX(ACCESS_KEY_TAKEN,   409, "access_key_taken",                           \
        "an access key with this id already exists")                           \
+    XX(POLICY_NAME_TAKEN,  409, "policy_name_taken",                          \
+       "a policy with this name already exists in the account")               \
     XX(CONFLICT,           409, "conflict",                                   \
        "the request conflicts with the current state")                        \
     XX(APP_LIMIT,          409, "app_limit_exceeded",                         \
@@ -142,7 +145,9 @@ typedef enum {
     XX(OFFSET, "offset")                                                      \
     XX(SINCE, "since")                                                        \
     XX(UNTIL, "until")                                                        \
-    XX(QUERY, "query")
+    XX(QUERY, "query")                                                        \
+    XX(POLICY, "policy")                                                      \
+    XX(DOCUMENT, "document")
 /* clang-format on */
 
 #define TG__FIELD_ENUM(name, native) TG_FIELD_##name,

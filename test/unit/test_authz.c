@@ -6,6 +6,7 @@
 #include "unit.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "service/authz.h"
 
@@ -445,6 +446,111 @@ test_listing(void **state)
 }
 
 
+/* Gives a one policy, named name, of document text. */
+static void
+with_policy(tg_actor_t *a, const char *name, const char *text)
+{
+    tg_policy_error_t perr;
+    tg_policy_set_t  *set = calloc(1, sizeof(*set));
+
+    assert_non_null(set);
+    assert_rc(tg_policy_parse(tg_str_c(text), tg_action_known, NULL,
+                              &set->items[0], &perr),
+              TG_OK);
+    snprintf(set->names[0], sizeof(set->names[0]), "%s", name);
+    set->n = 1;
+    a->policies = set;
+}
+
+
+/* A key with policies may do what its role and its policies allow; the
+ * refusal names the action, the resource and the deciding statement. */
+static void
+test_policies(void **state)
+{
+    tg_actor_t    admin = actor(ACC_A, 1), member = actor(ACC_A, 0);
+    tg_resource_t mine = resource(TG_RESOURCE_APP, ACC_A, "100");
+    tg_resource_t other = resource(TG_RESOURCE_APP, ACC_A, "200");
+    tg_resource_t theirs = resource(TG_RESOURCE_APP, ACC_B, "300");
+
+    (void) state;
+    theirs.hidden = TG_EAPP_NOT_FOUND;
+
+    with_policy(&member, "OneApp",
+                "{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\","
+                "\"Resource\":\"acs:apigateway:*:*:app/100\"},"
+                "{\"Sid\":\"NoDelete\",\"Effect\":\"Deny\","
+                "\"Action\":\"apigateway:DeleteApp\",\"Resource\":\"*\"}]}");
+    assert_allowed(&member, TG_ACTION_RESET_APP_SECRET, &mine);
+    assert_refused(&member, TG_ACTION_RESET_APP_SECRET, &other, TG_EFORBIDDEN,
+                   TG_FIELD_NONE,
+                   "apigateway:ResetAppSecret on acs:apigateway:local:" ACC_A
+                   ":app/200: no policy of the access key allows it "
+                   "(denied by default)");
+    assert_refused(&member, TG_ACTION_DELETE_APP, &mine, TG_EFORBIDDEN,
+                   TG_FIELD_NONE,
+                   "apigateway:DeleteApp on acs:apigateway:local:" ACC_A
+                   ":app/100: denied by policy OneApp statement 1 Sid "
+                   "NoDelete");
+    /* The role still bounds the key: another account stays hidden. */
+    assert_refused(&member, TG_ACTION_DESCRIBE_APP, &theirs, TG_EAPP_NOT_FOUND,
+                   TG_FIELD_NONE, "");
+    assert_true(tg_authorize_visible(&member, TG_ACTION_DESCRIBE_APPS, &mine));
+    assert_false(
+        tg_authorize_visible(&member, TG_ACTION_DESCRIBE_APPS, &other));
+    tg_actor_free(&member);
+    assert_null(member.policies);
+
+    /* An admin key with a read-only policy reads, and does nothing else,
+     * not even an admin's own actions. */
+    with_policy(&admin, "ReadOnly",
+                "{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":"
+                "\"apigateway:Describe*\",\"Resource\":\"*\"}]}");
+    assert_allowed(&admin, TG_ACTION_DESCRIBE_APP, &theirs);
+    assert_refused(&admin, TG_ACTION_MODIFY_APP, &theirs, TG_EFORBIDDEN,
+                   TG_FIELD_NONE,
+                   "apigateway:ModifyApp on acs:apigateway:local:" ACC_B
+                   ":app/300: no policy of the access key allows it "
+                   "(denied by default)");
+    {
+        tg_error_t err;
+
+        memset(&err, 0, sizeof(err));
+        assert_rc(tg_authorize_action(&admin, TG_ACTION_CREATE_ACCOUNT, &err),
+                  TG_EFORBIDDEN);
+        assert_rc(
+            tg_authorize_action(&admin, TG_ACTION_DESCRIBE_ACCOUNTS, &err),
+            TG_OK);
+        assert_rc(
+            tg_authorize_list(&admin, TG_ACTION_DESCRIBE_APPS, &mine, &err),
+            TG_OK);
+        assert_rc(tg_authorize_list(&admin, TG_ACTION_DELETE_APP, &mine, &err),
+                  TG_EFORBIDDEN);
+    }
+    tg_actor_free(&admin);
+
+    /* Without policies, the role alone: an admin may do everything. */
+    assert_allowed(&admin, TG_ACTION_DELETE_APP, &theirs);
+}
+
+
+/* Every action name is known to the parser, in any case. */
+static void
+test_action_known(void **state)
+{
+    size_t i;
+
+    (void) state;
+    for (i = 0; i < TG_ACTION_COUNT; i++) {
+        assert_true(
+            tg_action_known(NULL, tg_str_c(tg_action_name((tg_action_t) i))));
+        assert_non_null(tg_action_resource((tg_action_t) i));
+    }
+    assert_true(tg_action_known(NULL, TG_STR("APIGATEWAY:resetappsecret")));
+    assert_false(tg_action_known(NULL, TG_STR("apigateway:ResetAppSecrets")));
+}
+
+
 int
 main(void)
 {
@@ -459,6 +565,8 @@ main(void)
         cmocka_unit_test(test_admin_keys),
         cmocka_unit_test(test_scope),
         cmocka_unit_test(test_listing),
+        cmocka_unit_test(test_policies),
+        cmocka_unit_test(test_action_known),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -360,18 +360,19 @@ test_open_migrates(void **state)
 {
     fixture_t *f = *state;
 
-    assert_int_equal(tg_store_schema_version(f->store), 3);
-    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM schema_version"), 3);
-    assert_int_equal(sql_int(f, "SELECT MAX(version) FROM schema_version"), 3);
+    assert_int_equal(tg_store_schema_version(f->store), 4);
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM schema_version"), 4);
+    assert_int_equal(sql_int(f, "SELECT MAX(version) FROM schema_version"), 4);
     assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM sqlite_master "
                                 "WHERE type = 'table' AND name IN ("
                                 "'accounts', 'access_keys', 'apps', "
                                 "'app_tags', 'key_pairs', 'app_codes', "
                                 "'apis', 'grants', 'audit_events', "
-                                "'meta', 'changes')"),
-                     11);
+                                "'meta', 'changes', 'policies', "
+                                "'access_key_policies')"),
+                     13);
     assert_string_equal(tg_db_sqlite.name, "sqlite");
-    assert_int_equal(tg_db_sqlite.nmigrations, 3);
+    assert_int_equal(tg_db_sqlite.nmigrations, 4);
 }
 
 
@@ -392,10 +393,10 @@ test_reopen_does_not_migrate(void **state)
         tg_store_close(f->store);
         f->store = NULL;
         assert_rc(tg_store_open(&tg_db_sqlite, &o, &f->store), TG_OK);
-        assert_int_equal(tg_store_schema_version(f->store), 3);
+        assert_int_equal(tg_store_schema_version(f->store), 4);
     }
 
-    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM schema_version"), 3);
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM schema_version"), 4);
 
     memset(&a, 0, sizeof(a));
     assert_rc(tg_txn_begin(f->store, 0, &t), TG_OK);
@@ -416,7 +417,7 @@ test_open_newer_schema(void **state)
 
     tg_store_close(f->store);
     f->store = NULL;
-    sql_exec(f, "INSERT INTO schema_version (version) VALUES (4)");
+    sql_exec(f, "INSERT INTO schema_version (version) VALUES (5)");
 
     assert_rc(tg_store_open(&tg_db_sqlite, &o, &store), TG_ESTORE);
     assert_ptr_equal(store, (tg_store_t *) f);
@@ -3181,6 +3182,97 @@ test_statement_cache_overflow(void **state)
 }
 
 
+/* Named policies: unique per account, listed by name, updated, deleted;
+ * attachments: named (the account's document read with them) or inline,
+ * unique per key, detached, and gone with their key. */
+static void
+test_policies(void **state)
+{
+    fixture_t         *f = *state;
+    tg_policy_record_t p, got, *items = NULL;
+    tg_key_policy_t   *att = NULL;
+    tg_access_key_t    k = access_key_rec("TGkeyPolicies01", ACC_A, 0, 500);
+    size_t             n = 0;
+    int64_t            count = -1;
+    tg_txn_t           t;
+
+    seed_accounts(f);
+    t = begin(f);
+    assert_rc(tg_store_access_key_insert(&t, &k), TG_OK);
+
+    memset(&p, 0, sizeof(p));
+    snprintf(p.account_id, sizeof(p.account_id), "%s", ACC_A);
+    p.name = (char *) "Readers";
+    p.description = (char *) "reads";
+    p.document = (char *) "{\"Statement\":[]}";
+    p.created_at = p.updated_at = 600;
+    assert_rc(tg_store_policy_insert(&t, &p), TG_OK);
+    assert_rc(tg_store_policy_insert(&t, &p), TG_EPOLICY_NAME_TAKEN);
+    snprintf(p.account_id, sizeof(p.account_id), "%s", ACC_B);
+    assert_rc(tg_store_policy_insert(&t, &p), TG_OK);
+
+    assert_rc(tg_store_policy_list(&t, TG_STR(ACC_A), &items, &n), TG_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(items[0].name, "Readers");
+    tg_policy_record_list_free(items, n);
+
+    p.document = (char *) "{\"Statement\":[1]}";
+    p.updated_at = 700;
+    assert_rc(tg_store_policy_update(&t, &p), TG_OK);
+    assert_rc(tg_store_policy_get(&t, TG_STR(ACC_B), TG_STR("Readers"), &got),
+              TG_OK);
+    assert_string_equal(got.document, "{\"Statement\":[1]}");
+    assert_i64_equal(got.updated_at, 700);
+    tg_policy_record_free(&got);
+    assert_rc(tg_store_policy_get(&t, TG_STR(ACC_A), TG_STR("None"), &got),
+              TG_EPOLICY_NOT_FOUND);
+
+    assert_rc(tg_store_key_policy_attach(&t, TG_STR("TGkeyPolicies01"),
+                                         TG_STR("Readers"), TG_STR_NULL, 800),
+              TG_OK);
+    assert_rc(tg_store_key_policy_attach(&t, TG_STR("TGkeyPolicies01"),
+                                         TG_STR("Mine"), TG_STR("{}"), 801),
+              TG_OK);
+    assert_rc(tg_store_key_policy_attach(&t, TG_STR("TGkeyPolicies01"),
+                                         TG_STR("Mine"), TG_STR("{}"), 802),
+              TG_EPOLICY_NAME_TAKEN);
+    assert_rc(tg_store_policy_attachments(&t, TG_STR(ACC_A), TG_STR("Readers"),
+                                          &count),
+              TG_OK);
+    assert_i64_equal(count, 1);
+
+    assert_rc(tg_store_key_policy_list(&t, TG_STR("TGkeyPolicies01"), &att, &n),
+              TG_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(att[0].name, "Readers");
+    assert_false(att[0].is_inline);
+    assert_string_equal(att[0].document, "{\"Statement\":[]}"); /* A's */
+    assert_string_equal(att[1].name, "Mine");
+    assert_true(att[1].is_inline);
+    assert_string_equal(att[1].document, "{}");
+    tg_key_policy_list_free(att, n);
+
+    assert_rc(tg_store_key_policy_detach(&t, TG_STR("TGkeyPolicies01"),
+                                         TG_STR("Mine")),
+              TG_OK);
+    assert_rc(tg_store_key_policy_detach(&t, TG_STR("TGkeyPolicies01"),
+                                         TG_STR("Mine")),
+              TG_EPOLICY_NOT_FOUND);
+
+    /* Deleting the key deletes its attachments. */
+    assert_rc(tg_store_access_key_delete(&t, TG_STR("TGkeyPolicies01")), TG_OK);
+    assert_rc(tg_store_policy_attachments(&t, TG_STR(ACC_A), TG_STR("Readers"),
+                                          &count),
+              TG_OK);
+    assert_i64_equal(count, 0);
+    assert_rc(tg_store_policy_delete(&t, TG_STR(ACC_A), TG_STR("Readers")),
+              TG_OK);
+    assert_rc(tg_store_policy_delete(&t, TG_STR(ACC_A), TG_STR("Readers")),
+              TG_EPOLICY_NOT_FOUND);
+    commit(&t);
+}
+
+
 #define STORE_TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 
@@ -3197,6 +3289,7 @@ main(void)
         STORE_TEST(test_account_usage),
         STORE_TEST(test_access_keys),
         STORE_TEST(test_access_key_update_touch_delete),
+        STORE_TEST(test_policies),
         STORE_TEST(test_access_key_counts),
         STORE_TEST(test_app_insert_get),
         STORE_TEST(test_app_lookups),

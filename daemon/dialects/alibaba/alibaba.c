@@ -224,6 +224,7 @@ tg_alibaba_handle(void *svc, tg_http_request_t *req, tg_http_response_t *res)
 
     tg_buf_wipe(&call.text);
     free(call.params);
+    tg_actor_free(&call.actor);
 }
 
 

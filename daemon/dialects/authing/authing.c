@@ -329,6 +329,7 @@ tg_authing_handle(void *dialect, tg_http_request_t *req,
         }
     }
     json_decref(call->body);
+    tg_actor_free(&call->actor);
     free(call);
 }
 

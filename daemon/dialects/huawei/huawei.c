@@ -300,6 +300,7 @@ tg_huawei_handle(void *dialect, tg_http_request_t *req, tg_http_response_t *res)
     if (call.body != NULL) {
         json_decref(call.body);
     }
+    tg_actor_free(&call.actor);
 }
 
 

@@ -99,6 +99,25 @@ static const tg_native_route_t tg_native_routes[] = {
       0, NULL },
 
     { "GET",    "/v1/audit",                        tg_native_audit_list, 0, NULL },
+
+    { "POST",   "/v1/accounts/{}/policies",         tg_native_policy_create,
+      0, NULL },
+    { "GET",    "/v1/accounts/{}/policies",         tg_native_policy_list,
+      0, NULL },
+    { "GET",    "/v1/accounts/{}/policies/{}",      tg_native_policy_get,
+      0, NULL },
+    { "PATCH",  "/v1/accounts/{}/policies/{}",      tg_native_policy_update,
+      0, NULL },
+    { "DELETE", "/v1/accounts/{}/policies/{}",      tg_native_policy_delete,
+      0, NULL },
+    { "GET",    "/v1/accounts/{}/access-keys/{}/policies",
+      tg_native_key_policy_list, 0, NULL },
+    { "POST",   "/v1/accounts/{}/access-keys/{}/policies",
+      tg_native_key_policy_attach, 0, NULL },
+    { "DELETE", "/v1/accounts/{}/access-keys/{}/policies/{}",
+      tg_native_key_policy_detach, 0, NULL },
+    { "POST",   "/v1/policies/check",               tg_native_policy_check,
+      0, NULL },
 };
 
 /* clang-format on */
@@ -317,6 +336,7 @@ tg_native_handle(tg_service_t *svc, tg_http_request_t *req,
     if (call.body != NULL) {
         json_decref(call.body);
     }
+    tg_actor_free(&call.actor);
 }
 
 

@@ -174,4 +174,15 @@ void tg_native_access_key_delete(tg_native_call_t *call);
 void tg_native_audit_list(tg_native_call_t *call);
 void tg_native_whoami(tg_native_call_t *call);
 
+/* native_policies.c */
+void tg_native_policy_create(tg_native_call_t *call);
+void tg_native_policy_list(tg_native_call_t *call);
+void tg_native_policy_get(tg_native_call_t *call);
+void tg_native_policy_update(tg_native_call_t *call);
+void tg_native_policy_delete(tg_native_call_t *call);
+void tg_native_key_policy_list(tg_native_call_t *call);
+void tg_native_key_policy_attach(tg_native_call_t *call);
+void tg_native_key_policy_detach(tg_native_call_t *call);
+void tg_native_policy_check(tg_native_call_t *call);
+
 #endif /* TOLLGATE_NATIVE_INT_H */

@@ -179,6 +179,7 @@ tg_tencent_handle(void *svc, tg_http_request_t *req, tg_http_response_t *res)
     }
 
     tg_tc_params_free(&call);
+    tg_actor_free(&call.actor);
 }
 
 
