@@ -20,7 +20,8 @@ CFLAGS_COMMON = -std=c17 $(WARNINGS) -D_POSIX_C_SOURCE=200809L \
             $(shell pkg-config --cflags $(PKGS) $(CLI_PKGS) 2>/dev/null)
 RELEASE_FLAGS = -O2 -g
 ASAN_FLAGS    = -O1 -g -fno-omit-frame-pointer \
-            -fsanitize=address,undefined -fno-sanitize-recover=all
+            -fsanitize=address,undefined -fno-sanitize-recover=all \
+            -DTG_CRASH_POINTS
 
 LDLIBS_DAEMON = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 LDLIBS_CLI    = $(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null) -lm
@@ -153,7 +154,8 @@ unit: $(UNITS) $(ASAN_UNITS)
 e2e-deps:
 	@cd test/e2e && $(NPM) ci --no-audit --no-fund --loglevel=error
 
-e2e: $(ASAN_BINS) $(BUILD)/test/tools/hold_projection e2e-deps
+e2e: $(ASAN_BINS) $(BUILD)/test/tools/hold_projection \
+     $(BUILD)/test/tools/projection_check e2e-deps
 	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/asan/bin \
 	    $(NODE) --test --test-reporter=spec test/e2e/*.test.mjs
 
@@ -161,6 +163,13 @@ e2e: $(ASAN_BINS) $(BUILD)/test/tools/hold_projection e2e-deps
 $(BUILD)/test/tools/hold_projection: test/tools/hold_projection.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) $^ -llmdb -o $@
+
+# Compares a data directory's projection with its store, record by
+# record, for test/e2e/crash.test.mjs.
+$(BUILD)/test/tools/projection_check: test/tools/projection_check.c \
+                                      $(BUILD)/libtollgated.a $(BUILD)/libtollgate.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) $^ $(LDLIBS_DAEMON) -o $@
 
 # Benchmarks print figures; they are never part of the tests.
 # Fills a projection with synthetic apps for bench/gateway.mjs.

@@ -32,6 +32,7 @@
 #include "tollgate/seal.h"
 #include "dialects.h"
 #include "http/http.h"
+#include "crash_point.h"
 #include "keyring_file.h"
 #include "log.h"
 #include "service/service.h"
@@ -611,6 +612,11 @@ main(int argc, char **argv)
     umask(077);
     json_set_alloc_funcs(malloc, tg_json_free);
 
+    if (tg_crash_point_init(errbuf, sizeof(errbuf)) != 0) {
+        fprintf(stderr, "tollgated: %s\n", errbuf);
+        return 2;
+    }
+
     if (argc > 1 && strcmp(argv[1], "rotate-keyring") == 0) {
         rotate = 1;
         argv[1] = argv[0];
@@ -670,6 +676,7 @@ main(int argc, char **argv)
                && tg_http_prepare(&d) == TG_OK && tg_bootstrap(&d) == TG_OK
                && tg_announce(&d) == TG_OK)
     {
+        tg_crash_point_arm();
         sigwait(&signals, &sig);
         TG_LOG(TG_LOG_INFO, "shutting down",
                TG_LF_STR("signal", sig == SIGINT ? "SIGINT" : "SIGTERM"));

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "tollgate/error.h"
+#include "crash_point.h"
 #include "store/store_int.h"
 
 
@@ -309,6 +310,7 @@ tg_group_commit(tg_store_t *store)
 
     if (m != NULL) {
         rc = d->commit(g->conn);
+        tg_crash_point("store.committed");
     } else {
         d->rollback(g->conn);
     }
@@ -377,6 +379,7 @@ tg_group_end(tg_store_t *store, int rc, int savepoint)
     if (g->waiting > 0 && g->nmembers < TG_STORE_GROUP_MAX) {
         /* The next writer joins this group; its last writer commits. */
         tg_group_pass(g);
+        tg_crash_point("store.group_pending");
         while (rc == TG_OK && !me.done) {
             pthread_cond_wait(&g->durable, &g->lock);
         }
