@@ -37,7 +37,8 @@ FORMATTED   := $(sort $(wildcard include/tollgate/*.h lib/*.c daemon/*.[ch] \
                daemon/*/*.[ch] daemon/*/*/*.[ch] \
                cli/*.[ch] test/unit/*.[ch] test/fuzz/*.[ch] test/tools/*.c \
                nginx/*.[ch] nginx/*/*.[ch] \
-               test/e2e/*.mjs test/e2e/lib/*.mjs bench/*.mjs bench/*.c))
+               test/e2e/*.mjs test/e2e/lib/*.mjs test/e2e/corpus/*.mjs \
+               bench/*.mjs bench/*.c))
 
 # The daemon's sources that unit tests may link, all but its main().
 DAEMON_LIB_SRCS := $(filter-out daemon/main.c,$(DAEMON_SRCS))
