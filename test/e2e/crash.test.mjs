@@ -498,7 +498,12 @@ class Crash {
     this.running = true;
     const writers = [...Array(WRITERS).keys()].map((n) => this.writer(n));
     if (crashPoint) {
-      const died = await Promise.race([this.d.exited.then(() => true), sleep(15000)]);
+      let timer;
+      const died = await Promise.race([
+        this.d.exited.then(() => true),
+        new Promise((resolve) => timer = setTimeout(resolve, 15000, false)),
+      ]);
+      clearTimeout(timer);
       assert.ok(died, `the crash point ${crashPoint} was not reached`);
       assert.match(this.d.stderr, new RegExp(`crash point ${crashPoint.replace('.', '\\.')}`));
       this.d.proc = null;
