@@ -17,7 +17,7 @@ import {createHash, createHmac, randomUUID} from 'node:crypto';
 import {isoSeconds, percentEncode, VERSION as ALI_VERSION} from '../lib/alibaba.mjs';
 import {sign as authingSign} from '../lib/authing.mjs';
 import {sign as huaweiSign} from '../lib/huawei.mjs';
-import {tc3Authorization, VERSION as TC_VERSION} from '../lib/tencent.mjs';
+import {VERSION as TC_VERSION} from '../lib/tencent.mjs';
 
 // Values that no field may hold: each as the raw bytes of a JSON string's
 // content or of an escaped query value.
@@ -343,15 +343,26 @@ function alibaba(ctx) {
 
 // ---- Huawei (SDK-HMAC-SHA256) ----------------------------------------------
 
-// Signs with Huawei's own signer, then lets mutate change what is sent.
-function huaweiRequest(
-    ctx, method, path,
-    {query = {}, data, sendPath = path, sendMethod = method, mutate, sk = ctx.adminSecret} = {}) {
+// Signs with Huawei's own signer.  A raw body (any bytes) is signed
+// through X-Sdk-Content-Sha256, its hash, which the signer takes as given
+// and the server checks against the body; signedBody signs other bytes
+// than those sent.
+function huaweiRequest(ctx, method, path, opts = {}) {
+  const {
+    query = {},
+    body,
+    signedBody = body,
+    sendPath = path,
+    sendMethod = method,
+    mutate,
+    sk = ctx.adminSecret
+  } = opts;
   const base = `http://127.0.0.1:${ctx.port}`;
-  const s = huaweiSign(base, method, path, {ak: ctx.adminId, sk, query, data});
-  const headers = Object.entries(s.headers).filter(([k]) => k.toLowerCase() !== 'content-length');
+  const headers = signedBody === undefined ? {} : {'X-Sdk-Content-Sha256': sha256(signedBody)};
+  const s = huaweiSign(base, method, path, {ak: ctx.adminId, sk, query, headers});
+  const sent = Object.entries(s.headers).filter(([k]) => k.toLowerCase() !== 'content-length');
   const qs = new URLSearchParams(query).toString();
-  const r = req(sendMethod, sendPath + (qs ? `?${qs}` : ''), headers, s.body);
+  const r = req(sendMethod, sendPath + (qs ? `?${qs}` : ''), sent, body);
   return mutate ? mutate(r) : r;
 }
 
@@ -361,105 +372,101 @@ function huawei(ctx) {
       cases.push({dialect: 'huawei', name, request, ...extra});
   const v2 = `/v2/${ctx.project}/apigw/instances/default`;
   const v1 = `/v1/${ctx.project}/apigw/instances/default`;
-  const setBody = (body) => (r) => ({...r, body});
+  const post = (path, body, more = {}) => huaweiRequest(ctx, 'POST', path, {body, ...more});
+  const setHeader = (name, value) => (r) =>
+      ({...r, headers: r.headers.map(([k, v]) => k.toLowerCase() === name ? [k, value] : [k, v])});
   for (const base of [v2, v1]) {
+    const apps = `${base}/apps`;
     for (const [what, text] of BAD_JSON_TEXT) {
-      add(`${base} create: ${what} in name`,
+      add(`${base} create: ${what} in name`, post(apps, `{"name":"${text}"}`));
+      add(`${base} create: ${what} in remark`,
+          post(apps, `{"name":"hostile_hw","remark":"${text}"}`));
+      add(`${base} reset: ${what} in app_secret`,
           huaweiRequest(
-              ctx, 'POST', `${base}/apps`,
-              {data: {name: 'placeholder'}, mutate: (r) => ({...r, body: `{"name":"${text}"}`})}));
+              ctx, 'PUT', `${apps}/secret/${ctx.app.id}`, {body: `{"app_secret":"${text}"}`}));
     }
     // Huawei's own clamp a page below 1 (docs/dialects/huawei.md).
     for (const n of BAD_NUMBERS.filter((v) => v !== '0' && v !== '-1')) {
       add(`${base} list limit=${n}`,
-          huaweiRequest(ctx, 'GET', `${base}/apps`, {query: {limit: n, page_size: n}}));
-      add(`${base} create name ${n}`,
-          huaweiRequest(
-              ctx, 'POST', `${base}/apps`, {data: {name: 'x'}, mutate: setBody(`{"name":${n}}`)}));
+          huaweiRequest(ctx, 'GET', apps, {query: {limit: n, page_size: n}}));
+      add(`${base} create name ${n}`, post(apps, `{"name":${n}}`));
     }
     for (const e of BAD_ESCAPES) {
-      add(`${base} an escape ${e} in the app id`, huaweiRequest(ctx, 'GET', `${base}/apps/${e}`));
+      add(`${base} an escape ${e} in the app id`, huaweiRequest(ctx, 'GET', `${apps}/${e}`));
     }
-    add(`${base} deep JSON`,
-        huaweiRequest(
-            ctx, 'POST', `${base}/apps`, {data: {name: 'x'}, mutate: setBody(nest(5000))}));
-    add(`${base} a truncated body`,
-        huaweiRequest(
-            ctx, 'POST', `${base}/apps`,
-            {data: {name: 'hostile_hw'}, mutate: (r) => ({...r, body: r.body.slice(0, -2)})}));
+    add(`${base} deep JSON`, post(apps, nest(5000)));
+    add(`${base} deep objects`, post(apps, nestObj(3000)));
+    add(`${base} a truncated body`, post(apps, '{"name":"hostile_hw"'));
+    add(`${base} name twice`, post(apps, '{"name":"hostile_a","name":"hostile_b"}'));
     add(`${base} a body other than signed`,
-        huaweiRequest(
-            ctx, 'POST', `${base}/apps`,
-            {data: {name: 'hostile_hw'}, mutate: setBody('{"name":"hostile_other"}')}));
+        post(apps, '{"name":"hostile_other"}', {signedBody: '{"name":"hostile_hw"}'}));
     add(`${base} signed for another path`,
-        huaweiRequest(ctx, 'GET', `${base}/apps`, {sendPath: `${base}/apps/${ctx.app.id}`}));
+        huaweiRequest(ctx, 'GET', apps, {sendPath: `${apps}/${ctx.app.id}`}));
     add(`${base} signed for GET, sent as DELETE`,
-        huaweiRequest(ctx, 'GET', `${base}/apps/${ctx.app.id}`, {sendMethod: 'DELETE'}));
+        huaweiRequest(ctx, 'GET', `${apps}/${ctx.app.id}`, {sendMethod: 'DELETE'}));
     add(`${base} signed with another secret`,
-        huaweiRequest(
-            ctx, 'POST', `${base}/apps`, {data: {name: 'hostile_sk'}, sk: 'not-the-secret'}));
-    add(`${base} text/plain`, huaweiRequest(ctx, 'POST', `${base}/apps`, {
-          data: {name: 'hostile_tp'},
-          mutate: (r) => ({
-            ...r,
-            headers: r.headers.map(
-                ([k, v]) => k.toLowerCase() === 'content-type' ? [k, 'text/plain'] : [k, v])
-          })
-        }));
-    add(`${base} a replay`, huaweiRequest(ctx, 'GET', `${base}/apps`, {query: {limit: '1'}}),
-        {twice: true});
+        post(apps, '{"name":"hostile_sk"}', {sk: 'not-the-secret'}));
+    add(`${base} text/plain`,
+        post(apps, '{"name":"hostile_tp"}', {mutate: setHeader('content-type', 'text/plain')}));
+    add(`${base} a replay`, huaweiRequest(ctx, 'GET', apps, {query: {limit: '1'}}), {twice: true});
     for (const [what, shift] of [['an hour ahead', 3600e3], ['a day old', -86400e3]]) {
-      add(`${base} X-Sdk-Date ${what}`, huaweiRequest(ctx, 'GET', `${base}/apps`, {
-        mutate: (r) => ({...r, headers: r.headers.map(([k, v]) => k === 'X-Sdk-Date' ?
-            [k, new Date(Date.now() + shift).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')] : [k, v])}),
-      }));
+      const date =
+          new Date(Date.now() + shift).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+      add(`${base} X-Sdk-Date ${what}`,
+          huaweiRequest(ctx, 'GET', apps, {mutate: setHeader('x-sdk-date', date)}));
     }
-    add(`${base} two Authorization headers`, huaweiRequest(ctx, 'GET', `${base}/apps`, {
-          mutate: (r) => ({
-            ...r,
-            headers: [
-              ...r.headers,
-              ['Authorization', 'SDK-HMAC-SHA256 Access=x, SignedHeaders=host, Signature=00']
-            ]
-          }),
-        }));
     add(`${base} an Authorization of garbage`,
-        req('GET', `${base}/apps`,
+        req('GET', apps,
             [['Authorization', 'SDK-HMAC-SHA256 \xff\xfe'], ['X-Sdk-Date', '20260101T000000Z']]));
-    add(`${base} no signature`, req('GET', `${base}/apps`, []));
-    add(`${base} reset secret with a bad secret`,
-        huaweiRequest(ctx, 'PUT', `${base}/apps/secret/${ctx.app.id}`, {data: {app_secret: 'x'}}));
+    add(`${base} no signature`, req('GET', apps, []));
     add(`${base} an AppCode with invalid UTF-8`,
-        huaweiRequest(ctx, 'POST', `${base}/apps/${ctx.app.id}/app-codes`, {
-          data: {app_code: 'x'},
-          mutate: setBody(
-              '{"app_code":"\xff\xfe' +
-              'a'.repeat(40) + '"}')
-        }));
+        post(
+            `${apps}/${ctx.app.id}/app-codes`,
+            '{"app_code":"\xff\xfe' +
+                'a'.repeat(40) + '"}'));
+    add(`${base} 1000 AppCodes in one body`,
+        post(
+            `${apps}/${ctx.app.id}/app-codes`,
+            JSON.stringify({app_code: [...Array(1000).keys()].map((i) => `c${i}`.repeat(20))})));
   }
   return cases;
 }
 
 // ---- Tencent (TC3-HMAC-SHA256) ---------------------------------------------
 
-function tencentRequest(ctx, action, payload, {
-  contentType = 'application/json',
-  secret = ctx.adminSecret,
-  timestamp = Math.floor(Date.now() / 1000),
-  signedPayload = payload,
-  headers = [],
-  version = TC_VERSION
-} = {}) {
+// TC3-HMAC-SHA256 (reference B.4) over the payload's bytes (latin1), so
+// that a body of any bytes is signed as sent.  The action is signed too:
+// Tencent takes the signature for a nonce, and the same body sent to two
+// actions in one second would otherwise be a replay.
+function tc3(ctx, {secret, timestamp, host, contentType, payload, action}) {
+  const date = new Date(timestamp * 1000).toISOString().slice(0, 10);
+  const canonical = [
+    'POST', '/', '',
+    `content-type:${contentType}\nhost:${host}\nx-tc-action:${action.toLowerCase()}\n`,
+    'content-type;host;x-tc-action', sha256(payload)
+  ].join('\n');
+  const scope = `${date}/apigateway/tc3_request`;
+  const sts = ['TC3-HMAC-SHA256', String(timestamp), scope, sha256(canonical)].join('\n');
+  const hmac = (key, v) => createHmac('sha256', key).update(v).digest();
+  const k = hmac(hmac(hmac('TC3' + secret, date), 'apigateway'), 'tc3_request');
+  const signature = createHmac('sha256', k).update(sts).digest('hex');
+  return `TC3-HMAC-SHA256 Credential=${ctx.adminId}/${scope}, ` +
+      'SignedHeaders=content-type;host;x-tc-action, ' +
+      `Signature=${signature}`;
+}
+
+function tencentRequest(ctx, action, payload, opts = {}) {
+  const {
+    contentType = 'application/json',
+    secret = ctx.adminSecret,
+    timestamp = Math.floor(Date.now() / 1000),
+    signedPayload = payload,
+    headers = [],
+    version = TC_VERSION
+  } = opts;
   const host = `127.0.0.1:${ctx.port}`;
-  const authorization = tc3Authorization({
-    id: ctx.adminId,
-    secret,
-    service: 'apigateway',
-    timestamp,
-    host,
-    contentType,
-    payload: signedPayload
-  });
+  const authorization =
+      tc3(ctx, {secret, timestamp, host, contentType, payload: signedPayload, action});
   return req(
       'POST', '/',
       [
@@ -478,7 +485,7 @@ function tencent(ctx) {
     ['CreateApiApp', 'ApiAppName', {}],
     ['CreateApiApp', 'ApiAppDesc', {ApiAppName: 'hostile_tc'}],
     ['ModifyApiApp', 'ApiAppName', {ApiAppId: ctx.app.id}],
-    ['ResetAPIDocPassword', 'ApiDocId', {}],
+    ['DeleteApiApp', 'ApiAppId', {}],
     ['DescribeApiApp', 'ApiAppId', {}],
   ];
   for (const [action, field, rest] of fields) {
