@@ -193,7 +193,14 @@ class Crash {
           if (!grace) {
             app.retired.push([key, pair.secret]);
           }
-          app.pairs.set(key, {secret: res.json.app_secret, prev: grace ? key : null});
+          if (pair.prevSecret) {
+            app.retired.push([key, pair.prevSecret]);  // its grace ends
+          }
+          app.pairs.set(key, {
+            secret: res.json.app_secret,
+            prev: grace ? key : null,
+            prevSecret: grace ? pair.secret : null,  // valid until its grace ends
+          });
         });
   }
 
@@ -219,7 +226,11 @@ class Crash {
           }
         },
         () => {
-          app.retired.push([key, app.pairs.get(key).secret]);
+          const pair = app.pairs.get(key);
+          app.retired.push([key, pair.secret]);
+          if (pair.prevSecret) {
+            app.retired.push([key, pair.prevSecret]);
+          }
           app.pairs.set(key, {secret, prev: null});
         });
   }
@@ -246,7 +257,11 @@ class Crash {
     return this.write(
         app, 'delPair', (s) => [s, {...s, pairs: s.pairs.filter((p) => p[0] !== key)}],
         () => this.call('DELETE', `/v1/apps/${app.id}/keys/${key}`), () => {
-          app.retired.push([key, app.pairs.get(key).secret]);
+          const pair = app.pairs.get(key);
+          app.retired.push([key, pair.secret]);
+          if (pair.prevSecret) {
+            app.retired.push([key, pair.prevSecret]);
+          }
           app.pairs.delete(key);
         });
   }
@@ -376,7 +391,11 @@ class Crash {
   // write that the comparison found whole, or absent).
   adopt(app, server) {
     const was = new Map(app.pairs);
-    app.pairs = new Map(server.state.pairs.map(([k, s, prev]) => [k, {secret: s, prev}]));
+    app.pairs = new Map(server.state.pairs.map(([k, s, prev]) => {
+      const p = was.get(k);
+      const prevSecret = !p || prev !== k ? null : p.secret === s ? p.prevSecret : p.secret;
+      return [k, {secret: s, prev, prevSecret}];
+    }));
     for (const [k, p] of was) {
       const now = app.pairs.get(k);
       if (!now || (now.secret !== p.secret && now.prev !== k)) {
@@ -474,6 +493,11 @@ class Crash {
         for (const [key, p] of app.pairs) {
           await expect(
               bySignature, {app_key: key, app_secret: p.secret}, granted, 'acknowledged secret');
+          if (p.prevSecret) {
+            await expect(
+                bySignature, {app_key: key, app_secret: p.prevSecret}, granted,
+                'a replaced secret within its grace');
+          }
         }
         for (const code of app.codes.values()) {
           await expect(byAppCode, {app_codes: [{app_code: code}]}, granted, 'acknowledged AppCode');
@@ -557,6 +581,26 @@ test('acknowledged writes survive SIGKILL at random moments and at crash points'
       await crash.checkGateway(true);
     }
     await crash.checkGateway(false);
+
+    // A secret replaced with a short grace passes until the grace ends,
+    // across a kill, and is refused after.
+    const graced = await stack.call('POST', '/v1/apps', {name: 'crash_graced'});
+    await stack.call('PUT', `/v1/apps/${graced.id}/grants/default`, {});
+    const reset =
+        await stack.call('POST', `/v1/apps/${graced.id}/reset-secret`, {grace_seconds: 2});
+    const old = {app_key: graced.app_key, app_secret: graced.app_secret};
+    await stack.admin.kill9();
+    crash.kills++;
+    await stack.admin.restart();
+    crash.checkProjection();
+    assert.equal((await bySignature(stack, old)).status, 200, 'within the grace');
+    await sleep(Date.parse(reset.previous_expires_at) + 1000 - Date.now());
+    assert.notEqual((await bySignature(stack, old)).status, 200, 'after the grace');
+    assert.equal(
+        (await bySignature(stack, {app_key: graced.app_key, app_secret: reset.app_secret})).status,
+        200);
+    crash.gatewayCalls += 3;
+
     console.log(
         `crash: ${crash.writes} acknowledged writes checked (${crash.unanswered} unanswered, ` +
         `each found whole or absent), ${crash.kills} kills (${CRASH_POINTS.length} at crash ` +
