@@ -34,6 +34,7 @@ struct tg_http_server_s {
     struct MHD_Daemon *daemon;
     tg_http_options_t  options;
     unsigned           port;
+    int                walk_head; /* tg_http_raw_nul() knows this layout */
 };
 
 struct tg_http_request_s {
@@ -610,8 +611,8 @@ tg_http_raw_nul(const tg_http_request_t *req, const char *method,
  * read differently.  Returns the reason, or NULL.
  */
 static const char *
-tg_http_screen(const tg_http_request_t *req, const char *method,
-               const char *version)
+tg_http_screen(const tg_http_server_t *srv, const tg_http_request_t *req,
+               const char *method, const char *version)
 {
     tg_http_screen_t scr;
 
@@ -623,7 +624,7 @@ tg_http_screen(const tg_http_request_t *req, const char *method,
         return req->uri_bad;
     }
 
-    if (tg_http_raw_nul(req, method, version)) {
+    if (srv->walk_head && tg_http_raw_nul(req, method, version)) {
         return "The request line or a header holds a NUL byte, or a "
                "header line is folded.";
     }
@@ -711,7 +712,7 @@ tg_http_access(void *cls, struct MHD_Connection *conn, const char *url,
             return MHD_NO;
         }
 
-        reason = tg_http_screen(req, method, version);
+        reason = tg_http_screen(srv, req, method, version);
         if (reason != NULL) {
             return tg_http_refuse(req, reason);
         }
@@ -866,6 +867,9 @@ tg_http_start(const tg_http_options_t *options, tg_http_server_t **out,
     }
 
     srv->options = *options;
+    /* The walk knows the head as the 0.9 series lays it out (0.9.75 to
+     * 0.9.77 alike); 1.0 parses the head anew and refuses a raw NUL. */
+    srv->walk_head = strncmp(MHD_get_version(), "0.9.", 4) == 0;
 
     flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
     if (ai->ai_family == AF_INET6) {
