@@ -161,12 +161,14 @@ tg_owned_item(int kind, const void *item, size_t len)
 }
 
 
-/* The keys record of one AppKey: current (may be NULL) and prev. */
+/* The keys record of one AppKey: current (may be NULL) and prev; the
+ * app's record is wants[app_at] (an index: adding moves the array). */
 static int
-tg_want_key(tg_check_t *c, tg_want_t *app, const char *id, const char *key,
+tg_want_key(tg_check_t *c, size_t app_at, const char *id, const char *key,
             const char *secret, const char *prev, int64_t prev_expires)
 {
     tg_want_t *w = tg_want_add(c, TG_PROJ_KEYS, key, strlen(key));
+    tg_want_t *app = &c->wants[app_at];
 
     if (w == NULL || app->nowned == TG_CHECK_OWNED_MAX) {
         return TG_ENOMEM;
@@ -180,7 +182,13 @@ tg_want_key(tg_check_t *c, tg_want_t *app, const char *id, const char *key,
         w->secrets[w->nsecrets] = strdup(prev);
         w->secret_expires[w->nsecrets++] = prev_expires;
     }
-    app->owned[app->nowned++] = tg_owned_item('k', key, strlen(key));
+    app->owned[app->nowned] = tg_owned_item('k', key, strlen(key));
+    if (app->owned[app->nowned++] == NULL
+        || (secret != NULL && w->secrets[0] == NULL)
+        || (prev != NULL && w->secrets[w->nsecrets - 1] == NULL))
+    {
+        return TG_ENOMEM;
+    }
     return TG_OK;
 }
 
@@ -191,7 +199,7 @@ tg_want_app(tg_check_t *c, const tg_dp_app_t *a)
 {
     uint8_t    hash[TG_PROJ_HASH_LEN];
     char       gkey[TG_CHECK_KEY_MAX];
-    size_t     i, glen;
+    size_t     i, glen, app_at;
     tg_want_t *app, *w;
     int        rc = TG_OK, grace, same;
 
@@ -204,7 +212,7 @@ tg_want_app(tg_check_t *c, const tg_dp_app_t *a)
     app->app_rec.rate_rps = (uint32_t) a->app.rate_rps;
     app->app_rec.rate_burst = (uint32_t) a->app.rate_burst;
     /* tg_want_add() may move the array: app is found again by index. */
-    size_t app_at = c->nwants - 1;
+    app_at = c->nwants - 1;
 
     for (i = 0; i < a->npairs && rc == TG_OK; i++) {
         const tg_cred_t *kp = &a->pairs[i];
@@ -213,11 +221,11 @@ tg_want_app(tg_check_t *c, const tg_dp_app_t *a)
         grace = prev != NULL && kp->prev_key != NULL
                 && kp->prev_expires_at > c->now;
         same = grace && strcmp(kp->prev_key, kp->key) == 0;
-        rc = tg_want_key(c, &c->wants[app_at], a->id, kp->key, a->secrets[i],
+        rc = tg_want_key(c, app_at, a->id, kp->key, a->secrets[i],
                          same ? prev : NULL, kp->prev_expires_at);
         if (rc == TG_OK && grace && !same) {
-            rc = tg_want_key(c, &c->wants[app_at], a->id, kp->prev_key, NULL,
-                             prev, kp->prev_expires_at);
+            rc = tg_want_key(c, app_at, a->id, kp->prev_key, NULL, prev,
+                             kp->prev_expires_at);
         }
     }
     for (i = 0; i < a->ncodes && rc == TG_OK; i++) {
@@ -229,7 +237,10 @@ tg_want_app(tg_check_t *c, const tg_dp_app_t *a)
                 return TG_ENOMEM;
             }
             snprintf(w->app, sizeof(w->app), "%s", a->id);
-            app->owned[app->nowned++] = tg_owned_item('c', hash, sizeof(hash));
+            app->owned[app->nowned] = tg_owned_item('c', hash, sizeof(hash));
+            if (app->owned[app->nowned++] == NULL) {
+                return TG_ENOMEM;
+            }
         }
     }
     for (i = 0; i < a->ngrants && rc == TG_OK; i++) {
