@@ -99,6 +99,15 @@ test('hundreds of hostile requests: each a 4xx, nothing written, no secret shown
     const member = await stack.call('POST', '/v1/accounts/default/access-keys', {});
     const ok = await stack.call('POST', `/v1/apps/${app.id}/keys`, {});
     secrets.push(app.app_secret, app.app_codes[0].app_code, member.secret, ok.app_secret);
+    // An app at its limits (5 key pairs and 5 AppCodes by default): one
+    // more of either overflows.
+    const full =
+        await stack.call('POST', '/v1/apps', {name: 'hostile_full', generate_app_code: true});
+    for (let i = 0; i < 4; i++) {
+      secrets.push((await stack.call('POST', `/v1/apps/${full.id}/keys`, {})).app_secret);
+      secrets.push((await stack.call('POST', `/v1/apps/${full.id}/codes`, {})).app_code);
+    }
+    secrets.push(full.app_secret, full.app_codes[0].app_code);
     const project = (await d.call('GET', '/v1/whoami')).json.account_id;
     const seq = async () =>
         (await d.call('GET', '/healthz', {auth: null})).json.projection.latest_seq;
@@ -112,6 +121,7 @@ test('hundreds of hostile requests: each a 4xx, nothing written, no secret shown
       adminSecret: ADMIN_SECRET,
       basic: 'Basic ' + Buffer.from(`${ADMIN_ID}:${ADMIN_SECRET}`).toString('base64'),
       app: {...app, code: app.app_codes[0].app_code},
+      full,
     };
     const cases = corpus(ctx);
     const failures = [];
@@ -179,7 +189,7 @@ test('hundreds of hostile requests: each a 4xx, nothing written, no secret shown
     assert.equal(stack.admin.proc.exitCode, null);
     assert.equal(stack.nginx.exitCode, null);
     const apps = await d.call('GET', '/v1/apps');
-    assert.deepEqual(apps.json.items.map((a) => a.name), ['hostile_target']);
+    assert.deepEqual(apps.json.items.map((a) => a.name), ['hostile_target', 'hostile_full']);
 
     // No secret in any log line: tollgated's, nginx's error log from
     // notice up (at info, nginx's core logs a duplicated header's first

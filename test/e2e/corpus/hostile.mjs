@@ -154,6 +154,13 @@ function native(ctx) {
       req('GET', '/v1/whoami',
           [['Authorization', 'Basic ' + Buffer.from('\xff:\xfe', 'latin1').toString('base64')]]));
   add('an unknown method', req('BREW', '/v1/apps', [auth]));
+  add('a key pair beyond the limit',
+      req('POST', `/v1/apps/${ctx.full.id}/keys`, [auth, json], '{}'));
+  add('an AppCode beyond the limit',
+      req('POST', `/v1/apps/${ctx.full.id}/codes`, [auth, json], '{}'));
+  add('a named AppCode beyond the limit',
+      req('POST', `/v1/apps/${ctx.full.id}/codes`, [auth, json],
+          `{"app_code":"${'Q'.repeat(40)}"}`));
   add('a dot-dot path', req('GET', '/v1/apps/../accounts', [auth]));
   add('an escaped slash', req('GET', `/v1/apps%2F${app}`, [auth]));
   return cases;
@@ -296,6 +303,10 @@ function alibaba(ctx) {
           aliPairs(ctx, 'DescribeApps')
               .map(([k, v]) => k === 'SignatureMethod' ? [k, 'HMAC-MD5'] : [k, v])));
   add('an unknown action', aliRequest(ctx, aliPairs(ctx, 'DropEverything')));
+  add('CreateAppCode beyond the limit',
+      aliRequest(ctx, aliPairs(ctx, 'CreateAppCode', [
+                   ['AppId', String(ctx.full.app_id)], ['AppCode', 'R'.repeat(40)]
+                 ])));
   add('an unknown version',
       aliRequest(
           ctx, aliPairs(ctx, 'DescribeApps').map(([k, v]) => k === 'Version' ? [k, '2099-01-01'] : [
@@ -424,6 +435,8 @@ function huawei(ctx) {
             `${apps}/${ctx.app.id}/app-codes`,
             '{"app_code":"\xff\xfe' +
                 'a'.repeat(40) + '"}'));
+    add(`${base} an AppCode beyond the limit`,
+        post(`${apps}/${ctx.full.id}/app-codes`, `{"app_code":"${'S'.repeat(64)}"}`));
     add(`${base} 1000 AppCodes in one body`,
         post(
             `${apps}/${ctx.app.id}/app-codes`,
