@@ -37,7 +37,8 @@ CFLAGS_COMMON = -std=c17 $(WARNINGS) -D_POSIX_C_SOURCE=200809L \
             $(shell pkg-config --cflags $(PKGS) $(CLI_PKGS) 2>/dev/null)
 RELEASE_FLAGS = -O2 -g
 ASAN_FLAGS    = -O1 -g -fno-omit-frame-pointer \
-            -fsanitize=address,undefined -fno-sanitize-recover=all
+            -fsanitize=address,undefined -fno-sanitize-recover=all \
+            -DTG_CRASH_POINTS
 
 LDLIBS_DAEMON = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 LDLIBS_CLI    = $(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null) -lm
@@ -53,7 +54,8 @@ FORMATTED   := $(sort $(wildcard include/tollgate/*.h lib/*.c daemon/*.[ch] \
                daemon/*/*.[ch] daemon/*/*/*.[ch] \
                cli/*.[ch] test/unit/*.[ch] test/fuzz/*.[ch] test/tools/*.c \
                nginx/*.[ch] nginx/*/*.[ch] \
-               test/e2e/*.mjs test/e2e/lib/*.mjs bench/*.mjs bench/*.c))
+               test/e2e/*.mjs test/e2e/lib/*.mjs test/e2e/corpus/*.mjs \
+               bench/*.mjs bench/*.c))
 
 # The daemon's sources that unit tests may link, all but its main().
 DAEMON_LIB_SRCS := $(filter-out daemon/main.c,$(DAEMON_SRCS))
@@ -187,7 +189,8 @@ unit: $(UNITS) $(ASAN_UNITS)
 e2e-deps:
 	@cd test/e2e && $(NPM) ci --no-audit --no-fund --loglevel=error
 
-e2e: $(ASAN_BINS) $(BUILD)/test/tools/hold_projection e2e-deps
+e2e: $(ASAN_BINS) $(BUILD)/test/tools/hold_projection \
+     $(BUILD)/test/tools/projection_check e2e-deps
 	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/asan/bin \
 	    $(NODE) --test --test-reporter=spec test/e2e/*.test.mjs
 
@@ -225,6 +228,13 @@ $(BUILD)/test/tools/hold_projection: test/tools/hold_projection.c
 	@mkdir -p $(@D)
 	$(say) CC $@
 	$(Q)$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) $^ -llmdb -o $@
+
+# Compares a data directory's projection with its store, record by
+# record, for test/e2e/crash.test.mjs.
+$(BUILD)/test/tools/projection_check: test/tools/projection_check.c \
+                                      $(BUILD)/libtollgated.a $(BUILD)/libtollgate.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) $^ $(LDLIBS_DAEMON) -o $@
 
 # Benchmarks print figures; they are never part of the tests.
 # Fills a projection with synthetic apps for bench/gateway.mjs.

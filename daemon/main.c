@@ -33,6 +33,7 @@
 #include "tollgate/seal.h"
 #include "dialects.h"
 #include "http/http.h"
+#include "crash_point.h"
 #include "keyring_file.h"
 #include "log.h"
 #include "service/service.h"
@@ -691,6 +692,11 @@ main(int argc, char **argv)
     umask(077);
     json_set_alloc_funcs(malloc, tg_json_free);
 
+    if (tg_crash_point_init(errbuf, sizeof(errbuf)) != 0) {
+        fprintf(stderr, "tollgated: %s\n", errbuf);
+        return 2;
+    }
+
     if (argc > 1 && strcmp(argv[1], "rotate-keyring") == 0) {
         rotate = 1;
         argv[1] = argv[0];
@@ -758,6 +764,7 @@ main(int argc, char **argv)
                && tg_http_prepare(&d) == TG_OK && tg_bootstrap(&d) == TG_OK
                && tg_announce(&d) == TG_OK)
     {
+        tg_crash_point_arm();
         while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
             tg_reload(&d, argc, argv);
         }

@@ -23,6 +23,7 @@
 #include "tollgate/projection.h"
 #include "tollgate/str.h"
 #include "tollgate/time.h"
+#include "crash_point.h"
 #include "keyring_file.h"
 #include "log.h"
 #include "projection/projector.h"
@@ -638,6 +639,7 @@ tg_proj_apply(void *data, int64_t seq, const tg_dp_app_t *apps, size_t n)
                          sizeof(TG_PROJ_META_SEQ) - 1, s, sizeof(s));
     }
     if (rc == TG_OK) {
+        tg_crash_point("projector.applying");
         rc = tg_proj_check(&b, mdb_txn_commit(b.txn));
     } else {
         mdb_txn_abort(b.txn);

@@ -9,6 +9,7 @@
 
 #include "tollgate/error.h"
 #include "metrics.h"
+#include "crash_point.h"
 #include "store/store_int.h"
 
 
@@ -316,6 +317,7 @@ tg_group_commit(tg_store_t *store)
         rc = d->commit(g->conn);
         tg_metrics_store_commit(tg_metrics_now_ns() - started, batch,
                                 rc != TG_OK);
+        tg_crash_point("store.committed");
     } else {
         d->rollback(g->conn);
     }
@@ -384,6 +386,7 @@ tg_group_end(tg_store_t *store, int rc, int savepoint)
     if (g->waiting > 0 && g->nmembers < TG_STORE_GROUP_MAX) {
         /* The next writer joins this group; its last writer commits. */
         tg_group_pass(g);
+        tg_crash_point("store.group_pending");
         while (rc == TG_OK && !me.done) {
             pthread_cond_wait(&g->durable, &g->lock);
         }

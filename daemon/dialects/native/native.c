@@ -520,13 +520,17 @@ static int
 tg_native_query_arg(void *data, const char *key, const char *value)
 {
     tg_query_check_t *q = data;
-    size_t            i;
-
-    (void) value;
+    size_t            i, count;
 
     if (!tg_native_in(q->names, key)) {
         q->rc = tg_error_set(&q->call->err, TG_EBAD_REQUEST, TG_FIELD_QUERY,
                              "unknown query parameter \"%.64s\"", key);
+        return 1;
+    }
+
+    if (value != NULL && tg_utf8_count(tg_str_c(value), &count) != TG_OK) {
+        q->rc = tg_error_set(&q->call->err, TG_EBAD_REQUEST, TG_FIELD_QUERY,
+                             "query parameter \"%s\" is not UTF-8", key);
         return 1;
     }
 
