@@ -19,10 +19,8 @@
 #include "log.h"
 
 
-#define TG_CONSOLE_PREFIX       "/console"
-#define TG_CONSOLE_SEGMENT_MAX  100
-#define TG_CONSOLE_SEGMENTS_MAX 3
-#define TG_CONSOLE_NAME_MAX     256
+#define TG_CONSOLE_PREFIX   "/console"
+#define TG_CONSOLE_NAME_MAX 256
 
 typedef struct {
     char   *dir;
@@ -191,12 +189,8 @@ tg_console_text(tg_http_response_t *res, unsigned status, const char *text)
 }
 
 
-/*
- * Checks the target after "/console/" (raw, up to a '?'): segments of
- * [A-Za-z0-9_-][A-Za-z0-9._-]*, no escape, no empty segment.  Copies it
- * into name ("index.html" for ""); returns 0 or TG_EBAD_REQUEST.
- */
-static int
+/* See console.h. */
+int
 tg_console_name(const char *raw, size_t len, char *name, size_t size)
 {
     size_t i, seg = 0, nseg = 1;
@@ -254,8 +248,8 @@ tg_console_type(const char *name)
 }
 
 
-/* Whether Accept-Encoding allows gzip (a "gzip" token without q=0). */
-static int
+/* See console.h. */
+int
 tg_console_accepts_gzip(const char *accept)
 {
     tg_str_t    rest, item, coding;

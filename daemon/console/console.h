@@ -38,4 +38,25 @@ extern const tg_dialect_t tg_console_dialect;
 /* The largest file served, in bytes. */
 #define TG_CONSOLE_FILE_MAX (8 * 1024 * 1024)
 
+/* The most segments, and bytes per segment, of a file's name. */
+#define TG_CONSOLE_SEGMENTS_MAX 3
+#define TG_CONSOLE_SEGMENT_MAX  100
+
+
+/*
+ * Checks the request target after "/console/" (raw, len bytes, up to the
+ * query): 1 to TG_CONSOLE_SEGMENTS_MAX segments separated by '/', each
+ * of [A-Za-z0-9_-][A-Za-z0-9._-]* and at most TG_CONSOLE_SEGMENT_MAX
+ * bytes (so no escape, backslash, dot-led or empty segment, no trailing
+ * slash).  Copies it with a NUL into name (size bytes), or "index.html"
+ * for an empty target.  Returns 0, or TG_EBAD_REQUEST (name unset).
+ */
+int tg_console_name(const char *raw, size_t len, char *name, size_t size);
+
+/*
+ * Whether an Accept-Encoding header's value (NULL: none) accepts gzip: a
+ * "gzip" coding (any case) without a zero q.  Returns 1 or 0.
+ */
+int tg_console_accepts_gzip(const char *accept);
+
 #endif /* TOLLGATE_CONSOLE_H */
