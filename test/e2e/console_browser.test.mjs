@@ -303,6 +303,34 @@ test('the overview counts apps and draws the audit activity', async () => {
   await shot(page, 'overview');
 });
 
+test('disable and enable the app; a reloaded page keeps its session', async () => {
+  const {page} = admin;
+  await page.goto(`${d.url}/console/#/apps/${admin.appId}`);
+  await page.reload();
+  await page.locator('[data-test=toggle-status]').waitFor();
+  await page.click('[data-test=toggle-status]');
+  await waitUntil(async () => (await page.textContent('h1')).includes('disabled'));
+  assert.equal((await d.call('GET', `/v1/apps/${admin.appId}`)).json.status, 'disabled');
+  await page.click('[data-test=toggle-status]');
+  await waitUntil(async () => (await page.textContent('h1')).includes('enabled'));
+  assert.equal((await d.call('GET', `/v1/apps/${admin.appId}`)).json.status, 'enabled');
+});
+
+test('an app is deleted only after its name is typed', async () => {
+  const {page} = admin;
+  const app = (await d.call('GET', '/v1/apps?name=filler_0')).json.items[0];
+  await page.goto(`${d.url}/console/#/apps/${app.id}`);
+  await page.click('[data-test=delete-app]');
+  const confirm = page.locator(`${dialog} [data-test=confirm]`);
+  assert.equal(await confirm.isDisabled(), true);
+  await page.fill('[data-test=typed-confirm]', 'filler_');
+  assert.equal(await confirm.isDisabled(), true);
+  await page.fill('[data-test=typed-confirm]', 'filler_0');
+  await confirm.click();
+  await page.waitForURL(/#\/apps$/);
+  assert.equal((await d.call('GET', `/v1/apps/${app.id}`)).status, 404);
+});
+
 const member = {};
 
 test('accounts: the admin makes an account and a member key, shown once', async () => {
