@@ -217,6 +217,23 @@ test('reveal needs a confirmation, is audited, and shows the secret', async () =
   assert.ok(audit.json.items.every((e) => e.actor === ADMIN_ID));
 });
 
+test('revealed secrets are hidden again after 30 seconds', async () => {
+  const {context, page} = await newPage();
+  await context.clock.install();
+  await signInThrough(page, ADMIN_ID, ADMIN_SECRET);
+  await page.locator('[data-test=whoami]').waitFor();
+  await page.goto(`${d.url}/console/#/apps/${admin.appId}`);
+  await page.click('[data-test=reveal]');
+  await page.click(`${dialog} [data-test=confirm]`);
+  await page.locator('[data-test=revealed-secret]').first().waitFor();
+  await page.clock.fastForward(29000);
+  assert.equal(await page.locator('[data-test=revealed-secret]').count(), 1, 'shown at 29 s');
+  await page.clock.fastForward(1500);
+  await waitUntil(async () => (await page.locator('[data-test=revealed-secret]').count()) === 0);
+  assert.ok(!(await page.textContent('[data-test=keys-table]')).includes(admin.secret));
+  await context.close();
+});
+
 test('register an API and grant it to the app with an expiry', async () => {
   const {page} = admin;
   await page.goto(`${d.url}/console/#/apis`);
@@ -249,7 +266,7 @@ test('register an API and grant it to the app with an expiry', async () => {
 test('the audit page shows the events, filtered by app', async () => {
   const {page} = admin;
   await page.goto(`${d.url}/console/#/audit`);
-  await page.fill('[data-test=audit-app]', admin.appId);
+  await page.fill('[data-test=audit-app]', 'shop_frontend');  // by name
   await page.click('[data-test=audit-apply]');
   await page.locator('[data-test=audit-table]').waitFor();
   const actions = await page.locator('[data-test=audit-action-cell]').allTextContents();

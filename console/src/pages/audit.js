@@ -23,7 +23,7 @@ function iso(local) {
 export async function auditPage(main) {
   const params = new URLSearchParams(location.hash.split('?')[1] || '');
   const state = {offset: 0};
-  const app = h('input', {name: 'app', value: params.get('app') || '', placeholder: 'app id',
+  const app = h('input', {name: 'app', value: params.get('app') || '', placeholder: 'app id or name',
                           spellcheck: 'false', 'data-test': 'audit-app'});
   const actor = h('input', {name: 'actor', placeholder: 'access key id', spellcheck: 'false',
                             'data-test': 'audit-actor'});
@@ -33,11 +33,24 @@ export async function auditPage(main) {
   const until = h('input', {name: 'until', type: 'datetime-local'});
   const list = h('div');
 
+  // An app named rather than given by id is looked up first.
+  async function appId() {
+    const v = app.value.trim();
+    if (v === '' || /^[0-9a-f]{32}$/.test(v)) {
+      return v;
+    }
+    const found = await api('GET', `/v1/apps${query({name: v, limit: 1})}`);
+    if (found.items.length === 0) {
+      throw new Error(`no app is named ${v}`);
+    }
+    return found.items[0].id;
+  }
+
   async function load() {
     loading(list);
     try {
       const page = await api('GET', `/v1/audit${query({
-        app: app.value.trim(), actor: actor.value.trim(), action: action.value,
+        app: await appId(), actor: actor.value.trim(), action: action.value,
         since: iso(since.value), until: iso(until.value), limit: LIMIT, offset: state.offset})}`);
       replace(list, table(page.items), pager(state.offset, LIMIT, page.total, (o) => {
         state.offset = o;

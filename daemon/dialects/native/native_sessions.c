@@ -20,8 +20,9 @@
 
 /*
  * TLS hook: whether the cookie must be marked Secure, that is whether
- * the management listener serves TLS.  Plain HTTP today; the TLS
- * listener answers here.
+ * the request came over TLS.  This branch's listener is plain HTTP; the
+ * TLS listener (issue 12, daemon/http/) brings tg_http_is_secure(), and
+ * this returns tg_http_is_secure(call->req) once both are merged.
  */
 static int
 tg_native_session_secure(const tg_native_call_t *call)
