@@ -217,6 +217,39 @@ test('reveal needs a confirmation, is audited, and shows the secret', async () =
   assert.ok(audit.json.items.every((e) => e.actor === ADMIN_ID));
 });
 
+test('key pairs and AppCodes: added and shown once, then deleted', async () => {
+  const {page} = admin;
+  await page.goto(`${d.url}/console/#/apps/${admin.appId}`);
+  await page.click('[data-test=add-code]');
+  await page.locator('[data-test=secret-once]').waitFor();
+  const [code] = await page.locator('[data-test=secret-value]').allTextContents();
+  assert.match(code, /^[0-9a-f]{64}$/);
+  await page.click('[data-test=secret-done]');
+  await page.locator('[data-test=codes-table]').waitFor();
+  const codes = await page.textContent('[data-test=codes-table]');
+  assert.ok(codes.includes(`${code.slice(0, 3)}************${code.slice(-3)}`), codes);
+  assert.ok(!codes.includes(code));
+
+  await page.click('[data-test=add-key]');
+  await page.locator('[data-test=secret-once]').waitFor();
+  const [key, secret] = await page.locator('[data-test=secret-value]').allTextContents();
+  await page.click('[data-test=secret-done]');
+  await waitUntil(async () => (await page.textContent('[data-test=keys-table]')).includes(key));
+  assert.ok(!(await page.textContent('[data-test=keys-table]')).includes(secret));
+  assert.equal((await d.call('GET', `/v1/apps/${admin.appId}/keys`)).json.items.length, 2);
+
+  await page.locator('[data-test=keys-table] tr', {hasText: key})
+      .locator('[data-test=delete-key]')
+      .click();
+  await page.click(`${dialog} [data-test=confirm]`);
+  await waitUntil(async () => !(await page.textContent('[data-test=keys-table]')).includes(key));
+  await page.click('[data-test=delete-code]');
+  await page.click(`${dialog} [data-test=confirm]`);
+  await page.locator('text=No AppCode.').waitFor();
+  assert.equal((await d.call('GET', `/v1/apps/${admin.appId}/keys`)).json.items.length, 1);
+  assert.equal((await d.call('GET', `/v1/apps/${admin.appId}/codes`)).json.items.length, 0);
+});
+
 test('revealed secrets are hidden again after 30 seconds', async () => {
   const {context, page} = await newPage();
   await context.clock.install();
@@ -283,6 +316,16 @@ test('the audit page shows the events, filtered by app', async () => {
     const cells = await page.locator('[data-test=audit-action-cell]').allTextContents();
     return cells.length > 0 && cells.every((c) => c === 'session.create');
   });
+});
+
+test('revoke the grant from the API\'s page', async () => {
+  const {page} = admin;
+  await page.goto(`${d.url}/console/#/apis/orders`);
+  await page.locator('[data-test=grants-table]').waitFor();
+  await page.click('[data-test=grants-table] button:has-text("Revoke")');
+  await page.click(`${dialog} [data-test=confirm]`);
+  await page.locator('text=No grant.').waitFor();
+  assert.equal((await d.call('GET', `/v1/apps/${admin.appId}/grants`)).json.items.length, 0);
 });
 
 test('try a call: the string to sign, the headers and a curl line', async () => {
@@ -399,7 +442,24 @@ test('a member key cannot see another account\'s apps', async () => {
   await page.goto(`${d.url}/console/#/accounts`);
   await page.locator('[data-test=accounts-table]').waitFor();
   assert.equal(await page.locator('button:has-text("New account")').count(), 0);
-  await context.close();
+  member.context = context;
+  member.page = page;
+});
+
+test('the admin disables the member\'s key: its session ends at once', async () => {
+  const {page} = admin;
+  await page.goto(`${d.url}/console/#/accounts/partners`);
+  await page.locator('[data-test=access-keys-table]').waitFor();
+  await page.locator('[data-test=access-keys-table] tr', {hasText: member.id})
+      .locator('button:has-text("Disable")')
+      .click();
+  await waitUntil(
+      async () => /disabled/.test(await page.textContent('[data-test=access-keys-table]')));
+
+  await member.page.click('a[href="#/apps"]');
+  await member.page.locator('[data-test=key-id]').waitFor();
+  assert.match(await member.page.textContent('form.signin'), /session has ended/);
+  await member.context.close();
 });
 
 test('sign out ends the session on the server', async () => {

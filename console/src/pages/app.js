@@ -101,7 +101,8 @@ export async function appPage(main, ctx, id) {
     const shown = view.revealed ? new Map(view.revealed.key_pairs.map((k) => [k.id, k])) : null;
     replace(sections.keys,
       h('div', {class: 'title-row'}, h('h2', null, 'Key pairs'),
-        h('button', {type: 'button', class: 'small', onclick: addKey}, 'Add key pair')),
+        h('button', {type: 'button', class: 'small', 'data-test': 'add-key', onclick: addKey},
+          'Add key pair')),
       view.revealed ? h('p', {class: 'warning', 'data-test': 'reveal-timer'},
         `Secrets shown in clear; hidden again in ${REVEAL_SECONDS} s.`) : null,
       h('table', {'data-test': 'keys-table'},
@@ -118,24 +119,25 @@ export async function appPage(main, ctx, id) {
             h('button', {type: 'button', class: 'small', 'data-test': 'reset-secret',
                          onclick: () => resetSecret(k)}, 'Reset secret'),
             h('button', {type: 'button', class: 'small danger', disabled: view.keys.length < 2,
-                         onclick: () => deleteKey(k)}, 'Delete')))))));
+                         'data-test': 'delete-key', onclick: () => deleteKey(k)}, 'Delete')))))));
   }
 
   function drawCodes() {
     const shown = view.revealed ? view.revealed.app_codes : null;
     replace(sections.codes,
       h('div', {class: 'title-row'}, h('h2', null, 'AppCodes'),
-        h('button', {type: 'button', class: 'small', onclick: addCode}, 'Add AppCode')),
+        h('button', {type: 'button', class: 'small', 'data-test': 'add-code', onclick: addCode},
+          'Add AppCode')),
       view.codes.length === 0 ? h('p', {class: 'muted'}, 'No AppCode.') :
-      h('table', null,
+      h('table', {'data-test': 'codes-table'},
         h('thead', null, h('tr', null, ['AppCode', 'Updated', ''].map((t) => h('th', null, t)))),
-        h('tbody', null, view.codes.map((c, i) => h('tr', null,
-          secretCell(c.app_code, shown ? shown[i] : undefined),
+        h('tbody', null, view.codes.map((c) => h('tr', null,
+          secretCell(c.app_code, shown ? revealedCode(c.app_code, shown) : undefined),
           h('td', null, when(c.updated_at)),
           h('td', {class: 'row-actions'},
             h('button', {type: 'button', class: 'small', onclick: () => resetCode(c)}, 'Reset'),
-            h('button', {type: 'button', class: 'small danger', onclick: () => deleteCode(c)},
-              'Delete')))))));
+            h('button', {type: 'button', class: 'small danger', 'data-test': 'delete-code',
+                         onclick: () => deleteCode(c)}, 'Delete')))))));
   }
 
   function drawGrants() {
@@ -308,6 +310,13 @@ export async function appPage(main, ctx, id) {
   }
 
   await load();
+}
+
+// The revealed code that a masked one ("abc************xyz") stands for.
+function revealedCode(masked, codes) {
+  const head = masked.slice(0, 3), tail = masked.slice(-3);
+  const match = codes.filter((c) => c.startsWith(head) && c.endsWith(tail));
+  return match.length === 1 ? match[0] : undefined;
 }
 
 // A table of grants; other is 'api' (an app's grants) or 'app' (an API's).
