@@ -110,6 +110,7 @@ test('the admin signs in: an HttpOnly session, nothing in storage', async () => 
   assert.equal(cookie.name, 'tollgate_session');
   assert.equal(cookie.httpOnly, true);
   assert.equal(cookie.sameSite, 'Strict');
+  assert.equal(cookie.path, '/v1/', 'sent to the API only, not to /console/ or elsewhere');
   const stored =
       await page.evaluate(() => [document.cookie, localStorage.length, sessionStorage.length]);
   assert.deepEqual(stored, ['', 0, 0]);

@@ -168,7 +168,8 @@ describe('sessions', () => {
   test('signing in sets an HttpOnly, SameSite=Strict cookie and gives a CSRF token', async () => {
     const s = await signIn(d, ADMIN_ID, ADMIN_SECRET);
     assert.match(
-        s.setCookie, /^tollgate_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict$/);
+        s.setCookie,
+        /^tollgate_session=[A-Za-z0-9_-]{43}; Path=\/v1\/; HttpOnly; SameSite=Strict$/);
     assert.match(s.csrf, /^[A-Za-z0-9_-]{43}$/);
     assert.equal(s.json.access_key_id, ADMIN_ID);
     assert.equal(s.json.role, 'admin');
@@ -269,7 +270,7 @@ describe('sessions', () => {
 
     const out = await sessionCall(d, s, 'DELETE', '/v1/sessions/current');
     assert.equal(out.status, 204);
-    assert.match(out.headers.get('set-cookie'), /^tollgate_session=; Path=\/; .*Max-Age=0/);
+    assert.match(out.headers.get('set-cookie'), /^tollgate_session=; Path=\/v1\/; .*Max-Age=0/);
     assert.equal((await sessionCall(d, s, 'GET', '/v1/whoami')).status, 401);
     assert.equal((await sessionCall(d, s, 'DELETE', '/v1/sessions/current')).status, 401);
 

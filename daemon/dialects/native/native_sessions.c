@@ -4,7 +4,7 @@
  * out.  The rules (lifetimes, the CSRF check, failed sign-ins) are the
  * core's (service_sessions.c); this file carries them over HTTP:
  *
- *     Set-Cookie: tollgate_session=<id>; Path=/; HttpOnly; SameSite=Strict
+ *     Set-Cookie: tollgate_session=<id>; Path=/v1/; HttpOnly; SameSite=Strict
  *     X-CSRF-Token: <token>        (on every call but GET and HEAD)
  *
  * The cookie has no Max-Age: it ends with the browser, and the server
@@ -92,10 +92,11 @@ tg_native_session_authenticate(tg_native_call_t *call, tg_str_t id)
 static void
 tg_native_session_set_cookie(tg_native_call_t *call, const char *value)
 {
-    tg_http_response_header(
-        call->res, "Set-Cookie", "%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s",
-        TG_NATIVE_SESSION_COOKIE, value, value[0] == '\0' ? "; Max-Age=0" : "",
-        tg_native_session_secure(call) ? "; Secure" : "");
+    tg_http_response_header(call->res, "Set-Cookie",
+                            "%s=%s; Path=/v1/; HttpOnly; SameSite=Strict%s%s",
+                            TG_NATIVE_SESSION_COOKIE, value,
+                            value[0] == '\0' ? "; Max-Age=0" : "",
+                            tg_native_session_secure(call) ? "; Secure" : "");
 }
 
 
