@@ -3,15 +3,29 @@
 // curl line.  The secret is revealed (an audited read) for the signing,
 // kept in this function's memory only, and dropped after.
 
-import {api, enc} from '../api.js';
+import {api, enc, query} from '../api.js';
 import {h, replace} from '../dom.js';
 import {copyButton, field, showError} from '../ui.js';
 import {curlLine, signCall} from '../sign.js';
 
+// An app's id from its id or name.
+async function appId(ref) {
+  if (/^[0-9a-f]{32}$/.test(ref)) {
+    return ref;
+  }
+  const found = await api('GET', `/v1/apps${query({name: ref, limit: 1})}`);
+  if (found.items.length === 0) {
+    throw new Error(`no app is named ${ref}`);
+  }
+  return found.items[0].id;
+}
+
 export async function tryPage(main) {
   const apps = await api('GET', '/v1/apps?limit=100');
-  const app = h('select', {name: 'app', 'data-test': 'try-app'},
-    apps.items.map((a) => h('option', {value: a.id}, a.name)));
+  const app = h('input', {name: 'app', list: 'try-apps', spellcheck: 'false',
+                          value: apps.items.length > 0 ? apps.items[0].name : '',
+                          placeholder: 'an app\'s name or id', 'data-test': 'try-app'});
+  const names = h('datalist', {id: 'try-apps'}, apps.items.map((a) => h('option', {value: a.name})));
   const method = h('select', {name: 'method', 'data-test': 'try-method'},
     ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].map((m) => h('option', {value: m}, m)));
   const gateway = h('input', {name: 'gateway', value: `${location.protocol}//${location.hostname}:8080`,
@@ -28,7 +42,7 @@ export async function tryPage(main) {
     let secret = null;
     try {
       const url = new URL(path.value, gateway.value).toString();
-      secret = await api('GET', `/v1/apps/${enc(app.value)}/secret`);
+      secret = await api('GET', `/v1/apps/${enc(await appId(app.value.trim()))}/secret`);
       const m = method.value;
       const b = m === 'GET' || m === 'DELETE' ? '' : body.value;
       const signed = await signCall({method: m, url, body: b, stage: stage.value,
@@ -56,7 +70,7 @@ export async function tryPage(main) {
     h('p', {class: 'muted'}, 'Signs with the app\'s primary key pair the way Alibaba\'s X-Ca-* ' +
       'clients do. Reading the secret for this is recorded in the audit trail; the page ' +
       'keeps it only while it signs.'),
-    field('App', app), field('Method', method), field('Gateway', gateway),
+    field('App', app), names, field('Method', method), field('Gateway', gateway),
     field('Path and query', path), field('Stage', stage), field('Body', body),
     h('div', {class: 'actions'}, h('button', {type: 'submit', class: 'primary',
                                               'data-test': 'try-sign'}, 'Sign')));
