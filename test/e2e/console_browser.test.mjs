@@ -439,6 +439,12 @@ test('a member key cannot see another account\'s apps', async () => {
   await page.locator('.notice.error').waitFor();
   assert.match(await page.textContent('.notice.error'), /no such app|not found/i);
 
+  // Another provider's API is shown without the controls the key may not use.
+  await page.goto(`${d.url}/console/#/apis/orders`);
+  await page.locator('h1:has-text("API orders")').waitFor();
+  assert.equal(await page.locator('button:has-text("Delete")').count(), 0);
+  assert.equal(await page.locator('button:has-text("Grant an app")').count(), 0);
+
   // The admin-only controls are not shown.
   await page.goto(`${d.url}/console/#/accounts`);
   await page.locator('[data-test=accounts-table]').waitFor();

@@ -101,10 +101,12 @@ export async function apiPage(main, ctx, id) {
     }
   }
 
+  // Only its provider's keys and admins may change an API or grant it.
+  const mine = ctx.session.role === 'admin' || a.account_id === ctx.session.account_id;
   replace(main,
     h('div', {class: 'title-row'}, h('h1', null, 'API ', a.name),
-      h('div', {class: 'actions'},
-        h('button', {type: 'button', class: 'danger', onclick: remove}, 'Delete'))),
+      mine ? h('div', {class: 'actions'},
+        h('button', {type: 'button', class: 'danger', onclick: remove}, 'Delete')) : null),
     h('dl', {class: 'facts card'},
       h('dt', null, 'Id'), h('dd', {class: 'mono'}, a.id),
       h('dt', null, 'Stage'), h('dd', null, a.stage || 'any'),
@@ -112,9 +114,9 @@ export async function apiPage(main, ctx, id) {
       h('dt', null, 'Provider account'), h('dd', {class: 'mono'}, a.account_id)),
     h('section', {class: 'card'},
       h('div', {class: 'title-row'}, h('h2', null, 'Apps that may call it'),
-        h('button', {type: 'button', class: 'small',
-                     onclick: () => grantDialog(ctx, null, a).then((g) => g && load())},
-          'Grant an app')),
+        mine ? h('button', {type: 'button', class: 'small',
+                            onclick: () => grantDialog(ctx, null, a).then((g) => g && load())},
+          'Grant an app') : null),
       grants));
   await load();
 }
