@@ -9,7 +9,7 @@ export function signInPage(onSignedIn, message) {
   const id = h('input', {name: 'access_key_id', autocomplete: 'username', required: true,
                          spellcheck: 'false', 'data-test': 'key-id'});
   const secret = h('input', {name: 'access_key_secret', type: 'password', required: true,
-                             autocomplete: 'current-password', 'data-test': 'key-secret'});
+                             autocomplete: 'off', 'data-test': 'key-secret'});
   const error = h('p', {class: 'field-error', role: 'alert', 'data-test': 'signin-error'},
       '');
   error.hidden = true;
