@@ -127,6 +127,19 @@ $(NGINX_MODULE) $(NGINX_ECHO) &: $(NGINX_DEPS)
 	$(Q)mv -f $(NGINX_MODULE).new $(NGINX_MODULE)
 	$(Q)mv -f $(NGINX_ECHO).new $(NGINX_ECHO)
 
+# The web console (console/): npm ci, then esbuild into static assets
+# that tollgated serves at /console/ (its console_dir setting; by default
+# ../console beside the binary, so $(BUILD)/console for $(BUILD)/bin/).
+CONSOLE_OUT  = $(BUILD)/console
+CONSOLE_DEPS = console/package.json console/package-lock.json \
+               console/build.mjs $(shell find console/src -type f 2>/dev/null)
+
+$(CONSOLE_OUT)/index.html: $(CONSOLE_DEPS)
+	@cd console && $(NPM) ci --no-audit --no-fund --loglevel=error
+	@$(NODE) console/build.mjs $(CURDIR)/$(CONSOLE_OUT)
+
+console: $(CONSOLE_OUT)/index.html
+
 BINS      = $(BUILD)/bin/tollgated $(BUILD)/bin/tollgate $(NGINX_MODULE) \
             $(NGINX_ECHO)
 ASAN_BINS = $(BUILD)/asan/bin/tollgated $(BUILD)/asan/bin/tollgate
@@ -135,7 +148,7 @@ ASAN_UNITS = $(UNIT_NAMES:%=$(BUILD)/asan/test/%)
 
 .PHONY: docs-actions docs-check
 .PHONY: all help deps deps-build build asan run test unit e2e e2e-deps \
-        bench fuzz fuzz-smoke format format-check clean
+        console bench fuzz fuzz-smoke format format-check clean
 .SECONDARY:
 
 all: build
@@ -145,6 +158,7 @@ help:
 	@echo 'make test          install, build and run every test'
 	@echo 'make deps          install the Debian packages (idempotent)'
 	@echo 'make build         build build/bin/tollgated and tollgate'
+	@echo 'make console       build the web console into build/console'
 	@echo 'make asan          build the sanitizer binaries and unit tests'
 	@echo 'make unit          run the C unit tests, plain and sanitized'
 	@echo 'make e2e           run the end-to-end tests (sanitized daemon)'
@@ -162,7 +176,7 @@ deps:
 deps-build:
 	@./scripts/deps.sh build
 
-build: $(BINS)
+build: $(BINS) console
 
 asan: $(ASAN_BINS) $(ASAN_UNITS)
 
@@ -190,7 +204,7 @@ e2e-deps:
 	@cd test/e2e && $(NPM) ci --no-audit --no-fund --loglevel=error
 
 e2e: $(ASAN_BINS) $(BUILD)/test/tools/hold_projection \
-     $(BUILD)/test/tools/projection_check e2e-deps
+     $(BUILD)/test/tools/projection_check e2e-deps console
 	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/asan/bin \
 	    $(NODE) --test --test-reporter=spec test/e2e/*.test.mjs
 

@@ -940,6 +940,9 @@ tg_up_banner(const tg_up_t *up, const tg_cli_args_t *a)
                                        "request it received)",
            logs, refusals, up->data_dir, up->exe_dir, up->exe_dir, up->exe_dir,
            up->gateway);
+    printf("The web console: http://%s/console/ (sign in with the admin "
+           "key)\n",
+           up->admin);
     fflush(stdout);
 }
 

@@ -10,6 +10,7 @@
 
 #include "tollgate/error.h"
 #include "dialects.h"
+#include "console/console.h"
 #include "dialects/alibaba/alibaba.h"
 #include "dialects/authing/authing.h"
 #include "dialects/huawei/huawei.h"
@@ -30,6 +31,7 @@ static const tg_dialect_t *const tg_dialects[] = {
     &tg_tencent_dialect,
     &tg_huawei_dialect,
     &tg_metrics_dialect,
+    &tg_console_dialect,
 };
 
 /* clang-format on */

@@ -1,15 +1,18 @@
 #!/bin/sh
 # Installs the Debian 12 packages Tollgate needs, only those that are
 # missing, so running it again does nothing.  Groups:
-#   build   compile and run tollgated, the tollgate CLI and the nginx module
+#   build   compile and run tollgated, the tollgate CLI and the nginx module,
+#           and build the web console (Node.js and npm)
 #   test    build, plus what the test suite runs (cmocka, Node.js, wrk, the
-#           sqlite3 shell that edits a stopped store)
+#           sqlite3 shell that edits a stopped store, headless Chromium for
+#           the console's browser tests)
 set -eu
 
 build="gcc make pkg-config libc6-dev libssl-dev libmicrohttpd-dev
        libjansson-dev libsqlite3-dev libcurl4-openssl-dev liblmdb-dev
        nginx nginx-dev libpcre2-dev zlib1g-dev"
-test="$build libcmocka-dev clang-format wrk sqlite3 clang libclang-rt-14-dev"
+test="$build libcmocka-dev clang-format wrk sqlite3 clang libclang-rt-14-dev
+      chromium fonts-dejavu-core"
 
 case "${1:-test}" in
 build) wanted=$build ;;
@@ -25,15 +28,14 @@ for p in $wanted; do
     fi
 done
 
-# The tests need Node.js 18 or later with npm.  Debian 12 ships 18; a
-# newer one already on the machine is used as it is.
-if [ "${1:-test}" = test ]; then
-    major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
-    if [ "$major" -lt 18 ]; then
-        missing="$missing nodejs npm"
-    elif ! command -v npm >/dev/null 2>&1; then
-        missing="$missing npm"
-    fi
+# The tests, and the web console's build (both groups), need Node.js 18
+# or later with npm.  Debian 12 ships 18; a newer one already on the
+# machine is used as it is.
+major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$major" -lt 18 ]; then
+    missing="$missing nodejs npm"
+elif ! command -v npm >/dev/null 2>&1; then
+    missing="$missing npm"
 fi
 
 if [ -z "$missing" ]; then

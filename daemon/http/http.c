@@ -41,6 +41,7 @@ struct tg_http_request_s {
     struct MHD_Connection *conn;
     const char            *method;
     char                  *path;
+    char                  *uri; /* as received */
     tg_buf_t               body;
     int                    too_large;
     int                    answered;
@@ -66,6 +67,13 @@ const char *
 tg_http_path(const tg_http_request_t *req)
 {
     return req->path;
+}
+
+
+const char *
+tg_http_uri(const tg_http_request_t *req)
+{
+    return req->uri;
 }
 
 
@@ -256,6 +264,12 @@ tg_http_uri_seen(void *cls, const char *uri, struct MHD_Connection *conn)
     }
 
     req->conn = conn;
+    req->uri =
+        tg_strndup(uri != NULL ? uri : "", uri != NULL ? strlen(uri) : 0);
+    if (req->uri == NULL) {
+        free(req);
+        return NULL;
+    }
     if (uri != NULL) {
         req->uri_nul = strstr(uri, "%00") != NULL;
         req->raw_uri = uri;
@@ -290,6 +304,7 @@ tg_http_request_destroy(tg_http_request_t *req)
 {
     tg_buf_wipe(&req->body);
     free(req->path);
+    free(req->uri);
     free(req);
 }
 
@@ -349,11 +364,12 @@ tg_http_answer(tg_http_server_t *srv, tg_http_request_t *req)
     MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
                             res.content_type != NULL ? res.content_type
                                                      : "application/json");
-    MHD_add_response_header(response, "Cache-Control", "no-store");
-
     for (i = 0; i < res.nheaders; i++) {
         MHD_add_response_header(response, res.headers[i].name,
                                 res.headers[i].value);
+    }
+    if (MHD_get_response_header(response, "Cache-Control") == NULL) {
+        MHD_add_response_header(response, "Cache-Control", "no-store");
     }
 
     rc = MHD_queue_response(req->conn, res.status, response);

@@ -25,7 +25,7 @@
 #include "tollgate/str.h"
 
 
-#define TG_HTTP_HEADERS_MAX 6
+#define TG_HTTP_HEADERS_MAX 10
 
 typedef struct tg_http_server_s  tg_http_server_t;
 typedef struct tg_http_request_s tg_http_request_t;
@@ -35,6 +35,8 @@ typedef struct {
     char        value[160];
 } tg_http_header_t;
 
+/* The server adds Cache-Control: no-store unless the handler sets a
+ * Cache-Control header of its own. */
 typedef struct {
     unsigned         status;
     const char      *content_type; /* default application/json */
@@ -73,6 +75,9 @@ const char *tg_http_method(const tg_http_request_t *req);
 
 /* The path, percent-decoded, without the query. */
 const char *tg_http_path(const tg_http_request_t *req);
+
+/* The request target as received: escapes kept, the query included. */
+const char *tg_http_uri(const tg_http_request_t *req);
 
 tg_str_t tg_http_body(const tg_http_request_t *req);
 

@@ -44,6 +44,7 @@ tg_service_create(tg_store_t *store, const tg_keyring_t *keyring,
     snprintf(svc->region, sizeof(svc->region), "%s", TG_REGION_DEFAULT);
     pthread_mutex_init(&svc->lock, NULL);
     pthread_mutex_init(&svc->nonce_lock, NULL);
+    pthread_mutex_init(&svc->session_lock, NULL);
 
     *out = svc;
     return TG_OK;
@@ -57,6 +58,8 @@ tg_service_destroy(tg_service_t *svc)
         pthread_mutex_destroy(&svc->lock);
         pthread_mutex_destroy(&svc->nonce_lock);
         tg_nonce_cache_destroy(svc->nonces);
+        pthread_mutex_destroy(&svc->session_lock);
+        tg_session_table_destroy(svc->sessions);
         free(svc->buckets);
         free(svc->action_buckets);
         free(svc);

@@ -394,6 +394,79 @@ int tg_service_authenticate_signed_within(tg_service_t           *svc,
                                           tg_auth_outcome_t *outcome,
                                           tg_error_t        *err);
 
+/*
+ * Console sessions (service_sessions.c).  A person signs in to the web
+ * console with an access key once; the key's secret is checked and
+ * forgotten, and the browser holds a random session id (in an HttpOnly
+ * cookie) instead.  A session acts as its access key: every call it
+ * makes is authorized as the key's own, and a key or account disabled
+ * or deleted ends its sessions at their next call.  Sessions live in
+ * memory and end with tollgated.  A session also holds a CSRF token,
+ * which every state-changing call must echo (the dialect carries it).
+ */
+
+#define TG_SESSION_ID_LEN   43 /* base64url of 32 random bytes */
+#define TG_SESSION_CSRF_LEN 43
+#define TG_SESSIONS_MAX     4096 /* at once; the least recently used goes */
+
+/* Failed sign-ins per client address: a burst, then one per interval. */
+#define TG_SIGNIN_FAILURE_BURST 10
+#define TG_SIGNIN_FAILURE_EVERY 6 /* seconds */
+
+/* Lifetimes when the settings give none, in seconds. */
+#define TG_SESSION_LIFE_DEFAULT (8 * 3600)
+#define TG_SESSION_IDLE_DEFAULT (30 * 60)
+
+typedef struct {
+    char    id[TG_SESSION_ID_LEN + 1];     /* only from create */
+    char    csrf[TG_SESSION_CSRF_LEN + 1]; /* the token calls must echo */
+    int64_t created_at;                    /* Unix ms */
+    int64_t expires_at;                    /* the absolute end, Unix ms */
+    int64_t idle_seconds;                  /* ends unused this long */
+} tg_session_t;
+
+/*
+ * Sets how long a session lives at most and unused (seconds, >= 1; 0
+ * keeps the default).  Call before serving.
+ */
+void tg_service_session_limits(tg_service_t *svc, int64_t life_seconds,
+                               int64_t idle_seconds);
+
+/*
+ * Signs in: authenticates key_id and secret as tg_service_authenticate()
+ * does (filling actor; a failure is audited as "auth.failure") and makes
+ * a session for the key, audited as "session.create".  Failed sign-ins
+ * are counted per actor->source: past TG_SIGNIN_FAILURE_BURST of them,
+ * one more is allowed every TG_SIGNIN_FAILURE_EVERY seconds, and other
+ * attempts get TG_ERATE_LIMITED (err->retry_after set) before any check.
+ * Errors: TG_EUNAUTHENTICATED, TG_ERATE_LIMITED, TG_ENOMEM, TG_EBUSY,
+ * store errors.  out is wiped on error.
+ */
+int tg_service_session_create(tg_service_t *svc, tg_str_t key_id,
+                              tg_str_t secret, tg_actor_t *actor,
+                              tg_session_t *out, tg_error_t *err);
+
+/*
+ * Authenticates a call that carries session id: the session must exist
+ * and be within its life and idle time, its key and the key's account
+ * enabled; a call that changes state (unsafe) must carry the session's
+ * CSRF token in csrf.  On success fills actor as
+ * tg_service_authenticate() does, renews the idle time and, if out is
+ * not NULL, copies the session there (without its id).  A refusal is
+ * TG_EUNAUTHENTICATED (no such session, ended, key gone or disabled) or
+ * TG_EFORBIDDEN (the CSRF token is missing or wrong), with a message.
+ */
+int tg_service_session_authenticate(tg_service_t *svc, tg_str_t id, int unsafe,
+                                    tg_str_t csrf, tg_actor_t *actor,
+                                    tg_session_t *out, tg_error_t *err);
+
+/*
+ * Signs out: ends session id, which authenticated actor; audited as
+ * "session.delete".  Returns 0 even if it had already ended.
+ */
+int tg_service_session_delete(tg_service_t *svc, tg_str_t id,
+                              const tg_actor_t *actor, tg_error_t *err);
+
 /* Apps.  ref is an app's id, or its numeric AppId in decimal. */
 int tg_service_app_create(tg_service_t *svc, const tg_actor_t *actor,
                           const tg_app_spec_t *spec, tg_app_view_t *out,

@@ -17,6 +17,12 @@ typedef struct {
     tg_bucket_t bucket;
 } tg_account_bucket_t;
 
+/* The console's sessions and its sign-in buckets (service_sessions.c). */
+typedef struct tg_session_table_s tg_session_table_t;
+
+/* Frees the table, wiping the sessions; t may be NULL. */
+void tg_session_table_destroy(tg_session_table_t *t);
+
 typedef struct {
     char        account_id[TG_ID_LEN + 1];
     char        action[TG_ACTION_RATE_NAME_MAX + 1];
@@ -45,6 +51,9 @@ struct tg_service_s {
 
     pthread_mutex_t   nonce_lock; /* guards nonces */
     tg_nonce_cache_t *nonces;     /* of signed calls (service_signed.c) */
+
+    pthread_mutex_t     session_lock; /* guards sessions */
+    tg_session_table_t *sessions; /* console sessions (service_sessions.c) */
 };
 
 /* Sealing contexts and index domains: a sealed value is bound to the

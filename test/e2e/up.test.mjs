@@ -44,6 +44,8 @@ test(
         assert.match(run.out, new RegExp(`gateway   http://127\\.0\\.0\\.1:${gatewayPort}`));
         assert.match(run.out, new RegExp(`admin     http://127\\.0\\.0\\.1:${adminPort}`));
         assert.match(run.out, /tollgate sign --app demo/);
+        assert.match(
+            run.out, new RegExp(`web console: http://127\\.0\\.0\\.1:${adminPort}/console/`));
 
         assert.equal((await admin(dataDir, adminPort, 'GET', '/v1/apis/default')).status, 200);
         const app = (await admin(dataDir, adminPort, 'POST', '/v1/apps', {name: 'demo'})).json;

@@ -137,6 +137,14 @@ tg_http_path(const tg_http_request_t *req)
 }
 
 
+/* The fake has no escapes: its raw target is its path. */
+const char *
+tg_http_uri(const tg_http_request_t *req)
+{
+    return req->path;
+}
+
+
 tg_str_t
 tg_http_body(const tg_http_request_t *req)
 {

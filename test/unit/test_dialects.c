@@ -351,6 +351,43 @@ test_authing_claims(void **state)
 }
 
 
+/* The registered table: the console's files are under /console, which
+ * beats every other signal, and claims nothing beside it. */
+static void
+test_console_claims(void **state)
+{
+    const tg_dialect_t *const *t;
+    size_t                     n;
+
+    (void) state;
+    t = tg_dialect_table(&n);
+
+#define REAL(method, path, body, ...) \
+    pick(t, n, method, path, &(fake_t){ __VA_ARGS__ }, body)
+
+    assert_string_equal(REAL("GET", "/console/", "", .headers = { NULL }),
+                        "console");
+    assert_string_equal(REAL("GET", "/console", "", .headers = { NULL }),
+                        "console");
+    assert_string_equal(
+        REAL("POST", "/console/assets/main.js", "Action=CreateApp",
+             .headers = { "x-acs-action: CreateApp",
+                          "Authorization: TC3-HMAC-SHA256 x", NULL },
+             .query = { "Action=CreateApp", NULL }),
+        "console");
+    assert_string_equal(REAL("GET", "/consolex", "", .headers = { NULL }),
+                        "native");
+    assert_string_equal(REAL("GET", "/v1/console", "", .headers = { NULL }),
+                        "native");
+    assert_string_equal(REAL("POST", "/v1/sessions", "", .headers = { NULL }),
+                        "native");
+    assert_string_equal(REAL("GET", "/api/v3/console", "", .headers = { NULL }),
+                        "authing");
+
+#undef REAL
+}
+
+
 static void
 test_table(void **state)
 {
@@ -427,6 +464,7 @@ main(void)
         cmocka_unit_test(test_huawei_paths),
         cmocka_unit_test(test_ties_go_to_the_first_listed),
         cmocka_unit_test(test_authing_claims),
+        cmocka_unit_test(test_console_claims),
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_dialect_util),
     };

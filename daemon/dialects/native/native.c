@@ -38,6 +38,13 @@ static const tg_native_route_t tg_native_routes[] = {
     { "GET",    "/healthz",                         tg_native_healthz, 1, NULL },
     { "GET",    "/v1/whoami",                       tg_native_whoami, 0, NULL },
 
+    { "POST",   "/v1/sessions",                     tg_native_session_create,
+      1, NULL },
+    { "GET",    "/v1/sessions/current",             tg_native_session_get,
+      0, NULL },
+    { "DELETE", "/v1/sessions/current",             tg_native_session_delete,
+      0, NULL },
+
     { "POST",   "/v1/apps",                         tg_native_app_create, 0, NULL },
     { "GET",    "/v1/apps",                         tg_native_app_list, 0, NULL },
     { "GET",    "/v1/apps/{}",                      tg_native_app_get, 0, NULL },
@@ -207,18 +214,33 @@ tg_native_healthz(tg_native_call_t *call)
 
 
 /*
- * Reads HTTP Basic credentials and authenticates them.  Returns 0, or
- * TG_EUNAUTHENTICATED in call->err.
+ * Reads HTTP Basic credentials and authenticates them; without an
+ * Authorization header, a console session's cookie instead.  Returns 0,
+ * or TG_EUNAUTHENTICATED (TG_EFORBIDDEN for a session call without its
+ * CSRF token) in call->err.
  */
 static int
 tg_native_authenticate(tg_native_call_t *call)
 {
     const char *header = tg_http_header(call->req, "Authorization");
-    tg_str_t    encoded, key_id, secret;
+    tg_str_t    encoded, key_id, secret, session;
     uint8_t    *decoded;
     size_t      n = 0;
     char       *colon;
     int         rc = TG_EUNAUTHENTICATED;
+
+    if (header == NULL) {
+        rc = tg_native_session_cookie(call->req, &session);
+        if (rc == 1) {
+            return tg_native_session_authenticate(call, session);
+        }
+        if (rc == -1) {
+            return tg_error_set(&call->err, TG_EUNAUTHENTICATED, TG_FIELD_NONE,
+                                "the request carries the session cookie "
+                                "twice");
+        }
+        rc = TG_EUNAUTHENTICATED;
+    }
 
     if (header == NULL || strncasecmp(header, "Basic ", 6) != 0) {
         return tg_error_set(&call->err, TG_EUNAUTHENTICATED, TG_FIELD_NONE,
@@ -720,7 +742,12 @@ tg_native_fail(tg_native_call_t *call)
     body = obj != NULL ? json_pack("{s:o}", "error", obj) : NULL;
     tg_buf_free(&message);
 
-    if (code == TG_EUNAUTHENTICATED) {
+    /* A browser answered with a Basic challenge would prompt for a
+     * password: the console's calls (cookie or sign-in) get none. */
+    if (code == TG_EUNAUTHENTICATED
+        && tg_http_header(call->req, "Cookie") == NULL
+        && strncmp(tg_http_path(call->req), "/v1/sessions", 12) != 0)
+    {
         tg_http_response_header(call->res, "WWW-Authenticate",
                                 "Basic realm=\"tollgate\", charset=\"UTF-8\"");
     }

@@ -24,6 +24,8 @@ typedef struct {
     json_t             *body;                     /* the parsed object */
     const void         *data;                     /* the route's */
     tg_error_t          err;
+    int                 by_session; /* authenticated by a console session */
+    tg_session_t        session;    /* then, that session (no id) */
 } tg_native_call_t;
 
 typedef void (*tg_native_handler_pt)(tg_native_call_t *call);
@@ -184,5 +186,28 @@ void tg_native_key_policy_list(tg_native_call_t *call);
 void tg_native_key_policy_attach(tg_native_call_t *call);
 void tg_native_key_policy_detach(tg_native_call_t *call);
 void tg_native_policy_check(tg_native_call_t *call);
+
+/* Console sessions (native_sessions.c). */
+
+#define TG_NATIVE_SESSION_COOKIE "tollgate_session"
+#define TG_NATIVE_CSRF_HEADER    "X-CSRF-Token"
+
+/*
+ * Finds the session cookie in req's Cookie header: 1 and *id if there
+ * is exactly one, 0 if none, -1 if it is there twice or malformed.
+ */
+int tg_native_session_cookie(const tg_http_request_t *req, tg_str_t *id);
+
+/*
+ * Authenticates call by the session of its cookie id (see
+ * tg_service_session_authenticate()): a call with another method than
+ * GET or HEAD must carry the CSRF token header.  Returns 0 or the
+ * error, in call->err.
+ */
+int tg_native_session_authenticate(tg_native_call_t *call, tg_str_t id);
+
+void tg_native_session_create(tg_native_call_t *call);
+void tg_native_session_get(tg_native_call_t *call);
+void tg_native_session_delete(tg_native_call_t *call);
 
 #endif /* TOLLGATE_NATIVE_INT_H */
