@@ -124,7 +124,14 @@ describe('static files', () => {
                  '/console/a\\b.js', '/console/a/b/c/d.js', `/console/${'a'.repeat(101)}.js`]) {
       const res = await raw(d, 'GET', target);
       assert.equal(res.status, 400, target);
-      assert.equal(res.headers['content-security-policy'], CSP, target);
+      // An escaped '/' is refused by the HTTP layer before the console
+      // sees it, with the native API's JSON error; the console's own
+      // refusals carry its CSP.
+      if (/%2f/i.test(target)) {
+        assert.match(res.body.toString(), /malformed_request/, target);
+      } else {
+        assert.equal(res.headers['content-security-policy'], CSP, target);
+      }
     }
     const nul = await raw(d, 'GET', '/console/index.html%00.js');
     assert.equal(nul.status, 400);

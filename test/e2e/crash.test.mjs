@@ -361,7 +361,7 @@ class Crash {
       state: {
         pairs:
             shown.json.key_pairs.map((p) => [p.app_key, p.app_secret, p.previous_app_key ?? null]),
-        codes: shown.json.app_codes,
+        codes: shown.json.app_codes.map((c) => c.app_code),
         grants: grants.json.items.map((g) => g.api.name),
       },
       codeIds: codes.json.items.map((c) => c.id),
