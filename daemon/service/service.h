@@ -174,14 +174,28 @@ typedef struct {
 } tg_grant_spec_t;
 
 typedef struct {
-    tg_str_t name;
-    int      enabled;
-    int64_t  app_quota; /* 0: the default */
+    tg_str_t         name;
+    int              enabled;
+    int64_t          app_quota; /* 0: the default */
+    tg_cred_policy_t policy;    /* the members TG_ACCOUNT_SET_* name */
 } tg_account_spec_t;
 
 #define TG_ACCOUNT_SET_NAME    0x01u
 #define TG_ACCOUNT_SET_ENABLED 0x02u
 #define TG_ACCOUNT_SET_QUOTA   0x04u
+/* The credential policy's members (cred_policy.h), one flag each.  A
+ * change of max_secret_age re-projects every app of the account, so
+ * that the gateway applies the new age at once. */
+#define TG_ACCOUNT_SET_REVEAL_ONCE       0x08u
+#define TG_ACCOUNT_SET_MAX_SECRET_AGE    0x10u
+#define TG_ACCOUNT_SET_MIN_GRACE         0x20u
+#define TG_ACCOUNT_SET_MAX_GRACE         0x40u
+#define TG_ACCOUNT_SET_SECRET_MIN_LENGTH 0x80u
+#define TG_ACCOUNT_SET_SECRET_CLASSES    0x100u
+#define TG_ACCOUNT_SET_POLICY                                   \
+    (TG_ACCOUNT_SET_REVEAL_ONCE | TG_ACCOUNT_SET_MAX_SECRET_AGE \
+     | TG_ACCOUNT_SET_MIN_GRACE | TG_ACCOUNT_SET_MAX_GRACE      \
+     | TG_ACCOUNT_SET_SECRET_MIN_LENGTH | TG_ACCOUNT_SET_SECRET_CLASSES)
 
 typedef struct {
     tg_str_t id;     /* NULL: generate */

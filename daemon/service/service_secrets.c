@@ -45,6 +45,79 @@ tg_cred_value(const tg_cred_format_t *format, tg_field_t field, tg_str_t given,
 }
 
 
+int
+tg_cred_policy_secret(const tg_cred_policy_t *p, tg_cred_kind_t kind,
+                      tg_str_t secret, tg_error_t *err)
+{
+    const tg_cred_rules_t *rules = &tg_cred_kinds[kind];
+    const char            *rule;
+
+    if (kind != TG_CRED_KEY_PAIR
+        || tg_cred_policy_secret_check(p, secret, &rule) == TG_OK)
+    {
+        return TG_OK;
+    }
+    return tg_error_set(err, TG_EINVALID, rules->secret_field, "%s", rule);
+}
+
+
+/* Checks a secret the caller chose for a credential of app: the policy
+ * of the app's account. */
+static int
+tg_cred_app_policy_secret(tg_txn_t *t, const char *app, tg_cred_kind_t kind,
+                          tg_str_t secret, tg_error_t *err)
+{
+    tg_cred_policy_t policy;
+    tg_app_t         record;
+    int              rc;
+
+    if (secret.ptr == NULL || kind != TG_CRED_KEY_PAIR) {
+        return TG_OK;
+    }
+
+    memset(&record, 0, sizeof(record));
+    rc = tg_store_app_get(t, tg_str_c(app), &record);
+    rc = rc == TG_OK ? tg_account_policy(t, record.account_id, &policy, err)
+                     : tg_error_code(err, rc);
+    if (rc == TG_OK) {
+        rc = tg_cred_policy_secret(&policy, kind, secret, err);
+    }
+    tg_app_free(&record);
+    return rc;
+}
+
+
+/*
+ * Checks a reset's grace against the policy of the account that holds
+ * app, for kinds with a grace.  Returns 0, or TG_EINVALID.
+ */
+static int
+tg_cred_policy_grace(const tg_service_t *svc, tg_txn_t *t,
+                     const tg_cred_rules_t *kind, const tg_app_t *app,
+                     int64_t grace, tg_error_t *err)
+{
+    tg_cred_policy_t policy;
+    int64_t          limit = svc->limits.max_grace_seconds;
+    int              rc;
+
+    if (!kind->grace) {
+        return TG_OK;
+    }
+
+    rc = tg_account_policy(t, app->account_id, &policy, err);
+    if (rc != TG_OK
+        || tg_cred_policy_grace_check(&policy, limit, grace) == TG_OK) {
+        return rc;
+    }
+
+    return tg_error_set(err, TG_EINVALID, TG_FIELD_GRACE_SECONDS,
+                        "the account's credential policy asks for a rotation "
+                        "grace from %lld to %lld seconds",
+                        (long long) policy.min_grace,
+                        (long long) tg_cred_policy_grace_max(&policy, limit));
+}
+
+
 /*
  * Gives c its name: for a kind named by its secret, the secret's index
  * hash; for a kind with a public key, key.  The name must not be in use
@@ -106,7 +179,10 @@ tg_cred_create(tg_service_t *svc, tg_txn_t *t, const tg_cred_rules_t *kind,
 
     memset(c, 0, sizeof(*c));
 
-    rc = tg_id_generate(c->id);
+    rc = tg_cred_app_policy_secret(t, app, kind->kind, spec->secret, err);
+    if (rc == TG_OK) {
+        rc = tg_id_generate(c->id);
+    }
     if (rc == TG_OK && kind->key != NULL) {
         rc = tg_cred_value(kind->key, kind->name_field, spec->key, key_buf,
                            &key, err);
@@ -123,6 +199,7 @@ tg_cred_create(tg_service_t *svc, tg_txn_t *t, const tg_cred_rules_t *kind,
         c->primary = kind->primary && spec->primary;
         c->created_at = now;
         c->updated_at = now;
+        c->secret_at = now;
         rc = tg_seal_for(svc, kind->seal, c->id, secret, &c->sealed);
     }
     if (rc == TG_OK) {
@@ -169,6 +246,7 @@ typedef struct {
     tg_str_t               ref;    /* the app */
     tg_str_t               name;   /* the credential (see service.h) */
     int                    by_value;
+    int                    chosen; /* reset: the caller chose the secret */
     tg_cred_spec_t         spec;
     tg_app_t               app;
     tg_cred_t              cred;
@@ -598,6 +676,14 @@ tg_cred_reset_txn(tg_service_t *svc, tg_txn_t *t, void *data,
 
     rc = tg_cred_target(svc, t, op, ev, err);
     if (rc == TG_OK) {
+        rc = tg_cred_policy_grace(svc, t, kind, &op->app,
+                                  op->spec.grace_seconds, err);
+    }
+    if (rc == TG_OK && op->chosen) {
+        rc = tg_cred_app_policy_secret(t, op->app.id, kind->kind,
+                                       op->spec.secret, err);
+    }
+    if (rc == TG_OK) {
         rc = tg_cred_reset_rules(svc, op, now, err);
     }
 
@@ -622,6 +708,7 @@ tg_cred_reset_txn(tg_service_t *svc, tg_txn_t *t, void *data,
         free(c->sealed);
         c->sealed = sealed;
         c->updated_at = now;
+        c->secret_at = now;
         rc = tg_store_cred_update(t, kind->kind, c);
     }
     if (rc == TG_OK) {
@@ -631,6 +718,30 @@ tg_cred_reset_txn(tg_service_t *svc, tg_txn_t *t, void *data,
         rc = kind->view_fill(svc, c, 1, op->view);
     }
 
+    return rc;
+}
+
+
+/* The account's rules on a secret set with no grace: strength, and a
+ * minimum grace of 0. */
+static int
+tg_cred_primary_policy(const tg_service_t *svc, tg_txn_t *t, const char *app,
+                       tg_cred_kind_t kind, tg_str_t secret, tg_error_t *err)
+{
+    tg_app_t record;
+    int      rc;
+
+    memset(&record, 0, sizeof(record));
+    rc = tg_store_app_get(t, tg_str_c(app), &record);
+    if (rc != TG_OK) {
+        return tg_error_code(err, rc);
+    }
+
+    rc = tg_cred_policy_grace(svc, t, &tg_cred_kinds[kind], &record, 0, err);
+    if (rc == TG_OK) {
+        rc = tg_cred_app_policy_secret(t, app, kind, secret, err);
+    }
+    tg_app_free(&record);
     return rc;
 }
 
@@ -653,7 +764,13 @@ tg_cred_primary_set(tg_service_t *svc, tg_txn_t *t, const char *app,
         return tg_error_code(err, rc);
     }
 
-    if (key.ptr != NULL && !tg_str_eq_c(key, c.key)) {
+    /* A new secret with no grace: the account's rules on resets hold. */
+
+    if (secret.ptr != NULL) {
+        rc = tg_cred_primary_policy(svc, t, app, kind, secret, err);
+    }
+
+    if (rc == TG_OK && key.ptr != NULL && !tg_str_eq_c(key, c.key)) {
         rc = tg_cred_name(svc, t, rules, key, secret, tg_str_c(c.id), now, &c,
                           err);
     }
@@ -662,6 +779,7 @@ tg_cred_primary_set(tg_service_t *svc, tg_txn_t *t, const char *app,
         if (rc == TG_OK) {
             free(c.sealed);
             c.sealed = sealed;
+            c.secret_at = now;
         }
     }
     if (rc == TG_OK) {
@@ -697,6 +815,7 @@ tg_service_cred_reset(tg_service_t *svc, const tg_actor_t *actor,
                     ref, name, out);
     op.by_value = by_value;
     op.spec = *spec;
+    op.chosen = spec->secret.ptr != NULL;
 
     /*
      * A kind named by its secret is never a target in the audit.  A kind
@@ -839,12 +958,22 @@ static int
 tg_reveal_txn(tg_service_t *svc, tg_txn_t *t, void *data, tg_audit_event_t *ev,
               tg_error_t *err)
 {
-    tg_cred_op_t  *op = data;
-    tg_app_view_t *view = op->app_view;
-    size_t         k;
-    int            rc;
+    tg_cred_op_t    *op = data;
+    tg_app_view_t   *view = op->app_view;
+    tg_cred_policy_t policy;
+    size_t           k;
+    int              rc;
 
     rc = tg_cred_op_app(t, op, op->ref, ev, err);
+
+    /* Reveal-once: a secret is shown when it is made, never again. */
+
+    if (rc == TG_OK) {
+        rc = tg_account_policy(t, op->app.account_id, &policy, err);
+    }
+    if (rc == TG_OK && policy.reveal_once) {
+        rc = tg_error_code(err, TG_EREVEAL_REFUSED);
+    }
 
     for (k = 0; k < TG_CRED_KINDS && rc == TG_OK; k++) {
         op->kind = &tg_cred_kinds[k];

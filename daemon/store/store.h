@@ -289,6 +289,9 @@ int tg_store_change_append(tg_txn_t *t, const char *entity, tg_str_t entity_id,
                            tg_str_t app, const char *op, int64_t at);
 /* The newest change's sequence number, 0 if none. */
 int tg_store_change_last(tg_txn_t *t, int64_t *seq);
+/* Appends an "app" upsert change for every app of account_id, so that
+ * the projection re-reads them. */
+int tg_store_change_account_apps(tg_txn_t *t, tg_str_t account_id, int64_t at);
 
 /* The changes after seq, oldest first, at most limit of them. */
 int tg_store_change_list(tg_txn_t *t, int64_t after, int64_t limit,

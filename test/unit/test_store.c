@@ -355,14 +355,20 @@ begin_with_apps(fixture_t *f, int napps)
 /* ---- schema ---- */
 
 
+/* The migrations db_sqlite.c holds. */
+#define SCHEMA_VERSION 4
+
+
 static void
 test_open_migrates(void **state)
 {
     fixture_t *f = *state;
 
-    assert_int_equal(tg_store_schema_version(f->store), 3);
-    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM schema_version"), 3);
-    assert_int_equal(sql_int(f, "SELECT MAX(version) FROM schema_version"), 3);
+    assert_int_equal(tg_store_schema_version(f->store), SCHEMA_VERSION);
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM schema_version"),
+                     SCHEMA_VERSION);
+    assert_int_equal(sql_int(f, "SELECT MAX(version) FROM schema_version"),
+                     SCHEMA_VERSION);
     assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM sqlite_master "
                                 "WHERE type = 'table' AND name IN ("
                                 "'accounts', 'access_keys', 'apps', "
@@ -371,7 +377,7 @@ test_open_migrates(void **state)
                                 "'meta', 'changes')"),
                      11);
     assert_string_equal(tg_db_sqlite.name, "sqlite");
-    assert_int_equal(tg_db_sqlite.nmigrations, 3);
+    assert_int_equal(tg_db_sqlite.nmigrations, 4);
 }
 
 
@@ -392,10 +398,11 @@ test_reopen_does_not_migrate(void **state)
         tg_store_close(f->store);
         f->store = NULL;
         assert_rc(tg_store_open(&tg_db_sqlite, &o, &f->store), TG_OK);
-        assert_int_equal(tg_store_schema_version(f->store), 3);
+        assert_int_equal(tg_store_schema_version(f->store), SCHEMA_VERSION);
     }
 
-    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM schema_version"), 3);
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM schema_version"),
+                     SCHEMA_VERSION);
 
     memset(&a, 0, sizeof(a));
     assert_rc(tg_txn_begin(f->store, 0, &t), TG_OK);
@@ -416,7 +423,7 @@ test_open_newer_schema(void **state)
 
     tg_store_close(f->store);
     f->store = NULL;
-    sql_exec(f, "INSERT INTO schema_version (version) VALUES (4)");
+    sql_exec(f, "INSERT INTO schema_version (version) VALUES (5)");
 
     assert_rc(tg_store_open(&tg_db_sqlite, &o, &store), TG_ESTORE);
     assert_ptr_equal(store, (tg_store_t *) f);
