@@ -37,6 +37,7 @@ typedef struct {
     char *endpoint;
     char *key_id;
     char *key_secret;
+    char *cacert; /* a PEM CA file to verify an https endpoint, or NULL */
     int   json;   /* --json: print the API's JSON as it is */
     int   quiet;  /* do not print a refusal (the caller handles it) */
     long  status; /* the last answer's HTTP status */

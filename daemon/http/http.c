@@ -10,10 +10,15 @@
  * max_body is dropped and flagged (a Content-Length beyond it is
  * answered at once, before the body is read); the last call runs the
  * handler and queues the response.
+ *
+ * TLS is libmicrohttpd's (GnuTLS): the certificate and key are read into
+ * memory at start, handed to it, and the key's copy is wiped at stop.
  */
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +39,9 @@ struct tg_http_server_s {
     struct MHD_Daemon *daemon;
     tg_http_options_t  options;
     unsigned           port;
+    int                secure; /* HTTPS */
+    tg_buf_t           cert;   /* PEM, NUL-terminated */
+    tg_buf_t           key;    /* PEM, NUL-terminated; wiped at stop */
 };
 
 struct tg_http_request_s {
@@ -43,7 +51,9 @@ struct tg_http_request_s {
     tg_buf_t               body;
     int                    too_large;
     int                    answered;
-    int                    uri_nul; /* the raw URI escapes a NUL (%00) */
+    int                    uri_nul;  /* the raw URI escapes a NUL (%00) */
+    int                    secure;   /* came over TLS */
+    int                    loopback; /* from this host's loopback */
     char                   request_id[TG_REQUEST_ID_LEN + 1];
     char                   remote[INET6_ADDRSTRLEN];
     char                   actor[80];
@@ -144,6 +154,20 @@ tg_http_remote(const tg_http_request_t *req)
 }
 
 
+int
+tg_http_is_secure(const tg_http_request_t *req)
+{
+    return req->secure;
+}
+
+
+int
+tg_http_is_loopback(const tg_http_request_t *req)
+{
+    return req->loopback;
+}
+
+
 void
 tg_http_set_actor(tg_http_request_t *req, const char *key_id)
 {
@@ -170,26 +194,53 @@ tg_http_response_header(tg_http_response_t *res, const char *name,
 }
 
 
+/* 1 if sa is a loopback address: 127.0.0.0/8, ::1, or ::ffff:127.x. */
+static int
+tg_http_sockaddr_loopback(const struct sockaddr *sa)
+{
+    const struct in6_addr *a6;
+
+    if (sa->sa_family == AF_INET) {
+        return (ntohl(((const struct sockaddr_in *) sa)->sin_addr.s_addr) >> 24)
+               == 127;
+    }
+
+    if (sa->sa_family == AF_INET6) {
+        a6 = &((const struct sockaddr_in6 *) sa)->sin6_addr;
+        return IN6_IS_ADDR_LOOPBACK(a6)
+               || (IN6_IS_ADDR_V4MAPPED(a6) && a6->s6_addr[12] == 127);
+    }
+
+    return 0;
+}
+
+
+/* Writes the client's address as text into req->remote, and notes
+ * whether it is on the loopback. */
 static void
-tg_http_remote_address(struct MHD_Connection *conn, char *out, size_t size)
+tg_http_remote_address(tg_http_request_t *req)
 {
     const union MHD_ConnectionInfo *info;
     const struct sockaddr          *sa;
+    char                           *out = req->remote;
+    socklen_t                       size = sizeof(req->remote);
 
     snprintf(out, size, "-");
 
-    info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    info =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (info == NULL || info->client_addr == NULL) {
         return;
     }
 
     sa = info->client_addr;
+    req->loopback = tg_http_sockaddr_loopback(sa);
     if (sa->sa_family == AF_INET) {
         inet_ntop(AF_INET, &((const struct sockaddr_in *) sa)->sin_addr, out,
-                  (socklen_t) size);
+                  size);
     } else if (sa->sa_family == AF_INET6) {
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *) sa)->sin6_addr, out,
-                  (socklen_t) size);
+                  size);
     }
 }
 
@@ -204,9 +255,8 @@ tg_http_remote_address(struct MHD_Connection *conn, char *out, size_t size)
 static void *
 tg_http_uri_seen(void *cls, const char *uri, struct MHD_Connection *conn)
 {
+    tg_http_server_t  *srv = cls;
     tg_http_request_t *req;
-
-    (void) cls;
 
     req = calloc(1, sizeof(tg_http_request_t));
     if (req == NULL) {
@@ -214,6 +264,7 @@ tg_http_uri_seen(void *cls, const char *uri, struct MHD_Connection *conn)
     }
 
     req->conn = conn;
+    req->secure = srv->secure;
     req->uri_nul = strstr(uri, "%00") != NULL;
     req->started_ms = tg_time_monotonic_ms();
     snprintf(req->actor, sizeof(req->actor), "-");
@@ -228,7 +279,7 @@ tg_http_request_init(tg_http_request_t *req, const char *url,
 {
     req->method = method;
     req->path = tg_strndup(url, strlen(url));
-    tg_http_remote_address(req->conn, req->remote, sizeof(req->remote));
+    tg_http_remote_address(req);
 
     if (req->path == NULL || tg_request_id_generate(req->request_id) != TG_OK) {
         return TG_ENOMEM;
@@ -390,20 +441,21 @@ tg_http_screen(const tg_http_request_t *req)
 }
 
 
-/* Answers a malformed request at once, in the native error shape, before
- * any dialect sees it. */
+/* Answers a request no dialect should see at once, in the native error
+ * shape: status with code and reason. */
 static enum MHD_Result
-tg_http_refuse(tg_http_request_t *req, const char *reason)
+tg_http_refuse_with(tg_http_request_t *req, unsigned status, const char *code,
+                    const char *reason)
 {
     struct MHD_Response *response;
     enum MHD_Result      rc;
-    char                 body[192];
+    char                 body[256];
     int                  n;
 
     n = snprintf(body, sizeof(body),
-                 "{\"error\":{\"code\":\"malformed_request\","
+                 "{\"error\":{\"code\":\"%s\","
                  "\"message\":\"%s\",\"request_id\":\"%s\"}}",
-                 reason, req->request_id);
+                 code, reason, req->request_id);
 
     response = MHD_create_response_from_buffer((size_t) n, body,
                                                MHD_RESPMEM_MUST_COPY);
@@ -417,12 +469,21 @@ tg_http_refuse(tg_http_request_t *req, const char *reason)
     MHD_add_response_header(response, "Cache-Control", "no-store");
     MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION, "close");
 
-    rc = MHD_queue_response(req->conn, MHD_HTTP_BAD_REQUEST, response);
+    rc = MHD_queue_response(req->conn, status, response);
     MHD_destroy_response(response);
 
     req->answered = 1;
-    tg_http_log(req, MHD_HTTP_BAD_REQUEST, (size_t) n);
+    tg_http_log(req, status, (size_t) n);
     return rc;
+}
+
+
+/* Answers a malformed request, 400, before any dialect sees it. */
+static enum MHD_Result
+tg_http_refuse(tg_http_request_t *req, const char *reason)
+{
+    return tg_http_refuse_with(req, MHD_HTTP_BAD_REQUEST, "malformed_request",
+                               reason);
 }
 
 
@@ -451,6 +512,15 @@ tg_http_access(void *cls, struct MHD_Connection *conn, const char *url,
         reason = tg_http_screen(req);
         if (reason != NULL) {
             return tg_http_refuse(req, reason);
+        }
+
+        /* Plain HTTP carries secrets in clear: loopback only. */
+
+        if (srv->options.require_tls && !req->secure && !req->loopback) {
+            return tg_http_refuse_with(
+                req, MHD_HTTP_FORBIDDEN, "tls_required",
+                "Plain HTTP is accepted only from this host's loopback: "
+                "use HTTPS (tollgated --tls-cert, --tls-key).");
         }
 
         /* A declared body beyond the cap is refused before it is read. */
@@ -564,6 +634,81 @@ tg_http_split_listen(const char *listen, char *host, size_t hostlen, char *port,
 }
 
 
+/* Reads a PEM file into buf, NUL-terminated. */
+static int
+tg_http_read_pem(const char *path, tg_buf_t *buf, char *errbuf, size_t errlen)
+{
+    FILE  *f;
+    char   chunk[4096];
+    size_t n;
+    int    rc = TG_OK;
+
+    f = fopen(path, "re");
+    if (f == NULL) {
+        snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+        return TG_EINVALID;
+    }
+
+    while (rc == TG_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        rc = buf->len + n <= TG_HTTP_TLS_FILE_MAX ? tg_buf_append(buf, chunk, n)
+                                                  : TG_EINVALID;
+    }
+    if (rc == TG_OK && ferror(f)) {
+        rc = TG_EINVALID;
+    }
+    fclose(f);
+    tg_wipe(chunk, sizeof(chunk));
+
+    if (rc == TG_OK) {
+        rc = tg_buf_append(buf, "", 1); /* the NUL libmicrohttpd needs */
+    }
+    if (rc != TG_OK) {
+        snprintf(errbuf, errlen, "%s: cannot be read (or larger than %d bytes)",
+                 path, TG_HTTP_TLS_FILE_MAX);
+        return TG_EINVALID;
+    }
+    return TG_OK;
+}
+
+
+/* Reads the certificate and key that options name, if any. */
+static int
+tg_http_tls_load(tg_http_server_t *srv, const tg_http_options_t *options,
+                 char *errbuf, size_t errlen)
+{
+    int rc;
+
+    if ((options->tls_cert == NULL) != (options->tls_key == NULL)) {
+        snprintf(errbuf, errlen, "TLS needs both tls_cert and tls_key");
+        return TG_EINVALID;
+    }
+    if (options->tls_cert == NULL) {
+        return TG_OK;
+    }
+
+    if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        snprintf(errbuf, errlen, "this libmicrohttpd is built without TLS");
+        return TG_EINVALID;
+    }
+
+    rc = tg_http_read_pem(options->tls_cert, &srv->cert, errbuf, errlen);
+    if (rc == TG_OK) {
+        rc = tg_http_read_pem(options->tls_key, &srv->key, errbuf, errlen);
+    }
+    srv->secure = rc == TG_OK;
+    return rc;
+}
+
+
+static void
+tg_http_server_free(tg_http_server_t *srv)
+{
+    tg_buf_free(&srv->cert);
+    tg_buf_wipe(&srv->key);
+    free(srv);
+}
+
+
 int
 tg_http_start(const tg_http_options_t *options, tg_http_server_t **out,
               char *errbuf, size_t errlen)
@@ -604,26 +749,47 @@ tg_http_start(const tg_http_options_t *options, tg_http_server_t **out,
 
     srv->options = *options;
 
+    if (tg_http_tls_load(srv, options, errbuf, errlen) != TG_OK) {
+        freeaddrinfo(ai);
+        tg_http_server_free(srv);
+        return TG_EINVALID;
+    }
+
     flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
     if (ai->ai_family == AF_INET6) {
         flags |= MHD_USE_IPv6;
     }
 
-    srv->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, tg_http_access, srv, MHD_OPTION_EXTERNAL_LOGGER,
-        tg_http_mhd_log, srv, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-        MHD_OPTION_THREAD_POOL_SIZE, options->threads,
-        MHD_OPTION_NOTIFY_COMPLETED, tg_http_completed, srv,
-        MHD_OPTION_URI_LOG_CALLBACK, tg_http_uri_seen, srv,
-        MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 1024u,
-        MHD_OPTION_END);
+    if (srv->secure) {
+        srv->daemon = MHD_start_daemon(
+            flags | MHD_USE_TLS, 0, NULL, NULL, tg_http_access, srv,
+            MHD_OPTION_EXTERNAL_LOGGER, tg_http_mhd_log, srv,
+            MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE,
+            options->threads, MHD_OPTION_NOTIFY_COMPLETED, tg_http_completed,
+            srv, MHD_OPTION_URI_LOG_CALLBACK, tg_http_uri_seen, srv,
+            MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT,
+            1024u, MHD_OPTION_HTTPS_MEM_CERT, srv->cert.ptr,
+            MHD_OPTION_HTTPS_MEM_KEY, srv->key.ptr, MHD_OPTION_END);
+    } else {
+        srv->daemon = MHD_start_daemon(
+            flags, 0, NULL, NULL, tg_http_access, srv,
+            MHD_OPTION_EXTERNAL_LOGGER, tg_http_mhd_log, srv,
+            MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE,
+            options->threads, MHD_OPTION_NOTIFY_COMPLETED, tg_http_completed,
+            srv, MHD_OPTION_URI_LOG_CALLBACK, tg_http_uri_seen, srv,
+            MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT,
+            1024u, MHD_OPTION_END);
+    }
 
     freeaddrinfo(ai);
 
     if (srv->daemon == NULL) {
-        snprintf(errbuf, errlen, "cannot listen on %s (address in use?)",
+        snprintf(errbuf, errlen,
+                 srv->secure ? "cannot listen on %s (address in use, or a "
+                               "certificate and key that do not load?)"
+                             : "cannot listen on %s (address in use?)",
                  options->listen);
-        free(srv);
+        tg_http_server_free(srv);
         return TG_EINVALID;
     }
 
@@ -647,6 +813,13 @@ tg_http_stop(tg_http_server_t *srv)
 {
     if (srv != NULL) {
         MHD_stop_daemon(srv->daemon);
-        free(srv);
+        tg_http_server_free(srv);
     }
+}
+
+
+int
+tg_http_server_secure(const tg_http_server_t *srv)
+{
+    return srv->secure;
 }
