@@ -253,7 +253,7 @@ tg_proj_key_encode(tg_str_t app, const tg_proj_secret_t *secrets,
         return TG_EINVALID;
     }
 
-    rc = tg_write_uint(out, 1, TG_PROJ_FORMAT);
+    rc = tg_write_uint(out, 1, TG_PROJ_KEY_FORMAT);
     if (rc == TG_OK) {
         rc = tg_buf_append(out, app.ptr, app.len);
     }
@@ -262,6 +262,9 @@ tg_proj_key_encode(tg_str_t app, const tg_proj_secret_t *secrets,
     }
     for (i = 0; rc == TG_OK && i < nsecrets; i++) {
         rc = tg_write_uint(out, 8, (uint64_t) secrets[i].expires_at);
+        if (rc == TG_OK) {
+            rc = tg_write_uint(out, 8, (uint64_t) secrets[i].aged_at);
+        }
         if (rc == TG_OK) {
             rc = tg_write_str16(out, secrets[i].sealed);
         }
@@ -276,9 +279,10 @@ tg_proj_key_decode(tg_str_t value, tg_proj_key_t *key)
 {
     tg_reader_t    r = { (const uint8_t *) value.ptr, value.len };
     const uint8_t *app;
-    uint64_t       format, n, expires, i;
+    uint64_t       format, n, expires, aged = 0, i;
 
-    if (tg_read_uint(&r, 1, &format) != TG_OK || format != TG_PROJ_FORMAT
+    if (tg_read_uint(&r, 1, &format) != TG_OK
+        || (format != TG_PROJ_FORMAT && format != TG_PROJ_KEY_FORMAT)
         || tg_read_bytes(&r, TG_PROJ_ID_LEN, &app) != TG_OK
         || tg_read_uint(&r, 1, &n) != TG_OK || n == 0 || n > TG_PROJ_SECRETS)
     {
@@ -291,11 +295,14 @@ tg_proj_key_decode(tg_str_t value, tg_proj_key_t *key)
 
     for (i = 0; i < n; i++) {
         if (tg_read_uint(&r, 8, &expires) != TG_OK
+            || (format == TG_PROJ_KEY_FORMAT
+                && tg_read_uint(&r, 8, &aged) != TG_OK)
             || tg_read_str16(&r, &key->secrets[i].sealed) != TG_OK)
         {
             return TG_EINVALID;
         }
         key->secrets[i].expires_at = (int64_t) expires;
+        key->secrets[i].aged_at = (int64_t) aged;
     }
 
     return r.left == 0 ? TG_OK : TG_EINVALID;

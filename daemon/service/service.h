@@ -614,6 +614,7 @@ typedef struct {
     size_t      ncodes;
     tg_grant_t *grants; /* with their API names */
     size_t      ngrants;
+    int64_t     max_secret_age; /* its account's, in seconds; 0: none */
 } tg_dp_app_t;
 
 typedef int (*tg_dp_apply_pt)(void *data, int64_t seq, const tg_dp_app_t *apps,

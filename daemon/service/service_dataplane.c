@@ -99,7 +99,8 @@ tg_dp_open_codes(tg_service_t *svc, tg_txn_t *t, tg_dp_app_t *a)
 static int
 tg_dp_app_read(tg_service_t *svc, tg_txn_t *t, const char *id, tg_dp_app_t *a)
 {
-    int rc;
+    tg_cred_policy_t policy;
+    int              rc;
 
     memset(a, 0, sizeof(*a));
     memcpy(a->id, id, sizeof(a->id));
@@ -113,8 +114,12 @@ tg_dp_app_read(tg_service_t *svc, tg_txn_t *t, const char *id, tg_dp_app_t *a)
     }
     a->exists = 1;
 
-    rc = tg_store_cred_list(t, TG_CRED_KEY_PAIR, tg_str_c(id), &a->pairs,
-                            &a->npairs);
+    rc = tg_account_policy(t, a->app.account_id, &policy, NULL);
+    a->max_secret_age = policy.max_secret_age;
+    if (rc == TG_OK) {
+        rc = tg_store_cred_list(t, TG_CRED_KEY_PAIR, tg_str_c(id), &a->pairs,
+                                &a->npairs);
+    }
     if (rc == TG_OK) {
         rc = tg_dp_open_pairs(svc, a);
     }

@@ -11,7 +11,9 @@
  *     apps    app id    -> enabled, AppId, rate limit; and, for the
  *                          writer, the AppKeys and code hashes it owns
  *     keys    AppKey    -> app id, and its secrets sealed under the
- *                          data-plane key, each with an expiry
+ *                          data-plane key, each with an expiry (its
+ *                          grace's end) and the time it passes its
+ *                          account's maximum secret age
  *     codes   HMAC(dp key, AppCode) -> app id
  *     grants  app id 0x00 API name 0x00 STAGE -> expiry
  *
@@ -35,6 +37,7 @@
 
 
 #define TG_PROJ_FORMAT     1
+#define TG_PROJ_KEY_FORMAT 2  /* keys records: 1 had no aged_at */
 #define TG_PROJ_ID_LEN     32 /* app ids: 32 lowercase hex */
 #define TG_PROJ_HASH_LEN   32 /* AppCode keys: HMAC-SHA256 */
 #define TG_PROJ_SECRETS    2  /* the current secret, and one in grace */
@@ -87,8 +90,15 @@ typedef struct {
     uint32_t rate_burst; /* 0 when rate_rps is 0 */
 } tg_proj_app_t;
 
+/*
+ * A secret past expires_at is gone (its grace ended): the gateway does
+ * not try it.  A secret past aged_at is still tried, and a call it
+ * verifies is refused as signed with an expired secret, which tells its
+ * owner what to do (reset it) where "bad signature" would not.
+ */
 typedef struct {
     int64_t  expires_at; /* 0: the current secret */
+    int64_t  aged_at;    /* past the account's maximum age; 0: never */
     tg_str_t sealed;     /* nonce || ciphertext || tag */
 } tg_proj_secret_t;
 
@@ -130,7 +140,8 @@ int tg_proj_app_owned(tg_str_t value,
 int tg_proj_key_encode(tg_str_t app, const tg_proj_secret_t *secrets,
                        size_t nsecrets, tg_buf_t *out);
 
-/* Reads a keys record.  Returns 0, or TG_EINVALID. */
+/* Reads a keys record (of format 2, or 1 whose secrets never age).
+ * Returns 0, or TG_EINVALID. */
 int tg_proj_key_decode(tg_str_t value, tg_proj_key_t *key);
 
 /*

@@ -98,6 +98,7 @@ fuzz_key(tg_str_t value)
         check(tg_str_eq(again.app, key.app) && again.nsecrets == key.nsecrets);
         for (i = 0; i < key.nsecrets; i++) {
             check(again.secrets[i].expires_at == key.secrets[i].expires_at
+                  && again.secrets[i].aged_at == key.secrets[i].aged_at
                   && tg_str_eq(again.secrets[i].sealed, key.secrets[i].sealed));
         }
     }
