@@ -221,10 +221,12 @@ int tg_cli_body_tags(json_t *body, const tg_cli_args_t *a);
 
 /* How an option becomes a member of a request body. */
 typedef enum {
-    TG_F_STR,  /* the option's value; with opt NULL, value */
-    TG_F_INT,  /* the option's value as an integer in [min, max] */
-    TG_F_TRUE, /* true when the flag is given; with opt NULL, always */
-    TG_F_NULL  /* null when the flag is given */
+    TG_F_STR,     /* the option's value; with opt NULL, value */
+    TG_F_INT,     /* the option's value as an integer in [min, max] */
+    TG_F_TRUE,    /* true when the flag is given; with opt NULL, always */
+    TG_F_NULL,    /* null when the flag is given */
+    TG_F_SECONDS, /* a duration ("90", "15m", "7d") as seconds in [min, max] */
+    TG_F_ONOFF    /* "on" or "off", as true or false */
 } tg_cli_ftype_t;
 
 typedef struct {

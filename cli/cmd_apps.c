@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tollgate/cred.h"
+#include "tollgate/cred_policy.h"
 #include "tollgate/error.h"
 #include "tollgate/str.h"
 #include "cli.h"
@@ -103,6 +104,25 @@ tg_cli_app_create(tg_cli_t *cli, tg_cli_args_t *a)
 }
 
 
+/* --expiring DURATION: ?expiring_within=SECONDS. */
+static int
+tg_cli_app_expiring(tg_buf_t *path, const char *value)
+{
+    char    seconds[24];
+    int64_t n;
+
+    if (tg_duration_parse(tg_str_c(value), &n) != TG_OK) {
+        return tg_cli_usage_error("--expiring: expected a duration such as "
+                                  "12h or 7d, not \"%s\"",
+                                  value);
+    }
+    snprintf(seconds, sizeof(seconds), "%lld", (long long) n);
+    return tg_cli_query(path, "expiring_within", seconds) == TG_OK
+               ? TG_CLI_OK
+               : tg_cli_nomem();
+}
+
+
 static int
 tg_cli_app_list(tg_cli_t *cli, tg_cli_args_t *a)
 {
@@ -117,6 +137,9 @@ tg_cli_app_list(tg_cli_t *cli, tg_cli_args_t *a)
         || tg_cli_query(&path, "status", tg_cli_opt(a, "status")) != TG_OK)
     {
         rc = tg_cli_nomem();
+    }
+    if (rc == TG_CLI_OK && tg_cli_has(a, "expiring")) {
+        rc = tg_cli_app_expiring(&path, tg_cli_opt(a, "expiring"));
     }
 
     /* The API's tag filter is "key:value"; the CLI's is KEY=VALUE. */
@@ -367,6 +390,9 @@ static const tg_cli_opt_t tg_cli_app_list_opts[] = {
     { "tag", TG_OPT_VALUE | TG_OPT_MULTI, "KEY[=VALUE]",
       "only apps with this tag" },
     { "status", TG_OPT_VALUE, "STATUS", "only enabled or disabled apps" },
+    { "expiring", TG_OPT_VALUE, "DURATION",
+      "only apps whose secrets pass their account's maximum age within "
+      "DURATION (7d, 12h...), or have" },
     { "account", TG_OPT_VALUE, "ACCOUNT", "admins: only this account's" },
     TG_CLI_PAGE_OPTS,
     { NULL, 0, NULL, NULL },

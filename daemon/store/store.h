@@ -60,13 +60,16 @@ typedef struct {
     tg_str_t     tag_keys[TG_TAGS_MAX];
     tg_str_t     tag_values[TG_TAGS_MAX]; /* NULL ptr: any value */
     size_t       ntags;
-    int64_t      app_id;        /* the numeric AppId; 0: any */
-    tg_str_t     extend;        /* exact; NULL ptr: any */
-    tg_str_t     app_code;      /* in clear, for the service; NULL ptr: any */
-    tg_str_t     app_code_hash; /* its index hash, which the store matches */
-    int          order;         /* TG_APP_ORDER_* */
-    int64_t      limit;
-    int64_t      offset;
+    int64_t      app_id;          /* the numeric AppId; 0: any */
+    tg_str_t     extend;          /* exact; NULL ptr: any */
+    tg_str_t     app_code;        /* in clear, for the service; NULL ptr: any */
+    tg_str_t     app_code_hash;   /* its index hash, which the store matches */
+    int64_t      expiring_before; /* Unix ms: only apps with a key pair whose
+                                     secret passes its account's maximum
+                                     age before then (or has); 0: any */
+    int     order;                /* TG_APP_ORDER_* */
+    int64_t limit;
+    int64_t offset;
 } tg_app_filter_t;
 
 #define TG_APP_ORDER_CREATED      0 /* oldest first (the default) */
