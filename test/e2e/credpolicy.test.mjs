@@ -114,8 +114,8 @@ describe('the policy', () => {
 
   test('is validated at each edge, nothing written on a refusal', async () => {
     await setPolicy({min_grace: 10, max_grace: 100});
-    const refuse = async (body, field) =>
-        expectNative(await d.call('PATCH', '/v1/accounts/default', {body}), 422, 'invalid_field', field);
+    const refuse = async (body, field) => expectNative(
+        await d.call('PATCH', '/v1/accounts/default', {body}), 422, 'invalid_field', field);
     await refuse({min_grace: 101}, 'min_grace');
     await refuse({max_grace: 9}, 'min_grace');
     await refuse({min_grace: -1}, 'min_grace');
@@ -131,8 +131,13 @@ describe('the policy', () => {
     const now = (await d.call('GET', '/v1/accounts/default')).json.credential_policy;
     assert.deepEqual(now, {...NO_POLICY, min_grace: 10, max_grace: 100});
     // The edges themselves pass.
-    await setPolicy({min_grace: 100, max_grace: 100, max_secret_age: 316224000, secret_classes: 4,
-                     secret_min_length: 128});
+    await setPolicy({
+      min_grace: 100,
+      max_grace: 100,
+      max_secret_age: 316224000,
+      secret_classes: 4,
+      secret_min_length: 128
+    });
   });
 
   test('is set by admins only', async () => {
@@ -160,8 +165,7 @@ describe('reveal-once', () => {
   });
 
   test('native: the reveal route is refused, and the refusal audited', async () => {
-    expectNative(
-        await d.call('GET', `/v1/apps/${app.id}/secret`), 403, 'secret_reveal_refused');
+    expectNative(await d.call('GET', `/v1/apps/${app.id}/secret`), 403, 'secret_reveal_refused');
     const audit = await d.call('GET', `/v1/audit?app=${app.id}`);
     const refused = audit.json.items.find((e) => e.result === 'failure');
     assert.ok(refused, audit.text);
@@ -205,7 +209,8 @@ describe('reveal-once', () => {
   test('turned off, every reveal route answers again', async () => {
     await setPolicy({reveal_once: false});
     assert.equal((await d.call('GET', `/v1/apps/${app.id}/secret`)).status, 200);
-    assert.equal((await aliCall(d, 'DescribeAppSecurity', {AppId: String(app.app_id)})).status, 200);
+    assert.equal(
+        (await aliCall(d, 'DescribeAppSecurity', {AppId: String(app.app_id)})).status, 200);
     assert.equal((await authing.getApplicationSecret({appId: app.id})).statusCode, 200);
     await setPolicy({reveal_once: true});
   });
@@ -225,14 +230,14 @@ describe('grace bounds', () => {
 
   test('native: a grace below the minimum or above the maximum is refused', async () => {
     for (const grace of [0, 59, 3601, 604800]) {
-      const res = await d.call(
-          'POST', `/v1/apps/${app.id}/reset-secret`, {body: {grace_seconds: grace}});
+      const res =
+          await d.call('POST', `/v1/apps/${app.id}/reset-secret`, {body: {grace_seconds: grace}});
       expectNative(res, 422, 'invalid_field', 'grace_seconds');
       assert.match(res.json.error.message, /from 60 to 3600 seconds/);
     }
     for (const grace of [60, 3600]) {
-      const res = await d.call(
-          'POST', `/v1/apps/${app.id}/reset-secret`, {body: {grace_seconds: grace}});
+      const res =
+          await d.call('POST', `/v1/apps/${app.id}/reset-secret`, {body: {grace_seconds: grace}});
       assert.equal(res.status, 200, res.text);
     }
   });
@@ -278,9 +283,9 @@ describe('grace bounds', () => {
 
 describe('strength of caller-chosen secrets', () => {
   const WEAK_LONG = 'onlylowercaseletters22';  // 1 class
-  const TWO = 'lowerAndUpperOnlyXYZab';       // 2 classes
-  const SHORT = 'Ab1_short';                  // 4 classes, 9 long
-  const STRONG = 'Strong_Secret_0123456';     // 4 classes, 21 long
+  const TWO = 'lowerAndUpperOnlyXYZab';        // 2 classes
+  const SHORT = 'Ab1_short';                   // 4 classes, 9 long
+  const STRONG = 'Strong_Secret_0123456';      // 4 classes, 21 long
   let app;
 
   before(async () => {
@@ -298,13 +303,14 @@ describe('strength of caller-chosen secrets', () => {
           await d.call('POST', '/v1/apps', {body: {name: `cp_weak${++counter}`, app_secret: weak}}),
           422, 'invalid_field', 'app_secret');
       expectNative(
-          await d.call('POST', `/v1/apps/${app.id}/reset-secret`, {body: {app_secret: weak}}),
-          422, 'invalid_field', 'app_secret');
+          await d.call('POST', `/v1/apps/${app.id}/reset-secret`, {body: {app_secret: weak}}), 422,
+          'invalid_field', 'app_secret');
       expectNative(
           await d.call('POST', `/v1/apps/${app.id}/keys`, {body: {app_secret: weak}}), 422,
           'invalid_field', 'app_secret');
     }
-    const res = await d.call('POST', `/v1/apps/${app.id}/reset-secret`, {body: {app_secret: STRONG}});
+    const res =
+        await d.call('POST', `/v1/apps/${app.id}/reset-secret`, {body: {app_secret: STRONG}});
     assert.equal(res.status, 200, res.text);
     assert.equal(res.json.app_secret, STRONG);
     // A generated secret needs no rule of the caller's.
@@ -319,7 +325,8 @@ describe('strength of caller-chosen secrets', () => {
         await aliCall(d, 'ResetAppSecret', {AppKey: app.app_key, NewAppSecret: SHORT}), 400,
         'InvalidNewAppSecret', /shorter/);
     const key = await aliCall(
-        d, 'CreateAppKey', {AppId: String(app.app_id), AppKey: `cpKey${counter}xx`, AppSecret: TWO});
+        d, 'CreateAppKey',
+        {AppId: String(app.app_id), AppKey: `cpKey${counter}xx`, AppSecret: TWO});
     assert.equal(key.status, 400, key.text);
     assert.match(key.json.Code, /^Invalid/);
     const ok = await aliCall(d, 'CreateApp', {AppName: `cpAli${++counter}`, AppSecret: STRONG});
@@ -343,8 +350,7 @@ describe('strength of caller-chosen secrets', () => {
   test('Tencent: UpdateApiAppKey with a chosen secret', async () => {
     expectTencent(
         await tcCall(
-            d, 'UpdateApiAppKey',
-            {ApiAppId: tcId(app), ApiAppKey: app.app_key, ApiAppSecret: TWO}),
+            d, 'UpdateApiAppKey', {ApiAppId: tcId(app), ApiAppKey: app.app_key, ApiAppSecret: TWO}),
         'InvalidParameterValue', /character classes/);
     expectTencent(
         await tcCall(
@@ -367,8 +373,7 @@ describe('apps whose secrets expire within a period', () => {
     await setPolicy({max_secret_age: 5 * 86400}, 'cp_soon');
     await setPolicy({max_secret_age: 30 * 86400}, 'cp_later');
     const make = async (name, account) => {
-      const res =
-          await d.call('POST', '/v1/apps', {body: {name, account_id: accounts[account]}});
+      const res = await d.call('POST', '/v1/apps', {body: {name, account_id: accounts[account]}});
       assert.equal(res.status, 201, res.text);
       return res.json;
     };
@@ -377,8 +382,8 @@ describe('apps whose secrets expire within a period', () => {
     never = await make('expiring_never', 'cp_never');
   });
 
-  const ids = (res) => res.json.items.map((a) => a.id).filter((id) =>
-      [soon.id, later.id, never.id].includes(id));
+  const ids = (res) =>
+      res.json.items.map((a) => a.id).filter((id) => [soon.id, later.id, never.id].includes(id));
 
   test('the native filter, at its edges', async () => {
     const at = async (s) => {
@@ -405,8 +410,10 @@ describe('apps whose secrets expire within a period', () => {
   test('tollgate app list --expiring 7d', () => {
     const run = (...args) => spawnSync(
         path.join(binDir, 'tollgate'),
-        ['--endpoint', d.url, '--access-key-id', ADMIN_ID, '--access-key-secret', ADMIN_SECRET,
-         ...args],
+        [
+          '--endpoint', d.url, '--access-key-id', ADMIN_ID, '--access-key-secret', ADMIN_SECRET,
+          ...args
+        ],
         {encoding: 'utf8'});
     const r = run('--json', 'app', 'list', '--expiring', '7d', '--limit', '100');
     assert.equal(r.status, 0, r.stderr);
@@ -422,10 +429,30 @@ describe('apps whose secrets expire within a period', () => {
   test('tollgate account update sets the policy', () => {
     const r = spawnSync(
         path.join(binDir, 'tollgate'),
-        ['--endpoint', d.url, '--access-key-id', ADMIN_ID, '--access-key-secret', ADMIN_SECRET,
-         '--json', 'account', 'update', 'cp_never', '--reveal-once', 'on', '--max-secret-age',
-         '90d', '--min-grace', '1m', '--max-grace', '2h', '--secret-min-length', '24',
-         '--secret-classes', '3'],
+        [
+          '--endpoint',
+          d.url,
+          '--access-key-id',
+          ADMIN_ID,
+          '--access-key-secret',
+          ADMIN_SECRET,
+          '--json',
+          'account',
+          'update',
+          'cp_never',
+          '--reveal-once',
+          'on',
+          '--max-secret-age',
+          '90d',
+          '--min-grace',
+          '1m',
+          '--max-grace',
+          '2h',
+          '--secret-min-length',
+          '24',
+          '--secret-classes',
+          '3'
+        ],
         {encoding: 'utf8'});
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout).credential_policy, {

@@ -6,14 +6,15 @@
 
 import assert from 'node:assert/strict';
 import {spawn, spawnSync} from 'node:child_process';
-import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
+import crypto from 'node:crypto';
+import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import https from 'node:https';
 import {networkInterfaces, tmpdir} from 'node:os';
 import path from 'node:path';
-import {fileURLToPath} from 'node:url';
 import {after, before, describe, test} from 'node:test';
+import {fileURLToPath} from 'node:url';
 
-import {freePort} from './lib/gateway.mjs';
+import {eventually, freePort, startGateway} from './lib/gateway.mjs';
 import {ADMIN_ID, ADMIN_SECRET, binDir, SANITIZER, startTollgated} from './lib/tollgated.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -37,14 +38,17 @@ before(async () => {
   ca = path.join(dir, 'ca.pem');
   cert = path.join(dir, 'cert.pem');
   key = path.join(dir, 'key.pem');
-  openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-          '-keyout', 'ca-key.pem', '-out', ca, '-days', '1', '-subj', '/CN=Tollgate test CA');
-  openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout',
-          key, '-out', 'leaf.csr', '-subj', '/CN=localhost');
+  openssl(
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout',
+      'ca-key.pem', '-out', ca, '-days', '1', '-subj', '/CN=Tollgate test CA');
+  openssl(
+      'req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key,
+      '-out', 'leaf.csr', '-subj', '/CN=localhost');
   const san = `subjectAltName=DNS:localhost,IP:127.0.0.1${OUTSIDE ? `,IP:${OUTSIDE}` : ''}`;
   await writeFile(path.join(dir, 'leaf.ext'), `${san}\n`);
-  openssl('x509', '-req', '-in', 'leaf.csr', '-CA', ca, '-CAkey', 'ca-key.pem', '-CAcreateserial',
-          '-out', cert, '-days', '1', '-extfile', 'leaf.ext');
+  openssl(
+      'x509', '-req', '-in', 'leaf.csr', '-CA', ca, '-CAkey', 'ca-key.pem', '-CAcreateserial',
+      '-out', cert, '-days', '1', '-extfile', 'leaf.ext');
 });
 
 after(async () => {
@@ -54,16 +58,19 @@ after(async () => {
 // One https request: {status, json}; rejects when TLS fails.
 function httpsCall(url, {method = 'GET', ca: trust, body} = {}) {
   return new Promise((resolve, reject) => {
-    const req = https.request(url, {
-      method,
-      ca: trust,
-      headers: {authorization: AUTH, ...(body ? {'content-type': 'application/json'} : {})},
-    }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => text += c);
-      res.on('end', () => resolve({status: res.statusCode, json: text ? JSON.parse(text) : null}));
-    });
+    const req = https.request(
+        url, {
+          method,
+          ca: trust,
+          headers: {authorization: AUTH, ...(body ? {'content-type': 'application/json'} : {})},
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c) => text += c);
+          res.on(
+              'end', () => resolve({status: res.statusCode, json: text ? JSON.parse(text) : null}));
+        });
     req.on('error', reject);
     req.end(body ? JSON.stringify(body) : undefined);
   });
@@ -103,8 +110,8 @@ describe('tollgated over HTTPS', () => {
   });
 
   test('the CLI talks https with --cacert or TOLLGATE_CACERT', () => {
-    const common = ['--endpoint', base, '--access-key-id', ADMIN_ID, '--access-key-secret',
-                    ADMIN_SECRET];
+    const common =
+        ['--endpoint', base, '--access-key-id', ADMIN_ID, '--access-key-secret', ADMIN_SECRET];
     const made = cli([...common, '--cacert', ca, '--json', 'app', 'create', 'tls_app']);
     assert.equal(made.status, 0, made.stderr);
     assert.equal(JSON.parse(made.stdout).name, 'tls_app');
@@ -117,8 +124,8 @@ describe('tollgated over HTTPS', () => {
   });
 
   test('a vendor SDK (Authing\'s) talks https', async () => {
-    const made = await httpsCall(`${base}/v1/apps`, {method: 'POST', ca: caPem,
-                                                     body: {name: 'tls_sdk_app'}});
+    const made = await httpsCall(
+        `${base}/v1/apps`, {method: 'POST', ca: caPem, body: {name: 'tls_sdk_app'}});
     assert.equal(made.status, 201);
     const script = `
       import {client} from ${JSON.stringify(path.join(here, 'lib/authing.mjs'))};
@@ -138,39 +145,43 @@ describe('tollgated over HTTPS', () => {
 });
 
 describe('--require-tls', () => {
-  test('refuses plain HTTP from a non-loopback client, not from loopback', {
-    skip: OUTSIDE ? false : 'this host has no non-loopback address',
-  }, async () => {
-    const d = await startTollgated({args: ['--listen', '0.0.0.0:0']});
-    try {
-      const outside = await fetch(
-          `http://${OUTSIDE}:${d.port}/v1/whoami`, {headers: {authorization: AUTH}});
-      assert.equal(outside.status, 403);
-      const body = await outside.json();
-      assert.equal(body.error.code, 'tls_required');
-      assert.match(body.error.message, /loopback/);
-      const inside = await fetch(
-          `http://127.0.0.1:${d.port}/v1/whoami`, {headers: {authorization: AUTH}});
-      assert.equal(inside.status, 200);
-      await inside.arrayBuffer();
-    } finally {
-      await d.stop();
-    }
-  });
+  test(
+      'refuses plain HTTP from a non-loopback client, not from loopback', {
+        skip: OUTSIDE ? false : 'this host has no non-loopback address',
+      },
+      async () => {
+        const d = await startTollgated({args: ['--listen', '0.0.0.0:0']});
+        try {
+          const outside = await fetch(
+              `http://${OUTSIDE}:${d.port}/v1/whoami`, {headers: {authorization: AUTH}});
+          assert.equal(outside.status, 403);
+          const body = await outside.json();
+          assert.equal(body.error.code, 'tls_required');
+          assert.match(body.error.message, /loopback/);
+          const inside =
+              await fetch(`http://127.0.0.1:${d.port}/v1/whoami`, {headers: {authorization: AUTH}});
+          assert.equal(inside.status, 200);
+          await inside.arrayBuffer();
+        } finally {
+          await d.stop();
+        }
+      });
 
-  test('off, plain HTTP is answered from anywhere', {
-    skip: OUTSIDE ? false : 'this host has no non-loopback address',
-  }, async () => {
-    const d = await startTollgated({args: ['--listen', '0.0.0.0:0', '--require-tls', 'off']});
-    try {
-      const outside = await fetch(
-          `http://${OUTSIDE}:${d.port}/v1/whoami`, {headers: {authorization: AUTH}});
-      assert.equal(outside.status, 200);
-      await outside.arrayBuffer();
-    } finally {
-      await d.stop();
-    }
-  });
+  test(
+      'off, plain HTTP is answered from anywhere', {
+        skip: OUTSIDE ? false : 'this host has no non-loopback address',
+      },
+      async () => {
+        const d = await startTollgated({args: ['--listen', '0.0.0.0:0', '--require-tls', 'off']});
+        try {
+          const outside = await fetch(
+              `http://${OUTSIDE}:${d.port}/v1/whoami`, {headers: {authorization: AUTH}});
+          assert.equal(outside.status, 200);
+          await outside.arrayBuffer();
+        } finally {
+          await d.stop();
+        }
+      });
 
   test('a certificate without its key is refused at start', async () => {
     await assert.rejects(startTollgated({args: ['--tls-cert', cert]}), /tls_cert and tls_key/);
@@ -184,10 +195,13 @@ test('tollgate up passes the TLS options on and talks https', async () => {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'tollgate-up-tls-'));
   const adminPort = await freePort();
   const gatewayPort = await freePort();
-  const proc = spawn(path.join(binDir, 'tollgate'), [
-    'up', '--data-dir', dataDir, '--admin-listen', `127.0.0.1:${adminPort}`, '--gateway-listen',
-    `127.0.0.1:${gatewayPort}`, '--tls-cert', cert, '--tls-key', key
-  ], {env: {PATH: process.env.PATH, HOME: '/nonexistent'}});
+  const proc = spawn(
+      path.join(binDir, 'tollgate'),
+      [
+        'up', '--data-dir', dataDir, '--admin-listen', `127.0.0.1:${adminPort}`, '--gateway-listen',
+        `127.0.0.1:${gatewayPort}`, '--tls-cert', cert, '--tls-key', key
+      ],
+      {env: {PATH: process.env.PATH, HOME: '/nonexistent'}});
   let out = '';
   proc.stdout.setEncoding('utf8');
   proc.stderr.setEncoding('utf8');
@@ -212,4 +226,66 @@ test('tollgate up passes the TLS options on and talks https', async () => {
   assert.equal(await exited, 0, out);
   assert.doesNotMatch(out, SANITIZER);
   await rm(dataDir, {recursive: true, force: true});
+});
+
+// docs/gateway.md's TLS example: nginx's own TLS in front of the module,
+// a call signed with Alibaba's X-Ca scheme over https.
+test('the gateway over nginx\'s TLS: a signed call passes', async () => {
+  const www = path.join(dir, 'www');
+  await mkdir(www, {recursive: true});
+  await writeFile(path.join(www, 'hello.txt'), 'hello over tls\n');
+  const port = await freePort();
+  const gw = await startGateway({
+    locations: (upstream) => `location / { proxy_pass ${upstream}; }`,
+    servers: `
+  server {
+    listen 127.0.0.1:${port} ssl;
+    ssl_certificate     ${cert};
+    ssl_certificate_key ${key};
+    ssl_protocols       TLSv1.2 TLSv1.3;
+    location / {
+      tollgate on;
+      tollgate_api default;
+      root ${www};
+    }
+  }`,
+  });
+  try {
+    const api = await gw.admin.call('POST', '/v1/apis', {body: {name: 'default'}});
+    assert.equal(api.status, 201, api.text);
+    const app = (await gw.admin.call('POST', '/v1/apps', {body: {name: 'tls_gateway'}})).json;
+    await gw.admin.call('PUT', `/v1/apps/${app.id}/grants/default`, {body: {}});
+    const caPem = await readFile(ca, 'utf8');
+    const signed = () => {
+      const h = {
+        'x-ca-key': app.app_key,
+        'x-ca-nonce': crypto.randomUUID(),
+        'x-ca-timestamp': String(Date.now()),
+        accept: 'text/plain',
+      };
+      const names = ['x-ca-key', 'x-ca-nonce', 'x-ca-timestamp'];
+      const sts = [
+        'GET', h.accept, '', '', '', ...names.map((n) => `${n}:${h[n]}`), '/hello.txt'
+      ].join('\n');
+      h['x-ca-signature-headers'] = names.join(',');
+      h['x-ca-signature'] =
+          crypto.createHmac('sha256', app.app_secret).update(sts).digest('base64');
+      return new Promise((resolve, reject) => {
+        https
+            .get(
+                `https://127.0.0.1:${port}/hello.txt`, {ca: caPem, headers: h},
+                (res) => {
+                  let text = '';
+                  res.setEncoding('utf8');
+                  res.on('data', (c) => text += c);
+                  res.on('end', () => resolve({status: res.statusCode, text}));
+                })
+            .on('error', reject);
+      });
+    };
+    await eventually(async () => (await signed()).status === 200);
+    assert.equal((await signed()).text, 'hello over tls\n');
+  } finally {
+    await gw.stop();
+  }
 });
