@@ -718,7 +718,7 @@ tg_http_start(const tg_http_options_t *options, tg_http_server_t **out,
     const union MHD_DaemonInfo *info;
     char                        host[256], port[16];
     unsigned                    flags;
-    int                         rc;
+    int                         rc, loopback;
 
     if (tg_http_split_listen(options->listen, host, sizeof(host), port,
                              sizeof(port))
@@ -748,6 +748,8 @@ tg_http_start(const tg_http_options_t *options, tg_http_server_t **out,
     }
 
     srv->options = *options;
+
+    loopback = tg_http_sockaddr_loopback(ai->ai_addr);
 
     if (tg_http_tls_load(srv, options, errbuf, errlen) != TG_OK) {
         freeaddrinfo(ai);
@@ -795,6 +797,18 @@ tg_http_start(const tg_http_options_t *options, tg_http_server_t **out,
 
     info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = info != NULL ? info->port : 0;
+
+    if (!srv->secure && !loopback) {
+        TG_LOG(TG_LOG_WARN,
+               options->require_tls
+                   ? "plain HTTP on a non-loopback address: only loopback "
+                     "clients are answered (require_tls); give tls_cert and "
+                     "tls_key to serve others"
+                   : "plain HTTP on a non-loopback address with require_tls "
+                     "off: access-key secrets and AppSecrets cross the "
+                     "network in clear",
+               TG_LF_STR("listen", options->listen));
+    }
 
     *out = srv;
     return TG_OK;
