@@ -1460,6 +1460,83 @@ test_foreign_keys(void **state)
 /* ---- key pairs ---- */
 
 
+/*
+ * The credential policy (schema 4): an account's policy reads back as
+ * written; a key pair keeps when its secret was set; the expiring filter
+ * lists the apps with a secret past its account's age before a time (the
+ * edge excluded), and only in an account with an age; a change per app
+ * of an account re-projects them.
+ */
+static void
+test_credential_policy(void **state)
+{
+    fixture_t      *f = *state;
+    tg_account_t    a;
+    tg_app_filter_t filter;
+    tg_cred_t       kp;
+    tg_txn_t        t;
+    int64_t         before, after;
+
+    t = begin_with_apps(f, 2);
+    insert_app(&t, APP_3, 10000000000003, ACC_B, "gamma", 1000);
+
+    memset(&a, 0, sizeof(a));
+    assert_rc(tg_store_account_get(&t, TG_STR(ACC_A), &a), TG_OK);
+    assert_int_equal(a.policy.reveal_once, 0);
+    assert_i64_equal(a.policy.max_secret_age, 0);
+    a.policy = (tg_cred_policy_t){ 1, 100, 60, 3600, 20, 3 };
+    assert_rc(tg_store_account_update(&t, &a), TG_OK);
+    tg_account_free(&a);
+    assert_rc(tg_store_account_get(&t, TG_STR(ACC_A), &a), TG_OK);
+    assert_int_equal(a.policy.reveal_once, 1);
+    assert_i64_equal(a.policy.max_secret_age, 100);
+    assert_i64_equal(a.policy.min_grace, 60);
+    assert_i64_equal(a.policy.max_grace, 3600);
+    assert_i64_equal(a.policy.secret_min_length, 20);
+    assert_i64_equal(a.policy.secret_classes, 3);
+    tg_account_free(&a);
+
+    kp = key_pair_rec(KP_1, APP_1, "KEYONE01", 1, 1000);
+    kp.secret_at = 1000;
+    insert_cred(&t, TG_CRED_KEY_PAIR, kp);
+    kp = key_pair_rec(KP_2, APP_2, "KEYTWO02", 1, 1000);
+    kp.secret_at = 50000;
+    insert_cred(&t, TG_CRED_KEY_PAIR, kp);
+    kp = key_pair_rec(KP_3, APP_3, "KEYTHREE", 1, 1000);
+    kp.secret_at = 0; /* account B has no age: never expiring */
+    insert_cred(&t, TG_CRED_KEY_PAIR, kp);
+
+    memset(&kp, 0, sizeof(kp));
+    assert_rc(tg_store_cred_get(&t, TG_CRED_KEY_PAIR, TG_STR(KP_2), &kp),
+              TG_OK);
+    assert_i64_equal(kp.secret_at, 50000);
+    tg_cred_free(&kp);
+
+    memset(&filter, 0, sizeof(filter));
+    filter.enabled = -1;
+    filter.limit = 10;
+    filter.expiring_before = 101000; /* KP_1 passes 100 s at 101000 */
+    check_list(&t, &filter, 0, NULL);
+    filter.expiring_before = 101001;
+    check_list(&t, &filter, 1, APP_1, NULL);
+    filter.expiring_before = 150001;
+    check_list(&t, &filter, 2, APP_1, APP_2, NULL);
+    filter.expiring_before = INT64_MAX / 2;
+    check_list(&t, &filter, 2, APP_1, APP_2, NULL);
+
+    assert_rc(tg_store_change_last(&t, &before), TG_OK);
+    assert_rc(tg_store_change_account_apps(&t, TG_STR(ACC_A), 5000), TG_OK);
+    assert_rc(tg_store_change_last(&t, &after), TG_OK);
+    assert_i64_equal(after - before, 2);
+    assert_rc(tg_store_change_account_apps(&t, TG_STR(ID("acca", 9)), 5000),
+              TG_OK);
+    assert_rc(tg_store_change_last(&t, &before), TG_OK);
+    assert_i64_equal(before, after);
+
+    tg_txn_rollback(&t);
+}
+
+
 static void
 test_key_pairs(void **state)
 {
@@ -3216,6 +3293,7 @@ main(void)
         STORE_TEST(test_app_list_paging),
         STORE_TEST(test_app_delete_cascades),
         STORE_TEST(test_foreign_keys),
+        STORE_TEST(test_credential_policy),
         STORE_TEST(test_key_pairs),
         STORE_TEST(test_key_pair_update_delete),
         STORE_TEST(test_key_pair_page),
