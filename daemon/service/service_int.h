@@ -122,14 +122,6 @@ int tg_app_authorize_load(const tg_service_t *svc, tg_txn_t *t,
 int tg_account_policy(tg_txn_t *t, const char *account_id,
                       tg_cred_policy_t *out, tg_error_t *err);
 
-/*
- * Checks a secret the caller chose for a credential of kind in an app of
- * the account whose policy is p: its strength rule, for key pairs.
- * Returns 0, or TG_EINVALID on the kind's secret field.
- */
-int tg_cred_policy_secret(const tg_cred_policy_t *p, tg_cred_kind_t kind,
-                          tg_str_t secret, tg_error_t *err);
-
 /* Seals a secret for the row context:id into a malloc'd string. */
 int tg_seal_for(const tg_service_t *svc, const char *context, const char *id,
                 tg_str_t secret, char **sealed);

@@ -45,76 +45,65 @@ tg_cred_value(const tg_cred_format_t *format, tg_field_t field, tg_str_t given,
 }
 
 
-int
-tg_cred_policy_secret(const tg_cred_policy_t *p, tg_cred_kind_t kind,
-                      tg_str_t secret, tg_error_t *err)
-{
-    const tg_cred_rules_t *rules = &tg_cred_kinds[kind];
-    const char            *rule;
-
-    if (kind != TG_CRED_KEY_PAIR
-        || tg_cred_policy_secret_check(p, secret, &rule) == TG_OK)
-    {
-        return TG_OK;
-    }
-    return tg_error_set(err, TG_EINVALID, rules->secret_field, "%s", rule);
-}
+/*
+ * The account's credential policy (cred_policy.h) is read in the
+ * operation's transaction, from the account that holds the app, and
+ * applied here: the strength of a secret the caller chose for a key
+ * pair, and the bounds of a reset's grace.  Both are TG_EINVALID on the
+ * field concerned, with the rule in the detail.
+ */
 
 
-/* Checks a secret the caller chose for a credential of app: the policy
- * of the app's account. */
+/* Reads the policy of the account that holds app (its id). */
 static int
-tg_cred_app_policy_secret(tg_txn_t *t, const char *app, tg_cred_kind_t kind,
-                          tg_str_t secret, tg_error_t *err)
+tg_cred_app_policy(tg_txn_t *t, const char *app, tg_cred_policy_t *policy,
+                   tg_error_t *err)
 {
-    tg_cred_policy_t policy;
-    tg_app_t         record;
-    int              rc;
-
-    if (secret.ptr == NULL || kind != TG_CRED_KEY_PAIR) {
-        return TG_OK;
-    }
+    tg_app_t record;
+    int      rc;
 
     memset(&record, 0, sizeof(record));
     rc = tg_store_app_get(t, tg_str_c(app), &record);
-    rc = rc == TG_OK ? tg_account_policy(t, record.account_id, &policy, err)
+    rc = rc == TG_OK ? tg_account_policy(t, record.account_id, policy, err)
                      : tg_error_code(err, rc);
-    if (rc == TG_OK) {
-        rc = tg_cred_policy_secret(&policy, kind, secret, err);
-    }
     tg_app_free(&record);
     return rc;
 }
 
 
-/*
- * Checks a reset's grace against the policy of the account that holds
- * app, for kinds with a grace.  Returns 0, or TG_EINVALID.
- */
+/* Checks a secret the caller chose (NULL ptr: none) for a credential of
+ * kind: the strength rule holds for key pairs. */
 static int
-tg_cred_policy_grace(const tg_service_t *svc, tg_txn_t *t,
-                     const tg_cred_rules_t *kind, const tg_app_t *app,
-                     int64_t grace, tg_error_t *err)
+tg_cred_policy_secret(const tg_cred_policy_t *p, const tg_cred_rules_t *kind,
+                      tg_str_t secret, tg_error_t *err)
 {
-    tg_cred_policy_t policy;
-    int64_t          limit = svc->limits.max_grace_seconds;
-    int              rc;
+    const char *rule;
 
-    if (!kind->grace) {
+    if (secret.ptr == NULL || kind->kind != TG_CRED_KEY_PAIR
+        || tg_cred_policy_secret_check(p, secret, &rule) == TG_OK)
+    {
         return TG_OK;
     }
+    return tg_error_set(err, TG_EINVALID, kind->secret_field, "%s", rule);
+}
 
-    rc = tg_account_policy(t, app->account_id, &policy, err);
-    if (rc != TG_OK
-        || tg_cred_policy_grace_check(&policy, limit, grace) == TG_OK) {
-        return rc;
+
+/* Checks a reset's grace in seconds, for kinds with a grace. */
+static int
+tg_cred_policy_grace(const tg_service_t *svc, const tg_cred_policy_t *p,
+                     const tg_cred_rules_t *kind, int64_t grace,
+                     tg_error_t *err)
+{
+    int64_t limit = svc->limits.max_grace_seconds;
+
+    if (!kind->grace || tg_cred_policy_grace_check(p, limit, grace) == TG_OK) {
+        return TG_OK;
     }
-
     return tg_error_set(err, TG_EINVALID, TG_FIELD_GRACE_SECONDS,
                         "the account's credential policy asks for a rotation "
                         "grace from %lld to %lld seconds",
-                        (long long) policy.min_grace,
-                        (long long) tg_cred_policy_grace_max(&policy, limit));
+                        (long long) p->min_grace,
+                        (long long) tg_cred_policy_grace_max(p, limit));
 }
 
 
@@ -172,14 +161,21 @@ tg_cred_create(tg_service_t *svc, tg_txn_t *t, const tg_cred_rules_t *kind,
                const char *app, const tg_cred_spec_t *spec, int64_t now,
                tg_cred_t *c, tg_cred_view_t *view, tg_error_t *err)
 {
-    char     key_buf[TG_CRED_GENERATED_MAX + 1];
-    char     secret_buf[TG_CRED_GENERATED_MAX + 1];
-    tg_str_t key = TG_STR_NULL, secret = TG_STR_NULL;
-    int      rc;
+    char             key_buf[TG_CRED_GENERATED_MAX + 1];
+    char             secret_buf[TG_CRED_GENERATED_MAX + 1];
+    tg_str_t         key = TG_STR_NULL, secret = TG_STR_NULL;
+    tg_cred_policy_t policy;
+    int              rc;
 
     memset(c, 0, sizeof(*c));
 
-    rc = tg_cred_app_policy_secret(t, app, kind->kind, spec->secret, err);
+    rc = TG_OK;
+    if (spec->secret.ptr != NULL) {
+        rc = tg_cred_app_policy(t, app, &policy, err);
+        if (rc == TG_OK) {
+            rc = tg_cred_policy_secret(&policy, kind, spec->secret, err);
+        }
+    }
     if (rc == TG_OK) {
         rc = tg_id_generate(c->id);
     }
@@ -671,17 +667,20 @@ tg_cred_reset_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     tg_cred_t             *c = &op->cred;
     tg_str_t               key = op->spec.key;
     int64_t                now = tg_time_now_ms();
+    tg_cred_policy_t       policy;
     char                  *sealed = NULL;
     int                    rc;
 
     rc = tg_cred_target(svc, t, op, ev, err);
     if (rc == TG_OK) {
-        rc = tg_cred_policy_grace(svc, t, kind, &op->app,
-                                  op->spec.grace_seconds, err);
+        rc = tg_account_policy(t, op->app.account_id, &policy, err);
+    }
+    if (rc == TG_OK) {
+        rc = tg_cred_policy_grace(svc, &policy, kind, op->spec.grace_seconds,
+                                  err);
     }
     if (rc == TG_OK && op->chosen) {
-        rc = tg_cred_app_policy_secret(t, op->app.id, kind->kind,
-                                       op->spec.secret, err);
+        rc = tg_cred_policy_secret(&policy, kind, op->spec.secret, err);
     }
     if (rc == TG_OK) {
         rc = tg_cred_reset_rules(svc, op, now, err);
@@ -722,30 +721,6 @@ tg_cred_reset_txn(tg_service_t *svc, tg_txn_t *t, void *data,
 }
 
 
-/* The account's rules on a secret set with no grace: strength, and a
- * minimum grace of 0. */
-static int
-tg_cred_primary_policy(const tg_service_t *svc, tg_txn_t *t, const char *app,
-                       tg_cred_kind_t kind, tg_str_t secret, tg_error_t *err)
-{
-    tg_app_t record;
-    int      rc;
-
-    memset(&record, 0, sizeof(record));
-    rc = tg_store_app_get(t, tg_str_c(app), &record);
-    if (rc != TG_OK) {
-        return tg_error_code(err, rc);
-    }
-
-    rc = tg_cred_policy_grace(svc, t, &tg_cred_kinds[kind], &record, 0, err);
-    if (rc == TG_OK) {
-        rc = tg_cred_app_policy_secret(t, app, kind, secret, err);
-    }
-    tg_app_free(&record);
-    return rc;
-}
-
-
 int
 tg_cred_primary_set(tg_service_t *svc, tg_txn_t *t, const char *app,
                     tg_cred_kind_t kind, tg_str_t key, tg_str_t secret,
@@ -753,6 +728,7 @@ tg_cred_primary_set(tg_service_t *svc, tg_txn_t *t, const char *app,
 {
     const tg_cred_rules_t *rules = &tg_cred_kinds[kind];
     int64_t                now = tg_time_now_ms();
+    tg_cred_policy_t       policy;
     tg_cred_t              c;
     char                  *sealed = NULL;
     int                    rc;
@@ -767,7 +743,13 @@ tg_cred_primary_set(tg_service_t *svc, tg_txn_t *t, const char *app,
     /* A new secret with no grace: the account's rules on resets hold. */
 
     if (secret.ptr != NULL) {
-        rc = tg_cred_primary_policy(svc, t, app, kind, secret, err);
+        rc = tg_cred_app_policy(t, app, &policy, err);
+        if (rc == TG_OK) {
+            rc = tg_cred_policy_grace(svc, &policy, rules, 0, err);
+        }
+        if (rc == TG_OK) {
+            rc = tg_cred_policy_secret(&policy, rules, secret, err);
+        }
     }
 
     if (rc == TG_OK && key.ptr != NULL && !tg_str_eq_c(key, c.key)) {
