@@ -115,6 +115,9 @@ typedef struct {
     int64_t prev_expires_at; /* 0 when there is none */
     int64_t created_at;
     int64_t updated_at;
+    int64_t secret_at;         /* when its secret was set */
+    int64_t secret_expires_at; /* apps' views: when the secret passes its
+                                  account's maximum age; 0: never */
 } tg_key_view_t;
 
 typedef struct {

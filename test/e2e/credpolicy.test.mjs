@@ -400,6 +400,22 @@ describe('apps whose secrets expire within a period', () => {
     }
   });
 
+  test('an app shows when its secret expires', async () => {
+    const shown = Date.parse(soon.secret_expires_at);
+    assert.ok(
+        Math.abs(shown - (Date.parse(soon.created_at) + 5 * 86400e3)) <= 1000,
+        soon.secret_expires_at);
+    assert.equal(never.secret_expires_at, null);
+    const got = await d.call('GET', `/v1/apps/${later.id}`);
+    assert.equal(Date.parse(got.json.secret_expires_at), Date.parse(later.secret_expires_at));
+    // A reset moves it.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const reset = await d.call('POST', `/v1/apps/${later.id}/reset-secret`);
+    assert.equal(reset.status, 200, reset.text);
+    const after = await d.call('GET', `/v1/apps/${later.id}`);
+    assert.ok(Date.parse(after.json.secret_expires_at) > Date.parse(later.secret_expires_at));
+  });
+
   test('an account\'s new maximum age moves its apps in and out', async () => {
     await setPolicy({max_secret_age: null}, 'cp_soon');
     const res = await d.call('GET', '/v1/apps?expiring_within=604800&limit=100');

@@ -104,6 +104,13 @@ tg_native_app_json(const void *item)
         "created_at", tg_native_time(app->created_at), "updated_at",
         tg_native_time(app->updated_at));
 
+    /* When the primary secret passes its account's maximum age (null:
+     * never). */
+    if (obj != NULL) {
+        json_object_set_new(obj, "secret_expires_at",
+                            tg_native_time(view->key.secret_expires_at));
+    }
+
     if (obj != NULL && view->codes != NULL) {
         json_object_set_new(obj, "app_codes",
                             tg_native_array(view->codes, view->ncodes,
