@@ -28,6 +28,15 @@ static const tg_cli_col_t tg_cli_app_cols[] = {
     { NULL, NULL },
 };
 
+/* app list --expiring: when each app's secret expires, in place of its
+ * tags. */
+static const tg_cli_col_t tg_cli_app_expiring_cols[] = {
+    { "ID", "id" },           { "APP_ID", "app_id" },
+    { "NAME", "name" },       { "STATUS", "status" },
+    { "APP_KEY", "app_key" }, { "SECRET_EXPIRES", "secret_expires_at" },
+    { NULL, NULL },
+};
+
 static const tg_cli_col_t tg_cli_key_cols[] = {
     { "ID", "id" },
     { "APP_KEY", "app_key" },
@@ -166,7 +175,9 @@ tg_cli_app_list(tg_cli_t *cli, tg_cli_args_t *a)
         tg_buf_free(&path);
         return rc;
     }
-    return tg_cli_show_list(cli, a, &path, 1, tg_cli_app_cols);
+    return tg_cli_show_list(cli, a, &path, 1,
+                            tg_cli_has(a, "expiring") ? tg_cli_app_expiring_cols
+                                                      : tg_cli_app_cols);
 }
 
 

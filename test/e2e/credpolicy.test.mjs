@@ -435,7 +435,8 @@ describe('apps whose secrets expire within a period', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(ids({json: {items: JSON.parse(r.stdout)}}), [soon.id]);
     const table = run('app', 'list', '--expiring', '7d', '--limit', '100');
-    assert.match(table.stdout, /expiring_soon/);
+    assert.match(table.stdout, /SECRET_EXPIRES/);
+    assert.match(table.stdout, /expiring_soon .* \d{4}-\d\d-\d\dT/);
     assert.doesNotMatch(table.stdout, /expiring_later|expiring_never/);
     const bad = run('app', 'list', '--expiring', '7w');
     assert.equal(bad.status, 2);
