@@ -717,6 +717,7 @@ tg_http_start(const tg_http_options_t *options, tg_http_server_t **out,
     struct addrinfo             hints, *ai = NULL;
     const union MHD_DaemonInfo *info;
     char                        host[256], port[16];
+    struct MHD_OptionItem       tls[3];
     unsigned                    flags;
     int                         rc, loopback;
 
@@ -762,26 +763,24 @@ tg_http_start(const tg_http_options_t *options, tg_http_server_t **out,
         flags |= MHD_USE_IPv6;
     }
 
+    /* The certificate and key, when TLS is on; else nothing more. */
+    tls[0] =
+        (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, srv->cert.ptr };
+    tls[1] =
+        (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, srv->key.ptr };
+    tls[2] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
     if (srv->secure) {
-        srv->daemon = MHD_start_daemon(
-            flags | MHD_USE_TLS, 0, NULL, NULL, tg_http_access, srv,
-            MHD_OPTION_EXTERNAL_LOGGER, tg_http_mhd_log, srv,
-            MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE,
-            options->threads, MHD_OPTION_NOTIFY_COMPLETED, tg_http_completed,
-            srv, MHD_OPTION_URI_LOG_CALLBACK, tg_http_uri_seen, srv,
-            MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT,
-            1024u, MHD_OPTION_HTTPS_MEM_CERT, srv->cert.ptr,
-            MHD_OPTION_HTTPS_MEM_KEY, srv->key.ptr, MHD_OPTION_END);
-    } else {
-        srv->daemon = MHD_start_daemon(
-            flags, 0, NULL, NULL, tg_http_access, srv,
-            MHD_OPTION_EXTERNAL_LOGGER, tg_http_mhd_log, srv,
-            MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE,
-            options->threads, MHD_OPTION_NOTIFY_COMPLETED, tg_http_completed,
-            srv, MHD_OPTION_URI_LOG_CALLBACK, tg_http_uri_seen, srv,
-            MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT,
-            1024u, MHD_OPTION_END);
+        flags |= MHD_USE_TLS;
     }
+
+    srv->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, tg_http_access, srv, MHD_OPTION_EXTERNAL_LOGGER,
+        tg_http_mhd_log, srv, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+        MHD_OPTION_THREAD_POOL_SIZE, options->threads,
+        MHD_OPTION_NOTIFY_COMPLETED, tg_http_completed, srv,
+        MHD_OPTION_URI_LOG_CALLBACK, tg_http_uri_seen, srv,
+        MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 1024u,
+        MHD_OPTION_ARRAY, srv->secure ? tls : &tls[2], MHD_OPTION_END);
 
     freeaddrinfo(ai);
 
