@@ -17,6 +17,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -25,6 +26,8 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 
@@ -634,36 +637,49 @@ tg_http_split_listen(const char *listen, char *host, size_t hostlen, char *port,
 }
 
 
-/* Reads a PEM file into buf, NUL-terminated. */
+/*
+ * Reads a PEM file into buf, NUL-terminated, in one allocation and
+ * without stdio's buffer, so that a key leaves no copy behind but buf
+ * (which the caller wipes).
+ */
 static int
 tg_http_read_pem(const char *path, tg_buf_t *buf, char *errbuf, size_t errlen)
 {
-    FILE  *f;
-    char   chunk[4096];
-    size_t n;
-    int    rc = TG_OK;
+    struct stat st;
+    ssize_t     n = 0;
+    size_t      size = 0;
+    int         fd, rc = TG_OK;
 
-    f = fopen(path, "re");
-    if (f == NULL) {
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
         snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
         return TG_EINVALID;
     }
 
-    while (rc == TG_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        rc = buf->len + n <= TG_HTTP_TLS_FILE_MAX ? tg_buf_append(buf, chunk, n)
-                                                  : TG_EINVALID;
-    }
-    if (rc == TG_OK && ferror(f)) {
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0
+        || st.st_size > TG_HTTP_TLS_FILE_MAX)
+    {
         rc = TG_EINVALID;
+    } else {
+        size = (size_t) st.st_size;
+        rc = tg_buf_reserve(buf, size + 1);
     }
-    fclose(f);
-    tg_wipe(chunk, sizeof(chunk));
+
+    while (rc == TG_OK && buf->len < size) {
+        n = read(fd, buf->ptr + buf->len, size - buf->len);
+        if (n > 0) {
+            buf->len += (size_t) n;
+        } else if (n == 0 || errno != EINTR) {
+            rc = TG_EINVALID;
+        }
+    }
+    close(fd);
 
     if (rc == TG_OK) {
-        rc = tg_buf_append(buf, "", 1); /* the NUL libmicrohttpd needs */
+        buf->ptr[buf->len++] = '\0'; /* the NUL libmicrohttpd needs */
     }
     if (rc != TG_OK) {
-        snprintf(errbuf, errlen, "%s: cannot be read (or larger than %d bytes)",
+        snprintf(errbuf, errlen, "%s: not a readable file of 1 to %d bytes",
                  path, TG_HTTP_TLS_FILE_MAX);
         return TG_EINVALID;
     }
