@@ -26,6 +26,13 @@ const OUTSIDE = Object.values(networkInterfaces())
                     .find((a) => a && a.family === 'IPv4' && !a.internal)
                     ?.address;
 
+// And an IPv6 one (not link-local), to test ::1 against it.
+const OUTSIDE6 =
+    Object.values(networkInterfaces())
+        .flat()
+        .find((a) => a && a.family === 'IPv6' && !a.internal && !a.address.startsWith('fe80'))
+        ?.address;
+
 let dir, ca, cert, key;
 
 function openssl(...args) {
@@ -160,6 +167,26 @@ describe('--require-tls', () => {
           assert.match(body.error.message, /loopback/);
           const inside =
               await fetch(`http://127.0.0.1:${d.port}/v1/whoami`, {headers: {authorization: AUTH}});
+          assert.equal(inside.status, 200);
+          await inside.arrayBuffer();
+        } finally {
+          await d.stop();
+        }
+      });
+
+  test(
+      'over IPv6: ::1 is loopback, another address is not', {
+        skip: OUTSIDE6 ? false : 'this host has no non-loopback IPv6 address',
+      },
+      async () => {
+        const d = await startTollgated({args: ['--listen', '[::]:0']});
+        try {
+          const outside = await fetch(
+              `http://[${OUTSIDE6}]:${d.port}/v1/whoami`, {headers: {authorization: AUTH}});
+          assert.equal(outside.status, 403);
+          assert.equal((await outside.json()).error.code, 'tls_required');
+          const inside =
+              await fetch(`http://[::1]:${d.port}/v1/whoami`, {headers: {authorization: AUTH}});
           assert.equal(inside.status, 200);
           await inside.arrayBuffer();
         } finally {
