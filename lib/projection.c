@@ -593,13 +593,48 @@ tg_proj_macs_get(tg_proj_macs_t *c, const uint8_t key[TG_SEAL_KEY_LEN],
 
 
 int
-tg_proj_code_decode(tg_str_t value, tg_str_t *app)
+tg_proj_code_encode(tg_str_t app, int64_t aged_at, tg_buf_t *out)
 {
-    if (value.len != TG_PROJ_ID_LEN) {
+    size_t start = out->len;
+    int    rc;
+
+    if (app.len != TG_PROJ_ID_LEN) {
         return TG_EINVALID;
     }
-    *app = value;
+    rc = tg_buf_append(out, app.ptr, app.len);
+    if (rc == TG_OK && aged_at != 0) {
+        rc = tg_write_uint(out, 8, (uint64_t) aged_at);
+    }
+    return tg_proj_undo(out, start, rc);
+}
+
+
+int
+tg_proj_code_decode_aged(tg_str_t value, tg_str_t *app, int64_t *aged_at)
+{
+    tg_reader_t    r = { (const uint8_t *) value.ptr, value.len };
+    const uint8_t *id;
+    uint64_t       aged = 0;
+
+    if (tg_read_bytes(&r, TG_PROJ_ID_LEN, &id) != TG_OK
+        || (r.left > 0 && tg_read_uint(&r, 8, &aged) != TG_OK) || r.left != 0
+        || (value.len > TG_PROJ_ID_LEN && aged == 0))
+    {
+        return TG_EINVALID;
+    }
+    app->ptr = (const char *) id;
+    app->len = TG_PROJ_ID_LEN;
+    *aged_at = (int64_t) aged;
     return TG_OK;
+}
+
+
+int
+tg_proj_code_decode(tg_str_t value, tg_str_t *app)
+{
+    int64_t aged_at;
+
+    return tg_proj_code_decode_aged(value, app, &aged_at);
 }
 
 

@@ -571,6 +571,9 @@ ngx_http_tollgate_huawei_appcode_verify(ngx_http_tollgate_call_t *call)
     if (rc == 0) {
         return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_UNKNOWN_CODE, NULL);
     }
+    if (call->aged) {
+        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_CODE_EXPIRED, NULL);
+    }
 
     if (call->headers[HW_APPCODE_STAGE] != NULL) {
         call->stage = call->headers[HW_APPCODE_STAGE]->value;
@@ -620,6 +623,9 @@ static const ngx_http_tollgate_huawei_error_t
         [NGX_TOLLGATE_SECRET_EXPIRED] = { 401, "APIG.0303",
                                           HW_APP_AUTH "app secret expired, "
                                                       "reset it" },
+        [NGX_TOLLGATE_CODE_EXPIRED] = { 401, "APIG.0303",
+                                        HW_APP_AUTH "appcode expired, "
+                                                    "reset it" },
         [NGX_TOLLGATE_BAD_METHOD] = { 401, "APIG.0303",
                                       HW_APP_AUTH "unsupported signature "
                                                   "algorithm" },

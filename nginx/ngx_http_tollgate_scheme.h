@@ -45,6 +45,7 @@
     X(NO_SIGNATURE,        401, "no signature")                               \
     X(BAD_SIGNATURE,       400, "the signature does not match")               \
     X(SECRET_EXPIRED,      401, "secret past its maximum age")                \
+    X(CODE_EXPIRED,        401, "AppCode past its maximum age")               \
     X(BAD_METHOD,          400, "unknown signature method")                   \
     X(MISSING_HEADER,      400, "a required header is missing")               \
     X(UNSIGNED_HEADER,     400, "a header that must be signed is not")        \
@@ -260,7 +261,8 @@ ngx_int_t ngx_http_tollgate_find_key(ngx_http_tollgate_call_t *call,
                                      tg_str_t app_key, tg_proj_key_t *k);
 
 /* Looks an AppCode up and loads its app into call->app.  Returns 1, 0 if
- * unknown, NGX_ERROR. */
+ * unknown, NGX_ERROR; a code past its maximum age sets call->aged (the
+ * caller refuses it, NGX_TOLLGATE_CODE_EXPIRED). */
 ngx_int_t ngx_http_tollgate_find_code(ngx_http_tollgate_call_t *call,
                                       tg_str_t                  code);
 

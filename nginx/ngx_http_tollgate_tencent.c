@@ -62,6 +62,8 @@ static ngx_str_t ngx_http_tollgate_tencent_messages[NGX_TOLLGATE_NREASONS] = {
         ngx_string("HMAC signature cannot be verified."),
     [NGX_TOLLGATE_SECRET_EXPIRED] =
         ngx_string("HMAC secret has expired, reset the application's key."),
+    [NGX_TOLLGATE_CODE_EXPIRED] =
+        ngx_string("HMAC secret has expired, reset the application's key."),
     [NGX_TOLLGATE_UNSIGNED_HEADER] = ngx_string(TC_XDATE_REQUIRED),
     [NGX_TOLLGATE_BAD_TIMESTAMP] = ngx_string(TC_XDATE_REQUIRED),
     [NGX_TOLLGATE_TIMESTAMP_EXPIRED] =

@@ -428,6 +428,9 @@ static ngx_str_t ngx_http_tollgate_xca_messages[NGX_TOLLGATE_NREASONS] = {
     [NGX_TOLLGATE_SECRET_EXPIRED] =
         ngx_string("AppSecret Expired `older than the account's maximum "
                    "secret age; reset it`"),
+    [NGX_TOLLGATE_CODE_EXPIRED] =
+        ngx_string("AppCode Expired `older than the account's maximum "
+                   "secret age; reset it`"),
     [NGX_TOLLGATE_BAD_TIMESTAMP] = ngx_string("Invalid Timestamp"),
     [NGX_TOLLGATE_TIMESTAMP_EXPIRED] = ngx_string("Timestamp Expired"),
     [NGX_TOLLGATE_BAD_NONCE] = ngx_string("Invalid Nonce"),

@@ -529,16 +529,26 @@ static int
 tg_proj_write_codes(tg_proj_batch_t *b, const tg_dp_app_t *a,
                     uint8_t (*hashes)[TG_PROJ_HASH_LEN])
 {
-    size_t i;
-    int    rc = TG_OK;
+    tg_buf_t rec = TG_BUF_INIT;
+    int64_t  aged_at;
+    size_t   i;
+    int      rc = TG_OK;
 
     for (i = 0; i < a->ncodes && rc == TG_OK; i++) {
+        aged_at = a->max_secret_age > 0
+                      ? a->codes_set[i] + a->max_secret_age * 1000
+                      : 0;
+        tg_buf_reset(&rec);
         rc = tg_proj_code_key(b->p->key, tg_str_c(a->codes[i]), hashes[i]);
         if (rc == TG_OK) {
+            rc = tg_proj_code_encode(tg_str_c(a->id), aged_at, &rec);
+        }
+        if (rc == TG_OK) {
             rc = tg_proj_put(b, TG_PROJ_CODES, hashes[i], TG_PROJ_HASH_LEN,
-                             a->id, TG_PROJ_ID_LEN);
+                             rec.ptr, rec.len);
         }
     }
+    tg_buf_free(&rec);
     return rc;
 }
 

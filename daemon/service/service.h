@@ -613,7 +613,8 @@ typedef struct {
     char      **secrets;      /* per pair: the current secret */
     char      **prev_secrets; /* per pair: the one in grace, or NULL */
     size_t      npairs;
-    char      **codes; /* AppCodes in clear */
+    char      **codes;     /* AppCodes in clear */
+    int64_t    *codes_set; /* per code: when it was set (its age's start) */
     size_t      ncodes;
     tg_grant_t *grants; /* with their API names */
     size_t      ngrants;

@@ -30,6 +30,7 @@ tg_dp_app_free(tg_dp_app_t *a)
     tg_dp_strings_free(a->secrets, a->npairs);
     tg_dp_strings_free(a->prev_secrets, a->npairs);
     tg_dp_strings_free(a->codes, a->ncodes);
+    free(a->codes_set);
     tg_store_cred_list_free(a->pairs, a->npairs);
     tg_store_grant_list_free(a->grants, a->ngrants);
     if (a->exists) {
@@ -79,7 +80,8 @@ tg_dp_open_codes(tg_service_t *svc, tg_txn_t *t, tg_dp_app_t *a)
     }
 
     a->codes = calloc(n + 1, sizeof(char *));
-    if (a->codes == NULL) {
+    a->codes_set = calloc(n + 1, sizeof(int64_t));
+    if (a->codes == NULL || a->codes_set == NULL) {
         tg_store_cred_list_free(codes, n);
         return TG_ENOMEM;
     }
@@ -88,6 +90,7 @@ tg_dp_open_codes(tg_service_t *svc, tg_txn_t *t, tg_dp_app_t *a)
     for (i = 0; i < n && rc == TG_OK; i++) {
         rc = tg_unseal_for(svc, TG_SEAL_APP_CODE, codes[i].id, codes[i].sealed,
                            &a->codes[i]);
+        a->codes_set[i] = codes[i].secret_at;
     }
 
     tg_store_cred_list_free(codes, n);

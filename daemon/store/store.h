@@ -64,9 +64,10 @@ typedef struct {
     tg_str_t     extend;          /* exact; NULL ptr: any */
     tg_str_t     app_code;        /* in clear, for the service; NULL ptr: any */
     tg_str_t     app_code_hash;   /* its index hash, which the store matches */
-    int64_t      expiring_before; /* Unix ms: only apps with a key pair whose
-                                     secret passes its account's maximum
-                                     age before then (or has); 0: any */
+    int64_t      expiring_before; /* Unix ms: only apps with a key pair or
+                                     AppCode whose secret passes its
+                                     account's maximum age before then (or
+                                     has); 0: any */
     int     order;                /* TG_APP_ORDER_* */
     int64_t limit;
     int64_t offset;

@@ -14,7 +14,9 @@
  *                          data-plane key, each with an expiry (its
  *                          grace's end) and the time it passes its
  *                          account's maximum secret age
- *     codes   HMAC(dp key, AppCode) -> app id
+ *     codes   HMAC(dp key, AppCode) -> app id, and when the code passes
+ *                          its account's maximum secret age (int64, only
+ *                          when it does)
  *     grants  app id 0x00 API name 0x00 STAGE -> expiry
  *
  * Integers are little-endian.  Times are Unix milliseconds; an expiry of
@@ -221,8 +223,18 @@ int tg_proj_code_key(const uint8_t key[TG_SEAL_KEY_LEN], tg_str_t code,
 int tg_proj_code_key_keyed(tg_hmac_t *dataplane, tg_str_t code,
                            uint8_t out[TG_PROJ_HASH_LEN]);
 
+/*
+ * Appends a codes record: the app id, then aged_at (Unix ms, 8 bytes)
+ * unless it is 0 (the code never ages).  Returns 0, TG_EINVALID (an app
+ * id of another length) or TG_ENOMEM.
+ */
+int tg_proj_code_encode(tg_str_t app, int64_t aged_at, tg_buf_t *out);
+
 /* A codes record: the app id.  Decoding checks its length. */
 int tg_proj_code_decode(tg_str_t value, tg_str_t *app);
+
+/* The same, with when the code passes its maximum age (0: never). */
+int tg_proj_code_decode_aged(tg_str_t value, tg_str_t *app, int64_t *aged_at);
 
 /*
  * Writes the grants key of (app, api, stage) into out (cap bytes) and

@@ -1,7 +1,8 @@
 // The maximum secret age at the gateway: an account's max_secret_age is
 // projected with each secret, and a call signed with a secret past it is
 // refused in each scheme's own shape (Alibaba's X-Ca, Huawei's
-// SDK-HMAC-SHA256, Tencent's hmac), while a fresh secret passes; a reset
+// SDK-HMAC-SHA256, Tencent's hmac, and the AppCodes of Alibaba's and
+// Huawei's simple authentication), while a fresh one passes; a reset
 // renews it.  A short age (a few seconds) stands in for days.
 
 import assert from 'node:assert/strict';
@@ -13,11 +14,11 @@ import {call as huaweiCall} from './lib/huawei.mjs';
 
 const AGE = 3;  // seconds
 
-let gw, app, secret;
+let gw, app, secret, code;
 
 before(async () => {
   gw = await startGateway({
-    tollgatedArgs: ['--app-write-rate', '0'],
+    tollgatedArgs: ['--app-write-rate', '0', '--code-reset-interval', '0'],
     locations: (upstream) => `
     location / {
       tollgate on;
@@ -72,6 +73,18 @@ async function byHuawei(key, sk, pathname = '/release/orders') {
   return {status: res.status, code: res.json?.error_code, message: res.json?.error_msg};
 }
 
+async function byAppCode(value, pathname = '/release/orders') {
+  const res = await fetch(`${gw.url}${pathname}`, {headers: {authorization: `APPCODE ${value}`}});
+  await res.arrayBuffer();
+  return {status: res.status, message: res.headers.get('x-ca-error-message')};
+}
+
+async function byHuaweiAppCode(value, pathname = '/release/orders') {
+  const res = await fetch(`${gw.url}${pathname}`, {headers: {'X-Apig-AppCode': value}});
+  const text = await res.text();
+  return {status: res.status, json: res.status === 200 ? null : JSON.parse(text)};
+}
+
 async function allPass(key, sk) {
   return (await byXca(key, sk)).status === 200 && (await byHuawei(key, sk)).status === 200 &&
       (await byTencent(key, sk)).status === 200;
@@ -85,10 +98,12 @@ async function setAge(age) {
 
 describe('a secret past its account\'s maximum age', () => {
   before(async () => {
-    const made = await gw.admin.call('POST', '/v1/apps', {body: {name: 'aging_app'}});
+    const made = await gw.admin.call(
+        'POST', '/v1/apps', {body: {name: 'aging_app', generate_app_code: true}});
     assert.equal(made.status, 201, made.text);
     app = made.json;
     secret = app.app_secret;
+    code = app.app_codes[0];
     const grant = await gw.admin.call('PUT', `/v1/apps/${app.id}/grants/default`, {body: {}});
     assert.equal(grant.status, 201, grant.text);
     await eventually(() => allPass(app.app_key, secret));
@@ -125,6 +140,28 @@ describe('a secret past its account\'s maximum age', () => {
     assert.equal(reset.status, 200, reset.text);
     secret = reset.json.app_secret;
     await eventually(() => allPass(app.app_key, secret));
+  });
+
+  test('an AppCode past the age is refused in both simple schemes; a reset renews it', async () => {
+    // The code was made with the app, before the first test: by now it
+    // is older than AGE.
+    await setAge(AGE);
+    await eventually(
+        async () => (await byAppCode(code.app_code)).status === 401, AGE * 1000 + 5000);
+    const ali = await byAppCode(code.app_code);
+    assert.match(ali.message, /^AppCode Expired/);
+    const hw = await byHuaweiAppCode(code.app_code);
+    assert.equal(hw.status, 401);
+    assert.equal(hw.json.error_code, 'APIG.0303');
+    assert.match(hw.json.error_msg, /appcode expired/);
+    // An unknown code is still unknown.
+    assert.match((await byAppCode('x'.repeat(64))).message, /not exists/);
+
+    const reset = await gw.admin.call('POST', `/v1/apps/${app.id}/codes/${code.id}/reset`);
+    assert.equal(reset.status, 200, reset.text);
+    code = reset.json;
+    await eventually(async () => (await byAppCode(code.app_code)).status === 200);
+    assert.equal((await byHuaweiAppCode(code.app_code)).status, 200);
   });
 
   test('an age lifted lets the secret pass again', async () => {

@@ -1503,7 +1503,7 @@ test_credential_policy(void **state)
     kp.secret_at = 50000;
     insert_cred(&t, TG_CRED_KEY_PAIR, kp);
     kp = key_pair_rec(KP_3, APP_3, "KEYTHREE", 1, 1000);
-    kp.secret_at = 0; /* account B has no age: never expiring */
+    kp.secret_at = 900000; /* account B has no age: never expiring */
     insert_cred(&t, TG_CRED_KEY_PAIR, kp);
 
     memset(&kp, 0, sizeof(kp));
@@ -1523,6 +1523,19 @@ test_credential_policy(void **state)
     check_list(&t, &filter, 2, APP_1, APP_2, NULL);
     filter.expiring_before = INT64_MAX / 2;
     check_list(&t, &filter, 2, APP_1, APP_2, NULL);
+
+    /* An AppCode ages from its last change: APP_3's account B now has
+     * an age too, and its code, set at 2000, passes 100 s at 102000
+     * (its key pair, set at 900000, much later). */
+    assert_rc(tg_store_account_get(&t, TG_STR(ACC_B), &a), TG_OK);
+    a.policy.max_secret_age = 100;
+    assert_rc(tg_store_account_update(&t, &a), TG_OK);
+    tg_account_free(&a);
+    insert_cred(&t, TG_CRED_APP_CODE, code_rec(CODE_1, APP_3, "hash3", 2000));
+    filter.expiring_before = 102000;
+    check_list(&t, &filter, 1, APP_1, NULL);
+    filter.expiring_before = 102001;
+    check_list(&t, &filter, 2, APP_1, APP_3, NULL);
 
     assert_rc(tg_store_change_last(&t, &before), TG_OK);
     assert_rc(tg_store_change_account_apps(&t, TG_STR(ACC_A), 5000), TG_OK);
