@@ -62,6 +62,7 @@ fill_one(fill_t *f, MDB_txn *txn, long n)
     rc = tg_proj_secret_seal(f->key, tg_str_c(app_key),
                              TG_STR("fill-secret-0123456789abcdef"), &sealed);
     secret.expires_at = 0;
+    secret.aged_at = 0;
     secret.sealed = tg_buf_str(&sealed);
     if (rc == TG_OK) {
         rc = tg_proj_key_encode(tg_str_c(id), &secret, 1, &rec);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tollgate/cred_policy.h"
 #include "tollgate/error.h"
 #include "tollgate/str.h"
 #include "cli.h"
@@ -55,6 +56,44 @@ tg_cli_body_int(json_t *body, const char *field, const tg_cli_args_t *a,
         return rc;
     }
     return tg_cli_body_set(body, field, json_integer((json_int_t) n));
+}
+
+
+/* A duration option ("90", "15m", "12h", "7d") as seconds. */
+static int
+tg_cli_body_seconds(json_t *body, const char *field, const tg_cli_args_t *a,
+                    const char *opt, int64_t min, int64_t max)
+{
+    const char *value = tg_cli_opt(a, opt);
+    int64_t     n;
+
+    if (value == NULL) {
+        return TG_CLI_OK;
+    }
+    if (tg_duration_parse(tg_str_c(value), &n) != TG_OK || n < min || n > max) {
+        return tg_cli_usage_error("--%s: expected a duration such as 90, 15m, "
+                                  "12h or 7d, not \"%s\"",
+                                  opt, value);
+    }
+    return tg_cli_body_set(body, field, json_integer((json_int_t) n));
+}
+
+
+/* An "on" or "off" option as true or false. */
+static int
+tg_cli_body_onoff(json_t *body, const char *field, const tg_cli_args_t *a,
+                  const char *opt)
+{
+    const char *value = tg_cli_opt(a, opt);
+
+    if (value == NULL) {
+        return TG_CLI_OK;
+    }
+    if (strcmp(value, "on") != 0 && strcmp(value, "off") != 0) {
+        return tg_cli_usage_error("--%s: expected on or off, not \"%s\"", opt,
+                                  value);
+    }
+    return tg_cli_body_set(body, field, json_boolean(strcmp(value, "on") == 0));
 }
 
 
@@ -201,6 +240,12 @@ tg_cli_body_fields(json_t *body, const tg_cli_args_t *a,
             if (tg_cli_has(a, f->opt)) {
                 rc = tg_cli_body_set(body, f->field, json_null());
             }
+            break;
+        case TG_F_SECONDS:
+            rc = tg_cli_body_seconds(body, f->field, a, f->opt, f->min, f->max);
+            break;
+        case TG_F_ONOFF:
+            rc = tg_cli_body_onoff(body, f->field, a, f->opt);
             break;
         }
     }

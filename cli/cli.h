@@ -37,6 +37,7 @@ typedef struct {
     char *endpoint;
     char *key_id;
     char *key_secret;
+    char *cacert; /* a PEM CA file to verify an https endpoint, or NULL */
     int   json;   /* --json: print the API's JSON as it is */
     int   quiet;  /* do not print a refusal (the caller handles it) */
     long  status; /* the last answer's HTTP status */
@@ -221,10 +222,12 @@ int tg_cli_body_tags(json_t *body, const tg_cli_args_t *a);
 
 /* How an option becomes a member of a request body. */
 typedef enum {
-    TG_F_STR,  /* the option's value; with opt NULL, value */
-    TG_F_INT,  /* the option's value as an integer in [min, max] */
-    TG_F_TRUE, /* true when the flag is given; with opt NULL, always */
-    TG_F_NULL  /* null when the flag is given */
+    TG_F_STR,     /* the option's value; with opt NULL, value */
+    TG_F_INT,     /* the option's value as an integer in [min, max] */
+    TG_F_TRUE,    /* true when the flag is given; with opt NULL, always */
+    TG_F_NULL,    /* null when the flag is given */
+    TG_F_SECONDS, /* a duration ("90", "15m", "7d") as seconds in [min, max] */
+    TG_F_ONOFF    /* "on" or "off", as true or false */
 } tg_cli_ftype_t;
 
 typedef struct {

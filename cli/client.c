@@ -112,6 +112,9 @@ tg_cli_perform(tg_cli_t *cli, const char *method, const char *url,
     curl_easy_setopt(c, CURLOPT_WRITEDATA, ans);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, tg_cli_on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, ans);
+    if (cli->cacert != NULL) {
+        curl_easy_setopt(c, CURLOPT_CAINFO, cli->cacert);
+    }
 
     if (cli->key_id != NULL) {
         curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long) CURLAUTH_BASIC);

@@ -5,12 +5,45 @@
 
 #include <string.h>
 
+#include "tollgate/cred_policy.h"
 #include "tollgate/error.h"
 #include "tollgate/str.h"
 #include "cli.h"
 
 
 #define TG_CLI_MAX_QUOTA 1000000000
+
+/* The credential policy's options, in create and update. */
+#define TG_CLI_POLICY_FIELDS                                                  \
+    { "reveal_once", "reveal-once", TG_F_ONOFF, NULL, 0, 0 },                 \
+        { "max_secret_age",          "max-secret-age", TG_F_SECONDS, NULL, 1, \
+          TG_CRED_POLICY_SECONDS_MAX },                                       \
+        { "max_secret_age", "no-max-secret-age", TG_F_NULL, NULL, 0, 0 },     \
+        { "min_grace", "min-grace", TG_F_SECONDS,                             \
+          NULL,        0,           TG_CRED_POLICY_SECONDS_MAX },             \
+        { "max_grace", "max-grace", TG_F_SECONDS,                             \
+          NULL,        0,           TG_CRED_POLICY_SECONDS_MAX },             \
+        { "secret_min_length", "secret-min-length", TG_F_INT, NULL, 0, 128 }, \
+    {                                                                         \
+        "secret_classes", "secret-classes", TG_F_INT, NULL, 0, 4              \
+    }
+
+#define TG_CLI_POLICY_OPTS                                               \
+    { "reveal-once", TG_OPT_VALUE, "on|off",                             \
+      "show a secret only when it is created or reset" },                \
+        { "max-secret-age", TG_OPT_VALUE, "DURATION",                    \
+          "the gateway refuses secrets older than this (90d, 12h...)" }, \
+        { "no-max-secret-age", 0, NULL, "secrets never age out" },       \
+        { "min-grace", TG_OPT_VALUE, "DURATION",                         \
+          "the shortest rotation grace a reset may ask" },               \
+        { "max-grace", TG_OPT_VALUE, "DURATION",                         \
+          "the longest (0: tollgated's --max-grace-seconds)" },          \
+        { "secret-min-length", TG_OPT_VALUE, "N",                        \
+          "caller-chosen AppSecrets: at least N characters" },           \
+    {                                                                    \
+        "secret-classes", TG_OPT_VALUE, "N",                             \
+            "and mixing N of lowercase, uppercase, digits, others"       \
+    }
 
 static const tg_cli_col_t tg_cli_account_cols[] = {
     { "ID", "id" },
@@ -48,6 +81,7 @@ tg_cli_account_create(tg_cli_t *cli, tg_cli_args_t *a)
 {
     static const tg_cli_field_t fields[] = {
         { "app_quota", "app-quota", TG_F_INT, NULL, 0, TG_CLI_MAX_QUOTA },
+        TG_CLI_POLICY_FIELDS,
         { NULL, NULL, 0, NULL, 0, 0 },
     };
 
@@ -90,12 +124,17 @@ tg_cli_account_update(tg_cli_t *cli, tg_cli_args_t *a)
         { "status", "status", TG_F_STR, NULL, 0, 0 },
         { "app_quota", "app-quota", TG_F_INT, NULL, 0, TG_CLI_MAX_QUOTA },
         { "app_quota", "default-quota", TG_F_NULL, NULL, 0, 0 },
+        TG_CLI_POLICY_FIELDS,
         { NULL, NULL, 0, NULL, 0, 0 },
     };
 
     if (tg_cli_has(a, "app-quota") && tg_cli_has(a, "default-quota")) {
         return tg_cli_usage_error("--app-quota and --default-quota exclude "
                                   "each other");
+    }
+    if (tg_cli_has(a, "max-secret-age") && tg_cli_has(a, "no-max-secret-age")) {
+        return tg_cli_usage_error("--max-secret-age and --no-max-secret-age "
+                                  "exclude each other");
     }
     return tg_cli_pos_write(cli, a, "PATCH", "/v1/accounts/%s", fields, NULL);
 }
@@ -270,6 +309,7 @@ tg_cli_whoami(tg_cli_t *cli, tg_cli_args_t *a)
 static const tg_cli_opt_t tg_cli_account_create_opts[] = {
     { "app-quota", TG_OPT_VALUE, "N",
       "its apps at most (default: --max-apps)" },
+    TG_CLI_POLICY_OPTS,
     { NULL, 0, NULL, NULL },
 };
 
@@ -283,6 +323,7 @@ static const tg_cli_opt_t tg_cli_account_update_opts[] = {
     { "status", TG_OPT_VALUE, "STATUS", "enabled or disabled" },
     { "app-quota", TG_OPT_VALUE, "N", "its apps at most" },
     { "default-quota", 0, NULL, "use the daemon's --max-apps" },
+    TG_CLI_POLICY_OPTS,
     { NULL, 0, NULL, NULL },
 };
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tollgate/cred.h"
+#include "tollgate/cred_policy.h"
 #include "tollgate/error.h"
 #include "tollgate/str.h"
 #include "cli.h"
@@ -24,6 +25,15 @@ static const tg_cli_col_t tg_cli_app_cols[] = {
     { "APP_KEY", "app_key" },
     { "TAGS", "tags" },
     { "CREATED", "created_at" },
+    { NULL, NULL },
+};
+
+/* app list --expiring: when each app's secret expires, in place of its
+ * tags. */
+static const tg_cli_col_t tg_cli_app_expiring_cols[] = {
+    { "ID", "id" },           { "APP_ID", "app_id" },
+    { "NAME", "name" },       { "STATUS", "status" },
+    { "APP_KEY", "app_key" }, { "SECRET_EXPIRES", "secret_expires_at" },
     { NULL, NULL },
 };
 
@@ -109,6 +119,25 @@ tg_cli_app_create(tg_cli_t *cli, tg_cli_args_t *a)
 }
 
 
+/* --expiring DURATION: ?expiring_within=SECONDS. */
+static int
+tg_cli_app_expiring(tg_buf_t *path, const char *value)
+{
+    char    seconds[24];
+    int64_t n;
+
+    if (tg_duration_parse(tg_str_c(value), &n) != TG_OK) {
+        return tg_cli_usage_error("--expiring: expected a duration such as "
+                                  "12h or 7d, not \"%s\"",
+                                  value);
+    }
+    snprintf(seconds, sizeof(seconds), "%lld", (long long) n);
+    return tg_cli_query(path, "expiring_within", seconds) == TG_OK
+               ? TG_CLI_OK
+               : tg_cli_nomem();
+}
+
+
 static int
 tg_cli_app_list(tg_cli_t *cli, tg_cli_args_t *a)
 {
@@ -123,6 +152,9 @@ tg_cli_app_list(tg_cli_t *cli, tg_cli_args_t *a)
         || tg_cli_query(&path, "status", tg_cli_opt(a, "status")) != TG_OK)
     {
         rc = tg_cli_nomem();
+    }
+    if (rc == TG_CLI_OK && tg_cli_has(a, "expiring")) {
+        rc = tg_cli_app_expiring(&path, tg_cli_opt(a, "expiring"));
     }
 
     /* The API's tag filter is "key:value"; the CLI's is KEY=VALUE. */
@@ -149,7 +181,9 @@ tg_cli_app_list(tg_cli_t *cli, tg_cli_args_t *a)
         tg_buf_free(&path);
         return rc;
     }
-    return tg_cli_show_list(cli, a, &path, 1, tg_cli_app_cols);
+    return tg_cli_show_list(cli, a, &path, 1,
+                            tg_cli_has(a, "expiring") ? tg_cli_app_expiring_cols
+                                                      : tg_cli_app_cols);
 }
 
 
@@ -373,6 +407,9 @@ static const tg_cli_opt_t tg_cli_app_list_opts[] = {
     { "tag", TG_OPT_VALUE | TG_OPT_MULTI, "KEY[=VALUE]",
       "only apps with this tag" },
     { "status", TG_OPT_VALUE, "STATUS", "only enabled or disabled apps" },
+    { "expiring", TG_OPT_VALUE, "DURATION",
+      "only apps whose secrets pass their account's maximum age within "
+      "DURATION (7d, 12h...), or have" },
     { "account", TG_OPT_VALUE, "ACCOUNT", "admins: only this account's" },
     TG_CLI_PAGE_OPTS,
     { NULL, 0, NULL, NULL },

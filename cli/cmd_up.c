@@ -71,6 +71,7 @@ typedef struct {
     char template[PATH_MAX];
     char        upstream[PATH_MAX + 32];
     const char *admin;   /* host:port */
+    const char *cacert;  /* https: what verifies tollgated; NULL: http */
     const char *gateway; /* host:port */
     const char *nginx;
     pid_t       tollgated_pid; /* 0 once reaped */
@@ -263,19 +264,32 @@ tg_up_discard(char *ptr, size_t size, size_t n, void *data)
  * enough: a port that another program holds for a moment (a test probing
  * for a free port, say) accepts connections but answers nothing.
  */
+/* Points c at path on listen: over https trusting cacert, or http. */
+static void
+tg_up_target(CURL *c, const char *listen, const char *cacert, const char *path)
+{
+    char url[192];
+
+    snprintf(url, sizeof(url), "%s://%s%s", cacert != NULL ? "https" : "http",
+             listen, path);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    if (cacert != NULL) {
+        curl_easy_setopt(c, CURLOPT_CAINFO, cacert);
+    }
+}
+
+
 static int
-tg_up_answers(const char *listen)
+tg_up_answers(const char *listen, const char *cacert)
 {
     CURL *c;
-    char  url[160];
     int   ok;
 
     c = curl_easy_init();
     if (c == NULL) {
         return 0;
     }
-    snprintf(url, sizeof(url), "http://%s/", listen);
-    curl_easy_setopt(c, CURLOPT_URL, url);
+    tg_up_target(c, listen, cacert, "/");
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 1000L);
     curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
@@ -304,13 +318,13 @@ tg_up_keep(char *ptr, size_t size, size_t n, void *data)
  * error in msg, 0 if not, -1 if it cannot tell (no answer, say).
  */
 static int
-tg_up_projection_failing(const char *listen, char *msg, size_t size)
+tg_up_projection_failing(const char *listen, const char *cacert, char *msg,
+                         size_t size)
 {
     tg_buf_t     body = TG_BUF_INIT;
     json_t      *root;
     const char  *error = NULL;
     CURL        *c;
-    char         url[160];
     long         status = 0;
     json_error_t jerr;
     int          rc = -1;
@@ -319,8 +333,7 @@ tg_up_projection_failing(const char *listen, char *msg, size_t size)
     if (c == NULL) {
         return -1;
     }
-    snprintf(url, sizeof(url), "http://%s/healthz", listen);
-    curl_easy_setopt(c, CURLOPT_URL, url);
+    tg_up_target(c, listen, cacert, "/healthz");
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 2000L);
     curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
@@ -354,14 +367,14 @@ static void
 tg_up_check_health(const tg_up_t *up, int *failing)
 {
     char msg[512];
-    int  now = tg_up_projection_failing(up->admin, msg, sizeof(msg));
+    int now = tg_up_projection_failing(up->admin, up->cacert, msg, sizeof(msg));
 
     if (now == 1 && *failing != 1) {
         fprintf(stderr,
                 "tollgate: the projection is failing: %s; tollgated keeps "
                 "the writes, the gateway refuses calls once its data is "
-                "stale (see http://%s/healthz)\n",
-                msg, up->admin);
+                "stale (see %s://%s/healthz)\n",
+                msg, up->cacert != NULL ? "https" : "http", up->admin);
     } else if (now == 0 && *failing == 1) {
         fprintf(stderr, "tollgate: the projection is current again\n");
     }
@@ -597,7 +610,8 @@ tg_up_wait(const tg_up_t *up, const char *what, const char *listen, pid_t *pid,
             tg_up_explain(up, what, listen, status);
             return TG_CLI_ESERVER;
         }
-        if (tg_up_listens(*pid, listen) && (!http || tg_up_answers(listen))) {
+        if (tg_up_listens(*pid, listen)
+            && (!http || tg_up_answers(listen, up->cacert))) {
             return TG_CLI_OK;
         }
         if (tg_time_now_ms() > deadline) {
@@ -646,7 +660,8 @@ tg_up_register(tg_cli_t *cli, tg_up_t *up)
     json_t *body, *api = NULL;
     int     rc;
 
-    snprintf(endpoint, sizeof(endpoint), "http://%s", up->admin);
+    snprintf(endpoint, sizeof(endpoint), "%s://%s",
+             up->cacert != NULL ? "https" : "http", up->admin);
     if (cli->key_id == NULL) {
         snprintf(path, sizeof(path), "%s/admin-access-key", up->data_dir);
         tg_up_wait_key(path, &up->tollgated_pid);
@@ -923,26 +938,29 @@ tg_up_banner(const tg_up_t *up, const tg_cli_args_t *a)
     }
     printf("\nTollgate is up.\n"
            "  gateway   http://%s   (nginx; config %s)\n"
-           "  admin     http://%s   (tollgated; data %s)\n"
+           "  admin     %s://%s   (tollgated; data %s)\n"
            "  admin key %s/admin-access-key\n"
            "  upstream  %s\n"
            "  logs      tollgated: this terminal; nginx: %s\n"
            "  refusals  %s\n\n"
            "Try it, in another terminal:\n"
-           "  export TOLLGATE_CLI_CONFIG=%s/admin-access-key\n"
+           "  export TOLLGATE_CLI_CONFIG=%s/admin-access-key%s%s\n"
            "  %s/tollgate app create demo\n"
            "  %s/tollgate grant add demo default\n"
            "  %s/tollgate sign --app demo http://%s/hello?name=world\n\n"
            "Ctrl-C stops both.\n",
-           up->gateway, up->conf, up->admin, up->data_dir, up->data_dir,
+           up->gateway, up->conf, up->cacert != NULL ? "https" : "http",
+           up->admin, up->data_dir, up->data_dir,
            tg_cli_has(a, "upstream") ? up->upstream
                                      : "the sample echo (answers with the "
                                        "request it received)",
-           logs, refusals, up->data_dir, up->exe_dir, up->exe_dir, up->exe_dir,
-           up->gateway);
-    printf("The web console: http://%s/console/ (sign in with the admin "
+           logs, refusals, up->data_dir,
+           up->cacert != NULL ? "\n  export TOLLGATE_CACERT=" : "",
+           up->cacert != NULL ? up->cacert : "", up->exe_dir, up->exe_dir,
+           up->exe_dir, up->gateway);
+    printf("The web console: %s://%s/console/ (sign in with the admin "
            "key)\n",
-           up->admin);
+           up->cacert != NULL ? "https" : "http", up->admin);
     fflush(stdout);
 }
 
@@ -1001,13 +1019,52 @@ tg_up_supervise(tg_up_t *up, const sigset_t *set)
 }
 
 
+/*
+ * Passes the TLS options on to tollgated, from argv[n] on; returns the
+ * next free slot, or -1 (after a message) on a bad combination.  Over
+ * https, tollgate up trusts the CLI's --cacert, else the certificate
+ * itself (as a trust anchor: it must name the admin-listen host).
+ */
+static int
+tg_up_tls_args(tg_cli_t *cli, tg_cli_args_t *a, tg_up_t *up, char **argv, int n)
+{
+    static const char *const names[] = { "tls-cert", "tls-key", "require-tls" };
+    static const char *const flags[] = { "--tls-cert", "--tls-key",
+                                         "--require-tls" };
+    size_t                   i;
+
+    if (tg_cli_has(a, "tls-cert") != tg_cli_has(a, "tls-key")) {
+        tg_cli_usage_error("--tls-cert and --tls-key go together");
+        return -1;
+    }
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (tg_cli_has(a, names[i])) {
+            argv[n++] = (char *) flags[i];
+            argv[n++] = (char *) tg_cli_opt(a, names[i]);
+        }
+    }
+    if (tg_cli_has(a, "tls-cert")) {
+        up->cacert =
+            cli->cacert != NULL ? cli->cacert : tg_cli_opt(a, "tls-cert");
+        if (cli->cacert == NULL) {
+            cli->cacert = strdup(up->cacert);
+            if (cli->cacert == NULL) {
+                tg_cli_nomem();
+                return -1;
+            }
+        }
+    }
+    return n;
+}
+
+
 static int
 tg_up_run(tg_cli_t *cli, tg_cli_args_t *a)
 {
     tg_up_t  up;
     sigset_t set, old;
-    char    *targv[6], *nargv[6];
-    int      rc;
+    char    *targv[12], *nargv[6];
+    int      rc, n;
 
     memset(&up, 0, sizeof(up));
     up.admin = tg_cli_has(a, "admin-listen") ? tg_cli_opt(a, "admin-listen")
@@ -1037,7 +1094,11 @@ tg_up_run(tg_cli_t *cli, tg_cli_args_t *a)
     targv[2] = up.data_dir;
     targv[3] = "--listen";
     targv[4] = (char *) up.admin;
-    targv[5] = NULL;
+    n = tg_up_tls_args(cli, a, &up, targv, 5);
+    if (n < 0) {
+        return TG_CLI_EUSAGE;
+    }
+    targv[n] = NULL;
     up.tollgated_pid = tg_up_spawn(targv);
     rc = up.tollgated_pid > 0 ? TG_CLI_OK : TG_CLI_ESERVER;
 
@@ -1162,6 +1223,11 @@ static const tg_cli_opt_t tg_up_opts[] = {
       "use this nginx.conf instead of rendering the template" },
     { "nginx", TG_OPT_VALUE, "PATH",
       "the nginx binary (default /usr/sbin/nginx)" },
+    { "tls-cert", TG_OPT_VALUE, "FILE",
+      "tollgated serves HTTPS with this PEM certificate" },
+    { "tls-key", TG_OPT_VALUE, "FILE", "and this PEM private key" },
+    { "require-tls", TG_OPT_VALUE, "on|off",
+      "plain HTTP only from loopback (tollgated's default on)" },
     { NULL, 0, NULL, NULL },
 };
 

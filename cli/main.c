@@ -31,6 +31,7 @@ typedef struct {
     const char *key_id;
     const char *key_secret;
     const char *config;
+    const char *cacert;
     int         json;
     int         help;
     int         version;
@@ -120,6 +121,9 @@ tg_cli_help(FILE *f)
                "value\" lines\n"
                "                             (TOLLGATE_CLI_CONFIG; default\n"
                "                             ~/.config/tollgate/cli.conf)\n"
+               "  --cacert FILE              the CA (PEM) that signed an https "
+               "endpoint's\n"
+               "                             certificate (TOLLGATE_CACERT)\n"
                "  --json                     print the API's JSON\n"
                "  --help                     show help; tollgate GROUP "
                "[COMMAND] --help\n"
@@ -262,9 +266,10 @@ static int
 tg_cli_globals(tg_cli_globals_t *g, int argc, char **argv, int *next)
 {
     static const char *const names[] = { "endpoint", "access-key-id",
-                                         "access-key-secret", "config" };
+                                         "access-key-secret", "config",
+                                         "cacert" };
     const char **slots[] = { &g->endpoint, &g->key_id, &g->key_secret,
-                             &g->config };
+                             &g->config, &g->cacert };
     const char  *arg, *eq;
     size_t       i, len;
     int          n;
@@ -345,6 +350,8 @@ tg_cli_on_setting(void *data, tg_str_t name, tg_str_t value, unsigned line)
         slot = &ctx->cli->key_id;
     } else if (tg_str_eq_c(name, "access_key_secret")) {
         slot = &ctx->cli->key_secret;
+    } else if (tg_str_eq_c(name, "cacert")) {
+        slot = &ctx->cli->cacert;
     } else {
         fprintf(stderr,
                 "tollgate: config %s:%u: unknown setting \"%.*s\" (the "
@@ -494,6 +501,12 @@ tg_cli_configure(tg_cli_t *cli, const tg_cli_globals_t *g)
         rc = tg_cli_set(&cli->key_secret, getenv("TOLLGATE_ACCESS_KEY_SECRET"));
     }
     if (rc == TG_CLI_OK) {
+        rc = tg_cli_set(&cli->cacert, getenv("TOLLGATE_CACERT"));
+    }
+    if (rc == TG_CLI_OK) {
+        rc = tg_cli_set(&cli->cacert, g->cacert);
+    }
+    if (rc == TG_CLI_OK) {
         rc = tg_cli_set(&cli->endpoint, g->endpoint);
     }
     if (rc == TG_CLI_OK) {
@@ -536,6 +549,7 @@ tg_cli_free(tg_cli_t *cli)
     free(cli->endpoint);
     free(cli->key_id);
     free(cli->key_secret);
+    free(cli->cacert);
     if (cli->curl != NULL) {
         curl_easy_cleanup(cli->curl);
     }

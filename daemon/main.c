@@ -282,8 +282,9 @@ tg_endpoint(const tg_daemon_t *d, char *out, size_t size)
         hostlen = 5;
     }
 
-    snprintf(out, size, "http://%.*s:%u", (int) hostlen, host,
-             tg_http_port(d->http));
+    snprintf(out, size, "%s://%.*s:%u",
+             tg_http_server_secure(d->http) ? "https" : "http", (int) hostlen,
+             host, tg_http_port(d->http));
 }
 
 
@@ -543,6 +544,9 @@ tg_http_prepare(tg_daemon_t *d)
     options.max_body = (size_t) d->settings.max_body;
     options.handler = tg_dispatch;
     options.data = d;
+    options.tls_cert = d->settings.tls_cert;
+    options.tls_key = d->settings.tls_key;
+    options.require_tls = strcmp(d->settings.require_tls, "on") == 0;
 
     if (tg_http_start(&options, &d->http, errbuf, sizeof(errbuf)) != TG_OK) {
         tg_fatal("listen", errbuf);
@@ -565,6 +569,7 @@ tg_announce(tg_daemon_t *d)
     TG_LOG(
         TG_LOG_INFO, "tollgated listening",
         TG_LF_STR("listen", d->settings.listen), TG_LF_STR("port", port),
+        TG_LF_STR("tls", tg_http_server_secure(d->http) ? "on" : "off"),
         TG_LF_STR("data_dir", d->data_dir),
         TG_LF_STR("admin_key_file", access(path, F_OK) == 0 ? path : "(none)"));
     return TG_OK;

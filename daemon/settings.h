@@ -50,6 +50,9 @@ typedef struct {
     char   *config;
     char   *data_dir;
     char   *listen;
+    char   *tls_cert;
+    char   *tls_key;
+    char   *require_tls; /* "on" or "off" */
     char   *log_format;
     char   *log_level;
     char   *log_file; /* NULL: stderr */

@@ -253,7 +253,7 @@ tg_proj_key_encode(tg_str_t app, const tg_proj_secret_t *secrets,
         return TG_EINVALID;
     }
 
-    rc = tg_write_uint(out, 1, TG_PROJ_FORMAT);
+    rc = tg_write_uint(out, 1, TG_PROJ_KEY_FORMAT);
     if (rc == TG_OK) {
         rc = tg_buf_append(out, app.ptr, app.len);
     }
@@ -262,6 +262,9 @@ tg_proj_key_encode(tg_str_t app, const tg_proj_secret_t *secrets,
     }
     for (i = 0; rc == TG_OK && i < nsecrets; i++) {
         rc = tg_write_uint(out, 8, (uint64_t) secrets[i].expires_at);
+        if (rc == TG_OK) {
+            rc = tg_write_uint(out, 8, (uint64_t) secrets[i].aged_at);
+        }
         if (rc == TG_OK) {
             rc = tg_write_str16(out, secrets[i].sealed);
         }
@@ -276,9 +279,10 @@ tg_proj_key_decode(tg_str_t value, tg_proj_key_t *key)
 {
     tg_reader_t    r = { (const uint8_t *) value.ptr, value.len };
     const uint8_t *app;
-    uint64_t       format, n, expires, i;
+    uint64_t       format, n, expires, aged = 0, i;
 
-    if (tg_read_uint(&r, 1, &format) != TG_OK || format != TG_PROJ_FORMAT
+    if (tg_read_uint(&r, 1, &format) != TG_OK
+        || (format != TG_PROJ_FORMAT && format != TG_PROJ_KEY_FORMAT)
         || tg_read_bytes(&r, TG_PROJ_ID_LEN, &app) != TG_OK
         || tg_read_uint(&r, 1, &n) != TG_OK || n == 0 || n > TG_PROJ_SECRETS)
     {
@@ -291,11 +295,14 @@ tg_proj_key_decode(tg_str_t value, tg_proj_key_t *key)
 
     for (i = 0; i < n; i++) {
         if (tg_read_uint(&r, 8, &expires) != TG_OK
+            || (format == TG_PROJ_KEY_FORMAT
+                && tg_read_uint(&r, 8, &aged) != TG_OK)
             || tg_read_str16(&r, &key->secrets[i].sealed) != TG_OK)
         {
             return TG_EINVALID;
         }
         key->secrets[i].expires_at = (int64_t) expires;
+        key->secrets[i].aged_at = (int64_t) aged;
     }
 
     return r.left == 0 ? TG_OK : TG_EINVALID;
@@ -586,13 +593,48 @@ tg_proj_macs_get(tg_proj_macs_t *c, const uint8_t key[TG_SEAL_KEY_LEN],
 
 
 int
-tg_proj_code_decode(tg_str_t value, tg_str_t *app)
+tg_proj_code_encode(tg_str_t app, int64_t aged_at, tg_buf_t *out)
 {
-    if (value.len != TG_PROJ_ID_LEN) {
+    size_t start = out->len;
+    int    rc;
+
+    if (app.len != TG_PROJ_ID_LEN) {
         return TG_EINVALID;
     }
-    *app = value;
+    rc = tg_buf_append(out, app.ptr, app.len);
+    if (rc == TG_OK && aged_at != 0) {
+        rc = tg_write_uint(out, 8, (uint64_t) aged_at);
+    }
+    return tg_proj_undo(out, start, rc);
+}
+
+
+int
+tg_proj_code_decode_aged(tg_str_t value, tg_str_t *app, int64_t *aged_at)
+{
+    tg_reader_t    r = { (const uint8_t *) value.ptr, value.len };
+    const uint8_t *id;
+    uint64_t       aged = 0;
+
+    if (tg_read_bytes(&r, TG_PROJ_ID_LEN, &id) != TG_OK
+        || (r.left > 0 && tg_read_uint(&r, 8, &aged) != TG_OK) || r.left != 0
+        || (value.len > TG_PROJ_ID_LEN && aged == 0))
+    {
+        return TG_EINVALID;
+    }
+    app->ptr = (const char *) id;
+    app->len = TG_PROJ_ID_LEN;
+    *aged_at = (int64_t) aged;
     return TG_OK;
+}
+
+
+int
+tg_proj_code_decode(tg_str_t value, tg_str_t *app)
+{
+    int64_t aged_at;
+
+    return tg_proj_code_decode_aged(value, app, &aged_at);
 }
 
 

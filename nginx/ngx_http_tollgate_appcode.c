@@ -127,6 +127,9 @@ ngx_http_tollgate_appcode_verify(ngx_http_tollgate_call_t *call)
     if (rc == 0) {
         return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_UNKNOWN_CODE, NULL);
     }
+    if (call->aged) {
+        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_CODE_EXPIRED, NULL);
+    }
 
     if (call->headers[APPCODE_STAGE] != NULL) {
         call->stage = call->headers[APPCODE_STAGE]->value;

@@ -443,7 +443,7 @@ ngx_http_tollgate_huawei_signature(ngx_http_tollgate_call_t *call,
                                         &call->app_key);
     }
     if (rc != NGX_OK) {
-        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_BAD_SIGNATURE, NULL);
+        return ngx_http_tollgate_refuse_mismatch(call, NULL);
     }
     return NGX_OK;
 }
@@ -571,6 +571,9 @@ ngx_http_tollgate_huawei_appcode_verify(ngx_http_tollgate_call_t *call)
     if (rc == 0) {
         return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_UNKNOWN_CODE, NULL);
     }
+    if (call->aged) {
+        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_CODE_EXPIRED, NULL);
+    }
 
     if (call->headers[HW_APPCODE_STAGE] != NULL) {
         call->stage = call->headers[HW_APPCODE_STAGE]->value;
@@ -617,6 +620,12 @@ static const ngx_http_tollgate_huawei_error_t
                                                     "header" },
         [NGX_TOLLGATE_BAD_SIGNATURE] = { 401, "APIG.0303",
                                          HW_APP_AUTH "verify signature fail" },
+        [NGX_TOLLGATE_SECRET_EXPIRED] = { 401, "APIG.0303",
+                                          HW_APP_AUTH "app secret expired, "
+                                                      "reset it" },
+        [NGX_TOLLGATE_CODE_EXPIRED] = { 401, "APIG.0303",
+                                        HW_APP_AUTH "appcode expired, "
+                                                    "reset it" },
         [NGX_TOLLGATE_BAD_METHOD] = { 401, "APIG.0303",
                                       HW_APP_AUTH "unsupported signature "
                                                   "algorithm" },

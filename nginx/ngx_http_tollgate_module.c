@@ -870,6 +870,7 @@ ngx_http_tollgate_find_code(ngx_http_tollgate_call_t *call, tg_str_t code)
     ngx_http_tollgate_main_conf_t *mcf;
     uint8_t                        hash[TG_PROJ_HASH_LEN];
     tg_str_t                       value, id;
+    int64_t                        aged_at;
 
     mcf = ngx_http_get_module_main_conf(call->r, ngx_http_tollgate_module);
     if (tg_proj_code_key_keyed(mcf->dataplane, code, hash) != TG_OK) {
@@ -877,10 +878,11 @@ ngx_http_tollgate_find_code(ngx_http_tollgate_call_t *call, tg_str_t code)
     }
     if (!ngx_http_tollgate_get(mcf->view, TG_PROJ_CODES, hash, sizeof(hash),
                                &value)
-        || tg_proj_code_decode(value, &id) != TG_OK)
+        || tg_proj_code_decode_aged(value, &id, &aged_at) != TG_OK)
     {
         return 0;
     }
+    call->aged = aged_at != 0 && aged_at <= call->now_ms;
     ngx_memcpy(call->app.app, id.ptr, TG_PROJ_ID_LEN);
     return ngx_http_tollgate_load_app(mcf->view, call->app.app,
                                       &call->app.record);

@@ -207,6 +207,26 @@ ngx_http_tollgate_request_path(ngx_http_request_t *r)
 
 
 ngx_int_t
+ngx_http_tollgate_secret_aged(const ngx_http_tollgate_call_t *call,
+                              const tg_proj_secret_t         *s)
+{
+    return s->aged_at != 0 && s->aged_at <= call->now_ms;
+}
+
+
+ngx_int_t
+ngx_http_tollgate_refuse_mismatch(ngx_http_tollgate_call_t *call,
+                                  const ngx_str_t          *detail)
+{
+    return call->aged
+               ? ngx_http_tollgate_refuse(call, NGX_TOLLGATE_SECRET_EXPIRED,
+                                          NULL)
+               : ngx_http_tollgate_refuse(call, NGX_TOLLGATE_BAD_SIGNATURE,
+                                          detail);
+}
+
+
+ngx_int_t
 ngx_http_tollgate_try_secrets(ngx_http_tollgate_call_t *call, tg_str_t app_key,
                               const tg_proj_key_t        *k,
                               ngx_http_tollgate_verify_pt verify, void *data,
@@ -231,6 +251,11 @@ ngx_http_tollgate_try_secrets(ngx_http_tollgate_call_t *call, tg_str_t app_key,
             break;
         }
         rc = verify(data, (tg_str_t){ secret, len });
+        if (rc == NGX_OK && ngx_http_tollgate_secret_aged(call, &k->secrets[i]))
+        {
+            call->aged = 1;
+            rc = NGX_DECLINED;
+        }
     }
 
     ngx_explicit_memzero(secret, sizeof(secret));

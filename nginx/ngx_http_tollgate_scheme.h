@@ -44,6 +44,8 @@
     X(UNKNOWN_CODE,        400, "unknown code")                               \
     X(NO_SIGNATURE,        401, "no signature")                               \
     X(BAD_SIGNATURE,       400, "the signature does not match")               \
+    X(SECRET_EXPIRED,      401, "secret past its maximum age")                \
+    X(CODE_EXPIRED,        401, "AppCode past its maximum age")               \
     X(BAD_METHOD,          400, "unknown signature method")                   \
     X(MISSING_HEADER,      400, "a required header is missing")               \
     X(UNSIGNED_HEADER,     400, "a header that must be signed is not")        \
@@ -117,9 +119,11 @@ typedef struct {
     ngx_str_t body; /* read when the scheme needs it */
 
     /* Set by verify. */
-    ngx_http_tollgate_app_t     app;
-    ngx_str_t                   app_key; /* $tollgate_app_key, or empty */
-    ngx_str_t                   stage;   /* requested; empty: the default */
+    ngx_http_tollgate_app_t app;
+    ngx_str_t               app_key; /* $tollgate_app_key, or empty */
+    ngx_str_t               stage;   /* requested; empty: the default */
+    ngx_uint_t              aged;    /* the signature verified only with a
+                                        secret past its maximum age */
     ngx_http_tollgate_failure_t failure;
 } ngx_http_tollgate_call_t;
 
@@ -213,7 +217,23 @@ typedef ngx_int_t (*ngx_http_tollgate_verify_pt)(void *data, tg_str_t secret);
  * opened (ngx_http_tollgate_open_secret()) and wiped after.  Returns
  * NGX_OK if one verifies, NGX_DECLINED if none does, NGX_ERROR if a
  * secret does not open or verify fails; *live counts the secrets tried.
+ * A secret past its maximum age (aged_at) never makes NGX_OK: one that
+ * verifies sets call->aged, so that the caller refuses the call as
+ * NGX_TOLLGATE_SECRET_EXPIRED (ngx_http_tollgate_refuse_mismatch()).
  */
+/* 1 if a secret of the key's record is past its maximum age at the
+ * call's time. */
+ngx_int_t ngx_http_tollgate_secret_aged(const ngx_http_tollgate_call_t *call,
+                                        const tg_proj_secret_t         *s);
+
+/*
+ * Refuses a call whose signature no live secret verified: as signed with
+ * an expired secret when call->aged, else as a bad signature with detail
+ * (NULL: none).  Returns NGX_DECLINED.
+ */
+ngx_int_t ngx_http_tollgate_refuse_mismatch(ngx_http_tollgate_call_t *call,
+                                            const ngx_str_t          *detail);
+
 ngx_int_t ngx_http_tollgate_try_secrets(ngx_http_tollgate_call_t   *call,
                                         tg_str_t                    app_key,
                                         const tg_proj_key_t        *k,
@@ -241,7 +261,8 @@ ngx_int_t ngx_http_tollgate_find_key(ngx_http_tollgate_call_t *call,
                                      tg_str_t app_key, tg_proj_key_t *k);
 
 /* Looks an AppCode up and loads its app into call->app.  Returns 1, 0 if
- * unknown, NGX_ERROR. */
+ * unknown, NGX_ERROR; a code past its maximum age sets call->aged (the
+ * caller refuses it, NGX_TOLLGATE_CODE_EXPIRED). */
 ngx_int_t ngx_http_tollgate_find_code(ngx_http_tollgate_call_t *call,
                                       tg_str_t                  code);
 

@@ -60,6 +60,10 @@ static ngx_str_t ngx_http_tollgate_tencent_messages[NGX_TOLLGATE_NREASONS] = {
         ngx_string("HMAC signature cannot be verified."),
     [NGX_TOLLGATE_BAD_SIGNATURE] =
         ngx_string("HMAC signature cannot be verified."),
+    [NGX_TOLLGATE_SECRET_EXPIRED] =
+        ngx_string("HMAC secret has expired, reset the application's key."),
+    [NGX_TOLLGATE_CODE_EXPIRED] =
+        ngx_string("HMAC secret has expired, reset the application's key."),
     [NGX_TOLLGATE_UNSIGNED_HEADER] = ngx_string(TC_XDATE_REQUIRED),
     [NGX_TOLLGATE_BAD_TIMESTAMP] = ngx_string(TC_XDATE_REQUIRED),
     [NGX_TOLLGATE_TIMESTAMP_EXPIRED] =
@@ -359,7 +363,7 @@ ngx_http_tollgate_tencent_verify(ngx_http_tollgate_call_t *call)
         return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_UNKNOWN_KEY, NULL);
     }
     if (rc != NGX_OK) {
-        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_BAD_SIGNATURE, NULL);
+        return ngx_http_tollgate_refuse_mismatch(call, NULL);
     }
 
     /* The environment in the path is the stage asked for. */

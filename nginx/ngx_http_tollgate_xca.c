@@ -230,7 +230,11 @@ ngx_http_tollgate_xca_check(ngx_http_tollgate_call_t *call, tg_str_t app_key,
             return NGX_ERROR;
         }
         if (tg_xca_verify_mac(mac, sts, signature) == TG_OK) {
-            rc = NGX_OK;
+            if (ngx_http_tollgate_secret_aged(call, &k->secrets[i])) {
+                call->aged = 1;
+            } else {
+                rc = NGX_OK;
+            }
         }
     }
     return rc;
@@ -351,6 +355,7 @@ ngx_http_tollgate_xca_verify(ngx_http_tollgate_call_t *call)
     tg_xca_method_t  method;
     tg_proj_key_t    k;
     tg_str_t         app_key, sts;
+    ngx_str_t        detail;
     ngx_uint_t       live;
     ngx_int_t        rc;
 
@@ -383,10 +388,9 @@ ngx_http_tollgate_xca_verify(ngx_http_tollgate_call_t *call)
         return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_UNKNOWN_KEY, NULL);
     }
     if (rc != NGX_OK) {
-        call->failure.reason = NGX_TOLLGATE_BAD_SIGNATURE;
-        call->failure.detail.data = (u_char *) sts.ptr;
-        call->failure.detail.len = sts.len;
-        return NGX_DECLINED;
+        detail.data = (u_char *) sts.ptr;
+        detail.len = sts.len;
+        return ngx_http_tollgate_refuse_mismatch(call, &detail);
     }
 
     if (req.content_md5.ptr != NULL && !tg_xca_is_form(req.content_type)
@@ -423,6 +427,12 @@ static ngx_str_t ngx_http_tollgate_xca_messages[NGX_TOLLGATE_NREASONS] = {
     [NGX_TOLLGATE_UNKNOWN_CODE] = ngx_string("Invalid AppCode `not exists`"),
     [NGX_TOLLGATE_NO_SIGNATURE] = ngx_string("Empty Signature"),
     [NGX_TOLLGATE_BAD_METHOD] = ngx_string("Invalid Signature Method"),
+    [NGX_TOLLGATE_SECRET_EXPIRED] =
+        ngx_string("AppSecret Expired `older than the account's maximum "
+                   "secret age; reset it`"),
+    [NGX_TOLLGATE_CODE_EXPIRED] =
+        ngx_string("AppCode Expired `older than the account's maximum "
+                   "secret age; reset it`"),
     [NGX_TOLLGATE_BAD_TIMESTAMP] = ngx_string("Invalid Timestamp"),
     [NGX_TOLLGATE_TIMESTAMP_EXPIRED] = ngx_string("Timestamp Expired"),
     [NGX_TOLLGATE_BAD_NONCE] = ngx_string("Invalid Nonce"),

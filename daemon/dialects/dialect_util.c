@@ -16,8 +16,7 @@ tg_dialect_actor_init(tg_actor_t *actor, const tg_http_request_t *req)
     snprintf(actor->request_id, sizeof(actor->request_id), "%s",
              tg_http_request_id(req));
     snprintf(actor->source, sizeof(actor->source), "%s", tg_http_remote(req));
-    /* actor->secure stays 0 until the HTTP layer can tell a call came
-     * over TLS (it serves plain HTTP today). */
+    actor->secure = tg_http_is_secure(req);
 }
 
 

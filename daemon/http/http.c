@@ -10,16 +10,24 @@
  * max_body is dropped and flagged (a Content-Length beyond it is
  * answered at once, before the body is read); the last call runs the
  * handler and queues the response.
+ *
+ * TLS is libmicrohttpd's (GnuTLS): the certificate and key are read into
+ * memory at start, handed to it, and the key's copy is wiped at stop.
  */
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 
@@ -35,6 +43,9 @@ struct tg_http_server_s {
     tg_http_options_t  options;
     unsigned           port;
     int                walk_head; /* tg_http_raw_nul() knows this layout */
+    int                secure;    /* HTTPS */
+    tg_buf_t           cert;      /* PEM, NUL-terminated */
+    tg_buf_t           key;       /* PEM, NUL-terminated; wiped at stop */
 };
 
 struct tg_http_request_s {
@@ -49,6 +60,8 @@ struct tg_http_request_s {
     const char            *uri_bad;     /* what is wrong with the raw URI */
     const char            *raw_uri;     /* in libmicrohttpd's buffer, or NULL */
     size_t                 raw_uri_len; /* up to its first NUL */
+    int                    secure;      /* came over TLS */
+    int                    loopback;    /* from this host's loopback */
     char                   request_id[TG_REQUEST_ID_LEN + 1];
     char                   remote[INET6_ADDRSTRLEN];
     char                   actor[80];
@@ -156,6 +169,20 @@ tg_http_remote(const tg_http_request_t *req)
 }
 
 
+int
+tg_http_is_secure(const tg_http_request_t *req)
+{
+    return req->secure;
+}
+
+
+int
+tg_http_is_loopback(const tg_http_request_t *req)
+{
+    return req->loopback;
+}
+
+
 void
 tg_http_set_actor(tg_http_request_t *req, const char *key_id)
 {
@@ -182,26 +209,53 @@ tg_http_response_header(tg_http_response_t *res, const char *name,
 }
 
 
+/* 1 if sa is a loopback address: 127.0.0.0/8, ::1, or ::ffff:127.x. */
+static int
+tg_http_sockaddr_loopback(const struct sockaddr *sa)
+{
+    const struct in6_addr *a6;
+
+    if (sa->sa_family == AF_INET) {
+        return (ntohl(((const struct sockaddr_in *) sa)->sin_addr.s_addr) >> 24)
+               == 127;
+    }
+
+    if (sa->sa_family == AF_INET6) {
+        a6 = &((const struct sockaddr_in6 *) sa)->sin6_addr;
+        return IN6_IS_ADDR_LOOPBACK(a6)
+               || (IN6_IS_ADDR_V4MAPPED(a6) && a6->s6_addr[12] == 127);
+    }
+
+    return 0;
+}
+
+
+/* Writes the client's address as text into req->remote, and notes
+ * whether it is on the loopback. */
 static void
-tg_http_remote_address(struct MHD_Connection *conn, char *out, size_t size)
+tg_http_remote_address(tg_http_request_t *req)
 {
     const union MHD_ConnectionInfo *info;
     const struct sockaddr          *sa;
+    char                           *out = req->remote;
+    socklen_t                       size = sizeof(req->remote);
 
     snprintf(out, size, "-");
 
-    info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    info =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (info == NULL || info->client_addr == NULL) {
         return;
     }
 
     sa = info->client_addr;
+    req->loopback = tg_http_sockaddr_loopback(sa);
     if (sa->sa_family == AF_INET) {
         inet_ntop(AF_INET, &((const struct sockaddr_in *) sa)->sin_addr, out,
-                  (socklen_t) size);
+                  size);
     } else if (sa->sa_family == AF_INET6) {
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *) sa)->sin6_addr, out,
-                  (socklen_t) size);
+                  size);
     }
 }
 
@@ -254,9 +308,8 @@ tg_http_uri_check(const char *uri)
 static void *
 tg_http_uri_seen(void *cls, const char *uri, struct MHD_Connection *conn)
 {
+    tg_http_server_t  *srv = cls;
     tg_http_request_t *req;
-
-    (void) cls;
 
     req = calloc(1, sizeof(tg_http_request_t));
     if (req == NULL) {
@@ -264,6 +317,7 @@ tg_http_uri_seen(void *cls, const char *uri, struct MHD_Connection *conn)
     }
 
     req->conn = conn;
+    req->secure = srv->secure;
     req->uri =
         tg_strndup(uri != NULL ? uri : "", uri != NULL ? strlen(uri) : 0);
     if (req->uri == NULL) {
@@ -289,7 +343,7 @@ tg_http_request_init(tg_http_request_t *req, const char *url,
 {
     req->method = method;
     req->path = tg_strndup(url, strlen(url));
-    tg_http_remote_address(req->conn, req->remote, sizeof(req->remote));
+    tg_http_remote_address(req);
 
     if (req->path == NULL || tg_request_id_generate(req->request_id) != TG_OK) {
         return TG_ENOMEM;
@@ -669,10 +723,11 @@ tg_http_screen(const tg_http_server_t *srv, const tg_http_request_t *req,
 }
 
 
-/* Answers a malformed request at once, in the native error shape, before
- * any dialect sees it. */
+/* Answers a request no dialect should see at once, in the native error
+ * shape: status with code and reason. */
 static enum MHD_Result
-tg_http_refuse(tg_http_request_t *req, const char *reason)
+tg_http_refuse_with(tg_http_request_t *req, unsigned status, const char *code,
+                    const char *reason)
 {
     struct MHD_Response *response;
     enum MHD_Result      rc;
@@ -680,9 +735,9 @@ tg_http_refuse(tg_http_request_t *req, const char *reason)
     int                  n;
 
     n = snprintf(body, sizeof(body),
-                 "{\"error\":{\"code\":\"malformed_request\","
+                 "{\"error\":{\"code\":\"%s\","
                  "\"message\":\"%s\",\"request_id\":\"%s\"}}",
-                 reason, req->request_id);
+                 code, reason, req->request_id);
     if (n < 0 || (size_t) n >= sizeof(body)) {
         return MHD_NO;
     }
@@ -699,12 +754,21 @@ tg_http_refuse(tg_http_request_t *req, const char *reason)
     MHD_add_response_header(response, "Cache-Control", "no-store");
     MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION, "close");
 
-    rc = MHD_queue_response(req->conn, MHD_HTTP_BAD_REQUEST, response);
+    rc = MHD_queue_response(req->conn, status, response);
     MHD_destroy_response(response);
 
     req->answered = 1;
-    tg_http_log(req, MHD_HTTP_BAD_REQUEST, (size_t) n);
+    tg_http_log(req, status, (size_t) n);
     return rc;
+}
+
+
+/* Answers a malformed request, 400, before any dialect sees it. */
+static enum MHD_Result
+tg_http_refuse(tg_http_request_t *req, const char *reason)
+{
+    return tg_http_refuse_with(req, MHD_HTTP_BAD_REQUEST, "malformed_request",
+                               reason);
 }
 
 
@@ -731,6 +795,15 @@ tg_http_access(void *cls, struct MHD_Connection *conn, const char *url,
         reason = tg_http_screen(srv, req, method, version);
         if (reason != NULL) {
             return tg_http_refuse(req, reason);
+        }
+
+        /* Plain HTTP carries secrets in clear: loopback only. */
+
+        if (srv->options.require_tls && !req->secure && !req->loopback) {
+            return tg_http_refuse_with(
+                req, MHD_HTTP_FORBIDDEN, "tls_required",
+                "Plain HTTP is accepted only from this host's loopback: "
+                "use HTTPS (tollgated --tls-cert, --tls-key).");
         }
 
         /* A declared body beyond the cap is refused before it is read. */
@@ -844,6 +917,94 @@ tg_http_split_listen(const char *listen, char *host, size_t hostlen, char *port,
 }
 
 
+/*
+ * Reads a PEM file into buf, NUL-terminated, in one allocation and
+ * without stdio's buffer, so that a key leaves no copy behind but buf
+ * (which the caller wipes).
+ */
+static int
+tg_http_read_pem(const char *path, tg_buf_t *buf, char *errbuf, size_t errlen)
+{
+    struct stat st;
+    ssize_t     n = 0;
+    size_t      size = 0;
+    int         fd, rc = TG_OK;
+
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+        return TG_EINVALID;
+    }
+
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0
+        || st.st_size > TG_HTTP_TLS_FILE_MAX)
+    {
+        rc = TG_EINVALID;
+    } else {
+        size = (size_t) st.st_size;
+        rc = tg_buf_reserve(buf, size + 1);
+    }
+
+    while (rc == TG_OK && buf->len < size) {
+        n = read(fd, buf->ptr + buf->len, size - buf->len);
+        if (n > 0) {
+            buf->len += (size_t) n;
+        } else if (n == 0 || errno != EINTR) {
+            rc = TG_EINVALID;
+        }
+    }
+    close(fd);
+
+    if (rc == TG_OK) {
+        buf->ptr[buf->len++] = '\0'; /* the NUL libmicrohttpd needs */
+    }
+    if (rc != TG_OK) {
+        snprintf(errbuf, errlen, "%s: not a readable file of 1 to %d bytes",
+                 path, TG_HTTP_TLS_FILE_MAX);
+        return TG_EINVALID;
+    }
+    return TG_OK;
+}
+
+
+/* Reads the certificate and key that options name, if any. */
+static int
+tg_http_tls_load(tg_http_server_t *srv, const tg_http_options_t *options,
+                 char *errbuf, size_t errlen)
+{
+    int rc;
+
+    if ((options->tls_cert == NULL) != (options->tls_key == NULL)) {
+        snprintf(errbuf, errlen, "TLS needs both tls_cert and tls_key");
+        return TG_EINVALID;
+    }
+    if (options->tls_cert == NULL) {
+        return TG_OK;
+    }
+
+    if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        snprintf(errbuf, errlen, "this libmicrohttpd is built without TLS");
+        return TG_EINVALID;
+    }
+
+    rc = tg_http_read_pem(options->tls_cert, &srv->cert, errbuf, errlen);
+    if (rc == TG_OK) {
+        rc = tg_http_read_pem(options->tls_key, &srv->key, errbuf, errlen);
+    }
+    srv->secure = rc == TG_OK;
+    return rc;
+}
+
+
+static void
+tg_http_server_free(tg_http_server_t *srv)
+{
+    tg_buf_free(&srv->cert);
+    tg_buf_wipe(&srv->key);
+    free(srv);
+}
+
+
 int
 tg_http_start(const tg_http_options_t *options, tg_http_server_t **out,
               char *errbuf, size_t errlen)
@@ -852,8 +1013,9 @@ tg_http_start(const tg_http_options_t *options, tg_http_server_t **out,
     struct addrinfo             hints, *ai = NULL;
     const union MHD_DaemonInfo *info;
     char                        host[256], port[16];
+    struct MHD_OptionItem       tls[3];
     unsigned                    flags;
-    int                         rc;
+    int                         rc, loopback;
 
     if (tg_http_split_listen(options->listen, host, sizeof(host), port,
                              sizeof(port))
@@ -887,9 +1049,27 @@ tg_http_start(const tg_http_options_t *options, tg_http_server_t **out,
      * 0.9.77 alike); 1.0 parses the head anew and refuses a raw NUL. */
     srv->walk_head = strncmp(MHD_get_version(), "0.9.", 4) == 0;
 
+    loopback = tg_http_sockaddr_loopback(ai->ai_addr);
+
+    if (tg_http_tls_load(srv, options, errbuf, errlen) != TG_OK) {
+        freeaddrinfo(ai);
+        tg_http_server_free(srv);
+        return TG_EINVALID;
+    }
+
     flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
     if (ai->ai_family == AF_INET6) {
         flags |= MHD_USE_IPv6;
+    }
+
+    /* The certificate and key, when TLS is on; else nothing more. */
+    tls[0] =
+        (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, srv->cert.ptr };
+    tls[1] =
+        (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, srv->key.ptr };
+    tls[2] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+    if (srv->secure) {
+        flags |= MHD_USE_TLS;
     }
 
     srv->daemon = MHD_start_daemon(
@@ -899,19 +1079,34 @@ tg_http_start(const tg_http_options_t *options, tg_http_server_t **out,
         MHD_OPTION_NOTIFY_COMPLETED, tg_http_completed, srv,
         MHD_OPTION_URI_LOG_CALLBACK, tg_http_uri_seen, srv,
         MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 1024u,
-        MHD_OPTION_END);
+        MHD_OPTION_ARRAY, srv->secure ? tls : &tls[2], MHD_OPTION_END);
 
     freeaddrinfo(ai);
 
     if (srv->daemon == NULL) {
-        snprintf(errbuf, errlen, "cannot listen on %s (address in use?)",
+        snprintf(errbuf, errlen,
+                 srv->secure ? "cannot listen on %s (address in use, or a "
+                               "certificate and key that do not load?)"
+                             : "cannot listen on %s (address in use?)",
                  options->listen);
-        free(srv);
+        tg_http_server_free(srv);
         return TG_EINVALID;
     }
 
     info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = info != NULL ? info->port : 0;
+
+    if (!srv->secure && !loopback) {
+        TG_LOG(TG_LOG_WARN,
+               options->require_tls
+                   ? "plain HTTP on a non-loopback address: only loopback "
+                     "clients are answered (require_tls); give tls_cert and "
+                     "tls_key to serve others"
+                   : "plain HTTP on a non-loopback address with require_tls "
+                     "off: access-key secrets and AppSecrets cross the "
+                     "network in clear",
+               TG_LF_STR("listen", options->listen));
+    }
 
     *out = srv;
     return TG_OK;
@@ -930,6 +1125,13 @@ tg_http_stop(tg_http_server_t *srv)
 {
     if (srv != NULL) {
         MHD_stop_daemon(srv->daemon);
-        free(srv);
+        tg_http_server_free(srv);
     }
+}
+
+
+int
+tg_http_server_secure(const tg_http_server_t *srv)
+{
+    return srv->secure;
 }

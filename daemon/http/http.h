@@ -12,6 +12,13 @@
  * libmicrohttpd reports its length), two
  * Content-Length headers, or Content-Length with Transfer-Encoding.
  *
+ * Transport security: with a certificate and key (tls_cert, tls_key) the
+ * listener speaks only HTTPS.  Without them it speaks plain HTTP, and
+ * with require_tls set it answers plain requests from a client that is
+ * not on this host's loopback (127.0.0.0/8, ::1) with 403 in the native
+ * error shape (code "tls_required"): secrets never cross a network in
+ * clear.
+ *
  * Ownership: a request and its strings live until the handler returns.
  * The handler fills the response; the server sends its body and then
  * wipes and frees it, since bodies may carry secrets.
@@ -54,12 +61,21 @@ typedef struct {
     size_t             max_body;
     tg_http_handler_pt handler;
     void              *data;
+    const char        *tls_cert;    /* PEM certificate (chain) file, or NULL */
+    const char        *tls_key;     /* its PEM private key file, or NULL */
+    int                require_tls; /* plain HTTP only from loopback */
 } tg_http_options_t;
+
+
+/* The largest certificate or key file read, in bytes. */
+#define TG_HTTP_TLS_FILE_MAX (1024 * 1024)
 
 
 /*
  * Binds and starts serving.  Returns 0, or an error with a message in
- * errbuf.
+ * errbuf: TG_EINVALID for a bad address, a certificate without a key (or
+ * the reverse), a file that cannot be read, a libmicrohttpd built
+ * without TLS, or a certificate and key it refuses.
  */
 int tg_http_start(const tg_http_options_t *options, tg_http_server_t **srv,
                   char *errbuf, size_t errlen);
@@ -69,6 +85,9 @@ unsigned tg_http_port(const tg_http_server_t *srv);
 
 /* Stops serving, waiting for requests in progress.  srv may be NULL. */
 void tg_http_stop(tg_http_server_t *srv);
+
+/* 1 if the server speaks HTTPS. */
+int tg_http_server_secure(const tg_http_server_t *srv);
 
 
 const char *tg_http_method(const tg_http_request_t *req);
@@ -105,6 +124,14 @@ const char *tg_http_request_id(const tg_http_request_t *req);
 
 /* The client's address, as text. */
 const char *tg_http_remote(const tg_http_request_t *req);
+
+/* 1 if the request came over TLS, else 0: what an authorization
+ * condition on transport ("came over TLS") reads. */
+int tg_http_is_secure(const tg_http_request_t *req);
+
+/* 1 if the client is on this host's loopback (127.0.0.0/8 or ::1, an
+ * IPv4-mapped one included). */
+int tg_http_is_loopback(const tg_http_request_t *req);
 
 /* Names the access key that made the request, for the request log. */
 void tg_http_set_actor(tg_http_request_t *req, const char *key_id);

@@ -443,7 +443,8 @@ tg_proj_put(tg_proj_batch_t *b, tg_proj_db_t db, const void *key, size_t klen,
 /* Writes a keys record for app_key with up to two secrets. */
 static int
 tg_proj_write_key(tg_proj_batch_t *b, const char *app, const char *app_key,
-                  const char *secret, const char *prev, int64_t prev_expires)
+                  const char *secret, int64_t aged_at, const char *prev,
+                  int64_t prev_expires)
 {
     tg_proj_secret_t secrets[TG_PROJ_SECRETS];
     tg_buf_t         sealed[TG_PROJ_SECRETS] = { TG_BUF_INIT, TG_BUF_INIT };
@@ -455,12 +456,14 @@ tg_proj_write_key(tg_proj_batch_t *b, const char *app, const char *app_key,
         rc = tg_proj_secret_seal(b->p->key, tg_str_c(app_key), tg_str_c(secret),
                                  &sealed[n]);
         secrets[n].expires_at = 0;
+        secrets[n].aged_at = aged_at;
         n++;
     }
     if (rc == TG_OK && prev != NULL) {
         rc = tg_proj_secret_seal(b->p->key, tg_str_c(app_key), tg_str_c(prev),
                                  &sealed[n]);
         secrets[n].expires_at = prev_expires;
+        secrets[n].aged_at = 0; /* its grace bounds it */
         n++;
     }
     for (i = 0; i < n; i++) {
@@ -495,6 +498,7 @@ tg_proj_write_pairs(tg_proj_batch_t *b, const tg_dp_app_t *a, int64_t now,
 {
     const tg_cred_t *kp;
     const char      *prev;
+    int64_t          aged_at;
     size_t           i;
     int              rc = TG_OK, grace, same;
 
@@ -505,12 +509,15 @@ tg_proj_write_pairs(tg_proj_batch_t *b, const tg_dp_app_t *a, int64_t now,
             prev != NULL && kp->prev_key != NULL && kp->prev_expires_at > now;
         same = grace && strcmp(kp->prev_key, kp->key) == 0;
 
-        rc = tg_proj_write_key(b, a->id, kp->key, a->secrets[i],
+        aged_at = a->max_secret_age > 0
+                      ? kp->secret_at + a->max_secret_age * 1000
+                      : 0;
+        rc = tg_proj_write_key(b, a->id, kp->key, a->secrets[i], aged_at,
                                same ? prev : NULL, kp->prev_expires_at);
         keys[(*nkeys)++] = tg_str_c(kp->key);
 
         if (rc == TG_OK && grace && !same) {
-            rc = tg_proj_write_key(b, a->id, kp->prev_key, NULL, prev,
+            rc = tg_proj_write_key(b, a->id, kp->prev_key, NULL, 0, prev,
                                    kp->prev_expires_at);
             keys[(*nkeys)++] = tg_str_c(kp->prev_key);
         }
@@ -523,16 +530,26 @@ static int
 tg_proj_write_codes(tg_proj_batch_t *b, const tg_dp_app_t *a,
                     uint8_t (*hashes)[TG_PROJ_HASH_LEN])
 {
-    size_t i;
-    int    rc = TG_OK;
+    tg_buf_t rec = TG_BUF_INIT;
+    int64_t  aged_at;
+    size_t   i;
+    int      rc = TG_OK;
 
     for (i = 0; i < a->ncodes && rc == TG_OK; i++) {
+        aged_at = a->max_secret_age > 0
+                      ? a->codes_set[i] + a->max_secret_age * 1000
+                      : 0;
+        tg_buf_reset(&rec);
         rc = tg_proj_code_key(b->p->key, tg_str_c(a->codes[i]), hashes[i]);
         if (rc == TG_OK) {
+            rc = tg_proj_code_encode(tg_str_c(a->id), aged_at, &rec);
+        }
+        if (rc == TG_OK) {
             rc = tg_proj_put(b, TG_PROJ_CODES, hashes[i], TG_PROJ_HASH_LEN,
-                             a->id, TG_PROJ_ID_LEN);
+                             rec.ptr, rec.len);
         }
     }
+    tg_buf_free(&rec);
     return rc;
 }
 

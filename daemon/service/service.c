@@ -425,6 +425,7 @@ tg_key_view_fill(const tg_service_t *svc, const tg_cred_t *kp, int reveal,
     view->primary = kp->primary;
     view->created_at = kp->created_at;
     view->updated_at = kp->updated_at;
+    view->secret_at = kp->secret_at;
     view->app_key = tg_strndup(kp->key, strlen(kp->key));
 
     if (kp->prev_key != NULL && kp->prev_expires_at > tg_time_now_ms()) {

@@ -115,6 +115,9 @@ typedef struct {
     int64_t prev_expires_at; /* 0 when there is none */
     int64_t created_at;
     int64_t updated_at;
+    int64_t secret_at;         /* when its secret was set */
+    int64_t secret_expires_at; /* apps' views: when the secret passes its
+                                  account's maximum age; 0: never */
 } tg_key_view_t;
 
 typedef struct {
@@ -174,14 +177,28 @@ typedef struct {
 } tg_grant_spec_t;
 
 typedef struct {
-    tg_str_t name;
-    int      enabled;
-    int64_t  app_quota; /* 0: the default */
+    tg_str_t         name;
+    int              enabled;
+    int64_t          app_quota; /* 0: the default */
+    tg_cred_policy_t policy;    /* the members TG_ACCOUNT_SET_* name */
 } tg_account_spec_t;
 
 #define TG_ACCOUNT_SET_NAME    0x01u
 #define TG_ACCOUNT_SET_ENABLED 0x02u
 #define TG_ACCOUNT_SET_QUOTA   0x04u
+/* The credential policy's members (cred_policy.h), one flag each.  A
+ * change of max_secret_age re-projects every app of the account, so
+ * that the gateway applies the new age at once. */
+#define TG_ACCOUNT_SET_REVEAL_ONCE       0x08u
+#define TG_ACCOUNT_SET_MAX_SECRET_AGE    0x10u
+#define TG_ACCOUNT_SET_MIN_GRACE         0x20u
+#define TG_ACCOUNT_SET_MAX_GRACE         0x40u
+#define TG_ACCOUNT_SET_SECRET_MIN_LENGTH 0x80u
+#define TG_ACCOUNT_SET_SECRET_CLASSES    0x100u
+#define TG_ACCOUNT_SET_POLICY                                   \
+    (TG_ACCOUNT_SET_REVEAL_ONCE | TG_ACCOUNT_SET_MAX_SECRET_AGE \
+     | TG_ACCOUNT_SET_MIN_GRACE | TG_ACCOUNT_SET_MAX_GRACE      \
+     | TG_ACCOUNT_SET_SECRET_MIN_LENGTH | TG_ACCOUNT_SET_SECRET_CLASSES)
 
 typedef struct {
     tg_str_t id;     /* NULL: generate */
@@ -669,10 +686,12 @@ typedef struct {
     char      **secrets;      /* per pair: the current secret */
     char      **prev_secrets; /* per pair: the one in grace, or NULL */
     size_t      npairs;
-    char      **codes; /* AppCodes in clear */
+    char      **codes;     /* AppCodes in clear */
+    int64_t    *codes_set; /* per code: when it was set (its age's start) */
     size_t      ncodes;
     tg_grant_t *grants; /* with their API names */
     size_t      ngrants;
+    int64_t     max_secret_age; /* its account's, in seconds; 0: none */
 } tg_dp_app_t;
 
 typedef int (*tg_dp_apply_pt)(void *data, int64_t seq, const tg_dp_app_t *apps,

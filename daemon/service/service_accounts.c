@@ -124,6 +124,48 @@ tg_account_spec_check(const tg_account_spec_t *spec, unsigned set,
 }
 
 
+/*
+ * Applies the policy members that set names from patch to policy, and
+ * checks the result as a whole (a minimum grace above the maximum is
+ * refused, whichever of the two the call changed).
+ */
+static int
+tg_account_policy_apply(const tg_service_t *svc, const tg_cred_policy_t *patch,
+                        unsigned set, tg_cred_policy_t *policy, tg_error_t *err)
+{
+    tg_field_t  field;
+    const char *rule;
+
+    if (set & TG_ACCOUNT_SET_REVEAL_ONCE) {
+        policy->reveal_once = patch->reveal_once != 0;
+    }
+    if (set & TG_ACCOUNT_SET_MAX_SECRET_AGE) {
+        policy->max_secret_age = patch->max_secret_age;
+    }
+    if (set & TG_ACCOUNT_SET_MIN_GRACE) {
+        policy->min_grace = patch->min_grace;
+    }
+    if (set & TG_ACCOUNT_SET_MAX_GRACE) {
+        policy->max_grace = patch->max_grace;
+    }
+    if (set & TG_ACCOUNT_SET_SECRET_MIN_LENGTH) {
+        policy->secret_min_length = patch->secret_min_length;
+    }
+    if (set & TG_ACCOUNT_SET_SECRET_CLASSES) {
+        policy->secret_classes = patch->secret_classes;
+    }
+
+    if ((set & TG_ACCOUNT_SET_POLICY)
+        && tg_cred_policy_check(policy, svc->limits.max_grace_seconds, &field,
+                                &rule)
+               != TG_OK)
+    {
+        return tg_error_set(err, TG_EINVALID, field, "%s", rule);
+    }
+    return TG_OK;
+}
+
+
 /* Fails with TG_EACCOUNT_NAME_TAKEN if another account has the name. */
 static int
 tg_account_name_free(tg_txn_t *t, tg_str_t name, const char *except_id,
@@ -170,6 +212,24 @@ tg_account_insert(tg_txn_t *t, tg_str_t name, int64_t app_quota,
     out->created_at = now;
     out->updated_at = now;
     return tg_store_account_insert(t, out);
+}
+
+
+int
+tg_account_policy(tg_txn_t *t, const char *account_id, tg_cred_policy_t *out,
+                  tg_error_t *err)
+{
+    tg_account_t account;
+    int          rc;
+
+    memset(&account, 0, sizeof(account));
+    memset(out, 0, sizeof(*out));
+    rc = tg_store_account_get(t, tg_str_c(account_id), &account);
+    if (rc == TG_OK) {
+        *out = account.policy;
+    }
+    tg_account_free(&account);
+    return rc == TG_OK ? rc : tg_error_code(err, rc);
 }
 
 
@@ -228,9 +288,11 @@ tg_account_create_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     tg_account_op_t *op = data;
     int              rc;
 
-    (void) svc;
-
     rc = tg_account_name_free(t, op->spec->name, "", err);
+    if (rc == TG_OK) {
+        rc = tg_account_policy_apply(svc, &op->spec->policy, op->set,
+                                     &op->account_out->policy, err);
+    }
     if (rc == TG_OK) {
         rc = tg_account_insert(t, op->spec->name, op->spec->app_quota,
                                op->account_out);
@@ -256,6 +318,7 @@ tg_service_account_create(tg_service_t *svc, const tg_actor_t *actor,
     memset(out, 0, sizeof(*out));
     tg_account_op_init(&op, actor, TG_STR_NULL);
     op.spec = spec;
+    op.set = TG_ACCOUNT_SET_POLICY;
     op.account_out = out;
 
     tg_audit_begin(&ev, actor, TG_ACTION_CREATE_ACCOUNT, "account", spec->name);
@@ -426,7 +489,7 @@ tg_account_update_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     tg_account_op_t         *op = data;
     const tg_account_spec_t *patch = op->spec;
     tg_account_t            *out = op->account_out;
-    int64_t                  admins;
+    int64_t                  admins, age;
     char                    *name;
     int                      rc;
 
@@ -470,8 +533,35 @@ tg_account_update_txn(tg_service_t *svc, tg_txn_t *t, void *data,
         out->app_quota = patch->app_quota;
     }
 
+    age = out->policy.max_secret_age;
+    rc = tg_account_policy_apply(svc, &patch->policy, op->set, &out->policy,
+                                 err);
+    if (rc != TG_OK) {
+        return rc;
+    }
+    if (op->set & TG_ACCOUNT_SET_POLICY) {
+        tg_audit_detail(ev,
+                        "{\"reveal_once\":%s,\"max_secret_age\":%lld,"
+                        "\"min_grace\":%lld,\"max_grace\":%lld,"
+                        "\"secret_min_length\":%lld,\"secret_classes\":%lld}",
+                        out->policy.reveal_once ? "true" : "false",
+                        (long long) out->policy.max_secret_age,
+                        (long long) out->policy.min_grace,
+                        (long long) out->policy.max_grace,
+                        (long long) out->policy.secret_min_length,
+                        (long long) out->policy.secret_classes);
+    }
+
     out->updated_at = tg_time_now_ms();
-    return tg_store_account_update(t, out);
+    rc = tg_store_account_update(t, out);
+
+    /* The gateway learns a secret's expiry from the projection. */
+
+    if (rc == TG_OK && age != out->policy.max_secret_age) {
+        rc =
+            tg_store_change_account_apps(t, tg_str_c(out->id), out->updated_at);
+    }
+    return rc;
 }
 
 

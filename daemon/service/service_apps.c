@@ -304,6 +304,23 @@ typedef struct {
      | TG_APP_SET_RATE)
 
 
+/* Sets when the primary pair's secret of an app's view passes its
+ * account's maximum age. */
+static int
+tg_app_view_expiry(tg_txn_t *t, tg_app_view_t *view, tg_error_t *err)
+{
+    tg_cred_policy_t policy;
+    int              rc;
+
+    rc = tg_account_policy(t, view->app.account_id, &policy, err);
+    if (rc == TG_OK) {
+        view->key.secret_expires_at =
+            tg_cred_policy_expires_at(&policy, view->key.secret_at);
+    }
+    return rc;
+}
+
+
 static int
 tg_app_create_txn(tg_service_t *svc, tg_txn_t *t, void *data,
                   tg_audit_event_t *ev, tg_error_t *err)
@@ -345,6 +362,9 @@ tg_app_create_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     if (rc == TG_OK) {
         rc = tg_cred_create_member(svc, t, TG_CRED_KEY_PAIR, app->id, &pair,
                                    now, &op->out->key, err);
+    }
+    if (rc == TG_OK) {
+        rc = tg_app_view_expiry(t, op->out, err);
     }
     if (rc == TG_OK && (spec->app_code.ptr != NULL || spec->generate_app_code))
     {
@@ -404,6 +424,9 @@ tg_app_view_make(tg_service_t *svc, tg_txn_t *t, tg_app_t *app,
     if (rc == TG_OK) {
         rc = tg_key_view_fill(svc, &kp, 0, &out->key);
         tg_cred_free(&kp);
+    }
+    if (rc == TG_OK) {
+        rc = tg_app_view_expiry(t, out, NULL);
     }
 
     return rc;

@@ -30,6 +30,7 @@ tg_dp_app_free(tg_dp_app_t *a)
     tg_dp_strings_free(a->secrets, a->npairs);
     tg_dp_strings_free(a->prev_secrets, a->npairs);
     tg_dp_strings_free(a->codes, a->ncodes);
+    free(a->codes_set);
     tg_store_cred_list_free(a->pairs, a->npairs);
     tg_store_grant_list_free(a->grants, a->ngrants);
     if (a->exists) {
@@ -79,7 +80,8 @@ tg_dp_open_codes(tg_service_t *svc, tg_txn_t *t, tg_dp_app_t *a)
     }
 
     a->codes = calloc(n + 1, sizeof(char *));
-    if (a->codes == NULL) {
+    a->codes_set = calloc(n + 1, sizeof(int64_t));
+    if (a->codes == NULL || a->codes_set == NULL) {
         tg_store_cred_list_free(codes, n);
         return TG_ENOMEM;
     }
@@ -88,6 +90,7 @@ tg_dp_open_codes(tg_service_t *svc, tg_txn_t *t, tg_dp_app_t *a)
     for (i = 0; i < n && rc == TG_OK; i++) {
         rc = tg_unseal_for(svc, TG_SEAL_APP_CODE, codes[i].id, codes[i].sealed,
                            &a->codes[i]);
+        a->codes_set[i] = codes[i].secret_at;
     }
 
     tg_store_cred_list_free(codes, n);
@@ -99,7 +102,8 @@ tg_dp_open_codes(tg_service_t *svc, tg_txn_t *t, tg_dp_app_t *a)
 static int
 tg_dp_app_read(tg_service_t *svc, tg_txn_t *t, const char *id, tg_dp_app_t *a)
 {
-    int rc;
+    tg_cred_policy_t policy;
+    int              rc;
 
     memset(a, 0, sizeof(*a));
     memcpy(a->id, id, sizeof(a->id));
@@ -113,8 +117,12 @@ tg_dp_app_read(tg_service_t *svc, tg_txn_t *t, const char *id, tg_dp_app_t *a)
     }
     a->exists = 1;
 
-    rc = tg_store_cred_list(t, TG_CRED_KEY_PAIR, tg_str_c(id), &a->pairs,
-                            &a->npairs);
+    rc = tg_account_policy(t, a->app.account_id, &policy, NULL);
+    a->max_secret_age = policy.max_secret_age;
+    if (rc == TG_OK) {
+        rc = tg_store_cred_list(t, TG_CRED_KEY_PAIR, tg_str_c(id), &a->pairs,
+                                &a->npairs);
+    }
     if (rc == TG_OK) {
         rc = tg_dp_open_pairs(svc, a);
     }

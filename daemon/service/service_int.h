@@ -127,6 +127,13 @@ int tg_app_authorize_load(const tg_service_t *svc, tg_txn_t *t,
                           const tg_actor_t *actor, tg_action_t action,
                           tg_str_t ref, tg_app_t *app, tg_error_t *err);
 
+/*
+ * In t, reads the credential policy of the account account_id into out
+ * (cred_policy.h).  Returns 0, or a store error (in err).
+ */
+int tg_account_policy(tg_txn_t *t, const char *account_id,
+                      tg_cred_policy_t *out, tg_error_t *err);
+
 /* Seals a secret for the row context:id into a malloc'd string. */
 int tg_seal_for(const tg_service_t *svc, const char *context, const char *id,
                 tg_str_t secret, char **sealed);

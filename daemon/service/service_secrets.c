@@ -46,6 +46,68 @@ tg_cred_value(const tg_cred_format_t *format, tg_field_t field, tg_str_t given,
 
 
 /*
+ * The account's credential policy (cred_policy.h) is read in the
+ * operation's transaction, from the account that holds the app, and
+ * applied here: the strength of a secret the caller chose for a key
+ * pair, and the bounds of a reset's grace.  Both are TG_EINVALID on the
+ * field concerned, with the rule in the detail.
+ */
+
+
+/* Reads the policy of the account that holds app (its id). */
+static int
+tg_cred_app_policy(tg_txn_t *t, const char *app, tg_cred_policy_t *policy,
+                   tg_error_t *err)
+{
+    tg_app_t record;
+    int      rc;
+
+    memset(&record, 0, sizeof(record));
+    rc = tg_store_app_get(t, tg_str_c(app), &record);
+    rc = rc == TG_OK ? tg_account_policy(t, record.account_id, policy, err)
+                     : tg_error_code(err, rc);
+    tg_app_free(&record);
+    return rc;
+}
+
+
+/* Checks a secret the caller chose (NULL ptr: none) for a credential of
+ * kind: the strength rule holds for key pairs. */
+static int
+tg_cred_policy_secret(const tg_cred_policy_t *p, const tg_cred_rules_t *kind,
+                      tg_str_t secret, tg_error_t *err)
+{
+    const char *rule;
+
+    if (secret.ptr == NULL || kind->kind != TG_CRED_KEY_PAIR
+        || tg_cred_policy_secret_check(p, secret, &rule) == TG_OK)
+    {
+        return TG_OK;
+    }
+    return tg_error_set(err, TG_EINVALID, kind->secret_field, "%s", rule);
+}
+
+
+/* Checks a reset's grace in seconds, for kinds with a grace. */
+static int
+tg_cred_policy_grace(const tg_service_t *svc, const tg_cred_policy_t *p,
+                     const tg_cred_rules_t *kind, int64_t grace,
+                     tg_error_t *err)
+{
+    int64_t limit = svc->limits.max_grace_seconds;
+
+    if (!kind->grace || tg_cred_policy_grace_check(p, limit, grace) == TG_OK) {
+        return TG_OK;
+    }
+    return tg_error_set(err, TG_EINVALID, TG_FIELD_GRACE_SECONDS,
+                        "the account's credential policy asks for a rotation "
+                        "grace from %lld to %lld seconds",
+                        (long long) p->min_grace,
+                        (long long) tg_cred_policy_grace_max(p, limit));
+}
+
+
+/*
  * Gives c its name: for a kind named by its secret, the secret's index
  * hash; for a kind with a public key, key.  The name must not be in use
  * by another credential than except_id.  A kind named by neither has
@@ -99,14 +161,24 @@ tg_cred_create(tg_service_t *svc, tg_txn_t *t, const tg_cred_rules_t *kind,
                const char *app, const tg_cred_spec_t *spec, int64_t now,
                tg_cred_t *c, tg_cred_view_t *view, tg_error_t *err)
 {
-    char     key_buf[TG_CRED_GENERATED_MAX + 1];
-    char     secret_buf[TG_CRED_GENERATED_MAX + 1];
-    tg_str_t key = TG_STR_NULL, secret = TG_STR_NULL;
-    int      rc;
+    char             key_buf[TG_CRED_GENERATED_MAX + 1];
+    char             secret_buf[TG_CRED_GENERATED_MAX + 1];
+    tg_str_t         key = TG_STR_NULL, secret = TG_STR_NULL;
+    tg_cred_policy_t policy;
+    int              rc;
 
     memset(c, 0, sizeof(*c));
 
-    rc = tg_id_generate(c->id);
+    rc = TG_OK;
+    if (spec->secret.ptr != NULL) {
+        rc = tg_cred_app_policy(t, app, &policy, err);
+        if (rc == TG_OK) {
+            rc = tg_cred_policy_secret(&policy, kind, spec->secret, err);
+        }
+    }
+    if (rc == TG_OK) {
+        rc = tg_id_generate(c->id);
+    }
     if (rc == TG_OK && kind->key != NULL) {
         rc = tg_cred_value(kind->key, kind->name_field, spec->key, key_buf,
                            &key, err);
@@ -123,6 +195,7 @@ tg_cred_create(tg_service_t *svc, tg_txn_t *t, const tg_cred_rules_t *kind,
         c->primary = kind->primary && spec->primary;
         c->created_at = now;
         c->updated_at = now;
+        c->secret_at = now;
         rc = tg_seal_for(svc, kind->seal, c->id, secret, &c->sealed);
     }
     if (rc == TG_OK) {
@@ -169,6 +242,7 @@ typedef struct {
     tg_str_t               ref;    /* the app */
     tg_str_t               name;   /* the credential (see service.h) */
     int                    by_value;
+    int                    chosen; /* reset: the caller chose the secret */
     tg_cred_spec_t         spec;
     tg_app_t               app;
     tg_cred_t              cred;
@@ -596,10 +670,21 @@ tg_cred_reset_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     tg_cred_t             *c = &op->cred;
     tg_str_t               key = op->spec.key;
     int64_t                now = tg_time_now_ms();
+    tg_cred_policy_t       policy;
     char                  *sealed = NULL;
     int                    rc;
 
     rc = tg_cred_target(svc, t, op, ev, err);
+    if (rc == TG_OK) {
+        rc = tg_account_policy(t, op->app.account_id, &policy, err);
+    }
+    if (rc == TG_OK) {
+        rc = tg_cred_policy_grace(svc, &policy, kind, op->spec.grace_seconds,
+                                  err);
+    }
+    if (rc == TG_OK && op->chosen) {
+        rc = tg_cred_policy_secret(&policy, kind, op->spec.secret, err);
+    }
     if (rc == TG_OK) {
         rc = tg_cred_reset_rules(svc, op, now, err);
     }
@@ -625,6 +710,7 @@ tg_cred_reset_txn(tg_service_t *svc, tg_txn_t *t, void *data,
         free(c->sealed);
         c->sealed = sealed;
         c->updated_at = now;
+        c->secret_at = now;
         rc = tg_store_cred_update(t, kind->kind, c);
     }
     if (rc == TG_OK) {
@@ -645,6 +731,7 @@ tg_cred_primary_set(tg_service_t *svc, tg_txn_t *t, const char *app,
 {
     const tg_cred_rules_t *rules = &tg_cred_kinds[kind];
     int64_t                now = tg_time_now_ms();
+    tg_cred_policy_t       policy;
     tg_cred_t              c;
     char                  *sealed = NULL;
     int                    rc;
@@ -656,7 +743,19 @@ tg_cred_primary_set(tg_service_t *svc, tg_txn_t *t, const char *app,
         return tg_error_code(err, rc);
     }
 
-    if (key.ptr != NULL && !tg_str_eq_c(key, c.key)) {
+    /* A new secret with no grace: the account's rules on resets hold. */
+
+    if (secret.ptr != NULL) {
+        rc = tg_cred_app_policy(t, app, &policy, err);
+        if (rc == TG_OK) {
+            rc = tg_cred_policy_grace(svc, &policy, rules, 0, err);
+        }
+        if (rc == TG_OK) {
+            rc = tg_cred_policy_secret(&policy, rules, secret, err);
+        }
+    }
+
+    if (rc == TG_OK && key.ptr != NULL && !tg_str_eq_c(key, c.key)) {
         rc = tg_cred_name(svc, t, rules, key, secret, tg_str_c(c.id), now, &c,
                           err);
     }
@@ -665,6 +764,7 @@ tg_cred_primary_set(tg_service_t *svc, tg_txn_t *t, const char *app,
         if (rc == TG_OK) {
             free(c.sealed);
             c.sealed = sealed;
+            c.secret_at = now;
         }
     }
     if (rc == TG_OK) {
@@ -700,6 +800,7 @@ tg_service_cred_reset(tg_service_t *svc, const tg_actor_t *actor,
                     ref, name, out);
     op.by_value = by_value;
     op.spec = *spec;
+    op.chosen = spec->secret.ptr != NULL;
 
     /*
      * A kind named by its secret is never a target in the audit.  A kind
@@ -842,12 +943,22 @@ static int
 tg_reveal_txn(tg_service_t *svc, tg_txn_t *t, void *data, tg_audit_event_t *ev,
               tg_error_t *err)
 {
-    tg_cred_op_t  *op = data;
-    tg_app_view_t *view = op->app_view;
-    size_t         k;
-    int            rc;
+    tg_cred_op_t    *op = data;
+    tg_app_view_t   *view = op->app_view;
+    tg_cred_policy_t policy;
+    size_t           k;
+    int              rc;
 
     rc = tg_cred_op_app(t, op, op->ref, ev, err);
+
+    /* Reveal-once: a secret is shown when it is made, never again. */
+
+    if (rc == TG_OK) {
+        rc = tg_account_policy(t, op->app.account_id, &policy, err);
+    }
+    if (rc == TG_OK && policy.reveal_once) {
+        rc = tg_error_code(err, TG_EREVEAL_REFUSED);
+    }
 
     for (k = 0; k < TG_CRED_KINDS && rc == TG_OK; k++) {
         op->kind = &tg_cred_kinds[k];

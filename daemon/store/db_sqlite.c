@@ -566,6 +566,20 @@ static const char *const tg_sqlite_migrations[] = {
     "    document     TEXT,"
     "    created_at   INTEGER NOT NULL,"
     "    PRIMARY KEY (key_id, name));",
+    /* 5: each account's credential policy (cred_policy.h; 0: no rule),
+     * and when each key pair's secret was set, which its age counts
+     * from: for the pairs made before, their last change. */
+    "ALTER TABLE accounts ADD COLUMN reveal_once INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE accounts"
+    "    ADD COLUMN max_secret_age INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE accounts ADD COLUMN min_grace INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE accounts ADD COLUMN max_grace INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE accounts"
+    "    ADD COLUMN secret_min_length INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE accounts"
+    "    ADD COLUMN secret_classes INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE key_pairs ADD COLUMN secret_at INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE key_pairs SET secret_at = updated_at;",
 };
 
 /* clang-format on */

@@ -60,13 +60,17 @@ typedef struct {
     tg_str_t     tag_keys[TG_TAGS_MAX];
     tg_str_t     tag_values[TG_TAGS_MAX]; /* NULL ptr: any value */
     size_t       ntags;
-    int64_t      app_id;        /* the numeric AppId; 0: any */
-    tg_str_t     extend;        /* exact; NULL ptr: any */
-    tg_str_t     app_code;      /* in clear, for the service; NULL ptr: any */
-    tg_str_t     app_code_hash; /* its index hash, which the store matches */
-    int          order;         /* TG_APP_ORDER_* */
-    int64_t      limit;
-    int64_t      offset;
+    int64_t      app_id;          /* the numeric AppId; 0: any */
+    tg_str_t     extend;          /* exact; NULL ptr: any */
+    tg_str_t     app_code;        /* in clear, for the service; NULL ptr: any */
+    tg_str_t     app_code_hash;   /* its index hash, which the store matches */
+    int64_t      expiring_before; /* Unix ms: only apps with a key pair or
+                                     AppCode whose secret passes its
+                                     account's maximum age before then (or
+                                     has); 0: any */
+    int     order;                /* TG_APP_ORDER_* */
+    int64_t limit;
+    int64_t offset;
 } tg_app_filter_t;
 
 #define TG_APP_ORDER_CREATED      0 /* oldest first (the default) */
@@ -339,6 +343,9 @@ int tg_store_change_append(tg_txn_t *t, const char *entity, tg_str_t entity_id,
                            tg_str_t app, const char *op, int64_t at);
 /* The newest change's sequence number, 0 if none. */
 int tg_store_change_last(tg_txn_t *t, int64_t *seq);
+/* Appends an "app" upsert change for every app of account_id, so that
+ * the projection re-reads them. */
+int tg_store_change_account_apps(tg_txn_t *t, tg_str_t account_id, int64_t at);
 
 /* The changes after seq, oldest first, at most limit of them. */
 int tg_store_change_list(tg_txn_t *t, int64_t after, int64_t limit,

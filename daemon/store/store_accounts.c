@@ -8,8 +8,9 @@
 #include "store/store_int.h"
 
 
-#define TG_ACCOUNT_COLUMNS \
-    "id, name, enabled, app_quota, created_at, updated_at"
+#define TG_ACCOUNT_COLUMNS                                                \
+    "id, name, enabled, app_quota, created_at, updated_at, reveal_once, " \
+    "max_secret_age, min_grace, max_grace, secret_min_length, secret_classes"
 
 #define TG_ACCESS_KEY_COLUMNS                                                \
     "id, account_id, secret_hash, admin, enabled, description, created_at, " \
@@ -27,6 +28,12 @@ tg_account_read(tg_cursor_t *c, void *item)
     a->app_quota = tg_col_int(c, 3);
     a->created_at = tg_col_int(c, 4);
     a->updated_at = tg_col_int(c, 5);
+    a->policy.reveal_once = (int) tg_col_int(c, 6);
+    a->policy.max_secret_age = tg_col_int(c, 7);
+    a->policy.min_grace = tg_col_int(c, 8);
+    a->policy.max_grace = tg_col_int(c, 9);
+    a->policy.secret_min_length = tg_col_int(c, 10);
+    a->policy.secret_classes = tg_col_int(c, 11);
 }
 
 
@@ -52,13 +59,18 @@ tg_store_account_list_free(tg_account_t *items, size_t n)
 int
 tg_store_account_insert(tg_txn_t *t, const tg_account_t *a)
 {
-    return tg_run(t,
-                  "INSERT INTO accounts (" TG_ACCOUNT_COLUMNS ") "
-                  "VALUES ($1, $2, $3, $4, $5, $6)",
-                  TG_PARAMS(TG_P_CSTR(a->id), TG_P_CSTR(a->name),
-                            TG_P_INT(a->enabled), TG_P_INT(a->app_quota),
-                            TG_P_INT(a->created_at), TG_P_INT(a->updated_at)),
-                  NULL);
+    return tg_run(
+        t,
+        "INSERT INTO accounts (" TG_ACCOUNT_COLUMNS ") "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        TG_PARAMS(TG_P_CSTR(a->id), TG_P_CSTR(a->name), TG_P_INT(a->enabled),
+                  TG_P_INT(a->app_quota), TG_P_INT(a->created_at),
+                  TG_P_INT(a->updated_at), TG_P_INT(a->policy.reveal_once),
+                  TG_P_INT(a->policy.max_secret_age),
+                  TG_P_INT(a->policy.min_grace), TG_P_INT(a->policy.max_grace),
+                  TG_P_INT(a->policy.secret_min_length),
+                  TG_P_INT(a->policy.secret_classes)),
+        NULL);
 }
 
 
@@ -108,13 +120,20 @@ tg_store_account_update(tg_txn_t *t, const tg_account_t *a)
     int64_t changes;
     int     rc;
 
-    rc = tg_run(t,
-                "UPDATE accounts SET name = $2, enabled = $3, app_quota = $4, "
-                "updated_at = $5 WHERE id = $1",
-                TG_PARAMS(TG_P_CSTR(a->id), TG_P_CSTR(a->name),
-                          TG_P_INT(a->enabled), TG_P_INT(a->app_quota),
-                          TG_P_INT(a->updated_at)),
-                &changes);
+    rc = tg_run(
+        t,
+        "UPDATE accounts SET name = $2, enabled = $3, app_quota = $4, "
+        "updated_at = $5, reveal_once = $6, max_secret_age = $7, "
+        "min_grace = $8, max_grace = $9, secret_min_length = $10, "
+        "secret_classes = $11 WHERE id = $1",
+        TG_PARAMS(TG_P_CSTR(a->id), TG_P_CSTR(a->name), TG_P_INT(a->enabled),
+                  TG_P_INT(a->app_quota), TG_P_INT(a->updated_at),
+                  TG_P_INT(a->policy.reveal_once),
+                  TG_P_INT(a->policy.max_secret_age),
+                  TG_P_INT(a->policy.min_grace), TG_P_INT(a->policy.max_grace),
+                  TG_P_INT(a->policy.secret_min_length),
+                  TG_P_INT(a->policy.secret_classes)),
+        &changes);
 
     return rc == TG_OK && changes == 0 ? TG_EACCOUNT_NOT_FOUND : rc;
 }

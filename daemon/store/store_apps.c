@@ -314,6 +314,19 @@ tg_app_filter_sql(const tg_app_filter_t *f, const tg_buf_t *pattern,
     if (f->enabled >= 0 && rc == TG_OK) {
         rc = tg_buf_printf(sql, " AND enabled = %d", f->enabled ? 1 : 0);
     }
+    if (f->expiring_before > 0 && rc == TG_OK) {
+        rc = tg_buf_printf(
+            sql,
+            " AND (EXISTS (SELECT 1 FROM key_pairs p, accounts a "
+            "WHERE p.app = apps.id AND a.id = apps.account_id "
+            "AND a.max_secret_age > 0 "
+            "AND p.secret_at + a.max_secret_age * 1000 < %lld) "
+            "OR EXISTS (SELECT 1 FROM app_codes c, accounts a "
+            "WHERE c.app = apps.id AND a.id = apps.account_id "
+            "AND a.max_secret_age > 0 "
+            "AND c.updated_at + a.max_secret_age * 1000 < %lld))",
+            (long long) f->expiring_before, (long long) f->expiring_before);
+    }
 
     for (i = 0; i < f->ntags && i < TG_TAGS_MAX; i++) {
         TG_ADD_TEXT(" AND EXISTS (SELECT 1 FROM app_tags g "

@@ -114,6 +114,17 @@ tg_store_change_append(tg_txn_t *t, const char *entity, tg_str_t entity_id,
 
 
 int
+tg_store_change_account_apps(tg_txn_t *t, tg_str_t account_id, int64_t at)
+{
+    return tg_run(t,
+                  "INSERT INTO changes (at, entity, entity_id, app, op) "
+                  "SELECT $1, 'app', id, id, 'upsert' FROM apps "
+                  "WHERE account_id = $2 ORDER BY id",
+                  TG_PARAMS(TG_P_INT(at), TG_P_TEXT(account_id)), NULL);
+}
+
+
+int
 tg_store_change_last(tg_txn_t *t, int64_t *seq)
 {
     return tg_scalar(t, "SELECT MAX(seq) FROM changes", TG_NO_PARAMS, seq);

@@ -23,13 +23,14 @@
 #define TG_COLS_HASH    0x4u /* the index hash of the secret */
 
 /* The most parameters a statement takes: every group, at insert. */
-#define TG_CRED_PARAMS_MAX 11
+#define TG_CRED_PARAMS_MAX 12
 
 typedef struct {
     unsigned    columns; /* TG_COLS_* */
     int         not_found;
     const char *insert; /* id, app, [key], [hash], sealed, [primary],
-                           [prev key, sealed, expiry], created, updated */
+                           [prev key, sealed, expiry, secret_at], created,
+                           updated */
     const char *update; /* the same, without app and created */
     const char *get;    /* $1: id */
     const char *find;   /* $1: the key, or the hash */
@@ -44,23 +45,24 @@ typedef struct {
 
 #define TG_KEY_PAIR_SELECT                                                   \
     "SELECT id, app, app_key, '', secret_sealed, is_primary, prev_app_key, " \
-    "prev_secret_sealed, prev_expires_at, created_at, updated_at "           \
-    "FROM key_pairs "
+    "prev_secret_sealed, prev_expires_at, created_at, updated_at, "          \
+    "secret_at FROM key_pairs "
 
 #define TG_APP_CODE_SELECT                                             \
     "SELECT id, app, NULL, code_hash, code_sealed, 0, NULL, NULL, 0, " \
-    "created_at, updated_at FROM app_codes "
+    "created_at, updated_at, updated_at FROM app_codes "
 
 static const tg_cred_table_t tg_cred_tables[TG_CRED_KINDS] = {
     [TG_CRED_KEY_PAIR] = {
         TG_COLS_KEY | TG_COLS_PRIMARY,
         TG_EKEY_NOT_FOUND,
         "INSERT INTO key_pairs (id, app, app_key, secret_sealed, is_primary, "
-        "prev_app_key, prev_secret_sealed, prev_expires_at, created_at, "
-        "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "prev_app_key, prev_secret_sealed, prev_expires_at, secret_at, "
+        "created_at, updated_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         "UPDATE key_pairs SET app_key = $2, secret_sealed = $3, "
         "is_primary = $4, prev_app_key = $5, prev_secret_sealed = $6, "
-        "prev_expires_at = $7, updated_at = $8 WHERE id = $1",
+        "prev_expires_at = $7, secret_at = $8, updated_at = $9 WHERE id = $1",
         TG_KEY_PAIR_SELECT "WHERE id = $1",
         TG_KEY_PAIR_SELECT "WHERE app_key = $1",
         TG_KEY_PAIR_SELECT "WHERE app = $1 AND is_primary = 1",
@@ -114,6 +116,7 @@ tg_cred_read(tg_cursor_t *c, void *item)
     cred->prev_expires_at = tg_col_int(c, 8);
     cred->created_at = tg_col_int(c, 9);
     cred->updated_at = tg_col_int(c, 10);
+    cred->secret_at = tg_col_int(c, 11);
 }
 
 
@@ -152,6 +155,7 @@ tg_cred_params(const tg_cred_table_t *tb, const tg_cred_t *c, int insert,
         p[n++] = (tg_param_t) TG_P_OPT(tg_str_c(c->prev_key));
         p[n++] = (tg_param_t) TG_P_OPT(tg_str_c(c->prev_sealed));
         p[n++] = (tg_param_t) TG_P_INT(c->prev_expires_at);
+        p[n++] = (tg_param_t) TG_P_INT(c->secret_at);
     }
     if (insert) {
         p[n++] = (tg_param_t) TG_P_INT(c->created_at);

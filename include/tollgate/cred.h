@@ -85,6 +85,7 @@ typedef struct {
     int64_t prev_expires_at;           /* 0 when there is no grace */
     int64_t created_at;
     int64_t updated_at; /* also when it was last reset */
+    int64_t secret_at;  /* when its secret was set (its age counts from) */
 } tg_cred_t;
 
 /* The format of one credential value: how it is generated (len

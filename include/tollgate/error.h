@@ -43,6 +43,9 @@
        "a valid access key is required")                                      \
     XX(FORBIDDEN,          403, "forbidden",                                  \
        "the access key may not do this")                                      \
+    XX(REVEAL_REFUSED,     403, "secret_reveal_refused",                      \
+       "the account's credential policy shows a secret only when it is "      \
+       "created or reset")                                                    \
     XX(ROUTE_NOT_FOUND,    404, "route_not_found",    "no such route")        \
     XX(METHOD,             405, "method_not_allowed",                         \
        "the method is not allowed on this route")                             \
@@ -147,7 +150,14 @@ typedef enum {
     XX(UNTIL, "until")                                                        \
     XX(QUERY, "query")                                                        \
     XX(POLICY, "policy")                                                      \
-    XX(DOCUMENT, "document")
+    XX(DOCUMENT, "document")                                                  \
+    XX(REVEAL_ONCE, "reveal_once")                                            \
+    XX(MAX_SECRET_AGE, "max_secret_age")                                      \
+    XX(MIN_GRACE, "min_grace")                                                \
+    XX(MAX_GRACE, "max_grace")                                                \
+    XX(SECRET_MIN_LENGTH, "secret_min_length")                                \
+    XX(SECRET_CLASSES, "secret_classes")                                      \
+    XX(EXPIRING_WITHIN, "expiring_within")
 /* clang-format on */
 
 #define TG__FIELD_ENUM(name, native) TG_FIELD_##name,

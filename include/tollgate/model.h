@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tollgate/cred_policy.h"
+
 
 #define TG_ID_LEN              32
 #define TG_APP_NAME_MAX        64
@@ -88,12 +90,13 @@ typedef struct {
 } tg_grant_t;
 
 typedef struct {
-    char    id[TG_ID_LEN + 1];
-    char   *name;
-    int     enabled;
-    int64_t app_quota; /* 0: the daemon's default */
-    int64_t created_at;
-    int64_t updated_at;
+    char             id[TG_ID_LEN + 1];
+    char            *name;
+    int              enabled;
+    int64_t          app_quota; /* 0: the daemon's default */
+    tg_cred_policy_t policy;    /* its apps' credential policy */
+    int64_t          created_at;
+    int64_t          updated_at;
 } tg_account_t;
 
 typedef struct {

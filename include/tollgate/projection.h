@@ -11,8 +11,12 @@
  *     apps    app id    -> enabled, AppId, rate limit; and, for the
  *                          writer, the AppKeys and code hashes it owns
  *     keys    AppKey    -> app id, and its secrets sealed under the
- *                          data-plane key, each with an expiry
- *     codes   HMAC(dp key, AppCode) -> app id
+ *                          data-plane key, each with an expiry (its
+ *                          grace's end) and the time it passes its
+ *                          account's maximum secret age
+ *     codes   HMAC(dp key, AppCode) -> app id, and when the code passes
+ *                          its account's maximum secret age (int64, only
+ *                          when it does)
  *     grants  app id 0x00 API name 0x00 STAGE -> expiry
  *
  * Integers are little-endian.  Times are Unix milliseconds; an expiry of
@@ -35,6 +39,7 @@
 
 
 #define TG_PROJ_FORMAT     1
+#define TG_PROJ_KEY_FORMAT 2  /* keys records: 1 had no aged_at */
 #define TG_PROJ_ID_LEN     32 /* app ids: 32 lowercase hex */
 #define TG_PROJ_HASH_LEN   32 /* AppCode keys: HMAC-SHA256 */
 #define TG_PROJ_SECRETS    2  /* the current secret, and one in grace */
@@ -87,8 +92,15 @@ typedef struct {
     uint32_t rate_burst; /* 0 when rate_rps is 0 */
 } tg_proj_app_t;
 
+/*
+ * A secret past expires_at is gone (its grace ended): the gateway does
+ * not try it.  A secret past aged_at is still tried, and a call it
+ * verifies is refused as signed with an expired secret, which tells its
+ * owner what to do (reset it) where "bad signature" would not.
+ */
 typedef struct {
     int64_t  expires_at; /* 0: the current secret */
+    int64_t  aged_at;    /* past the account's maximum age; 0: never */
     tg_str_t sealed;     /* nonce || ciphertext || tag */
 } tg_proj_secret_t;
 
@@ -130,7 +142,8 @@ int tg_proj_app_owned(tg_str_t value,
 int tg_proj_key_encode(tg_str_t app, const tg_proj_secret_t *secrets,
                        size_t nsecrets, tg_buf_t *out);
 
-/* Reads a keys record.  Returns 0, or TG_EINVALID. */
+/* Reads a keys record (of format 2, or 1 whose secrets never age).
+ * Returns 0, or TG_EINVALID. */
 int tg_proj_key_decode(tg_str_t value, tg_proj_key_t *key);
 
 /*
@@ -210,8 +223,18 @@ int tg_proj_code_key(const uint8_t key[TG_SEAL_KEY_LEN], tg_str_t code,
 int tg_proj_code_key_keyed(tg_hmac_t *dataplane, tg_str_t code,
                            uint8_t out[TG_PROJ_HASH_LEN]);
 
+/*
+ * Appends a codes record: the app id, then aged_at (Unix ms, 8 bytes)
+ * unless it is 0 (the code never ages).  Returns 0, TG_EINVALID (an app
+ * id of another length) or TG_ENOMEM.
+ */
+int tg_proj_code_encode(tg_str_t app, int64_t aged_at, tg_buf_t *out);
+
 /* A codes record: the app id.  Decoding checks its length. */
 int tg_proj_code_decode(tg_str_t value, tg_str_t *app);
+
+/* The same, with when the code passes its maximum age (0: never). */
+int tg_proj_code_decode_aged(tg_str_t value, tg_str_t *app, int64_t *aged_at);
 
 /*
  * Writes the grants key of (app, api, stage) into out (cap bytes) and

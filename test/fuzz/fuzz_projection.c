@@ -98,9 +98,25 @@ fuzz_key(tg_str_t value)
         check(tg_str_eq(again.app, key.app) && again.nsecrets == key.nsecrets);
         for (i = 0; i < key.nsecrets; i++) {
             check(again.secrets[i].expires_at == key.secrets[i].expires_at
+                  && again.secrets[i].aged_at == key.secrets[i].aged_at
                   && tg_str_eq(again.secrets[i].sealed, key.secrets[i].sealed));
         }
     }
+    tg_buf_free(&out);
+}
+
+
+/* A codes record that decodes encodes back to the same bytes. */
+static void
+fuzz_code(tg_str_t value)
+{
+    tg_buf_t out = TG_BUF_INIT;
+    tg_str_t app;
+    int64_t  aged_at;
+
+    check(tg_proj_code_decode_aged(value, &app, &aged_at) == TG_OK);
+    check(tg_proj_code_encode(app, aged_at, &out) == TG_OK);
+    check(out.len == value.len && memcmp(out.ptr, value.ptr, out.len) == 0);
     tg_buf_free(&out);
 }
 
@@ -119,6 +135,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (tg_proj_code_decode(value, &app) == TG_OK) {
         check(inside(app, value) && app.len == TG_PROJ_ID_LEN);
+        fuzz_code(value);
     }
 
     if (tg_proj_i64_decode(value, &v) == TG_OK) {

@@ -103,6 +103,81 @@ test_app_owned(void **state)
 }
 
 
+/* A codes record: the app id alone for a code that never ages, with its
+ * maximum age's end when it does; anything else is refused. */
+static void
+test_code_records(void **state)
+{
+    tg_buf_t rec = TG_BUF_INIT;
+    tg_str_t app;
+    int64_t  aged_at = -1;
+
+    (void) state;
+    assert_rc(tg_proj_code_encode(TG_STR(APP), 0, &rec), TG_OK);
+    assert_int_equal(rec.len, 32);
+    assert_rc(tg_proj_code_decode_aged(tg_buf_str(&rec), &app, &aged_at),
+              TG_OK);
+    assert_memory_equal(app.ptr, APP, 32);
+    assert_i64_equal(aged_at, 0);
+
+    tg_buf_reset(&rec);
+    assert_rc(tg_proj_code_encode(TG_STR(APP), 1893456000123, &rec), TG_OK);
+    assert_int_equal(rec.len, 40);
+    assert_rc(tg_proj_code_decode_aged(tg_buf_str(&rec), &app, &aged_at),
+              TG_OK);
+    assert_i64_equal(aged_at, 1893456000123);
+    assert_rc(tg_proj_code_decode(tg_buf_str(&rec), &app), TG_OK);
+    assert_memory_equal(app.ptr, APP, 32);
+
+    /* Cut short, too long, an explicit 0, a short app id. */
+    assert_rc(tg_proj_code_decode((tg_str_t){ rec.ptr, 39 }, &app),
+              TG_EINVALID);
+    assert_rc(tg_proj_code_decode((tg_str_t){ rec.ptr, 31 }, &app),
+              TG_EINVALID);
+    assert_rc(tg_buf_append(&rec, "x", 1), TG_OK);
+    assert_rc(tg_proj_code_decode(tg_buf_str(&rec), &app), TG_EINVALID);
+    memset(rec.ptr + 32, 0, 9);
+    assert_rc(tg_proj_code_decode((tg_str_t){ rec.ptr, 40 }, &app),
+              TG_EINVALID);
+    assert_rc(tg_proj_code_encode(TG_STR("short"), 0, &rec), TG_EINVALID);
+    tg_buf_free(&rec);
+}
+
+
+/* A keys record of format 1 (no aged_at, before credential policies)
+ * still reads: its secrets never age. */
+static void
+test_key_format_1(void **state)
+{
+    tg_proj_key_t k;
+    tg_buf_t      rec = TG_BUF_INIT;
+    uint8_t       expires[8];
+
+    (void) state;
+    tg_proj_i64_encode(1893456000000, expires);
+    assert_rc(tg_buf_append(&rec, "\x01", 1), TG_OK);
+    assert_rc(tg_buf_append(&rec, APP, 32), TG_OK);
+    assert_rc(tg_buf_append(&rec, "\x01", 1), TG_OK);
+    assert_rc(tg_buf_append(&rec, (const char *) expires, 8), TG_OK);
+    assert_rc(tg_buf_append(&rec,
+                            "\x03\x00"
+                            "abc",
+                            5),
+              TG_OK);
+
+    assert_rc(tg_proj_key_decode(tg_buf_str(&rec), &k), TG_OK);
+    assert_int_equal(k.nsecrets, 1);
+    assert_i64_equal(k.secrets[0].expires_at, 1893456000000);
+    assert_i64_equal(k.secrets[0].aged_at, 0);
+    assert_str_equal(k.secrets[0].sealed, "abc");
+
+    /* Format 3 is nobody's. */
+    rec.ptr[0] = 3;
+    assert_rc(tg_proj_key_decode(tg_buf_str(&rec), &k), TG_EINVALID);
+    tg_buf_free(&rec);
+}
+
+
 static void
 test_key_round_trip(void **state)
 {
@@ -120,14 +195,21 @@ test_key_round_trip(void **state)
         tg_proj_secret_seal(KEY, TG_STR("AppKey_01"), TG_STR("previous"), &s2),
         TG_OK);
     assert_int_equal(s1.len, 14 + TG_SEAL_OVERHEAD);
-    secrets[0] = (tg_proj_secret_t){ 0, tg_buf_str(&s1) };
-    secrets[1] = (tg_proj_secret_t){ 1893456000000, tg_buf_str(&s2) };
+    secrets[0] = (tg_proj_secret_t){ .expires_at = 0,
+                                     .aged_at = 1893456000123,
+                                     .sealed = tg_buf_str(&s1) };
+    secrets[1] = (tg_proj_secret_t){ .expires_at = 1893456000000,
+                                     .aged_at = 0,
+                                     .sealed = tg_buf_str(&s2) };
 
     assert_rc(tg_proj_key_encode(TG_STR(APP), secrets, 2, &rec), TG_OK);
     assert_rc(tg_proj_key_decode(tg_buf_str(&rec), &k), TG_OK);
     assert_int_equal(k.nsecrets, 2);
     assert_memory_equal(k.app.ptr, APP, 32);
+    assert_i64_equal(k.secrets[0].expires_at, 0);
+    assert_i64_equal(k.secrets[0].aged_at, 1893456000123);
     assert_i64_equal(k.secrets[1].expires_at, 1893456000000);
+    assert_i64_equal(k.secrets[1].aged_at, 0);
 
     assert_rc(tg_proj_secret_open(KEY, TG_STR("AppKey_01"), k.secrets[0].sealed,
                                   out, &len),
@@ -482,6 +564,8 @@ main(void)
         cmocka_unit_test(test_app_round_trip),
         cmocka_unit_test(test_app_owned),
         cmocka_unit_test(test_key_round_trip),
+        cmocka_unit_test(test_key_format_1),
+        cmocka_unit_test(test_code_records),
         cmocka_unit_test(test_secret_limits),
         cmocka_unit_test(test_grant_key),
         cmocka_unit_test(test_i64_and_key_file),

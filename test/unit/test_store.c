@@ -355,14 +355,20 @@ begin_with_apps(fixture_t *f, int napps)
 /* ---- schema ---- */
 
 
+/* The migrations db_sqlite.c holds. */
+#define SCHEMA_VERSION 5
+
+
 static void
 test_open_migrates(void **state)
 {
     fixture_t *f = *state;
 
-    assert_int_equal(tg_store_schema_version(f->store), 4);
-    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM schema_version"), 4);
-    assert_int_equal(sql_int(f, "SELECT MAX(version) FROM schema_version"), 4);
+    assert_int_equal(tg_store_schema_version(f->store), SCHEMA_VERSION);
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM schema_version"),
+                     SCHEMA_VERSION);
+    assert_int_equal(sql_int(f, "SELECT MAX(version) FROM schema_version"),
+                     SCHEMA_VERSION);
     assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM sqlite_master "
                                 "WHERE type = 'table' AND name IN ("
                                 "'accounts', 'access_keys', 'apps', "
@@ -393,10 +399,11 @@ test_reopen_does_not_migrate(void **state)
         tg_store_close(f->store);
         f->store = NULL;
         assert_rc(tg_store_open(&tg_db_sqlite, &o, &f->store), TG_OK);
-        assert_int_equal(tg_store_schema_version(f->store), 4);
+        assert_int_equal(tg_store_schema_version(f->store), SCHEMA_VERSION);
     }
 
-    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM schema_version"), 4);
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM schema_version"),
+                     SCHEMA_VERSION);
 
     memset(&a, 0, sizeof(a));
     assert_rc(tg_txn_begin(f->store, 0, &t), TG_OK);
@@ -1452,6 +1459,96 @@ test_foreign_keys(void **state)
 
 
 /* ---- key pairs ---- */
+
+
+/*
+ * The credential policy (schema 4): an account's policy reads back as
+ * written; a key pair keeps when its secret was set; the expiring filter
+ * lists the apps with a secret past its account's age before a time (the
+ * edge excluded), and only in an account with an age; a change per app
+ * of an account re-projects them.
+ */
+static void
+test_credential_policy(void **state)
+{
+    fixture_t      *f = *state;
+    tg_account_t    a;
+    tg_app_filter_t filter;
+    tg_cred_t       kp;
+    tg_txn_t        t;
+    int64_t         before, after;
+
+    t = begin_with_apps(f, 2);
+    insert_app(&t, APP_3, 10000000000003, ACC_B, "gamma", 1000);
+
+    memset(&a, 0, sizeof(a));
+    assert_rc(tg_store_account_get(&t, TG_STR(ACC_A), &a), TG_OK);
+    assert_int_equal(a.policy.reveal_once, 0);
+    assert_i64_equal(a.policy.max_secret_age, 0);
+    a.policy = (tg_cred_policy_t){ 1, 100, 60, 3600, 20, 3 };
+    assert_rc(tg_store_account_update(&t, &a), TG_OK);
+    tg_account_free(&a);
+    assert_rc(tg_store_account_get(&t, TG_STR(ACC_A), &a), TG_OK);
+    assert_int_equal(a.policy.reveal_once, 1);
+    assert_i64_equal(a.policy.max_secret_age, 100);
+    assert_i64_equal(a.policy.min_grace, 60);
+    assert_i64_equal(a.policy.max_grace, 3600);
+    assert_i64_equal(a.policy.secret_min_length, 20);
+    assert_i64_equal(a.policy.secret_classes, 3);
+    tg_account_free(&a);
+
+    kp = key_pair_rec(KP_1, APP_1, "KEYONE01", 1, 1000);
+    kp.secret_at = 1000;
+    insert_cred(&t, TG_CRED_KEY_PAIR, kp);
+    kp = key_pair_rec(KP_2, APP_2, "KEYTWO02", 1, 1000);
+    kp.secret_at = 50000;
+    insert_cred(&t, TG_CRED_KEY_PAIR, kp);
+    kp = key_pair_rec(KP_3, APP_3, "KEYTHREE", 1, 1000);
+    kp.secret_at = 900000; /* account B has no age: never expiring */
+    insert_cred(&t, TG_CRED_KEY_PAIR, kp);
+
+    memset(&kp, 0, sizeof(kp));
+    assert_rc(tg_store_cred_get(&t, TG_CRED_KEY_PAIR, TG_STR(KP_2), &kp),
+              TG_OK);
+    assert_i64_equal(kp.secret_at, 50000);
+    tg_cred_free(&kp);
+
+    memset(&filter, 0, sizeof(filter));
+    filter.enabled = -1;
+    filter.limit = 10;
+    filter.expiring_before = 101000; /* KP_1 passes 100 s at 101000 */
+    check_list(&t, &filter, 0, NULL);
+    filter.expiring_before = 101001;
+    check_list(&t, &filter, 1, APP_1, NULL);
+    filter.expiring_before = 150001;
+    check_list(&t, &filter, 2, APP_1, APP_2, NULL);
+    filter.expiring_before = INT64_MAX / 2;
+    check_list(&t, &filter, 2, APP_1, APP_2, NULL);
+
+    /* An AppCode ages from its last change: APP_3's account B now has
+     * an age too, and its code, set at 2000, passes 100 s at 102000
+     * (its key pair, set at 900000, much later). */
+    assert_rc(tg_store_account_get(&t, TG_STR(ACC_B), &a), TG_OK);
+    a.policy.max_secret_age = 100;
+    assert_rc(tg_store_account_update(&t, &a), TG_OK);
+    tg_account_free(&a);
+    insert_cred(&t, TG_CRED_APP_CODE, code_rec(CODE_1, APP_3, "hash3", 2000));
+    filter.expiring_before = 102000;
+    check_list(&t, &filter, 1, APP_1, NULL);
+    filter.expiring_before = 102001;
+    check_list(&t, &filter, 2, APP_1, APP_3, NULL);
+
+    assert_rc(tg_store_change_last(&t, &before), TG_OK);
+    assert_rc(tg_store_change_account_apps(&t, TG_STR(ACC_A), 5000), TG_OK);
+    assert_rc(tg_store_change_last(&t, &after), TG_OK);
+    assert_i64_equal(after - before, 2);
+    assert_rc(tg_store_change_account_apps(&t, TG_STR(ID("acca", 9)), 5000),
+              TG_OK);
+    assert_rc(tg_store_change_last(&t, &before), TG_OK);
+    assert_i64_equal(before, after);
+
+    tg_txn_rollback(&t);
+}
 
 
 static void
@@ -3302,6 +3399,7 @@ main(void)
         STORE_TEST(test_app_list_paging),
         STORE_TEST(test_app_delete_cascades),
         STORE_TEST(test_foreign_keys),
+        STORE_TEST(test_credential_policy),
         STORE_TEST(test_key_pairs),
         STORE_TEST(test_key_pair_update_delete),
         STORE_TEST(test_key_pair_page),

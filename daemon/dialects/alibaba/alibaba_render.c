@@ -76,6 +76,9 @@ static const tg_ali_error_map_t tg_ali_errors[] = {
     { TG_EFORBIDDEN, 403, "NoPermission",
       "User is not authorized to operate on the specified resource.", "" },
     { TG_ECONFLICT, 400, "RepeatedCommit", "Resubmit request.", "" },
+    { TG_EREVEAL_REFUSED, 403, "ForbiddenRevealAppSecret",
+      "The AppSecret is shown only when it is created or reset: the "
+      "account's credential policy is reveal-once.", "" },
     { TG_EBUSY, 503, "ServiceUnavailable",
       "The request has failed due to a temporary failure of the server.",
       "" },

@@ -55,6 +55,9 @@ static const tg_ath_error_t tg_ath_errors[] = {
     { TG_EBAD_REQUEST,       400, 400, "The request is malformed." },
     { TG_ECONFLICT,          409, 409,
       "The request conflicts with the current state." },
+    { TG_EREVEAL_REFUSED,    403, TG_ATH_NO_PERMISSION,
+      "The application secret is shown only when it is created or "
+      "refreshed: the user pool's credential policy is reveal-once." },
 };
 
 /* clang-format on */

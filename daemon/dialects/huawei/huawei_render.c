@@ -59,6 +59,9 @@ static const tg_hw_error_map_t tg_hw_errors[] = {
     { TG_ECONFLICT,         409, "APIG.2011",
       "The request conflicts with the current state" },
     { TG_ETOO_LARGE,        413, "APIG.0201", "Request entity too large" },
+    { TG_EREVEAL_REFUSED,   403, "APIG.1005",
+      "No permissions to request this method: the app secret is shown "
+      "only when it is created or reset (reveal-once credential policy)" },
     { TG_EBUSY,             503, "APIG.9999",
       "Service unavailable; retry the request" },
 };

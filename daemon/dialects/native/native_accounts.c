@@ -3,6 +3,7 @@
  * /v1/accounts, /v1/accounts/{id}/access-keys, /v1/audit, /v1/whoami.
  */
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,17 +15,90 @@
 #define TG_COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 
+/* An account's credential policy; 0 reads as null where it means "no
+ * rule" (or, for max_grace, the installation's limit). */
+static json_t *
+tg_native_policy_json(const tg_cred_policy_t *p)
+{
+    return json_pack(
+        "{s:b,s:o,s:I,s:o,s:I,s:I}", "reveal_once", p->reveal_once,
+        "max_secret_age",
+        p->max_secret_age > 0 ? json_integer(p->max_secret_age) : json_null(),
+        "min_grace", (json_int_t) p->min_grace, "max_grace",
+        p->max_grace > 0 ? json_integer(p->max_grace) : json_null(),
+        "secret_min_length", (json_int_t) p->secret_min_length,
+        "secret_classes", (json_int_t) p->secret_classes);
+}
+
+
 static json_t *
 tg_native_account_json(const void *item)
 {
     const tg_account_t *a = item;
 
-    return json_pack("{s:s,s:s,s:s,s:o,s:o,s:o}", "id", a->id, "name", a->name,
-                     "status", tg_status_name(a->enabled), "app_quota",
+    return json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o}", "id", a->id, "name",
+                     a->name, "status", tg_status_name(a->enabled), "app_quota",
                      a->app_quota > 0 ? json_integer(a->app_quota)
                                       : json_null(),
+                     "credential_policy", tg_native_policy_json(&a->policy),
                      "created_at", tg_native_time(a->created_at), "updated_at",
                      tg_native_time(a->updated_at));
+}
+
+
+/* The credential policy's members a body may set, and their flags. */
+#define TG_NATIVE_POLICY_FIELDS                         \
+    { "reveal_once", TG_J_BOOL },                       \
+        { "max_secret_age", TG_J_INTEGER | TG_J_NULL }, \
+        { "min_grace", TG_J_INTEGER },                  \
+        { "max_grace", TG_J_INTEGER | TG_J_NULL },      \
+        { "secret_min_length", TG_J_INTEGER },          \
+    {                                                   \
+        "secret_classes", TG_J_INTEGER                  \
+    }
+
+static const struct {
+    const char *name;
+    unsigned    set;
+    size_t      at; /* offset in tg_cred_policy_t, for the integers */
+} tg_native_policy_members[] = {
+    { "max_secret_age", TG_ACCOUNT_SET_MAX_SECRET_AGE,
+      offsetof(tg_cred_policy_t, max_secret_age) },
+    { "min_grace", TG_ACCOUNT_SET_MIN_GRACE,
+      offsetof(tg_cred_policy_t, min_grace) },
+    { "max_grace", TG_ACCOUNT_SET_MAX_GRACE,
+      offsetof(tg_cred_policy_t, max_grace) },
+    { "secret_min_length", TG_ACCOUNT_SET_SECRET_MIN_LENGTH,
+      offsetof(tg_cred_policy_t, secret_min_length) },
+    { "secret_classes", TG_ACCOUNT_SET_SECRET_CLASSES,
+      offsetof(tg_cred_policy_t, secret_classes) },
+};
+
+
+/* Reads the credential policy's members the body holds into spec and
+ * their flags into *set; null stands for 0. */
+static void
+tg_native_policy_read(tg_native_call_t *call, tg_account_spec_t *spec,
+                      unsigned *set)
+{
+    json_t *v;
+    size_t  i;
+
+    if (tg_native_has(call, "reveal_once")) {
+        spec->policy.reveal_once =
+            json_is_true(tg_native_get(call, "reveal_once"));
+        *set |= TG_ACCOUNT_SET_REVEAL_ONCE;
+    }
+
+    for (i = 0; i < TG_COUNT(tg_native_policy_members); i++) {
+        if (!tg_native_has(call, tg_native_policy_members[i].name)) {
+            continue;
+        }
+        v = tg_native_get(call, tg_native_policy_members[i].name);
+        *(int64_t *) ((char *) &spec->policy + tg_native_policy_members[i].at) =
+            json_is_integer(v) ? json_integer_value(v) : 0;
+        *set |= tg_native_policy_members[i].set;
+    }
 }
 
 
@@ -93,10 +167,12 @@ tg_native_account_create(tg_native_call_t *call)
     static const tg_native_field_t fields[] = {
         { "name", TG_J_STRING },
         { "app_quota", TG_J_INTEGER | TG_J_NULL },
+        TG_NATIVE_POLICY_FIELDS,
     };
     tg_account_spec_t spec;
     tg_account_t      account;
     json_t           *quota;
+    unsigned          set = 0;
 
     if (tg_native_body(call, fields, TG_COUNT(fields)) != TG_OK) {
         tg_native_fail(call);
@@ -107,6 +183,7 @@ tg_native_account_create(tg_native_call_t *call)
     spec.name = tg_native_str(call, "name");
     quota = tg_native_get(call, "app_quota");
     spec.app_quota = quota != NULL ? json_integer_value(quota) : 0;
+    tg_native_policy_read(call, &spec, &set);
 
     if (spec.name.ptr == NULL) {
         tg_error_set(&call->err, TG_EMISSING, TG_FIELD_NAME, "is required");
@@ -177,6 +254,7 @@ tg_native_account_update(tg_native_call_t *call)
         { "name", TG_J_STRING },
         { "status", TG_J_STRING },
         { "app_quota", TG_J_INTEGER | TG_J_NULL },
+        TG_NATIVE_POLICY_FIELDS,
     };
     tg_account_spec_t spec;
     tg_account_t      account;
@@ -205,6 +283,7 @@ tg_native_account_update(tg_native_call_t *call)
         spec.app_quota = json_is_integer(quota) ? json_integer_value(quota) : 0;
         set |= TG_ACCOUNT_SET_QUOTA;
     }
+    tg_native_policy_read(call, &spec, &set);
 
     if (tg_service_account_update(call->svc, &call->actor, call->args[0], &spec,
                                   set, &account, &call->err)

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tollgate/cred_policy.h"
 #include "tollgate/rules.h"
+#include "tollgate/time.h"
 #include "dialects/native/native_int.h"
 
 
@@ -101,6 +103,13 @@ tg_native_app_json(const void *item)
         view->key.secret != NULL ? view->key.secret : view->key.secret_mask,
         "created_at", tg_native_time(app->created_at), "updated_at",
         tg_native_time(app->updated_at));
+
+    /* When the primary secret passes its account's maximum age (null:
+     * never). */
+    if (obj != NULL) {
+        json_object_set_new(obj, "secret_expires_at",
+                            tg_native_time(view->key.secret_expires_at));
+    }
 
     if (obj != NULL && view->codes != NULL) {
         json_object_set_new(obj, "app_codes",
@@ -343,12 +352,38 @@ tg_native_tag_arg(void *data, const char *key, const char *value)
 }
 
 
+/* ?expiring_within=SECONDS: the apps whose secrets pass their account's
+ * maximum age within that many seconds from now, or have. */
+static int
+tg_native_expiring(tg_native_call_t *call, tg_app_filter_t *filter)
+{
+    const char *within = tg_http_query(call->req, "expiring_within");
+    int64_t     seconds;
+
+    if (within == NULL) {
+        return TG_OK;
+    }
+    if (tg_str_to_int64(tg_str_c(within), 0, TG_CRED_POLICY_SECONDS_MAX,
+                        &seconds)
+        != TG_OK)
+    {
+        return tg_error_set(&call->err, TG_EBAD_REQUEST,
+                            TG_FIELD_EXPIRING_WITHIN,
+                            "must be a number of seconds from 0 to "
+                            "316224000");
+    }
+    filter->expiring_before = tg_time_now_ms() + seconds * 1000 + 1;
+    return TG_OK;
+}
+
+
 void
 tg_native_app_list(tg_native_call_t *call)
 {
-    static const char *const names[] = { "name",       "app_key", "tag",
-                                         "status",     "limit",   "offset",
-                                         "account_id", NULL };
+    static const char *const names[] = {
+        "name",       "app_key",         "tag", "status", "limit", "offset",
+        "account_id", "expiring_within", NULL
+    };
     static const char *const repeatable[] = { "tag", NULL };
     tg_app_view_t           *items = NULL;
     tg_app_filter_t          filter;
@@ -372,6 +407,11 @@ tg_native_app_list(tg_native_call_t *call)
     filter.name = tg_str_c(tg_http_query(call->req, "name"));
     filter.app_key = tg_str_c(tg_http_query(call->req, "app_key"));
     filter.account_id = tg_str_c(tg_http_query(call->req, "account_id"));
+
+    if (tg_native_expiring(call, &filter) != TG_OK) {
+        tg_native_fail(call);
+        return;
+    }
 
     status = tg_http_query(call->req, "status");
     if (status != NULL

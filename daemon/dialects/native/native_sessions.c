@@ -18,20 +18,6 @@
 #include "dialects/native/native_int.h"
 
 
-/*
- * TLS hook: whether the cookie must be marked Secure, that is whether
- * the request came over TLS.  This branch's listener is plain HTTP; the
- * TLS listener (issue 12, daemon/http/) brings tg_http_is_secure(), and
- * this returns tg_http_is_secure(call->req) once both are merged.
- */
-static int
-tg_native_session_secure(const tg_native_call_t *call)
-{
-    (void) call;
-    return 0;
-}
-
-
 int
 tg_native_session_cookie(const tg_http_request_t *req, tg_str_t *id)
 {
@@ -96,7 +82,7 @@ tg_native_session_set_cookie(tg_native_call_t *call, const char *value)
                             "%s=%s; Path=/v1/; HttpOnly; SameSite=Strict%s%s",
                             TG_NATIVE_SESSION_COOKIE, value,
                             value[0] == '\0' ? "; Max-Age=0" : "",
-                            tg_native_session_secure(call) ? "; Secure" : "");
+                            tg_http_is_secure(call->req) ? "; Secure" : "");
 }
 
 

@@ -60,6 +60,9 @@ static const tg_tc_error_map_t tg_tc_errors[] = {
       "The number of requests exceeds the frequency limit." },
     { TG_EFORBIDDEN, "UnauthorizedOperation",
       "The request is not authorized." },
+    { TG_EREVEAL_REFUSED, "UnauthorizedOperation",
+      "The application secret is shown only when it is created or reset: "
+      "the account's credential policy is reveal-once." },
     { TG_ECONFLICT, "FailedOperation.ApiInOperation",
       "The resource is being changed. Please try again later." },
     { TG_EBUSY, "InternalError",

@@ -1,0 +1,174 @@
+// The maximum secret age at the gateway: an account's max_secret_age is
+// projected with each secret, and a call signed with a secret past it is
+// refused in each scheme's own shape (Alibaba's X-Ca, Huawei's
+// SDK-HMAC-SHA256, Tencent's hmac, and the AppCodes of Alibaba's and
+// Huawei's simple authentication), while a fresh one passes; a reset
+// renews it.  A short age (a few seconds) stands in for days.
+
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import {after, before, describe, test} from 'node:test';
+
+import {eventually, startGateway} from './lib/gateway.mjs';
+import {call as huaweiCall} from './lib/huawei.mjs';
+
+const AGE = 3;  // seconds
+
+let gw, app, secret, code;
+
+before(async () => {
+  gw = await startGateway({
+    tollgatedArgs: ['--app-write-rate', '0', '--code-reset-interval', '0'],
+    locations: (upstream) => `
+    location / {
+      tollgate on;
+      tollgate_api default;
+      add_header X-Tollgate-Error $tollgate_error always;
+      proxy_pass ${upstream};
+    }`,
+  });
+  const api = await gw.admin.call('POST', '/v1/apis', {body: {name: 'default'}});
+  assert.equal(api.status, 201, api.text);
+});
+
+after(async () => {
+  await gw.stop();
+});
+
+// Alibaba's X-Ca signature (reference/alibaba.md section 4.2).
+async function byXca(key, sk, pathname = '/release/orders') {
+  const h = {
+    'x-ca-key': key,
+    'x-ca-nonce': crypto.randomUUID(),
+    'x-ca-timestamp': String(Date.now()),
+    accept: 'application/json',
+  };
+  const names = ['x-ca-key', 'x-ca-nonce', 'x-ca-timestamp'];
+  const sts =
+      ['GET', h.accept, '', '', '', ...names.map((n) => `${n}:${h[n]}`), pathname].join('\n');
+  h['x-ca-signature-headers'] = names.join(',');
+  h['x-ca-signature'] = crypto.createHmac('sha256', sk).update(sts).digest('base64');
+  const res = await fetch(`${gw.url}${pathname}`, {headers: h});
+  await res.arrayBuffer();
+  return {status: res.status, message: res.headers.get('x-ca-error-message')};
+}
+
+// Tencent's hmac application authentication (Kong's hmac-auth).
+async function byTencent(key, sk, pathname = '/release/orders') {
+  const headers = {'X-Date': new Date().toUTCString(), 'Accept': 'application/json'};
+  const sts = [
+    `x-date: ${headers['X-Date']}`, 'GET', headers.Accept, '', '',
+    pathname.replace(/^\/release/, '')
+  ].join('\n');
+  const signature = crypto.createHmac('sha1', sk).update(sts).digest('base64');
+  headers.Authorization =
+      `hmac id="${key}", algorithm="hmac-sha1", headers="x-date", signature="${signature}"`;
+  const res = await fetch(`${gw.url}${pathname}`, {headers});
+  const text = await res.text();
+  return {status: res.status, message: res.status === 401 ? JSON.parse(text).message : null};
+}
+
+async function byHuawei(key, sk, pathname = '/release/orders') {
+  const res = await huaweiCall(gw.url, 'GET', pathname, {ak: key, sk});
+  return {status: res.status, code: res.json?.error_code, message: res.json?.error_msg};
+}
+
+async function byAppCode(value, pathname = '/release/orders') {
+  const res = await fetch(`${gw.url}${pathname}`, {headers: {authorization: `APPCODE ${value}`}});
+  await res.arrayBuffer();
+  return {status: res.status, message: res.headers.get('x-ca-error-message')};
+}
+
+async function byHuaweiAppCode(value, pathname = '/release/orders') {
+  const res = await fetch(`${gw.url}${pathname}`, {headers: {'X-Apig-AppCode': value}});
+  const text = await res.text();
+  return {status: res.status, json: res.status === 200 ? null : JSON.parse(text)};
+}
+
+async function allPass(key, sk) {
+  return (await byXca(key, sk)).status === 200 && (await byHuawei(key, sk)).status === 200 &&
+      (await byTencent(key, sk)).status === 200;
+}
+
+async function setAge(age) {
+  const res = await gw.admin.call('PATCH', '/v1/accounts/default', {body: {max_secret_age: age}});
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.json.credential_policy.max_secret_age, age);
+}
+
+describe('a secret past its account\'s maximum age', () => {
+  before(async () => {
+    const made = await gw.admin.call(
+        'POST', '/v1/apps', {body: {name: 'aging_app', generate_app_code: true}});
+    assert.equal(made.status, 201, made.text);
+    app = made.json;
+    secret = app.app_secret;
+    code = app.app_codes[0];
+    const grant = await gw.admin.call('PUT', `/v1/apps/${app.id}/grants/default`, {body: {}});
+    assert.equal(grant.status, 201, grant.text);
+    await eventually(() => allPass(app.app_key, secret));
+  });
+
+  test('is refused in every scheme\'s shape, and a reset renews it', async () => {
+    // Setting the age re-projects the account's apps: an old secret is
+    // refused without any change to the app itself.
+    await setAge(AGE);
+    await eventually(
+        async () => (await byXca(app.app_key, secret)).status !== 200, AGE * 1000 + 5000);
+
+    const xca = await byXca(app.app_key, secret);
+    assert.equal(xca.status, 401);
+    assert.match(xca.message, /^AppSecret Expired/);
+
+    const hw = await byHuawei(app.app_key, secret);
+    assert.equal(hw.status, 401);
+    assert.equal(hw.code, 'APIG.0303');
+    assert.match(hw.message, /app secret expired/);
+
+    const tc = await byTencent(app.app_key, secret);
+    assert.equal(tc.status, 401);
+    assert.match(tc.message, /secret has expired/);
+
+    // A wrong secret is still a bad signature, not an expired one: the
+    // refusal tells nothing to who does not hold the secret.
+    const wrong = await byXca(app.app_key, 'not-the-secret');
+    assert.equal(wrong.status, 400);
+    assert.match(wrong.message, /^Invalid Signature/);
+
+    // The reset gives a fresh secret, valid for AGE seconds again.
+    const reset = await gw.admin.call('POST', `/v1/apps/${app.id}/reset-secret`);
+    assert.equal(reset.status, 200, reset.text);
+    secret = reset.json.app_secret;
+    await eventually(() => allPass(app.app_key, secret));
+  });
+
+  test('an AppCode past the age is refused in both simple schemes; a reset renews it', async () => {
+    // The code was made with the app, before the first test: by now it
+    // is older than AGE.
+    await setAge(AGE);
+    await eventually(
+        async () => (await byAppCode(code.app_code)).status === 401, AGE * 1000 + 5000);
+    const ali = await byAppCode(code.app_code);
+    assert.match(ali.message, /^AppCode Expired/);
+    const hw = await byHuaweiAppCode(code.app_code);
+    assert.equal(hw.status, 401);
+    assert.equal(hw.json.error_code, 'APIG.0303');
+    assert.match(hw.json.error_msg, /appcode expired/);
+    // An unknown code is still unknown.
+    assert.match((await byAppCode('x'.repeat(64))).message, /not exists/);
+
+    const reset = await gw.admin.call('POST', `/v1/apps/${app.id}/codes/${code.id}/reset`);
+    assert.equal(reset.status, 200, reset.text);
+    code = reset.json;
+    await eventually(async () => (await byAppCode(code.app_code)).status === 200);
+    assert.equal((await byHuaweiAppCode(code.app_code)).status, 200);
+  });
+
+  test('an age lifted lets the secret pass again', async () => {
+    await setAge(AGE);
+    await eventually(
+        async () => (await byXca(app.app_key, secret)).status === 401, AGE * 1000 + 5000);
+    await setAge(null);
+    await eventually(() => allPass(app.app_key, secret));
+  });
+});
