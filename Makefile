@@ -101,7 +101,7 @@ UNITS      = $(UNIT_NAMES:%=$(BUILD)/test/%)
 ASAN_UNITS = $(UNIT_NAMES:%=$(BUILD)/asan/test/%)
 
 .PHONY: all help deps deps-build build asan run test unit e2e e2e-deps \
-        bench fuzz fuzz-smoke format format-check clean
+        bench fuzz fuzz-smoke format format-check clean install deb
 .SECONDARY:
 
 all: build
@@ -117,6 +117,8 @@ help:
 	@echo 'make bench         measure (not part of the tests); see bench/'
 	@echo 'make fuzz          run each libFuzzer target FUZZ_SECONDS (not a test)'
 	@echo 'make fuzz-smoke    run each libFuzzer target FUZZ_SMOKE_SECONDS'
+	@echo 'make install       install under PREFIX (/usr/local), DESTDIR'
+	@echo 'make deb           build the Debian package in $(BUILD)/'
 	@echo 'make format        format every source file'
 	@echo 'make format-check  fail if a file is not formatted'
 	@echo 'make clean         remove build/'
@@ -243,6 +245,18 @@ fuzz: $(FUZZ_BINS)
 fuzz-smoke: $(FUZZ_BINS)
 	$(call fuzz_run,$(FUZZ_SMOKE_SECONDS))
 
+# Installs the binaries, the module, the manual pages, the units and the
+# configuration (as examples) under $(DESTDIR)$(PREFIX); and builds the
+# Debian package from a staged tree.  See docs/service.md.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
+install: build
+	BUILD=$(BUILD) ./packaging/install.sh local "$(DESTDIR)" "$(PREFIX)"
+
+deb: build
+	@BUILD=$(BUILD) NGINX_SRC=$(NGINX_SRC) ./packaging/deb.sh
+
 format:
 	clang-format -i $(FORMATTED)
 
@@ -252,4 +266,4 @@ format-check:
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
