@@ -59,7 +59,7 @@ render() {
         -e "s|@LOGDIR@|$LOGDIR|g" -e "s|@RUNDIR@|$RUNDIR|g" \
         -e "s|@GATEWAY_RUNDIR@|$GATEWAY_RUNDIR|g" \
         -e "s|@GATEWAY_CACHEDIR@|$GATEWAY_CACHEDIR|g" \
-        -e "s|@NGINX@|$NGINX|g" "$1" >"$2.tmp"
+        -e "s|@SHAREDIR@|$SHAREDIR|g" -e "s|@NGINX@|$NGINX|g" "$1" >"$2.tmp"
     if grep -n '@[A-Z_]*@' "$2.tmp" >&2; then
         echo "$1: a placeholder is left" >&2
         exit 1

@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import {execFile as execFileCb, spawn} from 'node:child_process';
 import {existsSync} from 'node:fs';
-import {chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises';
+import {chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile} from 'node:fs/promises';
 import http from 'node:http';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
@@ -413,5 +413,22 @@ describe('make install', () => {
     const {stdout} = await run(path.join(base, 'sbin/tollgated'), ['--version']);
     assert.match(stdout, new RegExp(await versionH()));
     await manRenders(path.join(base, 'share/man/man8/tollgated.8.gz'));
+  });
+
+  test('installs the console\'s files when the build made them', async () => {
+    // A build tree with the real binaries and a console of one file.
+    const build = path.join(tmp, 'build');
+    await mkdir(path.join(build, 'console/assets'), {recursive: true});
+    await symlink(path.join(repoRoot, 'build/bin'), path.join(build, 'bin'));
+    await symlink(path.join(repoRoot, 'build/nginx'), path.join(build, 'nginx'));
+    await writeFile(path.join(build, 'console/index.html'), '<!doctype html>');
+    await writeFile(path.join(build, 'console/assets/app.js'), '');
+    const dest = path.join(tmp, 'console-dest');
+    await run(
+        path.join(repoRoot, 'packaging/install.sh'), ['local', dest, '/opt/tg'],
+        {env: {...process.env, BUILD: build}});
+    const share = path.join(dest, 'opt/tg/share/tollgate/console');
+    assert.equal(await readFile(path.join(share, 'index.html'), 'utf8'), '<!doctype html>');
+    assert.equal((await stat(path.join(share, 'assets/app.js'))).mode & 0o777, 0o644);
   });
 });
