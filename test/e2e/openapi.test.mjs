@@ -4,10 +4,12 @@
 // through the main flows and the errors, conform to the document.
 
 import assert from 'node:assert/strict';
+import {readFile} from 'node:fs/promises';
+import path from 'node:path';
 import {after, before, describe, test} from 'node:test';
 
 import {OpenApi, routesInSources, shapeOf, validateDocument} from './lib/openapi.mjs';
-import {ADMIN_ID, ADMIN_SECRET, startTollgated} from './lib/tollgated.mjs';
+import {ADMIN_ID, ADMIN_SECRET, repoRoot, startTollgated} from './lib/tollgated.mjs';
 
 describe('docs/openapi.yaml', () => {
   let api, d;
@@ -43,6 +45,10 @@ describe('docs/openapi.yaml', () => {
     assert.deepEqual(res.errors, undefined, JSON.stringify(res.errors, null, 2));
     assert.equal(res.valid, true);
     assert.equal(res.version, '3.1');
+    const h = await readFile(path.join(repoRoot, 'include/tollgate/version.h'), 'utf8');
+    assert.equal(
+        api.doc.info.version, h.match(/#define TG_VERSION "([^"]+)"/)[1],
+        'info.version is not version.h\'s');
   });
 
   test('documents every route of the route tables, and nothing else', async () => {
