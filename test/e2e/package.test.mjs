@@ -228,6 +228,14 @@ describe('the Debian package', () => {
           ...['tollgated.service', 'tollgate-gateway.service'].map((u) => path.join(units, u))
         ]);
         assert.equal(stdout + stderr, '', 'systemd-analyze verify said something');
+        // systemd's own rating of their exposure, 0 (none) to 10: "OK" is
+        // below 5; both must stay under 2.5.
+        for (const name of ['tollgated.service', 'tollgate-gateway.service']) {
+          const {stdout: report} =
+              await run('systemd-analyze', ['security', '--offline=yes', path.join(units, name)]);
+          const level = Number(report.match(/Overall exposure level for \S+: ([\d.]+)/)[1]);
+          assert.ok(level < 2.5, `${name}: exposure ${level}`);
+        }
       });
 
   test('its manual pages render without warnings', async () => {
