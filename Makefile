@@ -148,7 +148,7 @@ ASAN_UNITS = $(UNIT_NAMES:%=$(BUILD)/asan/test/%)
 
 .PHONY: docs-actions docs-check
 .PHONY: all help deps deps-build build asan run test unit e2e e2e-deps \
-        console bench fuzz fuzz-smoke format format-check clean
+        console bench fuzz fuzz-smoke format format-check clean install deb
 .SECONDARY:
 
 all: build
@@ -165,6 +165,8 @@ help:
 	@echo 'make bench         measure (not part of the tests); see bench/'
 	@echo 'make fuzz          run each libFuzzer target FUZZ_SECONDS (not a test)'
 	@echo 'make fuzz-smoke    run each libFuzzer target FUZZ_SMOKE_SECONDS'
+	@echo 'make install       install under PREFIX (/usr/local), DESTDIR'
+	@echo 'make deb           build the Debian package in $(BUILD)/'
 	@echo 'make format        format every source file'
 	@echo 'make format-check  fail if a file is not formatted'
 	@echo 'make docs-actions  regenerate the actions table of docs/access-control.md'
@@ -334,6 +336,18 @@ fuzz: $(FUZZ_BINS)
 fuzz-smoke: $(FUZZ_BINS)
 	$(call fuzz_run,$(FUZZ_SMOKE_SECONDS))
 
+# Installs the binaries, the module, the manual pages, the units and the
+# configuration (as examples) under $(DESTDIR)$(PREFIX); and builds the
+# Debian package from a staged tree.  See docs/service.md.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
+install: build
+	BUILD=$(BUILD) ./packaging/install.sh local "$(DESTDIR)" "$(PREFIX)"
+
+deb: build
+	@BUILD=$(BUILD) NGINX_SRC=$(NGINX_SRC) ./packaging/deb.sh
+
 format:
 	clang-format -i $(FORMATTED)
 
@@ -343,4 +357,4 @@ format-check:
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
