@@ -3,13 +3,15 @@
 # missing, so running it again does nothing.  Groups:
 #   build   compile and run tollgated, the tollgate CLI and the nginx module
 #   test    build, plus what the test suite runs (cmocka, Node.js, wrk, the
-#           sqlite3 shell that edits a stopped store)
+#           sqlite3 shell that edits a stopped store, valgrind, and
+#           dpkg-dev for `apt-get source nginx` of scripts/nginx-asan.sh)
 set -eu
 
 build="gcc make pkg-config libc6-dev libssl-dev libmicrohttpd-dev
        libjansson-dev libsqlite3-dev libcurl4-openssl-dev liblmdb-dev
        nginx nginx-dev libpcre2-dev zlib1g-dev"
-test="$build libcmocka-dev clang-format wrk sqlite3 clang libclang-rt-14-dev"
+test="$build libcmocka-dev clang-format wrk sqlite3 clang libclang-rt-14-dev
+      valgrind dpkg-dev"
 
 case "${1:-test}" in
 build) wanted=$build ;;
