@@ -176,7 +176,7 @@ same(const char *op, uint64_t n, const char *before, const char *after)
 static void
 walk(fixture_t *f, const op_t *op)
 {
-    tg_error_t err;
+    tg_error_t err = { 0 };
     uint64_t   n;
     char      *before, *after;
     int        rc, hit, unchanged;
@@ -255,7 +255,7 @@ new_app(fixture_t *f, const char *prefix, char id[TG_ID_LEN + 1])
 {
     tg_app_spec_t spec;
     tg_app_view_t view;
-    tg_error_t    err;
+    tg_error_t    err = { 0 };
     char          name[48];
 
     memset(&spec, 0, sizeof(spec));
@@ -274,7 +274,7 @@ new_api(fixture_t *f, const char *prefix, char id[TG_ID_LEN + 1])
 {
     tg_api_spec_t spec;
     tg_api_t      api;
-    tg_error_t    err;
+    tg_error_t    err = { 0 };
     char          name[48];
 
     memset(&spec, 0, sizeof(spec));
@@ -309,7 +309,7 @@ setup(void **state)
     tg_account_t      account;
     tg_access_key_t   key;
     tg_grant_t        grant;
-    tg_error_t        err;
+    tg_error_t        err = { 0 };
     char              secret[TG_ACCESS_KEY_SECRET_MAX + 1];
     int               created;
 
@@ -498,7 +498,7 @@ prep_victim_account(fixture_t *f)
 {
     tg_account_spec_t spec;
     tg_account_t      out;
-    tg_error_t        err;
+    tg_error_t        err = { 0 };
     char              name[48];
 
     memset(&spec, 0, sizeof(spec));
@@ -607,7 +607,7 @@ prep_victim_key(fixture_t *f)
 {
     tg_access_key_spec_t spec;
     tg_access_key_t      out;
-    tg_error_t           err;
+    tg_error_t           err = { 0 };
     char                 secret[TG_ACCESS_KEY_SECRET_MAX + 1];
 
     memset(&spec, 0, sizeof(spec));
@@ -858,7 +858,7 @@ static void
 prep_victim_app(fixture_t *f)
 {
     tg_grant_t grant;
-    tg_error_t err;
+    tg_error_t err = { 0 };
     int        created;
 
     new_app(f, "fault_victim_app", f->victim);
@@ -1035,7 +1035,7 @@ prep_victim_pair(fixture_t *f)
 {
     tg_cred_spec_t spec;
     tg_cred_view_t out;
-    tg_error_t     err;
+    tg_error_t     err = { 0 };
 
     memset(&spec, 0, sizeof(spec));
     assert_rc(tg_service_cred_add(SVC(f), ADMIN(f), TG_CRED_KEY_PAIR,
@@ -1158,7 +1158,7 @@ static void
 prep_victim_api(fixture_t *f)
 {
     tg_grant_t grant;
-    tg_error_t err;
+    tg_error_t err = { 0 };
     int        created;
 
     new_api(f, "fault_victim_api", f->victim);
@@ -1298,7 +1298,7 @@ prep_victim_grant(fixture_t *f)
 {
     tg_grant_spec_t spec;
     tg_grant_t      grant;
-    tg_error_t      err;
+    tg_error_t      err = { 0 };
     int             created;
 
     memset(&spec, 0, sizeof(spec));
@@ -1458,7 +1458,7 @@ test_hook(void **state)
 {
     fixture_t   *f = *state;
     tg_account_t out;
-    tg_error_t   err;
+    tg_error_t   err = { 0 };
 
     memset(&out, 0, sizeof(out));
     assert_rc(tg_service_account_get(SVC(f), ADMIN(f), tg_str_c(f->account),
