@@ -238,7 +238,7 @@ bench: deps
 # the tests.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_SMOKE_SECONDS ?= 2
+FUZZ_SMOKE_SECONDS ?= 1
 FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all
 # (The store's SQL is written as concatenated literals, which clang warns of.)
 FUZZ_FLAGS    = -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) \

@@ -92,7 +92,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_call_t        c;
     json_t            *doc;
 
-    if (fuzz_call_make(&c, data, size, app) != 0) {
+    if (fuzz_call_make(&c, data, size, app, fuzz_methods) != 0) {
         return 0;
     }
     if (c.authenticate) {

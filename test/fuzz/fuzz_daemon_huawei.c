@@ -146,7 +146,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char               date[TG_HW_DATE_LEN + 1];
     char               authorization[256];
 
-    if (fuzz_call_make(&c, data, size, app) != 0) {
+    if (fuzz_call_make(&c, data, size, app, fuzz_methods) != 0) {
         return 0;
     }
     if (c.authenticate) {

@@ -175,7 +175,8 @@ fuzz_check_response(const tg_http_response_t *res)
 
 /*
  * The input of a fuzz_daemon_<dialect> driver: a byte whose low 2 bits
- * pick the method (GET, POST, PUT, DELETE) and whose bit 2 asks the
+ * pick the method in the driver's table of four (fuzz_methods: GET,
+ * POST, PUT, DELETE) and whose bit 2 asks the
  * driver to authenticate the call (each driver its dialect's way); then
  * the path, up to a NUL; then fuzz_http_request()'s input (query,
  * headers, body).  "@app" in the path, a query value or the body stands
@@ -222,15 +223,18 @@ fuzz_subst(const char *s, size_t len, const char *app, const char *account,
 }
 
 
-/* Builds the call; returns 0, or -1 (nothing to free) to skip the input. */
+static const char *const fuzz_methods[4] = { "GET", "POST", "PUT", "DELETE" };
+
+
+/* Builds the call, its method from methods[4]; returns 0, or -1 (nothing
+ * to free) to skip the input. */
 static int
 fuzz_call_make(fuzz_call_t *c, const uint8_t *data, size_t size,
-               const char *app)
+               const char *app, const char *const *methods)
 {
-    static const char *const methods[] = { "GET", "POST", "PUT", "DELETE" };
-    const char              *account = fuzz_svc.admin.account_id;
-    const uint8_t           *nul;
-    size_t                   plen, len, i, total = 0, at = 0;
+    const char    *account = fuzz_svc.admin.account_id;
+    const uint8_t *nul;
+    size_t         plen, len, i, total = 0, at = 0;
 
     memset(c, 0, sizeof(*c));
     if (size < 2) {
