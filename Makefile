@@ -187,8 +187,9 @@ e2e-nginx-asan: $(ASAN_BINS) $(NGINX_ASAN) $(NGINX_ASAN_MODULE) e2e-deps
 	$(NGINX_ASAN_ENV) TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/asan/bin \
 	    $(NODE) --test --test-reporter=spec $(NGINX_ASAN_TESTS)
 
-# The unit tests (the release build's) under valgrind, a leak an error.
-VALGRIND = valgrind -q --leak-check=full \
+# The unit tests (the release build's) under valgrind, a leak an error;
+# threads scheduled in turn, or a test's writers starve past busy_ms.
+VALGRIND = valgrind -q --fair-sched=yes --leak-check=full \
            --errors-for-leak-kinds=definite,indirect --error-exitcode=1
 
 valgrind: $(UNITS)
