@@ -273,7 +273,7 @@ define fuzz_run
         $$f.corpus \
         $$(test -d test/fuzz/corpus/$$n && echo test/fuzz/corpus/$$n) \
         2>$$f.log || { cat $$f.log; exit 1; }; \
-    grep -E '^stat::number_of_executed_units' $$f.log; \
+    grep -aE '^stat::number_of_executed_units' $$f.log; \
 done
 endef
 
