@@ -140,6 +140,25 @@ $(CONSOLE_OUT)/index.html: $(CONSOLE_DEPS)
 
 console: $(CONSOLE_OUT)/index.html
 
+# nginx itself, built from Debian's source with ASan and UBSan, and the
+# module built against it (scripts/nginx-asan.sh): configured once, in
+# $(BUILD)/nginx-asan, then rebuilt only where the module changed.  The
+# gateway's end-to-end tests run in it (e2e-nginx-asan); the suppression
+# files name the reports of nginx's own code that are benign.
+NGINX_ASAN        = $(BUILD)/nginx-asan/sbin/nginx
+NGINX_ASAN_MODULE = $(BUILD)/nginx-asan/ngx_http_tollgate_module.so
+NGINX_ASAN_TESTS  = $(sort $(wildcard test/e2e/gateway*.test.mjs \
+                    test/e2e/*_gateway.test.mjs))
+NGINX_ASAN_ENV    = \
+    ASAN_OPTIONS=abort_on_error=1:suppressions=$(CURDIR)/scripts/nginx-asan.supp \
+    UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1:suppressions=$(CURDIR)/scripts/nginx-ubsan.supp \
+    LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/nginx-lsan.supp \
+    TOLLGATE_NGINX=$(CURDIR)/$(NGINX_ASAN) \
+    TOLLGATE_NGINX_MODULE=$(CURDIR)/$(NGINX_ASAN_MODULE)
+
+$(NGINX_ASAN) $(NGINX_ASAN_MODULE) &: scripts/nginx-asan.sh $(NGINX_DEPS)
+	./scripts/nginx-asan.sh $(BUILD)/nginx-asan
+
 BINS      = $(BUILD)/bin/tollgated $(BUILD)/bin/tollgate $(NGINX_MODULE) \
             $(NGINX_ECHO)
 ASAN_BINS = $(BUILD)/asan/bin/tollgated $(BUILD)/asan/bin/tollgate
@@ -148,7 +167,8 @@ ASAN_UNITS = $(UNIT_NAMES:%=$(BUILD)/asan/test/%)
 
 .PHONY: docs-actions docs-check
 .PHONY: all help deps deps-build build asan run test unit e2e e2e-deps \
-        console bench fuzz fuzz-smoke format format-check clean install deb
+        console bench fuzz fuzz-smoke format format-check clean install deb \
+        nginx-asan e2e-nginx-asan valgrind
 .SECONDARY:
 
 all: build
@@ -162,6 +182,9 @@ help:
 	@echo 'make asan          build the sanitizer binaries and unit tests'
 	@echo 'make unit          run the C unit tests, plain and sanitized'
 	@echo 'make e2e           run the end-to-end tests (sanitized daemon)'
+	@echo 'make nginx-asan    build nginx and the module with ASan/UBSan'
+	@echo 'make e2e-nginx-asan  the gateway tests in that nginx'
+	@echo 'make valgrind      run the C unit tests under valgrind'
 	@echo 'make bench         measure (not part of the tests); see bench/'
 	@echo 'make fuzz          run each libFuzzer target FUZZ_SECONDS (not a test)'
 	@echo 'make fuzz-smoke    run each libFuzzer target FUZZ_SMOKE_SECONDS'
@@ -196,6 +219,7 @@ test: deps
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory e2e
+	@$(MAKE) --no-print-directory e2e-nginx-asan
 
 unit: $(UNITS) $(ASAN_UNITS)
 	@set -e; for t in $(UNITS) $(ASAN_UNITS); do \
@@ -238,6 +262,22 @@ docs-check: $(BUILD)/test/tools/print_actions
 	    $(ACTIONS_DOC) | diff -u - $(BUILD)/actions.md \
 	    || { echo "$(ACTIONS_DOC): the actions table differs from the" \
 	         "code's; run make docs-actions"; exit 1; }
+
+nginx-asan: $(NGINX_ASAN) $(NGINX_ASAN_MODULE)
+
+e2e-nginx-asan: $(ASAN_BINS) $(NGINX_ASAN) $(NGINX_ASAN_MODULE) e2e-deps
+	$(NGINX_ASAN_ENV) TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/asan/bin \
+	    $(NODE) --test --test-reporter=spec $(NGINX_ASAN_TESTS)
+
+# The unit tests (the release build's) under valgrind, a leak an error;
+# threads scheduled in turn, or a test's writers starve past busy_ms.
+VALGRIND = valgrind -q --fair-sched=yes --leak-check=full \
+           --errors-for-leak-kinds=definite,indirect --error-exitcode=1
+
+valgrind: $(UNITS)
+	@set -e; for t in $(UNITS); do \
+	    echo "== valgrind $$t"; $(VALGRIND) $$t; \
+	done
 
 # A stuck projection reader, for test/e2e/health.test.mjs.
 $(BUILD)/test/tools/hold_projection: test/tools/hold_projection.c
@@ -289,7 +329,7 @@ bench: deps
 # the tests.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_SMOKE_SECONDS ?= 2
+FUZZ_SMOKE_SECONDS ?= 1
 FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all
 # (The store's SQL is written as concatenated literals, which clang warns of.)
 FUZZ_FLAGS    = -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) \
@@ -326,7 +366,7 @@ define fuzz_run
         $$f.corpus \
         $$(test -d test/fuzz/corpus/$$n && echo test/fuzz/corpus/$$n) \
         2>$$f.log || { cat $$f.log; exit 1; }; \
-    grep -E '^stat::number_of_executed_units' $$f.log; \
+    grep -aE '^stat::number_of_executed_units' $$f.log; \
 done
 endef
 

@@ -12,7 +12,9 @@
 static int
 tg_huawei_fail(const char **rule, const char *text)
 {
-    *rule = text;
+    if (rule != NULL) {
+        *rule = text;
+    }
     return TG_EINVALID;
 }
 

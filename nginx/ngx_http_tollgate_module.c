@@ -509,6 +509,7 @@ ngx_http_tollgate_fail(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
     ngx_http_tollgate_failure_t    failure;
     ngx_uint_t                     status;
     ngx_str_t                      message;
+    ngx_int_t                      rc;
 
     mcf = ngx_http_get_module_main_conf(r, ngx_http_tollgate_module);
     ngx_http_tollgate_metrics_refused(&mcf->metrics, ctx->scheme_used, reason,
@@ -544,10 +545,17 @@ ngx_http_tollgate_fail(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0, "tollgate: %ui \"%*s\"",
                   status, ngx_min(message.len, (size_t) 200), message.data);
 
-    if (ctx->body.len > 0) {
-        ctx->rc = ngx_http_tollgate_send_body(r, ctx, status);
+    if (ctx->body.len == 0) {
+        return ctx->rc;
     }
-    return ctx->rc;
+
+    /* NGX_DONE: the request was finalized, and may be freed with ctx (its
+     * pool) already; neither may be touched again. */
+    rc = ngx_http_tollgate_send_body(r, ctx, status);
+    if (rc != NGX_DONE) {
+        ctx->rc = rc;
+    }
+    return rc;
 }
 
 

@@ -1101,17 +1101,24 @@ tg_access_key_verify(tg_service_t *svc, tg_str_t key_id, tg_str_t secret,
         return rc;
     }
 
-    found = tg_access_key_id_check(key_id, NULL) == TG_OK
-            && tg_store_access_key_get(&t, key_id, key) == TG_OK;
-
-    if (found
-        && tg_store_account_get(&t, tg_str_c(key->account_id), &account)
-               != TG_OK)
-    {
-        found = 0;
+    /* A store that fails to look the key up is not an unknown key. */
+    rc = tg_access_key_id_check(key_id, NULL) == TG_OK
+             ? tg_store_access_key_get(&t, key_id, key)
+             : TG_EACCESS_KEY_NOT_FOUND;
+    if (rc == TG_OK) {
+        rc = tg_store_account_get(&t, tg_str_c(key->account_id), &account);
     }
+    found = rc == TG_OK;
 
     tg_txn_rollback(&t);
+
+    if (rc != TG_OK && rc != TG_EACCESS_KEY_NOT_FOUND
+        && rc != TG_EACCOUNT_NOT_FOUND)
+    {
+        *reason = "store unavailable";
+        tg_account_free(&account);
+        return rc;
+    }
 
     /* The hash is computed and compared whether or not the key exists. */
 

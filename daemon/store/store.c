@@ -16,6 +16,53 @@
 #define TG_DRIVER(t) ((t)->store->driver)
 
 
+/* ---- fault injection --------------------------------------------------- */
+
+
+void
+tg_store_fault_arm(tg_store_t *store, uint64_t n)
+{
+    store->fault_at = n;
+    store->fault_calls = 0;
+    store->fault_hit = 0;
+}
+
+
+uint64_t
+tg_store_fault_calls(const tg_store_t *store)
+{
+    return store->fault_calls;
+}
+
+
+int
+tg_store_fault_hit(const tg_store_t *store)
+{
+    return store->fault_hit;
+}
+
+
+int
+tg_store_fault(tg_store_t *store)
+{
+    if (store->fault_at == 0) {
+        return TG_OK;
+    }
+
+    if (++store->fault_calls != store->fault_at) {
+        return TG_OK;
+    }
+
+    store->fault_hit = 1;
+    return TG_ESTORE;
+}
+
+
+/* The driver's call, unless an armed fault fails it first. */
+#define TG_FAULT_OR(store, call) \
+    (tg_store_fault(store) != TG_OK ? TG_ESTORE : (call))
+
+
 int
 tg_cursor_open(tg_txn_t *t, const char *sql, int cache,
                const tg_param_t *params, size_t n, tg_cursor_t *c)
@@ -27,7 +74,7 @@ tg_cursor_open(tg_txn_t *t, const char *sql, int cache,
     c->txn = t;
     c->rc = TG_OK;
 
-    rc = d->prepare(t->conn, sql, cache, &c->stmt);
+    rc = TG_FAULT_OR(t->store, d->prepare(t->conn, sql, cache, &c->stmt));
     if (rc != TG_OK) {
         return rc;
     }
@@ -37,13 +84,15 @@ tg_cursor_open(tg_txn_t *t, const char *sql, int cache,
 
         switch (params[i].type) {
         case 't':
-            rc = d->bind_text(c->stmt, index, params[i].text);
+            rc = TG_FAULT_OR(t->store,
+                             d->bind_text(c->stmt, index, params[i].text));
             break;
         case 'i':
-            rc = d->bind_int(c->stmt, index, params[i].num);
+            rc = TG_FAULT_OR(t->store,
+                             d->bind_int(c->stmt, index, params[i].num));
             break;
         default:
-            rc = d->bind_null(c->stmt, index);
+            rc = TG_FAULT_OR(t->store, d->bind_null(c->stmt, index));
             break;
         }
     }
@@ -59,7 +108,7 @@ tg_cursor_open(tg_txn_t *t, const char *sql, int cache,
 int
 tg_cursor_next(tg_cursor_t *c)
 {
-    return TG_DRIVER(c->txn)->step(c->stmt);
+    return TG_FAULT_OR(c->txn->store, TG_DRIVER(c->txn)->step(c->stmt));
 }
 
 
@@ -313,11 +362,16 @@ tg_group_commit(tg_store_t *store)
     pthread_mutex_unlock(&g->lock);
 
     if (m != NULL) {
-        started = tg_metrics_now_ns();
-        rc = d->commit(g->conn);
-        tg_metrics_store_commit(tg_metrics_now_ns() - started, batch,
-                                rc != TG_OK);
-        tg_crash_point("store.committed");
+        rc = tg_store_fault(store);
+        if (rc == TG_OK) {
+            started = tg_metrics_now_ns();
+            rc = d->commit(g->conn);
+            tg_metrics_store_commit(tg_metrics_now_ns() - started, batch,
+                                    rc != TG_OK);
+            tg_crash_point("store.committed");
+        } else {
+            d->rollback(g->conn);
+        }
     } else {
         d->rollback(g->conn);
     }
@@ -359,7 +413,8 @@ tg_group_end(tg_store_t *store, int rc, int savepoint)
     if (savepoint) {
         d->reset(g->conn);
         if (rc == TG_OK) {
-            rc = d->exec(g->conn, "RELEASE SAVEPOINT tg_op");
+            rc =
+                TG_FAULT_OR(store, d->exec(g->conn, "RELEASE SAVEPOINT tg_op"));
         }
         if (rc != TG_OK) {
             (void) d->exec(g->conn, "ROLLBACK TO SAVEPOINT tg_op");
@@ -431,16 +486,16 @@ tg_group_join(tg_store_t *store, tg_txn_t *txn)
     }
 
     if (g->conn == NULL) {
-        rc = d->acquire(store->db, &g->conn);
+        rc = TG_FAULT_OR(store, d->acquire(store->db, &g->conn));
         if (rc != TG_OK) {
             g->conn = NULL;
-        } else if ((rc = d->begin(g->conn, 1)) != TG_OK) {
+        } else if ((rc = TG_FAULT_OR(store, d->begin(g->conn, 1))) != TG_OK) {
             d->release(store->db, g->conn);
             g->conn = NULL;
         }
     }
     if (rc == TG_OK) {
-        rc = d->exec(g->conn, "SAVEPOINT tg_op");
+        rc = TG_FAULT_OR(store, d->exec(g->conn, "SAVEPOINT tg_op"));
     }
     if (rc != TG_OK) {
         return tg_group_end(store, rc, 0);
@@ -478,12 +533,12 @@ tg_txn_begin(tg_store_t *store, int write, tg_txn_t *txn)
         return tg_group_join(store, txn);
     }
 
-    rc = store->driver->acquire(store->db, &txn->conn);
+    rc = TG_FAULT_OR(store, store->driver->acquire(store->db, &txn->conn));
     if (rc != TG_OK) {
         return rc;
     }
 
-    rc = store->driver->begin(txn->conn, 0);
+    rc = TG_FAULT_OR(store, store->driver->begin(txn->conn, 0));
     if (rc != TG_OK) {
         store->driver->release(store->db, txn->conn);
         txn->conn = NULL;
@@ -505,7 +560,12 @@ tg_txn_commit(tg_txn_t *txn)
         return tg_group_end(store, TG_OK, 1);
     }
 
-    rc = store->driver->commit(txn->conn);
+    rc = tg_store_fault(store);
+    if (rc == TG_OK) {
+        rc = store->driver->commit(txn->conn);
+    } else {
+        store->driver->rollback(txn->conn);
+    }
     store->driver->release(store->db, txn->conn);
     txn->conn = NULL;
     return rc;

@@ -152,6 +152,21 @@ void tg_txn_rollback(tg_txn_t *txn);
 /* The group commit's counts so far. */
 tg_store_write_stats_t tg_store_write_stats(tg_store_t *store);
 
+/*
+ * Fault injection, for tests: the n-th fallible driver call from now
+ * (acquire, begin, exec, prepare, bind, step, commit; counted from 1)
+ * fails with TG_ESTORE instead of running, once; a failing commit rolls
+ * its transaction back, as a failed commit does.  n = 0 disarms.  Unarmed
+ * (the default), the hook counts nothing.  Not for concurrent use: the
+ * test that arms it runs one thread on the store.
+ */
+void tg_store_fault_arm(tg_store_t *store, uint64_t n);
+
+/* How many fallible driver calls were made since the fault was armed,
+ * and whether the armed one was reached. */
+uint64_t tg_store_fault_calls(const tg_store_t *store);
+int      tg_store_fault_hit(const tg_store_t *store);
+
 
 /* Accounts. */
 int tg_store_account_insert(tg_txn_t *t, const tg_account_t *account);

@@ -40,7 +40,18 @@ struct tg_store_s {
     unsigned              version;
     unsigned              busy_ms;
     tg_group_t            group;
+    /* Fault injection (tg_store_fault_arm()): inert while fault_at is 0. */
+    uint64_t fault_at;    /* the fallible driver call that fails, from 1 */
+    uint64_t fault_calls; /* fallible driver calls since armed */
+    int      fault_hit;   /* fault_at was reached */
 };
+
+/*
+ * Counts one fallible driver call while a fault is armed: returns
+ * TG_ESTORE if it is the one that must fail (the caller then skips the
+ * driver's call), else 0.  Inert, and touching nothing, when unarmed.
+ */
+int tg_store_fault(tg_store_t *store);
 
 /* One query parameter. */
 typedef struct {

@@ -4,7 +4,8 @@
  * A.2, the newest SDK's where documents differ).  The core's rules
  * (rules.h, cred.h) still apply after these.
  *
- * Each returns 0, or TG_EINVALID with *rule set to a static sentence.
+ * Each returns 0, or TG_EINVALID with *rule set to a static sentence;
+ * rule may be NULL, as in rules.h.
  */
 
 #ifndef TOLLGATE_HUAWEI_RULES_H

@@ -76,12 +76,29 @@ test_app_code(void **state)
 }
 
 
+/* rule may be NULL, as in rules.h (fuzz_rules found a store through it). */
+static void
+test_null_rule(void **state)
+{
+    char buf[256];
+
+    (void) state;
+
+    assert_rc(tg_huawei_app_name_check(TG_STR("x"), NULL), TG_EINVALID);
+    assert_rc(tg_huawei_app_name_check(TG_STR("\xff\xfe"), NULL), TG_EINVALID);
+    assert_rc(tg_huawei_app_code_check(
+                  tg_test_repeat(buf, sizeof(buf), "a", 63), NULL),
+              TG_EINVALID);
+}
+
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_app_name),
         cmocka_unit_test(test_app_code),
+        cmocka_unit_test(test_null_rule),
     };
 
     return cmocka_run_group_tests_name("huawei_rules", tests, NULL, NULL);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "tollgate/time.h"
+#include "tollgate/utf8.h"
 #include "dialects/authing/authing_int.h"
 
 
@@ -139,12 +140,16 @@ void
 tg_ath_send_error(tg_ath_call_t *call)
 {
     unsigned status = call->status != 0 ? call->status : 500;
+    char     message[TG_ATH_MESSAGE_MAX];
+
+    /* A message may quote what the client sent (a parameter's name): keep
+     * it valid UTF-8, which JSON needs. */
+    tg_utf8_sanitize(tg_str_c(call->message), message, sizeof(message));
 
     tg_ath_send(
         call, status >= 500 ? status : 200,
         json_pack("{s:i,s:s,s:i,s:s}", "statusCode", (int) status, "message",
-                  call->message[0] != '\0' ? call->message : "Internal error.",
-                  "apiCode",
+                  message[0] != '\0' ? message : "Internal error.", "apiCode",
                   call->api_code != 0 ? call->api_code : (int) status,
                   "requestId", tg_http_request_id(call->req)));
 }
