@@ -1180,9 +1180,13 @@ tg_service_authenticate(tg_service_t *svc, tg_str_t key_id, tg_str_t secret,
         snprintf(actor->key_id, sizeof(actor->key_id), "%s", key.id);
         memcpy(actor->account_id, key.account_id, sizeof(actor->account_id));
         actor->admin = key.admin;
-        tg_access_key_touch(svc, &key, secret);
+        rc = tg_policies_load(svc, actor, err);
+        if (rc == TG_OK) {
+            tg_access_key_touch(svc, &key, secret);
+        }
         tg_access_key_free(&key);
-        return tg_policies_load(svc, actor, err);
+        return rc == TG_OK || rc == TG_ENOMEM ? rc
+                                              : tg_error_code(err, TG_EBUSY);
     }
 
     tg_auth_failure_audit(svc, actor, &key, reason);

@@ -290,8 +290,9 @@ int tg_read(tg_service_t *svc, tg_txn_body_pt body, void *data,
 /*
  * Loads the policies attached to actor's access key (service_policies.c)
  * into actor->policies (NULL when it has none), after it authenticated.
- * Returns 0 or a store error, TG_ENOMEM: the caller then refuses the
- * call, since the key's power is unknown.
+ * Returns 0, or a store error or TG_ENOMEM with actor's identity
+ * cleared: the caller then refuses the call, since the key's
+ * power is unknown.
  */
 int tg_policies_load(tg_service_t *svc, tg_actor_t *actor, tg_error_t *err);
 

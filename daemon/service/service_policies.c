@@ -906,6 +906,13 @@ tg_policies_load(tg_service_t *svc, tg_actor_t *actor, tg_error_t *err)
     }
 
     tg_key_policy_list_free(op.items, op.n);
+    if (rc != TG_OK) {
+        /* The key's power is unknown: the actor is not authenticated. */
+        tg_actor_free(actor);
+        actor->key_id[0] = '\0';
+        actor->account_id[0] = '\0';
+        actor->admin = 0;
+    }
     return rc;
 }
 

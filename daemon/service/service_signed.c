@@ -197,8 +197,10 @@ tg_service_authenticate_signed_within(tg_service_t           *svc,
         snprintf(actor->key_id, sizeof(actor->key_id), "%s", key.id);
         memcpy(actor->account_id, key.account_id, sizeof(actor->account_id));
         actor->admin = key.admin;
-        tg_access_key_touch(svc, &key, TG_STR_NULL);
         rc = tg_policies_load(svc, actor, err);
+        if (rc == TG_OK) {
+            tg_access_key_touch(svc, &key, TG_STR_NULL);
+        }
     }
 
     tg_access_key_free(&key);

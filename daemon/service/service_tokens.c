@@ -370,8 +370,10 @@ tg_service_authenticate_token(tg_service_t *svc, tg_str_t token,
         snprintf(actor->key_id, sizeof(actor->key_id), "%s", key.id);
         memcpy(actor->account_id, key.account_id, sizeof(actor->account_id));
         actor->admin = 0; /* a token acts within its account */
-        tg_access_key_touch(svc, &key, TG_STR_NULL);
         rc = tg_policies_load(svc, actor, err);
+        if (rc == TG_OK) {
+            tg_access_key_touch(svc, &key, TG_STR_NULL);
+        }
     } else if (rc == TG_EUNAUTHENTICATED && reason != NULL) {
         tg_auth_failure_audit(svc, actor, &key, reason);
     }
