@@ -152,6 +152,8 @@ typedef struct {
     tg_str_t secret;        /* NULL: generate one */
     int      primary;       /* add: make it the app's primary one */
     int64_t  grace_seconds; /* reset: keep the replaced one valid */
+    int      grace_asked;   /* reset: grace_seconds was asked for; else the
+                               grace is the account's minimum one */
 } tg_cred_spec_t;
 
 typedef struct {
@@ -159,6 +161,7 @@ typedef struct {
     tg_str_t new_app_key; /* NULL: keep the AppKey */
     tg_str_t new_secret;  /* NULL: generate one */
     int64_t  grace_seconds;
+    int      grace_asked; /* else the grace is the account's minimum one */
 } tg_reset_spec_t;
 
 typedef struct {

@@ -328,8 +328,8 @@ tg_app_create_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     tg_app_create_t     *op = data;
     const tg_app_spec_t *spec = op->spec;
     tg_app_t            *app = &op->out->app;
-    tg_cred_spec_t       pair = { spec->app_key, spec->app_secret, 1, 0 };
-    tg_cred_spec_t       code = { TG_STR_NULL, spec->app_code, 0, 0 };
+    tg_cred_spec_t       pair = { spec->app_key, spec->app_secret, 1, 0, 0 };
+    tg_cred_spec_t       code = { TG_STR_NULL, spec->app_code, 0, 0, 0 };
     int64_t              now = tg_time_now_ms();
     int                  rc;
 

@@ -3,14 +3,19 @@
 // refused in each scheme's own shape (Alibaba's X-Ca, Huawei's
 // SDK-HMAC-SHA256, Tencent's hmac, and the AppCodes of Alibaba's and
 // Huawei's simple authentication), while a fresh one passes; a reset
-// renews it.  A short age (a few seconds) stands in for days.
+// renews it.  A short age (a few seconds) stands in for days.  A vendor's
+// reset under a minimum grace keeps the replaced secret valid for it.
 
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import {after, before, describe, test} from 'node:test';
 
+import {rawCall as aliCall} from './lib/alibaba.mjs';
+import {client as authingClient} from './lib/authing.mjs';
 import {eventually, startGateway} from './lib/gateway.mjs';
 import {call as huaweiCall} from './lib/huawei.mjs';
+import {rawCall as tcCall} from './lib/tencent.mjs';
+import {ADMIN_ID, ADMIN_SECRET} from './lib/tollgated.mjs';
 
 const AGE = 3;  // seconds
 
@@ -171,4 +176,89 @@ describe('a secret past its account\'s maximum age', () => {
     await setAge(null);
     await eventually(() => allPass(app.app_key, secret));
   });
+});
+
+// A vendor's reset carries no grace: in an account with a minimum grace
+// it gets that grace, so the replaced secret stays valid at the gateway
+// until the grace ends, whichever dialect reset it.
+describe('a vendor reset under a minimum grace', () => {
+  const GRACE = 6;  // seconds
+  let graceApp, current;
+
+  before(async () => {
+    const res = await gw.admin.call('PATCH', '/v1/accounts/default', {body: {min_grace: GRACE}});
+    assert.equal(res.status, 200, res.text);
+    const made = await gw.admin.call('POST', '/v1/apps', {body: {name: 'grace_app'}});
+    assert.equal(made.status, 201, made.text);
+    graceApp = made.json;
+    current = graceApp.app_secret;
+    const grant = await gw.admin.call('PUT', `/v1/apps/${graceApp.id}/grants/default`, {body: {}});
+    assert.equal(grant.status, 201, grant.text);
+    await eventually(async () => (await byXca(graceApp.app_key, current)).status === 200);
+  });
+
+  after(async () => {
+    await gw.admin.call('PATCH', '/v1/accounts/default', {body: {min_grace: 0}});
+  });
+
+  const project = async () => (await gw.admin.call('GET', '/v1/whoami')).json.account_id;
+  const huawei = async (method, route, data) => huaweiCall(
+      gw.admin.url, method, `/v2/${await project()}/apigw/instances/default${route}`,
+      {ak: ADMIN_ID, sk: ADMIN_SECRET, data});
+  const tcId = (a) => `app-${BigInt(a.app_id).toString(36)}`;
+  let n = 0;
+
+  // Each reset answers the new secret: chosen, or shown (Authing).
+  const resets = {
+    'Alibaba ResetAppSecret': async () => {
+      const secret = `Ali_Grace_Secret_${++n}`;
+      const res = await aliCall(
+          gw.admin, 'ResetAppSecret', {AppKey: graceApp.app_key, NewAppSecret: secret});
+      assert.equal(res.status, 200, res.text);
+      return secret;
+    },
+    'Huawei reset': async () => {
+      const secret = `Hw_Grace_Secret_${++n}`;
+      const res = await huawei('PUT', `/apps/secret/${graceApp.id}`, {app_secret: secret});
+      assert.equal(res.status, 200, res.text);
+      return secret;
+    },
+    'Huawei modify': async () => {
+      const secret = `Hw_Modify_Secret_${++n}`;
+      const res =
+          await huawei('PUT', `/apps/${graceApp.id}`, {name: graceApp.name, app_secret: secret});
+      assert.equal(res.status, 200, res.text);
+      return secret;
+    },
+    'Tencent UpdateApiAppKey': async () => {
+      const secret = `Tc_Grace_Secret_${++n}`;
+      const res = await tcCall(
+          gw.admin, 'UpdateApiAppKey',
+          {ApiAppId: tcId(graceApp), ApiAppKey: graceApp.app_key, ApiAppSecret: secret});
+      assert.equal(res.json.Response.Error, undefined, res.text);
+      return secret;
+    },
+    'Authing refresh': async () => {
+      const res = await authingClient(gw.admin).refreshApplicationSecret({appId: graceApp.id});
+      assert.equal(res.statusCode, 200, JSON.stringify(res));
+      return res.data.secret;
+    },
+  };
+
+  for (const [name, reset] of Object.entries(resets)) {
+    test(`${name}: the replaced secret passes until the grace ends`, async () => {
+      const old = current;
+      const t = Date.now();
+      current = await reset();
+      assert.notEqual(current, old);
+      // Both pass while the grace lasts (the projection follows at once).
+      await eventually(async () => (await byXca(graceApp.app_key, current)).status === 200);
+      assert.equal((await byXca(graceApp.app_key, old)).status, 200, 'within the grace');
+      // Then the replaced one is refused, and no sooner than its grace.
+      await eventually(
+          async () => (await byXca(graceApp.app_key, old)).status !== 200, GRACE * 1000 + 5000);
+      assert.ok(Date.now() - t >= GRACE * 1000 - 100, 'refused before its grace ended');
+      assert.equal((await byXca(graceApp.app_key, current)).status, 200);
+    });
+  }
 });

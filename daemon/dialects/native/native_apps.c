@@ -588,6 +588,7 @@ tg_native_cred_spec(tg_native_call_t *call, const tg_native_cred_t *kind,
     spec->secret = tg_native_str(call, kind->secret);
     spec->primary = json_is_true(tg_native_get(call, "primary"));
     spec->grace_seconds = grace != NULL ? json_integer_value(grace) : 0;
+    spec->grace_asked = grace != NULL;
 }
 
 
