@@ -55,16 +55,18 @@ typedef struct tg_service_s tg_service_t;
 #define TG_PAGE_SIZE_LIMIT 500
 
 typedef struct {
-    int64_t max_apps;            /* per account, unless it sets its own */
-    int64_t max_key_pairs;       /* per app */
-    int64_t max_codes;           /* per app */
-    int64_t max_grace_seconds;   /* longest rotation grace */
-    double  app_write_rate;      /* app create/modify/delete per second per
-                                    account; 0: unlimited */
-    double  app_write_burst;     /* and how many may come at once */
-    int64_t code_reset_interval; /* seconds between resets of one AppCode */
-    int64_t signed_nonces;       /* nonces of signed calls remembered at
-                                    once; 0: TG_SIGNED_NONCES_DEFAULT */
+    int64_t max_apps;                /* per account, unless it sets its own */
+    int64_t max_key_pairs;           /* per app */
+    int64_t max_codes;               /* per app */
+    int64_t max_grace_seconds;       /* longest rotation grace */
+    double  app_write_rate;          /* app create/modify/delete per second per
+                                        account; 0: unlimited */
+    double  app_write_burst;         /* and how many may come at once */
+    int64_t code_reset_interval;     /* seconds between resets of one AppCode */
+    int64_t signed_nonces;           /* nonces of signed calls remembered at
+                                        once; 0: TG_SIGNED_NONCES_DEFAULT */
+    tg_cred_policy_t account_policy; /* a new account's credential policy
+                                        (checked by the caller) */
 } tg_service_limits_t;
 
 typedef struct {
@@ -182,8 +184,11 @@ typedef struct {
 typedef struct {
     tg_str_t         name;
     int              enabled;
-    int64_t          app_quota; /* 0: the default */
-    tg_cred_policy_t policy;    /* the members TG_ACCOUNT_SET_* name */
+    int64_t          app_quota;  /* 0: the default */
+    tg_cred_policy_t policy;     /* the members TG_ACCOUNT_SET_* name */
+    unsigned         policy_set; /* create: the policy's members given
+                                    (TG_ACCOUNT_SET_*); the others take
+                                    the installation's defaults */
 } tg_account_spec_t;
 
 #define TG_ACCOUNT_SET_NAME    0x01u

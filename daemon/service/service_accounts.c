@@ -288,6 +288,9 @@ tg_account_create_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     tg_account_op_t *op = data;
     int              rc;
 
+    /* The installation's default policy, and what the call sets of it. */
+    op->account_out->policy = svc->limits.account_policy;
+
     rc = tg_account_name_free(t, op->spec->name, "", err);
     if (rc == TG_OK) {
         rc = tg_account_policy_apply(svc, &op->spec->policy, op->set,
@@ -318,7 +321,7 @@ tg_service_account_create(tg_service_t *svc, const tg_actor_t *actor,
     memset(out, 0, sizeof(*out));
     tg_account_op_init(&op, actor, TG_STR_NULL);
     op.spec = spec;
-    op.set = TG_ACCOUNT_SET_POLICY;
+    op.set = spec->policy_set & TG_ACCOUNT_SET_POLICY;
     op.account_out = out;
 
     tg_audit_begin(&ev, actor, TG_ACTION_CREATE_ACCOUNT, "account", spec->name);
@@ -1247,6 +1250,7 @@ tg_service_bootstrap(tg_service_t *svc, tg_str_t key_id, tg_str_t secret,
 
     rc = tg_store_account_find(&t, TG_STR(TG_DEFAULT_ACCOUNT), &account);
     if (rc == TG_EACCOUNT_NOT_FOUND) {
+        account.policy = svc->limits.account_policy;
         rc = tg_account_insert(&t, TG_STR(TG_DEFAULT_ACCOUNT), 0, &account);
     }
 

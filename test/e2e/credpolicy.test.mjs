@@ -493,3 +493,73 @@ describe('apps whose secrets expire within a period', () => {
     });
   });
 });
+
+describe('the installation\'s defaults for new accounts', () => {
+  const DEFAULTS = {
+    reveal_once: true,
+    max_secret_age: 7776000,
+    min_grace: 60,
+    max_grace: 3600,
+    secret_min_length: 20,
+    secret_classes: 3,
+  };
+  let e;
+
+  before(async () => {
+    e = await startTollgated({
+      args: [
+        '--default-reveal-once', 'on', '--default-max-secret-age', '7776000', '--default-min-grace',
+        '60', '--default-max-grace', '3600', '--default-secret-min-length', '20'
+      ],
+      env: {TOLLGATE_DEFAULT_SECRET_CLASSES: '3'},
+    });
+  });
+
+  after(async () => {
+    await e?.stop();
+  });
+
+  test('the first account gets them, and they hold', async () => {
+    const res = await e.call('GET', '/v1/accounts/default');
+    assert.deepEqual(res.json.credential_policy, DEFAULTS);
+    const app = await e.call('POST', '/v1/apps', {body: {name: 'defaults_app'}});
+    assert.equal(app.status, 201, app.text);
+    expectNative(
+        await e.call('GET', `/v1/apps/${app.json.id}/secret`), 403, 'secret_reveal_refused');
+    expectNative(
+        await e.call(
+            'POST', '/v1/apps', {body: {name: 'weak', app_secret: 'weak_but_long_enough'}}),
+        422, 'invalid_field', 'app_secret');
+  });
+
+  test('a new account gets them; members the create sets win', async () => {
+    const plain = await e.call('POST', '/v1/accounts', {body: {name: 'dflt_plain'}});
+    assert.equal(plain.status, 201, plain.text);
+    assert.deepEqual(plain.json.credential_policy, DEFAULTS);
+    const own = await e.call(
+        'POST', '/v1/accounts', {body: {name: 'dflt_own', reveal_once: false, min_grace: 0}});
+    assert.equal(own.status, 201, own.text);
+    assert.deepEqual(own.json.credential_policy, {...DEFAULTS, reveal_once: false, min_grace: 0});
+    // Checked as a whole: a maximum below the default minimum is refused.
+    expectNative(
+        await e.call('POST', '/v1/accounts', {body: {name: 'dflt_bad', max_grace: 30}}), 422,
+        'invalid_field', 'min_grace');
+    assert.equal((await e.call('GET', '/v1/accounts/dflt_bad')).status, 404);
+  });
+
+  test('defaults that disagree stop tollgated', () => {
+    const cases = [
+      [['--default-min-grace', '61', '--default-max-grace', '60'], /default_min_grace must be/],
+      [['--max-grace-seconds', '100', '--default-max-grace', '101'], /default_max_grace must be/],
+      [['--default-secret-classes', '5'], /default_secret_classes must be an integer from 0 to 4/],
+      [['--default-reveal-once', 'yes'], /default_reveal_once must be one of on\|off/],
+    ];
+    for (const [args, re] of cases) {
+      const res = spawnSync(
+          path.join(binDir, 'tollgated'), ['--data-dir', '/nonexistent/tg-unused', ...args],
+          {encoding: 'utf8', timeout: 10000});
+      assert.equal(res.status, 2, args.join(' '));
+      assert.match(res.stderr, re);
+    }
+  });
+});
