@@ -118,8 +118,8 @@ typedef struct {
     int64_t created_at;
     int64_t updated_at;
     int64_t secret_at;         /* when its secret was set */
-    int64_t secret_expires_at; /* apps' views: when the secret passes its
-                                  account's maximum age; 0: never */
+    int64_t secret_expires_at; /* when the secret passes its account's
+                                  maximum age; 0: never */
 } tg_key_view_t;
 
 typedef struct {
@@ -128,6 +128,9 @@ typedef struct {
     char    code_mask[TG_MASK_LEN + 1];
     int64_t created_at;
     int64_t updated_at;
+    int64_t secret_at;         /* when the code was set */
+    int64_t secret_expires_at; /* when it passes its account's maximum
+                                  age; 0: never */
 } tg_code_view_t;
 
 /* A credential of any kind as shown: the member of its kind holds it,

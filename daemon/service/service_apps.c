@@ -304,18 +304,23 @@ typedef struct {
      | TG_APP_SET_RATE)
 
 
-/* Sets when the primary pair's secret of an app's view passes its
- * account's maximum age. */
+/* Sets when the primary pair's secret of an app's view, and the AppCodes
+ * it holds, pass its account's maximum age. */
 static int
 tg_app_view_expiry(tg_txn_t *t, tg_app_view_t *view, tg_error_t *err)
 {
     tg_cred_policy_t policy;
+    size_t           i;
     int              rc;
 
     rc = tg_account_policy(t, view->app.account_id, &policy, err);
     if (rc == TG_OK) {
         view->key.secret_expires_at =
             tg_cred_policy_expires_at(&policy, view->key.secret_at);
+        for (i = 0; i < view->ncodes; i++) {
+            view->codes[i].secret_expires_at =
+                tg_cred_policy_expires_at(&policy, view->codes[i].secret_at);
+        }
     }
     return rc;
 }

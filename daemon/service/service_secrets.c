@@ -144,6 +144,37 @@ tg_cred_grace_keep(tg_cred_t *c, int64_t grace, int64_t now, tg_error_t *err)
 }
 
 
+/* Sets when the credential of a view passes the account's maximum age. */
+static void
+tg_cred_view_expiry(const tg_cred_policy_t *p, tg_cred_view_t *view)
+{
+    if (view->kind == TG_CRED_KEY_PAIR) {
+        view->key.secret_expires_at =
+            tg_cred_policy_expires_at(p, view->key.secret_at);
+    } else {
+        view->code.secret_expires_at =
+            tg_cred_policy_expires_at(p, view->code.secret_at);
+    }
+}
+
+
+/* The same for n views of credentials of the account's (its id). */
+static int
+tg_cred_views_expiry(tg_txn_t *t, const char *account_id, tg_cred_view_t *views,
+                     size_t n, tg_error_t *err)
+{
+    tg_cred_policy_t policy;
+    size_t           i;
+    int              rc;
+
+    rc = tg_account_policy(t, account_id, &policy, err);
+    for (i = 0; i < n && rc == TG_OK; i++) {
+        tg_cred_view_expiry(&policy, &views[i]);
+    }
+    return rc;
+}
+
+
 /*
  * Gives c its name: for a kind named by its secret, the secret's index
  * hash; for a kind with a public key, key.  The name must not be in use
@@ -552,6 +583,9 @@ tg_cred_add_txn(tg_service_t *svc, tg_txn_t *t, void *data,
                             op->view, err);
     }
     if (rc == TG_OK) {
+        rc = tg_cred_views_expiry(t, op->app.account_id, op->view, 1, err);
+    }
+    if (rc == TG_OK) {
         tg_audit_target_id(ev, op->cred.id);
     }
     if (rc == TG_OK && op->cred.primary) {
@@ -605,6 +639,10 @@ tg_cred_views(tg_service_t *svc, tg_txn_t *t, tg_cred_op_t *op)
     for (i = 0; i < ncreds && rc == TG_OK; i++) {
         rc = op->kind->view_fill(svc, &creds[i], op->reveal, &op->items[i]);
         op->n = i + 1;
+    }
+    if (rc == TG_OK) {
+        rc =
+            tg_cred_views_expiry(t, op->app.account_id, op->items, op->n, NULL);
     }
 
     tg_store_cred_list_free(creds, ncreds);
@@ -741,6 +779,9 @@ tg_cred_reset_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     }
     if (rc == TG_OK) {
         rc = kind->view_fill(svc, c, 1, op->view);
+    }
+    if (rc == TG_OK) {
+        tg_cred_view_expiry(&policy, op->view);
     }
 
     return rc;
@@ -879,6 +920,9 @@ tg_cred_primary_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     }
     if (rc == TG_OK) {
         rc = op->kind->view_fill(svc, &op->cred, 0, op->view);
+    }
+    if (rc == TG_OK) {
+        rc = tg_cred_views_expiry(t, op->app.account_id, op->view, 1, err);
     }
 
     return rc;

@@ -165,6 +165,11 @@ describe('a secret past its account\'s maximum age', () => {
     const reset = await gw.admin.call('POST', `/v1/apps/${app.id}/codes/${code.id}/reset`);
     assert.equal(reset.status, 200, reset.text);
     code = reset.json;
+    // The code shows its own expiry, AGE from its reset.
+    assert.equal(
+        Date.parse(code.secret_expires_at), Date.parse(code.updated_at) + AGE * 1000, reset.text);
+    const codes = await gw.admin.call('GET', `/v1/apps/${app.id}/codes`);
+    assert.equal(codes.json.items[0].secret_expires_at, code.secret_expires_at, codes.text);
     await eventually(async () => (await byAppCode(code.app_code)).status === 200);
     assert.equal((await byHuaweiAppCode(code.app_code)).status, 200);
   });
@@ -261,4 +266,80 @@ describe('a vendor reset under a minimum grace', () => {
       assert.equal((await byXca(graceApp.app_key, current)).status, 200);
     });
   }
+});
+
+// Every key pair ages on its own: a second pair past the age is refused
+// like the primary one, the listing shows each pair's own expiry, and a
+// reset of one pair renews that pair alone.
+describe('a second key pair past the maximum age', () => {
+  let pairApp, second;
+
+  before(async () => {
+    const made = await gw.admin.call('POST', '/v1/apps', {body: {name: 'two_pairs'}});
+    assert.equal(made.status, 201, made.text);
+    pairApp = made.json;
+    const grant = await gw.admin.call('PUT', `/v1/apps/${pairApp.id}/grants/default`, {body: {}});
+    assert.equal(grant.status, 201, grant.text);
+    // One second apart, so that the two pairs expire apart.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const added = await gw.admin.call('POST', `/v1/apps/${pairApp.id}/keys`, {body: {}});
+    assert.equal(added.status, 201, added.text);
+    second = added.json;
+    await eventually(() => allPass(second.app_key, second.app_secret));
+  });
+
+  after(async () => {
+    await setAge(null);
+  });
+
+  const listed = async () => {
+    const res = await gw.admin.call('GET', `/v1/apps/${pairApp.id}/keys`);
+    assert.equal(res.status, 200, res.text);
+    return Object.fromEntries(res.json.items.map((k) => [k.id, k]));
+  };
+
+  test('is refused in every scheme, and listed with its own expiry', async () => {
+    let pairs = await listed();
+    assert.equal(pairs[second.id].secret_expires_at, null);
+
+    await setAge(AGE);
+    pairs = await listed();
+    for (const pair of Object.values(pairs)) {
+      // Not reset: its secret was set when the pair was made.
+      assert.equal(
+          Date.parse(pair.secret_expires_at), Date.parse(pair.created_at) + AGE * 1000,
+          JSON.stringify(pair));
+    }
+    const primary = Object.values(pairs).find((k) => k.primary);
+    assert.ok(
+        Date.parse(pairs[second.id].secret_expires_at) > Date.parse(primary.secret_expires_at));
+
+    await eventually(
+        async () => (await byXca(second.app_key, second.app_secret)).status === 401,
+        AGE * 1000 + 5000);
+    assert.match((await byXca(second.app_key, second.app_secret)).message, /^AppSecret Expired/);
+    const hw = await byHuawei(second.app_key, second.app_secret);
+    assert.equal(hw.status, 401);
+    assert.match(hw.message, /app secret expired/);
+    const tc = await byTencent(second.app_key, second.app_secret);
+    assert.equal(tc.status, 401);
+    assert.match(tc.message, /secret has expired/);
+  });
+
+  test('a reset of the second pair renews it alone', async () => {
+    const before = await listed();
+    const reset =
+        await gw.admin.call('POST', `/v1/apps/${pairApp.id}/keys/${second.id}/reset-secret`);
+    assert.equal(reset.status, 200, reset.text);
+    assert.ok(
+        Date.parse(reset.json.secret_expires_at) > Date.parse(before[second.id].secret_expires_at),
+        reset.text);
+    await eventually(() => allPass(second.app_key, reset.json.app_secret));
+
+    const after = await listed();
+    assert.equal(after[second.id].secret_expires_at, reset.json.secret_expires_at);
+    const primary = Object.values(after).find((k) => k.primary);
+    assert.equal(primary.secret_expires_at, before[primary.id].secret_expires_at);
+    assert.equal((await byXca(pairApp.app_key, pairApp.app_secret)).status, 401);
+  });
 });
