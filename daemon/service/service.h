@@ -55,18 +55,19 @@ typedef struct tg_service_s tg_service_t;
 #define TG_PAGE_SIZE_LIMIT 500
 
 typedef struct {
-    int64_t max_apps;                /* per account, unless it sets its own */
-    int64_t max_key_pairs;           /* per app */
-    int64_t max_codes;               /* per app */
-    int64_t max_grace_seconds;       /* longest rotation grace */
-    double  app_write_rate;          /* app create/modify/delete per second per
-                                        account; 0: unlimited */
-    double  app_write_burst;         /* and how many may come at once */
-    int64_t code_reset_interval;     /* seconds between resets of one AppCode */
-    int64_t signed_nonces;           /* nonces of signed calls remembered at
-                                        once; 0: TG_SIGNED_NONCES_DEFAULT */
-    tg_cred_policy_t account_policy; /* a new account's credential policy
-                                        (checked by the caller) */
+    int64_t max_apps;            /* per account, unless it sets its own */
+    int64_t max_key_pairs;       /* per app */
+    int64_t max_codes;           /* per app */
+    int64_t max_grace_seconds;   /* longest rotation grace */
+    double  app_write_rate;      /* app create/modify/delete per second per
+                                    account; 0: unlimited */
+    double  app_write_burst;     /* and how many may come at once */
+    int64_t code_reset_interval; /* seconds between resets of one AppCode */
+    int64_t signed_nonces;       /* nonces of signed calls remembered at
+                                    once; 0: TG_SIGNED_NONCES_DEFAULT */
+
+    /* A new account's credential policy (checked by the caller). */
+    tg_cred_policy_t account_policy;
 } tg_service_limits_t;
 
 typedef struct {
@@ -157,8 +158,9 @@ typedef struct {
     tg_str_t secret;        /* NULL: generate one */
     int      primary;       /* add: make it the app's primary one */
     int64_t  grace_seconds; /* reset: keep the replaced one valid */
-    int      grace_asked;   /* reset: grace_seconds was asked for; else the
-                               grace is the account's minimum one */
+    int      grace_asked;   /* reset: grace_seconds was asked for, even 0;
+                               a reset that asks for none gets the
+                               account's minimum grace */
 } tg_cred_spec_t;
 
 typedef struct {
@@ -166,7 +168,7 @@ typedef struct {
     tg_str_t new_app_key; /* NULL: keep the AppKey */
     tg_str_t new_secret;  /* NULL: generate one */
     int64_t  grace_seconds;
-    int      grace_asked; /* else the grace is the account's minimum one */
+    int      grace_asked; /* as in tg_cred_spec_t */
 } tg_reset_spec_t;
 
 typedef struct {
@@ -187,11 +189,11 @@ typedef struct {
 typedef struct {
     tg_str_t         name;
     int              enabled;
-    int64_t          app_quota;  /* 0: the default */
-    tg_cred_policy_t policy;     /* the members TG_ACCOUNT_SET_* name */
-    unsigned         policy_set; /* create: the policy's members given
-                                    (TG_ACCOUNT_SET_*); the others take
-                                    the installation's defaults */
+    int64_t          app_quota; /* 0: the default */
+    tg_cred_policy_t policy;    /* the members TG_ACCOUNT_SET_* name */
+    /* create: the policy's members given (TG_ACCOUNT_SET_*); the others
+     * take the installation's defaults. */
+    unsigned policy_set;
 } tg_account_spec_t;
 
 #define TG_ACCOUNT_SET_NAME    0x01u

@@ -867,6 +867,7 @@ tg_service_cred_reset(tg_service_t *svc, const tg_actor_t *actor,
                     ref, name, out);
     op.by_value = by_value;
     op.spec = *spec;
+    op.spec.grace_asked = spec->grace_asked || spec->grace_seconds != 0;
     op.chosen = spec->secret.ptr != NULL;
 
     /*
@@ -883,7 +884,7 @@ tg_service_cred_reset(tg_service_t *svc, const tg_actor_t *actor,
                         spec->key.ptr != NULL ? "true" : "false");
     }
 
-    if (spec->grace_asked
+    if (op.spec.grace_asked
         && (spec->grace_seconds < 0
             || spec->grace_seconds > svc->limits.max_grace_seconds
             || (spec->grace_seconds > 0 && !op.kind->grace)))

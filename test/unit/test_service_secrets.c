@@ -126,7 +126,6 @@ cred_reset(fixture_t *f, tg_cred_kind_t kind, const char *app, const char *name,
     spec.key = tg_str_c(key);
     spec.secret = tg_str_c(secret);
     spec.grace_seconds = grace;
-    spec.grace_asked = 1;
     return tg_service_cred_reset(f->fx.svc, &f->fx.admin, kind, tg_str_c(app),
                                  tg_str_c(name), by_value, &spec, out, &f->err);
 }
