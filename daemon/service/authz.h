@@ -174,7 +174,7 @@ typedef enum {
     XX(DESCRIBE_AUTHORIZED_APPS, "apigateway:DescribeAuthorizedApps",         \
        LIST, "api/{ApiName}", NULL, 0)                                        \
     XX(CREATE_ACCOUNT, "apigateway:CreateAccount",                            \
-       CREATE, "account/*", "account.create", TG_ACTION_ADMIN)                \
+       CREATE, "account/{AccountName}", "account.create", TG_ACTION_ADMIN)    \
     XX(DESCRIBE_ACCOUNT, "apigateway:DescribeAccount",                        \
        GET, "account/{AccountId}", NULL, 0)                                   \
     XX(DESCRIBE_ACCOUNTS, "apigateway:DescribeAccounts",                      \

@@ -316,6 +316,7 @@ tg_service_account_create(tg_service_t *svc, const tg_actor_t *actor,
 {
     tg_audit_event_t ev;
     tg_account_op_t  op;
+    tg_resource_t    res;
     int              rc;
 
     memset(out, 0, sizeof(*out));
@@ -326,7 +327,12 @@ tg_service_account_create(tg_service_t *svc, const tg_actor_t *actor,
 
     tg_audit_begin(&ev, actor, TG_ACTION_CREATE_ACCOUNT, "account", spec->name);
 
-    rc = tg_authorize_action(actor, TG_ACTION_CREATE_ACCOUNT, err);
+    /* Authorized on account/<name>, as its id does not exist yet: a policy
+     * may allow creating some names only. */
+
+    tg_resource_init(&res, svc->region, TG_RESOURCE_ACCOUNT, TG_STR_NULL,
+                     spec->name);
+    rc = tg_authorize(actor, TG_ACTION_CREATE_ACCOUNT, &res, err);
     if (rc == TG_OK) {
         rc = tg_account_spec_check(
             spec, TG_ACCOUNT_SET_NAME | TG_ACCOUNT_SET_QUOTA, err);
