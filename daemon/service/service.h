@@ -103,7 +103,8 @@ typedef struct {
 #define TG_APP_SET_CREATOR     0x20u
 #define TG_APP_SET_RATE        0x40u
 /* update: the primary pair's AppKey and/or secret (app_key, app_secret;
- * a NULL ptr keeps it), with no grace: Huawei's modify of an app. */
+ * a NULL ptr keeps it), asking for no grace (a new secret gets the
+ * account's minimum one): Huawei's modify of an app. */
 #define TG_APP_SET_KEY 0x80u
 
 /* A key pair as shown: the secret in clear only where the contract
@@ -158,9 +159,9 @@ typedef struct {
     tg_str_t secret;        /* NULL: generate one */
     int      primary;       /* add: make it the app's primary one */
     int64_t  grace_seconds; /* reset: keep the replaced one valid */
-    int      grace_asked;   /* reset: grace_seconds was asked for, even 0;
-                               a reset that asks for none gets the
-                               account's minimum grace */
+    int      grace_asked;   /* reset: grace_seconds was asked for, even 0
+                               (a non-zero one is asked for); a reset that
+                               asks for none gets the account's minimum */
 } tg_cred_spec_t;
 
 typedef struct {
