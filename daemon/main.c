@@ -227,6 +227,7 @@ static int
 tg_service_prepare(tg_daemon_t *d)
 {
     tg_service_limits_t limits;
+    const char         *rule;
     char                errbuf[256];
     int                 rc;
 
@@ -238,6 +239,8 @@ tg_service_prepare(tg_daemon_t *d)
     limits.app_write_burst = d->settings.app_write_burst;
     limits.code_reset_interval = d->settings.code_reset_interval;
     limits.signed_nonces = d->settings.signed_nonces;
+    (void) tg_settings_cred_policy(&d->settings, &limits.account_policy,
+                                   &rule); /* checked when loaded */
 
     if (tg_service_create(d->store, d->keyring, &limits, &d->service) != TG_OK)
     {

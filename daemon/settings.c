@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "tollgate/conf.h"
+#include "tollgate/cred_policy.h"
 #include "tollgate/error.h"
 #include "tollgate/projection.h"
 #include "tollgate/str.h"
@@ -81,6 +82,30 @@ static const tg_setting_t tg_settings[] = {
     { "sync", TG_SETTING_STRING, TG_OFF(sync), "full", 0, 0, "full|normal",
       "full: fsync every commit (survives power loss); normal: survives "
       "a crash of tollgated only" },
+    { "default_reveal_once", TG_SETTING_STRING, TG_OFF(default_reveal_once),
+      "off", 0, 0, "on|off",
+      "a new account's credential policy: secrets shown only at create "
+      "and reset" },
+    { "default_max_secret_age", TG_SETTING_INT,
+      TG_OFF(default_max_secret_age), "0", 0, 316224000, NULL,
+      "a new account's credential policy: seconds a secret stays valid "
+      "(0: forever)" },
+    { "default_min_grace", TG_SETTING_INT, TG_OFF(default_min_grace), "0",
+      0, 31536000, NULL,
+      "a new account's credential policy: the shortest rotation grace, "
+      "seconds (at most max_grace_seconds); a reset asking none gets it" },
+    { "default_max_grace", TG_SETTING_INT, TG_OFF(default_max_grace), "0",
+      0, 31536000, NULL,
+      "a new account's credential policy: the longest rotation grace, "
+      "seconds (0: max_grace_seconds)" },
+    { "default_secret_min_length", TG_SETTING_INT,
+      TG_OFF(default_secret_min_length), "0", 0, 128, NULL,
+      "a new account's credential policy: the shortest caller-chosen "
+      "AppSecret (0: no rule)" },
+    { "default_secret_classes", TG_SETTING_INT,
+      TG_OFF(default_secret_classes), "0", 0, 4, NULL,
+      "a new account's credential policy: character classes a "
+      "caller-chosen AppSecret mixes (lowercase, uppercase, digits, others)" },
     { "admin_access_key_id", TG_SETTING_STRING, TG_OFF(admin_access_key_id),
       NULL, 0, 0, NULL,
       "the first admin key's id, used once on an empty store" },
@@ -441,9 +466,10 @@ tg_settings_load(tg_settings_t *s, const tg_settings_group_t *groups,
                  size_t ngroups, int argc, char **argv, char *errbuf,
                  size_t errlen)
 {
-    tg_groups_t g;
-    const char *config;
-    int         i;
+    tg_groups_t      g;
+    tg_cred_policy_t policy;
+    const char      *config, *rule;
+    int              i;
 
     errbuf[0] = '\0';
     tg_groups_init(&g, s, groups, ngroups);
@@ -500,7 +526,40 @@ tg_settings_load(tg_settings_t *s, const tg_settings_group_t *groups,
         return TG_SETTINGS_ERROR;
     }
 
+    if (tg_settings_cred_policy(s, &policy, &rule) != TG_OK) {
+        snprintf(errbuf, errlen, "%s", rule);
+        return TG_SETTINGS_ERROR;
+    }
+
     return TG_SETTINGS_RUN;
+}
+
+
+int
+tg_settings_cred_policy(const tg_settings_t *s, tg_cred_policy_t *out,
+                        const char **rule)
+{
+    tg_field_t field;
+
+    memset(out, 0, sizeof(*out));
+    out->reveal_once = strcmp(s->default_reveal_once, "on") == 0;
+    out->max_secret_age = s->default_max_secret_age;
+    out->min_grace = s->default_min_grace;
+    out->max_grace = s->default_max_grace;
+    out->secret_min_length = s->default_secret_min_length;
+    out->secret_classes = s->default_secret_classes;
+
+    /* Each member is within its own range (the table's); what is left is
+     * how the graces compare with each other and max_grace_seconds. */
+    if (tg_cred_policy_check(out, s->max_grace_seconds, &field, rule) != TG_OK)
+    {
+        *rule = field == TG_FIELD_MAX_GRACE
+                    ? "default_max_grace must be at most max_grace_seconds"
+                    : "default_min_grace must be at most default_max_grace "
+                      "and max_grace_seconds";
+        return TG_EINVALID;
+    }
+    return TG_OK;
 }
 
 

@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "tollgate/cred_policy.h"
+
 
 typedef enum {
     TG_SETTING_STRING, /* char *, malloc'd */
@@ -68,6 +70,12 @@ typedef struct {
     int64_t projection_map_size; /* MiB */
     int64_t signed_nonces;
     char   *sync;
+    char   *default_reveal_once; /* "on" or "off": a new account's policy */
+    int64_t default_max_secret_age;
+    int64_t default_min_grace;
+    int64_t default_max_grace;
+    int64_t default_secret_min_length;
+    int64_t default_secret_classes;
     char   *admin_access_key_id;
     char   *admin_access_key_secret;
 } tg_settings_t;
@@ -91,6 +99,14 @@ tg_settings_result_t tg_settings_load(tg_settings_t             *s,
                                       const tg_settings_group_t *groups,
                                       size_t ngroups, int argc, char **argv,
                                       char *errbuf, size_t errlen);
+
+/*
+ * The credential policy a new account gets (the default_* settings) into
+ * *out.  Returns 0, or TG_EINVALID with *rule naming the settings that
+ * disagree (tg_settings_load() has checked it).
+ */
+int tg_settings_cred_policy(const tg_settings_t *s, tg_cred_policy_t *out,
+                            const char **rule);
 
 /* Releases the strings; wipes them first (one is a bootstrap secret). */
 void tg_settings_free(tg_settings_t *s);

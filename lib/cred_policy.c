@@ -66,6 +66,18 @@ tg_cred_policy_grace_max(const tg_cred_policy_t *p, int64_t limit)
 }
 
 
+int64_t
+tg_cred_policy_grace_default(const tg_cred_policy_t *p, int64_t limit)
+{
+    int64_t max = tg_cred_policy_grace_max(p, limit);
+
+    if (p->min_grace <= 0) {
+        return 0;
+    }
+    return p->min_grace < max ? p->min_grace : max;
+}
+
+
 int
 tg_cred_policy_grace_check(const tg_cred_policy_t *p, int64_t limit,
                            int64_t grace)

@@ -390,7 +390,9 @@ tg_authorize(const tg_actor_t *actor, tg_action_t action,
 
     rc = tg_authorize_role(actor, action, res, err);
     if (rc == TG_OK && actor->policies != NULL) {
-        rc = tg_authorize_by_policies(actor, action, res, 1, err);
+        rc = res->listing
+                 ? tg_authorize_list(actor, action, res, err)
+                 : tg_authorize_by_policies(actor, action, res, 1, err);
     }
     return rc;
 }
@@ -452,6 +454,26 @@ tg_authorize_visible(const tg_actor_t *actor, tg_action_t action,
            && (actor->policies == NULL
                || tg_authorize_by_policies(actor, action, res, 0, &err)
                       == TG_OK);
+}
+
+
+int
+tg_authorize_not_denied(const tg_actor_t *actor, tg_action_t action,
+                        const tg_resource_t *res)
+{
+    tg_policy_context_t  ctx;
+    tg_policy_decision_t d;
+    char                 name[TG_RESOURCE_NAME_MAX];
+
+    if (actor->policies == NULL) {
+        return 1;
+    }
+
+    (void) tg_resource_name(res, name, sizeof(name));
+    tg_actor_context(actor, &ctx);
+    (void) tg_authorize_policies(actor->policies, tg_actions[action].name, name,
+                                 &ctx, &d);
+    return d.effect != TG_POLICY_DENIED;
 }
 
 

@@ -174,7 +174,7 @@ typedef enum {
     XX(DESCRIBE_AUTHORIZED_APPS, "apigateway:DescribeAuthorizedApps",         \
        LIST, "api/{ApiName}", NULL, 0)                                        \
     XX(CREATE_ACCOUNT, "apigateway:CreateAccount",                            \
-       CREATE, "account/*", "account.create", TG_ACTION_ADMIN)                \
+       CREATE, "account/{AccountName}", "account.create", TG_ACTION_ADMIN)    \
     XX(DESCRIBE_ACCOUNT, "apigateway:DescribeAccount",                        \
        GET, "account/{AccountId}", NULL, 0)                                   \
     XX(DESCRIBE_ACCOUNTS, "apigateway:DescribeAccounts",                      \
@@ -254,6 +254,10 @@ typedef struct {
     int         admin_key; /* an admin access key, or a request for one */
     int         hidden;    /* out of the caller's reach, it reads as this
                               TG_E*_NOT_FOUND code; 0: it is refused */
+    int listing;           /* a listing's "any" resource, whose items are
+                              then kept one by one (tg_authorize_visible()):
+                              policies need only allow the action somewhere
+                              (tg_authorize_list()) */
 } tg_resource_t;
 
 
@@ -383,5 +387,14 @@ int tg_authorize_list(const tg_actor_t *actor, tg_action_t action,
 /* Whether actor may see res in a listing of action: 1 or 0. */
 int tg_authorize_visible(const tg_actor_t *actor, tg_action_t action,
                          const tg_resource_t *res);
+
+/*
+ * Whether no Deny of actor's policies refuses action on res: 1 or 0 (1
+ * for a key without policies).  For an item of a catalogue that a
+ * listing shows beside one it checks with tg_authorize_visible(): an API
+ * of a grant of an app.
+ */
+int tg_authorize_not_denied(const tg_actor_t *actor, tg_action_t action,
+                            const tg_resource_t *res);
 
 #endif /* TOLLGATE_AUTHZ_H */

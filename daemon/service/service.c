@@ -473,6 +473,7 @@ tg_code_view_fill(const tg_service_t *svc, const tg_cred_t *code, int reveal,
     tg_secret_mask(tg_str_c(plain), view->code_mask);
     view->created_at = code->created_at;
     view->updated_at = code->updated_at;
+    view->secret_at = code->secret_at;
 
     if (reveal) {
         view->code = plain;

@@ -65,6 +65,9 @@ typedef struct {
     int64_t code_reset_interval; /* seconds between resets of one AppCode */
     int64_t signed_nonces;       /* nonces of signed calls remembered at
                                     once; 0: TG_SIGNED_NONCES_DEFAULT */
+
+    /* A new account's credential policy (checked by the caller). */
+    tg_cred_policy_t account_policy;
 } tg_service_limits_t;
 
 typedef struct {
@@ -100,7 +103,8 @@ typedef struct {
 #define TG_APP_SET_CREATOR     0x20u
 #define TG_APP_SET_RATE        0x40u
 /* update: the primary pair's AppKey and/or secret (app_key, app_secret;
- * a NULL ptr keeps it), with no grace: Huawei's modify of an app. */
+ * a NULL ptr keeps it), asking for no grace (a new secret gets the
+ * account's minimum one): Huawei's modify of an app. */
 #define TG_APP_SET_KEY 0x80u
 
 /* A key pair as shown: the secret in clear only where the contract
@@ -116,8 +120,8 @@ typedef struct {
     int64_t created_at;
     int64_t updated_at;
     int64_t secret_at;         /* when its secret was set */
-    int64_t secret_expires_at; /* apps' views: when the secret passes its
-                                  account's maximum age; 0: never */
+    int64_t secret_expires_at; /* when the secret passes its account's
+                                  maximum age; 0: never */
 } tg_key_view_t;
 
 typedef struct {
@@ -126,6 +130,9 @@ typedef struct {
     char    code_mask[TG_MASK_LEN + 1];
     int64_t created_at;
     int64_t updated_at;
+    int64_t secret_at;         /* when the code was set */
+    int64_t secret_expires_at; /* when it passes its account's maximum
+                                  age; 0: never */
 } tg_code_view_t;
 
 /* A credential of any kind as shown: the member of its kind holds it,
@@ -152,6 +159,9 @@ typedef struct {
     tg_str_t secret;        /* NULL: generate one */
     int      primary;       /* add: make it the app's primary one */
     int64_t  grace_seconds; /* reset: keep the replaced one valid */
+    int      grace_asked;   /* reset: grace_seconds was asked for, even 0
+                               (a non-zero one is asked for); a reset that
+                               asks for none gets the account's minimum */
 } tg_cred_spec_t;
 
 typedef struct {
@@ -159,6 +169,7 @@ typedef struct {
     tg_str_t new_app_key; /* NULL: keep the AppKey */
     tg_str_t new_secret;  /* NULL: generate one */
     int64_t  grace_seconds;
+    int      grace_asked; /* as in tg_cred_spec_t */
 } tg_reset_spec_t;
 
 typedef struct {
@@ -181,6 +192,9 @@ typedef struct {
     int              enabled;
     int64_t          app_quota; /* 0: the default */
     tg_cred_policy_t policy;    /* the members TG_ACCOUNT_SET_* name */
+    /* create: the policy's members given (TG_ACCOUNT_SET_*); the others
+     * take the installation's defaults. */
+    unsigned policy_set;
 } tg_account_spec_t;
 
 #define TG_ACCOUNT_SET_NAME    0x01u

@@ -288,6 +288,9 @@ tg_account_create_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     tg_account_op_t *op = data;
     int              rc;
 
+    /* The installation's default policy, and what the call sets of it. */
+    op->account_out->policy = svc->limits.account_policy;
+
     rc = tg_account_name_free(t, op->spec->name, "", err);
     if (rc == TG_OK) {
         rc = tg_account_policy_apply(svc, &op->spec->policy, op->set,
@@ -313,17 +316,23 @@ tg_service_account_create(tg_service_t *svc, const tg_actor_t *actor,
 {
     tg_audit_event_t ev;
     tg_account_op_t  op;
+    tg_resource_t    res;
     int              rc;
 
     memset(out, 0, sizeof(*out));
     tg_account_op_init(&op, actor, TG_STR_NULL);
     op.spec = spec;
-    op.set = TG_ACCOUNT_SET_POLICY;
+    op.set = spec->policy_set & TG_ACCOUNT_SET_POLICY;
     op.account_out = out;
 
     tg_audit_begin(&ev, actor, TG_ACTION_CREATE_ACCOUNT, "account", spec->name);
 
-    rc = tg_authorize_action(actor, TG_ACTION_CREATE_ACCOUNT, err);
+    /* Authorized on account/<name>, as its id does not exist yet: a policy
+     * may allow creating some names only. */
+
+    tg_resource_init(&res, svc->region, TG_RESOURCE_ACCOUNT, TG_STR_NULL,
+                     spec->name);
+    rc = tg_authorize(actor, TG_ACTION_CREATE_ACCOUNT, &res, err);
     if (rc == TG_OK) {
         rc = tg_account_spec_check(
             spec, TG_ACCOUNT_SET_NAME | TG_ACCOUNT_SET_QUOTA, err);
@@ -841,6 +850,30 @@ tg_access_key_load(const tg_service_t *svc, tg_txn_t *t, tg_account_op_t *op,
 }
 
 
+/* Keeps, in place, the access keys of op's listing that its caller may
+ * see (accesskey/<id>), and frees the others. */
+static void
+tg_access_keys_visible(const tg_service_t *svc, tg_account_op_t *op)
+{
+    tg_access_key_t *keys = op->items;
+    tg_resource_t    res;
+    size_t           i, kept = 0;
+
+    for (i = 0; i < op->n; i++) {
+        tg_resource_init(&res, svc->region, TG_RESOURCE_ACCESS_KEY,
+                         tg_str_c(keys[i].account_id), tg_str_c(keys[i].id));
+        res.admin_key = keys[i].admin;
+        if (tg_authorize_visible(op->actor, TG_ACTION_DESCRIBE_ACCESS_KEYS,
+                                 &res)) {
+            keys[kept++] = keys[i];
+        } else {
+            tg_access_key_free(&keys[i]);
+        }
+    }
+    op->n = kept;
+}
+
+
 static int
 tg_access_key_list_txn(tg_service_t *svc, tg_txn_t *t, void *data,
                        tg_audit_event_t *ev, tg_error_t *err)
@@ -851,17 +884,23 @@ tg_access_key_list_txn(tg_service_t *svc, tg_txn_t *t, void *data,
 
     (void) ev;
 
+    /* A key with policies lists the keys they let it see. */
+
     tg_resource_init(&res, svc->region, TG_RESOURCE_ACCESS_KEY, TG_STR_NULL,
                      TG_STR_NULL);
+    res.listing = 1;
 
     rc = tg_account_lookup(t, op->account, &op->record);
     rc = tg_account_authorize(op->actor, TG_ACTION_DESCRIBE_ACCESS_KEYS, rc,
                               op->account, &op->record, &res, err);
-    return rc == TG_OK
-               ? tg_store_access_key_list(t, tg_str_c(op->record.id),
-                                          (tg_access_key_t **) &op->items,
-                                          &op->n)
-               : rc;
+    if (rc == TG_OK) {
+        rc = tg_store_access_key_list(t, tg_str_c(op->record.id),
+                                      (tg_access_key_t **) &op->items, &op->n);
+    }
+    if (rc == TG_OK && op->actor->policies != NULL) {
+        tg_access_keys_visible(svc, op);
+    }
+    return rc;
 }
 
 
@@ -1247,6 +1286,7 @@ tg_service_bootstrap(tg_service_t *svc, tg_str_t key_id, tg_str_t secret,
 
     rc = tg_store_account_find(&t, TG_STR(TG_DEFAULT_ACCOUNT), &account);
     if (rc == TG_EACCOUNT_NOT_FOUND) {
+        account.policy = svc->limits.account_policy;
         rc = tg_account_insert(&t, TG_STR(TG_DEFAULT_ACCOUNT), 0, &account);
     }
 
@@ -1276,12 +1316,56 @@ tg_service_bootstrap(tg_service_t *svc, tg_str_t key_id, tg_str_t secret,
 
 
 typedef struct {
-    const tg_actor_t        *actor;
-    const tg_audit_filter_t *filter;
-    tg_audit_event_t        *items;
-    size_t                   n;
-    int64_t                  total;
+    const tg_actor_t  *actor;
+    tg_audit_filter_t *filter;
+    tg_audit_event_t  *items;
+    size_t             n;
+    int64_t            total;
 } tg_audit_list_t;
+
+
+/*
+ * For a key with policies: the apps whose events it may see into ids
+ * (each id followed by ','), those of the filter's account where the
+ * policies allow DescribeAuditEvents on app/<AppId>.  The events of no
+ * app are seen where they allow it on the audit trail itself (res).
+ */
+static int
+tg_audit_visible_apps(tg_service_t *svc, tg_txn_t *t, tg_audit_list_t *op,
+                      const tg_resource_t *any, tg_buf_t *ids)
+{
+    tg_app_filter_t f;
+    tg_resource_t   res;
+    tg_app_t       *apps = NULL;
+    size_t          napps = 0, i;
+    int64_t         total;
+    int             rc;
+
+    memset(&f, 0, sizeof(f));
+    f.account_id = op->filter->account_id;
+    f.enabled = -1;
+    f.limit = INT32_MAX;
+
+    rc = tg_store_app_list(t, &f, &apps, &napps, &total);
+    for (i = 0; i < napps && rc == TG_OK; i++) {
+        tg_resource_app(&res, svc->region, &apps[i]);
+        if (tg_authorize_visible(op->actor, TG_ACTION_DESCRIBE_AUDIT_EVENTS,
+                                 &res)) {
+            rc = tg_buf_printf(ids, "%s,", apps[i].id);
+        }
+    }
+    tg_store_app_list_free(apps, napps);
+
+    /* A non-NULL string, even when no app is seen. */
+    if (rc == TG_OK) {
+        rc = tg_buf_reserve(ids, 1);
+    }
+
+    op->filter->apps_in = tg_buf_str(ids);
+    op->filter->no_app =
+        tg_authorize_visible(op->actor, TG_ACTION_DESCRIBE_AUDIT_EVENTS, any);
+    return rc;
+}
 
 
 static int
@@ -1290,17 +1374,29 @@ tg_audit_list_txn(tg_service_t *svc, tg_txn_t *t, void *data,
 {
     tg_audit_list_t *op = data;
     tg_resource_t    res;
+    tg_buf_t         ids = TG_BUF_INIT;
     int              rc;
 
     (void) ev;
 
+    /* A key with policies lists the events they let it see: those of the
+     * apps it may see, and of no app if it may see the trail itself. */
+
     tg_resource_init(&res, svc->region, TG_RESOURCE_AUDIT,
                      op->filter->account_id, TG_STR_NULL);
+    res.listing = 1;
 
     rc = tg_authorize(op->actor, TG_ACTION_DESCRIBE_AUDIT_EVENTS, &res, err);
-    return rc == TG_OK ? tg_store_audit_list(t, op->filter, &op->items, &op->n,
-                                             &op->total)
-                       : rc;
+    if (rc == TG_OK && op->actor->policies != NULL) {
+        rc = tg_audit_visible_apps(svc, t, op, &res, &ids);
+    }
+    if (rc == TG_OK) {
+        rc = tg_store_audit_list(t, op->filter, &op->items, &op->n, &op->total);
+    }
+
+    op->filter->apps_in = TG_STR_NULL;
+    tg_buf_free(&ids);
+    return rc;
 }
 
 

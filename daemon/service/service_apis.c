@@ -834,6 +834,83 @@ tg_service_grant_delete_by_id(tg_service_t *svc, const tg_actor_t *actor,
 }
 
 
+/*
+ * Whether actor may see grant g in a listing of action, into *visible:
+ * its policies must allow action on its app (app/<AppId>), and no Deny
+ * refuse it on its API (api/<name>), which is a catalogue.
+ */
+static int
+tg_grant_visible(tg_service_t *svc, tg_txn_t *t, const tg_actor_t *actor,
+                 tg_action_t action, const tg_grant_t *g, int *visible)
+{
+    tg_resource_t res;
+    tg_api_t      api;
+    char          number[24];
+    int           rc;
+
+    snprintf(number, sizeof(number), "%lld", (long long) g->app_numeric_id);
+    tg_resource_init(&res, svc->region, TG_RESOURCE_APP,
+                     tg_str_c(g->app_account_id), tg_str_c(number));
+    *visible = tg_authorize_visible(actor, action, &res);
+    if (!*visible) {
+        return TG_OK;
+    }
+
+    memset(&api, 0, sizeof(api));
+    rc = tg_store_api_get(t, tg_str_c(g->api), &api);
+    if (rc == TG_OK) {
+        tg_resource_api(&res, svc->region, &api);
+        *visible = tg_authorize_not_denied(actor, action, &res);
+    }
+    tg_api_free(&api);
+    return rc;
+}
+
+
+/*
+ * Lists op's grants (its filter set), for a key with policies: every grant
+ * the filter selects, less those they hide, then the page asked for (so
+ * that totals and pages count only what the key may see).
+ */
+static int
+tg_grant_list_visible(tg_service_t *svc, tg_txn_t *t, tg_api_op_t *op,
+                      tg_action_t action)
+{
+    tg_grant_filter_t f = op->filter;
+    tg_grant_t       *all = NULL;
+    size_t            nall = 0, i, kept = 0, out = 0;
+    int64_t           total, limit;
+    int               rc, visible = 0;
+
+    f.limit = 0; /* all of them */
+    f.offset = 0;
+    rc = tg_store_grant_list(t, &f, &all, &nall, &total);
+
+    limit = op->filter.limit > 0 ? op->filter.limit : INT64_MAX;
+    for (i = 0; i < nall; i++) {
+        if (rc == TG_OK) {
+            rc = tg_grant_visible(svc, t, op->actor, action, &all[i], &visible);
+        }
+        if (rc == TG_OK && visible) {
+            if (kept++ >= (size_t) op->filter.offset && (int64_t) out < limit) {
+                all[out++] = all[i];
+                continue;
+            }
+        }
+        tg_grant_free(&all[i]);
+    }
+
+    op->grants = all;
+    op->ngrants = rc == TG_OK ? out : 0;
+    op->total = rc == TG_OK ? (int64_t) kept : 0;
+    if (rc != TG_OK) {
+        tg_store_grant_list_free(all, out);
+        op->grants = NULL;
+    }
+    return rc;
+}
+
+
 static int
 tg_grant_list_app_txn(tg_service_t *svc, tg_txn_t *t, void *data,
                       tg_audit_event_t *ev, tg_error_t *err)
@@ -852,6 +929,10 @@ tg_grant_list_app_txn(tg_service_t *svc, tg_txn_t *t, void *data,
 
     op->filter.app = tg_str_c(op->app.id);
     op->filter.order = TG_GRANT_ORDER_API;
+    if (op->actor->policies != NULL) {
+        return tg_grant_list_visible(svc, t, op,
+                                     TG_ACTION_DESCRIBE_AUTHORIZED_APIS);
+    }
     return tg_store_grant_list(t, &op->filter, &op->grants, &op->ngrants,
                                &op->total);
 }
@@ -881,6 +962,10 @@ tg_grant_list_api_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     op->filter.account_id =
         tg_authorize_scope(op->actor, TG_RESOURCE_APP, TG_STR_NULL);
     op->filter.order = TG_GRANT_ORDER_APP;
+    if (op->actor->policies != NULL) {
+        return tg_grant_list_visible(svc, t, op,
+                                     TG_ACTION_DESCRIBE_AUTHORIZED_APPS);
+    }
     return tg_store_grant_list(t, &op->filter, &op->grants, &op->ngrants,
                                &op->total);
 }

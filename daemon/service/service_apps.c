@@ -304,18 +304,23 @@ typedef struct {
      | TG_APP_SET_RATE)
 
 
-/* Sets when the primary pair's secret of an app's view passes its
- * account's maximum age. */
+/* Sets when the primary pair's secret of an app's view, and the AppCodes
+ * it holds, pass its account's maximum age. */
 static int
 tg_app_view_expiry(tg_txn_t *t, tg_app_view_t *view, tg_error_t *err)
 {
     tg_cred_policy_t policy;
+    size_t           i;
     int              rc;
 
     rc = tg_account_policy(t, view->app.account_id, &policy, err);
     if (rc == TG_OK) {
         view->key.secret_expires_at =
             tg_cred_policy_expires_at(&policy, view->key.secret_at);
+        for (i = 0; i < view->ncodes; i++) {
+            view->codes[i].secret_expires_at =
+                tg_cred_policy_expires_at(&policy, view->codes[i].secret_at);
+        }
     }
     return rc;
 }
@@ -328,8 +333,8 @@ tg_app_create_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     tg_app_create_t     *op = data;
     const tg_app_spec_t *spec = op->spec;
     tg_app_t            *app = &op->out->app;
-    tg_cred_spec_t       pair = { spec->app_key, spec->app_secret, 1, 0 };
-    tg_cred_spec_t       code = { TG_STR_NULL, spec->app_code, 0, 0 };
+    tg_cred_spec_t       pair = { spec->app_key, spec->app_secret, 1, 0, 0 };
+    tg_cred_spec_t       code = { TG_STR_NULL, spec->app_code, 0, 0, 0 };
     int64_t              now = tg_time_now_ms();
     int                  rc;
 

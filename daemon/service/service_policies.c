@@ -160,10 +160,10 @@ tg_policy_account(tg_txn_t *t, const tg_actor_t *actor, tg_str_t ref,
  * that does not exist, reads as not found; the refusal comes first.
  */
 static int
-tg_policy_authorize(tg_service_t *svc, tg_txn_t *t, const tg_actor_t *actor,
-                    tg_action_t action, tg_str_t ref, const char *type,
-                    tg_str_t id, int admin_key, tg_account_t *account,
-                    tg_error_t *err)
+tg_policy_authorize_as(tg_service_t *svc, tg_txn_t *t, const tg_actor_t *actor,
+                       tg_action_t action, tg_str_t ref, const char *type,
+                       tg_str_t id, int admin_key, int listing,
+                       tg_account_t *account, tg_error_t *err)
 {
     tg_resource_t res;
     int           found, rc;
@@ -180,12 +180,24 @@ tg_policy_authorize(tg_service_t *svc, tg_txn_t *t, const tg_actor_t *actor,
                      id);
     res.hidden = TG_EACCOUNT_NOT_FOUND;
     res.admin_key = admin_key;
+    res.listing = listing;
 
     rc = tg_authorize(actor, action, &res, err);
     if (rc == TG_OK && found != TG_OK) {
         rc = tg_error_code(err, found);
     }
     return rc;
+}
+
+
+static int
+tg_policy_authorize(tg_service_t *svc, tg_txn_t *t, const tg_actor_t *actor,
+                    tg_action_t action, tg_str_t ref, const char *type,
+                    tg_str_t id, int admin_key, tg_account_t *account,
+                    tg_error_t *err)
+{
+    return tg_policy_authorize_as(svc, t, actor, action, ref, type, id,
+                                  admin_key, 0, account, err);
 }
 
 
@@ -301,6 +313,29 @@ tg_service_policy_create(tg_service_t *svc, const tg_actor_t *actor,
 }
 
 
+/* Keeps, in place, the policies of op's listing (of the account) that its
+ * caller may see (policy/<name>), and frees the others. */
+static void
+tg_policies_visible(const tg_service_t *svc, tg_policy_op_t *op,
+                    const char *account)
+{
+    tg_resource_t res;
+    size_t        i, kept = 0;
+
+    for (i = 0; i < op->n; i++) {
+        tg_resource_init(&res, svc->region, TG_RESOURCE_POLICY,
+                         tg_str_c(account), tg_str_c(op->items[i].name));
+        if (tg_authorize_visible(op->actor, TG_ACTION_DESCRIBE_POLICIES, &res))
+        {
+            op->items[kept++] = op->items[i];
+        } else {
+            tg_policy_record_free(&op->items[i]);
+        }
+    }
+    op->n = kept;
+}
+
+
 static int
 tg_policy_list_txn(tg_service_t *svc, tg_txn_t *t, void *data,
                    tg_audit_event_t *ev, tg_error_t *err)
@@ -313,14 +348,16 @@ tg_policy_list_txn(tg_service_t *svc, tg_txn_t *t, void *data,
 
     (void) ev;
 
-    rc = tg_policy_authorize(svc, t, op->actor, TG_ACTION_DESCRIBE_POLICIES,
-                             op->account, TG_RESOURCE_POLICY, TG_STR_NULL, 0,
-                             &account, err);
+    /* A key with policies lists the policies they let it see. */
+
+    rc = tg_policy_authorize_as(svc, t, op->actor, TG_ACTION_DESCRIBE_POLICIES,
+                                op->account, TG_RESOURCE_POLICY, TG_STR_NULL, 0,
+                                1, &account, err);
     if (rc == TG_OK) {
         rc = tg_store_policy_list(t, tg_str_c(account.id), &own, &nown);
     }
-    tg_account_free(&account);
     if (rc != TG_OK) {
+        tg_account_free(&account);
         return tg_error_code(err, rc);
     }
 
@@ -329,6 +366,7 @@ tg_policy_list_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     op->items = calloc(TG_BUILTIN_NPOLICIES + nown, sizeof(*op->items));
     if (op->items == NULL) {
         tg_policy_record_list_free(own, nown);
+        tg_account_free(&account);
         return tg_error_code(err, TG_ENOMEM);
     }
 
@@ -340,6 +378,11 @@ tg_policy_list_txn(tg_service_t *svc, tg_txn_t *t, void *data,
         op->items[op->n++] = own[i];
     }
     free(own);
+
+    if (rc == TG_OK && op->actor->policies != NULL) {
+        tg_policies_visible(svc, op, account.id);
+    }
+    tg_account_free(&account);
 
     return rc == TG_OK ? TG_OK : tg_error_code(err, rc);
 }

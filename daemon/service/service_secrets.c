@@ -88,15 +88,27 @@ tg_cred_policy_secret(const tg_cred_policy_t *p, const tg_cred_rules_t *kind,
 }
 
 
-/* Checks a reset's grace in seconds, for kinds with a grace. */
+/*
+ * The grace a reset of a kind with a grace gets, into *grace: the one it
+ * asked for, which must be within the account's bounds, or else the
+ * account's minimum one.  A kind without a grace gets none.
+ */
 static int
 tg_cred_policy_grace(const tg_service_t *svc, const tg_cred_policy_t *p,
-                     const tg_cred_rules_t *kind, int64_t grace,
+                     const tg_cred_rules_t *kind, int asked, int64_t *grace,
                      tg_error_t *err)
 {
     int64_t limit = svc->limits.max_grace_seconds;
 
-    if (!kind->grace || tg_cred_policy_grace_check(p, limit, grace) == TG_OK) {
+    if (!kind->grace) {
+        *grace = 0;
+        return TG_OK;
+    }
+    if (!asked) {
+        *grace = tg_cred_policy_grace_default(p, limit);
+        return TG_OK;
+    }
+    if (tg_cred_policy_grace_check(p, limit, *grace) == TG_OK) {
         return TG_OK;
     }
     return tg_error_set(err, TG_EINVALID, TG_FIELD_GRACE_SECONDS,
@@ -104,6 +116,62 @@ tg_cred_policy_grace(const tg_service_t *svc, const tg_cred_policy_t *p,
                         "grace from %lld to %lld seconds",
                         (long long) p->min_grace,
                         (long long) tg_cred_policy_grace_max(p, limit));
+}
+
+
+/* Keeps c's current key and secret valid for grace seconds from now (Unix
+ * ms), or ends any grace when it is 0. */
+static int
+tg_cred_grace_keep(tg_cred_t *c, int64_t grace, int64_t now, tg_error_t *err)
+{
+    free(c->prev_key);
+    free(c->prev_sealed);
+    c->prev_key = NULL;
+    c->prev_sealed = NULL;
+    c->prev_expires_at = 0;
+
+    if (grace == 0) {
+        return TG_OK;
+    }
+
+    c->prev_key = tg_strndup(c->key, strlen(c->key));
+    c->prev_sealed = tg_strndup(c->sealed, strlen(c->sealed));
+    c->prev_expires_at = now + grace * 1000;
+
+    return c->prev_key != NULL && c->prev_sealed != NULL
+               ? TG_OK
+               : tg_error_code(err, TG_ENOMEM);
+}
+
+
+/* Sets when the credential of a view passes the account's maximum age. */
+static void
+tg_cred_view_expiry(const tg_cred_policy_t *p, tg_cred_view_t *view)
+{
+    if (view->kind == TG_CRED_KEY_PAIR) {
+        view->key.secret_expires_at =
+            tg_cred_policy_expires_at(p, view->key.secret_at);
+    } else {
+        view->code.secret_expires_at =
+            tg_cred_policy_expires_at(p, view->code.secret_at);
+    }
+}
+
+
+/* The same for n views of credentials of the account's (its id). */
+static int
+tg_cred_views_expiry(tg_txn_t *t, const char *account_id, tg_cred_view_t *views,
+                     size_t n, tg_error_t *err)
+{
+    tg_cred_policy_t policy;
+    size_t           i;
+    int              rc;
+
+    rc = tg_account_policy(t, account_id, &policy, err);
+    for (i = 0; i < n && rc == TG_OK; i++) {
+        tg_cred_view_expiry(&policy, &views[i]);
+    }
+    return rc;
 }
 
 
@@ -515,6 +583,9 @@ tg_cred_add_txn(tg_service_t *svc, tg_txn_t *t, void *data,
                             op->view, err);
     }
     if (rc == TG_OK) {
+        rc = tg_cred_views_expiry(t, op->app.account_id, op->view, 1, err);
+    }
+    if (rc == TG_OK) {
         tg_audit_target_id(ev, op->cred.id);
     }
     if (rc == TG_OK && op->cred.primary) {
@@ -568,6 +639,10 @@ tg_cred_views(tg_service_t *svc, tg_txn_t *t, tg_cred_op_t *op)
     for (i = 0; i < ncreds && rc == TG_OK; i++) {
         rc = op->kind->view_fill(svc, &creds[i], op->reveal, &op->items[i]);
         op->n = i + 1;
+    }
+    if (rc == TG_OK) {
+        rc =
+            tg_cred_views_expiry(t, op->app.account_id, op->items, op->n, NULL);
     }
 
     tg_store_cred_list_free(creds, ncreds);
@@ -637,27 +712,8 @@ tg_cred_reset_rules(const tg_service_t *svc, tg_cred_op_t *op, int64_t now,
         }
     }
 
-    if (!kind->grace) {
-        return TG_OK;
-    }
-
-    free(c->prev_key);
-    free(c->prev_sealed);
-    c->prev_key = NULL;
-    c->prev_sealed = NULL;
-    c->prev_expires_at = 0;
-
-    if (op->spec.grace_seconds == 0) {
-        return TG_OK;
-    }
-
-    c->prev_key = tg_strndup(c->key, strlen(c->key));
-    c->prev_sealed = tg_strndup(c->sealed, strlen(c->sealed));
-    c->prev_expires_at = now + op->spec.grace_seconds * 1000;
-
-    return c->prev_key != NULL && c->prev_sealed != NULL
-               ? TG_OK
-               : tg_error_code(err, TG_ENOMEM);
+    return kind->grace ? tg_cred_grace_keep(c, op->spec.grace_seconds, now, err)
+                       : TG_OK;
 }
 
 
@@ -679,8 +735,13 @@ tg_cred_reset_txn(tg_service_t *svc, tg_txn_t *t, void *data,
         rc = tg_account_policy(t, op->app.account_id, &policy, err);
     }
     if (rc == TG_OK) {
-        rc = tg_cred_policy_grace(svc, &policy, kind, op->spec.grace_seconds,
-                                  err);
+        rc = tg_cred_policy_grace(svc, &policy, kind, op->spec.grace_asked,
+                                  &op->spec.grace_seconds, err);
+    }
+    if (rc == TG_OK && kind->grace) {
+        tg_audit_detail(ev, "{\"grace_seconds\":%lld,\"new_app_key\":%s}",
+                        (long long) op->spec.grace_seconds,
+                        key.ptr != NULL ? "true" : "false");
     }
     if (rc == TG_OK && op->chosen) {
         rc = tg_cred_policy_secret(&policy, kind, op->spec.secret, err);
@@ -719,6 +780,9 @@ tg_cred_reset_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     if (rc == TG_OK) {
         rc = kind->view_fill(svc, c, 1, op->view);
     }
+    if (rc == TG_OK) {
+        tg_cred_view_expiry(&policy, op->view);
+    }
 
     return rc;
 }
@@ -731,6 +795,7 @@ tg_cred_primary_set(tg_service_t *svc, tg_txn_t *t, const char *app,
 {
     const tg_cred_rules_t *rules = &tg_cred_kinds[kind];
     int64_t                now = tg_time_now_ms();
+    int64_t                grace = 0;
     tg_cred_policy_t       policy;
     tg_cred_t              c;
     char                  *sealed = NULL;
@@ -743,16 +808,23 @@ tg_cred_primary_set(tg_service_t *svc, tg_txn_t *t, const char *app,
         return tg_error_code(err, rc);
     }
 
-    /* A new secret with no grace: the account's rules on resets hold. */
+    /*
+     * A new secret is a reset that asks for no grace: the replaced key
+     * and secret stay valid for the account's minimum grace.  A new key
+     * alone ends any grace.
+     */
 
     if (secret.ptr != NULL) {
         rc = tg_cred_app_policy(t, app, &policy, err);
         if (rc == TG_OK) {
-            rc = tg_cred_policy_grace(svc, &policy, rules, 0, err);
+            rc = tg_cred_policy_grace(svc, &policy, rules, 0, &grace, err);
         }
         if (rc == TG_OK) {
             rc = tg_cred_policy_secret(&policy, rules, secret, err);
         }
+    }
+    if (rc == TG_OK) {
+        rc = tg_cred_grace_keep(&c, grace, now, err);
     }
 
     if (rc == TG_OK && key.ptr != NULL && !tg_str_eq_c(key, c.key)) {
@@ -768,11 +840,6 @@ tg_cred_primary_set(tg_service_t *svc, tg_txn_t *t, const char *app,
         }
     }
     if (rc == TG_OK) {
-        free(c.prev_key);
-        free(c.prev_sealed);
-        c.prev_key = NULL;
-        c.prev_sealed = NULL;
-        c.prev_expires_at = 0;
         c.updated_at = now;
         rc = tg_store_cred_update(t, kind, &c);
     }
@@ -800,6 +867,7 @@ tg_service_cred_reset(tg_service_t *svc, const tg_actor_t *actor,
                     ref, name, out);
     op.by_value = by_value;
     op.spec = *spec;
+    op.spec.grace_asked = spec->grace_asked || spec->grace_seconds != 0;
     op.chosen = spec->secret.ptr != NULL;
 
     /*
@@ -816,9 +884,10 @@ tg_service_cred_reset(tg_service_t *svc, const tg_actor_t *actor,
                         spec->key.ptr != NULL ? "true" : "false");
     }
 
-    if (spec->grace_seconds < 0
-        || spec->grace_seconds > svc->limits.max_grace_seconds
-        || (spec->grace_seconds > 0 && !op.kind->grace))
+    if (op.spec.grace_asked
+        && (spec->grace_seconds < 0
+            || spec->grace_seconds > svc->limits.max_grace_seconds
+            || (spec->grace_seconds > 0 && !op.kind->grace)))
     {
         rc = tg_error_set(err, TG_EINVALID, TG_FIELD_GRACE_SECONDS,
                           "must be an integer from 0 to %lld",
@@ -852,6 +921,9 @@ tg_cred_primary_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     }
     if (rc == TG_OK) {
         rc = op->kind->view_fill(svc, &op->cred, 0, op->view);
+    }
+    if (rc == TG_OK) {
+        rc = tg_cred_views_expiry(t, op->app.account_id, op->view, 1, err);
     }
 
     return rc;
@@ -1014,7 +1086,7 @@ tg_service_secret_reset(tg_service_t *svc, const tg_actor_t *actor,
                         tg_key_view_t *out, tg_error_t *err)
 {
     tg_cred_spec_t cred = { spec->new_app_key, spec->new_secret, 0,
-                            spec->grace_seconds };
+                            spec->grace_seconds, spec->grace_asked };
     tg_cred_view_t view;
     int            rc;
 

@@ -102,6 +102,10 @@ typedef struct {
     int64_t  until; /* exclusive; 0: no bound */
     int64_t  limit;
     int64_t  offset;
+    tg_str_t apps_in; /* NULL ptr: any; else only events of these apps
+                         (ids, each followed by ','), and of no app if
+                         no_app is set */
+    int no_app;
 } tg_audit_filter_t;
 
 

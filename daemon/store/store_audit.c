@@ -19,7 +19,10 @@
     " AND (CAST($3 AS TEXT) IS NULL OR actor = $3)"        \
     " AND (CAST($4 AS TEXT) IS NULL OR action = $4)"       \
     " AND ($5 = 0 OR at >= $5)"                            \
-    " AND ($6 = 0 OR at < $6)"
+    " AND ($6 = 0 OR at < $6)"                             \
+    " AND (CAST($7 AS TEXT) IS NULL"                       \
+    "      OR (app = '' AND $8 = 1)"                       \
+    "      OR (app <> '' AND $7 LIKE ('%' || app || ',%')))"
 
 
 static void
@@ -80,7 +83,8 @@ tg_store_audit_list(tg_txn_t *t, const tg_audit_filter_t *f,
     rc = tg_scalar(t, "SELECT COUNT(*) FROM audit_events" TG_AUDIT_WHERE,
                    TG_PARAMS(TG_P_OPT(f->account_id), TG_P_OPT(f->app),
                              TG_P_OPT(f->actor), TG_P_OPT(f->action),
-                             TG_P_INT(f->since), TG_P_INT(f->until)),
+                             TG_P_INT(f->since), TG_P_INT(f->until),
+                             TG_P_OPT(f->apps_in), TG_P_INT(f->no_app != 0)),
                    total);
     if (rc != TG_OK) {
         return rc;
@@ -89,10 +93,11 @@ tg_store_audit_list(tg_txn_t *t, const tg_audit_filter_t *f,
     return tg_read_rows(
         t,
         "SELECT " TG_AUDIT_COLUMNS " FROM audit_events" TG_AUDIT_WHERE
-        " ORDER BY id DESC LIMIT $7 OFFSET $8",
+        " ORDER BY id DESC LIMIT $9 OFFSET $10",
         1,
         TG_PARAMS(TG_P_OPT(f->account_id), TG_P_OPT(f->app), TG_P_OPT(f->actor),
                   TG_P_OPT(f->action), TG_P_INT(f->since), TG_P_INT(f->until),
+                  TG_P_OPT(f->apps_in), TG_P_INT(f->no_app != 0),
                   TG_P_INT(f->limit), TG_P_INT(f->offset)),
         sizeof(tg_audit_event_t), tg_audit_read, tg_audit_release,
         (void **) items, n);

@@ -53,6 +53,12 @@ int tg_cred_policy_check(const tg_cred_policy_t *p, int64_t limit,
 int64_t tg_cred_policy_grace_max(const tg_cred_policy_t *p, int64_t limit);
 
 /*
+ * The grace a reset gets when it asks for none: p->min_grace, clamped
+ * into the bounds (the installation's limit may have dropped below it).
+ */
+int64_t tg_cred_policy_grace_default(const tg_cred_policy_t *p, int64_t limit);
+
+/*
  * Checks a reset's grace in seconds: it must be from p->min_grace to
  * tg_cred_policy_grace_max().  Returns 0, or TG_EINVALID.
  */

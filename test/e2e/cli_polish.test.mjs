@@ -104,7 +104,9 @@ test('app reveal lists AppCodes as objects, as app create does', async () => {
   assert.equal(r.code, 0, r.stderr);
   const shown = JSON.parse(r.stdout);
   assert.deepEqual(shown.app_codes, created.app_codes);
-  assert.deepEqual(Object.keys(shown.app_codes[0]), ['id', 'app_code', 'created_at', 'updated_at']);
+  assert.deepEqual(
+      Object.keys(shown.app_codes[0]),
+      ['id', 'app_code', 'secret_expires_at', 'created_at', 'updated_at']);
 });
 
 test('--rps 0 says how to have no rate limit', async () => {

@@ -1,6 +1,7 @@
 // Per-account credential policy (docs/security.md), in every dialect:
-// reveal-once refuses every reveal route; the grace bounds hold on every
-// reset; caller-chosen AppSecrets meet the strength rule; the native
+// reveal-once refuses every reveal route; a grace a reset asks for must be
+// within the bounds, and a reset that asks for none (every vendor's) gets
+// the minimum; caller-chosen AppSecrets meet the strength rule; the native
 // filter and the CLI list the apps whose secrets expire within a period;
 // the policy itself is validated at its edges.
 
@@ -242,42 +243,52 @@ describe('grace bounds', () => {
     }
   });
 
-  test('every vendor reset (no grace) is refused under a minimum grace', async () => {
-    const before = (await d.call('GET', `/v1/apps/${app.id}`)).json.updated_at;
+  // The grace the app's primary pair keeps its replaced secret for,
+  // measured from t (ms).
+  async function graceSince(t) {
+    const keys = await d.call('GET', `/v1/apps/${app.id}/keys`);
+    assert.equal(keys.status, 200, keys.text);
+    const primary = keys.json.items.find((k) => k.primary);
+    assert.ok(primary.previous_expires_at, keys.text);
+    return Math.round((Date.parse(primary.previous_expires_at) - t) / 1000);
+  }
 
-    expectAlibaba(
-        await aliCall(d, 'ResetAppSecret', {AppKey: app.app_key}), 400, 'InvalidParameter',
-        /rotation grace from 60 to 3600 seconds/);
-    expectHuawei(
-        await huawei('PUT', `/apps/secret/${app.id}`, {}), 400, 'APIG.2012',
-        /rotation grace from 60/);
-    expectHuawei(
-        await huawei('PUT', `/apps/${app.id}`, {name: app.name, app_secret: 'Another_Secret_123'}),
-        400, 'APIG.2012', /rotation grace from 60/);
-    expectTencent(
-        await tcCall(d, 'UpdateApiAppKey', {ApiAppId: tcId(app), ApiAppKey: app.app_key}),
-        'InvalidParameterValue', /rotation grace from 60/);
-    const ath = await authing.refreshApplicationSecret({appId: app.id});
-    assertError(ath, 400, 400);
-    assert.match(ath.message, /rotation grace from 60/);
-
-    // Nothing was written.
-    assert.equal((await d.call('GET', `/v1/apps/${app.id}`)).json.updated_at, before);
+  test('a native reset that asks for no grace gets the minimum one', async () => {
+    const t = Date.now();
+    const res = await d.call('POST', `/v1/apps/${app.id}/reset-secret`);
+    assert.equal(res.status, 200, res.text);
+    assert.ok(Math.abs(await graceSince(t) - 60) <= 1);
+    const audit = await d.call('GET', `/v1/audit?app=${app.id}&action=app.secret.reset`);
+    assert.equal(audit.json.items[0].detail.grace_seconds, 60, audit.text);
   });
 
-  test('with no minimum, the vendor resets pass again', async () => {
+  test('every vendor reset (no grace) gets the minimum one', async () => {
+    const resets = {
+      alibaba: async () => aliCall(d, 'ResetAppSecret', {AppKey: app.app_key}),
+      huaweiReset: async () => huawei('PUT', `/apps/secret/${app.id}`, {}),
+      huaweiModify: async () => huawei(
+          'PUT', `/apps/${app.id}`, {name: app.name, app_secret: `Another_Secret_${++counter}`}),
+      tencent: async () =>
+          tcCall(d, 'UpdateApiAppKey', {ApiAppId: tcId(app), ApiAppKey: app.app_key}),
+      authing: async () => authing.refreshApplicationSecret({appId: app.id}),
+    };
+    for (const [name, reset] of Object.entries(resets)) {
+      const t = Date.now();
+      const res = await reset();
+      const ok = res.statusCode === 200 ||
+          (res.status === 200 && !res.json?.Response?.Error && !res.json?.Code);
+      assert.ok(ok, `${name}: ${res.text ?? JSON.stringify(res)}`);
+      assert.ok(Math.abs(await graceSince(t) - 60) <= 1, name);
+    }
+  });
+
+  test('with no minimum, a reset that asks for none keeps no grace', async () => {
     await setPolicy({min_grace: 0});
     const ali = await aliCall(d, 'ResetAppSecret', {AppKey: app.app_key});
     assert.equal(ali.status, 200, ali.text);
-    // (A body unlike the refused call's: Huawei's signatures are unique.)
-    const hw = await huawei('PUT', `/apps/secret/${app.id}`, {app_secret: 'Fresh_Secret_0987'});
-    assert.equal(hw.status, 200, hw.text);
-    expectTencent(
-        await tcCall(
-            d, 'UpdateApiAppKey',
-            {ApiAppId: tcId(app), ApiAppKey: app.app_key, ApiAppSecret: 'Fresh_Secret_0987X'}),
-        undefined);
-    assert.equal((await authing.refreshApplicationSecret({appId: app.id})).statusCode, 200);
+    const keys = await d.call('GET', `/v1/apps/${app.id}/keys`);
+    assert.equal(keys.json.items.find((k) => k.primary).previous_expires_at, null, keys.text);
+    await setPolicy({min_grace: 60});
   });
 });
 
@@ -480,5 +491,75 @@ describe('apps whose secrets expire within a period', () => {
       secret_min_length: 24,
       secret_classes: 3,
     });
+  });
+});
+
+describe('the installation\'s defaults for new accounts', () => {
+  const DEFAULTS = {
+    reveal_once: true,
+    max_secret_age: 7776000,
+    min_grace: 60,
+    max_grace: 3600,
+    secret_min_length: 20,
+    secret_classes: 3,
+  };
+  let e;
+
+  before(async () => {
+    e = await startTollgated({
+      args: [
+        '--default-reveal-once', 'on', '--default-max-secret-age', '7776000', '--default-min-grace',
+        '60', '--default-max-grace', '3600', '--default-secret-min-length', '20'
+      ],
+      env: {TOLLGATE_DEFAULT_SECRET_CLASSES: '3'},
+    });
+  });
+
+  after(async () => {
+    await e?.stop();
+  });
+
+  test('the first account gets them, and they hold', async () => {
+    const res = await e.call('GET', '/v1/accounts/default');
+    assert.deepEqual(res.json.credential_policy, DEFAULTS);
+    const app = await e.call('POST', '/v1/apps', {body: {name: 'defaults_app'}});
+    assert.equal(app.status, 201, app.text);
+    expectNative(
+        await e.call('GET', `/v1/apps/${app.json.id}/secret`), 403, 'secret_reveal_refused');
+    expectNative(
+        await e.call(
+            'POST', '/v1/apps', {body: {name: 'weak', app_secret: 'weak_but_long_enough'}}),
+        422, 'invalid_field', 'app_secret');
+  });
+
+  test('a new account gets them; members the create sets win', async () => {
+    const plain = await e.call('POST', '/v1/accounts', {body: {name: 'dflt_plain'}});
+    assert.equal(plain.status, 201, plain.text);
+    assert.deepEqual(plain.json.credential_policy, DEFAULTS);
+    const own = await e.call(
+        'POST', '/v1/accounts', {body: {name: 'dflt_own', reveal_once: false, min_grace: 0}});
+    assert.equal(own.status, 201, own.text);
+    assert.deepEqual(own.json.credential_policy, {...DEFAULTS, reveal_once: false, min_grace: 0});
+    // Checked as a whole: a maximum below the default minimum is refused.
+    expectNative(
+        await e.call('POST', '/v1/accounts', {body: {name: 'dflt_bad', max_grace: 30}}), 422,
+        'invalid_field', 'min_grace');
+    assert.equal((await e.call('GET', '/v1/accounts/dflt_bad')).status, 404);
+  });
+
+  test('defaults that disagree stop tollgated', () => {
+    const cases = [
+      [['--default-min-grace', '61', '--default-max-grace', '60'], /default_min_grace must be/],
+      [['--max-grace-seconds', '100', '--default-max-grace', '101'], /default_max_grace must be/],
+      [['--default-secret-classes', '5'], /default_secret_classes must be an integer from 0 to 4/],
+      [['--default-reveal-once', 'yes'], /default_reveal_once must be one of on\|off/],
+    ];
+    for (const [args, re] of cases) {
+      const res = spawnSync(
+          path.join(binDir, 'tollgated'), ['--data-dir', '/nonexistent/tg-unused', ...args],
+          {encoding: 'utf8', timeout: 10000});
+      assert.equal(res.status, 2, args.join(' '));
+      assert.match(res.stderr, re);
+    }
   });
 });

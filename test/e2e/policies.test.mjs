@@ -167,8 +167,62 @@ describe('native API', () => {
     const auth = [key.json.id, key.json.secret];
     assert.equal((await d.call('GET', '/v1/accounts', {auth})).status, 200);
     const res = await d.call('POST', '/v1/accounts', {auth, body: {name: 'nope'}});
-    forbidden(res, 'apigateway:CreateAccount', ' on *');
+    forbidden(res, 'apigateway:CreateAccount', ':account/nope');
     assert.equal((await d.call('GET', '/v1/accounts/nope')).status, 404);
+  });
+
+  test('a policy on one account name creates that account alone', async () => {
+    const key = await d.call('POST', '/v1/accounts/pol/access-keys', {body: {role: 'admin'}});
+    assert.equal(key.status, 201, key.text);
+    const att = await d.call('POST', `/v1/accounts/pol/access-keys/${key.json.id}/policies`, {
+      body: {
+        name: 'TeamAccounts',
+        document: {
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: 'apigateway:CreateAccount',
+              Resource: 'acs:apigateway:*:*:account/team-*',
+            },
+            {
+              Effect: 'Deny',
+              Action: 'apigateway:CreateAccount',
+              Resource: 'acs:apigateway:*:*:account/team-secret',
+            },
+          ],
+        },
+      },
+    });
+    assert.equal(att.status, 201, att.text);
+    const auth = [key.json.id, key.json.secret];
+    const made = await d.call('POST', '/v1/accounts', {auth, body: {name: 'team-blue'}});
+    assert.equal(made.status, 201, made.text);
+    for (const name of ['other', 'team-secret']) {
+      const res = await d.call('POST', '/v1/accounts', {auth, body: {name}});
+      forbidden(res, 'apigateway:CreateAccount', `:account/${name}`);
+      assert.equal((await d.call('GET', `/v1/accounts/${name}`)).status, 404);
+    }
+    // The simulator names the same resource.
+    const sim = await d.call('POST', '/v1/policies/check', {
+      body: {
+        access_key_id: key.json.id,
+        account_id: w.account.id,
+        action: 'apigateway:CreateAccount',
+        resource: 'acs:apigateway:local:*:account/team-red',
+      },
+    });
+    assert.equal(sim.status, 200, sim.text);
+    assert.equal(sim.json.allowed, true, sim.text);
+    const simDenied = await d.call('POST', '/v1/policies/check', {
+      body: {
+        access_key_id: key.json.id,
+        account_id: w.account.id,
+        action: 'apigateway:CreateAccount',
+        resource: 'acs:apigateway:local:*:account/team-secret',
+      },
+    });
+    assert.equal(simDenied.json.allowed, false, simDenied.text);
+    assert.equal(simDenied.json.effect, 'deny', simDenied.text);
   });
 });
 

@@ -151,7 +151,8 @@ describe('reveal', () => {
     // The codes are objects, as the app's creation shows them.
     assert.deepEqual(shown.app_codes.map((c) => c.app_code), ['r'.repeat(40), 's'.repeat(40)]);
     assert.deepEqual(
-        Object.keys(shown.app_codes[0]), ['id', 'app_code', 'created_at', 'updated_at']);
+        Object.keys(shown.app_codes[0]),
+        ['id', 'app_code', 'secret_expires_at', 'created_at', 'updated_at']);
     assert.equal(shown.key_pairs.length, 1);
     assert.equal(shown.key_pairs[0].app_secret, app.app_secret);
     const audit = await d.call('GET', `/v1/audit?app=${app.id}&action=app.secret.reveal`);

@@ -108,6 +108,13 @@ test_grace_bounds(void **state)
     assert_rc(tg_cred_policy_grace_check(&p, LIMIT, 60), TG_OK);
     assert_rc(tg_cred_policy_grace_check(&p, LIMIT, 3600), TG_OK);
     assert_rc(tg_cred_policy_grace_check(&p, LIMIT, 3601), TG_EINVALID);
+
+    /* A reset that asks for none gets the minimum, within the bounds. */
+    assert_i64_equal(tg_cred_policy_grace_default(&p, LIMIT), 60);
+    assert_i64_equal(tg_cred_policy_grace_default(&p, 30), 30);
+    p.min_grace = 0;
+    assert_i64_equal(tg_cred_policy_grace_default(&p, LIMIT), 0);
+    p.min_grace = 60;
     assert_rc(tg_cred_policy_grace_check(&p, LIMIT, 0), TG_EINVALID);
 
     /* The installation's limit wins over a larger policy. */

@@ -2,7 +2,8 @@
  * Tests of daemon/settings.c: the core's settings and the groups that
  * dialects declare load alike from defaults, the config file, the
  * environment and flags (later winning), are listed by --help, and are
- * freed; and the former name --alibaba-nonces sets signed_nonces.
+ * freed; the former name --alibaba-nonces sets signed_nonces; and the
+ * default_* settings give a new account's credential policy.
  */
 
 #include <stdio.h>
@@ -193,6 +194,89 @@ test_signed_nonces_and_former_name(void **state)
 }
 
 
+/* The default_* settings give a new account's credential policy; the
+ * graces must agree with each other and max_grace_seconds. */
+static void
+test_account_policy_defaults(void **state)
+{
+    tg_settings_t    s;
+    demo_settings_t  demo;
+    tg_cred_policy_t p;
+    const char      *rule;
+    char             errbuf[256];
+    const char      *none[] = { NULL };
+    const char      *all[] = { "--default-reveal-once",
+                               "on",
+                               "--default-max-secret-age=7776000",
+                               "--default-min-grace=60",
+                               "--default-max-grace=3600",
+                               "--default-secret-min-length=24",
+                               "--default-secret-classes=3",
+                               NULL };
+    const char *edge[] = { "--max-grace-seconds=100", "--default-min-grace=100",
+                           NULL };
+    const char *min_above[] = { "--default-min-grace=61",
+                                "--default-max-grace=60", NULL };
+    const char *min_limit[] = { "--max-grace-seconds=100",
+                                "--default-min-grace=101", NULL };
+    const char *max_limit[] = { "--max-grace-seconds=100",
+                                "--default-max-grace=101", NULL };
+    const char *classes[] = { "--default-secret-classes=5", NULL };
+    const char *reveal[] = { "--default-reveal-once=yes", NULL };
+
+    (void) state;
+
+    assert_int_equal(load(&s, &demo, none, errbuf, sizeof(errbuf)),
+                     TG_SETTINGS_RUN);
+    assert_rc(tg_settings_cred_policy(&s, &p, &rule), TG_OK);
+    assert_int_equal(p.reveal_once, 0);
+    assert_i64_equal(p.max_secret_age + p.min_grace + p.max_grace
+                         + p.secret_min_length + p.secret_classes,
+                     0);
+    release(&s, &demo);
+
+    assert_int_equal(load(&s, &demo, all, errbuf, sizeof(errbuf)),
+                     TG_SETTINGS_RUN);
+    assert_rc(tg_settings_cred_policy(&s, &p, &rule), TG_OK);
+    assert_int_equal(p.reveal_once, 1);
+    assert_i64_equal(p.max_secret_age, 7776000);
+    assert_i64_equal(p.min_grace, 60);
+    assert_i64_equal(p.max_grace, 3600);
+    assert_i64_equal(p.secret_min_length, 24);
+    assert_i64_equal(p.secret_classes, 3);
+    release(&s, &demo);
+
+    assert_int_equal(load(&s, &demo, edge, errbuf, sizeof(errbuf)),
+                     TG_SETTINGS_RUN);
+    release(&s, &demo);
+
+    assert_int_equal(load(&s, &demo, min_above, errbuf, sizeof(errbuf)),
+                     TG_SETTINGS_ERROR);
+    assert_non_null(strstr(errbuf, "default_min_grace must be at most"));
+    release(&s, &demo);
+
+    assert_int_equal(load(&s, &demo, min_limit, errbuf, sizeof(errbuf)),
+                     TG_SETTINGS_ERROR);
+    assert_non_null(strstr(errbuf, "default_min_grace must be at most"));
+    release(&s, &demo);
+
+    assert_int_equal(load(&s, &demo, max_limit, errbuf, sizeof(errbuf)),
+                     TG_SETTINGS_ERROR);
+    assert_non_null(strstr(errbuf, "default_max_grace must be at most"));
+    release(&s, &demo);
+
+    assert_int_equal(load(&s, &demo, classes, errbuf, sizeof(errbuf)),
+                     TG_SETTINGS_ERROR);
+    assert_non_null(strstr(errbuf, "default_secret_classes must be"));
+    release(&s, &demo);
+
+    assert_int_equal(load(&s, &demo, reveal, errbuf, sizeof(errbuf)),
+                     TG_SETTINGS_ERROR);
+    assert_non_null(strstr(errbuf, "on|off"));
+    release(&s, &demo);
+}
+
+
 int
 main(void)
 {
@@ -201,6 +285,7 @@ main(void)
         cmocka_unit_test(test_group_errors),
         cmocka_unit_test(test_help_lists_groups),
         cmocka_unit_test(test_signed_nonces_and_former_name),
+        cmocka_unit_test(test_account_policy_defaults),
     };
 
     return cmocka_run_group_tests_name("settings", tests, NULL, NULL);

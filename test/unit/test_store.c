@@ -2647,6 +2647,23 @@ test_audit_filters(void **state)
     filter.actor = TG_STR("TGnobody");
     check_events(&t, &filter, 0, AT(0));
 
+    /* Only the events of some apps, and of no app if asked. */
+    filter = any_event();
+    filter.apps_in = TG_STR(APP_1 "," APP_4 ",");
+    check_events(&t, &filter, 3, AT(4000), AT(2000), AT(1000), AT(0));
+    filter.no_app = 1;
+    check_events(&t, &filter, 4, AT(4000), AT(4000), AT(2000), AT(1000), AT(0));
+    filter.apps_in = TG_STR(APP_2 ",");
+    filter.no_app = 0;
+    check_events(&t, &filter, 1, AT(3000), AT(0));
+    filter.apps_in = TG_STR("");
+    check_events(&t, &filter, 0, AT(0));
+    filter.no_app = 1;
+    assert_rc(tg_store_audit_list(&t, &filter, &items, &n, &total), TG_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(items[0].action, "api.create");
+    free(items);
+
     tg_txn_rollback(&t);
 }
 

@@ -184,6 +184,7 @@ tg_native_account_create(tg_native_call_t *call)
     quota = tg_native_get(call, "app_quota");
     spec.app_quota = quota != NULL ? json_integer_value(quota) : 0;
     tg_native_policy_read(call, &spec, &set);
+    spec.policy_set = set;
 
     if (spec.name.ptr == NULL) {
         tg_error_set(&call->err, TG_EMISSING, TG_FIELD_NAME, "is required");

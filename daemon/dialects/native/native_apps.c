@@ -50,12 +50,13 @@ tg_native_key_json(const void *item)
     const tg_key_view_t *key = item;
     json_t              *obj;
 
-    obj = json_pack("{s:s,s:s?,s:s?,s:b,s:s?,s:o,s:o,s:o}", "id", key->id,
+    obj = json_pack("{s:s,s:s?,s:s?,s:b,s:s?,s:o,s:o,s:o,s:o}", "id", key->id,
                     "app_key", key->app_key, "app_secret",
                     key->secret != NULL ? key->secret : key->secret_mask,
                     "primary", key->primary, "previous_app_key",
                     key->prev_app_key, "previous_expires_at",
-                    tg_native_time(key->prev_expires_at), "created_at",
+                    tg_native_time(key->prev_expires_at), "secret_expires_at",
+                    tg_native_time(key->secret_expires_at), "created_at",
                     tg_native_time(key->created_at), "updated_at",
                     tg_native_time(key->updated_at));
     return obj;
@@ -67,10 +68,12 @@ tg_native_code_json(const void *item)
 {
     const tg_code_view_t *code = item;
 
-    return json_pack("{s:s,s:s,s:o,s:o}", "id", code->id, "app_code",
+    return json_pack("{s:s,s:s,s:o,s:o,s:o}", "id", code->id, "app_code",
                      code->code != NULL ? code->code : code->code_mask,
-                     "created_at", tg_native_time(code->created_at),
-                     "updated_at", tg_native_time(code->updated_at));
+                     "secret_expires_at",
+                     tg_native_time(code->secret_expires_at), "created_at",
+                     tg_native_time(code->created_at), "updated_at",
+                     tg_native_time(code->updated_at));
 }
 
 
@@ -588,6 +591,7 @@ tg_native_cred_spec(tg_native_call_t *call, const tg_native_cred_t *kind,
     spec->secret = tg_native_str(call, kind->secret);
     spec->primary = json_is_true(tg_native_get(call, "primary"));
     spec->grace_seconds = grace != NULL ? json_integer_value(grace) : 0;
+    spec->grace_asked = grace != NULL;
 }
 
 
