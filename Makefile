@@ -27,7 +27,7 @@ AR       ?= ar
 NODE     ?= node
 NPM      ?= npm
 
-PKGS      = libmicrohttpd jansson sqlite3 libcrypto lmdb
+PKGS      = libmicrohttpd jansson sqlite3 libcrypto lmdb libpq
 CLI_PKGS  = jansson libcurl libcrypto
 
 WARNINGS  = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -197,10 +197,20 @@ test: deps
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory e2e
 
+# The unit tests that open a store (through test/unit/fixture.h) run
+# again against PostgreSQL, a throwaway server scripts/pg-test.sh starts.
+PG_UNIT_NAMES := $(patsubst test/unit/%.c,%,$(shell grep -l '"fixture.h"' \
+                   $(UNIT_SRCS)))
+PG_UNITS      := $(PG_UNIT_NAMES:%=$(BUILD)/test/%) \
+                 $(PG_UNIT_NAMES:%=$(BUILD)/asan/test/%)
+
 unit: $(UNITS) $(ASAN_UNITS)
 	@set -e; for t in $(UNITS) $(ASAN_UNITS); do \
 	    echo "== $$t"; $$t; \
 	done
+	@./scripts/pg-test.sh sh -c 'set -e; for t in $(PG_UNITS); do \
+	    echo "== $$t (PostgreSQL)"; $$t; \
+	done'
 
 e2e-deps:
 	@cd test/e2e && $(NPM) ci --no-audit --no-fund --loglevel=error

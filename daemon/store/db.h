@@ -3,7 +3,8 @@
  *
  * The store (store.c) holds every query, written once in portable SQL
  * with $1, $2... placeholders.  A driver only moves those queries and
- * their values to one engine: SQLite (db_sqlite.c) now, PostgreSQL later.
+ * their values to one engine: SQLite (db_sqlite.c) or PostgreSQL
+ * (db_postgres.c).
  * Nothing in this interface names an engine's own types.
  *
  * A driver keeps a pool of connections; a thread acquires one, runs one
@@ -97,5 +98,6 @@ typedef struct {
 
 
 extern const tg_db_driver_t tg_db_sqlite;
+extern const tg_db_driver_t tg_db_postgres;
 
 #endif /* TOLLGATE_DB_H */
