@@ -160,6 +160,14 @@ int tg_store_account_find(tg_txn_t *t, tg_str_t name, tg_account_t *out);
 int tg_store_account_list(tg_txn_t *t, int64_t limit, int64_t offset,
                           tg_account_t **items, size_t *n, int64_t *total);
 int tg_store_account_update(tg_txn_t *t, const tg_account_t *account);
+/*
+ * Locks the account's row until the transaction ends, so that the
+ * writers that count or check what the account holds (its app quota, its
+ * app names) take turns, on every node of a shared store.  Returns 0, or
+ * TG_EACCOUNT_NOT_FOUND.  (A no-op update: PostgreSQL takes the row lock;
+ * SQLite's write transactions are serialized already.)
+ */
+int tg_store_account_lock(tg_txn_t *t, tg_str_t id);
 int tg_store_account_delete(tg_txn_t *t, tg_str_t id);
 /* How many apps, APIs and access keys an account owns. */
 int  tg_store_account_usage(tg_txn_t *t, tg_str_t id, int64_t *apps,
