@@ -94,6 +94,11 @@ typedef struct {
     /* The schema, one script per version from 1. */
     const char *const *migrations;
     unsigned           nmigrations;
+
+    /* Run first in each migration's write transaction, so that stores
+     * opening one database at once (several nodes) migrate it one at a
+     * time; NULL when a write transaction excludes the others already. */
+    const char *schema_lock;
 } tg_db_driver_t;
 
 

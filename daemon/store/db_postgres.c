@@ -749,4 +749,6 @@ const tg_db_driver_t tg_db_postgres = {
     tg_pg_finish,
     tg_pg_migrations,
     sizeof(tg_pg_migrations) / sizeof(tg_pg_migrations[0]),
+    /* A lock of the transaction, on a key of Tollgate's own. */
+    "SELECT pg_advisory_xact_lock(7415926535)",
 };

@@ -8,6 +8,7 @@
  *   or the same AppCode: exactly one succeeds, and the store holds one.
  * - Creates racing on both nodes against one account's app quota: the
  *   quota holds.
+ * - Two nodes opening a new database at once both migrate it, once.
  * - A follower reading the change log (seq > last) on a third handle
  *   while both nodes write, in transactions that overlap, sees every row
  *   once, in order, with no gap: the log's order is the commit order.
@@ -417,6 +418,71 @@ test_follower_sees_commit_order(void **state)
 }
 
 
+/* A node opening a new database, at the same moment as another. */
+typedef struct {
+    const tg_db_driver_t *driver;
+    const char           *path;
+    pthread_barrier_t    *start;
+    tg_store_t           *store;
+    int                   rc;
+} opener_t;
+
+
+static void *
+opener_run(void *arg)
+{
+    opener_t       *o = arg;
+    tg_db_options_t options;
+
+    memset(&options, 0, sizeof(options));
+    options.path = o->path;
+    options.connections = 1;
+    options.busy_ms = 10000;
+    pthread_barrier_wait(o->start);
+    o->rc = tg_store_open(o->driver, &options, &o->store);
+    return NULL;
+}
+
+
+/* Two nodes starting at once on a new database both open it, and each
+ * migration is applied once. */
+static void
+test_concurrent_first_open(void **state)
+{
+    fixture_t        *f = *state;
+    pthread_barrier_t start;
+    pthread_t         ta, tb;
+    char              path[TG_FIXTURE_PATH_LEN];
+    opener_t          a, b;
+
+    a.driver = tg_fixture_db(f->fx.dir, path);
+    if (a.driver == &tg_db_sqlite) {
+        snprintf(path, sizeof(path), "%s/second.db", f->fx.dir);
+    }
+    assert_non_null(a.driver);
+    a.path = path;
+    a.store = NULL;
+    b = a;
+    a.start = b.start = &start;
+
+    pthread_barrier_init(&start, NULL, 2);
+    assert_int_equal(pthread_create(&ta, NULL, opener_run, &a), 0);
+    assert_int_equal(pthread_create(&tb, NULL, opener_run, &b), 0);
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    pthread_barrier_destroy(&start);
+
+    assert_rc(a.rc, TG_OK);
+    assert_rc(b.rc, TG_OK);
+    assert_int_equal(tg_store_schema_version(a.store), a.driver->nmigrations);
+    tg_store_close(a.store);
+    tg_store_close(b.store);
+    assert_int_equal(
+        tg_fixture_sql(a.driver, path, "SELECT COUNT(*) FROM schema_version"),
+        a.driver->nmigrations);
+}
+
+
 int
 main(void)
 {
@@ -428,6 +494,8 @@ main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_quota_holds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_follower_sees_commit_order, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_first_open, setup,
                                         teardown),
     };
 
