@@ -81,6 +81,9 @@ static const tg_setting_t tg_settings[] = {
     { "sync", TG_SETTING_STRING, TG_OFF(sync), "full", 0, 0, "full|normal",
       "full: fsync every commit (survives power loss); normal: survives "
       "a crash of tollgated only" },
+    { "store", TG_SETTING_STRING, TG_OFF(store), NULL, 0, 0, NULL,
+      "the store: a postgres:// URL of a PostgreSQL database (several "
+      "nodes may share it), or unset: SQLite in data_dir" },
     { "admin_access_key_id", TG_SETTING_STRING, TG_OFF(admin_access_key_id),
       NULL, 0, 0, NULL,
       "the first admin key's id, used once on an empty store" },

@@ -68,6 +68,7 @@ typedef struct {
     int64_t projection_map_size; /* MiB */
     int64_t signed_nonces;
     char   *sync;
+    char   *store; /* a postgres:// URL, or NULL: SQLite in data_dir */
     char   *admin_access_key_id;
     char   *admin_access_key_secret;
 } tg_settings_t;
