@@ -147,7 +147,7 @@ UNITS      = $(UNIT_NAMES:%=$(BUILD)/test/%)
 ASAN_UNITS = $(UNIT_NAMES:%=$(BUILD)/asan/test/%)
 
 .PHONY: docs-actions docs-check
-.PHONY: all help deps deps-build build asan run test unit e2e e2e-deps \
+.PHONY: all help deps deps-build build asan run test unit e2e e2e-pg e2e-deps \
         console bench fuzz fuzz-smoke format format-check clean install deb
 .SECONDARY:
 
@@ -162,6 +162,7 @@ help:
 	@echo 'make asan          build the sanitizer binaries and unit tests'
 	@echo 'make unit          run the C unit tests, plain and sanitized'
 	@echo 'make e2e           run the end-to-end tests (sanitized daemon)'
+	@echo 'make e2e-pg        run a part of them with the store in PostgreSQL'
 	@echo 'make bench         measure (not part of the tests); see bench/'
 	@echo 'make fuzz          run each libFuzzer target FUZZ_SECONDS (not a test)'
 	@echo 'make fuzz-smoke    run each libFuzzer target FUZZ_SMOKE_SECONDS'
@@ -196,6 +197,7 @@ test: deps
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory e2e
+	@$(MAKE) --no-print-directory e2e-pg
 
 # The unit tests that open a store (through test/unit/fixture.h) run
 # again against PostgreSQL, a throwaway server scripts/pg-test.sh starts.
@@ -219,6 +221,16 @@ e2e: $(ASAN_BINS) $(BUILD)/test/tools/hold_projection \
      $(BUILD)/test/tools/projection_check e2e-deps console
 	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/asan/bin \
 	    $(NODE) --test --test-reporter=spec test/e2e/*.test.mjs
+
+# A part of the end-to-end suite again with the store in PostgreSQL (a
+# throwaway server, scripts/pg-test.sh; each daemon a schema of its own).
+E2E_PG_TESTS = test/e2e/apps.test.mjs test/e2e/secrets.test.mjs \
+               test/e2e/gateway.test.mjs
+
+e2e-pg: $(ASAN_BINS) e2e-deps
+	@./scripts/pg-test.sh sh -c 'TOLLGATE_E2E_PG=$$TOLLGATE_TEST_PG_URL \
+	    TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/asan/bin \
+	    $(NODE) --test --test-reporter=spec $(E2E_PG_TESTS)'
 
 # The table of actions in docs/access-control.md is generated from the
 # authorizer's (test/tools/print_actions.c): docs-actions rewrites it,
