@@ -23,6 +23,7 @@ as=
 if [ "$(id -u)" -eq 0 ]; then
     as="runuser -u postgres --"
     chown postgres "$dir"
+    chmod 755 "$dir" # the tests, as root, reach the socket in it
 fi
 
 stop() {
