@@ -200,11 +200,11 @@ test: deps
 	@$(MAKE) --no-print-directory e2e-pg
 
 # The unit tests that open a store (through test/unit/fixture.h) run
-# again against PostgreSQL, a throwaway server scripts/pg-test.sh starts.
+# again, sanitized, against PostgreSQL: a throwaway server that
+# scripts/pg-test.sh starts.
 PG_UNIT_NAMES := $(patsubst test/unit/%.c,%,$(shell grep -l '"fixture.h"' \
                    $(UNIT_SRCS)))
-PG_UNITS      := $(PG_UNIT_NAMES:%=$(BUILD)/test/%) \
-                 $(PG_UNIT_NAMES:%=$(BUILD)/asan/test/%)
+PG_UNITS      := $(PG_UNIT_NAMES:%=$(BUILD)/asan/test/%)
 
 unit: $(UNITS) $(ASAN_UNITS)
 	@set -e; for t in $(UNITS) $(ASAN_UNITS); do \

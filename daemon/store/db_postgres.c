@@ -30,6 +30,7 @@
 #include <libpq-fe.h>
 
 #include "tollgate/error.h"
+#include "log.h"
 #include "store/db.h"
 
 
@@ -131,6 +132,24 @@ tg_pg_run(PGconn *handle, const char *sql)
 }
 
 
+/* Says why a connection failed: libpq's message names the server, never
+ * the password. */
+static void
+tg_pg_log_failure(const PGconn *handle)
+{
+    char   message[256];
+    size_t len;
+
+    snprintf(message, sizeof(message), "%s", PQerrorMessage(handle));
+    len = strlen(message);
+    while (len > 0 && (message[len - 1] == '\n' || message[len - 1] == ' ')) {
+        message[--len] = '\0';
+    }
+    TG_LOG(TG_LOG_ERROR, "cannot connect to the PostgreSQL store",
+           TG_LF_STR("error", message));
+}
+
+
 static int
 tg_pg_conn_open(tg_db_t *db, const char *conninfo, tg_db_conn_t *conn)
 {
@@ -140,6 +159,7 @@ tg_pg_conn_open(tg_db_t *db, const char *conninfo, tg_db_conn_t *conn)
     }
 
     if (PQstatus(conn->handle) != CONNECTION_OK) {
+        tg_pg_log_failure(conn->handle);
         return TG_ESTORE;
     }
 
@@ -245,6 +265,9 @@ tg_pg_acquire(tg_db_t *db, tg_db_conn_t **conn)
      * again; if that fails, this use fails and the next one retries. */
     if (PQstatus(c->handle) != CONNECTION_OK) {
         PQreset(c->handle);
+        if (PQstatus(c->handle) != CONNECTION_OK) {
+            tg_pg_log_failure(c->handle);
+        }
         if (PQstatus(c->handle) != CONNECTION_OK
             || tg_pg_run(c->handle, db->setup) != TG_OK)
         {
