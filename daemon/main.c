@@ -624,6 +624,10 @@ tg_projection_prepare(tg_daemon_t *d)
         rc = tg_projector_start(d->projector);
         snprintf(errbuf, sizeof(errbuf), "cannot start its thread");
     }
+    if (rc == TG_OK) {
+        rc = tg_projector_follow(d->projector, d->store);
+        snprintf(errbuf, sizeof(errbuf), "cannot start its follower thread");
+    }
     if (rc != TG_OK) {
         tg_fatal("projection", errbuf);
         return rc;

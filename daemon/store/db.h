@@ -99,6 +99,13 @@ typedef struct {
      * opening one database at once (several nodes) migrate it one at a
      * time; NULL when a write transaction excludes the others already. */
     const char *schema_lock;
+
+    /* Optional (NULL: the engine cannot tell): waits at most timeout_ms
+     * for a commit that appended changes, by any connection to the
+     * database (another node's too).  Returns 1 when one came (or may
+     * have: after a reconnection), 0 at the timeout, or an error.  One
+     * thread at a time calls it; it uses no connection of the pool. */
+    int (*wait_changes)(tg_db_t *db, unsigned timeout_ms);
 } tg_db_driver_t;
 
 

@@ -22,6 +22,8 @@
  * lost connection is reset when it is next acquired.
  */
 
+#include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +64,8 @@ struct tg_db_s {
     tg_db_conn_t   *conns;
     unsigned        nconns;
     char           *setup; /* the session settings each connection runs */
+    char           *conninfo;
+    PGconn         *listener; /* LISTENs to tollgate_changes, or NULL */
     pthread_mutex_t lock;
     pthread_cond_t  free;
 };
@@ -183,8 +187,13 @@ tg_pg_close(tg_db_t *db)
         }
     }
 
+    if (db->listener != NULL) {
+        PQfinish(db->listener);
+    }
+
     pthread_cond_destroy(&db->free);
     pthread_mutex_destroy(&db->lock);
+    free(db->conninfo);
     free(db->setup);
     free(db->conns);
     free(db);
@@ -206,9 +215,11 @@ tg_pg_open(const tg_db_options_t *options, tg_db_t **out)
     db->nconns = options->connections > 0 ? options->connections : 1;
     db->conns = calloc(db->nconns, sizeof(tg_db_conn_t));
     db->setup = malloc(256);
-    if (db->conns == NULL || db->setup == NULL) {
+    db->conninfo = strdup(options->path);
+    if (db->conns == NULL || db->setup == NULL || db->conninfo == NULL) {
         free(db->conns);
         free(db->setup);
+        free(db->conninfo);
         free(db);
         return TG_ENOMEM;
     }
@@ -549,6 +560,79 @@ tg_pg_finish(tg_db_stmt_t *st)
 }
 
 
+/* (Re)connects the listening connection.  Returns 0 or an error. */
+static int
+tg_pg_listen(tg_db_t *db)
+{
+    if (db->listener == NULL) {
+        db->listener = PQconnectdb(db->conninfo);
+        if (db->listener == NULL) {
+            return TG_ENOMEM;
+        }
+    } else {
+        PQreset(db->listener);
+    }
+
+    if (PQstatus(db->listener) != CONNECTION_OK) {
+        tg_pg_log_failure(db->listener);
+        return TG_ESTORE;
+    }
+
+    PQsetNoticeProcessor(db->listener, tg_pg_notice, NULL);
+    return tg_pg_run(db->listener, "LISTEN tollgate_changes");
+}
+
+
+/* Whether notifications came: reads what the server sent, and drains
+ * them.  Returns 1, 0, or TG_ESTORE when the connection failed. */
+static int
+tg_pg_notified(PGconn *handle)
+{
+    PGnotify *n;
+    int       got = 0;
+
+    if (!PQconsumeInput(handle)) {
+        return TG_ESTORE;
+    }
+
+    while ((n = PQnotifies(handle)) != NULL) {
+        got = 1;
+        PQfreemem(n);
+    }
+    return got;
+}
+
+
+static int
+tg_pg_wait_changes(tg_db_t *db, unsigned timeout_ms)
+{
+    struct pollfd pfd;
+    int           rc;
+
+    if (db->listener == NULL || PQstatus(db->listener) != CONNECTION_OK) {
+        rc = tg_pg_listen(db);
+        /* Commits while it was not listening went unheard: say that some
+         * may have come, so that the caller reads the log. */
+        return rc == TG_OK ? 1 : rc;
+    }
+
+    rc = tg_pg_notified(db->listener);
+    if (rc != 0) {
+        return rc;
+    }
+
+    pfd.fd = PQsocket(db->listener);
+    pfd.events = POLLIN;
+    pfd.revents = 0;
+    rc = poll(&pfd, 1, (int) timeout_ms);
+    if (rc < 0) {
+        return errno == EINTR ? 0 : TG_ESTORE;
+    }
+
+    return rc == 0 ? 0 : tg_pg_notified(db->listener);
+}
+
+
 /* clang-format off */
 
 /*
@@ -680,7 +764,9 @@ static const char *const tg_pg_migrations[] = {
      * it then holds until the commit ends.  The next committer waits for
      * that lock, so seq follows commit order, with no gap (a rolled-back
      * transaction or savepoint takes no number).  Before its commit a row
-     * has seq NULL, which no reader sees (it is uncommitted).
+     * has seq NULL, which no reader sees (it is uncommitted).  The
+     * commit also notifies the channel tollgate_changes (once however
+     * many rows), which wakes the other nodes' projectors.
      */
     "CREATE TABLE changes ("
     "    id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
@@ -700,6 +786,7 @@ static const char *const tg_pg_migrations[] = {
     "    UPDATE change_counter SET seq = seq + 1 WHERE one = 1"
     "        RETURNING seq INTO next_seq;"
     "    UPDATE changes SET seq = next_seq WHERE id = NEW.id;"
+    "    PERFORM pg_notify('tollgate_changes', '');"
     "    RETURN NULL;"
     "END $$;"
     "CREATE CONSTRAINT TRIGGER changes_seal AFTER INSERT ON changes"
@@ -774,4 +861,5 @@ const tg_db_driver_t tg_db_postgres = {
     sizeof(tg_pg_migrations) / sizeof(tg_pg_migrations[0]),
     /* A lock of the transaction, on a key of Tollgate's own. */
     "SELECT pg_advisory_xact_lock(7415926535)",
+    tg_pg_wait_changes,
 };

@@ -652,6 +652,23 @@ tg_store_close(tg_store_t *store)
 }
 
 
+int
+tg_store_notifies(const tg_store_t *store)
+{
+    return store->driver->wait_changes != NULL;
+}
+
+
+int
+tg_store_wait_changes(tg_store_t *store, unsigned timeout_ms)
+{
+    if (store->driver->wait_changes == NULL) {
+        return TG_EINVALID;
+    }
+    return store->driver->wait_changes(store->db, timeout_ms);
+}
+
+
 unsigned
 tg_store_schema_version(const tg_store_t *store)
 {

@@ -153,6 +153,15 @@ void tg_txn_rollback(tg_txn_t *txn);
 tg_store_write_stats_t tg_store_write_stats(tg_store_t *store);
 
 
+/*
+ * Whether the store can tell of other processes' commits (PostgreSQL:
+ * several nodes share it), and waiting for one: at most timeout_ms,
+ * returning 1 when changes were committed (or may have been), 0 at the
+ * timeout, or an error.  One thread at a time may wait.
+ */
+int tg_store_notifies(const tg_store_t *store);
+int tg_store_wait_changes(tg_store_t *store, unsigned timeout_ms);
+
 /* Accounts. */
 int tg_store_account_insert(tg_txn_t *t, const tg_account_t *account);
 int tg_store_account_get(tg_txn_t *t, tg_str_t id, tg_account_t *out);

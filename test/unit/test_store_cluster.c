@@ -9,6 +9,8 @@
  * - Creates racing on both nodes against one account's app quota: the
  *   quota holds.
  * - Two nodes opening a new database at once both migrate it, once.
+ * - A node waiting for changes hears each commit of changes by another
+ *   (PostgreSQL's LISTEN/NOTIFY), once, and nothing else.
  * - A follower reading the change log (seq > last) on a third handle
  *   while both nodes write, in transactions that overlap, sees every row
  *   once, in order, with no gap: the log's order is the commit order.
@@ -483,6 +485,58 @@ test_concurrent_first_open(void **state)
 }
 
 
+/* A node waiting for the others' commits hears one of node 1's (over
+ * PostgreSQL; SQLite cannot tell, and says so). */
+static void
+test_wait_for_changes(void **state)
+{
+    fixture_t *f = *state;
+    tg_txn_t   t;
+    int        rc, i;
+
+    if (!tg_fixture_pg()) {
+        assert_false(tg_store_notifies(f->store2));
+        assert_rc(tg_store_wait_changes(f->store2, 10), TG_EINVALID);
+        return;
+    }
+    assert_true(tg_store_notifies(f->store2));
+
+    /* The first wait connects and listens: changes may have come. */
+    assert_int_equal(tg_store_wait_changes(f->store2, 10), 1);
+    assert_int_equal(tg_store_wait_changes(f->store2, 50), 0);
+
+    /* A write without changes is not heard; one with changes is. */
+    assert_rc(tg_txn_begin(f->fx.store, 1, &t), TG_OK);
+    assert_rc(tg_store_meta_put(&t, "quiet", TG_STR("x")), TG_OK);
+    assert_rc(tg_txn_commit(&t), TG_OK);
+    assert_int_equal(tg_store_wait_changes(f->store2, 100), 0);
+
+    for (i = 0; i < 3; i++) {
+        assert_rc(tg_txn_begin(f->fx.store, 1, &t), TG_OK);
+        assert_rc(tg_store_change_append(&t, "app", TG_STR("a"), TG_STR("a"),
+                                         "upsert", i),
+                  TG_OK);
+        assert_rc(tg_store_change_append(&t, "app", TG_STR("b"), TG_STR("b"),
+                                         "upsert", i),
+                  TG_OK);
+        assert_rc(tg_txn_commit(&t), TG_OK);
+
+        rc = tg_store_wait_changes(f->store2, 5000);
+        assert_int_equal(rc, 1);
+        /* One notification a commit, however many rows. */
+        assert_int_equal(tg_store_wait_changes(f->store2, 50), 0);
+    }
+
+    /* A rolled-back transaction is not heard. */
+    assert_rc(tg_txn_begin(f->fx.store, 1, &t), TG_OK);
+    assert_rc(tg_store_change_append(&t, "app", TG_STR("c"), TG_STR("c"),
+                                     "upsert", 9),
+              TG_OK);
+    tg_txn_rollback(&t);
+    assert_int_equal(tg_store_wait_changes(f->store2, 100), 0);
+}
+
+
 int
 main(void)
 {
@@ -497,6 +551,7 @@ main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_first_open, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_wait_for_changes, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
