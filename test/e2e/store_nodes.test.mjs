@@ -11,7 +11,7 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {after, before, describe, test} from 'node:test';
 
-import {pgStoreUrl, Tollgated} from './lib/tollgated.mjs';
+import {pgStoreUrl, rejects, Tollgated} from './lib/tollgated.mjs';
 
 const skip = !process.env.TOLLGATE_E2E_PG && 'needs PostgreSQL (make e2e-pg)';
 
@@ -152,4 +152,23 @@ describe('two nodes on one store', {skip}, () => {
     const list = await n2.call('GET', `/v1/apps?account_id=${acc.json.id}`);
     assert.equal(list.json.total, 5);
   });
+});
+
+// These need no server.
+describe('the store setting', () => {
+  for (const [store, error] of [
+           ['mysql://db/tollgate', /not a postgres:\/\/ or postgresql:\/\/ URL/], [
+             'postgres://tollgate@/nodb?host=/nonexistent-tollgate-dir',
+             /cannot connect to the PostgreSQL store.*nonexistent-tollgate-dir/
+           ]]) {
+    test(`tollgated refuses to start on ${store.split(':')[0]}: ${error.source}`, async () => {
+      const d = new Tollgated({env: {TOLLGATE_STORE: store}});
+      const e = await rejects(() => d.start());
+      assert.match(e.message, /exited \(1\) before listening/);
+      assert.match(d.stderr, error);
+      // The URL is not logged (it may hold a password).
+      assert.doesNotMatch(d.stderr, /"path":"postgres/);
+      await rm(d.dataDir, {recursive: true, force: true});
+    });
+  }
 });
