@@ -26,15 +26,21 @@ if [ "$(id -u)" -eq 0 ]; then
     chmod 755 "$dir" # the tests, as root, reach the socket in it
 fi
 
+# The server's programs run from / : as postgres, the caller's directory
+# (under /root, say) may be one they cannot read.
+server() {
+    (cd / && $as "$@")
+}
+
 stop() {
-    $as "$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 \
+    server "$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 \
         || true
     rm -rf "$dir"
 }
 trap stop EXIT
 trap 'exit 1' INT TERM
 
-if ! $as "$bindir/initdb" -D "$dir/data" --username=tollgate --auth=trust \
+if ! server "$bindir/initdb" -D "$dir/data" --username=tollgate --auth=trust \
     --encoding=UTF8 --locale=C >"$dir/initdb.log" 2>&1
 then
     cat "$dir/initdb.log" >&2
@@ -43,7 +49,7 @@ fi
 
 opts="-k $dir -c listen_addresses= -c fsync=off -c full_page_writes=off"
 opts="$opts -c log_min_error_statement=panic"
-if ! $as "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+if ! server "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
     -o "$opts" start >/dev/null
 then
     cat "$dir/server.log" >&2
