@@ -8,7 +8,8 @@
  *   or the same AppCode: exactly one succeeds, and the store holds one.
  * - Creates racing on both nodes against one account's app quota: the
  *   quota holds.
- * - Two nodes opening a new database at once both migrate it, once.
+ * - Two nodes opening a new PostgreSQL database at once both migrate
+ *   it, once.
  * - A node waiting for changes hears each commit of changes by another
  *   (PostgreSQL's LISTEN/NOTIFY), once, and nothing else.
  * - A follower reading the change log (seq > last) on a third handle
@@ -447,7 +448,8 @@ opener_run(void *arg)
 
 
 /* Two nodes starting at once on a new database both open it, and each
- * migration is applied once. */
+ * migration is applied once.  (PostgreSQL only: a SQLite file belongs to
+ * one tollgated, whose data directory's lock keeps a second away.) */
 static void
 test_concurrent_first_open(void **state)
 {
@@ -457,10 +459,10 @@ test_concurrent_first_open(void **state)
     char              path[TG_FIXTURE_PATH_LEN];
     opener_t          a, b;
 
-    a.driver = tg_fixture_db(f->fx.dir, path);
-    if (a.driver == &tg_db_sqlite) {
-        snprintf(path, sizeof(path), "%s/second.db", f->fx.dir);
+    if (!tg_fixture_pg()) {
+        skip();
     }
+    a.driver = tg_fixture_db(f->fx.dir, path);
     assert_non_null(a.driver);
     a.path = path;
     a.store = NULL;
@@ -474,11 +476,10 @@ test_concurrent_first_open(void **state)
     pthread_join(tb, NULL);
     pthread_barrier_destroy(&start);
 
-    assert_rc(a.rc, TG_OK);
-    assert_rc(b.rc, TG_OK);
-    assert_int_equal(tg_store_schema_version(a.store), a.driver->nmigrations);
     tg_store_close(a.store);
     tg_store_close(b.store);
+    assert_rc(a.rc, TG_OK);
+    assert_rc(b.rc, TG_OK);
     assert_int_equal(
         tg_fixture_sql(a.driver, path, "SELECT COUNT(*) FROM schema_version"),
         a.driver->nmigrations);
