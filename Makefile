@@ -27,7 +27,7 @@ AR       ?= ar
 NODE     ?= node
 NPM      ?= npm
 
-PKGS      = libmicrohttpd jansson sqlite3 libcrypto lmdb
+PKGS      = libmicrohttpd jansson sqlite3 libcrypto lmdb libpq
 CLI_PKGS  = jansson libcurl libcrypto
 
 WARNINGS  = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -166,7 +166,7 @@ UNITS      = $(UNIT_NAMES:%=$(BUILD)/test/%)
 ASAN_UNITS = $(UNIT_NAMES:%=$(BUILD)/asan/test/%)
 
 .PHONY: docs-actions docs-check
-.PHONY: all help deps deps-build build asan run test unit e2e e2e-deps \
+.PHONY: all help deps deps-build build asan run test unit e2e e2e-pg e2e-deps \
         console bench fuzz fuzz-smoke format format-check clean install deb \
         nginx-asan e2e-nginx-asan valgrind
 .SECONDARY:
@@ -185,6 +185,7 @@ help:
 	@echo 'make nginx-asan    build nginx and the module with ASan/UBSan'
 	@echo 'make e2e-nginx-asan  the gateway tests in that nginx'
 	@echo 'make valgrind      run the C unit tests under valgrind'
+	@echo 'make e2e-pg        run a part of them with the store in PostgreSQL'
 	@echo 'make bench         measure (not part of the tests); see bench/'
 	@echo 'make fuzz          run each libFuzzer target FUZZ_SECONDS (not a test)'
 	@echo 'make fuzz-smoke    run each libFuzzer target FUZZ_SMOKE_SECONDS'
@@ -220,11 +221,23 @@ test: deps
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory e2e
 	@$(MAKE) --no-print-directory e2e-nginx-asan
+	@$(MAKE) --no-print-directory e2e-pg
+
+# The unit tests that open a store (through test/unit/fixture.h) run
+# again, sanitized, against PostgreSQL: a throwaway server that
+# scripts/pg-test.sh starts.  Not those that read the SQLite file
+# themselves (they include sqlite3.h).
+PG_UNIT_NAMES := $(patsubst test/unit/%.c,%,$(shell grep -L '<sqlite3.h>' \
+                   $$(grep -l '"fixture.h"' $(UNIT_SRCS))))
+PG_UNITS      := $(PG_UNIT_NAMES:%=$(BUILD)/asan/test/%)
 
 unit: $(UNITS) $(ASAN_UNITS)
 	@set -e; for t in $(UNITS) $(ASAN_UNITS); do \
 	    echo "== $$t"; $$t; \
 	done
+	@./scripts/pg-test.sh sh -c 'set -e; for t in $(PG_UNITS); do \
+	    echo "== $$t (PostgreSQL)"; $$t; \
+	done'
 
 e2e-deps:
 	@cd test/e2e && $(NPM) ci --no-audit --no-fund --loglevel=error
@@ -233,6 +246,16 @@ e2e: $(ASAN_BINS) $(BUILD)/test/tools/hold_projection \
      $(BUILD)/test/tools/projection_check e2e-deps console
 	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/asan/bin \
 	    $(NODE) --test --test-reporter=spec test/e2e/*.test.mjs
+
+# A part of the end-to-end suite again with the store in PostgreSQL (a
+# throwaway server, scripts/pg-test.sh; each daemon a schema of its own).
+E2E_PG_TESTS = test/e2e/apps.test.mjs test/e2e/secrets.test.mjs \
+               test/e2e/gateway.test.mjs test/e2e/store_nodes.test.mjs
+
+e2e-pg: $(ASAN_BINS) e2e-deps
+	@./scripts/pg-test.sh sh -c 'TOLLGATE_E2E_PG=$$TOLLGATE_TEST_PG_URL \
+	    TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/asan/bin \
+	    $(NODE) --test --test-reporter=spec $(E2E_PG_TESTS)'
 
 # The table of actions in docs/access-control.md is generated from the
 # authorizer's (test/tools/print_actions.c): docs-actions rewrites it,

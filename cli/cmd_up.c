@@ -1063,7 +1063,7 @@ tg_up_run(tg_cli_t *cli, tg_cli_args_t *a)
 {
     tg_up_t  up;
     sigset_t set, old;
-    char    *targv[12], *nargv[6];
+    char    *targv[14], *nargv[6];
     int      rc, n;
 
     memset(&up, 0, sizeof(up));
@@ -1097,6 +1097,10 @@ tg_up_run(tg_cli_t *cli, tg_cli_args_t *a)
     n = tg_up_tls_args(cli, a, &up, targv, 5);
     if (n < 0) {
         return TG_CLI_EUSAGE;
+    }
+    if (tg_cli_has(a, "store")) {
+        targv[n++] = "--store";
+        targv[n++] = (char *) tg_cli_opt(a, "store");
     }
     targv[n] = NULL;
     up.tollgated_pid = tg_up_spawn(targv);
@@ -1228,6 +1232,8 @@ static const tg_cli_opt_t tg_up_opts[] = {
     { "tls-key", TG_OPT_VALUE, "FILE", "and this PEM private key" },
     { "require-tls", TG_OPT_VALUE, "on|off",
       "plain HTTP only from loopback (tollgated's default on)" },
+    { "store", TG_OPT_VALUE, "URL",
+      "tollgated's store: a postgres:// URL (default SQLite in DIR)" },
     { NULL, 0, NULL, NULL },
 };
 

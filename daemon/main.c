@@ -170,6 +170,16 @@ tg_data_dir_lock(tg_daemon_t *d)
 }
 
 
+/* The PostgreSQL URL of the store setting, or NULL: SQLite. */
+static const char *
+tg_store_url(const tg_daemon_t *d)
+{
+    const char *url = d->settings.store;
+
+    return url != NULL && url[0] != '\0' ? url : NULL;
+}
+
+
 /* Opens the keyring; a new one is made only for a new store. */
 static int
 tg_keyring_prepare(tg_daemon_t *d)
@@ -180,8 +190,11 @@ tg_keyring_prepare(tg_daemon_t *d)
     tg_data_path(d, "keyring.json", path, sizeof(path));
     tg_data_path(d, "tollgate.db", db, sizeof(db));
 
-    if (tg_keyring_file_open(path, access(db, F_OK) != 0, &d->keyring, &created,
-                             errbuf, sizeof(errbuf))
+    /* A shared store may be new or not: a keyring made here that does not
+     * open its secrets is refused when the service checks it. */
+    if (tg_keyring_file_open(path,
+                             tg_store_url(d) != NULL || access(db, F_OK) != 0,
+                             &d->keyring, &created, errbuf, sizeof(errbuf))
         != TG_OK)
     {
         tg_fatal("keyring", errbuf);
@@ -198,9 +211,11 @@ tg_keyring_prepare(tg_daemon_t *d)
 static int
 tg_store_prepare(tg_daemon_t *d)
 {
-    tg_db_options_t options;
-    char            path[PATH_MAX + 32];
-    int             rc;
+    const tg_db_driver_t *driver = &tg_db_sqlite;
+    const char           *url = tg_store_url(d);
+    tg_db_options_t       options;
+    char                  path[PATH_MAX + 32];
+    int                   rc;
 
     tg_data_path(d, "tollgate.db", path, sizeof(path));
 
@@ -210,14 +225,27 @@ tg_store_prepare(tg_daemon_t *d)
     options.sync_full = strcmp(d->settings.sync, "full") == 0;
     options.busy_ms = 10000;
 
-    rc = tg_store_open(&tg_db_sqlite, &options, &d->store);
+    if (url != NULL) {
+        if (strncmp(url, "postgres://", 11) != 0
+            && strncmp(url, "postgresql://", 13) != 0)
+        {
+            tg_fatal("store", "not a postgres:// or postgresql:// URL");
+            return TG_EINVALID;
+        }
+        driver = &tg_db_postgres;
+        options.path = url;
+        /* (the URL is not logged: it may hold a password) */
+        snprintf(path, sizeof(path), "(the store setting's database)");
+    }
+
+    rc = tg_store_open(driver, &options, &d->store);
     if (rc != TG_OK) {
         tg_fatal("store", tg_strerror(rc));
         return rc;
     }
 
     TG_LOG(TG_LOG_INFO, "store opened", TG_LF_STR("path", path),
-           TG_LF_STR("driver", tg_db_sqlite.name),
+           TG_LF_STR("driver", driver->name),
            TG_LF_INT("schema", tg_store_schema_version(d->store)));
     return TG_OK;
 }
@@ -598,6 +626,10 @@ tg_projection_prepare(tg_daemon_t *d)
     if (rc == TG_OK) {
         rc = tg_projector_start(d->projector);
         snprintf(errbuf, sizeof(errbuf), "cannot start its thread");
+    }
+    if (rc == TG_OK) {
+        rc = tg_projector_follow(d->projector, d->store);
+        snprintf(errbuf, sizeof(errbuf), "cannot start its follower thread");
     }
     if (rc != TG_OK) {
         tg_fatal("projection", errbuf);

@@ -106,6 +106,9 @@ static const tg_setting_t tg_settings[] = {
       TG_OFF(default_secret_classes), "0", 0, 4, NULL,
       "a new account's credential policy: character classes a "
       "caller-chosen AppSecret mixes (lowercase, uppercase, digits, others)" },
+    { "store", TG_SETTING_STRING, TG_OFF(store), NULL, 0, 0, NULL,
+      "the store: a postgres:// URL of a PostgreSQL database (several "
+      "nodes may share it), or unset: SQLite in data_dir" },
     { "admin_access_key_id", TG_SETTING_STRING, TG_OFF(admin_access_key_id),
       NULL, 0, 0, NULL,
       "the first admin key's id, used once on an empty store" },

@@ -76,6 +76,7 @@ typedef struct {
     int64_t default_max_grace;
     int64_t default_secret_min_length;
     int64_t default_secret_classes;
+    char   *store; /* a postgres:// URL, or NULL: SQLite in data_dir */
     char   *admin_access_key_id;
     char   *admin_access_key_secret;
 } tg_settings_t;

@@ -8,14 +8,16 @@
 #           the console's browser tests, the openssl CLI that makes the TLS
 #           tests' certificates; valgrind; dpkg-dev, man-db and file for
 #           `make deb` and its test, and for `apt-get source nginx` of
-#           scripts/nginx-asan.sh)
+#           scripts/nginx-asan.sh; PostgreSQL, which scripts/pg-test.sh
+#           starts for the store's tests against the PostgreSQL driver)
 set -eu
 
 build="gcc make pkg-config libc6-dev libssl-dev libmicrohttpd-dev
        libjansson-dev libsqlite3-dev libcurl4-openssl-dev liblmdb-dev
-       nginx nginx-dev libpcre2-dev zlib1g-dev"
+       nginx nginx-dev libpcre2-dev zlib1g-dev libpq-dev"
 test="$build libcmocka-dev clang-format wrk sqlite3 clang libclang-rt-14-dev
-      chromium fonts-dejavu-core openssl dpkg-dev man-db file valgrind"
+      chromium fonts-dejavu-core openssl dpkg-dev man-db file valgrind
+      postgresql"
 
 case "${1:-test}" in
 build) wanted=$build ;;

@@ -58,6 +58,9 @@ struct tg_projector_s {
 
     pthread_t       thread;
     int             running;
+    pthread_t       follower; /* tg_projector_follow() */
+    int             following;
+    tg_store_t     *store;
     pthread_mutex_t lock; /* guards wake, stop, and applying */
     pthread_cond_t  cond;
     int             wake;
@@ -884,6 +887,60 @@ tg_projector_open(const tg_projector_options_t *o, tg_projector_t **out,
 }
 
 
+/* How long the follower waits for a notification before it looks at
+ * p->stop again, and after a failure before it tries again. */
+#define TG_PROJ_FOLLOW_MS 500
+
+static int
+tg_projector_stopping(tg_projector_t *p)
+{
+    int stop;
+
+    pthread_mutex_lock(&p->lock);
+    stop = p->stop;
+    pthread_mutex_unlock(&p->lock);
+    return stop;
+}
+
+
+/* Wakes the projector whenever the store tells of a commit of changes by
+ * any node.  A failure (the connection lost) only costs the wait: the
+ * poll still runs, and a reconnection wakes the projector once. */
+static void *
+tg_projector_follow_main(void *data)
+{
+    tg_projector_t       *p = data;
+    const struct timespec pause = { 0, TG_PROJ_FOLLOW_MS * 1000000L };
+    int                   rc;
+
+    while (!tg_projector_stopping(p)) {
+        rc = tg_store_wait_changes(p->store, TG_PROJ_FOLLOW_MS);
+        if (rc == 1) {
+            tg_projector_wake(p);
+        } else if (rc < 0) {
+            nanosleep(&pause, NULL);
+        }
+    }
+    return NULL;
+}
+
+
+int
+tg_projector_follow(tg_projector_t *p, tg_store_t *store)
+{
+    if (!tg_store_notifies(store)) {
+        return TG_OK;
+    }
+
+    p->store = store;
+    if (pthread_create(&p->follower, NULL, tg_projector_follow_main, p) != 0) {
+        return TG_EINTERNAL;
+    }
+    p->following = 1;
+    return TG_OK;
+}
+
+
 int
 tg_projector_start(tg_projector_t *p)
 {
@@ -947,6 +1004,13 @@ tg_projector_close(tg_projector_t *p)
         pthread_cond_signal(&p->cond);
         pthread_mutex_unlock(&p->lock);
         pthread_join(p->thread, NULL);
+    }
+
+    if (p->following) {
+        pthread_mutex_lock(&p->lock);
+        p->stop = 1;
+        pthread_mutex_unlock(&p->lock);
+        pthread_join(p->follower, NULL);
     }
 
     if (p->env != NULL) {

@@ -48,6 +48,13 @@ int tg_projector_open(const tg_projector_options_t *options,
 /* Starts following the service's commits in a thread. */
 int tg_projector_start(tg_projector_t *p);
 
+/*
+ * Also wakes it when another process commits changes to the store (a
+ * shared PostgreSQL store: other nodes), in a thread of its own; nothing
+ * for a store that cannot tell (SQLite).  Call after tg_projector_start().
+ */
+int tg_projector_follow(tg_projector_t *p, tg_store_t *store);
+
 /* Applies every change committed so far, in the calling thread. */
 int tg_projector_sync(tg_projector_t *p);
 

@@ -228,7 +228,9 @@ tg_app_target_account(const tg_service_t *svc, tg_txn_t *t,
 }
 
 
-/* Checks the account's app quota and the name's uniqueness in it. */
+/* Checks the account's app quota and the name's uniqueness in it.  The
+ * account's row is locked first, so that two creates in one account (on
+ * two nodes of a shared store) count and check one after the other. */
 static int
 tg_app_room_check(tg_service_t *svc, tg_txn_t *t, const char *account_id,
                   tg_str_t name, tg_error_t *err)
@@ -238,7 +240,10 @@ tg_app_room_check(tg_service_t *svc, tg_txn_t *t, const char *account_id,
     int          taken, rc;
 
     memset(&account, 0, sizeof(account));
-    rc = tg_store_account_get(t, tg_str_c(account_id), &account);
+    rc = tg_store_account_lock(t, tg_str_c(account_id));
+    if (rc == TG_OK) {
+        rc = tg_store_account_get(t, tg_str_c(account_id), &account);
+    }
     if (rc != TG_OK) {
         return tg_error_set(err, rc, TG_FIELD_ACCOUNT_ID, NULL);
     }
@@ -657,6 +662,9 @@ tg_app_update_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     if (rc == TG_OK) {
         tg_audit_app(ev, &op->app);
         rc = tg_rate_take(svc, op->app.account_id, err);
+    }
+    if (rc == TG_OK && (op->set & TG_APP_SET_NAME)) {
+        rc = tg_store_account_lock(t, tg_str_c(op->app.account_id));
     }
     if (rc == TG_OK && (op->set & TG_APP_SET_NAME)) {
         rc = tg_store_app_name_taken(t, tg_str_c(op->app.account_id),

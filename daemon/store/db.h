@@ -3,7 +3,8 @@
  *
  * The store (store.c) holds every query, written once in portable SQL
  * with $1, $2... placeholders.  A driver only moves those queries and
- * their values to one engine: SQLite (db_sqlite.c) now, PostgreSQL later.
+ * their values to one engine: SQLite (db_sqlite.c) or PostgreSQL
+ * (db_postgres.c).
  * Nothing in this interface names an engine's own types.
  *
  * A driver keeps a pool of connections; a thread acquires one, runs one
@@ -93,9 +94,22 @@ typedef struct {
     /* The schema, one script per version from 1. */
     const char *const *migrations;
     unsigned           nmigrations;
+
+    /* Run first in each migration's write transaction, so that stores
+     * opening one database at once (several nodes) migrate it one at a
+     * time; NULL when a write transaction excludes the others already. */
+    const char *schema_lock;
+
+    /* Optional (NULL: the engine cannot tell): waits at most timeout_ms
+     * for a commit that appended changes, by any connection to the
+     * database (another node's too).  Returns 1 when one came (or may
+     * have: after a reconnection), 0 at the timeout, or an error.  One
+     * thread at a time calls it; it uses no connection of the pool. */
+    int (*wait_changes)(tg_db_t *db, unsigned timeout_ms);
 } tg_db_driver_t;
 
 
 extern const tg_db_driver_t tg_db_sqlite;
+extern const tg_db_driver_t tg_db_postgres;
 
 #endif /* TOLLGATE_DB_H */

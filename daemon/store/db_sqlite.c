@@ -607,4 +607,6 @@ const tg_db_driver_t tg_db_sqlite = {
     tg_sqlite_finish,
     tg_sqlite_migrations,
     sizeof(tg_sqlite_migrations) / sizeof(tg_sqlite_migrations[0]),
+    NULL, /* BEGIN IMMEDIATE takes the one write lock */
+    NULL, /* one process writes: its commits tell it */
 };

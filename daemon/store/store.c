@@ -593,70 +593,72 @@ tg_txn_rollback(tg_txn_t *txn)
 
 
 /*
- * Brings the schema up to the driver's newest version, one migration per
- * transaction, recording each in schema_version.
+ * Applies the first migration this database lacks, in one transaction
+ * that also records it in schema_version; or finds none missing (*done).
+ * The version is read under the driver's schema lock, so that stores
+ * migrating one database at once apply each migration once.
  */
 static int
-tg_store_migrate(tg_store_t *store)
+tg_store_migrate_step(tg_store_t *store, int *done)
 {
-    tg_txn_t txn;
-    int64_t  version;
-    unsigned v;
-    int      rc;
+    const tg_db_driver_t *d = store->driver;
+    tg_txn_t              txn;
+    int64_t               version = 0;
+    int                   rc;
 
     rc = tg_txn_begin(store, 1, &txn);
     if (rc != TG_OK) {
         return rc;
     }
 
-    rc = store->driver->exec(txn.conn,
-                             "CREATE TABLE IF NOT EXISTS schema_version ("
-                             "version INTEGER NOT NULL)");
+    if (d->schema_lock != NULL) {
+        rc = d->exec(txn.conn, d->schema_lock);
+    }
+    if (rc == TG_OK) {
+        rc = d->exec(txn.conn, "CREATE TABLE IF NOT EXISTS schema_version ("
+                               "version INTEGER NOT NULL)");
+    }
     if (rc == TG_OK) {
         rc = tg_scalar(&txn, "SELECT MAX(version) FROM schema_version",
                        TG_NO_PARAMS, &version);
+    }
+    if (rc == TG_OK && (version < 0 || version > d->nmigrations)) {
+        rc = TG_ESTORE; /* a newer Tollgate wrote this database */
+    }
+
+    *done = rc == TG_OK && version == d->nmigrations;
+    if (rc == TG_OK && !*done) {
+        rc = d->exec(txn.conn, d->migrations[version]);
+        if (rc == TG_OK) {
+            rc =
+                tg_run(&txn, "INSERT INTO schema_version (version) VALUES ($1)",
+                       TG_PARAMS(TG_P_INT(version + 1)), NULL);
+        }
     }
 
     if (rc != TG_OK) {
         tg_txn_rollback(&txn);
         return rc;
     }
+    return tg_txn_commit(&txn);
+}
 
-    rc = tg_txn_commit(&txn);
-    if (rc != TG_OK) {
-        return rc;
+
+/* Brings the schema up to the driver's newest version, one migration per
+ * transaction. */
+static int
+tg_store_migrate(tg_store_t *store)
+{
+    int done = 0, rc = TG_OK;
+
+    while (rc == TG_OK && !done) {
+        rc = tg_store_migrate_step(store, &done);
     }
 
-    if (version < 0 || version > store->driver->nmigrations) {
-        return TG_ESTORE; /* a newer Tollgate wrote this database */
+    if (rc == TG_OK) {
+        store->version = store->driver->nmigrations;
     }
-
-    for (v = (unsigned) version; v < store->driver->nmigrations; v++) {
-        rc = tg_txn_begin(store, 1, &txn);
-        if (rc != TG_OK) {
-            return rc;
-        }
-
-        rc = store->driver->exec(txn.conn, store->driver->migrations[v]);
-        if (rc == TG_OK) {
-            rc =
-                tg_run(&txn, "INSERT INTO schema_version (version) VALUES ($1)",
-                       TG_PARAMS(TG_P_INT(v + 1)), NULL);
-        }
-
-        if (rc != TG_OK) {
-            tg_txn_rollback(&txn);
-            return rc;
-        }
-
-        rc = tg_txn_commit(&txn);
-        if (rc != TG_OK) {
-            return rc;
-        }
-    }
-
-    store->version = store->driver->nmigrations;
-    return TG_OK;
+    return rc;
 }
 
 
@@ -707,6 +709,23 @@ tg_store_close(tg_store_t *store)
         pthread_mutex_destroy(&store->group.lock);
         free(store);
     }
+}
+
+
+int
+tg_store_notifies(const tg_store_t *store)
+{
+    return store->driver->wait_changes != NULL;
+}
+
+
+int
+tg_store_wait_changes(tg_store_t *store, unsigned timeout_ms)
+{
+    if (store->driver->wait_changes == NULL) {
+        return TG_EINVALID;
+    }
+    return store->driver->wait_changes(store->db, timeout_ms);
 }
 
 

@@ -172,6 +172,15 @@ uint64_t tg_store_fault_calls(const tg_store_t *store);
 int      tg_store_fault_hit(const tg_store_t *store);
 
 
+/*
+ * Whether the store can tell of other processes' commits (PostgreSQL:
+ * several nodes share it), and waiting for one: at most timeout_ms,
+ * returning 1 when changes were committed (or may have been), 0 at the
+ * timeout, or an error.  One thread at a time may wait.
+ */
+int tg_store_notifies(const tg_store_t *store);
+int tg_store_wait_changes(tg_store_t *store, unsigned timeout_ms);
+
 /* Accounts. */
 int tg_store_account_insert(tg_txn_t *t, const tg_account_t *account);
 int tg_store_account_get(tg_txn_t *t, tg_str_t id, tg_account_t *out);
@@ -179,6 +188,14 @@ int tg_store_account_find(tg_txn_t *t, tg_str_t name, tg_account_t *out);
 int tg_store_account_list(tg_txn_t *t, int64_t limit, int64_t offset,
                           tg_account_t **items, size_t *n, int64_t *total);
 int tg_store_account_update(tg_txn_t *t, const tg_account_t *account);
+/*
+ * Locks the account's row until the transaction ends, so that the
+ * writers that count or check what the account holds (its app quota, its
+ * app names) take turns, on every node of a shared store.  Returns 0, or
+ * TG_EACCOUNT_NOT_FOUND.  (A no-op update: PostgreSQL takes the row lock;
+ * SQLite's write transactions are serialized already.)
+ */
+int tg_store_account_lock(tg_txn_t *t, tg_str_t id);
 int tg_store_account_delete(tg_txn_t *t, tg_str_t id);
 /* How many apps, APIs and access keys an account owns. */
 int  tg_store_account_usage(tg_txn_t *t, tg_str_t id, int64_t *apps,

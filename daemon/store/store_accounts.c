@@ -115,6 +115,19 @@ tg_store_account_list(tg_txn_t *t, int64_t limit, int64_t offset,
 
 
 int
+tg_store_account_lock(tg_txn_t *t, tg_str_t id)
+{
+    int64_t changes;
+    int     rc;
+
+    rc = tg_run(t, "UPDATE accounts SET app_quota = app_quota WHERE id = $1",
+                TG_PARAMS(TG_P_TEXT(id)), &changes);
+
+    return rc == TG_OK && changes == 0 ? TG_EACCOUNT_NOT_FOUND : rc;
+}
+
+
+int
 tg_store_account_update(tg_txn_t *t, const tg_account_t *a)
 {
     int64_t changes;

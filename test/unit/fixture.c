@@ -10,8 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+#include <sqlite3.h>
 
 #include "fixture.h"
+#include "unit.h"
 
 
 /* The keyring's one master key, which also keys the store's indexes. */
@@ -61,25 +66,112 @@ tg_fixture_rmtree(const char *dir)
 
 
 int
+tg_fixture_pg(void)
+{
+    const char *conninfo = getenv("TOLLGATE_TEST_PG");
+
+    return conninfo != NULL && conninfo[0] != '\0';
+}
+
+
+const tg_db_driver_t *
+tg_fixture_db(const char *dir, char *path)
+{
+    static unsigned schemas;
+    const char     *conninfo = getenv("TOLLGATE_TEST_PG");
+    char            schema[48], sql[96];
+    PGconn         *conn;
+    PGresult       *res;
+    int             ok;
+
+    if (!tg_fixture_pg()) {
+        snprintf(path, TG_FIXTURE_PATH_LEN, "%s/tollgate.db", dir);
+        return &tg_db_sqlite;
+    }
+
+    /* Unique in the cluster: tests run one process at a time, and each
+     * process counts its schemas. */
+    snprintf(schema, sizeof(schema), "t_%ld_%u", (long) getpid(), ++schemas);
+    snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", schema);
+
+    conn = PQconnectdb(conninfo);
+    res = PQexec(conn, sql);
+    ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok) {
+        fprintf(stderr, "fixture: %s", PQerrorMessage(conn));
+    }
+    PQclear(res);
+    PQfinish(conn);
+
+    if (!ok
+        || snprintf(path, TG_FIXTURE_PATH_LEN, "%s options='-csearch_path=%s'",
+                    conninfo, schema)
+               >= TG_FIXTURE_PATH_LEN)
+    {
+        return NULL;
+    }
+    return &tg_db_postgres;
+}
+
+
+int64_t
+tg_fixture_sql(const tg_db_driver_t *driver, const char *path, const char *sql)
+{
+    sqlite3_stmt *st;
+    sqlite3      *db;
+    PGconn       *conn;
+    PGresult     *res;
+    int64_t       n = 0;
+
+    if (driver == &tg_db_postgres) {
+        conn = PQconnectdb(path);
+        assert_int_equal(PQstatus(conn), CONNECTION_OK);
+        res = PQexec(conn, sql);
+        if (PQresultStatus(res) != PGRES_TUPLES_OK
+            && PQresultStatus(res) != PGRES_COMMAND_OK)
+        {
+            fail_msg("%s: %s", sql, PQerrorMessage(conn));
+        }
+        if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0) {
+            n = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        }
+        PQclear(res);
+        PQfinish(conn);
+        return n;
+    }
+
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        n = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
+
+int
 tg_fixture_open(tg_fixture_t *f, const tg_fixture_spec_t *spec)
 {
-    tg_db_options_t o;
-    tg_error_t      err;
-    char            path[TG_FIXTURE_DIR_LEN + 16];
-    int             created;
+    const tg_db_driver_t *driver;
+    tg_db_options_t       o;
+    tg_error_t            err;
+    int                   created;
 
     memset(f, 0, sizeof(*f));
     if (tg_fixture_mkdir(f->dir, spec->name) != 0) {
         return -1;
     }
-    snprintf(path, sizeof(path), "%s/tollgate.db", f->dir);
+    driver = tg_fixture_db(f->dir, f->path);
     memset(&o, 0, sizeof(o));
-    o.path = path;
+    o.path = f->path;
     o.connections = 2;
     o.busy_ms = 1000;
 
     memset(&err, 0, sizeof(err));
-    if (tg_store_open(&tg_db_sqlite, &o, &f->store) != TG_OK
+    if (driver == NULL || tg_store_open(driver, &o, &f->store) != TG_OK
         || tg_keyring_create(&f->keyring) != TG_OK
         || tg_keyring_add(f->keyring, TG_STR("k1"), tg_fixture_master) != TG_OK)
     {

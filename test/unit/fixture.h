@@ -1,7 +1,8 @@
 /*
  * The shared fixture of the unit tests that run the core service: a fresh
- * temporary directory, a SQLite store in it, a keyring with one master
- * key, the service over both, and the bootstrap admin signed in.
+ * temporary directory, a store (SQLite in it, or PostgreSQL: tg_fixture_db()),
+ * a keyring with one master key, the service over both, and the bootstrap admin
+ * signed in.
  *
  * tg_fixture_setup() and tg_fixture_teardown() are cmocka's setup and
  * teardown for a test whose state is a bare tg_fixture_t of the default
@@ -17,9 +18,13 @@
 #include <stddef.h>
 
 #include "service/service.h"
+#include "store/db.h"
 
 
 #define TG_FIXTURE_DIR_LEN 64
+
+/* The size of a store location tg_fixture_db() writes. */
+#define TG_FIXTURE_PATH_LEN 256
 
 /* The default spec's admin key, and how many signed-call nonces its
  * service remembers. */
@@ -35,7 +40,8 @@ typedef struct {
 } tg_fixture_spec_t;
 
 typedef struct {
-    char          dir[TG_FIXTURE_DIR_LEN]; /* removed by the teardown */
+    char          dir[TG_FIXTURE_DIR_LEN];   /* removed by the teardown */
+    char          path[TG_FIXTURE_PATH_LEN]; /* the store's location */
     tg_store_t   *store;
     tg_keyring_t *keyring;
     tg_service_t *svc;
@@ -51,6 +57,27 @@ int tg_fixture_mkdir(char *dir, const char *name);
 
 /* Removes dir and everything below it. */
 void tg_fixture_rmtree(const char *dir);
+
+/*
+ * The store of a unit test whose directory is dir: SQLite's file
+ * dir/tollgate.db; or, when the environment's TOLLGATE_TEST_PG holds a
+ * PostgreSQL conninfo (scripts/pg-test.sh sets it), a new empty schema
+ * of that database, which the conninfo written to path selects.  Writes
+ * the location into path (TG_FIXTURE_PATH_LEN bytes) and returns the
+ * driver, or NULL when the schema could not be made.
+ */
+const tg_db_driver_t *tg_fixture_db(const char *dir, char *path);
+
+/* Whether tg_fixture_db() gives PostgreSQL stores. */
+int tg_fixture_pg(void);
+
+/*
+ * Runs sql (no parameters) on a connection of its own to the store at
+ * path of driver, and returns the first column of its first row as an
+ * integer (0 when it returns no row).  Asserts that it succeeds.
+ */
+int64_t tg_fixture_sql(const tg_db_driver_t *driver, const char *path,
+                       const char *sql);
 
 /*
  * Opens the store, keyring and service of spec into f (zeroed first) and

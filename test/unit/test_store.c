@@ -1,13 +1,15 @@
 /*
  * Tests of the daemon's store (daemon/store/) over its SQLite driver, on
- * a database file in a fresh temporary directory per test: migrations,
+ * a database file in a fresh temporary directory per test, or over its
+ * PostgreSQL driver, in a fresh schema per test, when TOLLGATE_TEST_PG
+ * is set (scripts/pg-test.sh; tg_fixture_db()): migrations,
  * each record type's insert, read, update and delete, the not-found and
  * conflict codes, list filters and order, the app delete's cascade, the
  * AppKey grace rule, the audit trail, the change log, and that a rolled
  * back transaction leaves nothing behind.
  *
  * Where a test must see what is on disk rather than what the store says,
- * it asks SQLite directly on a connection of its own.
+ * it asks the database directly on a connection of its own.
  */
 
 #include <pthread.h>
@@ -15,8 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <sqlite3.h>
 
 #include "store/store.h"
 
@@ -52,9 +52,10 @@
     c "000000000000000000000000000000000000000000000000000000000000000"
 
 typedef struct {
-    char        dir[TG_FIXTURE_DIR_LEN];
-    char        path[128];
-    tg_store_t *store;
+    char                  dir[TG_FIXTURE_DIR_LEN];
+    char                  path[TG_FIXTURE_PATH_LEN];
+    const tg_db_driver_t *driver;
+    tg_store_t           *store;
 } fixture_t;
 
 
@@ -86,11 +87,13 @@ setup(void **state)
         free(f);
         return -1;
     }
-    snprintf(f->path, sizeof(f->path), "%s/tollgate.db", f->dir);
+    f->driver = tg_fixture_db(f->dir, f->path);
 
     o = options(f);
     *state = f;
-    return tg_store_open(&tg_db_sqlite, &o, &f->store) == TG_OK ? 0 : -1;
+    return f->driver != NULL && tg_store_open(f->driver, &o, &f->store) == TG_OK
+               ? 0
+               : -1;
 }
 
 
@@ -124,34 +127,46 @@ commit(tg_txn_t *t)
 }
 
 
-/* The first column of the first row of sql, read by SQLite directly. */
+/* The first column of the first row of sql, read by the database
+ * directly. */
 static int64_t
 sql_int(const fixture_t *f, const char *sql)
 {
-    sqlite3      *db;
-    sqlite3_stmt *st;
-    int64_t       n;
-
-    assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READWRITE, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return n;
+    return tg_fixture_sql(f->driver, f->path, sql);
 }
 
 
 static void
 sql_exec(const fixture_t *f, const char *sql)
 {
-    sqlite3 *db;
+    (void) tg_fixture_sql(f->driver, f->path, sql);
+}
 
-    assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READWRITE, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
+
+/*
+ * The last seq a write transaction sees after it appended n changes, when
+ * committed ones end at last: SQLite numbers them as they are appended
+ * (writers are serialized); PostgreSQL at the commit, in commit order
+ * (db_postgres.c), so that before it they have no seq.
+ */
+static int64_t
+seq_seen(const fixture_t *f, int64_t last, int64_t n)
+{
+    return f->driver == &tg_db_postgres ? last : last + n;
+}
+
+
+/* The last seq a new read transaction sees. */
+static int64_t
+seq_committed(fixture_t *f)
+{
+    tg_txn_t t;
+    int64_t  seq = -1;
+
+    assert_rc(tg_txn_begin(f->store, 0, &t), TG_OK);
+    assert_rc(tg_store_change_last(&t, &seq), TG_OK);
+    tg_txn_rollback(&t);
+    return seq;
 }
 
 
@@ -355,8 +370,15 @@ begin_with_apps(fixture_t *f, int napps)
 /* ---- schema ---- */
 
 
-/* The migrations db_sqlite.c holds. */
+/* The migrations each driver holds: the same versions. */
 #define SCHEMA_VERSION 5
+
+
+/* The tables of the schema, as both drivers name them. */
+#define SCHEMA_TABLES                                                    \
+    "('accounts', 'access_keys', 'apps', 'app_tags', 'key_pairs', "      \
+    "'app_codes', 'apis', 'grants', 'audit_events', 'meta', 'changes', " \
+    "'policies', 'access_key_policies')"
 
 
 static void
@@ -369,16 +391,20 @@ test_open_migrates(void **state)
                      SCHEMA_VERSION);
     assert_int_equal(sql_int(f, "SELECT MAX(version) FROM schema_version"),
                      SCHEMA_VERSION);
-    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM sqlite_master "
-                                "WHERE type = 'table' AND name IN ("
-                                "'accounts', 'access_keys', 'apps', "
-                                "'app_tags', 'key_pairs', 'app_codes', "
-                                "'apis', 'grants', 'audit_events', "
-                                "'meta', 'changes', 'policies', "
-                                "'access_key_policies')"),
-                     13);
+    assert_int_equal(
+        sql_int(f, f->driver == &tg_db_sqlite
+                       ? "SELECT COUNT(*) FROM sqlite_master "
+                         "WHERE type = 'table' AND name IN " SCHEMA_TABLES
+                       : "SELECT COUNT(*) FROM information_schema.tables "
+                         "WHERE table_schema = current_schema() "
+                         "AND table_name IN " SCHEMA_TABLES),
+        13);
     assert_string_equal(tg_db_sqlite.name, "sqlite");
+    assert_string_equal(tg_db_postgres.name, "postgres");
     assert_int_equal(tg_db_sqlite.nmigrations, SCHEMA_VERSION);
+
+    /* One migration list per driver, version for version. */
+    assert_int_equal(tg_db_postgres.nmigrations, tg_db_sqlite.nmigrations);
 }
 
 
@@ -398,7 +424,7 @@ test_reopen_does_not_migrate(void **state)
     for (i = 0; i < 2; i++) {
         tg_store_close(f->store);
         f->store = NULL;
-        assert_rc(tg_store_open(&tg_db_sqlite, &o, &f->store), TG_OK);
+        assert_rc(tg_store_open(f->driver, &o, &f->store), TG_OK);
         assert_int_equal(tg_store_schema_version(f->store), SCHEMA_VERSION);
     }
 
@@ -427,7 +453,7 @@ test_open_newer_schema(void **state)
     f->store = NULL;
     sql_exec(f, "INSERT INTO schema_version (version) VALUES (6)");
 
-    assert_rc(tg_store_open(&tg_db_sqlite, &o, &store), TG_ESTORE);
+    assert_rc(tg_store_open(f->driver, &o, &store), TG_ESTORE);
     assert_ptr_equal(store, (tg_store_t *) f);
 }
 
@@ -435,16 +461,17 @@ test_open_newer_schema(void **state)
 static void
 test_open_bad_path(void **state)
 {
+    fixture_t      *f = *state;
     tg_db_options_t o;
     tg_store_t     *store = NULL;
 
-    (void) state;
-
     memset(&o, 0, sizeof(o));
-    o.path = "/nonexistent-tollgate-dir/sub/tollgate.db";
+    o.path = f->driver == &tg_db_sqlite
+                 ? "/nonexistent-tollgate-dir/sub/tollgate.db"
+                 : "host=/nonexistent-tollgate-dir dbname=tollgate";
     o.connections = 1;
 
-    assert_rc(tg_store_open(&tg_db_sqlite, &o, &store), TG_ESTORE);
+    assert_rc(tg_store_open(f->driver, &o, &store), TG_ESTORE);
     assert_null(store);
 }
 
@@ -1542,7 +1569,7 @@ test_credential_policy(void **state)
     assert_rc(tg_store_change_last(&t, &before), TG_OK);
     assert_rc(tg_store_change_account_apps(&t, TG_STR(ACC_A), 5000), TG_OK);
     assert_rc(tg_store_change_last(&t, &after), TG_OK);
-    assert_i64_equal(after - before, 2);
+    assert_i64_equal(after - before, seq_seen(f, 0, 2));
     assert_rc(tg_store_change_account_apps(&t, TG_STR(ID("acca", 9)), 5000),
               TG_OK);
     assert_rc(tg_store_change_last(&t, &before), TG_OK);
@@ -2689,8 +2716,9 @@ test_change_log(void **state)
                                      "delete", 1002),
               TG_OK);
     assert_rc(tg_store_change_last(&t, &seq), TG_OK);
-    assert_i64_equal(seq, 3);
+    assert_i64_equal(seq, seq_seen(f, 0, 3));
     commit(&t);
+    assert_i64_equal(seq_committed(f), 3);
 
     assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM changes WHERE seq = 2 "
                                 "AND entity = 'key_pair' AND entity_id = '" KP_1
@@ -2716,8 +2744,9 @@ test_change_log(void **state)
                                      "upsert", 3000),
               TG_OK);
     assert_rc(tg_store_change_last(&t, &seq), TG_OK);
-    assert_i64_equal(seq, 4);
+    assert_i64_equal(seq, seq_seen(f, 3, 1));
     commit(&t);
+    assert_i64_equal(seq_committed(f), 4);
 }
 
 
@@ -2789,7 +2818,7 @@ test_one_connection_runs_everything(void **state)
     tg_store_close(f->store);
     f->store = NULL;
     o.connections = 1;
-    assert_rc(tg_store_open(&tg_db_sqlite, &o, &f->store), TG_OK);
+    assert_rc(tg_store_open(f->driver, &o, &f->store), TG_OK);
 
     t = begin(f);
     insert_account(&t, ACC_A, "acme", 1);
@@ -3198,7 +3227,7 @@ test_group_commit_stress(void **state)
     /* Slow sanitized runs must not time out waiting for the turn. */
     tg_store_close(f->store);
     o.busy_ms = 60000;
-    assert_rc(tg_store_open(&tg_db_sqlite, &o, &f->store), TG_OK);
+    assert_rc(tg_store_open(f->driver, &o, &f->store), TG_OK);
     before = tg_store_write_stats(f->store); /* the open's own writes */
 
     for (i = 0; i < STRESS_THREADS; i++) {
@@ -3271,29 +3300,29 @@ test_statement_cache_overflow(void **state)
     static char     sql[300][32];
     int             i;
 
-    assert_rc(tg_db_sqlite.open(&o, &db), TG_OK);
-    assert_rc(tg_db_sqlite.acquire(db, &conn), TG_OK);
+    assert_rc(f->driver->open(&o, &db), TG_OK);
+    assert_rc(f->driver->acquire(db, &conn), TG_OK);
 
     /* Each text has its own address, so each is a distinct statement. */
     for (i = 0; i < 300; i++) {
         snprintf(sql[i], sizeof(sql[i]), "SELECT %d", i);
     }
     for (i = 0; i < 300; i++) {
-        assert_rc(tg_db_sqlite.prepare(conn, sql[i], 1, &st), TG_OK);
-        assert_int_equal(tg_db_sqlite.step(st), TG_DB_ROW);
-        assert_int_equal(tg_db_sqlite.column_int(st, 0), i);
-        tg_db_sqlite.finish(st);
+        assert_rc(f->driver->prepare(conn, sql[i], 1, &st), TG_OK);
+        assert_int_equal(f->driver->step(st), TG_DB_ROW);
+        assert_int_equal(f->driver->column_int(st, 0), i);
+        f->driver->finish(st);
     }
     /* And again, from the cache or not. */
     for (i = 0; i < 300; i += 37) {
-        assert_rc(tg_db_sqlite.prepare(conn, sql[i], 1, &st), TG_OK);
-        assert_int_equal(tg_db_sqlite.step(st), TG_DB_ROW);
-        assert_int_equal(tg_db_sqlite.column_int(st, 0), i);
-        tg_db_sqlite.finish(st);
+        assert_rc(f->driver->prepare(conn, sql[i], 1, &st), TG_OK);
+        assert_int_equal(f->driver->step(st), TG_DB_ROW);
+        assert_int_equal(f->driver->column_int(st, 0), i);
+        f->driver->finish(st);
     }
 
-    tg_db_sqlite.release(db, conn);
-    tg_db_sqlite.close(db);
+    f->driver->release(db, conn);
+    f->driver->close(db);
 }
 
 
@@ -3398,7 +3427,7 @@ main(void)
         STORE_TEST(test_open_migrates),
         STORE_TEST(test_reopen_does_not_migrate),
         STORE_TEST(test_open_newer_schema),
-        cmocka_unit_test(test_open_bad_path),
+        cmocka_unit_test_setup_teardown(test_open_bad_path, setup, teardown),
         STORE_TEST(test_accounts),
         STORE_TEST(test_account_update_delete),
         STORE_TEST(test_account_usage),

@@ -1,9 +1,14 @@
 // Starts a real tollgated for a test: a fresh data directory, a free
 // loopback port (--listen 127.0.0.1:0, read back from the log), JSON logs.
 // stop() fails if the daemon exited badly or a sanitizer reported anything.
+//
+// With TOLLGATE_E2E_PG set to a postgres:// URL (scripts/pg-test.sh sets
+// TOLLGATE_TEST_PG_URL; `make e2e-pg`), each daemon's store is instead a
+// schema of its own in that database, named after its data directory, so
+// that a restart with the same directory finds its store again.
 
 import assert from 'node:assert/strict';
-import {spawn} from 'node:child_process';
+import {spawn, spawnSync} from 'node:child_process';
 import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
@@ -22,6 +27,23 @@ export const SANITIZER = /AddressSanitizer|LeakSanitizer|UndefinedBehaviorSaniti
 // A daemon that a failed test forgot to stop is killed after this long,
 // so that the run ends with the failure instead of hanging.
 const WATCHDOG_MS = 5 * 60 * 1000;
+
+// The --store URL of a daemon whose data directory is dataDir, when the
+// tests run against PostgreSQL; null for SQLite.  Makes its schema.
+export function pgStoreUrl(dataDir) {
+  const base = process.env.TOLLGATE_E2E_PG;
+  if (!base) {
+    return null;
+  }
+  const schema = 'e2e_' + path.basename(dataDir).replace(/[^A-Za-z0-9]/g, '_').toLowerCase();
+  const made = spawnSync(
+      'psql', ['-q', '-v', 'ON_ERROR_STOP=1', base, '-c', `CREATE SCHEMA IF NOT EXISTS ${schema}`],
+      {encoding: 'utf8'});
+  assert.equal(made.status, 0, `psql: ${made.stderr}`);
+  // (a string: a URL whose host is a socket directory is no WHATWG URL)
+  return base + (base.includes('?') ? '&' : '?') +
+      'options=' + encodeURIComponent(`-csearch_path=${schema}`);
+}
 
 export class Tollgated {
   constructor(opts = {}) {
@@ -57,8 +79,10 @@ export class Tollgated {
     env.ASAN_OPTIONS = env.ASAN_OPTIONS || 'detect_leaks=1:abort_on_error=0';
     env.UBSAN_OPTIONS = env.UBSAN_OPTIONS || 'print_stacktrace=1';
 
+    const store = this.env.TOLLGATE_STORE === undefined ? pgStoreUrl(this.dataDir) : null;
     const args = [
-      '--data-dir', this.dataDir, '--listen', '127.0.0.1:0', '--log-format', 'json', ...this.args
+      '--data-dir', this.dataDir, '--listen', '127.0.0.1:0', '--log-format', 'json',
+      ...(store ? ['--store', store] : []), ...this.args
     ];
     const proc = spawn(
         path.join(this.binDir, 'tollgated'), args, {env, stdio: ['ignore', 'ignore', 'pipe']});
