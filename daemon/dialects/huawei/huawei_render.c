@@ -31,6 +31,8 @@ static const tg_hw_error_map_t tg_hw_errors[] = {
       "The request parameters must be specified" },
     { TG_EUNKNOWN_FIELD,    400, "APIG.2011", "Invalid parameter value" },
     { TG_EBAD_REQUEST,      400, "APIG.2011", "Invalid parameter value" },
+    { TG_EMALFORMED,        400, "APIG.2000",
+      "Parameter error. The request is malformed" },
     { TG_EBAD_JSON,         400, "APIG.2011", "Invalid parameter value" },
     { TG_EAPP_NOT_FOUND,    404, "APIG.3004", "The app does not exist" },
     { TG_EKEY_NOT_FOUND,    404, "APIG.3004", "The app does not exist" },

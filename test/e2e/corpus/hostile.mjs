@@ -7,8 +7,9 @@
 // Each case: {dialect, name, request} and optionally
 //   twice: the request is sent twice (a replay); the second is judged;
 //   raw: Buffer, sent as is instead of a request;
-//   layer: 'http' when tollgated's HTTP layer must refuse it (400, native
-//          shape) before any dialect, whatever the dialect.
+//   layer: 'http' when tollgated's HTTP layer must find it malformed (the
+//          dialect that claims it refuses it with its malformed-request
+//          code); 'mhd' when libmicrohttpd refuses it before tollgated.
 // ctx: {port, gatewayPort, project, app: {id, app_key, app_secret, code},
 //       adminId, adminSecret, basic}.
 
