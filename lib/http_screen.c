@@ -118,6 +118,8 @@ void
 tg_http_screen_header(tg_http_screen_t *scr, const char *key, size_t key_size,
                       const char *value, size_t value_size)
 {
+    scr->count++;
+
     if (memchr(key, '\0', key_size) != NULL
         || (value != NULL && memchr(value, '\0', value_size) != NULL))
     {
@@ -139,6 +141,9 @@ tg_http_screen_verdict(const tg_http_screen_t *scr)
 {
     if (scr->nul) {
         return "A request header holds a NUL byte";
+    }
+    if (scr->count > TG_HTTP_SCREEN_HEADERS_MAX) {
+        return "The request has more than 100 headers";
     }
     if (scr->repeated) {
         return "A header that may appear once is repeated";

@@ -45,6 +45,16 @@
 #define TG_HTTP_DRAIN_MAX (16 * 1024 * 1024)
 
 
+/*
+ * The largest request head (request line and headers) read.  It is
+ * checked here, so that a larger one is refused by the dialect that
+ * claims it; libmicrohttpd's own limit (the memory of a connection, where
+ * it answers with an HTML page of its own) is set well above.
+ */
+#define TG_HTTP_HEAD_MAX     (32 * 1024)
+#define TG_HTTP_MEMORY_LIMIT (256 * 1024)
+
+
 struct tg_http_server_s {
     struct MHD_Daemon *daemon;
     tg_http_options_t  options;
@@ -483,7 +493,14 @@ static const char *
 tg_http_screen(const tg_http_server_t *srv, const tg_http_request_t *req,
                const char *method, const char *version)
 {
-    tg_http_screen_t scr;
+    const union MHD_ConnectionInfo *info;
+    tg_http_screen_t                scr;
+
+    info = MHD_get_connection_info(req->conn,
+                                   MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+    if (info == NULL || info->header_size > TG_HTTP_HEAD_MAX) {
+        return "The request line and headers are larger than 32 KiB";
+    }
 
     if (req->uri_bad != NULL) {
         return req->uri_bad;
@@ -856,6 +873,7 @@ tg_http_start(const tg_http_options_t *options, tg_http_server_t **out,
         MHD_OPTION_NOTIFY_COMPLETED, tg_http_completed, srv,
         MHD_OPTION_URI_LOG_CALLBACK, tg_http_uri_seen, srv,
         MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 1024u,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) TG_HTTP_MEMORY_LIMIT,
         MHD_OPTION_ARRAY, srv->secure ? tls : &tls[2], MHD_OPTION_END);
 
     freeaddrinfo(ai);

@@ -35,6 +35,9 @@ int tg_http_screen_is_once(const char *name, size_t name_len);
 
 #define TG_HTTP_SCREEN_ONCE_MAX 32
 
+/* The most headers a request may have. */
+#define TG_HTTP_SCREEN_HEADERS_MAX 100
+
 /*
  * What the headers say, counted over every one received, in order: feed
  * each to tg_http_screen_header(), then ask tg_http_screen_verdict().
@@ -44,6 +47,7 @@ int tg_http_screen_is_once(const char *name, size_t name_len);
 typedef struct {
     unsigned    content_length;
     unsigned    transfer_encoding;
+    size_t      count;    /* headers fed */
     int         nul;      /* a header name or value holds a NUL */
     int         repeated; /* a once-only header came twice */
     const char *seen[TG_HTTP_SCREEN_ONCE_MAX]; /* once-only names so far */
@@ -58,7 +62,8 @@ void tg_http_screen_header(tg_http_screen_t *scr, const char *key,
                            size_t value_size);
 
 /* Why the headers fed so far make the request malformed, or NULL: a NUL,
- * a repeated once-only header, two Content-Length headers, or
+ * more than TG_HTTP_SCREEN_HEADERS_MAX headers, a repeated once-only
+ * header, two Content-Length headers, or
  * Content-Length with Transfer-Encoding (a body framed twice, which
  * proxies in front may read differently). */
 const char *tg_http_screen_verdict(const tg_http_screen_t *scr);

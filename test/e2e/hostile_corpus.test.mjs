@@ -85,7 +85,8 @@ const MALFORMED = {
   native: (r) => r.status === 400 && r.json.error.code === 'malformed_request',
   alibaba: (r) => r.status === 400 && r.json.Code === 'InvalidParameter' &&
       /^The request is malformed: /.test(r.json.Message),
-  huawei: (r) => r.status === 400 && r.json.error_code === 'APIG.2000',
+  huawei: (r) => r.status === 400 && r.json.error_code === 'APIG.2000' &&
+      /^Parameter error\. The request is malformed: /.test(r.json.error_msg),
   tencent: (r) => r.json.Response.Error.Code === 'InvalidParameter' &&
       /^The request is malformed: /.test(r.json.Response.Error.Message),
   authing: (r) => r.json.statusCode === 400 && r.json.apiCode === 400 &&

@@ -147,6 +147,26 @@ test_once_edge(void **state)
 }
 
 
+/* TG_HTTP_SCREEN_HEADERS_MAX headers pass; one more is refused. */
+static void
+test_count_edge(void **state)
+{
+    tg_http_screen_t scr;
+    size_t           i;
+
+    (void) state;
+
+    memset(&scr, 0, sizeof(scr));
+    for (i = 0; i < TG_HTTP_SCREEN_HEADERS_MAX; i++) {
+        feed(&scr, "Accept", "v");
+    }
+    assert_null(tg_http_screen_verdict(&scr));
+    feed(&scr, "Accept", "v");
+    assert_string_equal(tg_http_screen_verdict(&scr),
+                        "The request has more than 100 headers");
+}
+
+
 /* The walk over text cut as libmicrohttpd cuts it: 1 if bad. */
 static int
 walk(const char *text, size_t len)
@@ -266,6 +286,7 @@ main(void)
         cmocka_unit_test(test_is_once),
         cmocka_unit_test(test_headers),
         cmocka_unit_test(test_once_edge),
+        cmocka_unit_test(test_count_edge),
         cmocka_unit_test(test_walk_clean),
         cmocka_unit_test(test_walk_finds_nul),
         cmocka_unit_test(test_walk_query_cut_later),

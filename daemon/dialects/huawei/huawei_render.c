@@ -145,7 +145,9 @@ tg_hw_core_error(tg_hw_call_t *call)
         return tg_hw_fail(call, 500, "APIG.9999", "Internal Server Error");
     }
 
-    return tg_hw_fail(call, e->status, e->code, "%s", e->message);
+    /* The core's detail is a rule, never a value: it helps. */
+    return tg_hw_fail(call, e->status, e->code, "%s%s%s", e->message,
+                      err->detail[0] != '\0' ? ": " : "", err->detail);
 }
 
 
