@@ -498,7 +498,7 @@ tg_http_screen(const tg_http_server_t *srv, const tg_http_request_t *req,
 
     info = MHD_get_connection_info(req->conn,
                                    MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
-    if (info == NULL || info->header_size > TG_HTTP_HEAD_MAX) {
+    if (info != NULL && info->header_size > TG_HTTP_HEAD_MAX) {
         return "The request line and headers are larger than 32 KiB";
     }
 
