@@ -213,6 +213,29 @@ tg_dialect_set_start(tg_dialect_set_t *set, tg_service_t *svc, char *errbuf,
 }
 
 
+/*
+ * Refuses a malformed request with the dialect picked (an index, or -1),
+ * or with the first dialect (the fallback) if that one cannot refuse.
+ * Returns the index of the dialect that answered.
+ */
+static int
+tg_dialect_refuse(tg_dialect_set_t *set, int pick, tg_http_request_t *req,
+                  tg_http_response_t *res)
+{
+    tg_error_t err;
+
+    if (pick < 0 || tg_dialects[pick]->refuse == NULL) {
+        pick = 0;
+    }
+
+    memset(&err, 0, sizeof(err));
+    tg_error_set(&err, TG_EMALFORMED, TG_FIELD_NONE, "%s",
+                 tg_http_malformed(req));
+    tg_dialects[pick]->refuse(set->instances[pick], req, res, &err);
+    return pick;
+}
+
+
 void
 tg_dialect_set_dispatch(tg_dialect_set_t *set, tg_http_request_t *req,
                         tg_http_response_t *res)
@@ -229,14 +252,18 @@ tg_dialect_set_dispatch(tg_dialect_set_t *set, tg_http_request_t *req,
     claim.src = req;
 
     pick = tg_dialect_pick(tg_dialects, TG_NDIALECTS, &claim);
-    if (pick < 0) {
+    if (pick < 0 && tg_http_malformed(req) == NULL) {
         res->status = 404;
         return;
     }
 
     started = tg_metrics_now_ns();
     tg_metrics_action_reset();
-    tg_dialects[pick]->handle(set->instances[pick], req, res);
+    if (tg_http_malformed(req) != NULL) {
+        pick = tg_dialect_refuse(set, pick, req, res);
+    } else {
+        tg_dialects[pick]->handle(set->instances[pick], req, res);
+    }
     tg_metrics_request((size_t) pick, res->status,
                        tg_metrics_now_ns() - started);
 }

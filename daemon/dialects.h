@@ -84,6 +84,14 @@ typedef struct {
     tg_claim_t (*claim)(const tg_claim_request_t *req);
     void (*handle)(void *dialect, tg_http_request_t *req,
                    tg_http_response_t *res);
+
+    /* Refuses a request the HTTP layer found malformed, err (code
+     * TG_EMALFORMED, the reason in detail) rendered through the
+     * dialect's error table, without reading anything else of the
+     * request; handle() never sees such a request.  A dialect without
+     * one leaves it NULL: the table's first dialect refuses for it. */
+    void (*refuse)(void *dialect, tg_http_request_t *req,
+                   tg_http_response_t *res, const tg_error_t *err);
 } tg_dialect_t;
 
 typedef struct tg_dialect_set_s tg_dialect_set_t;
@@ -138,6 +146,9 @@ int tg_dialect_set_start(tg_dialect_set_t *set, tg_service_t *svc, char *errbuf,
 
 /*
  * Answers a request with the dialect that claims it (tg_dialect_pick()).
+ * A malformed request (tg_http_malformed()) is claimed the same way (a
+ * claim reads only strings, which a NUL may have shortened, and gets no
+ * body) and refused by the dialect's refuse(), or the first dialect's.
  * The set must have started; a request no dialect claims gets a 404.
  */
 void tg_dialect_set_dispatch(tg_dialect_set_t *set, tg_http_request_t *req,

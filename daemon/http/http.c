@@ -5,9 +5,10 @@
  * when the headers are in, once per chunk of body, and once more when
  * the body is complete.  The tg_http_request_t is made when the raw URI
  * is seen (the only place an escaped NUL shows) and completed by the
- * first call, which refuses a NUL in the URI or a header and a body
- * framed twice with a 400 before any handler runs; a body beyond
- * max_body is dropped and flagged (a Content-Length beyond it is
+ * first call, which screens it (lib/http_screen.c): a malformed request
+ * (a NUL in the URI or a header, a body framed twice...) is answered at
+ * once, its body unread, the handler told why; a body beyond max_body
+ * is dropped and flagged (a Content-Length beyond TG_HTTP_DRAIN_MAX is
  * answered at once, before the body is read); the last call runs the
  * handler and queues the response.
  *
@@ -33,9 +34,25 @@
 
 #include "tollgate/cred.h"
 #include "tollgate/error.h"
+#include "tollgate/http_screen.h"
 #include "tollgate/time.h"
 #include "http/http.h"
 #include "log.h"
+
+
+/* The largest declared body beyond the cap that is read (and dropped)
+ * before it is refused. */
+#define TG_HTTP_DRAIN_MAX (16 * 1024 * 1024)
+
+
+/*
+ * The largest request head (request line and headers) read.  It is
+ * checked here, so that a larger one is refused by the dialect that
+ * claims it; libmicrohttpd's own limit (the memory of a connection, where
+ * it answers with an HTML page of its own) is set well above.
+ */
+#define TG_HTTP_HEAD_MAX     (32 * 1024)
+#define TG_HTTP_MEMORY_LIMIT (256 * 1024)
 
 
 struct tg_http_server_s {
@@ -56,8 +73,8 @@ struct tg_http_request_s {
     tg_buf_t               body;
     int                    too_large;
     int                    answered;
-    int                    uri_nul;     /* the raw URI escapes a NUL (%00) */
     const char            *uri_bad;     /* what is wrong with the raw URI */
+    const char            *malformed;   /* why the request is, or NULL */
     const char            *raw_uri;     /* in libmicrohttpd's buffer, or NULL */
     size_t                 raw_uri_len; /* up to its first NUL */
     int                    secure;      /* came over TLS */
@@ -101,6 +118,13 @@ int
 tg_http_body_too_large(const tg_http_request_t *req)
 {
     return req->too_large;
+}
+
+
+const char *
+tg_http_malformed(const tg_http_request_t *req)
+{
+    return req->malformed;
 }
 
 
@@ -260,44 +284,6 @@ tg_http_remote_address(tg_http_request_t *req)
 }
 
 
-static int
-tg_http_is_hex(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')
-           || (c >= 'A' && c <= 'F');
-}
-
-
-/*
- * Returns why the raw URI cannot be taken at its word, or NULL: a '%'
- * that does not begin an escape (libmicrohttpd would keep it as it is,
- * where another reader may decode it), or an escaped '/' in the path
- * (libmicrohttpd decodes it into a separator, so "/v1/apps%2F<id>" would
- * reach a route a proxy in front never saw).
- */
-static const char *
-tg_http_uri_check(const char *uri)
-{
-    const char *query = strchr(uri, '?');
-    size_t      i;
-
-    for (i = 0; uri[i] != '\0'; i++) {
-        if (uri[i] != '%') {
-            continue;
-        }
-        if (!tg_http_is_hex(uri[i + 1]) || !tg_http_is_hex(uri[i + 2])) {
-            return "The request URI holds a '%' that begins no escape.";
-        }
-        if ((query == NULL || uri + i < query) && uri[i + 1] == '2'
-            && (uri[i + 2] == 'f' || uri[i + 2] == 'F'))
-        {
-            return "The request path holds an escaped '/' (%2F).";
-        }
-    }
-    return NULL;
-}
-
-
 /*
  * Called by libmicrohttpd with the raw request URI, before it unescapes
  * the path and the query arguments: the only place an escaped NUL can
@@ -325,10 +311,9 @@ tg_http_uri_seen(void *cls, const char *uri, struct MHD_Connection *conn)
         return NULL;
     }
     if (uri != NULL) {
-        req->uri_nul = strstr(uri, "%00") != NULL;
         req->raw_uri = uri;
         req->raw_uri_len = strlen(uri);
-        req->uri_bad = tg_http_uri_check(uri);
+        req->uri_bad = tg_http_screen_uri(uri, req->raw_uri_len);
     }
     req->started_ms = tg_time_monotonic_ms();
     snprintf(req->actor, sizeof(req->actor), "-");
@@ -425,6 +410,9 @@ tg_http_answer(tg_http_server_t *srv, tg_http_request_t *req)
     if (MHD_get_response_header(response, "Cache-Control") == NULL) {
         MHD_add_response_header(response, "Cache-Control", "no-store");
     }
+    if (req->malformed != NULL) {
+        MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION, "close");
+    }
 
     rc = MHD_queue_response(req->conn, res.status, response);
     MHD_destroy_response(response);
@@ -436,258 +424,82 @@ tg_http_answer(tg_http_server_t *srv, tg_http_request_t *req)
 
 
 /*
- * What the headers say, counted over every one received.  A header is
- * taken to hold a NUL when its length is more than its string's: the
- * libmicrohttpd of Debian 12 (0.9.75) measures headers with strlen(), so
- * there a raw NUL still cuts the value unseen.
+ * The screen's input from libmicrohttpd: each header with its length.
+ * Where libmicrohttpd measures headers with strlen() (0.9.75, Debian
+ * 12's), a raw NUL still cuts a value unseen: the walk finds it.
  */
-typedef struct {
-    unsigned    content_length;
-    unsigned    transfer_encoding;
-    const char *nul;      /* the name of a header holding a NUL */
-    const char *repeated; /* a header that may appear once, repeated */
-    const char *seen[32]; /* the once-only headers seen so far */
-    size_t      nseen;
-} tg_http_screen_t;
-
-
-/*
- * Headers that name who calls, what the body is, or what a signature
- * covers: each may appear once, since a dialect reads one of them and a
- * proxy in front may have read another.  Exact names, then prefixes of the
- * vendors' signing headers.
- */
-static const char *const tg_http_once[] = {
-    "authorization", "content-type", "host", "date", "content-md5",
-};
-
-static const char *const tg_http_once_prefixes[] = {
-    "x-acs-", "x-tc-", "x-sdk-", "x-authing-", "x-genauth-",
-};
-
-
-static int
-tg_http_is_once(const char *key)
-{
-    size_t i;
-
-    for (i = 0; i < sizeof(tg_http_once) / sizeof(tg_http_once[0]); i++) {
-        if (strcasecmp(key, tg_http_once[i]) == 0) {
-            return 1;
-        }
-    }
-    for (i = 0; i < sizeof(tg_http_once_prefixes) / sizeof(char *); i++) {
-        if (strncasecmp(key, tg_http_once_prefixes[i],
-                        strlen(tg_http_once_prefixes[i]))
-            == 0)
-        {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-
-/* Records a once-only header; sets scr->repeated on its second time. */
-static void
-tg_http_screen_once(tg_http_screen_t *scr, const char *key)
-{
-    size_t i;
-
-    if (!tg_http_is_once(key)) {
-        return;
-    }
-    for (i = 0; i < scr->nseen; i++) {
-        if (strcasecmp(scr->seen[i], key) == 0) {
-            scr->repeated = key;
-            return;
-        }
-    }
-    if (scr->nseen < sizeof(scr->seen) / sizeof(scr->seen[0])) {
-        scr->seen[scr->nseen++] = key;
-    } else {
-        scr->repeated = key; /* more signing headers than any vendor's */
-    }
-}
-
-
 static enum MHD_Result
-tg_http_screen_header(void *cls, enum MHD_ValueKind kind, const char *key,
-                      size_t key_size, const char *value, size_t value_size)
-{
-    tg_http_screen_t *scr = cls;
-
-    (void) kind;
-
-    if (strlen(key) != key_size
-        || (value != NULL && strlen(value) != value_size)) {
-        scr->nul = key;
-        return MHD_NO;
-    }
-
-    tg_http_screen_once(scr, key);
-    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
-        scr->content_length++;
-    } else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
-        scr->transfer_encoding++;
-    }
-
-    return MHD_YES;
-}
-
-
-/*
- * The raw NUL check.  libmicrohttpd 0.9.75 (Debian 12's) keeps the request
- * line and the header lines in its read buffer and cuts them into strings
- * in place: the space after the method, the one before the version, each
- * header's ':' and every line's CR LF (or bare LF) become NULs, and the
- * method, URI, version, header names and values are handed on as
- * pointers to their starts, measured with strlen().  A raw NUL byte in
- * any of them therefore ends it early, unseen (process_header_line(),
- * parse_initial_message_line() in its connection.c).  What it leaves is
- * the layout: MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE spans the whole
- * head from the method, so walking the pieces in order, each must start
- * exactly where the layout puts it (after the separator NUL and the
- * spaces libmicrohttpd skips), and the head must end with only the line
- * ends' NULs after the last piece.  A NUL cut leaves the rest of its
- * piece in between, and the walk fails.  So does a folded header line
- * (libmicrohttpd moves its value elsewhere; RFC 7230 allows refusing
- * obs-fold with 400), and any layout this walk does not know: it fails
- * closed.  Pointers are only compared, and bytes only read, within the
- * head.
- */
-typedef struct {
-    const char *at;  /* where the next piece must start */
-    const char *end; /* the end of the head */
-    int         bad;
-} tg_http_walk_t;
-
-
-/* Steps over the 1 or 2 NULs of a line end (CR LF or LF) to next. */
-static int
-tg_http_walk_line_end(tg_http_walk_t *w, const char *next)
-{
-    if (w->at < w->end && *w->at == '\0' && next == w->at + 1) {
-        w->at = next;
-        return 1;
-    }
-    if (w->at + 1 < w->end && w->at[0] == '\0' && w->at[1] == '\0'
-        && next == w->at + 2)
-    {
-        w->at = next;
-        return 1;
-    }
-    return 0;
-}
-
-
-static enum MHD_Result
-tg_http_walk_header(void *cls, enum MHD_ValueKind kind, const char *key,
+tg_http_screen_each(void *cls, enum MHD_ValueKind kind, const char *key,
                     size_t key_size, const char *value, size_t value_size)
 {
-    tg_http_walk_t *w = cls;
-    const char     *p;
-
     (void) kind;
-
-    if (value == NULL || !tg_http_walk_line_end(w, key)
-        || (size_t) (w->end - key) <= key_size)
-    {
-        w->bad = 1;
-        return MHD_NO;
-    }
-    /* The ':' became a NUL; the spaces and tabs after it are skipped. */
-    p = key + key_size;
-    if (*p++ != '\0') {
-        w->bad = 1;
-        return MHD_NO;
-    }
-    while (p < w->end && p != value && (*p == ' ' || *p == '\t')) {
-        p++;
-    }
-    if (p != value || (size_t) (w->end - value) < value_size) {
-        w->bad = 1;
-        return MHD_NO;
-    }
-    w->at = value + value_size;
+    tg_http_screen_header(cls, key, key_size, value, value_size);
     return MHD_YES;
 }
 
 
-/* Returns 1 if the request line or a header holds a raw NUL byte (or the
- * head is laid out in a way the walk does not know), else 0. */
+static enum MHD_Result
+tg_http_walk_each(void *cls, enum MHD_ValueKind kind, const char *key,
+                  size_t key_size, const char *value, size_t value_size)
+{
+    tg_http_walk_t *w = cls;
+
+    (void) kind;
+    tg_http_walk_header(w, key, key_size, value, value_size);
+    return w->bad ? MHD_NO : MHD_YES;
+}
+
+
+/*
+ * Returns 1 if the request line or a header holds a raw NUL byte (or the
+ * head is laid out in a way the walk does not know), else 0: the walk of
+ * lib/http_screen.c over libmicrohttpd's read buffer, whose layout
+ * (process_header_line(), parse_initial_message_line() in its
+ * connection.c) include/tollgate/http_screen.h describes.
+ * MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE spans the whole head from the
+ * method.
+ */
 static int
 tg_http_raw_nul(const tg_http_request_t *req, const char *method,
                 const char *version)
 {
     const union MHD_ConnectionInfo *info;
     tg_http_walk_t                  w;
-    size_t                          size, n;
-    const char                     *p;
 
     info = MHD_get_connection_info(req->conn,
                                    MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
     if (info == NULL || req->raw_uri == NULL || method == NULL
-        || version == NULL || version[0] == '\0')
-    {
-        return 1;
-    }
-    size = info->header_size;
-    w.end = method + size;
-    w.bad = 0;
-
-    /* "METHOD" NUL spaces "URI" NUL "VERSION" */
-    n = strlen(method);
-    p = method + n + 1;
-    if (n + 1 >= size || req->raw_uri < p || req->raw_uri >= w.end) {
-        return 1;
-    }
-    while (p < req->raw_uri && *p == ' ') {
-        p++;
-    }
-    if (p != req->raw_uri
-        || (size_t) (w.end - req->raw_uri) <= req->raw_uri_len + 1
-        || req->raw_uri + req->raw_uri_len + 1 != version)
-    {
-        return 1;
-    }
-    n = strnlen(version, (size_t) (w.end - version));
-    w.at = version + n;
-
-    MHD_get_connection_values_n(req->conn, MHD_HEADER_KIND, tg_http_walk_header,
-                                &w);
-    if (w.bad) {
+        || version == NULL) {
         return 1;
     }
 
-    /* Only the last line's end and the empty line's are left. */
-    n = (size_t) (w.end - w.at);
-    if (n < 2 || n > 4) {
-        return 1;
+    tg_http_walk_start(&w, method, info->header_size, req->raw_uri,
+                       req->raw_uri_len, version);
+    if (!w.bad) {
+        MHD_get_connection_values_n(req->conn, MHD_HEADER_KIND,
+                                    tg_http_walk_each, &w);
     }
-    for (p = w.at; p < w.end; p++) {
-        if (*p != '\0') {
-            return 1;
-        }
-    }
-    return 0;
+    return tg_http_walk_end(&w);
 }
 
 
 /*
- * Refuses what no dialect should have to see: a NUL in the path, a query
- * argument or a header (the strings handed on would silently end at it),
- * and a body whose length is framed twice, which proxies in front may
- * read differently.  Returns the reason, or NULL.
+ * The one decision that a request is malformed: a NUL in the path, a
+ * query argument or a header (the strings handed on would silently end
+ * at it), a malformed escape, a repeated once-only header, and a body
+ * whose length is framed twice.  Returns the reason, or NULL.
  */
 static const char *
 tg_http_screen(const tg_http_server_t *srv, const tg_http_request_t *req,
                const char *method, const char *version)
 {
-    tg_http_screen_t scr;
+    const union MHD_ConnectionInfo *info;
+    tg_http_screen_t                scr;
 
-    if (req->uri_nul) {
-        return "The request URI holds a NUL byte.";
+    info = MHD_get_connection_info(req->conn,
+                                   MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+    if (info != NULL && info->header_size > TG_HTTP_HEAD_MAX) {
+        return "The request line and headers are larger than 32 KiB";
     }
 
     if (req->uri_bad != NULL) {
@@ -696,30 +508,13 @@ tg_http_screen(const tg_http_server_t *srv, const tg_http_request_t *req,
 
     if (srv->walk_head && tg_http_raw_nul(req, method, version)) {
         return "The request line or a header holds a NUL byte, or a "
-               "header line is folded.";
+               "header line is folded";
     }
 
     memset(&scr, 0, sizeof(scr));
-    MHD_get_connection_values_n(req->conn, MHD_HEADER_KIND,
-                                tg_http_screen_header, &scr);
-
-    if (scr.nul != NULL) {
-        return "A request header holds a NUL byte.";
-    }
-
-    if (scr.repeated != NULL) {
-        return "A header that may appear once is repeated.";
-    }
-
-    if (scr.content_length > 1) {
-        return "The request has more than one Content-Length header.";
-    }
-
-    if (scr.transfer_encoding > 0 && scr.content_length > 0) {
-        return "The request has both Transfer-Encoding and Content-Length.";
-    }
-
-    return NULL;
+    MHD_get_connection_values_n(req->conn, MHD_HEADER_KIND, tg_http_screen_each,
+                                &scr);
+    return tg_http_screen_verdict(&scr);
 }
 
 
@@ -763,15 +558,6 @@ tg_http_refuse_with(tg_http_request_t *req, unsigned status, const char *code,
 }
 
 
-/* Answers a malformed request, 400, before any dialect sees it. */
-static enum MHD_Result
-tg_http_refuse(tg_http_request_t *req, const char *reason)
-{
-    return tg_http_refuse_with(req, MHD_HTTP_BAD_REQUEST, "malformed_request",
-                               reason);
-}
-
-
 static enum MHD_Result
 tg_http_access(void *cls, struct MHD_Connection *conn, const char *url,
                const char *method, const char *version, const char *upload_data,
@@ -779,7 +565,7 @@ tg_http_access(void *cls, struct MHD_Connection *conn, const char *url,
 {
     tg_http_server_t  *srv = cls;
     tg_http_request_t *req = *con_cls;
-    const char        *length, *reason;
+    const char        *length;
     unsigned long long declared;
     char              *end;
 
@@ -792,9 +578,12 @@ tg_http_access(void *cls, struct MHD_Connection *conn, const char *url,
             return MHD_NO;
         }
 
-        reason = tg_http_screen(srv, req, method, version);
-        if (reason != NULL) {
-            return tg_http_refuse(req, reason);
+        /* A malformed request is answered at once, its body unread (its
+         * framing may be what is wrong), by the dialect that claims it. */
+
+        req->malformed = tg_http_screen(srv, req, method, version);
+        if (req->malformed != NULL) {
+            return tg_http_answer(srv, req);
         }
 
         /* Plain HTTP carries secrets in clear: loopback only. */
@@ -806,7 +595,10 @@ tg_http_access(void *cls, struct MHD_Connection *conn, const char *url,
                 "use HTTPS (tollgated --tls-cert, --tls-key).");
         }
 
-        /* A declared body beyond the cap is refused before it is read. */
+        /* A declared body beyond the cap is dropped as it comes, up to
+         * TG_HTTP_DRAIN_MAX, then refused: closing on a body still being
+         * sent would reset the connection, and the client could lose the
+         * answer.  A larger one is refused at once. */
 
         length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                              MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -814,7 +606,9 @@ tg_http_access(void *cls, struct MHD_Connection *conn, const char *url,
             declared = strtoull(length, &end, 10);
             if (*end == '\0' && declared > srv->options.max_body) {
                 req->too_large = 1;
-                return tg_http_answer(srv, req);
+                if (declared > TG_HTTP_DRAIN_MAX) {
+                    return tg_http_answer(srv, req);
+                }
             }
         }
 
@@ -1079,6 +873,7 @@ tg_http_start(const tg_http_options_t *options, tg_http_server_t **out,
         MHD_OPTION_NOTIFY_COMPLETED, tg_http_completed, srv,
         MHD_OPTION_URI_LOG_CALLBACK, tg_http_uri_seen, srv,
         MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 1024u,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) TG_HTTP_MEMORY_LIMIT,
         MHD_OPTION_ARRAY, srv->secure ? tls : &tls[2], MHD_OPTION_END);
 
     freeaddrinfo(ai);

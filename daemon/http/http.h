@@ -6,11 +6,14 @@
  * X-Request-Id header.  It then logs one line for the request.  It knows
  * nothing of routes or dialects: the handler does.
  *
- * Requests no handler should see are answered by the server itself, 400
- * in the native error shape (code "malformed_request"): an escaped NUL
- * (%00) in the path or a query argument, a NUL in a header (where
- * libmicrohttpd reports its length), two
- * Content-Length headers, or Content-Length with Transfer-Encoding.
+ * The server alone decides that a request is malformed (the screen of
+ * lib/http_screen.c): a NUL, raw or escaped, in the request line or a
+ * header, a folded header, a malformed escape or an escaped '/' in the
+ * path, a repeated once-only header, two Content-Length headers, or
+ * Content-Length with Transfer-Encoding.  It then reads no body and calls
+ * the handler at once with tg_http_malformed() set; the handler (the
+ * dialect that claims the request) refuses it in its own shape, and the
+ * server closes the connection.
  *
  * Transport security: with a certificate and key (tls_cert, tls_key) the
  * listener speaks only HTTPS.  Without them it speaks plain HTTP, and
@@ -102,6 +105,11 @@ tg_str_t tg_http_body(const tg_http_request_t *req);
 
 /* 1 if the body was larger than max_body (and was dropped). */
 int tg_http_body_too_large(const tg_http_request_t *req);
+
+/* Why the request is malformed, one sentence that quotes no input, or
+ * NULL.  A malformed request has no body, and its strings may have been
+ * cut at a NUL: only refuse it. */
+const char *tg_http_malformed(const tg_http_request_t *req);
 
 /* A request header (case-insensitive name), or NULL. */
 const char *tg_http_header(const tg_http_request_t *req, const char *name);

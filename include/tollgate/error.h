@@ -31,6 +31,8 @@
     XX(BUSY,               503, "busy",                                       \
        "the store is busy; retry the request")                                \
     XX(BAD_REQUEST,        400, "bad_request",        "malformed request")    \
+    XX(MALFORMED,          400, "malformed_request",                          \
+       "the request is malformed: the HTTP layer refused it")                 \
     XX(BAD_JSON,           400, "invalid_json",                               \
        "the body is not a valid JSON object")                                 \
     XX(MEDIA_TYPE,         415, "unsupported_media_type",                     \

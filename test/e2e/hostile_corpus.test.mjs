@@ -5,10 +5,10 @@
 // negative and huge numbers, overflowing counts, percent-encoding edge
 // cases, signatures for another path or method, replayed and future
 // timestamps.  Each request must get a 4xx in its dialect's error shape
-// (tollgated's HTTP layer refuses some before any dialect, in the native
-// shape; libmicrohttpd and nginx refuse some before either, in their own),
-// never a 5xx; tollgated and nginx stay up; the store's change log does not
-// move; no secret the test made appears in any answer or log line.
+// (what tollgated's HTTP layer finds malformed, the dialect that claims it
+// refuses with its own malformed-request code; libmicrohttpd and nginx
+// refuse a few before either, in their own), never a 5xx; tollgated and nginx stay up; the store's
+// change log does not move; no secret the test made appears in any answer or log line.
 
 import assert from 'node:assert/strict';
 import {readFile} from 'node:fs/promises';
@@ -78,8 +78,21 @@ const SHAPES = {
        typeof r.json?.message === 'string' || /^<html>/.test(r.body)),
 };
 
-// Refused by tollgated's HTTP layer before any dialect (native shape).
-const httpLayer = (r) => r.status === 400 && SHAPES.native(r);
+// Found malformed by tollgated's HTTP layer and refused by the dialect
+// that claims it, in its shape, with the code its error table gives
+// TG_EMALFORMED (docs/dialects/*.md).
+const MALFORMED = {
+  native: (r) => r.status === 400 && r.json.error.code === 'malformed_request',
+  alibaba: (r) => r.status === 400 && r.json.Code === 'InvalidParameter' &&
+      /^The request is malformed: /.test(r.json.Message),
+  huawei: (r) => r.status === 400 && r.json.error_code === 'APIG.2000' &&
+      /^Parameter error\. The request is malformed: /.test(r.json.error_msg),
+  tencent: (r) => r.json.Response.Error.Code === 'InvalidParameter' &&
+      /^The request is malformed: /.test(r.json.Response.Error.Message),
+  authing: (r) => r.json.statusCode === 400 && r.json.apiCode === 400 &&
+      /^The request is malformed\. /.test(r.json.message),
+};
+const httpLayer = (dialect, r) => SHAPES[dialect](r) && MALFORMED[dialect](r);
 // Refused by libmicrohttpd itself (its own HTML page), before tollgated.
 const mhd = (r) => is4xx(r.status) && /^<html>/.test(r.body);
 
@@ -88,6 +101,7 @@ test('hundreds of hostile requests: each a 4xx, nothing written, no secret shown
   const secrets = [ADMIN_SECRET];
   const counts = {};
   const layers = {dialect: 0, http: 0, mhd: 0};
+  const malformed = {};
   try {
     await stack.admin.start();
     await stack.startNginx();
@@ -141,10 +155,11 @@ test('hundreds of hostile requests: each a 4xx, nothing written, no secret shown
       if (r.status >= 500) {
         fail('a 5xx');
       } else if (c.layer === 'http') {
-        if (httpLayer(r)) {
+        if (httpLayer(c.dialect, r)) {
           layers.http++;
+          malformed[c.dialect] = (malformed[c.dialect] ?? 0) + 1;
         } else {
-          fail('not refused by the HTTP layer');
+          fail(`not refused as malformed in the ${c.dialect} shape`);
         }
       } else if (c.layer === 'mhd') {
         if (mhd(r)) {
@@ -152,10 +167,11 @@ test('hundreds of hostile requests: each a 4xx, nothing written, no secret shown
         } else {
           fail('not refused by libmicrohttpd');
         }
+      } else if (c.dialect !== 'gateway' && httpLayer(c.dialect, r)) {
+        layers.http++;
+        malformed[c.dialect] = (malformed[c.dialect] ?? 0) + 1;
       } else if (SHAPES[c.dialect](r)) {
         layers.dialect++;
-      } else if (c.dialect !== 'gateway' && httpLayer(r)) {
-        layers.http++;
       } else if (mhd(r)) {
         layers.mhd++;
       } else {
@@ -205,8 +221,11 @@ test('hundreds of hostile requests: each a 4xx, nothing written, no secret shown
     }
     console.log(
         `hostile corpus: ${sent} requests sent (${JSON.stringify(counts)}); ` +
-        `${layers.dialect} refused in the dialect's shape, ${layers.http} by ` +
-        `tollgated's HTTP layer, ${layers.mhd} by libmicrohttpd itself`);
+        `${layers.dialect} refused by the dialect, ${layers.http} found ` +
+        `malformed by tollgated's HTTP layer and refused in the dialect's shape ` +
+        `(${JSON.stringify(malformed)}), ${layers.mhd} by libmicrohttpd itself`);
+    // Every dialect refuses what the HTTP layer finds malformed.
+    assert.deepEqual(Object.keys(malformed).sort(), Object.keys(MALFORMED).sort());
     assert.ok(sent >= 600);
   } finally {
     await stack.stop();

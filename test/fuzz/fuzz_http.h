@@ -177,6 +177,14 @@ tg_http_body_too_large(const tg_http_request_t *req)
 }
 
 
+const char *
+tg_http_malformed(const tg_http_request_t *req)
+{
+    (void) req;
+    return NULL;
+}
+
+
 /* The first header of that name, as libmicrohttpd answers. */
 const char *
 tg_http_header(const tg_http_request_t *req, const char *name)

@@ -228,8 +228,24 @@ tg_alibaba_handle(void *svc, tg_http_request_t *req, tg_http_response_t *res)
 }
 
 
+/* A request the HTTP layer found malformed, in Alibaba's shape (JSON:
+ * the Format parameter is not read). */
+static void
+tg_alibaba_refuse(void *svc, tg_http_request_t *req, tg_http_response_t *res,
+                  const tg_error_t *err)
+{
+    tg_ali_call_t call;
+
+    tg_ali_call_init(&call, svc, req, res);
+    call.err = *err;
+    tg_ali_fail_core(&call);
+    tg_actor_free(&call.actor);
+}
+
+
 const tg_dialect_t tg_alibaba_dialect = {
     .name = "alibaba",
     .claim = tg_alibaba_claim,
     .handle = tg_alibaba_handle,
+    .refuse = tg_alibaba_refuse,
 };

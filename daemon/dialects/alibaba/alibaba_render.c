@@ -44,6 +44,7 @@ static const tg_ali_error_map_t tg_ali_errors[] = {
       "The specified parameter %s value is not valid.", "Parameter" },
     { TG_EBAD_REQUEST, 400, "InvalidParameter",
       "The specified parameter %s value is not valid.", "Parameter" },
+    { TG_EMALFORMED, 400, "InvalidParameter", "The request is malformed.", "" },
     { TG_EAPP_NOT_FOUND, 400, "NotFoundApp",
       "Cannot find resource according to your specified %s.", "App" },
     { TG_EKEY_NOT_FOUND, 400, "NotFoundAppKey",

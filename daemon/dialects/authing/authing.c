@@ -334,6 +334,26 @@ tg_authing_handle(void *dialect, tg_http_request_t *req,
 }
 
 
+/* A request the HTTP layer found malformed, in Authing's envelope. */
+static void
+tg_authing_refuse(void *dialect, tg_http_request_t *req,
+                  tg_http_response_t *res, const tg_error_t *err)
+{
+    tg_ath_call_t *call;
+
+    call = calloc(1, sizeof(tg_ath_call_t));
+    if (call == NULL) {
+        res->status = 500;
+        return;
+    }
+    tg_ath_call_init(call, dialect, req, res);
+    call->err = *err;
+    tg_ath_fail_core(call);
+    tg_actor_free(&call->actor);
+    free(call);
+}
+
+
 const tg_dialect_t tg_authing_dialect = {
     .name = "authing",
     .settings = tg_ath_settings,
@@ -343,4 +363,5 @@ const tg_dialect_t tg_authing_dialect = {
     .destroy = tg_authing_destroy,
     .claim = tg_authing_claim,
     .handle = tg_authing_handle,
+    .refuse = tg_authing_refuse,
 };

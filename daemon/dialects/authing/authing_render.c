@@ -54,6 +54,7 @@ static const tg_ath_error_t tg_ath_errors[] = {
     { TG_EINVALID,           400, 400, "A parameter is invalid." },
     { TG_EMISSING,           400, 400, "A parameter is missing." },
     { TG_EBAD_REQUEST,       400, 400, "The request is malformed." },
+    { TG_EMALFORMED,         400, 400, "The request is malformed." },
     { TG_ECONFLICT,          409, 409,
       "The request conflicts with the current state." },
     { TG_EREVEAL_REFUSED,    403, TG_ATH_NO_PERMISSION,
@@ -91,8 +92,10 @@ tg_ath_fail_core(tg_ath_call_t *call)
         tg_ath_fail(call, 500, 500, "Internal error.");
     } else if (call->err.detail[0] != '\0' && e->status == 400) {
         /* The rule that failed: never the value. */
-        tg_ath_fail(call, e->status, e->api_code, "%s %s: %s", e->message,
-                    tg_field_name(call->err.field), call->err.detail);
+        tg_ath_fail(call, e->status, e->api_code, "%s %s%s%s", e->message,
+                    tg_field_name(call->err.field),
+                    call->err.field != TG_FIELD_NONE ? ": " : "",
+                    call->err.detail);
     } else {
         tg_ath_fail(call, e->status, e->api_code, "%s", e->message);
     }

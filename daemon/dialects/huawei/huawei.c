@@ -304,6 +304,20 @@ tg_huawei_handle(void *dialect, tg_http_request_t *req, tg_http_response_t *res)
 }
 
 
+/* A request the HTTP layer found malformed, in Huawei's shape. */
+static void
+tg_huawei_refuse(void *dialect, tg_http_request_t *req, tg_http_response_t *res,
+                 const tg_error_t *err)
+{
+    tg_hw_call_t call;
+
+    tg_hw_call_init(&call, dialect, req, res);
+    call.err = *err;
+    tg_hw_fail_core(&call);
+    tg_actor_free(&call.actor);
+}
+
+
 const tg_dialect_t tg_huawei_dialect = {
     .name = "huawei",
     .settings = tg_hw_settings,
@@ -313,4 +327,5 @@ const tg_dialect_t tg_huawei_dialect = {
     .destroy = tg_huawei_destroy,
     .claim = tg_huawei_claim,
     .handle = tg_huawei_handle,
+    .refuse = tg_huawei_refuse,
 };

@@ -31,6 +31,8 @@ static const tg_hw_error_map_t tg_hw_errors[] = {
       "The request parameters must be specified" },
     { TG_EUNKNOWN_FIELD,    400, "APIG.2011", "Invalid parameter value" },
     { TG_EBAD_REQUEST,      400, "APIG.2011", "Invalid parameter value" },
+    { TG_EMALFORMED,        400, "APIG.2000",
+      "Parameter error. The request is malformed" },
     { TG_EBAD_JSON,         400, "APIG.2011", "Invalid parameter value" },
     { TG_EAPP_NOT_FOUND,    404, "APIG.3004", "The app does not exist" },
     { TG_EKEY_NOT_FOUND,    404, "APIG.3004", "The app does not exist" },
@@ -143,7 +145,9 @@ tg_hw_core_error(tg_hw_call_t *call)
         return tg_hw_fail(call, 500, "APIG.9999", "Internal Server Error");
     }
 
-    return tg_hw_fail(call, e->status, e->code, "%s", e->message);
+    /* The core's detail is a rule, never a value: it helps. */
+    return tg_hw_fail(call, e->status, e->code, "%s%s%s", e->message,
+                      err->detail[0] != '\0' ? ": " : "", err->detail);
 }
 
 

@@ -859,8 +859,28 @@ tg_native_dialect_handle(void *svc, tg_http_request_t *req,
 }
 
 
+/* A request the HTTP layer found malformed, in the native shape: also
+ * the refusal of the dialects that have none of their own. */
+static void
+tg_native_dialect_refuse(void *svc, tg_http_request_t *req,
+                         tg_http_response_t *res, const tg_error_t *err)
+{
+    tg_native_call_t call;
+
+    memset(&call, 0, sizeof(call));
+    call.svc = svc;
+    call.req = req;
+    call.res = res;
+    tg_dialect_actor_init(&call.actor, req);
+    call.err = *err;
+    tg_native_fail(&call);
+    tg_actor_free(&call.actor);
+}
+
+
 const tg_dialect_t tg_native_dialect = {
     .name = "native",
     .claim = tg_native_claim,
     .handle = tg_native_dialect_handle,
+    .refuse = tg_native_dialect_refuse,
 };

@@ -183,8 +183,23 @@ tg_tencent_handle(void *svc, tg_http_request_t *req, tg_http_response_t *res)
 }
 
 
+/* A request the HTTP layer found malformed, in Tencent's shape. */
+static void
+tg_tencent_refuse(void *svc, tg_http_request_t *req, tg_http_response_t *res,
+                  const tg_error_t *err)
+{
+    tg_tc_call_t call;
+
+    tg_tc_call_init(&call, svc, req, res);
+    call.err = *err;
+    tg_tc_fail_core(&call);
+    tg_actor_free(&call.actor);
+}
+
+
 const tg_dialect_t tg_tencent_dialect = {
     .name = "tencent",
     .claim = tg_tencent_claim,
     .handle = tg_tencent_handle,
+    .refuse = tg_tencent_refuse,
 };

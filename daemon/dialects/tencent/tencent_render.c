@@ -40,6 +40,7 @@ static const tg_tc_error_map_t tg_tc_errors[] = {
       "The parameter `%s` is not recognized." },
     { TG_EBAD_REQUEST, "InvalidParameter.FormatError",
       "Incorrect parameter format." },
+    { TG_EMALFORMED, "InvalidParameter", "The request is malformed." },
     { TG_EAPP_NOT_FOUND, "ResourceNotFound.InvalidApiApp",
       "The application ID is incorrect." },
     { TG_EKEY_NOT_FOUND, "ResourceNotFound.InvalidApiApp",

@@ -7,8 +7,9 @@
 // Each case: {dialect, name, request} and optionally
 //   twice: the request is sent twice (a replay); the second is judged;
 //   raw: Buffer, sent as is instead of a request;
-//   layer: 'http' when tollgated's HTTP layer must refuse it (400, native
-//          shape) before any dialect, whatever the dialect.
+//   layer: 'http' when tollgated's HTTP layer must find it malformed (the
+//          dialect that claims it refuses it with its malformed-request
+//          code); 'mhd' when libmicrohttpd refuses it before tollgated.
 // ctx: {port, gatewayPort, project, app: {id, app_key, app_secret, code},
 //       adminId, adminSecret, basic}.
 
@@ -718,6 +719,9 @@ function rawBytes(ctx) {
         `${line(path.replace(/\/([^/]*)$/, '%2F$1'))}\r\n`);
     add(dialect, 'a % that begins no escape',
         `${line(path + (path.includes('?') ? '&' : '?') + 'a=%zz')}\r\n`);
+    add(dialect, 'a head of 40 KiB', `${line(path)}X-Big: ${'b'.repeat(40 * 1024)}\r\n\r\n`);
+    add(dialect, '101 headers',
+        `${line(path)}${[...Array(101).keys()].map((i) => `X-H${i}: v\r\n`).join('')}\r\n`);
     add(dialect, 'two Content-Length headers',
         `POST ${path} HTTP/1.1\r\nHost: x\r\n${auth}${
             extra}Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}x`);
