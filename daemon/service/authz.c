@@ -566,8 +566,9 @@ tg_authorize_may(const tg_actor_t *actor, tg_action_t action,
     tg_policy_decision_t d;
     tg_resource_t        res;
     tg_error_t           err;
-    char        type[TG_RESOURCE_ID_MAX + 1], name[TG_RESOURCE_NAME_MAX];
-    const char *resource = tg_actions[action].resource;
+    const char          *resource = tg_actions[action].resource;
+    char                 type[TG_RESOURCE_ID_MAX + 1];
+    char                 name[TG_RESOURCE_NAME_MAX];
 
     /* The type is the table's resource up to its '/' ("app/{AppId}"). */
 
