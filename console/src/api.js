@@ -72,3 +72,12 @@ export function query(params) {
 }
 
 export const enc = encodeURIComponent;
+
+// Whether the session's key may perform action ("ResetAppSecret") on its
+// account's resources, as the server computed it at sign-in or reload
+// (the session's permissions, from the same authorizer as every call).
+// A hint to hide controls: the server still decides each call.
+export function may(session, action) {
+  const p = session && session.permissions;
+  return !p || p[`apigateway:${action}`] !== false;
+}

@@ -3,7 +3,7 @@
 // main.  Routes are in the URL's fragment (#/apps/ID), so that the
 // server serves one page and no secret ever goes to a URL.
 
-import {api, setCsrf, whenSignedOut} from './api.js';
+import {api, may, setCsrf, whenSignedOut} from './api.js';
 import {h, replace} from './dom.js';
 import {showError} from './ui.js';
 import {signInPage} from './pages/signin.js';
@@ -30,13 +30,14 @@ const routes = [
   [/^\/try$/, tryPage, 'try'],
 ];
 
+// Each entry is shown when the key may perform its action (null: always).
 const nav = [
-  ['overview', 'Overview'],
-  ['apps', 'Apps'],
-  ['apis', 'APIs and grants'],
-  ['accounts', 'Accounts and keys'],
-  ['audit', 'Audit'],
-  ['try', 'Try a call'],
+  ['overview', 'Overview', null],
+  ['apps', 'Apps', 'DescribeApps'],
+  ['apis', 'APIs and grants', 'DescribeApis'],
+  ['accounts', 'Accounts and keys', 'DescribeAccounts'],
+  ['audit', 'Audit', 'DescribeAuditEvents'],
+  ['try', 'Try a call', 'DescribeAppSecurity'],
 ];
 
 function currentPath() {
@@ -73,12 +74,12 @@ function layout(active) {
   replace(root,
     h('header', {class: 'top'},
       h('a', {class: 'brand', href: '#/overview'}, 'Tollgate'),
-      h('nav', null, nav.map(([id, label]) =>
+      h('nav', null, nav.filter(([, , action]) => !action || may(s, action)).map(([id, label]) =>
         h('a', {href: `#/${id}`, class: id === active ? 'active' : null,
                 'aria-current': id === active ? 'page' : null}, label))),
       h('div', {class: 'who'},
         h('span', {'data-test': 'whoami', title: `account ${s.account_id}`},
-          s.access_key_id, ' · ', s.role),
+          s.access_key_id, ' · ', s.role, s.has_policies ? ' · limited by policies' : ''),
         h('button', {type: 'button', class: 'small', 'data-test': 'sign-out', onclick: signOut},
           'Sign out'))),
     h('div', {id: 'notices', 'aria-live': 'polite'}),

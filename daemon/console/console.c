@@ -16,6 +16,7 @@
 
 #include "tollgate/error.h"
 #include "console/console.h"
+#include "dialects/native/native.h"
 #include "log.h"
 
 
@@ -29,8 +30,9 @@ typedef struct {
 } tg_console_settings_t;
 
 typedef struct {
-    int  dirfd; /* -1: no console installed */
-    char dir[PATH_MAX];
+    int           dirfd; /* -1: no console installed */
+    char          dir[PATH_MAX];
+    tg_service_t *svc; /* for the native API's answer to "/" without it */
 } tg_console_t;
 
 typedef struct {
@@ -130,6 +132,7 @@ tg_console_create(tg_service_t *svc, const void *settings, void **out)
         tg_service_session_limits(svc, s->session_seconds, s->idle_seconds);
     }
 
+    con->svc = svc;
     *out = con;
     return TG_OK;
 }
@@ -149,6 +152,18 @@ tg_console_destroy(void *data)
 }
 
 
+/* Whether req is a browser's visit to the listener's root: GET or HEAD
+ * of "/".  It is claimed by the shape only, so that a vendor's call to
+ * "/" (an Action parameter, a vendor header or scheme) is the vendor's. */
+static int
+tg_console_is_root(const tg_claim_request_t *req)
+{
+    return strcmp(req->path, "/") == 0
+           && (strcmp(req->method, "GET") == 0
+               || strcmp(req->method, "HEAD") == 0);
+}
+
+
 static tg_claim_t
 tg_console_claim(const tg_claim_request_t *req)
 {
@@ -159,7 +174,7 @@ tg_console_claim(const tg_claim_request_t *req)
     {
         return TG_CLAIM_PATH;
     }
-    return TG_CLAIM_NONE;
+    return tg_console_is_root(req) ? TG_CLAIM_SHAPE : TG_CLAIM_NONE;
 }
 
 
@@ -385,6 +400,20 @@ tg_console_handle(void *data, tg_http_request_t *req, tg_http_response_t *res)
     }
 
     len = strcspn(uri, "?#");
+
+    /* The root leads a browser to the console, when there is one to
+     * serve; else it is what it was, the native API's unknown route. */
+
+    if (len == 1 && uri[0] == '/') {
+        if (con->dirfd < 0 || faccessat(con->dirfd, "index.html", R_OK, 0) != 0)
+        {
+            tg_native_dialect.handle(con->svc, req, res);
+            return;
+        }
+        tg_console_text(res, 302, "see /console/\n");
+        tg_http_response_header(res, "Location", "/console/");
+        return;
+    }
 
     /* The raw target must be the decoded one: no escapes at all. */
 

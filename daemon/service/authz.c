@@ -477,17 +477,35 @@ tg_authorize_not_denied(const tg_actor_t *actor, tg_action_t action,
 }
 
 
+static int tg_authorize_role_resource(const tg_actor_t    *actor,
+                                      tg_action_t          action,
+                                      const tg_resource_t *res,
+                                      tg_error_t          *err);
+
+
 /* The role's rules (authz.h). */
 static int
 tg_authorize_role(const tg_actor_t *actor, tg_action_t action,
                   const tg_resource_t *res, tg_error_t *err)
 {
-    tg_access_level_t level = tg_actions[action].level;
-    int               reads, rc;
+    int rc;
 
     rc = tg_authorize_role_action(actor, action, err);
-    if (rc != TG_OK || actor->admin) {
-        return rc;
+    return rc == TG_OK ? tg_authorize_role_resource(actor, action, res, err)
+                       : rc;
+}
+
+
+/* The role's rules on res, once the action alone is allowed. */
+static int
+tg_authorize_role_resource(const tg_actor_t *actor, tg_action_t action,
+                           const tg_resource_t *res, tg_error_t *err)
+{
+    tg_access_level_t level = tg_actions[action].level;
+    int               reads;
+
+    if (actor->admin) {
+        return TG_OK;
     }
 
     /* A request for an admin key is refused before anything is said of
@@ -537,4 +555,46 @@ tg_authorize_listing(const tg_actor_t *actor, const char *type, tg_str_t asked,
     return tg_error_set(err, TG_EFORBIDDEN, TG_FIELD_ACCOUNT_ID,
                         "only an admin key may list another account's "
                         "resources");
+}
+
+
+int
+tg_authorize_may(const tg_actor_t *actor, tg_action_t action,
+                 const char *region, const char *account)
+{
+    tg_policy_context_t  ctx;
+    tg_policy_decision_t d;
+    tg_resource_t        res;
+    tg_error_t           err;
+    const char          *resource = tg_actions[action].resource;
+    char                 type[TG_RESOURCE_ID_MAX + 1];
+    char                 name[TG_RESOURCE_NAME_MAX];
+
+    /* The type is the table's resource up to its '/' ("app/{AppId}"). */
+
+    snprintf(type, sizeof(type), "%.*s", (int) strcspn(resource, "/"),
+             resource);
+    tg_resource_init(&res, region, type, tg_str_c(account), TG_STR_NULL);
+
+    memset(&err, 0, sizeof(err));
+    if (((tg_actions[action].flags & TG_ACTION_ADMIN) && !actor->admin)
+        || tg_authorize_role_resource(actor, action, &res, &err) != TG_OK)
+    {
+        return 0;
+    }
+    if (actor->policies == NULL) {
+        return 1;
+    }
+
+    (void) tg_resource_name(&res, name, sizeof(name));
+    tg_actor_context(actor, &ctx);
+    (void) tg_authorize_policies(actor->policies, tg_actions[action].name, name,
+                                 &ctx, &d);
+
+    return d.effect == TG_POLICY_ALLOWED
+           || (d.effect == TG_POLICY_NO_MATCH
+               && tg_policy_may_allow(
+                   (const tg_policy_t *const *) actor->policies->items,
+                   actor->policies->n, tg_str_c(tg_actions[action].name),
+                   &ctx));
 }

@@ -397,4 +397,17 @@ int tg_authorize_visible(const tg_actor_t *actor, tg_action_t action,
 int tg_authorize_not_denied(const tg_actor_t *actor, tg_action_t action,
                             const tg_resource_t *res);
 
+/*
+ * Whether actor may perform action on some resource of account (an id;
+ * a user interface asks it of the key's own account before it shows a
+ * control): on the account's "any" resource of the action's type (as
+ * tg_resource_init() names it with no id), the role's rules,
+ * then, for a key with policies, no Deny there and either an Allow there
+ * or some Allow of the action on another resource (one app, say).
+ * Returns 1 or 0.  It has no side effect: nothing is noted, audited or
+ * counted.  It is a hint: tg_authorize() still decides every call.
+ */
+int tg_authorize_may(const tg_actor_t *actor, tg_action_t action,
+                     const char *region, const char *account);
+
 #endif /* TOLLGATE_AUTHZ_H */

@@ -498,6 +498,15 @@ int tg_service_session_authenticate(tg_service_t *svc, tg_str_t id, int unsafe,
 int tg_service_session_delete(tg_service_t *svc, tg_str_t id,
                               const tg_actor_t *actor, tg_error_t *err);
 
+/*
+ * What actor's key may do, for a user interface that hides the controls
+ * it may not use: allowed[a] is 1 if tg_authorize_may() holds for action
+ * a on its own account's resources, else 0.  Nothing is read or audited;
+ * every call is still authorized on its own.
+ */
+void tg_service_permissions(tg_service_t *svc, const tg_actor_t *actor,
+                            unsigned char allowed[TG_ACTION_COUNT]);
+
 /* Apps.  ref is an app's id, or its numeric AppId in decimal. */
 int tg_service_app_create(tg_service_t *svc, const tg_actor_t *actor,
                           const tg_app_spec_t *spec, tg_app_view_t *out,

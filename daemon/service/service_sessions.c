@@ -451,6 +451,12 @@ tg_service_session_authenticate(tg_service_t *svc, tg_str_t id, int unsafe,
     }
 
     tg_access_key_free(&key);
+
+    /* The key's policies bind its sessions as they bind its signed calls. */
+
+    if (rc == TG_OK) {
+        rc = tg_policies_load(svc, actor, err);
+    }
     if (rc != TG_OK && out != NULL) {
         tg_wipe(out, sizeof(*out));
     }
@@ -484,4 +490,17 @@ tg_service_session_delete(tg_service_t *svc, tg_str_t id,
         return tg_session_audit(svc, actor, "session.delete", err);
     }
     return TG_OK;
+}
+
+
+void
+tg_service_permissions(tg_service_t *svc, const tg_actor_t *actor,
+                       unsigned char allowed[TG_ACTION_COUNT])
+{
+    size_t a;
+
+    for (a = 0; a < TG_ACTION_COUNT; a++) {
+        allowed[a] = (unsigned char) tg_authorize_may(
+            actor, (tg_action_t) a, svc->region, actor->account_id);
+    }
 }

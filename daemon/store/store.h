@@ -68,6 +68,9 @@ typedef struct {
                                      AppCode whose secret passes its
                                      account's maximum age before then (or
                                      has); 0: any */
+    int64_t secret_before;        /* Unix ms: only apps with a key pair or
+                                     AppCode whose secret was set (made or
+                                     reset) at or before then; 0: any */
     int     order;                /* TG_APP_ORDER_* */
     int64_t limit;
     int64_t offset;

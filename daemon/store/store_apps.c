@@ -327,6 +327,15 @@ tg_app_filter_sql(const tg_app_filter_t *f, const tg_buf_t *pattern,
             "AND c.updated_at + a.max_secret_age * 1000 < %lld))",
             (long long) f->expiring_before, (long long) f->expiring_before);
     }
+    if (f->secret_before > 0 && rc == TG_OK) {
+        rc = tg_buf_printf(sql,
+                           " AND (EXISTS (SELECT 1 FROM key_pairs p "
+                           "WHERE p.app = apps.id AND p.secret_at <= %lld) "
+                           "OR EXISTS (SELECT 1 FROM app_codes c "
+                           "WHERE c.app = apps.id AND c.updated_at <= %lld))",
+                           (long long) f->secret_before,
+                           (long long) f->secret_before);
+    }
 
     for (i = 0; i < f->ntags && i < TG_TAGS_MAX; i++) {
         TG_ADD_TEXT(" AND EXISTS (SELECT 1 FROM app_tags g "

@@ -159,7 +159,8 @@ typedef enum {
     XX(MAX_GRACE, "max_grace")                                                \
     XX(SECRET_MIN_LENGTH, "secret_min_length")                                \
     XX(SECRET_CLASSES, "secret_classes")                                      \
-    XX(EXPIRING_WITHIN, "expiring_within")
+    XX(EXPIRING_WITHIN, "expiring_within")                                    \
+    XX(SECRET_OLDER_THAN, "secret_older_than")
 /* clang-format on */
 
 #define TG__FIELD_ENUM(name, native) TG_FIELD_##name,

@@ -11,15 +11,16 @@ import path from 'node:path';
 import {after, before, test} from 'node:test';
 
 import {launchChromium, screenshotDir, startConsoleDaemon} from './lib/console.mjs';
+import {keyWith} from './lib/policies.mjs';
 import {ADMIN_ID, ADMIN_SECRET} from './lib/tollgated.mjs';
 
 let d, browser;
 const problems = [];  // console errors, page errors and CSP violations
 const EXPECTED_REFUSAL =
-    /^Failed to load resource: the server responded with a status of 4(01|04|22)/;
+    /^Failed to load resource: the server responded with a status of 4(01|03|04|09|22)/;
 
 before(async () => {
-  d = await startConsoleDaemon();
+  d = await startConsoleDaemon(['--app-write-rate', '0']);  // many apps, fast
   browser = await launchChromium();
   await mkdir(screenshotDir, {recursive: true});
 });
@@ -41,7 +42,8 @@ async function newPage() {
   const page = await context.newPage();
   page.on('console', (msg) => {
     // Chromium logs every refused API call (a wrong key's 401, a
-    // validation's 422): those are the tests' own doing.
+    // policy's 403, a non-empty account's 409, a validation's 422):
+    // those are the tests' own doing.
     if (msg.type() === 'error' && !EXPECTED_REFUSAL.test(msg.text())) {
       problems.push(`console: ${msg.text()}`);
     }
@@ -319,6 +321,45 @@ test('the audit page shows the events, filtered by app', async () => {
   });
 });
 
+// A datetime-local value ("2026-11-30T09:15") of a time, in local time as
+// the page reads it.
+function localInput(ms) {
+  const t = new Date(ms);
+  const p = (n) => String(n).padStart(2, '0');
+  return `${t.getFullYear()}-${p(t.getMonth() + 1)}-${p(t.getDate())}T` +
+      `${p(t.getHours())}:${p(t.getMinutes())}`;
+}
+
+test('the audit page filters by time range', async () => {
+  const {page} = admin;
+  await page.goto(`${d.url}/console/#/audit`);
+  await page.locator('[data-test=audit-table]').waitFor();
+  await page.fill('[data-test=audit-app]', '');
+  await page.selectOption('[data-test=audit-action]', '');
+  const hour = 3600 * 1000;
+
+  // In the next hour: nothing yet.
+  await page.fill('[data-test=audit-since]', localInput(Date.now() + hour));
+  await page.click('[data-test=audit-apply]');
+  await page.locator('text=No event matches.').waitFor();
+
+  // The last hour to the next: this run's events, the same as the API's.
+  await page.fill('[data-test=audit-since]', localInput(Date.now() - hour));
+  await page.fill('[data-test=audit-until]', localInput(Date.now() + hour));
+  await page.click('[data-test=audit-apply]');
+  await page.locator('[data-test=audit-table]').waitFor();
+  const shown = await page.locator('[data-test=audit-action-cell]').count();
+  const total = (await d.call('GET', '/v1/audit?limit=1')).json.total;
+  assert.equal(shown, Math.min(50, total));
+  assert.ok(shown > 0);
+
+  // Until a past year: nothing.
+  await page.fill('[data-test=audit-since]', '');
+  await page.fill('[data-test=audit-until]', '2020-01-01T00:00');
+  await page.click('[data-test=audit-apply]');
+  await page.locator('text=No event matches.').waitFor();
+});
+
 test('revoke the grant from the API\'s page', async () => {
   const {page} = admin;
   await page.goto(`${d.url}/console/#/apis/orders`);
@@ -361,6 +402,26 @@ test('the overview counts apps and draws the audit activity', async () => {
   assert.equal(await page.textContent('[data-test=count-enabled]'), '1');
   assert.equal(await page.textContent('[data-test=count-old]'), '0');
   assert.ok(await page.locator('[data-test=activity-chart] rect.bar').count() >= 14);
+
+  // Past 100 apps, the server still counts them all: 101 more, in an
+  // account of their own, made through the API.
+  const bulk = await d.call('POST', '/v1/accounts', {body: {name: 'bulk'}});
+  assert.equal(bulk.status, 201, bulk.text);
+  for (let i = 0; i < 101; i += 20) {
+    const made = await Promise.all(Array.from(
+        {length: Math.min(20, 101 - i)},
+        (_, j) =>
+            d.call('POST', '/v1/apps', {body: {name: `bulk_${i + j}`, account_id: bulk.json.id}})));
+    assert.ok(made.every((r) => r.status === 201), made.map((r) => r.status).join());
+  }
+  await page.reload();
+  await page.locator('[data-test=activity-chart]').waitFor();
+  assert.equal(await page.textContent('[data-test=count-apps]'), '105');
+  await page.fill('[data-test=age-days]', '0');
+  await waitText(page, '[data-test=count-old]', '105');
+  await page.fill('[data-test=age-days]', '1');
+  await waitText(page, '[data-test=count-old]', '0');
+  await page.fill('[data-test=age-days]', '90');
   await shot(page, 'overview');
 });
 
@@ -467,6 +528,137 @@ test('the admin disables the member\'s key: its session ends at once', async () 
   await member.page.locator('[data-test=key-id]').waitFor();
   assert.match(await member.page.textContent('form.signin'), /session has ended/);
   await member.context.close();
+});
+
+test('the admin deletes the member\'s access key', async () => {
+  const {page} = admin;
+  await page.goto(`${d.url}/console/#/accounts/partners`);
+  await page.locator('[data-test=access-keys-table]').waitFor();
+  await page.locator('[data-test=access-keys-table] tr', {hasText: member.id})
+      .locator('[data-test=delete-access-key]')
+      .click();
+  await page.click(`${dialog} [data-test=confirm]`);
+  await waitUntil(
+      async () => !(await page.textContent('[data-test=access-keys-table]')).includes(member.id));
+  const gone = await d.call('GET', `/v1/accounts/partners/access-keys/${member.id}`);
+  assert.equal(gone.status, 404, gone.text);
+  const audit = await d.call('GET', `/v1/audit?action=access_key.delete&actor=${ADMIN_ID}`);
+  assert.equal(audit.json.total, 1);
+});
+
+test('the admin deletes an account after typing its name', async () => {
+  const {page} = admin;
+  assert.equal((await d.call('POST', '/v1/accounts', {body: {name: 'scratch'}})).status, 201);
+  await page.goto(`${d.url}/console/#/accounts`);
+  await page.locator('[data-test=accounts-table]').waitFor();
+  await page.locator('[data-test=accounts-table] tr', {hasText: 'scratch'})
+      .locator('[data-test=delete-account]')
+      .click();
+  const confirm = page.locator(`${dialog} [data-test=confirm]`);
+  await page.fill('[data-test=typed-confirm]', 'scratc');
+  assert.equal(await confirm.isDisabled(), true);
+  await page.fill('[data-test=typed-confirm]', 'scratch');
+  await confirm.click();
+  await waitUntil(
+      async () => !(await page.textContent('[data-test=accounts-table]')).includes('scratch'));
+  assert.equal((await d.call('GET', '/v1/accounts/scratch')).status, 404);
+
+  // An account that holds apps is refused, and the page says why.
+  await page.locator('[data-test=accounts-table] tr', {hasText: 'partners'})
+      .locator('[data-test=delete-account]')
+      .click();
+  await page.fill('[data-test=typed-confirm]', 'partners');
+  await page.click(`${dialog} [data-test=confirm]`);
+  await page.locator('.notice.error').waitFor();
+  assert.equal((await d.call('GET', '/v1/accounts/partners')).status, 200);
+});
+
+// The buttons of an app's page that a key sees.
+async function appButtons(page, appId) {
+  await page.goto(`${d.url}/console/#/apps/${appId}`);
+  await page.locator('[data-test=keys-table]').waitFor();
+  const count = async (t) => page.locator(`[data-test=${t}]`).count();
+  return {
+    reset: await count('reset-secret'),
+    reveal: await count('reveal'),
+    deleteApp: await count('delete-app'),
+    deleteKey: await count('delete-key'),
+    addKey: await count('add-key'),
+    toggle: await count('toggle-status'),
+  };
+}
+
+test('policies: a read-only key sees no reset, reveal or delete', async () => {
+  const app = (await d.call('GET', '/v1/apps?name=partner_app')).json.items[0];
+  const ro = await keyWith(d, 'partners', 'TollgateReadOnlyAccess');
+  const {context, page} = await newPage();
+  await signInThrough(page, ro.id, ro.secret);
+  await page.locator('[data-test=whoami]').waitFor();
+  assert.match(await page.textContent('[data-test=whoami]'), /limited by policies/);
+  assert.deepEqual(
+      await appButtons(page, app.id),
+      {reset: 0, reveal: 0, deleteApp: 0, deleteKey: 0, addKey: 0, toggle: 0});
+  assert.equal(await page.locator('input[name=name]').getAttribute('readonly'), '');
+  assert.equal(await page.locator('[data-test=save-app]').count(), 0);
+  await shot(page, 'app-read-only');
+  assert.equal(await page.locator('a[href="#/try"]').count(), 0, 'no signing: no secret');
+  assert.equal(await page.locator('a[href="#/audit"]').count(), 1, 'reads the audit trail');
+  await page.goto(`${d.url}/console/#/apps`);
+  await page.locator('[data-test=apps-table]').waitFor();
+  assert.equal(await page.locator('[data-test=new-app]').count(), 0);
+  await context.close();
+});
+
+test('policies: a credential operator resets, and sees no reveal or delete', async () => {
+  const app = (await d.call('GET', '/v1/apps?name=partner_app')).json.items[0];
+  const op = await keyWith(d, 'partners', 'TollgateCredentialOperator');
+  const {context, page} = await newPage();
+  await signInThrough(page, op.id, op.secret);
+  await page.locator('[data-test=whoami]').waitFor();
+  assert.deepEqual(
+      await appButtons(page, app.id),
+      {reset: 1, reveal: 0, deleteApp: 0, deleteKey: 0, addKey: 0, toggle: 0});
+  // Its overview leaves out what it may not read (APIs, the audit trail).
+  assert.equal(await page.locator('a[href="#/audit"]').count(), 0);
+
+  await page.click('[data-test=reset-secret]');
+  await page.click(`${dialog} [data-test=confirm]`);
+  await page.locator('[data-test=secret-once]').waitFor();
+  await page.click('[data-test=secret-done]');
+  const audit = await d.call('GET', `/v1/audit?action=app.secret.reset&actor=${op.id}`);
+  assert.equal(audit.json.total, 1);
+  assert.equal(audit.json.items[0].result, 'success');
+  await context.close();
+});
+
+test('policies: a call the key may no longer make is refused, and shown', async () => {
+  const app = (await d.call('GET', '/v1/apps?name=partner_app')).json.items[0];
+  const key = await d.call('POST', '/v1/accounts/partners/access-keys', {body: {}});
+  const {context, page} = await newPage();
+  await signInThrough(page, key.json.id, key.json.secret);
+  await page.locator('[data-test=whoami]').waitFor();
+  const buttons = await appButtons(page, app.id);
+  assert.equal(buttons.deleteApp, 1, 'no policy yet: the role allows it');
+
+  // Read-only from now on: the page still shows the button, the server refuses.
+  const att = await d.call(
+      'POST', `/v1/accounts/partners/access-keys/${key.json.id}/policies`,
+      {body: {name: 'TollgateReadOnlyAccess'}});
+  assert.equal(att.status, 201, att.text);
+  await page.click('[data-test=delete-app]');
+  await page.fill('[data-test=typed-confirm]', 'partner_app');
+  await page.click(`${dialog} [data-test=confirm]`);
+  await page.locator('.notice.error').waitFor();
+  assert.match(
+      await page.textContent('.notice.error'),
+      /apigateway:DeleteApp .*denied by policy TollgateReadOnlyAccess|no policy/);
+  assert.equal((await d.call('GET', `/v1/apps/${app.id}`)).status, 200, 'not deleted');
+
+  // Reloaded, the page reads the key's permissions again and hides it.
+  await page.reload();
+  await page.locator('[data-test=keys-table]').waitFor();
+  assert.equal(await page.locator('[data-test=delete-app]').count(), 0);
+  await context.close();
 });
 
 test('sign out ends the session on the server', async () => {

@@ -50,12 +50,17 @@ describe('isolation', () => {
 
   test('whoami names the caller', async () => {
     const res = await d.call('GET', '/v1/whoami', {auth: bob.key});
-    assert.deepEqual(res.json, {
+    const {permissions, ...who} = res.json;
+    assert.deepEqual(who, {
       access_key_id: bob.key[0],
       account_id: bob.account.id,
       account_name: 'bob',
-      role: 'member'
+      role: 'member',
+      has_policies: false,
     });
+    // What the key may do (the console's hint): a member's role.
+    assert.equal(permissions['apigateway:CreateApp'], true);
+    assert.equal(permissions['apigateway:CreateAccount'], false);
   });
 
   test('another account sees nothing of the app', async () => {

@@ -534,6 +534,55 @@ test_policies(void **state)
 }
 
 
+/* What a user interface asks before it shows a control: the role on the
+ * account's "any" resource, then the policies, with no refusal noted. */
+static void
+test_may(void **state)
+{
+    tg_actor_t admin = actor(ACC_A, 1), member = actor(ACC_A, 0);
+
+    (void) state;
+
+    assert_true(tg_authorize_may(&admin, TG_ACTION_CREATE_ACCOUNT,
+                                 TG_REGION_DEFAULT, ACC_A));
+    assert_true(tg_authorize_may(&member, TG_ACTION_DELETE_APP,
+                                 TG_REGION_DEFAULT, ACC_A));
+    assert_true(tg_authorize_may(&member, TG_ACTION_DESCRIBE_APIS,
+                                 TG_REGION_DEFAULT, ACC_B));
+    assert_false(tg_authorize_may(&member, TG_ACTION_CREATE_ACCOUNT,
+                                  TG_REGION_DEFAULT, ACC_A));
+    assert_false(tg_authorize_may(&member, TG_ACTION_DELETE_APP,
+                                  TG_REGION_DEFAULT, ACC_B));
+
+    /* One app allowed: the control shows (the call decides per app); a
+     * Deny on every app, or no Allow of the action at all, hides it. */
+    with_policy(&member, "OneApp",
+                "{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":"
+                "[\"apigateway:ResetAppSecret\",\"apigateway:DeleteApp\"],"
+                "\"Resource\":\"acs:apigateway:*:*:app/100\"},"
+                "{\"Effect\":\"Deny\",\"Action\":\"apigateway:DeleteApp\","
+                "\"Resource\":\"acs:apigateway:*:*:app/*\"}]}");
+    assert_true(tg_authorize_may(&member, TG_ACTION_RESET_APP_SECRET,
+                                 TG_REGION_DEFAULT, ACC_A));
+    assert_false(tg_authorize_may(&member, TG_ACTION_DELETE_APP,
+                                  TG_REGION_DEFAULT, ACC_A));
+    assert_false(tg_authorize_may(&member, TG_ACTION_DESCRIBE_APP_SECURITY,
+                                  TG_REGION_DEFAULT, ACC_A));
+    assert_string_equal(member.policies->denied_action, "");
+    tg_actor_free(&member);
+
+    /* Policies do not lift the role's bounds. */
+    with_policy(&member, "All",
+                "{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\","
+                "\"Resource\":\"*\"}]}");
+    assert_false(tg_authorize_may(&member, TG_ACTION_CREATE_ACCOUNT,
+                                  TG_REGION_DEFAULT, ACC_A));
+    assert_true(tg_authorize_may(&member, TG_ACTION_DELETE_APP,
+                                 TG_REGION_DEFAULT, ACC_A));
+    tg_actor_free(&member);
+}
+
+
 /* Every action name is known to the parser, in any case. */
 static void
 test_action_known(void **state)
@@ -566,6 +615,7 @@ main(void)
         cmocka_unit_test(test_scope),
         cmocka_unit_test(test_listing),
         cmocka_unit_test(test_policies),
+        cmocka_unit_test(test_may),
         cmocka_unit_test(test_action_known),
     };
 

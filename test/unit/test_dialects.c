@@ -103,7 +103,8 @@ test_native_paths_and_fallback(void **state)
                              { "X-TC-Action: DescribeApps", NULL },
                              { "Action=DescribeApps", NULL }),
                         "native");
-    /* What no one else claims is the native API's (its 404). */
+    /* What no one else claims is the native API's (its 404); in the
+     * whole table, GET / is the console's (test_console_claims). */
     assert_string_equal(PICK("GET", "/", "", { NULL }, { NULL }), "native");
     assert_string_equal(PICK("GET", "/v2", "", { NULL }, { "Action=X", NULL }),
                         "native");
@@ -383,6 +384,24 @@ test_console_claims(void **state)
                         "native");
     assert_string_equal(REAL("GET", "/api/v3/console", "", .headers = { NULL }),
                         "authing");
+
+    /* A browser's GET or HEAD of the root goes to the console, which
+     * sends it to /console/ (or, with no console to serve, answers as
+     * the native API does); a vendor's call to "/" stays the vendor's. */
+    assert_string_equal(REAL("GET", "/", "", .headers = { NULL }), "console");
+    assert_string_equal(REAL("HEAD", "/", "", .headers = { NULL }), "console");
+    assert_string_equal(REAL("POST", "/", "", .headers = { NULL }), "native");
+    assert_string_equal(REAL("GET", "/x", "", .headers = { NULL }), "native");
+    assert_string_equal(REAL("GET", "/", "", .headers = { NULL },
+                             .query = { "Action=DescribeApps", NULL }),
+                        "alibaba");
+    assert_string_equal(
+        REAL("GET", "/", "", .headers = { "X-TC-Action: DescribeApps", NULL }),
+        "tencent");
+    assert_string_equal(
+        REAL("GET", "/", "",
+             .headers = { "Authorization: ACS3-HMAC-SHA256 x", NULL }),
+        "alibaba");
 
 #undef REAL
 }

@@ -2,12 +2,13 @@
 // create, disable and delete them; a member key sees its own account and
 // manages its member keys.  A new key's secret is shown once.
 
-import {api, enc} from '../api.js';
+import {api, enc, may} from '../api.js';
 import {h, replace, when} from '../dom.js';
 import {badge, confirmDialog, field, modal, secretOnce, showError, typedConfirm} from '../ui.js';
 
 export async function accountsPage(main, ctx) {
   const admin = ctx.session.role === 'admin';
+  const can = (action) => admin && may(ctx.session, action);
   const list = h('div');
 
   async function load() {
@@ -20,8 +21,8 @@ export async function accountsPage(main, ctx) {
         h('td', null, badge(a.status)),
         h('td', null, a.app_quota ?? 'default'),
         h('td', null, when(a.created_at)),
-        h('td', {class: 'row-actions'}, admin ? [
-          h('button', {type: 'button', class: 'small', onclick: async () => {
+        h('td', {class: 'row-actions'},
+          can('ModifyAccount') ? h('button', {type: 'button', class: 'small', onclick: async () => {
             try {
               await api('PATCH', `/v1/accounts/${enc(a.id)}`,
                         {status: a.status === 'enabled' ? 'disabled' : 'enabled'});
@@ -29,8 +30,9 @@ export async function accountsPage(main, ctx) {
               showError(err);
             }
             load();
-          }}, a.status === 'enabled' ? 'Disable' : 'Enable'),
-          h('button', {type: 'button', class: 'small danger', onclick: async () => {
+          }}, a.status === 'enabled' ? 'Disable' : 'Enable') : null,
+          can('DeleteAccount') ? h('button', {type: 'button', class: 'small danger',
+                                              'data-test': 'delete-account', onclick: async () => {
             if (await typedConfirm('Delete account', `Delete the account ${a.name}? Only an empty ` +
                                    'account can be deleted.', a.name, 'Delete account')) {
               try {
@@ -40,7 +42,7 @@ export async function accountsPage(main, ctx) {
               }
               load();
             }
-          }}, 'Delete')] : null))))));
+          }}, 'Delete') : null))))));
   }
 
   async function create() {
@@ -72,7 +74,8 @@ export async function accountsPage(main, ctx) {
 
   replace(main,
     h('div', {class: 'title-row'}, h('h1', null, 'Accounts'),
-      admin ? h('button', {type: 'button', class: 'primary', onclick: create}, 'New account') : null),
+      can('CreateAccount') ? h('button', {type: 'button', class: 'primary', 'data-test': 'new-account',
+                                          onclick: create}, 'New account') : null),
     admin ? null : h('p', {class: 'muted'}, 'A member key sees its own account only.'),
     list);
   await load();
@@ -80,11 +83,16 @@ export async function accountsPage(main, ctx) {
 
 export async function accountPage(main, ctx, id) {
   const admin = ctx.session.role === 'admin';
+  const can = (action) => may(ctx.session, action);
   const account = await api('GET', `/v1/accounts/${enc(id)}`);
   const base = `/v1/accounts/${enc(account.id)}/access-keys`;
   const keys = h('div');
 
   async function load() {
+    if (!can('DescribeAccessKeys')) {
+      replace(keys, h('p', {class: 'muted'}, 'This key may not list access keys.'));
+      return;
+    }
     const page = await api('GET', base);
     replace(keys, h('table', {'data-test': 'access-keys-table'},
       h('thead', null, h('tr', null, ['Id', 'Role', 'Status', 'Description', 'Last used', '']
@@ -98,7 +106,7 @@ export async function accountPage(main, ctx, id) {
           h('td', null, k.description),
           h('td', null, when(k.last_used_at)),
           h('td', {class: 'row-actions'}, mayChange ? [
-            h('button', {type: 'button', class: 'small', onclick: async () => {
+            can('ModifyAccessKey') ? h('button', {type: 'button', class: 'small', onclick: async () => {
               try {
                 await api('PATCH', `${base}/${enc(k.id)}`,
                           {status: k.status === 'enabled' ? 'disabled' : 'enabled'});
@@ -106,8 +114,9 @@ export async function accountPage(main, ctx, id) {
                 showError(err);
               }
               load();
-            }}, k.status === 'enabled' ? 'Disable' : 'Enable'),
-            h('button', {type: 'button', class: 'small danger', onclick: async () => {
+            }}, k.status === 'enabled' ? 'Disable' : 'Enable') : null,
+            can('DeleteAccessKey') ? h('button', {type: 'button', class: 'small danger',
+                                                  'data-test': 'delete-access-key', onclick: async () => {
               if (await confirmDialog('Delete access key', `Delete ${k.id}? Its sessions end too.`,
                                       'Delete', {danger: true})) {
                 try {
@@ -117,7 +126,7 @@ export async function accountPage(main, ctx, id) {
                 }
                 load();
               }
-            }}, 'Delete')] : null));
+            }}, 'Delete') : null] : null));
       }))));
   }
 
@@ -148,8 +157,8 @@ export async function accountPage(main, ctx, id) {
 
   replace(main,
     h('div', {class: 'title-row'}, h('h1', null, 'Account ', account.name, ' ', badge(account.status)),
-      h('button', {type: 'button', class: 'primary', 'data-test': 'new-key', onclick: create},
-        'New access key')),
+      can('CreateAccessKey') ? h('button', {type: 'button', class: 'primary', 'data-test': 'new-key',
+                                            onclick: create}, 'New access key') : null),
     h('dl', {class: 'facts card'},
       h('dt', null, 'Id'), h('dd', {class: 'mono'}, account.id),
       h('dt', null, 'App quota'), h('dd', null, account.app_quota ?? 'default'),

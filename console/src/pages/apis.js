@@ -2,7 +2,7 @@
 // apps that may call it (grant, revoke).  An app's own page shows the
 // other direction.
 
-import {api, enc, query} from '../api.js';
+import {api, enc, may, query} from '../api.js';
 import {h, replace, when} from '../dom.js';
 import {confirmDialog, field, modal, pager, showError, loading} from '../ui.js';
 import {grantDialog, grantsTable} from './app.js';
@@ -64,8 +64,8 @@ export async function apisPage(main, ctx) {
 
   replace(main,
     h('div', {class: 'title-row'}, h('h1', null, 'APIs'),
-      h('button', {type: 'button', class: 'primary', 'data-test': 'new-api', onclick: register},
-        'Register an API')),
+      may(ctx.session, 'CreateApi') ? h('button', {type: 'button', class: 'primary',
+        'data-test': 'new-api', onclick: register}, 'Register an API') : null),
     list);
   await load();
 }
@@ -75,8 +75,11 @@ export async function apiPage(main, ctx, id) {
   const grants = h('div');
 
   async function load() {
+    if (!may(ctx.session, 'DescribeAuthorizedApps')) {
+      return;
+    }
     const page = await api('GET', `/v1/apis/${enc(id)}/grants`);
-    replace(grants, grantsTable(page.items, 'app', async (g) => {
+    replace(grants, grantsTable(page.items, 'app', !mayRevoke ? null : async (g) => {
       if (await confirmDialog('Revoke', `Revoke ${g.app.name}'s access to ${a.name} on ${g.stage}?`,
                               'Revoke', {danger: true})) {
         try {
@@ -101,12 +104,15 @@ export async function apiPage(main, ctx, id) {
     }
   }
 
-  // Only its provider's keys and admins may change an API or grant it.
+  // Only its provider's keys and admins may change an API or grant it,
+  // and only if the key's policies allow it.
   const mine = ctx.session.role === 'admin' || a.account_id === ctx.session.account_id;
+  const mayRevoke = mine && may(ctx.session, 'RemoveAppsAuthorities');
   replace(main,
     h('div', {class: 'title-row'}, h('h1', null, 'API ', a.name),
-      mine ? h('div', {class: 'actions'},
-        h('button', {type: 'button', class: 'danger', onclick: remove}, 'Delete')) : null),
+      mine && may(ctx.session, 'DeleteApi') ? h('div', {class: 'actions'},
+        h('button', {type: 'button', class: 'danger', 'data-test': 'delete-api', onclick: remove},
+          'Delete')) : null),
     h('dl', {class: 'facts card'},
       h('dt', null, 'Id'), h('dd', {class: 'mono'}, a.id),
       h('dt', null, 'Stage'), h('dd', null, a.stage || 'any'),
@@ -114,7 +120,7 @@ export async function apiPage(main, ctx, id) {
       h('dt', null, 'Provider account'), h('dd', {class: 'mono'}, a.account_id)),
     h('section', {class: 'card'},
       h('div', {class: 'title-row'}, h('h2', null, 'Apps that may call it'),
-        mine ? h('button', {type: 'button', class: 'small',
+        mine && may(ctx.session, 'SetAppsAuthorities') ? h('button', {type: 'button', class: 'small',
                             onclick: () => grantDialog(ctx, null, a).then((g) => g && load())},
           'Grant an app') : null),
       grants));

@@ -4,7 +4,7 @@
 // shown once, enable/disable, its grants, and delete with a typed
 // confirmation.
 
-import {api, enc, query} from '../api.js';
+import {api, enc, may, query} from '../api.js';
 import {h, replace, when} from '../dom.js';
 import {badge, confirmDialog, field, modal, notice, secretOnce, showError, tagsToText,
         textToTags, typedConfirm, copyButton} from '../ui.js';
@@ -21,6 +21,8 @@ export const GRACE_PRESETS = [
 
 export async function appPage(main, ctx, id) {
   const base = `/v1/apps/${enc(id)}`;
+  // The controls the key may use: the others are not shown.
+  const can = (action) => may(ctx.session, action);
   const view = {app: null, keys: [], codes: [], grants: [], revealed: null, timer: null};
   const sections = {
     head: h('div'), details: h('section', {class: 'card'}), keys: h('section', {class: 'card'}),
@@ -29,9 +31,11 @@ export async function appPage(main, ctx, id) {
   replace(main, sections.head, sections.details, sections.keys, sections.codes, sections.grants);
 
   async function load() {
+    const none = Promise.resolve({items: []});
     const [app, keys, codes, grants] = await Promise.all([
-      api('GET', base), api('GET', `${base}/keys`), api('GET', `${base}/codes`),
-      api('GET', `${base}/grants`)]);
+      api('GET', base), can('DescribeAppKeys') ? api('GET', `${base}/keys`) : none,
+      can('DescribeAppCodes') ? api('GET', `${base}/codes`) : none,
+      can('DescribeAuthorizedApis') ? api('GET', `${base}/grants`) : none]);
     Object.assign(view, {app, keys: keys.items, codes: codes.items, grants: grants.items});
     draw();
   }
@@ -48,11 +52,13 @@ export async function appPage(main, ctx, id) {
       h('div', {class: 'title-row'},
         h('h1', null, a.name, ' ', badge(a.status)),
         h('div', {class: 'actions'},
-          h('button', {type: 'button', 'data-test': 'toggle-status', onclick: toggleStatus},
-            a.status === 'enabled' ? 'Disable' : 'Enable'),
-          h('button', {type: 'button', 'data-test': 'reveal', onclick: reveal}, 'Reveal secrets'),
-          h('button', {type: 'button', class: 'danger', 'data-test': 'delete-app',
-                       onclick: remove}, 'Delete'))));
+          can('ModifyApp') ? h('button', {type: 'button', 'data-test': 'toggle-status',
+                                          onclick: toggleStatus},
+            a.status === 'enabled' ? 'Disable' : 'Enable') : null,
+          can('DescribeAppSecurity') ? h('button', {type: 'button', 'data-test': 'reveal',
+                                                    onclick: reveal}, 'Reveal secrets') : null,
+          can('DeleteApp') ? h('button', {type: 'button', class: 'danger', 'data-test': 'delete-app',
+                                          onclick: remove}, 'Delete') : null)));
     drawDetails();
     drawKeys();
     drawCodes();
@@ -61,10 +67,11 @@ export async function appPage(main, ctx, id) {
 
   function drawDetails() {
     const a = view.app;
-    const name = h('input', {name: 'name', value: a.name, spellcheck: 'false'});
-    const description = h('input', {name: 'description', value: a.description});
+    const ro = !can('ModifyApp');  // shown, not editable
+    const name = h('input', {name: 'name', value: a.name, spellcheck: 'false', readonly: ro});
+    const description = h('input', {name: 'description', value: a.description, readonly: ro});
     const tags = h('textarea', {name: 'tags', rows: 3, value: tagsToText(a.tags),
-                                'data-test': 'tags'});
+                                'data-test': 'tags', readonly: ro});
     const form = h('form', {class: 'stack', onsubmit: async (e) => {
       e.preventDefault();
       try {
@@ -85,7 +92,8 @@ export async function appPage(main, ctx, id) {
         h('dt', null, 'Updated'), h('dd', null, when(a.updated_at))),
       field('Name', name), field('Description', description),
       field('Tags', tags, 'one key=value a line'),
-      h('div', {class: 'actions'}, h('button', {type: 'submit', 'data-test': 'save-app'}, 'Save')));
+      can('ModifyApp') ? h('div', {class: 'actions'},
+        h('button', {type: 'submit', 'data-test': 'save-app'}, 'Save')) : null);
     replace(sections.details, h('h2', null, 'Details'), form);
   }
 
@@ -101,8 +109,8 @@ export async function appPage(main, ctx, id) {
     const shown = view.revealed ? new Map(view.revealed.key_pairs.map((k) => [k.id, k])) : null;
     replace(sections.keys,
       h('div', {class: 'title-row'}, h('h2', null, 'Key pairs'),
-        h('button', {type: 'button', class: 'small', 'data-test': 'add-key', onclick: addKey},
-          'Add key pair')),
+        can('CreateAppKey') ? h('button', {type: 'button', class: 'small', 'data-test': 'add-key',
+                                           onclick: addKey}, 'Add key pair') : null),
       view.revealed ? h('p', {class: 'warning', 'data-test': 'reveal-timer'},
         `Secrets shown in clear; hidden again in ${REVEAL_SECONDS} s.`) : null,
       h('table', {'data-test': 'keys-table'},
@@ -111,23 +119,24 @@ export async function appPage(main, ctx, id) {
         h('tbody', null, view.keys.map((k) => h('tr', null,
           h('td', {class: 'mono'}, k.app_key),
           secretCell(k.app_secret, shown ? shown.get(k.id)?.app_secret : undefined),
-          h('td', null, k.primary ? 'yes' : h('button', {type: 'button', class: 'small',
-            onclick: () => makePrimary(k)}, 'Make primary')),
+          h('td', null, k.primary ? 'yes' : can('ModifyAppKey') ? h('button', {type: 'button',
+            class: 'small', onclick: () => makePrimary(k)}, 'Make primary') : 'no'),
           h('td', null, k.previous_expires_at ? `${k.previous_app_key} until ${when(k.previous_expires_at)}` : '—'),
           h('td', null, when(k.updated_at)),
           h('td', {class: 'row-actions'},
-            h('button', {type: 'button', class: 'small', 'data-test': 'reset-secret',
-                         onclick: () => resetSecret(k)}, 'Reset secret'),
-            h('button', {type: 'button', class: 'small danger', disabled: view.keys.length < 2,
-                         'data-test': 'delete-key', onclick: () => deleteKey(k)}, 'Delete')))))));
+            can('ResetAppSecret') ? h('button', {type: 'button', class: 'small',
+              'data-test': 'reset-secret', onclick: () => resetSecret(k)}, 'Reset secret') : null,
+            can('DeleteAppKey') ? h('button', {type: 'button', class: 'small danger',
+              disabled: view.keys.length < 2, 'data-test': 'delete-key',
+              onclick: () => deleteKey(k)}, 'Delete') : null))))));
   }
 
   function drawCodes() {
     const shown = view.revealed ? view.revealed.app_codes : null;
     replace(sections.codes,
       h('div', {class: 'title-row'}, h('h2', null, 'AppCodes'),
-        h('button', {type: 'button', class: 'small', 'data-test': 'add-code', onclick: addCode},
-          'Add AppCode')),
+        can('CreateAppCode') ? h('button', {type: 'button', class: 'small', 'data-test': 'add-code',
+                                            onclick: addCode}, 'Add AppCode') : null),
       view.codes.length === 0 ? h('p', {class: 'muted'}, 'No AppCode.') :
       h('table', {'data-test': 'codes-table'},
         h('thead', null, h('tr', null, ['AppCode', 'Updated', ''].map((t) => h('th', null, t)))),
@@ -135,18 +144,23 @@ export async function appPage(main, ctx, id) {
           secretCell(c.app_code, shown ? revealedCode(c.app_code, shown) : undefined),
           h('td', null, when(c.updated_at)),
           h('td', {class: 'row-actions'},
-            h('button', {type: 'button', class: 'small', onclick: () => resetCode(c)}, 'Reset'),
-            h('button', {type: 'button', class: 'small danger', 'data-test': 'delete-code',
-                         onclick: () => deleteCode(c)}, 'Delete')))))));
+            can('ResetAppCode') ? h('button', {type: 'button', class: 'small',
+              'data-test': 'reset-code', onclick: () => resetCode(c)}, 'Reset') : null,
+            can('DeleteAppCode') ? h('button', {type: 'button', class: 'small danger',
+              'data-test': 'delete-code', onclick: () => deleteCode(c)}, 'Delete') : null))))));
   }
 
   function drawGrants() {
+    if (!can('DescribeAuthorizedApis')) {
+      replace(sections.grants);
+      return;
+    }
     replace(sections.grants,
       h('div', {class: 'title-row'}, h('h2', null, 'APIs this app may call'),
-        h('button', {type: 'button', class: 'small', 'data-test': 'grant',
-                     onclick: () => grantDialog(ctx, view.app).then((g) => g && load())},
-          'Grant an API')),
-      grantsTable(view.grants, 'api', async (g) => {
+        can('SetAppsAuthorities') ? h('button', {type: 'button', class: 'small', 'data-test': 'grant',
+          onclick: () => grantDialog(ctx, view.app).then((g) => g && load())},
+          'Grant an API') : null),
+      grantsTable(view.grants, 'api', !can('RemoveAppsAuthorities') ? null : async (g) => {
         if (await confirmDialog('Revoke', `Revoke ${view.app.name}'s access to ${g.api.name} on ${g.stage}?`,
                                 'Revoke', {danger: true})) {
           await revoke(g);
@@ -319,7 +333,8 @@ function revealedCode(masked, codes) {
   return match.length === 1 ? match[0] : undefined;
 }
 
-// A table of grants; other is 'api' (an app's grants) or 'app' (an API's).
+// A table of grants; other is 'api' (an app's grants) or 'app' (an API's);
+// onRevoke null: no Revoke button.
 export function grantsTable(grants, other, onRevoke) {
   if (grants.length === 0) {
     return h('p', {class: 'muted'}, 'No grant.');
@@ -333,8 +348,8 @@ export function grantsTable(grants, other, onRevoke) {
       h('td', null, g.stage),
       h('td', null, g.expires_at ? when(g.expires_at) : 'never'),
       h('td', null, badge(g.expired ? 'expired' : 'active')),
-      h('td', {class: 'row-actions'}, h('button', {type: 'button', class: 'small danger',
-        onclick: () => onRevoke(g)}, 'Revoke'))))));
+      h('td', {class: 'row-actions'}, onRevoke ? h('button', {type: 'button', class: 'small danger',
+        onclick: () => onRevoke(g)}, 'Revoke') : null)))));
 }
 
 const EXPIRY_PRESETS = [

@@ -2,7 +2,7 @@
 // of 20 for accounts with thousands) and the form that creates one, with
 // the server's validation shown beside the field it concerns.
 
-import {api, query} from '../api.js';
+import {api, may, query} from '../api.js';
 import {h, replace, when} from '../dom.js';
 import {badge, field, modal, pager, secretOnce, showError, textToTags, loading} from '../ui.js';
 
@@ -49,8 +49,8 @@ export async function appsPage(main, ctx) {
     load();
   }}, byInput, textInput, statusInput, h('button', {type: 'submit'}, 'Search'),
     h('span', {class: 'spacer'}),
-    h('button', {type: 'button', class: 'primary', 'data-test': 'new-app',
-                 onclick: () => createApp(ctx)}, 'New app'));
+    may(ctx.session, 'CreateApp') ? h('button', {type: 'button', class: 'primary',
+      'data-test': 'new-app', onclick: () => createApp(ctx)}, 'New app') : null);
   statusInput.addEventListener('change', () => search.requestSubmit());
 
   replace(main, h('h1', null, 'Apps'), search, list);

@@ -29,8 +29,8 @@ export async function auditPage(main) {
                             'data-test': 'audit-actor'});
   const action = h('select', {name: 'action', 'data-test': 'audit-action'},
     h('option', {value: ''}, 'Any action'), ACTIONS.map((a) => h('option', {value: a}, a)));
-  const since = h('input', {name: 'since', type: 'datetime-local'});
-  const until = h('input', {name: 'until', type: 'datetime-local'});
+  const since = h('input', {name: 'since', type: 'datetime-local', 'data-test': 'audit-since'});
+  const until = h('input', {name: 'until', type: 'datetime-local', 'data-test': 'audit-until'});
   const list = h('div');
 
   // An app named rather than given by id is looked up first.

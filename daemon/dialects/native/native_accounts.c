@@ -514,9 +514,11 @@ tg_native_whoami(tg_native_call_t *call)
     }
 
     tg_native_reply(call, 200,
-                    json_pack("{s:s,s:s,s:s,s:s}", "access_key_id",
+                    json_pack("{s:s,s:s,s:s,s:s,s:b,s:o}", "access_key_id",
                               call->actor.key_id, "account_id", account.id,
                               "account_name", account.name, "role",
-                              call->actor.admin ? "admin" : "member"));
+                              call->actor.admin ? "admin" : "member",
+                              "has_policies", call->actor.policies != NULL,
+                              "permissions", tg_native_permissions(call)));
     tg_account_free(&account);
 }

@@ -380,12 +380,39 @@ tg_native_expiring(tg_native_call_t *call, tg_app_filter_t *filter)
 }
 
 
+/* ?secret_older_than=SECONDS: the apps holding a key pair whose secret,
+ * or an AppCode, was set (made or reset) at least that long ago. */
+static int
+tg_native_older(tg_native_call_t *call, tg_app_filter_t *filter)
+{
+    const char *older = tg_http_query(call->req, "secret_older_than");
+    int64_t     seconds;
+
+    if (older == NULL) {
+        return TG_OK;
+    }
+    if (tg_str_to_int64(tg_str_c(older), 0, TG_CRED_POLICY_SECONDS_MAX,
+                        &seconds)
+        != TG_OK)
+    {
+        return tg_error_set(&call->err, TG_EBAD_REQUEST,
+                            TG_FIELD_SECRET_OLDER_THAN,
+                            "must be a number of seconds from 0 to "
+                            "316224000");
+    }
+    filter->secret_before = tg_time_now_ms() - seconds * 1000;
+    return TG_OK;
+}
+
+
 void
 tg_native_app_list(tg_native_call_t *call)
 {
     static const char *const names[] = {
-        "name",       "app_key",         "tag", "status", "limit", "offset",
-        "account_id", "expiring_within", NULL
+        "name",       "app_key",         "tag",
+        "status",     "limit",           "offset",
+        "account_id", "expiring_within", "secret_older_than",
+        NULL
     };
     static const char *const repeatable[] = { "tag", NULL };
     tg_app_view_t           *items = NULL;
@@ -411,7 +438,9 @@ tg_native_app_list(tg_native_call_t *call)
     filter.app_key = tg_str_c(tg_http_query(call->req, "app_key"));
     filter.account_id = tg_str_c(tg_http_query(call->req, "account_id"));
 
-    if (tg_native_expiring(call, &filter) != TG_OK) {
+    if (tg_native_expiring(call, &filter) != TG_OK
+        || tg_native_older(call, &filter) != TG_OK)
+    {
         tg_native_fail(call);
         return;
     }

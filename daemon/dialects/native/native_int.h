@@ -206,6 +206,13 @@ int tg_native_session_cookie(const tg_http_request_t *req, tg_str_t *id);
  */
 int tg_native_session_authenticate(tg_native_call_t *call, tg_str_t id);
 
+/*
+ * What the call's key may do, by canonical action, on its own account's
+ * resources ({"apigateway:CreateApp": true, ...}; tg_service_permissions()):
+ * the console hides the controls it may not use.  NULL if out of memory.
+ */
+json_t *tg_native_permissions(const tg_native_call_t *call);
+
 void tg_native_session_create(tg_native_call_t *call);
 void tg_native_session_get(tg_native_call_t *call);
 void tg_native_session_delete(tg_native_call_t *call);

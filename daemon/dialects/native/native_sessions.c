@@ -86,17 +86,40 @@ tg_native_session_set_cookie(tg_native_call_t *call, const char *value)
 }
 
 
-/* The session as the console reads it. */
+json_t *
+tg_native_permissions(const tg_native_call_t *call)
+{
+    unsigned char allowed[TG_ACTION_COUNT];
+    json_t       *obj = json_object();
+    size_t        a;
+
+    tg_service_permissions(call->svc, &call->actor, allowed);
+    for (a = 0; a < TG_ACTION_COUNT && obj != NULL; a++) {
+        if (json_object_set_new(obj, tg_action_name((tg_action_t) a),
+                                json_boolean(allowed[a]))
+            != 0)
+        {
+            json_decref(obj);
+            obj = NULL;
+        }
+    }
+    return obj;
+}
+
+
+/* The session as the console reads it, with what its key may do. */
 static json_t *
 tg_native_session_render(const tg_native_call_t *call, const tg_session_t *s)
 {
-    return json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:I}", "access_key_id",
+    return json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:I,s:b,s:o}", "access_key_id",
                      call->actor.key_id, "account_id", call->actor.account_id,
                      "role", call->actor.admin ? "admin" : "member",
                      "csrf_token", s->csrf, "created_at",
                      tg_native_time(s->created_at), "expires_at",
                      tg_native_time(s->expires_at), "idle_seconds",
-                     (json_int_t) s->idle_seconds);
+                     (json_int_t) s->idle_seconds, "has_policies",
+                     call->actor.policies != NULL, "permissions",
+                     tg_native_permissions(call));
 }
 
 
