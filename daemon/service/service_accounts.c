@@ -156,8 +156,8 @@ tg_account_policy_apply(const tg_service_t *svc, const tg_cred_policy_t *patch,
     }
 
     if ((set & TG_ACCOUNT_SET_POLICY)
-        && tg_cred_policy_check(policy, svc->limits.max_grace_seconds, &field,
-                                &rule)
+        && tg_cred_policy_check(
+               policy, tg_service_limits(svc).max_grace_seconds, &field, &rule)
                != TG_OK)
     {
         return tg_error_set(err, TG_EINVALID, field, "%s", rule);

@@ -243,7 +243,8 @@ tg_app_room_check(tg_service_t *svc, tg_txn_t *t, const char *account_id,
         return tg_error_set(err, rc, TG_FIELD_ACCOUNT_ID, NULL);
     }
 
-    quota = account.app_quota > 0 ? account.app_quota : svc->limits.max_apps;
+    quota = account.app_quota > 0 ? account.app_quota
+                                  : tg_service_limits(svc).max_apps;
     tg_account_free(&account);
 
     rc = tg_store_app_count(t, tg_str_c(account_id), &count);
