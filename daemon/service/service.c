@@ -292,6 +292,7 @@ tg_app_authorize_load(const tg_service_t *svc, tg_txn_t *t,
     tg_resource_t res;
     int           rc;
 
+    tg_authorize_note(action); /* a 404 counts under it too */
     rc = tg_app_lookup(t, ref, app);
     if (rc != TG_OK) {
         return tg_error_code(err, rc);

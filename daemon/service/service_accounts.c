@@ -1302,7 +1302,8 @@ tg_service_audit_list(tg_service_t *svc, const tg_actor_t *actor,
     tg_audit_list_t   op = { actor, &f, NULL, 0, 0 };
     int               rc;
 
-    rc = tg_authorize_listing(actor, TG_RESOURCE_AUDIT, f.account_id, err);
+    rc = tg_authorize_listing(actor, TG_ACTION_DESCRIBE_AUDIT_EVENTS,
+                              TG_RESOURCE_AUDIT, f.account_id, err);
     if (rc != TG_OK) {
         return rc;
     }

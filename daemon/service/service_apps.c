@@ -598,7 +598,8 @@ tg_service_app_list(tg_service_t *svc, const tg_actor_t *actor,
     char code_hash[TG_HASH_HEX_LEN + 1];
     int  rc;
 
-    rc = tg_authorize_listing(actor, TG_RESOURCE_APP, f.account_id, err);
+    rc = tg_authorize_listing(actor, TG_ACTION_DESCRIBE_APPS, TG_RESOURCE_APP,
+                              f.account_id, err);
     if (rc != TG_OK) {
         return rc;
     }
