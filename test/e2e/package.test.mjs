@@ -348,6 +348,36 @@ describe('the Debian package', () => {
               .then(() => null, (e) => e);
       assert.ok(refused, 'a call signed with a wrong secret passed');
 
+      // nginx's own refusals are JSON in the packaged gateway too; the
+      // module's keep their shape.
+      const big = await new Promise((resolve, reject) => {
+        const req = http.request(
+            {
+              host: '127.0.0.1',
+              port: gwPort,
+              method: 'POST',
+              path: '/x',
+              headers: {'content-length': 2000000},  // over client_max_body_size
+            },
+            (res) => {
+              let body = '';
+              res.setEncoding('utf8');
+              res.on('data', (c) => body += c);
+              res.on('end', () => {
+                req.destroy();
+                resolve({status: res.statusCode, type: res.headers['content-type'], body});
+              });
+            });
+        req.on('error', reject);
+        req.flushHeaders();
+      });
+      assert.equal(big.status, 413, big.body);
+      assert.match(big.type, /^application\/json/);
+      assert.deepEqual(JSON.parse(big.body), {message: 'Request body too large'});
+      const unsigned = await fetch(`http://127.0.0.1:${gwPort}/x`);
+      assert.equal(unsigned.status, 401);
+      assert.deepEqual(Object.keys(await unsigned.json()), ['Message', 'RequestId']);
+
       // The access log records the calls, and no credential.
       nginx.kill('SIGQUIT');
       await nginxExited;
