@@ -7,14 +7,15 @@
 #           sqlite3 shell that edits a stopped store, headless Chromium for
 #           the console's browser tests, the openssl CLI that makes the TLS
 #           tests' certificates; dpkg-dev, man-db and file for `make deb`
-#           and its test)
+#           and its test; logrotate, which runs the shipped rotation
+#           configurations)
 set -eu
 
 build="gcc make pkg-config libc6-dev libssl-dev libmicrohttpd-dev
        libjansson-dev libsqlite3-dev libcurl4-openssl-dev liblmdb-dev
        nginx nginx-dev libpcre2-dev zlib1g-dev"
 test="$build libcmocka-dev clang-format wrk sqlite3 clang libclang-rt-14-dev
-      chromium fonts-dejavu-core openssl dpkg-dev man-db file"
+      chromium fonts-dejavu-core openssl dpkg-dev man-db file logrotate"
 
 case "${1:-test}" in
 build) wanted=$build ;;
