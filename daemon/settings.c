@@ -560,13 +560,15 @@ tg_setting_differs(const tg_setting_t *st, const void *a, const void *b)
 }
 
 
-/* 1 if an earlier setting of the table stores into the same field. */
+/* 1 if a later setting of the table stores into the same field: the
+ * table lists a former name (alibaba_nonces) before the setting it
+ * sets (signed_nonces), which is the one to name. */
 static int
-tg_setting_alias(const tg_setting_t *table, size_t k)
+tg_setting_alias(const tg_setting_t *table, size_t n, size_t k)
 {
     size_t i;
 
-    for (i = 0; i < k; i++) {
+    for (i = k + 1; i < n; i++) {
         if (table[i].offset == table[k].offset) {
             return 1;
         }
@@ -583,8 +585,8 @@ tg_settings_group_changed(const tg_setting_t *table, size_t n, const void *a,
     size_t k;
 
     for (k = 0; k < n; k++) {
-        if (!tg_setting_alias(table, k) && tg_setting_differs(&table[k], a, b))
-        {
+        if (!tg_setting_alias(table, n, k)
+            && tg_setting_differs(&table[k], a, b)) {
             fn(data, table[k].name);
         }
     }

@@ -101,8 +101,8 @@ void tg_settings_group_free(const tg_settings_group_t *group);
 /*
  * Calls fn with the name of each setting whose value differs between
  * two loads: old and fresh (the core's), and old_groups[i] and
- * fresh_groups[i] (the same tables, in the same order).  A setting
- * that is another's former name is not named twice.
+ * fresh_groups[i] (the same tables, in the same order).  A former
+ * name is not named: the setting it sets is.
  */
 typedef void (*tg_settings_changed_pt)(void *data, const char *name);
 
