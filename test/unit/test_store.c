@@ -378,7 +378,7 @@ test_open_migrates(void **state)
                                 "'access_key_policies')"),
                      13);
     assert_string_equal(tg_db_sqlite.name, "sqlite");
-    assert_int_equal(tg_db_sqlite.nmigrations, 4);
+    assert_int_equal(tg_db_sqlite.nmigrations, SCHEMA_VERSION);
 }
 
 
@@ -414,7 +414,8 @@ test_reopen_does_not_migrate(void **state)
 }
 
 
-/* A database from a newer Tollgate is refused, not downgraded. */
+/* A database from a newer Tollgate (one version past SCHEMA_VERSION) is
+ * refused, not downgraded. */
 static void
 test_open_newer_schema(void **state)
 {
@@ -424,7 +425,7 @@ test_open_newer_schema(void **state)
 
     tg_store_close(f->store);
     f->store = NULL;
-    sql_exec(f, "INSERT INTO schema_version (version) VALUES (5)");
+    sql_exec(f, "INSERT INTO schema_version (version) VALUES (6)");
 
     assert_rc(tg_store_open(&tg_db_sqlite, &o, &store), TG_ESTORE);
     assert_ptr_equal(store, (tg_store_t *) f);
