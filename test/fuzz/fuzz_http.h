@@ -137,6 +137,23 @@ tg_http_path(const tg_http_request_t *req)
 }
 
 
+/* The fake's requests come over plain HTTP from the loopback. */
+int
+tg_http_is_secure(const tg_http_request_t *req)
+{
+    (void) req;
+    return 0;
+}
+
+
+int
+tg_http_is_loopback(const tg_http_request_t *req)
+{
+    (void) req;
+    return 1;
+}
+
+
 /* The fake has no escapes: its raw target is its path. */
 const char *
 tg_http_uri(const tg_http_request_t *req)
