@@ -164,13 +164,24 @@ export class OpenApi {
       }
     }
 
+    const type = res.headers.get('content-type') || '';
+    const text = response.content && response.content['text/plain'];
+    if (text) {
+      // A text body (the Prometheus exposition): its media type, and the
+      // string against its schema.
+      if (!type.startsWith('text/plain'))
+        problems.push(`Content-Type ${type}`);
+      const v = this.validatorAt(`${pointer}/content/${escape('text/plain')}/schema`);
+      if (!v(res.text))
+        problems.push(...v.errors.map((e) => `text body ${e.message}`));
+      return problems;
+    }
     const content = response.content && response.content['application/json'];
     if (!content) {
       if (res.text.length !== 0)
         problems.push(`a body where none is documented: ${res.text}`);
       return problems;
     }
-    const type = res.headers.get('content-type') || '';
     if (!type.startsWith('application/json'))
       problems.push(`Content-Type ${type}`);
     if (res.json === null)
