@@ -542,6 +542,23 @@ describe('docs/openapi.yaml', () => {
     conforms();
   });
 
+  test('the audit events of sessions, policies and refusals conform to the document', async () => {
+    const audit = await expect(200, 'GET', '/v1/audit?limit=100');
+    const seen = new Set(audit.items.map((e) => `${e.action} ${e.result}`));
+    for (const want
+             of ['session.create success', 'session.delete success', 'auth.failure failure',
+                 'policy.create success', 'policy.update success', 'policy.delete success',
+                 'policy.attach success', 'policy.detach success', 'app.create failure',
+                 'app.secret.reveal failure']) {
+      assert.ok(seen.has(want), `no ${want} event in ${[...seen].join(', ')}`);
+    }
+    const reveal = audit.items.find((e) => e.action === 'app.secret.reveal');
+    assert.equal(reveal.error, 'secret_reveal_refused');
+    const denied = audit.items.find((e) => e.action === 'app.create' && e.result === 'failure');
+    assert.equal(denied.error, 'forbidden');
+    conforms();
+  });
+
   test('every documented operation was exercised with a success', () => {
     const missing = api.operations().filter((op) => {
       const seen = api.exercised.get(op);
