@@ -59,6 +59,11 @@
 #define TG_UP_MODULE   "ngx_http_tollgate_module.so"
 #define TG_UP_ECHO     "ngx_http_tollgate_echo_module.so" /* beside it */
 #define TG_UP_TEMPLATE "etc/nginx.conf.in"
+/* Installed (make install, the package): beside share/tollgate/. */
+#define TG_UP_TEMPLATE_INSTALLED "share/tollgate/nginx-up.conf.template"
+/* The template's lines of the sample upstream lie between these. */
+#define TG_UP_SAMPLE_BEGIN "# sample upstream: begin\n"
+#define TG_UP_SAMPLE_END   "# sample upstream: end\n"
 
 typedef struct {
     char data_dir[PATH_MAX];
@@ -68,6 +73,7 @@ typedef struct {
     char tollgated[PATH_MAX];
     char module[PATH_MAX];
     char echo_module[PATH_MAX];
+    int  sample; /* render the sample upstream (no --upstream) */
     char template[PATH_MAX];
     char        upstream[PATH_MAX + 32];
     const char *admin;   /* host:port */
@@ -95,16 +101,19 @@ tg_up_join(char *out, const char *a, const char *b)
 }
 
 
-/* Finds rel under the executable's directory or one of its parents. */
+/* Finds the first of rels (relative to the executable's directory) that
+ * can be read; out (PATH_MAX) gets its canonical path. */
 static int
 tg_up_find(const tg_up_t *up, const char *const *rels, char *out)
 {
+    char   path[PATH_MAX];
     size_t i;
 
     for (i = 0; rels[i] != NULL; i++) {
-        if (tg_up_join(out, up->exe_dir, "/") == TG_CLI_OK
-            && strlen(out) + strlen(rels[i]) < PATH_MAX
-            && strcat(out, rels[i]) != NULL && access(out, R_OK) == 0)
+        if (tg_up_join(path, up->exe_dir, "/") == TG_CLI_OK
+            && strlen(path) + strlen(rels[i]) < PATH_MAX
+            && strcat(path, rels[i]) != NULL && access(path, R_OK) == 0
+            && realpath(path, out) != NULL)
         {
             return TG_CLI_OK;
         }
@@ -116,10 +125,20 @@ tg_up_find(const tg_up_t *up, const char *const *rels, char *out)
 static int
 tg_up_paths(tg_up_t *up, const tg_cli_args_t *a)
 {
+    /* Beside the build tree's binaries (build/bin, build/asan/bin), then
+     * where make install (PREFIX/lib/tollgate) and the package (nginx's
+     * modules directory) put them, from PREFIX/bin. */
     static const char *const modules[] = { "../nginx/" TG_UP_MODULE,
-                                           "../../nginx/" TG_UP_MODULE, NULL };
+                                           "../../nginx/" TG_UP_MODULE,
+                                           "../lib/tollgate/" TG_UP_MODULE,
+                                           "../lib/nginx/modules/" TG_UP_MODULE,
+                                           NULL };
     static const char *const templates[] = { "../../" TG_UP_TEMPLATE,
-                                             "../../../" TG_UP_TEMPLATE, NULL };
+                                             "../../../" TG_UP_TEMPLATE,
+                                             "../" TG_UP_TEMPLATE_INSTALLED,
+                                             NULL };
+    static const char *const daemons[] = { "tollgated", "../sbin/tollgated",
+                                           NULL };
     char                     exe[PATH_MAX];
     const char              *env, *dir = tg_cli_opt(a, "data-dir");
     ssize_t                  n;
@@ -131,10 +150,14 @@ tg_up_paths(tg_up_t *up, const tg_cli_args_t *a)
     exe[n] = '\0';
     snprintf(up->exe_dir, sizeof(up->exe_dir), "%s", dirname(exe));
 
+    /* tollgated beside this binary (a build tree), or in ../sbin (an
+     * installation); if neither, the first, for the error to name. */
     env = getenv("TOLLGATE_TOLLGATED");
-    if (tg_up_join(up->tollgated, env != NULL ? env : up->exe_dir,
-                   env != NULL ? "" : "/tollgated")
-        != TG_CLI_OK)
+    if (env != NULL) {
+        snprintf(up->tollgated, sizeof(up->tollgated), "%s", env);
+    } else if (tg_up_find(up, daemons, up->tollgated) != TG_CLI_OK
+               && tg_up_join(up->tollgated, up->exe_dir, "/tollgated")
+                      != TG_CLI_OK)
     {
         return TG_CLI_EUSAGE;
     }
@@ -150,6 +173,18 @@ tg_up_paths(tg_up_t *up, const tg_cli_args_t *a)
     if (tg_up_join(up->echo_module, dirname(exe), "/" TG_UP_ECHO) != TG_CLI_OK)
     {
         return TG_CLI_EUSAGE;
+    }
+
+    /* The sample upstream is a build tree's: an installation has none. */
+    up->sample = !tg_cli_has(a, "upstream");
+    if (up->sample && !tg_cli_has(a, "nginx-conf")
+        && access(up->echo_module, R_OK) != 0)
+    {
+        return tg_cli_usage_error(
+            "the sample upstream (%s) is not installed; give --upstream URL, "
+            "the service the gateway is to front (e.g. --upstream "
+            "http://127.0.0.1:3000)",
+            up->echo_module);
     }
 
     env = getenv("TOLLGATE_NGINX_TEMPLATE");
@@ -706,6 +741,33 @@ tg_up_register(tg_cli_t *cli, tg_up_t *up)
 }
 
 
+/* Appends text to out without the lines from each TG_UP_SAMPLE_BEGIN to
+ * its TG_UP_SAMPLE_END, both included. */
+static int
+tg_up_drop_sample(tg_str_t text, tg_buf_t *out)
+{
+    const char *p = text.ptr, *end = text.ptr + text.len, *nl;
+    int         inside = 0, rc = TG_OK;
+    size_t      n;
+
+    while (p < end && rc == TG_OK) {
+        nl = memchr(p, '\n', (size_t) (end - p));
+        n = nl != NULL ? (size_t) (nl - p) + 1 : (size_t) (end - p);
+        if (n == strlen(TG_UP_SAMPLE_BEGIN)
+            && memcmp(p, TG_UP_SAMPLE_BEGIN, n) == 0) {
+            inside = 1;
+        } else if (n == strlen(TG_UP_SAMPLE_END)
+                   && memcmp(p, TG_UP_SAMPLE_END, n) == 0) {
+            inside = 0;
+        } else if (!inside) {
+            rc = tg_buf_append(out, p, n);
+        }
+        p += n;
+    }
+    return rc;
+}
+
+
 /* Replaces every "@NAME@" of text with its value into out. */
 static int
 tg_up_render_text(tg_str_t text, const char *const (*vars)[2], tg_buf_t *out)
@@ -745,7 +807,7 @@ tg_up_render(tg_up_t *up)
         { "@UPSTREAM@", up->upstream },
         { NULL, NULL },
     };
-    tg_buf_t in = TG_BUF_INIT, out = TG_BUF_INIT;
+    tg_buf_t in = TG_BUF_INIT, kept = TG_BUF_INIT, out = TG_BUF_INIT;
     char     chunk[4096];
     FILE    *f;
     size_t   n;
@@ -768,8 +830,16 @@ tg_up_render(tg_up_t *up)
     {
         rc = TG_CLI_EUSAGE;
     }
+    if (rc == TG_CLI_OK && !up->sample
+        && tg_up_drop_sample(tg_buf_str(&in), &kept) != TG_OK)
+    {
+        rc = tg_cli_nomem();
+    }
     if (rc == TG_CLI_OK
-        && tg_up_render_text(tg_buf_str(&in), vars, &out) != TG_OK) {
+        && tg_up_render_text(up->sample ? tg_buf_str(&in) : tg_buf_str(&kept),
+                             vars, &out)
+               != TG_OK)
+    {
         rc = tg_cli_nomem();
     }
     if (rc == TG_CLI_OK) {
@@ -783,6 +853,7 @@ tg_up_render(tg_up_t *up)
     }
 
     tg_buf_free(&in);
+    tg_buf_free(&kept);
     tg_buf_free(&out);
     return rc;
 }

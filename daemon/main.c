@@ -251,24 +251,34 @@ tg_store_prepare(tg_daemon_t *d)
 }
 
 
-static int
-tg_service_prepare(tg_daemon_t *d)
+/* The service's limits as the settings s say. */
+static tg_service_limits_t
+tg_limits_of(const tg_settings_t *s)
 {
     tg_service_limits_t limits;
     const char         *rule;
+
+    limits.max_apps = s->max_apps;
+    limits.max_key_pairs = s->max_key_pairs;
+    limits.max_codes = s->max_codes;
+    limits.max_grace_seconds = s->max_grace_seconds;
+    limits.app_write_rate = s->app_write_rate;
+    limits.app_write_burst = s->app_write_burst;
+    limits.code_reset_interval = s->code_reset_interval;
+    limits.signed_nonces = s->signed_nonces;
+    (void) tg_settings_cred_policy(s, &limits.account_policy,
+                                   &rule); /* checked when loaded */
+
+    return limits;
+}
+
+
+static int
+tg_service_prepare(tg_daemon_t *d)
+{
+    tg_service_limits_t limits = tg_limits_of(&d->settings);
     char                errbuf[256];
     int                 rc;
-
-    limits.max_apps = d->settings.max_apps;
-    limits.max_key_pairs = d->settings.max_key_pairs;
-    limits.max_codes = d->settings.max_codes;
-    limits.max_grace_seconds = d->settings.max_grace_seconds;
-    limits.app_write_rate = d->settings.app_write_rate;
-    limits.app_write_burst = d->settings.app_write_burst;
-    limits.code_reset_interval = d->settings.code_reset_interval;
-    limits.signed_nonces = d->settings.signed_nonces;
-    (void) tg_settings_cred_policy(&d->settings, &limits.account_policy,
-                                   &rule); /* checked when loaded */
 
     if (tg_service_create(d->store, d->keyring, &limits, &d->service) != TG_OK)
     {
@@ -643,18 +653,93 @@ tg_projection_prepare(tg_daemon_t *d)
 
 
 /*
+ * The settings a reload applies: the log level, the body cap and the
+ * service's limits.  Requests read them through tg_service_limits() and
+ * the server's atomic cap, so they may change while requests run.  The
+ * others (the address, the data directory, TLS, threads, the size of
+ * the nonce store, the dialects' settings...) are read once at start.
+ */
+static const char *const tg_live_settings[] = {
+    "log_level",      "max_body",        "max_apps",
+    "max_key_pairs",  "max_codes",       "max_grace_seconds",
+    "app_write_rate", "app_write_burst", "code_reset_interval",
+};
+
+
+static int
+tg_setting_live(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(tg_live_settings) / sizeof(tg_live_settings[0]); i++)
+    {
+        if (strcmp(name, tg_live_settings[i]) == 0) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/* Logs each changed setting: applied, or needing a restart.  Names
+ * only: a value may be a secret. */
+static void
+tg_reload_changed(void *data, const char *name)
+{
+    (void) data;
+
+    if (tg_setting_live(name)) {
+        TG_LOG(TG_LOG_INFO, "setting applied", TG_LF_STR("setting", name));
+    } else {
+        TG_LOG(TG_LOG_WARN, "setting changed, needs a restart",
+               TG_LF_STR("setting", name));
+    }
+}
+
+
+/* Makes the live settings of fresh those of d, and applies them. */
+static void
+tg_reload_apply(tg_daemon_t *d, tg_settings_t *fresh)
+{
+    tg_settings_t      *s = &d->settings;
+    tg_service_limits_t limits;
+    char               *old;
+
+    old = s->log_level;
+    s->log_level = fresh->log_level;
+    fresh->log_level = old;
+
+    s->max_body = fresh->max_body;
+    s->max_apps = fresh->max_apps;
+    s->max_key_pairs = fresh->max_key_pairs;
+    s->max_codes = fresh->max_codes;
+    s->max_grace_seconds = fresh->max_grace_seconds;
+    s->app_write_rate = fresh->app_write_rate;
+    s->app_write_burst = fresh->app_write_burst;
+    s->code_reset_interval = fresh->code_reset_interval;
+
+    limits = tg_limits_of(s);
+    tg_service_set_limits(d->service, &limits);
+    tg_http_set_max_body(d->http, (size_t) s->max_body);
+}
+
+
+/*
  * SIGHUP: reopens the log file (logrotate renamed it) and re-reads the
  * settings (file, environment, flags), applying those that can change
- * live: log_level.  The others take effect at the next start.
+ * live (tg_live_settings) and logging each other one that changed as
+ * needing a restart.  A bad setting keeps all the old ones.
  */
 static void
 tg_reload(tg_daemon_t *d, int argc, char **argv)
 {
     tg_settings_group_t groups[TG_SETTINGS_GROUPS_MAX];
+    tg_settings_group_t current[TG_SETTINGS_GROUPS_MAX];
     tg_dialect_set_t   *scratch = NULL;
     tg_settings_t       fresh;
     tg_log_level_t      level = TG_LOG_INFO, was = TG_LOG_INFO;
-    char                errbuf[512], *old;
+    char                errbuf[512];
     size_t              ngroups;
     int                 rc;
 
@@ -665,8 +750,8 @@ tg_reload(tg_daemon_t *d, int argc, char **argv)
                TG_LF_STR("error", errbuf));
     }
 
-    /* The dialects' settings are read into a set of their own, which no
-     * one uses: a reload changes none of them. */
+    /* The dialects' settings are read into a set of their own, only to
+     * say which changed: a reload applies none of them. */
     memset(&fresh, 0, sizeof(fresh));
     if (tg_dialect_set_create(&scratch) != TG_OK) {
         TG_LOG(TG_LOG_ERROR, "settings not reloaded",
@@ -687,11 +772,15 @@ tg_reload(tg_daemon_t *d, int argc, char **argv)
         (void) tg_log_level_parse(d->settings.log_level, &was);
         tg_log_set_level(level < was ? level : was);
         TG_LOG(TG_LOG_INFO, "settings reloaded",
-               TG_LF_STR("log_level", fresh.log_level));
+               TG_LF_STR("log_level", fresh.log_level),
+               TG_LF_INT("max_body", fresh.max_body),
+               TG_LF_INT("max_apps", fresh.max_apps));
+        (void) tg_dialect_set_settings(d->dialects, current,
+                                       TG_SETTINGS_GROUPS_MAX);
+        tg_settings_each_changed(&d->settings, current, &fresh, groups, ngroups,
+                                 tg_reload_changed, NULL);
         tg_log_set_level(level);
-        old = d->settings.log_level;
-        d->settings.log_level = fresh.log_level;
-        fresh.log_level = old;
+        tg_reload_apply(d, &fresh);
     }
 
     tg_settings_free(&fresh);

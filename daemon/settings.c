@@ -594,6 +594,88 @@ tg_settings_free(tg_settings_t *s)
 }
 
 
+/* 1 if the setting st holds different values in a and b. */
+static int
+tg_setting_differs(const tg_setting_t *st, const void *a, const void *b)
+{
+    const char *fa = (const char *) a + st->offset;
+    const char *fb = (const char *) b + st->offset;
+    const char *sa, *sb;
+    int64_t     ia, ib;
+    double      da, db;
+
+    switch (st->type) {
+    case TG_SETTING_STRING:
+        memcpy(&sa, fa, sizeof(sa));
+        memcpy(&sb, fb, sizeof(sb));
+        return (sa == NULL) != (sb == NULL)
+               || (sa != NULL && strcmp(sa, sb) != 0);
+    case TG_SETTING_INT:
+        memcpy(&ia, fa, sizeof(ia));
+        memcpy(&ib, fb, sizeof(ib));
+        return ia != ib;
+    default:
+        memcpy(&da, fa, sizeof(da));
+        memcpy(&db, fb, sizeof(db));
+        return da != db;
+    }
+}
+
+
+/* 1 if a later setting of the table stores into the same field: the
+ * table lists a former name (alibaba_nonces) before the setting it
+ * sets (signed_nonces), which is the one to name. */
+static int
+tg_setting_alias(const tg_setting_t *table, size_t n, size_t k)
+{
+    size_t i;
+
+    for (i = k + 1; i < n; i++) {
+        if (table[i].offset == table[k].offset) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+static void
+tg_settings_group_changed(const tg_setting_t *table, size_t n, const void *a,
+                          const void *b, tg_settings_changed_pt fn, void *data)
+{
+    size_t k;
+
+    for (k = 0; k < n; k++) {
+        if (!tg_setting_alias(table, n, k)
+            && tg_setting_differs(&table[k], a, b)) {
+            fn(data, table[k].name);
+        }
+    }
+}
+
+
+void
+tg_settings_each_changed(const tg_settings_t       *old,
+                         const tg_settings_group_t *old_groups,
+                         const tg_settings_t       *fresh,
+                         const tg_settings_group_t *fresh_groups,
+                         size_t ngroups, tg_settings_changed_pt fn, void *data)
+{
+    size_t i;
+
+    tg_settings_group_changed(tg_settings, TG_NSETTINGS, old, fresh, fn, data);
+
+    for (i = 0; i < ngroups; i++) {
+        if (old_groups[i].table == fresh_groups[i].table) {
+            tg_settings_group_changed(old_groups[i].table, old_groups[i].n,
+                                      old_groups[i].values,
+                                      fresh_groups[i].values, fn, data);
+        }
+    }
+}
+
+
 static void
 tg_settings_usage_group(FILE *out, const tg_settings_group_t *group)
 {

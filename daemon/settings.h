@@ -115,6 +115,21 @@ void tg_settings_free(tg_settings_t *s);
 /* Releases (and wipes) the strings of a group's struct. */
 void tg_settings_group_free(const tg_settings_group_t *group);
 
+/*
+ * Calls fn with the name of each setting whose value differs between
+ * two loads: old and fresh (the core's), and old_groups[i] and
+ * fresh_groups[i] (the same tables, in the same order).  A former
+ * name is not named: the setting it sets is.
+ */
+typedef void (*tg_settings_changed_pt)(void *data, const char *name);
+
+void tg_settings_each_changed(const tg_settings_t       *old,
+                              const tg_settings_group_t *old_groups,
+                              const tg_settings_t       *fresh,
+                              const tg_settings_group_t *fresh_groups,
+                              size_t ngroups, tg_settings_changed_pt fn,
+                              void *data);
+
 /* Prints the usage and every setting, the groups' too, with defaults. */
 void tg_settings_usage(FILE *out, const tg_settings_group_t *groups,
                        size_t ngroups);

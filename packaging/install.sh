@@ -116,6 +116,11 @@ else
         "$d$SHAREDIR/examples/logrotate.d/tollgate-gateway" 0644
 fi
 
+# `tollgate up`'s nginx template, found from PREFIX/bin (the sample
+# upstream it can load is a build tree's: an installation gives
+# --upstream).
+put "$src/etc/nginx.conf.in" "$d$SHAREDIR/nginx-up.conf.template" 0644
+
 for doc in README.md docs/service.md docs/api.md docs/cli.md docs/gateway.md \
            docs/security.md docs/storage.md docs/openapi.yaml; do
     put "$src/$doc" "$d$DOCDIR/${doc##*/}" 0644

@@ -22,6 +22,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,13 +58,22 @@
 
 struct tg_http_server_s {
     struct MHD_Daemon *daemon;
-    tg_http_options_t  options;
+    tg_http_options_t  options;  /* read only, but for max_body */
+    _Atomic size_t     max_body; /* tg_http_set_max_body() may change it */
     unsigned           port;
     int                walk_head; /* tg_http_raw_nul() knows this layout */
     int                secure;    /* HTTPS */
     tg_buf_t           cert;      /* PEM, NUL-terminated */
     tg_buf_t           key;       /* PEM, NUL-terminated; wiped at stop */
 };
+
+/* The body cap now: a reload may change it while requests are read. */
+static size_t
+tg_http_max_body(tg_http_server_t *srv)
+{
+    return atomic_load_explicit(&srv->max_body, memory_order_relaxed);
+}
+
 
 struct tg_http_request_s {
     struct MHD_Connection *conn;
@@ -604,7 +614,7 @@ tg_http_access(void *cls, struct MHD_Connection *conn, const char *url,
                                              MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (length != NULL) {
             declared = strtoull(length, &end, 10);
-            if (*end == '\0' && declared > srv->options.max_body) {
+            if (*end == '\0' && declared > tg_http_max_body(srv)) {
                 req->too_large = 1;
                 if (declared > TG_HTTP_DRAIN_MAX) {
                     return tg_http_answer(srv, req);
@@ -622,7 +632,7 @@ tg_http_access(void *cls, struct MHD_Connection *conn, const char *url,
 
     if (*upload_data_size > 0) {
         if (!req->too_large
-            && req->body.len + *upload_data_size <= srv->options.max_body)
+            && req->body.len + *upload_data_size <= tg_http_max_body(srv))
         {
             if (tg_buf_append(&req->body, upload_data, *upload_data_size)
                 != TG_OK) {
@@ -839,6 +849,7 @@ tg_http_start(const tg_http_options_t *options, tg_http_server_t **out,
     }
 
     srv->options = *options;
+    atomic_init(&srv->max_body, options->max_body);
     /* The walk knows the head as the 0.9 series lays it out (0.9.75 to
      * 0.9.77 alike); 1.0 parses the head anew and refuses a raw NUL. */
     srv->walk_head = strncmp(MHD_get_version(), "0.9.", 4) == 0;
@@ -905,6 +916,13 @@ tg_http_start(const tg_http_options_t *options, tg_http_server_t **out,
 
     *out = srv;
     return TG_OK;
+}
+
+
+void
+tg_http_set_max_body(tg_http_server_t *srv, size_t max_body)
+{
+    atomic_store_explicit(&srv->max_body, max_body, memory_order_relaxed);
 }
 
 

@@ -83,6 +83,10 @@ typedef struct {
 int tg_http_start(const tg_http_options_t *options, tg_http_server_t **srv,
                   char *errbuf, size_t errlen);
 
+/* Changes the largest body accepted, for requests whose body is not
+ * being read yet; safe while the server runs (a reload). */
+void tg_http_set_max_body(tg_http_server_t *srv, size_t max_body);
+
 /* The port the server listens on (useful with port 0). */
 unsigned tg_http_port(const tg_http_server_t *srv);
 

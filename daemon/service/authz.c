@@ -542,10 +542,19 @@ tg_authorize_scope(const tg_actor_t *actor, const char *type, tg_str_t asked)
 }
 
 
-int
-tg_authorize_listing(const tg_actor_t *actor, const char *type, tg_str_t asked,
-                     tg_error_t *err)
+void
+tg_authorize_note(tg_action_t action)
 {
+    tg_metrics_action_note((int) action);
+}
+
+
+int
+tg_authorize_listing(const tg_actor_t *actor, tg_action_t action,
+                     const char *type, tg_str_t asked, tg_error_t *err)
+{
+    tg_authorize_note(action);
+
     if (asked.len == 0 || actor->admin || tg_resource_catalogue(type)
         || tg_str_eq_c(asked, actor->account_id))
     {

@@ -368,11 +368,20 @@ tg_str_t tg_authorize_scope(const tg_actor_t *actor, const char *type,
  * Refuses a listing of resources of type that names another account
  * (asked: a NULL ptr or empty names none) where tg_authorize_scope()
  * would confine it to the actor's own: a key that names an account it
- * may not list is told so, not given its own account's.  Returns 0 or
+ * may not list is told so, not given its own account's.  action is the
+ * listing's, noted as the request's (tg_authorize_note()).  Returns 0 or
  * TG_EFORBIDDEN.
  */
-int tg_authorize_listing(const tg_actor_t *actor, const char *type,
-                         tg_str_t asked, tg_error_t *err);
+int tg_authorize_listing(const tg_actor_t *actor, tg_action_t action,
+                         const char *type, tg_str_t asked, tg_error_t *err);
+
+/*
+ * Notes action as the one the request asked for (the action label of
+ * tollgated's request metrics), unless one was noted already.  The
+ * authorizer notes what it is asked about; an operation that may refuse
+ * before (a resource not found) notes its action first.
+ */
+void tg_authorize_note(tg_action_t action);
 
 /*
  * For a listing by a key with policies: refuses (TG_EFORBIDDEN) a

@@ -27,22 +27,30 @@ tg_service_create(tg_store_t *store, const tg_keyring_t *keyring,
         return TG_ENOMEM;
     }
 
-    svc->store = store;
-    svc->keyring = keyring;
-    svc->limits = *limits;
-    if (svc->limits.signed_nonces == 0) {
-        svc->limits.signed_nonces = TG_SIGNED_NONCES_DEFAULT;
+    svc->limits = calloc(1, sizeof(tg_limits_box_t));
+    if (svc->limits == NULL) {
+        free(svc);
+        return TG_ENOMEM;
     }
 
-    rc =
-        tg_nonce_cache_create((size_t) svc->limits.signed_nonces, &svc->nonces);
+    svc->store = store;
+    svc->keyring = keyring;
+    svc->limits->now = *limits;
+    if (svc->limits->now.signed_nonces == 0) {
+        svc->limits->now.signed_nonces = TG_SIGNED_NONCES_DEFAULT;
+    }
+
+    rc = tg_nonce_cache_create((size_t) svc->limits->now.signed_nonces,
+                               &svc->nonces);
     if (rc != TG_OK) {
+        free(svc->limits);
         free(svc);
         return rc;
     }
 
     snprintf(svc->region, sizeof(svc->region), "%s", TG_REGION_DEFAULT);
     pthread_mutex_init(&svc->lock, NULL);
+    pthread_mutex_init(&svc->limits->lock, NULL);
     pthread_mutex_init(&svc->nonce_lock, NULL);
     pthread_mutex_init(&svc->session_lock, NULL);
 
@@ -56,6 +64,8 @@ tg_service_destroy(tg_service_t *svc)
 {
     if (svc != NULL) {
         pthread_mutex_destroy(&svc->lock);
+        pthread_mutex_destroy(&svc->limits->lock);
+        free(svc->limits);
         pthread_mutex_destroy(&svc->nonce_lock);
         tg_nonce_cache_destroy(svc->nonces);
         pthread_mutex_destroy(&svc->session_lock);
@@ -64,6 +74,32 @@ tg_service_destroy(tg_service_t *svc)
         free(svc->action_buckets);
         free(svc);
     }
+}
+
+
+tg_service_limits_t
+tg_service_limits(const tg_service_t *svc)
+{
+    tg_service_limits_t now;
+
+    pthread_mutex_lock(&svc->limits->lock);
+    now = svc->limits->now;
+    pthread_mutex_unlock(&svc->limits->lock);
+
+    return now;
+}
+
+
+void
+tg_service_set_limits(tg_service_t *svc, const tg_service_limits_t *limits)
+{
+    int64_t nonces;
+
+    pthread_mutex_lock(&svc->limits->lock);
+    nonces = svc->limits->now.signed_nonces;
+    svc->limits->now = *limits;
+    svc->limits->now.signed_nonces = nonces;
+    pthread_mutex_unlock(&svc->limits->lock);
 }
 
 
@@ -256,6 +292,7 @@ tg_app_authorize_load(const tg_service_t *svc, tg_txn_t *t,
     tg_resource_t res;
     int           rc;
 
+    tg_authorize_note(action); /* a 404 counts under it too */
     rc = tg_app_lookup(t, ref, app);
     if (rc != TG_OK) {
         return tg_error_code(err, rc);
@@ -350,12 +387,13 @@ tg_secret_free(char *secret)
 int
 tg_rate_take(tg_service_t *svc, const char *account_id, tg_error_t *err)
 {
+    tg_service_limits_t  limits = tg_service_limits(svc);
     tg_account_bucket_t *b = NULL, *grown;
     int64_t              retry_ms = 0;
     size_t               i;
     int                  rc;
 
-    if (svc->limits.app_write_rate <= 0) {
+    if (limits.app_write_rate <= 0) {
         return TG_OK;
     }
 
@@ -386,8 +424,8 @@ tg_rate_take(tg_service_t *svc, const char *account_id, tg_error_t *err)
         b->bucket = TG_BUCKET_INIT;
     }
 
-    rc = tg_bucket_take(&b->bucket, svc->limits.app_write_rate,
-                        svc->limits.app_write_burst, tg_time_monotonic_ms(),
+    rc = tg_bucket_take(&b->bucket, limits.app_write_rate,
+                        limits.app_write_burst, tg_time_monotonic_ms(),
                         &retry_ms);
 
     pthread_mutex_unlock(&svc->lock);
@@ -396,7 +434,7 @@ tg_rate_take(tg_service_t *svc, const char *account_id, tg_error_t *err)
         tg_error_set(err, rc, TG_FIELD_NONE,
                      "the account may create, modify or delete at most %g "
                      "apps per second",
-                     svc->limits.app_write_rate);
+                     limits.app_write_rate);
         if (err != NULL) {
             err->retry_after = (retry_ms + 999) / 1000;
         }

@@ -236,6 +236,18 @@ int tg_service_create(tg_store_t *store, const tg_keyring_t *keyring,
 
 void tg_service_destroy(tg_service_t *svc);
 
+/* A copy of the limits in force now; each operation reads them once. */
+tg_service_limits_t tg_service_limits(const tg_service_t *svc);
+
+/*
+ * Replaces the limits that can change live, all but signed_nonces (the
+ * size of the nonce store, fixed at creation; its value here is
+ * ignored).  Operations that start after the call see the new values;
+ * safe while requests run (a reload, on SIGHUP).
+ */
+void tg_service_set_limits(tg_service_t              *svc,
+                           const tg_service_limits_t *limits);
+
 /* Releases a view, wiping any secret it holds. */
 void tg_key_view_free(tg_key_view_t *view);
 void tg_code_view_free(tg_code_view_t *view);

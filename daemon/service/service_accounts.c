@@ -156,8 +156,8 @@ tg_account_policy_apply(const tg_service_t *svc, const tg_cred_policy_t *patch,
     }
 
     if ((set & TG_ACCOUNT_SET_POLICY)
-        && tg_cred_policy_check(policy, svc->limits.max_grace_seconds, &field,
-                                &rule)
+        && tg_cred_policy_check(
+               policy, tg_service_limits(svc).max_grace_seconds, &field, &rule)
                != TG_OK)
     {
         return tg_error_set(err, TG_EINVALID, field, "%s", rule);
@@ -289,7 +289,7 @@ tg_account_create_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     int              rc;
 
     /* The installation's default policy, and what the call sets of it. */
-    op->account_out->policy = svc->limits.account_policy;
+    op->account_out->policy = tg_service_limits(svc).account_policy;
 
     rc = tg_account_name_free(t, op->spec->name, "", err);
     if (rc == TG_OK) {
@@ -1286,7 +1286,7 @@ tg_service_bootstrap(tg_service_t *svc, tg_str_t key_id, tg_str_t secret,
 
     rc = tg_store_account_find(&t, TG_STR(TG_DEFAULT_ACCOUNT), &account);
     if (rc == TG_EACCOUNT_NOT_FOUND) {
-        account.policy = svc->limits.account_policy;
+        account.policy = tg_service_limits(svc).account_policy;
         rc = tg_account_insert(&t, TG_STR(TG_DEFAULT_ACCOUNT), 0, &account);
     }
 
@@ -1409,7 +1409,8 @@ tg_service_audit_list(tg_service_t *svc, const tg_actor_t *actor,
     tg_audit_list_t   op = { actor, &f, NULL, 0, 0 };
     int               rc;
 
-    rc = tg_authorize_listing(actor, TG_RESOURCE_AUDIT, f.account_id, err);
+    rc = tg_authorize_listing(actor, TG_ACTION_DESCRIBE_AUDIT_EVENTS,
+                              TG_RESOURCE_AUDIT, f.account_id, err);
     if (rc != TG_OK) {
         return rc;
     }

@@ -248,7 +248,8 @@ tg_app_room_check(tg_service_t *svc, tg_txn_t *t, const char *account_id,
         return tg_error_set(err, rc, TG_FIELD_ACCOUNT_ID, NULL);
     }
 
-    quota = account.app_quota > 0 ? account.app_quota : svc->limits.max_apps;
+    quota = account.app_quota > 0 ? account.app_quota
+                                  : tg_service_limits(svc).max_apps;
     tg_account_free(&account);
 
     rc = tg_store_app_count(t, tg_str_c(account_id), &count);
@@ -607,7 +608,8 @@ tg_service_app_list(tg_service_t *svc, const tg_actor_t *actor,
     char code_hash[TG_HASH_HEX_LEN + 1];
     int  rc;
 
-    rc = tg_authorize_listing(actor, TG_RESOURCE_APP, f.account_id, err);
+    rc = tg_authorize_listing(actor, TG_ACTION_DESCRIBE_APPS, TG_RESOURCE_APP,
+                              f.account_id, err);
     if (rc != TG_OK) {
         return rc;
     }

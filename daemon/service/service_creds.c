@@ -166,9 +166,10 @@ const tg_cred_rules_t tg_cred_kinds[TG_CRED_KINDS] = {
 int64_t
 tg_cred_limit(const tg_service_t *svc, size_t at)
 {
-    int64_t value;
+    tg_service_limits_t limits = tg_service_limits(svc);
+    int64_t             value;
 
-    memcpy(&value, (const char *) &svc->limits + at, sizeof(value));
+    memcpy(&value, (const char *) &limits + at, sizeof(value));
     return value;
 }
 

@@ -29,10 +29,17 @@ typedef struct {
     tg_bucket_t bucket;
 } tg_action_bucket_t;
 
+/* The limits, which a reload replaces while requests read them: read
+ * through tg_service_limits(), under lock, never in place. */
+typedef struct {
+    pthread_mutex_t     lock;
+    tg_service_limits_t now;
+} tg_limits_box_t;
+
 struct tg_service_s {
     tg_store_t         *store;
     const tg_keyring_t *keyring;
-    tg_service_limits_t limits;
+    tg_limits_box_t    *limits;
     char                region[TG_REGION_MAX + 1]; /* in resource names */
 
     void (*on_commit)(void *data); /* set before serving, then read only */

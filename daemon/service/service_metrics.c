@@ -13,7 +13,7 @@ tg_service_occupancy(tg_service_t *svc, tg_service_occupancy_t *out)
     pthread_mutex_lock(&svc->nonce_lock);
     out->signed_nonces = tg_nonce_cache_size(svc->nonces);
     pthread_mutex_unlock(&svc->nonce_lock);
-    out->signed_nonces_max = (uint64_t) svc->limits.signed_nonces;
+    out->signed_nonces_max = (uint64_t) tg_service_limits(svc).signed_nonces;
 
     pthread_mutex_lock(&svc->lock);
     out->write_buckets = svc->nbuckets;

@@ -98,7 +98,7 @@ tg_cred_policy_grace(const tg_service_t *svc, const tg_cred_policy_t *p,
                      const tg_cred_rules_t *kind, int asked, int64_t *grace,
                      tg_error_t *err)
 {
-    int64_t limit = svc->limits.max_grace_seconds;
+    int64_t limit = tg_service_limits(svc).max_grace_seconds;
 
     if (!kind->grace) {
         *grace = 0;
@@ -861,6 +861,7 @@ tg_service_cred_reset(tg_service_t *svc, const tg_actor_t *actor,
     tg_audit_event_t ev;
     tg_cred_op_t     op;
     tg_str_t         target;
+    int64_t          max_grace;
     int              rc = TG_OK;
 
     tg_cred_op_init(&op, svc, kind, tg_cred_kinds[kind].action_reset, actor,
@@ -884,14 +885,14 @@ tg_service_cred_reset(tg_service_t *svc, const tg_actor_t *actor,
                         spec->key.ptr != NULL ? "true" : "false");
     }
 
+    max_grace = tg_service_limits(svc).max_grace_seconds;
     if (op.spec.grace_asked
-        && (spec->grace_seconds < 0
-            || spec->grace_seconds > svc->limits.max_grace_seconds
+        && (spec->grace_seconds < 0 || spec->grace_seconds > max_grace
             || (spec->grace_seconds > 0 && !op.kind->grace)))
     {
         rc = tg_error_set(err, TG_EINVALID, TG_FIELD_GRACE_SECONDS,
                           "must be an integer from 0 to %lld",
-                          (long long) svc->limits.max_grace_seconds);
+                          (long long) max_grace);
     }
     if (rc == TG_OK) {
         rc = tg_cred_op_check(&op, err);

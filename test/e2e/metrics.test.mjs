@@ -69,6 +69,12 @@ describe('GET /metrics', () => {
     }
     const missing = await d.call('GET', '/v1/apps/no_such_app');
     assert.equal(missing.status, 404, missing.text);
+    const listed = await d.call('GET', '/v1/apps');
+    assert.equal(listed.status, 200, listed.text);
+    const nowhere = await d.call('GET', '/v1/no_such_route');
+    assert.equal(nowhere.status, 404, nowhere.text);
+    const otherAccount = await d.call('GET', '/v1/apps?account_id=someone_else', {auth: member});
+    assert.equal(otherAccount.status, 403, otherAccount.text);
     const pop = popCore(d);
     const created = await pop.request('CreateApp', {AppName: 'MetricsAlibaba'}, {method: 'POST'});
     assert.ok(created.AppId > 0);
@@ -81,8 +87,12 @@ describe('GET /metrics', () => {
         requests(after, dialect, action, status) - requests(before, dialect, action, status);
 
     assert.equal(moved('native', 'apigateway:CreateApp', 201), 3);
-    // An app that does not exist is not found before the authorizer is
-    // asked: the request names no action.
+    // An app that does not exist counts under the action asked for,
+    // though it is not found before its owner can be checked; a listing
+    // under its own, refused or not; a path no route serves under none.
+    assert.equal(moved('native', 'apigateway:DescribeApp', 404), 1);
+    assert.equal(moved('native', 'apigateway:DescribeApps', 200), 1);
+    assert.equal(moved('native', 'apigateway:DescribeApps', 403), 1);
     assert.equal(moved('native', 'none', 404), 1);
     assert.equal(moved('alibaba', 'apigateway:CreateApp', 200), 1);
     const dupStatus = Object.fromEntries(
@@ -94,7 +104,7 @@ describe('GET /metrics', () => {
     assert.equal(moved('metrics', 'apigateway:DescribeMetrics', 200), 1);
 
     // One latency observation per request, per dialect.
-    assert.equal(latencyCount(after, 'native') - latencyCount(before, 'native'), 4);
+    assert.equal(latencyCount(after, 'native') - latencyCount(before, 'native'), 7);
     assert.equal(latencyCount(after, 'alibaba') - latencyCount(before, 'alibaba'), 2);
     assert.ok(
         value(after, 'tollgate_http_request_duration_seconds_sum', {dialect: 'native'}) >

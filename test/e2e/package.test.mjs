@@ -43,6 +43,7 @@ const LAYOUT = {
   'usr/share/doc/tollgate/service.md': 0o644,
   'usr/share/doc/tollgate/openapi.yaml': 0o644,
   'usr/share/doc/tollgate/api.md': 0o644,
+  'usr/share/tollgate/nginx-up.conf.template': 0o644,
 };
 
 const CONFFILES = [
@@ -75,16 +76,25 @@ async function manRenders(file) {
   assert.match(text, /SYNOPSIS/);
 }
 
+// The package under test, built once for the file (TOLLGATE_DEB: a
+// given one).
+let debBuilt;
+function theDeb() {
+  debBuilt ??= (async () => {
+    if (process.env.TOLLGATE_DEB)
+      return process.env.TOLLGATE_DEB;
+    const {stdout} = await run('make', ['--no-print-directory', '-s', 'deb'], {cwd: repoRoot});
+    return path.resolve(repoRoot, stdout.trim().split('\n').pop());
+  })();
+  return debBuilt;
+}
+
 describe('the Debian package', () => {
   let deb, tmp, root;
 
   before(async () => {
     tmp = await mkdtemp(path.join(tmpdir(), 'tollgate-deb-'));
-    deb = process.env.TOLLGATE_DEB;
-    if (!deb) {
-      const {stdout} = await run('make', ['--no-print-directory', '-s', 'deb'], {cwd: repoRoot});
-      deb = path.resolve(repoRoot, stdout.trim().split('\n').pop());
-    }
+    deb = await theDeb();
     root = path.join(tmp, 'root');
     await mkdir(root);
     await run('dpkg', ['-x', deb, root]);
@@ -348,6 +358,36 @@ describe('the Debian package', () => {
               .then(() => null, (e) => e);
       assert.ok(refused, 'a call signed with a wrong secret passed');
 
+      // nginx's own refusals are JSON in the packaged gateway too; the
+      // module's keep their shape.
+      const big = await new Promise((resolve, reject) => {
+        const req = http.request(
+            {
+              host: '127.0.0.1',
+              port: gwPort,
+              method: 'POST',
+              path: '/x',
+              headers: {'content-length': 2000000},  // over client_max_body_size
+            },
+            (res) => {
+              let body = '';
+              res.setEncoding('utf8');
+              res.on('data', (c) => body += c);
+              res.on('end', () => {
+                req.destroy();
+                resolve({status: res.statusCode, type: res.headers['content-type'], body});
+              });
+            });
+        req.on('error', reject);
+        req.flushHeaders();
+      });
+      assert.equal(big.status, 413, big.body);
+      assert.match(big.type, /^application\/json/);
+      assert.deepEqual(JSON.parse(big.body), {message: 'Request body too large'});
+      const unsigned = await fetch(`http://127.0.0.1:${gwPort}/x`);
+      assert.equal(unsigned.status, 401);
+      assert.deepEqual(Object.keys(await unsigned.json()), ['Message', 'RequestId']);
+
       // The access log records the calls, and no credential.
       nginx.kill('SIGQUIT');
       await nginxExited;
@@ -366,6 +406,74 @@ describe('the Debian package', () => {
       await d.stop({keepData: true});
     }
     assert.doesNotMatch(d.stderr, SANITIZER);
+  });
+});
+
+describe('tollgate up from the package', () => {
+  let tmp, root;
+
+  before(async () => {
+    tmp = await mkdtemp(path.join(tmpdir(), 'tollgate-deb-up-'));
+    const deb = await theDeb();
+    root = path.join(tmp, 'root');
+    await mkdir(root);
+    await run('dpkg', ['-x', deb, root]);
+  });
+
+  after(async () => {
+    if (tmp)
+      await rm(tmp, {recursive: true, force: true});
+  });
+
+  const upArgs = async (dataDir) =>
+      ['up', '--data-dir', dataDir, '--admin-listen', `127.0.0.1:${await freePort()}`,
+       '--gateway-listen', `127.0.0.1:${await freePort()}`];
+
+  test('without --upstream it says that it needs one (no sample upstream)', async () => {
+    const e = await run(path.join(root, 'usr/bin/tollgate'), await upArgs(path.join(tmp, 'v1')))
+                  .then(() => null, (err) => err);
+    assert.ok(e, 'tollgate up started without an upstream');
+    assert.equal(e.code, 2);
+    assert.match(
+        e.stderr,
+        /^tollgate: the sample upstream \(\S+\/usr\/lib\/nginx\/modules\/ngx_http_tollgate_echo_module\.so\) is not installed; give --upstream URL/);
+  });
+
+  test('with --upstream it finds tollgated, the module and the template it installed', async () => {
+    const upstream = http.createServer((req, res) => {
+      res.writeHead(200, {'content-type': 'application/json'});
+      res.end('{"mine":true}');
+    });
+    await new Promise((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const dataDir = path.join(tmp, 'v2');
+    const args = await upArgs(dataDir);
+    const gateway = args[args.indexOf('--gateway-listen') + 1];
+    const proc = spawn(
+        path.join(root, 'usr/bin/tollgate'),
+        [...args, '--upstream', `http://127.0.0.1:${upstream.address().port}`],
+        {env: {PATH: process.env.PATH, HOME: '/nonexistent'}});
+    let out = '';
+    proc.stdout.on('data', (c) => out += c);
+    proc.stderr.on('data', (c) => out += c);
+    const exited = new Promise((resolve) => proc.on('exit', resolve));
+    try {
+      await eventually(() => out.includes('Ctrl-C stops both.') || proc.exitCode !== null, 30000);
+      assert.match(out, /Ctrl-C stops both\./);
+      const conf = await readFile(path.join(dataDir, 'nginx/nginx.conf'), 'utf8');
+      assert.match(
+          conf,
+          new RegExp(
+              `^load_module ${root}/usr/lib/nginx/modules/ngx_http_tollgate_module\\.so;$`, 'm'));
+      assert.doesNotMatch(conf, /echo/);
+      const res = await fetch(`http://${gateway}/x`);
+      assert.equal(res.status, 401);
+      assert.deepEqual(Object.keys(await res.json()), ['Message', 'RequestId']);
+    } finally {
+      proc.kill('SIGINT');
+      await exited;
+      await new Promise((resolve) => upstream.close(resolve));
+    }
+    assert.doesNotMatch(out, SANITIZER);
   });
 });
 

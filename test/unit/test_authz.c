@@ -424,25 +424,26 @@ test_listing(void **state)
     (void) state;
 
     memset(&err, 0, sizeof(err));
-    assert_int_equal(
-        tg_authorize_listing(&member, TG_RESOURCE_APP, TG_STR(ACC_B), &err),
-        TG_EFORBIDDEN);
+    assert_int_equal(tg_authorize_listing(&member, TG_ACTION_DESCRIBE_APPS,
+                                          TG_RESOURCE_APP, TG_STR(ACC_B), &err),
+                     TG_EFORBIDDEN);
     assert_int_equal(err.field, TG_FIELD_ACCOUNT_ID);
     assert_int_equal(
-        tg_authorize_listing(&member, TG_RESOURCE_AUDIT, TG_STR(ACC_B), &err),
+        tg_authorize_listing(&member, TG_ACTION_DESCRIBE_AUDIT_EVENTS,
+                             TG_RESOURCE_AUDIT, TG_STR(ACC_B), &err),
         TG_EFORBIDDEN);
-    assert_int_equal(
-        tg_authorize_listing(&member, TG_RESOURCE_APP, TG_STR(ACC_A), &err),
-        TG_OK);
-    assert_int_equal(
-        tg_authorize_listing(&member, TG_RESOURCE_APP, TG_STR_NULL, &err),
-        TG_OK);
-    assert_int_equal(
-        tg_authorize_listing(&member, TG_RESOURCE_API, TG_STR(ACC_B), &err),
-        TG_OK);
-    assert_int_equal(
-        tg_authorize_listing(&admin, TG_RESOURCE_APP, TG_STR(ACC_B), &err),
-        TG_OK);
+    assert_int_equal(tg_authorize_listing(&member, TG_ACTION_DESCRIBE_APPS,
+                                          TG_RESOURCE_APP, TG_STR(ACC_A), &err),
+                     TG_OK);
+    assert_int_equal(tg_authorize_listing(&member, TG_ACTION_DESCRIBE_APPS,
+                                          TG_RESOURCE_APP, TG_STR_NULL, &err),
+                     TG_OK);
+    assert_int_equal(tg_authorize_listing(&member, TG_ACTION_DESCRIBE_APPS,
+                                          TG_RESOURCE_API, TG_STR(ACC_B), &err),
+                     TG_OK);
+    assert_int_equal(tg_authorize_listing(&admin, TG_ACTION_DESCRIBE_APPS,
+                                          TG_RESOURCE_APP, TG_STR(ACC_B), &err),
+                     TG_OK);
 }
 
 

@@ -401,7 +401,12 @@ test_app_code_reset(void **state)
                  TG_ECODE_NOT_FOUND, TG_FIELD_NONE, NULL);
     assert_string_equal(last_event(f, "code.reset").target, "not-an-id");
 
-    f->fx.svc->limits.code_reset_interval = 60;
+    {
+        tg_service_limits_t limits = tg_service_limits(f->fx.svc);
+
+        limits.code_reset_interval = 60; /* a reload, live */
+        tg_service_set_limits(f->fx.svc, &limits);
+    }
     expect_error(
         f,
         cred_reset(f, TG_CRED_APP_CODE, f->app, NEW_CODE, 1, NULL, NULL, 0, &v),

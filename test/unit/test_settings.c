@@ -277,6 +277,64 @@ test_account_policy_defaults(void **state)
 }
 
 
+/* Collects the names tg_settings_each_changed() gives, comma-separated. */
+static void
+collect(void *data, const char *name)
+{
+    char *out = data;
+
+    if (out[0] != '\0') {
+        strcat(out, ",");
+    }
+    strcat(out, name);
+}
+
+
+static void
+test_each_changed(void **state)
+{
+    tg_settings_t       a, b;
+    demo_settings_t     da, db;
+    tg_settings_group_t ga = { demo_table, 2, &da },
+                        gb = { demo_table, 2, &db };
+    char        errbuf[256], names[512];
+    const char *first[] = { "--max-apps", "5",     "--tls-cert", "c.pem",
+                            "--tls-key",  "k.pem", NULL };
+    const char *second[] = { "--max-apps",
+                             "6",
+                             "--tls-cert",
+                             "c.pem",
+                             "--demo-flavour",
+                             "spicy",
+                             "--alibaba-nonces",
+                             "9",
+                             "--app-write-rate",
+                             "2.5",
+                             NULL };
+
+    (void) state;
+
+    assert_int_equal(load(&a, &da, first, errbuf, sizeof(errbuf)),
+                     TG_SETTINGS_RUN);
+    assert_int_equal(load(&b, &db, first, errbuf, sizeof(errbuf)),
+                     TG_SETTINGS_RUN);
+    names[0] = '\0';
+    tg_settings_each_changed(&a, &ga, &b, &gb, 1, collect, names);
+    assert_string_equal(names, ""); /* equal strings at other addresses */
+    release(&b, &db);
+
+    /* A number, a string set and one unset, a group's, and a former name
+     * (named once, as the setting it sets). */
+    assert_int_equal(load(&b, &db, second, errbuf, sizeof(errbuf)),
+                     TG_SETTINGS_RUN);
+    tg_settings_each_changed(&a, &ga, &b, &gb, 1, collect, names);
+    assert_string_equal(names, "tls_key,max_apps,app_write_rate,"
+                               "signed_nonces,demo_flavour");
+    release(&a, &da);
+    release(&b, &db);
+}
+
+
 int
 main(void)
 {
@@ -286,6 +344,7 @@ main(void)
         cmocka_unit_test(test_help_lists_groups),
         cmocka_unit_test(test_signed_nonces_and_former_name),
         cmocka_unit_test(test_account_policy_defaults),
+        cmocka_unit_test(test_each_changed),
     };
 
     return cmocka_run_group_tests_name("settings", tests, NULL, NULL);
