@@ -320,3 +320,98 @@ tg_hw_verify(tg_str_t secret, tg_str_t sts, tg_str_t signature)
     tg_wipe(expected, sizeof(expected));
     return match ? TG_OK : TG_EUNAUTHENTICATED;
 }
+
+
+/*
+ * Decodes the field of query starting at *i (up to the next '&') into
+ * *pair, writing the bytes at *out and advancing both.
+ */
+static void
+tg_hw_query_field(tg_str_t query, size_t *i, char **out, tg_hw_pair_t *pair)
+{
+    tg_str_t *part = &pair->name;
+    int       c;
+
+    pair->name = (tg_str_t){ *out, 0 };
+    pair->value = (tg_str_t){ *out, 0 };
+
+    while (*i < query.len && query.ptr[*i] != '&') {
+        if (query.ptr[*i] == '=' && part == &pair->name) {
+            part = &pair->value;
+            part->ptr = *out;
+            (*i)++;
+            continue;
+        }
+        c = tg_form_decode_byte(query, i);
+        if (c < 0) {
+            c = '%';
+            (*i)++;
+        }
+        *(*out)++ = (char) c;
+        part->len++;
+    }
+}
+
+
+int
+tg_hw_query_parse(tg_str_t query, char *out, size_t cap, tg_hw_pair_t *pairs,
+                  size_t max, size_t *n, int *empty)
+{
+    size_t i = 0, j;
+
+    *n = 0;
+    *empty = 0;
+    if (cap < query.len) {
+        return TG_ENOSPC;
+    }
+
+    while (i < query.len) {
+        if (query.ptr[i] == '&') {
+            i++;
+            continue;
+        }
+        if (*n == max) {
+            return TG_ETOO_LARGE;
+        }
+
+        tg_hw_query_field(query, &i, &out, &pairs[*n]);
+
+        *empty |= pairs[*n].value.len == 0;
+        for (j = 0; j < *n; j++) {
+            if (tg_str_eq(pairs[j].name, pairs[*n].name)) {
+                return TG_EINVALID;
+            }
+        }
+        (*n)++;
+    }
+
+    return TG_OK;
+}
+
+
+int
+tg_hw_path_decode(tg_str_t path, char *out, size_t cap, size_t *len)
+{
+    size_t i = 0;
+    int    c;
+
+    *len = 0;
+    if (cap < path.len) {
+        return TG_ENOSPC;
+    }
+
+    while (i < path.len) {
+        if (path.ptr[i] == '%') {
+            c = tg_form_decode_byte(path, &i);
+            if (c < 0) {
+                c = '%';
+                i++;
+            }
+        } else {
+            c = (unsigned char) path.ptr[i++];
+        }
+        out[(*len)++] = (char) c;
+    }
+
+    return TG_OK;
+}

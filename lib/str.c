@@ -104,6 +104,22 @@ tg_str_trim(tg_str_t s)
 }
 
 
+tg_str_t
+tg_uri_path(tg_str_t uri)
+{
+    const char *q;
+
+    if (uri.len == 0) {
+        return uri;
+    }
+    q = memchr(uri.ptr, '?', uri.len);
+    if (q != NULL) {
+        uri.len = (size_t) (q - uri.ptr);
+    }
+    return uri;
+}
+
+
 int
 tg_equal_ct(const void *a, size_t alen, const void *b, size_t blen)
 {

@@ -20,6 +20,16 @@ tg_tchmac_detect(tg_str_t authorization)
 }
 
 
+int
+tg_tchmac_is_form(tg_str_t content_type)
+{
+    static const tg_str_t form = TG_STR("application/x-www-form-urlencoded");
+
+    return content_type.len >= form.len
+           && strncasecmp(content_type.ptr, form.ptr, form.len) == 0;
+}
+
+
 /* Reads `name="value"` at *p; 0, or TG_EINVALID. */
 static int
 tg_tchmac_param(const char **p, const char *end, tg_str_t *name,

@@ -27,7 +27,7 @@
 
 
 /* The most query parameters a signed call may carry. */
-#define NGX_TOLLGATE_HW_QUERY_MAX 128
+#define NGX_TOLLGATE_HW_QUERY_MAX TG_HW_GATEWAY_QUERY_MAX
 
 /* The length of a request id. */
 #define NGX_TOLLGATE_HW_ID_LEN 32
@@ -119,9 +119,9 @@ ngx_http_tollgate_huawei_dup(ngx_http_tollgate_call_t *call,
 
 
 /*
- * The query's parameters, decoded ('+' is a space, a '%' without two hex
- * digits is kept) into the pool.  Returns NGX_OK, NGX_DECLINED with the
- * failure set (too many, or one repeated), or NGX_ERROR.
+ * The query's parameters, decoded by tg_hw_query_parse() into the pool.
+ * Returns NGX_OK, NGX_DECLINED with the failure set (too many, or one
+ * repeated), or NGX_ERROR.
  */
 static ngx_int_t
 ngx_http_tollgate_huawei_query(ngx_http_tollgate_call_t *call,
@@ -129,10 +129,8 @@ ngx_http_tollgate_huawei_query(ngx_http_tollgate_call_t *call,
                                ngx_uint_t *empty)
 {
     ngx_str_t *args = &call->r->args;
-    tg_str_t   all = { (const char *) args->data, args->len }, *field;
     u_char    *out;
-    size_t     i = 0, j;
-    int        c;
+    int        rc, some_empty;
 
     *n = 0;
     *empty = 0;
@@ -145,46 +143,18 @@ ngx_http_tollgate_huawei_query(ngx_http_tollgate_call_t *call,
         return NGX_ERROR;
     }
 
-    while (i < all.len) {
-        if (all.ptr[i] == '&') {
-            i++;
-            continue;
-        }
-        if (*n == NGX_TOLLGATE_HW_QUERY_MAX) {
-            return ngx_http_tollgate_refuse(
-                call, NGX_TOLLGATE_REPEATED_PARAMETER, NULL);
-        }
-
-        pairs[*n].name = (tg_str_t){ (const char *) out, 0 };
-        pairs[*n].value = (tg_str_t){ (const char *) out, 0 };
-        field = &pairs[*n].name;
-
-        while (i < all.len && all.ptr[i] != '&') {
-            if (all.ptr[i] == '=' && field == &pairs[*n].name) {
-                field = &pairs[*n].value;
-                field->ptr = (const char *) out;
-                i++;
-                continue;
-            }
-            c = tg_form_decode_byte(all, &i);
-            if (c < 0) {
-                c = '%';
-                i++;
-            }
-            *out++ = (u_char) c;
-            field->len++;
-        }
-
-        *empty |= pairs[*n].value.len == 0;
-        for (j = 0; j < *n; j++) {
-            if (tg_str_eq(pairs[j].name, pairs[*n].name)) {
-                return ngx_http_tollgate_refuse(
-                    call, NGX_TOLLGATE_REPEATED_PARAMETER, NULL);
-            }
-        }
-        (*n)++;
+    rc = tg_hw_query_parse((tg_str_t){ (const char *) args->data, args->len },
+                           (char *) out, args->len, pairs,
+                           NGX_TOLLGATE_HW_QUERY_MAX, n, &some_empty);
+    if (rc == TG_EINVALID || rc == TG_ETOO_LARGE) {
+        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_REPEATED_PARAMETER,
+                                        NULL);
+    }
+    if (rc != TG_OK) {
+        return NGX_ERROR;
     }
 
+    *empty = some_empty != 0;
     return NGX_OK;
 }
 
@@ -193,35 +163,21 @@ ngx_http_tollgate_huawei_query(ngx_http_tollgate_call_t *call,
 static ngx_int_t
 ngx_http_tollgate_huawei_path(ngx_http_tollgate_call_t *call, tg_str_t *path)
 {
-    ngx_http_request_t *r = call->r;
-    u_char             *out;
-    tg_str_t            raw;
-    size_t              i = 0;
-    int                 c;
+    u_char  *out;
+    tg_str_t raw;
 
-    raw = ngx_http_tollgate_request_path(r);
+    raw = ngx_http_tollgate_request_path(call->r);
 
-    out = ngx_pnalloc(r->pool, raw.len + 1);
+    out = ngx_pnalloc(call->r->pool, raw.len + 1);
     if (out == NULL) {
         return NGX_ERROR;
     }
     path->ptr = (const char *) out;
-    path->len = 0;
 
-    while (i < raw.len) {
-        if (raw.ptr[i] == '%') {
-            c = tg_form_decode_byte(raw, &i);
-            if (c < 0) {
-                c = '%';
-                i++;
-            }
-        } else {
-            c = (u_char) raw.ptr[i++];
-        }
-        out[path->len++] = (u_char) c;
-    }
-
-    return NGX_OK;
+    return tg_hw_path_decode(raw, (char *) out, raw.len + 1, &path->len)
+                   == TG_OK
+               ? NGX_OK
+               : NGX_ERROR;
 }
 
 

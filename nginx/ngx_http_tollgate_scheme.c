@@ -196,13 +196,8 @@ ngx_http_tollgate_add_header(ngx_http_request_t *r, const char *name,
 tg_str_t
 ngx_http_tollgate_request_path(ngx_http_request_t *r)
 {
-    u_char *q;
-
-    q = ngx_strlchr(r->unparsed_uri.data,
-                    r->unparsed_uri.data + r->unparsed_uri.len, '?');
-    return (tg_str_t){ (char *) r->unparsed_uri.data,
-                       q != NULL ? (size_t) (q - r->unparsed_uri.data)
-                                 : r->unparsed_uri.len };
+    return tg_uri_path(
+        (tg_str_t){ (const char *) r->unparsed_uri.data, r->unparsed_uri.len });
 }
 
 

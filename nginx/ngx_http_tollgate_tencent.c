@@ -102,14 +102,8 @@ ngx_http_tollgate_tencent_detect(ngx_http_tollgate_call_t *call)
 static ngx_int_t
 ngx_http_tollgate_tencent_is_form(ngx_http_tollgate_call_t *call)
 {
-    static const tg_str_t form = TG_STR("application/x-www-form-urlencoded");
-    tg_str_t              type;
-
-    type = ngx_http_tollgate_tencent_value(call, TC_CONTENT_TYPE);
-    return type.len >= form.len
-           && ngx_strncasecmp((u_char *) type.ptr, (u_char *) form.ptr,
-                              form.len)
-                  == 0;
+    return tg_tchmac_is_form(
+        ngx_http_tollgate_tencent_value(call, TC_CONTENT_TYPE));
 }
 
 

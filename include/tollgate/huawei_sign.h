@@ -49,6 +49,9 @@
 #define TG_HW_HEADERS_MAX     32 /* names in a SignedHeaders list */
 #define TG_HW_HEADER_NAME_MAX TG_CANON_HEADER_NAME_MAX
 
+/* The most parameters the gateway reads in a signed call's query. */
+#define TG_HW_GATEWAY_QUERY_MAX 128
+
 /* How an empty query value is written. */
 #define TG_HW_EMPTY_EQUALS 0 /* "k=": the SDKs and the documents */
 #define TG_HW_EMPTY_BARE   1 /* "k": the gateway's JS signer */
@@ -107,6 +110,29 @@ int tg_hw_signed(char names[][TG_HW_HEADER_NAME_MAX + 1], size_t n,
  * impossible date.
  */
 int tg_hw_date_parse(tg_str_t date, int64_t *ms);
+
+/*
+ * Splits a request's raw query (without the '?') into pairs[0..*n): at
+ * each '&' (empty fields, as in "a=1&&b=2", are skipped), then at the
+ * field's first '=' (later ones belong to the value; a field without one
+ * has an empty value).  Names and values are form-decoded ('+' is a
+ * space, "%XX" a byte, a '%' without two hex digits is kept as is) into
+ * out, which must have room for query.len bytes; the pairs point into
+ * it.  *empty is set to 1 when some value is empty, else 0.
+ *
+ * Returns 0; TG_EINVALID when a decoded name appears twice (bytewise);
+ * TG_ETOO_LARGE for more than max parameters; TG_ENOSPC when cap is below
+ * query.len.  On failure *n counts the pairs decoded before it.
+ */
+int tg_hw_query_parse(tg_str_t query, char *out, size_t cap,
+                      tg_hw_pair_t *pairs, size_t max, size_t *n, int *empty);
+
+/*
+ * Percent-decodes a request path into out (room for path.len bytes): "%XX"
+ * is a byte, a '%' without two hex digits is kept, '+' stays a '+'.
+ * Returns 0 with *len set, or TG_ENOSPC when cap is below path.len.
+ */
+int tg_hw_path_decode(tg_str_t path, char *out, size_t cap, size_t *len);
 
 /*
  * Appends the canonical request of req to out.  Returns 0, or TG_ENOMEM

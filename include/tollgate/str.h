@@ -58,6 +58,9 @@ int tg_str_has_prefix(tg_str_t s, tg_str_t prefix);
 /* s without leading and trailing spaces and tabs. */
 tg_str_t tg_str_trim(tg_str_t s);
 
+/* A request target's path: uri up to its first '?', or all of it. */
+tg_str_t tg_uri_path(tg_str_t uri);
+
 /*
  * Compares two byte strings in time that depends only on their lengths,
  * never on where they differ.  Returns 1 if equal, else 0.

@@ -87,6 +87,12 @@ typedef struct {
 int tg_tchmac_detect(tg_str_t authorization);
 
 /*
+ * 1 if a Content-Type starts with "application/x-www-form-urlencoded" in
+ * any case (so its parameters are signed), else 0.
+ */
+int tg_tchmac_is_form(tg_str_t content_type);
+
+/*
  * Splits `hmac id="...", algorithm="...", headers="...", signature="..."`
  * (parameters in any order, separated by commas and optional spaces,
  * values in double quotes without escapes).  Returns 0; TG_EMISSING when
