@@ -582,46 +582,8 @@ static int
 tg_metrics_authenticate(tg_service_t *svc, tg_http_request_t *req,
                         tg_actor_t *actor, tg_error_t *err)
 {
-    const char *header = tg_http_header(req, "Authorization");
-    tg_str_t    encoded, key_id, secret;
-    uint8_t    *decoded;
-    size_t      n = 0, size;
-    char       *colon;
-    int         rc = TG_EUNAUTHENTICATED;
-
-    if (header == NULL || strncasecmp(header, "Basic ", 6) != 0) {
-        return tg_error_set(err, TG_EUNAUTHENTICATED, TG_FIELD_NONE,
-                            "send an access key with HTTP Basic "
-                            "authentication (curl -u ID:SECRET)");
-    }
-
-    encoded = tg_str_trim(tg_str_c(header + 6));
-    size = encoded.len / 4 * 3 + 1;
-    decoded = malloc(size);
-    if (decoded == NULL) {
-        return tg_error_code(err, TG_ENOMEM);
-    }
-
-    if (tg_base64_decode(encoded, decoded, &n) == TG_OK) {
-        decoded[n] = '\0';
-        colon = memchr(decoded, ':', n);
-        if (colon != NULL) {
-            key_id = (tg_str_t){ (char *) decoded,
-                                 (size_t) (colon - (char *) decoded) };
-            secret = (tg_str_t){ colon + 1, n - key_id.len - 1 };
-            rc = tg_service_authenticate(svc, key_id, secret, actor, err);
-        }
-    }
-
-    tg_wipe(decoded, size);
-    free(decoded);
-
-    if (rc == TG_EUNAUTHENTICATED) {
-        return tg_error_set(err, rc, TG_FIELD_NONE,
-                            "the access key id or secret is wrong, or the "
-                            "key or its account is disabled");
-    }
-    return rc == TG_OK ? rc : tg_error_code(err, rc);
+    return tg_dialect_basic_authenticate(
+        svc, tg_http_header(req, "Authorization"), actor, err);
 }
 
 

@@ -3,8 +3,11 @@
  */
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "tollgate/crypto.h"
 #include "tollgate/time.h"
 #include "dialects/dialect_util.h"
 
@@ -55,4 +58,50 @@ tg_dialect_error_row(const void *table, size_t n, size_t size, int code)
     }
 
     return NULL;
+}
+
+
+int
+tg_dialect_basic_authenticate(tg_service_t *svc, const char *header,
+                              tg_actor_t *actor, tg_error_t *err)
+{
+    tg_str_t encoded, key_id, secret;
+    uint8_t *decoded;
+    size_t   n = 0, size;
+    char    *colon;
+    int      rc = TG_EUNAUTHENTICATED;
+
+    if (header == NULL || strncasecmp(header, "Basic ", 6) != 0) {
+        return tg_error_set(err, TG_EUNAUTHENTICATED, TG_FIELD_NONE,
+                            "send an access key with HTTP Basic "
+                            "authentication (curl -u ID:SECRET)");
+    }
+
+    encoded = tg_str_trim(tg_str_c(header + 6));
+    size = encoded.len / 4 * 3 + 1;
+    decoded = malloc(size);
+    if (decoded == NULL) {
+        return tg_error_code(err, TG_ENOMEM);
+    }
+
+    if (tg_base64_decode(encoded, decoded, &n) == TG_OK) {
+        decoded[n] = '\0';
+        colon = memchr(decoded, ':', n);
+        if (colon != NULL) {
+            key_id = (tg_str_t){ (char *) decoded,
+                                 (size_t) (colon - (char *) decoded) };
+            secret = (tg_str_t){ colon + 1, n - key_id.len - 1 };
+            rc = tg_service_authenticate(svc, key_id, secret, actor, err);
+        }
+    }
+
+    tg_wipe(decoded, size);
+    free(decoded);
+
+    if (rc == TG_EUNAUTHENTICATED) {
+        return tg_error_set(err, rc, TG_FIELD_NONE,
+                            "the access key id or secret is wrong, or the "
+                            "key or its account is disabled");
+    }
+    return rc == TG_OK ? rc : tg_error_code(err, rc);
 }

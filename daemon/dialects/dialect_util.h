@@ -49,4 +49,13 @@ typedef int (*tg_grant_list_pt)(tg_service_t *svc, const tg_actor_t *actor,
                                 tg_grant_t **items, size_t *n, int64_t *total,
                                 tg_error_t *err);
 
+/*
+ * Authenticates the access key of header, an HTTP Basic Authorization
+ * value (NULL: none), into actor; the decoded secret is wiped.  Returns 0,
+ * or TG_EUNAUTHENTICATED (or a service error) in err, with a message that
+ * does not say which part was wrong.
+ */
+int tg_dialect_basic_authenticate(tg_service_t *svc, const char *header,
+                                  tg_actor_t *actor, tg_error_t *err);
+
 #endif /* TOLLGATE_DIALECT_UTIL_H */

@@ -32,8 +32,7 @@
     "0000000000000000000000000000000000000000000000000000000000000000"
 
 
-/* Looks up the account ref names (its id, else its name). */
-static int
+int
 tg_account_lookup(tg_txn_t *t, tg_str_t ref, tg_account_t *account)
 {
     int rc = TG_EACCOUNT_NOT_FOUND;

@@ -290,6 +290,11 @@ typedef int (*tg_txn_body_pt)(tg_service_t *svc, tg_txn_t *t, void *data,
 int tg_write(tg_service_t *svc, tg_audit_event_t *ev, tg_txn_body_pt body,
              void *data, tg_error_t *err);
 
+/* Looks up the account ref names, its id or else its name, into account
+ * (service_accounts.c).  Returns 0, TG_EACCOUNT_NOT_FOUND or a store
+ * error. */
+int tg_account_lookup(tg_txn_t *t, tg_str_t ref, tg_account_t *account);
+
 /* Runs body in one read transaction (ev is NULL for it); no audit. */
 int tg_read(tg_service_t *svc, tg_txn_body_pt body, void *data,
             tg_error_t *err);

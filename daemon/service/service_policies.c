@@ -138,19 +138,9 @@ static int
 tg_policy_account(tg_txn_t *t, const tg_actor_t *actor, tg_str_t ref,
                   tg_account_t *account)
 {
-    int rc = TG_EACCOUNT_NOT_FOUND;
-
     memset(account, 0, sizeof(*account));
-    if (ref.len == 0) {
-        ref = tg_str_c(actor->account_id);
-    }
-    if (tg_id_valid(ref)) {
-        rc = tg_store_account_get(t, ref, account);
-    }
-    if (rc == TG_EACCOUNT_NOT_FOUND) {
-        rc = tg_store_account_find(t, ref, account);
-    }
-    return rc;
+    return tg_account_lookup(
+        t, ref.len != 0 ? ref : tg_str_c(actor->account_id), account);
 }
 
 

@@ -223,11 +223,8 @@ static int
 tg_native_authenticate(tg_native_call_t *call)
 {
     const char *header = tg_http_header(call->req, "Authorization");
-    tg_str_t    encoded, key_id, secret, session;
-    uint8_t    *decoded;
-    size_t      n = 0;
-    char       *colon;
-    int         rc = TG_EUNAUTHENTICATED;
+    tg_str_t    session;
+    int         rc;
 
     if (header == NULL) {
         rc = tg_native_session_cookie(call->req, &session);
@@ -239,44 +236,10 @@ tg_native_authenticate(tg_native_call_t *call)
                                 "the request carries the session cookie "
                                 "twice");
         }
-        rc = TG_EUNAUTHENTICATED;
     }
 
-    if (header == NULL || strncasecmp(header, "Basic ", 6) != 0) {
-        return tg_error_set(&call->err, TG_EUNAUTHENTICATED, TG_FIELD_NONE,
-                            "send an access key with HTTP Basic "
-                            "authentication (curl -u ID:SECRET)");
-    }
-
-    encoded = tg_str_trim(tg_str_c(header + 6));
-    decoded = malloc(encoded.len / 4 * 3 + 1);
-    if (decoded == NULL) {
-        return tg_error_code(&call->err, TG_ENOMEM);
-    }
-
-    if (tg_base64_decode(encoded, decoded, &n) == TG_OK) {
-        decoded[n] = '\0';
-        colon = memchr(decoded, ':', n);
-
-        if (colon != NULL) {
-            key_id = (tg_str_t){ (char *) decoded,
-                                 (size_t) (colon - (char *) decoded) };
-            secret = (tg_str_t){ colon + 1, n - key_id.len - 1 };
-            rc = tg_service_authenticate(call->svc, key_id, secret,
-                                         &call->actor, &call->err);
-        }
-    }
-
-    tg_wipe(decoded, encoded.len / 4 * 3 + 1);
-    free(decoded);
-
-    if (rc == TG_EUNAUTHENTICATED) {
-        tg_error_set(&call->err, rc, TG_FIELD_NONE,
-                     "the access key id or secret is wrong, or the key or "
-                     "its account is disabled");
-    }
-
-    return rc == TG_OK ? rc : tg_error_code(&call->err, rc);
+    return tg_dialect_basic_authenticate(call->svc, header, &call->actor,
+                                         &call->err);
 }
 
 
