@@ -80,9 +80,19 @@ test(
         const res = await fetch(`http://127.0.0.1:${gatewayPort}/logged?AppCode=${secret}`);
         assert.ok(res.status >= 400, `${res.status}`);
         await res.arrayBuffer();
+        // Nor through a refusal's message: a bad X-Ca signature's message
+        // holds the server's string to sign, query included; the log keeps
+        // only its reason.
+        const signedSecret = 'urlSignedAppCode0123456789abcdef';
+        await assert.rejects(
+            new aliyun.Client(app.app_key, 'not-the-secret')
+                .get(`http://127.0.0.1:${gatewayPort}/logged?AppCode=${signedSecret}`));
         const log = await readFile(path.join(dataDir, 'nginx/access.log'), 'utf8');
         assert.match(log, /"GET \/logged"/);
+        assert.match(log, /"GET \/logged" 40\d alibaba \S+ "Invalid Signature"/);
         assert.doesNotMatch(log, new RegExp(secret));
+        assert.doesNotMatch(log, new RegExp(signedSecret));
+        assert.doesNotMatch(log, /StringToSign/);
         assert.doesNotMatch(log, /name=world/);
 
         // The rendered configuration is kept for the operator to copy.
