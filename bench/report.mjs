@@ -333,6 +333,10 @@ function gnuplotScript(report, out) {
                                    'plot ' +
           series.map((s, i) => `$cp using ${i + 2}${i === 0 ? ':xtic(1)' : ''} title ${q(s)}`)
               .join(', ');
+  // Room above the tallest bar for its label (and the key).
+  const top = (values) => `set yrange [0:${Math.round(Math.max(1, ...values) * 1.15)}]`;
+  const gwRange = top(gw.map((f) => f.value));
+  const cpRange = top(cp.map((f) => f.value).filter((v) => v !== null));
   const when = report.quick ? ' - QUICK SMOKE RUN, NOT FIGURES' : '';
   const rev = report.git ? `, ${report.git.commit.slice(0, 10)}` : '';
   const title = `Tollgate make bench, ${report.date}${when}${rev}`;
@@ -342,7 +346,6 @@ set multiplot layout 3,1 title ${q(title)} font "DejaVu Sans,13"
 set style fill solid 0.85 border -1
 set grid ytics
 set key top right
-set yrange [0:*]
 set xtics nomirror
 set ytics format "%.0f"
 set lmargin 16
@@ -354,6 +357,7 @@ set title "Gateway: requests/s per scenario, one nginx worker (plain proxy = bas
 set ylabel "requests/s"
 set boxwidth 0.6
 set style data boxes
+${gwRange}
 ${gwPlot}
 
 $cp << EOD
@@ -364,6 +368,7 @@ set ylabel "operations/s"
 set style data histograms
 set style histogram clustered gap 1
 set boxwidth 0.9 relative
+${cpRange}
 ${cpPlot}
 
 $goals << EOD
