@@ -173,7 +173,7 @@ async function collect() {
       if (error) {
         s.error = error;
       }
-      if (result.quick !== runInfo.quick) {
+      if (typeof result.quick === 'boolean' && result.quick !== runInfo.quick) {
         s.error = `${s.error ? s.error + '; ' : ''}measured with BENCH_QUICK=${
             result.quick ? 1 : 0}, the run with ${runInfo.quick ? 1 : 0}`;
       }
@@ -226,7 +226,9 @@ function rows(report) {
   const seen = new Set();
   const out = [];
   for (const c of CATALOG) {
-    const f = report.figures.find((x) => x.id === c.id);
+    // The catalogued script's own, should another emit the id too.
+    const f = report.figures.find((x) => x.id === c.id && x.script === c.script) ||
+        report.figures.find((x) => x.id === c.id);
     seen.add(c.id);
     const s = report.scripts[c.script] || {state: 'not run'};
     out.push({catalog: c, f: f || null, why: f ? null : whyNot(c, s)});
@@ -272,7 +274,7 @@ function printTable(report) {
   for (const {catalog: c, f} of goals) {
     const x = f ? cells(f) : {value: 'not measured', baseline: '', ratio: '', goal: '', met: ''};
     if (!f) {
-      x.goal = goalText({...c, goal: c.goal});
+      x.goal = goalText(c);
     }
     console.log(line([c.short, x.value, x.baseline, x.ratio, x.goal, x.met], w));
   }
