@@ -55,7 +55,7 @@ FORMATTED   := $(sort $(wildcard include/tollgate/*.h lib/*.c daemon/*.[ch] \
                cli/*.[ch] test/unit/*.[ch] test/fuzz/*.[ch] test/tools/*.c \
                nginx/*.[ch] nginx/*/*.[ch] \
                test/e2e/*.mjs test/e2e/lib/*.mjs test/e2e/corpus/*.mjs \
-               bench/*.mjs bench/*.c))
+               bench/*.mjs bench/lib/*.mjs bench/*.c))
 
 # The daemon's sources that unit tests may link, all but its main().
 DAEMON_LIB_SRCS := $(filter-out daemon/main.c,$(DAEMON_SRCS))
@@ -166,6 +166,7 @@ UNITS      = $(UNIT_NAMES:%=$(BUILD)/test/%)
 ASAN_UNITS = $(UNIT_NAMES:%=$(BUILD)/asan/test/%)
 
 .PHONY: docs-actions docs-check
+.PHONY: bench-report deps-bench
 .PHONY: all help deps deps-build build asan run test unit e2e e2e-pg e2e-deps \
         console bench fuzz fuzz-smoke format format-check clean install deb \
         nginx-asan e2e-nginx-asan valgrind
@@ -187,6 +188,7 @@ help:
 	@echo 'make valgrind      run the C unit tests under valgrind'
 	@echo 'make e2e-pg        run a part of them with the store in PostgreSQL'
 	@echo 'make bench         measure (not part of the tests); see bench/'
+	@echo 'make bench-report  render the last bench run again (docs/performance.md)'
 	@echo 'make fuzz          run each libFuzzer target FUZZ_SECONDS (not a test)'
 	@echo 'make fuzz-smoke    run each libFuzzer target FUZZ_SMOKE_SECONDS'
 	@echo 'make install       install under PREFIX (/usr/local), DESTDIR'
@@ -201,6 +203,9 @@ deps:
 
 deps-build:
 	@./scripts/deps.sh build
+
+deps-bench:
+	@./scripts/deps.sh bench
 
 build: $(BINS) console
 
@@ -330,7 +335,21 @@ $(BUILD)/bench/hmac_cost: bench/hmac_cost.c $(BUILD)/libtollgate.a
 # beside that revision's tollgated too, built in $(BUILD)/baseline.
 BENCH_BASELINE ?=
 
-bench: deps
+# `make bench` runs every script (each even if one before it failed),
+# then bench/report.mjs: the table, bench/results/<date>.json, the chart
+# and docs/performance.md (bench/README.md).  BENCH_QUICK=1: a smoke run
+# of the whole pipeline in minutes (small sizes, one round: its figures
+# mean nothing).  make bench-report renders the last run again, or
+# BENCH_FROM=bench/results/<date>.json.
+BENCH_QUICK ?=
+BENCH_FROM  ?=
+BENCH_ENV    = TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/bin BENCH_QUICK=$(BENCH_QUICK) \
+    $(if $(BENCH_BASELINE),TOLLGATE_BASELINE_BIN_DIR=$(CURDIR)/$(BUILD)/baseline/build/bin)
+# $(call bench_run,NAME,QUICK ARGS): bench/NAME.mjs, a failure noted.
+bench_run    = $(BENCH_ENV) $(NODE) bench/$(1).mjs $(if $(BENCH_QUICK),$(2)) \
+               || echo $(1) >> bench/results/failed.txt
+
+bench: deps-bench
 	@$(MAKE) --no-print-directory build $(BUILD)/bench/fill_projection \
 	    $(BUILD)/bench/hmac_cost
 	@if [ -n "$(BENCH_BASELINE)" ]; then \
@@ -338,11 +357,17 @@ bench: deps
 	    git archive $(BENCH_BASELINE) | tar -x -C $(BUILD)/baseline && \
 	    $(MAKE) --no-print-directory -C $(BUILD)/baseline build/bin/tollgated; \
 	fi
-	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/bin \
-	    $(if $(BENCH_BASELINE),TOLLGATE_BASELINE_BIN_DIR=$(CURDIR)/$(BUILD)/baseline/build/bin) \
-	    $(NODE) bench/mgmt_latency.mjs
-	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/bin $(NODE) bench/gateway.mjs
-	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/bin $(NODE) bench/propagation.mjs
+	@$(NODE) bench/report.mjs start
+	$(call bench_run,mgmt_latency,100 1)
+	$(call bench_run,gateway,1 1)
+	$(call bench_run,propagation,20 200)
+	@$(NODE) bench/report.mjs
+	@if [ -s bench/results/failed.txt ]; then \
+	    echo "bench: failed:" $$(cat bench/results/failed.txt) >&2; exit 1; \
+	fi
+
+bench-report: deps-bench
+	@$(NODE) bench/report.mjs $(if $(BENCH_FROM),--from $(BENCH_FROM))
 
 # libFuzzer targets (clang), built with the library's sources (and, for a
 # test/fuzz/fuzz_daemon_*.c driver, the daemon's, less its HTTP server:
@@ -416,6 +441,7 @@ format:
 
 format-check:
 	$(Q)clang-format --dry-run -Werror $(FORMATTED)
+	$(Q)for f in $(filter bench/%.mjs,$(FORMATTED)); do $(NODE) --check $$f || exit 1; done
 
 clean:
 	rm -rf $(BUILD)

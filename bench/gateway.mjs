@@ -408,3 +408,52 @@ try {
   await rm(work, {recursive: true, force: true});
   await gw.stop();
 }
+
+// The figures of issue 16's goal table, and each scenario's requests/s
+// for the chart, in the shape bench/report.mjs reads (bench/README.md).
+{
+  const {addFigures, figure} = await import('./lib/figures.mjs');
+  await addFigures('gateway', (r) => {
+    const s = r.scenarios;
+    const plain = (name) => name.endsWith('_1m') ? s.baseline_1m : s.baseline;
+    const plainLabel = (name) => name.endsWith('_1m') ? 'plain proxy, 1M apps' : 'plain proxy';
+    const vsPlain = (id, name) => figure(id, {
+      value: s[name].rps_median,
+      baseline_label: plainLabel(name),
+      baseline_value: plain(name).rps_median,
+      ratio: s[name].ratio_to_baseline,
+      rounds: r.rounds,
+      note: `p99 ${s[name].p99_ms} ms, ${s[name].cpu_us_per_request} us CPU/request`,
+    });
+    return [
+      figure('gateway.signed_cpu', {
+        value: s.signed.cpu_us_above_baseline,
+        baseline_label: `bare HMAC-SHA256 of ${r.string_to_sign_bytes} bytes`,
+        baseline_value: r.bare_hmac_sha256_us,
+        ratio: s.signed.above_baseline_in_bare_hmacs,
+        rounds: r.rounds,
+      }),
+      vsPlain('gateway.signed_rps', 'signed'),
+      vsPlain('gateway.appcode_rps', 'appcode'),
+      figure('gateway.signed_1m', {
+        value: s.signed_1m.ratio_to_baseline,
+        baseline_label: 'with 1,000 apps',
+        baseline_value: s.signed.ratio_to_baseline,
+        ratio: r.signed_1m_to_1k,
+        rounds: r.rounds,
+      }),
+      ...Object.entries(s).map(
+          ([name, x]) => figure(`gateway.rps.${name}`, {
+            label:
+                `${name} requests/s (p99 ${x.p99_ms} ms, ${x.cpu_us_per_request} us CPU/request)`,
+            unit: 'req/s',
+            value: x.rps_median,
+            baseline_label: name.startsWith('baseline') ? null : plainLabel(name),
+            baseline_value: name.startsWith('baseline') ? null : plain(name).rps_median,
+            ratio: name.startsWith('baseline') ? null : x.ratio_to_baseline,
+            rounds: r.rounds,
+            chart: {panel: 'gateway', series: 'requests/s', x: name},
+          })),
+    ];
+  });
+}

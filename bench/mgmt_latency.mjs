@@ -150,3 +150,50 @@ try {
     await d.stop();
   }
 }
+
+// The figures of issue 16's goal table, and each run's ops/s for the
+// chart, in the shape bench/report.mjs reads (bench/README.md).  A run is
+// "<op> c=<n> <build and variant>"; the BENCH_BASELINE build's run, when
+// there is one, is each figure's baseline.
+{
+  const {addFigures, figure} = await import('./lib/figures.mjs');
+  await addFigures('mgmt_latency', (r) => {
+    const runs = Object.entries(r.runs).flatMap(([key, s]) => {
+      const m = key.match(/^(\S+) c=(\d+) (.*)$/);
+      return m ? [{op: m[1], c: Number(m[2]), tag: m[3], s}] : [];
+    });
+    const ours = runs.filter((x) => !/\bbaseline\b/.test(x.tag));
+    const base = (x) => runs.find(
+        (y) => y.op === x.op && y.c === x.c && y.tag === x.tag.replace(/\bcurrent\b/, 'baseline'));
+    const tagText = (x) => x.tag.replace(/\bcurrent\b/, '').trim() || 'native API';
+    const one = (id, op, c, stat) => {
+      const x = ours.find((y) => y.op === op && y.c === c);
+      const b = x && base(x);
+      return figure(id, {
+        value: x && x.s[stat],
+        baseline_label: b && 'BENCH_BASELINE build',
+        baseline_value: b && b.s[stat],
+        rounds: r.rounds,
+        note: x && `${x.s.n} ops, ${tagText(x)}`,
+      });
+    };
+    return [
+      one('cp.reset_c64', 'reset', 64, 'ops_per_s'),
+      one('cp.reset_c64_p99', 'reset', 64, 'p99_ms'),
+      one('cp.create_c64', 'create', 64, 'ops_per_s'),
+      one('cp.reset_c1_p50', 'reset', 1, 'median_ms'),
+      ...ours.map((x) => {
+        const b = base(x);
+        return figure(`cp.ops.${x.op}.${tagText(x).replace(/\W+/g, '_')}.c${x.c}`, {
+          label: `${x.op}s/s at concurrency ${x.c}, ${tagText(x)} (p99 ${x.s.p99_ms} ms)`,
+          unit: 'ops/s',
+          value: x.s.ops_per_s,
+          baseline_label: b && 'BENCH_BASELINE build',
+          baseline_value: b && b.s.ops_per_s,
+          rounds: r.rounds,
+          chart: {panel: 'control', series: `${x.op}, ${tagText(x)}`, x: `c=${x.c}`},
+        });
+      }),
+    ];
+  });
+}

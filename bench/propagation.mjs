@@ -146,3 +146,31 @@ try {
   agent.destroy();
   await gw.stop();
 }
+
+// The figures of issue 16's goal table, in the shape bench/report.mjs
+// reads (bench/README.md).
+{
+  const {addFigures, figure} = await import('./lib/figures.mjs');
+  await addFigures('propagation', (r) => {
+    const load = r.under_load;
+    const note = `${load.n} resets, under ${load.background_resets_per_s} background resets/s`;
+    return [
+      figure('prop.reset_p99_load', {
+        value: load.p99_ms,
+        baseline_label: 'at rest',
+        baseline_value: r.at_rest.p99_ms,
+        rounds: 1,
+        note,
+      }),
+      figure('prop.reset_p50_load', {
+        label: 'secret reset -> first gateway refusal of the old secret, median, under load',
+        unit: 'ms',
+        value: load.median_ms,
+        baseline_label: 'at rest',
+        baseline_value: r.at_rest.median_ms,
+        rounds: 1,
+        note,
+      }),
+    ];
+  });
+}

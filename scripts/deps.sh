@@ -11,6 +11,7 @@
 #           scripts/nginx-asan.sh; PostgreSQL, which scripts/pg-test.sh
 #           starts for the store's tests against the PostgreSQL driver;
 #           logrotate, which runs the shipped rotation configurations)
+#   bench   test, plus gnuplot, which draws `make bench`'s chart
 set -eu
 
 build="gcc make pkg-config libc6-dev libssl-dev libmicrohttpd-dev
@@ -19,11 +20,13 @@ build="gcc make pkg-config libc6-dev libssl-dev libmicrohttpd-dev
 test="$build libcmocka-dev clang-format wrk sqlite3 clang libclang-rt-14-dev
       chromium fonts-dejavu-core openssl dpkg-dev man-db file valgrind
       postgresql logrotate"
+bench="$test gnuplot-nox"
 
 case "${1:-test}" in
 build) wanted=$build ;;
 test) wanted=$test ;;
-*) echo "usage: $0 [build|test]" >&2; exit 2 ;;
+bench) wanted=$bench ;;
+*) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
 esac
 
 missing=
