@@ -184,6 +184,45 @@ int      tg_store_fault_hit(const tg_store_t *store);
 int tg_store_notifies(const tg_store_t *store);
 int tg_store_wait_changes(tg_store_t *store, unsigned timeout_ms);
 
+/*
+ * The limits that several nodes share (store_limits.c): whether the
+ * store keeps them (a driver with the limits hook: PostgreSQL), else
+ * each process keeps its own, in memory.  Each call is one statement on
+ * a connection of its own, never in a transaction of the caller's nor in
+ * the group commit.  Errors: TG_EINVALID (the store keeps no limits, or
+ * a bad argument), TG_ENOMEM, TG_ESTORE, TG_EBUSY.
+ */
+int tg_store_limits_shared(const tg_store_t *store);
+
+/*
+ * Records that scope (an access key) used nonce, to be remembered until
+ * expires_at (Unix ms, excluded), unless it is remembered still at now
+ * (the caller's clock, as expires_at is).  Returns 0 if it was new (and
+ * is now recorded), TG_ECONFLICT if in use, or an error (nothing known:
+ * the caller must refuse the call).
+ */
+int tg_store_nonce_use(tg_store_t *store, tg_str_t scope, tg_str_t nonce,
+                       int64_t now, int64_t expires_at);
+
+/*
+ * Takes one token from the bucket of (account_id, action), which gains
+ * rate tokens a second up to burst (a new one is full), on the
+ * database's clock.  Returns 0, TG_ERATE_LIMITED with *retry_ms set (at
+ * least 1), or an error.  rate > 0, burst >= 1.
+ */
+int tg_store_bucket_take(tg_store_t *store, tg_str_t account_id,
+                         const char *action, double rate, double burst,
+                         int64_t *retry_ms);
+
+/*
+ * Deletes at most limit nonces that expired before before (Unix ms) and
+ * at most limit buckets that are full again (as good as absent); adds
+ * how many to *deleted.  Nodes may prune at once: they take turns by
+ * row.  Returns 0 or an error.
+ */
+int tg_store_limits_prune(tg_store_t *store, int64_t before, int64_t limit,
+                          int64_t *deleted);
+
 /* Accounts. */
 int tg_store_account_insert(tg_txn_t *t, const tg_account_t *account);
 int tg_store_account_get(tg_txn_t *t, tg_str_t id, tg_account_t *out);
