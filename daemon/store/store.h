@@ -429,4 +429,48 @@ int tg_store_change_account_apps(tg_txn_t *t, tg_str_t account_id, int64_t at);
 int tg_store_change_list(tg_txn_t *t, int64_t after, int64_t limit,
                          tg_change_t **items, size_t *n);
 
+/*
+ * The change log's retention (store_log.c): how long its rows are kept,
+ * and how many at most.  0: no bound of that kind.
+ */
+typedef struct {
+    int64_t max_age_ms;
+    int64_t max_rows;
+} tg_log_retention_t;
+
+/* The rows a pruning transaction deletes at most. */
+#define TG_STORE_PRUNE_BATCH 1000
+
+/*
+ * Deletes the oldest changes that the retention lets go (older than
+ * now - max_age_ms, or beyond max_rows), limit at most, never the newest,
+ * and raises the pruning mark (tg_store_change_horizon()) in the same
+ * transaction.  Sets *deleted.  Returns 0 or an error (nothing deleted).
+ */
+int tg_store_change_prune(tg_store_t *store, const tg_log_retention_t *r,
+                          int64_t now, int64_t limit, int64_t *deleted);
+
+/* The highest seq ever pruned from the change log (0: none): a follower
+ * below it may have missed changes. */
+int tg_store_change_horizon(tg_txn_t *t, int64_t *seq);
+
+/* The ids of the apps after the id after ("" first), in id order, at
+ * most limit: a malloc'd array that the caller frees. */
+int tg_store_app_id_page(tg_txn_t *t, tg_str_t after, int64_t limit,
+                         char (**ids)[TG_ID_LEN + 1], size_t *n);
+
+/*
+ * The janitor: a thread that prunes the store in bounded batches about
+ * once a second (more often while a batch comes out full): the change
+ * log by retention, and the limits that nodes share (expired nonces,
+ * full buckets).  Started after the store opened, stopped before it
+ * closes.  Returns 0, TG_ENOMEM or TG_EINTERNAL.
+ */
+typedef struct tg_store_janitor_s tg_store_janitor_t;
+
+int tg_store_janitor_start(tg_store_t *store, const tg_log_retention_t *r,
+                           tg_store_janitor_t **janitor);
+/* Stops and frees it; janitor may be NULL. */
+void tg_store_janitor_stop(tg_store_janitor_t *janitor);
+
 #endif /* TOLLGATE_STORE_H */

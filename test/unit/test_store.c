@@ -451,7 +451,7 @@ test_open_newer_schema(void **state)
 
     tg_store_close(f->store);
     f->store = NULL;
-    sql_exec(f, "INSERT INTO schema_version (version) VALUES (6)");
+    sql_exec(f, "INSERT INTO schema_version (version) VALUES (7)");
 
     assert_rc(tg_store_open(f->driver, &o, &store), TG_ESTORE);
     assert_ptr_equal(store, (tg_store_t *) f);
