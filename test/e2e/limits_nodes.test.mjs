@@ -58,9 +58,8 @@ describe('two nodes share the limits', {skip: skipPg}, () => {
     store = pgStoreUrl(dirs[0]);
     // A burst of 10 app writes with (almost) no refill: the count alone
     // decides, however slow the machine; one change-log row kept.
-    const args = [
-      '--app-write-rate', '0.001', '--app-write-burst', '10', '--log-retention-rows', '1'
-    ];
+    const args =
+        ['--app-write-rate', '0.001', '--app-write-burst', '10', '--log-retention-rows', '1'];
     n1 = await new Tollgated({dataDir: dirs[0], env: {TOLLGATE_STORE: store}, args}).start();
     await copyFile(path.join(dirs[0], 'keyring.json'), path.join(dirs[1], 'keyring.json'));
     n2 = await new Tollgated({dataDir: dirs[1], env: {TOLLGATE_STORE: store}, args}).start();
@@ -92,8 +91,8 @@ describe('two nodes share the limits', {skip: skipPg}, () => {
     const statuses = [];
     for (let i = 0; i < 12; i++) {
       const node = i % 2 === 0 ? n1 : n2;
-      const res = await node.call(
-          'POST', '/v1/apps', {body: {name: `rate_${i}`, account_id: acc.json.id}});
+      const res =
+          await node.call('POST', '/v1/apps', {body: {name: `rate_${i}`, account_id: acc.json.id}});
       statuses.push(res.status);
       if (res.status === 429) {
         assert.equal(res.json.error.code, 'rate_limited', res.text);
@@ -129,33 +128,34 @@ describe('two nodes share the limits', {skip: skipPg}, () => {
   });
 });
 
-describe('one node (SQLite) prunes its log', {skip: !!process.env.TOLLGATE_E2E_PG && 'SQLite'}, () => {
-  test('a projection restored from an old copy is rebuilt from the store', async () => {
-    const d = new Tollgated({args: ['--log-retention-rows', '1']});
-    await d.start();
-    const backup = await mkdtemp(path.join(tmpdir(), 'tollgate-projection-copy-'));
-    try {
-      const old = await createApp(d, 'before_copy');
-      await d.stop({keepData: true});
-      await cp(path.join(d.dataDir, 'projection'), backup, {recursive: true});
+describe(
+    'one node (SQLite) prunes its log', {skip: !!process.env.TOLLGATE_E2E_PG && 'SQLite'}, () => {
+      test('a projection restored from an old copy is rebuilt from the store', async () => {
+        const d = new Tollgated({args: ['--log-retention-rows', '1']});
+        await d.start();
+        const backup = await mkdtemp(path.join(tmpdir(), 'tollgate-projection-copy-'));
+        try {
+          const old = await createApp(d, 'before_copy');
+          await d.stop({keepData: true});
+          await cp(path.join(d.dataDir, 'projection'), backup, {recursive: true});
 
-      await d.restart();
-      await createApp(d, 'after_copy');
-      const del = await d.call('DELETE', `/v1/apps/${old.id}`);
-      assert.equal(del.status, 204, del.text);
-      await createApp(d, 'last');
-      await pause(2500);
-      await d.stop({keepData: true});
+          await d.restart();
+          await createApp(d, 'after_copy');
+          const del = await d.call('DELETE', `/v1/apps/${old.id}`);
+          assert.equal(del.status, 204, del.text);
+          await createApp(d, 'last');
+          await pause(2500);
+          await d.stop({keepData: true});
 
-      await rm(path.join(d.dataDir, 'projection'), {recursive: true, force: true});
-      await cp(backup, path.join(d.dataDir, 'projection'), {recursive: true});
-      await d.restart();
-      assert.match(d.stderr, /rebuilding from the store/);
-      await d.stop({keepData: true});
-      checkProjection(d.dataDir);
-    } finally {
-      await rm(backup, {recursive: true, force: true});
-      await rm(d.dataDir, {recursive: true, force: true});
-    }
-  });
-});
+          await rm(path.join(d.dataDir, 'projection'), {recursive: true, force: true});
+          await cp(backup, path.join(d.dataDir, 'projection'), {recursive: true});
+          await d.restart();
+          assert.match(d.stderr, /rebuilding from the store/);
+          await d.stop({keepData: true});
+          checkProjection(d.dataDir);
+        } finally {
+          await rm(backup, {recursive: true, force: true});
+          await rm(d.dataDir, {recursive: true, force: true});
+        }
+      });
+    });
