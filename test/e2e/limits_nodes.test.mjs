@@ -4,9 +4,9 @@
 // Two tollgated nodes on one PostgreSQL store (TOLLGATE_E2E_PG: make
 // e2e-pg): a signed call (Alibaba's RPC signature) replayed on the other
 // node is refused; an account's app writes stop at the burst whichever
-// node takes them; a node stopped while the other writes and prunes the
-// change log past its position rebuilds its projection from the store at
-// its start, equal to the store key by key (test/tools/projection_check).
+// node takes them, and Tencent's per-action rate holds; a node stopped while the other writes and
+// prunes the change log past its position rebuilds its projection from the store at its start,
+// equal to the store key by key (test/tools/projection_check).
 //
 // With SQLite (one node): the log pruned, then the projection restored
 // from an old copy: rebuilt from the store at the start, equal to it.
@@ -20,6 +20,7 @@ import path from 'node:path';
 import {after, before, describe, test} from 'node:test';
 
 import {isoSeconds, rawCall} from './lib/alibaba.mjs';
+import {tencentClient} from './lib/tencent.mjs';
 import {pgStoreUrl, repoRoot, Tollgated} from './lib/tollgated.mjs';
 
 const CHECKER = process.env.TOLLGATE_PROJECTION_CHECK ||
@@ -102,6 +103,26 @@ describe('two nodes share the limits', {skip: skipPg}, () => {
     assert.deepEqual(statuses, [...Array(10).fill(201), 429, 429]);
     const list = await n2.call('GET', `/v1/apps?account_id=${acc.json.id}`);
     assert.equal(list.json.total, 10);
+  });
+
+  test('Tencent\'s 20 calls a second per action hold across both nodes', async () => {
+    const account = (await n1.call('POST', '/v1/accounts', {body: {name: 'tc_rate'}})).json;
+    const key = (await n1.call('POST', `/v1/accounts/${account.id}/access-keys`)).json;
+    const clients = [n1, n2].map((n) => tencentClient(n, {id: key.id, secret: key.secret}));
+
+    // 40 at once, half on each node: node-local buckets would pass all
+    // 40; a shared one 20, and what it refilled while they ran.
+    const started = Date.now();
+    const results = await Promise.all(Array.from(
+        {length: 40},
+        (_, i) =>
+            clients[i % 2].DescribeApiAppsStatus({Offset: i}).then(() => 'ok', (e) => e.code)));
+    const elapsed = Date.now() - started;
+    const ok = results.filter((r) => r === 'ok').length;
+    const limited = results.filter((r) => r === 'RequestLimitExceeded').length;
+    assert.equal(ok + limited, 40, results.join(','));
+    assert.ok(ok >= 20, `only ${ok} passed`);
+    assert.ok(ok <= 21 + Math.ceil(elapsed * 20 / 1000), `${ok} passed in ${elapsed} ms`);
   });
 
   test('a node behind the pruned log rebuilds its projection from the store', async () => {

@@ -25,7 +25,9 @@ async function expectFullAfterTwo(d) {
 
 // Nodes that share a PostgreSQL store keep the nonces in it, without the
 // in-memory bound (docs/limits.md).
-const bounded = {skip: !!process.env.TOLLGATE_E2E_PG && 'the store keeps the nonces'};
+const bounded = {
+  skip: !!process.env.TOLLGATE_E2E_PG && 'the store keeps the nonces'
+};
 
 describe('the nonce store', () => {
   for (const [name, opts] of [
