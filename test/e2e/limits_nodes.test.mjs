@@ -4,8 +4,9 @@
 // Two tollgated nodes on one PostgreSQL store (TOLLGATE_E2E_PG: make
 // e2e-pg): a signed call (Alibaba's RPC signature) replayed on the other
 // node is refused; an account's app writes stop at the burst whichever
-// node takes them, and Tencent's per-action rate holds; a node stopped while the other writes and
-// prunes the change log past its position rebuilds its projection from the store at its start,
+// node takes them, and Tencent's per-action rate holds; a store that
+// cannot answer refuses with each dialect's 503-class error; a node stopped while the other writes
+// and prunes the change log past its position rebuilds its projection from the store at its start,
 // equal to the store key by key (test/tools/projection_check).
 //
 // With SQLite (one node): the log pruned, then the projection restored
@@ -20,7 +21,7 @@ import path from 'node:path';
 import {after, before, describe, test} from 'node:test';
 
 import {isoSeconds, rawCall} from './lib/alibaba.mjs';
-import {tencentClient} from './lib/tencent.mjs';
+import {rawCall as tencentRaw, tencentClient} from './lib/tencent.mjs';
 import {pgStoreUrl, repoRoot, Tollgated} from './lib/tollgated.mjs';
 
 const CHECKER = process.env.TOLLGATE_PROJECTION_CHECK ||
@@ -123,6 +124,47 @@ describe('two nodes share the limits', {skip: skipPg}, () => {
     assert.equal(ok + limited, 40, results.join(','));
     assert.ok(ok >= 20, `only ${ok} passed`);
     assert.ok(ok <= 21 + Math.ceil(elapsed * 20 / 1000), `${ok} passed in ${elapsed} ms`);
+  });
+
+  // Runs SQL on the nodes' schema (pgStoreUrl() names it after dirs[0]).
+  function psql(sql) {
+    const schema = 'e2e_' + path.basename(dirs[0]).replace(/[^A-Za-z0-9]/g, '_').toLowerCase();
+    const r = spawnSync(
+        'psql',
+        [
+          '-q', '-v', 'ON_ERROR_STOP=1', process.env.TOLLGATE_E2E_PG, '-c',
+          `SET search_path = ${schema}; ${sql}`
+        ],
+        {encoding: 'utf8'});
+    assert.equal(r.status, 0, `psql: ${r.stderr}`);
+  }
+
+  test('a store that cannot answer refuses, in each dialect\'s shape', async () => {
+    const nonce = crypto.randomUUID();
+    const timestamp = isoSeconds(new Date());
+    psql('ALTER TABLE limit_nonces RENAME TO limit_nonces_away');
+    psql('ALTER TABLE limit_buckets RENAME TO limit_buckets_away');
+    try {
+      const ali = await rawCall(n2, 'DescribeApps', {AppOwner: '1'}, {nonce, timestamp});
+      assert.equal(ali.status, 503, ali.text);
+      assert.equal(ali.json.Code, 'ServiceUnavailable');
+
+      const tc = await tencentRaw(n1, 'DescribeApiAppsStatus', {});
+      assert.equal(tc.json.Response.Error.Code, 'InternalError', tc.text);
+
+      const made = await n1.call('POST', '/v1/apps', {body: {name: 'in_outage'}});
+      assert.equal(made.status, 503, made.text);
+      assert.equal(made.json.error.code, 'busy');
+    } finally {
+      psql('ALTER TABLE limit_nonces_away RENAME TO limit_nonces');
+      psql('ALTER TABLE limit_buckets_away RENAME TO limit_buckets');
+    }
+
+    // Nothing of it was kept: the same signed call passes now, once.
+    const ok = await rawCall(n1, 'DescribeApps', {AppOwner: '1'}, {nonce, timestamp});
+    assert.equal(ok.status, 200, ok.text);
+    const list = await n2.call('GET', '/v1/apps?name=in_outage');
+    assert.equal(list.json.total, 0, list.text);
   });
 
   test('a node behind the pruned log rebuilds its projection from the store', async () => {
