@@ -45,16 +45,16 @@
 #define TG_ADMIN_KEY_FILE "admin-access-key"
 
 typedef struct {
-    tg_settings_t       settings;
-    tg_keyring_t       *keyring;
-    tg_store_t         *store;
-    tg_service_t       *service;
-    tg_projector_t     *projector;
-    tg_store_janitor_t *janitor;
-    tg_http_server_t   *http;
-    int                 lock_fd;
-    char                data_dir[PATH_MAX];
-    tg_dialect_set_t   *dialects;
+    tg_settings_t     settings;
+    tg_keyring_t     *keyring;
+    tg_store_t       *store;
+    tg_service_t     *service;
+    tg_projector_t   *projector;
+    tg_janitor_t     *janitor;
+    tg_http_server_t *http;
+    int               lock_fd;
+    char              data_dir[PATH_MAX];
+    tg_dialect_set_t *dialects;
 } tg_daemon_t;
 
 

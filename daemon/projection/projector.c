@@ -61,11 +61,11 @@ struct tg_projector_s {
     pthread_t       follower; /* tg_projector_follow() */
     int             following;
     tg_store_t     *store;
-    pthread_mutex_t lock;    /* guards wake, stop, and applying */
-    MDB_txn        *rebuild; /* a rebuild's transaction (tg_proj_rebuild) */
+    pthread_mutex_t lock; /* guards wake, stop, and applying */
     pthread_cond_t  cond;
     int             wake;
     int             stop;
+    MDB_txn        *rebuild; /* a rebuild's (tg_proj_log_check), or NULL */
 };
 
 typedef struct {

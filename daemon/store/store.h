@@ -466,11 +466,11 @@ int tg_store_app_id_page(tg_txn_t *t, tg_str_t after, int64_t limit,
  * full buckets).  Started after the store opened, stopped before it
  * closes.  Returns 0, TG_ENOMEM or TG_EINTERNAL.
  */
-typedef struct tg_store_janitor_s tg_store_janitor_t;
+typedef struct tg_janitor_s tg_janitor_t;
 
 int tg_store_janitor_start(tg_store_t *store, const tg_log_retention_t *r,
-                           tg_store_janitor_t **janitor);
+                           tg_janitor_t **janitor);
 /* Stops and frees it; janitor may be NULL. */
-void tg_store_janitor_stop(tg_store_janitor_t *janitor);
+void tg_store_janitor_stop(tg_janitor_t *janitor);
 
 #endif /* TOLLGATE_STORE_H */

@@ -39,7 +39,7 @@
  * node would take within its window. */
 #define TG_JANITOR_NONCE_SLACK_MS 60000
 
-struct tg_store_janitor_s {
+struct tg_janitor_s {
     tg_store_t        *store;
     tg_log_retention_t retention;
     pthread_t          thread;
@@ -205,7 +205,7 @@ tg_store_app_id_page(tg_txn_t *t, tg_str_t after, int64_t limit,
 /* One pass: a batch of the change log, and of the shared limits.
  * Returns 1 if a batch was full (more to do), 0, or an error. */
 static int
-tg_janitor_pass(tg_store_janitor_t *j)
+tg_janitor_pass(tg_janitor_t *j)
 {
     int64_t now = tg_time_now_ms(), changes = 0, limits = 0;
     int     rc;
@@ -238,10 +238,10 @@ tg_janitor_pass(tg_store_janitor_t *j)
 static void *
 tg_janitor_main(void *data)
 {
-    tg_store_janitor_t *j = data;
-    struct timespec     until;
-    int64_t             wait_ms = TG_JANITOR_MS;
-    int                 stop = 0;
+    tg_janitor_t   *j = data;
+    struct timespec until;
+    int64_t         wait_ms = TG_JANITOR_MS;
+    int             stop = 0;
 
     while (!stop) {
         clock_gettime(CLOCK_REALTIME, &until);
@@ -270,9 +270,9 @@ tg_janitor_main(void *data)
 
 int
 tg_store_janitor_start(tg_store_t *store, const tg_log_retention_t *retention,
-                       tg_store_janitor_t **out)
+                       tg_janitor_t **out)
 {
-    tg_store_janitor_t *j;
+    tg_janitor_t *j;
 
     j = calloc(1, sizeof(*j));
     if (j == NULL) {
@@ -297,7 +297,7 @@ tg_store_janitor_start(tg_store_t *store, const tg_log_retention_t *retention,
 
 
 void
-tg_store_janitor_stop(tg_store_janitor_t *j)
+tg_store_janitor_stop(tg_janitor_t *j)
 {
     if (j == NULL) {
         return;
