@@ -255,9 +255,10 @@ e2e: $(ASAN_BINS) $(BUILD)/test/tools/hold_projection \
 # A part of the end-to-end suite again with the store in PostgreSQL (a
 # throwaway server, scripts/pg-test.sh; each daemon a schema of its own).
 E2E_PG_TESTS = test/e2e/apps.test.mjs test/e2e/secrets.test.mjs \
-               test/e2e/gateway.test.mjs test/e2e/store_nodes.test.mjs
+               test/e2e/gateway.test.mjs test/e2e/store_nodes.test.mjs \
+               test/e2e/limits_nodes.test.mjs
 
-e2e-pg: $(ASAN_BINS) e2e-deps
+e2e-pg: $(ASAN_BINS) $(BUILD)/test/tools/projection_check e2e-deps
 	@./scripts/pg-test.sh sh -c 'TOLLGATE_E2E_PG=$$TOLLGATE_TEST_PG_URL \
 	    TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/asan/bin \
 	    $(NODE) --test --test-reporter=spec $(E2E_PG_TESTS)'

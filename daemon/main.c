@@ -50,6 +50,7 @@ typedef struct {
     tg_store_t       *store;
     tg_service_t     *service;
     tg_projector_t   *projector;
+    tg_janitor_t     *janitor;
     tg_http_server_t *http;
     int               lock_fd;
     char              data_dir[PATH_MAX];
@@ -652,6 +653,23 @@ tg_projection_prepare(tg_daemon_t *d)
 }
 
 
+/* Starts pruning the store: the change log by the retention settings,
+ * and the limits nodes share. */
+static int
+tg_janitor_prepare(tg_daemon_t *d)
+{
+    tg_log_retention_t retention;
+
+    retention.max_age_ms = d->settings.log_retention * 3600 * 1000;
+    retention.max_rows = d->settings.log_retention_rows;
+    if (tg_store_janitor_start(d->store, &retention, &d->janitor) != TG_OK) {
+        tg_fatal("store", "cannot start the janitor's thread");
+        return TG_EINTERNAL;
+    }
+    return TG_OK;
+}
+
+
 /*
  * The settings a reload applies: the log level, the body cap and the
  * service's limits.  Requests read them through tg_service_limits() and
@@ -792,6 +810,7 @@ static void
 tg_daemon_close(tg_daemon_t *d)
 {
     tg_http_stop(d->http);
+    tg_store_janitor_stop(d->janitor);
     tg_projector_close(d->projector);
     tg_dialect_set_destroy(d->dialects);
     tg_service_destroy(d->service);
@@ -890,6 +909,7 @@ main(int argc, char **argv)
                && tg_store_prepare(&d) == TG_OK
                && tg_service_prepare(&d) == TG_OK
                && tg_projection_prepare(&d) == TG_OK
+               && tg_janitor_prepare(&d) == TG_OK
                && tg_http_prepare(&d) == TG_OK && tg_bootstrap(&d) == TG_OK
                && tg_announce(&d) == TG_OK)
     {

@@ -109,6 +109,13 @@ static const tg_setting_t tg_settings[] = {
     { "store", TG_SETTING_STRING, TG_OFF(store), NULL, 0, 0, NULL,
       "the store: a postgres:// URL of a PostgreSQL database (several "
       "nodes may share it), or unset: SQLite in data_dir" },
+    { "log_retention", TG_SETTING_INT, TG_OFF(log_retention), "168", 0,
+      87600, NULL,
+      "hours the store keeps the change log's rows (0: no age limit); a "
+      "node behind what is kept rebuilds its projection from the store" },
+    { "log_retention_rows", TG_SETTING_INT, TG_OFF(log_retention_rows),
+      "1000000", 0, 1000000000000, NULL,
+      "the most change-log rows the store keeps (0: no limit)" },
     { "admin_access_key_id", TG_SETTING_STRING, TG_OFF(admin_access_key_id),
       NULL, 0, 0, NULL,
       "the first admin key's id, used once on an empty store" },

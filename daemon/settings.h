@@ -76,7 +76,9 @@ typedef struct {
     int64_t default_max_grace;
     int64_t default_secret_min_length;
     int64_t default_secret_classes;
-    char   *store; /* a postgres:// URL, or NULL: SQLite in data_dir */
+    char   *store;         /* a postgres:// URL, or NULL: SQLite in data_dir */
+    int64_t log_retention; /* hours; 0: no age limit */
+    int64_t log_retention_rows; /* 0: no limit */
     char   *admin_access_key_id;
     char   *admin_access_key_secret;
 } tg_settings_t;

@@ -65,6 +65,7 @@ struct tg_projector_s {
     pthread_cond_t  cond;
     int             wake;
     int             stop;
+    MDB_txn        *rebuild; /* a rebuild's (tg_proj_log_check), or NULL */
 };
 
 typedef struct {
@@ -641,7 +642,10 @@ tg_proj_apply(void *data, int64_t seq, const tg_dp_app_t *apps, size_t n)
     int             rc;
 
     b.p = p;
-    if (tg_proj_check(&b, mdb_txn_begin(p->env, NULL, 0, &b.txn)) != TG_OK) {
+    b.txn = p->rebuild;
+    if (b.txn == NULL
+        && tg_proj_check(&b, mdb_txn_begin(p->env, NULL, 0, &b.txn)) != TG_OK)
+    {
         return TG_EINTERNAL;
     }
 
@@ -658,11 +662,73 @@ tg_proj_apply(void *data, int64_t seq, const tg_dp_app_t *apps, size_t n)
         rc = tg_proj_put(&b, TG_PROJ_META, TG_PROJ_META_SEQ,
                          sizeof(TG_PROJ_META_SEQ) - 1, s, sizeof(s));
     }
+    if (p->rebuild != NULL) {
+        return rc; /* the rebuild commits, or aborts, its whole */
+    }
     if (rc == TG_OK) {
         tg_crash_point("projector.applying");
         rc = tg_proj_check(&b, mdb_txn_commit(b.txn));
     } else {
         mdb_txn_abort(b.txn);
+    }
+    return rc;
+}
+
+
+/*
+ * When the change log no longer holds every change after seq (pruned
+ * past it, or the store is older than the projection), rebuilds the
+ * projection from the store's apps, in one LMDB transaction: readers
+ * keep the old one until it commits, and a crash leaves it as it was (and
+ * rebuilt again).  Sets *seq to the store's seq it matches.
+ */
+static int
+tg_proj_log_check(tg_projector_t *p, int64_t *seq, tg_error_t *err)
+{
+    tg_proj_batch_t b;
+    int64_t         horizon, latest, at;
+    size_t          i;
+    int             rc, rebuild;
+
+    rc = tg_service_dp_log_check(p->service, p->seq, &rebuild, &horizon,
+                                 &latest, err);
+    if (rc != TG_OK || !rebuild) {
+        return rc;
+    }
+
+    TG_LOG(TG_LOG_WARN,
+           "projection: the change log no longer holds its position "
+           "(pruned past it, or the store is older); rebuilding from the "
+           "store",
+           TG_LF_INT("seq", p->seq), TG_LF_INT("pruned_through", horizon),
+           TG_LF_INT("latest", latest));
+
+    b.p = p;
+    if (tg_proj_check(&b, mdb_txn_begin(p->env, NULL, 0, &b.txn)) != TG_OK) {
+        return TG_EINTERNAL;
+    }
+    for (i = 0; i < TG_PROJ_NDBS && rc == TG_OK; i++) {
+        if (i != TG_PROJ_META) {
+            rc = tg_proj_check(&b, mdb_drop(b.txn, p->dbi[i], 0));
+        }
+    }
+
+    p->rebuild = b.txn;
+    if (rc == TG_OK) {
+        rc = tg_service_dp_rebuild(p->service, TG_PROJ_BATCH, tg_proj_apply, p,
+                                   &at, err);
+    }
+    p->rebuild = NULL;
+
+    if (rc == TG_OK) {
+        rc = tg_proj_check(&b, mdb_txn_commit(b.txn));
+    } else {
+        mdb_txn_abort(b.txn);
+    }
+    if (rc == TG_OK) {
+        *seq = p->seq = at;
+        TG_LOG(TG_LOG_WARN, "projection rebuilt from the store",
+               TG_LF_INT("seq", at));
     }
     return rc;
 }
@@ -797,6 +863,9 @@ tg_projector_sync(tg_projector_t *p)
     while (more && rc == TG_OK) {
         rc = tg_service_dp_changes(p->service, &seq, TG_PROJ_BATCH,
                                    tg_proj_apply, p, &more, &err);
+    }
+    if (rc == TG_OK) {
+        rc = tg_proj_log_check(p, &seq, &err);
     }
     /* The store's reads began after started: nothing committed before it
      * is left out. */

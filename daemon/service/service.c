@@ -1,7 +1,7 @@
 /*
  * The core service's lifecycle and the helpers its operations share:
- * auditing, the change log, loading what an actor may see, sealing, and
- * the per-account rate limit on app writes.
+ * auditing, the change log, loading what an actor may see, and sealing.
+ * (The per-account rate limits are service_rate.c's.)
  */
 
 #include <jansson.h>
@@ -381,66 +381,6 @@ tg_secret_free(char *secret)
         tg_wipe(secret, strlen(secret));
         free(secret);
     }
-}
-
-
-int
-tg_rate_take(tg_service_t *svc, const char *account_id, tg_error_t *err)
-{
-    tg_service_limits_t  limits = tg_service_limits(svc);
-    tg_account_bucket_t *b = NULL, *grown;
-    int64_t              retry_ms = 0;
-    size_t               i;
-    int                  rc;
-
-    if (limits.app_write_rate <= 0) {
-        return TG_OK;
-    }
-
-    pthread_mutex_lock(&svc->lock);
-
-    for (i = 0; i < svc->nbuckets; i++) {
-        if (strcmp(svc->buckets[i].account_id, account_id) == 0) {
-            b = &svc->buckets[i];
-            break;
-        }
-    }
-
-    if (b == NULL) {
-        if (svc->nbuckets == svc->cap) {
-            size_t cap = svc->cap > 0 ? svc->cap * 2 : 16;
-
-            grown = realloc(svc->buckets, cap * sizeof(*grown));
-            if (grown == NULL) {
-                pthread_mutex_unlock(&svc->lock);
-                return tg_error_code(err, TG_ENOMEM);
-            }
-            svc->buckets = grown;
-            svc->cap = cap;
-        }
-
-        b = &svc->buckets[svc->nbuckets++];
-        snprintf(b->account_id, sizeof(b->account_id), "%s", account_id);
-        b->bucket = TG_BUCKET_INIT;
-    }
-
-    rc = tg_bucket_take(&b->bucket, limits.app_write_rate,
-                        limits.app_write_burst, tg_time_monotonic_ms(),
-                        &retry_ms);
-
-    pthread_mutex_unlock(&svc->lock);
-
-    if (rc != TG_OK) {
-        tg_error_set(err, rc, TG_FIELD_NONE,
-                     "the account may create, modify or delete at most %g "
-                     "apps per second",
-                     limits.app_write_rate);
-        if (err != NULL) {
-            err->retry_after = (retry_ms + 999) / 1000;
-        }
-    }
-
-    return rc;
 }
 
 

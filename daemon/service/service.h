@@ -743,6 +743,30 @@ int tg_service_dp_changes(tg_service_t *svc, int64_t *seq, int64_t limit,
                           tg_error_t *err);
 
 /*
+ * Whether the change log still holds every change after seq (the
+ * projection's position): *rebuild is set when the log was pruned past
+ * it (the janitor, store_log.c), or when the store's newest change is
+ * older than it (a store restored from a backup, or another store).
+ * Checked after reading the changes, it also covers a prune that ran
+ * meanwhile.  Returns 0 or a store error.
+ */
+int tg_service_dp_log_check(tg_service_t *svc, int64_t seq, int *rebuild,
+                            int64_t *horizon, int64_t *latest, tg_error_t *err);
+
+/*
+ * Feeds the projection every app of the store, for a rebuild: reads the
+ * newest seq first (*seq), then the apps in pages of limit, by id, each
+ * page in a read transaction of its own, and calls apply with each page
+ * and *seq (at least once, with no app if there is none).  Apps that
+ * change meanwhile are read in a later state, which the changes after
+ * *seq bring again: the projection, once it applies them, is exact.
+ * Returns 0, apply's error, or a store error.
+ */
+int tg_service_dp_rebuild(tg_service_t *svc, int64_t limit,
+                          tg_dp_apply_pt apply, void *data, int64_t *seq,
+                          tg_error_t *err);
+
+/*
  * Calls fn(data) after every committed write, from the writing thread;
  * fn must be quick and thread-safe.  One observer; NULL removes it.
  */

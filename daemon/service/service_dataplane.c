@@ -215,6 +215,102 @@ done:
 }
 
 
+int
+tg_service_dp_log_check(tg_service_t *svc, int64_t seq, int *rebuild,
+                        int64_t *horizon, int64_t *latest, tg_error_t *err)
+{
+    tg_txn_t t;
+    int      rc;
+
+    *rebuild = 0;
+    *horizon = *latest = 0;
+    rc = tg_begin(svc, 0, &t, err);
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    rc = tg_store_change_horizon(&t, horizon);
+    if (rc == TG_OK) {
+        rc = tg_store_change_last(&t, latest);
+    }
+    tg_txn_rollback(&t);
+
+    *rebuild = rc == TG_OK && (seq < *horizon || seq > *latest);
+    return rc == TG_OK ? rc : tg_error_code(err, rc);
+}
+
+
+/* Reads one page of apps after *after and applies it at seq; sets
+ * *after to its last id and *n to its size. */
+static int
+tg_dp_rebuild_page(tg_service_t *svc, char *after, int64_t limit, int64_t seq,
+                   tg_dp_apply_pt apply, void *data, size_t *n)
+{
+    char(*ids)[TG_ID_LEN + 1] = NULL;
+    tg_dp_app_t *apps = NULL;
+    tg_txn_t     t;
+    size_t       i;
+    int          rc;
+
+    *n = 0;
+    rc = tg_txn_begin(svc->store, 0, &t);
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    rc = tg_store_app_id_page(&t, tg_str_c(after), limit, &ids, n);
+    if (rc == TG_OK) {
+        apps = calloc(*n + 1, sizeof(tg_dp_app_t));
+        rc = apps == NULL ? TG_ENOMEM : TG_OK;
+    }
+    for (i = 0; i < *n && rc == TG_OK; i++) {
+        rc = tg_dp_app_read(svc, &t, ids[i], &apps[i]);
+    }
+    tg_txn_rollback(&t);
+
+    if (rc == TG_OK) {
+        rc = apply(data, seq, apps, *n);
+    }
+    if (rc == TG_OK && *n > 0) {
+        memcpy(after, ids[*n - 1], TG_ID_LEN + 1);
+    }
+
+    for (i = 0; apps != NULL && i < *n; i++) {
+        tg_dp_app_free(&apps[i]);
+    }
+    free(apps);
+    free(ids);
+    return rc;
+}
+
+
+int
+tg_service_dp_rebuild(tg_service_t *svc, int64_t limit, tg_dp_apply_pt apply,
+                      void *data, int64_t *seq, tg_error_t *err)
+{
+    char     after[TG_ID_LEN + 1] = "";
+    tg_txn_t t;
+    size_t   n = 0;
+    int      rc;
+
+    *seq = 0;
+    rc = tg_begin(svc, 0, &t, err);
+    if (rc != TG_OK) {
+        return rc;
+    }
+    rc = tg_store_change_last(&t, seq);
+    tg_txn_rollback(&t);
+
+    do {
+        if (rc == TG_OK) {
+            rc = tg_dp_rebuild_page(svc, after, limit, *seq, apply, data, &n);
+        }
+    } while (rc == TG_OK && (int64_t) n == limit);
+
+    return rc == TG_OK ? rc : tg_error_code(err, rc);
+}
+
+
 void
 tg_service_on_dp_health(tg_service_t *svc, tg_dp_health_pt fn, void *data)
 {

@@ -116,19 +116,31 @@ tg_signed_verify(tg_service_t *svc, const tg_signed_call_t *call,
 /*
  * Records the key's nonce until the timestamp leaves the window: one
  * millisecond past timestamp + window, the first moment the window
- * check refuses the call by itself.
+ * check refuses the call by itself.  Nodes that share a store record it
+ * there, so that a replay on another node is refused too; a store that
+ * cannot answer refuses the call (TG_EBUSY: 503), for an unknown nonce
+ * may be a replay.
  */
 static int
 tg_signed_nonce_record(tg_service_t *svc, const tg_signed_call_t *call,
                        int64_t window_ms, int64_t now,
                        tg_auth_outcome_t *outcome)
 {
-    int rc;
+    int64_t expires_at = call->timestamp + window_ms + 1;
+    int     rc;
 
-    pthread_mutex_lock(&svc->nonce_lock);
-    rc = tg_nonce_cache_use(svc->nonces, call->key_id, call->nonce, now,
-                            call->timestamp + window_ms + 1);
-    pthread_mutex_unlock(&svc->nonce_lock);
+    if (tg_store_limits_shared(svc->store)) {
+        rc = tg_store_nonce_use(svc->store, call->key_id, call->nonce, now,
+                                expires_at);
+        if (rc != TG_OK && rc != TG_ECONFLICT && rc != TG_ENOMEM) {
+            return TG_EBUSY;
+        }
+    } else {
+        pthread_mutex_lock(&svc->nonce_lock);
+        rc = tg_nonce_cache_use(svc->nonces, call->key_id, call->nonce, now,
+                                expires_at);
+        pthread_mutex_unlock(&svc->nonce_lock);
+    }
 
     switch (rc) {
     case TG_OK:
@@ -139,6 +151,8 @@ tg_signed_nonce_record(tg_service_t *svc, const tg_signed_call_t *call,
     case TG_EBUSY:
         *outcome = TG_AUTH_NONCES_FULL;
         return TG_EBUSY;
+    case TG_ENOMEM:
+        return TG_ENOMEM;
     default:
         return TG_EINTERNAL;
     }

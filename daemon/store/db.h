@@ -106,6 +106,15 @@ typedef struct {
      * have: after a reconnection), 0 at the timeout, or an error.  One
      * thread at a time calls it; it uses no connection of the pool. */
     int (*wait_changes)(tg_db_t *db, unsigned timeout_ms);
+
+    /* Optional (NULL: the engine serves one node, whose limits stay in
+     * its memory): a connection of a pool of its own, apart from the
+     * pool above and the group commit, for the limits that several nodes
+     * share (store_limits.c).  A statement on it is its own transaction
+     * (no begin()), and its commit does not wait for the disk.  Returns
+     * 0 or an error; limits_release() gives the connection back. */
+    int (*limits_acquire)(tg_db_t *db, tg_db_conn_t **conn);
+    void (*limits_release)(tg_db_t *db, tg_db_conn_t *conn);
 } tg_db_driver_t;
 
 

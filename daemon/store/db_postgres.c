@@ -68,6 +68,8 @@ struct tg_db_s {
     PGconn         *listener; /* LISTENs to tollgate_changes, or NULL */
     pthread_mutex_t lock;
     pthread_cond_t  free;
+    tg_db_conn_t   *limits; /* nconns more, connected when first used */
+    pthread_cond_t  limits_free;
 };
 
 
@@ -191,6 +193,14 @@ tg_pg_close(tg_db_t *db)
         PQfinish(db->listener);
     }
 
+    for (i = 0; db->limits != NULL && i < db->nconns; i++) {
+        if (db->limits[i].handle != NULL) {
+            PQfinish(db->limits[i].handle);
+        }
+    }
+    free(db->limits);
+    pthread_cond_destroy(&db->limits_free);
+
     pthread_cond_destroy(&db->free);
     pthread_mutex_destroy(&db->lock);
     free(db->conninfo);
@@ -214,9 +224,13 @@ tg_pg_open(const tg_db_options_t *options, tg_db_t **out)
 
     db->nconns = options->connections > 0 ? options->connections : 1;
     db->conns = calloc(db->nconns, sizeof(tg_db_conn_t));
+    db->limits = calloc(db->nconns, sizeof(tg_db_conn_t));
     db->setup = malloc(256);
     db->conninfo = strdup(options->path);
-    if (db->conns == NULL || db->setup == NULL || db->conninfo == NULL) {
+    if (db->conns == NULL || db->limits == NULL || db->setup == NULL
+        || db->conninfo == NULL)
+    {
+        free(db->limits);
         free(db->conns);
         free(db->setup);
         free(db->conninfo);
@@ -235,6 +249,7 @@ tg_pg_open(const tg_db_options_t *options, tg_db_t **out)
 
     pthread_mutex_init(&db->lock, NULL);
     pthread_cond_init(&db->free, NULL);
+    pthread_cond_init(&db->limits_free, NULL);
 
     for (i = 0; i < db->nconns; i++) {
         rc = tg_pg_conn_open(db, options->path, &db->conns[i]);
@@ -633,6 +648,91 @@ tg_pg_wait_changes(tg_db_t *db, unsigned timeout_ms)
 }
 
 
+/*
+ * The limits' pool (store_limits.c): as many connections as the main
+ * pool, each made when a caller first finds no connected one free, so
+ * that a node opens only as many as its limit checks overlap.  Each
+ * statement commits by itself, with synchronous_commit off whatever the
+ * sync setting: a nonce or a bucket's tokens lost to a crash of the
+ * server (the last few hundred milliseconds of commits) reopens a replay
+ * window that short, while waiting for the disk would put an fsync in
+ * every signed call.  A statement waits at most lock_timeout for a row
+ * and statement_timeout for its answer, both busy_ms.
+ */
+static int
+tg_pg_limits_acquire(tg_db_t *db, tg_db_conn_t **conn)
+{
+    tg_db_conn_t *c = NULL;
+    unsigned      i;
+    int           rc = TG_OK;
+
+    pthread_mutex_lock(&db->lock);
+    while (c == NULL) {
+        for (i = 0; i < db->nconns && c == NULL; i++) {
+            if (!db->limits[i].busy && db->limits[i].handle != NULL) {
+                c = &db->limits[i];
+            }
+        }
+        for (i = 0; i < db->nconns && c == NULL; i++) {
+            if (!db->limits[i].busy) {
+                c = &db->limits[i];
+            }
+        }
+        if (c == NULL) {
+            pthread_cond_wait(&db->limits_free, &db->lock);
+        }
+    }
+    c->busy = 1;
+    pthread_mutex_unlock(&db->lock);
+
+    if (c->handle == NULL) {
+        rc = tg_pg_conn_open(db, db->conninfo, c);
+    } else if (PQstatus(c->handle) != CONNECTION_OK) {
+        PQreset(c->handle);
+        rc = PQstatus(c->handle) == CONNECTION_OK
+                 ? tg_pg_run(c->handle, db->setup)
+                 : TG_ESTORE;
+    } else {
+        *conn = c;
+        return TG_OK;
+    }
+
+    if (rc == TG_OK) {
+        /* statement_timeout takes lock_timeout's value (the setup's) */
+        rc = tg_pg_run(c->handle, "SET synchronous_commit = off;"
+                                  "SELECT set_config('statement_timeout',"
+                                  " current_setting('lock_timeout'), false)");
+    }
+    if (rc != TG_OK) {
+        if (c->handle != NULL && PQstatus(c->handle) != CONNECTION_OK) {
+            tg_pg_log_failure(c->handle);
+        }
+        pthread_mutex_lock(&db->lock);
+        c->busy = 0;
+        pthread_cond_signal(&db->limits_free);
+        pthread_mutex_unlock(&db->lock);
+        return rc == TG_ENOMEM ? rc : TG_ESTORE;
+    }
+
+    *conn = c;
+    return TG_OK;
+}
+
+
+static void
+tg_pg_limits_release(tg_db_t *db, tg_db_conn_t *conn)
+{
+    if (PQtransactionStatus(conn->handle) != PQTRANS_IDLE) {
+        (void) tg_pg_run(conn->handle, "ROLLBACK");
+    }
+
+    pthread_mutex_lock(&db->lock);
+    conn->busy = 0;
+    pthread_cond_signal(&db->limits_free);
+    pthread_mutex_unlock(&db->lock);
+}
+
+
 /* clang-format off */
 
 /*
@@ -832,6 +932,24 @@ static const char *const tg_pg_migrations[] = {
     "    ADD COLUMN secret_classes BIGINT NOT NULL DEFAULT 0;"
     "ALTER TABLE key_pairs ADD COLUMN secret_at BIGINT NOT NULL DEFAULT 0;"
     "UPDATE key_pairs SET secret_at = updated_at;",
+
+    /* 6: the limits that several nodes share (store_limits.c), and the
+     * database's clock in Unix ms, which their token buckets read so
+     * that every node's refill counts the same time. */
+    "CREATE TABLE limit_nonces ("
+    "    digest       TEXT COLLATE \"C\" PRIMARY KEY,"
+    "    expires_at   BIGINT NOT NULL);"
+    "CREATE INDEX limit_nonces_expiry ON limit_nonces (expires_at);"
+    "CREATE TABLE limit_buckets ("
+    "    account_id   TEXT COLLATE \"C\" NOT NULL,"
+    "    action       TEXT COLLATE \"C\" NOT NULL,"
+    "    tokens       DOUBLE PRECISION NOT NULL,"
+    "    at           BIGINT NOT NULL,"
+    "    full_at      BIGINT NOT NULL,"
+    "    PRIMARY KEY (account_id, action));"
+    "CREATE INDEX limit_buckets_full ON limit_buckets (full_at);"
+    "CREATE FUNCTION tg_clock_ms() RETURNS BIGINT LANGUAGE sql STABLE AS"
+    "    'SELECT (EXTRACT(EPOCH FROM statement_timestamp()) * 1000)::BIGINT';",
 };
 
 /* clang-format on */
@@ -862,4 +980,6 @@ const tg_db_driver_t tg_db_postgres = {
     /* A lock of the transaction, on a key of Tollgate's own. */
     "SELECT pg_advisory_xact_lock(7415926535)",
     tg_pg_wait_changes,
+    tg_pg_limits_acquire,
+    tg_pg_limits_release,
 };

@@ -580,6 +580,22 @@ static const char *const tg_sqlite_migrations[] = {
     "    ADD COLUMN secret_classes INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE key_pairs ADD COLUMN secret_at INTEGER NOT NULL DEFAULT 0;"
     "UPDATE key_pairs SET secret_at = updated_at;",
+    /* 6: the limits that several nodes share (store_limits.c): the
+     * signed-call nonces in use, by digest, each until its expiry, and
+     * a token bucket per (account, action).  One node (SQLite) keeps
+     * them in memory: these tables stay empty. */
+    "CREATE TABLE limit_nonces ("
+    "    digest       TEXT PRIMARY KEY,"
+    "    expires_at   INTEGER NOT NULL);"
+    "CREATE INDEX limit_nonces_expiry ON limit_nonces (expires_at);"
+    "CREATE TABLE limit_buckets ("
+    "    account_id   TEXT NOT NULL,"
+    "    action       TEXT NOT NULL,"
+    "    tokens       REAL NOT NULL,"
+    "    at           INTEGER NOT NULL,"
+    "    full_at      INTEGER NOT NULL,"
+    "    PRIMARY KEY (account_id, action));"
+    "CREATE INDEX limit_buckets_full ON limit_buckets (full_at);",
 };
 
 /* clang-format on */
@@ -609,4 +625,6 @@ const tg_db_driver_t tg_db_sqlite = {
     sizeof(tg_sqlite_migrations) / sizeof(tg_sqlite_migrations[0]),
     NULL, /* BEGIN IMMEDIATE takes the one write lock */
     NULL, /* one process writes: its commits tell it */
+    NULL, /* one node: the limits stay in its memory */
+    NULL,
 };

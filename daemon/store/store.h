@@ -184,6 +184,45 @@ int      tg_store_fault_hit(const tg_store_t *store);
 int tg_store_notifies(const tg_store_t *store);
 int tg_store_wait_changes(tg_store_t *store, unsigned timeout_ms);
 
+/*
+ * The limits that several nodes share (store_limits.c): whether the
+ * store keeps them (a driver with the limits hook: PostgreSQL), else
+ * each process keeps its own, in memory.  Each call is one statement on
+ * a connection of its own, never in a transaction of the caller's nor in
+ * the group commit.  Errors: TG_EINVALID (the store keeps no limits, or
+ * a bad argument), TG_ENOMEM, TG_ESTORE, TG_EBUSY.
+ */
+int tg_store_limits_shared(const tg_store_t *store);
+
+/*
+ * Records that scope (an access key) used nonce, to be remembered until
+ * expires_at (Unix ms, excluded), unless it is remembered still at now
+ * (the caller's clock, as expires_at is).  Returns 0 if it was new (and
+ * is now recorded), TG_ECONFLICT if in use, or an error (nothing known:
+ * the caller must refuse the call).
+ */
+int tg_store_nonce_use(tg_store_t *store, tg_str_t scope, tg_str_t nonce,
+                       int64_t now, int64_t expires_at);
+
+/*
+ * Takes one token from the bucket of (account_id, action), which gains
+ * rate tokens a second up to burst (a new one is full), on the
+ * database's clock.  Returns 0, TG_ERATE_LIMITED with *retry_ms set (at
+ * least 1), or an error.  rate > 0, burst >= 1.
+ */
+int tg_store_bucket_take(tg_store_t *store, tg_str_t account_id,
+                         const char *action, double rate, double burst,
+                         int64_t *retry_ms);
+
+/*
+ * Deletes at most limit nonces that expired before before (Unix ms) and
+ * at most limit buckets that are full again (as good as absent); adds
+ * how many to *deleted.  Nodes may prune at once: they take turns by
+ * row.  Returns 0 or an error.
+ */
+int tg_store_limits_prune(tg_store_t *store, int64_t before, int64_t limit,
+                          int64_t *deleted);
+
 /* Accounts. */
 int tg_store_account_insert(tg_txn_t *t, const tg_account_t *account);
 int tg_store_account_get(tg_txn_t *t, tg_str_t id, tg_account_t *out);
@@ -389,5 +428,49 @@ int tg_store_change_account_apps(tg_txn_t *t, tg_str_t account_id, int64_t at);
 /* The changes after seq, oldest first, at most limit of them. */
 int tg_store_change_list(tg_txn_t *t, int64_t after, int64_t limit,
                          tg_change_t **items, size_t *n);
+
+/*
+ * The change log's retention (store_log.c): how long its rows are kept,
+ * and how many at most.  0: no bound of that kind.
+ */
+typedef struct {
+    int64_t max_age_ms;
+    int64_t max_rows;
+} tg_log_retention_t;
+
+/* The rows a pruning transaction deletes at most. */
+#define TG_STORE_PRUNE_BATCH 1000
+
+/*
+ * Deletes the oldest changes that the retention lets go (older than
+ * now - max_age_ms, or beyond max_rows), limit at most, never the newest,
+ * and raises the pruning mark (tg_store_change_horizon()) in the same
+ * transaction.  Sets *deleted.  Returns 0 or an error (nothing deleted).
+ */
+int tg_store_change_prune(tg_store_t *store, const tg_log_retention_t *r,
+                          int64_t now, int64_t limit, int64_t *deleted);
+
+/* The highest seq ever pruned from the change log (0: none): a follower
+ * below it may have missed changes. */
+int tg_store_change_horizon(tg_txn_t *t, int64_t *seq);
+
+/* The ids of the apps after the id after ("" first), in id order, at
+ * most limit: a malloc'd array that the caller frees. */
+int tg_store_app_id_page(tg_txn_t *t, tg_str_t after, int64_t limit,
+                         char (**ids)[TG_ID_LEN + 1], size_t *n);
+
+/*
+ * The janitor: a thread that prunes the store in bounded batches about
+ * once a second (more often while a batch comes out full): the change
+ * log by retention, and the limits that nodes share (expired nonces,
+ * full buckets).  Started after the store opened, stopped before it
+ * closes.  Returns 0, TG_ENOMEM or TG_EINTERNAL.
+ */
+typedef struct tg_janitor_s tg_janitor_t;
+
+int tg_store_janitor_start(tg_store_t *store, const tg_log_retention_t *r,
+                           tg_janitor_t **janitor);
+/* Stops and frees it; janitor may be NULL. */
+void tg_store_janitor_stop(tg_janitor_t *janitor);
 
 #endif /* TOLLGATE_STORE_H */

@@ -3,11 +3,12 @@
  * store, record by record, for the crash test (test/e2e/crash.test.mjs).
  * Only a test tool.
  *
- *     projection_check DATA_DIR
+ *     projection_check DATA_DIR [POSTGRES_URL]
  *
- * It reads the store (SQLite, opening sealed secrets with keyring.json)
- * through the core service's data-plane feed from the first change, so
- * that it sees the current state of every app the change log names, and
+ * It reads the store (SQLite in DATA_DIR, or the PostgreSQL store of the
+ * URL; sealed secrets opened with DATA_DIR's keyring.json) through the
+ * core service's feed for a rebuild, so that it sees the current state
+ * of every app the store holds, whatever the change log kept, and
  * derives what the projection must hold for each (the layout of
  * include/tollgate/projection.h): the apps record (enabled, AppId, rate
  * limit, the AppKeys and code hashes it owns), a keys record per AppKey
@@ -259,7 +260,7 @@ tg_want_app(tg_check_t *c, const tg_dp_app_t *a)
 }
 
 
-/* The feed's one batch (tg_dp_apply_pt): every app the log names. */
+/* The feed's batch (tg_dp_apply_pt): a page of the store's apps. */
 static int
 tg_check_collect(void *data, int64_t seq, const tg_dp_app_t *apps, size_t n)
 {
@@ -588,9 +589,9 @@ tg_check_dpkey(tg_check_t *c, const char *data_dir)
 }
 
 
-/* Reads the store's side: every app's current state, from seq 0. */
+/* Reads the store's side: every app's current state. */
 static int
-tg_check_store(tg_check_t *c, const char *data_dir)
+tg_check_store(tg_check_t *c, const char *data_dir, const char *url)
 {
     tg_keyring_t       *kr = NULL;
     tg_store_t         *store = NULL;
@@ -600,7 +601,7 @@ tg_check_store(tg_check_t *c, const char *data_dir)
     tg_error_t          err;
     char                path[4096], errbuf[512];
     int64_t             seq = 0;
-    int                 rc, created = 0, more = 0;
+    int                 rc, created = 0;
 
     snprintf(path, sizeof(path), "%s/keyring.json", data_dir);
     rc = tg_keyring_file_open(path, 0, &kr, &created, errbuf, sizeof(errbuf));
@@ -614,15 +615,18 @@ tg_check_store(tg_check_t *c, const char *data_dir)
     options.path = path;
     options.connections = 1;
     options.busy_ms = 10000;
-    rc = tg_store_open(&tg_db_sqlite, &options, &store);
+    if (url != NULL) {
+        options.path = url;
+    }
+    rc = tg_store_open(url != NULL ? &tg_db_postgres : &tg_db_sqlite, &options,
+                       &store);
     if (rc == TG_OK) {
         memset(&limits, 0, sizeof(limits));
         rc = tg_service_create(store, kr, &limits, &svc);
     }
     if (rc == TG_OK) {
         memset(&err, 0, sizeof(err));
-        rc = tg_service_dp_changes(svc, &seq, INT64_MAX, tg_check_collect, c,
-                                   &more, &err);
+        rc = tg_service_dp_rebuild(svc, 500, tg_check_collect, c, &seq, &err);
     }
     if (rc != TG_OK) {
         fprintf(stderr, "projection_check: the store: %s\n", tg_strerror(rc));
@@ -665,15 +669,17 @@ main(int argc, char **argv)
     long       total = 0;
     int        i, rc = 2;
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: projection_check DATA_DIR\n");
+    if (argc != 2 && argc != 3) {
+        fprintf(stderr, "usage: projection_check DATA_DIR [POSTGRES_URL]\n");
         return 2;
     }
     memset(&c, 0, sizeof(c));
     tg_log_configure(0, TG_LOG_ERROR);
     c.now = tg_time_now_ms();
 
-    if (tg_check_dpkey(&c, argv[1]) == 0 && tg_check_store(&c, argv[1]) == 0) {
+    if (tg_check_dpkey(&c, argv[1]) == 0
+        && tg_check_store(&c, argv[1], argc == 3 ? argv[2] : NULL) == 0)
+    {
         qsort(c.wants, c.nwants, sizeof(tg_want_t), tg_want_cmp);
         if (tg_check_projection(&c, argv[1], &proj_seq) == 0) {
             if (proj_seq != c.store_seq) {
