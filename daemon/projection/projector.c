@@ -75,7 +75,10 @@ struct tg_projector_s {
     pthread_t       follower; /* tg_projector_follow() */
     int             following;
     tg_store_t     *store;
-    pthread_mutex_t lock; /* guards wake, stop, and applying */
+    pthread_mutex_t lock; /* held while applying (a sync) */
+    /* wake_lock guards wake and stop; it is never held while waiting
+     * for lock, so that a writer's wake never waits for a sync. */
+    pthread_mutex_t wake_lock;
     pthread_cond_t  cond;
     int             wake;
     int             stop;
@@ -992,10 +995,13 @@ tg_projector_wake(void *data)
 {
     tg_projector_t *p = data;
 
-    pthread_mutex_lock(&p->lock);
-    p->wake = 1;
-    pthread_cond_signal(&p->cond);
-    pthread_mutex_unlock(&p->lock);
+    /* Every write of a group commit wakes it: one signal is enough. */
+    pthread_mutex_lock(&p->wake_lock);
+    if (!p->wake) {
+        p->wake = 1;
+        pthread_cond_signal(&p->cond);
+    }
+    pthread_mutex_unlock(&p->wake_lock);
 }
 
 
@@ -1007,15 +1013,15 @@ tg_projector_main(void *data)
     int             stop;
 
     for (;;) {
-        pthread_mutex_lock(&p->lock);
+        pthread_mutex_lock(&p->wake_lock);
         if (!p->wake && !p->stop) {
             clock_gettime(CLOCK_REALTIME, &deadline);
             deadline.tv_sec += TG_PROJ_POLL_MS / 1000;
-            pthread_cond_timedwait(&p->cond, &p->lock, &deadline);
+            pthread_cond_timedwait(&p->cond, &p->wake_lock, &deadline);
         }
         p->wake = 0;
         stop = p->stop;
-        pthread_mutex_unlock(&p->lock);
+        pthread_mutex_unlock(&p->wake_lock);
 
         if (stop) {
             return NULL;
@@ -1040,6 +1046,7 @@ tg_projector_open(const tg_projector_options_t *o, tg_projector_t **out,
     p->options = *o;
     p->service = o->service;
     pthread_mutex_init(&p->lock, NULL);
+    pthread_mutex_init(&p->wake_lock, NULL);
     pthread_mutex_init(&p->state_lock, NULL);
     pthread_cond_init(&p->cond, NULL);
 
@@ -1073,9 +1080,9 @@ tg_projector_stopping(tg_projector_t *p)
 {
     int stop;
 
-    pthread_mutex_lock(&p->lock);
+    pthread_mutex_lock(&p->wake_lock);
     stop = p->stop;
-    pthread_mutex_unlock(&p->lock);
+    pthread_mutex_unlock(&p->wake_lock);
     return stop;
 }
 
@@ -1176,17 +1183,17 @@ tg_projector_close(tg_projector_t *p)
     if (p->running) {
         tg_service_on_commit(p->service, NULL, NULL);
         tg_service_on_dp_health(p->service, NULL, NULL);
-        pthread_mutex_lock(&p->lock);
+        pthread_mutex_lock(&p->wake_lock);
         p->stop = 1;
         pthread_cond_signal(&p->cond);
-        pthread_mutex_unlock(&p->lock);
+        pthread_mutex_unlock(&p->wake_lock);
         pthread_join(p->thread, NULL);
     }
 
     if (p->following) {
-        pthread_mutex_lock(&p->lock);
+        pthread_mutex_lock(&p->wake_lock);
         p->stop = 1;
-        pthread_mutex_unlock(&p->lock);
+        pthread_mutex_unlock(&p->wake_lock);
         pthread_join(p->follower, NULL);
     }
 
@@ -1200,6 +1207,7 @@ tg_projector_close(tg_projector_t *p)
     tg_wipe(p->key, sizeof(p->key));
     pthread_cond_destroy(&p->cond);
     pthread_mutex_destroy(&p->state_lock);
+    pthread_mutex_destroy(&p->wake_lock);
     pthread_mutex_destroy(&p->lock);
     free(p);
 }
