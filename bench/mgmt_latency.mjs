@@ -78,12 +78,14 @@ function summary(samples, seconds) {
   };
 }
 
-// One call over a keep-alive connection; resolves {status, text}.
-const agent = new http.Agent({keepAlive: true, maxSockets: 64});
+// One call over a keep-alive connection of d.agent; resolves {status,
+// text}.  Each figure has its agents, destroyed at its end, so that no
+// connection idles long enough for the server to close it under a call.
 function request(d, method, pathname, headers, body) {
   return new Promise((resolve, reject) => {
     const req = http.request(
-        {host: '127.0.0.1', port: d.port, method, path: pathname, headers, agent}, (res) => {
+        {host: '127.0.0.1', port: d.port, method, path: pathname, headers, agent: d.agent},
+        (res) => {
           let text = '';
           res.setEncoding('utf8');
           res.on('data', (chunk) => text += chunk);
@@ -165,6 +167,9 @@ async function timed(fn) {
 async function load(count, concurrency, op) {
   const samples = [];
   let next = 0;
+  for (const d of Object.values(daemons)) {
+    d.agent = new http.Agent({keepAlive: true, maxSockets: 64});
+  }
   const t0 = process.hrtime.bigint();
   async function worker() {
     while (next < count) {
@@ -173,7 +178,11 @@ async function load(count, concurrency, op) {
     }
   }
   await Promise.all(Array.from({length: concurrency}, worker));
-  return {samples, seconds: Number(process.hrtime.bigint() - t0) / 1e9};
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  for (const d of Object.values(daemons)) {
+    d.agent.destroy();
+  }
+  return {samples, seconds};
 }
 
 // A daemon on store (its own schema on PostgreSQL), or null when this
@@ -290,7 +299,6 @@ try {
   await mkdir(dir, {recursive: true});
   await writeFile(path.join(dir, 'mgmt_latency.json'), JSON.stringify(result, null, 2) + '\n');
 } finally {
-  agent.destroy();
   for (const d of Object.values(daemons)) {
     await d.stop();
   }
