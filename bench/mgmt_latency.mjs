@@ -10,8 +10,8 @@
 // server.  Without it, when Debian's PostgreSQL server is installed, the
 // script runs itself again under scripts/pg-test.sh, which starts a
 // throwaway server (with fsync on here, TOLLGATE_PG_OPTS, so that its
-// figures are durable as SQLite's are).  Each daemon on PostgreSQL gets a
-// schema of its own.
+// figures are durable as SQLite's are; TOLLGATE_BENCH_NO_PG=1 skips it).
+// Each daemon on PostgreSQL gets a schema of its own.
 //
 // With TOLLGATE_BASELINE_BIN_DIR (another build's bin/, e.g. the commit
 // before group commit), the same runs go against that build too (on
