@@ -1,25 +1,62 @@
 // Throughput and latency of the management API's durable writes (the
 // default --sync full: every acknowledged write is fsynced) at concurrency
 // 1, 8 and 64: secret resets (each of a different app) and app creates,
-// through the native API, against the release build of tollgated on
-// loopback.  With TOLLGATE_BASELINE_BIN_DIR (another build's bin/, e.g.
-// the commit before group commit), the same runs go against that build
-// too, interleaved with this one's, in the same run: the figures are
-// printed side by side, with the ratios.  Prints ops/s and the median,
-// p99 and max latency; writes bench/results/mgmt_latency.json.
+// through the native API (HTTP Basic) and through the Alibaba dialect
+// (RPC calls signed with HMAC-SHA1, POSTed as a form, as Alibaba's
+// pop-core SDK sends them), against the release build of tollgated on
+// loopback.
+//
+// Stores: SQLite always; PostgreSQL too when TOLLGATE_TEST_PG_URL names a
+// server.  Without it, when Debian's PostgreSQL server is installed, the
+// script runs itself again under scripts/pg-test.sh, which starts a
+// throwaway server (with fsync on here, TOLLGATE_PG_OPTS, so that its
+// figures are durable as SQLite's are; TOLLGATE_BENCH_NO_PG=1 skips it).
+// Each daemon on PostgreSQL gets a schema of its own.
+//
+// With TOLLGATE_BASELINE_BIN_DIR (another build's bin/, e.g. the commit
+// before group commit), the same runs go against that build too (on
+// SQLite; on PostgreSQL if that build has it), interleaved with this
+// one's: the figures are printed side by side, with the ratios.  The
+// client is Node's http module with keep-alive connections, one per
+// call in flight.  Prints ops/s and the median, p99 and max latency;
+// writes bench/results/mgmt_latency.json, whose runs are keyed
+// "<op> c=<n> <build>" for the native API on SQLite (as before), and
+// "<op> <dialect> c=<n> <build>[ postgres]" for the others.
 //
 //   node bench/mgmt_latency.mjs [ops per run] [rounds]
 
+import {spawnSync} from 'node:child_process';
+import {createHmac, randomUUID} from 'node:crypto';
+import {existsSync, readdirSync} from 'node:fs';
 import {mkdir, writeFile} from 'node:fs/promises';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 
-import {binDir, repoRoot, startTollgated} from '../test/e2e/lib/tollgated.mjs';
+import {isoSeconds, percentEncode, v1StringToSign, VERSION} from '../test/e2e/lib/alibaba.mjs';
+import {ADMIN_ID, ADMIN_SECRET, binDir, repoRoot, startTollgated} from '../test/e2e/lib/tollgated.mjs';
+
+// A PostgreSQL server installed but none given: run again beside one.
+function pgInstalled() {
+  const root = '/usr/lib/postgresql';
+  return existsSync(root) &&
+      readdirSync(root).some((v) => existsSync(path.join(root, v, 'bin/initdb')));
+}
+if (!process.env.TOLLGATE_TEST_PG_URL && !process.env.TOLLGATE_BENCH_NO_PG && pgInstalled()) {
+  const r = spawnSync(
+      path.join(repoRoot, 'scripts/pg-test.sh'), [process.execPath, ...process.argv.slice(1)], {
+        stdio: 'inherit',
+        env: {...process.env, TOLLGATE_PG_OPTS: '-c fsync=on -c full_page_writes=on'},
+      });
+  process.exit(r.status ?? 1);
+}
 
 const perRun = Number(process.argv[2] || 1000);
 const rounds = Number(process.argv[3] || 1);
 const levels = [1, 8, 64];
+const dialects = ['native', 'alibaba'];
 const threads = process.env.TOLLGATE_BENCH_THREADS || '16';
+const pgUrl = process.env.TOLLGATE_TEST_PG_URL || null;
 
 const builds = {
   current: binDir
@@ -27,6 +64,7 @@ const builds = {
 if (process.env.TOLLGATE_BASELINE_BIN_DIR) {
   builds.baseline = process.env.TOLLGATE_BASELINE_BIN_DIR;
 }
+const stores = pgUrl ? ['sqlite', 'postgres'] : ['sqlite'];
 
 function summary(samples, seconds) {
   const s = [...samples].sort((a, b) => a - b);
@@ -40,14 +78,88 @@ function summary(samples, seconds) {
   };
 }
 
-async function timed(d, method, pathname, body) {
-  const t0 = process.hrtime.bigint();
-  const res = await d.call(method, pathname, {body});
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+// One call over a keep-alive connection of d.agent; resolves {status,
+// text}.  Each figure has its agents, destroyed at its end, so that no
+// connection idles long enough for the server to close it under a call.
+function request(d, method, pathname, headers, body) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+        {host: '127.0.0.1', port: d.port, method, path: pathname, headers, agent: d.agent},
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk) => text += chunk);
+          res.on('end', () => resolve({status: res.statusCode, text}));
+        });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const basic = 'Basic ' + Buffer.from(`${ADMIN_ID}:${ADMIN_SECRET}`).toString('base64');
+
+// A native API call; resolves the parsed answer.
+async function native(d, method, pathname, body) {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const headers = {authorization: basic};
+  if (payload !== undefined) {
+    headers['content-type'] = 'application/json';
+    headers['content-length'] = Buffer.byteLength(payload);
+  }
+  const res = await request(d, method, pathname, headers, payload);
   if (res.status >= 300) {
     throw new Error(`${method} ${pathname}: ${res.status} ${res.text}`);
   }
-  return {ms, json: res.json};
+  return res.text ? JSON.parse(res.text) : null;
+}
+
+// An Alibaba RPC call, signed (v1, HMAC-SHA1) and POSTed as a form, as
+// pop-core sends it: a fresh nonce and timestamp each.
+async function alibaba(d, action, params) {
+  const all = {
+    AccessKeyId: ADMIN_ID,
+    Action: action,
+    Format: 'JSON',
+    SignatureMethod: 'HMAC-SHA1',
+    SignatureNonce: randomUUID(),
+    SignatureVersion: '1.0',
+    Timestamp: isoSeconds(new Date()),
+    Version: VERSION,
+    ...params,
+  };
+  all.Signature =
+      createHmac('sha1', ADMIN_SECRET + '&').update(v1StringToSign('POST', all)).digest('base64');
+  const body =
+      Object.entries(all).map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&');
+  const res = await request(
+      d, 'POST', '/', {
+        'content-type': 'application/x-www-form-urlencoded',
+        'content-length': Buffer.byteLength(body),
+      },
+      body);
+  if (res.status >= 300) {
+    throw new Error(`${action}: ${res.status} ${res.text}`);
+  }
+  return JSON.parse(res.text);
+}
+
+// The operations, by dialect: reset(app) and create(name), each
+// resolving once answered.
+const ops = {
+  native: {
+    reset: (d, app) => native(d, 'POST', `/v1/apps/${app.id}/reset-secret`),
+    create: (d, name) => native(d, 'POST', '/v1/apps', {name}),
+  },
+  alibaba: {
+    reset: (d, app) => alibaba(d, 'ResetAppSecret', {AppKey: app.app_key}),
+    create: (d, name) => alibaba(d, 'CreateApp', {AppName: name}),
+  },
+};
+
+async function timed(fn) {
+  const t0 = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
 // Runs count operations (op(i) returns a promise of ms), concurrency at a
@@ -55,6 +167,9 @@ async function timed(d, method, pathname, body) {
 async function load(count, concurrency, op) {
   const samples = [];
   let next = 0;
+  for (const d of Object.values(daemons)) {
+    d.agent = new http.Agent({keepAlive: true, maxSockets: 64});
+  }
   const t0 = process.hrtime.bigint();
   async function worker() {
     while (next < count) {
@@ -63,48 +178,76 @@ async function load(count, concurrency, op) {
     }
   }
   await Promise.all(Array.from({length: concurrency}, worker));
-  return {samples, seconds: Number(process.hrtime.bigint() - t0) / 1e9};
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  for (const d of Object.values(daemons)) {
+    d.agent.destroy();
+  }
+  return {samples, seconds};
 }
 
-const total = perRun * levels.length * rounds;
-const daemons = {};
-for (const [name, dir] of Object.entries(builds)) {
-  daemons[name] = await startTollgated({
-    binDir: dir,
-    args: ['--max-apps', String(2 * total + 10), '--app-write-rate', '0', '--threads', threads],
-  });
+// A daemon on store (its own schema on PostgreSQL), or null when this
+// build cannot run on it.
+async function start(dir, store) {
+  const args =
+      ['--max-apps', String(4 * total + 10), '--app-write-rate', '0', '--threads', threads];
+  if (store !== 'postgres') {
+    return startTollgated({binDir: dir, args});
+  }
+  process.env.TOLLGATE_E2E_PG = pgUrl;
+  try {
+    return await startTollgated({binDir: dir, args});
+  } catch (e) {
+    console.log(`  (${dir}: no PostgreSQL store: ${e.message.split('\n')[0]})`);
+    return null;
+  } finally {
+    delete process.env.TOLLGATE_E2E_PG;
+  }
 }
+
+const total = perRun * levels.length * rounds * dialects.length;
+const daemons = {};  // by "<build>" or "<build> postgres"
+for (const store of stores) {
+  for (const [name, dir] of Object.entries(builds)) {
+    const d = await start(dir, store);
+    if (d) {
+      daemons[store === 'sqlite' ? name : `${name} postgres`] = d;
+    }
+  }
+}
+
+const key = (op, dialect, c, name) => dialect === 'native' && !name.endsWith('postgres') ?
+    `${op} c=${c} ${name}` :
+    `${op} ${dialect} c=${c} ${name}`;
 
 try {
   // The apps whose secrets are reset, one reset each.
-  const ids = {};
+  const apps = {};
   for (const [name, d] of Object.entries(daemons)) {
-    ids[name] = (await load(total, 8, async (i) => {
-                  const {json} = await timed(d, 'POST', '/v1/apps', {name: `reset${i}`});
-                  return json.id;
-                })).samples;
+    apps[name] = [];
+    await load(total, 8, async (i) => {
+      apps[name].push(await native(d, 'POST', '/v1/apps', {name: `reset${i}`}));
+      return 0;
+    });
   }
 
   const runs = {};
   const used = Object.fromEntries(Object.keys(daemons).map((n) => [n, 0]));
   for (let round = 0; round < rounds; round++) {
     for (const c of levels) {
-      for (const [name, d] of Object.entries(daemons)) {
-        const key = `reset c=${c} ${name}`;
-        const from = used[name];
-        used[name] += perRun;
-        const r = await load(
-            perRun, c,
-            async (i) =>
-                (await timed(d, 'POST', `/v1/apps/${ids[name][from + i]}/reset-secret`)).ms);
-        (runs[key] ||= []).push(r);
-      }
-      for (const [name, d] of Object.entries(daemons)) {
-        const key = `create c=${c} ${name}`;
-        const r = await load(
-            perRun, c,
-            async (i) => (await timed(d, 'POST', '/v1/apps', {name: `r${round}c${c}n${i}`})).ms);
-        (runs[key] ||= []).push(r);
+      for (const dialect of dialects) {
+        for (const [name, d] of Object.entries(daemons)) {
+          const from = used[name];
+          used[name] += perRun;
+          const r = await load(
+              perRun, c, (i) => timed(() => ops[dialect].reset(d, apps[name][from + i])));
+          (runs[key('reset', dialect, c, name)] ||= []).push(r);
+        }
+        for (const [name, d] of Object.entries(daemons)) {
+          const r = await load(
+              perRun, c,
+              (i) => timed(() => ops[dialect].create(d, `r${round}${dialect}c${c}n${i}`)));
+          (runs[key('create', dialect, c, name)] ||= []).push(r);
+        }
       }
     }
   }
@@ -112,35 +255,45 @@ try {
   const result = {
     when: new Date().toISOString(),
     machine: `${os.cpus().length} x ${os.cpus()[0].model}`,
+    load_average: os.loadavg().map((x) => +x.toFixed(2)),
     sync: 'full',
     threads: Number(threads),
     ops_per_run: perRun,
     rounds,
     builds,
+    stores,
+    dialects,
     runs: {},
   };
-  for (const [key, rs] of Object.entries(runs)) {
+  for (const [k, rs] of Object.entries(runs)) {
     // All rounds' samples together; the rate over their total time.
-    result.runs[key] = summary(rs.flatMap((r) => r.samples), rs.reduce((s, r) => s + r.seconds, 0));
+    result.runs[k] = summary(rs.flatMap((r) => r.samples), rs.reduce((s, r) => s + r.seconds, 0));
   }
 
   console.log(
       `management writes, ${result.machine}, --sync full, --threads ${threads}, ` +
-      `${perRun} ops x ${rounds} rounds per figure`);
+      `${perRun} ops x ${rounds} rounds per figure, load average ${result.load_average[0]}`);
   console.log(
-      '  operation    c  build        ops/s  median ms   p99 ms   max ms  ' +
+      '  operation dialect    c  build                 ops/s  median ms   p99 ms   max ms  ' +
       (builds.baseline ? 'x baseline' : ''));
   for (const op of ['reset', 'create']) {
-    for (const c of levels) {
-      for (const name of Object.keys(builds)) {
-        const r = result.runs[`${op} c=${c} ${name}`];
-        const base = result.runs[`${op} c=${c} baseline`];
-        const ratio = base && name !== 'baseline' ? (r.ops_per_s / base.ops_per_s).toFixed(2) : '';
-        console.log(`  ${op.padEnd(8)} ${String(c).padStart(4)}  ${name.padEnd(9)} ${
-            String(r.ops_per_s).padStart(8)} ${r.median_ms.toFixed(3).padStart(10)} ${
-            r.p99_ms.toFixed(3).padStart(8)} ${r.max_ms.toFixed(3).padStart(8)}  ${ratio}`);
+    for (const dialect of dialects) {
+      for (const c of levels) {
+        for (const name of Object.keys(daemons)) {
+          const r = result.runs[key(op, dialect, c, name)];
+          const base = name.startsWith('current') &&
+              result.runs[key(op, dialect, c, name.replace('current', 'baseline'))];
+          const ratio = base ? (r.ops_per_s / base.ops_per_s).toFixed(2) : '';
+          console.log(`  ${op.padEnd(9)} ${dialect.padEnd(8)} ${String(c).padStart(3)}  ${
+              name.padEnd(
+                  18)} ${String(r.ops_per_s).padStart(8)} ${r.median_ms.toFixed(3).padStart(10)} ${
+              r.p99_ms.toFixed(3).padStart(8)} ${r.max_ms.toFixed(3).padStart(8)}  ${ratio}`);
+        }
       }
     }
+  }
+  if (pgUrl) {
+    console.log('  (postgres: a throwaway local server, scripts/pg-test.sh)');
   }
   const dir = path.join(repoRoot, 'bench/results');
   await mkdir(dir, {recursive: true});

@@ -10,6 +10,8 @@
 # PostgreSQL comes from Debian's packages (scripts/deps.sh test).  The
 # server refuses to run as root: as root, it runs as the postgres user the
 # package made.  Durability is off (fsync=off): the data is thrown away.
+# TOLLGATE_PG_OPTS adds server options after these (a benchmark turns
+# fsync back on with "-c fsync=on -c full_page_writes=on").
 set -eu
 
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
@@ -48,7 +50,7 @@ then
 fi
 
 opts="-k $dir -c listen_addresses= -c fsync=off -c full_page_writes=off"
-opts="$opts -c log_min_error_statement=panic"
+opts="$opts -c log_min_error_statement=panic ${TOLLGATE_PG_OPTS:-}"
 if ! server "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
     -o "$opts" start >/dev/null
 then

@@ -38,6 +38,19 @@
 /* While syncs keep failing, how often the failure is logged again. */
 #define TG_PROJ_FAIL_LOG_MS 60000
 
+/*
+ * The projection's commits are not fsynced (MDB_NOSYNC): it is derived
+ * from the store and the page cache outlives a crash of tollgated.  Only
+ * a crash of the system can lose or tear unsynced pages, so the meta
+ * record below holds the boot id of the system under which unsynced
+ * commits may have been made (written and synced before the first one,
+ * removed after the last sync at a clean close).  A projection that
+ * holds another boot's id is rebuilt from the change log at start.
+ */
+#define TG_PROJ_META_UNSYNCED "unsynced_boot"
+#define TG_PROJ_BOOT_ID       "/proc/sys/kernel/random/boot_id"
+#define TG_PROJ_BOOT_ID_LEN   36
+
 struct tg_projector_s {
     tg_projector_options_t options; /* to rebuild the projection */
     tg_service_t          *service;
@@ -45,6 +58,7 @@ struct tg_projector_s {
     MDB_dbi                dbi[TG_PROJ_NDBS];
     uint8_t                key[TG_SEAL_KEY_LEN];
     int64_t                seq;
+    char                   boot[TG_PROJ_BOOT_ID_LEN + 1]; /* "": unknown */
     int64_t                heartbeat;      /* the last one written */
     int64_t                heartbeat_mono; /* when, on the monotonic clock */
     int     lmdb_error;        /* the last LMDB failure of a sync, or 0 */
@@ -61,7 +75,10 @@ struct tg_projector_s {
     pthread_t       follower; /* tg_projector_follow() */
     int             following;
     tg_store_t     *store;
-    pthread_mutex_t lock; /* guards wake, stop, and applying */
+    pthread_mutex_t lock; /* held while applying (a sync) */
+    /* wake_lock guards wake and stop; it is never held while waiting
+     * for lock, so that a writer's wake never waits for a sync. */
+    pthread_mutex_t wake_lock;
     pthread_cond_t  cond;
     int             wake;
     int             stop;
@@ -225,6 +242,29 @@ tg_proj_env_try(tg_projector_t *p, const tg_projector_options_t *o,
 }
 
 
+/* Removes the projection's files in dir (its environment closed);
+ * returns 0 or an errno. */
+static int
+tg_proj_env_remove(const char *dir)
+{
+    static const char *const files[] = { "data.mdb", "lock.mdb" };
+    char                     path[4096 + 16];
+    size_t                   i;
+    int                      n;
+
+    for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        n = snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+        if (n < 0 || (size_t) n >= sizeof(path)) {
+            return ENAMETOOLONG;
+        }
+        if (unlink(path) != 0 && errno != ENOENT) {
+            return errno;
+        }
+    }
+    return 0;
+}
+
+
 /*
  * Opens the environment in dir; one whose data file is damaged (shorter
  * than its pages, or not LMDB's) is removed and made again, empty: the
@@ -234,11 +274,8 @@ static int
 tg_proj_env_make(tg_projector_t *p, const tg_projector_options_t *o,
                  const char *dir)
 {
-    static const char *const files[] = { "data.mdb", "lock.mdb" };
-    char                     path[4096 + 16];
-    off_t                    have, need;
-    size_t                   i;
-    int                      rc, n;
+    off_t have, need;
+    int   rc;
 
     rc = tg_proj_env_try(p, o, dir, &have, &need);
     if (rc != MDB_CORRUPTED && rc != MDB_INVALID) {
@@ -251,39 +288,130 @@ tg_proj_env_make(tg_projector_t *p, const tg_projector_options_t *o,
            TG_LF_STR("cause", rc == MDB_INVALID ? "not an LMDB file"
                                                 : "shorter than its pages"),
            TG_LF_INT("bytes", have), TG_LF_INT("needed", need));
-    for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-        n = snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
-        if (n < 0 || (size_t) n >= sizeof(path)) {
-            return ENAMETOOLONG;
-        }
-        if (unlink(path) != 0 && errno != ENOENT) {
-            return errno;
-        }
-    }
-    return tg_proj_env_try(p, o, dir, &have, &need);
+    rc = tg_proj_env_remove(dir);
+    return rc != 0 ? rc : tg_proj_env_try(p, o, dir, &have, &need);
 }
 
 
-static int
-tg_proj_env_open(tg_projector_t *p, const tg_projector_options_t *o,
-                 char *errbuf, size_t size)
+/* Reads this boot's id into p->boot ("" when the system tells none). */
+static void
+tg_proj_boot_read(tg_projector_t *p)
 {
-    char     dir[4096];
+    char   line[64];
+    size_t len = 0;
+    FILE  *f;
+
+    p->boot[0] = '\0';
+#ifdef TG_CRASH_POINTS
+    /* The test build plays a restart of the system with another id. */
+    if (getenv("TOLLGATE_TEST_BOOT_ID") != NULL) {
+        snprintf(p->boot, sizeof(p->boot), "%s",
+                 getenv("TOLLGATE_TEST_BOOT_ID"));
+        return;
+    }
+#endif
+    f = fopen(TG_PROJ_BOOT_ID, "re");
+    if (f == NULL) {
+        return;
+    }
+    if (fgets(line, sizeof(line), f) != NULL) {
+        len = strcspn(line, "\n");
+    }
+    fclose(f);
+    if (len == TG_PROJ_BOOT_ID_LEN) {
+        memcpy(p->boot, line, len);
+        p->boot[len] = '\0';
+    }
+}
+
+
+/*
+ * Whether the projection may hold pages torn or lost by a crash of the
+ * system: it holds the unsynced mark of a boot that is not this one (or
+ * this boot's id is unknown).  Returns an LMDB result.
+ */
+static int
+tg_proj_unsynced_stale(tg_projector_t *p, MDB_txn *txn, int *stale)
+{
+    MDB_val k = tg_val(TG_PROJ_META_UNSYNCED,
+                       sizeof(TG_PROJ_META_UNSYNCED) - 1),
+            v;
+    int rc;
+
+    *stale = 0;
+    rc = mdb_get(txn, p->dbi[TG_PROJ_META], &k, &v);
+    if (rc == MDB_NOTFOUND) {
+        return MDB_SUCCESS;
+    }
+    if (rc == MDB_SUCCESS) {
+        *stale = p->boot[0] == '\0' || v.mv_size != strlen(p->boot)
+                 || memcmp(v.mv_data, p->boot, v.mv_size) != 0;
+    }
+    return rc;
+}
+
+
+/*
+ * Sets (boot non-NULL) or removes the unsynced mark, in a transaction of
+ * its own, and forces it to disk with every commit before it.
+ */
+static int
+tg_proj_unsynced_mark(tg_projector_t *p, const char *boot)
+{
+    MDB_txn *txn;
+    MDB_val  k = tg_val(TG_PROJ_META_UNSYNCED,
+                        sizeof(TG_PROJ_META_UNSYNCED) - 1),
+            v;
+    int rc;
+
+    rc = mdb_txn_begin(p->env, NULL, 0, &txn);
+    if (rc != MDB_SUCCESS) {
+        return rc;
+    }
+    if (boot != NULL) {
+        v = tg_val(boot, strlen(boot));
+        rc = mdb_put(txn, p->dbi[TG_PROJ_META], &k, &v, 0);
+    } else {
+        rc = mdb_del(txn, p->dbi[TG_PROJ_META], &k, NULL);
+        rc = rc == MDB_NOTFOUND ? MDB_SUCCESS : rc;
+    }
+    if (rc != MDB_SUCCESS) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+    rc = mdb_txn_commit(txn);
+    return rc == MDB_SUCCESS ? mdb_env_sync(p->env, 1) : rc;
+}
+
+
+/*
+ * From here on, commits are not fsynced, once the unsynced mark of this
+ * boot is on disk.  Without a boot id, every commit stays synced.
+ */
+static int
+tg_proj_nosync_begin(tg_projector_t *p)
+{
+    int rc;
+
+    if (p->boot[0] == '\0') {
+        return MDB_SUCCESS;
+    }
+    rc = tg_proj_unsynced_mark(p, p->boot);
+    return rc == MDB_SUCCESS ? mdb_env_set_flags(p->env, MDB_NOSYNC, 1) : rc;
+}
+
+
+/*
+ * Opens the databases and reads the last seq applied; *stale tells that
+ * the projection may have been torn by a crash of the system.
+ */
+static int
+tg_proj_env_load(tg_projector_t *p, int *stale, char *errbuf, size_t size)
+{
     MDB_txn *txn;
     MDB_val  k, v;
     size_t   i;
     int      rc;
-
-    snprintf(dir, sizeof(dir), "%s/%s", o->data_dir, TG_PROJ_DIR);
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        snprintf(errbuf, size, "%s: %s", dir, strerror(errno));
-        return TG_EINTERNAL;
-    }
-
-    rc = tg_proj_env_make(p, o, dir);
-    if (rc != MDB_SUCCESS) {
-        return tg_lmdb_error(rc, dir, errbuf, size);
-    }
 
     rc = mdb_txn_begin(p->env, NULL, 0, &txn);
     if (rc != MDB_SUCCESS) {
@@ -311,9 +439,61 @@ tg_proj_env_open(tg_projector_t *p, const tg_projector_options_t *o,
         return tg_lmdb_error(rc, "read seq", errbuf, size);
     }
 
+    rc = tg_proj_unsynced_stale(p, txn, stale);
+    if (rc != MDB_SUCCESS) {
+        mdb_txn_abort(txn);
+        return tg_lmdb_error(rc, "read the unsynced mark", errbuf, size);
+    }
+
     rc = mdb_txn_commit(txn);
     return rc == MDB_SUCCESS ? TG_OK
                              : tg_lmdb_error(rc, "commit", errbuf, size);
+}
+
+
+static int
+tg_proj_env_open(tg_projector_t *p, const tg_projector_options_t *o,
+                 char *errbuf, size_t size)
+{
+    char dir[4096];
+    int  rc, stale = 0;
+
+    snprintf(dir, sizeof(dir), "%s/%s", o->data_dir, TG_PROJ_DIR);
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        snprintf(errbuf, size, "%s: %s", dir, strerror(errno));
+        return TG_EINTERNAL;
+    }
+
+    tg_proj_boot_read(p);
+    rc = tg_proj_env_make(p, o, dir);
+    if (rc != MDB_SUCCESS) {
+        return tg_lmdb_error(rc, dir, errbuf, size);
+    }
+
+    rc = tg_proj_env_load(p, &stale, errbuf, size);
+    if (rc == TG_OK && stale) {
+        TG_LOG(TG_LOG_WARN,
+               "projection: the system restarted before its last commits "
+               "were synced; rebuilding the projection from the change log");
+        mdb_env_close(p->env);
+        p->env = NULL;
+        p->seq = 0;
+        rc = tg_proj_env_remove(dir);
+        if (rc == 0) {
+            rc = tg_proj_env_make(p, o, dir);
+        }
+        if (rc != MDB_SUCCESS) {
+            return tg_lmdb_error(rc, dir, errbuf, size);
+        }
+        rc = tg_proj_env_load(p, &stale, errbuf, size);
+    }
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    rc = tg_proj_nosync_begin(p);
+    return rc == MDB_SUCCESS ? TG_OK
+                             : tg_lmdb_error(rc, "unsynced mark", errbuf, size);
 }
 
 
@@ -884,10 +1064,13 @@ tg_projector_wake(void *data)
 {
     tg_projector_t *p = data;
 
-    pthread_mutex_lock(&p->lock);
-    p->wake = 1;
-    pthread_cond_signal(&p->cond);
-    pthread_mutex_unlock(&p->lock);
+    /* Every write of a group commit wakes it: one signal is enough. */
+    pthread_mutex_lock(&p->wake_lock);
+    if (!p->wake) {
+        p->wake = 1;
+        pthread_cond_signal(&p->cond);
+    }
+    pthread_mutex_unlock(&p->wake_lock);
 }
 
 
@@ -899,15 +1082,15 @@ tg_projector_main(void *data)
     int             stop;
 
     for (;;) {
-        pthread_mutex_lock(&p->lock);
+        pthread_mutex_lock(&p->wake_lock);
         if (!p->wake && !p->stop) {
             clock_gettime(CLOCK_REALTIME, &deadline);
             deadline.tv_sec += TG_PROJ_POLL_MS / 1000;
-            pthread_cond_timedwait(&p->cond, &p->lock, &deadline);
+            pthread_cond_timedwait(&p->cond, &p->wake_lock, &deadline);
         }
         p->wake = 0;
         stop = p->stop;
-        pthread_mutex_unlock(&p->lock);
+        pthread_mutex_unlock(&p->wake_lock);
 
         if (stop) {
             return NULL;
@@ -932,6 +1115,7 @@ tg_projector_open(const tg_projector_options_t *o, tg_projector_t **out,
     p->options = *o;
     p->service = o->service;
     pthread_mutex_init(&p->lock, NULL);
+    pthread_mutex_init(&p->wake_lock, NULL);
     pthread_mutex_init(&p->state_lock, NULL);
     pthread_cond_init(&p->cond, NULL);
 
@@ -965,9 +1149,9 @@ tg_projector_stopping(tg_projector_t *p)
 {
     int stop;
 
-    pthread_mutex_lock(&p->lock);
+    pthread_mutex_lock(&p->wake_lock);
     stop = p->stop;
-    pthread_mutex_unlock(&p->lock);
+    pthread_mutex_unlock(&p->wake_lock);
     return stop;
 }
 
@@ -1068,26 +1252,31 @@ tg_projector_close(tg_projector_t *p)
     if (p->running) {
         tg_service_on_commit(p->service, NULL, NULL);
         tg_service_on_dp_health(p->service, NULL, NULL);
-        pthread_mutex_lock(&p->lock);
+        pthread_mutex_lock(&p->wake_lock);
         p->stop = 1;
         pthread_cond_signal(&p->cond);
-        pthread_mutex_unlock(&p->lock);
+        pthread_mutex_unlock(&p->wake_lock);
         pthread_join(p->thread, NULL);
     }
 
     if (p->following) {
-        pthread_mutex_lock(&p->lock);
+        pthread_mutex_lock(&p->wake_lock);
         p->stop = 1;
-        pthread_mutex_unlock(&p->lock);
+        pthread_mutex_unlock(&p->wake_lock);
         pthread_join(p->follower, NULL);
     }
 
     if (p->env != NULL) {
+        /* Everything is on disk: no rebuild after the next boot. */
+        if (mdb_env_sync(p->env, 1) == MDB_SUCCESS) {
+            (void) tg_proj_unsynced_mark(p, NULL);
+        }
         mdb_env_close(p->env);
     }
     tg_wipe(p->key, sizeof(p->key));
     pthread_cond_destroy(&p->cond);
     pthread_mutex_destroy(&p->state_lock);
+    pthread_mutex_destroy(&p->wake_lock);
     pthread_mutex_destroy(&p->lock);
     free(p);
 }

@@ -1121,10 +1121,15 @@ tg_access_key_touch(tg_service_t *svc, const tg_access_key_t *key,
 }
 
 
-/* Checks a key and secret; returns the reason for the audit trail. */
+/*
+ * Checks a key and secret; returns the reason for the audit trail.  The
+ * key's policies are listed in the same read transaction (*policies, *n;
+ * the caller frees them, whatever the result).
+ */
 static int
 tg_access_key_verify(tg_service_t *svc, tg_str_t key_id, tg_str_t secret,
-                     tg_access_key_t *key, const char **reason)
+                     tg_access_key_t *key, tg_key_policy_t **policies,
+                     size_t *n, const char **reason)
 {
     tg_account_t account;
     tg_txn_t     t;
@@ -1147,6 +1152,9 @@ tg_access_key_verify(tg_service_t *svc, tg_str_t key_id, tg_str_t secret,
         rc = tg_store_account_get(&t, tg_str_c(key->account_id), &account);
     }
     found = rc == TG_OK;
+    if (found) {
+        rc = tg_store_key_policy_list(&t, tg_str_c(key->id), policies, n);
+    }
 
     tg_txn_rollback(&t);
 
@@ -1207,18 +1215,22 @@ int
 tg_service_authenticate(tg_service_t *svc, tg_str_t key_id, tg_str_t secret,
                         tg_actor_t *actor, tg_error_t *err)
 {
-    tg_access_key_t key;
-    const char     *reason = NULL;
-    int             rc;
+    tg_access_key_t  key;
+    tg_key_policy_t *policies = NULL;
+    size_t           n = 0;
+    const char      *reason = NULL;
+    int              rc;
 
     memset(&key, 0, sizeof(key));
 
-    rc = tg_access_key_verify(svc, key_id, secret, &key, &reason);
+    rc =
+        tg_access_key_verify(svc, key_id, secret, &key, &policies, &n, &reason);
     if (rc == TG_OK) {
         snprintf(actor->key_id, sizeof(actor->key_id), "%s", key.id);
         memcpy(actor->account_id, key.account_id, sizeof(actor->account_id));
         actor->admin = key.admin;
-        rc = tg_policies_load(svc, actor, err);
+        rc = tg_policies_attach(svc, actor, policies, n, err);
+        tg_key_policy_list_free(policies, n);
         if (rc == TG_OK) {
             tg_access_key_touch(svc, &key, secret);
         }
@@ -1227,6 +1239,7 @@ tg_service_authenticate(tg_service_t *svc, tg_str_t key_id, tg_str_t secret,
                                               : tg_error_code(err, TG_EBUSY);
     }
 
+    tg_key_policy_list_free(policies, n);
     tg_auth_failure_audit(svc, actor, &key, reason);
     tg_access_key_free(&key);
     return tg_error_code(err, rc == TG_EUNAUTHENTICATED ? rc : TG_EBUSY);

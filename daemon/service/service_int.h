@@ -308,4 +308,9 @@ int tg_read(tg_service_t *svc, tg_txn_body_pt body, void *data,
  */
 int tg_policies_load(tg_service_t *svc, tg_actor_t *actor, tg_error_t *err);
 
+/* Gives actor the policies items (a key's, as its store lists them; the
+ * caller frees them); on failure the actor is left unauthenticated. */
+int tg_policies_attach(tg_service_t *svc, tg_actor_t *actor,
+                       tg_key_policy_t *items, size_t n, tg_error_t *err);
+
 #endif /* TOLLGATE_SERVICE_INT_H */

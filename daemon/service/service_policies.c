@@ -920,6 +920,35 @@ tg_policy_set_make(tg_key_policy_t *items, size_t n, tg_policy_set_t **out)
 
 
 int
+tg_policies_attach(tg_service_t *svc, tg_actor_t *actor, tg_key_policy_t *items,
+                   size_t n, tg_error_t *err)
+{
+    int rc = TG_OK;
+
+    tg_actor_free(actor);
+
+    if (n > 0) {
+        rc = tg_policy_set_make(items, n, &actor->policies);
+        if (rc != TG_OK) {
+            tg_error_code(err, rc);
+        } else {
+            actor->policies->record = tg_policy_denial_record;
+            actor->policies->record_data = svc;
+        }
+    }
+
+    if (rc != TG_OK) {
+        /* The key's power is unknown: the actor is not authenticated. */
+        tg_actor_free(actor);
+        actor->key_id[0] = '\0';
+        actor->account_id[0] = '\0';
+        actor->admin = 0;
+    }
+    return rc;
+}
+
+
+int
 tg_policies_load(tg_service_t *svc, tg_actor_t *actor, tg_error_t *err)
 {
     tg_load_op_t op = { tg_str_c(actor->key_id), NULL, 0 };
@@ -928,14 +957,8 @@ tg_policies_load(tg_service_t *svc, tg_actor_t *actor, tg_error_t *err)
     tg_actor_free(actor);
 
     rc = tg_read(svc, tg_policies_load_txn, &op, err);
-    if (rc == TG_OK && op.n > 0) {
-        rc = tg_policy_set_make(op.items, op.n, &actor->policies);
-        if (rc != TG_OK) {
-            tg_error_code(err, rc);
-        } else {
-            actor->policies->record = tg_policy_denial_record;
-            actor->policies->record_data = svc;
-        }
+    if (rc == TG_OK) {
+        rc = tg_policies_attach(svc, actor, op.items, op.n, err);
     }
 
     tg_key_policy_list_free(op.items, op.n);

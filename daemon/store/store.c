@@ -313,20 +313,54 @@ tg_read_one(tg_txn_t *t, const char *sql, const tg_param_t *params, size_t n,
 /* ---- group commit ------------------------------------------------------ */
 
 
-/* The absolute time ms from now, for pthread_cond_timedwait(). */
+/* The absolute time us from now, for pthread_cond_timedwait(). */
 static struct timespec
-tg_deadline(unsigned ms)
+tg_deadline_us(uint64_t us)
 {
     struct timespec ts;
 
     clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += (time_t) (ms / 1000);
-    ts.tv_nsec += (long) (ms % 1000) * 1000000L;
+    ts.tv_sec += (time_t) (us / 1000000);
+    ts.tv_nsec += (long) (us % 1000000) * 1000L;
     if (ts.tv_nsec >= 1000000000L) {
         ts.tv_sec++;
         ts.tv_nsec -= 1000000000L;
     }
     return ts;
+}
+
+
+/* The absolute time ms from now. */
+static struct timespec
+tg_deadline(unsigned ms)
+{
+    return tg_deadline_us((uint64_t) ms * 1000);
+}
+
+
+/*
+ * While writes come concurrently, waits a little for another writer
+ * before the group is committed (see tg_txn_begin()).  Called by the
+ * turn's holder with the lock held.
+ */
+static void
+tg_group_linger(tg_group_t *g)
+{
+    struct timespec until;
+
+    if (g->waiting > 0 || g->last_batch < 2 || g->nmembers >= TG_STORE_GROUP_MAX
+        || tg_metrics_now_ns() - g->opened_ns
+               >= (int64_t) TG_STORE_GROUP_AGE_US * 1000)
+    {
+        return;
+    }
+
+    until = tg_deadline_us(TG_STORE_GROUP_LINGER_US);
+    while (g->waiting == 0
+           && pthread_cond_timedwait(&g->arrived, &g->lock, &until) == 0)
+    {
+        /* woken: a writer arrived, or spuriously */
+    }
 }
 
 
@@ -380,6 +414,7 @@ tg_group_commit(tg_store_t *store)
 
     pthread_mutex_lock(&g->lock);
     g->stats.commits += m != NULL;
+    g->last_batch = (unsigned) batch;
     for (; m != NULL; m = next) {
         next = m->next;
         m->rc = rc;
@@ -438,6 +473,7 @@ tg_group_end(tg_store_t *store, int rc, int savepoint)
         return rc;
     }
 
+    tg_group_linger(g);
     if (g->waiting > 0 && g->nmembers < TG_STORE_GROUP_MAX) {
         /* The next writer joins this group; its last writer commits. */
         tg_group_pass(g);
@@ -470,6 +506,7 @@ tg_group_join(tg_store_t *store, tg_txn_t *txn)
 
     pthread_mutex_lock(&g->lock);
     g->waiting++;
+    pthread_cond_signal(&g->arrived);
     while (g->busy && rc == TG_OK) {
         if (pthread_cond_timedwait(&g->turn, &g->lock, &until) != 0 && g->busy)
         {
@@ -492,6 +529,8 @@ tg_group_join(tg_store_t *store, tg_txn_t *txn)
         } else if ((rc = TG_FAULT_OR(store, d->begin(g->conn, 1))) != TG_OK) {
             d->release(store->db, g->conn);
             g->conn = NULL;
+        } else {
+            g->opened_ns = tg_metrics_now_ns();
         }
     }
     if (rc == TG_OK) {
@@ -679,6 +718,7 @@ tg_store_open(const tg_db_driver_t *driver, const tg_db_options_t *options,
     pthread_mutex_init(&store->group.lock, NULL);
     pthread_cond_init(&store->group.turn, NULL);
     pthread_cond_init(&store->group.durable, NULL);
+    pthread_cond_init(&store->group.arrived, NULL);
 
     rc = driver->open(options, &store->db);
     if (rc != TG_OK) {
@@ -705,6 +745,7 @@ tg_store_close(tg_store_t *store)
             store->driver->close(store->db);
         }
         pthread_cond_destroy(&store->group.durable);
+        pthread_cond_destroy(&store->group.arrived);
         pthread_cond_destroy(&store->group.turn);
         pthread_mutex_destroy(&store->group.lock);
         free(store);

@@ -133,7 +133,11 @@ unsigned tg_store_schema_version(const tg_store_t *store);
  * run one at a time (a writer holds the turn from begin to commit or
  * rollback), and the group is committed, with one fsync, when its last
  * operation ends and no other writer waits for the turn (or after
- * TG_STORE_GROUP_MAX operations).  A writer that waits busy_ms for the
+ * TG_STORE_GROUP_MAX operations).  While writes come concurrently (the
+ * last group had more than one), the last operation first lingers up to
+ * TG_STORE_GROUP_LINGER_US for another writer, unless the group is
+ * already TG_STORE_GROUP_AGE_US old: one fsync then serves more writes,
+ * and a lone writer never waits.  A writer that waits busy_ms for the
  * turn gets TG_EBUSY.  A thread must not begin a write transaction while
  * it holds one (it would wait busy_ms, then get TG_EBUSY).
  */
@@ -155,6 +159,11 @@ void tg_txn_rollback(tg_txn_t *txn);
 
 /* How many operations a group commit takes at most. */
 #define TG_STORE_GROUP_MAX 256
+
+/* How long the last operation of a group waits for another writer, and
+ * the age of a group past which it does not. */
+#define TG_STORE_GROUP_LINGER_US 250
+#define TG_STORE_GROUP_AGE_US    2000
 
 /* The group commit's counts so far. */
 tg_store_write_stats_t tg_store_write_stats(tg_store_t *store);

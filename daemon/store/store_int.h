@@ -25,11 +25,14 @@ struct tg_group_member_s {
 typedef struct {
     tg_db_conn_t          *conn; /* the open group transaction, or NULL */
     pthread_mutex_t        lock;
-    pthread_cond_t         turn;    /* the turn was given up */
-    pthread_cond_t         durable; /* a group ended */
-    int                    busy;    /* a writer holds the turn */
-    unsigned               waiting; /* writers waiting for the turn */
-    tg_group_member_t     *members; /* done, waiting for the commit */
+    pthread_cond_t         turn;       /* the turn was given up */
+    pthread_cond_t         durable;    /* a group ended */
+    pthread_cond_t         arrived;    /* a writer began to wait */
+    int                    busy;       /* a writer holds the turn */
+    unsigned               waiting;    /* writers waiting for the turn */
+    unsigned               last_batch; /* operations of the last commit */
+    int64_t                opened_ns;  /* when the group began */
+    tg_group_member_t     *members;    /* done, waiting for the commit */
     unsigned               nmembers;
     tg_store_write_stats_t stats;
 } tg_group_t;

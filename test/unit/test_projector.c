@@ -545,7 +545,7 @@ test_full_projection(void **state)
     snprintf(dir, sizeof(dir), "%s/%s", f->fx.dir, TG_PROJ_DIR);
     tg_fixture_rmtree(dir);
     o.data_dir = f->fx.dir;
-    o.map_size = 32 * 1024;
+    o.map_size = 48 * 1024;
     o.service = f->fx.svc;
     assert_rc(tg_projector_open(&o, &f->proj, errbuf, sizeof(errbuf)), TG_OK);
 
