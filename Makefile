@@ -321,6 +321,12 @@ $(BUILD)/bench/fill_projection: bench/fill_projection.c $(BUILD)/libtollgate.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) $^ -llmdb -lcrypto -lm -o $@
 
+# Fills a stopped tollgated's store with synthetic apps for bench/scale.mjs.
+$(BUILD)/bench/fill_store: bench/fill_store.c $(BUILD)/libtollgated.a \
+                           $(BUILD)/libtollgate.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) $^ $(LDLIBS_DAEMON) -o $@
+
 # The cost of one bare HMAC, the unit of the gateway's figures.
 $(BUILD)/bench/hmac_cost: bench/hmac_cost.c $(BUILD)/libtollgate.a
 	@mkdir -p $(@D)
@@ -332,7 +338,7 @@ BENCH_BASELINE ?=
 
 bench: deps
 	@$(MAKE) --no-print-directory build $(BUILD)/bench/fill_projection \
-	    $(BUILD)/bench/hmac_cost
+	    $(BUILD)/bench/hmac_cost $(BUILD)/bench/fill_store
 	@if [ -n "$(BENCH_BASELINE)" ]; then \
 	    rm -rf $(BUILD)/baseline && mkdir -p $(BUILD)/baseline && \
 	    git archive $(BENCH_BASELINE) | tar -x -C $(BUILD)/baseline && \
@@ -343,6 +349,7 @@ bench: deps
 	    $(NODE) bench/mgmt_latency.mjs
 	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/bin $(NODE) bench/gateway.mjs
 	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/bin $(NODE) bench/propagation.mjs
+	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/bin $(NODE) bench/scale.mjs
 
 # libFuzzer targets (clang), built with the library's sources (and, for a
 # test/fuzz/fuzz_daemon_*.c driver, the daemon's, less its HTTP server:

@@ -26,7 +26,7 @@
 #define TG_SQLITE_CACHE_MAX 256
 
 /*
- * Each connection's page cache.  Its hot pages (the indexes' upper
+ * Each connection's page cache by default.  Its hot pages (the indexes' upper
  * levels, the accounts, the newest apps) stay in memory; the rest is
  * read from the operating system's file cache.  SQLite connections share
  * no cache, so the daemon's memory is bounded by this times its
@@ -97,7 +97,8 @@ tg_sqlite_conn_open(const tg_db_options_t *options, tg_db_conn_t *conn)
              "PRAGMA foreign_keys = ON;"
              "PRAGMA secure_delete = ON;"
              "PRAGMA cache_size = -%u;",
-             options->sync_full ? "FULL" : "NORMAL", TG_SQLITE_CACHE_KB);
+             options->sync_full ? "FULL" : "NORMAL",
+             options->cache_kb > 0 ? options->cache_kb : TG_SQLITE_CACHE_KB);
 
     return tg_sqlite_error(sqlite3_exec(conn->handle, sql, NULL, NULL, NULL));
 }

@@ -64,6 +64,7 @@ options(const fixture_t *f)
 {
     tg_db_options_t o;
 
+    memset(&o, 0, sizeof(o));
     o.path = f->path;
     o.connections = 2;
     o.sync_full = 0;
