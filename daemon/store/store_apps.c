@@ -452,17 +452,61 @@ tg_app_list_total(tg_txn_t *t, const tg_app_filter_t *f, tg_app_query_t *q,
 }
 
 
-/* The ORDER BY of a listing, which an index of its FROM answers. */
+/* The ORDER BY of a listing, which an index of its FROM answers; or its
+ * reverse, to read a page backwards from the end. */
 static const char *
-tg_app_list_order(const tg_app_filter_t *f, const tg_app_query_t *q)
+tg_app_list_order(const tg_app_filter_t *f, const tg_app_query_t *q,
+                  int backwards)
 {
     switch (f->order) {
     case TG_APP_ORDER_UPDATED_DESC:
-        return "apps.updated_at DESC, apps.id DESC";
+        return backwards ? "apps.updated_at, apps.id"
+                         : "apps.updated_at DESC, apps.id DESC";
     case TG_APP_ORDER_UPDATED_ASC:
-        return "apps.updated_at, apps.id";
+        return backwards ? "apps.updated_at DESC, apps.id DESC"
+                         : "apps.updated_at, apps.id";
     default:
-        return q->by_tag ? "g0.created_at, g0.app" : "apps.created_at, apps.id";
+        return q->by_tag   ? "g0.created_at, g0.app"
+               : backwards ? "apps.created_at DESC, apps.id DESC"
+                           : "apps.created_at, apps.id";
+    }
+}
+
+
+/*
+ * A page past the middle of an exact total is read backwards from the
+ * end: an offset then costs min(offset, total - offset) index entries.
+ * Sets *limit and *offset of the backward read, and returns 1; or
+ * returns 0 for a forward read.
+ */
+static int
+tg_app_list_backwards(const tg_app_filter_t *f, const tg_app_query_t *q,
+                      int64_t total, int64_t *limit, int64_t *offset)
+{
+    int64_t left = total - f->offset;
+
+    if (!q->counted || f->offset <= total / 2 || left <= 0) {
+        *limit = f->limit;
+        *offset = f->offset;
+        return 0;
+    }
+    *limit = f->limit < left ? f->limit : left;
+    *offset = left - *limit;
+    return 1;
+}
+
+
+/* Reverses n apps in place. */
+static void
+tg_app_list_reverse(tg_app_t *items, size_t n)
+{
+    tg_app_t swap;
+    size_t   i;
+
+    for (i = 0; i < n / 2; i++) {
+        swap = items[i];
+        items[i] = items[n - 1 - i];
+        items[n - 1 - i] = swap;
     }
 }
 
@@ -473,8 +517,9 @@ tg_store_app_list(tg_txn_t *t, const tg_app_filter_t *f, tg_app_t **items,
 {
     tg_app_query_t q;
     tg_buf_t       sql = TG_BUF_INIT, pattern = TG_BUF_INIT;
+    int64_t        limit, offset;
     size_t         i;
-    int            rc = TG_OK;
+    int            backwards, rc = TG_OK;
 
     *items = NULL;
     *n = 0;
@@ -499,21 +544,37 @@ tg_store_app_list(tg_txn_t *t, const tg_app_filter_t *f, tg_app_t **items,
         goto cleanup;
     }
 
-    q.params[q.n] = (tg_param_t) TG_P_INT(f->limit);
-    q.params[q.n + 1] = (tg_param_t) TG_P_INT(f->offset);
+    backwards = tg_app_list_backwards(f, &q, *total, &limit, &offset);
+    q.params[q.n] = (tg_param_t) TG_P_INT(limit);
+    q.params[q.n + 1] = (tg_param_t) TG_P_INT(offset);
 
-    rc = tg_buf_printf(&sql,
-                       "SELECT " TG_APP_SELECT " FROM %s%s "
-                       "ORDER BY %s LIMIT $%zu OFFSET $%zu",
-                       q.by_tag ? "app_tags g0 JOIN apps ON apps.id = g0.app"
-                                : "apps",
-                       q.where.ptr, tg_app_list_order(f, &q), q.n + 1, q.n + 2);
+    if (q.by_tag && !q.apps_read) {
+        /* The page's apps are found in the tag's index alone, then read:
+         * the apps an offset skips are never looked up. */
+        rc = tg_buf_printf(&sql,
+                           "SELECT " TG_APP_SELECT " FROM (SELECT g0.app, "
+                           "g0.created_at FROM app_tags g0%s ORDER BY "
+                           "g0.created_at, g0.app LIMIT $%zu OFFSET $%zu) g0 "
+                           "JOIN apps ON apps.id = g0.app "
+                           "ORDER BY g0.created_at, g0.app",
+                           q.where.ptr, q.n + 1, q.n + 2);
+    } else {
+        rc = tg_buf_printf(
+            &sql,
+            "SELECT " TG_APP_SELECT " FROM %s%s "
+            "ORDER BY %s LIMIT $%zu OFFSET $%zu",
+            q.by_tag ? "app_tags g0 JOIN apps ON apps.id = g0.app" : "apps",
+            q.where.ptr, tg_app_list_order(f, &q, backwards), q.n + 1, q.n + 2);
+    }
     if (rc != TG_OK) {
         goto cleanup;
     }
 
     rc = tg_read_rows(t, sql.ptr, 0, q.params, q.n + 2, sizeof(tg_app_t),
                       tg_app_read, tg_app_release, (void **) items, n);
+    if (rc == TG_OK && backwards) {
+        tg_app_list_reverse(*items, *n);
+    }
 
     for (i = 0; i < *n && rc == TG_OK; i++) {
         rc = tg_app_tags_read(t, &(*items)[i]);

@@ -1659,6 +1659,23 @@ test_app_list_total_bounded(void **state)
     check_list(&t, &filter, TG_APP_TOTAL_MAX + 5, "bulk10004", "bulk10005",
                NULL);
 
+    /* Past the middle, pages are read backwards from the end, in every
+     * order, and come in the order asked; the last one may be short. */
+    filter.offset = TG_APP_TOTAL_MAX + 4;
+    check_list(&t, &filter, TG_APP_TOTAL_MAX + 5, "bulk10005", NULL);
+    filter.offset = TG_APP_TOTAL_MAX + 5;
+    check_list(&t, &filter, TG_APP_TOTAL_MAX + 5, NULL);
+    filter.order = TG_APP_ORDER_UPDATED_DESC;
+    filter.offset = TG_APP_TOTAL_MAX + 2;
+    check_list(&t, &filter, TG_APP_TOTAL_MAX + 5, "bulk3", "bulk2", "bulk1",
+               NULL);
+    filter.order = TG_APP_ORDER_UPDATED_ASC;
+    filter.offset = 6000;
+    check_list(&t, &filter, TG_APP_TOTAL_MAX + 5, "bulk6001", "bulk6002",
+               "bulk6003", NULL);
+    filter.order = TG_APP_ORDER_CREATED;
+    filter.offset = TG_APP_TOTAL_MAX + 3;
+
     /* By tag: from the tag's index, counted up to the bound. */
     add_tag(&filter, "bulk", "yes");
     check_list(&t, &filter, TG_APP_TOTAL_MAX, "bulk10004", "bulk10005", NULL);
