@@ -19,12 +19,12 @@
 //
 //   BENCH_APPS=100000 node bench/scale.mjs
 
-import {execFileSync} from 'node:child_process';
+import {execFileSync, spawn} from 'node:child_process';
 import {mkdir, mkdtemp, readFile, rm, stat, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import {repoRoot, Tollgated} from '../test/e2e/lib/tollgated.mjs';
+import {binDir, repoRoot, Tollgated} from '../test/e2e/lib/tollgated.mjs';
 
 const apps = Number(process.env.BENCH_APPS || 1000000);
 const creates = Number(process.env.BENCH_CREATES || 3000);
@@ -80,6 +80,33 @@ async function startTimed(d) {
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
+// Starts tollgated on dataDir, whose projection is missing, and stops it
+// once it listens: the milliseconds the rebuild took.  (The test helper
+// gives a start 15 s.)
+async function rebuildTimed(dataDir) {
+  const t0 = process.hrtime.bigint();
+  const proc = spawn(
+      path.join(binDir, 'tollgated'),
+      ['--data-dir', dataDir, '--listen', '127.0.0.1:0', '--log-format', 'json'],
+      {stdio: ['ignore', 'ignore', 'pipe']});
+  const exited = new Promise((resolve) => proc.on('exit', resolve));
+  let stderr = '';
+  proc.stderr.setEncoding('utf8');
+  await new Promise((resolve, reject) => {
+    proc.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      if (/tollgated listening/.test(stderr)) {
+        resolve();
+      }
+    });
+    exited.then(() => reject(new Error(`tollgated exited while rebuilding:\n${stderr}`)));
+  });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  proc.kill('SIGTERM');
+  await exited;
+  return ms;
+}
+
 async function memory(d) {
   const status = await readFile(`/proc/${d.proc.pid}/status`, 'utf8');
   const kb = (name) => Number(status.match(new RegExp(`${name}:\\s+(\\d+)`))[1]);
@@ -118,9 +145,7 @@ try {
   result.store_mb = +((await stat(path.join(dataDir, 'tollgate.db'))).size / 2 ** 20).toFixed(0);
 
   await rm(path.join(dataDir, 'projection'), {recursive: true, force: true});
-  d = daemon(dataDir);
-  fig.rebuild_ms = +(await startTimed(d)).toFixed(0);
-  await d.stop({keepData: true});
+  fig.rebuild_ms = +(await rebuildTimed(dataDir)).toFixed(0);
   result.projection_mb =
       +((await stat(path.join(dataDir, 'projection/data.mdb'))).size / 2 ** 20).toFixed(0);
 
