@@ -110,7 +110,10 @@ async function rebuildTimed(dataDir) {
 async function memory(d) {
   const status = await readFile(`/proc/${d.proc.pid}/status`, 'utf8');
   const kb = (name) => Number(status.match(new RegExp(`${name}:\\s+(\\d+)`))[1]);
-  return {rss_mb: +(kb('VmRSS') / 1024).toFixed(1), hwm_mb: +(kb('VmHWM') / 1024).toFixed(1)};
+  const mb = (name) => +(kb(name) / 1024).toFixed(1);
+  // RssFile is mostly the projection's pages (LMDB maps data.mdb): clean
+  // file cache the kernel may take back, shared with the gateway.
+  return {rss_mb: mb('VmRSS'), hwm_mb: mb('VmHWM'), anon_mb: mb('RssAnon'), file_mb: mb('RssFile')};
 }
 
 const createRun = async (d, tag, count = creates, account_id = undefined) => load(
@@ -201,8 +204,9 @@ const goals = [
   ],
   ['cold start ms', fig.cold_start_ms, '< 2000', (x) => x < 2000],
   [
-    'RSS MB (end; peak)', `${fig.memory_at_end.rss_mb}; ${fig.memory_at_end.hwm_mb}`, '< 200',
-    () => fig.memory_at_end.hwm_mb < 200
+    'RSS MB (end; peak; anon)',
+    `${fig.memory_at_end.rss_mb}; ${fig.memory_at_end.hwm_mb}; ${fig.memory_at_end.anon_mb}`,
+    '< 200', () => fig.memory_at_end.hwm_mb < 200
   ],
   ['list by name p99 ms', fig.list_by_name.p99_ms, '< 10', (x) => x < 10],
   ['list by tag p99 ms', fig.list_by_tag.p99_ms, '< 10', (x) => x < 10],
