@@ -327,6 +327,12 @@ $(BUILD)/bench/fill_projection: bench/fill_projection.c $(BUILD)/libtollgate.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) $^ -llmdb -lcrypto -lm -o $@
 
+# Fills a stopped tollgated's store with synthetic apps for bench/scale.mjs.
+$(BUILD)/bench/fill_store: bench/fill_store.c $(BUILD)/libtollgated.a \
+                           $(BUILD)/libtollgate.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) $^ $(LDLIBS_DAEMON) -o $@
+
 # The cost of one bare HMAC, the unit of the gateway's figures.
 $(BUILD)/bench/hmac_cost: bench/hmac_cost.c $(BUILD)/libtollgate.a
 	@mkdir -p $(@D)
@@ -352,7 +358,7 @@ bench_run    = $(BENCH_ENV) $(NODE) bench/$(1).mjs $(if $(BENCH_QUICK),$(2)) \
 
 bench: deps-bench
 	@$(MAKE) --no-print-directory build $(BUILD)/bench/fill_projection \
-	    $(BUILD)/bench/hmac_cost
+	    $(BUILD)/bench/hmac_cost $(BUILD)/bench/fill_store
 	@if [ -n "$(BENCH_BASELINE)" ]; then \
 	    rm -rf $(BUILD)/baseline && mkdir -p $(BUILD)/baseline && \
 	    git archive $(BENCH_BASELINE) | tar -x -C $(BUILD)/baseline && \
@@ -362,6 +368,7 @@ bench: deps-bench
 	$(call bench_run,mgmt_latency,100 1)
 	$(call bench_run,gateway,1 1)
 	$(call bench_run,propagation,20 200)
+	$(call bench_run,scale,)
 	@$(NODE) bench/report.mjs
 	@if [ -s bench/results/failed.txt ]; then \
 	    echo "bench: failed:" $$(cat bench/results/failed.txt) >&2; exit 1; \

@@ -230,7 +230,9 @@ tg_app_target_account(const tg_service_t *svc, tg_txn_t *t,
 
 /* Checks the account's app quota and the name's uniqueness in it.  The
  * account's row is locked first, so that two creates in one account (on
- * two nodes of a shared store) count and check one after the other. */
+ * two nodes of a shared store) count and check one after the other; the
+ * count is the account's counter, which the insert raises under that
+ * lock, so that the check costs the same at any number of apps. */
 static int
 tg_app_room_check(tg_service_t *svc, tg_txn_t *t, const char *account_id,
                   tg_str_t name, tg_error_t *err)

@@ -40,6 +40,8 @@ typedef struct {
     unsigned    connections; /* pool size, at least 1 */
     int         sync_full;   /* fsync every commit (else at checkpoints) */
     unsigned    busy_ms;     /* how long to wait for a lock */
+    unsigned    cache_kb;    /* each connection's page cache (SQLite); 0:
+                                the driver's default */
 } tg_db_options_t;
 
 typedef struct {

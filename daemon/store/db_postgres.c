@@ -950,6 +950,26 @@ static const char *const tg_pg_migrations[] = {
     "CREATE INDEX limit_buckets_full ON limit_buckets (full_at);"
     "CREATE FUNCTION tg_clock_ms() RETURNS BIGINT LANGUAGE sql STABLE AS"
     "    'SELECT (EXTRACT(EPOCH FROM statement_timestamp()) * 1000)::BIGINT';",
+
+    /* 7: each account's app count, the indexes that list apps in order,
+     * and each tag row's account and creation time (as SQLite's). */
+    "ALTER TABLE accounts ADD COLUMN app_count BIGINT NOT NULL DEFAULT 0;"
+    "UPDATE accounts SET app_count ="
+    "    (SELECT COUNT(*) FROM apps WHERE apps.account_id = accounts.id);"
+    "CREATE INDEX apps_created ON apps (created_at, id);"
+    "CREATE INDEX apps_updated ON apps (updated_at, id);"
+    "CREATE INDEX apps_account_created ON apps (account_id, created_at, id);"
+    "CREATE INDEX apps_account_updated ON apps (account_id, updated_at, id);"
+    "CREATE INDEX apps_name ON apps (name);"
+    "ALTER TABLE app_tags"
+    "    ADD COLUMN account_id TEXT COLLATE \"C\" NOT NULL DEFAULT '';"
+    "ALTER TABLE app_tags ADD COLUMN created_at BIGINT NOT NULL DEFAULT 0;"
+    "UPDATE app_tags SET account_id = apps.account_id,"
+    "    created_at = apps.created_at FROM apps WHERE apps.id = app_tags.app;"
+    "DROP INDEX app_tags_kv;"
+    "CREATE INDEX app_tags_kv ON app_tags (k, v, created_at, app);"
+    "CREATE INDEX app_tags_account ON app_tags"
+    "    (account_id, k, v, created_at, app);",
 };
 
 /* clang-format on */

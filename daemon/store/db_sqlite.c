@@ -25,6 +25,15 @@
 
 #define TG_SQLITE_CACHE_MAX 256
 
+/*
+ * Each connection's page cache by default.  Its hot pages (the indexes' upper
+ * levels, the accounts, the newest apps) stay in memory; the rest is
+ * read from the operating system's file cache.  SQLite connections share
+ * no cache, so the daemon's memory is bounded by this times its
+ * connections (--threads + 1), whatever the size of the store.
+ */
+#define TG_SQLITE_CACHE_KB 8192
+
 struct tg_db_stmt_s {
     sqlite3_stmt *stmt;
     const char   *sql;
@@ -86,8 +95,10 @@ tg_sqlite_conn_open(const tg_db_options_t *options, tg_db_conn_t *conn)
              "PRAGMA journal_mode = WAL;"
              "PRAGMA synchronous = %s;"
              "PRAGMA foreign_keys = ON;"
-             "PRAGMA secure_delete = ON;",
-             options->sync_full ? "FULL" : "NORMAL");
+             "PRAGMA secure_delete = ON;"
+             "PRAGMA cache_size = -%u;",
+             options->sync_full ? "FULL" : "NORMAL",
+             options->cache_kb > 0 ? options->cache_kb : TG_SQLITE_CACHE_KB);
 
     return tg_sqlite_error(sqlite3_exec(conn->handle, sql, NULL, NULL, NULL));
 }
@@ -596,6 +607,30 @@ static const char *const tg_sqlite_migrations[] = {
     "    full_at      INTEGER NOT NULL,"
     "    PRIMARY KEY (account_id, action));"
     "CREATE INDEX limit_buckets_full ON limit_buckets (full_at);",
+
+    /* 7: what a million apps need answered in constant time: each
+     * account's app count (the quota check, and a listing's total),
+     * maintained by the app insert and delete; indexes that list apps in
+     * order, of one account or of all; and each tag row carries its
+     * app's account and creation time, so that a tag's apps are read in
+     * order from one index. */
+    "ALTER TABLE accounts ADD COLUMN app_count INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE accounts SET app_count ="
+    "    (SELECT COUNT(*) FROM apps WHERE apps.account_id = accounts.id);"
+    "CREATE INDEX apps_created ON apps (created_at, id);"
+    "CREATE INDEX apps_updated ON apps (updated_at, id);"
+    "CREATE INDEX apps_account_created ON apps (account_id, created_at, id);"
+    "CREATE INDEX apps_account_updated ON apps (account_id, updated_at, id);"
+    "CREATE INDEX apps_name ON apps (name);"
+    "ALTER TABLE app_tags ADD COLUMN account_id TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE app_tags ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE app_tags SET"
+    "    account_id = (SELECT account_id FROM apps WHERE apps.id = app),"
+    "    created_at = (SELECT created_at FROM apps WHERE apps.id = app);"
+    "DROP INDEX app_tags_kv;"
+    "CREATE INDEX app_tags_kv ON app_tags (k, v, created_at, app);"
+    "CREATE INDEX app_tags_account ON app_tags"
+    "    (account_id, k, v, created_at, app);",
 };
 
 /* clang-format on */

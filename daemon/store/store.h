@@ -76,6 +76,9 @@ typedef struct {
     int64_t offset;
 } tg_app_filter_t;
 
+/* A filtered listing counts at most this many apps for its total. */
+#define TG_APP_TOTAL_MAX 10000
+
 #define TG_APP_ORDER_CREATED      0 /* oldest first (the default) */
 #define TG_APP_ORDER_UPDATED_DESC 1 /* last modified first */
 #define TG_APP_ORDER_UPDATED_ASC  2
@@ -269,7 +272,14 @@ int  tg_store_access_key_count_admins(tg_txn_t *t, int64_t *n);
 int  tg_store_access_key_count(tg_txn_t *t, int64_t *n);
 void tg_store_access_key_list_free(tg_access_key_t *items, size_t n);
 
-/* Apps (tags are read and written with their app). */
+/*
+ * Apps (tags are read and written with their app).  Each account counts
+ * its apps (accounts.app_count): the insert adds one, in the same
+ * transaction, and the delete takes one away, so that the count is exact
+ * whatever commits or rolls back; tg_store_app_count() reads it, in
+ * constant time.  An insert into an account that does not exist is
+ * TG_ECONFLICT.
+ */
 int tg_store_app_insert(tg_txn_t *t, const tg_app_t *app);
 int tg_store_app_get(tg_txn_t *t, tg_str_t id, tg_app_t *out);
 int tg_store_app_get_by_number(tg_txn_t *t, int64_t app_id, tg_app_t *out);
@@ -278,6 +288,13 @@ int tg_store_app_number_taken(tg_txn_t *t, int64_t app_id, int *taken);
 int tg_store_app_name_taken(tg_txn_t *t, tg_str_t account_id, tg_str_t name,
                             tg_str_t except_id, int *taken);
 int tg_store_app_count(tg_txn_t *t, tg_str_t account_id, int64_t *n);
+/*
+ * One page of the apps the filter selects, in its order, and in *total
+ * how many it selects: exactly when the filter selects whole accounts
+ * (their counters answer), else counted up to TG_APP_TOTAL_MAX (a total
+ * of TG_APP_TOTAL_MAX means at least that many), so that no listing
+ * costs more with the size of the store than its page and its offset.
+ */
 int tg_store_app_list(tg_txn_t *t, const tg_app_filter_t *filter,
                       tg_app_t **items, size_t *n, int64_t *total);
 int tg_store_app_update(tg_txn_t *t, const tg_app_t *app);

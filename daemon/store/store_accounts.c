@@ -171,7 +171,7 @@ tg_store_account_usage(tg_txn_t *t, tg_str_t id, int64_t *apps, int64_t *apis,
 {
     int rc;
 
-    rc = tg_scalar(t, "SELECT COUNT(*) FROM apps WHERE account_id = $1",
+    rc = tg_scalar(t, "SELECT app_count FROM accounts WHERE id = $1",
                    TG_PARAMS(TG_P_TEXT(id)), apps);
     if (rc == TG_OK) {
         rc = tg_scalar(t, "SELECT COUNT(*) FROM apis WHERE account_id = $1",

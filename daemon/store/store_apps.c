@@ -14,6 +14,12 @@
     "id, app_id, account_id, name, description, extend, enabled, creator, " \
     "rate_rps, rate_burst, created_at, updated_at"
 
+/* The same, read from "apps" beside other tables. */
+#define TG_APP_SELECT                                                      \
+    "apps.id, apps.app_id, apps.account_id, apps.name, apps.description, " \
+    "apps.extend, apps.enabled, apps.creator, apps.rate_rps, "             \
+    "apps.rate_burst, apps.created_at, apps.updated_at"
+
 /* An app filter has at most this many parameters. */
 #define TG_APP_FILTER_PARAMS (8 + 2 * TG_TAGS_MAX)
 
@@ -121,12 +127,14 @@ tg_app_tags_write(tg_txn_t *t, const tg_app_t *app)
                 TG_PARAMS(TG_P_CSTR(app->id)), NULL);
 
     for (i = 0; i < app->ntags && rc == TG_OK; i++) {
-        rc = tg_run(t,
-                    "INSERT INTO app_tags (app, k, v, pos) "
-                    "VALUES ($1, $2, $3, $4)",
-                    TG_PARAMS(TG_P_CSTR(app->id), TG_P_CSTR(app->tags[i].key),
-                              TG_P_CSTR(app->tags[i].value), TG_P_INT(i)),
-                    NULL);
+        rc = tg_run(
+            t,
+            "INSERT INTO app_tags (app, k, v, pos, account_id, created_at) "
+            "VALUES ($1, $2, $3, $4, $5, $6)",
+            TG_PARAMS(TG_P_CSTR(app->id), TG_P_CSTR(app->tags[i].key),
+                      TG_P_CSTR(app->tags[i].value), TG_P_INT(i),
+                      TG_P_CSTR(app->account_id), TG_P_INT(app->created_at)),
+            NULL);
     }
 
     return rc;
@@ -156,7 +164,18 @@ tg_app_read_one(tg_txn_t *t, const char *sql, const tg_param_t *params,
 int
 tg_store_app_insert(tg_txn_t *t, const tg_app_t *app)
 {
-    int rc;
+    int64_t changes = 0;
+    int     rc;
+
+    rc =
+        tg_run(t, "UPDATE accounts SET app_count = app_count + 1 WHERE id = $1",
+               TG_PARAMS(TG_P_CSTR(app->account_id)), &changes);
+    if (rc == TG_OK && changes == 0) {
+        return TG_ECONFLICT; /* no such account: as its foreign key says */
+    }
+    if (rc != TG_OK) {
+        return rc;
+    }
 
     rc = tg_run(t,
                 "INSERT INTO apps (" TG_APP_COLUMNS ") "
@@ -226,7 +245,7 @@ tg_store_app_name_taken(tg_txn_t *t, tg_str_t account_id, tg_str_t name,
 int
 tg_store_app_count(tg_txn_t *t, tg_str_t account_id, int64_t *n)
 {
-    return tg_scalar(t, "SELECT COUNT(*) FROM apps WHERE account_id = $1",
+    return tg_scalar(t, "SELECT app_count FROM accounts WHERE id = $1",
                      TG_PARAMS(TG_P_TEXT(account_id)), n);
 }
 
@@ -254,41 +273,65 @@ tg_app_name_pattern(tg_str_t part, tg_buf_t *pattern)
 }
 
 
+/* A listing's query: the tables it reads and its WHERE clause. */
+typedef struct {
+    tg_param_t params[TG_APP_FILTER_PARAMS + 2];
+    size_t     n;
+    tg_buf_t   where;
+    int        by_tag;    /* the first tag (with a value) drives: "g0" */
+    int        apps_read; /* a clause reads apps: a count must join it */
+    int        counted;   /* no clause but the account's: its counter */
+} tg_app_query_t;
+
+
 /*
- * Writes the WHERE clause of a filter into sql, and its parameters into
- * params (from $1); pattern is the LIKE pattern of f->name_part.  Returns
- * 0 or TG_ENOMEM.
+ * Writes the WHERE clause of a filter into q->where, and its parameters
+ * into q->params (from $1); pattern is the LIKE pattern of f->name_part.
+ * With q->by_tag set, the first tag's key and value are matched on the
+ * tag row "g0", and so is the account, from the index that lists a
+ * tag's apps in order.  Returns 0 or TG_ENOMEM.
  */
 static int
 tg_app_filter_sql(const tg_app_filter_t *f, const tg_buf_t *pattern,
-                  tg_buf_t *sql, tg_param_t *params, size_t *n)
+                  tg_app_query_t *q)
 {
-    size_t i;
-    int    rc;
+    tg_buf_t *sql = &q->where;
+    size_t    i;
+    int       rc;
 
-    *n = 0;
+    q->n = 0;
     rc = tg_buf_append_c(sql, " WHERE 1 = 1");
 
-#define TG_ADD_TEXT(clause, value)                  \
-    do {                                            \
-        params[*n] = (tg_param_t) TG_P_TEXT(value); \
-        (*n)++;                                     \
-        if (rc == TG_OK) {                          \
-            rc = tg_buf_printf(sql, clause, *n);    \
-        }                                           \
+#define TG_ADD_TEXT(clause, value)                       \
+    do {                                                 \
+        q->params[q->n] = (tg_param_t) TG_P_TEXT(value); \
+        q->n++;                                          \
+        if (rc == TG_OK) {                               \
+            rc = tg_buf_printf(sql, clause, q->n);       \
+        }                                                \
     } while (0)
 
     if (f->account_id.ptr != NULL) {
-        TG_ADD_TEXT(" AND account_id = $%zu", f->account_id);
+        TG_ADD_TEXT(q->by_tag ? " AND g0.account_id = $%zu"
+                              : " AND apps.account_id = $%zu",
+                    f->account_id);
     }
+    if (q->by_tag) {
+        TG_ADD_TEXT(" AND g0.k = $%zu", f->tag_keys[0]);
+        TG_ADD_TEXT(" AND g0.v = $%zu", f->tag_values[0]);
+    }
+
+    q->apps_read = 1;
+    q->counted = 0;
+
     if (f->id.ptr != NULL) {
-        TG_ADD_TEXT(" AND id = $%zu", f->id);
+        TG_ADD_TEXT(" AND apps.id = $%zu", f->id);
     }
     if (f->name.ptr != NULL) {
-        TG_ADD_TEXT(" AND name = $%zu", f->name);
+        TG_ADD_TEXT(" AND apps.name = $%zu", f->name);
     }
     if (f->name_part.ptr != NULL) {
-        TG_ADD_TEXT(" AND lower(name) LIKE lower($%zu) ESCAPE '\\'",
+        TG_ADD_TEXT(" AND lower(apps.name) LIKE lower($%zu) ESCAPE '\\'",
                     tg_buf_str(pattern));
     }
     if (f->app_key.ptr != NULL) {
@@ -297,10 +340,10 @@ tg_app_filter_sql(const tg_app_filter_t *f, const tg_buf_t *pattern,
                     f->app_key);
     }
     if (f->extend.ptr != NULL) {
-        TG_ADD_TEXT(" AND extend = $%zu", f->extend);
+        TG_ADD_TEXT(" AND apps.extend = $%zu", f->extend);
     }
     if (f->by_creator) {
-        TG_ADD_TEXT(" AND creator = $%zu",
+        TG_ADD_TEXT(" AND apps.creator = $%zu",
                     tg_str_c(tg_creator_name(f->creator)));
     }
     if (f->app_code_hash.ptr != NULL) {
@@ -309,10 +352,11 @@ tg_app_filter_sql(const tg_app_filter_t *f, const tg_buf_t *pattern,
                     f->app_code_hash);
     }
     if (f->app_id > 0 && rc == TG_OK) {
-        rc = tg_buf_printf(sql, " AND app_id = %lld", (long long) f->app_id);
+        rc = tg_buf_printf(sql, " AND apps.app_id = %lld",
+                           (long long) f->app_id);
     }
     if (f->enabled >= 0 && rc == TG_OK) {
-        rc = tg_buf_printf(sql, " AND enabled = %d", f->enabled ? 1 : 0);
+        rc = tg_buf_printf(sql, " AND apps.enabled = %d", f->enabled ? 1 : 0);
     }
     if (f->expiring_before > 0 && rc == TG_OK) {
         rc = tg_buf_printf(
@@ -337,7 +381,7 @@ tg_app_filter_sql(const tg_app_filter_t *f, const tg_buf_t *pattern,
                            (long long) f->secret_before);
     }
 
-    for (i = 0; i < f->ntags && i < TG_TAGS_MAX; i++) {
+    for (i = q->by_tag ? 1 : 0; i < f->ntags && i < TG_TAGS_MAX; i++) {
         TG_ADD_TEXT(" AND EXISTS (SELECT 1 FROM app_tags g "
                     "WHERE g.app = apps.id AND g.k = $%zu",
                     f->tag_keys[i]);
@@ -351,7 +395,119 @@ tg_app_filter_sql(const tg_app_filter_t *f, const tg_buf_t *pattern,
 
 #undef TG_ADD_TEXT
 
+    /* Nothing but the account (and the driving tag) was asked. */
+    if (q->n == (size_t) (f->account_id.ptr != NULL) + (q->by_tag ? 2 : 0)
+        && f->app_id <= 0 && f->enabled < 0 && f->expiring_before <= 0
+        && f->secret_before <= 0)
+    {
+        q->apps_read = 0;
+        q->counted = !q->by_tag;
+    }
+
     return rc;
+}
+
+
+/*
+ * Sets *total: from the accounts' counters when the filter selects whole
+ * accounts, else by counting the matches, at most TG_APP_TOTAL_MAX of
+ * them (reading the tag index alone when a tag is all that is asked).
+ */
+static int
+tg_app_list_total(tg_txn_t *t, const tg_app_filter_t *f, tg_app_query_t *q,
+                  int64_t *total)
+{
+    tg_buf_t    sql = TG_BUF_INIT;
+    tg_cursor_t c;
+    int         rc;
+
+    if (q->counted && f->account_id.ptr != NULL) {
+        return tg_scalar(t, "SELECT app_count FROM accounts WHERE id = $1",
+                         TG_PARAMS(TG_P_TEXT(f->account_id)), total);
+    }
+    if (q->counted) {
+        return tg_scalar(t, "SELECT COALESCE(SUM(app_count), 0) FROM accounts",
+                         TG_NO_PARAMS, total);
+    }
+
+    rc = tg_buf_printf(&sql,
+                       "SELECT COUNT(*) FROM (SELECT 1 FROM %s%s LIMIT %d) m",
+                       !q->by_tag      ? "apps"
+                       : !q->apps_read ? "app_tags g0"
+                                       : "app_tags g0 JOIN apps "
+                                         "ON apps.id = g0.app",
+                       q->where.ptr, TG_APP_TOTAL_MAX);
+    if (rc == TG_OK) {
+        rc = tg_cursor_open(t, sql.ptr, 0, q->params, q->n, &c);
+    }
+    if (rc == TG_OK) {
+        rc = tg_cursor_next(&c);
+        *total = rc == TG_DB_ROW ? tg_col_int(&c, 0) : 0;
+        rc = rc == TG_DB_ROW ? TG_OK : rc == TG_DB_DONE ? TG_ESTORE : rc;
+        tg_cursor_close(&c);
+    }
+
+    tg_buf_free(&sql);
+    return rc;
+}
+
+
+/* The ORDER BY of a listing, which an index of its FROM answers; or its
+ * reverse, to read a page backwards from the end. */
+static const char *
+tg_app_list_order(const tg_app_filter_t *f, const tg_app_query_t *q,
+                  int backwards)
+{
+    switch (f->order) {
+    case TG_APP_ORDER_UPDATED_DESC:
+        return backwards ? "apps.updated_at, apps.id"
+                         : "apps.updated_at DESC, apps.id DESC";
+    case TG_APP_ORDER_UPDATED_ASC:
+        return backwards ? "apps.updated_at DESC, apps.id DESC"
+                         : "apps.updated_at, apps.id";
+    default:
+        return q->by_tag   ? "g0.created_at, g0.app"
+               : backwards ? "apps.created_at DESC, apps.id DESC"
+                           : "apps.created_at, apps.id";
+    }
+}
+
+
+/*
+ * A page past the middle of an exact total is read backwards from the
+ * end: an offset then costs min(offset, total - offset) index entries.
+ * Sets *limit and *offset of the backward read, and returns 1; or
+ * returns 0 for a forward read.
+ */
+static int
+tg_app_list_backwards(const tg_app_filter_t *f, const tg_app_query_t *q,
+                      int64_t total, int64_t *limit, int64_t *offset)
+{
+    int64_t left = total - f->offset;
+
+    if (!q->counted || f->offset <= total / 2 || left <= 0) {
+        *limit = f->limit;
+        *offset = f->offset;
+        return 0;
+    }
+    *limit = f->limit < left ? f->limit : left;
+    *offset = left - *limit;
+    return 1;
+}
+
+
+/* Reverses n apps in place. */
+static void
+tg_app_list_reverse(tg_app_t *items, size_t n)
+{
+    tg_app_t swap;
+    size_t   i;
+
+    for (i = 0; i < n / 2; i++) {
+        swap = items[i];
+        items[i] = items[n - 1 - i];
+        items[n - 1 - i] = swap;
+    }
 }
 
 
@@ -359,64 +515,66 @@ int
 tg_store_app_list(tg_txn_t *t, const tg_app_filter_t *f, tg_app_t **items,
                   size_t *n, int64_t *total)
 {
-    tg_param_t  params[TG_APP_FILTER_PARAMS + 2];
-    tg_buf_t    where = TG_BUF_INIT, sql = TG_BUF_INIT, pattern = TG_BUF_INIT;
-    tg_cursor_t c;
-    size_t      np, i;
-    int         rc = TG_OK;
+    tg_app_query_t q;
+    tg_buf_t       sql = TG_BUF_INIT, pattern = TG_BUF_INIT;
+    int64_t        limit, offset;
+    size_t         i;
+    int            backwards, rc = TG_OK;
 
     *items = NULL;
     *n = 0;
+    memset(&q, 0, sizeof(q));
+    q.where = (tg_buf_t) TG_BUF_INIT;
+
+    /* A tag with a value, in the default order: the tag's index lists
+     * its apps in that order. */
+    q.by_tag = f->ntags > 0 && f->tag_values[0].ptr != NULL
+               && f->order == TG_APP_ORDER_CREATED;
 
     if (f->name_part.ptr != NULL) {
         rc = tg_app_name_pattern(f->name_part, &pattern);
     }
     if (rc == TG_OK) {
-        rc = tg_app_filter_sql(f, &pattern, &where, params, &np);
+        rc = tg_app_filter_sql(f, &pattern, &q);
     }
     if (rc == TG_OK) {
-        rc = tg_buf_printf(&sql, "SELECT COUNT(*) FROM apps%s", where.ptr);
+        rc = tg_app_list_total(t, f, &q, total);
     }
     if (rc != TG_OK) {
         goto cleanup;
     }
 
-    rc = tg_cursor_open(t, sql.ptr, 0, params, np, &c);
+    backwards = tg_app_list_backwards(f, &q, *total, &limit, &offset);
+    q.params[q.n] = (tg_param_t) TG_P_INT(limit);
+    q.params[q.n + 1] = (tg_param_t) TG_P_INT(offset);
+
+    if (q.by_tag && !q.apps_read) {
+        /* The page's apps are found in the tag's index alone, then read:
+         * the apps an offset skips are never looked up. */
+        rc = tg_buf_printf(&sql,
+                           "SELECT " TG_APP_SELECT " FROM (SELECT g0.app, "
+                           "g0.created_at FROM app_tags g0%s ORDER BY "
+                           "g0.created_at, g0.app LIMIT $%zu OFFSET $%zu) g0 "
+                           "JOIN apps ON apps.id = g0.app "
+                           "ORDER BY g0.created_at, g0.app",
+                           q.where.ptr, q.n + 1, q.n + 2);
+    } else {
+        rc = tg_buf_printf(
+            &sql,
+            "SELECT " TG_APP_SELECT " FROM %s%s "
+            "ORDER BY %s LIMIT $%zu OFFSET $%zu",
+            q.by_tag ? "app_tags g0 JOIN apps ON apps.id = g0.app" : "apps",
+            q.where.ptr, tg_app_list_order(f, &q, backwards), q.n + 1, q.n + 2);
+    }
     if (rc != TG_OK) {
         goto cleanup;
     }
 
-    rc = tg_cursor_next(&c);
-    if (rc == TG_DB_ROW) {
-        *total = tg_col_int(&c, 0);
-        rc = TG_OK;
-    } else if (rc == TG_DB_DONE) {
-        rc = TG_ESTORE;
-    }
-    tg_cursor_close(&c);
-    if (rc != TG_OK) {
-        goto cleanup;
-    }
-
-    params[np] = (tg_param_t) TG_P_INT(f->limit);
-    params[np + 1] = (tg_param_t) TG_P_INT(f->offset);
-
-    tg_buf_reset(&sql);
-    rc = tg_buf_printf(
-        &sql,
-        "SELECT " TG_APP_COLUMNS " FROM apps%s "
-        "ORDER BY %s LIMIT $%zu OFFSET $%zu",
-        where.ptr,
-        f->order == TG_APP_ORDER_UPDATED_DESC  ? "updated_at DESC, id DESC"
-        : f->order == TG_APP_ORDER_UPDATED_ASC ? "updated_at, id"
-                                               : "created_at, id",
-        np + 1, np + 2);
-    if (rc != TG_OK) {
-        goto cleanup;
-    }
-
-    rc = tg_read_rows(t, sql.ptr, 0, params, np + 2, sizeof(tg_app_t),
+    rc = tg_read_rows(t, sql.ptr, 0, q.params, q.n + 2, sizeof(tg_app_t),
                       tg_app_read, tg_app_release, (void **) items, n);
+    if (rc == TG_OK && backwards) {
+        tg_app_list_reverse(*items, *n);
+    }
 
     for (i = 0; i < *n && rc == TG_OK; i++) {
         rc = tg_app_tags_read(t, &(*items)[i]);
@@ -430,7 +588,7 @@ tg_store_app_list(tg_txn_t *t, const tg_app_filter_t *f, tg_app_t **items,
 
 cleanup:
 
-    tg_buf_free(&where);
+    tg_buf_free(&q.where);
     tg_buf_free(&sql);
     tg_buf_free(&pattern);
     return rc;
@@ -479,6 +637,13 @@ tg_store_app_delete(tg_txn_t *t, tg_str_t id)
     for (i = 0; i < sizeof(children) / sizeof(children[0]) && rc == TG_OK; i++)
     {
         rc = tg_run(t, children[i], TG_PARAMS(TG_P_TEXT(id)), NULL);
+    }
+
+    if (rc == TG_OK) {
+        rc = tg_run(t,
+                    "UPDATE accounts SET app_count = app_count - 1 "
+                    "WHERE id = (SELECT account_id FROM apps WHERE id = $1)",
+                    TG_PARAMS(TG_P_TEXT(id)), NULL);
     }
 
     if (rc == TG_OK) {

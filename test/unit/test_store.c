@@ -64,6 +64,7 @@ options(const fixture_t *f)
 {
     tg_db_options_t o;
 
+    memset(&o, 0, sizeof(o));
     o.path = f->path;
     o.connections = 2;
     o.sync_full = 0;
@@ -371,7 +372,7 @@ begin_with_apps(fixture_t *f, int napps)
 
 
 /* The migrations each driver holds: the same versions. */
-#define SCHEMA_VERSION 6
+#define SCHEMA_VERSION 7
 
 
 /* The tables of the schema, as both drivers name them. */
@@ -451,7 +452,7 @@ test_open_newer_schema(void **state)
 
     tg_store_close(f->store);
     f->store = NULL;
-    sql_exec(f, "INSERT INTO schema_version (version) VALUES (7)");
+    sql_exec(f, "INSERT INTO schema_version (version) VALUES (8)");
 
     assert_rc(tg_store_open(f->driver, &o, &store), TG_ESTORE);
     assert_ptr_equal(store, (tg_store_t *) f);
@@ -1366,6 +1367,347 @@ test_app_list_paging(void **state)
     tg_store_app_list_free(items, n);
 
     commit(&t);
+}
+
+
+/* ---- each account's app count, and totals that cost no more with size */
+
+
+/* The account's app count as the store keeps it, and as COUNT(*) finds
+ * it on disk: both are expected. */
+static void
+assert_app_count(fixture_t *f, const char *account, int64_t expected)
+{
+    tg_txn_t t;
+    int64_t  n = -1;
+    char     sql[128];
+
+    assert_rc(tg_txn_begin(f->store, 0, &t), TG_OK);
+    assert_rc(tg_store_app_count(&t, tg_str_c(account), &n), TG_OK);
+    tg_txn_rollback(&t);
+    assert_i64_equal(n, expected);
+
+    snprintf(sql, sizeof(sql),
+             "SELECT COUNT(*) FROM apps WHERE account_id = '%s'", account);
+    assert_i64_equal(sql_int(f, sql), expected);
+}
+
+
+/* Inserts count, deletes discount; a failed insert, an insert into no
+ * account and a rolled back one count nothing; usage reads the count. */
+static void
+test_app_counter(void **state)
+{
+    fixture_t *f = *state;
+    tg_app_t   app;
+    tg_txn_t   t;
+    int64_t    apps = -1, apis = -1, keys = -1;
+
+    seed_accounts(f);
+    assert_app_count(f, ACC_A, 0);
+
+    t = begin(f);
+    insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
+    insert_app(&t, APP_2, 10000000000002, ACC_A, "beta", 1000);
+    insert_app(&t, APP_3, 10000000000003, ACC_B, "alpha", 1000);
+    commit(&t);
+    assert_app_count(f, ACC_A, 2);
+    assert_app_count(f, ACC_B, 1);
+
+    t = begin(f);
+    app = app_rec(APP_4, 10000000000004, ACC_A, "beta", 1000);
+    assert_rc(tg_store_app_insert(&t, &app), TG_ECONFLICT);
+    tg_txn_rollback(&t);
+    assert_app_count(f, ACC_A, 2);
+
+    t = begin(f);
+    app = app_rec(APP_4, 10000000000004, ID("acc0", 9), "gamma", 1000);
+    assert_rc(tg_store_app_insert(&t, &app), TG_ECONFLICT);
+    tg_txn_rollback(&t);
+    t = begin(f);
+    insert_app(&t, APP_4, 10000000000004, ACC_A, "gamma", 1000);
+    tg_txn_rollback(&t);
+    assert_app_count(f, ACC_A, 2);
+    assert_int_equal(sql_int(f, "SELECT SUM(app_count) FROM accounts"), 3);
+
+    t = begin(f);
+    assert_rc(tg_store_app_delete(&t, TG_STR(APP_1)), TG_OK);
+    assert_rc(tg_store_app_delete(&t, TG_STR(APP_1)), TG_EAPP_NOT_FOUND);
+    commit(&t);
+    assert_app_count(f, ACC_A, 1);
+    assert_app_count(f, ACC_B, 1);
+
+    t = begin(f);
+    assert_rc(tg_store_account_usage(&t, TG_STR(ACC_A), &apps, &apis, &keys),
+              TG_OK);
+    tg_txn_rollback(&t);
+    assert_i64_equal(apps, 1);
+}
+
+
+/* A thread of the counter's group-commit test: in each five operations,
+ * two inserts, the delete of one of them, an insert rolled back and an
+ * insert whose name is taken: one app more, whatever the group. */
+#define COUNTER_THREADS 8
+#define COUNTER_OPS     40
+
+typedef struct {
+    fixture_t *f;
+    int        thread;
+    int        other;
+} counter_op_t;
+
+
+static int
+counter_step(fixture_t *f, int thread, int i)
+{
+    tg_app_t app;
+    tg_txn_t t;
+    char     id[33], victim[33], name[32];
+    int      rc;
+
+    snprintf(id, sizeof(id), "%032x", (unsigned) (thread * 1000 + i));
+    snprintf(victim, sizeof(victim), "%032x",
+             (unsigned) (thread * 1000 + i - 2));
+    snprintf(name, sizeof(name), "c%d-%d", thread, i % 5 == 4 ? i - 3 : i);
+    app = app_rec(id, 20000000000000 + thread * 1000 + i, ACC_A, name, i);
+
+    rc = tg_txn_begin(f->store, 1, &t);
+    if (rc != TG_OK) {
+        return rc;
+    }
+    rc = i % 5 == 2 ? tg_store_app_delete(&t, tg_str_c(victim))
+                    : tg_store_app_insert(&t, &app);
+    if (rc == TG_OK && i % 5 != 3) {
+        return tg_txn_commit(&t);
+    }
+    tg_txn_rollback(&t);
+    return rc == TG_ECONFLICT && i % 5 == 4 ? TG_OK : rc;
+}
+
+
+static void *
+counter_run(void *arg)
+{
+    counter_op_t *c = arg;
+    int           i;
+
+    for (i = 0; i < COUNTER_OPS; i++) {
+        if (counter_step(c->f, c->thread, i) != TG_OK) {
+            c->other++;
+        }
+    }
+    return NULL;
+}
+
+
+/* Writers at once, their operations committed in groups, some of them
+ * rolled back within their group: the count stays exact. */
+static void
+test_app_counter_group_commit(void **state)
+{
+    fixture_t             *f = *state;
+    tg_db_options_t        o = options(f);
+    counter_op_t           c[COUNTER_THREADS];
+    pthread_t              th[COUNTER_THREADS];
+    tg_store_write_stats_t before, st;
+    int                    i;
+
+    tg_store_close(f->store);
+    o.busy_ms = 60000;
+    assert_rc(tg_store_open(f->driver, &o, &f->store), TG_OK);
+    seed_accounts(f);
+    before = tg_store_write_stats(f->store);
+
+    for (i = 0; i < COUNTER_THREADS; i++) {
+        c[i] = (counter_op_t){ f, i, 0 };
+        assert_int_equal(pthread_create(&th[i], NULL, counter_run, &c[i]), 0);
+    }
+    for (i = 0; i < COUNTER_THREADS; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+        assert_int_equal(c[i].other, 0);
+    }
+
+    st = tg_store_write_stats(f->store);
+    assert_int_equal(st.ops - before.ops,
+                     COUNTER_THREADS * COUNTER_OPS * 3 / 5);
+    assert_true(st.commits - before.commits <= st.ops - before.ops);
+    assert_app_count(f, ACC_A, COUNTER_THREADS * COUNTER_OPS / 5);
+    assert_app_count(f, ACC_B, 0);
+}
+
+
+/*
+ * A store made before the counter (the last migration undone, apps and
+ * tags written as that schema had them) gets each account's count and
+ * each tag's account and creation time from the migration.
+ */
+static void
+test_migration_counts_apps(void **state)
+{
+    static const char *const undo[] = {
+        "DROP INDEX apps_created",
+        "DROP INDEX apps_updated",
+        "DROP INDEX apps_account_created",
+        "DROP INDEX apps_account_updated",
+        "DROP INDEX apps_name",
+        "DROP INDEX app_tags_account",
+        "DROP INDEX app_tags_kv",
+        "CREATE INDEX app_tags_kv ON app_tags (k, v)",
+        "ALTER TABLE accounts DROP COLUMN app_count",
+        "ALTER TABLE app_tags DROP COLUMN account_id",
+        "ALTER TABLE app_tags DROP COLUMN created_at",
+    };
+    fixture_t      *f = *state;
+    tg_db_options_t o = options(f);
+    tg_app_filter_t filter;
+    tg_txn_t        t;
+    char            sql[64];
+    size_t          i;
+
+    seed_accounts(f);
+    tg_store_close(f->store);
+    f->store = NULL;
+    for (i = 0; i < sizeof(undo) / sizeof(undo[0]); i++) {
+        sql_exec(f, undo[i]);
+    }
+    snprintf(sql, sizeof(sql), "DELETE FROM schema_version WHERE version = %d",
+             SCHEMA_VERSION);
+    sql_exec(f, sql);
+
+    sql_exec(f, "INSERT INTO apps VALUES ('" APP_1 "', 1, '" ACC_A
+                "', 'one', '', '', 1, 'user', 0, 0, 3000, 3000)");
+    sql_exec(f, "INSERT INTO apps VALUES ('" APP_2 "', 2, '" ACC_A
+                "', 'two', '', '', 1, 'user', 0, 0, 1000, 1000)");
+    sql_exec(f, "INSERT INTO apps VALUES ('" APP_3 "', 3, '" ACC_B
+                "', 'one', '', '', 1, 'user', 0, 0, 2000, 2000)");
+    sql_exec(f, "INSERT INTO app_tags VALUES ('" APP_1 "', 'env', 'prod', 0)");
+    sql_exec(f, "INSERT INTO app_tags VALUES ('" APP_2 "', 'env', 'prod', 0)");
+    sql_exec(f, "INSERT INTO app_tags VALUES ('" APP_3 "', 'env', 'prod', 0)");
+
+    assert_rc(tg_store_open(f->driver, &o, &f->store), TG_OK);
+    assert_int_equal(tg_store_schema_version(f->store), SCHEMA_VERSION);
+    assert_app_count(f, ACC_A, 2);
+    assert_app_count(f, ACC_B, 1);
+    assert_int_equal(sql_int(f,
+                             "SELECT COUNT(*) FROM app_tags WHERE "
+                             "account_id = '" ACC_A "' AND created_at = 3000 "
+                             "AND app = '" APP_1 "'"),
+                     1);
+
+    /* The tag's index lists them in the order of creation, by account. */
+    assert_rc(tg_txn_begin(f->store, 0, &t), TG_OK);
+    filter = any_app();
+    add_tag(&filter, "env", "prod");
+    check_list(&t, &filter, 3, APP_2, APP_3, APP_1, NULL);
+    filter.account_id = TG_STR(ACC_A);
+    check_list(&t, &filter, 2, APP_2, APP_1, NULL);
+    tg_txn_rollback(&t);
+}
+
+
+/* Apps n of account, numbered from 1, made at 1000 + n, with the tag
+ * "bulk" "yes", inserted by one statement; the account's count set. */
+static void
+bulk_apps(fixture_t *f, const char *account, int n)
+{
+    char sql[640];
+
+    snprintf(sql, sizeof(sql),
+             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+             "WHERE i < %d) INSERT INTO apps SELECT 'bulk' || i, "
+             "30000000000000 + i, '%s', 'bulk' || i, '', '', 1, 'user', 0, 0, "
+             "1000 + i, 1000 + i FROM n",
+             n, account);
+    sql_exec(f, sql);
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO app_tags SELECT id, 'bulk', 'yes', 0, account_id, "
+             "created_at FROM apps WHERE id LIKE 'bulk%%'");
+    sql_exec(f, sql);
+    snprintf(sql, sizeof(sql),
+             "UPDATE accounts SET app_count = app_count + %d WHERE id = '%s'",
+             n, account);
+    sql_exec(f, sql);
+}
+
+
+/* Past TG_APP_TOTAL_MAX matches, a filtered listing's total says "at
+ * least that many", its pages still list every app in order; a listing
+ * of whole accounts counts them all. */
+static void
+test_app_list_total_bounded(void **state)
+{
+    fixture_t      *f = *state;
+    tg_app_filter_t filter;
+    tg_app_t       *items;
+    tg_txn_t        t;
+    size_t          n;
+    int64_t         total;
+
+    seed_accounts(f);
+    bulk_apps(f, ACC_A, TG_APP_TOTAL_MAX + 5);
+    assert_app_count(f, ACC_A, TG_APP_TOTAL_MAX + 5);
+
+    assert_rc(tg_txn_begin(f->store, 0, &t), TG_OK);
+    filter = any_app();
+    filter.account_id = TG_STR(ACC_A);
+    filter.limit = 3;
+    filter.offset = TG_APP_TOTAL_MAX + 3;
+    check_list(&t, &filter, TG_APP_TOTAL_MAX + 5, "bulk10004", "bulk10005",
+               NULL);
+    filter.account_id = TG_STR_NULL;
+    check_list(&t, &filter, TG_APP_TOTAL_MAX + 5, "bulk10004", "bulk10005",
+               NULL);
+
+    /* Past the middle, pages are read backwards from the end, in every
+     * order, and come in the order asked; the last one may be short. */
+    filter.offset = TG_APP_TOTAL_MAX + 4;
+    check_list(&t, &filter, TG_APP_TOTAL_MAX + 5, "bulk10005", NULL);
+    filter.offset = TG_APP_TOTAL_MAX + 5;
+    check_list(&t, &filter, TG_APP_TOTAL_MAX + 5, NULL);
+    filter.order = TG_APP_ORDER_UPDATED_DESC;
+    filter.offset = TG_APP_TOTAL_MAX + 2;
+    check_list(&t, &filter, TG_APP_TOTAL_MAX + 5, "bulk3", "bulk2", "bulk1",
+               NULL);
+    filter.order = TG_APP_ORDER_UPDATED_ASC;
+    filter.offset = 6000;
+    check_list(&t, &filter, TG_APP_TOTAL_MAX + 5, "bulk6001", "bulk6002",
+               "bulk6003", NULL);
+    filter.order = TG_APP_ORDER_CREATED;
+    filter.offset = TG_APP_TOTAL_MAX + 3;
+
+    /* By tag: from the tag's index, counted up to the bound. */
+    add_tag(&filter, "bulk", "yes");
+    check_list(&t, &filter, TG_APP_TOTAL_MAX, "bulk10004", "bulk10005", NULL);
+    filter.account_id = TG_STR(ACC_A);
+    check_list(&t, &filter, TG_APP_TOTAL_MAX, "bulk10004", "bulk10005", NULL);
+    filter.offset = 0;
+    filter.limit = 2;
+    check_list(&t, &filter, TG_APP_TOTAL_MAX, "bulk1", "bulk2", NULL);
+    filter.account_id = TG_STR(ACC_B);
+    check_list(&t, &filter, 0, NULL);
+
+    /* Other filters are counted up to the bound too. */
+    filter = any_app();
+    filter.enabled = 1;
+    filter.limit = 1;
+    assert_rc(tg_store_app_list(&t, &filter, &items, &n, &total), TG_OK);
+    assert_i64_equal(total, TG_APP_TOTAL_MAX);
+    tg_store_app_list_free(items, n);
+    filter.name = TG_STR("bulk77");
+    check_list(&t, &filter, 1, "bulk77", NULL);
+
+    /* A tag with any value, or another order: the same apps. */
+    filter = any_app();
+    filter.tag_keys[0] = TG_STR("bulk");
+    filter.ntags = 1;
+    filter.limit = 1;
+    filter.offset = TG_APP_TOTAL_MAX + 4;
+    check_list(&t, &filter, TG_APP_TOTAL_MAX, "bulk10005", NULL);
+    filter.order = TG_APP_ORDER_UPDATED_DESC;
+    filter.offset = 0;
+    check_list(&t, &filter, TG_APP_TOTAL_MAX, "bulk10005", NULL);
+    tg_txn_rollback(&t);
 }
 
 
@@ -3444,6 +3786,10 @@ main(void)
         STORE_TEST(test_app_list_tags),
         STORE_TEST(test_app_list_largest_filter),
         STORE_TEST(test_app_list_paging),
+        STORE_TEST(test_app_counter),
+        STORE_TEST(test_app_counter_group_commit),
+        STORE_TEST(test_migration_counts_apps),
+        STORE_TEST(test_app_list_total_bounded),
         STORE_TEST(test_app_delete_cascades),
         STORE_TEST(test_foreign_keys),
         STORE_TEST(test_credential_policy),

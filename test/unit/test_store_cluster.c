@@ -7,7 +7,9 @@
  * - Creates racing on both nodes for the same app name, the same AppKey
  *   or the same AppCode: exactly one succeeds, and the store holds one.
  * - Creates racing on both nodes against one account's app quota: the
- *   quota holds.
+ *   quota holds, and the account's app count says so.
+ * - Creates and deletes on both nodes in one account: its count stays
+ *   exact.
  * - Two nodes opening a new PostgreSQL database at once both migrate
  *   it, once.
  * - A node waiting for changes hears each commit of changes by another
@@ -31,6 +33,9 @@
 #define QUOTA       7  /* the account's app quota in the quota race */
 #define QUOTA_TRIES 10 /* creates per node in the quota race */
 #define LOG_WRITES  40 /* creates per node while the follower reads */
+#define CHURN_STEPS                                      \
+    41 /* creates and deletes per node, in turn: one app \
+          is left of each */
 
 typedef struct {
     tg_fixture_t  fx; /* node 1: its store, keyring and service */
@@ -291,6 +296,86 @@ test_quota_holds(void **state)
     assert_int_equal(
         tg_fixture_sql(driver(), f->fx.path, "SELECT COUNT(*) FROM apps"),
         QUOTA);
+    assert_int_equal(tg_fixture_sql(driver(), f->fx.path,
+                                    "SELECT SUM(app_count) FROM accounts"),
+                     QUOTA);
+}
+
+
+/* One node's creates and deletes: every app it makes at an even step,
+ * it deletes at the next. */
+typedef struct {
+    tg_service_t      *svc;
+    const tg_actor_t  *actor;
+    pthread_barrier_t *start;
+    int                node;
+    int                ok, other;
+} churner_t;
+
+
+static void *
+churner_run(void *arg)
+{
+    churner_t    *c = arg;
+    tg_app_spec_t spec;
+    tg_app_view_t view;
+    tg_error_t    err;
+    char          name[32], id[TG_ID_LEN + 1] = "";
+    int           i, rc;
+
+    pthread_barrier_wait(c->start);
+    for (i = 0; i < CHURN_STEPS; i++) {
+        memset(&err, 0, sizeof(err));
+        if (i % 2 == 1) {
+            rc = tg_service_app_delete(c->svc, c->actor, tg_str_c(id), &err);
+        } else {
+            memset(&spec, 0, sizeof(spec));
+            snprintf(name, sizeof(name), "churn-%d-%d", c->node, i);
+            spec.name = tg_str_c(name);
+            spec.enabled = 1;
+            rc = tg_service_app_create(c->svc, c->actor, &spec, &view, &err);
+            if (rc == TG_OK) {
+                memcpy(id, view.app.id, sizeof(id));
+                tg_app_view_free(&view);
+            }
+        }
+        if (rc == TG_OK) {
+            c->ok++;
+        } else {
+            print_error("churn: %s\n", tg_strerror(rc));
+            c->other++;
+        }
+    }
+    return NULL;
+}
+
+
+/* Creates and deletes in one account on both nodes at once: the
+ * account's count of apps stays exact (each insert and delete changes
+ * it under the account's row lock, in its own transaction). */
+static void
+test_app_count_two_nodes(void **state)
+{
+    fixture_t        *f = *state;
+    pthread_barrier_t start;
+    pthread_t         ta, tb;
+    churner_t         a = { f->fx.svc, &f->fx.admin, &start, 1, 0, 0 };
+    churner_t         b = { f->svc2, &f->fx.admin, &start, 2, 0, 0 };
+
+    pthread_barrier_init(&start, NULL, 2);
+    assert_int_equal(pthread_create(&ta, NULL, churner_run, &a), 0);
+    assert_int_equal(pthread_create(&tb, NULL, churner_run, &b), 0);
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    pthread_barrier_destroy(&start);
+
+    assert_int_equal(a.other + b.other, 0);
+    assert_int_equal(a.ok + b.ok, 2 * CHURN_STEPS);
+    assert_int_equal(
+        tg_fixture_sql(driver(), f->fx.path, "SELECT COUNT(*) FROM apps"), 2);
+    assert_int_equal(tg_fixture_sql(driver(), f->fx.path,
+                                    "SELECT SUM(app_count) FROM accounts"),
+                     2);
 }
 
 
@@ -548,6 +633,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_same_app_code_once, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_quota_holds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_app_count_two_nodes, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_follower_sees_commit_order, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_first_open, setup,
