@@ -1,0 +1,128 @@
+// A throwaway Redis for a test: Debian's redis-server (scripts/deps.sh
+// test) on a free loopback port, with no persistence, in a temporary
+// directory; stopped, killed, paused (SIGSTOP, a Redis that does not
+// answer) and started again on the same port by the test.
+
+import {spawn} from 'node:child_process';
+import {mkdtemp, rm} from 'node:fs/promises';
+import net from 'node:net';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+
+import {freePort} from './gateway.mjs';
+
+const REDIS_SERVER = process.env.TOLLGATE_REDIS_SERVER || '/usr/bin/redis-server';
+
+// One command over RESP, with a deadline; the reply's first line, or
+// the bulk string it announces.
+export function redisCommand(port, args, ms = 2000) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let data = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`redis ${args[0]}: no answer in ${ms} ms`));
+    }, ms);
+    socket.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    socket.on('connect', () => {
+      socket.write(
+          `*${args.length}\r\n` +
+          args.map((a) => `$${Buffer.byteLength(String(a))}\r\n${a}\r\n`).join(''));
+    });
+    socket.on('data', (chunk) => {
+      data += chunk.toString('utf8');
+      const lines = data.split('\r\n');
+      if (lines.length < 2) {
+        return;
+      }
+      let reply = lines[0];
+      if (reply.startsWith('$') && reply !== '$-1') {
+        if (lines.length < 3) {
+          return;
+        }
+        reply = lines[1];
+      }
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(reply);
+    });
+  });
+}
+
+export class Redis {
+  async start() {
+    this.dir ||= await mkdtemp(path.join(tmpdir(), 'tollgate-redis-'));
+    this.port ||= await freePort();
+    this.err = '';
+    this.proc = spawn(
+        REDIS_SERVER,
+        [
+          '--port',
+          String(this.port),
+          '--bind',
+          '127.0.0.1',
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--dir',
+          this.dir,
+          '--daemonize',
+          'no',
+          '--loglevel',
+          'warning',
+        ],
+        {stdio: ['ignore', 'ignore', 'pipe']});
+    this.proc.stderr.setEncoding('utf8');
+    this.proc.stderr.on('data', (c) => this.err += c);
+    this.exited = new Promise((resolve) => this.proc.on('exit', resolve));
+    const deadline = Date.now() + 10000;
+    for (;;) {
+      if (this.proc.exitCode !== null) {
+        throw new Error(`redis-server exited: ${this.err}`);
+      }
+      try {
+        if (await redisCommand(this.port, ['PING'], 500) === '+PONG') {
+          return this;
+        }
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`redis-server did not start: ${this.err}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  command(...args) {
+    return redisCommand(this.port, args);
+  }
+
+  pause() {
+    this.proc.kill('SIGSTOP');
+  }
+
+  resume() {
+    this.proc.kill('SIGCONT');
+  }
+
+  // Stops the server abruptly (its data is gone).
+  async kill() {
+    if (this.proc && this.proc.exitCode === null && this.proc.signalCode === null) {
+      this.proc.kill('SIGCONT');
+      this.proc.kill('SIGKILL');
+      await this.exited;
+    }
+  }
+
+  async stop() {
+    await this.kill();
+    if (this.dir) {
+      await rm(this.dir, {recursive: true, force: true});
+    }
+  }
+}
