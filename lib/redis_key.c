@@ -1,9 +1,8 @@
 /*
- * The Redis keys of the gateway's cluster-wide data plane (see
- * include/tollgate/redis_key.h).
+ * The Redis keys of the gateway's cluster-wide data plane, and the
+ * command that carries them (see include/tollgate/redis_key.h).
  */
 
-#include <stdio.h>
 #include <string.h>
 
 #include "tollgate/error.h"
@@ -34,6 +33,21 @@ tg_rkey_app_valid(tg_str_t app)
 }
 
 
+/* Writes n in decimal at the end of buf (24 bytes); returns where it
+ * starts.  (No snprintf: this runs several times per call.) */
+static char *
+tg_rkey_decimal(char *buf, size_t n)
+{
+    char *p = buf + 24;
+
+    do {
+        *--p = (char) ('0' + n % 10);
+        n /= 10;
+    } while (n != 0);
+    return p;
+}
+
+
 /* Appends n bytes at *p if they fit before end; returns 0 if not. */
 static int
 tg_rkey_put(char **p, const char *end, const char *s, size_t n)
@@ -53,9 +67,8 @@ int
 tg_rkey_nonce(tg_str_t app, tg_str_t key, tg_str_t nonce, char *out, size_t cap,
               size_t *len)
 {
-    char  count[24];
+    char  count[24], *digits;
     char *p = out, *end = out + cap;
-    int   n;
 
     if (!tg_rkey_app_valid(app) || key.ptr == NULL || key.len == 0
         || (nonce.ptr == NULL && nonce.len != 0))
@@ -67,11 +80,11 @@ tg_rkey_nonce(tg_str_t app, tg_str_t key, tg_str_t nonce, char *out, size_t cap,
         return TG_ETOO_LARGE;
     }
 
-    n = snprintf(count, sizeof(count), "%zu", key.len);
+    digits = tg_rkey_decimal(count, key.len);
     if (!tg_rkey_put(&p, end, "tg:n:{", 6)
         || !tg_rkey_put(&p, end, app.ptr, app.len)
         || !tg_rkey_put(&p, end, "}:", 2)
-        || !tg_rkey_put(&p, end, count, (size_t) n)
+        || !tg_rkey_put(&p, end, digits, (size_t) (count + 24 - digits))
         || !tg_rkey_put(&p, end, ":", 1)
         || !tg_rkey_put(&p, end, key.ptr, key.len)
         || !tg_rkey_put(&p, end, ":", 1)
@@ -97,6 +110,45 @@ tg_rkey_bucket(tg_str_t app, char *out, size_t cap, size_t *len)
         || !tg_rkey_put(&p, end, "}", 1))
     {
         return TG_ETOO_LARGE;
+    }
+    *len = (size_t) (p - out);
+    return TG_OK;
+}
+
+
+/* Appends "<mark><n>\r\n". */
+static int
+tg_resp_header(char **p, const char *end, char mark, size_t n)
+{
+    char count[24], *digits;
+
+    digits = tg_rkey_decimal(count, n);
+    return tg_rkey_put(p, end, &mark, 1)
+           && tg_rkey_put(p, end, digits, (size_t) (count + 24 - digits))
+           && tg_rkey_put(p, end, "\r\n", 2);
+}
+
+
+int
+tg_resp_command(char *out, size_t cap, int argc, const tg_str_t *argv,
+                size_t *len)
+{
+    char *p = out, *end = out + cap;
+    int   i;
+
+    if (argc < 1) {
+        return TG_EINVALID;
+    }
+    if (!tg_resp_header(&p, end, '*', (size_t) argc)) {
+        return TG_ETOO_LARGE;
+    }
+    for (i = 0; i < argc; i++) {
+        if (!tg_resp_header(&p, end, '$', argv[i].len)
+            || !tg_rkey_put(&p, end, argv[i].ptr, argv[i].len)
+            || !tg_rkey_put(&p, end, "\r\n", 2))
+        {
+            return TG_ETOO_LARGE;
+        }
     }
     *len = (size_t) (p - out);
     return TG_OK;

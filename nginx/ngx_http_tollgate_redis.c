@@ -28,6 +28,7 @@
 
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
+#include <hiredis/sds.h>
 #include <openssl/evp.h>
 
 #include "tollgate/error.h"
@@ -116,6 +117,7 @@ typedef struct {
     unsigned           stalled : 1;  /* a reply is overdue */
     unsigned           degraded : 1; /* deciding without Redis, reported */
     unsigned           exiting : 1;
+    unsigned           writing : 1; /* in redisAsyncHandleWrite() */
 } ngx_http_tollgate_redis_conf_t;
 
 /* A command in flight; hiredis's callback frees it. */
@@ -142,7 +144,7 @@ struct ngx_http_tollgate_redis_ctx_s {
     u_char                        app[TG_PROJ_ID_LEN];
     ngx_str_t                     key, nonce; /* copies */
     int64_t                       nonce_ttl_ms;
-    double                        rate, burst;
+    ngx_uint_t                    rate, burst;
     unsigned                      has_nonce : 1;
     unsigned                      has_rate : 1;
     unsigned                      unanswered : 1; /* decide without Redis */
@@ -390,13 +392,31 @@ ngx_http_tollgate_redis_del_read(void *data)
 }
 
 
+/*
+ * hiredis has output.  While connecting, the write event says when the
+ * connection is made.  Once connected, the write is posted instead: the
+ * commands of every call admitted in this turn of the event loop go out
+ * in one write, without an epoll_ctl per call; the write handler waits
+ * for the socket only if it is full.
+ */
 static void
 ngx_http_tollgate_redis_add_write(void *data)
 {
     ngx_http_tollgate_redis_conf_t *rcf = data;
+    ngx_event_t                    *wev;
 
-    if (rcf->conn != NULL && !rcf->conn->write->active) {
-        (void) ngx_add_event(rcf->conn->write, NGX_WRITE_EVENT, 0);
+    if (rcf->conn == NULL) {
+        return;
+    }
+    wev = rcf->conn->write;
+    if (rcf->ac != NULL && (rcf->ac->c.flags & REDIS_CONNECTED)) {
+        /* (From the write handler, which decides itself: posting again
+         * there would loop while the socket is full.) */
+        if (!rcf->writing && !wev->active && !wev->posted) {
+            ngx_post_event(wev, &ngx_posted_events);
+        }
+    } else if (!wev->active) {
+        (void) ngx_add_event(wev, NGX_WRITE_EVENT, 0);
     }
 }
 
@@ -454,9 +474,20 @@ ngx_http_tollgate_redis_write_handler(ngx_event_t *ev)
 {
     ngx_connection_t               *c = ev->data;
     ngx_http_tollgate_redis_conf_t *rcf = c->data;
+    redisAsyncContext              *ac = rcf->ac;
 
-    if (rcf->ac != NULL && rcf->conn == c) {
-        redisAsyncHandleWrite(rcf->ac);
+    if (ac == NULL || rcf->conn != c) {
+        return;
+    }
+    rcf->writing = 1;
+    redisAsyncHandleWrite(ac);
+    rcf->writing = 0;
+
+    /* Output left (the socket is full): wait until it can take more. */
+    if (rcf->ac == ac && rcf->conn == c && (ac->c.flags & REDIS_CONNECTED)
+        && ac->c.obuf != NULL && sdslen(ac->c.obuf) > 0 && !ev->active)
+    {
+        (void) ngx_add_event(ev, NGX_WRITE_EVENT, 0);
     }
 }
 
@@ -787,8 +818,8 @@ ngx_http_tollgate_redis_nonce(ngx_http_tollgate_call_t *call, tg_str_t key,
 
 
 ngx_int_t
-ngx_http_tollgate_redis_rate(ngx_http_tollgate_call_t *call, double rate,
-                             double burst)
+ngx_http_tollgate_redis_rate(ngx_http_tollgate_call_t *call, ngx_uint_t rate,
+                             ngx_uint_t burst)
 {
     ngx_http_tollgate_redis_ctx_t *ctx;
 
@@ -899,6 +930,17 @@ ngx_http_tollgate_redis_reply(redisAsyncContext *ac, void *reply,
 }
 
 
+/* n in decimal, written into buf (NGX_INT64_LEN bytes). */
+static tg_str_t
+ngx_http_tollgate_redis_number(char *buf, int64_t n)
+{
+    u_char *end;
+
+    end = ngx_sprintf((u_char *) buf, "%L", n);
+    return (tg_str_t){ buf, (size_t) (end - (u_char *) buf) };
+}
+
+
 /*
  * Sends ctx's checks as one EVALSHA (EVAL once op->eval is set), with op
  * as the callback's data: the caller's, which stays the caller's unless
@@ -911,12 +953,12 @@ ngx_http_tollgate_redis_send(ngx_http_tollgate_redis_conf_t *rcf,
                              ngx_http_tollgate_redis_ctx_t  *ctx,
                              ngx_http_tollgate_redis_op_t   *op)
 {
-    char                          nkey[TG_RKEY_MAX], bkey[TG_RKEY_MAX];
-    char                          ttl[NGX_INT64_LEN + 1], rate[32], burst[32];
-    const char                   *argv[9];
-    size_t                        argvlen[9], len;
+    char nkey[TG_RKEY_MAX], bkey[TG_RKEY_MAX], ttl[NGX_INT64_LEN],
+        rate[NGX_INT64_LEN], burst[NGX_INT64_LEN],
+        cmd[sizeof(ngx_http_tollgate_redis_script) + 2 * TG_RKEY_MAX + 256];
     ngx_http_tollgate_redis_op_t *fresh;
-    tg_str_t                      app;
+    tg_str_t                      argv[9], app;
+    size_t                        len;
     int                           argc = 0, keys = 0;
 
     if (!rcf->ready || rcf->stalled || rcf->ac == NULL
@@ -926,18 +968,14 @@ ngx_http_tollgate_redis_send(ngx_http_tollgate_redis_conf_t *rcf,
     }
 
     app = (tg_str_t){ (const char *) ctx->app, TG_PROJ_ID_LEN };
-    argv[argc] = op != NULL && op->eval ? "EVAL" : "EVALSHA";
-    argvlen[argc] = ngx_strlen(argv[argc]);
-    argc++;
     if (op != NULL && op->eval) {
-        argv[argc] = ngx_http_tollgate_redis_script;
-        argvlen[argc++] = sizeof(ngx_http_tollgate_redis_script) - 1;
+        argv[argc++] = TG_STR("EVAL");
+        argv[argc++] = TG_STR(ngx_http_tollgate_redis_script);
     } else {
-        argv[argc] = rcf->sha;
-        argvlen[argc++] = 40;
+        argv[argc++] = TG_STR("EVALSHA");
+        argv[argc++] = (tg_str_t){ rcf->sha, 40 };
     }
-    argv[argc] = "0"; /* the number of keys, set below */
-    argvlen[argc++] = 1;
+    argc++; /* the number of keys, set below */
 
     if (ctx->has_nonce) {
         if (tg_rkey_nonce(
@@ -948,31 +986,27 @@ ngx_http_tollgate_redis_send(ngx_http_tollgate_redis_conf_t *rcf,
         {
             return NGX_ERROR;
         }
-        argv[argc] = nkey;
-        argvlen[argc++] = len;
+        argv[argc++] = (tg_str_t){ nkey, len };
         keys++;
     }
     if (ctx->has_rate) {
         if (tg_rkey_bucket(app, bkey, sizeof(bkey), &len) != TG_OK) {
             return NGX_ERROR;
         }
-        argv[argc] = bkey;
-        argvlen[argc++] = len;
+        argv[argc++] = (tg_str_t){ bkey, len };
         keys++;
     }
-    argv[2] = keys == 2 ? "2" : "1";
+    argv[2] = keys == 2 ? TG_STR("2") : TG_STR("1");
 
-    argv[argc] = ctx->has_nonce ? (ctx->has_rate ? "nr" : "n") : "r";
-    argvlen[argc] = ngx_strlen(argv[argc]);
-    argc++;
-    argv[argc] = ttl;
-    argvlen[argc++] =
-        ngx_sprintf((u_char *) ttl, "%L", ctx->nonce_ttl_ms) - (u_char *) ttl;
-    argv[argc] = rate;
-    argvlen[argc++] = (size_t) snprintf(rate, sizeof(rate), "%.17g", ctx->rate);
-    argv[argc] = burst;
-    argvlen[argc++] =
-        (size_t) snprintf(burst, sizeof(burst), "%.17g", ctx->burst);
+    argv[argc++] = ctx->has_nonce ? (ctx->has_rate ? TG_STR("nr") : TG_STR("n"))
+                                  : TG_STR("r");
+    argv[argc++] = ngx_http_tollgate_redis_number(ttl, ctx->nonce_ttl_ms);
+    argv[argc++] = ngx_http_tollgate_redis_number(rate, (int64_t) ctx->rate);
+    argv[argc++] = ngx_http_tollgate_redis_number(burst, (int64_t) ctx->burst);
+
+    if (tg_resp_command(cmd, sizeof(cmd), argc, argv, &len) != TG_OK) {
+        return NGX_ERROR;
+    }
 
     fresh = NULL;
     if (op == NULL) {
@@ -985,8 +1019,8 @@ ngx_http_tollgate_redis_send(ngx_http_tollgate_redis_conf_t *rcf,
     }
     op->rcf = rcf;
     op->ctx = ctx;
-    if (redisAsyncCommandArgv(rcf->ac, ngx_http_tollgate_redis_reply, op, argc,
-                              argv, argvlen)
+    if (redisAsyncFormattedCommand(rcf->ac, ngx_http_tollgate_redis_reply, op,
+                                   cmd, len)
         != REDIS_OK)
     {
         ngx_free(fresh);
@@ -1059,8 +1093,9 @@ ngx_http_tollgate_redis_local(ngx_http_tollgate_redis_ctx_t *ctx,
     if (ctx->has_rate) {
         app.data = ctx->app;
         app.len = TG_PROJ_ID_LEN;
-        rc = ngx_http_tollgate_rate_take(zone, &app, ctx->rate, ctx->burst,
-                                         ctx->now_ms, &ctx->retry_ms);
+        rc = ngx_http_tollgate_rate_take(zone, &app, (double) ctx->rate,
+                                         (double) ctx->burst, ctx->now_ms,
+                                         &ctx->retry_ms);
         if (rc == NGX_BUSY) {
             ctx->answer = NGX_TOLLGATE_REDIS_THROTTLED;
             *reason = NGX_TOLLGATE_THROTTLED;

@@ -56,7 +56,7 @@ ngx_int_t ngx_http_tollgate_redis_nonce(ngx_http_tollgate_call_t *call,
  * (out of memory).
  */
 ngx_int_t ngx_http_tollgate_redis_rate(ngx_http_tollgate_call_t *call,
-                                       double rate, double burst);
+                                       ngx_uint_t rate, ngx_uint_t burst);
 
 /*
  * Decides what was deferred for the admitted request r.  Returns NGX_OK

@@ -1,7 +1,8 @@
 /*
  * The Redis keys of the gateway's cluster-wide data plane
  * (nginx/ngx_http_tollgate_redis.c): an app's rate-limit bucket and the
- * nonces its signatures spent.  Pure: the caller owns every buffer.
+ * nonces its signatures spent; and the command that carries them, in
+ * Redis's protocol.  Pure: the caller owns every buffer.
  *
  * Every key is namespaced ("tg:") and bounded, and its only caller text
  * is the AppKey and the nonce, length-prefixed so that no two
@@ -41,5 +42,14 @@ int tg_rkey_nonce(tg_str_t app, tg_str_t key, tg_str_t nonce, char *out,
  * not one, TG_ETOO_LARGE if out is too small.
  */
 int tg_rkey_bucket(tg_str_t app, char *out, size_t cap, size_t *len);
+
+/*
+ * Writes a command of argc arguments (binary-safe) in Redis's protocol
+ * (RESP: an array of bulk strings) into out (cap bytes) and sets *len.
+ * Returns TG_OK, TG_EINVALID if argc < 1, TG_ETOO_LARGE if out is too
+ * small (nothing useful is left in it then).
+ */
+int tg_resp_command(char *out, size_t cap, int argc, const tg_str_t *argv,
+                    size_t *len);
 
 #endif /* TOLLGATE_REDIS_KEY_H */

@@ -74,6 +74,13 @@ test_nonce_key(void **state)
               TG_OK);
     assert_int_equal(len, sizeof(want) - 1);
     assert_memory_equal(out, want, len);
+
+    /* A length of two digits. */
+    assert_rc(tg_rkey_nonce(TG_STR(APP), TG_STR("0123456789ab"), TG_STR("n"),
+                            out, sizeof(out), &len),
+              TG_OK);
+    assert_int_equal(len, strlen("tg:n:{" APP "}:12:0123456789ab:n"));
+    assert_memory_equal(out, "tg:n:{" APP "}:12:0123456789ab:n", len);
 }
 
 
@@ -128,6 +135,31 @@ test_nonce_length_edge(void **state)
 }
 
 
+static void
+test_resp_command(void **state)
+{
+    const tg_str_t argv[] = { TG_STR("SET"), TG_STR("k"),
+                              (tg_str_t){ "a\r\n\0b", 5 }, TG_STR("") };
+    const char     want[] = "*4\r\n$3\r\nSET\r\n$1\r\nk\r\n"
+                            "$5\r\na\r\n\0b\r\n$0\r\n\r\n";
+    char           out[64];
+    size_t         len = 0;
+
+    (void) state;
+
+    /* Binary-safe: a CRLF or a NUL in an argument is only counted. */
+    assert_rc(tg_resp_command(out, sizeof(out), 4, argv, &len), TG_OK);
+    assert_int_equal(len, sizeof(want) - 1);
+    assert_memory_equal(out, want, len);
+
+    /* Exactly the room it needs, then a byte less; no arguments. */
+    assert_rc(tg_resp_command(out, sizeof(want) - 1, 4, argv, &len), TG_OK);
+    assert_rc(tg_resp_command(out, sizeof(want) - 2, 4, argv, &len),
+              TG_ETOO_LARGE);
+    assert_rc(tg_resp_command(out, sizeof(out), 0, argv, &len), TG_EINVALID);
+}
+
+
 int
 main(void)
 {
@@ -137,6 +169,7 @@ main(void)
         cmocka_unit_test(test_nonce_key),
         cmocka_unit_test(test_key_and_nonce_stay_apart),
         cmocka_unit_test(test_nonce_length_edge),
+        cmocka_unit_test(test_resp_command),
     };
 
     return cmocka_run_group_tests_name("redis_key", tests, NULL, NULL);
