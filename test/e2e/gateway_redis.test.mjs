@@ -27,10 +27,10 @@ function redisConf(redis, fail = 'local') {
 }
 
 // Headers of a GET signed with the app's key (X-Ca, HmacSHA256).
-function signedHeaders(app, pathname = '/ok.txt') {
+function signedHeaders(app, pathname = '/ok.txt', nonce = randomUUID()) {
   const h = {
     'x-ca-key': app.app_key,
-    'x-ca-nonce': randomUUID(),
+    'x-ca-nonce': nonce,
     'x-ca-timestamp': String(Date.now()),
     accept: 'application/json',
   };
@@ -139,6 +139,27 @@ describe('gateways sharing one Redis', () => {
     assert.deepEqual([first.status, again.status, again.message], [200, 400, 'Nonce Used']);
     const nonces = await redis.command('EVAL', 'return #redis.call("KEYS", "tg:n:{*}:*")', '0');
     assert.ok(Number(nonces.slice(1)) >= 4, nonces);
+  });
+
+  test('a nonce\'s length limit is the zone\'s: AppKey and nonce 511 bytes, not 512', async () => {
+    const room = 511 - probe.app_key.length;
+    const nonce = (n) => `${randomUUID()}${'n'.repeat(n - 36)}`;
+    let r = await call(gws[0], signedHeaders(probe, '/ok.txt', nonce(room)));
+    assert.equal(r.status, 200);
+    r = await call(gws[0], signedHeaders(probe, '/ok.txt', nonce(room + 1)));
+    assert.deepEqual([r.status, r.message], [400, 'Invalid Nonce']);
+    // The longest key is in Redis, whole: a replay elsewhere is refused.
+    const h = signedHeaders(probe, '/ok.txt', nonce(room));
+    assert.equal((await call(gws[1], h)).status, 200);
+    assert.deepEqual((await call(gws[2], h)).message, 'Nonce Used');
+  });
+
+  test('a Redis that forgot the script (SCRIPT FLUSH) is sent it whole', async () => {
+    assert.equal(await redis.command('SCRIPT', 'FLUSH'), '+OK');
+    const [first, again] = await replay(gws[0], gws[1], probe);
+    assert.deepEqual([first.status, again.status, again.message], [200, 400, 'Nonce Used']);
+    const stats = await redis.command('INFO', 'commandstats');
+    assert.match(stats, /cmdstat_eval:calls=[1-9]/, stats);
   });
 
   test('an app\'s rate limit holds across three gateways, not three times over', async () => {

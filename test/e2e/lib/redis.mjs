@@ -13,12 +13,12 @@ import {freePort} from './gateway.mjs';
 
 const REDIS_SERVER = process.env.TOLLGATE_REDIS_SERVER || '/usr/bin/redis-server';
 
-// One command over RESP, with a deadline; the reply's first line, or
-// the bulk string it announces.
+// One command over RESP, with a deadline: a simple reply's line (+OK,
+// :1, -ERR ...), or a bulk string's text.
 export function redisCommand(port, args, ms = 2000) {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
-    let data = '';
+    let data = Buffer.alloc(0);
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new Error(`redis ${args[0]}: no answer in ${ms} ms`));
@@ -33,17 +33,19 @@ export function redisCommand(port, args, ms = 2000) {
           args.map((a) => `$${Buffer.byteLength(String(a))}\r\n${a}\r\n`).join(''));
     });
     socket.on('data', (chunk) => {
-      data += chunk.toString('utf8');
-      const lines = data.split('\r\n');
-      if (lines.length < 2) {
+      data = Buffer.concat([data, chunk]);
+      const eol = data.indexOf('\r\n');
+      if (eol < 0) {
         return;
       }
-      let reply = lines[0];
-      if (reply.startsWith('$') && reply !== '$-1') {
-        if (lines.length < 3) {
+      let reply = data.subarray(0, eol).toString('utf8');
+      const bulk = reply.match(/^\$(\d+)$/);
+      if (bulk) {
+        const end = eol + 2 + Number(bulk[1]);
+        if (data.length < end) {
           return;
         }
-        reply = lines[1];
+        reply = data.subarray(eol + 2, end).toString('utf8');
       }
       clearTimeout(timer);
       socket.destroy();
