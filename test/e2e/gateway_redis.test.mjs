@@ -192,6 +192,18 @@ describe('gateways sharing one Redis', () => {
     assert.equal((await call(gws[1], signedHeaders(limited))).status, 200);
   });
 
+  test('a reload: the new workers connect, the old ones leave no socket behind', async () => {
+    const before = await gws[1].workers();
+    process.kill(gws[1].nginx.pid, 'SIGHUP');
+    await eventually(async () => {
+      const now = await gws[1].workers();
+      return now.length > 0 && now.every((pid) => !before.includes(pid));
+    }, 15000);
+    await redisAgain();
+    // (An old worker's open socket would be an [alert], which stop() reports.)
+    assert.doesNotMatch(await gws[1].errorLog(), /open socket/);
+  });
+
   test('a Redis that does not answer costs a call the timeout, never a hang', async () => {
     redis.pause();
     try {
