@@ -45,6 +45,7 @@
 #define NGX_TOLLGATE_REDIS_BACKOFF_MAX 2000
 #define NGX_TOLLGATE_REDIS_INFLIGHT    4096 /* commands waiting, at most */
 #define NGX_TOLLGATE_REDIS_LOG_EVERY   1000 /* ms between error reports */
+#define NGX_TOLLGATE_REDIS_PASSWORD    256  /* bytes, at most */
 
 #define NGX_TOLLGATE_REDIS_FAIL_LOCAL  1
 #define NGX_TOLLGATE_REDIS_FAIL_CLOSED 2
@@ -104,6 +105,8 @@ typedef struct {
     ngx_msec_t timeout;
     ngx_uint_t fail;
     char       sha[41]; /* the script's SHA-1, hex, NUL-terminated */
+    ngx_str_t  password_file;
+    ngx_str_t  password; /* empty: no AUTH; wiped with the configuration */
 
     redisAsyncContext *ac;
     ngx_connection_t  *conn;
@@ -159,6 +162,8 @@ static void *ngx_http_tollgate_redis_create_conf(ngx_conf_t *cf);
 static char *ngx_http_tollgate_redis_init_conf(ngx_conf_t *cf, void *conf);
 static char *ngx_http_tollgate_redis_address(ngx_conf_t *cf, ngx_command_t *cmd,
                                              void *conf);
+static char *ngx_http_tollgate_redis_password(ngx_conf_t    *cf,
+                                              ngx_command_t *cmd, void *conf);
 static ngx_int_t ngx_http_tollgate_redis_init_process(ngx_cycle_t *cycle);
 static void      ngx_http_tollgate_redis_exit_process(ngx_cycle_t *cycle);
 static void
@@ -176,6 +181,10 @@ static ngx_command_t ngx_http_tollgate_redis_commands[] = {
 
     { ngx_string("tollgate_redis"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
       ngx_http_tollgate_redis_address, NGX_HTTP_MAIN_CONF_OFFSET, 0, NULL },
+
+    { ngx_string("tollgate_redis_password_file"),
+      NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, ngx_http_tollgate_redis_password,
+      NGX_HTTP_MAIN_CONF_OFFSET, 0, NULL },
 
     { ngx_string("tollgate_redis_timeout"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
       ngx_conf_set_msec_slot, NGX_HTTP_MAIN_CONF_OFFSET,
@@ -332,6 +341,81 @@ ngx_http_tollgate_redis_address(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     rcf->host[len] = '\0';
     rcf->port = (int) ngx_inet_get_port(u.addrs[0].sockaddr);
     rcf->address = value[1];
+    return NGX_CONF_OK;
+}
+
+
+static void
+ngx_http_tollgate_redis_wipe(void *data)
+{
+    ngx_str_t *password = data;
+
+    if (password->data != NULL) {
+        ngx_explicit_memzero(password->data, NGX_TOLLGATE_REDIS_PASSWORD + 1);
+    }
+}
+
+
+/*
+ * tollgate_redis_password_file FILE;  the password Redis asks for (AUTH,
+ * requirepass), read once here, a last newline left out.  In a file, not
+ * in the configuration (which nginx -T prints), as tollgate_key_file.
+ */
+static char *
+ngx_http_tollgate_redis_password(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_tollgate_redis_conf_t *rcf = conf;
+    ngx_str_t                      *value = cf->args->elts;
+    ngx_pool_cleanup_t             *cln;
+    ngx_file_t                      file;
+    ssize_t                         n;
+
+    if (rcf->password_file.data != NULL) {
+        return "is duplicate";
+    }
+    rcf->password_file = value[1];
+
+    /* Registered first, so that the password is wiped on every path. */
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    rcf->password.data = ngx_pnalloc(cf->pool, NGX_TOLLGATE_REDIS_PASSWORD + 1);
+    if (cln == NULL || rcf->password.data == NULL) {
+        return NGX_CONF_ERROR;
+    }
+    cln->handler = ngx_http_tollgate_redis_wipe;
+    cln->data = &rcf->password;
+
+    if (ngx_conf_full_name(cf->cycle, &rcf->password_file, 1) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+    ngx_memzero(&file, sizeof(ngx_file_t));
+    file.name = rcf->password_file;
+    file.log = cf->log;
+    file.fd = ngx_open_file(file.name.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    if (file.fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           "tollgate_redis_password_file \"%V\" cannot be "
+                           "opened",
+                           &file.name);
+        return NGX_CONF_ERROR;
+    }
+    n = ngx_read_file(&file, rcf->password.data,
+                      NGX_TOLLGATE_REDIS_PASSWORD + 1, 0);
+    ngx_close_file(file.fd);
+
+    if (n > 0 && rcf->password.data[n - 1] == '\n') {
+        n--;
+    }
+    if (n > 0 && rcf->password.data[n - 1] == '\r') {
+        n--;
+    }
+    if (n <= 0 || n > NGX_TOLLGATE_REDIS_PASSWORD) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "tollgate_redis_password_file \"%V\" must hold "
+                           "1 to %d bytes",
+                           &file.name, NGX_TOLLGATE_REDIS_PASSWORD);
+        return NGX_CONF_ERROR;
+    }
+    rcf->password.len = (size_t) n;
     return NGX_CONF_OK;
 }
 
@@ -577,6 +661,44 @@ ngx_http_tollgate_redis_loaded(redisAsyncContext *ac, void *reply,
 
 
 static void
+ngx_http_tollgate_redis_authenticated(redisAsyncContext *ac, void *reply,
+                                      void *privdata)
+{
+    ngx_http_tollgate_redis_conf_t *rcf = ac->data;
+    redisReply                     *rep = reply;
+
+    (void) privdata;
+    if (rep != NULL && rcf->ac == ac && rep->type == REDIS_REPLY_ERROR) {
+        rcf->logged = 0;
+        ngx_http_tollgate_redis_report(rcf, NGX_LOG_ERR, "AUTH failed",
+                                       rep->str);
+        /* SCRIPT LOAD fails too: the watchdog drops the connection. */
+    }
+}
+
+
+/* Sends AUTH with the password: the first command on a connection. */
+static ngx_int_t
+ngx_http_tollgate_redis_auth(ngx_http_tollgate_redis_conf_t *rcf)
+{
+    char     cmd[NGX_TOLLGATE_REDIS_PASSWORD + 64];
+    tg_str_t argv[2];
+    size_t   len;
+    int      sent;
+
+    argv[0] = TG_STR("AUTH");
+    argv[1] = (tg_str_t){ (char *) rcf->password.data, rcf->password.len };
+    sent = tg_resp_command(cmd, sizeof(cmd), 2, argv, &len) == TG_OK
+           && redisAsyncFormattedCommand(rcf->ac,
+                                         ngx_http_tollgate_redis_authenticated,
+                                         NULL, cmd, len)
+                  == REDIS_OK;
+    ngx_explicit_memzero(cmd, sizeof(cmd));
+    return sent ? NGX_OK : NGX_ERROR;
+}
+
+
+static void
 ngx_http_tollgate_redis_connected(const redisAsyncContext *ac, int status)
 {
     ngx_http_tollgate_redis_conf_t *rcf = ac->data;
@@ -588,6 +710,9 @@ ngx_http_tollgate_redis_connected(const redisAsyncContext *ac, int status)
                                        ac->errstr);
         ngx_http_tollgate_redis_retry(rcf);
         return;
+    }
+    if (rcf->password.len != 0 && ngx_http_tollgate_redis_auth(rcf) != NGX_OK) {
+        ngx_http_tollgate_redis_report(rcf, NGX_LOG_ERR, "AUTH failed", NULL);
     }
     if (redisAsyncCommand(rcf->ac, ngx_http_tollgate_redis_loaded, NULL,
                           "SCRIPT LOAD %s", ngx_http_tollgate_redis_script)

@@ -9,6 +9,8 @@
 
 import assert from 'node:assert/strict';
 import {createHmac, randomUUID} from 'node:crypto';
+import {writeFile} from 'node:fs/promises';
+import path from 'node:path';
 import {after, before, describe, test} from 'node:test';
 
 import {eventually} from './lib/gateway.mjs';
@@ -20,10 +22,11 @@ const TIMEOUT_MS = 50;
 // machine (the timeout, and an ASan nginx's own time).
 const ANSWER_BOUND_MS = 1500;
 
-function redisConf(redis, fail = 'local') {
+function redisConf(redis, fail = 'local', more = '') {
   return `tollgate_redis 127.0.0.1:${redis.port};
   tollgate_redis_timeout ${TIMEOUT_MS}ms;
-  tollgate_redis_fail ${fail};`;
+  tollgate_redis_fail ${fail};
+  ${more}`;
 }
 
 // Headers of a GET signed with the app's key (X-Ca, HmacSHA256).
@@ -251,5 +254,66 @@ describe('gateways sharing one Redis', () => {
     await eventually(async () => (await call(closed, signedHeaders(probe))).status === 200, 15000);
     assert.match(await gws[0].errorLog(), /Redis "127\.0\.0\.1:\d+": connection lost/);
     assert.match(await gws[0].errorLog(), /Redis "127\.0\.0\.1:\d+" is ready/);
+  });
+});
+
+describe('a Redis that asks for a password', () => {
+  const redis =
+      new Redis({args: ['--requirepass', 'e2e-redis-secret'], password: 'e2e-redis-secret'});
+  let good, bad, app;
+
+  before(async () => {
+    await redis.start();
+    good = await new Stack().init();
+    bad = await new Stack().init();
+    bad.dataDir = good.dataDir;
+    await writeFile(path.join(good.dir, 'redis.pass'), 'e2e-redis-secret\n', {mode: 0o600});
+    await writeFile(path.join(bad.dir, 'redis.pass'), 'not-the-secret\n', {mode: 0o600});
+    good.http = redisConf(redis, 'local', `tollgate_redis_password_file ${good.dir}/redis.pass;`);
+    bad.http = redisConf(redis, 'local', `tollgate_redis_password_file ${bad.dir}/redis.pass;`);
+    await good.admin.start();
+    await good.startNginx();
+    await bad.startNginx();
+    await good.admin.call('POST', '/v1/apis', {body: {name: 'default'}});
+    app = await good.call('POST', '/v1/apps', {name: 'auth'});
+    await good.call('PUT', `/v1/apps/${app.id}/grants/default`, {});
+  });
+
+  after(async () => {
+    try {
+      for (const gw of [bad, good].filter(Boolean)) {
+        await gw.stop();
+      }
+    } finally {
+      await redis.stop();
+    }
+  });
+
+  test('the right password: the gateway uses Redis', async () => {
+    await eventually(async () => (await call(good, signedHeaders(app))).status === 200, 10000);
+    const [first, again] = await replay(good, good, app);
+    assert.deepEqual([first.status, again.status, again.message], [200, 400, 'Nonce Used']);
+    const stats = await redis.command('INFO', 'commandstats');
+    assert.match(stats, /cmdstat_evalsha:calls=[1-9]/, stats);
+  });
+
+  test('a wrong one: calls are decided locally, and the log says why', async () => {
+    await eventually(async () => (await call(bad, signedHeaders(app))).status === 200, 10000);
+    // The nonce claimed in Redis by the good gateway is not seen here.
+    const [first, again] = await replay(good, bad, app);
+    assert.deepEqual([first.status, again.status], [200, 200]);
+    await eventually(async () => /AUTH failed: WRONGPASS/.test(await bad.errorLog()), 5000);
+  });
+
+  test('a password file that cannot be read stops the configuration', async () => {
+    const broken =
+        await new Stack({
+          http: redisConf(redis, 'local', `tollgate_redis_password_file ${good.dir}/missing.pass;`),
+        }).init();
+    broken.dataDir = good.dataDir;
+    const r = await broken.checkConf();
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /tollgate_redis_password_file ".*missing\.pass" cannot be opened/);
+    await broken.stop();
   });
 });

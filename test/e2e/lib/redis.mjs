@@ -14,8 +14,9 @@ import {freePort} from './gateway.mjs';
 const REDIS_SERVER = process.env.TOLLGATE_REDIS_SERVER || '/usr/bin/redis-server';
 
 // One command over RESP, with a deadline: a simple reply's line (+OK,
-// :1, -ERR ...), or a bulk string's text.
-export function redisCommand(port, args, ms = 2000) {
+// :1, -ERR ...), or a bulk string's text.  With a password, AUTH goes
+// first and its +OK is skipped.
+export function redisCommand(port, args, ms = 2000, password = null) {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
     let data = Buffer.alloc(0);
@@ -27,13 +28,17 @@ export function redisCommand(port, args, ms = 2000) {
       clearTimeout(timer);
       reject(e);
     });
+    const command = (list) => `*${list.length}\r\n` +
+        list.map((a) => `$${Buffer.byteLength(String(a))}\r\n${a}\r\n`).join('');
     socket.on('connect', () => {
-      socket.write(
-          `*${args.length}\r\n` +
-          args.map((a) => `$${Buffer.byteLength(String(a))}\r\n${a}\r\n`).join(''));
+      socket.write((password !== null ? command(['AUTH', password]) : '') + command(args));
     });
     socket.on('data', (chunk) => {
       data = Buffer.concat([data, chunk]);
+      if (password !== null && data.subarray(0, 5).toString() === '+OK\r\n') {
+        data = data.subarray(5);
+        password = null;
+      }
       const eol = data.indexOf('\r\n');
       if (eol < 0) {
         return;
@@ -55,6 +60,13 @@ export function redisCommand(port, args, ms = 2000) {
 }
 
 export class Redis {
+  // args: more redis-server arguments; password: for the test's commands
+  // (--requirepass in args).
+  constructor({args = [], password = null} = {}) {
+    this.args = args;
+    this.password = password;
+  }
+
   async start() {
     this.dir ||= await mkdtemp(path.join(tmpdir(), 'tollgate-redis-'));
     this.port ||= await freePort();
@@ -76,6 +88,7 @@ export class Redis {
           'no',
           '--loglevel',
           'warning',
+          ...this.args,
         ],
         {stdio: ['ignore', 'ignore', 'pipe']});
     this.proc.stderr.setEncoding('utf8');
@@ -87,7 +100,7 @@ export class Redis {
         throw new Error(`redis-server exited: ${this.err}`);
       }
       try {
-        if (await redisCommand(this.port, ['PING'], 500) === '+PONG') {
+        if (await redisCommand(this.port, ['PING'], 500, this.password) === '+PONG') {
           return this;
         }
       } catch {
@@ -101,7 +114,7 @@ export class Redis {
   }
 
   command(...args) {
-    return redisCommand(this.port, args);
+    return redisCommand(this.port, args, 2000, this.password);
   }
 
   pause() {
