@@ -25,6 +25,7 @@
 #include "tollgate/xca.h"
 #include "ngx_http_tollgate_body.h"
 #include "ngx_http_tollgate_metrics.h"
+#include "ngx_http_tollgate_redis.h"
 #include "ngx_http_tollgate_scheme.h"
 #include "ngx_http_tollgate_view.h"
 #include "ngx_http_tollgate_zone.h"
@@ -70,6 +71,7 @@ typedef struct {
     unsigned                          done : 1;
     unsigned                          waiting : 1;
     unsigned                          body_read : 1;
+    unsigned                          redis : 1; /* waits for Redis */
     ngx_int_t                         rc;
     const ngx_http_tollgate_scheme_t *scheme_used;
     ngx_http_tollgate_call_t         *call;
@@ -744,6 +746,10 @@ ngx_http_tollgate_throttle(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
     ngx_int_t                rc;
     u_char                  *p;
 
+    if (ngx_http_tollgate_redis_enabled(r)) {
+        return ngx_http_tollgate_redis_rate(call, app->record.rate_rps,
+                                            app->record.rate_burst);
+    }
     rc = ngx_http_tollgate_rate_take(mcf->zone, &ctx->app, app->record.rate_rps,
                                      app->record.rate_burst, call->now_ms,
                                      &retry);
@@ -942,6 +948,9 @@ ngx_http_tollgate_use_nonce(ngx_http_tollgate_call_t *call, tg_str_t key,
     ngx_http_tollgate_main_conf_t *mcf;
     ngx_str_t                      k, n;
 
+    if (ngx_http_tollgate_redis_enabled(call->r)) {
+        return ngx_http_tollgate_redis_nonce(call, key, nonce, expires_ms);
+    }
     mcf = ngx_http_get_module_main_conf(call->r, ngx_http_tollgate_module);
     k.data = (u_char *) key.ptr;
     k.len = key.len;
@@ -1081,6 +1090,35 @@ ngx_http_tollgate_choose(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
 
 
 /*
+ * Lets an admitted call through, once the checks deferred to Redis (its
+ * nonce, its rate limit: ngx_http_tollgate_redis.h) pass; without
+ * tollgate_redis there are none.  Returns NGX_OK, NGX_DONE while the call
+ * waits for Redis (the reply runs the phases again), or the failure.
+ */
+static ngx_int_t
+ngx_http_tollgate_admitted(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
+                           ngx_http_tollgate_main_conf_t *mcf)
+{
+    ngx_uint_t reason;
+    ngx_int_t  rc;
+
+    rc = ngx_http_tollgate_redis_outcome(r, mcf->zone, &reason);
+    ctx->redis = rc == NGX_AGAIN;
+    if (rc == NGX_AGAIN) {
+        return NGX_DONE;
+    }
+    if (rc != NGX_OK) {
+        return ngx_http_tollgate_fail(r, ctx, ctx->scheme_used, reason, NULL);
+    }
+    ngx_http_tollgate_metrics_verified(&mcf->metrics, ctx->scheme_used,
+                                       ctx->call->app.app);
+    ctx->done = 1;
+    ctx->rc = NGX_OK;
+    return NGX_OK;
+}
+
+
+/*
  * Runs the scheme's verify and the admission checks inside the request's
  * one LMDB read transaction: every lookup of the request sees the same
  * snapshot, and the records it read stay valid until it ends here.
@@ -1120,11 +1158,7 @@ ngx_http_tollgate_verify_in_txn(ngx_http_request_t            *r,
         return ngx_http_tollgate_fail(r, ctx, ctx->scheme_used,
                                       NGX_TOLLGATE_INTERNAL, NULL);
     }
-    ngx_http_tollgate_metrics_verified(&mcf->metrics, ctx->scheme_used,
-                                       call->app.app);
-    ctx->done = 1;
-    ctx->rc = NGX_OK;
-    return NGX_OK;
+    return ngx_http_tollgate_admitted(r, ctx, mcf);
 }
 
 
@@ -1155,6 +1189,9 @@ ngx_http_tollgate_handler(ngx_http_request_t *r)
     }
     if (ctx->waiting) {
         return NGX_DONE;
+    }
+    if (ctx->redis) {
+        return ngx_http_tollgate_admitted(r, ctx, mcf);
     }
 
     if (ctx->call == NULL) {

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Installs the Debian 12 packages Tollgate needs, only those that are
 # missing, so running it again does nothing.  Groups:
-#   build   compile and run tollgated, the tollgate CLI and the nginx module,
-#           and build the web console (Node.js and npm)
+#   build   compile and run tollgated, the tollgate CLI and the nginx module
+#           (hiredis, its optional cluster-wide data plane on Redis), and
+#           build the web console (Node.js and npm)
 #   test    build, plus what the test suite runs (cmocka, Node.js, wrk, the
 #           sqlite3 shell that edits a stopped store, headless Chromium for
 #           the console's browser tests, the openssl CLI that makes the TLS
@@ -10,16 +11,17 @@
 #           `make deb` and its test, and for `apt-get source nginx` of
 #           scripts/nginx-asan.sh; PostgreSQL, which scripts/pg-test.sh
 #           starts for the store's tests against the PostgreSQL driver;
-#           logrotate, which runs the shipped rotation configurations)
+#           logrotate, which runs the shipped rotation configurations;
+#           redis-server, which the gateway's Redis tests start)
 #   bench   test, plus gnuplot, which draws `make bench`'s chart
 set -eu
 
 build="gcc make pkg-config libc6-dev libssl-dev libmicrohttpd-dev
        libjansson-dev libsqlite3-dev libcurl4-openssl-dev liblmdb-dev
-       nginx nginx-dev libpcre2-dev zlib1g-dev libpq-dev"
+       nginx nginx-dev libpcre2-dev zlib1g-dev libpq-dev libhiredis-dev"
 test="$build libcmocka-dev clang-format wrk sqlite3 clang libclang-rt-14-dev
       chromium fonts-dejavu-core openssl dpkg-dev man-db file valgrind
-      postgresql logrotate"
+      postgresql logrotate redis-server"
 bench="$test gnuplot-nox"
 
 case "${1:-test}" in

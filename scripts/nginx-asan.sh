@@ -65,20 +65,11 @@ LIST
     return 1
 }
 
-# Configured once; later runs rebuild what changed (the module's files).
-if [ ! -f "$out/src/objs/Makefile" ]; then
-    src=${NGINX_ASAN_SOURCE:-}
-    if [ -z "$src" ]; then
-        src=$(debian_source)
-    fi
-
+# Configures the tree in $out/src with Debian's flags and the modules.
+configure() {
     # NGX_CONF_FLAGS: Debian's configure arguments (a bash array).
     # shellcheck disable=SC1090
     . "$flags"
-
-    rm -rf "$out/src"
-    mkdir -p "$out/sbin"
-    cp -r "$src" "$out/src"
     if ! (cd "$out/src" && ./configure "${NGX_CONF_FLAGS[@]}" \
               --with-cc-opt="$cc_opt" --with-ld-opt="$san" \
               --add-dynamic-module="$repo/nginx" \
@@ -88,6 +79,24 @@ if [ ! -f "$out/src/objs/Makefile" ]; then
         rm -rf "$out/src"
         exit 1
     fi
+}
+
+# Configured once; later runs rebuild what changed (the module's files),
+# and configure again when a module's config (its files, its libraries)
+# changed.
+if [ ! -f "$out/src/objs/Makefile" ]; then
+    src=${NGINX_ASAN_SOURCE:-}
+    if [ -z "$src" ]; then
+        src=$(debian_source)
+    fi
+    rm -rf "$out/src"
+    mkdir -p "$out/sbin"
+    cp -r "$src" "$out/src"
+    configure
+elif [ "$repo/nginx/config" -nt "$out/src/objs/Makefile" ] \
+     || [ "$repo/nginx/echo/config" -nt "$out/src/objs/Makefile" ] \
+     || ! grep -q "$repo/nginx/" "$out/src/objs/Makefile"; then
+    configure
 fi
 
 cd "$out/src"
