@@ -10,7 +10,8 @@
 #           `make deb` and its test, and for `apt-get source nginx` of
 #           scripts/nginx-asan.sh; PostgreSQL, which scripts/pg-test.sh
 #           starts for the store's tests against the PostgreSQL driver;
-#           logrotate, which runs the shipped rotation configurations)
+#           logrotate, which runs the shipped rotation configurations;
+#           redis-server, which the cluster tests start beside PostgreSQL)
 set -eu
 
 build="gcc make pkg-config libc6-dev libssl-dev libmicrohttpd-dev
@@ -18,7 +19,7 @@ build="gcc make pkg-config libc6-dev libssl-dev libmicrohttpd-dev
        nginx nginx-dev libpcre2-dev zlib1g-dev libpq-dev"
 test="$build libcmocka-dev clang-format wrk sqlite3 clang libclang-rt-14-dev
       chromium fonts-dejavu-core openssl dpkg-dev man-db file valgrind
-      postgresql logrotate"
+      postgresql logrotate redis-server"
 
 case "${1:-test}" in
 build) wanted=$build ;;

@@ -3,9 +3,11 @@
  * store, record by record, for the crash test (test/e2e/crash.test.mjs).
  * Only a test tool.
  *
- *     projection_check DATA_DIR
+ *     projection_check DATA_DIR [STORE_URL]
  *
- * It reads the store (SQLite, opening sealed secrets with keyring.json)
+ * It reads the store (SQLite in DATA_DIR, or the PostgreSQL database of
+ * STORE_URL, a postgres:// URL as tollgated's store setting; sealed
+ * secrets opened with keyring.json)
  * through the core service's data-plane feed from the first change, so
  * that it sees the current state of every app the change log names, and
  * derives what the projection must hold for each (the layout of
@@ -590,7 +592,7 @@ tg_check_dpkey(tg_check_t *c, const char *data_dir)
 
 /* Reads the store's side: every app's current state, from seq 0. */
 static int
-tg_check_store(tg_check_t *c, const char *data_dir)
+tg_check_store(tg_check_t *c, const char *data_dir, const char *url)
 {
     tg_keyring_t       *kr = NULL;
     tg_store_t         *store = NULL;
@@ -614,7 +616,11 @@ tg_check_store(tg_check_t *c, const char *data_dir)
     options.path = path;
     options.connections = 1;
     options.busy_ms = 10000;
-    rc = tg_store_open(&tg_db_sqlite, &options, &store);
+    if (url != NULL) {
+        options.path = url;
+    }
+    rc = tg_store_open(url != NULL ? &tg_db_postgres : &tg_db_sqlite, &options,
+                       &store);
     if (rc == TG_OK) {
         memset(&limits, 0, sizeof(limits));
         rc = tg_service_create(store, kr, &limits, &svc);
@@ -665,15 +671,17 @@ main(int argc, char **argv)
     long       total = 0;
     int        i, rc = 2;
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: projection_check DATA_DIR\n");
+    if (argc != 2 && argc != 3) {
+        fprintf(stderr, "usage: projection_check DATA_DIR [STORE_URL]\n");
         return 2;
     }
     memset(&c, 0, sizeof(c));
     tg_log_configure(0, TG_LOG_ERROR);
     c.now = tg_time_now_ms();
 
-    if (tg_check_dpkey(&c, argv[1]) == 0 && tg_check_store(&c, argv[1]) == 0) {
+    if (tg_check_dpkey(&c, argv[1]) == 0
+        && tg_check_store(&c, argv[1], argc == 3 ? argv[2] : NULL) == 0)
+    {
         qsort(c.wants, c.nwants, sizeof(tg_want_t), tg_want_cmp);
         if (tg_check_projection(&c, argv[1], &proj_seq) == 0) {
             if (proj_seq != c.store_seq) {
