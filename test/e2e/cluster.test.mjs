@@ -11,18 +11,27 @@
 //   - a node stopped during writes (SIGKILL, then SIGTERM) catches up when
 //     it starts again, and its projection matches the store key by key
 //     (test/tools/projection_check against PostgreSQL);
-//   - each node's /healthz reports its projection's lag behind the store.
+//   - each node's /healthz reports its projection's lag behind the store;
+//   - with PostgreSQL down, the gateways serve on from their projections
+//     and management writes answer 503; once it is back, all recover.
 //
 // The propagation bound is 1 s: a node's projector is woken by the
 // store's NOTIFY and applies within milliseconds (bench/cluster.mjs
 // measures it); its poll alone, the fallback, runs every second.
 
 import assert from 'node:assert/strict';
+import {spawnSync} from 'node:child_process';
+import {copyFile, mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
 import {after, before, describe, test} from 'node:test';
 
 import {rawCall} from './lib/alibaba.mjs';
 import {clusterMissing, startCluster} from './lib/cluster.mjs';
-import {byAppCode, bySignature} from './lib/stack.mjs';
+import {freePort, moduleFile} from './lib/gateway.mjs';
+import {byAppCode, bySignature, NGINX} from './lib/stack.mjs';
+import {ADMIN_ID, ADMIN_SECRET, SANITIZER} from './lib/tollgated.mjs';
+import {up} from './lib/up.mjs';
 
 const BOUND_MS = 1000;
 
@@ -250,5 +259,99 @@ describe('three nodes on one PostgreSQL', {skip: skip || false}, () => {
           node.name);
     }
     console.log(`lag seen under writes: max ${Math.max(...seen)}, ${seen.length} samples`);
+  });
+
+  // Whether the module knows the tollgate_redis directive (the gateway
+  // on Redis, docs/gateway.md): nginx -t of a configuration with it.
+  async function moduleHasRedis(dir) {
+    const conf = path.join(dir, 'redis-check.conf');
+    await writeFile(conf, `load_module ${moduleFile};
+error_log ${dir}/redis-check.log;
+pid ${dir}/redis-check.pid;
+events {}
+http { tollgate_redis 127.0.0.1:${c.redis.port}; }
+`);
+    const r = spawnSync(NGINX, ['-t', '-c', conf, '-p', dir], {encoding: 'utf8'});
+    return !/unknown directive "tollgate_redis"/.test(r.stderr);
+  }
+
+  test('a fourth node by tollgate up --store (and --redis) serves the cluster', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'tollgate-cluster-up-'));
+    const redis = await moduleHasRedis(dir);
+    const dataDir = path.join(dir, 'node4');
+    const [adminPort, gatewayPort] = [await freePort(), await freePort()];
+    const args = [
+      '--data-dir', dataDir, '--store', c.pg.url, '--admin-listen', `127.0.0.1:${adminPort}`,
+      '--gateway-listen', `127.0.0.1:${gatewayPort}`
+    ];
+    // A bad --redis is refused before anything starts.
+    const bad = await up([...args, '--redis', '127.0.0.1:6379;evil']);
+    assert.notEqual((await bad.exited).code, 0, bad.out);
+    assert.match(bad.out, /--redis: HOST:PORT/);
+
+    // The cluster's keyring; tollgate up's calls use the admin key of the
+    // environment.
+    await mkdir(dataDir, {mode: 0o700, recursive: true});
+    await copyFile(path.join(n1.dataDir, 'keyring.json'), path.join(dataDir, 'keyring.json'));
+    const run = await up([...args, ...(redis ? ['--redis', `127.0.0.1:${c.redis.port}`] : [])], {
+      TOLLGATE_ADMIN_ACCESS_KEY_ID: ADMIN_ID,
+      TOLLGATE_ADMIN_ACCESS_KEY_SECRET: ADMIN_SECRET,
+    });
+    try {
+      assert.match(run.out, /Tollgate is up/, run.out);
+      const conf = await readFile(path.join(dataDir, 'nginx/nginx.conf'), 'utf8');
+      if (redis) {
+        assert.ok(conf.includes(`tollgate_redis 127.0.0.1:${c.redis.port};`), conf);
+      } else {
+        console.log('(the module has no tollgate_redis yet: tollgate up ran without --redis)');
+        assert.doesNotMatch(conf, /tollgate_redis/);
+      }
+      const node4 = {url: `http://127.0.0.1:${gatewayPort}`};
+      const app = await granted(n1, 'served_by_up');
+      await within(
+          BOUND_MS, 'the fourth node serves an app made on node 1',
+          async () => (await bySignature(node4, app, '/hello')).status === 200);
+      const health = await (await fetch(`http://127.0.0.1:${adminPort}/healthz`)).json();
+      assert.equal(health.projection.latest_seq, await c.settled());
+    } finally {
+      run.proc.kill('SIGINT');
+      const {code} = await run.exited;
+      await rm(dir, {recursive: true, force: true});
+      assert.equal(code, 0, run.out);
+      assert.doesNotMatch(run.out, SANITIZER);
+    }
+  });
+
+  test('PostgreSQL down: the gateways serve on, writes answer 503, all recover', async () => {
+    const app = await granted(n1, 'through_outage');
+    for (const node of c.nodes) {
+      await within(
+          BOUND_MS, `${node.name} accepts the app`,
+          async () => (await bySignature(node, app)).status === 200);
+    }
+    c.pg.stopServer();
+    try {
+      for (const node of c.nodes) {
+        // The gateway reads its own projection, not the store.
+        assert.equal((await bySignature(node, app)).status, 200, node.name);
+        assert.equal((await byAppCode(node, app)).status, 200, node.name);
+        const r = await node.admin.call('POST', '/v1/apps', {body: {name: `down_${node.name}`}});
+        assert.equal(r.status, 503, r.text);
+        assert.ok(r.json.error.code, r.text);
+      }
+    } finally {
+      c.pg.startServer();
+    }
+    // Each node's pooled connections were dropped by the restart: its
+    // first write after it is made on a new one, and succeeds.
+    for (const node of c.nodes) {
+      const r = await node.admin.call('POST', '/v1/apps', {body: {name: `back_${node.name}`}});
+      assert.equal(r.status, 201, r.text);
+    }
+    const after = await granted(n1, 'after_outage');
+    await within(
+        5000, 'node 3 serves an app made after the outage',
+        async () => (await bySignature(n3, after)).status === 200);
+    await c.settled();
   });
 });
