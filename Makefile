@@ -349,6 +349,7 @@ bench: deps
 	    $(NODE) bench/mgmt_latency.mjs
 	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/bin $(NODE) bench/gateway.mjs
 	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/bin $(NODE) bench/propagation.mjs
+	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/bin $(NODE) bench/cluster.mjs
 
 # libFuzzer targets (clang), built with the library's sources (and, for a
 # test/fuzz/fuzz_daemon_*.c driver, the daemon's, less its HTTP server:

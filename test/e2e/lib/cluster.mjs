@@ -56,6 +56,11 @@ export async function clusterMissing() {
 // A throwaway PostgreSQL server, as scripts/pg-test.sh starts one: as
 // root, its programs run as the postgres user of Debian's package.
 export class Postgres {
+  // durable: fsync on (benchmarks); the tests' server skips it.
+  constructor({durable = false} = {}) {
+    this.durable = durable;
+  }
+
   async start() {
     this.bin = await pgBinDir();
     assert.ok(this.bin, 'no PostgreSQL server (scripts/deps.sh test)');
@@ -88,8 +93,9 @@ export class Postgres {
   }
 
   startServer() {
-    const opts = `-k ${this.dir} -c listen_addresses= -c fsync=off ` +
-        '-c full_page_writes=off -c log_min_error_statement=panic -c max_connections=200';
+    const opts = `-k ${this.dir} -c listen_addresses= ` +
+        (this.durable ? '' : '-c fsync=off -c full_page_writes=off ') +
+        '-c log_min_error_statement=panic -c max_connections=200';
     this.run('pg_ctl', [
       '-D', `${this.dir}/data`, '-l', `${this.dir}/server.log`, '-w', '-t', '60', '-o', opts,
       'start'
@@ -189,15 +195,16 @@ export class Node extends Stack {
 }
 
 export class Cluster {
-  constructor({nodes = 3, args = [], http = () => ''} = {}) {
+  constructor({nodes = 3, args = [], http = () => '', durable = false} = {}) {
     this.count = nodes;
+    this.durable = durable;
     this.args = args;
     this.http = http;  // (cluster) => more http-level nginx directives
     this.nodes = [];
   }
 
   async start() {
-    this.pg = await new Postgres().start();
+    this.pg = await new Postgres({durable: this.durable}).start();
     this.redis = await new Redis().start();
     for (let i = 0; i < this.count; i++) {
       const node = await new Node({
