@@ -7,7 +7,7 @@
 //     secret refused, the new accepted, within the bound;
 //   - concurrent creates of one app name, AppKey or AppCode on the three
 //     nodes give exactly one success; the others a clean 4xx in the
-//     dialect's shape (native, Alibaba);
+//     dialect's shape (native, Alibaba, Huawei);
 //   - a node stopped during writes (SIGKILL, then SIGTERM) catches up when
 //     it starts again, and its projection matches the store key by key
 //     (test/tools/projection_check against PostgreSQL);
@@ -29,6 +29,7 @@ import {after, before, describe, test} from 'node:test';
 import {rawCall} from './lib/alibaba.mjs';
 import {clusterMissing, startCluster} from './lib/cluster.mjs';
 import {freePort, moduleFile} from './lib/gateway.mjs';
+import {call as huaweiCall} from './lib/huawei.mjs';
 import {byAppCode, bySignature, NGINX} from './lib/stack.mjs';
 import {ADMIN_ID, ADMIN_SECRET, SANITIZER} from './lib/tollgated.mjs';
 import {up} from './lib/up.mjs';
@@ -171,6 +172,23 @@ describe('three nodes on one PostgreSQL', {skip: skip || false}, () => {
                      AppSecret: 'nzyNqFkRWB2uLw86nzyNqFkR',
                    })),
         ok, refused('RepeatedAppKey'));
+  });
+
+  test('the AppKey race through Huawei\'s dialect: one 201, APIG.3310', async () => {
+    // (the names differ: Huawei's signature has no nonce, and the same
+    // request signed in the same second is a replay, wherever it lands)
+    const project = (await n1.admin.call('GET', '/v1/whoami')).json.account_id;
+    const huawei = (i, k) => (node) =>
+        huaweiCall(node.admin.url, 'POST', `/v2/${project}/apigw/instances/default/apps`, {
+          ak: ADMIN_ID,
+          sk: ADMIN_SECRET,
+          data: {name: `hw_key_${i}_${k}`, app_key: `hwRace${i}Key`}
+        });
+    await race(4, (node, i, k) => huawei(i, k)(node), (a) => a.status === 201, (a) => {
+      assert.equal(a.status, 400, a.text);
+      assert.equal(a.json.error_code, 'APIG.3310', a.text);
+      assert.equal(typeof a.json.error_msg, 'string', a.text);
+    });
   });
 
   // Writers on nodes 1 and 2 until stop() resolves: creates of granted
