@@ -65,7 +65,7 @@
 #define TG_UP_SAMPLE_BEGIN "# sample upstream: begin\n"
 #define TG_UP_SAMPLE_END   "# sample upstream: end\n"
 
-/* The longest --redis HOST:PORT. */
+/* The longest --redis ADDRESS. */
 #define TG_UP_REDIS_MAX 255
 
 typedef struct {
@@ -1135,11 +1135,12 @@ tg_up_tls_args(tg_cli_t *cli, tg_cli_args_t *a, tg_up_t *up, char **argv, int n)
 
 
 /*
- * --redis HOST:PORT: the gateway's tollgate_redis directive (the per-app
+ * --redis ADDRESS: the gateway's tollgate_redis directive (the per-app
  * rate limits and X-Ca nonces in a Redis the nodes share; docs/gateway.md),
- * rendered into the template.  The address goes into nginx.conf as it is:
- * only the characters of a host name, an IPv4 or bracketed IPv6 address and
- * a port, so that it cannot end the directive.
+ * rendered into the template.  The address (host[:port] or unix:/path)
+ * goes into nginx.conf as it is: only the characters of a host name, an
+ * IPv4 or bracketed IPv6 address, a port and a path, so that it cannot end
+ * the directive.
  */
 static int
 tg_up_redis(const tg_cli_args_t *a, tg_up_t *up)
@@ -1158,10 +1159,12 @@ tg_up_redis(const tg_cli_args_t *a, tg_up_t *up)
     len = strlen(addr);
     if (len == 0 || len > TG_UP_REDIS_MAX
         || strspn(addr, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                        "0123456789.-_:[]")
+                        "0123456789.-_:[]/")
                != len)
     {
-        return tg_cli_usage_error("--redis: HOST:PORT, not \"%s\"", addr);
+        return tg_cli_usage_error("--redis: host[:port] or unix:/path, not "
+                                  "\"%s\"",
+                                  addr);
     }
     snprintf(up->redis, sizeof(up->redis), "tollgate_redis %s;", addr);
     return TG_CLI_OK;
@@ -1347,7 +1350,7 @@ static const tg_cli_opt_t tg_up_opts[] = {
       "plain HTTP only from loopback (tollgated's default on)" },
     { "store", TG_OPT_VALUE, "URL",
       "tollgated's store: a postgres:// URL (default SQLite in DIR)" },
-    { "redis", TG_OPT_VALUE, "HOST:PORT",
+    { "redis", TG_OPT_VALUE, "ADDRESS",
       "the gateway's rate limits and nonces in this Redis (tollgate_redis)" },
     { NULL, 0, NULL, NULL },
 };

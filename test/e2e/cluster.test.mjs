@@ -305,7 +305,7 @@ http { tollgate_redis 127.0.0.1:${c.redis.port}; }
     // A bad --redis is refused before anything starts.
     const bad = await up([...args, '--redis', '127.0.0.1:6379;evil']);
     assert.notEqual((await bad.exited).code, 0, bad.out);
-    assert.match(bad.out, /--redis: HOST:PORT/);
+    assert.match(bad.out, /--redis: host\[:port\] or unix:\/path/);
 
     // The cluster's keyring; tollgate up's calls use the admin key of the
     // environment.
@@ -314,6 +314,8 @@ http { tollgate_redis 127.0.0.1:${c.redis.port}; }
     const run = await up([...args, ...(redis ? ['--redis', `127.0.0.1:${c.redis.port}`] : [])], {
       TOLLGATE_ADMIN_ACCESS_KEY_ID: ADMIN_ID,
       TOLLGATE_ADMIN_ACCESS_KEY_SECRET: ADMIN_SECRET,
+      // (the module the other nodes run, with its echo module beside it)
+      TOLLGATE_NGINX_MODULE: moduleFile,
     });
     try {
       assert.match(run.out, /Tollgate is up/, run.out);
@@ -329,6 +331,13 @@ http { tollgate_redis 127.0.0.1:${c.redis.port}; }
       await within(
           BOUND_MS, 'the fourth node serves an app made on node 1',
           async () => (await bySignature(node4, app, '/hello')).status === 200);
+      if (redis) {
+        // Its gateway kept the call's nonce in the shared Redis.
+        const keys = spawnSync('redis-cli', ['-p', String(c.redis.port), 'dbsize'], {
+                       encoding: 'utf8'
+                     }).stdout;
+        assert.ok(Number(keys) > 0, `redis dbsize: ${keys}`);
+      }
       const health = await (await fetch(`http://127.0.0.1:${adminPort}/healthz`)).json();
       assert.equal(health.projection.latest_seq, await c.settled());
     } finally {
