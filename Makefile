@@ -186,7 +186,7 @@ help:
 	@echo 'make nginx-asan    build nginx and the module with ASan/UBSan'
 	@echo 'make e2e-nginx-asan  the gateway tests in that nginx'
 	@echo 'make valgrind      run the C unit tests under valgrind'
-	@echo 'make e2e-pg        run a part of them with the store in PostgreSQL'
+	@echo 'make e2e-pg        run them again with the store in PostgreSQL'
 	@echo 'make bench         measure (not part of the tests); see bench/'
 	@echo 'make bench-report  render the last bench run again (docs/performance.md)'
 	@echo 'make fuzz          run each libFuzzer target FUZZ_SECONDS (not a test)'
@@ -252,13 +252,19 @@ e2e: $(ASAN_BINS) $(BUILD)/test/tools/hold_projection \
 	TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/asan/bin \
 	    $(NODE) --test --test-reporter=spec test/e2e/*.test.mjs
 
-# A part of the end-to-end suite again with the store in PostgreSQL (a
-# throwaway server, scripts/pg-test.sh; each daemon a schema of its own).
-E2E_PG_TESTS = test/e2e/apps.test.mjs test/e2e/secrets.test.mjs \
-               test/e2e/gateway.test.mjs test/e2e/store_nodes.test.mjs \
-               test/e2e/limits_nodes.test.mjs
+# The end-to-end suite again with the store in PostgreSQL (a throwaway
+# server, scripts/pg-test.sh; each daemon a schema of its own), less the
+# files about SQLite itself or that start servers of their own:
+#   durability  the SQLite file's WAL, fsync and damage
+#   package     the installed Debian package's daemon, on its default store
+#   cluster     starts its own PostgreSQL, Redis and three nodes
+#   gateway_redis  starts its own Redis; the store is not its subject
+E2E_PG_SKIP  = durability package cluster gateway_redis
+E2E_PG_TESTS = $(filter-out $(E2E_PG_SKIP:%=test/e2e/%.test.mjs), \
+               $(sort $(wildcard test/e2e/*.test.mjs)))
 
-e2e-pg: $(ASAN_BINS) $(BUILD)/test/tools/projection_check e2e-deps
+e2e-pg: $(ASAN_BINS) $(BUILD)/test/tools/hold_projection \
+        $(BUILD)/test/tools/projection_check e2e-deps console
 	@./scripts/pg-test.sh sh -c 'TOLLGATE_E2E_PG=$$TOLLGATE_TEST_PG_URL \
 	    TOLLGATE_BIN_DIR=$(CURDIR)/$(BUILD)/asan/bin \
 	    $(NODE) --test --test-reporter=spec $(E2E_PG_TESTS)'
@@ -369,6 +375,7 @@ bench: deps-bench
 	$(call bench_run,gateway,1 1)
 	$(call bench_run,propagation,20 200)
 	$(call bench_run,scale,)
+	$(call bench_run,cluster,)
 	@$(NODE) bench/report.mjs
 	@if [ -s bench/results/failed.txt ]; then \
 	    echo "bench: failed:" $$(cat bench/results/failed.txt) >&2; exit 1; \

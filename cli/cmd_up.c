@@ -65,6 +65,9 @@
 #define TG_UP_SAMPLE_BEGIN "# sample upstream: begin\n"
 #define TG_UP_SAMPLE_END   "# sample upstream: end\n"
 
+/* The longest --redis ADDRESS. */
+#define TG_UP_REDIS_MAX 255
+
 typedef struct {
     char data_dir[PATH_MAX];
     char prefix[PATH_MAX]; /* <data-dir>/nginx */
@@ -83,8 +86,9 @@ typedef struct {
     pid_t       tollgated_pid; /* 0 once reaped */
     pid_t       nginx_pid;
     int         made_data_dir; /* this run created the data directory */
-    char        access_log[PATH_MAX + 16]; /* "" if unknown (--nginx-conf) */
-    off_t       access_off;                /* how much of it was read */
+    char        access_log[PATH_MAX + 16];   /* "" if unknown (--nginx-conf) */
+    off_t       access_off;                  /* how much of it was read */
+    char        redis[TG_UP_REDIS_MAX + 32]; /* tollgate_redis ...; or "" */
 } tg_up_t;
 
 
@@ -805,6 +809,7 @@ tg_up_render(tg_up_t *up)
         { "@DATA_DIR@", up->data_dir },
         { "@GATEWAY_LISTEN@", up->gateway },
         { "@UPSTREAM@", up->upstream },
+        { "@REDIS@", up->redis },
         { NULL, NULL },
     };
     tg_buf_t in = TG_BUF_INIT, kept = TG_BUF_INIT, out = TG_BUF_INIT;
@@ -1129,6 +1134,43 @@ tg_up_tls_args(tg_cli_t *cli, tg_cli_args_t *a, tg_up_t *up, char **argv, int n)
 }
 
 
+/*
+ * --redis ADDRESS: the gateway's tollgate_redis directive (the per-app
+ * rate limits and X-Ca nonces in a Redis the nodes share; docs/gateway.md),
+ * rendered into the template.  The address (host[:port] or unix:/path)
+ * goes into nginx.conf as it is: only the characters of a host name, an
+ * IPv4 or bracketed IPv6 address, a port and a path, so that it cannot end
+ * the directive.
+ */
+static int
+tg_up_redis(const tg_cli_args_t *a, tg_up_t *up)
+{
+    const char *addr;
+    size_t      len;
+
+    if (!tg_cli_has(a, "redis")) {
+        return TG_CLI_OK;
+    }
+    addr = tg_cli_opt(a, "redis");
+    if (tg_cli_has(a, "nginx-conf")) {
+        return tg_cli_usage_error("--redis is rendered into the template; with "
+                                  "--nginx-conf, write tollgate_redis there");
+    }
+    len = strlen(addr);
+    if (len == 0 || len > TG_UP_REDIS_MAX
+        || strspn(addr, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                        "0123456789.-_:[]/")
+               != len)
+    {
+        return tg_cli_usage_error("--redis: host[:port] or unix:/path, not "
+                                  "\"%s\"",
+                                  addr);
+    }
+    snprintf(up->redis, sizeof(up->redis), "tollgate_redis %s;", addr);
+    return TG_CLI_OK;
+}
+
+
 static int
 tg_up_run(tg_cli_t *cli, tg_cli_args_t *a)
 {
@@ -1147,6 +1189,9 @@ tg_up_run(tg_cli_t *cli, tg_cli_args_t *a)
         tg_cli_has(a, "nginx") ? tg_cli_opt(a, "nginx") : "/usr/sbin/nginx";
 
     rc = tg_up_paths(&up, a);
+    if (rc == TG_CLI_OK) {
+        rc = tg_up_redis(a, &up);
+    }
     if (rc != TG_CLI_OK) {
         return rc;
     }
@@ -1305,6 +1350,8 @@ static const tg_cli_opt_t tg_up_opts[] = {
       "plain HTTP only from loopback (tollgated's default on)" },
     { "store", TG_OPT_VALUE, "URL",
       "tollgated's store: a postgres:// URL (default SQLite in DIR)" },
+    { "redis", TG_OPT_VALUE, "ADDRESS",
+      "the gateway's rate limits and nonces in this Redis (tollgate_redis)" },
     { NULL, 0, NULL, NULL },
 };
 

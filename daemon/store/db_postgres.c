@@ -32,6 +32,7 @@
 #include <libpq-fe.h>
 
 #include "tollgate/error.h"
+#include "tollgate/utf8.h"
 #include "log.h"
 #include "store/db.h"
 
@@ -53,11 +54,13 @@ struct tg_db_stmt_s {
     PGresult   *result; /* after the first step() */
     int         row;    /* the current row, -1 before the first */
     char       *sql_owned;
+    int         matches_nothing; /* a SELECT given a text no row holds */
 };
 
 struct tg_db_conn_s {
-    PGconn *handle;
-    int     busy; /* handed out */
+    PGconn     *handle;
+    int         busy;  /* handed out */
+    const char *setup; /* the store's session settings (tg_db_s) */
 };
 
 struct tg_db_s {
@@ -170,6 +173,7 @@ tg_pg_conn_open(tg_db_t *db, const char *conninfo, tg_db_conn_t *conn)
     }
 
     PQsetNoticeProcessor(conn->handle, tg_pg_notice, NULL);
+    conn->setup = db->setup;
     return tg_pg_run(conn->handle, db->setup);
 }
 
@@ -331,12 +335,29 @@ tg_pg_exec(tg_db_conn_t *conn, const char *sql)
 }
 
 
+/* A connection the server dropped while it sat in the pool (a restart of
+ * PostgreSQL, a failover) still looks made until used: its BEGIN fails,
+ * which it does not otherwise.  Nothing has run yet, so the connection is
+ * made again and BEGIN runs once more. */
 static int
 tg_pg_begin(tg_db_conn_t *conn, int write)
 {
-    return tg_pg_run(conn->handle,
-                     write ? "BEGIN ISOLATION LEVEL READ COMMITTED"
-                           : "BEGIN ISOLATION LEVEL REPEATABLE READ");
+    const char *sql = write ? "BEGIN ISOLATION LEVEL READ COMMITTED"
+                            : "BEGIN ISOLATION LEVEL REPEATABLE READ";
+    int         rc = tg_pg_run(conn->handle, sql);
+
+    if (rc != TG_OK) {
+        PQreset(conn->handle);
+        if (PQstatus(conn->handle) != CONNECTION_OK) {
+            tg_pg_log_failure(conn->handle);
+            return TG_ESTORE;
+        }
+        rc = tg_pg_run(conn->handle, conn->setup);
+        if (rc == TG_OK) {
+            rc = tg_pg_run(conn->handle, sql);
+        }
+    }
+    return rc;
 }
 
 
@@ -402,6 +423,18 @@ tg_pg_prepare(tg_db_conn_t *conn, const char *sql, int cache,
 }
 
 
+/* Whether PostgreSQL's text (UTF8 database) cannot hold these bytes: a
+ * NUL (a parameter would end there) or invalid UTF-8. */
+static int
+tg_pg_unstorable(const char *ptr, size_t len)
+{
+    tg_str_t s = { ptr, len };
+    size_t   n;
+
+    return memchr(ptr, '\0', len) != NULL || tg_utf8_count(s, &n) != TG_OK;
+}
+
+
 /* Stores the text of parameter index (from 1) with its type. */
 static int
 tg_pg_bind(tg_db_stmt_t *st, int index, const char *ptr, size_t len, Oid type)
@@ -412,11 +445,19 @@ tg_pg_bind(tg_db_stmt_t *st, int index, const char *ptr, size_t len, Oid type)
         return TG_ESTORE;
     }
 
-    if (ptr != NULL) {
-        /* Text parameters end at their first NUL: refuse one inside. */
-        if (memchr(ptr, '\0', len) != NULL) {
+    if (ptr != NULL && tg_pg_unstorable(ptr, len)) {
+        /* SQLite compares such a text byte by byte, and a lookup by it
+         * finds no row: so does this SELECT, without asking the server.
+         * Any other statement is refused. */
+        if (strncmp(st->sql, "SELECT ", 7) != 0) {
             return TG_ESTORE;
         }
+        st->matches_nothing = 1;
+        ptr = "";
+        len = 0;
+    }
+
+    if (ptr != NULL) {
         value = malloc(len + 1);
         if (value == NULL) {
             return TG_ENOMEM;
@@ -503,6 +544,10 @@ static int
 tg_pg_step(tg_db_stmt_t *st)
 {
     int rc;
+
+    if (st->matches_nothing) {
+        return TG_DB_DONE;
+    }
 
     if (st->result == NULL) {
         rc = tg_pg_execute(st);

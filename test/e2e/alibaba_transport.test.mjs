@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import {after, before, describe, test} from 'node:test';
 
 import {Cloud, cloudApi, isoSeconds, openApiClient, popCore, rawCall, rejects, v1StringToSign} from './lib/alibaba.mjs';
-import {ADMIN_ID, ADMIN_SECRET, startTollgated} from './lib/tollgated.mjs';
+import {ADMIN_ID, ADMIN_SECRET, pgStoreUrl, startTollgated} from './lib/tollgated.mjs';
 
 let d;
 
@@ -371,13 +371,11 @@ describe('access keys made before schema 2', () => {
       const key = (await q.call('POST', '/v1/accounts/default/access-keys')).json;
       await q.stop({keepData: true});
       // As a schema 1 store left it: the hash, no sealed secret.
-      const sql = spawnSync(
-          'sqlite3',
-          [
-            path.join(q.dataDir, 'tollgate.db'),
-            `UPDATE access_keys SET secret_sealed = NULL WHERE id = '${key.id}'`
-          ],
-          {encoding: 'utf8'});
+      const update = `UPDATE access_keys SET secret_sealed = NULL WHERE id = '${key.id}'`;
+      const pg = pgStoreUrl(q.dataDir);
+      const sql = pg ?
+          spawnSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', pg, '-c', update], {encoding: 'utf8'}) :
+          spawnSync('sqlite3', [path.join(q.dataDir, 'tollgate.db'), update], {encoding: 'utf8'});
       assert.equal(sql.status, 0, sql.stderr);
       await q.restart();
 

@@ -25,7 +25,7 @@ import {test} from 'node:test';
 
 import {popCore} from './lib/alibaba.mjs';
 import {byAppCode, bySignature, Stack} from './lib/stack.mjs';
-import {repoRoot} from './lib/tollgated.mjs';
+import {pgStoreUrl, repoRoot} from './lib/tollgated.mjs';
 
 const CHECKER = process.env.TOLLGATE_PROJECTION_CHECK ||
     path.join(repoRoot, 'build/test/tools/projection_check');
@@ -466,7 +466,8 @@ class Crash {
   }
 
   checkProjection(expectEqual = true) {
-    const r = spawnSync(CHECKER, [this.d.dataDir], {encoding: 'utf8'});
+    const store = pgStoreUrl(this.d.dataDir);  // null for SQLite
+    const r = spawnSync(CHECKER, [this.d.dataDir, ...(store ? [store] : [])], {encoding: 'utf8'});
     this.checks++;
     const m = r.stdout.match(/compared (\d+) records/);
     assert.ok(m, `projection_check: ${r.stdout}${r.stderr}`);

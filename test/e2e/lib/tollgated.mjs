@@ -4,11 +4,12 @@
 //
 // With TOLLGATE_E2E_PG set to a postgres:// URL (scripts/pg-test.sh sets
 // TOLLGATE_TEST_PG_URL; `make e2e-pg`), each daemon's store is instead a
-// schema of its own in that database, named after its data directory, so
-// that a restart with the same directory finds its store again.
+// schema of its own in that database, named after its data directory's
+// path, so that a restart with the same directory finds its store again.
 
 import assert from 'node:assert/strict';
 import {spawn, spawnSync} from 'node:child_process';
+import {createHash} from 'node:crypto';
 import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
@@ -35,7 +36,10 @@ export function pgStoreUrl(dataDir) {
   if (!base) {
     return null;
   }
-  const schema = 'e2e_' + path.basename(dataDir).replace(/[^A-Za-z0-9]/g, '_').toLowerCase();
+  // (its name and a hash of its path: many are named "data")
+  const schema = 'e2e_' +
+      path.basename(dataDir).replace(/[^A-Za-z0-9]/g, '_').toLowerCase().slice(0, 40) + '_' +
+      createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 12);
   const made = spawnSync(
       'psql', ['-q', '-v', 'ON_ERROR_STOP=1', base, '-c', `CREATE SCHEMA IF NOT EXISTS ${schema}`],
       {encoding: 'utf8'});

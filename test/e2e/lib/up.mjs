@@ -6,7 +6,7 @@ import {readFile} from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 
-import {binDir} from './tollgated.mjs';
+import {binDir, pgStoreUrl} from './tollgated.mjs';
 
 // Whether nothing listens on a loopback port.
 export function refuses(port) {
@@ -46,9 +46,19 @@ export async function gone(pid) {
   }
 }
 
+// With TOLLGATE_E2E_PG (make e2e-pg), a --data-dir without --store gets
+// the PostgreSQL schema of that directory as its --store.
+function withStore(args) {
+  const dir = args.indexOf('--data-dir');
+  if (!process.env.TOLLGATE_E2E_PG || dir < 0 || args.includes('--store')) {
+    return args;
+  }
+  return [...args, '--store', pgStoreUrl(args[dir + 1])];
+}
+
 // Starts `tollgate up`; resolves once it printed its banner, or exited.
 export async function up(args, env = {}) {
-  const proc = spawn(path.join(binDir, 'tollgate'), ['up', ...args], {
+  const proc = spawn(path.join(binDir, 'tollgate'), ['up', ...withStore(args)], {
     env: {PATH: process.env.PATH, HOME: '/nonexistent', ...env},
   });
   const run = {proc, out: '', stdout: '', stderr: ''};
