@@ -652,6 +652,8 @@ tg_metrics_ready(tg_metrics_endpoints_t *m, tg_http_request_t *req,
 
     if (!h.reported) {
         reason = "no projection is kept";
+    } else if (h.store_down) {
+        reason = "the store does not answer";
     } else if (h.failing_since != 0) {
         reason = "the projection's syncs fail";
     } else if (age > m->ready_max_age) {

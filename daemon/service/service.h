@@ -785,6 +785,7 @@ typedef struct {
     int64_t failing_since; /* Unix ms the current failure began, 0: none */
     int64_t failures;      /* syncs failed in a row */
     char    error[256];    /* the last failure, "" when none */
+    int     store_down;    /* the store's newest seq could not be read */
 } tg_dp_health_t;
 
 typedef void (*tg_dp_health_pt)(void *data, tg_dp_health_t *out);
@@ -797,8 +798,9 @@ void tg_service_on_dp_health(tg_service_t *svc, tg_dp_health_pt fn, void *data);
 
 /*
  * Fills h with the reporter's state and the store's newest seq (read
- * after it, so latest_seq >= applied_seq).  Returns 0, or a store
- * error.
+ * after it, so latest_seq >= applied_seq).  A store that does not
+ * answer is part of the health, not a failure to report it: then
+ * h->store_down is set and latest_seq is applied_seq.  Returns 0.
  */
 int tg_service_dp_health(tg_service_t *svc, tg_dp_health_t *h, tg_error_t *err);
 

@@ -333,15 +333,19 @@ tg_service_dp_health(tg_service_t *svc, tg_dp_health_t *h, tg_error_t *err)
     h->reported = 1;
 
     rc = tg_begin(svc, 0, &t, err);
-    if (rc != TG_OK) {
-        return rc;
+    if (rc == TG_OK) {
+        rc = tg_store_change_last(&t, &h->latest_seq);
+        tg_txn_rollback(&t);
     }
-    rc = tg_store_change_last(&t, &h->latest_seq);
-    tg_txn_rollback(&t);
+    if (rc != TG_OK) {
+        h->store_down = 1;
+        h->latest_seq = h->applied_seq;
+        memset(err, 0, sizeof(*err));
+    }
     if (h->latest_seq < h->applied_seq) {
         h->latest_seq = h->applied_seq;
     }
-    return rc == TG_OK ? rc : tg_error_code(err, rc);
+    return TG_OK;
 }
 
 

@@ -31,14 +31,28 @@ tg_service_keyring_verify(tg_service_t *svc, tg_error_t *err)
 
     rc = tg_store_meta_get(&t, TG_KEYRING_CHECK, &stored);
 
+    /*
+     * A new store takes this keyring's check.  Several nodes starting at
+     * once on an empty shared store race here: only the first check is
+     * written, and each node then verifies the one that is there, so a
+     * node with another keyring stops (TG_ESEALED) instead of serving
+     * secrets it sealed under a key the others cannot open.
+     */
     if (rc == TG_OK && stored == NULL) {
         rc = tg_seal_for(svc, TG_SEAL_META, TG_KEYRING_CHECK,
                          TG_STR(TG_KEYRING_CHECK_VALUE), &sealed);
         if (rc == TG_OK) {
-            rc = tg_store_meta_put(&t, TG_KEYRING_CHECK, tg_str_c(sealed));
+            rc = tg_store_meta_add(&t, TG_KEYRING_CHECK, tg_str_c(sealed));
         }
+        if (rc == TG_OK) {
+            rc = tg_store_meta_get(&t, TG_KEYRING_CHECK, &stored);
+        }
+        if (rc == TG_OK && stored == NULL) {
+            rc = TG_ESTORE;
+        }
+    }
 
-    } else if (rc == TG_OK) {
+    if (rc == TG_OK) {
         rc =
             tg_unseal_for(svc, TG_SEAL_META, TG_KEYRING_CHECK, stored, &opened);
         if (rc == TG_OK && strcmp(opened, TG_KEYRING_CHECK_VALUE) != 0) {

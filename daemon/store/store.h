@@ -437,6 +437,9 @@ int tg_store_audit_list(tg_txn_t *t, const tg_audit_filter_t *filter,
  */
 int tg_store_meta_get(tg_txn_t *t, const char *name, char **value);
 int tg_store_meta_put(tg_txn_t *t, const char *name, tg_str_t value);
+/* Writes name = value only if name is absent (another node's concurrent
+ * write of it wins; read it back to know which is there). */
+int tg_store_meta_add(tg_txn_t *t, const char *name, tg_str_t value);
 
 /*
  * Appends to the change log, which the data plane follows: entity is

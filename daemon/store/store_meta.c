@@ -52,3 +52,13 @@ tg_store_meta_put(tg_txn_t *t, const char *name, tg_str_t value)
                   "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
                   TG_PARAMS(TG_P_CSTR(name), TG_P_TEXT(value)), NULL);
 }
+
+
+int
+tg_store_meta_add(tg_txn_t *t, const char *name, tg_str_t value)
+{
+    return tg_run(t,
+                  "INSERT INTO meta (name, value) VALUES ($1, $2) "
+                  "ON CONFLICT (name) DO NOTHING",
+                  TG_PARAMS(TG_P_CSTR(name), TG_P_TEXT(value)), NULL);
+}

@@ -365,6 +365,16 @@ http { tollgate_redis 127.0.0.1:${c.redis.port}; }
         const r = await node.admin.call('POST', '/v1/apps', {body: {name: `down_${node.name}`}});
         assert.equal(r.status, 503, r.text);
         assert.ok(r.json.error.code, r.text);
+        // The health endpoints say the store is down: 503, not a 5xx
+        // of their own.
+        const health = await fetch(`${node.admin.url}/healthz`);
+        const h = await health.json();
+        assert.equal(health.status, 503, JSON.stringify(h));
+        assert.equal(h.store, 'down', JSON.stringify(h));
+        const ready = await fetch(`${node.admin.url}/readyz`);
+        const y = await ready.json();
+        assert.equal(ready.status, 503, JSON.stringify(y));
+        assert.equal(y.reason, 'the store does not answer', JSON.stringify(y));
       }
     } finally {
       c.pg.startServer();

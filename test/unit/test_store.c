@@ -3109,7 +3109,9 @@ test_meta(void **state)
     free(value);
 
     assert_rc(tg_store_meta_put(&t, "keyring_check", TG_STR("def")), TG_OK);
-    assert_rc(tg_store_meta_put(&t, "empty", TG_STR("")), TG_OK);
+    /* An add keeps what is there. */
+    assert_rc(tg_store_meta_add(&t, "keyring_check", TG_STR("ghi")), TG_OK);
+    assert_rc(tg_store_meta_add(&t, "empty", TG_STR("")), TG_OK);
     commit(&t);
 
     t = begin(f);

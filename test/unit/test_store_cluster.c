@@ -571,6 +571,77 @@ test_concurrent_first_open(void **state)
 }
 
 
+/* One node's first start: its keyring check against the store. */
+typedef struct {
+    tg_service_t      *svc;
+    pthread_barrier_t *start;
+    int                rc;
+} verifier_t;
+
+static void *
+verifier_run(void *arg)
+{
+    verifier_t *v = arg;
+
+    pthread_barrier_wait(v->start);
+    v->rc = tg_service_keyring_verify(v->svc, NULL);
+    return NULL;
+}
+
+
+/* Two nodes with different keyrings starting at once on a store that has
+ * no keyring check yet: one keyring's check is written, the other node
+ * is refused (TG_ESEALED), never both accepted; and a node with the
+ * winning keyring is accepted after. */
+static void
+test_keyring_first_start_race(void **state)
+{
+    static const uint8_t  other_key[TG_SEAL_KEY_LEN] = { 7, 7, 7 };
+    fixture_t            *f = *state;
+    pthread_barrier_t     start;
+    pthread_t             ta, tb;
+    tg_keyring_t         *other = NULL;
+    tg_service_t         *svc3 = NULL;
+    verifier_t            a, b;
+    const tg_db_driver_t *driver =
+        tg_fixture_pg() ? &tg_db_postgres : &tg_db_sqlite;
+
+    tg_fixture_sql(driver, f->fx.path,
+                   "DELETE FROM meta WHERE name = 'keyring_check'");
+    assert_rc(tg_keyring_create(&other), TG_OK);
+    assert_rc(tg_keyring_add(other, TG_STR("other"), other_key), TG_OK);
+    assert_rc(tg_service_create(f->store2, other, &cluster_spec.limits, &svc3),
+              TG_OK);
+
+    a.svc = f->fx.svc;
+    b.svc = svc3;
+    a.start = b.start = &start;
+    pthread_barrier_init(&start, NULL, 2);
+    assert_int_equal(pthread_create(&ta, NULL, verifier_run, &a), 0);
+    assert_int_equal(pthread_create(&tb, NULL, verifier_run, &b), 0);
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    pthread_barrier_destroy(&start);
+
+    /* Exactly one keyring won; the loser was refused, not accepted. */
+    assert_true((a.rc == TG_OK) != (b.rc == TG_OK));
+    assert_rc(a.rc == TG_OK ? b.rc : a.rc, TG_ESEALED);
+    assert_int_equal(tg_fixture_sql(driver, f->fx.path,
+                                    "SELECT COUNT(*) FROM meta "
+                                    "WHERE name = 'keyring_check'"),
+                     1);
+    /* The winner's keyring opens the check on a later start; the loser's
+     * still does not. */
+    assert_rc(tg_service_keyring_verify(a.rc == TG_OK ? f->fx.svc : svc3, NULL),
+              TG_OK);
+    assert_rc(tg_service_keyring_verify(a.rc == TG_OK ? svc3 : f->fx.svc, NULL),
+              TG_ESEALED);
+
+    tg_service_destroy(svc3);
+    tg_keyring_destroy(other);
+}
+
+
 /* A node waiting for the others' commits hears one of node 1's (over
  * PostgreSQL; SQLite cannot tell, and says so). */
 static void
@@ -640,6 +711,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_concurrent_first_open, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_wait_for_changes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_keyring_first_start_race, setup,
+                                        teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

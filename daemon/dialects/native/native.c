@@ -178,8 +178,8 @@ tg_native_match(const char *pattern, tg_str_t path, tg_str_t *args)
 }
 
 
-/* 200 {"status":"ok","projection":{...}}; 503 while the projection fails
- * (see docs/api.md). */
+/* 200 {"status":"ok","store":"up","projection":{...}}; 503 while the
+ * projection fails or the store does not answer (see docs/api.md). */
 static void
 tg_native_healthz(tg_native_call_t *call)
 {
@@ -203,10 +203,11 @@ tg_native_healthz(tg_native_call_t *call)
                             tg_native_time(h.failing_since), "failures",
                             (json_int_t) h.failures);
     tg_native_reply(
-        call, h.failing_since == 0 ? 200 : 503,
-        json_pack("{s:s, s:{s:s, s:I, s:I, s:I, s:o, s:o}}", "status",
-                  h.failing_since == 0 ? "ok" : "failing", "projection",
-                  "status", status, "applied_seq", (json_int_t) h.applied_seq,
+        call, h.failing_since == 0 && !h.store_down ? 200 : 503,
+        json_pack("{s:s, s:s, s:{s:s, s:I, s:I, s:I, s:o, s:o}}", "status",
+                  h.failing_since == 0 && !h.store_down ? "ok" : "failing",
+                  "store", h.store_down ? "down" : "up", "projection", "status",
+                  status, "applied_seq", (json_int_t) h.applied_seq,
                   "latest_seq", (json_int_t) h.latest_seq, "lag",
                   (json_int_t) (h.latest_seq - h.applied_seq), "last_sync_at",
                   tg_native_time(h.last_sync_at), "error", error));
