@@ -57,7 +57,9 @@ describe('three nodes on one PostgreSQL', {skip: skip || false}, () => {
   let c, n1, n2, n3;
 
   before(async () => {
-    c = await startCluster({nodes: 3});
+    // The three gateways share their nonces and the apps' rate limits
+    // through the cluster's Redis (docs/gateway.md).
+    c = await startCluster({nodes: 3, http: (cl) => `tollgate_redis 127.0.0.1:${cl.redis.port};`});
     [n1, n2, n3] = c.nodes;
     const api = await n1.admin.call('POST', '/v1/apis', {body: {name: 'default'}});
     assert.equal(api.status, 201, api.text);
@@ -87,6 +89,27 @@ describe('three nodes on one PostgreSQL', {skip: skip || false}, () => {
           BOUND_MS, `app ${i} at node 2`, async () => (await bySignature(n2, app)).status === 200);
     }
     console.log(`created on node 1 -> usable at node 3: ${times.join(', ')} ms`);
+  });
+
+  test('with Redis on, an app\'s rate limit holds across the three nodes', async () => {
+    const rps = 1, burst = 5;
+    const app = await n2.call(
+        'POST', '/v1/apps', {name: 'limited', generate_app_code: true, rate_limit: {rps, burst}});
+    await n2.call('PUT', `/v1/apps/${app.id}/grants/default`, {});
+    await c.settled();  // every node's projection has it; no call spent
+    // 45 calls at once over the three gateways, signed and by AppCode.
+    const t0 = Date.now();
+    const results = await Promise.all(
+        Array.from({length: 45}, (_, i) => (i % 2 ? bySignature : byAppCode)(c.nodes[i % 3], app)));
+    const elapsed = (Date.now() - t0) / 1000;
+    const statuses = JSON.stringify(results.map((r) => r.status));
+    const admitted = results.filter((r) => r.status === 200).length;
+    assert.equal(admitted + results.filter((r) => r.status === 429).length, 45, statuses);
+    // Each node alone would admit its own burst: three times 5.
+    assert.ok(admitted >= burst, statuses);
+    assert.ok(
+        admitted <= burst + Math.ceil(elapsed * rps),
+        `${admitted} admitted in ${elapsed} s: ${statuses}`);
   });
 
   test('a reset on node 2 is enforced on all three gateways within 1 s', async () => {
