@@ -186,3 +186,28 @@ try {
   await single.stop();
   await cluster.stop();
 }
+
+// Issue 15's propagation figures, in the shape bench/report.mjs reads
+// (bench/README.md): node 1 -> node 2 on PostgreSQL, beside one node on
+// SQLite measured in the same run.
+{
+  const {addFigures, figure} = await import('./lib/figures.mjs');
+  await addFigures(
+      'cluster',
+      (r) =>
+          [figure('cluster.prop_p50', {
+             value: r.at_rest.cluster.median_ms,
+             baseline_label: 'one node (SQLite), same run',
+             baseline_value: r.at_rest.single.median_ms,
+             note: `at rest, ${r.count} resets`,
+           }),
+           figure('cluster.prop_p99', {
+             value: r.at_rest.cluster.p99_ms,
+             baseline_label: 'one node (SQLite), same run',
+             baseline_value: r.at_rest.single.p99_ms,
+             note: `at rest, ${r.count} resets; under ${
+                 r.under_load.cluster.background_resets_per_s} resets/s: p99 ${
+                 r.under_load.cluster.p99_ms} ms`,
+           }),
+  ]);
+}

@@ -311,16 +311,21 @@ try {
 {
   const {addFigures, figure} = await import('./lib/figures.mjs');
   await addFigures('mgmt_latency', (r) => {
+    // "<op> c=<n> <build>" (native API, SQLite), or
+    // "<op> <dialect> c=<n> <build>[ postgres]".
     const runs = Object.entries(r.runs).flatMap(([key, s]) => {
-      const m = key.match(/^(\S+) c=(\d+) (.*)$/);
-      return m ? [{op: m[1], c: Number(m[2]), tag: m[3], s}] : [];
+      const m = key.match(/^(\S+)(?: (\S+))? c=(\d+) (.*)$/);
+      return m ? [{op: m[1], c: Number(m[3]), tag: `${m[2] || ''} ${m[4]}`.trim(), s}] : [];
     });
     const ours = runs.filter((x) => !/\bbaseline\b/.test(x.tag));
+    // The goal figures: the native API on SQLite.
+    const primary = ours.filter((x) => x.tag === 'current');
     const base = (x) => runs.find(
         (y) => y.op === x.op && y.c === x.c && y.tag === x.tag.replace(/\bcurrent\b/, 'baseline'));
-    const tagText = (x) => x.tag.replace(/\bcurrent\b/, '').trim() || 'native API';
+    const tagText = (x) =>
+        x.tag.replace(/\bcurrent\b/, '').replace(/\s+/g, ' ').trim() || 'native API';
     const one = (id, op, c, stat) => {
-      const x = ours.find((y) => y.op === op && y.c === c);
+      const x = primary.find((y) => y.op === op && y.c === c);
       const b = x && base(x);
       return figure(id, {
         value: x && x.s[stat],
@@ -330,7 +335,21 @@ try {
         note: x && `${x.s.n} ops, ${tagText(x)}`,
       });
     };
+    // PostgreSQL beside SQLite (issue 15), the native API at c=64.
+    const pg = (id, op) => {
+      const x = ours.find((y) => y.op === op && y.c === 64 && /postgres/.test(y.tag));
+      const b = primary.find((y) => y.op === op && y.c === 64);
+      return x && figure(id, {
+               value: x.s.ops_per_s,
+               baseline_label: 'SQLite store, same run',
+               baseline_value: b && b.s.ops_per_s,
+               rounds: r.rounds,
+               note: `${x.s.n} ops, p99 ${x.s.p99_ms} ms (SQLite ${b && b.s.p99_ms} ms)`,
+             });
+    };
     return [
+      pg('cluster.reset_c64_pg', 'reset'),
+      pg('cluster.create_c64_pg', 'create'),
       one('cp.reset_c64', 'reset', 64, 'ops_per_s'),
       one('cp.reset_c64_p99', 'reset', 64, 'p99_ms'),
       one('cp.create_c64', 'create', 64, 'ops_per_s'),

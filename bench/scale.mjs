@@ -9,7 +9,8 @@
 //    is the rebuild of the projection from the store (with BENCH_APPS
 //    apps).  Then a cold start, with the projection in place.
 // 4. Reads, one at a time: list by name, by tag (1 app in 100 holds it),
-//    a page at offset 40,000 and the last page (offset N - 20); p50/p99.
+//    a page at offset 40,000, the last page (offset N - 20) and the
+//    middle one (offset N / 2, the deepest from either end); p50/p99.
 // 5. Durable creates at concurrency 64 again, in that account, beside
 //    BENCH_APPS apps, interleaved (3 rounds) with creates in another
 //    account of the same store that starts empty.
@@ -130,9 +131,9 @@ const result = {
   apps,
   sync: 'full',
   threads: Number(threads),
-  figures: {},
+  measured: {},
 };
-const fig = result.figures;
+const fig = result.measured;
 
 try {
   let d = daemon(dataDir);
@@ -167,6 +168,10 @@ try {
   fig.page_at_40000 = summary(page40k.samples);
   const last = await q((i) => `/v1/apps?offset=${Math.max(0, apps - 20 - (i % 10))}&limit=20`);
   fig.last_page = summary(last.samples);
+  // The deepest page there is: the middle, as far from either end.
+  const middle = Math.floor(apps / 2);
+  const mid = await q((i) => `/v1/apps?offset=${middle + (i % 10)}&limit=20`);
+  fig.middle_page = summary(mid.samples);
   const check = await d.call('GET', '/v1/apps?tag=team:t7&limit=1');
   result.tag_total = check.json.total;
   result.all_total = (await d.call('GET', '/v1/apps?limit=1')).json.total;
@@ -212,6 +217,10 @@ const goals = [
   ['list by tag p99 ms', fig.list_by_tag.p99_ms, '< 10', (x) => x < 10],
   ['page at offset 40,000 p99 ms', fig.page_at_40000.p99_ms, '< 10', (x) => x < 10],
   [`last page (offset ${apps - 20}) p99 ms`, fig.last_page.p99_ms, '< 10', (x) => x < 10],
+  [
+    `middle page (offset ${Math.floor(apps / 2)}) p99 ms`, fig.middle_page.p99_ms, '< 10',
+    (x) => x < 10
+  ],
   ['projection rebuild ms', fig.rebuild_ms, '< 30000', (x) => x < 30000],
 ];
 result.goals = goals.map(([name, value, goal, ok]) => ({name, value, goal, met: !!ok(value)}));
@@ -232,3 +241,41 @@ console.log(
 const dir = path.join(repoRoot, 'bench/results');
 await mkdir(dir, {recursive: true});
 await writeFile(path.join(dir, 'scale.json'), JSON.stringify(result, null, 2) + '\n');
+
+// The figures of issue 16's table, in the shape bench/report.mjs reads
+// (bench/README.md).  A deep page is the slowest of the deep pages
+// measured (offset 40,000, the middle, the last).
+{
+  const {addFigures, figure} = await import('./lib/figures.mjs');
+  await addFigures('scale', (r) => {
+    const m = r.measured;
+    const at = `${r.apps.toLocaleString('en')} apps`;
+    const deep = [
+      ['offset 40,000', m.page_at_40000], [`offset ${Math.floor(r.apps / 2)}`, m.middle_page],
+      ['the last page', m.last_page]
+    ].sort((a, b) => b[1].p99_ms - a[1].p99_ms)[0];
+    return [
+      figure('scale.create_c64_0', {
+        value: m.creates_c64_empty.ops_per_s,
+        note: `fresh store; p99 ${m.creates_c64_empty.p99_ms} ms`,
+      }),
+      figure('scale.create_c64_1m', {
+        value: m.creates_c64_full.ops_per_s,
+        baseline_label: 'an empty account of the same store, interleaved',
+        baseline_value: m.creates_c64_other_account.ops_per_s,
+        note: `${at}; p99 ${m.creates_c64_full.p99_ms} ms`,
+      }),
+      figure('scale.cold_start', {value: m.cold_start_ms, note: at}),
+      figure('scale.rss', {
+        value: m.memory_at_end.rss_mb,
+        note: `${at}; peak ${m.memory_at_end.hwm_mb} MB, of it anonymous ${
+            m.memory_at_end.anon_mb} MB, mapped files ${m.memory_at_end.file_mb} MB`,
+      }),
+      figure('scale.list_name_p99', {value: m.list_by_name.p99_ms, note: at}),
+      figure('scale.list_tag_p99', {value: m.list_by_tag.p99_ms, note: `${at}, 1 in 100 tagged`}),
+      figure(
+          'scale.deep_page_p99', {value: deep[1].p99_ms, note: `${at}, ${deep[0]} (the slowest)`}),
+      figure('scale.rebuild', {value: m.rebuild_ms / 1000, note: at}),
+    ];
+  });
+}

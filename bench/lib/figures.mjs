@@ -227,7 +227,7 @@ export const CATALOG = [
   },
   {
     id: 'cluster.reset_c64_pg',
-    script: 'cluster',
+    script: 'mgmt_latency',
     issue: issue15,
     short: 'PG resets/s c=64',
     label: 'durable secret resets/s at concurrency 64, PostgreSQL store / SQLite',
@@ -237,7 +237,7 @@ export const CATALOG = [
   },
   {
     id: 'cluster.create_c64_pg',
-    script: 'cluster',
+    script: 'mgmt_latency',
     issue: issue15,
     short: 'PG creates/s c=64',
     label: 'durable app creates/s at concurrency 64, PostgreSQL store / SQLite',
