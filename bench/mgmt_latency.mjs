@@ -18,17 +18,21 @@
 // SQLite; on PostgreSQL if that build has it), interleaved with this
 // one's: the figures are printed side by side, with the ratios.  The
 // client is Node's http module with keep-alive connections, one per
-// call in flight.  Prints ops/s and the median, p99 and max latency;
+// call in flight; then, for the native API at c=8 and 64, wrk too
+// (bench/lib/mgmt_wrk.lua, 5 s a run), the client issue 16 measured with:
+// it takes far less of the two shared CPUs per call than Node does, and
+// the goal figures at c=64 are wrk's when it ran (keys "<op> wrk c=<n>
+// <build>[ postgres]").  Prints ops/s and the median, p99 and max latency;
 // writes bench/results/mgmt_latency.json, whose runs are keyed
 // "<op> c=<n> <build>" for the native API on SQLite (as before), and
 // "<op> <dialect> c=<n> <build>[ postgres]" for the others.
 //
 //   node bench/mgmt_latency.mjs [ops per run] [rounds]
 
-import {spawnSync} from 'node:child_process';
+import {spawn, spawnSync} from 'node:child_process';
 import {createHmac, randomUUID} from 'node:crypto';
 import {existsSync, readdirSync} from 'node:fs';
-import {mkdir, writeFile} from 'node:fs/promises';
+import {mkdir, rm, writeFile} from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -188,8 +192,7 @@ async function load(count, concurrency, op) {
 // A daemon on store (its own schema on PostgreSQL), or null when this
 // build cannot run on it.
 async function start(dir, store) {
-  const args =
-      ['--max-apps', String(4 * total + 10), '--app-write-rate', '0', '--threads', threads];
+  const args = ['--max-apps', '10000000', '--app-write-rate', '0', '--threads', threads];
   if (store !== 'postgres') {
     return startTollgated({binDir: dir, args});
   }
@@ -205,6 +208,47 @@ async function start(dir, store) {
 }
 
 const total = perRun * levels.length * rounds * dialects.length;
+
+// wrk (bench/lib/mgmt_wrk.lua), when installed.
+const wrkSeconds = process.env.BENCH_QUICK ? 1 : 5;
+function wrkInstalled() {
+  return spawnSync('wrk', ['--version']).error === undefined;
+}
+
+// One wrk run of op at concurrency c against d: {requests, seconds,
+// refused, p50_us, p99_us, max_us}; throws if any write was refused.
+// Asynchronous: the daemons' logs go on being read meanwhile (a blocked
+// pipe would stall them).
+async function wrkRun(d, op, c, idsFile, prefix) {
+  const child = spawn(
+      'wrk',
+      [
+        '-t1', `-c${c}`, `-d${wrkSeconds}s`, '-s', path.join(repoRoot, 'bench/lib/mgmt_wrk.lua'),
+        d.url
+      ],
+      {
+        env: {
+          ...process.env,
+          TG_WRK_AUTH: basic,
+          TG_WRK_OP: op,
+          TG_WRK_IDS: idsFile,
+          TG_WRK_PREFIX: prefix
+        },
+      });
+  let stdout = '', stderr = '';
+  child.stdout.on('data', (b) => stdout += b);
+  child.stderr.on('data', (b) => stderr += b);
+  const status = await new Promise((resolve) => child.on('close', resolve));
+  const line = stdout.split('\n').find((l) => l.startsWith('{"requests"'));
+  if (status !== 0 || !line) {
+    throw new Error(`wrk ${op} c=${c}: ${status}\n${stdout}\n${stderr}`);
+  }
+  const out = JSON.parse(line);
+  if (out.refused > 0) {
+    throw new Error(`wrk ${op} c=${c}: ${out.refused} of ${out.requests} refused\n${stdout}`);
+  }
+  return out;
+}
 const daemons = {};  // by "<build>" or "<build> postgres"
 for (const store of stores) {
   for (const [name, dir] of Object.entries(builds)) {
@@ -252,6 +296,30 @@ try {
     }
   }
 
+  // The same writes again with wrk as the client (as issue 16 measured
+  // them): a C client costs the shared CPUs far less per call than
+  // Node's http, so that more of the machine is left to tollgated.  The
+  // native API, at c=8 and 64, for wrkSeconds each, interleaved.
+  const wrkRuns = {};
+  if (wrkInstalled()) {
+    const idsFile = path.join(os.tmpdir(), `tollgate-bench-ids-${process.pid}`);
+    try {
+      for (let round = 0; round < rounds; round++) {
+        for (const c of [8, 64]) {
+          for (const op of ['reset', 'create']) {
+            for (const [name, d] of Object.entries(daemons)) {
+              await writeFile(idsFile, apps[name].map((a) => a.id).join('\n') + '\n');
+              const r = await wrkRun(d, op, c, idsFile, `w${round}c${c}n`);
+              (wrkRuns[key(op, 'wrk', c, name)] ||= []).push(r);
+            }
+          }
+        }
+      }
+    } finally {
+      await rm(idsFile, {force: true});
+    }
+  }
+
   const result = {
     when: new Date().toISOString(),
     machine: `${os.cpus().length} x ${os.cpus()[0].model}`,
@@ -268,6 +336,20 @@ try {
   for (const [k, rs] of Object.entries(runs)) {
     // All rounds' samples together; the rate over their total time.
     result.runs[k] = summary(rs.flatMap((r) => r.samples), rs.reduce((s, r) => s + r.seconds, 0));
+  }
+  for (const [k, rs] of Object.entries(wrkRuns)) {
+    // wrk keeps no samples: the rate over all rounds, the latencies the
+    // median of the rounds'.
+    const mid = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    result.runs[k] = {
+      n: rs.reduce((t, r) => t + r.requests, 0),
+      ops_per_s: Math.round(
+          rs.reduce((t, r) => t + r.requests, 0) / rs.reduce((t, r) => t + r.seconds, 0)),
+      median_ms: mid(rs.map((r) => r.p50_us)) / 1000,
+      p99_ms: mid(rs.map((r) => r.p99_us)) / 1000,
+      max_ms: Math.max(...rs.map((r) => r.max_us)) / 1000,
+      client: 'wrk',
+    };
   }
 
   console.log(
@@ -291,6 +373,13 @@ try {
         }
       }
     }
+  }
+  for (const [k, r] of Object.entries(result.runs).filter(([, r]) => r.client === 'wrk')) {
+    const base = k.includes('current') && result.runs[k.replace('current', 'baseline')];
+    const ratio = base ? (r.ops_per_s / base.ops_per_s).toFixed(2) : '';
+    console.log(`  ${k.padEnd(40)} ${String(r.ops_per_s).padStart(8)} ${
+        r.median_ms.toFixed(3).padStart(10)} ${r.p99_ms.toFixed(3).padStart(8)} ${
+        r.max_ms.toFixed(3).padStart(8)}  ${ratio}  (client: wrk -t1, ${wrkSeconds} s a run)`);
   }
   if (pgUrl) {
     console.log('  (postgres: a throwaway local server, scripts/pg-test.sh)');
@@ -318,8 +407,10 @@ try {
       return m ? [{op: m[1], c: Number(m[3]), tag: `${m[2] || ''} ${m[4]}`.trim(), s}] : [];
     });
     const ours = runs.filter((x) => !/\bbaseline\b/.test(x.tag));
-    // The goal figures: the native API on SQLite.
-    const primary = ours.filter((x) => x.tag === 'current');
+    // The goal figures: the native API on SQLite; at c=8 and 64 with wrk
+    // as the client when it ran (the issue's own client), else Node's.
+    const primary =
+        ours.filter((x) => x.tag === 'wrk current').concat(ours.filter((x) => x.tag === 'current'));
     const base = (x) => runs.find(
         (y) => y.op === x.op && y.c === x.c && y.tag === x.tag.replace(/\bcurrent\b/, 'baseline'));
     const tagText = (x) =>
@@ -337,7 +428,8 @@ try {
     };
     // PostgreSQL beside SQLite (issue 15), the native API at c=64.
     const pg = (id, op) => {
-      const x = ours.find((y) => y.op === op && y.c === 64 && /postgres/.test(y.tag));
+      const x = ours.find((y) => y.op === op && y.c === 64 && y.tag === 'wrk current postgres') ||
+          ours.find((y) => y.op === op && y.c === 64 && /postgres/.test(y.tag));
       const b = primary.find((y) => y.op === op && y.c === 64);
       return x && figure(id, {
                value: x.s.ops_per_s,
