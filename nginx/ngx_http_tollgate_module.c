@@ -49,6 +49,9 @@ typedef struct {
     tg_hmac_t      *dataplane;
 
     ngx_http_tollgate_metrics_conf_t metrics;
+
+    /* The names the schemes read, indexed (ngx_http_tollgate_scheme.h). */
+    ngx_http_tollgate_names_t *names;
 } ngx_http_tollgate_main_conf_t;
 
 /* The worker's cache of keyed secrets: its entries, and how long one
@@ -952,6 +955,22 @@ ngx_http_tollgate_use_nonce(ngx_http_tollgate_call_t *call, tg_str_t key,
 }
 
 
+void
+ngx_http_tollgate_prefetch_nonce(ngx_http_tollgate_call_t *call, tg_str_t key,
+                                 tg_str_t nonce)
+{
+    ngx_http_tollgate_main_conf_t *mcf;
+    ngx_str_t                      k, n;
+
+    mcf = ngx_http_get_module_main_conf(call->r, ngx_http_tollgate_module);
+    k.data = (u_char *) key.ptr;
+    k.len = key.len;
+    n.data = (u_char *) nonce.ptr;
+    n.len = nonce.len;
+    ngx_http_tollgate_nonce_prefetch(mcf->zone, &k, &n);
+}
+
+
 ngx_http_tollgate_metrics_conf_t *
 ngx_http_tollgate_metrics_conf(ngx_http_request_t *r)
 {
@@ -1033,6 +1052,7 @@ ngx_http_tollgate_choose(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
                          ngx_http_tollgate_loc_conf_t *lcf)
 {
     const ngx_http_tollgate_scheme_t *first = NULL;
+    ngx_http_tollgate_main_conf_t    *mcf;
     ngx_http_tollgate_call_t         *calls;
     ngx_time_t                       *tp;
     ngx_uint_t                        s, n, found = 0;
@@ -1046,7 +1066,8 @@ ngx_http_tollgate_choose(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
     if (calls == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-    ngx_http_tollgate_collect_headers(r, lcf->schemes, calls);
+    mcf = ngx_http_get_module_main_conf(r, ngx_http_tollgate_module);
+    ngx_http_tollgate_collect_headers(r, mcf->names, lcf->schemes, calls);
 
     tp = ngx_timeofday();
     for (s = 0; ngx_http_tollgate_scheme_table[s] != NULL; s++) {
@@ -1270,10 +1291,16 @@ ngx_http_tollgate_check_table(ngx_conf_t *cf)
 static ngx_int_t
 ngx_http_tollgate_postconf(ngx_conf_t *cf)
 {
-    ngx_http_core_main_conf_t *cmcf;
-    ngx_http_handler_pt       *h;
+    ngx_http_tollgate_main_conf_t *mcf;
+    ngx_http_core_main_conf_t     *cmcf;
+    ngx_http_handler_pt           *h;
 
     if (ngx_http_tollgate_check_table(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+    mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_tollgate_module);
+    mcf->names = ngx_http_tollgate_names_create(cf);
+    if (mcf->names == NULL) {
         return NGX_ERROR;
     }
 

@@ -95,6 +95,12 @@ struct ngx_http_tollgate_view_s {
     off_t      needed;      /* and what its environment uses */
     int64_t    heartbeat;   /* the last stale heartbeat read (0: none) */
 
+    /* The heartbeat of the snapshot hb_txn of this environment: a
+     * snapshot's records never change, so it is read once per snapshot,
+     * not per request. */
+    size_t  hb_txn; /* 0: none read */
+    int64_t hb_value;
+
     /* What refuses calls now, when it was last logged, and how many calls
      * it refused so far. */
     ngx_http_tollgate_failure_e failure;
@@ -559,11 +565,17 @@ ngx_http_tollgate_view_fresh(ngx_http_tollgate_view_t *view)
         return 1;
     }
 
-    if (!ngx_http_tollgate_get(view, TG_PROJ_META, TG_PROJ_META_HEARTBEAT,
-                               sizeof(TG_PROJ_META_HEARTBEAT) - 1, &value)
-        || tg_proj_i64_decode(value, &heartbeat) != TG_OK)
-    {
-        heartbeat = 0;
+    if (view->hb_txn != 0 && view->hb_txn == mdb_txn_id(view->txn)) {
+        heartbeat = view->hb_value;
+    } else {
+        if (!ngx_http_tollgate_get(view, TG_PROJ_META, TG_PROJ_META_HEARTBEAT,
+                                   sizeof(TG_PROJ_META_HEARTBEAT) - 1, &value)
+            || tg_proj_i64_decode(value, &heartbeat) != TG_OK)
+        {
+            heartbeat = 0;
+        }
+        view->hb_txn = mdb_txn_id(view->txn);
+        view->hb_value = heartbeat;
     }
 
     if (tg_proj_heartbeat_fresh(heartbeat, ngx_http_tollgate_now_ms(),
@@ -630,6 +642,7 @@ ngx_http_tollgate_view_open(ngx_http_tollgate_view_t *view, ngx_log_t *log)
 void
 ngx_http_tollgate_view_close(ngx_http_tollgate_view_t *view)
 {
+    view->hb_txn = 0; /* another environment numbers its own snapshots */
     if (view->txn != NULL) {
         mdb_txn_abort(view->txn);
         view->txn = NULL;

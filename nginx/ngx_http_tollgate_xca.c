@@ -152,10 +152,27 @@ ngx_http_tollgate_xca_replay_header(ngx_http_tollgate_call_t *call,
 }
 
 
-/* Builds the string to sign in the request's pool. */
+/*
+ * Room for the string to sign of a usual request, in verify's frame: a
+ * request that needs more gets it from the pool.  The string lives as
+ * long as the frame; a mismatch copies it to the pool for the message.
+ */
+#define NGX_TOLLGATE_XCA_PAIRS   16
+#define NGX_TOLLGATE_XCA_SCRATCH 512
+#define NGX_TOLLGATE_XCA_OUT     1024
+
+typedef struct {
+    tg_xca_pair_t pairs[NGX_TOLLGATE_XCA_PAIRS];
+    char          scratch[NGX_TOLLGATE_XCA_SCRATCH];
+    char          out[NGX_TOLLGATE_XCA_OUT];
+} ngx_http_tollgate_xca_room_t;
+
+
+/* Builds the string to sign in room, or in the request's pool if it
+ * does not fit (the library then measures it first). */
 static ngx_int_t
 ngx_http_tollgate_xca_sts(ngx_http_tollgate_call_t *call, tg_xca_request_t *req,
-                          tg_str_t *sts)
+                          ngx_http_tollgate_xca_room_t *room, tg_str_t *sts)
 {
     ngx_http_request_t *r = call->r;
     tg_xca_buffers_t    buf;
@@ -164,7 +181,12 @@ ngx_http_tollgate_xca_sts(ngx_http_tollgate_call_t *call, tg_xca_request_t *req,
     ngx_str_t           name;
     int                 rc;
 
-    ngx_memzero(&buf, sizeof(buf));
+    buf.pairs = room->pairs;
+    buf.pairs_cap = NGX_TOLLGATE_XCA_PAIRS;
+    buf.scratch = room->scratch;
+    buf.scratch_cap = NGX_TOLLGATE_XCA_SCRATCH;
+    buf.out = room->out;
+    buf.out_cap = NGX_TOLLGATE_XCA_OUT;
     rc = tg_xca_string_to_sign(req, &buf, sts, &need, &culprit);
     if (rc == TG_ENOSPC) {
         buf.pairs =
@@ -351,13 +373,14 @@ ngx_http_tollgate_xca_nonce(ngx_http_tollgate_call_t *call)
 static ngx_int_t
 ngx_http_tollgate_xca_verify(ngx_http_tollgate_call_t *call)
 {
-    tg_xca_request_t req;
-    tg_xca_method_t  method;
-    tg_proj_key_t    k;
-    tg_str_t         app_key, sts;
-    ngx_str_t        detail;
-    ngx_uint_t       live;
-    ngx_int_t        rc;
+    ngx_http_tollgate_xca_room_t room;
+    tg_xca_request_t             req;
+    tg_xca_method_t              method;
+    tg_proj_key_t                k;
+    tg_str_t                     app_key, sts;
+    ngx_str_t                    detail;
+    ngx_uint_t                   live;
+    ngx_int_t                    rc;
 
     call->app_key = call->headers[XCA_KEY]->value;
     app_key = (tg_str_t){ (char *) call->app_key.data, call->app_key.len };
@@ -366,13 +389,17 @@ ngx_http_tollgate_xca_verify(ngx_http_tollgate_call_t *call)
     if (rc != NGX_OK) {
         return rc;
     }
+    if (call->headers[XCA_NONCE] != NULL) {
+        ngx_http_tollgate_prefetch_nonce(
+            call, app_key, ngx_http_tollgate_xca_value(call, XCA_NONCE));
+    }
 
     if (!ngx_http_tollgate_find_key(call, app_key, &k)) {
         return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_UNKNOWN_KEY, NULL);
     }
 
     ngx_http_tollgate_xca_request(call, &req);
-    rc = ngx_http_tollgate_xca_sts(call, &req, &sts);
+    rc = ngx_http_tollgate_xca_sts(call, &req, &room, &sts);
     if (rc != NGX_OK) {
         return rc;
     }
@@ -388,8 +415,13 @@ ngx_http_tollgate_xca_verify(ngx_http_tollgate_call_t *call)
         return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_UNKNOWN_KEY, NULL);
     }
     if (rc != NGX_OK) {
-        detail.data = (u_char *) sts.ptr;
+        /* The message is rendered after verify returns: from the pool. */
+        detail.data = ngx_pnalloc(call->r->pool, sts.len);
+        if (detail.data == NULL) {
+            return NGX_ERROR;
+        }
         detail.len = sts.len;
+        ngx_memcpy(detail.data, sts.ptr, sts.len);
         return ngx_http_tollgate_refuse_mismatch(call, &detail);
     }
 
