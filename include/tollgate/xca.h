@@ -154,7 +154,7 @@ typedef struct {
  * even a sizing call reports them.  TG_EINVALID if a parameter key is
  * repeated: found only by a call with sufficient buffers, *culprit then
  * points at the decoded key in buf->scratch.  The callback is the only
- * code that reads headers; it is called twice per signed name.
+ * code that reads headers; it is called once per signed name.
  */
 int tg_xca_string_to_sign(const tg_xca_request_t *req,
                           const tg_xca_buffers_t *buf, tg_str_t *sts,
