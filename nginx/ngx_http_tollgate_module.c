@@ -710,13 +710,35 @@ ngx_http_tollgate_strip(ngx_http_request_t *r)
 }
 
 
+/* Writes n in decimal to p (NGX_INT64_LEN bytes); returns the length.
+ * (ngx_sprintf() parses its format on every call.) */
+static size_t
+ngx_http_tollgate_decimal(int64_t n, u_char *p)
+{
+    u_char   digits[NGX_INT64_LEN];
+    uint64_t u = n < 0 ? 0 - (uint64_t) n : (uint64_t) n;
+    size_t   len = 0, i = 0;
+
+    do {
+        digits[len++] = (u_char) ('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (n < 0) {
+        p[i++] = '-';
+    }
+    while (len > 0) {
+        p[i++] = digits[--len];
+    }
+    return i;
+}
+
+
 /* Sets $tollgate_app and $tollgate_app_id from the app. */
 static ngx_int_t
 ngx_http_tollgate_set_app(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
                           ngx_http_tollgate_app_t *app)
 {
     ngx_str_t id;
-    u_char   *p;
 
     id.data = ngx_pnalloc(r->pool, TG_PROJ_ID_LEN + NGX_INT64_LEN);
     if (id.data == NULL) {
@@ -725,9 +747,9 @@ ngx_http_tollgate_set_app(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
     ngx_memcpy(id.data, app->app, TG_PROJ_ID_LEN);
     id.len = TG_PROJ_ID_LEN;
     ctx->app = id;
-    p = ngx_sprintf(id.data + TG_PROJ_ID_LEN, "%L", app->record.app_id);
     ctx->app_num.data = id.data + TG_PROJ_ID_LEN;
-    ctx->app_num.len = p - ctx->app_num.data;
+    ctx->app_num.len =
+        ngx_http_tollgate_decimal(app->record.app_id, ctx->app_num.data);
     return NGX_OK;
 }
 

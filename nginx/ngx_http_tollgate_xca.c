@@ -120,13 +120,13 @@ ngx_http_tollgate_xca_header_fn(void *data, tg_str_t name, tg_str_t *value)
 
 
 /*
- * A timestamp or nonce that is sent must be signed, and the location may
- * require it (a required nonce must not be empty either).  Returns NGX_OK,
- * or NGX_DECLINED with the failure set.
+ * A timestamp or nonce that is sent must be signed (is_signed), and the
+ * location may require it (a required nonce must not be empty either).
+ * Returns NGX_OK, or NGX_DECLINED with the failure set.
  */
 static ngx_int_t
 ngx_http_tollgate_xca_replay_header(ngx_http_tollgate_call_t *call,
-                                    ngx_uint_t                i)
+                                    ngx_uint_t i, ngx_uint_t is_signed)
 {
     ngx_uint_t required;
 
@@ -137,16 +137,37 @@ ngx_http_tollgate_xca_replay_header(ngx_http_tollgate_call_t *call,
                                               &ngx_http_tollgate_xca_spelled[i])
                    : NGX_OK;
     }
-    if (!tg_xca_header_signed(
-            ngx_http_tollgate_xca_value(call, XCA_SIGNATURE_HEADERS),
-            (tg_str_t){ (const char *) ngx_http_tollgate_xca_headers[i].data,
-                        ngx_http_tollgate_xca_headers[i].len }))
-    {
+    if (!is_signed) {
         return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_UNSIGNED_HEADER,
                                         &ngx_http_tollgate_xca_spelled[i]);
     }
     if (required && i == XCA_NONCE && call->headers[i]->value.len == 0) {
         return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_BAD_NONCE, NULL);
+    }
+    return NGX_OK;
+}
+
+
+/* The timestamp's and the nonce's checks, with one pass over the list of
+ * signed headers. */
+static ngx_int_t
+ngx_http_tollgate_xca_replay_headers(ngx_http_tollgate_call_t *call)
+{
+    static const tg_str_t names[] = { TG_STR("x-ca-timestamp"),
+                                      TG_STR("x-ca-nonce") };
+    uint32_t              mask = 0;
+
+    if (call->headers[XCA_TIMESTAMP] != NULL
+        || call->headers[XCA_NONCE] != NULL) {
+        mask = tg_xca_headers_signed(
+            ngx_http_tollgate_xca_value(call, XCA_SIGNATURE_HEADERS), names, 2);
+    }
+    if (ngx_http_tollgate_xca_replay_header(call, XCA_TIMESTAMP, mask & 1)
+            != NGX_OK
+        || ngx_http_tollgate_xca_replay_header(call, XCA_NONCE, mask & 2)
+               != NGX_OK)
+    {
+        return NGX_DECLINED;
     }
     return NGX_OK;
 }
@@ -318,9 +339,7 @@ ngx_http_tollgate_xca_precheck(ngx_http_tollgate_call_t *call,
         return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_BAD_METHOD, NULL);
     }
 
-    if (ngx_http_tollgate_xca_replay_header(call, XCA_TIMESTAMP) != NGX_OK
-        || ngx_http_tollgate_xca_replay_header(call, XCA_NONCE) != NGX_OK)
-    {
+    if (ngx_http_tollgate_xca_replay_headers(call) != NGX_OK) {
         return NGX_DECLINED;
     }
 
