@@ -231,12 +231,28 @@ tg_xca_sift_down(tg_xca_pair_t *p, size_t root, size_t n)
 }
 
 
+/* Below this many pairs (a usual request's), insertion sort: fewer
+ * comparisons than heapsort, and the same order, which the comparison
+ * fixes whole (no two pairs are equal). */
+#define TG_XCA_SORT_SMALL 8
+
 /* Heapsort: O(n log n) on hostile input, no allocation. */
 static void
 tg_xca_sort(tg_xca_pair_t *p, size_t n)
 {
-    size_t        i;
+    size_t        i, j;
     tg_xca_pair_t t;
+
+    if (n < TG_XCA_SORT_SMALL) {
+        for (i = 1; i < n; i++) {
+            t = p[i];
+            for (j = i; j > 0 && tg_xca_pair_less(&t, &p[j - 1]); j--) {
+                p[j] = p[j - 1];
+            }
+            p[j] = t;
+        }
+        return;
+    }
 
     for (i = n / 2; i > 0; i--) {
         tg_xca_sift_down(p, i - 1, n);

@@ -557,6 +557,25 @@ test_params_unicode(void **state)
 }
 
 
+/* The same order below and above the insertion sort's bound (a usual
+ * request's few pairs, and the heapsort of many), prefixes first. */
+static void
+test_params_sort_sizes(void **state)
+{
+    headers_t        h = HEADERS({ "x", "y" });
+    tg_xca_request_t req = request("GET", "/s", &h);
+
+    (void) state;
+
+    req.query = TG_STR("c=3&ab=2&a=1&B=0");
+    assert_str_equal(build(&req), "GET\n\n\n\n\n/s?B=0&a=1&ab=2&c=3");
+
+    req.query = TG_STR("j=9&i=8&h=7&g=6&f=5&e=4&d=3&c=3&ab=2&a=1&B=0");
+    assert_str_equal(build(&req), "GET\n\n\n\n\n/s?B=0&a=1&ab=2&c=3&d=3&e=4"
+                                  "&f=5&g=6&h=7&i=8&j=9");
+}
+
+
 /* Empty pieces, empty keys, bad escapes and decoded separators. */
 static void
 test_params_edges(void **state)
@@ -1049,6 +1068,7 @@ main(void)
         cmocka_unit_test(test_params_query_form_merge),
         cmocka_unit_test(test_params_plus_and_percent),
         cmocka_unit_test(test_params_unicode),
+        cmocka_unit_test(test_params_sort_sizes),
         cmocka_unit_test(test_params_edges),
         cmocka_unit_test(test_params_none),
         cmocka_unit_test(test_headers_mixed_case),
