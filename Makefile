@@ -111,7 +111,7 @@ $(NGINX_MODULE) $(NGINX_ECHO) &: $(NGINX_DEPS)
 	$(Q)rm -rf $(BUILD)/nginx-src && mkdir -p $(BUILD)/nginx
 	$(Q)cp -r $(NGINX_SRC) $(BUILD)/nginx-src
 	$(say) NGINX "configure: Debian's nginx sources with the modules (log: $(BUILD)/nginx/configure.log)"
-	$(Q)cd $(BUILD)/nginx-src && ./configure --with-compat \
+	$(Q)cd $(BUILD)/nginx-src && ./configure --with-compat --with-cc-opt=-O2 \
 	    --add-dynamic-module=$(CURDIR)/nginx \
 	    --add-dynamic-module=$(CURDIR)/nginx/echo \
 	    >../nginx/configure.log 2>&1 \

@@ -54,8 +54,8 @@ const proxy = `
 const upstreamPort = await freePort();
 const gw = await startGateway({
   workers: 1,
-  // Every nonce is kept for the 15-minute window, about 256 bytes each:
-  // room for 8,000,000, more than every signed request of the run.
+  // Every nonce is kept for the 15-minute window, about 128 bytes each:
+  // room for 16,000,000, more than every signed request of the run.
   zone: '2048m',
   tollgatedArgs: ['--app-write-rate', '0'],
   servers: `  upstream bench_upstream {

@@ -5,11 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/core_names.h>
+/* SHA256_CTX and SHA_CTX, for the keyed HMAC (see tg_hmac_t). */
+#define OPENSSL_SUPPRESS_DEPRECATED
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/params.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
 #include "tollgate/crypto.h"
 #include "tollgate/error.h"
@@ -73,61 +75,86 @@ tg_hmac(const EVP_MD *md, tg_str_t key, tg_str_t msg, uint8_t *out,
 
 
 /*
- * A keyed HMAC is OpenSSL's EVP_MAC context with the key set: it keeps the
- * digest states after the key's inner and outer blocks, and EVP_MAC_init()
- * without a key starts a message from them.  (OpenSSL's deprecated
- * low-level SHA functions would save a little more, about 60 ns per
- * message on this machine: not worth depending on them.)
+ * A keyed HMAC keeps the digest's states after the key's inner and outer
+ * pad blocks (RFC 2104), and starts each message from copies of them: a
+ * message costs its own blocks and one more for the outer hash, with no
+ * allocation and no provider dispatch.  OpenSSL's EVP_MAC re-initialized
+ * without a key does the same, but copies each state through
+ * EVP_MD_CTX_copy_ex(), which frees and allocates the digest's context
+ * twice per message: on the gateway's path, that cost as much as the
+ * hashing.  The states are the low-level SHA256_CTX and SHA_CTX, plain
+ * structures that OpenSSL 3 deprecates but still ships; their functions
+ * use the same assembly (SHA extensions where the CPU has them).
  */
 struct tg_hmac_s {
-    EVP_MAC_CTX *ctx;
-    size_t       size;
+    tg_hmac_alg_t alg;
+    size_t        size;
+    union {
+        SHA256_CTX sha256;
+        SHA_CTX    sha1;
+    } inner, outer;
 };
+
+#define TG_HMAC_BLOCK 64 /* SHA-1's and SHA-256's */
+
+
+/* Starts a digest of alg in ctx and absorbs len bytes of p. */
+static void
+tg_hmac_absorb(tg_hmac_alg_t alg, void *ctx, const void *p, size_t len)
+{
+    if (alg == TG_HMAC_SHA1) {
+        SHA1_Init(ctx);
+        SHA1_Update(ctx, p, len);
+    } else {
+        SHA256_Init(ctx);
+        SHA256_Update(ctx, p, len);
+    }
+}
 
 
 int
 tg_hmac_create(tg_hmac_t **h, tg_hmac_alg_t alg, tg_str_t key)
 {
-    OSSL_PARAM params[2];
-    EVP_MAC   *mac;
+    uint8_t    block[TG_HMAC_BLOCK], pad[TG_HMAC_BLOCK];
     tg_hmac_t *n;
-    char       digest[8];
-    int        rc = TG_EINTERNAL;
+    size_t     i;
 
     *h = NULL;
+    if (alg != TG_HMAC_SHA256 && alg != TG_HMAC_SHA1) {
+        return TG_EINTERNAL;
+    }
     n = calloc(1, sizeof(*n));
     if (n == NULL) {
         return TG_ENOMEM;
     }
+    n->alg = alg;
     n->size = alg == TG_HMAC_SHA1 ? TG_SHA1_LEN : TG_SHA256_LEN;
-    strcpy(digest, alg == TG_HMAC_SHA1 ? "SHA1" : "SHA256");
-    params[0] =
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0);
-    params[1] = OSSL_PARAM_construct_end();
 
-    mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    if (mac == NULL) {
-        goto cleanup;
+    /* A key longer than a block is replaced by its digest. */
+    memset(block, 0, sizeof(block));
+    if (key.len > TG_HMAC_BLOCK) {
+        if (alg == TG_HMAC_SHA1) {
+            SHA1((const unsigned char *) key.ptr, key.len, block);
+        } else {
+            SHA256((const unsigned char *) key.ptr, key.len, block);
+        }
+    } else if (key.len > 0) {
+        memcpy(block, key.ptr, key.len);
     }
-    n->ctx = EVP_MAC_CTX_new(mac);
-    EVP_MAC_free(mac); /* the context keeps its own reference */
-    if (n->ctx == NULL
-        || EVP_MAC_init(
-               n->ctx, (const unsigned char *) (key.ptr != NULL ? key.ptr : ""),
-               key.len, params)
-               != 1
-        || EVP_MAC_CTX_get_mac_size(n->ctx) != n->size)
-    {
-        goto cleanup;
+
+    for (i = 0; i < TG_HMAC_BLOCK; i++) {
+        pad[i] = block[i] ^ 0x36;
     }
+    tg_hmac_absorb(alg, &n->inner, pad, sizeof(pad));
+    for (i = 0; i < TG_HMAC_BLOCK; i++) {
+        pad[i] = block[i] ^ 0x5c;
+    }
+    tg_hmac_absorb(alg, &n->outer, pad, sizeof(pad));
+
+    tg_wipe(block, sizeof(block));
+    tg_wipe(pad, sizeof(pad));
     *h = n;
-    n = NULL;
-    rc = TG_OK;
-
-cleanup:
-
-    tg_hmac_destroy(n);
-    return rc;
+    return TG_OK;
 }
 
 
@@ -141,19 +168,29 @@ tg_hmac_size(const tg_hmac_t *h)
 int
 tg_hmac_compute(tg_hmac_t *h, tg_str_t msg, uint8_t *out)
 {
-    size_t len = 0;
+    SHA256_CTX  c256;
+    SHA_CTX     c1;
+    uint8_t     inner[TG_SHA256_LEN];
+    const char *p = msg.ptr != NULL ? msg.ptr : "";
 
-    /* No key: a new message under the key already set. */
-    if (EVP_MAC_init(h->ctx, NULL, 0, NULL) != 1
-        || EVP_MAC_update(
-               h->ctx, (const unsigned char *) (msg.ptr != NULL ? msg.ptr : ""),
-               msg.len)
-               != 1
-        || EVP_MAC_final(h->ctx, out, &len, h->size) != 1 || len != h->size)
-    {
-        memset(out, 0, h->size);
-        return TG_EINTERNAL;
+    if (h->alg == TG_HMAC_SHA1) {
+        c1 = h->inner.sha1;
+        SHA1_Update(&c1, p, msg.len);
+        SHA1_Final(inner, &c1);
+        c1 = h->outer.sha1;
+        SHA1_Update(&c1, inner, TG_SHA1_LEN);
+        SHA1_Final(out, &c1);
+        tg_wipe(&c1, sizeof(c1));
+    } else {
+        c256 = h->inner.sha256;
+        SHA256_Update(&c256, p, msg.len);
+        SHA256_Final(inner, &c256);
+        c256 = h->outer.sha256;
+        SHA256_Update(&c256, inner, TG_SHA256_LEN);
+        SHA256_Final(out, &c256);
+        tg_wipe(&c256, sizeof(c256));
     }
+    tg_wipe(inner, sizeof(inner));
     return TG_OK;
 }
 
@@ -162,8 +199,6 @@ void
 tg_hmac_destroy(tg_hmac_t *h)
 {
     if (h != NULL) {
-        /* OpenSSL cleanses the digest states when it frees them. */
-        EVP_MAC_CTX_free(h->ctx);
         tg_wipe(h, sizeof(*h));
         free(h);
     }

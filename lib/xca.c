@@ -102,24 +102,27 @@ tg_xca_count_pieces(tg_str_t s, char sep)
 
 
 /* Headers that X-Ca-Signature-Headers may list but that are not signed
- * in the Headers block. */
+ * in the Headers block.  (By length first: this runs for every name of
+ * the list, several times per request.) */
 static int
 tg_xca_header_excluded(tg_str_t name)
 {
-    static const tg_str_t excluded[] = {
-        TG_STR("X-Ca-Signature"), TG_STR("X-Ca-Signature-Headers"),
-        TG_STR("Accept"),         TG_STR("Content-MD5"),
-        TG_STR("Content-Type"),   TG_STR("Date"),
-    };
-    size_t i;
-
-    for (i = 0; i < sizeof(excluded) / sizeof(excluded[0]); i++) {
-        if (tg_str_eq_nocase(name, excluded[i])) {
-            return 1;
-        }
+    switch (name.len) {
+    case 4:
+        return tg_str_eq_nocase(name, TG_STR("Date"));
+    case 6:
+        return tg_str_eq_nocase(name, TG_STR("Accept"));
+    case 11:
+        return tg_str_eq_nocase(name, TG_STR("Content-MD5"));
+    case 12:
+        return tg_str_eq_nocase(name, TG_STR("Content-Type"));
+    case 14:
+        return tg_str_eq_nocase(name, TG_STR("X-Ca-Signature"));
+    case 22:
+        return tg_str_eq_nocase(name, TG_STR("X-Ca-Signature-Headers"));
+    default:
+        return 0;
     }
-
-    return 0;
 }
 
 
@@ -228,12 +231,28 @@ tg_xca_sift_down(tg_xca_pair_t *p, size_t root, size_t n)
 }
 
 
+/* Below this many pairs (a usual request's), insertion sort: fewer
+ * comparisons than heapsort, and the same order, which the comparison
+ * fixes whole (no two pairs are equal). */
+#define TG_XCA_SORT_SMALL 8
+
 /* Heapsort: O(n log n) on hostile input, no allocation. */
 static void
 tg_xca_sort(tg_xca_pair_t *p, size_t n)
 {
-    size_t        i;
+    size_t        i, j;
     tg_xca_pair_t t;
+
+    if (n < TG_XCA_SORT_SMALL) {
+        for (i = 1; i < n; i++) {
+            t = p[i];
+            for (j = i; j > 0 && tg_xca_pair_less(&t, &p[j - 1]); j--) {
+                p[j] = p[j - 1];
+            }
+            p[j] = t;
+        }
+        return;
+    }
 
     for (i = n / 2; i > 0; i--) {
         tg_xca_sift_down(p, i - 1, n);
@@ -254,11 +273,11 @@ tg_xca_sort(tg_xca_pair_t *p, size_t n)
  * TG_OK, TG_EMISSING or TG_ECONFLICT (a signed header sent twice).
  */
 static int
-tg_xca_measure(const tg_xca_request_t *req, tg_xca_need_t *need,
-               tg_str_t *culprit)
+tg_xca_measure(const tg_xca_request_t *req, const tg_xca_buffers_t *buf,
+               tg_xca_need_t *need, size_t *kept, tg_str_t *culprit)
 {
     tg_str_t rest = req->signature_headers, name, value;
-    size_t   params, headers;
+    size_t   params, headers, n = 0;
     int      found;
 
     need->out = req->method.len + req->accept.len + req->content_md5.len
@@ -274,7 +293,12 @@ tg_xca_measure(const tg_xca_request_t *req, tg_xca_need_t *need,
             return found == 0 ? TG_EMISSING : TG_ECONFLICT;
         }
         need->out += name.len + 1 + value.len + 1;
+        if (n < buf->pairs_cap && buf->pairs != NULL) {
+            buf->pairs[n] = (tg_xca_pair_t){ name, value };
+        }
+        n++;
     }
+    *kept = n;
 
     headers = tg_xca_count_pieces(req->signature_headers, ',');
     params = tg_xca_count_pieces(req->query, '&')
@@ -292,19 +316,11 @@ tg_xca_measure(const tg_xca_request_t *req, tg_xca_need_t *need,
 }
 
 
+/* Writes the signed headers, whose n pairs tg_xca_measure() kept. */
 static void
-tg_xca_write_headers(const tg_xca_request_t *req, tg_xca_pair_t *pairs,
-                     tg_xca_writer_t *w)
+tg_xca_write_headers(tg_xca_pair_t *pairs, size_t n, tg_xca_writer_t *w)
 {
-    tg_str_t rest = req->signature_headers, name;
-    size_t   n = 0, i;
-
-    while (tg_xca_next_header(&rest, &name)) {
-        pairs[n].key = name;
-        /* tg_xca_measure() found every one */
-        (void) req->header(req->header_ctx, name, &pairs[n].value);
-        n++;
-    }
+    size_t i;
 
     tg_xca_sort(pairs, n);
 
@@ -390,9 +406,10 @@ tg_xca_string_to_sign(const tg_xca_request_t *req, const tg_xca_buffers_t *buf,
                       tg_str_t *sts, tg_xca_need_t *need, tg_str_t *culprit)
 {
     tg_xca_writer_t w = { buf->out, buf->out_cap, 0, buf->out == NULL };
+    size_t          kept;
     int             rc;
 
-    rc = tg_xca_measure(req, need, culprit);
+    rc = tg_xca_measure(req, buf, need, &kept, culprit);
     if (rc != TG_OK) {
         return rc;
     }
@@ -414,7 +431,7 @@ tg_xca_string_to_sign(const tg_xca_request_t *req, const tg_xca_buffers_t *buf,
     tg_xca_put_char(&w, '\n');
     tg_xca_put_str(&w, req->date);
     tg_xca_put_char(&w, '\n');
-    tg_xca_write_headers(req, buf->pairs, &w);
+    tg_xca_write_headers(buf->pairs, kept, &w);
     tg_xca_put_str(&w, req->path);
     rc = tg_xca_write_params(req, buf, &w, culprit);
     if (rc != TG_OK) {
@@ -462,6 +479,29 @@ tg_xca_header_signed(tg_str_t signature_headers, tg_str_t name)
     }
 
     return 0;
+}
+
+
+uint32_t
+tg_xca_headers_signed(tg_str_t signature_headers, const tg_str_t *names,
+                      size_t n)
+{
+    tg_str_t rest = signature_headers, listed;
+    uint32_t mask = 0;
+    size_t   i;
+
+    if (n > 32) {
+        n = 32;
+    }
+    while (tg_xca_next_header(&rest, &listed)) {
+        for (i = 0; i < n; i++) {
+            if (tg_str_eq_nocase(listed, names[i])) {
+                mask |= (uint32_t) 1 << i;
+            }
+        }
+    }
+
+    return mask;
 }
 
 

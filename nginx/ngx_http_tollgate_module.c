@@ -50,6 +50,9 @@ typedef struct {
     tg_hmac_t      *dataplane;
 
     ngx_http_tollgate_metrics_conf_t metrics;
+
+    /* The names the schemes read, indexed (ngx_http_tollgate_scheme.h). */
+    ngx_http_tollgate_names_t *names;
 } ngx_http_tollgate_main_conf_t;
 
 /* The worker's cache of keyed secrets: its entries, and how long one
@@ -709,13 +712,35 @@ ngx_http_tollgate_strip(ngx_http_request_t *r)
 }
 
 
+/* Writes n in decimal to p (NGX_INT64_LEN bytes); returns the length.
+ * (ngx_sprintf() parses its format on every call.) */
+static size_t
+ngx_http_tollgate_decimal(int64_t n, u_char *p)
+{
+    u_char   digits[NGX_INT64_LEN];
+    uint64_t u = n < 0 ? 0 - (uint64_t) n : (uint64_t) n;
+    size_t   len = 0, i = 0;
+
+    do {
+        digits[len++] = (u_char) ('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (n < 0) {
+        p[i++] = '-';
+    }
+    while (len > 0) {
+        p[i++] = digits[--len];
+    }
+    return i;
+}
+
+
 /* Sets $tollgate_app and $tollgate_app_id from the app. */
 static ngx_int_t
 ngx_http_tollgate_set_app(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
                           ngx_http_tollgate_app_t *app)
 {
     ngx_str_t id;
-    u_char   *p;
 
     id.data = ngx_pnalloc(r->pool, TG_PROJ_ID_LEN + NGX_INT64_LEN);
     if (id.data == NULL) {
@@ -724,9 +749,9 @@ ngx_http_tollgate_set_app(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
     ngx_memcpy(id.data, app->app, TG_PROJ_ID_LEN);
     id.len = TG_PROJ_ID_LEN;
     ctx->app = id;
-    p = ngx_sprintf(id.data + TG_PROJ_ID_LEN, "%L", app->record.app_id);
     ctx->app_num.data = id.data + TG_PROJ_ID_LEN;
-    ctx->app_num.len = p - ctx->app_num.data;
+    ctx->app_num.len =
+        ngx_http_tollgate_decimal(app->record.app_id, ctx->app_num.data);
     return NGX_OK;
 }
 
@@ -961,6 +986,22 @@ ngx_http_tollgate_use_nonce(ngx_http_tollgate_call_t *call, tg_str_t key,
 }
 
 
+void
+ngx_http_tollgate_prefetch_nonce(ngx_http_tollgate_call_t *call, tg_str_t key,
+                                 tg_str_t nonce)
+{
+    ngx_http_tollgate_main_conf_t *mcf;
+    ngx_str_t                      k, n;
+
+    mcf = ngx_http_get_module_main_conf(call->r, ngx_http_tollgate_module);
+    k.data = (u_char *) key.ptr;
+    k.len = key.len;
+    n.data = (u_char *) nonce.ptr;
+    n.len = nonce.len;
+    ngx_http_tollgate_nonce_prefetch(mcf->zone, &k, &n);
+}
+
+
 ngx_http_tollgate_metrics_conf_t *
 ngx_http_tollgate_metrics_conf(ngx_http_request_t *r)
 {
@@ -1042,6 +1083,7 @@ ngx_http_tollgate_choose(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
                          ngx_http_tollgate_loc_conf_t *lcf)
 {
     const ngx_http_tollgate_scheme_t *first = NULL;
+    ngx_http_tollgate_main_conf_t    *mcf;
     ngx_http_tollgate_call_t         *calls;
     ngx_time_t                       *tp;
     ngx_uint_t                        s, n, found = 0;
@@ -1055,7 +1097,8 @@ ngx_http_tollgate_choose(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
     if (calls == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-    ngx_http_tollgate_collect_headers(r, lcf->schemes, calls);
+    mcf = ngx_http_get_module_main_conf(r, ngx_http_tollgate_module);
+    ngx_http_tollgate_collect_headers(r, mcf->names, lcf->schemes, calls);
 
     tp = ngx_timeofday();
     for (s = 0; ngx_http_tollgate_scheme_table[s] != NULL; s++) {
@@ -1307,10 +1350,16 @@ ngx_http_tollgate_check_table(ngx_conf_t *cf)
 static ngx_int_t
 ngx_http_tollgate_postconf(ngx_conf_t *cf)
 {
-    ngx_http_core_main_conf_t *cmcf;
-    ngx_http_handler_pt       *h;
+    ngx_http_tollgate_main_conf_t *mcf;
+    ngx_http_core_main_conf_t     *cmcf;
+    ngx_http_handler_pt           *h;
 
     if (ngx_http_tollgate_check_table(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+    mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_tollgate_module);
+    mcf->names = ngx_http_tollgate_names_create(cf);
+    if (mcf->names == NULL) {
         return NGX_ERROR;
     }
 

@@ -57,44 +57,117 @@ ngx_http_tollgate_reason_message(ngx_uint_t reason)
 }
 
 
-/* 1 if the header is name (lower case), by nginx's lower-cased key. */
+/* The index's buckets (a power of two): the table's names are about 30. */
+#define NGX_TOLLGATE_NAME_BUCKETS 64
+
+/* One name and the schemes that read it, each at its index in its list. */
+typedef struct ngx_http_tollgate_name_s ngx_http_tollgate_name_t;
+
+struct ngx_http_tollgate_name_s {
+    const ngx_str_t          *name; /* lower case */
+    ngx_http_tollgate_name_t *next; /* in its bucket */
+    ngx_uint_t                nreaders;
+    struct {
+        ngx_uint_t scheme;
+        ngx_uint_t index;
+    } readers[NGX_TOLLGATE_SCHEMES_MAX];
+};
+
+struct ngx_http_tollgate_names_s {
+    ngx_http_tollgate_name_t *buckets[NGX_TOLLGATE_NAME_BUCKETS];
+};
+
+
+/* A name's bucket: from its length and two of its bytes, lower case. */
 static ngx_uint_t
-ngx_http_tollgate_header_is(ngx_table_elt_t *h, const ngx_str_t *name)
+ngx_http_tollgate_name_bucket(const u_char *lower, size_t len)
 {
-    return h->key.len == name->len
-           && ngx_memcmp(h->lowcase_key, name->data, name->len) == 0;
+    return (len * 7 + lower[len - 1] + lower[len / 2] * 3)
+           & (NGX_TOLLGATE_NAME_BUCKETS - 1);
 }
 
 
-/* Marks h in call if it is one of scheme's headers. */
-static void
-ngx_http_tollgate_collect_one(const ngx_http_tollgate_scheme_t *scheme,
-                              ngx_http_tollgate_call_t         *call,
-                              ngx_table_elt_t                  *h)
+ngx_http_tollgate_names_t *
+ngx_http_tollgate_names_create(ngx_conf_t *cf)
 {
-    ngx_uint_t i;
+    const ngx_http_tollgate_scheme_t *scheme;
+    ngx_http_tollgate_names_t        *names;
+    ngx_http_tollgate_name_t         *n;
+    const ngx_str_t                  *name;
+    ngx_uint_t                        s, i, b;
 
-    for (i = 0; scheme->headers[i].len != 0; i++) {
-        if (!ngx_http_tollgate_header_is(h, &scheme->headers[i])) {
-            continue;
-        }
-        if (call->headers[i] == NULL) {
-            call->headers[i] = h;
-        } else {
-            call->dup |= (uint32_t) 1 << i;
-        }
-        return;
+    names = ngx_pcalloc(cf->pool, sizeof(ngx_http_tollgate_names_t));
+    if (names == NULL) {
+        return NULL;
     }
+    for (s = 0; ngx_http_tollgate_scheme_table[s] != NULL; s++) {
+        scheme = ngx_http_tollgate_scheme_table[s];
+        for (i = 0; scheme->headers[i].len != 0; i++) {
+            name = &scheme->headers[i];
+            b = ngx_http_tollgate_name_bucket(name->data, name->len);
+            for (n = names->buckets[b]; n != NULL; n = n->next) {
+                if (n->name->len == name->len
+                    && ngx_memcmp(n->name->data, name->data, name->len) == 0)
+                {
+                    break;
+                }
+            }
+            if (n == NULL) {
+                n = ngx_pcalloc(cf->pool, sizeof(ngx_http_tollgate_name_t));
+                if (n == NULL) {
+                    return NULL;
+                }
+                n->name = name;
+                n->next = names->buckets[b];
+                names->buckets[b] = n;
+            }
+            /* a name a scheme lists twice is its first index's */
+            if (n->nreaders > 0 && n->readers[n->nreaders - 1].scheme == s) {
+                continue;
+            }
+            n->readers[n->nreaders].scheme = s;
+            n->readers[n->nreaders].index = i;
+            n->nreaders++;
+        }
+    }
+    return names;
+}
+
+
+/* The schemes' entry of a request header, or NULL if none reads it. */
+static const ngx_http_tollgate_name_t *
+ngx_http_tollgate_name_find(const ngx_http_tollgate_names_t *names,
+                            ngx_table_elt_t                 *h)
+{
+    const ngx_http_tollgate_name_t *n;
+
+    if (h->key.len == 0) {
+        return NULL;
+    }
+    n = names->buckets[ngx_http_tollgate_name_bucket(h->lowcase_key,
+                                                     h->key.len)];
+    for (/* void */; n != NULL; n = n->next) {
+        if (n->name->len == h->key.len
+            && ngx_memcmp(n->name->data, h->lowcase_key, h->key.len) == 0)
+        {
+            return n;
+        }
+    }
+    return NULL;
 }
 
 
 void
-ngx_http_tollgate_collect_headers(ngx_http_request_t *r, ngx_uint_t mask,
-                                  ngx_http_tollgate_call_t *calls)
+ngx_http_tollgate_collect_headers(ngx_http_request_t              *r,
+                                  const ngx_http_tollgate_names_t *names,
+                                  ngx_uint_t                       mask,
+                                  ngx_http_tollgate_call_t        *calls)
 {
-    ngx_list_part_t *part = &r->headers_in.headers.part;
-    ngx_table_elt_t *h = part->elts;
-    ngx_uint_t       i, s;
+    ngx_list_part_t                *part = &r->headers_in.headers.part;
+    ngx_table_elt_t                *h = part->elts;
+    const ngx_http_tollgate_name_t *n;
+    ngx_http_tollgate_call_t       *call;
+    ngx_uint_t                      i, k, idx;
 
     for (i = 0; /* void */; i++) {
         if (i >= part->nelts) {
@@ -108,10 +181,20 @@ ngx_http_tollgate_collect_headers(ngx_http_request_t *r, ngx_uint_t mask,
         if (h[i].hash == 0) {
             continue;
         }
-        for (s = 0; ngx_http_tollgate_scheme_table[s] != NULL; s++) {
-            if (mask & ((ngx_uint_t) 1 << s)) {
-                ngx_http_tollgate_collect_one(ngx_http_tollgate_scheme_table[s],
-                                              &calls[s], &h[i]);
+        n = ngx_http_tollgate_name_find(names, &h[i]);
+        if (n == NULL) {
+            continue;
+        }
+        for (k = 0; k < n->nreaders; k++) {
+            if (!(mask & ((ngx_uint_t) 1 << n->readers[k].scheme))) {
+                continue;
+            }
+            call = &calls[n->readers[k].scheme];
+            idx = n->readers[k].index;
+            if (call->headers[idx] == NULL) {
+                call->headers[idx] = &h[i];
+            } else {
+                call->dup |= (uint32_t) 1 << idx;
             }
         }
     }

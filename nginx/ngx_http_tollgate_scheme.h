@@ -168,11 +168,24 @@ ngx_uint_t       ngx_http_tollgate_reason_status(ngx_uint_t reason);
 const ngx_str_t *ngx_http_tollgate_reason_message(ngx_uint_t reason);
 
 /*
+ * The names every scheme reads, indexed once at configuration (in the
+ * main configuration), so that one pass over a request's headers finds
+ * each of its headers' readers with a lookup, not a comparison per name.
+ */
+typedef struct ngx_http_tollgate_names_s ngx_http_tollgate_names_t;
+
+/* Builds the index of the scheme table's names.  Returns NULL without
+ * memory. */
+ngx_http_tollgate_names_t *ngx_http_tollgate_names_create(ngx_conf_t *cf);
+
+/*
  * Collects, in one pass over the request's headers, the headers of every
  * scheme in mask into calls[i] (for scheme i), with duplicates marked.
  */
-void ngx_http_tollgate_collect_headers(ngx_http_request_t *r, ngx_uint_t mask,
-                                       ngx_http_tollgate_call_t *calls);
+void ngx_http_tollgate_collect_headers(ngx_http_request_t              *r,
+                                       const ngx_http_tollgate_names_t *names,
+                                       ngx_uint_t                       mask,
+                                       ngx_http_tollgate_call_t        *calls);
 
 /* The value of a collected header, or a null string if absent. */
 tg_str_t ngx_http_tollgate_header_value(ngx_table_elt_t *h);
@@ -293,6 +306,15 @@ ngx_int_t ngx_http_tollgate_secret_mac(ngx_http_tollgate_call_t *call,
 ngx_int_t ngx_http_tollgate_use_nonce(ngx_http_tollgate_call_t *call,
                                       tg_str_t key, tg_str_t nonce,
                                       int64_t expires_ms);
+
+
+/*
+ * Announces the nonce that the call will spend (ngx_http_tollgate_use_nonce())
+ * if it verifies, so that the zone's memory for it is fetched meanwhile.
+ * Changes nothing.
+ */
+void ngx_http_tollgate_prefetch_nonce(ngx_http_tollgate_call_t *call,
+                                      tg_str_t key, tg_str_t nonce);
 
 
 /* ---- the schemes ------------------------------------------------------ */

@@ -67,6 +67,31 @@ static const ngx_uint_t ngx_http_tollgate_reasons[] = {
     NGX_TOLLGATE_PROJECTION_UNAVAILABLE,
 };
 
+/*
+ * The worker's memo of records read: copies of the values of recent
+ * lookups, each valid for the one snapshot (environment generation and
+ * transaction id) it was read in.  Every commit of tollgated starts a
+ * new snapshot, so a value is never served past a change: a request
+ * whose snapshot is the memo's skips LMDB's B-tree descents.  A slot a
+ * request read is pinned until the request's lookups end, so that the
+ * values it returned stay valid as LMDB's would.  It holds what the
+ * projection holds (sealed secrets stay sealed).
+ */
+#define NGX_TOLLGATE_MEMO_SLOTS 256 /* a power of two */
+#define NGX_TOLLGATE_MEMO_KEY   128
+#define NGX_TOLLGATE_MEMO_VALUE 448
+
+typedef struct {
+    ngx_uint_t generation; /* 0: empty */
+    size_t     txn_id;
+    ngx_uint_t request; /* the last request that read it */
+    ngx_uint_t db;
+    size_t     key_len;
+    size_t     value_len;
+    u_char     key[NGX_TOLLGATE_MEMO_KEY];
+    u_char     value[NGX_TOLLGATE_MEMO_VALUE];
+} ngx_http_tollgate_memo_t;
+
 /* Which file a path named when it was opened. */
 typedef struct {
     dev_t           dev;
@@ -94,6 +119,19 @@ struct ngx_http_tollgate_view_s {
     off_t      size;        /* when damaged: the data file's size, */
     off_t      needed;      /* and what its environment uses */
     int64_t    heartbeat;   /* the last stale heartbeat read (0: none) */
+
+    /* The snapshot the read transaction sees (mdb_txn_id()), and which
+     * request's lookups it serves (pins the memo's slots). */
+    size_t     txn_id;
+    ngx_uint_t request;
+
+    /* The heartbeat of the snapshot hb_txn of this environment: a
+     * snapshot's records never change, so it is read once per snapshot,
+     * not per request. */
+    size_t  hb_txn; /* 0: none read */
+    int64_t hb_value;
+
+    ngx_http_tollgate_memo_t *memo; /* NGX_TOLLGATE_MEMO_SLOTS */
 
     /* What refuses calls now, when it was last logged, and how many calls
      * it refused so far. */
@@ -217,6 +255,11 @@ ngx_http_tollgate_view_create(ngx_conf_t *cf, ngx_str_t *dir,
     if (view == NULL) {
         return NULL;
     }
+    view->memo = ngx_pcalloc(cf->pool, NGX_TOLLGATE_MEMO_SLOTS
+                                           * sizeof(ngx_http_tollgate_memo_t));
+    if (view->memo == NULL) {
+        return NULL;
+    }
     view->max_age = max_age;
     view->dir.len = dir->len;
     view->dir.data = ngx_http_tollgate_path(cf->pool, dir, "");
@@ -336,6 +379,10 @@ ngx_http_tollgate_view_read(ngx_http_tollgate_view_t *view, ngx_log_t *log)
         rc = view->txn == NULL
                  ? mdb_txn_begin(view->env, NULL, MDB_RDONLY, &view->txn)
                  : mdb_txn_renew(view->txn);
+        if (rc == 0) {
+            view->txn_id = mdb_txn_id(view->txn);
+            view->request++;
+        }
         if (rc != MDB_READERS_FULL || tries == 1
             || mdb_reader_check(view->env, &dead) != 0 || dead == 0)
         {
@@ -559,11 +606,17 @@ ngx_http_tollgate_view_fresh(ngx_http_tollgate_view_t *view)
         return 1;
     }
 
-    if (!ngx_http_tollgate_get(view, TG_PROJ_META, TG_PROJ_META_HEARTBEAT,
-                               sizeof(TG_PROJ_META_HEARTBEAT) - 1, &value)
-        || tg_proj_i64_decode(value, &heartbeat) != TG_OK)
-    {
-        heartbeat = 0;
+    if (view->hb_txn != 0 && view->hb_txn == view->txn_id) {
+        heartbeat = view->hb_value;
+    } else {
+        if (!ngx_http_tollgate_get(view, TG_PROJ_META, TG_PROJ_META_HEARTBEAT,
+                                   sizeof(TG_PROJ_META_HEARTBEAT) - 1, &value)
+            || tg_proj_i64_decode(value, &heartbeat) != TG_OK)
+        {
+            heartbeat = 0;
+        }
+        view->hb_txn = view->txn_id;
+        view->hb_value = heartbeat;
     }
 
     if (tg_proj_heartbeat_fresh(heartbeat, ngx_http_tollgate_now_ms(),
@@ -630,6 +683,7 @@ ngx_http_tollgate_view_open(ngx_http_tollgate_view_t *view, ngx_log_t *log)
 void
 ngx_http_tollgate_view_close(ngx_http_tollgate_view_t *view)
 {
+    view->hb_txn = 0; /* another environment numbers its own snapshots */
     if (view->txn != NULL) {
         mdb_txn_abort(view->txn);
         view->txn = NULL;
@@ -688,11 +742,42 @@ ngx_http_tollgate_end(ngx_http_tollgate_view_t *view)
 }
 
 
+/* A key's memo slot: its bytes eight at a time, mixed by multiplication. */
+static ngx_uint_t
+ngx_http_tollgate_memo_slot(tg_proj_db_t db, const u_char *p, size_t len)
+{
+    uint64_t h = ((uint64_t) db + 1) * 0x9e3779b97f4a7c15ULL, w;
+
+    h ^= len;
+    for (; len >= 8; p += 8, len -= 8) {
+        ngx_memcpy(&w, p, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+    }
+    w = 0;
+    ngx_memcpy(&w, p, len);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+    return (ngx_uint_t) (h ^ (h >> 32)) & (NGX_TOLLGATE_MEMO_SLOTS - 1);
+}
+
+
 int
 ngx_http_tollgate_get(ngx_http_tollgate_view_t *view, tg_proj_db_t db,
                       const void *key, size_t len, tg_str_t *value)
 {
-    MDB_val k, v;
+    ngx_http_tollgate_memo_t *m;
+    MDB_val                   k, v;
+
+    m = &view->memo[ngx_http_tollgate_memo_slot(db, key, len)];
+    if (m->generation == view->generation && m->txn_id == view->txn_id
+        && m->db == (ngx_uint_t) db && m->key_len == len
+        && ngx_memcmp(m->key, key, len) == 0)
+    {
+        m->request = view->request;
+        value->ptr = (const char *) m->value;
+        value->len = m->value_len;
+        return 1;
+    }
 
     k.mv_data = (void *) key;
     k.mv_size = len;
@@ -701,6 +786,20 @@ ngx_http_tollgate_get(ngx_http_tollgate_view_t *view, tg_proj_db_t db,
     }
     value->ptr = v.mv_data;
     value->len = v.mv_size;
+
+    /* Kept if it fits and its slot serves no value of this request. */
+    if (len <= NGX_TOLLGATE_MEMO_KEY && v.mv_size <= NGX_TOLLGATE_MEMO_VALUE
+        && (m->generation == 0 || m->request != view->request))
+    {
+        m->generation = view->generation;
+        m->txn_id = view->txn_id;
+        m->request = view->request;
+        m->db = (ngx_uint_t) db;
+        m->key_len = len;
+        ngx_memcpy(m->key, key, len);
+        m->value_len = v.mv_size;
+        ngx_memcpy(m->value, v.mv_data, v.mv_size);
+    }
     return 1;
 }
 

@@ -52,6 +52,9 @@ static const ngx_str_t ngx_http_tollgate_xca_headers[] = {
     ngx_null_string
 };
 
+/* The longest of the names above. */
+#define NGX_TOLLGATE_XCA_NAME_MAX sizeof("x-ca-signature-headers")
+
 /* The same names as Alibaba's documentation spells them, for messages. */
 static const ngx_str_t ngx_http_tollgate_xca_spelled[] = {
     ngx_string("X-Ca-Key"),
@@ -97,12 +100,17 @@ static int
 ngx_http_tollgate_xca_header_fn(void *data, tg_str_t name, tg_str_t *value)
 {
     ngx_http_tollgate_call_t *call = data;
+    u_char                    lower[NGX_TOLLGATE_XCA_NAME_MAX];
     ngx_uint_t                i;
 
+    /* Lowered once, then compared whole with each name of its length. */
+    for (i = 0; i < name.len && i < sizeof(lower); i++) {
+        lower[i] = ngx_tolower((u_char) name.ptr[i]);
+    }
     for (i = 0; ngx_http_tollgate_xca_headers[i].len != 0; i++) {
         if (name.len == ngx_http_tollgate_xca_headers[i].len
-            && ngx_strncasecmp((u_char *) name.ptr,
-                               ngx_http_tollgate_xca_headers[i].data, name.len)
+            && ngx_memcmp(lower, ngx_http_tollgate_xca_headers[i].data,
+                          name.len)
                    == 0)
         {
             if (call->headers[i] == NULL) {
@@ -120,13 +128,13 @@ ngx_http_tollgate_xca_header_fn(void *data, tg_str_t name, tg_str_t *value)
 
 
 /*
- * A timestamp or nonce that is sent must be signed, and the location may
- * require it (a required nonce must not be empty either).  Returns NGX_OK,
- * or NGX_DECLINED with the failure set.
+ * A timestamp or nonce that is sent must be signed (is_signed), and the
+ * location may require it (a required nonce must not be empty either).
+ * Returns NGX_OK, or NGX_DECLINED with the failure set.
  */
 static ngx_int_t
 ngx_http_tollgate_xca_replay_header(ngx_http_tollgate_call_t *call,
-                                    ngx_uint_t                i)
+                                    ngx_uint_t i, ngx_uint_t is_signed)
 {
     ngx_uint_t required;
 
@@ -137,11 +145,7 @@ ngx_http_tollgate_xca_replay_header(ngx_http_tollgate_call_t *call,
                                               &ngx_http_tollgate_xca_spelled[i])
                    : NGX_OK;
     }
-    if (!tg_xca_header_signed(
-            ngx_http_tollgate_xca_value(call, XCA_SIGNATURE_HEADERS),
-            (tg_str_t){ (const char *) ngx_http_tollgate_xca_headers[i].data,
-                        ngx_http_tollgate_xca_headers[i].len }))
-    {
+    if (!is_signed) {
         return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_UNSIGNED_HEADER,
                                         &ngx_http_tollgate_xca_spelled[i]);
     }
@@ -152,10 +156,52 @@ ngx_http_tollgate_xca_replay_header(ngx_http_tollgate_call_t *call,
 }
 
 
-/* Builds the string to sign in the request's pool. */
+/* The timestamp's and the nonce's checks, with one pass over the list of
+ * signed headers. */
+static ngx_int_t
+ngx_http_tollgate_xca_replay_headers(ngx_http_tollgate_call_t *call)
+{
+    static const tg_str_t names[] = { TG_STR("x-ca-timestamp"),
+                                      TG_STR("x-ca-nonce") };
+    uint32_t              mask = 0;
+
+    if (call->headers[XCA_TIMESTAMP] != NULL
+        || call->headers[XCA_NONCE] != NULL) {
+        mask = tg_xca_headers_signed(
+            ngx_http_tollgate_xca_value(call, XCA_SIGNATURE_HEADERS), names, 2);
+    }
+    if (ngx_http_tollgate_xca_replay_header(call, XCA_TIMESTAMP, mask & 1)
+            != NGX_OK
+        || ngx_http_tollgate_xca_replay_header(call, XCA_NONCE, mask & 2)
+               != NGX_OK)
+    {
+        return NGX_DECLINED;
+    }
+    return NGX_OK;
+}
+
+
+/*
+ * Room for the string to sign of a usual request, in verify's frame: a
+ * request that needs more gets it from the pool.  The string lives as
+ * long as the frame; a mismatch copies it to the pool for the message.
+ */
+#define NGX_TOLLGATE_XCA_PAIRS   16
+#define NGX_TOLLGATE_XCA_SCRATCH 512
+#define NGX_TOLLGATE_XCA_OUT     1024
+
+typedef struct {
+    tg_xca_pair_t pairs[NGX_TOLLGATE_XCA_PAIRS];
+    char          scratch[NGX_TOLLGATE_XCA_SCRATCH];
+    char          out[NGX_TOLLGATE_XCA_OUT];
+} ngx_http_tollgate_xca_room_t;
+
+
+/* Builds the string to sign in room, or in the request's pool if it
+ * does not fit (the library then measures it first). */
 static ngx_int_t
 ngx_http_tollgate_xca_sts(ngx_http_tollgate_call_t *call, tg_xca_request_t *req,
-                          tg_str_t *sts)
+                          ngx_http_tollgate_xca_room_t *room, tg_str_t *sts)
 {
     ngx_http_request_t *r = call->r;
     tg_xca_buffers_t    buf;
@@ -164,7 +210,12 @@ ngx_http_tollgate_xca_sts(ngx_http_tollgate_call_t *call, tg_xca_request_t *req,
     ngx_str_t           name;
     int                 rc;
 
-    ngx_memzero(&buf, sizeof(buf));
+    buf.pairs = room->pairs;
+    buf.pairs_cap = NGX_TOLLGATE_XCA_PAIRS;
+    buf.scratch = room->scratch;
+    buf.scratch_cap = NGX_TOLLGATE_XCA_SCRATCH;
+    buf.out = room->out;
+    buf.out_cap = NGX_TOLLGATE_XCA_OUT;
     rc = tg_xca_string_to_sign(req, &buf, sts, &need, &culprit);
     if (rc == TG_ENOSPC) {
         buf.pairs =
@@ -296,9 +347,7 @@ ngx_http_tollgate_xca_precheck(ngx_http_tollgate_call_t *call,
         return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_BAD_METHOD, NULL);
     }
 
-    if (ngx_http_tollgate_xca_replay_header(call, XCA_TIMESTAMP) != NGX_OK
-        || ngx_http_tollgate_xca_replay_header(call, XCA_NONCE) != NGX_OK)
-    {
+    if (ngx_http_tollgate_xca_replay_headers(call) != NGX_OK) {
         return NGX_DECLINED;
     }
 
@@ -351,13 +400,14 @@ ngx_http_tollgate_xca_nonce(ngx_http_tollgate_call_t *call)
 static ngx_int_t
 ngx_http_tollgate_xca_verify(ngx_http_tollgate_call_t *call)
 {
-    tg_xca_request_t req;
-    tg_xca_method_t  method;
-    tg_proj_key_t    k;
-    tg_str_t         app_key, sts;
-    ngx_str_t        detail;
-    ngx_uint_t       live;
-    ngx_int_t        rc;
+    ngx_http_tollgate_xca_room_t room;
+    tg_xca_request_t             req;
+    tg_xca_method_t              method;
+    tg_proj_key_t                k;
+    tg_str_t                     app_key, sts;
+    ngx_str_t                    detail;
+    ngx_uint_t                   live;
+    ngx_int_t                    rc;
 
     call->app_key = call->headers[XCA_KEY]->value;
     app_key = (tg_str_t){ (char *) call->app_key.data, call->app_key.len };
@@ -366,13 +416,17 @@ ngx_http_tollgate_xca_verify(ngx_http_tollgate_call_t *call)
     if (rc != NGX_OK) {
         return rc;
     }
+    if (call->headers[XCA_NONCE] != NULL) {
+        ngx_http_tollgate_prefetch_nonce(
+            call, app_key, ngx_http_tollgate_xca_value(call, XCA_NONCE));
+    }
 
     if (!ngx_http_tollgate_find_key(call, app_key, &k)) {
         return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_UNKNOWN_KEY, NULL);
     }
 
     ngx_http_tollgate_xca_request(call, &req);
-    rc = ngx_http_tollgate_xca_sts(call, &req, &sts);
+    rc = ngx_http_tollgate_xca_sts(call, &req, &room, &sts);
     if (rc != NGX_OK) {
         return rc;
     }
@@ -388,8 +442,13 @@ ngx_http_tollgate_xca_verify(ngx_http_tollgate_call_t *call)
         return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_UNKNOWN_KEY, NULL);
     }
     if (rc != NGX_OK) {
-        detail.data = (u_char *) sts.ptr;
+        /* The message is rendered after verify returns: from the pool. */
+        detail.data = ngx_pnalloc(call->r->pool, sts.len);
+        if (detail.data == NULL) {
+            return NGX_ERROR;
+        }
         detail.len = sts.len;
+        ngx_memcpy(detail.data, sts.ptr, sts.len);
         return ngx_http_tollgate_refuse_mismatch(call, &detail);
     }
 

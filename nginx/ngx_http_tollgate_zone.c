@@ -9,15 +9,15 @@
 #include "ngx_http_tollgate_zone.h"
 
 
-#define NGX_TOLLGATE_NONCE  'n'
 #define NGX_TOLLGATE_BUCKET 'b'
 
-/* The nonce table has a chain per this many bytes of zone (about one
- * nonce's node), a power of two, at least NGX_TOLLGATE_CHAINS_MIN. */
+/* The nonce table has a chain per this many bytes of zone (about two
+ * nonces' nodes), a power of two, at least NGX_TOLLGATE_CHAINS_MIN. */
 #define NGX_TOLLGATE_BYTES_PER_CHAIN 256
 #define NGX_TOLLGATE_CHAINS_MIN      64
 
-typedef struct ngx_http_tollgate_node_s ngx_http_tollgate_node_t;
+typedef struct ngx_http_tollgate_node_s  ngx_http_tollgate_node_t;
+typedef struct ngx_http_tollgate_nonce_s ngx_http_tollgate_nonce_t;
 
 typedef struct {
     ngx_rbtree_t      rbtree; /* buckets */
@@ -25,25 +25,37 @@ typedef struct {
     ngx_queue_t       nonces;  /* oldest first */
     ngx_queue_t       buckets; /* least recently used first */
 
-    /* Nonces: a hash table of singly linked chains, by the CRC32. */
-    ngx_http_tollgate_node_t **chains;
-    ngx_uint_t                 mask;
+    /* Nonces: a hash table of singly linked chains, by a hash seeded
+     * per zone (ngx_http_tollgate_nonce_hash()). */
+    ngx_http_tollgate_nonce_t **chains;
+    ngx_uint_t                  mask;
+    uint64_t                    seed;
 
     ngx_uint_t nonces_held; /* for ngx_http_tollgate_zone_usage() */
     ngx_uint_t buckets_held;
 } ngx_http_tollgate_shctx_t;
 
-/* Lives from the rbtree node's color field on, as limit_req's nodes do
- * (nonces use only the node's key, their hash). */
+/* A bucket: lives from the rbtree node's color field on, as limit_req's
+ * nodes do. */
 struct ngx_http_tollgate_node_s {
-    u_char                    color;
-    u_char                    kind;
-    u_short                   len;
-    ngx_queue_t               queue;
-    ngx_http_tollgate_node_t *next;       /* nonces: the chain */
-    int64_t                   expires_ms; /* nonces */
-    tg_bucket_t               bucket;     /* buckets */
-    u_char                    data[1];    /* the key */
+    u_char      color;
+    u_char      kind;
+    u_short     len;
+    ngx_queue_t queue;
+    tg_bucket_t bucket;
+    u_char      data[1]; /* the key */
+};
+
+/* A nonce: AppKey \0 nonce, as small as it can be (about 110 bytes, in
+ * the slab allocator's 128-byte class), so that a zone holds twice as
+ * many as in a tree node and first touches half as many pages. */
+struct ngx_http_tollgate_nonce_s {
+    ngx_http_tollgate_nonce_t *next;  /* the chain */
+    ngx_queue_t                queue; /* oldest first */
+    int64_t                    expires_ms;
+    uint32_t                   hash;
+    u_short                    len;
+    u_char                     data[1];
 };
 
 
@@ -141,6 +153,8 @@ ngx_http_tollgate_zone_init(ngx_shm_zone_t *zone, void *data)
         return NGX_ERROR;
     }
     sh->mask--;
+    sh->seed = ((uint64_t) ngx_random() << 32) ^ (uint64_t) ngx_random()
+               ^ (uint64_t) ngx_time();
 
     ngx_rbtree_init(&sh->rbtree, &sh->sentinel,
                     ngx_http_tollgate_rbtree_insert);
@@ -179,18 +193,74 @@ ngx_http_tollgate_lookup(ngx_http_tollgate_shctx_t *sh, uint32_t hash,
 }
 
 
+/*
+ * The hash of a nonce entry, AppKey then nonce: eight bytes at a time,
+ * mixed by multiplication (a few instructions a word, where a CRC32 costs
+ * a table lookup per nibble), from the zone's seed, so that nobody can
+ * choose nonces that share a chain without knowing it.  (Only a caller
+ * with a valid signature gets a nonce recorded anyway.)
+ */
+static uint64_t
+ngx_http_tollgate_hash_part(uint64_t h, const u_char *p, size_t len)
+{
+    uint64_t w;
+
+    h ^= (uint64_t) len * 0x9e3779b97f4a7c15ULL;
+    for (; len >= 8; p += 8, len -= 8) {
+        ngx_memcpy(&w, p, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+    }
+    w = 0;
+    ngx_memcpy(&w, p, len);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+    return h ^ (h >> 29);
+}
+
+
+static uint32_t
+ngx_http_tollgate_nonce_hash(ngx_http_tollgate_shctx_t *sh, ngx_str_t *key,
+                             ngx_str_t *nonce)
+{
+    uint64_t h;
+
+    h = ngx_http_tollgate_hash_part(sh->seed, key->data, key->len);
+    h = ngx_http_tollgate_hash_part(h, nonce->data, nonce->len);
+    h *= 0xff51afd7ed558ccdULL;
+    return (uint32_t) (h ^ (h >> 32));
+}
+
+
+void
+ngx_http_tollgate_nonce_prefetch(ngx_shm_zone_t *zone, ngx_str_t *key,
+                                 ngx_str_t *nonce)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    ngx_http_tollgate_shctx_t *sh = zone->data;
+
+    /* The table's address and size never change: no lock needed to
+     * read them, and a prefetch reads nothing that could be torn. */
+    __builtin_prefetch(
+        &sh->chains[ngx_http_tollgate_nonce_hash(sh, key, nonce) & sh->mask]);
+#else
+    (void) zone;
+    (void) key;
+    (void) nonce;
+#endif
+}
+
+
 /* The nonce of hash and data, or NULL: one chain of the table. */
-static ngx_http_tollgate_node_t *
+static ngx_http_tollgate_nonce_t *
 ngx_http_tollgate_nonce_find(ngx_http_tollgate_shctx_t *sh, uint32_t hash,
                              u_char *data, size_t len)
 {
-    ngx_http_tollgate_node_t *tn;
+    ngx_http_tollgate_nonce_t *n;
 
-    for (tn = sh->chains[hash & sh->mask]; tn != NULL; tn = tn->next) {
-        if (ngx_http_tollgate_rbnode(tn)->key == hash
-            && ngx_http_tollgate_cmp(tn, NGX_TOLLGATE_NONCE, data, len) == 0)
-        {
-            return tn;
+    for (n = sh->chains[hash & sh->mask]; n != NULL; n = n->next) {
+        if (n->hash == hash && n->len == len
+            && ngx_memcmp(n->data, data, len) == 0) {
+            return n;
         }
     }
     return NULL;
@@ -198,23 +268,30 @@ ngx_http_tollgate_nonce_find(ngx_http_tollgate_shctx_t *sh, uint32_t hash,
 
 
 static void
+ngx_http_tollgate_nonce_free(ngx_slab_pool_t           *shpool,
+                             ngx_http_tollgate_shctx_t *sh,
+                             ngx_http_tollgate_nonce_t *n)
+{
+    ngx_http_tollgate_nonce_t **p;
+
+    ngx_queue_remove(&n->queue);
+    p = &sh->chains[n->hash & sh->mask];
+    while (*p != n) {
+        p = &(*p)->next;
+    }
+    *p = n->next;
+    sh->nonces_held--;
+    ngx_slab_free_locked(shpool, n);
+}
+
+
+static void
 ngx_http_tollgate_free(ngx_slab_pool_t *shpool, ngx_http_tollgate_shctx_t *sh,
                        ngx_http_tollgate_node_t *tn)
 {
-    ngx_http_tollgate_node_t **p;
-
     ngx_queue_remove(&tn->queue);
-    if (tn->kind == NGX_TOLLGATE_NONCE) {
-        p = &sh->chains[ngx_http_tollgate_rbnode(tn)->key & sh->mask];
-        while (*p != tn) {
-            p = &(*p)->next;
-        }
-        *p = tn->next;
-        sh->nonces_held--;
-    } else {
-        ngx_rbtree_delete(&sh->rbtree, ngx_http_tollgate_rbnode(tn));
-        sh->buckets_held--;
-    }
+    ngx_rbtree_delete(&sh->rbtree, ngx_http_tollgate_rbnode(tn));
+    sh->buckets_held--;
     ngx_slab_free_locked(shpool, ngx_http_tollgate_rbnode(tn));
 }
 
@@ -224,16 +301,17 @@ static void
 ngx_http_tollgate_expire(ngx_slab_pool_t *shpool, ngx_http_tollgate_shctx_t *sh,
                          int64_t now_ms, ngx_uint_t all)
 {
-    ngx_http_tollgate_node_t *tn;
-    ngx_queue_t              *q;
+    ngx_http_tollgate_nonce_t *n;
+    ngx_http_tollgate_node_t  *tn;
+    ngx_queue_t               *q;
 
     while (!ngx_queue_empty(&sh->nonces)) {
         q = ngx_queue_head(&sh->nonces);
-        tn = ngx_queue_data(q, ngx_http_tollgate_node_t, queue);
-        if (tn->expires_ms > now_ms) {
+        n = ngx_queue_data(q, ngx_http_tollgate_nonce_t, queue);
+        if (n->expires_ms > now_ms) {
             break;
         }
-        ngx_http_tollgate_free(shpool, sh, tn);
+        ngx_http_tollgate_nonce_free(shpool, sh, n);
     }
 
     if (all && !ngx_queue_empty(&sh->buckets)) {
@@ -244,7 +322,49 @@ ngx_http_tollgate_expire(ngx_slab_pool_t *shpool, ngx_http_tollgate_shctx_t *sh,
 }
 
 
-/* Allocates and inserts a node; expires what it can when full. */
+/* Allocates size bytes; expires what it can when the zone is full. */
+static void *
+ngx_http_tollgate_alloc(ngx_slab_pool_t *shpool, ngx_http_tollgate_shctx_t *sh,
+                        size_t size, int64_t now_ms)
+{
+    void *p;
+
+    p = ngx_slab_alloc_locked(shpool, size);
+    if (p == NULL) {
+        ngx_http_tollgate_expire(shpool, sh, now_ms, 1);
+        p = ngx_slab_alloc_locked(shpool, size);
+    }
+    return p;
+}
+
+
+/* Allocates and inserts a nonce, expiring what it can when full. */
+static ngx_http_tollgate_nonce_t *
+ngx_http_tollgate_nonce_add(ngx_slab_pool_t           *shpool,
+                            ngx_http_tollgate_shctx_t *sh, uint32_t hash,
+                            u_char *data, size_t len, int64_t now_ms,
+                            int64_t expires_ms)
+{
+    ngx_http_tollgate_nonce_t *n;
+
+    n = ngx_http_tollgate_alloc(
+        shpool, sh, offsetof(ngx_http_tollgate_nonce_t, data) + len, now_ms);
+    if (n == NULL) {
+        return NULL;
+    }
+    n->hash = hash;
+    n->len = (u_short) len;
+    n->expires_ms = expires_ms;
+    ngx_memcpy(n->data, data, len);
+    n->next = sh->chains[hash & sh->mask];
+    sh->chains[hash & sh->mask] = n;
+    ngx_queue_insert_tail(&sh->nonces, &n->queue);
+    sh->nonces_held++;
+    return n;
+}
+
+
+/* Allocates and inserts a bucket's node; expires what it can when full. */
 static ngx_http_tollgate_node_t *
 ngx_http_tollgate_add(ngx_slab_pool_t *shpool, ngx_http_tollgate_shctx_t *sh,
                       uint32_t hash, u_char kind, u_char *data, size_t len,
@@ -261,33 +381,20 @@ ngx_http_tollgate_add(ngx_slab_pool_t *shpool, ngx_http_tollgate_shctx_t *sh,
     size = offsetof(ngx_rbtree_node_t, color)
            + offsetof(ngx_http_tollgate_node_t, data) + len;
 
-    node = ngx_slab_alloc_locked(shpool, size);
+    node = ngx_http_tollgate_alloc(shpool, sh, size, now_ms);
     if (node == NULL) {
-        ngx_http_tollgate_expire(shpool, sh, now_ms, 1);
-        node = ngx_slab_alloc_locked(shpool, size);
-        if (node == NULL) {
-            return NULL;
-        }
+        return NULL;
     }
 
     node->key = hash;
     tn = ngx_http_tollgate_node(node);
     tn->kind = kind;
     tn->len = (u_short) len;
-    tn->expires_ms = 0;
     tn->bucket = TG_BUCKET_INIT;
     ngx_memcpy(tn->data, data, len);
-    if (kind == NGX_TOLLGATE_NONCE) {
-        tn->next = sh->chains[hash & sh->mask];
-        sh->chains[hash & sh->mask] = tn;
-        ngx_queue_insert_tail(&sh->nonces, &tn->queue);
-        sh->nonces_held++;
-    } else {
-        tn->next = NULL;
-        ngx_rbtree_insert(&sh->rbtree, node);
-        ngx_queue_insert_tail(&sh->buckets, &tn->queue);
-        sh->buckets_held++;
-    }
+    ngx_rbtree_insert(&sh->rbtree, node);
+    ngx_queue_insert_tail(&sh->buckets, &tn->queue);
+    sh->buckets_held++;
     return tn;
 }
 
@@ -299,7 +406,7 @@ ngx_http_tollgate_nonce_use(ngx_shm_zone_t *zone, ngx_str_t *key,
 {
     ngx_http_tollgate_shctx_t *sh = zone->data;
     ngx_slab_pool_t           *shpool = (ngx_slab_pool_t *) zone->shm.addr;
-    ngx_http_tollgate_node_t  *tn;
+    ngx_http_tollgate_nonce_t *n;
     u_char                     buf[NGX_HTTP_TOLLGATE_NONCE_ENTRY_MAX];
     size_t                     len;
     uint32_t                   hash;
@@ -313,23 +420,20 @@ ngx_http_tollgate_nonce_use(ngx_shm_zone_t *zone, ngx_str_t *key,
     ngx_memcpy(buf, key->data, key->len);
     buf[key->len] = '\0';
     ngx_memcpy(buf + key->len + 1, nonce->data, nonce->len);
-    hash = ngx_crc32_short(buf, len);
+    hash = ngx_http_tollgate_nonce_hash(sh, key, nonce);
 
     ngx_shmtx_lock(&shpool->mutex);
 
     ngx_http_tollgate_expire(shpool, sh, now_ms, 0);
 
-    tn = ngx_http_tollgate_nonce_find(sh, hash, buf, len);
-    if (tn != NULL) {
+    n = ngx_http_tollgate_nonce_find(sh, hash, buf, len);
+    if (n != NULL) {
         rc = NGX_DECLINED;
-    } else {
-        tn = ngx_http_tollgate_add(shpool, sh, hash, NGX_TOLLGATE_NONCE, buf,
-                                   len, now_ms);
-        if (tn == NULL) {
-            rc = NGX_ERROR;
-        } else {
-            tn->expires_ms = expires_ms;
-        }
+    } else if (ngx_http_tollgate_nonce_add(shpool, sh, hash, buf, len, now_ms,
+                                           expires_ms)
+               == NULL)
+    {
+        rc = NGX_ERROR;
     }
 
     ngx_shmtx_unlock(&shpool->mutex);

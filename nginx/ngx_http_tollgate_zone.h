@@ -2,8 +2,8 @@
  * The Tollgate module's shared-memory zone: the nonces seen recently and
  * each app's rate-limit bucket, shared by every worker.
  *
- * Nonces are found in a hash table by a CRC32 of AppKey and nonce (one
- * chain per 256 bytes of zone, so chains stay short when the zone is
+ * Nonces are found in a hash table by a seeded hash of AppKey and nonce
+ * (one chain per 256 bytes of zone, so chains stay short when the zone is
  * full), and sit in a queue in insertion order; all live for the same
  * time, so the oldest expire first.  Buckets are in a red-black tree keyed
  * by a CRC32 of the app, as limit_req keeps its states, and sit in a queue
@@ -34,6 +34,15 @@ ngx_int_t ngx_http_tollgate_zone_init(ngx_shm_zone_t *zone, void *data);
 ngx_int_t ngx_http_tollgate_nonce_use(ngx_shm_zone_t *zone, ngx_str_t *key,
                                       ngx_str_t *nonce, int64_t now_ms,
                                       int64_t expires_ms);
+
+/*
+ * Starts loading, without waiting, the memory that
+ * ngx_http_tollgate_nonce_use() reads first for key and nonce (a slot of
+ * a table as large as the zone, rarely in any cache), so that the miss
+ * overlaps the work done before the nonce is spent.
+ */
+void ngx_http_tollgate_nonce_prefetch(ngx_shm_zone_t *zone, ngx_str_t *key,
+                                      ngx_str_t *nonce);
 
 /*
  * Takes a token from app's bucket (rate per second, burst).  The bucket

@@ -154,7 +154,7 @@ typedef struct {
  * even a sizing call reports them.  TG_EINVALID if a parameter key is
  * repeated: found only by a call with sufficient buffers, *culprit then
  * points at the decoded key in buf->scratch.  The callback is the only
- * code that reads headers; it is called twice per signed name.
+ * code that reads headers; it is called once per signed name.
  */
 int tg_xca_string_to_sign(const tg_xca_request_t *req,
                           const tg_xca_buffers_t *buf, tg_str_t *sts,
@@ -174,6 +174,13 @@ int tg_xca_is_form(tg_str_t content_type);
  * listed by this count.
  */
 int tg_xca_header_signed(tg_str_t signature_headers, tg_str_t name);
+
+/*
+ * The same for n names (at most 32) in one pass over the list: bit i of
+ * the result is tg_xca_header_signed(signature_headers, names[i]).
+ */
+uint32_t tg_xca_headers_signed(tg_str_t        signature_headers,
+                               const tg_str_t *names, size_t n);
 
 /*
  * Parses X-Ca-Signature-Method.  value.ptr == NULL means the header is

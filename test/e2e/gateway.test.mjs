@@ -446,6 +446,38 @@ describe('rotation', () => {
       });
 });
 
+describe('the workers\' caches', () => {
+  // Each worker keeps the HMAC states of recent secrets and copies of the
+  // records it read, for one projection snapshot: warm them, change the
+  // app, and from the first call that sees the change on, no call may be
+  // served from what was cached before it.
+  test('never serve a secret past its reset, nor an app past its disabling', async () => {
+    const app = await grantedApp('cached');
+    const old = new aliyun.Client(app.app_key, app.app_secret);
+    await eventually(async () => (await signed(old, 'get', '/c')).status === 200);
+    for (let i = 0; i < 40; i++) {
+      assert.equal((await signed(old, 'get', '/c')).status, 200);
+    }
+
+    const reset = await call('POST', `/v1/apps/${app.id}/reset-secret`, {});
+    const fresh = new aliyun.Client(reset.app_key, reset.app_secret);
+    await eventually(async () => (await signed(fresh, 'get', '/c')).status === 200);
+    for (let i = 0; i < 40; i++) {
+      const stale = await signed(old, 'get', '/c');
+      assert.equal(stale.status, 400, `call ${i}`);
+      assert.match(stale.message, /^Invalid Signature/, `call ${i}`);
+      assert.equal((await signed(fresh, 'get', '/c')).status, 200, `call ${i}`);
+    }
+
+    await call('PATCH', `/v1/apps/${app.id}`, {status: 'disabled'});
+    await eventually(async () => (await signed(fresh, 'get', '/c')).status === 403);
+    for (let i = 0; i < 40; i++) {
+      const disabled = await signed(fresh, 'get', '/c');
+      assert.deepEqual([disabled.status, disabled.message], [403, 'App Disabled'], `call ${i}`);
+    }
+  });
+});
+
 describe('tollgate sign', () => {
   // Runs the CLI against the stack (its management endpoint for --app).
   // Asynchronously: the echo upstream runs in this process.

@@ -277,6 +277,47 @@ test_hmac_keyed(void **state)
 }
 
 
+/* The keyed HMAC agrees with the one-shot one for every key length around
+ * the block (shorter, equal, hashed first) and messages of 0 to 300 bytes
+ * (one block, the padding's edge, several), with both digests, and a
+ * message does not disturb the next. */
+static void
+test_hmac_keyed_matches_oneshot(void **state)
+{
+    static const size_t key_lens[] = { 0, 1, 32, 63, 64, 65, 131 };
+    uint8_t             key[131], msg[300], a[TG_SHA256_LEN], b[TG_SHA256_LEN];
+    tg_hmac_t          *h256, *h1;
+    size_t              k, len, i;
+
+    (void) state;
+
+    for (i = 0; i < sizeof(key); i++) {
+        key[i] = (uint8_t) (i * 7 + 1);
+    }
+    for (i = 0; i < sizeof(msg); i++) {
+        msg[i] = (uint8_t) (i * 13 + 5);
+    }
+    for (k = 0; k < sizeof(key_lens) / sizeof(key_lens[0]); k++) {
+        tg_str_t kk = { (char *) key, key_lens[k] };
+
+        assert_rc(tg_hmac_create(&h256, TG_HMAC_SHA256, kk), TG_OK);
+        assert_rc(tg_hmac_create(&h1, TG_HMAC_SHA1, kk), TG_OK);
+        for (len = 0; len <= sizeof(msg); len++) {
+            tg_str_t m = { (char *) msg, len };
+
+            assert_rc(tg_hmac_compute(h256, m, a), TG_OK);
+            assert_rc(tg_hmac_sha256(kk, m, b), TG_OK);
+            assert_memory_equal(a, b, TG_SHA256_LEN);
+            assert_rc(tg_hmac_compute(h1, m, a), TG_OK);
+            assert_rc(tg_hmac_sha1(kk, m, b), TG_OK);
+            assert_memory_equal(a, b, TG_SHA1_LEN);
+        }
+        tg_hmac_destroy(h256);
+        tg_hmac_destroy(h1);
+    }
+}
+
+
 /* RFC 1321 appendix A.5. */
 static void
 test_md5_rfc1321(void **state)
@@ -613,6 +654,7 @@ main(void)
         cmocka_unit_test(test_sha256_fips180),
         cmocka_unit_test(test_hmac_sha1_rfc2202),
         cmocka_unit_test(test_hmac_keyed),
+        cmocka_unit_test(test_hmac_keyed_matches_oneshot),
         cmocka_unit_test(test_md5_rfc1321),
         cmocka_unit_test(test_hex_encode),
         cmocka_unit_test(test_base64_encode_rfc4648),

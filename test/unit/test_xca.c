@@ -557,6 +557,25 @@ test_params_unicode(void **state)
 }
 
 
+/* The same order below and above the insertion sort's bound (a usual
+ * request's few pairs, and the heapsort of many), prefixes first. */
+static void
+test_params_sort_sizes(void **state)
+{
+    headers_t        h = HEADERS({ "x", "y" });
+    tg_xca_request_t req = request("GET", "/s", &h);
+
+    (void) state;
+
+    req.query = TG_STR("c=3&ab=2&a=1&B=0");
+    assert_str_equal(build(&req), "GET\n\n\n\n\n/s?B=0&a=1&ab=2&c=3");
+
+    req.query = TG_STR("j=9&i=8&h=7&g=6&f=5&e=4&d=3&c=3&ab=2&a=1&B=0");
+    assert_str_equal(build(&req), "GET\n\n\n\n\n/s?B=0&a=1&ab=2&c=3&d=3&e=4"
+                                  "&f=5&g=6&h=7&i=8&j=9");
+}
+
+
 /* Empty pieces, empty keys, bad escapes and decoded separators. */
 static void
 test_params_edges(void **state)
@@ -769,6 +788,33 @@ test_header_signed(void **state)
     assert_int_equal(tg_xca_header_signed(list, TG_STR("date")), 0);
     assert_int_equal(tg_xca_header_signed(TG_STR(""), TG_STR("x-ca-key")), 0);
     assert_int_equal(tg_xca_header_signed(TG_STR_NULL, TG_STR("x-ca-key")), 0);
+}
+
+
+/* Several names in one pass: the same answers, bit by bit. */
+static void
+test_headers_signed(void **state)
+{
+    static const tg_str_t names[] = {
+        TG_STR("x-ca-timestamp"), TG_STR("x-ca-stage"), TG_STR("X-CA-NONCE"),
+        TG_STR("date"),           TG_STR("x-ca"),       TG_STR("x-ca-key"),
+    };
+    tg_str_t list = TG_STR(" X-Ca-Key ,x-ca-nonce,,\tx-ca-timestamp,Date");
+    size_t   i;
+
+    (void) state;
+
+    assert_int_equal(tg_xca_headers_signed(list, names, 6), 0x25);
+    for (i = 0; i < 6; i++) {
+        assert_int_equal((tg_xca_headers_signed(list, names, 6) >> i) & 1,
+                         (uint32_t) tg_xca_header_signed(list, names[i]));
+    }
+    assert_int_equal(tg_xca_headers_signed(list, names, 0), 0);
+    assert_int_equal(tg_xca_headers_signed(TG_STR(""), names, 6), 0);
+    assert_int_equal(tg_xca_headers_signed(TG_STR_NULL, names, 6), 0);
+    /* a name listed twice sets its bit once */
+    assert_int_equal(
+        tg_xca_headers_signed(TG_STR("x-ca-key,X-Ca-Key"), names, 6), 0x20);
 }
 
 
@@ -1022,6 +1068,7 @@ main(void)
         cmocka_unit_test(test_params_query_form_merge),
         cmocka_unit_test(test_params_plus_and_percent),
         cmocka_unit_test(test_params_unicode),
+        cmocka_unit_test(test_params_sort_sizes),
         cmocka_unit_test(test_params_edges),
         cmocka_unit_test(test_params_none),
         cmocka_unit_test(test_headers_mixed_case),
@@ -1031,6 +1078,7 @@ main(void)
         cmocka_unit_test(test_headers_missing),
         cmocka_unit_test(test_headers_duplicate),
         cmocka_unit_test(test_header_signed),
+        cmocka_unit_test(test_headers_signed),
         cmocka_unit_test(test_buffer_too_small),
         cmocka_unit_test(test_is_form),
         cmocka_unit_test(test_sts_message),
