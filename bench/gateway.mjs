@@ -20,8 +20,10 @@
 // the issue asks for is the signed scenario's CPU per request above the
 // baseline's, divided by one bare one-shot HMAC-SHA256 of a string of the
 // same length, measured on the same CPU in the same round
-// (build/bench/hmac_cost).  Medians over the rounds are reported with the
-// ratios to the baseline.  The projection holds 1,000 apps (synthetic
+// (build/bench/hmac_cost).  A scenario's ratio and CPU above the baseline
+// are taken against the baseline's run of the same round (each phase its
+// own baseline), and the median over the rounds is reported, so that the
+// machine's drift between rounds cancels out.  The projection holds 1,000 apps (synthetic
 // ones from build/bench/fill_projection, plus the bench's own); then it
 // is filled to 1,000,000 and the signed scenario runs again ("signed_1m",
 // against its own baseline).  Results go to bench/results/gateway.json.
@@ -327,16 +329,6 @@ try {
     scenarios.signed_1m.push(run);
   }
 
-  // Each phase against its own baseline, so that drift between the
-  // phases (the machine is shared) cancels out.
-  const base = {
-    rps: median(scenarios.baseline.map((r) => r.rps)),
-    cpu: median(scenarios.baseline.map((r) => r.cpu_us)),
-  };
-  const base1m = {
-    rps: median(scenarios.baseline_1m.map((r) => r.rps)),
-    cpu: median(scenarios.baseline_1m.map((r) => r.cpu_us)),
-  };
   const hmacUs = median(hmac.map((h) => h.oneshot_sha256_ns)) / 1000;
   const result = {
     when: new Date().toISOString(),
@@ -351,18 +343,21 @@ try {
     scenarios: {},
   };
   for (const [name, runs] of Object.entries(scenarios)) {
-    const b = name.endsWith('_1m') ? base1m : base;
+    // Each run against the baseline's run of the same round, then the
+    // median of those: drift between rounds cancels out.
+    const own = name.endsWith('_1m') ? scenarios.baseline_1m : scenarios.baseline;
     const rps = median(runs.map((r) => r.rps));
     const cpu = median(runs.map((r) => r.cpu_us));
+    const above = median(runs.map((r, i) => r.cpu_us - own[i].cpu_us));
     result.scenarios[name] = {
       rps_median: Math.round(rps),
-      ratio_to_baseline: round3(rps / b.rps),
+      ratio_to_baseline: round3(median(runs.map((r, i) => r.rps / own[i].rps))),
       p50_ms: median(runs.map((r) => r.p50)),
       p99_ms: median(runs.map((r) => r.p99)),
       p999_ms: median(runs.map((r) => r.p999)),
       cpu_us_per_request: round3(cpu),
-      cpu_us_above_baseline: round3(cpu - b.cpu),
-      above_baseline_in_bare_hmacs: round3((cpu - b.cpu) / hmacUs),
+      cpu_us_above_baseline: round3(above),
+      above_baseline_in_bare_hmacs: round3(above / hmacUs),
       non_2xx: runs.reduce((n, r) => n + r.bad, 0),
       runs_rps: runs.map((r) => Math.round(r.rps)),
       runs_cpu_us: runs.map((r) => round3(r.cpu_us)),
