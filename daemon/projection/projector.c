@@ -29,7 +29,8 @@
 #include "projection/projector.h"
 
 
-#define TG_PROJ_BATCH         500 /* changes per LMDB transaction */
+#define TG_PROJ_BATCH         500  /* changes per LMDB transaction */
+#define TG_PROJ_REBUILD_PAGE  2000 /* apps per read of a rebuild */
 #define TG_PROJ_GRANT_KEY_MAX 512
 
 /* The safety-net poll, whose sync also writes the heartbeat. */
@@ -831,7 +832,10 @@ tg_proj_apply(void *data, int64_t seq, const tg_dp_app_t *apps, size_t n)
 
     rc = TG_OK;
     for (i = 0; i < n && rc == TG_OK; i++) {
-        rc = tg_proj_drop_app(&b, apps[i].id);
+        /* A rebuild starts from empty databases: nothing to drop. */
+        if (p->rebuild == NULL) {
+            rc = tg_proj_drop_app(&b, apps[i].id);
+        }
         if (rc == TG_OK && apps[i].exists) {
             rc = tg_proj_write_app(&b, &apps[i], now);
         }
@@ -857,10 +861,12 @@ tg_proj_apply(void *data, int64_t seq, const tg_dp_app_t *apps, size_t n)
 
 /*
  * When the change log no longer holds every change after seq (pruned
- * past it, or the store is older than the projection), rebuilds the
- * projection from the store's apps, in one LMDB transaction: readers
- * keep the old one until it commits, and a crash leaves it as it was (and
- * rebuilt again).  Sets *seq to the store's seq it matches.
+ * past it, or the store is older than the projection), or the projection
+ * is empty (new, or made again after damage) while the store is not,
+ * rebuilds the projection from the store's apps, read in pages of a few
+ * queries each, in one LMDB transaction: readers keep the old one until
+ * it commits, and a crash leaves it as it was (and rebuilt again).  Sets
+ * *seq to the store's seq it matches; the changes after it follow.
  */
 static int
 tg_proj_log_check(tg_projector_t *p, int64_t *seq, tg_error_t *err)
@@ -872,16 +878,21 @@ tg_proj_log_check(tg_projector_t *p, int64_t *seq, tg_error_t *err)
 
     rc = tg_service_dp_log_check(p->service, p->seq, &rebuild, &horizon,
                                  &latest, err);
-    if (rc != TG_OK || !rebuild) {
+    if (rc != TG_OK || (!rebuild && (p->seq != 0 || latest == 0))) {
         return rc;
     }
 
-    TG_LOG(TG_LOG_WARN,
-           "projection: the change log no longer holds its position "
-           "(pruned past it, or the store is older); rebuilding from the "
-           "store",
-           TG_LF_INT("seq", p->seq), TG_LF_INT("pruned_through", horizon),
-           TG_LF_INT("latest", latest));
+    if (rebuild) {
+        TG_LOG(TG_LOG_WARN,
+               "projection: the change log no longer holds its position "
+               "(pruned past it, or the store is older); rebuilding from the "
+               "store",
+               TG_LF_INT("seq", p->seq), TG_LF_INT("pruned_through", horizon),
+               TG_LF_INT("latest", latest));
+    } else {
+        TG_LOG(TG_LOG_INFO, "projection: empty; building it from the store",
+               TG_LF_INT("latest", latest));
+    }
 
     b.p = p;
     if (tg_proj_check(&b, mdb_txn_begin(p->env, NULL, 0, &b.txn)) != TG_OK) {
@@ -895,8 +906,8 @@ tg_proj_log_check(tg_projector_t *p, int64_t *seq, tg_error_t *err)
 
     p->rebuild = b.txn;
     if (rc == TG_OK) {
-        rc = tg_service_dp_rebuild(p->service, TG_PROJ_BATCH, tg_proj_apply, p,
-                                   &at, err);
+        rc = tg_service_dp_rebuild(p->service, TG_PROJ_REBUILD_PAGE,
+                                   tg_proj_apply, p, &at, err);
     }
     p->rebuild = NULL;
 
@@ -907,8 +918,8 @@ tg_proj_log_check(tg_projector_t *p, int64_t *seq, tg_error_t *err)
     }
     if (rc == TG_OK) {
         *seq = p->seq = at;
-        TG_LOG(TG_LOG_WARN, "projection rebuilt from the store",
-               TG_LF_INT("seq", at));
+        TG_LOG(rebuild ? TG_LOG_WARN : TG_LOG_INFO,
+               "projection rebuilt from the store", TG_LF_INT("seq", at));
     }
     return rc;
 }
@@ -1039,6 +1050,9 @@ tg_projector_sync(tg_projector_t *p)
     started_mono = tg_time_monotonic_ms();
     p->lmdb_error = 0;
     rc = tg_proj_guard(p);
+    if (rc == TG_OK && p->seq == 0) {
+        rc = tg_proj_log_check(p, &seq, &err); /* empty: from the tables */
+    }
     seq = p->seq;
     while (more && rc == TG_OK) {
         rc = tg_service_dp_changes(p->service, &seq, TG_PROJ_BATCH,

@@ -3,6 +3,7 @@
  * the same snapshot, secrets opened for the projection to re-seal.
  */
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,22 +68,17 @@ tg_dp_open_pairs(tg_service_t *svc, tg_dp_app_t *a)
 }
 
 
+/* Opens codes (n of them) into a. */
 static int
-tg_dp_open_codes(tg_service_t *svc, tg_txn_t *t, tg_dp_app_t *a)
+tg_dp_codes_open(tg_service_t *svc, tg_dp_app_t *a, const tg_cred_t *codes,
+                 size_t n)
 {
-    tg_cred_t *codes = NULL;
-    size_t     n = 0, i;
-    int        rc;
-
-    rc = tg_store_cred_list(t, TG_CRED_APP_CODE, tg_str_c(a->id), &codes, &n);
-    if (rc != TG_OK) {
-        return rc;
-    }
+    size_t i;
+    int    rc = TG_OK;
 
     a->codes = calloc(n + 1, sizeof(char *));
     a->codes_set = calloc(n + 1, sizeof(int64_t));
     if (a->codes == NULL || a->codes_set == NULL) {
-        tg_store_cred_list_free(codes, n);
         return TG_ENOMEM;
     }
     a->ncodes = n;
@@ -92,7 +88,21 @@ tg_dp_open_codes(tg_service_t *svc, tg_txn_t *t, tg_dp_app_t *a)
                            &a->codes[i]);
         a->codes_set[i] = codes[i].secret_at;
     }
+    return rc;
+}
 
+
+static int
+tg_dp_open_codes(tg_service_t *svc, tg_txn_t *t, tg_dp_app_t *a)
+{
+    tg_cred_t *codes = NULL;
+    size_t     n = 0;
+    int        rc;
+
+    rc = tg_store_cred_list(t, TG_CRED_APP_CODE, tg_str_c(a->id), &codes, &n);
+    if (rc == TG_OK) {
+        rc = tg_dp_codes_open(svc, a, codes, n);
+    }
     tg_store_cred_list_free(codes, n);
     return rc;
 }
@@ -240,46 +250,194 @@ tg_service_dp_log_check(tg_service_t *svc, int64_t seq, int *rebuild,
 }
 
 
-/* Reads one page of apps after *after and applies it at seq; sets
- * *after to its last id and *n to its size. */
+/*
+ * A rebuild's page: its apps and the credentials and grants of them all,
+ * each by app id, and how far each list was handed out.
+ */
+typedef struct {
+    tg_app_t   *apps;
+    size_t      napps;
+    tg_cred_t  *pairs;
+    size_t      npairs, pair;
+    tg_cred_t  *codes;
+    size_t      ncodes, code;
+    tg_grant_t *grants;
+    size_t      ngrants, grant;
+    char        account[TG_ID_LEN + 1]; /* the policy read last */
+    int64_t     max_secret_age;
+} tg_dp_page_t;
+
+
+static void
+tg_dp_page_free(tg_dp_page_t *pg)
+{
+    tg_store_app_list_free(pg->apps, pg->napps);
+    tg_store_cred_list_free(pg->pairs, pg->npairs);
+    tg_store_cred_list_free(pg->codes, pg->ncodes);
+    tg_store_grant_list_free(pg->grants, pg->ngrants);
+}
+
+
+/* Reads the page of apps after after, then what they own in one query per
+ * table (the apps in (after, last app]), all in t's snapshot. */
+static int
+tg_dp_page_read(tg_txn_t *t, const char *after, int64_t limit, tg_dp_page_t *pg)
+{
+    tg_str_t last;
+    int      rc;
+
+    rc = tg_store_app_page_untagged(t, tg_str_c(after), limit, &pg->apps,
+                                    &pg->napps);
+    if (rc != TG_OK || pg->napps == 0) {
+        return rc;
+    }
+    last = tg_str_c(pg->apps[pg->napps - 1].id);
+
+    rc = tg_store_cred_list_range(t, TG_CRED_KEY_PAIR, tg_str_c(after), last,
+                                  &pg->pairs, &pg->npairs);
+    if (rc == TG_OK) {
+        rc = tg_store_cred_list_range(t, TG_CRED_APP_CODE, tg_str_c(after),
+                                      last, &pg->codes, &pg->ncodes);
+    }
+    if (rc == TG_OK) {
+        rc = tg_store_grant_list_range(t, tg_str_c(after), last, &pg->grants,
+                                       &pg->ngrants);
+    }
+    return rc;
+}
+
+
+/* How many items from *at on belong to app id (each list is by app id,
+ * in the apps' order); advances *at past them. */
+static size_t
+tg_dp_run(const void *items, size_t size, size_t n, size_t app_offset,
+          const char *id, size_t *at)
+{
+    const char *p = items;
+    size_t      from = *at;
+
+    while (*at < n && strcmp(p + *at * size + app_offset, id) == 0) {
+        (*at)++;
+    }
+    return *at - from;
+}
+
+
+/* Fills a with the page's i-th app, taking its rows from pg. */
+static int
+tg_dp_page_app(tg_service_t *svc, tg_txn_t *t, tg_dp_page_t *pg, size_t i,
+               tg_dp_app_t *a)
+{
+    tg_cred_policy_t policy;
+    size_t           from, count;
+    int              rc = TG_OK;
+
+    memset(a, 0, sizeof(*a));
+    a->app = pg->apps[i];
+    memset(&pg->apps[i], 0, sizeof(pg->apps[i]));
+    memcpy(a->id, a->app.id, sizeof(a->id));
+    a->exists = 1;
+
+    if (strcmp(pg->account, a->app.account_id) != 0) {
+        rc = tg_account_policy(t, a->app.account_id, &policy, NULL);
+        if (rc != TG_OK) {
+            return rc;
+        }
+        memcpy(pg->account, a->app.account_id, sizeof(pg->account));
+        pg->max_secret_age = policy.max_secret_age;
+    }
+    a->max_secret_age = pg->max_secret_age;
+
+    from = pg->pair;
+    count = tg_dp_run(pg->pairs, sizeof(tg_cred_t), pg->npairs,
+                      offsetof(tg_cred_t, app), a->id, &pg->pair);
+    a->pairs = calloc(count + 1, sizeof(tg_cred_t));
+    if (a->pairs == NULL) {
+        return TG_ENOMEM;
+    }
+    if (count > 0) {
+        memcpy(a->pairs, &pg->pairs[from], count * sizeof(tg_cred_t));
+        memset(&pg->pairs[from], 0, count * sizeof(tg_cred_t));
+    }
+    a->npairs = count;
+    rc = tg_dp_open_pairs(svc, a);
+
+    from = pg->code;
+    count = tg_dp_run(pg->codes, sizeof(tg_cred_t), pg->ncodes,
+                      offsetof(tg_cred_t, app), a->id, &pg->code);
+    if (rc == TG_OK) {
+        rc = tg_dp_codes_open(svc, a, count > 0 ? &pg->codes[from] : NULL,
+                              count);
+    }
+
+    from = pg->grant;
+    count = tg_dp_run(pg->grants, sizeof(tg_grant_t), pg->ngrants,
+                      offsetof(tg_grant_t, app), a->id, &pg->grant);
+    a->grants = calloc(count + 1, sizeof(tg_grant_t));
+    if (a->grants == NULL) {
+        return TG_ENOMEM;
+    }
+    if (count > 0) {
+        memcpy(a->grants, &pg->grants[from], count * sizeof(tg_grant_t));
+        memset(&pg->grants[from], 0, count * sizeof(tg_grant_t));
+    }
+    a->ngrants = count;
+    return rc;
+}
+
+
+/*
+ * Reads one page of apps after *after, with four queries in one snapshot
+ * (apps, key pairs, AppCodes, grants) and one per account met, and
+ * applies it at seq; sets *after to its last id and *n to its size.
+ */
 static int
 tg_dp_rebuild_page(tg_service_t *svc, char *after, int64_t limit, int64_t seq,
                    tg_dp_apply_pt apply, void *data, size_t *n)
 {
-    char(*ids)[TG_ID_LEN + 1] = NULL;
+    tg_dp_page_t pg;
     tg_dp_app_t *apps = NULL;
     tg_txn_t     t;
     size_t       i;
     int          rc;
 
     *n = 0;
+    memset(&pg, 0, sizeof(pg));
     rc = tg_txn_begin(svc->store, 0, &t);
     if (rc != TG_OK) {
         return rc;
     }
 
-    rc = tg_store_app_id_page(&t, tg_str_c(after), limit, &ids, n);
+    rc = tg_dp_page_read(&t, after, limit, &pg);
+    *n = pg.napps;
     if (rc == TG_OK) {
         apps = calloc(*n + 1, sizeof(tg_dp_app_t));
         rc = apps == NULL ? TG_ENOMEM : TG_OK;
     }
     for (i = 0; i < *n && rc == TG_OK; i++) {
-        rc = tg_dp_app_read(svc, &t, ids[i], &apps[i]);
+        rc = tg_dp_page_app(svc, &t, &pg, i, &apps[i]);
     }
     tg_txn_rollback(&t);
 
+    /* A row no app took: the lists disagree on the order of ids. */
+    if (rc == TG_OK
+        && (pg.pair != pg.npairs || pg.code != pg.ncodes
+            || pg.grant != pg.ngrants))
+    {
+        rc = TG_ESTORE;
+    }
     if (rc == TG_OK) {
         rc = apply(data, seq, apps, *n);
     }
     if (rc == TG_OK && *n > 0) {
-        memcpy(after, ids[*n - 1], TG_ID_LEN + 1);
+        memcpy(after, apps[*n - 1].id, TG_ID_LEN + 1);
     }
 
     for (i = 0; apps != NULL && i < *n; i++) {
         tg_dp_app_free(&apps[i]);
     }
     free(apps);
-    free(ids);
+    tg_dp_page_free(&pg);
     return rc;
 }
 

@@ -282,6 +282,12 @@ void tg_store_access_key_list_free(tg_access_key_t *items, size_t n);
  */
 int tg_store_app_insert(tg_txn_t *t, const tg_app_t *app);
 int tg_store_app_get(tg_txn_t *t, tg_str_t id, tg_app_t *out);
+/*
+ * For a rebuild of the projection: the apps after the id after ("" first),
+ * in id order, at most limit, without their tags (ntags 0).
+ */
+int tg_store_app_page_untagged(tg_txn_t *t, tg_str_t after, int64_t limit,
+                               tg_app_t **items, size_t *n);
 int tg_store_app_get_by_number(tg_txn_t *t, int64_t app_id, tg_app_t *out);
 int tg_store_app_number_taken(tg_txn_t *t, int64_t app_id, int *taken);
 /* Whether another app of the account (not except_id) has this name. */
@@ -321,6 +327,10 @@ int tg_store_cred_primary(tg_txn_t *t, tg_cred_kind_t kind, tg_str_t app,
                           tg_cred_t *out);
 int tg_store_cred_list(tg_txn_t *t, tg_cred_kind_t kind, tg_str_t app,
                        tg_cred_t **items, size_t *n);
+/* The credentials of the kind of every app whose id is in (after, last],
+ * by app id, then in tg_store_cred_list()'s order. */
+int tg_store_cred_list_range(tg_txn_t *t, tg_cred_kind_t kind, tg_str_t after,
+                             tg_str_t last, tg_cred_t **items, size_t *n);
 int tg_store_cred_count(tg_txn_t *t, tg_cred_kind_t kind, tg_str_t app,
                         int64_t *n);
 /* Updates everything but the app and the creation time. */
@@ -367,6 +377,10 @@ int tg_store_grant_delete(tg_txn_t *t, tg_str_t id);
 /* Every grant of an app, by API name and stage. */
 int tg_store_grant_list_by_app(tg_txn_t *t, tg_str_t app, tg_grant_t **items,
                                size_t *n);
+/* The grants of every app whose id is in (after, last], by app id, then
+ * by API name and stage. */
+int tg_store_grant_list_range(tg_txn_t *t, tg_str_t after, tg_str_t last,
+                              tg_grant_t **items, size_t *n);
 /*
  * One page of the grants the filter selects, in its order (ties broken by
  * the grant's id, so that pages do not overlap), and in *total (unless

@@ -289,6 +289,20 @@ tg_store_grant_list_by_app(tg_txn_t *t, tg_str_t app, tg_grant_t **items,
 }
 
 
+int
+tg_store_grant_list_range(tg_txn_t *t, tg_str_t after, tg_str_t last,
+                          tg_grant_t **items, size_t *n)
+{
+    return tg_read_rows(t,
+                        "SELECT " TG_GRANT_COLUMNS TG_GRANT_FROM
+                        "WHERE g.app > $1 AND g.app <= $2 "
+                        "ORDER BY g.app, p.name, g.stage",
+                        1, TG_PARAMS(TG_P_TEXT(after), TG_P_TEXT(last)),
+                        sizeof(tg_grant_t), tg_grant_read, tg_grant_release,
+                        (void **) items, n);
+}
+
+
 /* Every filter is optional: NULL text or a 0 AppId means "any". */
 #define TG_GRANT_WHERE                                     \
     "WHERE (CAST($1 AS TEXT) IS NULL OR g.app = $1)"       \

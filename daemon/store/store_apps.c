@@ -203,6 +203,19 @@ tg_store_app_get(tg_txn_t *t, tg_str_t id, tg_app_t *out)
 
 
 int
+tg_store_app_page_untagged(tg_txn_t *t, tg_str_t after, int64_t limit,
+                           tg_app_t **items, size_t *n)
+{
+    return tg_read_rows(t,
+                        "SELECT " TG_APP_COLUMNS " FROM apps WHERE id > $1 "
+                        "ORDER BY id LIMIT $2",
+                        1, TG_PARAMS(TG_P_TEXT(after), TG_P_INT(limit)),
+                        sizeof(tg_app_t), tg_app_read, tg_app_release,
+                        (void **) items, n);
+}
+
+
+int
 tg_store_app_get_by_number(tg_txn_t *t, int64_t app_id, tg_app_t *out)
 {
     return tg_app_read_one(

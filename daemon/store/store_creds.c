@@ -248,6 +248,27 @@ tg_store_cred_list(tg_txn_t *t, tg_cred_kind_t kind, tg_str_t app,
 }
 
 
+/* tg_store_cred_list()'s order within each app. */
+static const char *const tg_cred_range_sql[TG_CRED_KINDS] = {
+    [TG_CRED_KEY_PAIR] =
+        TG_KEY_PAIR_SELECT "WHERE app > $1 AND app <= $2 "
+                           "ORDER BY app, is_primary DESC, created_at, id",
+    [TG_CRED_APP_CODE] = TG_APP_CODE_SELECT
+    "WHERE app > $1 AND app <= $2 ORDER BY app, created_at, id",
+};
+
+
+int
+tg_store_cred_list_range(tg_txn_t *t, tg_cred_kind_t kind, tg_str_t after,
+                         tg_str_t last, tg_cred_t **items, size_t *n)
+{
+    return tg_read_rows(t, tg_cred_range_sql[kind], 1,
+                        TG_PARAMS(TG_P_TEXT(after), TG_P_TEXT(last)),
+                        sizeof(tg_cred_t), tg_cred_read, tg_cred_release,
+                        (void **) items, n);
+}
+
+
 int
 tg_store_cred_count(tg_txn_t *t, tg_cred_kind_t kind, tg_str_t app, int64_t *n)
 {

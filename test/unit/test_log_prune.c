@@ -40,6 +40,7 @@ static const tg_fixture_spec_t prune_spec = {
     .limits = { .max_apps = 100,
                 .max_key_pairs = 5,
                 .max_codes = 5,
+                .max_grace_seconds = 86400,
                 .signed_nonces = TG_FIXTURE_NONCES },
 };
 
@@ -442,6 +443,342 @@ test_rebuild_when_ahead(void **state)
 }
 
 
+/*
+ * The data plane's feed, each app written as one line: what the
+ * projection is made of, secrets in clear.
+ */
+#define FEED_APPS 16
+#define FEED_LINE 4096
+
+typedef struct {
+    char   ids[FEED_APPS][TG_ID_LEN + 1];
+    char   lines[FEED_APPS][FEED_LINE];
+    size_t n;
+    int    calls;
+} feed_t;
+
+
+static void
+feed_line(const tg_dp_app_t *a, char *out, size_t size)
+{
+    size_t len, i;
+
+    len = (size_t) snprintf(
+        out, size, "%d %lld %lld %lld age=%lld |", a->app.enabled,
+        (long long) a->app.app_id, (long long) a->app.rate_rps,
+        (long long) a->app.rate_burst, (long long) a->max_secret_age);
+    for (i = 0; i < a->npairs && len < size; i++) {
+        len += (size_t) snprintf(
+            out + len, size - len, " pair %s %s %s %s %lld %lld %d",
+            a->pairs[i].key, a->secrets[i],
+            a->pairs[i].prev_key ? a->pairs[i].prev_key : "-",
+            a->prev_secrets[i] ? a->prev_secrets[i] : "-",
+            (long long) a->pairs[i].prev_expires_at,
+            (long long) a->pairs[i].secret_at, a->pairs[i].primary);
+    }
+    for (i = 0; i < a->ncodes && len < size; i++) {
+        len += (size_t) snprintf(out + len, size - len, " code %s %lld",
+                                 a->codes[i], (long long) a->codes_set[i]);
+    }
+    for (i = 0; i < a->ngrants && len < size; i++) {
+        len += (size_t) snprintf(out + len, size - len, " grant %s %s %lld",
+                                 a->grants[i].api_name, a->grants[i].stage,
+                                 (long long) a->grants[i].expires_at);
+    }
+    assert_true(len < size);
+}
+
+
+/* tg_dp_apply_pt: keeps each app's last state; a deleted one goes. */
+static int
+feed_apply(void *data, int64_t seq, const tg_dp_app_t *apps, size_t n)
+{
+    feed_t *f = data;
+    size_t  i, j;
+
+    (void) seq;
+    f->calls++;
+    for (i = 0; i < n; i++) {
+        for (j = 0; j < f->n && strcmp(f->ids[j], apps[i].id) != 0; j++) {
+        }
+        if (!apps[i].exists) {
+            if (j < f->n) {
+                f->n--;
+                memmove(f->ids[j], f->ids[f->n], sizeof(f->ids[j]));
+                memmove(f->lines[j], f->lines[f->n], sizeof(f->lines[j]));
+            }
+            continue;
+        }
+        if (j == f->n) {
+            assert_true(f->n < FEED_APPS);
+            f->n++;
+        }
+        memcpy(f->ids[j], apps[i].id, sizeof(f->ids[j]));
+        feed_line(&apps[i], f->lines[j], sizeof(f->lines[j]));
+    }
+    return TG_OK;
+}
+
+
+/* The line of app id in f, or NULL. */
+static const char *
+feed_find(const feed_t *f, const char *id)
+{
+    size_t i;
+
+    for (i = 0; i < f->n; i++) {
+        if (strcmp(f->ids[i], id) == 0) {
+            return f->lines[i];
+        }
+    }
+    return NULL;
+}
+
+
+static void
+add_pair(fixture_t *f, const char *app, int primary)
+{
+    tg_cred_spec_t spec;
+    tg_cred_view_t out;
+    tg_error_t     err;
+
+    memset(&spec, 0, sizeof(spec));
+    memset(&err, 0, sizeof(err));
+    spec.primary = primary;
+    assert_rc(tg_service_cred_add(f->fx.svc, &f->fx.admin, TG_CRED_KEY_PAIR,
+                                  tg_str_c(app), &spec, &out, &err),
+              TG_OK);
+    tg_cred_view_free(&out);
+}
+
+
+static void
+add_code(fixture_t *f, const char *app)
+{
+    tg_cred_spec_t spec;
+    tg_cred_view_t out;
+    tg_error_t     err;
+
+    memset(&spec, 0, sizeof(spec));
+    memset(&err, 0, sizeof(err));
+    assert_rc(tg_service_cred_add(f->fx.svc, &f->fx.admin, TG_CRED_APP_CODE,
+                                  tg_str_c(app), &spec, &out, &err),
+              TG_OK);
+    tg_cred_view_free(&out);
+}
+
+
+static void
+reset_in_grace(fixture_t *f, const char *app, const char *new_key)
+{
+    tg_reset_spec_t spec;
+    tg_key_view_t   out;
+    tg_error_t      err;
+
+    memset(&spec, 0, sizeof(spec));
+    memset(&err, 0, sizeof(err));
+    spec.new_app_key = tg_str_c(new_key);
+    spec.grace_seconds = 3600;
+    assert_rc(tg_service_secret_reset(f->fx.svc, &f->fx.admin, tg_str_c(app),
+                                      &spec, &out, &err),
+              TG_OK);
+    tg_key_view_free(&out);
+}
+
+
+static void
+grant_on(fixture_t *f, const char *app, const char *api, const char *stage,
+         int64_t expires)
+{
+    tg_grant_spec_t gs;
+    tg_grant_t      g;
+    tg_error_t      err;
+    int             created;
+
+    memset(&gs, 0, sizeof(gs));
+    memset(&err, 0, sizeof(err));
+    gs.stage = tg_str_c(stage);
+    gs.expires_at = expires;
+    assert_rc(tg_service_grant_put(f->fx.svc, &f->fx.admin, tg_str_c(app),
+                                   tg_str_c(api), &gs, &g, &created, &err),
+              TG_OK);
+    tg_grant_free(&g);
+}
+
+
+static void
+api_create(fixture_t *f, const char *name)
+{
+    tg_api_spec_t spec;
+    tg_api_t      api;
+    tg_error_t    err;
+
+    memset(&spec, 0, sizeof(spec));
+    memset(&err, 0, sizeof(err));
+    spec.name = tg_str_c(name);
+    assert_rc(tg_service_api_create(f->fx.svc, &f->fx.admin, &spec, &api, &err),
+              TG_OK);
+    tg_api_free(&api);
+}
+
+
+/* Creates account name with a maximum secret age, and app name in it. */
+static void
+create_in_account(fixture_t *f, const char *name, char *id)
+{
+    tg_account_spec_t as;
+    tg_account_t      account;
+    tg_app_spec_t     spec;
+    tg_app_view_t     view;
+    tg_error_t        err;
+
+    memset(&as, 0, sizeof(as));
+    memset(&spec, 0, sizeof(spec));
+    memset(&err, 0, sizeof(err));
+    as.name = tg_str_c(name);
+    as.enabled = 1;
+    as.policy.max_secret_age = 86400;
+    as.policy_set = TG_ACCOUNT_SET_MAX_SECRET_AGE;
+    assert_rc(
+        tg_service_account_create(f->fx.svc, &f->fx.admin, &as, &account, &err),
+        TG_OK);
+    spec.name = tg_str_c(name);
+    spec.enabled = 1;
+    spec.account_id = tg_str_c(account.id);
+    assert_rc(
+        tg_service_app_create(f->fx.svc, &f->fx.admin, &spec, &view, &err),
+        TG_OK);
+    snprintf(id, TG_ID_LEN + 1, "%s", view.app.id);
+    tg_app_view_free(&view);
+    tg_account_free(&account);
+}
+
+
+/*
+ * The rebuild from the tables (a few queries per page of apps) feeds the
+ * projection exactly what replaying the whole change log feeds it, app
+ * by app and field by field: several key pairs (one in grace under its
+ * previous AppKey), AppCodes, grants on two APIs and stages, apps in two
+ * accounts with different policies, deleted and disabled apps, whatever
+ * the page size (pages cut through them).
+ */
+static void
+test_rebuild_feeds_as_the_log(void **state)
+{
+    fixture_t *f = *state;
+    char       ids[8][TG_ID_LEN + 1], key[64], other[TG_ID_LEN + 1];
+    feed_t    *log, *tables;
+    tg_error_t err;
+    int64_t    seq, at, limits[] = { 1, 2, 3, 5, 2000 };
+    size_t     i, l;
+    int        more = 1;
+    char       name[32];
+
+    api_create(f, "feed_api_a");
+    api_create(f, "feed_api_b");
+    for (i = 0; i < 8; i++) {
+        snprintf(name, sizeof(name), "feed%zu", i);
+        create(f, name, ids[i], key);
+    }
+    create_in_account(f, "feed_other", other);
+    add_pair(f, ids[0], 0);
+    add_pair(f, ids[0], 1);
+    add_code(f, ids[0]);
+    add_code(f, ids[0]);
+    reset_in_grace(f, ids[1], "FeedNewKey0001");
+    add_code(f, ids[2]);
+    grant_on(f, ids[2], "feed_api_b", "RELEASE", 0);
+    grant_on(f, ids[2], "feed_api_a", "TEST", 0);
+    grant_on(f, ids[2], "feed_api_a", "RELEASE", tg_time_now_ms() + 3600000);
+    grant_on(f, ids[7], "feed_api_a", "RELEASE", 0);
+    grant_on(f, other, "feed_api_b", "PRE", 0);
+    add_pair(f, other, 0);
+    delete (f, ids[3]);
+    (void) sql(f, "UPDATE apps SET enabled = 0 WHERE name = 'feed4'");
+
+    log = calloc(1, sizeof(*log));
+    tables = calloc(1, sizeof(*tables));
+    assert_non_null(log);
+    assert_non_null(tables);
+    memset(&err, 0, sizeof(err));
+    seq = 0;
+    while (more) {
+        assert_rc(tg_service_dp_changes(f->fx.svc, &seq, 7, feed_apply, log,
+                                        &more, &err),
+                  TG_OK);
+    }
+    assert_int_equal(log->n, 8);
+
+    for (l = 0; l < sizeof(limits) / sizeof(limits[0]); l++) {
+        memset(tables, 0, sizeof(*tables));
+        assert_rc(tg_service_dp_rebuild(f->fx.svc, limits[l], feed_apply,
+                                        tables, &at, &err),
+                  TG_OK);
+        assert_i64_equal(at, seq);
+        assert_int_equal(tables->n, log->n);
+        assert_true(tables->calls >= (int) (8 / limits[l]));
+        for (i = 0; i < log->n; i++) {
+            assert_non_null(feed_find(tables, log->ids[i]));
+            assert_string_equal(feed_find(tables, log->ids[i]), log->lines[i]);
+        }
+    }
+    assert_null(feed_find(log, ids[3]));
+    assert_true(strncmp(feed_find(log, ids[4]), "0 ", 2) == 0);
+    assert_non_null(strstr(feed_find(log, other), "age=86400"));
+    assert_non_null(strstr(feed_find(log, ids[1]), "FeedNewKey0001"));
+    assert_non_null(strstr(feed_find(log, ids[2]), "grant feed_api_a TEST"));
+    free(log);
+    free(tables);
+}
+
+
+/* A new projection (or one made again after damage) is built from the
+ * tables, not by replaying the log from its start: the log's first rows
+ * pruned by hand (without the mark) would otherwise be missed. */
+static void
+test_empty_projection_built_from_tables(void **state)
+{
+    fixture_t *f = *state;
+    char       a[TG_ID_LEN + 1], b[TG_ID_LEN + 1], ka[64], kb[64];
+    char       dir[256];
+    view_t     v;
+
+    create(f, "early", a, ka);
+    create(f, "late", b, kb);
+    (void) sql(f, "DELETE FROM changes WHERE seq < (SELECT MAX(seq) FROM "
+                  "changes)");
+    assert_i64_equal(sql(f, "SELECT COUNT(*) FROM changes"), 1);
+
+    projector_open(f);
+    assert_i64_equal(tg_projector_seq(f->proj),
+                     sql(f, "SELECT MAX(seq) FROM changes"));
+    /* It follows the log from there. */
+    delete (f, b);
+    assert_rc(tg_projector_sync(f->proj), TG_OK);
+    projector_close(f);
+
+    view_open(f, &v);
+    assert_true(has(&v, TG_PROJ_APPS, a));
+    assert_true(has(&v, TG_PROJ_KEYS, ka));
+    assert_false(has(&v, TG_PROJ_APPS, b));
+    assert_false(has(&v, TG_PROJ_KEYS, kb));
+    assert_i64_equal(entries(&v, TG_PROJ_APPS),
+                     sql(f, "SELECT COUNT(*) FROM apps"));
+    view_close(&v);
+
+    /* Removed: built again, the same. */
+    snprintf(dir, sizeof(dir), "%s/%s/data.mdb", f->fx.dir, TG_PROJ_DIR);
+    assert_int_equal(remove(dir), 0);
+    projector_open(f);
+    projector_close(f);
+    view_open(f, &v);
+    assert_true(has(&v, TG_PROJ_APPS, a));
+    assert_false(has(&v, TG_PROJ_APPS, b));
+    assert_i64_equal(view_seq(&v), sql(f, "SELECT MAX(seq) FROM changes"));
+    view_close(&v);
+}
+
+
 int
 main(void)
 {
@@ -454,6 +791,10 @@ main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_rebuild_when_ahead, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_rebuild_feeds_as_the_log, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_empty_projection_built_from_tables,
+                                        setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
