@@ -11,7 +11,7 @@ import {spawnSync} from 'node:child_process';
 import path from 'node:path';
 import {test} from 'node:test';
 
-import {repoRoot, startTollgated} from './lib/tollgated.mjs';
+import {pgStoreUrl, repoRoot, startTollgated} from './lib/tollgated.mjs';
 
 const CHECKER = process.env.TOLLGATE_PROJECTION_CHECK ||
     path.join(repoRoot, 'build/test/tools/projection_check');
@@ -20,7 +20,8 @@ const BOOT_A = 'aaaaaaaa-0000-4000-8000-000000000001';
 const BOOT_B = 'bbbbbbbb-0000-4000-8000-000000000002';
 
 function checkProjection(d) {
-  const r = spawnSync(CHECKER, [d.dataDir], {encoding: 'utf8'});
+  const store = pgStoreUrl(d.dataDir);  // null for SQLite
+  const r = spawnSync(CHECKER, [d.dataDir, ...(store ? [store] : [])], {encoding: 'utf8'});
   assert.equal(r.status, 0, r.stdout + r.stderr);
   const m = r.stdout.match(/compared (\d+) records/);
   assert.ok(m && Number(m[1]) > 0, r.stdout);
