@@ -39,13 +39,33 @@ struct tg_db_stmt_s {
     const char   *sql;
     sqlite3      *handle;
     int           owned; /* not cached: freed by finish() */
+    int           used;  /* cached, handed out since the last release */
 };
 
+/*
+ * The transaction statements run on every write, prepared once per
+ * connection: sqlite3_exec() would parse them again each time.  They are
+ * matched by their text, so a caller's buffer can never alias one.
+ */
+static const char *const tg_sqlite_fixed_sql[] = {
+    "BEGIN",
+    "BEGIN IMMEDIATE",
+    "COMMIT",
+    "ROLLBACK",
+    "SAVEPOINT tg_op",
+    "RELEASE SAVEPOINT tg_op",
+    "ROLLBACK TO SAVEPOINT tg_op",
+};
+
+#define TG_SQLITE_FIXED_MAX \
+    (sizeof(tg_sqlite_fixed_sql) / sizeof(tg_sqlite_fixed_sql[0]))
+
 struct tg_db_conn_s {
-    sqlite3     *handle;
-    tg_db_stmt_t cache[TG_SQLITE_CACHE_MAX];
-    unsigned     ncache;
-    int          busy; /* handed out */
+    sqlite3      *handle;
+    tg_db_stmt_t  cache[TG_SQLITE_CACHE_MAX];
+    unsigned      ncache;
+    sqlite3_stmt *fixed[TG_SQLITE_FIXED_MAX]; /* NULL until first run */
+    int           busy;                       /* handed out */
 };
 
 struct tg_db_s {
@@ -111,6 +131,11 @@ tg_sqlite_conn_close(tg_db_conn_t *conn)
 
     for (i = 0; i < conn->ncache; i++) {
         sqlite3_finalize(conn->cache[i].stmt);
+    }
+
+    for (i = 0; i < TG_SQLITE_FIXED_MAX; i++) {
+        sqlite3_finalize(conn->fixed[i]);
+        conn->fixed[i] = NULL;
     }
 
     conn->ncache = 0;
@@ -204,8 +229,11 @@ tg_sqlite_reset(tg_db_conn_t *conn)
     unsigned i;
 
     for (i = 0; i < conn->ncache; i++) {
-        sqlite3_reset(conn->cache[i].stmt);
-        sqlite3_clear_bindings(conn->cache[i].stmt);
+        if (conn->cache[i].used) {
+            sqlite3_reset(conn->cache[i].stmt);
+            sqlite3_clear_bindings(conn->cache[i].stmt);
+            conn->cache[i].used = 0;
+        }
     }
 }
 
@@ -222,9 +250,39 @@ tg_sqlite_release(tg_db_t *db, tg_db_conn_t *conn)
 }
 
 
+/* Runs one of tg_sqlite_fixed_sql[i] with its prepared statement. */
+static int
+tg_sqlite_exec_fixed(tg_db_conn_t *conn, unsigned i)
+{
+    int rc;
+
+    if (conn->fixed[i] == NULL) {
+        rc = sqlite3_prepare_v3(conn->handle, tg_sqlite_fixed_sql[i], -1,
+                                SQLITE_PREPARE_PERSISTENT, &conn->fixed[i],
+                                NULL);
+        if (rc != SQLITE_OK) {
+            return tg_sqlite_error(rc);
+        }
+    }
+
+    rc = sqlite3_step(conn->fixed[i]);
+    sqlite3_reset(conn->fixed[i]);
+
+    return tg_sqlite_error(rc == SQLITE_DONE ? SQLITE_OK : rc);
+}
+
+
 static int
 tg_sqlite_exec(tg_db_conn_t *conn, const char *sql)
 {
+    unsigned i;
+
+    for (i = 0; i < TG_SQLITE_FIXED_MAX; i++) {
+        if (strcmp(sql, tg_sqlite_fixed_sql[i]) == 0) {
+            return tg_sqlite_exec_fixed(conn, i);
+        }
+    }
+
     return tg_sqlite_error(sqlite3_exec(conn->handle, sql, NULL, NULL, NULL));
 }
 
@@ -242,7 +300,7 @@ tg_sqlite_commit(tg_db_conn_t *conn)
     int rc = tg_sqlite_exec(conn, "COMMIT");
 
     if (rc != TG_OK && !sqlite3_get_autocommit(conn->handle)) {
-        sqlite3_exec(conn->handle, "ROLLBACK", NULL, NULL, NULL);
+        (void) tg_sqlite_exec(conn, "ROLLBACK");
     }
 
     return rc;
@@ -253,7 +311,7 @@ static void
 tg_sqlite_rollback(tg_db_conn_t *conn)
 {
     if (!sqlite3_get_autocommit(conn->handle)) {
-        sqlite3_exec(conn->handle, "ROLLBACK", NULL, NULL, NULL);
+        (void) tg_sqlite_exec(conn, "ROLLBACK");
     }
 }
 
@@ -270,6 +328,7 @@ tg_sqlite_prepare(tg_db_conn_t *conn, const char *sql, int cache,
     if (cache) {
         for (i = 0; i < conn->ncache; i++) {
             if (conn->cache[i].sql == sql) {
+                conn->cache[i].used = 1;
                 *out = &conn->cache[i];
                 return TG_OK;
             }
@@ -290,6 +349,7 @@ tg_sqlite_prepare(tg_db_conn_t *conn, const char *sql, int cache,
 
     if (cache) {
         st = &conn->cache[conn->ncache++];
+        st->used = 1;
 
     } else {
         st = calloc(1, sizeof(tg_db_stmt_t));
@@ -308,15 +368,37 @@ tg_sqlite_prepare(tg_db_conn_t *conn, const char *sql, int cache,
 }
 
 
-/* The SQL text numbers parameters "$1", "$2"...; SQLite indexes them in
- * order of first appearance, so look each one up by its name. */
+/*
+ * The SQL text numbers parameters "$1", "$2"...; SQLite indexes them in
+ * order of first appearance, so look each one up by its name.  Most texts
+ * name them in order, so the name at the same index is tried first; the
+ * name is written by hand (snprintf() was a visible share of every write).
+ */
 static int
 tg_sqlite_index(tg_db_stmt_t *st, int index)
 {
-    char name[16];
+    char        name[16];
+    char       *p = name + sizeof(name);
+    const char *same;
+    unsigned    n = (unsigned) index;
 
-    snprintf(name, sizeof(name), "$%d", index);
-    return sqlite3_bind_parameter_index(st->stmt, name);
+    if (index <= 0) {
+        return 0;
+    }
+
+    *--p = '\0';
+    do {
+        *--p = (char) ('0' + n % 10);
+        n /= 10;
+    } while (n != 0);
+    *--p = '$';
+
+    same = sqlite3_bind_parameter_name(st->stmt, index);
+    if (same != NULL && strcmp(same, p) == 0) {
+        return index;
+    }
+
+    return sqlite3_bind_parameter_index(st->stmt, p);
 }
 
 
