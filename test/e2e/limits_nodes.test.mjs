@@ -22,7 +22,7 @@ import {after, before, describe, test} from 'node:test';
 
 import {isoSeconds, rawCall} from './lib/alibaba.mjs';
 import {rawCall as tencentRaw, tencentClient} from './lib/tencent.mjs';
-import {pgStoreUrl, repoRoot, Tollgated} from './lib/tollgated.mjs';
+import {pgSchema, pgStoreUrl, repoRoot, Tollgated} from './lib/tollgated.mjs';
 
 const CHECKER = process.env.TOLLGATE_PROJECTION_CHECK ||
     path.join(repoRoot, 'build/test/tools/projection_check');
@@ -128,7 +128,7 @@ describe('two nodes share the limits', {skip: skipPg}, () => {
 
   // Runs SQL on the nodes' schema (pgStoreUrl() names it after dirs[0]).
   function psql(sql) {
-    const schema = 'e2e_' + path.basename(dirs[0]).replace(/[^A-Za-z0-9]/g, '_').toLowerCase();
+    const schema = pgSchema(dirs[0]);
     const r = spawnSync(
         'psql',
         [

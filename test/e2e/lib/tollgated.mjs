@@ -29,6 +29,13 @@ export const SANITIZER = /AddressSanitizer|LeakSanitizer|UndefinedBehaviorSaniti
 // so that the run ends with the failure instead of hanging.
 const WATCHDOG_MS = 5 * 60 * 1000;
 
+// The PostgreSQL schema of the daemon whose data directory is dataDir:
+// its name and a hash of its path (many are named "data").
+export function pgSchema(dataDir) {
+  return 'e2e_' + path.basename(dataDir).replace(/[^A-Za-z0-9]/g, '_').toLowerCase().slice(0, 40) +
+      '_' + createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 12);
+}
+
 // The --store URL of a daemon whose data directory is dataDir, when the
 // tests run against PostgreSQL; null for SQLite.  Makes its schema.
 export function pgStoreUrl(dataDir) {
@@ -36,10 +43,7 @@ export function pgStoreUrl(dataDir) {
   if (!base) {
     return null;
   }
-  // (its name and a hash of its path: many are named "data")
-  const schema = 'e2e_' +
-      path.basename(dataDir).replace(/[^A-Za-z0-9]/g, '_').toLowerCase().slice(0, 40) + '_' +
-      createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 12);
+  const schema = pgSchema(dataDir);
   const made = spawnSync(
       'psql', ['-q', '-v', 'ON_ERROR_STOP=1', base, '-c', `CREATE SCHEMA IF NOT EXISTS ${schema}`],
       {encoding: 'utf8'});
