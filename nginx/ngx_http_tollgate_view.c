@@ -37,6 +37,7 @@
 #include "tollgate/error.h"
 #include "ngx_http_tollgate_scheme.h"
 #include "ngx_http_tollgate_view.h"
+#include "ngx_http_tollgate_zone.h"
 
 
 /* The files LMDB keeps in an environment's directory. */
@@ -742,21 +743,14 @@ ngx_http_tollgate_end(ngx_http_tollgate_view_t *view)
 }
 
 
-/* A key's memo slot: its bytes eight at a time, mixed by multiplication. */
+/* A key's memo slot: the key hashed from a seed of its database. */
 static ngx_uint_t
 ngx_http_tollgate_memo_slot(tg_proj_db_t db, const u_char *p, size_t len)
 {
-    uint64_t h = ((uint64_t) db + 1) * 0x9e3779b97f4a7c15ULL, w;
+    uint64_t h;
 
-    h ^= len;
-    for (; len >= 8; p += 8, len -= 8) {
-        ngx_memcpy(&w, p, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdULL;
-        h ^= h >> 32;
-    }
-    w = 0;
-    ngx_memcpy(&w, p, len);
-    h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+    h = ngx_http_tollgate_hash(((uint64_t) db + 1) * 0x9e3779b97f4a7c15ULL, p,
+                               len);
     return (ngx_uint_t) (h ^ (h >> 32)) & (NGX_TOLLGATE_MEMO_SLOTS - 1);
 }
 

@@ -194,38 +194,18 @@ ngx_http_tollgate_lookup(ngx_http_tollgate_shctx_t *sh, uint32_t hash,
 
 
 /*
- * The hash of a nonce entry, AppKey then nonce: eight bytes at a time,
- * mixed by multiplication (a few instructions a word, where a CRC32 costs
- * a table lookup per nibble), from the zone's seed, so that nobody can
- * choose nonces that share a chain without knowing it.  (Only a caller
- * with a valid signature gets a nonce recorded anyway.)
+ * The hash of a nonce entry, AppKey then nonce, from the zone's seed, so
+ * that nobody can choose nonces that share a chain without knowing it.
+ * (Only a caller with a valid signature gets a nonce recorded anyway.)
  */
-static uint64_t
-ngx_http_tollgate_hash_part(uint64_t h, const u_char *p, size_t len)
-{
-    uint64_t w;
-
-    h ^= (uint64_t) len * 0x9e3779b97f4a7c15ULL;
-    for (; len >= 8; p += 8, len -= 8) {
-        ngx_memcpy(&w, p, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdULL;
-        h ^= h >> 32;
-    }
-    w = 0;
-    ngx_memcpy(&w, p, len);
-    h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
-    return h ^ (h >> 29);
-}
-
-
 static uint32_t
 ngx_http_tollgate_nonce_hash(ngx_http_tollgate_shctx_t *sh, ngx_str_t *key,
                              ngx_str_t *nonce)
 {
     uint64_t h;
 
-    h = ngx_http_tollgate_hash_part(sh->seed, key->data, key->len);
-    h = ngx_http_tollgate_hash_part(h, nonce->data, nonce->len);
+    h = ngx_http_tollgate_hash(sh->seed, key->data, key->len);
+    h = ngx_http_tollgate_hash(h, nonce->data, nonce->len);
     h *= 0xff51afd7ed558ccdULL;
     return (uint32_t) (h ^ (h >> 32));
 }

@@ -18,6 +18,31 @@
 #include <ngx_core.h>
 
 
+/*
+ * A fast keyed hash of len bytes of p, continuing from h (a seed, or the
+ * hash of a part before): eight bytes at a time, mixed by multiplication
+ * (a few instructions a word, where a CRC32 costs a table lookup per
+ * nibble).  Not a MAC: a secret seed only keeps callers from choosing
+ * keys that collide.  The nonce table and the workers' record memo use it.
+ */
+static ngx_inline uint64_t
+ngx_http_tollgate_hash(uint64_t h, const u_char *p, size_t len)
+{
+    uint64_t w;
+
+    h ^= (uint64_t) len * 0x9e3779b97f4a7c15ULL;
+    for (; len >= 8; p += 8, len -= 8) {
+        ngx_memcpy(&w, p, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+    }
+    w = 0;
+    ngx_memcpy(&w, p, len);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+    return h ^ (h >> 29);
+}
+
+
 /* Initializes a zone (ngx_shm_zone_t's init). */
 ngx_int_t ngx_http_tollgate_zone_init(ngx_shm_zone_t *zone, void *data);
 
