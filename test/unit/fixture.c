@@ -74,6 +74,20 @@ tg_fixture_pg(void)
 }
 
 
+int
+tg_fixture_open_node(const char *path, unsigned connections, tg_store_t **store)
+{
+    tg_db_options_t o;
+
+    memset(&o, 0, sizeof(o));
+    o.path = path;
+    o.connections = connections;
+    o.busy_ms = 10000;
+    return tg_store_open(tg_fixture_pg() ? &tg_db_postgres : &tg_db_sqlite, &o,
+                         store);
+}
+
+
 const tg_db_driver_t *
 tg_fixture_db(const char *dir, char *path)
 {

@@ -72,6 +72,14 @@ const tg_db_driver_t *tg_fixture_db(const char *dir, char *path);
 int tg_fixture_pg(void);
 
 /*
+ * Opens another handle on the store at path, as a second node (or a
+ * second tollgated) would: connections of its own, busy_ms 10 s.
+ * Returns 0 or the store's error; close it with tg_store_close().
+ */
+int tg_fixture_open_node(const char *path, unsigned connections,
+                         tg_store_t **store);
+
+/*
  * Runs sql (no parameters) on a connection of its own to the store at
  * path of driver, and returns the first column of its first row as an
  * integer (0 when it returns no row).  Asserts that it succeeds.

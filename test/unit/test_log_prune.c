@@ -237,12 +237,11 @@ view_seq(view_t *v)
 static void
 test_prune_by_rows(void **state)
 {
-    fixture_t      *f = *state;
-    tg_db_options_t o;
-    tg_store_t     *other = NULL;
-    char            id[TG_ID_LEN + 1], key[64], name[32];
-    int64_t         newest, deleted;
-    int             i;
+    fixture_t  *f = *state;
+    tg_store_t *other = NULL;
+    char        id[TG_ID_LEN + 1], key[64], name[32];
+    int64_t     newest, deleted;
+    int         i;
 
     for (i = 0; i < 12; i++) {
         snprintf(name, sizeof(name), "rows-%d", i);
@@ -258,13 +257,7 @@ test_prune_by_rows(void **state)
     assert_i64_equal(horizon(f), newest - 5);
 
     /* Another store on the database prunes what is left to it. */
-    memset(&o, 0, sizeof(o));
-    o.path = f->fx.path;
-    o.connections = 1;
-    o.busy_ms = 10000;
-    assert_rc(tg_store_open(tg_fixture_pg() ? &tg_db_postgres : &tg_db_sqlite,
-                            &o, &other),
-              TG_OK);
+    assert_rc(tg_fixture_open_node(f->fx.path, 1, &other), TG_OK);
     assert_i64_equal(prune_all(other, 5, 0, 100), 0);
     assert_i64_equal(prune_all(other, 1, 0, 100), 4);
     assert_i64_equal(prune_all(f->fx.store, 1, 0, 100), 0);

@@ -58,18 +58,9 @@ static const tg_fixture_spec_t cluster_spec = {
 static tg_store_t *
 open_handle(fixture_t *f)
 {
-    const tg_db_driver_t *driver;
-    tg_db_options_t       o;
-    tg_store_t           *store = NULL;
-    char                  path[TG_FIXTURE_PATH_LEN];
+    tg_store_t *store = NULL;
 
-    driver = tg_fixture_pg() ? &tg_db_postgres : &tg_db_sqlite;
-    snprintf(path, sizeof(path), "%s", f->fx.path);
-    memset(&o, 0, sizeof(o));
-    o.path = path;
-    o.connections = 2;
-    o.busy_ms = 10000;
-    assert_rc(tg_store_open(driver, &o, &store), TG_OK);
+    assert_rc(tg_fixture_open_node(f->fx.path, 2, &store), TG_OK);
     return store;
 }
 

@@ -53,20 +53,13 @@ static const tg_fixture_spec_t limits_spec = {
 static int
 setup(void **state)
 {
-    fixture_t      *f = tg_fixture_alloc(sizeof(fixture_t), &limits_spec);
-    tg_db_options_t o;
+    fixture_t *f = tg_fixture_alloc(sizeof(fixture_t), &limits_spec);
 
     if (f == NULL) {
         return -1;
     }
 
-    memset(&o, 0, sizeof(o));
-    o.path = f->fx.path;
-    o.connections = 2;
-    o.busy_ms = 10000;
-    if (tg_store_open(tg_fixture_pg() ? &tg_db_postgres : &tg_db_sqlite, &o,
-                      &f->store2)
-            != TG_OK
+    if (tg_fixture_open_node(f->fx.path, 2, &f->store2) != TG_OK
         || tg_service_create(f->store2, f->fx.keyring, &limits_spec.limits,
                              &f->svc2)
                != TG_OK)
