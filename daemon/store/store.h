@@ -41,10 +41,12 @@ typedef struct {
 
 /* The group commit's counts so far (tg_store_write_stats()). */
 typedef struct {
-    uint64_t ops;     /* write transactions committed */
-    uint64_t failed;  /* write transactions rolled back */
-    uint64_t commits; /* database commits (fsyncs) they took */
-    unsigned waiting; /* writers waiting for the turn now */
+    uint64_t ops;          /* write transactions committed */
+    uint64_t failed;       /* write transactions rolled back */
+    uint64_t commits;      /* database commits (fsyncs) they took */
+    uint64_t lingers;      /* groups whose last operation lingered */
+    uint64_t idle_lingers; /* of them, those no writer joined */
+    unsigned waiting;      /* writers waiting for the turn now */
 } tg_store_write_stats_t;
 
 typedef struct {
@@ -167,6 +169,10 @@ void tg_txn_rollback(tg_txn_t *txn);
  * the age of a group past which it does not. */
 #define TG_STORE_GROUP_LINGER_US 250
 #define TG_STORE_GROUP_AGE_US    2000
+
+/* How many groups commit without lingering after a linger no writer
+ * ended. */
+#define TG_STORE_GROUP_LINGER_SKIP 7
 
 /* The group commit's counts so far. */
 tg_store_write_stats_t tg_store_write_stats(tg_store_t *store);

@@ -31,6 +31,7 @@ typedef struct {
     int                    busy;       /* a writer holds the turn */
     unsigned               waiting;    /* writers waiting for the turn */
     unsigned               last_batch; /* operations of the last commit */
+    unsigned               skip;       /* lingers to skip: one was idle */
     int64_t                opened_ns;  /* when the group began */
     tg_group_member_t     *members;    /* done, waiting for the commit */
     unsigned               nmembers;
