@@ -341,11 +341,8 @@ tg_deadline(unsigned ms)
 
 /*
  * While writes come concurrently, waits a little for another writer
- * before the group is committed (see tg_txn_begin()).  A linger that no
- * writer ended makes the next TG_STORE_GROUP_LINGER_SKIP groups commit
- * at once: when every writer in flight is already in the group (as many
- * clients as threads, or fewer), waiting only delays them.  Called by
- * the turn's holder with the lock held.
+ * before the group is committed (see tg_txn_begin()).  Called by the
+ * turn's holder with the lock held.
  */
 static void
 tg_group_linger(tg_group_t *g)
@@ -359,11 +356,6 @@ tg_group_linger(tg_group_t *g)
         return;
     }
 
-    if (g->skip > 0) {
-        g->skip--;
-        return;
-    }
-
     until = tg_deadline_us(TG_STORE_GROUP_LINGER_US);
     while (g->waiting == 0
            && pthread_cond_timedwait(&g->arrived, &g->lock, &until) == 0)
@@ -371,7 +363,6 @@ tg_group_linger(tg_group_t *g)
         /* woken: a writer arrived, or spuriously */
     }
 
-    g->skip = g->waiting == 0 ? TG_STORE_GROUP_LINGER_SKIP : 0;
     g->stats.lingers++;
     g->stats.idle_lingers += g->waiting == 0;
 }

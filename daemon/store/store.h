@@ -170,10 +170,6 @@ void tg_txn_rollback(tg_txn_t *txn);
 #define TG_STORE_GROUP_LINGER_US 250
 #define TG_STORE_GROUP_AGE_US    2000
 
-/* How many groups commit without lingering after a linger no writer
- * ended. */
-#define TG_STORE_GROUP_LINGER_SKIP 7
-
 /* The group commit's counts so far. */
 tg_store_write_stats_t tg_store_write_stats(tg_store_t *store);
 

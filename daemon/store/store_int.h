@@ -37,7 +37,6 @@ typedef struct {
     int                    busy;       /* a writer holds the turn */
     unsigned               waiting;    /* writers waiting for the turn */
     unsigned               last_batch; /* operations of the last commit */
-    unsigned               skip;       /* lingers to skip: one was idle */
     int64_t                opened_ns;  /* when the group began */
     tg_group_member_t     *queue;      /* waiting for the turn, in order */
     tg_group_member_t    **queue_tail;

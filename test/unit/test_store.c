@@ -3642,15 +3642,14 @@ lone_writer(fixture_t *f, unsigned n)
 
 /*
  * The last operation of a group lingers for another writer only after a
- * group of more than one; a linger that no writer ended makes the next
- * TG_STORE_GROUP_LINGER_SKIP groups commit at once.
+ * group of more than one, and a writer that comes meanwhile joins its
+ * group; a lone writer after a lone writer commits at once.
  */
 static void
 test_group_commit_linger(void **state)
 {
     fixture_t             *f = *state;
     tg_store_write_stats_t st, before = tg_store_write_stats(f->store);
-    unsigned               i;
 
     group_of_two(f, 10);
     lone_writer(f, 20); /* lingers after the pair; nobody comes */
@@ -3660,22 +3659,7 @@ test_group_commit_linger(void **state)
     assert_int_equal(st.ops - before.ops, 4);
     assert_int_equal(st.lingers - before.lingers, 1);
     assert_int_equal(st.idle_lingers - before.idle_lingers, 1);
-
-    /* The next lone writers after a pair skip their lingers. */
-    for (i = 0; i < TG_STORE_GROUP_LINGER_SKIP; i++) {
-        group_of_two(f, 100 + 2 * i);
-        lone_writer(f, 200 + i);
-    }
-    st = tg_store_write_stats(f->store);
-    assert_int_equal(st.lingers - before.lingers, 1);
-
-    /* Then one lingers again. */
-    group_of_two(f, 300);
-    lone_writer(f, 400);
-    st = tg_store_write_stats(f->store);
-    assert_int_equal(st.lingers - before.lingers, 2);
-    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM accounts"),
-                     2 + 2 + 3 * TG_STORE_GROUP_LINGER_SKIP + 3);
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM accounts"), 4);
 }
 
 
