@@ -50,7 +50,10 @@ if (!process.env.TOLLGATE_TEST_PG_URL && !process.env.TOLLGATE_BENCH_NO_PG && pg
   const r = spawnSync(
       path.join(repoRoot, 'scripts/pg-test.sh'), [process.execPath, ...process.argv.slice(1)], {
         stdio: 'inherit',
-        env: {...process.env, TOLLGATE_PG_OPTS: '-c fsync=on -c full_page_writes=on'},
+        env: {
+          ...process.env,
+          TOLLGATE_PG_OPTS: '-c fsync=on -c full_page_writes=on -c max_connections=400'
+        },
       });
   process.exit(r.status ?? 1);
 }
@@ -59,7 +62,9 @@ const perRun = Number(process.argv[2] || 1000);
 const rounds = Number(process.argv[3] || 1);
 const levels = [1, 8, 64];
 const dialects = ['native', 'alibaba'];
-const threads = process.env.TOLLGATE_BENCH_THREADS || '16';
+// --threads: as many as the highest concurrency measured, so that every
+// write in flight can be in the store's group at once (docs/operations.md).
+const threads = process.env.TOLLGATE_BENCH_THREADS || '64';
 const pgUrl = process.env.TOLLGATE_TEST_PG_URL || null;
 
 const builds = {
