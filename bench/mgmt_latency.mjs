@@ -31,7 +31,7 @@
 
 import {spawn, spawnSync} from 'node:child_process';
 import {createHmac, randomUUID} from 'node:crypto';
-import {existsSync, readdirSync} from 'node:fs';
+import {closeSync, existsSync, fdatasyncSync, mkdtempSync, openSync, readdirSync, rmSync, writeSync} from 'node:fs';
 import {mkdir, rm, writeFile} from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -50,7 +50,10 @@ if (!process.env.TOLLGATE_TEST_PG_URL && !process.env.TOLLGATE_BENCH_NO_PG && pg
   const r = spawnSync(
       path.join(repoRoot, 'scripts/pg-test.sh'), [process.execPath, ...process.argv.slice(1)], {
         stdio: 'inherit',
-        env: {...process.env, TOLLGATE_PG_OPTS: '-c fsync=on -c full_page_writes=on'},
+        env: {
+          ...process.env,
+          TOLLGATE_PG_OPTS: '-c fsync=on -c full_page_writes=on -c max_connections=400'
+        },
       });
   process.exit(r.status ?? 1);
 }
@@ -59,7 +62,9 @@ const perRun = Number(process.argv[2] || 1000);
 const rounds = Number(process.argv[3] || 1);
 const levels = [1, 8, 64];
 const dialects = ['native', 'alibaba'];
-const threads = process.env.TOLLGATE_BENCH_THREADS || '16';
+// --threads: as many as the highest concurrency measured, so that every
+// write in flight can be in the store's group at once (docs/operations.md).
+const threads = process.env.TOLLGATE_BENCH_THREADS || '64';
 const pgUrl = process.env.TOLLGATE_TEST_PG_URL || null;
 
 const builds = {
@@ -209,6 +214,34 @@ async function start(dir, store) {
 
 const total = perRun * levels.length * rounds * dialects.length;
 
+// What one fdatasync costs on the file system the daemons' stores are on
+// (os.tmpdir(), where startTollgated() makes their data directories): 4
+// KiB appended, then synced, n times; {median_ms, p99_ms}.  A durable
+// write at concurrency 1 waits for at least one (its group's commit), so
+// its latency cannot fall below this figure.
+function measureFdatasync(n = 200) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tollgate-bench-sync-'));
+  const fd = openSync(path.join(dir, 'f'), 'w');
+  const page = Buffer.alloc(4096, 1);
+  const ms = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const t = process.hrtime.bigint();
+      writeSync(fd, page);
+      fdatasyncSync(fd);
+      ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
+  } finally {
+    closeSync(fd);
+    rmSync(dir, {recursive: true, force: true});
+  }
+  ms.sort((a, b) => a - b);
+  return {
+    median_ms: +ms[Math.floor(n / 2)].toFixed(3),
+    p99_ms: +ms[Math.floor(n * 0.99)].toFixed(3),
+  };
+}
+
 // wrk (bench/lib/mgmt_wrk.lua), when installed.
 const wrkSeconds = process.env.BENCH_QUICK ? 1 : 5;
 function wrkInstalled() {
@@ -274,6 +307,7 @@ try {
     });
   }
 
+  const fdatasync = measureFdatasync();
   const runs = {};
   const used = Object.fromEntries(Object.keys(daemons).map((n) => [n, 0]));
   for (let round = 0; round < rounds; round++) {
@@ -326,6 +360,7 @@ try {
     load_average: os.loadavg().map((x) => +x.toFixed(2)),
     sync: 'full',
     threads: Number(threads),
+    fdatasync,
     ops_per_run: perRun,
     rounds,
     builds,
@@ -381,6 +416,10 @@ try {
         r.median_ms.toFixed(3).padStart(10)} ${r.p99_ms.toFixed(3).padStart(8)} ${
         r.max_ms.toFixed(3).padStart(8)}  ${ratio}  (client: wrk -t1, ${wrkSeconds} s a run)`);
   }
+  console.log(
+      `  fdatasync of 4 KiB appended, on ${os.tmpdir()} (the stores' file system): ` +
+      `median ${fdatasync.median_ms} ms, p99 ${fdatasync.p99_ms} ms: a durable write at c=1 ` +
+      'waits for one');
   if (pgUrl) {
     console.log('  (postgres: a throwaway local server, scripts/pg-test.sh)');
   }
@@ -423,7 +462,11 @@ try {
         baseline_label: b && 'BENCH_BASELINE build',
         baseline_value: b && b.s[stat],
         rounds: r.rounds,
-        note: x && `${x.s.n} ops, ${tagText(x)}`,
+        note: x &&
+            `${x.s.n} ops, ${tagText(x)}` +
+                (id === 'cp.reset_c1_p50' && r.fdatasync ?
+                     `; one fdatasync on that disk: median ${r.fdatasync.median_ms} ms` :
+                     ''),
       });
     };
     // PostgreSQL beside SQLite (issue 15), the native API at c=64.

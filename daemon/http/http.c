@@ -50,10 +50,13 @@
  * The largest request head (request line and headers) read.  It is
  * checked here, so that a larger one is refused by the dialect that
  * claims it; libmicrohttpd's own limit (the memory of a connection, where
- * it answers with an HTML page of its own) is set well above.
+ * it answers with an HTML page of its own) is set above with a margin:
+ * heads up to about 56 KiB still reach the dialect.  It is not larger,
+ * because libmicrohttpd 0.9.75 zeroes the whole pool before each request
+ * of a kept-alive connection (see docs/api.md, "Malformed requests").
  */
 #define TG_HTTP_HEAD_MAX     (32 * 1024)
-#define TG_HTTP_MEMORY_LIMIT (256 * 1024)
+#define TG_HTTP_MEMORY_LIMIT (64 * 1024)
 
 
 struct tg_http_server_s {

@@ -3,6 +3,7 @@
  * helpers the record files (store_*.c) share.
  */
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -361,15 +362,55 @@ tg_group_linger(tg_group_t *g)
     {
         /* woken: a writer arrived, or spuriously */
     }
+
+    g->stats.lingers++;
+    g->stats.idle_lingers += g->waiting == 0;
 }
 
 
-/* Gives the turn up to the next writer.  Called with the lock held. */
-static void
+/*
+ * Gives the turn to the first writer waiting for it, or frees it.  Called
+ * with the lock held.  Returns the writer given the turn, to be woken by
+ * tg_group_wake() once the lock is released, or NULL.
+ */
+static tg_group_member_t *
 tg_group_pass(tg_group_t *g)
 {
-    g->busy = 0;
-    pthread_cond_signal(&g->turn);
+    tg_group_member_t *w = g->queue;
+
+    if (w == NULL) {
+        g->busy = 0;
+        return NULL;
+    }
+
+    g->queue = w->next;
+    if (g->queue == NULL) {
+        g->queue_tail = &g->queue;
+    }
+    g->waiting--;
+    w->done = 1; /* the turn is w's: busy stays set */
+    return w;
+}
+
+
+/* Wakes a writer or an operation whose done is set.  Called without the
+ * lock; w may return (and its memory go) as soon as it is posted. */
+static void
+tg_group_wake(tg_group_member_t *w)
+{
+    if (w != NULL) {
+        sem_post(&w->wake);
+    }
+}
+
+
+/* Waits for w's semaphore to be posted, through signals. */
+static void
+tg_group_sleep(tg_group_member_t *w)
+{
+    while (sem_wait(&w->wake) != 0 && errno == EINTR) {
+        /* interrupted: wait on */
+    }
 }
 
 
@@ -383,19 +424,19 @@ tg_group_commit(tg_store_t *store)
 {
     const tg_db_driver_t *d = store->driver;
     tg_group_t           *g = &store->group;
-    tg_group_member_t    *m, *next;
+    tg_group_member_t    *m, *next, *first, *holder;
     size_t                batch;
     int64_t               started;
     int                   rc = TG_OK;
 
     pthread_mutex_lock(&g->lock);
-    m = g->members;
+    first = g->members;
     batch = g->nmembers;
     g->members = NULL;
     g->nmembers = 0;
     pthread_mutex_unlock(&g->lock);
 
-    if (m != NULL) {
+    if (first != NULL) {
         rc = tg_store_fault(store);
         if (rc == TG_OK) {
             started = tg_metrics_now_ns();
@@ -413,10 +454,9 @@ tg_group_commit(tg_store_t *store)
     g->conn = NULL;
 
     pthread_mutex_lock(&g->lock);
-    g->stats.commits += m != NULL;
+    g->stats.commits += first != NULL;
     g->last_batch = (unsigned) batch;
-    for (; m != NULL; m = next) {
-        next = m->next;
+    for (m = first; m != NULL; m = m->next) {
         m->rc = rc;
         m->done = 1;
         if (rc == TG_OK) {
@@ -425,9 +465,15 @@ tg_group_commit(tg_store_t *store)
             g->stats.failed++;
         }
     }
-    tg_group_pass(g);
-    pthread_cond_broadcast(&g->durable);
+    holder = tg_group_pass(g);
     pthread_mutex_unlock(&g->lock);
+
+    /* The next group first: its writer is on the critical path. */
+    tg_group_wake(holder);
+    for (m = first; m != NULL; m = next) {
+        next = m->next;
+        tg_group_wake(m);
+    }
     return rc;
 }
 
@@ -443,7 +489,8 @@ tg_group_end(tg_store_t *store, int rc, int savepoint)
 {
     const tg_db_driver_t *d = store->driver;
     tg_group_t           *g = &store->group;
-    tg_group_member_t     me = { NULL, TG_OK, 0 };
+    tg_group_member_t     me = { NULL, TG_OK, 0, { { 0 } } };
+    tg_group_member_t    *holder;
 
     if (savepoint) {
         d->reset(g->conn);
@@ -457,6 +504,7 @@ tg_group_end(tg_store_t *store, int rc, int savepoint)
         }
     }
 
+    sem_init(&me.wake, 0, 0);
     pthread_mutex_lock(&g->lock);
     if (rc == TG_OK) {
         me.next = g->members;
@@ -468,58 +516,108 @@ tg_group_end(tg_store_t *store, int rc, int savepoint)
 
     if (g->conn == NULL) {
         /* The group transaction did not begin. */
-        tg_group_pass(g);
+        holder = tg_group_pass(g);
         pthread_mutex_unlock(&g->lock);
+        tg_group_wake(holder);
+        sem_destroy(&me.wake);
         return rc;
     }
 
     tg_group_linger(g);
     if (g->waiting > 0 && g->nmembers < TG_STORE_GROUP_MAX) {
         /* The next writer joins this group; its last writer commits. */
-        tg_group_pass(g);
+        holder = tg_group_pass(g);
         tg_crash_point("store.group_pending");
-        while (rc == TG_OK && !me.done) {
-            pthread_cond_wait(&g->durable, &g->lock);
-        }
         pthread_mutex_unlock(&g->lock);
+        tg_group_wake(holder);
+        if (rc == TG_OK) {
+            tg_group_sleep(&me);
+        }
+        sem_destroy(&me.wake);
         return rc == TG_OK ? me.rc : rc;
     }
     pthread_mutex_unlock(&g->lock);
 
     (void) tg_group_commit(store);
+    sem_destroy(&me.wake);
     return rc == TG_OK ? me.rc : rc;
 }
 
 
 /*
- * Waits for the turn (at most busy_ms), opens the group transaction if
- * none is open, and begins the operation's savepoint.  Returns 0 with the
- * turn held, TG_EBUSY, or the driver's error (the turn given up).
+ * Waits in the queue for the turn until the deadline.  Returns 0 with the
+ * turn held, or TG_EBUSY out of the queue.
+ */
+static int
+tg_group_await(tg_group_t *g, tg_group_member_t *me,
+               const struct timespec *until)
+{
+    tg_group_member_t **p;
+
+    for (;;) {
+        if (sem_timedwait(&me->wake, until) == 0) {
+            return TG_OK;
+        }
+        if (errno != EINTR) {
+            break;
+        }
+    }
+
+    pthread_mutex_lock(&g->lock);
+    if (me->done) {
+        /* Given the turn as the time ran out: its post is on the way. */
+        pthread_mutex_unlock(&g->lock);
+        tg_group_sleep(me);
+        return TG_OK;
+    }
+
+    for (p = &g->queue; *p != me; p = &(*p)->next) {
+        /* find the link to me */
+    }
+    *p = me->next;
+    if (g->queue_tail == &me->next) {
+        g->queue_tail = p;
+    }
+    g->waiting--;
+    pthread_mutex_unlock(&g->lock);
+    return TG_EBUSY;
+}
+
+
+/*
+ * Waits for the turn (at most busy_ms, in the order writers came), opens
+ * the group transaction if none is open, and begins the operation's
+ * savepoint.  Returns 0 with the turn held, TG_EBUSY, or the driver's
+ * error (the turn given up).
  */
 static int
 tg_group_join(tg_store_t *store, tg_txn_t *txn)
 {
     const tg_db_driver_t *d = store->driver;
     tg_group_t           *g = &store->group;
-    struct timespec       until = tg_deadline(store->busy_ms);
+    tg_group_member_t     me = { NULL, TG_OK, 0, { { 0 } } };
+    struct timespec       until;
     int                   rc = TG_OK;
 
     pthread_mutex_lock(&g->lock);
-    g->waiting++;
-    pthread_cond_signal(&g->arrived);
-    while (g->busy && rc == TG_OK) {
-        if (pthread_cond_timedwait(&g->turn, &g->lock, &until) != 0 && g->busy)
-        {
-            rc = TG_EBUSY;
-        }
-    }
-    g->waiting--;
-    if (rc == TG_OK) {
+    if (!g->busy) {
         g->busy = 1;
-    }
-    pthread_mutex_unlock(&g->lock);
-    if (rc != TG_OK) {
-        return rc;
+        pthread_mutex_unlock(&g->lock);
+
+    } else {
+        sem_init(&me.wake, 0, 0);
+        *g->queue_tail = &me;
+        g->queue_tail = &me.next;
+        g->waiting++;
+        pthread_cond_signal(&g->arrived);
+        pthread_mutex_unlock(&g->lock);
+
+        until = tg_deadline(store->busy_ms);
+        rc = tg_group_await(g, &me, &until);
+        sem_destroy(&me.wake);
+        if (rc != TG_OK) {
+            return rc;
+        }
     }
 
     if (g->conn == NULL) {
@@ -716,9 +814,8 @@ tg_store_open(const tg_db_driver_t *driver, const tg_db_options_t *options,
     store->driver = driver;
     store->busy_ms = options->busy_ms;
     pthread_mutex_init(&store->group.lock, NULL);
-    pthread_cond_init(&store->group.turn, NULL);
-    pthread_cond_init(&store->group.durable, NULL);
     pthread_cond_init(&store->group.arrived, NULL);
+    store->group.queue_tail = &store->group.queue;
 
     rc = driver->open(options, &store->db);
     if (rc != TG_OK) {
@@ -744,9 +841,7 @@ tg_store_close(tg_store_t *store)
         if (store->db != NULL) {
             store->driver->close(store->db);
         }
-        pthread_cond_destroy(&store->group.durable);
         pthread_cond_destroy(&store->group.arrived);
-        pthread_cond_destroy(&store->group.turn);
         pthread_mutex_destroy(&store->group.lock);
         free(store);
     }

@@ -41,10 +41,12 @@ typedef struct {
 
 /* The group commit's counts so far (tg_store_write_stats()). */
 typedef struct {
-    uint64_t ops;     /* write transactions committed */
-    uint64_t failed;  /* write transactions rolled back */
-    uint64_t commits; /* database commits (fsyncs) they took */
-    unsigned waiting; /* writers waiting for the turn now */
+    uint64_t ops;          /* write transactions committed */
+    uint64_t failed;       /* write transactions rolled back */
+    uint64_t commits;      /* database commits (fsyncs) they took */
+    uint64_t lingers;      /* groups whose last operation lingered */
+    uint64_t idle_lingers; /* of them, those no writer joined */
+    unsigned waiting;      /* writers waiting for the turn now */
 } tg_store_write_stats_t;
 
 typedef struct {

@@ -7,17 +7,25 @@
 #define TOLLGATE_STORE_INT_H
 
 #include <pthread.h>
+#include <semaphore.h>
 
 #include "store/store.h"
 
 
-/* A write transaction waiting for its group's commit. */
 typedef struct tg_group_member_s tg_group_member_t;
 
+/*
+ * A writer waiting for the turn, or an operation waiting for its group's
+ * commit.  Each is woken by its own semaphore, posted once done is set
+ * (under the group's lock) and the lock released: a writer given the
+ * turn holds it when it wakes, and a commit wakes its operations
+ * without their taking the lock again.
+ */
 struct tg_group_member_s {
     tg_group_member_t *next;
-    int                rc;
-    int                done;
+    int                rc;   /* the commit's result (operations) */
+    int                done; /* the commit ended, or the turn is given */
+    sem_t              wake;
 };
 
 /* The group commit (tg_txn_begin()).  lock guards the fields below it;
@@ -25,14 +33,14 @@ struct tg_group_member_s {
 typedef struct {
     tg_db_conn_t          *conn; /* the open group transaction, or NULL */
     pthread_mutex_t        lock;
-    pthread_cond_t         turn;       /* the turn was given up */
-    pthread_cond_t         durable;    /* a group ended */
     pthread_cond_t         arrived;    /* a writer began to wait */
     int                    busy;       /* a writer holds the turn */
     unsigned               waiting;    /* writers waiting for the turn */
     unsigned               last_batch; /* operations of the last commit */
     int64_t                opened_ns;  /* when the group began */
-    tg_group_member_t     *members;    /* done, waiting for the commit */
+    tg_group_member_t     *queue;      /* waiting for the turn, in order */
+    tg_group_member_t    **queue_tail;
+    tg_group_member_t     *members; /* done, waiting for the commit */
     unsigned               nmembers;
     tg_store_write_stats_t stats;
 } tg_group_t;

@@ -145,13 +145,30 @@ describe('the size of the head', () => {
     assert.match(res.json.error.message, /more than 100 headers/);
   });
 
-  test('a head far beyond the limit is refused in the shape of the dialect', async () => {
-    const res = await rawRequest(
-        d.port,
-        'GET /?Action=DescribeApps HTTP/1.1\r\nHost: x\r\n' +
-            `X-Big: ${'b'.repeat(200 * 1024)}\r\n\r\n`);
-    assert.equal(res.status, 400, res.body);
-    assert.equal(res.json.Code, 'InvalidParameter', res.body);
+  // libmicrohttpd keeps a request's head in its 64 KiB connection pool
+  // (TG_HTTP_MEMORY_LIMIT): heads up to about 63 KiB reach tollgated and
+  // get the dialect's 400; beyond the pool libmicrohttpd answers itself.
+  const big = (size) => {
+    const start = 'GET /?Action=DescribeApps HTTP/1.1\r\nHost: x\r\nX-Big: ';
+    return `${start}${'b'.repeat(size - start.length - 4)}\r\n\r\n`;
+  };
+
+  test(
+      'a head well over the limit but within the pool is refused in the shape of the dialect',
+      async () => {
+        for (const size of [33 * 1024, 56 * 1024]) {
+          const res = await rawRequest(d.port, big(size));
+          assert.equal(res.status, 400, res.body);
+          assert.equal(res.json.Code, 'InvalidParameter', res.body);
+        }
+      });
+
+  test('a head beyond the pool gets libmicrohttpd\'s refusal, and the server goes on', async () => {
+    for (const size of [64 * 1024, 200 * 1024]) {
+      const res = await rawRequest(d.port, big(size));
+      assert.ok(res.status === 431 || res.status === 414, `${res.status} ${res.body}`);
+    }
+    assert.equal((await rawRequest(d.port, head(1024))).status, 200);
   });
 });
 

@@ -3596,6 +3596,73 @@ test_group_commit_stress(void **state)
 }
 
 
+/* An operation of the test thread while a writer thread waits for the
+ * turn: a group of two (two accounts, of ids n and n + 1). */
+static void
+group_of_two(fixture_t *f, unsigned n)
+{
+    char      id[2][33], name[2][16];
+    writer_t  w;
+    pthread_t th;
+    tg_txn_t  t;
+
+    snprintf(id[0], sizeof(id[0]), "%032x", n);
+    snprintf(id[1], sizeof(id[1]), "%032x", n + 1);
+    snprintf(name[0], sizeof(name[0]), "pair%u", n);
+    snprintf(name[1], sizeof(name[1]), "pair%u", n + 1);
+    w = (writer_t){ f, id[1], name[1], -1, -1 };
+
+    t = begin(f);
+    insert_account(&t, id[0], name[0], 1);
+    assert_int_equal(pthread_create(&th, NULL, writer_run, &w), 0);
+    while (tg_store_write_stats(f->store).waiting < 1) {
+        usleep(1000);
+    }
+    commit(&t);
+    assert_int_equal(pthread_join(th, NULL), 0);
+    assert_rc(w.begin_rc, TG_OK);
+    assert_rc(w.rc, TG_OK);
+}
+
+
+/* A lone writer's operation, committed. */
+static void
+lone_writer(fixture_t *f, unsigned n)
+{
+    char     id[33], name[16];
+    tg_txn_t t;
+
+    snprintf(id, sizeof(id), "%032x", n);
+    snprintf(name, sizeof(name), "lone%u", n);
+    t = begin(f);
+    insert_account(&t, id, name, 1);
+    commit(&t);
+}
+
+
+/*
+ * The last operation of a group lingers for another writer only after a
+ * group of more than one, and a writer that comes meanwhile joins its
+ * group; a lone writer after a lone writer commits at once.
+ */
+static void
+test_group_commit_linger(void **state)
+{
+    fixture_t             *f = *state;
+    tg_store_write_stats_t st, before = tg_store_write_stats(f->store);
+
+    group_of_two(f, 10);
+    lone_writer(f, 20); /* lingers after the pair; nobody comes */
+    lone_writer(f, 21); /* after a group of one: at once */
+    st = tg_store_write_stats(f->store);
+    assert_int_equal(st.commits - before.commits, 3);
+    assert_int_equal(st.ops - before.ops, 4);
+    assert_int_equal(st.lingers - before.lingers, 1);
+    assert_int_equal(st.idle_lingers - before.idle_lingers, 1);
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM accounts"), 4);
+}
+
+
 /* A writer alone commits at once; a rolled back one commits nothing; a
  * group of only failures leaves the database as it was. */
 static void
@@ -3821,6 +3888,7 @@ main(void)
         STORE_TEST(test_statement_cache_overflow),
         STORE_TEST(test_group_commit),
         STORE_TEST(test_group_commit_alone),
+        STORE_TEST(test_group_commit_linger),
         STORE_TEST(test_group_commit_stress),
     };
 
