@@ -240,6 +240,8 @@ tg_cli_list(tg_cli_t *cli, const tg_cli_args_t *a, tg_buf_t *path, int pageable,
     json_t     *page = NULL, *all;
     tg_buf_t    url = TG_BUF_INIT;
     const char *sep = strchr(path->ptr, '?') != NULL ? "&" : "?";
+    const char *next;
+    char       *cursor = NULL;
     long long   offset = 0, total;
     size_t      n;
     int         rc;
@@ -270,10 +272,16 @@ tg_cli_list(tg_cli_t *cli, const tg_cli_args_t *a, tg_buf_t *path, int pageable,
         return tg_cli_nomem();
     }
 
+    /* A list that gives a next page's cursor is walked by it (any depth
+     * costs the same, and rows created or deleted meanwhile do not shift
+     * the pages); the others by offset. */
     for (;;) {
         tg_buf_reset(&url);
-        if (tg_buf_printf(&url, "%s%slimit=%d&offset=%lld", path->ptr, sep,
-                          TG_CLI_PAGE, offset)
+        if ((cursor != NULL
+                 ? tg_buf_printf(&url, "%s%slimit=%d&cursor=%s", path->ptr, sep,
+                                 TG_CLI_PAGE, cursor)
+                 : tg_buf_printf(&url, "%s%slimit=%d&offset=%lld", path->ptr,
+                                 sep, TG_CLI_PAGE, offset))
             != TG_OK)
         {
             rc = tg_cli_nomem();
@@ -291,15 +299,28 @@ tg_cli_list(tg_cli_t *cli, const tg_cli_args_t *a, tg_buf_t *path, int pageable,
             rc = tg_cli_nomem();
             break;
         }
+        next = json_string_value(json_object_get(page, "next_cursor"));
+        if (next != NULL || cursor != NULL) {
+            free(cursor);
+            cursor = next != NULL ? tg_strndup(next, strlen(next)) : NULL;
+            if (next == NULL || n == 0) {
+                break;
+            }
+            if (cursor == NULL) {
+                rc = tg_cli_nomem();
+                break;
+            }
+        }
         json_decref(page);
         page = NULL;
 
         offset += (long long) n;
-        if (n == 0 || offset >= total) {
+        if (cursor == NULL && (n == 0 || offset >= total)) {
             break;
         }
     }
 
+    free(cursor);
     json_decref(page);
     tg_buf_free(&url);
     if (rc != TG_CLI_OK) {

@@ -420,6 +420,8 @@ describe('apps', () => {
       const all = await json(['app', 'list'], {env});
       assert.equal(all.length, 105);
       assert.equal(new Set(all.map((a) => a.id)).size, 105);
+      // Walked by the pages' cursors, in order.
+      assert.deepEqual(all.map((a) => a.name), Array.from({length: 105}, (_, i) => `paged_${i}`));
       const page = await json(['app', 'list', '--limit', '5', '--offset', '100'], {env});
       assert.deepEqual(
           page.map((a) => a.name),
