@@ -246,16 +246,25 @@ tg_cli_list(tg_cli_t *cli, const tg_cli_args_t *a, tg_buf_t *path, int pageable,
     size_t      n;
     int         rc;
 
-    if (!pageable || tg_cli_has(a, "limit") || tg_cli_has(a, "offset")) {
+    if (!pageable || tg_cli_has(a, "limit") || tg_cli_has(a, "offset")
+        || tg_cli_has(a, "cursor"))
+    {
         if (pageable
             && (tg_cli_query(path, "limit", tg_cli_opt(a, "limit")) != TG_OK
                 || tg_cli_query(path, "offset", tg_cli_opt(a, "offset"))
+                       != TG_OK
+                || tg_cli_query(path, "cursor", tg_cli_opt(a, "cursor"))
                        != TG_OK))
         {
             return tg_cli_nomem();
         }
         rc = tg_cli_call(cli, "GET", path->ptr, NULL, &page);
         if (rc == TG_CLI_OK) {
+            /* One page: where the next one starts, beside the output. */
+            next = json_string_value(json_object_get(page, "next_cursor"));
+            if (next != NULL) {
+                fprintf(stderr, "next page: --cursor %s\n", next);
+            }
             *items = json_incref(json_object_get(page, "items"));
             json_decref(page);
             if (!json_is_array(*items)) {
