@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import {after, before, describe, test} from 'node:test';
 
+import {keyWith} from './lib/policies.mjs';
 import {startTollgated} from './lib/tollgated.mjs';
 
 let d;
@@ -26,7 +27,7 @@ before(async () => {
       body: {name: `c${i}`, account_id: acme.id, tags: {team}},
     });
     assert.equal(res.status, 201, res.text);
-    made.push({id: res.json.id, team});
+    made.push({id: res.json.id, app_id: res.json.app_id, team});
   }
   const theirs = await d.call('POST', '/v1/apps', {body: {name: 'theirs'}, auth: otherKey});
   assert.equal(theirs.status, 201, theirs.text);
@@ -46,9 +47,9 @@ const ids = (page) => page.items.map((a) => a.id);
 
 // Every page of query by cursor; between(pageNumber, seen) runs after
 // each page.
-const walk = async (query, between = async () => {}) => {
+const walk = async (query, between = async () => {}, opts = undefined) => {
   const seen = [];
-  let page = await list(query);
+  let page = await list(query, opts);
   for (let i = 0;; i++) {
     seen.push(...ids(page));
     if (!page.next_cursor) {
@@ -56,7 +57,7 @@ const walk = async (query, between = async () => {}) => {
     }
     assert.match(page.next_cursor, /^[A-Za-z0-9_-]{56}$/);
     await between(i, seen);
-    page = await list(`${query}&cursor=${page.next_cursor}`);
+    page = await list(`${query}&cursor=${page.next_cursor}`, opts);
   }
 };
 
@@ -100,6 +101,26 @@ describe('cursor paging', () => {
         await walk(`account_id=${acme.id}&status=enabled&tag=team:blue&limit=4`),
         made.filter((a) => a.team === 'blue').map((a) => a.id));
     assert.deepEqual(await walk(`account_id=${acme.id}&expiring_within=60&limit=4`), []);
+  });
+
+  test('a key with policies walks by cursor what its policies let it see', async () => {
+    const some = [made[1], made[2], made[5], made[11], made[20]];
+    const key = await keyWith(d, acme.id, 'CursorSome', {
+      Version: '1',
+      Statement: [{
+        Effect: 'Allow',
+        Action: '*',
+        Resource: some.map((a) => `acs:apigateway:*:*:app/${a.app_id}`),
+      }],
+    });
+    const first = await list(`limit=2`, {auth: key.auth});
+    assert.equal(first.total, some.length);
+    assert.deepEqual(await walk('limit=2', undefined, {auth: key.auth}), some.map((a) => a.id));
+    // The admin's cursor of the same listing (scoped to acme) works too:
+    // the cursor names a position, the key's policies still filter.
+    const admin = await list(`account_id=${acme.id}&limit=3`);
+    const rest = await list(`limit=5&cursor=${admin.next_cursor}`, {auth: key.auth});
+    assert.deepEqual(ids(rest), some.slice(2).map((a) => a.id));
   });
 
   test('creates and deletes between pages: no row that stayed is skipped or repeated', async () => {
