@@ -11,6 +11,9 @@
 // 4. Reads, one at a time: list by name, by tag (1 app in 100 holds it),
 //    a page at offset 40,000, the last page (offset N - 20) and the
 //    middle one (offset N / 2, the deepest from either end); p50/p99.
+//    Then the same three pages reached by cursor (keyset paging): each
+//    page's cursor obtained once (from the page before it, by offset),
+//    then timed like the offset pages, beside them.
 // 5. Durable creates at concurrency 64 again, in that account, beside
 //    BENCH_APPS apps, interleaved (3 rounds) with creates in another
 //    account of the same store that starts empty.
@@ -172,6 +175,28 @@ try {
   const middle = Math.floor(apps / 2);
   const mid = await q((i) => `/v1/apps?offset=${middle + (i % 10)}&limit=20`);
   fig.middle_page = summary(mid.samples);
+  // The same pages by cursor: the 10 cursors that start the pages at
+  // position..position + 9, each the next_cursor of the page before.
+  const cursorsAt = async (position) => {
+    const cursors = [];
+    for (let j = 0; j < 10; j++) {
+      const at = Math.max(0, Math.min(position + j, apps - 1));
+      const before = await d.call(
+          'GET', `/v1/apps?offset=${Math.max(0, at - 20)}&limit=${Math.min(20, Math.max(1, at))}`);
+      if (!before.json.next_cursor) {
+        throw new Error(`no cursor for the page at ${at}: ${before.text.slice(0, 200)}`);
+      }
+      cursors.push(before.json.next_cursor);
+    }
+    return cursors;
+  };
+  const byCursor = async (position) => {
+    const cursors = await cursorsAt(position);
+    return summary((await q((i) => `/v1/apps?cursor=${cursors[i % 10]}&limit=20`)).samples);
+  };
+  fig.cursor_page_at_40000 = await byCursor(deep);
+  fig.cursor_last_page = await byCursor(Math.max(0, apps - 30));
+  fig.cursor_middle_page = await byCursor(middle);
   const check = await d.call('GET', '/v1/apps?tag=team:t7&limit=1');
   result.tag_total = check.json.total;
   result.all_total = (await d.call('GET', '/v1/apps?limit=1')).json.total;
@@ -221,6 +246,12 @@ const goals = [
     `middle page (offset ${Math.floor(apps / 2)}) p99 ms`, fig.middle_page.p99_ms, '< 10',
     (x) => x < 10
   ],
+  ['page by cursor at 40,000 p99 ms', fig.cursor_page_at_40000.p99_ms, '< 10', (x) => x < 10],
+  [`last page by cursor p99 ms`, fig.cursor_last_page.p99_ms, '< 10', (x) => x < 10],
+  [
+    `middle page by cursor (${Math.floor(apps / 2)}) p99 ms`, fig.cursor_middle_page.p99_ms, '< 10',
+    (x) => x < 10
+  ],
   ['projection rebuild ms', fig.rebuild_ms, '< 30000', (x) => x < 30000],
 ];
 result.goals = goals.map(([name, value, goal, ok]) => ({name, value, goal, met: !!ok(value)}));
@@ -235,7 +266,9 @@ for (const g of result.goals) {
 }
 console.log(
     `  (p50 ms: name ${fig.list_by_name.p50_ms}, tag ${fig.list_by_tag.p50_ms}, offset 40,000 ${
-        fig.page_at_40000.p50_ms}, last page ${fig.last_page.p50_ms}; totals: all ${
+        fig.page_at_40000.p50_ms}, last page ${fig.last_page.p50_ms}, middle ${
+        fig.middle_page.p50_ms}; by cursor: 40,000 ${fig.cursor_page_at_40000.p50_ms}, middle ${
+        fig.cursor_middle_page.p50_ms}, last ${fig.cursor_last_page.p50_ms}; totals: all ${
         result.all_total}, ` +
     `tag ${result.tag_total})`);
 const dir = path.join(repoRoot, 'bench/results');
@@ -275,6 +308,24 @@ await writeFile(path.join(dir, 'scale.json'), JSON.stringify(result, null, 2) + 
       figure('scale.list_tag_p99', {value: m.list_by_tag.p99_ms, note: `${at}, 1 in 100 tagged`}),
       figure(
           'scale.deep_page_p99', {value: deep[1].p99_ms, note: `${at}, ${deep[0]} (the slowest)`}),
+      ...(m.cursor_middle_page ? [(() => {
+        // The slowest of the pages by cursor, beside the slowest by offset.
+        const byCursor = [
+          ['at 40,000', m.cursor_page_at_40000],
+          [`at ${Math.floor(r.apps / 2)}`, m.cursor_middle_page],
+          ['the last page', m.cursor_last_page]
+        ].sort((a, b) => b[1].p99_ms - a[1].p99_ms)[0];
+        return figure('scale.deep_page_cursor_p99', {
+          value: byCursor[1].p99_ms,
+          label: 'a deep page of the app list by cursor with 1,000,000 apps, p99',
+          unit: 'ms',
+          goal: {op: '<', value: 10, of: 'value'},
+          baseline_label: `by offset (${deep[0]})`,
+          baseline_value: deep[1].p99_ms,
+          note: `${at}, ${byCursor[0]} (the slowest by cursor)`,
+        });
+      })()] :
+                                 []),
       figure('scale.rebuild', {value: m.rebuild_ms / 1000, note: at}),
     ];
   });

@@ -240,20 +240,31 @@ tg_cli_list(tg_cli_t *cli, const tg_cli_args_t *a, tg_buf_t *path, int pageable,
     json_t     *page = NULL, *all;
     tg_buf_t    url = TG_BUF_INIT;
     const char *sep = strchr(path->ptr, '?') != NULL ? "&" : "?";
+    const char *next;
+    char       *cursor = NULL;
     long long   offset = 0, total;
     size_t      n;
     int         rc;
 
-    if (!pageable || tg_cli_has(a, "limit") || tg_cli_has(a, "offset")) {
+    if (!pageable || tg_cli_has(a, "limit") || tg_cli_has(a, "offset")
+        || tg_cli_has(a, "cursor"))
+    {
         if (pageable
             && (tg_cli_query(path, "limit", tg_cli_opt(a, "limit")) != TG_OK
                 || tg_cli_query(path, "offset", tg_cli_opt(a, "offset"))
+                       != TG_OK
+                || tg_cli_query(path, "cursor", tg_cli_opt(a, "cursor"))
                        != TG_OK))
         {
             return tg_cli_nomem();
         }
         rc = tg_cli_call(cli, "GET", path->ptr, NULL, &page);
         if (rc == TG_CLI_OK) {
+            /* One page: where the next one starts, beside the output. */
+            next = json_string_value(json_object_get(page, "next_cursor"));
+            if (next != NULL) {
+                fprintf(stderr, "next page: --cursor %s\n", next);
+            }
             *items = json_incref(json_object_get(page, "items"));
             json_decref(page);
             if (!json_is_array(*items)) {
@@ -270,10 +281,16 @@ tg_cli_list(tg_cli_t *cli, const tg_cli_args_t *a, tg_buf_t *path, int pageable,
         return tg_cli_nomem();
     }
 
+    /* A list that gives a next page's cursor is walked by it (any depth
+     * costs the same, and rows created or deleted meanwhile do not shift
+     * the pages); the others by offset. */
     for (;;) {
         tg_buf_reset(&url);
-        if (tg_buf_printf(&url, "%s%slimit=%d&offset=%lld", path->ptr, sep,
-                          TG_CLI_PAGE, offset)
+        if ((cursor != NULL
+                 ? tg_buf_printf(&url, "%s%slimit=%d&cursor=%s", path->ptr, sep,
+                                 TG_CLI_PAGE, cursor)
+                 : tg_buf_printf(&url, "%s%slimit=%d&offset=%lld", path->ptr,
+                                 sep, TG_CLI_PAGE, offset))
             != TG_OK)
         {
             rc = tg_cli_nomem();
@@ -291,15 +308,28 @@ tg_cli_list(tg_cli_t *cli, const tg_cli_args_t *a, tg_buf_t *path, int pageable,
             rc = tg_cli_nomem();
             break;
         }
+        next = json_string_value(json_object_get(page, "next_cursor"));
+        if (next != NULL || cursor != NULL) {
+            free(cursor);
+            cursor = next != NULL ? tg_strndup(next, strlen(next)) : NULL;
+            if (next == NULL || n == 0) {
+                break;
+            }
+            if (cursor == NULL) {
+                rc = tg_cli_nomem();
+                break;
+            }
+        }
         json_decref(page);
         page = NULL;
 
         offset += (long long) n;
-        if (n == 0 || offset >= total) {
+        if (cursor == NULL && (n == 0 || offset >= total)) {
             break;
         }
     }
 
+    free(cursor);
     json_decref(page);
     tg_buf_free(&url);
     if (rc != TG_CLI_OK) {

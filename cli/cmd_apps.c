@@ -412,6 +412,8 @@ static const tg_cli_opt_t tg_cli_app_list_opts[] = {
       "DURATION (7d, 12h...), or have" },
     { "account", TG_OPT_VALUE, "ACCOUNT", "admins: only this account's" },
     TG_CLI_PAGE_OPTS,
+    { "cursor", TG_OPT_VALUE, "CURSOR",
+      "read the page that starts at CURSOR (printed by the page before)" },
     { NULL, 0, NULL, NULL },
 };
 

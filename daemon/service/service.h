@@ -38,6 +38,7 @@
 
 #include "tollgate/cred.h"
 #include "tollgate/error.h"
+#include "tollgate/list_cursor.h"
 #include "tollgate/model.h"
 #include "tollgate/seal.h"
 #include "service/authz.h"
@@ -528,6 +529,21 @@ int tg_service_app_get(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
 int tg_service_app_list(tg_service_t *svc, const tg_actor_t *actor,
                         const tg_app_filter_t *filter, tg_app_view_t **items,
                         size_t *n, int64_t *total, tg_error_t *err);
+/*
+ * A page of tg_service_app_list() that also pages by keyset: with cursor
+ * (a NULL ptr: none) the page starts after the row it names, in
+ * O(log n) however deep; offset must then be 0.  A cursor that is not
+ * one, or was made for another filter, order or account (it carries a
+ * MAC of them under the keyring's index key), is TG_EBAD_REQUEST on
+ * TG_FIELD_CURSOR.  next receives the cursor of the page after this one,
+ * or "" if this is the last.  Rows that exist throughout a walk are each
+ * given once, whatever is inserted or deleted between pages.
+ */
+int tg_service_app_list_page(tg_service_t *svc, const tg_actor_t *actor,
+                             const tg_app_filter_t *filter, tg_str_t cursor,
+                             tg_app_view_t **items, size_t *n, int64_t *total,
+                             char        next[TG_LIST_CURSOR_LEN + 1],
+                             tg_error_t *err);
 int tg_service_app_update(tg_service_t *svc, const tg_actor_t *actor,
                           tg_str_t ref, const tg_app_spec_t *patch,
                           unsigned set, tg_app_view_t *out, tg_error_t *err);

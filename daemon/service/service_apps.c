@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tollgate/list_cursor.h"
 #include "tollgate/rules.h"
 #include "tollgate/time.h"
 #include "service/service_int.h"
@@ -506,6 +507,31 @@ tg_service_app_get(tg_service_t *svc, const tg_actor_t *actor, tg_str_t ref,
 }
 
 
+/* An app's sort key in the filter's order. */
+static int64_t
+tg_app_list_key(const tg_app_filter_t *f, const tg_app_t *app)
+{
+    return f->order == TG_APP_ORDER_CREATED ? app->created_at : app->updated_at;
+}
+
+
+/* 1 if app comes after the filter's keyset position (or it has none). */
+static int
+tg_app_list_past(const tg_app_filter_t *f, const tg_app_t *app)
+{
+    int64_t key;
+    int     c;
+
+    if (!f->after_set) {
+        return 1;
+    }
+    key = tg_app_list_key(f, app);
+    c = key != f->after_key ? (key > f->after_key ? 1 : -1)
+                            : tg_str_cmp(tg_str_c(app->id), f->after_id);
+    return f->order == TG_APP_ORDER_UPDATED_DESC ? c < 0 : c > 0;
+}
+
+
 /*
  * A listing by a key with policies: every app the filter selects, less
  * those its policies hide, then the page asked for (so that totals and
@@ -530,6 +556,7 @@ tg_app_list_by_policies(tg_service_t *svc, tg_txn_t *t, tg_app_read_t *op,
 
     f.limit = INT32_MAX;
     f.offset = 0;
+    f.after_set = 0;
     rc = tg_store_app_list(t, &f, &all, &nall, &total);
     if (rc != TG_OK) {
         return rc;
@@ -541,7 +568,9 @@ tg_app_list_by_policies(tg_service_t *svc, tg_txn_t *t, tg_app_read_t *op,
         tg_resource_app(&res, svc->region, &all[i]);
         if (tg_authorize_visible(op->actor, op->action, &res)) {
             if (kept >= (size_t) op->filter->offset
-                && out < (size_t) op->filter->limit) {
+                && out < (size_t) op->filter->limit
+                && tg_app_list_past(op->filter, &all[i]))
+            {
                 all[out++] = all[i];
                 kept++;
                 continue;
@@ -640,6 +669,215 @@ tg_service_app_list(tg_service_t *svc, const tg_actor_t *actor,
     *n = op.n;
     *total = op.total;
     return rc;
+}
+
+
+/* Appends a string field of a cursor's filter: its length and bytes, or
+ * "-" when absent, so that no two filters write the same text. */
+static int
+tg_app_cursor_str(tg_buf_t *b, tg_str_t s)
+{
+    if (s.ptr == NULL) {
+        return tg_buf_append_c(b, "-;");
+    }
+    if (tg_buf_printf(b, "%zu:", s.len) != TG_OK
+        || tg_buf_append(b, s.ptr, s.len) != TG_OK)
+    {
+        return TG_ENOMEM;
+    }
+    return tg_buf_append_c(b, ";");
+}
+
+
+/*
+ * The MAC of a cursor whose body is body, for the listing of filter f
+ * (the account it is scoped to included, its paging not): the first
+ * TG_LIST_CURSOR_MAC_LEN bytes of the keyring's index HMAC of both.
+ */
+static int
+tg_app_cursor_mac(tg_service_t *svc, const tg_app_filter_t *f,
+                  const uint8_t body[TG_LIST_CURSOR_BODY_LEN],
+                  uint8_t       mac[TG_LIST_CURSOR_MAC_LEN])
+{
+    char     hex[TG_INDEX_HEX_LEN + 1];
+    tg_buf_t b = TG_BUF_INIT;
+    size_t   i;
+    int      rc;
+
+    rc = tg_buf_append(&b, body, TG_LIST_CURSOR_BODY_LEN);
+    if (rc == TG_OK) {
+        rc = tg_buf_printf(
+            &b, "|o%d|e%d|c%d:%d|n%lld|x%lld|s%lld|t%zu|", f->order, f->enabled,
+            f->by_creator, (int) f->creator, (long long) f->app_id,
+            (long long) (f->expiring_before > 0 ? f->expiring_within_s : -1),
+            (long long) (f->secret_before > 0 ? f->older_than_s : -1),
+            f->ntags);
+    }
+    if (rc == TG_OK) {
+        rc = tg_app_cursor_str(&b, f->account_id);
+    }
+    if (rc == TG_OK) {
+        rc = tg_app_cursor_str(&b, f->id);
+    }
+    if (rc == TG_OK) {
+        rc = tg_app_cursor_str(&b, f->name);
+    }
+    if (rc == TG_OK) {
+        rc = tg_app_cursor_str(&b, f->name_part);
+    }
+    if (rc == TG_OK) {
+        rc = tg_app_cursor_str(&b, f->app_key);
+    }
+    if (rc == TG_OK) {
+        rc = tg_app_cursor_str(&b, f->extend);
+    }
+    if (rc == TG_OK) {
+        rc = tg_app_cursor_str(&b, f->app_code);
+    }
+    for (i = 0; i < f->ntags && i < TG_TAGS_MAX && rc == TG_OK; i++) {
+        rc = tg_app_cursor_str(&b, f->tag_keys[i]);
+        if (rc == TG_OK) {
+            rc = tg_app_cursor_str(&b, f->tag_values[i]);
+        }
+    }
+
+    if (rc == TG_OK) {
+        rc = tg_keyring_index(svc->keyring, TG_STR("list_cursor:apps"),
+                              (tg_str_t){ b.ptr, b.len }, hex);
+    }
+    for (i = 0; rc == TG_OK && i < TG_LIST_CURSOR_MAC_LEN; i++) {
+        mac[i] = (uint8_t) (tg_hex_digit(hex[2 * i]) << 4
+                            | tg_hex_digit(hex[2 * i + 1]));
+    }
+
+    /* The filter may hold an AppCode in clear. */
+    if (b.ptr != NULL) {
+        tg_wipe(b.ptr, b.len);
+    }
+    tg_buf_free(&b);
+    return rc;
+}
+
+
+/*
+ * Reads cursor into f's keyset position, if it is a cursor made for f.
+ * Returns 0, or TG_EBAD_REQUEST on the cursor field.
+ */
+static int
+tg_app_cursor_read(tg_service_t *svc, tg_str_t cursor, tg_app_filter_t *f,
+                   tg_list_pos_t *pos, tg_error_t *err)
+{
+    uint8_t body[TG_LIST_CURSOR_BODY_LEN], mac[TG_LIST_CURSOR_MAC_LEN],
+        want[TG_LIST_CURSOR_MAC_LEN];
+    int rc;
+
+    if (tg_list_cursor_decode(cursor, pos, mac) != TG_OK
+        || tg_list_cursor_body(pos, body) != TG_OK)
+    {
+        return tg_error_set(err, TG_EBAD_REQUEST, TG_FIELD_CURSOR,
+                            "is not a cursor");
+    }
+
+    rc = tg_app_cursor_mac(svc, f, body, want);
+    if (rc != TG_OK) {
+        return tg_error_code(err, rc);
+    }
+    if (!tg_equal_ct(mac, sizeof(mac), want, sizeof(want))
+        || pos->order != (unsigned) f->order)
+    {
+        return tg_error_set(err, TG_EBAD_REQUEST, TG_FIELD_CURSOR,
+                            "was not made for this listing (another "
+                            "filter or account), or was altered");
+    }
+
+    f->after_set = 1;
+    f->after_key = pos->key;
+    f->after_id = tg_str_c(pos->id);
+    return TG_OK;
+}
+
+
+/* Writes the cursor of the position after app in f's listing into out. */
+static int
+tg_app_cursor_make(tg_service_t *svc, const tg_app_filter_t *f,
+                   const tg_app_t *app, char out[TG_LIST_CURSOR_LEN + 1])
+{
+    uint8_t       body[TG_LIST_CURSOR_BODY_LEN], mac[TG_LIST_CURSOR_MAC_LEN];
+    tg_list_pos_t pos;
+    int           rc;
+
+    memset(&pos, 0, sizeof(pos));
+    pos.order = (unsigned) f->order;
+    pos.key = tg_app_list_key(f, app);
+    memcpy(pos.id, app->id, sizeof(pos.id));
+
+    rc = tg_list_cursor_body(&pos, body);
+    if (rc == TG_OK) {
+        rc = tg_app_cursor_mac(svc, f, body, mac);
+    }
+    if (rc == TG_OK) {
+        rc = tg_list_cursor_encode(&pos, mac, out);
+    }
+    return rc == TG_EINVALID ? TG_EINTERNAL : rc;
+}
+
+
+int
+tg_service_app_list_page(tg_service_t *svc, const tg_actor_t *actor,
+                         const tg_app_filter_t *filter, tg_str_t cursor,
+                         tg_app_view_t **items, size_t *n, int64_t *total,
+                         char next[TG_LIST_CURSOR_LEN + 1], tg_error_t *err)
+{
+    tg_app_filter_t f = *filter;
+    tg_list_pos_t   pos;
+    int             rc;
+
+    *items = NULL;
+    *n = 0;
+    *total = 0;
+    next[0] = '\0';
+
+    if (f.limit < 1 || f.limit >= INT32_MAX || f.offset < 0) {
+        return tg_error_set(err, TG_EINVALID, TG_FIELD_LIMIT, "out of range");
+    }
+    if (cursor.ptr != NULL && f.offset > 0) {
+        return tg_error_set(err, TG_EBAD_REQUEST, TG_FIELD_CURSOR,
+                            "cannot be given with offset");
+    }
+
+    /* The cursor is checked against the filter as the actor's scope
+     * makes it: another account's cursor is another filter's. */
+    rc = tg_authorize_listing(actor, TG_ACTION_DESCRIBE_APPS, TG_RESOURCE_APP,
+                              f.account_id, err);
+    if (rc != TG_OK) {
+        return rc;
+    }
+    f.account_id = tg_authorize_scope(actor, TG_RESOURCE_APP, f.account_id);
+    f.after_set = 0;
+    if (cursor.ptr != NULL) {
+        rc = tg_app_cursor_read(svc, cursor, &f, &pos, err);
+        if (rc != TG_OK) {
+            return rc;
+        }
+    }
+
+    /* One more than the page tells whether there is a next one. */
+    f.limit++;
+    rc = tg_service_app_list(svc, actor, &f, items, n, total, err);
+    if (rc != TG_OK || *n < (size_t) f.limit) {
+        return rc;
+    }
+
+    (*n)--;
+    tg_app_view_free(&(*items)[*n]);
+    rc = tg_app_cursor_make(svc, &f, &(*items)[*n - 1].app, next);
+    if (rc != TG_OK) {
+        tg_app_view_list_free(*items, *n);
+        *items = NULL;
+        *n = 0;
+        return tg_error_code(err, rc);
+    }
+    return TG_OK;
 }
 
 

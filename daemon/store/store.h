@@ -76,6 +76,18 @@ typedef struct {
     int     order;                /* TG_APP_ORDER_* */
     int64_t limit;
     int64_t offset;
+    /* Keyset paging: with after_set, only the apps after the one whose
+     * sort key (created_at, or updated_at in the updated orders) is
+     * after_key and id after_id, in the order; *total still counts all
+     * that the rest of the filter selects. */
+    int      after_set;
+    int64_t  after_key;
+    tg_str_t after_id;
+    /* The windows as asked, in seconds, that expiring_before and
+     * secret_before were made from: what a cursor is bound to (see
+     * tg_service_app_list_page()). */
+    int64_t expiring_within_s;
+    int64_t older_than_s;
 } tg_app_filter_t;
 
 /* A filtered listing counts at most this many apps for its total. */

@@ -288,7 +288,7 @@ tg_app_name_pattern(tg_str_t part, tg_buf_t *pattern)
 
 /* A listing's query: the tables it reads and its WHERE clause. */
 typedef struct {
-    tg_param_t params[TG_APP_FILTER_PARAMS + 2];
+    tg_param_t params[TG_APP_FILTER_PARAMS + 3];
     size_t     n;
     tg_buf_t   where;
     int        by_tag;    /* the first tag (with a value) drives: "g0" */
@@ -509,6 +509,37 @@ tg_app_list_backwards(const tg_app_filter_t *f, const tg_app_query_t *q,
 }
 
 
+/*
+ * Appends the keyset clause of f->after_* to q's WHERE clause: the rows
+ * after (key, id) in the order, as a range of the order's index (key at
+ * or past the cursor's), then past the id among equal keys.  The id is
+ * the next parameter.  Returns 0 or TG_ENOMEM.
+ */
+static int
+tg_app_list_after(const tg_app_filter_t *f, tg_app_query_t *q)
+{
+    const char *key, *id, *cmp, *strict;
+
+    if (!f->after_set) {
+        return TG_OK;
+    }
+
+    key = q->by_tag                          ? "g0.created_at"
+          : f->order == TG_APP_ORDER_CREATED ? "apps.created_at"
+                                             : "apps.updated_at";
+    id = q->by_tag ? "g0.app" : "apps.id";
+    cmp = f->order == TG_APP_ORDER_UPDATED_DESC ? "<=" : ">=";
+    strict = f->order == TG_APP_ORDER_UPDATED_DESC ? "<" : ">";
+
+    q->params[q->n] = (tg_param_t) TG_P_TEXT(f->after_id);
+    q->n++;
+    return tg_buf_printf(&q->where,
+                         " AND %s %s %lld AND (%s %s %lld OR %s %s $%zu)", key,
+                         cmp, (long long) f->after_key, key, strict,
+                         (long long) f->after_key, id, strict, q->n);
+}
+
+
 /* Reverses n apps in place. */
 static void
 tg_app_list_reverse(tg_app_t *items, size_t n)
@@ -552,6 +583,9 @@ tg_store_app_list(tg_txn_t *t, const tg_app_filter_t *f, tg_app_t **items,
     }
     if (rc == TG_OK) {
         rc = tg_app_list_total(t, f, &q, total);
+    }
+    if (rc == TG_OK) {
+        rc = tg_app_list_after(f, &q);
     }
     if (rc != TG_OK) {
         goto cleanup;

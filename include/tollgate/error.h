@@ -160,7 +160,8 @@ typedef enum {
     XX(SECRET_MIN_LENGTH, "secret_min_length")                                \
     XX(SECRET_CLASSES, "secret_classes")                                      \
     XX(EXPIRING_WITHIN, "expiring_within")                                    \
-    XX(SECRET_OLDER_THAN, "secret_older_than")
+    XX(SECRET_OLDER_THAN, "secret_older_than")                                \
+    XX(CURSOR, "cursor")
 /* clang-format on */
 
 #define TG__FIELD_ENUM(name, native) TG_FIELD_##name,

@@ -420,12 +420,25 @@ describe('apps', () => {
       const all = await json(['app', 'list'], {env});
       assert.equal(all.length, 105);
       assert.equal(new Set(all.map((a) => a.id)).size, 105);
+      // Walked by the pages' cursors, in order.
+      assert.deepEqual(all.map((a) => a.name), Array.from({length: 105}, (_, i) => `paged_${i}`));
       const page = await json(['app', 'list', '--limit', '5', '--offset', '100'], {env});
       assert.deepEqual(
           page.map((a) => a.name),
           ['paged_100', 'paged_101', 'paged_102', 'paged_103', 'paged_104']);
       const table = await ok(['app', 'list'], {env});
       assert.equal(table.stdout.split('\n').filter(Boolean).length, 106);
+      // One page tells where the next starts; --cursor reads it.
+      const first = await ok(['--json', 'app', 'list', '--limit', '5'], {env});
+      const cursor = first.stderr.match(/^next page: --cursor ([A-Za-z0-9_-]{56})$/m)[1];
+      const second = await json(['app', 'list', '--limit', '5', '--cursor', cursor], {env});
+      assert.deepEqual(
+          second.map((a) => a.name), ['paged_5', 'paged_6', 'paged_7', 'paged_8', 'paged_9']);
+      const lastPage = await ok(['app', 'list', '--limit', '5', '--offset', '100'], {env});
+      assert.doesNotMatch(lastPage.stderr, /next page/);
+      const forged = await cli(['app', 'list', '--cursor', 'A'.repeat(56)], {env});
+      assert.equal(forged.code, 1);
+      assert.match(forged.stderr, /^tollgate: bad_request: cursor: /);
       const bad = await cli(['app', 'list', '--limit', '101'], {env});
       assert.equal(bad.code, 1);
       assert.match(bad.stderr, /^tollgate: bad_request: /);

@@ -167,6 +167,10 @@ describe('docs/openapi.yaml', () => {
     });
     assert.equal(app.app_codes.length, 1);
     await expect(200, 'GET', '/v1/apps?tag=team:web&status=enabled&limit=5', {auth: member});
+    await expect(201, 'POST', '/v1/apps', {body: {name: 'oa_second'}});
+    const first = await expect(200, 'GET', '/v1/apps?limit=1');
+    assert.ok(first.next_cursor, 'more than one app: a next cursor');
+    await expect(200, 'GET', `/v1/apps?limit=1&cursor=${first.next_cursor}`);
     await expect(200, 'GET', `/v1/apps/${app.app_id}`, {auth: member});
     await expect(
         200, 'PATCH', `/v1/apps/${app.id}`,
@@ -228,6 +232,7 @@ describe('docs/openapi.yaml', () => {
     await expect(404, 'GET', '/v1/apps/00000000000000000000000000000000', {auth: member});
     await expect(400, 'GET', '/v1/apps?limit=abc', {auth: member});
     await expect(400, 'GET', '/v1/apps?colour=red', {auth: member});
+    await expect(400, 'GET', `/v1/apps?cursor=${'A'.repeat(56)}`, {auth: member});
     await expect(
         400, 'POST', '/v1/apps',
         {auth: member, raw: '{"name":', headers: {'content-type': 'application/json'}});

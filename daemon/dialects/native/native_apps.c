@@ -376,6 +376,7 @@ tg_native_expiring(tg_native_call_t *call, tg_app_filter_t *filter)
                             "316224000");
     }
     filter->expiring_before = tg_time_now_ms() + seconds * 1000 + 1;
+    filter->expiring_within_s = seconds;
     return TG_OK;
 }
 
@@ -401,6 +402,7 @@ tg_native_older(tg_native_call_t *call, tg_app_filter_t *filter)
                             "316224000");
     }
     filter->secret_before = tg_time_now_ms() - seconds * 1000;
+    filter->older_than_s = seconds;
     return TG_OK;
 }
 
@@ -408,12 +410,17 @@ tg_native_older(tg_native_call_t *call, tg_app_filter_t *filter)
 void
 tg_native_app_list(tg_native_call_t *call)
 {
-    static const char *const names[] = {
-        "name",       "app_key",         "tag",
-        "status",     "limit",           "offset",
-        "account_id", "expiring_within", "secret_older_than",
-        NULL
-    };
+    static const char *const names[] = { "name",
+                                         "app_key",
+                                         "tag",
+                                         "status",
+                                         "limit",
+                                         "offset",
+                                         "account_id",
+                                         "expiring_within",
+                                         "secret_older_than",
+                                         "cursor",
+                                         NULL };
     static const char *const repeatable[] = { "tag", NULL };
     tg_app_view_t           *items = NULL;
     tg_app_filter_t          filter;
@@ -421,6 +428,9 @@ tg_native_app_list(tg_native_call_t *call)
     const char              *status;
     int64_t                  total = 0;
     size_t                   n = 0;
+    char                     next[TG_LIST_CURSOR_LEN + 1];
+    json_t                  *page;
+    tg_str_t                 cursor;
 
     memset(&filter, 0, sizeof(filter));
     filter.enabled = -1;
@@ -430,6 +440,15 @@ tg_native_app_list(tg_native_call_t *call)
                          &filter.offset)
         != TG_OK)
     {
+        tg_native_fail(call);
+        return;
+    }
+
+    /* A cursor and an offset would both say where the page starts. */
+    cursor = tg_str_c(tg_http_query(call->req, "cursor"));
+    if (cursor.ptr != NULL && tg_http_query(call->req, "offset") != NULL) {
+        tg_error_set(&call->err, TG_EBAD_REQUEST, TG_FIELD_CURSOR,
+                     "cannot be given with offset");
         tg_native_fail(call);
         return;
     }
@@ -463,18 +482,23 @@ tg_native_app_list(tg_native_call_t *call)
         return;
     }
 
-    if (tg_service_app_list(call->svc, &call->actor, &filter, &items, &n,
-                            &total, &call->err)
+    if (tg_service_app_list_page(call->svc, &call->actor, &filter, cursor,
+                                 &items, &n, &total, next, &call->err)
         != TG_OK)
     {
         tg_native_fail(call);
         return;
     }
 
-    tg_native_reply(call, 200,
-                    tg_native_page(tg_native_array(items, n, sizeof(*items),
-                                                   tg_native_app_json),
-                                   total));
+    page = tg_native_page(
+        tg_native_array(items, n, sizeof(*items), tg_native_app_json), total);
+    if (page != NULL && next[0] != '\0'
+        && json_object_set_new(page, "next_cursor", json_string(next)) != 0)
+    {
+        json_decref(page);
+        page = NULL;
+    }
+    tg_native_reply(call, 200, page);
     tg_app_view_list_free(items, n);
 }
 
