@@ -186,13 +186,25 @@ export const CATALOG = [
     before: '843 ms at 100,000',
   },
   {
-    id: 'scale.deep_page_p99',
+    id: 'scale.deep_page_cursor_p99',
     script: 'scale',
     issue: issue16,
     short: 'deep page p99',
-    label: 'a deep page of the app list with 1,000,000 apps, p99',
+    label: 'a deep page of the app list with 1,000,000 apps, p99 (reached by its cursor)',
     unit: 'ms',
     goal: {op: '<', value: 10, of: 'value'},
+    before: '69 ms at 100,000 (by offset)',
+  },
+  {
+    // The same pages by offset: kept as the cursor figure's baseline.  An
+    // offset steps through the index, O(offset); no goal of its own.
+    id: 'scale.deep_page_p99',
+    script: 'scale',
+    issue: issue16,
+    short: 'deep page by offset',
+    label: 'a deep page of the app list with 1,000,000 apps by offset, p99',
+    unit: 'ms',
+    goal: null,
     before: '69 ms at 100,000',
   },
   {
