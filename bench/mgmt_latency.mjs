@@ -463,7 +463,7 @@ try {
         baseline_value: b && b.s[stat],
         rounds: r.rounds,
         note: x &&
-            `${x.s.n} ops, ${tagText(x)}` +
+            `${x.s.n} ops, ${tagText(x)}, --threads ${r.threads}` +
                 (id === 'cp.reset_c1_p50' && r.fdatasync ?
                      `; one fdatasync on that disk: median ${r.fdatasync.median_ms} ms` :
                      ''),
