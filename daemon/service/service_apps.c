@@ -435,7 +435,7 @@ tg_app_view_make(tg_service_t *svc, tg_txn_t *t, tg_app_t *app,
 
     rc = tg_store_cred_primary(t, TG_CRED_KEY_PAIR, tg_str_c(out->app.id), &kp);
     if (rc == TG_OK) {
-        rc = tg_key_view_fill(svc, &kp, 0, &out->key);
+        rc = tg_key_view_fill(svc, &kp, TG_STR_NULL, 0, &out->key);
         tg_cred_free(&kp);
     }
     if (rc == TG_OK) {

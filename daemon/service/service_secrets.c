@@ -273,7 +273,7 @@ tg_cred_create(tg_service_t *svc, tg_txn_t *t, const tg_cred_rules_t *kind,
         rc = tg_change(t, kind->name, c->id, app, "upsert");
     }
     if (rc == TG_OK) {
-        rc = kind->view_fill(svc, c, 1, view);
+        rc = kind->view_fill(svc, c, secret, 1, view);
     }
 
     tg_wipe(key_buf, sizeof(key_buf));
@@ -637,7 +637,8 @@ tg_cred_views(tg_service_t *svc, tg_txn_t *t, tg_cred_op_t *op)
     }
 
     for (i = 0; i < ncreds && rc == TG_OK; i++) {
-        rc = op->kind->view_fill(svc, &creds[i], op->reveal, &op->items[i]);
+        rc = op->kind->view_fill(svc, &creds[i], TG_STR_NULL, op->reveal,
+                                 &op->items[i]);
         op->n = i + 1;
     }
     if (rc == TG_OK) {
@@ -778,7 +779,7 @@ tg_cred_reset_txn(tg_service_t *svc, tg_txn_t *t, void *data,
         rc = tg_change(t, kind->name, c->id, op->app.id, "upsert");
     }
     if (rc == TG_OK) {
-        rc = kind->view_fill(svc, c, 1, op->view);
+        rc = kind->view_fill(svc, c, op->spec.secret, 1, op->view);
     }
     if (rc == TG_OK) {
         tg_cred_view_expiry(&policy, op->view);
@@ -921,7 +922,7 @@ tg_cred_primary_txn(tg_service_t *svc, tg_txn_t *t, void *data,
         op->cred.primary = 1;
     }
     if (rc == TG_OK) {
-        rc = op->kind->view_fill(svc, &op->cred, 0, op->view);
+        rc = op->kind->view_fill(svc, &op->cred, TG_STR_NULL, 0, op->view);
     }
     if (rc == TG_OK) {
         rc = tg_cred_views_expiry(t, op->app.account_id, op->view, 1, err);
