@@ -2,6 +2,7 @@
  * The keyring and AES-256-GCM sealing of secrets at rest.
  */
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,10 @@
 
 #define TG_SEAL_PREFIX "tg1."
 
+/* Cipher contexts a keyring keeps for reuse, at most (one per thread that
+ * seals at the same time is enough). */
+#define TG_GCM_IDLE_MAX 64
+
 typedef struct {
     char    kid[TG_SEAL_KID_MAX + 1];
     uint8_t key[TG_SEAL_KEY_LEN];
@@ -25,14 +30,38 @@ struct tg_keyring_s {
     size_t           primary;
     uint8_t          index_key[TG_SEAL_KEY_LEN];
     int              has_index_key;
+
+    /* The index key's HMAC, keyed once (NULL: the one-shot HMAC is used),
+     * and AES-256-GCM, fetched once (NULL: fetched per call), with idle
+     * cipher contexts for reuse; lock guards index_mac's use and idle. */
+    tg_hmac_t      *index_mac;
+    EVP_CIPHER     *gcm;
+    EVP_CIPHER_CTX *idle[TG_GCM_IDLE_MAX];
+    size_t          nidle;
+    pthread_mutex_t lock;
 };
+
+
+/* Index messages, and the raw bytes of sealed values, up to these sizes
+ * are kept on the stack. */
+#define TG_INDEX_MSG_MAX 512
+#define TG_SEAL_RAW_MAX  256
 
 
 int
 tg_keyring_create(tg_keyring_t **kr)
 {
     *kr = calloc(1, sizeof(tg_keyring_t));
-    return *kr != NULL ? TG_OK : TG_ENOMEM;
+    if (*kr == NULL) {
+        return TG_ENOMEM;
+    }
+    if (pthread_mutex_init(&(*kr)->lock, NULL) != 0) {
+        free(*kr);
+        *kr = NULL;
+        return TG_ENOMEM;
+    }
+    (*kr)->gcm = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
+    return TG_OK;
 }
 
 
@@ -40,6 +69,12 @@ void
 tg_keyring_destroy(tg_keyring_t *kr)
 {
     if (kr != NULL) {
+        tg_hmac_destroy(kr->index_mac);
+        while (kr->nidle > 0) {
+            EVP_CIPHER_CTX_free(kr->idle[--kr->nidle]);
+        }
+        EVP_CIPHER_free(kr->gcm);
+        pthread_mutex_destroy(&kr->lock);
         tg_wipe(kr, sizeof(*kr));
         free(kr);
     }
@@ -149,6 +184,16 @@ tg_keyring_set_index_key(tg_keyring_t *kr, const uint8_t key[TG_SEAL_KEY_LEN])
 {
     memcpy(kr->index_key, key, TG_SEAL_KEY_LEN);
     kr->has_index_key = 1;
+
+    /* Without memory for the keyed state, tg_keyring_index() falls back to
+     * the one-shot HMAC: same result, more work. */
+    tg_hmac_destroy(kr->index_mac);
+    if (tg_hmac_create(&kr->index_mac, TG_HMAC_SHA256,
+                       (tg_str_t){ (const char *) key, TG_SEAL_KEY_LEN })
+        != TG_OK)
+    {
+        kr->index_mac = NULL;
+    }
 }
 
 
@@ -159,63 +204,150 @@ tg_keyring_index_key(const tg_keyring_t *kr)
 }
 
 
+/* The HMAC of msg under the index key, with the keyed state if there is
+ * one. */
+static int
+tg_keyring_index_mac(const tg_keyring_t *kr, tg_str_t msg,
+                     uint8_t mac[TG_SHA256_LEN])
+{
+    pthread_mutex_t *lock = (pthread_mutex_t *) &kr->lock;
+    int              rc;
+
+    if (kr->index_mac == NULL) {
+        return tg_hmac_sha256(
+            (tg_str_t){ (const char *) kr->index_key, TG_SEAL_KEY_LEN }, msg,
+            mac);
+    }
+
+    pthread_mutex_lock(lock);
+    rc = tg_hmac_compute(kr->index_mac, msg, mac);
+    pthread_mutex_unlock(lock);
+    return rc;
+}
+
+
 int
 tg_keyring_index(const tg_keyring_t *kr, tg_str_t domain, tg_str_t value,
                  char out[TG_INDEX_HEX_LEN + 1])
 {
     tg_buf_t msg = TG_BUF_INIT;
+    char     small[TG_INDEX_MSG_MAX];
     uint8_t  mac[TG_SHA256_LEN];
-    int      rc;
+    size_t   len;
+    int      rc = TG_OK;
 
     if (!kr->has_index_key) {
         return TG_EINTERNAL;
     }
 
-    rc = tg_buf_append(&msg, domain.ptr, domain.len);
-    if (rc == TG_OK) {
-        rc = tg_buf_append(&msg, "", 1);
+    len = domain.len + 1 + value.len;
+    if (len <= sizeof(small)) {
+        memcpy(small, domain.ptr, domain.len);
+        small[domain.len] = '\0';
+        if (value.len > 0) {
+            memcpy(small + domain.len + 1, value.ptr, value.len);
+        }
+        rc = tg_keyring_index_mac(kr, (tg_str_t){ small, len }, mac);
+        tg_wipe(small, len);
+
+    } else {
+        rc = tg_buf_append(&msg, domain.ptr, domain.len);
+        if (rc == TG_OK) {
+            rc = tg_buf_append(&msg, "", 1);
+        }
+        if (rc == TG_OK) {
+            rc = tg_buf_append(&msg, value.ptr, value.len);
+        }
+        if (rc == TG_OK) {
+            rc = tg_keyring_index_mac(kr, tg_buf_str(&msg), mac);
+        }
+        tg_buf_wipe(&msg);
     }
-    if (rc == TG_OK) {
-        rc = tg_buf_append(&msg, value.ptr, value.len);
-    }
-    if (rc == TG_OK) {
-        rc = tg_hmac_sha256(
-            (tg_str_t){ (const char *) kr->index_key, TG_SEAL_KEY_LEN },
-            tg_buf_str(&msg), mac);
-    }
+
     if (rc == TG_OK) {
         tg_hex_encode(mac, sizeof(mac), out);
     }
 
-    tg_buf_wipe(&msg);
     tg_wipe(mac, sizeof(mac));
     return rc;
 }
 
 
 /*
+ * A cipher context for one AES-256-GCM pass: an idle one of kr's, else a
+ * new one (kr may be NULL).  NULL if out of memory.
+ */
+static EVP_CIPHER_CTX *
+tg_gcm_ctx_take(const tg_keyring_t *kr)
+{
+    tg_keyring_t   *k = (tg_keyring_t *) kr;
+    EVP_CIPHER_CTX *ctx = NULL;
+
+    if (k != NULL && k->gcm != NULL) {
+        pthread_mutex_lock(&k->lock);
+        if (k->nidle > 0) {
+            ctx = k->idle[--k->nidle];
+        }
+        pthread_mutex_unlock(&k->lock);
+    }
+
+    return ctx != NULL ? ctx : EVP_CIPHER_CTX_new();
+}
+
+
+/*
+ * Gives ctx back after a pass: kept idle by kr if the pass succeeded and
+ * there is room, else freed (which wipes its key schedule).
+ */
+static void
+tg_gcm_ctx_give(const tg_keyring_t *kr, EVP_CIPHER_CTX *ctx, int ok)
+{
+    tg_keyring_t *k = (tg_keyring_t *) kr;
+
+    if (ok && k != NULL && k->gcm != NULL) {
+        pthread_mutex_lock(&k->lock);
+        if (k->nidle < TG_GCM_IDLE_MAX) {
+            k->idle[k->nidle++] = ctx;
+            ctx = NULL;
+        }
+        pthread_mutex_unlock(&k->lock);
+    }
+
+    EVP_CIPHER_CTX_free(ctx);
+}
+
+
+/*
  * One AES-256-GCM pass.  Encrypts (enc = 1) or decrypts (enc = 0) in into
  * out, which holds in_len bytes; tag is written when encrypting and
- * checked when decrypting.  Returns 0, TG_ESEALED on a failed check, or
- * TG_EINTERNAL.
+ * checked when decrypting.  kr, if not NULL, lends the cipher and the
+ * context.  Returns 0, TG_ESEALED on a failed check, or TG_EINTERNAL.
  */
 static int
-tg_gcm(int enc, const uint8_t *key, const uint8_t *nonce, tg_str_t aad,
-       const uint8_t *in, size_t in_len, uint8_t *out, uint8_t *tag)
+tg_gcm(const tg_keyring_t *kr, int enc, const uint8_t *key,
+       const uint8_t *nonce, tg_str_t aad, const uint8_t *in, size_t in_len,
+       uint8_t *out, uint8_t *tag)
 {
-    EVP_CIPHER_CTX *ctx;
-    int             len, rc = TG_EINTERNAL;
+    const EVP_CIPHER *cipher;
+    EVP_CIPHER_CTX   *ctx;
+    int               len, rc = TG_EINTERNAL;
 
     if (in_len > INT32_MAX || aad.len > INT32_MAX) {
         return TG_EINTERNAL;
     }
 
-    ctx = EVP_CIPHER_CTX_new();
+    ctx = tg_gcm_ctx_take(kr);
     if (ctx == NULL) {
         return TG_EINTERNAL;
     }
 
-    if (EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, nonce, enc) != 1
+    /* A context that already holds the cipher is only re-keyed: passing
+     * the cipher again would rebuild it. */
+    cipher = EVP_CIPHER_CTX_get0_cipher(ctx) != NULL ? NULL
+             : kr != NULL && kr->gcm != NULL         ? kr->gcm
+                                                     : EVP_aes_256_gcm();
+
+    if (EVP_CipherInit_ex2(ctx, cipher, key, nonce, enc, NULL) != 1
         || EVP_CipherUpdate(ctx, NULL, &len, (const uint8_t *) aad.ptr,
                             (int) aad.len)
                != 1
@@ -244,7 +376,7 @@ tg_gcm(int enc, const uint8_t *key, const uint8_t *nonce, tg_str_t aad,
 
 cleanup:
 
-    EVP_CIPHER_CTX_free(ctx);
+    tg_gcm_ctx_give(kr, ctx, rc == TG_OK);
     return rc;
 }
 
@@ -259,7 +391,7 @@ tg_seal_raw(const uint8_t key[TG_SEAL_KEY_LEN], tg_str_t aad,
     if (rc != TG_OK) {
         return rc;
     }
-    return tg_gcm(1, key, out, aad, (const uint8_t *) plaintext.ptr,
+    return tg_gcm(NULL, 1, key, out, aad, (const uint8_t *) plaintext.ptr,
                   plaintext.len, out + TG_SEAL_NONCE_LEN,
                   out + TG_SEAL_NONCE_LEN + plaintext.len);
 }
@@ -277,7 +409,7 @@ tg_open_raw(const uint8_t key[TG_SEAL_KEY_LEN], tg_str_t aad, const uint8_t *in,
     }
     n = len - TG_SEAL_OVERHEAD;
 
-    rc = tg_gcm(0, key, in, aad, in + TG_SEAL_NONCE_LEN, n, out,
+    rc = tg_gcm(NULL, 0, key, in, aad, in + TG_SEAL_NONCE_LEN, n, out,
                 (uint8_t *) in + TG_SEAL_NONCE_LEN + n);
     if (rc != TG_OK) {
         tg_wipe(out, n);
@@ -292,6 +424,8 @@ tg_seal(const tg_keyring_t *kr, tg_str_t context, tg_str_t plaintext,
 {
     const tg_keyring_key_t *k;
     uint8_t                *raw = NULL;
+    uint8_t                 raw_small[TG_SEAL_RAW_MAX];
+    char                    text_small[TG_BASE64_ENCODED_LEN(TG_SEAL_RAW_MAX)];
     char                   *text = NULL;
     size_t                  raw_len, start = out->len;
     int                     rc;
@@ -303,8 +437,13 @@ tg_seal(const tg_keyring_t *kr, tg_str_t context, tg_str_t plaintext,
     k = &kr->keys[kr->primary];
     raw_len = TG_SEAL_NONCE_LEN + plaintext.len + TG_SEAL_TAG_LEN;
 
-    raw = malloc(raw_len);
-    text = malloc(TG_BASE64_ENCODED_LEN(raw_len));
+    if (raw_len <= TG_SEAL_RAW_MAX) {
+        raw = raw_small;
+        text = text_small;
+    } else {
+        raw = malloc(raw_len);
+        text = malloc(TG_BASE64_ENCODED_LEN(raw_len));
+    }
     if (raw == NULL || text == NULL) {
         rc = TG_ENOMEM;
         goto cleanup;
@@ -315,7 +454,7 @@ tg_seal(const tg_keyring_t *kr, tg_str_t context, tg_str_t plaintext,
         goto cleanup;
     }
 
-    rc = tg_gcm(1, k->key, raw, context, (const uint8_t *) plaintext.ptr,
+    rc = tg_gcm(kr, 1, k->key, raw, context, (const uint8_t *) plaintext.ptr,
                 plaintext.len, raw + TG_SEAL_NONCE_LEN,
                 raw + TG_SEAL_NONCE_LEN + plaintext.len);
     if (rc != TG_OK) {
@@ -338,8 +477,10 @@ tg_seal(const tg_keyring_t *kr, tg_str_t context, tg_str_t plaintext,
 
 cleanup:
 
-    free(raw);
-    free(text);
+    if (raw != raw_small) {
+        free(raw);
+        free(text);
+    }
     return rc;
 }
 
@@ -387,6 +528,8 @@ tg_unseal(const tg_keyring_t *kr, tg_str_t context, tg_str_t sealed,
 {
     const tg_keyring_key_t *k;
     tg_str_t                kid, body;
+    uint8_t                 raw_small[TG_SEAL_RAW_MAX];
+    uint8_t                 plain_small[TG_SEAL_RAW_MAX];
     uint8_t                *raw = NULL, *plain = NULL;
     size_t                  raw_len, plain_len;
     int                     rc;
@@ -401,7 +544,9 @@ tg_unseal(const tg_keyring_t *kr, tg_str_t context, tg_str_t sealed,
         return TG_ESEALED;
     }
 
-    raw = malloc(body.len / 4 * 3 + 1);
+    raw = body.len / 4 * 3 + 1 <= sizeof(raw_small)
+              ? raw_small
+              : malloc(body.len / 4 * 3 + 1);
     if (raw == NULL) {
         return TG_ENOMEM;
     }
@@ -414,13 +559,14 @@ tg_unseal(const tg_keyring_t *kr, tg_str_t context, tg_str_t sealed,
     }
 
     plain_len = raw_len - TG_SEAL_NONCE_LEN - TG_SEAL_TAG_LEN;
-    plain = malloc(plain_len + 1);
+    plain = plain_len + 1 <= sizeof(plain_small) ? plain_small
+                                                 : malloc(plain_len + 1);
     if (plain == NULL) {
         rc = TG_ENOMEM;
         goto cleanup;
     }
 
-    rc = tg_gcm(0, k->key, raw, context, raw + TG_SEAL_NONCE_LEN, plain_len,
+    rc = tg_gcm(kr, 0, k->key, raw, context, raw + TG_SEAL_NONCE_LEN, plain_len,
                 plain, raw + TG_SEAL_NONCE_LEN + plain_len);
     if (rc == TG_OK) {
         rc = tg_buf_append(out, plain, plain_len);
@@ -430,8 +576,12 @@ cleanup:
 
     if (plain != NULL) {
         tg_wipe(plain, plain_len);
-        free(plain);
+        if (plain != plain_small) {
+            free(plain);
+        }
     }
-    free(raw);
+    if (raw != raw_small) {
+        free(raw);
+    }
     return rc;
 }

@@ -384,16 +384,34 @@ tg_secret_free(char *secret)
 }
 
 
+/*
+ * The secret of a stored credential into *secret (tg_secret_free() frees
+ * it): a copy of known if its ptr is set, else opened from sealed.
+ */
+static int
+tg_cred_secret(const tg_service_t *svc, const char *context, const char *id,
+               const char *sealed, tg_str_t known, char **secret)
+{
+    if (known.ptr == NULL) {
+        return tg_unseal_for(svc, context, id, sealed, secret);
+    }
+
+    *secret = tg_strndup(known.ptr, known.len);
+    return *secret != NULL ? TG_OK : TG_ENOMEM;
+}
+
+
 int
-tg_key_view_fill(const tg_service_t *svc, const tg_cred_t *kp, int reveal,
-                 tg_key_view_t *view)
+tg_key_view_fill(const tg_service_t *svc, const tg_cred_t *kp, tg_str_t known,
+                 int reveal, tg_key_view_t *view)
 {
     char *secret = NULL;
     int   rc;
 
     memset(view, 0, sizeof(*view));
 
-    rc = tg_unseal_for(svc, TG_SEAL_KEY_PAIR, kp->id, kp->sealed, &secret);
+    rc = tg_cred_secret(svc, TG_SEAL_KEY_PAIR, kp->id, kp->sealed, known,
+                        &secret);
     if (rc != TG_OK) {
         return rc;
     }
@@ -434,15 +452,16 @@ tg_key_view_fill(const tg_service_t *svc, const tg_cred_t *kp, int reveal,
 
 
 int
-tg_code_view_fill(const tg_service_t *svc, const tg_cred_t *code, int reveal,
-                  tg_code_view_t *view)
+tg_code_view_fill(const tg_service_t *svc, const tg_cred_t *code,
+                  tg_str_t known, int reveal, tg_code_view_t *view)
 {
     char *plain = NULL;
     int   rc;
 
     memset(view, 0, sizeof(*view));
 
-    rc = tg_unseal_for(svc, TG_SEAL_APP_CODE, code->id, code->sealed, &plain);
+    rc = tg_cred_secret(svc, TG_SEAL_APP_CODE, code->id, code->sealed, known,
+                        &plain);
     if (rc != TG_OK) {
         return rc;
     }

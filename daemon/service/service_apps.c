@@ -233,10 +233,11 @@ tg_app_target_account(const tg_service_t *svc, tg_txn_t *t,
  * account's row is locked first, so that two creates in one account (on
  * two nodes of a shared store) count and check one after the other; the
  * count is the account's counter, which the insert raises under that
- * lock, so that the check costs the same at any number of apps. */
+ * lock, so that the check costs the same at any number of apps.  Copies
+ * the account's credential policy, as locked, to policy. */
 static int
 tg_app_room_check(tg_service_t *svc, tg_txn_t *t, const char *account_id,
-                  tg_str_t name, tg_error_t *err)
+                  tg_str_t name, tg_cred_policy_t *policy, tg_error_t *err)
 {
     tg_account_t account;
     int64_t      count, quota;
@@ -253,6 +254,7 @@ tg_app_room_check(tg_service_t *svc, tg_txn_t *t, const char *account_id,
 
     quota = account.app_quota > 0 ? account.app_quota
                                   : tg_service_limits(svc).max_apps;
+    *policy = account.policy;
     tg_account_free(&account);
 
     rc = tg_store_app_count(t, tg_str_c(account_id), &count);
@@ -314,22 +316,31 @@ typedef struct {
 
 
 /* Sets when the primary pair's secret of an app's view, and the AppCodes
- * it holds, pass its account's maximum age. */
+ * it holds, pass the maximum age of policy, its account's. */
+static void
+tg_app_view_expiry_set(const tg_cred_policy_t *policy, tg_app_view_t *view)
+{
+    size_t i;
+
+    view->key.secret_expires_at =
+        tg_cred_policy_expires_at(policy, view->key.secret_at);
+    for (i = 0; i < view->ncodes; i++) {
+        view->codes[i].secret_expires_at =
+            tg_cred_policy_expires_at(policy, view->codes[i].secret_at);
+    }
+}
+
+
+/* The same, with the account's policy read in t. */
 static int
 tg_app_view_expiry(tg_txn_t *t, tg_app_view_t *view, tg_error_t *err)
 {
     tg_cred_policy_t policy;
-    size_t           i;
     int              rc;
 
     rc = tg_account_policy(t, view->app.account_id, &policy, err);
     if (rc == TG_OK) {
-        view->key.secret_expires_at =
-            tg_cred_policy_expires_at(&policy, view->key.secret_at);
-        for (i = 0; i < view->ncodes; i++) {
-            view->codes[i].secret_expires_at =
-                tg_cred_policy_expires_at(&policy, view->codes[i].secret_at);
-        }
+        tg_app_view_expiry_set(&policy, view);
     }
     return rc;
 }
@@ -344,6 +355,7 @@ tg_app_create_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     tg_app_t            *app = &op->out->app;
     tg_cred_spec_t       pair = { spec->app_key, spec->app_secret, 1, 0, 0 };
     tg_cred_spec_t       code = { TG_STR_NULL, spec->app_code, 0, 0, 0 };
+    tg_cred_policy_t     policy;
     int64_t              now = tg_time_now_ms();
     int                  rc;
 
@@ -353,7 +365,8 @@ tg_app_create_txn(tg_service_t *svc, tg_txn_t *t, void *data,
         rc = tg_rate_take(svc, app->account_id, err);
     }
     if (rc == TG_OK) {
-        rc = tg_app_room_check(svc, t, app->account_id, spec->name, err);
+        rc = tg_app_room_check(svc, t, app->account_id, spec->name, &policy,
+                               err);
     }
     if (rc == TG_OK) {
         rc = tg_id_generate(app->id);
@@ -378,7 +391,7 @@ tg_app_create_txn(tg_service_t *svc, tg_txn_t *t, void *data,
                                    now, &op->out->key, err);
     }
     if (rc == TG_OK) {
-        rc = tg_app_view_expiry(t, op->out, err);
+        tg_app_view_expiry_set(&policy, op->out);
     }
     if (rc == TG_OK && (spec->app_code.ptr != NULL || spec->generate_app_code))
     {
@@ -436,7 +449,7 @@ tg_app_view_make(tg_service_t *svc, tg_txn_t *t, tg_app_t *app,
 
     rc = tg_store_cred_primary(t, TG_CRED_KEY_PAIR, tg_str_c(out->app.id), &kp);
     if (rc == TG_OK) {
-        rc = tg_key_view_fill(svc, &kp, 0, &out->key);
+        rc = tg_key_view_fill(svc, &kp, TG_STR_NULL, 0, &out->key);
         tg_cred_free(&kp);
     }
     if (rc == TG_OK) {

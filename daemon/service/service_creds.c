@@ -13,11 +13,11 @@
 
 
 static int
-tg_key_pair_view_fill(const tg_service_t *svc, const tg_cred_t *c, int reveal,
-                      tg_cred_view_t *view)
+tg_key_pair_view_fill(const tg_service_t *svc, const tg_cred_t *c,
+                      tg_str_t known, int reveal, tg_cred_view_t *view)
 {
     view->kind = TG_CRED_KEY_PAIR;
-    return tg_key_view_fill(svc, c, reveal, &view->key);
+    return tg_key_view_fill(svc, c, known, reveal, &view->key);
 }
 
 
@@ -81,11 +81,11 @@ tg_key_pairs_attach(const tg_cred_rules_t *kind, tg_app_view_t *app,
 
 
 static int
-tg_app_code_view_fill(const tg_service_t *svc, const tg_cred_t *c, int reveal,
-                      tg_cred_view_t *view)
+tg_app_code_view_fill(const tg_service_t *svc, const tg_cred_t *c,
+                      tg_str_t known, int reveal, tg_cred_view_t *view)
 {
     view->kind = TG_CRED_APP_CODE;
-    return tg_code_view_fill(svc, c, reveal, &view->code);
+    return tg_code_view_fill(svc, c, known, reveal, &view->code);
 }
 
 

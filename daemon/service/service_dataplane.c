@@ -108,12 +108,22 @@ tg_dp_open_codes(tg_service_t *svc, tg_txn_t *t, tg_dp_app_t *a)
 }
 
 
-/* Reads app id's current state into a. */
+/* The maximum secret age of the account last met in one read
+ * transaction: the apps of a batch are mostly of one account. */
+typedef struct {
+    char    account[TG_ID_LEN + 1]; /* "": none yet */
+    int64_t max_secret_age;
+} tg_dp_policy_memo_t;
+
+
+/* Reads app id's current state into a; memo carries the last account's
+ * policy from app to app within t. */
 static int
-tg_dp_app_read(tg_service_t *svc, tg_txn_t *t, const char *id, tg_dp_app_t *a)
+tg_dp_app_read(tg_service_t *svc, tg_txn_t *t, const char *id,
+               tg_dp_policy_memo_t *memo, tg_dp_app_t *a)
 {
     tg_cred_policy_t policy;
-    int              rc;
+    int              rc = TG_OK;
 
     memset(a, 0, sizeof(*a));
     memcpy(a->id, id, sizeof(a->id));
@@ -127,8 +137,14 @@ tg_dp_app_read(tg_service_t *svc, tg_txn_t *t, const char *id, tg_dp_app_t *a)
     }
     a->exists = 1;
 
-    rc = tg_account_policy(t, a->app.account_id, &policy, NULL);
-    a->max_secret_age = policy.max_secret_age;
+    if (strcmp(memo->account, a->app.account_id) != 0) {
+        rc = tg_account_policy(t, a->app.account_id, &policy, NULL);
+        if (rc == TG_OK) {
+            memcpy(memo->account, a->app.account_id, sizeof(memo->account));
+            memo->max_secret_age = policy.max_secret_age;
+        }
+    }
+    a->max_secret_age = memo->max_secret_age;
     if (rc == TG_OK) {
         rc = tg_store_cred_list(t, TG_CRED_KEY_PAIR, tg_str_c(id), &a->pairs,
                                 &a->npairs);
@@ -175,12 +191,13 @@ tg_service_dp_changes(tg_service_t *svc, int64_t *seq, int64_t limit,
                       tg_dp_apply_pt apply, void *data, int *more,
                       tg_error_t *err)
 {
-    tg_change_t *changes = NULL;
-    tg_dp_app_t *apps = NULL;
-    const char **ids = NULL;
-    tg_txn_t     t;
-    size_t       n = 0, napps = 0, i;
-    int          rc;
+    tg_dp_policy_memo_t memo = { "", 0 };
+    tg_change_t        *changes = NULL;
+    tg_dp_app_t        *apps = NULL;
+    const char        **ids = NULL;
+    tg_txn_t            t;
+    size_t              n = 0, napps = 0, i;
+    int                 rc;
 
     *more = 0;
     rc = tg_begin(svc, 0, &t, err);
@@ -202,7 +219,7 @@ tg_service_dp_changes(tg_service_t *svc, int64_t *seq, int64_t limit,
 
     napps = tg_dp_collect(changes, n, ids);
     for (i = 0; i < napps && rc == TG_OK; i++) {
-        rc = tg_dp_app_read(svc, &t, ids[i], &apps[i]);
+        rc = tg_dp_app_read(svc, &t, ids[i], &memo, &apps[i]);
     }
 
     if (rc == TG_OK) {

@@ -159,11 +159,12 @@ void tg_secret_free(char *secret);
 int tg_rate_take(tg_service_t *svc, const char *account_id, tg_error_t *err);
 
 /* Fill a view from a stored key pair or AppCode: the secret masked, or
- * in clear if reveal is set. */
-int tg_key_view_fill(const tg_service_t *svc, const tg_cred_t *kp, int reveal,
-                     tg_key_view_t *view);
+ * in clear if reveal is set.  known, if its ptr is set, is the secret that
+ * was just sealed into the credential, used instead of opening it again. */
+int tg_key_view_fill(const tg_service_t *svc, const tg_cred_t *kp,
+                     tg_str_t known, int reveal, tg_key_view_t *view);
 int tg_code_view_fill(const tg_service_t *svc, const tg_cred_t *code,
-                      int reveal, tg_code_view_t *view);
+                      tg_str_t known, int reveal, tg_code_view_t *view);
 
 
 #define TG_CRED_NO_LIMIT ((size_t) -1)
@@ -214,9 +215,9 @@ struct tg_cred_rules_s {
     tg_action_t action_delete;
 
     /* Fills view's member of the kind from c: the secret masked, or in
-     * clear if reveal. */
-    int (*view_fill)(const tg_service_t *svc, const tg_cred_t *c, int reveal,
-                     tg_cred_view_t *view);
+     * clear if reveal; known as for tg_key_view_fill(). */
+    int (*view_fill)(const tg_service_t *svc, const tg_cred_t *c,
+                     tg_str_t known, int reveal, tg_cred_view_t *view);
     size_t view_at;   /* offsetof(tg_cred_view_t, that member) */
     size_t view_size; /* and its size */
 

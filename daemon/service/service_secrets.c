@@ -273,7 +273,7 @@ tg_cred_create(tg_service_t *svc, tg_txn_t *t, const tg_cred_rules_t *kind,
         rc = tg_change(t, kind->name, c->id, app, "upsert");
     }
     if (rc == TG_OK) {
-        rc = kind->view_fill(svc, c, 1, view);
+        rc = kind->view_fill(svc, c, secret, 1, view);
     }
 
     tg_wipe(key_buf, sizeof(key_buf));
@@ -637,7 +637,8 @@ tg_cred_views(tg_service_t *svc, tg_txn_t *t, tg_cred_op_t *op)
     }
 
     for (i = 0; i < ncreds && rc == TG_OK; i++) {
-        rc = op->kind->view_fill(svc, &creds[i], op->reveal, &op->items[i]);
+        rc = op->kind->view_fill(svc, &creds[i], TG_STR_NULL, op->reveal,
+                                 &op->items[i]);
         op->n = i + 1;
     }
     if (rc == TG_OK) {
@@ -717,6 +718,39 @@ tg_cred_reset_rules(const tg_service_t *svc, tg_cred_op_t *op, int64_t now,
 }
 
 
+/*
+ * Copies c's key in grace (or "" for none, marked by a leading 0x01 byte
+ * apart from any key) into buf of size; returns 0 if it does not fit.
+ */
+static int
+tg_cred_prev_key_save(const tg_cred_t *c, char *buf, size_t size)
+{
+    size_t len;
+
+    if (c->prev_key == NULL) {
+        buf[0] = '\x01';
+        buf[1] = '\0';
+        return 1;
+    }
+
+    len = strlen(c->prev_key);
+    if (len >= size) {
+        return 0;
+    }
+    memcpy(buf, c->prev_key, len + 1);
+    return 1;
+}
+
+
+/* Whether c's key in grace is the one tg_cred_prev_key_save() saved. */
+static int
+tg_cred_prev_key_same(const tg_cred_t *c, const char *saved)
+{
+    return c->prev_key == NULL ? strcmp(saved, "\x01") == 0
+                               : strcmp(saved, c->prev_key) == 0;
+}
+
+
 static int
 tg_cred_reset_txn(tg_service_t *svc, tg_txn_t *t, void *data,
                   tg_audit_event_t *ev, tg_error_t *err)
@@ -727,11 +761,13 @@ tg_cred_reset_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     tg_str_t               key = op->spec.key;
     int64_t                now = tg_time_now_ms();
     tg_cred_policy_t       policy;
+    char                   prev_key[TG_APP_KEY_MAX + 1];
     char                  *sealed = NULL;
-    int                    rc;
+    int                    rc, renamed, prev_kept = 0;
 
     rc = tg_cred_target(svc, t, op, ev, err);
     if (rc == TG_OK) {
+        prev_kept = tg_cred_prev_key_save(c, prev_key, sizeof(prev_key));
         rc = tg_account_policy(t, op->app.account_id, &policy, err);
     }
     if (rc == TG_OK) {
@@ -755,6 +791,9 @@ tg_cred_reset_txn(tg_service_t *svc, tg_txn_t *t, void *data,
      * own replaced key; a secret-named one must change its secret.
      */
 
+    renamed =
+        kind->index != NULL || (key.ptr != NULL && !tg_str_eq_c(key, c->key));
+
     if (rc == TG_OK && kind->index != NULL) {
         rc = tg_cred_name(svc, t, kind, key, op->spec.secret, TG_STR(""), now,
                           c, err);
@@ -772,13 +811,15 @@ tg_cred_reset_txn(tg_service_t *svc, tg_txn_t *t, void *data,
         c->sealed = sealed;
         c->updated_at = now;
         c->secret_at = now;
-        rc = tg_store_cred_update(t, kind->kind, c);
+        rc = !renamed && prev_kept && tg_cred_prev_key_same(c, prev_key)
+                 ? tg_store_cred_update_secret(t, kind->kind, c)
+                 : tg_store_cred_update(t, kind->kind, c);
     }
     if (rc == TG_OK) {
         rc = tg_change(t, kind->name, c->id, op->app.id, "upsert");
     }
     if (rc == TG_OK) {
-        rc = kind->view_fill(svc, c, 1, op->view);
+        rc = kind->view_fill(svc, c, op->spec.secret, 1, op->view);
     }
     if (rc == TG_OK) {
         tg_cred_view_expiry(&policy, op->view);
@@ -921,7 +962,7 @@ tg_cred_primary_txn(tg_service_t *svc, tg_txn_t *t, void *data,
         op->cred.primary = 1;
     }
     if (rc == TG_OK) {
-        rc = op->kind->view_fill(svc, &op->cred, 0, op->view);
+        rc = op->kind->view_fill(svc, &op->cred, TG_STR_NULL, 0, op->view);
     }
     if (rc == TG_OK) {
         rc = tg_cred_views_expiry(t, op->app.account_id, op->view, 1, err);

@@ -349,6 +349,10 @@ int tg_store_cred_count(tg_txn_t *t, tg_cred_kind_t kind, tg_str_t app,
                         int64_t *n);
 /* Updates everything but the app and the creation time. */
 int tg_store_cred_update(tg_txn_t *t, tg_cred_kind_t kind, const tg_cred_t *c);
+/* The same, for a credential whose key and key in grace are as stored:
+ * leaves those columns, and their index entries, alone. */
+int tg_store_cred_update_secret(tg_txn_t *t, tg_cred_kind_t kind,
+                                const tg_cred_t *c);
 int tg_store_cred_delete(tg_txn_t *t, tg_cred_kind_t kind, tg_str_t id);
 /* Every credential of the kind in id order, limit at a time after the id
  * after ("" first). */

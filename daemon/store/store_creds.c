@@ -28,12 +28,14 @@
 typedef struct {
     unsigned    columns; /* TG_COLS_* */
     int         not_found;
-    const char *insert; /* id, app, [key], [hash], sealed, [primary],
-                           [prev key, sealed, expiry, secret_at], created,
-                           updated */
-    const char *update; /* the same, without app and created */
-    const char *get;    /* $1: id */
-    const char *find;   /* $1: the key, or the hash */
+    const char *insert;        /* id, app, [key], [hash], sealed, [primary],
+                                  [prev key, sealed, expiry, secret_at], created,
+                                  updated */
+    const char *update;        /* the same, without app and created */
+    const char *update_secret; /* id, sealed, primary, prev sealed, expiry,
+                                  secret_at, updated; NULL: none */
+    const char *get;           /* $1: id */
+    const char *find;          /* $1: the key, or the hash */
     const char *primary;
     const char *list;  /* $1: app */
     const char *count; /* $1: app */
@@ -63,6 +65,9 @@ static const tg_cred_table_t tg_cred_tables[TG_CRED_KINDS] = {
         "UPDATE key_pairs SET app_key = $2, secret_sealed = $3, "
         "is_primary = $4, prev_app_key = $5, prev_secret_sealed = $6, "
         "prev_expires_at = $7, secret_at = $8, updated_at = $9 WHERE id = $1",
+        "UPDATE key_pairs SET secret_sealed = $2, is_primary = $3, "
+        "prev_secret_sealed = $4, prev_expires_at = $5, secret_at = $6, "
+        "updated_at = $7 WHERE id = $1",
         TG_KEY_PAIR_SELECT "WHERE id = $1",
         TG_KEY_PAIR_SELECT "WHERE app_key = $1",
         TG_KEY_PAIR_SELECT "WHERE app = $1 AND is_primary = 1",
@@ -81,6 +86,7 @@ static const tg_cred_table_t tg_cred_tables[TG_CRED_KINDS] = {
         "updated_at) VALUES ($1, $2, $3, $4, $5, $6)",
         "UPDATE app_codes SET code_hash = $2, code_sealed = $3, "
         "updated_at = $4 WHERE id = $1",
+        NULL,
         TG_APP_CODE_SELECT "WHERE id = $1",
         TG_APP_CODE_SELECT "WHERE code_hash = $1",
         NULL,
@@ -197,6 +203,35 @@ tg_store_cred_update(tg_txn_t *t, tg_cred_kind_t kind, const tg_cred_t *c)
     int                    rc;
 
     rc = tg_run(t, tb->update, p, tg_cred_params(tb, c, 0, p), &changes);
+
+    return rc == TG_OK && changes == 0 ? tb->not_found : rc;
+}
+
+
+/*
+ * Writes only the columns that no index covers: the key and the key in
+ * grace keep their index entries.  A kind whose secret is indexed has no
+ * such statement and is updated whole.
+ */
+int
+tg_store_cred_update_secret(tg_txn_t *t, tg_cred_kind_t kind,
+                            const tg_cred_t *c)
+{
+    const tg_cred_table_t *tb = tg_cred_table(kind);
+    int64_t                changes = 0;
+    int                    rc;
+
+    if (tb->update_secret == NULL) {
+        return tg_store_cred_update(t, kind, c);
+    }
+
+    rc = tg_run(t, tb->update_secret,
+                TG_PARAMS(TG_P_CSTR(c->id), TG_P_CSTR(c->sealed),
+                          TG_P_INT(c->primary),
+                          TG_P_OPT(tg_str_c(c->prev_sealed)),
+                          TG_P_INT(c->prev_expires_at), TG_P_INT(c->secret_at),
+                          TG_P_INT(c->updated_at)),
+                &changes);
 
     return rc == TG_OK && changes == 0 ? tb->not_found : rc;
 }

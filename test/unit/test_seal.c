@@ -494,7 +494,7 @@ static void
 reference_index(const uint8_t *key, const char *domain, const char *value,
                 char out[TG_INDEX_HEX_LEN + 1])
 {
-    unsigned char msg[256], mac[32];
+    unsigned char msg[1024], mac[32];
     unsigned      mac_len = 0;
     size_t        dlen = strlen(domain), vlen = strlen(value), i;
 
@@ -610,6 +610,86 @@ test_index_keys_differ(void **state)
 }
 
 
+/* Messages on either side of the size built on the stack (512 bytes)
+ * index as the contract says. */
+static void
+test_index_long(void **state)
+{
+    static const size_t lens[] = { 0, 1, 506, 507, 508, 600, 1000 };
+    tg_keyring_t       *kr;
+    char                value[1001], a[TG_INDEX_HEX_LEN + 1];
+    char                ref[TG_INDEX_HEX_LEN + 1];
+    size_t              i;
+
+    (void) state;
+
+    assert_rc(tg_keyring_create(&kr), TG_OK);
+    tg_keyring_set_index_key(kr, test_key(7));
+
+    for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+        memset(value, 'v', lens[i]);
+        value[lens[i]] = '\0';
+        /* "code" + 0x00 + value: 507 bytes of value make 512. */
+        assert_rc(tg_keyring_index(kr, TG_STR("code"),
+                                   (tg_str_t){ value, lens[i] }, a),
+                  TG_OK);
+        reference_index(test_key(7), "code", value, ref);
+        assert_string_equal(a, ref);
+    }
+
+    tg_keyring_destroy(kr);
+}
+
+
+/*
+ * The keyring reuses its cipher contexts: passes under two keys, in both
+ * directions, a failed open between them, and values too long for the
+ * stack buffers all keep opening what they sealed.
+ */
+static void
+test_contexts_reused(void **state)
+{
+    tg_keyring_t *kr;
+    tg_buf_t      a, b, big, open = TG_BUF_INIT;
+    char          text[400];
+    size_t        round;
+
+    (void) state;
+
+    memset(text, 't', sizeof(text));
+    kr = keyring_with("one", 1);
+    assert_rc(tg_keyring_add(kr, TG_STR("two"), test_key(2)), TG_OK);
+
+    for (round = 0; round < 3; round++) {
+        assert_rc(tg_keyring_set_primary(kr, TG_STR("one")), TG_OK);
+        a = seal(kr, "ctx", TG_STR("secret-a"));
+        assert_rc(tg_keyring_set_primary(kr, TG_STR("two")), TG_OK);
+        b = seal(kr, "ctx", TG_STR("secret-b"));
+        big = seal(kr, "ctx", (tg_str_t){ text, sizeof(text) });
+
+        assert_unseal_fails(kr, "other", tg_buf_str(&a));
+
+        assert_rc(tg_unseal(kr, TG_STR("ctx"), tg_buf_str(&a), &open), TG_OK);
+        assert_string_equal(open.ptr, "secret-a");
+        tg_buf_reset(&open);
+        assert_rc(tg_unseal(kr, TG_STR("ctx"), tg_buf_str(&b), &open), TG_OK);
+        assert_string_equal(open.ptr, "secret-b");
+        tg_buf_reset(&open);
+        assert_rc(tg_unseal(kr, TG_STR("ctx"), tg_buf_str(&big), &open), TG_OK);
+        assert_int_equal(open.len, sizeof(text));
+        assert_memory_equal(open.ptr, text, sizeof(text));
+        tg_buf_reset(&open);
+
+        tg_buf_free(&a);
+        tg_buf_free(&b);
+        tg_buf_free(&big);
+    }
+
+    tg_buf_wipe(&open);
+    tg_keyring_destroy(kr);
+}
+
+
 int
 main(void)
 {
@@ -630,6 +710,8 @@ main(void)
         cmocka_unit_test(test_index),
         cmocka_unit_test(test_index_domains),
         cmocka_unit_test(test_index_keys_differ),
+        cmocka_unit_test(test_index_long),
+        cmocka_unit_test(test_contexts_reused),
     };
 
     return cmocka_run_group_tests_name("seal", tests, NULL, NULL);

@@ -2060,6 +2060,68 @@ test_key_pair_update_delete(void **state)
 }
 
 
+/* A secret-only update writes the secret, grace and times, and leaves the
+ * key and the key in grace as stored; an AppCode is updated whole. */
+static void
+test_key_pair_update_secret(void **state)
+{
+    fixture_t *f = *state;
+    tg_cred_t  kp, code;
+    tg_txn_t   t;
+
+    t = begin_with_apps(f, 1);
+    kp = key_pair_rec(KP_1, APP_1, "KEYONE01", 1, 1000);
+    kp.prev_key = (char *) "KEYOLD01";
+    kp.prev_sealed = (char *) "tg1.k1.b2xk";
+    kp.prev_expires_at = 9000;
+    insert_cred(&t, TG_CRED_KEY_PAIR, kp);
+
+    /* The key columns given here are not written. */
+    kp = key_pair_rec(KP_1, APP_1, "KEYIGNORED", 0, 1000);
+    kp.sealed = (char *) "tg1.k1.bmV3";
+    kp.prev_key = (char *) "KEYIGNORED";
+    kp.prev_sealed = NULL;
+    kp.prev_expires_at = 0;
+    kp.secret_at = 5000;
+    kp.updated_at = 5000;
+    assert_rc(tg_store_cred_update_secret(&t, TG_CRED_KEY_PAIR, &kp), TG_OK);
+
+    memset(&kp, 0, sizeof(kp));
+    assert_rc(tg_store_cred_get(&t, TG_CRED_KEY_PAIR, TG_STR(KP_1), &kp),
+              TG_OK);
+    assert_string_equal(kp.key, "KEYONE01");
+    assert_string_equal(kp.prev_key, "KEYOLD01");
+    assert_string_equal(kp.sealed, "tg1.k1.bmV3");
+    assert_null(kp.prev_sealed);
+    assert_i64_equal(kp.prev_expires_at, 0);
+    assert_int_equal(kp.primary, 0);
+    assert_i64_equal(kp.secret_at, 5000);
+    assert_i64_equal(kp.updated_at, 5000);
+    assert_i64_equal(kp.created_at, 1000);
+    tg_cred_free(&kp);
+
+    /* The key is still found by its index. */
+    assert_rc(tg_store_cred_find(&t, TG_CRED_KEY_PAIR, TG_STR("KEYONE01"), &kp),
+              TG_OK);
+    tg_cred_free(&kp);
+
+    kp = key_pair_rec(KP_2, APP_1, "KEYGHOST", 0, 1000);
+    assert_rc(tg_store_cred_update_secret(&t, TG_CRED_KEY_PAIR, &kp),
+              TG_EKEY_NOT_FOUND);
+
+    /* An AppCode's secret is indexed: the whole row is written. */
+    insert_cred(&t, TG_CRED_APP_CODE, code_rec(CODE_1, APP_1, HASH("1"), 1));
+    code = code_rec(CODE_1, APP_1, HASH("2"), 1);
+    assert_rc(tg_store_cred_update_secret(&t, TG_CRED_APP_CODE, &code), TG_OK);
+    assert_rc(
+        tg_store_cred_find(&t, TG_CRED_APP_CODE, TG_STR(HASH("2")), &code),
+        TG_OK);
+    tg_cred_free(&code);
+
+    commit(&t);
+}
+
+
 static void
 test_key_pair_page(void **state)
 {
@@ -3864,6 +3926,7 @@ main(void)
         STORE_TEST(test_credential_policy),
         STORE_TEST(test_key_pairs),
         STORE_TEST(test_key_pair_update_delete),
+        STORE_TEST(test_key_pair_update_secret),
         STORE_TEST(test_key_pair_page),
         STORE_TEST(test_app_key_taken),
         STORE_TEST(test_app_codes),
