@@ -86,20 +86,28 @@ tg_log_json_string(tg_buf_t *b, const char *text)
 {
     static const char    hex[] = "0123456789abcdef";
     char                 clean[512];
-    const unsigned char *p;
+    const unsigned char *p, *run;
 
     tg_utf8_sanitize(tg_str_c(text), clean, sizeof(clean));
     tg_buf_append(b, "\"", 1);
 
     for (p = (const unsigned char *) clean; *p != '\0'; p++) {
+        /* A run of bytes that need no escape goes in one append. */
+        for (run = p; *p >= 0x20 && *p != '"' && *p != '\\'; p++) {
+            /* void */
+        }
+        if (p > run) {
+            tg_buf_append(b, run, (size_t) (p - run));
+        }
+        if (*p == '\0') {
+            break;
+        }
         if (*p == '"' || *p == '\\') {
             char esc[2] = { '\\', (char) *p };
             tg_buf_append(b, esc, 2);
-        } else if (*p < 0x20) {
+        } else {
             char esc[6] = { '\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15] };
             tg_buf_append(b, esc, 6);
-        } else {
-            tg_buf_append(b, p, 1);
         }
     }
 
