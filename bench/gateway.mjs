@@ -20,15 +20,25 @@
 // the issue asks for is the signed scenario's CPU per request above the
 // baseline's, divided by one bare one-shot HMAC-SHA256 of a string of the
 // same length, measured on the same CPU in the same round
-// (build/bench/hmac_cost).  A scenario's ratio and CPU above the baseline
-// are taken against the baseline's run of the same round (each phase its
-// own baseline), and the median over the rounds is reported, so that the
-// machine's drift between rounds cancels out.  The projection holds 1,000 apps (synthetic
-// ones from build/bench/fill_projection, plus the bench's own); then it
-// is filled to 1,000,000 and the signed scenario runs again ("signed_1m",
+// (build/bench/hmac_cost).
+//
+// Each round runs the baseline first and the other scenarios after it;
+// one more baseline run closes the last round.  A scenario's run is
+// compared with the baseline interpolated to its place between the
+// baseline runs before and after it (each phase its own baseline), so
+// that a drift of the machine during a round cancels out too; the median
+// over the rounds is reported, with the spread of the per-round ratios
+// (min, quartiles, max), which says whether a goal is met beyond the
+// noise.  Beside the ratio of requests/s, the ratio of the worker's CPU
+// per request (the baseline's over the scenario's): the requests/s ratio
+// a worker that had its CPU to itself would give, which other processes
+// on the machine disturb far less.  A warm-up round of short runs, not
+// counted, comes first.  The projection holds 1,000 apps (synthetic ones
+// from build/bench/fill_projection, plus the bench's own); then it is
+// filled to 1,000,000 and the signed scenario runs again ("signed_1m",
 // against its own baseline).  Results go to bench/results/gateway.json.
 //
-//   node bench/gateway.mjs [seconds per run] [rounds]
+//   node bench/gateway.mjs [seconds per run] [rounds] [warm-up seconds]
 
 import {execFileSync, spawn} from 'node:child_process';
 import {createHash, createHmac, randomUUID} from 'node:crypto';
@@ -42,8 +52,9 @@ import {repoRoot} from '../test/e2e/lib/tollgated.mjs';
 const fill =
     process.env.TOLLGATE_FILL_PROJECTION || path.join(repoRoot, 'build/bench/fill_projection');
 const hmacCost = process.env.TOLLGATE_HMAC_COST || path.join(repoRoot, 'build/bench/hmac_cost');
-const seconds = Number(process.argv[2] || 5);
-const rounds = Number(process.argv[3] || 3);
+const seconds = Number(process.argv[2] || 3);
+const rounds = Number(process.argv[3] || 6);
+const warmupSeconds = Number(process.argv[4] || 1);
 const connections = 32;
 const secureLinkSecret = 'bench-secret';
 
@@ -184,14 +195,14 @@ function fillProjection(from, to) {
 // With TOLLGATE_BENCH_PROFILE=<scenario>, the worker is profiled during
 // that scenario's runs (perf record -e cpu-clock -g, to work/perf.<n>).
 let profiles = 0;
-async function runWrk(url, script, name) {
-  const args = ['-c', '1', 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '--latency'];
+async function runWrk(url, script, name, duration = seconds) {
+  const args = ['-c', '1', 'wrk', '-t1', `-c${connections}`, `-d${duration}s`, '--latency'];
   if (script) {
     args.push('-s', script);
   }
   args.push(url);
   let perf = null;
-  if (process.env.TOLLGATE_BENCH_PROFILE === name) {
+  if (process.env.TOLLGATE_BENCH_PROFILE === name && duration === seconds) {
     const file = path.join(process.env.TOLLGATE_BENCH_PROFILE_DIR || work, `perf.${profiles++}`);
     perf = spawn(
         'perf', ['record', '-q', '-e', 'cpu-clock', '-g', '-p', String(worker[0]), '-o', file],
@@ -270,6 +281,28 @@ async function roundScripts(app, tag, perRun) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const round3 = (x) => +x.toFixed(3);
 
+// The q-quantile of xs, interpolated between the two values around it.
+function quantile(xs, q) {
+  const v = [...xs].sort((a, b) => a - b);
+  const at = (v.length - 1) * q;
+  const lo = Math.floor(at);
+  return v[lo] + (v[Math.min(lo + 1, v.length - 1)] - v[lo]) * (at - lo);
+}
+
+// The spread of per-round figures: {<key>_min, _q1, _q3, _max}.
+function spread(key, xs) {
+  return {
+    [`${key}_min`]: round3(Math.min(...xs)),
+    [`${key}_q1`]: round3(quantile(xs, 0.25)),
+    [`${key}_q3`]: round3(quantile(xs, 0.75)),
+    [`${key}_max`]: round3(Math.max(...xs)),
+  };
+}
+
+// "median [min-max]" of a figure and its spread in r.
+const withSpread = (r, key, median) =>
+    `${median.toFixed(3)} [${r[`${key}_min`].toFixed(3)}-${r[`${key}_max`].toFixed(3)}]`;
+
 try {
   await call('POST', '/v1/apis', {name: 'default'});
   const app = await call('POST', '/v1/apps', {name: 'bench', generate_app_code: true});
@@ -299,20 +332,42 @@ try {
   const linkScript = path.join(work, 'link.lua');
   await writeFile(linkScript, secureLinkScript('/link/x'));
 
+  // One run of a scenario; a signed one must not run out of requests.
+  const measure = async (script, name, duration = seconds) => {
+    const run = parse(await runWrk(gw.url, script, name, duration));
+    if (run.total > perRun) {
+      throw new Error(`ran out of distinct requests (${run.total} > ${perRun}): raise perRun`);
+    }
+    return run;
+  };
+  const order = ['secure_link', 'signed', 'signed_sha1', 'appcode'];
+  const scriptOf = (scripts, name) =>
+      ({secure_link: linkScript, appcode: appcodeScript})[name] || scripts[name];
+
+  // The warm-up: every scenario once, briefly, not counted (the workers'
+  // caches, the nonce zone's first pages, the CPU's clock).
+  if (warmupSeconds > 0) {
+    const scripts = await roundScripts(app, 'w', perRun);
+    for (const name of ['baseline', ...order]) {
+      await measure(scriptOf(scripts, name), `warmup_${name}`, warmupSeconds);
+    }
+  }
+
+  // Each scenario's place in its round, 1..order.length, between the
+  // round's baseline (0) and the next one (order.length + 1).
+  const place = {};
   for (let round = 0; round < rounds; round++) {
     const scripts = await roundScripts(app, `r${round}`, perRun);
-    scenarios.baseline.push(parse(await runWrk(gw.url, scripts.baseline, 'baseline')));
-    scenarios.secure_link.push(parse(await runWrk(gw.url, linkScript, 'secure_link')));
-    for (const name of ['signed', 'signed_sha1']) {
-      const run = parse(await runWrk(gw.url, scripts[name], name));
-      if (run.total > perRun) {
-        throw new Error(`ran out of distinct requests (${run.total} > ${perRun}): raise perRun`);
-      }
-      scenarios[name].push(run);
+    scenarios.baseline.push(await measure(scripts.baseline, 'baseline'));
+    for (const [i, name] of order.entries()) {
+      scenarios[name].push(await measure(scriptOf(scripts, name), name));
+      place[name] = (i + 1) / (order.length + 1);
     }
-    scenarios.appcode.push(parse(await runWrk(gw.url, appcodeScript, 'appcode')));
     hmac.push(bareHmac(stsLen));
   }
+  const closing = {
+    baseline: await measure((await roundScripts(app, 'rz', perRun)).baseline, 'baseline')
+  };
 
   // The same signed calls with 1,000,000 apps in the projection.
   const t0 = Date.now();
@@ -321,13 +376,12 @@ try {
   console.log(`filled the projection to 1,000,000 apps in ${fillSeconds.toFixed(1)} s`);
   for (let round = 0; round < rounds; round++) {
     const scripts = await roundScripts(app, `m${round}`, perRun);
-    scenarios.baseline_1m.push(parse(await runWrk(gw.url, scripts.baseline, 'baseline_1m')));
-    const run = parse(await runWrk(gw.url, scripts.signed, 'signed_1m'));
-    if (run.total > perRun) {
-      throw new Error(`ran out of distinct requests (${run.total} > ${perRun}): raise perRun`);
-    }
-    scenarios.signed_1m.push(run);
+    scenarios.baseline_1m.push(await measure(scripts.baseline, 'baseline_1m'));
+    scenarios.signed_1m.push(await measure(scripts.signed, 'signed_1m'));
   }
+  place.signed_1m = 1 / 2;
+  closing.baseline_1m =
+      await measure((await roundScripts(app, 'mz', perRun)).baseline, 'baseline_1m');
 
   const hmacUs = median(hmac.map((h) => h.oneshot_sha256_ns)) / 1000;
   const result = {
@@ -343,28 +397,51 @@ try {
     scenarios: {},
   };
   for (const [name, runs] of Object.entries(scenarios)) {
-    // Each run against the baseline's run of the same round, then the
-    // median of those: drift between rounds cancels out.
-    const own = name.endsWith('_1m') ? scenarios.baseline_1m : scenarios.baseline;
-    const rps = median(runs.map((r) => r.rps));
-    const cpu = median(runs.map((r) => r.cpu_us));
-    const above = median(runs.map((r, i) => r.cpu_us - own[i].cpu_us));
+    // Each run against the baseline interpolated to its place in its round
+    // (between the round's baseline run and the next), then the median of
+    // those: drift between rounds and within a round cancels out.
+    const own = name.endsWith('_1m') ? 'baseline_1m' : 'baseline';
+    const base = (i, key) => {
+      const b = scenarios[own];
+      const next = i + 1 < b.length ? b[i + 1] : closing[own];
+      const f = place[name] || 0;
+      return b[i][key] * (1 - f) + next[key] * f;
+    };
+    const ratios = runs.map((r, i) => r.rps / base(i, 'rps'));
+    const cpuRatios = runs.map((r, i) => base(i, 'cpu_us') / r.cpu_us);
+    const aboves = runs.map((r, i) => r.cpu_us - base(i, 'cpu_us'));
+    const above = median(aboves);
     result.scenarios[name] = {
-      rps_median: Math.round(rps),
-      ratio_to_baseline: round3(median(runs.map((r, i) => r.rps / own[i].rps))),
+      rps_median: Math.round(median(runs.map((r) => r.rps))),
+      ratio_to_baseline: round3(median(ratios)),
+      ...spread('ratio', ratios),
+      cpu_ratio_to_baseline: round3(median(cpuRatios)),
+      ...spread('cpu_ratio', cpuRatios),
       p50_ms: median(runs.map((r) => r.p50)),
       p99_ms: median(runs.map((r) => r.p99)),
       p999_ms: median(runs.map((r) => r.p999)),
-      cpu_us_per_request: round3(cpu),
+      cpu_us_per_request: round3(median(runs.map((r) => r.cpu_us))),
       cpu_us_above_baseline: round3(above),
       above_baseline_in_bare_hmacs: round3(above / hmacUs),
       non_2xx: runs.reduce((n, r) => n + r.bad, 0),
       runs_rps: runs.map((r) => Math.round(r.rps)),
       runs_cpu_us: runs.map((r) => round3(r.cpu_us)),
+      runs_ratio: ratios.map(round3),
+      runs_cpu_ratio: cpuRatios.map(round3),
+      runs_cpu_us_above_baseline: aboves.map(round3),
     };
   }
-  result.signed_1m_to_1k = round3(
-      result.scenarios.signed_1m.ratio_to_baseline / result.scenarios.signed.ratio_to_baseline);
+  const s1m = result.scenarios.signed_1m, s1k = result.scenarios.signed;
+  result.signed_1m_to_1k = round3(s1m.ratio_to_baseline / s1k.ratio_to_baseline);
+  // The phases run one after the other: round i of one against round i of
+  // the other, for the spread.
+  Object.assign(
+      result, spread('signed_1m_to_1k', s1m.runs_ratio.map((x, i) => x / s1k.runs_ratio[i])));
+  result.signed_1m_to_1k_cpu = round3(s1m.cpu_ratio_to_baseline / s1k.cpu_ratio_to_baseline);
+  Object.assign(
+      result,
+      spread('signed_1m_to_1k_cpu', s1m.runs_cpu_ratio.map((x, i) => x / s1k.runs_cpu_ratio[i])));
+  result.warmup_seconds = warmupSeconds;
   result.fill_to_1m_seconds = round3(fillSeconds);
 
   console.log(
@@ -374,18 +451,26 @@ try {
       `  bare one-shot HMAC-SHA256 of ${stsLen} bytes: ${result.bare_hmac_sha256_us} us ` +
       `(HMAC-SHA1 ${result.bare_hmac_sha1_us} us; keyed once ${result.keyed_hmac_sha256_us} us)`);
   console.log(
-      '  scenario        req/s  ratio   p50 ms   p99 ms p99.9 ms  CPU us/req  ' +
-      'above base  in HMACs  non-2xx');
+      '  scenario        req/s  ratio [min-max]        CPU ratio [min-max]    p50 ms   ' +
+      'p99 ms p99.9 ms  CPU us/req  above base  in HMACs  non-2xx');
   for (const [name, r] of Object.entries(result.scenarios)) {
-    console.log(`  ${name.padEnd(12)} ${String(r.rps_median).padStart(8)} ${
-        r.ratio_to_baseline.toFixed(
-            3)} ${r.p50_ms.toFixed(3).padStart(8)} ${r.p99_ms.toFixed(3).padStart(8)} ${
-        r.p999_ms.toFixed(3).padStart(8)} ${r.cpu_us_per_request.toFixed(2).padStart(11)} ${
-        r.cpu_us_above_baseline.toFixed(2).padStart(11)} ${
+    console.log(`  ${name.padEnd(12)} ${String(r.rps_median).padStart(8)}  ${
+        withSpread(r, 'ratio', r.ratio_to_baseline)}  ${
+        withSpread(r, 'cpu_ratio', r.cpu_ratio_to_baseline)} ${r.p50_ms.toFixed(3).padStart(8)} ${
+        r.p99_ms.toFixed(3).padStart(8)} ${r.p999_ms.toFixed(3).padStart(8)} ${
+        r.cpu_us_per_request.toFixed(2).padStart(
+            11)} ${r.cpu_us_above_baseline.toFixed(2).padStart(11)} ${
         r.above_baseline_in_bare_hmacs.toFixed(2).padStart(9)} ${String(r.non_2xx).padStart(8)}`);
   }
-  console.log(
-      `  1,000,000 apps vs 1,000 (each against its own baseline): ${result.signed_1m_to_1k}`);
+  for (const name of ['signed', 'appcode', 'signed_1m']) {
+    const r = result.scenarios[name];
+    console.log(`  ${name} per round: ratio ${r.runs_ratio.join(' ')}; CPU ratio ${
+        r.runs_cpu_ratio.join(
+            ' ')}; CPU above base (us) ${r.runs_cpu_us_above_baseline.join(' ')}`);
+  }
+  console.log(`  1,000,000 apps vs 1,000 (each against its own baseline): ${
+      withSpread(result, 'signed_1m_to_1k', result.signed_1m_to_1k)}; in CPU ${
+      withSpread(result, 'signed_1m_to_1k_cpu', result.signed_1m_to_1k_cpu)}`);
   for (const [name, r] of Object.entries(result.scenarios)) {
     if (r.non_2xx > 0) {
       const why = scenarios[name].map((x) => x.refusal).find(Boolean) ||
@@ -418,7 +503,9 @@ try {
       baseline_value: plain(name).rps_median,
       ratio: s[name].ratio_to_baseline,
       rounds: r.rounds,
-      note: `p99 ${s[name].p99_ms} ms, ${s[name].cpu_us_per_request} us CPU/request`,
+      note: `rounds ${s[name].ratio_min}-${s[name].ratio_max}; in worker CPU ${
+          s[name].cpu_ratio_to_baseline} (${s[name].cpu_ratio_min}-${s[name].cpu_ratio_max}); p99 ${
+          s[name].p99_ms} ms, ${s[name].cpu_us_per_request} us CPU/request`,
     });
     return [
       figure('gateway.signed_cpu', {
@@ -427,6 +514,10 @@ try {
         baseline_value: r.bare_hmac_sha256_us,
         ratio: s.signed.above_baseline_in_bare_hmacs,
         rounds: r.rounds,
+        note: s.signed.runs_cpu_us_above_baseline === undefined ?
+            undefined :
+            `rounds ${Math.min(...s.signed.runs_cpu_us_above_baseline)}-${
+                Math.max(...s.signed.runs_cpu_us_above_baseline)} us`,
       }),
       vsPlain('gateway.signed_rps', 'signed'),
       vsPlain('gateway.appcode_rps', 'appcode'),
@@ -436,6 +527,10 @@ try {
         baseline_value: s.signed.ratio_to_baseline,
         ratio: r.signed_1m_to_1k,
         rounds: r.rounds,
+        note: r.signed_1m_to_1k_min === undefined ?
+            undefined :
+            `rounds ${r.signed_1m_to_1k_min}-${r.signed_1m_to_1k_max}; in worker CPU ${
+                r.signed_1m_to_1k_cpu} (${r.signed_1m_to_1k_cpu_min}-${r.signed_1m_to_1k_cpu_max})`,
       }),
       ...Object.entries(s).map(
           ([name, x]) => figure(`gateway.rps.${name}`, {

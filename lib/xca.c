@@ -572,31 +572,10 @@ tg_xca_hmac_alg(tg_xca_method_t method)
 int
 tg_xca_verify_mac(tg_hmac_t *mac, tg_str_t sts, tg_str_t signature)
 {
-    uint8_t digest[TG_SHA256_LEN];
-    char    expected[TG_XCA_SIGNATURE_MAX + 1];
-    size_t  n = 0;
-    int     rc;
-
-    if (tg_hmac_size(mac) > sizeof(digest)) {
+    if (tg_hmac_size(mac) > TG_SHA256_LEN) {
         return TG_EINTERNAL;
     }
-    rc = tg_hmac_compute(mac, sts, digest);
-    if (rc != TG_OK) {
-        goto cleanup;
-    }
-    n = tg_base64_encode(digest, tg_hmac_size(mac), expected);
-
-    /* constant time comparison */
-
-    if (!tg_equal_ct(expected, n, signature.ptr, signature.len)) {
-        rc = TG_ESIGNATURE;
-    }
-
-cleanup:
-
-    tg_wipe(digest, sizeof(digest));
-    tg_wipe(expected, sizeof(expected));
-    return rc;
+    return tg_hmac_verify_base64(mac, sts, signature);
 }
 
 

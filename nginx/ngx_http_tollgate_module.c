@@ -658,55 +658,76 @@ ngx_http_tollgate_send_body(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
 }
 
 
+/* Returns 1 if h is a header that carries a credential: authorization,
+ * x-ca-signature or x-apig-appcode, in any case.  One byte first (| 0x20
+ * lowers a letter; the full comparison decides). */
+static ngx_inline ngx_uint_t
+ngx_http_tollgate_is_credential(const ngx_table_elt_t *h)
+{
+    const u_char *p = h->key.data;
+
+    switch (h->key.len) {
+    case sizeof("authorization") - 1:
+        return (p[0] | 0x20) == 'a'
+               && ngx_http_tollgate_name_is(p, "authorization", h->key.len);
+    case sizeof("x-ca-signature") - 1:
+        switch (p[5] | 0x20) {
+        case 's':
+            return ngx_http_tollgate_name_is(p, "x-ca-signature", h->key.len);
+        case 'g':
+            return ngx_http_tollgate_name_is(p, "x-apig-appcode", h->key.len);
+        default:
+            return 0;
+        }
+    default:
+        return 0;
+    }
+}
+
+
 /*
  * Removes the credentials from the request, so the upstream never sees
- * them.  The header list is rebuilt without them rather than shifted in
- * place: r->headers_in keeps pointers to elements of the old list (host,
- * user_agent...), which stay valid because the old list is not freed.
+ * them.  The headers kept are copied, in order, to one new part, rather
+ * than shifted in place: r->headers_in keeps pointers to elements of the
+ * old list (host, user_agent...), which stay valid because the old list
+ * is not freed.  One pass; a request without a credential header keeps
+ * its list (the new part is left to the pool).
  */
 static ngx_int_t
 ngx_http_tollgate_strip(ngx_http_request_t *r)
 {
-    static const ngx_str_t names[] = { ngx_string("authorization"),
-                                       ngx_string("x-ca-signature"),
-                                       ngx_string("x-apig-appcode") };
-    ngx_list_part_t       *part = &r->headers_in.headers.part;
-    ngx_table_elt_t       *h = part->elts, *copy;
-    ngx_list_t             kept;
-    ngx_uint_t             i, k, drop;
+    ngx_list_t      *list = &r->headers_in.headers;
+    ngx_list_part_t *part;
+    ngx_table_elt_t *h, *kept;
+    ngx_uint_t       i, n = 0, total = 0;
 
-    if (ngx_list_init(&kept, r->pool, 20, sizeof(ngx_table_elt_t)) != NGX_OK) {
+    for (part = &list->part; part != NULL; part = part->next) {
+        total += part->nelts;
+    }
+    /* Room for one more, so that a module adding a header next does not
+     * start a part of a single element. */
+    kept = ngx_palloc(r->pool, (total + 1) * sizeof(ngx_table_elt_t));
+    if (kept == NULL) {
         return NGX_ERROR;
     }
 
-    for (i = 0; /* void */; i++) {
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
+    for (part = &list->part; part != NULL; part = part->next) {
+        h = part->elts;
+        for (i = 0; i < part->nelts; i++) {
+            if (!ngx_http_tollgate_is_credential(&h[i])) {
+                kept[n++] = h[i];
             }
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-        drop = 0;
-        for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
-            if (h[i].key.len == names[k].len
-                && ngx_strncasecmp(h[i].key.data, names[k].data, names[k].len)
-                       == 0)
-            {
-                drop = 1;
-            }
-        }
-        if (!drop) {
-            copy = ngx_list_push(&kept);
-            if (copy == NULL) {
-                return NGX_ERROR;
-            }
-            *copy = h[i];
         }
     }
+    if (n == total) {
+        return NGX_OK;
+    }
 
-    r->headers_in.headers = kept;
+    list->part.elts = kept;
+    list->part.nelts = n;
+    list->part.next = NULL;
+    list->last = &list->part;
+    list->nalloc = n + 1;
     r->headers_in.authorization = NULL;
     return NGX_OK;
 }

@@ -190,6 +190,20 @@ void ngx_http_tollgate_collect_headers(ngx_http_request_t              *r,
 /* The value of a collected header, or a null string if absent. */
 tg_str_t ngx_http_tollgate_header_value(ngx_table_elt_t *h);
 
+/* 1 if the len bytes at p spell lower (lower-case ASCII) in any case. */
+static ngx_inline ngx_uint_t
+ngx_http_tollgate_name_is(const u_char *p, const char *lower, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        if (ngx_tolower(p[i]) != (u_char) lower[i]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /*
  * Finds a header by name in the whole request (for names no scheme
  * declares).  Returns 1 and sets *value if sent once, 0 if absent, -1 if

@@ -53,6 +53,10 @@
 /* A failure that lasts is logged again this often (ms). */
 #define NGX_TOLLGATE_REPORT_EVERY 60000
 
+/* The paths are looked up again this often (ms); in between, the files
+ * the environment has open are asked whether they are still linked. */
+#define NGX_TOLLGATE_NAMES_EVERY 100
+
 typedef enum {
     NGX_TOLLGATE_VIEW_OK = 0,
     NGX_TOLLGATE_VIEW_UNAVAILABLE, /* cannot be opened or read */
@@ -110,7 +114,9 @@ struct ngx_http_tollgate_view_s {
     MDB_txn                    *txn; /* reset between requests */
     MDB_dbi                     dbi[TG_PROJ_NDBS];
     ngx_http_tollgate_file_id_t data, lock; /* the files env has open */
-    ngx_msec_t                  checked;    /* when they were compared */
+    ngx_fd_t                    lock_fd;    /* the lock file, ours */
+    ngx_msec_t                  checked;    /* when they were fstat()ed */
+    ngx_msec_t                  named;      /* when the paths were */
     ngx_uint_t                  generation; /* counts the opens */
 
     /* Opening again while closed. */
@@ -262,6 +268,7 @@ ngx_http_tollgate_view_create(ngx_conf_t *cf, ngx_str_t *dir,
         return NULL;
     }
     view->max_age = max_age;
+    view->lock_fd = NGX_INVALID_FILE;
     view->dir.len = dir->len;
     view->dir.data = ngx_http_tollgate_path(cf->pool, dir, "");
     view->data_path =
@@ -297,7 +304,8 @@ ngx_http_tollgate_same_file(u_char *path, ngx_http_tollgate_file_id_t *id)
 
 
 /* Records which files the new environment has open.  The data file is
- * the one LMDB holds; the lock file is named again just after. */
+ * the one LMDB holds; the lock file is opened again just after, and kept
+ * open, so that an fstat() can tell whether it is still linked. */
 static int
 ngx_http_tollgate_view_ids(ngx_http_tollgate_view_t *view)
 {
@@ -314,11 +322,27 @@ ngx_http_tollgate_view_ids(ngx_http_tollgate_view_t *view)
     }
     ngx_http_tollgate_file_id(&fi, &view->data);
 
-    if (ngx_file_info(view->lock_path, &fi) == NGX_FILE_ERROR) {
+    view->lock_fd =
+        ngx_open_file(view->lock_path, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    if (view->lock_fd == NGX_INVALID_FILE) {
+        return ngx_errno;
+    }
+    if (ngx_fd_info(view->lock_fd, &fi) == NGX_FILE_ERROR) {
         return ngx_errno;
     }
     ngx_http_tollgate_file_id(&fi, &view->lock);
     return 0;
+}
+
+
+/* Returns 1 if the lock file the view holds is still linked (a removed
+ * or replaced projection's files are unlinked). */
+static int
+ngx_http_tollgate_lock_linked(ngx_http_tollgate_view_t *view)
+{
+    ngx_file_info_t fi;
+
+    return ngx_fd_info(view->lock_fd, &fi) != NGX_FILE_ERROR && fi.st_nlink > 0;
 }
 
 
@@ -330,7 +354,8 @@ ngx_http_tollgate_view_ids(ngx_http_tollgate_view_t *view)
  * pages, which are LMDB's on the machine that made the projection.
  */
 static int
-ngx_http_tollgate_view_size(ngx_http_tollgate_view_t *view)
+ngx_http_tollgate_view_size(ngx_http_tollgate_view_t *view,
+                            ngx_file_info_t          *data)
 {
     ngx_file_info_t  fi;
     mdb_filehandle_t fd;
@@ -346,6 +371,7 @@ ngx_http_tollgate_view_size(ngx_http_tollgate_view_t *view)
     if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
         return ngx_errno;
     }
+    *data = fi;
 
     needed = 2 * (off_t) ngx_pagesize;
     if (ngx_file_size(&fi) >= needed) {
@@ -443,7 +469,8 @@ ngx_http_tollgate_view_dbis(ngx_http_tollgate_view_t *view)
 static int
 ngx_http_tollgate_view_try(ngx_http_tollgate_view_t *view, ngx_log_t *log)
 {
-    int rc;
+    ngx_file_info_t fi;
+    int             rc;
 
     view->needed = 0;
     rc = mdb_env_create(&view->env);
@@ -458,7 +485,7 @@ ngx_http_tollgate_view_try(ngx_http_tollgate_view_t *view, ngx_log_t *log)
         rc = ngx_http_tollgate_view_ids(view);
     }
     if (rc == 0) {
-        rc = ngx_http_tollgate_view_size(view);
+        rc = ngx_http_tollgate_view_size(view, &fi);
     }
     if (rc == 0) {
         ngx_http_tollgate_view_reap(view, log);
@@ -474,6 +501,7 @@ ngx_http_tollgate_view_try(ngx_http_tollgate_view_t *view, ngx_log_t *log)
         view->generation++;
     }
     view->checked = ngx_current_msec;
+    view->named = ngx_current_msec;
     return rc;
 }
 
@@ -633,29 +661,41 @@ ngx_http_tollgate_view_fresh(ngx_http_tollgate_view_t *view)
 /*
  * Closes the environment if its files are no longer the projection's, or
  * its data file was cut short (reading it would raise SIGBUS).  The files
- * are looked at once per millisecond of nginx's clock, not per request:
- * the syscalls stay off the hot path, and no check could close the race
- * with a file cut between the check and the read anyway.
+ * are looked at once per millisecond of nginx's clock, not per request,
+ * with one fstat() of each: the data file's size, and whether both are
+ * still linked (tollgated removes a projection's files to make new
+ * ones).  The paths themselves (a directory moved away and another put
+ * in its place) are looked up every NGX_TOLLGATE_NAMES_EVERY ms.  The
+ * syscalls stay off the hot path, and no check could close the race with
+ * a file cut between the check and the read anyway.
  */
 static void
 ngx_http_tollgate_view_check(ngx_http_tollgate_view_t *view, ngx_log_t *log)
 {
+    ngx_file_info_t data;
+
     if (view->env == NULL || view->checked == ngx_current_msec) {
         return;
     }
     view->checked = ngx_current_msec;
 
-    if (ngx_http_tollgate_view_size(view) != 0) {
+    if (ngx_http_tollgate_view_size(view, &data) != 0) {
         ngx_http_tollgate_view_close(view);
         view->retry_at = ngx_current_msec;
         view->retry_delay = 0;
         return;
     }
 
-    if (ngx_http_tollgate_same_file(view->data_path, &view->data)
-        && ngx_http_tollgate_same_file(view->lock_path, &view->lock))
-    {
-        return;
+    if (data.st_nlink > 0 && ngx_http_tollgate_lock_linked(view)) {
+        if (ngx_current_msec - view->named < NGX_TOLLGATE_NAMES_EVERY) {
+            return;
+        }
+        view->named = ngx_current_msec;
+        if (ngx_http_tollgate_same_file(view->data_path, &view->data)
+            && ngx_http_tollgate_same_file(view->lock_path, &view->lock))
+        {
+            return;
+        }
     }
 
     ngx_log_error(NGX_LOG_NOTICE, log, 0,
@@ -692,6 +732,10 @@ ngx_http_tollgate_view_close(ngx_http_tollgate_view_t *view)
     if (view->env != NULL) {
         mdb_env_close(view->env);
         view->env = NULL;
+    }
+    if (view->lock_fd != NGX_INVALID_FILE) {
+        (void) ngx_close_file(view->lock_fd);
+        view->lock_fd = NGX_INVALID_FILE;
     }
 }
 

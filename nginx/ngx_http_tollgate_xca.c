@@ -52,9 +52,6 @@ static const ngx_str_t ngx_http_tollgate_xca_headers[] = {
     ngx_null_string
 };
 
-/* The longest of the names above. */
-#define NGX_TOLLGATE_XCA_NAME_MAX sizeof("x-ca-signature-headers")
-
 /* The same names as Alibaba's documentation spells them, for messages. */
 static const ngx_str_t ngx_http_tollgate_xca_spelled[] = {
     ngx_string("X-Ca-Key"),
@@ -100,18 +97,14 @@ static int
 ngx_http_tollgate_xca_header_fn(void *data, tg_str_t name, tg_str_t *value)
 {
     ngx_http_tollgate_call_t *call = data;
-    u_char                    lower[NGX_TOLLGATE_XCA_NAME_MAX];
     ngx_uint_t                i;
 
-    /* Lowered once, then compared whole with each name of its length. */
-    for (i = 0; i < name.len && i < sizeof(lower); i++) {
-        lower[i] = ngx_tolower((u_char) name.ptr[i]);
-    }
+    /* The names are lower-case: the length first, then the bytes. */
     for (i = 0; ngx_http_tollgate_xca_headers[i].len != 0; i++) {
         if (name.len == ngx_http_tollgate_xca_headers[i].len
-            && ngx_memcmp(lower, ngx_http_tollgate_xca_headers[i].data,
-                          name.len)
-                   == 0)
+            && ngx_http_tollgate_name_is(
+                (const u_char *) name.ptr,
+                (const char *) ngx_http_tollgate_xca_headers[i].data, name.len))
         {
             if (call->headers[i] == NULL) {
                 return 0;

@@ -71,6 +71,13 @@ size_t tg_hmac_size(const tg_hmac_t *h);
  */
 int tg_hmac_compute(tg_hmac_t *h, tg_str_t msg, uint8_t *out);
 
+/*
+ * Checks that signature is the padded Base64 of the MAC of msg under h's
+ * key, in time independent of where they differ.  Returns 0, or
+ * TG_ESIGNATURE; the MAC and its encoding are wiped.
+ */
+int tg_hmac_verify_base64(tg_hmac_t *h, tg_str_t msg, tg_str_t signature);
+
 /* Wipes and frees h; NULL is allowed. */
 void tg_hmac_destroy(tg_hmac_t *h);
 

@@ -157,6 +157,25 @@ describe('signed calls that pass', () => {
     assert.equal(r.data.body, 'nickname=nick&room_id=6893&empty=');
   });
 
+  test('the credential is stripped from a long header list, every other header kept', async () => {
+    // More than the 20 headers of nginx's first list part, sorted before
+    // X-Ca-Signature, so that it is in a later part.
+    const extra = {};
+    for (let i = 10; i < 40; i++) {
+      extra[`a-extra-${i}`] = `v${i}`;
+    }
+    const r = await handSigned(
+        {key: app.app_key, secret: app.app_secret, path: '/long/list', headers: extra});
+    assert.equal(r.status, 200, r.headers.get('x-ca-error-message'));
+    const seen = await r.json();
+    assert.equal(seen.headers['x-ca-signature'], undefined);
+    assert.equal(seen.headers['x-ca-key'], app.app_key);
+    for (const [name, value] of Object.entries(extra)) {
+      assert.equal(seen.headers[name], value, name);
+    }
+    assert.equal(seen.headers['x-tollgate-app-id'], String(app.app_id));
+  });
+
   test('HmacSHA1, a stage pinned by the location, strip off', async () => {
     await call('PUT', `/v1/apps/${app.id}/grants/orders`, {stage: 'PRE'});
     await eventually(async () => (await signed(client, 'get', '/pre/x')).status === 200);

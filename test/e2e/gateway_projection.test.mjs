@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import {randomBytes} from 'node:crypto';
 import {closeSync, openSync, readFileSync, readSync} from 'node:fs';
-import {readFile, writeFile} from 'node:fs/promises';
+import {readFile, rename, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {test} from 'node:test';
 
@@ -36,6 +36,29 @@ test('a projection rebuilt by a restarted tollgated is followed without a reload
 
     await stack.call('PATCH', `/v1/apps/${app.id}`, {status: 'enabled'});
     await eventually(() => bothAnswer(stack, app, 200), 5000);
+  } finally {
+    await stack.stop();
+  }
+});
+
+test('a projection moved away, its files still linked, is followed by its path', async () => {
+  const stack = await new Stack().init();
+  try {
+    await stack.admin.start();
+    await stack.startNginx();
+    const app = await grantedApp(stack, 'moved');
+    await eventually(() => bothAnswer(stack, app, 200));
+
+    // The probe: the directory is renamed, so the files the workers hold
+    // stay linked (only the paths tell), and tollgated makes a new one.
+    await stack.admin.stop({keepData: true});
+    const dir = path.join(stack.dataDir, 'projection');
+    await rename(dir, `${dir}.old`);
+    await stack.admin.restart();
+    await stack.call('PATCH', `/v1/apps/${app.id}`, {status: 'disabled'});
+
+    await eventually(() => bothAnswer(stack, app, 403, 'App Disabled'), 5000);
+    assert.match(await stack.errorLog(), /the projection ".*" was replaced or removed/);
   } finally {
     await stack.stop();
   }

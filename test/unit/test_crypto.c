@@ -318,6 +318,47 @@ test_hmac_keyed_matches_oneshot(void **state)
 }
 
 
+/* tg_hmac_verify_base64() takes the MAC's padded Base64, with both
+ * digests, and refuses any other length and a change at any position. */
+static void
+test_hmac_verify_base64(void **state)
+{
+    static const tg_hmac_alg_t algs[] = { TG_HMAC_SHA256, TG_HMAC_SHA1 };
+    tg_str_t   key = TG_STR("the key"), msg = TG_STR("a message");
+    uint8_t    mac[TG_SHA256_LEN];
+    char       text[TG_BASE64_ENCODED_LEN(TG_SHA256_LEN) + 1];
+    tg_hmac_t *h;
+    size_t     a, n, i;
+
+    (void) state;
+
+    for (a = 0; a < sizeof(algs) / sizeof(algs[0]); a++) {
+        assert_rc(tg_hmac_create(&h, algs[a], key), TG_OK);
+        assert_rc(tg_hmac_compute(h, msg, mac), TG_OK);
+        n = tg_base64_encode(mac, tg_hmac_size(h), text);
+        assert_rc(tg_hmac_verify_base64(h, msg, (tg_str_t){ text, n }), TG_OK);
+        assert_rc(
+            tg_hmac_verify_base64(h, TG_STR("another"), (tg_str_t){ text, n }),
+            TG_ESIGNATURE);
+        assert_rc(tg_hmac_verify_base64(h, msg, (tg_str_t){ text, n - 1 }),
+                  TG_ESIGNATURE);
+        text[n] = '=';
+        assert_rc(tg_hmac_verify_base64(h, msg, (tg_str_t){ text, n + 1 }),
+                  TG_ESIGNATURE);
+        assert_rc(tg_hmac_verify_base64(h, msg, (tg_str_t){ "", 0 }),
+                  TG_ESIGNATURE);
+        for (i = 0; i < n; i++) {
+            text[i] ^= 0x01;
+            assert_rc(tg_hmac_verify_base64(h, msg, (tg_str_t){ text, n }),
+                      TG_ESIGNATURE);
+            text[i] ^= 0x01;
+        }
+        assert_rc(tg_hmac_verify_base64(h, msg, (tg_str_t){ text, n }), TG_OK);
+        tg_hmac_destroy(h);
+    }
+}
+
+
 /* RFC 1321 appendix A.5. */
 static void
 test_md5_rfc1321(void **state)
@@ -655,6 +696,7 @@ main(void)
         cmocka_unit_test(test_hmac_sha1_rfc2202),
         cmocka_unit_test(test_hmac_keyed),
         cmocka_unit_test(test_hmac_keyed_matches_oneshot),
+        cmocka_unit_test(test_hmac_verify_base64),
         cmocka_unit_test(test_md5_rfc1321),
         cmocka_unit_test(test_hex_encode),
         cmocka_unit_test(test_base64_encode_rfc4648),
