@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,6 +40,9 @@
 
 /* While syncs keep failing, how often the failure is logged again. */
 #define TG_PROJ_FAIL_LOG_MS 60000
+
+/* How often the pages syncs read are unmapped (tg_proj_map_release). */
+#define TG_PROJ_RELEASE_MS 100
 
 /*
  * The projection's commits are not fsynced (MDB_NOSYNC): it is derived
@@ -65,6 +70,7 @@ struct tg_projector_s {
     int     lmdb_error;        /* the last LMDB failure of a sync, or 0 */
     int64_t fail_logged_mono;  /* when the failure was last logged */
     int64_t fail_logged_count; /* failures then */
+    int64_t released_mono;     /* tg_proj_map_release() */
 
     /* What tg_projector_health() reports; guarded by state_lock, which
      * is never held while LMDB or the store is used. */
@@ -495,6 +501,58 @@ tg_proj_env_open(tg_projector_t *p, const tg_projector_options_t *o,
     rc = tg_proj_nosync_begin(p);
     return rc == MDB_SUCCESS ? TG_OK
                              : tg_lmdb_error(rc, "unsynced mark", errbuf, size);
+}
+
+
+/*
+ * Unmaps from this process the projection's pages that syncs have read;
+ * they stay in the page cache, where the gateway's workers map them too.  A
+ * read fault maps a whole neighbourhood of cached pages (fault-around, which
+ * MDB_NORDAHEAD does not turn off), so without this every page the projector
+ * has ever read would stay counted in tollgated's RSS: most of the data file
+ * after a few thousand writes to a large projection.  The map is read-only and
+ * shared (no MDB_WRITEMAP): nothing is lost, and a later read faults its page
+ * in again.  LMDB does not tell where it mapped the file (mdb_env_info() does
+ * only with MDB_FIXEDMAP), so it is looked up in /proc/self/maps by the file's
+ * device and inode, at most every TG_PROJ_RELEASE_MS.
+ */
+static void
+tg_proj_map_release(tg_projector_t *p)
+{
+    MDB_envinfo        info;
+    struct stat        st;
+    FILE              *maps;
+    char               line[512];
+    unsigned long long from, to, off, ino;
+    unsigned           maj, mnr;
+    int                fd;
+    int64_t            now = tg_time_monotonic_ms();
+
+    if (p->env == NULL || now - p->released_mono < TG_PROJ_RELEASE_MS
+        || mdb_env_info(p->env, &info) != MDB_SUCCESS
+        || mdb_env_get_fd(p->env, &fd) != MDB_SUCCESS || fstat(fd, &st) != 0)
+    {
+        return;
+    }
+    p->released_mono = now;
+    maps = fopen("/proc/self/maps", "re");
+    if (maps == NULL) {
+        return;
+    }
+    while (fgets(line, sizeof(line), maps) != NULL) {
+        if (sscanf(line, "%llx-%llx %*s %llx %x:%x %llu", &from, &to, &off,
+                   &maj, &mnr, &ino)
+                == 6
+            && ino == (unsigned long long) st.st_ino && maj == major(st.st_dev)
+            && mnr == minor(st.st_dev) && off == 0
+            && to - from == (unsigned long long) info.me_mapsize)
+        {
+            (void) madvise((void *) (uintptr_t) from, (size_t) (to - from),
+                           MADV_DONTNEED);
+            break;
+        }
+    }
+    fclose(maps);
 }
 
 
@@ -1068,6 +1126,7 @@ tg_projector_sync(tg_projector_t *p)
     }
     p->seq = seq;
     tg_proj_report(p, rc, p->lmdb_error, started);
+    tg_proj_map_release(p);
     pthread_mutex_unlock(&p->lock);
     return rc;
 }

@@ -30,7 +30,10 @@
  * levels, the accounts, the newest apps) stay in memory; the rest is
  * read from the operating system's file cache.  SQLite connections share
  * no cache, so the daemon's memory is bounded by this times its
- * connections (--threads + 1), whatever the size of the store.
+ * connections (--threads + 1), whatever the size of the store.  The
+ * file is never mapped (mmap_size 0, whatever the build's default): the
+ * pages of a mapped database would count in tollgated's RSS, up to the
+ * whole file, and stay mapped.
  */
 #define TG_SQLITE_CACHE_KB 8192
 
@@ -98,7 +101,7 @@ tg_sqlite_error(int rc)
 static int
 tg_sqlite_conn_open(const tg_db_options_t *options, tg_db_conn_t *conn)
 {
-    char sql[160];
+    char sql[192];
     int  rc;
 
     rc = sqlite3_open_v2(
@@ -116,7 +119,8 @@ tg_sqlite_conn_open(const tg_db_options_t *options, tg_db_conn_t *conn)
              "PRAGMA synchronous = %s;"
              "PRAGMA foreign_keys = ON;"
              "PRAGMA secure_delete = ON;"
-             "PRAGMA cache_size = -%u;",
+             "PRAGMA cache_size = -%u;"
+             "PRAGMA mmap_size = 0;",
              options->sync_full ? "FULL" : "NORMAL",
              options->cache_kb > 0 ? options->cache_kb : TG_SQLITE_CACHE_KB);
 

@@ -467,6 +467,59 @@ test_follows_commits(void **state)
 }
 
 
+/* The kilobytes of the projection's data file this process has mapped
+ * (the Rss of its mappings in /proc/self/smaps). */
+static long
+mapped_projection_kb(fixture_t *f)
+{
+    char          file[160], line[512];
+    FILE         *fp = fopen("/proc/self/smaps", "r");
+    unsigned long from, to;
+    long          kb = 0, rss;
+    size_t        len, flen;
+    int           in = 0;
+
+    assert_non_null(fp);
+    flen = (size_t) snprintf(file, sizeof(file), "%s/%s/data.mdb", f->fx.dir,
+                             TG_PROJ_DIR);
+    while (fgets(line, sizeof(line), fp) != NULL) {
+        line[strcspn(line, "\n")] = '\0';
+        len = strlen(line);
+        if (sscanf(line, "%lx-%lx ", &from, &to) == 2) { /* a mapping */
+            in = len > flen && strcmp(line + len - flen, file) == 0;
+        } else if (in && sscanf(line, "Rss: %ld kB", &rss) == 1) {
+            kb += rss;
+        }
+    }
+    fclose(fp);
+    return kb;
+}
+
+
+/* A sync leaves none of the pages it read mapped in the process (they
+ * stay in the page cache): RSS does not grow with the projection. */
+static void
+test_sync_unmaps_its_pages(void **state)
+{
+    fixture_t    *f = *state;
+    tg_app_view_t app;
+    tg_str_t      val;
+    view_t        v;
+
+    create_app(f, &app);
+    usleep(150 * 1000); /* past TG_PROJ_RELEASE_MS since the last release */
+    assert_rc(tg_projector_sync(f->proj), TG_OK);
+    assert_int_equal(mapped_projection_kb(f), 0);
+
+    /* Nothing was lost: the app reads back. */
+    view_open(f, &v);
+    assert_true(get(&v, TG_PROJ_APPS, app.app.id, strlen(app.app.id), &val));
+    assert_true(mapped_projection_kb(f) > 0); /* the view's own reads */
+    view_close(f, &v);
+    tg_app_view_free(&app);
+}
+
+
 /* Each complete sync confirms the projection, about once a second; the
  * gateway reads the confirmation from meta. */
 static void
@@ -609,6 +662,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_disable_and_delete, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_follows_commits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sync_unmaps_its_pages, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_heartbeat, setup, teardown),
         cmocka_unit_test_setup_teardown(test_key_file_private, setup, teardown),
         cmocka_unit_test_setup_teardown(test_full_projection, setup, teardown),
