@@ -8,6 +8,9 @@
  */
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <fcntl.h>
 #include <lmdb.h>
 #include <pthread.h>
@@ -918,6 +921,45 @@ tg_proj_apply(void *data, int64_t seq, const tg_dp_app_t *apps, size_t n)
 
 
 /*
+ * After a rebuild, gives back the memory of its transaction: LMDB keeps
+ * every page a write transaction dirtied on the environment's free list
+ * until the environment is closed, and a rebuild dirties the whole
+ * projection (about 300 MB with 1,000,000 apps), which would stay in
+ * tollgated's heap for its life.  The environment is synced (no unsynced
+ * mark left), closed and opened again; seq is the one the rebuild reached.
+ * A failed open leaves the projection closed: the next sync's guard opens
+ * it again.
+ */
+static int
+tg_proj_env_renew(tg_projector_t *p, int64_t seq)
+{
+    char errbuf[512];
+    int  rc;
+
+    if (mdb_env_sync(p->env, 1) == MDB_SUCCESS) {
+        (void) tg_proj_unsynced_mark(p, NULL);
+    }
+    mdb_env_close(p->env);
+    p->env = NULL;
+#ifdef __GLIBC__
+    (void) malloc_trim(0); /* the freed pages back to the system, too */
+#endif
+    rc = tg_proj_env_open(p, &p->options, errbuf, sizeof(errbuf));
+    if (rc != TG_OK) {
+        if (p->env != NULL) {
+            mdb_env_close(p->env);
+            p->env = NULL;
+        }
+        TG_LOG(TG_LOG_ERROR, "projection cannot be opened after its rebuild",
+               TG_LF_STR("error", errbuf));
+        return rc;
+    }
+    p->seq = seq;
+    return TG_OK;
+}
+
+
+/*
  * When the change log no longer holds every change after seq (pruned
  * past it, or the store is older than the projection), or the projection
  * is empty (new, or made again after damage) while the store is not,
@@ -978,6 +1020,7 @@ tg_proj_log_check(tg_projector_t *p, int64_t *seq, tg_error_t *err)
         *seq = p->seq = at;
         TG_LOG(rebuild ? TG_LOG_WARN : TG_LOG_INFO,
                "projection rebuilt from the store", TG_LF_INT("seq", at));
+        rc = tg_proj_env_renew(p, at);
     }
     return rc;
 }

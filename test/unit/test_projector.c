@@ -280,6 +280,11 @@ test_app_projected(void **state)
 }
 
 
+static void    reset(fixture_t *f, const char *app, const char *new_key,
+                     int64_t grace);
+static int64_t store_seq(fixture_t *f);
+
+
 /* A data file cut to size (shorter than its pages, or than LMDB's
  * header) is rebuilt from the change log when the projector opens, and
  * when it syncs. */
@@ -310,6 +315,18 @@ test_rebuilt_when_damaged(void **state)
         view_close(f, &v);
     }
 
+    /* The rebuild's environment was closed and opened again (its memory
+     * given back): it goes on from the seq the rebuild reached, and a
+     * later change is applied to it. */
+    assert_i64_equal(tg_projector_seq(f->proj), store_seq(f));
+    reset(f, app.app.id, "ProjKey_0002", 0);
+    assert_rc(tg_projector_sync(f->proj), TG_OK);
+    assert_i64_equal(tg_projector_seq(f->proj), store_seq(f));
+    view_open(f, &v);
+    assert_true(get(&v, TG_PROJ_KEYS, "ProjKey_0002", 12, &val));
+    assert_false(get(&v, TG_PROJ_KEYS, "ProjKey_0001", 12, &val));
+    view_close(f, &v);
+
     /* Cut short under the running projector: rebuilt before its next
      * sync reads it. */
     assert_rc(tg_projector_sync(f->proj), TG_OK);
@@ -318,6 +335,20 @@ test_rebuilt_when_damaged(void **state)
     assert_true(get(&v, TG_PROJ_APPS, app.app.id, strlen(app.app.id), &val));
     view_close(f, &v);
     tg_app_view_free(&app);
+}
+
+
+/* The store's last change-log seq. */
+static int64_t
+store_seq(fixture_t *f)
+{
+    tg_txn_t t;
+    int64_t  seq = 0;
+
+    assert_rc(tg_txn_begin(f->fx.store, 0, &t), TG_OK);
+    assert_rc(tg_store_change_last(&t, &seq), TG_OK);
+    tg_txn_rollback(&t);
+    return seq;
 }
 
 
