@@ -37,6 +37,21 @@
  */
 #define TG_SQLITE_CACHE_KB 8192
 
+/*
+ * The WAL's checkpoints (see docs/storage.md, "Checkpoints").  SQLite's
+ * automatic checkpoint would copy the WAL back into the database, and
+ * fsync it, inside the commit that passes 1,000 pages: every writer waits
+ * for it.  Here no connection checkpoints on commit; a thread of the
+ * driver runs a PASSIVE checkpoint on its own connection, outside any
+ * write, each time TG_SQLITE_CKPT_PAGES new pages are in the WAL.  Under
+ * writes that never pause, a passive checkpoint never catches up with
+ * the last commit, so the WAL never starts over: past TG_SQLITE_CKPT_HIGH
+ * pages the thread runs a RESTART checkpoint, which holds writers back
+ * for the few pages that passive ones left.
+ */
+#define TG_SQLITE_CKPT_PAGES 1000
+#define TG_SQLITE_CKPT_HIGH  16384
+
 struct tg_db_stmt_s {
     sqlite3_stmt *stmt;
     const char   *sql;
@@ -71,11 +86,25 @@ struct tg_db_conn_s {
     int           busy;                       /* handed out */
 };
 
-struct tg_db_s {
-    tg_db_conn_t   *conns;
-    unsigned        nconns;
+/* The checkpointer: its thread, its connection, and what the commits tell it.
+ */
+typedef struct {
+    sqlite3        *handle;
+    pthread_t       thread;
     pthread_mutex_t lock;
-    pthread_cond_t  free;
+    pthread_cond_t  wake;
+    int             started;
+    int             stop;
+    int             wal_pages; /* the WAL's pages after the last commit */
+    int             done;      /* pages checkpointed in that WAL */
+} tg_sqlite_ckpt_t;
+
+struct tg_db_s {
+    tg_db_conn_t    *conns;
+    unsigned         nconns;
+    pthread_mutex_t  lock;
+    pthread_cond_t   free;
+    tg_sqlite_ckpt_t ckpt;
 };
 
 
@@ -128,6 +157,153 @@ tg_sqlite_conn_open(const tg_db_options_t *options, tg_db_conn_t *conn)
 }
 
 
+/*
+ * Called by SQLite after each commit, by the committing thread, with the
+ * number of pages in the WAL.  It only tells the checkpointer.
+ */
+static int
+tg_sqlite_wal_hook(void *arg, sqlite3 *handle, const char *name, int pages)
+{
+    tg_sqlite_ckpt_t *ck = arg;
+
+    (void) handle;
+    (void) name;
+
+    pthread_mutex_lock(&ck->lock);
+    if (pages < ck->wal_pages) {
+        ck->done = 0; /* the WAL started over */
+    }
+    ck->wal_pages = pages;
+    if (pages - ck->done >= TG_SQLITE_CKPT_PAGES) {
+        pthread_cond_signal(&ck->wake);
+    }
+    pthread_mutex_unlock(&ck->lock);
+
+    return SQLITE_OK;
+}
+
+
+/* Turns a pool connection's automatic checkpoint off: commits tell ck. */
+static int
+tg_sqlite_conn_no_autockpt(tg_db_conn_t *conn, tg_sqlite_ckpt_t *ck)
+{
+    int rc;
+
+    rc = sqlite3_exec(conn->handle, "PRAGMA wal_autocheckpoint = 0;", NULL,
+                      NULL, NULL);
+    if (rc != SQLITE_OK) {
+        return tg_sqlite_error(rc);
+    }
+
+    sqlite3_wal_hook(conn->handle, tg_sqlite_wal_hook, ck);
+    return TG_OK;
+}
+
+
+/*
+ * One round: a PASSIVE checkpoint (never waits, never blocks a writer);
+ * if the WAL is still past the high mark, a RESTART one, which waits for
+ * the writer and the readers of the WAL (busy timeout) and lets the next
+ * commit write the WAL from its start.
+ */
+static void
+tg_sqlite_ckpt_run(tg_sqlite_ckpt_t *ck)
+{
+    int log = 0, done = 0, rc;
+
+    rc = sqlite3_wal_checkpoint_v2(ck->handle, NULL, SQLITE_CHECKPOINT_PASSIVE,
+                                   &log, &done);
+    if (rc == SQLITE_OK && log >= TG_SQLITE_CKPT_HIGH) {
+        rc = sqlite3_wal_checkpoint_v2(ck->handle, NULL,
+                                       SQLITE_CHECKPOINT_RESTART, &log, &done);
+        if (rc == SQLITE_OK) {
+            done = 0; /* the next commit starts the WAL over */
+        }
+    }
+
+    pthread_mutex_lock(&ck->lock);
+    if (rc == SQLITE_OK || rc == SQLITE_BUSY) {
+        /* a WAL that started over since is smaller than what was done */
+        ck->done = done <= ck->wal_pages ? done : 0;
+    }
+    pthread_mutex_unlock(&ck->lock);
+}
+
+
+static void *
+tg_sqlite_ckpt_main(void *arg)
+{
+    tg_sqlite_ckpt_t *ck = arg;
+    int               before, stuck = 0;
+
+    pthread_mutex_lock(&ck->lock);
+
+    while (!ck->stop) {
+        if (ck->wal_pages - ck->done < TG_SQLITE_CKPT_PAGES || stuck) {
+            stuck = 0;
+            pthread_cond_wait(&ck->wake, &ck->lock);
+            continue;
+        }
+
+        before = ck->done;
+        pthread_mutex_unlock(&ck->lock);
+        tg_sqlite_ckpt_run(ck);
+        pthread_mutex_lock(&ck->lock);
+
+        /* no page copied (a reader's old snapshot): wait for a commit */
+        stuck = ck->done == before;
+    }
+
+    pthread_mutex_unlock(&ck->lock);
+    return NULL;
+}
+
+
+/* Opens the checkpointer's connection and starts its thread. */
+static int
+tg_sqlite_ckpt_start(const tg_db_options_t *options, tg_sqlite_ckpt_t *ck)
+{
+    tg_db_conn_t conn = { 0 };
+    int          rc;
+
+    rc = tg_sqlite_conn_open(options, &conn);
+    ck->handle = conn.handle;
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    rc = sqlite3_exec(ck->handle, "PRAGMA wal_autocheckpoint = 0;", NULL, NULL,
+                      NULL);
+    if (rc != SQLITE_OK) {
+        return tg_sqlite_error(rc);
+    }
+
+    if (pthread_create(&ck->thread, NULL, tg_sqlite_ckpt_main, ck) != 0) {
+        return TG_ENOMEM;
+    }
+
+    ck->started = 1;
+    return TG_OK;
+}
+
+
+static void
+tg_sqlite_ckpt_stop(tg_sqlite_ckpt_t *ck)
+{
+    if (!ck->started) {
+        return;
+    }
+
+    pthread_mutex_lock(&ck->lock);
+    ck->stop = 1;
+    pthread_cond_signal(&ck->wake);
+    pthread_mutex_unlock(&ck->lock);
+
+    pthread_join(ck->thread, NULL);
+    ck->started = 0;
+}
+
+
 static void
 tg_sqlite_conn_close(tg_db_conn_t *conn)
 {
@@ -157,12 +333,20 @@ tg_sqlite_close(tg_db_t *db)
         return;
     }
 
+    tg_sqlite_ckpt_stop(&db->ckpt);
+
     for (i = 0; i < db->nconns; i++) {
         if (db->conns[i].handle != NULL) {
             tg_sqlite_conn_close(&db->conns[i]);
         }
     }
 
+    if (db->ckpt.handle != NULL) {
+        sqlite3_close(db->ckpt.handle); /* the last: checkpoints the WAL */
+    }
+
+    pthread_cond_destroy(&db->ckpt.wake);
+    pthread_mutex_destroy(&db->ckpt.lock);
     pthread_cond_destroy(&db->free);
     pthread_mutex_destroy(&db->lock);
     free(db->conns);
@@ -191,13 +375,24 @@ tg_sqlite_open(const tg_db_options_t *options, tg_db_t **out)
 
     pthread_mutex_init(&db->lock, NULL);
     pthread_cond_init(&db->free, NULL);
+    pthread_mutex_init(&db->ckpt.lock, NULL);
+    pthread_cond_init(&db->ckpt.wake, NULL);
 
     for (i = 0; i < db->nconns; i++) {
         rc = tg_sqlite_conn_open(options, &db->conns[i]);
+        if (rc == TG_OK) {
+            rc = tg_sqlite_conn_no_autockpt(&db->conns[i], &db->ckpt);
+        }
         if (rc != TG_OK) {
             tg_sqlite_close(db);
             return rc;
         }
+    }
+
+    rc = tg_sqlite_ckpt_start(options, &db->ckpt);
+    if (rc != TG_OK) {
+        tg_sqlite_close(db);
+        return rc;
     }
 
     *out = db;
