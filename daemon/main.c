@@ -582,7 +582,6 @@ tg_http_prepare(tg_daemon_t *d)
 
     memset(&options, 0, sizeof(options));
     options.listen = d->settings.listen;
-    options.threads = (unsigned) d->settings.threads;
     options.max_body = (size_t) d->settings.max_body;
     options.handler = tg_dispatch;
     options.data = d;

@@ -47,7 +47,7 @@ static const tg_setting_t tg_settings[] = {
     { "log_file", TG_SETTING_STRING, TG_OFF(log_file), NULL, 0, 0, NULL,
       "append the log to this file, reopened on SIGHUP (default stderr)" },
     { "threads", TG_SETTING_INT, TG_OFF(threads), "4", 1, 64, NULL,
-      "HTTP worker threads (and database connections)" },
+      "database connections: how many requests read the store at once (each HTTP connection has its own thread)" },
     { "max_body", TG_SETTING_INT, TG_OFF(max_body), "65536", 1024, 16777216,
       NULL, "the largest request body in bytes; larger gets 413" },
     { "max_apps", TG_SETTING_INT, TG_OFF(max_apps), "1000", 1, 100000000,

@@ -60,7 +60,6 @@ typedef void (*tg_http_handler_pt)(void *data, tg_http_request_t *req,
 
 typedef struct {
     const char        *listen; /* "host:port", "[v6]:port" */
-    unsigned           threads;
     size_t             max_body;
     tg_http_handler_pt handler;
     void              *data;
