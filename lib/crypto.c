@@ -425,8 +425,8 @@ tg_base64_encode(const uint8_t *in, size_t n, char *out)
 }
 
 
-static int
-tg_base64_value(unsigned char c)
+int
+tg_base64_digit(unsigned char c, int url)
 {
     if (c >= 'A' && c <= 'Z') {
         return c - 'A';
@@ -437,10 +437,10 @@ tg_base64_value(unsigned char c)
     if (c >= '0' && c <= '9') {
         return c - '0' + 52;
     }
-    if (c == '+') {
+    if (c == (url ? '-' : '+')) {
         return 62;
     }
-    if (c == '/') {
+    if (c == (url ? '_' : '/')) {
         return 63;
     }
     return -1;
@@ -467,8 +467,8 @@ tg_base64_decode(tg_str_t in, uint8_t *out, size_t *n)
         for (k = 0; k < 4; k++) {
             if (i + (size_t) k >= in.len - pad) {
                 d = 0;
-            } else if ((d = tg_base64_value((unsigned char) in.ptr[i + k])) < 0)
-            {
+            } else if ((d = tg_base64_digit((unsigned char) in.ptr[i + k], 0))
+                       < 0) {
                 return TG_EINVALID;
             }
             v = v << 6 | (uint32_t) d;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tollgate/cred.h"
+#include "tollgate/crypto.h"
 #include "tollgate/error.h"
 #include "tollgate/list_cursor.h"
 
@@ -14,29 +15,6 @@ static const char tg_b64url[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 static const char tg_hex[] = "0123456789abcdef";
-
-
-/* The value of a base64url character, or -1. */
-static int
-tg_b64url_value(char c)
-{
-    if (c >= 'A' && c <= 'Z') {
-        return c - 'A';
-    }
-    if (c >= 'a' && c <= 'z') {
-        return c - 'a' + 26;
-    }
-    if (c >= '0' && c <= '9') {
-        return c - '0' + 52;
-    }
-    if (c == '-') {
-        return 62;
-    }
-    if (c == '_') {
-        return 63;
-    }
-    return -1;
-}
 
 
 /* The value of a lowercase hex digit, or -1. */
@@ -134,7 +112,7 @@ tg_list_cursor_decode(tg_str_t text, tg_list_pos_t *pos,
     for (i = 0; i < TG_LIST_CURSOR_LEN; i += 4) {
         v = 0;
         for (j = 0; j < 4; j++) {
-            d = tg_b64url_value(text.ptr[i + j]);
+            d = tg_base64_digit((unsigned char) text.ptr[i + j], 1);
             if (d < 0) {
                 return TG_EINVALID;
             }

@@ -560,6 +560,33 @@ tg_proj_map_release(tg_projector_t *p)
 
 
 /*
+ * Closes the environment (if open) and opens it again, made anew if its
+ * data file is damaged.  On failure, logs failure with the reason and
+ * leaves the projection closed: the next sync's guard tries again.
+ */
+static int
+tg_proj_env_reopen(tg_projector_t *p, const char *failure)
+{
+    char errbuf[512];
+    int  rc;
+
+    if (p->env != NULL) {
+        mdb_env_close(p->env);
+        p->env = NULL;
+    }
+    rc = tg_proj_env_open(p, &p->options, errbuf, sizeof(errbuf));
+    if (rc != TG_OK) {
+        if (p->env != NULL) {
+            mdb_env_close(p->env);
+            p->env = NULL;
+        }
+        TG_LOG(TG_LOG_ERROR, failure, TG_LF_STR("error", errbuf));
+    }
+    return rc;
+}
+
+
+/*
  * Before a sync: a data file cut short since the last one (reading it
  * would raise SIGBUS) is rebuilt from the change log, as at open; so is a
  * projection a failed rebuild left closed.  Returns TG_OK, or an error
@@ -568,31 +595,16 @@ tg_proj_map_release(tg_projector_t *p)
 static int
 tg_proj_guard(tg_projector_t *p)
 {
-    char  errbuf[512];
     off_t have, need;
-    int   rc;
 
     if (p->env != NULL
         && tg_proj_env_whole(p->env, &have, &need) != MDB_CORRUPTED) {
         return TG_OK;
     }
 
-    if (p->env != NULL) {
-        mdb_env_close(p->env);
-        p->env = NULL;
-    }
     p->seq = 0;
     p->heartbeat = 0;
-    rc = tg_proj_env_open(p, &p->options, errbuf, sizeof(errbuf));
-    if (rc != TG_OK) {
-        if (p->env != NULL) {
-            mdb_env_close(p->env);
-            p->env = NULL;
-        }
-        TG_LOG(TG_LOG_ERROR, "projection cannot be rebuilt",
-               TG_LF_STR("error", errbuf));
-    }
-    return rc;
+    return tg_proj_env_reopen(p, "projection cannot be rebuilt");
 }
 
 
@@ -933,8 +945,7 @@ tg_proj_apply(void *data, int64_t seq, const tg_dp_app_t *apps, size_t n)
 static int
 tg_proj_env_renew(tg_projector_t *p, int64_t seq)
 {
-    char errbuf[512];
-    int  rc;
+    int rc;
 
     if (mdb_env_sync(p->env, 1) == MDB_SUCCESS) {
         (void) tg_proj_unsynced_mark(p, NULL);
@@ -944,18 +955,11 @@ tg_proj_env_renew(tg_projector_t *p, int64_t seq)
 #ifdef __GLIBC__
     (void) malloc_trim(0); /* the freed pages back to the system, too */
 #endif
-    rc = tg_proj_env_open(p, &p->options, errbuf, sizeof(errbuf));
-    if (rc != TG_OK) {
-        if (p->env != NULL) {
-            mdb_env_close(p->env);
-            p->env = NULL;
-        }
-        TG_LOG(TG_LOG_ERROR, "projection cannot be opened after its rebuild",
-               TG_LF_STR("error", errbuf));
-        return rc;
+    rc = tg_proj_env_reopen(p, "projection cannot be opened after its rebuild");
+    if (rc == TG_OK) {
+        p->seq = seq;
     }
-    p->seq = seq;
-    return TG_OK;
+    return rc;
 }
 
 

@@ -712,10 +712,13 @@ tg_app_cursor_mac(tg_service_t *svc, const tg_app_filter_t *f,
                   const uint8_t body[TG_LIST_CURSOR_BODY_LEN],
                   uint8_t       mac[TG_LIST_CURSOR_MAC_LEN])
 {
-    char     hex[TG_INDEX_HEX_LEN + 1];
-    tg_buf_t b = TG_BUF_INIT;
-    size_t   i;
-    int      rc;
+    const tg_str_t strs[] = { f->account_id, f->id,      f->name,
+                              f->name_part,  f->app_key, f->extend,
+                              f->app_code };
+    char           hex[TG_INDEX_HEX_LEN + 1];
+    tg_buf_t       b = TG_BUF_INIT;
+    size_t         i;
+    int            rc;
 
     rc = tg_buf_append(&b, body, TG_LIST_CURSOR_BODY_LEN);
     if (rc == TG_OK) {
@@ -726,26 +729,8 @@ tg_app_cursor_mac(tg_service_t *svc, const tg_app_filter_t *f,
             (long long) (f->secret_before > 0 ? f->older_than_s : -1),
             f->ntags);
     }
-    if (rc == TG_OK) {
-        rc = tg_app_cursor_str(&b, f->account_id);
-    }
-    if (rc == TG_OK) {
-        rc = tg_app_cursor_str(&b, f->id);
-    }
-    if (rc == TG_OK) {
-        rc = tg_app_cursor_str(&b, f->name);
-    }
-    if (rc == TG_OK) {
-        rc = tg_app_cursor_str(&b, f->name_part);
-    }
-    if (rc == TG_OK) {
-        rc = tg_app_cursor_str(&b, f->app_key);
-    }
-    if (rc == TG_OK) {
-        rc = tg_app_cursor_str(&b, f->extend);
-    }
-    if (rc == TG_OK) {
-        rc = tg_app_cursor_str(&b, f->app_code);
+    for (i = 0; i < sizeof(strs) / sizeof(strs[0]) && rc == TG_OK; i++) {
+        rc = tg_app_cursor_str(&b, strs[i]);
     }
     for (i = 0; i < f->ntags && i < TG_TAGS_MAX && rc == TG_OK; i++) {
         rc = tg_app_cursor_str(&b, f->tag_keys[i]);

@@ -132,6 +132,13 @@ size_t tg_hex_encode(const uint8_t *in, size_t n, char *out);
 size_t tg_base64_encode(const uint8_t *in, size_t n, char *out);
 
 /*
+ * The value (0 to 63) of a base64 digit: of the standard alphabet (url 0:
+ * '+' and '/'), or of base64url (url 1: '-' and '_'); -1 for any other
+ * byte.
+ */
+int tg_base64_digit(unsigned char c, int url);
+
+/*
  * Decodes padded standard base64 into out, which holds at least
  * in.len / 4 * 3 bytes.  Returns 0 and sets *n, or TG_EINVALID if in is
  * not canonical base64 (bad length, character, padding or trailing bits).
