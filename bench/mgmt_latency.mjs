@@ -18,10 +18,10 @@
 // SQLite; on PostgreSQL if that build has it), interleaved with this
 // one's: the figures are printed side by side, with the ratios.  The
 // client is Node's http module with keep-alive connections, one per
-// call in flight; then, for the native API at c=8 and 64, wrk too
+// call in flight; then, for the native API at c=1, 8 and 64, wrk too
 // (bench/lib/mgmt_wrk.lua, 5 s a run), the client issue 16 measured with:
 // it takes far less of the two shared CPUs per call than Node does, and
-// the goal figures at c=64 are wrk's when it ran (keys "<op> wrk c=<n>
+// the goal figures at c=1 and 64 are wrk's when it ran (keys "<op> wrk c=<n>
 // <build>[ postgres]").  Prints ops/s and the median, p99 and max latency;
 // writes bench/results/mgmt_latency.json, whose runs are keyed
 // "<op> c=<n> <build>" for the native API on SQLite (as before), and
@@ -333,13 +333,13 @@ try {
   // The same writes again with wrk as the client (as issue 16 measured
   // them): a C client costs the shared CPUs far less per call than
   // Node's http, so that more of the machine is left to tollgated.  The
-  // native API, at c=8 and 64, for wrkSeconds each, interleaved.
+  // native API, at c=1, 8 and 64, for wrkSeconds each, interleaved.
   const wrkRuns = {};
   if (wrkInstalled()) {
     const idsFile = path.join(os.tmpdir(), `tollgate-bench-ids-${process.pid}`);
     try {
       for (let round = 0; round < rounds; round++) {
-        for (const c of [8, 64]) {
+        for (const c of levels) {
           for (const op of ['reset', 'create']) {
             for (const [name, d] of Object.entries(daemons)) {
               await writeFile(idsFile, apps[name].map((a) => a.id).join('\n') + '\n');
@@ -446,7 +446,7 @@ try {
       return m ? [{op: m[1], c: Number(m[3]), tag: `${m[2] || ''} ${m[4]}`.trim(), s}] : [];
     });
     const ours = runs.filter((x) => !/\bbaseline\b/.test(x.tag));
-    // The goal figures: the native API on SQLite; at c=8 and 64 with wrk
+    // The goal figures: the native API on SQLite; at c=1, 8 and 64 with wrk
     // as the client when it ran (the issue's own client), else Node's.
     const primary =
         ours.filter((x) => x.tag === 'wrk current').concat(ours.filter((x) => x.tag === 'current'));
