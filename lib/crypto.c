@@ -180,7 +180,7 @@ tg_wipe_small(void *p, size_t n)
 
 
 int
-tg_hmac_compute(tg_hmac_t *h, tg_str_t msg, uint8_t *out)
+tg_hmac_compute(const tg_hmac_t *h, tg_str_t msg, uint8_t *out)
 {
     SHA256_CTX  c256;
     SHA_CTX     c1;

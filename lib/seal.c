@@ -33,7 +33,8 @@ struct tg_keyring_s {
 
     /* The index key's HMAC, keyed once (NULL: the one-shot HMAC is used),
      * and AES-256-GCM, fetched once (NULL: fetched per call), with idle
-     * cipher contexts for reuse; lock guards index_mac's use and idle. */
+     * cipher contexts for reuse; lock guards idle (index_mac is only read
+     * once set). */
     tg_hmac_t      *index_mac;
     EVP_CIPHER     *gcm;
     EVP_CIPHER_CTX *idle[TG_GCM_IDLE_MAX];
@@ -210,19 +211,14 @@ static int
 tg_keyring_index_mac(const tg_keyring_t *kr, tg_str_t msg,
                      uint8_t mac[TG_SHA256_LEN])
 {
-    pthread_mutex_t *lock = (pthread_mutex_t *) &kr->lock;
-    int              rc;
-
     if (kr->index_mac == NULL) {
         return tg_hmac_sha256(
             (tg_str_t){ (const char *) kr->index_key, TG_SEAL_KEY_LEN }, msg,
             mac);
     }
 
-    pthread_mutex_lock(lock);
-    rc = tg_hmac_compute(kr->index_mac, msg, mac);
-    pthread_mutex_unlock(lock);
-    return rc;
+    /* Only read: the threads share it without the lock. */
+    return tg_hmac_compute(kr->index_mac, msg, mac);
 }
 
 

@@ -67,9 +67,10 @@ size_t tg_hmac_size(const tg_hmac_t *h);
 
 /*
  * Writes the MAC of msg under h's key to out (tg_hmac_size(h) bytes).
- * Returns 0, or TG_EINTERNAL (out is then zeroed); h stays usable.
+ * Returns 0, or TG_EINTERNAL (out is then zeroed).  h is only read (its
+ * saved states are copied), so threads may share it without a lock.
  */
-int tg_hmac_compute(tg_hmac_t *h, tg_str_t msg, uint8_t *out);
+int tg_hmac_compute(const tg_hmac_t *h, tg_str_t msg, uint8_t *out);
 
 /*
  * Checks that signature is the padded Base64 of the MAC of msg under h's
