@@ -13,7 +13,6 @@
 //
 //   node bench/cluster.mjs [count] [rate]
 
-import {createHmac, randomUUID} from 'node:crypto';
 import {mkdir, writeFile} from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -23,32 +22,10 @@ import {startCluster} from '../test/e2e/lib/cluster.mjs';
 import {Stack} from '../test/e2e/lib/stack.mjs';
 import {repoRoot} from '../test/e2e/lib/tollgated.mjs';
 
+import {signedGet} from './lib/xca_get.mjs';
+
 const count = Number(process.argv[2] || 200);
 const rate = Number(process.argv[3] || 500);
-
-// One signed GET at a gateway (a Stack); resolves with the status.
-function signedGet(gw, key, secret) {
-  const ts = String(Date.now());
-  const nonce = randomUUID();
-  const sts = `GET\napplication/json\n\n\n\nx-ca-key:${key}\nx-ca-nonce:${nonce}\n` +
-      `x-ca-timestamp:${ts}\n/ok.txt`;
-  const headers = {
-    accept: 'application/json',
-    'x-ca-key': key,
-    'x-ca-nonce': nonce,
-    'x-ca-timestamp': ts,
-    'x-ca-signature-headers': 'x-ca-key,x-ca-nonce,x-ca-timestamp',
-    'x-ca-signature': createHmac('sha256', secret).update(sts).digest('base64'),
-  };
-  return new Promise((resolve, reject) => {
-    const req = http.get(
-        {host: '127.0.0.1', port: gw.port, path: '/ok.txt', headers, agent: gw.agent}, (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode));
-        });
-    req.on('error', reject);
-  });
-}
 
 async function call(node, method, pathname, body) {
   const r = await node.admin.call(method, pathname, {body});
@@ -77,7 +54,7 @@ async function route(writer, gateway, name) {
   await call(writer, 'PUT', `/v1/apps/${app.id}/grants/default`, {});
   gateway.agent ||= new http.Agent({keepAlive: true, maxSockets: 1});
   const r = {writer, gateway, app, secret: app.app_secret, samples: []};
-  while (await signedGet(gateway, app.app_key, r.secret) !== 200) {
+  while (await signedGet(gateway, '/ok.txt', app.app_key, r.secret) !== 200) {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   // One reset, timed from its answer to the first refusal of the secret
@@ -85,7 +62,7 @@ async function route(writer, gateway, name) {
   r.sample = async () => {
     const reset = await call(writer, 'POST', `/v1/apps/${app.id}/reset-secret`, {});
     const committed = process.hrtime.bigint();
-    while (await signedGet(gateway, app.app_key, r.secret) === 200) {
+    while (await signedGet(gateway, '/ok.txt', app.app_key, r.secret) === 200) {
       // poll back to back
     }
     r.samples.push(Number(process.hrtime.bigint() - committed) / 1e6);

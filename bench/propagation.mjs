@@ -8,7 +8,6 @@
 //
 //   node bench/propagation.mjs [count] [rate]
 
-import {createHmac, randomUUID} from 'node:crypto';
 import {mkdir, writeFile} from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -16,6 +15,8 @@ import path from 'node:path';
 
 import {startGateway} from '../test/e2e/lib/gateway.mjs';
 import {ADMIN_ID, ADMIN_SECRET, repoRoot} from '../test/e2e/lib/tollgated.mjs';
+
+import {signedGet} from './lib/xca_get.mjs';
 
 const count = Number(process.argv[2] || 200);
 const rate = Number(process.argv[3] || 1000);
@@ -70,29 +71,6 @@ function post(pathname) {
   });
 }
 
-// One signed GET; resolves with the status.
-function signedGet(key, secret) {
-  const ts = String(Date.now());
-  const nonce = randomUUID();
-  const sts =
-      `GET\napplication/json\n\n\n\nx-ca-key:${key}\nx-ca-nonce:${nonce}\nx-ca-timestamp:${ts}\n/p`;
-  const headers = {
-    accept: 'application/json',
-    'x-ca-key': key,
-    'x-ca-nonce': nonce,
-    'x-ca-timestamp': ts,
-    'x-ca-signature-headers': 'x-ca-key,x-ca-nonce,x-ca-timestamp',
-    'x-ca-signature': createHmac('sha256', secret).update(sts).digest('base64'),
-  };
-  return new Promise((resolve, reject) => {
-    const req = http.get({host: '127.0.0.1', port: gw.port, path: '/p', headers, agent}, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode));
-    });
-    req.on('error', reject);
-  });
-}
-
 function summary(samples) {
   const s = [...samples].sort((a, b) => a - b);
   const at = (q) => s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
@@ -110,7 +88,7 @@ try {
   const app = await call('POST', '/v1/apps', {name: 'propagation'});
   await call('PUT', `/v1/apps/${app.id}/grants/default`, {});
   let secret = app.app_secret;
-  while (await signedGet(app.app_key, secret) !== 200) {
+  while (await signedGet({port: gw.port, agent}, '/p', app.app_key, secret) !== 200) {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 
@@ -121,7 +99,7 @@ try {
     for (let i = 0; i < count; i++) {
       const reset = await call('POST', `/v1/apps/${app.id}/reset-secret`, {});
       const committed = process.hrtime.bigint();
-      while (await signedGet(app.app_key, secret) === 200) {
+      while (await signedGet({port: gw.port, agent}, '/p', app.app_key, secret) === 200) {
         // poll back to back
       }
       samples.push(Number(process.hrtime.bigint() - committed) / 1e6);
