@@ -588,6 +588,7 @@ tg_http_prepare(tg_daemon_t *d)
     options.tls_cert = d->settings.tls_cert;
     options.tls_key = d->settings.tls_key;
     options.require_tls = strcmp(d->settings.require_tls, "on") == 0;
+    options.max_connections = (unsigned) d->settings.max_connections;
 
     if (tg_http_start(&options, &d->http, errbuf, sizeof(errbuf)) != TG_OK) {
         tg_fatal("listen", errbuf);

@@ -48,6 +48,10 @@ static const tg_setting_t tg_settings[] = {
       "append the log to this file, reopened on SIGHUP (default stderr)" },
     { "threads", TG_SETTING_INT, TG_OFF(threads), "4", 1, 64, NULL,
       "database connections: how many requests read the store at once (each HTTP connection has its own thread)" },
+    { "max_connections", TG_SETTING_INT, TG_OFF(max_connections), "1024", 1,
+      16384, NULL,
+      "HTTP connections served at once, each by a thread of its own; one "
+      "more is closed as soon as it is accepted" },
     { "max_body", TG_SETTING_INT, TG_OFF(max_body), "65536", 1024, 16777216,
       NULL, "the largest request body in bytes; larger gets 413" },
     { "max_apps", TG_SETTING_INT, TG_OFF(max_apps), "1000", 1, 100000000,

@@ -59,6 +59,7 @@ typedef struct {
     char   *log_level;
     char   *log_file; /* NULL: stderr */
     int64_t threads;
+    int64_t max_connections;
     int64_t max_body;
     int64_t max_apps;
     int64_t max_key_pairs;

@@ -141,6 +141,7 @@ ngx_http_tollgate_appcode_verify(ngx_http_tollgate_call_t *call)
 const ngx_http_tollgate_scheme_t ngx_http_tollgate_appcode_scheme = {
     ngx_string("appcode"),
     ngx_http_tollgate_appcode_headers,
+    (uint32_t) 1 << APPCODE_AUTHORIZATION,
     ngx_http_tollgate_appcode_detect,
     ngx_http_tollgate_appcode_needs_body,
     ngx_http_tollgate_appcode_verify,

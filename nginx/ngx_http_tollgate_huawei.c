@@ -726,6 +726,7 @@ ngx_http_tollgate_huawei_render(ngx_http_request_t                *r,
 const ngx_http_tollgate_scheme_t ngx_http_tollgate_huawei_scheme = {
     ngx_string("huawei"),
     ngx_http_tollgate_huawei_headers,
+    (uint32_t) 1 << HW_AUTHORIZATION,
     ngx_http_tollgate_huawei_detect,
     ngx_http_tollgate_huawei_needs_body,
     ngx_http_tollgate_huawei_verify,
@@ -735,6 +736,7 @@ const ngx_http_tollgate_scheme_t ngx_http_tollgate_huawei_scheme = {
 const ngx_http_tollgate_scheme_t ngx_http_tollgate_huawei_appcode_scheme = {
     ngx_string("huawei_appcode"),
     ngx_http_tollgate_huawei_appcode_headers,
+    (uint32_t) 1 << HW_APPCODE,
     ngx_http_tollgate_huawei_appcode_detect,
     ngx_http_tollgate_huawei_appcode_needs_body,
     ngx_http_tollgate_huawei_appcode_verify,

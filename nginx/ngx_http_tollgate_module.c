@@ -78,8 +78,9 @@ typedef struct {
     ngx_int_t                         rc;
     const ngx_http_tollgate_scheme_t *scheme_used;
     ngx_http_tollgate_call_t         *call;
-    ngx_str_t                         app;     /* the app id */
-    ngx_str_t                         app_num; /* the numeric AppId */
+    ngx_uint_t                        credentials; /* headers carrying one */
+    ngx_str_t                         app;         /* the app id */
+    ngx_str_t                         app_num;     /* the numeric AppId */
     ngx_str_t                         app_key;
     ngx_str_t                         scheme;
     ngx_str_t                         error;
@@ -658,33 +659,6 @@ ngx_http_tollgate_send_body(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
 }
 
 
-/* Returns 1 if h is a header that carries a credential: authorization,
- * x-ca-signature or x-apig-appcode, in any case.  One byte first (| 0x20
- * lowers a letter; the full comparison decides). */
-static ngx_inline ngx_uint_t
-ngx_http_tollgate_is_credential(const ngx_table_elt_t *h)
-{
-    const u_char *p = h->key.data;
-
-    switch (h->key.len) {
-    case sizeof("authorization") - 1:
-        return (p[0] | 0x20) == 'a'
-               && ngx_http_tollgate_name_is(p, "authorization", h->key.len);
-    case sizeof("x-ca-signature") - 1:
-        switch (p[5] | 0x20) {
-        case 's':
-            return ngx_http_tollgate_name_is(p, "x-ca-signature", h->key.len);
-        case 'g':
-            return ngx_http_tollgate_name_is(p, "x-apig-appcode", h->key.len);
-        default:
-            return 0;
-        }
-    default:
-        return 0;
-    }
-}
-
-
 /*
  * Removes the credentials from the request, so the upstream never sees
  * them.  The headers kept are copied, in order, to one new part, rather
@@ -694,12 +668,18 @@ ngx_http_tollgate_is_credential(const ngx_table_elt_t *h)
  * its list (the new part is left to the pool).
  */
 static ngx_int_t
-ngx_http_tollgate_strip(ngx_http_request_t *r)
+ngx_http_tollgate_strip(ngx_http_request_t              *r,
+                        const ngx_http_tollgate_ctx_t   *ctx,
+                        const ngx_http_tollgate_names_t *names)
 {
     ngx_list_t      *list = &r->headers_in.headers;
     ngx_list_part_t *part;
     ngx_table_elt_t *h, *kept;
     ngx_uint_t       i, n = 0, total = 0;
+
+    if (ctx->credentials == 0) {
+        return NGX_OK;
+    }
 
     for (part = &list->part; part != NULL; part = part->next) {
         total += part->nelts;
@@ -714,7 +694,7 @@ ngx_http_tollgate_strip(ngx_http_request_t *r)
     for (part = &list->part; part != NULL; part = part->next) {
         h = part->elts;
         for (i = 0; i < part->nelts; i++) {
-            if (!ngx_http_tollgate_is_credential(&h[i])) {
+            if (!ngx_http_tollgate_is_credential(names, &h[i])) {
                 kept[n++] = h[i];
             }
         }
@@ -1119,7 +1099,8 @@ ngx_http_tollgate_choose(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
     mcf = ngx_http_get_module_main_conf(r, ngx_http_tollgate_module);
-    ngx_http_tollgate_collect_headers(r, mcf->names, lcf->schemes, calls);
+    ctx->credentials =
+        ngx_http_tollgate_collect_headers(r, mcf->names, lcf->schemes, calls);
 
     tp = ngx_timeofday();
     for (s = 0; ngx_http_tollgate_scheme_table[s] != NULL; s++) {
@@ -1218,7 +1199,10 @@ ngx_http_tollgate_verify_in_txn(ngx_http_request_t            *r,
                                       call->failure.reason,
                                       &call->failure.detail);
     }
-    if (rc != NGX_OK || (lcf->strip && ngx_http_tollgate_strip(r) != NGX_OK)) {
+    if (rc != NGX_OK
+        || (lcf->strip
+            && ngx_http_tollgate_strip(r, ctx, mcf->names) != NGX_OK))
+    {
         return ngx_http_tollgate_fail(r, ctx, ctx->scheme_used,
                                       NGX_TOLLGATE_INTERNAL, NULL);
     }

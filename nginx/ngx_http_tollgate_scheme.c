@@ -64,8 +64,9 @@ ngx_http_tollgate_reason_message(ngx_uint_t reason)
 typedef struct ngx_http_tollgate_name_s ngx_http_tollgate_name_t;
 
 struct ngx_http_tollgate_name_s {
-    const ngx_str_t          *name; /* lower case */
-    ngx_http_tollgate_name_t *next; /* in its bucket */
+    const ngx_str_t          *name;       /* lower case */
+    ngx_http_tollgate_name_t *next;       /* in its bucket */
+    ngx_uint_t                credential; /* a scheme's credential header */
     ngx_uint_t                nreaders;
     struct {
         ngx_uint_t scheme;
@@ -121,6 +122,7 @@ ngx_http_tollgate_names_create(ngx_conf_t *cf)
                 n->next = names->buckets[b];
                 names->buckets[b] = n;
             }
+            n->credential |= (scheme->credentials >> i) & 1;
             /* a name a scheme lists twice is its first index's */
             if (n->nreaders > 0 && n->readers[n->nreaders - 1].scheme == s) {
                 continue;
@@ -157,7 +159,18 @@ ngx_http_tollgate_name_find(const ngx_http_tollgate_names_t *names,
 }
 
 
-void
+ngx_uint_t
+ngx_http_tollgate_is_credential(const ngx_http_tollgate_names_t *names,
+                                ngx_table_elt_t                 *h)
+{
+    const ngx_http_tollgate_name_t *n;
+
+    n = h->hash != 0 ? ngx_http_tollgate_name_find(names, h) : NULL;
+    return n != NULL && n->credential;
+}
+
+
+ngx_uint_t
 ngx_http_tollgate_collect_headers(ngx_http_request_t              *r,
                                   const ngx_http_tollgate_names_t *names,
                                   ngx_uint_t                       mask,
@@ -167,12 +180,12 @@ ngx_http_tollgate_collect_headers(ngx_http_request_t              *r,
     ngx_table_elt_t                *h = part->elts;
     const ngx_http_tollgate_name_t *n;
     ngx_http_tollgate_call_t       *call;
-    ngx_uint_t                      i, k, idx;
+    ngx_uint_t                      i, k, idx, credentials = 0;
 
     for (i = 0; /* void */; i++) {
         if (i >= part->nelts) {
             if (part->next == NULL) {
-                return;
+                return credentials;
             }
             part = part->next;
             h = part->elts;
@@ -185,6 +198,7 @@ ngx_http_tollgate_collect_headers(ngx_http_request_t              *r,
         if (n == NULL) {
             continue;
         }
+        credentials += n->credential;
         for (k = 0; k < n->nreaders; k++) {
             if (!(mask & ((ngx_uint_t) 1 << n->readers[k].scheme))) {
                 continue;

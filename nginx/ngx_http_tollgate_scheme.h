@@ -133,6 +133,11 @@ typedef struct {
     /* The lower-case names of the headers it reads; a null string ends. */
     const ngx_str_t *headers;
 
+    /* Bit i: headers[i] carries the credential itself, so the gateway
+     * removes it before proxying (tollgate_strip_credentials), whichever
+     * scheme a call used. */
+    uint32_t credentials;
+
     /* 1 if the call carries this scheme's credential (well-formed or
      * not: verify judges it), else 0. */
     ngx_int_t (*detect)(ngx_http_tollgate_call_t *call);
@@ -181,11 +186,17 @@ ngx_http_tollgate_names_t *ngx_http_tollgate_names_create(ngx_conf_t *cf);
 /*
  * Collects, in one pass over the request's headers, the headers of every
  * scheme in mask into calls[i] (for scheme i), with duplicates marked.
+ * Returns how many of the request's headers carry a credential of any
+ * scheme in the table (see credentials above), in mask or not.
  */
-void ngx_http_tollgate_collect_headers(ngx_http_request_t              *r,
-                                       const ngx_http_tollgate_names_t *names,
-                                       ngx_uint_t                       mask,
-                                       ngx_http_tollgate_call_t        *calls);
+ngx_uint_t ngx_http_tollgate_collect_headers(
+    ngx_http_request_t *r, const ngx_http_tollgate_names_t *names,
+    ngx_uint_t mask, ngx_http_tollgate_call_t *calls);
+
+/* 1 if h carries a credential of a scheme in the table, else 0. */
+ngx_uint_t
+ngx_http_tollgate_is_credential(const ngx_http_tollgate_names_t *names,
+                                ngx_table_elt_t                 *h);
 
 /* The value of a collected header, or a null string if absent. */
 tg_str_t ngx_http_tollgate_header_value(ngx_table_elt_t *h);

@@ -449,6 +449,7 @@ ngx_http_tollgate_tencent_render(ngx_http_request_t                *r,
 const ngx_http_tollgate_scheme_t ngx_http_tollgate_tencent_scheme = {
     ngx_string("tencent"),
     ngx_http_tollgate_tencent_headers,
+    (uint32_t) 1 << TC_AUTHORIZATION,
     ngx_http_tollgate_tencent_detect,
     ngx_http_tollgate_tencent_needs_body,
     ngx_http_tollgate_tencent_verify,

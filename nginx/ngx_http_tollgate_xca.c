@@ -658,7 +658,11 @@ ngx_http_tollgate_xca_render(ngx_http_request_t                *r,
 
 
 const ngx_http_tollgate_scheme_t ngx_http_tollgate_xca_scheme = {
-    ngx_string("alibaba"),        ngx_http_tollgate_xca_headers,
-    ngx_http_tollgate_xca_detect, ngx_http_tollgate_xca_needs_body,
-    ngx_http_tollgate_xca_verify, ngx_http_tollgate_xca_render
+    ngx_string("alibaba"),
+    ngx_http_tollgate_xca_headers,
+    (uint32_t) 1 << XCA_SIGNATURE,
+    ngx_http_tollgate_xca_detect,
+    ngx_http_tollgate_xca_needs_body,
+    ngx_http_tollgate_xca_verify,
+    ngx_http_tollgate_xca_render
 };

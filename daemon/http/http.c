@@ -8,8 +8,9 @@
  * pool's workers take connections unevenly: one held 11 while 45 of 64
  * held none), which made the tail of latency and kept groups small; with
  * a thread per connection, every connection's write joins the group that
- * is forming.  Connections are capped (TG_HTTP_MAX_CONNECTIONS), and an
- * idle one is closed after TG_HTTP_IDLE_SECONDS.
+ * is forming.  Connections are capped (the max_connections setting: one
+ * more is closed as soon as it is accepted), and an idle one is closed
+ * after TG_HTTP_IDLE_SECONDS.
  *
  * libmicrohttpd calls the access handler several times per request: once
  * when the headers are in, once per chunk of body, and once more when
@@ -68,8 +69,7 @@
 #define TG_HTTP_HEAD_MAX (32 * 1024)
 /* Connections open at once (each its own thread), and how long one may
  * stay idle before it is closed. */
-#define TG_HTTP_MAX_CONNECTIONS 1024
-#define TG_HTTP_IDLE_SECONDS    30
+#define TG_HTTP_IDLE_SECONDS 30
 
 #define TG_HTTP_MEMORY_LIMIT (64 * 1024)
 
@@ -902,7 +902,7 @@ tg_http_start(const tg_http_options_t *options, tg_http_server_t **out,
         MHD_OPTION_NOTIFY_COMPLETED, tg_http_completed, srv,
         MHD_OPTION_URI_LOG_CALLBACK, tg_http_uri_seen, srv,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) TG_HTTP_IDLE_SECONDS,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned) TG_HTTP_MAX_CONNECTIONS,
+        MHD_OPTION_CONNECTION_LIMIT, options->max_connections,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) TG_HTTP_MEMORY_LIMIT,
         MHD_OPTION_ARRAY, srv->secure ? tls : &tls[2], MHD_OPTION_END);
 

@@ -66,6 +66,7 @@ typedef struct {
     const char        *tls_cert;    /* PEM certificate (chain) file, or NULL */
     const char        *tls_key;     /* its PEM private key file, or NULL */
     int                require_tls; /* plain HTTP only from loopback */
+    unsigned           max_connections; /* served at once (a thread each) */
 } tg_http_options_t;
 
 

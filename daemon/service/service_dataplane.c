@@ -340,6 +340,31 @@ tg_dp_run(const void *items, size_t size, size_t n, size_t app_offset,
 }
 
 
+/*
+ * Moves app id's run of rows from *at on (see tg_dp_run()) into a new
+ * array of *count + 1 rows (the last zeroed), and zeroes them in items so
+ * that only the new array owns what they point to.  Returns the array, or
+ * NULL without memory.
+ */
+static void *
+tg_dp_take_run(void *items, size_t size, size_t n, size_t app_offset,
+               const char *id, size_t *at, size_t *count)
+{
+    size_t from = *at;
+    size_t k = tg_dp_run(items, size, n, app_offset, id, at);
+    void  *run = calloc(k + 1, size);
+    char  *p;
+
+    if (run != NULL && k > 0) {
+        p = (char *) items + from * size;
+        memcpy(run, p, k * size);
+        memset(p, 0, k * size);
+    }
+    *count = run != NULL ? k : 0;
+    return run;
+}
+
+
 /* Fills a with the page's i-th app, taking its rows from pg. */
 static int
 tg_dp_page_app(tg_service_t *svc, tg_txn_t *t, tg_dp_page_t *pg, size_t i,
@@ -365,18 +390,12 @@ tg_dp_page_app(tg_service_t *svc, tg_txn_t *t, tg_dp_page_t *pg, size_t i,
     }
     a->max_secret_age = pg->max_secret_age;
 
-    from = pg->pair;
-    count = tg_dp_run(pg->pairs, sizeof(tg_cred_t), pg->npairs,
-                      offsetof(tg_cred_t, app), a->id, &pg->pair);
-    a->pairs = calloc(count + 1, sizeof(tg_cred_t));
+    a->pairs =
+        tg_dp_take_run(pg->pairs, sizeof(tg_cred_t), pg->npairs,
+                       offsetof(tg_cred_t, app), a->id, &pg->pair, &a->npairs);
     if (a->pairs == NULL) {
         return TG_ENOMEM;
     }
-    if (count > 0) {
-        memcpy(a->pairs, &pg->pairs[from], count * sizeof(tg_cred_t));
-        memset(&pg->pairs[from], 0, count * sizeof(tg_cred_t));
-    }
-    a->npairs = count;
     rc = tg_dp_open_pairs(svc, a);
 
     from = pg->code;
@@ -387,18 +406,12 @@ tg_dp_page_app(tg_service_t *svc, tg_txn_t *t, tg_dp_page_t *pg, size_t i,
                               count);
     }
 
-    from = pg->grant;
-    count = tg_dp_run(pg->grants, sizeof(tg_grant_t), pg->ngrants,
-                      offsetof(tg_grant_t, app), a->id, &pg->grant);
-    a->grants = calloc(count + 1, sizeof(tg_grant_t));
-    if (a->grants == NULL) {
-        return TG_ENOMEM;
+    if (rc == TG_OK) {
+        a->grants = tg_dp_take_run(pg->grants, sizeof(tg_grant_t), pg->ngrants,
+                                   offsetof(tg_grant_t, app), a->id, &pg->grant,
+                                   &a->ngrants);
+        rc = a->grants == NULL ? TG_ENOMEM : TG_OK;
     }
-    if (count > 0) {
-        memcpy(a->grants, &pg->grants[from], count * sizeof(tg_grant_t));
-        memset(&pg->grants[from], 0, count * sizeof(tg_grant_t));
-    }
-    a->ngrants = count;
     return rc;
 }
 

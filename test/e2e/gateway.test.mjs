@@ -176,6 +176,32 @@ describe('signed calls that pass', () => {
     assert.equal(seen.headers['x-tollgate-app-id'], String(app.app_id));
   });
 
+  test(
+      'every scheme\'s credential header is stripped, also where the location accepts one scheme only',
+      async () => {
+        await call('PUT', `/v1/apps/${app.id}/grants/orders`, {stage: 'PRE'});
+        await eventually(async () => (await signed(client, 'get', '/pre/x')).status === 200);
+        // /pre/ accepts alibaba only: AppCode's Authorization and Huawei's
+        // X-Apig-AppCode are other schemes' credentials, still not passed on.
+        const r = await handSigned({
+          key: app.app_key,
+          secret: app.app_secret,
+          path: '/pre/creds',
+          headers: {
+            'authorization': 'APPCODE 0123456789abcdef',
+            'x-apig-appcode': 'c0de',
+            'x-kept': 'yes'
+          },
+        });
+        assert.equal(r.status, 200, r.headers.get('x-ca-error-message'));
+        const seen = await r.json();
+        assert.equal(seen.headers['x-ca-signature'], undefined);
+        assert.equal(seen.headers['authorization'], undefined);
+        assert.equal(seen.headers['x-apig-appcode'], undefined);
+        assert.equal(seen.headers['x-kept'], 'yes');
+        assert.equal(seen.headers['x-ca-key'], app.app_key);
+      });
+
   test('HmacSHA1, a stage pinned by the location, strip off', async () => {
     await call('PUT', `/v1/apps/${app.id}/grants/orders`, {stage: 'PRE'});
     await eventually(async () => (await signed(client, 'get', '/pre/x')).status === 200);
