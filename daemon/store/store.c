@@ -496,6 +496,7 @@ tg_group_open(tg_store_t *store)
     }
 
     g->opened_ns = tg_metrics_now_ns();
+    g->lingered = 0;
     return TG_OK;
 }
 
@@ -547,24 +548,24 @@ tg_group_run(tg_store_t *store, tg_group_member_t *m)
 
 
 /*
- * While writes come concurrently and the group is young, waits up to
- * TG_STORE_GROUP_LINGER_US for a writer to join the empty queue.  Called
- * by the holder, with the lock held, n operations standing.  Returns 1
- * if the queue is worth another look.
+ * Once per group, while writes come concurrently and the group is young,
+ * waits up to TG_STORE_GROUP_LINGER_US for a writer to join the empty
+ * queue.  Called by the holder, with the lock held, n operations
+ * standing.  Returns 1 if the queue is worth another look.
  */
 static int
 tg_group_linger(tg_group_t *g, unsigned n)
 {
     struct timespec until;
 
-    if (TG_STORE_GROUP_LINGER_US == 0 || n == 0 || g->last_batch < 2
-        || n >= TG_STORE_GROUP_MAX
+    if (g->lingered || n == 0 || g->last_batch < 2 || n >= TG_STORE_GROUP_MAX
         || tg_metrics_now_ns() - g->opened_ns
                >= (int64_t) TG_STORE_GROUP_AGE_US * 1000)
     {
         return 0;
     }
 
+    g->lingered = 1;
     until = tg_deadline_us(TG_STORE_GROUP_LINGER_US);
     while (g->queue == NULL
            && pthread_cond_timedwait(&g->arrived, &g->lock, &until) == 0)

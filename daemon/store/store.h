@@ -159,10 +159,11 @@ unsigned tg_store_schema_version(const tg_store_t *store);
  * it, each in its own savepoint, up to a writer that waits for the turn
  * itself or TG_STORE_GROUP_MAX operations; then it commits and gives the
  * turn to the first writer in the queue (a request's thread then runs
- * its own and those behind it).  While the queue is empty it lingers up
- * to TG_STORE_GROUP_LINGER_US for another request if writes come
- * concurrently (the last commit had more than one operation), unless
- * the group is TG_STORE_GROUP_AGE_US old: a lone writer never waits.
+ * its own and those behind it).  Once per group, when the queue is
+ * empty, it lingers up to TG_STORE_GROUP_LINGER_US for another writer if
+ * writes come concurrently (the last commit had more than one
+ * operation), unless the group is TG_STORE_GROUP_AGE_US old: a lone
+ * writer never waits.
  */
 
 /*

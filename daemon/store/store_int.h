@@ -38,10 +38,11 @@ struct tg_group_member_s {
 };
 
 /* The group commit (tg_txn_begin(), tg_txn_run()).  lock guards the
- * fields below it; conn and opened_ns are the turn's holder's. */
+ * fields below it; conn, opened_ns and lingered are the holder's. */
 typedef struct {
     tg_db_conn_t          *conn;      /* the open group transaction, or NULL */
     int64_t                opened_ns; /* when it began */
+    int                    lingered;  /* its holder lingered once */
     pthread_mutex_t        lock;
     pthread_cond_t         arrived;    /* a writer joined the queue */
     int                    busy;       /* a thread holds the turn */
