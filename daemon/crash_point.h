@@ -13,8 +13,9 @@
  *
  * The points (tg_crash_point() callers):
  *     store.group_pending   a group transaction holds a released
- *                           operation and another writer takes its turn:
- *                           no operation of the batch is answered yet
+ *                           operation and the turn's holder begins
+ *                           another: no operation of the batch is
+ *                           answered yet
  *     store.committed       the store committed a group; its operations
  *                           are not answered yet
  *     projector.applying    the projector wrote a batch into its LMDB

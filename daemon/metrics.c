@@ -129,6 +129,20 @@ tg_metrics_action_note(int action)
 }
 
 
+int
+tg_metrics_action_get(void)
+{
+    return tg_metrics_action;
+}
+
+
+void
+tg_metrics_action_set(int action)
+{
+    tg_metrics_action = action >= 0 && action < TG_ACTION_COUNT ? action : -1;
+}
+
+
 static size_t
 tg_metrics_status_index(unsigned status)
 {

@@ -50,6 +50,14 @@ void tg_metrics_action_reset(void);
  */
 void tg_metrics_action_note(int action);
 
+/*
+ * The action noted on this thread (-1: none), and replacing it: the
+ * store carries a durable write's to the thread that runs its body
+ * (tg_txn_run()), and the body's back.
+ */
+int  tg_metrics_action_get(void);
+void tg_metrics_action_set(int action);
+
 /* Counts a request answered by dialect (its index in the table) with
  * status, in ns nanoseconds, with the action noted on this thread. */
 void tg_metrics_request(size_t dialect, unsigned status, int64_t ns);

@@ -176,15 +176,23 @@ tg_audit_detail(tg_audit_event_t *ev, const char *fmt, ...)
 }
 
 
+/* Records ev as a success in t. */
+static int
+tg_audit_success(tg_txn_t *t, tg_audit_event_t *ev)
+{
+    ev->success = 1;
+    return tg_store_audit_insert(t, ev);
+}
+
+
 int
 tg_audit_commit(tg_service_t *svc, tg_txn_t *t, tg_audit_event_t *ev)
 {
     int rc;
 
     (void) svc;
-    ev->success = 1;
 
-    rc = tg_store_audit_insert(t, ev);
+    rc = tg_audit_success(t, ev);
     if (rc != TG_OK) {
         tg_txn_rollback(t);
         return rc;
@@ -219,12 +227,18 @@ tg_audit_reason(tg_audit_event_t *ev, const char *reason)
 }
 
 
+/* A request that records the event it is given (tg_audit_failure()). */
+static int
+tg_audit_insert_run(tg_txn_t *t, void *ev)
+{
+    return tg_store_audit_insert(t, ev);
+}
+
+
 int
 tg_audit_failure(tg_service_t *svc, tg_audit_event_t *ev, int rc,
                  tg_error_t *err)
 {
-    tg_txn_t t;
-
     tg_error_code(err, rc);
 
     ev->success = 0;
@@ -238,14 +252,7 @@ tg_audit_failure(tg_service_t *svc, tg_audit_event_t *ev, int rc,
     /* Best effort: a store that cannot take the event has already
      * failed the operation, and the request log still records it. */
 
-    if (tg_txn_begin(svc->store, 1, &t) == TG_OK) {
-        if (tg_store_audit_insert(&t, ev) == TG_OK) {
-            (void) tg_txn_commit(&t);
-        } else {
-            tg_txn_rollback(&t);
-        }
-    }
-
+    (void) tg_txn_run(svc->store, tg_audit_insert_run, ev);
     return rc;
 }
 
@@ -538,25 +545,37 @@ tg_begin(tg_service_t *svc, int write, tg_txn_t *t, tg_error_t *err)
 }
 
 
+/* A mutation as the store's request (tg_write()). */
+typedef struct {
+    tg_service_t     *svc;
+    tg_audit_event_t *ev;
+    tg_txn_body_pt    body;
+    void             *data;
+    tg_error_t       *err;
+} tg_write_op_t;
+
+
+/* Runs the body, and records the event as a success, in t: on the
+ * thread that holds the store's turn, which may not be the caller's. */
+static int
+tg_write_run(tg_txn_t *t, void *arg)
+{
+    tg_write_op_t *op = arg;
+    int            rc;
+
+    rc = op->body(op->svc, t, op->data, op->ev, op->err);
+    return rc == TG_OK ? tg_audit_success(t, op->ev) : rc;
+}
+
+
 int
 tg_write(tg_service_t *svc, tg_audit_event_t *ev, tg_txn_body_pt body,
          void *data, tg_error_t *err)
 {
-    tg_txn_t t;
-    int      rc;
+    tg_write_op_t op = { svc, ev, body, data, err };
+    int           rc;
 
-    rc = tg_begin(svc, 1, &t, err);
-    if (rc != TG_OK) {
-        return tg_audit_failure(svc, ev, rc, err);
-    }
-
-    rc = body(svc, &t, data, ev, err);
-    if (rc != TG_OK) {
-        tg_txn_rollback(&t);
-        return tg_audit_failure(svc, ev, rc, err);
-    }
-
-    rc = tg_audit_commit(svc, &t, ev);
+    rc = tg_txn_run(svc->store, tg_write_run, &op);
     if (rc != TG_OK) {
         return tg_audit_failure(svc, ev, rc, err);
     }

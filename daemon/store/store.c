@@ -314,7 +314,7 @@ tg_read_one(tg_txn_t *t, const char *sql, const tg_param_t *params, size_t n,
 /* ---- group commit ------------------------------------------------------ */
 
 
-/* The absolute time us from now, for pthread_cond_timedwait(). */
+/* The absolute time us from now, for the timed waits. */
 static struct timespec
 tg_deadline_us(uint64_t us)
 {
@@ -331,231 +331,88 @@ tg_deadline_us(uint64_t us)
 }
 
 
-/* The absolute time ms from now. */
-static struct timespec
-tg_deadline(unsigned ms)
-{
-    return tg_deadline_us((uint64_t) ms * 1000);
-}
-
-
-/*
- * While writes come concurrently, waits a little for another writer
- * before the group is committed (see tg_txn_begin()).  Called by the
- * turn's holder with the lock held.
- */
+/* Wakes a member whose state is DONE or TURN.  Called without the lock;
+ * m may return (and its memory go) as soon as it is posted. */
 static void
-tg_group_linger(tg_group_t *g)
+tg_group_wake(tg_group_member_t *m)
 {
-    struct timespec until;
-
-    if (g->waiting > 0 || g->last_batch < 2 || g->nmembers >= TG_STORE_GROUP_MAX
-        || tg_metrics_now_ns() - g->opened_ns
-               >= (int64_t) TG_STORE_GROUP_AGE_US * 1000)
-    {
-        return;
+    if (m != NULL) {
+        sem_post(&m->wake);
     }
+}
 
-    until = tg_deadline_us(TG_STORE_GROUP_LINGER_US);
-    while (g->waiting == 0
-           && pthread_cond_timedwait(&g->arrived, &g->lock, &until) == 0)
-    {
-        /* woken: a writer arrived, or spuriously */
+
+/* Waits for m's semaphore to be posted, through signals. */
+static void
+tg_group_sleep(tg_group_member_t *m)
+{
+    while (sem_wait(&m->wake) != 0 && errno == EINTR) {
+        /* interrupted: wait on */
     }
+}
 
-    g->stats.lingers++;
-    g->stats.idle_lingers += g->waiting == 0;
+
+/* Appends m to the queue.  Called with the lock held. */
+static void
+tg_group_enqueue(tg_group_t *g, tg_group_member_t *m)
+{
+    m->next = NULL;
+    m->state = TG_MEMBER_QUEUED;
+    *g->queue_tail = m;
+    g->queue_tail = &m->next;
+    g->waiting++;
+    pthread_cond_signal(&g->arrived);
+}
+
+
+/* Takes the first member out of the queue (there is one), in the state
+ * given.  Called with the lock held. */
+static tg_group_member_t *
+tg_group_dequeue(tg_group_t *g, int state)
+{
+    tg_group_member_t *m = g->queue;
+
+    g->queue = m->next;
+    if (g->queue == NULL) {
+        g->queue_tail = &g->queue;
+    }
+    g->waiting--;
+    m->next = NULL;
+    m->state = state;
+    return m;
 }
 
 
 /*
- * Gives the turn to the first writer waiting for it, or frees it.  Called
+ * Gives the turn to the first writer in the queue, or frees it.  Called
  * with the lock held.  Returns the writer given the turn, to be woken by
  * tg_group_wake() once the lock is released, or NULL.
  */
 static tg_group_member_t *
 tg_group_pass(tg_group_t *g)
 {
-    tg_group_member_t *w = g->queue;
-
-    if (w == NULL) {
+    if (g->queue == NULL) {
         g->busy = 0;
         return NULL;
     }
-
-    g->queue = w->next;
-    if (g->queue == NULL) {
-        g->queue_tail = &g->queue;
-    }
-    g->waiting--;
-    w->done = 1; /* the turn is w's: busy stays set */
-    return w;
-}
-
-
-/* Wakes a writer or an operation whose done is set.  Called without the
- * lock; w may return (and its memory go) as soon as it is posted. */
-static void
-tg_group_wake(tg_group_member_t *w)
-{
-    if (w != NULL) {
-        sem_post(&w->wake);
-    }
-}
-
-
-/* Waits for w's semaphore to be posted, through signals. */
-static void
-tg_group_sleep(tg_group_member_t *w)
-{
-    while (sem_wait(&w->wake) != 0 && errno == EINTR) {
-        /* interrupted: wait on */
-    }
+    return tg_group_dequeue(g, TG_MEMBER_TURN); /* busy stays set */
 }
 
 
 /*
- * Commits the group transaction (rolls it back if no operation of it
- * stands), and tells its operations.  Called by the turn's holder,
- * without the lock.  Returns the commit's result.
+ * Waits in the queue until busy_ms have passed.  Returns 0 once m is
+ * answered or given the turn (its state says which), or TG_EBUSY out of
+ * the queue.  A request taken to run is waited for to the end.
  */
 static int
-tg_group_commit(tg_store_t *store)
+tg_group_await(tg_store_t *store, tg_group_member_t *m)
 {
-    const tg_db_driver_t *d = store->driver;
-    tg_group_t           *g = &store->group;
-    tg_group_member_t    *m, *next, *first, *holder;
-    size_t                batch;
-    int64_t               started;
-    int                   rc = TG_OK;
-
-    pthread_mutex_lock(&g->lock);
-    first = g->members;
-    batch = g->nmembers;
-    g->members = NULL;
-    g->nmembers = 0;
-    pthread_mutex_unlock(&g->lock);
-
-    if (first != NULL) {
-        rc = tg_store_fault(store);
-        if (rc == TG_OK) {
-            started = tg_metrics_now_ns();
-            rc = d->commit(g->conn);
-            tg_metrics_store_commit(tg_metrics_now_ns() - started, batch,
-                                    rc != TG_OK);
-            tg_crash_point("store.committed");
-        } else {
-            d->rollback(g->conn);
-        }
-    } else {
-        d->rollback(g->conn);
-    }
-    d->release(store->db, g->conn);
-    g->conn = NULL;
-
-    pthread_mutex_lock(&g->lock);
-    g->stats.commits += first != NULL;
-    g->last_batch = (unsigned) batch;
-    for (m = first; m != NULL; m = m->next) {
-        m->rc = rc;
-        m->done = 1;
-        if (rc == TG_OK) {
-            g->stats.ops++;
-        } else {
-            g->stats.failed++;
-        }
-    }
-    holder = tg_group_pass(g);
-    pthread_mutex_unlock(&g->lock);
-
-    /* The next group first: its writer is on the critical path. */
-    tg_group_wake(holder);
-    for (m = first; m != NULL; m = next) {
-        next = m->next;
-        tg_group_wake(m);
-    }
-    return rc;
-}
-
-
-/*
- * Ends the operation of the turn's holder: releases its savepoint if rc
- * is 0 (and one was begun), else rolls back to it; then hands the turn on
- * to a waiting writer, or commits the group.  Returns the operation's
- * result: 0 once its group is durable, or its error.
- */
-static int
-tg_group_end(tg_store_t *store, int rc, int savepoint)
-{
-    const tg_db_driver_t *d = store->driver;
-    tg_group_t           *g = &store->group;
-    tg_group_member_t     me = { NULL, TG_OK, 0, { { 0 } } };
-    tg_group_member_t    *holder;
-
-    if (savepoint) {
-        d->reset(g->conn);
-        if (rc == TG_OK) {
-            rc =
-                TG_FAULT_OR(store, d->exec(g->conn, "RELEASE SAVEPOINT tg_op"));
-        }
-        if (rc != TG_OK) {
-            (void) d->exec(g->conn, "ROLLBACK TO SAVEPOINT tg_op");
-            (void) d->exec(g->conn, "RELEASE SAVEPOINT tg_op");
-        }
-    }
-
-    sem_init(&me.wake, 0, 0);
-    pthread_mutex_lock(&g->lock);
-    if (rc == TG_OK) {
-        me.next = g->members;
-        g->members = &me;
-        g->nmembers++;
-    } else {
-        g->stats.failed++;
-    }
-
-    if (g->conn == NULL) {
-        /* The group transaction did not begin. */
-        holder = tg_group_pass(g);
-        pthread_mutex_unlock(&g->lock);
-        tg_group_wake(holder);
-        sem_destroy(&me.wake);
-        return rc;
-    }
-
-    tg_group_linger(g);
-    if (g->waiting > 0 && g->nmembers < TG_STORE_GROUP_MAX) {
-        /* The next writer joins this group; its last writer commits. */
-        holder = tg_group_pass(g);
-        tg_crash_point("store.group_pending");
-        pthread_mutex_unlock(&g->lock);
-        tg_group_wake(holder);
-        if (rc == TG_OK) {
-            tg_group_sleep(&me);
-        }
-        sem_destroy(&me.wake);
-        return rc == TG_OK ? me.rc : rc;
-    }
-    pthread_mutex_unlock(&g->lock);
-
-    (void) tg_group_commit(store);
-    sem_destroy(&me.wake);
-    return rc == TG_OK ? me.rc : rc;
-}
-
-
-/*
- * Waits in the queue for the turn until the deadline.  Returns 0 with the
- * turn held, or TG_EBUSY out of the queue.
- */
-static int
-tg_group_await(tg_group_t *g, tg_group_member_t *me,
-               const struct timespec *until)
-{
+    tg_group_t         *g = &store->group;
     tg_group_member_t **p;
+    struct timespec until = tg_deadline_us((uint64_t) store->busy_ms * 1000);
 
     for (;;) {
-        if (sem_timedwait(&me->wake, until) == 0) {
+        if (sem_timedwait(&m->wake, &until) == 0) {
             return TG_OK;
         }
         if (errno != EINTR) {
@@ -564,18 +421,18 @@ tg_group_await(tg_group_t *g, tg_group_member_t *me,
     }
 
     pthread_mutex_lock(&g->lock);
-    if (me->done) {
-        /* Given the turn as the time ran out: its post is on the way. */
+    if (m->state != TG_MEMBER_QUEUED) {
+        /* Taken, answered or given the turn as the time ran out. */
         pthread_mutex_unlock(&g->lock);
-        tg_group_sleep(me);
+        tg_group_sleep(m);
         return TG_OK;
     }
 
-    for (p = &g->queue; *p != me; p = &(*p)->next) {
-        /* find the link to me */
+    for (p = &g->queue; *p != m; p = &(*p)->next) {
+        /* find the link to m */
     }
-    *p = me->next;
-    if (g->queue_tail == &me->next) {
+    *p = m->next;
+    if (g->queue_tail == &m->next) {
         g->queue_tail = p;
     }
     g->waiting--;
@@ -585,62 +442,340 @@ tg_group_await(tg_group_t *g, tg_group_member_t *me,
 
 
 /*
- * Waits for the turn (at most busy_ms, in the order writers came), opens
- * the group transaction if none is open, and begins the operation's
- * savepoint.  Returns 0 with the turn held, TG_EBUSY, or the driver's
- * error (the turn given up).
+ * Waits for the turn, in the queue as m (fn set: a request, which the
+ * holder may run and answer meanwhile).  Returns 0 with m's state TURN
+ * (the turn held) or DONE, or TG_EBUSY.
  */
 static int
-tg_group_join(tg_store_t *store, tg_txn_t *txn)
+tg_group_queue(tg_store_t *store, tg_group_member_t *m)
 {
-    const tg_db_driver_t *d = store->driver;
-    tg_group_t           *g = &store->group;
-    tg_group_member_t     me = { NULL, TG_OK, 0, { { 0 } } };
-    struct timespec       until;
-    int                   rc = TG_OK;
+    tg_group_t *g = &store->group;
+    int         rc;
 
     pthread_mutex_lock(&g->lock);
     if (!g->busy) {
         g->busy = 1;
+        m->state = TG_MEMBER_TURN;
         pthread_mutex_unlock(&g->lock);
-
-    } else {
-        sem_init(&me.wake, 0, 0);
-        *g->queue_tail = &me;
-        g->queue_tail = &me.next;
-        g->waiting++;
-        pthread_cond_signal(&g->arrived);
-        pthread_mutex_unlock(&g->lock);
-
-        until = tg_deadline(store->busy_ms);
-        rc = tg_group_await(g, &me, &until);
-        sem_destroy(&me.wake);
-        if (rc != TG_OK) {
-            return rc;
-        }
+        return TG_OK;
     }
 
-    if (g->conn == NULL) {
-        rc = TG_FAULT_OR(store, d->acquire(store->db, &g->conn));
-        if (rc != TG_OK) {
-            g->conn = NULL;
-        } else if ((rc = TG_FAULT_OR(store, d->begin(g->conn, 1))) != TG_OK) {
-            d->release(store->db, g->conn);
-            g->conn = NULL;
-        } else {
-            g->opened_ns = tg_metrics_now_ns();
-        }
+    sem_init(&m->wake, 0, 0);
+    tg_group_enqueue(g, m);
+    pthread_mutex_unlock(&g->lock);
+
+    rc = tg_group_await(store, m);
+    sem_destroy(&m->wake);
+    return rc;
+}
+
+
+/* Opens the group transaction if none is open.  By the turn's holder. */
+static int
+tg_group_open(tg_store_t *store)
+{
+    const tg_db_driver_t *d = store->driver;
+    tg_group_t           *g = &store->group;
+    int                   rc;
+
+    if (g->conn != NULL) {
+        return TG_OK;
     }
+
+    rc = TG_FAULT_OR(store, d->acquire(store->db, &g->conn));
+    if (rc != TG_OK) {
+        g->conn = NULL;
+        return rc;
+    }
+
+    rc = TG_FAULT_OR(store, d->begin(g->conn, 1));
+    if (rc != TG_OK) {
+        d->release(store->db, g->conn);
+        g->conn = NULL;
+        return rc;
+    }
+
+    g->opened_ns = tg_metrics_now_ns();
+    g->lingered = 0;
+    return TG_OK;
+}
+
+
+/* Ends the savepoint of the holder's operation, whose result is rc:
+ * released if 0, else rolled back to.  Returns the operation's result. */
+static int
+tg_group_release(tg_store_t *store, int rc)
+{
+    const tg_db_driver_t *d = store->driver;
+    tg_db_conn_t         *conn = store->group.conn;
+
+    d->reset(conn);
     if (rc == TG_OK) {
-        rc = TG_FAULT_OR(store, d->exec(g->conn, "SAVEPOINT tg_op"));
+        rc = TG_FAULT_OR(store, d->exec(conn, "RELEASE SAVEPOINT tg_op"));
     }
     if (rc != TG_OK) {
-        return tg_group_end(store, rc, 0);
+        (void) d->exec(conn, "ROLLBACK TO SAVEPOINT tg_op");
+        (void) d->exec(conn, "RELEASE SAVEPOINT tg_op");
+    }
+    return rc;
+}
+
+
+/*
+ * Runs request m in a savepoint of the open group transaction, with its
+ * caller's metrics action noted on this thread meanwhile (and the one
+ * its body noted carried back in m).  By the turn's holder.
+ */
+static int
+tg_group_run(tg_store_t *store, tg_group_member_t *m)
+{
+    tg_txn_t txn = { store, store->group.conn, 1 };
+    int      rc, action;
+
+    rc = TG_FAULT_OR(store, store->driver->exec(txn.conn, "SAVEPOINT tg_op"));
+    if (rc != TG_OK) {
+        return rc;
     }
 
-    txn->conn = g->conn;
+    action = tg_metrics_action_get();
+    tg_metrics_action_set(m->action);
+    rc = m->fn(&txn, m->data);
+    m->action = tg_metrics_action_get();
+    tg_metrics_action_set(action);
+
+    return tg_group_release(store, rc);
+}
+
+
+/*
+ * Once per group, while writes come concurrently and the group is young,
+ * waits up to TG_STORE_GROUP_LINGER_US for a writer to join the empty
+ * queue.  Called by the holder, with the lock held, n operations
+ * standing.  Returns 1 if the queue is worth another look.
+ */
+static int
+tg_group_linger(tg_group_t *g, unsigned n)
+{
+    struct timespec until;
+
+    if (g->lingered || n == 0 || g->last_batch < 2 || n >= TG_STORE_GROUP_MAX
+        || tg_metrics_now_ns() - g->opened_ns
+               >= (int64_t) TG_STORE_GROUP_AGE_US * 1000)
+    {
+        return 0;
+    }
+
+    g->lingered = 1;
+    until = tg_deadline_us(TG_STORE_GROUP_LINGER_US);
+    while (g->queue == NULL
+           && pthread_cond_timedwait(&g->arrived, &g->lock, &until) == 0)
+    {
+        /* woken: a writer came, or spuriously */
+    }
+
+    g->stats.lingers++;
+    g->stats.idle_lingers += g->queue == NULL;
+    return g->queue != NULL;
+}
+
+
+/*
+ * The next request for the holder to run, taken out of the queue; NULL
+ * when the queue is empty (after a linger), its first writer waits for
+ * the turn itself, or the group is full.  n operations stand.
+ */
+static tg_group_member_t *
+tg_group_take(tg_group_t *g, unsigned n)
+{
+    tg_group_member_t *m = NULL;
+
+    pthread_mutex_lock(&g->lock);
+    while (n < TG_STORE_GROUP_MAX) {
+        if (g->queue != NULL) {
+            if (g->queue->fn != NULL) {
+                m = tg_group_dequeue(g, TG_MEMBER_TAKEN);
+            }
+            break;
+        }
+        if (!tg_group_linger(g, n)) {
+            break;
+        }
+    }
+    pthread_mutex_unlock(&g->lock);
+    return m;
+}
+
+
+/* Answers a request at once with its error (its savepoint rolled back:
+ * the commit cannot change it). */
+static void
+tg_group_answer(tg_group_t *g, tg_group_member_t *m)
+{
+    pthread_mutex_lock(&g->lock);
+    g->stats.failed++;
+    m->state = TG_MEMBER_DONE;
+    pthread_mutex_unlock(&g->lock);
+    tg_group_wake(m);
+}
+
+
+/*
+ * Commits the group transaction, of n operations that stand (rolls it
+ * back if none does), and gives its connection back.  By the holder,
+ * without the lock.  Returns the commit's result.
+ */
+static int
+tg_group_commit(tg_store_t *store, unsigned n)
+{
+    const tg_db_driver_t *d = store->driver;
+    tg_group_t           *g = &store->group;
+    int64_t               started;
+    int                   rc = TG_OK;
+
+    if (g->conn == NULL) {
+        return TG_OK;
+    }
+
+    if (n == 0) {
+        d->rollback(g->conn);
+    } else if ((rc = tg_store_fault(store)) != TG_OK) {
+        d->rollback(g->conn);
+    } else {
+        started = tg_metrics_now_ns();
+        rc = d->commit(g->conn);
+        tg_metrics_store_commit(tg_metrics_now_ns() - started, n, rc != TG_OK);
+        tg_crash_point("store.committed");
+    }
+
+    d->release(store->db, g->conn);
+    g->conn = NULL;
+    return rc;
+}
+
+
+/*
+ * Ends the holder's turn, its own operation ended with own (0: it stands
+ * in the group transaction): runs the requests queued behind it (see
+ * tg_txn_begin()), answering at once those that fail; commits the group;
+ * gives the turn on; then answers the requests that stood with the
+ * commit's result.  Returns the holder's own result: own, or the
+ * commit's.
+ */
+static int
+tg_group_finish(tg_store_t *store, int own)
+{
+    tg_group_t        *g = &store->group;
+    tg_group_member_t *batch = NULL, **tail = &batch, *m, *next, *holder;
+    unsigned           n = own == TG_OK && g->conn != NULL;
+    int                rc;
+
+    while (g->conn != NULL && (m = tg_group_take(g, n)) != NULL) {
+        if (n > 0) {
+            tg_crash_point("store.group_pending");
+        }
+        m->rc = tg_group_run(store, m);
+        if (m->rc != TG_OK) {
+            tg_group_answer(g, m);
+            continue;
+        }
+        *tail = m;
+        tail = &m->next;
+        n++;
+    }
+
+    rc = tg_group_commit(store, n);
+
+    pthread_mutex_lock(&g->lock);
+    g->stats.commits += n > 0;
+    g->last_batch = n;
+    if (rc == TG_OK) {
+        g->stats.ops += n;
+    } else {
+        g->stats.failed += n;
+    }
+    g->stats.failed += own != TG_OK;
+    for (m = batch; m != NULL; m = m->next) {
+        m->rc = rc;
+        m->state = TG_MEMBER_DONE;
+    }
+    holder = tg_group_pass(g);
+    pthread_mutex_unlock(&g->lock);
+
+    /* The next group first: its holder is on the critical path. */
+    tg_group_wake(holder);
+    for (m = batch; m != NULL; m = next) {
+        next = m->next;
+        tg_group_wake(m);
+    }
+    return own != TG_OK ? own : rc;
+}
+
+
+int
+tg_txn_run(tg_store_t *store, tg_txn_fn_pt fn, void *data)
+{
+    tg_group_member_t me;
+    int               rc;
+
+    memset(&me, 0, sizeof(me));
+    me.fn = fn;
+    me.data = data;
+    me.action = tg_metrics_action_get();
+
+    rc = tg_group_queue(store, &me);
+    if (rc == TG_OK && me.state == TG_MEMBER_TURN) {
+        rc = tg_group_open(store);
+        if (rc == TG_OK) {
+            rc = tg_group_run(store, &me);
+        }
+        rc = tg_group_finish(store, rc);
+    } else if (rc == TG_OK) {
+        rc = me.rc;
+    }
+
+    tg_metrics_action_set(me.action);
+    return rc;
+}
+
+
+/*
+ * Waits for the turn, opens the group transaction if none is open, and
+ * begins the operation's savepoint.  Returns 0 with the turn held,
+ * TG_EBUSY, or the driver's error (the turn given up).
+ */
+static int
+tg_group_join(tg_store_t *store, tg_txn_t *txn)
+{
+    tg_group_member_t me;
+    int               rc;
+
+    memset(&me, 0, sizeof(me));
+    rc = tg_group_queue(store, &me);
+    if (rc != TG_OK) {
+        return rc;
+    }
+
+    rc = tg_group_open(store);
+    if (rc == TG_OK) {
+        rc = TG_FAULT_OR(
+            store, store->driver->exec(store->group.conn, "SAVEPOINT tg_op"));
+    }
+    if (rc != TG_OK) {
+        return tg_group_finish(store, rc);
+    }
+
+    txn->conn = store->group.conn;
     txn->write = 1;
     return TG_OK;
+}
+
+
+/* Ends the operation of a write transaction's holder, whose result is
+ * rc, and its turn.  Returns the operation's result. */
+static int
+tg_group_end(tg_store_t *store, int rc)
+{
+    return tg_group_finish(store, tg_group_release(store, rc));
 }
 
 
@@ -694,7 +829,7 @@ tg_txn_commit(tg_txn_t *txn)
     if (txn->write) {
         txn->conn = NULL;
         txn->write = 0;
-        return tg_group_end(store, TG_OK, 1);
+        return tg_group_end(store, TG_OK);
     }
 
     rc = tg_store_fault(store);
@@ -717,7 +852,7 @@ tg_txn_rollback(tg_txn_t *txn)
     if (txn->write) {
         txn->conn = NULL;
         txn->write = 0;
-        (void) tg_group_end(store, TG_ESTORE, 1);
+        (void) tg_group_end(store, TG_ESTORE);
         return;
     }
 

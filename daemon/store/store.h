@@ -44,8 +44,8 @@ typedef struct {
     uint64_t ops;          /* write transactions committed */
     uint64_t failed;       /* write transactions rolled back */
     uint64_t commits;      /* database commits (fsyncs) they took */
-    uint64_t lingers;      /* groups whose last operation lingered */
-    uint64_t idle_lingers; /* of them, those no writer joined */
+    uint64_t lingers;      /* times the holder lingered for a request */
+    uint64_t idle_lingers; /* of them, those no request came in */
     unsigned waiting;      /* writers waiting for the turn now */
 } tg_store_write_stats_t;
 
@@ -144,19 +144,53 @@ void tg_store_close(tg_store_t *store);
 unsigned tg_store_schema_version(const tg_store_t *store);
 
 /*
- * Begins a transaction.  Write transactions are committed in groups: a
- * write transaction is one operation, in a savepoint, of the group
- * transaction that the store keeps open on one connection; operations
- * run one at a time (a writer holds the turn from begin to commit or
- * rollback), and the group is committed, with one fsync, when its last
- * operation ends and no other writer waits for the turn (or after
- * TG_STORE_GROUP_MAX operations).  While writes come concurrently (the
- * last group had more than one), the last operation first lingers up to
- * TG_STORE_GROUP_LINGER_US for another writer, unless the group is
- * already TG_STORE_GROUP_AGE_US old: one fsync then serves more writes,
- * and a lone writer never waits.  A writer that waits busy_ms for the
- * turn gets TG_EBUSY.  A thread must not begin a write transaction while
- * it holds one (it would wait busy_ms, then get TG_EBUSY).
+ * Write transactions are committed in groups.  The store keeps one group
+ * transaction open on one connection; each write is one operation of
+ * it, in a savepoint of its own (released when it ends well, rolled back
+ * to when it fails: its neighbours stand).  Operations run one at a
+ * time, by the thread that holds the turn, and the group is committed,
+ * with one fsync, before the turn passes on.  Writers wait for the turn
+ * in one queue, in the order they came; one that waits busy_ms before
+ * its operation begins gets TG_EBUSY.
+ *
+ * A write is a request (tg_txn_run()), or a transaction its caller runs
+ * itself while it holds the turn (tg_txn_begin() with write set).  The
+ * holder, once its own operation ended, runs the requests queued behind
+ * it, each in its own savepoint, up to a writer that waits for the turn
+ * itself or TG_STORE_GROUP_MAX operations; then it commits and gives the
+ * turn to the first writer in the queue (a request's thread then runs
+ * its own and those behind it).  Once per group, when the queue is
+ * empty, it lingers up to TG_STORE_GROUP_LINGER_US for another writer if
+ * writes come concurrently (the last commit had more than one
+ * operation), unless the group is TG_STORE_GROUP_AGE_US old: a lone
+ * writer never waits.
+ */
+
+/*
+ * A write operation run as a request: its reads and writes in t, a
+ * write transaction; returns 0 or an error.  It runs on whichever thread
+ * holds the turn, so it must not commit or roll back t, begin a write
+ * transaction (it would wait busy_ms for itself), or rely on anything of
+ * its caller's thread (tg_txn_run() carries the metrics action only).
+ */
+typedef int (*tg_txn_fn_pt)(tg_txn_t *t, void *data);
+
+/*
+ * Runs fn(t, data) as one operation of a group commit: on this thread
+ * if it takes the turn, else on the thread that holds it.  Returns fn's
+ * error (its savepoint rolled back, answered at once); or, once the
+ * group is durable, 0 or the group commit's error (every operation of
+ * the group then fails, and none of them is on disk); or TG_EBUSY
+ * (waited busy_ms, fn never ran).  The request may outlast busy_ms once
+ * it has begun: it then waits for its group.
+ */
+int tg_txn_run(tg_store_t *store, tg_txn_fn_pt fn, void *data);
+
+/*
+ * Begins a transaction.  A write transaction holds the turn from here to
+ * its commit or rollback (see above); a thread must not begin one while
+ * it holds one, nor inside a request (it would wait busy_ms, then get
+ * TG_EBUSY).  Read transactions see committed data only.
  */
 int tg_txn_begin(tg_store_t *store, int write, tg_txn_t *txn);
 
@@ -177,7 +211,7 @@ void tg_txn_rollback(tg_txn_t *txn);
 /* How many operations a group commit takes at most. */
 #define TG_STORE_GROUP_MAX 256
 
-/* How long the last operation of a group waits for another writer, and
+/* How long the holder waits for another request before it commits, and
  * the age of a group past which it does not. */
 #define TG_STORE_GROUP_LINGER_US 250
 #define TG_STORE_GROUP_AGE_US    2000

@@ -14,34 +14,42 @@
 
 typedef struct tg_group_member_s tg_group_member_t;
 
+/* Where a member of the queue is (tg_group_member_t.state). */
+#define TG_MEMBER_QUEUED 0 /* waiting in the queue */
+#define TG_MEMBER_TAKEN  1 /* a request the turn's holder took to run */
+#define TG_MEMBER_DONE   2 /* a request answered: rc is its result */
+#define TG_MEMBER_TURN   3 /* given the turn: its thread now holds it */
+
 /*
- * A writer waiting for the turn, or an operation waiting for its group's
- * commit.  Each is woken by its own semaphore, posted once done is set
- * (under the group's lock) and the lock released: a writer given the
- * turn holds it when it wakes, and a commit wakes its operations
- * without their taking the lock again.
+ * A writer in the queue for the turn: a request (fn set, tg_txn_run()),
+ * which the turn's holder runs and answers, or a writer that waits to
+ * hold the turn itself (fn NULL, tg_txn_begin()).  Each is woken by its
+ * own semaphore, posted once, after state is DONE or TURN, by the
+ * thread that set it.  state leaves QUEUED under the group's lock only.
  */
 struct tg_group_member_s {
     tg_group_member_t *next;
-    int                rc;   /* the commit's result (operations) */
-    int                done; /* the commit ended, or the turn is given */
+    tg_txn_fn_pt       fn;
+    void              *data;
+    int                action; /* the caller's metrics action, carried */
+    int                rc;     /* a request's result (DONE) */
+    int                state;  /* TG_MEMBER_* */
     sem_t              wake;
 };
 
-/* The group commit (tg_txn_begin()).  lock guards the fields below it;
- * conn is used only by the writer that holds the turn. */
+/* The group commit (tg_txn_begin(), tg_txn_run()).  lock guards the
+ * fields below it; conn, opened_ns and lingered are the holder's. */
 typedef struct {
-    tg_db_conn_t          *conn; /* the open group transaction, or NULL */
+    tg_db_conn_t          *conn;      /* the open group transaction, or NULL */
+    int64_t                opened_ns; /* when it began */
+    int                    lingered;  /* its holder lingered once */
     pthread_mutex_t        lock;
-    pthread_cond_t         arrived;    /* a writer began to wait */
-    int                    busy;       /* a writer holds the turn */
-    unsigned               waiting;    /* writers waiting for the turn */
+    pthread_cond_t         arrived;    /* a writer joined the queue */
+    int                    busy;       /* a thread holds the turn */
+    unsigned               waiting;    /* writers in the queue */
     unsigned               last_batch; /* operations of the last commit */
-    int64_t                opened_ns;  /* when the group began */
-    tg_group_member_t     *queue;      /* waiting for the turn, in order */
+    tg_group_member_t     *queue;      /* in the order they came */
     tg_group_member_t    **queue_tail;
-    tg_group_member_t     *members; /* done, waiting for the commit */
-    unsigned               nmembers;
     tg_store_write_stats_t stats;
 } tg_group_t;
 

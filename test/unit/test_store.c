@@ -13,11 +13,13 @@
  */
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "metrics.h"
 #include "store/store.h"
 
 #include "fixture.h"
@@ -3454,8 +3456,19 @@ test_uncommitted_is_invisible(void **state)
 }
 
 
+/* A request that must not run. */
+static int
+never_run(tg_txn_t *t, void *data)
+{
+    (void) t;
+    (void) data;
+    fail();
+    return TG_OK;
+}
+
+
 /* A second writer waits busy_ms for the lock, then gets TG_EBUSY and
- * its connection back in the pool. */
+ * its connection back in the pool; so does a request. */
 static void
 test_second_writer_busy(void **state)
 {
@@ -3467,6 +3480,8 @@ test_second_writer_busy(void **state)
 
     assert_rc(tg_txn_begin(f->store, 1, &second), TG_EBUSY);
     assert_null(second.conn);
+    /* A request too, never run. */
+    assert_rc(tg_txn_run(f->store, never_run, NULL), TG_EBUSY);
 
     commit(&first);
 
@@ -3478,66 +3493,152 @@ test_second_writer_busy(void **state)
 }
 
 
-/* A writer of the group commit test, on its own thread. */
-typedef struct {
+/* A writer of the group commit tests, on its own thread: inserts account
+ * id named name, as a request (tg_txn_run()) or, direct set, in a write
+ * transaction of its own. */
+typedef struct writer_s writer_t;
+
+struct writer_s {
     fixture_t  *f;
     const char *id;
     const char *name;
+    int         direct;
+    const char *then;  /* then inserts an account of this (taken) name */
+    int         note;  /* the metrics action its operation notes, 0: none */
+    int         quiet; /* reads nothing once answered */
+    writer_t   *prior; /* the writers queued before it */
+    int         nprior;
     int         begin_rc;
     int         rc;
-} writer_t;
+    atomic_int  answered;
+    int         early;   /* of its prior writers, those answered as it ran */
+    int64_t     seen;    /* the accounts its operation saw */
+    int         action;  /* the action noted on its thread once answered */
+    int         visible; /* its account was readable once answered */
+};
+
+
+static int
+writer_op(tg_txn_t *t, void *arg)
+{
+    writer_t     *w = arg;
+    tg_account_t *items, a = account_rec(w->id, w->name, 1);
+    size_t        n;
+    int           i, rc;
+
+    for (i = 0; i < w->nprior; i++) {
+        w->early += atomic_load(&w->prior[i].answered);
+    }
+    rc = tg_store_account_list(t, 1, 0, &items, &n, &w->seen);
+    if (rc != TG_OK) {
+        return rc;
+    }
+    tg_store_account_list_free(items, n);
+    if (w->note > 0) {
+        tg_metrics_action_note(w->note);
+    }
+
+    rc = tg_store_account_insert(t, &a);
+    if (rc == TG_OK && w->then != NULL) {
+        a = account_rec(ID("dddd", 9), w->then, 1);
+        rc = tg_store_account_insert(t, &a);
+    }
+    return rc;
+}
 
 
 static void *
 writer_run(void *arg)
 {
     writer_t    *w = arg;
+    tg_account_t a;
     tg_txn_t     t;
-    tg_account_t a = account_rec(w->id, w->name, 1);
 
-    w->begin_rc = tg_txn_begin(w->f->store, 1, &t);
-    if (w->begin_rc != TG_OK) {
-        return NULL;
+    w->begin_rc = TG_OK;
+    if (!w->direct) {
+        w->rc = tg_txn_run(w->f->store, writer_op, w);
+    } else if ((w->begin_rc = tg_txn_begin(w->f->store, 1, &t)) == TG_OK) {
+        w->rc = writer_op(&t, w);
+        if (w->rc == TG_OK) {
+            w->rc = tg_txn_commit(&t);
+        } else {
+            tg_txn_rollback(&t);
+        }
     }
-    w->rc = tg_store_account_insert(&t, &a);
-    if (w->rc == TG_OK) {
-        w->rc = tg_txn_commit(&t);
-    } else {
+    atomic_store(&w->answered, 1);
+    w->action = tg_metrics_action_get();
+
+    if (!w->quiet && tg_txn_begin(w->f->store, 0, &t) == TG_OK) {
+        memset(&a, 0, sizeof(a));
+        w->visible = tg_store_account_get(&t, tg_str_c(w->id), &a) == TG_OK;
+        tg_account_free(&a);
         tg_txn_rollback(&t);
     }
     return NULL;
 }
 
 
+/* A writer (by default a request). */
+#define WRITER(fx, idx, namex, ...)                                        \
+    (writer_t)                                                             \
+    {                                                                      \
+        .f = (fx), .id = (idx), .name = (namex), .begin_rc = -1, .rc = -1, \
+        __VA_ARGS__                                                        \
+    }
+
+
+/* Starts w on its own thread, and waits until the queue for the turn
+ * holds queued writers. */
+static void
+writer_start(fixture_t *f, writer_t *w, pthread_t *th, unsigned queued)
+{
+    assert_int_equal(pthread_create(th, NULL, writer_run, w), 0);
+    while (tg_store_write_stats(f->store).waiting < queued) {
+        usleep(1000);
+    }
+}
+
+
+/* The store again, with writers that wait for the turn as long as slow
+ * sanitized runs need. */
+static void
+reopen_patient(fixture_t *f)
+{
+    tg_db_options_t o = options(f);
+
+    tg_store_close(f->store);
+    o.busy_ms = 60000;
+    assert_rc(tg_store_open(f->driver, &o, &f->store), TG_OK);
+}
+
+
 /*
- * Writers that wait while one holds the turn join its group: four
- * operations, one commit.  The one whose insert fails (a duplicate name)
- * rolls back its savepoint only; the others are on disk when their
- * commits return.
+ * Requests that wait while a writer holds the turn are run by it, in its
+ * group: four operations, one commit.  The one whose insert fails (a
+ * duplicate name) rolls back its savepoint only; the others are on disk
+ * when their answers come.
  */
 static void
 test_group_commit(void **state)
 {
     fixture_t *f = *state;
     writer_t   w[3] = {
-          { f, ID("acc1", 1), "one", -1, -1 },
-          { f, ID("acc2", 2), "first", -1, -1 }, /* the name is taken */
-          { f, ID("acc3", 3), "three", -1, -1 },
+          WRITER(f, ID("acc1", 1), "one"),
+          WRITER(f, ID("acc2", 2), "first"), /* the name is taken */
+          WRITER(f, ID("acc3", 3), "three"),
     };
     pthread_t              th[3];
     tg_store_write_stats_t before, after;
     tg_txn_t               t;
     int                    i;
 
+    reopen_patient(f);
     before = tg_store_write_stats(f->store);
     t = begin(f);
     insert_account(&t, ACC_A, "first", 1);
 
     for (i = 0; i < 3; i++) {
-        assert_int_equal(pthread_create(&th[i], NULL, writer_run, &w[i]), 0);
-    }
-    while (tg_store_write_stats(f->store).waiting < 3) {
-        usleep(1000);
+        writer_start(f, &w[i], &th[i], (unsigned) i + 1);
     }
     /* Nothing of the group is on disk before its commit. */
     assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM accounts"), 0);
@@ -3566,8 +3667,202 @@ test_group_commit(void **state)
 }
 
 
+/*
+ * A request that fails after it wrote is undone whole, and only it: the
+ * requests before and after it in its batch stand, in the one commit.
+ */
+static void
+test_group_commit_failure_keeps_neighbours(void **state)
+{
+    fixture_t *f = *state;
+    writer_t   w[3] = {
+          WRITER(f, ID("acc1", 1), "one"),
+          WRITER(f, ID("acc2", 2), "two", .then = "first"), /* taken */
+          WRITER(f, ID("acc3", 3), "three"),
+    };
+    pthread_t              th[3];
+    tg_store_write_stats_t before, after;
+    tg_txn_t               t;
+    int                    i;
+
+    reopen_patient(f);
+    before = tg_store_write_stats(f->store);
+    t = begin(f);
+    insert_account(&t, ACC_A, "first", 1);
+    for (i = 0; i < 3; i++) {
+        writer_start(f, &w[i], &th[i], (unsigned) i + 1);
+    }
+    commit(&t);
+    for (i = 0; i < 3; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+    }
+
+    assert_rc(w[0].rc, TG_OK);
+    assert_rc(w[1].rc, TG_ECONFLICT);
+    assert_rc(w[2].rc, TG_OK);
+    assert_true(w[0].visible);
+    assert_false(w[1].visible);
+    assert_true(w[2].visible);
+    /* Each saw the operations before it, the failed one's undone. */
+    assert_i64_equal(w[0].seen, 1);
+    assert_i64_equal(w[2].seen, 2);
+
+    after = tg_store_write_stats(f->store);
+    assert_int_equal(after.commits - before.commits, 1);
+    assert_int_equal(after.ops - before.ops, 3);
+    assert_int_equal(after.failed - before.failed, 1);
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM accounts"), 3);
+    assert_int_equal(
+        sql_int(f, "SELECT COUNT(*) FROM accounts WHERE id IN ('" ID(
+                       "acc2", 2) "', '" ID("dddd", 9) "')"),
+        0);
+}
+
+
+/*
+ * A request is answered only once its group is durable: as the last
+ * request of a batch runs, none before it is answered, and each finds
+ * its account on disk when answered.  The metrics action a request's
+ * body notes, on the holder's thread, is its caller's once answered; the
+ * holder's own is left as it was.
+ */
+static void
+test_group_commit_answers_after_commit(void **state)
+{
+    fixture_t *f = *state;
+    writer_t   w[3] = {
+          WRITER(f, ID("acc1", 1), "one", .note = 3),
+          WRITER(f, ID("acc2", 2), "two", .note = 4),
+          WRITER(f, ID("acc3", 3), "three", .prior = w, .nprior = 2),
+    };
+    pthread_t th[3];
+    tg_txn_t  t;
+    int       i;
+
+    reopen_patient(f);
+    tg_metrics_action_set(1);
+    t = begin(f);
+    insert_account(&t, ACC_A, "first", 1);
+    for (i = 0; i < 3; i++) {
+        writer_start(f, &w[i], &th[i], (unsigned) i + 1);
+    }
+    commit(&t);
+    assert_int_equal(tg_metrics_action_get(), 1);
+    tg_metrics_action_set(-1);
+    for (i = 0; i < 3; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+        assert_rc(w[i].rc, TG_OK);
+        assert_true(w[i].visible);
+    }
+    assert_int_equal(w[2].early, 0);
+    assert_int_equal(w[0].action, 3);
+    assert_int_equal(w[1].action, 4);
+    assert_int_equal(w[2].action, -1);
+}
+
+
+/*
+ * A group commit that fails fails every operation of the group, the
+ * holder's and the requests it ran, and none of them is on disk.
+ */
+static void
+test_group_commit_failure_fails_all(void **state)
+{
+    fixture_t             *f = *state;
+    writer_t               w[2];
+    pthread_t              th[2];
+    tg_store_write_stats_t before, after;
+    tg_txn_t               t;
+    uint64_t               calls = 0;
+    int                    round, i;
+
+    reopen_patient(f);
+
+    /* Round 0 counts the driver's calls up to the commit; round 1 fails
+     * the commit: the last of them. */
+    for (round = 0; round < 2; round++) {
+        w[0] = WRITER(f, round ? ID("acc1", 3) : ID("acc1", 1),
+                      round ? "three" : "one", .quiet = 1);
+        w[1] = WRITER(f, round ? ID("acc2", 4) : ID("acc2", 2),
+                      round ? "four" : "two", .quiet = 1);
+        before = tg_store_write_stats(f->store);
+        t = begin(f);
+        insert_account(&t, round ? ACC_B : ACC_A, round ? "b" : "a", 1);
+        for (i = 0; i < 2; i++) {
+            writer_start(f, &w[i], &th[i], (unsigned) i + 1);
+        }
+        tg_store_fault_arm(f->store, round ? calls : UINT64_MAX);
+        assert_rc(tg_txn_commit(&t), round ? TG_ESTORE : TG_OK);
+        for (i = 0; i < 2; i++) {
+            assert_int_equal(pthread_join(th[i], NULL), 0);
+            assert_rc(w[i].rc, round ? TG_ESTORE : TG_OK);
+        }
+        calls = tg_store_fault_calls(f->store);
+        assert_int_equal(tg_store_fault_hit(f->store), round);
+        tg_store_fault_arm(f->store, 0);
+
+        after = tg_store_write_stats(f->store);
+        assert_int_equal(after.commits - before.commits, 1);
+        assert_int_equal(after.ops - before.ops, round ? 0 : 3);
+        assert_int_equal(after.failed - before.failed, round ? 3 : 0);
+    }
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM accounts"), 3);
+
+    /* The store writes again. */
+    t = begin(f);
+    insert_account(&t, ACC_B, "b", 1);
+    commit(&t);
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM accounts"), 4);
+}
+
+
+/*
+ * A writer that waits for the turn itself, between requests: the holder
+ * runs the requests before it, commits, and gives it the turn; it runs
+ * alone, seeing them; the request after it is run by it, in its group.
+ */
+static void
+test_group_commit_direct_between_requests(void **state)
+{
+    fixture_t *f = *state;
+    writer_t   w[3] = {
+          WRITER(f, ID("acc1", 1), "one"),
+          WRITER(f, ID("acc2", 2), "two", .direct = 1),
+          WRITER(f, ID("acc3", 3), "three"),
+    };
+    pthread_t              th[3];
+    tg_store_write_stats_t before, after;
+    tg_txn_t               t;
+    int                    i;
+
+    reopen_patient(f);
+    before = tg_store_write_stats(f->store);
+    t = begin(f);
+    insert_account(&t, ACC_A, "first", 1);
+    for (i = 0; i < 3; i++) {
+        writer_start(f, &w[i], &th[i], (unsigned) i + 1);
+    }
+    commit(&t);
+    for (i = 0; i < 3; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+        assert_rc(w[i].begin_rc, TG_OK);
+        assert_rc(w[i].rc, TG_OK);
+        assert_true(w[i].visible);
+    }
+    assert_i64_equal(w[0].seen, 1);
+    assert_i64_equal(w[1].seen, 2);
+    assert_i64_equal(w[2].seen, 3);
+
+    after = tg_store_write_stats(f->store);
+    assert_int_equal(after.commits - before.commits, 2);
+    assert_int_equal(after.ops - before.ops, 4);
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM accounts"), 4);
+}
+
+
 /* A thread of the stress test: STRESS_OPS inserts, every fifth of them
- * a duplicate name that fails and is rolled back. */
+ * a duplicate name that fails and is rolled back; the threads of odd
+ * numbers write in transactions of their own, the others by requests. */
 #define STRESS_THREADS 8
 #define STRESS_OPS     40
 
@@ -3578,11 +3873,36 @@ typedef struct {
 } stress_t;
 
 
+static int
+stress_insert(tg_txn_t *t, void *account)
+{
+    return tg_store_account_insert(t, account);
+}
+
+
+static int
+stress_direct(fixture_t *f, tg_account_t *a)
+{
+    tg_txn_t t;
+    int      rc;
+
+    rc = tg_txn_begin(f->store, 1, &t);
+    if (rc != TG_OK) {
+        return rc;
+    }
+    rc = tg_store_account_insert(&t, a);
+    if (rc != TG_OK) {
+        tg_txn_rollback(&t);
+        return rc;
+    }
+    return tg_txn_commit(&t);
+}
+
+
 static void *
 stress_run(void *arg)
 {
     stress_t    *s = arg;
-    tg_txn_t     t;
     tg_account_t a;
     char         id[33], name[32];
     int          i, rc;
@@ -3595,17 +3915,8 @@ stress_run(void *arg)
             snprintf(name, sizeof(name), "t%d-%d", s->thread, i);
         }
         a = account_rec(id, name, 1);
-        rc = tg_txn_begin(s->f->store, 1, &t);
-        if (rc != TG_OK) {
-            s->other++;
-            continue;
-        }
-        rc = tg_store_account_insert(&t, &a);
-        if (rc == TG_OK) {
-            rc = tg_txn_commit(&t);
-        } else {
-            tg_txn_rollback(&t);
-        }
+        rc = s->thread % 2 ? stress_direct(s->f, &a)
+                           : tg_txn_run(s->f->store, stress_insert, &a);
         if (rc == TG_OK) {
             s->ok++;
         } else if (rc == TG_ECONFLICT) {
@@ -3672,14 +3983,11 @@ group_of_two(fixture_t *f, unsigned n)
     snprintf(id[1], sizeof(id[1]), "%032x", n + 1);
     snprintf(name[0], sizeof(name[0]), "pair%u", n);
     snprintf(name[1], sizeof(name[1]), "pair%u", n + 1);
-    w = (writer_t){ f, id[1], name[1], -1, -1 };
+    w = WRITER(f, id[1], name[1]);
 
     t = begin(f);
     insert_account(&t, id[0], name[0], 1);
-    assert_int_equal(pthread_create(&th, NULL, writer_run, &w), 0);
-    while (tg_store_write_stats(f->store).waiting < 1) {
-        usleep(1000);
-    }
+    writer_start(f, &w, &th, 1);
     commit(&t);
     assert_int_equal(pthread_join(th, NULL), 0);
     assert_rc(w.begin_rc, TG_OK);
@@ -3950,6 +4258,10 @@ main(void)
         STORE_TEST(test_second_writer_busy),
         STORE_TEST(test_statement_cache_overflow),
         STORE_TEST(test_group_commit),
+        STORE_TEST(test_group_commit_failure_keeps_neighbours),
+        STORE_TEST(test_group_commit_answers_after_commit),
+        STORE_TEST(test_group_commit_failure_fails_all),
+        STORE_TEST(test_group_commit_direct_between_requests),
         STORE_TEST(test_group_commit_alone),
         STORE_TEST(test_group_commit_linger),
         STORE_TEST(test_group_commit_stress),
