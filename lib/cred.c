@@ -9,6 +9,11 @@
 #include "tollgate/cred.h"
 #include "tollgate/crypto.h"
 #include "tollgate/error.h"
+#include "tollgate/time.h"
+
+
+/* The leading bytes of an id that hold its time (48 bits of Unix ms). */
+#define TG_ID_TIME_BYTES 6
 
 
 static const char tg_alnum[] =
@@ -69,10 +74,34 @@ tg_hex_generate(char *out, size_t nbytes)
 }
 
 
+/*
+ * An id is 32 lowercase hex digits: the first 12 the time it was made in
+ * Unix ms, the other 20 random (80 bits).  Ids made later sort later (on
+ * one clock), so that the indexes keyed by them (apps, credentials, the
+ * audit trail by app) grow at their end: a create writes the index pages
+ * the one before it wrote, not one page at random of an index of millions
+ * of entries, which would be read first and then written to the log whole.
+ */
 int
 tg_id_generate(char out[TG_ID_LEN + 1])
 {
-    return tg_hex_generate(out, TG_ID_LEN / 2);
+    uint64_t now = (uint64_t) tg_time_now_ms();
+    uint8_t  raw[TG_ID_LEN / 2];
+    int      i;
+
+    for (i = TG_ID_TIME_BYTES - 1; i >= 0; i--) {
+        raw[i] = (uint8_t) (now & 0xff);
+        now >>= 8;
+    }
+
+    if (tg_random_bytes(raw + TG_ID_TIME_BYTES, sizeof(raw) - TG_ID_TIME_BYTES)
+        != TG_OK)
+    {
+        return TG_EINTERNAL;
+    }
+
+    tg_hex_encode(raw, sizeof(raw), out);
+    return TG_OK;
 }
 
 

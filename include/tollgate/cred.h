@@ -101,6 +101,8 @@ extern const tg_cred_format_t tg_app_secret_format;
 extern const tg_cred_format_t tg_app_code_format;
 
 
+/* An id: TG_ID_LEN hex digits, its time in ms then 80 random bits, so
+ * that ids sort in the order they were made (on one clock). */
 int tg_id_generate(char out[TG_ID_LEN + 1]);
 int tg_app_id_generate(int64_t *out);
 int tg_app_key_generate(char out[TG_APP_KEY_LEN + 1]);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tollgate/cred.h"
+#include "tollgate/time.h"
 
 #include "unit.h"
 
@@ -99,10 +100,38 @@ test_id_generate(void **state)
 
     (void) state;
 
-    check_generator(tg_id_generate, TG_ID_LEN, 0, hexdigits);
+    /* The last 20 digits are random; the first 12 are the time. */
+    check_generator(tg_id_generate, TG_ID_LEN, 12, hexdigits);
 
     assert_rc(tg_id_generate(id), TG_OK);
     assert_true(tg_id_valid(tg_str_c(id)));
+}
+
+
+/* An id made later sorts after one made before, and its first 12 digits
+ * are the time it was made in Unix ms. */
+static void
+test_id_order(void **state)
+{
+    char    first[TG_ID_LEN + 1], later[TG_ID_LEN + 1], time_hex[13];
+    int64_t before, after, at;
+
+    (void) state;
+
+    before = tg_time_now_ms();
+    assert_rc(tg_id_generate(first), TG_OK);
+    after = tg_time_now_ms();
+
+    memcpy(time_hex, first, 12);
+    time_hex[12] = '\0';
+    at = (int64_t) strtoll(time_hex, NULL, 16);
+    assert_true(at >= before && at <= after);
+
+    do {
+        assert_rc(tg_id_generate(later), TG_OK);
+    } while (memcmp(later, first, 12) == 0);
+
+    assert_true(strcmp(first, later) < 0);
 }
 
 
@@ -459,6 +488,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_id_generate),
+        cmocka_unit_test(test_id_order),
         cmocka_unit_test(test_cred_formats_generate),
         cmocka_unit_test(test_access_key_id_generate),
         cmocka_unit_test(test_access_key_secret_generate),
