@@ -961,6 +961,66 @@ test_app_uniqueness(void **state)
 }
 
 
+/* An app create's steps: the account's row, quota and count, then an
+ * insert that a clash of id, AppId or name in the account leaves
+ * undone without ending the transaction (PostgreSQL would). */
+static void
+test_app_insert_counted(void **state)
+{
+    fixture_t   *f = *state;
+    tg_account_t account;
+    tg_app_t     app, got;
+    int64_t      apps = 0;
+    int          inserted = -1;
+    tg_txn_t     t;
+
+    seed_accounts(f);
+    t = begin(f);
+    insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
+
+    memset(&account, 0, sizeof(account));
+    assert_rc(tg_store_account_app_add(&t, TG_STR(ACC_A), &account, &apps),
+              TG_OK);
+    assert_i64_equal(apps, 2);
+    assert_string_equal(account.name, "acme");
+    tg_account_free(&account);
+
+    assert_rc(
+        tg_store_account_app_add(&t, TG_STR(ID("accc", 3)), &account, &apps),
+        TG_EACCOUNT_NOT_FOUND);
+
+    /* The same name in the account, the same AppId, the same id. */
+    app = app_rec(APP_2, 10000000000002, ACC_A, "alpha", 2000);
+    assert_rc(tg_store_app_insert_counted(&t, &app, &inserted), TG_OK);
+    assert_int_equal(inserted, 0);
+    app = app_rec(APP_2, 10000000000001, ACC_A, "beta", 2000);
+    assert_rc(tg_store_app_insert_counted(&t, &app, &inserted), TG_OK);
+    assert_int_equal(inserted, 0);
+    app = app_rec(APP_1, 10000000000002, ACC_A, "beta", 2000);
+    assert_rc(tg_store_app_insert_counted(&t, &app, &inserted), TG_OK);
+    assert_int_equal(inserted, 0);
+
+    /* A free one goes in with its tags; the count is the one taken. */
+    app = app_rec(APP_2, 10000000000002, ACC_A, "beta", 2000);
+    app.tags[0] = (tg_tag_t){ (char *) "env", (char *) "prod" };
+    app.ntags = 1;
+    assert_rc(tg_store_app_insert_counted(&t, &app, &inserted), TG_OK);
+    assert_int_equal(inserted, 1);
+    commit(&t);
+
+    t = begin(f);
+    memset(&got, 0, sizeof(got));
+    assert_rc(tg_store_app_get(&t, TG_STR(APP_2), &got), TG_OK);
+    assert_string_equal(got.name, "beta");
+    assert_int_equal(got.ntags, 1);
+    assert_string_equal(got.tags[0].value, "prod");
+    tg_app_free(&got);
+    assert_rc(tg_store_app_count(&t, TG_STR(ACC_A), &apps), TG_OK);
+    assert_i64_equal(apps, 2);
+    tg_txn_rollback(&t);
+}
+
+
 /* Two tags with one key in an app break the tags' primary key. */
 static void
 test_app_duplicate_tag_key(void **state)
@@ -3911,6 +3971,7 @@ main(void)
         STORE_TEST(test_app_insert_get),
         STORE_TEST(test_app_lookups),
         STORE_TEST(test_app_uniqueness),
+        STORE_TEST(test_app_insert_counted),
         STORE_TEST(test_app_duplicate_tag_key),
         STORE_TEST(test_app_update),
         STORE_TEST(test_app_list_filters),
