@@ -234,6 +234,10 @@ tg_cred_draft_redraw(const tg_service_t *svc, const tg_cred_rules_t *kind,
     char *sealed = NULL;
     int   rc;
 
+    if (kind->index == NULL && kind->key == NULL) {
+        return TG_EINTERNAL; /* only its id could clash */
+    }
+
     if (kind->index == NULL) {
         if (kind->key->generate(d->key_buf) != TG_OK) {
             return TG_EINTERNAL;
@@ -307,20 +311,29 @@ tg_cred_draft_free(tg_cred_draft_t *d)
 
 
 /*
- * Makes sure the name of d (its key, or its secret's index hash) is in
- * use by no other credential.  A clash with a value the caller chose is
- * theirs; a drawn one is drawn again (a clash of drawn values is as
- * unlikely as a guess of them).
+ * Inserts d, whose name (its key, or its secret's index hash) must be in
+ * use by no other credential.  A value the caller chose is looked up
+ * first, keys in grace too, and a clash is theirs.  A drawn one is
+ * inserted at once, the unique index checking it, and drawn again on a
+ * clash: it could meet a key in grace only by a guess of its random bits
+ * (143 of them for an AppKey), so that lookup is left out of the write.
  */
 static int
-tg_cred_draft_name(const tg_service_t *svc, tg_txn_t *t,
-                   const tg_cred_rules_t *kind, tg_cred_draft_t *d, int64_t now,
-                   tg_error_t *err)
+tg_cred_draft_insert(const tg_service_t *svc, tg_txn_t *t,
+                     const tg_cred_rules_t *kind, tg_cred_draft_t *d,
+                     int64_t now, tg_error_t *err)
 {
-    int taken = 1, attempt, rc = TG_OK;
+    int taken = 0, inserted = 0, attempt, rc = TG_OK;
 
-    if (kind->index == NULL && kind->key == NULL) {
-        return TG_OK;
+    if (d->chosen) {
+        rc = tg_store_cred_taken(
+            t, kind->kind, kind->index != NULL ? tg_str_c(d->c.hash) : d->key,
+            TG_STR(""), now, &taken);
+        if (rc == TG_OK && taken) {
+            return tg_error_set(err, kind->taken, kind->name_field, NULL);
+        }
+        rc = rc == TG_OK ? tg_store_cred_insert(t, kind->kind, &d->c) : rc;
+        return rc == TG_OK ? rc : tg_error_code(err, rc);
     }
 
     for (attempt = 0; attempt < TG_CRED_DRAWS && rc == TG_OK; attempt++) {
@@ -328,20 +341,14 @@ tg_cred_draft_name(const tg_service_t *svc, tg_txn_t *t,
             rc = tg_cred_draft_redraw(svc, kind, d);
         }
         if (rc == TG_OK) {
-            rc = tg_store_cred_taken(t, kind->kind,
-                                     kind->index != NULL ? tg_str_c(d->c.hash)
-                                                         : d->key,
-                                     TG_STR(""), now, &taken);
+            rc = tg_store_cred_insert_new(t, kind->kind, &d->c, &inserted);
         }
-        if (rc != TG_OK || !taken) {
+        if (inserted) {
             break;
-        }
-        if (d->chosen) {
-            return tg_error_set(err, kind->taken, kind->name_field, NULL);
         }
     }
 
-    if (rc == TG_OK && taken) {
+    if (rc == TG_OK && !inserted) {
         rc = TG_EINTERNAL;
     }
     return rc == TG_OK ? rc : tg_error_code(err, rc);
@@ -367,15 +374,12 @@ tg_cred_draft_store(tg_service_t *svc, tg_txn_t *t, const tg_cred_rules_t *kind,
         }
     }
     if (rc == TG_OK) {
-        rc = tg_cred_draft_name(svc, t, kind, d, now, err);
-    }
-    if (rc == TG_OK) {
         memcpy(d->c.app, app, sizeof(d->c.app));
         d->c.primary = kind->primary && spec->primary;
         d->c.created_at = now;
         d->c.updated_at = now;
         d->c.secret_at = now;
-        rc = tg_store_cred_insert(t, kind->kind, &d->c);
+        rc = tg_cred_draft_insert(svc, t, kind, d, now, err);
     }
     if (rc == TG_OK && logged) {
         rc = tg_change(t, kind->name, d->c.id, app, "upsert");

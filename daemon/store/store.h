@@ -349,6 +349,15 @@ void tg_store_app_list_free(tg_app_t *items, size_t n);
  * TG_ECODE_NOT_FOUND).
  */
 int tg_store_cred_insert(tg_txn_t *t, tg_cred_kind_t kind, const tg_cred_t *c);
+/*
+ * Inserts a credential whose name (key, or hash) was drawn at random: a
+ * clash of its id or name with another credential's is no error (which in
+ * PostgreSQL would end the transaction) but leaves *inserted 0, for the
+ * caller to draw again.  Keys in grace are not looked at: a drawn key
+ * meets one only by a guess of its random bits.
+ */
+int tg_store_cred_insert_new(tg_txn_t *t, tg_cred_kind_t kind,
+                             const tg_cred_t *c, int *inserted);
 int tg_store_cred_get(tg_txn_t *t, tg_cred_kind_t kind, tg_str_t id,
                       tg_cred_t *out);
 /* By its name: the public key (current keys only), or for a kind named

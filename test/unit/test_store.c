@@ -2058,6 +2058,57 @@ test_key_pairs(void **state)
 }
 
 
+/* A credential with a drawn name goes in unless its id or name (key, or
+ * hash) is taken, which is no error: the transaction goes on. */
+static void
+test_cred_insert_new(void **state)
+{
+    fixture_t *f = *state;
+    tg_cred_t  c;
+    int64_t    count = 0;
+    int        inserted = -1;
+    tg_txn_t   t;
+
+    t = begin_with_apps(f, 2);
+    insert_cred(&t, TG_CRED_KEY_PAIR,
+                key_pair_rec(KP_1, APP_1, "KEYONE01", 1, 1000));
+    insert_cred(&t, TG_CRED_APP_CODE,
+                cred_rec(CODE_1, APP_1, NULL, HASH("1"), "s1", 0, 1000));
+
+    c = key_pair_rec(KP_2, APP_2, "KEYONE01", 1, 2000);
+    assert_rc(tg_store_cred_insert_new(&t, TG_CRED_KEY_PAIR, &c, &inserted),
+              TG_OK);
+    assert_int_equal(inserted, 0);
+    c = key_pair_rec(KP_1, APP_2, "KEYTWO02", 1, 2000);
+    assert_rc(tg_store_cred_insert_new(&t, TG_CRED_KEY_PAIR, &c, &inserted),
+              TG_OK);
+    assert_int_equal(inserted, 0);
+    c = cred_rec(CODE_2, APP_2, NULL, HASH("1"), "s2", 0, 2000);
+    assert_rc(tg_store_cred_insert_new(&t, TG_CRED_APP_CODE, &c, &inserted),
+              TG_OK);
+    assert_int_equal(inserted, 0);
+
+    c = key_pair_rec(KP_2, APP_2, "KEYTWO02", 1, 2000);
+    assert_rc(tg_store_cred_insert_new(&t, TG_CRED_KEY_PAIR, &c, &inserted),
+              TG_OK);
+    assert_int_equal(inserted, 1);
+    c = cred_rec(CODE_2, APP_2, NULL, HASH("2"), "s2", 0, 2000);
+    assert_rc(tg_store_cred_insert_new(&t, TG_CRED_APP_CODE, &c, &inserted),
+              TG_OK);
+    assert_int_equal(inserted, 1);
+    commit(&t);
+
+    t = begin(f);
+    assert_rc(tg_store_cred_count(&t, TG_CRED_KEY_PAIR, TG_STR(APP_2), &count),
+              TG_OK);
+    assert_i64_equal(count, 1);
+    assert_rc(tg_store_cred_count(&t, TG_CRED_APP_CODE, TG_STR(APP_2), &count),
+              TG_OK);
+    assert_i64_equal(count, 1);
+    tg_txn_rollback(&t);
+}
+
+
 static void
 test_key_pair_update_delete(void **state)
 {
@@ -3986,6 +4037,7 @@ main(void)
         STORE_TEST(test_foreign_keys),
         STORE_TEST(test_credential_policy),
         STORE_TEST(test_key_pairs),
+        STORE_TEST(test_cred_insert_new),
         STORE_TEST(test_key_pair_update_delete),
         STORE_TEST(test_key_pair_update_secret),
         STORE_TEST(test_key_pair_page),
