@@ -413,25 +413,30 @@ tg_app_create_prepare(tg_service_t *svc, tg_app_create_t *op, tg_error_t *err)
 {
     const tg_app_spec_t *spec = op->spec;
     tg_app_t            *app = &op->out->app;
+    tg_draw_t            draw;
     int                  rc;
 
-    rc = tg_id_generate(app->id);
+    /* One draw from the CSPRNG for every random value. */
+    tg_draw_init(&draw);
+    rc = tg_draw_id(&draw, app->id);
     if (rc == TG_OK) {
-        rc = tg_app_id_generate(&app->app_id);
+        rc = tg_draw_app_id(&draw, &app->app_id);
     }
     if (rc == TG_OK) {
         rc = tg_app_apply(app, spec, TG_APP_SET_ALL);
     }
-    if (rc != TG_OK) {
-        return tg_error_code(err, rc);
-    }
+    rc = rc == TG_OK ? rc : tg_error_code(err, rc);
 
-    rc = tg_cred_draft(svc, &tg_cred_kinds[TG_CRED_KEY_PAIR], &op->pair_spec,
-                       &op->pair, err);
+    if (rc == TG_OK) {
+        rc = tg_cred_draft(svc, &tg_cred_kinds[TG_CRED_KEY_PAIR],
+                           &op->pair_spec, &draw, &op->pair, err);
+    }
     if (rc == TG_OK && op->with_code) {
         rc = tg_cred_draft(svc, &tg_cred_kinds[TG_CRED_APP_CODE],
-                           &op->code_spec, &op->code, err);
+                           &op->code_spec, &draw, &op->code, err);
     }
+
+    tg_draw_wipe(&draw);
     return rc;
 }
 

@@ -264,10 +264,11 @@ typedef struct {
  * uniqueness check is broken: the write fails. */
 #define TG_CRED_DRAWS 8
 
-/* Fills d from spec for a credential of kind: no store access. */
+/* Fills d from spec for a credential of kind, its random values taken
+ * from draw: no store access. */
 int  tg_cred_draft(const tg_service_t *svc, const tg_cred_rules_t *kind,
-                   const tg_cred_spec_t *spec, tg_cred_draft_t *d,
-                   tg_error_t *err);
+                   const tg_cred_spec_t *spec, tg_draw_t *draw,
+                   tg_cred_draft_t *d, tg_error_t *err);
 void tg_cred_draft_free(tg_cred_draft_t *d);
 
 /*

@@ -20,11 +20,12 @@
 #include "service/service_int.h"
 
 
-/* A value a caller gave, checked against format, or a generated one. */
+/* A value a caller gave, checked against format, or one drawn from
+ * draw. */
 static int
 tg_cred_value(const tg_cred_format_t *format, tg_field_t field, tg_str_t given,
-              char buf[TG_CRED_GENERATED_MAX + 1], tg_str_t *value,
-              tg_error_t *err)
+              tg_draw_t *draw, char buf[TG_CRED_GENERATED_MAX + 1],
+              tg_str_t *value, tg_error_t *err)
 {
     const char *rule;
 
@@ -36,7 +37,7 @@ tg_cred_value(const tg_cred_format_t *format, tg_field_t field, tg_str_t given,
         return TG_OK;
     }
 
-    if (format->generate(buf) != TG_OK) {
+    if (format->draw(draw, buf) != TG_OK) {
         return tg_error_code(err, TG_EINTERNAL);
     }
 
@@ -267,7 +268,8 @@ tg_cred_draft_redraw(const tg_service_t *svc, const tg_cred_rules_t *kind,
 
 int
 tg_cred_draft(const tg_service_t *svc, const tg_cred_rules_t *kind,
-              const tg_cred_spec_t *spec, tg_cred_draft_t *d, tg_error_t *err)
+              const tg_cred_spec_t *spec, tg_draw_t *draw, tg_cred_draft_t *d,
+              tg_error_t *err)
 {
     int rc;
 
@@ -275,13 +277,13 @@ tg_cred_draft(const tg_service_t *svc, const tg_cred_rules_t *kind,
     d->chosen =
         kind->index != NULL ? spec->secret.ptr != NULL : spec->key.ptr != NULL;
 
-    rc = tg_id_generate(d->c.id);
+    rc = tg_draw_id(draw, d->c.id);
     if (rc == TG_OK && kind->key != NULL) {
-        rc = tg_cred_value(kind->key, kind->name_field, spec->key, d->key_buf,
-                           &d->key, err);
+        rc = tg_cred_value(kind->key, kind->name_field, spec->key, draw,
+                           d->key_buf, &d->key, err);
     }
     if (rc == TG_OK) {
-        rc = tg_cred_value(kind->secret, kind->secret_field, spec->secret,
+        rc = tg_cred_value(kind->secret, kind->secret_field, spec->secret, draw,
                            d->secret_buf, &d->secret, err);
     }
     if (rc == TG_OK && kind->index != NULL) {
@@ -398,9 +400,12 @@ tg_cred_create(tg_service_t *svc, tg_txn_t *t, const tg_cred_rules_t *kind,
                tg_cred_t *c, tg_cred_view_t *view, tg_error_t *err)
 {
     tg_cred_draft_t d;
+    tg_draw_t       draw;
     int             rc;
 
-    rc = tg_cred_draft(svc, kind, spec, &d, err);
+    tg_draw_init(&draw);
+    rc = tg_cred_draft(svc, kind, spec, &draw, &d, err);
+    tg_draw_wipe(&draw);
     if (rc == TG_OK) {
         rc = tg_cred_draft_store(svc, t, kind, app, spec, NULL, 1, now, &d,
                                  view, err);
@@ -1033,6 +1038,7 @@ tg_service_cred_reset(tg_service_t *svc, const tg_actor_t *actor,
 {
     tg_audit_event_t ev;
     tg_cred_op_t     op;
+    tg_draw_t        draw;
     tg_str_t         target;
     int64_t          max_grace;
     int              rc = TG_OK;
@@ -1071,8 +1077,10 @@ tg_service_cred_reset(tg_service_t *svc, const tg_actor_t *actor,
         rc = tg_cred_op_check(&op, err);
     }
     if (rc == TG_OK) {
+        tg_draw_init(&draw);
         rc = tg_cred_value(op.kind->secret, op.kind->secret_field, spec->secret,
-                           op.generated, &op.spec.secret, err);
+                           &draw, op.generated, &op.spec.secret, err);
+        tg_draw_wipe(&draw);
     }
 
     return tg_cred_op_write(svc, &ev, &op, rc, tg_cred_reset_txn, err);

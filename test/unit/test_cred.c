@@ -135,6 +135,48 @@ test_id_order(void **state)
 }
 
 
+/* One draw serves many values, drawn full again as it runs out: each
+ * value of its format, all different; what is left is wiped. */
+static void
+test_draw(void **state)
+{
+    char      ids[20][TG_ID_LEN + 1], keys[20][TG_APP_KEY_LEN + 1];
+    char      secrets[20][TG_APP_SECRET_LEN + 1];
+    int64_t   numbers[20];
+    tg_draw_t d;
+    size_t    i, j;
+
+    (void) state;
+
+    tg_draw_init(&d);
+    for (i = 0; i < 20; i++) {
+        assert_rc(tg_draw_id(&d, ids[i]), TG_OK);
+        assert_rc(tg_draw_app_id(&d, &numbers[i]), TG_OK);
+        assert_rc(tg_app_key_format.draw(&d, keys[i]), TG_OK);
+        assert_rc(tg_app_secret_format.draw(&d, secrets[i]), TG_OK);
+
+        assert_true(tg_id_valid(tg_str_c(ids[i])));
+        assert_true(numbers[i] >= TG_APP_ID_MIN && numbers[i] <= TG_APP_ID_MAX);
+        assert_rc(tg_app_key_check(tg_str_c(keys[i]), NULL), TG_OK);
+        assert_int_equal(strlen(keys[i]), TG_APP_KEY_LEN);
+        assert_rc(tg_app_secret_check(tg_str_c(secrets[i]), NULL), TG_OK);
+        assert_int_equal(strlen(secrets[i]), TG_APP_SECRET_LEN);
+
+        for (j = 0; j < i; j++) {
+            assert_string_not_equal(ids[i], ids[j]);
+            assert_true(numbers[i] != numbers[j]);
+            assert_string_not_equal(keys[i], keys[j]);
+            assert_string_not_equal(secrets[i], secrets[j]);
+        }
+    }
+
+    tg_draw_wipe(&d);
+    for (i = 0; i < sizeof(d.bytes); i++) {
+        assert_int_equal(d.bytes[i], 0);
+    }
+}
+
+
 /* Each credential format generates its length of its alphabet, and its
  * check passes what it generates. */
 static void
@@ -489,6 +531,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_id_generate),
         cmocka_unit_test(test_id_order),
+        cmocka_unit_test(test_draw),
         cmocka_unit_test(test_cred_formats_generate),
         cmocka_unit_test(test_access_key_id_generate),
         cmocka_unit_test(test_access_key_secret_generate),
