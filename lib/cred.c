@@ -9,6 +9,11 @@
 #include "tollgate/cred.h"
 #include "tollgate/crypto.h"
 #include "tollgate/error.h"
+#include "tollgate/time.h"
+
+
+/* The leading bytes of an id that hold its time (48 bits of Unix ms). */
+#define TG_ID_TIME_BYTES 6
 
 
 static const char tg_alnum[] =
@@ -25,23 +30,61 @@ tg_fail(const char **rule, const char *text)
 }
 
 
+void
+tg_draw_init(tg_draw_t *d)
+{
+    d->used = sizeof(d->bytes);
+}
+
+
+void
+tg_draw_wipe(tg_draw_t *d)
+{
+    tg_wipe(d->bytes, sizeof(d->bytes));
+    d->used = sizeof(d->bytes);
+}
+
+
+/* Takes n random bytes from d into out, drawing d full again when it
+ * holds too few; each byte taken is wiped from d. */
+static int
+tg_draw_take(tg_draw_t *d, uint8_t *out, size_t n)
+{
+    if (n > sizeof(d->bytes)) {
+        return tg_random_bytes(out, n);
+    }
+
+    if (sizeof(d->bytes) - d->used < n) {
+        if (tg_random_bytes(d->bytes, sizeof(d->bytes)) != TG_OK) {
+            return TG_EINTERNAL;
+        }
+        d->used = 0;
+    }
+
+    memcpy(out, d->bytes + d->used, n);
+    tg_wipe(d->bytes + d->used, n);
+    d->used += n;
+    return TG_OK;
+}
+
+
 /*
  * Fills out[0..n) with characters drawn uniformly from the 62 of
  * tg_alnum, and NUL-terminates it.  Bytes of 248 or more are rejected so
  * that each character is equally likely (248 = 4 * 62).
  */
 static int
-tg_alnum_generate(char *out, size_t n)
+tg_alnum_draw(tg_draw_t *d, char *out, size_t n)
 {
     uint8_t pool[64];
-    size_t  i = 0, j;
+    size_t  i = 0, j, want;
+    int     rc = TG_OK;
 
-    while (i < n) {
-        if (tg_random_bytes(pool, sizeof(pool)) != TG_OK) {
-            return TG_EINTERNAL;
-        }
+    while (i < n && rc == TG_OK) {
+        want = n - i < sizeof(pool) ? n - i : sizeof(pool);
+        rc = tg_draw_take(d, pool, want);
 
-        for (j = 0; j < sizeof(pool) && i < n; j++) {
+        for (j = 0; j < want && rc == TG_OK; j++) {
             if (pool[j] < 248) {
                 out[i++] = tg_alnum[pool[j] % 62];
             }
@@ -50,16 +93,16 @@ tg_alnum_generate(char *out, size_t n)
 
     tg_wipe(pool, sizeof(pool));
     out[n] = '\0';
-    return TG_OK;
+    return rc == TG_OK ? TG_OK : TG_EINTERNAL;
 }
 
 
 static int
-tg_hex_generate(char *out, size_t nbytes)
+tg_hex_draw(tg_draw_t *d, char *out, size_t nbytes)
 {
     uint8_t raw[64];
 
-    if (nbytes > sizeof(raw) || tg_random_bytes(raw, nbytes) != TG_OK) {
+    if (nbytes > sizeof(raw) || tg_draw_take(d, raw, nbytes) != TG_OK) {
         return TG_EINTERNAL;
     }
 
@@ -69,45 +112,121 @@ tg_hex_generate(char *out, size_t nbytes)
 }
 
 
+/* A generator without a draw of its own draws one for its value. */
+#define TG_DRAW_ONE(call) \
+    tg_draw_t d_;         \
+    int       rc_;        \
+                          \
+    tg_draw_init(&d_);    \
+    rc_ = call;           \
+    tg_draw_wipe(&d_);    \
+    return rc_
+
+
+/*
+ * An id is 32 lowercase hex digits: the first 12 the time it was made in
+ * Unix ms, the other 20 random (80 bits).  Ids made later sort later (on
+ * one clock), so that the indexes keyed by them (apps, credentials, the
+ * audit trail by app) grow at their end: a create writes the index pages
+ * the one before it wrote, not one page at random of an index of millions
+ * of entries, which would be read first and then written to the log whole.
+ */
+int
+tg_draw_id(tg_draw_t *d, char out[TG_ID_LEN + 1])
+{
+    uint64_t now = (uint64_t) tg_time_now_ms();
+    uint8_t  raw[TG_ID_LEN / 2];
+    int      i;
+
+    for (i = TG_ID_TIME_BYTES - 1; i >= 0; i--) {
+        raw[i] = (uint8_t) (now & 0xff);
+        now >>= 8;
+    }
+
+    if (tg_draw_take(d, raw + TG_ID_TIME_BYTES, sizeof(raw) - TG_ID_TIME_BYTES)
+        != TG_OK)
+    {
+        return TG_EINTERNAL;
+    }
+
+    tg_hex_encode(raw, sizeof(raw), out);
+    return TG_OK;
+}
+
+
 int
 tg_id_generate(char out[TG_ID_LEN + 1])
 {
-    return tg_hex_generate(out, TG_ID_LEN / 2);
+    TG_DRAW_ONE(tg_draw_id(&d_, out));
+}
+
+
+int
+tg_draw_app_id(tg_draw_t *d, int64_t *out)
+{
+    const uint64_t bound = TG_APP_ID_MAX - TG_APP_ID_MIN + 1;
+    const uint64_t limit = UINT64_MAX - UINT64_MAX % bound;
+    uint64_t       r;
+
+    /* Draws at or above limit are rejected, so that every residue is
+     * equally likely. */
+    do {
+        if (tg_draw_take(d, (uint8_t *) &r, sizeof(r)) != TG_OK) {
+            return TG_EINTERNAL;
+        }
+    } while (r >= limit);
+
+    *out = TG_APP_ID_MIN + (int64_t) (r % bound);
+    return TG_OK;
 }
 
 
 int
 tg_app_id_generate(int64_t *out)
 {
-    uint64_t r;
+    TG_DRAW_ONE(tg_draw_app_id(&d_, out));
+}
 
-    if (tg_random_below(TG_APP_ID_MAX - TG_APP_ID_MIN + 1, &r) != TG_OK) {
-        return TG_EINTERNAL;
-    }
 
-    *out = TG_APP_ID_MIN + (int64_t) r;
-    return TG_OK;
+static int
+tg_app_key_draw(tg_draw_t *d, char *out)
+{
+    return tg_alnum_draw(d, out, TG_APP_KEY_LEN);
+}
+
+
+static int
+tg_app_secret_draw(tg_draw_t *d, char *out)
+{
+    return tg_alnum_draw(d, out, TG_APP_SECRET_LEN);
+}
+
+
+static int
+tg_app_code_draw(tg_draw_t *d, char *out)
+{
+    return tg_hex_draw(d, out, TG_APP_CODE_LEN / 2);
 }
 
 
 int
 tg_app_key_generate(char out[TG_APP_KEY_LEN + 1])
 {
-    return tg_alnum_generate(out, TG_APP_KEY_LEN);
+    TG_DRAW_ONE(tg_app_key_draw(&d_, out));
 }
 
 
 int
 tg_app_secret_generate(char out[TG_APP_SECRET_LEN + 1])
 {
-    return tg_alnum_generate(out, TG_APP_SECRET_LEN);
+    TG_DRAW_ONE(tg_app_secret_draw(&d_, out));
 }
 
 
 int
 tg_app_code_generate(char out[TG_APP_CODE_LEN + 1])
 {
-    return tg_hex_generate(out, TG_APP_CODE_LEN / 2);
+    TG_DRAW_ONE(tg_app_code_draw(&d_, out));
 }
 
 
@@ -116,14 +235,14 @@ tg_access_key_id_generate(char out[TG_ACCESS_KEY_ID_LEN + 1])
 {
     out[0] = 'T';
     out[1] = 'G';
-    return tg_alnum_generate(out + 2, TG_ACCESS_KEY_ID_LEN - 2);
+    TG_DRAW_ONE(tg_alnum_draw(&d_, out + 2, TG_ACCESS_KEY_ID_LEN - 2));
 }
 
 
 int
 tg_access_key_secret_generate(char out[TG_ACCESS_KEY_SECRET_LEN + 1])
 {
-    return tg_alnum_generate(out, TG_ACCESS_KEY_SECRET_LEN);
+    TG_DRAW_ONE(tg_alnum_draw(&d_, out, TG_ACCESS_KEY_SECRET_LEN));
 }
 
 
@@ -329,18 +448,21 @@ _Static_assert(TG_APP_CODE_LEN <= TG_CRED_GENERATED_MAX, "AppCode too long");
 const tg_cred_format_t tg_app_key_format = {
     TG_APP_KEY_LEN,
     tg_app_key_generate,
+    tg_app_key_draw,
     tg_app_key_check,
 };
 
 const tg_cred_format_t tg_app_secret_format = {
     TG_APP_SECRET_LEN,
     tg_app_secret_generate,
+    tg_app_secret_draw,
     tg_app_secret_check,
 };
 
 const tg_cred_format_t tg_app_code_format = {
     TG_APP_CODE_LEN,
     tg_app_code_generate,
+    tg_app_code_draw,
     tg_app_code_check,
 };
 

@@ -229,25 +229,24 @@ tg_app_target_account(const tg_service_t *svc, tg_txn_t *t,
 }
 
 
-/* Checks the account's app quota and the name's uniqueness in it.  The
- * account's row is locked first, so that two creates in one account (on
- * two nodes of a shared store) count and check one after the other; the
- * count is the account's counter, which the insert raises under that
- * lock, so that the check costs the same at any number of apps.  Copies
- * the account's credential policy, as locked, to policy. */
+/*
+ * Checks the account's app quota.  The account's row is locked first, so
+ * that two creates in one account (on two nodes of a shared store) count
+ * and check one after the other: the statement that locks it also counts
+ * the app (the account's counter, so that the check costs the same at any
+ * number of apps), which a refusal rolls back.  Copies the account's
+ * credential policy, as locked, to policy.
+ */
 static int
-tg_app_room_check(tg_service_t *svc, tg_txn_t *t, const char *account_id,
-                  tg_str_t name, tg_cred_policy_t *policy, tg_error_t *err)
+tg_app_room_take(tg_service_t *svc, tg_txn_t *t, const char *account_id,
+                 tg_cred_policy_t *policy, tg_error_t *err)
 {
     tg_account_t account;
-    int64_t      count, quota;
-    int          taken, rc;
+    int64_t      count = 0, quota;
+    int          rc;
 
     memset(&account, 0, sizeof(account));
-    rc = tg_store_account_lock(t, tg_str_c(account_id));
-    if (rc == TG_OK) {
-        rc = tg_store_account_get(t, tg_str_c(account_id), &account);
-    }
+    rc = tg_store_account_app_add(t, tg_str_c(account_id), &account, &count);
     if (rc != TG_OK) {
         return tg_error_set(err, rc, TG_FIELD_ACCOUNT_ID, NULL);
     }
@@ -257,55 +256,63 @@ tg_app_room_check(tg_service_t *svc, tg_txn_t *t, const char *account_id,
     *policy = account.policy;
     tg_account_free(&account);
 
-    rc = tg_store_app_count(t, tg_str_c(account_id), &count);
-    if (rc != TG_OK) {
-        return tg_error_code(err, rc);
-    }
-
-    if (count >= quota) {
+    if (count - 1 >= quota) {
         return tg_error_set(err, TG_EAPP_LIMIT, TG_FIELD_NONE,
                             "the account may hold at most %lld apps",
                             (long long) quota);
     }
+    return TG_OK;
+}
 
-    rc = tg_store_app_name_taken(t, tg_str_c(account_id), name, TG_STR(""),
-                                 &taken);
-    if (rc == TG_OK && taken) {
-        rc = tg_error_set(err, TG_ENAME_TAKEN, TG_FIELD_NAME, NULL);
+
+/*
+ * Inserts the new app, whose AppId was drawn before the transaction: the
+ * name must be free in its account (the unique index says so); an AppId
+ * (or id) in use is drawn again.
+ */
+static int
+tg_app_row_add(tg_txn_t *t, tg_app_t *app, tg_error_t *err)
+{
+    int inserted = 0, taken = 0, attempt, rc = TG_OK;
+
+    for (attempt = 0; attempt < TG_APP_ID_ATTEMPTS; attempt++) {
+        rc = tg_store_app_insert_counted(t, app, &inserted);
+        if (rc != TG_OK || inserted) {
+            break;
+        }
+        rc = tg_store_app_name_taken(t, tg_str_c(app->account_id),
+                                     tg_str_c(app->name), TG_STR(""), &taken);
+        if (rc == TG_OK && taken) {
+            return tg_error_set(err, TG_ENAME_TAKEN, TG_FIELD_NAME, NULL);
+        }
+        if (rc == TG_OK) {
+            rc = tg_id_generate(app->id);
+        }
+        if (rc == TG_OK) {
+            rc = tg_app_id_generate(&app->app_id);
+        }
+        if (rc != TG_OK) {
+            break;
+        }
     }
 
+    if (rc == TG_OK && !inserted) {
+        rc = TG_EINTERNAL;
+    }
     return rc == TG_OK ? rc : tg_error_code(err, rc);
 }
 
 
-/* Draws numeric AppIds until one is free. */
-static int
-tg_app_number_assign(tg_txn_t *t, int64_t *number, tg_error_t *err)
-{
-    int taken, attempt, rc;
-
-    for (attempt = 0; attempt < TG_APP_ID_ATTEMPTS; attempt++) {
-        rc = tg_app_id_generate(number);
-        if (rc == TG_OK) {
-            rc = tg_store_app_number_taken(t, *number, &taken);
-        }
-        if (rc != TG_OK) {
-            return tg_error_code(err, rc);
-        }
-        if (!taken) {
-            return TG_OK;
-        }
-    }
-
-    return tg_error_code(err, TG_EINTERNAL);
-}
-
-
-/* One app create in progress. */
+/* One app create in progress: what it drew before its transaction. */
 typedef struct {
     const tg_actor_t    *actor;
     const tg_app_spec_t *spec;
     tg_app_view_t       *out;
+    tg_cred_spec_t       pair_spec;
+    tg_cred_spec_t       code_spec;
+    tg_cred_draft_t      pair;
+    tg_cred_draft_t      code;
+    int                  with_code;
 } tg_app_create_t;
 
 
@@ -353,8 +360,6 @@ tg_app_create_txn(tg_service_t *svc, tg_txn_t *t, void *data,
     tg_app_create_t     *op = data;
     const tg_app_spec_t *spec = op->spec;
     tg_app_t            *app = &op->out->app;
-    tg_cred_spec_t       pair = { spec->app_key, spec->app_secret, 1, 0, 0 };
-    tg_cred_spec_t       code = { TG_STR_NULL, spec->app_code, 0, 0, 0 };
     tg_cred_policy_t     policy;
     int64_t              now = tg_time_now_ms();
     int                  rc;
@@ -365,44 +370,73 @@ tg_app_create_txn(tg_service_t *svc, tg_txn_t *t, void *data,
         rc = tg_rate_take(svc, app->account_id, err);
     }
     if (rc == TG_OK) {
-        rc = tg_app_room_check(svc, t, app->account_id, spec->name, &policy,
-                               err);
-    }
-    if (rc == TG_OK) {
-        rc = tg_id_generate(app->id);
-    }
-    if (rc == TG_OK) {
-        rc = tg_app_number_assign(t, &app->app_id, err);
+        rc = tg_app_room_take(svc, t, app->account_id, &policy, err);
     }
     if (rc == TG_OK) {
         app->created_at = now;
         app->updated_at = now;
-        rc = tg_app_apply(app, spec, TG_APP_SET_ALL);
+        rc = tg_app_row_add(t, app, err);
     }
     if (rc == TG_OK) {
         tg_audit_app(ev, app);
-        rc = tg_store_app_insert(t, app);
-    }
-    if (rc == TG_OK) {
         rc = tg_change(t, "app", app->id, app->id, "upsert");
     }
     if (rc == TG_OK) {
-        rc = tg_cred_create_member(svc, t, TG_CRED_KEY_PAIR, app->id, &pair,
-                                   now, &op->out->key, err);
+        rc = tg_cred_create_member(svc, t, TG_CRED_KEY_PAIR, app->id,
+                                   &op->pair_spec, &policy, now, &op->pair,
+                                   &op->out->key, err);
     }
     if (rc == TG_OK) {
         tg_app_view_expiry_set(&policy, op->out);
     }
-    if (rc == TG_OK && (spec->app_code.ptr != NULL || spec->generate_app_code))
-    {
+    if (rc == TG_OK && op->with_code) {
         op->out->codes = calloc(1, sizeof(tg_code_view_t));
         rc = op->out->codes == NULL
                  ? TG_ENOMEM
                  : tg_cred_create_member(svc, t, TG_CRED_APP_CODE, app->id,
-                                         &code, now, op->out->codes, err);
+                                         &op->code_spec, &policy, now,
+                                         &op->code, op->out->codes, err);
         op->out->ncodes = op->out->codes != NULL ? 1 : 0;
     }
 
+    return rc;
+}
+
+
+/*
+ * What a create can do before its transaction: draw the app's id and
+ * AppId, copy the spec, and draw, hash and seal its credentials, so that
+ * its turn in the store's serial write only checks and writes rows.
+ */
+static int
+tg_app_create_prepare(tg_service_t *svc, tg_app_create_t *op, tg_error_t *err)
+{
+    const tg_app_spec_t *spec = op->spec;
+    tg_app_t            *app = &op->out->app;
+    tg_draw_t            draw;
+    int                  rc;
+
+    /* One draw from the CSPRNG for every random value. */
+    tg_draw_init(&draw);
+    rc = tg_draw_id(&draw, app->id);
+    if (rc == TG_OK) {
+        rc = tg_draw_app_id(&draw, &app->app_id);
+    }
+    if (rc == TG_OK) {
+        rc = tg_app_apply(app, spec, TG_APP_SET_ALL);
+    }
+    rc = rc == TG_OK ? rc : tg_error_code(err, rc);
+
+    if (rc == TG_OK) {
+        rc = tg_cred_draft(svc, &tg_cred_kinds[TG_CRED_KEY_PAIR],
+                           &op->pair_spec, &draw, &op->pair, err);
+    }
+    if (rc == TG_OK && op->with_code) {
+        rc = tg_cred_draft(svc, &tg_cred_kinds[TG_CRED_APP_CODE],
+                           &op->code_spec, &draw, &op->code, err);
+    }
+
+    tg_draw_wipe(&draw);
     return rc;
 }
 
@@ -412,21 +446,34 @@ tg_service_app_create(tg_service_t *svc, const tg_actor_t *actor,
                       const tg_app_spec_t *spec, tg_app_view_t *out,
                       tg_error_t *err)
 {
-    tg_app_create_t  op = { actor, spec, out };
+    tg_app_create_t  op;
     tg_audit_event_t ev;
     int              rc;
 
     memset(out, 0, sizeof(*out));
+    memset(&op, 0, sizeof(op));
+    op.actor = actor;
+    op.spec = spec;
+    op.out = out;
+    op.pair_spec = (tg_cred_spec_t){ spec->app_key, spec->app_secret, 1, 0, 0 };
+    op.code_spec = (tg_cred_spec_t){ TG_STR_NULL, spec->app_code, 0, 0, 0 };
+    op.with_code = spec->app_code.ptr != NULL || spec->generate_app_code;
+
     tg_audit_begin(&ev, actor, TG_ACTION_CREATE_APP, "app", spec->name);
 
     rc = tg_app_spec_check(spec, TG_APP_SET_ALL, err);
     if (rc == TG_OK) {
         rc = tg_app_spec_credentials_check(spec, err);
     }
+    if (rc == TG_OK) {
+        rc = tg_app_create_prepare(svc, &op, err);
+    }
 
     rc = rc == TG_OK ? tg_write(svc, &ev, tg_app_create_txn, &op, err)
                      : tg_audit_failure(svc, &ev, rc, err);
 
+    tg_cred_draft_free(&op.pair);
+    tg_cred_draft_free(&op.code);
     if (rc != TG_OK) {
         tg_app_view_free(out);
     }

@@ -246,13 +246,55 @@ int tg_cred_create(tg_service_t *svc, tg_txn_t *t, const tg_cred_rules_t *kind,
                    tg_cred_t *c, tg_cred_view_t *view, tg_error_t *err);
 
 /*
- * tg_cred_create() for app create, which keeps only the view: fills
- * member, the kind's member of a tg_cred_view_t (a tg_key_view_t or a
- * tg_code_view_t), left zeroed on failure.
+ * A credential made before the transaction that stores it, so that the
+ * write's serial part only checks and stores rows: its id, its values
+ * (given, or drawn into the buffers), its index hash and its sealed
+ * secret.  tg_cred_draft_free() wipes it.
+ */
+typedef struct {
+    tg_cred_t c;      /* id, key or hash, sealed; the rest set at store */
+    tg_str_t  key;    /* the public key, if the kind has one */
+    tg_str_t  secret; /* the secret in clear */
+    int       chosen; /* the caller chose the value that names it */
+    char      key_buf[TG_CRED_GENERATED_MAX + 1];
+    char      secret_buf[TG_CRED_GENERATED_MAX + 1];
+} tg_cred_draft_t;
+
+/* A credential drawn this many times clashes with none, or the store's
+ * uniqueness check is broken: the write fails. */
+#define TG_CRED_DRAWS 8
+
+/* Fills d from spec for a credential of kind, its random values taken
+ * from draw: no store access. */
+int  tg_cred_draft(const tg_service_t *svc, const tg_cred_rules_t *kind,
+                   const tg_cred_spec_t *spec, tg_draw_t *draw,
+                   tg_cred_draft_t *d, tg_error_t *err);
+void tg_cred_draft_free(tg_cred_draft_t *d);
+
+/*
+ * Stores d in t as app's credential of kind: checks a secret spec chose
+ * against policy (the app's account's; NULL: read here), makes sure its
+ * name is free (a drawn one is drawn again), inserts it, logs it if
+ * logged (an app's create logs the app, which covers it), and fills view
+ * with the secret in clear.
+ */
+int tg_cred_draft_store(tg_service_t *svc, tg_txn_t *t,
+                        const tg_cred_rules_t *kind, const char *app,
+                        const tg_cred_spec_t   *spec,
+                        const tg_cred_policy_t *policy, int logged, int64_t now,
+                        tg_cred_draft_t *d, tg_cred_view_t *view,
+                        tg_error_t *err);
+
+/*
+ * tg_cred_draft_store() for app create, which keeps only the view and
+ * logs the app instead: fills member, the kind's member of a
+ * tg_cred_view_t (a tg_key_view_t or a tg_code_view_t), left zeroed on
+ * failure.
  */
 int tg_cred_create_member(tg_service_t *svc, tg_txn_t *t, tg_cred_kind_t kind,
                           const char *app, const tg_cred_spec_t *spec,
-                          int64_t now, void *member, tg_error_t *err);
+                          const tg_cred_policy_t *policy, int64_t now,
+                          tg_cred_draft_t *d, void *member, tg_error_t *err);
 
 /* Notes a key's use (service_accounts.c); secret: see there. */
 void tg_access_key_touch(tg_service_t *svc, const tg_access_key_t *key,

@@ -20,11 +20,12 @@
 #include "service/service_int.h"
 
 
-/* A value a caller gave, checked against format, or a generated one. */
+/* A value a caller gave, checked against format, or one drawn from
+ * draw. */
 static int
 tg_cred_value(const tg_cred_format_t *format, tg_field_t field, tg_str_t given,
-              char buf[TG_CRED_GENERATED_MAX + 1], tg_str_t *value,
-              tg_error_t *err)
+              tg_draw_t *draw, char buf[TG_CRED_GENERATED_MAX + 1],
+              tg_str_t *value, tg_error_t *err)
 {
     const char *rule;
 
@@ -36,7 +37,7 @@ tg_cred_value(const tg_cred_format_t *format, tg_field_t field, tg_str_t given,
         return TG_OK;
     }
 
-    if (format->generate(buf) != TG_OK) {
+    if (format->draw(draw, buf) != TG_OK) {
         return tg_error_code(err, TG_EINTERNAL);
     }
 
@@ -224,77 +225,213 @@ tg_cred_name(const tg_service_t *svc, tg_txn_t *t, const tg_cred_rules_t *kind,
 }
 
 
-int
-tg_cred_create(tg_service_t *svc, tg_txn_t *t, const tg_cred_rules_t *kind,
-               const char *app, const tg_cred_spec_t *spec, int64_t now,
-               tg_cred_t *c, tg_cred_view_t *view, tg_error_t *err)
+/* Draws a fresh value for the part of d that names it: the key of a
+ * key-named kind, or the secret (and its index hash) of a secret-named
+ * one, which the new secret is then sealed again for. */
+static int
+tg_cred_draft_redraw(const tg_service_t *svc, const tg_cred_rules_t *kind,
+                     tg_cred_draft_t *d)
 {
-    char             key_buf[TG_CRED_GENERATED_MAX + 1];
-    char             secret_buf[TG_CRED_GENERATED_MAX + 1];
-    tg_str_t         key = TG_STR_NULL, secret = TG_STR_NULL;
-    tg_cred_policy_t policy;
-    int              rc;
+    char *sealed = NULL;
+    int   rc;
 
-    memset(c, 0, sizeof(*c));
+    if (kind->index == NULL && kind->key == NULL) {
+        return TG_EINTERNAL; /* only its id could clash */
+    }
 
-    rc = TG_OK;
-    if (spec->secret.ptr != NULL) {
-        rc = tg_cred_app_policy(t, app, &policy, err);
-        if (rc == TG_OK) {
-            rc = tg_cred_policy_secret(&policy, kind, spec->secret, err);
+    if (kind->index == NULL) {
+        if (kind->key->generate(d->key_buf) != TG_OK) {
+            return TG_EINTERNAL;
         }
+        free(d->c.key);
+        d->c.key = tg_strndup(d->key_buf, strlen(d->key_buf));
+        d->key = tg_str_c(d->key_buf);
+        return d->c.key != NULL ? TG_OK : TG_ENOMEM;
+    }
+
+    if (kind->secret->generate(d->secret_buf) != TG_OK) {
+        return TG_EINTERNAL;
+    }
+    d->secret = tg_str_c(d->secret_buf);
+    rc = tg_keyring_index(svc->keyring, tg_str_c(kind->index), d->secret,
+                          d->c.hash);
+    if (rc == TG_OK) {
+        rc = tg_seal_for(svc, kind->seal, d->c.id, d->secret, &sealed);
     }
     if (rc == TG_OK) {
-        rc = tg_id_generate(c->id);
+        free(d->c.sealed);
+        d->c.sealed = sealed;
+    }
+    return rc;
+}
+
+
+int
+tg_cred_draft(const tg_service_t *svc, const tg_cred_rules_t *kind,
+              const tg_cred_spec_t *spec, tg_draw_t *draw, tg_cred_draft_t *d,
+              tg_error_t *err)
+{
+    int rc;
+
+    memset(d, 0, sizeof(*d));
+    d->chosen =
+        kind->index != NULL ? spec->secret.ptr != NULL : spec->key.ptr != NULL;
+
+    rc = tg_draw_id(draw, d->c.id);
+    if (rc == TG_OK && kind->key != NULL) {
+        rc = tg_cred_value(kind->key, kind->name_field, spec->key, draw,
+                           d->key_buf, &d->key, err);
+    }
+    if (rc == TG_OK) {
+        rc = tg_cred_value(kind->secret, kind->secret_field, spec->secret, draw,
+                           d->secret_buf, &d->secret, err);
+    }
+    if (rc == TG_OK && kind->index != NULL) {
+        rc = tg_keyring_index(svc->keyring, tg_str_c(kind->index), d->secret,
+                              d->c.hash);
     }
     if (rc == TG_OK && kind->key != NULL) {
-        rc = tg_cred_value(kind->key, kind->name_field, spec->key, key_buf,
-                           &key, err);
+        d->c.key = tg_strndup(d->key.ptr, d->key.len);
+        rc = d->c.key != NULL ? TG_OK : TG_ENOMEM;
     }
     if (rc == TG_OK) {
-        rc = tg_cred_value(kind->secret, kind->secret_field, spec->secret,
-                           secret_buf, &secret, err);
-    }
-    if (rc == TG_OK) {
-        rc = tg_cred_name(svc, t, kind, key, secret, TG_STR(""), now, c, err);
-    }
-    if (rc == TG_OK) {
-        memcpy(c->app, app, sizeof(c->app));
-        c->primary = kind->primary && spec->primary;
-        c->created_at = now;
-        c->updated_at = now;
-        c->secret_at = now;
-        rc = tg_seal_for(svc, kind->seal, c->id, secret, &c->sealed);
-    }
-    if (rc == TG_OK) {
-        rc = tg_store_cred_insert(t, kind->kind, c);
-    }
-    if (rc == TG_OK) {
-        rc = tg_change(t, kind->name, c->id, app, "upsert");
-    }
-    if (rc == TG_OK) {
-        rc = kind->view_fill(svc, c, secret, 1, view);
+        rc = tg_seal_for(svc, kind->seal, d->c.id, d->secret, &d->c.sealed);
     }
 
-    tg_wipe(key_buf, sizeof(key_buf));
-    tg_wipe(secret_buf, sizeof(secret_buf));
+    return rc == TG_OK ? rc : tg_error_code(err, rc);
+}
+
+
+void
+tg_cred_draft_free(tg_cred_draft_t *d)
+{
+    tg_cred_free(&d->c);
+    tg_wipe(d->key_buf, sizeof(d->key_buf));
+    tg_wipe(d->secret_buf, sizeof(d->secret_buf));
+    memset(d, 0, sizeof(*d));
+}
+
+
+/*
+ * Inserts d, whose name (its key, or its secret's index hash) must be in
+ * use by no other credential.  A value the caller chose is looked up
+ * first, keys in grace too, and a clash is theirs.  A drawn one is
+ * inserted at once, the unique index checking it, and drawn again on a
+ * clash: it could meet a key in grace only by a guess of its random bits
+ * (143 of them for an AppKey), so that lookup is left out of the write.
+ */
+static int
+tg_cred_draft_insert(const tg_service_t *svc, tg_txn_t *t,
+                     const tg_cred_rules_t *kind, tg_cred_draft_t *d,
+                     int64_t now, tg_error_t *err)
+{
+    int taken = 0, inserted = 0, attempt, rc = TG_OK;
+
+    if (d->chosen) {
+        rc = tg_store_cred_taken(
+            t, kind->kind, kind->index != NULL ? tg_str_c(d->c.hash) : d->key,
+            TG_STR(""), now, &taken);
+        if (rc == TG_OK && taken) {
+            return tg_error_set(err, kind->taken, kind->name_field, NULL);
+        }
+        rc = rc == TG_OK ? tg_store_cred_insert(t, kind->kind, &d->c) : rc;
+        return rc == TG_OK ? rc : tg_error_code(err, rc);
+    }
+
+    for (attempt = 0; attempt < TG_CRED_DRAWS && rc == TG_OK; attempt++) {
+        if (attempt > 0) {
+            rc = tg_cred_draft_redraw(svc, kind, d);
+        }
+        if (rc == TG_OK) {
+            rc = tg_store_cred_insert_new(t, kind->kind, &d->c, &inserted);
+        }
+        if (inserted) {
+            break;
+        }
+    }
+
+    if (rc == TG_OK && !inserted) {
+        rc = TG_EINTERNAL;
+    }
     return rc == TG_OK ? rc : tg_error_code(err, rc);
 }
 
 
 int
+tg_cred_draft_store(tg_service_t *svc, tg_txn_t *t, const tg_cred_rules_t *kind,
+                    const char *app, const tg_cred_spec_t *spec,
+                    const tg_cred_policy_t *policy, int logged, int64_t now,
+                    tg_cred_draft_t *d, tg_cred_view_t *view, tg_error_t *err)
+{
+    tg_cred_policy_t read;
+    int              rc = TG_OK;
+
+    if (spec->secret.ptr != NULL) {
+        if (policy == NULL) {
+            rc = tg_cred_app_policy(t, app, &read, err);
+            policy = &read;
+        }
+        if (rc == TG_OK) {
+            rc = tg_cred_policy_secret(policy, kind, spec->secret, err);
+        }
+    }
+    if (rc == TG_OK) {
+        memcpy(d->c.app, app, sizeof(d->c.app));
+        d->c.primary = kind->primary && spec->primary;
+        d->c.created_at = now;
+        d->c.updated_at = now;
+        d->c.secret_at = now;
+        rc = tg_cred_draft_insert(svc, t, kind, d, now, err);
+    }
+    if (rc == TG_OK && logged) {
+        rc = tg_change(t, kind->name, d->c.id, app, "upsert");
+    }
+    if (rc == TG_OK) {
+        rc = kind->view_fill(svc, &d->c, d->secret, 1, view);
+    }
+
+    return rc == TG_OK ? rc : tg_error_code(err, rc);
+}
+
+
+int
+tg_cred_create(tg_service_t *svc, tg_txn_t *t, const tg_cred_rules_t *kind,
+               const char *app, const tg_cred_spec_t *spec, int64_t now,
+               tg_cred_t *c, tg_cred_view_t *view, tg_error_t *err)
+{
+    tg_cred_draft_t d;
+    tg_draw_t       draw;
+    int             rc;
+
+    tg_draw_init(&draw);
+    rc = tg_cred_draft(svc, kind, spec, &draw, &d, err);
+    tg_draw_wipe(&draw);
+    if (rc == TG_OK) {
+        rc = tg_cred_draft_store(svc, t, kind, app, spec, NULL, 1, now, &d,
+                                 view, err);
+    }
+
+    /* The caller's copy of the credential; the draft keeps no secret. */
+    *c = d.c;
+    memset(&d.c, 0, sizeof(d.c));
+    tg_cred_draft_free(&d);
+    return rc;
+}
+
+
+int
 tg_cred_create_member(tg_service_t *svc, tg_txn_t *t, tg_cred_kind_t kind,
-                      const char *app, const tg_cred_spec_t *spec, int64_t now,
-                      void *member, tg_error_t *err)
+                      const char *app, const tg_cred_spec_t *spec,
+                      const tg_cred_policy_t *policy, int64_t now,
+                      tg_cred_draft_t *d, void *member, tg_error_t *err)
 {
     const tg_cred_rules_t *rules = &tg_cred_kinds[kind];
     tg_cred_view_t         made;
-    tg_cred_t              c;
     int                    rc;
 
     memset(&made, 0, sizeof(made));
-    rc = tg_cred_create(svc, t, rules, app, spec, now, &c, &made, err);
-    tg_cred_free(&c);
+    rc = tg_cred_draft_store(svc, t, rules, app, spec, policy, 0, now, d, &made,
+                             err);
     memcpy(member, (char *) &made + rules->view_at, rules->view_size);
     return rc;
 }
@@ -901,6 +1038,7 @@ tg_service_cred_reset(tg_service_t *svc, const tg_actor_t *actor,
 {
     tg_audit_event_t ev;
     tg_cred_op_t     op;
+    tg_draw_t        draw;
     tg_str_t         target;
     int64_t          max_grace;
     int              rc = TG_OK;
@@ -939,8 +1077,10 @@ tg_service_cred_reset(tg_service_t *svc, const tg_actor_t *actor,
         rc = tg_cred_op_check(&op, err);
     }
     if (rc == TG_OK) {
+        tg_draw_init(&draw);
         rc = tg_cred_value(op.kind->secret, op.kind->secret_field, spec->secret,
-                           op.generated, &op.spec.secret, err);
+                           &draw, op.generated, &op.spec.secret, err);
+        tg_draw_wipe(&draw);
     }
 
     return tg_cred_op_write(svc, &ev, &op, rc, tg_cred_reset_txn, err);

@@ -298,6 +298,17 @@ int tg_store_account_update(tg_txn_t *t, const tg_account_t *account);
  * SQLite's write transactions are serialized already.)
  */
 int tg_store_account_lock(tg_txn_t *t, tg_str_t id);
+/*
+ * An app create's first step: locks the account's row as
+ * tg_store_account_lock() does by counting one more app in it
+ * (accounts.app_count), and reads the account, as locked, into out and
+ * its new app count into apps.  Returns 0, or
+ * TG_EACCOUNT_NOT_FOUND.  The caller refuses a count over the quota by
+ * rolling its transaction back; it then inserts with
+ * tg_store_app_insert_counted().
+ */
+int tg_store_account_app_add(tg_txn_t *t, tg_str_t id, tg_account_t *out,
+                             int64_t *apps);
 int tg_store_account_delete(tg_txn_t *t, tg_str_t id);
 /* How many apps, APIs and access keys an account owns. */
 int  tg_store_account_usage(tg_txn_t *t, tg_str_t id, int64_t *apps,
@@ -329,6 +340,14 @@ void tg_store_access_key_list_free(tg_access_key_t *items, size_t n);
  * TG_ECONFLICT.
  */
 int tg_store_app_insert(tg_txn_t *t, const tg_app_t *app);
+/*
+ * Inserts a new app (and its tags) that tg_store_account_app_add() has counted
+ * already.  An app whose id, AppId or name in its account is taken is not
+ * inserted, without error: *inserted says whether it was (a caller tells
+ * which with tg_store_app_name_taken()).
+ */
+int tg_store_app_insert_counted(tg_txn_t *t, const tg_app_t *app,
+                                int *inserted);
 int tg_store_app_get(tg_txn_t *t, tg_str_t id, tg_app_t *out);
 /*
  * For a rebuild of the projection: the apps after the id after ("" first),
@@ -364,6 +383,15 @@ void tg_store_app_list_free(tg_app_t *items, size_t n);
  * TG_ECODE_NOT_FOUND).
  */
 int tg_store_cred_insert(tg_txn_t *t, tg_cred_kind_t kind, const tg_cred_t *c);
+/*
+ * Inserts a credential whose name (key, or hash) was drawn at random: a
+ * clash of its id or name with another credential's is no error (which in
+ * PostgreSQL would end the transaction) but leaves *inserted 0, for the
+ * caller to draw again.  Keys in grace are not looked at: a drawn key
+ * meets one only by a guess of its random bits.
+ */
+int tg_store_cred_insert_new(tg_txn_t *t, tg_cred_kind_t kind,
+                             const tg_cred_t *c, int *inserted);
 int tg_store_cred_get(tg_txn_t *t, tg_cred_kind_t kind, tg_str_t id,
                       tg_cred_t *out);
 /* By its name: the public key (current keys only), or for a kind named

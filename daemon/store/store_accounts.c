@@ -3,6 +3,7 @@
  */
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "tollgate/error.h"
 #include "store/store_int.h"
@@ -124,6 +125,65 @@ tg_store_account_lock(tg_txn_t *t, tg_str_t id)
                 TG_PARAMS(TG_P_TEXT(id)), &changes);
 
     return rc == TG_OK && changes == 0 ? TG_EACCOUNT_NOT_FOUND : rc;
+}
+
+
+/* An account and its app count, as tg_store_account_app_add() reads
+ * them. */
+typedef struct {
+    tg_account_t account;
+    int64_t      apps;
+} tg_account_apps_t;
+
+
+static void
+tg_account_apps_read(tg_cursor_t *c, void *item)
+{
+    tg_account_apps_t *a = item;
+
+    tg_account_read(c, &a->account);
+    a->apps = tg_col_int(c, 12);
+}
+
+
+static void
+tg_account_apps_release(void *item)
+{
+    tg_account_apps_t *a = item;
+
+    tg_account_free(&a->account);
+}
+
+
+int
+tg_store_account_app_add(tg_txn_t *t, tg_str_t id, tg_account_t *out,
+                         int64_t *apps)
+{
+    tg_account_apps_t row;
+    int64_t           changes = 0;
+    int               rc;
+
+    /* Two statements: SQLite's RETURNING fills a temporary table, which
+     * costs more than a second lookup of the row just written. */
+    memset(&row, 0, sizeof(row));
+    rc =
+        tg_run(t, "UPDATE accounts SET app_count = app_count + 1 WHERE id = $1",
+               TG_PARAMS(TG_P_TEXT(id)), &changes);
+    if (rc == TG_OK && changes == 0) {
+        rc = TG_EACCOUNT_NOT_FOUND;
+    }
+    if (rc == TG_OK) {
+        rc = tg_read_one(t,
+                         "SELECT " TG_ACCOUNT_COLUMNS ", app_count "
+                         "FROM accounts WHERE id = $1",
+                         TG_PARAMS(TG_P_TEXT(id)), tg_account_apps_read,
+                         tg_account_apps_release, &row, TG_EACCOUNT_NOT_FOUND);
+    }
+    if (rc == TG_OK) {
+        *out = row.account;
+        *apps = row.apps;
+    }
+    return rc;
 }
 
 

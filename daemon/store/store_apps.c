@@ -117,14 +117,17 @@ tg_app_tags_read(tg_txn_t *t, tg_app_t *app)
 }
 
 
+/* Writes an app's tags: a new app (fresh) has none to replace. */
 static int
-tg_app_tags_write(tg_txn_t *t, const tg_app_t *app)
+tg_app_tags_write(tg_txn_t *t, const tg_app_t *app, int fresh)
 {
     size_t i;
-    int    rc;
+    int    rc = TG_OK;
 
-    rc = tg_run(t, "DELETE FROM app_tags WHERE app = $1",
-                TG_PARAMS(TG_P_CSTR(app->id)), NULL);
+    if (!fresh) {
+        rc = tg_run(t, "DELETE FROM app_tags WHERE app = $1",
+                    TG_PARAMS(TG_P_CSTR(app->id)), NULL);
+    }
 
     for (i = 0; i < app->ntags && rc == TG_OK; i++) {
         rc = tg_run(
@@ -161,6 +164,30 @@ tg_app_read_one(tg_txn_t *t, const char *sql, const tg_param_t *params,
 }
 
 
+/* Inserts app's row (not its tags); sql ends with the insert's
+ * conflict clause, if any. */
+static int
+tg_app_row_insert(tg_txn_t *t, const char *sql, const tg_app_t *app,
+                  int64_t *changes)
+{
+    return tg_run(t, sql,
+                  TG_PARAMS(TG_P_CSTR(app->id), TG_P_INT(app->app_id),
+                            TG_P_CSTR(app->account_id), TG_P_CSTR(app->name),
+                            TG_P_CSTR(app->description), TG_P_CSTR(app->extend),
+                            TG_P_INT(app->enabled),
+                            TG_P_CSTR(tg_creator_name(app->creator)),
+                            TG_P_INT(app->rate_rps), TG_P_INT(app->rate_burst),
+                            TG_P_INT(app->created_at),
+                            TG_P_INT(app->updated_at)),
+                  changes);
+}
+
+
+#define TG_APP_INSERT                        \
+    "INSERT INTO apps (" TG_APP_COLUMNS ") " \
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+
+
 int
 tg_store_app_insert(tg_txn_t *t, const tg_app_t *app)
 {
@@ -177,19 +204,23 @@ tg_store_app_insert(tg_txn_t *t, const tg_app_t *app)
         return rc;
     }
 
-    rc = tg_run(t,
-                "INSERT INTO apps (" TG_APP_COLUMNS ") "
-                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-                TG_PARAMS(TG_P_CSTR(app->id), TG_P_INT(app->app_id),
-                          TG_P_CSTR(app->account_id), TG_P_CSTR(app->name),
-                          TG_P_CSTR(app->description), TG_P_CSTR(app->extend),
-                          TG_P_INT(app->enabled),
-                          TG_P_CSTR(tg_creator_name(app->creator)),
-                          TG_P_INT(app->rate_rps), TG_P_INT(app->rate_burst),
-                          TG_P_INT(app->created_at), TG_P_INT(app->updated_at)),
-                NULL);
+    rc = tg_app_row_insert(t, TG_APP_INSERT, app, NULL);
+    return rc == TG_OK ? tg_app_tags_write(t, app, 1) : rc;
+}
 
-    return rc == TG_OK ? tg_app_tags_write(t, app) : rc;
+
+int
+tg_store_app_insert_counted(tg_txn_t *t, const tg_app_t *app, int *inserted)
+{
+    int64_t changes = 0;
+    int     rc;
+
+    /* A clash is no error, which in PostgreSQL would end the
+     * transaction: the caller tells which value clashed. */
+    rc = tg_app_row_insert(t, TG_APP_INSERT " ON CONFLICT DO NOTHING", app,
+                           &changes);
+    *inserted = rc == TG_OK && changes > 0;
+    return rc == TG_OK && *inserted ? tg_app_tags_write(t, app, 1) : rc;
 }
 
 
@@ -664,7 +695,7 @@ tg_store_app_update(tg_txn_t *t, const tg_app_t *app)
         return TG_EAPP_NOT_FOUND;
     }
 
-    return rc == TG_OK ? tg_app_tags_write(t, app) : rc;
+    return rc == TG_OK ? tg_app_tags_write(t, app, 0) : rc;
 }
 
 

@@ -31,6 +31,7 @@ typedef struct {
     const char *insert;        /* id, app, [key], [hash], sealed, [primary],
                                   [prev key, sealed, expiry, secret_at], created,
                                   updated */
+    const char *insert_new;    /* the same, a clash no error */
     const char *update;        /* the same, without app and created */
     const char *update_secret; /* id, sealed, primary, prev sealed, expiry,
                                   secret_at, updated; NULL: none */
@@ -50,6 +51,16 @@ typedef struct {
     "prev_secret_sealed, prev_expires_at, created_at, updated_at, "          \
     "secret_at FROM key_pairs "
 
+#define TG_KEY_PAIR_INSERT                                                 \
+    "INSERT INTO key_pairs (id, app, app_key, secret_sealed, is_primary, " \
+    "prev_app_key, prev_secret_sealed, prev_expires_at, secret_at, "       \
+    "created_at, updated_at) "                                             \
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+
+#define TG_APP_CODE_INSERT                                                 \
+    "INSERT INTO app_codes (id, app, code_hash, code_sealed, created_at, " \
+    "updated_at) VALUES ($1, $2, $3, $4, $5, $6)"
+
 #define TG_APP_CODE_SELECT                                             \
     "SELECT id, app, NULL, code_hash, code_sealed, 0, NULL, NULL, 0, " \
     "created_at, updated_at, updated_at FROM app_codes "
@@ -58,10 +69,8 @@ static const tg_cred_table_t tg_cred_tables[TG_CRED_KINDS] = {
     [TG_CRED_KEY_PAIR] = {
         TG_COLS_KEY | TG_COLS_PRIMARY,
         TG_EKEY_NOT_FOUND,
-        "INSERT INTO key_pairs (id, app, app_key, secret_sealed, is_primary, "
-        "prev_app_key, prev_secret_sealed, prev_expires_at, secret_at, "
-        "created_at, updated_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        TG_KEY_PAIR_INSERT,
+        TG_KEY_PAIR_INSERT " ON CONFLICT DO NOTHING",
         "UPDATE key_pairs SET app_key = $2, secret_sealed = $3, "
         "is_primary = $4, prev_app_key = $5, prev_secret_sealed = $6, "
         "prev_expires_at = $7, secret_at = $8, updated_at = $9 WHERE id = $1",
@@ -82,8 +91,8 @@ static const tg_cred_table_t tg_cred_tables[TG_CRED_KINDS] = {
     [TG_CRED_APP_CODE] = {
         TG_COLS_HASH,
         TG_ECODE_NOT_FOUND,
-        "INSERT INTO app_codes (id, app, code_hash, code_sealed, created_at, "
-        "updated_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        TG_APP_CODE_INSERT,
+        TG_APP_CODE_INSERT " ON CONFLICT DO NOTHING",
         "UPDATE app_codes SET code_hash = $2, code_sealed = $3, "
         "updated_at = $4 WHERE id = $1",
         NULL,
@@ -191,6 +200,21 @@ tg_store_cred_insert(tg_txn_t *t, tg_cred_kind_t kind, const tg_cred_t *c)
     tg_param_t             p[TG_CRED_PARAMS_MAX];
 
     return tg_run(t, tb->insert, p, tg_cred_params(tb, c, 1, p), NULL);
+}
+
+
+int
+tg_store_cred_insert_new(tg_txn_t *t, tg_cred_kind_t kind, const tg_cred_t *c,
+                         int *inserted)
+{
+    const tg_cred_table_t *tb = tg_cred_table(kind);
+    tg_param_t             p[TG_CRED_PARAMS_MAX];
+    int64_t                changes = 0;
+    int                    rc;
+
+    rc = tg_run(t, tb->insert_new, p, tg_cred_params(tb, c, 1, p), &changes);
+    *inserted = rc == TG_OK && changes > 0;
+    return rc;
 }
 
 

@@ -1,11 +1,12 @@
 /*
  * Credentials: generating them and checking caller-supplied ones.
  *
- * Generated values come from the OS CSPRNG, carry at least 128 bits of
- * entropy, and satisfy every vendor's published format, so one app reads
- * the same way in every dialect:
+ * Generated values come from the OS CSPRNG, carry (but for ids, which
+ * name and grant nothing) at least 128 bits of entropy, and satisfy every
+ * vendor's published format, so one app reads the same way in every dialect:
  *
- *   id          32 lowercase hex                 128 bits
+ *   id          32 lowercase hex: 48 bits of the time in ms, then 80
+ *               random bits (an id names, it grants nothing)
  *   AppKey      24 of [A-Za-z0-9]                142 bits  (Huawei: 8-200,
  *                                                           alnum first)
  *   AppSecret   40 of [A-Za-z0-9]                238 bits  (Huawei: 8-128)
@@ -90,9 +91,12 @@ typedef struct {
 
 /* The format of one credential value: how it is generated (len
  * characters and a NUL into out) and how a given one is checked. */
+typedef struct tg_draw_s tg_draw_t;
+
 typedef struct {
     size_t len;
     int (*generate)(char *out);
+    int (*draw)(tg_draw_t *d, char *out); /* the same, from d */
     int (*check)(tg_str_t value, const char **rule);
 } tg_cred_format_t;
 
@@ -101,8 +105,27 @@ extern const tg_cred_format_t tg_app_secret_format;
 extern const tg_cred_format_t tg_app_code_format;
 
 
+/*
+ * Random bytes drawn from the CSPRNG at once for several values: a call
+ * costs about as much as a few hundred bytes of its output, and an app's
+ * create draws seven values.  Values are taken from it in order, each
+ * byte once (and wiped from it as it is taken); it is drawn full again
+ * when it holds too few.  tg_draw_wipe() wipes what is left.
+ */
+struct tg_draw_s {
+    uint8_t bytes[256];
+    size_t  used; /* the bytes taken; all: empty */
+};
+
+void tg_draw_init(tg_draw_t *d);
+void tg_draw_wipe(tg_draw_t *d);
+
+/* An id: TG_ID_LEN hex digits, its time in ms then 80 random bits, so
+ * that ids sort in the order they were made (on one clock). */
 int tg_id_generate(char out[TG_ID_LEN + 1]);
+int tg_draw_id(tg_draw_t *d, char out[TG_ID_LEN + 1]);
 int tg_app_id_generate(int64_t *out);
+int tg_draw_app_id(tg_draw_t *d, int64_t *out);
 int tg_app_key_generate(char out[TG_APP_KEY_LEN + 1]);
 int tg_app_secret_generate(char out[TG_APP_SECRET_LEN + 1]);
 int tg_app_code_generate(char out[TG_APP_CODE_LEN + 1]);

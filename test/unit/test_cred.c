@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tollgate/cred.h"
+#include "tollgate/time.h"
 
 #include "unit.h"
 
@@ -99,10 +100,80 @@ test_id_generate(void **state)
 
     (void) state;
 
-    check_generator(tg_id_generate, TG_ID_LEN, 0, hexdigits);
+    /* The last 20 digits are random; the first 12 are the time. */
+    check_generator(tg_id_generate, TG_ID_LEN, 12, hexdigits);
 
     assert_rc(tg_id_generate(id), TG_OK);
     assert_true(tg_id_valid(tg_str_c(id)));
+}
+
+
+/* An id made later sorts after one made before, and its first 12 digits
+ * are the time it was made in Unix ms. */
+static void
+test_id_order(void **state)
+{
+    char    first[TG_ID_LEN + 1], later[TG_ID_LEN + 1], time_hex[13];
+    int64_t before, after, at;
+
+    (void) state;
+
+    before = tg_time_now_ms();
+    assert_rc(tg_id_generate(first), TG_OK);
+    after = tg_time_now_ms();
+
+    memcpy(time_hex, first, 12);
+    time_hex[12] = '\0';
+    at = (int64_t) strtoll(time_hex, NULL, 16);
+    assert_true(at >= before && at <= after);
+
+    do {
+        assert_rc(tg_id_generate(later), TG_OK);
+    } while (memcmp(later, first, 12) == 0);
+
+    assert_true(strcmp(first, later) < 0);
+}
+
+
+/* One draw serves many values, drawn full again as it runs out: each
+ * value of its format, all different; what is left is wiped. */
+static void
+test_draw(void **state)
+{
+    char      ids[20][TG_ID_LEN + 1], keys[20][TG_APP_KEY_LEN + 1];
+    char      secrets[20][TG_APP_SECRET_LEN + 1];
+    int64_t   numbers[20];
+    tg_draw_t d;
+    size_t    i, j;
+
+    (void) state;
+
+    tg_draw_init(&d);
+    for (i = 0; i < 20; i++) {
+        assert_rc(tg_draw_id(&d, ids[i]), TG_OK);
+        assert_rc(tg_draw_app_id(&d, &numbers[i]), TG_OK);
+        assert_rc(tg_app_key_format.draw(&d, keys[i]), TG_OK);
+        assert_rc(tg_app_secret_format.draw(&d, secrets[i]), TG_OK);
+
+        assert_true(tg_id_valid(tg_str_c(ids[i])));
+        assert_true(numbers[i] >= TG_APP_ID_MIN && numbers[i] <= TG_APP_ID_MAX);
+        assert_rc(tg_app_key_check(tg_str_c(keys[i]), NULL), TG_OK);
+        assert_int_equal(strlen(keys[i]), TG_APP_KEY_LEN);
+        assert_rc(tg_app_secret_check(tg_str_c(secrets[i]), NULL), TG_OK);
+        assert_int_equal(strlen(secrets[i]), TG_APP_SECRET_LEN);
+
+        for (j = 0; j < i; j++) {
+            assert_string_not_equal(ids[i], ids[j]);
+            assert_true(numbers[i] != numbers[j]);
+            assert_string_not_equal(keys[i], keys[j]);
+            assert_string_not_equal(secrets[i], secrets[j]);
+        }
+    }
+
+    tg_draw_wipe(&d);
+    for (i = 0; i < sizeof(d.bytes); i++) {
+        assert_int_equal(d.bytes[i], 0);
+    }
 }
 
 
@@ -459,6 +530,8 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_id_generate),
+        cmocka_unit_test(test_id_order),
+        cmocka_unit_test(test_draw),
         cmocka_unit_test(test_cred_formats_generate),
         cmocka_unit_test(test_access_key_id_generate),
         cmocka_unit_test(test_access_key_secret_generate),

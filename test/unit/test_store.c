@@ -963,6 +963,66 @@ test_app_uniqueness(void **state)
 }
 
 
+/* An app create's steps: the account's row, quota and count, then an
+ * insert that a clash of id, AppId or name in the account leaves
+ * undone without ending the transaction (PostgreSQL would). */
+static void
+test_app_insert_counted(void **state)
+{
+    fixture_t   *f = *state;
+    tg_account_t account;
+    tg_app_t     app, got;
+    int64_t      apps = 0;
+    int          inserted = -1;
+    tg_txn_t     t;
+
+    seed_accounts(f);
+    t = begin(f);
+    insert_app(&t, APP_1, 10000000000001, ACC_A, "alpha", 1000);
+
+    memset(&account, 0, sizeof(account));
+    assert_rc(tg_store_account_app_add(&t, TG_STR(ACC_A), &account, &apps),
+              TG_OK);
+    assert_i64_equal(apps, 2);
+    assert_string_equal(account.name, "acme");
+    tg_account_free(&account);
+
+    assert_rc(
+        tg_store_account_app_add(&t, TG_STR(ID("accc", 3)), &account, &apps),
+        TG_EACCOUNT_NOT_FOUND);
+
+    /* The same name in the account, the same AppId, the same id. */
+    app = app_rec(APP_2, 10000000000002, ACC_A, "alpha", 2000);
+    assert_rc(tg_store_app_insert_counted(&t, &app, &inserted), TG_OK);
+    assert_int_equal(inserted, 0);
+    app = app_rec(APP_2, 10000000000001, ACC_A, "beta", 2000);
+    assert_rc(tg_store_app_insert_counted(&t, &app, &inserted), TG_OK);
+    assert_int_equal(inserted, 0);
+    app = app_rec(APP_1, 10000000000002, ACC_A, "beta", 2000);
+    assert_rc(tg_store_app_insert_counted(&t, &app, &inserted), TG_OK);
+    assert_int_equal(inserted, 0);
+
+    /* A free one goes in with its tags; the count is the one taken. */
+    app = app_rec(APP_2, 10000000000002, ACC_A, "beta", 2000);
+    app.tags[0] = (tg_tag_t){ (char *) "env", (char *) "prod" };
+    app.ntags = 1;
+    assert_rc(tg_store_app_insert_counted(&t, &app, &inserted), TG_OK);
+    assert_int_equal(inserted, 1);
+    commit(&t);
+
+    t = begin(f);
+    memset(&got, 0, sizeof(got));
+    assert_rc(tg_store_app_get(&t, TG_STR(APP_2), &got), TG_OK);
+    assert_string_equal(got.name, "beta");
+    assert_int_equal(got.ntags, 1);
+    assert_string_equal(got.tags[0].value, "prod");
+    tg_app_free(&got);
+    assert_rc(tg_store_app_count(&t, TG_STR(ACC_A), &apps), TG_OK);
+    assert_i64_equal(apps, 2);
+    tg_txn_rollback(&t);
+}
+
+
 /* Two tags with one key in an app break the tags' primary key. */
 static void
 test_app_duplicate_tag_key(void **state)
@@ -1997,6 +2057,57 @@ test_key_pairs(void **state)
     assert_rc(tg_store_cred_insert(&t, TG_CRED_KEY_PAIR, &kp), TG_ECONFLICT);
 
     commit(&t);
+}
+
+
+/* A credential with a drawn name goes in unless its id or name (key, or
+ * hash) is taken, which is no error: the transaction goes on. */
+static void
+test_cred_insert_new(void **state)
+{
+    fixture_t *f = *state;
+    tg_cred_t  c;
+    int64_t    count = 0;
+    int        inserted = -1;
+    tg_txn_t   t;
+
+    t = begin_with_apps(f, 2);
+    insert_cred(&t, TG_CRED_KEY_PAIR,
+                key_pair_rec(KP_1, APP_1, "KEYONE01", 1, 1000));
+    insert_cred(&t, TG_CRED_APP_CODE,
+                cred_rec(CODE_1, APP_1, NULL, HASH("1"), "s1", 0, 1000));
+
+    c = key_pair_rec(KP_2, APP_2, "KEYONE01", 1, 2000);
+    assert_rc(tg_store_cred_insert_new(&t, TG_CRED_KEY_PAIR, &c, &inserted),
+              TG_OK);
+    assert_int_equal(inserted, 0);
+    c = key_pair_rec(KP_1, APP_2, "KEYTWO02", 1, 2000);
+    assert_rc(tg_store_cred_insert_new(&t, TG_CRED_KEY_PAIR, &c, &inserted),
+              TG_OK);
+    assert_int_equal(inserted, 0);
+    c = cred_rec(CODE_2, APP_2, NULL, HASH("1"), "s2", 0, 2000);
+    assert_rc(tg_store_cred_insert_new(&t, TG_CRED_APP_CODE, &c, &inserted),
+              TG_OK);
+    assert_int_equal(inserted, 0);
+
+    c = key_pair_rec(KP_2, APP_2, "KEYTWO02", 1, 2000);
+    assert_rc(tg_store_cred_insert_new(&t, TG_CRED_KEY_PAIR, &c, &inserted),
+              TG_OK);
+    assert_int_equal(inserted, 1);
+    c = cred_rec(CODE_2, APP_2, NULL, HASH("2"), "s2", 0, 2000);
+    assert_rc(tg_store_cred_insert_new(&t, TG_CRED_APP_CODE, &c, &inserted),
+              TG_OK);
+    assert_int_equal(inserted, 1);
+    commit(&t);
+
+    t = begin(f);
+    assert_rc(tg_store_cred_count(&t, TG_CRED_KEY_PAIR, TG_STR(APP_2), &count),
+              TG_OK);
+    assert_i64_equal(count, 1);
+    assert_rc(tg_store_cred_count(&t, TG_CRED_APP_CODE, TG_STR(APP_2), &count),
+              TG_OK);
+    assert_i64_equal(count, 1);
+    tg_txn_rollback(&t);
 }
 
 
@@ -4219,6 +4330,7 @@ main(void)
         STORE_TEST(test_app_insert_get),
         STORE_TEST(test_app_lookups),
         STORE_TEST(test_app_uniqueness),
+        STORE_TEST(test_app_insert_counted),
         STORE_TEST(test_app_duplicate_tag_key),
         STORE_TEST(test_app_update),
         STORE_TEST(test_app_list_filters),
@@ -4233,6 +4345,7 @@ main(void)
         STORE_TEST(test_foreign_keys),
         STORE_TEST(test_credential_policy),
         STORE_TEST(test_key_pairs),
+        STORE_TEST(test_cred_insert_new),
         STORE_TEST(test_key_pair_update_delete),
         STORE_TEST(test_key_pair_update_secret),
         STORE_TEST(test_key_pair_page),
