@@ -242,8 +242,12 @@ function measureFdatasync(n = 200) {
   };
 }
 
-// wrk (bench/lib/mgmt_wrk.lua), when installed.
-const wrkSeconds = process.env.BENCH_QUICK ? 1 : 5;
+// wrk (bench/lib/mgmt_wrk.lua), when installed: rounds of wrkSeconds,
+// the builds interleaved in each; a figure is the rate over all its
+// rounds and the median of their latencies, so that one run's hiccup
+// does not make the figure.
+const wrkSeconds = process.env.BENCH_QUICK ? 1 : 3;
+const wrkRounds = process.env.BENCH_QUICK ? 1 : 3;
 function wrkInstalled() {
   return spawnSync('wrk', ['--version']).error === undefined;
 }
@@ -338,7 +342,7 @@ try {
   if (wrkInstalled()) {
     const idsFile = path.join(os.tmpdir(), `tollgate-bench-ids-${process.pid}`);
     try {
-      for (let round = 0; round < rounds; round++) {
+      for (let round = 0; round < wrkRounds; round++) {
         for (const c of levels) {
           for (const op of ['reset', 'create']) {
             for (const [name, d] of Object.entries(daemons)) {
@@ -384,6 +388,8 @@ try {
       p99_ms: mid(rs.map((r) => r.p99_us)) / 1000,
       max_ms: Math.max(...rs.map((r) => r.max_us)) / 1000,
       client: 'wrk',
+      rounds: rs.length,
+      seconds_per_round: wrkSeconds,
     };
   }
 
@@ -414,7 +420,7 @@ try {
     const ratio = base ? (r.ops_per_s / base.ops_per_s).toFixed(2) : '';
     console.log(`  ${k.padEnd(40)} ${String(r.ops_per_s).padStart(8)} ${
         r.median_ms.toFixed(3).padStart(10)} ${r.p99_ms.toFixed(3).padStart(8)} ${
-        r.max_ms.toFixed(3).padStart(8)}  ${ratio}  (client: wrk -t1, ${wrkSeconds} s a run)`);
+        r.max_ms.toFixed(3).padStart(8)}  ${ratio}  (client: wrk -t1, ${wrkRounds} x ${wrkSeconds} s)`);
   }
   console.log(
       `  fdatasync of 4 KiB appended, on ${os.tmpdir()} (the stores' file system): ` +
@@ -461,7 +467,7 @@ try {
         value: x && x.s[stat],
         baseline_label: b && 'BENCH_BASELINE build',
         baseline_value: b && b.s[stat],
-        rounds: r.rounds,
+        rounds: (x && x.s.rounds) || r.rounds,
         note: x &&
             `${x.s.n} ops, ${tagText(x)}, --threads ${r.threads}` +
                 (id === 'cp.reset_c1_p50' && r.fdatasync ?
@@ -478,7 +484,7 @@ try {
                value: x.s.ops_per_s,
                baseline_label: 'SQLite store, same run',
                baseline_value: b && b.s.ops_per_s,
-               rounds: r.rounds,
+               rounds: x.s.rounds || r.rounds,
                note: `${x.s.n} ops, p99 ${x.s.p99_ms} ms (SQLite ${b && b.s.p99_ms} ms)`,
              });
     };
@@ -497,7 +503,7 @@ try {
           value: x.s.ops_per_s,
           baseline_label: b && 'BENCH_BASELINE build',
           baseline_value: b && b.s.ops_per_s,
-          rounds: r.rounds,
+          rounds: x.s.rounds || r.rounds,
           chart: {panel: 'control', series: `${x.op}, ${tagText(x)}`, x: `c=${x.c}`},
         });
       }),

@@ -386,9 +386,6 @@ tg_app_create_txn(tg_service_t *svc, tg_txn_t *t, void *data,
                                    &op->pair_spec, &policy, now, &op->pair,
                                    &op->out->key, err);
     }
-    if (rc == TG_OK) {
-        tg_app_view_expiry_set(&policy, op->out);
-    }
     if (rc == TG_OK && op->with_code) {
         op->out->codes = calloc(1, sizeof(tg_code_view_t));
         rc = op->out->codes == NULL
@@ -397,6 +394,10 @@ tg_app_create_txn(tg_service_t *svc, tg_txn_t *t, void *data,
                                          &op->code_spec, &policy, now,
                                          &op->code, op->out->codes, err);
         op->out->ncodes = op->out->codes != NULL ? 1 : 0;
+    }
+    if (rc == TG_OK) {
+        /* the pair's and the AppCode's: both are made by now */
+        tg_app_view_expiry_set(&policy, op->out);
     }
 
     return rc;

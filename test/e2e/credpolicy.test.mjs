@@ -384,7 +384,9 @@ describe('apps whose secrets expire within a period', () => {
     await setPolicy({max_secret_age: 5 * 86400}, 'cp_soon');
     await setPolicy({max_secret_age: 30 * 86400}, 'cp_later');
     const make = async (name, account) => {
-      const res = await d.call('POST', '/v1/apps', {body: {name, account_id: accounts[account]}});
+      const res = await d.call(
+          'POST', '/v1/apps',
+          {body: {name, account_id: accounts[account], generate_app_code: true}});
       assert.equal(res.status, 201, res.text);
       return res.json;
     };
@@ -417,6 +419,15 @@ describe('apps whose secrets expire within a period', () => {
         Math.abs(shown - (Date.parse(soon.created_at) + 5 * 86400e3)) <= 1000,
         soon.secret_expires_at);
     assert.equal(never.secret_expires_at, null);
+    // The create's answer shows the AppCode's expiry too, as a list of
+    // the app's codes does.
+    const code = soon.app_codes[0];
+    assert.equal(
+        Date.parse(code.secret_expires_at), Date.parse(code.created_at) + 5 * 86400e3,
+        JSON.stringify(code));
+    const codes = await d.call('GET', `/v1/apps/${soon.id}/codes`);
+    assert.equal(codes.json.items[0].secret_expires_at, code.secret_expires_at, codes.text);
+    assert.equal(never.app_codes[0].secret_expires_at, null);
     const got = await d.call('GET', `/v1/apps/${later.id}`);
     assert.equal(Date.parse(got.json.secret_expires_at), Date.parse(later.secret_expires_at));
     // A reset moves it.
