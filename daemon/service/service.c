@@ -185,23 +185,6 @@ tg_audit_success(tg_txn_t *t, tg_audit_event_t *ev)
 }
 
 
-int
-tg_audit_commit(tg_service_t *svc, tg_txn_t *t, tg_audit_event_t *ev)
-{
-    int rc;
-
-    (void) svc;
-
-    rc = tg_audit_success(t, ev);
-    if (rc != TG_OK) {
-        tg_txn_rollback(t);
-        return rc;
-    }
-
-    return tg_txn_commit(t);
-}
-
-
 void
 tg_audit_reason(tg_audit_event_t *ev, const char *reason)
 {

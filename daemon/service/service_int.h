@@ -95,12 +95,6 @@ void tg_audit_app(tg_audit_event_t *ev, const tg_app_t *app);
 void tg_audit_detail(tg_audit_event_t *ev, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/*
- * Records a successful event in t and commits t.  Returns 0 or the
- * store's error (then t was rolled back).
- */
-int tg_audit_commit(tg_service_t *svc, tg_txn_t *t, tg_audit_event_t *ev);
-
 /* Sets ev's detail to {"reason": reason}, cut to fit as valid JSON. */
 void tg_audit_reason(tg_audit_event_t *ev, const char *reason);
 

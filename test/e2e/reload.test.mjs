@@ -63,6 +63,11 @@ test('SIGHUP reopens the log file and applies log_level; tollgate reload sends i
     // log_level is live: at warn, a request (info) is no longer logged.
     await writeFile(conf, `log_level = warn\nlog_file = ${log}\n`);
     process.kill(proc.pid, 'SIGHUP');
+    // The reload logs its lines at info, then lowers the level: a request
+    // sent meanwhile could still be logged.
+    assert.ok(
+        await eventually(async () => /settings reloaded log_level=warn/.test(await text(log))));
+    await new Promise((resolve) => setTimeout(resolve, 100));
     await health();
     await new Promise((resolve) => setTimeout(resolve, 300));
     await writeFile(conf, `log_level = loud\nlog_file = ${log}\n`);
