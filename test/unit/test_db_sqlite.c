@@ -6,7 +6,12 @@
  * - Past TG_SQLITE_CKPT_PAGES pages in the WAL, the pages reach the
  *   database file while the pool stays open and nobody writes.
  * - A clean close checkpoints the WAL and removes it.
+ * - A writer that finds the lock taken waits busy_ms, then gets TG_EBUSY;
+ *   one freed meanwhile is taken within a few milliseconds (polled, not
+ *   slept on with SQLite's 1, 2, 5, 10 ... 100 ms steps).
  */
+
+#include <pthread.h>
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -122,11 +127,82 @@ test_checkpointer(void **state)
 }
 
 
+static int64_t
+now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+
+/* Ends the write transaction of the connection given after 40 ms. */
+static void *
+commit_later(void *arg)
+{
+    sleep_ms(40);
+    assert_int_equal(tg_db_sqlite.commit(arg), TG_OK);
+    return NULL;
+}
+
+
+static void
+test_busy_wait(void **state)
+{
+    char            dir[256], path[300];
+    tg_db_options_t o = { 0 };
+    tg_db_t        *holder, *waiter;
+    tg_db_conn_t   *held, *conn;
+    pthread_t       th;
+    int64_t         t;
+
+    (void) state;
+    assert_int_equal(tg_fixture_mkdir(dir, "db_sqlite_busy"), 0);
+    snprintf(path, sizeof(path), "%s/t.db", dir);
+    o.path = path;
+    o.connections = 1;
+    o.busy_ms = 5000;
+    assert_int_equal(tg_db_sqlite.open(&o, &holder), TG_OK);
+    o.busy_ms = 150;
+    assert_int_equal(tg_db_sqlite.open(&o, &waiter), TG_OK);
+    write_rows(holder, 1);
+
+    assert_int_equal(tg_db_sqlite.acquire(holder, &held), TG_OK);
+    assert_int_equal(tg_db_sqlite.acquire(waiter, &conn), TG_OK);
+
+    /* held to the end: busy_ms, then TG_EBUSY */
+    assert_int_equal(tg_db_sqlite.begin(held, 1), TG_OK);
+    t = now_ms();
+    assert_int_equal(tg_db_sqlite.begin(conn, 1), TG_EBUSY);
+    t = now_ms() - t;
+    assert_true(t >= 150 && t < 1000);
+    assert_int_equal(tg_db_sqlite.commit(held), TG_OK);
+
+    /* freed after 40 ms: taken then, not at SQLite's next step (53 ms) */
+    assert_int_equal(tg_db_sqlite.begin(held, 1), TG_OK);
+    assert_int_equal(pthread_create(&th, NULL, commit_later, held), 0);
+    t = now_ms();
+    assert_int_equal(tg_db_sqlite.begin(conn, 1), TG_OK);
+    t = now_ms() - t;
+    assert_int_equal(pthread_join(th, NULL), 0);
+    assert_true(t >= 35 && t < 52);
+    assert_int_equal(tg_db_sqlite.commit(conn), TG_OK);
+
+    tg_db_sqlite.release(waiter, conn);
+    tg_db_sqlite.release(holder, held);
+    tg_db_sqlite.close(waiter);
+    tg_db_sqlite.close(holder);
+    tg_fixture_rmtree(dir);
+}
+
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_checkpointer),
+        cmocka_unit_test(test_busy_wait),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
