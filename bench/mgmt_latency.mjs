@@ -419,8 +419,9 @@ try {
     const base = k.includes('current') && result.runs[k.replace('current', 'baseline')];
     const ratio = base ? (r.ops_per_s / base.ops_per_s).toFixed(2) : '';
     console.log(`  ${k.padEnd(40)} ${String(r.ops_per_s).padStart(8)} ${
-        r.median_ms.toFixed(3).padStart(10)} ${r.p99_ms.toFixed(3).padStart(8)} ${
-        r.max_ms.toFixed(3).padStart(8)}  ${ratio}  (client: wrk -t1, ${wrkRounds} x ${wrkSeconds} s)`);
+        r.median_ms.toFixed(3).padStart(
+            10)} ${r.p99_ms.toFixed(3).padStart(8)} ${r.max_ms.toFixed(3).padStart(8)}  ${
+        ratio}  (client: wrk -t1, ${wrkRounds} x ${wrkSeconds} s)`);
   }
   console.log(
       `  fdatasync of 4 KiB appended, on ${os.tmpdir()} (the stores' file system): ` +
