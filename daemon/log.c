@@ -80,13 +80,37 @@ tg_log_level_parse(const char *text, tg_log_level_t *level)
 }
 
 
-/* Appends text as a JSON string, escaped; invalid UTF-8 becomes '?'. */
+/* The longest value a line keeps, with its NUL (tg_utf8_sanitize()'s out). */
+#define TG_LOG_VALUE_MAX 512
+
+
+/*
+ * Appends text as a JSON string, escaped; invalid UTF-8 and control
+ * characters become '?', and a value is cut before TG_LOG_VALUE_MAX bytes.
+ * Short printable ASCII without quote or backslash, which is what almost
+ * every field holds, is already its own JSON string: it is copied at once.
+ */
 static void
 tg_log_json_string(tg_buf_t *b, const char *text)
 {
     static const char    hex[] = "0123456789abcdef";
-    char                 clean[512];
+    char                 clean[TG_LOG_VALUE_MAX];
     const unsigned char *p, *run;
+    size_t               len;
+
+    text = text != NULL ? text : "";
+    for (p = (const unsigned char *) text; *p >= 0x20 && *p < 0x7f; p++) {
+        if (*p == '"' || *p == '\\') {
+            break;
+        }
+    }
+    len = (size_t) (p - (const unsigned char *) text);
+    if (*p == '\0' && len < sizeof(clean)) {
+        tg_buf_append(b, "\"", 1);
+        tg_buf_append(b, text, len);
+        tg_buf_append(b, "\"", 1);
+        return;
+    }
 
     tg_utf8_sanitize(tg_str_c(text), clean, sizeof(clean));
     tg_buf_append(b, "\"", 1);
@@ -112,6 +136,26 @@ tg_log_json_string(tg_buf_t *b, const char *text)
     }
 
     tg_buf_append(b, "\"", 1);
+}
+
+
+/* Appends n in decimal. */
+static void
+tg_log_int(tg_buf_t *b, int64_t n)
+{
+    char     digits[24];
+    char    *p = digits + sizeof(digits);
+    uint64_t u = n < 0 ? 0 - (uint64_t) n : (uint64_t) n;
+
+    do {
+        *--p = (char) ('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (n < 0) {
+        *--p = '-';
+    }
+
+    tg_buf_append(b, p, (size_t) (digits + sizeof(digits) - p));
 }
 
 
@@ -151,9 +195,15 @@ tg_log(tg_log_level_t level, const char *msg, const tg_log_field_t *fields,
 
     tg_time_format(tg_time_now_ms(), 1, now);
 
+    /* One allocation holds a usual line (a request's is ~250 bytes). */
+    (void) tg_buf_reserve(&b, 512);
+
     if (tg_log_json) {
-        tg_buf_printf(&b, "{\"time\":\"%s\",\"level\":\"%s\",\"msg\":", now,
-                      tg_log_names[level]);
+        tg_buf_append(&b, "{\"time\":\"", 9);
+        tg_buf_append_c(&b, now);
+        tg_buf_append(&b, "\",\"level\":\"", 11);
+        tg_buf_append_c(&b, tg_log_names[level]);
+        tg_buf_append(&b, "\",\"msg\":", 8);
         tg_log_json_string(&b, msg);
 
         for (i = 0; i < n; i++) {
@@ -163,7 +213,7 @@ tg_log(tg_log_level_t level, const char *msg, const tg_log_field_t *fields,
             if (fields[i].str != NULL) {
                 tg_log_json_string(&b, fields[i].str);
             } else {
-                tg_buf_printf(&b, "%" PRId64, fields[i].num);
+                tg_log_int(&b, fields[i].num);
             }
         }
 
@@ -173,11 +223,13 @@ tg_log(tg_log_level_t level, const char *msg, const tg_log_field_t *fields,
         tg_buf_printf(&b, "%s %-5s %s", now, tg_log_names[level], msg);
 
         for (i = 0; i < n; i++) {
-            tg_buf_printf(&b, " %s=", fields[i].key);
+            tg_buf_append(&b, " ", 1);
+            tg_buf_append_c(&b, fields[i].key);
+            tg_buf_append(&b, "=", 1);
             if (fields[i].str != NULL) {
                 tg_log_text_value(&b, fields[i].str);
             } else {
-                tg_buf_printf(&b, "%" PRId64, fields[i].num);
+                tg_log_int(&b, fields[i].num);
             }
         }
 

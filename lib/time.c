@@ -66,6 +66,17 @@ tg_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 }
 
 
+/* Writes v's last width decimal digits, zero-padded. */
+static void
+tg_time_digits(char *out, unsigned v, size_t width)
+{
+    while (width > 0) {
+        out[--width] = (char) ('0' + v % 10);
+        v /= 10;
+    }
+}
+
+
 size_t
 tg_time_format(int64_t ms, int with_ms, char out[TG_RFC3339_LEN + 1])
 {
@@ -73,7 +84,7 @@ tg_time_format(int64_t ms, int with_ms, char out[TG_RFC3339_LEN + 1])
     static const int64_t max_ms = 253402300799999; /* 9999-12-31 */
     int64_t              days, secs, y;
     unsigned             m, d, msec;
-    int                  n;
+    size_t               n;
 
     ms = ms < min_ms ? min_ms : ms > max_ms ? max_ms : ms;
 
@@ -82,18 +93,28 @@ tg_time_format(int64_t ms, int with_ms, char out[TG_RFC3339_LEN + 1])
     msec = (unsigned) ((ms - days * 86400000) % 1000);
     tg_civil_from_days(days, &y, &m, &d);
 
+    /* By hand, not snprintf(): every log line and reply formats times. */
+    tg_time_digits(out, (unsigned) y, 4);
+    out[4] = '-';
+    tg_time_digits(out + 5, m, 2);
+    out[7] = '-';
+    tg_time_digits(out + 8, d, 2);
+    out[10] = 'T';
+    tg_time_digits(out + 11, (unsigned) (secs / 3600), 2);
+    out[13] = ':';
+    tg_time_digits(out + 14, (unsigned) (secs / 60 % 60), 2);
+    out[16] = ':';
+    tg_time_digits(out + 17, (unsigned) (secs % 60), 2);
+    n = 19;
     if (with_ms) {
-        n = snprintf(out, TG_RFC3339_LEN + 1,
-                     "%04d-%02u-%02uT%02d:%02d:%02d.%03uZ", (int) y, m, d,
-                     (int) (secs / 3600), (int) (secs / 60 % 60),
-                     (int) (secs % 60), msec);
-    } else {
-        n = snprintf(out, TG_RFC3339_LEN + 1, "%04d-%02u-%02uT%02d:%02d:%02dZ",
-                     (int) y, m, d, (int) (secs / 3600), (int) (secs / 60 % 60),
-                     (int) (secs % 60));
+        out[n++] = '.';
+        tg_time_digits(out + n, msec, 3);
+        n += 3;
     }
+    out[n++] = 'Z';
+    out[n] = '\0';
 
-    return n > 0 ? (size_t) n : 0;
+    return n;
 }
 
 

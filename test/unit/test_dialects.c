@@ -17,6 +17,7 @@
 #include "dialects/dialect_util.h"
 #include "dialects/huawei/huawei.h"
 #include "dialects/native/native.h"
+#include "dialects/native/native_int.h"
 #include "dialects/tencent/tencent.h"
 
 #include "unit.h"
@@ -472,6 +473,62 @@ test_dialect_util(void **state)
 }
 
 
+/* Asserts that the native renderer writes v as json_dumps() does. */
+static void
+assert_rendered_as_jansson(json_t *v)
+{
+    tg_buf_t out = TG_BUF_INIT;
+    char    *expected = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+
+    assert_non_null(expected);
+    assert_int_equal(tg_native_json_render(v, &out), 0);
+    assert_non_null(out.ptr);
+    assert_string_equal(out.ptr, expected);
+    assert_int_equal(out.len, strlen(expected));
+    free(expected);
+    tg_buf_free(&out);
+    json_decref(v);
+}
+
+
+/* The native reply's renderer against jansson's, on every kind of value,
+ * escapes, empty containers, key order and deep nesting. */
+static void
+test_native_json_render(void **state)
+{
+    json_t  *deep, *inner;
+    tg_buf_t none = TG_BUF_INIT;
+    int      i;
+
+    (void) state;
+
+    assert_rendered_as_jansson(json_pack(
+        "{s:s, s:I, s:I, s:b, s:b, s:n, s:f, s:{}, s:[], s:[i, s, {s:s}]}",
+        "zeta", "plain", "alpha", (json_int_t) -9223372036854775807LL - 1,
+        "mid", (json_int_t) 1234567890123LL, "t", 1, "f", 0, "nil", "real", 0.1,
+        "empty", "none", "list", 7, "x", "k", "v"));
+    assert_rendered_as_jansson(
+        json_pack("{s:s, s:s, s:s, s:s, s:s}", "quote\"key", "a\"b\\c/d", "ctl",
+                  "\x01\b\f\n\r\t\x1f\x7f", "utf8", "caf\xc3\xa9 \xe2\x82\xac",
+                  "astral", "\xf0\x9f\x98\x80", "\xc3\xa9", "key"));
+    assert_rendered_as_jansson(json_stringn("nul\0inside", 11));
+    assert_rendered_as_jansson(json_pack("[s, s, i]", "", " ", 0));
+    assert_rendered_as_jansson(json_integer(-1));
+
+    deep = json_pack("{s:s}", "leaf", "x\ny");
+    for (i = 0; i < 40; i++) {
+        inner = deep;
+        deep = i % 2 == 0 ? json_pack("[o]", inner)
+                          : json_pack("{s:o, s:i}", "in", inner, "n", i);
+        assert_non_null(deep);
+    }
+    assert_rendered_as_jansson(deep);
+
+    assert_int_equal(tg_native_json_render(NULL, &none), -1);
+    assert_null(none.ptr);
+}
+
+
 int
 main(void)
 {
@@ -486,6 +543,7 @@ main(void)
         cmocka_unit_test(test_console_claims),
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_dialect_util),
+        cmocka_unit_test(test_native_json_render),
     };
 
     return cmocka_run_group_tests_name("dialects", tests, NULL, NULL);

@@ -624,32 +624,175 @@ tg_native_reply_failed(tg_native_call_t *call)
 }
 
 
+/* json_dump_callback()'s sink: appends to a tg_buf_t. */
+static int
+tg_native_json_sink(const char *buffer, size_t size, void *data)
+{
+    return tg_buf_append(data, buffer, size) == TG_OK ? 0 : -1;
+}
+
+
+/* Depth beyond which jansson renders the rest (a reply nests 3 or 4). */
+#define TG_NATIVE_JSON_DEPTH 16
+
+
+/* Appends s as a JSON string when it is printable ASCII without quote or
+ * backslash (then it is its own escape); else lets jansson escape it. */
+static int
+tg_native_json_string(const char *s, size_t len, tg_buf_t *out)
+{
+    json_t *tmp;
+    size_t  i;
+    int     rc;
+
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char) s[i];
+
+        if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+            break;
+        }
+    }
+
+    if (i == len) {
+        return tg_buf_append(out, "\"", 1) == TG_OK
+                       && tg_buf_append(out, s, len) == TG_OK
+                       && tg_buf_append(out, "\"", 1) == TG_OK
+                   ? 0
+                   : -1;
+    }
+
+    tmp = json_stringn_nocheck(s, len);
+    if (tmp == NULL) {
+        return -1;
+    }
+    rc = json_dump_callback(tmp, tg_native_json_sink, out,
+                            JSON_COMPACT | JSON_ENCODE_ANY);
+    json_decref(tmp);
+    return rc;
+}
+
+
+static int
+tg_native_json_value(const json_t *v, tg_buf_t *out, unsigned depth)
+{
+    char   num[24];
+    void  *iter;
+    size_t i, n;
+    int    len;
+
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        if (depth >= TG_NATIVE_JSON_DEPTH) {
+            break;
+        }
+        n = 0;
+        if (tg_buf_append(out, "{", 1) != TG_OK) {
+            return -1;
+        }
+        for (iter = json_object_iter((json_t *) v); iter != NULL;
+             iter = json_object_iter_next((json_t *) v, iter))
+        {
+            if ((n++ > 0 && tg_buf_append(out, ",", 1) != TG_OK)
+                || tg_native_json_string(json_object_iter_key(iter),
+                                         json_object_iter_key_len(iter), out)
+                       != 0
+                || tg_buf_append(out, ":", 1) != TG_OK
+                || tg_native_json_value(json_object_iter_value(iter), out,
+                                        depth + 1)
+                       != 0)
+            {
+                return -1;
+            }
+        }
+        return tg_buf_append(out, "}", 1) == TG_OK ? 0 : -1;
+
+    case JSON_ARRAY:
+        if (depth >= TG_NATIVE_JSON_DEPTH) {
+            break;
+        }
+        if (tg_buf_append(out, "[", 1) != TG_OK) {
+            return -1;
+        }
+        for (i = 0; i < json_array_size(v); i++) {
+            if ((i > 0 && tg_buf_append(out, ",", 1) != TG_OK)
+                || tg_native_json_value(json_array_get(v, i), out, depth + 1)
+                       != 0)
+            {
+                return -1;
+            }
+        }
+        return tg_buf_append(out, "]", 1) == TG_OK ? 0 : -1;
+
+    case JSON_STRING:
+        return tg_native_json_string(json_string_value(v),
+                                     json_string_length(v), out);
+
+    case JSON_INTEGER:
+        len = snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+                       json_integer_value(v));
+        return len > 0 && tg_buf_append(out, num, (size_t) len) == TG_OK ? 0
+                                                                         : -1;
+
+    case JSON_TRUE:
+        return tg_buf_append(out, "true", 4) == TG_OK ? 0 : -1;
+
+    case JSON_FALSE:
+        return tg_buf_append(out, "false", 5) == TG_OK ? 0 : -1;
+
+    case JSON_NULL:
+        return tg_buf_append(out, "null", 4) == TG_OK ? 0 : -1;
+
+    default: /* JSON_REAL */
+        break;
+    }
+
+    return json_dump_callback(v, tg_native_json_sink, out,
+                              JSON_COMPACT | JSON_ENCODE_ANY);
+}
+
+
+int
+tg_native_json_render(const json_t *v, tg_buf_t *out)
+{
+    return v != NULL ? tg_native_json_value(v, out, 0) : -1;
+}
+
+
+/*
+ * Renders obj straight into the response body: no intermediate string
+ * (json_dumps() grows its own buffer, then copies it, and both copies
+ * would have to be wiped, as the reply may hold a secret).  The body is
+ * reserved once at a size that holds the usual reply.
+ */
 void
 tg_native_reply(tg_native_call_t *call, unsigned status, json_t *obj)
 {
-    char *text;
+    tg_buf_t *body = &call->res->body;
+    int       rc;
 
-    text = obj != NULL ? json_dumps(obj, JSON_COMPACT) : NULL;
-    if (obj != NULL) {
-        json_decref(obj);
-    }
-
-    if (text == NULL) {
+    if (obj == NULL) {
         tg_native_reply_failed(call);
         return;
     }
 
-    tg_buf_reset(&call->res->body);
-    if (tg_buf_append_c(&call->res->body, text) != TG_OK
-        || tg_buf_append(&call->res->body, "\n", 1) != TG_OK)
-    {
+    tg_buf_reset(body);
+    rc = tg_buf_reserve(body, 1024) == TG_OK ? tg_native_json_render(obj, body)
+                                             : -1;
+    json_decref(obj);
+
+    if (rc != 0) {
+        if (body->ptr != NULL) {
+            tg_wipe(body->ptr, body->len);
+        }
+        tg_native_reply_failed(call);
+        return;
+    }
+
+    if (tg_buf_append(body, "\n", 1) != TG_OK) {
         call->res->status = 500;
     } else {
         call->res->status = status;
     }
-
-    tg_wipe(text, strlen(text));
-    free(text);
 }
 
 

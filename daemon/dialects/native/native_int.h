@@ -90,6 +90,17 @@ int tg_native_query_time(tg_native_call_t *call, const char *name,
 int tg_native_body_time(tg_native_call_t *call, const char *name,
                         tg_field_t field, int64_t *out);
 
+/*
+ * Appends v as json_dumps(v, JSON_COMPACT) would write it, byte for byte,
+ * without its per-container bookkeeping (a formatted pointer and a hash
+ * entry per object or array, to detect cycles a reply never has).  Objects
+ * go in their iteration order, as jansson's; strings other than short
+ * printable ASCII, reals and containers nested deeper than a reply are
+ * handed to jansson itself.  Returns 0, or -1 (out of memory, or a value
+ * jansson refuses), leaving out partly written.
+ */
+int tg_native_json_render(const json_t *v, tg_buf_t *out);
+
 /* Sends obj (consumed) with status. */
 void tg_native_reply(tg_native_call_t *call, unsigned status, json_t *obj);
 
