@@ -3723,6 +3723,36 @@ reopen_patient(fixture_t *f)
 }
 
 
+/* Takes the turn with the account id named name inserted, then starts
+ * the n writers w (on th) one after another, each once the one before
+ * waits in the queue.  Returns the transaction that holds the turn. */
+static tg_txn_t
+hold_then_queue(fixture_t *f, const char *id, const char *name, writer_t *w,
+                pthread_t *th, int n)
+{
+    tg_txn_t t = begin(f);
+    int      i;
+
+    insert_account(&t, id, name, 1);
+    for (i = 0; i < n; i++) {
+        writer_start(f, &w[i], &th[i], (unsigned) i + 1);
+    }
+    return t;
+}
+
+
+/* Waits for the n writer threads th to end. */
+static void
+writers_join(pthread_t *th, int n)
+{
+    int i;
+
+    for (i = 0; i < n; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+    }
+}
+
+
 /*
  * Requests that wait while a writer holds the turn are run by it, in its
  * group: four operations, one commit.  The one whose insert fails (a
@@ -3745,18 +3775,13 @@ test_group_commit(void **state)
 
     reopen_patient(f);
     before = tg_store_write_stats(f->store);
-    t = begin(f);
-    insert_account(&t, ACC_A, "first", 1);
-
-    for (i = 0; i < 3; i++) {
-        writer_start(f, &w[i], &th[i], (unsigned) i + 1);
-    }
+    t = hold_then_queue(f, ACC_A, "first", w, th, 3);
     /* Nothing of the group is on disk before its commit. */
     assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM accounts"), 0);
 
     commit(&t);
+    writers_join(th, 3);
     for (i = 0; i < 3; i++) {
-        assert_int_equal(pthread_join(th[i], NULL), 0);
         assert_rc(w[i].begin_rc, TG_OK);
     }
     assert_rc(w[0].rc, TG_OK);
@@ -3794,19 +3819,12 @@ test_group_commit_failure_keeps_neighbours(void **state)
     pthread_t              th[3];
     tg_store_write_stats_t before, after;
     tg_txn_t               t;
-    int                    i;
 
     reopen_patient(f);
     before = tg_store_write_stats(f->store);
-    t = begin(f);
-    insert_account(&t, ACC_A, "first", 1);
-    for (i = 0; i < 3; i++) {
-        writer_start(f, &w[i], &th[i], (unsigned) i + 1);
-    }
+    t = hold_then_queue(f, ACC_A, "first", w, th, 3);
     commit(&t);
-    for (i = 0; i < 3; i++) {
-        assert_int_equal(pthread_join(th[i], NULL), 0);
-    }
+    writers_join(th, 3);
 
     assert_rc(w[0].rc, TG_OK);
     assert_rc(w[1].rc, TG_ECONFLICT);
@@ -3852,16 +3870,12 @@ test_group_commit_answers_after_commit(void **state)
 
     reopen_patient(f);
     tg_metrics_action_set(1);
-    t = begin(f);
-    insert_account(&t, ACC_A, "first", 1);
-    for (i = 0; i < 3; i++) {
-        writer_start(f, &w[i], &th[i], (unsigned) i + 1);
-    }
+    t = hold_then_queue(f, ACC_A, "first", w, th, 3);
     commit(&t);
     assert_int_equal(tg_metrics_action_get(), 1);
     tg_metrics_action_set(-1);
+    writers_join(th, 3);
     for (i = 0; i < 3; i++) {
-        assert_int_equal(pthread_join(th[i], NULL), 0);
         assert_rc(w[i].rc, TG_OK);
         assert_true(w[i].visible);
     }
@@ -3897,15 +3911,12 @@ test_group_commit_failure_fails_all(void **state)
         w[1] = WRITER(f, round ? ID("acc2", 4) : ID("acc2", 2),
                       round ? "four" : "two", .quiet = 1);
         before = tg_store_write_stats(f->store);
-        t = begin(f);
-        insert_account(&t, round ? ACC_B : ACC_A, round ? "b" : "a", 1);
-        for (i = 0; i < 2; i++) {
-            writer_start(f, &w[i], &th[i], (unsigned) i + 1);
-        }
+        t = hold_then_queue(f, round ? ACC_B : ACC_A, round ? "b" : "a", w, th,
+                            2);
         tg_store_fault_arm(f->store, round ? calls : UINT64_MAX);
         assert_rc(tg_txn_commit(&t), round ? TG_ESTORE : TG_OK);
+        writers_join(th, 2);
         for (i = 0; i < 2; i++) {
-            assert_int_equal(pthread_join(th[i], NULL), 0);
             assert_rc(w[i].rc, round ? TG_ESTORE : TG_OK);
         }
         calls = tg_store_fault_calls(f->store);
@@ -3948,14 +3959,10 @@ test_group_commit_direct_between_requests(void **state)
 
     reopen_patient(f);
     before = tg_store_write_stats(f->store);
-    t = begin(f);
-    insert_account(&t, ACC_A, "first", 1);
-    for (i = 0; i < 3; i++) {
-        writer_start(f, &w[i], &th[i], (unsigned) i + 1);
-    }
+    t = hold_then_queue(f, ACC_A, "first", w, th, 3);
     commit(&t);
+    writers_join(th, 3);
     for (i = 0; i < 3; i++) {
-        assert_int_equal(pthread_join(th[i], NULL), 0);
         assert_rc(w[i].begin_rc, TG_OK);
         assert_rc(w[i].rc, TG_OK);
         assert_true(w[i].visible);
