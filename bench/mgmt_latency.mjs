@@ -194,16 +194,21 @@ async function load(count, concurrency, op) {
   return {samples, seconds};
 }
 
+// The daemons serve the whole run (about 8 minutes): the test helper's
+// watchdog, which kills a daemon a failed test forgot after 5 minutes,
+// waits longer here.
+const DAEMON_LIFE_MS = 60 * 60 * 1000;
+
 // A daemon on store (its own schema on PostgreSQL), or null when this
 // build cannot run on it.
 async function start(dir, store) {
   const args = ['--max-apps', '10000000', '--app-write-rate', '0', '--threads', threads];
   if (store !== 'postgres') {
-    return startTollgated({binDir: dir, args});
+    return startTollgated({binDir: dir, args, watchdogMs: DAEMON_LIFE_MS});
   }
   process.env.TOLLGATE_E2E_PG = pgUrl;
   try {
-    return await startTollgated({binDir: dir, args});
+    return await startTollgated({binDir: dir, args, watchdogMs: DAEMON_LIFE_MS});
   } catch (e) {
     console.log(`  (${dir}: no PostgreSQL store: ${e.message.split('\n')[0]})`);
     return null;

@@ -60,6 +60,7 @@ export class Tollgated {
     this.env = opts.env || {};
     this.bootstrapEnv = opts.bootstrap !== false;
     this.dataDir = opts.dataDir || null;
+    this.watchdogMs = opts.watchdogMs || WATCHDOG_MS;  // a benchmark's daemon lives longer
     this.ownsDataDir = !opts.dataDir;
     this.proc = null;
     this.stderr = '';
@@ -94,7 +95,7 @@ export class Tollgated {
     ];
     const proc = spawn(
         path.join(this.binDir, 'tollgated'), args, {env, stdio: ['ignore', 'ignore', 'pipe']});
-    const watchdog = setTimeout(() => proc.kill('SIGKILL'), WATCHDOG_MS).unref();
+    const watchdog = setTimeout(() => proc.kill('SIGKILL'), this.watchdogMs).unref();
     this.proc = proc;
     this.exited = new Promise((resolve) => proc.on('exit', (code, signal) => {
       clearTimeout(watchdog);
