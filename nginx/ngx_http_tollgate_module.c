@@ -78,9 +78,9 @@ typedef struct {
     ngx_int_t                         rc;
     const ngx_http_tollgate_scheme_t *scheme_used;
     ngx_http_tollgate_call_t         *call;
-    ngx_uint_t                        credentials; /* headers carrying one */
-    ngx_str_t                         app;         /* the app id */
-    ngx_str_t                         app_num;     /* the numeric AppId */
+    ngx_http_tollgate_creds_t         creds;   /* headers carrying one */
+    ngx_str_t                         app;     /* the app id */
+    ngx_str_t                         app_num; /* the numeric AppId */
     ngx_str_t                         app_key;
     ngx_str_t                         scheme;
     ngx_str_t                         error;
@@ -677,7 +677,7 @@ ngx_http_tollgate_strip(ngx_http_request_t              *r,
     ngx_table_elt_t *h, *kept;
     ngx_uint_t       i, n = 0, total = 0;
 
-    if (ctx->credentials == 0) {
+    if (ctx->creds.n == 0) {
         return NGX_OK;
     }
 
@@ -694,7 +694,7 @@ ngx_http_tollgate_strip(ngx_http_request_t              *r,
     for (part = &list->part; part != NULL; part = part->next) {
         h = part->elts;
         for (i = 0; i < part->nelts; i++) {
-            if (!ngx_http_tollgate_is_credential(names, &h[i])) {
+            if (!ngx_http_tollgate_is_credential(names, &ctx->creds, &h[i])) {
                 kept[n++] = h[i];
             }
         }
@@ -1099,8 +1099,8 @@ ngx_http_tollgate_choose(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
     mcf = ngx_http_get_module_main_conf(r, ngx_http_tollgate_module);
-    ctx->credentials =
-        ngx_http_tollgate_collect_headers(r, mcf->names, lcf->schemes, calls);
+    ngx_http_tollgate_collect_headers(r, mcf->names, lcf->schemes, calls,
+                                      &ctx->creds);
 
     tp = ngx_timeofday();
     for (s = 0; ngx_http_tollgate_scheme_table[s] != NULL; s++) {

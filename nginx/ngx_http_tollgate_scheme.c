@@ -161,31 +161,44 @@ ngx_http_tollgate_name_find(const ngx_http_tollgate_names_t *names,
 
 ngx_uint_t
 ngx_http_tollgate_is_credential(const ngx_http_tollgate_names_t *names,
+                                const ngx_http_tollgate_creds_t *creds,
                                 ngx_table_elt_t                 *h)
 {
     const ngx_http_tollgate_name_t *n;
+    ngx_uint_t                      i;
+
+    if (creds->n <= NGX_TOLLGATE_CREDS_MAX) {
+        for (i = 0; i < creds->n; i++) {
+            if (creds->h[i] == h) {
+                return 1;
+            }
+        }
+        return 0;
+    }
 
     n = h->hash != 0 ? ngx_http_tollgate_name_find(names, h) : NULL;
     return n != NULL && n->credential;
 }
 
 
-ngx_uint_t
+void
 ngx_http_tollgate_collect_headers(ngx_http_request_t              *r,
                                   const ngx_http_tollgate_names_t *names,
                                   ngx_uint_t                       mask,
-                                  ngx_http_tollgate_call_t        *calls)
+                                  ngx_http_tollgate_call_t        *calls,
+                                  ngx_http_tollgate_creds_t       *creds)
 {
     ngx_list_part_t                *part = &r->headers_in.headers.part;
     ngx_table_elt_t                *h = part->elts;
     const ngx_http_tollgate_name_t *n;
     ngx_http_tollgate_call_t       *call;
-    ngx_uint_t                      i, k, idx, credentials = 0;
+    ngx_uint_t                      i, k, idx;
 
+    creds->n = 0;
     for (i = 0; /* void */; i++) {
         if (i >= part->nelts) {
             if (part->next == NULL) {
-                return credentials;
+                return;
             }
             part = part->next;
             h = part->elts;
@@ -198,7 +211,12 @@ ngx_http_tollgate_collect_headers(ngx_http_request_t              *r,
         if (n == NULL) {
             continue;
         }
-        credentials += n->credential;
+        if (n->credential) {
+            if (creds->n < NGX_TOLLGATE_CREDS_MAX) {
+                creds->h[creds->n] = &h[i];
+            }
+            creds->n++;
+        }
         for (k = 0; k < n->nreaders; k++) {
             if (!(mask & ((ngx_uint_t) 1 << n->readers[k].scheme))) {
                 continue;

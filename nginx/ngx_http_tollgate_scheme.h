@@ -183,19 +183,33 @@ typedef struct ngx_http_tollgate_names_s ngx_http_tollgate_names_t;
  * memory. */
 ngx_http_tollgate_names_t *ngx_http_tollgate_names_create(ngx_conf_t *cf);
 
+/* The request headers that carry a credential of any scheme in the
+ * table (see credentials above), in mask or not: how many, and the first
+ * NGX_TOLLGATE_CREDS_MAX of them. */
+#define NGX_TOLLGATE_CREDS_MAX 4
+
+typedef struct {
+    ngx_uint_t       n;
+    ngx_table_elt_t *h[NGX_TOLLGATE_CREDS_MAX];
+} ngx_http_tollgate_creds_t;
+
 /*
  * Collects, in one pass over the request's headers, the headers of every
- * scheme in mask into calls[i] (for scheme i), with duplicates marked.
- * Returns how many of the request's headers carry a credential of any
- * scheme in the table (see credentials above), in mask or not.
+ * scheme in mask into calls[i] (for scheme i), with duplicates marked,
+ * and the headers that carry a credential into creds.
  */
-ngx_uint_t ngx_http_tollgate_collect_headers(
-    ngx_http_request_t *r, const ngx_http_tollgate_names_t *names,
-    ngx_uint_t mask, ngx_http_tollgate_call_t *calls);
+void ngx_http_tollgate_collect_headers(ngx_http_request_t              *r,
+                                       const ngx_http_tollgate_names_t *names,
+                                       ngx_uint_t                       mask,
+                                       ngx_http_tollgate_call_t        *calls,
+                                       ngx_http_tollgate_creds_t       *creds);
 
-/* 1 if h carries a credential of a scheme in the table, else 0. */
+/* 1 if h, a header of the request creds were collected from, carries a
+ * credential, else 0: h among creds' headers, or by its name if there
+ * were more than they hold. */
 ngx_uint_t
 ngx_http_tollgate_is_credential(const ngx_http_tollgate_names_t *names,
+                                const ngx_http_tollgate_creds_t *creds,
                                 ngx_table_elt_t                 *h);
 
 /* The value of a collected header, or a null string if absent. */

@@ -7,6 +7,7 @@ import aliyun from 'aliyun-api-gateway';
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import {createHash, createHmac, randomUUID} from 'node:crypto';
+import http from 'node:http';
 import path from 'node:path';
 import {after, before, describe, test} from 'node:test';
 
@@ -78,6 +79,39 @@ async function signed(client, method, url, opts = {}) {
 }
 
 // A request signed by hand, per reference/alibaba.md section 4.2.
+// A GET signed by hand like handSigned(), sent with node:http so that
+// extra headers may repeat a name ([name, value] pairs); resolves
+// {status, text, json}.
+function rawSigned({key, secret, path, extra}) {
+  const h = {
+    'x-ca-key': key,
+    'x-ca-timestamp': String(Date.now()),
+    'x-ca-nonce': randomUUID(),
+    accept: 'application/json',
+  };
+  const names = Object.keys(h).filter((n) => n.startsWith('x-ca-')).sort();
+  const sts =
+      ['GET', h.accept, '', '', '', ...names.map((n) => `${n}:${h[n]}`)].join('\n') + '\n' + path;
+  h['x-ca-signature-headers'] = names.join(',');
+  h['x-ca-signature'] = createHmac('sha256', secret).update(sts).digest('base64');
+  // (Given as an array, headers get no Host of node's.)
+  const raw = [['Host', new URL(gw.url).host], ...Object.entries(h), ...extra].flat();
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${gw.url}${path}`, {headers: raw}, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => text += chunk);
+      res.on('end', () => resolve({
+                      status: res.statusCode,
+                      text,
+                      json: /^\s*[{[]/.test(text) ? JSON.parse(text) : null
+                    }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 function handSigned(
     {key, secret, method = 'GET', path = '/hand', headers = {}, body, sign = {}, algo = 'sha256'}) {
   const h = {
@@ -200,6 +234,24 @@ describe('signed calls that pass', () => {
         assert.equal(seen.headers['x-apig-appcode'], undefined);
         assert.equal(seen.headers['x-kept'], 'yes');
         assert.equal(seen.headers['x-ca-key'], app.app_key);
+
+        // More credential headers than the gateway notes by position
+        // (NGX_TOLLGATE_CREDS_MAX, 4): the rest are found by name.
+        const many = await rawSigned({
+          key: app.app_key,
+          secret: app.app_secret,
+          path: '/pre/many',
+          extra: [
+            ['Authorization', 'Basic dXNlcjpw'],  // nginx refuses it twice
+            ...[1, 2, 3, 4, 5].map((i) => ['X-Apig-AppCode', `c0de${i}`]),
+            ['X-Kept', 'yes'],
+          ],
+        });
+        assert.equal(many.status, 200, many.text);
+        assert.equal(many.json.headers['authorization'], undefined);
+        assert.equal(many.json.headers['x-apig-appcode'], undefined);
+        assert.equal(many.json.headers['x-ca-signature'], undefined);
+        assert.equal(many.json.headers['x-kept'], 'yes');
       });
 
   test('HmacSHA1, a stage pinned by the location, strip off', async () => {
