@@ -99,13 +99,8 @@ tg_log_json_string(tg_buf_t *b, const char *text)
     size_t               len;
 
     text = text != NULL ? text : "";
-    for (p = (const unsigned char *) text; *p >= 0x20 && *p < 0x7f; p++) {
-        if (*p == '"' || *p == '\\') {
-            break;
-        }
-    }
-    len = (size_t) (p - (const unsigned char *) text);
-    if (*p == '\0' && len < sizeof(clean)) {
+    len = strnlen(text, sizeof(clean));
+    if (len < sizeof(clean) && tg_json_plain_len(text, len) == len) {
         tg_buf_append(b, "\"", 1);
         tg_buf_append(b, text, len);
         tg_buf_append(b, "\"", 1);
@@ -136,26 +131,6 @@ tg_log_json_string(tg_buf_t *b, const char *text)
     }
 
     tg_buf_append(b, "\"", 1);
-}
-
-
-/* Appends n in decimal. */
-static void
-tg_log_int(tg_buf_t *b, int64_t n)
-{
-    char     digits[24];
-    char    *p = digits + sizeof(digits);
-    uint64_t u = n < 0 ? 0 - (uint64_t) n : (uint64_t) n;
-
-    do {
-        *--p = (char) ('0' + u % 10);
-        u /= 10;
-    } while (u != 0);
-    if (n < 0) {
-        *--p = '-';
-    }
-
-    tg_buf_append(b, p, (size_t) (digits + sizeof(digits) - p));
 }
 
 
@@ -213,7 +188,7 @@ tg_log(tg_log_level_t level, const char *msg, const tg_log_field_t *fields,
             if (fields[i].str != NULL) {
                 tg_log_json_string(&b, fields[i].str);
             } else {
-                tg_log_int(&b, fields[i].num);
+                (void) tg_buf_append_int(&b, fields[i].num);
             }
         }
 
@@ -229,7 +204,7 @@ tg_log(tg_log_level_t level, const char *msg, const tg_log_field_t *fields,
             if (fields[i].str != NULL) {
                 tg_log_text_value(&b, fields[i].str);
             } else {
-                tg_log_int(&b, fields[i].num);
+                (void) tg_buf_append_int(&b, fields[i].num);
             }
         }
 

@@ -279,6 +279,41 @@ tg_buf_append_c(tg_buf_t *b, const char *s)
 
 
 int
+tg_buf_append_int(tg_buf_t *b, int64_t n)
+{
+    char     digits[24];
+    char    *p = digits + sizeof(digits);
+    uint64_t u = n < 0 ? 0 - (uint64_t) n : (uint64_t) n;
+
+    do {
+        *--p = (char) ('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (n < 0) {
+        *--p = '-';
+    }
+
+    return tg_buf_append(b, p, (size_t) (digits + sizeof(digits) - p));
+}
+
+
+size_t
+tg_json_plain_len(const char *s, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char) s[i];
+
+        if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+            break;
+        }
+    }
+    return i;
+}
+
+
+int
 tg_buf_append_lower(tg_buf_t *b, tg_str_t s)
 {
     size_t i;

@@ -119,6 +119,17 @@ int tg_buf_append(tg_buf_t *b, const void *data, size_t len);
 /* Appends a NUL-terminated string.  Errors as tg_buf_append(). */
 int tg_buf_append_c(tg_buf_t *b, const char *s);
 
+/* Appends n in decimal (no printf: it runs on every reply and log line).
+ * Errors as tg_buf_append(). */
+int tg_buf_append_int(tg_buf_t *b, int64_t n);
+
+/*
+ * How many of the first len bytes of s need no escape in a JSON string
+ * (printable ASCII other than '"' and '\\'), stopping at the first that
+ * does: len when s is its own JSON string body.
+ */
+size_t tg_json_plain_len(const char *s, size_t len);
+
 /*
  * Appends s with A-Z lowered (ASCII only, no locale).  Errors as
  * tg_buf_append().

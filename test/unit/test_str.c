@@ -581,6 +581,43 @@ test_buf_append_lower(void **state)
 }
 
 
+/* Decimal at the int64 edges, zero and a sign; no NUL beyond. */
+static void
+test_buf_append_int(void **state)
+{
+    tg_buf_t b = TG_BUF_INIT;
+
+    (void) state;
+    assert_int_equal(tg_buf_append_int(&b, 0), TG_OK);
+    assert_int_equal(tg_buf_append(&b, ",", 1), TG_OK);
+    assert_int_equal(tg_buf_append_int(&b, -7), TG_OK);
+    assert_int_equal(tg_buf_append(&b, ",", 1), TG_OK);
+    assert_int_equal(tg_buf_append_int(&b, INT64_MAX), TG_OK);
+    assert_int_equal(tg_buf_append(&b, ",", 1), TG_OK);
+    assert_int_equal(tg_buf_append_int(&b, INT64_MIN), TG_OK);
+    assert_string_equal(b.ptr, "0,-7,9223372036854775807,-9223372036854775808");
+    assert_int_equal(b.len, strlen(b.ptr));
+    tg_buf_free(&b);
+}
+
+
+/* The plain prefix stops at the first byte a JSON string escapes. */
+static void
+test_json_plain_len(void **state)
+{
+    (void) state;
+    assert_int_equal(tg_json_plain_len("", 0), 0);
+    assert_int_equal(tg_json_plain_len("abc ~{}", 7), 7);
+    assert_int_equal(tg_json_plain_len("ab\"c", 4), 2);
+    assert_int_equal(tg_json_plain_len("ab\\c", 4), 2);
+    assert_int_equal(tg_json_plain_len("a\nb", 3), 1);
+    assert_int_equal(tg_json_plain_len("a\x7f", 2), 1);
+    assert_int_equal(tg_json_plain_len("\xc3\xa9", 2), 0);
+    assert_int_equal(tg_json_plain_len("ab\0c", 4), 2);
+    assert_int_equal(tg_json_plain_len("abcdef", 3), 3); /* len bounds it */
+}
+
+
 static void
 test_buf_truncate(void **state)
 {
@@ -636,6 +673,8 @@ main(void)
         cmocka_unit_test(test_is_tchar),
         cmocka_unit_test(test_buf_append_lower),
         cmocka_unit_test(test_buf_truncate),
+        cmocka_unit_test(test_buf_append_int),
+        cmocka_unit_test(test_json_plain_len),
     };
 
     return cmocka_run_group_tests_name("str", tests, NULL, NULL);

@@ -642,18 +642,9 @@ static int
 tg_native_json_string(const char *s, size_t len, tg_buf_t *out)
 {
     json_t *tmp;
-    size_t  i;
     int     rc;
 
-    for (i = 0; i < len; i++) {
-        unsigned char c = (unsigned char) s[i];
-
-        if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
-            break;
-        }
-    }
-
-    if (i == len) {
+    if (tg_json_plain_len(s, len) == len) {
         return tg_buf_append(out, "\"", 1) == TG_OK
                        && tg_buf_append(out, s, len) == TG_OK
                        && tg_buf_append(out, "\"", 1) == TG_OK
@@ -675,10 +666,8 @@ tg_native_json_string(const char *s, size_t len, tg_buf_t *out)
 static int
 tg_native_json_value(const json_t *v, tg_buf_t *out, unsigned depth)
 {
-    char   num[24];
     void  *iter;
     size_t i, n;
-    int    len;
 
     switch (json_typeof(v)) {
     case JSON_OBJECT:
@@ -728,10 +717,9 @@ tg_native_json_value(const json_t *v, tg_buf_t *out, unsigned depth)
                                      json_string_length(v), out);
 
     case JSON_INTEGER:
-        len = snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
-                       json_integer_value(v));
-        return len > 0 && tg_buf_append(out, num, (size_t) len) == TG_OK ? 0
-                                                                         : -1;
+        return tg_buf_append_int(out, (int64_t) json_integer_value(v)) == TG_OK
+                   ? 0
+                   : -1;
 
     case JSON_TRUE:
         return tg_buf_append(out, "true", 4) == TG_OK ? 0 : -1;
