@@ -162,21 +162,37 @@ tg_id_generate(char out[TG_ID_LEN + 1])
 
 
 int
-tg_draw_app_id(tg_draw_t *d, int64_t *out)
+tg_draw_below(tg_draw_t *d, uint64_t bound, uint64_t *out)
 {
-    const uint64_t bound = TG_APP_ID_MAX - TG_APP_ID_MIN + 1;
-    const uint64_t limit = UINT64_MAX - UINT64_MAX % bound;
-    uint64_t       r;
+    uint64_t r, limit;
 
-    /* Draws at or above limit are rejected, so that every residue is
-     * equally likely. */
+    if (bound == 0) {
+        return TG_EINTERNAL;
+    }
+
+    /* The largest multiple of bound that fits; draws at or above it are
+     * rejected, so that every residue is equally likely. */
+    limit = UINT64_MAX - UINT64_MAX % bound;
     do {
         if (tg_draw_take(d, (uint8_t *) &r, sizeof(r)) != TG_OK) {
             return TG_EINTERNAL;
         }
     } while (r >= limit);
 
-    *out = TG_APP_ID_MIN + (int64_t) (r % bound);
+    *out = r % bound;
+    return TG_OK;
+}
+
+
+int
+tg_draw_app_id(tg_draw_t *d, int64_t *out)
+{
+    uint64_t r;
+
+    if (tg_draw_below(d, TG_APP_ID_MAX - TG_APP_ID_MIN + 1, &r) != TG_OK) {
+        return TG_EINTERNAL;
+    }
+    *out = TG_APP_ID_MIN + (int64_t) r;
     return TG_OK;
 }
 

@@ -29,31 +29,6 @@ tg_random_bytes(void *buf, size_t n)
 }
 
 
-int
-tg_random_below(uint64_t bound, uint64_t *out)
-{
-    uint64_t r, limit;
-
-    if (bound == 0) {
-        return TG_EINTERNAL;
-    }
-
-    /* The largest multiple of bound that fits; draws above it are
-     * rejected, so every residue is equally likely. */
-
-    limit = UINT64_MAX - UINT64_MAX % bound;
-
-    do {
-        if (tg_random_bytes(&r, sizeof(r)) != TG_OK) {
-            return TG_EINTERNAL;
-        }
-    } while (r >= limit);
-
-    *out = r % bound;
-    return TG_OK;
-}
-
-
 static int
 tg_hmac(const EVP_MD *md, tg_str_t key, tg_str_t msg, uint8_t *out,
         unsigned expect)

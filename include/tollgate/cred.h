@@ -120,6 +120,10 @@ struct tg_draw_s {
 void tg_draw_init(tg_draw_t *d);
 void tg_draw_wipe(tg_draw_t *d);
 
+/* A uniformly distributed integer in [0, bound), bound > 0, from d
+ * without modulo bias.  Returns 0, or TG_EINTERNAL. */
+int tg_draw_below(tg_draw_t *d, uint64_t bound, uint64_t *out);
+
 /* An id: TG_ID_LEN hex digits, its time in ms then 80 random bits, so
  * that ids sort in the order they were made (on one clock). */
 int tg_id_generate(char out[TG_ID_LEN + 1]);

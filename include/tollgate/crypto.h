@@ -35,12 +35,6 @@
  */
 int tg_random_bytes(void *buf, size_t n);
 
-/*
- * A uniformly distributed integer in [0, bound), bound > 0, drawn from the
- * CSPRNG without modulo bias.  Returns 0, or TG_EINTERNAL.
- */
-int tg_random_below(uint64_t bound, uint64_t *out);
-
 /* A MAC algorithm that a keyed HMAC computes. */
 typedef enum {
     TG_HMAC_SHA256 = 0,

@@ -135,6 +135,46 @@ test_id_order(void **state)
 }
 
 
+static void
+test_draw_below(void **state)
+{
+    unsigned  seen[10] = { 0 };
+    uint64_t  v;
+    size_t    i;
+    tg_draw_t d;
+
+    (void) state;
+    tg_draw_init(&d);
+
+    assert_rc(tg_draw_below(&d, 0, &v), TG_EINTERNAL);
+
+    for (i = 0; i < 100; i++) {
+        v = 99;
+        assert_rc(tg_draw_below(&d, 1, &v), TG_OK);
+        assert_int_equal(v, 0);
+    }
+
+    for (i = 0; i < 10000; i++) {
+        assert_rc(tg_draw_below(&d, 10, &v), TG_OK);
+        assert_true(v < 10);
+        seen[v]++;
+    }
+
+    /* Each value is expected 1000 times; 700 is ten deviations away. */
+    for (i = 0; i < 10; i++) {
+        assert_in_range(seen[i], 700, 1300);
+    }
+
+    for (i = 0; i < 100; i++) {
+        assert_rc(tg_draw_below(&d, UINT64_MAX, &v), TG_OK);
+        assert_true(v < UINT64_MAX);
+        assert_rc(tg_draw_below(&d, (uint64_t) 1 << 63 | 1, &v), TG_OK);
+        assert_true(v <= (uint64_t) 1 << 63);
+    }
+    tg_draw_wipe(&d);
+}
+
+
 /* One draw serves many values, drawn full again as it runs out: each
  * value of its format, all different; what is left is wiped. */
 static void
@@ -532,6 +572,7 @@ main(void)
         cmocka_unit_test(test_id_generate),
         cmocka_unit_test(test_id_order),
         cmocka_unit_test(test_draw),
+        cmocka_unit_test(test_draw_below),
         cmocka_unit_test(test_cred_formats_generate),
         cmocka_unit_test(test_access_key_id_generate),
         cmocka_unit_test(test_access_key_secret_generate),

@@ -646,43 +646,6 @@ test_random_bytes(void **state)
 }
 
 
-static void
-test_random_below(void **state)
-{
-    unsigned seen[10] = { 0 };
-    uint64_t v;
-    size_t   i;
-
-    (void) state;
-
-    assert_rc(tg_random_below(0, &v), TG_EINTERNAL);
-
-    for (i = 0; i < 100; i++) {
-        v = 99;
-        assert_rc(tg_random_below(1, &v), TG_OK);
-        assert_int_equal(v, 0);
-    }
-
-    for (i = 0; i < 10000; i++) {
-        assert_rc(tg_random_below(10, &v), TG_OK);
-        assert_true(v < 10);
-        seen[v]++;
-    }
-
-    /* Each value is expected 1000 times; 700 is ten deviations away. */
-    for (i = 0; i < 10; i++) {
-        assert_in_range(seen[i], 700, 1300);
-    }
-
-    for (i = 0; i < 100; i++) {
-        assert_rc(tg_random_below(UINT64_MAX, &v), TG_OK);
-        assert_true(v < UINT64_MAX);
-        assert_rc(tg_random_below((uint64_t) 1 << 63 | 1, &v), TG_OK);
-        assert_true(v <= (uint64_t) 1 << 63);
-    }
-}
-
-
 int
 main(void)
 {
@@ -708,7 +671,6 @@ main(void)
         cmocka_unit_test(test_base64_decode_nul),
         cmocka_unit_test(test_sha256_hex_forms),
         cmocka_unit_test(test_random_bytes),
-        cmocka_unit_test(test_random_below),
     };
 
     return cmocka_run_group_tests_name("crypto", tests, NULL, NULL);
