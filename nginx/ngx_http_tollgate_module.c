@@ -777,8 +777,7 @@ ngx_http_tollgate_throttle(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
                                             app->record.rate_burst);
     }
     rc = ngx_http_tollgate_rate_take(mcf->zone, &ctx->app, app->record.rate_rps,
-                                     app->record.rate_burst, call->now_ms,
-                                     &retry);
+                                     app->record.rate_burst, &retry);
     if (rc == NGX_OK) {
         return NGX_OK;
     }
@@ -973,17 +972,28 @@ ngx_http_tollgate_use_nonce(ngx_http_tollgate_call_t *call, tg_str_t key,
 {
     ngx_http_tollgate_main_conf_t *mcf;
     ngx_str_t                      k, n;
+    ngx_int_t                      rc;
 
     if (ngx_http_tollgate_redis_enabled(call->r)) {
         return ngx_http_tollgate_redis_nonce(call, key, nonce, expires_ms);
     }
     mcf = ngx_http_get_module_main_conf(call->r, ngx_http_tollgate_module);
-    k.data = (u_char *) key.ptr;
-    k.len = key.len;
-    n.data = (u_char *) nonce.ptr;
-    n.len = nonce.len;
-    return ngx_http_tollgate_nonce_use(mcf->zone, &k, &n, call->now_ms,
-                                       expires_ms);
+    if (call->nonce_of.ptr == NULL || call->nonce_of.ptr != nonce.ptr
+        || call->nonce_of.len != nonce.len || call->nonce_key.ptr != key.ptr
+        || call->nonce_key.len != key.len)
+    {
+        k.data = (u_char *) key.ptr;
+        k.len = key.len;
+        n.data = (u_char *) nonce.ptr;
+        n.len = nonce.len;
+        rc =
+            ngx_http_tollgate_nonce_locate(mcf->zone, &k, &n, &call->nonce_ref);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+    }
+    return ngx_http_tollgate_nonce_use(mcf->zone, &call->nonce_ref,
+                                       call->now_ms, expires_ms);
 }
 
 
@@ -999,7 +1009,12 @@ ngx_http_tollgate_prefetch_nonce(ngx_http_tollgate_call_t *call, tg_str_t key,
     k.len = key.len;
     n.data = (u_char *) nonce.ptr;
     n.len = nonce.len;
-    ngx_http_tollgate_nonce_prefetch(mcf->zone, &k, &n);
+    if (ngx_http_tollgate_nonce_locate(mcf->zone, &k, &n, &call->nonce_ref)
+        == NGX_OK)
+    {
+        call->nonce_of = nonce;
+        call->nonce_key = key;
+    }
 }
 
 

@@ -1201,13 +1201,16 @@ static ngx_int_t
 ngx_http_tollgate_redis_local(ngx_http_tollgate_redis_ctx_t *ctx,
                               ngx_shm_zone_t *zone, ngx_uint_t *reason)
 {
-    ngx_str_t app;
-    ngx_int_t rc;
+    ngx_str_t                     app;
+    ngx_int_t                     rc;
+    ngx_http_tollgate_nonce_ref_t ref;
 
     if (ctx->has_nonce) {
-        rc = ngx_http_tollgate_nonce_use(zone, &ctx->key, &ctx->nonce,
-                                         ctx->now_ms,
-                                         ctx->now_ms + ctx->nonce_ttl_ms);
+        rc = ngx_http_tollgate_nonce_locate(zone, &ctx->key, &ctx->nonce, &ref);
+        if (rc == NGX_OK) {
+            rc = ngx_http_tollgate_nonce_use(zone, &ref, ctx->now_ms,
+                                             ctx->now_ms + ctx->nonce_ttl_ms);
+        }
         if (rc != NGX_OK) {
             *reason = rc == NGX_DECLINED ? NGX_TOLLGATE_NONCE_USED
                       : rc == NGX_ABORT  ? NGX_TOLLGATE_BAD_NONCE
@@ -1219,8 +1222,7 @@ ngx_http_tollgate_redis_local(ngx_http_tollgate_redis_ctx_t *ctx,
         app.data = ctx->app;
         app.len = TG_PROJ_ID_LEN;
         rc = ngx_http_tollgate_rate_take(zone, &app, (double) ctx->rate,
-                                         (double) ctx->burst, ctx->now_ms,
-                                         &ctx->retry_ms);
+                                         (double) ctx->burst, &ctx->retry_ms);
         if (rc == NGX_BUSY) {
             ctx->answer = NGX_TOLLGATE_REDIS_THROTTLED;
             *reason = NGX_TOLLGATE_THROTTLED;

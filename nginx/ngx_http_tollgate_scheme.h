@@ -30,6 +30,7 @@
 
 #include "tollgate/projection.h"
 #include "tollgate/str.h"
+#include "ngx_http_tollgate_zone.h"
 
 
 /* reason, HTTP status, default message */
@@ -117,6 +118,12 @@ typedef struct {
     uint32_t         dup;
 
     ngx_str_t body; /* read when the scheme needs it */
+
+    /* The nonce and key ngx_http_tollgate_prefetch_nonce() located (or
+     * null strings), and where that nonce goes in the zone. */
+    tg_str_t                      nonce_of;
+    tg_str_t                      nonce_key;
+    ngx_http_tollgate_nonce_ref_t nonce_ref;
 
     /* Set by verify. */
     ngx_http_tollgate_app_t app;
@@ -349,8 +356,8 @@ ngx_int_t ngx_http_tollgate_use_nonce(ngx_http_tollgate_call_t *call,
 
 /*
  * Announces the nonce that the call will spend (ngx_http_tollgate_use_nonce())
- * if it verifies, so that the zone's memory for it is fetched meanwhile.
- * Changes nothing.
+ * if it verifies, so that the zone's memory for it is fetched meanwhile
+ * and its place is found once.  Changes nothing in the zone.
  */
 void ngx_http_tollgate_prefetch_nonce(ngx_http_tollgate_call_t *call,
                                       tg_str_t key, tg_str_t nonce);
