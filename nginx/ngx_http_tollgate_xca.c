@@ -311,13 +311,16 @@ ngx_http_tollgate_xca_request(ngx_http_tollgate_call_t *call,
 }
 
 
-/* The checks before any lookup: the headers' shape. */
+/* The checks before any lookup: the headers' shape.  *until is when a
+ * nonce of the request may be forgotten: once its timestamp (without
+ * one, now) leaves the window. */
 static ngx_int_t
 ngx_http_tollgate_xca_precheck(ngx_http_tollgate_call_t *call,
-                               tg_xca_method_t          *method)
+                               tg_xca_method_t *method, int64_t *until)
 {
     ngx_uint_t i;
     tg_str_t   ts;
+    int64_t    t = call->now_ms;
     int        rc;
 
     for (i = 0; ngx_http_tollgate_xca_headers[i].len != 0; i++) {
@@ -347,7 +350,7 @@ ngx_http_tollgate_xca_precheck(ngx_http_tollgate_call_t *call,
     ts = ngx_http_tollgate_xca_value(call, XCA_TIMESTAMP);
     if (ts.ptr != NULL) {
         rc = tg_xca_timestamp_check(ts, call->now_ms,
-                                    (int64_t) call->settings->skew);
+                                    (int64_t) call->settings->skew, &t);
         if (rc != TG_OK) {
             return ngx_http_tollgate_refuse(
                 call,
@@ -356,6 +359,7 @@ ngx_http_tollgate_xca_precheck(ngx_http_tollgate_call_t *call,
                 NULL);
         }
     }
+    *until = t + (int64_t) call->settings->skew;
     return NGX_OK;
 }
 
@@ -367,22 +371,14 @@ ngx_http_tollgate_xca_precheck(ngx_http_tollgate_call_t *call,
  * timestamp check anyway.
  */
 static ngx_int_t
-ngx_http_tollgate_xca_nonce(ngx_http_tollgate_call_t *call)
+ngx_http_tollgate_xca_nonce(ngx_http_tollgate_call_t *call, int64_t until)
 {
-    tg_str_t nonce, ts;
-    int64_t  until;
+    tg_str_t nonce;
 
     nonce = ngx_http_tollgate_xca_value(call, XCA_NONCE);
     if (nonce.len == 0) {
         return NGX_OK;
     }
-
-    until = call->now_ms;
-    ts = ngx_http_tollgate_xca_value(call, XCA_TIMESTAMP);
-    if (ts.ptr != NULL) {
-        until = ngx_atoof((u_char *) ts.ptr, ts.len);
-    }
-    until += (int64_t) call->settings->skew;
 
     return ngx_http_tollgate_spend_nonce(
         call, (tg_str_t){ (char *) call->app_key.data, call->app_key.len },
@@ -401,11 +397,12 @@ ngx_http_tollgate_xca_verify(ngx_http_tollgate_call_t *call)
     ngx_str_t                    detail;
     ngx_uint_t                   live;
     ngx_int_t                    rc;
+    int64_t                      until = 0;
 
     call->app_key = call->headers[XCA_KEY]->value;
     app_key = (tg_str_t){ (char *) call->app_key.data, call->app_key.len };
 
-    rc = ngx_http_tollgate_xca_precheck(call, &method);
+    rc = ngx_http_tollgate_xca_precheck(call, &method, &until);
     if (rc != NGX_OK) {
         return rc;
     }
@@ -454,7 +451,7 @@ ngx_http_tollgate_xca_verify(ngx_http_tollgate_call_t *call)
         return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_BAD_DIGEST, NULL);
     }
 
-    rc = ngx_http_tollgate_xca_nonce(call);
+    rc = ngx_http_tollgate_xca_nonce(call, until);
     if (rc != NGX_OK) {
         return rc;
     }

@@ -227,9 +227,11 @@ int tg_xca_verify_mac(tg_hmac_t *mac, tg_str_t sts, tg_str_t signature);
  * exactly skew_ms away is accepted.  Returns TG_OK, TG_ETIMESTAMP if the
  * value is not such a number ("Invalid Timestamp"), or TG_ESKEW if it is
  * too far from now ("Timestamp Expired").  Call only when the header is
- * present; whether it is required is the caller's policy.
+ * present; whether it is required is the caller's policy.  On TG_OK, *ts
+ * (if not NULL) is the timestamp.
  */
-int tg_xca_timestamp_check(tg_str_t value, int64_t now_ms, int64_t skew_ms);
+int tg_xca_timestamp_check(tg_str_t value, int64_t now_ms, int64_t skew_ms,
+                           int64_t *ts);
 
 /* Writes base64(MD5(body)) and a NUL to out.  TG_OK or TG_EINTERNAL. */
 int tg_xca_content_md5(tg_str_t body, char out[TG_XCA_CONTENT_MD5_LEN + 1]);
