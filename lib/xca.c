@@ -482,29 +482,6 @@ tg_xca_header_signed(tg_str_t signature_headers, tg_str_t name)
 }
 
 
-uint32_t
-tg_xca_headers_signed(tg_str_t signature_headers, const tg_str_t *names,
-                      size_t n)
-{
-    tg_str_t rest = signature_headers, listed;
-    uint32_t mask = 0;
-    size_t   i;
-
-    if (n > 32) {
-        n = 32;
-    }
-    while (tg_xca_next_header(&rest, &listed)) {
-        for (i = 0; i < n; i++) {
-            if (tg_str_eq_nocase(listed, names[i])) {
-                mask |= (uint32_t) 1 << i;
-            }
-        }
-    }
-
-    return mask;
-}
-
-
 int
 tg_xca_method_parse(tg_str_t value, tg_xca_method_t *method)
 {

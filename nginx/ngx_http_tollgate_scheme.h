@@ -116,6 +116,8 @@ typedef struct {
      * name, or NULL; bit i of dup: name i came more than once. */
     ngx_table_elt_t *headers[NGX_TOLLGATE_HEADERS_MAX];
     uint32_t         dup;
+    uint32_t         signed_; /* bit i: the scheme's verify found name i
+                                 among the headers the client signed */
 
     ngx_str_t body; /* read when the scheme needs it */
 

@@ -112,6 +112,7 @@ ngx_http_tollgate_xca_header_fn(void *data, tg_str_t name, tg_str_t *value)
             if (call->dup & ((uint32_t) 1 << i)) {
                 return -1;
             }
+            call->signed_ |= (uint32_t) 1 << i;
             *value = ngx_http_tollgate_xca_value(call, i);
             return 1;
         }
@@ -121,54 +122,54 @@ ngx_http_tollgate_xca_header_fn(void *data, tg_str_t name, tg_str_t *value)
 
 
 /*
- * A timestamp or nonce that is sent must be signed (is_signed), and the
- * location may require it (a required nonce must not be empty either).
- * Returns NGX_OK, or NGX_DECLINED with the failure set.
+ * The location may require the timestamp and the nonce (a required nonce
+ * must not be empty either).  Returns NGX_OK, or NGX_DECLINED with the
+ * failure set.  Whether those sent are signed is known once the string
+ * to sign is built (ngx_http_tollgate_xca_replay_signed()).
  */
 static ngx_int_t
-ngx_http_tollgate_xca_replay_header(ngx_http_tollgate_call_t *call,
-                                    ngx_uint_t i, ngx_uint_t is_signed)
+ngx_http_tollgate_xca_replay_headers(ngx_http_tollgate_call_t *call)
 {
-    ngx_uint_t required;
+    static const ngx_uint_t replay[] = { XCA_TIMESTAMP, XCA_NONCE };
+    ngx_uint_t              i;
 
-    required = call->settings->replay_headers == NGX_TOLLGATE_REPLAY_REQUIRED;
-    if (call->headers[i] == NULL) {
-        return required
-                   ? ngx_http_tollgate_refuse(call, NGX_TOLLGATE_MISSING_HEADER,
-                                              &ngx_http_tollgate_xca_spelled[i])
-                   : NGX_OK;
+    if (call->settings->replay_headers != NGX_TOLLGATE_REPLAY_REQUIRED) {
+        return NGX_OK;
     }
-    if (!is_signed) {
-        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_UNSIGNED_HEADER,
-                                        &ngx_http_tollgate_xca_spelled[i]);
+    for (i = 0; i < sizeof(replay) / sizeof(replay[0]); i++) {
+        if (call->headers[replay[i]] == NULL) {
+            return ngx_http_tollgate_refuse(
+                call, NGX_TOLLGATE_MISSING_HEADER,
+                &ngx_http_tollgate_xca_spelled[replay[i]]);
+        }
     }
-    if (required && i == XCA_NONCE && call->headers[i]->value.len == 0) {
+    if (call->headers[XCA_NONCE]->value.len == 0) {
         return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_BAD_NONCE, NULL);
     }
     return NGX_OK;
 }
 
 
-/* The timestamp's and the nonce's checks, with one pass over the list of
- * signed headers. */
+/*
+ * A timestamp or nonce that is sent must be signed, else a replay could
+ * carry fresh ones: the string to sign (its header callback) notes each
+ * collected header it took.  Returns NGX_OK, or NGX_DECLINED with the
+ * failure set.
+ */
 static ngx_int_t
-ngx_http_tollgate_xca_replay_headers(ngx_http_tollgate_call_t *call)
+ngx_http_tollgate_xca_replay_signed(ngx_http_tollgate_call_t *call)
 {
-    static const tg_str_t names[] = { TG_STR("x-ca-timestamp"),
-                                      TG_STR("x-ca-nonce") };
-    uint32_t              mask = 0;
+    static const ngx_uint_t replay[] = { XCA_TIMESTAMP, XCA_NONCE };
+    ngx_uint_t              i;
 
-    if (call->headers[XCA_TIMESTAMP] != NULL
-        || call->headers[XCA_NONCE] != NULL) {
-        mask = tg_xca_headers_signed(
-            ngx_http_tollgate_xca_value(call, XCA_SIGNATURE_HEADERS), names, 2);
-    }
-    if (ngx_http_tollgate_xca_replay_header(call, XCA_TIMESTAMP, mask & 1)
-            != NGX_OK
-        || ngx_http_tollgate_xca_replay_header(call, XCA_NONCE, mask & 2)
-               != NGX_OK)
-    {
-        return NGX_DECLINED;
+    for (i = 0; i < sizeof(replay) / sizeof(replay[0]); i++) {
+        if (call->headers[replay[i]] != NULL
+            && !(call->signed_ & ((uint32_t) 1 << replay[i])))
+        {
+            return ngx_http_tollgate_refuse(
+                call, NGX_TOLLGATE_UNSIGNED_HEADER,
+                &ngx_http_tollgate_xca_spelled[replay[i]]);
+        }
     }
     return NGX_OK;
 }
@@ -419,6 +420,9 @@ ngx_http_tollgate_xca_verify(ngx_http_tollgate_call_t *call)
     rc = ngx_http_tollgate_xca_sts(call, &req, &room, &sts);
     if (rc != NGX_OK) {
         return rc;
+    }
+    if (ngx_http_tollgate_xca_replay_signed(call) != NGX_OK) {
+        return NGX_DECLINED;
     }
 
     rc = ngx_http_tollgate_xca_check(

@@ -176,13 +176,6 @@ int tg_xca_is_form(tg_str_t content_type);
 int tg_xca_header_signed(tg_str_t signature_headers, tg_str_t name);
 
 /*
- * The same for n names (at most 32) in one pass over the list: bit i of
- * the result is tg_xca_header_signed(signature_headers, names[i]).
- */
-uint32_t tg_xca_headers_signed(tg_str_t        signature_headers,
-                               const tg_str_t *names, size_t n);
-
-/*
  * Parses X-Ca-Signature-Method.  value.ptr == NULL means the header is
  * absent, which selects HmacSHA256.  Otherwise the value must be exactly
  * "HmacSHA256" or "HmacSHA1" (case matters; an empty value is invalid).

@@ -807,33 +807,6 @@ test_header_signed(void **state)
 }
 
 
-/* Several names in one pass: the same answers, bit by bit. */
-static void
-test_headers_signed(void **state)
-{
-    static const tg_str_t names[] = {
-        TG_STR("x-ca-timestamp"), TG_STR("x-ca-stage"), TG_STR("X-CA-NONCE"),
-        TG_STR("date"),           TG_STR("x-ca"),       TG_STR("x-ca-key"),
-    };
-    tg_str_t list = TG_STR(" X-Ca-Key ,x-ca-nonce,,\tx-ca-timestamp,Date");
-    size_t   i;
-
-    (void) state;
-
-    assert_int_equal(tg_xca_headers_signed(list, names, 6), 0x25);
-    for (i = 0; i < 6; i++) {
-        assert_int_equal((tg_xca_headers_signed(list, names, 6) >> i) & 1,
-                         (uint32_t) tg_xca_header_signed(list, names[i]));
-    }
-    assert_int_equal(tg_xca_headers_signed(list, names, 0), 0);
-    assert_int_equal(tg_xca_headers_signed(TG_STR(""), names, 6), 0);
-    assert_int_equal(tg_xca_headers_signed(TG_STR_NULL, names, 6), 0);
-    /* a name listed twice sets its bit once */
-    assert_int_equal(
-        tg_xca_headers_signed(TG_STR("x-ca-key,X-Ca-Key"), names, 6), 0x20);
-}
-
-
 /* The sizes reported suffice, out is exact, and short buffers are never
  * written past their capacity. */
 static void
@@ -1094,7 +1067,6 @@ main(void)
         cmocka_unit_test(test_headers_missing),
         cmocka_unit_test(test_headers_duplicate),
         cmocka_unit_test(test_header_signed),
-        cmocka_unit_test(test_headers_signed),
         cmocka_unit_test(test_buffer_too_small),
         cmocka_unit_test(test_is_form),
         cmocka_unit_test(test_sts_message),
