@@ -121,10 +121,11 @@ typedef struct {
 
     ngx_str_t body; /* read when the scheme needs it */
 
-    /* The nonce and key ngx_http_tollgate_prefetch_nonce() located (or
-     * null strings), and where that nonce goes in the zone. */
+    /* The nonce, key and timestamp ngx_http_tollgate_prefetch_nonce()
+     * located (or null strings), and where that nonce goes in the zone. */
     tg_str_t                      nonce_of;
     tg_str_t                      nonce_key;
+    int64_t                       nonce_ts;
     ngx_http_tollgate_nonce_ref_t nonce_ref;
 
     /* Set by verify. */
@@ -332,13 +333,14 @@ ngx_int_t ngx_http_tollgate_try_secrets(ngx_http_tollgate_call_t   *call,
                                         void *data, ngx_uint_t *live);
 
 /*
- * Records a signature's nonce for key until expires_ms
- * (ngx_http_tollgate_use_nonce()).  Returns NGX_OK if it is new, or the
- * refusal: a nonce used, one too long, or the zone full.
+ * Records a signature's nonce for key and its signed timestamp ts_ms (-1:
+ * none) until expires_ms (ngx_http_tollgate_use_nonce()).  Returns NGX_OK
+ * if it is new, or the refusal: a nonce used, one too long, or the zone
+ * full.
  */
 ngx_int_t ngx_http_tollgate_spend_nonce(ngx_http_tollgate_call_t *call,
                                         tg_str_t key, tg_str_t nonce,
-                                        int64_t expires_ms);
+                                        int64_t ts_ms, int64_t expires_ms);
 
 
 /* ---- the core's lookups, for verify (ngx_http_tollgate_module.c) ----- */
@@ -377,13 +379,15 @@ ngx_int_t ngx_http_tollgate_secret_mac(ngx_http_tollgate_call_t *call,
                                        tg_hmac_alg_t alg, tg_hmac_t **mac);
 
 /*
- * Records a nonce for key until expires_ms, in the shared zone.  Returns
- * NGX_OK if new, NGX_DECLINED if used, NGX_ABORT if key and nonce are too
- * long together, NGX_ERROR if the zone is full.
+ * Records a nonce for key and the timestamp ts_ms it was signed with (-1:
+ * none) until expires_ms, in the shared zone (or Redis): once per key and
+ * timestamp (ngx_http_tollgate_nonce_locate()).  Returns NGX_OK if new,
+ * NGX_DECLINED if used, NGX_ABORT if key and nonce are too long together,
+ * NGX_ERROR if the zone is full.
  */
 ngx_int_t ngx_http_tollgate_use_nonce(ngx_http_tollgate_call_t *call,
                                       tg_str_t key, tg_str_t nonce,
-                                      int64_t expires_ms);
+                                      int64_t ts_ms, int64_t expires_ms);
 
 
 /*
@@ -392,7 +396,8 @@ ngx_int_t ngx_http_tollgate_use_nonce(ngx_http_tollgate_call_t *call,
  * and its place is found once.  Changes nothing in the zone.
  */
 void ngx_http_tollgate_prefetch_nonce(ngx_http_tollgate_call_t *call,
-                                      tg_str_t key, tg_str_t nonce);
+                                      tg_str_t key, tg_str_t nonce,
+                                      int64_t ts_ms);
 
 
 /* ---- the schemes ------------------------------------------------------ */

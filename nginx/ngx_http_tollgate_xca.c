@@ -312,16 +312,14 @@ ngx_http_tollgate_xca_request(ngx_http_tollgate_call_t *call,
 }
 
 
-/* The checks before any lookup: the headers' shape.  *until is when a
- * nonce of the request may be forgotten: once its timestamp (without
- * one, now) leaves the window. */
+/* The checks before any lookup: the headers' shape.  Sets *at to the
+ * timestamp, or -1 if there is none. */
 static ngx_int_t
 ngx_http_tollgate_xca_precheck(ngx_http_tollgate_call_t *call,
-                               tg_xca_method_t *method, int64_t *until)
+                               tg_xca_method_t *method, int64_t *at)
 {
     ngx_uint_t i;
     tg_str_t   ts;
-    int64_t    t = call->now_ms;
     int        rc;
 
     for (i = 0; ngx_http_tollgate_xca_headers[i].len != 0; i++) {
@@ -351,7 +349,7 @@ ngx_http_tollgate_xca_precheck(ngx_http_tollgate_call_t *call,
     ts = ngx_http_tollgate_xca_value(call, XCA_TIMESTAMP);
     if (ts.ptr != NULL) {
         rc = tg_xca_timestamp_check(ts, call->now_ms,
-                                    (int64_t) call->settings->skew, &t);
+                                    (int64_t) call->settings->skew, at);
         if (rc != TG_OK) {
             return ngx_http_tollgate_refuse(
                 call,
@@ -360,7 +358,6 @@ ngx_http_tollgate_xca_precheck(ngx_http_tollgate_call_t *call,
                 NULL);
         }
     }
-    *until = t + (int64_t) call->settings->skew;
     return NGX_OK;
 }
 
@@ -372,7 +369,7 @@ ngx_http_tollgate_xca_precheck(ngx_http_tollgate_call_t *call,
  * timestamp check anyway.
  */
 static ngx_int_t
-ngx_http_tollgate_xca_nonce(ngx_http_tollgate_call_t *call, int64_t until)
+ngx_http_tollgate_xca_nonce(ngx_http_tollgate_call_t *call, int64_t at)
 {
     tg_str_t nonce;
 
@@ -383,7 +380,8 @@ ngx_http_tollgate_xca_nonce(ngx_http_tollgate_call_t *call, int64_t until)
 
     return ngx_http_tollgate_spend_nonce(
         call, (tg_str_t){ (char *) call->app_key.data, call->app_key.len },
-        nonce, until);
+        nonce, at,
+        (at >= 0 ? at : call->now_ms) + (int64_t) call->settings->skew);
 }
 
 
@@ -398,18 +396,18 @@ ngx_http_tollgate_xca_verify(ngx_http_tollgate_call_t *call)
     ngx_str_t                    detail;
     ngx_uint_t                   live;
     ngx_int_t                    rc;
-    int64_t                      until = 0;
+    int64_t                      at = -1;
 
     call->app_key = call->headers[XCA_KEY]->value;
     app_key = (tg_str_t){ (char *) call->app_key.data, call->app_key.len };
 
-    rc = ngx_http_tollgate_xca_precheck(call, &method, &until);
+    rc = ngx_http_tollgate_xca_precheck(call, &method, &at);
     if (rc != NGX_OK) {
         return rc;
     }
     if (call->headers[XCA_NONCE] != NULL) {
         ngx_http_tollgate_prefetch_nonce(
-            call, app_key, ngx_http_tollgate_xca_value(call, XCA_NONCE));
+            call, app_key, ngx_http_tollgate_xca_value(call, XCA_NONCE), at);
     }
 
     if (!ngx_http_tollgate_find_key(call, app_key, &k)) {
@@ -455,7 +453,7 @@ ngx_http_tollgate_xca_verify(ngx_http_tollgate_call_t *call)
         return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_BAD_DIGEST, NULL);
     }
 
-    rc = ngx_http_tollgate_xca_nonce(call, until);
+    rc = ngx_http_tollgate_xca_nonce(call, at);
     if (rc != NGX_OK) {
         return rc;
     }

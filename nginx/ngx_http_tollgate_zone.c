@@ -29,6 +29,11 @@
 #define NGX_TOLLGATE_PAGE_LINES     (NGX_TOLLGATE_TABLE_PAGE / 64)
 #define NGX_TOLLGATE_TABLE_QUARTERS 3
 
+/* The nonces of one timestamp's second spread over the pages of this many
+ * seconds (and at least NGX_TOLLGATE_WINDOW_MIN pages). */
+#define NGX_TOLLGATE_WINDOW_SECONDS 4
+#define NGX_TOLLGATE_WINDOW_MIN     16
+
 typedef struct ngx_http_tollgate_node_s ngx_http_tollgate_node_t;
 
 /* One line of the nonce table.  A slot holds a nonce's 64-bit keyed
@@ -49,6 +54,8 @@ typedef struct {
      * seeds drawn at start (ngx_http_tollgate_nonce_print()). */
     ngx_http_tollgate_line_t *lines;
     ngx_uint_t                pages;
+    ngx_uint_t                span;   /* seconds of timestamps round it */
+    ngx_uint_t                window; /* pages a second's nonces spread on */
     uint64_t                  seed[2];
 
     ngx_uint_t nonces_held; /* slots ever used, for ..._zone_usage() */
@@ -133,8 +140,9 @@ ngx_http_tollgate_rbtree_insert(ngx_rbtree_node_t *temp,
 ngx_int_t
 ngx_http_tollgate_zone_init(ngx_shm_zone_t *zone, void *data)
 {
-    ngx_http_tollgate_shctx_t *sh;
-    ngx_slab_pool_t           *shpool;
+    ngx_http_tollgate_zone_conf_t *conf = zone->data;
+    ngx_http_tollgate_shctx_t     *sh;
+    ngx_slab_pool_t               *shpool;
 
     if (data != NULL) {
         zone->data = data; /* a reload keeps the old zone's state */
@@ -161,6 +169,22 @@ ngx_http_tollgate_zone_init(ngx_shm_zone_t *zone, void *data)
     sh->lines = ngx_slab_calloc(shpool, sh->pages * NGX_TOLLGATE_TABLE_PAGE);
     if (sh->lines == NULL) {
         return NGX_ERROR;
+    }
+
+    /* The table's pages go round the timestamps of the longest skew, so
+     * that the live ones (a skew's worth) fill it evenly.  Fixed for the
+     * zone's life: a nonce must be found where it was put. */
+    sh->span = conf->skew_max / 1000;
+    if (sh->span == 0) {
+        sh->span = 1;
+    }
+    sh->window =
+        (sh->pages * NGX_TOLLGATE_WINDOW_SECONDS + sh->span - 1) / sh->span;
+    if (sh->window < NGX_TOLLGATE_WINDOW_MIN) {
+        sh->window = NGX_TOLLGATE_WINDOW_MIN;
+    }
+    if (sh->window > sh->pages) {
+        sh->window = sh->pages;
     }
     if (getrandom(sh->seed, sizeof(sh->seed), 0) != sizeof(sh->seed)) {
         ngx_log_error(NGX_LOG_EMERG, zone->shm.log, ngx_errno,
@@ -233,18 +257,20 @@ ngx_http_tollgate_nonce_lanes(uint64_t lane[2], const u_char *p, size_t len)
 
 
 /*
- * A nonce of key (its AppKey): its fingerprint, and its first line in
- * the table, each from its own hash of AppKey then nonce, from the zone's
- * seeds: nobody can choose nonces whose fingerprints meet without knowing
- * them (only a caller with a valid signature gets a nonce recorded
- * anyway), and the line says nothing of the fingerprint, so that only
- * the few fingerprints of its lines can meet a nonce's.  Two nonces with
- * one fingerprint are one nonce to the table: the second is refused as a
- * replay, never the other way round.
+ * A nonce of key (its AppKey), signed with the timestamp ts_ms (-1:
+ * none): its fingerprint, and its first line in the table, each from its
+ * own hash of AppKey, nonce and timestamp, from the zone's seeds.  Nobody
+ * can choose nonces whose fingerprints meet without knowing them (only a
+ * caller with a valid signature gets a nonce recorded anyway), and the
+ * line says little of the fingerprint, so that only the few fingerprints
+ * of its lines can meet a nonce's.  Two nonces with one fingerprint are
+ * one nonce to the table: the second is refused as a replay, never the
+ * other way round.
  */
 static uint64_t
 ngx_http_tollgate_nonce_print(ngx_http_tollgate_shctx_t *sh, ngx_str_t *key,
-                              ngx_str_t *nonce, ngx_http_tollgate_line_t **line)
+                              ngx_str_t *nonce, int64_t ts_ms,
+                              ngx_http_tollgate_line_t **line)
 {
     uint64_t   lane[2];
     ngx_uint_t page;
@@ -253,10 +279,20 @@ ngx_http_tollgate_nonce_print(ngx_http_tollgate_shctx_t *sh, ngx_str_t *key,
     lane[1] = sh->seed[1];
     ngx_http_tollgate_nonce_lanes(lane, key->data, key->len);
     ngx_http_tollgate_nonce_lanes(lane, nonce->data, nonce->len);
+    ngx_http_tollgate_nonce_lanes(lane, (u_char *) &ts_ms, sizeof(ts_ms));
 
-    /* The page by the high half scaled to the table (any number of
-     * pages), the line by low bits. */
-    page = (ngx_uint_t) (((lane[1] >> 32) * (uint64_t) sh->pages) >> 32);
+    /* The page: with a timestamp, one of the window of pages that starts
+     * where its second falls on the round of the table; without, any.
+     * The high half of the second hash scaled to the pages (any number
+     * of them) picks it; its low bits pick the line. */
+    if (ts_ms >= 0) {
+        page = (ngx_uint_t) ((uint64_t) (ts_ms / 1000) % sh->span * sh->pages
+                             / sh->span);
+        page += (ngx_uint_t) (((lane[1] >> 32) * (uint64_t) sh->window) >> 32);
+        page %= sh->pages;
+    } else {
+        page = (ngx_uint_t) (((lane[1] >> 32) * (uint64_t) sh->pages) >> 32);
+    }
     *line = sh->lines + page * NGX_TOLLGATE_PAGE_LINES
             + (lane[1] & (NGX_TOLLGATE_PAGE_LINES - 1));
     return lane[0];
@@ -265,7 +301,7 @@ ngx_http_tollgate_nonce_print(ngx_http_tollgate_shctx_t *sh, ngx_str_t *key,
 
 ngx_int_t
 ngx_http_tollgate_nonce_locate(ngx_shm_zone_t *zone, ngx_str_t *key,
-                               ngx_str_t                     *nonce,
+                               ngx_str_t *nonce, int64_t ts_ms,
                                ngx_http_tollgate_nonce_ref_t *ref)
 {
     ngx_http_tollgate_shctx_t *sh = zone->data;
@@ -277,7 +313,7 @@ ngx_http_tollgate_nonce_locate(ngx_shm_zone_t *zone, ngx_str_t *key,
     }
     /* The table's address and size never change: no lock needed to read
      * them, and a prefetch reads nothing that could be torn. */
-    ref->print = ngx_http_tollgate_nonce_print(sh, key, nonce, &line);
+    ref->print = ngx_http_tollgate_nonce_print(sh, key, nonce, ts_ms, &line);
     ref->line = line;
 #if defined(__GNUC__) || defined(__clang__)
     __builtin_prefetch(line);

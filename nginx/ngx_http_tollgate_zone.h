@@ -44,6 +44,12 @@ ngx_http_tollgate_hash(uint64_t h, const u_char *p, size_t len)
 }
 
 
+/* What a new zone takes from the configuration: its shm zone's data
+ * until ngx_http_tollgate_zone_init() replaces it with the zone's. */
+typedef struct {
+    ngx_msec_t skew_max; /* the largest tollgate_clock_skew */
+} ngx_http_tollgate_zone_conf_t;
+
 /* Initializes a zone (ngx_shm_zone_t's init). */
 ngx_int_t ngx_http_tollgate_zone_init(ngx_shm_zone_t *zone, void *data);
 
@@ -57,15 +63,18 @@ typedef struct {
 } ngx_http_tollgate_nonce_ref_t;
 
 /*
- * Finds where nonce for key (an AppKey) goes, and starts loading that
- * memory without waiting (a line of a table nearly as large as the zone,
- * rarely in any cache), so that the miss overlaps the work done before
- * the nonce is spent.  Returns NGX_OK, or NGX_ABORT if key and nonce are
- * longer than NGX_HTTP_TOLLGATE_NONCE_ENTRY_MAX together (the client's
- * fault).
+ * Finds where nonce for key (an AppKey), signed with the timestamp ts_ms
+ * (-1: none), goes, and starts loading that memory without waiting, so
+ * that a miss overlaps the work done before the nonce is spent.  A nonce
+ * is once per key and timestamp (a replay cannot change a signed one):
+ * the timestamp puts it among the nonces of the seconds around it, in
+ * pages that recent calls keep warm; without one it goes anywhere in the
+ * table.  Returns NGX_OK, or
+ * NGX_ABORT if key and nonce are longer than
+ * NGX_HTTP_TOLLGATE_NONCE_ENTRY_MAX together (the client's fault).
  */
 ngx_int_t ngx_http_tollgate_nonce_locate(ngx_shm_zone_t *zone, ngx_str_t *key,
-                                         ngx_str_t                     *nonce,
+                                         ngx_str_t *nonce, int64_t ts_ms,
                                          ngx_http_tollgate_nonce_ref_t *ref);
 
 /*

@@ -349,10 +349,23 @@ describe('signed calls that fail, as Alibaba\'s gateway answers', () => {
 
   test('replayed nonce, stale and malformed timestamps', async () => {
     const nonce = randomUUID();
-    let r = await signed(client, 'get', '/once', {headers: {'x-ca-nonce': nonce}});
-    assert.equal(r.status, 200, r.message);
-    r = await signed(client, 'get', '/once', {headers: {'x-ca-nonce': nonce}});
-    assert.deepEqual([r.status, r.message], [400, 'Nonce Used']);
+    const at = Date.now();
+    const once = (ts) => handSigned({
+      key: app.app_key,
+      secret: app.app_secret,
+      path: '/once',
+      headers: {'x-ca-nonce': nonce, 'x-ca-timestamp': String(ts)},
+    });
+    let r = await once(at);
+    assert.equal(r.status, 200, r.headers.get('x-ca-error-message'));
+    r = await once(at);
+    assert.deepEqual([r.status, r.headers.get('x-ca-error-message')], [400, 'Nonce Used']);
+    // A nonce is once per AppKey and signed timestamp: only its client can
+    // sign it with another one.
+    r = await once(at + 1);
+    assert.equal(r.status, 200, r.headers.get('x-ca-error-message'));
+    r = await once(at + 1);
+    assert.deepEqual([r.status, r.headers.get('x-ca-error-message')], [400, 'Nonce Used']);
 
     // 15 minutes is accepted (less a second for the trip); 15 min 1 s is not.
     r = await signed(
@@ -538,23 +551,23 @@ describe('limits at their edges', () => {
       let i = 0;
       for (; i < 20000; i++) {
         const short = i % 2 === 0;
-        const r = await handSignedAt(
-            small.url, {...key, nonce: `brim-${i}`, ts: Date.now() + (short ? -9500 : 9000)});
+        const sent = {nonce: `brim-${i}`, ts: Date.now() + (short ? -9500 : 9000)};
+        const r = await handSignedAt(small.url, {...key, ...sent});
         last = [r.status, r.headers.get('x-ca-error-message')];
         if (r.status !== 200) {
           break;
         }
         if (!short) {
-          lasting.push(`brim-${i}`);
+          lasting.push(sent);
         }
       }
       assert.deepEqual(last, [503, 'Service Unavailable']);
       assert.ok(lasting.length >= 100, `only ${lasting.length} lasting nonces fit`);
       await new Promise((resolve) => setTimeout(resolve, 2100));
-      for (const nonce of lasting) {
-        const r = await handSignedAt(small.url, {...key, nonce, ts: Date.now() + 9000});
+      for (const sent of lasting) {
+        const r = await handSignedAt(small.url, {...key, ...sent});
         assert.deepEqual(
-            [r.status, r.headers.get('x-ca-error-message')], [400, 'Nonce Used'], nonce);
+            [r.status, r.headers.get('x-ca-error-message')], [400, 'Nonce Used'], sent.nonce);
       }
       // The short-lived ones' slots are free again.
       const r = await handSignedAt(small.url, {...key, nonce: `brim-${i + 1}`});
