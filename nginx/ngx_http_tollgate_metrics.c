@@ -484,6 +484,14 @@ ngx_http_tollgate_metrics_state(tg_buf_t *b, ngx_http_request_t *r,
     }
     if (rc == TG_OK) {
         rc = ngx_http_tollgate_metrics_one(
+            b, "tollgate_gateway_zone_nonce_load", "gauge",
+            "Share of the nonce table's slots holding a live nonce (read "
+            "in up to 16384 of its lines); from 0.7, pages of it fill and "
+            "refuse calls (503).",
+            usage.nonce_load);
+    }
+    if (rc == TG_OK) {
+        rc = ngx_http_tollgate_metrics_one(
             b, "tollgate_gateway_zone_rate_buckets", "gauge",
             "Apps' rate-limit buckets in the shared zone.",
             (double) usage.buckets);

@@ -522,11 +522,27 @@ ngx_http_tollgate_zone_usage(ngx_shm_zone_t                 *zone,
 {
     ngx_http_tollgate_shctx_t *sh = zone->data;
     ngx_slab_pool_t           *shpool = (ngx_slab_pool_t *) zone->shm.addr;
+    ngx_http_tollgate_line_t  *l;
+    ngx_uint_t                 lines, step, n, i, j, live = 0;
+    uint32_t                   now;
+
+    now = ngx_http_tollgate_seconds((int64_t) ngx_time() * 1000, 0);
+    lines = sh->pages * NGX_TOLLGATE_PAGE_LINES;
+    step = (lines + NGX_HTTP_TOLLGATE_LOAD_LINES - 1)
+           / NGX_HTTP_TOLLGATE_LOAD_LINES;
 
     ngx_shmtx_lock(&shpool->mutex);
     usage->nonces = sh->nonces_held;
     usage->buckets = sh->buckets_held;
     usage->pages = (ngx_uint_t) (shpool->end - shpool->start) / ngx_pagesize;
     usage->pages_free = shpool->pfree;
+    for (i = 0, n = 0; i < lines; i += step, n++) {
+        l = &sh->lines[i];
+        for (j = 0; j < NGX_TOLLGATE_SLOTS; j++) {
+            live += l->expires[j] > now;
+        }
+    }
     ngx_shmtx_unlock(&shpool->mutex);
+
+    usage->nonce_load = (double) live / (double) (n * NGX_TOLLGATE_SLOTS);
 }

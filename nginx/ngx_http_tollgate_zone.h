@@ -105,7 +105,14 @@ typedef struct {
     ngx_uint_t buckets;    /* apps' rate-limit buckets */
     ngx_uint_t pages;      /* the zone's pages for buckets, */
     ngx_uint_t pages_free; /* and those free */
+    double     nonce_load; /* the share of the nonce table's slots that
+                              hold a live nonce, in up to
+                              NGX_HTTP_TOLLGATE_LOAD_LINES lines */
 } ngx_http_tollgate_zone_usage_t;
+
+/* The most lines of the nonce table ngx_http_tollgate_zone_usage() reads
+ * (1 MB), evenly spaced. */
+#define NGX_HTTP_TOLLGATE_LOAD_LINES 16384
 
 /* Reads the zone's usage, under its lock. */
 void ngx_http_tollgate_zone_usage(ngx_shm_zone_t                 *zone,
