@@ -15,12 +15,13 @@
 
 /*
  * The nonce table: lines of one cache line each, 64 to a 4 KB page.  A
- * nonce's line is found by its fingerprint; when that line is full of
- * live nonces it goes in the next line of the same page (the last line
- * wraps to the first), and the line it passed records until when a nonce
- * lives past it, so that a lookup knows whether to go on.  A nonce so
- * never costs a second random access or a TLB miss of its own, and a page
- * full of live nonces refuses new ones (fail closed).  The table takes
+ * nonce's line is found by a hash and its timestamp
+ * (ngx_http_tollgate_nonce_print()); when that line is full of live
+ * nonces it goes in the next line of the same page (the last line wraps
+ * to the first), and the line it passed records until when a nonce lives
+ * past it, so that a lookup knows whether to go on.  A nonce so never
+ * costs a second random access or a TLB miss of its own, and a page full
+ * of live nonces refuses new ones (fail closed).  The table takes
  * NGX_TOLLGATE_TABLE_QUARTERS quarters of the zone's free pages; the rest
  * is for the rate buckets.
  */
@@ -37,8 +38,9 @@
 typedef struct ngx_http_tollgate_node_s ngx_http_tollgate_node_t;
 
 /* One line of the nonce table.  A slot holds a nonce's 64-bit keyed
- * fingerprint (of AppKey and nonce) until expires, in Unix seconds
- * rounded up; expires 0: never used; expires in the past: free again. */
+ * fingerprint (of AppKey, nonce and timestamp) until expires, in Unix
+ * seconds rounded up; expires 0: never used; expires in the past: free
+ * again. */
 typedef struct {
     uint32_t passed_until; /* a live nonce went on past this full line */
     uint32_t expires[NGX_TOLLGATE_SLOTS];
@@ -307,7 +309,8 @@ ngx_http_tollgate_nonce_locate(ngx_shm_zone_t *zone, ngx_str_t *key,
     ngx_http_tollgate_shctx_t *sh = zone->data;
     ngx_http_tollgate_line_t  *line;
 
-    /* A nonce is the app's to use once: the fingerprint is of both. */
+    /* A nonce is the app's to use once: the fingerprint is of both (and
+     * of the timestamp). */
     if (key->len + 1 + nonce->len > NGX_HTTP_TOLLGATE_NONCE_ENTRY_MAX) {
         return NGX_ABORT;
     }
