@@ -488,21 +488,37 @@ tg_proj_macs_stats(const tg_proj_macs_t *c)
 }
 
 
-/* FNV-1a over the AppKey and the sealed bytes' tail (its tag is random). */
+/* Mixes len bytes of p into h: eight at a time by multiplication, the
+ * last few one at a time (FNV-1a). */
+static uint64_t
+tg_proj_mix(uint64_t h, const char *p, size_t len)
+{
+    uint64_t w;
+
+    for (; len >= 8; p += 8, len -= 8) {
+        memcpy(&w, p, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+    }
+    for (; len > 0; p++, len--) {
+        h = (h ^ (uint8_t) *p) * 1099511628211ULL;
+    }
+    return h;
+}
+
+
+/* A hash of the AppKey and the sealed bytes' tail (its tag is random);
+ * tollgated draws AppKeys, so nobody picks ones that collide. */
 static size_t
 tg_proj_mac_slot(const tg_proj_macs_t *c, tg_str_t app_key, tg_str_t sealed,
                  tg_hmac_alg_t alg)
 {
     uint64_t h = 14695981039346656037ULL;
-    size_t   i, from;
+    size_t   from;
 
-    for (i = 0; i < app_key.len; i++) {
-        h = (h ^ (uint8_t) app_key.ptr[i]) * 1099511628211ULL;
-    }
+    h = tg_proj_mix(h, app_key.ptr, app_key.len);
     from = sealed.len > 16 ? sealed.len - 16 : 0;
-    for (i = from; i < sealed.len; i++) {
-        h = (h ^ (uint8_t) sealed.ptr[i]) * 1099511628211ULL;
-    }
+    h = tg_proj_mix(h, sealed.ptr + from, sealed.len - from);
     h = (h ^ (uint64_t) alg) * 1099511628211ULL;
     return (size_t) (h ^ (h >> 32)) & c->mask;
 }

@@ -482,29 +482,6 @@ tg_xca_header_signed(tg_str_t signature_headers, tg_str_t name)
 }
 
 
-uint32_t
-tg_xca_headers_signed(tg_str_t signature_headers, const tg_str_t *names,
-                      size_t n)
-{
-    tg_str_t rest = signature_headers, listed;
-    uint32_t mask = 0;
-    size_t   i;
-
-    if (n > 32) {
-        n = 32;
-    }
-    while (tg_xca_next_header(&rest, &listed)) {
-        for (i = 0; i < n; i++) {
-            if (tg_str_eq_nocase(listed, names[i])) {
-                mask |= (uint32_t) 1 << i;
-            }
-        }
-    }
-
-    return mask;
-}
-
-
 int
 tg_xca_method_parse(tg_str_t value, tg_xca_method_t *method)
 {
@@ -606,25 +583,42 @@ cleanup:
 
 
 int
-tg_xca_timestamp_check(tg_str_t value, int64_t now_ms, int64_t skew_ms)
+tg_xca_timestamp_check(tg_str_t value, int64_t now_ms, int64_t skew_ms,
+                       int64_t *ts)
 {
-    int64_t  ts;
+    int64_t  t = 0;
     uint64_t distance;
+    unsigned d;
+    size_t   i;
 
-    if (value.len == 0 || value.ptr[0] < '0' || value.ptr[0] > '9'
-        || tg_str_to_int64(value, 0, INT64_MAX, &ts) != TG_OK)
-    {
+    if (value.len == 0 || value.ptr[0] < '0' || value.ptr[0] > '9') {
+        return TG_ETIMESTAMP;
+    }
+    if (value.len <= 18) {
+        /* no overflow possible: digits only, without tg_str_to_int64()'s
+         * check per digit */
+        for (i = 0; i < value.len; i++) {
+            d = (unsigned) (unsigned char) value.ptr[i] - '0';
+            if (d > 9) {
+                return TG_ETIMESTAMP;
+            }
+            t = t * 10 + (int64_t) d;
+        }
+    } else if (tg_str_to_int64(value, 0, INT64_MAX, &t) != TG_OK) {
         return TG_ETIMESTAMP;
     }
 
-    /* exact in unsigned arithmetic, since ts >= 0 */
-    distance = ts >= now_ms ? (uint64_t) ts - (uint64_t) now_ms
-                            : (uint64_t) now_ms - (uint64_t) ts;
+    /* exact in unsigned arithmetic, since t >= 0 */
+    distance = t >= now_ms ? (uint64_t) t - (uint64_t) now_ms
+                           : (uint64_t) now_ms - (uint64_t) t;
 
     if (skew_ms < 0 || distance > (uint64_t) skew_ms) {
         return TG_ESKEW;
     }
 
+    if (ts != NULL) {
+        *ts = t;
+    }
     return TG_OK;
 }
 

@@ -353,7 +353,7 @@ ngx_http_tollgate_huawei_nonce(ngx_http_tollgate_call_t *call, tg_str_t app_key,
     }
 
     return ngx_http_tollgate_spend_nonce(
-        call, app_key, (tg_str_t){ nonce, TG_HW_SIGNATURE_LEN },
+        call, app_key, (tg_str_t){ nonce, TG_HW_SIGNATURE_LEN }, at,
         at + (int64_t) call->settings->skew);
 }
 

@@ -478,9 +478,17 @@ ngx_http_tollgate_metrics_state(tg_buf_t *b, ngx_http_request_t *r,
     if (rc == TG_OK) {
         rc = ngx_http_tollgate_metrics_one(
             b, "tollgate_gateway_zone_nonces", "gauge",
-            "Nonces the shared zone remembers (expired ones until room is "
-            "needed).",
+            "Slots of the shared zone's nonce table in use or used before "
+            "(a slot whose nonce expired is taken again).",
             (double) usage.nonces);
+    }
+    if (rc == TG_OK) {
+        rc = ngx_http_tollgate_metrics_one(
+            b, "tollgate_gateway_zone_nonce_load", "gauge",
+            "Share of the nonce table's slots holding a live nonce (read "
+            "in up to 16384 of its lines); from 0.7, pages of it fill and "
+            "refuse calls (503).",
+            usage.nonce_load);
     }
     if (rc == TG_OK) {
         rc = ngx_http_tollgate_metrics_one(
@@ -491,14 +499,14 @@ ngx_http_tollgate_metrics_state(tg_buf_t *b, ngx_http_request_t *r,
     if (rc == TG_OK) {
         rc = ngx_http_tollgate_metrics_one(
             b, "tollgate_gateway_zone_pages", "gauge",
-            "Pages of the shared zone (tollgate_zone) for entries.",
+            "Pages of the shared zone (tollgate_zone) for rate buckets.",
             (double) usage.pages);
     }
     if (rc == TG_OK) {
         rc = ngx_http_tollgate_metrics_one(
             b, "tollgate_gateway_zone_pages_free", "gauge",
-            "Pages of the shared zone still free; at 0 the oldest bucket "
-            "is given up for room, and a full zone refuses new nonces.",
+            "Pages of the shared zone still free; at 0 the least recently "
+            "used bucket is given up for room.",
             (double) usage.pages_free);
     }
     return rc;

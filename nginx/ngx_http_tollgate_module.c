@@ -36,12 +36,13 @@
 
 
 typedef struct {
-    ngx_str_t                 projection; /* the LMDB environment's directory */
-    ngx_str_t                 key_file;   /* dataplane.key */
-    u_char                    key[TG_SEAL_KEY_LEN];
-    ngx_shm_zone_t           *zone;
-    ngx_msec_t                projection_max_age; /* 0: off */
-    ngx_http_tollgate_view_t *view;
+    ngx_str_t       projection; /* the LMDB environment's directory */
+    ngx_str_t       key_file;   /* dataplane.key */
+    u_char          key[TG_SEAL_KEY_LEN];
+    ngx_shm_zone_t *zone;
+    ngx_http_tollgate_zone_conf_t zone_conf;
+    ngx_msec_t                    projection_max_age; /* 0: off */
+    ngx_http_tollgate_view_t     *view;
 
     /* The worker's keyed MACs: secrets opened once, for the view's
      * generation macs_generation; and the data-plane key's HMAC. */
@@ -320,6 +321,9 @@ ngx_http_tollgate_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                          prev->settings.appcode_query, 0);
     ngx_conf_merge_msec_value(conf->settings.skew, prev->settings.skew,
                               TG_XCA_SKEW_MS);
+    mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_tollgate_module);
+    mcf->zone_conf.skew_max =
+        ngx_max(mcf->zone_conf.skew_max, conf->settings.skew);
     ngx_conf_merge_uint_value(conf->settings.replay_headers,
                               prev->settings.replay_headers,
                               NGX_TOLLGATE_REPLAY_REQUIRED);
@@ -433,6 +437,7 @@ ngx_http_tollgate_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
     mcf->zone->init = ngx_http_tollgate_zone_init;
+    mcf->zone->data = &mcf->zone_conf;
     return NGX_CONF_OK;
 }
 
@@ -777,8 +782,7 @@ ngx_http_tollgate_throttle(ngx_http_request_t *r, ngx_http_tollgate_ctx_t *ctx,
                                             app->record.rate_burst);
     }
     rc = ngx_http_tollgate_rate_take(mcf->zone, &ctx->app, app->record.rate_rps,
-                                     app->record.rate_burst, call->now_ms,
-                                     &retry);
+                                     app->record.rate_burst, &retry);
     if (rc == NGX_OK) {
         return NGX_OK;
     }
@@ -969,27 +973,39 @@ ngx_http_tollgate_secret_mac(ngx_http_tollgate_call_t *call, tg_str_t app_key,
 
 ngx_int_t
 ngx_http_tollgate_use_nonce(ngx_http_tollgate_call_t *call, tg_str_t key,
-                            tg_str_t nonce, int64_t expires_ms)
+                            tg_str_t nonce, int64_t ts_ms, int64_t expires_ms)
 {
     ngx_http_tollgate_main_conf_t *mcf;
     ngx_str_t                      k, n;
+    ngx_int_t                      rc;
 
     if (ngx_http_tollgate_redis_enabled(call->r)) {
-        return ngx_http_tollgate_redis_nonce(call, key, nonce, expires_ms);
+        return ngx_http_tollgate_redis_nonce(call, key, nonce, ts_ms,
+                                             expires_ms);
     }
     mcf = ngx_http_get_module_main_conf(call->r, ngx_http_tollgate_module);
-    k.data = (u_char *) key.ptr;
-    k.len = key.len;
-    n.data = (u_char *) nonce.ptr;
-    n.len = nonce.len;
-    return ngx_http_tollgate_nonce_use(mcf->zone, &k, &n, call->now_ms,
-                                       expires_ms);
+    if (call->nonce_of.ptr == NULL || call->nonce_of.ptr != nonce.ptr
+        || call->nonce_of.len != nonce.len || call->nonce_key.ptr != key.ptr
+        || call->nonce_key.len != key.len || call->nonce_ts != ts_ms)
+    {
+        k.data = (u_char *) key.ptr;
+        k.len = key.len;
+        n.data = (u_char *) nonce.ptr;
+        n.len = nonce.len;
+        rc = ngx_http_tollgate_nonce_locate(mcf->zone, &k, &n, ts_ms,
+                                            &call->nonce_ref);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+    }
+    return ngx_http_tollgate_nonce_use(mcf->zone, &call->nonce_ref,
+                                       call->now_ms, expires_ms);
 }
 
 
 void
 ngx_http_tollgate_prefetch_nonce(ngx_http_tollgate_call_t *call, tg_str_t key,
-                                 tg_str_t nonce)
+                                 tg_str_t nonce, int64_t ts_ms)
 {
     ngx_http_tollgate_main_conf_t *mcf;
     ngx_str_t                      k, n;
@@ -999,7 +1015,14 @@ ngx_http_tollgate_prefetch_nonce(ngx_http_tollgate_call_t *call, tg_str_t key,
     k.len = key.len;
     n.data = (u_char *) nonce.ptr;
     n.len = nonce.len;
-    ngx_http_tollgate_nonce_prefetch(mcf->zone, &k, &n);
+    if (ngx_http_tollgate_nonce_locate(mcf->zone, &k, &n, ts_ms,
+                                       &call->nonce_ref)
+        == NGX_OK)
+    {
+        call->nonce_of = nonce;
+        call->nonce_key = key;
+        call->nonce_ts = ts_ms;
+    }
 }
 
 

@@ -147,6 +147,7 @@ struct ngx_http_tollgate_redis_ctx_s {
     u_char                        app[TG_PROJ_ID_LEN];
     ngx_str_t                     key, nonce; /* copies */
     int64_t                       nonce_ttl_ms;
+    int64_t                       nonce_ts; /* signed; -1: none */
     ngx_uint_t                    rate, burst;
     unsigned                      has_nonce : 1;
     unsigned                      has_rate : 1;
@@ -913,7 +914,7 @@ ngx_http_tollgate_redis_ctx(ngx_http_tollgate_call_t *call)
 
 ngx_int_t
 ngx_http_tollgate_redis_nonce(ngx_http_tollgate_call_t *call, tg_str_t key,
-                              tg_str_t nonce, int64_t expires_ms)
+                              tg_str_t nonce, int64_t ts_ms, int64_t expires_ms)
 {
     ngx_http_tollgate_redis_ctx_t *ctx;
     u_char                        *copy;
@@ -936,6 +937,7 @@ ngx_http_tollgate_redis_nonce(ngx_http_tollgate_call_t *call, tg_str_t key,
     ctx->nonce.data = copy + key.len;
     ctx->nonce.len = nonce.len;
     ctx->nonce_ttl_ms = ngx_max(expires_ms - call->now_ms, 1);
+    ctx->nonce_ts = ts_ms;
     ctx->has_nonce = 1;
     ngx_memcpy(ctx->app, call->app.app, TG_PROJ_ID_LEN);
     return NGX_OK;
@@ -1201,13 +1203,17 @@ static ngx_int_t
 ngx_http_tollgate_redis_local(ngx_http_tollgate_redis_ctx_t *ctx,
                               ngx_shm_zone_t *zone, ngx_uint_t *reason)
 {
-    ngx_str_t app;
-    ngx_int_t rc;
+    ngx_str_t                     app;
+    ngx_int_t                     rc;
+    ngx_http_tollgate_nonce_ref_t ref;
 
     if (ctx->has_nonce) {
-        rc = ngx_http_tollgate_nonce_use(zone, &ctx->key, &ctx->nonce,
-                                         ctx->now_ms,
-                                         ctx->now_ms + ctx->nonce_ttl_ms);
+        rc = ngx_http_tollgate_nonce_locate(zone, &ctx->key, &ctx->nonce,
+                                            ctx->nonce_ts, &ref);
+        if (rc == NGX_OK) {
+            rc = ngx_http_tollgate_nonce_use(zone, &ref, ctx->now_ms,
+                                             ctx->now_ms + ctx->nonce_ttl_ms);
+        }
         if (rc != NGX_OK) {
             *reason = rc == NGX_DECLINED ? NGX_TOLLGATE_NONCE_USED
                       : rc == NGX_ABORT  ? NGX_TOLLGATE_BAD_NONCE
@@ -1219,8 +1225,7 @@ ngx_http_tollgate_redis_local(ngx_http_tollgate_redis_ctx_t *ctx,
         app.data = ctx->app;
         app.len = TG_PROJ_ID_LEN;
         rc = ngx_http_tollgate_rate_take(zone, &app, (double) ctx->rate,
-                                         (double) ctx->burst, ctx->now_ms,
-                                         &ctx->retry_ms);
+                                         (double) ctx->burst, &ctx->retry_ms);
         if (rc == NGX_BUSY) {
             ctx->answer = NGX_TOLLGATE_REDIS_THROTTLED;
             *reason = NGX_TOLLGATE_THROTTLED;

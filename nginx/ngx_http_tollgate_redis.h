@@ -42,13 +42,14 @@ ngx_int_t ngx_http_tollgate_redis_enabled(ngx_http_request_t *r);
 
 /*
  * Defers the claim of nonce for key (an AppKey) until expires_ms (the
- * wall clock), for the app call->app.  Returns NGX_OK, NGX_ABORT if key
- * and nonce are too long together (as the zone's limit), or NGX_ERROR
- * (out of memory).
+ * wall clock), for the app call->app; ts_ms, its signed timestamp (-1:
+ * none), places it in the zone if the call is decided there.  Returns NGX_OK,
+ * NGX_ABORT if key and nonce are too long together (as the zone's limit), or
+ * NGX_ERROR (out of memory).
  */
 ngx_int_t ngx_http_tollgate_redis_nonce(ngx_http_tollgate_call_t *call,
                                         tg_str_t key, tg_str_t nonce,
-                                        int64_t expires_ms);
+                                        int64_t ts_ms, int64_t expires_ms);
 
 /*
  * Defers taking a token from the bucket of the app call->app (rate per

@@ -375,9 +375,9 @@ ngx_http_tollgate_try_secrets(ngx_http_tollgate_call_t *call, tg_str_t app_key,
 
 ngx_int_t
 ngx_http_tollgate_spend_nonce(ngx_http_tollgate_call_t *call, tg_str_t key,
-                              tg_str_t nonce, int64_t expires_ms)
+                              tg_str_t nonce, int64_t ts_ms, int64_t expires_ms)
 {
-    switch (ngx_http_tollgate_use_nonce(call, key, nonce, expires_ms)) {
+    switch (ngx_http_tollgate_use_nonce(call, key, nonce, ts_ms, expires_ms)) {
     case NGX_OK:
         return NGX_OK;
     case NGX_DECLINED:

@@ -30,6 +30,7 @@
 
 #include "tollgate/projection.h"
 #include "tollgate/str.h"
+#include "ngx_http_tollgate_zone.h"
 
 
 /* reason, HTTP status, default message */
@@ -115,8 +116,17 @@ typedef struct {
      * name, or NULL; bit i of dup: name i came more than once. */
     ngx_table_elt_t *headers[NGX_TOLLGATE_HEADERS_MAX];
     uint32_t         dup;
+    uint32_t         signed_; /* bit i: the scheme's verify found name i
+                                 among the headers the client signed */
 
     ngx_str_t body; /* read when the scheme needs it */
+
+    /* The nonce, key and timestamp ngx_http_tollgate_prefetch_nonce()
+     * located (or null strings), and where that nonce goes in the zone. */
+    tg_str_t                      nonce_of;
+    tg_str_t                      nonce_key;
+    int64_t                       nonce_ts;
+    ngx_http_tollgate_nonce_ref_t nonce_ref;
 
     /* Set by verify. */
     ngx_http_tollgate_app_t app;
@@ -215,18 +225,48 @@ ngx_http_tollgate_is_credential(const ngx_http_tollgate_names_t *names,
 /* The value of a collected header, or a null string if absent. */
 tg_str_t ngx_http_tollgate_header_value(ngx_table_elt_t *h);
 
-/* 1 if the len bytes at p spell lower (lower-case ASCII) in any case. */
+/* The eight bytes of w with 'A' to 'Z' lowered, the others as they are:
+ * per byte, bit 7 of h + 0x3f says >= 'A', of h + 0x25 says > 'Z' (h, w
+ * without bit 7, so no sum carries into the next byte), and bit 7 of w
+ * says not ASCII. */
+static ngx_inline uint64_t
+ngx_http_tollgate_lower8(uint64_t w)
+{
+    uint64_t h = w & 0x7f7f7f7f7f7f7f7fULL;
+    uint64_t upper;
+
+    upper = (h + 0x3f3f3f3f3f3f3f3fULL) & ~(h + 0x2525252525252525ULL) & ~w
+            & 0x8080808080808080ULL;
+    return w | upper >> 2;
+}
+
+/* 1 if the len bytes at p spell lower (lower-case ASCII) in any case:
+ * eight bytes at a time, lowered in the word, the last eight overlapping
+ * those before. */
 static ngx_inline ngx_uint_t
 ngx_http_tollgate_name_is(const u_char *p, const char *lower, size_t len)
 {
-    size_t i;
+    uint64_t a, b;
+    size_t   i;
 
-    for (i = 0; i < len; i++) {
-        if (ngx_tolower(p[i]) != (u_char) lower[i]) {
+    if (len < 8) {
+        for (i = 0; i < len; i++) {
+            if (ngx_tolower(p[i]) != (u_char) lower[i]) {
+                return 0;
+            }
+        }
+        return 1;
+    }
+    for (i = 0; i + 8 < len; i += 8) {
+        ngx_memcpy(&a, p + i, 8);
+        ngx_memcpy(&b, lower + i, 8);
+        if (ngx_http_tollgate_lower8(a) != b) {
             return 0;
         }
     }
-    return 1;
+    ngx_memcpy(&a, p + len - 8, 8);
+    ngx_memcpy(&b, lower + len - 8, 8);
+    return ngx_http_tollgate_lower8(a) == b;
 }
 
 /*
@@ -293,13 +333,14 @@ ngx_int_t ngx_http_tollgate_try_secrets(ngx_http_tollgate_call_t   *call,
                                         void *data, ngx_uint_t *live);
 
 /*
- * Records a signature's nonce for key until expires_ms
- * (ngx_http_tollgate_use_nonce()).  Returns NGX_OK if it is new, or the
- * refusal: a nonce used, one too long, or the zone full.
+ * Records a signature's nonce for key and its signed timestamp ts_ms (-1:
+ * none) until expires_ms (ngx_http_tollgate_use_nonce()).  Returns NGX_OK
+ * if it is new, or the refusal: a nonce used, one too long, or the zone
+ * full.
  */
 ngx_int_t ngx_http_tollgate_spend_nonce(ngx_http_tollgate_call_t *call,
                                         tg_str_t key, tg_str_t nonce,
-                                        int64_t expires_ms);
+                                        int64_t ts_ms, int64_t expires_ms);
 
 
 /* ---- the core's lookups, for verify (ngx_http_tollgate_module.c) ----- */
@@ -338,22 +379,25 @@ ngx_int_t ngx_http_tollgate_secret_mac(ngx_http_tollgate_call_t *call,
                                        tg_hmac_alg_t alg, tg_hmac_t **mac);
 
 /*
- * Records a nonce for key until expires_ms, in the shared zone.  Returns
- * NGX_OK if new, NGX_DECLINED if used, NGX_ABORT if key and nonce are too
- * long together, NGX_ERROR if the zone is full.
+ * Records a nonce for key and the timestamp ts_ms it was signed with (-1:
+ * none) until expires_ms, in the shared zone (or Redis): once per key and
+ * timestamp (ngx_http_tollgate_nonce_locate()).  Returns NGX_OK if new,
+ * NGX_DECLINED if used, NGX_ABORT if key and nonce are too long together,
+ * NGX_ERROR if the zone is full.
  */
 ngx_int_t ngx_http_tollgate_use_nonce(ngx_http_tollgate_call_t *call,
                                       tg_str_t key, tg_str_t nonce,
-                                      int64_t expires_ms);
+                                      int64_t ts_ms, int64_t expires_ms);
 
 
 /*
  * Announces the nonce that the call will spend (ngx_http_tollgate_use_nonce())
- * if it verifies, so that the zone's memory for it is fetched meanwhile.
- * Changes nothing.
+ * if it verifies, so that the zone's memory for it is fetched meanwhile
+ * and its place is found once.  Changes nothing in the zone.
  */
 void ngx_http_tollgate_prefetch_nonce(ngx_http_tollgate_call_t *call,
-                                      tg_str_t key, tg_str_t nonce);
+                                      tg_str_t key, tg_str_t nonce,
+                                      int64_t ts_ms);
 
 
 /* ---- the schemes ------------------------------------------------------ */

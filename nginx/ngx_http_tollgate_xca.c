@@ -112,6 +112,7 @@ ngx_http_tollgate_xca_header_fn(void *data, tg_str_t name, tg_str_t *value)
             if (call->dup & ((uint32_t) 1 << i)) {
                 return -1;
             }
+            call->signed_ |= (uint32_t) 1 << i;
             *value = ngx_http_tollgate_xca_value(call, i);
             return 1;
         }
@@ -121,54 +122,54 @@ ngx_http_tollgate_xca_header_fn(void *data, tg_str_t name, tg_str_t *value)
 
 
 /*
- * A timestamp or nonce that is sent must be signed (is_signed), and the
- * location may require it (a required nonce must not be empty either).
- * Returns NGX_OK, or NGX_DECLINED with the failure set.
+ * The location may require the timestamp and the nonce (a required nonce
+ * must not be empty either).  Returns NGX_OK, or NGX_DECLINED with the
+ * failure set.  Whether those sent are signed is known once the string
+ * to sign is built (ngx_http_tollgate_xca_replay_signed()).
  */
 static ngx_int_t
-ngx_http_tollgate_xca_replay_header(ngx_http_tollgate_call_t *call,
-                                    ngx_uint_t i, ngx_uint_t is_signed)
+ngx_http_tollgate_xca_replay_headers(ngx_http_tollgate_call_t *call)
 {
-    ngx_uint_t required;
+    static const ngx_uint_t replay[] = { XCA_TIMESTAMP, XCA_NONCE };
+    ngx_uint_t              i;
 
-    required = call->settings->replay_headers == NGX_TOLLGATE_REPLAY_REQUIRED;
-    if (call->headers[i] == NULL) {
-        return required
-                   ? ngx_http_tollgate_refuse(call, NGX_TOLLGATE_MISSING_HEADER,
-                                              &ngx_http_tollgate_xca_spelled[i])
-                   : NGX_OK;
+    if (call->settings->replay_headers != NGX_TOLLGATE_REPLAY_REQUIRED) {
+        return NGX_OK;
     }
-    if (!is_signed) {
-        return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_UNSIGNED_HEADER,
-                                        &ngx_http_tollgate_xca_spelled[i]);
+    for (i = 0; i < sizeof(replay) / sizeof(replay[0]); i++) {
+        if (call->headers[replay[i]] == NULL) {
+            return ngx_http_tollgate_refuse(
+                call, NGX_TOLLGATE_MISSING_HEADER,
+                &ngx_http_tollgate_xca_spelled[replay[i]]);
+        }
     }
-    if (required && i == XCA_NONCE && call->headers[i]->value.len == 0) {
+    if (call->headers[XCA_NONCE]->value.len == 0) {
         return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_BAD_NONCE, NULL);
     }
     return NGX_OK;
 }
 
 
-/* The timestamp's and the nonce's checks, with one pass over the list of
- * signed headers. */
+/*
+ * A timestamp or nonce that is sent must be signed, else a replay could
+ * carry fresh ones: the string to sign (its header callback) notes each
+ * collected header it took.  Returns NGX_OK, or NGX_DECLINED with the
+ * failure set.
+ */
 static ngx_int_t
-ngx_http_tollgate_xca_replay_headers(ngx_http_tollgate_call_t *call)
+ngx_http_tollgate_xca_replay_signed(ngx_http_tollgate_call_t *call)
 {
-    static const tg_str_t names[] = { TG_STR("x-ca-timestamp"),
-                                      TG_STR("x-ca-nonce") };
-    uint32_t              mask = 0;
+    static const ngx_uint_t replay[] = { XCA_TIMESTAMP, XCA_NONCE };
+    ngx_uint_t              i;
 
-    if (call->headers[XCA_TIMESTAMP] != NULL
-        || call->headers[XCA_NONCE] != NULL) {
-        mask = tg_xca_headers_signed(
-            ngx_http_tollgate_xca_value(call, XCA_SIGNATURE_HEADERS), names, 2);
-    }
-    if (ngx_http_tollgate_xca_replay_header(call, XCA_TIMESTAMP, mask & 1)
-            != NGX_OK
-        || ngx_http_tollgate_xca_replay_header(call, XCA_NONCE, mask & 2)
-               != NGX_OK)
-    {
-        return NGX_DECLINED;
+    for (i = 0; i < sizeof(replay) / sizeof(replay[0]); i++) {
+        if (call->headers[replay[i]] != NULL
+            && !(call->signed_ & ((uint32_t) 1 << replay[i])))
+        {
+            return ngx_http_tollgate_refuse(
+                call, NGX_TOLLGATE_UNSIGNED_HEADER,
+                &ngx_http_tollgate_xca_spelled[replay[i]]);
+        }
     }
     return NGX_OK;
 }
@@ -311,10 +312,11 @@ ngx_http_tollgate_xca_request(ngx_http_tollgate_call_t *call,
 }
 
 
-/* The checks before any lookup: the headers' shape. */
+/* The checks before any lookup: the headers' shape.  Sets *at to the
+ * timestamp, or -1 if there is none. */
 static ngx_int_t
 ngx_http_tollgate_xca_precheck(ngx_http_tollgate_call_t *call,
-                               tg_xca_method_t          *method)
+                               tg_xca_method_t *method, int64_t *at)
 {
     ngx_uint_t i;
     tg_str_t   ts;
@@ -347,7 +349,7 @@ ngx_http_tollgate_xca_precheck(ngx_http_tollgate_call_t *call,
     ts = ngx_http_tollgate_xca_value(call, XCA_TIMESTAMP);
     if (ts.ptr != NULL) {
         rc = tg_xca_timestamp_check(ts, call->now_ms,
-                                    (int64_t) call->settings->skew);
+                                    (int64_t) call->settings->skew, at);
         if (rc != TG_OK) {
             return ngx_http_tollgate_refuse(
                 call,
@@ -367,26 +369,19 @@ ngx_http_tollgate_xca_precheck(ngx_http_tollgate_call_t *call,
  * timestamp check anyway.
  */
 static ngx_int_t
-ngx_http_tollgate_xca_nonce(ngx_http_tollgate_call_t *call)
+ngx_http_tollgate_xca_nonce(ngx_http_tollgate_call_t *call, int64_t at)
 {
-    tg_str_t nonce, ts;
-    int64_t  until;
+    tg_str_t nonce;
 
     nonce = ngx_http_tollgate_xca_value(call, XCA_NONCE);
     if (nonce.len == 0) {
         return NGX_OK;
     }
 
-    until = call->now_ms;
-    ts = ngx_http_tollgate_xca_value(call, XCA_TIMESTAMP);
-    if (ts.ptr != NULL) {
-        until = ngx_atoof((u_char *) ts.ptr, ts.len);
-    }
-    until += (int64_t) call->settings->skew;
-
     return ngx_http_tollgate_spend_nonce(
         call, (tg_str_t){ (char *) call->app_key.data, call->app_key.len },
-        nonce, until);
+        nonce, at,
+        (at >= 0 ? at : call->now_ms) + (int64_t) call->settings->skew);
 }
 
 
@@ -401,17 +396,18 @@ ngx_http_tollgate_xca_verify(ngx_http_tollgate_call_t *call)
     ngx_str_t                    detail;
     ngx_uint_t                   live;
     ngx_int_t                    rc;
+    int64_t                      at = -1;
 
     call->app_key = call->headers[XCA_KEY]->value;
     app_key = (tg_str_t){ (char *) call->app_key.data, call->app_key.len };
 
-    rc = ngx_http_tollgate_xca_precheck(call, &method);
+    rc = ngx_http_tollgate_xca_precheck(call, &method, &at);
     if (rc != NGX_OK) {
         return rc;
     }
     if (call->headers[XCA_NONCE] != NULL) {
         ngx_http_tollgate_prefetch_nonce(
-            call, app_key, ngx_http_tollgate_xca_value(call, XCA_NONCE));
+            call, app_key, ngx_http_tollgate_xca_value(call, XCA_NONCE), at);
     }
 
     if (!ngx_http_tollgate_find_key(call, app_key, &k)) {
@@ -422,6 +418,9 @@ ngx_http_tollgate_xca_verify(ngx_http_tollgate_call_t *call)
     rc = ngx_http_tollgate_xca_sts(call, &req, &room, &sts);
     if (rc != NGX_OK) {
         return rc;
+    }
+    if (ngx_http_tollgate_xca_replay_signed(call) != NGX_OK) {
+        return NGX_DECLINED;
     }
 
     rc = ngx_http_tollgate_xca_check(
@@ -454,7 +453,7 @@ ngx_http_tollgate_xca_verify(ngx_http_tollgate_call_t *call)
         return ngx_http_tollgate_refuse(call, NGX_TOLLGATE_BAD_DIGEST, NULL);
     }
 
-    rc = ngx_http_tollgate_xca_nonce(call);
+    rc = ngx_http_tollgate_xca_nonce(call, at);
     if (rc != NGX_OK) {
         return rc;
     }

@@ -5,33 +5,62 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 
+#include <sys/random.h>
+
 #include "tollgate/ratelimit.h"
 #include "ngx_http_tollgate_zone.h"
 
 
 #define NGX_TOLLGATE_BUCKET 'b'
 
-/* The nonce table has a chain per this many bytes of zone (about two
- * nonces' nodes), a power of two, at least NGX_TOLLGATE_CHAINS_MIN. */
-#define NGX_TOLLGATE_BYTES_PER_CHAIN 256
-#define NGX_TOLLGATE_CHAINS_MIN      64
+/*
+ * The nonce table: lines of one cache line each, 64 to a 4 KB page.  A
+ * nonce's line is found by a hash and its timestamp
+ * (ngx_http_tollgate_nonce_print()); when that line is full of live
+ * nonces it goes in the next line of the same page (the last line wraps
+ * to the first), and the line it passed records until when a nonce lives
+ * past it, so that a lookup knows whether to go on.  A nonce so never
+ * costs a second random access or a TLB miss of its own, and a page full
+ * of live nonces refuses new ones (fail closed).  The table takes
+ * NGX_TOLLGATE_TABLE_QUARTERS quarters of the zone's free pages; the rest
+ * is for the rate buckets.
+ */
+#define NGX_TOLLGATE_SLOTS          5
+#define NGX_TOLLGATE_TABLE_PAGE     4096
+#define NGX_TOLLGATE_PAGE_LINES     (NGX_TOLLGATE_TABLE_PAGE / 64)
+#define NGX_TOLLGATE_TABLE_QUARTERS 3
 
-typedef struct ngx_http_tollgate_node_s  ngx_http_tollgate_node_t;
-typedef struct ngx_http_tollgate_nonce_s ngx_http_tollgate_nonce_t;
+/* The nonces of one timestamp's second spread over the pages of this many
+ * seconds (and at least NGX_TOLLGATE_WINDOW_MIN pages). */
+#define NGX_TOLLGATE_WINDOW_SECONDS 4
+#define NGX_TOLLGATE_WINDOW_MIN     16
+
+typedef struct ngx_http_tollgate_node_s ngx_http_tollgate_node_t;
+
+/* One line of the nonce table.  A slot holds a nonce's 64-bit keyed
+ * fingerprint (of AppKey, nonce and timestamp) until expires, in Unix
+ * seconds rounded up; expires 0: never used; expires in the past: free
+ * again. */
+typedef struct {
+    uint32_t passed_until; /* a live nonce went on past this full line */
+    uint32_t expires[NGX_TOLLGATE_SLOTS];
+    uint64_t print[NGX_TOLLGATE_SLOTS];
+} ngx_http_tollgate_line_t;
 
 typedef struct {
     ngx_rbtree_t      rbtree; /* buckets */
     ngx_rbtree_node_t sentinel;
-    ngx_queue_t       nonces;  /* oldest first */
     ngx_queue_t       buckets; /* least recently used first */
 
-    /* Nonces: a hash table of singly linked chains, by a hash seeded
-     * per zone (ngx_http_tollgate_nonce_hash()). */
-    ngx_http_tollgate_nonce_t **chains;
-    ngx_uint_t                  mask;
-    uint64_t                    seed;
+    /* Nonces: pages of lines, found by two hashes keyed by random
+     * seeds drawn at start (ngx_http_tollgate_nonce_print()). */
+    ngx_http_tollgate_line_t *lines;
+    ngx_uint_t                pages;
+    ngx_uint_t                span;   /* seconds of timestamps round it */
+    ngx_uint_t                window; /* pages a second's nonces spread on */
+    uint64_t                  seed[2];
 
-    ngx_uint_t nonces_held; /* for ngx_http_tollgate_zone_usage() */
+    ngx_uint_t nonces_held; /* slots ever used, for ..._zone_usage() */
     ngx_uint_t buckets_held;
 } ngx_http_tollgate_shctx_t;
 
@@ -44,18 +73,6 @@ struct ngx_http_tollgate_node_s {
     ngx_queue_t queue;
     tg_bucket_t bucket;
     u_char      data[1]; /* the key */
-};
-
-/* A nonce: AppKey \0 nonce, as small as it can be (about 110 bytes, in
- * the slab allocator's 128-byte class), so that a zone holds twice as
- * many as in a tree node and first touches half as many pages. */
-struct ngx_http_tollgate_nonce_s {
-    ngx_http_tollgate_nonce_t *next;  /* the chain */
-    ngx_queue_t                queue; /* oldest first */
-    int64_t                    expires_ms;
-    uint32_t                   hash;
-    u_short                    len;
-    u_char                     data[1];
 };
 
 
@@ -125,8 +142,9 @@ ngx_http_tollgate_rbtree_insert(ngx_rbtree_node_t *temp,
 ngx_int_t
 ngx_http_tollgate_zone_init(ngx_shm_zone_t *zone, void *data)
 {
-    ngx_http_tollgate_shctx_t *sh;
-    ngx_slab_pool_t           *shpool;
+    ngx_http_tollgate_zone_conf_t *conf = zone->data;
+    ngx_http_tollgate_shctx_t     *sh;
+    ngx_slab_pool_t               *shpool;
 
     if (data != NULL) {
         zone->data = data; /* a reload keeps the old zone's state */
@@ -144,21 +162,41 @@ ngx_http_tollgate_zone_init(ngx_shm_zone_t *zone, void *data)
         return NGX_ERROR;
     }
 
-    sh->mask = NGX_TOLLGATE_CHAINS_MIN;
-    while (sh->mask * 2 <= zone->shm.size / NGX_TOLLGATE_BYTES_PER_CHAIN) {
-        sh->mask *= 2;
+    /* Whole pages from the slab allocator are page-aligned. */
+    sh->pages = shpool->pfree * ngx_pagesize / NGX_TOLLGATE_TABLE_PAGE / 4
+                * NGX_TOLLGATE_TABLE_QUARTERS;
+    if (sh->pages == 0) {
+        sh->pages = 1;
     }
-    sh->chains = ngx_slab_calloc(shpool, sh->mask * sizeof(sh->chains[0]));
-    if (sh->chains == NULL) {
+    sh->lines = ngx_slab_calloc(shpool, sh->pages * NGX_TOLLGATE_TABLE_PAGE);
+    if (sh->lines == NULL) {
         return NGX_ERROR;
     }
-    sh->mask--;
-    sh->seed = ((uint64_t) ngx_random() << 32) ^ (uint64_t) ngx_random()
-               ^ (uint64_t) ngx_time();
+
+    /* The table's pages go round the timestamps of the longest skew, so
+     * that the live ones (a skew's worth) fill it evenly.  Fixed for the
+     * zone's life: a nonce must be found where it was put. */
+    sh->span = conf->skew_max / 1000;
+    if (sh->span == 0) {
+        sh->span = 1;
+    }
+    sh->window =
+        (sh->pages * NGX_TOLLGATE_WINDOW_SECONDS + sh->span - 1) / sh->span;
+    if (sh->window < NGX_TOLLGATE_WINDOW_MIN) {
+        sh->window = NGX_TOLLGATE_WINDOW_MIN;
+    }
+    if (sh->window > sh->pages) {
+        sh->window = sh->pages;
+    }
+    if (getrandom(sh->seed, sizeof(sh->seed), 0) != sizeof(sh->seed)) {
+        ngx_log_error(NGX_LOG_EMERG, zone->shm.log, ngx_errno,
+                      "tollgate: no random seed for the zone \"%V\"",
+                      &zone->shm.name);
+        return NGX_ERROR;
+    }
 
     ngx_rbtree_init(&sh->rbtree, &sh->sentinel,
                     ngx_http_tollgate_rbtree_insert);
-    ngx_queue_init(&sh->nonces);
     ngx_queue_init(&sh->buckets);
 
     shpool->data = sh;
@@ -194,74 +232,151 @@ ngx_http_tollgate_lookup(ngx_http_tollgate_shctx_t *sh, uint32_t hash,
 
 
 /*
- * The hash of a nonce entry, AppKey then nonce, from the zone's seed, so
- * that nobody can choose nonces that share a chain without knowing it.
- * (Only a caller with a valid signature gets a nonce recorded anyway.)
+ * Hashes len bytes of p into two lanes at once, each its own multiplier:
+ * ngx_http_tollgate_hash() twice in one pass.
  */
-static uint32_t
-ngx_http_tollgate_nonce_hash(ngx_http_tollgate_shctx_t *sh, ngx_str_t *key,
-                             ngx_str_t *nonce)
+static void
+ngx_http_tollgate_nonce_lanes(uint64_t lane[2], const u_char *p, size_t len)
 {
-    uint64_t h;
+    uint64_t w;
 
-    h = ngx_http_tollgate_hash(sh->seed, key->data, key->len);
-    h = ngx_http_tollgate_hash(h, nonce->data, nonce->len);
-    h *= 0xff51afd7ed558ccdULL;
-    return (uint32_t) (h ^ (h >> 32));
+    lane[0] ^= (uint64_t) len * 0x9e3779b97f4a7c15ULL;
+    lane[1] ^= (uint64_t) len * 0xc2b2ae3d27d4eb4fULL;
+    for (; len >= 8; p += 8, len -= 8) {
+        ngx_memcpy(&w, p, 8);
+        lane[0] = (lane[0] ^ w) * 0xff51afd7ed558ccdULL;
+        lane[0] ^= lane[0] >> 32;
+        lane[1] = (lane[1] ^ w) * 0xc4ceb9fe1a85ec53ULL;
+        lane[1] ^= lane[1] >> 29;
+    }
+    w = 0;
+    ngx_memcpy(&w, p, len);
+    lane[0] = (lane[0] ^ w) * 0xc4ceb9fe1a85ec53ULL;
+    lane[0] ^= lane[0] >> 29;
+    lane[1] = (lane[1] ^ w) * 0xff51afd7ed558ccdULL;
+    lane[1] ^= lane[1] >> 32;
 }
 
 
-void
-ngx_http_tollgate_nonce_prefetch(ngx_shm_zone_t *zone, ngx_str_t *key,
-                                 ngx_str_t *nonce)
+/*
+ * A nonce of key (its AppKey), signed with the timestamp ts_ms (-1:
+ * none): its fingerprint, and its first line in the table, each from its
+ * own hash of AppKey, nonce and timestamp, from the zone's seeds.  Nobody
+ * can choose nonces whose fingerprints meet without knowing them (only a
+ * caller with a valid signature gets a nonce recorded anyway), and the
+ * line says little of the fingerprint, so that only the few fingerprints
+ * of its lines can meet a nonce's.  Two nonces with one fingerprint are
+ * one nonce to the table: the second is refused as a replay, never the
+ * other way round.
+ */
+static uint64_t
+ngx_http_tollgate_nonce_print(ngx_http_tollgate_shctx_t *sh, ngx_str_t *key,
+                              ngx_str_t *nonce, int64_t ts_ms,
+                              ngx_http_tollgate_line_t **line)
 {
-#if defined(__GNUC__) || defined(__clang__)
+    uint64_t   lane[2];
+    ngx_uint_t page;
+
+    lane[0] = sh->seed[0];
+    lane[1] = sh->seed[1];
+    ngx_http_tollgate_nonce_lanes(lane, key->data, key->len);
+    ngx_http_tollgate_nonce_lanes(lane, nonce->data, nonce->len);
+    ngx_http_tollgate_nonce_lanes(lane, (u_char *) &ts_ms, sizeof(ts_ms));
+
+    /* The page: with a timestamp, one of the window of pages that starts
+     * where its second falls on the round of the table; without, any.
+     * The high half of the second hash scaled to the pages (any number
+     * of them) picks it; its low bits pick the line. */
+    if (ts_ms >= 0) {
+        page = (ngx_uint_t) ((uint64_t) (ts_ms / 1000) % sh->span * sh->pages
+                             / sh->span);
+        page += (ngx_uint_t) (((lane[1] >> 32) * (uint64_t) sh->window) >> 32);
+        page %= sh->pages;
+    } else {
+        page = (ngx_uint_t) (((lane[1] >> 32) * (uint64_t) sh->pages) >> 32);
+    }
+    *line = sh->lines + page * NGX_TOLLGATE_PAGE_LINES
+            + (lane[1] & (NGX_TOLLGATE_PAGE_LINES - 1));
+    return lane[0];
+}
+
+
+ngx_int_t
+ngx_http_tollgate_nonce_locate(ngx_shm_zone_t *zone, ngx_str_t *key,
+                               ngx_str_t *nonce, int64_t ts_ms,
+                               ngx_http_tollgate_nonce_ref_t *ref)
+{
     ngx_http_tollgate_shctx_t *sh = zone->data;
+    ngx_http_tollgate_line_t  *line;
 
-    /* The table's address and size never change: no lock needed to
-     * read them, and a prefetch reads nothing that could be torn. */
-    __builtin_prefetch(
-        &sh->chains[ngx_http_tollgate_nonce_hash(sh, key, nonce) & sh->mask]);
-#else
-    (void) zone;
-    (void) key;
-    (void) nonce;
+    /* A nonce is the app's to use once: the fingerprint is of both (and
+     * of the timestamp). */
+    if (key->len + 1 + nonce->len > NGX_HTTP_TOLLGATE_NONCE_ENTRY_MAX) {
+        return NGX_ABORT;
+    }
+    /* The table's address and size never change: no lock needed to read
+     * them, and a prefetch reads nothing that could be torn. */
+    ref->print = ngx_http_tollgate_nonce_print(sh, key, nonce, ts_ms, &line);
+    ref->line = line;
+#if defined(__GNUC__) || defined(__clang__)
+    __builtin_prefetch(line);
 #endif
+    return NGX_OK;
 }
 
 
-/* The nonce of hash and data, or NULL: one chain of the table. */
-static ngx_http_tollgate_nonce_t *
-ngx_http_tollgate_nonce_find(ngx_http_tollgate_shctx_t *sh, uint32_t hash,
-                             u_char *data, size_t len)
+/*
+ * Records print until expires in the page of line, unless a live slot
+ * holds it: looks in line, and on in the page while a live nonce went
+ * past the line looked at; takes the first free slot on the way, and
+ * marks each full line it passes to reach it.  Returns NGX_OK,
+ * NGX_DECLINED (a replay) or NGX_ERROR (the page is full of live nonces).
+ */
+static ngx_int_t
+ngx_http_tollgate_nonce_record(ngx_http_tollgate_shctx_t *sh,
+                               ngx_http_tollgate_line_t *line, uint64_t print,
+                               uint32_t now, uint32_t expires)
 {
-    ngx_http_tollgate_nonce_t *n;
+    ngx_http_tollgate_line_t *page, *l, *room = NULL;
+    ngx_uint_t                first, n, i, slot = 0, passed = 0;
 
-    for (n = sh->chains[hash & sh->mask]; n != NULL; n = n->next) {
-        if (n->hash == hash && n->len == len
-            && ngx_memcmp(n->data, data, len) == 0) {
-            return n;
+    first = (ngx_uint_t) (line - sh->lines) % NGX_TOLLGATE_PAGE_LINES;
+    page = line - first;
+
+    for (n = 0; n < NGX_TOLLGATE_PAGE_LINES; n++) {
+        l = &page[(first + n) % NGX_TOLLGATE_PAGE_LINES];
+        for (i = 0; i < NGX_TOLLGATE_SLOTS; i++) {
+            if (l->expires[i] > now) {
+                if (l->print[i] == print) {
+                    return NGX_DECLINED;
+                }
+            } else if (room == NULL) {
+                room = l;
+                slot = i;
+            }
+        }
+        if (room == NULL) {
+            passed++;
+        } else if (l->passed_until <= now) {
+            break;
         }
     }
-    return NULL;
-}
-
-
-static void
-ngx_http_tollgate_nonce_free(ngx_slab_pool_t           *shpool,
-                             ngx_http_tollgate_shctx_t *sh,
-                             ngx_http_tollgate_nonce_t *n)
-{
-    ngx_http_tollgate_nonce_t **p;
-
-    ngx_queue_remove(&n->queue);
-    p = &sh->chains[n->hash & sh->mask];
-    while (*p != n) {
-        p = &(*p)->next;
+    if (room == NULL) {
+        return NGX_ERROR;
     }
-    *p = n->next;
-    sh->nonces_held--;
-    ngx_slab_free_locked(shpool, n);
+
+    for (n = 0; n < passed; n++) {
+        l = &page[(first + n) % NGX_TOLLGATE_PAGE_LINES];
+        if (l->passed_until < expires) {
+            l->passed_until = expires;
+        }
+    }
+    if (room->expires[slot] == 0) {
+        sh->nonces_held++;
+    }
+    room->expires[slot] = expires;
+    room->print[slot] = print;
+    return NGX_OK;
 }
 
 
@@ -276,79 +391,30 @@ ngx_http_tollgate_free(ngx_slab_pool_t *shpool, ngx_http_tollgate_shctx_t *sh,
 }
 
 
-/* Frees the expired nonces; with all, also one live bucket. */
-static void
-ngx_http_tollgate_expire(ngx_slab_pool_t *shpool, ngx_http_tollgate_shctx_t *sh,
-                         int64_t now_ms, ngx_uint_t all)
-{
-    ngx_http_tollgate_nonce_t *n;
-    ngx_http_tollgate_node_t  *tn;
-    ngx_queue_t               *q;
-
-    while (!ngx_queue_empty(&sh->nonces)) {
-        q = ngx_queue_head(&sh->nonces);
-        n = ngx_queue_data(q, ngx_http_tollgate_nonce_t, queue);
-        if (n->expires_ms > now_ms) {
-            break;
-        }
-        ngx_http_tollgate_nonce_free(shpool, sh, n);
-    }
-
-    if (all && !ngx_queue_empty(&sh->buckets)) {
-        q = ngx_queue_head(&sh->buckets);
-        tn = ngx_queue_data(q, ngx_http_tollgate_node_t, queue);
-        ngx_http_tollgate_free(shpool, sh, tn);
-    }
-}
-
-
-/* Allocates size bytes; expires what it can when the zone is full. */
+/* Allocates size bytes; gives up the least recently used bucket for room
+ * when the zone is full. */
 static void *
 ngx_http_tollgate_alloc(ngx_slab_pool_t *shpool, ngx_http_tollgate_shctx_t *sh,
-                        size_t size, int64_t now_ms)
+                        size_t size)
 {
-    void *p;
+    void        *p;
+    ngx_queue_t *q;
 
     p = ngx_slab_alloc_locked(shpool, size);
-    if (p == NULL) {
-        ngx_http_tollgate_expire(shpool, sh, now_ms, 1);
+    if (p == NULL && !ngx_queue_empty(&sh->buckets)) {
+        q = ngx_queue_head(&sh->buckets);
+        ngx_http_tollgate_free(
+            shpool, sh, ngx_queue_data(q, ngx_http_tollgate_node_t, queue));
         p = ngx_slab_alloc_locked(shpool, size);
     }
     return p;
 }
 
 
-/* Allocates and inserts a nonce, expiring what it can when full. */
-static ngx_http_tollgate_nonce_t *
-ngx_http_tollgate_nonce_add(ngx_slab_pool_t           *shpool,
-                            ngx_http_tollgate_shctx_t *sh, uint32_t hash,
-                            u_char *data, size_t len, int64_t now_ms,
-                            int64_t expires_ms)
-{
-    ngx_http_tollgate_nonce_t *n;
-
-    n = ngx_http_tollgate_alloc(
-        shpool, sh, offsetof(ngx_http_tollgate_nonce_t, data) + len, now_ms);
-    if (n == NULL) {
-        return NULL;
-    }
-    n->hash = hash;
-    n->len = (u_short) len;
-    n->expires_ms = expires_ms;
-    ngx_memcpy(n->data, data, len);
-    n->next = sh->chains[hash & sh->mask];
-    sh->chains[hash & sh->mask] = n;
-    ngx_queue_insert_tail(&sh->nonces, &n->queue);
-    sh->nonces_held++;
-    return n;
-}
-
-
-/* Allocates and inserts a bucket's node; expires what it can when full. */
+/* Allocates and inserts a bucket's node; gives one up when full. */
 static ngx_http_tollgate_node_t *
 ngx_http_tollgate_add(ngx_slab_pool_t *shpool, ngx_http_tollgate_shctx_t *sh,
-                      uint32_t hash, u_char kind, u_char *data, size_t len,
-                      int64_t now_ms)
+                      uint32_t hash, u_char kind, u_char *data, size_t len)
 {
     ngx_http_tollgate_node_t *tn;
     ngx_rbtree_node_t        *node;
@@ -361,7 +427,7 @@ ngx_http_tollgate_add(ngx_slab_pool_t *shpool, ngx_http_tollgate_shctx_t *sh,
     size = offsetof(ngx_rbtree_node_t, color)
            + offsetof(ngx_http_tollgate_node_t, data) + len;
 
-    node = ngx_http_tollgate_alloc(shpool, sh, size, now_ms);
+    node = ngx_http_tollgate_alloc(shpool, sh, size);
     if (node == NULL) {
         return NULL;
     }
@@ -379,43 +445,34 @@ ngx_http_tollgate_add(ngx_slab_pool_t *shpool, ngx_http_tollgate_shctx_t *sh,
 }
 
 
+/* Unix seconds of a time in ms, rounded down or up, within uint32_t. */
+static uint32_t
+ngx_http_tollgate_seconds(int64_t ms, ngx_uint_t up)
+{
+    if (ms <= 0) {
+        return 0;
+    }
+    ms = ms / 1000 + (up && ms % 1000 != 0);
+    return ms >= (int64_t) NGX_MAX_UINT32_VALUE ? NGX_MAX_UINT32_VALUE
+                                                : (uint32_t) ms;
+}
+
+
 ngx_int_t
-ngx_http_tollgate_nonce_use(ngx_shm_zone_t *zone, ngx_str_t *key,
-                            ngx_str_t *nonce, int64_t now_ms,
-                            int64_t expires_ms)
+ngx_http_tollgate_nonce_use(ngx_shm_zone_t                      *zone,
+                            const ngx_http_tollgate_nonce_ref_t *ref,
+                            int64_t now_ms, int64_t expires_ms)
 {
     ngx_http_tollgate_shctx_t *sh = zone->data;
     ngx_slab_pool_t           *shpool = (ngx_slab_pool_t *) zone->shm.addr;
-    ngx_http_tollgate_nonce_t *n;
-    u_char                     buf[NGX_HTTP_TOLLGATE_NONCE_ENTRY_MAX];
-    size_t                     len;
-    uint32_t                   hash;
-    ngx_int_t                  rc = NGX_OK;
+    ngx_int_t                  rc;
 
-    /* The entry is AppKey \0 nonce: a nonce is the app's to use once. */
-    len = key->len + 1 + nonce->len;
-    if (len > sizeof(buf)) {
-        return NGX_ABORT;
-    }
-    ngx_memcpy(buf, key->data, key->len);
-    buf[key->len] = '\0';
-    ngx_memcpy(buf + key->len + 1, nonce->data, nonce->len);
-    hash = ngx_http_tollgate_nonce_hash(sh, key, nonce);
-
+    /* Kept until its expiry rounded up to the second: a nonce may be
+     * remembered up to a second longer, never shorter. */
     ngx_shmtx_lock(&shpool->mutex);
-
-    ngx_http_tollgate_expire(shpool, sh, now_ms, 0);
-
-    n = ngx_http_tollgate_nonce_find(sh, hash, buf, len);
-    if (n != NULL) {
-        rc = NGX_DECLINED;
-    } else if (ngx_http_tollgate_nonce_add(shpool, sh, hash, buf, len, now_ms,
-                                           expires_ms)
-               == NULL)
-    {
-        rc = NGX_ERROR;
-    }
-
+    rc = ngx_http_tollgate_nonce_record(
+        sh, ref->line, ref->print, ngx_http_tollgate_seconds(now_ms, 0),
+        ngx_http_tollgate_seconds(expires_ms, 1));
     ngx_shmtx_unlock(&shpool->mutex);
     return rc;
 }
@@ -423,7 +480,7 @@ ngx_http_tollgate_nonce_use(ngx_shm_zone_t *zone, ngx_str_t *key,
 
 ngx_int_t
 ngx_http_tollgate_rate_take(ngx_shm_zone_t *zone, ngx_str_t *app, double rate,
-                            double burst, int64_t now_ms, int64_t *retry_ms)
+                            double burst, int64_t *retry_ms)
 {
     ngx_http_tollgate_shctx_t *sh = zone->data;
     ngx_slab_pool_t           *shpool = (ngx_slab_pool_t *) zone->shm.addr;
@@ -439,7 +496,7 @@ ngx_http_tollgate_rate_take(ngx_shm_zone_t *zone, ngx_str_t *app, double rate,
                                   app->len);
     if (tn == NULL) {
         tn = ngx_http_tollgate_add(shpool, sh, hash, NGX_TOLLGATE_BUCKET,
-                                   app->data, app->len, now_ms);
+                                   app->data, app->len);
     } else {
         ngx_queue_remove(&tn->queue);
         ngx_queue_insert_tail(&sh->buckets, &tn->queue);
@@ -468,11 +525,27 @@ ngx_http_tollgate_zone_usage(ngx_shm_zone_t                 *zone,
 {
     ngx_http_tollgate_shctx_t *sh = zone->data;
     ngx_slab_pool_t           *shpool = (ngx_slab_pool_t *) zone->shm.addr;
+    ngx_http_tollgate_line_t  *l;
+    ngx_uint_t                 lines, step, n, i, j, live = 0;
+    uint32_t                   now;
+
+    now = ngx_http_tollgate_seconds((int64_t) ngx_time() * 1000, 0);
+    lines = sh->pages * NGX_TOLLGATE_PAGE_LINES;
+    step = (lines + NGX_HTTP_TOLLGATE_LOAD_LINES - 1)
+           / NGX_HTTP_TOLLGATE_LOAD_LINES;
 
     ngx_shmtx_lock(&shpool->mutex);
     usage->nonces = sh->nonces_held;
     usage->buckets = sh->buckets_held;
     usage->pages = (ngx_uint_t) (shpool->end - shpool->start) / ngx_pagesize;
     usage->pages_free = shpool->pfree;
+    for (i = 0, n = 0; i < lines; i += step, n++) {
+        l = &sh->lines[i];
+        for (j = 0; j < NGX_TOLLGATE_SLOTS; j++) {
+            live += l->expires[j] > now;
+        }
+    }
     ngx_shmtx_unlock(&shpool->mutex);
+
+    usage->nonce_load = (double) live / (double) (n * NGX_TOLLGATE_SLOTS);
 }

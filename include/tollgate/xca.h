@@ -176,13 +176,6 @@ int tg_xca_is_form(tg_str_t content_type);
 int tg_xca_header_signed(tg_str_t signature_headers, tg_str_t name);
 
 /*
- * The same for n names (at most 32) in one pass over the list: bit i of
- * the result is tg_xca_header_signed(signature_headers, names[i]).
- */
-uint32_t tg_xca_headers_signed(tg_str_t        signature_headers,
-                               const tg_str_t *names, size_t n);
-
-/*
  * Parses X-Ca-Signature-Method.  value.ptr == NULL means the header is
  * absent, which selects HmacSHA256.  Otherwise the value must be exactly
  * "HmacSHA256" or "HmacSHA1" (case matters; an empty value is invalid).
@@ -227,9 +220,11 @@ int tg_xca_verify_mac(tg_hmac_t *mac, tg_str_t sts, tg_str_t signature);
  * exactly skew_ms away is accepted.  Returns TG_OK, TG_ETIMESTAMP if the
  * value is not such a number ("Invalid Timestamp"), or TG_ESKEW if it is
  * too far from now ("Timestamp Expired").  Call only when the header is
- * present; whether it is required is the caller's policy.
+ * present; whether it is required is the caller's policy.  On TG_OK, *ts
+ * (if not NULL) is the timestamp.
  */
-int tg_xca_timestamp_check(tg_str_t value, int64_t now_ms, int64_t skew_ms);
+int tg_xca_timestamp_check(tg_str_t value, int64_t now_ms, int64_t skew_ms,
+                           int64_t *ts);
 
 /* Writes base64(MD5(body)) and a NUL to out.  TG_OK or TG_EINTERNAL. */
 int tg_xca_content_md5(tg_str_t body, char out[TG_XCA_CONTENT_MD5_LEN + 1]);

@@ -136,12 +136,17 @@ function handSigned(
   return fetch(`${gw.url}${path}`, {method, headers: h, body});
 }
 
-// A request signed by hand against base, without X-Ca-Nonce.
-function handSignedAt(base, {key, secret, path = '/hand'}) {
-  const h = {'x-ca-key': key, 'x-ca-timestamp': String(Date.now()), accept: 'application/json'};
-  const sts = `GET\napplication/json\n\n\n\nx-ca-key:${key}\nx-ca-timestamp:${
+// A request signed by hand against base, without X-Ca-Nonce unless given one, at ts (ms).
+function handSignedAt(base, {key, secret, path = '/hand', nonce, ts = Date.now()}) {
+  const h = {'x-ca-key': key, 'x-ca-timestamp': String(ts), accept: 'application/json'};
+  const nonceLine = nonce === undefined ? '' : `x-ca-nonce:${nonce}\n`;
+  const sts = `GET\napplication/json\n\n\n\nx-ca-key:${key}\n${nonceLine}x-ca-timestamp:${
       h['x-ca-timestamp']}\n${path}`;
-  h['x-ca-signature-headers'] = 'x-ca-key,x-ca-timestamp';
+  h['x-ca-signature-headers'] =
+      nonce === undefined ? 'x-ca-key,x-ca-timestamp' : 'x-ca-key,x-ca-nonce,x-ca-timestamp';
+  if (nonce !== undefined) {
+    h['x-ca-nonce'] = nonce;
+  }
   h['x-ca-signature'] = createHmac('sha256', secret).update(sts).digest('base64');
   return fetch(`${base}${path}`, {headers: h});
 }
@@ -344,10 +349,23 @@ describe('signed calls that fail, as Alibaba\'s gateway answers', () => {
 
   test('replayed nonce, stale and malformed timestamps', async () => {
     const nonce = randomUUID();
-    let r = await signed(client, 'get', '/once', {headers: {'x-ca-nonce': nonce}});
-    assert.equal(r.status, 200, r.message);
-    r = await signed(client, 'get', '/once', {headers: {'x-ca-nonce': nonce}});
-    assert.deepEqual([r.status, r.message], [400, 'Nonce Used']);
+    const at = Date.now();
+    const once = (ts) => handSigned({
+      key: app.app_key,
+      secret: app.app_secret,
+      path: '/once',
+      headers: {'x-ca-nonce': nonce, 'x-ca-timestamp': String(ts)},
+    });
+    let r = await once(at);
+    assert.equal(r.status, 200, r.headers.get('x-ca-error-message'));
+    r = await once(at);
+    assert.deepEqual([r.status, r.headers.get('x-ca-error-message')], [400, 'Nonce Used']);
+    // A nonce is once per AppKey and signed timestamp: only its client can
+    // sign it with another one.
+    r = await once(at + 1);
+    assert.equal(r.status, 200, r.headers.get('x-ca-error-message'));
+    r = await once(at + 1);
+    assert.deepEqual([r.status, r.headers.get('x-ca-error-message')], [400, 'Nonce Used']);
 
     // 15 minutes is accepted (less a second for the trip); 15 min 1 s is not.
     r = await signed(
@@ -501,6 +519,59 @@ describe('limits at their edges', () => {
       // A call without a nonce needs no room and still passes.
       const nonceless = await handSignedAt(small.url, {key: app.app_key, secret: app.app_secret});
       assert.equal(nonceless.status, 200, nonceless.headers.get('x-ca-error-message'));
+    } finally {
+      await small.stop();
+    }
+  });
+
+  test('a nonce table filled to the brim still refuses every live nonce it holds', async () => {
+    // A 32k zone's table is a few pages: filling it sends nonces on past
+    // full lines to the end of their page and round it.  Half of them
+    // expire within 2 s (their timestamp 9.5 s old, the skew 10 s), which
+    // frees slots in the lines the others went past: a lookup must still
+    // go on to those, and each is refused when replayed.
+    const small = await startGateway({
+      zone: '32k',
+      locations: (upstream) => `
+    location / {
+      tollgate on;
+      tollgate_replay_headers optional;
+      tollgate_clock_skew 10s;
+      proxy_pass ${upstream};
+    }`,
+    });
+    try {
+      await small.admin.call('POST', '/v1/apis', {body: {name: 'default'}});
+      const app = (await small.admin.call('POST', '/v1/apps', {body: {name: 'brim'}})).json;
+      await small.admin.call('PUT', `/v1/apps/${app.id}/grants/default`, {body: {}});
+      const key = {key: app.app_key, secret: app.app_secret};
+      await eventually(async () => (await handSignedAt(small.url, key)).status === 200);
+      const lasting = [];
+      let last;
+      let i = 0;
+      for (; i < 20000; i++) {
+        const short = i % 2 === 0;
+        const sent = {nonce: `brim-${i}`, ts: Date.now() + (short ? -9500 : 9000)};
+        const r = await handSignedAt(small.url, {...key, ...sent});
+        last = [r.status, r.headers.get('x-ca-error-message')];
+        if (r.status !== 200) {
+          break;
+        }
+        if (!short) {
+          lasting.push(sent);
+        }
+      }
+      assert.deepEqual(last, [503, 'Service Unavailable']);
+      assert.ok(lasting.length >= 100, `only ${lasting.length} lasting nonces fit`);
+      await new Promise((resolve) => setTimeout(resolve, 2100));
+      for (const sent of lasting) {
+        const r = await handSignedAt(small.url, {...key, ...sent});
+        assert.deepEqual(
+            [r.status, r.headers.get('x-ca-error-message')], [400, 'Nonce Used'], sent.nonce);
+      }
+      // The short-lived ones' slots are free again.
+      const r = await handSignedAt(small.url, {...key, nonce: `brim-${i + 1}`});
+      assert.equal(r.status, 200, r.headers.get('x-ca-error-message'));
     } finally {
       await small.stop();
     }

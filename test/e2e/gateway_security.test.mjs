@@ -222,6 +222,12 @@ describe('replay protection does not depend on the client', () => {
       headers: signed({signedPath: '/optional/r', names: ['x-ca-key', 'x-ca-timestamp']}),
     });
     assert.deepEqual([r.status, r.message], [400, 'Header X-Ca-Nonce is not Signed']);
+    // A nonce without a timestamp is once per AppKey too.
+    const nonceOnly = signed({signedPath: '/optional/r', omit: ['x-ca-timestamp']});
+    r = await send({target: '/optional/r', headers: nonceOnly});
+    assert.equal(r.status, 200, r.message);
+    r = await send({target: '/optional/r', headers: nonceOnly});
+    assert.deepEqual([r.status, r.message], [400, 'Nonce Used']);
   });
 
   test('an over-long key and nonce is the client\'s error (400), not a retry (503)', async () => {

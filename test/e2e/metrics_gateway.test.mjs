@@ -148,6 +148,9 @@ test('calls verified and refused, by scheme, reason and app', async () => {
 
   // The zone and the projection.
   assert.ok(sampleValue(end, 'tollgate_gateway_zone_nonces') >= 3);
+  // A 1m zone's table is read whole: a few live nonces in some 55,000 slots.
+  const load = sampleValue(end, 'tollgate_gateway_zone_nonce_load');
+  assert.ok(load > 0 && load < 0.001, `load ${load}`);
   assert.ok(sampleValue(end, 'tollgate_gateway_zone_pages') > 0);
   const free = sampleValue(end, 'tollgate_gateway_zone_pages_free');
   assert.ok(free > 0 && free <= sampleValue(end, 'tollgate_gateway_zone_pages'));

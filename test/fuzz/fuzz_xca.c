@@ -133,10 +133,15 @@ fuzz_small_parsers(const tg_str_t *field)
     tg_str_t        code = TG_STR_NULL;
     char            out[16];
     size_t          len = 0;
+    int64_t         ts;
     int             rc;
 
     (void) tg_xca_method_parse(field[0], &method);
-    (void) tg_xca_timestamp_check(field[1], 1646365291734, TG_XCA_SKEW_MS);
+    ts = -1;
+    rc = tg_xca_timestamp_check(field[1], 1646365291734, TG_XCA_SKEW_MS, &ts);
+    check(rc == TG_OK ? ts >= 1646365291734 - TG_XCA_SKEW_MS
+                            && ts <= 1646365291734 + TG_XCA_SKEW_MS
+                      : ts == -1);
     (void) tg_xca_is_form(field[3]);
     (void) tg_xca_content_md5_check(field[2], field[8]);
 
@@ -152,9 +157,6 @@ fuzz_small_parsers(const tg_str_t *field)
     rc = tg_xca_header_signed(field[5], field[4]);
     check(rc == 0 || rc == 1);
     check(tg_xca_header_signed(field[5], TG_STR("")) == 0);
-    check(tg_xca_headers_signed(field[5], &field[3], 2)
-          == ((uint32_t) tg_xca_header_signed(field[5], field[3])
-              | (uint32_t) tg_xca_header_signed(field[5], field[4]) << 1));
 }
 
 
