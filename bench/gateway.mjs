@@ -134,39 +134,61 @@ function stringToSign(app, nonce, ts, pathname) {
       `x-ca-timestamp:${ts}\n${pathname}`;
 }
 
-// Signed requests, each with its own nonce, as lines "nonce signature".
-function signedLines(app, count, pathname, digest) {
-  const ts = String(Date.now());
+// Signed requests, each with its own nonce, as lines "second nonce
+// signature": perSecond of them for each second of a run (and one more
+// second), each signed with a timestamp that many seconds after ts, so
+// that a run sends each request in the second its timestamp names, as a
+// client signing at the moment it sends does.  (The nonce table places a
+// nonce by its timestamp's second: one timestamp for a whole run would
+// keep its nonces in fewer pages than real clients do.)
+function signedLines(app, perSecond, seconds, pathname, digest) {
+  const ts = Date.now();
   const lines = [];
-  for (let i = 0; i < count; i++) {
-    const nonce = randomUUID();
-    const sts = stringToSign(app, nonce, ts, pathname);
-    lines.push(`${nonce} ${createHmac(digest, app.app_secret).update(sts).digest('base64')}`);
+  for (let s = 0; s <= seconds; s++) {
+    const sts0 = String(ts + s * 1000);
+    for (let i = 0; i < perSecond; i++) {
+      const nonce = randomUUID();
+      const sts = stringToSign(app, nonce, sts0, pathname);
+      lines.push(
+          `${s} ${nonce} ${createHmac(digest, app.app_secret).update(sts).digest('base64')}`);
+    }
   }
   return {ts, text: lines.join('\n') + '\n'};
 }
 
-// A wrk script (one thread) that sends each pre-signed request once.
+// A wrk script (one thread) that sends each pre-signed request once, those
+// of the run's n-th second (by os.time()) in its n-th second, with their
+// timestamp.
 function signedScript(app, file, ts, pathname, method = 'HmacSHA256') {
   return `
 local lines = {}
-local n = 0
-local cursor = 0
+local cursor = {}
+local last = 0
+local start
 function init(args)
   for line in io.lines("${file}") do
-    n = n + 1
-    lines[n] = line
+    local s, rest = line:match("(%d+) (.*)")
+    s = tonumber(s)
+    if lines[s] == nil then
+      lines[s] = {}
+      cursor[s] = 0
+      if s > last then last = s end
+    end
+    lines[s][#lines[s] + 1] = rest
   end
 end
 function request()
-  cursor = cursor + 1
-  if cursor > n then cursor = 1 end
-  local nonce, sig = lines[cursor]:match("(%S+) (%S+)")
+  if start == nil then start = os.time() end
+  local s = os.time() - start
+  if s > last then s = last end
+  cursor[s] = cursor[s] + 1
+  if cursor[s] > #lines[s] then cursor[s] = 1 end
+  local nonce, sig = lines[s][cursor[s]]:match("(%S+) (%S+)")
   return wrk.format("GET", "${pathname}", {
     ["Accept"] = "application/json",
     ["X-Ca-Key"] = "${app.app_key}",
     ["X-Ca-Nonce"] = nonce,
-    ["X-Ca-Timestamp"] = "${ts}",
+    ["X-Ca-Timestamp"] = tostring(${ts} + s * 1000),
     ["X-Ca-Signature-Method"] = "${method}",
     ["X-Ca-Signature-Headers"] = "x-ca-key,x-ca-nonce,x-ca-timestamp",
     ["X-Ca-Signature"] = sig,
@@ -264,12 +286,12 @@ function secureLinkScript(pathname) {
 }
 
 // Writes one round's scripts; every signed request is distinct.
-async function roundScripts(app, tag, perRun) {
+async function roundScripts(app, tag, perSecond, runSeconds) {
   const scripts = {};
   for (const [name, digest, method] of [
            ['signed', 'sha256', 'HmacSHA256'], ['signed_sha1', 'sha1', 'HmacSHA1']]) {
     const pathname = `/bench/${tag}`;
-    const {ts, text} = signedLines(app, perRun, pathname, digest);
+    const {ts, text} = signedLines(app, perSecond, runSeconds, pathname, digest);
     const file = path.join(work, `${name}${tag}.txt`);
     await writeFile(file, text);
     scripts[name] = path.join(work, `${name}${tag}.lua`);
@@ -314,8 +336,9 @@ try {
   await call('PUT', `/v1/apps/${app.id}/grants/default`, {});
   await new Promise((resolve) => setTimeout(resolve, 200));
 
-  // Enough distinct requests for every run at well above the expected rate.
-  const perRun = 100000 * seconds;
+  // Enough distinct requests for every second of a run at well above the
+  // expected rate.
+  const perSecond = 100000;
   const scenarios = {
     baseline: [],
     secure_link: [],
@@ -340,8 +363,9 @@ try {
   // One run of a scenario; a signed one must not run out of requests.
   const measure = async (script, name, duration = seconds) => {
     const run = parse(await runWrk(gw.url, script, name, duration));
-    if (run.total > perRun) {
-      throw new Error(`ran out of distinct requests (${run.total} > ${perRun}): raise perRun`);
+    if (run.total > perSecond * duration) {
+      throw new Error(
+          `ran out of distinct requests (${run.total} in ${duration} s): raise perSecond`);
     }
     return run;
   };
@@ -352,7 +376,7 @@ try {
   // The warm-up: every scenario once, briefly, not counted (the workers'
   // caches, the nonce zone's first pages, the CPU's clock).
   if (warmupSeconds > 0) {
-    const scripts = await roundScripts(app, 'w', perRun);
+    const scripts = await roundScripts(app, 'w', perSecond, warmupSeconds);
     for (const name of ['baseline', ...order]) {
       await measure(scriptOf(scripts, name), `warmup_${name}`, warmupSeconds);
     }
@@ -362,7 +386,7 @@ try {
   // round's baseline (0) and the next one (order.length + 1).
   const place = {};
   for (let round = 0; round < rounds; round++) {
-    const scripts = await roundScripts(app, `r${round}`, perRun);
+    const scripts = await roundScripts(app, `r${round}`, perSecond, seconds);
     scenarios.baseline.push(await measure(scripts.baseline, 'baseline'));
     for (const [i, name] of order.entries()) {
       scenarios[name].push(await measure(scriptOf(scripts, name), name));
@@ -371,7 +395,8 @@ try {
     hmac.push(bareHmac(stsLen));
   }
   const closing = {
-    baseline: await measure((await roundScripts(app, 'rz', perRun)).baseline, 'baseline')
+    baseline:
+        await measure((await roundScripts(app, 'rz', perSecond, seconds)).baseline, 'baseline')
   };
 
   // The same signed calls with 1,000,000 apps in the projection.
@@ -380,13 +405,13 @@ try {
   const fillSeconds = (Date.now() - t0) / 1000;
   console.log(`filled the projection to 1,000,000 apps in ${fillSeconds.toFixed(1)} s`);
   for (let round = 0; round < rounds; round++) {
-    const scripts = await roundScripts(app, `m${round}`, perRun);
+    const scripts = await roundScripts(app, `m${round}`, perSecond, seconds);
     scenarios.baseline_1m.push(await measure(scripts.baseline, 'baseline_1m'));
     scenarios.signed_1m.push(await measure(scripts.signed, 'signed_1m'));
   }
   place.signed_1m = 1 / 2;
   closing.baseline_1m =
-      await measure((await roundScripts(app, 'mz', perRun)).baseline, 'baseline_1m');
+      await measure((await roundScripts(app, 'mz', perSecond, seconds)).baseline, 'baseline_1m');
 
   const hmacUs = median(hmac.map((h) => h.oneshot_sha256_ns)) / 1000;
   const result = {
