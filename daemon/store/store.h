@@ -208,8 +208,15 @@ int tg_txn_commit(tg_txn_t *txn);
  */
 void tg_txn_rollback(tg_txn_t *txn);
 
-/* How many operations a group commit takes at most. */
-#define TG_STORE_GROUP_MAX 256
+/*
+ * How many operations a group commit takes at most.  A group's requests
+ * are answered together after its commit, and each answered thread then
+ * wants a CPU: groups of 60 at c=64 on two cores woke 60 threads at
+ * once, which held back the next group's holder.  Groups of at most 24
+ * came out with a lower p99 at the same throughput (docs/storage.md,
+ * "The tail at c=64, measured").
+ */
+#define TG_STORE_GROUP_MAX 24
 
 /* How long the holder waits for another request before it commits, and
  * the age of a group past which it does not. */

@@ -3887,6 +3887,47 @@ test_group_commit_answers_after_commit(void **state)
 
 
 /*
+ * A group takes at most TG_STORE_GROUP_MAX operations: with more
+ * requests waiting, the holder commits that many and gives the turn to
+ * the next, whose group takes the rest.
+ */
+#define CAP_WRITERS (TG_STORE_GROUP_MAX + 6)
+
+static void
+test_group_commit_cap(void **state)
+{
+    fixture_t             *f = *state;
+    writer_t               w[CAP_WRITERS];
+    pthread_t              th[CAP_WRITERS];
+    char                   id[CAP_WRITERS][33], name[CAP_WRITERS][16];
+    tg_store_write_stats_t before, after;
+    tg_txn_t               t;
+    int                    i;
+
+    reopen_patient(f);
+    for (i = 0; i < CAP_WRITERS; i++) {
+        snprintf(id[i], sizeof(id[i]), "%032x", 100 + i);
+        snprintf(name[i], sizeof(name[i]), "cap%d", i);
+        w[i] = WRITER(f, id[i], name[i], .quiet = 1);
+    }
+
+    before = tg_store_write_stats(f->store);
+    t = hold_then_queue(f, ACC_A, "first", w, th, CAP_WRITERS);
+    commit(&t);
+    writers_join(th, CAP_WRITERS);
+
+    for (i = 0; i < CAP_WRITERS; i++) {
+        assert_rc(w[i].rc, TG_OK);
+    }
+    after = tg_store_write_stats(f->store);
+    assert_int_equal(after.commits - before.commits, 2);
+    assert_int_equal(after.ops - before.ops, CAP_WRITERS + 1);
+    assert_int_equal(sql_int(f, "SELECT COUNT(*) FROM accounts"),
+                     CAP_WRITERS + 1);
+}
+
+
+/*
  * A group commit that fails fails every operation of the group, the
  * holder's and the requests it ran, and none of them is on disk.
  */
@@ -4393,6 +4434,7 @@ main(void)
         STORE_TEST(test_group_commit),
         STORE_TEST(test_group_commit_failure_keeps_neighbours),
         STORE_TEST(test_group_commit_answers_after_commit),
+        STORE_TEST(test_group_commit_cap),
         STORE_TEST(test_group_commit_failure_fails_all),
         STORE_TEST(test_group_commit_direct_between_requests),
         STORE_TEST(test_group_commit_alone),
