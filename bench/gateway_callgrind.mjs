@@ -13,7 +13,11 @@
 // build/bench/hmac_cost run under callgrind).  The dumps stay in the
 // directory printed, for callgrind_annotate.
 //
-//   node bench/gateway_callgrind.mjs [requests per batch]
+//   node bench/gateway_callgrind.mjs [requests per batch] [synthetic apps]
+//
+// With synthetic apps (say 1000000), the projection is first filled with
+// that many apps (build/bench/fill_projection), as bench/gateway.mjs's
+// signed_1m runs are, to count what a large projection costs a call.
 
 import {execFileSync, spawn} from 'node:child_process';
 import {createHmac, randomUUID} from 'node:crypto';
@@ -27,6 +31,9 @@ import {repoRoot} from '../test/e2e/lib/tollgated.mjs';
 
 const hmacCost = process.env.TOLLGATE_HMAC_COST || path.join(repoRoot, 'build/bench/hmac_cost');
 const n = Number(process.argv[2] || 2000);
+const synthetic = Number(process.argv[3] || 0);
+const fill =
+    process.env.TOLLGATE_FILL_PROJECTION || path.join(repoRoot, 'build/bench/fill_projection');
 const out = await mkdtemp(path.join(os.tmpdir(), 'tollgate-callgrind-'));
 
 const proxy = `
@@ -73,6 +80,10 @@ try {
   await call('POST', '/v1/apis', {name: 'default'});
   const app = await call('POST', '/v1/apps', {name: 'bench', generate_app_code: true});
   await call('PUT', `/v1/apps/${app.id}/grants/default`, {});
+  if (synthetic > 0) {
+    execFileSync(fill, [gw.admin.dataDir, '0', String(synthetic)], {stdio: 'inherit'});
+    console.log(`filled the projection with ${synthetic} synthetic apps`);
+  }
   await new Promise((resolve) => setTimeout(resolve, 200));
 
   // The second nginx: the same configuration, its own port, one process.
