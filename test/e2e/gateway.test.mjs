@@ -481,20 +481,32 @@ describe('limits at their edges', () => {
     assert.deepEqual([r.status, r.message], [400, 'Invalid Stage']);
   });
 
-  test('a full nonce zone refuses calls with a nonce (503), not forgets them', async () => {
+  // A gateway with a 32k zone (a few pages of nonce table), nonces optional,
+  // and an app named name granted its API.
+  async function smallZone(name, directives = '') {
     const small = await startGateway({
       zone: '32k',
       locations: (upstream) => `
     location / {
       tollgate on;
-      tollgate_replay_headers optional;
+      tollgate_replay_headers optional;${directives}
       proxy_pass ${upstream};
     }`,
     });
     try {
       await small.admin.call('POST', '/v1/apis', {body: {name: 'default'}});
-      const app = (await small.admin.call('POST', '/v1/apps', {body: {name: 'zone'}})).json;
+      const app = (await small.admin.call('POST', '/v1/apps', {body: {name}})).json;
       await small.admin.call('PUT', `/v1/apps/${app.id}/grants/default`, {body: {}});
+      return {small, app};
+    } catch (err) {
+      await small.stop();
+      throw err;
+    }
+  }
+
+  test('a full nonce zone refuses calls with a nonce (503), not forgets them', async () => {
+    const {small, app} = await smallZone('zone');
+    try {
       const c = new aliyun.Client(app.app_key, app.app_secret);
       const call = async () => {
         try {
@@ -530,20 +542,8 @@ describe('limits at their edges', () => {
     // expire within 2 s (their timestamp 9.5 s old, the skew 10 s), which
     // frees slots in the lines the others went past: a lookup must still
     // go on to those, and each is refused when replayed.
-    const small = await startGateway({
-      zone: '32k',
-      locations: (upstream) => `
-    location / {
-      tollgate on;
-      tollgate_replay_headers optional;
-      tollgate_clock_skew 10s;
-      proxy_pass ${upstream};
-    }`,
-    });
+    const {small, app} = await smallZone('brim', '\n      tollgate_clock_skew 10s;');
     try {
-      await small.admin.call('POST', '/v1/apis', {body: {name: 'default'}});
-      const app = (await small.admin.call('POST', '/v1/apps', {body: {name: 'brim'}})).json;
-      await small.admin.call('PUT', `/v1/apps/${app.id}/grants/default`, {body: {}});
       const key = {key: app.app_key, secret: app.app_secret};
       await eventually(async () => (await handSignedAt(small.url, key)).status === 200);
       const lasting = [];
