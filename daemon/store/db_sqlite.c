@@ -148,23 +148,25 @@ static _Thread_local struct timespec tg_sqlite_busy_since;
 static int
 tg_sqlite_busy(void *arg, int count)
 {
-    unsigned long   busy_ms = (unsigned long) (uintptr_t) arg;
+    int64_t         busy_ns = (int64_t) (uintptr_t) arg * 1000000;
     struct timespec now, pause;
-    long            waited_ms;
+    int64_t         waited_ns;
 
     clock_gettime(CLOCK_MONOTONIC, &now);
     if (count == 0) {
         tg_sqlite_busy_since = now;
     }
 
-    waited_ms = (long) (now.tv_sec - tg_sqlite_busy_since.tv_sec) * 1000
-                + (now.tv_nsec - tg_sqlite_busy_since.tv_nsec) / 1000000;
-    if (waited_ms < 0 || (unsigned long) waited_ms >= busy_ms) {
+    /* in ns, exact: a wait is never cut short of busy_ms */
+    waited_ns =
+        (int64_t) (now.tv_sec - tg_sqlite_busy_since.tv_sec) * 1000000000
+        + (now.tv_nsec - tg_sqlite_busy_since.tv_nsec);
+    if (waited_ns < 0 || waited_ns >= busy_ns) {
         return 0;
     }
 
     pause.tv_sec = 0;
-    pause.tv_nsec = waited_ms < TG_SQLITE_BUSY_FINE_MS
+    pause.tv_nsec = waited_ns < (int64_t) TG_SQLITE_BUSY_FINE_MS * 1000000
                         ? TG_SQLITE_BUSY_POLL_US * 1000L
                         : 1000000L;
     nanosleep(&pause, NULL);
